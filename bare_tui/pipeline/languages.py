@@ -1,0 +1,197 @@
+"""The shared tree-sitter layer: one cached parser per grammar, parses, positions and error nodes."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import tree_sitter
+
+from bare_tui.model import LANGUAGES, normalise_language
+
+
+class UnknownLanguage(ValueError):
+    """A language outside the nine that have a grammar."""
+
+
+def grammar_name(language: str, path: str = "") -> str:
+    """The grammar that reads a file: the language itself, except `tsx` for TypeScript `.tsx` files."""
+    name = normalise_language(language)
+    if name is None:
+        raise UnknownLanguage(f"no tree-sitter grammar for language {language!r}; expected one of {', '.join(LANGUAGES)}")
+    if name == "typescript" and path.lower().endswith(".tsx"):
+        return "tsx"
+    return name
+
+
+@lru_cache(maxsize=None)
+def _language_for_grammar(grammar: str) -> tree_sitter.Language:
+    # Imported lazily so a process that only handles Python never loads eight shared libraries.
+    if grammar == "c":
+        import tree_sitter_c as module
+
+        return tree_sitter.Language(module.language())
+    if grammar == "cpp":
+        import tree_sitter_cpp as module
+
+        return tree_sitter.Language(module.language())
+    if grammar == "csharp":
+        import tree_sitter_c_sharp as module
+
+        return tree_sitter.Language(module.language())
+    if grammar == "go":
+        import tree_sitter_go as module
+
+        return tree_sitter.Language(module.language())
+    if grammar == "java":
+        import tree_sitter_java as module
+
+        return tree_sitter.Language(module.language())
+    if grammar == "javascript":
+        import tree_sitter_javascript as module
+
+        return tree_sitter.Language(module.language())
+    if grammar == "php":
+        import tree_sitter_php as module
+
+        # language_php reads whole files (`<?php` and inline HTML); language_php_only would reject them.
+        return tree_sitter.Language(module.language_php())
+    if grammar == "python":
+        import tree_sitter_python as module
+
+        return tree_sitter.Language(module.language())
+    if grammar == "typescript":
+        import tree_sitter_typescript as module
+
+        return tree_sitter.Language(module.language_typescript())
+    if grammar == "tsx":
+        import tree_sitter_typescript as module
+
+        return tree_sitter.Language(module.language_tsx())
+    raise UnknownLanguage(f"no tree-sitter grammar named {grammar!r}")
+
+
+def get_language(language: str, path: str = "") -> tree_sitter.Language:
+    """The tree-sitter Language for one of the nine languages (tsx when `path` ends in .tsx)."""
+    return _language_for_grammar(grammar_name(language, path))
+
+
+@lru_cache(maxsize=None)
+def _parser_for_grammar(grammar: str) -> tree_sitter.Parser:
+    return tree_sitter.Parser(_language_for_grammar(grammar))
+
+
+def get_parser(language: str, path: str = "") -> tree_sitter.Parser:
+    """A parser for the language, made once per process and grammar."""
+    return _parser_for_grammar(grammar_name(language, path))
+
+
+def encode(text: str) -> bytes:
+    """UTF-8 bytes for tree-sitter; lone surrogates (from undecodable input) become '?' one-for-one."""
+    return text.encode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True, eq=False)
+class Source:
+    """A parsed text: its bytes, its tree, and conversions from tree-sitter's byte points to 1-based positions."""
+
+    language: str
+    grammar: str
+    text: str
+    data: bytes
+    tree: tree_sitter.Tree
+
+    @property
+    def root(self) -> tree_sitter.Node:
+        return self.tree.root_node
+
+    def node_text(self, node: tree_sitter.Node) -> str:
+        return self.data[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
+
+    def position(self, node: tree_sitter.Node) -> tuple[int, int]:
+        """The node's start as (line, column), both 1-based, the column counted in characters."""
+        return self.position_at(node.start_byte, node.start_point.row, node.start_point.column)
+
+    def end_position(self, node: tree_sitter.Node) -> tuple[int, int]:
+        """The node's end as (line, column), both 1-based, the column counted in characters."""
+        return self.position_at(node.end_byte, node.end_point.row, node.end_point.column)
+
+    def position_at(self, byte: int, row: int, byte_column: int) -> tuple[int, int]:
+        line_start = max(0, byte - byte_column)
+        # tree-sitter columns count bytes; people (and editors) count characters.
+        column = len(self.data[line_start:byte].decode("utf-8", errors="replace")) + 1
+        return row + 1, column
+
+
+# A few recent parses: each stage parses the same original and attempt, and a worker meets one task's
+# original again for every model's attempt.
+_RECENT: OrderedDict[tuple[str, str], Source] = OrderedDict()
+_RECENT_LIMIT = 16
+
+
+def parse_source(language: str, text: str, path: str = "") -> Source:
+    """Parse a text (cached for the last few texts) and return it with its bytes and tree."""
+    grammar = grammar_name(language, path)
+    key = (grammar, text)
+    found = _RECENT.get(key)
+    if found is not None:
+        _RECENT.move_to_end(key)
+        return found
+    data = encode(text)
+    tree = _parser_for_grammar(grammar).parse(data)
+    source = Source(language=normalise_language(language) or language, grammar=grammar, text=text, data=data, tree=tree)
+    _RECENT[key] = source
+    if len(_RECENT) > _RECENT_LIMIT:
+        _RECENT.popitem(last=False)
+    return source
+
+
+def parse(language: str, text: str, path: str = "") -> tree_sitter.Tree:
+    """Parse a text with the language's grammar (tsx for a `.tsx` path)."""
+    return parse_source(language, text, path).tree
+
+
+def iter_problems(root: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
+    """Every ERROR and MISSING node under `root`, in document order, without recursion.
+
+    Subtrees that hold no error are skipped, so a clean tree costs one look at the root. ERROR nodes are
+    descended into: the MISSING tokens and nested errors inside them are reported too.
+    """
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_missing or node.is_error:
+            yield node
+        if node.has_error and node.child_count:
+            stack.extend(reversed(node.children))
+
+
+def walk(root: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
+    """Every node under `root` (itself included) in document order, with an explicit stack."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        if node.child_count:
+            stack.extend(reversed(node.children))
+
+
+def describe_problem(source: Source, node: tree_sitter.Node) -> str:
+    """A message for an error node: "missing '}'" for a MISSING token, else what was unexpected."""
+    if node.is_missing:
+        return f"missing {_quote(node.type)}"
+    if node.child_count == 0 or node.start_byte == node.end_byte:
+        return f"unexpected {_quote(_snippet(source.node_text(node)))}" if node.end_byte > node.start_byte else "syntax error"
+    first = node.children[0]
+    return f"syntax error near {_quote(_snippet(source.node_text(first) or source.node_text(node)))}"
+
+
+def _snippet(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "\\'") + "'"
