@@ -1,0 +1,556 @@
+"""Agreement statistics over plain label arrays: kappa, AC1, alpha, error rates, corrected prevalence, ROC.
+
+Everything here is numpy over integers and floats: no sessions, no SQL, no Textual. Labels are category codes
+(0, 1, ...) with -1 for a missing label, or contingency tables and count matrices built from them. Scalar
+functions return None where a figure is undefined (constant labels, empty input, no pairs); the array
+functions underneath return NaN there, and only the scalar wrappers translate, so a caller never sees NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+
+MISSING = -1
+"""The code of a missing label in every label array of this module."""
+
+CONFIDENCE = 0.95
+
+
+def z_value(level: float = CONFIDENCE) -> float:
+    """The two-sided standard-normal quantile for a confidence level (1.96 for 95%)."""
+    return NormalDist().inv_cdf(0.5 + level / 2)
+
+
+def finite_or_none(value: float | np.floating | None) -> float | None:
+    """A plain float, or None for NaN, infinities and None: the only form undefined figures leave this module."""
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A point estimate with its confidence limits; any part may be undefined (None)."""
+
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+
+
+# ---------------------------------------------------------------- proportions
+
+
+def wilson(successes: int, n: int, level: float = CONFIDENCE) -> Interval:
+    """A proportion with its Wilson score interval (no continuity correction); undefined when n is 0."""
+    if n <= 0:
+        return Interval(None)
+    z = z_value(level)
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    # at 0 or n successes the exact limit is 0 or 1; rounding would otherwise leave a 1e-17 there
+    low = 0.0 if successes <= 0 else max(0.0, centre - half)
+    high = 1.0 if successes >= n else min(1.0, centre + half)
+    return Interval(p, low, high)
+
+
+# ---------------------------------------------------------------- tables from labels
+
+
+def contingency_table(rater_a: Sequence[int] | np.ndarray, rater_b: Sequence[int] | np.ndarray, k: int) -> np.ndarray:
+    """The k x k table of two raters' codes (rows rater a, columns rater b), over the items both labelled."""
+    a = np.asarray(rater_a, dtype=np.int64)
+    b = np.asarray(rater_b, dtype=np.int64)
+    both = (a >= 0) & (b >= 0)
+    return np.bincount(a[both] * k + b[both], minlength=k * k).reshape(k, k).astype(np.float64)
+
+
+def category_counts(reliability: np.ndarray, k: int) -> np.ndarray:
+    """Per-unit counts of each category (units x k) from a units x raters code matrix with -1 for missing."""
+    codes = np.asarray(reliability, dtype=np.int64)
+    if codes.ndim != 2:
+        raise ValueError("reliability data must be a units x raters matrix")
+    units = codes.shape[0]
+    present = codes >= 0
+    unit_index = np.broadcast_to(np.arange(units)[:, None], codes.shape)[present]
+    flat = unit_index * k + codes[present]
+    return np.bincount(flat, minlength=units * k).reshape(units, k).astype(np.float64)
+
+
+def encode_labels(reliability: Sequence[Sequence[object]]) -> tuple[np.ndarray, list[object]]:
+    """Turn rows of arbitrary labels (None or NaN for missing) into a code matrix and its sorted categories."""
+    rows = [list(row) for row in reliability]
+    categories = sorted({value for row in rows for value in row if not _is_missing(value)}, key=_sort_key)
+    index = {value: code for code, value in enumerate(categories)}
+    width = max((len(row) for row in rows), default=0)
+    codes = np.full((len(rows), width), MISSING, dtype=np.int64)
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            if not _is_missing(value):
+                codes[i, j] = index[value]
+    return codes, categories
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _sort_key(value: object) -> tuple[str, object]:
+    # mixed label types (ints and strings) still sort deterministically
+    return (type(value).__name__, value)
+
+
+# ---------------------------------------------------------------- two raters, from a k x k table
+# The array forms take tables of shape (..., k, k) so that a bootstrap can evaluate thousands at once.
+
+
+def _proportions(tables: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    tables = np.asarray(tables, dtype=np.float64)
+    n = tables.sum(axis=(-2, -1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = tables / n[..., None, None]
+    rows = p.sum(axis=-1)
+    cols = p.sum(axis=-2)
+    return p, rows, cols, n
+
+
+def _chance_corrected(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = (observed - expected) / (1 - expected)
+    # expected agreement of 1 (both raters constant) leaves the coefficient undefined, even when observed is 1
+    return np.where(np.isclose(expected, 1.0), np.nan, value)
+
+
+def percent_agreement_array(tables: np.ndarray) -> np.ndarray:
+    p, _, _, _ = _proportions(tables)
+    return np.trace(p, axis1=-2, axis2=-1)
+
+
+def cohen_kappa_array(tables: np.ndarray) -> np.ndarray:
+    p, rows, cols, _ = _proportions(tables)
+    observed = np.trace(p, axis1=-2, axis2=-1)
+    expected = (rows * cols).sum(axis=-1)
+    return _chance_corrected(observed, expected)
+
+
+def scott_pi_array(tables: np.ndarray) -> np.ndarray:
+    p, rows, cols, _ = _proportions(tables)
+    observed = np.trace(p, axis1=-2, axis2=-1)
+    pooled = (rows + cols) / 2
+    expected = (pooled * pooled).sum(axis=-1)
+    return _chance_corrected(observed, expected)
+
+
+def gwet_ac1_array(tables: np.ndarray) -> np.ndarray:
+    p, rows, cols, _ = _proportions(tables)
+    k = p.shape[-1]
+    observed = np.trace(p, axis1=-2, axis2=-1)
+    pooled = (rows + cols) / 2
+    expected = (pooled * (1 - pooled)).sum(axis=-1) / (k - 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (observed - expected) / (1 - expected)
+
+
+def mcc_array(tables: np.ndarray) -> np.ndarray:
+    """Matthews' correlation of 2 x 2 tables laid out [[tp, fn], [fp, tn]] (rows truth, columns prediction)."""
+    t = np.asarray(tables, dtype=np.float64)
+    tp, fn, fp, tn = t[..., 0, 0], t[..., 0, 1], t[..., 1, 0], t[..., 1, 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (tp * tn - fp * fn) / np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+
+
+def percent_agreement(table: np.ndarray) -> float | None:
+    """The share of items both raters put in the same category."""
+    return finite_or_none(percent_agreement_array(table))
+
+
+def cohen_kappa(table: np.ndarray) -> float | None:
+    """Cohen's kappa of a k x k table (rows one rater, columns the other)."""
+    return finite_or_none(cohen_kappa_array(table))
+
+
+def scott_pi(table: np.ndarray) -> float | None:
+    """Scott's pi: chance agreement from the raters' pooled marginals."""
+    return finite_or_none(scott_pi_array(table))
+
+
+def gwet_ac1(table: np.ndarray) -> float | None:
+    """Gwet's AC1 (Gwet 2008): chance agreement that shrinks, not grows, as prevalence becomes skewed."""
+    return finite_or_none(gwet_ac1_array(table))
+
+
+def pabak(table: np.ndarray) -> float | None:
+    """Prevalence- and bias-adjusted kappa, (k * po - 1) / (k - 1); Brennan-Prediger's coefficient for k > 2."""
+    table = np.asarray(table, dtype=np.float64)
+    k = table.shape[-1]
+    observed = percent_agreement(table)
+    if observed is None:
+        return None
+    return (k * observed - 1) / (k - 1)
+
+
+def cohen_kappa_ase(table: np.ndarray) -> float | None:
+    """The asymptotic (non-null) standard error of Cohen's kappa, Fleiss, Cohen & Everitt (1969), as SAS reports."""
+    p, rows, cols, n = _proportions(table)
+    kappa = cohen_kappa(table)
+    if kappa is None or n <= 0:
+        return None
+    expected = float((rows * cols).sum())
+    diagonal = np.diag(p)
+    first = float((diagonal * (1 - (rows + cols) * (1 - kappa)) ** 2).sum())
+    # off-diagonal cells weigh by the opposite marginals: cell (i, j) by p.i + pj.
+    spread = cols[:, None] + rows[None, :]
+    off = p * spread**2
+    second = (1 - kappa) ** 2 * float(off.sum() - np.trace(off))
+    third = (kappa - expected * (1 - kappa)) ** 2
+    variance = (first + second - third) / (n * (1 - expected) ** 2)
+    return math.sqrt(variance) if variance >= 0 else None
+
+
+def cohen_kappa_interval(table: np.ndarray, level: float = CONFIDENCE) -> Interval:
+    """Kappa with the Wald interval from its asymptotic standard error, clipped to [-1, 1]."""
+    kappa = cohen_kappa(table)
+    ase = cohen_kappa_ase(table)
+    if kappa is None or ase is None:
+        return Interval(kappa)
+    half = z_value(level) * ase
+    return Interval(kappa, max(-1.0, kappa - half), min(1.0, kappa + half))
+
+
+# ---------------------------------------------------------------- a binary classifier against a reference
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """A pass/fail decision against a reference, pass = positive: the four cells and what follows from them."""
+
+    tp: int
+    fp: int
+    fn: int
+    tn: int
+
+    @classmethod
+    def from_labels(cls, predicted: np.ndarray, truth: np.ndarray) -> "Confusion":
+        """Count the items where both are known; 1 is pass, 0 is fail, -1 missing."""
+        predicted = np.asarray(predicted)
+        truth = np.asarray(truth)
+        both = (predicted >= 0) & (truth >= 0)
+        p = predicted[both] == 1
+        t = truth[both] == 1
+        return cls(
+            tp=int(np.count_nonzero(p & t)),
+            fp=int(np.count_nonzero(p & ~t)),
+            fn=int(np.count_nonzero(~p & t)),
+            tn=int(np.count_nonzero(~p & ~t)),
+        )
+
+    @property
+    def n(self) -> int:
+        return self.tp + self.fp + self.fn + self.tn
+
+    def table(self) -> np.ndarray:
+        """[[tp, fn], [fp, tn]]: rows the reference (pass, fail), columns the decision (pass, fail)."""
+        return np.array([[self.tp, self.fn], [self.fp, self.tn]], dtype=np.float64)
+
+    def sensitivity(self, level: float = CONFIDENCE) -> Interval:
+        return wilson(self.tp, self.tp + self.fn, level)
+
+    def specificity(self, level: float = CONFIDENCE) -> Interval:
+        return wilson(self.tn, self.tn + self.fp, level)
+
+    def ppv(self, level: float = CONFIDENCE) -> Interval:
+        return wilson(self.tp, self.tp + self.fp, level)
+
+    def npv(self, level: float = CONFIDENCE) -> Interval:
+        return wilson(self.tn, self.tn + self.fn, level)
+
+    def mcc(self) -> float | None:
+        return finite_or_none(mcc_array(self.table()))
+
+
+def mcc(tp: int, fp: int, fn: int, tn: int) -> float | None:
+    """Matthews' correlation coefficient; undefined when any margin is empty."""
+    return Confusion(tp, fp, fn, tn).mcc()
+
+
+# ---------------------------------------------------------------- many raters
+
+
+def coincidence_matrix(counts: np.ndarray) -> np.ndarray:
+    """Krippendorff's coincidence matrix from per-unit category counts (units x k); units with < 2 values drop out."""
+    counts = np.asarray(counts, dtype=np.float64)
+    pairable = counts.sum(axis=1)
+    weight = np.zeros_like(pairable)
+    usable = pairable >= 2
+    weight[usable] = 1.0 / (pairable[usable] - 1)
+    weighted = counts * weight[:, None]
+    return weighted.T @ counts - np.diag(weighted.sum(axis=0))
+
+
+def coincidence_contributions(counts: np.ndarray) -> np.ndarray:
+    """Each unit's own coincidence matrix, flattened (units x k*k), so weighted sums give resampled matrices."""
+    counts = np.asarray(counts, dtype=np.float64)
+    units, k = counts.shape
+    pairable = counts.sum(axis=1)
+    weight = np.where(pairable >= 2, 1.0 / np.maximum(pairable - 1, 1), 0.0)
+    outer = counts[:, :, None] * counts[:, None, :]
+    outer[:, np.arange(k), np.arange(k)] -= counts
+    return (outer * weight[:, None, None]).reshape(units, k * k)
+
+
+def alpha_from_coincidence_array(coincidence: np.ndarray) -> np.ndarray:
+    """Nominal alpha from coincidence matrices of shape (..., k, k)."""
+    o = np.asarray(coincidence, dtype=np.float64)
+    marginals = o.sum(axis=-1)
+    n = marginals.sum(axis=-1)
+    disagreement = o.sum(axis=(-2, -1)) - np.trace(o, axis1=-2, axis2=-1)
+    expected = n * n - (marginals * marginals).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        alpha = 1 - (n - 1) * disagreement / expected
+    # a single category in use (expected 0) leaves alpha undefined, and so does fewer than two pairable values
+    return np.where((expected <= 0) | (n < 2), np.nan, alpha)
+
+
+def krippendorff_alpha(reliability: np.ndarray, k: int | None = None) -> float | None:
+    """Krippendorff's alpha, nominal, from a units x raters code matrix where -1 is a missing value."""
+    codes = np.asarray(reliability, dtype=np.int64)
+    if codes.size == 0:
+        return None
+    if k is None:
+        k = int(codes.max()) + 1 if (codes >= 0).any() else 0
+    if k == 0:
+        return None
+    return finite_or_none(alpha_from_coincidence_array(coincidence_matrix(category_counts(codes, k))))
+
+
+def krippendorff_alpha_from_counts(counts: np.ndarray) -> float | None:
+    """Krippendorff's alpha, nominal, from per-unit category counts (units x k), the form Fleiss' kappa takes."""
+    counts = np.asarray(counts, dtype=np.float64)
+    if counts.ndim != 2 or counts.shape[0] == 0:
+        return None
+    return finite_or_none(alpha_from_coincidence_array(coincidence_matrix(counts)))
+
+
+def fleiss_kappa(counts: np.ndarray) -> float | None:
+    """Fleiss' kappa from per-unit category counts (units x k); every unit must have the same number of raters."""
+    counts = np.asarray(counts, dtype=np.float64)
+    if counts.ndim != 2 or counts.shape[0] == 0:
+        return None
+    raters = counts.sum(axis=1)
+    m = raters[0]
+    if m < 2 or not np.all(raters == m):
+        return None
+    units = counts.shape[0]
+    shares = counts.sum(axis=0) / (units * m)
+    observed = float(((counts * (counts - 1)).sum(axis=1) / (m * (m - 1))).mean())
+    expected = float((shares * shares).sum())
+    return finite_or_none(_chance_corrected(np.float64(observed), np.float64(expected)))
+
+
+# ---------------------------------------------------------------- prevalence corrected for test error
+
+
+def rogan_gladen(apparent: float, sensitivity: float, specificity: float) -> float | None:
+    """The true prevalence behind an apparent one, given the test's error rates, clipped to [0, 1];
+    undefined when the test is no better than chance (Youden's index <= 0)."""
+    youden = sensitivity + specificity - 1
+    if youden <= 0:
+        return None
+    return min(1.0, max(0.0, (apparent + specificity - 1) / youden))
+
+
+def lang_reiczigel(
+    positives: int,
+    tested: int,
+    true_positives: int,
+    diseased: int,
+    true_negatives: int,
+    healthy: int,
+    level: float = CONFIDENCE,
+) -> Interval:
+    """Rogan-Gladen prevalence with the Lang & Reiczigel (2014, Prev Vet Med 113:13-22) interval, which
+    accounts for sensitivity and specificity estimated from validation samples (true_positives of diseased,
+    true_negatives of healthy): Agresti-Coull-style additions to all three proportions, a delta-method
+    standard error and a shift of the centre."""
+    if tested <= 0 or diseased <= 0 or healthy <= 0:
+        return Interval(None)
+    point = rogan_gladen(positives / tested, true_positives / diseased, true_negatives / healthy)
+    if point is None:
+        return Interval(None)
+    z = z_value(level)
+    n_prev, n_se, n_sp = tested + z * z, diseased + 2, healthy + 2
+    ap = (positives + z * z / 2) / n_prev
+    se = (true_positives + 1) / n_se
+    sp = (true_negatives + 1) / n_sp
+    youden = se + sp - 1
+    if youden <= 0:
+        return Interval(point)
+    adjusted = (ap + sp - 1) / youden
+    spread = math.sqrt(
+        ap * (1 - ap) / n_prev
+        + se * (1 - se) / n_se * adjusted**2
+        + sp * (1 - sp) / n_sp * (1 - adjusted) ** 2
+    ) / abs(youden)
+    shift = 2 * z * z * (adjusted * se * (1 - se) / n_se - (1 - adjusted) * sp * (1 - sp) / n_sp)
+    centre = adjusted + shift
+    return Interval(point, min(1.0, max(0.0, centre - z * spread)), min(1.0, max(0.0, centre + z * spread)))
+
+
+# ---------------------------------------------------------------- a score against a binary reference
+
+
+@dataclass(frozen=True)
+class ThresholdCurve:
+    """How a 'pass when score >= threshold' rule fares against the reference at every observed score."""
+
+    thresholds: tuple[float, ...]
+    sensitivity: tuple[float, ...]
+    specificity: tuple[float, ...]
+    auc: float | None
+    best_threshold: float | None  # the highest Youden index; ties go to the lowest threshold
+    best_youden: float | None
+    positives: int
+    negatives: int
+
+
+def _average_ranks(values: np.ndarray) -> np.ndarray:
+    order = np.argsort(values, kind="mergesort")
+    ranks = np.empty(len(values), dtype=np.float64)
+    ranks[order] = np.arange(1, len(values) + 1)
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    sums = np.bincount(inverse, weights=ranks)
+    return (sums / counts)[inverse]
+
+
+def roc_auc(scores: np.ndarray, truth: np.ndarray) -> float | None:
+    """The area under the ROC curve (Mann-Whitney, ties counted half) of scores against truth (1 positive,
+    0 negative, -1 or a NaN score left out); undefined without both classes."""
+    s, t = _scored(scores, truth)
+    positives = int(t.sum())
+    negatives = len(t) - positives
+    if positives == 0 or negatives == 0:
+        return None
+    ranks = _average_ranks(s)
+    return float((ranks[t].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+
+
+def threshold_curve(scores: np.ndarray, truth: np.ndarray) -> ThresholdCurve:
+    """Sensitivity and specificity of 'score >= t' at each distinct score, the AUC and Youden's best cut-off."""
+    s, t = _scored(scores, truth)
+    positives = int(t.sum())
+    negatives = len(t) - positives
+    auc = roc_auc(s, t.astype(np.int8))
+    if positives == 0 or negatives == 0:
+        return ThresholdCurve((), (), (), auc, None, None, positives, negatives)
+    thresholds = np.unique(s)
+    # items at or above each threshold, counted with sorted searches rather than a loop over thresholds
+    pos_sorted = np.sort(s[t])
+    neg_sorted = np.sort(s[~t])
+    pos_above = positives - np.searchsorted(pos_sorted, thresholds, side="left")
+    neg_below = np.searchsorted(neg_sorted, thresholds, side="left")
+    sensitivity = pos_above / positives
+    specificity = neg_below / negatives
+    youden = sensitivity + specificity - 1
+    best = int(np.argmax(youden))
+    return ThresholdCurve(
+        thresholds=tuple(float(x) for x in thresholds),
+        sensitivity=tuple(float(x) for x in sensitivity),
+        specificity=tuple(float(x) for x in specificity),
+        auc=auc,
+        best_threshold=float(thresholds[best]),
+        best_youden=float(youden[best]),
+        positives=positives,
+        negatives=negatives,
+    )
+
+
+def _scored(scores: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    s = np.asarray(scores, dtype=np.float64)
+    t = np.asarray(truth)
+    keep = np.isfinite(s) & (t >= 0)
+    return s[keep], t[keep] == 1
+
+
+# ---------------------------------------------------------------- paired bootstrap over items
+
+
+@dataclass(frozen=True)
+class BootstrapIntervals:
+    """Percentile intervals from one paired bootstrap: every statistic saw the same resampled items."""
+
+    cohen_kappa: Interval
+    gwet_ac1: Interval
+    mcc: Interval
+    krippendorff_alpha: Interval
+    replicates: int
+
+
+def paired_bootstrap(
+    decision: np.ndarray,
+    reference: np.ndarray,
+    reviewer_labels: np.ndarray,
+    *,
+    k: int = 2,
+    replicates: int = 2000,
+    seed: int = 0,
+    level: float = CONFIDENCE,
+) -> BootstrapIntervals:
+    """Bootstrap kappa, AC1 and MCC (decision against reference) and alpha (among reviewers) over items.
+
+    decision, reference: codes per item (-1 missing); reviewer_labels: items x reviewers codes (-1 missing).
+    Each replicate draws len(items) items with replacement, the same draw for every statistic. The statistics
+    depend on an item only through its pattern (decision, reference, count of each label), so a replicate is
+    drawn as a multinomial count of patterns: the same distribution as resampling item indices, at a cost
+    of replicates x patterns rather than replicates x items, and all replicates are then evaluated at once.
+    """
+    decision = np.asarray(decision, dtype=np.int64)
+    reference = np.asarray(reference, dtype=np.int64)
+    labels = np.asarray(reviewer_labels, dtype=np.int64)
+    if labels.ndim != 2 or labels.shape[0] != len(decision):
+        raise ValueError("reviewer_labels must be an items x reviewers matrix aligned with decision")
+    counts = category_counts(labels, k) if labels.shape[1] else np.zeros((len(decision), k))
+    # items nobody labelled carry no information about agreement with people, so they are not resampled
+    involved = (reference >= 0) | (counts.sum(axis=1) > 0)
+    decision, reference, counts = decision[involved], reference[involved], counts[involved]
+    items = len(decision)
+    empty = Interval(None)
+    if items == 0 or replicates <= 0:
+        return BootstrapIntervals(empty, empty, empty, empty, 0)
+
+    patterns = np.column_stack([decision + 1, reference + 1, counts.astype(np.int64)])
+    unique, inverse = np.unique(patterns, axis=0, return_inverse=True)
+    frequency = np.bincount(inverse.ravel(), minlength=len(unique))
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(items, frequency / items, size=replicates).astype(np.float64)
+
+    pattern_decision, pattern_reference = unique[:, 0] - 1, unique[:, 1] - 1
+    paired = (pattern_decision >= 0) & (pattern_reference >= 0)
+    cells = np.zeros((len(unique), k * k))
+    cells[np.flatnonzero(paired), (pattern_reference * k + pattern_decision)[paired]] = 1.0
+    tables = (draws @ cells).reshape(replicates, k, k)
+    coincidences = (draws @ coincidence_contributions(unique[:, 2:].astype(np.float64))).reshape(replicates, k, k)
+
+    def interval(samples: np.ndarray, point: float | None) -> Interval:
+        defined = samples[np.isfinite(samples)]
+        if point is None or len(defined) == 0:
+            return Interval(point)
+        tail = (1 - level) / 2 * 100
+        low, high = np.percentile(defined, [tail, 100 - tail])
+        return Interval(point, float(low), float(high))
+
+    full_table = contingency_table(decision, reference, k).T  # rows reference, columns decision
+    full_alpha = finite_or_none(alpha_from_coincidence_array(coincidence_matrix(counts)))
+    return BootstrapIntervals(
+        cohen_kappa=interval(cohen_kappa_array(tables), cohen_kappa(full_table)),
+        gwet_ac1=interval(gwet_ac1_array(tables), gwet_ac1(full_table)),
+        mcc=interval(mcc_array(tables), finite_or_none(mcc_array(full_table))) if k == 2 else empty,
+        krippendorff_alpha=interval(alpha_from_coincidence_array(coincidences), full_alpha),
+        replicates=replicates,
+    )
