@@ -1,0 +1,80 @@
+"""The `bare-tui` command: parses arguments and hands each subcommand to its module."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .store import SessionError
+
+# name -> (module under bare_tui.commands, one line of help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "import": ("importing", "import tasks, attempts, verdicts or judgements (JSON Lines, a folder, or tasks/ + attempts/)"),
+    "verify": ("verify", "run the five automated stages on attempts that lack verdicts of this pipeline version"),
+    "review": ("review", "label attempts on the review screen"),
+    "audit": ("audit", "settle disputed attempt-stages, disputed failures first"),
+    "stats": ("stats", "agreement between the pipeline and people: kappa, AC1, alpha, sensitivity, ..."),
+    "export": ("export", "write attempts, verdicts, judgements or adjudications as JSON Lines or CSV"),
+    "merge": ("merge", "bring reviewers' separate copies of a session together (safe to repeat)"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bare-tui",
+        description="Check an automated code-evaluation pipeline against human judgement. "
+        "With no command: open the bundled demo study on the review screen.",
+    )
+    parser.add_argument("--version", action="version", version=f"bare-tui {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for name, (module_name, help_text) in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        module = _load(module_name)
+        if module is not None:
+            module.add_arguments(sub)
+        sub.set_defaults(module_name=module_name)
+    return parser
+
+
+def _load(module_name: str):  # type: ignore[no-untyped-def]
+    """The command's module, or None while it is not built."""
+    try:
+        return importlib.import_module(f"bare_tui.commands.{module_name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"bare_tui.commands.{module_name}":
+            return None
+        raise
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            from .commands import demo
+
+            return demo.run(args)
+        module = _load(args.module_name)
+        if module is None:
+            print(f"bare-tui: '{args.command}' is not built yet in this version", file=sys.stderr)
+            return 3
+        return int(module.run(args) or 0)
+    except SessionError as exc:
+        print(f"bare-tui: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("bare-tui: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 141
+    except OSError as exc:
+        name = f"{exc.filename}: " if exc.filename else ""
+        print(f"bare-tui: {name}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The `bare-tui` subcommands: each module gathers arguments and calls the headless core."""

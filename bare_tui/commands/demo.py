@@ -1,0 +1,84 @@
+"""`bare-tui` with no command: build the bundled demo session once, then open it for review."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from ..importer import import_into
+from ..model import FIELDS
+from ..store import SessionError, Store
+
+SESSIONS_DIR = Path(__file__).resolve().parent.parent.parent / "sessions"
+DEMO_SOURCE = SESSIONS_DIR / "demo"
+DEMO_SESSION = SESSIONS_DIR / "demo.db"
+
+
+def build_demo(session: Path = DEMO_SESSION, source: Path = DEMO_SOURCE, console: Console | None = None) -> Path:
+    """Import the demo study and run the pipeline on it, into a new file that replaces `session` only when
+    complete, so an interrupted first run leaves nothing half-built behind."""
+    if not source.is_dir():
+        raise SessionError(f"{source}: the demo study is missing from this installation")
+    console = console or Console(stderr=True)
+    partial = session.with_name(session.name + ".building")
+    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+        leftover.unlink(missing_ok=True)
+    with console.status("building the demo session from sessions/demo …"):
+        with Store.open(partial, create=True) as store:
+            report = import_into(store, source)
+    if not report.complete:
+        raise SessionError(f"{source}: the demo study did not import cleanly: {report.errors[0]}")
+    if importlib.util.find_spec("bare_tui.pipeline.runner") is not None:
+        from ..pipeline.runner import verify_session
+
+        verify_session(partial, jobs=min(2, os.cpu_count() or 1))
+    os.replace(partial, session)
+    return session
+
+
+def summary_tables(store: Store) -> list[Table]:
+    """Attempts by language, by model, and each stage's outcomes: what a session holds at a glance."""
+    summaries = store.attempt_summaries()
+    by_language = Counter(s.language for s in summaries)
+    by_model = Counter(s.model for s in summaries)
+    outcomes: dict[str, Counter[str]] = {f: Counter() for f in FIELDS}
+    for (_, stage), verdict in store.current_verdicts().items():
+        outcomes[stage][verdict.outcome.value] += 1
+    tables = []
+    for title, counts in (("language", by_language), ("model", by_model)):
+        table = Table(title=f"attempts by {title}")
+        table.add_column(title)
+        table.add_column("attempts", justify="right")
+        for key, n in sorted(counts.items()):
+            table.add_row(key, str(n))
+        tables.append(table)
+    table = Table(title="automated verdicts by stage")
+    table.add_column("stage")
+    for outcome in ("pass", "fail", "error", "skipped"):
+        table.add_column(outcome, justify="right")
+    for stage in FIELDS:
+        table.add_row(stage, *(str(outcomes[stage][o]) for o in ("pass", "fail", "error", "skipped")))
+    tables.append(table)
+    return tables
+
+
+def run(args: argparse.Namespace) -> int:
+    console = Console()
+    if not DEMO_SESSION.exists():
+        build_demo(console=console)
+    review = importlib.util.find_spec("bare_tui.commands.review")
+    if review is not None and sys.stdout.isatty():
+        from . import review as review_command
+
+        return review_command.run(review_command.default_args(DEMO_SESSION))
+    with Store.open(DEMO_SESSION, readonly=True) as store:
+        for table in summary_tables(store):
+            console.print(table)
+    return 0

@@ -1,0 +1,31 @@
+"""`bare-tui export SESSION --what ... --format ...`: records out, in the interchange formats."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..exporter import FORMATS, WHATS, export
+from ..store import Store
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("session", type=Path, help="the session database")
+    parser.add_argument("--what", choices=WHATS, default="judgements", help="which records (default: judgements)")
+    parser.add_argument("--format", choices=FORMATS, default="jsonl", help="jsonl or csv (default: jsonl)")
+    parser.add_argument("--source", default=None, metavar="NAME", help="verdicts: only this source's")
+    parser.add_argument("-o", "--output", type=Path, default=None, help="write here instead of standard output")
+
+
+def run(args: argparse.Namespace) -> int:
+    with Store.open(args.session, readonly=True) as store:
+        if args.output is None:
+            count = export(store, args.what, args.format, sys.stdout, args.source)
+        else:
+            partial = args.output.with_name(args.output.name + ".partial")
+            with partial.open("w", encoding="utf-8", newline="") as out:
+                count = export(store, args.what, args.format, out, args.source)
+            partial.replace(args.output)  # a reader never sees half a file
+    print(f"exported {count} {args.what}", file=sys.stderr)
+    return 0

@@ -1,0 +1,52 @@
+"""`bare-tui import SESSION SOURCE`: read a study into a session, reporting bad lines as FILE:LINE: reason."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ..importer import ImportReport, import_into
+from ..store import SessionError, Store
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("session", type=Path, help="the session database (created if missing)")
+    parser.add_argument("source", type=Path, help="a .jsonl file, a folder of .jsonl files, or a folder with tasks/ and attempts/")
+    parser.add_argument("--source", dest="source_name", default="external", metavar="NAME",
+                        help="whose verdicts the lines carry (default: external)")
+    parser.add_argument("--source-version", default=None, metavar="VERSION",
+                        help="the external pipeline's version, kept with its verdicts")
+    parser.add_argument("--quiet", action="store_true", help="print only errors and the summary")
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.source.exists():
+        raise SessionError(f"{args.source}: no such file or folder")
+    if args.source_name == "bare-tui":
+        raise SessionError("--source bare-tui is reserved for bare-tui's own verdicts; name the external pipeline")
+    err = Console(stderr=True, highlight=False)
+    with Store.open(args.session, create=True) as store:
+        with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=err, transient=True, disable=args.quiet) as progress:
+            task = progress.add_task("import", total=None)
+            report = import_into(
+                store, args.source, args.source_name, args.source_version,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    print_report(report, quiet=args.quiet)
+    return 0 if report.complete else 1
+
+
+def print_report(report: ImportReport, quiet: bool = False) -> None:
+    for line in report.errors:
+        print(line, file=sys.stderr)
+    if not quiet:
+        for line in report.warnings:
+            print(f"{line} (warning)", file=sys.stderr)
+    kinds = ", ".join(f"{n} {kind}s" for kind, n in sorted(report.kinds.items())) or "nothing new"
+    print(f"imported {report.imported} ({kinds}), skipped {report.unchanged} already present, "
+          f"failed {report.failed}")

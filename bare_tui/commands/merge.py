@@ -1,0 +1,28 @@
+"""`bare-tui merge TARGET SOURCE...`: reviewers' separate copies into one session; repeating it changes nothing."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..merge import merge_into
+from ..store import SessionError, Store
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", type=Path, help="the session to merge into (created if missing)")
+    parser.add_argument("sources", type=Path, nargs="+", metavar="SOURCE", help="sessions to take records from")
+
+
+def run(args: argparse.Namespace) -> int:
+    for source in args.sources:
+        if source.resolve() == args.target.resolve():
+            raise SessionError(f"{source}: is the target itself")
+        Store.open(source, readonly=True).close()  # every source must be a session before anything is written
+    with Store.open(args.target, create=True) as target:
+        for source_path in args.sources:
+            with Store.open(source_path, readonly=True) as source:
+                report = merge_into(target, source)
+            print(f"{source_path}: {report.tasks} tasks, {report.attempts} attempts, {report.verdicts} verdicts, "
+                  f"{report.judgements} judgements, {report.adjudications} adjudications, {report.flags} flags new")
+    return 0

@@ -1,0 +1,92 @@
+"""Code extraction from a model's raw response: fenced blocks, or the whole answer when it is bare code."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import normalise_language
+
+# A fence opens with ``` or ~~~ (3 or more), an optional info string, and closes with the same run or longer.
+_FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*)$")
+
+_INFO_ALIASES = {
+    "c": "c", "h": "c", "cpp": "cpp", "c++": "cpp", "cc": "cpp", "hpp": "cpp", "cxx": "cpp",
+    "csharp": "csharp", "cs": "csharp", "c#": "csharp", "go": "go", "golang": "go", "java": "java",
+    "javascript": "javascript", "js": "javascript", "jsx": "javascript", "mjs": "javascript",
+    "node": "javascript", "typescript": "typescript", "ts": "typescript", "tsx": "typescript",
+    "php": "php", "python": "python", "py": "python", "python3": "python",
+}
+
+# Prose: a sentence of words that ends like one, with none of the punctuation code is made of.
+_PROSE_LINE = re.compile(r"^[\"'(*\-\s]*[A-Za-z][A-Za-z'’,]*(\s+[^\s]+){2,}[.:!?)]?\s*$")
+_CODE_MARKS = re.compile(r"[;{}=<>\[\]]|\(\)|^\s*(#include|import |from |def |class |func |package |using |<\?php)")
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The code found in a response, and how it was found."""
+
+    code: str | None  # None: the answer has no code
+    how: str  # "fenced:<lang>", "fenced-largest", "bare", "none"
+    blocks: int  # how many fenced blocks the response had
+
+
+@dataclass(frozen=True)
+class _Block:
+    info: str
+    text: str
+
+
+def fenced_blocks(text: str) -> list[_Block]:
+    """Every fenced code block, in order; an unclosed fence runs to the end (truncated answers do that)."""
+    blocks: list[_Block] = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        match = _FENCE_OPEN.match(lines[i])
+        if not match:
+            i += 1
+            continue
+        fence, info = match["fence"], match["info"].strip()
+        body: list[str] = []
+        i += 1
+        while i < len(lines):
+            stripped = lines[i].strip()
+            if stripped.startswith(fence[0] * len(fence)) and set(stripped) <= {fence[0]}:
+                break
+            body.append(lines[i])
+            i += 1
+        blocks.append(_Block(info, "\n".join(body) + ("\n" if body else "")))
+        i += 1
+    return blocks
+
+
+def block_language(info: str) -> str | None:
+    """The language a fence's info string names (```python, ```ts title="x.ts"), if any."""
+    word = info.split()[0].lower() if info.split() else ""
+    word = word.lstrip("{.").rstrip("}")
+    return _INFO_ALIASES.get(word) or normalise_language(word) if word else None
+
+
+def extract_code(response: str, language: str) -> Extraction:
+    """The refactored file inside a response: the fenced block in the task's language (the largest such),
+    else the largest fenced block; with no fences, the whole response when it reads as code."""
+    blocks = [b for b in fenced_blocks(response) if b.text.strip()]
+    if blocks:
+        same = [b for b in blocks if block_language(b.info) == language]
+        if same:
+            return Extraction(max(same, key=lambda b: len(b.text)).text, f"fenced:{language}", len(blocks))
+        return Extraction(max(blocks, key=lambda b: len(b.text)).text, "fenced-largest", len(blocks))
+    if looks_like_code(response):
+        return Extraction(response, "bare", 0)
+    return Extraction(None, "none", 0)
+
+
+def looks_like_code(text: str) -> bool:
+    """Whether an unfenced answer is code rather than prose: most of its lines must not read as sentences."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return False
+    code = sum(1 for line in lines if _CODE_MARKS.search(line) or not _PROSE_LINE.match(line))
+    return code / len(lines) >= 0.5

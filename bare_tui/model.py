@@ -1,0 +1,222 @@
+"""Domain values shared by every layer: stages, outcomes, labels and the records that carry them."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+STAGES: tuple[str, ...] = ("syntax", "signatures", "integrity", "defects", "maintainability")
+"""The automated stages, in pipeline order."""
+
+FIELDS: tuple[str, ...] = STAGES + ("overall",)
+"""The judgement form's fields: the five stages and `overall`."""
+
+
+class Outcome(str, enum.Enum):
+    """An automated stage verdict."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"  # the check itself broke or timed out
+    SKIPPED = "skipped"  # not assessable, e.g. no analyser for the language
+
+
+class Label(str, enum.Enum):
+    """A reviewer's label for one field."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    UNSURE = "unsure"
+
+
+class ReasonCode(str, enum.Enum):
+    """Why an auditor settled a disputed attempt-stage the way they did."""
+
+    PIPELINE_FALSE_FAIL = "pipeline-false-fail"
+    PIPELINE_FALSE_PASS = "pipeline-false-pass"
+    REVIEWER_ERROR = "reviewer-error"
+    AMBIGUOUS_RUBRIC = "ambiguous-rubric"
+    OTHER = "other"
+
+
+LANGUAGES: tuple[str, ...] = ("c", "cpp", "csharp", "go", "java", "javascript", "php", "python", "typescript")
+
+EXTENSION_LANGUAGE: dict[str, str] = {
+    ".c": "c",
+    ".h": "c",
+    ".cpp": "cpp",
+    ".cc": "cpp",
+    ".cxx": "cpp",
+    ".hpp": "cpp",
+    ".hh": "cpp",
+    ".cs": "csharp",
+    ".go": "go",
+    ".java": "java",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".tsx": "typescript",
+    ".php": "php",
+    ".py": "python",
+}
+
+LANGUAGE_ALIASES: dict[str, str] = {
+    "c++": "cpp",
+    "cxx": "cpp",
+    "c#": "csharp",
+    "cs": "csharp",
+    "c_sharp": "csharp",
+    "golang": "go",
+    "js": "javascript",
+    "node": "javascript",
+    "ts": "typescript",
+    "py": "python",
+    "python3": "python",
+}
+
+
+def language_from_path(path: str) -> str | None:
+    """The language a file's extension names, or None for an extension outside the nine."""
+    dot = path.rfind(".")
+    if dot < 0:
+        return None
+    return EXTENSION_LANGUAGE.get(path[dot:].lower())
+
+
+def normalise_language(name: str) -> str | None:
+    """The canonical name of a language given by a user or a file, or None when it is not one of the nine."""
+    key = name.strip().lower()
+    if key in LANGUAGES:
+        return key
+    return LANGUAGE_ALIASES.get(key)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One finding behind a verdict: where it is and what it says."""
+
+    side: str  # "original" or "refactored"
+    line: int | None
+    column: int | None
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"side": self.side, "line": self.line, "column": self.column, "message": self.message}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Evidence":
+        return cls(
+            side=str(data.get("side") or "refactored"),
+            line=_optional_int(data.get("line")),
+            column=_optional_int(data.get("column")),
+            message=str(data.get("message") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """What one stage decided for one attempt, before it is stored as a verdict."""
+
+    outcome: Outcome
+    score: float | None = None
+    evidence: tuple[Evidence, ...] = ()
+    details: dict[str, Any] = field(default_factory=dict)  # stage-specific facts, e.g. thresholds used
+
+
+@dataclass(frozen=True)
+class Task:
+    task_id: str
+    language: str
+    path: str
+    original: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    attempt_id: str
+    task_id: str
+    model: str
+    refactored: str | None  # None when no code could be extracted from the answer
+    response: str | None = None
+    patch: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()  # import-time flags: "no-code", "invalid-utf8", "patch-failed: ..."
+    seq: int = 0  # import order
+
+
+@dataclass(frozen=True)
+class AttemptSummary:
+    """An attempt without its texts: what lists, queues and statistics need."""
+
+    attempt_id: str
+    task_id: str
+    model: str
+    language: str
+    path: str
+    seq: int
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A reviewer's request that an attempt be audited."""
+
+    attempt_id: str
+    reviewer: str
+    flagged: bool
+    note: str = ""
+    saved_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    attempt_id: str
+    stage: str  # one of FIELDS
+    outcome: Outcome
+    score: float | None = None
+    evidence: tuple[Evidence, ...] = ()
+    pipeline_version: str = ""
+    source: str = "bare-tui"
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    judgement_id: str
+    attempt_id: str
+    reviewer: str
+    stage: str  # one of FIELDS
+    label: Label
+    confidence: int | None = None  # 1 low, 2 medium, 3 high
+    note: str = ""
+    tags: tuple[str, ...] = ()
+    saw_verdicts: bool = False
+    opened_at: str | None = None
+    saved_at: str | None = None
+    supersedes: str | None = None
+    retracted: bool = False  # an undo: this row supersedes a judgement and withdraws it
+
+
+@dataclass(frozen=True)
+class Adjudication:
+    adjudication_id: str
+    attempt_id: str
+    stage: str
+    auditor: str
+    label: Label
+    reason: ReasonCode
+    note: str = ""
+    saved_at: str | None = None
+
+
+def _optional_int(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,629 @@
+"""The session database: the one module that holds SQL. Every write is one committed transaction."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .model import (
+    Adjudication,
+    Attempt,
+    AttemptSummary,
+    Evidence,
+    Flag,
+    Judgement,
+    Label,
+    Outcome,
+    ReasonCode,
+    Task,
+    Verdict,
+)
+
+APPLICATION_ID = 0x42415245  # "BARE": marks a file as a bare-tui session
+SCHEMA_VERSION = 2
+BUSY_TIMEOUT_MS = 5000
+OWN_SOURCE = "bare-tui"
+
+
+class SessionError(Exception):
+    """A session cannot be opened or written; the message is one line a user can act on."""
+
+
+def utc_now() -> str:
+    """An ISO-8601 UTC timestamp with a Z, as the interchange formats use."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+# Each entry takes the schema from the version before it to its own number; a database at version N runs
+# every step after N. Never edit a released step: add a new one.
+_MIGRATIONS: list[tuple[int, list[str]]] = [
+    (
+        1,
+        [
+            """CREATE TABLE tasks (
+                task_id TEXT PRIMARY KEY, language TEXT NOT NULL, path TEXT NOT NULL,
+                original TEXT NOT NULL, meta TEXT NOT NULL DEFAULT '{}', seq INTEGER NOT NULL)""",
+            """CREATE TABLE attempts (
+                attempt_id TEXT PRIMARY KEY, task_id TEXT NOT NULL REFERENCES tasks(task_id),
+                model TEXT NOT NULL, refactored TEXT, response TEXT, patch TEXT,
+                meta TEXT NOT NULL DEFAULT '{}', problems TEXT NOT NULL DEFAULT '[]', seq INTEGER NOT NULL)""",
+            """CREATE TABLE verdicts (
+                attempt_id TEXT NOT NULL REFERENCES attempts(attempt_id), stage TEXT NOT NULL,
+                source TEXT NOT NULL, pipeline_version TEXT NOT NULL, outcome TEXT NOT NULL,
+                score REAL, evidence TEXT NOT NULL DEFAULT '[]', details TEXT NOT NULL DEFAULT '{}',
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (attempt_id, stage, source, pipeline_version))""",
+            """CREATE TABLE reviewers (name TEXT PRIMARY KEY, created_at TEXT NOT NULL)""",
+            """CREATE TABLE judgements (
+                judgement_id TEXT PRIMARY KEY, attempt_id TEXT NOT NULL REFERENCES attempts(attempt_id),
+                reviewer TEXT NOT NULL REFERENCES reviewers(name), stage TEXT NOT NULL, label TEXT NOT NULL,
+                confidence INTEGER, note TEXT NOT NULL DEFAULT '', tags TEXT NOT NULL DEFAULT '[]',
+                saw_verdicts INTEGER NOT NULL DEFAULT 0, opened_at TEXT, saved_at TEXT,
+                supersedes TEXT)""",
+            """CREATE TABLE adjudications (
+                adjudication_id TEXT PRIMARY KEY, attempt_id TEXT NOT NULL REFERENCES attempts(attempt_id),
+                stage TEXT NOT NULL, auditor TEXT NOT NULL, label TEXT NOT NULL, reason TEXT NOT NULL,
+                note TEXT NOT NULL DEFAULT '', saved_at TEXT NOT NULL)""",
+            """CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+            "CREATE INDEX idx_attempts_task ON attempts(task_id)",
+            "CREATE INDEX idx_judgements_attempt ON judgements(attempt_id, reviewer, stage)",
+        ],
+    ),
+    (
+        2,
+        [
+            # Undo writes rows that withdraw a label; flags let any reviewer send an attempt to audit.
+            "ALTER TABLE judgements ADD COLUMN retracted INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE judgements ADD COLUMN save_id TEXT",
+            "ALTER TABLE judgements ADD COLUMN undo INTEGER NOT NULL DEFAULT 0",
+            """CREATE TABLE flags (
+                attempt_id TEXT NOT NULL REFERENCES attempts(attempt_id), reviewer TEXT NOT NULL,
+                flagged INTEGER NOT NULL, note TEXT NOT NULL DEFAULT '', saved_at TEXT NOT NULL,
+                PRIMARY KEY (attempt_id, reviewer))""",
+            # The queue's queries: by model, language, stage outcome, judged by a reviewer, disputed.
+            "CREATE INDEX idx_attempts_model ON attempts(model)",
+            "CREATE INDEX idx_tasks_language ON tasks(language)",
+            "CREATE INDEX idx_verdicts_stage_outcome ON verdicts(stage, outcome)",
+            "CREATE INDEX idx_verdicts_source ON verdicts(source, pipeline_version)",
+            "CREATE INDEX idx_judgements_reviewer ON judgements(reviewer, attempt_id)",
+            "CREATE INDEX idx_judgements_supersedes ON judgements(supersedes)",
+            "CREATE INDEX idx_judgements_save ON judgements(reviewer, save_id)",
+            "CREATE INDEX idx_adjudications_attempt ON adjudications(attempt_id, stage)",
+        ],
+    ),
+]
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    """What one batch of import rows did: new rows written, rows already present and left alone."""
+
+    inserted: int = 0
+    unchanged: int = 0
+
+
+class Store:
+    """A session database. Open with `Store.open(path)`; use as a context manager."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
+        self._conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.path = path
+        self.readonly = readonly
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], create: bool = False, readonly: bool = False) -> "Store":
+        """Open a session. Only `create=True` (import, merge) may make a new one."""
+        path = Path(path)
+        exists = path.exists()
+        if not exists and not create:
+            raise SessionError(f"{path}: no such session (create one with `bare-tui import {path} FILE`)")
+        if exists and path.is_dir():
+            raise SessionError(f"{path}: is a folder, not a session database")
+        if create and not exists:
+            parent = path.parent
+            if not parent.exists():
+                raise SessionError(f"{path}: folder {parent} does not exist")
+        writable = not readonly and (not exists or os.access(path, os.W_OK)) and os.access(
+            path.parent if str(path.parent) else ".", os.W_OK
+        )
+        try:
+            if writable:
+                conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            else:
+                conn = sqlite3.connect(
+                    f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                    isolation_level=None,
+                )
+        except sqlite3.Error as exc:
+            raise SessionError(f"{path}: cannot open: {exc}") from None
+        store = cls(conn, path, readonly=not writable)
+        try:
+            store._prepare(new=not exists)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise _session_error(path, exc) from None
+        except SessionError:
+            conn.close()
+            raise
+        return store
+
+    def _prepare(self, new: bool) -> None:
+        c = self._conn
+        c.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        c.execute("PRAGMA foreign_keys = ON")
+        app_id = c.execute("PRAGMA application_id").fetchone()[0]
+        version = c.execute("PRAGMA user_version").fetchone()[0]
+        if not new and app_id != APPLICATION_ID:
+            raise SessionError(f"{self.path}: not a bare-tui session (a SQLite file made by something else)")
+        if version > SCHEMA_VERSION:
+            raise SessionError(
+                f"{self.path}: made by a newer bare-tui (schema {version}, this one knows {SCHEMA_VERSION}); upgrade"
+            )
+        if version < SCHEMA_VERSION:
+            if self.readonly:
+                raise SessionError(f"{self.path}: read-only and needs a schema upgrade; open it writable once")
+            self._migrate(version)
+        if not self.readonly:
+            mode = c.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode != "wal":
+                c.execute("PRAGMA journal_mode = WAL")
+            c.execute("PRAGMA synchronous = NORMAL")
+
+    def _migrate(self, current: int) -> None:
+        with self.transaction():
+            if current == 0:
+                self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            for version, statements in _MIGRATIONS:
+                if version <= current:
+                    continue
+                for statement in statements:
+                    self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA user_version = {version}")
+
+    @property
+    def schema_version(self) -> int:
+        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One committed transaction, taken with the write lock up front so concurrent writers queue."""
+        if self.readonly:
+            raise SessionError(f"{self.path}: read-only session; cannot write")
+        c = self._conn
+        try:
+            c.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _session_error(self.path, exc) from None
+        try:
+            yield c
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        try:
+            c.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            c.execute("ROLLBACK")
+            raise _session_error(self.path, exc) from None
+
+    # ------------------------------------------------------------------ tasks and attempts
+    def add_tasks(self, tasks: Sequence[Task], conn: sqlite3.Connection | None = None) -> ImportCounts:
+        """Insert tasks that are new; a task_id already present is left as it is."""
+        return self._insert_new(
+            "tasks",
+            "task_id",
+            [
+                (t.task_id, t.language, t.path, t.original, _dump(t.meta))
+                for t in tasks
+            ],
+            "INSERT INTO tasks (task_id, language, path, original, meta, seq) VALUES (?, ?, ?, ?, ?, "
+            "(SELECT COALESCE(MAX(seq), 0) + 1 FROM tasks))",
+            conn,
+        )
+
+    def add_attempts(self, attempts: Sequence[Attempt], conn: sqlite3.Connection | None = None) -> ImportCounts:
+        """Insert attempts that are new, in the given order; an attempt_id already present is left alone."""
+        return self._insert_new(
+            "attempts",
+            "attempt_id",
+            [
+                (
+                    a.attempt_id, a.task_id, a.model, a.refactored, a.response, a.patch,
+                    _dump(a.meta), _dump(list(a.problems)),
+                )
+                for a in attempts
+            ],
+            "INSERT INTO attempts (attempt_id, task_id, model, refactored, response, patch, meta, problems, seq)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM attempts))",
+            conn,
+        )
+
+    def _insert_new(
+        self, table: str, key: str, rows: list[tuple[Any, ...]], sql: str, conn: sqlite3.Connection | None
+    ) -> ImportCounts:
+        if conn is None:
+            with self.transaction() as c:
+                return self._insert_new(table, key, rows, sql, c)
+        inserted = unchanged = 0
+        for row in rows:
+            if conn.execute(f"SELECT 1 FROM {table} WHERE {key} = ?", (row[0],)).fetchone():
+                unchanged += 1
+                continue
+            conn.execute(sql, row)
+            inserted += 1
+        return ImportCounts(inserted, unchanged)
+
+    def has_task(self, task_id: str) -> bool:
+        return self._conn.execute("SELECT 1 FROM tasks WHERE task_id = ?", (task_id,)).fetchone() is not None
+
+    def has_attempt(self, attempt_id: str) -> bool:
+        return (
+            self._conn.execute("SELECT 1 FROM attempts WHERE attempt_id = ?", (attempt_id,)).fetchone()
+            is not None
+        )
+
+    def tasks(self) -> dict[str, Task]:
+        return {row["task_id"]: _task(row) for row in self.db.query("SELECT * FROM tasks ORDER BY seq")}
+
+    def task(self, task_id: str) -> Task | None:
+        rows = list(self.db.query("SELECT * FROM tasks WHERE task_id = ?", [task_id]))
+        return _task(rows[0]) if rows else None
+
+    def attempts(self) -> list[Attempt]:
+        return [_attempt(row) for row in self.db.query("SELECT * FROM attempts ORDER BY seq")]
+
+    def attempt(self, attempt_id: str) -> Attempt | None:
+        rows = list(self.db.query("SELECT * FROM attempts WHERE attempt_id = ?", [attempt_id]))
+        return _attempt(rows[0]) if rows else None
+
+    def iter_attempts(self, batch: int = 500) -> Iterator[Attempt]:
+        """Every attempt with its texts, in import order, without holding them all in memory."""
+        cursor = self._conn.execute("SELECT * FROM attempts ORDER BY seq")
+        names = [d[0] for d in cursor.description]
+        while rows := cursor.fetchmany(batch):
+            for row in rows:
+                yield _attempt(dict(zip(names, row)))
+
+    def attempt_summaries(self) -> list[AttemptSummary]:
+        """Every attempt without its texts, in import order."""
+        rows = self._conn.execute(
+            "SELECT a.attempt_id, a.task_id, a.model, t.language, t.path, a.seq, a.problems "
+            "FROM attempts a JOIN tasks t ON t.task_id = a.task_id ORDER BY a.seq"
+        ).fetchall()
+        return [
+            AttemptSummary(r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6])))
+            for r in rows
+        ]
+
+    def count_attempts(self) -> int:
+        return self._conn.execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
+
+    # ------------------------------------------------------------------ verdicts
+    def save_verdicts(self, verdicts: Iterable[Verdict], conn: sqlite3.Connection | None = None) -> int:
+        """Store verdicts; one with the same attempt, stage, source and pipeline version is replaced."""
+        rows = [
+            (
+                v.attempt_id, v.stage, v.source, v.pipeline_version, v.outcome.value, v.score,
+                _dump([e.to_json() for e in v.evidence]), _dump(v.details), utc_now(),
+            )
+            for v in verdicts
+        ]
+        sql = (
+            "INSERT OR REPLACE INTO verdicts (attempt_id, stage, source, pipeline_version, outcome, score,"
+            " evidence, details, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        if conn is not None:
+            conn.executemany(sql, rows)
+        else:
+            with self.transaction() as c:
+                c.executemany(sql, rows)
+        return len(rows)
+
+    def verdicts(
+        self, source: str | None = None, pipeline_version: str | None = None, attempt_id: str | None = None
+    ) -> list[Verdict]:
+        where, params = _where(source=source, pipeline_version=pipeline_version, attempt_id=attempt_id)
+        return [_verdict(r) for r in self.db.query(f"SELECT * FROM verdicts{where} ORDER BY rowid", params)]
+
+    def verdict_sources(self) -> list[tuple[str, str, int]]:
+        """(source, pipeline_version, number of verdicts), bare-tui's own first, newest version first."""
+        rows = self._conn.execute(
+            "SELECT source, pipeline_version, COUNT(*), MAX(created_at) FROM verdicts"
+            " GROUP BY source, pipeline_version"
+        ).fetchall()
+        rows.sort(key=lambda r: r[3] or "", reverse=True)  # newest first, kept by the stable sort below
+        rows.sort(key=lambda r: (r[0] != OWN_SOURCE, r[0]))
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def current_verdicts(
+        self, source: str | None = None, attempt_id: str | None = None
+    ) -> dict[tuple[str, str], Verdict]:
+        """(attempt_id, stage) -> the verdict statistics and screens use.
+
+        With a source: that source's newest version per attempt-stage. Without: bare-tui's own verdicts of
+        the newest pipeline version where an attempt has them, else the one imported source's.
+        """
+        where, params = _where(source=source, attempt_id=attempt_id)
+        chosen: dict[tuple[str, str], tuple[tuple[Any, ...], Verdict]] = {}
+        for row in self.db.query(f"SELECT * FROM verdicts{where}", params):
+            verdict = _verdict(row)
+            key = (verdict.attempt_id, verdict.stage)
+            # Rank: own source first, then the newest pipeline run.
+            rank = (verdict.source == OWN_SOURCE, row["created_at"], verdict.pipeline_version)
+            held = chosen.get(key)
+            if held is None or rank > held[0]:
+                chosen[key] = (rank, verdict)
+        if source is None:
+            # An attempt whose own verdicts exist uses only them, never a mix with an imported stage.
+            own = {a for (a, _), (_, v) in chosen.items() if v.source == OWN_SOURCE}
+            return {
+                k: v for k, (_, v) in chosen.items() if v.source == OWN_SOURCE or k[0] not in own
+            }
+        return {k: v for k, (_, v) in chosen.items()}
+
+    def attempts_missing_verdicts(self, pipeline_version: str, stages: Sequence[str]) -> list[str]:
+        """Attempt ids, in import order, lacking a bare-tui verdict of this version for any of the stages."""
+        if not stages:
+            return []
+        marks = ", ".join("?" for _ in stages)
+        rows = self._conn.execute(
+            f"SELECT a.attempt_id FROM attempts a WHERE (SELECT COUNT(DISTINCT v.stage) FROM verdicts v"
+            f" WHERE v.attempt_id = a.attempt_id AND v.source = ? AND v.pipeline_version = ?"
+            f" AND v.stage IN ({marks})) < ? ORDER BY a.seq",
+            [OWN_SOURCE, pipeline_version, *stages, len(set(stages))],
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    # ------------------------------------------------------------------ reviewers and judgements
+    def reviewers(self) -> list[str]:
+        return [r[0] for r in self._conn.execute("SELECT name FROM reviewers ORDER BY name")]
+
+    def save_judgements(self, judgements: Sequence[Judgement], conn: sqlite3.Connection | None = None) -> int:
+        """Append judgements in one committed transaction; a judgement_id already present is left alone.
+
+        Returns how many rows were new. The caller may say "saved" once this returns.
+        """
+        if conn is None:
+            with self.transaction() as c:
+                return self.save_judgements(judgements, c)
+        save_id = new_id()
+        written = 0
+        for j in judgements:
+            conn.execute(
+                "INSERT OR IGNORE INTO reviewers (name, created_at) VALUES (?, ?)", (j.reviewer, utc_now())
+            )
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO judgements (judgement_id, attempt_id, reviewer, stage, label, confidence,"
+                " note, tags, saw_verdicts, opened_at, saved_at, supersedes, retracted, save_id, undo)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                (
+                    j.judgement_id, j.attempt_id, j.reviewer, j.stage, j.label.value, j.confidence, j.note,
+                    _dump(list(j.tags)), int(j.saw_verdicts), j.opened_at, j.saved_at or utc_now(),
+                    j.supersedes, int(j.retracted), save_id,
+                ),
+            )
+            written += cursor.rowcount
+        return written
+
+    def judgements(
+        self, current_only: bool = True, attempt_id: str | None = None, reviewer: str | None = None
+    ) -> list[Judgement]:
+        """Judgement rows in the order they were written.
+
+        current_only: for each (attempt, reviewer, stage), the newest row that no other row supersedes,
+        and only when it is a label rather than a withdrawal.
+        """
+        where, params = _where(prefix="j.", attempt_id=attempt_id, reviewer=reviewer)
+        if not current_only:
+            return [_judgement(r) for r in self.db.query(f"SELECT * FROM judgements j{where} ORDER BY j.rowid", params)]
+        sql = (
+            "SELECT * FROM (SELECT j.*, ROW_NUMBER() OVER (PARTITION BY j.attempt_id, j.reviewer, j.stage"
+            " ORDER BY j.saved_at DESC, j.rowid DESC) AS rank FROM judgements j"
+            f"{where}{' AND' if where else ' WHERE'} NOT EXISTS"
+            " (SELECT 1 FROM judgements s WHERE s.supersedes = j.judgement_id))"
+            " WHERE rank = 1 AND retracted = 0 ORDER BY rowid"
+        )
+        return [_judgement(r) for r in self.db.query(sql, params)]
+
+    def undo_last_save(self, reviewer: str) -> list[Judgement]:
+        """Withdraw the reviewer's most recent save that is still in force, in one transaction.
+
+        Each judgement of that save is superseded: by a copy of the label it replaced, if it replaced one,
+        else by a withdrawal. Returns the rows written (empty when there is nothing to undo).
+        """
+        with self.transaction() as c:
+            current = {j.judgement_id: j for j in self.judgements(reviewer=reviewer)}
+            rows = c.execute(
+                "SELECT judgement_id, save_id FROM judgements WHERE reviewer = ? AND undo = 0"
+                " ORDER BY saved_at DESC, rowid DESC",
+                (reviewer,),
+            ).fetchall()
+            target = next((save for jid, save in rows if jid in current), None)
+            if target is None:
+                return []
+            undone = [
+                current[jid] for jid, save in rows if save == target and jid in current
+            ]
+            now = utc_now()
+            written: list[Judgement] = []
+            for j in undone:
+                previous = self._judgement_by_id(c, j.supersedes) if j.supersedes else None
+                if previous is not None and not previous.retracted:
+                    replacement = Judgement(
+                        new_id(), j.attempt_id, reviewer, j.stage, previous.label, previous.confidence,
+                        previous.note, previous.tags, previous.saw_verdicts, previous.opened_at, now,
+                        supersedes=j.judgement_id,
+                    )
+                else:
+                    replacement = Judgement(
+                        new_id(), j.attempt_id, reviewer, j.stage, j.label, j.confidence, j.note, j.tags,
+                        j.saw_verdicts, j.opened_at, now, supersedes=j.judgement_id, retracted=True,
+                    )
+                written.append(replacement)
+            self.save_judgements(written, c)
+            c.execute(
+                "UPDATE judgements SET undo = 1 WHERE judgement_id IN (%s)" % ", ".join("?" for _ in written),
+                [j.judgement_id for j in written],
+            )
+            return written
+
+    @staticmethod
+    def _judgement_by_id(conn: sqlite3.Connection, judgement_id: str) -> Judgement | None:
+        cursor = conn.execute("SELECT * FROM judgements WHERE judgement_id = ?", (judgement_id,))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return _judgement(dict(zip([d[0] for d in cursor.description], row)))
+
+    def judged_attempts(self, reviewer: str) -> set[str]:
+        """Attempts on which this reviewer has at least one label in force."""
+        return {j.attempt_id for j in self.judgements(reviewer=reviewer)}
+
+    # ------------------------------------------------------------------ adjudications and flags
+    def save_adjudication(self, adjudication: Adjudication, conn: sqlite3.Connection | None = None) -> bool:
+        """Record an auditor's final label; returns False when that adjudication_id was already there."""
+        sql = (
+            "INSERT OR IGNORE INTO adjudications (adjudication_id, attempt_id, stage, auditor, label, reason,"
+            " note, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        a = adjudication
+        params = (
+            a.adjudication_id, a.attempt_id, a.stage, a.auditor, a.label.value, a.reason.value, a.note,
+            a.saved_at or utc_now(),
+        )
+        if conn is not None:
+            return conn.execute(sql, params).rowcount == 1
+        with self.transaction() as c:
+            return c.execute(sql, params).rowcount == 1
+
+    def adjudications(self, current_only: bool = True) -> list[Adjudication]:
+        """Adjudications in the order written; current_only keeps the newest per attempt-stage."""
+        rows = [_adjudication(r) for r in self.db.query("SELECT * FROM adjudications ORDER BY saved_at, rowid")]
+        if not current_only:
+            return rows
+        newest: dict[tuple[str, str], Adjudication] = {}
+        for a in rows:
+            newest[(a.attempt_id, a.stage)] = a
+        return list(newest.values())
+
+    def set_flag(self, flag: Flag) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO flags (attempt_id, reviewer, flagged, note, saved_at) VALUES (?, ?, ?, ?, ?)",
+                (flag.attempt_id, flag.reviewer, int(flag.flagged), flag.note, flag.saved_at or utc_now()),
+            )
+
+    def merge_flags(self, flags: Sequence[Flag], conn: sqlite3.Connection) -> None:
+        """Take flags from another copy; where both have one, the newer wins."""
+        for f in flags:
+            conn.execute(
+                "INSERT INTO flags (attempt_id, reviewer, flagged, note, saved_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (attempt_id, reviewer) DO UPDATE SET flagged = excluded.flagged,"
+                " note = excluded.note, saved_at = excluded.saved_at WHERE excluded.saved_at > flags.saved_at",
+                (f.attempt_id, f.reviewer, int(f.flagged), f.note, f.saved_at or utc_now()),
+            )
+
+    def flags(self, include_cleared: bool = False) -> list[Flag]:
+        """Attempts reviewers sent to audit; include_cleared adds flags that were taken back."""
+        where = "" if include_cleared else " WHERE flagged = 1"
+        return [
+            Flag(r["attempt_id"], r["reviewer"], bool(r["flagged"]), r["note"], r["saved_at"])
+            for r in self.db.query(f"SELECT * FROM flags{where} ORDER BY saved_at")
+        ]
+
+    # ------------------------------------------------------------------ settings
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, _dump(value)))
+
+    def counts(self) -> dict[str, int]:
+        """How many rows each kind of record has: for summaries."""
+        tables = ("tasks", "attempts", "verdicts", "reviewers", "judgements", "adjudications", "flags")
+        return {t: self._conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+
+
+# ---------------------------------------------------------------------- row conversion
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _where(prefix: str = "", **filters: Any) -> tuple[str, list[Any]]:
+    parts, params = [], []
+    for column, value in filters.items():
+        if value is not None:
+            parts.append(f"{prefix}{column} = ?")
+            params.append(value)
+    return (" WHERE " + " AND ".join(parts) if parts else ""), params
+
+
+def _task(row: dict[str, Any]) -> Task:
+    return Task(row["task_id"], row["language"], row["path"], row["original"], json.loads(row["meta"]))
+
+
+def _attempt(row: dict[str, Any]) -> Attempt:
+    return Attempt(
+        row["attempt_id"], row["task_id"], row["model"], row["refactored"], row["response"], row["patch"],
+        json.loads(row["meta"]), tuple(json.loads(row["problems"])), row["seq"],
+    )
+
+
+def _verdict(row: dict[str, Any]) -> Verdict:
+    return Verdict(
+        row["attempt_id"], row["stage"], Outcome(row["outcome"]), row["score"],
+        tuple(Evidence.from_json(e) for e in json.loads(row["evidence"])), row["pipeline_version"],
+        row["source"], json.loads(row["details"]),
+    )
+
+
+def _judgement(row: dict[str, Any]) -> Judgement:
+    return Judgement(
+        row["judgement_id"], row["attempt_id"], row["reviewer"], row["stage"], Label(row["label"]),
+        row["confidence"], row["note"], tuple(json.loads(row["tags"])), bool(row["saw_verdicts"]),
+        row["opened_at"], row["saved_at"], row["supersedes"], bool(row.get("retracted", 0)),
+    )
+
+
+def _adjudication(row: dict[str, Any]) -> Adjudication:
+    return Adjudication(
+        row["adjudication_id"], row["attempt_id"], row["stage"], row["auditor"], Label(row["label"]),
+        ReasonCode(row["reason"]), row["note"], row["saved_at"],
+    )
+
+
+def _session_error(path: Path, exc: sqlite3.Error) -> SessionError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return SessionError(f"{path}: session is locked by another program (waited {BUSY_TIMEOUT_MS // 1000} s); try again")
+    if "readonly" in text or "read-only" in text:
+        return SessionError(f"{path}: read-only session; cannot write")
+    if "not a database" in text or "file is encrypted" in text:
+        return SessionError(f"{path}: not a bare-tui session (not a SQLite database)")
+    return SessionError(f"{path}: {text}")
