@@ -1,0 +1,745 @@
+"""The defects stage: findings of real analysers that the refactored file has and the original does not."""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import tree_sitter
+
+from bare_tui.model import Evidence, Outcome, StageResult
+from bare_tui.pipeline.languages import Source, get_language, grammar_name, parse_source, snippet
+
+EVIDENCE_LIMIT = 50
+"""At most this many new findings are listed; the count of the rest is said in one last line."""
+
+RULES_VERSION = "1"
+"""Bumped whenever a rule changes what it finds, so that the pipeline version changes with it."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One analyser finding: a rule, the thing it is about (no positions, so a moved line is the same finding)."""
+
+    rule: str
+    symbol: str
+    line: int
+    column: int
+    message: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.rule, self.symbol)
+
+
+class NoBaseline(Exception):
+    """The analyser cannot read a text (e.g. Python that does not parse), so there is nothing to compare."""
+
+
+def check_defects(language: str, original: str, refactored: str | None, path: str = "") -> StageResult:
+    """Pass when the refactored file has no analyser finding that the original lacks (a multiset difference)."""
+    if refactored is None or not refactored.strip():
+        return StageResult(Outcome.SKIPPED, details={"reason": "no refactored code to analyse"})
+    grammar = grammar_name(language, path)
+    if grammar == "python":
+        analyser = "pyflakes " + _pyflakes_version()
+        try:
+            before = pyflakes_findings(original, path)
+        except NoBaseline as exc:
+            return StageResult(Outcome.SKIPPED, details={"analyser": analyser, "reason": f"original: {exc}"})
+        try:
+            after = pyflakes_findings(refactored, path)
+        except NoBaseline as exc:
+            return StageResult(Outcome.SKIPPED, details={"analyser": analyser, "reason": f"refactored: {exc}"})
+    else:
+        analyser = f"bare-tui tree-sitter rules v{RULES_VERSION}"
+        old = parse_source(language, original, path)
+        new = parse_source(language, refactored, path)
+        before = rule_findings(old)
+        after = rule_findings(new) + undefined_name_findings(old, new)
+    fresh = new_findings(before, after)
+    details = {
+        "analyser": analyser,
+        "original_findings": len(before),
+        "refactored_findings": len(after),
+        "new_findings": len(fresh),
+        "new_by_rule": dict(Counter(finding.rule for finding in fresh)),
+    }
+    evidence = [Evidence("refactored", f.line, f.column, f.message) for f in fresh[:EVIDENCE_LIMIT]]
+    if len(fresh) > EVIDENCE_LIMIT:
+        evidence.append(Evidence("refactored", None, None, f"... and {len(fresh) - EVIDENCE_LIMIT} more new findings"))
+    outcome = Outcome.FAIL if fresh else Outcome.PASS
+    return StageResult(outcome, score=None, evidence=tuple(evidence), details=details)
+
+
+def new_findings(original: Iterable[Finding], refactored: Iterable[Finding]) -> list[Finding]:
+    """The refactored findings beyond the original's count of the same (rule, symbol), in file order.
+
+    Where a key has more occurrences than before, the ones whose message the original never had are
+    blamed first, then the last ones in the file (an edit more often appends than prepends).
+    """
+    before = Counter(finding.key for finding in original)
+    by_key: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for finding in refactored:
+        by_key[finding.key].append(finding)
+    original_messages = {finding.message for finding in original} if before else set()
+    fresh: list[Finding] = []
+    for key, found in by_key.items():
+        extra = len(found) - before.get(key, 0)
+        if extra <= 0:
+            continue
+        ranked = sorted(range(len(found)), key=lambda i: (found[i].message in original_messages, -i))
+        fresh.extend(found[i] for i in ranked[:extra])
+    fresh.sort(key=lambda f: (f.line, f.column, f.rule, f.symbol))
+    return fresh
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Python: pyflakes, through its API on a parsed tree (nothing is ever executed).
+
+
+def _pyflakes_version() -> str:
+    import pyflakes
+
+    return pyflakes.__version__
+
+
+def pyflakes_findings(text: str, path: str = "") -> list[Finding]:
+    """pyflakes' messages for a Python text, keyed by message kind and the names it mentions."""
+    from pyflakes import checker
+
+    filename = path or "<attempt>"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like are syntax's business, not ours
+            tree = ast.parse(text, filename=filename)
+    except (SyntaxError, ValueError) as exc:
+        raise NoBaseline(f"does not parse as Python 3 ({exc.__class__.__name__}: {exc})") from None
+    except (RecursionError, MemoryError):
+        raise NoBaseline("too deeply nested for Python's parser") from None
+    try:
+        result = checker.Checker(tree, filename=filename)
+    except RecursionError:
+        raise NoBaseline("too deeply nested for pyflakes") from None
+    findings = []
+    for message in result.messages:
+        # Positions (e.g. a redefinition's original line) are left out of the key; names stay in it.
+        symbol = "|".join(str(arg) for arg in message.message_args if isinstance(arg, str))
+        text_ = message.message % message.message_args
+        findings.append(Finding(type(message).__name__, symbol, message.lineno, message.col + 1, text_))
+    return findings
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The other eight languages: rules written as tree-sitter queries, plus the undefined-name rule.
+
+
+@dataclass(frozen=True)
+class _Rule:
+    name: str
+    grammars: frozenset[str]
+    query: str
+    message: str  # formatted with {text}
+
+
+_JS = frozenset({"javascript", "typescript", "tsx"})
+
+_RULES: tuple[_Rule, ...] = (
+    _Rule(
+        "assignment-in-condition",
+        frozenset({"c", "java", "javascript", "typescript", "tsx", "php"}),
+        """
+        (if_statement condition: (parenthesized_expression (assignment_expression) @hit))
+        (while_statement condition: (parenthesized_expression (assignment_expression) @hit))
+        """,
+        "assignment used as a condition: {text}",
+    ),
+    _Rule(
+        "assignment-in-condition",
+        frozenset({"cpp"}),
+        """
+        (if_statement condition: (condition_clause value: (assignment_expression) @hit))
+        (while_statement condition: (condition_clause value: (assignment_expression) @hit))
+        """,
+        "assignment used as a condition: {text}",
+    ),
+    _Rule(
+        "assignment-in-condition",
+        frozenset({"csharp"}),
+        """
+        (if_statement condition: (assignment_expression) @hit)
+        (while_statement condition: (assignment_expression) @hit)
+        """,
+        "assignment used as a condition: {text}",
+    ),
+    _Rule(
+        "empty-catch",
+        frozenset({"javascript", "typescript", "tsx"}),
+        "(catch_clause body: (statement_block) @hit)",
+        "empty catch block swallows errors",
+    ),
+    _Rule("empty-catch", frozenset({"java", "csharp"}), "(catch_clause body: (block) @hit)", "empty catch block swallows errors"),
+    _Rule(
+        "empty-catch",
+        frozenset({"cpp", "php"}),
+        "(catch_clause body: (compound_statement) @hit)",
+        "empty catch block swallows errors",
+    ),
+    _Rule("debugger-statement", _JS, "(debugger_statement) @hit", "debugger statement left in the code"),
+    _Rule(
+        "loose-equality",
+        _JS,
+        """(binary_expression operator: "==" @op) @hit (binary_expression operator: "!=" @op) @hit""",
+        "loose equality (use === or !==): {text}",
+    ),
+    _Rule(
+        "duplicate-key",
+        _JS,
+        "(object) @hit",
+        "duplicate key in object literal: {text}",
+    ),
+)
+
+# Statements after which the rest of a block cannot run.
+_TERMINATORS = frozenset(
+    {"return_statement", "throw_statement", "break_statement", "continue_statement", "goto_statement"}
+)
+_BLOCKS = frozenset({"statement_block", "block", "compound_statement", "statement_list"})
+# Siblings that may legally follow a terminator: labels and case arms are jump targets, JS functions are
+# hoisted, comments and preprocessor lines are not statements.
+_REACHABLE_AFTER = frozenset(
+    {
+        "comment",
+        "line_comment",
+        "block_comment",
+        "labeled_statement",
+        "case_statement",
+        "default_statement",
+        "function_declaration",
+        "generator_function_declaration",
+        "class_declaration",
+        "empty_statement",
+        "preproc_if",
+        "preproc_ifdef",
+        "preproc_else",
+        "preproc_elif",
+        "preproc_call",
+        "preproc_def",
+        "preproc_include",
+        "local_function_statement",
+        "}",
+        ";",
+    }
+)
+
+_SELF_ASSIGNMENT_TYPES = frozenset({"assignment_expression", "assignment_statement"})
+
+
+def rule_findings(source: Source) -> list[Finding]:
+    """The rule findings of one parsed text: queries, unreachable code and self-assignment."""
+    findings: list[Finding] = []
+    for rule in _RULES:
+        if source.grammar not in rule.grammars:
+            continue
+        for hit in _captures(source.grammar, rule.query, source.root):
+            findings.extend(_apply(rule, source, hit))
+    findings.extend(_walk_rules(source))
+    return findings
+
+
+def _apply(rule: _Rule, source: Source, node: tree_sitter.Node) -> Iterator[Finding]:
+    if rule.name == "empty-catch":
+        # A catch with a comment in it was left empty on purpose.
+        if node.named_child_count == 0 and not node.has_error:
+            yield _finding(source, rule.name, "", node, rule.message)
+        return
+    if rule.name == "duplicate-key":
+        seen: set[str] = set()
+        for pair in node.named_children:
+            if pair.type != "pair":
+                continue
+            key = pair.child_by_field_name("key")
+            if key is None or key.type == "computed_property_name":
+                continue
+            name = source.node_text(key).strip("'\"`")
+            if name in seen:
+                yield _finding(source, rule.name, name, key, rule.message.format(text=name))
+            seen.add(name)
+        return
+    text = snippet(source.node_text(node), 60)
+    yield _finding(source, rule.name, text, node, rule.message.format(text=text))
+
+
+def _walk_rules(source: Source) -> Iterator[Finding]:
+    """Unreachable statements and self-assignments, found in one pass over the blocks and assignments."""
+    for node in _captures(source.grammar, _BLOCK_QUERY.get(source.grammar, ""), source.root):
+        terminated = False
+        for child in node.named_children:
+            if terminated and child.type not in _REACHABLE_AFTER and not child.is_extra:
+                text = snippet(source.node_text(child), 60)
+                yield _finding(source, "unreachable-code", text, child, f"unreachable code: {text}")
+                break
+            if child.type in _TERMINATORS:
+                terminated = True
+            elif child.type in ("case_statement", "labeled_statement"):
+                terminated = False
+    for node in _captures(source.grammar, _ASSIGN_QUERY.get(source.grammar, ""), source.root):
+        if node.type not in _SELF_ASSIGNMENT_TYPES:
+            continue
+        operator = node.child_by_field_name("operator")
+        if operator is not None and source.node_text(operator) != "=":
+            continue
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or right is None:
+            continue
+        left_text, right_text = _squash(source.node_text(left)), _squash(source.node_text(right))
+        if left_text and left_text == right_text and left_text != "_":
+            yield _finding(source, "self-assignment", left_text, node, f"self-assignment: {left_text} = {right_text}")
+
+
+_BLOCK_QUERY = {
+    "c": "(compound_statement) @hit",
+    "cpp": "(compound_statement) @hit",
+    "php": "(compound_statement) @hit",
+    "java": "(block) @hit",
+    "csharp": "(block) @hit",
+    "go": "(statement_list) @hit",
+    "javascript": "(statement_block) @hit",
+    "typescript": "(statement_block) @hit",
+    "tsx": "(statement_block) @hit",
+}
+_ASSIGN_QUERY = {
+    grammar: "(assignment_expression) @hit" for grammar in ("c", "cpp", "php", "java", "csharp", "javascript", "typescript", "tsx")
+} | {"go": "(assignment_statement) @hit"}
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def _finding(source: Source, rule: str, symbol: str, node: tree_sitter.Node, message: str) -> Finding:
+    line, column = source.position(node)
+    return Finding(rule, symbol, line, column, message)
+
+
+_QUERIES: dict[tuple[str, str], tuple[tree_sitter.Query, tree_sitter.QueryCursor]] = {}
+
+
+def _captures(grammar: str, query_text: str, root: tree_sitter.Node) -> list[tree_sitter.Node]:
+    """The nodes a query captures under the name `hit`, in document order."""
+    if not query_text:
+        return []
+    compiled = _QUERIES.get((grammar, query_text))
+    if compiled is None:
+        language = get_language("typescript", "query.tsx") if grammar == "tsx" else get_language(grammar)
+        query = tree_sitter.Query(language, query_text)
+        compiled = (query, tree_sitter.QueryCursor(query))
+        _QUERIES[(grammar, query_text)] = compiled
+    captures = compiled[1].captures(root)
+    nodes = captures.get("hit", [])
+    return sorted(nodes, key=lambda node: node.start_byte)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Undefined names: a conservative rule that needs no symbol tables. A name the refactored file uses that
+# appears nowhere in the original (not even in a comment) and that the refactored file never declares is
+# a reference to something that does not exist: a new helper, parameter or local that an extract-method
+# introduces is declared where it is introduced, so it is not blamed.
+
+_WORD = re.compile(r"\$?[A-Za-z_][A-Za-z0-9_]*")
+
+# Words that name a language's keywords, built-ins and the standard library a refactoring may newly use
+# without declaring it. Kept to what each language provides without an import.
+_KNOWN: dict[str, frozenset[str]] = {}
+
+
+def _words(*groups: str) -> frozenset[str]:
+    return frozenset(word for group in groups for word in group.split())
+
+
+_C_NAMES = """
+    NULL EOF stdin stdout stderr errno true false bool size_t ssize_t ptrdiff_t intptr_t uintptr_t
+    int8_t int16_t int32_t int64_t uint8_t uint16_t uint32_t uint64_t INT_MAX INT_MIN UINT_MAX LONG_MAX LONG_MIN
+    SIZE_MAX CHAR_BIT EXIT_SUCCESS EXIT_FAILURE SEEK_SET SEEK_CUR SEEK_END BUFSIZ FILE va_list va_start va_end
+    va_arg assert sizeof offsetof printf fprintf sprintf snprintf vsnprintf vfprintf puts fputs fputc putc putchar
+    getchar fgetc fgets fopen fclose fread fwrite fflush fseek ftell rewind feof ferror perror scanf sscanf fscanf
+    malloc calloc realloc free exit abort atexit atoi atol atof strtol strtoul strtod abs labs qsort bsearch rand
+    srand getenv memcpy memmove memset memcmp memchr strlen strcmp strncmp strcpy strncpy strcat strncat strchr
+    strrchr strstr strdup strndup strtok strerror isalpha isdigit isalnum isspace isupper islower isxdigit
+    ispunct isprint toupper tolower sqrt pow fabs floor ceil round fmin fmax log log10 exp sin cos tan atan2
+    time clock difftime INFINITY NAN min max __func__ __FILE__ __LINE__ __DATE__ __TIME__ EINVAL ENOMEM ERANGE
+    EAGAIN ENOENT EPERM EIO
+"""
+_CPP_NAMES = """
+    std nullptr this cout cerr cin endl string vector map unordered_map set unordered_set move forward
+    make_unique make_shared unique_ptr shared_ptr swap begin end size static_cast dynamic_cast const_cast
+    reinterpret_cast
+"""
+_JS_NAMES = """
+    undefined NaN Infinity globalThis window document console Math JSON Object Array String Number Boolean
+    Symbol BigInt Date RegExp Error TypeError RangeError SyntaxError ReferenceError Promise Map Set WeakMap
+    WeakSet Proxy Reflect Intl parseInt parseFloat isNaN isFinite encodeURIComponent decodeURIComponent
+    encodeURI decodeURI setTimeout clearTimeout setInterval clearInterval queueMicrotask structuredClone
+    require module exports process Buffer __dirname __filename arguments this super fetch URL
+    URLSearchParams TextEncoder TextDecoder AbortController Uint8Array Int32Array Float64Array ArrayBuffer
+    DataView alert navigator location localStorage sessionStorage HTMLElement Event CustomEvent
+    async await of get set static
+"""
+_TS_NAMES = "Record Partial Required Readonly Pick Omit Exclude Extract ReturnType Parameters NonNullable keyof"
+_JAVA_NAMES = """
+    this super String Object Integer Long Short Byte Double Float Boolean Character Number Math System
+    StringBuilder StringBuffer Thread Runnable Exception RuntimeException IllegalArgumentException
+    IllegalStateException NullPointerException UnsupportedOperationException IndexOutOfBoundsException
+    ArithmeticException ClassCastException Error Throwable Iterable Comparable CharSequence Class Void Enum
+    Record Override Deprecated SuppressWarnings FunctionalInterface SafeVarargs AutoCloseable Cloneable
+    InterruptedException CloneNotSupportedException length
+"""
+_CSHARP_NAMES = """
+    this base value var nameof typeof sizeof default String Object Int32 Int64 Double Boolean Char Decimal
+    Math Console Convert Array Exception ArgumentException ArgumentNullException InvalidOperationException
+    NotImplementedException NotSupportedException ArgumentOutOfRangeException NullReferenceException
+    FormatException Guid DateTime TimeSpan Environment Task List Dictionary HashSet IEnumerable IList
+    IDictionary Func Action Enumerable StringBuilder Nullable Tuple ValueTuple Span args dynamic
+"""
+_GO_NAMES = """
+    append cap clear close complex copy delete imag len make max min new panic print println real recover
+    nil true false iota bool byte rune string error int int8 int16 int32 int64 uint uint8 uint16 uint32
+    uint64 uintptr float32 float64 complex64 complex128 any comparable _
+"""
+_PHP_NAMES = """
+    $this $GLOBALS $_GET $_POST $_REQUEST $_SERVER $_SESSION $_COOKIE $_FILES $_ENV self parent static
+    null true false NULL TRUE FALSE PHP_EOL PHP_INT_MAX PHP_INT_MIN E_ALL E_ERROR E_WARNING E_NOTICE
+    DIRECTORY_SEPARATOR __DIR__ __FILE__ __LINE__ __CLASS__ __FUNCTION__ __METHOD__ __NAMESPACE__
+    isset unset empty array list echo print die exit eval include require include_once require_once
+    count strlen strtolower strtoupper ucfirst lcfirst ucwords trim ltrim rtrim explode implode str_replace
+    str_repeat str_pad str_split str_contains str_starts_with str_ends_with substr substr_count strpos
+    stripos strrpos strstr stristr strrev strcmp strcasecmp strncmp sprintf printf vsprintf number_format
+    nl2br htmlspecialchars htmlentities html_entity_decode strip_tags addslashes stripslashes preg_match
+    preg_match_all preg_replace preg_replace_callback preg_split preg_quote json_encode json_decode
+    serialize unserialize var_dump var_export print_r is_array is_string is_int is_integer is_numeric
+    is_bool is_null is_object is_callable is_float is_iterable is_a is_subclass_of intval floatval strval
+    boolval settype gettype get_class get_object_vars get_parent_class method_exists property_exists
+    class_exists function_exists array_map array_filter array_reduce array_keys array_values array_merge
+    array_merge_recursive array_combine array_flip array_slice array_splice array_search in_array
+    array_key_exists array_key_first array_key_last array_push array_pop array_shift array_unshift
+    array_unique array_reverse array_sum array_product array_fill array_fill_keys array_column array_chunk
+    array_diff array_diff_key array_intersect array_intersect_key array_walk array_pad range compact
+    extract sort rsort usort uasort uksort ksort krsort asort arsort min max abs floor ceil round sqrt pow
+    intdiv fmod rand mt_rand random_int time date mktime strtotime microtime sleep usleep file_exists
+    file_get_contents file_put_contents fopen fclose fread fwrite fgets feof unlink is_file is_dir mkdir
+    basename dirname pathinfo realpath call_user_func call_user_func_array func_get_args func_num_args
+    define defined constant trigger_error error_log sprintf uniqid md5 sha1 hash base64_encode
+    base64_decode urlencode urldecode rawurlencode http_build_query parse_str parse_url filter_var
+    iterator_to_array spl_object_hash ob_start ob_get_clean header Exception InvalidArgumentException
+    RuntimeException LogicException DomainException TypeError Error Throwable ArrayObject ArrayIterator
+    Closure Generator Traversable Countable IteratorAggregate JsonSerializable stdClass DateTime
+    DateTimeImmutable DateInterval mb_strlen mb_substr mb_strtolower mb_strtoupper ctype_digit ctype_alpha
+    array_is_list str_word_count wordwrap chr ord dechex hexdec bin2hex
+"""
+
+_KNOWN.update(
+    {
+        "c": _words(_C_NAMES),
+        "cpp": _words(_C_NAMES, _CPP_NAMES),
+        "javascript": _words(_JS_NAMES),
+        "typescript": _words(_JS_NAMES, _TS_NAMES),
+        "tsx": _words(_JS_NAMES, _TS_NAMES, "React"),
+        "java": _words(_JAVA_NAMES),
+        "csharp": _words(_CSHARP_NAMES),
+        "go": _words(_GO_NAMES),
+        "php": _words(_PHP_NAMES),
+    }
+)
+
+# Node types that are a bare name in an expression. Members, properties and types have their own node
+# types (property_identifier, field_identifier, type_identifier) in most grammars and are not checked.
+_NAME_TYPES = frozenset({"identifier", "variable_name", "name"})
+
+# Fields whose node is a member of something else, a type, or a label: never a reference to a variable.
+_MEMBER_FIELDS = frozenset({"field", "property", "attribute", "type", "scope", "key", "label", "member", "returns"})
+# (parent type, field): the name is a member of an object or namespace, not a free reference.
+_MEMBER_CONTEXTS = frozenset(
+    {
+        ("member_access_expression", "name"),
+        ("member_call_expression", "name"),
+        ("nullsafe_member_call_expression", "name"),
+        ("nullsafe_member_access_expression", "name"),
+        ("scoped_call_expression", "name"),
+        ("scoped_property_access_expression", "name"),
+        ("class_constant_access_expression", None),
+        ("qualified_identifier", "name"),
+        ("scoped_identifier", "name"),
+        ("field_access", "field"),
+        ("named_type", None),
+        ("qualified_name", None),
+        ("namespace_name", None),
+        ("argument", "name"),  # PHP and C# named arguments
+        ("name_colon", None),
+        ("goto_statement", None),
+        ("attribute", None),
+        ("attribute_list", None),
+        ("generic_name", None),
+        ("qualified_name", "name"),
+        ("nested_identifier", None),
+        ("jsx_attribute", None),
+        ("object_creation_expression", "type"),
+        ("enum_constant", None),
+        ("annotation", None),
+        ("marker_annotation", None),
+        ("case_pattern", None),
+    }
+)
+# (parent type, field): the name is declared here. A field of None means any unnamed child.
+_DECLARING = frozenset(
+    {
+        # JavaScript and TypeScript
+        ("variable_declarator", "name"),
+        ("function_declaration", "name"),
+        ("generator_function_declaration", "name"),
+        ("function_expression", "name"),
+        ("function", "name"),
+        ("class_declaration", "name"),
+        ("class", "name"),
+        ("formal_parameters", None),
+        ("required_parameter", "pattern"),
+        ("optional_parameter", "pattern"),
+        ("arrow_function", "parameter"),
+        ("catch_clause", "parameter"),
+        ("import_specifier", "name"),
+        ("import_specifier", "alias"),
+        ("namespace_import", None),
+        ("import_clause", None),
+        ("for_in_statement", "left"),
+        ("assignment_expression", "left"),  # only for the dynamic languages, see _DYNAMIC
+        ("rest_pattern", None),
+        ("array_pattern", None),
+        ("object_pattern", None),
+        ("pair_pattern", "value"),
+        ("assignment_pattern", "left"),
+        ("object_assignment_pattern", "left"),
+        ("enum_declaration", "name"),
+        ("internal_module", "name"),
+        ("function_signature", "name"),
+        # Java
+        ("formal_parameter", "name"),
+        ("catch_formal_parameter", "name"),
+        ("enhanced_for_statement", "name"),
+        ("lambda_expression", "parameters"),
+        ("inferred_parameters", None),
+        ("method_declaration", "name"),
+        ("constructor_declaration", "name"),
+        ("compact_constructor_declaration", "name"),
+        ("interface_declaration", "name"),
+        ("record_declaration", "name"),
+        ("annotation_type_declaration", "name"),
+        ("enum_constant", "name"),
+        ("resource", "name"),
+        ("spread_parameter", None),
+        ("instanceof_expression", "name"),
+        ("type_parameter", None),
+        ("type_pattern", None),
+        ("record_pattern_component", None),
+        # C and C++
+        ("init_declarator", "declarator"),
+        ("declaration", "declarator"),
+        ("parameter_declaration", "declarator"),
+        ("optional_parameter_declaration", "declarator"),
+        ("variadic_parameter_declaration", "declarator"),
+        ("function_declarator", "declarator"),
+        ("pointer_declarator", "declarator"),
+        ("reference_declarator", None),
+        ("array_declarator", "declarator"),
+        ("parenthesized_declarator", None),
+        ("attributed_declarator", None),
+        ("structured_binding_declarator", None),
+        ("field_declaration", "declarator"),
+        ("type_definition", "declarator"),
+        ("preproc_def", "name"),
+        ("preproc_function_def", "name"),
+        ("preproc_params", None),
+        ("enumerator", "name"),
+        ("for_range_loop", "declarator"),
+        ("namespace_definition", "name"),
+        ("alias_declaration", "name"),
+        ("using_declaration", None),
+        ("variadic_declarator", None),
+        ("template_function", "name"),
+        # C#
+        ("parameter", "name"),
+        ("local_function_statement", "name"),
+        ("struct_declaration", "name"),
+        ("enum_member_declaration", "name"),
+        ("property_declaration", "name"),
+        ("event_declaration", "name"),
+        ("delegate_declaration", "name"),
+        ("namespace_declaration", "name"),
+        ("file_scoped_namespace_declaration", "name"),
+        ("foreach_statement", "left"),
+        ("catch_declaration", "name"),
+        ("single_variable_designation", None),
+        ("parenthesized_variable_designation", None),
+        ("implicit_parameter", None),
+        ("declaration_pattern", "name"),
+        ("var_pattern", None),
+        ("from_clause", "name"),
+        ("let_clause", None),
+        ("join_clause", "name"),
+        ("join_into_clause", None),
+        ("query_continuation", None),
+        ("tuple_element", "name"),
+        ("type_parameter_list", None),
+        ("using_directive", None),
+        ("extern_alias_directive", None),
+        ("labeled_statement", None),
+        ("operator_declaration", None),
+        # Go
+        ("short_var_declaration", "left"),
+        ("var_spec", "name"),
+        ("const_spec", "name"),
+        ("parameter_declaration", "name"),
+        ("variadic_parameter_declaration", "name"),
+        ("range_clause", "left"),
+        ("type_spec", "name"),
+        ("import_spec", "name"),
+        ("type_parameter_declaration", "name"),
+        ("receive_statement", "left"),
+        ("type_switch_statement", "alias"),
+        ("labeled_statement", "label"),
+        # PHP
+        ("simple_parameter", "name"),
+        ("variadic_parameter", "name"),
+        ("property_promotion_parameter", "name"),
+        ("function_definition", "name"),
+        ("method_declaration", "name"),
+        ("global_declaration", None),
+        ("static_variable_declaration", "name"),
+        ("catch_clause", "name"),
+        ("anonymous_function_use_clause", None),
+        ("list_literal", None),
+        ("property_element", None),
+        ("property_element", "name"),
+        ("const_element", None),
+        ("trait_declaration", "name"),
+        ("namespace_use_clause", None),
+        ("namespace_use_clause", "alias"),
+        ("namespace_aliasing_clause", None),
+        ("namespace_definition", "name"),
+        ("enum_case", "name"),
+    }
+)
+# Wrappers between a declared name and its declaring node: `a, b := ...`, `int *p`, `[x, y] = ...`.
+_WRAPPERS = frozenset(
+    {
+        "expression_list",
+        "pattern_list",
+        "tuple_pattern",
+        "parenthesized_declarator",
+        "pointer_declarator",
+        "reference_declarator",
+        "array_declarator",
+        "init_declarator",
+        "array_creation_expression",  # PHP [$a, $b] = ...
+        "array_element_initializer",
+        "by_ref",
+        "reference_modifier",
+        "pair",  # PHP foreach ($xs as $k => $v)
+    }
+)
+_DYNAMIC = frozenset({"javascript", "typescript", "tsx", "php"})
+_IMPORTING = ("import", "using", "include", "namespace_use", "package", "extern")
+
+
+def undefined_name_findings(original: Source, refactored: Source) -> list[Finding]:
+    """Names the refactored file uses that the original never mentions and the refactored file never declares."""
+    known = _KNOWN.get(refactored.grammar, frozenset())
+    seen_before = set(_WORD.findall(original.text))
+    candidates: dict[str, list[re.Match[str]]] = defaultdict(list)
+    for match in _WORD.finditer(refactored.text):
+        word = match.group()
+        if word not in seen_before and word not in known and word.lstrip("$") not in known:
+            candidates[word].append(match)
+    if not candidates:
+        return []
+    findings: list[Finding] = []
+    offsets = _ByteOffsets(refactored.text)
+    for word, matches in candidates.items():
+        uses: list[tree_sitter.Node] = []
+        declared = False
+        for match in matches:
+            start = offsets.byte(match.start())
+            node = refactored.root.descendant_for_byte_range(start, start + len(match.group().encode("utf-8")))
+            if node is None:
+                continue
+            if node.type == "name" and node.parent is not None and node.parent.type == "variable_name":
+                node = node.parent
+            if node.type not in _NAME_TYPES or node.has_error:
+                continue  # inside a comment, a string, a type or a member access
+            role = _role(refactored.grammar, node)
+            if role == "declaration":
+                declared = True
+                break
+            if role == "use":
+                uses.append(node)
+        if declared or not uses:
+            continue
+        for node in uses:
+            findings.append(_finding(refactored, "undefined-name", word, node, f"undefined name '{word}': declared nowhere in the file"))
+    return findings
+
+
+def _role(grammar: str, node: tree_sitter.Node) -> str:
+    """Whether a name node declares the name, uses it, or is a member/type/label (neither)."""
+    child = node
+    parent = node.parent
+    while parent is not None and parent.type in _WRAPPERS:
+        if parent.type == "init_declarator" and _field_of(parent, child) == "value":
+            break
+        if parent.type == "pair" and grammar != "php":
+            break
+        child, parent = parent, parent.parent
+    if parent is None:
+        return "use"
+    field = _field_of(parent, child)
+    if field in _MEMBER_FIELDS or (parent.type, field) in _MEMBER_CONTEXTS or (parent.type, None) in _MEMBER_CONTEXTS:
+        if not (field == "type" and parent.type in ("declaration_pattern",)):
+            return "member"
+    if parent.type == "method_invocation" and field == "name":
+        return "member" if parent.child_by_field_name("object") is not None else "use"
+    if parent.type == "foreach_statement" and grammar == "php" and field is None:
+        return "declaration" if parent.named_children and parent.named_children[0] != child else "use"
+    if parent.type in ("assignment_expression", "for_in_statement") and field == "left":
+        return "declaration" if grammar in _DYNAMIC or parent.type == "for_in_statement" else "use"
+    if (parent.type, field) in _DECLARING:
+        return "declaration"
+    ancestor = parent
+    for _ in range(4):
+        if ancestor is None:
+            break
+        if ancestor.type.startswith(_IMPORTING) or "import" in ancestor.type:
+            return "declaration"
+        ancestor = ancestor.parent
+    return "use"
+
+
+def _field_of(parent: tree_sitter.Node, child: tree_sitter.Node) -> str | None:
+    for index, candidate in enumerate(parent.children):
+        if candidate == child:
+            return parent.field_name_for_child(index)
+    return None
+
+
+class _ByteOffsets:
+    """Character offsets to UTF-8 byte offsets, computed once per text (exact for ASCII, which is most code)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._ascii = text.isascii()
+
+    def byte(self, index: int) -> int:
+        if self._ascii:
+            return index
+        return len(self._text[:index].encode("utf-8", errors="replace"))
