@@ -140,6 +140,9 @@ def parse_source(language: str, text: str, path: str = "") -> Source:
         _RECENT.move_to_end(key)
         return found
     data = encode(text)
+    if grammar == "go" and not data.endswith(b"\n"):
+        # The Go grammar wants a terminator after the last top-level declaration; the compiler does not.
+        data += b"\n"
     tree = _parser_for_grammar(grammar).parse(data)
     source = Source(language=normalise_language(language) or language, grammar=grammar, text=text, data=data, tree=tree)
     _RECENT[key] = source
@@ -154,18 +157,19 @@ def parse(language: str, text: str, path: str = "") -> tree_sitter.Tree:
 
 
 def iter_problems(root: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
-    """Every ERROR and MISSING node under `root`, in document order, without recursion.
+    """The outermost ERROR nodes and every MISSING node under `root`, in document order, without recursion.
 
     Subtrees that hold no error are skipped, so a clean tree costs one look at the root. ERROR nodes are
-    descended into: the MISSING tokens and nested errors inside them are reported too.
+    descended into for the MISSING tokens inside them; an ERROR nested in another is part of its parent's report.
     """
-    stack = [root]
+    stack: list[tuple[tree_sitter.Node, bool]] = [(root, False)]
     while stack:
-        node = stack.pop()
-        if node.is_missing or node.is_error:
+        node, inside_error = stack.pop()
+        if node.is_missing or (node.is_error and not inside_error):
             yield node
         if node.has_error and node.child_count:
-            stack.extend(reversed(node.children))
+            inside = inside_error or node.is_error
+            stack.extend((child, inside) for child in reversed(node.children))
 
 
 def walk(root: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
@@ -179,16 +183,17 @@ def walk(root: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
 
 
 def describe_problem(source: Source, node: tree_sitter.Node) -> str:
-    """A message for an error node: "missing '}'" for a MISSING token, else what was unexpected."""
+    """A message for an error node: "missing '}'" for a MISSING token, else the text that does not parse."""
     if node.is_missing:
         return f"missing {_quote(node.type)}"
-    if node.child_count == 0 or node.start_byte == node.end_byte:
-        return f"unexpected {_quote(_snippet(source.node_text(node)))}" if node.end_byte > node.start_byte else "syntax error"
-    first = node.children[0]
-    return f"syntax error near {_quote(_snippet(source.node_text(first) or source.node_text(node)))}"
+    if node.end_byte <= node.start_byte:
+        return "syntax error at end of input" if node.start_byte >= len(source.data) else "syntax error"
+    head = source.data[node.start_byte : min(node.end_byte, node.start_byte + 400)].decode("utf-8", errors="replace")
+    return f"syntax error: cannot parse {_quote(snippet(head))}"
 
 
-def _snippet(text: str, limit: int = 40) -> str:
+def snippet(text: str, limit: int = 40) -> str:
+    """One line of at most `limit` characters standing for a text in a message."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

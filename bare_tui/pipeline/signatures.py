@@ -1,0 +1,723 @@
+"""The signatures stage: every function of the original keeps its qualified name and parameter list.
+
+Parameters are compared on their names and types with whitespace, comments, default values, annotations
+(Java, C#, PHP attributes) and Java's `final` left out: a changed default is a change of behaviour, not of
+signature, while a changed count, order, name or type is a changed signature. Where types are optional
+(Python, JavaScript, TypeScript, PHP) a type is compared only when both sides have one, so adding type hints
+keeps a signature. Functions nested in other functions may move (an extracted local helper keeps its name
+and parameters); everything else must keep its qualified name. New functions are always allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import tree_sitter
+
+from bare_tui.model import Evidence, Outcome, StageResult
+from bare_tui.pipeline.languages import Source, grammar_name, parse_source
+
+EVIDENCE_LIMIT = 50
+
+Node = tree_sitter.Node
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter: its name and type in canonical form (None where the language leaves it out)."""
+
+    name: str | None
+    type: str | None
+    text: str = field(default="", compare=False)  # as written, whitespace collapsed, for messages
+
+    def compatible(self, other: "Parameter") -> bool:
+        """The same parameter, a side without a type (or name) agreeing with any."""
+        return _agree(self.name, other.name) and _agree(self.type, other.type)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A function-like definition: its qualified name and parameters, where it is, and whether it is local."""
+
+    name: str
+    parameters: tuple[Parameter, ...]
+    kind: str = field(compare=False)  # function, method, constructor, indexer, ...
+    line: int = field(compare=False)
+    column: int = field(compare=False)
+    local: bool = field(default=False, compare=False)  # defined inside another function's body
+
+    @property
+    def simple_name(self) -> str:
+        return self.name.rsplit(".", 1)[-1]
+
+    def display(self) -> str:
+        return f"{self.name}({', '.join(p.text for p in self.parameters)})"
+
+    def compatible(self, other: "Signature") -> bool:
+        return len(self.parameters) == len(other.parameters) and all(
+            a.compatible(b) for a, b in zip(self.parameters, other.parameters)
+        )
+
+
+@dataclass(frozen=True)
+class SignatureChange:
+    """An original signature that is missing from the attempt (after is None) or changed."""
+
+    before: Signature
+    after: Signature | None
+
+
+def check_signatures(language: str, original: str, refactored: str | None, path: str = "") -> StageResult:
+    """Pass when every original signature is kept; the score is the fraction kept."""
+    before = extract_signatures(language, original, path)
+    after = extract_signatures(language, refactored, path) if refactored else []
+    changes = compare_signatures(before, after)
+    kept = len(before) - len(changes)
+    score = kept / len(before) if before else 1.0
+    details = {
+        "original": len(before),
+        "refactored": len(after),
+        "kept": kept,
+        "missing": sum(1 for c in changes if c.after is None),
+        "changed": sum(1 for c in changes if c.after is not None),
+    }
+    if refactored is None or not refactored.strip():
+        reason = "no code could be extracted from the answer" if refactored is None else "the answer is empty"
+        evidence = (Evidence("refactored", None, None, reason),) + _evidence(changes)
+        return StageResult(Outcome.FAIL, score=0.0 if before else None, evidence=evidence[: EVIDENCE_LIMIT + 1], details=details)
+    if not changes:
+        return StageResult(Outcome.PASS, score=score, details=details)
+    return StageResult(Outcome.FAIL, score=score, evidence=_evidence(changes), details=details)
+
+
+def compare_signatures(before: list[Signature], after: list[Signature]) -> list[SignatureChange]:
+    """The original signatures not kept by the attempt, each paired with its changed form when there is one."""
+    by_name: dict[str, list[Signature]] = {}
+    for signature in after:
+        by_name.setdefault(signature.name, []).append(signature)
+    used: set[int] = set()
+    pending: list[Signature] = []
+    # Exact matches first, so an overload cannot steal another's partner; then compatible ones.
+    for signature in before:
+        partner = _find(by_name.get(signature.name, ()), used, lambda s, o=signature: s == o)
+        if partner is None:
+            pending.append(signature)
+    unmatched: list[Signature] = []
+    for signature in pending:
+        partner = _find(by_name.get(signature.name, ()), used, signature.compatible)
+        if partner is None:
+            unmatched.append(signature)
+    changes: list[SignatureChange] = []
+    moved_candidates = [s for s in after if id(s) not in used]
+    for signature in unmatched:
+        if signature.local:
+            moved = _find(
+                moved_candidates, used, lambda s, o=signature: s.simple_name == o.simple_name and o.compatible(s)
+            )
+            if moved is not None:
+                continue
+        changed = _find(by_name.get(signature.name, ()), used, lambda s: True)
+        changes.append(SignatureChange(signature, changed))
+    return changes
+
+
+def _find(candidates, used: set[int], accept: Callable[[Signature], bool]) -> Signature | None:
+    for candidate in candidates:
+        if id(candidate) not in used and accept(candidate):
+            used.add(id(candidate))
+            return candidate
+    return None
+
+
+def extract_signatures(language: str, text: str, path: str = "") -> list[Signature]:
+    """The function-like definitions of a text, in document order, each signature once."""
+    source = parse_source(language, text, path)
+    grammar = grammar_name(language, path)
+    scanner = _SCANNERS[grammar]
+    found = scanner(source)
+    if grammar in ("c", "cpp"):
+        # A prototype counts only for a function the file does not define: a definition stands for both.
+        defined = {s.name for s in found if s.kind != "declaration"}
+        found = [s for s in found if s.kind != "declaration" or s.name not in defined]
+    seen: set[Signature] = set()
+    unique: list[Signature] = []
+    for signature in found:
+        if signature not in seen:
+            seen.add(signature)
+            unique.append(signature)
+    return unique
+
+
+def _evidence(changes: list[SignatureChange]) -> tuple[Evidence, ...]:
+    shown: list[Evidence] = []
+    for change in changes[:EVIDENCE_LIMIT]:
+        before = change.before
+        if change.after is None:
+            shown.append(Evidence("original", before.line, before.column, f"missing {before.kind}: {before.display()}"))
+        else:
+            after = change.after
+            shown.append(
+                Evidence(
+                    "refactored",
+                    after.line,
+                    after.column,
+                    f"changed {before.kind}: {before.display()} (original line {before.line}) -> {after.display()}",
+                )
+            )
+    if len(changes) > EVIDENCE_LIMIT:
+        shown.append(Evidence("original", None, None, f"… and {len(changes) - EVIDENCE_LIMIT} more signatures"))
+    return tuple(shown)
+
+
+def _agree(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Parameters
+
+
+_LIST_PUNCTUATION = frozenset({"(", ")", "[", "]", "<", ">", "|"})
+_OPTIONAL_TYPES = frozenset({"python", "javascript", "typescript", "tsx", "php"})
+# Subtrees left out of a parameter: they do not change how it is called.
+_IGNORED_IN_PARAMETER = {
+    "java": frozenset({"modifiers", "marker_annotation", "annotation"}),
+    "csharp": frozenset({"attribute_list"}),
+    "php": frozenset({"attribute_list"}),
+    "python": frozenset(),
+    "javascript": frozenset({"decorator"}),
+    "typescript": frozenset({"decorator"}),
+    "tsx": frozenset({"decorator"}),
+    "go": frozenset(),
+    "c": frozenset({"attribute_specifier"}),
+    "cpp": frozenset({"attribute_specifier", "attribute_declaration"}),
+}
+
+
+def parameters_of(source: Source, params: Node | None) -> tuple[Parameter, ...]:
+    """The canonical parameters of a parameter-list node (or of a lone parameter, as in `x => x`)."""
+    if params is None:
+        return ()
+    groups: list[list[Node]] = []
+    if params.type in ("identifier", "variable_name"):
+        groups.append([params])
+    else:
+        current: list[Node] = []
+        for child in params.children:
+            if child.type == ",":
+                groups.append(current)
+                current = []
+            elif child.type in _LIST_PUNCTUATION or child.type == "comment" or child.is_extra:
+                continue
+            else:
+                current.append(child)
+        groups.append(current)
+    grammar = source.grammar
+    result: list[Parameter] = []
+    for group in groups:
+        if not group:
+            continue
+        if grammar == "go":
+            result.extend(_go_parameters(source, group))
+            continue
+        text = _as_written(source, group)
+        if grammar in _OPTIONAL_TYPES:
+            name, type_key = _optional_typed_parameter(source, group)
+            result.append(Parameter(name, type_key, text))
+        else:
+            key = _canonical(source, group, _IGNORED_IN_PARAMETER.get(grammar, frozenset()))
+            if key == "void" and grammar in ("c", "cpp") and len(groups) == 1:
+                continue  # f(void) takes no parameters
+            if key:
+                result.append(Parameter(None, key, text))
+    return tuple(result)
+
+
+def _as_written(source: Source, group: list[Node]) -> str:
+    """A parameter's text as written, whitespace collapsed and its default value cut off."""
+    end = group[-1].end_byte
+    for node in group:
+        cut = next((child for child in node.children if child.type == "="), None)
+        if cut is not None:
+            end = min(end, cut.start_byte)
+            break
+    start = group[0].start_byte
+    raw = source.data[start : min(end, start + 400)].decode("utf-8", errors="replace")
+    return " ".join(raw.split())
+
+
+def _optional_typed_parameter(source: Source, group: list[Node]) -> tuple[str | None, str | None]:
+    ignored = _IGNORED_IN_PARAMETER.get(source.grammar, frozenset())
+    type_nodes = [t for node in group for t in (node.child_by_field_name("type"),) if t is not None]
+    type_ids = {t.id for t in type_nodes}
+    name = _canonical(source, group, ignored, skip_ids=type_ids, drop_tokens=frozenset({":"}))
+    type_key: str | None = None
+    if type_nodes:
+        type_key = _canonical(source, type_nodes, ignored).lstrip(":") or None
+    return name or None, type_key
+
+
+def _go_parameters(source: Source, group: list[Node]) -> list[Parameter]:
+    node = group[0]
+    type_node = node.child_by_field_name("type")
+    names = node.children_by_field_name("name")
+    type_key = _canonical(source, [type_node] if type_node else group, frozenset())
+    type_text = _as_written(source, [type_node] if type_node else group)
+    variadic = "..." if node.type == "variadic_parameter_declaration" else ""
+    if not names:
+        return [Parameter(None, variadic + type_key, variadic + type_text)]
+    return [
+        Parameter(None, f"{source.node_text(n)} {variadic}{type_key}", f"{source.node_text(n)} {variadic}{type_text}")
+        for n in names
+    ]
+
+
+def _canonical(
+    source: Source,
+    nodes: list[Node],
+    ignored: frozenset[str],
+    skip_ids: set[int] | frozenset[int] = frozenset(),
+    drop_tokens: frozenset[str] = frozenset(),
+) -> str:
+    """A key for some nodes' tokens that ignores whitespace and comments; a default after `=` is cut off."""
+    pieces: list[str] = []
+    for top in nodes:
+        stack = [top]
+        while stack:
+            node = stack.pop()
+            if node.id in skip_ids or node.type in ignored or node.type == "comment":
+                continue
+            if node.child_count == 0 or node.type in ("string", "string_literal", "interpreted_string_literal"):
+                token = source.node_text(node)
+                if token in drop_tokens:
+                    continue
+                # A space only where two words would otherwise run together.
+                if pieces and _wordy(pieces[-1][-1:]) and _wordy(token[:1]):
+                    pieces.append(" ")
+                pieces.append(token)
+                continue
+            children = node.children
+            for index, child in enumerate(children):
+                if child.type == "=":
+                    children = children[:index]
+                    break
+            stack.extend(reversed(children))
+    return "".join(pieces)
+
+
+def _wordy(char: str) -> bool:
+    return char.isalnum() or char in "_$"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Scanners: one walk per language with an explicit stack of (node, scope, inside-a-function)
+
+
+@dataclass(frozen=True)
+class _Visit:
+    """What a node means for the walk: a signature to record, a scope its children live in, or neither."""
+
+    emit: tuple[str, str, Node | None] | None = None  # (kind, name, parameter-list node)
+    scope: str | None = None  # a name the children are qualified with
+    function: bool = False  # the children are inside a function body
+    skip: bool = False  # nothing under this node is part of the file's API
+
+
+_NOTHING = _Visit()
+_SKIP = _Visit(skip=True)
+
+
+def _scan(
+    source: Source,
+    visit: Callable[[Source, Node], _Visit],
+    prefix: Callable[[Source, Node], str | None] | None = None,
+    separator: str = ".",
+) -> list[Signature]:
+    found: list[Signature] = []
+    stack: list[tuple[Node, tuple[str, ...], bool]] = []
+    root = source.root
+    scope: tuple[str, ...] = ()
+    top: list[tuple[Node, tuple[str, ...], bool]] = []
+    for child in root.children:
+        if prefix is not None:
+            named = prefix(source, child)
+            if named is not None:
+                scope = tuple(part for part in named.split(separator) if part) if named else ()
+        top.append((child, scope, False))
+    stack.extend(reversed(top))
+    while stack:
+        node, scope, in_function = stack.pop()
+        if not node.is_named or node.type == "comment":
+            continue
+        seen = visit(source, node)
+        if seen.skip:
+            continue
+        if seen.emit is not None:
+            kind, name, params = seen.emit
+            line, column = source.position(node)
+            qualified = ".".join(scope + tuple(part for part in name.split(".") if part))
+            found.append(Signature(qualified, parameters_of(source, params), kind, line, column, in_function))
+        child_scope = scope + (seen.scope,) if seen.scope else scope
+        child_function = in_function or seen.function
+        if node.child_count:
+            stack.extend((child, child_scope, child_function) for child in reversed(node.children))
+    return found
+
+
+def _name(source: Source, node: Node | None) -> str:
+    return " ".join(source.node_text(node).split()) if node is not None else ""
+
+
+# Python
+
+
+def _visit_python(source: Source, node: Node) -> _Visit:
+    kind = node.type
+    if kind == "function_definition":
+        name = _name(source, node.child_by_field_name("name"))
+        return _Visit(("function", name, node.child_by_field_name("parameters")), scope=name, function=True)
+    if kind == "class_definition":
+        return _Visit(scope=_name(source, node.child_by_field_name("name")))
+    if kind == "lambda":
+        return _SKIP
+    return _NOTHING
+
+
+# JavaScript and TypeScript
+
+_JS_FUNCTIONS = frozenset(
+    {"arrow_function", "function_expression", "function", "generator_function", "async_function"}
+)
+_JS_CLASSES = frozenset({"class", "class_declaration", "abstract_class_declaration"})
+
+
+def _js_member_name(source: Source, node: Node | None) -> str:
+    if node is None:
+        return ""
+    if node.type == "string":
+        return _name(source, node)[1:-1]
+    if node.type == "computed_property_name":
+        return "[" + " ".join(source.node_text(node)[1:-1].split()) + "]"
+    return _name(source, node)
+
+
+def _js_params(node: Node) -> Node | None:
+    return node.child_by_field_name("parameters") or node.child_by_field_name("parameter")
+
+
+def _js_assigned(source: Source, name: str, value: Node | None, kind: str) -> _Visit:
+    if value is None or not name:
+        return _NOTHING
+    value = _unwrap_parentheses(value)
+    if value.type in _JS_FUNCTIONS:
+        return _Visit((kind, name, _js_params(value)), scope=name, function=True)
+    if value.type in ("object", "class"):
+        return _Visit(scope=name)
+    return _NOTHING
+
+
+def _unwrap_parentheses(node: Node) -> Node:
+    while node.type == "parenthesized_expression" and node.named_child_count == 1:
+        node = node.named_children[0]
+    return node
+
+
+def _visit_js(source: Source, node: Node) -> _Visit:
+    kind = node.type
+    if kind in ("function_declaration", "generator_function_declaration", "function_signature"):
+        name = _name(source, node.child_by_field_name("name"))
+        return _Visit(("function", name, node.child_by_field_name("parameters")), scope=name, function=True)
+    if kind in ("method_definition", "method_signature", "abstract_method_signature"):
+        name = _js_member_name(source, node.child_by_field_name("name"))
+        accessor = next((c.type for c in node.children if c.type in ("get", "set")), "")
+        shown = f"{accessor} {name}" if accessor else name
+        method = "constructor" if name == "constructor" else "method"
+        return _Visit((method, shown, node.child_by_field_name("parameters")), scope=name, function=True)
+    if kind in _JS_CLASSES or kind in ("interface_declaration", "internal_module", "module"):
+        name = _name(source, node.child_by_field_name("name"))
+        if kind == "module":
+            name = name.strip("'\"")
+        return _Visit(scope=name or None)
+    if kind == "variable_declarator":
+        target = node.child_by_field_name("name")
+        if target is not None and target.type == "identifier":
+            return _js_assigned(source, _name(source, target), node.child_by_field_name("value"), "function")
+        return _NOTHING
+    if kind == "assignment_expression":
+        target = node.child_by_field_name("left")
+        if target is not None and target.type in ("identifier", "member_expression"):
+            return _js_assigned(source, _name(source, target), node.child_by_field_name("right"), "function")
+        return _NOTHING
+    if kind == "pair":
+        return _js_assigned(source, _js_member_name(source, node.child_by_field_name("key")), node.child_by_field_name("value"), "method")
+    if kind in ("field_definition", "public_field_definition"):
+        target = node.child_by_field_name("property") or node.child_by_field_name("name")
+        return _js_assigned(source, _js_member_name(source, target), node.child_by_field_name("value"), "method")
+    return _NOTHING
+
+
+# Go
+
+
+def _go_prefix(source: Source, node: Node) -> str | None:
+    if node.type == "package_clause":
+        return _name(source, node.named_children[0]) if node.named_child_count else ""
+    return None
+
+
+def _go_receiver(source: Source, receiver: Node | None) -> str:
+    if receiver is None:
+        return ""
+    declaration = next((c for c in receiver.named_children if c.type == "parameter_declaration"), None)
+    type_node = declaration.child_by_field_name("type") if declaration is not None else None
+    if type_node is None:
+        return ""
+    pointer = type_node.type == "pointer_type"
+    if pointer and type_node.named_child_count:
+        type_node = type_node.named_children[0]
+    if type_node.type == "generic_type":
+        type_node = type_node.child_by_field_name("type") or type_node
+    name = _name(source, type_node)
+    return f"(*{name})" if pointer else name
+
+
+def _visit_go(source: Source, node: Node) -> _Visit:
+    kind = node.type
+    if kind == "function_declaration":
+        name = _name(source, node.child_by_field_name("name"))
+        return _Visit(("function", name, node.child_by_field_name("parameters")), function=True)
+    if kind == "method_declaration":
+        receiver = _go_receiver(source, node.child_by_field_name("receiver"))
+        name = _name(source, node.child_by_field_name("name"))
+        return _Visit(("method", f"{receiver}.{name}" if receiver else name, node.child_by_field_name("parameters")), function=True)
+    if kind == "type_spec":
+        return _Visit(scope=_name(source, node.child_by_field_name("name")))
+    if kind in ("method_elem", "method_spec"):
+        return _Visit(("method", _name(source, node.child_by_field_name("name")), node.child_by_field_name("parameters")))
+    if kind == "func_literal":
+        return _Visit(function=True)
+    return _NOTHING
+
+
+# Java
+
+
+def _java_prefix(source: Source, node: Node) -> str | None:
+    if node.type == "package_declaration":
+        named = [c for c in node.named_children if c.type in ("scoped_identifier", "identifier")]
+        return _name(source, named[0]) if named else ""
+    return None
+
+
+def _visit_java(source: Source, node: Node) -> _Visit:
+    kind = node.type
+    if kind in ("class_declaration", "interface_declaration", "enum_declaration", "record_declaration",
+                "annotation_type_declaration"):
+        name = _name(source, node.child_by_field_name("name"))
+        if kind == "record_declaration":
+            # The record's components are its canonical constructor's parameters.
+            return _Visit(("constructor", name, node.child_by_field_name("parameters")), scope=name)
+        return _Visit(scope=name)
+    if kind == "method_declaration":
+        name = _name(source, node.child_by_field_name("name"))
+        return _Visit(("method", name, node.child_by_field_name("parameters")), function=True)
+    if kind == "constructor_declaration":
+        name = _name(source, node.child_by_field_name("name"))
+        return _Visit(("constructor", name, node.child_by_field_name("parameters")), function=True)
+    if kind == "compact_constructor_declaration":
+        return _Visit(function=True)
+    if kind == "object_creation_expression" and any(c.type == "class_body" for c in node.children):
+        return _SKIP  # an anonymous class's methods are not named API (and may become a lambda)
+    if kind == "lambda_expression":
+        return _Visit(function=True)
+    return _NOTHING
+
+
+# C#
+
+
+def _csharp_prefix(source: Source, node: Node) -> str | None:
+    if node.type == "file_scoped_namespace_declaration":
+        return _name(source, node.child_by_field_name("name"))
+    return None
+
+
+def _visit_csharp(source: Source, node: Node) -> _Visit:
+    kind = node.type
+    if kind == "namespace_declaration":
+        return _Visit(scope=_name(source, node.child_by_field_name("name")))
+    if kind in ("class_declaration", "struct_declaration", "interface_declaration", "record_declaration",
+                "record_struct_declaration", "enum_declaration"):
+        name = _name(source, node.child_by_field_name("name"))
+        primary = node.child_by_field_name("parameters") or next(
+            (c for c in node.named_children if c.type == "parameter_list"), None
+        )
+        if primary is not None:
+            return _Visit(("constructor", name, primary), scope=name)
+        return _Visit(scope=name)
+    if kind in ("method_declaration", "local_function_statement"):
+        name = _name(source, node.child_by_field_name("name"))
+        return _Visit(("method" if kind == "method_declaration" else "function", name, node.child_by_field_name("parameters")), function=True)
+    if kind == "constructor_declaration":
+        name = _name(source, node.child_by_field_name("name"))
+        return _Visit(("constructor", name, node.child_by_field_name("parameters")), function=True)
+    if kind == "destructor_declaration":
+        name = "~" + _name(source, node.child_by_field_name("name"))
+        return _Visit(("destructor", name, node.child_by_field_name("parameters")), function=True)
+    if kind == "operator_declaration":
+        operator = node.child_by_field_name("operator")
+        symbol = _name(source, operator) if operator is not None else _operator_token(source, node)
+        return _Visit(("operator", f"operator {symbol}", node.child_by_field_name("parameters")), function=True)
+    if kind == "conversion_operator_declaration":
+        direction = next((c.type for c in node.children if c.type in ("implicit", "explicit")), "")
+        target = _name(source, node.child_by_field_name("type"))
+        return _Visit(("operator", f"{direction} operator {target}".strip(), node.child_by_field_name("parameters")), function=True)
+    if kind == "indexer_declaration":
+        params = node.child_by_field_name("parameters") or next(
+            (c for c in node.named_children if c.type == "bracketed_parameter_list"), None
+        )
+        return _Visit(("indexer", "this[]", params), function=True)
+    if kind in ("lambda_expression", "anonymous_method_expression", "accessor_declaration"):
+        return _Visit(function=True)
+    return _NOTHING
+
+
+def _operator_token(source: Source, node: Node) -> str:
+    children = node.children
+    for index, child in enumerate(children):
+        if child.type == "operator" and index + 1 < len(children):
+            return source.node_text(children[index + 1])
+    return "?"
+
+
+# C and C++
+
+
+_C_NAMES = frozenset(
+    {"identifier", "field_identifier", "qualified_identifier", "destructor_name", "operator_name",
+     "template_function", "operator_cast", "type_identifier"}
+)
+
+
+def _function_declarator(node: Node | None) -> Node | None:
+    """The declarator that names a function (f in `int (*f(void))(int)`), or None for a pointer to one.
+
+    Follows the declarator chain down to the name: the innermost function declarator on it names a function
+    when no pointer stands between it and the name (`int (*fp)(int)` is a variable).
+    """
+    innermost: Node | None = None
+    pointer_since = False
+    for _ in range(256):
+        if node is None:
+            return None
+        kind = node.type
+        if kind in _C_NAMES:
+            return innermost if innermost is not None and not pointer_since else None
+        if kind == "function_declarator":
+            innermost, pointer_since = node, False
+        elif kind in ("pointer_declarator", "reference_declarator"):
+            pointer_since = innermost is not None or pointer_since
+        elif kind not in ("parenthesized_declarator", "attributed_declarator", "init_declarator"):
+            return None
+        node = node.child_by_field_name("declarator") or (
+            next((c for c in node.named_children if c.type != "attribute_specifier"), None)
+            if kind in ("parenthesized_declarator", "reference_declarator", "attributed_declarator") else None
+        )
+    return None
+
+
+def _c_function_name(source: Source, declarator: Node) -> str:
+    name_node = declarator.child_by_field_name("declarator")
+    text = "".join(source.node_text(name_node).split()) if name_node is not None else ""
+    return text.replace("::", ".")
+
+
+def _visit_c(source: Source, node: Node) -> _Visit:
+    kind = node.type
+    if kind == "function_definition":
+        declarator = _function_declarator(node.child_by_field_name("declarator"))
+        if declarator is None:
+            return _Visit(function=True)
+        name = _c_function_name(source, declarator)
+        return _Visit(("function", name, declarator.child_by_field_name("parameters")), function=True)
+    if kind in ("declaration", "field_declaration"):
+        declarators = node.children_by_field_name("declarator")
+        for declarator_root in declarators:
+            declarator = _function_declarator(declarator_root)
+            if declarator is not None:
+                name = _c_function_name(source, declarator)
+                # In a class body a declaration declares a method; elsewhere it is a prototype.
+                in_class = node.parent is not None and node.parent.type == "field_declaration_list"
+                return _Visit(("method" if in_class else "declaration", name, declarator.child_by_field_name("parameters")), skip=False)
+        return _NOTHING
+    if kind in ("class_specifier", "struct_specifier", "union_specifier"):
+        name_node = node.child_by_field_name("name")
+        if node.child_by_field_name("body") is None:
+            return _NOTHING
+        return _Visit(scope=_name(source, name_node).replace("::", ".") if name_node is not None else None)
+    if kind == "namespace_definition":
+        name_node = node.child_by_field_name("name")
+        return _Visit(scope=_name(source, name_node).replace("::", ".") if name_node is not None else None)
+    if kind == "lambda_expression":
+        return _Visit(function=True)
+    return _NOTHING
+
+
+def _scan_c(source: Source) -> list[Signature]:
+    found = _scan(source, _visit_c)
+    # Declarations inside function bodies are not the file's API.
+    return [s for s in found if not (s.kind == "declaration" and s.local)]
+
+
+# PHP
+
+
+def _php_prefix(source: Source, node: Node) -> str | None:
+    if node.type == "namespace_definition" and node.child_by_field_name("body") is None:
+        return _name(source, node.child_by_field_name("name")).replace("\\", ".")
+    return None
+
+
+def _visit_php(source: Source, node: Node) -> _Visit:
+    kind = node.type
+    if kind == "namespace_definition":
+        body = node.child_by_field_name("body")
+        if body is None:
+            return _NOTHING
+        return _Visit(scope=_name(source, node.child_by_field_name("name")).replace("\\", ".") or None)
+    if kind in ("class_declaration", "interface_declaration", "trait_declaration", "enum_declaration"):
+        return _Visit(scope=_name(source, node.child_by_field_name("name")))
+    if kind == "function_definition":
+        name = _name(source, node.child_by_field_name("name"))
+        return _Visit(("function", name, node.child_by_field_name("parameters")), function=True)
+    if kind == "method_declaration":
+        name = _name(source, node.child_by_field_name("name"))
+        method = "constructor" if name.lower() == "__construct" else "method"
+        return _Visit((method, name, node.child_by_field_name("parameters")), function=True)
+    if kind == "object_creation_expression" and any(c.type == "anonymous_class" or c.type == "declaration_list" for c in node.children):
+        return _SKIP
+    if kind in ("anonymous_function", "arrow_function", "anonymous_function_creation_expression"):
+        return _Visit(function=True)
+    return _NOTHING
+
+
+_SCANNERS: dict[str, Callable[[Source], list[Signature]]] = {
+    "python": lambda source: _scan(source, _visit_python),
+    "javascript": lambda source: _scan(source, _visit_js),
+    "typescript": lambda source: _scan(source, _visit_js),
+    "tsx": lambda source: _scan(source, _visit_js),
+    "go": lambda source: _scan(source, _visit_go, _go_prefix),
+    "java": lambda source: _scan(source, _visit_java, _java_prefix),
+    "csharp": lambda source: _scan(source, _visit_csharp, _csharp_prefix),
+    "php": lambda source: _scan(source, _visit_php, _php_prefix),
+    "c": _scan_c,
+    "cpp": _scan_c,
+}
+
+
+def iter_signature_lines(signatures: list[Signature]) -> Iterator[str]:
+    """One readable line per signature (for debugging and reports)."""
+    for signature in signatures:
+        yield f"{signature.line}:{signature.column} {signature.kind} {signature.display()}"
+

@@ -1,0 +1,164 @@
+"""The syntax stage: the refactored file parses (CPython's compile() for Python, tree-sitter for the rest)."""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+from dataclasses import dataclass
+
+from bare_tui.model import Evidence, Outcome, StageResult
+from bare_tui.pipeline.languages import Source, describe_problem, grammar_name, iter_problems, parse_source
+
+EVIDENCE_LIMIT = 50
+"""At most this many findings are listed; the count of the rest is said in one last line."""
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    """One place where a text does not parse, with the keys that recognise it in another version of the file."""
+
+    line: int
+    column: int
+    message: str
+    key: tuple[str, ...]  # exact: the kind and the error's own text
+    loose_key: tuple[str, ...]  # looser: the kind and the line it starts on, for errors an edit touched
+
+
+def check_syntax(language: str, original: str, refactored: str | None, path: str = "") -> StageResult:
+    """Pass when the refactored file parses, counting only errors that the original does not already have."""
+    if refactored is None:
+        return _fail("no code could be extracted from the answer", checker="none")
+    if not refactored.strip():
+        return _fail("the answer is empty", checker="none")
+    grammar = grammar_name(language, path)
+    if grammar == "python":
+        return _check_python(original, refactored, path)
+    return _check_tree_sitter(language, original, refactored, path)
+
+
+def tree_sitter_problems(language: str, text: str, path: str = "") -> list[SyntaxProblem]:
+    """Every ERROR and MISSING node of a text, located (1-based line and character column) and keyed."""
+    return _problems(parse_source(language, text, path))
+
+
+def new_problems(original: list[SyntaxProblem], refactored: list[SyntaxProblem]) -> tuple[list[SyntaxProblem], int]:
+    """The refactored file's problems that the original does not have, and how many were inherited.
+
+    A multiset match, since line numbers shift: first by exact key (the same error text), then by the looser
+    key (the same kind of error on the same line of code) among those left; what stays unmatched is new.
+    """
+    exact = Counter(problem.key for problem in original)
+    unmatched: list[SyntaxProblem] = []
+    for problem in refactored:
+        if exact[problem.key] > 0:
+            exact[problem.key] -= 1
+        else:
+            unmatched.append(problem)
+    loose: Counter[tuple[str, ...]] = Counter()
+    for problem in original:  # the original's problems that found no exact partner
+        if exact[problem.key] > 0:
+            exact[problem.key] -= 1
+            loose[problem.loose_key] += 1
+    fresh: list[SyntaxProblem] = []
+    for problem in unmatched:
+        if loose[problem.loose_key] > 0:
+            loose[problem.loose_key] -= 1
+        else:
+            fresh.append(problem)
+    return fresh, len(refactored) - len(fresh)
+
+
+def _check_tree_sitter(language: str, original: str, refactored: str, path: str) -> StageResult:
+    before = tree_sitter_problems(language, original, path)
+    after = tree_sitter_problems(language, refactored, path)
+    fresh, inherited = new_problems(before, after)
+    details = {"checker": "tree-sitter", "errors": len(after), "new_errors": len(fresh), "inherited_errors": inherited}
+    if not fresh:
+        return StageResult(Outcome.PASS, details=details)
+    return StageResult(Outcome.FAIL, evidence=_evidence(fresh), details=details)
+
+
+def _check_python(original: str, refactored: str, path: str) -> StageResult:
+    error = compile_error(refactored, path)
+    if error is None:
+        return StageResult(Outcome.PASS, details={"checker": "compile"})
+    if compile_error(original, path) is not None:
+        # The original does not compile either (Python 2, a newer dialect): judge as for the other languages,
+        # blaming only the tree-sitter errors the original does not have.
+        result = _check_tree_sitter("python", original, refactored, path)
+        details = dict(result.details, checker="tree-sitter (the original does not compile)", compile_error=error.message)
+        return StageResult(result.outcome, evidence=result.evidence, details=details)
+    # compile() stops at the first error; that is the one reported.
+    return StageResult(
+        Outcome.FAIL,
+        evidence=(Evidence("refactored", error.line, error.column, error.message),),
+        details={"checker": "compile", "errors": 1, "new_errors": 1},
+    )
+
+
+@dataclass(frozen=True)
+class CompileError:
+    line: int | None
+    column: int | None
+    message: str
+
+
+def compile_error(text: str, path: str = "") -> CompileError | None:
+    """CPython's verdict on a text, without running it: None when it compiles, else the located first error."""
+    filename = path or "<refactored>"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings (invalid escapes) are not errors
+            compile(text, filename, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        kind = type(exc).__name__
+        line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
+        column = exc.offset if isinstance(exc.offset, int) and exc.offset > 0 else None
+        return CompileError(line, column if line else None, f"{kind}: {exc.msg}")
+    except ValueError as exc:  # NUL bytes in the source (3.11)
+        return CompileError(_first_nul_line(text), None, f"ValueError: {exc}")
+    except RecursionError:
+        return CompileError(None, None, "too deeply nested for the compiler (RecursionError)")
+    except MemoryError:
+        return CompileError(None, None, "too large for the compiler (MemoryError)")
+    return None
+
+
+def _first_nul_line(text: str) -> int | None:
+    index = text.find("\0")
+    return None if index < 0 else text.count("\n", 0, index) + 1
+
+
+def _problems(source: Source) -> list[SyntaxProblem]:
+    problems: list[SyntaxProblem] = []
+    lines: list[bytes] | None = None
+    for node in iter_problems(source.root):
+        line, column = source.position(node)
+        if lines is None:
+            lines = source.data.split(b"\n")
+        row = node.start_point.row
+        line_text = _normalise(lines[row].decode("utf-8", errors="replace")) if row < len(lines) else ""
+        if node.is_missing:
+            key = ("missing", node.type, line_text)
+            loose = ("missing", node.type)
+        else:
+            own = source.data[node.start_byte : min(node.end_byte, node.start_byte + 2000)]
+            key = ("error", _normalise(own.decode("utf-8", errors="replace")), str(node.end_byte - node.start_byte > 2000))
+            loose = ("error", line_text)
+        problems.append(SyntaxProblem(line, column, describe_problem(source, node), key, loose))
+    return problems
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _evidence(problems: list[SyntaxProblem]) -> tuple[Evidence, ...]:
+    shown = [Evidence("refactored", p.line, p.column, p.message) for p in problems[:EVIDENCE_LIMIT]]
+    if len(problems) > EVIDENCE_LIMIT:
+        shown.append(Evidence("refactored", None, None, f"… and {len(problems) - EVIDENCE_LIMIT} more syntax errors"))
+    return tuple(shown)
+
+
+def _fail(message: str, checker: str) -> StageResult:
+    return StageResult(Outcome.FAIL, evidence=(Evidence("refactored", None, None, message),), details={"checker": checker})
