@@ -1,0 +1,67 @@
+"""`bare-tui stats SESSION`: how far the pipeline agrees with people, as DESIGN.md's rows in four formats."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..calibration import GROUPINGS, Options, rows_for_store
+from ..model import FIELDS
+from ..report import FORMATS, ReportContext, write_rows
+from ..store import SessionError, Store
+
+
+def _names(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("session", type=Path, help="the session database")
+    parser.add_argument(
+        "--by", action="append", type=_names, default=[], metavar="GROUPING",
+        help=f"add grouped rows beside the `all` rows: {', '.join(GROUPINGS)} (repeat or comma-separate)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--stage", action="append", type=_names, default=[], metavar="STAGE",
+        help=f"only these stages: {', '.join(FIELDS)} (default: all six)",
+    )  # fmt: skip
+    parser.add_argument("--format", choices=FORMATS, default="table", help="table (default), json, csv or markdown")
+    parser.add_argument("-o", "--output", type=Path, default=None, help="write here instead of standard output")
+    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed: the same seed gives the same intervals")
+    parser.add_argument(
+        "--bootstrap", type=int, default=2000, metavar="N",
+        help="bootstrap resamples for the kappa, AC1, MCC and alpha intervals (default 2000; 0: analytic kappa only)",
+    )  # fmt: skip
+    parser.add_argument("--source", default=None, metavar="NAME", help="use this verdict source's verdicts")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute and write the rows; 2 on a bad session or argument (one line on stderr), else 0."""
+    by = tuple(dict.fromkeys(name for names in args.by for name in names))
+    stages = tuple(dict.fromkeys(name for names in args.stage for name in names)) or FIELDS
+    problem = next((f"unknown grouping '{b}' (choose from {', '.join(GROUPINGS)})" for b in by if b not in GROUPINGS),
+                   None) or next((f"unknown stage '{s}' (choose from {', '.join(FIELDS)})" for s in stages
+                                  if s not in FIELDS), None)  # fmt: skip
+    if problem is None and args.bootstrap < 0:
+        problem = "--bootstrap must be 0 or more"
+    if problem:
+        print(f"bare-tui stats: {problem}", file=sys.stderr)
+        return 2
+    options = Options(by=by, stages=stages, replicates=args.bootstrap, seed=args.seed)
+    try:
+        with Store.open(args.session, readonly=True) as store:
+            rows = rows_for_store(store, options, source=args.source)
+    except SessionError as exc:
+        print(f"bare-tui: {exc}", file=sys.stderr)
+        return 2
+    context = ReportContext(session=args.session.name, source=args.source, replicates=args.bootstrap, seed=args.seed)
+    if args.output is None:
+        write_rows(rows, args.format, sys.stdout, context, color=args.format == "table" and sys.stdout.isatty())
+    else:
+        partial = args.output.with_name(args.output.name + ".partial")
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            write_rows(rows, args.format, out, context)
+        partial.replace(args.output)  # a reader never sees half a report
+        print(f"wrote {len(rows)} rows to {args.output}", file=sys.stderr)
+    return 0
