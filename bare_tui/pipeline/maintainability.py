@@ -1,0 +1,301 @@
+"""The maintainability stage: per-function lizard metrics before and after, and breaches of session thresholds."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy
+
+from bare_tui.model import Evidence, Outcome, StageResult, normalise_language
+from bare_tui.pipeline.languages import get_language, grammar_name, parse_source
+from bare_tui.pipeline.settings import DEFAULT_SETTINGS, METRICS, PipelineSettings
+
+EVIDENCE_LIMIT = 50
+
+METRIC_NAMES = {
+    "cyclomatic_complexity": "cyclomatic complexity",
+    "nloc": "lines of code",
+    "token_count": "tokens",
+    "parameter_count": "parameters",
+    "nesting_depth": "nesting depth",
+}
+
+# lizard picks its reader from the file name's extension.
+_LIZARD_EXTENSION = {
+    "c": ".c",
+    "cpp": ".cpp",
+    "csharp": ".cs",
+    "go": ".go",
+    "java": ".java",
+    "javascript": ".js",
+    "typescript": ".ts",
+    "tsx": ".tsx",
+    "php": ".php",
+    "python": ".py",
+}
+
+
+@dataclass(frozen=True)
+class FunctionMetrics:
+    """One function's measurements."""
+
+    name: str
+    start_line: int
+    end_line: int
+    values: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Per language and metric, the value above which a function breaches; how they were chosen."""
+
+    by_language: dict[str, dict[str, float]]
+    percentile: float
+    origin: dict[str, str] = field(default_factory=dict)  # language -> "session (N functions)" or "default"
+    settings: PipelineSettings = DEFAULT_SETTINGS
+
+    def for_language(self, language: str) -> tuple[dict[str, float], str]:
+        found = self.by_language.get(language)
+        if found is None:
+            return dict(self.settings.default_thresholds), "default"
+        return found, self.origin.get(language, "session")
+
+
+def default_thresholds(settings: PipelineSettings = DEFAULT_SETTINGS) -> Thresholds:
+    """Thresholds without a session: the documented defaults for every language."""
+    return Thresholds(by_language={}, percentile=settings.threshold_percentile, settings=settings)
+
+
+def compute_thresholds(
+    originals: Mapping[str, Iterable[str]], settings: PipelineSettings = DEFAULT_SETTINGS
+) -> Thresholds:
+    """Thresholds from the session's own originals: each metric's percentile over their functions, per language."""
+    by_language: dict[str, dict[str, float]] = {}
+    origin: dict[str, str] = {}
+    for language, texts in originals.items():
+        functions = [metrics for text in texts for metrics in function_metrics(language, text)]
+        if len(functions) < settings.minimum_functions:
+            continue
+        chosen = {}
+        for metric in METRICS:
+            value = float(numpy.percentile([f.values[metric] for f in functions], settings.threshold_percentile))
+            chosen[metric] = max(value, settings.threshold_floors.get(metric, 1.0))
+        by_language[language] = chosen
+        origin[language] = f"session ({len(functions)} functions)"
+    return Thresholds(by_language, settings.threshold_percentile, origin, settings)
+
+
+def function_metrics(language: str, text: str, path: str = "") -> list[FunctionMetrics]:
+    """lizard's metrics for each function of a text, with its nesting depth measured on the tree-sitter tree."""
+    from lizard_core.extensions import get_extensions
+    from lizard_core.file_analyzer import FileAnalyzer
+
+    grammar = grammar_name(language, path)
+    analyzer = FileAnalyzer(get_extensions([]))
+    info = analyzer.analyze_source_code("attempt" + _LIZARD_EXTENSION[grammar], text)
+    depths = _nesting_by_end_line(language, text, path)
+    functions = []
+    for function in info.function_list:
+        values = {
+            "cyclomatic_complexity": float(function.cyclomatic_complexity),
+            "nloc": float(function.nloc),
+            "token_count": float(function.token_count),
+            "parameter_count": float(function.parameter_count),
+            "nesting_depth": float(_depth_for(depths, function.start_line, function.end_line)),
+        }
+        functions.append(FunctionMetrics(function.name, function.start_line, function.end_line, values))
+    return functions
+
+
+def check_maintainability(
+    language: str,
+    original: str,
+    refactored: str | None,
+    path: str = "",
+    thresholds: Thresholds | None = None,
+) -> StageResult:
+    """Pass when the weighted severity of threshold breaches falls and no function breaches anew."""
+    if refactored is None or not refactored.strip():
+        return StageResult(Outcome.SKIPPED, details={"reason": "no refactored code to measure"})
+    thresholds = thresholds or default_thresholds()
+    settings = thresholds.settings
+    limits, origin = thresholds.for_language(normalise_language(language) or language)
+    before = function_metrics(language, original, path)
+    after = function_metrics(language, refactored, path)
+    details = {
+        "thresholds": limits,
+        "thresholds_from": origin,
+        "percentile": thresholds.percentile,
+        "weights": dict(settings.weights),
+        "functions_before": len(before),
+        "functions_after": len(after),
+    }
+    if not before and not after:
+        return StageResult(Outcome.SKIPPED, details=details | {"reason": "neither file has a function to measure"})
+    breaches_before = _breaches(before, limits)
+    breaches_after = _breaches(after, limits)
+    severity_before = _severity(breaches_before, settings.weights)
+    severity_after = _severity(breaches_after, settings.weights)
+    total = severity_before + severity_after
+    # Bounded in [-1, 1]: 1 when every breach is gone, 0 when nothing changed, -1 when all are new.
+    score = (severity_before - severity_after) / total if total > 0 else 0.0
+    known = Counter((b.function, b.metric) for b in breaches_before)
+    new = []
+    for breach in breaches_after:
+        key = (breach.function, breach.metric)
+        if known[key] > 0:
+            known[key] -= 1
+        else:
+            new.append(breach)
+    details |= {
+        "severity_before": round(severity_before, 4),
+        "severity_after": round(severity_after, 4),
+        "breaches_before": len(breaches_before),
+        "breaches_after": len(breaches_after),
+        "new_breaches": len(new),
+    }
+    evidence = [Evidence("refactored", b.line, 1, "new breach: " + b.message) for b in new]
+    new_ids = {id(b) for b in new}
+    evidence += [Evidence("refactored", b.line, 1, "still breached: " + b.message) for b in breaches_after if id(b) not in new_ids]
+    after_keys = Counter((b.function, b.metric) for b in breaches_after)
+    for breach in breaches_before:
+        key = (breach.function, breach.metric)
+        if after_keys[key] > 0:
+            after_keys[key] -= 1
+        else:
+            evidence.append(Evidence("original", breach.line, 1, "resolved: " + breach.message))
+    if not breaches_before:
+        evidence.append(Evidence("original", None, None, "the original breaches no threshold, so there is nothing to reduce"))
+    if len(evidence) > EVIDENCE_LIMIT:
+        evidence = evidence[:EVIDENCE_LIMIT] + [Evidence("refactored", None, None, f"... and {len(evidence) - EVIDENCE_LIMIT} more")]
+    passed = severity_after < severity_before and not new
+    return StageResult(Outcome.PASS if passed else Outcome.FAIL, score=round(score, 6), evidence=tuple(evidence), details=details)
+
+
+@dataclass(frozen=True)
+class _Breach:
+    function: str
+    metric: str
+    line: int
+    value: float
+    threshold: float
+
+    @property
+    def excess(self) -> float:
+        return self.value / self.threshold - 1.0
+
+    @property
+    def message(self) -> str:
+        return f"{self.function}: {METRIC_NAMES[self.metric]} {self.value:g} > {self.threshold:g}"
+
+
+def _breaches(functions: list[FunctionMetrics], limits: Mapping[str, float]) -> list[_Breach]:
+    found = []
+    for function in functions:
+        for metric in METRICS:
+            limit = limits[metric]
+            value = function.values[metric]
+            if limit > 0 and value > limit:
+                found.append(_Breach(function.name, metric, function.start_line, value, limit))
+    return found
+
+
+def _severity(breaches: list[_Breach], weights: Mapping[str, float]) -> float:
+    return sum(weights.get(b.metric, 1.0) * b.excess for b in breaches)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Nesting depth from tree-sitter: lizard's NestingDepth extension miscounts (it reports 5 for a Python
+# function whose deepest block is 3 levels in, and 2 for a C function with 3), so the tree is measured.
+
+_CONTROL = (
+    "if_statement",
+    "for_statement",
+    "for_in_statement",
+    "for_range_loop",
+    "enhanced_for_statement",
+    "foreach_statement",
+    "while_statement",
+    "do_statement",
+    "switch_statement",
+    "switch_expression",
+    "expression_switch_statement",
+    "type_switch_statement",
+    "select_statement",
+    "try_statement",
+    "with_statement",
+    "match_statement",
+    "catch_clause",
+    "except_clause",
+)
+_FUNCTIONS = frozenset(
+    {
+        "function_definition",
+        "function_declaration",
+        "method_declaration",
+        "method_definition",
+        "constructor_declaration",
+        "arrow_function",
+        "function_expression",
+        "function",
+        "generator_function_declaration",
+        "lambda_expression",
+        "lambda",
+        "func_literal",
+        "local_function_statement",
+        "anonymous_function",
+        "anonymous_function_creation_expression",
+        "accessor_declaration",
+    }
+)
+# An `else if` continues its chain rather than nesting; a catch or except is at its try's level.
+_CHAINED_PARENTS = frozenset({"if_statement", "else_clause"})
+_SAME_LEVEL = frozenset({"catch_clause", "except_clause"})
+
+
+@lru_cache(maxsize=None)
+def _control_query(grammar: str):
+    import tree_sitter
+
+    language = get_language("typescript", "x.tsx") if grammar == "tsx" else get_language(grammar)
+    present = [kind for kind in _CONTROL if language.id_for_node_kind(kind, True)]
+    query = tree_sitter.Query(language, " ".join(f"({kind}) @hit" for kind in present))
+    return tree_sitter.QueryCursor(query)
+
+
+def _nesting_by_end_line(language: str, text: str, path: str) -> dict[int, int]:
+    """The deepest control-flow nesting inside each function, keyed by the function's last line (1-based)."""
+    source = parse_source(language, text, path)
+    nodes = _control_query(source.grammar).captures(source.root).get("hit", [])
+    depths: dict[int, int] = {}
+    for node in nodes:
+        depth = 0
+        current = node
+        function = None
+        while current is not None:
+            kind = current.type
+            if kind in _FUNCTIONS:
+                function = current
+                break
+            if kind in _CONTROL and kind not in _SAME_LEVEL:
+                parent = current.parent
+                if not (kind == "if_statement" and parent is not None and parent.type in _CHAINED_PARENTS):
+                    depth += 1
+            current = current.parent
+        if function is None:
+            continue
+        end_line = function.end_point.row + 1
+        if depth > depths.get(end_line, 0):
+            depths[end_line] = depth
+    return depths
+
+
+def _depth_for(depths: dict[int, int], start_line: int, end_line: int) -> int:
+    # lizard and tree-sitter agree on where a function ends; Python's lizard end can be a blank line short.
+    for line in (end_line, end_line + 1, end_line - 1):
+        if line in depths:
+            return depths[line]
+    return 0

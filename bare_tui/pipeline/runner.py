@@ -1,0 +1,449 @@
+"""Runs the five stages on a session's attempts in worker processes that a time limit can kill and replace."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import itertools
+import multiprocessing
+import signal
+import time
+import traceback
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+from bare_tui.model import STAGES, Attempt, Evidence, Outcome, StageResult, Task, Verdict
+from bare_tui.pipeline.maintainability import Thresholds, compute_thresholds, default_thresholds
+from bare_tui.pipeline.settings import DEFAULT_SETTINGS, PipelineSettings, pipeline_version
+
+SOURCE = "bare-tui"
+SAVE_EVERY_SECONDS = 2.0
+SAVE_EVERY_VERDICTS = 600
+_THRESHOLDS_SETTING = "maintainability_thresholds"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One attempt's inputs for the stages; what a worker receives."""
+
+    attempt_id: str
+    language: str
+    path: str
+    original: str
+    refactored: str | None
+    stages: tuple[str, ...] = STAGES
+
+
+ProgressCallback = Callable[[int, int], None]
+"""Called with (attempts finished, attempts to do) as the run advances."""
+
+
+@dataclass(frozen=True)
+class PassRate:
+    """How many assessed verdicts of one stage passed, within one group of attempts."""
+
+    stage: str
+    group_by: str  # "all", "language" or "model"
+    group: str
+    passed: int
+    assessed: int  # pass + fail
+    errors: int
+    skipped: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.passed / self.assessed if self.assessed else None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a verify run did, and the session's pass rates at this pipeline version."""
+
+    pipeline_version: str
+    attempts_total: int
+    attempts_to_verify: int
+    attempts_verified: int
+    verdicts_saved: int
+    errors: int
+    interrupted: bool
+    seconds: float
+    pass_rates: tuple[PassRate, ...] = field(default=())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Inside a worker.
+
+
+def analyse(
+    job: Job, thresholds: Thresholds | None = None, settings: PipelineSettings = DEFAULT_SETTINGS
+) -> Iterator[tuple[str, StageResult]]:
+    """Each requested stage's result for one attempt, in stage order; a stage that raises gives `error`."""
+    for stage in job.stages:
+        yield stage, run_stage(stage, job, thresholds, settings)
+
+
+def run_stage(
+    stage: str, job: Job, thresholds: Thresholds | None = None, settings: PipelineSettings = DEFAULT_SETTINGS
+) -> StageResult:
+    """One stage on one attempt. Never raises: a broken check is an `error` verdict with its reason."""
+    try:
+        if settings.hang_marker and stage == "defects" and settings.hang_marker in (job.refactored or ""):
+            while True:  # the test hook: an analyser that never returns
+                time.sleep(60)
+        module = importlib.import_module(f"bare_tui.pipeline.{stage}")
+        check = getattr(module, f"check_{stage}")
+        if stage == "maintainability":
+            return check(job.language, job.original, job.refactored, job.path, thresholds=thresholds)
+        return check(job.language, job.original, job.refactored, job.path)
+    except RecursionError:
+        return _error("the analyser ran out of stack on this input (nesting too deep)")
+    except MemoryError:
+        return _error("the analyser ran out of memory on this input")
+    except Exception as exc:  # an analyser's bug must not lose the attempt's other stages
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return _error(f"the {stage} check failed: {exc.__class__.__name__}: {exc} ({Path(where.filename).name}:{where.lineno})")
+
+
+def _worker_main(conn: Connection, thresholds: Thresholds, settings: PipelineSettings) -> None:
+    # Ctrl+C reaches the whole process group; the parent decides what to keep and stops the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        for stage, result in analyse(job, thresholds, settings):
+            conn.send(("stage", job.attempt_id, stage, result))
+        conn.send(("done", job.attempt_id, None, None))
+
+
+def _error(reason: str) -> StageResult:
+    return StageResult(Outcome.ERROR, evidence=(Evidence("refactored", None, None, reason),), details={"reason": reason})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The parent: a pool of workers it can kill one at a time.
+
+
+class _Worker:
+    def __init__(self, context: multiprocessing.context.BaseContext, thresholds: Thresholds, settings: PipelineSettings) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child, thresholds, settings), daemon=True)
+        self.process.start()
+        child.close()
+        self.job: Job | None = None
+        self.deadline = 0.0
+        self.results: dict[str, StageResult] = {}
+
+    def give(self, job: Job, limit: float) -> None:
+        self.job = job
+        self.results = {}
+        self.deadline = time.monotonic() + limit
+        self.conn.send(job)
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+        self.process.join(timeout=1 if not kill else 5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
+        self.conn.close()
+
+
+def run_jobs(
+    jobs: Iterable[Job],
+    thresholds: Thresholds,
+    settings: PipelineSettings = DEFAULT_SETTINGS,
+    workers: int = 1,
+) -> Iterator[tuple[Job, dict[str, StageResult]]]:
+    """Each job with its stage results, in the order they finish. A job past the time limit, or whose worker
+    dies, gets `error` results for its unfinished stages, and its worker is replaced. Closing the generator
+    (or an exception in the consumer, e.g. KeyboardInterrupt) stops every worker."""
+    pending = iter(jobs)
+    first = next(pending, None)
+    if first is None:
+        return  # nothing to do: no worker is started
+    pending = itertools.chain([first], pending)
+    context = multiprocessing.get_context("spawn")  # safe from threads (the TUI) and from fork's shared state
+    pool = [_Worker(context, thresholds, settings) for _ in range(max(1, workers))]
+    exhausted = False
+    try:
+        while True:
+            for worker in pool:
+                if worker.job is None and not exhausted:
+                    job = next(pending, None)
+                    if job is None:
+                        exhausted = True
+                    else:
+                        worker.give(job, settings.time_limit_seconds)
+            busy = [worker for worker in pool if worker.job is not None]
+            if not busy:
+                return
+            timeout = max(0.0, min(worker.deadline for worker in busy) - time.monotonic())
+            ready = wait([worker.conn for worker in busy] + [worker.process.sentinel for worker in busy], timeout)
+            for index, worker in enumerate(pool):
+                if worker.job is None:
+                    continue
+                finished = _drain(worker)
+                if finished is None and worker.job is not None and (
+                    worker.process.sentinel in ready and not worker.process.is_alive()
+                ):
+                    finished = _fail_rest(worker, f"the analyser process died (exit code {worker.process.exitcode})")
+                    pool[index] = _replace(worker, context, thresholds, settings)
+                elif finished is None and time.monotonic() >= worker.deadline:
+                    stage = next((s for s in worker.job.stages if s not in worker.results), "?")
+                    finished = _fail_rest(
+                        worker, f"time limit of {settings.time_limit_seconds:g} s exceeded (in the {stage} stage)"
+                    )
+                    pool[index] = _replace(worker, context, thresholds, settings)
+                if finished is not None:
+                    yield finished
+    finally:
+        for worker in pool:
+            worker.stop(kill=worker.job is not None)
+
+
+def _drain(worker: _Worker) -> tuple[Job, dict[str, StageResult]] | None:
+    """Read what the worker has sent; the finished job when its `done` arrived."""
+    try:
+        while worker.conn.poll():
+            kind, _attempt_id, stage, result = worker.conn.recv()
+            if kind == "stage":
+                worker.results[stage] = result
+            elif kind == "done":
+                job, results = worker.job, worker.results
+                worker.job, worker.results = None, {}
+                assert job is not None
+                return job, results
+    except (EOFError, OSError):
+        return None
+    return None
+
+
+def _fail_rest(worker: _Worker, reason: str) -> tuple[Job, dict[str, StageResult]]:
+    job, results = worker.job, dict(worker.results)
+    assert job is not None
+    for stage in job.stages:
+        results.setdefault(stage, _error(reason))
+    worker.job, worker.results = None, {}
+    return job, results
+
+
+def _replace(
+    worker: _Worker, context: multiprocessing.context.BaseContext, thresholds: Thresholds, settings: PipelineSettings
+) -> _Worker:
+    """Kill a hung or dead worker and start a fresh one in its place."""
+    worker.stop(kill=True)
+    return _Worker(context, thresholds, settings)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A session.
+
+
+def overall_result(outcomes: dict[str, Outcome]) -> StageResult:
+    """`overall` from the five stages: fail when any fails, pass when all pass, else error, else skipped."""
+    values = [outcomes[stage] for stage in STAGES]
+    failed = [stage for stage in STAGES if outcomes[stage] is Outcome.FAIL]
+    details = {"stages": {stage: outcomes[stage].value for stage in STAGES}}
+    if failed:
+        evidence = tuple(Evidence("refactored", None, None, f"{stage} failed") for stage in failed)
+        return StageResult(Outcome.FAIL, evidence=evidence, details=details)
+    if all(value is Outcome.PASS for value in values):
+        return StageResult(Outcome.PASS, details=details)
+    if Outcome.ERROR in values:
+        return StageResult(Outcome.ERROR, details=details)
+    return StageResult(Outcome.SKIPPED, details=details)
+
+
+def verify_session(
+    store_path: str | Path,
+    jobs: int = 1,
+    stages: Sequence[str] | None = None,
+    force: bool = False,
+    progress_callback: ProgressCallback | None = None,
+    settings: PipelineSettings = DEFAULT_SETTINGS,
+) -> Summary:
+    """Run the stages on every attempt lacking a verdict of this pipeline version; save as they finish.
+
+    Verdicts are saved in batches, each one transaction, so an interrupted run keeps what it finished and a
+    rerun resumes. KeyboardInterrupt is absorbed: the summary says `interrupted`.
+    """
+    from bare_tui.store import Store
+
+    started = time.monotonic()
+    chosen = tuple(stage for stage in STAGES if stages is None or stage in stages) or STAGES
+    unknown = set(stages or ()) - set(STAGES)
+    if unknown:
+        raise ValueError(f"unknown stage {sorted(unknown)[0]!r}; the stages are {', '.join(STAGES)}")
+    version = pipeline_version(settings)
+    with Store.open(store_path) as store:
+        tasks = store.tasks()
+        thresholds = _session_thresholds(store, tasks, settings, version)
+        wanted = None if force else set(store.attempts_missing_verdicts(version, chosen))
+        attempt_total = store.count_attempts()
+        known = _stored_outcomes(store, version) if chosen != STAGES else {}
+        todo = attempt_total if wanted is None else len(wanted)
+        verified = saved = errors = 0
+        interrupted = False
+        batch: list[Verdict] = []
+        last_save = time.monotonic()
+        if progress_callback:
+            progress_callback(0, todo)
+
+        def flush() -> None:
+            nonlocal saved, batch, last_save
+            if batch:
+                saved += store.save_verdicts(batch)
+                batch = []
+            last_save = time.monotonic()
+
+        ready: list[Verdict] = []
+        job_source = _jobs(store, tasks, wanted, chosen, settings, ready)
+        try:
+            for job, results in _interleave(ready, run_jobs(job_source, thresholds, settings, workers=jobs)):
+                outcomes = dict(known.get(job.attempt_id, {}))
+                for stage, result in results.items():
+                    batch.append(_verdict(job.attempt_id, stage, result, version))
+                    outcomes[stage] = result.outcome
+                    errors += result.outcome is Outcome.ERROR
+                if all(stage in outcomes for stage in STAGES):
+                    batch.append(_verdict(job.attempt_id, "overall", overall_result(outcomes), version))
+                verified += 1
+                if progress_callback:
+                    progress_callback(verified, todo)
+                if len(batch) >= SAVE_EVERY_VERDICTS or time.monotonic() - last_save >= SAVE_EVERY_SECONDS:
+                    flush()
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            flush()
+        rates = pass_rates(store, version, tasks)
+    return Summary(
+        pipeline_version=version,
+        attempts_total=attempt_total,
+        attempts_to_verify=todo,
+        attempts_verified=verified,
+        verdicts_saved=saved,
+        errors=errors,
+        interrupted=interrupted,
+        seconds=time.monotonic() - started,
+        pass_rates=rates,
+    )
+
+
+def _interleave(
+    ready: list[tuple[Job, dict[str, StageResult]]], results: Iterator[tuple[Job, dict[str, StageResult]]]
+) -> Iterator[tuple[Job, dict[str, StageResult]]]:
+    """The workers' results, with those decided without a worker (over the size cap) slipped in as they appear."""
+    for item in results:
+        while ready:
+            yield ready.pop()
+        yield item
+    while ready:
+        yield ready.pop()
+
+
+def _jobs(
+    store,  # type: ignore[no-untyped-def]
+    tasks: dict[str, Task],
+    wanted: set[str] | None,
+    stages: tuple[str, ...],
+    settings: PipelineSettings,
+    oversized: list,
+) -> Iterator[Job]:
+    for attempt in store.iter_attempts():
+        if wanted is not None and attempt.attempt_id not in wanted:
+            continue
+        task = tasks.get(attempt.task_id)
+        if task is None:
+            continue
+        job = Job(attempt.attempt_id, task.language, task.path, task.original, attempt.refactored, stages)
+        reason = _over_cap(job, settings)
+        if reason:
+            oversized.append((job, {stage: _error(reason) for stage in stages}))
+            continue
+        yield job
+
+
+def _over_cap(job: Job, settings: PipelineSettings) -> str | None:
+    for side, text in (("original", job.original), ("refactored", job.refactored or "")):
+        if len(text) > settings.size_cap_chars:
+            return f"the {side} file has {len(text):,} characters, over the size cap of {settings.size_cap_chars:,}"
+    return None
+
+
+def _verdict(attempt_id: str, stage: str, result: StageResult, version: str) -> Verdict:
+    return Verdict(
+        attempt_id=attempt_id,
+        stage=stage,
+        outcome=result.outcome,
+        score=result.score,
+        evidence=tuple(result.evidence),
+        pipeline_version=version,
+        source=SOURCE,
+        details=dict(result.details),
+    )
+
+
+def _stored_outcomes(store, version: str) -> dict[str, dict[str, Outcome]]:  # type: ignore[no-untyped-def]
+    found: dict[str, dict[str, Outcome]] = defaultdict(dict)
+    for verdict in store.verdicts(source=SOURCE, pipeline_version=version):
+        found[verdict.attempt_id][verdict.stage] = verdict.outcome
+    return found
+
+
+def _session_thresholds(store, tasks: dict[str, Task], settings: PipelineSettings, version: str) -> Thresholds:  # type: ignore[no-untyped-def]
+    """The maintainability thresholds from the session's originals, computed once and kept in the session."""
+    digest = hashlib.sha256()
+    for task_id in sorted(tasks):
+        digest.update(f"{task_id}\0{hashlib.sha256(tasks[task_id].original.encode('utf-8', 'replace')).hexdigest()}\0".encode())
+    key = f"{version}:{digest.hexdigest()[:16]}"
+    kept = store.get_setting(_THRESHOLDS_SETTING)
+    if isinstance(kept, dict) and kept.get("key") == key:
+        return Thresholds(kept["by_language"], kept["percentile"], kept["origin"], settings)
+    originals: dict[str, list[str]] = defaultdict(list)
+    for task in tasks.values():
+        if len(task.original) <= settings.size_cap_chars:
+            originals[task.language].append(task.original)
+    try:
+        thresholds = compute_thresholds(originals, settings)
+    except Exception:  # a session whose originals lizard cannot read still gets verdicts, on the defaults
+        thresholds = default_thresholds(settings)
+    store.set_setting(
+        _THRESHOLDS_SETTING,
+        {"key": key, "by_language": thresholds.by_language, "percentile": thresholds.percentile, "origin": thresholds.origin},
+    )
+    return thresholds
+
+
+def pass_rates(store, version: str, tasks: dict[str, Task] | None = None) -> tuple[PassRate, ...]:  # type: ignore[no-untyped-def]
+    """Per stage (and overall): pass counts over all attempts, by language and by model, at this version."""
+    tasks = tasks if tasks is not None else store.tasks()
+    summaries = {s.attempt_id: s for s in store.attempt_summaries()}
+    counts: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for verdict in store.verdicts(source=SOURCE, pipeline_version=version):
+        summary = summaries.get(verdict.attempt_id)
+        if summary is None:
+            continue
+        index = {Outcome.PASS: 0, Outcome.FAIL: 1, Outcome.ERROR: 2, Outcome.SKIPPED: 3}[verdict.outcome]
+        for group_by, group in (("all", "all"), ("language", summary.language), ("model", summary.model)):
+            counts[(verdict.stage, group_by, group)][index] += 1
+    order = {stage: i for i, stage in enumerate(STAGES + ("overall",))}
+    rows = [
+        PassRate(stage, group_by, group, c[0], c[0] + c[1], c[2], c[3])
+        for (stage, group_by, group), c in counts.items()
+    ]
+    rows.sort(key=lambda r: (("all", "language", "model").index(r.group_by), r.group, order.get(r.stage, 99)))
+    return tuple(rows)
