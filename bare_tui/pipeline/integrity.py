@@ -1,0 +1,451 @@
+"""The integrity stage: the refactored file is whole, new, clean text and not a fragment, a diff or a chat reply."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+import tree_sitter
+
+from bare_tui.model import Evidence, Outcome, StageResult
+from bare_tui.pipeline.languages import Source, get_language, grammar_name, parse_source, snippet
+from bare_tui.pipeline.syntax import new_problems, tree_sitter_problems
+
+EVIDENCE_LIMIT = 50
+
+Node = tree_sitter.Node
+
+# Characters that change how text reads without showing: bidirectional controls (the "Trojan Source" attack)
+# and zero-width characters.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+INVISIBLES = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+_HIDDEN = BIDI_CONTROLS | INVISIBLES
+_HIDDEN_PATTERN = re.compile("[" + "".join(sorted(_HIDDEN)) + "]")
+
+# Placeholders a model writes instead of code it did not repeat. Matched in comments only, and only where the
+# original does not have the same comment.
+_ELISION_PATTERNS = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"\b(the\s+)?rest\s+of\s+(the\s+)?(code|file|class|implementation|function|method|module|logic|"
+        r"methods|functions|body|program|script|tests?|cases?)\b",
+        r"\b(existing|original|previous|remaining|other|unchanged|same)\s+(code|methods?|functions?|implementation|"
+        r"logic|content|body|fields?|properties|members|imports|tests?|cases?|definitions?|helpers?|classes)\s*"
+        r"(\.\.\.|…|here|unchanged|remains?|omitted|goes\s+here|as\s+before|(is|are|stays?)\s+(the\s+same|unchanged)|"
+        r"not\s+shown|\(|$)",
+        r"\b(omitted|elided|truncated|snipped|skipped|abbreviated)\s+(for\s+(brevity|clarity|space)|here)\b",
+        r"\bfor\s+brevity\b",
+        r"\b(remains?|stays?|left|kept|is|are)\s+(unchanged|the\s+same|as\s+(is|before))\s*(\.\.\.|…|\)|$)",
+        r"\b(same|unchanged)\s+as\s+(before|above|the\s+original|in\s+the\s+original|original)\b",
+        r"(\.\.\.|…)\s*\(?\s*(unchanged|omitted|same|existing|etc|more|rest|other)",
+        r"\b(unchanged|omitted|etc)\s*\)?\s*(\.\.\.|…)",
+        r"\b(implement(ation)?|code)\s+(goes\s+)?here\b",
+        r"\bno\s+changes?\s+(needed|required|made|here|to)\b",
+    )
+]
+_ONLY_DOTS = re.compile(r"^[\s.…]*$")
+
+# Lines of a chat reply or a diff that did not belong in the file.
+_PROSE_PATTERNS = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^(here\s+is|here's|here\s+are|below\s+is|this\s+is)\b.*\b(code|refactor\w*|version|file|implementation)\b.*[:.]?$",
+        r"^(i\s+have|i've|i\s+)\s*(refactored|rewritten|restructured|improved|updated|made|extracted|simplified)\b",
+        r"^(the\s+)?refactored\s+(code|version|file)\b",
+        r"^(explanation|changes\s+made|key\s+changes|summary\s+of\s+changes|improvements(\s+made)?|"
+        r"main\s+changes|what\s+changed)\s*:?\s*$",
+        r"^(this|the)\s+refactor(ing|ed)?\b.*\b(improves|makes|keeps|reduces|extracts|splits|preserves)\b",
+    )
+]
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_DIFF_LINES = (re.compile(r"^@@ -\d+(,\d+)? \+\d+(,\d+)? @@"), re.compile(r"^(---|\+\+\+) (a/|b/|/dev/null)"))
+
+_COMMENT_KINDS = ("comment", "line_comment", "block_comment")
+_STRING_KINDS = (
+    "string", "string_literal", "template_string", "raw_string_literal", "interpreted_string_literal",
+    "encapsed_string", "heredoc", "nowdoc", "verbatim_string_literal", "interpolated_string_expression",
+    "char_literal", "character_literal", "text_block", "concatenated_string", "raw_string", "text",
+)
+# Type definitions whose removal drops a class (or struct, interface, enum) from the file.
+_TYPE_QUERIES: dict[str, tuple[str, ...]] = {
+    "python": ("(class_definition name: (_) @name)",),
+    "javascript": ("(class_declaration name: (_) @name)", "(class name: (_) @name)"),
+    "typescript": (
+        "(class_declaration name: (_) @name)", "(abstract_class_declaration name: (_) @name)",
+        "(interface_declaration name: (_) @name)", "(enum_declaration name: (_) @name)",
+        "(type_alias_declaration name: (_) @name)", "(class name: (_) @name)",
+    ),
+    "go": ("(type_spec name: (_) @name)", "(type_alias name: (_) @name)"),
+    "java": (
+        "(class_declaration name: (_) @name)", "(interface_declaration name: (_) @name)",
+        "(enum_declaration name: (_) @name)", "(record_declaration name: (_) @name)",
+        "(annotation_type_declaration name: (_) @name)",
+    ),
+    "csharp": (
+        "(class_declaration name: (_) @name)", "(struct_declaration name: (_) @name)",
+        "(interface_declaration name: (_) @name)", "(enum_declaration name: (_) @name)",
+        "(record_declaration name: (_) @name)", "(delegate_declaration name: (_) @name)",
+    ),
+    "c": (
+        "(struct_specifier name: (_) @name body: (_))", "(union_specifier name: (_) @name body: (_))",
+        "(enum_specifier name: (_) @name body: (_))", "(type_definition declarator: (_) @name)",
+    ),
+    "cpp": (
+        "(struct_specifier name: (_) @name body: (_))", "(union_specifier name: (_) @name body: (_))",
+        "(enum_specifier name: (_) @name body: (_))", "(class_specifier name: (_) @name body: (_))",
+        "(type_definition declarator: (_) @name)",
+    ),
+    "php": (
+        "(class_declaration name: (_) @name)", "(interface_declaration name: (_) @name)",
+        "(trait_declaration name: (_) @name)", "(enum_declaration name: (_) @name)",
+    ),
+}
+_TYPE_QUERIES["tsx"] = _TYPE_QUERIES["typescript"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One integrity problem: which check found it, where, and what it says."""
+
+    check: str  # empty, identical, dropped-type, elision, truncated, hidden-character, prose
+    side: str
+    line: int | None
+    column: int | None
+    message: str
+
+
+def check_integrity(language: str, original: str, refactored: str | None, path: str = "") -> StageResult:
+    """Pass when the refactored file is a whole, changed file with nothing elided, cut, hidden or chatty."""
+    findings = integrity_findings(language, original, refactored, path)
+    counts = Counter(f.check for f in findings)
+    details = {"findings": dict(sorted(counts.items()))}
+    if not findings:
+        return StageResult(Outcome.PASS, details=details)
+    evidence = [Evidence(f.side, f.line, f.column, f.message) for f in findings[:EVIDENCE_LIMIT]]
+    if len(findings) > EVIDENCE_LIMIT:
+        evidence.append(Evidence("refactored", None, None, f"… and {len(findings) - EVIDENCE_LIMIT} more findings"))
+    return StageResult(Outcome.FAIL, evidence=tuple(evidence), details=details)
+
+
+def integrity_findings(language: str, original: str, refactored: str | None, path: str = "") -> list[Finding]:
+    """Every integrity problem of an attempt, in the order of the checks."""
+    if refactored is None:
+        return [Finding("empty", "refactored", None, None, "no code could be extracted from the answer")]
+    if not refactored.strip():
+        return [Finding("empty", "refactored", None, None, "the answer is empty")]
+    if _normalised_lines(original) == _normalised_lines(refactored):
+        return [Finding("identical", "refactored", None, None, "identical to the original: nothing was refactored")]
+    grammar = grammar_name(language, path)
+    before = parse_source(language, original, path)
+    after = parse_source(language, refactored, path)
+    findings: list[Finding] = []
+    findings += _dropped_types(before, after)
+    findings += _elisions(before, after)
+    findings += _truncation(language, before, after, path)
+    findings += _hidden_characters(original, refactored)
+    findings += _prose(before, after)
+    if grammar == "python":
+        findings += _python_stub_bodies(before, after)
+    return findings
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _normalised_lines(text: str) -> list[str]:
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+@lru_cache(maxsize=None)
+def _query(grammar: str, pattern: str) -> tree_sitter.Query | None:
+    language = get_language("typescript", "x.tsx") if grammar == "tsx" else get_language(grammar)
+    try:
+        return tree_sitter.Query(language, pattern)
+    except Exception:  # a node kind this grammar version does not have
+        return None
+
+
+def _captures(source: Source, pattern: str) -> list[Node]:
+    query = _query(source.grammar, pattern)
+    if query is None:
+        return []
+    found: list[Node] = []
+    for nodes in tree_sitter.QueryCursor(query).captures(source.root).values():
+        found.extend(nodes)
+    found.sort(key=lambda n: n.start_byte)
+    return found
+
+
+def _kinds_pattern(grammar: str, kinds: tuple[str, ...]) -> str:
+    language = get_language("typescript", "x.tsx") if grammar == "tsx" else get_language(grammar)
+    present = [k for k in kinds if language.id_for_node_kind(k, True)]
+    return "[" + " ".join(f"({k})" for k in present) + "] @node" if present else ""
+
+
+def _comments(source: Source) -> list[Node]:
+    pattern = _kinds_pattern(source.grammar, _COMMENT_KINDS)
+    return _captures(source, pattern) if pattern else []
+
+
+def _comment_body(text: str) -> str:
+    """A comment's words without its markers (#, //, /* */, *, <!-- -->, ///)."""
+    text = text.strip()
+    for opener, closer in (("/**", "*/"), ("/*", "*/"), ("<!--", "-->")):
+        if text.startswith(opener):
+            text = text[len(opener):]
+            if text.endswith(closer):
+                text = text[: -len(closer)]
+            break
+    lines = []
+    for line in text.splitlines():
+        line = line.strip()
+        line = re.sub(r"^(//+|#+|\*+)", "", line).strip()
+        lines.append(line)
+    return " ".join(" ".join(lines).split())
+
+
+def _dropped_types(before: Source, after: Source) -> list[Finding]:
+    patterns = _TYPE_QUERIES.get(before.grammar, ())
+    kept = Counter(_type_name(after, node) for p in patterns for node in _captures(after, p))
+    findings: list[Finding] = []
+    for pattern in patterns:
+        for node in _captures(before, pattern):
+            name = _type_name(before, node)
+            if not name:
+                continue
+            if kept[name] > 0:
+                kept[name] -= 1
+                continue
+            line, column = before.position(node)
+            findings.append(Finding("dropped-type", "original", line, column, f"type {name} of the original is missing"))
+    findings.sort(key=lambda f: (f.line or 0, f.column or 0))
+    return findings
+
+
+def _type_name(source: Source, node: Node) -> str:
+    return source.node_text(node).strip().lstrip("*&").strip() if node.end_byte - node.start_byte < 200 else ""
+
+
+def _is_elision(body: str) -> bool:
+    if not body:
+        return False
+    if ("..." in body or "…" in body) and _ONLY_DOTS.match(body):
+        return True
+    if len(body) > 160:
+        return False  # a long comment is prose about the code, not a placeholder for it
+    return any(p.search(body) for p in _ELISION_PATTERNS)
+
+
+def _elisions(before: Source, after: Source) -> list[Finding]:
+    known = Counter(_comment_body(before.node_text(node)) for node in _comments(before))
+    findings: list[Finding] = []
+    for node in _comments(after):
+        text = after.node_text(node) if node.end_byte - node.start_byte < 2000 else ""
+        body = _comment_body(text)
+        if not _is_elision(body):
+            continue
+        if known[body] > 0:
+            known[body] -= 1
+            continue
+        line, column = after.position(node)
+        findings.append(Finding("elision", "refactored", line, column, f"elision placeholder: {snippet(text, 60)!r}"))
+    return findings
+
+
+_OPEN_ENDINGS = ("(", "[", "{", ",", "=", "+", "*", "/", "&&", "||", "\\", ".", "=>", "->", "?", "<", "%", "|", "&")
+
+
+def _last_code_line(text: str) -> str:
+    for line in reversed(text.replace("\r\n", "\n").replace("\r", "\n").rstrip().split("\n")[-50:]):
+        stripped = line.strip()
+        if stripped:
+            return stripped
+    return ""
+
+
+def _ends_mid_statement(grammar: str, text: str) -> bool:
+    last = _last_code_line(text)
+    if not last or "#" in last or "//" in last or "/*" in last or last.endswith("*/"):
+        return False
+    endings = _OPEN_ENDINGS + ((":",) if grammar == "python" else ())
+    return last.endswith(endings) and not last.endswith(("++", "--", "...", "?>"))
+
+
+def _truncation(language: str, before: Source, after: Source, path: str) -> list[Finding]:
+    findings: list[Finding] = []
+    last_line = after.text.rstrip().count("\n") + 1
+    fresh, _ = new_problems(tree_sitter_problems(language, before.text, path), tree_sitter_problems(language, after.text, path))
+    at_end = [p for p in fresh if p.line >= last_line]
+    if at_end:
+        problem = at_end[-1]
+        findings.append(Finding("truncated", "refactored", problem.line, problem.column,
+                                f"the file ends abruptly: {problem.message} at the end"))
+    elif _ends_mid_statement(before.grammar, after.text) and not _ends_mid_statement(before.grammar, before.text):
+        findings.append(Finding("truncated", "refactored", last_line, None,
+                                f"the file ends mid-statement: {snippet(_last_code_line(after.text), 60)!r}"))
+    else:
+        cut = _tail_missing(before.text, after.text)
+        if cut is not None:
+            findings.append(Finding("truncated", "original", cut, None,
+                                    f"the original's tail from line {cut} on is missing: the answer stops there"))
+    return findings
+
+
+def _tail_missing(original: str, refactored: str) -> int | None:
+    """The original line where the attempt stops, when it reads as the original cut short."""
+    old = [" ".join(line.split()) for line in original.replace("\r\n", "\n").split("\n")]
+    new = [" ".join(line.split()) for line in refactored.replace("\r\n", "\n").split("\n")]
+    old_code = [(i, line) for i, line in enumerate(old) if line]
+    new_code = [line for line in new if line]
+    if not old_code or not new_code or len(new_code) >= len(old_code):
+        return None
+    # A whole file still has the original's last substantial line (not a lone brace) somewhere.
+    substantial = [line for _, line in old_code if sum(ch.isalnum() for ch in line) >= 4]
+    if not substantial or substantial[-1] in set(new_code):
+        return None
+    end = _where_it_stops(old_code, new_code)
+    if end is None:
+        return None
+    remaining = sum(1 for i, _ in old_code if i > end)
+    if remaining < max(3, len(old_code) // 10):
+        return None
+    return end + 1
+
+
+def _where_it_stops(old_code: list[tuple[int, str]], new_code: list[str]) -> int | None:
+    """The index of the original line the attempt's last line is (the start of), the last such place."""
+    tail = new_code[-1]
+    for position in range(len(old_code) - 1, -1, -1):
+        index, line = old_code[position]
+        if line == tail or (len(tail) >= 3 and line.startswith(tail)):
+            return index
+        # A line cut after a character or two: anchor on the line before it.
+        if len(new_code) > 1 and line.startswith(tail) and position > 0 and old_code[position - 1][1] == new_code[-2]:
+            return index
+    return None
+
+
+def _hidden_characters(original: str, refactored: str) -> list[Finding]:
+    allowed = Counter(_HIDDEN_PATTERN.findall(original[1:] if original.startswith("\ufeff") else original))
+    findings: list[Finding] = []
+    start = 1 if refactored.startswith("\ufeff") else 0  # a byte-order mark at the start is an encoding mark
+    for match in _HIDDEN_PATTERN.finditer(refactored, start):
+        char = match.group()
+        if allowed[char] > 0:
+            allowed[char] -= 1
+            continue
+        index = match.start()
+        line = refactored.count("\n", 0, index) + 1
+        column = index - (refactored.rfind("\n", 0, index) + 1) + 1
+        kind = "bidirectional control" if char in BIDI_CONTROLS else "invisible character"
+        findings.append(Finding("hidden-character", "refactored", line, column, f"{kind} U+{ord(char):04X} introduced"))
+        if len(findings) > EVIDENCE_LIMIT:
+            break
+    return findings
+
+
+def _covered(source: Source) -> tuple[list[int], list[int]]:
+    """Byte ranges of comments and string literals, as sorted starts and their ends."""
+    pattern = _kinds_pattern(source.grammar, _COMMENT_KINDS + _STRING_KINDS)
+    nodes = _captures(source, pattern) if pattern else []
+    starts: list[int] = []
+    ends: list[int] = []
+    for node in nodes:
+        if source.grammar == "python" and source.data[node.start_byte : node.start_byte + 1] == b"`":
+            continue  # tree-sitter reads backticks as Python 2 repr strings; a markdown fence is not one
+        if starts and node.start_byte < ends[-1]:
+            ends[-1] = max(ends[-1], node.end_byte)  # nested (a string in a template): one range
+            continue
+        starts.append(node.start_byte)
+        ends.append(node.end_byte)
+    return starts, ends
+
+
+def _prose_lines(source: Source) -> list[tuple[int, str, str]]:
+    """Lines outside comments and strings that read as chat, markdown fences or diff headers: (line, kind, text)."""
+    starts, ends = _covered(source)
+    found: list[tuple[int, str, str]] = []
+    offset = 0
+    for number, raw in enumerate(source.data.split(b"\n"), start=1):
+        line_start = offset
+        offset += len(raw) + 1
+        if len(raw) > 400:
+            continue
+        text = raw.decode("utf-8", errors="replace").strip()
+        if not text:
+            continue
+        first = line_start + (len(raw) - len(raw.lstrip()))
+        index = bisect_right(starts, first) - 1
+        if index >= 0 and first < ends[index]:
+            continue
+        if _FENCE.match(text):
+            found.append((number, "markdown fence", text))
+        elif any(p.match(text) for p in _DIFF_LINES):
+            found.append((number, "diff header", text))
+        elif any(p.match(text) for p in _PROSE_PATTERNS):
+            found.append((number, "prose", text))
+    return found
+
+
+def _prose(before: Source, after: Source) -> list[Finding]:
+    known = Counter(text for _, _, text in _prose_lines(before))
+    findings: list[Finding] = []
+    for line, kind, text in _prose_lines(after):
+        if known[text] > 0:
+            known[text] -= 1
+            continue
+        findings.append(Finding("prose", "refactored", line, 1, f"{kind} left in the code: {snippet(text, 60)!r}"))
+    return findings
+
+
+def _python_bodies(source: Source) -> dict[str, tuple[bool, Node]]:
+    """Each Python function's qualified name, whether its body is only `...` (with a docstring), and its node."""
+    bodies: dict[str, tuple[bool, Node]] = {}
+    for node in _captures(source, "(function_definition) @f"):
+        parts: list[str] = []
+        parent = node
+        for _ in range(200):
+            if parent is None:
+                break
+            if parent.type in ("function_definition", "class_definition"):
+                name = parent.child_by_field_name("name")
+                parts.append(source.node_text(name) if name is not None else "?")
+            parent = parent.parent
+        qualified = ".".join(reversed(parts))
+        body = node.child_by_field_name("body")
+        bodies.setdefault(qualified, (_only_ellipsis(body), node))
+    return bodies
+
+
+def _only_ellipsis(body: Node | None) -> bool:
+    if body is None:
+        return False
+    statements = [c for c in body.named_children if c.type != "comment"]
+    saw_ellipsis = False
+    for statement in statements:
+        inner = statement.named_children[0] if statement.type == "expression_statement" and statement.named_child_count == 1 else None
+        if inner is not None and inner.type == "ellipsis":
+            saw_ellipsis = True
+        elif inner is not None and inner.type == "string":
+            continue
+        else:
+            return False
+    return saw_ellipsis
+
+
+def _python_stub_bodies(before: Source, after: Source) -> list[Finding]:
+    """A real body replaced by `...`; stubs the original already has (Protocols, overloads) are fine."""
+    original = _python_bodies(before)
+    findings: list[Finding] = []
+    for name, (stub, node) in _python_bodies(after).items():
+        known = original.get(name)
+        if stub and known is not None and not known[0]:
+            line, column = after.position(node)
+            findings.append(Finding("elision", "refactored", line, column, f"the body of {name} was replaced by '...'"))
+    return findings
