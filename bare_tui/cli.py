@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
         module = _load(module_name)
         if module is not None:
             module.add_arguments(sub)
+        else:
+            sub.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
         sub.set_defaults(module_name=module_name)
     return parser
 

@@ -20,7 +20,9 @@ _INFO_ALIASES = {
 
 # Prose: a sentence of words that ends like one, with none of the punctuation code is made of.
 _PROSE_LINE = re.compile(r"^[\"'(*\-\s]*[A-Za-z][A-Za-z'’,]*(\s+[^\s]+){2,}[.:!?)]?\s*$")
-_CODE_MARKS = re.compile(r"[;{}=<>\[\]]|\(\)|^\s*(#include|import |from |def |class |func |package |using |<\?php)")
+_CODE_MARKS = re.compile(
+    r"[;{}=<>\[\]]|\(.*\)\s*:?\s*$|^\s*(#include|import |from |def |class |func |package |using |<\?php|return\b)"
+)
 
 
 @dataclass(frozen=True)
@@ -84,9 +86,10 @@ def extract_code(response: str, language: str) -> Extraction:
 
 
 def looks_like_code(text: str) -> bool:
-    """Whether an unfenced answer is code rather than prose: most of its lines must not read as sentences."""
+    """Whether an unfenced answer is code rather than prose. Docstrings and comments read as prose, so
+    code needs only a third of its lines to carry code punctuation or to read as no sentence at all."""
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return False
     code = sum(1 for line in lines if _CODE_MARKS.search(line) or not _PROSE_LINE.match(line))
-    return code / len(lines) >= 0.5
+    return code / len(lines) >= 1 / 3

@@ -90,6 +90,8 @@ _MIGRATIONS: list[tuple[int, list[str]]] = [
             "ALTER TABLE judgements ADD COLUMN retracted INTEGER NOT NULL DEFAULT 0",
             "ALTER TABLE judgements ADD COLUMN save_id TEXT",
             "ALTER TABLE judgements ADD COLUMN undo INTEGER NOT NULL DEFAULT 0",
+            # Rows saved before saves had ids: one save per reviewer and moment, as they were written.
+            "UPDATE judgements SET save_id = reviewer || '@' || COALESCE(saved_at, judgement_id)",
             """CREATE TABLE flags (
                 attempt_id TEXT NOT NULL REFERENCES attempts(attempt_id), reviewer TEXT NOT NULL,
                 flagged INTEGER NOT NULL, note TEXT NOT NULL DEFAULT '', saved_at TEXT NOT NULL,
@@ -462,9 +464,10 @@ class Store:
                 " ORDER BY saved_at DESC, rowid DESC",
                 (reviewer,),
             ).fetchall()
-            target = next((save for jid, save in rows if jid in current), None)
-            if target is None:
+            found = [save for jid, save in rows if jid in current]
+            if not found:
                 return []
+            target = found[0]
             undone = [
                 current[jid] for jid, save in rows if save == target and jid in current
             ]

@@ -1,0 +1,1 @@
+"""bare-tui test suite."""

@@ -1,0 +1,69 @@
+"""Code extraction from raw responses and patch application, on realistic model answers."""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import json
+
+import pytest
+
+from bare_tui.extract import extract_code, looks_like_code
+from bare_tui.patching import PatchError, apply_patch
+
+
+def test_the_fenced_block_in_the_task_language_wins_over_a_larger_other_one() -> None:
+    response = "Here you go:\n```js\nconst a = 1;\n```\n```bash\n" + "echo hi\n" * 20 + "```\n"
+    got = extract_code(response, "javascript")
+    assert got.code == "const a = 1;\n" and got.how == "fenced:javascript" and got.blocks == 2
+
+
+def test_the_largest_block_when_none_names_the_language() -> None:
+    response = "```\nx\n```\ntext\n```\nint main(void) {\n    return 0;\n}\n```"
+    assert extract_code(response, "c").code == "int main(void) {\n    return 0;\n}\n"
+
+
+def test_an_unclosed_fence_runs_to_the_end_as_truncated_answers_do() -> None:
+    assert extract_code("Refactored:\n```go\npackage main\nfunc main() {\n", "go").code == "package main\nfunc main() {\n"
+
+
+def test_tilde_fences_and_info_strings() -> None:
+    assert extract_code('~~~ts title="a.ts"\nlet x: number = 1;\n~~~\n', "typescript").how == "fenced:typescript"
+
+
+def test_prose_only_answers_have_no_code() -> None:
+    text = ("I reviewed the file carefully.\nThe structure is already clean, so no change is needed.\n"
+            "If you want, I can split the parser into smaller functions.")
+    assert extract_code(text, "python").code is None
+
+
+def test_bare_code_without_fences_is_the_answer() -> None:
+    source = inspect.getsource(json.dumps)
+    assert looks_like_code(source) and extract_code(source, "python").code == source
+
+
+def test_patch_from_difflib_on_a_real_file_applies_exactly() -> None:
+    original = inspect.getsource(json)
+    lines = original.splitlines(True)
+    changed = lines[:]
+    changed[10] = "# changed line\n"
+    del changed[50:53]
+    changed.insert(200, "x = 1\n")
+    patch = "".join(difflib.unified_diff(lines, changed, "a/json.py", "b/json.py"))
+    assert apply_patch(original, patch) == "".join(changed)
+
+
+def test_a_hunk_offset_by_a_few_lines_still_applies() -> None:
+    original = "a\nb\nc\nd\ne\n"
+    patch = "--- a/f\n+++ b/f\n@@ -3,2 +3,2 @@\n b\n-c\n+C\n"
+    assert apply_patch(original, patch) == "a\nb\nC\nd\ne\n"
+
+
+@pytest.mark.parametrize("patch, reason", [
+    ("this is not a diff", "not a unified diff"),
+    ("--- a/f\n+++ b/f\n@@ -1,1 +1,1 @@\n-zzz\n+y\n", "hunk 1"),
+    ("--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n--- a/g\n+++ b/g\n@@ -1 +1 @@\n-a\n+b\n", "changes 2 files"),
+])
+def test_patches_that_do_not_apply_say_why(patch: str, reason: str) -> None:
+    with pytest.raises(PatchError, match=reason):
+        apply_patch("a\nb\n", patch)
