@@ -95,16 +95,19 @@ def function_metrics(language: str, text: str, path: str = "") -> list[FunctionM
 
     grammar = grammar_name(language, path)
     analyzer = FileAnalyzer(get_extensions([]))
-    info = analyzer.analyze_source_code("attempt" + _LIZARD_EXTENSION[grammar], text)
+    readable = _without_generic_function_parameters(language, text, path) if grammar in ("typescript", "tsx") else text
+    info = analyzer.analyze_source_code("attempt" + _LIZARD_EXTENSION[grammar], readable)
     depths = _nesting_by_end_line(language, text, path)
+    parameters = _parameters_by_end_line(language, text, path)
     functions = []
     for function in info.function_list:
+        counted = _at_end(parameters, function.end_line)
         values = {
             "cyclomatic_complexity": float(function.cyclomatic_complexity),
             "nloc": float(function.nloc),
             "token_count": float(function.token_count),
-            "parameter_count": float(function.parameter_count),
-            "nesting_depth": float(_depth_for(depths, function.start_line, function.end_line)),
+            "parameter_count": float(function.parameter_count if counted is None else counted),
+            "nesting_depth": float(_at_end(depths, function.end_line) or 0),
         }
         functions.append(FunctionMetrics(function.name, function.start_line, function.end_line, values))
     return functions
@@ -207,6 +210,36 @@ def _severity(breaches: list[_Breach], weights: Mapping[str, float]) -> float:
     return sum(weights.get(b.metric, 1.0) * b.excess for b in breaches)
 
 
+def _without_generic_function_parameters(language: str, text: str, path: str) -> str:
+    """The text with `<T>` after a TypeScript function's name blanked out (same length, same lines).
+
+    lizard's TypeScript reader loses `function f<T>(...)` entirely; blanking the type parameters, which
+    carry no complexity, lets it measure the function, and before and after are treated alike.
+    """
+    source = parse_source(language, text, path)
+    query = _generic_query(source.grammar)
+    nodes = query.captures(source.root).get("hit", [])
+    if not nodes:
+        return text
+    data = bytearray(source.data)
+    for node in nodes:
+        data[node.start_byte : node.end_byte] = b" " * (node.end_byte - node.start_byte)
+    return data.decode("utf-8", errors="replace")
+
+
+@lru_cache(maxsize=None)
+def _generic_query(grammar: str):  # type: ignore[no-untyped-def]
+    import tree_sitter
+
+    language = get_language("typescript", "x.tsx") if grammar == "tsx" else get_language(grammar)
+    query = tree_sitter.Query(
+        language,
+        "(function_declaration type_parameters: (type_parameters) @hit)"
+        " (generator_function_declaration type_parameters: (type_parameters) @hit)",
+    )
+    return tree_sitter.QueryCursor(query)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Nesting depth from tree-sitter: lizard's NestingDepth extension miscounts (it reports 5 for a Python
 # function whose deepest block is 3 levels in, and 2 for a C function with 3), so the tree is measured.
@@ -293,9 +326,48 @@ def _nesting_by_end_line(language: str, text: str, path: str) -> dict[int, int]:
     return depths
 
 
-def _depth_for(depths: dict[int, int], start_line: int, end_line: int) -> int:
-    # lizard and tree-sitter agree on where a function ends; Python's lizard end can be a blank line short.
+def _at_end(by_end_line: dict[int, int], end_line: int) -> int | None:
+    """The tree-sitter fact for the function lizard says ends on this line (or one line either side)."""
     for line in (end_line, end_line + 1, end_line - 1):
-        if line in depths:
-            return depths[line]
-    return 0
+        if line in by_end_line:
+            return by_end_line[line]
+    return None
+
+
+# Parameter counts from tree-sitter too: lizard counts `function f($a, $b)` in PHP as one parameter and
+# mis-reads Go's grouped `a, b int`.
+_NOT_PARAMETERS = frozenset({"comment", "line_comment", "block_comment", "keyword_separator", "positional_separator", "(", ")", ","})
+
+
+def _parameters_by_end_line(language: str, text: str, path: str) -> dict[int, int]:
+    source = parse_source(language, text, path)
+    counts: dict[int, int] = {}
+    for function in _function_query(source.grammar).captures(source.root).get("hit", []):
+        parameters = function.child_by_field_name("parameters")
+        if parameters is None:
+            declarator = function.child_by_field_name("declarator")
+            while declarator is not None and declarator.type != "function_declarator":
+                declarator = declarator.child_by_field_name("declarator")
+            parameters = declarator.child_by_field_name("parameters") if declarator is not None else None
+        if parameters is None:
+            count = 1 if function.child_by_field_name("parameter") is not None else 0
+        else:
+            count = 0
+            for child in parameters.named_children:
+                if child.type in _NOT_PARAMETERS:
+                    continue
+                if child.type == "parameter_declaration" and source.grammar == "go":
+                    count += max(1, len(child.children_by_field_name("name")))  # `a, b int` is two
+                elif not (child.type == "parameter_declaration" and source.node_text(child).strip() == "void"):
+                    count += 1
+        counts.setdefault(function.end_point.row + 1, count)  # the outer function, not a lambda ending with it
+    return counts
+
+
+@lru_cache(maxsize=None)
+def _function_query(grammar: str):  # type: ignore[no-untyped-def]
+    import tree_sitter
+
+    language = get_language("typescript", "x.tsx") if grammar == "tsx" else get_language(grammar)
+    present = [kind for kind in sorted(_FUNCTIONS) if language.id_for_node_kind(kind, True)]
+    return tree_sitter.QueryCursor(tree_sitter.Query(language, " ".join(f"({kind}) @hit" for kind in present)))

@@ -1,0 +1,195 @@
+"""The maintainability stage on real standard-library code: splitting a long function pays, renaming does not."""
+
+from __future__ import annotations
+
+import inspect
+import json.decoder
+import re
+from pathlib import Path
+
+import numpy
+import pytest
+from lizard_core.extensions import get_extensions
+from lizard_core.file_analyzer import FileAnalyzer
+
+from bare_tui.model import Outcome
+from bare_tui.pipeline.maintainability import (
+    check_maintainability,
+    compute_thresholds,
+    default_thresholds,
+    function_metrics,
+)
+from bare_tui.pipeline.settings import DEFAULT_SETTINGS, pipeline_version
+
+DECODER = Path(json.decoder.__file__).read_text(encoding="utf-8")
+SCANSTRING = inspect.getsource(json.decoder.py_scanstring)
+
+# py_scanstring (cyclomatic complexity 13) split the way a reviewer would ask: the escape handling moves
+# into two helpers, the loop keeps only the chunk logic.
+SCANSTRING_SPLIT = '''def _decode_unicode_escape(s, end):
+    uni = _decode_uXXXX(s, end)
+    end += 5
+    if 0xd800 <= uni <= 0xdbff and s[end:end + 2] == '\\\\u':
+        uni2 = _decode_uXXXX(s, end + 1)
+        if 0xdc00 <= uni2 <= 0xdfff:
+            uni = 0x10000 + (((uni - 0xd800) << 10) | (uni2 - 0xdc00))
+            end += 6
+    return chr(uni), end
+
+
+def _decode_escape(s, end, begin, _b):
+    try:
+        esc = s[end]
+    except IndexError:
+        raise JSONDecodeError("Unterminated string starting at", s, begin) from None
+    if esc == 'u':
+        return _decode_unicode_escape(s, end)
+    try:
+        char = _b[esc]
+    except KeyError:
+        msg = "Invalid \\\\escape: {0!r}".format(esc)
+        raise JSONDecodeError(msg, s, end)
+    return char, end + 1
+
+
+def py_scanstring(s, end, strict=True,
+        _b=BACKSLASH, _m=STRINGCHUNK.match):
+    """Scan the string s for a JSON string (see the original docstring)."""
+    chunks = []
+    begin = end - 1
+    while 1:
+        chunk = _m(s, end)
+        if chunk is None:
+            raise JSONDecodeError("Unterminated string starting at", s, begin)
+        end = chunk.end()
+        content, terminator = chunk.groups()
+        if content:
+            chunks.append(content)
+        if terminator == '"':
+            break
+        if terminator != '\\\\':
+            if strict:
+                raise JSONDecodeError("Invalid control character {0!r} at".format(terminator), s, end)
+            chunks.append(terminator)
+            continue
+        char, end = _decode_escape(s, end, begin, _b)
+        chunks.append(char)
+    return ''.join(chunks), end
+'''
+
+
+def test_splitting_a_long_real_function_into_helpers_passes_with_a_positive_score() -> None:
+    refactored = DECODER.replace(SCANSTRING, SCANSTRING_SPLIT)
+    assert refactored != DECODER
+    compile(refactored, "decoder.py", "exec")  # the split is real Python
+
+    result = check_maintainability("python", DECODER, refactored, "json/decoder.py")
+
+    assert result.outcome is Outcome.PASS
+    assert result.score is not None and result.score > 0
+    assert result.details["severity_after"] < result.details["severity_before"]
+    assert result.details["new_breaches"] == 0
+    resolved = [e for e in result.evidence if e.side == "original" and e.message.startswith("resolved")]
+    assert any("py_scanstring: cyclomatic complexity 13" in e.message for e in resolved)
+
+
+def test_renaming_variables_only_scores_zero_and_fails() -> None:
+    renames = {"chunks": "pieces", "_append": "_add", "terminator": "term", "content": "body", "uni": "code"}
+    refactored = DECODER
+    for old, new in renames.items():
+        refactored = re.sub(rf"\b{old}\b", new, refactored)
+    assert refactored != DECODER
+
+    result = check_maintainability("python", DECODER, refactored, "json/decoder.py")
+
+    assert result.outcome is Outcome.FAIL
+    assert result.score == pytest.approx(0.0)
+
+
+def test_a_new_breach_fails_even_when_total_severity_falls() -> None:
+    # The split helps py_scanstring, but a new six-parameter helper breaches the parameter threshold (5).
+    helper = "def _wide(a, b, c, d, e, f):\n    return a\n\n\n"
+    refactored = DECODER.replace(SCANSTRING, helper + SCANSTRING_SPLIT)
+
+    result = check_maintainability("python", DECODER, refactored, "json/decoder.py")
+
+    assert result.outcome is Outcome.FAIL
+    assert result.details["new_breaches"] == 1
+    assert any(e.message.startswith("new breach: _wide: parameters 6 > 5") for e in result.evidence)
+
+
+def test_thresholds_are_the_sessions_percentiles_measured_by_lizard_itself() -> None:
+    import email.message
+    import http.client
+    import textwrap
+
+    texts = [Path(module.__file__).read_text(encoding="utf-8") for module in (json.decoder, textwrap, http.client, email.message)]
+    analyzer = FileAnalyzer(get_extensions([]))
+    functions = [f for text in texts for f in analyzer.analyze_source_code("x.py", text).function_list]
+    assert len(functions) >= DEFAULT_SETTINGS.minimum_functions
+
+    thresholds = compute_thresholds({"python": texts})
+
+    limits, origin = thresholds.for_language("python")
+    assert origin == f"session ({len(functions)} functions)"
+    expected_ccn = numpy.percentile([f.cyclomatic_complexity for f in functions], 90)
+    expected_nloc = numpy.percentile([f.nloc for f in functions], 90)
+    assert limits["cyclomatic_complexity"] == pytest.approx(max(expected_ccn, DEFAULT_SETTINGS.threshold_floors["cyclomatic_complexity"]))
+    assert limits["nloc"] == pytest.approx(max(expected_nloc, DEFAULT_SETTINGS.threshold_floors["nloc"]))
+
+    result = check_maintainability("python", DECODER, DECODER.replace(SCANSTRING, SCANSTRING_SPLIT), thresholds=thresholds)
+    assert result.details["thresholds"] == limits
+    assert result.details["thresholds_from"] == origin
+
+
+def test_too_few_originals_fall_back_to_the_documented_defaults() -> None:
+    thresholds = compute_thresholds({"go": ["package p\n\nfunc F(a int) int { return a }\n"]})
+    limits, origin = thresholds.for_language("go")
+    assert origin == "default"
+    assert limits == DEFAULT_SETTINGS.default_thresholds
+
+
+def test_thresholds_and_weights_enter_the_pipeline_version() -> None:
+    base = pipeline_version()
+    assert re.fullmatch(r"\d+\.\d+\.\d+\+[0-9a-f]{6}", base)
+    assert pipeline_version(DEFAULT_SETTINGS.with_changes(threshold_percentile=75.0)) != base
+    assert pipeline_version(DEFAULT_SETTINGS.with_changes(weights={**DEFAULT_SETTINGS.weights, "nloc": 3.0})) != base
+    assert pipeline_version(DEFAULT_SETTINGS.with_changes(hang_marker="x")) == base  # a test hook is not a setting
+
+
+@pytest.mark.parametrize(
+    ("language", "code", "depth"),
+    [
+        ("python", "def f(a):\n    for i in a:\n        if i:\n            while i:\n                i -= 1\n    return a\n", 3),
+        ("c", "int f(int a) {\n  if (a) { a++; } else if (a > 2) { a--; } else if (a < 0) { a = 0; }\n  return a;\n}\n", 1),
+        ("java", "class A { int f(int a) { for (;;) { try { if (a > 0) { return a; } } catch (Exception e) { } } } }", 3),
+        ("go", "package p\n\nfunc F(a int) int {\n\tfor a > 0 {\n\t\tswitch a {\n\t\tcase 1:\n\t\t\tif a > 0 {\n\t\t\t\treturn a\n\t\t\t}\n\t\t}\n\t}\n\treturn 0\n}\n", 3),
+    ],
+)
+def test_nesting_depth_counts_nested_blocks_and_treats_else_if_as_one_level(language: str, code: str, depth: int) -> None:
+    (function,) = function_metrics(language, code)
+    assert function.values["nesting_depth"] == depth
+
+
+@pytest.mark.parametrize(
+    ("language", "path", "code"),
+    [
+        ("javascript", "a.js", "function f(a, b) {\n  if (a) { return b; }\n  return a;\n}\n"),
+        ("typescript", "a.ts", "function f<T>(a: T, b: number): T {\n  if (b) { return a; }\n  return a;\n}\n"),
+        ("csharp", "A.cs", "class A { int F(int a, int b) { if (a > b) { return a; } return b; } }"),
+        ("php", "a.php", "<?php\nfunction f($a, $b) {\n  if ($a) { return $b; }\n  return $a;\n}\n"),
+        ("cpp", "a.cpp", "int f(int a, int b) {\n  if (a) { return b; }\n  return a;\n}\n"),
+        ("go", "a.go", "package p\n\nfunc F(a, b int) int {\n\tif a > b {\n\t\treturn a\n\t}\n\treturn b\n}\n"),
+    ],
+)
+def test_lizard_reads_each_language_with_its_own_reader(language: str, path: str, code: str) -> None:
+    (function,) = function_metrics(language, code, path)
+    assert function.name.endswith(("f", "F"))
+    assert function.values["cyclomatic_complexity"] == 2
+    assert function.values["parameter_count"] == 2
+
+
+def test_an_empty_answer_is_not_measured() -> None:
+    result = check_maintainability("python", DECODER, "   \n")
+    assert result.outcome is Outcome.SKIPPED
+    assert default_thresholds().for_language("python")[1] == "default"
