@@ -1,0 +1,315 @@
+"""The stats screen: how far the pipeline agrees with people, per stage, per model and at each score cut-off."""
+
+from __future__ import annotations
+
+import io
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, LoadingIndicator, Static
+
+from bare_tui.agreement import Confusion, ThresholdCurve
+from bare_tui.calibration import Options, StatRow, calibration_rows, confusion, load_input, prepare, score_curve
+from bare_tui.model import FIELDS
+from bare_tui.report import ReportContext, markdown_report, rows_to_csv
+from bare_tui.safe_text import safe_rich_text
+from bare_tui.store import SessionError, Store
+
+SCORED_STAGE = "maintainability"
+
+
+@dataclass(frozen=True)
+class StatsBundle:
+    """Everything the screen paints, computed off the event loop."""
+
+    rows: tuple[StatRow, ...]
+    confusions: dict[str, Confusion]
+    curve: ThresholdCurve
+    options: Options
+
+
+def compute_bundle(session_path: Path, options: Options) -> StatsBundle:
+    """Open the session read-only in this thread, gather it and compute every figure the screen shows."""
+    with Store.open(session_path, readonly=True) as store:
+        session = prepare(load_input(store))
+    rows = calibration_rows(session, options)
+    return StatsBundle(
+        rows=tuple(rows),
+        confusions={stage: confusion(session, stage) for stage in FIELDS},
+        curve=score_curve(session, SCORED_STAGE),
+        options=options,
+    )
+
+
+# ---------------------------------------------------------------- painting helpers (plain functions, testable)
+
+
+def _index(rows: tuple[StatRow, ...]) -> dict[tuple[str, str, str, str], StatRow]:
+    return {(r.metric, r.stage, r.group_by, r.group): r for r in rows}
+
+
+def _figure(row: StatRow | None, with_interval: bool = True) -> Text:
+    if row is None or row.value is None:
+        return Text("–", style="dim")
+    text = Text(f"{row.value:.2f}")
+    if with_interval and row.ci_low is not None and row.ci_high is not None:
+        text.append(f" ({row.ci_low:.2f}–{row.ci_high:.2f})", style="dim")
+    return text
+
+
+def confusion_table(stage: str, cells: Confusion) -> Table:
+    """A 2 x 2 matrix: pipeline verdict down, human consensus across; disputed failures (fn) stand out."""
+    table = Table(title=safe_rich_text(stage), title_justify="left", box=None, padding=(0, 1), show_edge=False)
+    table.add_column("pipeline╲people", style="bold")
+    table.add_column("pass", justify="right")
+    table.add_column("fail", justify="right")
+    table.add_row(Text("pass"), Text(str(cells.tp), style="green"), Text(str(cells.fp), style="yellow"))
+    table.add_row(Text("fail"), Text(str(cells.fn), style="bold red"), Text(str(cells.tn), style="green"))
+    return table
+
+
+def pass_rate_bars(rows: tuple[StatRow, ...], width: int = 40, stage: str = "overall") -> Text:
+    """Raw against corrected success rate per model, as pairs of bars; the corrected bar shows its interval."""
+    by_group: dict[tuple[str, str], dict[str, StatRow]] = defaultdict(dict)
+    for row in rows:
+        if row.stage == stage and row.metric in ("auto_pass_rate", "corrected_pass_rate") and row.group_by in (
+            "all", "model"
+        ):
+            by_group[(row.group_by, row.group)][row.metric] = row
+    text = Text()
+    names = [("all", "all")] + sorted(key for key in by_group if key[0] == "model")
+    label_width = min(24, max(len("all models"), *(len(group) for _, group in names)))
+    for group_by, group in names:
+        cells = by_group.get((group_by, group), {})
+        name = "all models" if group_by == "all" else group
+        for label, metric, style in (("raw", "auto_pass_rate", "cyan"), ("corrected", "corrected_pass_rate", "magenta")):
+            row = cells.get(metric)
+            head = safe_rich_text(name[:label_width].ljust(label_width) if label == "raw" else " " * label_width)
+            text.append_text(head)
+            text.append(f" {label:<9} ")
+            text.append_text(_bar(row, width, style))
+            text.append("\n")
+    return text
+
+
+def _bar(row: StatRow | None, width: int, style: str) -> Text:
+    if row is None or row.value is None:
+        return Text("·" * width + "  –", style="dim")
+    filled = round(row.value * width)
+    low = round((row.ci_low if row.ci_low is not None else row.value) * width)
+    high = round((row.ci_high if row.ci_high is not None else row.value) * width)
+    bar = Text()
+    for i in range(width):
+        if i < filled:
+            bar.append("█", style=style)
+        elif low <= i < high:
+            bar.append("▒", style=style)  # the interval beyond the point estimate
+        else:
+            bar.append("·", style="dim")
+    bar.append(f" {row.value:.0%}")
+    if row.ci_low is not None and row.ci_high is not None:
+        bar.append(f" ({row.ci_low:.0%}–{row.ci_high:.0%})", style="dim")
+    bar.append(f" n={row.n}", style="dim")
+    return bar
+
+
+def curve_plot(curve: ThresholdCurve, width: int = 60, height: int = 11) -> Text:
+    """Sensitivity (s) and specificity (p) of 'pass when score >= t' across the observed scores, with the
+    Youden-best cut-off marked; a text plot so it works in any terminal."""
+    if not curve.thresholds or curve.best_threshold is None:
+        return Text(
+            f"No threshold curve: the {SCORED_STAGE} stage needs scores and a human consensus with both passes "
+            f"and fails (now {curve.positives} passes, {curve.negatives} fails).",
+            style="dim",
+        )
+    low, high = curve.thresholds[0], curve.thresholds[-1]
+    span = (high - low) or 1.0
+    columns = []
+    for c in range(width):
+        t = low + span * c / max(1, width - 1)
+        # the last observed threshold at or below t: the rule that column stands for
+        i = max(0, bisect_right(curve.thresholds, t + 1e-12 * span) - 1)
+        columns.append((curve.sensitivity[i], curve.specificity[i]))
+    best_column = round((curve.best_threshold - low) / span * (width - 1))
+    grid = [[" "] * width for _ in range(height)]
+    for c, (sens, spec) in enumerate(columns):
+        for value, mark in ((spec, "p"), (sens, "s")):
+            r = height - 1 - round(value * (height - 1))
+            grid[r][c] = "*" if grid[r][c] not in (" ", mark) else mark
+    text = Text()
+    for r, line in enumerate(grid):
+        level = 1 - r / (height - 1)
+        text.append(f"{level:4.1f} │")
+        for c, char in enumerate(line):
+            if c == best_column and char == " ":
+                text.append("┊", style="yellow")
+            else:
+                text.append(char, style={"s": "green", "p": "cyan", "*": "bold"}.get(char, ""))
+        text.append("\n")
+    text.append("     └" + "─" * width + "\n")
+    text.append(f"      score {low:.3g}".ljust(width // 2 + 6) + f"{high:.3g}".rjust(width // 2) + "\n")
+    text.append("      s sensitivity  p specificity  ", style="dim")
+    text.append("┊ suggested cut-off", style="yellow")
+    text.append("\n")
+    text.append(
+        f"Suggested cut-off: pass when score ≥ {curve.best_threshold:.4g} (Youden J {curve.best_youden:.2f}; "
+        f"ROC AUC {curve.auc:.2f}; {curve.positives} human passes, {curve.negatives} fails)",
+        style="bold",
+    )
+    return text
+
+
+# ---------------------------------------------------------------- the screen
+
+
+class StatsScreen(Screen[None]):
+    """Per-stage agreement with intervals, confusion matrices, raw against corrected pass rates per model,
+    and the maintainability score's threshold curve, for one session."""
+
+    CSS_PATH = "stats.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "export", "Export", tooltip="Write the report (markdown) and the rows (CSV) beside the session"),
+        Binding("r", "reload", "Reload", tooltip="Recompute from the session"),
+        Binding("escape,q", "close", "Back", tooltip="Leave the statistics"),
+    ]
+
+    class Loaded(Message):
+        """The figures are ready (or could not be computed: `error` says why)."""
+
+        def __init__(self, bundle: StatsBundle | None, error: str | None = None) -> None:
+            super().__init__()
+            self.bundle = bundle
+            self.error = error
+
+    def __init__(self, session_path: Path, options: Options | None = None) -> None:
+        super().__init__()
+        self.session_path = Path(session_path)
+        self.options = options or Options(by=("model", "anchoring"))
+        self.bundle: StatsBundle | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(), id="stats-title")
+        yield LoadingIndicator(id="stats-loading")
+        with VerticalScroll(id="stats-body"):
+            yield Static(Text("Agreement by stage (95% intervals)", style="bold"), classes="section-title")
+            yield DataTable(id="stage-table", cursor_type="row", zebra_stripes=True)
+            yield Static(Text("Pipeline verdicts against the human consensus", style="bold"), classes="section-title")
+            with Grid(id="confusions"):
+                for stage in FIELDS:
+                    yield Static(id=f"confusion-{stage}", classes="confusion")
+            yield Static(Text("Success rate per model: raw against corrected for the pipeline's error rates",
+                              style="bold"), classes="section-title")  # fmt: skip
+            yield Static(id="pass-rates")
+            yield Static(Text(f"The {SCORED_STAGE} score's threshold against people", style="bold"),
+                         classes="section-title")  # fmt: skip
+            yield Static(id="threshold-curve")
+        yield Footer()
+
+    def _title(self) -> Text:
+        title = Text("Statistics  ", style="bold")
+        title.append_text(safe_rich_text(self.session_path.name))
+        return title
+
+    def on_mount(self) -> None:
+        self.query_one("#stats-body").display = False
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="stats")
+    def load(self) -> None:
+        try:
+            bundle = compute_bundle(self.session_path, self.options)
+        except SessionError as exc:
+            self.post_message(self.Loaded(None, str(exc)))
+            return
+        self.post_message(self.Loaded(bundle))
+
+    def on_stats_screen_loaded(self, message: Loaded) -> None:
+        self.query_one("#stats-loading").display = False
+        body = self.query_one("#stats-body")
+        body.display = True
+        if message.bundle is None:
+            self.bundle = None
+            self.query_one("#stage-table", DataTable).display = False
+            self.query_one("#pass-rates", Static).update(
+                Text(f"Could not read the session: {message.error}", style="bold red")
+            )
+            return
+        self.bundle = message.bundle
+        self._paint(message.bundle)
+
+    def _paint(self, bundle: StatsBundle) -> None:
+        rows = _index(bundle.rows)
+        table = self.query_one("#stage-table", DataTable)
+        table.display = True
+        table.clear(columns=True)
+        for label in ("stage", "pairs", "agreement", "kappa", "AC1", "PABAK", "alpha (reviewers)",
+                      "sensitivity", "specificity", "kappa blind", "kappa saw verdicts"):  # fmt: skip
+            table.add_column(Text(label, style="bold"), key=label)
+        for stage in bundle.options.stages:
+            def get(metric: str, group_by: str = "all", group: str = "all") -> StatRow | None:
+                return rows.get((metric, stage, group_by, group))
+
+            pairs = get("tp")
+            table.add_row(
+                safe_rich_text(stage),
+                Text(str(pairs.n if pairs else 0)),
+                _figure(get("percent_agreement"), with_interval=False),
+                _figure(get("cohen_kappa")),
+                _figure(get("gwet_ac1")),
+                _figure(get("pabak"), with_interval=False),
+                _figure(get("krippendorff_alpha")),
+                _figure(get("sensitivity"), with_interval=False),
+                _figure(get("specificity"), with_interval=False),
+                _figure(get("cohen_kappa", "anchoring", "blind")),
+                _figure(get("cohen_kappa", "anchoring", "saw_verdicts")),
+                key=stage,
+            )
+        for stage, cells in bundle.confusions.items():
+            self.query_one(f"#confusion-{stage}", Static).update(confusion_table(stage, cells))
+        self.query_one("#pass-rates", Static).update(pass_rate_bars(bundle.rows))
+        self.query_one("#threshold-curve", Static).update(curve_plot(bundle.curve))
+
+    def action_reload(self) -> None:
+        self.query_one("#stats-loading").display = True
+        self.query_one("#stats-body").display = False
+        self.load()
+
+    def action_close(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.dismiss()
+        else:
+            self.app.exit()
+
+    def action_export(self) -> None:
+        """Write `<session>-stats.md` and `<session>-stats.csv` beside the session."""
+        if self.bundle is None:
+            self.notify("Nothing to export yet", severity="warning")
+            return
+        stem = self.session_path.with_suffix("")
+        markdown_path = stem.with_name(stem.name + "-stats.md")
+        csv_path = stem.with_name(stem.name + "-stats.csv")
+        context = ReportContext(
+            session=self.session_path.name, replicates=self.bundle.options.replicates, seed=self.bundle.options.seed
+        )
+        csv_text = io.StringIO()
+        rows_to_csv(self.bundle.rows, csv_text)
+        try:
+            markdown_path.write_text(markdown_report(self.bundle.rows, context), encoding="utf-8")
+            csv_path.write_text(csv_text.getvalue(), encoding="utf-8", newline="")
+        except OSError as exc:
+            self.notify(f"Export failed: {exc.strerror or exc}", severity="error", markup=False)
+            return
+        self.notify(f"Wrote {markdown_path.name} and {csv_path.name}", title="Exported", markup=False)
+
