@@ -265,6 +265,7 @@ def _compile_command(language: str, path: Path, out: Path) -> list[str] | None:
         "cpp": ["g++", "-std=c++17", "-fsyntax-only", "-Wall", str(path)],
         "java": ["javac", "-Xlint:none", "-d", str(out), str(path)],
         "php": ["php", "-l", str(path)],
+        "csharp": ["mcs", "-target:library", "-nowarn:219,414", f"-out:{out / 'check.dll'}", str(path)],
         "go": ["go", "vet", "./..."],
         "typescript": [str(tsc), "--noEmit", "--target", "es2020", "--lib", "es2020", str(path)],
     }
@@ -294,7 +295,8 @@ def compiler_check(language: str, name: str, code: str) -> str:
         done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=work)
         message = (done.stdout + done.stderr).strip().replace(work + "/", "")
         if done.returncode != 0 or (language == "python" and message):
-            first = next((line for line in message.splitlines() if not line.startswith("#")), message)
+            lines = [line for line in message.splitlines() if not line.startswith("#")]
+            first = next((line for line in lines if "error" in line.lower()), lines[0] if lines else message)
             return "FAIL: " + first[:110]
         return "ok"
 
