@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +38,10 @@ _LIZARD_EXTENSION = {
     "php": ".php",
     "python": ".py",
 }
+
+
+class MetricsUnavailable(Exception):
+    """lizard could not measure a text, so its functions' metrics would be partial."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,12 @@ def compute_thresholds(
     by_language: dict[str, dict[str, float]] = {}
     origin: dict[str, str] = {}
     for language, texts in originals.items():
-        functions = [metrics for text in texts for metrics in function_metrics(language, text)]
+        functions = []
+        for text in texts:
+            try:
+                functions.extend(function_metrics(language, text))
+            except MetricsUnavailable:
+                continue  # one unreadable original does not take the session's thresholds with it
         if len(functions) < settings.minimum_functions:
             continue
         chosen = {}
@@ -96,7 +107,11 @@ def function_metrics(language: str, text: str, path: str = "") -> list[FunctionM
     grammar = grammar_name(language, path)
     analyzer = FileAnalyzer(get_extensions([]))
     readable = _without_generic_function_parameters(language, text, path) if grammar in ("typescript", "tsx") else text
-    info = analyzer.analyze_source_code("attempt" + _LIZARD_EXTENSION[grammar], readable)
+    complaints = io.StringIO()
+    with contextlib.redirect_stderr(complaints):  # lizard reports its own failures on stderr
+        info = analyzer.analyze_source_code("attempt" + _LIZARD_EXTENSION[grammar], readable)
+    if "RecursionError" in complaints.getvalue():
+        raise MetricsUnavailable("lizard could not read the file: its nesting is too deep")
     depths = _nesting_by_end_line(language, text, path)
     parameters = _parameters_by_end_line(language, text, path)
     functions = []
@@ -126,8 +141,12 @@ def check_maintainability(
     thresholds = thresholds or default_thresholds()
     settings = thresholds.settings
     limits, origin = thresholds.for_language(normalise_language(language) or language)
-    before = function_metrics(language, original, path)
-    after = function_metrics(language, refactored, path)
+    try:
+        before = function_metrics(language, original, path)
+        after = function_metrics(language, refactored, path)
+    except MetricsUnavailable as exc:
+        reason = str(exc)
+        return StageResult(Outcome.ERROR, evidence=(Evidence("refactored", None, None, reason),), details={"reason": reason})
     details = {
         "thresholds": limits,
         "thresholds_from": origin,

@@ -193,3 +193,10 @@ def test_an_empty_answer_is_not_measured() -> None:
     result = check_maintainability("python", DECODER, "   \n")
     assert result.outcome is Outcome.SKIPPED
     assert default_thresholds().for_language("python")[1] == "default"
+
+
+def test_a_file_too_deep_for_lizard_is_an_error_not_a_partial_measurement() -> None:
+    deep = "function f(a) {\n  return " + "[" * 2000 + "a" + "]" * 2000 + ";\n}\n"
+    result = check_maintainability("javascript", "function f(a) {\n  return a;\n}\n", deep)
+    assert result.outcome is Outcome.ERROR
+    assert "too deep" in result.details["reason"]

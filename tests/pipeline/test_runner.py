@@ -1,0 +1,151 @@
+"""verify on real sessions: six verdicts per attempt, resumable, bounded in time and size, never taken down."""
+
+from __future__ import annotations
+
+import inspect
+import json.decoder
+from pathlib import Path
+
+import pytest
+
+from bare_tui.cli import main
+from bare_tui.model import FIELDS, STAGES, Attempt, Outcome, Task
+from bare_tui.pipeline.runner import overall_result, verify_session
+from bare_tui.pipeline.settings import DEFAULT_SETTINGS, pipeline_version
+from bare_tui.store import Store
+
+DECODER = inspect.getsource(json.decoder)
+GO = "package calc\n\nfunc Add(a, b int) int {\n\treturn a + b\n}\n"
+
+
+@pytest.fixture
+def study(tmp_path: Path) -> Path:
+    """Two tasks in two languages and four attempts from two models."""
+    path = tmp_path / "study.db"
+    with Store.open(path, create=True) as store:
+        store.add_tasks([Task("t-py", "python", "json/decoder.py", DECODER), Task("t-go", "go", "calc/add.go", GO)])
+        store.add_attempts([
+            Attempt("a-1", "t-py", "model-a", DECODER.replace("def py_scanstring", "def py_scanstring2")),
+            Attempt("a-2", "t-py", "model-b", DECODER + "\nvalue = undefined_helper()\n"),
+            Attempt("a-3", "t-go", "model-a", GO.replace("return a + b", "sum := a + b\n\treturn sum")),
+            Attempt("a-4", "t-go", "model-b", None, response="I cannot help with that."),
+        ])
+    return path
+
+
+def _verdicts(path: Path) -> dict[tuple[str, str], object]:
+    with Store.open(path, readonly=True) as store:
+        return {(v.attempt_id, v.stage): v for v in store.verdicts(source="bare-tui")}
+
+
+def test_verify_writes_six_verdicts_per_attempt_with_the_pipeline_version(study: Path) -> None:
+    summary = verify_session(study, jobs=2)
+
+    assert (summary.attempts_to_verify, summary.attempts_verified, summary.verdicts_saved) == (4, 4, 24)
+    assert not summary.interrupted
+    verdicts = _verdicts(study)
+    assert set(verdicts) == {(a, f) for a in ("a-1", "a-2", "a-3", "a-4") for f in FIELDS}
+    assert {v.pipeline_version for v in verdicts.values()} == {pipeline_version()}
+    assert verdicts[("a-2", "defects")].outcome is Outcome.FAIL
+    assert "undefined_helper" in verdicts[("a-2", "defects")].evidence[0].message
+    assert verdicts[("a-4", "syntax")].outcome is Outcome.FAIL  # no code in the answer
+    assert verdicts[("a-4", "overall")].outcome is Outcome.FAIL
+    assert verdicts[("a-1", "signatures")].outcome is Outcome.FAIL  # a function renamed away
+    assert "thresholds" in verdicts[("a-1", "maintainability")].details
+    by_language = {(r.stage, r.group) for r in summary.pass_rates if r.group_by == "language"}
+    assert ("overall", "go") in by_language and ("defects", "python") in by_language
+    assert {r.group for r in summary.pass_rates if r.group_by == "model"} == {"model-a", "model-b"}
+
+
+def test_a_rerun_does_nothing_and_force_redoes_everything(study: Path) -> None:
+    verify_session(study, jobs=1)
+    again = verify_session(study, jobs=1)
+    assert (again.attempts_to_verify, again.attempts_verified, again.verdicts_saved) == (0, 0, 0)
+
+    forced = verify_session(study, jobs=1, force=True)
+    assert (forced.attempts_verified, forced.verdicts_saved) == (4, 24)
+    assert len(_verdicts(study)) == 24  # replaced, not duplicated
+
+
+def test_one_stage_at_a_time_and_overall_once_all_five_are_known(study: Path) -> None:
+    first = verify_session(study, jobs=1, stages=["syntax"])
+    assert first.verdicts_saved == 4
+    assert not any(stage == "overall" for _, stage in _verdicts(study))
+
+    rest = verify_session(study, jobs=1, stages=list(STAGES[1:]))
+    assert rest.verdicts_saved == 4 * 4 + 4  # four stages and the now-derivable overall
+    assert all((a, "overall") in _verdicts(study) for a in ("a-1", "a-2", "a-3", "a-4"))
+    with pytest.raises(ValueError, match="unknown stage"):
+        verify_session(study, stages=["style"])
+
+
+def test_a_hung_analyser_becomes_an_error_verdict_and_the_run_goes_on(study: Path) -> None:
+    with Store.open(study) as store:
+        store.add_attempts([Attempt("a-hang", "t-go", "model-a", GO + "// HANG\n")])
+    settings = DEFAULT_SETTINGS.with_changes(hang_marker="// HANG", time_limit_seconds=1.5)
+
+    summary = verify_session(study, jobs=1, settings=settings)
+
+    assert summary.attempts_verified == 5
+    verdicts = _verdicts(study)
+    hung = verdicts[("a-hang", "defects")]
+    assert hung.outcome is Outcome.ERROR
+    assert "time limit of 1.5 s exceeded (in the defects stage)" in hung.details["reason"]
+    assert verdicts[("a-hang", "maintainability")].outcome is Outcome.ERROR
+    assert verdicts[("a-hang", "syntax")].outcome is Outcome.PASS  # finished before the hang, kept
+    assert verdicts[("a-hang", "overall")].outcome is Outcome.ERROR
+    assert all(verdicts[(a, "overall")].outcome is not Outcome.ERROR for a in ("a-1", "a-2", "a-3", "a-4"))
+
+
+def test_hostile_inputs_each_get_a_verdict_or_an_error_and_the_run_goes_on(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.db"
+    js = "function f(a) {\n  return a + 1;\n}\n"
+    hostile = {
+        "long-line": "const x = [" + ", ".join(["1"] * 33000) + "];\n" + js,
+        "deep": "function f(a) {\n  return " + "[" * 2000 + "a" + "]" * 2000 + ";\n}\n",
+        "junk": "\x00\x01\x02\ufffd\x7f garbage \u202e" * 500,
+        "empty": "",
+        "crlf": js.replace("\n", "\r\n"),
+        "huge": js + "// padding\n" * (5_000_000 // 11),
+    }
+    with Store.open(path, create=True) as store:
+        store.add_tasks([
+            Task("t-js", "javascript", "a.js", js),
+            Task("t-py", "python", "a.py", "def f(a):\n    return a + 1\n"),
+        ])
+        store.add_attempts([Attempt(f"h-{name}", "t-js", "m", text) for name, text in hostile.items()])
+        store.add_attempts([
+            Attempt("h-py-deep", "t-py", "m", "def f(a):\n    return " + "(" * 2000 + "a" + ")" * 2000 + "\n"),
+            Attempt("h-last", "t-js", "m", js.replace("a + 1", "1 + a")),
+        ])
+
+    summary = verify_session(path, jobs=2)
+
+    assert summary.attempts_verified == len(hostile) + 2
+    verdicts = _verdicts(path)
+    for attempt_id in [f"h-{name}" for name in hostile] + ["h-py-deep", "h-last"]:
+        assert all((attempt_id, field) in verdicts for field in FIELDS), attempt_id
+    huge = verdicts[("h-huge", "syntax")]
+    assert huge.outcome is Outcome.ERROR and "over the size cap" in huge.details["reason"]
+    assert verdicts[("h-empty", "syntax")].outcome is Outcome.FAIL
+    assert verdicts[("h-crlf", "syntax")].outcome is Outcome.PASS
+    assert verdicts[("h-last", "syntax")].outcome is Outcome.PASS
+
+
+def test_overall_is_fail_on_any_failure_pass_on_all_passes_else_error_then_skipped() -> None:
+    every = {stage: Outcome.PASS for stage in STAGES}
+    assert overall_result(every).outcome is Outcome.PASS
+    assert overall_result(every | {"defects": Outcome.SKIPPED}).outcome is Outcome.SKIPPED
+    assert overall_result(every | {"defects": Outcome.SKIPPED, "syntax": Outcome.ERROR}).outcome is Outcome.ERROR
+    assert overall_result(every | {"syntax": Outcome.ERROR, "integrity": Outcome.FAIL}).outcome is Outcome.FAIL
+
+
+def test_the_command_prints_the_summary_and_a_missing_session_is_one_line(study: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", str(study), "--jobs", "1", "--stage", "syntax"]) == 0
+    out = capsys.readouterr().out
+    assert "verified 4 of 4 attempts" in out
+    assert "pass rate by language" in out and "pass rate by model" in out
+
+    assert main(["verify", str(tmp_path / "nope.db")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "nope.db" in err
