@@ -1,0 +1,640 @@
+"""A virtualised diff of an original and a refactored file: split or unified, highlighted, one line at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, ClassVar, Iterable
+
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
+from pygments.token import Token, _TokenType
+from pygments.util import ClassNotFound
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.syntax import PygmentsSyntaxTheme
+from rich.text import Text
+from textual import events, work
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import get_current_worker
+
+from bare_tui.diff import DEFAULT_LIMITS, DiffLimits, DiffModel, build_diff
+from bare_tui.safe_text import is_safe, visible_line, visible_line_with_offsets
+
+# Pygments lexer names for the nine languages of the study.
+PYGMENTS_LEXERS: dict[str, str] = {
+    "c": "c",
+    "cpp": "cpp",
+    "csharp": "csharp",
+    "go": "go",
+    "java": "java",
+    "javascript": "javascript",
+    "php": "php",
+    "python": "python",
+    "typescript": "typescript",
+}
+
+TokenSpan = tuple[int, int, _TokenType]  # [start, end) in the raw line, and the token type
+
+
+def make_lexer(language: str, path: str = "") -> Lexer | None:
+    """A pygments lexer for a language (or, failing that, the path's extension); None means plain text."""
+    # Offsets must match the lines we hand over: no stripping, no tab expansion, no added newline.
+    options = {"stripnl": False, "stripall": False, "ensurenl": False, "tabsize": 0}
+    name = PYGMENTS_LEXERS.get(language.lower())
+    try:
+        if name == "php":
+            # Chunks start mid-file, far from any "<?php": lex as PHP from the first character.
+            return get_lexer_by_name(name, startinline=True, **options)
+        if name is not None:
+            return get_lexer_by_name(name, **options)
+        if path:
+            return get_lexer_for_filename(path, **options)
+    except ClassNotFound:
+        return None
+    return None
+
+
+class LineHighlighter:
+    """Token spans per line of one side, lexed in small chunks on demand and the whole text in the background.
+
+    Lexing a 10,000-line file takes most of a second; a page needs only a few dozen lines. A chunk is lexed
+    with a few lines of lead-in so that a string or comment opened just above it is still recognised; the
+    background pass (lex_all) then replaces the chunks with the exact tokens of the whole file.
+    """
+
+    CHUNK = 32
+    LEAD_IN = 16
+
+    def __init__(self, lines: tuple[str, ...], lexer: Lexer | None) -> None:
+        self._lines = lines
+        self._lexer = lexer
+        self._chunks: dict[int, list[list[TokenSpan]]] = {}
+        self._complete: list[list[TokenSpan]] | None = None
+
+    @property
+    def complete(self) -> bool:
+        """True once the whole text has been lexed in one pass (exact across every line)."""
+        return self._complete is not None or self._lexer is None
+
+    def spans(self, index: int) -> list[TokenSpan]:
+        """The token spans of a 0-based line."""
+        if self._lexer is None or not 0 <= index < len(self._lines):
+            return []
+        complete = self._complete
+        if complete is not None:
+            return complete[index]
+        chunk_index = index // self.CHUNK
+        chunk = self._chunks.get(chunk_index)
+        if chunk is None:
+            start = chunk_index * self.CHUNK
+            end = min(start + self.CHUNK, len(self._lines))
+            lead = max(0, start - self.LEAD_IN)
+            lexed = self._lex(lead, end, lambda: False)
+            chunk = self._chunks[chunk_index] = (lexed or [])[start - lead :]
+        return chunk[index - chunk_index * self.CHUNK]
+
+    def lex_all(self, cancelled: Callable[[], bool]) -> bool:
+        """Lex the whole text (meant for a worker thread); False when cancelled before the end."""
+        if self._lexer is None or self._complete is not None:
+            return True
+        lexed = self._lex(0, len(self._lines), cancelled)
+        if lexed is None:
+            return False
+        self._complete = lexed
+        self._chunks = {}
+        return True
+
+    def _lex(self, start: int, end: int, cancelled: Callable[[], bool]) -> list[list[TokenSpan]] | None:
+        assert self._lexer is not None
+        per_line: list[list[TokenSpan]] = [[] for _ in range(end - start)]
+        if end <= start:
+            return per_line
+        text = "\n".join(self._lines[start:end]) + "\n"
+        line = 0
+        column = 0
+        plain = (Token.Text, Token.Text.Whitespace, Token.Whitespace)
+        for count, (_, token_type, value) in enumerate(self._lexer.get_tokens_unprocessed(text)):
+            if count % 2048 == 0 and cancelled():
+                return None
+            if "\n" not in value:
+                if token_type not in plain:
+                    per_line[line].append((column, column + len(value), token_type))
+                column += len(value)
+                continue
+            for piece_index, piece in enumerate(value.split("\n")):
+                if piece_index:
+                    line += 1
+                    column = 0
+                    if line >= len(per_line):
+                        break
+                if piece and token_type not in plain:
+                    per_line[line].append((column, column + len(piece), token_type))
+                column += len(piece)
+        return per_line
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the columns of a row fall at the current width."""
+
+    digits: int
+    code_width: int  # cells of code on one side (split) or the only side (unified)
+    left_width: int  # split: cells of the left half (gutter + code)
+    virtual_width: int
+
+
+class DiffView(ScrollView, can_focus=True):
+    """A diff that paints only its visible rows: scrolls with the keys, never interprets the code it shows."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "diff-view--gutter",
+        "diff-view--removed",
+        "diff-view--added",
+        "diff-view--removed-emphasis",
+        "diff-view--added-emphasis",
+        "diff-view--filler",
+        "diff-view--marked",
+        "diff-view--notice",
+        "diff-view--control",
+        "diff-view--separator",
+    }
+
+    DEFAULT_CSS = """
+    DiffView {
+        background: $surface;
+        color: $foreground;
+        overflow: auto auto;
+        & > .diff-view--gutter { color: $foreground 45%; background: $surface-darken-1; }
+        & > .diff-view--removed { background: $error 18%; }
+        & > .diff-view--added { background: $success 18%; }
+        & > .diff-view--removed-emphasis { background: $error 45%; }
+        & > .diff-view--added-emphasis { background: $success 45%; }
+        & > .diff-view--filler { color: $foreground 12%; background: $surface-darken-1; }
+        & > .diff-view--marked { color: $background; background: $warning; text-style: bold; }
+        & > .diff-view--notice { color: $foreground; background: $warning 25%; text-style: italic; }
+        & > .diff-view--control { color: $warning; text-style: bold reverse; }
+        & > .diff-view--separator { color: $foreground 25%; background: $surface-darken-1; }
+        &:focus { background-tint: $foreground 3%; }
+    }
+    """
+
+    CONTEXT_ROWS = 3  # unchanged rows kept above a change or a marked line when scrolling to it
+
+    class Ready(Message):
+        """The diff is computed and its first page can be painted."""
+
+        def __init__(self, diff_view: DiffView, model: DiffModel) -> None:
+            super().__init__()
+            self.diff_view = diff_view
+            self.model = model
+
+        @property
+        def control(self) -> DiffView:
+            return self.diff_view
+
+    class _Computed(Message):
+        def __init__(
+            self, generation: int, model: DiffModel, highlighters: dict[str, LineHighlighter], widths: tuple[int, int]
+        ) -> None:
+            super().__init__()
+            self.generation = generation
+            self.model = model
+            self.highlighters = highlighters
+            self.widths = widths
+
+    class _Highlighted(Message):
+        def __init__(self, generation: int) -> None:
+            super().__init__()
+            self.generation = generation
+
+    def __init__(
+        self,
+        *,
+        limits: DiffLimits = DEFAULT_LIMITS,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._limits = limits
+        self._mode = "split"
+        self._model: DiffModel | None = None
+        self._highlighters: dict[str, LineHighlighter] = {}
+        self._code_widths = (0, 0)
+        self._computing = False
+        self._generation = 0
+        self._language = ""
+        self._path = ""
+        self._notices: tuple[str, ...] = ()
+        self._marked: tuple[str, int] | None = None
+        self._current_change: int | None = None
+        self._row_cache: LRUCache[tuple[int, str, int, int], Strip] = LRUCache(1024)
+        self._code_cache: LRUCache[tuple[str, int], Strip] = LRUCache(4096)
+        self._token_styles: dict[_TokenType, Style] = {}
+        self._pygments_theme: PygmentsSyntaxTheme | None = None
+
+    # Public API -------------------------------------------------------------------------------------------
+
+    @property
+    def model(self) -> DiffModel | None:
+        """The diff on show, or None before the first show() has been computed."""
+        return self._model
+
+    @property
+    def is_computing(self) -> bool:
+        return self._computing
+
+    @property
+    def mode(self) -> str:
+        """"split" (side by side) or "unified"."""
+        return self._mode
+
+    @mode.setter
+    def mode(self, mode: str) -> None:
+        if mode not in ("split", "unified"):
+            raise ValueError(f"unknown diff mode {mode!r}: use 'split' or 'unified'")
+        if mode == self._mode:
+            return
+        anchor = self._anchor_line()
+        self._mode = mode
+        self._relayout()
+        if anchor is not None:
+            row = self._model.row_for(anchor[0], anchor[1], mode) if self._model else None
+            if row is not None:
+                self.scroll_to(y=self._header_rows + row, animate=False, immediate=True)
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """The notice rows shown above the diff (line endings, missing code, emphasis off, ...)."""
+        return self._notices
+
+    @property
+    def change_count(self) -> int:
+        return len(self._model.blocks) if self._model else 0
+
+    @property
+    def current_change(self) -> int | None:
+        """The index of the change last moved to with next_change/previous_change, if any."""
+        return self._current_change
+
+    @property
+    def marked_line(self) -> tuple[str, int] | None:
+        """The (side, line) marked by scroll_to_line, if any."""
+        return self._marked
+
+    def show(self, original: str, refactored: str | None, language: str, path: str = "") -> None:
+        """Diff two texts off the event loop; DiffView.Ready is posted when the first page can be painted."""
+        self._generation += 1
+        self._computing = True
+        self._model = None
+        self._highlighters = {}
+        self._notices = ()
+        self._marked = None
+        self._current_change = None
+        self._language = language
+        self._path = path
+        self._clear_caches()
+        self.virtual_size = Size(self.scrollable_content_region.width, 1)
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.refresh()
+        self._compute(self._generation, original, refactored, language, path)
+
+    def toggle_mode(self) -> None:
+        """Switch between split and unified, keeping the line at the top of the view in place."""
+        self.mode = "unified" if self._mode == "split" else "split"
+
+    def next_change(self) -> bool:
+        """Scroll to the next change below the current one; False when there is none."""
+        model = self._model
+        if model is None or not model.blocks:
+            return False
+        candidate = model.next_block(self._anchor_row(), self._mode)
+        if self._current_change is not None and self._change_in_view(self._current_change):
+            following = self._current_change + 1
+            candidate = following if candidate is None else max(candidate, following)
+        if candidate is None or candidate >= len(model.blocks):
+            return False
+        self._go_to_change(candidate)
+        return True
+
+    def previous_change(self) -> bool:
+        """Scroll to the change above the current one; False when there is none."""
+        model = self._model
+        if model is None or not model.blocks:
+            return False
+        candidate = model.previous_block(self._anchor_row(), self._mode)
+        if self._current_change is not None and self._change_in_view(self._current_change):
+            candidate = self._current_change - 1
+        if candidate is None or candidate < 0:
+            return False
+        self._go_to_change(candidate)
+        return True
+
+    def scroll_to_line(self, side: str, line: int) -> bool:
+        """Scroll so that a 1-based line of one side ("original"/"refactored") is in view, and mark it."""
+        model = self._model
+        if model is None:
+            return False
+        row = model.row_for(side, line, self._mode)
+        if row is None:
+            return False
+        self._marked = (side, line)
+        self._row_cache.clear()
+        self.scroll_to(y=max(0, self._header_rows + row - self.CONTEXT_ROWS), animate=False, immediate=True)
+        self.refresh()
+        return True
+
+    def clear_mark(self) -> None:
+        self._marked = None
+        self._row_cache.clear()
+        self.refresh()
+
+    # Computing off the event loop ------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="diff-view-compute", exit_on_error=False)
+    def _compute(self, generation: int, original: str, refactored: str | None, language: str, path: str) -> None:
+        model = build_diff(original, refactored, self._limits)
+        if get_current_worker().is_cancelled:
+            return
+        lexer_old = make_lexer(language, path)
+        lexer_new = make_lexer(language, path)
+        highlighters = {
+            "original": LineHighlighter(model.old_lines, lexer_old),
+            "refactored": LineHighlighter(model.new_lines, lexer_new),
+        }
+        widths = (_max_display_width(model.old_lines), _max_display_width(model.new_lines))
+        self.post_message(self._Computed(generation, model, highlighters, widths))
+
+    def _on_diff_view__computed(self, message: _Computed) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return
+        self._model = message.model
+        self._highlighters = message.highlighters
+        self._code_widths = message.widths
+        self._notices = message.model.notices()
+        self._computing = False
+        self._clear_caches()
+        self._relayout()
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.refresh()
+        self.post_message(self.Ready(self, message.model))
+        if not all(highlighter.complete for highlighter in self._highlighters.values()):
+            self._lex_in_background(message.generation, message.highlighters)
+
+    @work(thread=True, exclusive=True, group="diff-view-lex", exit_on_error=False)
+    def _lex_in_background(self, generation: int, highlighters: dict[str, LineHighlighter]) -> None:
+        worker = get_current_worker()
+
+        def cancelled() -> bool:
+            return worker.is_cancelled or generation != self._generation
+
+        for highlighter in highlighters.values():
+            if not highlighter.lex_all(cancelled):
+                return
+        self.post_message(self._Highlighted(generation))
+
+    def _on_diff_view__highlighted(self, message: _Highlighted) -> None:
+        message.stop()
+        if message.generation == self._generation:
+            self._clear_caches()
+            self.refresh()
+
+    # Painting ----------------------------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._token_styles = {}
+        self._pygments_theme = None
+        self._clear_caches()
+        self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._relayout()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        row = scroll_y + y
+        key = (row, self._mode, width, scroll_x)
+        cached = self._row_cache.get(key)
+        if cached is not None:
+            return cached
+        strip = self._render_row(row, width, scroll_x).apply_offsets(scroll_x, row)
+        self._row_cache[key] = strip
+        return strip
+
+    def _render_row(self, row: int, width: int, scroll_x: int) -> Strip:
+        base = self.rich_style
+        if self._computing:
+            if row == 0:
+                return self._notice_strip("computing diff\u2026", width)
+            return Strip.blank(width, base)
+        model = self._model
+        if model is None:
+            return Strip.blank(width, base)
+        if row < self._header_rows:
+            return self._notice_strip(self._notices[row], width)
+        index = row - self._header_rows
+        if index >= model.row_count(self._mode):
+            return Strip.blank(width, base)
+        layout = self._layout(width)
+        if self._mode == "split":
+            return self._split_row(model, index, layout, width, scroll_x)
+        return self._unified_row(model, index, layout, width, scroll_x)
+
+    def _split_row(self, model: DiffModel, index: int, layout: _Layout, width: int, scroll_x: int) -> Strip:
+        split_row = model.row("split", index)
+        left = self._side_cells("original", split_row.old, layout.digits, layout.code_width, scroll_x)
+        separator = Strip([Segment("\u2502", self.get_component_rich_style("diff-view--separator"))], 1)
+        right_code = width - layout.left_width - 1 - (layout.digits + 3)
+        right = self._side_cells("refactored", split_row.new, layout.digits, max(0, right_code), scroll_x)
+        return Strip.join([left, separator, right]).adjust_cell_length(width, self.rich_style)
+
+    def _side_cells(self, side: str, line: int | None, digits: int, code_width: int, scroll_x: int) -> Strip:
+        """The gutter and visible code of one side of a split row (filler when the side has no line)."""
+        if line is None:
+            filler = self.get_component_rich_style("diff-view--filler")
+            cells = digits + 3 + code_width
+            return Strip([Segment("\u2571" * cells, filler)], cells)
+        kind = self._line_kind(side, line)
+        gutter = self._gutter(f"{line:>{digits}} ", kind, self._marked == (side, line))
+        code = self._code_strip(side, line, kind).crop_extend(scroll_x, scroll_x + code_width, self._tint(kind))
+        return Strip.join([gutter, code])
+
+    def _unified_row(self, model: DiffModel, index: int, layout: _Layout, width: int, scroll_x: int) -> Strip:
+        unified_row = model.row("unified", index)
+        digits = layout.digits
+        old = f"{unified_row.old:>{digits}}" if unified_row.old else " " * digits
+        new = f"{unified_row.new:>{digits}}" if unified_row.new else " " * digits
+        side, line = ("original", unified_row.old) if unified_row.old else ("refactored", unified_row.new)
+        assert line is not None
+        kind = "equal" if unified_row.kind == "equal" else ("removed" if unified_row.kind == "delete" else "added")
+        marked = self._marked is not None and (
+            self._marked == ("original", unified_row.old) or self._marked == ("refactored", unified_row.new)
+        )
+        gutter = self._gutter(f"{old} {new} ", kind, marked)
+        code_width = max(0, width - (2 * digits + 4))
+        code = self._code_strip(side, line, kind).crop_extend(scroll_x, scroll_x + code_width, self._tint(kind))
+        return Strip.join([gutter, code]).adjust_cell_length(width, self.rich_style)
+
+    def _line_kind(self, side: str, line: int) -> str:
+        """"equal", "removed" or "added" for a line of one side."""
+        model = self._model
+        assert model is not None
+        row = model.row_for(side, line, "unified")
+        assert row is not None
+        kind = model.row("unified", row).kind
+        if kind == "equal":
+            return "equal"
+        return "removed" if side == "original" else "added"
+
+    def _gutter(self, numbers: str, kind: str, marked: bool) -> Strip:
+        sign = {"equal": "  ", "removed": "- ", "added": "+ "}[kind]
+        number_style = self.get_component_rich_style("diff-view--marked" if marked else "diff-view--gutter")
+        return Strip([Segment(numbers, number_style), Segment(sign, self._tint(kind))], cell_len(numbers) + 2)
+
+    def _tint(self, kind: str) -> Style:
+        if kind == "removed":
+            return self.get_component_rich_style("diff-view--removed")
+        if kind == "added":
+            return self.get_component_rich_style("diff-view--added")
+        return self.rich_style
+
+    def _code_strip(self, side: str, line: int, kind: str) -> Strip:
+        """The whole highlighted line of code (uncropped), cached per side and line."""
+        key = (side, line)
+        cached = self._code_cache.get(key)
+        if cached is not None:
+            return cached
+        model = self._model
+        assert model is not None
+        raw = model.text(side, line)
+        shown, offsets = visible_line_with_offsets(raw)
+        text = Text(shown, style=self._tint(kind), no_wrap=True, end="")
+        highlighter = self._highlighters.get(side)
+        if highlighter is not None:
+            for start, end, token_type in highlighter.spans(line - 1):
+                style = self._token_style(token_type)
+                if style is not None:
+                    text.stylize(style, *_shift(offsets, start, end))
+        if kind != "equal":
+            # The full (not partial) style: its translucent background is blended over the widget's.
+            emphasis_name = "diff-view--removed-emphasis" if kind == "removed" else "diff-view--added-emphasis"
+            emphasis = Style(bgcolor=self.get_component_rich_style(emphasis_name).bgcolor)
+            for start, end in model.emphasis(side, line):
+                text.stylize(emphasis, *_shift(offsets, start, end))
+        if offsets is not None:
+            control_full = self.get_component_rich_style("diff-view--control")
+            control = Style(color=control_full.color, bgcolor=control_full.bgcolor, bold=True)
+            for position, char in enumerate(raw):
+                if char != "\t" and not is_safe(char):
+                    text.stylize(control, offsets[position], offsets[position + 1])
+        strip = Strip(list(text.render(self.app.console)), text.cell_len)
+        self._code_cache[key] = strip
+        return strip
+
+    def _token_style(self, token_type: _TokenType) -> Style | None:
+        style = self._token_styles.get(token_type)
+        if style is None:
+            if self._pygments_theme is None:
+                dark = self.app.current_theme.dark
+                self._pygments_theme = PygmentsSyntaxTheme("monokai" if dark else "default")
+            full = self._pygments_theme.get_style_for_token(token_type)
+            # Only the foreground: the background belongs to the row's tint and the change emphasis.
+            style = Style(
+                color=full.color,
+                bold=True if full.bold else None,
+                italic=True if full.italic else None,
+                underline=True if full.underline else None,
+            )
+            self._token_styles[token_type] = style
+        return style if style else None
+
+    def _notice_strip(self, notice: str, width: int) -> Strip:
+        style = self.get_component_rich_style("diff-view--notice")
+        text = " " + visible_line(notice)
+        return Strip([Segment(text, style)], cell_len(text)).adjust_cell_length(width, style)
+
+    # Layout and navigation ---------------------------------------------------------------------------------
+
+    @property
+    def _header_rows(self) -> int:
+        return len(self._notices)
+
+    def _layout(self, width: int) -> _Layout:
+        model = self._model
+        lines = max(model.line_count("original"), model.line_count("refactored"), 1) if model else 1
+        digits = len(str(lines))
+        widest = max(self._code_widths)
+        if self._mode == "split":
+            left_width = max(0, (width - 1) // 2)
+            code_width = max(0, left_width - (digits + 3))
+        else:
+            left_width = width
+            code_width = max(0, width - (2 * digits + 4))
+        return _Layout(digits, code_width, left_width, width + max(0, widest - code_width))
+
+    def _relayout(self) -> None:
+        width = self.scrollable_content_region.width
+        model = self._model
+        if model is None:
+            rows = 1 if self._computing else 0
+            self.virtual_size = Size(width, rows)
+        else:
+            layout = self._layout(width)
+            self.virtual_size = Size(layout.virtual_width, self._header_rows + model.row_count(self._mode))
+        self._row_cache.clear()
+        self.refresh()
+
+    def _clear_caches(self) -> None:
+        self._row_cache.clear()
+        self._code_cache.clear()
+
+    def _anchor_row(self) -> int:
+        """The diff row (not counting notices) that navigation treats as "here"."""
+        return max(0, round(self.scroll_y) - self._header_rows + self.CONTEXT_ROWS)
+
+    def _anchor_line(self) -> tuple[str, int] | None:
+        """A (side, line) at the anchor row, to keep in place across a mode switch."""
+        model = self._model
+        if model is None or model.row_count(self._mode) == 0:
+            return None
+        index = min(max(0, round(self.scroll_y) - self._header_rows), model.row_count(self._mode) - 1)
+        row = model.row(self._mode, index)
+        return ("original", row.old) if row.old is not None else ("refactored", row.new)  # type: ignore[return-value]
+
+    def _change_in_view(self, index: int) -> bool:
+        assert self._model is not None
+        start, _ = self._model.blocks[index].rows(self._mode)
+        top = round(self.scroll_y) - self._header_rows
+        return top <= start < top + self.scrollable_content_region.height
+
+    def _go_to_change(self, index: int) -> None:
+        assert self._model is not None
+        start, _ = self._model.blocks[index].rows(self._mode)
+        self._current_change = index
+        self.scroll_to(y=max(0, self._header_rows + start - self.CONTEXT_ROWS), animate=False, immediate=True)
+
+
+def _shift(offsets: tuple[int, ...] | None, start: int, end: int) -> tuple[int, int]:
+    """Carry a raw [start, end) span to the shown text."""
+    if offsets is None:
+        return start, end
+    return offsets[min(start, len(offsets) - 1)], offsets[min(end, len(offsets) - 1)]
+
+
+def _max_display_width(lines: Iterable[str]) -> int:
+    """The widest line in cells once made visible (tabs expanded, control characters replaced)."""
+    lines = tuple(lines)
+    if not lines:
+        return 0
+    joined = "\n".join(lines)
+    if joined.isascii() and is_safe(joined):  # "\n" is not unsafe: one scan answers for every line
+        return max(map(len, lines))
+    return max(cell_len(visible_line(line)) for line in lines)

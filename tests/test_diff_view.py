@@ -1,0 +1,366 @@
+"""The diff widget in a minimal app at 120x40: what it paints, how it scrolls, and that it never obeys the code."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import textwrap as textwrap_module
+from typing import Any, Awaitable, Callable
+
+import pytest
+from pygments.lexers import get_lexer_by_name
+from pygments.token import Token
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+
+from bare_tui.diff import DiffLimits
+from bare_tui.tui.widgets.diff_view import PYGMENTS_LEXERS, DiffView, LineHighlighter, make_lexer
+
+SIZE = (120, 40)
+
+ORIGINAL = """\
+def total(items):
+    t = 0
+    for item in items:
+        t += item.price
+    return t
+
+def count(items):
+    return len(items)
+"""
+
+REFACTORED = """\
+def total(items):
+    return sum(item.price for item in items)
+
+def count(items):
+    return len(items)
+
+def empty(items):
+    return not items
+"""
+
+
+class DiffApp(App[None]):
+    """What a screen does with the widget: shows a diff and binds the review keys to its methods."""
+
+    BINDINGS = [("]", "next_change"), ("[", "previous_change"), ("s", "toggle_mode")]
+
+    def __init__(self, original: str, refactored: str | None, language: str = "python", **view: object) -> None:
+        super().__init__()
+        self.texts = (original, refactored, language)
+        self.view_options = view
+        self.ready: list[DiffView.Ready] = []
+
+    def compose(self) -> ComposeResult:
+        yield DiffView(id="diff", **self.view_options)  # type: ignore[arg-type]
+
+    def on_mount(self) -> None:
+        view = self.query_one(DiffView)
+        view.focus()
+        view.show(*self.texts, path="src/example.py")
+
+    def on_diff_view_ready(self, message: DiffView.Ready) -> None:
+        self.ready.append(message)
+
+    def action_next_change(self) -> None:
+        self.query_one(DiffView).next_change()
+
+    def action_previous_change(self) -> None:
+        self.query_one(DiffView).previous_change()
+
+    def action_toggle_mode(self) -> None:
+        self.query_one(DiffView).toggle_mode()
+
+
+def synchronously(test: Callable[[], Awaitable[None]]) -> Callable[[], None]:
+    """Run an async Pilot test in its own event loop (the suite has no asyncio plugin)."""
+
+    @functools.wraps(test)
+    def run() -> None:
+        asyncio.run(test())  # type: ignore[arg-type]
+
+    return run
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until the diff is computed, highlighted and painted."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def painted(view: DiffView) -> list[str]:
+    return [view.render_line(y).text for y in range(view.scrollable_content_region.height)]
+
+
+def stdlib_source() -> str:
+    """A real file to diff: the standard library's textwrap module (about 490 lines)."""
+    return inspect.getsource(textwrap_module)
+
+
+def edited_stdlib_source() -> str:
+    source = stdlib_source()
+    source = source.replace("    def _munge_whitespace(self, text):", "    def _munge_whitespace(self, text: str) -> str:")
+    source = source.replace("def indent(text, prefix, predicate=None):", "def indent(text, prefix, test=None):")
+    source = source.replace("def dedent(text):", "def dedent(text: str) -> str:")
+    return source
+
+
+@synchronously
+async def test_split_view_paints_both_sides_with_numbers_and_filler() -> None:
+    app = DiffApp(ORIGINAL, REFACTORED)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        assert len(app.ready) == 1 and app.ready[0].model is view.model
+        lines = painted(view)
+        left, _, right = lines[0].partition("\u2502")
+        assert left.startswith("1   def total(items):")
+        assert right.startswith("1   def total(items):")
+        assert "2 -     t = 0" in lines[1] and "2 +     return sum(item.price for item in items)" in lines[1]
+        assert "3 -     for item in items:" in lines[2]
+        assert lines[2].partition("\u2502")[2].strip("\u2571") == ""  # filler where the refactored side has no line
+        assert lines[9].partition("\u2502")[2].startswith("7 + def empty(items):")
+        assert lines[9].partition("\u2502")[0].strip("\u2571") == ""  # filler where the original has no line
+
+
+@synchronously
+async def test_unified_mode_with_s_shows_old_and_new_numbers() -> None:
+    app = DiffApp(ORIGINAL, REFACTORED)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        await pilot.press("s")
+        assert view.mode == "unified"
+        lines = painted(view)
+        assert lines[0].startswith("1 1   def total(items):")
+        assert lines[1].startswith("2   -     t = 0")
+        assert lines[5].startswith("  2 +     return sum(item.price for item in items)")
+        await pilot.press("s")
+        assert view.mode == "split"
+
+
+@synchronously
+async def test_bracket_keys_move_between_changes_of_a_real_file() -> None:
+    app = DiffApp(stdlib_source(), edited_stdlib_source())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        assert view.change_count == 3
+        assert view.scroll_y == 0
+        expected = ["def _munge_whitespace(self, text: str) -> str:", "def dedent(text: str) -> str:", "test=None"]
+        for index, fragment in enumerate(expected):
+            await pilot.press("]")
+            assert view.current_change == index
+            assert any(fragment in line for line in painted(view)), fragment
+        top = view.scroll_y
+        await pilot.press("]")  # no change below the last one: nothing moves
+        assert view.current_change == 2 and view.scroll_y == top
+        await pilot.press("[")
+        assert view.current_change == 1
+        assert any("def dedent(text: str) -> str:" in line for line in painted(view))
+
+
+@synchronously
+async def test_scroll_keys_move_both_sides_together() -> None:
+    app = DiffApp(stdlib_source(), edited_stdlib_source())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        await pilot.press("down")
+        assert view.scroll_y == 1
+        await pilot.press("pagedown")
+        assert view.scroll_y > 30
+        top = round(view.scroll_y)
+        left, _, right = painted(view)[0].partition("\u2502")
+        # The same line number sits at the top of both sides (no change above this point).
+        assert left.split()[0] == right.split()[0] == str(top + 1)
+        await pilot.press("end")
+        assert view.scroll_y == view.max_scroll_y > 0
+        await pilot.press("home")
+        assert view.scroll_y == 0
+
+
+@synchronously
+async def test_horizontal_scroll_keeps_the_line_numbers() -> None:
+    long_line = "value = " + " + ".join(f"term_{n}" for n in range(40)) + "\n"
+    app = DiffApp(long_line, long_line.replace("term_39", "term_forty"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        assert view.max_scroll_x > 0
+        for _ in range(10):
+            await pilot.press("right")
+        assert view.scroll_x > 0
+        line = painted(view)[0]
+        left, _, right = line.partition("\u2502")
+        assert left.startswith("1 - ") and right.startswith("1 + ")
+        assert "value =" not in line
+        await pilot.press("end")  # the end of the file, not of the line: the text stays scrolled sideways
+        assert view.scroll_x > 0
+
+
+@synchronously
+async def test_hostile_code_is_painted_literally() -> None:
+    hostile = (
+        "x = '[bold]x[/bold]'\n"
+        "y = '[@click=app.quit]quit[/]'\n"
+        "z = '\x1b[31mred\x1b]8;;http://x\x1b\\\\'\n"
+        'if access != "user\u202e \u2066// admin\u2069 \u2066":\n'
+        "nul = '\x00'\r\n"
+        "\tindented = 1\n"
+    )
+    app = DiffApp("x = 1\n", hostile)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        assert view.notices == ("line endings differ: original LF, refactored mixed (ignored when comparing lines)",)
+        right = [line.partition("\u2502")[2] for line in painted(view)[1:]]
+        assert "x = '[bold]x[/bold]'" in right[0]
+        assert "y = '[@click=app.quit]quit[/]'" in right[1]
+        assert "\u241b[31mred\u241b]8;;http://x\u241b\\\\" in right[2]
+        assert "\u27e8U+202E\u27e9" in right[3] and "\u27e8U+2069\u27e9" in right[3]
+        assert "nul = '\u2400'" in right[4] and "\u240d" not in right[4]  # CRLF is a line ending, not a CR
+        assert "6 +     indented = 1" in right[5]
+        for y in range(7):
+            for segment in view.render_line(y):
+                style = segment.style
+                assert style is None or (style.link is None and not any(key.startswith("@") for key in style.meta))
+        assert app.is_running
+        await pilot.press("down", "up")
+        assert app.is_running
+
+
+@synchronously
+async def test_scroll_to_line_marks_an_evidence_line() -> None:
+    app = DiffApp(stdlib_source(), edited_stdlib_source())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        model = view.model
+        assert model is not None
+        line = next(n for n in range(1, model.line_count("refactored") + 1) if "def dedent(text: str)" in model.text("refactored", n))
+        assert view.scroll_to_line("refactored", line)
+        await pilot.pause()
+        assert view.marked_line == ("refactored", line)
+        rows = painted(view)
+        y = next(y for y, text in enumerate(rows) if "def dedent(text: str)" in text)
+        marked = view.get_component_rich_style("diff-view--marked")
+        right_gutter = [segment for segment in view.render_line(y) if segment.text.strip() == str(line)]
+        assert right_gutter and right_gutter[-1].style.bgcolor == marked.bgcolor
+        assert not view.scroll_to_line("refactored", 10_000)
+        await pilot.press("s")
+        assert any("def dedent(text: str)" in text for text in painted(view))  # the line stays in view
+
+
+@synchronously
+async def test_missing_code_and_computing_states_are_said() -> None:
+    app = DiffApp(ORIGINAL, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        first = painted(view)[0]
+        assert "no code was extracted from the answer" in first
+        view.show(ORIGINAL, REFACTORED, "python")
+        assert view.is_computing
+        assert "computing diff\u2026" in view.render_line(0).text
+        await settle(pilot)
+        assert not view.is_computing and len(app.ready) == 2
+
+
+@synchronously
+async def test_above_the_size_limit_emphasis_is_dropped_with_a_notice() -> None:
+    source = stdlib_source()
+    app = DiffApp(source, edited_stdlib_source(), limits=DiffLimits(intraline_file_lines=100))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        assert painted(view)[0].strip() == "intra-line emphasis off: file too large"
+        assert view.model is not None and not view.model.intraline_enabled
+
+
+@synchronously
+async def test_changed_words_are_emphasised_and_keywords_coloured() -> None:
+    app = DiffApp("total = price * qty\n", "total = price * quantity\n")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        segments = list(view.render_line(0))
+        by_text = {segment.text: segment.style for segment in segments}
+        added = view.get_component_rich_style("diff-view--added")
+        emphasis = view.get_component_rich_style("diff-view--added-emphasis")
+        assert by_text["quantity"].bgcolor == emphasis.bgcolor != added.bgcolor
+        assert by_text["price"].bgcolor == added.bgcolor
+        assert by_text["*"].color != by_text["price"].color  # the operator is highlighted
+
+
+SNIPPETS = {
+    "c": "int main(void) { return 0; }",
+    "cpp": "class A { public: int f() const; };",
+    "csharp": "public class A { public int F() { return 1; } }",
+    "go": "func main() { return }",
+    "java": "public class A { void f() { return; } }",
+    "javascript": "function f() { return null; }",
+    "php": "function f() { return null; }",
+    "python": "def f():\n    return None",
+    "typescript": "function f(): number { return 1; }",
+}
+
+
+@pytest.mark.parametrize("language", sorted(PYGMENTS_LEXERS))
+def test_each_language_is_highlighted_like_pygments_does(language: str) -> None:
+    lines = tuple(SNIPPETS[language].split("\n"))
+    highlighter = LineHighlighter(lines, make_lexer(language))
+    chunked = [highlighter.spans(n) for n in range(len(lines))]
+    assert highlighter.lex_all(lambda: False)
+    whole = [highlighter.spans(n) for n in range(len(lines))]
+    assert chunked == whole
+    keywords = [(line, start, end) for line, spans in enumerate(whole) for start, end, kind in spans if kind in Token.Keyword]
+    assert keywords, f"no keyword found in {language}"
+    # The reference: pygments' own tokens of the whole text, by position.
+    lexer = get_lexer_by_name(PYGMENTS_LEXERS[language], startinline=True) if language == "php" else get_lexer_by_name(PYGMENTS_LEXERS[language])
+    text = "\n".join(lines) + "\n"
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    reference = {(index, token) for index, token, _ in lexer.get_tokens_unprocessed(text)}
+    for line, start, _ in keywords:
+        assert any(kind in Token.Keyword and index == starts[line] + start for index, kind in reference)
+
+
+def test_background_lexing_matches_one_pass_over_a_real_file() -> None:
+    lines = tuple(stdlib_source().split("\n"))
+    lexer = make_lexer("python")
+    highlighter = LineHighlighter(lines, lexer)
+    assert highlighter.lex_all(lambda: False) and highlighter.complete
+    text = "\n".join(lines) + "\n"
+    plain = (Token.Text, Token.Text.Whitespace, Token.Whitespace)
+    reference = [(index, kind) for index, kind, value in lexer.get_tokens_unprocessed(text) if kind not in plain and "\n" not in value]
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    ours = {(starts[n] + start, kind) for n in range(len(lines)) for start, _, kind in highlighter.spans(n)}
+    assert set(reference) <= ours
+    cancelled = LineHighlighter(lines, make_lexer("python"))
+    assert not cancelled.lex_all(lambda: True) and not cancelled.complete
+
+
+def test_snapshot_split(snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+
+    app = DiffApp(ORIGINAL.replace("t = 0", "t = 0  # [bold]not bold[/bold]"), REFACTORED)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_unified(snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+
+    app = DiffApp(ORIGINAL, REFACTORED)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
