@@ -82,7 +82,7 @@ def load_tasks(spec: dict[str, Any]) -> list[DemoTask]:
         if Path(info["path"]).name != source.name:
             raise SystemExit(f"{task_dir}: path {info['path']} does not end in {source.name}")
         meta = {key: value for key, value in info.items() if key != "path"}
-        tasks.append(DemoTask(task_dir.name, EXTENSIONS[source.suffix], info["path"], source.read_text("utf-8"), meta))
+        tasks.append(DemoTask(task_dir.name, EXTENSIONS[source.suffix], info["path"], source.read_bytes().decode("utf-8"), meta))
     return tasks
 
 
@@ -110,7 +110,7 @@ def load_attempts(spec: dict[str, Any], tasks: list[DemoTask]) -> list[DemoAttem
         else:
             form = "refactored"
         attempts.append(
-            DemoAttempt(f"a-{number:04d}", entry["task"], entry["model"], form, answer.read_text("utf-8"), entry)
+            DemoAttempt(f"a-{number:04d}", entry["task"], entry["model"], form, answer.read_bytes().decode("utf-8"), entry)
         )
     return attempts
 
@@ -296,7 +296,7 @@ def compiler_check(language: str, name: str, code: str) -> str:
         message = (done.stdout + done.stderr).strip().replace(work + "/", "")
         if done.returncode != 0 or (language == "python" and message):
             lines = [line for line in message.splitlines() if not line.startswith("#")]
-            first = next((line for line in lines if "error" in line.lower()), lines[0] if lines else message)
+            first = next((line for line in lines if re.search(r"error( [A-Z]+\d+)?:|: error", line, re.I)), lines[0] if lines else message)
             return "FAIL: " + first[:110]
         return "ok"
 
