@@ -5,9 +5,10 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import tree_sitter
 
@@ -110,9 +111,15 @@ def _pyflakes_version() -> str:
 
 def pyflakes_findings(text: str, path: str = "") -> list[Finding]:
     """pyflakes' messages for a Python text, keyed by message kind and the names it mentions."""
+    return list(_pyflakes_findings(text))
+
+
+# A task's original comes back once per model's attempt: its findings are remembered for a while.
+@lru_cache(maxsize=32)
+def _pyflakes_findings(text: str) -> tuple[Finding, ...]:
     from pyflakes import checker
 
-    filename = path or "<attempt>"
+    filename = "<attempt>"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escapes and the like are syntax's business, not ours
@@ -131,7 +138,7 @@ def pyflakes_findings(text: str, path: str = "") -> list[Finding]:
         symbol = "|".join(str(arg) for arg in message.message_args if isinstance(arg, str))
         text_ = message.message % message.message_args
         findings.append(Finding(type(message).__name__, symbol, message.lineno, message.col + 1, text_))
-    return findings
+    return tuple(findings)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -241,6 +248,22 @@ _SELF_ASSIGNMENT_TYPES = frozenset({"assignment_expression", "assignment_stateme
 
 def rule_findings(source: Source) -> list[Finding]:
     """The rule findings of one parsed text: queries, unreachable code and self-assignment."""
+    key = (source.grammar, source.text)
+    found = _RULE_CACHE.get(key)
+    if found is None:
+        found = _RULE_CACHE[key] = _rule_findings(source)
+        if len(_RULE_CACHE) > 32:
+            _RULE_CACHE.popitem(last=False)
+    else:
+        _RULE_CACHE.move_to_end(key)
+    return list(found)
+
+
+# Keyed by grammar and text: the original of a task comes back for every model's attempt.
+_RULE_CACHE: OrderedDict[tuple[str, str], tuple[Finding, ...]] = OrderedDict()
+
+
+def _rule_findings(source: Source) -> tuple[Finding, ...]:
     findings: list[Finding] = []
     for rule in _RULES:
         if source.grammar not in rule.grammars:
@@ -248,7 +271,7 @@ def rule_findings(source: Source) -> list[Finding]:
         for hit in _captures(source.grammar, rule.query, source.root):
             findings.extend(_apply(rule, source, hit))
     findings.extend(_walk_rules(source))
-    return findings
+    return tuple(findings)
 
 
 def _apply(rule: _Rule, source: Source, node: tree_sitter.Node) -> Iterator[Finding]:

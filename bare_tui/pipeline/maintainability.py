@@ -101,6 +101,12 @@ def compute_thresholds(
 
 def function_metrics(language: str, text: str, path: str = "") -> list[FunctionMetrics]:
     """lizard's metrics for each function of a text, with its nesting depth measured on the tree-sitter tree."""
+    return list(_function_metrics(grammar_name(language, path), language, text, path if path.endswith(".tsx") else ""))
+
+
+# A task's original comes back once per model's attempt: its metrics are remembered for a while.
+@lru_cache(maxsize=32)
+def _function_metrics(grammar: str, language: str, text: str, path: str) -> tuple[FunctionMetrics, ...]:
     from lizard_core.extensions import get_extensions
     from lizard_core.file_analyzer import FileAnalyzer
 
@@ -125,7 +131,7 @@ def function_metrics(language: str, text: str, path: str = "") -> list[FunctionM
             "nesting_depth": float(_at_end(depths, function.end_line) or 0),
         }
         functions.append(FunctionMetrics(function.name, function.start_line, function.end_line, values))
-    return functions
+    return tuple(functions)
 
 
 def check_maintainability(

@@ -206,3 +206,42 @@ def test_hostile_texts_give_a_verdict() -> None:
         assert result.outcome in (Outcome.PASS, Outcome.FAIL)
     python_deep = "x = " + "(" * 2000 + ")" * 2000 + "\n"
     assert check_defects("python", "x = 1\n", python_deep).outcome is Outcome.SKIPPED
+
+
+# ----------------------------------------------------------------------------------------------- the shared corpus
+
+
+def _corpus_cases(seeds_per_file: int) -> dict[str, list[tuple[str, str, str, str]]]:
+    from tests.pipeline import corpus
+
+    cases: dict[str, list[tuple[str, str, str, str]]] = {}
+    for language, files in corpus.by_language().items():
+        seeds = seeds_per_file if len(files) < 10 else 1  # the big real-file sets need one mutation per file
+        for item in files:
+            for seed in range(seeds):
+                mutated = corpus.add_undefined_name(item, seed)
+                if mutated is not None:
+                    cases.setdefault(language, []).append((item.path, item.text, *mutated))
+    return cases
+
+
+def test_an_undefined_name_mutation_is_caught_in_at_least_97_percent_of_cases_in_every_language() -> None:
+    cases = _corpus_cases(seeds_per_file=6)
+    assert len(cases) == 9
+    for language, found in cases.items():
+        caught = 0
+        for path, original, mutated, name in found:
+            result = check_defects(language, original, mutated, path)
+            caught += result.outcome is Outcome.FAIL and any(name in e.message for e in result.evidence)
+        assert len(found) >= 15, language
+        assert caught / len(found) >= 0.97, f"{language}: caught {caught} of {len(found)}"
+
+
+def test_unchanged_but_commented_real_files_have_no_new_defects() -> None:
+    from tests.pipeline import corpus
+
+    for language, files in corpus.by_language().items():
+        for item in files[:8]:
+            commented = corpus.add_comments(item, seed=1)
+            result = check_defects(language, item.text, commented, item.path)
+            assert result.outcome is Outcome.PASS, (item.path, [e.message for e in result.evidence])
