@@ -1,0 +1,309 @@
+"""The review session without a screen: attempt order, what to open, the form's state, saving and undo."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from .model import FIELDS, Attempt, AttemptSummary, Flag, Judgement, Label, Task, Verdict
+from .store import SessionError, Store, new_id, utc_now
+
+Mode = Literal["blind", "assisted"]
+MODES: tuple[str, ...] = ("blind", "assisted")
+MODE_SETTING = "review_mode"
+
+
+def resolve_reviewer(given: str | None) -> str:
+    """--reviewer, else $BARE_REVIEWER, else the login name."""
+    for candidate in (given, os.environ.get("BARE_REVIEWER")):
+        if candidate and candidate.strip():
+            return candidate.strip()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in a bare container
+        return "reviewer"
+
+
+def review_order(summaries: Sequence[AttemptSummary], reviewer: str, shuffle_seed: str | None = None) -> list[str]:
+    """Attempt ids in the order this reviewer meets them: import order, or a shuffle of their own.
+
+    The shuffle is seeded by the seed and the reviewer's name together, so two reviewers given the same seed
+    see different orders (order effects average out) and each sees the same order every time.
+    """
+    ids = [s.attempt_id for s in sorted(summaries, key=lambda s: s.seq)]
+    if shuffle_seed is not None:
+        # A str seed is hashed with SHA-512 by random.Random: stable across runs and PYTHONHASHSEED.
+        random.Random(f"{shuffle_seed}\x00{reviewer}").shuffle(ids)
+    return ids
+
+
+def first_unjudged(order: Sequence[str], judged: set[str], start: int = 0) -> int | None:
+    """The index of the first attempt at or after `start` (wrapping round) that is not judged yet."""
+    n = len(order)
+    for step in range(n):
+        index = (start + step) % n
+        if order[index] not in judged:
+            return index
+    return None
+
+
+@dataclass(frozen=True)
+class AttemptBundle:
+    """One attempt with all the review screen shows about it, loaded on its own."""
+
+    summary: AttemptSummary
+    task: Task
+    attempt: Attempt
+    verdicts: dict[str, Verdict]  # stage -> the verdict screens use
+    judgements: dict[str, Judgement]  # field -> this reviewer's label in force
+    flagged: bool
+
+    @property
+    def attempt_id(self) -> str:
+        return self.attempt.attempt_id
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        return self.attempt.problems
+
+
+def load_bundle(store: Store, summary: AttemptSummary, reviewer: str, flagged: bool) -> AttemptBundle:
+    """Read one attempt, its task, current verdicts and this reviewer's current judgements."""
+    attempt = store.attempt(summary.attempt_id)
+    task = store.task(summary.task_id)
+    if attempt is None or task is None:
+        raise SessionError(f"{store.path}: attempt {summary.attempt_id} vanished while the session was open")
+    verdicts = {stage: v for (_, stage), v in store.current_verdicts(attempt_id=summary.attempt_id).items()}
+    judgements = {j.stage: j for j in store.judgements(attempt_id=summary.attempt_id, reviewer=reviewer)}
+    return AttemptBundle(summary, task, attempt, verdicts, judgements, flagged)
+
+
+@dataclass(frozen=True)
+class FieldState:
+    """One form field: its label, whether verdicts were visible when it was given, and whether it is new."""
+
+    label: Label | None = None
+    saw_verdicts: bool = False
+    changed: bool = False  # labelled on this visit, not carried over from a saved judgement
+
+
+@dataclass(frozen=True)
+class FormState:
+    """The judgement form for one attempt; every change returns a new state."""
+
+    fields: tuple[FieldState, ...] = tuple(FieldState() for _ in FIELDS)
+    focus: int = 0
+    confidence: int | None = None
+    note: str = ""
+    tags: tuple[str, ...] = ()
+    loaded: tuple[int | None, str, tuple[str, ...]] = (None, "", ())  # confidence, note, tags as saved
+
+    @classmethod
+    def from_judgements(cls, judgements: dict[str, Judgement]) -> "FormState":
+        """The form as the reviewer left it: their labels in force, syntax focused."""
+        fields = tuple(
+            FieldState(judgements[f].label, judgements[f].saw_verdicts) if f in judgements else FieldState()
+            for f in FIELDS
+        )
+        # Note and confidence are written on every row of a save; the newest row carries the latest.
+        newest = max(judgements.values(), key=lambda j: j.saved_at or "", default=None)
+        if newest is None:
+            return cls(fields)
+        return cls(
+            fields, confidence=newest.confidence, note=newest.note, tags=newest.tags,
+            loaded=(newest.confidence, newest.note, newest.tags),
+        )
+
+    @property
+    def focused_field(self) -> str:
+        return FIELDS[self.focus]
+
+    def label_of(self, name: str) -> Label | None:
+        return self.fields[FIELDS.index(name)].label
+
+    @property
+    def all_labelled(self) -> bool:
+        return all(f.label is not None for f in self.fields)
+
+    @property
+    def details_changed(self) -> bool:
+        return (self.confidence, self.note, self.tags) != self.loaded
+
+    @property
+    def unsaved(self) -> bool:
+        """True when saving would write something: a new label, or a changed note, confidence or tags."""
+        return bool(self.fields_to_save())
+
+    def fields_to_save(self) -> list[str]:
+        """The fields a save writes: new labels; all labelled fields when note, confidence or tags changed."""
+        if self.details_changed:
+            return [name for name, f in zip(FIELDS, self.fields) if f.label is not None]
+        return [name for name, f in zip(FIELDS, self.fields) if f.changed and f.label is not None]
+
+    def mark(self, label: Label, verdicts_visible: bool) -> "FormState":
+        """Label the focused field, then move the focus to the next field (staying on the last)."""
+        fields = list(self.fields)
+        fields[self.focus] = FieldState(label, verdicts_visible, changed=True)
+        return replace(self, fields=tuple(fields), focus=min(self.focus + 1, len(FIELDS) - 1))
+
+    def move(self, step: int) -> "FormState":
+        """Focus the next (+1) or previous (-1) field, wrapping round."""
+        return replace(self, focus=(self.focus + step) % len(FIELDS))
+
+    def with_confidence(self, confidence: int | None) -> "FormState":
+        if confidence is not None and confidence not in (1, 2, 3):
+            raise ValueError(f"confidence must be 1, 2 or 3, not {confidence!r}")
+        return replace(self, confidence=confidence)
+
+    def with_note(self, note: str, tags: Sequence[str] | None = None) -> "FormState":
+        return replace(self, note=note, tags=self.tags if tags is None else tuple(tags))
+
+
+def parse_tags(text: str) -> tuple[str, ...]:
+    """Tags typed as a comma- or space-separated list: trimmed, empty ones dropped, first spelling kept."""
+    seen: dict[str, None] = {}
+    for piece in text.replace(",", " ").split():
+        seen.setdefault(piece, None)
+    return tuple(seen)
+
+
+def build_judgements(
+    form: FormState,
+    bundle: AttemptBundle,
+    reviewer: str,
+    opened_at: str,
+    saved_at: str | None = None,
+) -> list[Judgement]:
+    """The rows one save appends: a new judgement per field to save, superseding the label it replaces."""
+    saved_at = saved_at or utc_now()
+    rows = []
+    for name in form.fields_to_save():
+        state = form.fields[FIELDS.index(name)]
+        assert state.label is not None
+        previous = bundle.judgements.get(name)
+        rows.append(
+            Judgement(
+                judgement_id=new_id(),
+                attempt_id=bundle.attempt_id,
+                reviewer=reviewer,
+                stage=name,
+                label=state.label,
+                confidence=form.confidence,
+                note=form.note,
+                tags=form.tags,
+                saw_verdicts=state.saw_verdicts,
+                opened_at=opened_at,
+                saved_at=saved_at,
+                supersedes=previous.judgement_id if previous is not None else None,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save or an undo did."""
+
+    attempt_id: str
+    judgements: tuple[Judgement, ...]
+
+
+@dataclass
+class ReviewSession:
+    """One reviewer working through a session: the order, what is judged and flagged, saves and undo.
+
+    Holds the main thread's Store: every method is a few small queries, each write one committed
+    transaction that has returned before the method does.
+    """
+
+    store: Store
+    reviewer: str
+    mode: Mode
+    order: list[str]
+    summaries: dict[str, AttemptSummary]
+    judged: set[str]
+    flagged: set[str]
+    positions: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def open(
+        cls, store: Store, reviewer: str, mode: str | None = None, shuffle_seed: str | None = None
+    ) -> "ReviewSession":
+        """Read what the review screen needs up front: summaries (no texts), judged and flagged attempts."""
+        chosen = mode or store.get_setting(MODE_SETTING, "blind")
+        if chosen not in MODES:
+            raise SessionError(f"{store.path}: review_mode setting is {chosen!r}; expected blind or assisted")
+        summaries = store.attempt_summaries()
+        if not summaries:
+            raise SessionError(f"{store.path}: the session has no attempts to review; import some first")
+        order = review_order(summaries, reviewer, shuffle_seed)
+        flagged = {f.attempt_id for f in store.flags() if f.reviewer == reviewer and f.flagged}
+        session = cls(
+            store, reviewer, chosen, order, {s.attempt_id: s for s in summaries},
+            store.judged_attempts(reviewer), flagged,
+        )
+        session.positions = {attempt_id: i for i, attempt_id in enumerate(order)}
+        return session
+
+    @property
+    def total(self) -> int:
+        return len(self.order)
+
+    @property
+    def judged_count(self) -> int:
+        return len(self.judged)
+
+    @property
+    def complete(self) -> bool:
+        return len(self.judged) >= len(self.order)
+
+    def start_index(self) -> int:
+        """Where the screen opens: the first attempt not judged, else the last attempt."""
+        index = first_unjudged(self.order, self.judged)
+        return len(self.order) - 1 if index is None else index
+
+    def next_after_save(self, index: int) -> int | None:
+        """After a save: the next unjudged attempt in order (wrapping), else simply the next; None at the end."""
+        following = first_unjudged(self.order, self.judged, (index + 1) % len(self.order))
+        if following is not None:
+            return following
+        return index + 1 if index + 1 < len(self.order) else None
+
+    def load(self, index: int) -> AttemptBundle:
+        attempt_id = self.order[index]
+        return load_bundle(self.store, self.summaries[attempt_id], self.reviewer, attempt_id in self.flagged)
+
+    def save(self, form: FormState, bundle: AttemptBundle, opened_at: str) -> SaveResult:
+        """Commit the form's labels as judgements in one transaction; the rows are on disk when this returns."""
+        rows = build_judgements(form, bundle, self.reviewer, opened_at)
+        if rows:
+            self.store.save_judgements(rows)
+            self.judged.add(bundle.attempt_id)
+        return SaveResult(bundle.attempt_id, tuple(rows))
+
+    def undo(self) -> SaveResult | None:
+        """Withdraw this reviewer's last save still in force; None when there is nothing to undo."""
+        written = self.store.undo_last_save(self.reviewer)
+        if not written:
+            return None
+        attempt_id = written[0].attempt_id
+        if self.store.judgements(attempt_id=attempt_id, reviewer=self.reviewer):
+            self.judged.add(attempt_id)
+        else:
+            self.judged.discard(attempt_id)
+        return SaveResult(attempt_id, tuple(written))
+
+    def toggle_flag(self, attempt_id: str) -> bool:
+        """Flag the attempt for audit, or take the flag back; saved at once. Returns the new state."""
+        flagged = attempt_id not in self.flagged
+        self.store.set_flag(Flag(attempt_id, self.reviewer, flagged, saved_at=utc_now()))
+        if flagged:
+            self.flagged.add(attempt_id)
+        else:
+            self.flagged.discard(attempt_id)
+        return flagged
+

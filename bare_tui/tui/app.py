@@ -1,0 +1,43 @@
+"""The bare-tui application: opens the review screen on a session and offers every action in the palette."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from bare_tui.review import ReviewSession
+
+from .commands import ActionsProvider
+from .screens.review import ReviewScreen
+
+
+class BareTuiApp(App[None]):
+    """Holds the main thread's session; the screens do the work."""
+
+    TITLE = "bare-tui"
+    COMMANDS = App.COMMANDS | {ActionsProvider}
+    BINDINGS = [
+        Binding("ctrl+p", "command_palette", "Palette", show=False, id="app.palette"),
+        Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit", priority=True),
+    ]
+
+    def __init__(self, session: ReviewSession, session_path: Path, start_at: str | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.session_path = session_path
+        self._start_at = start_at
+
+    def on_mount(self) -> None:
+        self.push_screen(ReviewScreen(self.session, self.session_path, self._start_at))
+
+    def action_stats(self) -> None:
+        """Open the agreement statistics (when the stats screen is part of this build)."""
+        if importlib.util.find_spec("bare_tui.tui.screens.stats") is None:
+            self.notify("the statistics screen is not part of this build", severity="warning")
+            return
+        from .screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen(self.session_path))

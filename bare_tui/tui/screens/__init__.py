@@ -1,0 +1,1 @@
+"""The app's screens: review, help, note dialog, and the queue, audit and stats screens."""

@@ -1,0 +1,67 @@
+"""Every key of the screen below on one page: what `?` opens."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.dom import DOMNode
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ..commands import ActionEntry, actions_of
+
+
+def help_table(entries: list[ActionEntry]) -> Table:
+    """Two columns, key and what it does, in the order the screen declares them."""
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=True)
+    table.add_column("key", style="bold cyan", no_wrap=True, min_width=12)
+    table.add_column("action")
+    for entry in entries:
+        table.add_row(Text(entry.keys), Text(entry.description))
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """A list of every binding of the screen it was opened over, and the app's."""
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+        background: $background 60%;
+        #help-body {
+            width: 72;
+            max-height: 90%;
+            height: auto;
+            border: round $accent;
+            border-title-color: $text;
+            border-subtitle-color: $text-muted;
+            padding: 0 2;
+            background: $surface;
+        }
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "Close help", id="help.close"),
+    ]
+
+    def __init__(self, over: DOMNode, title: str = "keys") -> None:
+        super().__init__()
+        self._entries = actions_of(over) + actions_of(over.app)
+        self._title = title
+
+    @property
+    def entries(self) -> list[ActionEntry]:
+        return self._entries
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body") as body:
+            body.border_title = self._title
+            body.border_subtitle = "esc, ? or q to close"
+            yield Static(help_table(self._entries), id="help-table")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

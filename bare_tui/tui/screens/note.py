@@ -1,0 +1,76 @@
+"""The `c` dialog: a free-text note and tags for the judgement being written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, TextArea
+
+from bare_tui.review import parse_tags
+
+
+@dataclass(frozen=True)
+class NoteResult:
+    note: str
+    tags: tuple[str, ...]
+
+
+class NoteScreen(ModalScreen[NoteResult | None]):
+    """Edit the note and tags; ctrl+s keeps them, escape leaves them as they were."""
+
+    DEFAULT_CSS = """
+    NoteScreen {
+        align: center middle;
+        background: $background 60%;
+        #note-body {
+            width: 76;
+            height: auto;
+            border: round $accent;
+            border-title-color: $text;
+            border-subtitle-color: $text-muted;
+            padding: 0 1;
+            background: $surface;
+        }
+        #note-text { height: 10; }
+        Label { margin-top: 1; color: $text-muted; }
+    }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "keep", "Keep the note", id="note.keep", priority=True),
+        Binding("escape", "cancel", "Cancel", id="note.cancel"),
+    ]
+
+    def __init__(self, note: str, tags: tuple[str, ...], attempt_id: str) -> None:
+        super().__init__()
+        self._note = note
+        self._tags = tags
+        self._attempt_id = attempt_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="note-body") as body:
+            body.border_title = f"note on {self._attempt_id}"
+            body.border_subtitle = "ctrl+s keep · esc cancel"
+            yield TextArea(self._note, id="note-text", soft_wrap=True, tab_behavior="focus")
+            yield Label("tags (comma or space separated)")
+            yield Input(" ".join(self._tags), id="note-tags", placeholder="e.g. formatting-only rubric-question")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_keep()
+
+    def action_keep(self) -> None:
+        note = self.query_one(TextArea).text
+        tags = parse_tags(self.query_one(Input).value)
+        self.dismiss(NoteResult(note, tags))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,344 @@
+"""The review screen: one attempt's diff, its verdicts and the reviewer's judgement form, driven by DESIGN's keys."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, Static
+
+from bare_tui.model import Label
+from bare_tui.review import AttemptBundle, FormState, ReviewSession
+from bare_tui.safe_text import safe_rich_text, visible
+from bare_tui.store import SessionError, utc_now
+
+from ..widgets.diff_view import DiffView
+from ..widgets.judgement_form import JudgementForm
+from ..widgets.verdict_panel import VerdictPanel
+from .help import HelpScreen
+from .note import NoteResult, NoteScreen
+
+# Every key of DESIGN.md's table. Priority: they reach this screen whatever holds Textual's focus (the diff
+# normally does), so the form's focus is a cursor of ours and the scrolling keys always go to the diff.
+REVIEW_BINDINGS: list[Binding] = [
+    Binding("up", "scroll_diff('up')", "Scroll up", show=False, id="review.scroll_up", priority=True),
+    Binding("down", "scroll_diff('down')", "Scroll down", show=False, id="review.scroll_down", priority=True),
+    Binding("pageup", "scroll_diff('page_up')", "Page up", show=False, id="review.page_up", priority=True),
+    Binding("pagedown", "scroll_diff('page_down')", "Page down", show=False, id="review.page_down", priority=True),
+    Binding("home", "scroll_diff('home')", "Top of the diff", show=False, id="review.home", priority=True),
+    Binding("end", "scroll_diff('end')", "End of the diff", show=False, id="review.end", priority=True),
+    Binding("right_square_bracket", "next_change", "Next change", show=False, id="review.next_change", priority=True),
+    Binding("left_square_bracket", "previous_change", "Previous change", show=False, id="review.previous_change", priority=True),
+    Binding("s", "toggle_mode", "Split / unified", show=False, id="review.toggle_mode", priority=True),
+    Binding("tab", "move_field(1)", "Next field", show=False, id="review.next_field", priority=True),
+    Binding("shift+tab", "move_field(-1)", "Previous field", show=False, id="review.previous_field", priority=True),
+    Binding("a", "mark('pass')", "Pass", id="review.pass", priority=True),
+    Binding("x", "mark('fail')", "Fail", id="review.fail", priority=True),
+    Binding("u", "mark('unsure')", "Unsure", id="review.unsure", priority=True),
+    Binding("1", "confidence(1)", "Confidence low", show=False, id="review.confidence_low", priority=True),
+    Binding("2", "confidence(2)", "Confidence medium", show=False, id="review.confidence_medium", priority=True),
+    Binding("3", "confidence(3)", "Confidence high", show=False, id="review.confidence_high", priority=True),
+    Binding("c", "note", "Note", id="review.note", priority=True),
+    Binding("f", "flag", "Flag", id="review.flag", priority=True),
+    Binding("enter", "save", "Save", id="review.save", priority=True),
+    Binding("backspace", "undo", "Undo save", show=False, id="review.undo", priority=True),
+    Binding("n", "next_attempt", "Next attempt", show=False, id="review.next_attempt", priority=True),
+    Binding("p", "previous_attempt", "Previous attempt", show=False, id="review.previous_attempt", priority=True),
+    Binding("r", "reveal", "Reveal verdicts", id="review.reveal", priority=True),
+    Binding("e", "finding(1)", "Next finding", show=False, id="review.next_finding", priority=True),
+    Binding("E", "finding(-1)", "Previous finding", show=False, id="review.previous_finding", priority=True),
+    Binding("question_mark", "help", "Help", id="review.help", priority=True),
+    Binding("q", "back", "Queue", id="review.back", priority=True),
+]
+
+SCROLLS = {
+    "up": lambda d: d.scroll_up(animate=False, immediate=True),
+    "down": lambda d: d.scroll_down(animate=False, immediate=True),
+    "page_up": lambda d: d.scroll_page_up(animate=False),
+    "page_down": lambda d: d.scroll_page_down(animate=False),
+    "home": lambda d: d.scroll_home(animate=False, immediate=True),
+    "end": lambda d: d.scroll_end(animate=False, immediate=True),
+}
+
+
+def queue_available() -> bool:
+    """The queue screen is built by its own module; until it exists `q` quits."""
+    return importlib.util.find_spec("bare_tui.tui.screens.queue") is not None
+
+
+class ReviewScreen(Screen[None]):
+    """One attempt at a time: the diff, the verdicts (hidden in blind mode) and the judgement form."""
+
+    CSS_PATH = "review.tcss"
+    BINDINGS = REVIEW_BINDINGS
+
+    def __init__(self, session: ReviewSession, session_path: Path, start_at: str | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.session_path = session_path
+        self._start_at = start_at
+        self.index = 0
+        self.bundle: AttemptBundle | None = None
+        self.form = FormState()
+        self.revealed = session.mode == "assisted"
+        self.opened_at = utc_now()
+        self._armed: str | None = None  # the navigation action a second press will let discard labels
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        with Vertical(id="review-header"):
+            with Horizontal(id="review-title-row"):
+                yield Static(id="review-title")
+                yield ProgressBar(id="review-progress", show_eta=False, show_percentage=False)
+                yield Static(id="review-count")
+            yield Static(id="review-attempt")
+        with Horizontal(id="review-body"):
+            yield DiffView(id="diff")
+            with Vertical(id="review-side"):
+                yield VerdictPanel(id="verdicts")
+                yield JudgementForm(id="form")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DiffView).focus()
+        session = self.session
+        if self._start_at is not None and self._start_at in session.positions:
+            self.open_attempt(session.positions[self._start_at])
+            return
+        self.open_attempt(session.start_index())
+        if session.complete:
+            self.notify(f"every attempt is judged ({session.total} of {session.total}): showing the last one")
+
+    @property
+    def diff(self) -> DiffView:
+        return self.query_one(DiffView)
+
+    # ------------------------------------------------------------------ opening attempts
+    def open_attempt(self, index: int) -> None:
+        """Load one attempt (its texts only) and show it with syntax focused."""
+        bundle = self.session.load(index)
+        self.index = index
+        self.bundle = bundle
+        self.form = FormState.from_judgements(bundle.judgements)
+        self.revealed = self.session.mode == "assisted" or self.form.all_labelled
+        self.opened_at = utc_now()
+        self._armed = None
+        self.diff.show(bundle.task.original, bundle.attempt.refactored, bundle.summary.language, bundle.summary.path)
+        self._paint_header()
+        self._paint_side()
+
+    def _paint_header(self) -> None:
+        session, bundle = self.session, self.bundle
+        assert bundle is not None
+        title = Text(no_wrap=True, overflow="ellipsis")
+        title.append("bare-tui ", style="bold")
+        title.append_text(safe_rich_text(self.session_path.name))
+        title.append("  reviewer ", style="bright_black")
+        title.append_text(safe_rich_text(session.reviewer, style="bold"))
+        title.append(f"  attempt {self.index + 1} of {session.total}", style="bold")
+        mode = "ASSISTED" if session.mode == "assisted" else "BLIND, revealed" if self.revealed else "BLIND"
+        title.append(f"  {mode}", style="bold magenta")
+        self.query_one("#review-title", Static).update(title)
+        progress = self.query_one(ProgressBar)
+        progress.update(total=session.total, progress=session.judged_count)
+        self.query_one("#review-count", Static).update(f"{session.judged_count}/{session.total} judged")
+
+        summary = bundle.summary
+        info = Text(no_wrap=True, overflow="ellipsis")
+        info.append_text(safe_rich_text(summary.path, style="bold"))
+        for label, value in (("", summary.language), ("model ", summary.model), ("", summary.attempt_id)):
+            info.append("  ·  ", style="bright_black")
+            info.append(label, style="bright_black")
+            info.append_text(safe_rich_text(value))
+        if bundle.attempt_id in session.judged:
+            info.append("  ·  judged", style="green")
+        for problem in bundle.problems:
+            info.append("  ")
+            info.append_text(safe_rich_text(f"⚠ {problem}", style="bold black on yellow"))
+        self.query_one("#review-attempt", Static).update(info)
+
+    def _paint_side(self) -> None:
+        assert self.bundle is not None
+        self.query_one(VerdictPanel).show(self.bundle.verdicts, self.revealed)
+        self._paint_form()
+
+    def _paint_form(self) -> None:
+        assert self.bundle is not None
+        self.query_one(JudgementForm).show(self.form, self.bundle.attempt_id in self.session.flagged)
+
+    # ------------------------------------------------------------------ the diff
+    def action_scroll_diff(self, how: str) -> None:
+        SCROLLS[how](self.diff)
+
+    def action_next_change(self) -> None:
+        if not self.diff.next_change():
+            self.notify("no further change below", timeout=2)
+
+    def action_previous_change(self) -> None:
+        if not self.diff.previous_change():
+            self.notify("no change above", timeout=2)
+
+    def action_toggle_mode(self) -> None:
+        self.diff.toggle_mode()
+
+    def action_finding(self, step: int) -> None:
+        if not self.revealed:
+            self.notify("verdicts are hidden: r to reveal them", timeout=2)
+            return
+        if self.query_one(VerdictPanel).step(step) is None:
+            self.notify("this attempt has no findings", timeout=2)
+
+    def on_verdict_panel_finding_chosen(self, event: VerdictPanel.FindingChosen) -> None:
+        evidence = event.finding.evidence
+        if evidence.line is None:
+            self.notify("this finding has no line to show", timeout=2)
+            return
+        if not self.diff.scroll_to_line(evidence.side, evidence.line):
+            self.notify(f"line {evidence.line} of the {evidence.side} file is not in the diff", timeout=2)
+
+    # ------------------------------------------------------------------ the form
+    def action_move_field(self, step: int) -> None:
+        self.form = self.form.move(step)
+        self._paint_form()
+
+    def action_mark(self, label: str) -> None:
+        self.form = self.form.mark(Label(label), verdicts_visible=self.revealed)
+        self._armed = None
+        if not self.revealed and self.form.all_labelled:
+            self._reveal()
+        self._paint_form()
+
+    def action_confidence(self, level: int) -> None:
+        self.form = self.form.with_confidence(level)
+        self._paint_form()
+
+    def action_note(self) -> None:
+        assert self.bundle is not None
+
+        def keep(result: NoteResult | None) -> None:
+            if result is not None:
+                self.form = self.form.with_note(result.note, result.tags)
+                self._paint_form()
+
+        self.app.push_screen(NoteScreen(self.form.note, self.form.tags, self.bundle.attempt_id), keep)
+
+    def action_flag(self) -> None:
+        assert self.bundle is not None
+        try:
+            flagged = self.session.toggle_flag(self.bundle.attempt_id)
+        except SessionError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.notify("flagged for audit" if flagged else "flag taken back", timeout=2)
+        self._paint_form()
+
+    def action_reveal(self) -> None:
+        if self.revealed:
+            self.notify("verdicts are already shown", timeout=2)
+            return
+        self._reveal()
+
+    def _reveal(self) -> None:
+        self.revealed = True
+        assert self.bundle is not None
+        self.query_one(VerdictPanel).show(self.bundle.verdicts, True)
+        self._paint_header()
+
+    # ------------------------------------------------------------------ saving and moving
+    def action_save(self) -> None:
+        assert self.bundle is not None
+        if not self.form.unsaved:
+            if any(f.label is not None for f in self.form.fields):
+                self.notify("nothing changed since the last save: n for the next attempt", timeout=3)
+            else:
+                self.notify("nothing labelled yet: a pass, x fail, u unsure", severity="warning", timeout=3)
+            return
+        try:
+            result = self.session.save(self.form, self.bundle, self.opened_at)
+        except SessionError as exc:
+            self.notify(f"not saved: {exc}", severity="error", markup=False, timeout=10)
+            return
+        # The transaction has committed by now: only now may the screen say so.
+        count = len(result.judgements)
+        self.notify(f"saved {count} judgement{'s' if count != 1 else ''} of {result.attempt_id}", markup=False, timeout=3)
+        following = self.session.next_after_save(self.index)
+        if following is None:
+            self._paint_header()
+            self.bundle = self.session.load(self.index)
+            self.form = FormState.from_judgements(self.bundle.judgements)
+            self._paint_side()
+            self.notify("that was the last attempt: every attempt is judged" if self.session.complete
+                        else "that was the last attempt in the order", timeout=5)
+            return
+        if self.session.complete and following == self.index + 1:
+            self.notify(f"every attempt is judged ({self.session.total})", timeout=3)
+        self.open_attempt(following)
+
+    def action_undo(self) -> None:
+        if not self._may_leave("backspace", "undo"):
+            return
+        try:
+            result = self.session.undo()
+        except SessionError as exc:
+            self.notify(f"not undone: {exc}", severity="error", markup=False, timeout=10)
+            return
+        if result is None:
+            self.notify("nothing to undo", timeout=2)
+            return
+        self.open_attempt(self.session.positions[result.attempt_id])
+        count = len(result.judgements)
+        self.notify(f"undone: {count} judgement{'s' if count != 1 else ''} of {result.attempt_id}", markup=False, timeout=3)
+
+    def action_next_attempt(self) -> None:
+        if self.index + 1 >= self.session.total:
+            self.notify("this is the last attempt", timeout=2)
+            return
+        if self._may_leave("n", "next_attempt"):
+            self.open_attempt(self.index + 1)
+
+    def action_previous_attempt(self) -> None:
+        if self.index == 0:
+            self.notify("this is the first attempt", timeout=2)
+            return
+        if self._may_leave("p", "previous_attempt"):
+            self.open_attempt(self.index - 1)
+
+    def _may_leave(self, key: str, action: str) -> bool:
+        """True when leaving this attempt loses nothing, or the reviewer pressed the key twice to discard."""
+        if not self.form.unsaved or self._armed == action:
+            self._armed = None
+            return True
+        self._armed = action
+        self.notify(f"unsaved labels: press {key} again to discard", severity="warning", timeout=4)
+        return False
+
+    def show_attempt(self, attempt_id: str) -> None:
+        """Open a given attempt (the queue's choice)."""
+        if attempt_id in self.session.positions:
+            self.open_attempt(self.session.positions[attempt_id])
+
+    # ------------------------------------------------------------------ other screens
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self, title="review keys"))
+
+    def action_back(self) -> None:
+        if not self._may_leave("q", "back"):
+            return
+        if not queue_available():
+            self.app.exit()
+            return
+        from .queue import QueueScreen
+
+        def chosen(attempt_id: str | None) -> None:
+            if attempt_id is None:
+                self.app.exit()
+            else:
+                self.show_attempt(attempt_id)
+
+        current = self.bundle.attempt_id if self.bundle is not None else None
+        self.app.push_screen(QueueScreen(self.session_path, self.session.reviewer, current), chosen)

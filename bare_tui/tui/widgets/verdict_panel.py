@@ -1,0 +1,171 @@
+"""The automated verdicts of one attempt: each stage's outcome, score and findings, hidden in blind mode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from bare_tui.model import FIELDS, Evidence, Outcome, Verdict
+from bare_tui.safe_text import safe_rich_text
+
+GLYPHS: dict[Outcome, tuple[str, str]] = {
+    Outcome.PASS: ("✓", "green"),
+    Outcome.FAIL: ("✗", "red"),
+    Outcome.ERROR: ("!", "yellow"),
+    Outcome.SKIPPED: ("–", "bright_black"),
+}
+NAME_WIDTH = 15  # "maintainability"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One piece of evidence, with the stage that found it."""
+
+    stage: str
+    evidence: Evidence
+
+
+def outcome_text(outcome: Outcome | None) -> Text:
+    """A glyph and word for an outcome, coloured; "no verdict" when the stage has none."""
+    if outcome is None:
+        return Text("· none", style="bright_black")
+    glyph, colour = GLYPHS[outcome]
+    return Text(f"{glyph} {outcome.value}", style=colour)
+
+
+def finding_text(finding: Finding) -> Text:
+    """stage, side and line, then the message: one option of the findings list."""
+    evidence = finding.evidence
+    side = "original" if evidence.side == "original" else "refactored"
+    text = Text()
+    text.append(f"{finding.stage} ", style="bold")
+    text.append(side if evidence.line is None else f"{side} L{evidence.line}", style="bright_black")
+    text.append("\n")
+    text.append_text(safe_rich_text(evidence.message or "(no message)"))
+    return text
+
+
+class _Findings(OptionList, can_focus=False):
+    """The findings list: picked with the mouse or the review screen's keys, never holding the focus, so
+    that the diff keeps every scrolling key."""
+
+
+class VerdictPanel(Vertical):
+    """Stage outcomes with score and evidence count; the findings below them, each a way into the diff."""
+
+    DEFAULT_CSS = """
+    VerdictPanel {
+        height: 1fr;
+        border: round $primary 50%;
+        border-title-color: $text;
+        padding: 0 1;
+        #verdict-stages { height: auto; }
+        #verdict-findings-title { height: 1; color: $text-muted; margin-top: 1; }
+        _Findings {
+            height: 1fr;
+            border: none;
+            padding: 0;
+            background: transparent;
+            scrollbar-size-vertical: 1;
+            & > .option-list--option-highlighted { background: $accent 40%; }
+        }
+    }
+    """
+
+    class FindingChosen(Message):
+        """The reviewer chose a finding: the diff should show its line."""
+
+        def __init__(self, finding: Finding) -> None:
+            super().__init__()
+            self.finding = finding
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.border_title = "automated verdicts"
+        self._verdicts: dict[str, Verdict] = {}
+        self._revealed = False
+        self._findings: list[Finding] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="verdict-stages")
+        yield Static(id="verdict-findings-title")
+        yield _Findings(id="verdict-findings")
+
+    @property
+    def findings(self) -> list[Finding]:
+        """The findings shown, in stage order; empty while the verdicts are hidden."""
+        return self._findings if self._revealed else []
+
+    @property
+    def selected(self) -> Finding | None:
+        index = self.query_one(_Findings).highlighted
+        if index is None or not self._revealed or index >= len(self._findings):
+            return None
+        return self._findings[index]
+
+    def show(self, verdicts: dict[str, Verdict], revealed: bool) -> None:
+        """Show an attempt's verdicts; hidden ones show only that they are hidden."""
+        self._verdicts = verdicts
+        self._revealed = revealed
+        self._findings = [
+            Finding(stage, evidence)
+            for stage in FIELDS
+            if stage in verdicts
+            for evidence in verdicts[stage].evidence
+        ]
+        self.query_one("#verdict-stages", Static).update(self._stage_lines())
+        title = self.query_one("#verdict-findings-title", Static)
+        options = self.query_one(_Findings)
+        options.clear_options()
+        if not revealed:
+            title.update(Text("hidden — r to reveal", style="italic"))
+            options.display = False
+            return
+        options.display = True
+        if self._findings:
+            title.update(Text(f"findings ({len(self._findings)}): e / E to step"))
+            options.add_options(Option(finding_text(f)) for f in self._findings)
+        else:
+            title.update(Text("no findings"))
+
+    def step(self, delta: int) -> Finding | None:
+        """Highlight the next (+1) or previous (-1) finding, wrapping round, and announce it."""
+        if not self.findings:
+            return None
+        options = self.query_one(_Findings)
+        current = options.highlighted
+        index = (0 if delta > 0 else len(self._findings) - 1) if current is None else (current + delta) % len(self._findings)
+        options.highlighted = index
+        finding = self._findings[index]
+        self.post_message(self.FindingChosen(finding))
+        return finding
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if 0 <= event.option_index < len(self.findings):
+            self.post_message(self.FindingChosen(self._findings[event.option_index]))
+
+    def _stage_lines(self) -> Text:
+        lines = Text(no_wrap=True, overflow="ellipsis")
+        for stage in FIELDS:
+            if stage != FIELDS[0]:
+                lines.append("\n")
+            lines.append(f"{stage:<{NAME_WIDTH}} ", style="bold" if stage == "overall" else "")
+            verdict = self._verdicts.get(stage)
+            if not self._revealed:
+                lines.append("?  hidden", style="bright_black")
+                continue
+            lines.append_text(outcome_text(verdict.outcome if verdict else None))
+            if verdict is None:
+                continue
+            if verdict.score is not None:
+                lines.append(f" {verdict.score:+.2f}", style="cyan")
+            if verdict.evidence:
+                lines.append(f" ·{len(verdict.evidence)}", style="bright_black")
+        return lines

@@ -1,0 +1,1 @@
+"""Pilot, snapshot and pty tests of the terminal interface."""

@@ -1,0 +1,117 @@
+"""Sessions for the TUI tests, built through the store API from real source files of the standard library."""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import colorsys
+import inspect
+from pathlib import Path
+
+import pytest
+
+from bare_tui.model import STAGES, Attempt, Evidence, Judgement, Label, Outcome, Task, Verdict
+from bare_tui.review import ReviewSession
+from bare_tui.store import Store
+from bare_tui.tui.app import BareTuiApp
+
+BISECT = inspect.getsource(bisect)
+COLORSYS = inspect.getsource(colorsys)
+HOSTILE = "[bold]x[/bold] [@click=app.quit]quit[/] \x1b[31mred\x1b[0m \u202eevil\u202c\tTAB\r\nNUL\x00"
+
+
+def _line_of(text: str, needle: str) -> int:
+    """The 1-based line where a piece of text first appears (so that evidence points at real lines)."""
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def _verdicts(attempt_id: str, outcomes: dict[str, Outcome], evidence: dict[str, tuple[Evidence, ...]]) -> list[Verdict]:
+    rows = [
+        Verdict(attempt_id, stage, outcomes.get(stage, Outcome.PASS), evidence=evidence.get(stage, ()),
+                pipeline_version="test", source="bare-tui")
+        for stage in STAGES
+    ]
+    overall = Outcome.PASS if all(v.outcome is Outcome.PASS for v in rows) else Outcome.FAIL
+    return rows + [Verdict(attempt_id, "overall", overall, pipeline_version="test", source="bare-tui")]
+
+
+def build_session(path: Path) -> Path:
+    """Four attempts at two real stdlib files: renamed function, docstring edit, no code, a changed formula."""
+    renamed = BISECT.replace("def insort_left(", "def insert_left(")
+    documented = BISECT.replace('"""Bisection algorithms."""', '"""Bisection algorithms on sorted lists."""')
+    changed = COLORSYS.replace("ONE_THIRD = 1.0/3.0", "ONE_THIRD = 0.333")
+    missing_line = _line_of(BISECT, "def insort_left(")
+    with Store.open(path, create=True) as store:
+        store.add_tasks([
+            Task("t-1", "python", "Lib/bisect.py", BISECT),
+            Task("t-2", "python", "Lib/colorsys.py", COLORSYS),
+        ])
+        store.add_attempts([
+            Attempt("a-1", "t-1", "model-a", renamed),
+            Attempt("a-2", "t-1", "model-b", documented),
+            Attempt("a-3", "t-2", "model-a", None, response="I cannot help with that.", problems=("no-code",)),
+            Attempt("a-4", "t-2", "model-b", changed),
+        ])
+        store.save_verdicts(
+            _verdicts("a-1", {"signatures": Outcome.FAIL}, {
+                "signatures": (Evidence("original", missing_line, 1, "insort_left(a, x, lo, hi, key) is missing"),),
+            })
+            + _verdicts("a-2", {}, {})
+            + _verdicts("a-3", {s: Outcome.FAIL for s in STAGES}, {"syntax": (Evidence("refactored", None, None, "no code in the answer"),)})
+            + _verdicts("a-4", {"maintainability": Outcome.SKIPPED}, {})
+        )
+    return path
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run `async def` tests in an event loop of their own (no async plugin is installed)."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    asyncio.run(pyfuncitem.obj(**{name: pyfuncitem.funcargs[name] for name in names}))
+    return True
+
+
+@pytest.fixture
+def demo_session(tmp_path: Path) -> Path:
+    """A small session: four attempts with verdicts (one with evidence on a real line), nothing judged."""
+    return build_session(tmp_path / "s.db")
+
+
+@pytest.fixture
+def hostile_session(tmp_path: Path) -> Path:
+    """One attempt whose path, model, code, note and evidence carry markup, ANSI, bidi, tab, CRLF and NUL."""
+    path = tmp_path / "hostile.db"
+    with Store.open(path, create=True) as store:
+        store.add_tasks([Task("t-h", "python", f"src/{HOSTILE}.py", f"x = 1\n# {HOSTILE}\n")])
+        store.add_attempts([Attempt("a-h", "t-h", f"model {HOSTILE}", f"x = 2\n# {HOSTILE}\ny = '{HOSTILE}'\n")])
+        store.save_verdicts(_verdicts("a-h", {"defects": Outcome.FAIL}, {
+            "defects": (Evidence("refactored", 2, 1, f"finding {HOSTILE}"),),
+        }))
+        store.save_judgements([
+            Judgement("j-h", "a-h", "ana", "syntax", label=Label.PASS,
+                      note=f"note {HOSTILE}", opened_at="2026-01-01T00:00:00Z", saved_at="2026-01-01T00:00:01Z"),
+        ])
+    return path
+
+
+def make_app(path: Path, reviewer: str = "ana", mode: str | None = None, shuffle: str | None = None) -> BareTuiApp:
+    """The app as `bare-tui review` builds it, on a Store opened in the test's (the event loop's) thread."""
+    store = Store.open(path)
+    session = ReviewSession.open(store, reviewer, mode, shuffle)
+    return BareTuiApp(session, path)
+
+
+async def settle(pilot, app: BareTuiApp) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the diff on show has been computed and painted."""
+    from bare_tui.tui.widgets.diff_view import DiffView
+
+    for _ in range(200):
+        await pilot.pause()
+        screen = app.screen
+        views = list(screen.query(DiffView)) if screen is not None else []
+        if views and not views[0].is_computing and views[0].model is not None:
+            break
+        await asyncio.sleep(0.01)
+    await pilot.pause()

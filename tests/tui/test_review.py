@@ -1,0 +1,310 @@
+"""The review screen driven with its keys, as a reviewer would, checking the rows that land in the session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.command import CommandPalette
+from textual.widgets import OptionList, Static
+
+from bare_tui.model import FIELDS, Label
+from bare_tui.store import Store
+from bare_tui.tui.screens.help import HelpScreen
+from bare_tui.tui.screens.note import NoteScreen
+from bare_tui.tui.screens.review import REVIEW_BINDINGS, ReviewScreen
+from bare_tui.tui.widgets.diff_view import DiffView
+from bare_tui.tui.widgets.verdict_panel import VerdictPanel
+
+from .conftest import HOSTILE, make_app, settle
+
+SIZE = (120, 40)
+
+
+def current(path: Path, reviewer: str = "ana") -> dict[tuple[str, str], object]:
+    with Store.open(path, readonly=True) as store:
+        return {(j.attempt_id, j.stage): j for j in store.judgements(reviewer=reviewer)}
+
+
+def notices(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_label_every_field_with_the_keys_and_save(demo_session: Path) -> None:
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.bundle.attempt_id == "a-1"
+        assert screen.form.focused_field == "syntax"
+        await pilot.press("a", "x", "u", "a", "a", "x", "enter")
+        # enter has returned: the rows are committed, readable from another connection
+        rows = current(demo_session)
+        assert {stage: j.label for (a, stage), j in rows.items() if a == "a-1"} == {
+            "syntax": Label.PASS, "signatures": Label.FAIL, "integrity": Label.UNSURE,
+            "defects": Label.PASS, "maintainability": Label.PASS, "overall": Label.FAIL,
+        }
+        assert all(j.opened_at <= j.saved_at and j.supersedes is None for j in rows.values())
+        assert any(n.startswith("saved 6 judgements of a-1") for n in notices(app))
+        await settle(pilot, app)
+        assert screen.bundle.attempt_id == "a-2"
+        assert screen.form.focused_field == "syntax" and not screen.form.unsaved
+        assert "attempt 2 of 4" in str(screen.query_one("#review-title", Static).render())
+        assert "1/4 judged" in str(screen.query_one("#review-count", Static).render())
+
+
+async def test_enter_with_nothing_labelled_saves_nothing(demo_session: Path) -> None:
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        assert current(demo_session) == {}
+        assert app.screen.bundle.attempt_id == "a-1"
+        assert any("nothing labelled" in n for n in notices(app))
+
+
+async def test_blind_then_reveal_records_what_was_seen(demo_session: Path) -> None:
+    app = make_app(demo_session, mode="blind")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        panel = app.screen.query_one(VerdictPanel)
+        stages = str(panel.query_one("#verdict-stages", Static).render())
+        assert "hidden" in stages and "fail" not in stages and panel.findings == []
+        await pilot.press("a", "a", "r")
+        stages = str(panel.query_one("#verdict-stages", Static).render())
+        assert "✗ fail" in stages and len(panel.findings) == 1
+        await pilot.press("a", "a", "a", "a", "enter")
+    rows = current(demo_session)
+    seen = {stage: rows[("a-1", stage)].saw_verdicts for stage in FIELDS}
+    assert seen == {"syntax": False, "signatures": False, "integrity": True, "defects": True,
+                    "maintainability": True, "overall": True}
+
+
+async def test_blind_reveals_itself_once_every_field_is_labelled(demo_session: Path) -> None:
+    app = make_app(demo_session, mode="blind")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press(*"aaaaa")
+        assert not app.screen.revealed
+        await pilot.press("a")
+        assert app.screen.revealed
+        await pilot.press("enter")
+    assert not any(j.saw_verdicts for j in current(demo_session).values())
+
+
+async def test_assisted_mode_from_the_session_setting(demo_session: Path) -> None:
+    with Store.open(demo_session) as store:
+        store.set_setting("review_mode", "assisted")
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert app.screen.revealed
+        await pilot.press("a", "enter")
+    assert current(demo_session)[("a-1", "syntax")].saw_verdicts is True
+
+
+async def test_backspace_undoes_the_last_save_and_reopens_it(demo_session: Path) -> None:
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press(*"aaaaaa", "enter")
+        await settle(pilot, app)
+        assert app.screen.bundle.attempt_id == "a-2"
+        await pilot.press("backspace")
+        await settle(pilot, app)
+        screen = app.screen
+        assert screen.bundle.attempt_id == "a-1"
+        assert all(f.label is None for f in screen.form.fields)
+        assert current(demo_session) == {}
+        # a changed label, then undone: the earlier label is back in force
+        await pilot.press("a", "enter")
+        await settle(pilot, app)
+        await pilot.press("p")
+        await settle(pilot, app)
+        assert screen.form.label_of("syntax") is Label.PASS
+        await pilot.press("x", "enter")
+        assert current(demo_session)[("a-1", "syntax")].label is Label.FAIL
+        await pilot.press("backspace")
+        await settle(pilot, app)
+        assert current(demo_session)[("a-1", "syntax")].label is Label.PASS
+        assert screen.form.label_of("syntax") is Label.PASS
+    with Store.open(demo_session, readonly=True) as store:
+        history = store.judgements(current_only=False, reviewer="ana")
+    assert len(history) == 6 + 6 + 1 + 1 + 1  # saves and undos are appended, nothing is deleted
+
+
+async def test_note_confidence_and_flag(demo_session: Path) -> None:
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteScreen)
+        await pilot.press(*"renames a public function")
+        await pilot.press("tab", *"api naming")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("3", "f")
+        with Store.open(demo_session, readonly=True) as store:
+            assert [(f.attempt_id, f.reviewer) for f in store.flags()] == [("a-1", "ana")]
+        await pilot.press("a", "x", "enter")
+        await settle(pilot, app)
+        await pilot.press("p")
+        await settle(pilot, app)
+        await pilot.press("f")  # taken back
+        with Store.open(demo_session, readonly=True) as store:
+            assert store.flags() == []
+    rows = current(demo_session)
+    assert {(j.note, j.confidence, j.tags) for j in rows.values()} == {
+        ("renames a public function", 3, ("api", "naming"))
+    }
+
+
+async def test_escape_leaves_the_note_as_it_was(demo_session: Path) -> None:
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("c", *"draft", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen) and app.screen.form.note == ""
+
+
+async def test_next_and_previous_warn_once_before_dropping_labels(demo_session: Path) -> None:
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        screen = app.screen
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert screen.bundle.attempt_id == "a-2"
+        await pilot.press("p")
+        await settle(pilot, app)
+        assert screen.bundle.attempt_id == "a-1"
+        await pilot.press("a", "n")
+        assert screen.bundle.attempt_id == "a-1"
+        assert any("unsaved labels: press n again to discard" in n for n in notices(app))
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert screen.bundle.attempt_id == "a-2"
+        await pilot.press("p")
+        await settle(pilot, app)
+        assert screen.form.label_of("syntax") is None
+    assert current(demo_session) == {}
+
+
+async def test_reopening_resumes_at_the_first_unjudged_attempt(demo_session: Path) -> None:
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("a", "enter")
+        await settle(pilot, app)
+        await pilot.press("a", "enter")
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert app.screen.bundle.attempt_id == "a-3"
+        assert "no-code" in str(app.screen.query_one("#review-attempt", Static).render())
+        await pilot.press("a", "enter")
+        await settle(pilot, app)
+        await pilot.press("a", "enter")
+    app = make_app(demo_session)  # everything judged: the last attempt, said plainly
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert app.screen.bundle.attempt_id == "a-4"
+        assert any("every attempt is judged" in n for n in notices(app))
+
+
+async def test_scrolling_keys_reach_the_diff_and_findings_mark_their_line(demo_session: Path) -> None:
+    app = make_app(demo_session, mode="assisted")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        diff = app.screen.query_one(DiffView)
+        await pilot.press("tab", "down", "down", "pagedown")
+        assert diff.scroll_y > 2 and app.screen.form.focused_field == "signatures"
+        await pilot.press("home")
+        assert diff.scroll_y == 0
+        await pilot.press("e")
+        await pilot.pause()
+        finding = app.screen.query_one(VerdictPanel).findings[0].evidence
+        assert diff.marked_line == ("original", finding.line)
+        assert diff.scroll_y > 0
+        await pilot.press("s")
+        assert diff.mode == "unified"
+
+
+async def test_help_lists_every_binding(demo_session: Path) -> None:
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        shown = {entry.description for entry in help_screen.entries}
+        assert {b.description for b in REVIEW_BINDINGS} <= shown
+        assert "Palette" in shown
+        keys = " ".join(entry.keys for entry in help_screen.entries)
+        for key in ("↑", "↓", "pgup", "pgdn", "home", "end", "]", "[", "tab", "a", "x", "u", "1", "2", "3",
+                    "c", "f", "enter", "backspace", "n", "p", "r", "?", "q"):
+            assert key in keys, key
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_palette_lists_the_actions_and_runs_them(demo_session: Path) -> None:
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        await pilot.press(*"reveal")
+        await pilot.pause(0.3)
+        options = palette.query_one(OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("Reveal verdicts" in p for p in prompts)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ReviewScreen) and app.screen.revealed
+
+
+async def test_untrusted_text_is_shown_literally(hostile_session: Path) -> None:
+    app = make_app(hostile_session, mode="assisted")
+    async with app.run_test(size=(200, 40)) as pilot:
+        await settle(pilot, app)
+        screen = app.screen
+        info = screen.query_one("#review-attempt", Static).render()
+        plain = str(info)
+        assert "[bold]x[/bold]" in plain and "[@click=app.quit]" in plain
+        assert "\x1b" not in plain and "␛[31m" in plain and "\u202e" not in plain
+        assert all(not span.style or "link" not in str(span.style) for span in info.spans)
+        finding = screen.query_one(VerdictPanel).query_one(OptionList).get_option_at_index(0).prompt
+        assert "[@click=app.quit]" in str(finding) and "\x00" not in str(finding)
+        await pilot.click("#review-attempt")
+        await pilot.press("c")
+        await pilot.pause()
+        assert "[bold]x[/bold]" in app.screen.query_one("TextArea").text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ReviewScreen)
+        assert "note [bold]x" in str(screen.query_one("JudgementForm").render())
+
+
+async def test_q_goes_to_the_queue_which_opens_an_attempt_or_quits(demo_session: Path) -> None:
+    from bare_tui.tui.screens.queue import QueueScreen
+
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("q")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, QueueScreen)
+        await pilot.press("down", "down", "enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ReviewScreen) and app.screen.bundle.attempt_id == "a-3"
+        await pilot.press("q")
+        await pilot.pause(0.3)
+        await pilot.press("q")
+        await pilot.pause(0.3)
+        assert not app.is_running
