@@ -363,8 +363,13 @@ def _jobs(
     settings: PipelineSettings,
     oversized: list,
 ) -> Iterator[Job]:
-    for attempt in store.iter_attempts():
-        if wanted is not None and attempt.attempt_id not in wanted:
+    # Task by task, so that a worker meets the same original again while its analysis is still cached.
+    task_order = {task_id: index for index, task_id in enumerate(tasks)}
+    summaries = [s for s in store.attempt_summaries() if wanted is None or s.attempt_id in wanted]
+    summaries.sort(key=lambda s: (task_order.get(s.task_id, len(task_order)), s.seq))
+    for summary in summaries:
+        attempt = store.attempt(summary.attempt_id)
+        if attempt is None:
             continue
         task = tasks.get(attempt.task_id)
         if task is None:
