@@ -11,7 +11,7 @@ from functools import lru_cache
 import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult
-from bare_tui.pipeline.languages import Source, get_language, grammar_name, parse_source, snippet
+from bare_tui.pipeline.languages import Source, encode, get_language, grammar_name, parse_source, snippet
 from bare_tui.pipeline.syntax import new_problems, tree_sitter_problems
 
 EVIDENCE_LIMIT = 50
@@ -149,6 +149,9 @@ def integrity_findings(language: str, original: str, refactored: str | None, pat
     findings += _prose(before, after)
     if grammar == "python":
         findings += _python_stub_bodies(before, after)
+    if grammar == "php" and "<?php" in original and "<?php" not in refactored and "<?=" not in refactored:
+        # Without an opening tag PHP reads the whole answer as HTML to echo: it parses, but it is not code.
+        findings.append(Finding("prose", "refactored", 1, 1, "no '<?php' tag: the answer is not PHP code"))
     return findings
 
 
@@ -210,20 +213,27 @@ def _comment_body(text: str) -> str:
     return " ".join(" ".join(lines).split())
 
 
+@lru_cache(maxsize=None)
+def _type_pattern(grammar: str) -> str:
+    # One query for all of a grammar's type definitions; patterns its version lacks are left out.
+    return "\n".join(p for p in _TYPE_QUERIES.get(grammar, ()) if _query(grammar, p) is not None)
+
+
 def _dropped_types(before: Source, after: Source) -> list[Finding]:
-    patterns = _TYPE_QUERIES.get(before.grammar, ())
-    kept = Counter(_type_name(after, node) for p in patterns for node in _captures(after, p))
+    pattern = _type_pattern(before.grammar)
+    if not pattern:
+        return []
+    kept = Counter(_type_name(after, node) for node in _captures(after, pattern))
     findings: list[Finding] = []
-    for pattern in patterns:
-        for node in _captures(before, pattern):
-            name = _type_name(before, node)
-            if not name:
-                continue
-            if kept[name] > 0:
-                kept[name] -= 1
-                continue
-            line, column = before.position(node)
-            findings.append(Finding("dropped-type", "original", line, column, f"type {name} of the original is missing"))
+    for node in _captures(before, pattern):
+        name = _type_name(before, node)
+        if not name:
+            continue
+        if kept[name] > 0:
+            kept[name] -= 1
+            continue
+        line, column = before.position(node)
+        findings.append(Finding("dropped-type", "original", line, column, f"type {name} of the original is missing"))
     findings.sort(key=lambda f: (f.line or 0, f.column or 0))
     return findings
 
@@ -281,7 +291,7 @@ def _truncation(language: str, before: Source, after: Source, path: str) -> list
     findings: list[Finding] = []
     last_line = after.text.rstrip().count("\n") + 1
     fresh, _ = new_problems(tree_sitter_problems(language, before.text, path), tree_sitter_problems(language, after.text, path))
-    at_end = [p for p in fresh if p.line >= last_line]
+    at_end = [p for p in fresh if p.end_line >= last_line]
     if at_end:
         problem = at_end[-1]
         findings.append(Finding("truncated", "refactored", problem.line, problem.column,
@@ -319,14 +329,15 @@ def _tail_missing(original: str, refactored: str) -> int | None:
 
 
 def _where_it_stops(old_code: list[tuple[int, str]], new_code: list[str]) -> int | None:
-    """The index of the original line the attempt's last line is (the start of), the last such place."""
+    """The original line the attempt's last line is (or begins), its lines before agreeing: the last such place."""
     tail = new_code[-1]
+    before = new_code[-3:-1]
     for position in range(len(old_code) - 1, -1, -1):
         index, line = old_code[position]
-        if line == tail or (len(tail) >= 3 and line.startswith(tail)):
-            return index
-        # A line cut after a character or two: anchor on the line before it.
-        if len(new_code) > 1 and line.startswith(tail) and position > 0 and old_code[position - 1][1] == new_code[-2]:
+        if not (line == tail or (line.startswith(tail) and (len(tail) >= 3 or before))):
+            continue
+        preceding = [text for _, text in old_code[max(0, position - len(before)) : position]]
+        if preceding == before:
             return index
     return None
 
@@ -367,29 +378,44 @@ def _covered(source: Source) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
+_PROSE_CANDIDATE = re.compile(
+    r"^[ \t]*(?:```|~~~|@@ |--- |\+\+\+ |(?i:here|below|this|the|i\b|i've|refactored|explanation|changes|key|"
+    r"summary|improvements|main|what))[^\n]*",
+    re.MULTILINE,
+)
+
+
 def _prose_lines(source: Source) -> list[tuple[int, str, str]]:
     """Lines outside comments and strings that read as chat, markdown fences or diff headers: (line, kind, text)."""
-    starts, ends = _covered(source)
     found: list[tuple[int, str, str]] = []
-    offset = 0
-    for number, raw in enumerate(source.data.split(b"\n"), start=1):
-        line_start = offset
-        offset += len(raw) + 1
-        if len(raw) > 400:
+    covered: tuple[list[int], list[int]] | None = None
+    text = source.text
+    line_number, counted_to = 1, 0
+    byte_offset, byte_counted_to = 0, 0
+    for match in _PROSE_CANDIDATE.finditer(text):
+        line = match.group().strip()
+        if len(line) > 400:
             continue
-        text = raw.decode("utf-8", errors="replace").strip()
-        if not text:
+        if _FENCE.match(line):
+            kind = "markdown fence"
+        elif any(p.match(line) for p in _DIFF_LINES):
+            kind = "diff header"
+        elif any(p.match(line) for p in _PROSE_PATTERNS):
+            kind = "prose"
+        else:
             continue
-        first = line_start + (len(raw) - len(raw.lstrip()))
+        if covered is None:
+            covered = _covered(source)
+        starts, ends = covered
+        byte_offset += len(encode(text[byte_counted_to : match.start()]))
+        byte_counted_to = match.start()
+        first = byte_offset + len(encode(match.group()[: len(match.group()) - len(match.group().lstrip())]))
         index = bisect_right(starts, first) - 1
         if index >= 0 and first < ends[index]:
             continue
-        if _FENCE.match(text):
-            found.append((number, "markdown fence", text))
-        elif any(p.match(text) for p in _DIFF_LINES):
-            found.append((number, "diff header", text))
-        elif any(p.match(text) for p in _PROSE_PATTERNS):
-            found.append((number, "prose", text))
+        line_number += text.count("\n", counted_to, match.start())
+        counted_to = match.start()
+        found.append((line_number, kind, line))
     return found
 
 

@@ -10,13 +10,15 @@ and parameters); everything else must keep its qualified name. New functions are
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult
-from bare_tui.pipeline.languages import Source, grammar_name, parse_source
+from bare_tui.pipeline.languages import Source, get_language, grammar_name, parse_source
 
 EVIDENCE_LIMIT = 50
 
@@ -46,6 +48,7 @@ class Signature:
     line: int = field(compare=False)
     column: int = field(compare=False)
     local: bool = field(default=False, compare=False)  # defined inside another function's body
+    declaration: bool = False  # no body here: a prototype, an interface or abstract method, a C++ in-class declaration
 
     @property
     def simple_name(self) -> str:
@@ -53,6 +56,9 @@ class Signature:
 
     def display(self) -> str:
         return f"{self.name}({', '.join(p.text for p in self.parameters)})"
+
+    def same(self, other: "Signature") -> bool:
+        return self.name == other.name and self.parameters == other.parameters
 
     def compatible(self, other: "Signature") -> bool:
         return len(self.parameters) == len(other.parameters) and all(
@@ -66,6 +72,7 @@ class SignatureChange:
 
     before: Signature
     after: Signature | None
+    body_gone: bool = False  # a definition of which only a declaration is left
 
 
 def check_signatures(language: str, original: str, refactored: str | None, path: str = "") -> StageResult:
@@ -92,22 +99,32 @@ def check_signatures(language: str, original: str, refactored: str | None, path:
 
 
 def compare_signatures(before: list[Signature], after: list[Signature]) -> list[SignatureChange]:
-    """The original signatures not kept by the attempt, each paired with its changed form when there is one."""
+    """The original signatures not kept by the attempt, each paired with its changed form when there is one.
+
+    A definition is kept by a definition (each used once, exact matches first so an overload cannot take
+    another's partner); a declaration is kept by anything with its name and parameters (a prototype by the
+    definition, a C++ in-class declaration by an inline body).
+    """
     by_name: dict[str, list[Signature]] = {}
     for signature in after:
         by_name.setdefault(signature.name, []).append(signature)
     used: set[int] = set()
+    definitions = [s for s in before if not s.declaration]
+    declarations = [s for s in before if s.declaration]
     pending: list[Signature] = []
-    # Exact matches first, so an overload cannot steal another's partner; then compatible ones.
-    for signature in before:
-        partner = _find(by_name.get(signature.name, ()), used, lambda s, o=signature: s == o)
-        if partner is None:
+    for signature in definitions:
+        candidates = [s for s in by_name.get(signature.name, ()) if not s.declaration]
+        if _find(candidates, used, signature.same) is None:
             pending.append(signature)
     unmatched: list[Signature] = []
     for signature in pending:
-        partner = _find(by_name.get(signature.name, ()), used, signature.compatible)
-        if partner is None:
+        candidates = [s for s in by_name.get(signature.name, ()) if not s.declaration]
+        if _find(candidates, used, signature.compatible) is None:
             unmatched.append(signature)
+    for signature in declarations:
+        if not any(signature.compatible(s) for s in by_name.get(signature.name, ())):
+            unmatched.append(signature)
+    unmatched.sort(key=lambda s: (s.line, s.column))
     changes: list[SignatureChange] = []
     moved_candidates = [s for s in after if id(s) not in used]
     for signature in unmatched:
@@ -117,7 +134,12 @@ def compare_signatures(before: list[Signature], after: list[Signature]) -> list[
             )
             if moved is not None:
                 continue
+        if any(s.declaration and signature.compatible(s) for s in by_name.get(signature.name, ())):
+            changes.append(SignatureChange(signature, None, body_gone=True))
+            continue
         changed = _find(by_name.get(signature.name, ()), used, lambda s: True)
+        if changed is None:
+            changed = next(iter(by_name.get(signature.name, ())), None)
         changes.append(SignatureChange(signature, changed))
     return changes
 
@@ -136,10 +158,6 @@ def extract_signatures(language: str, text: str, path: str = "") -> list[Signatu
     grammar = grammar_name(language, path)
     scanner = _SCANNERS[grammar]
     found = scanner(source)
-    if grammar in ("c", "cpp"):
-        # A prototype counts only for a function the file does not define: a definition stands for both.
-        defined = {s.name for s in found if s.kind != "declaration"}
-        found = [s for s in found if s.kind != "declaration" or s.name not in defined]
     seen: set[Signature] = set()
     unique: list[Signature] = []
     for signature in found:
@@ -154,7 +172,8 @@ def _evidence(changes: list[SignatureChange]) -> tuple[Evidence, ...]:
     for change in changes[:EVIDENCE_LIMIT]:
         before = change.before
         if change.after is None:
-            shown.append(Evidence("original", before.line, before.column, f"missing {before.kind}: {before.display()}"))
+            gone = " (only a declaration is left)" if change.body_gone else ""
+            shown.append(Evidence("original", before.line, before.column, f"missing {before.kind}: {before.display()}{gone}"))
         else:
             after = change.after
             shown.append(
@@ -321,6 +340,7 @@ class _Visit:
     emit: tuple[str, str, Node | None] | None = None  # (kind, name, parameter-list node)
     scope: str | None = None  # a name the children are qualified with
     function: bool = False  # the children are inside a function body
+    declaration: bool = False  # the emitted signature has no body here
     skip: bool = False  # nothing under this node is part of the file's API
 
 
@@ -332,37 +352,102 @@ def _scan(
     source: Source,
     visit: Callable[[Source, Node], _Visit],
     prefix: Callable[[Source, Node], str | None] | None = None,
-    separator: str = ".",
 ) -> list[Signature]:
-    found: list[Signature] = []
-    stack: list[tuple[Node, tuple[str, ...], bool]] = []
+    """Visit the nodes that matter in document order, nesting them by byte range rather than walking the tree.
+
+    A tree-sitter query finds the candidate nodes in C; an explicit stack of open ranges gives each its scope,
+    so a 5 MB file costs one query and a loop over definitions, and deep nesting cannot overflow anything.
+    """
     root = source.root
-    scope: tuple[str, ...] = ()
-    top: list[tuple[Node, tuple[str, ...], bool]] = []
-    for child in root.children:
-        if prefix is not None:
+    # Top-level statements that set a prefix for what follows them (Go package, Java package, PHP namespace;).
+    starts: list[int] = []
+    prefixes: list[tuple[str, ...]] = []
+    if prefix is not None:
+        current: tuple[str, ...] = ()
+        for child in root.children:
             named = prefix(source, child)
             if named is not None:
-                scope = tuple(part for part in named.split(separator) if part) if named else ()
-        top.append((child, scope, False))
-    stack.extend(reversed(top))
-    while stack:
-        node, scope, in_function = stack.pop()
-        if not node.is_named or node.type == "comment":
+                current = tuple(part for part in named.split(".") if part)
+            starts.append(child.start_byte)
+            prefixes.append(current)
+    found: list[Signature] = []
+    # (end byte, scope, inside a function, skipped)
+    open_ranges: list[tuple[int, tuple[str, ...], bool, bool]] = []
+    for node in _candidates(source):
+        while open_ranges and open_ranges[-1][0] <= node.start_byte:
+            open_ranges.pop()
+        if open_ranges:
+            _, scope, in_function, skipped = open_ranges[-1]
+        else:
+            index = bisect_right(starts, node.start_byte) - 1
+            scope, in_function, skipped = (prefixes[index] if index >= 0 else ()), False, False
+        if skipped:
             continue
         seen = visit(source, node)
         if seen.skip:
+            open_ranges.append((node.end_byte, scope, in_function, True))
             continue
         if seen.emit is not None:
             kind, name, params = seen.emit
             line, column = source.position(node)
             qualified = ".".join(scope + tuple(part for part in name.split(".") if part))
-            found.append(Signature(qualified, parameters_of(source, params), kind, line, column, in_function))
-        child_scope = scope + (seen.scope,) if seen.scope else scope
-        child_function = in_function or seen.function
-        if node.child_count:
-            stack.extend((child, child_scope, child_function) for child in reversed(node.children))
+            found.append(
+                Signature(qualified, parameters_of(source, params), kind, line, column, in_function, seen.declaration)
+            )
+        if seen.scope or seen.function:
+            child_scope = scope + (seen.scope,) if seen.scope else scope
+            open_ranges.append((node.end_byte, child_scope, in_function or seen.function, False))
     return found
+
+
+_CANDIDATE_KINDS: dict[str, tuple[str, ...]] = {
+    "python": ("function_definition", "class_definition", "lambda"),
+    "javascript": (
+        "function_declaration", "generator_function_declaration", "function_signature", "method_definition",
+        "method_signature", "abstract_method_signature", "class", "class_declaration", "abstract_class_declaration",
+        "interface_declaration", "internal_module", "module", "variable_declarator", "assignment_expression", "pair",
+        "field_definition", "public_field_definition", "arrow_function", "function_expression", "function",
+        "generator_function",
+    ),
+    "go": ("function_declaration", "method_declaration", "type_spec", "method_elem", "method_spec", "func_literal"),
+    "java": (
+        "class_declaration", "interface_declaration", "enum_declaration", "record_declaration",
+        "annotation_type_declaration", "method_declaration", "constructor_declaration",
+        "compact_constructor_declaration", "object_creation_expression", "lambda_expression",
+    ),
+    "csharp": (
+        "namespace_declaration", "class_declaration", "struct_declaration", "interface_declaration",
+        "record_declaration", "record_struct_declaration", "enum_declaration", "method_declaration",
+        "local_function_statement", "constructor_declaration", "destructor_declaration", "operator_declaration",
+        "conversion_operator_declaration", "indexer_declaration", "lambda_expression", "anonymous_method_expression",
+        "accessor_declaration",
+    ),
+    "c": (
+        "function_definition", "declaration", "field_declaration", "class_specifier", "struct_specifier",
+        "union_specifier", "namespace_definition", "lambda_expression",
+    ),
+    "php": (
+        "namespace_definition", "class_declaration", "interface_declaration", "trait_declaration", "enum_declaration",
+        "function_definition", "method_declaration", "object_creation_expression", "anonymous_function",
+        "arrow_function", "anonymous_function_creation_expression",
+    ),
+}
+_CANDIDATE_KINDS["typescript"] = _CANDIDATE_KINDS["tsx"] = _CANDIDATE_KINDS["javascript"]
+_CANDIDATE_KINDS["cpp"] = _CANDIDATE_KINDS["c"]
+
+
+@lru_cache(maxsize=None)
+def _candidate_query(grammar: str) -> tree_sitter.Query:
+    language = get_language("typescript", "x.tsx") if grammar == "tsx" else get_language(grammar)
+    kinds = [kind for kind in _CANDIDATE_KINDS[grammar] if language.id_for_node_kind(kind, True)]
+    return tree_sitter.Query(language, "[" + " ".join(f"({kind})" for kind in kinds) + "] @node")
+
+
+def _candidates(source: Source) -> list[Node]:
+    captured = tree_sitter.QueryCursor(_candidate_query(source.grammar)).captures(source.root)
+    nodes = [node for group in captured.values() for node in group]
+    nodes.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    return nodes
 
 
 def _name(source: Source, node: Node | None) -> str:
@@ -427,13 +512,15 @@ def _visit_js(source: Source, node: Node) -> _Visit:
     kind = node.type
     if kind in ("function_declaration", "generator_function_declaration", "function_signature"):
         name = _name(source, node.child_by_field_name("name"))
-        return _Visit(("function", name, node.child_by_field_name("parameters")), scope=name, function=True)
+        return _Visit(("function", name, node.child_by_field_name("parameters")), scope=name, function=True,
+                      declaration=kind == "function_signature")
     if kind in ("method_definition", "method_signature", "abstract_method_signature"):
         name = _js_member_name(source, node.child_by_field_name("name"))
         accessor = next((c.type for c in node.children if c.type in ("get", "set")), "")
         shown = f"{accessor} {name}" if accessor else name
         method = "constructor" if name == "constructor" else "method"
-        return _Visit((method, shown, node.child_by_field_name("parameters")), scope=name, function=True)
+        return _Visit((method, shown, node.child_by_field_name("parameters")), scope=name, function=True,
+                      declaration=node.child_by_field_name("body") is None)
     if kind in _JS_CLASSES or kind in ("interface_declaration", "internal_module", "module"):
         name = _name(source, node.child_by_field_name("name"))
         if kind == "module":
@@ -454,6 +541,8 @@ def _visit_js(source: Source, node: Node) -> _Visit:
     if kind in ("field_definition", "public_field_definition"):
         target = node.child_by_field_name("property") or node.child_by_field_name("name")
         return _js_assigned(source, _js_member_name(source, target), node.child_by_field_name("value"), "method")
+    if kind in _JS_FUNCTIONS:
+        return _Visit(function=True)
     return _NOTHING
 
 
@@ -494,7 +583,8 @@ def _visit_go(source: Source, node: Node) -> _Visit:
     if kind == "type_spec":
         return _Visit(scope=_name(source, node.child_by_field_name("name")))
     if kind in ("method_elem", "method_spec"):
-        return _Visit(("method", _name(source, node.child_by_field_name("name")), node.child_by_field_name("parameters")))
+        return _Visit(("method", _name(source, node.child_by_field_name("name")), node.child_by_field_name("parameters")),
+                      declaration=True)
     if kind == "func_literal":
         return _Visit(function=True)
     return _NOTHING
@@ -521,7 +611,8 @@ def _visit_java(source: Source, node: Node) -> _Visit:
         return _Visit(scope=name)
     if kind == "method_declaration":
         name = _name(source, node.child_by_field_name("name"))
-        return _Visit(("method", name, node.child_by_field_name("parameters")), function=True)
+        return _Visit(("method", name, node.child_by_field_name("parameters")), function=True,
+                      declaration=node.child_by_field_name("body") is None)
     if kind == "constructor_declaration":
         name = _name(source, node.child_by_field_name("name"))
         return _Visit(("constructor", name, node.child_by_field_name("parameters")), function=True)
@@ -558,7 +649,8 @@ def _visit_csharp(source: Source, node: Node) -> _Visit:
         return _Visit(scope=name)
     if kind in ("method_declaration", "local_function_statement"):
         name = _name(source, node.child_by_field_name("name"))
-        return _Visit(("method" if kind == "method_declaration" else "function", name, node.child_by_field_name("parameters")), function=True)
+        return _Visit(("method" if kind == "method_declaration" else "function", name, node.child_by_field_name("parameters")),
+                      function=True, declaration=node.child_by_field_name("body") is None)
     if kind == "constructor_declaration":
         name = _name(source, node.child_by_field_name("name"))
         return _Visit(("constructor", name, node.child_by_field_name("parameters")), function=True)
@@ -649,7 +741,8 @@ def _visit_c(source: Source, node: Node) -> _Visit:
                 name = _c_function_name(source, declarator)
                 # In a class body a declaration declares a method; elsewhere it is a prototype.
                 in_class = node.parent is not None and node.parent.type == "field_declaration_list"
-                return _Visit(("method" if in_class else "declaration", name, declarator.child_by_field_name("parameters")), skip=False)
+                return _Visit(("method" if in_class else "function", name, declarator.child_by_field_name("parameters")),
+                              declaration=True)
         return _NOTHING
     if kind in ("class_specifier", "struct_specifier", "union_specifier"):
         name_node = node.child_by_field_name("name")
@@ -667,7 +760,7 @@ def _visit_c(source: Source, node: Node) -> _Visit:
 def _scan_c(source: Source) -> list[Signature]:
     found = _scan(source, _visit_c)
     # Declarations inside function bodies are not the file's API.
-    return [s for s in found if not (s.kind == "declaration" and s.local)]
+    return [s for s in found if not (s.declaration and s.local)]
 
 
 # PHP
@@ -694,7 +787,8 @@ def _visit_php(source: Source, node: Node) -> _Visit:
     if kind == "method_declaration":
         name = _name(source, node.child_by_field_name("name"))
         method = "constructor" if name.lower() == "__construct" else "method"
-        return _Visit((method, name, node.child_by_field_name("parameters")), function=True)
+        return _Visit((method, name, node.child_by_field_name("parameters")), function=True,
+                      declaration=node.child_by_field_name("body") is None)
     if kind == "object_creation_expression" and any(c.type == "anonymous_class" or c.type == "declaration_list" for c in node.children):
         return _SKIP
     if kind in ("anonymous_function", "arrow_function", "anonymous_function_creation_expression"):

@@ -20,6 +20,7 @@ class SyntaxProblem:
     line: int
     column: int
     message: str
+    end_line: int  # where the error ends: an error running to the end of the file reads as a cut-off answer
     key: tuple[str, ...]  # exact: the kind and the error's own text
     loose_key: tuple[str, ...]  # looser: the kind and the line it starts on, for errors an edit touched
 
@@ -145,7 +146,7 @@ def _problems(source: Source) -> list[SyntaxProblem]:
             own = source.data[node.start_byte : min(node.end_byte, node.start_byte + 2000)]
             key = ("error", _normalise(own.decode("utf-8", errors="replace")), str(node.end_byte - node.start_byte > 2000))
             loose = ("error", line_text)
-        problems.append(SyntaxProblem(line, column, describe_problem(source, node), key, loose))
+        problems.append(SyntaxProblem(line, column, describe_problem(source, node), node.end_point.row + 1, key, loose))
     return problems
 
 
