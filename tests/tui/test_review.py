@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pty
+import re
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import threading
+import time
 from pathlib import Path
 
 from textual.command import CommandPalette
@@ -308,3 +320,81 @@ async def test_q_goes_to_the_queue_which_opens_an_attempt_or_quits(demo_session:
         await pilot.press("q")
         await pilot.pause(0.3)
         assert not app.is_running
+
+
+# ---------------------------------------------------------------------- the real binary under a terminal
+class Terminal:
+    """`bare-tui` running under a pseudo-terminal of 120x40, its output collected as it is painted."""
+
+    def __init__(self, *args: str) -> None:
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        binary = shutil.which("bare-tui")
+        command = [binary] if binary else [sys.executable, "-m", "bare_tui.cli"]
+        env = dict(os.environ, TERM="xterm-256color", BARE_REVIEWER="ana", COLUMNS="120", LINES="40")
+        self.process = subprocess.Popen(
+            command + list(args), stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+        )
+        os.close(slave)
+        self.master = master
+        self.output = bytearray()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.output.extend(chunk)
+
+    def text(self) -> str:
+
+        return re.sub(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]", "", self.output.decode("utf-8", "replace"))
+
+    def wait_for(self, predicate, what: str, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            if self.process.poll() is not None:
+                raise AssertionError(f"bare-tui exited ({self.process.returncode}) waiting for {what}: {self.text()[-2000:]}")
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what}: {self.text()[-2000:]}")
+
+    def send(self, *keys: bytes) -> None:
+
+        for key in keys:
+            os.write(self.master, key)
+            time.sleep(0.05)  # one key a read, as a person types
+
+    def kill(self) -> None:
+
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self._reader.join(timeout=5)
+        os.close(self.master)
+
+
+def test_a_killed_process_loses_nothing_it_showed_as_saved(demo_session: Path) -> None:
+    terminal = Terminal("review", str(demo_session))
+    try:
+        terminal.wait_for(lambda: "attempt 1 of 4" in terminal.text(), "the review screen")
+        terminal.send(b"a", b"a", b"a", b"a", b"a", b"a", b"\r")
+        terminal.wait_for(lambda: len(current(demo_session)) == 6, "six judgements in the session")
+    finally:
+        terminal.kill()
+    rows = current(demo_session)
+    assert {(a, stage) for (a, stage) in rows} == {("a-1", stage) for stage in FIELDS}
+    assert all(j.label is Label.PASS for j in rows.values())
+    terminal = Terminal("review", str(demo_session))
+    try:
+        terminal.wait_for(lambda: "attempt 2 of 4" in terminal.text(), "the screen to reopen at attempt 2")
+        assert "1/4 judged" in terminal.text()
+    finally:
+        terminal.kill()
