@@ -1,0 +1,486 @@
+"""The audit screen: disputed attempt-stages and flags, disputed failures first; the auditor settles each one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from bare_tui.audit import AuditItem, AuditKind, adjudicate, arrange, load_items, suggested_reason
+from bare_tui.model import Label, ReasonCode, Verdict
+from bare_tui.safe_text import safe_rich_text
+from bare_tui.store import SessionError, Store
+
+from ..commands import ActionsProvider
+from ..widgets.diff_view import DiffView
+from ..widgets.row_table import Column, RowTable
+from .help import HelpScreen
+
+OUTCOME_STYLES: dict[str, str] = {
+    "pass": "green",
+    "fail": "bold red",
+    "unsure": "yellow",
+    "error": "bold magenta",
+    "skipped": "dim",
+}
+KIND_STYLES: dict[AuditKind, str] = {
+    AuditKind.DISPUTED_FAILURE: "bold red",
+    AuditKind.PIPELINE: "yellow",
+    AuditKind.REVIEWERS: "cyan",
+    AuditKind.FLAGGED: "bold yellow",
+}
+REASON_HELP: dict[ReasonCode, str] = {
+    ReasonCode.PIPELINE_FALSE_FAIL: "the pipeline failed an attempt that is good",
+    ReasonCode.PIPELINE_FALSE_PASS: "the pipeline passed an attempt that is not",
+    ReasonCode.REVIEWER_ERROR: "a reviewer's label was wrong",
+    ReasonCode.AMBIGUOUS_RUBRIC: "the rubric does not decide this case",
+    ReasonCode.OTHER: "something else: say what in the note",
+}
+CONFIDENCE = {1: "low", 2: "medium", 3: "high"}
+
+COLUMNS: tuple[Column, ...] = (
+    Column("settled", "", 1, "center"),
+    Column("kind", "why", 18),
+    Column("seq", "#", 5, "right"),
+    Column("path", "path", None),
+    Column("model", "model", 14),
+    Column("stage", "stage", 15),
+    Column("auto", "pipeline", 8),
+    Column("people", "people", 7),
+    Column("final", "settled", 7),
+)
+
+
+def _outcome(value: str | None) -> Text:
+    if value is None:
+        return Text("—", style="dim")
+    return Text(value, style=OUTCOME_STYLES.get(value, ""))
+
+
+def item_cells(item: AuditItem) -> tuple[Text, ...]:
+    """The list's cells for one item; paths and names are untrusted and go through safe text."""
+    final = item.adjudication.label.value if item.adjudication is not None else None
+    return (
+        Text("✓", style="green") if item.settled else Text(""),
+        Text(item.kind.value, style="dim" if item.settled else KIND_STYLES[item.kind]),
+        Text(str(item.seq), style="dim"),
+        safe_rich_text(item.path),
+        safe_rich_text(item.model),
+        Text(item.stage),
+        _outcome(item.auto),
+        _outcome(item.people),
+        _outcome(final) if final is not None else Text(""),
+    )
+
+
+def item_details(item: AuditItem, verdict: Verdict | None) -> Text:
+    """Everything said about an item: the verdict and its evidence, each reviewer's label and note, the flags
+    and the adjudication. Built from Text pieces so that no note or message is ever read as markup."""
+    text = Text()
+    text.append_text(safe_rich_text(item.attempt_id, style="bold"))
+    text.append(f" · {item.stage}\n", style="bold")
+    text.append_text(safe_rich_text(item.path))
+    text.append(" · ")
+    text.append_text(safe_rich_text(item.model))
+    text.append("\n")
+    text.append(item.kind.value, style=KIND_STYLES[item.kind])
+    text.append("\n\n")
+
+    text.append("pipeline  ", style="bold")
+    if verdict is None:
+        text.append("no verdict\n", style="dim")
+    else:
+        text.append_text(_outcome(verdict.outcome.value))
+        if verdict.score is not None:
+            text.append(f"  score {verdict.score:.3g}")
+        source = f"{verdict.source} {verdict.pipeline_version}".strip()
+        text.append("  ")
+        text.append_text(safe_rich_text(source, style="dim"))
+        text.append("\n")
+        for evidence in verdict.evidence:
+            where = evidence.side
+            if evidence.line is not None:
+                where += f" {evidence.line}" + (f":{evidence.column}" if evidence.column is not None else "")
+            text.append(f"  {where}  ", style="dim")
+            text.append_text(safe_rich_text(evidence.message))
+            text.append("\n")
+    text.append("\n")
+
+    text.append("reviewers\n", style="bold")
+    if not item.reviews:
+        text.append("  no labels for this field\n", style="dim")
+    for review in item.reviews:
+        text.append("  ")
+        text.append_text(safe_rich_text(review.reviewer))
+        text.append("  ")
+        text.append_text(_outcome(review.label))
+        if review.confidence in CONFIDENCE:
+            text.append(f"  {CONFIDENCE[review.confidence]} confidence", style="dim")
+        if review.saw_verdicts:
+            text.append("  saw verdicts", style="dim")
+        text.append("\n")
+        if review.note:
+            text.append("    ")
+            text.append_text(safe_rich_text(review.note, style="italic"))
+            text.append("\n")
+    text.append("  consensus  ", style="dim")
+    text.append_text(_outcome(item.people) if item.people else Text("none", style="dim"))
+    text.append("\n")
+
+    if item.flags:
+        text.append("\nflagged\n", style="bold")
+        for flag in item.flags:
+            text.append("  ")
+            text.append_text(safe_rich_text(flag.reviewer))
+            if flag.note:
+                text.append("  ")
+                text.append_text(safe_rich_text(flag.note, style="italic"))
+            text.append("\n")
+
+    text.append("\n")
+    if item.adjudication is None:
+        text.append("open: a pass · x fail · u unsure", style="dim")
+    else:
+        a = item.adjudication
+        text.append("settled  ", style="bold")
+        text.append_text(_outcome(a.label.value))
+        text.append(f"  {a.reason.value}  by ")
+        text.append_text(safe_rich_text(a.auditor))
+        text.append("\n")
+        if a.note:
+            text.append("  ")
+            text.append_text(safe_rich_text(a.note, style="italic"))
+            text.append("\n")
+    return text
+
+
+@dataclass(frozen=True)
+class ReasonChoice:
+    """What the reason picker returns: the code and the auditor's note."""
+
+    reason: ReasonCode
+    note: str
+
+
+class ReasonScreen(ModalScreen[ReasonChoice | None]):
+    """Pick the reason for an adjudication (keys 1-5), add a note, enter saves; escape cancels."""
+
+    DEFAULT_CSS = """
+    ReasonScreen {
+        align: center middle;
+        background: $background 60%;
+        #reason-box {
+            width: 76;
+            height: auto;
+            border: round $accent;
+            background: $surface;
+            padding: 0 1;
+        }
+        #reason-title { margin: 0 0 1 0; }
+        #reason-list { height: auto; max-height: 7; }
+        #reason-note { margin: 1 0 0 0; }
+        #reason-hint { color: $text-muted; }
+    }
+    """
+    BINDINGS = [
+        Binding("1", "choose(0)", "pipeline-false-fail", show=False, id="reason.1"),
+        Binding("2", "choose(1)", "pipeline-false-pass", show=False, id="reason.2"),
+        Binding("3", "choose(2)", "reviewer-error", show=False, id="reason.3"),
+        Binding("4", "choose(3)", "ambiguous-rubric", show=False, id="reason.4"),
+        Binding("5", "choose(4)", "other", show=False, id="reason.5"),
+        Binding("escape", "cancel", "Cancel", id="reason.cancel"),
+    ]
+
+    def __init__(self, item: AuditItem, label: Label) -> None:
+        super().__init__()
+        self.item = item
+        self.label = label
+        self.reason = suggested_reason(item, label)
+
+    def compose(self) -> ComposeResult:
+        title = Text("Settle ")
+        title.append_text(safe_rich_text(self.item.attempt_id, style="bold"))
+        title.append(f" · {self.item.stage} as ")
+        title.append(self.label.value.upper(), style=OUTCOME_STYLES[self.label.value])
+        with Vertical(id="reason-box"):
+            yield Static(title, id="reason-title")
+            yield OptionList(
+                *(
+                    Option(Text.assemble((f"{n}  ", "bold"), (code.value.ljust(21), "bold"), (REASON_HELP[code], "dim")), id=code.value)
+                    for n, code in enumerate(ReasonCode, start=1)
+                ),
+                id="reason-list",
+            )
+            yield Input(placeholder="note (optional)", id="reason-note")
+            yield Static("1-5 reason · enter save · esc cancel", id="reason-hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = list(ReasonCode).index(self.reason)
+        options.focus()
+
+    def action_choose(self, index: int) -> None:
+        self.reason = list(ReasonCode)[index]
+        self.query_one(OptionList).highlighted = index
+        self.query_one("#reason-note", Input).focus()
+
+    @on(OptionList.OptionSelected)
+    def _option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_choose(event.option_index)
+
+    @on(Input.Submitted, "#reason-note")
+    def _note_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(ReasonChoice(self.reason, event.value.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AuditScreen(Screen[None]):
+    """The audit list and, for the item under the cursor, what everyone said and the diff."""
+
+    CSS_PATH = "audit.tcss"
+    BINDINGS = [
+        Binding("a", "settle('pass')", "Pass", id="audit.pass"),
+        Binding("x", "settle('fail')", "Fail", id="audit.fail"),
+        Binding("u", "settle('unsure')", "Unsure", id="audit.unsure"),
+        Binding("h", "toggle_settled", "Show/hide settled", id="audit.settled"),
+        Binding("s", "toggle_mode", "Split / unified", show=False, id="audit.toggle_mode"),
+        Binding("right_square_bracket", "next_change", "Next change", show=False, id="audit.next_change"),
+        Binding("left_square_bracket", "previous_change", "Previous change", show=False, id="audit.previous_change"),
+        Binding("tab", "switch_focus", "List / diff", show=False, id="audit.focus"),
+        Binding("ctrl+r", "reload", "Reload", show=False, id="audit.reload"),
+        Binding("question_mark", "help", "Help", id="audit.help"),
+        Binding("q", "close", "Back", id="audit.close"),
+    ]
+
+    @dataclass
+    class ItemsLoaded(Message):
+        items: list[AuditItem]
+
+    @dataclass
+    class LoadFailed(Message):
+        reason: str
+
+    def __init__(self, session_path: Path, auditor: str) -> None:
+        super().__init__()
+        self.session_path = Path(session_path)
+        self.auditor = auditor
+        self.items: list[AuditItem] = []
+        self.show_settled = True
+        self._store: Store | None = None
+        self._shown_attempt: str | None = None
+        self._detail_timer: Timer | None = None
+        self._pending_mark: tuple[str, int] | None = None
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield Static(id="audit-title")
+        yield RowTable[AuditItem](COLUMNS, key=_item_key, cells=item_cells, id="audit-table")
+        with Horizontal(id="audit-body"):
+            with VerticalScroll(id="audit-facts"):
+                yield Static("loading…", id="audit-details")
+            yield DiffView(id="audit-diff")
+        yield Footer()
+
+    @property
+    def table(self) -> RowTable[AuditItem]:
+        return self.query_one("#audit-table", RowTable)
+
+    def on_mount(self) -> None:
+        # The main thread's own connection: quick reads of one attempt, and the adjudication writes.
+        try:
+            self._store = Store.open(self.session_path)
+        except SessionError as exc:
+            self._show_error(str(exc))
+            return
+        self._update_title()
+        self.table.focus()
+        self._load()
+
+    def on_unmount(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # ------------------------------------------------------------------ loading
+    @work(thread=True, exclusive=True, group="audit-load", exit_on_error=False)
+    def _load(self) -> None:
+        try:
+            with Store.open(self.session_path) as store:
+                items = load_items(store)
+        except SessionError as exc:
+            self.post_message(self.LoadFailed(str(exc)))
+            return
+        self.post_message(self.ItemsLoaded(items))
+
+    def on_audit_screen_items_loaded(self, message: ItemsLoaded) -> None:
+        self.items = message.items
+        self._fill(keep=self.table.cursor_key)
+
+    def on_audit_screen_load_failed(self, message: LoadFailed) -> None:
+        self._show_error(message.reason)
+
+    def _show_error(self, reason: str) -> None:
+        self.query_one("#audit-details", Static).update(safe_rich_text(reason, style="red"))
+
+    def _fill(self, keep: str | None) -> None:
+        self.table.set_rows(arrange(self.items, self.show_settled), keep=keep)
+        self._update_title()
+        if not self.table.row_count:
+            self.query_one("#audit-details", Static).update(
+                Text("nothing to audit" if self.show_settled else "nothing open: h shows the settled items", style="dim")
+            )
+
+    def _update_title(self) -> None:
+        settled = sum(1 for i in self.items if i.settled)
+        failures = sum(1 for i in self.items if i.kind is AuditKind.DISPUTED_FAILURE and not i.settled)
+        title = Text.assemble(("Audit", "bold"), " · auditor ")
+        title.append_text(safe_rich_text(self.auditor))
+        title.append(" · ")
+        title.append_text(safe_rich_text(self.session_path.name))
+        title.append(f" · {len(self.items) - settled} open ({failures} disputed failures) · {settled} settled")
+        if not self.show_settled:
+            title.append(" (hidden)", style="dim")
+        self.query_one("#audit-title", Static).update(title)
+
+    # ------------------------------------------------------------------ the item under the cursor
+    @on(RowTable.Highlighted, "#audit-table")
+    def _highlighted(self, event: RowTable.Highlighted) -> None:
+        event.stop()
+        # Moving fast through the list should not diff every attempt passed on the way.
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(0.05, self._show_current)
+
+    def _show_current(self) -> None:
+        self._detail_timer = None
+        item = self.table.cursor_value
+        store = self._store
+        if item is None or store is None:
+            return
+        verdict = store.current_verdicts(attempt_id=item.attempt_id).get((item.attempt_id, item.stage))
+        self.query_one("#audit-details", Static).update(item_details(item, verdict))
+        if item.attempt_id != self._shown_attempt:
+            self._shown_attempt = item.attempt_id
+            attempt = store.attempt(item.attempt_id)
+            task = store.task(attempt.task_id) if attempt is not None else None
+            if attempt is not None and task is not None:
+                self.query_one(DiffView).show(task.original, attempt.refactored, task.language, task.path)
+        # The first finding with a line is where the auditor will want to look.
+        first = next((e for e in verdict.evidence if e.line is not None), None) if verdict is not None else None
+        mark = (first.side, first.line) if first is not None and first.line is not None else None
+        diff = self.query_one(DiffView)
+        if mark is not None and not diff.is_computing and diff.model is not None:
+            diff.scroll_to_line(*mark)
+        else:
+            self._pending_mark = mark
+
+    @on(DiffView.Ready)
+    def _diff_ready(self, event: DiffView.Ready) -> None:
+        if self._pending_mark is not None:
+            event.diff_view.scroll_to_line(*self._pending_mark)
+            self._pending_mark = None
+
+    # ------------------------------------------------------------------ adjudication
+    def action_settle(self, label: str) -> None:
+        item = self.table.cursor_value
+        if item is None or self._store is None:
+            return
+        chosen_label = Label(label)
+
+        def settle(choice: ReasonChoice | None) -> None:
+            if choice is not None:
+                self._save(item, chosen_label, choice)
+
+        self.app.push_screen(ReasonScreen(item, chosen_label), settle)
+
+    def _save(self, item: AuditItem, label: Label, choice: ReasonChoice) -> None:
+        assert self._store is not None
+        try:
+            adjudication = adjudicate(
+                self._store, item.attempt_id, item.stage, label, choice.reason, self.auditor, choice.note
+            )
+        except (SessionError, ValueError) as exc:
+            self.notify(str(exc), title="not saved", severity="error", markup=False)
+            return
+        # Committed: from here on it is the consensus, and the list says so.
+        order = [i.key for i in arrange(self.items, self.show_settled)]
+        position = order.index(item.key) if item.key in order else 0
+        self.items = [replace(i, adjudication=adjudication) if i.key == item.key else i for i in self.items]
+        following = [i for i in arrange(self.items, True) if not i.settled]
+        keep = _next_open(order, position, {i.key for i in following})
+        self._fill(keep=keep)
+        self._show_current()
+        self.notify(
+            f"saved: {item.attempt_id} {item.stage} → {label.value} ({choice.reason.value})", markup=False, timeout=3
+        )
+
+    # ------------------------------------------------------------------ other actions
+    def action_toggle_settled(self) -> None:
+        self.show_settled = not self.show_settled
+        self._fill(keep=self.table.cursor_key)
+
+    def action_toggle_mode(self) -> None:
+        self.query_one(DiffView).toggle_mode()
+
+    def action_next_change(self) -> None:
+        self.query_one(DiffView).next_change()
+
+    def action_previous_change(self) -> None:
+        self.query_one(DiffView).previous_change()
+
+    def action_switch_focus(self) -> None:
+        if self.table.has_focus:
+            self.query_one(DiffView).focus()
+        else:
+            self.table.focus()
+
+    def action_reload(self) -> None:
+        self._load()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self, title="audit keys"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def _item_key(item: AuditItem) -> str:
+    return f"{item.attempt_id}\x00{item.stage}"
+
+
+def _next_open(order: list[tuple[str, str]], position: int, open_keys: set[tuple[str, str]]) -> str | None:
+    """The row key of the first open item after `position` in the old order (wrapping), so the auditor moves on."""
+    for key in order[position + 1:] + order[:position]:
+        if key in open_keys:
+            return f"{key[0]}\x00{key[1]}"
+    return None
+
+
+class AuditApp(App[None]):
+    """`bare-tui audit`: the audit screen on its own."""
+
+    TITLE = "bare-tui audit"
+    COMMANDS = App.COMMANDS | {ActionsProvider}
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit", priority=True)]
+
+    def __init__(self, session_path: Path, auditor: str) -> None:
+        super().__init__()
+        self.session_path = Path(session_path)
+        self.auditor = auditor
+
+    def on_mount(self) -> None:
+        self.push_screen(AuditScreen(self.session_path, self.auditor), lambda _: self.exit())

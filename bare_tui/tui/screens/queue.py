@@ -1,0 +1,340 @@
+"""The queue screen: every attempt in one line-API table, with filters and counts; enter opens one for review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Select, Static
+
+from bare_tui.model import FIELDS
+from bare_tui.queue import (
+    NO_OUTCOME,
+    OUTCOME_CHOICES,
+    QueueFilter,
+    QueueRow,
+    ReviewState,
+    choices,
+    count_rows,
+    load_rows,
+)
+from bare_tui.safe_text import safe_rich_text
+from bare_tui.store import SessionError, Store
+
+from ..widgets.row_table import Column, RowTable
+from .help import HelpScreen
+
+# One glyph per outcome, so six stages fit in a glance; the legend under the table says what each means.
+OUTCOME_GLYPHS: dict[str, Text] = {
+    "pass": Text("✓", style="green", justify="center"),
+    "fail": Text("✗", style="bold red", justify="center"),
+    "error": Text("!", style="bold magenta", justify="center"),
+    "skipped": Text("–", style="dim", justify="center"),
+    NO_OUTCOME: Text("·", style="dim", justify="center"),
+}
+STAGE_HEADERS: dict[str, str] = {
+    "syntax": "syn",
+    "signatures": "sig",
+    "integrity": "int",
+    "defects": "def",
+    "maintainability": "mnt",
+    "overall": "all",
+}
+NOT_JUDGED = Text("·", style="dim", justify="center")
+JUDGED = Text("●", style="green", justify="center")
+FLAGGED = Text("⚑", style="bold yellow", justify="center")
+DISPUTED = Text("≠", style="yellow", justify="center")
+DISPUTED_FAILURE = Text("≠!", style="bold red", justify="center")
+BLANK = Text("")
+
+LEGEND = Text.assemble(
+    ("✓", "green"), " pass ", ("✗", "bold red"), " fail ", ("!", "bold magenta"), " error ",
+    ("–", "dim"), " skipped ", ("·", "dim"), " none │ you: ", ("●", "green"), " judged ",
+    ("◐", "yellow"), " partly ", ("·", "dim"), " not yet │ ", ("⚑", "bold yellow"), " flagged ",
+    ("≠", "yellow"), " disputed ", ("≠!", "bold red"), " disputed failure",
+)
+
+MODEL_WIDTH = 16
+COLUMNS: tuple[Column, ...] = (
+    Column("seq", "#", 5, "right"),
+    Column("path", "path", None),
+    Column("language", "language", 10),
+    Column("model", "model", MODEL_WIDTH),
+    *(Column(stage, STAGE_HEADERS[stage], 3, "center") for stage in FIELDS),
+    Column("you", "you", 3, "center"),
+    Column("flag", "⚑", 2, "center"),
+    Column("dispute", "≠", 2, "center"),
+)
+
+STATE_OPTIONS: list[tuple[str, ReviewState]] = [
+    ("not judged", ReviewState.NOT_JUDGED),
+    ("partly", ReviewState.PARTLY),
+    ("judged", ReviewState.JUDGED),
+]
+YES_NO: list[tuple[str, bool]] = [("yes", True), ("no", False)]
+STAGE_OUTCOME_OPTIONS: list[tuple[str, tuple[str, str]]] = [
+    (f"{stage}={outcome}", (stage, outcome)) for stage in FIELDS for outcome in OUTCOME_CHOICES
+]
+
+
+def row_cells(row: QueueRow) -> tuple[Text, ...]:
+    """The table cells of one queue row; every piece of data goes through safe text."""
+    if row.labelled == 0:
+        state = NOT_JUDGED
+    elif row.state is ReviewState.JUDGED:
+        state = JUDGED
+    else:
+        state = Text(f"◐{row.labelled}", style="yellow", justify="center")
+    dispute = DISPUTED_FAILURE if row.disputed_failure else DISPUTED if row.disputed else BLANK
+    return (
+        Text(str(row.seq), style="dim", justify="right"),
+        safe_rich_text(row.path),
+        Text(row.language),
+        safe_rich_text(row.model),
+        *(OUTCOME_GLYPHS.get(outcome, OUTCOME_GLYPHS[NO_OUTCOME]) for outcome in row.outcomes),
+        state,
+        FLAGGED if row.flagged else BLANK,
+        dispute,
+    )
+
+
+class QueueScreen(Screen[str | None]):
+    """Every attempt of a session for one reviewer. Dismisses with the chosen attempt_id, or None to quit."""
+
+    CSS_PATH = "queue.tcss"
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="queue.open"),
+        Binding("slash", "focus_path", "Filter by path", id="queue.path"),
+        Binding("d", "toggle_disputed", "Disputed only", id="queue.disputed"),
+        Binding("f", "toggle_flagged", "Flagged only", id="queue.flagged"),
+        Binding("j", "cycle_state", "Your state", id="queue.state"),
+        Binding("escape", "clear_filters", "Clear filters", id="queue.clear"),
+        Binding("A", "audit", "Audit", id="queue.audit"),
+        Binding("ctrl+r", "reload", "Reload", show=False, id="queue.reload"),
+        Binding("question_mark", "help", "Help", show=False, id="queue.help"),
+        Binding("q", "quit_queue", "Quit", id="queue.quit"),
+    ]
+
+    @dataclass
+    class RowsLoaded(Message):
+        rows: list[QueueRow]
+
+    @dataclass
+    class LoadFailed(Message):
+        reason: str
+
+    def __init__(self, session_path: Path, reviewer: str, attempt_id: str | None = None) -> None:
+        super().__init__()
+        self.session_path = Path(session_path)
+        self.reviewer = reviewer
+        self.rows: list[QueueRow] = []
+        self.shown: list[QueueRow] = []
+        self.filter = QueueFilter()
+        self._cells: dict[str, tuple[Text, ...]] = {}
+        self._cursor_attempt = attempt_id
+        self._path_timer: Timer | None = None
+        self._setting_selects = False
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Text.assemble(("Queue", "bold"), " · reviewer ", safe_rich_text(self.reviewer), " · ",
+                          safe_rich_text(self.session_path.name)),
+            id="queue-title",
+        )
+        with Horizontal(id="queue-filters"):
+            yield Input(placeholder="path contains…  (/)", id="filter-path")
+            yield Select[str]([], prompt="model", id="filter-model")
+            yield Select[str]([], prompt="language", id="filter-language")
+            yield Select[tuple[str, str]](STAGE_OUTCOME_OPTIONS, prompt="stage=outcome", id="filter-outcome")
+            yield Select[ReviewState](STATE_OPTIONS, prompt="you", id="filter-state")
+            yield Select[bool](YES_NO, prompt="disputed", id="filter-disputed")
+            yield Select[bool](YES_NO, prompt="flagged", id="filter-flagged")
+        yield Static("loading…", id="queue-counts")
+        yield RowTable[QueueRow](COLUMNS, key=lambda row: row.attempt_id, cells=self._row_cells, id="queue-table")
+        yield Static(LEGEND, id="queue-legend")
+        yield Footer()
+
+    @property
+    def table(self) -> RowTable[QueueRow]:
+        return self.query_one("#queue-table", RowTable)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+
+    def _row_cells(self, row: QueueRow) -> tuple[Text, ...]:
+        cells = self._cells.get(row.attempt_id)
+        if cells is None:
+            cells = self._cells[row.attempt_id] = row_cells(row)
+        return cells
+
+    def on_screen_resume(self) -> None:
+        # Labels change while the reviewer is on the review or audit screen: read them again on each return.
+        self.reload()
+
+    # ------------------------------------------------------------------ loading
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="queue-load", exit_on_error=False)
+    def _load(self) -> None:
+        # sqlite3 connections belong to their thread: this worker opens its own.
+        try:
+            with Store.open(self.session_path) as store:
+                rows = load_rows(store, self.reviewer)
+        except SessionError as exc:
+            self.post_message(self.LoadFailed(str(exc)))
+            return
+        self.post_message(self.RowsLoaded(rows))
+
+    def on_queue_screen_rows_loaded(self, message: RowsLoaded) -> None:
+        if self.table.row_count and self._cursor_attempt is None:
+            self._cursor_attempt = self.table.cursor_key
+        self.rows = message.rows
+        self._cells = {}
+        models, languages = choices(self.rows)
+        self._setting_selects = True
+        for select_id, values in (("#filter-model", models), ("#filter-language", languages)):
+            select = self.query_one(select_id, Select)
+            held = select.value
+            select.set_options([(safe_rich_text(v), v) for v in values])
+            if held in values:
+                select.value = held
+        self._setting_selects = False
+        self.filter = self._filter_from_controls()
+        self._fill()
+
+    def on_queue_screen_load_failed(self, message: LoadFailed) -> None:
+        self.query_one("#queue-counts", Static).update(safe_rich_text(message.reason, style="red"))
+
+    # ------------------------------------------------------------------ filtering
+    def apply_filter(self, queue_filter: QueueFilter) -> None:
+        """Show only the rows this filter keeps, and set the controls to match it."""
+        self.filter = queue_filter
+        self._setting_selects = True
+        try:
+            self._set_select("#filter-model", queue_filter.model)
+            self._set_select("#filter-language", queue_filter.language)
+            self._set_select("#filter-outcome", queue_filter.stage_outcome)
+            self._set_select("#filter-state", queue_filter.state)
+            self._set_select("#filter-disputed", queue_filter.disputed)
+            self._set_select("#filter-flagged", queue_filter.flagged)
+            path_input = self.query_one("#filter-path", Input)
+            if path_input.value != queue_filter.text:
+                path_input.value = queue_filter.text
+        finally:
+            self._setting_selects = False
+        self._fill()
+
+    def _set_select(self, select_id: str, value: object) -> None:
+        select = self.query_one(select_id, Select)
+        if value is None:
+            select.clear()
+        else:
+            select.value = value
+
+    def _filter_from_controls(self) -> QueueFilter:
+        def chosen(select_id: str) -> object:
+            value = self.query_one(select_id, Select).value
+            return None if value is Select.NULL else value
+
+        return QueueFilter(
+            model=chosen("#filter-model"),  # type: ignore[arg-type]
+            language=chosen("#filter-language"),  # type: ignore[arg-type]
+            stage_outcome=chosen("#filter-outcome"),  # type: ignore[arg-type]
+            state=chosen("#filter-state"),  # type: ignore[arg-type]
+            disputed=chosen("#filter-disputed"),  # type: ignore[arg-type]
+            flagged=chosen("#filter-flagged"),  # type: ignore[arg-type]
+            text=self.query_one("#filter-path", Input).value.strip(),
+        )
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if self._setting_selects:
+            return
+        self.filter = self._filter_from_controls()
+        self._fill()
+
+    @on(Input.Changed, "#filter-path")
+    def _path_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._setting_selects:
+            return
+        # Typing refills the table once the reviewer pauses, not on every key.
+        if self._path_timer is not None:
+            self._path_timer.stop()
+        self._path_timer = self.set_timer(0.15, self._apply_path)
+
+    def _apply_path(self) -> None:
+        self._path_timer = None
+        self.filter = replace(self.filter, text=self.query_one("#filter-path", Input).value.strip())
+        self._fill()
+
+    @on(Input.Submitted, "#filter-path")
+    def _path_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._path_timer is not None:
+            self._path_timer.stop()
+        self._apply_path()
+        self.table.focus()
+
+    def _fill(self) -> None:
+        keep = self._cursor_attempt or self.table.cursor_key
+        self._cursor_attempt = None
+        self.shown = self.filter.apply(self.rows)
+        self.table.set_rows(self.shown, keep=keep)
+        self.query_one("#queue-counts", Static).update(count_rows(self.rows, self.shown).describe())
+
+    # ------------------------------------------------------------------ actions
+    @on(RowTable.Selected, "#queue-table")
+    def _row_selected(self, event: RowTable.Selected) -> None:
+        event.stop()
+        self.dismiss(event.key)
+
+    def action_open(self) -> None:
+        attempt_id = self.table.cursor_key
+        if attempt_id is not None:
+            self.dismiss(attempt_id)
+
+    def action_focus_path(self) -> None:
+        self.query_one("#filter-path", Input).focus()
+
+    def action_toggle_disputed(self) -> None:
+        self.apply_filter(replace(self.filter, disputed=None if self.filter.disputed else True))
+
+    def action_toggle_flagged(self) -> None:
+        self.apply_filter(replace(self.filter, flagged=None if self.filter.flagged else True))
+
+    def action_cycle_state(self) -> None:
+        order: list[ReviewState | None] = [None, ReviewState.NOT_JUDGED, ReviewState.PARTLY, ReviewState.JUDGED]
+        following = order[(order.index(self.filter.state) + 1) % len(order)]
+        self.apply_filter(replace(self.filter, state=following))
+
+    def action_clear_filters(self) -> None:
+        if self.focused is not self.table:
+            self.table.focus()  # escape first leaves a filter control
+            return
+        self.apply_filter(QueueFilter())
+
+    def action_audit(self) -> None:
+        from .audit import AuditScreen
+
+        self.app.push_screen(AuditScreen(self.session_path, auditor=self.reviewer))
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self, title="queue keys"))
+
+    def action_quit_queue(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,137 @@
+"""Bench: the queue and audit lists on a 10,000-attempt session (row build, DataTable fill). Prints figures.
+
+Target: the queue's rows appear in well under a second (load in the worker + table fill on the event loop).
+Run: python bench/queue.py [--attempts 10000] [--keep PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bare_tui.audit import load_items
+from bare_tui.model import FIELDS, STAGES, LANGUAGES, Attempt, Flag, Judgement, Label, Outcome, Task, Verdict
+from bare_tui.queue import QueueFilter, load_rows
+from bare_tui.store import Store, new_id
+
+EXTENSIONS = {
+    "c": "c", "cpp": "cpp", "csharp": "cs", "go": "go", "java": "java", "javascript": "js", "php": "php",
+    "python": "py", "typescript": "ts",
+}
+
+
+def build_session(path: Path, attempts: int, seed: int = 7) -> None:
+    """A session shaped like a BARE slice: 57 models, nine languages, six verdicts an attempt, a third
+    labelled by one of three reviewers and some by two, a few flags."""
+    rng = random.Random(seed)
+    models = [f"model-{i:02d}" for i in range(57)]
+    task_count = max(1, attempts // 57)
+    with Store.open(path, create=True) as store:
+        tasks = []
+        for t in range(task_count):
+            language = LANGUAGES[t % len(LANGUAGES)]
+            tasks.append(Task(f"t-{t:05d}", language, f"src/module_{t:05d}/file.{EXTENSIONS[language]}", "x = 1\n"))
+        store.add_tasks(tasks)
+        rows = [
+            Attempt(f"a-{i:06d}", tasks[i % task_count].task_id, models[i % len(models)], "x = 2\n")
+            for i in range(attempts)
+        ]
+        verdicts = []
+        judgements = []
+        for a in rows:
+            outcomes = [rng.choice((Outcome.PASS, Outcome.PASS, Outcome.PASS, Outcome.FAIL, Outcome.ERROR,
+                                    Outcome.SKIPPED)) for _ in STAGES]
+            overall = Outcome.PASS if all(o is Outcome.PASS for o in outcomes) else Outcome.FAIL
+            for stage, outcome in zip(FIELDS, outcomes + [overall]):
+                verdicts.append(Verdict(a.attempt_id, stage, outcome, pipeline_version="0.1.0+bench"))
+            reviewers = rng.choice(((), (), ("ana",), ("ben",), ("ana", "ben"), ("ana", "ben", "cy")))
+            for reviewer in reviewers:
+                for stage in FIELDS:
+                    label = rng.choice((Label.PASS, Label.PASS, Label.FAIL, Label.UNSURE))
+                    judgements.append(Judgement(new_id(), a.attempt_id, reviewer, stage, label, 2,
+                                                saved_at="2026-11-21T10:00:00Z"))
+        with store.transaction() as conn:
+            store.add_attempts(rows, conn)
+            store.save_verdicts(verdicts, conn)
+            store.save_judgements(judgements, conn)
+        for a in rows[:: max(1, attempts // 50)]:
+            store.set_flag(Flag(a.attempt_id, "ana", True, "look again"))
+
+
+def best_of(runs: int, work) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+async def table_fill(path: Path) -> tuple[float, float]:
+    """Seconds from pushing the queue screen to its rows being in the table; then one filter applied."""
+    from textual.app import App
+    from textual.widgets import DataTable
+
+    from bare_tui.tui.screens.queue import QueueScreen
+
+    class Bench(App[None]):
+        pass
+
+    app = Bench()
+    async with app.run_test(size=(120, 40)) as pilot:
+        start = time.perf_counter()
+        screen = QueueScreen(path, reviewer="ana")
+        await app.push_screen(screen)
+        table = screen.query_one(DataTable)
+        while table.row_count == 0:
+            await pilot.pause(0.005)
+        await pilot.pause()  # the first paint
+        opened = time.perf_counter() - start
+        start = time.perf_counter()
+        screen.apply_filter(QueueFilter(model="model-03"))
+        await pilot.pause()
+        filtered = time.perf_counter() - start
+    return opened, filtered
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--attempts", type=int, default=10_000)
+    parser.add_argument("--keep", type=Path, default=None, help="build the session here and keep it")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = args.keep or Path(folder) / "bench.db"
+        if not path.exists():
+            start = time.perf_counter()
+            build_session(path, args.attempts)
+            print(f"built a {args.attempts:,}-attempt session in {time.perf_counter() - start:.1f} s")
+        with Store.open(path) as store:
+            rows: list = []
+            seconds = best_of(3, lambda: rows.extend(load_rows(store, "ana")) or rows.clear())
+            rows = load_rows(store, "ana")
+            print(f"queue rows built (store reads + consensus): {seconds * 1000:.0f} ms median of 3 for {len(rows):,}")
+            seconds = best_of(5, lambda: QueueFilter(text="module_01", disputed=True).apply(rows))
+            print(f"filter over {len(rows):,} rows: {seconds * 1000:.1f} ms")
+            items: list = []
+            seconds = best_of(3, lambda: items.extend(load_items(store)) or items.clear())
+            print(f"audit list built: {seconds * 1000:.0f} ms median of 3 ({len(load_items(store)):,} items)")
+        try:
+            opened, filtered = asyncio.run(table_fill(path))
+        except ImportError as exc:
+            print(f"table fill: not measured ({exc})", file=sys.stderr)
+        else:
+            print(f"queue screen: pushed to rows painted {opened * 1000:.0f} ms; a model filter {filtered * 1000:.0f} ms")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {peak:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

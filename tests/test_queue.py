@@ -1,0 +1,178 @@
+"""The queue's rows, states, disputes, filters and counts, read from sessions built through the store API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bare_tui.audit import adjudicate
+from bare_tui.model import FIELDS, Attempt, Judgement, Label, Outcome, ReasonCode, Verdict
+from bare_tui.queue import (
+    QueueFilter,
+    ReviewState,
+    choices,
+    count_rows,
+    load_rows,
+    parse_stage_outcome,
+)
+from bare_tui.store import Store
+from tests.tui.queue_fixtures import EXPECTED_ORDER, HOSTILE_MODEL, HOSTILE_PATH, build_queue_session
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Path:
+    return build_queue_session(tmp_path / "queue.db")
+
+
+def rows_by_id(path: Path, reviewer: str = "ana") -> dict:  # type: ignore[type-arg]
+    with Store.open(path) as store:
+        return {row.attempt_id: row for row in load_rows(store, reviewer)}
+
+
+def test_one_row_per_attempt_in_import_order_with_six_outcomes(session: Path) -> None:
+    with Store.open(session) as store:
+        rows = load_rows(store, "ana")
+    assert [r.attempt_id for r in rows] == EXPECTED_ORDER
+    a2 = rows[1]
+    assert (a2.path, a2.language, a2.model) == ("Lib/bisect.py", "python", "model-b")
+    assert dict(zip(FIELDS, a2.outcomes)) == {
+        "syntax": "pass", "signatures": "fail", "integrity": "pass", "defects": "pass",
+        "maintainability": "pass", "overall": "fail",
+    }
+    assert rows[5].outcome("defects") == "skipped"
+    assert rows[4].path == HOSTILE_PATH and rows[4].model == HOSTILE_MODEL
+
+
+def test_attempt_without_verdicts_shows_none(tmp_path: Path) -> None:
+    path = build_queue_session(tmp_path / "q.db")
+    # A fresh attempt added after verification has no verdicts yet.
+    with Store.open(path) as store:
+        store.add_attempts([Attempt("a-7", "t-1", "model-c", "x = 1\n")])
+        row = {r.attempt_id: r for r in load_rows(store, "ana")}["a-7"]
+    assert row.outcomes == ("none",) * 6
+    assert row.state is ReviewState.NOT_JUDGED
+
+
+def test_reviewer_state_counts_this_reviewers_fields_only(session: Path) -> None:
+    ana = rows_by_id(session, "ana")
+    assert [ana[a].state for a in EXPECTED_ORDER] == [
+        ReviewState.JUDGED, ReviewState.PARTLY, ReviewState.NOT_JUDGED, ReviewState.PARTLY,
+        ReviewState.NOT_JUDGED, ReviewState.NOT_JUDGED,
+    ]
+    assert (ana["a-2"].labelled, ana["a-4"].labelled) == (1, 2)
+    ben = rows_by_id(session, "ben")
+    assert [a for a in EXPECTED_ORDER if ben[a].labelled] == ["a-2", "a-4", "a-5"]
+    nobody = rows_by_id(session, "cy")
+    assert all(r.state is ReviewState.NOT_JUDGED for r in nobody.values())
+
+
+def test_disputes_follow_design_definitions(session: Path) -> None:
+    rows = rows_by_id(session)
+    # a-2: pipeline fail, both reviewers pass: a disputed failure. a-4: reviewers differ. a-5: pipeline pass,
+    # the only reviewer fail. a-1: everyone agrees with the pipeline. a-3, a-6: nobody labelled.
+    assert {a for a, r in rows.items() if r.disputed} == {"a-2", "a-4", "a-5"}
+    assert {a for a, r in rows.items() if r.disputed_failure} == {"a-2"}
+    assert {a for a, r in rows.items() if r.flagged} == {"a-5", "a-6"}
+
+
+def test_a_superseding_label_replaces_the_old_one_and_undo_restores_state(session: Path) -> None:
+    with Store.open(session) as store:
+        store.save_judgements([
+            Judgement("j-20", "a-4", "ana", "integrity", Label.PASS, saved_at="2026-11-21T11:00:00Z",
+                      supersedes="j-12"),
+        ])
+    assert not rows_by_id(session)["a-4"].disputed  # ana now agrees with ben and the pipeline
+    with Store.open(session) as store:
+        store.undo_last_save("ana")
+    assert rows_by_id(session)["a-4"].disputed
+
+
+def test_an_adjudication_counts_as_the_consensus(session: Path) -> None:
+    with Store.open(session) as store:
+        adjudicate(store, "a-4", "integrity", Label.PASS, ReasonCode.REVIEWER_ERROR, "eve")
+    # The auditor agrees with the pipeline: no longer disputed by anyone.
+    assert not rows_by_id(session)["a-4"].disputed
+    with Store.open(session) as store:
+        adjudicate(store, "a-2", "signatures", Label.FAIL, ReasonCode.REVIEWER_ERROR, "eve")
+    # The auditor sides with the pipeline against both reviewers: settled, not a disputed failure any more.
+    row = rows_by_id(session)["a-2"]
+    assert not row.disputed_failure and not row.disputed
+
+
+def test_each_filter_narrows_to_the_rows_that_match(session: Path) -> None:
+    with Store.open(session) as store:
+        rows = load_rows(store, "ana")
+
+    def ids(f: QueueFilter) -> list[str]:
+        return [r.attempt_id for r in f.apply(rows)]
+
+    assert ids(QueueFilter()) == EXPECTED_ORDER
+    assert ids(QueueFilter(model="model-a")) == ["a-1", "a-3", "a-6"]
+    assert ids(QueueFilter(language="go")) == ["a-3", "a-4"]
+    assert ids(QueueFilter(stage_outcome=("syntax", "fail"))) == ["a-3"]
+    assert ids(QueueFilter(stage_outcome=("overall", "fail"))) == ["a-2", "a-3", "a-6"]
+    assert ids(QueueFilter(stage_outcome=("defects", "skipped"))) == ["a-6"]
+    assert ids(QueueFilter(state=ReviewState.NOT_JUDGED)) == ["a-3", "a-5", "a-6"]
+    assert ids(QueueFilter(state=ReviewState.PARTLY)) == ["a-2", "a-4"]
+    assert ids(QueueFilter(disputed=True)) == ["a-2", "a-4", "a-5"]
+    assert ids(QueueFilter(disputed=False)) == ["a-1", "a-3", "a-6"]
+    assert ids(QueueFilter(flagged=True)) == ["a-5", "a-6"]
+    assert ids(QueueFilter(text="BISECT")) == ["a-1", "a-2", "a-6"]
+    assert ids(QueueFilter(text="[red]")) == ["a-5"]  # text is matched literally, never as a pattern
+    assert ids(QueueFilter(model="model-a", flagged=True, text="bisect")) == ["a-6"]
+
+
+def test_parse_stage_outcome() -> None:
+    assert parse_stage_outcome("syntax=fail") == ("syntax", "fail")
+    assert parse_stage_outcome(" Overall = PASS ") == ("overall", "pass")
+    assert parse_stage_outcome("defects=none") == ("defects", "none")
+    for bad in ("syntax", "syntax=", "=fail", "parse=fail", "syntax=broken"):
+        with pytest.raises(ValueError):
+            parse_stage_outcome(bad)
+
+
+def test_counts_describe_the_shown_rows(session: Path) -> None:
+    with Store.open(session) as store:
+        rows = load_rows(store, "ana")
+    counts = count_rows(rows, rows)
+    assert (counts.total, counts.shown, counts.judged, counts.partly, counts.disputed, counts.flagged) == (
+        6, 6, 1, 2, 3, 2,
+    )
+    assert counts.describe() == "6 of 6 shown · 1 judged · 2 partly · 3 disputed · 1 disputed failures · 2 flagged"
+    shown = QueueFilter(language="go").apply(rows)
+    assert count_rows(rows, shown).describe() == "2 of 6 shown · 0 judged · 1 partly · 1 disputed"
+
+
+def test_choices_list_models_and_languages_once(session: Path) -> None:
+    with Store.open(session) as store:
+        models, languages = choices(load_rows(store, "ana"))
+    assert models == sorted([HOSTILE_MODEL, "model-a", "model-b"])
+    assert languages == ["go", "python"]
+
+
+def test_list_reads_choose_what_the_full_reads_choose(tmp_path: Path) -> None:
+    """Store.current_outcomes / current_labels are the fast forms of current_verdicts / judgements."""
+    path = build_queue_session(tmp_path / "q.db")
+    with Store.open(path) as store:
+        # An imported source beside bare-tui's own, a newer own version, and an attempt only the import covers.
+        store.save_verdicts([
+            Verdict("a-1", "syntax", Outcome.FAIL, source="other-pipeline", pipeline_version="other-pipeline"),
+            Verdict("a-2", "syntax", Outcome.ERROR, pipeline_version="0.2.0+test"),
+        ])
+        store.add_attempts([Attempt("a-7", "t-1", "model-c", "x = 1\n")])
+        store.save_verdicts([Verdict("a-7", "syntax", Outcome.SKIPPED, source="other-pipeline")])
+        # Supersede, withdraw and relabel.
+        store.save_judgements([
+            Judgement("j-30", "a-4", "ana", "integrity", Label.UNSURE, saved_at="2026-11-21T12:00:00Z", supersedes="j-12"),
+        ])
+        store.save_judgements([Judgement("j-31", "a-1", "ana", "defects", Label.FAIL, saved_at="2026-11-21T12:00:01Z", supersedes="j-4")])
+        store.undo_last_save("ana")
+        full_outcomes = {k: v.outcome.value for k, v in store.current_verdicts().items()}
+        full_labels = sorted((j.attempt_id, j.reviewer, j.stage, j.label.value) for j in store.judgements())
+        assert store.current_outcomes() == full_outcomes
+        assert sorted(store.current_labels()) == full_labels
+    assert full_outcomes[("a-2", "syntax")] == "error"
+    assert full_outcomes[("a-7", "syntax")] == "skipped"
+    assert full_outcomes[("a-1", "syntax")] == "pass"  # bare-tui's own verdict wins over the import
+    assert ("a-4", "ana", "integrity", "unsure") in full_labels
