@@ -125,7 +125,7 @@ def _chance_corrected(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         value = (observed - expected) / (1 - expected)
     # expected agreement of 1 (both raters constant) leaves the coefficient undefined, even when observed is 1
-    return np.where(np.isclose(expected, 1.0), np.nan, value)
+    return np.where(np.abs(1 - expected) < 1e-12, np.nan, value)
 
 
 def percent_agreement_array(tables: np.ndarray) -> np.ndarray:
@@ -524,33 +524,80 @@ def paired_bootstrap(
     if items == 0 or replicates <= 0:
         return BootstrapIntervals(empty, empty, empty, empty, 0)
 
-    patterns = np.column_stack([decision + 1, reference + 1, counts.astype(np.int64)])
-    unique, inverse = np.unique(patterns, axis=0, return_inverse=True)
-    frequency = np.bincount(inverse.ravel(), minlength=len(unique))
+    # one integer per pattern (decision, reference, count of each category), mixed radix
+    whole = counts.astype(np.int64)
+    keys = (decision + 1) * (k + 1) + (reference + 1)
+    for c in range(k):
+        keys = keys * (labels.shape[1] + 1) + whole[:, c]
+    _, first, frequency = np.unique(keys, return_index=True, return_counts=True)
     rng = np.random.default_rng(seed)
     draws = rng.multinomial(items, frequency / items, size=replicates).astype(np.float64)
 
-    pattern_decision, pattern_reference = unique[:, 0] - 1, unique[:, 1] - 1
+    pattern_decision, pattern_reference = decision[first], reference[first]
     paired = (pattern_decision >= 0) & (pattern_reference >= 0)
-    cells = np.zeros((len(unique), k * k))
+    cells = np.zeros((len(first), k * k))
     cells[np.flatnonzero(paired), (pattern_reference * k + pattern_decision)[paired]] = 1.0
-    tables = (draws @ cells).reshape(replicates, k, k)
-    coincidences = (draws @ coincidence_contributions(unique[:, 2:].astype(np.float64))).reshape(replicates, k, k)
+    tables = draws @ cells  # replicates x k*k, rows reference, columns decision
+    coincidences = draws @ coincidence_contributions(counts[first])
+    if k == 2:
+        kappas, ac1s, mccs = _binary_agreement(tables)
+        alphas = _binary_alpha(coincidences)
+    else:
+        shaped = tables.reshape(replicates, k, k)
+        kappas, ac1s, mccs = cohen_kappa_array(shaped), gwet_ac1_array(shaped), None
+        alphas = alpha_from_coincidence_array(coincidences.reshape(replicates, k, k))
 
-    def interval(samples: np.ndarray, point: float | None) -> Interval:
-        defined = samples[np.isfinite(samples)]
-        if point is None or len(defined) == 0:
+    tail = (1 - level) / 2 * 100
+    samples = np.vstack([kappas, ac1s, alphas] + ([mccs] if mccs is not None else []))
+    # one percentile call for every statistic, unless some replicate left one undefined
+    bounds = np.percentile(samples, [tail, 100 - tail], axis=1) if np.isfinite(samples).all() else None
+
+    def interval(row: int, point: float | None) -> Interval:
+        if point is None:
+            return Interval(None)
+        if bounds is not None:
+            return Interval(point, float(bounds[0, row]), float(bounds[1, row]))
+        defined = samples[row][np.isfinite(samples[row])]
+        if len(defined) == 0:
             return Interval(point)
-        tail = (1 - level) / 2 * 100
         low, high = np.percentile(defined, [tail, 100 - tail])
         return Interval(point, float(low), float(high))
 
     full_table = contingency_table(decision, reference, k).T  # rows reference, columns decision
     full_alpha = finite_or_none(alpha_from_coincidence_array(coincidence_matrix(counts)))
     return BootstrapIntervals(
-        cohen_kappa=interval(cohen_kappa_array(tables), cohen_kappa(full_table)),
-        gwet_ac1=interval(gwet_ac1_array(tables), gwet_ac1(full_table)),
-        mcc=interval(mcc_array(tables), finite_or_none(mcc_array(full_table))) if k == 2 else empty,
-        krippendorff_alpha=interval(alpha_from_coincidence_array(coincidences), full_alpha),
+        cohen_kappa=interval(0, cohen_kappa(full_table)),
+        gwet_ac1=interval(1, gwet_ac1(full_table)),
+        krippendorff_alpha=interval(2, full_alpha),
+        mcc=interval(3, finite_or_none(mcc_array(full_table))) if mccs is not None else empty,
         replicates=replicates,
     )
+
+
+def _binary_agreement(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Kappa, AC1 and MCC of many 2 x 2 tables given as rows [fail-fail, fail-pass, pass-fail, pass-pass]
+    (reference first): the same figures as the general functions, in a few vector operations."""
+    tn, fp, fn, tp = cells.T
+    n = tn + fp + fn + tp
+    with np.errstate(invalid="ignore", divide="ignore"):
+        observed = (tp + tn) / n
+        reference_pass = (tp + fn) / n
+        decision_pass = (tp + fp) / n
+        expected = reference_pass * decision_pass + (1 - reference_pass) * (1 - decision_pass)
+        kappa = np.where(np.abs(1 - expected) < 1e-12, np.nan, (observed - expected) / (1 - expected))
+        pooled = (reference_pass + decision_pass) / 2
+        chance = 2 * pooled * (1 - pooled)
+        ac1 = (observed - chance) / (1 - chance)
+        mcc = (tp * tn - fp * fn) / np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    return kappa, ac1, mcc
+
+
+def _binary_alpha(coincidences: np.ndarray) -> np.ndarray:
+    """Nominal alpha of many 2 x 2 coincidence matrices given as rows [o00, o01, o10, o11]."""
+    o00, o01, o10, o11 = coincidences.T
+    n0, n1 = o00 + o01, o10 + o11
+    n = n0 + n1
+    expected = n * n - n0 * n0 - n1 * n1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        alpha = 1 - (n - 1) * (o01 + o10) / expected
+    return np.where((expected <= 0) | (n < 2), np.nan, alpha)

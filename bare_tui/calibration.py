@@ -7,8 +7,8 @@ figure: metric, stage, group_by, group, n, value, ci_low, ci_high.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -83,7 +83,7 @@ def load_input(store: "Store", source: str | None = None, versions: bool = False
 
 @dataclass(frozen=True)
 class StageColumns:
-    """One stage's figures lined up on the session's attempts (index i is attempt i)."""
+    """One stage's verdicts lined up on the session's attempts (index i is attempt i)."""
 
     auto: np.ndarray  # int8: 1 pass, 0 fail, -1 no pass/fail verdict (none, error, skipped)
     score: np.ndarray  # float64, NaN without a score
@@ -91,18 +91,27 @@ class StageColumns:
 
 @dataclass(frozen=True)
 class HumanColumns:
-    """One stage's human labels lined up on attempts: reviewers x attempts matrix and the consensus."""
+    """One stage's human labels lined up on attempts, with the consensus and where anyone said anything."""
 
     labels: np.ndarray  # int8, attempts x reviewers: 1 pass, 0 fail, -1 missing or unsure
     consensus: np.ndarray  # int8: 1, 0, -1 no consensus
+    labelled: np.ndarray  # indices of the attempts with a decisive label or a consensus, ascending
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Each attempt's group under one grouping, as codes into the sorted group names."""
+
+    codes: np.ndarray  # int64 per attempt
+    names: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class PreparedSession:
-    """A session as arrays: grouping keys per attempt, verdict columns and human columns per stage."""
+    """A session as arrays: grouping codes per attempt, verdict columns and human columns per stage."""
 
     attempt_ids: tuple[str, ...]
-    keys: dict[str, np.ndarray]  # "model" / "language" -> object array of each attempt's value
+    groupings: dict[str, Grouping]  # "model", "language"
     stages: dict[str, StageColumns]
     humans: dict[str, HumanColumns]
     anchoring: dict[str, dict[str, HumanColumns]]  # "blind" / "saw_verdicts" -> stage -> columns
@@ -114,80 +123,128 @@ class PreparedSession:
         return frozenset(stage for stage, columns in self.stages.items() if np.isfinite(columns.score).any())
 
 
+_STAGE_INDEX = {stage: s for s, stage in enumerate(FIELDS)}
+# Outcome and Label are str enums, so one dict answers for the enum members and their plain values alike
+_CODES: dict[object, int] = {"pass": PASS, "fail": FAIL}
+
+
 def prepare(data: CalibrationInput) -> PreparedSession:
-    """Line the records up as arrays, computing each attempt-stage's consensus with consensus.py's rule."""
+    """Line the records up as arrays, computing each attempt-stage's consensus with consensus.py's rule.
+
+    Hundreds of thousands of records pass through here, so each field is pulled out with one comprehension
+    and written into the arrays with one fancy assignment, rather than element by element."""
     attempt_ids = tuple(a.attempt_id for a in data.attempts)
     index = {attempt_id: i for i, attempt_id in enumerate(attempt_ids)}
-    count = len(attempt_ids)
-    keys = {
-        "model": np.array([a.model for a in data.attempts], dtype=object),
-        "language": np.array([a.language for a in data.attempts], dtype=object),
+    groupings = {
+        "model": _grouping([a.model for a in data.attempts]),
+        "language": _grouping([a.language for a in data.attempts]),
     }
-    stages = _verdict_columns(data.verdicts, index, count)
+    stages = _verdict_columns(data.verdicts, index)
 
     versions: dict[str, list[Verdict]] = defaultdict(list)
     for verdict in data.versioned_verdicts:
         versions[verdict.pipeline_version or verdict.source].append(verdict)
-    version_columns = {name: _verdict_columns(rows, index, count) for name, rows in sorted(versions.items())}
+    version_columns = {name: _verdict_columns(rows, index) for name, rows in sorted(versions.items())}
 
     reviewers = tuple(sorted({j.reviewer for j in data.judgements}))
-    adjudicated = {(a.attempt_id, a.stage): a.label.value for a in data.adjudications}
-    humans = _human_columns(data.judgements, adjudicated, index, count, reviewers)
-    anchoring = {
-        "blind": _human_columns([j for j in data.judgements if not j.saw_verdicts], {}, index, count, reviewers),
-        "saw_verdicts": _human_columns([j for j in data.judgements if j.saw_verdicts], {}, index, count, reviewers),
-    }
-    return PreparedSession(attempt_ids, keys, stages, humans, anchoring, version_columns, reviewers)
+    labels, saw, touched = _label_cube(data.judgements, index, reviewers)
+    adjudicated = np.full((len(FIELDS), len(index)), NONE, dtype=np.int8)
+    for adjudication in data.adjudications:
+        i, s = index.get(adjudication.attempt_id), _STAGE_INDEX.get(adjudication.stage)
+        if i is not None and s is not None:
+            adjudicated[s, i] = _CODES.get(adjudication.label, NONE)
+            touched[s].add(i)
+    humans: dict[str, HumanColumns] = {}
+    anchoring: dict[str, dict[str, HumanColumns]] = {"blind": {}, "saw_verdicts": {}}
+    no_adjudication = np.full(len(index), NONE, dtype=np.int8)
+    for s, stage in enumerate(FIELDS):
+        # only attempts someone labelled or settled can have a consensus: a few percent of a large study
+        candidates = np.array(sorted(touched[s]), dtype=np.int64)
+        humans[stage] = _human_columns(labels[s], adjudicated[s], candidates)
+        # auditors always see the verdicts, so the anchoring split leaves adjudications out
+        anchoring["blind"][stage] = _human_columns(np.where(saw[s], NONE, labels[s]), no_adjudication, candidates)
+        anchoring["saw_verdicts"][stage] = _human_columns(np.where(saw[s], labels[s], NONE), no_adjudication,
+                                                          candidates)  # fmt: skip
+    return PreparedSession(attempt_ids, groupings, stages, humans, anchoring, version_columns, reviewers)
 
 
-def _verdict_columns(verdicts: Iterable[Verdict], index: dict[str, int], count: int) -> dict[str, StageColumns]:
-    auto = {stage: np.full(count, NONE, dtype=np.int8) for stage in FIELDS}
-    score = {stage: np.full(count, np.nan) for stage in FIELDS}
-    has_overall = np.zeros(count, dtype=bool)
-    codes = {Outcome.PASS: PASS, Outcome.FAIL: FAIL}
-    for verdict in verdicts:
-        i = index.get(verdict.attempt_id)
-        if i is None or verdict.stage not in auto:
-            continue
-        auto[verdict.stage][i] = codes.get(Outcome(verdict.outcome), NONE)
-        if verdict.score is not None:
-            score[verdict.stage][i] = verdict.score
-        if verdict.stage == "overall":
-            has_overall[i] = True
+def _grouping(values: list[str]) -> Grouping:
+    names = tuple(sorted(set(values)))
+    code = {name: c for c, name in enumerate(names)}
+    return Grouping(np.array([code[v] for v in values], dtype=np.int64), names)
+
+
+def _verdict_columns(verdicts: Sequence[Verdict], index: dict[str, int]) -> dict[str, StageColumns]:
+    count = len(index)
+    rows = np.array([index.get(v.attempt_id, -1) for v in verdicts], dtype=np.int64)
+    stages = np.array([_STAGE_INDEX.get(v.stage, -1) for v in verdicts], dtype=np.int64)
+    # identity against the enum members is the fast path; plain strings still work through the lookup
+    outcomes = np.array([
+        PASS if v.outcome is Outcome.PASS else FAIL if v.outcome is Outcome.FAIL else _CODES.get(v.outcome, NONE)
+        for v in verdicts
+    ], dtype=np.int8)  # fmt: skip
+    scores = np.array([v.score for v in verdicts], dtype=np.float64)  # None becomes NaN
+    known = (rows >= 0) & (stages >= 0)
+    rows, stages, outcomes, scores = rows[known], stages[known], outcomes[known], scores[known]
+    auto = np.full((len(FIELDS), count), NONE, dtype=np.int8)
+    score = np.full((len(FIELDS), count), np.nan)
+    auto[stages, rows] = outcomes
+    score[stages, rows] = scores
     # overall is success at all five stages: derived where no overall verdict was given and all five decided
-    five = np.stack([auto[stage] for stage in STAGES])
-    decided = (five >= 0).all(axis=0) & ~has_overall
-    auto["overall"][decided] = (five[:, decided] == PASS).all(axis=0).astype(np.int8)
-    return {stage: StageColumns(auto[stage], score[stage]) for stage in FIELDS}
+    overall = _STAGE_INDEX["overall"]
+    has_overall = np.zeros(count, dtype=bool)
+    has_overall[rows[stages == overall]] = True
+    five = auto[[_STAGE_INDEX[stage] for stage in STAGES]]
+    derive = (five >= 0).all(axis=0) & ~has_overall
+    auto[overall, derive] = (five[:, derive] == PASS).all(axis=0)
+    return {stage: StageColumns(auto[s], score[s]) for s, stage in enumerate(FIELDS)}
 
 
-def _human_columns(
-    judgements: Iterable[Judgement],
-    adjudicated: dict[tuple[str, str], str],
-    index: dict[str, int],
-    count: int,
-    reviewers: tuple[str, ...],
-) -> dict[str, HumanColumns]:
-    column = {name: j for j, name in enumerate(reviewers)}
-    labels = {stage: np.full((count, len(reviewers)), NONE, dtype=np.int8) for stage in FIELDS}
-    given: dict[tuple[str, str], list[str]] = defaultdict(list)  # (attempt_id, stage) -> labels
-    codes = {"pass": PASS, "fail": FAIL}
-    for judgement in judgements:
-        i = index.get(judgement.attempt_id)
-        if i is None or judgement.stage not in labels:
-            continue
-        label = judgement.label.value
-        labels[judgement.stage][i, column[judgement.reviewer]] = codes.get(label, NONE)
-        given[(judgement.attempt_id, judgement.stage)].append(label)
-    consensus = {stage: np.full(count, NONE, dtype=np.int8) for stage in FIELDS}
-    for key in set(given) | set(adjudicated):
-        attempt_id, stage = key
-        i = index.get(attempt_id)
-        if i is None or stage not in consensus:
-            continue
-        decided = consensus_label(given.get(key, ()), adjudicated.get(key))
-        consensus[stage][i] = codes.get(decided or "", NONE)
-    return {stage: HumanColumns(labels[stage], consensus[stage]) for stage in FIELDS}
+def _label_cube(
+    judgements: Sequence[Judgement], index: dict[str, int], reviewers: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray, list[set[int]]]:
+    """stage x attempt x reviewer labels (-1 missing or unsure), whether each was made seeing the verdicts,
+    and per stage the attempts that have any judgement."""
+    column = {name: r for r, name in enumerate(reviewers)}
+    shape = (len(FIELDS), len(index), len(reviewers))
+    labels = np.full(shape, NONE, dtype=np.int8)
+    saw = np.zeros(shape, dtype=bool)
+    rows = np.array([index.get(j.attempt_id, -1) for j in judgements], dtype=np.int64)
+    stages = np.array([_STAGE_INDEX.get(j.stage, -1) for j in judgements], dtype=np.int64)
+    who = np.array([column[j.reviewer] for j in judgements], dtype=np.int64)
+    codes = np.array([_CODES.get(j.label, NONE) for j in judgements], dtype=np.int8)
+    seen = np.array([j.saw_verdicts for j in judgements], dtype=bool)
+    known = (rows >= 0) & (stages >= 0)
+    rows, stages, who = rows[known], stages[known], who[known]
+    labels[stages, rows, who] = codes[known]
+    saw[stages, rows, who] = seen[known]
+    touched = [set(rows[stages == s].tolist()) for s in range(len(FIELDS))]
+    return labels, saw, touched
+
+
+def _human_columns(labels: np.ndarray, adjudicated: np.ndarray, candidates: np.ndarray) -> HumanColumns:
+    """The consensus of each candidate attempt from consensus.py's rule. The rule sees only how many
+    reviewers said pass and fail and what an auditor decided, so it is asked once per distinct combination."""
+    consensus = np.full(len(labels), NONE, dtype=np.int8)
+    rows = labels[candidates]
+    passes = (rows == PASS).sum(axis=1)
+    fails = (rows == FAIL).sum(axis=1)
+    settled = adjudicated[candidates]
+    keep = (passes + fails > 0) | (settled >= 0)
+    labelled = candidates[keep]
+    if len(labelled):
+        passes, fails, settled = passes[keep], fails[keep], settled[keep].astype(np.int64)
+        radix = int(max(passes.max(), fails.max())) + 1
+        keys = (passes * radix + fails) * 3 + (settled + 1)
+        unique, inverse = np.unique(keys, return_inverse=True)
+        words = {PASS: "pass", FAIL: "fail"}
+        decided = np.array([
+            _CODES.get(consensus_label(["pass"] * int(k // 3 // radix) + ["fail"] * int(k // 3 % radix),
+                                       words.get(int(k % 3) - 1)), NONE)
+            for k in unique.tolist()
+        ], dtype=np.int8)  # fmt: skip
+        consensus[labelled] = decided[inverse]
+    return HumanColumns(labels, consensus, labelled)
 
 
 # ---------------------------------------------------------------- rows
@@ -209,25 +266,62 @@ def calibration_rows(session: PreparedSession, options: Options = Options()) -> 
     if unknown:
         raise ValueError(f"unknown grouping {unknown[0]!r}; choose from {', '.join(GROUPINGS)}")
     scored = session.scored_stages
-    everyone = np.ones(len(session.attempt_ids), dtype=bool)
     rows: list[StatRow] = []
     for stage in options.stages:
         figures = _Figures(stage, stage in scored, options)
-        rows += figures.rows("all", "all", everyone, session.stages[stage], session.humans[stage])
+        columns, humans = session.stages[stage], session.humans[stage]
+        rows += figures.rows("all", "all", _Slice.whole(columns, humans))
         for grouping in options.by:
-            if grouping in session.keys:
-                values = session.keys[grouping]
-                for group in sorted(set(values.tolist()), key=str):
-                    mask = values == group
-                    rows += figures.rows(grouping, str(group), mask, session.stages[stage], session.humans[stage])
+            if grouping in session.groupings:
+                for group, part in _Slice.by_group(session.groupings[grouping], columns, humans):
+                    rows += figures.rows(grouping, group, part)
             elif grouping == "pipeline_version":
-                for version, columns in session.versions.items():
-                    rows += figures.rows(grouping, version, everyone, columns[stage], session.humans[stage])
+                for version, version_columns in session.versions.items():
+                    rows += figures.rows(grouping, version, _Slice.whole(version_columns[stage], humans))
             elif grouping == "anchoring":
                 for group in ANCHORING_GROUPS:
-                    humans = session.anchoring[group][stage]
-                    rows += figures.rows(grouping, group, everyone, session.stages[stage], humans)
+                    rows += figures.rows(grouping, group, _Slice.whole(columns, session.anchoring[group][stage]))
     return rows
+
+
+@dataclass(frozen=True)
+class _Slice:
+    """What one group contributes: its pipeline pass counts over all its attempts, and the arrays of its
+    labelled attempts only (a few percent of a BARE-sized study), which is all the agreement figures need."""
+
+    decided: int
+    passes: int
+    auto: np.ndarray
+    score: np.ndarray
+    consensus: np.ndarray
+    labels: np.ndarray
+
+    @classmethod
+    def of(cls, decided: int, passes: int, at: np.ndarray, columns: StageColumns, humans: HumanColumns) -> "_Slice":
+        return cls(decided, passes, columns.auto[at], columns.score[at], humans.consensus[at], humans.labels[at])
+
+    @classmethod
+    def whole(cls, columns: StageColumns, humans: HumanColumns) -> "_Slice":
+        decided = int(np.count_nonzero(columns.auto >= 0))
+        passes = int(np.count_nonzero(columns.auto == PASS))
+        return cls.of(decided, passes, humans.labelled, columns, humans)
+
+    @classmethod
+    def by_group(
+        cls, grouping: Grouping, columns: StageColumns, humans: HumanColumns
+    ) -> list[tuple[str, "_Slice"]]:
+        size = len(grouping.names)
+        decided = np.bincount(grouping.codes[columns.auto >= 0], minlength=size)
+        passes = np.bincount(grouping.codes[columns.auto == PASS], minlength=size)
+        # the labelled attempts sorted by group, then cut at each group's boundary
+        labelled = humans.labelled
+        codes = grouping.codes[labelled]
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(size + 1))
+        return [
+            (name, cls.of(int(decided[g]), int(passes[g]), labelled[order[bounds[g]:bounds[g + 1]]], columns, humans))
+            for g, name in enumerate(grouping.names)
+        ]
 
 
 def rows_for_store(store: "Store", options: Options = Options(), source: str | None = None) -> list[StatRow]:
@@ -252,12 +346,7 @@ class _Figures:
     scored: bool
     options: Options
 
-    def rows(
-        self, group_by: str, group: str, mask: np.ndarray, columns: StageColumns, humans: HumanColumns
-    ) -> list[StatRow]:
-        auto = columns.auto[mask]
-        consensus = humans.consensus[mask]
-        labels = humans.labels[mask]
+    def rows(self, group_by: str, group: str, part: _Slice) -> list[StatRow]:
         out: list[StatRow] = []
 
         def add(metric: str, n: int, estimate: Interval | float | int | None) -> None:
@@ -267,14 +356,11 @@ class _Figures:
                 value = None if estimate is None else agreement.finite_or_none(estimate)
                 out.append(StatRow(metric, self.stage, group_by, group, n, value))
 
-        decided = auto >= 0
-        n_auto = int(decided.sum())
-        auto_passes = int((auto == PASS).sum())
-        add("auto_pass_rate", n_auto, agreement.wilson(auto_passes, n_auto))
-        n_human = int((consensus >= 0).sum())
-        add("human_pass_rate", n_human, agreement.wilson(int((consensus == PASS).sum()), n_human))
+        add("auto_pass_rate", part.decided, agreement.wilson(part.passes, part.decided))
+        n_human = int(np.count_nonzero(part.consensus >= 0))
+        add("human_pass_rate", n_human, agreement.wilson(int(np.count_nonzero(part.consensus == PASS)), n_human))
 
-        cells = Confusion.from_labels(auto, consensus)
+        cells = Confusion.from_labels(part.auto, part.consensus)
         pairs = cells.n
         for name in ("tp", "fp", "fn", "tn"):
             add(name, pairs, getattr(cells, name))
@@ -283,13 +369,11 @@ class _Figures:
 
         table = cells.table()
         boot = agreement.paired_bootstrap(
-            auto, consensus, labels, replicates=self.options.replicates, seed=self.options.seed
+            part.auto, part.consensus, part.labels, replicates=self.options.replicates, seed=self.options.seed
         )
-        if boot.replicates:
-            add("cohen_kappa", pairs, boot.cohen_kappa)
-        else:
-            add("cohen_kappa", pairs, agreement.cohen_kappa_interval(table))
-        add("gwet_ac1", pairs, boot.gwet_ac1 if boot.replicates else Interval(agreement.gwet_ac1(table)))
+        resampled = boot.replicates > 0
+        add("cohen_kappa", pairs, boot.cohen_kappa if resampled else agreement.cohen_kappa_interval(table))
+        add("gwet_ac1", pairs, boot.gwet_ac1 if resampled else Interval(agreement.gwet_ac1(table)))
         share = agreement.wilson(agreeing, pairs)
         if share.value is None:
             add("pabak", pairs, None)
@@ -300,20 +384,19 @@ class _Figures:
         add("specificity", cells.tn + cells.fp, cells.specificity())
         add("ppv", cells.tp + cells.fp, cells.ppv())
         add("npv", cells.tn + cells.fn, cells.npv())
-        add("mcc", pairs, boot.mcc if boot.replicates else Interval(cells.mcc()))
+        add("mcc", pairs, boot.mcc if resampled else Interval(cells.mcc()))
 
-        counts = agreement.category_counts(labels, 2) if labels.shape[1] else np.zeros((len(labels), 2))
+        counts = agreement.category_counts(part.labels, 2) if part.labels.shape[1] else np.zeros((len(part.labels), 2))
         per_unit = counts.sum(axis=1)
-        add("krippendorff_alpha", int((per_unit >= 2).sum()),
-            boot.krippendorff_alpha if boot.replicates
-            else Interval(agreement.krippendorff_alpha_from_counts(counts)))  # fmt: skip
+        alpha = boot.krippendorff_alpha if resampled else Interval(agreement.krippendorff_alpha_from_counts(counts))
+        add("krippendorff_alpha", int(np.count_nonzero(per_unit >= 2)), alpha)
         fleiss_units = _equal_rater_units(per_unit)
         add("fleiss_kappa", int(fleiss_units.sum()), agreement.fleiss_kappa(counts[fleiss_units]))
 
-        add("corrected_pass_rate", n_auto, agreement.lang_reiczigel(
-            auto_passes, n_auto, cells.tp, cells.tp + cells.fn, cells.tn, cells.tn + cells.fp))  # fmt: skip
+        add("corrected_pass_rate", part.decided, agreement.lang_reiczigel(
+            part.passes, part.decided, cells.tp, cells.tp + cells.fn, cells.tn, cells.tn + cells.fp))  # fmt: skip
         if self.scored:
-            curve = agreement.threshold_curve(columns.score[mask], consensus)
+            curve = agreement.threshold_curve(part.score, part.consensus)
             n_scored = curve.positives + curve.negatives
             add("auc", n_scored, curve.auc)
             add("best_threshold", n_scored, curve.best_threshold)
@@ -323,8 +406,9 @@ class _Figures:
 def _equal_rater_units(per_unit: np.ndarray) -> np.ndarray:
     """Fleiss' kappa needs the same number of raters on every item: keep the commonest count of two or more
     (the larger count on a tie), so a stray third review does not void the figure."""
-    counts = Counter(int(m) for m in per_unit if m >= 2)
-    if not counts:
+    tally = np.bincount(per_unit.astype(np.int64), minlength=2)
+    tally[:2] = 0
+    if not tally.any():
         return np.zeros(len(per_unit), dtype=bool)
-    raters = max(counts, key=lambda m: (counts[m], m))
+    raters = len(tally) - 1 - int(np.argmax(tally[::-1]))  # the commonest count, the larger on a tie
     return per_unit == raters
