@@ -16,8 +16,8 @@ from ..commands import ActionEntry, actions_of
 
 def help_table(entries: list[ActionEntry]) -> Table:
     """Two columns, key and what it does, in the order the screen declares them."""
-    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=True)
-    table.add_column("key", style="bold cyan", no_wrap=True, min_width=12)
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
+    table.add_column("key", style="bold cyan", no_wrap=True, min_width=14)
     table.add_column("action")
     for entry in entries:
         table.add_row(Text(entry.keys), Text(entry.description))
@@ -32,7 +32,7 @@ class HelpScreen(ModalScreen[None]):
         align: center middle;
         background: $background 60%;
         #help-body {
-            width: 72;
+            width: 60;
             max-height: 90%;
             height: auto;
             border: round $accent;

@@ -1,0 +1,147 @@
+"""Regenerate screenshots/<screen>.svg at 120x40 from the demo study: `python scripts/screenshots.py [NAME ...]`.
+
+How it works: the demo study (sessions/demo) is imported and verified once into a temporary session; each step
+then runs the app on its own fresh copy of that session, drives it with keys, and saves what the terminal shows.
+
+Adding a screen: write an `async def` that takes (pilot, app) and leaves the app showing your screen, and register
+it with `@step("name")` below the others. The steps, in order:
+
+    review-blind      the review screen as a reviewer first sees an attempt, two fields labelled
+    review-revealed   the same after `r`, a finding chosen with `e` (the diff scrolled to it and marked)
+    review-unified    `s`: the unified diff, at the first change
+    help              `?`: every key of the review screen
+    queue             `q`: the queue screen
+    (audit, stats: appended by their engineers)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from textual.pilot import Pilot
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bare_tui.commands.demo import DEMO_SOURCE, build_demo  # noqa: E402
+from bare_tui.review import ReviewSession  # noqa: E402
+from bare_tui.store import Store  # noqa: E402
+from bare_tui.tui.app import BareTuiApp  # noqa: E402
+from bare_tui.tui.widgets.diff_view import DiffView  # noqa: E402
+
+SIZE = (120, 40)
+REVIEWER = "cleo"  # a reviewer with nothing judged in the demo: the screen opens at the first attempt
+OUT = REPO / "screenshots"
+
+Drive = Callable[[Pilot, BareTuiApp], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # the file written: screenshots/<name>.svg
+    drive: Drive
+    mode: str = "blind"  # the review mode the app opens in
+
+
+STEPS: list[Step] = []
+
+
+def step(name: str, mode: str = "blind") -> Callable[[Drive], Drive]:
+    def register(drive: Drive) -> Drive:
+        STEPS.append(Step(name, drive, mode))
+        return drive
+
+    return register
+
+
+async def settle(pilot: Pilot, app: BareTuiApp) -> None:
+    """Wait until the diff on show is computed and painted, and let any toast expire from the picture."""
+    for _ in range(300):
+        await pilot.pause()
+        views = list(app.screen.query(DiffView))
+        if not views or (not views[0].is_computing and views[0].model is not None):
+            break
+        await asyncio.sleep(0.02)
+    await pilot.pause(0.2)
+    app.clear_notifications()
+    await pilot.pause()
+
+
+# ---------------------------------------------------------------------- the steps, one per screen
+@step("review-blind")
+async def review_blind(pilot: Pilot, app: BareTuiApp) -> None:
+    await settle(pilot, app)
+    await pilot.press("a", "x")
+
+
+@step("review-revealed")
+async def review_revealed(pilot: Pilot, app: BareTuiApp) -> None:
+    await settle(pilot, app)
+    await pilot.press("r", "e", "2")
+    await settle(pilot, app)
+
+
+@step("review-unified")
+async def review_unified(pilot: Pilot, app: BareTuiApp) -> None:
+    await settle(pilot, app)
+    await pilot.press("r", "s", "right_square_bracket")
+    await settle(pilot, app)
+
+
+@step("help")
+async def help_screen(pilot: Pilot, app: BareTuiApp) -> None:
+    await settle(pilot, app)
+    await pilot.press("question_mark")
+    await pilot.pause()
+
+
+@step("queue")
+async def queue(pilot: Pilot, app: BareTuiApp) -> None:
+    await settle(pilot, app)
+    await pilot.press("q")
+    await pilot.pause(1.0)
+    await settle(pilot, app)
+
+
+# ---------------------------------------------------------------------- running them
+async def shoot(session: Path, one: Step) -> str:
+    with Store.open(session) as store:
+        app = BareTuiApp(ReviewSession.open(store, REVIEWER, one.mode), session)
+        async with app.run_test(size=SIZE) as pilot:
+            await one.drive(pilot, app)
+            await pilot.pause()
+            return app.export_screenshot(title=f"bare-tui: {one.name}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="only these steps (default: all)")
+    args = parser.parse_args(argv)
+    chosen = [s for s in STEPS if not args.names or s.name in args.names]
+    unknown = set(args.names) - {s.name for s in STEPS}
+    if unknown:
+        parser.error(f"no such step: {', '.join(sorted(unknown))}; steps: {', '.join(s.name for s in STEPS)}")
+    OUT.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        built = build_demo(Path(tmp) / "demo.db", DEMO_SOURCE, Console(stderr=True))
+        for one in chosen:
+            copy = Path(tmp) / one.name / "demo.db"  # each step starts from the same untouched session
+            copy.parent.mkdir()
+            shutil.copy(built, copy)
+            svg = asyncio.run(shoot(copy, one))
+            target = OUT / f"{one.name}.svg"
+            target.write_text(svg, encoding="utf-8")
+            print(f"wrote {target.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
