@@ -4,7 +4,6 @@ folders of .jsonl files and the tasks/ + attempts/ directory layout. Every line 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ from .model import (
     normalise_language,
 )
 from .patching import PatchError, apply_patch
-from .store import SessionError, Store
+from .store import RecordRejected, SessionError, Store
 
 MAX_TEXT_BYTES = 2 * 1024 * 1024  # an answer or original above this is refused, not analysed
 BATCH_LINES = 1000  # lines per committed transaction: a killed import keeps whole batches only
@@ -351,13 +350,11 @@ def import_into(
         with store.transaction() as conn:
             for kind, line in batch:
                 # A savepoint per line: a line that fails half-way leaves nothing behind.
-                conn.execute("SAVEPOINT line")
                 try:
-                    _import_line(store, conn, kind, line, known_tasks, source_name, pipeline_version, report)
-                except (LineError, sqlite3.Error) as exc:
-                    conn.execute("ROLLBACK TO line")
+                    with store.savepoint(conn):
+                        _import_line(store, conn, kind, line, known_tasks, source_name, pipeline_version, report)
+                except (LineError, RecordRejected) as exc:
                     report.fail(line.where, str(exc))
-                conn.execute("RELEASE line")
         done += len(batch)
         if progress:
             progress(done, len(kinded))

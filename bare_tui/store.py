@@ -39,6 +39,10 @@ class SessionError(Exception):
     """A session cannot be opened or written; the message is one line a user can act on."""
 
 
+class RecordRejected(ValueError):
+    """The database refused one record (a constraint); what was written of it has been rolled back."""
+
+
 def utc_now() -> str:
     """An ISO-8601 UTC timestamp with a Z, as the interchange formats use."""
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -239,6 +243,22 @@ class Store:
         except sqlite3.OperationalError as exc:
             c.execute("ROLLBACK")
             raise _session_error(self.path, exc) from None
+
+    @contextmanager
+    def savepoint(self, conn: sqlite3.Connection) -> Iterator[None]:
+        """Inside a transaction: everything written in the block stands or falls together."""
+        conn.execute("SAVEPOINT record")
+        try:
+            yield
+        except sqlite3.Error as exc:
+            conn.execute("ROLLBACK TO record")
+            conn.execute("RELEASE record")
+            raise RecordRejected(str(exc)) from None
+        except BaseException:
+            conn.execute("ROLLBACK TO record")
+            conn.execute("RELEASE record")
+            raise
+        conn.execute("RELEASE record")
 
     # ------------------------------------------------------------------ tasks and attempts
     def add_tasks(self, tasks: Sequence[Task], conn: sqlite3.Connection | None = None) -> ImportCounts:

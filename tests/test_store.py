@@ -231,3 +231,17 @@ def test_four_processes_writing_at_once_lose_nothing(session: Path) -> None:
         rows = store.judgements(current_only=False)
     assert len(rows) == 4 * 60 * 2
     assert len({j.judgement_id for j in rows}) == len(rows)
+
+
+def test_a_savepoint_rolls_back_a_record_the_database_refuses(session: Path) -> None:
+    from bare_tui.model import Attempt, Task
+    from bare_tui.store import RecordRejected
+
+    with Store.open(session) as store:
+        with store.transaction() as conn:
+            with pytest.raises(RecordRejected, match="FOREIGN KEY"):
+                with store.savepoint(conn):
+                    store.add_tasks([Task("t-new", "python", "n.py", "x = 1\n")], conn)
+                    store.add_attempts([Attempt("a-new", "t-missing", "m", "x")], conn)
+            store.add_tasks([Task("t-kept", "python", "k.py", "y = 1\n")], conn)
+        assert store.task("t-new") is None and store.task("t-kept") is not None
