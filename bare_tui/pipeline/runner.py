@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import importlib
-import itertools
 import multiprocessing
 import signal
 import time
@@ -112,14 +112,16 @@ def _worker_main(conn: Connection, thresholds: Thresholds, settings: PipelineSet
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
-            job = conn.recv()
+            batch = conn.recv()
         except (EOFError, OSError):
             return
-        if job is None:
+        if batch is None:
             return
-        for stage, result in analyse(job, thresholds, settings):
-            conn.send(("stage", job.attempt_id, stage, result))
-        conn.send(("done", job.attempt_id, None, None))
+        for job in batch:
+            conn.send(("start", job.attempt_id, None, None))
+            for stage, result in analyse(job, thresholds, settings):
+                conn.send(("stage", job.attempt_id, stage, result))
+            conn.send(("done", job.attempt_id, None, None))
 
 
 def _error(reason: str) -> StageResult:
@@ -129,6 +131,12 @@ def _error(reason: str) -> StageResult:
 # ---------------------------------------------------------------------------------------------------------
 # The parent: a pool of workers it can kill one at a time.
 
+BATCH_SIZE = 8
+"""Attempts of one task sent to a worker together: its cached analysis of the original is reused."""
+
+STARTUP_ALLOWANCE = 30.0
+"""Extra seconds for a fresh worker's first attempt: importing the grammars and analysers."""
+
 
 class _Worker:
     def __init__(self, context: multiprocessing.context.BaseContext, thresholds: Thresholds, settings: PipelineSettings) -> None:
@@ -136,15 +144,24 @@ class _Worker:
         self.process = context.Process(target=_worker_main, args=(child, thresholds, settings), daemon=True)
         self.process.start()
         child.close()
-        self.job: Job | None = None
+        self.fresh = True
+        self.queue: collections.deque[Job] = collections.deque()  # sent, not finished; the first is running
         self.deadline = 0.0
         self.results: dict[str, StageResult] = {}
 
-    def give(self, job: Job, limit: float) -> None:
-        self.job = job
+    @property
+    def job(self) -> Job | None:
+        return self.queue[0] if self.queue else None
+
+    def give(self, batch: list[Job], limit: float) -> None:
+        self.queue.extend(batch)
         self.results = {}
-        self.deadline = time.monotonic() + limit
-        self.conn.send(job)
+        self.deadline = time.monotonic() + limit + (STARTUP_ALLOWANCE if self.fresh else 0.0)
+        self.fresh = False
+        try:
+            self.conn.send(batch)
+        except OSError:
+            pass  # the worker is gone: its sentinel reports it, and the batch is failed or retried from there
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -161,6 +178,18 @@ class _Worker:
         self.conn.close()
 
 
+def _batches(jobs: Iterator[Job], size: int) -> Iterator[list[Job]]:
+    """Consecutive jobs of the same task (same language, path and original), at most `size` at a time."""
+    batch: list[Job] = []
+    for job in jobs:
+        if batch and (len(batch) >= size or (job.language, job.path, job.original) != (batch[0].language, batch[0].path, batch[0].original)):
+            yield batch
+            batch = []
+        batch.append(job)
+    if batch:
+        yield batch
+
+
 def run_jobs(
     jobs: Iterable[Job],
     thresholds: Thresholds,
@@ -168,25 +197,27 @@ def run_jobs(
     workers: int = 1,
 ) -> Iterator[tuple[Job, dict[str, StageResult]]]:
     """Each job with its stage results, in the order they finish. A job past the time limit, or whose worker
-    dies, gets `error` results for its unfinished stages, and its worker is replaced. Closing the generator
-    (or an exception in the consumer, e.g. KeyboardInterrupt) stops every worker."""
-    pending = iter(jobs)
-    first = next(pending, None)
+    dies, gets `error` results for its unfinished stages, and its worker is replaced (the rest of its batch
+    goes to another). Closing the generator (or an exception in the consumer, e.g. KeyboardInterrupt)
+    stops every worker."""
+    source = _batches(iter(jobs), BATCH_SIZE)
+    retry: collections.deque[list[Job]] = collections.deque()
+    first = next(source, None)
     if first is None:
         return  # nothing to do: no worker is started
-    pending = itertools.chain([first], pending)
+    retry.append(first)
     context = multiprocessing.get_context("spawn")  # safe from threads (the TUI) and from fork's shared state
     pool = [_Worker(context, thresholds, settings) for _ in range(max(1, workers))]
     exhausted = False
     try:
         while True:
             for worker in pool:
-                if worker.job is None and not exhausted:
-                    job = next(pending, None)
-                    if job is None:
+                if worker.job is None and not (exhausted and not retry):
+                    batch = retry.popleft() if retry else next(source, None)
+                    if batch is None:
                         exhausted = True
                     else:
-                        worker.give(job, settings.time_limit_seconds)
+                        worker.give(batch, settings.time_limit_seconds)
             busy = [worker for worker in pool if worker.job is not None]
             if not busy:
                 return
@@ -195,48 +226,49 @@ def run_jobs(
             for index, worker in enumerate(pool):
                 if worker.job is None:
                     continue
-                finished = _drain(worker)
-                if finished is None and worker.job is not None and (
-                    worker.process.sentinel in ready and not worker.process.is_alive()
-                ):
-                    finished = _fail_rest(worker, f"the analyser process died (exit code {worker.process.exitcode})")
-                    pool[index] = _replace(worker, context, thresholds, settings)
-                elif finished is None and time.monotonic() >= worker.deadline:
+                yield from _drain(worker, settings.time_limit_seconds)
+                if worker.job is None:
+                    continue
+                if worker.process.sentinel in ready and not worker.process.is_alive():
+                    reason = f"the analyser process died (exit code {worker.process.exitcode})"
+                elif time.monotonic() >= worker.deadline:
                     stage = next((s for s in worker.job.stages if s not in worker.results), "?")
-                    finished = _fail_rest(
-                        worker, f"time limit of {settings.time_limit_seconds:g} s exceeded (in the {stage} stage)"
-                    )
-                    pool[index] = _replace(worker, context, thresholds, settings)
-                if finished is not None:
-                    yield finished
+                    reason = f"time limit of {settings.time_limit_seconds:g} s exceeded (in the {stage} stage)"
+                else:
+                    continue
+                yield _fail_rest(worker, reason)
+                if worker.queue:
+                    retry.appendleft(list(worker.queue))
+                pool[index] = _replace(worker, context, thresholds, settings)
     finally:
         for worker in pool:
             worker.stop(kill=worker.job is not None)
 
 
-def _drain(worker: _Worker) -> tuple[Job, dict[str, StageResult]] | None:
-    """Read what the worker has sent; the finished job when its `done` arrived."""
+def _drain(worker: _Worker, limit: float) -> Iterator[tuple[Job, dict[str, StageResult]]]:
+    """Read what the worker has sent; each job whose `done` arrived, with its results."""
     try:
-        while worker.conn.poll():
+        while worker.queue and worker.conn.poll():
             kind, _attempt_id, stage, result = worker.conn.recv()
-            if kind == "stage":
+            if kind == "start":
+                worker.results = {}
+                worker.deadline = time.monotonic() + limit
+            elif kind == "stage":
                 worker.results[stage] = result
             elif kind == "done":
-                job, results = worker.job, worker.results
-                worker.job, worker.results = None, {}
-                assert job is not None
-                return job, results
+                job, results = worker.queue.popleft(), worker.results
+                worker.results = {}
+                yield job, results
     except (EOFError, OSError):
-        return None
-    return None
+        return
 
 
 def _fail_rest(worker: _Worker, reason: str) -> tuple[Job, dict[str, StageResult]]:
-    job, results = worker.job, dict(worker.results)
-    assert job is not None
+    """The running job, its unfinished stages turned into errors; it leaves the worker's queue."""
+    job, results = worker.queue.popleft(), dict(worker.results)
     for stage in job.stages:
         results.setdefault(stage, _error(reason))
-    worker.job, worker.results = None, {}
+    worker.results = {}
     return job, results
 
 
@@ -244,6 +276,7 @@ def _replace(
     worker: _Worker, context: multiprocessing.context.BaseContext, thresholds: Thresholds, settings: PipelineSettings
 ) -> _Worker:
     """Kill a hung or dead worker and start a fresh one in its place."""
+    worker.queue.clear()
     worker.stop(kill=True)
     return _Worker(context, thresholds, settings)
 

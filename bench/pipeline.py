@@ -1,0 +1,277 @@
+"""Benchmark the verification pipeline: attempts per second with 1 and 2 workers, and its cost against bare tools.
+
+    python bench/pipeline.py [--attempts 1000] [--sample 150] [--skip-demo]
+
+Studies: the bundled demo (sessions/demo/, when present); 1,000 generated attempts of 300 to 5,000 lines
+(log-uniform) in five languages, cut from real files installed on this machine (the Python standard library,
+npm's JavaScript, Go's standard library, the JDK's java.util, Go's cgo C files), five models' answers per
+task as in a real benchmark (light, deterministic edits: renames, comments, an extracted helper); and 200
+attempts of 300 lines for the per-core target.
+
+Targets (issue 3): at least 20 attempts/s per core on 300-line files; the pipeline at most 1.5x the bare
+time of its parsers (compile() / tree-sitter) and lizard on the same files; 2 workers at least 1.7x one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import math
+import os
+import random
+import re
+import statistics
+import sys
+import sysconfig
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bare_tui.model import Attempt, Task  # noqa: E402
+from bare_tui.pipeline.runner import Job, analyse, verify_session  # noqa: E402
+from bare_tui.store import Store  # noqa: E402
+
+LANGUAGES = ("python", "javascript", "go", "java", "c")
+EXTENSIONS = {"python": ".py", "javascript": ".js", "go": ".go", "java": ".java", "c": ".c"}
+MODELS = ("model-a", "model-b", "model-c", "model-d", "model-e")
+
+
+# ----------------------------------------------------------------------------------------------- real code
+
+
+def _read(path: str) -> str | None:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if len(text) < 400_000 else None
+
+
+def source_pool(language: str) -> list[str]:
+    """Real files of one language found on this machine, in a fixed order."""
+    if language == "python":
+        root = sysconfig.get_paths()["stdlib"]
+        paths = [p for p in sorted(glob.glob(f"{root}/*.py") + glob.glob(f"{root}/*/*.py")) if "/test" not in p]
+    elif language == "javascript":
+        paths = sorted(glob.glob("/usr/lib/node_modules/npm/**/*.js", recursive=True))
+    elif language == "go":
+        paths = [p for p in sorted(glob.glob("/usr/share/go-1.19/src/*/*.go") + glob.glob("/usr/share/go-1.19/src/*/*/*.go")) if not p.endswith("_test.go")]
+    elif language == "c":
+        paths = sorted(glob.glob("/usr/share/go-1.19/src/runtime/cgo/*.c") + glob.glob("/usr/share/go-1.19/misc/cgo/**/*.c", recursive=True))
+        paths += sorted(str(p) for p in (REPO / "tests/pipeline/data").glob("*.c"))
+    elif language == "java":
+        texts = []
+        for archive in sorted(glob.glob("/usr/lib/jvm/*/lib/src.zip")):
+            try:
+                with zipfile.ZipFile(archive) as zipped:
+                    for name in sorted(zipped.namelist()):
+                        if name.startswith("java.base/java/util/") and name.endswith(".java"):
+                            texts.append(zipped.read(name).decode("utf-8", "replace"))
+            except (OSError, zipfile.BadZipFile):
+                continue
+            if texts:
+                return texts
+        paths = sorted(str(p) for p in (REPO / "tests/pipeline/data").glob("*.java"))
+    else:
+        paths = []
+    texts = [text for text in (_read(p) for p in paths) if text and text.count("\n") >= 40]
+    return [t for t in texts if not (language == "javascript" and max(map(len, t.splitlines() or [""])) > 1000)]
+
+
+def cut(pool: list[str], lines: int, rng: random.Random) -> str:
+    """`lines` lines of consecutive real files from a random place in the pool (cut at a line boundary)."""
+    start = rng.randrange(len(pool))
+    out: list[str] = []
+    index = start
+    while len(out) < lines:
+        out.extend(pool[index % len(pool)].splitlines())
+        index += 1
+    return "\n".join(out[:lines]) + "\n"
+
+
+def answer(language: str, original: str, model: int) -> str:
+    """A model's answer: a deterministic light edit, different per model."""
+    words = [w for w in re.findall(r"\b[a-z][a-z0-9_]{3,}\b", original) if w not in ("self", "this", "return", "func", "function", "const", "static", "public", "private", "import")]
+    common = max(set(words), key=words.count) if words else None
+    if model == 0 and common:
+        return re.sub(rf"\b{common}\b", common + "_renamed", original)
+    if model == 1:
+        mark = "#" if language == "python" else "//"
+        lines = original.splitlines()
+        return "\n".join(line if i % 40 else f"{line}  {mark} reviewed" for i, line in enumerate(lines)) + "\n"
+    if model == 2:
+        helper = {
+            "python": "\n\ndef _extracted_helper(value):\n    if value is None:\n        return 0\n    return value + 1\n",
+            "javascript": "\nfunction extractedHelper(value) {\n  if (value == null) { return 0; }\n  return value + 1;\n}\n",
+            "go": "\nfunc extractedHelper(value int) int {\n\tif value < 0 {\n\t\treturn 0\n\t}\n\treturn value + 1\n}\n",
+            "java": "\nclass ExtractedHelper {\n  static int help(int value) {\n    if (value < 0) { return 0; }\n    return value + 1;\n  }\n}\n",
+            "c": "\nstatic int extracted_helper(int value) {\n  if (value < 0) { return 0; }\n  return value + 1;\n}\n",
+        }[language]
+        return original + helper
+    if model == 3:
+        lines = original.splitlines()
+        return "\n".join(lines[: max(1, len(lines) * 9 // 10)]) + "\n"  # a truncated answer
+    return original.replace("    ", "\t") if language != "python" else original + "\n# end of file\n"
+
+
+def build_study(path: Path, attempts: int, lines_range: tuple[int, int], seed: int) -> tuple[int, int]:
+    """A session of `attempts` attempts (five models per task); returns (tasks, total lines of originals)."""
+    rng = random.Random(seed)
+    pools = {language: source_pool(language) for language in LANGUAGES}
+    pools = {language: pool for language, pool in pools.items() if pool}
+    tasks, rows = [], []
+    total_lines = 0
+    for index in range(math.ceil(attempts / len(MODELS))):
+        language = sorted(pools)[index % len(pools)]
+        low, high = lines_range
+        lines = low if low == high else int(math.exp(rng.uniform(math.log(low), math.log(high))))
+        original = cut(pools[language], lines, rng)
+        total_lines += lines
+        task = Task(f"t-{index:04d}", language, f"src/file{index:04d}{EXTENSIONS[language]}", original)
+        tasks.append(task)
+        for model_index, model in enumerate(MODELS):
+            if len(rows) < attempts:
+                rows.append(Attempt(f"a-{len(rows):05d}", task.task_id, model, answer(language, original, model_index)))
+    with Store.open(path, create=True) as store:
+        store.add_tasks(tasks)
+        store.add_attempts(rows)
+    return len(tasks), total_lines
+
+
+def demo_study(path: Path) -> bool:
+    demo = REPO / "sessions" / "demo"
+    if not (demo / "attempts.jsonl").exists():
+        return False
+    from bare_tui.importer import import_into
+
+    with Store.open(path, create=True) as store:
+        import_into(store, demo)
+    return True
+
+
+# ----------------------------------------------------------------------------------------------- measurements
+
+
+def throughput(path: Path, jobs: int) -> tuple[float, float, int]:
+    """(attempts/s, seconds, attempts) of a full verify run (worker start-up included)."""
+    started = time.perf_counter()
+    summary = verify_session(path, jobs=jobs, force=True)
+    seconds = time.perf_counter() - started
+    return summary.attempts_verified / seconds, seconds, summary.attempts_verified
+
+
+def bare_tools(job: Job) -> float:
+    """Seconds for the bare parsers (compile() for Python, a fresh tree-sitter parse otherwise) and lizard,
+    on the original and the refactored file."""
+    from lizard_core.extensions import get_extensions
+    from lizard_core.file_analyzer import FileAnalyzer
+
+    from bare_tui.pipeline.languages import encode, get_parser
+
+    started = time.perf_counter()
+    for text in (job.original, job.refactored or ""):
+        if job.language == "python":
+            try:
+                compile(text, job.path, "exec", dont_inherit=True)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                pass
+        else:
+            get_parser(job.language, job.path).parse(encode(text))
+        FileAnalyzer(get_extensions([])).analyze_source_code("x" + EXTENSIONS[job.language], text)
+    return time.perf_counter() - started
+
+
+def pipeline_in_process(job: Job) -> float:
+    started = time.perf_counter()
+    for _stage, _result in analyse(job):
+        pass
+    return time.perf_counter() - started
+
+
+def sample_jobs(path: Path, count: int) -> list[Job]:
+    """Up to `count` attempts in task order (as the runner hands them to workers)."""
+    jobs = []
+    with Store.open(path, readonly=True) as store:
+        tasks = store.tasks()
+        for attempt in store.iter_attempts():
+            task = tasks[attempt.task_id]
+            jobs.append(Job(attempt.attempt_id, task.language, task.path, task.original, attempt.refactored))
+            if len(jobs) >= count:
+                break
+    return jobs
+
+
+def compare_with_bare_tools(path: Path, count: int) -> None:
+    jobs = sample_jobs(path, count)
+    for job in jobs[:3]:  # warm the grammars, queries and imports
+        pipeline_in_process(job)
+        bare_tools(job)
+    from bare_tui.pipeline import defects, languages, maintainability
+
+    defects._pyflakes_findings.cache_clear()
+    defects._RULE_CACHE.clear()
+    maintainability._function_metrics.cache_clear()
+    languages._RECENT.clear()
+    pipeline_times, bare_times = [], []
+    by_language: dict[str, list[tuple[float, float]]] = {}
+    for job in jobs:
+        bare = bare_tools(job)
+        piped = pipeline_in_process(job)
+        bare_times.append(bare)
+        pipeline_times.append(piped)
+        by_language.setdefault(job.language, []).append((piped, bare))
+    print(f"  {len(jobs)} attempts in one process, five models per task (a task's original analysed once):")
+    print(f"    pipeline: median {statistics.median(pipeline_times) * 1000:.1f} ms/attempt, total {sum(pipeline_times):.1f} s")
+    print(f"    bare parsers + lizard on both files: median {statistics.median(bare_times) * 1000:.1f} ms/attempt, total {sum(bare_times):.1f} s")
+    print(f"    ratio pipeline / bare: {sum(pipeline_times) / sum(bare_times):.2f}x (target <= 1.5x)")
+    for language, pairs in sorted(by_language.items()):
+        piped = sum(p for p, _ in pairs)
+        bare = sum(b for _, b in pairs)
+        print(f"      {language:<10} {len(pairs):>4} attempts  pipeline {piped:6.1f} s  bare {bare:6.1f} s  ratio {piped / bare:.2f}x")
+
+
+def report_throughput(label: str, path: Path, attempts_hint: str) -> None:
+    print(f"{label} ({attempts_hint}):")
+    one, seconds_one, count = throughput(path, 1)
+    print(f"  1 worker : {one:6.1f} attempts/s  ({count} attempts in {seconds_one:.1f} s)")
+    two, seconds_two, _ = throughput(path, 2)
+    print(f"  2 workers: {two:6.1f} attempts/s  ({count} attempts in {seconds_two:.1f} s)")
+    print(f"  speed-up 2 vs 1 workers: {two / one:.2f}x (target >= 1.7x; {os.cpu_count()} cores)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--attempts", type=int, default=1000, help="generated attempts of 300-5,000 lines")
+    parser.add_argument("--short", type=int, default=200, help="generated attempts of 300 lines")
+    parser.add_argument("--sample", type=int, default=150, help="attempts timed in-process against the bare tools")
+    parser.add_argument("--skip-demo", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        if not args.skip_demo:
+            if demo_study(root / "demo.db"):
+                report_throughput("demo study", root / "demo.db", "sessions/demo")
+            else:
+                print("demo study: sessions/demo/ is absent; skipped")
+
+        short = root / "short.db"
+        tasks, _ = build_study(short, args.short, (300, 300), seed=1)
+        report_throughput("300-line files", short, f"{args.short} attempts, {tasks} tasks")
+        print("  per core: see the 1-worker figure (target >= 20 attempts/s)")
+        compare_with_bare_tools(short, min(args.sample, args.short))
+
+        mixed = root / "mixed.db"
+        tasks, lines = build_study(mixed, args.attempts, (300, 5000), seed=2)
+        report_throughput(
+            "generated study", mixed, f"{args.attempts} attempts of 300-5,000 lines, {tasks} tasks, {lines:,} original lines"
+        )
+        compare_with_bare_tools(mixed, args.sample)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
