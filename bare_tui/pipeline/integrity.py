@@ -47,6 +47,12 @@ _ELISION_PATTERNS = [
     )
 ]
 _ONLY_DOTS = re.compile(r"^[\s.…]*$")
+# Words without which no placeholder pattern can match: one cheap search skips most comments.
+_ELISION_WORDS = re.compile(
+    r"rest|existing|original|previous|remaining|other|unchanged|same|omitted|elided|truncated|snipped|skipped|"
+    r"abbreviated|brevity|remain|stay|left|kept|\.\.\.|…|implement|code|no\s+change",
+    re.IGNORECASE,
+)
 
 # Lines of a chat reply or a diff that did not belong in the file.
 _PROSE_PATTERNS = [
@@ -247,7 +253,7 @@ def _is_elision(body: str) -> bool:
         return False
     if ("..." in body or "…" in body) and _ONLY_DOTS.match(body):
         return True
-    if len(body) > 160:
+    if len(body) > 160 or not _ELISION_WORDS.search(body):
         return False  # a long comment is prose about the code, not a placeholder for it
     return any(p.search(body) for p in _ELISION_PATTERNS)
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import warnings
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+
+import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult
-from bare_tui.pipeline.languages import Source, describe_problem, grammar_name, iter_problems, parse_source
+from bare_tui.pipeline.languages import Source, describe_problem, get_language, grammar_name, iter_problems, parse_source
 
 EVIDENCE_LIMIT = 50
 """At most this many findings are listed; the count of the rest is said in one last line."""
@@ -38,8 +41,16 @@ def check_syntax(language: str, original: str, refactored: str | None, path: str
 
 
 def tree_sitter_problems(language: str, text: str, path: str = "") -> list[SyntaxProblem]:
-    """Every ERROR and MISSING node of a text, located (1-based line and character column) and keyed."""
-    return _problems(parse_source(language, text, path))
+    """Every ERROR and MISSING node of a text, located (1-based line and character column) and keyed.
+
+    For JavaScript and TypeScript also the early errors a grammar cannot see but every engine rejects the file
+    for (a getter with parameters, an undeclared `#private` name), so verdicts agree with `node --check`.
+    """
+    source = parse_source(language, text, path)
+    problems = _problems(source)
+    if source.grammar in ("javascript", "typescript", "tsx"):
+        problems = sorted(problems + _early_errors(source), key=lambda p: (p.line, p.column))
+    return problems
 
 
 def new_problems(original: list[SyntaxProblem], refactored: list[SyntaxProblem]) -> tuple[list[SyntaxProblem], int]:
@@ -104,6 +115,7 @@ class CompileError:
     message: str
 
 
+@lru_cache(maxsize=16)  # a task's original is compiled again for every model's attempt
 def compile_error(text: str, path: str = "") -> CompileError | None:
     """CPython's verdict on a text, without running it: None when it compiles, else the located first error."""
     filename = path or "<refactored>"
@@ -148,6 +160,62 @@ def _problems(source: Source) -> list[SyntaxProblem]:
             loose = ("error", line_text)
         problems.append(SyntaxProblem(line, column, describe_problem(source, node), node.end_point.row + 1, key, loose))
     return problems
+
+
+_EARLY_ERROR_PATTERN = """
+(method_definition name: (_) @accessor parameters: (formal_parameters) @parameters)
+(private_property_identifier) @private
+"""
+
+
+@lru_cache(maxsize=None)
+def _early_error_query(grammar: str) -> tree_sitter.Query:
+    return tree_sitter.Query(get_language("typescript", "x.tsx") if grammar == "tsx" else get_language(grammar), _EARLY_ERROR_PATTERN)
+
+
+def _early_errors(source: Source) -> list[SyntaxProblem]:
+    problems: list[SyntaxProblem] = []
+    cursor = tree_sitter.QueryCursor(_early_error_query(source.grammar))
+    for _, captures in cursor.matches(source.root):
+        if "parameters" in captures:
+            method = captures["accessor"][0].parent
+            parameters = captures["parameters"][0]
+            accessor = next((c.type for c in method.children if c.type in ("get", "set")), None) if method else None
+            count = sum(1 for c in parameters.named_children if c.type != "comment")
+            if accessor == "get" and count != 0:
+                problems.append(_early(source, parameters, "a getter must not have parameters"))
+            elif accessor == "set" and count != 1:
+                problems.append(_early(source, parameters, "a setter must have exactly one parameter"))
+        elif "private" in captures:
+            node = captures["private"][0]
+            parent = node.parent
+            if parent is not None and parent.type in ("method_definition", "field_definition", "public_field_definition",
+                                                      "method_signature", "abstract_method_signature"):
+                continue  # a declaration
+            name = source.node_text(node)
+            if not _private_declared(source, node, name):
+                problems.append(_early(source, node, f"private name {name} is not declared in an enclosing class"))
+    return problems
+
+
+def _private_declared(source: Source, node: tree_sitter.Node, name: str) -> bool:
+    ancestor = node.parent
+    for _ in range(10_000):
+        if ancestor is None:
+            return False
+        if ancestor.type == "class_body":
+            for member in ancestor.named_children:
+                declared = member.child_by_field_name("name") or member.child_by_field_name("property")
+                if declared is not None and declared.type == "private_property_identifier" and source.node_text(declared) == name:
+                    return True
+        ancestor = ancestor.parent
+    return True  # nested beyond reason: do not guess
+
+
+def _early(source: Source, node: tree_sitter.Node, message: str) -> SyntaxProblem:
+    line, column = source.position(node)
+    line_text = _normalise(source.data.split(b"\n", node.start_point.row + 1)[node.start_point.row].decode("utf-8", "replace"))
+    return SyntaxProblem(line, column, message, node.end_point.row + 1, ("early", message, line_text), ("early", message))
 
 
 def _normalise(text: str) -> str:

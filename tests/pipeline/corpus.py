@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import tree_sitter
+
 from bare_tui.model import language_from_path
 from bare_tui.pipeline.languages import parse_source
 
@@ -176,10 +178,11 @@ def _byte_to_char(data: bytes, offset: int) -> int:
     return len(data[:offset].decode("utf-8", errors="replace"))
 
 
-def functions(item: CorpusFile) -> list[FunctionSpan]:
+@lru_cache(maxsize=None)
+def functions(item: CorpusFile) -> tuple[FunctionSpan, ...]:
     """Named functions with bodies that start their own line, outermost only (not nested in another function)."""
     if item.language == "python":
-        return _python_functions(item.text)
+        return tuple(_python_functions(item.text))
     source = parse_source(item.language, item.text, item.path)
     kinds = _FUNCTION_KINDS[item.language]
     spans: list[FunctionSpan] = []
@@ -194,7 +197,7 @@ def functions(item: CorpusFile) -> list[FunctionSpan]:
         if node.child_count:
             stack.extend((child, inside or is_function) for child in reversed(node.children))
     spans.sort(key=lambda s: s.first_line)
-    return spans
+    return tuple(spans)
 
 
 def _span(item: CorpusFile, source, node) -> FunctionSpan | None:
@@ -296,20 +299,17 @@ def _matching_paren(text: str, start: int) -> int | None:
 def remove_closing(item: CorpusFile, seed: int = 0) -> str | None:
     """Remove one closing brace (or, in Python, the colon that opens a block)."""
     source = parse_source(item.language, item.text, item.path)
-    wanted = ":" if item.language == "python" else "}"
-    openers = {"function_definition", "class_definition", "if_statement", "for_statement", "while_statement",
-               "with_statement", "try_statement", "elif_clause", "else_clause", "except_clause", "finally_clause"}
-    tokens = []
-    stack = [source.root]
-    while stack:
-        node = stack.pop()
-        if node.type == wanted and node.child_count == 0 and not node.is_missing:
-            if wanted == "}" or (node.parent is not None and node.parent.type in openers):
-                tokens.append(node)
-        stack.extend(node.children)
+    if item.language == "python":
+        openers = ("function_definition", "class_definition", "if_statement", "for_statement", "while_statement",
+                   "with_statement", "try_statement", "elif_clause", "else_clause", "except_clause", "finally_clause")
+        pattern = "\n".join(f'({kind} ":" @token)' for kind in openers)
+    else:
+        pattern = '"}" @token'
+    language = source.tree.language
+    captured = tree_sitter.QueryCursor(tree_sitter.Query(language, pattern)).captures(source.root)
+    tokens = sorted((n for nodes in captured.values() for n in nodes if not n.is_missing), key=lambda n: n.start_byte)
     if not tokens:
         return None
-    tokens.sort(key=lambda n: n.start_byte)
     token = random.Random(seed).choice(tokens)
     start = _byte_to_char(source.data, token.start_byte)
     return item.text[:start] + item.text[start + 1 :]
