@@ -62,6 +62,15 @@ def check_defects(language: str, original: str, refactored: str | None, path: st
         new = parse_source(language, refactored, path)
         before = rule_findings(old)
         after = rule_findings(new) + undefined_name_findings(old, new)
+        if grammar in ("c", "cpp") and cppcheck_version() is not None:
+            analyser += f" + cppcheck {cppcheck_version()}"
+            try:
+                before += cppcheck_findings(grammar, original)
+                after += cppcheck_findings(grammar, refactored)
+            except CppcheckFailed as exc:
+                reason = str(exc)
+                evidence = (Evidence("refactored", None, None, reason),)
+                return StageResult(Outcome.ERROR, evidence=evidence, details={"analyser": analyser, "reason": reason})
     fresh = new_findings(before, after)
     details = {
         "analyser": analyser,
@@ -138,6 +147,97 @@ def _pyflakes_findings(text: str) -> tuple[Finding, ...]:
         symbol = "|".join(str(arg) for arg in message.message_args if isinstance(arg, str))
         text_ = message.message % message.message_args
         findings.append(Finding(type(message).__name__, symbol, message.lineno, message.col + 1, text_))
+    return tuple(findings)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# C and C++: cppcheck, when it is installed. It comes from the system's packages (apt-get install cppcheck),
+# not from PyPI, so a machine without it falls back to the tree-sitter rules alone; its presence and version
+# are part of the pipeline version, so verdicts made with and without it are never mixed up.
+
+CPPCHECK_TIMEOUT_SECONDS = 20.0
+# Bugs, not style: errors are always on; warnings and portability problems are enabled.
+_CPPCHECK_ARGUMENTS = ("--quiet", "--enable=warning,portability", "--inline-suppr", "--max-configs=1")
+_CPPCHECK_TEMPLATE = "{line}\t{column}\t{severity}\t{id}\t{message}"
+# Findings about the analysis itself, or syntax (the syntax stage's business), are not defects.
+_CPPCHECK_IGNORED = frozenset(
+    {
+        "missingInclude",
+        "missingIncludeSystem",
+        "syntaxError",
+        "unknownMacro",
+        "preprocessorErrorDirective",
+        "internalAstError",
+        "unmatchedSuppression",
+        "checkersReport",
+        "toomanyconfigs",
+        "normalCheckLevelMaxBranches",
+        "cppcheckError",
+        "internalError",
+    }
+)
+
+
+class CppcheckFailed(Exception):
+    """cppcheck did not finish (timed out or could not run), so its findings are unknown."""
+
+
+@lru_cache(maxsize=1)
+def cppcheck_version() -> str | None:
+    """cppcheck's version when it is on PATH, else None."""
+    import shutil
+    import subprocess
+
+    executable = shutil.which("cppcheck")
+    if executable is None:
+        return None
+    try:
+        output = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r"(\d+(?:\.\d+)+)", output)
+    return match.group(1) if match else output.strip() or "unknown"
+
+
+def cppcheck_findings(grammar: str, text: str) -> list[Finding]:
+    """cppcheck's error, warning and portability findings for a C or C++ text, keyed by check id and message."""
+    return list(_cppcheck_findings(grammar, text))
+
+
+@lru_cache(maxsize=32)
+def _cppcheck_findings(grammar: str, text: str) -> tuple[Finding, ...]:
+    import subprocess
+    import tempfile
+
+    suffix = ".c" if grammar == "c" else ".cpp"
+    with tempfile.TemporaryDirectory(prefix="bare-tui-cppcheck-") as folder:
+        source = f"{folder}/attempt{suffix}"
+        with open(source, "w", encoding="utf-8", errors="replace") as handle:
+            handle.write(text)
+        command = [
+            "cppcheck",
+            *_CPPCHECK_ARGUMENTS,
+            f"--language={'c' if grammar == 'c' else 'c++'}",
+            f"--template={_CPPCHECK_TEMPLATE}",
+            source,
+        ]
+        try:
+            completed = subprocess.run(command, capture_output=True, text=True, timeout=CPPCHECK_TIMEOUT_SECONDS, errors="replace")
+        except subprocess.TimeoutExpired:
+            raise CppcheckFailed(f"cppcheck took longer than {CPPCHECK_TIMEOUT_SECONDS:g} s") from None
+        except OSError as exc:
+            raise CppcheckFailed(f"cppcheck could not run: {exc}") from None
+    findings = []
+    for line in completed.stderr.splitlines():
+        parts = line.split("\t", 4)
+        if len(parts) != 5 or not parts[0].isdigit():
+            continue
+        number, column, severity, check, message = parts
+        if check in _CPPCHECK_IGNORED or severity in ("information", "style", "performance", "debug"):
+            continue
+        # Messages name variables, never lines, except a few that cite "line N": those numbers are dropped.
+        symbol = re.sub(r"\bline \d+", "line", message)
+        findings.append(Finding(f"cppcheck:{check}", symbol, int(number), int(column or 1), f"{message} [cppcheck {check}]"))
     return tuple(findings)
 
 

@@ -99,9 +99,10 @@ def analyser_versions() -> dict[str, str]:
     """The versions of the analysers and rule sets behind the verdicts: a new one is a new pipeline."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from bare_tui.pipeline.defects import RULES_VERSION
+    from bare_tui.pipeline.defects import RULES_VERSION, cppcheck_version
 
-    versions = {"defect-rules": RULES_VERSION}
+    # cppcheck comes from the system, not PyPI: whether it was there changes the C and C++ verdicts.
+    versions = {"defect-rules": RULES_VERSION, "cppcheck": cppcheck_version() or "absent"}
     for package in ("pyflakes", "lizard", "tree-sitter"):
         try:
             versions[package] = version(package)

@@ -245,3 +245,52 @@ def test_unchanged_but_commented_real_files_have_no_new_defects() -> None:
             commented = corpus.add_comments(item, seed=1)
             result = check_defects(language, item.text, commented, item.path)
             assert result.outcome is Outcome.PASS, (item.path, [e.message for e in result.evidence])
+
+
+# ----------------------------------------------------------------------------------------------- cppcheck (optional)
+
+
+def _cppcheck_present() -> bool:
+    import shutil
+
+    return shutil.which("cppcheck") is not None
+
+
+@pytest.mark.skipif(not _cppcheck_present(), reason="cppcheck is a system package (apt-get install cppcheck)")
+def test_cppcheck_adds_its_new_findings_for_c_when_installed() -> None:
+    original = "int first(const int *values, int n) {\n  int total = 0;\n  for (int i = 0; i < n; i++) { total += values[i]; }\n  return total;\n}\n"
+    refactored = original.replace("  return total;", "  int window[3] = {0};\n  window[3] = total;\n  return window[0];")
+
+    result = check_defects("c", original, refactored)
+
+    assert result.outcome is Outcome.FAIL
+    assert "cppcheck" in result.details["analyser"]
+    assert "cppcheck:arrayIndexOutOfBounds" in result.details["new_by_rule"]
+    assert check_defects("c", refactored, "/* moved */\n" + refactored).outcome is Outcome.PASS
+
+
+def test_without_cppcheck_c_falls_back_to_the_rules_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bare_tui.pipeline import defects
+    from bare_tui.pipeline.settings import analyser_versions, pipeline_version
+
+    with_it = pipeline_version()
+    monkeypatch.setenv("PATH", "/nonexistent")
+    defects.cppcheck_version.cache_clear()
+    analyser_versions.cache_clear()
+    try:
+        result = check_defects("c", "int f(void) { return 0; }\n", "int f(void) {\n  return 0;\n  f();\n}\n")
+        assert result.details["analyser"] == f"bare-tui tree-sitter rules v{defects.RULES_VERSION}"
+        assert result.details["new_by_rule"] == {"unreachable-code": 1}
+        assert analyser_versions()["cppcheck"] == "absent"
+        if _cppcheck_present():
+            from bare_tui.pipeline.settings import _version
+
+            _version.cache_clear()
+            assert pipeline_version() != with_it  # verdicts with and without cppcheck never share a version
+    finally:
+        monkeypatch.undo()
+        defects.cppcheck_version.cache_clear()
+        analyser_versions.cache_clear()
+        from bare_tui.pipeline.settings import _version
+
+        _version.cache_clear()
