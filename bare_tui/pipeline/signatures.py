@@ -244,13 +244,38 @@ def parameters_of(source: Source, params: Node | None) -> tuple[Parameter, ...]:
         if grammar in _OPTIONAL_TYPES:
             name, type_key = _optional_typed_parameter(source, group)
             result.append(Parameter(name, type_key, text))
+        elif grammar in ("c", "cpp"):
+            # A prototype may leave names out (`int f(int);`): the name is compared only where both have one.
+            ignored = _IGNORED_IN_PARAMETER[grammar]
+            name_node = _c_parameter_name(group)
+            skip = {name_node.id} if name_node is not None else set()
+            key = _canonical(source, group, ignored, skip_ids=skip)
+            if key == "void" and name_node is None and len(groups) == 1:
+                continue  # f(void) takes no parameters
+            if key or name_node is not None:
+                result.append(Parameter(source.node_text(name_node) if name_node is not None else None, key, text))
         else:
             key = _canonical(source, group, _IGNORED_IN_PARAMETER.get(grammar, frozenset()))
-            if key == "void" and grammar in ("c", "cpp") and len(groups) == 1:
-                continue  # f(void) takes no parameters
             if key:
                 result.append(Parameter(None, key, text))
     return tuple(result)
+
+
+def _c_parameter_name(group: list[Node]) -> Node | None:
+    """The identifier a C or C++ parameter declares (through pointers, references, arrays), if it names one."""
+    if len(group) != 1:
+        return None
+    node = group[0].child_by_field_name("declarator")
+    for _ in range(64):
+        if node is None:
+            return None
+        if node.type == "identifier":
+            return node
+        inner = node.child_by_field_name("declarator")
+        if inner is None and node.type in ("reference_declarator", "parenthesized_declarator", "pointer_declarator"):
+            inner = next((c for c in node.named_children if c.type not in ("type_qualifier", "ms_pointer_modifier")), None)
+        node = inner
+    return None
 
 
 def _as_written(source: Source, group: list[Node]) -> str:

@@ -222,7 +222,12 @@ def _span(item: CorpusFile, source, node) -> FunctionSpan | None:
     if rest_of_line.strip() not in ("", ";"):
         return None
     name_node = node.child_by_field_name("name")
-    name = source.node_text(name_node) if name_node is not None else "?"
+    if name_node is None:  # C and C++: the name sits inside the declarator chain
+        chain = node.child_by_field_name("declarator")
+        while chain is not None and chain.type != "function_declarator":
+            chain = chain.child_by_field_name("declarator")
+        name_node = chain.child_by_field_name("declarator") if chain is not None else None
+    name = source.node_text(name_node).split("::")[-1] if name_node is not None else "?"
     params_start, params_end = _byte_to_char(data, params.start_byte), _byte_to_char(data, params.end_byte)
     return FunctionSpan(
         name=name,

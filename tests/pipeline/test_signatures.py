@@ -1,0 +1,258 @@
+"""The signatures stage: qualified names and parameter lists, checked against CPython's ast and mutations."""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+
+import pytest
+
+from bare_tui.model import Outcome
+from bare_tui.pipeline.signatures import check_signatures, extract_signatures
+
+from tests.pipeline import corpus
+
+CATCH_RATE = 0.97
+LANGUAGES = ["c", "cpp", "csharp", "go", "java", "javascript", "php", "python", "typescript"]
+
+
+def _names(language: str, text: str, path: str = "") -> dict[str, list[str]]:
+    """Qualified name -> parameter texts, for readable assertions."""
+    return {s.name: [p.text for p in s.parameters] for s in extract_signatures(language, text, path)}
+
+
+# --- against an independent reader -------------------------------------------------------------------------
+
+
+def _ast_signatures(text: str) -> set[tuple[str, tuple[str, ...]]]:
+    """Every def in a module as (qualified name, parameter names with * and ** marks), read by CPython's ast."""
+    found: set[tuple[str, tuple[str, ...]]] = set()
+    stack: list[tuple[ast.AST, tuple[str, ...]]] = [(ast.parse(text), ())]
+    while stack:
+        node, scope = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                a = child.args
+                names = [x.arg for x in a.posonlyargs + a.args]
+                names += [f"*{a.vararg.arg}"] if a.vararg else []
+                names += [x.arg for x in a.kwonlyargs]
+                names += [f"**{a.kwarg.arg}"] if a.kwarg else []
+                found.add((".".join(scope + (child.name,)), tuple(names)))
+                stack.append((child, scope + (child.name,)))
+            elif isinstance(child, ast.ClassDef):
+                stack.append((child, scope + (child.name,)))
+            elif not isinstance(child, ast.Lambda):
+                stack.append((child, scope))
+    return found
+
+
+def test_python_signatures_match_cpythons_ast() -> None:
+    checked = 0
+    for item in corpus.python_files()[::3]:
+        ours = {
+            (s.name, tuple(p.name for p in s.parameters if p.name not in ("*", "/")))
+            for s in extract_signatures("python", item.text, item.path)
+        }
+        assert ours == _ast_signatures(item.text), item.path
+        checked += len(ours)
+    assert checked > 200
+
+
+# --- mutations -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_signature_mutations_are_caught_and_comments_pass(language: str) -> None:
+    caught: dict[str, list[bool]] = defaultdict(list)
+    named: list[bool] = []
+    for item in corpus.by_language()[language]:
+        for case in corpus.cases(item):
+            result = check_signatures(language, item.text, case.text, item.path)
+            if case.mutation in ("delete_function", "add_parameter"):
+                caught[case.mutation].append(result.outcome is Outcome.FAIL)
+                # the evidence names the function that was touched
+                named.append(any(case.detail in e.message for e in result.evidence))
+            elif case.mutation in ("original", "commented"):
+                assert result.outcome is Outcome.PASS, (case.label, result.evidence)
+                assert result.score == 1.0
+    for mutation in ("delete_function", "add_parameter"):
+        assert caught[mutation], mutation
+        assert sum(caught[mutation]) / len(caught[mutation]) >= CATCH_RATE, (mutation, caught[mutation])
+    assert sum(named) / len(named) >= CATCH_RATE
+
+
+# --- the normalisation rule ----------------------------------------------------------------------------------
+
+PYTHON = '''\
+class Invoice:
+    def __init__(self, lines, currency="EUR"):
+        self.lines = lines
+
+    def total(self, *, rounding=2):
+        return round(sum(self.lines), rounding)
+
+
+def parse(text, strict=False):
+    def clean(line):
+        return line.strip()
+    return [clean(line) for line in text.splitlines()]
+'''
+
+
+def test_a_changed_default_or_added_type_hints_keep_a_signature() -> None:
+    refactored = PYTHON.replace('currency="EUR"', 'currency="USD"').replace(
+        "def parse(text, strict=False):", "def parse(text: str, strict: bool = False) -> list[str]:"
+    )
+    result = check_signatures("python", PYTHON, refactored)
+    assert result.outcome is Outcome.PASS, result.evidence
+    assert result.details["original"] == 4
+
+
+def test_a_renamed_parameter_is_a_changed_signature_shown_before_and_after() -> None:
+    refactored = PYTHON.replace("def parse(text, strict=False):", "def parse(source, strict=False):")
+    result = check_signatures("python", PYTHON, refactored)
+    assert result.outcome is Outcome.FAIL
+    (evidence,) = result.evidence
+    assert evidence.side == "refactored" and evidence.line == 9
+    assert "parse(text, strict)" in evidence.message and "parse(source, strict)" in evidence.message
+    assert result.score == pytest.approx(3 / 4)
+
+
+def test_a_missing_method_points_at_the_original() -> None:
+    refactored = PYTHON.replace("    def total(self, *, rounding=2):\n        return round(sum(self.lines), rounding)\n", "")
+    result = check_signatures("python", PYTHON, refactored)
+    assert result.outcome is Outcome.FAIL
+    (evidence,) = result.evidence
+    assert (evidence.side, evidence.line) == ("original", 5)
+    assert "Invoice.total(self, *, rounding)" in evidence.message
+
+
+def test_extracted_helpers_and_a_moved_local_function_are_fine() -> None:
+    refactored = '''\
+class Invoice:
+    def __init__(self, lines, currency="EUR"):
+        self.lines = lines
+
+    def total(self, *, rounding=2):
+        return round(self._sum(), rounding)
+
+    def _sum(self):
+        return sum(self.lines)
+
+
+def clean(line):
+    return line.strip()
+
+
+def parse(text, strict=False):
+    return [clean(line) for line in text.splitlines()]
+'''
+    result = check_signatures("python", PYTHON, refactored)
+    assert result.outcome is Outcome.PASS, result.evidence
+
+
+def test_no_code_fails_with_every_signature_missing() -> None:
+    result = check_signatures("python", PYTHON, None)
+    assert result.outcome is Outcome.FAIL
+    assert result.score == 0.0
+    assert result.details["missing"] == 4
+
+
+def test_javascript_functions_assigned_to_names_and_class_fields() -> None:
+    text = """
+const add = (a, b = 1) => a + b;
+exports.parse = function (text, options) { return text; };
+class Store {
+  handle = async (event) => event;
+  #secret(key) { return key; }
+  get size() { return 0; }
+  set size(value) {}
+}
+const api = { load(url) { return url; }, save: function (url, body) {} };
+"""
+    names = _names("javascript", text)
+    assert names["add"] == ["a", "b"]
+    assert names["exports.parse"] == ["text", "options"]
+    assert names["Store.handle"] == ["event"]
+    assert names["Store.#secret"] == ["key"]
+    assert names["Store.get size"] == [] and names["Store.set size"] == ["value"]
+    assert names["api.load"] == ["url"] and names["api.save"] == ["url", "body"]
+
+
+def test_typescript_generic_parameters_are_compared_by_type() -> None:
+    original = "export function first<T>(items: Array<T>, fallback?: T): T { return items[0] ?? fallback; }\n"
+    assert _names("typescript", original)["first"] == ["items: Array<T>", "fallback?: T"]
+    same = original.replace("items: Array<T>", "items:   Array< T >")
+    assert check_signatures("typescript", original, same).outcome is Outcome.PASS
+    changed = original.replace("items: Array<T>", "items: ReadonlyArray<T>")
+    assert check_signatures("typescript", original, changed).outcome is Outcome.FAIL
+
+
+def test_go_receivers_and_grouped_parameters() -> None:
+    original = "package shop\n\nfunc (c *Cart) Add(sku string, qty, price int) error { return nil }\n"
+    assert _names("go", original) == {"shop.(*Cart).Add": ["sku string", "qty int", "price int"]}
+    regrouped = original.replace("qty, price int", "qty int, price int")
+    assert check_signatures("go", original, regrouped).outcome is Outcome.PASS
+    value_receiver = original.replace("(c *Cart)", "(c Cart)")
+    assert check_signatures("go", original, value_receiver).outcome is Outcome.FAIL
+
+
+def test_php_namespaces_methods_and_promoted_parameters() -> None:
+    original = "<?php\nnamespace App\\Shop;\nclass Cart {\n  public function __construct(private array $items = []) {}\n  public function add(string $sku, int $qty = 1): void {}\n}\n"
+    assert _names("php", original) == {
+        "App.Shop.Cart.__construct": ["private array $items"],
+        "App.Shop.Cart.add": ["string $sku", "int $qty"],
+    }
+    retyped = original.replace("int $qty", "float $qty")
+    assert check_signatures("php", original, retyped).outcome is Outcome.FAIL
+
+
+def test_cpp_out_of_class_definitions_and_declarations() -> None:
+    original = (
+        "namespace geo {\nclass Box {\n public:\n  double area(double scale = 1.0) const;\n};\n}\n"
+        "double geo::Box::area(double scale) const { return scale; }\n"
+    )
+    names = extract_signatures("cpp", original)
+    assert {(s.name, s.declaration) for s in names} == {("geo.Box.area", True), ("geo.Box.area", False)}
+    inline = "namespace geo {\nclass Box {\n public:\n  double area(double scale = 1.0) const { return scale; }\n};\n}\n"
+    assert check_signatures("cpp", original, inline).outcome is Outcome.PASS
+    body_gone = original.replace("double geo::Box::area(double scale) const { return scale; }\n", "")
+    result = check_signatures("cpp", original, body_gone)
+    assert result.outcome is Outcome.FAIL
+    assert "only a declaration is left" in result.evidence[0].message
+
+
+def test_c_prototypes_are_kept_by_their_definition() -> None:
+    original = "static int helper(int);\nint main(void) { return helper(1); }\nstatic int helper(int x) { return x; }\n"
+    reordered = "static int helper(int x) { return x; }\nint main(void) { return helper(1); }\n"
+    assert check_signatures("c", original, reordered).outcome is Outcome.PASS
+    assert _names("c", original)["main"] == []
+
+
+def test_csharp_indexers_constructors_and_operators() -> None:
+    original = (
+        "namespace Num {\npublic struct V {\n  public V(double x) {}\n  public double this[int i] => 0;\n"
+        "  public static V operator +(V a, V b) => a;\n  public void Scale(ref double by, params int[] axes) {}\n}\n}\n"
+    )
+    assert _names("csharp", original) == {
+        "Num.V.V": ["double x"],
+        "Num.V.this[]": ["int i"],
+        "Num.V.operator +": ["V a", "V b"],
+        "Num.V.Scale": ["ref double by", "params int[] axes"],
+    }
+    retyped = original.replace("this[int i]", "this[long i]")
+    result = check_signatures("csharp", original, retyped)
+    assert result.outcome is Outcome.FAIL and "this[]" in result.evidence[0].message
+
+
+def test_java_overloads_and_parameter_annotations() -> None:
+    original = (
+        "package a;\nclass Repo {\n  Repo(String url) {}\n  int find(int id) { return id; }\n"
+        "  int find(String name) { return 0; }\n}\n"
+    )
+    annotated = original.replace("int find(int id)", "int find(final @Positive int id)")
+    assert check_signatures("java", original, annotated).outcome is Outcome.PASS
+    dropped = original.replace("  int find(String name) { return 0; }\n", "")
+    result = check_signatures("java", original, dropped)
+    assert result.outcome is Outcome.FAIL
+    assert "a.Repo.find(String name)" in result.evidence[0].message
