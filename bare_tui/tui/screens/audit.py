@@ -391,7 +391,8 @@ class AuditScreen(Screen[None]):
     @on(DiffView.Ready)
     def _diff_ready(self, event: DiffView.Ready) -> None:
         if self._pending_mark is not None:
-            event.diff_view.scroll_to_line(*self._pending_mark)
+            # After the refresh: the diff's new virtual size must be in place before it can scroll down.
+            self.call_after_refresh(event.diff_view.scroll_to_line, *self._pending_mark)
             self._pending_mark = None
 
     # ------------------------------------------------------------------ adjudication

@@ -1,0 +1,27 @@
+"""`bare-tui audit SESSION`: settle disputed attempt-stages and flagged attempts, disputed failures first."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..review import resolve_reviewer
+from ..store import Store
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("session", type=Path, help="the session database (made by `bare-tui import`)")
+    parser.add_argument(
+        "--auditor", metavar="NAME", default=None,
+        help="who is settling disputes (default: $BARE_REVIEWER, else your login name)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    # Opened first so that a missing or foreign file is one clear line (SessionError), never a new session.
+    with Store.open(args.session):
+        pass
+    from ..tui.screens.audit import AuditApp
+
+    AuditApp(Path(args.session), resolve_reviewer(args.auditor)).run()
+    return 0

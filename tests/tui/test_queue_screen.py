@@ -1,0 +1,187 @@
+"""The queue screen under Pilot: rows appear, filters narrow them and update the counts, enter returns the attempt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.app import App
+from textual.widgets import Input, Select, Static
+
+from bare_tui.tui.screens.queue import QueueScreen
+
+from .queue_fixtures import EXPECTED_ORDER, build_queue_session
+
+SIZE = (120, 40)
+UNSET = "unset"
+
+
+class QueueHost(App[None]):
+    """The smallest app that shows the queue the way the review screen does, and keeps what it returns."""
+
+    def __init__(self, path: Path, reviewer: str = "ana") -> None:
+        super().__init__()
+        self.path = path
+        self.reviewer = reviewer
+        self.chosen: str | None = UNSET
+
+    def on_mount(self) -> None:
+        self.push_screen(QueueScreen(self.path, self.reviewer), self._chosen)
+
+    def _chosen(self, attempt_id: str | None) -> None:
+        self.chosen = attempt_id
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Path:
+    return build_queue_session(tmp_path / "queue.db")
+
+
+async def loaded(pilot, app: QueueHost) -> QueueScreen:  # type: ignore[no-untyped-def]
+    for _ in range(500):
+        await pilot.pause(0.01)
+        screen = app.screen
+        if isinstance(screen, QueueScreen) and screen.table.row_count:
+            await pilot.pause()
+            return screen
+    raise AssertionError("the queue never showed its rows")
+
+
+def shown(screen: QueueScreen) -> list[str]:
+    return [row.attempt_id for row in screen.table.rows]
+
+
+def counts(screen: QueueScreen) -> str:
+    return str(screen.query_one("#queue-counts", Static).content)
+
+
+async def test_rows_appear_with_counts(session: Path) -> None:
+    app = QueueHost(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded(pilot, app)
+        assert shown(screen) == EXPECTED_ORDER
+        assert counts(screen) == "6 of 6 shown · 1 judged · 2 partly · 3 disputed · 1 disputed failures · 2 flagged"
+
+
+async def test_filter_keys_narrow_the_rows_and_update_the_counts(session: Path) -> None:
+    app = QueueHost(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded(pilot, app)
+        await pilot.press("d")
+        assert shown(screen) == ["a-2", "a-4", "a-5"]
+        assert counts(screen).startswith("3 of 6 shown · 0 judged · 2 partly · 3 disputed")
+        assert screen.query_one("#filter-disputed", Select).value is True  # the bar shows what is on
+        await pilot.press("f")
+        assert shown(screen) == ["a-5"]
+        await pilot.press("d", "f", "j")
+        assert shown(screen) == ["a-3", "a-5", "a-6"]  # not judged by ana
+        await pilot.press("j")
+        assert shown(screen) == ["a-2", "a-4"]  # partly
+        await pilot.press("escape")
+        assert shown(screen) == EXPECTED_ORDER
+
+
+async def test_path_text_and_selects_filter(session: Path) -> None:
+    app = QueueHost(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded(pilot, app)
+        await pilot.press("slash")
+        assert isinstance(screen.focused, Input)
+        await pilot.press(*"LIMITER", "enter")
+        assert shown(screen) == ["a-3", "a-4"]
+        assert counts(screen).startswith("2 of 6 shown")
+        assert screen.focused is screen.table  # enter hands the keys back to the table
+        screen.query_one("#filter-model", Select).value = "model-b"
+        await pilot.pause()
+        assert shown(screen) == ["a-4"]
+        await pilot.press("enter")
+        assert app.chosen == "a-4"
+
+
+async def test_stage_outcome_select_through_the_keyboard(session: Path) -> None:
+    app = QueueHost(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded(pilot, app)
+        select = screen.query_one("#filter-outcome", Select)
+        select.focus()
+        await pilot.press("enter")  # open the list: blank, then syntax=pass, syntax=fail, ...
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        assert select.value == ("syntax", "fail")
+        assert shown(screen) == ["a-3"]
+
+
+async def test_enter_returns_the_attempt_under_the_cursor(session: Path) -> None:
+    app = QueueHost(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        assert app.chosen == "a-3"
+
+
+async def test_q_returns_none_so_the_app_can_quit(session: Path) -> None:
+    app = QueueHost(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.chosen is None
+
+
+async def test_typing_q_in_the_path_filter_does_not_quit(session: Path) -> None:
+    app = QueueHost(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded(pilot, app)
+        await pilot.press("slash", "q")
+        await pilot.pause(0.3)
+        assert app.chosen == UNSET
+        assert screen.query_one("#filter-path", Input).value == "q"
+
+
+async def test_hostile_path_and_model_are_shown_literally(session: Path) -> None:
+    app = QueueHost(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded(pilot, app)
+        line = screen.table.render_line(EXPECTED_ORDER.index("a-5") + 1).text  # line 0 is the header
+        assert "evil/[red]x[/red]\u241b[2J.py" in line  # ESC drawn as its control picture, markup as text
+        assert "[b]m[/b]" in line
+        assert "\x1b" not in line
+        assert app.is_running  # the [@click=app.quit] in the session did nothing
+
+
+async def test_returning_to_the_queue_reads_new_labels(session: Path) -> None:
+    from bare_tui.model import Judgement, Label
+    from bare_tui.store import Store
+
+    app = QueueHost(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded(pilot, app)
+        with Store.open(session) as store:
+            store.save_judgements([Judgement("j-new", "a-3", "ana", "syntax", Label.FAIL)])
+        screen.reload()
+        for _ in range(200):
+            await pilot.pause(0.01)
+            if counts(screen).startswith("6 of 6 shown · 1 judged · 3 partly"):
+                break
+        assert counts(screen).startswith("6 of 6 shown · 1 judged · 3 partly")
+
+
+def test_queue_snapshot(session: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = QueueHost(session)
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await loaded(pilot, app)
+        await pilot.press("down")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_queue_snapshot_filtered(session: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = QueueHost(session)
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await loaded(pilot, app)
+        await pilot.press("d")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
