@@ -132,6 +132,9 @@ class DiffModel:
         object.__setattr__(self, "_new_starts", [seg.j1 for seg in self.segments])
         object.__setattr__(self, "_block_split_starts", [block.split_start for block in self.blocks])
         object.__setattr__(self, "_block_unified_starts", [block.unified_start for block in self.blocks])
+        last = self.segments[-1] if self.segments else None
+        object.__setattr__(self, "_split_count", last.split_start + last.split_length if last else 0)
+        object.__setattr__(self, "_unified_count", last.unified_start + last.unified_length if last else 0)
 
     @property
     def identical(self) -> bool:
@@ -140,12 +143,9 @@ class DiffModel:
 
     def row_count(self, mode: str) -> int:
         """How many rows a view mode has."""
-        if not self.segments:
-            return 0
-        last = self.segments[-1]
         if _check_mode(mode) == "split":
-            return last.split_start + last.split_length
-        return last.unified_start + last.unified_length
+            return self._split_count  # type: ignore[attr-defined,no-any-return]
+        return self._unified_count  # type: ignore[attr-defined,no-any-return]
 
     def row(self, mode: str, index: int) -> SplitRow | UnifiedRow:
         """One row of a view mode (0-based index)."""

@@ -234,6 +234,29 @@ async def test_hostile_code_is_painted_literally() -> None:
         assert app.is_running
 
 
+class ShowBeforeMountApp(App[None]):
+    def compose(self) -> ComposeResult:
+        view = DiffView()
+        view.show("a = 1\n", "x = '" + "a" * 100_000 + "'\n", "python")
+        yield view
+
+
+@synchronously
+async def test_a_100000_character_line_shown_before_mount() -> None:
+    app = ShowBeforeMountApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        assert view.notices == ("intra-line emphasis off for lines over 500 characters",)
+        right = painted(view)[1].partition("\u2502")[2]
+        assert right.startswith("1 + x = 'aaaa")
+        assert view.max_scroll_x > 99_000
+        await pilot.press("end")
+        view.scroll_to(x=view.max_scroll_x, animate=False, immediate=True)
+        await pilot.pause()
+        assert painted(view)[1].rstrip().endswith("a'")
+
+
 @synchronously
 async def test_scroll_to_line_marks_an_evidence_line() -> None:
     app = DiffApp(stdlib_source(), edited_stdlib_source())

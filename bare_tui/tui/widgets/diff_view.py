@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from typing import Callable, ClassVar, Iterable
 
@@ -13,7 +15,6 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.syntax import PygmentsSyntaxTheme
-from rich.text import Text
 from textual import events, work
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -23,7 +24,7 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from bare_tui.diff import DEFAULT_LIMITS, DiffLimits, DiffModel, build_diff
-from bare_tui.safe_text import is_safe, visible_line, visible_line_with_offsets
+from bare_tui.safe_text import TAB_SIZE, is_safe, visible_line, visible_line_with_offsets
 
 # Pygments lexer names for the nine languages of the study.
 PYGMENTS_LEXERS: dict[str, str] = {
@@ -59,22 +60,46 @@ def make_lexer(language: str, path: str = "") -> Lexer | None:
     return None
 
 
-class LineHighlighter:
-    """Token spans per line of one side, lexed in small chunks on demand and the whole text in the background.
+_TOKEN_TYPES: list[_TokenType] = []
+_TOKEN_NUMBERS: dict[_TokenType, int] = {}
+_TOKEN_LOCK = threading.Lock()
 
-    Lexing a 10,000-line file takes most of a second; a page needs only a few dozen lines. A chunk is lexed
-    with a few lines of lead-in so that a string or comment opened just above it is still recognised; the
-    background pass (lex_all) then replaces the chunks with the exact tokens of the whole file.
+
+def _token_number(token_type: _TokenType) -> int:
+    """A small number for a token type, shared by every thread (lexing runs in workers too)."""
+    number = _TOKEN_NUMBERS.get(token_type)
+    if number is None:
+        with _TOKEN_LOCK:
+            number = _TOKEN_NUMBERS.get(token_type)
+            if number is None:
+                _TOKEN_TYPES.append(token_type)
+                number = _TOKEN_NUMBERS[token_type] = len(_TOKEN_TYPES) - 1
+    return number
+
+
+# One line's tokens as a flat tuple of ints (start, end, token number, start, ...): a tuple of ints is not
+# tracked by the garbage collector, where a list of tuples per line would give it ~100,000 objects to walk
+# on a large file, in pauses of tens of milliseconds.
+PackedSpans = tuple[int, ...]
+
+
+class LineHighlighter:
+    """Token spans per line of one side, lexed around the lines asked for, and the whole text in the background.
+
+    Lexing a 10,000-line file takes most of a second; a page needs only a few dozen lines. A window of lines
+    is lexed with a few lines of lead-in so that a string or comment opened just above it is still recognised;
+    the background pass (lex_all) then replaces the windows with the exact tokens of the whole file.
     """
 
-    CHUNK = 32
+    WINDOW = 48
     LEAD_IN = 16
+    LONGEST_LINE = 2_000  # longer lines (minified code, data) are shown plain: lexing them could take seconds
 
     def __init__(self, lines: tuple[str, ...], lexer: Lexer | None) -> None:
         self._lines = lines
         self._lexer = lexer
-        self._chunks: dict[int, list[list[TokenSpan]]] = {}
-        self._complete: list[list[TokenSpan]] | None = None
+        self._window_spans: dict[int, PackedSpans] = {}
+        self._complete: list[PackedSpans] | None = None
 
     @property
     def complete(self) -> bool:
@@ -82,60 +107,96 @@ class LineHighlighter:
         return self._complete is not None or self._lexer is None
 
     def spans(self, index: int) -> list[TokenSpan]:
-        """The token spans of a 0-based line."""
+        """The token spans of a 0-based line: (start, end, token type), in order."""
+        packed = self._packed(index)
+        return [(packed[k], packed[k + 1], _TOKEN_TYPES[packed[k + 2]]) for k in range(0, len(packed), 3)]
+
+    def _packed(self, index: int) -> PackedSpans:
         if self._lexer is None or not 0 <= index < len(self._lines):
-            return []
+            return ()
         complete = self._complete
         if complete is not None:
             return complete[index]
-        chunk_index = index // self.CHUNK
-        chunk = self._chunks.get(chunk_index)
-        if chunk is None:
-            start = chunk_index * self.CHUNK
-            end = min(start + self.CHUNK, len(self._lines))
+        spans = self._window_spans.get(index)
+        if spans is None:
+            # Painting goes down a page, or up a line at a time when scrolling back: lex in that direction.
+            if index + 1 in self._window_spans:
+                start = max(0, index - self.WINDOW + 1)
+            else:
+                start = index
+            end = min(start + self.WINDOW, len(self._lines))
             lead = max(0, start - self.LEAD_IN)
-            lexed = self._lex(lead, end, lambda: False)
-            chunk = self._chunks[chunk_index] = (lexed or [])[start - lead :]
-        return chunk[index - chunk_index * self.CHUNK]
+            lexed = self._lex(lead, end, lambda: False, polite=False) or []
+            for offset, line_spans in enumerate(lexed[start - lead :]):
+                self._window_spans.setdefault(start + offset, line_spans)
+            spans = self._window_spans[index]
+        return spans
 
     def lex_all(self, cancelled: Callable[[], bool]) -> bool:
         """Lex the whole text (meant for a worker thread); False when cancelled before the end."""
         if self._lexer is None or self._complete is not None:
             return True
-        lexed = self._lex(0, len(self._lines), cancelled)
+        lexed = self._lex(0, len(self._lines), cancelled, polite=True)
         if lexed is None:
             return False
         self._complete = lexed
-        self._chunks = {}
+        self._window_spans = {}
         return True
 
-    def _lex(self, start: int, end: int, cancelled: Callable[[], bool]) -> list[list[TokenSpan]] | None:
+    def _lex(self, start: int, end: int, cancelled: Callable[[], bool], polite: bool) -> list[PackedSpans] | None:
         assert self._lexer is not None
-        per_line: list[list[TokenSpan]] = [[] for _ in range(end - start)]
         if end <= start:
-            return per_line
-        text = "\n".join(self._lines[start:end]) + "\n"
-        line = 0
+            return []
+        longest = self.LONGEST_LINE
+        text = "\n".join(line if len(line) <= longest else "" for line in self._lines[start:end]) + "\n"
+        packed: list[PackedSpans] = []
+        current: list[int] = []
         column = 0
         plain = (Token.Text, Token.Text.Whitespace, Token.Whitespace)
+        wanted = end - start
         for count, (_, token_type, value) in enumerate(self._lexer.get_tokens_unprocessed(text)):
-            if count % 2048 == 0 and cancelled():
-                return None
+            if polite and count % 256 == 0:
+                if cancelled():
+                    return None
+                # Hand the GIL to the event loop now rather than at the end of the 5 ms switch interval,
+                # so that painting stays smooth while a large file is lexed in the background.
+                time.sleep(0)
             if "\n" not in value:
                 if token_type not in plain:
-                    per_line[line].append((column, column + len(value), token_type))
+                    current.extend((column, column + len(value), _token_number(token_type)))
                 column += len(value)
                 continue
             for piece_index, piece in enumerate(value.split("\n")):
                 if piece_index:
-                    line += 1
+                    packed.append(tuple(current))
+                    current = []
                     column = 0
-                    if line >= len(per_line):
+                    if len(packed) >= wanted:
                         break
                 if piece and token_type not in plain:
-                    per_line[line].append((column, column + len(piece), token_type))
+                    current.extend((column, column + len(piece), _token_number(token_type)))
                 column += len(piece)
-        return per_line
+            if len(packed) >= wanted:
+                break
+        while len(packed) < wanted:
+            packed.append(tuple(current))
+            current = []
+        return packed
+
+
+@dataclass(frozen=True)
+class _Palette:
+    """The widget's styles, resolved once per theme or style change (reading them per cell is slow)."""
+
+    base: Style
+    gutter: Style
+    marked: Style
+    separator: Style
+    filler: Style
+    notice: Style
+    control: Style
+    tint: dict[str, Style]  # by line kind: equal, removed, added
+    emphasis: dict[str, Style]  # background only, by line kind: removed, added
 
 
 @dataclass(frozen=True)
@@ -199,13 +260,19 @@ class DiffView(ScrollView, can_focus=True):
 
     class _Computed(Message):
         def __init__(
-            self, generation: int, model: DiffModel, highlighters: dict[str, LineHighlighter], widths: tuple[int, int]
+            self,
+            generation: int,
+            model: DiffModel,
+            highlighters: dict[str, LineHighlighter],
+            widths: tuple[int, int],
+            cpu_seconds: float,
         ) -> None:
             super().__init__()
             self.generation = generation
             self.model = model
             self.highlighters = highlighters
             self.widths = widths
+            self.cpu_seconds = cpu_seconds
 
     class _Highlighted(Message):
         def __init__(self, generation: int) -> None:
@@ -233,10 +300,16 @@ class DiffView(ScrollView, can_focus=True):
         self._notices: tuple[str, ...] = ()
         self._marked: tuple[str, int] | None = None
         self._current_change: int | None = None
-        self._row_cache: LRUCache[tuple[int, str, int, int], Strip] = LRUCache(1024)
-        self._code_cache: LRUCache[tuple[str, int], Strip] = LRUCache(4096)
+        # Small caches on purpose: every Strip carries seven little caches of its own, and tens of thousands
+        # of them make each full garbage collection a visible pause.
+        self._row_cache: LRUCache[tuple[int, str, int, int], Strip] = LRUCache(256)
+        self._code_cache: LRUCache[tuple[str, int], tuple[list[Segment], int]] = LRUCache(1024)
         self._token_styles: dict[_TokenType, Style] = {}
         self._pygments_theme: PygmentsSyntaxTheme | None = None
+        self._palette_cache: _Palette | None = None
+        self._pending_show: tuple[str, str | None, str, str] | None = None
+        self.last_compute_cpu = 0.0
+        """CPU seconds the worker spent on the last diff (the part of show() to Ready off the event loop)."""
 
     # Public API -------------------------------------------------------------------------------------------
 
@@ -288,7 +361,13 @@ class DiffView(ScrollView, can_focus=True):
         return self._marked
 
     def show(self, original: str, refactored: str | None, language: str, path: str = "") -> None:
-        """Diff two texts off the event loop; DiffView.Ready is posted when the first page can be painted."""
+        """Diff two texts off the event loop; DiffView.Ready is posted when the first page can be painted.
+
+        language is one of the nine (or any pygments alias); path is used for highlighting when it is not.
+        """
+        if not self.is_attached:
+            self._pending_show = (original, refactored, language, path)  # painted once mounted
+            return
         self._generation += 1
         self._computing = True
         self._model = None
@@ -358,6 +437,7 @@ class DiffView(ScrollView, can_focus=True):
 
     @work(thread=True, exclusive=True, group="diff-view-compute", exit_on_error=False)
     def _compute(self, generation: int, original: str, refactored: str | None, language: str, path: str) -> None:
+        started = time.thread_time()
         model = build_diff(original, refactored, self._limits)
         if get_current_worker().is_cancelled:
             return
@@ -368,7 +448,9 @@ class DiffView(ScrollView, can_focus=True):
             "refactored": LineHighlighter(model.new_lines, lexer_new),
         }
         widths = (_max_display_width(model.old_lines), _max_display_width(model.new_lines))
-        self.post_message(self._Computed(generation, model, highlighters, widths))
+        self.post_message(
+            self._Computed(generation, model, highlighters, widths, time.thread_time() - started)
+        )
 
     def _on_diff_view__computed(self, message: _Computed) -> None:
         message.stop()
@@ -377,6 +459,7 @@ class DiffView(ScrollView, can_focus=True):
         self._model = message.model
         self._highlighters = message.highlighters
         self._code_widths = message.widths
+        self.last_compute_cpu = message.cpu_seconds
         self._notices = message.model.notices()
         self._computing = False
         self._clear_caches()
@@ -411,26 +494,31 @@ class DiffView(ScrollView, can_focus=True):
         super().notify_style_update()
         self._token_styles = {}
         self._pygments_theme = None
+        self._palette_cache = None
         self._clear_caches()
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
         self._relayout()
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self._pending_show is not None:
+            pending, self._pending_show = self._pending_show, None
+            self.show(*pending)
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
         row = scroll_y + y
         key = (row, self._mode, width, scroll_x)
-        cached = self._row_cache.get(key)
-        if cached is not None:
-            return cached
-        strip = self._render_row(row, width, scroll_x).apply_offsets(scroll_x, row)
-        self._row_cache[key] = strip
+        strip = self._row_cache.get(key)
+        if strip is None:
+            strip = self._row_cache[key] = self._render_row(row, width, scroll_x)
         return strip
 
     def _render_row(self, row: int, width: int, scroll_x: int) -> Strip:
-        base = self.rich_style
+        base = self._palette.base
         if self._computing:
             if row == 0:
                 return self._notice_strip("computing diff\u2026", width)
@@ -450,22 +538,30 @@ class DiffView(ScrollView, can_focus=True):
 
     def _split_row(self, model: DiffModel, index: int, layout: _Layout, width: int, scroll_x: int) -> Strip:
         split_row = model.row("split", index)
-        left = self._side_cells("original", split_row.old, layout.digits, layout.code_width, scroll_x)
-        separator = Strip([Segment("\u2502", self.get_component_rich_style("diff-view--separator"))], 1)
-        right_code = width - layout.left_width - 1 - (layout.digits + 3)
-        right = self._side_cells("refactored", split_row.new, layout.digits, max(0, right_code), scroll_x)
-        return Strip.join([left, separator, right]).adjust_cell_length(width, self.rich_style)
+        changed = split_row.kind != "equal"
+        digits = layout.digits
+        right_code = max(0, width - layout.left_width - 1 - (digits + 3))
+        segments: list[Segment] = []
+        self._side_segments(
+            segments, "original", split_row.old, "removed" if changed else "equal", digits, layout.code_width, scroll_x
+        )
+        segments.append(Segment("\u2502", self._palette.separator))
+        self._side_segments(
+            segments, "refactored", split_row.new, "added" if changed else "equal", digits, right_code, scroll_x
+        )
+        cells = 2 * (digits + 3) + layout.code_width + 1 + right_code
+        return Strip(segments, cells).adjust_cell_length(width, self._palette.base)
 
-    def _side_cells(self, side: str, line: int | None, digits: int, code_width: int, scroll_x: int) -> Strip:
-        """The gutter and visible code of one side of a split row (filler when the side has no line)."""
+    def _side_segments(
+        self, out: list[Segment], side: str, line: int | None, kind: str, digits: int, code_width: int, scroll_x: int
+    ) -> None:
+        """Append the gutter and visible code of one side of a split row (filler when the side has no line)."""
         if line is None:
-            filler = self.get_component_rich_style("diff-view--filler")
-            cells = digits + 3 + code_width
-            return Strip([Segment("\u2571" * cells, filler)], cells)
-        kind = self._line_kind(side, line)
-        gutter = self._gutter(f"{line:>{digits}} ", kind, self._marked == (side, line))
-        code = self._code_strip(side, line, kind).crop_extend(scroll_x, scroll_x + code_width, self._tint(kind))
-        return Strip.join([gutter, code])
+            out.append(Segment("\u2571" * (digits + 3 + code_width), self._palette.filler))
+            return
+        self._gutter(out, f"{line:>{digits}} ", kind, self._marked == (side, line))
+        tint = self._palette.tint[kind]
+        out.extend(_crop(*self._code_segments(side, line, kind), scroll_x, code_width, tint))
 
     def _unified_row(self, model: DiffModel, index: int, layout: _Layout, width: int, scroll_x: int) -> Strip:
         unified_row = model.row("unified", index)
@@ -478,35 +574,44 @@ class DiffView(ScrollView, can_focus=True):
         marked = self._marked is not None and (
             self._marked == ("original", unified_row.old) or self._marked == ("refactored", unified_row.new)
         )
-        gutter = self._gutter(f"{old} {new} ", kind, marked)
+        segments: list[Segment] = []
+        self._gutter(segments, f"{old} {new} ", kind, marked)
         code_width = max(0, width - (2 * digits + 4))
-        code = self._code_strip(side, line, kind).crop_extend(scroll_x, scroll_x + code_width, self._tint(kind))
-        return Strip.join([gutter, code]).adjust_cell_length(width, self.rich_style)
+        tint = self._palette.tint[kind]
+        segments.extend(_crop(*self._code_segments(side, line, kind), scroll_x, code_width, tint))
+        return Strip(segments, 2 * digits + 4 + code_width).adjust_cell_length(width, self._palette.base)
 
-    def _line_kind(self, side: str, line: int) -> str:
-        """"equal", "removed" or "added" for a line of one side."""
-        model = self._model
-        assert model is not None
-        row = model.row_for(side, line, "unified")
-        assert row is not None
-        kind = model.row("unified", row).kind
-        if kind == "equal":
-            return "equal"
-        return "removed" if side == "original" else "added"
-
-    def _gutter(self, numbers: str, kind: str, marked: bool) -> Strip:
-        sign = {"equal": "  ", "removed": "- ", "added": "+ "}[kind]
-        number_style = self.get_component_rich_style("diff-view--marked" if marked else "diff-view--gutter")
-        return Strip([Segment(numbers, number_style), Segment(sign, self._tint(kind))], cell_len(numbers) + 2)
+    def _gutter(self, out: list[Segment], numbers: str, kind: str, marked: bool) -> None:
+        out.append(Segment(numbers, self._palette.marked if marked else self._palette.gutter))
+        out.append(Segment(_SIGNS[kind], self._palette.tint[kind]))
 
     def _tint(self, kind: str) -> Style:
-        if kind == "removed":
-            return self.get_component_rich_style("diff-view--removed")
-        if kind == "added":
-            return self.get_component_rich_style("diff-view--added")
-        return self.rich_style
+        return self._palette.tint[kind]
 
-    def _code_strip(self, side: str, line: int, kind: str) -> Strip:
+    @property
+    def _palette(self) -> _Palette:
+        palette = self._palette_cache
+        if palette is None:
+            style = self.get_component_rich_style
+            control = style("diff-view--control")
+            palette = self._palette_cache = _Palette(
+                base=self.rich_style,
+                gutter=style("diff-view--gutter"),
+                marked=style("diff-view--marked"),
+                separator=style("diff-view--separator"),
+                filler=style("diff-view--filler"),
+                notice=style("diff-view--notice"),
+                control=Style(color=control.color, bgcolor=control.bgcolor, bold=True),
+                tint={"equal": self.rich_style, "removed": style("diff-view--removed"), "added": style("diff-view--added")},
+                # Full styles, not partial: their translucent backgrounds come blended over the widget's.
+                emphasis={
+                    "removed": Style(bgcolor=style("diff-view--removed-emphasis").bgcolor),
+                    "added": Style(bgcolor=style("diff-view--added-emphasis").bgcolor),
+                },
+            )
+        return palette
+
+    def _code_segments(self, side: str, line: int, kind: str) -> tuple[list[Segment], int]:
         """The whole highlighted line of code (uncropped), cached per side and line."""
         key = (side, line)
         cached = self._code_cache.get(key)
@@ -516,28 +621,28 @@ class DiffView(ScrollView, can_focus=True):
         assert model is not None
         raw = model.text(side, line)
         shown, offsets = visible_line_with_offsets(raw)
-        text = Text(shown, style=self._tint(kind), no_wrap=True, end="")
+        tokens: list[tuple[int, int, Style]] = []
         highlighter = self._highlighters.get(side)
         if highlighter is not None:
             for start, end, token_type in highlighter.spans(line - 1):
                 style = self._token_style(token_type)
                 if style is not None:
-                    text.stylize(style, *_shift(offsets, start, end))
+                    tokens.append((*_shift(offsets, start, end), style))
+        emphasis: list[tuple[int, int, Style]] = []
         if kind != "equal":
-            # The full (not partial) style: its translucent background is blended over the widget's.
-            emphasis_name = "diff-view--removed-emphasis" if kind == "removed" else "diff-view--added-emphasis"
-            emphasis = Style(bgcolor=self.get_component_rich_style(emphasis_name).bgcolor)
-            for start, end in model.emphasis(side, line):
-                text.stylize(emphasis, *_shift(offsets, start, end))
+            emphasis_style = self._palette.emphasis[kind]
+            emphasis = [(*_shift(offsets, start, end), emphasis_style) for start, end in model.emphasis(side, line)]
+        controls: list[tuple[int, int, Style]] = []
         if offsets is not None:
-            control_full = self.get_component_rich_style("diff-view--control")
-            control = Style(color=control_full.color, bgcolor=control_full.bgcolor, bold=True)
-            for position, char in enumerate(raw):
-                if char != "\t" and not is_safe(char):
-                    text.stylize(control, offsets[position], offsets[position + 1])
-        strip = Strip(list(text.render(self.app.console)), text.cell_len)
-        self._code_cache[key] = strip
-        return strip
+            control = self._palette.control
+            controls = [
+                (offsets[position], offsets[position + 1], control)
+                for position, char in enumerate(raw)
+                if char != "\t" and not is_safe(char)
+            ]
+        painted = (_paint(shown, self._palette.tint[kind], (tokens, emphasis, controls)), cell_len(shown))
+        self._code_cache[key] = painted
+        return painted
 
     def _token_style(self, token_type: _TokenType) -> Style | None:
         style = self._token_styles.get(token_type)
@@ -557,7 +662,7 @@ class DiffView(ScrollView, can_focus=True):
         return style if style else None
 
     def _notice_strip(self, notice: str, width: int) -> Strip:
-        style = self.get_component_rich_style("diff-view--notice")
+        style = self._palette.notice
         text = " " + visible_line(notice)
         return Strip([Segment(text, style)], cell_len(text)).adjust_cell_length(width, style)
 
@@ -622,6 +727,54 @@ class DiffView(ScrollView, can_focus=True):
         self.scroll_to(y=max(0, self._header_rows + start - self.CONTEXT_ROWS), animate=False, immediate=True)
 
 
+_SIGNS = {"equal": "  ", "removed": "- ", "added": "+ "}
+
+
+def _paint(shown: str, base: Style, layers: tuple[list[tuple[int, int, Style]], ...]) -> list[Segment]:
+    """Segments of a line with layered styles (tokens, then emphasis, then control characters) over a base.
+
+    Each layer's spans are sorted and do not overlap; a later layer wins where they meet. Doing this by hand
+    rather than through rich.text.Text.render halves the cost of painting a cold page.
+    """
+    points = {0, len(shown)}
+    for layer in layers:
+        for start, end, _ in layer:
+            points.add(start)
+            points.add(end)
+    cuts = sorted(point for point in points if 0 <= point <= len(shown))
+    positions = [0] * len(layers)
+    segments: list[Segment] = []
+    for start, end in zip(cuts, cuts[1:]):
+        style = base
+        for number, layer in enumerate(layers):
+            position = positions[number]
+            while position < len(layer) and layer[position][1] <= start:
+                position += 1
+            positions[number] = position
+            if position < len(layer) and layer[position][0] <= start:
+                style = style + layer[position][2]
+        segments.append(Segment(shown[start:end], style))
+    return segments
+
+
+def _crop(segments: list[Segment], cells: int, start: int, width: int, pad: Style) -> list[Segment]:
+    """The cells [start, start + width) of a painted line, padded with the row's tint to exactly width."""
+    if width <= 0:
+        return []
+    end = start + width
+    if start == 0 and cells <= width:
+        cropped = list(segments)
+    elif start >= cells:
+        cropped = []
+    else:
+        # Segment.divide cuts by cells, so wide characters at the edges are handled as rich does.
+        cropped = list(Segment.divide(segments, [start, min(end, cells)]))[1]
+    used = min(cells, end) - start if start < cells else 0
+    if used < width:
+        cropped.append(Segment(" " * (width - used), pad))
+    return cropped
+
+
 def _shift(offsets: tuple[int, ...] | None, start: int, end: int) -> tuple[int, int]:
     """Carry a raw [start, end) span to the shown text."""
     if offsets is None:
@@ -631,10 +784,13 @@ def _shift(offsets: tuple[int, ...] | None, start: int, end: int) -> tuple[int, 
 
 def _max_display_width(lines: Iterable[str]) -> int:
     """The widest line in cells once made visible (tabs expanded, control characters replaced)."""
-    lines = tuple(lines)
-    if not lines:
-        return 0
-    joined = "\n".join(lines)
-    if joined.isascii() and is_safe(joined):  # "\n" is not unsafe: one scan answers for every line
-        return max(map(len, lines))
-    return max(cell_len(visible_line(line)) for line in lines)
+    widest = 0
+    for line in lines:
+        if line.isascii():
+            # An ASCII control character becomes one narrow Control Picture: only tabs change the width.
+            width = len(line.expandtabs(TAB_SIZE)) if "\t" in line else len(line)
+        else:
+            width = cell_len(visible_line(line))
+        if width > widest:
+            widest = width
+    return widest
