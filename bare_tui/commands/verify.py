@@ -95,10 +95,11 @@ def print_summary(summary: Summary, console: Console) -> None:
 
 def _table(group_by: str, rows: list[PassRate]) -> Table:
     stages = STAGES + ("overall",)
-    table = Table(title="pass rate" + ("" if group_by == "all" else f" by {group_by}"), title_justify="left")
+    title = "pass rate (assessed: pass + fail)" if group_by == "all" else f"pass rate by {group_by}"
+    table = Table(title=title, title_justify="left")
     table.add_column(group_by if group_by != "all" else "")
     for stage in stages:
-        table.add_column(stage, justify="right")
+        table.add_column(stage, justify="right", overflow="fold")
     groups: dict[str, dict[str, PassRate]] = {}
     for rate in rows:
         groups.setdefault(rate.group, {})[rate.stage] = rate
@@ -112,8 +113,8 @@ def _cell(rate: PassRate | None) -> str:
         return "-"
     if rate.rate is None:
         return f"n/a ({rate.errors} err, {rate.skipped} skip)" if rate.errors or rate.skipped else "-"
-    text = f"{rate.rate:.0%} of {rate.assessed}"
+    text = f"{rate.rate:.0%} ({rate.assessed})"
     if rate.errors:
-        text += f" ({rate.errors} err)"
+        text += f" {rate.errors} err"
     return text
 

@@ -311,7 +311,8 @@ def verify_session(
     """Run the stages on every attempt lacking a verdict of this pipeline version; save as they finish.
 
     Verdicts are saved in batches, each one transaction, so an interrupted run keeps what it finished and a
-    rerun resumes. KeyboardInterrupt is absorbed: the summary says `interrupted`.
+    rerun resumes. KeyboardInterrupt (Ctrl+C, or raised by `progress_callback` to cancel, e.g. from a TUI
+    worker) is absorbed: the summary says `interrupted`.
     """
     from bare_tui.store import Store
 
@@ -344,8 +345,9 @@ def verify_session(
 
         ready: list[Verdict] = []
         job_source = _jobs(store, tasks, wanted, chosen, settings, ready)
+        running = run_jobs(job_source, thresholds, settings, workers=jobs)
         try:
-            for job, results in _interleave(ready, run_jobs(job_source, thresholds, settings, workers=jobs)):
+            for job, results in _interleave(ready, running):
                 outcomes = dict(known.get(job.attempt_id, {}))
                 for stage, result in results.items():
                     batch.append(_verdict(job.attempt_id, stage, result, version))
@@ -361,6 +363,7 @@ def verify_session(
         except KeyboardInterrupt:
             interrupted = True
         finally:
+            running.close()  # stops the workers now, not whenever the generator is collected
             flush()
         rates = pass_rates(store, version, tasks)
     return Summary(

@@ -149,3 +149,19 @@ def test_the_command_prints_the_summary_and_a_missing_session_is_one_line(study:
     assert main(["verify", str(tmp_path / "nope.db")]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "nope.db" in err
+
+
+def test_an_interrupted_run_keeps_what_finished_and_a_rerun_resumes(study: Path) -> None:
+    def interrupt_after_two(done: int, total: int) -> None:
+        if done == 2:
+            raise KeyboardInterrupt  # what Ctrl+C (or a TUI's cancel) does mid-run
+
+    first = verify_session(study, jobs=1, progress_callback=interrupt_after_two)
+    assert first.interrupted and first.attempts_verified == 2
+    kept = {attempt for attempt, stage in _verdicts(study) if stage == "overall"}
+    assert len(kept) == 2 and len(_verdicts(study)) == 12
+
+    rest = verify_session(study, jobs=1)
+    assert not rest.interrupted
+    assert (rest.attempts_to_verify, rest.attempts_verified) == (2, 2)
+    assert len(_verdicts(study)) == 24
