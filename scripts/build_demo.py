@@ -223,15 +223,87 @@ def render(rows: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n" for row in rows)
 
 
+README_INTRO = """\
+# The demo study
+
+A small BARE-style study bundled with bare-tui so that every screen has something to show in its first minute:
+{n_tasks} legacy files in all nine languages, {n_attempts} refactoring attempts by four made-up models, and
+{n_judgements} judgement rows from two demo reviewers. Everything here was written by hand for the demo; no file
+comes from a real project or a real model.
+
+    bare-tui import demo.db sessions/demo     # what `bare-tui` with no arguments does on first run
+
+## Files
+
+- `tasks.jsonl`, `attempts.jsonl`, `judgements.jsonl`: the study, in the import formats of DESIGN.md. Built, not
+  edited: run `python scripts/build_demo.py` after changing anything in `src/` (`--verify` fails when they are stale,
+  `--check` runs the installed compilers, tree-sitter and lizard over every original and every resolved answer).
+- `src/tasks/<task>/<file>`: the originals. `src/attempts/<model>/<task>/<file>`: the answers, as a refactored file,
+  a raw markdown answer (`.response.md`) or a unified diff against the original (`.patch`).
+- `src/demo.toml`: each task's repository path and description, and each attempt's intent (also exported as
+  `meta.intent`), the labels a careful engineer would give it, who judged it and where the reviewers differ.
+
+The importer reads only the top-level `.jsonl` files, so `src/` is never imported twice.
+
+## The models
+
+- `marlin-70b`: the good one. Sound refactorings that keep every signature, two as patches and one inside
+  markdown. Each was run against its original on generated inputs (hundreds to thousands of cases per task) and
+  gives the same results, except where an attempt's intent or a reviewer's note says otherwise.
+- `corvid-34b`: mediocre. Some sound but modest answers, and the subtle failures: a dropped function, a changed
+  or silently reordered parameter list, an elision, an undefined name, a cosmetic-only answer.
+- `atlas-7b`: weak. Broken syntax, undefined names, changed parameter lists, prose with no code, a clean-cut
+  truncation, an answer identical to the original apart from CRLF line endings.
+- `quill-mini`: small and erratic. Truncations, elisions, an unchanged file, a zero-width space, cosmetic edits,
+  and a dropped method "omitted for brevity".
+
+## The reviewers
+
+`ana` and `ben` judged {n_judged} of the {n_attempts} attempts on 2026-11-20 ({n_unjudged} are left for you). ana
+worked in import order, blind for the first half of her queue; ben worked in a shuffled order with the verdicts
+mostly shown. They agree on most fields and differ where engineers do: whether a modest or cosmetic answer improves
+maintainability, whether a defaulted or object-wrapped parameter list still counts as the same signature, whether
+CRLF-only changes make a file "identical". {n_revisions} labels were later changed (a new row that supersedes the
+old one).
+
+Label codes below: six letters for syntax, signatures, integrity, defects, maintainability, overall; p pass,
+f fail, u unsure. "Expected" is what a careful engineer would say; the automated pipeline need not agree, and
+several attempts are built so that it should not (these make the audit queue).
+
+"""
+
+
+def render_readme(tasks: list[DemoTask], attempts: list[DemoAttempt], judgements: list[dict[str, Any]]) -> str:
+    judged = {row["attempt_id"] for row in judgements}
+    text = README_INTRO.format(
+        n_tasks=len(tasks), n_attempts=len(attempts), n_judgements=len(judgements), n_judged=len(judged),
+        n_unjudged=len(attempts) - len(judged), n_revisions=sum(1 for row in judgements if row["supersedes"]),
+    )
+    text += "## Tasks\n\n| task | language | path | lines | what it is | what is wrong with it |\n| --- | --- | --- | ---: | --- | --- |\n"
+    for task in tasks:
+        text += (f"| {task.task_id} | {task.language} | `{task.path}` | {task.original.count(chr(10))} | "
+                 f"{task.meta.get('domain', '')} | {task.meta.get('smells', '')} |\n")
+    text += "\n## Attempts\n\n| attempt | task | model | form | meant to exercise | expected | judged by |\n| --- | --- | --- | --- | --- | --- | --- |\n"
+    names = {"a": "ana", "b": "ben"}
+    for attempt in attempts:
+        who = ", ".join(names[c] for c in attempt.spec.get("judged", "")) or "nobody yet"
+        intent = attempt.spec["intent"].replace("|", "\\|")
+        text += (f"| {attempt.attempt_id} | {attempt.task_id} | {attempt.model} | {attempt.form} | {intent} | "
+                 f"`{attempt.spec['expect']}` | {who} |\n")
+    return text
+
+
 def build() -> dict[str, str]:
-    """The three demo files' contents, keyed by file name."""
+    """The demo files' contents, keyed by file name."""
     spec = load_spec()
     tasks = load_tasks(spec)
     attempts = load_attempts(spec, tasks)
+    judgements = build_judgements(attempts)
     return {
         "tasks.jsonl": render([task_line(t) for t in tasks]),
         "attempts.jsonl": render([attempt_line(a) for a in attempts]),
-        "judgements.jsonl": render(build_judgements(attempts)),
+        "judgements.jsonl": render(judgements),
+        "README.md": render_readme(tasks, attempts, judgements),
     }
 
 

@@ -52,12 +52,12 @@ def _coupon_discount(coupon, subtotal, warnings):
     return min(Decimal(str(value)), subtotal)
 
 
-def _tax(customer, subtotal, country, is_reseller, warnings):
+def _tax_rate(customer, country, is_reseller, warnings):
     if is_reseller and customer.get("vat_number"):
         return Decimal("0")
     if is_reseller:
         warnings.append("reseller without VAT number, charging tax")
-    return _round(subtotal * TAX_RATES.get(country, DEFAULT_TAX_RATE))
+    return TAX_RATES.get(country, DEFAULT_TAX_RATE)
 
 
 def _due_date(issued_on, due_days, is_reseller):
@@ -84,7 +84,7 @@ def compute_invoice(customer, lines, country, currency, coupon, is_reseller, due
         subtotal -= coupon_off
         discount_total += coupon_off
 
-    tax = _tax(customer, subtotal, country, is_reseller, warnings)
+    tax = _round(subtotal * _tax_rate(customer, country, is_reseller, warnings))
     if currency not in ("EUR", "GBP"):
         warnings.append("unusual currency " + currency)
 
