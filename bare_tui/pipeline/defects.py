@@ -18,7 +18,7 @@ from bare_tui.pipeline.languages import Source, get_language, grammar_name, pars
 EVIDENCE_LIMIT = 50
 """At most this many new findings are listed; the count of the rest is said in one last line."""
 
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 """Bumped whenever a rule changes what it finds, so that the pipeline version changes with it."""
 
 
@@ -610,7 +610,6 @@ _MEMBER_CONTEXTS = frozenset(
         ("nested_identifier", None),
         ("jsx_attribute", None),
         ("object_creation_expression", "type"),
-        ("enum_constant", None),
         ("annotation", None),
         ("marker_annotation", None),
         ("case_pattern", None),
@@ -772,6 +771,7 @@ _WRAPPERS = frozenset(
         "pair",  # PHP foreach ($xs as $k => $v)
     }
 )
+_JSX_ELEMENTS = frozenset({"jsx_opening_element", "jsx_closing_element", "jsx_self_closing_element"})
 _DYNAMIC = frozenset({"javascript", "typescript", "tsx", "php"})
 _IMPORTING = ("import", "using", "include", "namespace_use", "package", "extern")
 
@@ -785,6 +785,9 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
         word = match.group()
         if word not in seen_before and word not in known and word.lstrip("$") not in known:
             candidates[word].append(match)
+    if refactored.grammar == "go":
+        for package in _go_imported_packages(refactored):
+            candidates.pop(package, None)
     if not candidates:
         return []
     findings: list[Finding] = []
@@ -799,6 +802,9 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
                 continue
             if node.type == "name" and node.parent is not None and node.parent.type == "variable_name":
                 node = node.parent
+            if node.type == "shorthand_property_identifier_pattern":  # const { total } = order
+                declared = True
+                break
             if node.type not in _NAME_TYPES or node.has_error:
                 continue  # inside a comment, a string, a type or a member access
             role = _role(refactored.grammar, node)
@@ -814,6 +820,19 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
     return findings
 
 
+def _go_imported_packages(source: Source) -> set[str]:
+    """The names Go's unaliased imports bring in: the last element of each import path."""
+    names = set()
+    for path in _captures("go", "(import_spec path: (_) @hit)", source.root):
+        names.add(source.node_text(path).strip('"`').rstrip("/").rsplit("/", 1)[-1])
+    return names
+
+
+# A name tested by the preprocessor comes from the compiler or the build (_WIN32, __linux__, HAVE_X).
+_PREPROCESSOR_TESTS = frozenset({"preproc_ifdef", "preproc_defined", "preproc_elifdef"})
+_PREPROCESSOR_CONDITIONALS = frozenset({"preproc_if", "preproc_elif"})
+
+
 def _role(grammar: str, node: tree_sitter.Node) -> str:
     """Whether a name node declares the name, uses it, or is a member/type/label (neither)."""
     child = node
@@ -826,10 +845,17 @@ def _role(grammar: str, node: tree_sitter.Node) -> str:
         child, parent = parent, parent.parent
     if parent is None:
         return "use"
+    if grammar in ("c", "cpp") and _tested_by_preprocessor(node):
+        return "member"
     field = _field_of(parent, child)
+    if parent.type == "assignment_expression" and field == "left" and parent.parent is not None and parent.parent.type == "initializer_expression":
+        return "member"  # C#: new Order { Total = 3 } sets a property
     if field in _MEMBER_FIELDS or (parent.type, field) in _MEMBER_CONTEXTS or (parent.type, None) in _MEMBER_CONTEXTS:
         if not (field == "type" and parent.type in ("declaration_pattern",)):
             return "member"
+    if parent.type in _JSX_ELEMENTS:
+        # <section> is an HTML element, <Title /> a component that must exist.
+        return "member" if node.text is not None and node.text[:1].islower() else "use"
     if parent.type == "method_invocation" and field == "name":
         return "member" if parent.child_by_field_name("object") is not None else "use"
     if parent.type == "foreach_statement" and grammar == "php" and field is None:
@@ -846,6 +872,19 @@ def _role(grammar: str, node: tree_sitter.Node) -> str:
             return "declaration"
         ancestor = ancestor.parent
     return "use"
+
+
+def _tested_by_preprocessor(node: tree_sitter.Node) -> bool:
+    child, parent = node, node.parent
+    for _ in range(8):
+        if parent is None:
+            return False
+        if parent.type in _PREPROCESSOR_TESTS:
+            return True
+        if parent.type in _PREPROCESSOR_CONDITIONALS:
+            return _field_of(parent, child) == "condition"
+        child, parent = parent, parent.parent
+    return False
 
 
 def _field_of(parent: tree_sitter.Node, child: tree_sitter.Node) -> str | None:

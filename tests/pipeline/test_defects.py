@@ -294,3 +294,26 @@ def test_without_cppcheck_c_falls_back_to_the_rules_and_says_so(monkeypatch: pyt
         from bare_tui.pipeline.settings import _version
 
         _version.cache_clear()
+
+
+SOUND = [
+    ("csharp", "A.cs", "class A { Foo F() { return new Foo(); } }", "class A { Foo F() { return new Foo { Title = \"x\", Count = 2 }; } }"),
+    ("c", "a.c", "int f(void) { return 0; }\n", "#ifdef _WIN32\n#define SEP 1\n#endif\n#if defined(__linux__) && LEVEL > 1\nint g;\n#endif\nint f(void) { return 0; }\n"),
+    ("javascript", "a.js", "function f(a) { return a; }\n", "function f(a) { const { b = 1 } = a; return b; }\n"),
+    ("java", "E.java", "enum E { X; int f(E e) { return 1; } }", "enum E { X, Y; int f(E e) { switch (e) { case Y: return 2; default: return 1; } } }"),
+    ("go", "p.go", "package p\n\nimport \"fmt\"\n\nfunc F() { fmt.Println(1) }\n", "package p\n\nimport (\n\t\"fmt\"\n\t\"strings\"\n)\n\nfunc F() { fmt.Println(strings.ToUpper(\"a\")) }\n"),
+    ("go", "p.go", "package p\n\ntype T struct{ Name string }\n\nfunc F() T { return T{} }\n", "package p\n\ntype T struct{ Name string }\n\nfunc F() T { return T{Name: \"x\"} }\n"),
+    ("typescript", "a.tsx", "export const A = () => <div>hi</div>;\n", "const Title = () => <h1>hi</h1>;\nexport const A = () => <section><Title /></section>;\n"),
+    ("php", "a.php", "<?php\nclass A { function f() { return 1; } }\n", "<?php\nclass A { private int $count = 0; function f() { $this->count++; return self::LIMIT; } }\n"),
+]
+
+
+@pytest.mark.parametrize(("language", "path", "original", "refactored"), SOUND, ids=[f"{s[0]}-{i}" for i, s in enumerate(SOUND)])
+def test_new_names_from_imports_initialisers_patterns_and_the_preprocessor_are_not_blamed(language: str, path: str, original: str, refactored: str) -> None:
+    result = check_defects(language, original, refactored, path)
+    assert result.outcome is Outcome.PASS, [e.message for e in result.evidence]
+
+
+def test_a_jsx_component_declared_nowhere_is_blamed_but_html_elements_are_not() -> None:
+    result = check_defects("typescript", "export const A = () => <div>hi</div>;\n", "export const A = () => <section><Title /></section>;\n", "a.tsx")
+    assert [e.message for e in result.evidence] == ["undefined name 'Title': declared nowhere in the file"]
