@@ -605,39 +605,27 @@ class Store:
     # texts, evidence and enums, so that 10,000-attempt lists load in a fraction of a second.
     def current_outcomes(self) -> dict[tuple[str, str], str]:
         """(attempt_id, stage) -> the outcome value of the verdict current_verdicts() chooses."""
-        chosen: dict[tuple[str, str], tuple[tuple[Any, ...], str, str]] = {}
+        # Sorted by current_verdicts()'s rank so that the last row of each attempt-stage is the one it keeps
+        # (on a tie it keeps the first written, hence rowid descending).
         rows = self._conn.execute(
-            "SELECT attempt_id, stage, source, pipeline_version, outcome, created_at FROM verdicts"
+            "SELECT attempt_id, stage, source = ?, outcome FROM verdicts"
+            " ORDER BY source = ?, created_at, pipeline_version, rowid DESC",
+            (OWN_SOURCE, OWN_SOURCE),
         )
-        for attempt_id, stage, source, version, outcome, created_at in rows:
-            key = (attempt_id, stage)
-            rank = (source == OWN_SOURCE, created_at, version)
-            held = chosen.get(key)
-            if held is None or rank > held[0]:
-                chosen[key] = (rank, source, outcome)
-        own = {key[0] for key, (_, source, _) in chosen.items() if source == OWN_SOURCE}
-        return {
-            key: outcome for key, (_, source, outcome) in chosen.items() if source == OWN_SOURCE or key[0] not in own
-        }
+        chosen = {(attempt_id, stage): (own, outcome) for attempt_id, stage, own, outcome in rows}
+        has_own = {key[0] for key, (own, _) in chosen.items() if own}
+        return {key: outcome for key, (own, outcome) in chosen.items() if own or key[0] not in has_own}
 
     def current_labels(self) -> list[tuple[str, str, str, str]]:
         """(attempt_id, reviewer, stage, label) of every label in force, as judgements() finds them."""
+        # Oldest first (NULL saved_at first, as judgements() ranks them), so the newest row of a key wins.
         rows = self._conn.execute(
-            "SELECT j.rowid, j.attempt_id, j.reviewer, j.stage, j.label, j.saved_at, j.retracted FROM judgements j"
+            "SELECT j.attempt_id, j.reviewer, j.stage, j.label, j.retracted FROM judgements j"
             " WHERE NOT EXISTS (SELECT 1 FROM judgements s WHERE s.supersedes = j.judgement_id)"
+            " ORDER BY j.saved_at, j.rowid"
         )
-        newest: dict[tuple[str, str, str], tuple[tuple[str, int], str, int]] = {}
-        for rowid, attempt_id, reviewer, stage, label, saved_at, retracted in rows:
-            key = (attempt_id, reviewer, stage)
-            rank = (saved_at or "", rowid)  # SQL sorts NULL first, as "" does here
-            held = newest.get(key)
-            if held is None or rank > held[0]:
-                newest[key] = (rank, label, retracted)
-        return [
-            (key[0], key[1], key[2], label)
-            for key, (_, label, retracted) in sorted(newest.items(), key=lambda item: item[1][0][1])
-            if not retracted
-        ]
+        newest = {(attempt_id, reviewer, stage): (label, retracted) for attempt_id, reviewer, stage, label, retracted in rows}
+        return [(key[0], key[1], key[2], label) for key, (label, retracted) in newest.items() if not retracted]
 
 
 # ---------------------------------------------------------------------- row conversion
