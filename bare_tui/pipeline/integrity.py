@@ -31,7 +31,8 @@ _ELISION_PATTERNS = [
     re.compile(p, re.IGNORECASE)
     for p in (
         r"\b(the\s+)?rest\s+of\s+(the\s+)?(code|file|class|implementation|function|method|module|logic|"
-        r"methods|functions|body|program|script|tests?|cases?)\b",
+        r"methods|functions|body|program|script|tests?|cases?)\s*(\.\.\.|…|\)|\]|:|$|(is|are|remains?|stays?|goes|"
+        r"unchanged|omitted|as\s+before|here|the\s+same|not\s+shown|similar|identical|follows|continues)\b)",
         r"\b(existing|original|previous|remaining|other|unchanged|same)\s+(code|methods?|functions?|implementation|"
         r"logic|content|body|fields?|properties|members|imports|tests?|cases?|definitions?|helpers?|classes)\s*"
         r"(\.\.\.|…|here|unchanged|remains?|omitted|goes\s+here|as\s+before|(is|are|stays?)\s+(the\s+same|unchanged)|"
@@ -229,19 +230,27 @@ def _dropped_types(before: Source, after: Source) -> list[Finding]:
     pattern = _type_pattern(before.grammar)
     if not pattern:
         return []
-    kept = Counter(_type_name(after, node) for node in _captures(after, pattern))
+    kept = Counter(name for name, _ in _types(after))
     findings: list[Finding] = []
-    for node in _captures(before, pattern):
-        name = _type_name(before, node)
-        if not name:
-            continue
+    for name, (line, column) in _types(before):
         if kept[name] > 0:
             kept[name] -= 1
             continue
-        line, column = before.position(node)
         findings.append(Finding("dropped-type", "original", line, column, f"type {name} of the original is missing"))
     findings.sort(key=lambda f: (f.line or 0, f.column or 0))
     return findings
+
+
+# The original's facts are read once per task, not once per attempt (Source objects hash by identity).
+@lru_cache(maxsize=32)
+def _types(source: Source) -> tuple[tuple[str, tuple[int, int]], ...]:
+    pattern = _type_pattern(source.grammar)
+    found = []
+    for node in _captures(source, pattern) if pattern else []:
+        name = _type_name(source, node)
+        if name:
+            found.append((name, source.position(node)))
+    return tuple(found)
 
 
 def _type_name(source: Source, node: Node) -> str:
@@ -258,18 +267,25 @@ def _is_elision(body: str) -> bool:
     return any(p.search(body) for p in _ELISION_PATTERNS)
 
 
-def _elisions(before: Source, after: Source) -> list[Finding]:
-    known = Counter(_comment_body(before.node_text(node)) for node in _comments(before))
-    findings: list[Finding] = []
-    for node in _comments(after):
-        text = after.node_text(node) if node.end_byte - node.start_byte < 2000 else ""
+@lru_cache(maxsize=32)
+def _placeholders(source: Source) -> tuple[tuple[str, str, tuple[int, int]], ...]:
+    """The comments of a text that read as elision placeholders: (body, text, position)."""
+    found = []
+    for node in _comments(source):
+        text = source.node_text(node) if node.end_byte - node.start_byte < 2000 else ""
         body = _comment_body(text)
-        if not _is_elision(body):
-            continue
+        if _is_elision(body):
+            found.append((body, text, source.position(node)))
+    return tuple(found)
+
+
+def _elisions(before: Source, after: Source) -> list[Finding]:
+    known = Counter(body for body, _, _ in _placeholders(before))
+    findings: list[Finding] = []
+    for body, text, (line, column) in _placeholders(after):
         if known[body] > 0:
             known[body] -= 1
             continue
-        line, column = after.position(node)
         findings.append(Finding("elision", "refactored", line, column, f"elision placeholder: {snippet(text, 60)!r}"))
     return findings
 
@@ -391,6 +407,7 @@ _PROSE_CANDIDATE = re.compile(
 )
 
 
+@lru_cache(maxsize=32)
 def _prose_lines(source: Source) -> list[tuple[int, str, str]]:
     """Lines outside comments and strings that read as chat, markdown fences or diff headers: (line, kind, text)."""
     found: list[tuple[int, str, str]] = []
@@ -436,6 +453,7 @@ def _prose(before: Source, after: Source) -> list[Finding]:
     return findings
 
 
+@lru_cache(maxsize=32)
 def _python_bodies(source: Source) -> dict[str, tuple[bool, Node]]:
     """Each Python function's qualified name, whether its body is only `...` (with a docstring), and its node."""
     bodies: dict[str, tuple[bool, Node]] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,7 +41,8 @@ def check_syntax(language: str, original: str, refactored: str | None, path: str
     return _check_tree_sitter(language, original, refactored, path)
 
 
-def tree_sitter_problems(language: str, text: str, path: str = "") -> list[SyntaxProblem]:
+@lru_cache(maxsize=16)  # the original's problems are met again with every attempt at the same task
+def tree_sitter_problems(language: str, text: str, path: str = "") -> tuple[SyntaxProblem, ...]:
     """Every ERROR and MISSING node of a text, located (1-based line and character column) and keyed.
 
     For JavaScript and TypeScript also the early errors a grammar cannot see but every engine rejects the file
@@ -50,10 +52,12 @@ def tree_sitter_problems(language: str, text: str, path: str = "") -> list[Synta
     problems = _problems(source)
     if source.grammar in ("javascript", "typescript", "tsx"):
         problems = sorted(problems + _early_errors(source), key=lambda p: (p.line, p.column))
-    return problems
+    return tuple(problems)
 
 
-def new_problems(original: list[SyntaxProblem], refactored: list[SyntaxProblem]) -> tuple[list[SyntaxProblem], int]:
+def new_problems(
+    original: Sequence[SyntaxProblem], refactored: Sequence[SyntaxProblem]
+) -> tuple[list[SyntaxProblem], int]:
     """The refactored file's problems that the original does not have, and how many were inherited.
 
     A multiset match, since line numbers shift: first by exact key (the same error text), then by the looser

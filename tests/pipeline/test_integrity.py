@@ -1,0 +1,190 @@
+"""The integrity stage: whole, changed, clean files pass; elided, cut, chatty, diffed or doctored ones fail."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+from bare_tui.model import Outcome
+from bare_tui.pipeline.integrity import check_integrity, integrity_findings
+
+from tests.pipeline import corpus
+
+CATCH_RATE = 0.97
+LANGUAGES = ["c", "cpp", "csharp", "go", "java", "javascript", "php", "python", "typescript"]
+INTEGRITY_MUTATIONS = ("elide_body", "cut_last_third", "wrap_markdown", "as_patch")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_integrity_mutations_are_caught_and_comments_pass(language: str) -> None:
+    caught: dict[str, list[bool]] = defaultdict(list)
+    for item in corpus.by_language()[language]:
+        for case in corpus.cases(item):
+            result = check_integrity(language, item.text, case.text, item.path)
+            if case.mutation in INTEGRITY_MUTATIONS:
+                caught[case.mutation].append(result.outcome is Outcome.FAIL)
+            elif case.mutation == "commented":
+                assert result.outcome is Outcome.PASS, (case.label, result.evidence)
+            elif case.mutation == "original":
+                assert result.outcome is Outcome.FAIL  # identical: nothing was refactored
+                assert result.details["findings"] == {"identical": 1}
+    for mutation in INTEGRITY_MUTATIONS:
+        assert caught[mutation], mutation
+        assert sum(caught[mutation]) / len(caught[mutation]) >= CATCH_RATE, (mutation, caught[mutation])
+
+
+def _checks(language: str, original: str, refactored: str | None) -> list[str]:
+    return [f.check for f in integrity_findings(language, original, refactored)]
+
+
+PYTHON = '''\
+"""Invoices."""
+
+
+class Invoice:
+    """An invoice."""
+
+    def __init__(self, lines):
+        self.lines = lines
+
+    def total(self):
+        subtotal = 0
+        for line in self.lines:
+            subtotal += line
+        return subtotal
+
+    def describe(self):
+        return f"{len(self.lines)} lines, total {self.total()}"
+
+
+class Credit(Invoice):
+    def total(self):
+        return -super().total()
+
+
+def main():
+    print(Invoice([1, 2, 3]).describe())
+
+
+if __name__ == "__main__":
+    main()
+'''
+REFACTORED = PYTHON.replace(
+    "        subtotal = 0\n        for line in self.lines:\n            subtotal += line\n        return subtotal\n",
+    "        return sum(self.lines)\n",
+)
+
+
+def test_a_real_refactoring_passes() -> None:
+    assert check_integrity("python", PYTHON, REFACTORED).outcome is Outcome.PASS
+
+
+def test_identical_after_line_endings_and_trailing_spaces_fails() -> None:
+    doctored = PYTHON.replace("\n", "   \r\n")
+    result = check_integrity("python", PYTHON, doctored)
+    assert result.outcome is Outcome.FAIL
+    assert "identical" in result.evidence[0].message
+
+
+@pytest.mark.parametrize(
+    "placeholder",
+    ["# ... rest of the code unchanged ...", "# existing code here", "# ... (unchanged)", "# ...",
+     "# Rest of the implementation remains the same", "# [previous methods omitted for brevity]"],
+)
+def test_elision_placeholders_fail_with_their_location(placeholder: str) -> None:
+    elided = REFACTORED.replace('        return f"{len(self.lines)} lines, total {self.total()}"\n', f"        {placeholder}\n        pass\n")
+    result = check_integrity("python", PYTHON, elided)
+    assert result.outcome is Outcome.FAIL
+    (evidence,) = [e for e in result.evidence if "elision" in e.message]
+    assert (evidence.side, evidence.line, evidence.column) == ("refactored", 14, 9)
+
+
+@pytest.mark.parametrize("language, marker", [("java", "//"), ("php", "//"), ("go", "//"), ("c", "/*")])
+def test_elision_comments_in_other_languages(language: str, marker: str) -> None:
+    item = corpus.data_files(language)[0]
+    span = max(corpus.functions(item), key=lambda s: s.last_line - s.first_line)
+    words = "... existing code ..." if marker == "//" else "rest of the function unchanged"
+    comment = f"// {words}" if marker == "//" else f"/* {words} */"
+    elided = item.text[: span.body_start] + "{\n" + comment + "\n}" + item.text[span.body_end :]
+    assert "elision" in _checks(language, item.text, elided)
+
+
+def test_comments_that_only_mention_those_words_are_not_placeholders() -> None:
+    commented = REFACTORED.replace(
+        "    def describe(self):",
+        "    # The rest of the module formats numbers with two decimals; keep this the same for exports.\n"
+        "    # Unchanged lines are skipped by the diff view.\n    def describe(self):",
+    )
+    assert check_integrity("python", PYTHON, commented).outcome is Outcome.PASS
+
+
+def test_a_body_replaced_by_ellipsis_fails_but_original_stubs_are_fine() -> None:
+    stubbed = REFACTORED.replace('        return f"{len(self.lines)} lines, total {self.total()}"', "        ...")
+    assert _checks("python", PYTHON, stubbed) == ["elision"]
+    protocol = "from typing import Protocol\n\n\nclass Sized(Protocol):\n    def size(self) -> int: ...\n\n\ndef f(x):\n    return x\n"
+    refactored = protocol.replace("return x", "return x + 0")
+    assert check_integrity("python", protocol, refactored).outcome is Outcome.PASS
+
+
+def test_a_dropped_class_fails_with_the_original_location() -> None:
+    dropped = REFACTORED.replace("class Credit(Invoice):\n    def total(self):\n        return -super().total()\n", "")
+    findings = integrity_findings("python", PYTHON, dropped)
+    assert [(f.check, f.side, f.line) for f in findings] == [("dropped-type", "original", 20)]
+
+
+def test_truncation_is_found_three_ways() -> None:
+    # the tail cut off between statements
+    assert "truncated" in _checks("python", PYTHON, REFACTORED[: REFACTORED.index("def main")])
+    # mid-statement
+    assert "truncated" in _checks("python", PYTHON, REFACTORED[: REFACTORED.index("lines, total") + 5])
+    # unbalanced at the end of a brace language
+    java = corpus.data_files("java")[0].text
+    cut = java[: java.rindex("}")]
+    findings = integrity_findings("java", java, cut)
+    assert [f.check for f in findings] == ["truncated"]
+    assert "missing '}'" in findings[0].message
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200b", "\u2060", "\ufeff"])
+def test_hidden_characters_introduced_fail_at_their_position(char: str) -> None:
+    doctored = REFACTORED.replace("return sum(self.lines)", f"return sum(self.{char}lines)")
+    result = check_integrity("python", PYTHON, doctored)
+    assert result.outcome is Outcome.FAIL
+    (evidence,) = result.evidence
+    line = doctored.split("\n")[10]
+    assert (evidence.line, evidence.column) == (11, line.index(char) + 1)
+    assert f"U+{ord(char):04X}" in evidence.message
+
+
+def test_hidden_characters_the_original_has_and_a_leading_bom_are_fine() -> None:
+    original = PYTHON.replace('"""Invoices."""', '"""Invoices \u200b."""')
+    assert check_integrity("python", original, "\ufeff" + REFACTORED.replace('"""Invoices."""', '"""Invoices \u200b."""')).outcome is Outcome.PASS
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Here is the refactored code:", "```python", "```", "I have refactored the class to use sum().",
+     "Explanation:", "@@ -1,5 +1,4 @@", "--- a/invoice.py"],
+)
+def test_prose_fences_and_diff_headers_fail(line: str) -> None:
+    chatty = REFACTORED + "\n" + line + "\n"
+    result = check_integrity("python", PYTHON, chatty)
+    assert result.outcome is Outcome.FAIL
+    assert any(e.line == REFACTORED.count("\n") + 2 for e in result.evidence), result.evidence
+
+
+def test_markdown_the_original_has_in_a_docstring_is_fine() -> None:
+    original = PYTHON.replace('"""An invoice."""', '"""An invoice.\n\n    ```python\n    Invoice([1]).total()\n    ```\n    """')
+    refactored = REFACTORED.replace('"""An invoice."""', '"""An invoice.\n\n    ```python\n    Invoice([1]).total()\n    ```\n    """')
+    assert check_integrity("python", original, refactored).outcome is Outcome.PASS
+
+
+def test_php_answer_without_an_opening_tag_fails() -> None:
+    item = corpus.data_files("php")[0]
+    assert "prose" in _checks("php", item.text, item.text.replace("<?php", "", 1))
+
+
+def test_no_code_and_empty_answers_fail() -> None:
+    assert _checks("python", PYTHON, None) == ["empty"]
+    assert _checks("python", PYTHON, "\n\n") == ["empty"]
