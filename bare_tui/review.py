@@ -244,7 +244,7 @@ class ReviewSession:
         flagged = {f.attempt_id for f in store.flags() if f.reviewer == reviewer and f.flagged}
         session = cls(
             store, reviewer, chosen, order, {s.attempt_id: s for s in summaries},
-            store.judged_attempts(reviewer), flagged,
+            store.judged_attempt_ids(reviewer), flagged,
         )
         session.positions = {attempt_id: i for i, attempt_id in enumerate(order)}
         return session

@@ -151,3 +151,15 @@ def test_review_never_creates_a_session(tmp_path: Path, capsys: pytest.CaptureFi
     foreign.write_text("not a database\n" * 100)
     assert cli.main(["review", str(foreign)]) == 2
     assert "not a bare-tui session" in capsys.readouterr().err
+
+
+def test_judged_ids_follow_the_same_rule_as_judged_attempts(review: ReviewSession) -> None:
+    store = review.store
+    for index, label in ((0, Label.PASS), (1, Label.FAIL), (2, Label.UNSURE)):
+        review.save(FormState().mark(label, False), review.load(index), "2026-01-01T00:00:00Z")
+    bundle = review.load(0)  # a-1 relabelled: superseded, still judged
+    review.save(FormState.from_judgements(bundle.judgements).mark(Label.FAIL, True), bundle, "2026-01-01T00:01:00Z")
+    review.undo()  # a-1 back to its first label
+    review.undo()  # a-3 withdrawn
+    assert store.judged_attempt_ids("ana") == store.judged_attempts("ana") == {"a-1", "a-2"}
+    assert store.judged_attempt_ids("ben") == set()

@@ -43,7 +43,7 @@ class JudgementForm(Widget):
     def show(self, form: FormState, flagged: bool) -> None:
         self._form = form
         self._flagged = flagged
-        self.refresh(layout=True)
+        self.refresh()
 
     def render(self) -> Text:
         form = self._form

@@ -1,0 +1,233 @@
+"""Review screen at BARE scale: open on 10,000 attempts, next attempt on 300/2,000/10,000 lines, scroll, RSS.
+
+    python bench/tui.py [--attempts 10000] [--repeat 7]
+
+Targets (issue 4): open <= 1 s; next attempt <= 50 ms median on 2,000 lines and <= 150 ms on 10,000; one scroll
+step <= 16 ms; peak RSS <= 200 MB. "Painted" here means: the key is handled, the diff computed off the event
+loop has arrived, and the screen's compositor has refreshed (rendered the changed lines) after that. Sessions are built with
+the store API in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+# This folder's own scripts (bench/queue.py) must not shadow the standard library that Textual imports.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(REPO))
+
+from bare_tui.model import FIELDS, STAGES, Attempt, Evidence, Judgement, Label, Outcome, Task, Verdict  # noqa: E402
+from bare_tui.review import ReviewSession  # noqa: E402
+from bare_tui.store import Store, new_id  # noqa: E402
+from bare_tui.tui.app import BareTuiApp  # noqa: E402
+from bare_tui.tui.widgets.diff_view import DiffView  # noqa: E402
+
+SIZE = (120, 40)
+REVIEWER = "bench"
+
+
+def source_file(lines: int, seed: int) -> str:
+    """Python of about `lines` lines: functions of varied shape, so that highlighting has real work."""
+    rng = random.Random(seed)
+    out: list[str] = ['"""Generated module for the benchmark."""', "", "import math", ""]
+    n = 0
+    while len(out) < lines:
+        n += 1
+        args = ", ".join(f"a{i}" for i in range(rng.randint(1, 5)))
+        out += [f"def function_{seed}_{n}({args}):", f'    """Compute thing {n}."""', "    total = 0"]
+        for i in range(rng.randint(3, 12)):
+            out.append(f"    if a0 > {i * rng.randint(1, 9)}:")
+            out.append(f"        total += math.sqrt({i} + a0) * {rng.random():.4f}  # step {i}")
+        out += ["    return total", ""]
+    return "\n".join(out[:lines]) + "\n"
+
+
+def refactor(text: str, seed: int) -> str:
+    """A plausible refactoring: every 25th line reworded, a helper inserted, a block dropped."""
+    rng = random.Random(seed)
+    lines = text.splitlines()
+    for i in range(5, len(lines), 25):
+        lines[i] = lines[i].replace("total", "acc") + "  # renamed"
+    cut = rng.randint(len(lines) // 4, len(lines) // 2)
+    del lines[cut : cut + 6]
+    lines[len(lines) // 3 : len(lines) // 3] = ["def helper(x):", "    return x * 2", ""]
+    return "\n".join(lines) + "\n"
+
+
+def verdicts_for(attempt_id: str, lines: int) -> list[Verdict]:
+    rows = []
+    for i, stage in enumerate(STAGES):
+        outcome = Outcome.FAIL if (int(attempt_id.split("-")[1]) + i) % 4 == 0 else Outcome.PASS
+        evidence = (Evidence("refactored", 1 + (i * 37) % max(lines, 1), 1, f"{stage} finding"),) if outcome is Outcome.FAIL else ()
+        rows.append(Verdict(attempt_id, stage, outcome, score=0.1 * i, evidence=evidence, pipeline_version="bench"))
+    rows.append(Verdict(attempt_id, "overall", Outcome.PASS, pipeline_version="bench"))
+    return rows
+
+
+def build_session(path: Path, attempts: int, lines: int, judged: int = 0, tasks: int | None = None) -> None:
+    """`attempts` attempts over `tasks` tasks of `lines` lines each, with verdicts; the first `judged` judged."""
+    tasks = tasks or max(1, attempts // 20)
+    originals = [source_file(lines, seed) for seed in range(tasks)]
+    with Store.open(path, create=True) as store:
+        store.add_tasks([Task(f"t-{t}", "python", f"pkg/module_{t}.py", originals[t]) for t in range(tasks)])
+        batch = 1000
+        for start in range(0, attempts, batch):
+            chunk = range(start, min(attempts, start + batch))
+            with store.transaction() as conn:
+                store.add_attempts(
+                    [Attempt(f"a-{i}", f"t-{i % tasks}", f"model-{i % 7}", refactor(originals[i % tasks], i)) for i in chunk],
+                    conn,
+                )
+                store.save_verdicts([v for i in chunk for v in verdicts_for(f"a-{i}", lines)], conn)
+        rows = [
+            Judgement(new_id(), f"a-{i}", REVIEWER, stage, Label.PASS, opened_at="2026-01-01T00:00:00Z",
+                      saved_at="2026-01-01T00:00:01Z")
+            for i in range(judged) for stage in FIELDS
+        ]
+        for start in range(0, len(rows), 6000):
+            store.save_judgements(rows[start : start + 6000])
+
+
+class PaintClock:
+    """Times a key from the moment it is posted to the first screen refresh at which a condition holds.
+
+    Pilot's press and pause wait for the whole process to go idle (background highlighting included), so
+    they would time more than the reviewer waits for: the clock hooks the screen's compositor refresh instead.
+    """
+
+    def __init__(self, app: BareTuiApp) -> None:
+        self.app = app
+        screen = app.screen
+        self._refresh = screen._compositor_refresh
+        screen._compositor_refresh = self._hooked  # type: ignore[method-assign]
+        self._condition = lambda: False
+        self._done: asyncio.Event = asyncio.Event()
+        self.cpu: list[float] = []
+
+    def _hooked(self) -> None:
+        self._refresh()
+        if not self._done.is_set() and self._condition():
+            self._done.set()
+
+    async def time_key(self, key: str, condition) -> float:  # type: ignore[no-untyped-def]
+        """Milliseconds from posting `key` to a refresh after which `condition()` is true.
+
+        Also keeps the CPU time the process spent meanwhile (all threads) in `self.cpu`: on a shared machine
+        wall time includes waiting for the other programs, CPU time does not.
+        """
+        self._done = asyncio.Event()
+        self._condition = condition
+        start, cpu = time.perf_counter(), time.process_time()
+        self.app.simulate_key(key)
+        await asyncio.wait_for(self._done.wait(), timeout=60)
+        self.cpu.append((time.process_time() - cpu) * 1000)
+        return (time.perf_counter() - start) * 1000
+
+
+def diff_ready(app: BareTuiApp) -> bool:
+    diff = app.screen.query_one(DiffView)
+    return not diff.is_computing and diff.model is not None
+
+
+async def wait_ready(pilot, app: BareTuiApp) -> None:  # type: ignore[no-untyped-def]
+    while not diff_ready(app):
+        await asyncio.sleep(0.005)
+    await pilot.pause()  # and idle: a reviewer reads before the next key
+
+
+async def measure_open(path: Path) -> float:
+    """Seconds from opening the session file to the first attempt's diff ready on screen."""
+    start = time.perf_counter()
+    store = Store.open(path)
+    app = BareTuiApp(ReviewSession.open(store, REVIEWER, "assisted"), path)
+    async with app.run_test(size=SIZE):
+        while not diff_ready(app):
+            await asyncio.sleep(0.001)
+        await asyncio.sleep(1 / 60)  # the next refresh tick paints it
+        elapsed = time.perf_counter() - start
+    store.close()
+    return elapsed
+
+
+async def measure_next(path: Path, repeat: int) -> tuple[list[float], list[float]]:
+    """Milliseconds from pressing `n` to the next attempt's diff painted, `repeat` times."""
+    store = Store.open(path)
+    app = BareTuiApp(ReviewSession.open(store, REVIEWER, "assisted"), path)
+    times = []
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot, app)
+        clock = PaintClock(app)
+        screen = app.screen
+        for _ in range(repeat):
+            before = screen.index
+            times.append(await clock.time_key("n", lambda: screen.index != before and diff_ready(app)))
+            await wait_ready(pilot, app)
+    store.close()
+    return times, clock.cpu
+
+
+async def measure_scroll(path: Path, repeat: int) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Milliseconds for one `down` and one `pagedown` on the first attempt's diff, each to painted."""
+    store = Store.open(path)
+    app = BareTuiApp(ReviewSession.open(store, REVIEWER, "assisted"), path)
+    lines, pages = [], []
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot, app)
+        clock = PaintClock(app)
+        diff = app.screen.query_one(DiffView)
+        for key, bucket in (("down", lines), ("pagedown", pages)):
+            for _ in range(repeat):
+                before = diff.scroll_y
+                bucket.append(await clock.time_key(key, lambda: diff.scroll_y > before))
+                await pilot.pause()
+    store.close()
+    return lines, clock.cpu[:repeat], pages, clock.cpu[repeat:]
+
+
+def describe(times: list[float], cpu: list[float]) -> str:
+    return (
+        f"median {statistics.median(times):6.1f} ms wall, {statistics.median(cpu):6.1f} ms CPU"
+        f"  (wall min {min(times):.1f}, max {max(times):.1f}, n={len(times)})"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--attempts", type=int, default=10_000, help="attempts in the opening benchmark")
+    parser.add_argument("--repeat", type=int, default=7, help="keypresses measured per figure")
+    args = parser.parse_args(argv)
+    load = os.getloadavg()[0]
+    print(f"load average {load:.1f} on {os.cpu_count()} cores: wall times include waiting for other programs")
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "big.db"
+        start = time.perf_counter()
+        build_session(big, args.attempts, 300, judged=args.attempts // 2)
+        print(f"built {args.attempts} attempts of 300 lines (half judged) in {time.perf_counter() - start:.1f} s")
+        opened = asyncio.run(measure_open(big))
+        print(f"open the review screen, {args.attempts} attempts: {opened * 1000:7.0f} ms   (target <= 1000 ms)")
+        for lines, target in ((300, None), (2_000, 50), (10_000, 150)):
+            path = Path(tmp) / f"lines-{lines}.db"
+            build_session(path, args.repeat + 2, lines, tasks=args.repeat + 2)
+            times, cpu = asyncio.run(measure_next(path, args.repeat))
+            goal = f"   (target <= {target} ms)" if target else ""
+            print(f"next attempt, {lines:>6} lines: {describe(times, cpu)}{goal}")
+        down, down_cpu, page, page_cpu = asyncio.run(measure_scroll(Path(tmp) / "lines-10000.db", args.repeat * 3))
+        print(f"scroll one line, 10000 lines:  {describe(down, down_cpu)}   (target <= 16 ms)")
+        print(f"scroll one page, 10000 lines:  {describe(page, page_cpu)}   (target <= 16 ms)")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS: {peak_mb:.0f} MB   (target <= 200 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
