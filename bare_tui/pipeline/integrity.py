@@ -338,8 +338,8 @@ def _tail_missing(original: str, refactored: str) -> int | None:
     if not old_code or not new_code or len(new_code) >= len(old_code):
         return None
     # A whole file still has the original's last substantial line (not a lone brace) somewhere.
-    substantial = [line for _, line in old_code if sum(ch.isalnum() for ch in line) >= 4]
-    if not substantial or substantial[-1] in set(new_code):
+    last = next((line for _, line in reversed(old_code) if sum(ch.isalnum() for ch in line) >= 4), None)
+    if last is None or last in set(new_code):
         return None
     end = _where_it_stops(old_code, new_code)
     if end is None:
@@ -401,8 +401,8 @@ def _covered(source: Source) -> tuple[list[int], list[int]]:
 
 
 _PROSE_CANDIDATE = re.compile(
-    r"^[ \t]*(?:```|~~~|@@ |--- |\+\+\+ |(?i:here|below|this|the|i\b|i've|refactored|explanation|changes|key|"
-    r"summary|improvements|main|what))[^\n]*",
+    r"^[ \t]*(?:```|~~~|@@ |--- |\+\+\+ |(?i:here|below|this\s+(?:is|refactor)|the\s+refactor|i\b|i've|refactored|"
+    r"explanation|changes|key|summary|improvements|main|what))[^\n]*",
     re.MULTILINE,
 )
 
