@@ -324,7 +324,8 @@ def verify_session(
     version = pipeline_version(settings)
     with Store.open(store_path) as store:
         tasks = store.tasks()
-        thresholds = _session_thresholds(store, tasks, settings, version)
+        # Measuring every original takes a while on a big study: only when maintainability is to run.
+        thresholds = _session_thresholds(store, tasks, settings, version) if "maintainability" in chosen else default_thresholds(settings)
         wanted = None if force else set(store.attempts_missing_verdicts(version, chosen))
         attempt_total = store.count_attempts()
         known = _stored_outcomes(store, version) if chosen != STAGES else {}
@@ -343,7 +344,7 @@ def verify_session(
                 batch = []
             last_save = time.monotonic()
 
-        ready: list[Verdict] = []
+        ready: list[tuple[Job, dict[str, StageResult]]] = []
         job_source = _jobs(store, tasks, wanted, chosen, settings, ready)
         running = run_jobs(job_source, thresholds, settings, workers=jobs)
         try:
@@ -397,7 +398,7 @@ def _jobs(
     wanted: set[str] | None,
     stages: tuple[str, ...],
     settings: PipelineSettings,
-    oversized: list,
+    oversized: list[tuple[Job, dict[str, StageResult]]],
 ) -> Iterator[Job]:
     # Task by task, so that a worker meets the same original again while its analysis is still cached.
     task_order = {task_id: index for index, task_id in enumerate(tasks)}
