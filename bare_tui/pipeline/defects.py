@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import warnings
 from collections import Counter, OrderedDict, defaultdict
@@ -776,10 +777,15 @@ _DYNAMIC = frozenset({"javascript", "typescript", "tsx", "php"})
 _IMPORTING = ("import", "using", "include", "namespace_use", "package", "extern")
 
 
+@lru_cache(maxsize=32)
+def _words_of(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(text))
+
+
 def undefined_name_findings(original: Source, refactored: Source) -> list[Finding]:
     """Names the refactored file uses that the original never mentions and the refactored file never declares."""
     known = _KNOWN.get(refactored.grammar, frozenset())
-    seen_before = set(_WORD.findall(original.text))
+    seen_before = _words_of(original.text)
     candidates: dict[str, list[re.Match[str]]] = defaultdict(list)
     for match in _WORD.finditer(refactored.text):
         word = match.group()
@@ -895,13 +901,25 @@ def _field_of(parent: tree_sitter.Node, child: tree_sitter.Node) -> str | None:
 
 
 class _ByteOffsets:
-    """Character offsets to UTF-8 byte offsets, computed once per text (exact for ASCII, which is most code)."""
+    """Character offsets to UTF-8 byte offsets: free for ASCII (most code), else per line, never per file."""
 
     def __init__(self, text: str) -> None:
         self._text = text
         self._ascii = text.isascii()
+        self._line_chars: list[int] = []
+        self._line_bytes: list[int] = []
+        if not self._ascii:
+            chars = bytes_ = 0
+            for line in text.splitlines(keepends=True):
+                self._line_chars.append(chars)
+                self._line_bytes.append(bytes_)
+                chars += len(line)
+                bytes_ += len(line.encode("utf-8", errors="replace"))
 
     def byte(self, index: int) -> int:
         if self._ascii:
             return index
-        return len(self._text[:index].encode("utf-8", errors="replace"))
+        row = max(0, bisect.bisect_right(self._line_chars, index) - 1)
+        start = self._line_chars[row] if self._line_chars else 0
+        base = self._line_bytes[row] if self._line_bytes else 0
+        return base + len(self._text[start:index].encode("utf-8", errors="replace"))
