@@ -24,6 +24,12 @@ class BareTuiApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit", priority=True),
     ]
 
+    # Actions without a key of their own: the palette and the help screen list them.
+    PALETTE = [
+        ("Agreement statistics", "stats", "How far the pipeline agrees with people, with intervals"),
+        ("Audit disputed attempt-stages", "audit", "Settle disputes between the pipeline and reviewers"),
+    ]
+
     def __init__(self, session: ReviewSession, session_path: Path, start_at: str | None = None) -> None:
         super().__init__()
         self.session = session
@@ -34,10 +40,19 @@ class BareTuiApp(App[None]):
         self.push_screen(ReviewScreen(self.session, self.session_path, self._start_at))
 
     def action_stats(self) -> None:
-        """Open the agreement statistics (when the stats screen is part of this build)."""
+        """Open the agreement statistics."""
         if importlib.util.find_spec("bare_tui.tui.screens.stats") is None:
             self.notify("the statistics screen is not part of this build", severity="warning")
             return
         from .screens.stats import StatsScreen
 
         self.push_screen(StatsScreen(self.session_path))
+
+    def action_audit(self) -> None:
+        """Open the audit screen, this reviewer as the auditor."""
+        if importlib.util.find_spec("bare_tui.tui.screens.audit") is None:
+            self.notify("the audit screen is not part of this build", severity="warning")
+            return
+        from .screens.audit import AuditScreen
+
+        self.push_screen(AuditScreen(self.session_path, auditor=self.session.reviewer))

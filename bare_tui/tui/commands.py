@@ -61,7 +61,8 @@ def _key_names(node: DOMNode, binding: Binding) -> str:
 
 
 def actions_of(node: DOMNode) -> list[ActionEntry]:
-    """The described actions a screen (or the app) offers, keys merged where one action has several."""
+    """The described actions a screen (or the app) offers, keys merged where one action has several; then the
+    actions it offers in the palette only (a class's PALETTE: (description, action, help) triples)."""
     entries: dict[str, ActionEntry] = {}
     for binding in declared_bindings(node):
         if not binding.description:
@@ -74,6 +75,8 @@ def actions_of(node: DOMNode) -> list[ActionEntry]:
         entries.setdefault(
             binding.description, ActionEntry(keys, binding.description, binding.action, node, binding.tooltip)
         )
+    for description, action, help_text in getattr(type(node), "PALETTE", ()):
+        entries.setdefault(description, ActionEntry("ctrl+p", description, action, node, help_text))
     return list(entries.values())
 
 

@@ -398,3 +398,18 @@ def test_a_killed_process_loses_nothing_it_showed_as_saved(demo_session: Path) -
         assert "1/4 judged" in terminal.text()
     finally:
         terminal.kill()
+
+
+async def test_palette_opens_the_statistics_screen(demo_session: Path) -> None:
+    from bare_tui.tui.screens.stats import StatsScreen
+
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        await pilot.press(*"agreement statistics")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, StatsScreen)
