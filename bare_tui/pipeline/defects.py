@@ -786,11 +786,20 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
     """Names the refactored file uses that the original never mentions and the refactored file never declares."""
     known = _KNOWN.get(refactored.grammar, frozenset())
     seen_before = _words_of(original.text)
+    fresh = {
+        word
+        for word in set(_WORD.findall(refactored.text)) - seen_before
+        if word not in known and word.lstrip("$") not in known
+    }
+    if not fresh:
+        return []
+    # Only the few new words are located: one scan for all of them, longest first so none hides another.
+    pattern = re.compile(
+        r"(?<![A-Za-z0-9_$])(?:" + "|".join(re.escape(w) for w in sorted(fresh, key=len, reverse=True)) + r")(?![A-Za-z0-9_])"
+    )
     candidates: dict[str, list[re.Match[str]]] = defaultdict(list)
-    for match in _WORD.finditer(refactored.text):
-        word = match.group()
-        if word not in seen_before and word not in known and word.lstrip("$") not in known:
-            candidates[word].append(match)
+    for match in pattern.finditer(refactored.text):
+        candidates[match.group()].append(match)
     if refactored.grammar == "go":
         for package in _go_imported_packages(refactored):
             candidates.pop(package, None)
