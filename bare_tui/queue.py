@@ -79,33 +79,35 @@ def build_rows(
         adjudicated[a.attempt_id][a.stage] = a.label.value
     flagged = {f.attempt_id for f in flags if f.flagged}
     nothing: dict[str, Any] = {}
-    fields = [(index, stage) for index, stage in enumerate(FIELDS)]
+    field_index = {stage: index for index, stage in enumerate(FIELDS)}
     # The consensus rule depends only on (outcome, labels, adjudication), which take few distinct values.
     judged: dict[tuple[str, tuple[str, ...], str | None], tuple[bool, bool]] = {}
 
     rows: list[QueueRow] = []
     for s in summaries:
         attempt_id = s.attempt_id
-        row_outcomes = tuple(outcomes.get((attempt_id, stage), NO_OUTCOME) for _, stage in fields)
+        row_outcomes = tuple([outcomes.get((attempt_id, stage), NO_OUTCOME) for stage in FIELDS])
         attempt_labels = by_attempt.get(attempt_id, nothing)
         attempt_adjudicated = adjudicated.get(attempt_id, nothing)
         disputed = failure = False
         # Only a field someone labelled or adjudicated can be disputed; most attempts have none.
-        if attempt_labels or attempt_adjudicated:
-            for index, stage in fields:
-                stage_labels = attempt_labels.get(stage, ())
-                settled = attempt_adjudicated.get(stage)
-                if not stage_labels and settled is None:
-                    continue
-                case = (row_outcomes[index], tuple(sorted(stage_labels)), settled)
-                found = judged.get(case)
-                if found is None:
-                    found = judged[case] = (
-                        dispute(case[0], case[1], settled).disputed,
-                        is_disputed_failure(case[0], case[1], settled),
-                    )
-                disputed = disputed or found[0]
-                failure = failure or found[1]
+        for stage in attempt_labels.keys() | attempt_adjudicated.keys() if attempt_adjudicated else attempt_labels:
+            index = field_index.get(stage)
+            if index is None:
+                continue
+            stage_labels = attempt_labels.get(stage, ())
+            settled = attempt_adjudicated.get(stage)
+            case = (row_outcomes[index], tuple(sorted(stage_labels)), settled)
+            found = judged.get(case)
+            if found is None:
+                found = judged[case] = (
+                    dispute(case[0], case[1], settled).disputed,
+                    is_disputed_failure(case[0], case[1], settled),
+                )
+            disputed = disputed or found[0]
+            failure = failure or found[1]
+            if failure:
+                break  # a disputed failure is disputed: nothing more to learn from this attempt
         rows.append(
             QueueRow(
                 attempt_id=attempt_id,

@@ -11,7 +11,10 @@ it with `@step("name")` below the others. The steps, in order:
     review-unified    `s`: the unified diff, at the first change
     help              `?`: every key of the review screen
     queue             `q`: the queue screen
-    (audit, stats: appended by their engineers)
+    queue-disputed    the queue with `d`: only disputed attempts, the counts narrowed
+    audit             `A` from the queue: the audit list, disputed failures first, the first item's evidence and diff
+    audit-reason      `a` on the first item: the reason-code picker
+    (stats: appended by its engineer)
 """
 
 from __future__ import annotations
@@ -109,6 +112,48 @@ async def queue(pilot: Pilot, app: BareTuiApp) -> None:
     await pilot.press("q")
     await pilot.pause(1.0)
     await settle(pilot, app)
+
+
+# ---------------------------------------------------------------------- queue and audit steps (the queue/audit engineer's)
+async def rows_loaded(pilot: Pilot, app: BareTuiApp, screen_type: type) -> None:
+    """Wait until a queue or audit screen is on top and its list has rows."""
+    for _ in range(300):
+        await pilot.pause(0.02)
+        screen = app.screen
+        if isinstance(screen, screen_type) and screen.table.row_count:
+            break
+    await settle(pilot, app)
+
+
+@step("queue-disputed")
+async def queue_disputed(pilot: Pilot, app: BareTuiApp) -> None:
+    from bare_tui.tui.screens.queue import QueueScreen
+
+    await settle(pilot, app)
+    await pilot.press("q")
+    await rows_loaded(pilot, app, QueueScreen)
+    await pilot.press("d", "down")
+    await pilot.pause()
+
+
+@step("audit")
+async def audit(pilot: Pilot, app: BareTuiApp) -> None:
+    from bare_tui.tui.screens.audit import AuditScreen
+    from bare_tui.tui.screens.queue import QueueScreen
+
+    await settle(pilot, app)
+    await pilot.press("q")
+    await rows_loaded(pilot, app, QueueScreen)
+    await pilot.press("A")
+    await rows_loaded(pilot, app, AuditScreen)
+    await settle(pilot, app)
+
+
+@step("audit-reason")
+async def audit_reason(pilot: Pilot, app: BareTuiApp) -> None:
+    await audit(pilot, app)
+    await pilot.press("a")
+    await pilot.pause()
 
 
 # ---------------------------------------------------------------------- running them

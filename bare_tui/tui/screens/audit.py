@@ -47,12 +47,13 @@ REASON_HELP: dict[ReasonCode, str] = {
     ReasonCode.OTHER: "something else: say what in the note",
 }
 CONFIDENCE = {1: "low", 2: "medium", 3: "high"}
+EVIDENCE_SHOWN = 8  # the rest are a scroll away in the review screen; the first ones say what kind of finding it is
 
 COLUMNS: tuple[Column, ...] = (
     Column("settled", "", 1, "center"),
     Column("kind", "why", 18),
     Column("seq", "#", 5, "right"),
-    Column("path", "path", None),
+    Column("path", "path", None, keep_end=True),
     Column("model", "model", 14),
     Column("stage", "stage", 15),
     Column("auto", "pipeline", 8),
@@ -107,13 +108,16 @@ def item_details(item: AuditItem, verdict: Verdict | None) -> Text:
         text.append("  ")
         text.append_text(safe_rich_text(source, style="dim"))
         text.append("\n")
-        for evidence in verdict.evidence:
+        for evidence in verdict.evidence[:EVIDENCE_SHOWN]:
             where = evidence.side
             if evidence.line is not None:
                 where += f" {evidence.line}" + (f":{evidence.column}" if evidence.column is not None else "")
-            text.append(f"  {where}  ", style="dim")
+            text.append(f"  {where}\n", style="dim")
+            text.append("    ")
             text.append_text(safe_rich_text(evidence.message))
             text.append("\n")
+        if len(verdict.evidence) > EVIDENCE_SHOWN:
+            text.append(f"  … and {len(verdict.evidence) - EVIDENCE_SHOWN} more findings\n", style="dim")
     text.append("\n")
 
     text.append("reviewers\n", style="bold")

@@ -65,7 +65,7 @@ LEGEND = Text.assemble(
 MODEL_WIDTH = 16
 COLUMNS: tuple[Column, ...] = (
     Column("seq", "#", 5, "right"),
-    Column("path", "path", None),
+    Column("path", "path", None, keep_end=True),
     Column("language", "language", 10),
     Column("model", "model", MODEL_WIDTH),
     *(Column(stage, STAGE_HEADERS[stage], 3, "center") for stage in FIELDS),

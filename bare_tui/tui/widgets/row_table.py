@@ -36,6 +36,7 @@ class Column:
     header: str
     width: int | None
     justify: Justify = "left"
+    keep_end: bool = False  # cut a long cell at its start (paths: the file name is what matters)
 
 
 class RowTable(ScrollView, Generic[RowT], can_focus=True):
@@ -246,6 +247,8 @@ class RowTable(ScrollView, Generic[RowT], can_focus=True):
             text = cell.copy()
             text.no_wrap = True
             text.end = ""
+            if column.keep_end and text.cell_len > cell_width:
+                text = Text("…", style=text.style) + text[len(text) - cell_width + 1:]
             text.truncate(cell_width, overflow="ellipsis")
             text.align(column.justify, cell_width)
             segments.append(Segment(" ", base))
