@@ -17,6 +17,7 @@ from bare_tui.tui.app import BareTuiApp
 
 BISECT = inspect.getsource(bisect)
 COLORSYS = inspect.getsource(colorsys)
+HOSTILE_ID = "a-[@click=app.quit]h[/]"
 HOSTILE = "[bold]x[/bold] [@click=app.quit]quit[/] \x1b[31mred\x1b[0m \u202eevil\u202c\tTAB\r\nNUL\x00"
 
 
@@ -82,15 +83,18 @@ def demo_session(tmp_path: Path) -> Path:
 @pytest.fixture
 def hostile_session(tmp_path: Path) -> Path:
     """One attempt whose path, model, code, note and evidence carry markup, ANSI, bidi, tab, CRLF and NUL."""
-    path = tmp_path / "hostile.db"
+    return build_hostile_session(tmp_path / "hostile.db")
+
+
+def build_hostile_session(path: Path) -> Path:
     with Store.open(path, create=True) as store:
         store.add_tasks([Task("t-h", "python", f"src/{HOSTILE}.py", f"x = 1\n# {HOSTILE}\n")])
-        store.add_attempts([Attempt("a-h", "t-h", f"model {HOSTILE}", f"x = 2\n# {HOSTILE}\ny = '{HOSTILE}'\n")])
-        store.save_verdicts(_verdicts("a-h", {"defects": Outcome.FAIL}, {
+        store.add_attempts([Attempt(HOSTILE_ID, "t-h", f"model {HOSTILE}", f"x = 2\n# {HOSTILE}\ny = '{HOSTILE}'\n")])
+        store.save_verdicts(_verdicts(HOSTILE_ID, {"defects": Outcome.FAIL}, {
             "defects": (Evidence("refactored", 2, 1, f"finding {HOSTILE}"),),
         }))
         store.save_judgements([
-            Judgement("j-h", "a-h", "ana", "syntax", label=Label.PASS,
+            Judgement("j-h", HOSTILE_ID, "ana", "syntax", label=Label.PASS,
                       note=f"note {HOSTILE}", opened_at="2026-01-01T00:00:00Z", saved_at="2026-01-01T00:00:01Z"),
         ])
     return path

@@ -27,7 +27,7 @@ from bare_tui.tui.screens.review import REVIEW_BINDINGS, ReviewScreen
 from bare_tui.tui.widgets.diff_view import DiffView
 from bare_tui.tui.widgets.verdict_panel import VerdictPanel
 
-from .conftest import HOSTILE, make_app, settle
+from .conftest import make_app, settle
 
 SIZE = (120, 40)
 
@@ -297,6 +297,8 @@ async def test_untrusted_text_is_shown_literally(hostile_session: Path) -> None:
         await pilot.press("c")
         await pilot.pause()
         assert "[bold]x[/bold]" in app.screen.query_one("TextArea").text
+        # the title is kept as markup with the id's brackets escaped: painted literally, never a link
+        assert app.screen.query_one("#note-body").border_title == "note on a-\\[@click=app.quit]h\\[/]"
         await pilot.press("escape")
         await pilot.pause()
         assert app.is_running and isinstance(app.screen, ReviewScreen)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -11,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, TextArea
 
 from bare_tui.review import parse_tags
+from bare_tui.safe_text import safe_rich_text
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,8 @@ class NoteScreen(ModalScreen[NoteResult | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="note-body") as body:
-            body.border_title = f"note on {self._attempt_id}"
+            # A str border title is read as markup: the id comes from the import file, so it goes in as Text.
+            body.border_title = Text("note on ").append_text(safe_rich_text(self._attempt_id))
             body.border_subtitle = "ctrl+s keep · esc cancel"
             yield TextArea(self._note, id="note-text", soft_wrap=True, tab_behavior="focus")
             yield Label("tags (comma or space separated)")
