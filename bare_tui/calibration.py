@@ -353,7 +353,8 @@ class _Figures:
             if isinstance(estimate, Interval):
                 out.append(StatRow(metric, self.stage, group_by, group, n, estimate.value, estimate.low, estimate.high))
             else:
-                value = None if estimate is None else agreement.finite_or_none(estimate)
+                # counts stay whole numbers in JSON and CSV; everything else passes the NaN guard
+                value = estimate if isinstance(estimate, int) else agreement.finite_or_none(estimate)
                 out.append(StatRow(metric, self.stage, group_by, group, n, value))
 
         add("auto_pass_rate", part.decided, agreement.wilson(part.passes, part.decided))

@@ -61,6 +61,8 @@ def test_json_is_an_array_of_eight_key_rows(session: Path, capsys: pytest.Captur
     assert {row["group"] for row in rows if row["group_by"] == "model"} == {"m-a", "m-b"}
     kappa = next(r for r in rows if (r["metric"], r["stage"], r["group"]) == ("cohen_kappa", "overall", "all"))
     assert kappa["ci_low"] <= kappa["value"] <= kappa["ci_high"]
+    counts = [r["value"] for r in rows if r["metric"] in ("tp", "fp", "fn", "tn")]
+    assert all(isinstance(value, int) for value in counts)  # whole numbers, not 34.0
     auc = [r for r in rows if r["metric"] == "auc"]
     assert {r["stage"] for r in auc} == {"maintainability"}
     assert all(r["value"] > 0.5 for r in auc)  # the score separates the demo's passes from its fails
