@@ -11,7 +11,7 @@ from functools import lru_cache
 import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult
-from bare_tui.pipeline.languages import Source, encode, get_language, grammar_name, parse_source, snippet
+from bare_tui.pipeline.languages import Source, encode, get_language, grammar_name, parse_source, snippet, unsupported
 from bare_tui.pipeline.syntax import new_problems, tree_sitter_problems
 
 EVIDENCE_LIMIT = 50
@@ -126,6 +126,8 @@ class Finding:
 
 def check_integrity(language: str, original: str, refactored: str | None, path: str = "") -> StageResult:
     """Pass when the refactored file is a whole, changed file with nothing elided, cut, hidden or chatty."""
+    if (skipped := unsupported(language)) is not None:
+        return skipped
     findings = integrity_findings(language, original, refactored, path)
     counts = Counter(f.check for f in findings)
     details = {"findings": dict(sorted(counts.items()))}
@@ -242,7 +244,7 @@ def _dropped_types(before: Source, after: Source) -> list[Finding]:
 
 
 # The original's facts are read once per task, not once per attempt (Source objects hash by identity).
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=4)
 def _types(source: Source) -> tuple[tuple[str, tuple[int, int]], ...]:
     pattern = _type_pattern(source.grammar)
     found = []
@@ -267,7 +269,7 @@ def _is_elision(body: str) -> bool:
     return any(p.search(body) for p in _ELISION_PATTERNS)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=4)
 def _placeholders(source: Source) -> tuple[tuple[str, str, tuple[int, int]], ...]:
     """The comments of a text that read as elision placeholders: (body, text, position)."""
     found = []
@@ -407,7 +409,7 @@ _PROSE_CANDIDATE = re.compile(
 )
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=4)
 def _prose_lines(source: Source) -> list[tuple[int, str, str]]:
     """Lines outside comments and strings that read as chat, markdown fences or diff headers: (line, kind, text)."""
     found: list[tuple[int, str, str]] = []
@@ -453,7 +455,7 @@ def _prose(before: Source, after: Source) -> list[Finding]:
     return findings
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=4)
 def _python_bodies(source: Source) -> dict[str, tuple[bool, Node]]:
     """Each Python function's qualified name, whether its body is only `...` (with a docstring), and its node."""
     bodies: dict[str, tuple[bool, Node]] = {}

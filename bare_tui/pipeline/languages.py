@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import tree_sitter
 
-from bare_tui.model import LANGUAGES, normalise_language
+from bare_tui.model import LANGUAGES, Outcome, StageResult, normalise_language
 
 
 class UnknownLanguage(ValueError):
@@ -24,6 +24,13 @@ def grammar_name(language: str, path: str = "") -> str:
     if name == "typescript" and path.lower().endswith(".tsx"):
         return "tsx"
     return name
+
+
+def unsupported(language: str) -> StageResult | None:
+    """A `skipped` result for a language outside the nine, so every stage says the same; None when supported."""
+    if normalise_language(language) is not None:
+        return None
+    return StageResult(Outcome.SKIPPED, details={"reason": f"no grammar for language {language!r}"})
 
 
 @lru_cache(maxsize=None)
@@ -128,7 +135,8 @@ class Source:
 # A few recent parses: each stage parses the same original and attempt, and a worker meets one task's
 # original again for every model's attempt.
 _RECENT: OrderedDict[tuple[str, str], Source] = OrderedDict()
-_RECENT_LIMIT = 16
+_RECENT_LIMIT = 8
+_RECENT_BYTES = 16_000_000  # trees of big files are large: keep few of them
 
 
 def parse_source(language: str, text: str, path: str = "") -> Source:
@@ -146,7 +154,9 @@ def parse_source(language: str, text: str, path: str = "") -> Source:
     tree = _parser_for_grammar(grammar).parse(data)
     source = Source(language=normalise_language(language) or language, grammar=grammar, text=text, data=data, tree=tree)
     _RECENT[key] = source
-    if len(_RECENT) > _RECENT_LIMIT:
+    while len(_RECENT) > 1 and (
+        len(_RECENT) > _RECENT_LIMIT or sum(len(s.data) for s in _RECENT.values()) > _RECENT_BYTES
+    ):
         _RECENT.popitem(last=False)
     return source
 

@@ -18,7 +18,7 @@ from functools import lru_cache
 import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult
-from bare_tui.pipeline.languages import Source, get_language, grammar_name, parse_source
+from bare_tui.pipeline.languages import Source, get_language, grammar_name, parse_source, unsupported
 
 EVIDENCE_LIMIT = 50
 
@@ -77,6 +77,8 @@ class SignatureChange:
 
 def check_signatures(language: str, original: str, refactored: str | None, path: str = "") -> StageResult:
     """Pass when every original signature is kept; the score is the fraction kept."""
+    if (skipped := unsupported(language)) is not None:
+        return skipped
     before = extract_signatures(language, original, path)
     after = extract_signatures(language, refactored, path) if refactored else []
     changes = compare_signatures(before, after)

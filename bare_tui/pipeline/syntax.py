@@ -11,7 +11,15 @@ from functools import lru_cache
 import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult
-from bare_tui.pipeline.languages import Source, describe_problem, get_language, grammar_name, iter_problems, parse_source
+from bare_tui.pipeline.languages import (
+    Source,
+    describe_problem,
+    get_language,
+    grammar_name,
+    iter_problems,
+    parse_source,
+    unsupported,
+)
 
 EVIDENCE_LIMIT = 50
 """At most this many findings are listed; the count of the rest is said in one last line."""
@@ -31,6 +39,8 @@ class SyntaxProblem:
 
 def check_syntax(language: str, original: str, refactored: str | None, path: str = "") -> StageResult:
     """Pass when the refactored file parses, counting only errors that the original does not already have."""
+    if (skipped := unsupported(language)) is not None:
+        return skipped
     if refactored is None:
         return _fail("no code could be extracted from the answer", checker="none")
     if not refactored.strip():
@@ -41,7 +51,7 @@ def check_syntax(language: str, original: str, refactored: str | None, path: str
     return _check_tree_sitter(language, original, refactored, path)
 
 
-@lru_cache(maxsize=16)  # the original's problems are met again with every attempt at the same task
+@lru_cache(maxsize=4)  # the original's problems are met again with every attempt at the same task
 def tree_sitter_problems(language: str, text: str, path: str = "") -> tuple[SyntaxProblem, ...]:
     """Every ERROR and MISSING node of a text, located (1-based line and character column) and keyed.
 
@@ -119,7 +129,7 @@ class CompileError:
     message: str
 
 
-@lru_cache(maxsize=16)  # a task's original is compiled again for every model's attempt
+@lru_cache(maxsize=4)  # a task's original is compiled again for every model's attempt
 def compile_error(text: str, path: str = "") -> CompileError | None:
     """CPython's verdict on a text, without running it: None when it compiles, else the located first error."""
     filename = path or "<refactored>"

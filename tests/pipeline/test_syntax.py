@@ -314,3 +314,13 @@ def test_five_megabyte_file_gets_a_verdict(language: str) -> None:
     big = (original + "\n") * (5_000_000 // len(original) + 1)
     for check in (check_syntax, check_signatures, check_integrity):
         assert check(language, original, big, "").outcome in (Outcome.PASS, Outcome.FAIL)
+
+
+def test_a_language_without_a_grammar_is_skipped_by_every_stage() -> None:
+    from bare_tui.pipeline.integrity import check_integrity
+    from bare_tui.pipeline.signatures import check_signatures
+
+    for check in (check_syntax, check_signatures, check_integrity):
+        result = check("cobol", "DISPLAY 'HI'.", "DISPLAY 'HELLO'.")
+        assert result.outcome is Outcome.SKIPPED
+        assert "cobol" in result.details["reason"]
