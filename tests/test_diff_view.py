@@ -60,6 +60,10 @@ class DiffApp(App[None]):
         view = self.query_one(DiffView)
         view.focus()
         view.show(*self.texts, path="src/example.py")
+        self.after_show(view)
+
+    def after_show(self, view: DiffView) -> None:
+        """What a screen does next, in the same handler (the diff is still computing)."""
 
     def on_diff_view_ready(self, message: DiffView.Ready) -> None:
         self.ready.append(message)
@@ -277,6 +281,42 @@ async def test_scroll_to_line_marks_an_evidence_line() -> None:
         assert not view.scroll_to_line("refactored", 10_000)
         await pilot.press("s")
         assert any("def dedent(text: str)" in text for text in painted(view))  # the line stays in view
+
+
+class EvidenceApp(DiffApp):
+    """Scrolls to a finding as the audit screen does: asked while computing, or as soon as the diff is ready."""
+
+    def __init__(self, line: int, when: str) -> None:
+        super().__init__(stdlib_source(), edited_stdlib_source())
+        self.line = line
+        self.when = when
+        self.answers: list[bool] = []
+
+    def after_show(self, view: DiffView) -> None:
+        if self.when == "computing":
+            self.answers.append(view.scroll_to_line("refactored", self.line))
+
+    def on_diff_view_ready(self, message: DiffView.Ready) -> None:
+        if self.when == "ready":
+            self.answers.append(message.diff_view.scroll_to_line("refactored", self.line))
+
+
+@pytest.mark.parametrize("when", ["computing", "ready"])
+def test_scroll_to_line_asked_before_the_first_paint(when: str) -> None:
+    line = next(n for n, text in enumerate(edited_stdlib_source().split("\n"), 1) if "def dedent(text: str)" in text)
+
+    @synchronously
+    async def run() -> None:
+        app = EvidenceApp(line, when)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            view = app.query_one(DiffView)
+            assert app.answers == [True]
+            assert view.marked_line == ("refactored", line)
+            assert view.scroll_y > 300
+            assert any("def dedent(text: str)" in text for text in painted(view))
+
+    run()
 
 
 @synchronously

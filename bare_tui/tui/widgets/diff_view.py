@@ -308,6 +308,7 @@ class DiffView(ScrollView, can_focus=True):
         self._pygments_theme: PygmentsSyntaxTheme | None = None
         self._palette_cache: _Palette | None = None
         self._pending_show: tuple[str, str | None, str, str] | None = None
+        self._pending_mark: tuple[str, int] | None = None
         self.last_compute_cpu = 0.0
         """CPU seconds the worker spent on the last diff (the part of show() to Ready off the event loop)."""
 
@@ -339,7 +340,7 @@ class DiffView(ScrollView, can_focus=True):
         if anchor is not None:
             row = self._model.row_for(anchor[0], anchor[1], mode) if self._model else None
             if row is not None:
-                self.scroll_to(y=self._header_rows + row, animate=False, immediate=True)
+                self.scroll_to(y=self._header_rows + row, animate=False, force=True)
 
     @property
     def notices(self) -> tuple[str, ...]:
@@ -374,12 +375,13 @@ class DiffView(ScrollView, can_focus=True):
         self._highlighters = {}
         self._notices = ()
         self._marked = None
+        self._pending_mark = None
         self._current_change = None
         self._language = language
         self._path = path
         self._clear_caches()
         self.virtual_size = Size(self.scrollable_content_region.width, 1)
-        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.scroll_to(0, 0, animate=False, force=True)
         self.refresh()
         self._compute(self._generation, original, refactored, language, path)
 
@@ -415,7 +417,16 @@ class DiffView(ScrollView, can_focus=True):
         return True
 
     def scroll_to_line(self, side: str, line: int) -> bool:
-        """Scroll so that a 1-based line of one side ("original"/"refactored") is in view, and mark it."""
+        """Scroll so that a 1-based line of one side ("original"/"refactored") is in view, and mark it.
+
+        False when the diff has no such line. While the diff is still computing, the line is remembered and
+        scrolled to as soon as the diff is ready (True is returned: it cannot be checked yet).
+        """
+        if self._computing:
+            if side not in ("original", "refactored"):
+                raise ValueError(f"unknown side {side!r}: use 'original' or 'refactored'")
+            self._pending_mark = (side, line)
+            return True
         model = self._model
         if model is None:
             return False
@@ -424,7 +435,7 @@ class DiffView(ScrollView, can_focus=True):
             return False
         self._marked = (side, line)
         self._row_cache.clear()
-        self.scroll_to(y=max(0, self._header_rows + row - self.CONTEXT_ROWS), animate=False, immediate=True)
+        self.scroll_to(y=max(0, self._header_rows + row - self.CONTEXT_ROWS), animate=False, force=True)
         self.refresh()
         return True
 
@@ -464,8 +475,11 @@ class DiffView(ScrollView, can_focus=True):
         self._computing = False
         self._clear_caches()
         self._relayout()
-        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.scroll_to(0, 0, animate=False, force=True)
         self.refresh()
+        if self._pending_mark is not None:
+            pending, self._pending_mark = self._pending_mark, None
+            self.scroll_to_line(*pending)
         self.post_message(self.Ready(self, message.model))
         if not all(highlighter.complete for highlighter in self._highlighters.values()):
             self._lex_in_background(message.generation, message.highlighters)
@@ -724,7 +738,7 @@ class DiffView(ScrollView, can_focus=True):
         assert self._model is not None
         start, _ = self._model.blocks[index].rows(self._mode)
         self._current_change = index
-        self.scroll_to(y=max(0, self._header_rows + start - self.CONTEXT_ROWS), animate=False, immediate=True)
+        self.scroll_to(y=max(0, self._header_rows + start - self.CONTEXT_ROWS), animate=False, force=True)
 
 
 _SIGNS = {"equal": "  ", "removed": "- ", "added": "+ "}
