@@ -185,3 +185,34 @@ def test_queue_snapshot_filtered(session: Path, snap_compare) -> None:  # type: 
         await pilot.press("d")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_through_the_app_q_opens_the_queue_and_enter_reviews_the_chosen_attempt(session: Path) -> None:
+    from bare_tui.tui.screens.review import ReviewScreen
+
+    from .conftest import make_app, settle
+
+    app = make_app(session, reviewer="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        await pilot.press("q")
+        queue = await loaded(pilot, app)  # type: ignore[arg-type]
+        assert queue.reviewer == "ana"
+        await pilot.press("j", "enter")  # not judged by ana: a-3 first
+        await settle(pilot, app)
+        assert app.screen is review
+        assert review.bundle is not None and review.bundle.attempt_id == "a-3"
+
+
+async def test_a_click_moves_the_cursor_and_a_second_click_opens(session: Path) -> None:
+    app = QueueHost(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded(pilot, app)
+        await pilot.click("#queue-table", offset=(10, 3))  # line 0 is the header: line 3 is the third row
+        await pilot.pause()
+        assert screen.table.cursor_key == "a-3" and app.chosen == UNSET
+        await pilot.click("#queue-table", offset=(10, 3))
+        await pilot.pause()
+        assert app.chosen == "a-3"
