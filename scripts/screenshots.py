@@ -69,6 +69,8 @@ async def settle(pilot: Pilot, app: BareTuiApp) -> None:
     """Wait until the diff on show is computed and painted, and let any toast expire from the picture."""
     for _ in range(300):
         await pilot.pause()
+        if len(app.screen_stack) < 2:
+            continue  # the review screen is not pushed yet
         views = list(app.screen.query(DiffView))
         if not views or (not views[0].is_computing and views[0].model is not None):
             break

@@ -82,14 +82,17 @@ def demo_session(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def hostile_session(tmp_path: Path) -> Path:
-    """One attempt whose path, model, code, note and evidence carry markup, ANSI, bidi, tab, CRLF and NUL."""
+    """An attempt whose id, path, model, code, note and evidence carry markup, ANSI, bidi, tab, CRLF and NUL."""
     return build_hostile_session(tmp_path / "hostile.db")
 
 
 def build_hostile_session(path: Path) -> Path:
     with Store.open(path, create=True) as store:
         store.add_tasks([Task("t-h", "python", f"src/{HOSTILE}.py", f"x = 1\n# {HOSTILE}\n")])
-        store.add_attempts([Attempt(HOSTILE_ID, "t-h", f"model {HOSTILE}", f"x = 2\n# {HOSTILE}\ny = '{HOSTILE}'\n")])
+        store.add_attempts([
+            Attempt(HOSTILE_ID, "t-h", f"model {HOSTILE}", f"x = 2\n# {HOSTILE}\ny = '{HOSTILE}'\n"),
+            Attempt("a-plain", "t-h", "model-b", "x = 3\n"),  # not judged: the screen opens here, p goes back
+        ])
         store.save_verdicts(_verdicts(HOSTILE_ID, {"defects": Outcome.FAIL}, {
             "defects": (Evidence("refactored", 2, 1, f"finding {HOSTILE}"),),
         }))
@@ -113,9 +116,10 @@ async def settle(pilot, app: BareTuiApp) -> None:  # type: ignore[no-untyped-def
 
     for _ in range(200):
         await pilot.pause()
-        screen = app.screen
-        views = list(screen.query(DiffView)) if screen is not None else []
-        if views and not views[0].is_computing and views[0].model is not None:
-            break
+        if len(app.screen_stack) < 2:
+            continue  # the review screen is not pushed yet
+        views = list(app.screen.query(DiffView))
+        if not views or (not views[0].is_computing and views[0].model is not None):
+            break  # computed, or a screen without a diff is on top
         await asyncio.sleep(0.01)
     await pilot.pause()

@@ -219,11 +219,14 @@ async def test_reopening_resumes_at_the_first_unjudged_attempt(demo_session: Pat
         await pilot.press("a", "enter")
         await settle(pilot, app)
         await pilot.press("a", "enter")
-    app = make_app(demo_session)  # everything judged: the last attempt, said plainly
+    app = make_app(demo_session)  # everything judged: the queue over the last attempt, said plainly
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        assert app.screen.bundle.attempt_id == "a-4"
-        assert any("every attempt is judged" in n for n in notices(app))
+        from bare_tui.tui.screens.queue import QueueScreen
+
+        assert isinstance(app.screen, QueueScreen)
+        assert app.screen_stack[-2].bundle.attempt_id == "a-4"
+        assert any("every attempt is judged (4 of 4)" in n for n in notices(app)), notices(app)
 
 
 async def test_scrolling_keys_reach_the_diff_and_findings_mark_their_line(demo_session: Path) -> None:
@@ -284,6 +287,8 @@ async def test_palette_lists_the_actions_and_runs_them(demo_session: Path) -> No
 async def test_untrusted_text_is_shown_literally(hostile_session: Path) -> None:
     app = make_app(hostile_session, mode="assisted")
     async with app.run_test(size=(200, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("p")
         await settle(pilot, app)
         screen = app.screen
         info = screen.query_one("#review-attempt", Static).render()

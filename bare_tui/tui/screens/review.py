@@ -112,7 +112,10 @@ class ReviewScreen(Screen[None]):
             return
         self.open_attempt(session.start_index())
         if session.complete:
-            self.notify(f"every attempt is judged ({session.total} of {session.total}): showing the last one")
+            where = "pick one in the queue" if queue_available() else "showing the last one"
+            self.notify(f"every attempt is judged ({session.total} of {session.total}): {where}", timeout=6)
+            if queue_available():
+                self._open_queue()
 
     @property
     def diff(self) -> DiffView:
@@ -332,6 +335,9 @@ class ReviewScreen(Screen[None]):
         if not queue_available():
             self.app.exit()
             return
+        self._open_queue()
+
+    def _open_queue(self) -> None:
         from .queue import QueueScreen
 
         def chosen(attempt_id: str | None) -> None:
