@@ -216,3 +216,17 @@ async def test_a_click_moves_the_cursor_and_a_second_click_opens(session: Path) 
         await pilot.click("#queue-table", offset=(10, 3))
         await pilot.pause()
         assert app.chosen == "a-3"
+
+
+async def test_a_filter_that_matches_nothing_says_how_to_get_the_rows_back(session: Path) -> None:
+    app = QueueHost(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded(pilot, app)
+        await pilot.press("slash", *"no-such-file", "enter")
+        assert shown(screen) == []
+        assert counts(screen) == "0 of 6 shown · 0 judged · 0 disputed · esc clears the filters"
+        await pilot.press("enter")  # nothing under the cursor: nothing to open
+        assert app.chosen == UNSET
+        await pilot.press("escape")
+        assert shown(screen) == EXPECTED_ORDER
+        assert screen.query_one("#filter-path", Input).value == ""

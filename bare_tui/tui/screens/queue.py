@@ -292,7 +292,10 @@ class QueueScreen(Screen[str | None]):
         self._cursor_attempt = None
         self.shown = self.filter.apply(self.rows)
         self.table.set_rows(self.shown, keep=keep)
-        self.query_one("#queue-counts", Static).update(count_rows(self.rows, self.shown).describe())
+        summary = count_rows(self.rows, self.shown).describe()
+        if self.rows and not self.shown:
+            summary += " · esc clears the filters"
+        self.query_one("#queue-counts", Static).update(summary)
 
     # ------------------------------------------------------------------ actions
     @on(RowTable.Selected, "#queue-table")
