@@ -12,6 +12,7 @@ import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult
 from bare_tui.pipeline.languages import Source, encode, get_language, grammar_name, parse_source, snippet, unsupported
+from bare_tui.pipeline.signatures import Signature, compare_signatures, extract_signatures
 from bare_tui.pipeline.syntax import new_problems, tree_sitter_problems
 
 EVIDENCE_LIMIT = 50
@@ -117,7 +118,7 @@ _TYPE_QUERIES["tsx"] = _TYPE_QUERIES["typescript"]
 class Finding:
     """One integrity problem: which check found it, where, and what it says."""
 
-    check: str  # empty, identical, dropped-type, elision, truncated, hidden-character, prose
+    check: str  # empty, identical, dropped-type, dropped-function, elision, truncated, hidden-character, prose
     side: str
     line: int | None
     column: int | None
@@ -154,6 +155,7 @@ def integrity_findings(language: str, original: str, refactored: str | None, pat
     findings += _dropped_types(before, after)
     findings += _elisions(before, after)
     findings += _truncation(language, before, after, path)
+    findings += _dropped_functions(language, original, refactored, path, cut=any(f.check == "truncated" for f in findings))
     findings += _hidden_characters(original, refactored)
     findings += _prose(before, after)
     if grammar == "python":
@@ -253,6 +255,35 @@ def _types(source: Source) -> tuple[tuple[str, tuple[int, int]], ...]:
         if name:
             found.append((name, source.position(node)))
     return tuple(found)
+
+
+def _dropped_functions(language: str, original: str, refactored: str, path: str, cut: bool) -> list[Finding]:
+    """Functions of the original whose name is gone from the answer (a changed parameter list is the signatures
+    stage's business). When they are the original's last definitions the answer reads as cut short."""
+    before = extract_signatures(language, original, path)
+    changes = compare_signatures(before, extract_signatures(language, refactored, path))
+    dropped = {id(c.before) for c in changes if c.after is None and not c.body_gone and not c.before.local}
+    if not dropped:
+        return []
+    outline = [s for s in before if not s.local]
+    tail: list[Signature] = []
+    for signature in reversed(outline):
+        if id(signature) not in dropped:
+            break
+        tail.append(signature)
+    tail.reverse()
+    findings: list[Finding] = []
+    if tail and len(tail) < len(outline) and not cut:
+        names = ", ".join(s.name for s in tail[:5]) + (", …" if len(tail) > 5 else "")
+        first = tail[0]
+        findings.append(Finding("truncated", "original", first.line, first.column,
+                                f"the answer stops early: the original's last {len(tail)} definitions are missing ({names})"))
+        dropped -= {id(s) for s in tail}
+    for signature in outline:
+        if id(signature) in dropped:
+            findings.append(Finding("dropped-function", "original", signature.line, signature.column,
+                                    f"{signature.kind} {signature.name} of the original is missing"))
+    return findings
 
 
 def _type_name(source: Source, node: Node) -> str:

@@ -156,6 +156,13 @@ def _find(candidates, used: set[int], accept: Callable[[Signature], bool]) -> Si
 
 def extract_signatures(language: str, text: str, path: str = "") -> list[Signature]:
     """The function-like definitions of a text, in document order, each signature once."""
+    return list(_extract(grammar_name(language, path), text))
+
+
+@lru_cache(maxsize=4)  # the signatures and integrity stages both read the same two texts
+def _extract(grammar: str, text: str) -> tuple[Signature, ...]:
+    path = "x.tsx" if grammar == "tsx" else ""
+    language = "typescript" if grammar == "tsx" else grammar
     source = parse_source(language, text, path)
     grammar = grammar_name(language, path)
     scanner = _SCANNERS[grammar]
@@ -166,7 +173,7 @@ def extract_signatures(language: str, text: str, path: str = "") -> list[Signatu
         if signature not in seen:
             seen.add(signature)
             unique.append(signature)
-    return unique
+    return tuple(unique)
 
 
 def _evidence(changes: list[SignatureChange]) -> tuple[Evidence, ...]:
@@ -368,6 +375,7 @@ class _Visit:
     scope: str | None = None  # a name the children are qualified with
     function: bool = False  # the children are inside a function body
     declaration: bool = False  # the emitted signature has no body here
+    at: Node | None = None  # where the signature is, when not at the node itself
     skip: bool = False  # nothing under this node is part of the file's API
 
 
@@ -416,7 +424,7 @@ def _scan(
             continue
         if seen.emit is not None:
             kind, name, params = seen.emit
-            line, column = source.position(node)
+            line, column = source.position(seen.at if seen.at is not None else node)
             qualified = ".".join(scope + tuple(part for part in name.split(".") if part))
             found.append(
                 Signature(qualified, parameters_of(source, params), kind, line, column, in_function, seen.declaration)
@@ -467,6 +475,8 @@ _CANDIDATE_KINDS["cpp"] = _CANDIDATE_KINDS["c"]
 def _candidate_query(grammar: str) -> tree_sitter.Query:
     language = get_language("typescript", "x.tsx") if grammar == "tsx" else get_language(grammar)
     kinds = [kind for kind in _CANDIDATE_KINDS[grammar] if language.id_for_node_kind(kind, True)]
+    if grammar == "python":
+        kinds.append("ERROR")  # a def whose colon is missing: tree-sitter keeps its name and parameters in an ERROR
     return tree_sitter.Query(language, "[" + " ".join(f"({kind})" for kind in kinds) + "] @node")
 
 
@@ -493,6 +503,23 @@ def _visit_python(source: Source, node: Node) -> _Visit:
         return _Visit(scope=_name(source, node.child_by_field_name("name")))
     if kind == "lambda":
         return _SKIP
+    if kind == "ERROR":
+        return _python_broken_def(source, node)
+    return _NOTHING
+
+
+def _python_broken_def(source: Source, node: Node) -> _Visit:
+    """`def name(params)` inside an ERROR node (say, the colon is missing): still a function of the file."""
+    children = node.children
+    for index, child in enumerate(children[:-2]):
+        if child.type == "def" and children[index + 1].type == "identifier" and children[index + 2].type == "parameters":
+            name = _name(source, children[index + 1])
+            return _Visit(("function", name, children[index + 2]), at=child)
+    if len(children) >= 2 and children[0].type == "identifier" and children[1].type == "parameters":
+        # tree-sitter may leave the `def` keyword out of the ERROR node it keeps the rest in
+        before = source.data[max(0, node.start_byte - 8) : node.start_byte].decode("utf-8", "replace")
+        if before.rstrip().endswith("def"):
+            return _Visit(("function", _name(source, children[0]), children[1]), at=children[0])
     return _NOTHING
 
 

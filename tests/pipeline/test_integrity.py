@@ -130,7 +130,35 @@ def test_a_body_replaced_by_ellipsis_fails_but_original_stubs_are_fine() -> None
 def test_a_dropped_class_fails_with_the_original_location() -> None:
     dropped = REFACTORED.replace("class Credit(Invoice):\n    def total(self):\n        return -super().total()\n", "")
     findings = integrity_findings("python", PYTHON, dropped)
-    assert [(f.check, f.side, f.line) for f in findings] == [("dropped-type", "original", 20)]
+    assert [(f.check, f.side, f.line) for f in findings] == [
+        ("dropped-type", "original", 20),
+        ("dropped-function", "original", 21),
+    ]
+
+
+def test_a_dropped_function_fails_but_a_changed_parameter_list_is_left_to_signatures() -> None:
+    dropped = REFACTORED.replace(
+        '    def describe(self):\n        return f"{len(self.lines)} lines, total {self.total()}"\n', ""
+    )
+    findings = integrity_findings("python", PYTHON, dropped)
+    assert [(f.check, f.line) for f in findings] == [("dropped-function", 16)]
+    assert "Invoice.describe" in findings[0].message
+    changed = REFACTORED.replace("def describe(self):", "def describe(self, verbose=False):")
+    assert check_integrity("python", PYTHON, changed).outcome is Outcome.PASS
+
+
+def test_an_answer_cut_at_a_clean_boundary_reads_as_truncated() -> None:
+    original = (
+        "function price(items) {\n  let total = 0;\n  for (const item of items) {\n    total += item.price;\n  }\n"
+        "  return total;\n}\n\nfunction format(amount) {\n  return amount.toFixed(2);\n}\n\n"
+        "function describe(items) {\n  return items.length + ' items: ' + format(price(items));\n}\n\n"
+        "module.exports = { price, format, describe };\n"
+    )
+    # rewritten, and it stops after the first function: what is there parses
+    answer = "function price(items) {\n  return items.reduce((sum, item) => sum + item.price, 0);\n}\n"
+    findings = integrity_findings("javascript", original, answer)
+    assert [f.check for f in findings] == ["truncated"]
+    assert "format, describe" in findings[0].message and findings[0].line == 9
 
 
 def test_truncation_is_found_three_ways() -> None:

@@ -256,3 +256,13 @@ def test_java_overloads_and_parameter_annotations() -> None:
     result = check_signatures("java", original, dropped)
     assert result.outcome is Outcome.FAIL
     assert "a.Repo.find(String name)" in result.evidence[0].message
+
+
+def test_a_python_def_missing_its_colon_still_has_its_signature() -> None:
+    # the syntax stage fails this; the signatures stage judges the names and parameters on their own
+    original = "import time\n\n\ndef forget_old(now, max_age):\n    return now - max_age\n"
+    broken = original.replace("max_age):", "max_age)")
+    result = check_signatures("python", original, broken)
+    assert result.outcome is Outcome.PASS, result.evidence
+    (signature,) = extract_signatures("python", broken)
+    assert (signature.name, signature.line, signature.column) == ("forget_old", 4, 1)
