@@ -216,3 +216,38 @@ def test_php_answer_without_an_opening_tag_fails() -> None:
 def test_no_code_and_empty_answers_fail() -> None:
     assert _checks("python", PYTHON, None) == ["empty"]
     assert _checks("python", PYTHON, "\n\n") == ["empty"]
+
+
+# --- the demo study's reviewers as a reference ---------------------------------------------------------------
+
+
+def test_stages_agree_with_the_demo_reviewers() -> None:
+    """Where the demo's reviewers agree on a stage of an attempt given as a file, the stage says the same."""
+    import json
+    from pathlib import Path
+
+    from bare_tui.pipeline.signatures import check_signatures
+    from bare_tui.pipeline.syntax import check_syntax
+
+    demo = Path(__file__).resolve().parents[2] / "sessions" / "demo"
+    if not (demo / "attempts.jsonl").exists():
+        pytest.skip("no demo study")
+    tasks = {t["task_id"]: t for t in map(json.loads, (demo / "tasks.jsonl").read_text().splitlines())}
+    latest: dict[tuple[str, str, str], str] = {}
+    for row in map(json.loads, (demo / "judgements.jsonl").read_text().splitlines()):
+        latest[(row["attempt_id"], row["stage"], row["reviewer"])] = row["label"]  # rows are in time order
+    checks = {"syntax": check_syntax, "signatures": check_signatures, "integrity": check_integrity}
+    compared = agreed = 0
+    for attempt in map(json.loads, (demo / "attempts.jsonl").read_text().splitlines()):
+        if attempt.get("refactored") is None:
+            continue  # extracting code from a reply or applying a patch is the importer's job
+        task = tasks[attempt["task_id"]]
+        for stage, check in checks.items():
+            labels = {label for (a, s, _), label in latest.items() if a == attempt["attempt_id"] and s == stage}
+            if len(labels) != 1 or labels == {"unsure"}:
+                continue
+            outcome = check(task["language"], task["original"], attempt["refactored"], task["path"]).outcome
+            compared += 1
+            agreed += outcome.value == labels.pop()
+    assert compared >= 40
+    assert agreed / compared >= 0.95, (agreed, compared)

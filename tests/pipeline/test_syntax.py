@@ -324,3 +324,29 @@ def test_a_language_without_a_grammar_is_skipped_by_every_stage() -> None:
         result = check("cobol", "DISPLAY 'HI'.", "DISPLAY 'HELLO'.")
         assert result.outcome is Outcome.SKIPPED
         assert "cobol" in result.details["reason"]
+
+
+# --- any text at all gets a verdict --------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_CODE_ALPHABET = st.sampled_from(list("{}()[];:,.=<>+-*/\\\"'`#$@!?&|^%~ \t\n\r") + ["def ", "class ", "func ", "function ", "<?php ", "=> ", "\u202e", "\u200b", "é", "\0", "x", "1"])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(language=st.sampled_from(["c", "cpp", "csharp", "go", "java", "javascript", "php", "python", "typescript"]),
+       text=st.lists(_CODE_ALPHABET, max_size=200).map("".join))
+def test_any_text_gets_a_verdict_from_every_stage(language: str, text: str) -> None:
+    from bare_tui.pipeline.integrity import check_integrity
+    from bare_tui.pipeline.signatures import check_signatures
+
+    original = corpus.by_language()[language][-1].text
+    for check in (check_syntax, check_signatures, check_integrity):
+        for before, after in ((original, text), (text, original), (text, text)):
+            result = check(language, before, after, "")
+            assert result.outcome in (Outcome.PASS, Outcome.FAIL)
+            for evidence in result.evidence:
+                assert evidence.side in ("original", "refactored")
+                assert evidence.line is None or evidence.line >= 1
+                assert evidence.column is None or evidence.column >= 1
