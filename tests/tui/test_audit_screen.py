@@ -146,6 +146,27 @@ async def test_hostile_notes_and_paths_are_shown_literally(session: Path) -> Non
         assert app.is_running
 
 
+async def test_a_session_with_nothing_disputed_says_so(tmp_path: Path) -> None:
+    from bare_tui.model import Attempt, Task
+
+    path = tmp_path / "calm.db"
+    with Store.open(path, create=True) as store:
+        store.add_tasks([Task("t-1", "python", "a.py", "x = 1\n")])
+        store.add_attempts([Attempt("a-1", "t-1", "m", "x = 2\n")])
+    app = AuditApp(path, "eve")
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(300):
+            await pilot.pause(0.01)
+            if isinstance(app.screen, AuditScreen) and "nothing to audit" in details(app.screen):
+                break
+        screen = app.screen
+        assert isinstance(screen, AuditScreen)
+        assert details(screen) == "nothing to audit"
+        await pilot.press("a")  # nothing under the cursor: no picker opens
+        await pilot.pause()
+        assert app.screen is screen
+
+
 def test_audit_command_refuses_a_missing_or_foreign_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     missing = tmp_path / "nope.db"
     assert main(["audit", str(missing)]) == 2
