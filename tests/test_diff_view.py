@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import threading
 import textwrap as textwrap_module
 from typing import Any, Awaitable, Callable
 
@@ -14,7 +15,8 @@ from pygments.token import Token
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
-from bare_tui.diff import DiffLimits
+import bare_tui.tui.widgets.diff_view as diff_view_module
+from bare_tui.diff import DiffLimits, build_diff
 from bare_tui.tui.widgets.diff_view import PYGMENTS_LEXERS, DiffView, LineHighlighter, make_lexer
 
 SIZE = (120, 40)
@@ -320,18 +322,41 @@ def test_scroll_to_line_asked_before_the_first_paint(when: str) -> None:
 
 
 @synchronously
-async def test_missing_code_and_computing_states_are_said() -> None:
+async def test_missing_code_is_said() -> None:
     app = DiffApp(ORIGINAL, None)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         view = app.query_one(DiffView)
-        first = painted(view)[0]
-        assert "no code was extracted from the answer" in first
-        view.show(ORIGINAL, REFACTORED, "python")
-        assert view.is_computing
-        assert "computing diff\u2026" in view.render_line(0).text
-        await settle(pilot)
-        assert not view.is_computing and len(app.ready) == 2
+        assert "no code was extracted from the answer" in painted(view)[0]
+        assert painted(view)[1].startswith("1 - def total(items):")
+
+
+def test_a_slow_diff_keeps_the_last_one_then_says_computing(monkeypatch: pytest.MonkeyPatch) -> None:
+    gate = threading.Event()
+
+    def slow_build_diff(*args: Any) -> Any:
+        gate.wait(10)
+        return build_diff(*args)
+
+    @synchronously
+    async def run() -> None:
+        app = DiffApp(ORIGINAL, REFACTORED)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            view = app.query_one(DiffView)
+            monkeypatch.setattr(diff_view_module, "build_diff", slow_build_diff)
+            view.show("x = 1\n", "x = 2\n", "python")
+            assert view.is_computing and view.model is None
+            assert "def total(items):" in view.render_line(0).text  # no flash: the last diff stays a moment
+            assert not view.next_change()
+            await pilot.pause(DiffView.COMPUTING_NOTICE_DELAY + 0.1)
+            assert view.render_line(0).text.strip() == "computing diff\u2026"
+            gate.set()
+            await settle(pilot)
+            assert not view.is_computing and len(app.ready) == 2
+            assert "1 + x = 2" in painted(view)[0]
+
+    run()
 
 
 @synchronously

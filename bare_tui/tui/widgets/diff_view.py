@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable, ClassVar, Iterable
 
 from pygments.lexer import Lexer
@@ -21,6 +22,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from bare_tui.diff import DEFAULT_LIMITS, DiffLimits, DiffModel, build_diff
@@ -244,6 +246,7 @@ class DiffView(ScrollView, can_focus=True):
     }
     """
 
+    COMPUTING_NOTICE_DELAY = 0.15  # seconds before "computing diff..." replaces the last diff
     CONTEXT_ROWS = 3  # unchanged rows kept above a change or a marked line when scrolling to it
 
     class Ready(Message):
@@ -309,6 +312,8 @@ class DiffView(ScrollView, can_focus=True):
         self._palette_cache: _Palette | None = None
         self._pending_show: tuple[str, str | None, str, str] | None = None
         self._pending_mark: tuple[str, int] | None = None
+        self._computing_timer: Timer | None = None
+        self._computing_shown = False
         self.last_compute_cpu = 0.0
         """CPU seconds the worker spent on the last diff (the part of show() to Ready off the event loop)."""
 
@@ -316,8 +321,8 @@ class DiffView(ScrollView, can_focus=True):
 
     @property
     def model(self) -> DiffModel | None:
-        """The diff on show, or None before the first show() has been computed."""
-        return self._model
+        """The diff of the last show(), or None while it is computing."""
+        return None if self._computing else self._model
 
     @property
     def is_computing(self) -> bool:
@@ -349,7 +354,8 @@ class DiffView(ScrollView, can_focus=True):
 
     @property
     def change_count(self) -> int:
-        return len(self._model.blocks) if self._model else 0
+        model = self.model
+        return len(model.blocks) if model else 0
 
     @property
     def current_change(self) -> int | None:
@@ -371,19 +377,30 @@ class DiffView(ScrollView, can_focus=True):
             return
         self._generation += 1
         self._computing = True
+        self._pending_mark = None
+        self._language = language
+        self._path = path
+        # The last diff stays on screen for a moment: most diffs are ready in a few milliseconds, and a
+        # "computing" flash on every next attempt would make the screen flicker.
+        if self._computing_timer is not None:
+            self._computing_timer.stop()
+        self._computing_timer = self.set_timer(
+            self.COMPUTING_NOTICE_DELAY, partial(self._say_computing, self._generation)
+        )
+        self._compute(self._generation, original, refactored, language, path)
+
+    def _say_computing(self, generation: int) -> None:
+        if generation != self._generation or not self._computing:
+            return
         self._model = None
         self._highlighters = {}
         self._notices = ()
         self._marked = None
-        self._pending_mark = None
         self._current_change = None
-        self._language = language
-        self._path = path
+        self._computing_shown = True
         self._clear_caches()
-        self.virtual_size = Size(self.scrollable_content_region.width, 1)
+        self._relayout()
         self.scroll_to(0, 0, animate=False, force=True)
-        self.refresh()
-        self._compute(self._generation, original, refactored, language, path)
 
     def toggle_mode(self) -> None:
         """Switch between split and unified, keeping the line at the top of the view in place."""
@@ -391,7 +408,7 @@ class DiffView(ScrollView, can_focus=True):
 
     def next_change(self) -> bool:
         """Scroll to the next change below the current one; False when there is none."""
-        model = self._model
+        model = self.model
         if model is None or not model.blocks:
             return False
         candidate = model.next_block(self._anchor_row(), self._mode)
@@ -405,7 +422,7 @@ class DiffView(ScrollView, can_focus=True):
 
     def previous_change(self) -> bool:
         """Scroll to the change above the current one; False when there is none."""
-        model = self._model
+        model = self.model
         if model is None or not model.blocks:
             return False
         candidate = model.previous_block(self._anchor_row(), self._mode)
@@ -467,6 +484,12 @@ class DiffView(ScrollView, can_focus=True):
         message.stop()
         if message.generation != self._generation:
             return
+        if self._computing_timer is not None:
+            self._computing_timer.stop()
+            self._computing_timer = None
+        self._computing_shown = False
+        self._marked = None
+        self._current_change = None
         self._model = message.model
         self._highlighters = message.highlighters
         self._code_widths = message.widths
@@ -533,12 +556,10 @@ class DiffView(ScrollView, can_focus=True):
 
     def _render_row(self, row: int, width: int, scroll_x: int) -> Strip:
         base = self._palette.base
-        if self._computing:
-            if row == 0:
-                return self._notice_strip("computing diff\u2026", width)
-            return Strip.blank(width, base)
         model = self._model
         if model is None:
+            if self._computing_shown and row == 0:
+                return self._notice_strip("computing diff\u2026", width)
             return Strip.blank(width, base)
         if row < self._header_rows:
             return self._notice_strip(self._notices[row], width)
@@ -703,7 +724,7 @@ class DiffView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         model = self._model
         if model is None:
-            rows = 1 if self._computing else 0
+            rows = 1 if self._computing_shown else 0
             self.virtual_size = Size(width, rows)
         else:
             layout = self._layout(width)
