@@ -27,32 +27,42 @@ _HIDDEN = BIDI_CONTROLS | INVISIBLES
 _HIDDEN_PATTERN = re.compile("[" + "".join(sorted(_HIDDEN)) + "]")
 
 # Placeholders a model writes instead of code it did not repeat. Matched in comments only, and only where the
-# original does not have the same comment.
+# original does not have the same comment. Each rule needs a word that marks the elision (unchanged, omitted,
+# here, "...") or a comment that is nothing but the placeholder: "Parse the rest of the file" or "x is left
+# unchanged" are comments about code, not stand-ins for it.
+_CODE_WORDS = (
+    r"(code|file|class|implementation|functions?|methods?|module|logic|body|program|script|tests?|cases?|content|"
+    r"fields?|properties|members|imports|definitions?|helpers?|classes|handling|branch(es)?|section|part|steps?)"
+)
 _ELISION_PATTERNS = [
     re.compile(p, re.IGNORECASE)
     for p in (
-        r"\b(the\s+)?rest\s+of\s+(the\s+)?(code|file|class|implementation|function|method|module|logic|"
-        r"methods|functions|body|program|script|tests?|cases?)\s*(\.\.\.|…|\)|\]|:|$|(is|are|remains?|stays?|goes|"
-        r"unchanged|omitted|as\s+before|here|the\s+same|not\s+shown|similar|identical|follows|continues)\b)",
-        r"\b(existing|original|previous|remaining|other|unchanged|same)\s+(code|methods?|functions?|implementation|"
-        r"logic|content|body|fields?|properties|members|imports|tests?|cases?|definitions?|helpers?|classes)\s*"
-        r"(\.\.\.|…|here|unchanged|remains?|omitted|goes\s+here|as\s+before|(is|are|stays?)\s+(the\s+same|unchanged)|"
-        r"not\s+shown|\(|$)",
-        r"\b(omitted|elided|truncated|snipped|skipped|abbreviated)\s+(for\s+(brevity|clarity|space)|here)\b",
+        # "rest of the code unchanged", "... rest of the method remains the same"
+        rf"\brest\s+of\s+(the\s+)?(\w+\s+)?{_CODE_WORDS}\s*(\.\.\.|…|\(|\[)?\s*(unchanged|omitted|as\s+before|"
+        rf"(goes\s+)?here|not\s+shown|((remains?|stays?|is|are)\s+)?(the\s+same|unchanged|as\s+(is|before)))\b",
+        # a comment that is only "... rest of the code ..." or "the rest of the class"
+        rf"^(\.\.\.|…|\[|\()?\s*(the\s+)?rest\s+of\s+(the\s+)?(\w+\s+)?{_CODE_WORDS}\s*(\.\.\.|…|\]|\))?\s*\.?$",
+        # "existing code here", "... existing logic ...", "previous methods unchanged"
+        rf"\b(existing|original|previous|remaining|other|unchanged|same)\s+(\w+\s+)?{_CODE_WORDS}\s*(\.\.\.|…|(goes\s+)?here\b|"
+        rf"unchanged\b|omitted\b|as\s+before\b|not\s+shown\b|((remains?|stays?|is|are)\s+)(the\s+same|unchanged)\b)",
+        # a comment that is only "existing code" or "... original implementation"
+        rf"^(\.\.\.|…|\[|\()?\s*(the\s+)?(existing|original|previous|remaining|unchanged)\s+(\w+\s+)?{_CODE_WORDS}\s*(\.\.\.|…|\]|\))?\s*\.?$",
+        r"\b(omitted|elided|snipped|abbreviated|removed|skipped)\s+for\s+(brevity|clarity|space|readability)\b",
         r"\bfor\s+brevity\b",
-        r"\b(remains?|stays?|left|kept|is|are)\s+(unchanged|the\s+same|as\s+(is|before))\s*(\.\.\.|…|\)|$)",
-        r"\b(same|unchanged)\s+as\s+(before|above|the\s+original|in\s+the\s+original|original)\b",
-        r"(\.\.\.|…)\s*\(?\s*(unchanged|omitted|same|existing|etc|more|rest|other)",
-        r"\b(unchanged|omitted|etc)\s*\)?\s*(\.\.\.|…)",
-        r"\b(implement(ation)?|code)\s+(goes\s+)?here\b",
-        r"\bno\s+changes?\s+(needed|required|made|here|to)\b",
+        rf"\b{_CODE_WORDS}\s+(remains?|stays?|is|are|left|kept)\s+(unchanged|the\s+same|as\s+(is|before)|intact)\b",
+        r"^(\.\.\.|…)?\s*(same|unchanged)(\s+as\s+(before|above|the\s+original|in\s+the\s+original|original))?\s*(\.\.\.|…)?\s*\.?$",
+        r"(\.\.\.|…)\s*[\(\[]?\s*(unchanged|omitted|same|existing|rest|other|previous|remaining)\b",
+        r"\b(unchanged|omitted)\s*[\)\]]?\s*(\.\.\.|…)",
+        r"\b(implementation|code|logic|body)\s+goes\s+here\b",
+        r"^(your|the)?\s*(implementation|code|logic)\s+here\s*[.…]*$",
+        r"^no\s+changes?(\s+(needed|required|made|here))?\s*[.…]*$",
     )
 ]
 _ONLY_DOTS = re.compile(r"^[\s.…]*$")
 # Words without which no placeholder pattern can match: one cheap search skips most comments.
 _ELISION_WORDS = re.compile(
-    r"rest|existing|original|previous|remaining|other|unchanged|same|omitted|elided|truncated|snipped|skipped|"
-    r"abbreviated|brevity|remain|stay|left|kept|\.\.\.|…|implement|code|no\s+change",
+    r"rest|existing|original|previous|remaining|other|unchanged|same|omitted|elided|snipped|skipped|removed|"
+    r"abbreviated|brevity|remain|stay|left|kept|\.\.\.|…|implement|code|logic|body|no\s+change",
     re.IGNORECASE,
 )
 
