@@ -71,7 +71,7 @@ class CalibrationInput:
 
 def load_input(store: "Store", source: str | None = None, versions: bool = False) -> CalibrationInput:
     """Read what the statistics need from a session; `versions` also reads every pipeline version's verdicts."""
-    chosen = store.current_verdicts(source=source)
+    chosen = store.current_verdicts(source=source, with_evidence=False)
     return CalibrationInput(
         attempts=store.attempt_summaries(),
         verdicts=list(chosen.values()),

@@ -390,30 +390,19 @@ class Store:
         return [(r[0], r[1], r[2]) for r in rows]
 
     def current_verdicts(
-        self, source: str | None = None, attempt_id: str | None = None
+        self, source: str | None = None, attempt_id: str | None = None, with_evidence: bool = True
     ) -> dict[tuple[str, str], Verdict]:
         """(attempt_id, stage) -> the verdict statistics and screens use.
 
-        With a source: that source's newest version per attempt-stage. Without: bare-tui's own verdicts of
-        the newest pipeline version where an attempt has them, else the one imported source's.
+        With a source: that source's newest run per attempt-stage. Without: bare-tui's own verdicts of the
+        newest pipeline run where an attempt has them, else the imported source's. `with_evidence=False`
+        leaves evidence and details empty: statistics over a whole benchmark need only outcomes and scores.
         """
-        where, params = _where(source=source, attempt_id=attempt_id)
-        chosen: dict[tuple[str, str], tuple[tuple[Any, ...], Verdict]] = {}
-        for row in self.db.query(f"SELECT * FROM verdicts{where}", params):
-            verdict = _verdict(row)
-            key = (verdict.attempt_id, verdict.stage)
-            # Rank: own source first, then the newest pipeline run.
-            rank = (verdict.source == OWN_SOURCE, row["created_at"], verdict.pipeline_version)
-            held = chosen.get(key)
-            if held is None or rank > held[0]:
-                chosen[key] = (rank, verdict)
-        if source is None:
-            # An attempt whose own verdicts exist uses only them, never a mix with an imported stage.
-            own = {a for (a, _), (_, v) in chosen.items() if v.source == OWN_SOURCE}
-            return {
-                k: v for k, (_, v) in chosen.items() if v.source == OWN_SOURCE or k[0] not in own
-            }
-        return {k: v for k, (_, v) in chosen.items()}
+        columns = "*" if with_evidence else _LIGHT_VERDICT_COLUMNS
+        rows = self.db.query(f"SELECT {columns} FROM ({_chosen_verdicts_sql(source, attempt_id)})",
+                             _chosen_verdicts_params(source, attempt_id))
+        build = _verdict if with_evidence else _light_verdict
+        return {(r["attempt_id"], r["stage"]): build(r) for r in rows}
 
     def attempts_missing_verdicts(self, pipeline_version: str, stages: Sequence[str]) -> list[str]:
         """Attempt ids, in import order, lacking a bare-tui verdict of this version for any of the stages."""
@@ -470,13 +459,7 @@ class Store:
         where, params = _where(prefix="j.", attempt_id=attempt_id, reviewer=reviewer)
         if not current_only:
             return [_judgement(r) for r in self.db.query(f"SELECT * FROM judgements j{where} ORDER BY j.rowid", params)]
-        sql = (
-            "SELECT * FROM (SELECT j.*, ROW_NUMBER() OVER (PARTITION BY j.attempt_id, j.reviewer, j.stage"
-            " ORDER BY j.saved_at DESC, j.rowid DESC) AS rank FROM judgements j"
-            f"{where}{' AND' if where else ' WHERE'} NOT EXISTS"
-            " (SELECT 1 FROM judgements s WHERE s.supersedes = j.judgement_id))"
-            " WHERE rank = 1 AND retracted = 0 ORDER BY rowid"
-        )
+        sql = f"SELECT * FROM ({_current_judgements_sql(where)}) ORDER BY rowid"
         return [_judgement(r) for r in self.db.query(sql, params)]
 
     def undo_last_save(self, reviewer: str) -> list[Judgement]:
@@ -529,10 +512,6 @@ class Store:
         if row is None:
             return None
         return _judgement(dict(zip([d[0] for d in cursor.description], row)))
-
-    def judged_attempts(self, reviewer: str) -> set[str]:
-        """Attempts on which this reviewer has at least one label in force."""
-        return {j.attempt_id for j in self.judgements(reviewer=reviewer)}
 
     # ------------------------------------------------------------------ adjudications and flags
     def save_adjudication(self, adjudication: Adjudication, conn: sqlite3.Connection | None = None) -> bool:
@@ -601,47 +580,74 @@ class Store:
         return {t: self._conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
 
     # ------------------------------------------------------------------ lists (the queue and audit screens)
-    # Added by the queue/audit engineer: the same choices as current_verdicts() and judgements(), without the
-    # texts, evidence and enums, so that 10,000-attempt lists load in a fraction of a second.
+    # The same rules as current_verdicts() and judgements(), without texts, evidence and enums, so that
+    # 10,000-attempt lists load in a fraction of a second.
     def current_outcomes(self) -> dict[tuple[str, str], str]:
         """(attempt_id, stage) -> the outcome value of the verdict current_verdicts() chooses."""
-        # Sorted by current_verdicts()'s rank so that the last row of each attempt-stage is the one it keeps
-        # (on a tie it keeps the first written, hence rowid descending).
         rows = self._conn.execute(
-            "SELECT attempt_id, stage, source = ?, outcome FROM verdicts"
-            " ORDER BY source = ?, created_at, pipeline_version, rowid DESC",
-            (OWN_SOURCE, OWN_SOURCE),
+            f"SELECT attempt_id, stage, outcome FROM ({_chosen_verdicts_sql(None, None)})",
+            _chosen_verdicts_params(None, None),
         )
-        chosen = {(attempt_id, stage): (own, outcome) for attempt_id, stage, own, outcome in rows}
-        has_own = {key[0] for key, (own, _) in chosen.items() if own}
-        return {key: outcome for key, (own, outcome) in chosen.items() if own or key[0] not in has_own}
+        return {(attempt_id, stage): outcome for attempt_id, stage, outcome in rows}
 
     def current_labels(self) -> list[tuple[str, str, str, str]]:
         """(attempt_id, reviewer, stage, label) of every label in force, as judgements() finds them."""
-        # Oldest first (NULL saved_at first, as judgements() ranks them), so the newest row of a key wins.
         rows = self._conn.execute(
-            "SELECT j.attempt_id, j.reviewer, j.stage, j.label, j.retracted FROM judgements j"
-            " WHERE NOT EXISTS (SELECT 1 FROM judgements s WHERE s.supersedes = j.judgement_id)"
-            " ORDER BY j.saved_at, j.rowid"
+            f"SELECT attempt_id, reviewer, stage, label FROM ({_current_judgements_sql('')}) ORDER BY rowid"
         )
-        newest = {(attempt_id, reviewer, stage): (label, retracted) for attempt_id, reviewer, stage, label, retracted in rows}
-        return [(key[0], key[1], key[2], label) for key, (label, retracted) in newest.items() if not retracted]
+        return [tuple(row) for row in rows]  # type: ignore[misc]
 
-
-    # ------------------------------------------------------------------ the review screen's resume point
-    # Added by the review-screen engineer: judged_attempts() builds every Judgement of the reviewer (1.7 s for
-    # 30,000 rows); opening a 10,000-attempt session needs only the ids, chosen by the same rule.
     def judged_attempt_ids(self, reviewer: str) -> set[str]:
-        """The attempts judged_attempts(reviewer) returns, without building the judgements."""
-        rows = self._conn.execute(
-            "SELECT DISTINCT attempt_id FROM (SELECT j.attempt_id, j.retracted, ROW_NUMBER() OVER"
-            " (PARTITION BY j.attempt_id, j.stage ORDER BY j.saved_at DESC, j.rowid DESC) AS rank"
-            " FROM judgements j WHERE j.reviewer = ? AND NOT EXISTS"
-            " (SELECT 1 FROM judgements s WHERE s.supersedes = j.judgement_id))"
-            " WHERE rank = 1 AND retracted = 0",
-            (reviewer,),
-        )
-        return {row[0] for row in rows}
+        """Attempts on which this reviewer has at least one label in force, without building judgements."""
+        sql = f"SELECT DISTINCT attempt_id FROM ({_current_judgements_sql(' WHERE j.reviewer = ?')})"
+        return {row[0] for row in self._conn.execute(sql, (reviewer,))}
+
+
+# ---------------------------------------------------------------------- the two "which row counts" rules
+def _current_judgements_sql(where: str) -> str:
+    """Labels in force: per (attempt, reviewer, stage) the newest row nobody supersedes, unless it withdraws."""
+    joiner = " AND" if where else " WHERE"
+    return (
+        "SELECT * FROM (SELECT j.*, j.rowid AS rowid, ROW_NUMBER() OVER (PARTITION BY j.attempt_id, j.reviewer,"
+        f" j.stage ORDER BY j.saved_at DESC, j.rowid DESC) AS rank FROM judgements j{where}{joiner} NOT EXISTS"
+        " (SELECT 1 FROM judgements s WHERE s.supersedes = j.judgement_id)) WHERE rank = 1 AND retracted = 0"
+    )
+
+
+def _chosen_verdicts_sql(source: str | None, attempt_id: str | None) -> str:
+    """The verdict that counts per attempt-stage: own source first, then the newest run; with no source
+    named, an attempt that has any own verdict uses only its own (never a mix with an imported stage)."""
+    filters = []
+    if source is not None:
+        filters.append("v.source = ?")
+    if attempt_id is not None:
+        filters.append("v.attempt_id = ?")
+    where = " WHERE " + " AND ".join(filters) if filters else ""
+    ranked = (
+        "SELECT v.*, ROW_NUMBER() OVER (PARTITION BY v.attempt_id, v.stage ORDER BY v.source = ? DESC,"
+        f" v.created_at DESC, v.pipeline_version DESC, v.rowid) AS rank FROM verdicts v{where}"
+    )
+    only_own = "" if source is not None else (
+        " AND (source = ? OR NOT EXISTS (SELECT 1 FROM verdicts o WHERE o.attempt_id = c.attempt_id AND o.source = ?))"
+    )
+    return f"SELECT * FROM ({ranked}) c WHERE rank = 1{only_own}"
+
+
+def _chosen_verdicts_params(source: str | None, attempt_id: str | None) -> list[Any]:
+    params: list[Any] = [OWN_SOURCE]
+    params += [p for p in (source, attempt_id) if p is not None]
+    if source is None:
+        params += [OWN_SOURCE, OWN_SOURCE]
+    return params
+
+
+_LIGHT_VERDICT_COLUMNS = "attempt_id, stage, outcome, score, pipeline_version, source"
+
+
+def _light_verdict(row: dict[str, Any]) -> Verdict:
+    return Verdict(row["attempt_id"], row["stage"], Outcome(row["outcome"]), row["score"], (),
+                   row["pipeline_version"], row["source"])
+
 
 # ---------------------------------------------------------------------- row conversion
 def _dump(value: Any) -> str:

@@ -245,3 +245,21 @@ def test_a_savepoint_rolls_back_a_record_the_database_refuses(session: Path) -> 
                     store.add_attempts([Attempt("a-new", "t-missing", "m", "x")], conn)
             store.add_tasks([Task("t-kept", "python", "k.py", "y = 1\n")], conn)
         assert store.task("t-new") is None and store.task("t-kept") is not None
+
+
+def test_light_reads_follow_the_same_rules_as_the_full_ones(session: Path) -> None:
+    evidence = (Evidence("refactored", 1, 1, "x"),)
+    with Store.open(session) as store:
+        store.save_verdicts([Verdict("a-1", "syntax", Outcome.FAIL, 0.3, evidence, "ext", "ext"),
+                             Verdict("a-2", "syntax", Outcome.PASS, None, evidence, "ext", "ext"),
+                             Verdict("a-1", "syntax", Outcome.PASS, 0.9, evidence, "0.1+a")])
+        store.save_judgements([_judgement("j1", Label.PASS), _judgement("j2", Label.FAIL, "overall", reviewer="ben")])
+        store.save_judgements([_judgement("j3", Label.UNSURE, supersedes="j1")])
+        full = store.current_verdicts()
+        light = store.current_verdicts(with_evidence=False)
+        assert {k: (v.outcome, v.score, v.source) for k, v in full.items()} == {
+            k: (v.outcome, v.score, v.source) for k, v in light.items()}
+        assert full[("a-1", "syntax")].evidence == evidence and light[("a-1", "syntax")].evidence == ()
+        assert store.current_outcomes() == {k: v.outcome.value for k, v in full.items()}
+        assert store.current_labels() == [(j.attempt_id, j.reviewer, j.stage, j.label.value) for j in store.judgements()]
+        assert store.judged_attempt_ids("ana") == {"a-1"} and store.judged_attempt_ids("cid") == set()
