@@ -51,7 +51,7 @@ def make_lexer(language: str, path: str = "") -> Lexer | None:
     name = PYGMENTS_LEXERS.get(language.lower())
     try:
         if name == "php":
-            # Chunks start mid-file, far from any "<?php": lex as PHP from the first character.
+            # Windows start mid-file, far from any "<?php": lex as PHP from the first character.
             return get_lexer_by_name(name, startinline=True, **options)
         if name is not None:
             return get_lexer_by_name(name, **options)
@@ -212,7 +212,19 @@ class _Layout:
 
 
 class DiffView(ScrollView, can_focus=True):
-    """A diff that paints only its visible rows: scrolls with the keys, never interprets the code it shows."""
+    """A diff that paints only its visible rows: scrolls with the keys, never interprets the code it shows.
+
+    A screen uses it like this (the screen owns the `]`, `[` and `s` bindings and calls the methods):
+
+        yield DiffView(id="diff")
+        ...
+        diff.show(task.original, attempt.refactored, task.language, task.path)  # computed in a worker
+        diff.next_change(); diff.previous_change(); diff.toggle_mode()        # False when nothing to do
+        diff.scroll_to_line(evidence.side, evidence.line)                      # also fine while computing
+
+    DiffView.Ready is posted when the diff can be painted (its `model` is the headless DiffModel). Up, down,
+    page up/down, home and end scroll both sides together; left and right scroll the code sideways.
+    """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "diff-view--gutter",
@@ -298,8 +310,6 @@ class DiffView(ScrollView, can_focus=True):
         self._code_widths = (0, 0)
         self._computing = False
         self._generation = 0
-        self._language = ""
-        self._path = ""
         self._notices: tuple[str, ...] = ()
         self._marked: tuple[str, int] | None = None
         self._current_change: int | None = None
@@ -326,6 +336,7 @@ class DiffView(ScrollView, can_focus=True):
 
     @property
     def is_computing(self) -> bool:
+        """True from show() until the diff is ready."""
         return self._computing
 
     @property
@@ -378,8 +389,6 @@ class DiffView(ScrollView, can_focus=True):
         self._generation += 1
         self._computing = True
         self._pending_mark = None
-        self._language = language
-        self._path = path
         # The last diff stays on screen for a moment: most diffs are ready in a few milliseconds, and a
         # "computing" flash on every next attempt would make the screen flicker.
         if self._computing_timer is not None:
