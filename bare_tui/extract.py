@@ -18,8 +18,11 @@ _INFO_ALIASES = {
     "php": "php", "python": "python", "py": "python", "python3": "python",
 }
 
-# Prose: a sentence of words that ends like one, with none of the punctuation code is made of.
-_PROSE_LINE = re.compile(r"^[\"'(*\-\s]*[A-Za-z][A-Za-z'’,]*(\s+[^\s]+){2,}[.:!?)]?\s*$")
+# Prose: after any list or quote marker, a run of at least three words, mostly plain words (inline `code`
+# and punctuation allowed), the way sentences and numbered questions read.
+_INLINE_CODE = re.compile(r"`[^`]*`")  # prose that quotes code is still prose
+_LIST_MARKER = re.compile(r"^\s*(?:[-*+>]|\d+[.)])?\s*")
+_WORD = re.compile(r"^[`\"'(]*[A-Za-z][A-Za-z'’\-]*[`\"')]*[,.;:!?)]*$")
 _CODE_MARKS = re.compile(
     r"[;{}=<>\[\]]|\(.*\)\s*:?\s*$|^\s*(#include|import |from |def |class |func |package |using |<\?php|return\b)"
 )
@@ -86,10 +89,16 @@ def extract_code(response: str, language: str) -> Extraction:
 
 
 def looks_like_code(text: str) -> bool:
-    """Whether an unfenced answer is code rather than prose. Docstrings and comments read as prose, so
-    code needs only a third of its lines to carry code punctuation or to read as no sentence at all."""
+    """Whether an unfenced answer is code rather than prose. Docstrings and comments read as prose, so a few
+    lines with code punctuation (outside `inline code`) suffice, or a third of lines that read as no sentence."""
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return False
-    code = sum(1 for line in lines if _CODE_MARKS.search(line) or not _PROSE_LINE.match(line))
-    return code / len(lines) >= 1 / 3
+    marked = sum(1 for line in lines if _CODE_MARKS.search(_INLINE_CODE.sub("", line)))
+    unread = sum(1 for line in lines if not _reads_as_prose(line))
+    return marked >= 5 or (marked + unread) / len(lines) >= 1 / 3
+
+
+def _reads_as_prose(line: str) -> bool:
+    words = _LIST_MARKER.sub("", line, count=1).split()
+    return len(words) >= 3 and sum(1 for w in words if _WORD.match(w)) / len(words) >= 0.6

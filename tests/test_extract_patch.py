@@ -67,3 +67,19 @@ def test_a_hunk_offset_by_a_few_lines_still_applies() -> None:
 def test_patches_that_do_not_apply_say_why(patch: str, reason: str) -> None:
     with pytest.raises(PatchError, match=reason):
         apply_patch("a\nb\n", patch)
+
+
+def test_a_clarifying_question_with_a_numbered_list_has_no_code() -> None:
+    text = ("I can help refactor this, but I need a bit more information first:\n\n"
+            "1. Which Java version does your build use? Records and `List.of` would simplify it, but need Java 16+.\n"
+            "2. Are the thresholds meant to be configurable, or is it fine to keep them as constants?\n"
+            "3. Is `calculate` called from other modules? Its eight parameters are the main problem.\n\n"
+            "Once you confirm, I'll produce the refactored `PayrollCalculator.java`.\n")
+    assert extract_code(text, "java").code is None
+
+
+@pytest.mark.parametrize("module", ["json.decoder", "argparse", "textwrap", "shlex"])
+def test_real_stdlib_sources_read_as_code(module: str) -> None:
+    import importlib
+
+    assert looks_like_code(inspect.getsource(importlib.import_module(module)))
