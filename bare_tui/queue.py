@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,7 @@ class QueueRow:
     flagged: bool  # some reviewer sent it to audit
     disputed: bool  # some field is disputed (pipeline against people, or people among themselves)
     disputed_failure: bool  # some field: the pipeline said fail and people said pass
+    people_known: bool = True  # False in the outline shown while the labels are still being read
 
     @property
     def state(self) -> ReviewState:
@@ -61,6 +62,7 @@ def build_rows(
     adjudications: Iterable[Adjudication],
     flags: Iterable[Flag],
     reviewer: str,
+    people_known: bool = True,
 ) -> list[QueueRow]:
     """Queue rows in import order.
 
@@ -121,6 +123,7 @@ def build_rows(
                 flagged=attempt_id in flagged,
                 disputed=disputed,
                 disputed_failure=failure,
+                people_known=people_known,
             )
         )
     return rows
@@ -128,14 +131,17 @@ def build_rows(
 
 def load_rows(store: Store, reviewer: str) -> list[QueueRow]:
     """Every attempt of a session as a queue row for this reviewer."""
-    return build_rows(
-        store.attempt_summaries(),
-        store.current_outcomes(),
-        store.current_labels(),
-        store.adjudications(),
-        store.flags(),
-        reviewer,
-    )
+    return list(load_rows_stepwise(store, reviewer, outline=False))[-1]
+
+
+def load_rows_stepwise(store: Store, reviewer: str, outline: bool = True) -> Iterator[list[QueueRow]]:
+    """The queue rows in two steps: first an outline (attempts and verdicts, people_known False) so that a big
+    session shows at once, then the full rows once every label has been read. outline=False: the full rows only."""
+    summaries = store.attempt_summaries()
+    outcomes = store.current_outcomes()
+    if outline:
+        yield build_rows(summaries, outcomes, (), (), (), reviewer, people_known=False)
+    yield build_rows(summaries, outcomes, store.current_labels(), store.adjudications(), store.flags(), reviewer)
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,8 @@ async def rows_loaded(pilot: Pilot, app: BareTuiApp, screen_type: type) -> None:
     for _ in range(300):
         await pilot.pause(0.02)
         screen = app.screen
-        if isinstance(screen, screen_type) and screen.table.row_count:
+        rows = getattr(screen, "rows", None) or getattr(screen, "items", None) or []
+        if isinstance(screen, screen_type) and screen.table.row_count and getattr(rows[0], "people_known", True):
             break
     await settle(pilot, app)
 

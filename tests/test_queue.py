@@ -176,3 +176,15 @@ def test_list_reads_choose_what_the_full_reads_choose(tmp_path: Path) -> None:
     assert full_outcomes[("a-7", "syntax")] == "skipped"
     assert full_outcomes[("a-1", "syntax")] == "pass"  # bare-tui's own verdict wins over the import
     assert ("a-4", "ana", "integrity", "unsure") in full_labels
+
+
+def test_stepwise_load_gives_an_outline_then_the_full_rows(session: Path) -> None:
+    from bare_tui.queue import load_rows_stepwise
+
+    with Store.open(session) as store:
+        outline, full = list(load_rows_stepwise(store, "ana"))
+        assert full == load_rows(store, "ana")
+        assert [len(list(load_rows_stepwise(store, "ana", outline=False)))] == [1]
+    assert [r.attempt_id for r in outline] == EXPECTED_ORDER
+    assert [r.outcomes for r in outline] == [r.outcomes for r in full]  # the verdicts are there at once
+    assert not any(r.people_known for r in outline) and all(r.people_known for r in full)

@@ -41,7 +41,8 @@ async def loaded(pilot, app: QueueHost) -> QueueScreen:  # type: ignore[no-untyp
     for _ in range(500):
         await pilot.pause(0.01)
         screen = app.screen
-        if isinstance(screen, QueueScreen) and screen.table.row_count:
+        # The first rows may be the outline (labels still being read): wait for the full ones.
+        if isinstance(screen, QueueScreen) and screen.table.row_count and screen.rows[0].people_known:
             await pilot.pause()
             return screen
     raise AssertionError("the queue never showed its rows")

@@ -24,7 +24,7 @@ from bare_tui.queue import (
     ReviewState,
     choices,
     count_rows,
-    load_rows,
+    load_rows_stepwise,
 )
 from bare_tui.safe_text import safe_rich_text
 from bare_tui.store import SessionError, Store
@@ -54,6 +54,7 @@ FLAGGED = Text("⚑", style="bold yellow", justify="center")
 DISPUTED = Text("≠", style="yellow", justify="center")
 DISPUTED_FAILURE = Text("≠!", style="bold red", justify="center")
 BLANK = Text("")
+PENDING = Text("…", style="dim", justify="center")
 
 LEGEND = Text.assemble(
     ("✓", "green"), " pass ", ("✗", "bold red"), " fail ", ("!", "bold magenta"), " error ",
@@ -87,13 +88,10 @@ STAGE_OUTCOME_OPTIONS: list[tuple[str, tuple[str, str]]] = [
 
 def row_cells(row: QueueRow) -> tuple[Text, ...]:
     """The table cells of one queue row; every piece of data goes through safe text."""
-    if row.labelled == 0:
-        state = NOT_JUDGED
-    elif row.state is ReviewState.JUDGED:
-        state = JUDGED
+    if not row.people_known:
+        state = flag = dispute = PENDING
     else:
-        state = Text(f"◐{row.labelled}", style="yellow", justify="center")
-    dispute = DISPUTED_FAILURE if row.disputed_failure else DISPUTED if row.disputed else BLANK
+        state, flag, dispute = _people_cells(row)
     return (
         Text(str(row.seq), style="dim", justify="right"),
         safe_rich_text(row.path),
@@ -101,9 +99,20 @@ def row_cells(row: QueueRow) -> tuple[Text, ...]:
         safe_rich_text(row.model),
         *(OUTCOME_GLYPHS.get(outcome, OUTCOME_GLYPHS[NO_OUTCOME]) for outcome in row.outcomes),
         state,
-        FLAGGED if row.flagged else BLANK,
+        flag,
         dispute,
     )
+
+
+def _people_cells(row: QueueRow) -> tuple[Text, Text, Text]:
+    if row.labelled == 0:
+        state = NOT_JUDGED
+    elif row.state is ReviewState.JUDGED:
+        state = JUDGED
+    else:
+        state = Text(f"◐{row.labelled}", style="yellow", justify="center")
+    dispute = DISPUTED_FAILURE if row.disputed_failure else DISPUTED if row.disputed else BLANK
+    return state, FLAGGED if row.flagged else BLANK, dispute
 
 
 class QueueScreen(Screen[str | None]):
@@ -182,18 +191,18 @@ class QueueScreen(Screen[str | None]):
 
     # ------------------------------------------------------------------ loading
     def reload(self) -> None:
-        self._load()
+        # The outline (attempts and verdicts first) only on the first load: a reload keeps the full rows on show.
+        self._load(outline=not self.rows)
 
     @work(thread=True, exclusive=True, group="queue-load", exit_on_error=False)
-    def _load(self) -> None:
+    def _load(self, outline: bool) -> None:
         # sqlite3 connections belong to their thread: this worker opens its own.
         try:
             with Store.open(self.session_path) as store:
-                rows = load_rows(store, self.reviewer)
+                for rows in load_rows_stepwise(store, self.reviewer, outline):
+                    self.post_message(self.RowsLoaded(rows))
         except SessionError as exc:
             self.post_message(self.LoadFailed(str(exc)))
-            return
-        self.post_message(self.RowsLoaded(rows))
 
     def on_queue_screen_rows_loaded(self, message: RowsLoaded) -> None:
         if self.table.row_count and self._cursor_attempt is None:
@@ -292,7 +301,10 @@ class QueueScreen(Screen[str | None]):
         self._cursor_attempt = None
         self.shown = self.filter.apply(self.rows)
         self.table.set_rows(self.shown, keep=keep)
-        summary = count_rows(self.rows, self.shown).describe()
+        if self.rows and not self.rows[0].people_known:
+            summary = f"{len(self.shown):,} of {len(self.rows):,} shown · reading labels…"
+        else:
+            summary = count_rows(self.rows, self.shown).describe()
         if self.rows and not self.shown:
             summary += " · esc clears the filters"
         self.query_one("#queue-counts", Static).update(summary)
