@@ -45,7 +45,7 @@ def finding_text(finding: Finding) -> Text:
     side = "original" if evidence.side == "original" else "refactored"
     text = Text()
     text.append(f"{finding.stage} ", style="bold")
-    text.append(side if evidence.line is None else f"{side} L{evidence.line}", style="bright_black")
+    text.append(side if evidence.line is None else f"{side} L{evidence.line}", style="italic")
     text.append("\n")
     text.append_text(safe_rich_text(evidence.message or "(no message)"))
     return text
