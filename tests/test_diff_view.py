@@ -264,6 +264,29 @@ async def test_a_100000_character_line_shown_before_mount() -> None:
 
 
 @synchronously
+async def test_wide_characters_and_controls_keep_the_columns_aligned() -> None:
+    original = "名前 = '東京'  # 説明\nemoji = '🎉🎉'\ntab\t= 1\n"
+    refactored = "名前 = '大阪'  # 説明\nemoji = '🎉'\ntab\t= 2\x00\n" + "x = '" + "字" * 80 + "'\n"
+    app = DiffApp(original, refactored)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        for scroll_x in (0, 1, 7):
+            view.scroll_to(x=scroll_x, animate=False, force=True)
+            await pilot.pause()
+            separators = set()
+            first = len(view.notices)
+            for y in range(first, first + 4):
+                strip = view.render_line(y)
+                assert strip.cell_length == view.scrollable_content_region.width
+                text = "".join(segment.text for segment in strip)
+                before, separator, _ = text.partition("\u2502")
+                assert separator
+                separators.add(sum(2 if "\u4e00" <= char <= "\u9fff" or char == "🎉" else 1 for char in before))
+            assert len(separators) == 1  # the divider is in the same column on every row
+
+
+@synchronously
 async def test_scroll_to_line_marks_an_evidence_line() -> None:
     app = DiffApp(stdlib_source(), edited_stdlib_source())
     async with app.run_test(size=SIZE) as pilot:
@@ -355,6 +378,26 @@ def test_a_slow_diff_keeps_the_last_one_then_says_computing(monkeypatch: pytest.
             await settle(pilot)
             assert not view.is_computing and len(app.ready) == 2
             assert "1 + x = 2" in painted(view)[0]
+
+    run()
+
+
+def test_a_failing_diff_says_so_and_is_still_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_build_diff(original: str, refactored: str | None, *rest: Any) -> Any:
+        if original:
+            raise MemoryError("out of memory")
+        return build_diff(original, refactored, *rest)
+
+    monkeypatch.setattr(diff_view_module, "build_diff", broken_build_diff)
+
+    @synchronously
+    async def run() -> None:
+        app = DiffApp(ORIGINAL, REFACTORED)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            view = app.query_one(DiffView)
+            assert len(app.ready) == 1 and not view.is_computing
+            assert painted(view)[0].strip().startswith("the diff could not be computed (MemoryError: out of memory)")
 
     run()
 

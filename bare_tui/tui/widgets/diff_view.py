@@ -281,6 +281,7 @@ class DiffView(ScrollView, can_focus=True):
             highlighters: dict[str, LineHighlighter],
             widths: tuple[int, int],
             cpu_seconds: float,
+            problem: str,
         ) -> None:
             super().__init__()
             self.generation = generation
@@ -288,6 +289,7 @@ class DiffView(ScrollView, can_focus=True):
             self.highlighters = highlighters
             self.widths = widths
             self.cpu_seconds = cpu_seconds
+            self.problem = problem
 
     class _Highlighted(Message):
         def __init__(self, generation: int) -> None:
@@ -475,7 +477,12 @@ class DiffView(ScrollView, can_focus=True):
     @work(thread=True, exclusive=True, group="diff-view-compute", exit_on_error=False)
     def _compute(self, generation: int, original: str, refactored: str | None, language: str, path: str) -> None:
         started = time.thread_time()
-        model = build_diff(original, refactored, self._limits)
+        problem = ""
+        try:
+            model = build_diff(original, refactored, self._limits)
+        except Exception as error:  # noqa: BLE001 - a broken diff must not leave the screen "computing"
+            problem = f"the diff could not be computed ({type(error).__name__}: {error}); both sides are empty"
+            model = build_diff("", None if refactored is None else "")
         if get_current_worker().is_cancelled:
             return
         lexer_old = make_lexer(language, path)
@@ -486,7 +493,7 @@ class DiffView(ScrollView, can_focus=True):
         }
         widths = (_max_display_width(model.old_lines), _max_display_width(model.new_lines))
         self.post_message(
-            self._Computed(generation, model, highlighters, widths, time.thread_time() - started)
+            self._Computed(generation, model, highlighters, widths, time.thread_time() - started, problem)
         )
 
     def _on_diff_view__computed(self, message: _Computed) -> None:
@@ -503,7 +510,7 @@ class DiffView(ScrollView, can_focus=True):
         self._highlighters = message.highlighters
         self._code_widths = message.widths
         self.last_compute_cpu = message.cpu_seconds
-        self._notices = message.model.notices()
+        self._notices = ((message.problem,) if message.problem else ()) + message.model.notices()
         self._computing = False
         self._clear_caches()
         self._relayout()
