@@ -257,10 +257,11 @@ class AuditScreen(Screen[None]):
 
     CSS_PATH = "audit.tcss"
     BINDINGS = [
-        Binding("a", "settle('pass')", "Pass", id="audit.pass"),
-        Binding("x", "settle('fail')", "Fail", id="audit.fail"),
-        Binding("u", "settle('unsure')", "Unsure", id="audit.unsure"),
-        Binding("h", "toggle_settled", "Show/hide settled", id="audit.settled"),
+        Binding("a", "settle('pass')", "Pass", id="audit.pass", tooltip="settle as pass, then pick a reason"),
+        Binding("x", "settle('fail')", "Fail", id="audit.fail", tooltip="settle as fail, then pick a reason"),
+        Binding("u", "settle('unsure')", "Unsure", id="audit.unsure", tooltip="settle as unsure, then pick a reason"),
+        Binding("h", "toggle_settled", "Show/hide settled", id="audit.settled",
+                tooltip="settled items sit below the open ones; h hides them"),
         Binding("s", "toggle_mode", "Split / unified", show=False, id="audit.toggle_mode"),
         Binding("right_square_bracket", "next_change", "Next change", show=False, id="audit.next_change"),
         Binding("left_square_bracket", "previous_change", "Previous change", show=False, id="audit.previous_change"),

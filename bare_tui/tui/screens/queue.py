@@ -120,13 +120,16 @@ class QueueScreen(Screen[str | None]):
 
     CSS_PATH = "queue.tcss"
     BINDINGS = [
-        Binding("enter", "open", "Open", id="queue.open"),
-        Binding("slash", "focus_path", "Filter by path", id="queue.path"),
-        Binding("d", "toggle_disputed", "Disputed only", id="queue.disputed"),
-        Binding("f", "toggle_flagged", "Flagged only", id="queue.flagged"),
-        Binding("j", "cycle_state", "Your state", id="queue.state"),
+        Binding("enter", "open", "Open", id="queue.open", tooltip="review the attempt under the cursor"),
+        Binding("slash", "focus_path", "Filter by path", id="queue.path",
+                tooltip="type part of a path; enter returns to the table"),
+        Binding("d", "toggle_disputed", "Disputed only", id="queue.disputed",
+                tooltip="only attempts where people disagree with the pipeline or with each other"),
+        Binding("f", "toggle_flagged", "Flagged only", id="queue.flagged", tooltip="only attempts sent to audit"),
+        Binding("j", "cycle_state", "Your state", id="queue.state",
+                tooltip="cycle: not judged by you, partly, judged, any"),
         Binding("escape", "clear_filters", "Clear filters", id="queue.clear"),
-        Binding("A", "audit", "Audit", id="queue.audit"),
+        Binding("A", "audit", "Audit", id="queue.audit", tooltip="settle disputed attempt-stages, failures first"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="queue.reload"),
         Binding("question_mark", "help", "Help", show=False, id="queue.help"),
         Binding("q", "quit_queue", "Quit", id="queue.quit"),
