@@ -11,7 +11,7 @@ and parameters); everything else must keep its qualified name. New functions are
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -100,55 +100,75 @@ def check_signatures(language: str, original: str, refactored: str | None, path:
     return StageResult(Outcome.FAIL, score=score, evidence=_evidence(changes), details=details)
 
 
+_OVERLOAD_LIMIT = 500
+"""Partners looked at per signature beyond the exact match: real overload sets are far smaller, and the cap keeps
+a hostile answer with thousands of same-named functions from costing quadratic time."""
+
+
 def compare_signatures(before: list[Signature], after: list[Signature]) -> list[SignatureChange]:
     """The original signatures not kept by the attempt, each paired with its changed form when there is one.
 
     A definition is kept by a definition (each used once, exact matches first so an overload cannot take
     another's partner); a declaration is kept by anything with its name and parameters (a prototype by the
-    definition, a C++ in-class declaration by an inline body).
+    definition, a C++ in-class declaration by an inline body). Lookups go through indexes, so an answer with
+    thousands of functions costs no more than reading them.
     """
     by_name: dict[str, list[Signature]] = {}
+    exact: dict[tuple[str, tuple[Parameter, ...]], list[Signature]] = {}
+    by_arity: dict[tuple[str, int], list[Signature]] = {}
     for signature in after:
         by_name.setdefault(signature.name, []).append(signature)
+        if not signature.declaration:
+            exact.setdefault((signature.name, signature.parameters), []).append(signature)
+            by_arity.setdefault((signature.name, len(signature.parameters)), []).append(signature)
     used: set[int] = set()
-    definitions = [s for s in before if not s.declaration]
-    declarations = [s for s in before if s.declaration]
     pending: list[Signature] = []
-    for signature in definitions:
-        candidates = [s for s in by_name.get(signature.name, ()) if not s.declaration]
-        if _find(candidates, used, signature.same) is None:
+    for signature in before:
+        if not signature.declaration and _find(exact.get((signature.name, signature.parameters), ()), used) is None:
             pending.append(signature)
     unmatched: list[Signature] = []
     for signature in pending:
-        candidates = [s for s in by_name.get(signature.name, ()) if not s.declaration]
+        candidates = by_arity.get((signature.name, len(signature.parameters)), ())[:_OVERLOAD_LIMIT]
         if _find(candidates, used, signature.compatible) is None:
             unmatched.append(signature)
-    for signature in declarations:
-        if not any(signature.compatible(s) for s in by_name.get(signature.name, ())):
+    for signature in before:
+        if signature.declaration and not any(
+            signature.compatible(s) for s in by_name.get(signature.name, ())[:_OVERLOAD_LIMIT]
+        ):
             unmatched.append(signature)
     unmatched.sort(key=lambda s: (s.line, s.column))
     changes: list[SignatureChange] = []
-    moved_candidates = [s for s in after if id(s) not in used]
+    by_simple_name: dict[str, list[Signature]] = {}
+    for signature in after:
+        if id(signature) not in used:
+            by_simple_name.setdefault(signature.simple_name, []).append(signature)
+    spare = {name: iter(signatures) for name, signatures in by_name.items()}  # unused partners, in order
     for signature in unmatched:
         if signature.local:
-            moved = _find(
-                moved_candidates, used, lambda s, o=signature: s.simple_name == o.simple_name and o.compatible(s)
-            )
+            moved = _find(by_simple_name.get(signature.simple_name, ()), used, signature.compatible)
             if moved is not None:
                 continue
-        if any(s.declaration and signature.compatible(s) for s in by_name.get(signature.name, ())):
+        same_name = by_name.get(signature.name, ())
+        if not signature.declaration and any(
+            s.declaration and signature.compatible(s) for s in same_name[:_OVERLOAD_LIMIT]
+        ):
             changes.append(SignatureChange(signature, None, body_gone=True))
             continue
-        changed = _find(by_name.get(signature.name, ()), used, lambda s: True)
-        if changed is None:
-            changed = next(iter(by_name.get(signature.name, ())), None)
+        changed = next((s for s in spare.get(signature.name, iter(())) if id(s) not in used), None)
+        if changed is not None:
+            used.add(id(changed))
+        elif same_name:
+            changed = same_name[0]  # more changed overloads than partners: show the first
         changes.append(SignatureChange(signature, changed))
     return changes
 
 
-def _find(candidates, used: set[int], accept: Callable[[Signature], bool]) -> Signature | None:
+def _find(
+    candidates: Sequence[Signature], used: set[int], accept: Callable[[Signature], bool] | None = None
+) -> Signature | None:
+    """The first unused candidate that `accept` takes (any, without it), marked used."""
     for candidate in candidates:
-        if id(candidate) not in used and accept(candidate):
+        if id(candidate) not in used and (accept is None or accept(candidate)):
             used.add(id(candidate))
             return candidate
     return None
