@@ -231,3 +231,30 @@ async def test_a_filter_that_matches_nothing_says_how_to_get_the_rows_back(sessi
         await pilot.press("escape")
         assert shown(screen) == EXPECTED_ORDER
         assert screen.query_one("#filter-path", Input).value == ""
+
+
+async def test_audit_from_the_queue_and_back_shows_the_settled_dispute(session: Path) -> None:
+    from bare_tui.tui.screens.audit import AuditScreen
+
+    app = QueueHost(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded(pilot, app)
+        assert counts(screen).endswith("3 disputed · 1 disputed failures · 2 flagged")
+        await pilot.press("A")
+        for _ in range(300):
+            await pilot.pause(0.01)
+            if isinstance(app.screen, AuditScreen) and app.screen.table.row_count:
+                break
+        audit = app.screen
+        assert isinstance(audit, AuditScreen) and audit.auditor == "ana"
+        await pilot.press("down", "down")  # a-4 integrity: the reviewers disagree
+        await pilot.pause(0.2)
+        await pilot.press("a", "3", "enter")  # pass, reviewer-error: agrees with the pipeline
+        await pilot.pause()
+        await pilot.press("q")
+        for _ in range(300):
+            await pilot.pause(0.01)
+            if app.screen is screen and "2 disputed" in counts(screen):
+                break
+        assert app.screen is screen
+        assert counts(screen).endswith("2 disputed · 1 disputed failures · 2 flagged")
