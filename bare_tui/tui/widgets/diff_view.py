@@ -16,7 +16,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.syntax import PygmentsSyntaxTheme
-from textual import events, work
+from textual import events
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -398,7 +398,16 @@ class DiffView(ScrollView, can_focus=True):
         self._computing_timer = self.set_timer(
             self.COMPUTING_NOTICE_DELAY, partial(self._say_computing, self._generation)
         )
-        self._compute(self._generation, original, refactored, language, path)
+        # run_worker with a fixed description: @work would describe the call with repr() of both texts.
+        self.run_worker(
+            partial(self._compute, self._generation, original, refactored, language, path),
+            name="diff",
+            group="diff-view-compute",
+            description="computing diff",
+            exclusive=True,
+            thread=True,
+            exit_on_error=False,
+        )
 
     def _say_computing(self, generation: int) -> None:
         if generation != self._generation or not self._computing:
@@ -474,7 +483,6 @@ class DiffView(ScrollView, can_focus=True):
 
     # Computing off the event loop ------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="diff-view-compute", exit_on_error=False)
     def _compute(self, generation: int, original: str, refactored: str | None, language: str, path: str) -> None:
         started = time.thread_time()
         problem = ""
@@ -521,9 +529,16 @@ class DiffView(ScrollView, can_focus=True):
             self.scroll_to_line(*pending)
         self.post_message(self.Ready(self, message.model))
         if not all(highlighter.complete for highlighter in self._highlighters.values()):
-            self._lex_in_background(message.generation, message.highlighters)
+            self.run_worker(
+                partial(self._lex_in_background, message.generation, message.highlighters),
+                name="highlight",
+                group="diff-view-lex",
+                description="highlighting the whole diff",
+                exclusive=True,
+                thread=True,
+                exit_on_error=False,
+            )
 
-    @work(thread=True, exclusive=True, group="diff-view-lex", exit_on_error=False)
     def _lex_in_background(self, generation: int, highlighters: dict[str, LineHighlighter]) -> None:
         worker = get_current_worker()
 
