@@ -112,3 +112,17 @@ def test_suggested_reason_follows_the_direction_of_the_correction(session: Path)
     assert suggested_reason(items[("a-4", "integrity")], Label.UNSURE) is ReasonCode.AMBIGUOUS_RUBRIC
     assert suggested_reason(items[("a-6", "overall")], Label.PASS) is ReasonCode.PIPELINE_FALSE_FAIL  # overall: fail
     assert suggested_reason(items[("a-6", "overall")], Label.FAIL) is ReasonCode.OTHER
+
+
+def test_the_statistics_count_the_adjudication_as_the_consensus(session: Path) -> None:
+    from bare_tui.calibration import rows_for_store
+
+    def false_passes() -> float | None:
+        with Store.open(session) as store:
+            rows = rows_for_store(store)
+        return next(r.value for r in rows if (r.metric, r.stage, r.group_by) == ("fp", "integrity", "all"))
+
+    assert false_passes() == 0  # a-4 integrity is a tie between the reviewers: no consensus, not counted
+    with Store.open(session) as store:
+        adjudicate(store, "a-4", "integrity", Label.FAIL, ReasonCode.PIPELINE_FALSE_PASS, "eve")
+    assert false_passes() == 1  # the pipeline's pass now stands against the settled fail
