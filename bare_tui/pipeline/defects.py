@@ -19,7 +19,7 @@ from bare_tui.pipeline.languages import Source, get_language, grammar_name, pars
 EVIDENCE_LIMIT = 50
 """At most this many new findings are listed; the count of the rest is said in one last line."""
 
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 """Bumped whenever a rule changes what it finds, so that the pipeline version changes with it."""
 
 
@@ -496,12 +496,26 @@ _C_NAMES = """
     strrchr strstr strdup strndup strtok strerror isalpha isdigit isalnum isspace isupper islower isxdigit
     ispunct isprint toupper tolower sqrt pow fabs floor ceil round fmin fmax log log10 exp sin cos tan atan2
     time clock difftime INFINITY NAN min max __func__ __FILE__ __LINE__ __DATE__ __TIME__ EINVAL ENOMEM ERANGE
-    EAGAIN ENOENT EPERM EIO
+    EAGAIN ENOENT EPERM EIO strcspn strspn strpbrk strcoll strxfrm strtoll strtoull strtof strtold atoll llabs
+    div ldiv lldiv memrchr stpcpy strnlen strsep strcasecmp strncasecmp fgetpos fsetpos freopen setvbuf setbuf
+    tmpfile tmpnam remove rename ungetc getc gets vprintf vsprintf vscanf vsscanf vfscanf clearerr fileno
+    aligned_alloc at_quick_exit quick_exit _Exit system mblen mbtowc wctomb mbstowcs wcstombs isblank iscntrl
+    isgraph fmod modf frexp ldexp exp2 expm1 log2 log1p cbrt hypot asin acos atan sinh cosh tanh trunc lround
+    llround nearbyint rint copysign nextafter fdim fma isnan isinf isfinite signbit HUGE_VAL localtime gmtime
+    mktime strftime asctime ctime time_t clock_t CLOCKS_PER_SEC RAND_MAX INT8_MAX INT16_MAX INT32_MAX INT64_MAX
+    UINT8_MAX UINT16_MAX UINT32_MAX UINT64_MAX LLONG_MAX LLONG_MIN ULLONG_MAX SHRT_MAX SHRT_MIN UCHAR_MAX
+    CHAR_MAX CHAR_MIN DBL_MAX DBL_MIN DBL_EPSILON FLT_MAX FLT_MIN FLT_EPSILON PATH_MAX static_assert
+    _Static_assert _Bool bool_t signal raise setjmp longjmp jmp_buf sig_atomic_t SIGINT SIGTERM SIGSEGV
+    ENOSPC EEXIST EBADF EACCES EBUSY ETIMEDOUT EINTR ENOTSUP EOVERFLOW
 """
 _CPP_NAMES = """
     std nullptr this cout cerr cin endl string vector map unordered_map set unordered_set move forward
     make_unique make_shared unique_ptr shared_ptr swap begin end size static_cast dynamic_cast const_cast
-    reinterpret_cast
+    reinterpret_cast nullptr_t size_t optional nullopt variant tuple pair array deque list queue stack
+    priority_queue function string_view span sort find find_if any_of all_of none_of count_if accumulate
+    transform copy copy_if fill iota min_element max_element unique remove_if reverse distance advance next
+    prev back_inserter make_pair make_tuple tie get to_string stoi stol stod abs exception runtime_error
+    logic_error invalid_argument out_of_range
 """
 _JS_NAMES = """
     undefined NaN Infinity globalThis window document console Math JSON Object Array String Number Boolean
@@ -528,6 +542,10 @@ _CSHARP_NAMES = """
     NotImplementedException NotSupportedException ArgumentOutOfRangeException NullReferenceException
     FormatException Guid DateTime TimeSpan Environment Task List Dictionary HashSet IEnumerable IList
     IDictionary Func Action Enumerable StringBuilder Nullable Tuple ValueTuple Span args dynamic
+    StringComparer StringComparison CultureInfo Encoding File Path Directory Stream TextWriter TextReader
+    KeyValuePair IReadOnlyList IReadOnlyDictionary ICollection IComparer IEqualityComparer EqualityComparer
+    Comparer Lazy CancellationToken Interlocked Monitor Debug Trace Regex Uri Random Activator Type
+    ArgumentException
 """
 _GO_NAMES = """
     append cap clear close complex copy delete imag len make max min new panic print println real recover
@@ -770,8 +788,13 @@ _WRAPPERS = frozenset(
         "by_ref",
         "reference_modifier",
         "pair",  # PHP foreach ($xs as $k => $v)
+        "literal_element",  # Go: plan{capacity: 5}
     }
 )
+# Nodes that are a declared name whatever their parent: `const { total } = order`, C#'s `s => s.Date`.
+_DECLARING_NODE_TYPES = frozenset({"shorthand_property_identifier_pattern", "implicit_parameter"})
+# Languages whose files use classes from their package or from namespaces imported whole, unnamed.
+_CLASS_QUALIFIED = frozenset({"java", "csharp"})
 _JSX_ELEMENTS = frozenset({"jsx_opening_element", "jsx_closing_element", "jsx_self_closing_element"})
 _DYNAMIC = frozenset({"javascript", "typescript", "tsx", "php"})
 _IMPORTING = ("import", "using", "include", "namespace_use", "package", "extern")
@@ -807,6 +830,7 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
         return []
     findings: list[Finding] = []
     offsets = _ByteOffsets(refactored.text)
+    broken = refactored.root.has_error
     for word, matches in candidates.items():
         uses: list[tree_sitter.Node] = []
         declared = False
@@ -817,11 +841,13 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
                 continue
             if node.type == "name" and node.parent is not None and node.parent.type == "variable_name":
                 node = node.parent
-            if node.type == "shorthand_property_identifier_pattern":  # const { total } = order
+            if node.type in _DECLARING_NODE_TYPES:
                 declared = True
                 break
             if node.type not in _NAME_TYPES or node.has_error:
                 continue  # inside a comment, a string, a type or a member access
+            if broken and _inside_error(node):
+                continue  # what a name means where the file does not parse is the syntax stage's business
             role = _role(refactored.grammar, node)
             if role == "declaration":
                 declared = True
@@ -862,12 +888,24 @@ def _role(grammar: str, node: tree_sitter.Node) -> str:
         return "use"
     if grammar in ("c", "cpp") and _tested_by_preprocessor(node):
         return "member"
+    ancestor = parent
+    for _ in range(4):  # `import java.util.Map;`, `using System.Text;`, `use App\\Models\\User;`
+        if ancestor is None:
+            break
+        if ancestor.type.startswith(_IMPORTING) or "import" in ancestor.type:
+            return "declaration"
+        ancestor = ancestor.parent
     field = _field_of(parent, child)
     if parent.type == "assignment_expression" and field == "left" and parent.parent is not None and parent.parent.type == "initializer_expression":
         return "member"  # C#: new Order { Total = 3 } sets a property
     if field in _MEMBER_FIELDS or (parent.type, field) in _MEMBER_CONTEXTS or (parent.type, None) in _MEMBER_CONTEXTS:
-        if not (field == "type" and parent.type in ("declaration_pattern",)):
-            return "member"
+        return "member"
+    if parent.type == "method_reference" and parent.named_children and parent.named_children[0] != child:
+        return "member"  # Integer::sum
+    if grammar in _CLASS_QUALIFIED and field in ("object", "expression") and (node.text or b"")[:1].isupper():
+        # Math.max, StringComparer.Ordinal, Collectors.toList(): a class, perhaps from the same package or a
+        # namespace imported whole, which this file cannot see.
+        return "member"
     if parent.type in _JSX_ELEMENTS:
         # <section> is an HTML element, <Title /> a component that must exist.
         return "member" if node.text is not None and node.text[:1].islower() else "use"
@@ -879,14 +917,16 @@ def _role(grammar: str, node: tree_sitter.Node) -> str:
         return "declaration" if grammar in _DYNAMIC or parent.type == "for_in_statement" else "use"
     if (parent.type, field) in _DECLARING:
         return "declaration"
-    ancestor = parent
-    for _ in range(4):
-        if ancestor is None:
-            break
-        if ancestor.type.startswith(_IMPORTING) or "import" in ancestor.type:
-            return "declaration"
-        ancestor = ancestor.parent
     return "use"
+
+
+def _inside_error(node: tree_sitter.Node) -> bool:
+    ancestor = node.parent
+    while ancestor is not None:
+        if ancestor.is_error:
+            return True
+        ancestor = ancestor.parent
+    return False
 
 
 def _tested_by_preprocessor(node: tree_sitter.Node) -> bool:

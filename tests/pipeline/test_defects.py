@@ -304,6 +304,10 @@ SOUND = [
     ("go", "p.go", "package p\n\nimport \"fmt\"\n\nfunc F() { fmt.Println(1) }\n", "package p\n\nimport (\n\t\"fmt\"\n\t\"strings\"\n)\n\nfunc F() { fmt.Println(strings.ToUpper(\"a\")) }\n"),
     ("go", "p.go", "package p\n\ntype T struct{ Name string }\n\nfunc F() T { return T{} }\n", "package p\n\ntype T struct{ Name string }\n\nfunc F() T { return T{Name: \"x\"} }\n"),
     ("typescript", "a.tsx", "export const A = () => <div>hi</div>;\n", "const Title = () => <h1>hi</h1>;\nexport const A = () => <section><Title /></section>;\n"),
+    ("java", "A.java", "import java.util.HashMap;\nclass A { int f(HashMap<String, Integer> m) { return 0; } }\n", "import java.util.HashMap;\nimport java.util.Map;\nclass A { int f(HashMap<String, Integer> m) { m.merge(\"a\", 1, Integer::sum); return Map.of().size() + Collectors.hashCode(); } }\n"),
+    ("csharp", "A.cs", "class A { int F(List<int> xs) { return 0; } }", "class A { int F(List<int> xs) { return xs.Where(s => s > 0).Count() + StringComparer.Ordinal.GetHashCode(); } }"),
+    ("go", "p.go", "package p\n\ntype plan struct{ capacity int }\n\nvar d = plan{}\n", "package p\n\ntype plan struct{ capacity int }\n\nvar d = plan{capacity: 5}\n"),
+    ("typescript", "a.ts", "export const A = 1;\n", "export const A = 1;\nconst SPECS: Spec[] = [ { names: [\"-e\"] ];\nexport const B = SPECS;\n"),
     ("php", "a.php", "<?php\nclass A { function f() { return 1; } }\n", "<?php\nclass A { private int $count = 0; function f() { $this->count++; return self::LIMIT; } }\n"),
 ]
 
