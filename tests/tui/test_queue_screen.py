@@ -258,3 +258,14 @@ async def test_audit_from_the_queue_and_back_shows_the_settled_dispute(session: 
                 break
         assert app.screen is screen
         assert counts(screen).endswith("2 disputed · 1 disputed failures · 2 flagged")
+
+
+async def test_a_session_that_cannot_be_read_is_one_line_on_the_screen(tmp_path: Path) -> None:
+    app = QueueHost(tmp_path / "gone.db")
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(300):
+            await pilot.pause(0.01)
+            if isinstance(app.screen, QueueScreen) and "no such session" in counts(app.screen):
+                break
+        assert "gone.db: no such session" in counts(app.screen)  # type: ignore[arg-type]
+        assert not (tmp_path / "gone.db").exists()

@@ -329,6 +329,9 @@ class AuditScreen(Screen[None]):
         except SessionError as exc:
             self.post_message(self.LoadFailed(str(exc)))
             return
+        except Exception as exc:  # noqa: BLE001 - shown on the screen rather than lost in a dead worker
+            self.post_message(self.LoadFailed(f"{self.session_path}: could not read the session: {exc}"))
+            return
         self.post_message(self.ItemsLoaded(items))
 
     def on_audit_screen_items_loaded(self, message: ItemsLoaded) -> None:

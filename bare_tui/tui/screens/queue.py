@@ -206,6 +206,8 @@ class QueueScreen(Screen[str | None]):
                     self.post_message(self.RowsLoaded(rows))
         except SessionError as exc:
             self.post_message(self.LoadFailed(str(exc)))
+        except Exception as exc:  # noqa: BLE001 - shown on the screen rather than lost in a dead worker
+            self.post_message(self.LoadFailed(f"{self.session_path}: could not read the session: {exc}"))
 
     def on_queue_screen_rows_loaded(self, message: RowsLoaded) -> None:
         if self.table.row_count and self._cursor_attempt is None:
