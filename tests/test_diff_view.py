@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import functools
 import inspect
@@ -477,6 +478,19 @@ def test_background_lexing_matches_one_pass_over_a_real_file() -> None:
     assert set(reference) <= ours
     cancelled = LineHighlighter(lines, make_lexer("python"))
     assert not cancelled.lex_all(lambda: True) and not cancelled.complete
+
+
+@pytest.mark.parametrize("module", [textwrap_module, argparse])
+def test_windowed_highlighting_agrees_with_the_whole_file_on_most_lines(module: Any) -> None:
+    # Before the background pass ends, pages are lexed in windows; they should rarely disagree with it.
+    lines = tuple(inspect.getsource(module).split("\n"))
+    whole = LineHighlighter(lines, make_lexer("python"))
+    assert whole.lex_all(lambda: False)
+    for order in (range(len(lines)), range(len(lines) - 1, -1, -1)):  # paging down, scrolling up
+        windowed = LineHighlighter(lines, make_lexer("python"))
+        spans = {index: windowed.spans(index) for index in order}
+        agree = sum(spans[index] == whole.spans(index) for index in range(len(lines)))
+        assert agree >= 0.9 * len(lines)
 
 
 def test_snapshot_split(snap_compare: Any) -> None:

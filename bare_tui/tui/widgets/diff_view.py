@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -79,6 +80,8 @@ def _token_number(token_type: _TokenType) -> int:
     return number
 
 
+_TOP_LEVEL = re.compile(r"[A-Za-z_@#}]")
+
 # One line's tokens as a flat tuple of ints (start, end, token number, start, ...): a tuple of ints is not
 # tracked by the garbage collector, where a list of tuples per line would give it ~100,000 objects to walk
 # on a large file, in pauses of tens of milliseconds.
@@ -94,7 +97,9 @@ class LineHighlighter:
     """
 
     WINDOW = 48
-    LEAD_IN = 16
+    LEAD_IN = 16  # lines lexed above a window, at least...
+    LOOK_BACK = 48  # ...or back to a line that starts at column 0 (a top-level statement) within this many
+    TRAIL = 24  # lines lexed below a window, so that a docstring or comment opened near its end can close
     LONGEST_LINE = 2_000  # longer lines (minified code, data) are shown plain: lexing them could take seconds
 
     def __init__(self, lines: tuple[str, ...], lexer: Lexer | None) -> None:
@@ -127,12 +132,24 @@ class LineHighlighter:
             else:
                 start = index
             end = min(start + self.WINDOW, len(self._lines))
-            lead = max(0, start - self.LEAD_IN)
-            lexed = self._lex(lead, end, lambda: False, polite=False) or []
-            for offset, line_spans in enumerate(lexed[start - lead :]):
+            lead = self._lead(start)
+            lexed = self._lex(lead, min(end + self.TRAIL, len(self._lines)), lambda: False, polite=False) or []
+            for offset, line_spans in enumerate(lexed[start - lead : end - lead]):
                 self._window_spans.setdefault(start + offset, line_spans)
             spans = self._window_spans[index]
         return spans
+
+    def _lead(self, start: int) -> int:
+        """Where to start lexing for a window: a top-level line shortly above it if there is one.
+
+        Lexing from inside a long string or comment reads it as code; a line that starts at column 0 with a
+        name, a decorator, a comment or a closing brace is almost always outside one, in all nine languages.
+        """
+        lines = self._lines
+        for index in range(start, max(-1, start - self.LOOK_BACK - 1), -1):
+            if _TOP_LEVEL.match(lines[index]):
+                return index
+        return max(0, start - self.LEAD_IN)
 
     def lex_all(self, cancelled: Callable[[], bool]) -> bool:
         """Lex the whole text (meant for a worker thread); False when cancelled before the end."""
