@@ -76,7 +76,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 STATE_OPTIONS: list[tuple[str, ReviewState]] = [
-    ("not judged", ReviewState.NOT_JUDGED),
+    ("not yet", ReviewState.NOT_JUDGED),  # "you: not yet", as the legend says
     ("partly", ReviewState.PARTLY),
     ("judged", ReviewState.JUDGED),
 ]
