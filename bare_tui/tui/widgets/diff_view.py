@@ -124,19 +124,17 @@ class LineHighlighter:
         complete = self._complete
         if complete is not None:
             return complete[index]
-        spans = self._window_spans.get(index)
+        windows = self._window_spans  # one dict throughout: lex_all may replace the attribute meanwhile
+        spans = windows.get(index)
         if spans is None:
             # Painting goes down a page, or up a line at a time when scrolling back: lex in that direction.
-            if index + 1 in self._window_spans:
-                start = max(0, index - self.WINDOW + 1)
-            else:
-                start = index
+            start = max(0, index - self.WINDOW + 1) if index + 1 in windows else index
             end = min(start + self.WINDOW, len(self._lines))
             lead = self._lead(start)
             lexed = self._lex(lead, min(end + self.TRAIL, len(self._lines)), lambda: False, polite=False) or []
             for offset, line_spans in enumerate(lexed[start - lead : end - lead]):
-                self._window_spans.setdefault(start + offset, line_spans)
-            spans = self._window_spans[index]
+                windows.setdefault(start + offset, line_spans)
+            spans = windows[index]
         return spans
 
     def _lead(self, start: int) -> int:
