@@ -250,6 +250,8 @@ class DiffModel:
         notes: list[str] = []
         if self.refactored_missing:
             notes.append("no code was extracted from the answer: the refactored side is empty")
+        elif not self.new_lines and self.old_lines:
+            notes.append("the refactored file is empty")
         elif self.identical and self.old_lines:
             notes.append("no changes: the refactored file has the same lines as the original")
         if self.line_endings[0] != self.line_endings[1] and "none" not in self.line_endings:

@@ -196,6 +196,7 @@ def test_empty_sides() -> None:
     removed = build_diff("a\nb\n", "")
     assert [row.kind for row in removed.unified_rows] == ["delete", "delete"]
     assert not removed.refactored_missing
+    assert removed.notices() == ("the refactored file is empty",)
 
 
 def test_missing_refactored_code_is_an_empty_side_with_a_flag() -> None:
