@@ -7,7 +7,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import Literal
+from typing import Callable, Literal
 
 from bare_tui.safe_text import split_lines
 
@@ -296,11 +296,23 @@ def _check_mode(mode: str) -> str:
     return mode
 
 
-def build_diff(original: str, refactored: str | None, limits: DiffLimits = DEFAULT_LIMITS) -> DiffModel:
-    """Diff two texts line by line; None for the refactored text means no code could be extracted."""
+class DiffCancelled(Exception):
+    """build_diff was told to stop: its caller no longer wants the diff."""
+
+
+def build_diff(
+    original: str,
+    refactored: str | None,
+    limits: DiffLimits = DEFAULT_LIMITS,
+    cancelled: Callable[[], bool] | None = None,
+) -> DiffModel:
+    """Diff two texts line by line; None for the refactored text means no code could be extracted.
+
+    cancelled, when given, is asked now and then; DiffCancelled is raised once it answers True.
+    """
     old_lines = split_lines(original)
     new_lines = split_lines(refactored or "")
-    opcodes, strategy = line_opcodes(old_lines, new_lines, limits)
+    opcodes, strategy = line_opcodes(old_lines, new_lines, limits, cancelled)
 
     segments: list[Segment] = []
     blocks: list[ChangeBlock] = []
@@ -356,7 +368,9 @@ def line_ending_style(text: str) -> str:
 Opcode = tuple[str, int, int, int, int]
 
 
-def line_opcodes(a: list[str], b: list[str], limits: DiffLimits = DEFAULT_LIMITS) -> tuple[list[Opcode], str]:
+def line_opcodes(
+    a: list[str], b: list[str], limits: DiffLimits = DEFAULT_LIMITS, cancelled: Callable[[], bool] | None = None
+) -> tuple[list[Opcode], str]:
     """difflib-style opcodes between two line lists, and the strategy that found them.
 
     Small inputs get SequenceMatcher with autojunk off (its heuristic junks frequent lines such as "}" and
@@ -364,10 +378,20 @@ def line_opcodes(a: list[str], b: list[str], limits: DiffLimits = DEFAULT_LIMITS
     that occur once on each side (as patience diff does) with exact matching between the anchors.
     """
     matches: list[tuple[int, int, int]] = []
-    state = {"approximate": False, "anchored": False}
-    _match_region(a, 0, len(a), b, 0, len(b), limits, matches, state, top=True)
-    strategy = "approximate" if state["approximate"] else "anchored" if state["anchored"] else "exact"
+    search = _Search(limits, cancelled)
+    _match_region(a, 0, len(a), b, 0, len(b), search, matches, top=True)
+    strategy = "approximate" if search.approximate else "anchored" if search.anchored else "exact"
     return _opcodes_from_matches(matches, len(a), len(b)), strategy
+
+
+@dataclass
+class _Search:
+    """What the recursive line matching carries along: its limits, a way to stop, and what it had to do."""
+
+    limits: DiffLimits
+    cancelled: Callable[[], bool] | None
+    anchored: bool = False
+    approximate: bool = False
 
 
 def _match_region(
@@ -377,12 +401,14 @@ def _match_region(
     b: list[str],
     blo: int,
     bhi: int,
-    limits: DiffLimits,
+    search: _Search,
     out: list[tuple[int, int, int]],
-    state: dict[str, bool],
     top: bool = False,
 ) -> None:
     """Append the matching blocks of a[alo:ahi] and b[blo:bhi] to out, in order."""
+    if search.cancelled is not None and search.cancelled():
+        raise DiffCancelled()
+    limits = search.limits
     if top and (ahi - alo) * (bhi - blo) <= limits.exact_cells:
         # Untrimmed, so that a small diff is exactly SequenceMatcher's (trimming can shift equal lines).
         matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
@@ -407,15 +433,15 @@ def _match_region(
             matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
             out.extend((alo + i, blo + j, n) for i, j, n in matcher.get_matching_blocks() if n)
         elif anchors:
-            state["anchored"] = True
+            search.anchored = True
             i_prev, j_prev = alo, blo
             for i, j in anchors:
-                _match_region(a, i_prev, i, b, j_prev, j, limits, out, state)
+                _match_region(a, i_prev, i, b, j_prev, j, search, out)
                 out.append((i, j, 1))
                 i_prev, j_prev = i + 1, j + 1
-            _match_region(a, i_prev, ahi, b, j_prev, bhi, limits, out, state)
+            _match_region(a, i_prev, ahi, b, j_prev, bhi, search, out)
         else:
-            state["approximate"] = True
+            search.approximate = True
             if cells <= limits.approximate_cells:
                 matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=True)
                 out.extend((alo + i, blo + j, n) for i, j, n in matcher.get_matching_blocks() if n)

@@ -7,10 +7,11 @@ import inspect
 import random
 import textwrap
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bare_tui.diff import DiffLimits, DiffModel, build_diff, intraline_change
+from bare_tui.diff import DiffCancelled, DiffLimits, DiffModel, build_diff, intraline_change
 
 ORIGINAL = textwrap.dedent(
     """\
@@ -245,6 +246,19 @@ def test_repetitive_input_without_anchors_is_bounded_and_flagged() -> None:
     assert model.strategy == "approximate"
     assert "large file: the line alignment is approximate" in model.notices()
     assert_consistent(model, a, b)
+
+
+def test_a_diff_no_longer_wanted_stops() -> None:
+    a = inspect.getsource(difflib).splitlines()
+    asked: list[bool] = []
+
+    def cancelled() -> bool:
+        asked.append(True)
+        return len(asked) > 3
+
+    with pytest.raises(DiffCancelled):
+        build_diff("\n".join(a), "\n".join(mutate(a, seed=2)), DiffLimits(exact_cells=100), cancelled)
+    assert len(asked) == 4
 
 
 lines_strategy = st.lists(st.sampled_from(["a", "b", "c", "", "}", "return x"]), max_size=40)

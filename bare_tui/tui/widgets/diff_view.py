@@ -26,7 +26,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from bare_tui.diff import DEFAULT_LIMITS, DiffLimits, DiffModel, build_diff
+from bare_tui.diff import DEFAULT_LIMITS, DiffCancelled, DiffLimits, DiffModel, build_diff
 from bare_tui.safe_text import TAB_SIZE, is_safe, visible_line, visible_line_with_offsets
 
 # Pygments lexer names for the nine languages of the study.
@@ -500,13 +500,16 @@ class DiffView(ScrollView, can_focus=True):
 
     def _compute(self, generation: int, original: str, refactored: str | None, language: str, path: str) -> None:
         started = time.thread_time()
+        worker = get_current_worker()
         problem = ""
         try:
-            model = build_diff(original, refactored, self._limits)
+            model = build_diff(original, refactored, self._limits, lambda: worker.is_cancelled)
+        except DiffCancelled:
+            return  # a newer show() replaced this one
         except Exception as error:  # noqa: BLE001 - a broken diff must not leave the screen "computing"
             problem = f"the diff could not be computed ({type(error).__name__}: {error}); both sides are empty"
             model = build_diff("", None if refactored is None else "")
-        if get_current_worker().is_cancelled:
+        if worker.is_cancelled:
             return
         lexer_old = make_lexer(language, path)
         lexer_new = make_lexer(language, path)
