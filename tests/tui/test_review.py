@@ -420,3 +420,18 @@ async def test_palette_opens_the_statistics_screen(demo_session: Path) -> None:
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert isinstance(app.screen, StatsScreen)
+
+
+async def test_a_read_only_session_says_so_and_never_claims_saved(demo_session: Path) -> None:
+    from bare_tui.review import ReviewSession
+    from bare_tui.tui.app import BareTuiApp
+
+    app = BareTuiApp(ReviewSession.open(Store.open(demo_session, readonly=True), "ana"), demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("a", "enter")
+        shown = notices(app)
+        assert any("read-only" in n for n in shown)
+        assert any(n.startswith("not saved") for n in shown) and not any(n.startswith("saved") for n in shown)
+        assert app.screen.bundle.attempt_id == "a-1" and app.screen.form.unsaved
+    assert current(demo_session) == {}

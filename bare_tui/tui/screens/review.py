@@ -111,6 +111,8 @@ class ReviewScreen(Screen[None]):
             self.open_attempt(session.positions[self._start_at])
             return
         self.open_attempt(session.start_index())
+        if session.store.readonly:
+            self.notify("this session is read-only: labels cannot be saved", severity="warning", timeout=10)
         if session.complete:
             where = "pick one in the queue" if queue_available() else "showing the last one"
             self.notify(f"every attempt is judged ({session.total} of {session.total}): {where}", timeout=6)
