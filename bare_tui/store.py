@@ -399,10 +399,32 @@ class Store:
         leaves evidence and details empty: statistics over a whole benchmark need only outcomes and scores.
         """
         columns = "*" if with_evidence else _LIGHT_VERDICT_COLUMNS
-        rows = self.db.query(f"SELECT {columns} FROM ({_chosen_verdicts_sql(source, attempt_id)})",
-                             _chosen_verdicts_params(source, attempt_id))
         build = _verdict if with_evidence else _light_verdict
-        return {(r["attempt_id"], r["stage"]): build(r) for r in rows}
+        return {(r["attempt_id"], r["stage"]): build(r) for r in self._chosen_verdicts(columns, source, attempt_id)}
+
+    def _chosen_verdicts(self, columns: str, source: str | None, attempt_id: str | None) -> list[dict[str, Any]]:
+        """The verdict that counts per attempt-stage: own source first, then the newest run (the first written
+        on a tie); with no source named, an attempt that has any own verdict uses only its own, never a mix
+        with an imported stage. Chosen in one pass over the rows: a window query sorted 8x slower."""
+        where, params = _where(source=source, attempt_id=attempt_id)
+        cursor = self._conn.execute(
+            f"SELECT source = ? AS own_source, created_at AS chosen_at, pipeline_version AS chosen_version,"
+            f" {columns} FROM verdicts{where} ORDER BY rowid",
+            [OWN_SOURCE, *params],
+        )
+        names = [d[0] for d in cursor.description]
+        best: dict[tuple[str, str], tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
+        at, st = names.index("attempt_id"), names.index("stage")
+        for row in cursor:
+            key, rank = (row[at], row[st]), row[:3]
+            held = best.get(key)
+            if held is None or rank > held[0]:
+                best[key] = (rank, row)
+        own = {key[0] for key, (rank, _) in best.items() if rank[0]} if source is None else set()
+        return [
+            dict(zip(names, row)) for key, (rank, row) in best.items()
+            if source is None and (rank[0] or key[0] not in own) or source is not None
+        ]
 
     def attempts_missing_verdicts(self, pipeline_version: str, stages: Sequence[str]) -> list[str]:
         """Attempt ids, in import order, lacking a bare-tui verdict of this version for any of the stages."""
@@ -584,11 +606,8 @@ class Store:
     # 10,000-attempt lists load in a fraction of a second.
     def current_outcomes(self) -> dict[tuple[str, str], str]:
         """(attempt_id, stage) -> the outcome value of the verdict current_verdicts() chooses."""
-        rows = self._conn.execute(
-            f"SELECT attempt_id, stage, outcome FROM ({_chosen_verdicts_sql(None, None)})",
-            _chosen_verdicts_params(None, None),
-        )
-        return {(attempt_id, stage): outcome for attempt_id, stage, outcome in rows}
+        rows = self._chosen_verdicts("attempt_id, stage, outcome", None, None)
+        return {(r["attempt_id"], r["stage"]): r["outcome"] for r in rows}
 
     def current_labels(self) -> list[tuple[str, str, str, str]]:
         """(attempt_id, reviewer, stage, label) of every label in force, as judgements() finds them."""
@@ -603,7 +622,7 @@ class Store:
         return {row[0] for row in self._conn.execute(sql, (reviewer,))}
 
 
-# ---------------------------------------------------------------------- the two "which row counts" rules
+# ---------------------------------------------------------------------- which judgement counts
 def _current_judgements_sql(where: str) -> str:
     """Labels in force: per (attempt, reviewer, stage) the newest row nobody supersedes, unless it withdraws."""
     joiner = " AND" if where else " WHERE"
@@ -614,38 +633,14 @@ def _current_judgements_sql(where: str) -> str:
     )
 
 
-def _chosen_verdicts_sql(source: str | None, attempt_id: str | None) -> str:
-    """The verdict that counts per attempt-stage: own source first, then the newest run; with no source
-    named, an attempt that has any own verdict uses only its own (never a mix with an imported stage)."""
-    filters = []
-    if source is not None:
-        filters.append("v.source = ?")
-    if attempt_id is not None:
-        filters.append("v.attempt_id = ?")
-    where = " WHERE " + " AND ".join(filters) if filters else ""
-    ranked = (
-        "SELECT v.*, ROW_NUMBER() OVER (PARTITION BY v.attempt_id, v.stage ORDER BY v.source = ? DESC,"
-        f" v.created_at DESC, v.pipeline_version DESC, v.rowid) AS rank FROM verdicts v{where}"
-    )
-    only_own = "" if source is not None else (
-        " AND (source = ? OR NOT EXISTS (SELECT 1 FROM verdicts o WHERE o.attempt_id = c.attempt_id AND o.source = ?))"
-    )
-    return f"SELECT * FROM ({ranked}) c WHERE rank = 1{only_own}"
-
-
-def _chosen_verdicts_params(source: str | None, attempt_id: str | None) -> list[Any]:
-    params: list[Any] = [OWN_SOURCE]
-    params += [p for p in (source, attempt_id) if p is not None]
-    if source is None:
-        params += [OWN_SOURCE, OWN_SOURCE]
-    return params
-
-
 _LIGHT_VERDICT_COLUMNS = "attempt_id, stage, outcome, score, pipeline_version, source"
 
 
+_OUTCOMES = {o.value: o for o in Outcome}  # a dict lookup: Outcome(value) costs 8x more over a benchmark
+
+
 def _light_verdict(row: dict[str, Any]) -> Verdict:
-    return Verdict(row["attempt_id"], row["stage"], Outcome(row["outcome"]), row["score"], (),
+    return Verdict(row["attempt_id"], row["stage"], _OUTCOMES[row["outcome"]], row["score"], (),
                    row["pipeline_version"], row["source"])
 
 
