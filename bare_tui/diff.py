@@ -40,6 +40,8 @@ class SplitRow:
     kind: str  # equal, replace, delete, insert
     old: int | None  # 1-based line number in the original
     new: int | None  # 1-based line number in the refactored file
+    old_text: str | None = None  # the raw line (line ending removed), None for filler
+    new_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,7 @@ class UnifiedRow:
     kind: str  # equal, delete, insert
     old: int | None
     new: int | None
+    text: str = ""  # the raw line (line ending removed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,22 +157,22 @@ class DiffModel:
         if mode == "split":
             seg = self.segments[bisect_right(self._split_starts, index) - 1]  # type: ignore[attr-defined]
             k = index - seg.split_start
-            if seg.tag == "equal":
-                return SplitRow("equal", seg.i1 + k + 1, seg.j1 + k + 1)
             i, j = seg.i1 + k, seg.j1 + k
+            if seg.tag == "equal":
+                return SplitRow("equal", i + 1, j + 1, self.old_lines[i], self.new_lines[j])
             if i < seg.i2 and j < seg.j2:
-                return SplitRow("replace", i + 1, j + 1)
+                return SplitRow("replace", i + 1, j + 1, self.old_lines[i], self.new_lines[j])
             if i < seg.i2:
-                return SplitRow("delete", i + 1, None)
-            return SplitRow("insert", None, j + 1)
+                return SplitRow("delete", i + 1, None, self.old_lines[i], None)
+            return SplitRow("insert", None, j + 1, None, self.new_lines[j])
         seg = self.segments[bisect_right(self._unified_starts, index) - 1]  # type: ignore[attr-defined]
         k = index - seg.unified_start
         if seg.tag == "equal":
-            return UnifiedRow("equal", seg.i1 + k + 1, seg.j1 + k + 1)
+            return UnifiedRow("equal", seg.i1 + k + 1, seg.j1 + k + 1, self.old_lines[seg.i1 + k])
         removed = seg.i2 - seg.i1
         if k < removed:
-            return UnifiedRow("delete", seg.i1 + k + 1, None)
-        return UnifiedRow("insert", None, seg.j1 + k - removed + 1)
+            return UnifiedRow("delete", seg.i1 + k + 1, None, self.old_lines[seg.i1 + k])
+        return UnifiedRow("insert", None, seg.j1 + k - removed + 1, self.new_lines[seg.j1 + k - removed])
 
     def rows(self, mode: str, start: int = 0, end: int | None = None) -> list[SplitRow] | list[UnifiedRow]:
         """The rows of a view mode from start to end (all by default)."""

@@ -42,10 +42,7 @@ REFACTORED = textwrap.dedent(
 
 def unified_lines(model: DiffModel) -> list[str]:
     marks = {"equal": " ", "delete": "-", "insert": "+"}
-    return [
-        marks[row.kind] + (model.text("original", row.old) if row.old else model.text("refactored", row.new))
-        for row in model.unified_rows
-    ]
+    return [marks[row.kind] + row.text for row in model.unified_rows]
 
 
 def reference_unified(a: list[str], b: list[str]) -> list[str]:
@@ -63,6 +60,11 @@ def assert_consistent(model: DiffModel, a: list[str], b: list[str]) -> None:
         for index, row in enumerate(rows):
             if row.kind == "equal":
                 assert model.text("original", row.old) == model.text("refactored", row.new)
+            if mode == "split":
+                assert row.old_text == (model.text("original", row.old) if row.old else None)
+                assert row.new_text == (model.text("refactored", row.new) if row.new else None)
+            else:
+                assert row.text == model.text(*(("original", row.old) if row.old else ("refactored", row.new)))
             if row.old:
                 assert model.row_for("original", row.old, mode) == index
             if row.new:
