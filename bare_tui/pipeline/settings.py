@@ -99,10 +99,14 @@ def analyser_versions() -> dict[str, str]:
     """The versions of the analysers and rule sets behind the verdicts: a new one is a new pipeline."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from bare_tui.pipeline.defects import RULES_VERSION, cppcheck_version
+    from bare_tui.pipeline import defects, maintainability
 
-    # cppcheck comes from the system, not PyPI: whether it was there changes the C and C++ verdicts.
-    versions = {"defect-rules": RULES_VERSION, "cppcheck": cppcheck_version() or "absent"}
+    versions = {
+        "defect-rules": defects.RULES_VERSION,
+        "maintainability-rules": maintainability.RULES_VERSION,
+        # cppcheck comes from the system, not PyPI: whether it was there changes the C and C++ verdicts.
+        "cppcheck": defects.cppcheck_version() or "absent",
+    }
     for package in ("pyflakes", "lizard", "tree-sitter"):
         try:
             versions[package] = version(package)

@@ -200,3 +200,15 @@ def test_a_file_too_deep_for_lizard_is_an_error_not_a_partial_measurement() -> N
     result = check_maintainability("javascript", "function f(a) {\n  return a;\n}\n", deep)
     assert result.outcome is Outcome.ERROR
     assert "too deep" in result.details["reason"]
+
+
+def test_a_method_moved_to_another_class_keeps_its_breach_rather_than_adding_one() -> None:
+    wide = "  int total(int a, int b, int c, int d, int e, int f, int g) {\n    return a + b + c + d + e + f + g;\n  }\n"
+    original = "class Report {\n" + wide + "}\n"
+    moved = "class Report {\n}\n\nclass Row {\n" + wide + "}\n"
+
+    result = check_maintainability("java", original, moved, "Report.java")
+
+    assert result.details["new_breaches"] == 0
+    assert result.outcome is Outcome.FAIL  # nothing got better either
+    assert [e.message for e in result.evidence] == ["still breached: Row::total: parameters 7 > 5"]
