@@ -245,7 +245,7 @@ def report_throughput(label: str, path: Path, attempts_hint: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--attempts", type=int, default=1000, help="generated attempts of 300-5,000 lines")
+    parser.add_argument("--attempts", type=int, default=1000, help="generated attempts of 300-5,000 lines (0: skip)")
     parser.add_argument("--short", type=int, default=200, help="generated attempts of 300 lines")
     parser.add_argument("--sample", type=int, default=150, help="attempts timed in-process against the bare tools")
     parser.add_argument("--skip-demo", action="store_true")
@@ -264,6 +264,8 @@ def main() -> int:
         print("  per core: see the 1-worker figure (target >= 20 attempts/s)")
         compare_with_bare_tools(short, min(args.sample, args.short))
 
+        if args.attempts <= 0:
+            return 0
         mixed = root / "mixed.db"
         tasks, lines = build_study(mixed, args.attempts, (300, 5000), seed=2)
         report_throughput(
