@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import tree_sitter
@@ -109,6 +109,9 @@ class Source:
     text: str
     data: bytes
     tree: tree_sitter.Tree
+    # The last position asked for (byte, row, column): positions asked in document order along one long line
+    # cost the bytes between them, not the whole line each time.
+    _last: list[int] = field(default_factory=lambda: [-1, -1, 0], repr=False)
 
     @property
     def root(self) -> tree_sitter.Node:
@@ -126,9 +129,14 @@ class Source:
         return self.position_at(node.end_byte, node.end_point.row, node.end_point.column)
 
     def position_at(self, byte: int, row: int, byte_column: int) -> tuple[int, int]:
-        line_start = max(0, byte - byte_column)
         # tree-sitter columns count bytes; people (and editors) count characters.
-        column = len(self.data[line_start:byte].decode("utf-8", errors="replace")) + 1
+        last_byte, last_row, last_column = self._last
+        if row == last_row and last_byte <= byte:
+            column = last_column + len(self.data[last_byte:byte].decode("utf-8", errors="replace"))
+        else:
+            line_start = max(0, byte - byte_column)
+            column = len(self.data[line_start:byte].decode("utf-8", errors="replace")) + 1
+        self._last[:] = [byte, row, column]
         return row + 1, column
 
 

@@ -158,13 +158,9 @@ def _first_nul_line(text: str) -> int | None:
 
 def _problems(source: Source) -> list[SyntaxProblem]:
     problems: list[SyntaxProblem] = []
-    lines: list[bytes] | None = None
     for node in iter_problems(source.root):
         line, column = source.position(node)
-        if lines is None:
-            lines = source.data.split(b"\n")
-        row = node.start_point.row
-        line_text = _normalise(lines[row].decode("utf-8", errors="replace")) if row < len(lines) else ""
+        line_text = _line_around(source, node.start_byte, node.start_point.column)
         if node.is_missing:
             key = ("missing", node.type, line_text)
             loose = ("missing", node.type)
@@ -214,7 +210,7 @@ def _early_errors(source: Source) -> list[SyntaxProblem]:
 
 def _private_declared(source: Source, node: tree_sitter.Node, name: str) -> bool:
     ancestor = node.parent
-    for _ in range(10_000):
+    for _ in range(300):
         if ancestor is None:
             return False
         if ancestor.type == "class_body":
@@ -228,8 +224,17 @@ def _private_declared(source: Source, node: tree_sitter.Node, name: str) -> bool
 
 def _early(source: Source, node: tree_sitter.Node, message: str) -> SyntaxProblem:
     line, column = source.position(node)
-    line_text = _normalise(source.data.split(b"\n", node.start_point.row + 1)[node.start_point.row].decode("utf-8", "replace"))
+    line_text = _line_around(source, node.start_byte, node.start_point.column)
     return SyntaxProblem(line, column, message, node.end_point.row + 1, ("early", message, line_text), ("early", message))
+
+
+def _line_around(source: Source, byte: int, byte_column: int, reach: int = 120) -> str:
+    """The line a node starts on, normalised, cut to `reach` bytes either side so long lines cost little."""
+    line_start = byte - byte_column
+    end = source.data.find(b"\n", byte, byte + reach)
+    end = byte + reach if end < 0 else end
+    start = max(line_start, byte - reach)
+    return _normalise(source.data[start:end].decode("utf-8", errors="replace"))
 
 
 def _normalise(text: str) -> str:

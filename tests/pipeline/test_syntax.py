@@ -289,6 +289,7 @@ def _hostile_texts() -> dict[str, str]:
         "nul bytes": "x = 1\0\0\0\n",
         "crlf": "def f(a):\r\n    return a\r\n",
         "lone surrogates": "x = '\udcff\udc80'\n",
+        "many errors on one line": "f(a,); x = (1 +); é " * 2000,
     }
 
 
