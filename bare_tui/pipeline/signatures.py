@@ -4,8 +4,11 @@ Parameters are compared on their names and types with whitespace, comments, defa
 (Java, C#, PHP attributes) and Java's `final` left out: a changed default is a change of behaviour, not of
 signature, while a changed count, order, name or type is a changed signature. Where types are optional
 (Python, JavaScript, TypeScript, PHP) a type is compared only when both sides have one, so adding type hints
-keeps a signature. Functions nested in other functions may move (an extracted local helper keeps its name
-and parameters); everything else must keep its qualified name. New functions are always allowed.
+keeps a signature; C and C++ compare a parameter's name only where both sides name it (prototypes may not).
+Functions nested in other functions may move (an extracted local helper keeps its name and parameters);
+everything else must keep its qualified name. A definition must stay a definition (a C++ body removed while its
+in-class declaration stays is missing); a declaration (prototype, interface method) is kept by either. New
+functions are always allowed: extract-method refactorings add them.
 """
 
 from __future__ import annotations
@@ -56,9 +59,6 @@ class Signature:
 
     def display(self) -> str:
         return f"{self.name}({', '.join(p.text for p in self.parameters)})"
-
-    def same(self, other: "Signature") -> bool:
-        return self.name == other.name and self.parameters == other.parameters
 
     def compatible(self, other: "Signature") -> bool:
         return len(self.parameters) == len(other.parameters) and all(
