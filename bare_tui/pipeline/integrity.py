@@ -34,23 +34,25 @@ _CODE_WORDS = (
     r"(code|file|class|implementation|functions?|methods?|module|logic|body|program|script|tests?|cases?|content|"
     r"fields?|properties|members|imports|definitions?|helpers?|classes|handling|branch(es)?|section|part|steps?)"
 )
+_END = r"\s*(\.\.\.|…|\)|\]|\.)*\s*$"  # what may follow a placeholder's last word: dots, a bracket
+_UNCHANGED = r"(unchanged|omitted|as\s+before|not\s+shown|((remains?|stays?|is|are|left|kept)\s+)?(the\s+same|unchanged|as\s+(is|before)|intact))"
 _ELISION_PATTERNS = [
     re.compile(p, re.IGNORECASE)
     for p in (
-        # "rest of the code unchanged", "... rest of the method remains the same"
-        rf"\brest\s+of\s+(the\s+)?(\w+\s+)?{_CODE_WORDS}\s*(\.\.\.|…|\(|\[)?\s*(unchanged|omitted|as\s+before|"
-        rf"(goes\s+)?here|not\s+shown|((remains?|stays?|is|are)\s+)?(the\s+same|unchanged|as\s+(is|before)))\b",
+        # "rest of the code unchanged", "... rest of the method remains the same", "rest of the file here"
+        rf"\brest\s+of\s+(the\s+)?(\w+\s+)?{_CODE_WORDS}\s*(\.\.\.|…|\(|\[)?\s*({_UNCHANGED}{_END}|(goes\s+)?here\b)",
         # a comment that is only "... rest of the code ..." or "the rest of the class"
-        rf"^(\.\.\.|…|\[|\()?\s*(the\s+)?rest\s+of\s+(the\s+)?(\w+\s+)?{_CODE_WORDS}\s*(\.\.\.|…|\]|\))?\s*\.?$",
+        rf"^(\.\.\.|…|\[|\()?\s*(the\s+)?rest\s+of\s+(the\s+)?(\w+\s+)?{_CODE_WORDS}{_END}",
         # "existing code here", "... existing logic ...", "previous methods unchanged"
-        rf"\b(existing|original|previous|remaining|other|unchanged|same)\s+(\w+\s+)?{_CODE_WORDS}\s*(\.\.\.|…|(goes\s+)?here\b|"
-        rf"unchanged\b|omitted\b|as\s+before\b|not\s+shown\b|((remains?|stays?|is|are)\s+)(the\s+same|unchanged)\b)",
+        rf"\b(existing|original|previous|remaining|other|unchanged|same)\s+(\w+\s+)?{_CODE_WORDS}\s*"
+        rf"(\.\.\.|…|(goes\s+)?here\b|{_UNCHANGED}{_END})",
         # a comment that is only "existing code" or "... original implementation"
-        rf"^(\.\.\.|…|\[|\()?\s*(the\s+)?(existing|original|previous|remaining|unchanged)\s+(\w+\s+)?{_CODE_WORDS}\s*(\.\.\.|…|\]|\))?\s*\.?$",
+        rf"^(\.\.\.|…|\[|\()?\s*(the\s+)?(existing|original|previous|remaining|unchanged)\s+(\w+\s+)?{_CODE_WORDS}{_END}",
         r"\b(omitted|elided|snipped|abbreviated|removed|skipped)\s+for\s+(brevity|clarity|space|readability)\b",
         r"\bfor\s+brevity\b",
-        rf"\b{_CODE_WORDS}\s+(remains?|stays?|is|are|left|kept)\s+(unchanged|the\s+same|as\s+(is|before)|intact)\b",
-        r"^(\.\.\.|…)?\s*(same|unchanged)(\s+as\s+(before|above|the\s+original|in\s+the\s+original|original))?\s*(\.\.\.|…)?\s*\.?$",
+        # "code remains unchanged", "other methods stay the same"
+        rf"\b{_CODE_WORDS}\s+(remains?|stays?|is|are|left|kept)\s+(unchanged|the\s+same|as\s+(is|before)|intact){_END}",
+        rf"^(\.\.\.|…)?\s*(same|unchanged)(\s+as\s+(before|above|the\s+original|in\s+the\s+original|original))?{_END}",
         r"(\.\.\.|…)\s*[\(\[]?\s*(unchanged|omitted|same|existing|rest|other|previous|remaining)\b",
         r"\b(unchanged|omitted)\s*[\)\]]?\s*(\.\.\.|…)",
         r"\b(implementation|code|logic|body)\s+goes\s+here\b",

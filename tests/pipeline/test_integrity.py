@@ -119,7 +119,8 @@ def test_elision_comments_in_other_languages(language: str, marker: str) -> None
      "# The rest of the function is a loop over rows", "# Keep the original implementation",
      "# the string is truncated here", "# handles a, b, etc...", "# no change to the order",
      "# The code here handles retries", "# other methods (see below)", "# Same as above, but for the second axis",
-     "# Returns the original value unchanged if the key is missing."],
+     "# Returns the original value unchanged if the key is missing.", "# if the body is unchanged, skip",
+     "# other fields unchanged by this call"],
 )
 def test_comments_that_only_mention_those_words_are_not_placeholders(comment: str) -> None:
     commented = REFACTORED.replace("    def describe(self):", f"    {comment}\n    def describe(self):")
