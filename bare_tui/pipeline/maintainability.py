@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import numpy
 
 from bare_tui.model import Evidence, Outcome, StageResult, normalise_language
 from bare_tui.pipeline.languages import get_language, grammar_name, parse_source
@@ -83,6 +82,8 @@ def compute_thresholds(
     originals: Mapping[str, Iterable[str]], settings: PipelineSettings = DEFAULT_SETTINGS
 ) -> Thresholds:
     """Thresholds from the session's own originals: each metric's percentile over their functions, per language."""
+    import numpy  # only the parent process computes thresholds; workers start faster without it
+
     by_language: dict[str, dict[str, float]] = {}
     origin: dict[str, str] = {}
     for language, texts in originals.items():
