@@ -19,7 +19,7 @@ from bare_tui.pipeline.languages import Source, get_language, grammar_name, pars
 EVIDENCE_LIMIT = 50
 """At most this many new findings are listed; the count of the rest is said in one last line."""
 
-RULES_VERSION = "3"
+RULES_VERSION = "4"
 """Bumped whenever a rule changes what it finds, so that the pipeline version changes with it."""
 
 
@@ -372,6 +372,7 @@ def _rule_findings(source: Source) -> tuple[Finding, ...]:
         for hit in _captures(source.grammar, rule.query, source.root):
             findings.extend(_apply(rule, source, hit))
     findings.extend(_walk_rules(source))
+    findings.extend(_duplicate_cases(source))
     return tuple(findings)
 
 
@@ -423,6 +424,46 @@ def _walk_rules(source: Source) -> Iterator[Finding]:
         left_text, right_text = _squash(source.node_text(left)), _squash(source.node_text(right))
         if left_text and left_text == right_text and left_text != "_":
             yield _finding(source, "self-assignment", left_text, node, f"self-assignment: {left_text} = {right_text}")
+
+
+_SWITCH_QUERY = {
+    "c": "(switch_statement body: (compound_statement) @hit)",
+    "cpp": "(switch_statement body: (compound_statement) @hit)",
+    "javascript": "(switch_body) @hit",
+    "typescript": "(switch_body) @hit",
+    "tsx": "(switch_body) @hit",
+    "java": "(switch_block) @hit",
+    "csharp": "(switch_body) @hit",
+    "go": "(expression_switch_statement) @hit",
+    "php": "(switch_block) @hit",
+}
+
+
+def _case_values(arm: tree_sitter.Node) -> list[tree_sitter.Node]:
+    """The values one arm of a switch matches (`case 1, 2:` has two)."""
+    if arm.type in ("case_statement", "switch_case"):
+        value = arm.child_by_field_name("value")
+        return [value] if value is not None else []
+    if arm.type == "expression_case":
+        value = arm.child_by_field_name("value")
+        return list(value.named_children) if value is not None else []
+    if arm.type in ("switch_block_statement_group", "switch_rule"):
+        return [v for label in arm.named_children if label.type == "switch_label" for v in label.named_children]
+    if arm.type == "switch_section":
+        return [child.named_children[0] for child in arm.named_children if child.type == "constant_pattern" and child.named_children]
+    return []
+
+
+def _duplicate_cases(source: Source) -> Iterator[Finding]:
+    """A value matched by two arms of one switch: the second arm can never run (or it does not compile)."""
+    for switch in _captures(source.grammar, _SWITCH_QUERY.get(source.grammar, ""), source.root):
+        seen: set[str] = set()
+        for arm in switch.named_children:
+            for value in _case_values(arm):
+                text = _squash(source.node_text(value))
+                if text in seen:
+                    yield _finding(source, "duplicate-case", text, value, f"duplicate case label: {text}")
+                seen.add(text)
 
 
 _BLOCK_QUERY = {

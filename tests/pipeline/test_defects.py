@@ -90,6 +90,12 @@ RULES = [
     ("cpp", "empty-catch", "void f() {\n  try { g(); } catch (...) { h(); }\n}\n", "void f() {\n  try { g(); } catch (...) {}\n}\n"),
     ("go", "self-assignment", "package p\n\nfunc F(a int) int {\n\treturn a\n}\n", "package p\n\nfunc F(a int) int {\n\ta = a\n\treturn a\n}\n"),
     ("go", "unreachable-code", "package p\n\nfunc F(a int) int {\n\treturn a\n}\n", "package p\n\nfunc F(a int) int {\n\treturn a\n\ta++\n}\n"),
+    ("c", "duplicate-case", "int f(int a) {\n  switch (a) {\n    case 1: return 2;\n    case 2: return 3;\n  }\n  return 0;\n}\n", "int f(int a) {\n  switch (a) {\n    case 1: return 2;\n    case 2: return 3;\n    case 1: return 4;\n  }\n  return 0;\n}\n"),
+    ("java", "duplicate-case", "class A {\n  int f(int a) {\n    switch (a) {\n      case 1: return 2;\n      default: return 0;\n    }\n  }\n}\n", "class A {\n  int f(int a) {\n    switch (a) {\n      case 1: return 2;\n      case 3:\n      case 1: return 4;\n      default: return 0;\n    }\n  }\n}\n"),
+    ("javascript", "duplicate-case", "function f(a) {\n  switch (a) {\n    case 'x': return 1;\n  }\n  return 0;\n}\n", "function f(a) {\n  switch (a) {\n    case 'x': return 1;\n    case 'x': return 2;\n  }\n  return 0;\n}\n"),
+    ("csharp", "duplicate-case", "class A {\n  int F(int a) {\n    switch (a) {\n      case 1: return 2;\n    }\n    return 0;\n  }\n}\n", "class A {\n  int F(int a) {\n    switch (a) {\n      case 1: return 2;\n      case 1: return 3;\n    }\n    return 0;\n  }\n}\n"),
+    ("go", "duplicate-case", "package p\n\nfunc F(a int) int {\n\tswitch a {\n\tcase 1, 2:\n\t\treturn 3\n\t}\n\treturn 0\n}\n", "package p\n\nfunc F(a int) int {\n\tswitch a {\n\tcase 1, 2:\n\t\treturn 3\n\tcase 2:\n\t\treturn 4\n\t}\n\treturn 0\n}\n"),
+    ("php", "duplicate-case", "<?php\nfunction f($a) {\n  switch ($a) {\n    case 1: return 2;\n  }\n  return 0;\n}\n", "<?php\nfunction f($a) {\n  switch ($a) {\n    case 1: return 2;\n    case 1: return 3;\n  }\n  return 0;\n}\n"),
     ("php", "assignment-in-condition", "<?php\nfunction f($a, $b) {\n  if ($a === $b) { return 1; }\n  return 0;\n}\n", "<?php\nfunction f($a, $b) {\n  if ($a = $b) { return 1; }\n  return 0;\n}\n"),
     ("php", "empty-catch", "<?php\nfunction f() {\n  try { g(); } catch (Exception $e) { h($e); }\n}\n", "<?php\nfunction f() {\n  try { g(); } catch (Exception $e) { }\n}\n"),
 ]
