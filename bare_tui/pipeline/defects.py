@@ -373,6 +373,7 @@ def _rule_findings(source: Source) -> tuple[Finding, ...]:
             findings.extend(_apply(rule, source, hit))
     findings.extend(_walk_rules(source))
     findings.extend(_duplicate_cases(source))
+    findings.extend(_go_unused_locals(source))
     return tuple(findings)
 
 
@@ -464,6 +465,33 @@ def _duplicate_cases(source: Source) -> Iterator[Finding]:
                 if text in seen:
                     yield _finding(source, "duplicate-case", text, value, f"duplicate case label: {text}")
                 seen.add(text)
+
+
+_GO_LOCALS = """
+(short_var_declaration left: (expression_list (identifier) @hit))
+(var_spec name: (identifier) @hit)
+"""
+_GO_FUNCTIONS = frozenset({"function_declaration", "method_declaration", "func_literal"})
+
+
+def _go_unused_locals(source: Source) -> Iterator[Finding]:
+    """Go's "declared and not used": a local whose name appears nowhere else in its function."""
+    if source.grammar != "go":
+        return
+    counts: dict[int, Counter[str]] = {}
+    for name in _captures("go", _GO_LOCALS, source.root):
+        function = name.parent
+        while function is not None and function.type not in _GO_FUNCTIONS:
+            function = function.parent
+        if function is None:
+            continue  # a package-level variable may be used from another file
+        text = source.node_text(name)
+        if text == "_":
+            continue
+        if function.id not in counts:
+            counts[function.id] = Counter(source.node_text(n) for n in _captures("go", "(identifier) @hit", function))
+        if counts[function.id][text] <= 1:
+            yield _finding(source, "unused-variable", text, name, f"declared and not used: {text}")
 
 
 _BLOCK_QUERY = {

@@ -95,6 +95,7 @@ RULES = [
     ("javascript", "duplicate-case", "function f(a) {\n  switch (a) {\n    case 'x': return 1;\n  }\n  return 0;\n}\n", "function f(a) {\n  switch (a) {\n    case 'x': return 1;\n    case 'x': return 2;\n  }\n  return 0;\n}\n"),
     ("csharp", "duplicate-case", "class A {\n  int F(int a) {\n    switch (a) {\n      case 1: return 2;\n    }\n    return 0;\n  }\n}\n", "class A {\n  int F(int a) {\n    switch (a) {\n      case 1: return 2;\n      case 1: return 3;\n    }\n    return 0;\n  }\n}\n"),
     ("go", "duplicate-case", "package p\n\nfunc F(a int) int {\n\tswitch a {\n\tcase 1, 2:\n\t\treturn 3\n\t}\n\treturn 0\n}\n", "package p\n\nfunc F(a int) int {\n\tswitch a {\n\tcase 1, 2:\n\t\treturn 3\n\tcase 2:\n\t\treturn 4\n\t}\n\treturn 0\n}\n"),
+    ("go", "unused-variable", "package p\n\nfunc F(a int) int {\n\tb := a + 1\n\treturn b\n}\n", "package p\n\nfunc F(a int) int {\n\tb := a + 1\n\tc, d := b, 2\n\treturn c\n}\n"),
     ("php", "duplicate-case", "<?php\nfunction f($a) {\n  switch ($a) {\n    case 1: return 2;\n  }\n  return 0;\n}\n", "<?php\nfunction f($a) {\n  switch ($a) {\n    case 1: return 2;\n    case 1: return 3;\n  }\n  return 0;\n}\n"),
     ("php", "assignment-in-condition", "<?php\nfunction f($a, $b) {\n  if ($a === $b) { return 1; }\n  return 0;\n}\n", "<?php\nfunction f($a, $b) {\n  if ($a = $b) { return 1; }\n  return 0;\n}\n"),
     ("php", "empty-catch", "<?php\nfunction f() {\n  try { g(); } catch (Exception $e) { h($e); }\n}\n", "<?php\nfunction f() {\n  try { g(); } catch (Exception $e) { }\n}\n"),
@@ -327,3 +328,25 @@ def test_new_names_from_imports_initialisers_patterns_and_the_preprocessor_are_n
 def test_a_jsx_component_declared_nowhere_is_blamed_but_html_elements_are_not() -> None:
     result = check_defects("typescript", "export const A = () => <div>hi</div>;\n", "export const A = () => <section><Title /></section>;\n", "a.tsx")
     assert [e.message for e in result.evidence] == ["undefined name 'Title': declared nowhere in the file"]
+
+
+def _go_standard_library(count: int) -> list[str]:
+    import glob
+
+    paths = sorted(p for p in glob.glob("/usr/share/go-*/src/*/*.go") if not p.endswith("_test.go"))
+    return paths[:: max(1, len(paths) // count)][:count]
+
+
+@pytest.mark.skipif(not _go_standard_library(1), reason="Go's standard library sources are not installed")
+def test_go_rules_that_the_compiler_enforces_find_nothing_in_the_standard_library() -> None:
+    from pathlib import Path
+
+    from bare_tui.pipeline.defects import rule_findings
+    from bare_tui.pipeline.languages import parse_source
+
+    files = _go_standard_library(80)
+    assert len(files) >= 40
+    for path in files:
+        text = Path(path).read_text(encoding="utf-8")
+        found = [f for f in rule_findings(parse_source("go", text, path)) if f.rule in ("unused-variable", "duplicate-case")]
+        assert found == [], (path, [f.message for f in found])  # go build rejects both; these files compile
