@@ -350,3 +350,29 @@ def test_go_rules_that_the_compiler_enforces_find_nothing_in_the_standard_librar
         text = Path(path).read_text(encoding="utf-8")
         found = [f for f in rule_findings(parse_source("go", text, path)) if f.rule in ("unused-variable", "duplicate-case")]
         assert found == [], (path, [f.message for f in found])  # go build rejects both; these files compile
+
+
+def _jdk_sources(count: int) -> list[tuple[str, str]]:
+    import glob
+    import zipfile
+
+    for archive in sorted(glob.glob("/usr/lib/jvm/*/lib/src.zip")):
+        try:
+            with zipfile.ZipFile(archive) as zipped:
+                names = sorted(n for n in zipped.namelist() if n.startswith("java.base/java/util/") and n.endswith(".java"))
+                return [(n, zipped.read(n).decode("utf-8")) for n in names[:: max(1, len(names) // count)][:count]]
+        except (OSError, zipfile.BadZipFile):
+            continue
+    return []
+
+
+@pytest.mark.skipif(not _jdk_sources(1), reason="the JDK's src.zip is not installed")
+def test_java_rules_that_javac_enforces_find_nothing_in_the_jdk() -> None:
+    from bare_tui.pipeline.defects import rule_findings
+    from bare_tui.pipeline.languages import parse_source
+
+    sources = _jdk_sources(60)
+    assert len(sources) >= 30
+    for name, text in sources:
+        found = [f for f in rule_findings(parse_source("java", text, name)) if f.rule in ("unreachable-code", "duplicate-case")]
+        assert found == [], (name, [f.message for f in found])  # javac rejects both; the JDK compiles
