@@ -14,7 +14,7 @@ from textual.widgets import Footer, ProgressBar, Static
 
 from bare_tui.model import Label
 from bare_tui.review import AttemptBundle, FormState, ReviewSession
-from bare_tui.safe_text import safe_rich_text, visible
+from bare_tui.safe_text import safe_rich_text
 from bare_tui.store import SessionError, utc_now
 
 from ..widgets.diff_view import DiffView
