@@ -666,7 +666,12 @@ class DiffView(ScrollView, can_focus=True):
         return Strip(segments, 2 * digits + 4 + code_width).adjust_cell_length(width, self._palette.base)
 
     def _gutter(self, out: list[Segment], numbers: str, kind: str, marked: bool) -> None:
-        out.append(Segment(numbers, self._palette.marked if marked else self._palette.gutter))
+        if marked:
+            # The evidence line: its number and sign in the mark colour, with a pointer where the space was.
+            out.append(Segment(numbers, self._palette.marked))
+            out.append(Segment(_SIGNS[kind][0] + "\u25b8", self._palette.marked))
+            return
+        out.append(Segment(numbers, self._palette.gutter))
         out.append(Segment(_SIGNS[kind], self._palette.tint[kind]))
 
     def _tint(self, kind: str) -> Style:
