@@ -435,3 +435,16 @@ async def test_a_read_only_session_says_so_and_never_claims_saved(demo_session: 
         assert any(n.startswith("not saved") for n in shown) and not any(n.startswith("saved") for n in shown)
         assert app.screen.bundle.attempt_id == "a-1" and app.screen.form.unsaved
     assert current(demo_session) == {}
+
+
+async def test_a_finding_chosen_while_the_diff_is_computed_is_shown_when_it_arrives(demo_session: Path) -> None:
+    app = make_app(demo_session, mode="assisted")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        screen = app.screen
+        screen.open_attempt(0)  # the diff is being computed again
+        assert screen.diff.is_computing
+        await pilot.press("e")
+        await settle(pilot, app)
+        line = screen.query_one(VerdictPanel).findings[0].evidence.line
+        assert screen.diff.marked_line == ("original", line)

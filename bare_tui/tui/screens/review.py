@@ -88,6 +88,7 @@ class ReviewScreen(Screen[None]):
         self.revealed = session.mode == "assisted"
         self.opened_at = utc_now()
         self._armed: str | None = None  # the navigation action a second press will let discard labels
+        self._pending_line: tuple[str, int] | None = None  # a finding chosen before its diff was computed
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -133,6 +134,7 @@ class ReviewScreen(Screen[None]):
         self.revealed = self.session.mode == "assisted" or self.form.all_labelled
         self.opened_at = utc_now()
         self._armed = None
+        self._pending_line = None
         self.diff.show(bundle.task.original, bundle.attempt.refactored, bundle.summary.language, bundle.summary.path)
         self._paint_header()
         self._paint_side()
@@ -203,8 +205,20 @@ class ReviewScreen(Screen[None]):
         if evidence.line is None:
             self.notify("this finding has no line to show", timeout=2)
             return
-        if not self.diff.scroll_to_line(evidence.side, evidence.line):
-            self.notify(f"line {evidence.line} of the {evidence.side} file is not in the diff", timeout=2)
+        if self.diff.is_computing:
+            self._pending_line = (evidence.side, evidence.line)  # shown once the diff arrives
+            return
+        self._show_line(evidence.side, evidence.line)
+
+    def on_diff_view_ready(self, event: DiffView.Ready) -> None:
+        if self._pending_line is not None:
+            side, line = self._pending_line
+            self._pending_line = None
+            self._show_line(side, line)
+
+    def _show_line(self, side: str, line: int) -> None:
+        if not self.diff.scroll_to_line(side, line):
+            self.notify(f"line {line} of the {side} file is not in the diff", timeout=2)
 
     # ------------------------------------------------------------------ the form
     def action_move_field(self, step: int) -> None:
