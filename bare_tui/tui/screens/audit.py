@@ -57,9 +57,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("model", "model", 14),
     Column("stage", "stage", 15),
     Column("auto", "pipeline", 8),
+    Column("labels", "labels", 6),
     Column("people", "people", 7),
     Column("final", "settled", 7),
 )
+LABEL_GLYPHS: dict[str, tuple[str, str]] = {"pass": ("✓", "green"), "fail": ("✗", "bold red"), "unsure": ("?", "yellow")}
 
 
 def _outcome(value: str | None) -> Text:
@@ -79,9 +81,19 @@ def item_cells(item: AuditItem) -> tuple[Text, ...]:
         safe_rich_text(item.model),
         Text(item.stage),
         _outcome(item.auto),
+        _label_glyphs(item),
         _outcome(item.people),
         _outcome(final) if final is not None else Text(""),
     )
+
+
+def _label_glyphs(item: AuditItem) -> Text:
+    """Each reviewer's label as one glyph, in reviewer order (the details name them): ✓✗ is a split."""
+    glyphs = Text()
+    for review in item.reviews:
+        glyph, style = LABEL_GLYPHS.get(review.label, ("·", "dim"))
+        glyphs.append(glyph, style=style)
+    return glyphs
 
 
 def item_details(item: AuditItem, verdict: Verdict | None) -> Text:
