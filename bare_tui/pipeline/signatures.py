@@ -681,7 +681,7 @@ def _visit_java(source: Source, node: Node) -> _Visit:
         name = _name(source, node.child_by_field_name("name"))
         if kind == "record_declaration":
             # The record's components are its canonical constructor's parameters.
-            return _Visit(("constructor", name, node.child_by_field_name("parameters")), scope=name)
+            return _Visit(("constructor", f"{name}.{name}", node.child_by_field_name("parameters")), scope=name)
         return _Visit(scope=name)
     if kind == "method_declaration":
         name = _name(source, node.child_by_field_name("name"))
@@ -719,7 +719,8 @@ def _visit_csharp(source: Source, node: Node) -> _Visit:
             (c for c in node.named_children if c.type == "parameter_list"), None
         )
         if primary is not None:
-            return _Visit(("constructor", name, primary), scope=name)
+            # A primary constructor is named like an explicit one, so rewriting it as one keeps the signature.
+            return _Visit(("constructor", f"{name}.{name}", primary), scope=name)
         return _Visit(scope=name)
     if kind in ("method_declaration", "local_function_statement"):
         name = _name(source, node.child_by_field_name("name"))

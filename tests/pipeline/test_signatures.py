@@ -266,3 +266,17 @@ def test_a_python_def_missing_its_colon_still_has_its_signature() -> None:
     assert result.outcome is Outcome.PASS, result.evidence
     (signature,) = extract_signatures("python", broken)
     assert (signature.name, signature.line, signature.column) == ("forget_old", 4, 1)
+
+
+@pytest.mark.parametrize(
+    "language, record, rewritten",
+    [
+        ("csharp", "namespace N { public record R(int A); }",
+         "namespace N { public class R { public R(int A) { this.A = A; } public int A { get; } } }"),
+        ("java", "package p; record R(int a) {}",
+         "package p; final class R { private final int a; R(int a) { this.a = a; } }"),
+    ],
+)
+def test_a_record_rewritten_as_a_class_keeps_its_constructor(language: str, record: str, rewritten: str) -> None:
+    assert check_signatures(language, record, rewritten).outcome is Outcome.PASS
+    assert check_signatures(language, record, rewritten.replace("int a)", "long a)").replace("int A)", "long A)")).outcome is Outcome.FAIL
