@@ -144,11 +144,26 @@ def _kind(auto: str | None, labels: Sequence[str]) -> AuditKind | None:
     return None
 
 
+# Up to this many attempts on the list, their notes are read attempt by attempt (an indexed read each) rather
+# than reading every judgement of the session.
+PER_ATTEMPT_READS = 500
+
+
 def load_items(store: Store) -> list[AuditItem]:
     """The session's audit list, in auditing order."""
-    return build_items(
-        store.attempt_summaries(), store.current_outcomes(), store.judgements(), store.adjudications(), store.flags()
-    )
+    outcomes = store.current_outcomes()
+    flags = store.flags()
+    # Which attempts come to audit is known from the bare labels; only those need their notes and confidence.
+    labels: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for attempt_id, _, stage, label in store.current_labels():
+        labels[(attempt_id, stage)].append(label)
+    wanted = {key[0] for key, found in labels.items() if _kind(outcomes.get(key), found) is not None}
+    wanted |= {f.attempt_id for f in flags if f.flagged}
+    if len(wanted) <= PER_ATTEMPT_READS:
+        judgements = [j for attempt_id in sorted(wanted) for j in store.judgements(attempt_id=attempt_id)]
+    else:
+        judgements = store.judgements()
+    return build_items(store.attempt_summaries(), outcomes, judgements, store.adjudications(), flags)
 
 
 def arrange(items: Sequence[AuditItem], show_settled: bool) -> list[AuditItem]:

@@ -126,3 +126,17 @@ def test_the_statistics_count_the_adjudication_as_the_consensus(session: Path) -
     with Store.open(session) as store:
         adjudicate(store, "a-4", "integrity", Label.FAIL, ReasonCode.PIPELINE_FALSE_PASS, "eve")
     assert false_passes() == 1  # the pipeline's pass now stands against the settled fail
+
+
+def test_reading_notes_attempt_by_attempt_gives_the_same_list_as_reading_them_all(session: Path) -> None:
+    from bare_tui.audit import build_items
+
+    with Store.open(session) as store:
+        adjudicate(store, "a-1", "syntax", Label.PASS, ReasonCode.OTHER, "eve")  # settled, never disputed
+        adjudicate(store, "a-4", "integrity", Label.FAIL, ReasonCode.REVIEWER_ERROR, "eve")
+        everything = build_items(
+            store.attempt_summaries(), store.current_outcomes(), store.judgements(), store.adjudications(),
+            store.flags(),
+        )
+        assert load_items(store) == everything
+    assert ("a-1", "syntax") not in [i.key for i in everything]  # nothing was ever disputed there
