@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from bare_tui.model import STAGES, Attempt, Evidence, Outcome, StageResult, Task, Verdict
+from bare_tui.model import STAGES, Evidence, Outcome, StageResult, Task, Verdict
 from bare_tui.pipeline.maintainability import Thresholds, compute_thresholds, default_thresholds
 from bare_tui.pipeline.settings import DEFAULT_SETTINGS, PipelineSettings, pipeline_version
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 import json.decoder
-import textwrap
 
 import pytest
 
