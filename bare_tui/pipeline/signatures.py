@@ -795,9 +795,23 @@ def _function_declarator(node: Node | None) -> Node | None:
 
 
 def _c_function_name(source: Source, declarator: Node) -> str:
+    """`ns.Box.area` for `ns::Box<T>::area`: template arguments left out of scopes, so an out-of-class
+    definition meets its in-class declaration; `const` kept, since C++ overloads on it."""
     name_node = declarator.child_by_field_name("declarator")
     text = "".join(source.node_text(name_node).split()) if name_node is not None else ""
-    return text.replace("::", ".")
+    parts = text.split("::")
+    parts = [_without_template_arguments(part) for part in parts[:-1]] + parts[-1:]
+    if not parts[-1].startswith("operator"):
+        parts[-1] = _without_template_arguments(parts[-1])
+    name = ".".join(parts)
+    if any(c.type == "type_qualifier" and source.node_text(c) == "const" for c in declarator.children):
+        name += " const"
+    return name
+
+
+def _without_template_arguments(part: str) -> str:
+    cut = part.find("<")
+    return part[:cut] if cut > 0 else part
 
 
 def _visit_c(source: Source, node: Node) -> _Visit:

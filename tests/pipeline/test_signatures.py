@@ -213,7 +213,7 @@ def test_cpp_out_of_class_definitions_and_declarations() -> None:
         "double geo::Box::area(double scale) const { return scale; }\n"
     )
     names = extract_signatures("cpp", original)
-    assert {(s.name, s.declaration) for s in names} == {("geo.Box.area", True), ("geo.Box.area", False)}
+    assert {(s.name, s.declaration) for s in names} == {("geo.Box.area const", True), ("geo.Box.area const", False)}
     inline = "namespace geo {\nclass Box {\n public:\n  double area(double scale = 1.0) const { return scale; }\n};\n}\n"
     assert check_signatures("cpp", original, inline).outcome is Outcome.PASS
     body_gone = original.replace("double geo::Box::area(double scale) const { return scale; }\n", "")
@@ -280,3 +280,16 @@ def test_a_python_def_missing_its_colon_still_has_its_signature() -> None:
 def test_a_record_rewritten_as_a_class_keeps_its_constructor(language: str, record: str, rewritten: str) -> None:
     assert check_signatures(language, record, rewritten).outcome is Outcome.PASS
     assert check_signatures(language, record, rewritten.replace("int a)", "long a)").replace("int A)", "long A)")).outcome is Outcome.FAIL
+
+
+def test_cpp_template_scopes_and_const_overloads() -> None:
+    original = (
+        "template <typename T> class Box {\n public:\n  T& get(int i);\n  const T& get(int i) const;\n};\n"
+        "template <typename T> T& Box<T>::get(int i) { return items[i]; }\n"
+        "template <typename T> const T& Box<T>::get(int i) const { return items[i]; }\n"
+    )
+    assert {s.name for s in extract_signatures("cpp", original)} == {"Box.get", "Box.get const"}
+    without_const = original.replace("template <typename T> const T& Box<T>::get(int i) const { return items[i]; }\n", "")
+    result = check_signatures("cpp", original, without_const)
+    assert result.outcome is Outcome.FAIL
+    assert "Box.get const(int i) (only a declaration is left)" in result.evidence[0].message
