@@ -26,8 +26,8 @@ class BareTuiApp(App[None]):
 
     # Actions without a key of their own: the palette and the help screen list them.
     PALETTE = [
-        ("Agreement statistics", "stats", "How far the pipeline agrees with people, with intervals"),
-        ("Audit disputed attempt-stages", "audit", "Settle disputes between the pipeline and reviewers"),
+        ("Agreement statistics", "stats", "pipeline against people, with intervals"),
+        ("Audit disputed attempt-stages", "audit", "settle disputes, disputed failures first"),
     ]
 
     def __init__(self, session: ReviewSession, session_path: Path, start_at: str | None = None) -> None:

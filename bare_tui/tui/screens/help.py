@@ -20,7 +20,10 @@ def help_table(entries: list[ActionEntry]) -> Table:
     table.add_column("key", style="bold cyan", no_wrap=True, min_width=14)
     table.add_column("action")
     for entry in entries:
-        table.add_row(Text(entry.keys), Text(entry.description))
+        meaning = Text(entry.description)
+        if entry.help:
+            meaning.append(f": {entry.help}", style="dim")
+        table.add_row(Text(entry.keys), meaning)
     return table
 
 
@@ -32,8 +35,8 @@ class HelpScreen(ModalScreen[None]):
         align: center middle;
         background: $background 60%;
         #help-body {
-            width: 60;
-            max-height: 90%;
+            width: 96;
+            max-height: 100%;
             height: auto;
             border: round $accent;
             border-title-color: $text;
