@@ -163,3 +163,10 @@ def test_judged_ids_follow_the_same_rule_as_judged_attempts(review: ReviewSessio
     review.undo()  # a-3 withdrawn
     assert store.judged_attempt_ids("ana") == {j.attempt_id for j in store.judgements(reviewer="ana")} == {"a-1", "a-2"}
     assert store.judged_attempt_ids("ben") == set()
+
+
+def test_review_of_an_empty_session_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty.db"
+    Store.open(empty, create=True).close()
+    assert cli.main(["review", str(empty), "--reviewer", "ana"]) == 2
+    assert "no attempts to review" in capsys.readouterr().err
