@@ -351,3 +351,14 @@ def test_any_text_gets_a_verdict_from_every_stage(language: str, text: str) -> N
                 assert evidence.side in ("original", "refactored")
                 assert evidence.line is None or evidence.line >= 1
                 assert evidence.column is None or evidence.column >= 1
+
+
+def test_python_whose_original_does_not_compile_is_judged_on_new_errors() -> None:
+    # A Python 2 file: compile() rejects the original too, so only errors the original lacks are blamed.
+    original = 'def greet(name):\n    print "hello", name\n\n\ndef add(a, b):\n    return a + b\n'
+    refactored = original.replace("return a + b", "total = a + b\n    return total")
+    result = check_syntax("python", original, refactored)
+    assert result.outcome is Outcome.PASS
+    assert "does not compile" in result.details["checker"]
+    broken = refactored.replace("def add(a, b):", "def add(a, b")
+    assert check_syntax("python", original, broken).outcome is Outcome.FAIL
