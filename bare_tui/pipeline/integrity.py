@@ -175,7 +175,12 @@ def integrity_findings(language: str, original: str, refactored: str | None, pat
     if grammar == "php" and "<?php" in original and "<?php" not in refactored and "<?=" not in refactored:
         # Without an opening tag PHP reads the whole answer as HTML to echo: it parses, but it is not code.
         findings.append(Finding("prose", "refactored", 1, 1, "no '<?php' tag: the answer is not PHP code"))
+    # The telling finding first: a cut or a chat reply explains the dropped definitions that follow from it.
+    findings.sort(key=lambda f: _CHECK_ORDER.index(f.check))
     return findings
+
+
+_CHECK_ORDER = ("truncated", "prose", "elision", "hidden-character", "dropped-type", "dropped-function")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -359,10 +364,17 @@ def _truncation(language: str, before: Source, after: Source, path: str) -> list
     last_line = after.text.rstrip().count("\n") + 1
     fresh, _ = new_problems(tree_sitter_problems(language, before.text, path), tree_sitter_problems(language, after.text, path))
     at_end = [p for p in fresh if p.end_line >= last_line]
-    if at_end:
+    if any(line == last_line for line, _, _ in _prose_lines(after)):
+        pass  # the answer ends in chat or a fence: the prose finding says it better than a cut would
+    elif at_end:
         problem = at_end[-1]
-        findings.append(Finding("truncated", "refactored", problem.line, problem.column,
-                                f"the file ends abruptly: {problem.message} at the end"))
+        if problem.line >= last_line:
+            findings.append(Finding("truncated", "refactored", problem.line, problem.column,
+                                    f"the file ends abruptly: {problem.message} at the end"))
+        else:
+            # an error node running from where the text stops making sense to the end of the file
+            findings.append(Finding("truncated", "refactored", last_line, None,
+                                    f"the file ends inside an unfinished construct begun on line {problem.line}"))
     elif _ends_mid_statement(before.grammar, after.text) and not _ends_mid_statement(before.grammar, before.text):
         findings.append(Finding("truncated", "refactored", last_line, None,
                                 f"the file ends mid-statement: {snippet(_last_code_line(after.text), 60)!r}"))
