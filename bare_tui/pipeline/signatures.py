@@ -57,6 +57,12 @@ class Signature:
     def simple_name(self) -> str:
         return self.name.rsplit(".", 1)[-1]
 
+    @property
+    def movable(self) -> bool:
+        """Kept by a same-named function anywhere: a local helper may be extracted, and a CommonJS export
+        (`module.exports = {f() {}}`) may become `function f` exported by name."""
+        return self.local or self.name.startswith(("module.exports.", "exports."))
+
     def display(self) -> str:
         return f"{self.name}({', '.join(p.text for p in self.parameters)})"
 
@@ -144,7 +150,7 @@ def compare_signatures(before: list[Signature], after: list[Signature]) -> list[
             by_simple_name.setdefault(signature.simple_name, []).append(signature)
     spare = {name: iter(signatures) for name, signatures in by_name.items()}  # unused partners, in order
     for signature in unmatched:
-        if signature.local:
+        if signature.movable:
             moved = _find(by_simple_name.get(signature.simple_name, ()), used, signature.compatible)
             if moved is not None:
                 continue

@@ -293,3 +293,14 @@ def test_cpp_template_scopes_and_const_overloads() -> None:
     result = check_signatures("cpp", original, without_const)
     assert result.outcome is Outcome.FAIL
     assert "Box.get const(int i) (only a declaration is left)" in result.evidence[0].message
+
+
+def test_commonjs_exports_may_become_named_functions() -> None:
+    original = "module.exports = {\n  parse(text, options) { return text; },\n  format: function (value) { return String(value); },\n};\n"
+    named = (
+        "function parse(text, options) {\n  return text;\n}\n\nfunction format(value) {\n  return String(value);\n}\n\n"
+        "module.exports = { parse, format };\n"
+    )
+    assert _names("javascript", original) == {"module.exports.parse": ["text", "options"], "module.exports.format": ["value"]}
+    assert check_signatures("javascript", original, named).outcome is Outcome.PASS
+    assert check_signatures("javascript", original, named.replace("(value)", "(value, radix)")).outcome is Outcome.FAIL
