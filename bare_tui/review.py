@@ -28,13 +28,13 @@ def resolve_reviewer(given: str | None) -> str:
         return "reviewer"
 
 
-def review_order(summaries: Sequence[AttemptSummary], reviewer: str, shuffle_seed: str | None = None) -> list[str]:
-    """Attempt ids in the order this reviewer meets them: import order, or a shuffle of their own.
+def review_order(attempt_ids: Sequence[str], reviewer: str, shuffle_seed: str | None = None) -> list[str]:
+    """Attempt ids (given in import order) in the order this reviewer meets them: that, or a shuffle of their own.
 
     The shuffle is seeded by the seed and the reviewer's name together, so two reviewers given the same seed
     see different orders (order effects average out) and each sees the same order every time.
     """
-    ids = [s.attempt_id for s in sorted(summaries, key=lambda s: s.seq)]
+    ids = list(attempt_ids)
     if shuffle_seed is not None:
         # A str seed is hashed with SHA-512 by random.Random: stable across runs and PYTHONHASHSEED.
         random.Random(f"{shuffle_seed}\x00{reviewer}").shuffle(ids)
@@ -71,14 +71,17 @@ class AttemptBundle:
         return self.attempt.problems
 
 
-def load_bundle(store: Store, summary: AttemptSummary, reviewer: str, flagged: bool) -> AttemptBundle:
+def load_bundle(store: Store, attempt_id: str, reviewer: str, flagged: bool) -> AttemptBundle:
     """Read one attempt, its task, current verdicts and this reviewer's current judgements."""
-    attempt = store.attempt(summary.attempt_id)
-    task = store.task(summary.task_id)
+    attempt = store.attempt(attempt_id)
+    task = store.task(attempt.task_id) if attempt is not None else None
     if attempt is None or task is None:
-        raise SessionError(f"{store.path}: attempt {summary.attempt_id} vanished while the session was open")
-    verdicts = {stage: v for (_, stage), v in store.current_verdicts(attempt_id=summary.attempt_id).items()}
-    judgements = {j.stage: j for j in store.judgements(attempt_id=summary.attempt_id, reviewer=reviewer)}
+        raise SessionError(f"{store.path}: attempt {attempt_id} vanished while the session was open")
+    summary = AttemptSummary(
+        attempt_id, attempt.task_id, attempt.model, task.language, task.path, attempt.seq, attempt.problems
+    )
+    verdicts = {stage: v for (_, stage), v in store.current_verdicts(attempt_id=attempt_id).items()}
+    judgements = {j.stage: j for j in store.judgements(attempt_id=attempt_id, reviewer=reviewer)}
     return AttemptBundle(summary, task, attempt, verdicts, judgements, flagged)
 
 
@@ -224,7 +227,6 @@ class ReviewSession:
     reviewer: str
     mode: Mode
     order: list[str]
-    summaries: dict[str, AttemptSummary]
     judged: set[str]
     flagged: set[str]
     positions: dict[str, int] = field(default_factory=dict)
@@ -233,19 +235,16 @@ class ReviewSession:
     def open(
         cls, store: Store, reviewer: str, mode: str | None = None, shuffle_seed: str | None = None
     ) -> "ReviewSession":
-        """Read what the review screen needs up front: summaries (no texts), judged and flagged attempts."""
+        """Read what the review screen needs up front: the attempt ids (no texts), judged and flagged ones."""
         chosen = mode or store.get_setting(MODE_SETTING, "blind")
         if chosen not in MODES:
             raise SessionError(f"{store.path}: review_mode setting is {chosen!r}; expected blind or assisted")
-        summaries = store.attempt_summaries()
-        if not summaries:
+        ids = store.attempt_ids()
+        if not ids:
             raise SessionError(f"{store.path}: the session has no attempts to review; import some first")
-        order = review_order(summaries, reviewer, shuffle_seed)
+        order = review_order(ids, reviewer, shuffle_seed)
         flagged = {f.attempt_id for f in store.flags() if f.reviewer == reviewer and f.flagged}
-        session = cls(
-            store, reviewer, chosen, order, {s.attempt_id: s for s in summaries},
-            store.judged_attempt_ids(reviewer), flagged,
-        )
+        session = cls(store, reviewer, chosen, order, store.judged_attempt_ids(reviewer), flagged)
         session.positions = {attempt_id: i for i, attempt_id in enumerate(order)}
         return session
 
@@ -275,7 +274,7 @@ class ReviewSession:
 
     def load(self, index: int) -> AttemptBundle:
         attempt_id = self.order[index]
-        return load_bundle(self.store, self.summaries[attempt_id], self.reviewer, attempt_id in self.flagged)
+        return load_bundle(self.store, attempt_id, self.reviewer, attempt_id in self.flagged)
 
     def save(self, form: FormState, bundle: AttemptBundle, opened_at: str) -> SaveResult:
         """Commit the form's labels as judgements in one transaction; the rows are on disk when this returns."""

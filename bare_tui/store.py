@@ -621,6 +621,11 @@ class Store:
         sql = f"SELECT DISTINCT attempt_id FROM ({_current_judgements_sql(' WHERE j.reviewer = ?')})"
         return {row[0] for row in self._conn.execute(sql, (reviewer,))}
 
+    def attempt_ids(self) -> list[str]:
+        """Every attempt id in import order, from the seq index: the review screen's order without reading
+        the rows' texts (attempt_summaries() must step over them to reach the problems column)."""
+        return [row[0] for row in self._conn.execute("SELECT attempt_id FROM attempts ORDER BY seq")]
+
 
 # ---------------------------------------------------------------------- which judgement counts
 def _current_judgements_sql(where: str) -> str:
