@@ -598,8 +598,12 @@ def _visit_js(source: Source, node: Node) -> _Visit:
         name = _js_member_name(source, node.child_by_field_name("name"))
         accessor = next((c.type for c in node.children if c.type in ("get", "set")), "")
         shown = f"{accessor} {name}" if accessor else name
-        method = "constructor" if name == "constructor" else "method"
-        return _Visit((method, shown, node.child_by_field_name("parameters")), scope=name, function=True,
+        if name == "constructor" and not accessor:
+            # Named after its class, like the constructor function of pre-2015 code (`function Foo(a)`), so
+            # rewriting that as a class keeps the signature.
+            return _Visit(("constructor", "", node.child_by_field_name("parameters")), scope=name, function=True,
+                          declaration=node.child_by_field_name("body") is None)
+        return _Visit(("method", shown, node.child_by_field_name("parameters")), scope=name, function=True,
                       declaration=node.child_by_field_name("body") is None)
     if kind in _JS_CLASSES or kind in ("interface_declaration", "internal_module", "module"):
         name = _name(source, node.child_by_field_name("name"))
@@ -614,7 +618,9 @@ def _visit_js(source: Source, node: Node) -> _Visit:
     if kind == "assignment_expression":
         target = node.child_by_field_name("left")
         if target is not None and target.type in ("identifier", "member_expression"):
-            return _js_assigned(source, _name(source, target), node.child_by_field_name("right"), "function")
+            # `Foo.prototype.bar = function` is the method `Foo.bar`, as in `class Foo { bar() {} }`
+            name = _name(source, target).replace(".prototype.", ".")
+            return _js_assigned(source, name, node.child_by_field_name("right"), "function")
         return _NOTHING
     if kind == "pair":
         return _js_assigned(source, _js_member_name(source, node.child_by_field_name("key")), node.child_by_field_name("value"), "method")

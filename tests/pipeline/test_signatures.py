@@ -304,3 +304,11 @@ def test_commonjs_exports_may_become_named_functions() -> None:
     assert _names("javascript", original) == {"module.exports.parse": ["text", "options"], "module.exports.format": ["value"]}
     assert check_signatures("javascript", original, named).outcome is Outcome.PASS
     assert check_signatures("javascript", original, named.replace("(value)", "(value, radix)")).outcome is Outcome.FAIL
+
+
+def test_prototype_code_rewritten_as_a_class_keeps_its_signatures() -> None:
+    original = "function Foo(a, b) {\n  this.a = a;\n}\nFoo.prototype.bar = function (x) {\n  return x + this.a;\n};\n"
+    modern = "class Foo {\n  constructor(a, b) {\n    this.a = a;\n  }\n\n  bar(x) {\n    return x + this.a;\n  }\n}\n"
+    assert _names("javascript", modern) == {"Foo": ["a", "b"], "Foo.bar": ["x"]}
+    assert check_signatures("javascript", original, modern).outcome is Outcome.PASS
+    assert check_signatures("javascript", original, modern.replace("constructor(a, b)", "constructor(a)")).outcome is Outcome.FAIL
