@@ -448,3 +448,22 @@ async def test_a_finding_chosen_while_the_diff_is_computed_is_shown_when_it_arri
         await settle(pilot, app)
         line = screen.query_one(VerdictPanel).findings[0].evidence.line
         assert screen.diff.marked_line == ("original", line)
+
+
+async def test_the_raw_response_of_a_no_code_attempt_from_the_palette(demo_session: Path) -> None:
+    from bare_tui.tui.screens.response import ResponseScreen
+
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("n", "n")
+        await settle(pilot, app)
+        assert app.screen.bundle.attempt_id == "a-3"
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        await pilot.press(*"raw response", "enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ResponseScreen)
+        assert app.screen.shown_text == "I cannot help with that."
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReviewScreen)

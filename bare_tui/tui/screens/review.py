@@ -22,6 +22,7 @@ from ..widgets.judgement_form import JudgementForm
 from ..widgets.verdict_panel import VerdictPanel
 from .help import HelpScreen
 from .note import NoteResult, NoteScreen
+from .response import ResponseScreen
 
 # Every key of DESIGN.md's table. Priority: they reach this screen whatever holds Textual's focus (the diff
 # normally does), so the form's focus is a cursor of ours and the scrolling keys always go to the diff.
@@ -76,6 +77,10 @@ class ReviewScreen(Screen[None]):
 
     CSS_PATH = "review.tcss"
     BINDINGS = REVIEW_BINDINGS
+    # Actions without a key of their own (DESIGN fixes the keys): the palette and help list them.
+    PALETTE = [
+        ("Show the model's raw response", "show_response", "the answer before code was taken from it"),
+    ]
 
     def __init__(self, session: ReviewSession, session_path: Path, start_at: str | None = None) -> None:
         super().__init__()
@@ -342,6 +347,11 @@ class ReviewScreen(Screen[None]):
             self.open_attempt(self.session.positions[attempt_id])
 
     # ------------------------------------------------------------------ other screens
+    def action_show_response(self) -> None:
+        assert self.bundle is not None
+        attempt = self.bundle.attempt
+        self.app.push_screen(ResponseScreen(attempt.attempt_id, attempt.response, attempt.patch))
+
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self, title="review keys"))
 
