@@ -7,13 +7,11 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import Callable, Literal
+from typing import Callable
 
 from bare_tui.safe_text import split_lines
 
-Side = Literal["original", "refactored"]
-Mode = Literal["split", "unified"]
-SIDES: tuple[str, ...] = ("original", "refactored")
+SIDES: tuple[str, ...] = ("original", "refactored")  # as in Evidence.side
 MODES: tuple[str, ...] = ("split", "unified")
 
 Span = tuple[int, int]  # [start, end) character offsets in a raw line
