@@ -238,11 +238,12 @@ _OPTIONAL_TYPES = frozenset({"python", "javascript", "typescript", "tsx", "php"}
 _IGNORED_IN_PARAMETER = {
     "java": frozenset({"modifiers", "marker_annotation", "annotation"}),
     "csharp": frozenset({"attribute_list"}),
-    "php": frozenset({"attribute_list"}),
+    # A promoted constructor parameter (`private int $x`, `private readonly s: string`) is called like a plain one.
+    "php": frozenset({"attribute_list", "visibility_modifier", "readonly_modifier"}),
     "python": frozenset(),
     "javascript": frozenset({"decorator"}),
-    "typescript": frozenset({"decorator"}),
-    "tsx": frozenset({"decorator"}),
+    "typescript": frozenset({"decorator", "accessibility_modifier", "readonly", "override_modifier"}),
+    "tsx": frozenset({"decorator", "accessibility_modifier", "readonly", "override_modifier"}),
     "go": frozenset(),
     "c": frozenset({"attribute_specifier"}),
     "cpp": frozenset({"attribute_specifier", "attribute_declaration"}),

@@ -312,3 +312,17 @@ def test_prototype_code_rewritten_as_a_class_keeps_its_signatures() -> None:
     assert _names("javascript", modern) == {"Foo": ["a", "b"], "Foo.bar": ["x"]}
     assert check_signatures("javascript", original, modern).outcome is Outcome.PASS
     assert check_signatures("javascript", original, modern.replace("constructor(a, b)", "constructor(a)")).outcome is Outcome.FAIL
+
+
+@pytest.mark.parametrize(
+    "language, promoted, plain",
+    [
+        ("php", "<?php\nclass A {\n  public function __construct(private int $x, protected readonly string $name = 'a') {}\n}\n",
+         "<?php\nclass A {\n  private int $x;\n  protected string $name;\n"
+         "  public function __construct(int $x, string $name = 'a') { $this->x = $x; $this->name = $name; }\n}\n"),
+        ("typescript", "class A { constructor(private readonly s: string, public t = 1) {} }\n",
+         "class A { private readonly s: string; public t: number; constructor(s: string, t = 1) { this.s = s; this.t = t; } }\n"),
+    ],
+)
+def test_promoted_constructor_parameters_are_called_like_plain_ones(language: str, promoted: str, plain: str) -> None:
+    assert check_signatures(language, promoted, plain).outcome is Outcome.PASS
