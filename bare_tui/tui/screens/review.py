@@ -113,12 +113,12 @@ class ReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(DiffView).focus()
         session = self.session
+        if session.store.readonly:
+            self.notify("this session is read-only: labels cannot be saved", severity="warning", timeout=10)
         if self._start_at is not None and self._start_at in session.positions:
             self.open_attempt(session.positions[self._start_at])
             return
         self.open_attempt(session.start_index())
-        if session.store.readonly:
-            self.notify("this session is read-only: labels cannot be saved", severity="warning", timeout=10)
         if session.complete:
             where = "pick one in the queue" if queue_available() else "showing the last one"
             self.notify(f"every attempt is judged ({session.total} of {session.total}): {where}", timeout=6)
