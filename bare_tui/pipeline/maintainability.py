@@ -17,7 +17,7 @@ from bare_tui.pipeline.settings import DEFAULT_SETTINGS, METRICS, PipelineSettin
 
 EVIDENCE_LIMIT = 50
 
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 """Bumped whenever how breaches are measured or matched changes, so that the pipeline version changes."""
 
 METRIC_NAMES = {
@@ -170,8 +170,12 @@ def check_maintainability(
         return StageResult(Outcome.SKIPPED, details=details | {"reason": "neither file has a function to measure"})
     breaches_before = _breaches(before, limits)
     breaches_after = _breaches(after, limits)
+    # A function the answer no longer has was not improved, only lost (truncated or dropped answers): its
+    # breaches stay on the books instead of counting as resolved.
+    lost = _lost_functions(before, after, limits)
+    carried = [b for b in breaches_before if (b.function, b.line) in lost]
     severity_before = _severity(breaches_before, settings.weights)
-    severity_after = _severity(breaches_after, settings.weights)
+    severity_after = _severity(breaches_after + carried, settings.weights)
     total = severity_before + severity_after
     # Bounded in [-1, 1]: 1 when every breach is gone, 0 when nothing changed, -1 when all are new.
     score = (severity_before - severity_after) / total if total > 0 else 0.0
@@ -188,11 +192,14 @@ def check_maintainability(
         "breaches_before": len(breaches_before),
         "breaches_after": len(breaches_after),
         "new_breaches": len(new),
+        "breaches_of_missing_functions": len(carried),
     }
     evidence = [Evidence("refactored", b.line, 1, "new breach: " + b.message) for b in new]
     new_ids = {id(b) for b in new}
     evidence += [Evidence("refactored", b.line, 1, "still breached: " + b.message) for b in breaches_after if id(b) not in new_ids]
-    after_keys = Counter(b.key for b in breaches_after)
+    evidence += [Evidence("original", b.line, 1, "not resolved, the function is missing from the answer: " + b.message)
+                 for b in carried]
+    after_keys = Counter(b.key for b in breaches_after + carried)
     for breach in breaches_before:
         if after_keys[breach.key] > 0:
             after_keys[breach.key] -= 1
@@ -218,7 +225,7 @@ class _Breach:
     def key(self) -> tuple[str, str]:
         # The method's own name: one moved to another class (SalesReport::BuildCsv to Row::BuildCsv)
         # keeps its breach rather than resolving one and adding a new one.
-        return (re.split(r"::|\.", self.function)[-1], self.metric)
+        return (_short_name(self.function), self.metric)
 
     @property
     def excess(self) -> float:
@@ -227,6 +234,33 @@ class _Breach:
     @property
     def message(self) -> str:
         return f"{self.function}: {METRIC_NAMES[self.metric]} {self.value:g} > {self.threshold:g}"
+
+
+def _lost_functions(
+    before: list[FunctionMetrics], after: list[FunctionMetrics], limits: Mapping[str, float]
+) -> set[tuple[str, int]]:
+    """(name, start line) of the original's functions the answer no longer has. Names are matched as a
+    multiset (lizard leaves Python methods unqualified, so two classes' `__init__` share a name); when a name
+    loses instances, the breaching ones count as lost, since a lost function cannot show it was improved.
+    A name gone entirely is still present if it was unique and its own name reappears (a moved method)."""
+    available = Counter(f.name for f in after)
+    short_after = Counter(_short_name(f.name) for f in after)
+    short_before = Counter(_short_name(f.name) for f in before)
+
+    def breaches(f: FunctionMetrics) -> bool:
+        return any(limits[m] > 0 and f.values[m] > limits[m] for m in METRICS)
+
+    lost: set[tuple[str, int]] = set()
+    for function in sorted(before, key=breaches):  # clean functions take the surviving names first
+        if available[function.name] > 0:
+            available[function.name] -= 1
+        elif not (short_before[_short_name(function.name)] == 1 and short_after[_short_name(function.name)]):
+            lost.add((function.name, function.start_line))
+    return lost
+
+
+def _short_name(qualified: str) -> str:
+    return re.split(r"::|\.", qualified)[-1]
 
 
 def _breaches(functions: list[FunctionMetrics], limits: Mapping[str, float]) -> list[_Breach]:

@@ -212,3 +212,17 @@ def test_a_method_moved_to_another_class_keeps_its_breach_rather_than_adding_one
     assert result.details["new_breaches"] == 0
     assert result.outcome is Outcome.FAIL  # nothing got better either
     assert [e.message for e in result.evidence] == ["still breached: Row::total: parameters 7 > 5"]
+
+
+def test_a_truncated_answer_gets_no_credit_for_the_functions_it_lost() -> None:
+    # Cut just before py_scanstring: its complexity-13 breach is gone from the file, not improved.
+    cut = DECODER[: DECODER.index("def py_scanstring")]
+    assert "def JSONObject" not in cut and "py_scanstring" not in cut.split("def ")[-1]
+
+    result = check_maintainability("python", DECODER, cut, "json/decoder.py")
+
+    assert result.outcome is Outcome.FAIL
+    assert result.details["breaches_of_missing_functions"] >= 1
+    assert result.details["severity_after"] >= result.details["severity_before"]
+    assert any(e.message.startswith("not resolved, the function is missing from the answer: py_scanstring")
+               for e in result.evidence)
