@@ -400,9 +400,12 @@ class Store:
         """
         columns = "*" if with_evidence else _LIGHT_VERDICT_COLUMNS
         build = _verdict if with_evidence else _light_verdict
-        return {(r["attempt_id"], r["stage"]): build(r) for r in self._chosen_verdicts(columns, source, attempt_id)}
+        names, rows = self._chosen_verdicts(columns, source, attempt_id)
+        return {(r["attempt_id"], r["stage"]): build(r) for r in (dict(zip(names, row)) for row in rows)}
 
-    def _chosen_verdicts(self, columns: str, source: str | None, attempt_id: str | None) -> list[dict[str, Any]]:
+    def _chosen_verdicts(
+        self, columns: str, source: str | None, attempt_id: str | None
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
         """The verdict that counts per attempt-stage: own source first, then the newest run (the first written
         on a tie); with no source named, an attempt that has any own verdict uses only its own, never a mix
         with an imported stage. Chosen in one pass over the rows: a window query sorted 8x slower."""
@@ -414,15 +417,15 @@ class Store:
         )
         names = [d[0] for d in cursor.description]
         best: dict[tuple[str, str], tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
-        at, st = names.index("attempt_id"), names.index("stage")
+        at, st = names.index("attempt_id", 3), names.index("stage", 3)
         for row in cursor:
             key, rank = (row[at], row[st]), row[:3]
             held = best.get(key)
             if held is None or rank > held[0]:
                 best[key] = (rank, row)
         own = {key[0] for key, (rank, _) in best.items() if rank[0]} if source is None else set()
-        return [
-            dict(zip(names, row)) for key, (rank, row) in best.items()
+        return names[3:], [
+            row[3:] for key, (rank, row) in best.items()
             if source is None and (rank[0] or key[0] not in own) or source is not None
         ]
 
@@ -481,8 +484,26 @@ class Store:
         where, params = _where(prefix="j.", attempt_id=attempt_id, reviewer=reviewer)
         if not current_only:
             return [_judgement(r) for r in self.db.query(f"SELECT * FROM judgements j{where} ORDER BY j.rowid", params)]
-        sql = f"SELECT * FROM ({_current_judgements_sql(where)}) ORDER BY rowid"
-        return [_judgement(r) for r in self.db.query(sql, params)]
+        names, rows = self._labels_in_force("j.*", where, params)
+        return [_judgement(dict(zip(names, row))) for row in rows]
+
+    def _labels_in_force(
+        self, columns: str, where: str, params: Sequence[Any]
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """The one rule for which judgement counts: per (attempt, reviewer, stage), the newest row that no
+        other row supersedes, unless it is a withdrawal. In the order the rows were written. One scan in
+        saved order, the last row of each key winning: a window query sorted 2-3x slower."""
+        joiner = " AND" if where else " WHERE"
+        cursor = self._conn.execute(
+            f"SELECT j.rowid AS written, j.attempt_id AS a_, j.reviewer AS r_, j.stage AS s_, j.retracted AS x_,"
+            f" {columns} FROM judgements j{where}{joiner} NOT EXISTS"
+            " (SELECT 1 FROM judgements s WHERE s.supersedes = j.judgement_id) ORDER BY j.saved_at, j.rowid",
+            list(params),
+        )
+        names = [d[0] for d in cursor.description][5:]
+        newest = {(row[1], row[2], row[3]): row for row in cursor}
+        rows = sorted((row for row in newest.values() if not row[4]), key=lambda row: row[0])
+        return names, [row[5:] for row in rows]
 
     def undo_last_save(self, reviewer: str) -> list[Judgement]:
         """Withdraw the reviewer's most recent save that is still in force, in one transaction.
@@ -606,36 +627,23 @@ class Store:
     # 10,000-attempt lists load in a fraction of a second.
     def current_outcomes(self) -> dict[tuple[str, str], str]:
         """(attempt_id, stage) -> the outcome value of the verdict current_verdicts() chooses."""
-        rows = self._chosen_verdicts("attempt_id, stage, outcome", None, None)
-        return {(r["attempt_id"], r["stage"]): r["outcome"] for r in rows}
+        _, rows = self._chosen_verdicts("attempt_id, stage, outcome", None, None)
+        return {(attempt_id, stage): outcome for attempt_id, stage, outcome in rows}
 
     def current_labels(self) -> list[tuple[str, str, str, str]]:
         """(attempt_id, reviewer, stage, label) of every label in force, as judgements() finds them."""
-        rows = self._conn.execute(
-            f"SELECT attempt_id, reviewer, stage, label FROM ({_current_judgements_sql('')}) ORDER BY rowid"
-        )
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        _, rows = self._labels_in_force("j.attempt_id, j.reviewer, j.stage, j.label", "", ())
+        return rows  # type: ignore[return-value]
 
     def judged_attempt_ids(self, reviewer: str) -> set[str]:
         """Attempts on which this reviewer has at least one label in force, without building judgements."""
-        sql = f"SELECT DISTINCT attempt_id FROM ({_current_judgements_sql(' WHERE j.reviewer = ?')})"
-        return {row[0] for row in self._conn.execute(sql, (reviewer,))}
+        _, rows = self._labels_in_force("j.attempt_id", " WHERE j.reviewer = ?", (reviewer,))
+        return {row[0] for row in rows}
 
     def attempt_ids(self) -> list[str]:
         """Every attempt id in import order, from the seq index: the review screen's order without reading
         the rows' texts (attempt_summaries() must step over them to reach the problems column)."""
         return [row[0] for row in self._conn.execute("SELECT attempt_id FROM attempts ORDER BY seq")]
-
-
-# ---------------------------------------------------------------------- which judgement counts
-def _current_judgements_sql(where: str) -> str:
-    """Labels in force: per (attempt, reviewer, stage) the newest row nobody supersedes, unless it withdraws."""
-    joiner = " AND" if where else " WHERE"
-    return (
-        "SELECT * FROM (SELECT j.*, j.rowid AS rowid, ROW_NUMBER() OVER (PARTITION BY j.attempt_id, j.reviewer,"
-        f" j.stage ORDER BY j.saved_at DESC, j.rowid DESC) AS rank FROM judgements j{where}{joiner} NOT EXISTS"
-        " (SELECT 1 FROM judgements s WHERE s.supersedes = j.judgement_id)) WHERE rank = 1 AND retracted = 0"
-    )
 
 
 _LIGHT_VERDICT_COLUMNS = "attempt_id, stage, outcome, score, pipeline_version, source"

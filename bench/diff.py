@@ -25,10 +25,6 @@ import sysconfig
 import time
 from pathlib import Path
 
-# Run as a script, this folder leads sys.path, and a sibling bench/queue.py would shadow the standard
-# library's queue module that Textual's driver imports.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
-
 from textual.app import App, ComposeResult  # noqa: E402
 
 from bare_tui.diff import build_diff  # noqa: E402

@@ -22,8 +22,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-# This folder's own scripts (bench/queue.py) must not shadow the standard library that Textual imports.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(REPO))
 
 from bare_tui.model import FIELDS, STAGES, Attempt, Evidence, Judgement, Label, Outcome, Task, Verdict  # noqa: E402

@@ -3,7 +3,7 @@
 Target: the queue's rows appear in well under a second (load in the worker + table fill on the event loop).
 The session: 57 models, nine languages, six verdicts an attempt, ~70,000 labels by three reviewers.
 Wall-clock figures on a shared machine swing with its load; CPU seconds say what the work itself costs.
-Run: python bench/queue.py [--attempts 10000] [--keep PATH]   (--keep reuses a session built before)
+Run: python bench/queue_screen.py [--attempts 10000] [--keep PATH]   (--keep reuses a session built before)
 """
 
 from __future__ import annotations
