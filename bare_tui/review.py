@@ -239,7 +239,7 @@ class ReviewSession:
         chosen = mode or store.get_setting(MODE_SETTING, "blind")
         if chosen not in MODES:
             raise SessionError(f"{store.path}: review_mode setting is {chosen!r}; expected blind or assisted")
-        ids = store.attempt_ids()
+        ids = [summary.attempt_id for summary in store.attempt_summaries()]  # in import order
         if not ids:
             raise SessionError(f"{store.path}: the session has no attempts to review; import some first")
         order = review_order(ids, reviewer, shuffle_seed)

@@ -26,8 +26,7 @@ def ids(n: int) -> list[str]:
 
 def test_import_order_without_a_seed(session: Path) -> None:
     assert review_order(ids(5), "ana") == ids(5)
-    with Store.open(session) as store:
-        assert store.attempt_ids() == [s.attempt_id for s in store.attempt_summaries()]
+    assert ReviewSession.open(Store.open(session), "ana").order == ["a-1", "a-2", "a-3"]
 
 
 def test_shuffle_is_a_permutation_stable_per_reviewer_and_different_between_reviewers() -> None:
