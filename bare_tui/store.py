@@ -640,11 +640,6 @@ class Store:
         _, rows = self._labels_in_force("j.attempt_id", " WHERE j.reviewer = ?", (reviewer,))
         return {row[0] for row in rows}
 
-    def attempt_ids(self) -> list[str]:
-        """Every attempt id in import order, from the seq index: the review screen's order without reading
-        the rows' texts (attempt_summaries() must step over them to reach the problems column)."""
-        return [row[0] for row in self._conn.execute("SELECT attempt_id FROM attempts ORDER BY seq")]
-
 
 _LIGHT_VERDICT_COLUMNS = "attempt_id, stage, outcome, score, pipeline_version, source"
 
