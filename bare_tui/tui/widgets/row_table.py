@@ -69,31 +69,24 @@ class RowTable(ScrollView, Generic[RowT], can_focus=True):
 
     cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
 
-    class Highlighted(Message):
+    class _RowMessage(Message):
+        """Something happened at one row: which table, which row, and that row's key."""
+
+        def __init__(self, table: "RowTable[object]", index: int, key: str) -> None:
+            super().__init__()
+            self.table = table
+            self.index = index
+            self.key = key
+
+        @property
+        def control(self) -> "RowTable[object]":
+            return self.table
+
+    class Highlighted(_RowMessage):
         """The cursor moved to a row."""
 
-        def __init__(self, table: "RowTable[object]", index: int, key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.index = index
-            self.key = key
-
-        @property
-        def control(self) -> "RowTable[object]":
-            return self.table
-
-    class Selected(Message):
+    class Selected(_RowMessage):
         """A row was chosen (enter, or a click on the cursor row)."""
-
-        def __init__(self, table: "RowTable[object]", index: int, key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.index = index
-            self.key = key
-
-        @property
-        def control(self) -> "RowTable[object]":
-            return self.table
 
     def __init__(
         self,
