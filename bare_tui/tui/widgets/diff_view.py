@@ -118,6 +118,14 @@ class LineHighlighter:
         packed = self._packed(index)
         return [(packed[k], packed[k + 1], _TOKEN_TYPES[packed[k + 2]]) for k in range(0, len(packed), 3)]
 
+    def ready(self, index: int) -> bool:
+        """True when a 0-based line's spans can be read without lexing."""
+        return self.complete or index in self._window_spans or not 0 <= index < len(self._lines)
+
+    def prepare(self, index: int) -> None:
+        """Lex now the window that reading a 0-based line would lex: ahead of painting it, in a worker."""
+        self._packed(index)
+
     def _packed(self, index: int) -> PackedSpans:
         if self._lexer is None or not 0 <= index < len(self._lines):
             return ()
@@ -274,6 +282,7 @@ class DiffView(ScrollView, can_focus=True):
     """
 
     COMPUTING_NOTICE_DELAY = 0.15  # seconds before "computing diff..." replaces the last diff
+    IDLE_DELAY = 0.03  # seconds after a paint before lexing or painting ahead (a reviewer reading)
     CONTEXT_ROWS = 3  # unchanged rows kept above a change or a marked line when scrolling to it
 
     class Ready(Message):
@@ -305,6 +314,13 @@ class DiffView(ScrollView, can_focus=True):
             self.widths = widths
             self.cpu_seconds = cpu_seconds
             self.problem = problem
+
+    class _LookedAhead(Message):
+        def __init__(self, generation: int, first: int, count: int) -> None:
+            super().__init__()
+            self.generation = generation
+            self.first = first
+            self.count = count
 
     class _Highlighted(Message):
         def __init__(self, generation: int) -> None:
@@ -341,6 +357,8 @@ class DiffView(ScrollView, can_focus=True):
         self._pending_mark: tuple[str, int] | None = None
         self._computing_timer: Timer | None = None
         self._computing_shown = False
+        self._ahead_scheduled = False
+        self._scroll_direction = 1  # 1 down, -1 up: the page after this one in that direction is made ready
         self.last_compute_cpu = 0.0
         """CPU seconds the worker spent on the last diff (the part of show() to Ready off the event loop)."""
 
@@ -414,8 +432,10 @@ class DiffView(ScrollView, can_focus=True):
             self.COMPUTING_NOTICE_DELAY, partial(self._say_computing, self._generation)
         )
         # run_worker with a fixed description: @work would describe the call with repr() of both texts.
+        # The worker lexes what the first paint will show; how much that is depends on the view.
+        page = self.scrollable_content_region.height or self.app.size.height
         self.run_worker(
-            partial(self._compute, self._generation, original, refactored, language, path),
+            partial(self._compute, self._generation, original, refactored, language, path, self._mode, page),
             name="diff",
             group="diff-view-compute",
             description="computing diff",
@@ -498,7 +518,9 @@ class DiffView(ScrollView, can_focus=True):
 
     # Computing off the event loop ------------------------------------------------------------------------
 
-    def _compute(self, generation: int, original: str, refactored: str | None, language: str, path: str) -> None:
+    def _compute(
+        self, generation: int, original: str, refactored: str | None, language: str, path: str, mode: str, page: int
+    ) -> None:
         started = time.thread_time()
         worker = get_current_worker()
         problem = ""
@@ -517,6 +539,18 @@ class DiffView(ScrollView, can_focus=True):
             "original": LineHighlighter(model.old_lines, lexer_old),
             "refactored": LineHighlighter(model.new_lines, lexer_new),
         }
+        # Lex the first pages (and the page of a line asked for meanwhile) here, not while painting them: the
+        # first paint then only reads token spans, and the event loop stays free for the reviewer's keys.
+        # Only the first page: the next ones are lexed after it is painted (see _look_ahead).
+        _prepare_rows(model, highlighters, mode, 0, page)
+        pending = self._pending_mark
+        if pending is not None:
+            row = model.row_for(pending[0], pending[1], mode)
+            if row is not None:
+                top = max(0, row - self.CONTEXT_ROWS - len(model.notices()) - 1)
+                _prepare_rows(model, highlighters, mode, top, page + len(model.notices()) + 1)
+        if worker.is_cancelled:
+            return
         widths = (_max_display_width(model.old_lines), _max_display_width(model.new_lines))
         self.post_message(
             self._Computed(generation, model, highlighters, widths, time.thread_time() - started, problem)
@@ -546,16 +580,29 @@ class DiffView(ScrollView, can_focus=True):
             pending, self._pending_mark = self._pending_mark, None
             self.scroll_to_line(*pending)
         self.post_message(self.Ready(self, message.model))
-        if not all(highlighter.complete for highlighter in self._highlighters.values()):
-            self.run_worker(
-                partial(self._lex_in_background, message.generation, message.highlighters),
-                name="highlight",
-                group="diff-view-lex",
-                description="highlighting the whole diff",
-                exclusive=True,
-                thread=True,
-                exit_on_error=False,
-            )
+        # Not before the first page is on screen: the whole-file pass would take the GIL from painting it.
+        self._after_paint(partial(self._start_lexing_all, message.generation))
+        self._scroll_direction = 1
+        self._schedule_look_ahead()
+
+    def _after_paint(self, callback: Callable[[], object]) -> None:
+        """Run work that can wait a moment after the next paint, so that the paint and the key after it come first."""
+        self.call_after_refresh(self.set_timer, self.IDLE_DELAY, callback)
+
+    def _start_lexing_all(self, generation: int) -> None:
+        if generation != self._generation or self._computing:
+            return
+        if all(highlighter.complete for highlighter in self._highlighters.values()):
+            return
+        self.run_worker(
+            partial(self._lex_in_background, generation, self._highlighters),
+            name="highlight",
+            group="diff-view-lex",
+            description="highlighting the whole diff",
+            exclusive=True,
+            thread=True,
+            exit_on_error=False,
+        )
 
     def _lex_in_background(self, generation: int, highlighters: dict[str, LineHighlighter]) -> None:
         worker = get_current_worker()
@@ -568,11 +615,90 @@ class DiffView(ScrollView, can_focus=True):
                 return
         self.post_message(self._Highlighted(generation))
 
+    # Looking ahead: the next page ready before the key that shows it ----------------------------------------
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self._scroll_direction = 1 if new_value > old_value else -1
+            self._schedule_look_ahead()
+
+    def _schedule_look_ahead(self) -> None:
+        if not self._ahead_scheduled:
+            self._ahead_scheduled = True
+            self._after_paint(self._look_ahead)
+
+    def _next_page(self) -> tuple[int, int]:
+        """The first diff row and the row count of the page after the visible one, in the scroll direction."""
+        height = self.scrollable_content_region.height
+        top = round(self.scroll_y) - self._header_rows
+        first = top + height if self._scroll_direction > 0 else top - height
+        return max(0, first), height + min(0, first)
+
+    def _look_ahead(self) -> None:
+        """Once the current page is painted: lex the next page in a worker if it needs it, else paint it now."""
+        self._ahead_scheduled = False
+        model = self._model
+        if model is None or self._computing or not self.is_attached:
+            return
+        first, count = self._next_page()
+        if count <= 0:
+            return
+        lines = list(_painted_lines(model, self._mode, first, count))
+        if all(self._highlighters[side].ready(line - 1) for side, line in lines):
+            self._paint_ahead(first, count)
+            return
+        self.run_worker(
+            partial(self._lex_ahead, self._generation, model, self._highlighters, self._mode, first, count),
+            name="look-ahead",
+            group="diff-view-ahead",
+            description="highlighting the next page",
+            exclusive=True,
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _lex_ahead(
+        self, generation: int, model: DiffModel, highlighters: dict[str, LineHighlighter], mode: str, first: int, count: int
+    ) -> None:
+        _prepare_rows(model, highlighters, mode, first, count)
+        if not get_current_worker().is_cancelled and generation == self._generation:
+            self.post_message(self._LookedAhead(generation, first, count))
+
+    def _on_diff_view__looked_ahead(self, message: _LookedAhead) -> None:
+        message.stop()
+        if message.generation == self._generation and (message.first, message.count) == self._next_page():
+            self._paint_ahead(message.first, message.count)
+
+    def _paint_ahead(self, first: int, count: int) -> None:
+        """Paint the rows of the next page into the row cache."""
+        self._paint_rows_ahead(self._generation, (first, count), first)
+
+    def _paint_rows_ahead(self, generation: int, page: tuple[int, int], row: int, chunk: int = 8) -> None:
+        # A few rows at a time, so that a key pressed meanwhile waits little; and only while the page is still
+        # the next one (a scroll meanwhile has scheduled a look-ahead of its own).
+        model = self._model
+        if model is None or self._computing or generation != self._generation or page != self._next_page():
+            return
+        scroll_x = round(self.scroll_x)
+        width = self.scrollable_content_region.width
+        end = min(page[0] + page[1], model.row_count(self._mode))
+        painted = 0
+        while row < end and painted < chunk:
+            key = (row + self._header_rows, self._mode, width, scroll_x)
+            if key not in self._row_cache:
+                self._row_cache[key] = self._render_row(key[0], width, scroll_x)
+                painted += 1
+            row += 1
+        if row < end:
+            self.call_later(self._paint_rows_ahead, generation, page, row)
+
     def _on_diff_view__highlighted(self, message: _Highlighted) -> None:
         message.stop()
         if message.generation == self._generation:
             self._clear_caches()
             self.refresh()
+            self._schedule_look_ahead()
 
     # Painting ----------------------------------------------------------------------------------------------
 
@@ -817,6 +943,27 @@ class DiffView(ScrollView, can_focus=True):
 
 
 _SIGNS = {"equal": "  ", "removed": "- ", "added": "+ "}
+
+
+def _painted_lines(model: DiffModel, mode: str, first: int, count: int) -> Iterable[tuple[str, int]]:
+    """The (side, 1-based line) whose code the rows first..first+count-1 paint, in painting order."""
+    for index in range(max(0, first), min(first + count, model.row_count(mode))):
+        row = model.row(mode, index)
+        if mode == "split":
+            if row.old is not None:
+                yield "original", row.old
+            if row.new is not None:
+                yield "refactored", row.new
+        elif row.old:
+            yield "original", row.old
+        elif row.new:
+            yield "refactored", row.new
+
+
+def _prepare_rows(model: DiffModel, highlighters: dict[str, LineHighlighter], mode: str, first: int, count: int) -> None:
+    """Lex the windows that painting these rows top down would lex (the same windows, so the same tokens)."""
+    for side, line in _painted_lines(model, mode, first, count):
+        highlighters[side].prepare(line - 1)
 
 
 def _paint(shown: str, base: Style, layers: tuple[list[tuple[int, int, Style]], ...]) -> list[Segment]:
