@@ -101,6 +101,7 @@ class LineHighlighter:
     LOOK_BACK = 48  # ...or back to a line that starts at column 0 (a top-level statement) within this many
     TRAIL = 24  # lines lexed below a window, so that a docstring or comment opened near its end can close
     LONGEST_LINE = 2_000  # longer lines (minified code, data) are shown plain: lexing them could take seconds
+    PAUSE = 0.0002  # seconds the background pass sleeps every 256 tokens (about a millisecond of lexing)
 
     def __init__(self, lines: tuple[str, ...], lexer: Lexer | None) -> None:
         self._lines = lines
@@ -180,12 +181,15 @@ class LineHighlighter:
         plain = (Token.Text, Token.Text.Whitespace, Token.Whitespace)
         wanted = end - start
         for count, (_, token_type, value) in enumerate(self._lexer.get_tokens_unprocessed(text)):
-            if polite and count % 256 == 0:
-                if cancelled():
+            if polite and count % 64 == 0:
+                if cancelled():  # often: a newer show() waits for this thread to let go of the GIL
                     return None
-                # Hand the GIL to the event loop now rather than at the end of the 5 ms switch interval,
-                # so that painting stays smooth while a large file is lexed in the background.
-                time.sleep(0)
+                if count % 256 == 0:
+                    # Hand the GIL to the event loop now rather than at the end of the 5 ms switch interval, so
+                    # that keys and painting stay smooth while a large file is lexed in the background. A real
+                    # sleep, not sleep(0): the GIL is not fair, and this thread would take it straight back before
+                    # the event loop's thread woke up; the loop would then wait out the interval after each epoll.
+                    time.sleep(self.PAUSE)
             if "\n" not in value:
                 if token_type not in plain:
                     current.extend((column, column + len(value), _token_number(token_type)))
@@ -282,7 +286,7 @@ class DiffView(ScrollView, can_focus=True):
     """
 
     COMPUTING_NOTICE_DELAY = 0.15  # seconds before "computing diff..." replaces the last diff
-    IDLE_DELAY = 0.03  # seconds after a paint before lexing or painting ahead (a reviewer reading)
+    IDLE_DELAY = 0.01  # seconds after a paint before lexing or painting ahead: the paint and the next key first
     CONTEXT_ROWS = 3  # unchanged rows kept above a change or a marked line when scrolling to it
 
     class Ready(Message):
