@@ -5,9 +5,9 @@ Run: python bench/diff.py [--runs N]
 Prints medians of N runs for
   - the diff model (build_diff) on 300-, 2,000- and 10,000-line files with about 10% of lines changed;
   - show() to DiffView.Ready, and to the first page painted, in a headless 120x40 app (a "next attempt");
-  - one scroll step on a 10,000-line diff: painting a new page cold (a jump: tokens lexed on demand), a page
-    down after a moment's reading (the next page lexed and painted ahead), cold after the background lexing has
-    finished, and warm (rows cached);
+  - one scroll step on a 10,000-line diff: painting a new page cold (a jump: tokens lexed on demand); a page
+    down and a `]` after a moment's reading (the next page and the next change's page lexed and painted
+    ahead while the whole-file pass runs); cold after the whole-file pass has finished; warm (rows cached);
   - peak RSS of the process.
 Targets (issue 4, item 9): next attempt <= 50 ms median on 2,000 lines and <= 150 ms on 10,000;
 a scroll step <= 16 ms; RSS <= 200 MB.
@@ -169,6 +169,20 @@ async def bench_widget(runs: int) -> None:
                 view.render_line(y)
             paged.append(time.perf_counter() - start)
             paged_cpu.append(time.thread_time() - start_cpu)
+        jumped, jumped_cpu, jumped_before_pass = [], [], 0
+        for _ in range(runs):  # `]`: the page of the next change is looked ahead too
+            await asyncio.sleep(0.1)
+            jumped_before_pass += not all(highlighter.complete for highlighter in view._highlighters.values())
+            before = view.scroll_y
+            if not view.next_change():
+                break
+            while view.scroll_y == before:
+                await asyncio.sleep(0)
+            start, start_cpu = time.perf_counter(), time.thread_time()
+            for y in range(height):
+                view.render_line(y)
+            jumped.append(time.perf_counter() - start)
+            jumped_cpu.append(time.thread_time() - start_cpu)
         await app.workers.wait_for_complete()
         await pilot.pause()
         cold, cold_cpu, warm = [], [], []
@@ -194,6 +208,10 @@ async def bench_widget(runs: int) -> None:
         print(
             f"  page down, looked ahead: {median_ms(paged)} wall, {median_ms(paged_cpu)} cpu"
             f" ({before_pass} of {runs} pages before the whole-file pass ended)"
+        )
+        print(
+            f"  next change, looked ahead: {median_ms(jumped)} wall, {median_ms(jumped_cpu)} cpu"
+            f" ({jumped_before_pass} of {len(jumped)} before the whole-file pass ended)"
         )
         print(f"  cold, after lexing:      {median_ms(cold)} wall, {median_ms(cold_cpu)} cpu")
         print(f"  warm (cached rows):      {median_ms(warm)}")

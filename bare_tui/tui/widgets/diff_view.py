@@ -286,6 +286,7 @@ class DiffView(ScrollView, can_focus=True):
     """
 
     COMPUTING_NOTICE_DELAY = 0.15  # seconds before "computing diff..." replaces the last diff
+    PAINT_AHEAD_CHUNK = 8  # rows painted ahead per turn of the event loop
     IDLE_DELAY = 0.01  # seconds after a paint before lexing or painting ahead: the paint and the next key first
     CONTEXT_ROWS = 3  # unchanged rows kept above a change or a marked line when scrolling to it
 
@@ -320,11 +321,10 @@ class DiffView(ScrollView, can_focus=True):
             self.problem = problem
 
     class _LookedAhead(Message):
-        def __init__(self, generation: int, first: int, count: int) -> None:
+        def __init__(self, generation: int, pages: tuple[tuple[int, int], ...]) -> None:
             super().__init__()
             self.generation = generation
-            self.first = first
-            self.count = count
+            self.pages = pages
 
     class _Highlighted(Message):
         def __init__(self, generation: int) -> None:
@@ -467,17 +467,23 @@ class DiffView(ScrollView, can_focus=True):
 
     def next_change(self) -> bool:
         """Scroll to the next change below the current one; False when there is none."""
+        candidate = self._next_change_index()
+        if candidate is None:
+            return False
+        self._go_to_change(candidate)
+        return True
+
+    def _next_change_index(self) -> int | None:
         model = self.model
         if model is None or not model.blocks:
-            return False
+            return None
         candidate = model.next_block(self._anchor_row(), self._mode)
         if self._current_change is not None and self._change_in_view(self._current_change):
             following = self._current_change + 1
             candidate = following if candidate is None else max(candidate, following)
         if candidate is None or candidate >= len(model.blocks):
-            return False
-        self._go_to_change(candidate)
-        return True
+            return None
+        return candidate
 
     def previous_change(self) -> bool:
         """Scroll to the change above the current one; False when there is none."""
@@ -632,28 +638,41 @@ class DiffView(ScrollView, can_focus=True):
             self._ahead_scheduled = True
             self._after_paint(self._look_ahead)
 
-    def _next_page(self) -> tuple[int, int]:
-        """The first diff row and the row count of the page after the visible one, in the scroll direction."""
+    def _pages_ahead(self) -> tuple[tuple[int, int], ...]:
+        """The pages a key is likely to show next, as (first diff row, row count): the page after the visible
+        one in the scroll direction, and the page of the next change (what `]` shows)."""
+        model = self._model
+        if model is None:
+            return ()
         height = self.scrollable_content_region.height
         top = round(self.scroll_y) - self._header_rows
         first = top + height if self._scroll_direction > 0 else top - height
-        return max(0, first), height + min(0, first)
+        pages = [(max(0, first), height + min(0, first))]
+        change = self._next_change_index()
+        if change is not None:
+            start, _ = model.blocks[change].rows(self._mode)
+            change_top = max(0, start - self.CONTEXT_ROWS)
+            if not top <= change_top < top + height and change_top != pages[0][0]:
+                pages.append((change_top, height))
+        return tuple(page for page in pages if page[1] > 0)
 
     def _look_ahead(self) -> None:
-        """Once the current page is painted: lex the next page in a worker if it needs it, else paint it now."""
+        """Once the current page is painted: lex the pages ahead in a worker if they need it, else paint them."""
         self._ahead_scheduled = False
         model = self._model
         if model is None or self._computing or not self.is_attached:
             return
-        first, count = self._next_page()
-        if count <= 0:
-            return
-        lines = list(_painted_lines(model, self._mode, first, count))
-        if all(self._highlighters[side].ready(line - 1) for side, line in lines):
-            self._paint_ahead(first, count)
+        pages = self._pages_ahead()
+        highlighters = self._highlighters
+        if all(
+            highlighters[side].ready(line - 1)
+            for first, count in pages
+            for side, line in _painted_lines(model, self._mode, first, count)
+        ):
+            self._paint_ahead(pages)
             return
         self.run_worker(
-            partial(self._lex_ahead, self._generation, model, self._highlighters, self._mode, first, count),
+            partial(self._lex_ahead, self._generation, model, highlighters, self._mode, pages),
             name="look-ahead",
             group="diff-view-ahead",
             description="highlighting the next page",
@@ -663,39 +682,51 @@ class DiffView(ScrollView, can_focus=True):
         )
 
     def _lex_ahead(
-        self, generation: int, model: DiffModel, highlighters: dict[str, LineHighlighter], mode: str, first: int, count: int
+        self,
+        generation: int,
+        model: DiffModel,
+        highlighters: dict[str, LineHighlighter],
+        mode: str,
+        pages: tuple[tuple[int, int], ...],
     ) -> None:
-        _prepare_rows(model, highlighters, mode, first, count)
+        for first, count in pages:
+            _prepare_rows(model, highlighters, mode, first, count)
         if not get_current_worker().is_cancelled and generation == self._generation:
-            self.post_message(self._LookedAhead(generation, first, count))
+            self.post_message(self._LookedAhead(generation, pages))
 
     def _on_diff_view__looked_ahead(self, message: _LookedAhead) -> None:
         message.stop()
-        if message.generation == self._generation and (message.first, message.count) == self._next_page():
-            self._paint_ahead(message.first, message.count)
+        if message.generation == self._generation and message.pages == self._pages_ahead():
+            self._paint_ahead(message.pages)
 
-    def _paint_ahead(self, first: int, count: int) -> None:
-        """Paint the rows of the next page into the row cache."""
-        self._paint_rows_ahead(self._generation, (first, count), first)
+    def _paint_ahead(self, pages: tuple[tuple[int, int], ...]) -> None:
+        """Paint the rows of the pages ahead into the row cache."""
+        if pages:
+            self._paint_rows_ahead(self._generation, pages, 0, pages[0][0])
 
-    def _paint_rows_ahead(self, generation: int, page: tuple[int, int], row: int, chunk: int = 8) -> None:
-        # A few rows at a time, so that a key pressed meanwhile waits little; and only while the page is still
-        # the next one (a scroll meanwhile has scheduled a look-ahead of its own).
+    def _paint_rows_ahead(self, generation: int, pages: tuple[tuple[int, int], ...], page: int, row: int) -> None:
+        # A few rows at a time, so that a key pressed meanwhile waits little; and only while these are still the
+        # pages ahead (a scroll meanwhile has scheduled a look-ahead of its own).
         model = self._model
-        if model is None or self._computing or generation != self._generation or page != self._next_page():
+        if model is None or self._computing or generation != self._generation or pages != self._pages_ahead():
             return
         scroll_x = round(self.scroll_x)
         width = self.scrollable_content_region.width
-        end = min(page[0] + page[1], model.row_count(self._mode))
         painted = 0
-        while row < end and painted < chunk:
+        while page < len(pages) and painted < self.PAINT_AHEAD_CHUNK:
+            first, count = pages[page]
+            end = min(first + count, model.row_count(self._mode))
+            if row >= end:
+                page += 1
+                row = pages[page][0] if page < len(pages) else 0
+                continue
             key = (row + self._header_rows, self._mode, width, scroll_x)
             if key not in self._row_cache:
                 self._row_cache[key] = self._render_row(key[0], width, scroll_x)
                 painted += 1
             row += 1
-        if row < end:
-            self.call_later(self._paint_rows_ahead, generation, page, row)
+        if page < len(pages):
+            self.call_later(self._paint_rows_ahead, generation, pages, page, row)
 
     def _on_diff_view__highlighted(self, message: _Highlighted) -> None:
         message.stop()
