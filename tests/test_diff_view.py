@@ -345,6 +345,68 @@ def test_scroll_to_line_asked_before_the_first_paint(when: str) -> None:
     run()
 
 
+def lexed_on_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record how many lines each lexing on the calling (event loop) thread covers; no whole-file pass, so that
+    every line painted must have been lexed by a worker ahead of time or on the spot."""
+    calls: list[int] = []
+    lex = LineHighlighter._lex
+    event_loop_thread = threading.get_ident()
+
+    def recording(self: LineHighlighter, start: int, end: int, *args: Any, **kwargs: Any) -> Any:
+        if threading.get_ident() == event_loop_thread:
+            calls.append(end - start)
+        return lex(self, start, end, *args, **kwargs)
+
+    monkeypatch.setattr(LineHighlighter, "_lex", recording)
+    monkeypatch.setattr(DiffView, "_start_lexing_all", lambda self, generation: None)
+    return calls
+
+
+def test_the_first_page_and_the_evidence_page_are_lexed_before_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = lexed_on_the_event_loop(monkeypatch)
+    line = next(n for n, text in enumerate(edited_stdlib_source().split("\n"), 1) if "def dedent(text: str)" in text)
+
+    @synchronously
+    async def run() -> None:
+        for app, shown in ((DiffApp(stdlib_source(), edited_stdlib_source()), "import re"), (EvidenceApp(line, "computing"), "def dedent(text: str)")):
+            async with app.run_test(size=SIZE) as pilot:
+                await pilot.app.workers.wait_for_complete()
+                await pilot.pause()
+                view = app.query_one(DiffView)
+                assert any(shown in text for text in painted(view))
+                assert not calls, "the first page was lexed while painting it"
+
+    run()
+
+
+def test_page_down_and_next_change_after_a_pause_are_lexed_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = lexed_on_the_event_loop(monkeypatch)
+
+    @synchronously
+    async def run() -> None:
+        app = DiffApp(stdlib_source(), edited_stdlib_source())
+        async with app.run_test(size=SIZE) as pilot:
+            view = app.query_one(DiffView)
+            for key in ("pagedown", "pagedown", "pagedown", "]", "]", "pageup"):
+                await pilot.pause(0.05)  # the reviewer reads the page for a moment
+                await pilot.pause()
+                before = round(view.scroll_y)
+                await pilot.press(key)
+                assert round(view.scroll_y) != before, key
+                rows = painted(view)
+                assert not calls, f"{key} lexed {calls} lines while painting"
+                top = round(view.scroll_y)
+                if key.startswith("page"):  # no change above these pages: both sides start at the same number
+                    left, _, right = rows[0].partition("\u2502")
+                    assert left.split()[0] == right.split()[0] == str(top + 1)
+            # A jump far away, with no time to look ahead, is still painted (lexed on the spot, one window a side).
+            view.scroll_to(y=view.max_scroll_y // 2, animate=False, immediate=True)
+            assert all(painted(view))
+            assert calls and max(calls) <= LineHighlighter.WINDOW + LineHighlighter.LOOK_BACK + LineHighlighter.TRAIL
+
+    run()
+
+
 @synchronously
 async def test_missing_code_is_said() -> None:
     app = DiffApp(ORIGINAL, None)

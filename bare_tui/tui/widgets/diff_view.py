@@ -640,7 +640,8 @@ class DiffView(ScrollView, can_focus=True):
 
     def _pages_ahead(self) -> tuple[tuple[int, int], ...]:
         """The pages a key is likely to show next, as (first diff row, row count): the page after the visible
-        one in the scroll direction, and the page of the next change (what `]` shows)."""
+        one in the scroll direction, the page of the next change (what `]` shows), and the page behind (new
+        after a jump; already cached after a page down)."""
         model = self._model
         if model is None:
             return ()
@@ -654,7 +655,9 @@ class DiffView(ScrollView, can_focus=True):
             change_top = max(0, start - self.CONTEXT_ROWS)
             if not top <= change_top < top + height and change_top != pages[0][0]:
                 pages.append((change_top, height))
-        return tuple(page for page in pages if page[1] > 0)
+        behind = top - height if self._scroll_direction > 0 else top + height
+        pages.append((max(0, behind), height + min(0, behind)))
+        return tuple(page for page in pages if page[1] > 0 and page[0] != top)
 
     def _look_ahead(self) -> None:
         """Once the current page is painted: lex the pages ahead in a worker if they need it, else paint them."""
