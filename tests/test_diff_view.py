@@ -555,6 +555,59 @@ def test_windowed_highlighting_agrees_with_the_whole_file_on_most_lines(module: 
         assert agree >= 0.9 * len(lines)
 
 
+def test_after_the_whole_file_pass_exactly_the_lines_lexed_differently_are_revised() -> None:
+    # Only these are painted again when the pass ends; the rest of the screen and the pages ahead are kept.
+    lines = tuple(inspect.getsource(argparse).split("\n"))
+    highlighter = LineHighlighter(lines, make_lexer("python"))
+    windowed = {index: highlighter.spans(index) for index in range(0, len(lines), 3)}  # what pages showed
+    assert not any(highlighter.revised(index) for index in windowed)  # nothing to revise before the pass
+    assert highlighter.lex_all(lambda: False)
+    differ = {index for index in windowed if windowed[index] != highlighter.spans(index)}
+    assert differ, "windows agree everywhere on argparse: the test no longer tells revised lines apart"
+    assert {index for index in windowed if highlighter.revised(index)} == differ
+    highlighter.forget_windows()
+    assert not any(highlighter.revised(index) for index in range(len(lines)))
+
+
+def test_the_screen_after_the_whole_file_pass_is_the_whole_file_highlighting(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Painted with window tokens first, then only the revised lines again: the same as painting the page afresh
+    # from the whole-file tokens.
+    start_pass = DiffView._start_lexing_all
+    monkeypatch.setattr(DiffView, "_start_lexing_all", lambda self, generation: None)
+    whole = {
+        side: LineHighlighter(tuple(text.split("\n")), make_lexer("python"))
+        for side, text in (("original", stdlib_source()), ("refactored", edited_stdlib_source()))
+    }
+    for highlighter in whole.values():
+        assert highlighter.lex_all(lambda: False)
+
+    @synchronously
+    async def run() -> None:
+        app = DiffApp(stdlib_source(), edited_stdlib_source())
+        async with app.run_test(size=SIZE) as pilot:
+            view = app.query_one(DiffView)
+            await pilot.app.workers.wait_for_complete()
+            model = view._model
+            assert model is not None
+            height = view.scrollable_content_region.height
+            while True:  # down to a page where the window tokens of some line are not the whole file's
+                painted(view)
+                top = round(view.scroll_y) - len(view.notices)
+                lines = list(diff_view_module._painted_lines(model, view.mode, top, height))
+                if any(view._highlighters[side].spans(line - 1) != whole[side].spans(line - 1) for side, line in lines):
+                    break
+                assert view.scroll_y < view.max_scroll_y, "no page with a line the windows got wrong"
+                await pilot.press("pagedown")
+            start_pass(view, view._generation)
+            await settle(pilot)
+            assert all(highlighter.complete for highlighter in view._highlighters.values())
+            shown = [list(view.render_line(y)) for y in range(height)]
+            view._clear_caches()
+            assert shown == [list(view.render_line(y)) for y in range(height)]
+
+    run()
+
+
 def test_snapshot_split(snap_compare: Any) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)

@@ -108,6 +108,7 @@ class LineHighlighter:
         self._lexer = lexer
         self._window_spans: dict[int, PackedSpans] = {}
         self._complete: list[PackedSpans] | None = None
+        self._replaced_windows: dict[int, PackedSpans] | None = None  # until forget_windows()
 
     @property
     def complete(self) -> bool:
@@ -165,9 +166,25 @@ class LineHighlighter:
         lexed = self._lex(0, len(self._lines), cancelled, polite=True)
         if lexed is None:
             return False
+        self._replaced_windows = self._window_spans
         self._complete = lexed
         self._window_spans = {}
         return True
+
+    def revised(self, index: int) -> bool:
+        """After lex_all: True when a 0-based line's tokens may differ from those it was painted with before.
+
+        A line lexed in a window rarely differs from the whole-file pass; only those that do need painting again.
+        """
+        windows = self._replaced_windows
+        complete = self._complete
+        if windows is None or complete is None or not 0 <= index < len(complete):
+            return False
+        return windows.get(index) != complete[index]
+
+    def forget_windows(self) -> None:
+        """Drop the window tokens kept for revised()."""
+        self._replaced_windows = None
 
     def _lex(self, start: int, end: int, cancelled: Callable[[], bool], polite: bool) -> list[PackedSpans] | None:
         assert self._lexer is not None
@@ -733,10 +750,31 @@ class DiffView(ScrollView, can_focus=True):
 
     def _on_diff_view__highlighted(self, message: _Highlighted) -> None:
         message.stop()
-        if message.generation == self._generation:
-            self._clear_caches()
+        if message.generation != self._generation:
+            return
+        # Repaint only the lines whose tokens the whole-file pass changed: usually none are on screen, and the
+        # pages painted ahead stay ready.
+        highlighters = self._highlighters
+        stale = {key for key in list(self._code_cache.keys()) if highlighters[key[0]].revised(key[1] - 1)}
+        for highlighter in highlighters.values():
+            highlighter.forget_windows()
+        if not stale:
+            return
+        for key in stale:
+            self._code_cache.discard(key)
+        model = self._model
+        assert model is not None
+        top = round(self.scroll_y)
+        visible = False
+        for key in list(self._row_cache.keys()):
+            row, mode = key[0], key[1]
+            lines = _painted_lines(model, mode, row - self._header_rows, 1) if mode == self._mode else ()
+            if any(line in stale for line in lines):
+                self._row_cache.discard(key)
+                visible = visible or top <= row < top + self.scrollable_content_region.height
+        if visible:
             self.refresh()
-            self._schedule_look_ahead()
+        self._schedule_look_ahead()
 
     # Painting ----------------------------------------------------------------------------------------------
 
