@@ -81,6 +81,12 @@ class DiffApp(App[None]):
         self.query_one(DiffView).toggle_mode()
 
 
+@pytest.fixture(autouse=True)
+def fresh_highlighters() -> None:
+    """Each test lexes its files afresh: tokens kept from an earlier test's diff would hide the lexing."""
+    diff_view_module._RECENT_HIGHLIGHTERS.clear()
+
+
 def synchronously(test: Callable[[], Awaitable[None]]) -> Callable[[], None]:
     """Run an async Pilot test in its own event loop (the suite has no asyncio plugin)."""
 
@@ -606,6 +612,31 @@ def test_the_screen_after_the_whole_file_pass_is_the_whole_file_highlighting(mon
             assert shown == [list(view.render_line(y)) for y in range(height)]
 
     run()
+
+
+@synchronously
+async def test_the_next_attempt_of_the_same_task_reuses_the_tokens_of_its_original() -> None:
+    app = DiffApp(stdlib_source(), edited_stdlib_source())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        first = [list(view.render_line(y)) for y in range(view.scrollable_content_region.height)]
+        original, refactored = view._highlighters["original"], view._highlighters["refactored"]
+        assert original.complete
+        # Another attempt at the same task: the same original, another refactoring.
+        other = stdlib_source().replace("def dedent(text):", "def dedent(text: str):")
+        view.show(stdlib_source(), other, "python", "src/example.py")
+        while view.is_computing:
+            await pilot.pause()
+        assert view._highlighters["original"] is original and original.complete
+        assert view._highlighters["refactored"] not in (original, refactored)  # a new text has tokens of its own
+        # And back to the first attempt: both its files' tokens are still there, and it paints the same.
+        view.show(stdlib_source(), edited_stdlib_source(), "python", "src/example.py")
+        while view.is_computing:
+            await pilot.pause()
+        assert view._highlighters == {"original": original, "refactored": refactored}
+        await pilot.pause()
+        assert [list(view.render_line(y)) for y in range(view.scrollable_content_region.height)] == first
 
 
 def test_snapshot_split(snap_compare: Any) -> None:

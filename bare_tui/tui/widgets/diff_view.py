@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import partial
 from typing import Callable, ClassVar, Iterable
@@ -228,6 +229,31 @@ class LineHighlighter:
             packed.append(tuple(current))
             current = []
         return packed
+
+
+_RECENT_HIGHLIGHTERS: OrderedDict[tuple[str, str, tuple[str, ...]], LineHighlighter] = OrderedDict()
+_RECENT_LOCK = threading.Lock()
+RECENT_HIGHLIGHTERS = 4  # files whose tokens are kept between diffs: a task's original comes back with each attempt
+
+
+def _highlighter_for(lines: tuple[str, ...], language: str, path: str) -> LineHighlighter:
+    """The highlighter of a recently shown text with the same lines, or a new one (meant for a worker thread).
+
+    Every attempt of a task has the same original: its tokens, lexed once, serve them all (and going back to
+    an attempt finds its refactored file lexed too).
+    """
+    key = (language.lower(), path, lines)
+    with _RECENT_LOCK:
+        highlighter = _RECENT_HIGHLIGHTERS.get(key)
+        if highlighter is not None:
+            _RECENT_HIGHLIGHTERS.move_to_end(key)
+            return highlighter
+    highlighter = LineHighlighter(lines, make_lexer(language, path))
+    with _RECENT_LOCK:
+        _RECENT_HIGHLIGHTERS[key] = highlighter
+        while len(_RECENT_HIGHLIGHTERS) > RECENT_HIGHLIGHTERS:
+            _RECENT_HIGHLIGHTERS.popitem(last=False)
+    return highlighter
 
 
 @dataclass(frozen=True)
@@ -560,11 +586,9 @@ class DiffView(ScrollView, can_focus=True):
             model = build_diff("", None if refactored is None else "")
         if worker.is_cancelled:
             return
-        lexer_old = make_lexer(language, path)
-        lexer_new = make_lexer(language, path)
         highlighters = {
-            "original": LineHighlighter(model.old_lines, lexer_old),
-            "refactored": LineHighlighter(model.new_lines, lexer_new),
+            "original": _highlighter_for(model.old_lines, language, path),
+            "refactored": _highlighter_for(model.new_lines, language, path),
         }
         # Lex the first pages (and the page of a line asked for meanwhile) here, not while painting them: the
         # first paint then only reads token spans, and the event loop stays free for the reviewer's keys.
