@@ -84,7 +84,7 @@ class DiffApp(App[None]):
 @pytest.fixture(autouse=True)
 def fresh_highlighters() -> None:
     """Each test lexes its files afresh: tokens kept from an earlier test's diff would hide the lexing."""
-    diff_view_module._RECENT_HIGHLIGHTERS.clear()
+    diff_view_module.forget_kept_tokens()
 
 
 def synchronously(test: Callable[[], Awaitable[None]]) -> Callable[[], None]:

@@ -256,6 +256,12 @@ def _highlighter_for(lines: tuple[str, ...], language: str, path: str) -> LineHi
     return highlighter
 
 
+def forget_kept_tokens() -> None:
+    """Drop the tokens kept between diffs (the next show() lexes both files afresh)."""
+    with _RECENT_LOCK:
+        _RECENT_HIGHLIGHTERS.clear()
+
+
 @dataclass(frozen=True)
 class _Palette:
     """The widget's styles, resolved once per theme or style change (reading them per cell is slow)."""
