@@ -141,7 +141,10 @@ async def bench_widget(runs: int) -> None:
                 to_painted.append(time.perf_counter() - start)
                 cpu.append(time.thread_time() - start_cpu + view.last_compute_cpu)
             task = "same task" if same_task else "new task "
-            print(f"  {size:>6,} lines, {task}: {median_ms(to_ready)} / {median_ms(to_painted)} wall, {median_ms(cpu)} cpu")
+            print(
+                f"  {size:>6,} lines, {task}: {median_ms(to_ready)} / {median_ms(to_painted)} wall,"
+                f" {median_ms(cpu)} cpu"
+            )
 
         print("scroll step on a 10,000-line diff: one new page of rows painted")
         forget_kept_tokens()

@@ -374,7 +374,11 @@ def test_the_first_page_and_the_evidence_page_are_lexed_before_ready(monkeypatch
 
     @synchronously
     async def run() -> None:
-        for app, shown in ((DiffApp(stdlib_source(), edited_stdlib_source()), "import re"), (EvidenceApp(line, "computing"), "def dedent(text: str)")):
+        cases = (
+            (DiffApp(stdlib_source(), edited_stdlib_source()), "import re"),  # the top of the file
+            (EvidenceApp(line, "computing"), "def dedent(text: str)"),  # the evidence line's page
+        )
+        for app, shown in cases:
             async with app.run_test(size=SIZE) as pilot:
                 await pilot.app.workers.wait_for_complete()
                 await pilot.pause()

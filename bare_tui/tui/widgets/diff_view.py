@@ -596,9 +596,9 @@ class DiffView(ScrollView, can_focus=True):
             "original": _highlighter_for(model.old_lines, language, path),
             "refactored": _highlighter_for(model.new_lines, language, path),
         }
-        # Lex the first pages (and the page of a line asked for meanwhile) here, not while painting them: the
-        # first paint then only reads token spans, and the event loop stays free for the reviewer's keys.
-        # Only the first page: the next ones are lexed after it is painted (see _look_ahead).
+        # Lex the first page (and the page of a line asked for meanwhile) here, not while painting it: the first
+        # paint then only reads token spans. Only that page: the next ones are lexed after it is painted, while
+        # the reviewer reads (see _look_ahead).
         _prepare_rows(model, highlighters, mode, 0, page)
         pending = self._pending_mark
         if pending is not None:
@@ -643,7 +643,7 @@ class DiffView(ScrollView, can_focus=True):
         self._schedule_look_ahead()
 
     def _after_paint(self, callback: Callable[[], object]) -> None:
-        """Run work that can wait a moment after the next paint, so that the paint and the key after it come first."""
+        """Run work that can wait until a moment after the next paint: the paint, and a key after it, come first."""
         self.call_after_refresh(self.set_timer, self.IDLE_DELAY, callback)
 
     def _start_lexing_all(self, generation: int) -> None:
@@ -1066,7 +1066,9 @@ def _painted_lines(model: DiffModel, mode: str, first: int, count: int) -> Itera
             yield "refactored", row.new
 
 
-def _prepare_rows(model: DiffModel, highlighters: dict[str, LineHighlighter], mode: str, first: int, count: int) -> None:
+def _prepare_rows(
+    model: DiffModel, highlighters: dict[str, LineHighlighter], mode: str, first: int, count: int
+) -> None:
     """Lex the windows that painting these rows top down would lex (the same windows, so the same tokens)."""
     for side, line in _painted_lines(model, mode, first, count):
         highlighters[side].prepare(line - 1)
