@@ -14,7 +14,7 @@ it with `@step("name")` below the others. The steps, in order:
     queue-disputed    the queue with `d`: only disputed attempts, the counts narrowed
     audit             `A` from the queue: the audit list, disputed failures first, the first item's evidence and diff
     audit-reason      `a` on the first item: the reason-code picker
-    (stats: appended by its engineer)
+    stats             Ctrl+P "statistics": agreement by stage, confusion matrices, raw against corrected rates
 """
 
 from __future__ import annotations
@@ -157,6 +157,20 @@ async def audit_reason(pilot: Pilot, app: BareTuiApp) -> None:
     await audit(pilot, app)
     await pilot.press("a")
     await pilot.pause()
+
+
+@step("stats")
+async def stats(pilot: Pilot, app: BareTuiApp) -> None:
+    from bare_tui.tui.screens.stats import StatsScreen
+
+    await settle(pilot, app)
+    await app.run_action("stats")
+    for _ in range(500):  # the figures load in a worker (2,000 bootstrap resamples)
+        await pilot.pause(0.02)
+        screen = app.screen
+        if isinstance(screen, StatsScreen) and not screen.query_one("#stats-loading").display:
+            break
+    await pilot.pause(0.3)
 
 
 # ---------------------------------------------------------------------- running them

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 from textual.app import App
@@ -11,7 +10,9 @@ from textual.binding import Binding
 from bare_tui.review import ReviewSession
 
 from .commands import ActionsProvider
+from .screens.audit import AuditScreen
 from .screens.review import ReviewScreen
+from .screens.stats import StatsScreen
 
 
 class BareTuiApp(App[None]):
@@ -41,18 +42,8 @@ class BareTuiApp(App[None]):
 
     def action_stats(self) -> None:
         """Open the agreement statistics."""
-        if importlib.util.find_spec("bare_tui.tui.screens.stats") is None:
-            self.notify("the statistics screen is not part of this build", severity="warning")
-            return
-        from .screens.stats import StatsScreen
-
         self.push_screen(StatsScreen(self.session_path))
 
     def action_audit(self) -> None:
         """Open the audit screen, this reviewer as the auditor."""
-        if importlib.util.find_spec("bare_tui.tui.screens.audit") is None:
-            self.notify("the audit screen is not part of this build", severity="warning")
-            return
-        from .screens.audit import AuditScreen
-
         self.push_screen(AuditScreen(self.session_path, auditor=self.session.reviewer))
