@@ -218,13 +218,15 @@ def parse_attempt(data: dict[str, Any], task: Task, invalid_utf8: bool) -> tuple
         raise LineError("no answer: give one of 'refactored', 'response' or 'patch'")
     problems: list[str] = ["invalid-utf8"] if invalid_utf8 else []
     warnings: list[str] = []
+    patch_failed = False
     if refactored is None and patch is not None:
         try:
             refactored = apply_patch(task.original, patch)
         except PatchError as exc:
+            patch_failed = True
             problems.append(f"patch-failed: {exc}")
             warnings.append(f"patch does not apply, imported with no code: {exc}")
-    if refactored is None and response is not None and not any(p.startswith("patch-failed") for p in problems):
+    if refactored is None and response is not None and not patch_failed:
         extraction = extract_code(response, task.language)
         refactored = extraction.code
         if extraction.code is None:

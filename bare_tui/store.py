@@ -153,9 +153,7 @@ class Store:
             parent = path.parent
             if not parent.exists():
                 raise SessionError(f"{path}: folder {parent} does not exist")
-        writable = not readonly and (not exists or os.access(path, os.W_OK)) and os.access(
-            path.parent if str(path.parent) else ".", os.W_OK
-        )
+        writable = not readonly and (not exists or os.access(path, os.W_OK)) and os.access(path.parent, os.W_OK)
         try:
             if writable:
                 conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -250,13 +248,11 @@ class Store:
         conn.execute("SAVEPOINT record")
         try:
             yield
-        except sqlite3.Error as exc:
+        except BaseException as exc:
             conn.execute("ROLLBACK TO record")
             conn.execute("RELEASE record")
-            raise RecordRejected(str(exc)) from None
-        except BaseException:
-            conn.execute("ROLLBACK TO record")
-            conn.execute("RELEASE record")
+            if isinstance(exc, sqlite3.Error):
+                raise RecordRejected(str(exc)) from None
             raise
         conn.execute("RELEASE record")
 
@@ -307,9 +303,6 @@ class Store:
             inserted += 1
         return ImportCounts(inserted, unchanged)
 
-    def has_task(self, task_id: str) -> bool:
-        return self._conn.execute("SELECT 1 FROM tasks WHERE task_id = ?", (task_id,)).fetchone() is not None
-
     def has_attempt(self, attempt_id: str) -> bool:
         return (
             self._conn.execute("SELECT 1 FROM attempts WHERE attempt_id = ?", (attempt_id,)).fetchone()
@@ -324,7 +317,7 @@ class Store:
         return _task(rows[0]) if rows else None
 
     def attempts(self) -> list[Attempt]:
-        return [_attempt(row) for row in self.db.query("SELECT * FROM attempts ORDER BY seq")]
+        return list(self.iter_attempts())
 
     def attempt(self, attempt_id: str) -> Attempt | None:
         rows = list(self.db.query("SELECT * FROM attempts WHERE attempt_id = ?", [attempt_id]))
@@ -378,16 +371,6 @@ class Store:
     ) -> list[Verdict]:
         where, params = _where(source=source, pipeline_version=pipeline_version, attempt_id=attempt_id)
         return [_verdict(r) for r in self.db.query(f"SELECT * FROM verdicts{where} ORDER BY rowid", params)]
-
-    def verdict_sources(self) -> list[tuple[str, str, int]]:
-        """(source, pipeline_version, number of verdicts), bare-tui's own first, newest version first."""
-        rows = self._conn.execute(
-            "SELECT source, pipeline_version, COUNT(*), MAX(created_at) FROM verdicts"
-            " GROUP BY source, pipeline_version"
-        ).fetchall()
-        rows.sort(key=lambda r: r[3] or "", reverse=True)  # newest first, kept by the stable sort below
-        rows.sort(key=lambda r: (r[0] != OWN_SOURCE, r[0]))
-        return [(r[0], r[1], r[2]) for r in rows]
 
     def current_verdicts(
         self, source: str | None = None, attempt_id: str | None = None, with_evidence: bool = True
@@ -443,9 +426,6 @@ class Store:
         return [r[0] for r in rows]
 
     # ------------------------------------------------------------------ reviewers and judgements
-    def reviewers(self) -> list[str]:
-        return [r[0] for r in self._conn.execute("SELECT name FROM reviewers ORDER BY name")]
-
     def save_judgements(self, judgements: Sequence[Judgement], conn: sqlite3.Connection | None = None) -> int:
         """Append judgements in one committed transaction; a judgement_id already present is left alone.
 
