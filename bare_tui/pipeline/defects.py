@@ -14,7 +14,7 @@ from functools import lru_cache
 import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult
-from bare_tui.pipeline.languages import Source, get_language, grammar_name, parse_source, snippet
+from bare_tui.pipeline.languages import Source, grammar_name, language_for_grammar, parse_source, snippet
 
 EVIDENCE_LIMIT = 50
 """At most this many new findings are listed; the count of the rest is said in one last line."""
@@ -528,7 +528,7 @@ def _captures(grammar: str, query_text: str, root: tree_sitter.Node) -> list[tre
         return []
     compiled = _QUERIES.get((grammar, query_text))
     if compiled is None:
-        language = get_language("typescript", "query.tsx") if grammar == "tsx" else get_language(grammar)
+        language = language_for_grammar(grammar)
         query = tree_sitter.Query(language, query_text)
         compiled = (query, tree_sitter.QueryCursor(query))
         _QUERIES[(grammar, query_text)] = compiled

@@ -11,9 +11,12 @@ from functools import lru_cache
 import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult
-from bare_tui.pipeline.languages import Source, encode, get_language, grammar_name, parse_source, snippet, unsupported
+from bare_tui.pipeline.languages import Source, encode, grammar_name, language_for_grammar, parse_source, snippet, unsupported
 from bare_tui.pipeline.signatures import Signature, compare_signatures, extract_signatures
 from bare_tui.pipeline.syntax import new_problems, tree_sitter_problems
+
+RULES_VERSION = "1"
+"""Bumped whenever what this stage decides changes, so that the pipeline version changes."""
 
 EVIDENCE_LIMIT = 50
 
@@ -67,6 +70,7 @@ _ELISION_WORDS = re.compile(
     r"abbreviated|brevity|remain|stay|left|kept|\.\.\.|…|implement|code|logic|body|no\s+change",
     re.IGNORECASE,
 )
+
 
 # Lines of a chat reply or a diff that did not belong in the file.
 _PROSE_PATTERNS = [
@@ -195,7 +199,7 @@ def _normalised_lines(text: str) -> list[str]:
 
 @lru_cache(maxsize=None)
 def _query(grammar: str, pattern: str) -> tree_sitter.Query | None:
-    language = get_language("typescript", "x.tsx") if grammar == "tsx" else get_language(grammar)
+    language = language_for_grammar(grammar)
     try:
         return tree_sitter.Query(language, pattern)
     except Exception:  # a node kind this grammar version does not have
@@ -214,7 +218,7 @@ def _captures(source: Source, pattern: str) -> list[Node]:
 
 
 def _kinds_pattern(grammar: str, kinds: tuple[str, ...]) -> str:
-    language = get_language("typescript", "x.tsx") if grammar == "tsx" else get_language(grammar)
+    language = language_for_grammar(grammar)
     present = [k for k in kinds if language.id_for_node_kind(k, True)]
     return "[" + " ".join(f"({k})" for k in present) + "] @node" if present else ""
 

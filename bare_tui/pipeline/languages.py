@@ -34,7 +34,8 @@ def unsupported(language: str) -> StageResult | None:
 
 
 @lru_cache(maxsize=None)
-def _language_for_grammar(grammar: str) -> tree_sitter.Language:
+def language_for_grammar(grammar: str) -> tree_sitter.Language:
+    """The tree-sitter language of a grammar name as grammar_name() gives it ("tsx" included), cached."""
     # Imported lazily so a process that only handles Python never loads eight shared libraries.
     if grammar == "c":
         import tree_sitter_c as module
@@ -82,12 +83,12 @@ def _language_for_grammar(grammar: str) -> tree_sitter.Language:
 
 def get_language(language: str, path: str = "") -> tree_sitter.Language:
     """The tree-sitter Language for one of the nine languages (tsx when `path` ends in .tsx)."""
-    return _language_for_grammar(grammar_name(language, path))
+    return language_for_grammar(grammar_name(language, path))
 
 
 @lru_cache(maxsize=None)
 def _parser_for_grammar(grammar: str) -> tree_sitter.Parser:
-    return tree_sitter.Parser(_language_for_grammar(grammar))
+    return tree_sitter.Parser(language_for_grammar(grammar))
 
 
 def get_parser(language: str, path: str = "") -> tree_sitter.Parser:
@@ -188,16 +189,6 @@ def iter_problems(root: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
         if node.has_error and node.child_count:
             inside = inside_error or node.is_error
             stack.extend((child, inside) for child in reversed(node.children))
-
-
-def walk(root: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
-    """Every node under `root` (itself included) in document order, with an explicit stack."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        if node.child_count:
-            stack.extend(reversed(node.children))
 
 
 def describe_problem(source: Source, node: tree_sitter.Node) -> str:

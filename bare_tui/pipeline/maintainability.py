@@ -12,7 +12,7 @@ from functools import lru_cache
 
 
 from bare_tui.model import Evidence, Outcome, StageResult, normalise_language
-from bare_tui.pipeline.languages import get_language, grammar_name, parse_source
+from bare_tui.pipeline.languages import grammar_name, language_for_grammar, parse_source
 from bare_tui.pipeline.settings import DEFAULT_SETTINGS, METRICS, PipelineSettings
 
 EVIDENCE_LIMIT = 50
@@ -106,7 +106,8 @@ def compute_thresholds(
 
 def function_metrics(language: str, text: str, path: str = "") -> list[FunctionMetrics]:
     """lizard's metrics for each function of a text, with its nesting depth measured on the tree-sitter tree."""
-    return list(_function_metrics(grammar_name(language, path), language, text, path if path.endswith(".tsx") else ""))
+    grammar = grammar_name(language, path)
+    return list(_function_metrics(grammar, language, text, "x.tsx" if grammar == "tsx" else ""))
 
 
 # A task's original comes back once per model's attempt: its metrics are remembered for a while.
@@ -115,7 +116,6 @@ def _function_metrics(grammar: str, language: str, text: str, path: str) -> tupl
     from lizard_core.extensions import get_extensions
     from lizard_core.file_analyzer import FileAnalyzer
 
-    grammar = grammar_name(language, path)
     analyzer = FileAnalyzer(get_extensions([]))
     readable = _without_generic_function_parameters(language, text, path) if grammar in ("typescript", "tsx") else text
     complaints = io.StringIO()
@@ -299,7 +299,7 @@ def _without_generic_function_parameters(language: str, text: str, path: str) ->
 def _generic_query(grammar: str):  # type: ignore[no-untyped-def]
     import tree_sitter
 
-    language = get_language("typescript", "x.tsx") if grammar == "tsx" else get_language(grammar)
+    language = language_for_grammar(grammar)
     query = tree_sitter.Query(
         language,
         "(function_declaration type_parameters: (type_parameters) @hit)"
@@ -361,7 +361,7 @@ _SAME_LEVEL = frozenset({"catch_clause", "except_clause"})
 def _control_query(grammar: str):
     import tree_sitter
 
-    language = get_language("typescript", "x.tsx") if grammar == "tsx" else get_language(grammar)
+    language = language_for_grammar(grammar)
     present = [kind for kind in _CONTROL if language.id_for_node_kind(kind, True)]
     query = tree_sitter.Query(language, " ".join(f"({kind}) @hit" for kind in present))
     return tree_sitter.QueryCursor(query)
@@ -436,6 +436,6 @@ def _parameters_by_end_line(language: str, text: str, path: str) -> dict[int, in
 def _function_query(grammar: str):  # type: ignore[no-untyped-def]
     import tree_sitter
 
-    language = get_language("typescript", "x.tsx") if grammar == "tsx" else get_language(grammar)
+    language = language_for_grammar(grammar)
     present = [kind for kind in sorted(_FUNCTIONS) if language.id_for_node_kind(kind, True)]
     return tree_sitter.QueryCursor(tree_sitter.Query(language, " ".join(f"({kind}) @hit" for kind in present)))

@@ -16,6 +16,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from bare_tui.model import STAGES, Evidence, Outcome, StageResult, Task, Verdict
+from bare_tui.pipeline.languages import unsupported
 from bare_tui.pipeline.maintainability import Thresholds, compute_thresholds, default_thresholds
 from bare_tui.pipeline.settings import DEFAULT_SETTINGS, PipelineSettings, pipeline_version
 
@@ -93,6 +94,9 @@ def run_stage(
         if settings.hang_marker and stage == "defects" and settings.hang_marker in (job.refactored or ""):
             while True:  # the test hook: an analyser that never returns
                 time.sleep(60)
+        skipped = unsupported(job.language)  # one answer for every stage, not an error in some
+        if skipped is not None:
+            return skipped
         module = importlib.import_module(f"bare_tui.pipeline.{stage}")
         check = getattr(module, f"check_{stage}")
         if stage == "maintainability":

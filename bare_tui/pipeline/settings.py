@@ -99,9 +99,12 @@ def analyser_versions() -> dict[str, str]:
     """The versions of the analysers and rule sets behind the verdicts: a new one is a new pipeline."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from bare_tui.pipeline import defects, maintainability
+    from bare_tui.pipeline import defects, integrity, maintainability, signatures, syntax
 
     versions = {
+        "syntax-rules": syntax.RULES_VERSION,
+        "signature-rules": signatures.RULES_VERSION,
+        "integrity-rules": integrity.RULES_VERSION,
         "defect-rules": defects.RULES_VERSION,
         "maintainability-rules": maintainability.RULES_VERSION,
         # cppcheck comes from the system, not PyPI: whether it was there changes the C and C++ verdicts.

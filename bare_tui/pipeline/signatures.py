@@ -14,14 +14,17 @@ functions are always allowed: extract-method refactorings add them.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult
-from bare_tui.pipeline.languages import Source, get_language, grammar_name, parse_source, unsupported
+from bare_tui.pipeline.languages import Source, grammar_name, language_for_grammar, parse_source, unsupported
+
+RULES_VERSION = "2"
+"""Bumped whenever what this stage decides changes, so that the pipeline version changes."""
 
 EVIDENCE_LIMIT = 50
 
@@ -190,7 +193,6 @@ def _extract(grammar: str, text: str) -> tuple[Signature, ...]:
     path = "x.tsx" if grammar == "tsx" else ""
     language = "typescript" if grammar == "tsx" else grammar
     source = parse_source(language, text, path)
-    grammar = grammar_name(language, path)
     scanner = _SCANNERS[grammar]
     found = scanner(source)
     seen: set[Signature] = set()
@@ -263,7 +265,7 @@ def parameters_of(source: Source, params: Node | None) -> tuple[Parameter, ...]:
             if child.type == ",":
                 groups.append(current)
                 current = []
-            elif child.type in _LIST_PUNCTUATION or child.type == "comment" or child.is_extra:
+            elif child.type in _LIST_PUNCTUATION or child.is_extra:
                 continue
             else:
                 current.append(child)
@@ -366,7 +368,7 @@ def _canonical(
         stack = [top]
         while stack:
             node = stack.pop()
-            if node.id in skip_ids or node.type in ignored or node.type == "comment":
+            if node.id in skip_ids or node.type in ignored or node.is_extra:  # Java: line_/block_comment
                 continue
             if node.child_count == 0 or node.type in ("string", "string_literal", "interpreted_string_literal"):
                 token = source.node_text(node)
@@ -500,7 +502,7 @@ _CANDIDATE_KINDS["cpp"] = _CANDIDATE_KINDS["c"]
 
 @lru_cache(maxsize=None)
 def _candidate_query(grammar: str) -> tree_sitter.Query:
-    language = get_language("typescript", "x.tsx") if grammar == "tsx" else get_language(grammar)
+    language = language_for_grammar(grammar)
     kinds = [kind for kind in _CANDIDATE_KINDS[grammar] if language.id_for_node_kind(kind, True)]
     if grammar == "python":
         kinds.append("ERROR")  # a def whose colon is missing: tree-sitter keeps its name and parameters in an ERROR
@@ -910,10 +912,3 @@ _SCANNERS: dict[str, Callable[[Source], list[Signature]]] = {
     "c": _scan_c,
     "cpp": _scan_c,
 }
-
-
-def iter_signature_lines(signatures: list[Signature]) -> Iterator[str]:
-    """One readable line per signature (for debugging and reports)."""
-    for signature in signatures:
-        yield f"{signature.line}:{signature.column} {signature.kind} {signature.display()}"
-

@@ -14,12 +14,15 @@ from bare_tui.model import Evidence, Outcome, StageResult
 from bare_tui.pipeline.languages import (
     Source,
     describe_problem,
-    get_language,
     grammar_name,
     iter_problems,
+    language_for_grammar,
     parse_source,
     unsupported,
 )
+
+RULES_VERSION = "1"
+"""Bumped whenever what this stage decides changes, so that the pipeline version changes."""
 
 EVIDENCE_LIMIT = 50
 """At most this many findings are listed; the count of the rest is said in one last line."""
@@ -68,6 +71,7 @@ def tree_sitter_problems(language: str, text: str, path: str = "") -> tuple[Synt
 def new_problems(
     original: Sequence[SyntaxProblem], refactored: Sequence[SyntaxProblem]
 ) -> tuple[list[SyntaxProblem], int]:
+
     """The refactored file's problems that the original does not have, and how many were inherited.
 
     A multiset match, since line numbers shift: first by exact key (the same error text), then by the looser
@@ -180,7 +184,7 @@ _EARLY_ERROR_PATTERN = """
 
 @lru_cache(maxsize=None)
 def _early_error_query(grammar: str) -> tree_sitter.Query:
-    return tree_sitter.Query(get_language("typescript", "x.tsx") if grammar == "tsx" else get_language(grammar), _EARLY_ERROR_PATTERN)
+    return tree_sitter.Query(language_for_grammar(grammar), _EARLY_ERROR_PATTERN)
 
 
 def _early_errors(source: Source) -> list[SyntaxProblem]:

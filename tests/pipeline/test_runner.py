@@ -165,3 +165,12 @@ def test_an_interrupted_run_keeps_what_finished_and_a_rerun_resumes(study: Path)
     assert not rest.interrupted
     assert (rest.attempts_to_verify, rest.attempts_verified) == (2, 2)
     assert len(_verdicts(study)) == 24
+
+
+def test_every_stage_skips_a_language_outside_the_nine_alike() -> None:
+    from bare_tui.model import STAGES, Outcome
+    from bare_tui.pipeline.runner import Job, run_stage
+
+    job = Job(attempt_id="a", language="rust", path="lib.rs", original="fn f() {}\n", refactored="fn g() {}\n",
+              stages=STAGES)
+    assert {run_stage(stage, job).outcome for stage in STAGES} == {Outcome.SKIPPED}

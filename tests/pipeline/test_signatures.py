@@ -326,3 +326,14 @@ def test_prototype_code_rewritten_as_a_class_keeps_its_signatures() -> None:
 )
 def test_promoted_constructor_parameters_are_called_like_plain_ones(language: str, promoted: str, plain: str) -> None:
     assert check_signatures(language, promoted, plain).outcome is Outcome.PASS
+
+
+def test_a_java_comment_inside_a_parameter_list_is_not_a_changed_signature() -> None:
+    # Java's grammar calls comments line_comment and block_comment, not comment.
+    from bare_tui.model import Outcome
+    from bare_tui.pipeline.signatures import check_signatures
+
+    original = "class A {\n  void f(int a, String b) { }\n}\n"
+    commented = "class A {\n  void f(int /* count */ a, // the name\n         String b) { }\n}\n"
+    assert check_signatures("java", original, commented, "A.java").outcome is Outcome.PASS
+    assert check_signatures("java", original, commented.replace("int /*", "long /*"), "A.java").outcome is Outcome.FAIL
