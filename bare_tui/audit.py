@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .consensus import consensus_label, dispute, is_disputed_failure
+from .consensus import DECISIVE, consensus_label, dispute, is_disputed_failure
 from .model import FIELDS, Adjudication, AttemptSummary, Flag, Judgement, Label, ReasonCode
 from .store import SessionError, Store, new_id, utc_now
 
@@ -183,7 +183,7 @@ def suggested_reason(item: AuditItem, label: Label) -> ReasonCode:
         return ReasonCode.PIPELINE_FALSE_FAIL
     if item.auto == "pass" and final == "fail":
         return ReasonCode.PIPELINE_FALSE_PASS
-    if any(r.label in ("pass", "fail") and r.label != final for r in item.reviews):
+    if any(r.label in DECISIVE and r.label != final for r in item.reviews):
         return ReasonCode.REVIEWER_ERROR
     return ReasonCode.OTHER
 

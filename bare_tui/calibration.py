@@ -365,8 +365,8 @@ class _Figures:
         pairs = cells.n
         for name in ("tp", "fp", "fn", "tn"):
             add(name, pairs, getattr(cells, name))
-        agreeing = cells.tp + cells.tn
-        add("percent_agreement", pairs, agreement.wilson(agreeing, pairs))
+        share = agreement.wilson(cells.tp + cells.tn, pairs)
+        add("percent_agreement", pairs, share)
 
         table = cells.table()
         boot = agreement.paired_bootstrap(
@@ -375,7 +375,6 @@ class _Figures:
         resampled = boot.replicates > 0
         add("cohen_kappa", pairs, boot.cohen_kappa if resampled else agreement.cohen_kappa_interval(table))
         add("gwet_ac1", pairs, boot.gwet_ac1 if resampled else Interval(agreement.gwet_ac1(table)))
-        share = agreement.wilson(agreeing, pairs)
         if share.value is None:
             add("pabak", pairs, None)
         else:

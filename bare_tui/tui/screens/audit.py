@@ -441,8 +441,7 @@ class AuditScreen(Screen[None]):
         order = [i.key for i in arrange(self.items, self.show_settled)]
         position = order.index(item.key) if item.key in order else 0
         self.items = [replace(i, adjudication=adjudication) if i.key == item.key else i for i in self.items]
-        following = [i for i in arrange(self.items, True) if not i.settled]
-        keep = _next_open(order, position, {i.key for i in following})
+        keep = _next_open(order, position, {i.key for i in self.items if not i.settled})
         self._fill(keep=keep)
         self._show_current()
         self.notify(
@@ -479,15 +478,19 @@ class AuditScreen(Screen[None]):
         self.dismiss(None)
 
 
+def _row_key(key: tuple[str, str]) -> str:
+    return "\x00".join(key)
+
+
 def _item_key(item: AuditItem) -> str:
-    return f"{item.attempt_id}\x00{item.stage}"
+    return _row_key(item.key)
 
 
 def _next_open(order: list[tuple[str, str]], position: int, open_keys: set[tuple[str, str]]) -> str | None:
     """The row key of the first open item after `position` in the old order (wrapping), so the auditor moves on."""
     for key in order[position + 1:] + order[:position]:
         if key in open_keys:
-            return f"{key[0]}\x00{key[1]}"
+            return _row_key(key)
     return None
 
 

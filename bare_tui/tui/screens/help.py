@@ -11,7 +11,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..commands import ActionEntry, actions_of
+from ..commands import ActionEntry, palette_actions
 
 
 def help_table(entries: list[ActionEntry]) -> Table:
@@ -53,7 +53,7 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, over: DOMNode, title: str = "keys") -> None:
         super().__init__()
-        self._entries = actions_of(over) + actions_of(over.app)
+        self._entries = list(palette_actions(over.app, over))  # the palette's list, in its order
         self._title = title
 
     @property

@@ -105,7 +105,7 @@ def row_cells(row: QueueRow) -> tuple[Text, ...]:
 
 
 def _people_cells(row: QueueRow) -> tuple[Text, Text, Text]:
-    if row.labelled == 0:
+    if row.state is ReviewState.NOT_JUDGED:
         state = NOT_JUDGED
     elif row.state is ReviewState.JUDGED:
         state = JUDGED

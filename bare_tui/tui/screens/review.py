@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 from rich.text import Text
@@ -67,11 +66,6 @@ SCROLLS = {
 }
 
 
-def queue_available() -> bool:
-    """The queue screen is built by its own module; until it exists `q` quits."""
-    return importlib.util.find_spec("bare_tui.tui.screens.queue") is not None
-
-
 class ReviewScreen(Screen[None]):
     """One attempt at a time: the diff, the verdicts (hidden in blind mode) and the judgement form."""
 
@@ -120,10 +114,9 @@ class ReviewScreen(Screen[None]):
             return
         self.open_attempt(session.start_index())
         if session.complete:
-            where = "pick one in the queue" if queue_available() else "showing the last one"
-            self.notify(f"every attempt is judged ({session.total} of {session.total}): {where}", timeout=6)
-            if queue_available():
-                self._open_queue()
+            self.notify(f"every attempt is judged ({session.total} of {session.total}): pick one in the queue",
+                        timeout=6)
+            self._open_queue()
 
     @property
     def diff(self) -> DiffView:
@@ -357,9 +350,6 @@ class ReviewScreen(Screen[None]):
 
     def action_back(self) -> None:
         if not self._may_leave("q", "back"):
-            return
-        if not queue_available():
-            self.app.exit()
             return
         self._open_queue()
 

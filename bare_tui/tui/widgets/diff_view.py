@@ -906,9 +906,6 @@ class DiffView(ScrollView, can_focus=True):
         out.append(Segment(numbers, self._palette.gutter))
         out.append(Segment(_SIGNS[kind], self._palette.tint[kind]))
 
-    def _tint(self, kind: str) -> Style:
-        return self._palette.tint[kind]
-
     @property
     def _palette(self) -> _Palette:
         palette = self._palette_cache

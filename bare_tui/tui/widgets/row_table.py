@@ -127,15 +127,6 @@ class RowTable(ScrollView, Generic[RowT], can_focus=True):
         self.cursor_row = min(target, max(0, len(self._rows) - 1))
         self.refresh()
 
-    def refresh_row(self, key: str, row: RowT) -> None:
-        """Replace one row (same key) and repaint it."""
-        index = self._index.get(key)
-        if index is None:
-            return
-        self._rows[index] = row
-        self._generation += 1
-        self._line_cache.clear()
-        self.refresh()
 
     @property
     def cursor_key(self) -> str | None:
@@ -146,9 +137,6 @@ class RowTable(ScrollView, Generic[RowT], can_focus=True):
     @property
     def cursor_value(self) -> RowT | None:
         return self._rows[self.cursor_row] if self._rows else None
-
-    def index_of(self, key: str) -> int | None:
-        return self._index.get(key)
 
     def move_cursor(self, index: int) -> None:
         if self._rows:
