@@ -272,6 +272,15 @@ class ReviewSession:
             return following
         return index + 1 if index + 1 < len(self.order) else None
 
+    def likely_next(self, index: int) -> list[int]:
+        """The attempts a reviewer probably opens after this one, most likely first: where saving it would go
+        (the next unjudged), then the next in order (n)."""
+        if not self.order:
+            return []
+        following = first_unjudged(self.order, self.judged | {self.order[index]}, (index + 1) % len(self.order))
+        candidates = (following, index + 1 if index + 1 < len(self.order) else None)
+        return [c for c in dict.fromkeys(candidates) if c is not None and c != index]
+
     def load(self, index: int) -> AttemptBundle:
         attempt_id = self.order[index]
         return load_bundle(self.store, attempt_id, self.reviewer, attempt_id in self.flagged)

@@ -659,3 +659,135 @@ def test_snapshot_unified(snap_compare: Any) -> None:
 
     app = DiffApp(ORIGINAL, REFACTORED)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+# Prefetching: the next attempt's diff computed while the reviewer reads this one -----------------------------
+
+OTHER_REFACTORED = REFACTORED.replace("def empty(items):", "def is_empty(items):")
+OTHER = (ORIGINAL, OTHER_REFACTORED, "python", "src/example.py")
+
+
+async def until(condition: Callable[[], bool], pilot: Pilot[None]) -> None:
+    for _ in range(400):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("condition never held")
+
+
+def rows_of(model: Any) -> list[tuple[Any, ...]]:
+    return [(row.old, row.new) for row in (model.row("split", i) for i in range(model.row_count("split")))]
+
+
+@synchronously
+async def test_a_prefetched_diff_is_shown_at_once_and_is_the_same_diff() -> None:
+    app = DiffApp(ORIGINAL, REFACTORED)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        view.prefetch([OTHER])
+        await settle(pilot)
+        assert view.prefetched == 1
+        view.show(*OTHER)
+        # No worker, no "computing": the diff is there when show() returns.
+        assert not view.is_computing and view.model is not None
+        assert rows_of(view.model) == rows_of(build_diff(ORIGINAL, OTHER_REFACTORED))
+        await settle(pilot)
+        assert len(app.ready) == 2 and app.ready[1].model is view.model
+        assert any("is_empty" in line for line in painted(view))
+
+
+@synchronously
+async def test_going_back_to_the_diff_shown_before_needs_no_worker() -> None:
+    app = DiffApp(ORIGINAL, REFACTORED)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        first = view.model
+        view.show(*OTHER)
+        await settle(pilot)
+        view.show(ORIGINAL, REFACTORED, "python", "src/example.py")
+        assert not view.is_computing and view.model is first
+
+
+@synchronously
+async def test_showing_the_diff_being_prefetched_waits_for_that_worker() -> None:
+    app = DiffApp(ORIGINAL, REFACTORED)
+    release = threading.Event()
+    real_prepare = diff_view_module._prepare
+    calls: list[Any] = []
+
+    def held_prepare(key: Any, *args: Any) -> Any:
+        calls.append(key)
+        release.wait(5)
+        return real_prepare(key, *args)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        diff_view_module._prepare = held_prepare
+        try:
+            view.prefetch([OTHER])
+            await until(lambda: bool(calls), pilot)
+            view.show(*OTHER)
+            assert view.is_computing
+            release.set()
+            await settle(pilot)
+        finally:
+            diff_view_module._prepare = real_prepare
+        assert calls == [OTHER]  # computed once, by the prefetch, not again by show()
+        assert not view.is_computing and rows_of(view.model) == rows_of(build_diff(ORIGINAL, OTHER_REFACTORED))
+
+
+@synchronously
+async def test_a_prefetch_that_fails_leaves_show_to_compute_the_diff() -> None:
+    app = DiffApp(ORIGINAL, REFACTORED)
+    release = threading.Event()
+    real_prepare = diff_view_module._prepare
+    started: list[Any] = []
+
+    def failing_prefetch(key: Any, mode: str, page: int, limits: Any, cancelled: Any, mark: Any) -> Any:
+        if threading.current_thread().name != "MainThread" and not started:
+            started.append(key)
+            release.wait(5)
+            raise RuntimeError("lexer blew up")
+        return real_prepare(key, mode, page, limits, cancelled, mark)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        diff_view_module._prepare = failing_prefetch
+        try:
+            view.prefetch([OTHER])
+            await until(lambda: bool(started), pilot)
+            view.show(*OTHER)
+            release.set()
+            await until(lambda: not view.is_computing, pilot)
+        finally:
+            diff_view_module._prepare = real_prepare
+        assert rows_of(view.model) == rows_of(build_diff(ORIGINAL, OTHER_REFACTORED))
+
+
+@synchronously
+async def test_a_prefetched_diff_paints_exactly_as_one_computed_on_show() -> None:
+    original = stdlib_source()
+    refactored = edited_stdlib_source().replace("import re", "import re  # changed on the first page")
+    fresh = DiffApp(original, refactored)
+    async with fresh.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = fresh.query_one(DiffView)
+        expected = [list(view.render_line(y)) for y in range(view.scrollable_content_region.height)]
+    diff_view_module.forget_kept_tokens()
+    app = DiffApp(ORIGINAL, REFACTORED)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        view.prefetch([(original, refactored, "python", "src/example.py")])
+        await settle(pilot)
+        painted_ahead = sum(len(prepared.code) for prepared in view._prefetched.values())
+        view.show(original, refactored, "python", "src/example.py")
+        assert not view.is_computing
+        await pilot.pause()  # the scroll bar the long diff needs narrows the view
+        shown = [list(view.render_line(y)) for y in range(view.scrollable_content_region.height)]
+    assert painted_ahead >= 2 * len(expected) - 10  # both sides of the first page, less its filler rows
+    assert shown == expected  # same text, same highlighting, same tints: segment for segment

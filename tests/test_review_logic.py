@@ -122,6 +122,17 @@ def test_undo_withdraws_the_last_save_and_updates_what_is_judged(review: ReviewS
     assert review.undo() is None
 
 
+def test_likely_next_is_where_saving_goes_then_the_next_in_order(review: ReviewSession) -> None:
+    assert review.order == ["a-1", "a-2", "a-3"]
+    assert review.likely_next(0) == [1]
+    review.save(FormState().mark(Label.PASS, False), review.load(1), "2026-01-01T00:00:00Z")
+    assert review.likely_next(0) == [2, 1]  # saving a-1 skips the judged a-2; n still goes to it
+    assert review.likely_next(2) == [0]  # the save wraps round; there is no next in order
+    review.save(FormState().mark(Label.PASS, False), review.load(0), "2026-01-01T00:00:00Z")
+    review.save(FormState().mark(Label.PASS, False), review.load(2), "2026-01-01T00:00:00Z")
+    assert review.likely_next(2) == []  # all judged, and the last: nothing comes next
+
+
 def test_flags_toggle_and_persist(review: ReviewSession, session: Path) -> None:
     assert review.toggle_flag("a-2") is True
     assert ReviewSession.open(Store.open(session), "ana").flagged == {"a-2"}

@@ -382,7 +382,8 @@ class Terminal:
 
     def kill(self) -> None:
 
-        os.killpg(self.process.pid, signal.SIGKILL)
+        if self.process.poll() is None:  # it may have exited already (a failed start): its output says why
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
         self._reader.join(timeout=5)
         os.close(self.master)
@@ -442,7 +443,9 @@ async def test_a_finding_chosen_while_the_diff_is_computed_is_shown_when_it_arri
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         screen = app.screen
-        screen.open_attempt(0)  # the diff is being computed again
+        screen.open_attempt(1)
+        screen.diff.forget_prefetched()
+        screen.open_attempt(0)  # away and back, with nothing kept: the diff is computed again
         assert screen.diff.is_computing
         await pilot.press("e")
         await settle(pilot, app)
@@ -467,3 +470,18 @@ async def test_the_raw_response_of_a_no_code_attempt_from_the_palette(demo_sessi
         assert app.screen.shown_text == "I cannot help with that."
         await pilot.press("escape")
         assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_the_next_attempt_is_computed_while_the_reviewer_reads(demo_session: Path) -> None:
+    app = make_app(demo_session, mode="assisted")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        screen = app.screen
+        assert screen.diff.prefetched >= 1
+        await pilot.press("n")
+        # The key has been handled: the diff of a-2 is on screen without waiting for a worker.
+        assert screen.bundle.attempt_id == "a-2" and not screen.diff.is_computing
+        assert screen.diff.model.new_lines[0].startswith('"""Bisection algorithms on sorted lists."""')
+        await settle(pilot, app)
+        await pilot.press("p")
+        assert screen.bundle.attempt_id == "a-1" and not screen.diff.is_computing  # and back again

@@ -213,6 +213,20 @@ class ReviewScreen(Screen[None]):
             side, line = self._pending_line
             self._pending_line = None
             self._show_line(side, line)
+        self.call_after_refresh(self._prefetch_following, self.index)
+
+    def _prefetch_following(self, index: int) -> None:
+        """Have the diffs of the attempts likely to come next computed while the reviewer reads this one."""
+        if index != self.index:
+            return
+        texts = []
+        for following in self.session.likely_next(index):
+            try:
+                bundle = self.session.load(following)
+            except SessionError:
+                continue  # it vanished: opening it will say so
+            texts.append((bundle.task.original, bundle.attempt.refactored, bundle.summary.language, bundle.summary.path))
+        self.diff.prefetch(texts)
 
     def _show_line(self, side: str, line: int) -> None:
         if not self.diff.scroll_to_line(side, line):

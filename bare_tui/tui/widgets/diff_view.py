@@ -6,7 +6,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable, ClassVar, Iterable
 
@@ -25,7 +25,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from bare_tui.diff import DEFAULT_LIMITS, DiffCancelled, DiffLimits, DiffModel, build_diff
 from bare_tui.safe_text import TAB_SIZE, is_safe, visible_line, visible_line_with_offsets
@@ -233,7 +233,8 @@ class LineHighlighter:
 
 _RECENT_HIGHLIGHTERS: OrderedDict[tuple[str, str, tuple[str, ...]], LineHighlighter] = OrderedDict()
 _RECENT_LOCK = threading.Lock()
-RECENT_HIGHLIGHTERS = 4  # files whose tokens are kept between diffs: a task's original comes back with each attempt
+RECENT_HIGHLIGHTERS = 8  # files whose tokens are kept between diffs: a task's original comes back with each attempt,
+# and the prefetched diffs (DiffView.PREFETCHED) keep theirs
 
 
 def _highlighter_for(lines: tuple[str, ...], language: str, path: str) -> LineHighlighter:
@@ -287,6 +288,77 @@ class _Layout:
     virtual_width: int
 
 
+_ShowKey = tuple[str, "str | None", str, str]  # what show() was given: original, refactored, language, path
+
+
+@dataclass(frozen=True, eq=False)
+class _Prepared:
+    """A diff ready to paint: its model, the highlighters with its first page lexed, and the code widths."""
+
+    key: _ShowKey
+    model: DiffModel
+    highlighters: dict[str, LineHighlighter]
+    widths: tuple[int, int]
+    cpu_seconds: float
+    problem: str
+    # Painted code per (side, line), uncropped: filled while the diff waits to be shown, then while it is shown.
+    code: LRUCache[tuple[str, int], tuple[list[Segment], int]] = field(default_factory=lambda: LRUCache(1024))
+    windowed: set[str] = field(default_factory=set)  # sides painted ahead with tokens lexed in windows
+
+    def drop_outdated_code(self) -> None:
+        """Forget code painted ahead with window tokens of a side whose whole-file pass has finished since: the
+        pass may have lexed those lines differently (and no longer keeps the window tokens to compare)."""
+        for side in [side for side in self.windowed if self.highlighters[side].complete]:
+            self.windowed.discard(side)
+            for key in [key for key in self.code.keys() if key[0] == side]:
+                self.code.discard(key)
+
+
+def _prepare(
+    key: _ShowKey,
+    mode: str,
+    page: int,
+    limits: DiffLimits,
+    cancelled: Callable[[], bool],
+    mark: Callable[[], tuple[str, int] | None],
+) -> _Prepared | None:
+    """Compute a diff and lex its first page (meant for a worker thread); None when cancelled meanwhile.
+
+    mark() is a (side, line) asked for while this ran, whose page is lexed too. cancelled() is asked between
+    pieces of work: a background caller can hand the event loop the GIL there.
+    """
+    started = time.thread_time()
+    original, refactored, language, path = key
+    problem = ""
+    try:
+        model = build_diff(original, refactored, limits, cancelled)
+    except DiffCancelled:
+        return None
+    except Exception as error:  # noqa: BLE001 - a broken diff must not leave the screen "computing"
+        problem = f"the diff could not be computed ({type(error).__name__}: {error}); both sides are empty"
+        model = build_diff("", None if refactored is None else "")
+    if cancelled():
+        return None
+    highlighters = {
+        "original": _highlighter_for(model.old_lines, language, path),
+        "refactored": _highlighter_for(model.new_lines, language, path),
+    }
+    # Lex the first page (and the page of a line asked for meanwhile) here, not while painting it: the first
+    # paint then only reads token spans. Only that page: the next ones are lexed after it is painted, while
+    # the reviewer reads (see DiffView._look_ahead).
+    _prepare_rows(model, highlighters, mode, 0, page, cancelled)
+    pending = mark()
+    if pending is not None:
+        row = model.row_for(pending[0], pending[1], mode)
+        if row is not None:
+            top = max(0, row - DiffView.CONTEXT_ROWS - len(model.notices()) - 1)
+            _prepare_rows(model, highlighters, mode, top, page + len(model.notices()) + 1)
+    if cancelled():
+        return None
+    widths = (_max_display_width(model.old_lines), _max_display_width(model.new_lines))
+    return _Prepared(key, model, highlighters, widths, time.thread_time() - started, problem)
+
+
 class DiffView(ScrollView, can_focus=True):
     """A diff that paints only its visible rows: scrolls with the keys, never interprets the code it shows.
 
@@ -297,6 +369,7 @@ class DiffView(ScrollView, can_focus=True):
         diff.show(task.original, attempt.refactored, task.language, task.path)  # computed in a worker
         diff.next_change(); diff.previous_change(); diff.toggle_mode()        # False when nothing to do
         diff.scroll_to_line(evidence.side, evidence.line)                      # also fine while computing
+        diff.prefetch([(next_original, next_refactored, language, path)])     # on Ready: the next show() is instant
 
     DiffView.Ready is posted when the diff can be painted (its `model` is the headless DiffModel). Up, down,
     page up/down, home and end scroll both sides together; left and right scroll the code sideways.
@@ -334,6 +407,8 @@ class DiffView(ScrollView, can_focus=True):
     }
     """
 
+    PREFETCHED = 3  # diffs kept ready to show at once: prefetched ones and the last ones shown
+    PREFETCH_SLICE = 0.001  # seconds of prefetching between two moments the event loop is handed the GIL
     COMPUTING_NOTICE_DELAY = 0.15  # seconds before "computing diff..." replaces the last diff
     PAINT_AHEAD_CHUNK = 8  # rows painted ahead per turn of the event loop
     IDLE_DELAY = 0.01  # seconds after a paint before lexing or painting ahead: the paint and the next key first
@@ -352,22 +427,16 @@ class DiffView(ScrollView, can_focus=True):
             return self.diff_view
 
     class _Computed(Message):
-        def __init__(
-            self,
-            generation: int,
-            model: DiffModel,
-            highlighters: dict[str, LineHighlighter],
-            widths: tuple[int, int],
-            cpu_seconds: float,
-            problem: str,
-        ) -> None:
+        def __init__(self, generation: int, prepared: _Prepared) -> None:
             super().__init__()
             self.generation = generation
-            self.model = model
-            self.highlighters = highlighters
-            self.widths = widths
-            self.cpu_seconds = cpu_seconds
-            self.problem = problem
+            self.prepared = prepared
+
+    class _Prefetched(Message):
+        def __init__(self, key: _ShowKey, prepared: _Prepared) -> None:
+            super().__init__()
+            self.key = key
+            self.prepared = prepared
 
     class _LookedAhead(Message):
         def __init__(self, generation: int, pages: tuple[tuple[int, int], ...]) -> None:
@@ -406,7 +475,14 @@ class DiffView(ScrollView, can_focus=True):
         self._token_styles: dict[_TokenType, Style] = {}
         self._pygments_theme: PygmentsSyntaxTheme | None = None
         self._palette_cache: _Palette | None = None
-        self._pending_show: tuple[str, str | None, str, str] | None = None
+        self._pending_show: _ShowKey | None = None
+        self._shown: _Prepared | None = None
+        self._prefetched: OrderedDict[_ShowKey, _Prepared] = OrderedDict()
+        self._prefetch_queue: list[_ShowKey] = []
+        self._prefetch_worker: Worker[None] | None = None
+        self._lexing_waits: int | None = None  # the generation whose whole-file pass waits for the prefetch
+        self._prefetching: _ShowKey | None = None  # the diff the prefetch worker is computing, set by that thread
+        self._adopting: _ShowKey | None = None  # shown while the prefetch worker was computing it
         self._pending_mark: tuple[str, int] | None = None
         self._computing_timer: Timer | None = None
         self._computing_shown = False
@@ -470,13 +546,24 @@ class DiffView(ScrollView, can_focus=True):
         """Diff two texts off the event loop; DiffView.Ready is posted when the first page can be painted.
 
         language is one of the nine (or any pygments alias); path is used for highlighting when it is not.
+        A diff prefetched (or shown recently) is shown at once, without a worker.
         """
         if not self.is_attached:
             self._pending_show = (original, refactored, language, path)  # painted once mounted
             return
+        key: _ShowKey = (original, refactored, language, path)
+        self._keep_shown()
         self._generation += 1
-        self._computing = True
         self._pending_mark = None
+        self._adopting = None
+        self._prefetch_queue = []  # asked for around the last diff: the caller asks again around this one
+        self._lexing_waits = None
+        self.workers.cancel_group(self, "diff-view-compute")
+        prepared = self._prefetched.pop(key, None)
+        if prepared is not None:
+            self._apply(prepared)
+            return
+        self._computing = True
         # The last diff stays on screen for a moment: most diffs are ready in a few milliseconds, and a
         # "computing" flash on every next attempt would make the screen flicker.
         if self._computing_timer is not None:
@@ -484,11 +571,18 @@ class DiffView(ScrollView, can_focus=True):
         self._computing_timer = self.set_timer(
             self.COMPUTING_NOTICE_DELAY, partial(self._say_computing, self._generation)
         )
+        if self._prefetching == key:
+            self._adopting = key  # the prefetch worker is computing this very diff: wait for it
+            return
+        self.workers.cancel_group(self, "diff-view-prefetch")  # its GIL is better spent on this one
+        self._start_compute(key)
+
+    def _start_compute(self, key: _ShowKey) -> None:
         # run_worker with a fixed description: @work would describe the call with repr() of both texts.
         # The worker lexes what the first paint will show; how much that is depends on the view.
         page = self.scrollable_content_region.height or self.app.size.height
         self.run_worker(
-            partial(self._compute, self._generation, original, refactored, language, path, self._mode, page),
+            partial(self._compute, self._generation, *key, self._mode, page),
             name="diff",
             group="diff-view-compute",
             description="computing diff",
@@ -497,16 +591,151 @@ class DiffView(ScrollView, can_focus=True):
             exit_on_error=False,
         )
 
+    def prefetch(self, texts: Iterable[tuple[str, str | None, str, str]]) -> None:
+        """Compute these diffs (original, refactored, language, path) in the background, most likely first, so
+        that a later show() of one of them paints at once. Replaces the previous prefetch request; started
+        once the current diff is painted. The whole-file highlighting of the current diff waits for it: one
+        background job at a time keeps scrolling smooth, and the prefetch is the shorter of the two."""
+        self._prefetch_queue = [key for key in dict.fromkeys(texts) if key not in self._prefetched]
+        if self._prefetch_queue and not self._computing and self.is_attached:
+            self._after_paint(partial(self._start_prefetch, self._generation))
+
+    @property
+    def prefetched(self) -> int:
+        """How many diffs are ready to be shown at once."""
+        return len(self._prefetched)
+
+    @property
+    def is_prefetching(self) -> bool:
+        """True while a prefetch asked for is waiting to start or under way."""
+        return bool(self._prefetch_queue) or self._prefetch_worker is not None
+
+    def forget_prefetched(self) -> None:
+        """Drop the diffs kept ready and stop computing more: the next show() of any of them computes afresh."""
+        self._prefetched.clear()
+        self._prefetch_queue = []
+        self.workers.cancel_group(self, "diff-view-prefetch")
+
+    @property
+    def _shown_key(self) -> _ShowKey | None:
+        return None if self._shown is None else self._shown.key
+
+    def _keep_shown(self) -> None:
+        """Keep the diff on screen among the prefetched ones, so that going back to it is immediate."""
+        if self._shown is not None and not self._computing:
+            self._remember(self._shown)
+
+    def _remember(self, prepared: _Prepared) -> None:
+        self._prefetched[prepared.key] = prepared
+        self._prefetched.move_to_end(prepared.key)
+        while len(self._prefetched) > self.PREFETCHED:
+            self._prefetched.popitem(last=False)
+
+    def _start_prefetch(self, generation: int) -> None:
+        if generation != self._generation or self._computing or not self.is_attached:
+            return
+        queue = [key for key in self._prefetch_queue if key not in self._prefetched and key != self._shown_key]
+        self._prefetch_queue = []
+        if not queue:
+            self._lex_after_prefetch()
+            return
+        page = self.scrollable_content_region.height or self.app.size.height
+        self._prefetch_worker = self.run_worker(
+            partial(self._prefetch_in_background, queue, self._mode, page),
+            name="prefetch",
+            group="diff-view-prefetch",
+            description="computing the next diffs",
+            exclusive=True,
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _prefetch_in_background(self, keys: list[_ShowKey], mode: str, page: int) -> None:
+        worker = get_current_worker()
+
+        last_pause = time.perf_counter()
+
+        def polite() -> bool:
+            # The reviewer may be scrolling meanwhile: every millisecond or so of work, hand the event loop the
+            # GIL rather than make it wait out the interpreter's 5 ms switch interval.
+            nonlocal last_pause
+            if time.perf_counter() - last_pause > self.PREFETCH_SLICE:
+                time.sleep(LineHighlighter.PAUSE)
+                last_pause = time.perf_counter()
+            return worker.is_cancelled
+
+        for key in keys:
+            if worker.is_cancelled:
+                return
+            self._prefetching = key
+            prepared = _prepare(key, mode, page, self._limits, polite, lambda: None)
+            if prepared is None:
+                return
+            self.post_message(self._Prefetched(key, prepared))
+
+    def _on_diff_view__prefetched(self, message: _Prefetched) -> None:
+        message.stop()
+        if self._prefetching == message.key:
+            self._prefetching = None
+        if self._adopting == message.key:
+            self._adopting = None
+            self._apply(message.prepared)
+            return
+        if message.key != self._shown_key:
+            self._remember(message.prepared)
+            self._paint_code_ahead(message.prepared)
+
+    def _paint_code_ahead(self, prepared: _Prepared) -> None:
+        """Paint the code of a prefetched diff's first page now, so that showing it only lays out its rows."""
+        page = self.scrollable_content_region.height or self.app.size.height
+        lines = list(_painted_code(prepared.model, self._mode, 0, page))
+        self._paint_code_chunk(prepared, lines, 0)
+
+    def _paint_code_chunk(self, prepared: _Prepared, lines: list[tuple[str, int, str]], start: int) -> None:
+        # A few lines a turn of the event loop, so that a key pressed meanwhile waits little; stop once it is shown
+        # (its rows are painted the usual way then) or dropped.
+        if self._prefetched.get(prepared.key) is not prepared:
+            return
+        end = min(start + 2 * self.PAINT_AHEAD_CHUNK, len(lines))
+        for side, line, kind in lines[start:end]:
+            if not prepared.highlighters[side].complete:
+                prepared.windowed.add(side)
+            self._paint_code(prepared.model, prepared.highlighters, prepared.code, side, line, kind)
+        if end < len(lines):
+            self.call_later(self._paint_code_chunk, prepared, lines, end)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if not event.worker.is_finished:
+            return
+        if event.worker is not self._prefetch_worker:
+            return
+        event.stop()
+        self._prefetch_worker = None
+        self._prefetching = None
+        if self._adopting is not None:
+            key, self._adopting = self._adopting, None  # it stopped before this diff: compute it here
+            self._start_compute(key)
+            return
+        self._lex_after_prefetch()
+
+    def _lex_after_prefetch(self) -> None:
+        """The prefetch is over: the whole-file highlighting that waited for it may start."""
+        waiting, self._lexing_waits = self._lexing_waits, None
+        if waiting is not None:
+            self._start_lexing_all(waiting)
+
     def _say_computing(self, generation: int) -> None:
         if generation != self._generation or not self._computing:
             return
         self._model = None
+        self._shown = None
         self._highlighters = {}
         self._notices = ()
         self._marked = None
         self._current_change = None
         self._computing_shown = True
-        self._clear_caches()
+        self._row_cache.clear()
+        self._code_cache = LRUCache(1024)
         self._relayout()
         self.scroll_to(0, 0, animate=False, force=True)
 
@@ -580,67 +809,51 @@ class DiffView(ScrollView, can_focus=True):
     def _compute(
         self, generation: int, original: str, refactored: str | None, language: str, path: str, mode: str, page: int
     ) -> None:
-        started = time.thread_time()
         worker = get_current_worker()
-        problem = ""
-        try:
-            model = build_diff(original, refactored, self._limits, lambda: worker.is_cancelled)
-        except DiffCancelled:
-            return  # a newer show() replaced this one
-        except Exception as error:  # noqa: BLE001 - a broken diff must not leave the screen "computing"
-            problem = f"the diff could not be computed ({type(error).__name__}: {error}); both sides are empty"
-            model = build_diff("", None if refactored is None else "")
-        if worker.is_cancelled:
-            return
-        highlighters = {
-            "original": _highlighter_for(model.old_lines, language, path),
-            "refactored": _highlighter_for(model.new_lines, language, path),
-        }
-        # Lex the first page (and the page of a line asked for meanwhile) here, not while painting it: the first
-        # paint then only reads token spans. Only that page: the next ones are lexed after it is painted, while
-        # the reviewer reads (see _look_ahead).
-        _prepare_rows(model, highlighters, mode, 0, page)
-        pending = self._pending_mark
-        if pending is not None:
-            row = model.row_for(pending[0], pending[1], mode)
-            if row is not None:
-                top = max(0, row - self.CONTEXT_ROWS - len(model.notices()) - 1)
-                _prepare_rows(model, highlighters, mode, top, page + len(model.notices()) + 1)
-        if worker.is_cancelled:
-            return
-        widths = (_max_display_width(model.old_lines), _max_display_width(model.new_lines))
-        self.post_message(
-            self._Computed(generation, model, highlighters, widths, time.thread_time() - started, problem)
+        prepared = _prepare(
+            (original, refactored, language, path), mode, page, self._limits,
+            lambda: worker.is_cancelled, lambda: self._pending_mark,
         )
+        if prepared is not None and not worker.is_cancelled:
+            self.post_message(self._Computed(generation, prepared))
 
     def _on_diff_view__computed(self, message: _Computed) -> None:
         message.stop()
-        if message.generation != self._generation:
-            return
+        if message.generation == self._generation:
+            self._apply(message.prepared)
+
+    def _apply(self, prepared: _Prepared) -> None:
+        """Show a computed diff: from the worker of show(), or at once from a prefetch."""
         if self._computing_timer is not None:
             self._computing_timer.stop()
             self._computing_timer = None
         self._computing_shown = False
         self._marked = None
         self._current_change = None
-        self._model = message.model
-        self._highlighters = message.highlighters
-        self._code_widths = message.widths
-        self.last_compute_cpu = message.cpu_seconds
-        self._notices = ((message.problem,) if message.problem else ()) + message.model.notices()
+        self._model = prepared.model
+        self._shown = prepared
+        self._highlighters = prepared.highlighters
+        self._code_widths = prepared.widths
+        self.last_compute_cpu = prepared.cpu_seconds
+        self._notices = ((prepared.problem,) if prepared.problem else ()) + prepared.model.notices()
         self._computing = False
-        self._clear_caches()
+        self._row_cache.clear()
+        prepared.drop_outdated_code()
+        self._code_cache = prepared.code  # lines painted ahead while it waited, if it was prefetched
         self._relayout()
         self.scroll_to(0, 0, animate=False, force=True)
         self.refresh()
         if self._pending_mark is not None:
             pending, self._pending_mark = self._pending_mark, None
             self.scroll_to_line(*pending)
-        self.post_message(self.Ready(self, message.model))
+        self.post_message(self.Ready(self, prepared.model))
         # Not before the first page is on screen: the whole-file pass would take the GIL from painting it.
-        self._after_paint(partial(self._start_lexing_all, message.generation))
+        generation = self._generation
+        self._after_paint(partial(self._start_lexing_all, generation))
         self._scroll_direction = 1
         self._schedule_look_ahead()
+        if self._prefetch_queue:  # asked for while this diff was computing
+            self._after_paint(partial(self._start_prefetch, generation))
 
     def _after_paint(self, callback: Callable[[], object]) -> None:
         """Run work that can wait until a moment after the next paint: the paint, and a key after it, come first."""
@@ -650,6 +863,9 @@ class DiffView(ScrollView, can_focus=True):
         if generation != self._generation or self._computing:
             return
         if all(highlighter.complete for highlighter in self._highlighters.values()):
+            return
+        if self._prefetch_queue or self._prefetch_worker is not None:
+            self._lexing_waits = generation  # until the prefetch is over
             return
         self.run_worker(
             partial(self._lex_in_background, generation, self._highlighters),
@@ -814,6 +1030,8 @@ class DiffView(ScrollView, can_focus=True):
         self._pygments_theme = None
         self._palette_cache = None
         self._clear_caches()
+        for prepared in self._prefetched.values():
+            prepared.code.clear()
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -931,16 +1149,27 @@ class DiffView(ScrollView, can_focus=True):
 
     def _code_segments(self, side: str, line: int, kind: str) -> tuple[list[Segment], int]:
         """The whole highlighted line of code (uncropped), cached per side and line."""
-        key = (side, line)
-        cached = self._code_cache.get(key)
-        if cached is not None:
-            return cached
         model = self._model
         assert model is not None
+        return self._paint_code(model, self._highlighters, self._code_cache, side, line, kind)
+
+    def _paint_code(
+        self,
+        model: DiffModel,
+        highlighters: dict[str, LineHighlighter],
+        cache: LRUCache[tuple[str, int], tuple[list[Segment], int]],
+        side: str,
+        line: int,
+        kind: str,
+    ) -> tuple[list[Segment], int]:
+        key = (side, line)
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
         raw = model.text(side, line)
         shown, offsets = visible_line_with_offsets(raw)
         tokens: list[tuple[int, int, Style]] = []
-        highlighter = self._highlighters.get(side)
+        highlighter = highlighters.get(side)
         if highlighter is not None:
             for start, end, token_type in highlighter.spans(line - 1):
                 style = self._token_style(token_type)
@@ -959,7 +1188,7 @@ class DiffView(ScrollView, can_focus=True):
                 if char != "\t" and not is_safe(char)
             ]
         painted = (_paint(shown, self._palette.tint[kind], (tokens, emphasis, controls)), cell_len(shown))
-        self._code_cache[key] = painted
+        cache[key] = painted
         return painted
 
     def _token_style(self, token_type: _TokenType) -> Style | None:
@@ -1048,26 +1277,44 @@ class DiffView(ScrollView, can_focus=True):
 _SIGNS = {"equal": "  ", "removed": "- ", "added": "+ "}
 
 
-def _painted_lines(model: DiffModel, mode: str, first: int, count: int) -> Iterable[tuple[str, int]]:
-    """The (side, 1-based line) whose code the rows first..first+count-1 paint, in painting order."""
+def _painted_code(model: DiffModel, mode: str, first: int, count: int) -> Iterable[tuple[str, int, str]]:
+    """The (side, 1-based line, kind) whose code the rows first..first+count-1 paint, in painting order; kind
+    is the tint: equal, removed or added."""
     for index in range(max(0, first), min(first + count, model.row_count(mode))):
         row = model.row(mode, index)
         if mode == "split":
+            changed = row.kind != "equal"
             if row.old is not None:
-                yield "original", row.old
+                yield "original", row.old, "removed" if changed else "equal"
             if row.new is not None:
-                yield "refactored", row.new
-        elif row.old:
-            yield "original", row.old
+                yield "refactored", row.new, "added" if changed else "equal"
+            continue
+        kind = "equal" if row.kind == "equal" else ("removed" if row.kind == "delete" else "added")
+        if row.old:
+            yield "original", row.old, kind
         elif row.new:
-            yield "refactored", row.new
+            yield "refactored", row.new, kind
+
+
+def _painted_lines(model: DiffModel, mode: str, first: int, count: int) -> Iterable[tuple[str, int]]:
+    """The (side, 1-based line) whose code the rows first..first+count-1 paint, in painting order."""
+    for side, line, _ in _painted_code(model, mode, first, count):
+        yield side, line
 
 
 def _prepare_rows(
-    model: DiffModel, highlighters: dict[str, LineHighlighter], mode: str, first: int, count: int
+    model: DiffModel,
+    highlighters: dict[str, LineHighlighter],
+    mode: str,
+    first: int,
+    count: int,
+    pause: Callable[[], object] | None = None,
 ) -> None:
-    """Lex the windows that painting these rows top down would lex (the same windows, so the same tokens)."""
+    """Lex the windows that painting these rows top down would lex (the same windows, so the same tokens);
+    pause(), when given, is called before each window is lexed."""
     for side, line in _painted_lines(model, mode, first, count):
+        if pause is not None and not highlighters[side].ready(line - 1):
+            pause()
         highlighters[side].prepare(line - 1)
 
 
