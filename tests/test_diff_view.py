@@ -710,9 +710,32 @@ async def test_going_back_to_the_diff_shown_before_needs_no_worker() -> None:
         assert not view.is_computing and view.model is first
 
 
+async def show_while_prefetching(
+    replacement: Callable[..., Any], started: Callable[[], bool], release: threading.Event
+) -> DiffView:
+    """Prefetch OTHER with _prepare replaced, show OTHER once the replacement has started, then release it;
+    returns the view once it has a diff again."""
+    app = DiffApp(ORIGINAL, REFACTORED)
+    real_prepare = diff_view_module._prepare
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        diff_view_module._prepare = replacement
+        try:
+            view.prefetch([OTHER])
+            await until(started, pilot)
+            view.show(*OTHER)
+            assert view.is_computing
+            release.set()
+            await until(lambda: not view.is_computing, pilot)
+            await settle(pilot)
+        finally:
+            diff_view_module._prepare = real_prepare
+    return view
+
+
 @synchronously
 async def test_showing_the_diff_being_prefetched_waits_for_that_worker() -> None:
-    app = DiffApp(ORIGINAL, REFACTORED)
     release = threading.Event()
     real_prepare = diff_view_module._prepare
     calls: list[Any] = []
@@ -722,50 +745,26 @@ async def test_showing_the_diff_being_prefetched_waits_for_that_worker() -> None
         release.wait(5)
         return real_prepare(key, *args)
 
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        view = app.query_one(DiffView)
-        diff_view_module._prepare = held_prepare
-        try:
-            view.prefetch([OTHER])
-            await until(lambda: bool(calls), pilot)
-            view.show(*OTHER)
-            assert view.is_computing
-            release.set()
-            await settle(pilot)
-        finally:
-            diff_view_module._prepare = real_prepare
-        assert calls == [OTHER]  # computed once, by the prefetch, not again by show()
-        assert not view.is_computing and rows_of(view.model) == rows_of(build_diff(ORIGINAL, OTHER_REFACTORED))
+    view = await show_while_prefetching(held_prepare, lambda: bool(calls), release)
+    assert calls == [OTHER]  # computed once, by the prefetch, not again by show()
+    assert rows_of(view.model) == rows_of(build_diff(ORIGINAL, OTHER_REFACTORED))
 
 
 @synchronously
 async def test_a_prefetch_that_fails_leaves_show_to_compute_the_diff() -> None:
-    app = DiffApp(ORIGINAL, REFACTORED)
     release = threading.Event()
     real_prepare = diff_view_module._prepare
     started: list[Any] = []
 
-    def failing_prefetch(key: Any, mode: str, page: int, limits: Any, cancelled: Any, mark: Any) -> Any:
-        if threading.current_thread().name != "MainThread" and not started:
+    def failing_prefetch(key: Any, *args: Any) -> Any:
+        if not started:  # the first call is the prefetch's
             started.append(key)
             release.wait(5)
             raise RuntimeError("lexer blew up")
-        return real_prepare(key, mode, page, limits, cancelled, mark)
+        return real_prepare(key, *args)
 
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        view = app.query_one(DiffView)
-        diff_view_module._prepare = failing_prefetch
-        try:
-            view.prefetch([OTHER])
-            await until(lambda: bool(started), pilot)
-            view.show(*OTHER)
-            release.set()
-            await until(lambda: not view.is_computing, pilot)
-        finally:
-            diff_view_module._prepare = real_prepare
-        assert rows_of(view.model) == rows_of(build_diff(ORIGINAL, OTHER_REFACTORED))
+    view = await show_while_prefetching(failing_prefetch, lambda: bool(started), release)
+    assert rows_of(view.model) == rows_of(build_diff(ORIGINAL, OTHER_REFACTORED))
 
 
 @synchronously

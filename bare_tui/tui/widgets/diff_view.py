@@ -577,19 +577,18 @@ class DiffView(ScrollView, can_focus=True):
         self.workers.cancel_group(self, "diff-view-prefetch")  # its GIL is better spent on this one
         self._start_compute(key)
 
+    def _in_thread(self, group: str, name: str, description: str, work: Callable[[], None]) -> Worker[None]:
+        """Run work in a thread worker that replaces any other of its group. A fixed description: @work would
+        describe the call with repr() of its arguments, the texts of both files among them."""
+        return self.run_worker(
+            work, name=name, group=group, description=description, exclusive=True, thread=True, exit_on_error=False
+        )
+
     def _start_compute(self, key: _ShowKey) -> None:
-        # run_worker with a fixed description: @work would describe the call with repr() of both texts.
         # The worker lexes what the first paint will show; how much that is depends on the view.
         page = self.scrollable_content_region.height or self.app.size.height
-        self.run_worker(
-            partial(self._compute, self._generation, *key, self._mode, page),
-            name="diff",
-            group="diff-view-compute",
-            description="computing diff",
-            exclusive=True,
-            thread=True,
-            exit_on_error=False,
-        )
+        work = partial(self._compute, self._generation, *key, self._mode, page)
+        self._in_thread("diff-view-compute", "diff", "computing diff", work)
 
     def prefetch(self, texts: Iterable[tuple[str, str | None, str, str]]) -> None:
         """Compute these diffs (original, refactored, language, path) in the background, most likely first, so
@@ -640,15 +639,8 @@ class DiffView(ScrollView, can_focus=True):
             self._lex_after_prefetch()
             return
         page = self.scrollable_content_region.height or self.app.size.height
-        self._prefetch_worker = self.run_worker(
-            partial(self._prefetch_in_background, queue, self._mode, page),
-            name="prefetch",
-            group="diff-view-prefetch",
-            description="computing the next diffs",
-            exclusive=True,
-            thread=True,
-            exit_on_error=False,
-        )
+        work = partial(self._prefetch_in_background, queue, self._mode, page)
+        self._prefetch_worker = self._in_thread("diff-view-prefetch", "prefetch", "computing the next diffs", work)
 
     def _prefetch_in_background(self, keys: list[_ShowKey], mode: str, page: int) -> None:
         worker = get_current_worker()
@@ -867,15 +859,8 @@ class DiffView(ScrollView, can_focus=True):
         if self._prefetch_queue or self._prefetch_worker is not None:
             self._lexing_waits = generation  # until the prefetch is over
             return
-        self.run_worker(
-            partial(self._lex_in_background, generation, self._highlighters),
-            name="highlight",
-            group="diff-view-lex",
-            description="highlighting the whole diff",
-            exclusive=True,
-            thread=True,
-            exit_on_error=False,
-        )
+        work = partial(self._lex_in_background, generation, self._highlighters)
+        self._in_thread("diff-view-lex", "highlight", "highlighting the whole diff", work)
 
     def _lex_in_background(self, generation: int, highlighters: dict[str, LineHighlighter]) -> None:
         worker = get_current_worker()
@@ -937,15 +922,8 @@ class DiffView(ScrollView, can_focus=True):
         ):
             self._paint_ahead(pages)
             return
-        self.run_worker(
-            partial(self._lex_ahead, self._generation, model, highlighters, self._mode, pages),
-            name="look-ahead",
-            group="diff-view-ahead",
-            description="highlighting the next page",
-            exclusive=True,
-            thread=True,
-            exit_on_error=False,
-        )
+        work = partial(self._lex_ahead, self._generation, model, highlighters, self._mode, pages)
+        self._in_thread("diff-view-ahead", "look-ahead", "highlighting the next page", work)
 
     def _lex_ahead(
         self,
