@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from ..model import STAGES
-from ..pipeline.runner import PassRate, Summary, verify_session
+from ..pipeline.runner import PassRate, Summary, ThresholdMeasurement, verify_session
 from ..pipeline.settings import DEFAULT_SETTINGS, pipeline_version
 from ..store import Store
 
@@ -42,41 +43,54 @@ def run(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     version = pipeline_version(DEFAULT_SETTINGS)
     with Progress(
-        TextColumn(f"verify [dim]{version}[/]"),
+        TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        TextColumn("{task.fields[count]}"),
         TaskProgressColumn(),
         TextColumn("{task.fields[rate]}"),
         TimeRemainingColumn(),
         console=console,
         transient=False,
     ) as progress:
-        task = progress.add_task("verify", total=None, rate="")
-        clock = _Rate()
-
-        def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total, rate=clock.text(done))
-
-        summary = verify_session(args.session, args.jobs, args.stages, args.force, advance)
+        measuring = _Line(progress, "measuring maintainability thresholds", "originals")
+        verifying = _Line(progress, f"verify [dim]{version}[/]", "attempts")
+        summary = verify_session(
+            args.session, args.jobs, args.stages, args.force, verifying.advance, measure_callback=measuring.advance
+        )
     print_summary(summary, Console())
     if summary.interrupted:
-        console.print(f"interrupted: {summary.attempts_verified} attempts kept; run the command again to resume")
+        if summary.thresholds is None and summary.attempts_verified == 0 and measuring.started:
+            console.print("interrupted while measuring the maintainability thresholds: nothing was kept; "
+                          "run the command again to measure them")
+        else:
+            console.print(f"interrupted: {summary.attempts_verified} attempts kept; run the command again to resume")
         return 130
     return 0
 
 
-class _Rate:
-    """Attempts per second since the first progress report."""
+class _Line:
+    """One progress line, shown from its first report: "1,234 / 4,276 originals", the rate, the time left."""
 
-    def __init__(self) -> None:
-        import time
+    def __init__(self, progress: Progress, description: str, unit: str) -> None:
+        self._progress = progress
+        self._description = description
+        self._unit = unit
+        self._task: TaskID | None = None
+        self._start = 0.0
 
-        self._time = time.monotonic
-        self._start = self._time()
+    @property
+    def started(self) -> bool:
+        return self._task is not None
 
-    def text(self, done: int) -> str:
-        elapsed = self._time() - self._start
-        return f"{done / elapsed:.1f} attempts/s" if elapsed > 0 and done else ""
+    def advance(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if self._task is None:
+            self._start = now
+            self._task = self._progress.add_task(self._description, total=total, count="", rate="")
+        elapsed = now - self._start
+        rate = f"{done / elapsed:.1f} {self._unit}/s" if elapsed > 0 and done else ""
+        count = f"{done:,} / {total:,} {self._unit}"
+        self._progress.update(self._task, completed=done, total=total, count=count, rate=rate)
 
 
 def print_summary(summary: Summary, console: Console) -> None:
@@ -86,11 +100,32 @@ def print_summary(summary: Summary, console: Console) -> None:
         f"({summary.attempts_total} in the session) in {summary.seconds:.1f} s; "
         f"{summary.verdicts_saved} verdicts saved, {summary.errors} errors; pipeline {summary.pipeline_version}"
     )
+    if summary.thresholds is not None:
+        for line in threshold_lines(summary.thresholds):
+            console.print(line, markup=False, highlight=False)
     for group_by in ("all", "language", "model"):
         rows = [rate for rate in summary.pass_rates if rate.group_by == group_by]
         if not rows:
             continue
         console.print(_table(group_by, rows))
+
+
+LEFT_OUT_SHOWN = 10
+
+
+def threshold_lines(measurement: ThresholdMeasurement) -> list[str]:
+    """Where the maintainability thresholds came from, and each original left out of them, with why."""
+    if measurement.reused:
+        return ["maintainability thresholds: kept from an earlier run (same pipeline version and originals)"]
+    left_out = measurement.left_out
+    lines = [
+        f"maintainability thresholds: measured {measurement.measured:,} of {measurement.originals:,} originals "
+        f"in {measurement.seconds:.1f} s" + (f"; {len(left_out):,} left out of the percentiles:" if left_out else "")
+    ]
+    lines += [f"  {task_id}: {reason}" for task_id, reason in left_out[:LEFT_OUT_SHOWN]]
+    if len(left_out) > LEFT_OUT_SHOWN:
+        lines.append(f"  ... and {len(left_out) - LEFT_OUT_SHOWN:,} more")
+    return lines
 
 
 def _table(group_by: str, rows: list[PassRate]) -> Table:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -82,26 +83,61 @@ def compute_thresholds(
     originals: Mapping[str, Iterable[str]], settings: PipelineSettings = DEFAULT_SETTINGS
 ) -> Thresholds:
     """Thresholds from the session's own originals: each metric's percentile over their functions, per language."""
-    import numpy  # only the parent process computes thresholds; workers start faster without it
-
-    by_language: dict[str, dict[str, float]] = {}
-    origin: dict[str, str] = {}
+    sample = FunctionSample()
     for language, texts in originals.items():
-        functions = []
         for text in texts:
             try:
-                functions.extend(function_metrics(language, text))
+                sample.add(language, measure_original(language, text))
             except MetricsUnavailable:
                 continue  # one unreadable original does not take the session's thresholds with it
-        if len(functions) < settings.minimum_functions:
-            continue
-        chosen = {}
-        for metric in METRICS:
-            value = float(numpy.percentile([f.values[metric] for f in functions], settings.threshold_percentile))
-            chosen[metric] = max(value, settings.threshold_floors.get(metric, 1.0))
-        by_language[language] = chosen
-        origin[language] = f"session ({len(functions)} functions)"
-    return Thresholds(by_language, settings.threshold_percentile, origin, settings)
+    return sample.thresholds(settings)
+
+
+def measure_original(language: str, text: str) -> tuple[tuple[float, ...], ...]:
+    """One original's part of the thresholds: each function's values, in METRICS order."""
+    return tuple(tuple(function.values[metric] for metric in METRICS) for function in function_metrics(language, text))
+
+
+class FunctionSample:
+    """The functions of a session's originals, per language and metric, gathered as their measurements arrive.
+
+    A percentile does not depend on the order of its values, so originals measured in parallel and added in
+    any order give the same thresholds as measuring them one after another. Values are kept in compact
+    arrays: a BARE-sized session has hundreds of thousands of functions."""
+
+    def __init__(self) -> None:
+        self._columns: dict[str, tuple[array, ...]] = {}
+
+    def add(self, language: str, rows: Iterable[Sequence[float]]) -> None:
+        """One original's rows, as measure_original gives them."""
+        columns = self._columns.get(language)
+        if columns is None:
+            columns = self._columns[language] = tuple(array("d") for _ in METRICS)
+        for row in rows:
+            for column, value in zip(columns, row, strict=True):
+                column.append(value)
+
+    def functions(self, language: str) -> int:
+        columns = self._columns.get(language)
+        return len(columns[0]) if columns else 0
+
+    def thresholds(self, settings: PipelineSettings = DEFAULT_SETTINGS) -> Thresholds:
+        """Each metric's percentile per language; a language with too few functions keeps the defaults."""
+        import numpy  # only the parent process computes thresholds; workers start faster without it
+
+        by_language: dict[str, dict[str, float]] = {}
+        origin: dict[str, str] = {}
+        for language, columns in self._columns.items():
+            count = len(columns[0])
+            if count < settings.minimum_functions:
+                continue
+            chosen = {}
+            for metric, values in zip(METRICS, columns):
+                value = float(numpy.percentile(values, settings.threshold_percentile))
+                chosen[metric] = max(value, settings.threshold_floors.get(metric, 1.0))
+            by_language[language] = chosen
+            origin[language] = f"session ({count} functions)"
+        return Thresholds(by_language, settings.threshold_percentile, origin, settings)
 
 
 def function_metrics(language: str, text: str, path: str = "") -> list[FunctionMetrics]:

@@ -14,10 +14,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import Any
 
 from bare_tui.model import STAGES, Evidence, Outcome, StageResult, Task, Verdict
 from bare_tui.pipeline.languages import unsupported
-from bare_tui.pipeline.maintainability import Thresholds, compute_thresholds, default_thresholds
+from bare_tui.pipeline.maintainability import (
+    FunctionSample,
+    MetricsUnavailable,
+    Thresholds,
+    default_thresholds,
+    measure_original,
+)
 from bare_tui.pipeline.settings import DEFAULT_SETTINGS, PipelineSettings, pipeline_version
 
 SOURCE = "bare-tui"
@@ -37,9 +44,45 @@ class Job:
     refactored: str | None
     stages: tuple[str, ...] = STAGES
 
+    @property
+    def steps(self) -> tuple[str, ...]:
+        return self.stages
+
+    @property
+    def batch_key(self) -> tuple[str, str, str]:
+        return (self.language, self.path, self.original)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One original to measure for the session's maintainability thresholds; what a worker receives."""
+
+    task_id: str
+    language: str
+    original: str
+    steps: tuple[str, ...] = ("measure",)
+
+    @property
+    def batch_key(self) -> str:
+        return self.task_id  # no two originals share work: one a batch, so both workers stay busy to the end
+
+
+WorkItem = Job | Measure
 
 ProgressCallback = Callable[[int, int], None]
-"""Called with (attempts finished, attempts to do) as the run advances."""
+"""Called with (items finished, items to do) as the run advances: attempts, or originals measured."""
+
+
+@dataclass(frozen=True)
+class ThresholdMeasurement:
+    """The session's maintainability thresholds and how they were found: measured now, or kept from before."""
+
+    thresholds: Thresholds
+    reused: bool  # kept in the session from an earlier run: nothing was measured
+    originals: int = 0  # the session's originals in the nine languages
+    measured: int = 0
+    left_out: tuple[tuple[str, str], ...] = ()  # (task_id, why): over the size cap, past the time limit, unreadable
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -72,6 +115,8 @@ class Summary:
     interrupted: bool
     seconds: float
     pass_rates: tuple[PassRate, ...] = field(default=())
+    # None when no thresholds were wanted (maintainability not run, nothing to verify) or measuring was interrupted
+    thresholds: ThresholdMeasurement | None = None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -111,6 +156,31 @@ def run_stage(
         return _error(f"the {stage} check failed: {exc.__class__.__name__}: {exc} ({Path(where.filename).name}:{where.lineno})")
 
 
+def measure(item: Measure, settings: PipelineSettings = DEFAULT_SETTINGS) -> tuple[tuple[float, ...], ...] | StageResult:
+    """One original's functions for the thresholds (see measure_original), or an `error` result saying why not."""
+    try:
+        if settings.hang_marker and settings.hang_marker in item.original:
+            while True:  # the test hook: an analyser that never returns
+                time.sleep(60)
+        return measure_original(item.language, item.original)
+    except MetricsUnavailable as exc:
+        return _error(str(exc))
+    except RecursionError:
+        return _error("the analyser ran out of stack on this input (nesting too deep)")
+    except MemoryError:
+        return _error("the analyser ran out of memory on this input")
+    except Exception as exc:  # one original that breaks lizard or tree-sitter is left out, not the session's thresholds
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return _error(f"measuring failed: {exc.__class__.__name__}: {exc} ({Path(where.filename).name}:{where.lineno})")
+
+
+def _steps(item: WorkItem, thresholds: Thresholds, settings: PipelineSettings) -> Iterator[tuple[str, object]]:
+    if isinstance(item, Measure):
+        yield "measure", measure(item, settings)
+    else:
+        yield from analyse(item, thresholds, settings)
+
+
 def _worker_main(conn: Connection, thresholds: Thresholds, settings: PipelineSettings) -> None:
     # Ctrl+C reaches the whole process group; the parent decides what to keep and stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -121,11 +191,11 @@ def _worker_main(conn: Connection, thresholds: Thresholds, settings: PipelineSet
             return
         if batch is None:
             return
-        for job in batch:
-            conn.send(("start", job.attempt_id, None, None))
-            for stage, result in analyse(job, thresholds, settings):
-                conn.send(("stage", job.attempt_id, stage, result))
-            conn.send(("done", job.attempt_id, None, None))
+        for item in batch:
+            conn.send(("start", None, None))
+            for step, result in _steps(item, thresholds, settings):
+                conn.send(("step", step, result))
+            conn.send(("done", None, None))
 
 
 def _error(reason: str) -> StageResult:
@@ -139,7 +209,10 @@ BATCH_SIZE = 8
 """Attempts of one task sent to a worker together: its cached analysis of the original is reused."""
 
 STARTUP_ALLOWANCE = 30.0
-"""Extra seconds for a fresh worker's first attempt: importing the grammars and analysers."""
+"""Extra seconds for a fresh worker's first item: importing the grammars and analysers."""
+
+Results = dict[str, Any]
+"""One item's results by step: StageResults for a Job's stages; measure()'s answer for a Measure."""
 
 
 class _Worker:
@@ -149,15 +222,15 @@ class _Worker:
         self.process.start()
         child.close()
         self.fresh = True
-        self.queue: collections.deque[Job] = collections.deque()  # sent, not finished; the first is running
+        self.queue: collections.deque[WorkItem] = collections.deque()  # sent, not finished; the first is running
         self.deadline = 0.0
-        self.results: dict[str, StageResult] = {}
+        self.results: Results = {}
 
     @property
-    def job(self) -> Job | None:
+    def item(self) -> WorkItem | None:
         return self.queue[0] if self.queue else None
 
-    def give(self, batch: list[Job], limit: float) -> None:
+    def give(self, batch: list[WorkItem], limit: float) -> None:
         self.queue.extend(batch)
         self.results = {}
         self.deadline = time.monotonic() + limit + (STARTUP_ALLOWANCE if self.fresh else 0.0)
@@ -182,30 +255,30 @@ class _Worker:
         self.conn.close()
 
 
-def _batches(jobs: Iterator[Job], size: int) -> Iterator[list[Job]]:
-    """Consecutive jobs of the same task (same language, path and original), at most `size` at a time."""
-    batch: list[Job] = []
-    for job in jobs:
-        if batch and (len(batch) >= size or (job.language, job.path, job.original) != (batch[0].language, batch[0].path, batch[0].original)):
+def _batches(items: Iterator[WorkItem], size: int) -> Iterator[list[WorkItem]]:
+    """Consecutive items of the same batch key (a Job's task), at most `size` at a time."""
+    batch: list[WorkItem] = []
+    for item in items:
+        if batch and (len(batch) >= size or item.batch_key != batch[0].batch_key):
             yield batch
             batch = []
-        batch.append(job)
+        batch.append(item)
     if batch:
         yield batch
 
 
 def run_jobs(
-    jobs: Iterable[Job],
+    items: Iterable[WorkItem],
     thresholds: Thresholds,
     settings: PipelineSettings = DEFAULT_SETTINGS,
     workers: int = 1,
-) -> Iterator[tuple[Job, dict[str, StageResult]]]:
-    """Each job with its stage results, in the order they finish. A job past the time limit, or whose worker
-    dies, gets `error` results for its unfinished stages, and its worker is replaced (the rest of its batch
+) -> Iterator[tuple[WorkItem, Results]]:
+    """Each item with its results, in the order they finish. An item past the time limit, or whose worker
+    dies, gets `error` results for its unfinished steps, and its worker is replaced (the rest of its batch
     goes to another). Closing the generator (or an exception in the consumer, e.g. KeyboardInterrupt)
     stops every worker."""
-    source = _batches(iter(jobs), BATCH_SIZE)
-    retry: collections.deque[list[Job]] = collections.deque()
+    source = _batches(iter(items), BATCH_SIZE)
+    retry: collections.deque[list[WorkItem]] = collections.deque()
     first = next(source, None)
     if first is None:
         return  # nothing to do: no worker is started
@@ -216,28 +289,30 @@ def run_jobs(
     try:
         while True:
             for worker in pool:
-                if worker.job is None and not (exhausted and not retry):
+                if worker.item is None and not (exhausted and not retry):
                     batch = retry.popleft() if retry else next(source, None)
                     if batch is None:
                         exhausted = True
                     else:
                         worker.give(batch, settings.time_limit_seconds)
-            busy = [worker for worker in pool if worker.job is not None]
+            busy = [worker for worker in pool if worker.item is not None]
             if not busy:
                 return
             timeout = max(0.0, min(worker.deadline for worker in busy) - time.monotonic())
             ready = wait([worker.conn for worker in busy] + [worker.process.sentinel for worker in busy], timeout)
             for index, worker in enumerate(pool):
-                if worker.job is None:
+                if worker.item is None:
                     continue
                 yield from _drain(worker, settings.time_limit_seconds)
-                if worker.job is None:
+                item = worker.item
+                if item is None:
                     continue
                 if worker.process.sentinel in ready and not worker.process.is_alive():
                     reason = f"the analyser process died (exit code {worker.process.exitcode})"
                 elif time.monotonic() >= worker.deadline:
-                    stage = next((s for s in worker.job.stages if s not in worker.results), "?")
-                    reason = f"time limit of {settings.time_limit_seconds:g} s exceeded (in the {stage} stage)"
+                    reason = f"time limit of {settings.time_limit_seconds:g} s exceeded"
+                    if isinstance(item, Job):
+                        reason += f" (in the {next((s for s in item.steps if s not in worker.results), '?')} stage)"
                 else:
                     continue
                 yield _fail_rest(worker, reason)
@@ -246,34 +321,34 @@ def run_jobs(
                 pool[index] = _replace(worker, context, thresholds, settings)
     finally:
         for worker in pool:
-            worker.stop(kill=worker.job is not None)
+            worker.stop(kill=worker.item is not None)
 
 
-def _drain(worker: _Worker, limit: float) -> Iterator[tuple[Job, dict[str, StageResult]]]:
-    """Read what the worker has sent; each job whose `done` arrived, with its results."""
+def _drain(worker: _Worker, limit: float) -> Iterator[tuple[WorkItem, Results]]:
+    """Read what the worker has sent; each item whose `done` arrived, with its results."""
     try:
         while worker.queue and worker.conn.poll():
-            kind, _attempt_id, stage, result = worker.conn.recv()
+            kind, step, result = worker.conn.recv()
             if kind == "start":
                 worker.results = {}
                 worker.deadline = time.monotonic() + limit
-            elif kind == "stage":
-                worker.results[stage] = result
+            elif kind == "step":
+                worker.results[step] = result
             elif kind == "done":
-                job, results = worker.queue.popleft(), worker.results
+                item, results = worker.queue.popleft(), worker.results
                 worker.results = {}
-                yield job, results
+                yield item, results
     except (EOFError, OSError):
         return
 
 
-def _fail_rest(worker: _Worker, reason: str) -> tuple[Job, dict[str, StageResult]]:
-    """The running job, its unfinished stages turned into errors; it leaves the worker's queue."""
-    job, results = worker.queue.popleft(), dict(worker.results)
-    for stage in job.stages:
-        results.setdefault(stage, _error(reason))
+def _fail_rest(worker: _Worker, reason: str) -> tuple[WorkItem, Results]:
+    """The running item, its unfinished steps turned into errors; it leaves the worker's queue."""
+    item, results = worker.queue.popleft(), dict(worker.results)
+    for step in item.steps:
+        results.setdefault(step, _error(reason))
     worker.results = {}
-    return job, results
+    return item, results
 
 
 def _replace(
@@ -311,12 +386,18 @@ def verify_session(
     force: bool = False,
     progress_callback: ProgressCallback | None = None,
     settings: PipelineSettings = DEFAULT_SETTINGS,
+    measure_callback: ProgressCallback | None = None,
 ) -> Summary:
     """Run the stages on every attempt lacking a verdict of this pipeline version; save as they finish.
 
+    First, when the maintainability stage has work and the session has no thresholds for this pipeline
+    version and these originals, its originals are measured in worker processes like the stages' (killable,
+    time-limited, size-capped); `measure_callback` follows that as `progress_callback` follows the attempts.
+
     Verdicts are saved in batches, each one transaction, so an interrupted run keeps what it finished and a
-    rerun resumes. KeyboardInterrupt (Ctrl+C, or raised by `progress_callback` to cancel, e.g. from a TUI
-    worker) is absorbed: the summary says `interrupted`.
+    rerun resumes (an interrupted measuring keeps nothing: the rerun measures again). KeyboardInterrupt
+    (Ctrl+C, or raised by either callback to cancel, e.g. from a TUI worker) is absorbed: the summary says
+    `interrupted`.
     """
     from bare_tui.store import Store
 
@@ -328,48 +409,24 @@ def verify_session(
     version = pipeline_version(settings)
     with Store.open(store_path) as store:
         tasks = store.tasks()
-        # Measuring every original takes a while on a big study: only when maintainability is to run.
-        thresholds = _session_thresholds(store, tasks, settings, version) if "maintainability" in chosen else default_thresholds(settings)
         wanted = None if force else set(store.attempts_missing_verdicts(version, chosen))
         attempt_total = store.count_attempts()
-        known = _stored_outcomes(store, version) if chosen != STAGES else {}
         todo = attempt_total if wanted is None else len(wanted)
         verified = saved = errors = 0
         interrupted = False
-        batch: list[Verdict] = []
-        last_save = time.monotonic()
-        if progress_callback:
-            progress_callback(0, todo)
-
-        def flush() -> None:
-            nonlocal saved, batch, last_save
-            if batch:
-                saved += store.save_verdicts(batch)
-                batch = []
-            last_save = time.monotonic()
-
-        ready: list[tuple[Job, dict[str, StageResult]]] = []
-        job_source = _jobs(store, tasks, wanted, chosen, settings, ready)
-        running = run_jobs(job_source, thresholds, settings, workers=jobs)
-        try:
-            for job, results in _interleave(ready, running):
-                outcomes = dict(known.get(job.attempt_id, {}))
-                for stage, result in results.items():
-                    batch.append(_verdict(job.attempt_id, stage, result, version))
-                    outcomes[stage] = result.outcome
-                    errors += result.outcome is Outcome.ERROR
-                if all(stage in outcomes for stage in STAGES):
-                    batch.append(_verdict(job.attempt_id, "overall", overall_result(outcomes), version))
-                verified += 1
-                if progress_callback:
-                    progress_callback(verified, todo)
-                if len(batch) >= SAVE_EVERY_VERDICTS or time.monotonic() - last_save >= SAVE_EVERY_SECONDS:
-                    flush()
-        except KeyboardInterrupt:
-            interrupted = True
-        finally:
-            running.close()  # stops the workers now, not whenever the generator is collected
-            flush()
+        measurement: ThresholdMeasurement | None = None
+        thresholds = default_thresholds(settings)
+        # Measuring every original takes minutes on a big study: only when maintainability has work to do.
+        if "maintainability" in chosen and todo:
+            try:
+                measurement = _session_thresholds(store, tasks, settings, version, jobs, measure_callback)
+                thresholds = measurement.thresholds
+            except KeyboardInterrupt:
+                interrupted = True
+        if not interrupted:
+            verified, saved, errors, interrupted = _verify_attempts(
+                store, tasks, wanted, chosen, todo, thresholds, settings, version, jobs, progress_callback
+            )
         rates = pass_rates(store, version, tasks)
     return Summary(
         pipeline_version=version,
@@ -381,12 +438,66 @@ def verify_session(
         interrupted=interrupted,
         seconds=time.monotonic() - started,
         pass_rates=rates,
+        thresholds=measurement,
     )
 
 
+def _verify_attempts(  # type: ignore[no-untyped-def]
+    store,
+    tasks: dict[str, Task],
+    wanted: set[str] | None,
+    chosen: tuple[str, ...],
+    todo: int,
+    thresholds: Thresholds,
+    settings: PipelineSettings,
+    version: str,
+    workers: int,
+    progress_callback: ProgressCallback | None,
+) -> tuple[int, int, int, bool]:
+    """(attempts verified, verdicts saved, errors, interrupted): the stages on the wanted attempts."""
+    known = _stored_outcomes(store, version) if chosen != STAGES else {}
+    verified = saved = errors = 0
+    interrupted = False
+    batch: list[Verdict] = []
+    last_save = time.monotonic()
+    if progress_callback:
+        progress_callback(0, todo)
+
+    def flush() -> None:
+        nonlocal saved, batch, last_save
+        if batch:
+            saved += store.save_verdicts(batch)
+            batch = []
+        last_save = time.monotonic()
+
+    ready: list[tuple[Job, Results]] = []  # attempts over the size cap, decided here without a worker
+    job_source = _jobs(store, tasks, wanted, chosen, settings, ready)
+    running = run_jobs(job_source, thresholds, settings, workers=workers)
+    try:
+        for job, results in _interleave(ready, running):
+            outcomes = dict(known.get(job.attempt_id, {}))
+            for stage, result in results.items():
+                batch.append(_verdict(job.attempt_id, stage, result, version))
+                outcomes[stage] = result.outcome
+                errors += result.outcome is Outcome.ERROR
+            if all(stage in outcomes for stage in STAGES):
+                batch.append(_verdict(job.attempt_id, "overall", overall_result(outcomes), version))
+            verified += 1
+            if progress_callback:
+                progress_callback(verified, todo)
+            if len(batch) >= SAVE_EVERY_VERDICTS or time.monotonic() - last_save >= SAVE_EVERY_SECONDS:
+                flush()
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        running.close()  # stops the workers now, not whenever the generator is collected
+        flush()
+    return verified, saved, errors, interrupted
+
+
 def _interleave(
-    ready: list[tuple[Job, dict[str, StageResult]]], results: Iterator[tuple[Job, dict[str, StageResult]]]
-) -> Iterator[tuple[Job, dict[str, StageResult]]]:
+    ready: list[tuple[Job, Results]], results: Iterator[tuple[WorkItem, Results]]
+) -> Iterator[tuple[WorkItem, Results]]:
     """The workers' results, with those decided without a worker (over the size cap) slipped in as they appear."""
     for item in results:
         while ready:
@@ -402,7 +513,7 @@ def _jobs(
     wanted: set[str] | None,
     stages: tuple[str, ...],
     settings: PipelineSettings,
-    oversized: list[tuple[Job, dict[str, StageResult]]],
+    oversized: list[tuple[Job, Results]],
 ) -> Iterator[Job]:
     # Task by task, so that a worker meets the same original again while its analysis is still cached.
     task_order = {task_id: index for index, task_id in enumerate(tasks)}
@@ -450,28 +561,81 @@ def _stored_outcomes(store, version: str) -> dict[str, dict[str, Outcome]]:  # t
     return found
 
 
-def _session_thresholds(store, tasks: dict[str, Task], settings: PipelineSettings, version: str) -> Thresholds:  # type: ignore[no-untyped-def]
-    """The maintainability thresholds from the session's originals, computed once and kept in the session."""
+def measure_thresholds(
+    tasks: Iterable[Task],
+    settings: PipelineSettings = DEFAULT_SETTINGS,
+    workers: int = 1,
+    progress_callback: ProgressCallback | None = None,
+) -> ThresholdMeasurement:
+    """The maintainability thresholds of these originals (as compute_thresholds gives them), measured in
+    worker processes under the stages' time limit and size cap. An original over the cap, past the limit
+    or unreadable is left out of the percentiles and listed with its reason. Originals in a language
+    without a grammar are not measured: no stage would use their thresholds. KeyboardInterrupt (Ctrl+C,
+    or raised by `progress_callback`) stops the workers and propagates."""
+    started = time.monotonic()
+    items: list[Measure] = []
+    left_out: list[tuple[str, str]] = []
+    for task in tasks:
+        if unsupported(task.language) is not None:
+            continue
+        if len(task.original) > settings.size_cap_chars:
+            reason = f"{len(task.original):,} characters, over the size cap of {settings.size_cap_chars:,}"
+            left_out.append((task.task_id, reason))
+        else:
+            items.append(Measure(task.task_id, task.language, task.original))
+    originals = len(items) + len(left_out)
+    sample = FunctionSample()
+    measured = 0
+    if progress_callback:
+        progress_callback(0, len(items))
+    running = run_jobs(items, default_thresholds(settings), settings, workers)
+    try:
+        for done, (item, results) in enumerate(running, start=1):
+            answer = results["measure"]
+            if isinstance(answer, StageResult):
+                left_out.append((item.task_id, answer.details.get("reason", "not measured")))
+            else:
+                sample.add(item.language, answer)
+                measured += 1
+            if progress_callback:
+                progress_callback(done, len(items))
+    finally:
+        running.close()  # stops the workers now, Ctrl+C included
+    return ThresholdMeasurement(
+        thresholds=sample.thresholds(settings),
+        reused=False,
+        originals=originals,
+        measured=measured,
+        left_out=tuple(left_out),
+        seconds=time.monotonic() - started,
+    )
+
+
+def _session_thresholds(  # type: ignore[no-untyped-def]
+    store,
+    tasks: dict[str, Task],
+    settings: PipelineSettings,
+    version: str,
+    workers: int,
+    progress_callback: ProgressCallback | None,
+) -> ThresholdMeasurement:
+    """The maintainability thresholds from the session's originals, measured once and kept in the session."""
     digest = hashlib.sha256()
     for task_id in sorted(tasks):
         digest.update(f"{task_id}\0{hashlib.sha256(tasks[task_id].original.encode('utf-8', 'replace')).hexdigest()}\0".encode())
     key = f"{version}:{digest.hexdigest()[:16]}"
     kept = store.get_setting(_THRESHOLDS_SETTING)
     if isinstance(kept, dict) and kept.get("key") == key:
-        return Thresholds(kept["by_language"], kept["percentile"], kept["origin"], settings)
-    originals: dict[str, list[str]] = defaultdict(list)
-    for task in tasks.values():
-        if len(task.original) <= settings.size_cap_chars:
-            originals[task.language].append(task.original)
-    try:
-        thresholds = compute_thresholds(originals, settings)
-    except Exception:  # a session whose originals lizard cannot read still gets verdicts, on the defaults
-        thresholds = default_thresholds(settings)
+        return ThresholdMeasurement(Thresholds(kept["by_language"], kept["percentile"], kept["origin"], settings), reused=True)
+    measurement = measure_thresholds(tasks.values(), settings, workers, progress_callback)
+    thresholds = measurement.thresholds
+    # Written only once every original is measured: an interrupted run leaves no thresholds, and the next
+    # run measures them all again.
     store.set_setting(
         _THRESHOLDS_SETTING,
         {"key": key, "by_language": thresholds.by_language, "percentile": thresholds.percentile, "origin": thresholds.origin},
     )
-    return thresholds
+    return measurement
 
 
 def pass_rates(store, version: str, tasks: dict[str, Task] | None = None) -> tuple[PassRate, ...]:  # type: ignore[no-untyped-def]

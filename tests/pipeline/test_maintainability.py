@@ -14,10 +14,12 @@ from lizard_core.file_analyzer import FileAnalyzer
 
 from bare_tui.model import Outcome
 from bare_tui.pipeline.maintainability import (
+    FunctionSample,
     check_maintainability,
     compute_thresholds,
     default_thresholds,
     function_metrics,
+    measure_original,
 )
 from bare_tui.pipeline.settings import DEFAULT_SETTINGS, pipeline_version
 
@@ -140,6 +142,24 @@ def test_thresholds_are_the_sessions_percentiles_measured_by_lizard_itself() -> 
     result = check_maintainability("python", DECODER, DECODER.replace(SCANSTRING, SCANSTRING_SPLIT), thresholds=thresholds)
     assert result.details["thresholds"] == limits
     assert result.details["thresholds_from"] == origin
+
+
+def test_thresholds_do_not_depend_on_the_order_the_originals_are_measured_in() -> None:
+    # Workers finish originals in any order: the percentiles must come out the same.
+    import argparse
+    import email.message
+    import http.client
+    import textwrap
+
+    texts = [Path(module.__file__).read_text(encoding="utf-8") for module in (json.decoder, textwrap, http.client, email.message, argparse)]
+    in_order = compute_thresholds({"python": texts})
+    sample = FunctionSample()
+    for text in reversed(texts):
+        sample.add("python", measure_original("python", text))
+
+    assert sample.thresholds().by_language == in_order.by_language
+    assert sample.thresholds().origin == in_order.origin
+    assert sample.functions("python") == sum(len(function_metrics("python", text)) for text in texts)
 
 
 def test_too_few_originals_fall_back_to_the_documented_defaults() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 import json.decoder
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pytest
 
 from bare_tui.cli import main
 from bare_tui.model import FIELDS, STAGES, Attempt, Outcome, Task
-from bare_tui.pipeline.runner import overall_result, verify_session
+from bare_tui.pipeline.maintainability import compute_thresholds
+from bare_tui.pipeline.runner import measure_thresholds, overall_result, verify_session
 from bare_tui.pipeline.settings import DEFAULT_SETTINGS, pipeline_version
 from bare_tui.store import Store
 
@@ -174,3 +176,120 @@ def test_every_stage_skips_a_language_outside_the_nine_alike() -> None:
     job = Job(attempt_id="a", language="rust", path="lib.rs", original="fn f() {}\n", refactored="fn g() {}\n",
               stages=STAGES)
     assert {run_stage(stage, job).outcome for stage in STAGES} == {Outcome.SKIPPED}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The maintainability thresholds, measured in the workers.
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _real_originals() -> list[Task]:
+    """The demo study's originals, the test corpus's own files and a few standard-library modules: nine languages."""
+    import email.message
+    import http.client
+    import textwrap
+
+    from bare_tui.model import language_from_path
+
+    tasks = [Task(row["task_id"], row["language"], row["path"], row["original"])
+             for row in map(json.loads, (REPO / "sessions/demo/tasks.jsonl").read_text(encoding="utf-8").splitlines())]
+    for index, path in enumerate(sorted((REPO / "tests/pipeline/data").iterdir())):
+        tasks.append(Task(f"data-{index}", language_from_path(path.name), path.name, path.read_text(encoding="utf-8")))
+    for module in (json.decoder, textwrap, http.client, email.message):
+        tasks.append(Task(module.__name__, "python", module.__file__, Path(module.__file__).read_text(encoding="utf-8")))
+    return tasks
+
+
+def _by_language(tasks: list[Task]) -> dict[str, list[str]]:
+    originals: dict[str, list[str]] = {}
+    for task in tasks:
+        originals.setdefault(task.language, []).append(task.original)
+    return originals
+
+
+def test_thresholds_measured_by_two_workers_equal_compute_thresholds_on_real_files() -> None:
+    tasks = _real_originals()
+    seen: list[tuple[int, int]] = []
+
+    measured = measure_thresholds(tasks, workers=2, progress_callback=lambda done, total: seen.append((done, total)))
+
+    expected = compute_thresholds(_by_language(tasks))
+    assert measured.thresholds.by_language == expected.by_language
+    assert measured.thresholds.origin == expected.origin
+    assert len(expected.by_language) >= 7  # most languages have enough functions for percentiles of their own
+    assert (measured.originals, measured.measured, measured.left_out) == (len(tasks), len(tasks), ())
+    assert seen == [(done, len(tasks)) for done in range(len(tasks) + 1)]
+
+
+def test_verify_keeps_the_thresholds_in_the_session_as_before_and_reuses_them(tmp_path: Path) -> None:
+    tasks = _real_originals()
+    path = tmp_path / "real.db"
+    with Store.open(path, create=True) as store:
+        store.add_tasks(tasks)
+        store.add_attempts([Attempt("a-1", tasks[0].task_id, "m", tasks[0].original + "\n")])
+    seen: list[tuple[int, int]] = []
+
+    first = verify_session(path, jobs=2, measure_callback=lambda done, total: seen.append((done, total)))
+
+    expected = compute_thresholds(_by_language(tasks))
+    with Store.open(path, readonly=True) as store:
+        kept = store.get_setting("maintainability_thresholds")
+    assert set(kept) == {"key", "by_language", "percentile", "origin"}
+    assert kept["key"].startswith(pipeline_version() + ":")
+    assert (kept["by_language"], kept["origin"], kept["percentile"]) == (expected.by_language, expected.origin, 90.0)
+    assert first.thresholds is not None and not first.thresholds.reused and first.thresholds.measured == len(tasks)
+    assert seen[-1] == (len(tasks), len(tasks))
+
+    seen.clear()
+    again = verify_session(path, jobs=1, force=True, measure_callback=lambda done, total: seen.append((done, total)))
+    assert again.thresholds is not None and again.thresholds.reused
+    assert seen == []  # nothing measured: the session's thresholds were kept
+
+
+def test_an_original_past_the_time_limit_or_over_the_size_cap_is_left_out_and_said(tmp_path: Path) -> None:
+    tasks = _real_originals()
+    hanging = Task("t-hang", "python", "hang.py", "# HANG\ndef f(a):\n    return a\n")
+    big = max(tasks, key=lambda task: len(task.original))
+    settings = DEFAULT_SETTINGS.with_changes(hang_marker="# HANG", time_limit_seconds=3.0,
+                                             size_cap_chars=len(big.original) - 1)
+
+    measured = measure_thresholds(tasks + [hanging], settings, workers=2)
+
+    reasons = dict(measured.left_out)
+    assert set(reasons) == {"t-hang", big.task_id}
+    assert "time limit of 3 s exceeded" in reasons["t-hang"]
+    assert "over the size cap" in reasons[big.task_id]
+    assert (measured.originals, measured.measured) == (len(tasks) + 1, len(tasks) - 1)
+    expected = compute_thresholds(_by_language([task for task in tasks if task is not big]), settings)
+    assert measured.thresholds.by_language == expected.by_language
+
+
+def test_ctrl_c_while_measuring_keeps_nothing_and_the_next_run_measures_again(study: Path) -> None:
+    import multiprocessing
+
+    def interrupt_after_one(done: int, total: int) -> None:
+        if done == 1:
+            raise KeyboardInterrupt
+
+    first = verify_session(study, jobs=2, measure_callback=interrupt_after_one)
+
+    assert first.interrupted and first.attempts_verified == 0 and first.thresholds is None
+    assert multiprocessing.active_children() == []  # the workers were stopped, not left measuring
+    assert _verdicts(study) == {}
+    with Store.open(study, readonly=True) as store:
+        assert store.get_setting("maintainability_thresholds") is None
+
+    rest = verify_session(study, jobs=2)
+    assert not rest.interrupted and rest.attempts_verified == 4
+    assert rest.thresholds is not None and rest.thresholds.measured == 2
+
+
+def test_the_command_says_how_the_thresholds_were_measured(study: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", str(study), "--jobs", "2"]) == 0
+    captured = capsys.readouterr()
+    assert "maintainability thresholds: measured 2 of 2 originals" in captured.out
+    assert "measuring maintainability thresholds" in captured.err and "2 / 2 originals" in captured.err
+
+    assert main(["verify", str(study), "--jobs", "1", "--force"]) == 0
+    assert "maintainability thresholds: kept from an earlier run" in capsys.readouterr().out
