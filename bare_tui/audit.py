@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from operator import itemgetter
 
 from .consensus import DECISIVE, consensus_label, dispute, is_disputed_failure
 from .model import FIELDS, Adjudication, AttemptSummary, Flag, Judgement, Label, ReasonCode
@@ -56,6 +57,7 @@ class AuditItem:
     people: str | None  # the reviewers' consensus, before any adjudication
     adjudication: Adjudication | None  # the newest adjudication: once there, it is the consensus
     flags: tuple[Flag, ...]  # reviewers who sent this attempt to audit
+    notes_read: bool = True  # False: reviews hold labels only (`load_items(notes=False)`, `with_notes`)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -88,49 +90,80 @@ def build_items(
     reviews: dict[tuple[str, str], list[ReviewerLabel]] = defaultdict(list)
     for j in judgements:
         reviews[(j.attempt_id, j.stage)].append(
-            ReviewerLabel(j.reviewer, j.label.value, j.confidence, j.note, j.saw_verdicts, j.saved_at)
+            ReviewerLabel(j.reviewer, _LABEL_VALUES[j.label], j.confidence, j.note, j.saw_verdicts, j.saved_at)
         )
+    return _items(summaries, outcomes, reviews, adjudications, flags, notes_read=True)
+
+
+_LABEL_VALUES = {label: label.value for label in Label}  # a dict lookup: Enum.value is a slow descriptor
+_RANKS = {kind: kind.rank for kind in AuditKind}
+_STAGE_ORDER = {stage: index for index, stage in enumerate(FIELDS)}
+
+
+def _items(
+    summaries: Sequence[AttemptSummary],
+    outcomes: Mapping[tuple[str, str], str],
+    reviews: Mapping[tuple[str, str], Sequence[ReviewerLabel]],
+    adjudications: Iterable[Adjudication],
+    flags: Iterable[Flag],
+    notes_read: bool,
+) -> list[AuditItem]:
     settled = {(a.attempt_id, a.stage): a for a in adjudications}
     flags_of: dict[str, list[Flag]] = defaultdict(list)
     for f in flags:
         if f.flagged:
             flags_of[f.attempt_id].append(f)
-    stages_of: dict[str, set[str]] = defaultdict(set)
-    for attempt_id, stage in reviews.keys() | settled.keys():
-        if stage in FIELDS:
-            stages_of[attempt_id].add(stage)
+    stages_of: dict[str, list[str]] = defaultdict(list)
+    for attempt_id, stage in reviews.keys() | settled.keys() if settled else reviews.keys():
+        if stage in _STAGE_ORDER:
+            stages_of[attempt_id].append(stage)
+    # Kind and consensus depend only on (verdict, labels): few distinct cases among thousands of attempt-stages.
+    judged: dict[tuple[str | None, tuple[str, ...]], tuple[AuditKind | None, str | None]] = {}
 
     items: list[AuditItem] = []
     for s in summaries:
-        attempt_flags = tuple(sorted(flags_of.get(s.attempt_id, ()), key=lambda f: f.reviewer))
-        listed: set[str] = set()
-        for stage in sorted(stages_of.get(s.attempt_id, ()), key=FIELDS.index):
-            auto = outcomes.get((s.attempt_id, stage))
-            stage_reviews = tuple(sorted(reviews.get((s.attempt_id, stage), ()), key=lambda r: r.reviewer))
-            labels = [r.label for r in stage_reviews]
-            kind = _kind(auto, labels)
-            adjudication = settled.get((s.attempt_id, stage))
+        attempt_id = s.attempt_id
+        attempt_flags = tuple(sorted(flags_of[attempt_id], key=_by_reviewer)) if attempt_id in flags_of else ()
+        stages = stages_of.get(attempt_id)
+        if not stages and not attempt_flags:
+            continue
+        listed = False  # whether the flag stage is among the listed ones
+        for stage in sorted(stages, key=_STAGE_ORDER.__getitem__) if stages else ():
+            key = (attempt_id, stage)
+            auto = outcomes.get(key)
+            stage_reviews = reviews.get(key, ())
+            labels = tuple(sorted([r.label for r in stage_reviews]))
+            case = (auto, labels)
+            found = judged.get(case)
+            if found is None:
+                found = judged[case] = (_kind(auto, labels), consensus_label(labels))
+            kind = found[0]
             if kind is None and stage == FLAG_STAGE and attempt_flags:
                 kind = AuditKind.FLAGGED
             if kind is None:
                 continue
-            listed.add(stage)
+            listed = listed or stage == FLAG_STAGE
             items.append(
                 AuditItem(
-                    s.attempt_id, stage, kind, s.seq, s.path, s.language, s.model, auto, stage_reviews,
-                    consensus_label(labels), adjudication, attempt_flags,
+                    attempt_id, stage, kind, s.seq, s.path, s.language, s.model, auto,
+                    tuple(sorted(stage_reviews, key=_by_reviewer)), found[1], settled.get(key), attempt_flags,
+                    notes_read,
                 )
             )
-        if attempt_flags and FLAG_STAGE not in listed:
+        if attempt_flags and not listed:
+            key = (attempt_id, FLAG_STAGE)
             items.append(
                 AuditItem(
-                    s.attempt_id, FLAG_STAGE, AuditKind.FLAGGED, s.seq, s.path, s.language, s.model,
-                    outcomes.get((s.attempt_id, FLAG_STAGE)),
-                    (), None, settled.get((s.attempt_id, FLAG_STAGE)), attempt_flags,
+                    attempt_id, FLAG_STAGE, AuditKind.FLAGGED, s.seq, s.path, s.language, s.model,
+                    outcomes.get(key), (), None, settled.get(key), attempt_flags, notes_read,
                 )
             )
-    items.sort(key=lambda i: (i.kind.rank, i.seq, FIELDS.index(i.stage)))
+    items.sort(key=lambda i: (_RANKS[i.kind], i.seq, _STAGE_ORDER[i.stage]))
     return items
+
+
+def _by_reviewer(found: ReviewerLabel | Flag) -> str:
+    return found.reviewer
 
 
 def _kind(auto: str | None, labels: Sequence[str]) -> AuditKind | None:
@@ -149,21 +182,53 @@ def _kind(auto: str | None, labels: Sequence[str]) -> AuditKind | None:
 PER_ATTEMPT_READS = 500
 
 
-def load_items(store: Store) -> list[AuditItem]:
-    """The session's audit list, in auditing order."""
+def load_items(store: Store, notes: bool = True) -> list[AuditItem]:
+    """The session's audit list, in auditing order.
+
+    notes=False leaves out what only an item's details show (confidence, note, whether the reviewer saw the
+    verdicts, when it was saved): the list is read from the bare labels, without reading every judgement, and
+    each item says notes_read False; `with_notes` completes one item when it is shown.
+    """
     outcomes = store.current_outcomes()
     flags = store.flags()
-    # Which attempts come to audit is known from the bare labels; only those need their notes and confidence.
-    labels: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for attempt_id, _, stage, label in store.current_labels():
-        labels[(attempt_id, stage)].append(label)
-    wanted = {key[0] for key, found in labels.items() if _kind(outcomes.get(key), found) is not None}
-    wanted |= {f.attempt_id for f in flags if f.flagged}
+    # The bare labels decide which attempt-stages come to audit. A label without its notes depends only on
+    # (reviewer, label), so a few shared values stand for all of them, and the grouping runs in C where it can.
+    rows = store.current_labels()
+    pairs = list(map(itemgetter(1, 3), rows))
+    bare = {pair: ReviewerLabel(pair[0], pair[1], None, "", False, None) for pair in set(pairs)}
+    labels: defaultdict[tuple[str, str], list[ReviewerLabel]] = defaultdict(list)
+    for key, review in zip(map(itemgetter(0, 2), rows), map(bare.__getitem__, pairs)):
+        labels[key].append(review)
+    summaries = store.attempt_summaries()
+    adjudications = store.adjudications()
+    listed = _items(summaries, outcomes, labels, adjudications, flags, notes_read=False)
+    if not notes:
+        return listed
+    wanted = {item.attempt_id for item in listed}
     if len(wanted) <= PER_ATTEMPT_READS:
         judgements = [j for attempt_id in sorted(wanted) for j in store.judgements(attempt_id=attempt_id)]
     else:
         judgements = store.judgements()
-    return build_items(store.attempt_summaries(), outcomes, judgements, store.adjudications(), flags)
+    # Only the listed attempt-stages become items: the notes of the others are never looked at.
+    keys = {item.key for item in listed}
+    judgements = [j for j in judgements if (j.attempt_id, j.stage) in keys]
+    return build_items(summaries, outcomes, judgements, adjudications, flags)
+
+
+def with_notes(item: AuditItem, judgements: Iterable[Judgement]) -> AuditItem:
+    """The item with its reviewers' notes and confidence, from the attempt's judgements in force
+    (`Store.judgements(attempt_id=...)`)."""
+    if item.notes_read:
+        return item
+    reviews = sorted(
+        (
+            ReviewerLabel(j.reviewer, _LABEL_VALUES[j.label], j.confidence, j.note, j.saw_verdicts, j.saved_at)
+            for j in judgements
+            if j.attempt_id == item.attempt_id and j.stage == item.stage
+        ),
+        key=_by_reviewer,
+    )
+    return replace(item, reviews=tuple(reviews), notes_read=True)
 
 
 def arrange(items: Sequence[AuditItem], show_settled: bool) -> list[AuditItem]:

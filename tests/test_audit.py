@@ -140,3 +140,22 @@ def test_reading_notes_attempt_by_attempt_gives_the_same_list_as_reading_them_al
         )
         assert load_items(store) == everything
     assert ("a-1", "syntax") not in [i.key for i in everything]  # nothing was ever disputed there
+
+
+def test_the_list_without_notes_has_the_same_items_and_with_notes_completes_each(session: Path) -> None:
+    from bare_tui.audit import with_notes
+
+    with Store.open(session) as store:
+        adjudicate(store, "a-4", "integrity", Label.FAIL, ReasonCode.REVIEWER_ERROR, "eve")
+        full = load_items(store)
+        light = load_items(store, notes=False)
+        completed = [with_notes(item, store.judgements(attempt_id=item.attempt_id)) for item in light]
+    assert [(i.key, i.kind, i.auto, i.people, i.consensus, i.settled) for i in light] == [
+        (i.key, i.kind, i.auto, i.people, i.consensus, i.settled) for i in full
+    ]
+    assert [[(r.reviewer, r.label) for r in i.reviews] for i in light] == [
+        [(r.reviewer, r.label) for r in i.reviews] for i in full
+    ]
+    assert not any(i.notes_read for i in light) and all(i.notes_read for i in full)
+    assert completed == full
+    assert [r.note for r in completed[0].reviews] == ["the function was renamed, callers updated", "rename is fine"]

@@ -16,7 +16,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from bare_tui.audit import AuditItem, AuditKind, adjudicate, arrange, load_items, suggested_reason
+from bare_tui.audit import AuditItem, AuditKind, adjudicate, arrange, load_items, suggested_reason, with_notes
 from bare_tui.model import Label, ReasonCode, Verdict
 from bare_tui.safe_text import safe_rich_text
 from bare_tui.store import SessionError, Store
@@ -337,7 +337,8 @@ class AuditScreen(Screen[None]):
     def _load(self) -> None:
         try:
             with Store.open(self.session_path) as store:
-                items = load_items(store)
+                # Notes are read for the item on show only: reading every judgement took seconds on a big study.
+                items = load_items(store, notes=False)
         except SessionError as exc:
             self.post_message(self.LoadFailed(str(exc)))
             return
@@ -392,6 +393,8 @@ class AuditScreen(Screen[None]):
         if item is None or store is None:
             return
         verdict = store.current_verdicts(attempt_id=item.attempt_id).get((item.attempt_id, item.stage))
+        if not item.notes_read:
+            item = with_notes(item, store.judgements(attempt_id=item.attempt_id))
         self.query_one("#audit-details", Static).update(item_details(item, verdict))
         if item.attempt_id != self._shown_attempt:
             self._shown_attempt = item.attempt_id
