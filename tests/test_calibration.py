@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,9 +19,13 @@ from bare_tui.calibration import (
     calibration_rows,
     confusion,
     prepare,
+    rows_for_store,
     score_curve,
 )
-from bare_tui.model import FIELDS, Adjudication, AttemptSummary, Judgement, Label, Outcome, ReasonCode, Verdict
+from bare_tui.model import (
+    FIELDS, STAGES, Adjudication, Attempt, AttemptSummary, Judgement, Label, Outcome, ReasonCode, Task, Verdict,
+)  # fmt: skip
+from bare_tui.store import Store
 
 DESIGN_METRICS = {
     "auto_pass_rate", "human_pass_rate", "tp", "fp", "fn", "tn", "percent_agreement", "cohen_kappa", "gwet_ac1",
@@ -203,3 +209,67 @@ def test_threshold_curve_and_confusion_for_the_screen() -> None:
     assert curve.best_threshold == 4.0 and curve.best_youden == 1.0 and curve.auc == 1.0
     cells = confusion(session, "maintainability")
     assert (cells.tp, cells.fp, cells.fn, cells.tn) == (5, 0, 1, 4)
+
+
+def test_rows_from_a_session_equal_rows_from_the_same_records_in_memory(tmp_path: Path) -> None:
+    """A session with two runs of bare-tui and an imported pipeline: reading it gives the rows that the
+    records give in memory with DESIGN's choice made by hand (the newest own run, else the imported source,
+    never a mix within an attempt), and `source=` reads the named source's verdicts instead."""
+
+    rng = np.random.default_rng(7)
+    outcomes = ("pass", "fail", "error", "skipped")
+
+    def run(ids: range, version: str, source: str = "bare-tui", stages: tuple[str, ...] = STAGES) -> list[Verdict]:
+        return [
+            Verdict(f"a{i}", stage, Outcome(outcomes[int(rng.choice(4, p=(0.5, 0.4, 0.05, 0.05)))]),
+                    float(rng.normal()) if stage == "maintainability" else None, (), version, source)
+            for i in ids for stage in stages
+        ]  # fmt: skip
+
+    attempts = [attempt(i, model=f"m{i % 2}", language=("python", "go")[i % 3 % 2]) for i in range(24)]
+    first, second = run(range(18), "0.1+a"), run(range(9), "0.2+b")
+    imported = run(range(6, 24), "ext", "ext")
+    lone_own = run(range(20, 21), "0.2+b", stages=("syntax",))  # a20 has one own stage beside imported ones
+    judgements, superseded = [], []
+    for i in range(24):
+        for stage in FIELDS:
+            truth = "pass" if rng.random() < 0.6 else "fail"
+            judgements.append(judgement(i, "ana", stage, truth, saw=bool(i % 2)))
+            if i % 3:
+                judgements.append(judgement(i, "bo", stage, truth if rng.random() < 0.8 else "unsure", saw=i > 12))
+    for j in judgements[:10]:  # ana changed her mind on some: only the newer label counts
+        superseded.append(Judgement(f"{j.judgement_id}-old", j.attempt_id, j.reviewer, j.stage, Label.UNSURE))
+    adjudications = [Adjudication("x1", "a1", "syntax", "carol", Label.FAIL, ReasonCode.PIPELINE_FALSE_PASS)]
+
+    path = tmp_path / "study.db"
+    with Store.open(path, create=True) as store:
+        store.add_tasks([Task(a.task_id, a.language, a.path, "x = 1\n") for a in attempts])
+        store.add_attempts([Attempt(a.attempt_id, a.task_id, a.model, "x = 2\n") for a in attempts])
+        for verdicts in (first, imported, second, lone_own):  # written in this order: 0.2+b is the newest run
+            store.save_verdicts(verdicts)
+        store.save_judgements(superseded)
+        store.save_judgements([j if k >= 10 else replace(j, supersedes=f"{j.judgement_id}-old")
+                               for k, j in enumerate(judgements)])  # fmt: skip
+        store.save_adjudication(adjudications[0])
+
+    options = Options(by=("model", "language", "pipeline_version", "anchoring"), replicates=200)
+    in_second = {v.attempt_id for v in second}
+    chosen = (
+        second + [v for v in first if v.attempt_id not in in_second] + lone_own
+        + [v for v in imported if v.attempt_id not in {"a20"} and int(v.attempt_id[1:]) >= 18]
+    )  # fmt: skip
+    everything = first + imported + second + lone_own
+
+    def in_memory(verdicts: list[Verdict], versioned: list[Verdict]) -> list[StatRow]:
+        return calibration_rows(prepare(CalibrationInput(attempts, verdicts, judgements, adjudications, versioned)),
+                                options)  # fmt: skip
+
+    with Store.open(path, readonly=True) as store:
+        default_rows = rows_for_store(store, options)
+        imported_rows = rows_for_store(store, options, source="ext")
+    assert default_rows == in_memory(chosen, everything)
+    assert imported_rows == in_memory(imported, imported)
+    # the choice matters here: the older own run, or the imported source, give other figures
+    older = first + [v for v in imported if int(v.attempt_id[1:]) >= 18]
+    assert default_rows != in_memory(older, everything) and default_rows != imported_rows
+    assert {r.group for r in default_rows if r.group_by == "pipeline_version"} == {"0.1+a", "0.2+b", "ext"}

@@ -247,6 +247,10 @@ def test_a_savepoint_rolls_back_a_record_the_database_refuses(session: Path) -> 
         assert store.task("t-new") is None and store.task("t-kept") is not None
 
 
+def _light(verdicts: dict[tuple[str, str], Verdict]) -> list[tuple[str, str, str, float | None]]:
+    return [(v.attempt_id, v.stage, v.outcome.value, v.score) for v in verdicts.values()]
+
+
 def test_light_reads_follow_the_same_rules_as_the_full_ones(session: Path) -> None:
     evidence = (Evidence("refactored", 1, 1, "x"),)
     with Store.open(session) as store:
@@ -256,10 +260,33 @@ def test_light_reads_follow_the_same_rules_as_the_full_ones(session: Path) -> No
         store.save_judgements([_judgement("j1", Label.PASS), _judgement("j2", Label.FAIL, "overall", reviewer="ben")])
         store.save_judgements([_judgement("j3", Label.UNSURE, supersedes="j1")])
         full = store.current_verdicts()
-        light = store.current_verdicts(with_evidence=False)
-        assert {k: (v.outcome, v.score, v.source) for k, v in full.items()} == {
-            k: (v.outcome, v.score, v.source) for k, v in light.items()}
-        assert full[("a-1", "syntax")].evidence == evidence and light[("a-1", "syntax")].evidence == ()
+        assert store.current_verdict_rows() == _light(full) == [("a-1", "syntax", "pass", 0.9),
+                                                               ("a-2", "syntax", "pass", None)]
+        assert store.current_verdict_rows(source="ext") == _light(store.current_verdicts(source="ext"))
+        assert store.verdict_rows() == [
+            (v.attempt_id, v.stage, v.outcome.value, v.score, v.pipeline_version, v.source) for v in store.verdicts()]
+        assert store.verdict_rows(source="ext") == [r for r in store.verdict_rows() if r[5] == "ext"]
+        assert full[("a-1", "syntax")].evidence == evidence
+        assert store.attempt_groups() == [(s.attempt_id, s.model, s.language) for s in store.attempt_summaries()]
+        assert store.current_label_rows() == [
+            (j.attempt_id, j.reviewer, j.stage, j.label.value, int(j.saw_verdicts)) for j in store.judgements()]
         assert store.current_outcomes() == {k: v.outcome.value for k, v in full.items()}
         assert store.current_labels() == [(j.attempt_id, j.reviewer, j.stage, j.label.value) for j in store.judgements()]
         assert store.judged_attempt_ids("ana") == {"a-1"} and store.judged_attempt_ids("cid") == set()
+
+
+def test_one_run_of_one_source_per_attempt_reads_every_verdict_as_chosen(session: Path) -> None:
+    """Where no attempt has two verdicts for a stage nor mixes own with imported ones, the rule has nothing
+    to choose: each attempt keeps its only source, own or imported, in the order written."""
+    with Store.open(session) as store:
+        store.save_verdicts([Verdict("a-2", "syntax", Outcome.FAIL, 0.1, (), "ext", "ext"),
+                             Verdict("a-1", "syntax", Outcome.PASS, None, (), "0.1+a"),
+                             Verdict("a-1", "defects", Outcome.SKIPPED, None, (), "0.1+a")])
+        assert store.current_verdict_rows() == [("a-2", "syntax", "fail", 0.1), ("a-1", "syntax", "pass", None),
+                                                ("a-1", "defects", "skipped", None)]
+        assert store.current_verdict_rows() == _light(store.current_verdicts())
+        assert store.current_verdict_rows(source="ext") == [("a-2", "syntax", "fail", 0.1)]
+        # one imported stage beside own verdicts: the attempt now keeps only its own
+        store.save_verdicts([Verdict("a-1", "integrity", Outcome.FAIL, None, (), "ext", "ext")])
+        assert store.current_verdict_rows() == _light(store.current_verdicts()) == [
+            ("a-2", "syntax", "fail", 0.1), ("a-1", "syntax", "pass", None), ("a-1", "defects", "skipped", None)]
