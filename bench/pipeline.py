@@ -1,12 +1,16 @@
 """Benchmark the verification pipeline: attempts per second with 1 and 2 workers, and its cost against bare tools.
 
-    python bench/pipeline.py [--attempts 1000] [--sample 150] [--skip-demo]
+    python bench/pipeline.py [--attempts 1000] [--sample 150] [--skip-demo] [--thresholds 500,2000] [--only-thresholds]
 
 Studies: the bundled demo (sessions/demo/, when present); 1,000 generated attempts of 300 to 5,000 lines
 (log-uniform) in five languages, cut from real files installed on this machine (the Python standard library,
 npm's JavaScript, Go's standard library, the JDK's java.util, Go's cgo C files), five models' answers per
 task as in a real benchmark (light, deterministic edits: renames, comments, an extracted helper); and 200
-attempts of 300 lines for the per-core target.
+attempts of 300 lines for the per-core target. Then the maintainability thresholds (a session's first verify
+measures every original): 500 and 2,000 originals of 100-5,000 lines (log-uniform, as in BARE) cut from the
+same real files, measured in the parent process as verify did before (compute_thresholds, one core, no
+progress until done) and in 1 and 2 workers as it does now (measure_thresholds), with a check that all
+three give the same thresholds.
 
 Targets (issue 3): at least 20 attempts/s per core on 300-line files; the pipeline at most 1.5x the bare
 time of its parsers (compile() / tree-sitter) and lizard on the same files; 2 workers at least 1.7x one.
@@ -33,7 +37,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bare_tui.model import Attempt, Task  # noqa: E402
-from bare_tui.pipeline.runner import Job, analyse, verify_session  # noqa: E402
+from bare_tui.pipeline.maintainability import compute_thresholds  # noqa: E402
+from bare_tui.pipeline.runner import Job, analyse, measure_thresholds, verify_session  # noqa: E402
 from bare_tui.store import Store  # noqa: E402
 
 LANGUAGES = ("python", "javascript", "go", "java", "c")
@@ -270,13 +275,65 @@ def report_throughput(label: str, path: Path, attempts_hint: str) -> None:
     print(f"  speed-up 2 vs 1 workers: {two / one:.2f}x whole run, {steady_two / steady_one:.2f}x steady state (target >= 1.7x)")
 
 
+def threshold_tasks(count: int, seed: int) -> tuple[list[Task], int]:
+    """`count` originals of 100-5,000 lines (log-uniform) in the five languages; returns them and their lines."""
+    rng = random.Random(seed)
+    pools = {language: pool for language in LANGUAGES if (pool := source_pool(language))}
+    tasks, total = [], 0
+    for index in range(count):
+        language = sorted(pools)[index % len(pools)]
+        lines = int(math.exp(rng.uniform(math.log(100), math.log(5000))))
+        total += lines
+        tasks.append(Task(f"t-{index:05d}", language, f"src/file{index:05d}{EXTENSIONS[language]}", cut(pools[language], lines, rng)))
+    return tasks, total
+
+
+def report_thresholds(count: int) -> None:
+    tasks, lines = threshold_tasks(count, seed=3)
+    print(f"maintainability thresholds: {count:,} originals of 100-5,000 lines ({lines:,} lines, five languages):")
+    print(f"  load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    originals: dict[str, list[str]] = {}
+    for task in tasks:
+        originals.setdefault(task.language, []).append(task.original)
+    cpu = time.process_time()
+    started = time.perf_counter()
+    expected = compute_thresholds(originals)
+    before = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    print(f"  before, in the parent (compute_thresholds): {before:6.1f} s, {cpu:.1f} CPU-s, {lines / before:,.0f} lines/s;"
+          f" nothing shown for {before:.1f} s")
+    seconds = {}
+    for workers in (1, 2):
+        marks: list[tuple[float, int]] = []
+        children = _children_cpu()
+        started = time.perf_counter()
+        measured = measure_thresholds(tasks, workers=workers, progress_callback=lambda done, _total: marks.append((time.perf_counter(), done)))
+        seconds[workers] = time.perf_counter() - started
+        children = _children_cpu() - children
+        shown = marks[0][0] - started
+        first = next(t for t, done in marks if done > 0) - started
+        same = measured.thresholds.by_language == expected.by_language and measured.thresholds.origin == expected.origin
+        print(f"  after, {workers} worker{'s' if workers > 1 else ' '}:                      {seconds[workers]:6.1f} s,"
+              f" {children:.1f} worker CPU-s, {lines / seconds[workers]:,.0f} lines/s; progress shown after {shown:.2f} s,"
+              f" first original done after {first:.2f} s; {len(measured.left_out)} left out;"
+              f" thresholds {'identical' if same else 'DIFFERENT'}")
+    print(f"  2 workers vs the parent alone: {before / seconds[2]:.2f}x; 2 workers vs 1: {seconds[1] / seconds[2]:.2f}x"
+          f" (load average after: {os.getloadavg()[0]:.1f})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attempts", type=int, default=1000, help="generated attempts of 300-5,000 lines (0: skip)")
     parser.add_argument("--short", type=int, default=200, help="generated attempts of 300 lines")
     parser.add_argument("--sample", type=int, default=150, help="attempts timed in-process against the bare tools")
     parser.add_argument("--skip-demo", action="store_true")
+    parser.add_argument("--thresholds", default="500,2000", help="originals to measure thresholds of, comma-separated ('' to skip)")
+    parser.add_argument("--only-thresholds", action="store_true", help="time the threshold measurement only")
     args = parser.parse_args()
+    for count in (int(text) for text in args.thresholds.split(",") if text.strip()):
+        report_thresholds(count)
+    if args.only_thresholds:
+        return 0
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         if not args.skip_demo:

@@ -44,15 +44,15 @@ def run(args: argparse.Namespace) -> int:
     version = pipeline_version(DEFAULT_SETTINGS)
     with Progress(
         TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.fields[count]}"),
+        BarColumn(bar_width=20),  # the two lines fit 80 columns
+        TextColumn("{task.fields[count]}", justify="right"),
         TaskProgressColumn(),
         TextColumn("{task.fields[rate]}"),
         TimeRemainingColumn(),
         console=console,
         transient=False,
     ) as progress:
-        measuring = _Line(progress, "measuring maintainability thresholds", "originals")
+        measuring = _Line(progress, "maintainability thresholds", "originals")
         verifying = _Line(progress, f"verify [dim]{version}[/]", "attempts")
         summary = verify_session(
             args.session, args.jobs, args.stages, args.force, verifying.advance, measure_callback=measuring.advance
@@ -88,7 +88,7 @@ class _Line:
             self._start = now
             self._task = self._progress.add_task(self._description, total=total, count="", rate="")
         elapsed = now - self._start
-        rate = f"{done / elapsed:.1f} {self._unit}/s" if elapsed > 0 and done else ""
+        rate = f"{done / elapsed:.1f}/s" if elapsed > 0 and done else ""
         count = f"{done:,} / {total:,} {self._unit}"
         self._progress.update(self._task, completed=done, total=total, count=count, rate=rate)
 
