@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bare_tui.audit import adjudicate
 from bare_tui.model import FIELDS, Attempt, Judgement, Label, Outcome, ReasonCode, Verdict
@@ -188,3 +190,43 @@ def test_stepwise_load_gives_an_outline_then_the_full_rows(session: Path) -> Non
     assert [r.attempt_id for r in outline] == EXPECTED_ORDER
     assert [r.outcomes for r in outline] == [r.outcomes for r in full]  # the verdicts are there at once
     assert not any(r.people_known for r in outline) and all(r.people_known for r in full)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_rows_follow_the_consensus_rule_attempt_stage_by_attempt_stage(data: st.DataObject) -> None:
+    """build_rows works on whole columns at once; each row must say what the consensus rule says of each of its
+    attempt-stages one by one, whatever the mix of outcomes, labels, stray stages and adjudications."""
+    from bare_tui.consensus import dispute, is_disputed_failure
+    from bare_tui.model import Adjudication, AttemptSummary, Flag
+    from bare_tui.queue import NO_OUTCOME, QueueRow, build_rows
+
+    attempts = [f"a-{i}" for i in range(data.draw(st.integers(0, 6)))]
+    summaries = [AttemptSummary(a, "t", f"m-{i % 2}", "python", f"p{i}.py", i + 1) for i, a in enumerate(attempts)]
+    ids = st.sampled_from([*attempts, "a-gone"])  # a label or verdict of an attempt the list does not have
+    stages = st.sampled_from([*FIELDS, "style"])  # and of a stage that is not a field
+    outcomes = data.draw(st.dictionaries(st.tuples(ids, stages), st.sampled_from([o.value for o in Outcome])))
+    labels = data.draw(st.lists(st.tuples(ids, st.sampled_from(["ana", "ben", "cy"]), stages,
+                                          st.sampled_from([label.value for label in Label]))))
+    labels = list({(a, who, stage): (a, who, stage, label) for a, who, stage, label in labels}.values())
+    settled = data.draw(st.dictionaries(st.tuples(ids, stages), st.sampled_from(list(Label))))
+    adjudications = [Adjudication(f"x-{i}", a, stage, "eve", label, ReasonCode.OTHER)
+                     for i, ((a, stage), label) in enumerate(settled.items())]
+    flags = [Flag(a, "ben", data.draw(st.booleans())) for a in data.draw(st.lists(ids, unique=True))]
+
+    expected = []
+    for s in summaries:
+        row_outcomes = tuple(outcomes.get((s.attempt_id, stage), NO_OUTCOME) for stage in FIELDS)
+        cases = [
+            (row_outcomes[i], [label for a, _, st_, label in labels if (a, st_) == (s.attempt_id, stage)],
+             settled[(s.attempt_id, stage)].value if (s.attempt_id, stage) in settled else None)
+            for i, stage in enumerate(FIELDS)
+        ]
+        expected.append(QueueRow(
+            s.attempt_id, s.seq, s.task_id, s.path, s.language, s.model, row_outcomes,
+            labelled=sum(1 for a, who, _, _ in labels if a == s.attempt_id and who == "ana"),
+            flagged=any(f.flagged for f in flags if f.attempt_id == s.attempt_id),
+            disputed=any(dispute(*case).disputed for case in cases),
+            disputed_failure=any(is_disputed_failure(*case) for case in cases),
+        ))
+    assert build_rows(summaries, outcomes, labels, adjudications, flags, "ana") == expected
