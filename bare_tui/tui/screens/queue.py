@@ -119,6 +119,9 @@ class QueueScreen(Screen[str | None]):
     """Every attempt of a session for one reviewer. Dismisses with the chosen attempt_id, or None to quit."""
 
     CSS_PATH = "queue.tcss"
+    # The table takes the keys from the start: focusing the path filter first and then the table cost the Footer
+    # an extra rebuild on every push.
+    AUTO_FOCUS = "#queue-table"
     BINDINGS = [
         Binding("enter", "open", "Open", id="queue.open", tooltip="review the attempt under the cursor"),
         Binding("slash", "focus_path", "Filter by path", id="queue.path",
@@ -154,6 +157,7 @@ class QueueScreen(Screen[str | None]):
         self._cursor_attempt = attempt_id
         self._path_timer: Timer | None = None
         self._setting_selects = False
+        self._offered: tuple[list[str], list[str]] = ([], [])
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -214,15 +218,17 @@ class QueueScreen(Screen[str | None]):
             self._cursor_attempt = self.table.cursor_key
         self.rows = message.rows
         self._cells = {}
-        models, languages = choices(self.rows)
-        self._setting_selects = True
-        for select_id, values in (("#filter-model", models), ("#filter-language", languages)):
-            select = self.query_one(select_id, Select)
-            held = select.value
-            select.set_options([(safe_rich_text(v), v) for v in values])
-            if held in values:
-                select.value = held
-        self._setting_selects = False
+        offered = choices(self.rows)
+        if offered != self._offered:  # the full rows after the outline offer the same: leave the bar alone
+            self._offered = offered
+            self._setting_selects = True
+            for select_id, values in zip(("#filter-model", "#filter-language"), offered):
+                select = self.query_one(select_id, Select)
+                held = select.value
+                select.set_options([(safe_rich_text(v), v) for v in values])
+                if held in values:
+                    select.value = held
+            self._setting_selects = False
         self.filter = self._filter_from_controls()
         self._fill()
 
