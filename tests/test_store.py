@@ -260,8 +260,9 @@ def test_light_reads_follow_the_same_rules_as_the_full_ones(session: Path) -> No
         store.save_judgements([_judgement("j1", Label.PASS), _judgement("j2", Label.FAIL, "overall", reviewer="ben")])
         store.save_judgements([_judgement("j3", Label.UNSURE, supersedes="j1")])
         full = store.current_verdicts()
-        assert store.current_verdict_rows() == _light(full) == [("a-1", "syntax", "pass", 0.9),
-                                                               ("a-2", "syntax", "pass", None)]
+        # a-2 has nothing to choose from, so it comes first; a-1's own verdict wins over the imported one
+        assert store.current_verdict_rows() == _light(full) == [("a-2", "syntax", "pass", None),
+                                                               ("a-1", "syntax", "pass", 0.9)]
         assert store.current_verdict_rows(source="ext") == _light(store.current_verdicts(source="ext"))
         assert store.verdict_rows() == [
             (v.attempt_id, v.stage, v.outcome.value, v.score, v.pipeline_version, v.source) for v in store.verdicts()]
