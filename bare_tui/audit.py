@@ -191,28 +191,34 @@ def load_items(store: Store, notes: bool = True) -> list[AuditItem]:
     """
     outcomes = store.current_outcomes()
     flags = store.flags()
-    # The bare labels decide which attempt-stages come to audit. A label without its notes depends only on
-    # (reviewer, label), so a few shared values stand for all of them, and the grouping runs in C where it can.
-    rows = store.current_labels()
-    pairs = list(map(itemgetter(1, 3), rows))
-    bare = {pair: ReviewerLabel(pair[0], pair[1], None, "", False, None) for pair in set(pairs)}
-    labels: defaultdict[tuple[str, str], list[ReviewerLabel]] = defaultdict(list)
-    for key, review in zip(map(itemgetter(0, 2), rows), map(bare.__getitem__, pairs)):
-        labels[key].append(review)
     summaries = store.attempt_summaries()
     adjudications = store.adjudications()
-    listed = _items(summaries, outcomes, labels, adjudications, flags, notes_read=False)
+    listed = _items(summaries, outcomes, _bare_reviews(store.current_labels()), adjudications, flags, notes_read=False)
     if not notes:
         return listed
-    wanted = {item.attempt_id for item in listed}
+    # Only the listed attempt-stages become items: the notes of the others are never looked at.
+    keys = {item.key for item in listed}
+    wanted = {attempt_id for attempt_id, _ in keys}
+    del listed  # the full list is built next: not both at once
     if len(wanted) <= PER_ATTEMPT_READS:
         judgements = [j for attempt_id in sorted(wanted) for j in store.judgements(attempt_id=attempt_id)]
     else:
-        judgements = store.judgements()
-    # Only the listed attempt-stages become items: the notes of the others are never looked at.
-    keys = {item.key for item in listed}
-    judgements = [j for j in judgements if (j.attempt_id, j.stage) in keys]
+        judgements = [j for j in store.judgements() if (j.attempt_id, j.stage) in keys]
     return build_items(summaries, outcomes, judgements, adjudications, flags)
+
+
+def _bare_reviews(labels: Sequence[tuple[str, str, str, str]]) -> dict[tuple[str, str], list[ReviewerLabel]]:
+    """(attempt_id, stage) -> each reviewer's label without its notes, from `Store.current_labels()` rows.
+
+    The bare labels decide which attempt-stages come to audit. A label without its notes depends only on
+    (reviewer, label), so a few shared values stand for all of them, and the grouping runs in C where it can.
+    """
+    pairs = list(map(itemgetter(1, 3), labels))
+    bare = {pair: ReviewerLabel(pair[0], pair[1], None, "", False, None) for pair in set(pairs)}
+    grouped: defaultdict[tuple[str, str], list[ReviewerLabel]] = defaultdict(list)
+    for key, review in zip(map(itemgetter(0, 2), labels), map(bare.__getitem__, pairs)):
+        grouped[key].append(review)
+    return grouped
 
 
 def with_notes(item: AuditItem, judgements: Iterable[Judgement]) -> AuditItem:

@@ -281,7 +281,10 @@ class QueueScreen(Screen[str | None]):
         event.stop()
         if self._setting_selects:
             return
-        self.filter = self._filter_from_controls()
+        chosen = self._filter_from_controls()
+        if chosen == self.filter:
+            return  # the echo of a control apply_filter set: the table shows these rows already
+        self.filter = chosen
         self._fill()
 
     @on(Input.Changed, "#filter-path")
