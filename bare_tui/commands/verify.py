@@ -84,12 +84,13 @@ class _Line:
 
     def advance(self, done: int, total: int) -> None:
         now = time.monotonic()
+        count = f"{done:,} / {total:,} {self._unit}"
         if self._task is None:
             self._start = now
-            self._task = self._progress.add_task(self._description, total=total, count="", rate="")
+            self._task = self._progress.add_task(self._description, total=total, completed=done, count=count, rate="")
+            return
         elapsed = now - self._start
         rate = f"{done / elapsed:.1f}/s" if elapsed > 0 and done else ""
-        count = f"{done:,} / {total:,} {self._unit}"
         self._progress.update(self._task, completed=done, total=total, count=count, rate=rate)
 
 

@@ -586,11 +586,11 @@ def measure_thresholds(
     originals = len(items) + len(left_out)
     sample = FunctionSample()
     measured = 0
-    if progress_callback:
-        progress_callback(0, len(items))
+    if progress_callback:  # those over the size cap are done already: the count is of all the originals
+        progress_callback(len(left_out), originals)
     running = run_jobs(items, default_thresholds(settings), settings, workers)
     try:
-        for done, (item, results) in enumerate(running, start=1):
+        for done, (item, results) in enumerate(running, start=len(left_out) + 1):
             answer = results["measure"]
             if isinstance(answer, StageResult):
                 left_out.append((item.task_id, answer.details.get("reason", "not measured")))
@@ -598,7 +598,7 @@ def measure_thresholds(
                 sample.add(item.language, answer)
                 measured += 1
             if progress_callback:
-                progress_callback(done, len(items))
+                progress_callback(done, originals)
     finally:
         running.close()  # stops the workers now, Ctrl+C included
     return ThresholdMeasurement(

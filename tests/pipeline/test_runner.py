@@ -254,8 +254,12 @@ def test_an_original_past_the_time_limit_or_over_the_size_cap_is_left_out_and_sa
     settings = DEFAULT_SETTINGS.with_changes(hang_marker="# HANG", time_limit_seconds=3.0,
                                              size_cap_chars=len(big.original) - 1)
 
-    measured = measure_thresholds(tasks + [hanging], settings, workers=2)
+    seen: list[tuple[int, int]] = []
 
+    measured = measure_thresholds(tasks + [hanging], settings, workers=2,
+                                  progress_callback=lambda done, total: seen.append((done, total)))
+
+    assert seen == [(done, len(tasks) + 1) for done in range(1, len(tasks) + 2)]  # the one over the cap counts as done
     reasons = dict(measured.left_out)
     assert set(reasons) == {"t-hang", big.task_id}
     assert "time limit of 3 s exceeded" in reasons["t-hang"]
