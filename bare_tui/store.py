@@ -435,9 +435,13 @@ class Store:
 
     def _contested_attempts(self, where: str, params: list[Any], source: str | None) -> list[str]:
         """Attempts where the rule has a choice to make: a stage with two verdicts or, with no source named,
-        own and imported verdicts side by side. Counts over indexes tell first whether there are any: in
-        the usual session (one run of one source) 0.4 s at BARE scale, against 0.7 s for the grouped scan."""
+        own and imported verdicts side by side. The usual session holds one run of one source, where there
+        is nothing to choose: the ends of the (source, version) index show that at once; then counts over
+        indexes (0.4 s at BARE scale); only where those find something, the grouped scan (0.7 s)."""
         c = self._conn
+        runs = f"SELECT source, pipeline_version FROM verdicts{where} ORDER BY source {{0}}, pipeline_version {{0}} LIMIT 1"
+        if c.execute(runs.format("ASC"), params).fetchone() == c.execute(runs.format("DESC"), params).fetchone():
+            return []
         verdicts = c.execute(f"SELECT COUNT(*) FROM verdicts{where}", params).fetchone()[0]
         pairs = c.execute(
             f"SELECT COUNT(*) FROM (SELECT DISTINCT attempt_id, stage FROM verdicts{where})", params

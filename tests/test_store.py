@@ -280,14 +280,22 @@ def test_one_run_of_one_source_per_attempt_reads_every_verdict_as_chosen(session
     """Where no attempt has two verdicts for a stage nor mixes own with imported ones, the rule has nothing
     to choose: each attempt keeps its only source, own or imported, in the order written."""
     with Store.open(session) as store:
-        store.save_verdicts([Verdict("a-2", "syntax", Outcome.FAIL, 0.1, (), "ext", "ext"),
-                             Verdict("a-1", "syntax", Outcome.PASS, None, (), "0.1+a"),
+        store.save_verdicts([Verdict("a-1", "syntax", Outcome.PASS, None, (), "0.1+a"),
                              Verdict("a-1", "defects", Outcome.SKIPPED, None, (), "0.1+a")])
-        assert store.current_verdict_rows() == [("a-2", "syntax", "fail", 0.1), ("a-1", "syntax", "pass", None),
-                                                ("a-1", "defects", "skipped", None)]
+        assert store.current_verdict_rows() == [("a-1", "syntax", "pass", None), ("a-1", "defects", "skipped", None)]
+        store.save_verdicts([Verdict("a-2", "syntax", Outcome.FAIL, 0.1, (), "ext", "ext")])
+        assert store.current_verdict_rows() == [("a-1", "syntax", "pass", None), ("a-1", "defects", "skipped", None),
+                                                ("a-2", "syntax", "fail", 0.1)]
         assert store.current_verdict_rows() == _light(store.current_verdicts())
         assert store.current_verdict_rows(source="ext") == [("a-2", "syntax", "fail", 0.1)]
         # one imported stage beside own verdicts: the attempt now keeps only its own
         store.save_verdicts([Verdict("a-1", "integrity", Outcome.FAIL, None, (), "ext", "ext")])
         assert store.current_verdict_rows() == _light(store.current_verdicts()) == [
             ("a-2", "syntax", "fail", 0.1), ("a-1", "syntax", "pass", None), ("a-1", "defects", "skipped", None)]
+        # a second own run of one stage: a-1 now has a choice to make there, and the newer run wins
+        store.save_verdicts([Verdict("a-1", "defects", Outcome.FAIL, None, (), "0.2+b")])
+        assert store.current_verdict_rows() == _light(store.current_verdicts()) == [
+            ("a-2", "syntax", "fail", 0.1), ("a-1", "syntax", "pass", None), ("a-1", "defects", "fail", None)]
+        # the imported source, named, keeps its own verdict of a-1 beside a-2's
+        assert store.current_verdict_rows(source="ext") == [("a-2", "syntax", "fail", 0.1),
+                                                            ("a-1", "integrity", "fail", None)]
