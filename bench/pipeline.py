@@ -300,8 +300,8 @@ def report_thresholds(count: int) -> None:
     expected = compute_thresholds(originals)
     before = time.perf_counter() - started
     cpu = time.process_time() - cpu
-    print(f"  before, in the parent (compute_thresholds): {before:6.1f} s, {cpu:.1f} CPU-s, {lines / before:,.0f} lines/s;"
-          f" nothing shown for {before:.1f} s")
+    print(f"  before, in the parent (compute_thresholds): {before:6.1f} s, {cpu:.1f} CPU-s ({cpu / before:.2f} cores busy),"
+          f" {lines / before:,.0f} lines/s; nothing shown for {before:.1f} s")
     seconds = {}
     for workers in (1, 2):
         marks: list[tuple[float, int]] = []
@@ -314,11 +314,12 @@ def report_thresholds(count: int) -> None:
         first = next(t for t, done in marks if done > 0) - started
         same = measured.thresholds.by_language == expected.by_language and measured.thresholds.origin == expected.origin
         print(f"  after, {workers} worker{'s' if workers > 1 else ' '}:                      {seconds[workers]:6.1f} s,"
-              f" {children:.1f} worker CPU-s, {lines / seconds[workers]:,.0f} lines/s; progress shown after {shown:.2f} s,"
+              f" {children:.1f} worker CPU-s ({children / seconds[workers]:.2f} cores busy), {lines / seconds[workers]:,.0f} lines/s;"
+              f" load average {os.getloadavg()[0]:.1f}; progress shown after {shown:.2f} s,"
               f" first original done after {first:.2f} s; {len(measured.left_out)} left out;"
               f" thresholds {'identical' if same else 'DIFFERENT'}")
     print(f"  2 workers vs the parent alone: {before / seconds[2]:.2f}x; 2 workers vs 1: {seconds[1] / seconds[2]:.2f}x"
-          f" (load average after: {os.getloadavg()[0]:.1f})")
+          " (cores busy below the workers' count: other processes had the rest)")
 
 
 def main() -> int:
