@@ -400,8 +400,8 @@ class Store:
 
         The rule chooses within each attempt, so only the verdicts of attempts with a choice to make are
         ranked, in one pass (a window query sorted 8x slower); the others are read as they are, without the
-        three rank columns, which cost more to read than everything else. Those come first, in the order
-        written, then the chosen ones, in the order their attempt-stages were first written."""
+        three rank columns, which would add half again to the read. Those come first, in the order written,
+        then the chosen ones, in the order their attempt-stages were first written."""
         where, params = _where(source=source, attempt_id=attempt_id)
         contested = self._contested_attempts(where, params, source)
         if not contested:
