@@ -329,6 +329,32 @@ async def test_q_goes_to_the_queue_which_opens_an_attempt_or_quits(demo_session:
         assert not app.is_running
 
 
+async def test_the_queue_keeps_its_filters_between_visits_and_points_at_the_attempt_left(demo_session: Path) -> None:
+    from bare_tui.tui.screens.queue import QueueScreen
+
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("q")
+        await pilot.pause(0.3)
+        queue = app.screen
+        assert isinstance(queue, QueueScreen)
+        await pilot.press("j")  # your state: not judged
+        await pilot.pause(0.1)
+        assert queue.filter.state is not None and len(queue.shown) == 4
+        await pilot.press("down", "enter")
+        await settle(pilot, app)
+        assert app.screen.bundle.attempt_id == "a-2"
+        await pilot.press(*"aaaaaa", "enter")  # a-2 judged: the filter now leaves it out
+        await settle(pilot, app)
+        assert app.screen.bundle.attempt_id == "a-3"
+        await pilot.press("q")
+        await pilot.pause(0.3)
+        assert app.screen is queue and queue.filter.state is not None
+        assert [row.attempt_id for row in queue.shown] == ["a-1", "a-3", "a-4"]
+        assert queue.table.cursor_key == "a-3"  # where the reviewer was, not where the queue was left
+
+
 # ---------------------------------------------------------------------- the real binary under a terminal
 class Terminal:
     """`bare-tui` running under a pseudo-terminal of 120x40, its output collected as it is painted."""

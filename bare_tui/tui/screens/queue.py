@@ -192,6 +192,10 @@ class QueueScreen(Screen[str | None]):
             cells = self._cells[row.attempt_id] = row_cells(row)
         return cells
 
+    def point_at(self, attempt_id: str | None) -> None:
+        """Put the cursor on this attempt when the rows are next shown (the attempt the reviewer came from)."""
+        self._cursor_attempt = attempt_id
+
     def on_screen_resume(self) -> None:
         # Labels change while the reviewer is on the review or audit screen: read them again on each return.
         self.reload()
