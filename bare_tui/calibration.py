@@ -8,7 +8,6 @@ figure: metric, stage, group_by, group, n, value, ci_low, ci_high.
 from __future__ import annotations
 
 import gc
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -253,12 +252,13 @@ def prepare(data: CalibrationInput) -> PreparedSession:
     groupings = {"model": _grouping(attempts.models), "language": _grouping(attempts.languages)}
     stages = _verdict_columns(VerdictColumns.of(data.verdicts), index)
 
+    # every run's verdicts are coded once, then cut by run
     versioned = VerdictColumns.of(data.versioned_verdicts)
-    by_version: dict[str, list[int]] = defaultdict(list)
-    for k, version in enumerate(versioned.versions):
-        by_version[version].append(k)
-    version_columns = {name: _verdict_columns(versioned, index, np.array(at, dtype=np.int64))
-                       for name, at in sorted(by_version.items())}  # fmt: skip
+    codes, runs = _verdict_codes(versioned, index), _grouping(versioned.versions)
+    version_columns = {
+        name: _stage_columns(*(column[runs.codes == r] for column in codes), len(index))
+        for r, name in enumerate(runs.names)
+    }
 
     judgements = LabelColumns.of(data.judgements)
     reviewers = tuple(sorted(set(judgements.reviewers)))
@@ -289,20 +289,26 @@ def _grouping(values: Sequence[str]) -> Grouping:
     return Grouping(np.array([code[v] for v in values], dtype=np.int64), names)
 
 
-def _verdict_columns(
-    verdicts: VerdictColumns, index: _Codes, only: np.ndarray | None = None
-) -> dict[str, StageColumns]:
-    """Each stage's outcome codes and scores per attempt; `only` picks some of the verdicts (one version's)."""
-    count = len(index)
+def _verdict_columns(verdicts: VerdictColumns, index: _Codes) -> dict[str, StageColumns]:
+    return _stage_columns(*_verdict_codes(verdicts, index), len(index))
+
+
+def _verdict_codes(
+    verdicts: VerdictColumns, index: _Codes
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each verdict's attempt row, stage index, outcome code and score (NaN without), as arrays."""
     rows = _coded(index, verdicts.attempt_ids, np.int64)
     stages = _coded(_STAGE_INDEX, verdicts.stages, np.int64)
     outcomes = _coded(_CODES, verdicts.outcomes, np.int8)
     scores = np.array(verdicts.scores, dtype=np.float64)  # None becomes NaN
+    return rows, stages, outcomes, scores
+
+
+def _stage_columns(
+    rows: np.ndarray, stages: np.ndarray, outcomes: np.ndarray, scores: np.ndarray, count: int
+) -> dict[str, StageColumns]:
+    """Each stage's outcome codes and scores per attempt, from the verdicts' coded arrays."""
     known = (rows >= 0) & (stages >= 0)
-    if only is not None:
-        picked = np.zeros(len(known), dtype=bool)
-        picked[only] = True
-        known &= picked
     rows, stages, outcomes, scores = rows[known], stages[known], outcomes[known], scores[known]
     auto = np.full((len(FIELDS), count), NONE, dtype=np.int8)
     score = np.full((len(FIELDS), count), np.nan)
