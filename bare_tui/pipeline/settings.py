@@ -66,8 +66,9 @@ class PipelineSettings:
     """How much a breach of each metric counts in the severity sum: complexity and nesting matter most."""
 
     hang_marker: str | None = None
-    """Test hook: a stage given a refactored text containing this string hangs, to exercise the time limit.
-    Never part of the version, never set outside tests."""
+    """Test hook: a stage given a refactored text containing this string hangs, and so does measuring an
+    original that contains it (for the thresholds), to exercise the time limit. Never part of the version,
+    never set outside tests."""
 
     def version_fields(self) -> dict[str, Any]:
         fields = asdict(self)
