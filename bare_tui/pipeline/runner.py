@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bare_tui.model import STAGES, Evidence, Outcome, StageResult, Task, Verdict
 from bare_tui.pipeline.languages import unsupported
@@ -135,43 +135,57 @@ def run_stage(
     stage: str, job: Job, thresholds: Thresholds | None = None, settings: PipelineSettings = DEFAULT_SETTINGS
 ) -> StageResult:
     """One stage on one attempt. Never raises: a broken check is an `error` verdict with its reason."""
-    try:
+
+    def check() -> StageResult:
         if settings.hang_marker and stage == "defects" and settings.hang_marker in (job.refactored or ""):
-            while True:  # the test hook: an analyser that never returns
-                time.sleep(60)
+            _hang()
         skipped = unsupported(job.language)  # one answer for every stage, not an error in some
         if skipped is not None:
             return skipped
         module = importlib.import_module(f"bare_tui.pipeline.{stage}")
-        check = getattr(module, f"check_{stage}")
+        check_stage = getattr(module, f"check_{stage}")
         if stage == "maintainability":
-            return check(job.language, job.original, job.refactored, job.path, thresholds=thresholds)
-        return check(job.language, job.original, job.refactored, job.path)
-    except RecursionError:
-        return _error("the analyser ran out of stack on this input (nesting too deep)")
-    except MemoryError:
-        return _error("the analyser ran out of memory on this input")
-    except Exception as exc:  # an analyser's bug must not lose the attempt's other stages
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        return _error(f"the {stage} check failed: {exc.__class__.__name__}: {exc} ({Path(where.filename).name}:{where.lineno})")
+            return check_stage(job.language, job.original, job.refactored, job.path, thresholds=thresholds)
+        return check_stage(job.language, job.original, job.refactored, job.path)
+
+    # An analyser's bug must not lose the attempt's other stages.
+    return _contained(f"the {stage} check failed", check)
 
 
 def measure(item: Measure, settings: PipelineSettings = DEFAULT_SETTINGS) -> tuple[tuple[float, ...], ...] | StageResult:
     """One original's functions for the thresholds (see measure_original), or an `error` result saying why not."""
-    try:
+
+    def rows() -> tuple[tuple[float, ...], ...] | StageResult:
         if settings.hang_marker and settings.hang_marker in item.original:
-            while True:  # the test hook: an analyser that never returns
-                time.sleep(60)
-        return measure_original(item.language, item.original)
-    except MetricsUnavailable as exc:
-        return _error(str(exc))
+            _hang()
+        try:
+            return measure_original(item.language, item.original)
+        except MetricsUnavailable as exc:
+            return _error(str(exc))
+
+    # One original that breaks lizard or tree-sitter is left out, not the session's thresholds.
+    return _contained("measuring failed", rows)
+
+
+_Answer = TypeVar("_Answer")
+
+
+def _contained(failed: str, call: Callable[[], _Answer]) -> _Answer | StageResult:
+    """call()'s answer, or an `error` result saying why it raised: out of stack, out of memory, a bug."""
+    try:
+        return call()
     except RecursionError:
         return _error("the analyser ran out of stack on this input (nesting too deep)")
     except MemoryError:
         return _error("the analyser ran out of memory on this input")
-    except Exception as exc:  # one original that breaks lizard or tree-sitter is left out, not the session's thresholds
+    except Exception as exc:
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        return _error(f"measuring failed: {exc.__class__.__name__}: {exc} ({Path(where.filename).name}:{where.lineno})")
+        return _error(f"{failed}: {exc.__class__.__name__}: {exc} ({Path(where.filename).name}:{where.lineno})")
+
+
+def _hang() -> None:
+    while True:  # the test hook: an analyser that never returns
+        time.sleep(60)
 
 
 def _steps(item: WorkItem, thresholds: Thresholds, settings: PipelineSettings) -> Iterator[tuple[str, object]]:
@@ -527,17 +541,18 @@ def _jobs(
         if task is None:
             continue
         job = Job(attempt.attempt_id, task.language, task.path, task.original, attempt.refactored, stages)
-        reason = _over_cap(job, settings)
+        reason = _over_cap(settings, original=job.original, refactored=job.refactored)
         if reason:
             oversized.append((job, {stage: _error(reason) for stage in stages}))
             continue
         yield job
 
 
-def _over_cap(job: Job, settings: PipelineSettings) -> str | None:
-    for side, text in (("original", job.original), ("refactored", job.refactored or "")):
-        if len(text) > settings.size_cap_chars:
-            return f"the {side} file has {len(text):,} characters, over the size cap of {settings.size_cap_chars:,}"
+def _over_cap(settings: PipelineSettings, **sides: str | None) -> str | None:
+    """Why a file is too big to analyse (the first side over the size cap), or None."""
+    for side, text in sides.items():
+        if len(text or "") > settings.size_cap_chars:
+            return f"the {side} file has {len(text or ''):,} characters, over the size cap of {settings.size_cap_chars:,}"
     return None
 
 
@@ -578,8 +593,8 @@ def measure_thresholds(
     for task in tasks:
         if unsupported(task.language) is not None:
             continue
-        if len(task.original) > settings.size_cap_chars:
-            reason = f"{len(task.original):,} characters, over the size cap of {settings.size_cap_chars:,}"
+        reason = _over_cap(settings, original=task.original)
+        if reason:
             left_out.append((task.task_id, reason))
         else:
             items.append(Measure(task.task_id, task.language, task.original))
