@@ -124,24 +124,30 @@ def answer(language: str, original: str, model: int) -> str:
     return original.replace("    ", "\t") if language != "python" else original + "\n# end of file\n"
 
 
-def build_study(path: Path, attempts: int, lines_range: tuple[int, int], seed: int) -> tuple[int, int]:
-    """A session of `attempts` attempts (five models per task); returns (tasks, total lines of originals)."""
+def generated_tasks(count: int, lines_range: tuple[int, int], seed: int) -> tuple[list[Task], int]:
+    """`count` originals cut from real files, lines log-uniform in the range, the five languages in turn;
+    returns them and their total lines."""
     rng = random.Random(seed)
-    pools = {language: source_pool(language) for language in LANGUAGES}
-    pools = {language: pool for language, pool in pools.items() if pool}
-    tasks, rows = [], []
+    pools = {language: pool for language in LANGUAGES if (pool := source_pool(language))}
+    tasks = []
     total_lines = 0
-    for index in range(math.ceil(attempts / len(MODELS))):
+    for index in range(count):
         language = sorted(pools)[index % len(pools)]
         low, high = lines_range
         lines = low if low == high else int(math.exp(rng.uniform(math.log(low), math.log(high))))
-        original = cut(pools[language], lines, rng)
         total_lines += lines
-        task = Task(f"t-{index:04d}", language, f"src/file{index:04d}{EXTENSIONS[language]}", original)
-        tasks.append(task)
+        tasks.append(Task(f"t-{index:04d}", language, f"src/file{index:04d}{EXTENSIONS[language]}", cut(pools[language], lines, rng)))
+    return tasks, total_lines
+
+
+def build_study(path: Path, attempts: int, lines_range: tuple[int, int], seed: int) -> tuple[int, int]:
+    """A session of `attempts` attempts (five models per task); returns (tasks, total lines of originals)."""
+    tasks, total_lines = generated_tasks(math.ceil(attempts / len(MODELS)), lines_range, seed)
+    rows = []
+    for task in tasks:
         for model_index, model in enumerate(MODELS):
             if len(rows) < attempts:
-                rows.append(Attempt(f"a-{len(rows):05d}", task.task_id, model, answer(language, original, model_index)))
+                rows.append(Attempt(f"a-{len(rows):05d}", task.task_id, model, answer(task.language, task.original, model_index)))
     with Store.open(path, create=True) as store:
         store.add_tasks(tasks)
         store.add_attempts(rows)
@@ -275,19 +281,6 @@ def report_throughput(label: str, path: Path, attempts_hint: str) -> None:
     print(f"  speed-up 2 vs 1 workers: {two / one:.2f}x whole run, {steady_two / steady_one:.2f}x steady state (target >= 1.7x)")
 
 
-def threshold_tasks(count: int, seed: int) -> tuple[list[Task], int]:
-    """`count` originals of 100-5,000 lines (log-uniform) in the five languages; returns them and their lines."""
-    rng = random.Random(seed)
-    pools = {language: pool for language in LANGUAGES if (pool := source_pool(language))}
-    tasks, total = [], 0
-    for index in range(count):
-        language = sorted(pools)[index % len(pools)]
-        lines = int(math.exp(rng.uniform(math.log(100), math.log(5000))))
-        total += lines
-        tasks.append(Task(f"t-{index:05d}", language, f"src/file{index:05d}{EXTENSIONS[language]}", cut(pools[language], lines, rng)))
-    return tasks, total
-
-
 def _spin(iterations: int) -> float:
     started = time.process_time()
     total = 0
@@ -308,7 +301,7 @@ def cores_free() -> float:
 
 
 def report_thresholds(count: int) -> None:
-    tasks, lines = threshold_tasks(count, seed=3)
+    tasks, lines = generated_tasks(count, (100, 5000), seed=3)
     print(f"maintainability thresholds: {count:,} originals of 100-5,000 lines ({lines:,} lines, five languages):")
     print(f"  load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     originals: dict[str, list[str]] = {}
