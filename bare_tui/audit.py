@@ -89,10 +89,12 @@ def build_items(
     """
     reviews: dict[tuple[str, str], list[ReviewerLabel]] = defaultdict(list)
     for j in judgements:
-        reviews[(j.attempt_id, j.stage)].append(
-            ReviewerLabel(j.reviewer, _LABEL_VALUES[j.label], j.confidence, j.note, j.saw_verdicts, j.saved_at)
-        )
+        reviews[(j.attempt_id, j.stage)].append(_review(j))
     return _items(summaries, outcomes, reviews, adjudications, flags, notes_read=True)
+
+
+def _review(j: Judgement) -> ReviewerLabel:
+    return ReviewerLabel(j.reviewer, _LABEL_VALUES[j.label], j.confidence, j.note, j.saw_verdicts, j.saved_at)
 
 
 _LABEL_VALUES = {label: label.value for label in Label}  # a dict lookup: Enum.value is a slow descriptor
@@ -226,14 +228,7 @@ def with_notes(item: AuditItem, judgements: Iterable[Judgement]) -> AuditItem:
     (`Store.judgements(attempt_id=...)`)."""
     if item.notes_read:
         return item
-    reviews = sorted(
-        (
-            ReviewerLabel(j.reviewer, _LABEL_VALUES[j.label], j.confidence, j.note, j.saw_verdicts, j.saved_at)
-            for j in judgements
-            if j.attempt_id == item.attempt_id and j.stage == item.stage
-        ),
-        key=_by_reviewer,
-    )
+    reviews = sorted((_review(j) for j in judgements if (j.attempt_id, j.stage) == item.key), key=_by_reviewer)
     return replace(item, reviews=tuple(reviews), notes_read=True)
 
 
