@@ -60,7 +60,10 @@ class Measure:
     task_id: str
     language: str
     original: str
-    steps: tuple[str, ...] = ("measure",)
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        return ("measure",)
 
     @property
     def batch_key(self) -> str:
@@ -80,9 +83,13 @@ class ThresholdMeasurement:
     thresholds: Thresholds
     reused: bool  # kept in the session from an earlier run: nothing was measured
     originals: int = 0  # the session's originals in the nine languages
-    measured: int = 0
     left_out: tuple[tuple[str, str], ...] = ()  # (task_id, why): over the size cap, past the time limit, unreadable
     seconds: float = 0.0
+
+    @property
+    def measured(self) -> int:
+        """The originals in the percentiles: every one not left out."""
+        return self.originals - len(self.left_out)
 
 
 @dataclass(frozen=True)
@@ -600,7 +607,6 @@ def measure_thresholds(
             items.append(Measure(task.task_id, task.language, task.original))
     originals = len(items) + len(left_out)
     sample = FunctionSample()
-    measured = 0
     if progress_callback:  # those over the size cap are done already: the count is of all the originals
         progress_callback(len(left_out), originals)
     running = run_jobs(items, default_thresholds(settings), settings, workers)
@@ -611,7 +617,6 @@ def measure_thresholds(
                 left_out.append((item.task_id, answer.details.get("reason", "not measured")))
             else:
                 sample.add(item.language, answer)
-                measured += 1
             if progress_callback:
                 progress_callback(done, originals)
     finally:
@@ -620,7 +625,6 @@ def measure_thresholds(
         thresholds=sample.thresholds(settings),
         reused=False,
         originals=originals,
-        measured=measured,
         left_out=tuple(left_out),
         seconds=time.monotonic() - started,
     )
