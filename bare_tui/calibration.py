@@ -88,7 +88,7 @@ class VerdictColumns:
     stages: Sequence[str]
     outcomes: Sequence[str]  # Outcome values (an Outcome member is a str too)
     scores: Sequence[float | None]
-    versions: Sequence[str] = ()  # each verdict's run (`_run_names`); may be left empty
+    versions: Sequence[str] = ()  # each verdict's pipeline version, or its source without one; may be left empty
 
     @classmethod
     def of(cls, verdicts: "Sequence[Verdict] | VerdictColumns") -> "VerdictColumns":
@@ -96,8 +96,7 @@ class VerdictColumns:
             return verdicts
         return cls(
             [v.attempt_id for v in verdicts], [v.stage for v in verdicts], [v.outcome for v in verdicts],
-            [v.score for v in verdicts],
-            _run_names([v.pipeline_version for v in verdicts], [v.source for v in verdicts]),
+            [v.score for v in verdicts], [v.pipeline_version or v.source for v in verdicts],
         )  # fmt: skip
 
     @classmethod
@@ -110,12 +109,8 @@ class VerdictColumns:
         """From (attempt_id, stage, outcome, score, pipeline_version, source) rows, as `Store.verdict_rows`
         gives them, each verdict marked with its run."""
         attempt_ids, stages, outcomes, scores, versions, sources = _transposed(rows, 6)
-        return cls(attempt_ids, stages, outcomes, scores, _run_names(versions, sources))
-
-
-def _run_names(versions: Sequence[str], sources: Sequence[str]) -> list[str]:
-    """Each verdict's run, as --by pipeline_version names it: its pipeline version, or its source without one."""
-    return [version or source for version, source in zip(versions, sources)]
+        runs = [version or source for version, source in zip(versions, sources)]
+        return cls(attempt_ids, stages, outcomes, scores, runs)
 
 
 @dataclass(frozen=True)
