@@ -18,8 +18,10 @@ from bare_tui.pipeline.settings import DEFAULT_SETTINGS, METRICS, PipelineSettin
 
 EVIDENCE_LIMIT = 50
 
-RULES_VERSION = "3"
-"""Bumped whenever how breaches are measured or matched changes, so that the pipeline version changes."""
+RULES_VERSION = "4"
+"""Bumped whenever how breaches are measured or matched, or the thresholds found, changes, so that the pipeline
+version changes. 4: an original that cannot be measured is left out of the percentiles (it used to send the
+whole session to the default thresholds)."""
 
 METRIC_NAMES = {
     "cyclomatic_complexity": "cyclomatic complexity",
