@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from operator import itemgetter
 
 from .consensus import DECISIVE, consensus_label, dispute, is_disputed_failure
-from .model import FIELDS, Adjudication, AttemptSummary, Flag, Judgement, Label, ReasonCode
+from .model import FIELD_INDEX, FIELDS, Adjudication, AttemptSummary, Flag, Judgement, Label, ReasonCode
 from .store import SessionError, Store, new_id, utc_now
 
 FLAG_STAGE = "overall"
@@ -99,7 +99,6 @@ def _review(j: Judgement) -> ReviewerLabel:
 
 _LABEL_VALUES = {label: label.value for label in Label}  # a dict lookup: Enum.value is a slow descriptor
 _RANKS = {kind: kind.rank for kind in AuditKind}
-_STAGE_ORDER = {stage: index for index, stage in enumerate(FIELDS)}
 
 
 def _items(
@@ -117,7 +116,7 @@ def _items(
             flags_of[f.attempt_id].append(f)
     stages_of: dict[str, list[str]] = defaultdict(list)
     for attempt_id, stage in reviews.keys() | settled.keys() if settled else reviews.keys():
-        if stage in _STAGE_ORDER:
+        if stage in FIELD_INDEX:
             stages_of[attempt_id].append(stage)
     # Kind and consensus depend only on (verdict, labels): few distinct cases among thousands of attempt-stages.
     judged: dict[tuple[str | None, tuple[str, ...]], tuple[AuditKind | None, str | None]] = {}
@@ -130,7 +129,7 @@ def _items(
         if not stages and not attempt_flags:
             continue
         listed = False  # whether the flag stage is among the listed ones
-        for stage in sorted(stages, key=_STAGE_ORDER.__getitem__) if stages else ():
+        for stage in sorted(stages, key=FIELD_INDEX.__getitem__) if stages else ():
             key = (attempt_id, stage)
             auto = outcomes.get(key)
             stage_reviews = reviews.get(key, ())
@@ -160,7 +159,7 @@ def _items(
                     outcomes.get(key), (), None, settled.get(key), attempt_flags, notes_read,
                 )
             )
-    items.sort(key=lambda i: (_RANKS[i.kind], i.seq, _STAGE_ORDER[i.stage]))
+    items.sort(key=lambda i: (_RANKS[i.kind], i.seq, FIELD_INDEX[i.stage]))
     return items
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from bare_tui import agreement
 from bare_tui.agreement import Confusion, Interval
 from bare_tui.consensus import consensus_label
-from bare_tui.model import FIELDS, STAGES, Adjudication, AttemptSummary, Judgement, Verdict
+from bare_tui.model import FIELD_INDEX, FIELDS, STAGES, Adjudication, AttemptSummary, Judgement, Verdict
 
 if TYPE_CHECKING:
     from bare_tui.store import Store
@@ -236,7 +236,7 @@ def _coded(codes: _Codes, values: Sequence[object], dtype: type) -> np.ndarray:
     return np.fromiter(map(codes.__getitem__, values), dtype=dtype, count=len(values))
 
 
-_STAGE_INDEX = _Codes({stage: s for s, stage in enumerate(FIELDS)})
+_STAGE_INDEX = _Codes(FIELD_INDEX)
 # Outcome and Label are str enums, so one dict answers for the enum members and their plain values alike
 _CODES = _Codes({"pass": PASS, "fail": FAIL})
 

@@ -12,6 +12,9 @@ STAGES: tuple[str, ...] = ("syntax", "signatures", "integrity", "defects", "main
 FIELDS: tuple[str, ...] = STAGES + ("overall",)
 """The judgement form's fields: the five stages and `overall`."""
 
+FIELD_INDEX: dict[str, int] = {name: index for index, name in enumerate(FIELDS)}
+"""Each field's position in FIELDS: for ordering by field and lining values up in field order."""
+
 
 class Outcome(str, enum.Enum):
     """An automated stage verdict."""

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .consensus import dispute, is_disputed_failure
-from .model import FIELDS, Adjudication, AttemptSummary, Flag, Outcome
+from .model import FIELD_INDEX, FIELDS, Adjudication, AttemptSummary, Flag, Outcome
 from .store import Store
 
 NO_OUTCOME = "none"
@@ -55,7 +55,7 @@ class QueueRow:
         return ReviewState.JUDGED
 
     def outcome(self, stage: str) -> str:
-        return self.outcomes[FIELDS.index(stage)]
+        return self.outcomes[FIELD_INDEX[stage]]
 
 
 def build_rows(
@@ -79,7 +79,6 @@ def build_rows(
 
 # The builders below work on whole columns (numpy, and map() over itemgetters) rather than attempt by attempt:
 # on 10,000 attempts and 70,000 labels a Python loop per label took a tenth of a second.
-_FIELD_INDEX = {stage: index for index, stage in enumerate(FIELDS)}
 
 
 @dataclass(frozen=True)
@@ -97,7 +96,7 @@ class _OutcomeGrid:
         code = {name: value for value, name in enumerate(names)}
         count = len(outcomes)
         rows = np.fromiter(map(index.get, map(_first, outcomes.keys()), repeat(-1)), np.intp, count)
-        columns = np.fromiter(map(_FIELD_INDEX.get, map(_second, outcomes.keys()), repeat(-1)), np.intp, count)
+        columns = np.fromiter(map(FIELD_INDEX.get, map(_second, outcomes.keys()), repeat(-1)), np.intp, count)
         values = np.fromiter(map(code.__getitem__, outcomes.values()), np.intp, count)
         codes = np.full((len(index), len(FIELDS)), len(names), np.intp)
         known = (rows >= 0) & (columns >= 0)
@@ -137,7 +136,7 @@ class _People:
         mine = np.fromiter(map(reviewer.__eq__, map(_second, rows)), bool, count)
         # One label in force per (attempt, reviewer, stage): counting the reviewer's labels counts the fields.
         labelled = np.bincount(attempt[(attempt >= 0) & mine], minlength=attempts)
-        stage = np.fromiter(map(_FIELD_INDEX.get, map(_third, rows), repeat(-1)), np.intp, count)
+        stage = np.fromiter(map(FIELD_INDEX.get, map(_third, rows), repeat(-1)), np.intp, count)
         label_names = list(dict.fromkeys(map(_fourth, rows)))
         label_code = {name: value for value, name in enumerate(label_names)}
         label = np.fromiter(map(label_code.__getitem__, map(_fourth, rows)), np.intp, count)
@@ -150,7 +149,7 @@ class _People:
         settled_names: list[str] = []
         settled = np.full(attempts * width, -1, np.intp)
         for a in adjudications:  # few: an auditor's work; the newest per attempt-stage comes last
-            row, column = grid.index.get(a.attempt_id), _FIELD_INDEX.get(a.stage)
+            row, column = grid.index.get(a.attempt_id), FIELD_INDEX.get(a.stage)
             if row is not None and column is not None:
                 value = a.label.value
                 if value not in settled_names:

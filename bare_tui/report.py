@@ -15,7 +15,7 @@ from rich.text import Text
 
 from .calibration import ROW_KEYS, StatRow
 from .exporter import write_csv
-from .model import FIELDS
+from .model import FIELD_INDEX
 from .safe_text import safe_rich_text, visible
 
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown")
@@ -95,8 +95,7 @@ def _by_stage(rows: Iterable[StatRow]) -> dict[str, list[StatRow]]:
     stages: dict[str, list[StatRow]] = defaultdict(list)
     for row in rows:
         stages[row.stage].append(row)
-    order = {stage: i for i, stage in enumerate(FIELDS)}
-    return dict(sorted(stages.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
+    return dict(sorted(stages.items(), key=lambda item: (FIELD_INDEX.get(item[0], len(FIELD_INDEX)), item[0])))
 
 
 def stage_tables(rows: Iterable[StatRow]) -> list[Table]:
