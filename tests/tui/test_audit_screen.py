@@ -69,6 +69,25 @@ async def test_the_list_starts_with_the_disputed_failure_and_shows_what_everyone
         assert screen.query_one(DiffView).scroll_y > 0  # line 53 of bisect.py is below the first page
 
 
+async def test_the_next_attempt_down_the_list_is_ready_before_the_auditor_moves(session: Path) -> None:
+    app = AuditApp(session, "eve")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded(pilot, app)
+        diff = screen.query_one(DiffView)
+        for _ in range(200):
+            if diff.prefetched and not diff.is_prefetching:
+                break
+            await pilot.pause(0.01)
+        assert diff.prefetched == 1
+        await pilot.press("down")  # a-2 -> a-5
+        await pilot.pause(0.1)  # the list waits a moment before it shows what the cursor is on
+        assert screen.table.cursor_value.attempt_id == "a-5"
+        assert not diff.is_computing and "a-5" in details(screen)
+        await pilot.press("up")
+        await pilot.pause(0.1)
+        assert screen.table.cursor_value.attempt_id == "a-2" and not diff.is_computing  # kept for going back
+
+
 async def test_adjudication_with_a_reason_code_lands_in_the_database_and_becomes_the_consensus(session: Path) -> None:
     app = AuditApp(session, "eve")
     async with app.run_test(size=SIZE) as pilot:

@@ -417,6 +417,21 @@ class AuditScreen(Screen[None]):
             # After the refresh: the diff's new virtual size must be in place before it can scroll down.
             self.call_after_refresh(event.diff_view.scroll_to_line, *self._pending_mark)
             self._pending_mark = None
+        self.call_after_refresh(self._prefetch_next)
+
+    def _prefetch_next(self) -> None:
+        """Have the diff of the next attempt down the list computed while the auditor reads this one (the one
+        above is kept by the diff view once shown)."""
+        store, rows = self._store, self.table.rows
+        if store is None:
+            return
+        following = next(
+            (row for row in rows[self.table.cursor_row + 1 :] if row.attempt_id != self._shown_attempt), None
+        )
+        attempt = store.attempt(following.attempt_id) if following is not None else None
+        task = store.task(attempt.task_id) if attempt is not None else None
+        if attempt is not None and task is not None:
+            self.query_one(DiffView).prefetch([(task.original, attempt.refactored, task.language, task.path)])
 
     # ------------------------------------------------------------------ adjudication
     def action_settle(self, label: str) -> None:
