@@ -51,6 +51,21 @@ def first_unjudged(order: Sequence[str], judged: set[str], start: int = 0) -> in
     return None
 
 
+DiffTexts = tuple[str, "str | None", str, str]
+"""What the diff of an attempt shows: the original, the refactored text (None: no code), language and path."""
+
+
+def diff_texts(task: Task, attempt: Attempt) -> DiffTexts:
+    return (task.original, attempt.refactored, task.language, task.path)
+
+
+def read_diff_texts(store: Store, attempt_id: str) -> DiffTexts | None:
+    """An attempt's diff texts read on their own (without its verdicts and judgements); None if it is gone."""
+    attempt = store.attempt(attempt_id)
+    task = store.task(attempt.task_id) if attempt is not None else None
+    return None if attempt is None or task is None else diff_texts(task, attempt)
+
+
 @dataclass(frozen=True)
 class AttemptBundle:
     """One attempt with all the review screen shows about it, loaded on its own."""
@@ -69,6 +84,10 @@ class AttemptBundle:
     @property
     def problems(self) -> tuple[str, ...]:
         return self.attempt.problems
+
+    @property
+    def diff_texts(self) -> DiffTexts:
+        return diff_texts(self.task, self.attempt)
 
 
 def load_bundle(store: Store, attempt_id: str, reviewer: str, flagged: bool) -> AttemptBundle:
@@ -280,6 +299,10 @@ class ReviewSession:
         following = first_unjudged(self.order, self.judged | {self.order[index]}, (index + 1) % len(self.order))
         candidates = (following, index + 1 if index + 1 < len(self.order) else None)
         return [c for c in dict.fromkeys(candidates) if c is not None and c != index]
+
+    def diff_texts(self, index: int) -> DiffTexts | None:
+        """The diff texts of the attempt at this position, or None if it has vanished."""
+        return read_diff_texts(self.store, self.order[index])
 
     def load(self, index: int) -> AttemptBundle:
         attempt_id = self.order[index]

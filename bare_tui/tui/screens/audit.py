@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from bare_tui.audit import AuditItem, AuditKind, adjudicate, arrange, load_items, suggested_reason, with_notes
 from bare_tui.model import Label, ReasonCode, Verdict
+from bare_tui.review import read_diff_texts
 from bare_tui.safe_text import safe_rich_text
 from bare_tui.store import SessionError, Store
 
@@ -398,10 +399,9 @@ class AuditScreen(Screen[None]):
         self.query_one("#audit-details", Static).update(item_details(item, verdict))
         if item.attempt_id != self._shown_attempt:
             self._shown_attempt = item.attempt_id
-            attempt = store.attempt(item.attempt_id)
-            task = store.task(attempt.task_id) if attempt is not None else None
-            if attempt is not None and task is not None:
-                self.query_one(DiffView).show(task.original, attempt.refactored, task.language, task.path)
+            texts = read_diff_texts(store, item.attempt_id)
+            if texts is not None:
+                self.query_one(DiffView).show(*texts)
         # The first finding with a line is where the auditor will want to look.
         first = next((e for e in verdict.evidence if e.line is not None), None) if verdict is not None else None
         mark = (first.side, first.line) if first is not None and first.line is not None else None
@@ -428,10 +428,9 @@ class AuditScreen(Screen[None]):
         following = next(
             (row for row in rows[self.table.cursor_row + 1 :] if row.attempt_id != self._shown_attempt), None
         )
-        attempt = store.attempt(following.attempt_id) if following is not None else None
-        task = store.task(attempt.task_id) if attempt is not None else None
-        if attempt is not None and task is not None:
-            self.query_one(DiffView).prefetch([(task.original, attempt.refactored, task.language, task.path)])
+        texts = read_diff_texts(store, following.attempt_id) if following is not None else None
+        if texts is not None:
+            self.query_one(DiffView).prefetch([texts])
 
     # ------------------------------------------------------------------ adjudication
     def action_settle(self, label: str) -> None:

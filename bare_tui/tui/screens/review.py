@@ -135,7 +135,7 @@ class ReviewScreen(Screen[None]):
         self.opened_at = utc_now()
         self._armed = None
         self._pending_line = None
-        self.diff.show(bundle.task.original, bundle.attempt.refactored, bundle.summary.language, bundle.summary.path)
+        self.diff.show(*bundle.diff_texts)
         self._paint_header()
         self._paint_side()
 
@@ -221,14 +221,9 @@ class ReviewScreen(Screen[None]):
         """Have the diffs of the attempts likely to come next computed while the reviewer reads this one."""
         if index != self.index:
             return
-        texts = []
-        for following in self.session.likely_next(index):
-            try:
-                bundle = self.session.load(following)
-            except SessionError:
-                continue  # it vanished: opening it will say so
-            texts.append((bundle.task.original, bundle.attempt.refactored, bundle.summary.language, bundle.summary.path))
-        self.diff.prefetch(texts)
+        # Texts only (not a whole bundle); one that vanished is left out: opening it will say so.
+        texts = [self.session.diff_texts(following) for following in self.session.likely_next(index)]
+        self.diff.prefetch([t for t in texts if t is not None])
 
     def _show_line(self, side: str, line: int) -> None:
         if not self.diff.scroll_to_line(side, line):
