@@ -1082,7 +1082,7 @@ class DiffView(ScrollView, can_focus=True):
         new = f"{unified_row.new:>{digits}}" if unified_row.new else " " * digits
         side, line = ("original", unified_row.old) if unified_row.old else ("refactored", unified_row.new)
         assert line is not None
-        kind = "equal" if unified_row.kind == "equal" else ("removed" if unified_row.kind == "delete" else "added")
+        kind = _unified_tint(unified_row.kind)
         marked = self._marked is not None and (
             self._marked == ("original", unified_row.old) or self._marked == ("refactored", unified_row.new)
         )
@@ -1255,6 +1255,11 @@ class DiffView(ScrollView, can_focus=True):
 _SIGNS = {"equal": "  ", "removed": "- ", "added": "+ "}
 
 
+def _unified_tint(row_kind: str) -> str:
+    """The tint of a unified row: equal, removed (a deleted line) or added."""
+    return "equal" if row_kind == "equal" else ("removed" if row_kind == "delete" else "added")
+
+
 def _painted_code(model: DiffModel, mode: str, first: int, count: int) -> Iterable[tuple[str, int, str]]:
     """The (side, 1-based line, kind) whose code the rows first..first+count-1 paint, in painting order; kind
     is the tint: equal, removed or added."""
@@ -1267,7 +1272,7 @@ def _painted_code(model: DiffModel, mode: str, first: int, count: int) -> Iterab
             if row.new is not None:
                 yield "refactored", row.new, "added" if changed else "equal"
             continue
-        kind = "equal" if row.kind == "equal" else ("removed" if row.kind == "delete" else "added")
+        kind = _unified_tint(row.kind)
         if row.old:
             yield "original", row.old, kind
         elif row.new:
