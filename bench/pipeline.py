@@ -3,8 +3,8 @@
     python bench/pipeline.py [--attempts 1000] [--sample 150] [--skip-demo] [--thresholds 500,2000] [--only-thresholds]
 
 Studies: the bundled demo (sessions/demo/, when present); 1,000 generated attempts of 300 to 5,000 lines
-(log-uniform) in five languages, cut from real files installed on this machine (the Python standard library,
-npm's JavaScript, Go's standard library, the JDK's java.util, Go's cgo C files), five models' answers per
+(log-uniform) in five languages, cut from real files (the Python standard library of the running Python, npm's
+JavaScript kept in tests/pipeline/data/javascript/, and the corpus's Go, Java and C files), five models' answers per
 task as in a real benchmark (light, deterministic edits: renames, comments, an extracted helper); and 200
 attempts of 300 lines for the per-core target. Then the maintainability thresholds (a session's first verify
 measures every original): 500 and 2,000 originals of 100-5,000 lines (log-uniform, as in BARE) cut from the
@@ -30,13 +30,12 @@ import sys
 import sysconfig
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bare_tui.model import Attempt, Task  # noqa: E402
+from bare_tui.model import Attempt, Task, language_from_path  # noqa: E402
 from bare_tui.pipeline.maintainability import compute_thresholds  # noqa: E402
 from bare_tui.pipeline.runner import Job, analyse, measure_thresholds, verify_session  # noqa: E402
 from bare_tui.store import Store  # noqa: E402
@@ -58,32 +57,16 @@ def _read(path: str) -> str | None:
 
 
 def source_pool(language: str) -> list[str]:
-    """Real files of one language found on this machine, in a fixed order."""
+    """Real files of one language, in a fixed order: Python's standard library (of the Python running this),
+    npm's files kept in tests/pipeline/data/javascript/, and the corpus files of tests/pipeline/data/."""
+    data = REPO / "tests/pipeline/data"
     if language == "python":
         root = sysconfig.get_paths()["stdlib"]
         paths = [p for p in sorted(glob.glob(f"{root}/*.py") + glob.glob(f"{root}/*/*.py")) if "/test" not in p]
     elif language == "javascript":
-        paths = sorted(glob.glob("/usr/lib/node_modules/npm/**/*.js", recursive=True))
-    elif language == "go":
-        paths = [p for p in sorted(glob.glob("/usr/share/go-1.19/src/*/*.go") + glob.glob("/usr/share/go-1.19/src/*/*/*.go")) if not p.endswith("_test.go")]
-    elif language == "c":
-        paths = sorted(glob.glob("/usr/share/go-1.19/src/runtime/cgo/*.c") + glob.glob("/usr/share/go-1.19/misc/cgo/**/*.c", recursive=True))
-        paths += sorted(str(p) for p in (REPO / "tests/pipeline/data").glob("*.c"))
-    elif language == "java":
-        texts = []
-        for archive in sorted(glob.glob("/usr/lib/jvm/*/lib/src.zip")):
-            try:
-                with zipfile.ZipFile(archive) as zipped:
-                    for name in sorted(zipped.namelist()):
-                        if name.startswith("java.base/java/util/") and name.endswith(".java"):
-                            texts.append(zipped.read(name).decode("utf-8", "replace"))
-            except (OSError, zipfile.BadZipFile):
-                continue
-            if texts:
-                return texts
-        paths = sorted(str(p) for p in (REPO / "tests/pipeline/data").glob("*.java"))
+        paths = sorted(str(p) for p in (data / "javascript").rglob("*.js"))
     else:
-        paths = []
+        paths = sorted(str(p) for p in data.iterdir() if language_from_path(p.name) == language)
     texts = [text for text in (_read(p) for p in paths) if text and text.count("\n") >= 40]
     return [t for t in texts if not (language == "javascript" and max(map(len, t.splitlines() or [""])) > 1000)]
 

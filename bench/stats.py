@@ -5,7 +5,7 @@ same study from a session file and lining it up as arrays (read + prepare) in at
 
     python bench/stats.py                 # in-memory records -> arrays -> rows
     python bench/stats.py --with-store    # also write a session to a temporary SQLite file and time reading it
-    python bench/stats.py --with-store --session /tmp/bare.db   # keep the file; later runs reuse it
+    python bench/stats.py --with-store --session bench/.cache/bare.db   # keep the file; later runs reuse it
     python bench/stats.py --with-store --rerun 0.2   # a newer pipeline run of 20%: the store must choose
 """
 

@@ -329,7 +329,7 @@ def apply_patch(original: str, patch: str, name: str) -> str | None:
 
 
 def _compile_command(language: str, path: Path, out: Path) -> list[str] | None:
-    tsc = Path("/tmp/tsc/node_modules/.bin/tsc")
+    tsc = shutil.which("tsc") or "tsc"  # TypeScript's compiler where it is on PATH (npm install -g typescript)
     commands = {
         "python": [sys.executable, "-m", "pyflakes", str(path)],
         "javascript": ["node", "--check", str(path)],
@@ -339,7 +339,7 @@ def _compile_command(language: str, path: Path, out: Path) -> list[str] | None:
         "php": ["php", "-l", str(path)],
         "csharp": ["mcs", "-target:library", "-nowarn:219,414", f"-out:{out / 'check.dll'}", str(path)],
         "go": ["go", "vet", "./..."],
-        "typescript": [str(tsc), "--noEmit", "--target", "es2020", "--lib", "es2020", str(path)],
+        "typescript": [tsc, "--noEmit", "--target", "es2020", "--lib", "es2020", str(path)],
     }
     command = commands.get(language)
     if command is None or shutil.which(command[0]) is None and not Path(command[0]).exists():

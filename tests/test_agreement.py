@@ -36,7 +36,8 @@ from bare_tui.agreement import (
     wilson,
 )
 
-EXAMPLES = json.loads(Path("/work/shared/stats-examples.json").read_text())
+# Published values with their sources (each entry names its publication): the suite carries its own copy.
+EXAMPLES = json.loads((Path(__file__).resolve().parent / "data" / "stats-examples.json").read_text(encoding="utf-8"))
 
 # Gwet's irrCAC package README (github.com/kgwet/irrCAC), data from Gwet (2014) "Handbook of Inter-Rater
 # Reliability", 4th ed.: two abstractors classifying 100 pregnancies as Ectopic, AIU or NIU.

@@ -88,3 +88,16 @@ def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_the_demo_study_ships_inside_the_package_and_an_installed_copy_builds_its_session_in_the_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bare_tui.commands import demo
+
+    # the package's own link reaches the study, so a wheel (which copies what the link points at) carries it
+    assert (demo.DEMO_SOURCE / "tasks.jsonl").is_file() and (demo.DEMO_SOURCE / "attempts.jsonl").is_file()
+    assert demo.demo_session_path(Path("/checkout/sessions/demo")) == Path("/checkout/sessions/demo.db")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    installed = tmp_path / "site-packages" / "bare_tui" / "demo_study"
+    assert demo.demo_session_path(installed) == tmp_path / "bare-tui" / "demo.db"

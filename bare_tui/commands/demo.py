@@ -16,9 +16,21 @@ from ..importer import import_into
 from ..model import FIELDS
 from ..store import SessionError, Store
 
-SESSIONS_DIR = Path(__file__).resolve().parent.parent.parent / "sessions"
-DEMO_SOURCE = SESSIONS_DIR / "demo"
-DEMO_SESSION = SESSIONS_DIR / "demo.db"
+# The demo study ships inside the package (bare_tui/demo_study is a link to the checkout's sessions/demo, and
+# a wheel carries its .jsonl files), so an editable and a plain `pip install .` both have it.
+DEMO_SOURCE = (Path(__file__).resolve().parent.parent / "demo_study").resolve()
+
+
+def demo_session_path(source: Path = DEMO_SOURCE) -> Path:
+    """Where the built demo session lives: beside the study in a checkout (sessions/demo.db, git-ignored),
+    else in the user's data folder, since an installed package's own folder is no place to write."""
+    if source.name == "demo" and source.parent.name == "sessions":
+        return source.parent / "demo.db"
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data_home / "bare-tui" / "demo.db"
+
+
+DEMO_SESSION = demo_session_path()
 
 
 def build_demo(session: Path = DEMO_SESSION, source: Path = DEMO_SOURCE, console: Console | None = None) -> Path:
@@ -27,10 +39,11 @@ def build_demo(session: Path = DEMO_SESSION, source: Path = DEMO_SOURCE, console
     if not source.is_dir():
         raise SessionError(f"{source}: the demo study is missing from this installation")
     console = console or Console(stderr=True)
+    session.parent.mkdir(parents=True, exist_ok=True)
     partial = session.with_name(session.name + ".building")
     for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
         leftover.unlink(missing_ok=True)
-    with console.status("building the demo session from sessions/demo …"):
+    with console.status(f"building the demo session from {source} …"):
         with Store.open(partial, create=True) as store:
             report = import_into(store, source)
     if not report.complete:

@@ -1,7 +1,8 @@
 """The shared test corpus: real source files on this machine plus files written here, and seeded mutations.
 
-Python comes from the standard library, JavaScript from the npm that ships with node, and the other seven
-languages from tests/pipeline/data/. Every mutation is a deterministic function of the text and a seed, and
+Python comes from the standard library of the Python that runs the tests, JavaScript from npm's own files kept in
+tests/pipeline/data/javascript/ (with their licences and MANIFEST.json), and the other seven languages from
+tests/pipeline/data/. Every mutation is a deterministic function of the text and a seed, and
 picks its target with an independent reader (CPython's ast for Python, plain tree-sitter node kinds for the
 rest) so that the stages under test do not choose what they are tested on.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 import ast
 import difflib
 import json
-import os
 import random
 import sysconfig
 from dataclasses import dataclass
@@ -24,7 +24,7 @@ from bare_tui.model import language_from_path
 from bare_tui.pipeline.languages import parse_source
 
 DATA = Path(__file__).resolve().parent / "data"
-NODE_ROOTS = ("/usr/lib/node_modules", "/usr/local/lib/node_modules", "/usr/share/nodejs")
+JAVASCRIPT = DATA / "javascript"
 
 
 @dataclass(frozen=True)
@@ -74,26 +74,14 @@ def python_files(count: int = 40) -> tuple[CorpusFile, ...]:
     return tuple(CorpusFile("python", str(p), p.read_text(encoding="utf-8")) for p in _pick(candidates, count))
 
 
-def _minified(text: str) -> bool:
-    lines = text.splitlines() or [""]
-    return max(len(line) for line in lines) > 400 or len(text) / len(lines) > 120
-
-
 @lru_cache(maxsize=None)
-def javascript_files(count: int = 30) -> tuple[CorpusFile, ...]:
-    """JavaScript shipped with the installed node tools (npm and its dependencies), 80 to 1,500 lines, unminified."""
-    candidates = []
-    for root in NODE_ROOTS:
-        if not os.path.isdir(root):
-            continue
-        for path in Path(root).rglob("*.js"):
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (UnicodeDecodeError, OSError):
-                continue
-            if 80 <= text.count("\n") <= 1500 and not _minified(text) and not text.startswith("#!"):
-                candidates.append(path)
-    return tuple(CorpusFile("javascript", str(p), p.read_text(encoding="utf-8")) for p in _pick(candidates, count))
+def javascript_files() -> tuple[CorpusFile, ...]:
+    """npm's JavaScript, 80 to 1,500 lines, unminified, as listed in the folder's MANIFEST.json."""
+    manifest = json.loads((JAVASCRIPT / "MANIFEST.json").read_text(encoding="utf-8"))
+    return tuple(
+        CorpusFile("javascript", str(JAVASCRIPT / entry["file"]), (JAVASCRIPT / entry["file"]).read_text(encoding="utf-8"))
+        for entry in manifest["files"]
+    )
 
 
 @lru_cache(maxsize=None)
@@ -109,7 +97,7 @@ def data_files(language: str | None = None) -> tuple[CorpusFile, ...]:
 
 
 def corpus() -> tuple[CorpusFile, ...]:
-    """Every corpus file: the standard library, node's JavaScript and the data files."""
+    """Every corpus file: the standard library, npm's JavaScript and the data files."""
     return python_files() + javascript_files() + data_files()
 
 
@@ -121,21 +109,13 @@ def by_language() -> dict[str, tuple[CorpusFile, ...]]:
 
 
 @lru_cache(maxsize=None)
+def _es_modules() -> frozenset[str]:
+    manifest = json.loads((JAVASCRIPT / "MANIFEST.json").read_text(encoding="utf-8"))
+    return frozenset(str(JAVASCRIPT / entry["file"]) for entry in manifest["files"] if entry["es_module"])
+
+
 def _is_es_module(path: str) -> bool:
-    if path.endswith(".mjs"):
-        return True
-    if path.endswith(".cjs"):
-        return False
-    folder = Path(path).parent
-    while folder != folder.parent:
-        manifest = folder / "package.json"
-        if manifest.exists():
-            try:
-                return json.loads(manifest.read_text(encoding="utf-8")).get("type") == "module"
-            except (ValueError, OSError):
-                return False
-        folder = folder.parent
-    return False
+    return path.endswith(".mjs") or path in _es_modules()
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ import pytest
 from bare_tui.model import Outcome
 from bare_tui.pipeline.defects import Finding, check_defects, new_findings, pyflakes_findings
 
+from tests.pipeline.corpus import data_files
+
 DECODER = inspect.getsource(json.decoder)
 
 
@@ -329,49 +331,18 @@ def test_a_jsx_component_declared_nowhere_is_blamed_but_html_elements_are_not() 
     assert [e.message for e in result.evidence] == ["undefined name 'Title': declared nowhere in the file"]
 
 
-def _go_standard_library(count: int) -> list[str]:
-    import glob
-
-    paths = sorted(p for p in glob.glob("/usr/share/go-*/src/*/*.go") if not p.endswith("_test.go"))
-    return paths[:: max(1, len(paths) // count)][:count]
-
-
-@pytest.mark.skipif(not _go_standard_library(1), reason="Go's standard library sources are not installed")
-def test_go_rules_that_the_compiler_enforces_find_nothing_in_the_standard_library() -> None:
-    from pathlib import Path
-
+@pytest.mark.parametrize(
+    ("language", "rules"),
+    [("go", ("unused-variable", "duplicate-case")), ("java", ("unreachable-code", "duplicate-case"))],
+)
+def test_rules_that_the_compiler_enforces_find_nothing_in_code_that_compiles(language: str, rules: tuple[str, ...]) -> None:
+    # go build rejects unused variables and duplicate cases, javac unreachable code and duplicate cases: files
+    # that compile (the corpus's, checked with the real compilers when they were written) must raise none of them.
     from bare_tui.pipeline.defects import rule_findings
     from bare_tui.pipeline.languages import parse_source
 
-    files = _go_standard_library(80)
-    assert len(files) >= 40
-    for path in files:
-        text = Path(path).read_text(encoding="utf-8")
-        found = [f for f in rule_findings(parse_source("go", text, path)) if f.rule in ("unused-variable", "duplicate-case")]
-        assert found == [], (path, [f.message for f in found])  # go build rejects both; these files compile
-
-
-def _jdk_sources(count: int) -> list[tuple[str, str]]:
-    import glob
-    import zipfile
-
-    for archive in sorted(glob.glob("/usr/lib/jvm/*/lib/src.zip")):
-        try:
-            with zipfile.ZipFile(archive) as zipped:
-                names = sorted(n for n in zipped.namelist() if n.startswith("java.base/java/util/") and n.endswith(".java"))
-                return [(n, zipped.read(n).decode("utf-8")) for n in names[:: max(1, len(names) // count)][:count]]
-        except (OSError, zipfile.BadZipFile):
-            continue
-    return []
-
-
-@pytest.mark.skipif(not _jdk_sources(1), reason="the JDK's src.zip is not installed")
-def test_java_rules_that_javac_enforces_find_nothing_in_the_jdk() -> None:
-    from bare_tui.pipeline.defects import rule_findings
-    from bare_tui.pipeline.languages import parse_source
-
-    sources = _jdk_sources(60)
-    assert len(sources) >= 30
-    for name, text in sources:
-        found = [f for f in rule_findings(parse_source("java", text, name)) if f.rule in ("unreachable-code", "duplicate-case")]
-        assert found == [], (name, [f.message for f in found])  # javac rejects both; the JDK compiles
+    files = data_files(language)
+    assert len(files) >= 3
+    for item in files:
+        found = [f for f in rule_findings(parse_source(language, item.text, item.path)) if f.rule in rules]
+        assert found == [], (item.path, [f.message for f in found])
