@@ -505,6 +505,15 @@ class Store:
             ))  # fmt: skip
         return sorted(contested)
 
+    def verdict_stages(self) -> list[str]:
+        """Every stage name some verdict has, found by skipping along the (stage, outcome) index."""
+        rows = self._conn.execute(
+            "WITH RECURSIVE s(stage) AS (SELECT MIN(stage) FROM verdicts UNION ALL"
+            " SELECT (SELECT MIN(stage) FROM verdicts WHERE stage > s.stage) FROM s WHERE s.stage IS NOT NULL)"
+            " SELECT stage FROM s WHERE stage IS NOT NULL"
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def current_stage_outcomes(self, stage: str, source: str | None = None) -> dict[str, str]:
         """attempt_id -> the outcome value of one stage's verdict that counts (as current_verdicts() chooses),
         for attempts that have one: what a plan stratified by a stage reads, without the other stages."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,7 @@ def test_a_plan_naming_an_unknown_attempt_leaves_nothing(session: Path) -> None:
     record, strata, items, population = _plan()
     items.append(PlanItem("p1", "ghost", "model=m1", 0.5, 3))
     with Store.open(session) as store:
-        with pytest.raises(Exception):
+        with pytest.raises(sqlite3.IntegrityError):
             store.save_plan(record, strata, items, population)
         assert store.plans() == [] and store.plan_items("p1") == []
         assert store.missing_attempt_ids(["a-1", "ghost", "a-9"]) == ["ghost", "a-9"]

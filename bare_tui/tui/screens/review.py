@@ -148,6 +148,9 @@ class ReviewScreen(Screen[None]):
         title.append("  reviewer ", style="bright_black")
         title.append_text(safe_rich_text(session.reviewer, style="bold"))
         title.append(f"  attempt {self.index + 1} of {session.total}", style="bold")
+        if session.plan_progress is not None:
+            title.append("  ")
+            title.append_text(safe_rich_text(session.plan_progress, style="bold cyan"))
         mode = "ASSISTED" if session.mode == "assisted" else "BLIND, revealed" if self.revealed else "BLIND"
         title.append(f"  {mode}", style="bold magenta")
         self.query_one("#review-title", Static).update(title)
