@@ -394,19 +394,19 @@ def _assemble(
     load = Counter({r: 0 for r in reviewers}) if load is None else load
     twice = set(rng.choice(len(sample), size=round(overlap * len(sample)), replace=False).tolist()) if sample else set()
     pairs = list(combinations(reviewers, 2))
-    assigned: list[tuple[str, ...]] = []
-    for k in range(len(sample)):
-        if not reviewers:
-            assigned.append(())
-        elif k in twice:
-            # the pair with the least work between them, pairs in turn on a tie, so every pair overlaps
-            pair = min(pairs, key=lambda p: (load[p[0]] + load[p[1]], pairs.index(p)))
+    assigned: list[tuple[str, ...]] = [() for _ in sample]
+    if reviewers:
+        # overlap items first, the reviewer pairs in turn so every pair shares some; then single items to
+        # whoever has least, so the loads end within one of each other
+        for turn, k in enumerate(sorted(twice)):
+            pair = pairs[turn % len(pairs)]
             load.update(pair)
-            assigned.append(pair)
-        else:
-            one = min(reviewers, key=lambda r: (load[r], reviewers.index(r)))
-            load[one] += 1
-            assigned.append((one,))
+            assigned[k] = pair
+        for k in range(len(sample)):
+            if k not in twice:
+                one = min(reviewers, key=lambda r: (load[r], reviewers.index(r)))
+                load[one] += 1
+                assigned[k] = (one,)
     gold_assigned = [(reviewers[k % len(reviewers)],) if reviewers else () for k in range(len(gold))]
     positions = (rng.permutation(len(sample) + len(gold)) + first_position).tolist()
     items = [
