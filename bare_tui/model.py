@@ -265,7 +265,7 @@ class PlanStratum:
 @dataclass(frozen=True)
 class PlanPopulation:
     """Every attempt of a plan's population and its stratum, as they were when the plan was drawn (strata by
-    a stage's outcome do not move when the pipeline is re-run). Parallel lists, in the order drawn from."""
+    a stage's outcome do not move when the pipeline is re-run). Parallel lists, by stratum then attempt id."""
 
     plan: str
     attempt_ids: list[str]

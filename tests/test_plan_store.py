@@ -31,7 +31,9 @@ def test_a_plan_round_trips_as_named_rows(session: Path) -> None:
         assert store.plan_items("p1") == _plan()[2]
         assert store.plan_strata("p1") == _plan()[1]
         population = store.plan_population("p1")
-        assert list(zip(population.attempt_ids, population.strata)) == _plan()[3]
+        assert sorted(zip(population.attempt_ids, population.strata)) == sorted(_plan()[3])
+        members = list(store.db.query("SELECT attempt_id, stratum FROM plan_members WHERE plan = 'p1'"))
+        assert sorted((m["attempt_id"], m["stratum"]) for m in members) == sorted(_plan()[3])
 
 
 def test_an_existing_name_is_refused_and_nothing_is_written(session: Path) -> None:

@@ -287,10 +287,9 @@ def test_plan_lines_round_trip_through_export_and_import(study: Path, tmp_path: 
     assert csv_text.splitlines()[0] == "plan,attempt_id,stratum,inclusion_probability,position,reviewers,gold"
     assert len(csv_text.splitlines()) == len(items) + 1
     copy = tmp_path / "copy.db"
-    with Store.open(copy, create=True) as store:
-        with Store.open(study, readonly=True) as source:
-            store.add_tasks(list(source.tasks().values()))
-            store.add_attempts(source.attempts())
+    with Store.open(copy, create=True) as store, Store.open(study, readonly=True) as source:
+        store.add_tasks(list(source.tasks().values()))
+        store.add_attempts(source.attempts())
     (tmp_path / "plans.jsonl").write_text(lines, encoding="utf-8")
     with Store.open(copy) as store:
         report = import_into(store, tmp_path / "plans.jsonl")
