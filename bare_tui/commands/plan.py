@@ -105,7 +105,7 @@ def _precision(store: Store, name: str, half_width: float, extend: bool) -> int:
     needs = precision_needs(store, name, half_width)
     width = max((len(n.stratum) for n in needs), default=7)
     print(f"plan {visible(name)}: labels for a 95% interval of half-width {half_width} on the human pass rate "
-          "(prior: the pipeline's pass rate)")
+          "(prior: the pipeline's pass rate; labelled: a pass or fail on overall by anyone)")
     print(f"{'stratum':<{width}}  {'N_h':>8}  {'prior':>5}  {'required':>8}  {'labelled':>8}  {'needed':>6}"
           f"  {'drawn':>6}  {'to draw':>7}")
     for n in needs:
@@ -144,6 +144,7 @@ def _print_progress(store: Store, name: str) -> None:
         f"strata {','.join(definition.get('strata', [])) or 'none'}, {definition.get('allocation', '?')}, "
         f"seed {definition.get('seed', '?')}"
     )
-    print(f"{visible(name)}: {progress.done} of {record.size} labelled  ({visible(how)}, drawn {record.created_at})")
+    drawn = record.created_at[:16].replace("T", " ")
+    print(f"{visible(name)}: {progress.done} of {record.size} labelled  ({visible(how)}, drawn {drawn} UTC)")
     for reviewer, (done, assigned) in sorted(progress.per_reviewer.items()):
         print(f"  {visible(reviewer)}: {done} of {assigned}")
