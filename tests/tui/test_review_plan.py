@@ -1,0 +1,33 @@
+"""The review screen walking a review plan: the plan's order, and its progress in the header."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Static
+
+from bare_tui.plans import PlanSpec, draw_plan, save_drawn
+from bare_tui.review import ReviewSession
+from bare_tui.store import Store
+from bare_tui.tui.app import BareTuiApp
+from bare_tui.tui.screens.review import ReviewScreen
+
+from .conftest import settle
+
+
+async def test_a_plan_sets_the_order_and_the_header_counts_its_progress(demo_session: Path) -> None:
+    with Store.open(demo_session) as store:
+        save_drawn(store, draw_plan(store, PlanSpec("p1", 3, reviewers=("ana",), seed=4)))
+        planned = [item.attempt_id for item in store.plan_items("p1")]
+    store = Store.open(demo_session)
+    app = BareTuiApp(ReviewSession.open(store, "ana", plan="p1"), demo_session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.bundle.attempt_id == planned[0]
+        title = screen.query_one("#review-title", Static)
+        assert "plan p1: 0 of 3" in str(title.render())
+        await pilot.press("a", "a", "a", "a", "a", "a", "enter")  # every field pass, saved
+        await settle(pilot, app)
+        assert screen.bundle.attempt_id == planned[1]
+        assert "plan p1: 1 of 3" in str(title.render())
