@@ -58,7 +58,9 @@ def merge_into(target: Store, source: Store) -> MergeReport:
             except PlanError as exc:
                 conflicts.append(str(exc))
     after = target.counts()
+    new = {kind: after[kind] - before[kind] for kind in after}
     return MergeReport(
-        *(after[k] - before[k] for k in ("tasks", "attempts", "verdicts", "judgements", "adjudications", "flags")),
-        plans=after["plans"] - before["plans"] + changed_plans, plan_conflicts=tuple(conflicts),
+        tasks=new["tasks"], attempts=new["attempts"], verdicts=new["verdicts"], judgements=new["judgements"],
+        adjudications=new["adjudications"], flags=new["flags"], plans=new["plans"] + changed_plans,
+        plan_conflicts=tuple(conflicts),
     )

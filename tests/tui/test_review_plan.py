@@ -24,10 +24,11 @@ async def test_a_plan_sets_the_order_and_the_header_counts_its_progress(demo_ses
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         screen = app.screen
-        assert isinstance(screen, ReviewScreen) and screen.bundle.attempt_id == planned[0]
+        assert isinstance(screen, ReviewScreen) and screen.bundle is not None
+        assert screen.bundle.attempt_id == planned[0]
         title = screen.query_one("#review-title", Static)
         assert "plan p1: 0 of 3" in str(title.render())
         await pilot.press("a", "a", "a", "a", "a", "a", "enter")  # every field pass, saved
         await settle(pilot, app)
-        assert screen.bundle.attempt_id == planned[1]
+        assert screen.bundle is not None and screen.bundle.attempt_id == planned[1]
         assert "plan p1: 1 of 3" in str(title.render())
