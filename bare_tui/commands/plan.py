@@ -7,6 +7,8 @@ import secrets
 import sys
 from pathlib import Path
 
+from rich.console import Console
+
 from ..plans import (
     ALL,
     ALLOCATIONS,
@@ -91,8 +93,10 @@ def _draw(store: Store, args: argparse.Namespace) -> int:
         name=args.name, size=args.size, strata=tuple(args.strata), allocation=args.allocation, overlap=args.overlap,
         reviewers=tuple(args.reviewers), gold=args.gold, where=args.where, seed=seed,
     )
-    plan = draw_plan(store, spec)
-    save_drawn(store, plan)
+    # about 2 s at BARE scale: say what is happening (on a terminal only; nothing is left behind)
+    with Console(stderr=True).status(f"drawing plan {visible(spec.name)} …"):
+        plan = draw_plan(store, spec)
+        save_drawn(store, plan)
     gold = sum(item.gold for item in plan.items)
     population = sum(s.population for s in plan.strata)
     print(f"plan {visible(spec.name)}: {len(plan.items) - gold} of {population} attempts drawn"
