@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from bare_tui.model import LANGUAGES, STAGES, Attempt, Outcome, Task, Verdict
-from bare_tui.plans import PlanSpec, draw_plan, save_drawn
+from bare_tui.plans import PlanDesign, PlanSpec, draw_plan, save_drawn
 from bare_tui.store import Store
 
 MODELS, TASKS = 57, 4276
@@ -84,6 +84,14 @@ def time_draws(source: Path, runs: int) -> None:
                 saves.append(time.perf_counter() - drawn)
                 draws.append(drawn - start)
             strata = len(plan.strata)
+            reads, designs = [], []
+            for run in range(runs):  # what the estimators read back: the population and the whole design
+                start = time.perf_counter()
+                population = store.plan_population(f"p{run}")
+                reads.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                PlanDesign.load(store, f"p{run}")
+                designs.append(time.perf_counter() - start)
     total = [d + s for d, s in zip(draws, saves)]
     median = statistics.median(total)
     print(f"session: {MODELS * TASKS:,} attempts, {len(STAGES) + 1} verdicts each; short texts (plan drawing "
@@ -93,6 +101,8 @@ def time_draws(source: Path, runs: int) -> None:
     print(f"save (items, strata, population): median {statistics.median(saves):.2f} s")
     print(f"draw + save: median {median:.2f} s (target {TARGET_SECONDS:.1f} s: "
           f"{'met' if median <= TARGET_SECONDS else 'MISSED'})")
+    print(f"read back: plan_population ({len(population):,} attempts) median {statistics.median(reads):.2f} s, "
+          f"PlanDesign.load median {statistics.median(designs):.2f} s")
     print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

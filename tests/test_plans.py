@@ -101,6 +101,22 @@ def test_neyman_allocation_is_the_textbook_formula() -> None:
     assert allocate(n, allocation_weights("neyman", sizes, priors), sizes) == [10, 12, 6]
 
 
+def test_a_neyman_plan_follows_the_formula_with_the_pipelines_pass_rates(study: Path) -> None:
+    items = _draw(study, strata=("model",), allocation="neyman", size=30)
+    with Store.open(study) as store:
+        outcomes = store.current_stage_outcomes("overall")
+    spread = {}
+    for model in MODELS:
+        rate = sum(outcomes[f"{model}-t{k:02d}"] == "pass" for k in range(40)) / 40
+        rate = min(max(rate, PRIOR_FLOOR), 1 - PRIOR_FLOOR)
+        spread[model] = 40 * math.sqrt(rate * (1 - rate))
+    drawn = Counter(i.stratum for i in items)
+    for model in MODELS:
+        textbook = 30 * spread[model] / sum(spread.values())
+        assert abs(drawn[f"model={model}"] - textbook) < 1  # the formula, rounded by largest remainder
+    assert drawn["model=m2"] > drawn["model=m1"]  # the model nearest half passing is sampled most
+
+
 def test_neyman_priors_come_from_the_pipeline_with_a_floor() -> None:
     # all pass, half, none judged (falls back to the pooled rate), all fail
     rates = prior_pass_rates([10, 5, 0, 0], [10, 10, 0, 4])
