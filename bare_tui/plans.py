@@ -134,34 +134,46 @@ def known_stages(store: Store) -> tuple[str, ...]:
 # ---------------------------------------------------------------------- the attempts a plan draws from
 @dataclass
 class AttemptFrame:
-    """Every attempt of the session sorted by id, with the attributes plans stratify and filter by."""
+    """Every attempt of the session sorted by id, with the attributes plans stratify and filter by, each as
+    codes (one per attempt) into its sorted distinct values."""
 
     attempt_ids: list[str]
-    columns: dict[str, list[str]]  # attribute or stage -> value per attempt
+    codes: dict[str, np.ndarray]  # attribute or stage -> code per attempt
+    values: dict[str, list[str]]  # attribute or stage -> its distinct values, sorted
 
     @classmethod
     def load(cls, store: Store, attributes: Iterable[str]) -> AttemptFrame:
         groups = sorted(store.attempt_groups())
         ids = [g[0] for g in groups]
-        columns: dict[str, list[str]] = {}
+        frame = cls(ids, {}, {})
         for name in dict.fromkeys(attributes):
             if name == "model":
-                columns[name] = [g[1] for g in groups]
+                column = [g[1] for g in groups]
             elif name == "language":
-                columns[name] = [g[2] for g in groups]
+                column = [g[2] for g in groups]
             else:
-                outcomes = store.current_stage_outcomes(name)
-                columns[name] = list(map(outcomes.get, ids, repeat(NO_OUTCOME)))
-        return cls(ids, columns)
+                column = list(map(store.current_stage_outcomes(name).get, ids, repeat(NO_OUTCOME)))
+            frame.codes[name], frame.values[name] = _codes(column)
+        return frame
+
+    def value(self, name: str, row: int) -> str:
+        return self.values[name][self.codes[name][row]]
+
+    def matching(self, name: str, value: str) -> np.ndarray:
+        """Which attempts have this value (all False when none has it)."""
+        values = self.values[name]
+        if value not in values:
+            return np.zeros(len(self.attempt_ids), dtype=bool)
+        return self.codes[name] == values.index(value)
 
     def mask(self, conditions: Sequence[tuple[str, str]]) -> np.ndarray:
         keep = np.ones(len(self.attempt_ids), dtype=bool)
         for key, value in conditions:
-            codes, names = _codes(self.columns[key])
+            names = self.values[key]
             if value not in names:
                 choices = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
                 raise PlanError(f"--where {key}={value}: no attempt has it ({key}: {choices or 'none'})")
-            keep &= codes == names.index(value)
+            keep &= self.matching(key, value)
         return keep
 
     def strata(self, names: Sequence[str], keep: np.ndarray) -> tuple[np.ndarray, list[str]]:
@@ -172,8 +184,8 @@ class AttemptFrame:
         combined = np.zeros(count, dtype=np.int64)
         parts: list[list[str]] = []
         for name in names:
-            codes, values = _codes(self.columns[name])
-            combined = combined * len(values) + codes[keep]
+            values = self.values[name]
+            combined = combined * len(values) + self.codes[name][keep]
             parts.append([f"{name}={v}" for v in values])
         present, inverse = np.unique(combined, return_inverse=True)
         keys = []
@@ -295,7 +307,7 @@ def draw_plan(store: Store, spec: PlanSpec) -> DrawnPlan:
         raise PlanError(f"{store.path}: the session has no attempts to plan; import some first")
     keep = frame.mask(conditions)
     for name in strata_names:
-        if name not in ATTRIBUTES and all(frame.columns[name][i] == NO_OUTCOME for i in np.flatnonzero(keep)):
+        if name not in ATTRIBUTES and not (keep & ~frame.matching(name, NO_OUTCOME)).any():
             raise PlanError(f"--strata {name}: no attempt of the population has a {name} verdict (run verify)")
     population_size = int(keep.sum())
     if population_size == 0:
@@ -303,11 +315,12 @@ def draw_plan(store: Store, spec: PlanSpec) -> DrawnPlan:
     if spec.size > population_size:
         raise PlanError(f"--size {spec.size} is larger than the population of {population_size} attempts")
     stratum_of, keys = frame.strata(strata_names, keep)
-    ids = [frame.attempt_ids[i] for i in np.flatnonzero(keep).tolist()]
-    prior_column = [frame.columns[prior][i] for i in np.flatnonzero(keep).tolist()]
+    everyone = population_size == len(frame.attempt_ids)
+    ids = frame.attempt_ids if everyone else [frame.attempt_ids[i] for i in np.flatnonzero(keep).tolist()]
     sizes = np.bincount(stratum_of, minlength=len(keys)).tolist()
-    passes = np.bincount(stratum_of, weights=[v == "pass" for v in prior_column], minlength=len(keys))
-    judged = np.bincount(stratum_of, weights=[v in ("pass", "fail") for v in prior_column], minlength=len(keys))
+    passed = frame.matching(prior, "pass")[keep]
+    passes = np.bincount(stratum_of, weights=passed, minlength=len(keys))
+    judged = np.bincount(stratum_of, weights=passed | frame.matching(prior, "fail")[keep], minlength=len(keys))
     priors = prior_pass_rates(passes.astype(int).tolist(), judged.astype(int).tolist())
     drawn = allocate(spec.size, allocation_weights(spec.allocation, sizes, priors), sizes)
 
@@ -326,7 +339,7 @@ def draw_plan(store: Store, spec: PlanSpec) -> DrawnPlan:
     )
     strata = [PlanStratum(spec.name, key, sizes[h], drawn[h]) for h, key in enumerate(keys)]
     record = PlanRecord(spec.name, spec.definition(), utc_now(), len(items))
-    population = [(ids[i], keys[h]) for i, h in enumerate(stratum_of.tolist())]
+    population = list(zip(ids, map(keys.__getitem__, stratum_of.tolist())))
     return DrawnPlan(record, strata, items, population)
 
 
@@ -379,7 +392,7 @@ def _gold_strata(
         elif not names:
             labels[attempt_id] = ALL
         else:
-            labels[attempt_id] = "|".join(f"{n}={frame.columns[n][row[attempt_id]]}" for n in names)
+            labels[attempt_id] = "|".join(f"{n}={frame.value(n, row[attempt_id])}" for n in names)
     return labels
 
 
@@ -548,7 +561,7 @@ def extend_plan(store: Store, name: str, half_width: float) -> tuple[DrawnPlan, 
     for item in items:
         if not item.gold:
             load.update(item.reviewers)
-    frame = AttemptFrame.load(store, definition.get("strata", [])) if gold_ids else AttemptFrame([], {})
+    frame = AttemptFrame.load(store, definition.get("strata", [])) if gold_ids else AttemptFrame([], {}, {})
     gold_keys = _gold_strata(frame, definition.get("strata", []), gold_ids, population_key)
     new_items = _assemble(
         name, [(a, s, probability[s]) for a, s in added], [(a, gold_keys[a]) for a in gold_ids], reviewers,

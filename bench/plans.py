@@ -12,6 +12,7 @@ and kept under bench/.cache/ (gitignored); later runs reuse it.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import statistics
@@ -72,17 +73,18 @@ def time_draws(source: Path, runs: int) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "s.db"
         shutil.copy(source, path)
-        draws, saves = [], []
+        draws, saves, cpu = [], [], []
         with Store.open(path) as store:
             for run in range(runs):
                 spec = PlanSpec(f"p{run}", 2000, ("model", "language", "overall"), "neyman", 0.1, ("ana", "ben"),
                                 seed=run)
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 plan = draw_plan(store, spec)
                 drawn = time.perf_counter()
                 save_drawn(store, plan)
                 saves.append(time.perf_counter() - drawn)
                 draws.append(drawn - start)
+                cpu.append(time.process_time() - start_cpu)
             strata = len(plan.strata)
             reads, designs = [], []
             for run in range(runs):  # what the estimators read back: the population and the whole design
@@ -100,7 +102,9 @@ def time_draws(source: Path, runs: int) -> None:
     print(f"draw (read + allocate + sample): median {statistics.median(draws):.2f} s over {runs} runs")
     print(f"save (items, strata, population): median {statistics.median(saves):.2f} s")
     print(f"draw + save: median {median:.2f} s (target {TARGET_SECONDS:.1f} s: "
-          f"{'met' if median <= TARGET_SECONDS else 'MISSED'})")
+          f"{'met' if median <= TARGET_SECONDS else 'MISSED'}); CPU {statistics.median(cpu):.2f} s of it "
+          f"(on a shared machine the wall-clock is the CPU plus the wait for a core; load now "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     print(f"read back: plan_population ({len(population):,} attempts) median {statistics.median(reads):.2f} s, "
           f"PlanDesign.load median {statistics.median(designs):.2f} s")
     print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
