@@ -321,7 +321,10 @@ class ReviewScreen(Screen[None]):
         if result is None:
             self.notify("nothing to undo", timeout=2)
             return
-        self.open_attempt(self.session.positions[result.attempt_id])
+        if result.attempt_id in self.session.positions:  # a plan's order may not hold the attempt undone
+            self.open_attempt(self.session.positions[result.attempt_id])
+        else:
+            self._paint_header()
         count = len(result.judgements)
         self.notify(f"undone: {count} judgement{'s' if count != 1 else ''} of {result.attempt_id}", markup=False, timeout=3)
 
