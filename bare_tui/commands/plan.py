@@ -29,15 +29,17 @@ def _names(text: str) -> list[str]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # keep the examples' lines
     parser.description = (
-        "Draw a review plan: a seeded, stratified probability sample of the session's attempts, assigned to "
-        "reviewers, that `review --plan` walks and `stats --plan` weights back to the population. "
+        "Draw a review plan: a seeded, stratified probability sample of the session's attempts, assigned to\n"
+        "reviewers, that `review --plan` walks and `stats --plan` weights back to the population.\n"
         "With the session alone: list the plans and their progress."
     )
     parser.epilog = (
-        "examples:  bare-tui plan s.db --name p1 --size 200 --strata model,overall --reviewers ana,ben "
-        "--overlap 0.2 --seed 7\n"
-        "           bare-tui plan s.db --name p1 --precision 0.05 [--extend]"
+        "examples:\n"
+        "  bare-tui plan s.db --name p1 --size 200 --strata model,overall --reviewers ana,ben --overlap 0.2 --seed 7\n"
+        "  bare-tui plan s.db --name p1 --precision 0.05 [--extend]\n"
+        "  bare-tui plan s.db"
     )
     parser.add_argument("session", type=Path, help="the session database")
     parser.add_argument("--name", default=None, metavar="NAME", help="the plan's name")
