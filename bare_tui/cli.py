@@ -14,6 +14,7 @@ from .store import SessionError
 COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("importing", "import tasks, attempts, verdicts or judgements (JSON Lines, a folder, or tasks/ + attempts/)"),
     "verify": ("verify", "run the five automated stages on attempts that lack verdicts of this pipeline version"),
+    "plan": ("plan", "draw a review plan: a seeded stratified sample for people to label, or list the plans"),
     "review": ("review", "label attempts on the review screen"),
     "audit": ("audit", "settle disputed attempt-stages, disputed failures first"),
     "stats": ("stats", "agreement between the pipeline and people: kappa, AC1, alpha, sensitivity, ..."),

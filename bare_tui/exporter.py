@@ -9,9 +9,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from .model import Adjudication, Judgement, Verdict
+from .plans import LINE_KEYS, plan_lines
 from .store import Store
 
-WHATS = ("attempts", "verdicts", "judgements", "adjudications")
+WHATS = ("attempts", "verdicts", "judgements", "adjudications", "plans")
 FORMATS = ("jsonl", "csv")
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -24,6 +25,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "judgements": ("judgement_id", "attempt_id", "reviewer", "stage", "label", "confidence", "note", "tags",
                    "saw_verdicts", "opened_at", "saved_at", "supersedes", "retracted"),
     "adjudications": ("adjudication_id", "attempt_id", "stage", "auditor", "label", "reason", "note", "saved_at"),
+    "plans": LINE_KEYS,
 }
 
 
@@ -85,6 +87,8 @@ def records(store: Store, what: str, source: str | None = None) -> Iterable[dict
         return (judgement_record(j) for j in store.judgements(current_only=False))
     if what == "adjudications":
         return (adjudication_record(a) for a in store.adjudications(current_only=False))
+    if what == "plans":
+        return plan_lines(store)
     raise ValueError(f"unknown export '{what}' (expected one of {', '.join(WHATS)})")
 
 

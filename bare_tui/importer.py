@@ -19,6 +19,7 @@ from .model import (
     Judgement,
     Label,
     Outcome,
+    PlanItem,
     ReasonCode,
     Task,
     Verdict,
@@ -26,6 +27,7 @@ from .model import (
     normalise_language,
 )
 from .patching import PatchError, apply_patch
+from .plans import PlanError, absorb_plan, parse_plan_line, plan_from_items
 from .store import RecordRejected, SessionError, Store
 
 MAX_TEXT_BYTES = 2 * 1024 * 1024  # an answer or original above this is refused, not analysed
@@ -148,6 +150,8 @@ def _read_text(path: Path) -> tuple[str, bool]:
 
 # ---------------------------------------------------------------------- parsing records
 def _kind(data: dict[str, Any]) -> str:
+    if "plan" in data and "position" in data:
+        return "plan"
     if "judgement_id" in data:
         return "judgement"
     if "adjudication_id" in data:
@@ -156,7 +160,7 @@ def _kind(data: dict[str, Any]) -> str:
         return "attempt"
     if "task_id" in data:
         return "task"
-    raise LineError("no attempt_id, task_id, judgement_id or adjudication_id: cannot tell what this line is")
+    raise LineError("no attempt_id, task_id, judgement_id, adjudication_id or plan: cannot tell what this line is")
 
 
 def _text(data: dict[str, Any], key: str, required: bool = True) -> str | None:
@@ -345,6 +349,8 @@ def import_into(
             kinded.append((_kind(line.data), line))
         except LineError as exc:
             report.fail(line.where, str(exc))
+    plan_lines = [line for kind, line in kinded if kind == "plan"]
+    kinded = [pair for pair in kinded if pair[0] != "plan"]
     kinded.sort(key=lambda pair: order[pair[0]])  # stable: file order kept within a kind
     done = 0
     for start in range(0, len(kinded), BATCH_LINES):
@@ -360,7 +366,39 @@ def import_into(
         done += len(batch)
         if progress:
             progress(done, len(kinded))
+    _import_plans(store, plan_lines, report)
     return report
+
+
+def _import_plans(store: Store, lines: list[SourceLine], report: ImportReport) -> None:
+    """Plan lines, after the attempts they name: each plan goes in whole, in its own transaction, or not at
+    all (one error at its first line)."""
+    by_plan: dict[str, list[tuple[SourceLine, PlanItem]]] = {}
+    broken: set[str] = set()
+    for line in lines:
+        name = line.data.get("plan")
+        key = name if isinstance(name, str) else ""
+        try:
+            by_plan.setdefault(key, []).append((line, parse_plan_line(line.data)))
+        except PlanError as exc:
+            report.fail(line.where, f"{exc}; nothing of plan {key!r} imported")
+            broken.add(key)
+    for name, entries in by_plan.items():
+        if name in broken:
+            continue
+        try:
+            incoming = plan_from_items(name, [item for _, item in entries], {"imported": True})
+            with store.transaction() as conn:
+                outcome = absorb_plan(store, conn, incoming, None)
+        except PlanError as exc:
+            report.fail(entries[0][0].where, str(exc))
+            report.failed += len(entries) - 1  # every line of the plan stayed out
+            continue
+        if outcome == "unchanged":
+            report.unchanged += len(entries)
+        else:
+            report.imported += len(entries)
+            report.kinds["plan line"] = report.kinds.get("plan line", 0) + len(entries)
 
 
 def _import_line(

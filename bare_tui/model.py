@@ -185,6 +185,9 @@ class Verdict:
     pipeline_version: str = ""
     source: str = "bare-tui"
     details: dict[str, Any] = field(default_factory=dict)
+    # When the verdict was first written. Which run counts depends on it, so copying a verdict (merge) keeps
+    # it; None means "now". Not part of the verdict's value: two reads of one verdict compare equal.
+    created_at: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -223,3 +226,50 @@ def _optional_int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+@dataclass(frozen=True)
+class PlanRecord:
+    """A stored review plan: its name, how it was drawn (definition, JSON), when, and how many attempts it holds."""
+
+    name: str
+    definition: dict[str, Any]
+    created_at: str
+    size: int  # plan items, gold items included
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One attempt of a plan: its stratum, inclusion probability (None for a gold item, which is no part of the
+    sample), position in the plan's order (from 1), who reviews it, and whether it is a gold item."""
+
+    plan: str
+    attempt_id: str
+    stratum: str
+    inclusion_probability: float | None
+    position: int
+    reviewers: tuple[str, ...] = ()
+    gold: bool = False
+
+
+@dataclass(frozen=True)
+class PlanStratum:
+    """One stratum of a plan: how many attempts of the population it holds (N_h) and how many were drawn (n_h)."""
+
+    plan: str
+    stratum: str
+    population: int
+    drawn: int
+
+
+@dataclass(frozen=True)
+class PlanPopulation:
+    """Every attempt of a plan's population and its stratum, as they were when the plan was drawn (strata by
+    a stage's outcome do not move when the pipeline is re-run). Parallel lists, by stratum then attempt id."""
+
+    plan: str
+    attempt_ids: list[str]
+    strata: list[str]
+
+    def __len__(self) -> int:
+        return len(self.attempt_ids)

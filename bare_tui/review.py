@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .model import FIELDS, Attempt, AttemptSummary, Flag, Judgement, Label, Task, Verdict
+from .plans import assignments
 from .store import SessionError, Store, new_id, utc_now
 
 Mode = Literal["blind", "assisted"]
@@ -39,6 +40,20 @@ def review_order(attempt_ids: Sequence[str], reviewer: str, shuffle_seed: str | 
         # A str seed is hashed with SHA-512 by random.Random: stable across runs and PYTHONHASHSEED.
         random.Random(f"{shuffle_seed}\x00{reviewer}").shuffle(ids)
     return ids
+
+
+def plan_review_order(store: Store, plan: str, reviewer: str) -> list[str]:
+    """This reviewer's attempts of a plan in the plan's position order; a clear error when there are none."""
+    if store.plan(plan) is None:
+        names = ", ".join(p.name for p in store.plans()) or "none yet"
+        raise SessionError(f"{store.path}: no plan named {plan!r} (plans: {names})")
+    items = store.plan_items(plan)
+    order = assignments(items, reviewer)
+    if not order:
+        given = sorted({r for item in items for r in item.reviewers})
+        raise SessionError(f"{store.path}: plan {plan!r} assigns nothing to {reviewer!r} (it is for "
+                           f"{', '.join(given)}); pass --reviewer NAME")
+    return order
 
 
 def first_unjudged(order: Sequence[str], judged: set[str], start: int = 0) -> int | None:
@@ -249,21 +264,28 @@ class ReviewSession:
     judged: set[str]
     flagged: set[str]
     positions: dict[str, int] = field(default_factory=dict)
+    plan: str | None = None  # the review plan whose assignments `order` holds
 
     @classmethod
     def open(
-        cls, store: Store, reviewer: str, mode: str | None = None, shuffle_seed: str | None = None
+        cls, store: Store, reviewer: str, mode: str | None = None, shuffle_seed: str | None = None,
+        plan: str | None = None,
     ) -> "ReviewSession":
-        """Read what the review screen needs up front: the attempt ids (no texts), judged and flagged ones."""
+        """Read what the review screen needs up front: the attempt ids (no texts), judged and flagged ones.
+
+        With a plan: this reviewer's assignments in the plan's order (gold items among them, as any other)."""
         chosen = mode or store.get_setting(MODE_SETTING, "blind")
         if chosen not in MODES:
             raise SessionError(f"{store.path}: review_mode setting is {chosen!r}; expected blind or assisted")
-        ids = [summary.attempt_id for summary in store.attempt_summaries()]  # in import order
-        if not ids:
-            raise SessionError(f"{store.path}: the session has no attempts to review; import some first")
-        order = review_order(ids, reviewer, shuffle_seed)
+        if plan is not None:
+            order = plan_review_order(store, plan, reviewer)
+        else:
+            ids = [summary.attempt_id for summary in store.attempt_summaries()]  # in import order
+            if not ids:
+                raise SessionError(f"{store.path}: the session has no attempts to review; import some first")
+            order = review_order(ids, reviewer, shuffle_seed)
         flagged = {f.attempt_id for f in store.flags() if f.reviewer == reviewer and f.flagged}
-        session = cls(store, reviewer, chosen, order, store.judged_attempt_ids(reviewer), flagged)
+        session = cls(store, reviewer, chosen, order, store.judged_attempt_ids(reviewer), flagged, plan=plan)
         session.positions = {attempt_id: i for i, attempt_id in enumerate(order)}
         return session
 
@@ -273,11 +295,23 @@ class ReviewSession:
 
     @property
     def judged_count(self) -> int:
-        return len(self.judged)
+        """Attempts of this order the reviewer has judged (a plan's order is part of the session)."""
+        if not self.positions:  # built without positions: every judged attempt is in the order
+            return len(self.judged)
+        if len(self.judged) <= len(self.positions):
+            return sum(1 for attempt_id in self.judged if attempt_id in self.positions)
+        return sum(1 for attempt_id in self.positions if attempt_id in self.judged)
 
     @property
     def complete(self) -> bool:
-        return len(self.judged) >= len(self.order)
+        return self.judged_count >= len(self.order)
+
+    @property
+    def plan_progress(self) -> str | None:
+        """The header's plan line, e.g. "plan p1: 37 of 200"; None when no plan is being walked."""
+        if self.plan is None:
+            return None
+        return f"plan {self.plan}: {self.judged_count} of {self.total}"
 
     def start_index(self) -> int:
         """Where the screen opens: the first attempt not judged, else the last attempt."""

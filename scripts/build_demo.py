@@ -266,6 +266,18 @@ maintainability, whether a defaulted or object-wrapped parameter list still coun
 CRLF-only changes make a file "identical". {n_revisions} labels were later changed (a new row that supersedes the
 old one).
 
+## The review plan
+
+The first `bare-tui` run, after the pipeline has run on the study, draws a review plan named `demo` into
+`sessions/demo.db`: 24 of the 50 attempts, stratified by model and by the pipeline's `overall` outcome,
+proportional allocation, half of them given to both reviewers, seed 2026 (`DEMO_PLAN` in
+`bare_tui/commands/demo.py`). ana's and ben's labels were written before the plan, so most of its items are
+labelled and some are left, which is what `bare-tui plan`, `review --plan demo` and the statistics then show.
+By hand:
+
+    bare-tui verify demo.db
+    bare-tui plan demo.db --name demo --size 24 --strata model,overall --reviewers ana,ben --overlap 0.5 --seed 2026
+
 Label codes below: six letters for syntax, signatures, integrity, defects, maintainability, overall; p pass,
 f fail, u unsure. "Expected" is what a careful engineer would say; the automated pipeline need not agree, and
 several attempts are built so that it should not (these make the audit queue).

@@ -25,7 +25,7 @@ def test_help_lists_every_command_with_one_line(capsys: pytest.CaptureFixture[st
     assert exit_info.value.code == 0
     for name in ("import", "verify", "review", "audit", "stats", "export", "merge"):
         assert f"    {name} " in out
-    assert set(COMMANDS) == {"import", "verify", "review", "audit", "stats", "export", "merge"}
+    assert set(COMMANDS) == {"import", "verify", "plan", "review", "audit", "stats", "export", "merge"}
 
 
 @pytest.mark.parametrize("command", ["verify", "review", "audit", "stats", "export"])

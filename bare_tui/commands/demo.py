@@ -7,6 +7,7 @@ import importlib.util
 import os
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -14,6 +15,7 @@ from rich.table import Table
 
 from ..importer import import_into
 from ..model import FIELDS
+from ..plans import PlanSpec, draw_plan, save_drawn
 from ..store import SessionError, Store
 
 # The demo study ships inside the package (bare_tui/demo_study is a link to the checkout's sessions/demo, and
@@ -31,6 +33,12 @@ def demo_session_path(source: Path = DEMO_SOURCE) -> Path:
 
 
 DEMO_SESSION = demo_session_path()
+DEMO_PLAN = PlanSpec(
+    name="demo", size=24, strata=("model", "overall"), allocation="proportional", overlap=0.5,
+    reviewers=("ana", "ben"), seed=2026,
+)
+"""The demo's review plan: drawn once the pipeline has run, so its strata cover pipeline passes and fails of
+every model. The demo reviewers' labels were written before it, so most of its items, not all, are labelled."""
 
 
 def build_demo(session: Path = DEMO_SESSION, source: Path = DEMO_SOURCE, console: Console | None = None) -> Path:
@@ -48,10 +56,15 @@ def build_demo(session: Path = DEMO_SESSION, source: Path = DEMO_SOURCE, console
             report = import_into(store, source)
     if not report.complete:
         raise SessionError(f"{source}: the demo study did not import cleanly: {report.errors[0]}")
+    plan = DEMO_PLAN
     if importlib.util.find_spec("bare_tui.pipeline.runner") is not None:
         from ..pipeline.runner import verify_session
 
         verify_session(partial, jobs=min(2, os.cpu_count() or 1))
+    else:
+        plan = replace(plan, strata=("model",))  # no verdicts to stratify by
+    with Store.open(partial) as store:
+        save_drawn(store, draw_plan(store, plan))
     os.replace(partial, session)
     return session
 

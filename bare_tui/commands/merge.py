@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..merge import merge_into
@@ -24,5 +25,8 @@ def run(args: argparse.Namespace) -> int:
             with Store.open(source_path, readonly=True) as source:
                 report = merge_into(target, source)
             print(f"{source_path}: {report.tasks} tasks, {report.attempts} attempts, {report.verdicts} verdicts, "
-                  f"{report.judgements} judgements, {report.adjudications} adjudications, {report.flags} flags new")
+                  f"{report.judgements} judgements, {report.adjudications} adjudications, {report.flags} flags, "
+                  f"{report.plans} plans new")
+            for conflict in report.plan_conflicts:
+                print(f"{source_path}: {conflict}", file=sys.stderr)
     return 0

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..review import ReviewSession, resolve_reviewer
-from ..store import Store
+from ..store import SessionError, Store
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,18 +29,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--shuffle", metavar="SEED", default=None,
         help="a reviewer-specific order from this seed (the same seed and name give the same order)",
     )
+    parser.add_argument(
+        "--plan", metavar="NAME", default=None,
+        help="walk this reviewer's assignments of a review plan, in the plan's order (see `bare-tui plan`)",
+    )
 
 
 def default_args(session_path: Path) -> argparse.Namespace:
     """The arguments `bare-tui` with no command uses: this session, the default reviewer and mode."""
-    return argparse.Namespace(session=Path(session_path), reviewer=None, mode=None, shuffle=None)
+    return argparse.Namespace(session=Path(session_path), reviewer=None, mode=None, shuffle=None, plan=None)
 
 
 def run(args: argparse.Namespace) -> int:
     # Opened here, before the screen, so that a missing or foreign file is one clear line (SessionError).
     store = Store.open(args.session)
     try:
-        session = ReviewSession.open(store, resolve_reviewer(args.reviewer), args.mode, args.shuffle)
+        if args.plan is not None and args.shuffle is not None:
+            raise SessionError("--plan and --shuffle both set the order: give one of them")
+        session = ReviewSession.open(
+            store, resolve_reviewer(args.reviewer), args.mode, args.shuffle, getattr(args, "plan", None)
+        )
         from ..tui.app import BareTuiApp
 
         BareTuiApp(session, Path(args.session)).run()

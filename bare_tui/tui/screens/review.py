@@ -148,6 +148,9 @@ class ReviewScreen(Screen[None]):
         title.append("  reviewer ", style="bright_black")
         title.append_text(safe_rich_text(session.reviewer, style="bold"))
         title.append(f"  attempt {self.index + 1} of {session.total}", style="bold")
+        if session.plan_progress is not None:
+            title.append("  ")
+            title.append_text(safe_rich_text(session.plan_progress, style="bold cyan"))
         mode = "ASSISTED" if session.mode == "assisted" else "BLIND, revealed" if self.revealed else "BLIND"
         title.append(f"  {mode}", style="bold magenta")
         self.query_one("#review-title", Static).update(title)
@@ -318,7 +321,10 @@ class ReviewScreen(Screen[None]):
         if result is None:
             self.notify("nothing to undo", timeout=2)
             return
-        self.open_attempt(self.session.positions[result.attempt_id])
+        if result.attempt_id in self.session.positions:  # a plan's order may not hold the attempt undone
+            self.open_attempt(self.session.positions[result.attempt_id])
+        else:
+            self._paint_header()
         count = len(result.judgements)
         self.notify(f"undone: {count} judgement{'s' if count != 1 else ''} of {result.attempt_id}", markup=False, timeout=3)
 

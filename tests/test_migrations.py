@@ -1,0 +1,135 @@
+"""Sessions made by every earlier bare-tui schema open, migrate in place and keep their rows; a newer one is refused.
+
+The old schemas are frozen here as they were released (taken from store.py's history), not read from the
+migration list, so that a later edit of a released step is caught rather than mirrored.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bare_tui.model import Flag, Label, Outcome, PlanItem, PlanRecord, PlanStratum
+from bare_tui.store import APPLICATION_ID, SCHEMA_VERSION, SessionError, Store
+
+V1 = [
+    """CREATE TABLE tasks (
+        task_id TEXT PRIMARY KEY, language TEXT NOT NULL, path TEXT NOT NULL,
+        original TEXT NOT NULL, meta TEXT NOT NULL DEFAULT '{}', seq INTEGER NOT NULL)""",
+    """CREATE TABLE attempts (
+        attempt_id TEXT PRIMARY KEY, task_id TEXT NOT NULL REFERENCES tasks(task_id),
+        model TEXT NOT NULL, refactored TEXT, response TEXT, patch TEXT,
+        meta TEXT NOT NULL DEFAULT '{}', problems TEXT NOT NULL DEFAULT '[]', seq INTEGER NOT NULL)""",
+    """CREATE TABLE verdicts (
+        attempt_id TEXT NOT NULL REFERENCES attempts(attempt_id), stage TEXT NOT NULL,
+        source TEXT NOT NULL, pipeline_version TEXT NOT NULL, outcome TEXT NOT NULL,
+        score REAL, evidence TEXT NOT NULL DEFAULT '[]', details TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (attempt_id, stage, source, pipeline_version))""",
+    """CREATE TABLE reviewers (name TEXT PRIMARY KEY, created_at TEXT NOT NULL)""",
+    """CREATE TABLE judgements (
+        judgement_id TEXT PRIMARY KEY, attempt_id TEXT NOT NULL REFERENCES attempts(attempt_id),
+        reviewer TEXT NOT NULL REFERENCES reviewers(name), stage TEXT NOT NULL, label TEXT NOT NULL,
+        confidence INTEGER, note TEXT NOT NULL DEFAULT '', tags TEXT NOT NULL DEFAULT '[]',
+        saw_verdicts INTEGER NOT NULL DEFAULT 0, opened_at TEXT, saved_at TEXT,
+        supersedes TEXT)""",
+    """CREATE TABLE adjudications (
+        adjudication_id TEXT PRIMARY KEY, attempt_id TEXT NOT NULL REFERENCES attempts(attempt_id),
+        stage TEXT NOT NULL, auditor TEXT NOT NULL, label TEXT NOT NULL, reason TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '', saved_at TEXT NOT NULL)""",
+    """CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+    "CREATE INDEX idx_attempts_task ON attempts(task_id)",
+    "CREATE INDEX idx_judgements_attempt ON judgements(attempt_id, reviewer, stage)",
+]
+# Version 2 as first released (d894a39): without the save_id back-fill that a later edit added.
+V2 = [
+    "ALTER TABLE judgements ADD COLUMN retracted INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE judgements ADD COLUMN save_id TEXT",
+    "ALTER TABLE judgements ADD COLUMN undo INTEGER NOT NULL DEFAULT 0",
+    """CREATE TABLE flags (
+        attempt_id TEXT NOT NULL REFERENCES attempts(attempt_id), reviewer TEXT NOT NULL,
+        flagged INTEGER NOT NULL, note TEXT NOT NULL DEFAULT '', saved_at TEXT NOT NULL,
+        PRIMARY KEY (attempt_id, reviewer))""",
+    "CREATE INDEX idx_attempts_model ON attempts(model)",
+    "CREATE INDEX idx_tasks_language ON tasks(language)",
+    "CREATE INDEX idx_verdicts_stage_outcome ON verdicts(stage, outcome)",
+    "CREATE INDEX idx_verdicts_source ON verdicts(source, pipeline_version)",
+    "CREATE INDEX idx_judgements_reviewer ON judgements(reviewer, attempt_id)",
+    "CREATE INDEX idx_judgements_supersedes ON judgements(supersedes)",
+    "CREATE INDEX idx_judgements_save ON judgements(reviewer, save_id)",
+    "CREATE INDEX idx_adjudications_attempt ON adjudications(attempt_id, stage)",
+]
+V3 = [
+    "CREATE UNIQUE INDEX idx_attempts_seq ON attempts(seq)",
+    "CREATE UNIQUE INDEX idx_tasks_seq ON tasks(seq)",
+]
+RELEASED = {1: V1, 2: V1 + V2, 3: V1 + V2 + V3}
+
+
+def old_session(path: Path, version: int) -> Path:
+    """A session as bare-tui of that schema version wrote it, with a row of every kind it knew."""
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    for statement in RELEASED[version]:
+        conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.execute("INSERT INTO tasks VALUES ('t', 'python', 'a.py', 'x = 1\n', '{}', 1)")
+    conn.execute("INSERT INTO attempts VALUES ('a', 't', 'm', 'x = 2\n', NULL, NULL, '{}', '[]', 1)")
+    conn.execute("INSERT INTO attempts VALUES ('b', 't', 'n', 'x = 3\n', NULL, NULL, '{}', '[]', 2)")
+    conn.execute("INSERT INTO verdicts VALUES ('a', 'syntax', 'bare-tui', 'v1', 'pass', NULL, '[]', '{}',"
+                 " '2026-01-01T00:00:00Z')")
+    conn.execute("INSERT INTO reviewers VALUES ('ana', '2026-01-01T00:00:00Z')")
+    columns = "judgement_id, attempt_id, reviewer, stage, label, confidence, note, tags, saw_verdicts, opened_at," \
+              " saved_at, supersedes"
+    conn.execute(f"INSERT INTO judgements ({columns}) VALUES ('j', 'a', 'ana', 'syntax', 'pass', 2, '', '[]', 0,"
+                 " NULL, '2026-01-01T00:00:00Z', NULL)")
+    conn.execute("INSERT INTO adjudications VALUES ('d', 'b', 'overall', 'eve', 'fail', 'other', '',"
+                 " '2026-01-02T00:00:00Z')")
+    if version >= 2:
+        conn.execute("INSERT INTO flags VALUES ('b', 'ana', 1, '', '2026-01-02T00:00:00Z')")
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize("version", sorted(RELEASED))
+def test_a_session_of_every_earlier_schema_opens_migrated_with_its_rows(tmp_path: Path, version: int) -> None:
+    path = old_session(tmp_path / f"v{version}.db", version)
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert [a.attempt_id for a in store.attempts()] == ["a", "b"]
+        assert store.current_verdicts()[("a", "syntax")].outcome is Outcome.PASS
+        assert [(j.judgement_id, j.label) for j in store.judgements()] == [("j", Label.PASS)]
+        assert [a.adjudication_id for a in store.adjudications()] == ["d"]
+        store.set_flag(Flag("a", "ana", True))
+        assert store.undo_last_save("ana")[0].retracted  # undo works on rows written before saves had ids
+        store.save_plan(
+            PlanRecord("p", {}, "2026-01-03T00:00:00Z", 1),
+            [PlanStratum("p", "all", 2, 1)],
+            [PlanItem("p", "a", "all", 0.5, 1, ("ana",))],
+            [("a", "all"), ("b", "all")],
+        )
+    with Store.open(path, readonly=True) as store:  # the migration was committed
+        assert [i.attempt_id for i in store.plan_items("p")] == ["a"]
+
+
+def test_a_session_from_a_newer_bare_tui_is_refused_untouched(tmp_path: Path) -> None:
+    path = old_session(tmp_path / "new.db", 3)
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(SessionError, match=f"newer bare-tui \\(schema {SCHEMA_VERSION + 1}"):
+        Store.open(path)
+    assert path.read_bytes() == before
+
+
+def test_a_read_only_old_session_asks_to_be_opened_writable(tmp_path: Path) -> None:
+    path = old_session(tmp_path / "v3.db", 3)
+    with pytest.raises(SessionError, match="needs a schema upgrade"):
+        Store.open(path, readonly=True)
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
