@@ -4,10 +4,14 @@ folders of .jsonl files and the tasks/ + attempts/ directory layout. Every line 
 from __future__ import annotations
 
 import json
+import math
+import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .extract import extract_code
 from .model import (
@@ -28,10 +32,18 @@ from .model import (
 )
 from .patching import PatchError, apply_patch
 from .plans import PlanError, absorb_plan, parse_plan_line, plan_from_items
+from .safe_text import visible
 from .store import RecordRejected, SessionError, Store
 
 MAX_TEXT_BYTES = 2 * 1024 * 1024  # an answer or original above this is refused, not analysed
 BATCH_LINES = 1000  # lines per committed transaction: a killed import keeps whole batches only
+MAX_LINE_BYTES = 24 * 1024 * 1024  # four capped texts, JSON-escaped, and meta: a longer line is not read
+MAX_META_BYTES = 256 * 1024
+MAX_NAME_CHARS = 1000  # ids, models, reviewers, stages, tags
+MAX_PATH_CHARS = 4096
+MAX_NOTE_CHARS = 64 * 1024  # notes and evidence messages
+MAX_NESTING = 64  # JSON deeper than this is no study record; the decoder itself would overflow near 1,000
+MAX_INT_DIGITS = 400  # enough for any count or id; Python refuses to read integers beyond 4,300 digits
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,24 @@ class ImportReport:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     kinds: dict[str, int] = field(default_factory=dict)
+    stopped: bool = False  # a fault of the session (a full disk) ended the import early
+    slowest: tuple[float, str] = (0.0, "")  # the longest a single line took to prepare or write, and which
+
+    def note_time(self, where: str, seconds: float) -> None:
+        if seconds > self.slowest[0]:
+            self.slowest = (seconds, where)
+
+    def absorb(self, other: ImportReport) -> None:
+        """Add what a committed batch did."""
+        self.imported += other.imported
+        self.unchanged += other.unchanged
+        self.failed += other.failed
+        self.errors.extend(other.errors)
+        self.warnings.extend(other.warnings)
+        for kind, n in other.kinds.items():
+            self.kinds[kind] = self.kinds.get(kind, 0) + n
+        if other.slowest[0] > self.slowest[0]:
+            self.slowest = other.slowest
 
     @property
     def complete(self) -> bool:
@@ -84,9 +114,17 @@ def read_source(path: Path, report: ImportReport) -> list[SourceLine]:
     if path.is_file():
         return list(_read_jsonl(path, report))
     lines: list[SourceLine] = []
-    if (path / "tasks").is_dir() or (path / "attempts").is_dir():
+    layout = ("tasks", "attempts")
+    if any((path / name).is_dir() for name in layout):
         lines.extend(_read_layout(path, report))
-    jsonl_files = sorted(p for p in path.glob("*.jsonl") if p.is_file())
+    jsonl_files: list[Path] = []
+    for entry in sorted(path.iterdir()):
+        if entry.is_symlink():
+            report.warnings.append(f"{entry}: a symbolic link; not followed (warning)")
+        elif entry.is_file() and entry.suffix.lower() == ".jsonl":
+            jsonl_files.append(entry)
+        elif entry.is_dir() and entry.name not in layout:
+            report.warnings.append(f"{entry}: a subfolder; not read (import it by its own path)")
     if not lines and not jsonl_files:
         raise SessionError(f"{path}: no .jsonl files and no tasks/ or attempts/ folder to import")
     for file in jsonl_files:
@@ -96,19 +134,105 @@ def read_source(path: Path, report: ImportReport) -> list[SourceLine]:
 
 def _read_jsonl(path: Path, report: ImportReport) -> Iterator[SourceLine]:
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
+        for number, raw in _raw_lines(handle):
+            where = f"{path}:{number}"
+            if raw is None:
+                report.fail(where, f"the line is longer than {MAX_LINE_BYTES // 1_048_576} MB; not read")
+                continue
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]  # a UTF-8 byte-order mark, as some editors write one
             if not raw.strip():
                 continue
             text, invalid = _decode(raw)
             try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                report.fail(f"{path}:{number}", f"not valid JSON ({exc.msg} at column {exc.colno})")
+                data = parse_json_line(text)
+            except LineError as exc:
+                report.fail(where, str(exc))
                 continue
             if not isinstance(data, dict):
-                report.fail(f"{path}:{number}", f"expected a JSON object, found {type(data).__name__}")
+                report.fail(where, f"expected a JSON object, found {_json_type(data)}")
                 continue
             yield SourceLine(str(path), number, data, invalid)
+
+
+def _raw_lines(handle: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
+    """Numbered lines, each read at most MAX_LINE_BYTES at a time: a longer line is skipped (None), not held."""
+    number = 0
+    while True:
+        raw = handle.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while (rest := handle.readline(1_048_576)) and not rest.endswith(b"\n"):
+                pass
+            yield number, None
+            continue
+        yield number, raw
+
+
+def parse_json_line(text: str) -> Any:
+    """One JSON value, strictly: no NaN or Infinity, numbers that fit a double, integers of sane length,
+    nesting of sane depth and text without lone surrogates. Any failure is a LineError with its reason."""
+    try:
+        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_sized_int)
+    except LineError:
+        raise
+    except json.JSONDecodeError as exc:
+        raise LineError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise LineError(f"not imported: nested more than {MAX_NESTING} levels deep") from None
+    except ValueError as exc:
+        raise LineError(f"not valid JSON ({visible(str(exc))[:200]})") from None
+    _check_value(data)
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    raise LineError(f"not valid JSON: {name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise LineError(f"the number {text[:40]} is too large for a double")
+    return value
+
+
+def _sized_int(text: str) -> int:
+    if len(text) > MAX_INT_DIGITS:
+        raise LineError(f"an integer of {len(text)} digits; at most {MAX_INT_DIGITS} are read")
+    return int(text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_value(data: Any) -> None:
+    """Nesting depth and lone surrogates, checked without recursion. A surrogate (from a `\\ud800` escape)
+    is not text: SQLite and UTF-8 cannot hold it, so the line is refused, naming the field."""
+    stack: list[tuple[Any, int, str]] = [(data, 0, "")]
+    while stack:
+        value, depth, field_name = stack.pop()
+        if depth > MAX_NESTING:
+            raise LineError(f"not imported: nested more than {MAX_NESTING} levels deep")
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                where = f"'{visible(field_name)[:80]}'" if field_name else "a value"
+                raise LineError(f"{where} holds a lone surrogate (a \\ud800-\\udfff escape), which is not text")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                name = field_name or key
+                if _SURROGATE.search(key):
+                    raise LineError("a key holds a lone surrogate (a \\ud800-\\udfff escape), which is not text")
+                stack.append((item, depth + 1, name))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1, field_name) for item in value)
+
+
+def _json_type(value: Any) -> str:
+    names = {list: "an array", str: "a string", bool: "true or false", int: "a number", float: "a number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
 def _decode(raw: bytes) -> tuple[str, bool]:
@@ -119,36 +243,74 @@ def _decode(raw: bytes) -> tuple[str, bool]:
 
 
 def _read_layout(root: Path, report: ImportReport) -> Iterator[SourceLine]:
-    """tasks/<task_id>/<file> originals and attempts/<model>/<task_id>/<file or .patch> answers."""
-    for task_dir in sorted(p for p in (root / "tasks").glob("*") if p.is_dir()):
-        files = sorted(p for p in task_dir.iterdir() if p.is_file())
+    """tasks/<task_id>/<file> originals and attempts/<model>/<task_id>/<file or .patch> answers. Symbolic
+    links are not followed (a study folder must not reach outside itself) and no file above the cap is read."""
+    for task_dir in _subfolders(root / "tasks", report):
+        files = _files(task_dir, report)
         if len(files) != 1:
             report.fail(str(task_dir), f"expected exactly one original file, found {len(files)}")
             continue
-        text, invalid = _read_text(files[0])
-        yield SourceLine(
-            str(files[0]), 1, {"task_id": task_dir.name, "path": files[0].name, "original": text}, invalid
-        )
-    for model_dir in sorted(p for p in (root / "attempts").glob("*") if p.is_dir()):
-        for task_dir in sorted(p for p in model_dir.iterdir() if p.is_dir()):
-            files = sorted(p for p in task_dir.iterdir() if p.is_file())
+        read = _read_text(files[0], report)
+        if read is not None:
+            yield SourceLine(
+                str(files[0]), 1, {"task_id": task_dir.name, "path": files[0].name, "original": read[0]}, read[1]
+            )
+    for model_dir in _subfolders(root / "attempts", report):
+        for task_dir in _subfolders(model_dir, report):
+            files = _files(task_dir, report)
             if len(files) != 1:
                 report.fail(str(task_dir), f"expected exactly one answer file, found {len(files)}")
                 continue
-            text, invalid = _read_text(files[0])
+            read = _read_text(files[0], report)
+            if read is None:
+                continue
             key = "patch" if files[0].suffix in (".patch", ".diff") else "refactored"
             data = {
                 "attempt_id": f"{model_dir.name}/{task_dir.name}", "task_id": task_dir.name,
-                "model": model_dir.name, key: text,
+                "model": model_dir.name, key: read[0],
             }
-            yield SourceLine(str(files[0]), 1, data, invalid)
+            yield SourceLine(str(files[0]), 1, data, read[1])
 
 
-def _read_text(path: Path) -> tuple[str, bool]:
-    return _decode(path.read_bytes())
+def _subfolders(folder: Path, report: ImportReport) -> list[Path]:
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    found = []
+    for entry in sorted(folder.iterdir()):
+        if entry.is_symlink():
+            report.fail(str(entry), "a symbolic link; not followed")
+        elif entry.is_dir():
+            found.append(entry)
+    return found
+
+
+def _files(folder: Path, report: ImportReport) -> list[Path]:
+    found = []
+    for entry in sorted(folder.iterdir()):
+        if entry.is_symlink():
+            report.fail(str(entry), "a symbolic link; not followed")
+        elif entry.is_file():
+            found.append(entry)
+    return found
+
+
+def _read_text(path: Path, report: ImportReport) -> tuple[str, bool] | None:
+    size = path.stat().st_size
+    if size > MAX_TEXT_BYTES:
+        report.fail(f"{path}:1", f"{size / 1_048_576:.1f} MB, above the {MAX_TEXT_BYTES // 1_048_576} MB cap; not read")
+        return None
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_TEXT_BYTES + 1)
+    if len(raw) > MAX_TEXT_BYTES:  # it grew while we looked
+        report.fail(f"{path}:1", f"above the {MAX_TEXT_BYTES // 1_048_576} MB cap; not read")
+        return None
+    return _decode(raw)
 
 
 # ---------------------------------------------------------------------- parsing records
+_ATTEMPT_FIELDS = ("model", "refactored", "response", "patch")
+
+
 def _kind(data: dict[str, Any]) -> str:
     if "plan" in data and "position" in data:
         return "plan"
@@ -158,43 +320,85 @@ def _kind(data: dict[str, Any]) -> str:
         return "adjudication"
     if "attempt_id" in data:
         return "attempt"
+    present = [key for key in _ATTEMPT_FIELDS if key in data]
+    if present:
+        raise LineError(f"has an attempt's fields ({', '.join(present)}) but no 'attempt_id'")
     if "task_id" in data:
         return "task"
     raise LineError("no attempt_id, task_id, judgement_id, adjudication_id or plan: cannot tell what this line is")
 
 
-def _text(data: dict[str, Any], key: str, required: bool = True) -> str | None:
+def _shown(value: Any, limit: int = 60) -> str:
+    """A bad value echoed in a reason: its JSON text, made visible and cut short."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)[: limit * 2]
+    text = visible(text).replace("\n", "\u240a")
+    text = text if len(text) <= limit else text[:limit] + "…"
+    return f"'{text}'" if isinstance(value, str) else text
+
+
+def _text(data: dict[str, Any], key: str, required: bool = True, limit: int | None = MAX_NAME_CHARS) -> str | None:
     value = data.get(key)
     if value is None:
         if required:
             raise LineError(f"missing '{key}'")
         return None
     if not isinstance(value, str):
-        raise LineError(f"'{key}' must be a string, found {type(value).__name__}")
+        raise LineError(f"'{key}' must be a string, found {_json_type(value)}")
     if required and not value.strip():
         raise LineError(f"'{key}' is empty")
+    if limit is not None and len(value) > limit:
+        raise LineError(f"'{key}' is {len(value):,} characters long; at most {limit:,}")
     return value
 
 
 def _bounded(data: dict[str, Any], key: str) -> str | None:
-    value = _text(data, key, required=False)
+    value = _text(data, key, required=False, limit=None)
     if value is not None and len(value.encode("utf-8", errors="replace")) > MAX_TEXT_BYTES:
         size = len(value.encode("utf-8", errors="replace")) / 1_048_576
         raise LineError(f"'{key}' is {size:.1f} MB, above the {MAX_TEXT_BYTES // 1_048_576} MB cap; not imported")
     return value
 
 
+def _flag(data: dict[str, Any], key: str) -> bool:
+    value = data.get(key, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise LineError(f"'{key}' must be true or false, found {_shown(value)}")
+    return value
+
+
+def _timestamp(data: dict[str, Any], key: str) -> str | None:
+    """An ISO-8601 time with a zone. Kept as given when in UTC with a Z; otherwise written in UTC with a Z,
+    so that saved times sort as times."""
+    value = data.get(key)
+    if value is None:
+        return None
+    reason = f"'{key}' is {_shown(value)}: expected an ISO-8601 time with a zone, like 2026-11-21T10:00:41Z"
+    if not isinstance(value, str) or len(value) > 40:
+        raise LineError(reason)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise LineError(reason) from None
+    if moment.tzinfo is None or "T" not in value:
+        raise LineError(reason)
+    if value.endswith("Z"):
+        return value
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def _language(data: dict[str, Any], path: str) -> str:
     given = data.get("language")
     if given is not None:
         if not isinstance(given, str) or normalise_language(given) is None:
-            raise LineError(f"unknown language '{given}' (expected one of c, cpp, csharp, go, java, javascript, "
-                            "php, python, typescript)")
+            raise LineError(f"unknown language {_shown(given)} (expected one of c, cpp, csharp, go, java, "
+                            "javascript, php, python, typescript)")
         return normalise_language(given)  # type: ignore[return-value]
     from_path = language_from_path(path)
     if from_path is None:
-        raise LineError(f"unknown language: no 'language' given and the extension of '{path}' is not one of "
-                        "the nine languages'")
+        raise LineError(f"unknown language: no 'language' given and the extension of {_shown(path)} is not one "
+                        "of the nine languages")
     return from_path
 
 
@@ -202,11 +406,14 @@ def _meta(data: dict[str, Any]) -> dict[str, Any]:
     meta = data.get("meta") or {}
     if not isinstance(meta, dict):
         raise LineError("'meta' must be an object")
+    size = len(json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+    if size > MAX_META_BYTES:
+        raise LineError(f"'meta' is {size / 1024:,.0f} kB; at most {MAX_META_BYTES // 1024} kB")
     return meta
 
 
 def parse_task(data: dict[str, Any]) -> Task:
-    path = _text(data, "path", required=False) or ""
+    path = _text(data, "path", required=False, limit=MAX_PATH_CHARS) or ""
     original = _bounded(data, "original")
     if original is None:
         raise LineError("missing 'original'")
@@ -245,6 +452,30 @@ def parse_attempt(data: dict[str, Any], task: Task, invalid_utf8: bool) -> tuple
     return attempt, warnings
 
 
+EVIDENCE_SIDES = ("original", "refactored")
+
+
+def _evidence(stage: str, raw: Any) -> Evidence:
+    if not isinstance(raw, dict):
+        raise LineError(f"verdict for '{stage}': evidence must be a list of objects")
+    side = raw.get("side", "refactored")
+    if side not in EVIDENCE_SIDES:
+        raise LineError(f"verdict for '{stage}': evidence side {_shown(side)}; expected original or refactored")
+    where: dict[str, int | None] = {}
+    for key in ("line", "column"):
+        value = raw.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31):
+            raise LineError(f"verdict for '{stage}': evidence {key} {_shown(value)}; expected a whole number or null")
+        where[key] = value
+    message = raw.get("message", "")
+    if message is None:
+        message = ""
+    if not isinstance(message, str) or len(message) > MAX_NOTE_CHARS:
+        raise LineError(f"verdict for '{stage}': evidence message must be a string of at most {MAX_NOTE_CHARS:,} "
+                        "characters")
+    return Evidence(side, where["line"], where["column"], message)
+
+
 def parse_verdicts(data: dict[str, Any], attempt_id: str, source: str, pipeline_version: str) -> list[Verdict]:
     raw = data.get("verdicts")
     if raw is None:
@@ -254,23 +485,28 @@ def parse_verdicts(data: dict[str, Any], attempt_id: str, source: str, pipeline_
     verdicts: list[Verdict] = []
     for stage, body in raw.items():
         if stage not in FIELDS:
-            raise LineError(f"unknown stage '{stage}' in verdicts (expected one of {', '.join(FIELDS)})")
+            raise LineError(f"unknown stage {_shown(stage)} in verdicts (expected one of {', '.join(FIELDS)})")
         if not isinstance(body, dict):
             raise LineError(f"verdict for '{stage}' must be an object")
         try:
             outcome = Outcome(body.get("outcome"))
         except ValueError:
-            raise LineError(f"verdict for '{stage}' has outcome {body.get('outcome')!r}; expected pass, fail, "
+            raise LineError(f"verdict for '{stage}' has outcome {_shown(body.get('outcome'))}; expected pass, fail, "
                             "error or skipped") from None
         score = body.get("score")
         if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float))):
             raise LineError(f"verdict for '{stage}' has a score that is not a number")
+        if score is not None:
+            try:
+                score = float(score)
+            except OverflowError:
+                raise LineError(f"verdict for '{stage}' has a score too large for a double") from None
         evidence = body.get("evidence") or []
-        if not isinstance(evidence, list) or not all(isinstance(e, dict) for e in evidence):
+        if not isinstance(evidence, list):
             raise LineError(f"verdict for '{stage}': evidence must be a list of objects")
         verdicts.append(
-            Verdict(attempt_id, stage, outcome, None if score is None else float(score),
-                    tuple(Evidence.from_json(e) for e in evidence), pipeline_version, source)
+            Verdict(attempt_id, stage, outcome, score, tuple(_evidence(stage, e) for e in evidence),
+                    pipeline_version, source)
         )
     return _with_overall(verdicts)
 
@@ -291,44 +527,65 @@ def _with_overall(verdicts: list[Verdict]) -> list[Verdict]:
 def parse_judgement(data: dict[str, Any]) -> Judgement:
     stage = _text(data, "stage")
     if stage not in FIELDS:
-        raise LineError(f"unknown stage '{stage}' (expected one of {', '.join(FIELDS)})")
+        raise LineError(f"unknown stage {_shown(stage)} (expected one of {', '.join(FIELDS)})")
     try:
         label = Label(data.get("label"))
     except ValueError:
-        raise LineError(f"label {data.get('label')!r}; expected pass, fail or unsure") from None
+        raise LineError(f"label {_shown(data.get('label'))}; expected pass, fail or unsure") from None
     confidence = data.get("confidence")
     if confidence is not None and (isinstance(confidence, bool) or confidence not in (1, 2, 3)):
-        raise LineError(f"confidence {confidence!r}; expected 1, 2, 3 or null")
+        raise LineError(f"confidence {_shown(confidence)}; expected 1, 2, 3 or null")
     tags = data.get("tags") or []
-    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        raise LineError("'tags' must be a list of strings")
-    saw = data.get("saw_verdicts", False)
-    if not isinstance(saw, bool):
-        raise LineError("'saw_verdicts' must be true or false")
+    if not isinstance(tags, list) or not all(isinstance(t, str) and len(t) <= MAX_NAME_CHARS for t in tags):
+        raise LineError("'tags' must be a list of short strings")
+    judgement_id = _text(data, "judgement_id")
+    supersedes = _text(data, "supersedes", required=False)
+    if supersedes is not None and supersedes == judgement_id:
+        raise LineError(f"judgement {_shown(judgement_id)} supersedes itself")
     return Judgement(
-        _text(data, "judgement_id"), _text(data, "attempt_id"), _text(data, "reviewer"), stage, label,  # type: ignore[arg-type]
-        confidence, _text(data, "note", required=False) or "", tuple(tags), saw,
-        _text(data, "opened_at", required=False), _text(data, "saved_at", required=False),
-        _text(data, "supersedes", required=False), bool(data.get("retracted", False)),
+        judgement_id, _text(data, "attempt_id"), _text(data, "reviewer"), stage, label,  # type: ignore[arg-type]
+        confidence, _text(data, "note", required=False, limit=MAX_NOTE_CHARS) or "", tuple(tags),
+        _flag(data, "saw_verdicts"), _timestamp(data, "opened_at"), _timestamp(data, "saved_at"),
+        supersedes, _flag(data, "retracted"),
     )
 
 
 def parse_adjudication(data: dict[str, Any]) -> Adjudication:
     stage = _text(data, "stage")
     if stage not in FIELDS:
-        raise LineError(f"unknown stage '{stage}'")
+        raise LineError(f"unknown stage {_shown(stage)}")
     try:
         label = Label(data.get("label"))
+    except ValueError:
+        raise LineError(f"label {_shown(data.get('label'))}; expected pass, fail or unsure") from None
+    try:
         reason = ReasonCode(data.get("reason"))
-    except ValueError as exc:
-        raise LineError(str(exc)) from None
+    except ValueError:
+        raise LineError(f"reason {_shown(data.get('reason'))}; expected one of "
+                        f"{', '.join(r.value for r in ReasonCode)}") from None
     return Adjudication(
         _text(data, "adjudication_id"), _text(data, "attempt_id"), stage, _text(data, "auditor"),  # type: ignore[arg-type]
-        label, reason, _text(data, "note", required=False) or "", _text(data, "saved_at", required=False),
+        label, reason, _text(data, "note", required=False, limit=MAX_NOTE_CHARS) or "",
+        _timestamp(data, "saved_at"),
     )
 
 
 # ---------------------------------------------------------------------- importing
+@dataclass
+class _Prepared:
+    """One line parsed, validated and with its code extracted, ready to be written: all the slow work is done
+    before the write transaction opens, so a reviewer saving meanwhile waits milliseconds, not seconds."""
+
+    line: SourceLine
+    kind: str
+    task: Task | None = None  # a task line, or an attempt's inline original that is new
+    attempt: Attempt | None = None
+    verdicts: list[Verdict] = field(default_factory=list)
+    judgement: Judgement | None = None
+    adjudication: Adjudication | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
 def import_into(
     store: Store,
     source_path: Path,
@@ -337,7 +594,8 @@ def import_into(
     progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Import a file or folder into an open session. Bad lines are reported and skipped; good lines go in
-    whole, in committed batches, so an interrupted import can simply be run again."""
+    whole, in committed batches, so an interrupted import can simply be run again. A fault of the session
+    (a full disk) stops the import: the batches committed before it stay and the report says where."""
     report = ImportReport()
     lines = read_source(source_path, report)
     pipeline_version = source_name if not source_version else f"{source_name}@{source_version}"
@@ -355,14 +613,25 @@ def import_into(
     done = 0
     for start in range(0, len(kinded), BATCH_LINES):
         batch = kinded[start : start + BATCH_LINES]
-        with store.transaction() as conn:
-            for kind, line in batch:
-                # A savepoint per line: a line that fails half-way leaves nothing behind.
-                try:
-                    with store.savepoint(conn):
-                        _import_line(store, conn, kind, line, known_tasks, source_name, pipeline_version, report)
-                except (LineError, RecordRejected) as exc:
-                    report.fail(line.where, str(exc))
+        prepared: list[_Prepared] = []
+        for kind, line in batch:
+            began = time.perf_counter()
+            try:
+                prepared.append(_prepare(kind, line, known_tasks, source_name, pipeline_version))
+            except LineError as exc:
+                report.fail(line.where, str(exc))
+            report.note_time(line.where, time.perf_counter() - began)
+        try:
+            written = _write_batch(store, prepared)
+        except SessionError as exc:
+            first = prepared[0].line.where if prepared else batch[0][1].where
+            left = len(prepared) + sum(len(rest) for rest in [kinded[start + BATCH_LINES :]])
+            report.fail(first, f"import stopped: {exc}. {report.imported} lines before this batch were committed; "
+                               f"this line and {left - 1} after it were not imported. Run the import again.")
+            report.failed += max(left - 1, 0)
+            report.stopped = True
+            break
+        report.absorb(written)
         done += len(batch)
         if progress:
             progress(done, len(kinded))
@@ -401,51 +670,129 @@ def _import_plans(store: Store, lines: list[SourceLine], report: ImportReport) -
             report.kinds["plan line"] = report.kinds.get("plan line", 0) + len(entries)
 
 
-def _import_line(
-    store: Store, conn: Any, kind: str, line: SourceLine, known_tasks: dict[str, Task],
-    source_name: str, pipeline_version: str, report: ImportReport,
-) -> None:
-    """Validate a line completely, then write it; nothing is written before every check has passed."""
+def _write_batch(store: Store, prepared: list[_Prepared]) -> ImportReport:
+    """Write a batch in one transaction, a savepoint per line; what it did is returned only once committed."""
+    result = ImportReport()
+    if not prepared:
+        return result
+    with store.transaction() as conn:
+        for item in prepared:
+            began = time.perf_counter()
+            try:
+                with store.savepoint(conn):
+                    _write_line(store, conn, item, result)
+            except (LineError, RecordRejected) as exc:
+                result.fail(item.line.where, str(exc))
+            except SessionError:
+                raise
+            except (ValueError, TypeError, OverflowError, RecursionError, UnicodeError) as exc:
+                # Defence in depth: a value the checks above let through that the database could not store.
+                result.fail(item.line.where, f"could not be stored: {visible(str(exc))[:200]}")
+            result.note_time(item.line.where, time.perf_counter() - began)
+    return result
+
+
+def _prepare(
+    kind: str, line: SourceLine, known_tasks: dict[str, Task], source_name: str, pipeline_version: str
+) -> _Prepared:
+    """Everything about a line that needs no database: parsing, validation, patching and code extraction."""
     data = line.data
     if kind == "task":
         task = parse_task(data)
-        counts = store.add_tasks([task], conn)
         known_tasks.setdefault(task.task_id, task)
-        _count(report, kind, counts.inserted)
-        return
-    if kind == "attempt":
-        task_id = _text(data, "task_id")
-        task = known_tasks.get(task_id)  # type: ignore[arg-type]
-        inline_task = None
-        if "original" in data:
-            inline_task = parse_task(data)
-            if task is None:
-                task = inline_task
-        if task is None:
-            raise LineError(f"task '{task_id}' is not in the session or the input; give its task line or an "
-                            "inline 'original'")
-        attempt, warnings = parse_attempt(data, task, line.invalid_utf8)
-        verdicts = parse_verdicts(data, attempt.attempt_id, source_name, pipeline_version)
-        if inline_task is not None and task is inline_task:
-            store.add_tasks([inline_task], conn)
-        counts = store.add_attempts([attempt], conn)
-        if verdicts:
-            store.save_verdicts(verdicts, conn)
-        known_tasks.setdefault(task.task_id, task)
-        if counts.inserted:
-            report.warnings.extend(f"{line.where}: {w}" for w in warnings)
-        _count(report, kind, counts.inserted)
-        return
+        return _Prepared(line, kind, task=task)
     if kind == "judgement":
-        judgement = parse_judgement(data)
-        if not store.has_attempt(judgement.attempt_id):
-            raise LineError(f"attempt '{judgement.attempt_id}' is not in the session")
-        _count(report, kind, store.save_judgements([judgement], conn))
-        return
-    adjudication = parse_adjudication(data)
+        return _Prepared(line, kind, judgement=parse_judgement(data))
+    if kind == "adjudication":
+        return _Prepared(line, kind, adjudication=parse_adjudication(data))
+    attempt_id = _text(data, "attempt_id")
+    if "verdicts" in data and not any(key in data for key in (*_ATTEMPT_FIELDS, "task_id", "original")):
+        # A verdict-only line: an external pipeline's verdicts for an attempt already in the session.
+        return _Prepared(line, "verdicts", verdicts=parse_verdicts(data, attempt_id, source_name, pipeline_version))  # type: ignore[arg-type]
+    task_id = _text(data, "task_id")
+    task = known_tasks.get(task_id)  # type: ignore[arg-type]
+    new_task = None
+    if "original" in data:
+        inline = parse_task(data)
+        if task is None:
+            task = new_task = inline
+        elif (inline.language, inline.path, inline.original) != (task.language, task.path, task.original):
+            raise LineError(f"conflict: the inline original of task {_shown(task_id)} differs from the task "
+                            "already read (its language, path or text); the line is not imported")
+    if task is None:
+        raise LineError(f"task {_shown(task_id)} is not in the session or the input; give its task line or an "
+                        "inline 'original'")
+    attempt, warnings = parse_attempt(data, task, line.invalid_utf8)
+    verdicts = parse_verdicts(data, attempt.attempt_id, source_name, pipeline_version)
+    if new_task is not None:
+        known_tasks.setdefault(new_task.task_id, new_task)
+    return _Prepared(line, kind, task=new_task, attempt=attempt, verdicts=verdicts, warnings=warnings)
+
+
+def _write_line(store: Store, conn: Any, item: _Prepared, report: ImportReport) -> None:
+    """Write one prepared line. A key already present with other content is a conflict: the stored record
+    stays, and the line is reported (LineError rolls back its savepoint)."""
+    inserted = False
+    if item.task is not None:
+        counts = store.add_tasks([item.task], conn)
+        if counts.conflicts:
+            raise LineError(f"conflict: task {_shown(item.task.task_id)} is already in the session with other "
+                            "content; the stored one is kept")
+        inserted = bool(counts.inserted)
+    if item.attempt is not None:
+        counts = store.add_attempts([item.attempt], conn)
+        if counts.conflicts:
+            raise LineError(f"conflict: attempt {_shown(item.attempt.attempt_id)} is already in the session with "
+                            "other content; the stored one is kept")
+        inserted = bool(counts.inserted)
+        if counts.inserted:
+            report.warnings.extend(f"{item.line.where}: {w}" for w in item.warnings)
+    if item.kind == "verdicts" and item.verdicts and not store.has_attempt(item.verdicts[0].attempt_id):
+        raise LineError(f"attempt {_shown(item.verdicts[0].attempt_id)} is not in the session")
+    if item.verdicts:
+        counts = store.add_verdicts(item.verdicts, conn)
+        if counts.conflicts:
+            raise LineError(f"conflict: the session already has other {', '.join(counts.conflicts)} verdicts from "
+                            f"{_shown(item.verdicts[0].source)} for this attempt; the stored ones are kept")
+        inserted = inserted or bool(counts.inserted)
+    if item.judgement is not None:
+        inserted = _write_judgement(store, conn, item.judgement)
+    if item.adjudication is not None:
+        inserted = _write_adjudication(store, conn, item.adjudication)
+    _count(report, "attempt" if item.kind == "verdicts" else item.kind, int(inserted))
+
+
+def _write_judgement(store: Store, conn: Any, judgement: Judgement) -> bool:
+    stored = store.stored_judgement(judgement.judgement_id, conn)
+    if stored is not None:
+        if _same(stored, judgement, ("opened_at", "saved_at")):
+            return False
+        raise LineError(f"conflict: judgement {_shown(judgement.judgement_id)} is already in the session with other "
+                        "content; the stored one is kept")
+    if not store.has_attempt(judgement.attempt_id):
+        raise LineError(f"attempt {_shown(judgement.attempt_id)} is not in the session")
+    return store.save_judgements([judgement], conn) > 0
+
+
+def _write_adjudication(store: Store, conn: Any, adjudication: Adjudication) -> bool:
+    stored = store.stored_adjudication(adjudication.adjudication_id, conn)
+    if stored is not None:
+        if _same(stored, adjudication, ("saved_at",)):
+            return False
+        raise LineError(f"conflict: adjudication {_shown(adjudication.adjudication_id)} is already in the session "
+                        "with other content; the stored one is kept")
     if not store.has_attempt(adjudication.attempt_id):
-        raise LineError(f"attempt '{adjudication.attempt_id}' is not in the session")
-    _count(report, kind, int(store.save_adjudication(adjudication, conn)))
+        raise LineError(f"attempt {_shown(adjudication.attempt_id)} is not in the session")
+    return store.save_adjudication(adjudication, conn)
+
+
+def _same(stored: Any, given: Any, optional: tuple[str, ...]) -> bool:
+    """The same record, where a time left out of the line (filled in when first saved) is no difference."""
+    for name in stored.__dataclass_fields__:
+        ours, theirs = getattr(stored, name), getattr(given, name)
+        if ours != theirs and not (name in optional and theirs is None):
+            return False
+    return True
 
 
 def _count(report: ImportReport, kind: str, inserted: int) -> None:
@@ -454,4 +801,3 @@ def _count(report: ImportReport, kind: str, inserted: int) -> None:
         report.kinds[kind] = report.kinds.get(kind, 0) + 1
     else:
         report.unchanged += 1
-

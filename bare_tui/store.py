@@ -42,6 +42,10 @@ class SessionError(Exception):
     """A session cannot be opened or written; the message is one line a user can act on."""
 
 
+class DiskFull(SessionError):
+    """A write failed for want of space; the transaction was rolled back and can be retried."""
+
+
 class RecordRejected(ValueError):
     """The database refused one record (a constraint); what was written of it has been rolled back."""
 
@@ -156,12 +160,21 @@ SCHEMA_VERSION = _MIGRATIONS[-1][0]
 assert [version for version, _ in _MIGRATIONS] == list(range(1, SCHEMA_VERSION + 1))
 
 
+# The columns that make up a record's content, in the order add_tasks and add_attempts build their rows:
+# a key already present with other content is a conflict, never an overwrite and never "already present".
+_CONTENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "tasks": ("task_id", "language", "path", "original", "meta"),
+    "attempts": ("attempt_id", "task_id", "model", "refactored", "response", "patch", "meta", "problems"),
+}
+
+
 @dataclass(frozen=True)
 class ImportCounts:
     """What one batch of import rows did: new rows written, rows already present and left alone."""
 
     inserted: int = 0
     unchanged: int = 0
+    conflicts: tuple[str, ...] = ()  # keys already present with different content: the stored rows were kept
 
 
 class Store:
@@ -178,7 +191,17 @@ class Store:
     def open(cls, path: str | os.PathLike[str], create: bool = False, readonly: bool = False) -> "Store":
         """Open a session. Only `create=True` (import, merge) may make a new one."""
         path = Path(path)
-        exists = path.exists()
+        try:
+            os.stat(path)
+            exists = True
+        except FileNotFoundError:
+            exists = os.path.islink(path)  # a dangling link: not a session, and not to be created through
+            if exists:
+                raise SessionError(f"{path}: a symbolic link to nothing ({os.readlink(path)})") from None
+        except OSError as exc:  # a symlink loop, a name too long, a folder we may not enter
+            raise SessionError(f"{path}: cannot open: {exc.strerror or exc}") from None
+        if exists and not (path.is_file() or path.is_dir()):
+            raise SessionError(f"{path}: not a regular file, so not a session database")
         if not exists and not create:
             raise SessionError(f"{path}: no such session (create one with `bare-tui import {path} FILE`)")
         if exists and path.is_dir():
@@ -187,24 +210,37 @@ class Store:
             parent = path.parent
             if not parent.exists():
                 raise SessionError(f"{path}: folder {parent} does not exist")
+        if create and not exists and not os.access(path.parent, os.W_OK):
+            raise SessionError(f"{path}: cannot create a session: folder {path.parent} is read-only")
         writable = not readonly and (not exists or os.access(path, os.W_OK)) and os.access(path.parent, os.W_OK)
+        if writable:
+            return cls._connect(path, path, exists, readonly=False)
+        # Read-only: first as a reader beside possible writers; on read-only media or in a read-only folder,
+        # where SQLite cannot make the WAL's shared-memory file, as an immutable file (nobody can write it).
+        uri = path.resolve().as_uri()
         try:
-            if writable:
-                conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            else:
-                conn = sqlite3.connect(
-                    f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
-                    isolation_level=None,
-                )
+            return cls._connect(f"{uri}?mode=ro", path, exists, readonly=True)
+        except SessionError as first:
+            if os.access(path.parent, os.W_OK) and os.access(path, os.W_OK):
+                raise
+            try:
+                return cls._connect(f"{uri}?immutable=1", path, exists, readonly=True)
+            except SessionError:
+                raise first from None
+
+    @classmethod
+    def _connect(cls, target: str | Path, path: Path, exists: bool, readonly: bool) -> "Store":
+        try:
+            conn = sqlite3.connect(target, uri=readonly, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except sqlite3.Error as exc:
             raise SessionError(f"{path}: cannot open: {exc}") from None
-        store = cls(conn, path, readonly=not writable)
+        store = cls(conn, path, readonly=readonly)
         try:
             store._prepare(new=not exists)
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise _session_error(path, exc) from None
-        except SessionError:
+        except BaseException:
             conn.close()
             raise
         return store
@@ -217,6 +253,8 @@ class Store:
         version = c.execute("PRAGMA user_version").fetchone()[0]
         if not new and app_id != APPLICATION_ID:
             raise SessionError(f"{self.path}: not a bare-tui session (a SQLite file made by something else)")
+        # Reading the schema now finds a damaged or truncated file at open, as one line, not mid-command.
+        c.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         if version > SCHEMA_VERSION:
             raise SessionError(
                 f"{self.path}: made by a newer bare-tui (schema {version}, this one knows {SCHEMA_VERSION}); upgrade"
@@ -267,24 +305,34 @@ class Store:
             raise _session_error(self.path, exc) from None
         try:
             yield c
-        except BaseException:
-            c.execute("ROLLBACK")
+        except BaseException as exc:
+            _rollback(c)
+            if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.IntegrityError):
+                raise _session_error(self.path, exc) from None
             raise
         try:
             c.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            c.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            # A full disk or an I/O error at commit: nothing of this transaction is kept, and the error says so.
+            _rollback(c)
             raise _session_error(self.path, exc) from None
 
     @contextmanager
     def savepoint(self, conn: sqlite3.Connection) -> Iterator[None]:
-        """Inside a transaction: everything written in the block stands or falls together."""
+        """Inside a transaction: everything written in the block stands or falls together. A record the
+        database refuses (a constraint) is RecordRejected; a fault of the file or disk is a SessionError,
+        since it ends the whole transaction, not just this record."""
         conn.execute("SAVEPOINT record")
         try:
             yield
         except BaseException as exc:
-            conn.execute("ROLLBACK TO record")
-            conn.execute("RELEASE record")
+            if isinstance(exc, sqlite3.Error) and _is_fault(exc):
+                raise _session_error(self.path, exc) from None
+            try:
+                conn.execute("ROLLBACK TO record")
+                conn.execute("RELEASE record")
+            except sqlite3.Error as fault:  # the transaction itself is gone (SQLite ended it)
+                raise _session_error(self.path, fault) from None
             if isinstance(exc, sqlite3.Error):
                 raise RecordRejected(str(exc)) from None
             raise
@@ -329,13 +377,18 @@ class Store:
             with self.transaction() as c:
                 return self._insert_new(table, key, rows, sql, c)
         inserted = unchanged = 0
+        conflicts: list[str] = []
+        columns = ", ".join(_CONTENT_COLUMNS[table])
         for row in rows:
-            if conn.execute(f"SELECT 1 FROM {table} WHERE {key} = ?", (row[0],)).fetchone():
+            stored = conn.execute(f"SELECT {columns} FROM {table} WHERE {key} = ?", (row[0],)).fetchone()
+            if stored is None:
+                conn.execute(sql, row)
+                inserted += 1
+            elif tuple(stored) == tuple(row):
                 unchanged += 1
-                continue
-            conn.execute(sql, row)
-            inserted += 1
-        return ImportCounts(inserted, unchanged)
+            else:
+                conflicts.append(row[0])
+        return ImportCounts(inserted, unchanged, tuple(conflicts))
 
     def has_attempt(self, attempt_id: str) -> bool:
         return (
@@ -411,6 +464,27 @@ class Store:
             with self.transaction() as c:
                 c.executemany(sql, rows)
         return len(rows)
+
+    def add_verdicts(self, verdicts: Sequence[Verdict], conn: sqlite3.Connection) -> ImportCounts:
+        """Import verdicts: new ones are written, identical ones left alone, and one that differs from the
+        stored verdict of the same attempt, stage, source and version is a conflict (the stored one stays)."""
+        inserted = unchanged = 0
+        conflicts: list[str] = []
+        for v in verdicts:
+            row = (v.outcome.value, v.score, _dump([e.to_json() for e in v.evidence]))
+            stored = conn.execute(
+                "SELECT outcome, score, evidence FROM verdicts WHERE attempt_id = ? AND stage = ? AND source = ?"
+                " AND pipeline_version = ?",
+                (v.attempt_id, v.stage, v.source, v.pipeline_version),
+            ).fetchone()
+            if stored is None:
+                self.save_verdicts([v], conn)
+                inserted += 1
+            elif tuple(stored) == row:
+                unchanged += 1
+            else:
+                conflicts.append(v.stage)
+        return ImportCounts(inserted, unchanged, tuple(conflicts))
 
     def verdicts(
         self, source: str | None = None, pipeline_version: str | None = None, attempt_id: str | None = None
@@ -569,6 +643,7 @@ class Store:
         save_id = new_id()
         written = 0
         for j in judgements:
+            self._check_supersedes(conn, j)
             conn.execute(
                 "INSERT OR IGNORE INTO reviewers (name, created_at) VALUES (?, ?)", (j.reviewer, utc_now())
             )
@@ -659,6 +734,32 @@ class Store:
                 [j.judgement_id for j in written],
             )
             return written
+
+    def _check_supersedes(self, conn: sqlite3.Connection, j: Judgement) -> None:
+        """A judgement may only supersede the same reviewer's earlier judgement of the same attempt and stage."""
+        if j.supersedes is None:
+            return
+        if j.supersedes == j.judgement_id:
+            raise RecordRejected(f"judgement {j.judgement_id} supersedes itself")
+        target = self._judgement_by_id(conn, j.supersedes)
+        if target is None:
+            raise RecordRejected(f"judgement {j.judgement_id} supersedes {j.supersedes}, which is not in the session")
+        if (target.reviewer, target.attempt_id, target.stage) != (j.reviewer, j.attempt_id, j.stage):
+            raise RecordRejected(
+                f"judgement {j.judgement_id} ({j.reviewer}, {j.attempt_id}, {j.stage}) may not supersede "
+                f"{target.judgement_id} ({target.reviewer}, {target.attempt_id}, {target.stage}): only the same "
+                "reviewer's judgement of the same attempt and stage"
+            )
+
+    def stored_judgement(self, judgement_id: str, conn: sqlite3.Connection | None = None) -> Judgement | None:
+        """The judgement with this id as stored, or None."""
+        return self._judgement_by_id(conn or self._conn, judgement_id)
+
+    def stored_adjudication(self, adjudication_id: str, conn: sqlite3.Connection | None = None) -> Adjudication | None:
+        """The adjudication with this id as stored, or None."""
+        cursor = (conn or self._conn).execute("SELECT * FROM adjudications WHERE adjudication_id = ?", (adjudication_id,))
+        row = cursor.fetchone()
+        return None if row is None else _adjudication(dict(zip([d[0] for d in cursor.description], row)))
 
     @staticmethod
     def _judgement_by_id(conn: sqlite3.Connection, judgement_id: str) -> Judgement | None:
@@ -948,8 +1049,34 @@ def _plan_record(row: tuple[Any, ...]) -> PlanRecord:
     return PlanRecord(row[0], json.loads(row[1]), row[2], row[3])
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back what is open; SQLite may already have ended the transaction itself (a full disk does)."""
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the error that brought us here is the one to report
+
+
+def _is_fault(exc: sqlite3.Error) -> bool:
+    """A failure of the file, disk or lock rather than of one record: it ends the transaction."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return False
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_READONLY",
+                        "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_PERM")):
+        return True
+    text = str(exc)
+    return any(word in text for word in ("disk is full", "disk I/O", "malformed", "readonly", "locked"))
+
+
 def _session_error(path: Path, exc: sqlite3.Error) -> SessionError:
     text = str(exc)
+    if "full" in text or getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL":
+        return DiskFull(f"{path}: the disk is full: nothing of the last write was kept; free space and try again")
+    if "malformed" in text or getattr(exc, "sqlite_errorname", "").startswith("SQLITE_CORRUPT"):
+        return SessionError(f"{path}: the session file is damaged ({text}); restore a copy or recover it with "
+                            "`sqlite3 FILE .recover`")
     if "locked" in text or "busy" in text:
         return SessionError(f"{path}: session is locked by another program (waited {BUSY_TIMEOUT_MS // 1000} s); try again")
     if "readonly" in text or "read-only" in text:
