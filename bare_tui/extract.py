@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from .model import normalise_language
 
 # A fence opens with ``` or ~~~ (3 or more), an optional info string, and closes with the same run or longer.
-_FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*)$")
+# The runs are possessive (`*+`, `{3,}+`): a fence is the whole run, and a line of 40 kB of tildes fails in one
+# pass instead of trying every split between the fence, the blanks and the info string (quadratic: 9 s).
+_FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}+|~{3,}+)[ \t]*+(?P<info>[^`\n]*)$")
 
 _INFO_ALIASES = {
     "c": "c", "h": "c", "cpp": "cpp", "c++": "cpp", "cc": "cpp", "hpp": "cpp", "cxx": "cpp",
@@ -22,9 +24,10 @@ _INFO_ALIASES = {
 # and punctuation allowed), the way sentences and numbered questions read.
 _INLINE_CODE = re.compile(r"`[^`]*`")  # prose that quotes code is still prose
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+>]|\d+[.)])?\s*")
-_WORD = re.compile(r"^[`\"'(]*[A-Za-z][A-Za-z'’\-]*[`\"')]*[,.;:!?)]*$")
+# Possessive runs: the classes overlap (' and ), and backtracking between them was quadratic in a long word.
+_WORD = re.compile(r"^[`\"'(]*+[A-Za-z][A-Za-z'’\-]*+[`\"')]*+[,.;:!?)]*+$")
 _CODE_MARKS = re.compile(
-    r"[;{}=<>\[\]]|\(.*\)\s*:?\s*$|^\s*(#include|import |from |def |class |func |package |using |<\?php|return\b)"
+    r"[;{}=<>\[\]]|^\s*+(#include|import |from |def |class |func |package |using |<\?php|return\b)"
 )
 
 
@@ -58,7 +61,7 @@ def fenced_blocks(text: str) -> list[_Block]:
         i += 1
         while i < len(lines):
             stripped = lines[i].strip()
-            if stripped.startswith(fence[0] * len(fence)) and set(stripped) <= {fence[0]}:
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
                 break
             body.append(lines[i])
             i += 1
@@ -94,11 +97,24 @@ def looks_like_code(text: str) -> bool:
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return False
-    marked = sum(1 for line in lines if _CODE_MARKS.search(_INLINE_CODE.sub("", line)))
+    marked = sum(1 for line in lines if _has_code_marks(_INLINE_CODE.sub("", line)))
     unread = sum(1 for line in lines if not _reads_as_prose(line))
     return marked >= 5 or (marked + unread) / len(lines) >= 1 / 3
 
 
+def _has_code_marks(line: str) -> bool:
+    """Code punctuation, a keyword at the start, or a call or signature closing the line: `(...)` then an
+    optional colon. The last is tested by hand: as a regex (`\\(.*\\)\\s*:?\\s*$`) it is quadratic in a line
+    of open parentheses."""
+    if _CODE_MARKS.search(line):
+        return True
+    tail = line.rstrip()
+    if tail.endswith(":"):
+        tail = tail[:-1].rstrip()
+    return tail.endswith(")") and "(" in tail[:-1]
+
+
 def _reads_as_prose(line: str) -> bool:
     words = _LIST_MARKER.sub("", line, count=1).split()
-    return len(words) >= 3 and sum(1 for w in words if _WORD.match(w)) / len(words) >= 0.6
+    plain = sum(1 for w in words if _WORD.match(w))
+    return len(words) >= 3 and plain / len(words) >= 0.6

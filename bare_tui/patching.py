@@ -28,6 +28,10 @@ def apply_patch(original: str, patch: str) -> str:
         raise PatchError("not a unified diff: no file header (---/+++) or hunk (@@) found")
     if len(patch_set) > 1:
         raise PatchError(f"the patch changes {len(patch_set)} files; expected one")
+    if patch_set[0].is_binary_file:
+        raise PatchError("a binary patch: it carries no text to apply")
+    if len(patch_set[0]) == 0:
+        raise PatchError("no hunk that can be read: the patch has a file header and no valid @@ -a,b +c,d @@ line")
     source = original.splitlines()
     ends_with_newline = original.endswith(("\n", "\r"))
     result: list[str] = []
@@ -52,15 +56,36 @@ def apply_patch(original: str, patch: str) -> str:
 
 def _locate(source: list[str], expected: list[str], hint: int, floor: int) -> int | None:
     """Where the hunk's old lines stand: at the line the header names, else the nearest exact match after
-    the previous hunk (patch(1) would accept the same offsets, without fuzz)."""
-    def fits(at: int) -> bool:
-        return at >= floor and source[at : at + len(expected)] == expected
-
+    the previous hunk (patch(1) would accept the same offsets, without fuzz). Candidates are found by a
+    rolling hash of line windows, so a hunk that matches nowhere costs one pass, not lines x hunk."""
     hint = max(hint, 0)
-    if fits(hint):
+    size = len(expected)
+    if size == 0:
+        return min(max(hint, floor), len(source))
+    if hint >= floor and source[hint : hint + size] == expected:
         return hint
-    for offset in range(1, len(source) + 1):
-        for at in (hint - offset, hint + offset):
-            if 0 <= at <= len(source) - len(expected) and fits(at):
-                return at
-    return None
+    codes: dict[str, int] = {}
+    want = [codes.setdefault(text, len(codes) + 1) for text in expected]
+    have = [codes.get(text, 0) for text in source]  # 0: a line the hunk does not have
+    target = 0
+    for code in want:
+        target = (target * _BASE + code) % _MODULUS
+    top = pow(_BASE, size - 1, _MODULUS)
+    best: int | None = None
+    window = 0
+    for end, code in enumerate(have):
+        if end >= size:
+            window = (window - have[end - size] * top) % _MODULUS
+        window = (window * _BASE + code) % _MODULUS
+        at = end - size + 1
+        if at < floor or window != target or have[at : at + size] != want:
+            continue
+        if best is None or abs(at - hint) < abs(best - hint):
+            best = at
+        if at > hint:
+            break  # later matches are only further away
+    return best
+
+
+_BASE = 1_000_003
+_MODULUS = (1 << 61) - 1
