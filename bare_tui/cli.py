@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .store import SessionError
+from .safe_text import one_line
+from .store import RecordRejected, SessionError
 
 # name -> (module under bare_tui.commands, one line of help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -66,8 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 3
         return int(module.run(args) or 0)
     except SessionError as exc:
-        print(f"bare-tui: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
+    except RecordRejected as exc:
+        return _fail(f"{_session_of(args)}: a record was refused and nothing of this write was kept: {exc}")
+    except sqlite3.DatabaseError as exc:
+        # A damaged page found mid-command (the schema read at open was fine): one line, never a traceback.
+        return _fail(f"{_session_of(args)}: the session file is damaged or unreadable ({exc}); restore a copy or "
+                     "recover it with `sqlite3 FILE .recover`")
     except KeyboardInterrupt:
         print("bare-tui: interrupted", file=sys.stderr)
         return 130
@@ -75,8 +82,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
     except OSError as exc:
         name = f"{exc.filename}: " if exc.filename else ""
-        print(f"bare-tui: {name}{exc.strerror or exc}", file=sys.stderr)
-        return 2
+        return _fail(f"{name}{exc.strerror or exc}")
+
+
+def _fail(message: str) -> int:
+    """One line on stderr, data in it made visible, and the exit status for a bad session or argument."""
+    print(f"bare-tui: {one_line(message)}", file=sys.stderr)
+    return 2
+
+
+def _session_of(args: argparse.Namespace) -> str:
+    return str(getattr(args, "session", None) or getattr(args, "target", None) or "the session")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from .model import Adjudication, Judgement, Verdict
 from .plans import LINE_KEYS, plan_lines
+from .safe_text import json_for_terminal, visible
 from .store import Store
 
 WHATS = ("attempts", "verdicts", "judgements", "adjudications", "plans")
@@ -92,35 +93,42 @@ def records(store: Store, what: str, source: str | None = None) -> Iterable[dict
     raise ValueError(f"unknown export '{what}' (expected one of {', '.join(WHATS)})")
 
 
-def write_jsonl(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
+def write_jsonl(rows: Iterable[dict[str, Any]], out: TextIO, terminal: bool = False) -> int:
+    """One JSON object a line. For a terminal, characters it would act on are written as \\u escapes (the
+    same data once decoded)."""
     count = 0
     for row in rows:
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        text = json.dumps(row, ensure_ascii=False)
+        out.write((json_for_terminal(text) if terminal else text) + "\n")
         count += 1
     return count
 
 
-def write_csv(rows: Iterable[dict[str, Any]], out: TextIO, columns: Sequence[str]) -> int:
-    """CSV with a fixed header; lists and objects as JSON text; formulas neutralised."""
+def write_csv(rows: Iterable[dict[str, Any]], out: TextIO, columns: Sequence[str], terminal: bool = False) -> int:
+    """CSV with a fixed header; lists and objects as JSON text; formulas neutralised. For a terminal, control
+    and invisible characters in cells are shown as visible stand-ins, never sent raw."""
     writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore")
     writer.writeheader()
     count = 0
     for row in rows:
-        writer.writerow({
+        cells = {
             key: neutralise_cell(json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value)
             for key, value in row.items()
-        })
+        }
+        if terminal:
+            cells = {key: visible(value) if isinstance(value, str) else value for key, value in cells.items()}
+        writer.writerow(cells)
         count += 1
     return count
 
 
-def export(store: Store, what: str, fmt: str, out: TextIO, source: str | None = None) -> int:
-    """Write one kind of record; returns how many rows were written."""
+def export(store: Store, what: str, fmt: str, out: TextIO, source: str | None = None, terminal: bool = False) -> int:
+    """Write one kind of record; returns how many rows were written. `terminal`: out is a terminal."""
     rows = records(store, what, source)
     if fmt == "jsonl":
-        return write_jsonl(rows, out)
+        return write_jsonl(rows, out, terminal)
     if fmt == "csv":
-        return write_csv(rows, out, COLUMNS[what])
+        return write_csv(rows, out, COLUMNS[what], terminal)
     raise ValueError(f"unknown format '{fmt}' (expected one of {', '.join(FORMATS)})")
 
 

@@ -120,7 +120,7 @@ def read_source(path: Path, report: ImportReport) -> list[SourceLine]:
     jsonl_files: list[Path] = []
     for entry in sorted(path.iterdir()):
         if entry.is_symlink():
-            report.warnings.append(f"{entry}: a symbolic link; not followed (warning)")
+            report.warnings.append(f"{entry}: a symbolic link; not followed")
         elif entry.is_file() and entry.suffix.lower() == ".jsonl":
             jsonl_files.append(entry)
         elif entry.is_dir() and entry.name not in layout:

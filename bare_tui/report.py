@@ -16,7 +16,7 @@ from rich.text import Text
 from .calibration import ROW_KEYS, StatRow
 from .exporter import write_csv
 from .model import FIELD_INDEX
-from .safe_text import safe_rich_text, visible
+from .safe_text import json_for_terminal, markdown_text, safe_rich_text
 
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown")
 
@@ -83,9 +83,9 @@ def rows_to_json(rows: Iterable[StatRow]) -> str:
     return json.dumps([row.as_dict() for row in rows], ensure_ascii=False, allow_nan=False, indent=1) + "\n"
 
 
-def rows_to_csv(rows: Iterable[StatRow], out: TextIO) -> int:
+def rows_to_csv(rows: Iterable[StatRow], out: TextIO, terminal: bool = False) -> int:
     """The eight keys as the header; undefined figures empty; text that would start a formula neutralised."""
-    return write_csv((row.as_dict() for row in rows), out, ROW_KEYS)
+    return write_csv((row.as_dict() for row in rows), out, ROW_KEYS, terminal)
 
 
 # ---------------------------------------------------------------- rich tables
@@ -131,11 +131,8 @@ def write_tables(rows: Sequence[StatRow], out: TextIO, width: int | None = None,
 
 
 def _md(text: str) -> str:
-    """Untrusted text for a markdown table cell: visible controls, no pipes, no HTML, no code spans."""
-    shown = visible(text).replace("\n", " ")
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "&#124;"), ("`", "&#96;")):
-        shown = shown.replace(char, entity)
-    return shown
+    """Untrusted text for the markdown report: no links, images, HTML, code spans or cell breaks from data."""
+    return markdown_text(text)
 
 
 def _cell(row: StatRow | None) -> str:
@@ -261,12 +258,16 @@ def _markdown_table(
 # ---------------------------------------------------------------- one entry point for the command and screen
 
 
-def write_rows(rows: Sequence[StatRow], fmt: str, out: TextIO, context: ReportContext, color: bool = False) -> None:
-    """Write rows in one of FORMATS."""
+def write_rows(
+    rows: Sequence[StatRow], fmt: str, out: TextIO, context: ReportContext, color: bool = False,
+    terminal: bool = False,
+) -> None:
+    """Write rows in one of FORMATS. `terminal`: out is a terminal, so no data character may act on it."""
     if fmt == "json":
-        out.write(rows_to_json(rows))
+        text = rows_to_json(rows)
+        out.write(json_for_terminal(text) if terminal else text)
     elif fmt == "csv":
-        rows_to_csv(rows, out)
+        rows_to_csv(rows, out, terminal)
     elif fmt == "markdown":
         out.write(markdown_report(rows, context))
     elif fmt == "table":

@@ -129,3 +129,42 @@ def safe_rich_text(text: str, style: str | Style | None = None) -> Text:
     """A Rich Text of untrusted text that is never read as markup, with its control characters visible."""
     # Text() never parses markup; Text.from_markup and console markup are what must be avoided.
     return Text(visible(text), style=style or "")
+
+
+def one_line(text: str) -> str:
+    """Untrusted text for a one-line message (a CLI error, a toast): made visible, its line breaks shown as ␊."""
+    return visible(text).replace("\n", "\u240a")
+
+
+def json_for_terminal(json_text: str) -> str:
+    """JSON text to print on a terminal: every unsafe character left raw by `ensure_ascii=False` (C1 controls,
+    bidi and invisible characters) written as its \\u escape, which decodes to the same data."""
+    if _UNSAFE.search(json_text) is None:
+        return json_text
+    return _UNSAFE.sub(_json_escape, json_text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code == 0x09:
+        return "\\t"
+    if code > 0xFFFF:  # a surrogate pair, as JSON writes characters beyond the basic plane
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+# Markdown that builds links or images from data: brackets (no link or image without them), autolinks, HTML,
+# code spans, table pipes. As entities they read the same and build nothing; a bare URL's "://", "www." and
+# an address's "@" lose the autolink trigger.
+_MARKDOWN_ENTITIES = str.maketrans({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", **{char: f"&#{ord(char)};" for char in "|`[]"},
+})
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9])(:)(?=//)|(?<=www)(\.)|(@)")
+
+
+def markdown_text(text: str) -> str:
+    """Untrusted text for a markdown document, on one line: visible controls, and nothing that markdown would
+    turn into a link, an image, HTML, a code span or a table cell break."""
+    shown = one_line(text).translate(_MARKDOWN_ENTITIES)
+    return _AUTOLINK.sub(lambda m: f"&#{ord(m.group()):d};", shown)

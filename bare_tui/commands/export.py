@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     with Store.open(args.session, readonly=True) as store:
         if args.output is None:
-            count = export(store, args.what, args.format, sys.stdout, args.source)
+            count = export(store, args.what, args.format, sys.stdout, args.source, terminal=sys.stdout.isatty())
         else:
             partial = args.output.with_name(args.output.name + ".partial")
             with partial.open("w", encoding="utf-8", newline="") as out:

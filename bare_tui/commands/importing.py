@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..importer import ImportReport, import_into
+from ..safe_text import one_line
 from ..store import SessionError, Store
 
 
@@ -43,10 +44,10 @@ def run(args: argparse.Namespace) -> int:
 
 def print_report(report: ImportReport, quiet: bool = False) -> None:
     for line in report.errors:
-        print(line, file=sys.stderr)
+        print(one_line(line), file=sys.stderr)
     if not quiet:
         for line in report.warnings:
-            print(f"{line} (warning)", file=sys.stderr)
+            print(f"{one_line(line)} (warning)", file=sys.stderr)
     kinds = ", ".join(f"{n} {kind}s" for kind, n in sorted(report.kinds.items())) or "nothing new"
     print(f"imported {report.imported} ({kinds}), skipped {report.unchanged} already present, "
           f"failed {report.failed}")

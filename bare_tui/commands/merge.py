@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from ..merge import merge_into
+from ..safe_text import one_line
 from ..store import SessionError, Store
 
 
@@ -17,16 +19,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     for source in args.sources:
-        if source.resolve() == args.target.resolve():
+        if os.path.realpath(source) == os.path.realpath(args.target):  # realpath: a symlink loop is no crash
             raise SessionError(f"{source}: is the target itself")
         Store.open(source, readonly=True).close()  # every source must be a session before anything is written
     with Store.open(args.target, create=True) as target:
         for source_path in args.sources:
             with Store.open(source_path, readonly=True) as source:
                 report = merge_into(target, source)
-            print(f"{source_path}: {report.tasks} tasks, {report.attempts} attempts, {report.verdicts} verdicts, "
-                  f"{report.judgements} judgements, {report.adjudications} adjudications, {report.flags} flags, "
-                  f"{report.plans} plans new")
+            print(f"{one_line(str(source_path))}: {report.tasks} tasks, {report.attempts} attempts, "
+                  f"{report.verdicts} verdicts, {report.judgements} judgements, {report.adjudications} adjudications, "
+                  f"{report.flags} flags, {report.plans} plans new")
             for conflict in report.plan_conflicts:
-                print(f"{source_path}: {conflict}", file=sys.stderr)
+                print(one_line(f"{source_path}: {conflict}"), file=sys.stderr)
     return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..calibration import GROUPINGS, Options, rows_for_store
 from ..model import FIELDS
 from ..report import FORMATS, ReportContext, write_rows
+from ..safe_text import one_line
 from ..store import SessionError, Store
 
 
@@ -46,18 +47,19 @@ def run(args: argparse.Namespace) -> int:
     if problem is None and args.bootstrap < 0:
         problem = "--bootstrap must be 0 or more"
     if problem:
-        print(f"bare-tui stats: {problem}", file=sys.stderr)
+        print(f"bare-tui stats: {one_line(problem)}", file=sys.stderr)
         return 2
     options = Options(by=by, stages=stages, replicates=args.bootstrap, seed=args.seed)
     try:
         with Store.open(args.session, readonly=True) as store:
             rows = rows_for_store(store, options, source=args.source)
     except SessionError as exc:
-        print(f"bare-tui: {exc}", file=sys.stderr)
+        print(f"bare-tui: {one_line(str(exc))}", file=sys.stderr)
         return 2
     context = ReportContext(session=args.session.name, source=args.source, replicates=args.bootstrap, seed=args.seed)
     if args.output is None:
-        write_rows(rows, args.format, sys.stdout, context, color=args.format == "table" and sys.stdout.isatty())
+        terminal = sys.stdout.isatty()
+        write_rows(rows, args.format, sys.stdout, context, color=args.format == "table" and terminal, terminal=terminal)
     else:
         partial = args.output.with_name(args.output.name + ".partial")
         with partial.open("w", encoding="utf-8", newline="") as out:

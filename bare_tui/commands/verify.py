@@ -15,6 +15,7 @@ from rich.table import Table
 from ..model import STAGES
 from ..pipeline.runner import PassRate, Summary, ThresholdMeasurement, verify_session
 from ..pipeline.settings import DEFAULT_SETTINGS, pipeline_version
+from ..safe_text import one_line, safe_rich_text
 from ..store import Store
 
 
@@ -103,7 +104,7 @@ def print_summary(summary: Summary, console: Console) -> None:
     )
     if summary.thresholds is not None:
         for line in threshold_lines(summary.thresholds):
-            console.print(line, markup=False, highlight=False)
+            console.print(one_line(line), markup=False, highlight=False)
     for group_by in ("all", "language", "model"):
         rows = [rate for rate in summary.pass_rates if rate.group_by == group_by]
         if not rows:
@@ -140,7 +141,7 @@ def _table(group_by: str, rows: list[PassRate]) -> Table:
     for rate in rows:
         groups.setdefault(rate.group, {})[rate.stage] = rate
     for group, by_stage in groups.items():
-        table.add_row(group, *(_cell(by_stage.get(stage)) for stage in stages))
+        table.add_row(safe_rich_text(group), *(_cell(by_stage.get(stage)) for stage in stages))  # never markup
     return table
 
 

@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 from bare_tui.audit import AuditItem, AuditKind, adjudicate, arrange, load_items, suggested_reason, with_notes
 from bare_tui.model import Label, ReasonCode, Verdict
 from bare_tui.review import read_diff_texts
-from bare_tui.safe_text import safe_rich_text
+from bare_tui.safe_text import one_line, safe_rich_text
 from bare_tui.store import SessionError, Store
 
 from ..commands import ActionsProvider
@@ -452,7 +452,7 @@ class AuditScreen(Screen[None]):
                 self._store, item.attempt_id, item.stage, label, choice.reason, self.auditor, choice.note
             )
         except (SessionError, ValueError) as exc:
-            self.notify(str(exc), title="not saved", severity="error", markup=False)
+            self.notify(one_line(str(exc)), title="not saved", severity="error", markup=False)
             return
         # Committed: from here on it is the consensus, and the list says so.
         order = [i.key for i in arrange(self.items, self.show_settled)]
@@ -462,7 +462,7 @@ class AuditScreen(Screen[None]):
         self._fill(keep=keep)
         self._show_current()
         self.notify(
-            f"saved: {item.attempt_id} {item.stage} → {label.value} ({choice.reason.value})", markup=False, timeout=3
+            one_line(f"saved: {item.attempt_id} {item.stage} → {label.value} ({choice.reason.value})"), markup=False, timeout=3
         )
 
     # ------------------------------------------------------------------ other actions

@@ -13,7 +13,7 @@ from textual.widgets import Footer, ProgressBar, Static
 
 from bare_tui.model import Label
 from bare_tui.review import AttemptBundle, FormState, ReviewSession
-from bare_tui.safe_text import safe_rich_text
+from bare_tui.safe_text import one_line, safe_rich_text
 from bare_tui.store import SessionError, utc_now
 
 from ..widgets.diff_view import DiffView
@@ -263,7 +263,7 @@ class ReviewScreen(Screen[None]):
         try:
             flagged = self.session.toggle_flag(self.bundle.attempt_id)
         except SessionError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify(one_line(str(exc)), severity="error", markup=False)
             return
         self.notify("flagged for audit" if flagged else "flag taken back", timeout=2)
         self._paint_form()
@@ -292,11 +292,11 @@ class ReviewScreen(Screen[None]):
         try:
             result = self.session.save(self.form, self.bundle, self.opened_at)
         except SessionError as exc:
-            self.notify(f"not saved: {exc}", severity="error", markup=False, timeout=10)
+            self.notify(one_line(f"not saved: {exc}"), severity="error", markup=False, timeout=10)
             return
         # The transaction has committed by now: only now may the screen say so.
         count = len(result.judgements)
-        self.notify(f"saved {count} judgement{'s' if count != 1 else ''} of {result.attempt_id}", markup=False, timeout=3)
+        self.notify(one_line(f"saved {count} judgement{'s' if count != 1 else ''} of {result.attempt_id}"), markup=False, timeout=3)
         following = self.session.next_after_save(self.index)
         if following is None:
             self._paint_header()
@@ -316,7 +316,7 @@ class ReviewScreen(Screen[None]):
         try:
             result = self.session.undo()
         except SessionError as exc:
-            self.notify(f"not undone: {exc}", severity="error", markup=False, timeout=10)
+            self.notify(one_line(f"not undone: {exc}"), severity="error", markup=False, timeout=10)
             return
         if result is None:
             self.notify("nothing to undo", timeout=2)
@@ -326,7 +326,7 @@ class ReviewScreen(Screen[None]):
         else:
             self._paint_header()
         count = len(result.judgements)
-        self.notify(f"undone: {count} judgement{'s' if count != 1 else ''} of {result.attempt_id}", markup=False, timeout=3)
+        self.notify(one_line(f"undone: {count} judgement{'s' if count != 1 else ''} of {result.attempt_id}"), markup=False, timeout=3)
 
     def action_next_attempt(self) -> None:
         if self.index + 1 >= self.session.total:
