@@ -125,7 +125,7 @@ def read_source(path: Path, report: ImportReport) -> list[SourceLine]:
             jsonl_files.append(entry)
         elif entry.is_dir() and entry.name not in layout:
             report.warnings.append(f"{entry}: a subfolder; not read (import it by its own path)")
-    if not lines and not jsonl_files:
+    if not lines and not jsonl_files and not any((path / name).is_dir() for name in layout):
         raise SessionError(f"{path}: no .jsonl files and no tasks/ or attempts/ folder to import")
     for file in jsonl_files:
         lines.extend(_read_jsonl(file, report))
@@ -248,7 +248,8 @@ def _read_layout(root: Path, report: ImportReport) -> Iterator[SourceLine]:
     for task_dir in _subfolders(root / "tasks", report):
         files = _files(task_dir, report)
         if len(files) != 1:
-            report.fail(str(task_dir), f"expected exactly one original file, found {len(files)}")
+            if not _has_links(task_dir):  # a link was reported already
+                report.fail(str(task_dir), f"expected exactly one original file, found {len(files)}")
             continue
         read = _read_text(files[0], report)
         if read is not None:
@@ -259,7 +260,8 @@ def _read_layout(root: Path, report: ImportReport) -> Iterator[SourceLine]:
         for task_dir in _subfolders(model_dir, report):
             files = _files(task_dir, report)
             if len(files) != 1:
-                report.fail(str(task_dir), f"expected exactly one answer file, found {len(files)}")
+                if not _has_links(task_dir):  # a link was reported already
+                    report.fail(str(task_dir), f"expected exactly one answer file, found {len(files)}")
                 continue
             read = _read_text(files[0], report)
             if read is None:
@@ -282,6 +284,11 @@ def _subfolders(folder: Path, report: ImportReport) -> list[Path]:
         elif entry.is_dir():
             found.append(entry)
     return found
+
+
+def _has_links(folder: Path) -> bool:
+    """Whether a folder holds a symbolic link (reported already, so its file count says nothing more)."""
+    return any(entry.is_symlink() for entry in folder.iterdir())
 
 
 def _files(folder: Path, report: ImportReport) -> list[Path]:
