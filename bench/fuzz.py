@@ -1,0 +1,296 @@
+"""A long fuzz campaign against import (issue 12): tens of thousands of seeded lines, good, hostile, conflicting
+and repeated, plus hostile attempts in all nine languages (pathological responses and patches). Prints the
+counts that must be zero (tracebacks, lost lines, unreported lines, overwrites) and the two that are figures
+(peak memory, the longest any one line took). With root, a real full disk (a 3 MB tmpfs) too.
+
+    .venv/bin/python bench/fuzz.py [--lines 12000] [--hostile 270] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bare_tui.importer import import_into  # noqa: E402
+from bare_tui.model import LANGUAGES  # noqa: E402
+from bare_tui.store import Store  # noqa: E402
+
+FILE_LINES = 500  # lines per file: a traceback ends one file's import, so each file is counted on its own
+
+ORIGINALS = {
+    "c": ("a.c", "int add(int a, int b) {\n    return a + b;\n}\n"),
+    "cpp": ("a.cpp", "int add(int a, int b) {\n    return a + b;\n}\n"),
+    "csharp": ("A.cs", "class A {\n    public int Add(int a, int b) { return a + b; }\n}\n"),
+    "go": ("a.go", "package a\n\nfunc Add(a int, b int) int {\n\treturn a + b\n}\n"),
+    "java": ("A.java", "class A {\n    public int add(int a, int b) { return a + b; }\n}\n"),
+    "javascript": ("a.js", "function add(a, b) {\n  return a + b;\n}\n"),
+    "php": ("a.php", "<?php\nfunction add($a, $b) {\n    return $a + $b;\n}\n"),
+    "python": ("a.py", "def add(a, b):\n    return a + b\n"),
+    "typescript": ("a.ts", "function add(a: number, b: number): number {\n  return a + b;\n}\n"),
+}
+TERMINAL_CONTROLS = "\x1b]52;c;aGk=\x07\x1b]0;owned\x07\u009b31m\u202egnp.exe\u200b"
+
+
+@dataclass
+class Line:
+    text: bytes
+    kind: str  # good, bad, conflict, same
+    key: str = ""  # the record's key for good lines: ("attempt", id), ...
+    content: str = ""  # what must be stored for a good line (the model, the label)
+
+
+class Campaign:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.goods: list[Line] = []
+        self.serial = 0
+
+    def next_id(self, prefix: str) -> str:
+        self.serial += 1
+        return f"{prefix}-{self.serial}"
+
+    def text(self, size: int) -> str:
+        pool = "abc xyz_{}();=\n\t\"'`~<>[]/\\#" + TERMINAL_CONTROLS + "é漢🙂"
+        return "".join(self.rng.choice(pool) for _ in range(size))
+
+    # ------------------------------------------------------------------ good lines
+    def task(self, language: str) -> Line:
+        path, original = ORIGINALS[language]
+        task_id = self.next_id(f"t-{language}")
+        record = {"task_id": task_id, "language": language, "path": path, "original": original}
+        line = Line(json.dumps(record).encode(), "good", f"task:{task_id}", original)
+        self.goods.append(line)
+        return line
+
+    def attempt(self, task_id: str, fields: dict[str, object] | None = None) -> Line:
+        attempt_id = self.next_id("a") + self.rng.choice(["", "", TERMINAL_CONTROLS])
+        model = self.rng.choice(["gpt[/bold]", "model-x", "![img](http://x/y.png)", "m" + self.text(8)])
+        record: dict[str, object] = {"attempt_id": attempt_id, "task_id": task_id, "model": model,
+                                     "refactored": self.text(self.rng.randint(0, 300)) or "x"}
+        if self.rng.random() < 0.5:
+            record["verdicts"] = {"syntax": {"outcome": self.rng.choice(["pass", "fail", "error", "skipped"]),
+                                             "score": self.rng.uniform(-1, 1),
+                                             "evidence": [{"side": "original", "line": 3, "column": None,
+                                                           "message": self.text(30)}]}}
+        record.update(fields or {})
+        ascii_only = self.rng.random() < 0.5
+        line = Line(json.dumps(record, ensure_ascii=ascii_only).encode(), "good", f"attempt:{attempt_id}", model)
+        self.goods.append(line)
+        return line
+
+    def judgement(self, attempt_id: str) -> Line:
+        judgement_id = self.next_id("j")
+        label = self.rng.choice(["pass", "fail", "unsure"])
+        record = {"judgement_id": judgement_id, "attempt_id": attempt_id, "reviewer": self.rng.choice(["ana", "ben"]),
+                  "stage": self.rng.choice(["syntax", "overall"]), "label": label, "note": self.text(20),
+                  "saved_at": "2026-11-21T10:00:41Z", "saw_verdicts": self.rng.random() < 0.5}
+        line = Line(json.dumps(record).encode(), "good", f"judgement:{judgement_id}", label)
+        self.goods.append(line)
+        return line
+
+    # ------------------------------------------------------------------ bad lines
+    def bad(self, task_id: str, attempt_id: str) -> Line:
+        base = {"attempt_id": self.next_id("bad"), "task_id": task_id, "model": "m", "refactored": "x\n"}
+        dumped = json.dumps(base)
+        judged = {"judgement_id": self.next_id("bad-j"), "attempt_id": attempt_id, "reviewer": "ana",
+                  "stage": "syntax", "label": "pass"}
+        choices = [
+            lambda: dumped.replace('"m"', '"\\ud800"'),
+            lambda: dumped.replace('"x\\n"', '"\\udc00x"'),
+            lambda: dumped[:-1] + ', "verdicts": {"syntax": {"outcome": "fail", "score": NaN}}}',
+            lambda: dumped[:-1] + ', "verdicts": {"syntax": {"outcome": "fail", "evidence": [{"line": 1e999}]}}}',
+            lambda: dumped[:-1] + ', "verdicts": {"syntax": {"outcome": "fail", "score": 1' + "0" * 400 + "}}}",
+            lambda: dumped[:-1] + ', "meta": {"n": ' + "7" * 4400 + "}}",
+            lambda: dumped[:-1] + ', "meta": ' + "[" * 3000 + "]" * 3000 + "}",
+            lambda: dumped[:-1] + ', "verdicts": {"syntax": {"outcome": "fail", "evidence": [{"side": "left"}]}}}',
+            lambda: dumped[: self.rng.randint(1, len(dumped) - 1)],
+            lambda: json.dumps({**base, "language": TERMINAL_CONTROLS, "original": "x", "path": "x.py",
+                                "task_id": "t-new-" + str(self.serial)}),
+            lambda: json.dumps({k: v for k, v in base.items() if k != "attempt_id"}),
+            lambda: json.dumps({**judged, "retracted": "false"}),
+            lambda: json.dumps({**judged, "saved_at": "yesterday"}),
+            lambda: json.dumps({**judged, "supersedes": judged["judgement_id"]}),
+            lambda: json.dumps({**judged, "attempt_id": "nowhere"}),
+            lambda: self.rng.randbytes(self.rng.randint(1, 80)).replace(b"\n", b"").replace(b"\r", b"") or b"\x00",
+        ]
+        made = self.rng.choice(choices)()
+        raw = made if isinstance(made, bytes) else made.encode("utf-8")
+        if not raw.strip():
+            raw = b"\x00"
+        return Line(raw, "bad")
+
+    def conflict(self) -> Line:
+        target = self.rng.choice([g for g in self.goods if g.key.startswith(("attempt:", "judgement:"))])
+        record = json.loads(target.text)
+        if "judgement_id" in record:
+            record["label"] = "fail" if record["label"] != "fail" else "pass"
+        else:
+            record["model"] = record["model"] + "-changed"
+        return Line(json.dumps(record).encode(), "conflict", target.key)
+
+    # ------------------------------------------------------------------ hostile attempts (good lines, slow texts)
+    def hostile_attempt(self, task_id: str, language: str) -> Line:
+        size = self.rng.choice([40_000, 200_000, 1_000_000])
+        kind = self.rng.choice(["tildes", "quotes", "parens", "backticks", "prose", "patch", "bidi"])
+        _, original = ORIGINALS[language]
+        if kind == "patch":
+            lines = original.splitlines()
+            body = "".join(f" {lines[0]}\n" for _ in range(size // (len(lines[0]) + 2)))
+            hunk = f"@@ -1,{body.count(chr(10)) + 1} +1,1 @@\n"
+            return self.attempt(task_id, {"refactored": None, "patch": f"--- a/x\n+++ b/x\n{hunk}{body}-nope\n+x\n"})
+        text = {
+            "tildes": "~" * size + "`",
+            "quotes": ("a" + "'" * 50 + "# ") * (size // 53),
+            "parens": "(" * size,
+            "backticks": "```\n" + "`" * size,
+            "prose": "Here is the code. " * (size // 18),
+            "bidi": ("x = 1 \u202e\u2066 # comment\n" * (size // 20)),
+        }[kind]
+        return self.attempt(task_id, {"refactored": None, "response": text})
+
+
+def campaign_files(campaign: Campaign, lines: int, hostile: int, folder: Path) -> tuple[list[Path], list[list[Line]]]:
+    rng = campaign.rng
+    tasks = {language: campaign.task(language) for language in LANGUAGES}
+    task_ids = {language: json.loads(line.text)["task_id"] for language, line in tasks.items()}
+    stream: list[Line] = list(tasks.values())
+    attempts: list[str] = []
+    for index in range(hostile):
+        language = LANGUAGES[index % len(LANGUAGES)]
+        stream.append(campaign.hostile_attempt(task_ids[language], language))
+    while len(stream) < lines:
+        roll = rng.random()
+        language = rng.choice(LANGUAGES)
+        if roll < 0.45 or not attempts:
+            line = campaign.attempt(task_ids[language])
+            attempts.append(line.key.split(":", 1)[1])
+        elif roll < 0.6:
+            line = campaign.judgement(rng.choice(attempts))
+        elif roll < 0.85:
+            line = campaign.bad(task_ids[language], rng.choice(attempts))
+        elif roll < 0.93:
+            line = campaign.conflict()
+        else:
+            line = Line(rng.choice(campaign.goods).text, "same")
+        stream.append(line)
+    # Within a file, tasks import before attempts before judgements: keep each kind's lines in the same file
+    # as what they refer to by writing files in stream order, with the session carrying earlier files' records.
+    files, groups = [], []
+    for start in range(0, len(stream), FILE_LINES):
+        group = stream[start : start + FILE_LINES]
+        path = folder / f"part-{start // FILE_LINES:03}.jsonl"
+        path.write_bytes(b"".join(line.text + b"\n" for line in group))
+        files.append(path)
+        groups.append(group)
+    return files, groups
+
+
+def stored_content(store: Store) -> dict[str, str]:
+    content = {f"task:{t.task_id}": t.original for t in store.tasks().values()}
+    content.update({f"attempt:{a.attempt_id}": a.model for a in store.iter_attempts()})
+    content.update({f"judgement:{j.judgement_id}": j.label.value for j in store.judgements(current_only=False)})
+    return content
+
+
+def run_campaign(lines: int, hostile: int, seed: int) -> dict[str, float]:
+    campaign = Campaign(seed)
+    figures = {"lines": 0, "good": 0, "bad": 0, "tracebacks": 0, "lost": 0, "unreported": 0, "overwrites": 0,
+               "longest_line_s": 0.0, "seconds": 0.0}
+    longest_where = ""
+    with tempfile.TemporaryDirectory() as folder:
+        files, groups = campaign_files(campaign, lines, hostile, Path(folder))
+        db = Path(folder) / "s.db"
+        began = time.perf_counter()
+        for path, group in zip(files, groups):
+            with Store.open(db, create=True) as store:
+                before = stored_content(store)
+                try:
+                    report = import_into(store, path)
+                except Exception:  # noqa: BLE001 (the campaign counts every escape)
+                    figures["tracebacks"] += 1
+                    traceback.print_exc(limit=3)
+                    continue
+                after = stored_content(store)
+            if report.slowest[0] > figures["longest_line_s"]:
+                figures["longest_line_s"], longest_where = report.slowest
+            reported = {int(e.split(": ", 1)[0].rsplit(":", 1)[1]) for e in report.errors if e.startswith(str(path))}
+            for number, line in enumerate(group, start=1):
+                figures["lines"] += 1
+                if line.kind == "good":
+                    figures["good"] += 1
+                    if after.get(line.key) != line.content:
+                        figures["lost"] += 1
+                elif line.kind in ("bad", "conflict"):
+                    figures["bad"] += 1
+                    if number not in reported:
+                        figures["unreported"] += 1
+            figures["overwrites"] += sum(1 for key, value in before.items() if after.get(key) != value)
+        figures["seconds"] = time.perf_counter() - began
+    figures["peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"longest line: {longest_where}")
+    return figures
+
+
+def full_disk(seed: int) -> str:
+    """A real full disk: a 3 MB tmpfs, an import larger than it. Root only."""
+    if os.geteuid() != 0:
+        return "full disk: skipped (mounting a tmpfs needs root)"
+    with tempfile.TemporaryDirectory() as folder:
+        disk = Path(folder) / "disk"
+        disk.mkdir()
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)], capture_output=True).returncode:
+            return "full disk: skipped (mount failed)"
+        try:
+            source = Path(folder) / "in.jsonl"
+            rows = [{"task_id": "t", "language": "python", "path": "a.py", "original": "x = 1\n"}]
+            rows += [{"attempt_id": f"a-{i}", "task_id": "t", "model": "m", "refactored": "y = 2\n" * 200}
+                     for i in range(4000)]
+            source.write_text("".join(json.dumps(r) + "\n" for r in rows))
+            try:
+                with Store.open(disk / "s.db", create=True) as store:
+                    report = import_into(store, source)
+                with Store.open(disk / "s.db", readonly=True) as store:
+                    stored = store.count_attempts() + len(store.tasks())
+            except Exception as exc:  # noqa: BLE001
+                return f"full disk: TRACEBACK {type(exc).__name__}: {exc}"
+            return (f"full disk: stopped={report.stopped}, lines committed {stored}, reported committed "
+                    f"{report.imported}, lost {report.imported - stored}; message: {report.errors[-1][-150:]}")
+        finally:
+            subprocess.run(["umount", str(disk)], check=False)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=12_000)
+    parser.add_argument("--hostile", type=int, default=270, help="hostile attempts, spread over the nine languages")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    figures = run_campaign(args.lines, args.hostile, args.seed)
+    print(f"import campaign: {figures['lines']:,.0f} lines ({figures['good']:,.0f} good, {figures['bad']:,.0f} bad or "
+          f"conflicting), {args.hostile} hostile attempts over {len(LANGUAGES)} languages, seed {args.seed}, "
+          f"{figures['seconds']:.1f} s")
+    for name in ("tracebacks", "lost", "unreported", "overwrites"):
+        print(f"  {name:<12} {figures[name]:>8,.0f}   (must be 0)")
+    print(f"  {'peak memory':<12} {figures['peak_memory_mb']:>8,.0f} MB")
+    print(f"  {'longest line':<12} {figures['longest_line_s']:>8.3f} s")
+    print(full_disk(args.seed))
+    print("verify: not part of this campaign (the pipeline's time and memory bounds are bench/pipeline.py's)")
+    failed = any(figures[name] for name in ("tracebacks", "lost", "unreported", "overwrites"))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
