@@ -9,7 +9,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -358,6 +358,14 @@ def _text(data: dict[str, Any], key: str, required: bool = True, limit: int | No
     return value
 
 
+def _required(data: dict[str, Any], key: str) -> str:
+    """A required, non-empty string field (what `_text` checks), typed as present."""
+    value = _text(data, key)
+    if value is None:  # _text has raised already; this tells the type checker
+        raise LineError(f"missing '{key}'")
+    return value
+
+
 def _bounded(data: dict[str, Any], key: str) -> str | None:
     value = _text(data, key, required=False, limit=None)
     if value is not None and len(value.encode("utf-8", errors="replace")) > MAX_TEXT_BYTES:
@@ -392,7 +400,7 @@ def _timestamp(data: dict[str, Any], key: str) -> str | None:
         raise LineError(reason)
     if value.endswith("Z"):
         return value
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _language(data: dict[str, Any], path: str) -> str:
@@ -705,19 +713,19 @@ def _prepare(
     """Everything about a line that needs no database: parsing, validation, patching and code extraction."""
     data = line.data
     if kind == "task":
-        task = parse_task(data)
-        known_tasks.setdefault(task.task_id, task)
-        return _Prepared(line, kind, task=task)
+        new = parse_task(data)
+        known_tasks.setdefault(new.task_id, new)
+        return _Prepared(line, kind, task=new)
     if kind == "judgement":
         return _Prepared(line, kind, judgement=parse_judgement(data))
     if kind == "adjudication":
         return _Prepared(line, kind, adjudication=parse_adjudication(data))
-    attempt_id = _text(data, "attempt_id")
+    attempt_id = _required(data, "attempt_id")
     if "verdicts" in data and not any(key in data for key in (*_ATTEMPT_FIELDS, "task_id", "original")):
         # A verdict-only line: an external pipeline's verdicts for an attempt already in the session.
-        return _Prepared(line, "verdicts", verdicts=parse_verdicts(data, attempt_id, source_name, pipeline_version))  # type: ignore[arg-type]
-    task_id = _text(data, "task_id")
-    task = known_tasks.get(task_id)  # type: ignore[arg-type]
+        return _Prepared(line, "verdicts", verdicts=parse_verdicts(data, attempt_id, source_name, pipeline_version))
+    task_id = _required(data, "task_id")
+    task: Task | None = known_tasks.get(task_id)
     new_task = None
     if "original" in data:
         inline = parse_task(data)

@@ -18,15 +18,16 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bare_tui.importer import import_into  # noqa: E402
-from bare_tui.model import LANGUAGES  # noqa: E402
-from bare_tui.store import Store  # noqa: E402
+from bare_tui.importer import import_into
+from bare_tui.model import LANGUAGES
+from bare_tui.store import Store
 
 FILE_LINES = 500  # lines per file: a traceback ends one file's import, so each file is counted on its own
 
@@ -107,7 +108,7 @@ class Campaign:
         dumped = json.dumps(base)
         judged = {"judgement_id": self.next_id("bad-j"), "attempt_id": attempt_id, "reviewer": "ana",
                   "stage": "syntax", "label": "pass"}
-        choices = [
+        choices: list[Callable[[], str | bytes]] = [
             lambda: dumped.replace('"m"', '"\\ud800"'),
             lambda: dumped.replace('"x\\n"', '"\\udc00x"'),
             lambda: dumped[:-1] + ', "verdicts": {"syntax": {"outcome": "fail", "score": NaN}}}',
@@ -251,7 +252,7 @@ def full_disk(seed: int) -> str:
     with tempfile.TemporaryDirectory() as folder:
         disk = Path(folder) / "disk"
         disk.mkdir()
-        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)], capture_output=True).returncode:
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)], capture_output=True, check=False).returncode:
             return "full disk: skipped (mount failed)"
         try:
             source = Path(folder) / "in.jsonl"

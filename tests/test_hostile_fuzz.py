@@ -128,8 +128,9 @@ def test_fuzzed_reimport_never_overwrites(first: list[Line], second: list[Line])
 
 @st.composite
 def session_files(draw: st.DrawFn) -> tuple[str, bytes]:
-    kind = draw(st.sampled_from(["bytes", "sqlite header then bytes", "a session cut short", "a session with a "
-                                 "page scrambled", "folder", "loop", "dangling", "fifo"]))
+    kinds = ["bytes", "sqlite header then bytes", "a session cut short", "a session with a page scrambled", "folder",
+             "loop", "dangling", "fifo"]
+    kind = draw(st.sampled_from(kinds))
     return kind, draw(st.binary(max_size=5000))
 
 

@@ -121,7 +121,7 @@ def test_a_duplicate_id_with_other_content_is_a_conflict_for_every_kind(tmp_path
     adjudication = {"adjudication_id": "d-1", "attempt_id": "a-good", "stage": "syntax", "auditor": "eve",
                     "label": "pass", "reason": "pipeline-false-fail", "saved_at": "2026-11-21T11:00:00Z"}
     imported(tmp_path, "one.jsonl", [TASK, GOOD, judgement, adjudication])
-    source, report = imported(tmp_path, "two.jsonl", [
+    _, report = imported(tmp_path, "two.jsonl", [
         {**TASK, "original": "def f(x):\n    return x * 1\n"},
         {**GOOD, "refactored": "pass\n"},
         {**judgement, "label": "fail"},
@@ -181,6 +181,7 @@ def test_a_time_with_an_offset_is_kept_as_the_same_moment_in_utc(tmp_path: Path)
     judgement = {"judgement_id": "j-1", "attempt_id": "a-good", "reviewer": "ana", "stage": "syntax", "label": "pass",
                  "saved_at": "2026-11-21T12:00:41+02:00"}
     _, report = imported(tmp_path, "in.jsonl", [TASK, GOOD, judgement])
+    assert report.complete
     with Store.open(tmp_path / "s.db") as store:
         assert store.judgements()[0].saved_at == "2026-11-21T10:00:41.000000Z"
 
@@ -229,6 +230,7 @@ def test_the_folder_layout_follows_no_symbolic_link_and_reads_no_file_above_the_
 ])
 def test_a_patch_that_changes_nothing_is_flagged_not_applied(tmp_path: Path, patch: str, reason: str) -> None:
     _, report = imported(tmp_path, "in.jsonl", [TASK, {"attempt_id": "a-1", "task_id": "t-1", "model": "m", "patch": patch}])
+    assert report.complete  # imported, flagged: a patch that changes nothing is the model's failure
     with Store.open(tmp_path / "s.db") as store:
         attempt = store.attempt("a-1")
     assert attempt.refactored is None and attempt.problems[0].startswith("patch-failed") and reason in attempt.problems[0]
