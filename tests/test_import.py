@@ -191,3 +191,17 @@ def test_folder_of_jsonl_and_directory_layout(tmp_path: Path) -> None:
     assert report.complete and report.imported == 4
     assert attempts["model-x/t-1"].refactored == REFACTORED == attempts["model-y/t-1"].refactored
     assert attempts["model-y/t-1"].patch == patch and judged[0].attempt_id == "model-x/t-1"
+
+
+def test_a_verdict_only_line_adds_an_external_pipelines_verdicts_and_never_replaces_them(tmp_path: Path) -> None:
+    store, first = run_import(tmp_path, [TASK, {"attempt_id": "a-1", "task_id": "t-1", "model": "m", "refactored": REFACTORED}])
+    source = write_jsonl(tmp_path / "verdicts.jsonl", [
+        {"attempt_id": "a-1", "verdicts": {"syntax": {"outcome": "pass"}}},
+        {"attempt_id": "a-404", "verdicts": {"syntax": {"outcome": "pass"}}},
+    ])
+    report = import_into(store, source, source_name="ci")
+    assert (report.imported, report.failed) == (1, 1) and "'a-404' is not in the session" in report.errors[0]
+    again = write_jsonl(tmp_path / "again.jsonl", [{"attempt_id": "a-1", "verdicts": {"syntax": {"outcome": "fail"}}}])
+    report = import_into(store, again, source_name="ci")
+    assert report.failed == 1 and "conflict" in report.errors[0]
+    assert [(v.source, v.outcome) for v in store.verdicts()] == [("ci", Outcome.PASS)]
