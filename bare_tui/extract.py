@@ -97,9 +97,21 @@ def looks_like_code(text: str) -> bool:
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return False
-    marked = sum(1 for line in lines if _has_code_marks(_INLINE_CODE.sub("", line)))
-    unread = sum(1 for line in lines if not _reads_as_prose(line))
-    return marked >= 5 or (marked + unread) / len(lines) >= 1 / 3
+    # The same rule, stopping as soon as it is decided: a long answer is settled by its first few lines.
+    marked = 0
+    for line in lines:
+        if _has_code_marks(_INLINE_CODE.sub("", line)):
+            marked += 1
+            if marked >= 5:
+                return True
+    needed = len(lines) / 3
+    counted = marked  # a marked line that reads as no sentence counts twice, as it always has
+    for line in lines:
+        if not _reads_as_prose(line):
+            counted += 1
+            if counted >= needed:
+                return True
+    return counted >= needed
 
 
 def _has_code_marks(line: str) -> bool:
@@ -114,7 +126,12 @@ def _has_code_marks(line: str) -> bool:
     return tail.endswith(")") and "(" in tail[:-1]
 
 
+PROSE_SAMPLE_CHARS = 2000
+"""How much of a line the prose test reads: a sentence shows itself early, and a megabyte-long line costs no
+more than this (a million-character line of words took a second)."""
+
+
 def _reads_as_prose(line: str) -> bool:
-    words = _LIST_MARKER.sub("", line, count=1).split()
+    words = _LIST_MARKER.sub("", line[:PROSE_SAMPLE_CHARS], count=1).split()
     plain = sum(1 for w in words if _WORD.match(w))
     return len(words) >= 3 and plain / len(words) >= 0.6
