@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import sqlite3
 import sys
 from collections.abc import Sequence
 
 from . import __version__
 from .safe_text import one_line
-from .store import RecordRejected, SessionError
+from .store import DatabaseFault, RecordRejected, SessionError
 
 # name -> (module under bare_tui.commands, one line of help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -71,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc))
     except RecordRejected as exc:
         return _fail(f"{_session_of(args)}: a record was refused and nothing of this write was kept: {exc}")
-    except sqlite3.DatabaseError as exc:
+    except DatabaseFault as exc:
         # A damaged page found mid-command (the schema read at open was fine): one line, never a traceback.
         return _fail(f"{_session_of(args)}: the session file is damaged or unreadable ({exc}); restore a copy or "
                      "recover it with `sqlite3 FILE .recover`")

@@ -42,6 +42,11 @@ class SessionError(Exception):
     """A session cannot be opened or written; the message is one line a user can act on."""
 
 
+DatabaseFault = sqlite3.DatabaseError
+"""What SQLite raises when a session's file fails mid-query (a damaged page): callers outside this module
+catch it by this name, so that SQL stays here."""
+
+
 class DiskFull(SessionError):
     """A write failed for want of space; the transaction was rolled back and can be retried."""
 
