@@ -158,3 +158,20 @@ def test_audit_saved_toast(hostile_session: Path) -> None:
         steps=[(b"syntax", "a"), (b"pipeline-false-fail", "\r"), (b"note", "\r"), (b"saved: ", "\x11")],
     )
     assert_clean(received)
+
+
+def test_the_session_summary_reads_model_names_as_text(hostile_session: Path) -> None:
+    """`bare-tui` without a terminal prints the session's summary tables; a model name is no markup there."""
+    import io
+
+    from rich.console import Console
+
+    from bare_tui.commands.demo import summary_tables
+
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=200)
+    with Store.open(hostile_session, readonly=True) as store:
+        for table in summary_tables(store):
+            console.print(table)
+    assert_clean(out.getvalue().encode())
+    assert "gpt[/bold]" in out.getvalue()

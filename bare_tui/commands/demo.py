@@ -16,6 +16,7 @@ from rich.table import Table
 from ..importer import import_into
 from ..model import FIELDS
 from ..plans import PlanSpec, draw_plan, save_drawn
+from ..safe_text import safe_rich_text
 from ..store import SessionError, Store
 
 # The demo study ships inside the package (bare_tui/demo_study is a link to the checkout's sessions/demo, and
@@ -83,7 +84,7 @@ def summary_tables(store: Store) -> list[Table]:
         table.add_column(title)
         table.add_column("attempts", justify="right")
         for key, n in sorted(counts.items()):
-            table.add_row(key, str(n))
+            table.add_row(safe_rich_text(key), str(n))  # a model's name is data, never markup
         tables.append(table)
     table = Table(title="automated verdicts by stage")
     table.add_column("stage")
