@@ -640,7 +640,7 @@ def import_into(
             written = _write_batch(store, prepared)
         except SessionError as exc:
             first = prepared[0].line.where if prepared else batch[0][1].where
-            left = len(prepared) + sum(len(rest) for rest in [kinded[start + BATCH_LINES :]])
+            left = len(prepared) + len(kinded) - (start + len(batch))  # this batch's good lines and all after
             report.fail(first, f"import stopped: {exc}. {report.imported} lines before this batch were committed; "
                                f"this line and {left - 1} after it were not imported. Run the import again.")
             report.failed += max(left - 1, 0)

@@ -165,11 +165,13 @@ SCHEMA_VERSION = _MIGRATIONS[-1][0]
 assert [version for version, _ in _MIGRATIONS] == list(range(1, SCHEMA_VERSION + 1))
 
 
-# The columns that make up a record's content, in the order add_tasks and add_attempts build their rows:
-# a key already present with other content is a conflict, never an overwrite and never "already present".
+# The columns that make up a record's content, a prefix of the rows add_tasks and add_attempts build: a key
+# already present with other content is a conflict, never an overwrite and never "already present". Derived
+# columns are left out (an attempt's problems: an exported invalid-UTF-8 answer re-imports as valid text), and
+# so is a task's meta (an inline original takes the attempt's).
 _CONTENT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "tasks": ("task_id", "language", "path", "original", "meta"),
-    "attempts": ("attempt_id", "task_id", "model", "refactored", "response", "patch", "meta", "problems"),
+    "tasks": ("task_id", "language", "path", "original"),
+    "attempts": ("attempt_id", "task_id", "model", "refactored", "response", "patch", "meta"),
 }
 
 
@@ -389,7 +391,7 @@ class Store:
             if stored is None:
                 conn.execute(sql, row)
                 inserted += 1
-            elif tuple(stored) == tuple(row):
+            elif tuple(stored) == tuple(row[: len(stored)]):
                 unchanged += 1
             else:
                 conflicts.append(row[0])

@@ -246,3 +246,17 @@ def test_a_line_longer_than_the_cap_is_skipped_not_held(tmp_path: Path, monkeypa
         report = import_into(store, source)
         assert store.attempt("a-after") is not None and store.attempt("a-good") is None
     assert report.errors[0].startswith(f"{source}:2: the line is longer")
+
+
+def test_an_exported_study_reimports_as_already_present_not_as_conflicts(tmp_path: Path) -> None:
+    """Derived flags (invalid UTF-8 replaced on the first import) are no difference of content."""
+    from bare_tui.exporter import export_text
+
+    source = tmp_path / "in.jsonl"
+    source.write_bytes((json.dumps(TASK) + "\n" + json.dumps(GOOD) + "\n").encode().replace(b"+x", b"+\xe9"))
+    with Store.open(tmp_path / "s.db", create=True) as store:
+        assert import_into(store, source).complete
+        exported = tmp_path / "out.jsonl"
+        exported.write_text(export_text(store, "attempts", "jsonl"))
+        report = import_into(store, exported)
+    assert (report.failed, report.imported, report.unchanged) == (0, 0, 1)
