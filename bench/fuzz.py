@@ -245,6 +245,47 @@ def run_campaign(lines: int, hostile: int, seed: int) -> dict[str, float]:
     return figures
 
 
+def time_bounds() -> list[str]:
+    """Extraction and patch search on pathological answers at 200 kB and 2 MB: a ratio near 10 is linear
+    (the backtracking regexes and the lines x hunk search these replaced were near 100, or never finished)."""
+    from bare_tui.extract import extract_code
+    from bare_tui.patching import PatchError, apply_patch
+
+    def patch_case(size: int) -> float:
+        lines = size // 2
+        original = "x\n" * lines
+        hunk = lines // 3
+        patch = f"--- a/x\n+++ b/x\n@@ -1,{hunk + 1} +1,{hunk + 1} @@\n" + " x\n" * hunk + "-y\n+z\n"
+        began = time.perf_counter()
+        try:
+            apply_patch(original, patch)
+        except PatchError:
+            pass
+        return time.perf_counter() - began
+
+    cases = {
+        "run of ~ then `": lambda n: "~" * n + "`",
+        "run of ~ then blanks then `": lambda n: "~~~" + " " * n + "`",
+        "words of quotes": lambda n: ("a" + "'" * 50 + "# ") * (n // 53),
+        "open parentheses": lambda n: "(" * n,
+        "one long line of prose": lambda n: "Here is the code. " * (n // 18),
+    }
+    out = []
+    for name, make in cases.items():
+        seconds = []
+        for size in (200_000, 2_000_000):
+            text = make(size)
+            began = time.perf_counter()
+            extract_code(text, "python")
+            seconds.append(time.perf_counter() - began)
+        out.append(f"  extract, {name:<28} 200 kB {seconds[0]:6.3f} s, 2 MB {seconds[1]:6.3f} s, ratio "
+                   f"{seconds[1] / max(seconds[0], 1e-6):5.1f}")
+    small, large = patch_case(200_000), patch_case(2_000_000)
+    out.append(f"  patch, hunk of a third of the file  200 kB {small:6.3f} s, 2 MB {large:6.3f} s, ratio "
+               f"{large / max(small, 1e-6):5.1f}")
+    return out
+
+
 def full_disk(seed: int) -> str:
     """A real full disk: a 3 MB tmpfs, an import larger than it. Root only."""
     if os.geteuid() != 0:
@@ -287,6 +328,9 @@ def main() -> int:
         print(f"  {name:<12} {figures[name]:>8,.0f}   (must be 0)")
     print(f"  {'peak memory':<12} {figures['peak_memory_mb']:>8,.0f} MB")
     print(f"  {'longest line':<12} {figures['longest_line_s']:>8.3f} s")
+    print("time bounds (ratio near 10 = linear):")
+    for line in time_bounds():
+        print(line)
     print(full_disk(args.seed))
     print("verify: not part of this campaign (the pipeline's time and memory bounds are bench/pipeline.py's)")
     failed = any(figures[name] for name in ("tracebacks", "lost", "unreported", "overwrites"))

@@ -83,3 +83,20 @@ def test_real_stdlib_sources_read_as_code(module: str) -> None:
     import importlib
 
     assert looks_like_code(inspect.getsource(importlib.import_module(module)))
+
+
+def test_a_hunk_is_found_at_the_nearest_match_to_its_header_either_side() -> None:
+    """The line search keeps patch(1)'s choice: the match nearest the header's line, the earlier on a tie."""
+    original = "".join(f"{'a' if i % 10 == 0 else i}\n" for i in range(100))  # "a" at lines 0, 10, 20, ...
+    for header, changed in ((33, 30), (36, 30), (37, 40), (1, 0), (99, 90)):  # header lines count from 1
+        patch = f"--- a/x\n+++ b/x\n@@ -{header},1 +{header},1 @@\n-a\n+b\n"
+        result = apply_patch(original, patch).splitlines()
+        assert [i for i, line in enumerate(result) if line == "b"] == [changed], header
+
+
+def test_many_hunks_pointing_far_away_stop_with_a_reason_instead_of_searching_forever() -> None:
+    lines = 20_000
+    original = "".join(f"l{i}\n" for i in range(lines))
+    hunks = "".join(f"@@ -{lines},1 +{lines},1 @@\n-l{k}\n+m{k}\n" for k in range(0, lines, 2))
+    with pytest.raises(PatchError, match="too far"):
+        apply_patch(original, "--- a/x\n+++ b/x\n" + hunks)
