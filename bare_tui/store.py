@@ -230,6 +230,13 @@ class Store:
         except SessionError as first:
             if os.access(path.parent, os.W_OK) and os.access(path, os.W_OK):
                 raise
+            wal = path.with_name(path.name + "-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                # An immutable open would not read the WAL: it would show the session without its last saves.
+                raise SessionError(
+                    f"{path}: on read-only media with saves still in {wal.name}, which SQLite cannot read without "
+                    "writing; copy the session and its -wal file to a writable folder and open the copy"
+                ) from None
             try:
                 return cls._connect(f"{uri}?immutable=1", path, exists, readonly=True)
             except SessionError:

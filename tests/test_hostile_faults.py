@@ -217,3 +217,27 @@ def test_opening_a_missing_session_through_a_loop_is_a_session_error(tmp_path: P
     (tmp_path / "b.db").symlink_to(tmp_path / "a.db")
     with pytest.raises(SessionError, match="symbolic links"):
         Store.open(tmp_path / "a.db", create=True)
+
+
+def test_read_only_media_with_saves_still_in_the_wal_is_refused_not_shown_stale(tmp_path: Path) -> None:
+    folder = tmp_path / "made"
+    folder.mkdir()
+    db = small_session(folder)
+    with Store.open(db) as store:
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.db.execute("PRAGMA wal_autocheckpoint = 0")
+        store.save_judgements([Judgement("j-late", "a-1", "ben", "syntax", Label.FAIL)])
+        copy = tmp_path / "copy"
+        copy.mkdir()
+        for name in ("s.db", "s.db-wal"):  # what a copy taken while a reviewer works looks like
+            (copy / name).write_bytes((folder / name).read_bytes())
+    media = tmp_path / "media"
+    media.mkdir()
+    if os.geteuid() != 0 or not _mount("--bind", str(copy), str(media)):
+        pytest.skip("a read-only bind mount needs root")
+    try:
+        assert _mount("-o", "remount,bind,ro", str(media))
+        with pytest.raises(SessionError, match="saves still in s.db-wal"):
+            Store.open(media / "s.db", readonly=True)
+    finally:
+        subprocess.run(["umount", str(media)], check=True)
