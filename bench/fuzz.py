@@ -25,6 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bare_tui import importer
 from bare_tui.importer import import_into
 from bare_tui.model import LANGUAGES
 from bare_tui.store import Store
@@ -206,7 +207,23 @@ def stored_content(store: Store) -> dict[str, str]:
     return content
 
 
+def _timing_batches(held: list[float]) -> None:
+    """Record how long each write transaction holds the session's lock (what a reviewer's save waits for)."""
+    write = importer._write_batch
+
+    def timed(store: Store, prepared: list[importer._Prepared]) -> importer.ImportReport:
+        began = time.perf_counter()
+        try:
+            return write(store, prepared)
+        finally:
+            held.append(time.perf_counter() - began)
+
+    importer._write_batch = timed  # type: ignore[assignment]
+
+
 def run_campaign(lines: int, hostile: int, seed: int) -> dict[str, float]:
+    held: list[float] = []
+    _timing_batches(held)
     campaign = Campaign(seed)
     figures = {"lines": 0, "good": 0, "bad": 0, "tracebacks": 0, "lost": 0, "unreported": 0, "overwrites": 0,
                "longest_line_s": 0.0, "seconds": 0.0}
@@ -241,6 +258,7 @@ def run_campaign(lines: int, hostile: int, seed: int) -> dict[str, float]:
             figures["overwrites"] += sum(1 for key, value in before.items() if after.get(key) != value)
         figures["seconds"] = time.perf_counter() - began
     figures["peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["longest_write_s"] = max(held, default=0.0)
     print(f"longest line: {longest_where}")
     return figures
 
@@ -328,6 +346,8 @@ def main() -> int:
         print(f"  {name:<12} {figures[name]:>8,.0f}   (must be 0)")
     print(f"  {'peak memory':<12} {figures['peak_memory_mb']:>8,.0f} MB")
     print(f"  {'longest line':<12} {figures['longest_line_s']:>8.3f} s")
+    print(f"  {'longest write transaction (what a reviewer saving meanwhile waits for)':<12} "
+          f"{figures['longest_write_s']:.3f} s")
     print("time bounds (ratio near 10 = linear):")
     for line in time_bounds():
         print(line)
