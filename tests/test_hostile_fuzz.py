@@ -177,3 +177,42 @@ def test_fuzzed_session_paths_are_one_line_never_a_traceback(case: tuple[str, by
             with pytest.MonkeyPatch.context() as patch:
                 patch.setattr("sys.stdout", open(os.devnull, "w"))  # noqa: SIM115 (closed with the process)
                 assert cli.main(argv) in (0, 2)
+
+
+@st.composite
+def layouts(draw: st.DrawFn) -> list[tuple[str, str, int, bytes]]:
+    """(model or "", task id, how many files, content) per folder: tasks/<id>/ when model is "", else
+    attempts/<model>/<id>/; -1 files means a symbolic link in place of the file."""
+    folders = []
+    for index in range(draw(st.integers(1, 8))):
+        model = draw(st.sampled_from(["", "", "m1", "m2"]))
+        folders.append((model, f"t-{index}", draw(st.sampled_from([1, 1, 1, 0, 2, -1])), draw(st.binary(max_size=200))))
+    return folders
+
+
+@FUZZ
+@given(layouts())
+def test_fuzzed_folder_layouts(folders: list[tuple[str, str, int, bytes]]) -> None:
+    with tempfile.TemporaryDirectory() as name:
+        root = Path(name) / "study"
+        outside = Path(name) / "outside.py"
+        outside.write_text("secret = 1\n")
+        expected_bad, good_tasks = set(), set()
+        for model, task_id, files, content in folders:
+            folder = root / ("tasks" if not model else f"attempts/{model}") / task_id
+            folder.mkdir(parents=True, exist_ok=True)
+            if files == -1:
+                (folder / "a.py").symlink_to(outside)
+            for number in range(max(files, 0)):
+                (folder / f"f{number}.py").write_bytes(content)
+            if files != 1:
+                expected_bad.add(str(folder))
+            elif not model:
+                good_tasks.add(task_id)
+        (root / "tasks").mkdir(parents=True, exist_ok=True)
+        with Store.open(Path(name) / "s.db", create=True) as store:
+            report = import_into(store, root)
+            stored = set(store.tasks())
+        assert stored == good_tasks
+        for folder in expected_bad:
+            assert any(e.startswith(folder) for e in report.errors), folder
