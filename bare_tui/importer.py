@@ -37,6 +37,7 @@ from .store import RecordRejected, SessionError, Store
 
 MAX_TEXT_BYTES = 2 * 1024 * 1024  # an answer or original above this is refused, not analysed
 BATCH_LINES = 1000  # lines per committed transaction: a killed import keeps whole batches only
+BATCH_BYTES = 16 * 1024 * 1024  # and at most this much text, so that no transaction holds the lock for long
 MAX_LINE_BYTES = 24 * 1024 * 1024  # four capped texts, JSON-escaped, and meta: a longer line is not read
 MAX_META_BYTES = 256 * 1024
 MAX_NAME_CHARS = 1000  # ids, models, reviewers, stages, tags
@@ -636,21 +637,28 @@ def import_into(
             except LineError as exc:
                 report.fail(line.where, str(exc))
             report.note_time(line.where, time.perf_counter() - began)
-        try:
-            written = _write_batch(store, prepared)
-        except SessionError as exc:
-            first = prepared[0].line.where if prepared else batch[0][1].where
-            left = len(prepared) + len(kinded) - (start + len(batch))  # this batch's good lines and all after
-            report.fail(first, f"import stopped: {exc}. {report.imported} lines before this batch were committed; "
-                               f"this line and {left - 1} after it were not imported. Run the import again.")
-            report.failed += max(left - 1, 0)
-            report.stopped = True
-            break
-        report.absorb(written)
+        for offset, chunk in _by_volume(prepared):
+            try:
+                written = _write_batch(store, chunk)
+            except SessionError as exc:
+                # this chunk's lines, the batches after it and the plan lines, which come last
+                left = len(prepared) - offset + len(kinded) - (start + len(batch)) + len(plan_lines)
+                report.fail(chunk[0].line.where, f"import stopped: {exc}. The {report.imported} new lines before "
+                            f"this one are committed; this line and {left - 1} after it were not imported. Run the "
+                            "import again: what is in already is skipped.")
+                report.failed += max(left - 1, 0)
+                report.stopped = True
+                return report
+            report.absorb(written)
         done += len(batch)
         if progress:
             progress(done, len(kinded))
-    _import_plans(store, plan_lines, report)
+    try:
+        _import_plans(store, plan_lines, report)
+    except SessionError as exc:  # a full disk while writing a plan: the lines before it stay committed
+        report.fail(plan_lines[0].where, f"import stopped: {exc}; the plan lines were not imported")
+        report.failed += len(plan_lines) - 1
+        report.stopped = True
     return report
 
 
@@ -683,6 +691,29 @@ def _import_plans(store: Store, lines: list[SourceLine], report: ImportReport) -
         else:
             report.imported += len(entries)
             report.kinds["plan line"] = report.kinds.get("plan line", 0) + len(entries)
+
+
+def _by_volume(prepared: list[_Prepared]) -> Iterator[tuple[int, list[_Prepared]]]:
+    """The batch in chunks of at most BATCH_BYTES of text, each with its offset: a write transaction holds the
+    session's lock, and a reviewer's save waits for it, so no transaction writes hundreds of megabytes."""
+    chunk: list[_Prepared] = []
+    offset = volume = 0
+    for index, item in enumerate(prepared):
+        weight = _volume(item)
+        if chunk and volume + weight > BATCH_BYTES:
+            yield offset, chunk
+            chunk, offset, volume = [], index, 0
+        chunk.append(item)
+        volume += weight
+    if chunk:
+        yield offset, chunk
+
+
+def _volume(item: _Prepared) -> int:
+    texts = [item.task.original if item.task else None]
+    if item.attempt is not None:
+        texts += [item.attempt.refactored, item.attempt.response, item.attempt.patch]
+    return sum(len(text) for text in texts if text)
 
 
 def _write_batch(store: Store, prepared: list[_Prepared]) -> ImportReport:

@@ -260,3 +260,22 @@ def test_an_exported_study_reimports_as_already_present_not_as_conflicts(tmp_pat
         exported.write_text(export_text(store, "attempts", "jsonl"))
         report = import_into(store, exported)
     assert (report.failed, report.imported, report.unchanged) == (0, 0, 1)
+
+
+def test_no_write_transaction_carries_more_than_the_batch_volume(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reviewer saving during an import waits for one transaction at most: big answers split the batch."""
+    from bare_tui import importer
+
+    monkeypatch.setattr(importer, "BATCH_BYTES", 10_000)
+    written: list[int] = []
+    real = importer._write_batch
+
+    def counting(store: Store, prepared: list) -> object:
+        written.append(sum(importer._volume(item) for item in prepared))
+        return real(store, prepared)
+
+    monkeypatch.setattr(importer, "_write_batch", counting)
+    rows = [TASK] + [{**GOOD, "attempt_id": f"a-{i}", "refactored": "x = 1\n" * 700} for i in range(12)]
+    _, report = imported(tmp_path, "in.jsonl", rows)
+    assert report.complete and report.imported == 13
+    assert len(written) >= 6 and all(volume <= 10_000 for volume in written)
