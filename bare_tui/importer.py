@@ -7,13 +7,13 @@ import json
 import math
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .extract import extract_code
+from .formats.answers import answer_key, read_answer
 from .model import (
     FIELDS,
     STAGES,
@@ -27,6 +27,7 @@ from .model import (
     ReasonCode,
     Task,
     Verdict,
+    is_stage_name,
     language_from_path,
     normalise_language,
 )
@@ -73,6 +74,7 @@ class ImportReport:
     kinds: dict[str, int] = field(default_factory=dict)
     stopped: bool = False  # a fault of the session (a full disk) ended the import early
     slowest: tuple[float, str] = (0.0, "")  # the longest a single line took to prepare or write, and which
+    verdicts_written: int = 0  # verdicts new to the session, from attempt lines and verdict-only lines
 
     def note_time(self, where: str, seconds: float) -> None:
         if seconds > self.slowest[0]:
@@ -87,6 +89,7 @@ class ImportReport:
         self.warnings.extend(other.warnings)
         for kind, n in other.kinds.items():
             self.kinds[kind] = self.kinds.get(kind, 0) + n
+        self.verdicts_written += other.verdicts_written
         if other.slowest[0] > self.slowest[0]:
             self.slowest = other.slowest
 
@@ -108,10 +111,18 @@ ProgressCallback = Callable[[int, int], None]
 
 
 # ---------------------------------------------------------------------- reading sources
-def read_source(path: Path, report: ImportReport) -> list[SourceLine]:
-    """Every record in a file or folder, in the order they should be imported."""
+def read_source(
+    path: Path, report: ImportReport, source_format: str | None = None, known_task_ids: Iterable[str] = ()
+) -> list[SourceLine]:
+    """Every record in a file or folder, in the order they should be imported. A format people already have
+    (`--from`, or detected) is read by its adapter in bare_tui.formats."""
     if not path.exists():
         raise SessionError(f"{path}: no such file or folder")
+    from .formats import read_formatted  # the adapters import this module
+
+    formatted = read_formatted(path, source_format, report, known_task_ids)
+    if formatted is not None:
+        return formatted
     if path.is_file():
         return list(_read_jsonl(path, report))
     lines: list[SourceLine] = []
@@ -267,7 +278,7 @@ def _read_layout(root: Path, report: ImportReport) -> Iterator[SourceLine]:
             read = _read_text(files[0], report)
             if read is None:
                 continue
-            key = "patch" if files[0].suffix in (".patch", ".diff") else "refactored"
+            key = answer_key(files[0].name)
             data = {
                 "attempt_id": f"{model_dir.name}/{task_dir.name}", "task_id": task_dir.name,
                 "model": model_dir.name, key: read[0],
@@ -327,7 +338,7 @@ def _kind(data: dict[str, Any]) -> str:
     if "adjudication_id" in data:
         return "adjudication"
     if "attempt_id" in data:
-        return "attempt"
+        return "verdicts" if is_verdict_only(data) else "attempt"
     present = [key for key in _ATTEMPT_FIELDS if key in data]
     if present:
         raise LineError(f"has an attempt's fields ({', '.join(present)}) but no 'attempt_id'")
@@ -454,18 +465,25 @@ def parse_attempt(data: dict[str, Any], task: Task, invalid_utf8: bool) -> tuple
             problems.append(f"patch-failed: {exc}")
             warnings.append(f"patch does not apply, imported with no code: {exc}")
     if refactored is None and response is not None and not patch_failed:
-        extraction = extract_code(response, task.language)
-        refactored = extraction.code
-        if extraction.code is None:
-            problems.append("no-code")
-            warnings.append("the response has no code; imported as an answer with no code")
+        answer = read_answer(response, task.original, task.language)  # code, a diff or edit blocks
+        refactored = answer.code
+        problems.extend(answer.problems)
+        warnings.extend(answer.warnings)
     if invalid_utf8:
         warnings.append("invalid UTF-8 replaced with U+FFFD; attempt flagged")
     attempt = Attempt(
         _text(data, "attempt_id"), task.task_id, _text(data, "model"), refactored, response, patch,  # type: ignore[arg-type]
-        _meta(data), tuple(problems),
+        _meta(data), tuple(dict.fromkeys([*_given_problems(data), *problems])),
     )
     return attempt, warnings
+
+
+def _given_problems(data: dict[str, Any]) -> list[str]:
+    """The flags an attempts export carries (`invalid-utf8` cannot be seen again in the replaced text)."""
+    given = data.get("problems") or []
+    if not isinstance(given, list) or not all(isinstance(p, str) and len(p) <= MAX_NOTE_CHARS for p in given):
+        raise LineError("'problems' must be a list of strings")
+    return given
 
 
 EVIDENCE_SIDES = ("original", "refactored")
@@ -500,8 +518,9 @@ def parse_verdicts(data: dict[str, Any], attempt_id: str, source: str, pipeline_
         raise LineError("'verdicts' must be an object of stage -> verdict")
     verdicts: list[Verdict] = []
     for stage, body in raw.items():
-        if stage not in FIELDS:
-            raise LineError(f"unknown stage {_shown(stage)} in verdicts (expected one of {', '.join(FIELDS)})")
+        if not is_stage_name(stage):
+            raise LineError(f"unknown stage {_shown(stage)} in verdicts (expected one of {', '.join(FIELDS)}, or an "
+                            "extra stage named in lower case: letters, digits, '_' or '-')")
         if not isinstance(body, dict):
             raise LineError(f"verdict for '{stage}' must be an object")
         try:
@@ -520,9 +539,15 @@ def parse_verdicts(data: dict[str, Any], attempt_id: str, source: str, pipeline_
         evidence = body.get("evidence") or []
         if not isinstance(evidence, list):
             raise LineError(f"verdict for '{stage}': evidence must be a list of objects")
+        created_at = body.get("created_at")  # a verdicts export keeps when each verdict was first written
+        if created_at is not None:
+            created_at = _timestamp(body, "created_at")
+        details = body.get("details") or {}
+        if not isinstance(details, dict):
+            raise LineError(f"verdict for '{stage}': details must be an object")
         verdicts.append(
             Verdict(attempt_id, stage, outcome, score, tuple(_evidence(stage, e) for e in evidence),
-                    pipeline_version, source)
+                    pipeline_version, source, details, created_at)
         )
     return _with_overall(verdicts)
 
@@ -542,7 +567,7 @@ def _with_overall(verdicts: list[Verdict]) -> list[Verdict]:
 
 def parse_judgement(data: dict[str, Any]) -> Judgement:
     stage = _text(data, "stage")
-    if stage not in FIELDS:
+    if not is_stage_name(stage):
         raise LineError(f"unknown stage {_shown(stage)} (expected one of {', '.join(FIELDS)})")
     try:
         label = Label(data.get("label"))
@@ -568,7 +593,7 @@ def parse_judgement(data: dict[str, Any]) -> Judgement:
 
 def parse_adjudication(data: dict[str, Any]) -> Adjudication:
     stage = _text(data, "stage")
-    if stage not in FIELDS:
+    if not is_stage_name(stage):
         raise LineError(f"unknown stage {_shown(stage)}")
     try:
         label = Label(data.get("label"))
@@ -608,15 +633,17 @@ def import_into(
     source_name: str = "external",
     source_version: str | None = None,
     progress: ProgressCallback | None = None,
+    source_format: str | None = None,
 ) -> ImportReport:
     """Import a file or folder into an open session. Bad lines are reported and skipped; good lines go in
     whole, in committed batches, so an interrupted import can simply be run again. A fault of the session
-    (a full disk) stops the import: the batches committed before it stay and the report says where."""
+    (a full disk) stops the import: the batches committed before it stay and the report says where.
+    `source_format` names a format of bare_tui.formats (`--from`); without it the format is detected."""
     report = ImportReport()
-    lines = read_source(source_path, report)
-    pipeline_version = source_name if not source_version else f"{source_name}@{source_version}"
     known_tasks = store.tasks()
-    order = {"task": 0, "attempt": 1, "judgement": 2, "adjudication": 3}
+    lines = read_source(source_path, report, source_format, known_tasks)
+    pipeline_version = source_name if not source_version else f"{source_name}@{source_version}"
+    order = {"task": 0, "attempt": 1, "verdicts": 2, "judgement": 3, "adjudication": 4}
     kinded: list[tuple[str, SourceLine]] = []
     for line in lines:
         try:
@@ -752,14 +779,15 @@ def _prepare(
     if kind == "adjudication":
         return _Prepared(line, kind, adjudication=parse_adjudication(data))
     attempt_id = _required(data, "attempt_id")
-    if "verdicts" in data and not any(key in data for key in (*_ATTEMPT_FIELDS, "task_id", "original")):
+    run = line_run(data, source_name, pipeline_version)
+    if kind == "verdicts":
         # A verdict-only line: an external pipeline's verdicts for an attempt already in the session.
-        return _Prepared(line, "verdicts", verdicts=parse_verdicts(data, attempt_id, source_name, pipeline_version))
+        return _Prepared(line, "verdicts", verdicts=parse_verdicts(data, attempt_id, *run))
     task_id = _required(data, "task_id")
     task: Task | None = known_tasks.get(task_id)
     new_task = None
-    if "original" in data:
-        inline = parse_task(data)
+    if data.get("original") is not None:  # an attempts export gives a task's original on its first row only
+        inline = parse_task({**data, "meta": data.get("task_meta") or {}})  # `meta` is the attempt's
         if task is None:
             task = new_task = inline
         elif (inline.language, inline.path, inline.original) != (task.language, task.path, task.original):
@@ -769,7 +797,7 @@ def _prepare(
         raise LineError(f"task {_shown(task_id)} is not in the session or the input; give its task line or an "
                         "inline 'original'")
     attempt, warnings = parse_attempt(data, task, line.invalid_utf8)
-    verdicts = parse_verdicts(data, attempt.attempt_id, source_name, pipeline_version)
+    verdicts = parse_verdicts(data, attempt.attempt_id, *run)
     if new_task is not None:
         known_tasks.setdefault(new_task.task_id, new_task)
     return _Prepared(line, kind, task=new_task, attempt=attempt, verdicts=verdicts, warnings=warnings)
@@ -801,11 +829,14 @@ def _write_line(store: Store, conn: Any, item: _Prepared, report: ImportReport) 
             raise LineError(f"conflict: the session already has other {', '.join(counts.conflicts)} verdicts from "
                             f"{_shown(item.verdicts[0].source)} for this attempt; the stored ones are kept")
         inserted = inserted or bool(counts.inserted)
+        report.verdicts_written += counts.inserted
     if item.judgement is not None:
+        _check_known_stage(store, item.judgement.stage)
         inserted = _write_judgement(store, conn, item.judgement)
     if item.adjudication is not None:
+        _check_known_stage(store, item.adjudication.stage)
         inserted = _write_adjudication(store, conn, item.adjudication)
-    _count(report, "attempt" if item.kind == "verdicts" else item.kind, int(inserted))
+    _count(report, "verdict line" if item.kind == "verdicts" else item.kind, int(inserted))
 
 
 def _write_judgement(store: Store, conn: Any, judgement: Judgement) -> bool:
@@ -839,6 +870,30 @@ def _same(stored: Any, given: Any, optional: tuple[str, ...]) -> bool:
         if ours != theirs and not (name in optional and theirs is None):
             return False
     return True
+
+
+def is_verdict_only(data: dict[str, Any]) -> bool:
+    """A line that adds a pipeline's verdicts to an attempt already in the session (DESIGN.md)."""
+    return "verdicts" in data and not any(key in data for key in (*_ATTEMPT_FIELDS, "task_id", "original"))
+
+
+def line_run(data: dict[str, Any], source_name: str, pipeline_version: str) -> tuple[str, str]:
+    """Whose verdicts a line carries: its own `source` and `pipeline_version` (a verdicts export names them),
+    else the import's --source and --source-version."""
+    source = _text(data, "source", required=False)
+    version = _text(data, "pipeline_version", required=False)
+    if source is not None and not source.strip():
+        raise LineError("'source' is empty")
+    if source is None:
+        return source_name, version or pipeline_version
+    return source, version or source
+
+
+def _check_known_stage(store: Store, stage: str) -> None:
+    """A label of an extra stage needs that stage's verdicts in the session: a typo is not a new stage."""
+    if stage not in FIELDS and stage not in store.stage_names():
+        raise LineError(f"unknown stage {_shown(stage)} (expected one of {', '.join(FIELDS)}, or an extra stage "
+                        "the session has verdicts for)")
 
 
 def _count(report: ImportReport, kind: str, inserted: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,19 @@ FIELDS: tuple[str, ...] = STAGES + ("overall",)
 
 FIELD_INDEX: dict[str, int] = {name: index for index, name in enumerate(FIELDS)}
 """Each field's position in FIELDS: for ordering by field and lining values up in field order."""
+
+_EXTRA_STAGE = re.compile(r"[a-z][a-z0-9_-]{0,63}")
+
+
+def is_stage_name(name: object) -> bool:
+    """One of FIELDS, or an extra stage an external pipeline brings (`tests`, `behaviour`): lower case
+    letters, digits, '_' and '-', starting with a letter (DESIGN.md "Extra stages")."""
+    return isinstance(name, str) and (name in FIELD_INDEX or _EXTRA_STAGE.fullmatch(name) is not None)
+
+
+def stage_order(stage: str) -> tuple[int, str]:
+    """Sort key: the five stages and overall in their order, then extra stages by name."""
+    return (FIELD_INDEX.get(stage, len(FIELDS)), stage)
 
 
 class Outcome(str, enum.Enum):

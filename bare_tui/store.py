@@ -31,6 +31,7 @@ from .model import (
     ReasonCode,
     Task,
     Verdict,
+    stage_order,
 )
 
 APPLICATION_ID = 0x42415245  # "BARE": marks a file as a bare-tui session
@@ -499,6 +500,11 @@ class Store:
             else:
                 conflicts.append(v.stage)
         return ImportCounts(inserted, unchanged, tuple(conflicts))
+
+    def stage_names(self) -> list[str]:
+        """Every stage the session has verdicts for: the five and overall, then extra stages by name."""
+        rows = self._conn.execute("SELECT DISTINCT stage FROM verdicts").fetchall()
+        return sorted((row[0] for row in rows), key=stage_order)
 
     def verdicts(
         self, source: str | None = None, pipeline_version: str | None = None, attempt_id: str | None = None

@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from ..formats import FORMATS
 from ..importer import ImportReport, import_into
 from ..safe_text import one_line
 from ..store import SessionError, Store
@@ -16,7 +17,12 @@ from ..store import SessionError, Store
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session", type=Path, help="the session database (created if missing)")
-    parser.add_argument("source", type=Path, help="a .jsonl file, a folder of .jsonl files, or a folder with tasks/ and attempts/")
+    parser.add_argument("source", type=Path, help="a .jsonl file, a folder of .jsonl files, a folder with tasks/ and "
+                        "attempts/, or a file or folder in a format named by --from")
+    parser.add_argument("--from", dest="source_format", choices=tuple(FORMATS), default=None, metavar="FORMAT",
+                        help="read a format people already have: "
+                        + "; ".join(f"{name}: {text}" for name, text in FORMATS.items())
+                        + ". Without --from the format is detected.")
     parser.add_argument("--source", dest="source_name", default="external", metavar="NAME",
                         help="whose verdicts the lines carry (default: external)")
     parser.add_argument("--source-version", default=None, metavar="VERSION",
@@ -37,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
             report = import_into(
                 store, args.source, args.source_name, args.source_version,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
+                source_format=args.source_format,
             )
     print_report(report, quiet=args.quiet)
     return 0 if report.complete else 1
@@ -49,5 +56,6 @@ def print_report(report: ImportReport, quiet: bool = False) -> None:
         for line in report.warnings:
             print(f"{one_line(line)} (warning)", file=sys.stderr)
     kinds = ", ".join(f"{n} {kind}s" for kind, n in sorted(report.kinds.items())) or "nothing new"
-    print(f"imported {report.imported} ({kinds}), skipped {report.unchanged} already present, "
+    verdicts = f", {report.verdicts_written} verdicts written" if report.verdicts_written else ""
+    print(f"imported {report.imported} ({kinds}){verdicts}, skipped {report.unchanged} already present, "
           f"failed {report.failed}")

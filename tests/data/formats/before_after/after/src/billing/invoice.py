@@ -1,0 +1,2 @@
+def total(lines):
+    return sum(line.price * line.qty for line in lines)
