@@ -1,11 +1,17 @@
-"""Writing a session's records out as JSON Lines or CSV, in the interchange formats of DESIGN.md."""
+"""Writing a session's records out as JSON Lines or CSV, in the interchange formats of DESIGN.md, and the
+analyst's tables (attempt-stages, disputes) from the session's views.
+
+Every export has the same keys on every row (null where there is no value), booleans as JSON true/false (and
+`true`/`false` in CSV), and re-imports to the same records. JSON Lines is written so that polars, which
+infers each column from the first 100 rows, reads it without options."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any, TextIO
 
 from .model import Adjudication, Judgement, Verdict
@@ -13,62 +19,86 @@ from .plans import LINE_KEYS, plan_lines
 from .safe_text import json_for_terminal, visible
 from .store import Store
 
-WHATS = ("attempts", "verdicts", "judgements", "adjudications", "plans")
+WHATS = ("attempts", "verdicts", "judgements", "adjudications", "plans", "attempt-stages", "disputes")
 FORMATS = ("jsonl", "csv")
+VIEWS = {"attempt-stages": "attempt_stages", "disputes": "disputes"}
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-# CSV headers are fixed per kind, so an empty export still has its header and optional keys keep a column.
+# Columns are fixed per kind, so an empty export still has its header and optional keys keep a column.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "attempts": ("attempt_id", "task_id", "model", "language", "path", "original", "refactored", "response",
-                 "patch", "meta", "problems"),
-    "verdicts": ("attempt_id", "stage", "outcome", "score", "evidence", "pipeline_version", "source"),
+    "attempts": ("attempt_id", "task_id", "model", "language", "path", "original", "task_meta", "refactored",
+                 "response", "patch", "meta", "problems"),
+    "verdicts": ("attempt_id", "stage", "outcome", "score", "evidence", "pipeline_version", "source", "created_at",
+                 "model", "language", "details"),
     "judgements": ("judgement_id", "attempt_id", "reviewer", "stage", "label", "confidence", "note", "tags",
                    "saw_verdicts", "opened_at", "saved_at", "supersedes", "retracted"),
     "adjudications": ("adjudication_id", "attempt_id", "stage", "auditor", "label", "reason", "note", "saved_at"),
     "plans": LINE_KEYS,
+    "attempt-stages": ("attempt_id", "task_id", "model", "language", "path", "stage", "outcome", "score", "source",
+                       "pipeline_version", "labels", "reviewers", "pass_labels", "fail_labels", "unsure_labels",
+                       "people", "adjudicated", "adjudication_reason", "consensus", "dispute", "disputed_failure"),
+    "disputes": ("attempt_id", "task_id", "model", "language", "path", "stage", "kind", "outcome", "labels",
+                 "people", "adjudicated", "adjudication_reason", "consensus", "settled", "flagged_by"),
 }
+# View columns that SQLite holds as 0/1 or JSON text, written as booleans and lists.
+_VIEW_BOOLEANS = frozenset({"disputed_failure", "settled"})
+_VIEW_JSON = frozenset({"labels", "flagged_by"})
+
+POLARS_INFERENCE_ROWS = 100  # polars.read_ndjson infers each column's type from this many rows
+HOIST_SCAN_ROWS = 50_000  # how far ahead a first value is looked for, at most (rows held in memory meanwhile)
 
 
 def neutralise_cell(value: Any) -> Any:
     """A CSV cell a spreadsheet will show but never run: text that would start a formula gets a leading
-    apostrophe. Numbers stay numbers (a negative score is data, not a formula)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    apostrophe, and so does text that already starts with an apostrophe before one, so that the importer's
+    taking one off gives back the text. Numbers stay numbers (a negative score is data, not a formula)."""
+    if isinstance(value, str) and (value.startswith(_FORMULA_STARTS) or
+                                   (value.startswith("'") and value[1:].startswith(("'", *_FORMULA_STARTS)))):
         return "'" + value
     return value
 
 
 def attempt_records(store: Store) -> Iterator[dict[str, Any]]:
-    """The attempts import format, with `refactored` and `language` resolved and the task inline."""
+    """The attempts import format, with `refactored` and `language` resolved. A task's original is written
+    once, on its first attempt's row (null on the others), not repeated in every row."""
     tasks = store.tasks()
+    written: set[str] = set()
     for attempt in store.iter_attempts():
         task = tasks[attempt.task_id]
+        first = attempt.task_id not in written
+        written.add(attempt.task_id)
         yield {
             "attempt_id": attempt.attempt_id, "task_id": attempt.task_id, "model": attempt.model,
-            "language": task.language, "path": task.path, "original": task.original,
+            "language": task.language, "path": task.path, "original": task.original if first else None,
+            "task_meta": task.meta if first else None,
             "refactored": attempt.refactored, "response": attempt.response, "patch": attempt.patch,
             "meta": attempt.meta, "problems": list(attempt.problems),
         }
 
 
-def verdict_record(v: Verdict) -> dict[str, Any]:
+def verdict_record(v: Verdict, model: str | None = None, language: str | None = None) -> dict[str, Any]:
     return {
         "attempt_id": v.attempt_id, "stage": v.stage, "outcome": v.outcome.value, "score": v.score,
         "evidence": [e.to_json() for e in v.evidence], "pipeline_version": v.pipeline_version,
-        "source": v.source,
+        "source": v.source, "created_at": v.created_at, "model": model, "language": language,
+        "details": v.details,  # stage-specific facts, e.g. the thresholds a maintainability verdict used
     }
+
+
+def verdict_records(store: Store, source: str | None = None) -> Iterator[dict[str, Any]]:
+    groups = {attempt_id: (model, language) for attempt_id, model, language in store.attempt_groups()}
+    for v in store.verdicts(source=source):
+        yield verdict_record(v, *groups.get(v.attempt_id, (None, None)))
 
 
 def judgement_record(j: Judgement) -> dict[str, Any]:
-    record = {
+    return {
         "judgement_id": j.judgement_id, "attempt_id": j.attempt_id, "reviewer": j.reviewer, "stage": j.stage,
         "label": j.label.value, "confidence": j.confidence, "note": j.note, "tags": list(j.tags),
         "saw_verdicts": j.saw_verdicts, "opened_at": j.opened_at, "saved_at": j.saved_at,
-        "supersedes": j.supersedes,
+        "supersedes": j.supersedes, "retracted": j.retracted,  # retracted: an undo withdrawing what it supersedes
     }
-    if j.retracted:
-        record["retracted"] = True  # an undo: withdraws the judgement it supersedes
-    return record
 
 
 def adjudication_record(a: Adjudication) -> dict[str, Any]:
@@ -79,18 +109,75 @@ def adjudication_record(a: Adjudication) -> dict[str, Any]:
     }
 
 
+def view_records(store: Store, what: str, columns: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+    """The rows of the attempt_stages or disputes view, with booleans and lists as such."""
+    for row in store.view_rows(VIEWS[what], columns):
+        for key in _VIEW_BOOLEANS.intersection(row):
+            row[key] = None if row[key] is None else bool(row[key])
+        for key in _VIEW_JSON.intersection(row):
+            row[key] = json.loads(row[key])
+        yield row
+
+
 def records(store: Store, what: str, source: str | None = None) -> Iterable[dict[str, Any]]:
     if what == "attempts":
         return attempt_records(store)
     if what == "verdicts":
-        return (verdict_record(v) for v in store.verdicts(source=source))
+        return verdict_records(store, source)
     if what == "judgements":
         return (judgement_record(j) for j in store.judgements(current_only=False))
     if what == "adjudications":
         return (adjudication_record(a) for a in store.adjudications(current_only=False))
     if what == "plans":
         return plan_lines(store)
+    if what in VIEWS:
+        return view_records(store, what)
     raise ValueError(f"unknown export '{what}' (expected one of {', '.join(WHATS)})")
+
+
+# Rows that must stay in order among themselves when a row is moved up: a judgement's chain of supersedes,
+# and a task's attempts (its original is on the first).
+_ORDER_GROUPS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "judgements": lambda row: (row.get("attempt_id"), row.get("reviewer"), row.get("stage")),
+    "attempts": lambda row: row.get("task_id"),
+}
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == [] or value == {}
+
+
+def polars_friendly(rows: Iterable[dict[str, Any]], group: Callable[[dict[str, Any]], Any] | None = None
+                    ) -> Iterator[dict[str, Any]]:
+    """The rows with, for each column empty in the first 100 rows but not after, its first row with a value
+    moved up among them (with the earlier rows of its group, in their order), so that polars infers the
+    column's type instead of a null type it then cannot fill. Otherwise the order is kept."""
+    source = iter(rows)
+    head = list(islice(source, POLARS_INFERENCE_ROWS))
+    if not head:
+        return
+    wanted = {key for key in head[0] if all(_empty(row.get(key)) for row in head)}
+    ahead: list[dict[str, Any]] = []
+    chosen: list[int] = []  # positions in head + ahead to move up
+    while wanted and len(ahead) < HOIST_SCAN_ROWS:
+        row = next(source, None)
+        if row is None:
+            break
+        ahead.append(row)
+        found = {key for key in wanted if not _empty(row.get(key))}
+        if found:
+            wanted -= found
+            chosen.append(len(head) + len(ahead) - 1)
+    window = head + ahead
+    moved: set[int] = set()
+    for at in chosen:
+        moved.add(at)
+        if group is not None:
+            key = group(window[at])
+            moved.update(i for i in range(at) if group(window[i]) == key)
+    yield from (window[i] for i in sorted(moved))
+    yield from (row for i, row in enumerate(window) if i not in moved)
+    yield from source
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]], out: TextIO, terminal: bool = False) -> int:
@@ -104,17 +191,22 @@ def write_jsonl(rows: Iterable[dict[str, Any]], out: TextIO, terminal: bool = Fa
     return count
 
 
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return neutralise_cell(value)
+
+
 def write_csv(rows: Iterable[dict[str, Any]], out: TextIO, columns: Sequence[str], terminal: bool = False) -> int:
-    """CSV with a fixed header; lists and objects as JSON text; formulas neutralised. For a terminal, control
-    and invisible characters in cells are shown as visible stand-ins, never sent raw."""
+    """CSV with a fixed header; booleans as true/false; lists and objects as JSON text; formulas neutralised.
+    For a terminal, control and invisible characters in cells are shown as visible stand-ins, never sent raw."""
     writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore")
     writer.writeheader()
     count = 0
     for row in rows:
-        cells = {
-            key: neutralise_cell(json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value)
-            for key, value in row.items()
-        }
+        cells = {key: _cell(value) for key, value in row.items()}
         if terminal:
             cells = {key: visible(value) if isinstance(value, str) else value for key, value in cells.items()}
         writer.writerow(cells)
@@ -122,17 +214,35 @@ def write_csv(rows: Iterable[dict[str, Any]], out: TextIO, columns: Sequence[str
     return count
 
 
-def export(store: Store, what: str, fmt: str, out: TextIO, source: str | None = None, terminal: bool = False) -> int:
-    """Write one kind of record; returns how many rows were written. `terminal`: out is a terminal."""
-    rows = records(store, what, source)
+def chosen_columns(what: str, columns: Sequence[str] | None) -> tuple[str, ...]:
+    """The columns asked for with --columns, in the order asked, or all of the kind's."""
+    known = COLUMNS[what]
+    if not columns:
+        return known
+    unknown = [c for c in columns if c not in known]
+    if unknown:
+        raise ValueError(f"unknown column(s) {', '.join(unknown)} for --what {what} (choose from {', '.join(known)})")
+    return tuple(dict.fromkeys(columns))
+
+
+def export(store: Store, what: str, fmt: str, out: TextIO, source: str | None = None,
+           columns: Sequence[str] | None = None, terminal: bool = False) -> int:
+    """Write one kind of record, with all its columns or those asked; returns how many rows were written.
+    `terminal`: out is a terminal."""
+    if what not in COLUMNS:
+        raise ValueError(f"unknown export '{what}' (expected one of {', '.join(WHATS)})")
+    keep = chosen_columns(what, columns)
+    rows: Iterable[dict[str, Any]] = records(store, what, source)
+    if columns:
+        rows = ({key: row.get(key) for key in keep} for row in rows)
     if fmt == "jsonl":
-        return write_jsonl(rows, out, terminal)
+        return write_jsonl(polars_friendly(rows, _ORDER_GROUPS.get(what)), out, terminal)
     if fmt == "csv":
-        return write_csv(rows, out, COLUMNS[what], terminal)
+        return write_csv(rows, out, keep, terminal)
     raise ValueError(f"unknown format '{fmt}' (expected one of {', '.join(FORMATS)})")
 
 
-def export_text(store: Store, what: str, fmt: str) -> str:
+def export_text(store: Store, what: str, fmt: str, columns: Sequence[str] | None = None) -> str:
     buffer = io.StringIO()
-    export(store, what, fmt, buffer)
+    export(store, what, fmt, buffer, columns=columns)
     return buffer.getvalue()

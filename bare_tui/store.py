@@ -16,6 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from .model import (
+    FIELDS,
     Adjudication,
     Attempt,
     AttemptSummary,
@@ -64,6 +65,104 @@ def utc_now() -> str:
 def new_id() -> str:
     return str(uuid.uuid4())
 
+
+_FIELD_VALUES = ", ".join(f"('{name}', {index})" for index, name in enumerate(FIELDS))
+_FIELD_LIST = ", ".join(f"'{name}'" for name in FIELDS)
+
+# One row per attempt and stage: each attempt's six fields, and any extra stage it has a verdict, label or
+# adjudication for. The same rules as the Python code: the verdict that counts is Store._chosen_verdicts' (own
+# source first, then the newest run, the first written on a tie; an attempt with any own verdict uses only its
+# own), the label in force Store._labels_in_force's, the newest adjudication Store.adjudications', and the
+# consensus and dispute consensus.py's. tests/test_views.py checks them against the Python on random sessions.
+ATTEMPT_STAGES_VIEW = f"""CREATE VIEW attempt_stages AS
+WITH
+stage_names(stage, stage_index) AS (VALUES {_FIELD_VALUES}),
+chosen AS (
+    SELECT attempt_id, stage, outcome, score, source, pipeline_version FROM (
+        SELECT v.attempt_id, v.stage, v.outcome, v.score, v.source, v.pipeline_version,
+            ROW_NUMBER() OVER (PARTITION BY v.attempt_id, v.stage ORDER BY v.source = '{OWN_SOURCE}' DESC,
+                v.created_at DESC, v.pipeline_version DESC, v.rowid) AS rank,
+            MAX(v.source = '{OWN_SOURCE}') OVER (PARTITION BY v.attempt_id) AS attempt_has_own
+        FROM verdicts v)
+    WHERE rank = 1 AND (source = '{OWN_SOURCE}' OR NOT attempt_has_own)),
+in_force AS (
+    SELECT attempt_id, stage, reviewer, label FROM (
+        SELECT j.attempt_id, j.stage, j.reviewer, j.label, j.retracted,
+            ROW_NUMBER() OVER (PARTITION BY j.attempt_id, j.reviewer, j.stage
+                ORDER BY j.saved_at DESC, j.rowid DESC) AS rank
+        FROM judgements j WHERE NOT EXISTS (SELECT 1 FROM judgements s WHERE s.supersedes = j.judgement_id))
+    WHERE rank = 1 AND NOT retracted),
+people AS (
+    SELECT attempt_id, stage, json_group_array(json_object('reviewer', reviewer, 'label', label)) AS labels,
+        COUNT(*) AS reviewers,
+        SUM(label = 'pass') AS pass_labels, SUM(label = 'fail') AS fail_labels, SUM(label = 'unsure') AS unsure_labels
+    FROM (SELECT * FROM in_force ORDER BY reviewer) GROUP BY attempt_id, stage),
+settled AS (
+    SELECT attempt_id, stage, label, reason FROM (
+        SELECT a.attempt_id, a.stage, a.label, a.reason,
+            ROW_NUMBER() OVER (PARTITION BY a.attempt_id, a.stage ORDER BY a.saved_at DESC, a.rowid DESC) AS rank
+        FROM adjudications a)
+    WHERE rank = 1),
+cells AS (
+    SELECT a.attempt_id, n.stage FROM attempts a CROSS JOIN stage_names n
+    UNION SELECT attempt_id, stage FROM chosen
+    UNION SELECT attempt_id, stage FROM people
+    UNION SELECT attempt_id, stage FROM settled),
+judged AS (
+    SELECT c.attempt_id, a.task_id, a.model, t.language, t.path, c.stage, v.outcome, v.score, v.source,
+        v.pipeline_version, COALESCE(p.labels, '[]') AS labels, COALESCE(p.reviewers, 0) AS reviewers,
+        COALESCE(p.pass_labels, 0) AS pass_labels, COALESCE(p.fail_labels, 0) AS fail_labels,
+        COALESCE(p.unsure_labels, 0) AS unsure_labels,
+        CASE WHEN p.pass_labels > p.fail_labels THEN 'pass' WHEN p.fail_labels > p.pass_labels THEN 'fail' END
+            AS people,
+        d.label AS adjudicated, d.reason AS adjudication_reason, a.seq, COALESCE(n.stage_index, 6) AS stage_index
+    FROM cells c JOIN attempts a ON a.attempt_id = c.attempt_id JOIN tasks t ON t.task_id = a.task_id
+    LEFT JOIN stage_names n ON n.stage = c.stage
+    LEFT JOIN chosen v ON v.attempt_id = c.attempt_id AND v.stage = c.stage
+    LEFT JOIN people p ON p.attempt_id = c.attempt_id AND p.stage = c.stage
+    LEFT JOIN settled d ON d.attempt_id = c.attempt_id AND d.stage = c.stage),
+agreed AS (
+    SELECT *, CASE WHEN adjudicated IN ('pass', 'fail') THEN adjudicated ELSE people END AS consensus FROM judged)
+SELECT attempt_id, task_id, model, language, path, stage, outcome, score, source, pipeline_version, labels,
+    reviewers, pass_labels, fail_labels, unsure_labels, people, adjudicated, adjudication_reason, consensus,
+    CASE WHEN outcome = 'fail' AND consensus = 'pass' THEN 'disputed failure'
+        WHEN outcome IN ('pass', 'fail') AND consensus IS NOT NULL AND consensus != outcome THEN 'pipeline vs people'
+        WHEN (adjudicated IS NULL OR adjudicated NOT IN ('pass', 'fail')) AND pass_labels > 0 AND fail_labels > 0
+            THEN 'reviewers disagree'
+    END AS dispute,
+    outcome IS 'fail' AND consensus IS 'pass' AS disputed_failure
+FROM agreed ORDER BY seq, stage_index, stage"""
+
+# The audit list (audit.build_items): the attempt-stages of the five and overall that people labelled or an
+# auditor settled, with why they came to audit, judged without the adjudication so a settled item stays;
+# and each flagged attempt's `overall`. In auditing order: disputed failures, pipeline vs people, reviewers
+# disagree, flagged; then import order and stage order.
+DISPUTES_VIEW = f"""CREATE VIEW disputes AS
+WITH
+flagged AS (
+    SELECT attempt_id, json_group_array(reviewer) AS flagged_by
+    FROM (SELECT * FROM flags WHERE flagged ORDER BY reviewer) GROUP BY attempt_id),
+judged AS (
+    SELECT s.*, f.flagged_by,
+        CASE WHEN s.outcome = 'fail' AND s.people = 'pass' THEN 'disputed failure'
+            WHEN s.outcome IN ('pass', 'fail') AND s.people IS NOT NULL AND s.people != s.outcome
+                THEN 'pipeline vs people'
+            WHEN s.pass_labels > 0 AND s.fail_labels > 0 THEN 'reviewers disagree'
+            WHEN s.stage = 'overall' AND f.flagged_by IS NOT NULL THEN 'flagged'
+        END AS kind
+    FROM attempt_stages s LEFT JOIN flagged f ON f.attempt_id = s.attempt_id
+    WHERE s.stage IN ({_FIELD_LIST})
+        AND (s.reviewers > 0 OR s.adjudicated IS NOT NULL OR (s.stage = 'overall' AND f.flagged_by IS NOT NULL)))
+SELECT j.attempt_id, j.task_id, j.model, j.language, j.path, j.stage, j.kind, j.outcome, j.labels, j.people,
+    j.adjudicated, j.adjudication_reason, j.consensus, j.adjudicated IS NOT NULL AS settled,
+    COALESCE(j.flagged_by, '[]') AS flagged_by
+FROM judged j JOIN attempts a ON a.attempt_id = j.attempt_id
+WHERE j.kind IS NOT NULL
+ORDER BY CASE j.kind WHEN 'disputed failure' THEN 0 WHEN 'pipeline vs people' THEN 1 WHEN 'reviewers disagree' THEN 2
+    ELSE 3 END, a.seq, CASE j.stage {" ".join(f"WHEN '{name}' THEN {index}" for index, name in enumerate(FIELDS))} END"""
+
+ANALYST_VIEWS = [ATTEMPT_STAGES_VIEW, DISPUTES_VIEW]
+ANALYST_VIEW_NAMES = ("attempt_stages", "disputes")
 
 # Each entry takes the schema from the version before it to its own number; a database at version N runs
 # every step after N. Never edit a released step: append a new one (SCHEMA_VERSION follows the last).
@@ -159,6 +258,12 @@ _MIGRATIONS: list[tuple[int, list[str]]] = [
             """CREATE VIEW plan_members AS SELECT p.plan AS plan, m.value AS attempt_id, p.stratum AS stratum
                 FROM plan_population p, json_each(p.attempt_ids) m""",
         ],
+    ),
+    (
+        5,
+        # The analyst's surface: bare-tui's rules as SQL, so Datasette and sqlite-utils users need no code.
+        # A later change of a rule drops and re-creates its view in a new step.
+        ["DROP VIEW IF EXISTS disputes", "DROP VIEW IF EXISTS attempt_stages", *ANALYST_VIEWS],
     ),
 ]
 SCHEMA_VERSION = _MIGRATIONS[-1][0]
@@ -991,6 +1096,26 @@ class Store:
         """How many rows each kind of record has: for summaries."""
         tables = ("tasks", "attempts", "verdicts", "reviewers", "judgements", "adjudications", "flags", "plans")
         return {t: self._conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+
+    # ------------------------------------------------------------------ the analyst's views
+    def view_columns(self, view: str) -> list[str]:
+        """The columns of one of ANALYST_VIEW_NAMES, in order."""
+        if view not in ANALYST_VIEW_NAMES:
+            raise ValueError(f"unknown view '{view}' (expected one of {', '.join(ANALYST_VIEW_NAMES)})")
+        return [row[1] for row in self._conn.execute(f"PRAGMA table_info({view})")]
+
+    def view_rows(self, view: str, columns: Sequence[str] | None = None, batch: int = 2000) -> Iterator[dict[str, Any]]:
+        """The rows of one of ANALYST_VIEW_NAMES in its order, as dicts of the columns asked (default all),
+        read in batches so a BARE-sized study is never held whole."""
+        known = self.view_columns(view)
+        chosen = list(columns) if columns else known
+        unknown = [c for c in chosen if c not in known]
+        if unknown:
+            raise ValueError(f"unknown column(s) {', '.join(unknown)} of {view} (it has {', '.join(known)})")
+        cursor = self._conn.execute(f"SELECT {', '.join(chosen)} FROM {view}")
+        while rows := cursor.fetchmany(batch):
+            for row in rows:
+                yield dict(zip(chosen, row))
 
     # ------------------------------------------------------------------ lists (the queue and audit screens)
     # The same rules as current_verdicts() and judgements(), without texts, evidence and enums, so that

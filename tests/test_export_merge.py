@@ -18,7 +18,7 @@ from bare_tui.store import Store
 from .conftest import write_jsonl
 
 JUDGEMENT_KEYS = ["judgement_id", "attempt_id", "reviewer", "stage", "label", "confidence", "note", "tags",
-                  "saw_verdicts", "opened_at", "saved_at", "supersedes"]
+                  "saw_verdicts", "opened_at", "saved_at", "supersedes", "retracted"]  # retracted: always, true or false
 
 
 def test_judgements_export_in_the_design_format_and_import_back(session: Path, tmp_path: Path) -> None:
@@ -44,16 +44,21 @@ def test_verdicts_export_one_line_per_attempt_and_stage(session: Path) -> None:
         store.save_verdicts([Verdict("a-1", "syntax", Outcome.FAIL, None, (Evidence("refactored", 40, 5, "missing '}'"),),
                                      "0.3.0+5f2c1a")])
         row = json.loads(export_text(store, "verdicts", "jsonl"))
+    created_at = row.pop("created_at")
+    assert created_at.endswith("Z")  # when the verdict was first written, kept on re-import
     assert row == {"attempt_id": "a-1", "stage": "syntax", "outcome": "fail", "score": None,
                    "evidence": [{"side": "refactored", "line": 40, "column": 5, "message": "missing '}'"}],
-                   "pipeline_version": "0.3.0+5f2c1a", "source": "bare-tui"}
+                   "pipeline_version": "0.3.0+5f2c1a", "source": "bare-tui", "model": "m1", "language": "python",
+                   "details": {}}
 
 
 def test_attempts_export_resolves_language_and_refactored(session: Path) -> None:
     with Store.open(session) as store:
         rows = [json.loads(line) for line in export_text(store, "attempts", "jsonl").splitlines()]
     assert [(r["attempt_id"], r["language"]) for r in rows] == [("a-1", "python"), ("a-2", "python"), ("a-3", "go")]
-    assert rows[1]["refactored"] == "def f(x, y):\n    return x\n" and rows[1]["original"] == "def f(x):\n    return x\n"
+    assert rows[1]["refactored"] == "def f(x, y):\n    return x\n"
+    # a task's original once, on its first attempt's row, not repeated in every row
+    assert rows[0]["original"] == "def f(x):\n    return x\n" and rows[1]["original"] is None
 
 
 def test_csv_cells_that_would_run_as_formulas_are_neutralised(session: Path) -> None:

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..exporter import FORMATS, WHATS, export
-from ..store import Store
+from ..exporter import FORMATS, WHATS, chosen_columns, export
+from ..store import SessionError, Store
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,17 +15,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--what", choices=WHATS, default="judgements", help="which records (default: judgements)")
     parser.add_argument("--format", choices=FORMATS, default="jsonl", help="jsonl or csv (default: jsonl)")
     parser.add_argument("--source", default=None, metavar="NAME", help="verdicts: only this source's")
+    parser.add_argument("--columns", default=None, metavar="A,B,...",
+                        help="only these columns, in this order (default: all of the kind's)")
     parser.add_argument("-o", "--output", type=Path, default=None, help="write here instead of standard output")
 
 
 def run(args: argparse.Namespace) -> int:
+    columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
+    try:
+        chosen_columns(args.what, columns)
+    except ValueError as exc:
+        raise SessionError(str(exc)) from None
     with Store.open(args.session, readonly=True) as store:
         if args.output is None:
-            count = export(store, args.what, args.format, sys.stdout, args.source, terminal=sys.stdout.isatty())
+            count = export(store, args.what, args.format, sys.stdout, args.source, columns,
+                           terminal=sys.stdout.isatty())
         else:
             partial = args.output.with_name(args.output.name + ".partial")
             with partial.open("w", encoding="utf-8", newline="") as out:
-                count = export(store, args.what, args.format, out, args.source)
+                count = export(store, args.what, args.format, out, args.source, columns)
             partial.replace(args.output)  # a reader never sees half a file
     print(f"exported {count} {args.what}", file=sys.stderr)
     return 0

@@ -77,13 +77,15 @@ def _integer(text: str) -> int:
 CONVERTERS: dict[str, Callable[[str], Any]] = {
     "score": _number, "confidence": _integer, "position": _integer, "inclusion_probability": _number,
     "saw_verdicts": _bool, "retracted": _bool, "gold": _bool,
-    "evidence": _json, "tags": _json, "meta": _json, "problems": _json, "reviewers": _json,
+    "evidence": _json, "tags": _json, "meta": _json, "problems": _json, "reviewers": _json, "details": _json,
+    "task_meta": _json,
 }
 # text columns whose empty cell means null rather than ""
-NULLABLE_TEXT = {"opened_at", "saved_at", "supersedes", "refactored", "response", "patch", "created_at",
+NULLABLE_TEXT = {"original", "opened_at", "saved_at", "supersedes", "refactored", "response", "patch", "created_at",
                  "pipeline_version", "source", "model", "language", "path", "task_id"}
 # columns that are always lists/objects; an empty cell is an empty one
-EMPTY_COLLECTIONS: dict[str, Any] = {"evidence": [], "tags": [], "meta": {}, "problems": [], "reviewers": []}
+EMPTY_COLLECTIONS: dict[str, Any] = {"evidence": [], "tags": [], "meta": {}, "problems": [], "reviewers": [],
+                                     "details": {}}
 
 
 def typed_row(row: dict[str, str]) -> dict[str, Any]:
@@ -194,6 +196,7 @@ def _verdict_body(row: dict[str, Any]) -> dict[str, Any]:
     if isinstance(message, str) and message and not evidence:
         evidence = [{"side": "refactored", "line": None, "column": None, "message": message}]
     body["evidence"] = evidence or []
-    if row.get("created_at"):
-        body["created_at"] = row["created_at"]
+    for key in ("created_at", "details"):
+        if row.get(key):
+            body[key] = row[key]
     return body

@@ -1,0 +1,161 @@
+"""Every export re-imports to the same records, in JSON Lines and in CSV; and polars and pandas read every
+export without options (checked when they are installed)."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bare_tui.exporter import COLUMNS, FORMATS, WHATS, export_text
+from bare_tui.importer import import_into
+from bare_tui.model import (
+    Adjudication,
+    Attempt,
+    Evidence,
+    Judgement,
+    Label,
+    Outcome,
+    ReasonCode,
+    Task,
+    Verdict,
+)
+from bare_tui.store import Store
+
+ORIGINAL = "def total(items):\n    s = 0\n    for i in items:\n        s += i\n    return s\n"
+T0, T1, T2 = "2026-11-21T10:00:00Z", "2026-11-21T10:00:41Z", "2026-11-21T10:02:00Z"
+
+
+def rich_session(path: Path, attempts: int = 3) -> Path:
+    """Every kind of record, with the values that trip formats up: nulls, formulas, newlines, negative
+    scores, extra stages, superseded and retracted judgements."""
+    with Store.open(path, create=True) as store:
+        store.add_tasks([Task("t-1", "python", "src/stats.py", ORIGINAL, {"repo": "acme"}),
+                         Task("t-2", "go", "pkg/b.go", "package b\n\nfunc G(a int) int { return a }\n")])
+        rows = [Attempt("a-1", "t-1", "model-x", "def total(items):\n    return sum(items)\n", None, None,
+                        {"temperature": 0.2}, ("invalid-utf8",)),
+                Attempt("a-2", "t-1", "=HYPERLINK(\"x\")", None, "I could not do it, sorry.", None, {}, ("no-code",)),
+                Attempt("a-3", "t-2", "model-y", "package b\n\nfunc G(a int) int {\n\treturn a\n}\n")]
+        store.add_attempts(rows[:attempts])
+        store.save_verdicts([
+            Verdict("a-1", "syntax", Outcome.PASS, None, (), "0.3.0+5f2c1a", "bare-tui", created_at=T0),
+            Verdict("a-1", "maintainability", Outcome.FAIL, -0.4,
+                    (Evidence("refactored", 2, 5, "complexity rose, \"a lot\"\nsee line 2"),), "0.3.0+5f2c1a",
+                    "bare-tui", {"thresholds": {"ccn": 10}}, created_at=T1),
+            Verdict("a-2", "tests", Outcome.FAIL, 0.6, (Evidence("refactored", None, None, "=1+1"),), "ci@2", "ci",
+                    created_at=T1),
+            Verdict("a-2", "overall", Outcome.ERROR, None, (), "ci@2", "ci", created_at=T2),
+        ])
+        store.save_judgements([Judgement("j1", "a-1", "ana", "syntax", Label.PASS, 3, "'=quoted", ("x", "y"), True,
+                                         T0, T1)])
+        store.save_judgements([Judgement("j2", "a-1", "ana", "syntax", Label.FAIL, None, "-1 for style", (), False,
+                                         None, T2, supersedes="j1")])
+        store.save_judgements([Judgement("j3", "a-1", "ana", "syntax", Label.FAIL, None, "", (), False, None,
+                                         "2026-11-21T10:03:00Z", supersedes="j2", retracted=True)])
+        store.save_judgements([Judgement("j4", "a-2", "ben", "tests", Label.UNSURE, 1, "line one\nline two", (),
+                                         False, T0, T1)])
+        store.save_judgements([Judgement("j5", "a-1", "ben", "maintainability", Label.PASS, saved_at=T1)])
+        store.save_adjudication(Adjudication("d1", "a-1", "syntax", "aud", Label.PASS, ReasonCode.REVIEWER_ERROR,
+                                             "+ settled", T2))
+    return path
+
+
+def records(store: Store) -> dict[str, object]:
+    """Everything a session holds, in a form to compare: created_at is no part of a Verdict's equality, so
+    it is compared beside it; import order (seq) is left out."""
+    return {
+        "tasks": store.tasks(),
+        "attempts": [replace(a, seq=0) for a in store.attempts()],
+        "verdicts": sorted(((v, v.created_at) for v in store.verdicts()), key=lambda p: (p[0].attempt_id, p[0].stage)),
+        "judgements": store.judgements(current_only=False),
+        "adjudications": store.adjudications(current_only=False),
+    }
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_export_reimports_to_the_same_records(tmp_path: Path, fmt: str) -> None:
+    source = rich_session(tmp_path / "source.db")
+    with Store.open(source, readonly=True) as store:
+        exported = {what: export_text(store, what, fmt) for what in ("attempts", "verdicts", "judgements",
+                                                                     "adjudications")}
+        expected = records(store)
+    with Store.open(tmp_path / "copy.db", create=True) as copy:
+        for what, text in exported.items():  # attempts first: the others name them
+            path = tmp_path / f"{what}.{fmt}"
+            path.write_text(text, encoding="utf-8", newline="")
+            report = import_into(copy, path)
+            assert report.complete, (what, report.errors)
+        assert records(copy) == expected
+        again = {what: export_text(copy, what, fmt) for what in exported}
+    assert again == exported  # and the copy exports the same text
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_exports_have_stable_keys_and_true_false_booleans(tmp_path: Path, fmt: str) -> None:
+    with Store.open(rich_session(tmp_path / "s.db"), readonly=True) as store:
+        text = export_text(store, "judgements", fmt)
+    if fmt == "jsonl":
+        rows = [json.loads(line) for line in text.splitlines()]
+        assert all(list(row) == list(COLUMNS["judgements"]) for row in rows)
+        assert [row["retracted"] for row in rows] == [False, False, True, False, False]
+        assert rows[0]["supersedes"] is None and rows[0]["saw_verdicts"] is True
+    else:
+        header = text.splitlines()[0]
+        assert header.split(",") == list(COLUMNS["judgements"])
+        assert "true" in text and "false" in text and "True" not in text and "False" not in text
+
+
+def test_columns_chooses_and_orders_columns(tmp_path: Path) -> None:
+    with Store.open(rich_session(tmp_path / "s.db"), readonly=True) as store:
+        text = export_text(store, "attempt-stages", "csv", columns=["stage", "attempt_id", "consensus"])
+        with pytest.raises(ValueError, match="unknown column"):
+            export_text(store, "verdicts", "csv", columns=["attempt_id", "colour"])
+    assert text.splitlines()[0] == "stage,attempt_id,consensus"
+    assert "syntax,a-1,pass" in text.splitlines()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("what", WHATS)
+def test_pandas_reads_every_export_without_options(tmp_path: Path, what: str, fmt: str) -> None:
+    pandas = pytest.importorskip("pandas", reason="pandas is not installed (pip install 'bare-tui[test]')")
+    with Store.open(rich_session(tmp_path / "s.db"), readonly=True) as store:
+        text = export_text(store, what, fmt)
+    frame = pandas.read_json(io.StringIO(text), lines=True) if fmt == "jsonl" else pandas.read_csv(io.StringIO(text))
+    assert list(frame.columns) == list(COLUMNS[what]) and len(frame) > 0
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("what", WHATS)
+def test_polars_reads_every_export_without_options(tmp_path: Path, what: str, fmt: str) -> None:
+    polars = pytest.importorskip("polars", reason="polars is not installed (pip install 'bare-tui[test]')")
+    with Store.open(rich_session(tmp_path / "s.db"), readonly=True) as store:
+        text = export_text(store, what, fmt)
+    frame = polars.read_ndjson(io.StringIO(text)) if fmt == "jsonl" else polars.read_csv(io.StringIO(text))
+    assert frame.columns == list(COLUMNS[what]) and frame.height > 0
+
+
+def test_polars_reads_a_column_whose_first_value_comes_after_row_100(tmp_path: Path) -> None:
+    """polars infers a column from its first 100 rows: `supersedes`, null in all of them, used to fail."""
+    polars = pytest.importorskip("polars", reason="polars is not installed (pip install 'bare-tui[test]')")
+    with Store.open(tmp_path / "s.db", create=True) as store:
+        store.add_tasks([Task("t-1", "python", "a.py", "x = 1\n")])
+        store.add_attempts([Attempt(f"a-{n}", "t-1", "m", "x = 2\n") for n in range(150)])
+        store.save_judgements([Judgement(f"j{n}", f"a-{n}", "ana", "overall", Label.PASS, saved_at=T0)
+                               for n in range(150)])
+        store.save_judgements([Judgement("late", "a-149", "ana", "overall", Label.FAIL, 2, saved_at=T1,
+                                         supersedes="j149")])
+        text = export_text(store, "judgements", "jsonl")
+        (tmp_path / "attempts.jsonl").write_text(export_text(store, "attempts", "jsonl"))
+    copy = Store.open(tmp_path / "copy.db", create=True)
+    import_into(copy, tmp_path / "attempts.jsonl")
+    frame = polars.read_ndjson(io.StringIO(text))
+    late = frame.filter(polars.col("judgement_id") == "late")
+    assert late["supersedes"].to_list() == ["j149"] and late["confidence"].to_list() == [2]
+    # moving the superseding row up keeps it after the judgement it supersedes, so it still imports
+    (tmp_path / "j.jsonl").write_text(text)
+    report = import_into(copy, tmp_path / "j.jsonl")
+    assert report.complete and len(copy.judgements()) == 150
+    copy.close()
