@@ -4,7 +4,9 @@ counts, the label in force, the consensus, the dispute kinds and the audit list)
 from __future__ import annotations
 
 import json
+import sqlite3
 import tempfile
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +133,70 @@ def test_every_session_has_the_views_and_a_disputed_failure_is_listed_first(sess
                     {"attempt_id": "a-1", "stage": "syntax", "kind": "reviewers disagree"}]
     assert stage_row["consensus"] == "pass" and stage_row["dispute"] == "disputed failure"
     assert stage_row["model"] == "m2" and stage_row["language"] == "python"
+
+
+# ---------------------------------------------------------------------- the Python API and Datasette metadata
+def _disputed_session(session: Path) -> Path:
+    with Store.open(session) as store:
+        store.save_verdicts([Verdict("a-1", "syntax", Outcome.FAIL, None, (), "v1", "bare-tui"),
+                             Verdict("a-2", "syntax", Outcome.PASS, None, (), "v1", "bare-tui"),
+                             Verdict("a-3", "syntax", Outcome.PASS, None, (), "v1", "bare-tui")])
+        store.save_judgements([Judgement("j1", "a-1", "ana", "syntax", Label.PASS),
+                               Judgement("j2", "a-2", "ana", "syntax", Label.PASS),
+                               Judgement("j3", "a-3", "ana", "syntax", Label.FAIL)])
+    return session
+
+
+def test_the_api_reads_the_analysts_rows_without_the_store(session: Path) -> None:
+    from bare_tui.api import open_session
+
+    with open_session(_disputed_session(session)) as study:
+        rows = list(study.attempt_stages(columns=["attempt_id", "stage", "consensus", "disputed_failure", "labels"]))
+        disputes = list(study.disputes())
+        verdicts = list(study.records("verdicts"))
+        assert study.stages() == ["syntax"]
+    assert {"attempt_id": "a-1", "stage": "syntax", "consensus": "pass", "disputed_failure": True,
+            "labels": [{"reviewer": "ana", "label": "pass"}]} in rows
+    assert [(d["attempt_id"], d["kind"], d["settled"]) for d in disputes] == [
+        ("a-1", "disputed failure", False), ("a-3", "pipeline vs people", False)]
+    assert len(verdicts) == 3 and all(v["source"] == "bare-tui" for v in verdicts)
+
+
+def test_the_api_opens_read_only(session: Path) -> None:
+    from bare_tui.api import open_session
+    from bare_tui.store import SessionError
+
+    with open_session(session) as study:
+        assert study._store.readonly
+    try:
+        open_session(session.with_name("missing.db"))
+    except SessionError as exc:
+        assert "no such session" in str(exc)
+    else:
+        raise AssertionError("a missing session opened")
+
+
+def test_datasette_metadata_describes_every_view_column_and_its_queries_run(session: Path) -> None:
+    from bare_tui.api import datasette_metadata
+
+    metadata = datasette_metadata("study")["databases"]["study"]
+    with Store.open(_disputed_session(session)) as store:
+        for view, table in metadata["tables"].items():
+            assert list(table["columns"]) == store.view_columns(view)
+    with closing(sqlite3.connect(session)) as conn:  # as Datasette runs them
+        rates = conn.execute(metadata["queries"]["pass_rate_by_model_and_stage"]["sql"]).fetchall()
+        failures = conn.execute(metadata["queries"]["disputed_failures"]["sql"]).fetchall()
+    # m1 has a-1 (fail, people pass) and a-3 (pass, people fail); m2 has a-2 (pass, people pass)
+    syntax = {row[0]: row[2:] for row in rates if row[1] == "syntax"}
+    assert syntax == {"m1": (2, 0.5, 2, 0.5, 1), "m2": (1, 1.0, 1, 1.0, 0)}
+    assert [row[0] for row in failures] == ["a-1"]
+
+
+def test_export_attempt_stages_with_columns_from_the_command_line(session: Path, capsys: Any) -> None:
+    from bare_tui.cli import main
+
+    _disputed_session(session)
+    assert main(["export", str(session), "--what", "disputes", "--format", "csv", "--columns", "attempt_id,kind"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["attempt_id,kind", "a-1,disputed failure", "a-3,pipeline vs people"]
+    assert main(["export", str(session), "--what", "disputes", "--columns", "attempt_id,colour"]) == 2
+    assert "unknown column(s) colour" in capsys.readouterr().err

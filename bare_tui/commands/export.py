@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
+from ..api import datasette_metadata
 from ..exporter import FORMATS, WHATS, chosen_columns, export
 from ..store import SessionError, Store
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session", type=Path, help="the session database")
-    parser.add_argument("--what", choices=WHATS, default="judgements", help="which records (default: judgements)")
+    parser.add_argument("--what", choices=(*WHATS, "datasette-metadata"), default="judgements",
+                        help="which records (default: judgements); attempt-stages and disputes are the analyst's "
+                        "tables; datasette-metadata writes Datasette's metadata.json for this session (column "
+                        "descriptions and canned queries: `datasette SESSION -m metadata.json`)")
     parser.add_argument("--format", choices=FORMATS, default="jsonl", help="jsonl or csv (default: jsonl)")
     parser.add_argument("--source", default=None, metavar="NAME", help="verdicts: only this source's")
     parser.add_argument("--columns", default=None, metavar="A,B,...",
@@ -21,6 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.what == "datasette-metadata":
+        return _write_metadata(args)
     columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
     try:
         chosen_columns(args.what, columns)
@@ -36,4 +43,16 @@ def run(args: argparse.Namespace) -> int:
                 count = export(store, args.what, args.format, out, args.source, columns)
             partial.replace(args.output)  # a reader never sees half a file
     print(f"exported {count} {args.what}", file=sys.stderr)
+    return 0
+
+
+def _write_metadata(args: argparse.Namespace) -> int:
+    with Store.open(args.session, readonly=True):  # a missing or non-session file is one clear error
+        pass
+    text = json.dumps(datasette_metadata(args.session.stem), indent=2, ensure_ascii=False) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+    print(f"wrote Datasette metadata for database '{args.session.stem}'", file=sys.stderr)
     return 0
