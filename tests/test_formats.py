@@ -264,3 +264,13 @@ def test_an_inspect_eval_log_becomes_attempts_with_scores_as_verdicts(tmp_path: 
     assert verdicts[("openai/gpt-4o/t-tax", "syntax")].outcome is Outcome.PASS
     assert verdicts[("openai/gpt-4o/t-invoice", "syntax")].outcome is Outcome.FAIL
     assert report.verdicts_written == 3
+
+
+def test_task_lines_before_attempt_lines_carrying_completions_are_read_as_chat(tmp_path: Path) -> None:
+    wrapped = json.loads((DATA / "chat_wrapped.jsonl").read_text())
+    source = write_jsonl(tmp_path / "study.jsonl", [{"task_id": "t-tax", "path": "src/billing/tax.py", "original": TAX},
+                                                    wrapped])
+    assert detect(source) == "chat"
+    with Store.open(tmp_path / "s.db", create=True) as store:
+        report = import_into(store, source)
+        assert report.complete and store.attempt("a-7").refactored.startswith("TAX_RATE")

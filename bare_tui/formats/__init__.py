@@ -144,7 +144,7 @@ def detect(path: Path) -> str | None:
             if found is None:
                 raise unknown_format(path, "a JSON document in none of the formats")
             return found
-    seen_json = False
+    seen_json = native = False
     for text in head.splitlines()[:SNIFF_LINES]:
         if not text.strip():
             continue
@@ -155,9 +155,11 @@ def detect(path: Path) -> str | None:
         seen_json = True
         if isinstance(data, dict):
             found = line_format(data)
-            if found != "unknown":
+            if found is None:
+                native = True  # bare-tui's own, unless a later line is in a format (task lines come first)
+            elif found != "unknown":
                 return found
-    if not head.strip():
+    if native or not head.strip():
         return None  # an empty file imports nothing, as before
     if not seen_json and _looks_like_csv(head):
         return "csv"

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import Context, json_lines, source_line
+from . import NATIVE_KEYS, Context, json_lines, source_line
 
 if TYPE_CHECKING:
     from ..importer import SourceLine
@@ -75,6 +75,8 @@ def attempt_line(item: dict[str, Any], known_task_ids: frozenset[str]) -> dict[s
         attempt_id = metadata.get("attempt_id") or item.get("id") or f"{model}/{task_id}"
         return {"attempt_id": attempt_id, "task_id": task_id, "model": model, "response": answer_text(item),
                 "meta": {"format": "chat-completion", "completion_id": item.get("id")}}
+    if any(key in item for key in NATIVE_KEYS):
+        return item  # a task, judgement or attempt line beside the outputs: read as it is
     raise AnswerError("not a chat completion, a Responses object or a batch output line")
 
 
