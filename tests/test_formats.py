@@ -274,3 +274,14 @@ def test_task_lines_before_attempt_lines_carrying_completions_are_read_as_chat(t
     with Store.open(tmp_path / "s.db", create=True) as store:
         report = import_into(store, source)
         assert report.complete and store.attempt("a-7").refactored.startswith("TAX_RATE")
+
+
+def test_without_inspect_ai_an_eval_log_is_one_error_saying_what_to_install(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "inspect_ai.log", None)  # as if inspect_ai were not installed
+    log = tmp_path / "run.eval"
+    log.write_bytes(b"PK\x03\x04")
+    with Store.open(tmp_path / "s.db", create=True) as store, pytest.raises(FormatError, match=r"bare-tui\[inspect\]"):
+        import_into(store, log)
