@@ -120,7 +120,7 @@ CANNED_QUERIES: dict[str, dict[str, str]] = {
         "description": "pipeline_pass_rate over pass/fail verdicts; people_pass_rate over attempt-stages with a "
                        "human consensus; error and skipped verdicts are left out, as the statistics do",
         "sql": "SELECT model, stage,\n"
-               "  SUM(outcome IN ('pass', 'fail')) AS verdicts,\n"
+               "  COUNT(CASE WHEN outcome IN ('pass', 'fail') THEN 1 END) AS verdicts,\n"
                "  ROUND(1.0 * SUM(outcome = 'pass') / NULLIF(SUM(outcome IN ('pass', 'fail')), 0), 4)"
                " AS pipeline_pass_rate,\n"
                "  SUM(consensus IS NOT NULL) AS judged,\n"
