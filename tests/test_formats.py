@@ -285,3 +285,20 @@ def test_without_inspect_ai_an_eval_log_is_one_error_saying_what_to_install(tmp_
     log.write_bytes(b"PK\x03\x04")
     with Store.open(tmp_path / "s.db", create=True) as store, pytest.raises(FormatError, match=r"bare-tui\[inspect\]"):
         import_into(store, log)
+
+
+def test_a_folder_imported_with_from_keeps_its_task_lines_native(tmp_path: Path) -> None:
+    folder = tmp_path / "study"
+    folder.mkdir()
+    shutil.copy(DATA / "swebench_tasks.jsonl", folder / "tasks.jsonl")
+    shutil.copy(DATA / "swebench_preds.jsonl", folder / "preds.jsonl")
+    with Store.open(tmp_path / "s.db", create=True) as store:
+        report = import_into(store, folder, source_format="swebench")
+    assert report.complete and report.kinds == {"task": 2, "attempt": 2}
+
+
+def test_a_bare_tui_file_whose_first_line_is_longer_than_the_sniff_is_native(tmp_path: Path) -> None:
+    big = "x = 1\n" * 60_000  # 360 kB: the first line is cut short where detection stops reading
+    source = write_jsonl(tmp_path / "in.jsonl", [{"task_id": "t", "path": "a.py", "original": big},
+                                                 {"attempt_id": "a", "task_id": "t", "model": "m", "refactored": big}])
+    assert detect(source) is None

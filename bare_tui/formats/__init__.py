@@ -116,7 +116,7 @@ def _read_folder(path: Path, name: str | None, context: Context) -> list[SourceL
     if name is None and ((path / "tasks").is_dir() or (path / "attempts").is_dir()):
         return None
     files = sorted(p for p in path.iterdir() if p.is_file() and not p.is_symlink() and p.suffix in _FILE_SUFFIXES)
-    chosen = [(file, name or detect(file)) for file in files]
+    chosen = [(file, _folder_file_format(file, name)) for file in files]
     if all(fmt is None for _, fmt in chosen):
         return None
     from ..importer import read_source  # a native file beside the others is read the native way
@@ -125,6 +125,18 @@ def _read_folder(path: Path, name: str | None, context: Context) -> list[SourceL
     for file, fmt in chosen:
         lines.extend(read_source(file, context.report) if fmt is None else adapter(fmt)(file, context))
     return lines
+
+
+def _folder_file_format(file: Path, name: str | None) -> str | None:
+    """A file of a folder: bare-tui's own lines (the tasks beside the predictions) stay native even under
+    --from; the others are read as --from says, or as detected."""
+    try:
+        found = detect(file)
+    except FormatError:
+        if name is None:
+            raise
+        return name
+    return None if found is None else (name or found)
 
 
 # ---------------------------------------------------------------------- detection
@@ -144,8 +156,13 @@ def detect(path: Path) -> str | None:
             if found is None:
                 raise unknown_format(path, "a JSON document in none of the formats")
             return found
+    lines = head.splitlines()
+    if len(head.encode("utf-8", errors="replace")) >= SNIFF_BYTES and lines:
+        lines = lines[:-1]  # the last line read may be cut short
+    if not lines and head.lstrip().startswith("{"):
+        return None  # one line longer than the sniff: a bare-tui line with a large inline text
     seen_json = native = False
-    for text in head.splitlines()[:SNIFF_LINES]:
+    for text in lines[:SNIFF_LINES]:
         if not text.strip():
             continue
         try:
@@ -161,7 +178,7 @@ def detect(path: Path) -> str | None:
                 return found
     if native or not head.strip():
         return None  # an empty file imports nothing, as before
-    if not seen_json and _looks_like_csv(head):
+    if not seen_json and not head.lstrip().startswith("{") and _looks_like_csv(head):
         return "csv"
     raise unknown_format(path, "its first lines are in none of the formats" if seen_json else "not JSON Lines")
 
@@ -219,7 +236,10 @@ def read_json_document(path: Path) -> Any:
     return whole
 
 
-def _head(path: Path, size: int = 256 * 1024) -> str:
+SNIFF_BYTES = 256 * 1024
+
+
+def _head(path: Path, size: int = SNIFF_BYTES) -> str:
     with path.open("rb") as handle:
         raw = handle.read(size)
     return raw.decode("utf-8-sig", errors="replace")
