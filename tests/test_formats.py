@@ -302,3 +302,15 @@ def test_a_bare_tui_file_whose_first_line_is_longer_than_the_sniff_is_native(tmp
     source = write_jsonl(tmp_path / "in.jsonl", [{"task_id": "t", "path": "a.py", "original": big},
                                                  {"attempt_id": "a", "task_id": "t", "model": "m", "refactored": big}])
     assert detect(source) is None
+
+
+# Anthropic API reference, "Retrieve Message Batch results": one {custom_id, result} a line, the result
+# {type: succeeded, message: {content: [{type: text, text}]}} or errored, canceled, expired.
+def test_anthropic_message_batch_results_become_attempts(tmp_path: Path) -> None:
+    store = billing_session(tmp_path)
+    assert detect(DATA / "anthropic_batch_results.jsonl") == "chat"
+    report = import_into(store, DATA / "anthropic_batch_results.jsonl")
+    attempt = store.attempt("t-tax:claude")
+    assert attempt.model == "claude-sonnet-4-5-20250929" and attempt.refactored.startswith("TAX_RATE")
+    assert report.failed == 1 and "the batch request expired" in report.errors[0]
+    store.close()

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 FORMATS: dict[str, str] = {
     "swebench": "SWE-bench predictions (instance_id, model_name_or_path, model_patch) as JSON Lines or a JSON list",
     "inspect": "Inspect AI eval logs (.eval or .json, read through inspect_ai; pip install 'bare-tui[inspect]')",
-    "chat": "chat-completion objects or batch output lines (custom_id, response.body), the answer as the response",
+    "chat": "chat-completion or Responses objects, OpenAI or Anthropic batch output lines (custom_id), the answer "
+            "as the response",
     "csv": "CSV with a header: verdicts (attempt_id, stage, outcome, score, ...) or any bare-tui CSV export",
     "before-after": "a folder with before/ and after/ (or after/<model>/) holding files at their repository paths",
 }
@@ -187,9 +188,9 @@ def line_format(data: dict[str, Any]) -> str | None:
     """What one JSON object is: a format's name, None for a bare-tui record, or "unknown"."""
     if "instance_id" in data and "model_patch" in data:
         return "swebench"
-    if "custom_id" in data and ("response" in data or "error" in data):
+    if "custom_id" in data and ("response" in data or "error" in data or "result" in data):
         return "chat"
-    if data.get("object") in ("chat.completion", "response") or "choices" in data:
+    if data.get("object") in ("chat.completion", "response") or "choices" in data or data.get("type") == "message":
         return "chat"
     if "attempt_id" in data and "stage" in data and "outcome" in data and "label" not in data:
         return "verdict-rows"

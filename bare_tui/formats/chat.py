@@ -3,8 +3,10 @@
 Read as OpenAI documents them (API reference, "The chat completion object" and "The request output object"
 of the Batch API): a batch output line is `{"id", "custom_id", "response": {"status_code", "request_id",
 "body"}, "error"}`, the body a chat completion (`object: "chat.completion"`, `choices[0].message.content`)
-or a Responses object (`object: "response"`, `output[].content[]` of type `output_text`). A bare-tui attempt
-line whose `response` is one of those objects is read the same way.
+or a Responses object (`object: "response"`, `output[].content[]` of type `output_text`). Anthropic's Message
+Batches results are read too (API reference, "Retrieve Message Batch results": `{"custom_id", "result":
+{"type": "succeeded", "message": {"content": [{"type": "text", "text"}]}}}`). A bare-tui attempt line whose
+`response` is one of those objects is read the same way.
 
 A batch line names its task through `custom_id`: the task's id itself, or the task's id followed by one of
 `: / | # @` or `__` and anything (`t-017:gpt-4o`). The tasks must be in the session already."""
@@ -81,6 +83,15 @@ def attempt_line(item: dict[str, Any], known_task_ids: frozenset[str]) -> dict[s
 
 
 def _batch_body(item: dict[str, Any]) -> dict[str, Any]:
+    result = item.get("result")
+    if isinstance(result, dict):  # Anthropic Message Batches
+        if result.get("type") != "succeeded":
+            error = result.get("error") if isinstance(result.get("error"), dict) else {}
+            detail = error.get("error", {}).get("message") if isinstance(error.get("error"), dict) else None
+            raise AnswerError(f"the batch request {result.get('type')}{': ' + detail if detail else ''}")
+        if not isinstance(result.get("message"), dict):
+            raise AnswerError("a succeeded batch result with no 'message' object")
+        return result["message"]
     error = item.get("error")
     if error:
         message = error.get("message") if isinstance(error, dict) else error
@@ -111,6 +122,11 @@ def answer_text(body: dict[str, Any]) -> str:
         if isinstance(body.get("output_text"), str):
             return body["output_text"]
         raise AnswerError("the Responses object has no output_text")
+    if body.get("type") == "message" and isinstance(body.get("content"), list):  # an Anthropic Message
+        text = "".join(b.get("text", "") for b in body["content"] if isinstance(b, dict) and b.get("type") == "text")
+        if text:
+            return text
+        raise AnswerError("the message has no text content")
     choices = body.get("choices")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         raise AnswerError("the chat completion has no choices")
