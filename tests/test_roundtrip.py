@@ -23,6 +23,7 @@ from bare_tui.model import (
     Task,
     Verdict,
 )
+from bare_tui.plans import PlanSpec, draw_plan, save_drawn
 from bare_tui.store import Store
 
 ORIGINAL = "def total(items):\n    s = 0\n    for i in items:\n        s += i\n    return s\n"
@@ -60,6 +61,9 @@ def rich_session(path: Path, attempts: int = 3) -> Path:
         store.save_judgements([Judgement("j5", "a-1", "ben", "maintainability", Label.PASS, saved_at=T1)])
         store.save_adjudication(Adjudication("d1", "a-1", "syntax", "aud", Label.PASS, ReasonCode.REVIEWER_ERROR,
                                              "+ settled", T2))
+        if attempts >= 2:
+            save_drawn(store, draw_plan(store, PlanSpec("p1", size=2, strata=("model",), reviewers=("ana", "ben"),
+                                                        seed=7)))
     return path
 
 
@@ -72,6 +76,7 @@ def records(store: Store) -> dict[str, object]:
         "verdicts": sorted(((v, v.created_at) for v in store.verdicts()), key=lambda p: (p[0].attempt_id, p[0].stage)),
         "judgements": store.judgements(current_only=False),
         "adjudications": store.adjudications(current_only=False),
+        "plans": {record.name: store.plan_items(record.name) for record in store.plans()},
     }
 
 
@@ -80,7 +85,7 @@ def test_every_export_reimports_to_the_same_records(tmp_path: Path, fmt: str) ->
     source = rich_session(tmp_path / "source.db")
     with Store.open(source, readonly=True) as store:
         exported = {what: export_text(store, what, fmt) for what in ("attempts", "verdicts", "judgements",
-                                                                     "adjudications")}
+                                                                     "adjudications", "plans")}
         expected = records(store)
     with Store.open(tmp_path / "copy.db", create=True) as copy:
         for what, text in exported.items():  # attempts first: the others name them
