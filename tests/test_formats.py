@@ -314,3 +314,14 @@ def test_anthropic_message_batch_results_become_attempts(tmp_path: Path) -> None
     assert attempt.model == "claude-sonnet-4-5-20250929" and attempt.refactored.startswith("TAX_RATE")
     assert report.failed == 1 and "the batch request expired" in report.errors[0]
     store.close()
+
+
+def test_a_line_nested_beyond_the_decoder_is_one_reported_line(tmp_path: Path) -> None:
+    deep = "[" * 5000 + "]" * 5000
+    source = tmp_path / "out.jsonl"
+    source.write_text((DATA / "openai_batch_output.jsonl").read_text() + '{"custom_id": "x", "response": ' + deep + "}\n")
+    assert detect(source) == "chat"
+    store = billing_session(tmp_path)
+    report = import_into(store, source)
+    assert report.failed == 2 and any(e.startswith(f"{source}:4: ") and "nested" in e for e in report.errors)
+    store.close()

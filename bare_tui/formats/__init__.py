@@ -168,7 +168,7 @@ def detect(path: Path) -> str | None:
             continue
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested beyond the decoder: the importer says which
             continue
         seen_json = True
         if isinstance(data, dict):
@@ -220,13 +220,22 @@ MAX_DOCUMENT_BYTES = 512 * 1024 * 1024  # a JSON document (not lines) is read wh
 
 
 def _whole_json(path: Path) -> Any:
+    """A whole JSON document read as strictly as a JSON line (no NaN, sane nesting and numbers), or _NOT_JSON
+    when it is not JSON at all; a JSON document the strict reader refuses is a FormatError saying why."""
+    from ..importer import LineError, parse_json_line
+
     if path.stat().st_size > MAX_DOCUMENT_BYTES:
         raise FormatError(f"{path}: a JSON document of {path.stat().st_size / 1_048_576:.0f} MB; write it as "
                           "JSON Lines (one object a line) to import it")
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig", errors="replace"))
-    except ValueError:
+        json.loads(text)
+    except (ValueError, RecursionError):
         return _NOT_JSON
+    try:
+        return parse_json_line(text)
+    except LineError as exc:
+        raise FormatError(f"{path}: {exc}") from None
 
 
 def read_json_document(path: Path) -> Any:
@@ -261,14 +270,16 @@ def json_lines(path: Path, report: ImportReport) -> Iterator[tuple[int, Any]]:
         items = whole if isinstance(whole, list) else [whole]
         yield from enumerate(items, start=1)
         return
+    from ..importer import LineError, parse_json_line  # the importer's strict reading of a line
+
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
             try:
-                yield number, json.loads(raw.decode("utf-8-sig", errors="replace"))
-            except ValueError as exc:
-                report.fail(f"{path}:{number}", f"not valid JSON ({exc})")
+                yield number, parse_json_line(raw.decode("utf-8-sig", errors="replace"))
+            except LineError as exc:
+                report.fail(f"{path}:{number}", str(exc))
 
 
 def source_line(path: Path | str, line: int, data: dict[str, Any]) -> SourceLine:

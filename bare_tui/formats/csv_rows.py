@@ -11,7 +11,6 @@ the session."""
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,10 +43,12 @@ def unneutralise(text: str) -> str:
 
 
 def _json(text: str) -> Any:
+    from ..importer import LineError, parse_json_line  # as strict as a JSON line
+
     try:
-        return json.loads(text)
-    except ValueError:
-        raise CellError("is not valid JSON") from None
+        return parse_json_line(text)
+    except LineError as exc:
+        raise CellError(f"is not valid JSON: {exc}") from None
 
 
 def _bool(text: str) -> bool:
