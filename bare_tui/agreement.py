@@ -478,12 +478,15 @@ def _scored(scores: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return s[keep], t[keep] == 1
 
 
-# ---------------------------------------------------------------- paired bootstrap over items
+# ---------------------------------------------------------------- paired Bayesian bootstrap over items
+
+JEFFREYS = 0.5
+"""Half an observation added to each cell of a table before resampling: Jeffreys' prior for a multinomial."""
 
 
 @dataclass(frozen=True)
 class BootstrapIntervals:
-    """Percentile intervals from one paired bootstrap: every statistic saw the same resampled items."""
+    """Intervals from one paired resampling: every statistic saw the same resampled items."""
 
     cohen_kappa: Interval
     gwet_ac1: Interval
@@ -502,13 +505,22 @@ def paired_bootstrap(
     seed: int = 0,
     level: float = CONFIDENCE,
 ) -> BootstrapIntervals:
-    """Bootstrap kappa, AC1 and MCC (decision against reference) and alpha (among reviewers) over items.
+    """Intervals for kappa, AC1 and MCC (decision against reference) and alpha (among reviewers).
 
     decision, reference: codes per item (-1 missing); reviewer_labels: items x reviewers codes (-1 missing).
-    Each replicate draws len(items) items with replacement, the same draw for every statistic. The statistics
-    depend on an item only through its pattern (decision, reference, count of each label), so a replicate is
-    drawn as a multinomial count of patterns: the same distribution as resampling item indices, at a cost
-    of replicates x patterns rather than replicates x items, and all replicates are then evaluated at once.
+
+    A Bayesian bootstrap (Rubin 1981) with Jeffreys' prior: each replicate reweighs the items by Dirichlet
+    weights, the same weights for every statistic, after adding half an observation to each cell of the
+    decision x reference table and to each pair of categories two reviewers could give. The equal-tailed
+    interval of the replicates, widened to hold the point estimate, is reported. A plain percentile bootstrap
+    collapses where the sample does: 38 items in perfect agreement resample to perfect agreement every time,
+    and a skewed sample pins a bound at 0, so it claimed `1.000 (1.000-1.000)`; the prior keeps some mass on
+    the disagreements not seen, and `bench/coverage.py` shows these intervals cover 93% or more at n 30 to 400
+    and prevalence 0.05 to 0.5 where the percentile bootstrap covered as little as 53%.
+
+    The statistics depend on an item only through its pattern (decision, reference, count of each label), so a
+    replicate weighs patterns (Gamma draws with shape = the pattern's count, or the prior's half) rather than
+    items: replicates x patterns work, all replicates evaluated at once.
     """
     decision = np.asarray(decision, dtype=np.int64)
     reference = np.asarray(reference, dtype=np.int64)
@@ -530,15 +542,43 @@ def paired_bootstrap(
     for c in range(k):
         keys = keys * (labels.shape[1] + 1) + whole[:, c]
     _, first, frequency = np.unique(keys, return_index=True, return_counts=True)
-    rng = np.random.default_rng(seed)
-    draws = rng.multinomial(items, frequency / items, size=replicates).astype(np.float64)
-
     pattern_decision, pattern_reference = decision[first], reference[first]
+    pattern_counts = counts[first]
+
+    # the prior's pseudo-patterns: each table cell, and each unordered pair of categories from two reviewers
     paired = (pattern_decision >= 0) & (pattern_reference >= 0)
-    cells = np.zeros((len(first), k * k))
-    cells[np.flatnonzero(paired), (pattern_reference * k + pattern_decision)[paired]] = 1.0
+    prior_decision, prior_reference, prior_counts, prior_mass = [], [], [], []
+    if paired.any():
+        for r in range(k):
+            for d in range(k):
+                prior_decision.append(d)
+                prior_reference.append(r)
+                prior_counts.append(np.zeros(k))
+                prior_mass.append(JEFFREYS)
+    if (pattern_counts.sum(axis=1) >= 2).any():
+        for a in range(k):
+            for b in range(a, k):
+                unit = np.zeros(k)
+                unit[a] += 1
+                unit[b] += 1
+                prior_decision.append(-1)
+                prior_reference.append(-1)
+                prior_counts.append(unit)
+                prior_mass.append(JEFFREYS if a == b else 2 * JEFFREYS)
+    all_decision = np.concatenate([pattern_decision, np.array(prior_decision, dtype=np.int64)])
+    all_reference = np.concatenate([pattern_reference, np.array(prior_reference, dtype=np.int64)])
+    all_counts = np.vstack([pattern_counts] + ([np.array(prior_counts)] if prior_counts else []))
+    shape = np.concatenate([frequency.astype(np.float64), np.array(prior_mass, dtype=np.float64)])
+
+    rng = np.random.default_rng(seed)
+    draws = rng.gamma(shape, size=(replicates, len(shape)))
+    draws *= items / draws.sum(axis=1, keepdims=True)  # each replicate weighs as many items as the sample
+
+    both = (all_decision >= 0) & (all_reference >= 0)
+    cells = np.zeros((len(shape), k * k))
+    cells[np.flatnonzero(both), (all_reference * k + all_decision)[both]] = 1.0
     tables = draws @ cells  # replicates x k*k, rows reference, columns decision
-    coincidences = draws @ coincidence_contributions(counts[first])
+    coincidences = draws @ coincidence_contributions(all_counts)
     if k == 2:
         kappas, ac1s, mccs = _binary_agreement(tables)
         alphas = _binary_alpha(coincidences)
@@ -547,31 +587,44 @@ def paired_bootstrap(
         kappas, ac1s, mccs = cohen_kappa_array(shaped), gwet_ac1_array(shaped), None
         alphas = alpha_from_coincidence_array(coincidences.reshape(replicates, k, k))
 
-    tail = (1 - level) / 2 * 100
-    samples = np.vstack([kappas, ac1s, alphas] + ([mccs] if mccs is not None else []))
-    # one percentile call for every statistic, unless some replicate left one undefined
-    bounds = np.percentile(samples, [tail, 100 - tail], axis=1) if np.isfinite(samples).all() else None
-
-    def interval(row: int, point: float | None) -> Interval:
-        if point is None:
-            return Interval(None)
-        if bounds is not None:
-            return Interval(point, float(bounds[0, row]), float(bounds[1, row]))
-        defined = samples[row][np.isfinite(samples[row])]
-        if len(defined) == 0:
-            return Interval(point)
-        low, high = np.percentile(defined, [tail, 100 - tail])
-        return Interval(point, float(low), float(high))
-
     full_table = contingency_table(decision, reference, k).T  # rows reference, columns decision
     full_alpha = finite_or_none(alpha_from_coincidence_array(coincidence_matrix(counts)))
     return BootstrapIntervals(
-        cohen_kappa=interval(0, cohen_kappa(full_table)),
-        gwet_ac1=interval(1, gwet_ac1(full_table)),
-        krippendorff_alpha=interval(2, full_alpha),
-        mcc=interval(3, finite_or_none(mcc_array(full_table))) if mccs is not None else empty,
+        cohen_kappa=posterior_interval(kappas, cohen_kappa(full_table), level),
+        gwet_ac1=posterior_interval(ac1s, gwet_ac1(full_table), level),
+        krippendorff_alpha=posterior_interval(alphas, full_alpha, level),
+        mcc=posterior_interval(mccs, finite_or_none(mcc_array(full_table)), level) if mccs is not None else empty,
         replicates=replicates,
     )
+
+
+def posterior_interval(samples: np.ndarray, point: float | None, level: float = CONFIDENCE) -> Interval:
+    """The equal-tailed interval of resampled values, widened to hold the point estimate; none without a
+    point or with fewer than half the replicates defined."""
+    if point is None:
+        return Interval(None)
+    defined = samples[np.isfinite(samples)]
+    if len(defined) < max(1, len(samples) // 2):
+        return Interval(point)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(defined, [tail, 100 - tail])
+    return Interval(point, min(float(low), point), max(float(high), point))
+
+
+def table_intervals(
+    shares: np.ndarray, effective: float, *, replicates: int = 2000, seed: int = 0, level: float = CONFIDENCE
+) -> tuple[Interval, Interval, Interval]:
+    """Kappa, AC1 and MCC of a 2 x 2 table given as estimated shares [tn, fp, fn, tp] (reference first), as a
+    design-weighted sample gives them, with intervals from the Jeffreys posterior of a table of `effective`
+    items in those shares (Kish's effective sample size): the unweighted method at the sample's worth."""
+    shares = np.asarray(shares, dtype=np.float64)
+    points = [finite_or_none(x[0]) for x in _binary_agreement(shares[None, :])]
+    if effective <= 0 or replicates <= 0 or shares.sum() <= 0:
+        return Interval(points[0]), Interval(points[1]), Interval(points[2])
+    rng = np.random.default_rng(seed)
+    draws = rng.gamma(effective * shares / shares.sum() + JEFFREYS, size=(replicates, 4))
+    samples = _binary_agreement(draws)
+    return tuple(posterior_interval(x, p, level) for x, p in zip(samples, points))  # type: ignore[return-value]
 
 
 def _binary_agreement(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

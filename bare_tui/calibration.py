@@ -497,7 +497,8 @@ class _Figures:
             part.auto, part.consensus, part.labels, replicates=self.options.replicates, seed=self.options.seed
         )
         resampled = boot.replicates > 0
-        add("cohen_kappa", pairs, boot.cohen_kappa if resampled else agreement.cohen_kappa_interval(table))
+        # without resamples kappa has no interval: the asymptotic one collapses to zero width at perfect agreement
+        add("cohen_kappa", pairs, boot.cohen_kappa if resampled else Interval(agreement.cohen_kappa(table)))
         add("gwet_ac1", pairs, boot.gwet_ac1 if resampled else Interval(agreement.gwet_ac1(table)))
         if share.value is None:
             add("pabak", pairs, None)

@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed: the same seed gives the same intervals")
     parser.add_argument(
         "--bootstrap", type=int, default=2000, metavar="N",
-        help="bootstrap resamples for the kappa, AC1, MCC and alpha intervals (default 2000; 0: analytic kappa only)",
+        help="resamples for the kappa, AC1, MCC and alpha intervals (default 2000; 0: those four without intervals)",
     )  # fmt: skip
     parser.add_argument("--source", default=None, metavar="NAME", help="use this verdict source's verdicts")
 

@@ -1,0 +1,259 @@
+"""Coverage of every interval bare-tui reports, by simulation: at nominal 95% each must cover the true value in
+93% or more of simulated studies at n 30, 100 and 400 and prevalence (the human pass rate) 0.05, 0.2 and 0.5.
+
+    python bench/coverage.py                   # 1,000 studies per cell, 400 resamples per interval
+    python bench/coverage.py --studies 2000    # tighter Monte Carlo error (about 0.5 pp at 95%)
+
+Each study draws a sample, computes the interval with the product's own functions and checks it against the
+truth. A figure left undefined by a study (kappa when one side is constant) counts in `defined`, not in the
+coverage; a zero-width interval is counted in `zero` and as a miss unless it sits on the truth. The bootstrap
+intervals use 400 resamples here (2,000 in the product) to keep the run to a few minutes; the Monte Carlo
+error of a 2.5% tail with 400 resamples widens or narrows intervals at random, not in one direction.
+
+Methods:
+  wilson           a proportion, unweighted (pass rates, agreement, sensitivity ... without a plan)
+  kappa/ac1/mcc    pipeline against people, Bayesian bootstrap with Jeffreys' prior (agreement.paired_bootstrap)
+  alpha            two reviewers among themselves, the same resampling
+  lang-reiczigel   the corrected pass rate (Rogan-Gladen) from a validation sample and the whole population
+  ppi              the prediction-powered pass rate of a finite population, simple random sample
+  w-*              under a stratified plan (3 models x pipeline verdict, equal allocation, so pipeline passes
+                   are oversampled): the Horvitz-Thompson pass rate, ratio estimators, the weighted table's
+                   kappa/AC1/MCC, a cell count, and stratified PPI for all and for a language (a domain that
+                   cuts across the strata)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bare_tui import agreement, survey  # noqa: E402
+from bare_tui.agreement import Interval  # noqa: E402
+
+SIZES = (30, 100, 400)
+PREVALENCES = (0.05, 0.2, 0.5)
+TARGET = 0.93
+POPULATION = 5000
+SENSITIVITY, SPECIFICITY = 0.90, 0.85  # the pipeline's error rates against people
+REVIEWER_ERROR = 0.10
+
+
+@dataclass
+class Tally:
+    """Per method and cell: studies with the figure defined, those whose interval held the truth, zero widths."""
+
+    studies: int = 0
+    defined: int = 0
+    covered: int = 0
+    zero: int = 0
+
+    def add(self, interval: Interval, truth: float) -> None:
+        self.studies += 1
+        if interval.value is None or interval.low is None or interval.high is None:
+            return
+        self.defined += 1
+        if interval.high - interval.low <= 1e-12:
+            self.zero += 1
+        if interval.low - 1e-12 <= truth <= interval.high + 1e-12:
+            self.covered += 1
+
+    @property
+    def coverage(self) -> float | None:
+        return self.covered / self.defined if self.defined else None
+
+
+@dataclass
+class Results:
+    cells: dict[str, dict[tuple[int, float], Tally]] = field(default_factory=lambda: defaultdict(dict))
+
+    def tally(self, method: str, n: int, prevalence: float) -> Tally:
+        return self.cells[method].setdefault((n, prevalence), Tally())
+
+
+def kappa_family_truth(prevalence: float, sensitivity: float, specificity: float) -> dict[str, float]:
+    cells = np.array([(1 - prevalence) * specificity, (1 - prevalence) * (1 - specificity),
+                      prevalence * (1 - sensitivity), prevalence * sensitivity])  # fmt: skip
+    kappa, ac1, mcc = (float(x[0]) for x in agreement._binary_agreement(cells[None, :]))
+    rater_pass = prevalence * (1 - REVIEWER_ERROR) + (1 - prevalence) * REVIEWER_ERROR
+    observed_disagreement = 2 * REVIEWER_ERROR * (1 - REVIEWER_ERROR)
+    alpha = 1 - observed_disagreement / (2 * rater_pass * (1 - rater_pass))
+    return {"kappa": kappa, "ac1": ac1, "mcc": mcc, "alpha": alpha}
+
+
+def simple_studies(results: Results, n: int, p: float, studies: int, replicates: int, rng: np.random.Generator) -> None:
+    """Unweighted methods: each study an independent sample of n attempts from an infinite study."""
+    for scenario, (sens, spec) in (("", (SENSITIVITY, SPECIFICITY)), ("~", (0.98, 0.98))):
+        truth = kappa_family_truth(p, sens, spec)
+        for study in range(studies):
+            human = (rng.random(n) < p).astype(np.int64)
+            pipeline = np.where(human == 1, rng.random(n) < sens, rng.random(n) >= spec).astype(np.int64)
+            if not scenario:
+                results.tally("wilson", n, p).add(agreement.wilson(int(human.sum()), n), p)
+            reviewers = np.column_stack([np.where(rng.random(n) < REVIEWER_ERROR, 1 - human, human) for _ in range(2)])
+            boot = agreement.paired_bootstrap(pipeline, human, reviewers, replicates=replicates, seed=study)
+            for name, interval in (("kappa", boot.cohen_kappa), ("ac1", boot.gwet_ac1), ("mcc", boot.mcc),
+                                   ("alpha", boot.krippendorff_alpha)):  # fmt: skip
+                results.tally(f"{name}{scenario}", n, p).add(interval, truth[name])
+
+
+def corrected_studies(results: Results, n: int, p: float, studies: int, rng: np.random.Generator) -> None:
+    """Lang-Reiczigel: the pipeline's apparent pass rate over a population of POPULATION attempts, its error
+    rates from n labelled attempts drawn at random from it; the truth is the population's human pass rate."""
+    for _ in range(studies):
+        human, pipeline = _population(p, rng)
+        pick = rng.choice(POPULATION, n, replace=False)
+        h, f = human[pick], pipeline[pick]
+        interval = agreement.lang_reiczigel(
+            int(pipeline.sum()), POPULATION, int((h & f).sum()), int(h.sum()), int((~h & ~f).sum()), int((~h).sum())
+        )
+        results.tally("lang-reiczigel", n, p).add(interval, float(human.mean()))
+
+
+def _population(p: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    human = rng.random(POPULATION) < p
+    pipeline = np.where(human, rng.random(POPULATION) < SENSITIVITY, rng.random(POPULATION) >= SPECIFICITY)
+    return human, pipeline
+
+
+def ppi_studies(results: Results, n: int, p: float, studies: int, rng: np.random.Generator) -> None:
+    """PPI under simple random sampling from a finite population: the truth is the population's human pass rate."""
+    human, pipeline = _population(p, rng)
+    truth = float(human.mean())
+    population = survey.Population(np.array([float(pipeline.sum())]), np.array([float(POPULATION)]))
+    sample = survey.StratifiedSample.simple(n, POPULATION)
+    for _ in range(studies):
+        pick = rng.choice(POPULATION, n, replace=False)
+        labels = survey.PlanLabels(sample, pipeline[pick].astype(np.int64), human[pick].astype(np.int64))
+        estimate = labels.ppi(population)[0]
+        results.tally("ppi", n, p).add(estimate.interval, truth)
+
+
+def plan_studies(
+    results: Results, n: int, p: float, studies: int, replicates: int, rng: np.random.Generator
+) -> None:
+    """A stratified plan: 3 models (half, 30%, 20% of the attempts) x the pipeline's verdict, n / 6 from each
+    stratum whatever its size; the models' pass rates differ (0.6p, p, 1.6p scaled to p overall), and each
+    attempt has one of two languages at random (a domain that cuts across the strata)."""
+    model = rng.choice(3, POPULATION, p=[0.5, 0.3, 0.2])
+    rates = np.array([0.6, 1.0, 1.6])
+    rates = np.minimum(0.95, rates * p / float(rates @ np.array([0.5, 0.3, 0.2])))
+    human = rng.random(POPULATION) < rates[model]
+    pipeline = np.where(human, rng.random(POPULATION) < SENSITIVITY, rng.random(POPULATION) >= SPECIFICITY)
+    language = rng.random(POPULATION) < 0.5
+    stratum = model * 2 + pipeline
+    members = [np.flatnonzero(stratum == h) for h in range(6)]
+    sizes = np.array([len(m) for m in members], dtype=np.float64)
+    take = np.minimum(sizes.astype(np.int64), max(2, n // 6))
+
+    h_all, f_all = human.astype(np.int64), pipeline.astype(np.int64)
+    truth_cells = np.array([np.mean(~human & ~pipeline), np.mean(~human & pipeline), np.mean(human & ~pipeline),
+                            np.mean(human & pipeline)])  # fmt: skip
+    kappa_t, ac1_t, mcc_t = (float(x[0]) for x in agreement._binary_agreement(truth_cells[None, :]))
+    truths = {
+        "w-pass-rate": float(human.mean()),
+        "w-sensitivity": float((human & pipeline).sum() / human.sum()),
+        "w-specificity": float((~human & ~pipeline).sum() / (~human).sum()),
+        "w-ppv": float((human & pipeline).sum() / pipeline.sum()),
+        "w-npv": float((~human & ~pipeline).sum() / (~pipeline).sum()),
+        "w-agreement": float((human == pipeline).mean()),
+        "w-kappa": kappa_t, "w-ac1": ac1_t, "w-mcc": mcc_t,
+        "w-fn-count": float((human & ~pipeline).sum()),
+        "w-ppi": float(human.mean()),
+        "w-ppi-language": float(human[language].mean()),
+    }  # fmt: skip
+    population = survey.Population(
+        np.array([float(pipeline.sum()), float(pipeline[language].sum())]),
+        np.array([float(POPULATION), float(language.sum())]),
+    )
+    for study in range(studies):
+        pick = np.concatenate([rng.choice(m, t, replace=False) for m, t in zip(members, take)])
+        sample = survey.StratifiedSample(np.repeat(np.arange(6), take), sizes)
+        h, f = h_all[pick], f_all[pick]
+        domains = np.column_stack([np.ones(len(pick), dtype=bool), language[pick]])
+        labels = survey.PlanLabels(sample, f, h, domains)
+        estimates: dict[str, Interval] = {}
+        estimates["w-pass-rate"] = survey.wilson_effective(labels.pass_rate()[0])
+        ratios = labels.confusion_ratios()
+        for name in ("sensitivity", "specificity", "ppv", "npv"):
+            estimates[f"w-{name}"] = survey.wilson_effective(ratios[name][0])
+        estimates["w-agreement"] = survey.wilson_effective(ratios["percent_agreement"][0])
+        table = labels.confusion()[0]
+        kappa, ac1, mcc = agreement.table_intervals(table.proportions(), table.effective, replicates=replicates,
+                                                    seed=study)  # fmt: skip
+        estimates["w-kappa"], estimates["w-ac1"], estimates["w-mcc"] = kappa, ac1, mcc
+        estimates["w-fn-count"] = table.count(2)
+        ppi_all, ppi_language = labels.ppi(population)
+        estimates["w-ppi"], estimates["w-ppi-language"] = ppi_all.interval, ppi_language.interval
+        for name, interval in estimates.items():
+            results.tally(name, n, p).add(interval, truths[name])
+
+
+def run(studies: int, replicates: int, seed: int, only: Callable[[str], bool] | None = None) -> Results:
+    results = Results()
+    rng = np.random.default_rng(seed)
+    for n in SIZES:
+        for p in PREVALENCES:
+            started = time.perf_counter()
+            simple_studies(results, n, p, studies, replicates, rng)
+            corrected_studies(results, n, p, studies, rng)
+            ppi_studies(results, n, p, studies, rng)
+            plan_studies(results, n, p, studies, replicates, rng)
+            print(f"  n={n} prevalence={p}: {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+    return results
+
+
+def print_table(results: Results) -> int:
+    """One line per method: coverage in each cell (n, prevalence); '*' marks a cell under the target.
+    Returns the number of cells under the target."""
+    cells = [(n, p) for n in SIZES for p in PREVALENCES]
+    header = "method".ljust(16) + "".join(f"{f'n{n} p{p}':>12}" for n, p in cells) + "   min  defined  zero"
+    print(header)
+    print("-" * len(header))
+    failures = 0
+    for method, tallies in results.cells.items():
+        line = method.ljust(16)
+        covers = []
+        for cell in cells:
+            tally = tallies.get(cell)
+            coverage = tally.coverage if tally else None
+            if coverage is None:
+                line += f"{'–':>12}"
+                continue
+            covers.append(coverage)
+            mark = "*" if coverage < TARGET else " "
+            failures += coverage < TARGET
+            line += f"{coverage:>11.3f}{mark}"
+        defined = sum(t.defined for t in tallies.values()) / max(1, sum(t.studies for t in tallies.values()))
+        zero = sum(t.zero for t in tallies.values())
+        line += f"  {min(covers) if covers else float('nan'):.3f}  {defined:7.1%}  {zero:4d}"
+        print(line)
+    print(f"\n{failures} cells under {TARGET:.0%} (nominal 95%); '*' marks them. 'defined': share of studies "
+          "where the figure exists; 'zero': zero-width intervals.")  # fmt: skip
+    return failures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--studies", type=int, default=1000, help="simulated studies per cell (default 1000)")
+    parser.add_argument("--replicates", type=int, default=400, help="resamples per bootstrap interval (default 400)")
+    parser.add_argument("--seed", type=int, default=20261206)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    results = run(args.studies, args.replicates, args.seed)
+    print(f"{args.studies} studies per cell, {args.replicates} resamples per bootstrap interval, "
+          f"{time.perf_counter() - started:.0f} s\n")  # fmt: skip
+    failures = print_table(results)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
