@@ -35,7 +35,7 @@ ANCHORING_GROUPS: tuple[str, ...] = ("blind", "saw_verdicts")
 METRICS: tuple[str, ...] = (
     "auto_pass_rate", "human_pass_rate", "tp", "fp", "fn", "tn", "percent_agreement", "cohen_kappa",
     "gwet_ac1", "pabak", "sensitivity", "specificity", "ppv", "npv", "mcc", "krippendorff_alpha",
-    "fleiss_kappa", "corrected_pass_rate", "auc", "best_threshold",
+    "fleiss_kappa", "corrected_pass_rate", "ppi_pass_rate", "labels_needed", "auc", "best_threshold",
 )  # fmt: skip
 """Every metric name, in the order rows are written (DESIGN.md's names)."""
 
@@ -382,6 +382,7 @@ class Options:
     stages: tuple[str, ...] = FIELDS
     replicates: int = 2000
     seed: int = 0
+    precision: float | None = None  # the half-width `labels_needed` aims at; None: no such rows
 
 
 def calibration_rows(session: PreparedSession, options: Options = Options()) -> list[StatRow]:
@@ -520,12 +521,33 @@ class _Figures:
 
         add("corrected_pass_rate", part.decided, agreement.lang_reiczigel(
             part.passes, part.decided, cells.tp, cells.tp + cells.fn, cells.tn, cells.tn + cells.fp))  # fmt: skip
+        ppi = _simple_ppi(part)
+        add("ppi_pass_rate", ppi.n if ppi else 0, ppi.interval if ppi else None)
+        if self.options.precision is not None:
+            from bare_tui import survey
+
+            add("labels_needed", ppi.n if ppi else 0, survey.labels_needed(self.options.precision, ppi, part.decided))
         if self.scored:
             curve = agreement.threshold_curve(part.score, part.consensus)
             n_scored = curve.positives + curve.negatives
             add("auc", n_scored, curve.auc)
             add("best_threshold", n_scored, curve.best_threshold)
         return out
+
+
+def _simple_ppi(part: _Slice) -> "Any":
+    """PPI treating the labelled attempts with a verdict as a simple random sample of the attempts with one
+    (what the figures without a plan assume, and the report warns about)."""
+    from bare_tui import survey
+
+    both = (part.auto >= 0) & (part.consensus >= 0)
+    n = int(both.sum())
+    if n == 0 or part.decided <= 0 or n > part.decided:
+        return None
+    sample = survey.StratifiedSample.simple(n, part.decided)
+    labels = survey.PlanLabels(sample, part.auto[both].astype(np.int64), part.consensus[both].astype(np.int64))
+    known = survey.Population(np.array([float(part.passes)]), np.array([float(part.decided)]))
+    return labels.ppi(known)[0]
 
 
 def _equal_rater_units(per_unit: np.ndarray) -> np.ndarray:
@@ -537,3 +559,201 @@ def _equal_rater_units(per_unit: np.ndarray) -> np.ndarray:
         return np.zeros(len(per_unit), dtype=bool)
     raters = len(tally) - 1 - int(np.argmax(tally[::-1]))  # the commonest count, the larger on a tie
     return per_unit == raters
+
+
+# ---------------------------------------------------------------- figures for a plan's population
+
+
+PLAN_GROUPINGS: tuple[str, ...] = ("model", "language")
+"""Groupings whose figures are design-weighted under a plan (domains: they cut across the strata)."""
+
+WEIGHTED_METRICS: frozenset[str] = frozenset({
+    "human_pass_rate", "tp", "fp", "fn", "tn", "percent_agreement", "cohen_kappa", "gwet_ac1", "pabak",
+    "sensitivity", "specificity", "ppv", "npv", "mcc", "corrected_pass_rate", "ppi_pass_rate", "labels_needed",
+})  # fmt: skip
+"""The rows a plan replaces with design-weighted ones; reviewers among themselves (alpha, Fleiss) and the
+score curve stay the labelled items' own."""
+
+
+@dataclass(frozen=True)
+class PlanDesign:
+    """A plan lined up on a prepared session: each sampled (non-gold) attempt's row and stratum code, each
+    stratum's population N_h, and the population's rows (empty for a plan imported as lines)."""
+
+    name: str
+    rows: np.ndarray  # session row of each sampled attempt
+    strata: np.ndarray  # stratum code of each
+    population: np.ndarray  # N_h per stratum code
+    population_rows: np.ndarray  # session rows of the plan's population
+    stratum_names: tuple[str, ...] = ()
+
+
+def load_plan(store: "Store", name: str, session: PreparedSession) -> PlanDesign:
+    """Read a plan's design from the session; ValueError when there is no such plan."""
+    if store.plan(name) is None:
+        known = ", ".join(p.name for p in store.plans()) or "none"
+        raise ValueError(f"no plan named {name!r} in this session (plans: {known})")
+    strata = store.plan_strata(name)
+    names = tuple(s.stratum for s in strata)
+    code = {s: h for h, s in enumerate(names)}
+    index = {attempt_id: i for i, attempt_id in enumerate(session.attempt_ids)}
+    items = [item for item in store.plan_items(name) if not item.gold and item.attempt_id in index]
+    population = store.plan_population(name)
+    return PlanDesign(
+        name=name,
+        rows=np.array([index[item.attempt_id] for item in items], dtype=np.int64),
+        strata=np.array([code[item.stratum] for item in items], dtype=np.int64),
+        population=np.array([float(s.population) for s in strata]),
+        population_rows=np.array([index[a] for a in population.attempt_ids if a in index], dtype=np.int64),
+        stratum_names=names,
+    )
+
+
+def plan_rows(session: PreparedSession, plan: PlanDesign, options: Options = Options()) -> list[StatRow]:
+    """Every figure speaking for the plan's population: the labelled items' own rows for what a plan does not
+    weigh (alpha, Fleiss, the score curve, groupings other than model and language), the design-weighted rows
+    for the rest, `ppi_pass_rate` per all / model / language and, with a precision, `labels_needed`."""
+    in_plan = np.zeros(len(session.attempt_ids), dtype=bool)
+    in_plan[plan.rows] = True
+    restricted = _restricted_to(session, in_plan)
+    unweighted = calibration_rows(restricted, options)
+    weighted = {
+        (row.metric, row.stage, row.group_by, row.group): row
+        for stage in options.stages
+        for row in _weighted_stage_rows(session, plan, stage, options)
+    }
+    return [weighted.get((r.metric, r.stage, r.group_by, r.group), r) for r in unweighted]
+
+
+def _restricted_to(session: PreparedSession, keep: np.ndarray) -> PreparedSession:
+    """The session with human labels only on the kept attempts (the plan's sampled, non-gold items)."""
+    def cut(humans: HumanColumns) -> HumanColumns:
+        labels = np.where(keep[:, None], humans.labels, NONE).astype(np.int8)
+        consensus = np.where(keep, humans.consensus, NONE).astype(np.int8)
+        return HumanColumns(labels, consensus, humans.labelled[keep[humans.labelled]])
+
+    return PreparedSession(
+        session.attempt_ids, session.groupings, session.stages,
+        {stage: cut(h) for stage, h in session.humans.items()},
+        {group: {stage: cut(h) for stage, h in stages.items()} for group, stages in session.anchoring.items()},
+        session.versions, session.reviewers,
+    )  # fmt: skip
+
+
+def _domains(session: PreparedSession, rows: np.ndarray, by: tuple[str, ...]) -> list[tuple[str, str, np.ndarray]]:
+    """(group_by, group, membership of each given row) for all and each requested plan grouping."""
+    out = [("all", "all", np.ones(len(rows), dtype=bool))]
+    for grouping in by:
+        if grouping in PLAN_GROUPINGS:
+            codes = session.groupings[grouping]
+            for g, name in enumerate(codes.names):
+                out.append((grouping, name, codes.codes[rows] == g))
+    return out
+
+
+def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str, options: Options) -> list[StatRow]:
+    from bare_tui import survey  # the design-based estimators, needed only under a plan
+
+    columns, humans = session.stages[stage], session.humans[stage]
+    consensus = humans.consensus[plan.rows]
+    labelled = consensus >= 0
+    rows = plan.rows[labelled]
+    sample = survey.StratifiedSample(plan.strata[labelled], plan.population)
+    decision = columns.auto[rows].astype(np.int64)
+    reference = consensus[labelled].astype(np.int64)
+    domains = _domains(session, rows, options.by)
+    members = np.column_stack([d for _, _, d in domains]) if len(rows) else np.zeros((0, len(domains)), dtype=bool)
+    labels = survey.PlanLabels(sample, decision, reference, members)
+
+    # the pipeline's verdicts over the plan's population, per domain: PPI's known part
+    population_rows = plan.population_rows
+    auto = columns.auto[population_rows]
+    decided = auto >= 0
+    population_domains = _domains(session, population_rows, options.by)
+    known = survey.Population(
+        np.array([float((d & (auto == PASS)).sum()) for _, _, d in population_domains]),
+        np.array([float((d & decided).sum()) for _, _, d in population_domains]),
+    )
+    pass_rates = labels.pass_rate()
+    ratios = labels.confusion_ratios()
+    tables = labels.confusion()
+    ppis = labels.ppi(known) if len(population_rows) else [None] * len(domains)
+    out: list[StatRow] = []
+    for j, (group_by, group, _) in enumerate(domains):
+        def add(metric: str, n: int, interval: Interval) -> None:
+            out.append(StatRow(metric, stage, group_by, group, n, interval.value, interval.low, interval.high))
+
+        human = pass_rates[j]
+        add("human_pass_rate", human.n, survey.wilson_effective(human))
+        table = tables[j]
+        for cell, name in ((3, "tp"), (1, "fp"), (2, "fn"), (0, "tn")):
+            add(name, table.pairs, table.count(cell))
+        agreement_share = survey.wilson_effective(ratios["percent_agreement"][j])
+        add("percent_agreement", table.pairs, agreement_share)
+        kappa, ac1, mcc = agreement.table_intervals(table.proportions(), table.effective,
+                                                    replicates=options.replicates, seed=options.seed)  # fmt: skip
+        add("cohen_kappa", table.pairs, kappa)
+        add("gwet_ac1", table.pairs, ac1)
+        share, low, high = agreement_share.value, agreement_share.low, agreement_share.high
+        add("pabak", table.pairs, Interval(
+            None if share is None else 2 * share - 1, None if low is None else 2 * low - 1,
+            None if high is None else 2 * high - 1))  # fmt: skip
+        for name in ("sensitivity", "specificity", "ppv", "npv"):
+            estimate = ratios[name][j]
+            add(name, estimate.n, survey.wilson_effective(estimate))
+        add("mcc", table.pairs, mcc)
+        sens, spec = ratios["sensitivity"][j], ratios["specificity"][j]
+        corrected = Interval(None)
+        if sens.value is not None and spec.value is not None and known.domain_sizes[j] > 0:
+            # Lang-Reiczigel with the error rates' effective sample sizes in place of their counts
+            n_sens, n_spec = _effective(sens), _effective(spec)
+            corrected = agreement.lang_reiczigel(
+                int(known.domain_passes[j]), int(known.domain_sizes[j]),
+                sens.value * n_sens, n_sens, spec.value * n_spec, n_spec,  # type: ignore[arg-type]
+            )  # fmt: skip
+        add("corrected_pass_rate", int(known.domain_sizes[j]), corrected)
+        ppi = ppis[j]
+        add("ppi_pass_rate", ppi.n if ppi else 0, ppi.interval if ppi else Interval(None))
+        if options.precision is not None:
+            needed = survey.labels_needed(options.precision, ppi, float(known.domain_sizes[j])) if ppi else None
+            out.append(StatRow("labels_needed", stage, group_by, group, ppi.n if ppi else 0, needed))
+    return out
+
+
+def _effective(estimate: "Any") -> float:
+    """Kish's effective sample size of a design-weighted proportion (its labelled count where undefined)."""
+    p = estimate.smoothed if estimate.smoothed is not None else estimate.value
+    if estimate.variance and 0 < p < 1:
+        return float(p * (1 - p) / estimate.variance)
+    return float(estimate.n)
+
+
+def plan_rows_for_store(store: "Store", plan: str, options: Options = Options(), source: str | None = None
+                        ) -> list[StatRow]:  # fmt: skip
+    """`stats --plan`: the session's figures for the plan's population; ValueError naming a missing plan."""
+    data = load_input(store, source=source, versions="pipeline_version" in options.by)
+    session = prepare(data)
+    return plan_rows(session, load_plan(store, plan, session), options)
+
+
+def labelled_sample_kind(store: "Store") -> str:
+    """One sentence on what the labelled attempts are, for figures made without a plan: they describe those
+    attempts only, and are not known to be a random sample of anything (an import-order prefix, or attempts
+    picked from the audit list, is the common case and is named)."""
+    order = {row[0]: i for i, row in enumerate(store.attempt_groups())}
+    labelled = sorted({order[row[0]] for row in store.current_label_rows() if row[0] in order})
+    adjudicated = {a.attempt_id for a in store.adjudications(current_only=True)}
+    total, count = len(order), len(labelled)
+    base = "Without a plan these figures describe the labelled attempts only, not the session's population."
+    if count == 0:
+        return base + " No attempt is labelled yet."
+    if count == total:
+        return "Every attempt of the session is labelled: the figures describe the whole session."
+    notes = []
+    if labelled[-1] < count + max(2, count // 10):
+        notes.append(f"the {count} labelled attempts are the first in import order (a prefix), not a random sample")
+    if adjudicated:
+        notes.append(f"{len(adjudicated)} attempts were settled from the audit list, which over-represents disputes")
+    if not notes:
+        notes.append(f"the {count} labelled attempts of {total} are not known to be a random sample")
+    return base + " Warning: " + "; ".join(notes) + ". Draw a plan (`bare-tui plan`) and use `stats --plan`."

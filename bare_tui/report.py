@@ -26,7 +26,7 @@ SMALL_N = 30
 SKEWED = 0.10
 """A pass rate below this, or above 1 minus it, makes kappa misleading (the prevalence paradox)."""
 
-COUNT_METRICS = frozenset({"tp", "fp", "fn", "tn"})
+COUNT_METRICS = frozenset({"tp", "fp", "fn", "tn", "labels_needed"})
 
 LABELS: dict[str, str] = {
     "auto_pass_rate": "pipeline pass rate",
@@ -43,6 +43,8 @@ LABELS: dict[str, str] = {
     "krippendorff_alpha": "Krippendorff's alpha",
     "fleiss_kappa": "Fleiss' kappa",
     "corrected_pass_rate": "corrected pass rate",
+    "ppi_pass_rate": "PPI pass rate",
+    "labels_needed": "labels needed",
     "auc": "ROC AUC",
     "best_threshold": "best threshold",
 }
@@ -56,6 +58,15 @@ class ReportContext:
     source: str | None = None
     replicates: int = 2000
     seed: int = 0
+    plan: str | None = None  # the plan whose design weighs the figures
+    sampling: str | None = None  # without a plan: what the labelled attempts are, and the warning about them
+
+    def scope(self) -> str:
+        """One line saying whom the figures speak for."""
+        if self.plan is not None:
+            return (f"Figures weighted by plan {visible(self.plan)}: each labelled attempt weighs 1 / its inclusion "
+                    "probability, so they speak for the plan's population (gold items left out).")  # fmt: skip
+        return self.sampling or "Without a plan these figures describe the labelled attempts only."
 
 
 def format_number(metric: str, value: float | None) -> str:
@@ -120,8 +131,14 @@ def stage_tables(rows: Iterable[StatRow]) -> list[Table]:
     return tables
 
 
-def write_tables(rows: Sequence[StatRow], out: TextIO, width: int | None = None, color: bool = False) -> None:
+def write_tables(
+    rows: Sequence[StatRow], out: TextIO, width: int | None = None, color: bool = False,
+    context: ReportContext | None = None,
+) -> None:  # fmt: skip
     console = Console(file=out, width=width or 120, force_terminal=color, no_color=not color, highlight=False)
+    if context is not None:
+        console.print(Text(context.scope(), style="bold yellow" if context.plan is None else "bold"))
+        console.print()
     for table in stage_tables(rows):
         console.print(table)
         console.print()
@@ -146,7 +163,7 @@ def _cell(row: StatRow | None) -> str:
 AGREEMENT_COLUMNS = ("percent_agreement", "cohen_kappa", "gwet_ac1", "pabak", "mcc", "krippendorff_alpha",
                      "fleiss_kappa")  # fmt: skip
 RATE_COLUMNS = ("sensitivity", "specificity", "ppv", "npv", "auto_pass_rate", "human_pass_rate",
-                "corrected_pass_rate", "auc", "best_threshold")  # fmt: skip
+                "corrected_pass_rate", "ppi_pass_rate", "labels_needed", "auc", "best_threshold")  # fmt: skip
 
 
 def warnings_for(rows: Sequence[StatRow]) -> list[str]:
@@ -193,13 +210,15 @@ def markdown_report(rows: Sequence[StatRow], context: ReportContext) -> str:
         "bare-tui's own verdicts of the newest pipeline version where an attempt has them, else the imported source"
     )
     bootstrap = (
-        f"a percentile paired bootstrap over attempts ({context.replicates} resamples, seed {context.seed}; the "
-        "same resample for every statistic)"
+        f"a paired Bayesian bootstrap over attempts with Jeffreys' half observation added to each cell "
+        f"({context.replicates} resamples, seed {context.seed}; the same resample for every statistic; the "
+        "interval widened to hold the estimate), which cannot collapse to zero width on a small sample in "
+        "perfect agreement"
         if context.replicates > 0
-        else "no bootstrap (`--bootstrap 0`): kappa from its asymptotic standard error (Fleiss, Cohen & Everitt "
-        "1969); AC1, MCC and alpha without intervals"
+        else "no resampling (`--bootstrap 0`): kappa, AC1, MCC and alpha without intervals"
     )
     notes = [
+        f"Scope: {_md(context.scope())}",
         f"Verdicts: {source}. `error` and `skipped` verdicts are left out of every pass/fail figure.",
         "Human consensus: the strict majority of each reviewer's latest pass/fail label; an auditor's "
         "adjudication overrides it; ties and `unsure` give no consensus. `unsure` is a missing label for "
@@ -211,13 +230,20 @@ def markdown_report(rows: Sequence[StatRow], context: ReportContext) -> str:
         "Intervals, 95%: Wilson for proportions (pass rates, agreement, sensitivity, specificity, PPV, NPV; "
         f"PABAK = 2·agreement − 1 with the same interval); {bootstrap} for kappa, AC1, MCC and alpha; "
         "Lang & Reiczigel (2014) for the corrected pass rate, the Rogan-Gladen estimate that removes the "
-        "pipeline's measured error rates from its raw pass rate.",
+        "pipeline's measured error rates from its raw pass rate; the PPI pass rate (prediction-powered inference, "
+        "Angelopoulos et al. 2023, power-tuned) takes the pipeline's verdict on every attempt and corrects it by "
+        "the labelled attempts, with a normal interval whose variance adds half an observation per (human, "
+        "pipeline) cell. Under a plan every proportion is a design-weighted (ratio) estimate with Wilson's interval "
+        "at Kish's effective sample size, kappa, AC1 and MCC take the Jeffreys posterior of the weighted table at "
+        "that size, and PPI is stratified; `bench/coverage.py` checks each interval covers 93% or more.",
         "Each cell reads value (interval) n=items behind the figure. A dash is a figure that is undefined "
         "there (for example kappa when both sides are constant).",
     ]
     write("".join(f"- {note}\n" for note in notes) + "\n")
 
     warnings = warnings_for(rows)
+    if context.plan is None and context.sampling and "Warning" in context.sampling:
+        warnings.insert(0, _md(context.sampling))
     if warnings:
         write("## Warnings\n\n")
         write("".join(f"- {warning}\n" for warning in warnings) + "\n")
@@ -271,7 +297,7 @@ def write_rows(
     elif fmt == "markdown":
         out.write(markdown_report(rows, context))
     elif fmt == "table":
-        write_tables(rows, out, color=color)
+        write_tables(rows, out, color=color, context=context)
     else:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
 

@@ -36,6 +36,12 @@ from bare_tui.agreement import CONFIDENCE, Interval, z_value
 PRIOR_CELL = 0.5
 """Half an observation per cell (Jeffreys), the smoothing of every interval that could otherwise collapse."""
 
+PRIOR_SCALE = 10.0
+"""The smoothing weighs prior x n_h / (n_h + PRIOR_SCALE) per cell in a stratum of n_h labels: close to the
+full half observation where a stratum's sample is large enough for a missing cell to mean something, less
+where a plan spreads its labels over hundreds of strata of a few labels each (a full half per cell there
+made intervals twice as wide as they needed to be)."""
+
 MIN_UNITS = 10
 """A design-weighted proportion from fewer labelled units than this keeps its value but gets no interval: with
 a handful of units of very different weights the linearised variance is itself too noisy to trust (at 5%
@@ -190,7 +196,7 @@ def wilson_effective(estimate: Estimate, level: float = CONFIDENCE, minimum: int
     judged = p if estimate.smoothed is None else estimate.smoothed
     effective = float(n)
     if estimate.variance is not None and estimate.variance > 0 and 0 < judged < 1:
-        effective = min(float(n), judged * (1 - judged) / estimate.variance)
+        effective = judged * (1 - judged) / estimate.variance
     return _wilson(p, effective, level)
 
 
@@ -253,8 +259,9 @@ class PlanLabels:
         member = np.ones((sample.n, 1)) if domains is None else _columns(domains, sample.n).astype(np.float64)
         if len(decision) != sample.n or len(reference) != sample.n:
             raise ValueError("decision and reference need one entry per labelled unit")
-        strata_p, decision_p, reference_p, member_p = [], [], [], []
+        strata_p, decision_p, reference_p, member_p, mass_p = [], [], [], [], []
         h_count = len(sample.population)
+        sizes = sample.sizes
         if prior > 0 and sample.n:
             for verdict in (-1, 0, 1):
                 seen = decision == verdict
@@ -264,6 +271,7 @@ class PlanLabels:
                 present = np.flatnonzero(counts)
                 share = share[present] / counts[present][:, None]
                 for human in (0, 1):
+                    mass_p.append(prior * sizes[present] / (sizes[present] + PRIOR_SCALE))
                     strata_p.append(present)
                     decision_p.append(np.full(len(present), verdict))
                     reference_p.append(np.full(len(present), human))
@@ -271,7 +279,7 @@ class PlanLabels:
         pseudo = sum(len(x) for x in strata_p)
         self.units = _Units(
             strata=np.concatenate([sample.strata, *strata_p]).astype(np.int64),
-            mass=np.concatenate([np.ones(sample.n), np.full(pseudo, prior)]),
+            mass=np.concatenate([np.ones(sample.n), *mass_p]),
             decision=np.concatenate([decision, *decision_p]).astype(np.int64),
             reference=np.concatenate([reference, *reference_p]).astype(np.int64),
             domains=np.vstack([member, *member_p]) if member_p else member,
@@ -425,8 +433,10 @@ class WeightedConfusion:
     def count(self, cell: int, level: float = CONFIDENCE) -> Interval:
         """An estimated population count of one cell with its interval (the share's interval, scaled)."""
         share = wilson_effective(self.shares[cell], level)
-        if share.value is None or share.low is None or share.high is None:
+        if share.value is None:
             return Interval(None)
+        if share.low is None or share.high is None:
+            return Interval(share.value * self.population)
         return Interval(share.value * self.population, share.low * self.population, share.high * self.population)
 
     def proportions(self) -> np.ndarray:

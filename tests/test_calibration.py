@@ -30,7 +30,7 @@ from bare_tui.store import Store
 DESIGN_METRICS = {
     "auto_pass_rate", "human_pass_rate", "tp", "fp", "fn", "tn", "percent_agreement", "cohen_kappa", "gwet_ac1",
     "pabak", "sensitivity", "specificity", "ppv", "npv", "mcc", "krippendorff_alpha", "fleiss_kappa",
-    "corrected_pass_rate", "auc", "best_threshold",
+    "corrected_pass_rate", "ppi_pass_rate", "auc", "best_threshold",
 }  # fmt: skip
 
 
@@ -104,7 +104,7 @@ def test_rows_have_design_names_keys_and_no_nan() -> None:
         prepare(CalibrationInput(attempts, verdicts, judgements)), Options(by=("model", "language"), replicates=200)
     )
     assert {r.metric for r in rows} == DESIGN_METRICS
-    assert [m for m in METRICS if m in DESIGN_METRICS] == list(METRICS)
+    assert [m for m in METRICS if m in DESIGN_METRICS | {"labels_needed"}] == list(METRICS)
     assert {r.stage for r in rows} == set(FIELDS)  # overall was derived from the five stages
     assert {(r.group_by, r.group) for r in rows} == {
         ("all", "all"), ("model", "m0"), ("model", "m1"), ("model", "m2"), ("language", "go"), ("language", "python"),

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..calibration import GROUPINGS, Options, rows_for_store
+from ..calibration import GROUPINGS, Options, plan_rows_for_store, rows_for_store
 from ..model import FIELDS
 from ..report import FORMATS, ReportContext, write_rows
 from ..safe_text import one_line
@@ -35,6 +35,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="resamples for the kappa, AC1, MCC and alpha intervals (default 2000; 0: those four without intervals)",
     )  # fmt: skip
     parser.add_argument("--source", default=None, metavar="NAME", help="use this verdict source's verdicts")
+    parser.add_argument(
+        "--plan", default=None, metavar="NAME",
+        help="weigh every figure by this review plan's design, so that it speaks for the plan's population",
+    )  # fmt: skip
+    parser.add_argument(
+        "--precision", type=float, default=None, metavar="H",
+        help="add labels_needed rows: more labelled attempts for a 95%% interval of half-width H (e.g. 0.05)",
+    )  # fmt: skip
+
+
+def sampling_note(store: Store) -> str:
+    """Without a plan: what the labelled attempts are, so the report can say whom the figures speak for."""
+    from ..calibration import labelled_sample_kind
+
+    return labelled_sample_kind(store)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,17 +61,28 @@ def run(args: argparse.Namespace) -> int:
                                   if s not in FIELDS), None)  # fmt: skip
     if problem is None and args.bootstrap < 0:
         problem = "--bootstrap must be 0 or more"
+    if problem is None and args.precision is not None and not args.precision > 0:
+        problem = f"--precision must be more than 0 (a half-width such as 0.05), not {args.precision:g}"
     if problem:
         print(f"bare-tui stats: {one_line(problem)}", file=sys.stderr)
         return 2
-    options = Options(by=by, stages=stages, replicates=args.bootstrap, seed=args.seed)
+    options = Options(by=by, stages=stages, replicates=args.bootstrap, seed=args.seed, precision=args.precision)
     try:
         with Store.open(args.session, readonly=True) as store:
-            rows = rows_for_store(store, options, source=args.source)
+            if args.plan is None:
+                rows = rows_for_store(store, options, source=args.source)
+                sampling = sampling_note(store)
+            else:
+                rows = plan_rows_for_store(store, args.plan, options, source=args.source)
+                sampling = None
     except SessionError as exc:
         print(f"bare-tui: {one_line(str(exc))}", file=sys.stderr)
         return 2
-    context = ReportContext(session=args.session.name, source=args.source, replicates=args.bootstrap, seed=args.seed)
+    except ValueError as exc:
+        print(f"bare-tui stats: {exc}", file=sys.stderr)
+        return 2
+    context = ReportContext(session=args.session.name, source=args.source, replicates=args.bootstrap, seed=args.seed,
+                            plan=args.plan, sampling=sampling)  # fmt: skip
     if args.output is None:
         terminal = sys.stdout.isatty()
         write_rows(rows, args.format, sys.stdout, context, color=args.format == "table" and terminal, terminal=terminal)
