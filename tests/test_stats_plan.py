@@ -1,0 +1,110 @@
+"""`bare-tui stats --plan`: figures that speak for the plan's population, and the warning without a plan."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from bare_tui.cli import main
+from bare_tui.store import Store
+from tests.test_report import make_session
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = make_session(tmp_path_factory.mktemp("plan") / "study.db", attempts=80)
+    assert main(["plan", str(path), "--name", "p1", "--size", "40", "--strata", "model,defects",
+                 "--allocation", "equal", "--seed", "1"]) == 0  # fmt: skip
+    return path
+
+
+def stats_json(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, object]]:
+    capsys.readouterr()
+    assert main(["stats", *args, "--format", "json", "--bootstrap", "300"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def find(rows: list[dict[str, object]], metric: str, group_by: str = "all", group: str = "all",
+         stage: str = "overall") -> dict[str, object]:  # fmt: skip
+    return next(r for r in rows if (r["metric"], r["stage"], r["group_by"], r["group"]) == (metric, stage, group_by,
+                                                                                              group))
+
+
+def test_plan_pass_rate_is_the_stratified_mean(planned: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = stats_json(capsys, str(planned), "--plan", "p1", "--stage", "overall")
+    # by hand: each stratum's consensus pass share, weighted by the stratum's population
+    with Store.open(planned, readonly=True) as store:
+        labels: dict[str, list[str]] = defaultdict(list)
+        for attempt_id, _reviewer, stage, label, _saw in store.current_label_rows():
+            if stage == "overall":
+                labels[attempt_id].append(label)
+        sizes = {s.stratum: s.population for s in store.plan_strata("p1")}
+        passes: dict[str, list[int]] = defaultdict(list)
+        for item in store.plan_items("p1"):
+            given = labels[item.attempt_id]
+            if given.count("pass") > len(given) / 2:
+                passes[item.stratum].append(1)
+            elif given.count("fail") > len(given) / 2:
+                passes[item.stratum].append(0)
+    total = sum(sizes[h] for h in passes)
+    expected = sum(sizes[h] * sum(v) / len(v) for h, v in passes.items()) / total
+    rate = find(rows, "human_pass_rate")
+    assert rate["value"] == pytest.approx(expected, abs=1e-9)
+    assert rate["ci_low"] < rate["value"] < rate["ci_high"]
+    ppi = find(rows, "ppi_pass_rate")
+    assert ppi["value"] is not None and ppi["ci_low"] <= ppi["value"] <= ppi["ci_high"]
+    # every row keeps the eight keys; weighted cells are estimated population counts over the 80 attempts
+    assert all(len(r) == 8 for r in rows)
+    cells = sum(find(rows, m)["value"] for m in ("tp", "fp", "fn", "tn"))  # type: ignore[misc]
+    assert cells <= 80 + 1e-9
+
+
+def test_plan_groups_and_labels_needed(planned: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = stats_json(capsys, str(planned), "--plan", "p1", "--by", "model,language", "--precision", "0.05")
+    groups = {(r["group_by"], r["group"]) for r in rows if r["metric"] == "ppi_pass_rate"}
+    assert {("all", "all"), ("model", "m-a"), ("model", "m-b"), ("language", "python")} <= groups
+    needed = find(rows, "labels_needed")
+    assert isinstance(needed["value"], int) and needed["value"] >= 0
+    wider = stats_json(capsys, str(planned), "--plan", "p1", "--precision", "0.2")
+    assert find(wider, "labels_needed")["value"] <= needed["value"]
+
+
+def test_without_a_plan_the_table_says_whom_figures_describe(planned: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    capsys.readouterr()
+    assert main(["stats", str(planned), "--stage", "overall", "--bootstrap", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "Every attempt of the session is labelled" in out  # the fixture labels all 80
+    capsys.readouterr()
+    assert main(["stats", str(planned), "--plan", "p1", "--stage", "overall", "--bootstrap", "0"]) == 0
+    assert "Figures weighted by plan p1" in capsys.readouterr().out
+
+
+def test_a_labelled_prefix_is_named_in_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = make_session(tmp_path / "s.db", attempts=40)
+    with Store.open(path) as store:
+        # keep the labels of the first ten attempts in import order only: a prefix
+        store._conn.execute("DELETE FROM judgements WHERE CAST(substr(attempt_id, 2) AS INTEGER) >= 10")
+        store._conn.commit()
+    capsys.readouterr()
+    assert main(["stats", str(path), "--format", "markdown", "--bootstrap", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "describe the labelled attempts only" in out
+    assert "first in import order (a prefix)" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--plan", "nope"), "no plan named 'nope'"),
+    (("--precision", "0"), "--precision must be more than 0"),
+    (("--precision", "-0.1"), "--precision must be more than 0"),
+])  # fmt: skip
+def test_bad_plan_or_precision_is_one_line_and_exit_2(planned: Path, capsys: pytest.CaptureFixture[str],
+                                                      args: tuple[str, ...], message: str) -> None:  # fmt: skip
+    capsys.readouterr()
+    assert main(["stats", str(planned), *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert message in captured.err and captured.err.count("\n") == 1
