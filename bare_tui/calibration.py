@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 PASS, FAIL, NONE = 1, 0, -1
 
-GROUPINGS: tuple[str, ...] = ("model", "language", "pipeline_version", "anchoring")
+GROUPINGS: tuple[str, ...] = ("model", "language", "pipeline_version", "anchoring", "reviewer")
 """What `--by` accepts. `anchoring` splits judgements into those made blind and those made with the
 automated verdicts visible (groups `blind` and `saw_verdicts`), so a team sees whether showing verdicts
 bends its reviewers; adjudications are left out of that split because auditors always see the verdicts."""
@@ -36,6 +36,7 @@ METRICS: tuple[str, ...] = (
     "auto_pass_rate", "human_pass_rate", "tp", "fp", "fn", "tn", "percent_agreement", "cohen_kappa",
     "gwet_ac1", "pabak", "sensitivity", "specificity", "ppv", "npv", "mcc", "krippendorff_alpha",
     "fleiss_kappa", "corrected_pass_rate", "ppi_pass_rate", "labels_needed", "auc", "best_threshold",
+    "reviewer_accuracy", "reviewer_agreement", "seconds_per_attempt",
 )  # fmt: skip
 """Every metric name, in the order rows are written (DESIGN.md's names)."""
 
@@ -392,7 +393,7 @@ def calibration_rows(session: PreparedSession, options: Options = Options()) -> 
         raise ValueError(f"unknown grouping {unknown[0]!r}; choose from {', '.join(GROUPINGS)}")
     scored = session.scored_stages
     rows: list[StatRow] = []
-    for stage in options.stages:
+    for stage in options.stages:  # (reviewer rows come from the judgements themselves: reviewer_rows)
         figures = _Figures(stage, stage in scored, options)
         columns, humans = session.stages[stage], session.humans[stage]
         rows += figures.rows("all", "all", _Slice.whole(columns, humans))
@@ -452,7 +453,13 @@ class _Slice:
 def rows_for_store(store: "Store", options: Options = Options(), source: str | None = None) -> list[StatRow]:
     """The stats command's whole job on an open session."""
     data = load_input(store, source=source, versions="pipeline_version" in options.by)
-    return calibration_rows(prepare(data), options)
+    return calibration_rows(prepare(data), options) + _reviewers_for(store, options)
+
+
+def _reviewers_for(store: "Store", options: Options) -> list[StatRow]:
+    if "reviewer" not in options.by:
+        return []
+    return reviewer_rows(store.judgements(current_only=True), store.adjudications(current_only=True), options.stages)
 
 
 def score_curve(session: PreparedSession, stage: str = "maintainability") -> agreement.ThresholdCurve:
@@ -733,7 +740,7 @@ def plan_rows_for_store(store: "Store", plan: str, options: Options = Options(),
     """`stats --plan`: the session's figures for the plan's population; ValueError naming a missing plan."""
     data = load_input(store, source=source, versions="pipeline_version" in options.by)
     session = prepare(data)
-    return plan_rows(session, load_plan(store, plan, session), options)
+    return plan_rows(session, load_plan(store, plan, session), options) + _reviewers_for(store, options)
 
 
 def labelled_sample_kind(store: "Store") -> str:
@@ -757,3 +764,62 @@ def labelled_sample_kind(store: "Store") -> str:
     if not notes:
         notes.append(f"the {count} labelled attempts of {total} are not known to be a random sample")
     return base + " Warning: " + "; ".join(notes) + ". Draw a plan (`bare-tui plan`) and use `stats --plan`."
+
+
+# ---------------------------------------------------------------- reviewers measured
+
+
+def reviewer_rows(
+    judgements: Sequence[Judgement], adjudications: Sequence[Adjudication], stages: Sequence[str] = FIELDS
+) -> list[StatRow]:
+    """`--by reviewer`: per reviewer and stage, `reviewer_accuracy` (their labels against the auditors'
+    adjudications, gold items included: an adjudicated attempt is what a gold item is), `reviewer_agreement`
+    (with the strict majority of the other reviewers' labels of the same attempt-stage) with Wilson intervals,
+    and `seconds_per_attempt` (the median time from opening an attempt to saving it, stage `overall`)."""
+    from datetime import datetime
+    from statistics import median
+
+    def word(label: object) -> str:
+        return str(getattr(label, "value", label))  # a Label member or its plain value
+
+    settled = {(a.attempt_id, a.stage): word(a.label) for a in adjudications if word(a.label) in ("pass", "fail")}
+    given: dict[tuple[str, str], dict[str, str]] = {}
+    spans: dict[str, dict[str, list[float]]] = {}
+    for j in judgements:
+        label = word(j.label)
+        if label in ("pass", "fail"):
+            given.setdefault((j.attempt_id, j.stage), {})[j.reviewer] = label
+        if j.opened_at and j.saved_at:
+            try:
+                opened = datetime.fromisoformat(j.opened_at.replace("Z", "+00:00"))
+                saved = datetime.fromisoformat(j.saved_at.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            times = spans.setdefault(j.reviewer, {}).setdefault(j.attempt_id, [])
+            times += [opened.timestamp(), saved.timestamp()]
+    reviewers = sorted({j.reviewer for j in judgements})
+    rows: list[StatRow] = []
+    for reviewer in reviewers:
+        for stage in stages:
+            right = compared = agree = paired = 0
+            for (attempt_id, label_stage), labels in given.items():
+                if label_stage != stage or reviewer not in labels:
+                    continue
+                own = labels[reviewer]
+                if (attempt_id, stage) in settled:
+                    compared += 1
+                    right += own == settled[(attempt_id, stage)]
+                others = [v for r, v in labels.items() if r != reviewer]
+                passes = others.count("pass")
+                if others and passes * 2 != len(others):
+                    paired += 1
+                    agree += own == ("pass" if passes * 2 > len(others) else "fail")
+            accuracy, agreement_ = agreement.wilson(right, compared), agreement.wilson(agree, paired)
+            rows.append(StatRow("reviewer_accuracy", stage, "reviewer", reviewer, compared, accuracy.value,
+                                accuracy.low, accuracy.high))  # fmt: skip
+            rows.append(StatRow("reviewer_agreement", stage, "reviewer", reviewer, paired, agreement_.value,
+                                agreement_.low, agreement_.high))  # fmt: skip
+        durations = [max(t) - min(t) for t in spans.get(reviewer, {}).values()]
+        rows.append(StatRow("seconds_per_attempt", "overall", "reviewer", reviewer, len(durations),
+                            float(median(durations)) if durations else None))  # fmt: skip
+    return rows

@@ -32,6 +32,7 @@ DESIGN_METRICS = {
     "pabak", "sensitivity", "specificity", "ppv", "npv", "mcc", "krippendorff_alpha", "fleiss_kappa",
     "corrected_pass_rate", "ppi_pass_rate", "auc", "best_threshold",
 }  # fmt: skip
+REVIEWER_METRICS = {"reviewer_accuracy", "reviewer_agreement", "seconds_per_attempt"}
 
 
 def attempt(i: int, model: str = "m1", language: str = "python") -> AttemptSummary:
@@ -104,7 +105,7 @@ def test_rows_have_design_names_keys_and_no_nan() -> None:
         prepare(CalibrationInput(attempts, verdicts, judgements)), Options(by=("model", "language"), replicates=200)
     )
     assert {r.metric for r in rows} == DESIGN_METRICS
-    assert [m for m in METRICS if m in DESIGN_METRICS | {"labels_needed"}] == list(METRICS)
+    assert [m for m in METRICS if m in DESIGN_METRICS | REVIEWER_METRICS | {"labels_needed"}] == list(METRICS)
     assert {r.stage for r in rows} == set(FIELDS)  # overall was derived from the five stages
     assert {(r.group_by, r.group) for r in rows} == {
         ("all", "all"), ("model", "m0"), ("model", "m1"), ("model", "m2"), ("language", "go"), ("language", "python"),
@@ -197,7 +198,7 @@ def test_empty_session_gives_rows_of_undefined_figures() -> None:
 
 def test_unknown_grouping_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown grouping"):
-        calibration_rows(prepare(CalibrationInput([], [], [])), Options(by=("reviewer",)))
+        calibration_rows(prepare(CalibrationInput([], [], [])), Options(by=("colour",)))
 
 
 def test_threshold_curve_and_confusion_for_the_screen() -> None:

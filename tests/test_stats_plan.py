@@ -108,3 +108,27 @@ def test_bad_plan_or_precision_is_one_line_and_exit_2(planned: Path, capsys: pyt
     captured = capsys.readouterr()
     assert captured.out == ""
     assert message in captured.err and captured.err.count("\n") == 1
+
+
+def test_reviewer_rows_measure_each_reviewer() -> None:
+    from bare_tui.calibration import reviewer_rows
+    from bare_tui.model import Adjudication, Judgement, Label
+
+    def judged(attempt: str, reviewer: str, label: str, seconds: int) -> Judgement:
+        return Judgement(f"{attempt}{reviewer}", attempt, reviewer, "overall", Label(label),
+                         opened_at="2026-11-21T10:00:00Z", saved_at=f"2026-11-21T10:00:{seconds:02d}Z")  # fmt: skip
+
+    judgements = [
+        judged("a1", "ana", "pass", 10), judged("a1", "bo", "pass", 20), judged("a1", "cy", "fail", 30),
+        judged("a2", "ana", "fail", 30), judged("a2", "bo", "pass", 40), judged("a2", "cy", "pass", 50),
+    ]  # fmt: skip
+    adjudications = [Adjudication("x1", "a1", "overall", "dee", Label.PASS, "reviewer-error", "")]
+    rows = {(r.metric, r.group): r for r in reviewer_rows(judgements, adjudications, ("overall",))}
+    assert rows[("reviewer_accuracy", "cy")].value == 0.0 and rows[("reviewer_accuracy", "cy")].n == 1
+    assert rows[("reviewer_accuracy", "ana")].value == 1.0
+    # on a1 the others of ana tie (bo pass, cy fail): no consensus; on a2 they both said pass, ana fail
+    assert (rows[("reviewer_agreement", "ana")].n, rows[("reviewer_agreement", "ana")].value) == (1, 0.0)
+    assert rows[("reviewer_agreement", "bo")].n == 0 and rows[("reviewer_agreement", "bo")].value is None
+    assert rows[("seconds_per_attempt", "ana")].value == 20.0  # median of 10 s and 30 s
+    low, high = rows[("reviewer_accuracy", "cy")].ci_low, rows[("reviewer_accuracy", "cy")].ci_high
+    assert low == 0.0 and high is not None and high > 0.5  # one label is no certainty
