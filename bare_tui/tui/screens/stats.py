@@ -20,13 +20,37 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, LoadingIndicator, Static
 
 from bare_tui.agreement import Confusion, ThresholdCurve
-from bare_tui.calibration import Options, StatRow, calibration_rows, confusion, load_input, prepare, score_curve
+from bare_tui.calibration import (
+    Options,
+    StatRow,
+    calibration_rows,
+    confusion,
+    load_input,
+    load_plan,
+    plan_rows,
+    prepare,
+    score_curve,
+)
 from bare_tui.model import FIELDS
 from bare_tui.report import ReportContext, markdown_report, rows_to_csv
 from bare_tui.safe_text import safe_rich_text
 from bare_tui.store import SessionError, Store
 
 SCORED_STAGE = "maintainability"
+STUDY_STAGE = "overall"
+STUDY_PRECISION = 0.05
+"""The half-width the study panel counts the labels still needed for (plus or minus 5 points)."""
+
+
+@dataclass(frozen=True)
+class StudyPanel:
+    """What the study panel paints: per model the pipeline's pass rate against the PPI estimate of the rate
+    people would give, for the plan's population when a plan backs it, and the plan's progress."""
+
+    rows: tuple[StatRow, ...]
+    plan: str | None  # None: no plan in the session; the figures then assume the labels are a random sample
+    labelled: int = 0  # the plan's sampled attempts with a human consensus on overall
+    planned: int = 0  # the plan's sampled attempts (gold items left out)
 
 
 @dataclass(frozen=True)
@@ -37,18 +61,32 @@ class StatsBundle:
     confusions: dict[str, Confusion]
     curve: ThresholdCurve
     options: Options
+    study: StudyPanel | None = None
 
 
-def compute_bundle(session_path: Path, options: Options) -> StatsBundle:
-    """Open the session read-only in this thread, gather it and compute every figure the screen shows."""
+def compute_bundle(session_path: Path, options: Options, plan: str | None = None) -> StatsBundle:
+    """Open the session read-only in this thread, gather it and compute every figure the screen shows; the
+    study panel uses the plan named, else the session's newest plan, else the labelled attempts as they are."""
     with Store.open(session_path, readonly=True) as store:
         session = prepare(load_input(store))
+        plans = store.plans()
+        name = plan if plan is not None else (plans[-1].name if plans else None)
+        design = load_plan(store, name, session) if name is not None else None
     rows = calibration_rows(session, options)
+    study_options = Options(by=("model",), stages=(STUDY_STAGE,), replicates=0, seed=options.seed,
+                            precision=STUDY_PRECISION)  # fmt: skip
+    if design is not None:
+        consensus = session.humans[STUDY_STAGE].consensus[design.rows]
+        study = StudyPanel(tuple(plan_rows(session, design, study_options)), design.name,
+                           int((consensus >= 0).sum()), len(design.rows))  # fmt: skip
+    else:
+        study = StudyPanel(tuple(calibration_rows(session, study_options)), None)
     return StatsBundle(
         rows=tuple(rows),
         confusions={stage: confusion(session, stage) for stage in FIELDS},
         curve=score_curve(session, SCORED_STAGE),
         options=options,
+        study=study,
     )
 
 
@@ -79,13 +117,17 @@ def confusion_table(stage: str, cells: Confusion) -> Table:
     return table
 
 
-def pass_rate_bars(rows: tuple[StatRow, ...], width: int = 40, stage: str = "overall") -> Text:
-    """Raw against corrected success rate per model, as pairs of bars; the corrected bar shows its interval."""
+def pass_rate_bars(
+    rows: tuple[StatRow, ...], width: int = 40, stage: str = "overall",
+    bars: tuple[tuple[str, str, str], ...] = (("raw", "auto_pass_rate", "cyan"),
+                                              ("corrected", "corrected_pass_rate", "magenta")),
+) -> Text:  # fmt: skip
+    """Two figures per model as pairs of bars (by default raw against corrected success rate); the second bar
+    shows its interval."""
+    metrics = {metric for _, metric, _ in bars}
     by_group: dict[tuple[str, str], dict[str, StatRow]] = defaultdict(dict)
     for row in rows:
-        if row.stage == stage and row.metric in ("auto_pass_rate", "corrected_pass_rate") and row.group_by in (
-            "all", "model"
-        ):
+        if row.stage == stage and row.metric in metrics and row.group_by in ("all", "model"):
             by_group[(row.group_by, row.group)][row.metric] = row
     text = Text()
     names = [("all", "all")] + sorted(key for key in by_group if key[0] == "model")
@@ -93,9 +135,9 @@ def pass_rate_bars(rows: tuple[StatRow, ...], width: int = 40, stage: str = "ove
     for group_by, group in names:
         cells = by_group.get((group_by, group), {})
         name = "all models" if group_by == "all" else group
-        for label, metric, style in (("raw", "auto_pass_rate", "cyan"), ("corrected", "corrected_pass_rate", "magenta")):
+        for k, (label, metric, style) in enumerate(bars):
             row = cells.get(metric)
-            head = safe_rich_text(name[:label_width].ljust(label_width) if label == "raw" else " " * label_width)
+            head = safe_rich_text(name[:label_width].ljust(label_width) if k == 0 else " " * label_width)
             text.append_text(head)
             text.append(f" {label:<9} ")
             text.append_text(_bar(row, width, style))
@@ -122,6 +164,26 @@ def _bar(row: StatRow | None, width: int, style: str) -> Text:
         bar.append(f" ({row.ci_low:.0%}–{row.ci_high:.0%})", style="dim")
     bar.append(f" n={row.n}", style="dim")
     return bar
+
+
+def study_panel(study: StudyPanel, width: int = 40) -> Text:
+    """The study panel: whom the figures speak for (a warning line when no plan backs them), the plan's
+    progress and the labels still needed, then per model the pipeline's pass rate against the PPI estimate."""
+    text = Text()
+    if study.plan is None:
+        text.append("⚠ No review plan backs these figures: they treat the labelled attempts as a random sample "
+                    "of the study, which they may not be. Draw one with `bare-tui plan`.\n", style="bold yellow")  # fmt: skip
+    else:
+        text.append("Plan ", style="bold")
+        text.append_text(safe_rich_text(study.plan))
+        text.append(f": {study.labelled} of {study.planned} labelled")
+        needed = next((r for r in study.rows if r.metric == "labels_needed" and r.group_by == "all"), None)
+        if needed is not None and needed.value is not None:
+            text.append(f"; {int(needed.value)} more for ±{STUDY_PRECISION * 100:.0f} points on the pass rate")
+        text.append("\n")
+    bars = (("pipeline", "auto_pass_rate", "cyan"), ("people", "ppi_pass_rate", "green"))
+    text.append_text(pass_rate_bars(study.rows, width, STUDY_STAGE, bars))
+    return text
 
 
 def curve_plot(curve: ThresholdCurve, width: int = 60, height: int = 11) -> Text:
@@ -193,16 +255,20 @@ class StatsScreen(Screen[None]):
             self.bundle = bundle
             self.error = error
 
-    def __init__(self, session_path: Path, options: Options | None = None) -> None:
+    def __init__(self, session_path: Path, options: Options | None = None, plan: str | None = None) -> None:
         super().__init__()
         self.session_path = Path(session_path)
         self.options = options or Options(by=("model", "anchoring"))
+        self.plan = plan
         self.bundle: StatsBundle | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="stats-title")
         yield LoadingIndicator(id="stats-loading")
         with VerticalScroll(id="stats-body"):
+            yield Static(Text("Study: the pipeline's pass rate against the rate people would give (PPI, 95%)",
+                              style="bold"), classes="section-title")  # fmt: skip
+            yield Static(id="study")
             yield Static(Text("Agreement by stage (95% intervals)", style="bold"), classes="section-title")
             yield DataTable(id="stage-table", cursor_type="row", zebra_stripes=True)
             yield Static(Text("Pipeline verdicts against the human consensus", style="bold"), classes="section-title")
@@ -229,8 +295,8 @@ class StatsScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="stats")
     def load(self) -> None:
         try:
-            bundle = compute_bundle(self.session_path, self.options)
-        except SessionError as exc:
+            bundle = compute_bundle(self.session_path, self.options, self.plan)
+        except (SessionError, ValueError) as exc:
             self.post_message(self.Loaded(None, str(exc)))
             return
         self.post_message(self.Loaded(bundle))
@@ -279,6 +345,8 @@ class StatsScreen(Screen[None]):
         for stage, cells in bundle.confusions.items():
             self.query_one(f"#confusion-{stage}", Static).update(confusion_table(stage, cells))
         self.query_one("#pass-rates", Static).update(pass_rate_bars(bundle.rows))
+        if bundle.study is not None:
+            self.query_one("#study", Static).update(study_panel(bundle.study))
         self.query_one("#threshold-curve", Static).update(curve_plot(bundle.curve))
 
     def action_reload(self) -> None:
