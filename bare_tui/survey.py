@@ -10,15 +10,18 @@ The estimators, each with a 95% interval that covers in `bench/coverage.py`'s si
 
 - totals and ratios of totals (a pass rate, a domain's pass rate, sensitivity, PPV, agreement) with the
   Taylor-linearised stratified variance and its finite population correction (Cochran 1977, ch. 5 and 6);
-  intervals by Wilson's score formula at Kish's effective sample size, the design effect truncated at 1
-  (Korn & Graubard 1998), so that a sample with no disagreements never yields a zero-width interval;
+  intervals by Wilson's score formula at the effective sample size p(1 - p) / v, capped by Kish's
+  (sum w)^2 / sum w^2 (the effective-size idea of Korn & Graubard 1998), so that a sample with no
+  disagreements never yields a zero-width interval;
 - prediction-powered inference (Angelopoulos et al. 2023, Science 382:669) for the pass rate people would
   give the whole population: the pipeline's verdict on every attempt plus the labelled sample's correction,
   with PPI++ power tuning (Angelopoulos, Duchi & Zrnic 2023): lambda minimising the estimated variance,
-  clipped to [0, 1]. Under a plan it is the stratified difference estimator; its variance adds half an
-  observation to each (human, pipeline) cell (as Agresti & Min 2005 do for matched proportions), spread over
-  the strata, so that a sample in which people and pipeline never disagreed does not claim certainty;
+  clipped to [0, 1]. Under a plan it is the stratified difference estimator, with a normal interval;
 - `labels_needed`: how many more labelled attempts an interval of a given half-width needs.
+
+Variances under a plan are smoothed (`PlanLabels`): each stratum's sample gets a human pass and a human fail
+of fractional weight per pipeline verdict it holds, as Agresti & Min (2005) add half an observation per cell
+for matched proportions, so that a stratum whose sample shows no disagreement does not claim none exists.
 
 Groups that cut across strata (a model, a language) are domains: their figures use the whole sample with the
 domain indicator multiplied in, so a stratum with no attempt of the domain still contributes its zeros.
@@ -101,6 +104,7 @@ class Estimate:
     variance: float | None
     n: int
     smoothed: float | None = None  # the estimate with the smoothing units, where the design effect is judged
+    kish: float | None = None  # Kish's effective size from the weights of the units behind it, (sum w)^2 / sum w^2
 
     @property
     def se(self) -> float | None:
@@ -183,10 +187,11 @@ def ratio(numerator: np.ndarray, denominator: np.ndarray, sample: StratifiedSamp
 
 
 def wilson_effective(estimate: Estimate, level: float = CONFIDENCE, minimum: int = MIN_UNITS) -> Interval:
-    """A proportion estimated under the design, with Wilson's score interval at Kish's effective sample size
-    p(1 - p) / v, never larger than the labelled units behind it (design effect truncated at 1, Korn &
-    Graubard 1998). At p = 0 or 1, or a zero variance estimate, the effective size is the labelled count:
-    the interval is then the one a simple random sample of that size would give, never zero-width."""
+    """A proportion estimated under the design, with Wilson's score interval at the effective sample size
+    p(1 - p) / v (p and v with the smoothing units), never more than Kish's (sum w)^2 / sum w^2 of the units
+    behind it (Korn & Graubard 1998 use the same effective-size idea). At p = 0 or 1 the smoothed p still
+    gives a size; without one the labelled count is used: never a zero-width interval. Fewer than `minimum`
+    labelled units: the value without an interval."""
     p, n = estimate.value, estimate.n
     if p is None or n <= 0:
         return Interval(None)
@@ -197,6 +202,9 @@ def wilson_effective(estimate: Estimate, level: float = CONFIDENCE, minimum: int
     effective = float(n)
     if estimate.variance is not None and estimate.variance > 0 and 0 < judged < 1:
         effective = judged * (1 - judged) / estimate.variance
+    if estimate.kish is not None and estimate.kish > 0:
+        # never more than the weights allow: one heavy unit among light ones is worth little more than itself
+        effective = min(effective, estimate.kish)
     return _wilson(p, effective, level)
 
 
@@ -328,13 +336,16 @@ class PlanLabels:
             z = (y - r_smooth * x) / np.where(x_smooth > 0, x_smooth, 1.0)
         variance = self._variances(z)
         counts = (x[real] != 0).sum(axis=0)
+        behind = weights * x[real]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            kish = behind.sum(axis=0) ** 2 / (behind * behind).sum(axis=0)
         out = []
         for j in range(x.shape[1]):
             if x_total[j] <= 0:
                 out.append(Estimate(None, None, 0))
             else:
                 out.append(Estimate(float(y_total[j] / x_total[j]), float(variance[j]), int(counts[j]),
-                                    float(r_smooth[j])))  # fmt: skip
+                                    float(r_smooth[j]), float(kish[j])))  # fmt: skip
         return out
 
     # -- the figures
