@@ -542,7 +542,7 @@ class _Figures:
         return out
 
 
-def _simple_ppi(part: _Slice) -> "Any":
+def _simple_ppi(part: _Slice) -> Any:
     """PPI treating the labelled attempts with a verdict as a simple random sample of the attempts with one
     (what the figures without a plan assume, and the report warns about)."""
     from bare_tui import survey
@@ -595,7 +595,7 @@ class PlanDesign:
     stratum_names: tuple[str, ...] = ()
 
 
-def load_plan(store: "Store", name: str, session: PreparedSession) -> PlanDesign:
+def load_plan(store: Store, name: str, session: PreparedSession) -> PlanDesign:
     """Read a plan's design from the session; ValueError when there is no such plan."""
     if store.plan(name) is None:
         known = ", ".join(p.name for p in store.plans()) or "none"
@@ -687,7 +687,7 @@ def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str,
     ppis = labels.ppi(known) if len(population_rows) else [None] * len(domains)
     out: list[StatRow] = []
     for j, (group_by, group, _) in enumerate(domains):
-        def add(metric: str, n: int, interval: Interval) -> None:
+        def add(metric: str, n: int, interval: Interval, group_by: str = group_by, group: str = group) -> None:
             out.append(StatRow(metric, stage, group_by, group, n, interval.value, interval.low, interval.high))
 
         human = pass_rates[j]
@@ -727,7 +727,7 @@ def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str,
     return out
 
 
-def _effective(estimate: "Any") -> float:
+def _effective(estimate: Any) -> float:
     """Kish's effective sample size of a design-weighted proportion (its labelled count where undefined)."""
     p = estimate.smoothed if estimate.smoothed is not None else estimate.value
     if estimate.variance and 0 < p < 1:
@@ -735,7 +735,7 @@ def _effective(estimate: "Any") -> float:
     return float(estimate.n)
 
 
-def plan_rows_for_store(store: "Store", plan: str, options: Options = Options(), source: str | None = None
+def plan_rows_for_store(store: Store, plan: str, options: Options = Options(), source: str | None = None
                         ) -> list[StatRow]:  # fmt: skip
     """`stats --plan`: the session's figures for the plan's population; ValueError naming a missing plan."""
     data = load_input(store, source=source, versions="pipeline_version" in options.by)
@@ -743,7 +743,7 @@ def plan_rows_for_store(store: "Store", plan: str, options: Options = Options(),
     return plan_rows(session, load_plan(store, plan, session), options) + _reviewers_for(store, options)
 
 
-def labelled_sample_kind(store: "Store") -> str:
+def labelled_sample_kind(store: Store) -> str:
     """One sentence on what the labelled attempts are, for figures made without a plan: they describe those
     attempts only, and are not known to be a random sample of anything (an import-order prefix, or attempts
     picked from the audit list, is the common case and is named)."""
@@ -791,8 +791,8 @@ def reviewer_rows(
             given.setdefault((j.attempt_id, j.stage), {})[j.reviewer] = label
         if j.opened_at and j.saved_at:
             try:
-                opened = datetime.fromisoformat(j.opened_at.replace("Z", "+00:00"))
-                saved = datetime.fromisoformat(j.saved_at.replace("Z", "+00:00"))
+                opened = datetime.fromisoformat(j.opened_at)
+                saved = datetime.fromisoformat(j.saved_at)
             except ValueError:
                 continue
             times = spans.setdefault(j.reviewer, {}).setdefault(j.attempt_id, [])

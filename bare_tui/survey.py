@@ -70,7 +70,7 @@ class StratifiedSample:
             raise ValueError("a stratum has more labelled units than its population")
 
     @classmethod
-    def simple(cls, n: int, population: float) -> "StratifiedSample":
+    def simple(cls, n: int, population: float) -> StratifiedSample:
         """A simple random sample of n from a population (one stratum)."""
         return cls(np.zeros(n, dtype=np.int64), np.array([float(population)]))
 

@@ -30,14 +30,11 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bare_tui import agreement, survey  # noqa: E402
-from bare_tui.agreement import Interval  # noqa: E402
+from bare_tui import agreement, survey
+from bare_tui.agreement import Interval
 
 SIZES = (30, 100, 400)
 PREVALENCES = (0.05, 0.2, 0.5)
