@@ -400,7 +400,11 @@ def lang_reiczigel(
     ) / abs(youden)
     shift = 2 * z * z * (adjusted * se * (1 - se) / n_se - (1 - adjusted) * sp * (1 - sp) / n_sp)
     centre = adjusted + shift
-    return Interval(point, min(1.0, max(0.0, centre - z * spread)), min(1.0, max(0.0, centre + z * spread)))
+    low, high = min(1.0, max(0.0, centre - z * spread)), min(1.0, max(0.0, centre + z * spread))
+    if high - low <= 1e-12:
+        # the whole interval fell beyond 0 or 1 and was clipped to a point: no interval rather than certainty
+        return Interval(point)
+    return Interval(point, low, high)
 
 
 # ---------------------------------------------------------------- a score against a binary reference

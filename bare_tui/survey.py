@@ -46,10 +46,10 @@ where a plan spreads its labels over hundreds of strata of a few labels each (a 
 made intervals twice as wide as they needed to be)."""
 
 MIN_UNITS = 10
-"""A design-weighted proportion from fewer labelled units than this keeps its value but gets no interval: with
-a handful of units of very different weights the linearised variance is itself too noisy to trust (at 5%
-prevalence, 30 labels and pipeline passes oversampled, sensitivity's interval from 3 or 4 human passes
-covered 90%)."""
+"""A design-weighted proportion from fewer labelled units than this, or fewer effective ones by Kish's
+count, keeps its value but gets no interval: with a handful of units of very different weights the
+linearised variance is itself too noisy to trust (at 5% prevalence, 100 labels and pipeline passes
+oversampled, sensitivity from ten human passes, one of them a heavy false negative, covered 92%)."""
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,7 @@ def wilson_effective(estimate: Estimate, level: float = CONFIDENCE, minimum: int
     if p is None or n <= 0:
         return Interval(None)
     p = min(1.0, max(0.0, p))
-    if n < minimum:
+    if min(float(n), estimate.kish if estimate.kish is not None else float(n)) < minimum:
         return Interval(p)
     judged = p if estimate.smoothed is None else estimate.smoothed
     effective = float(n)
@@ -267,7 +267,7 @@ class PlanLabels:
         member = np.ones((sample.n, 1)) if domains is None else _columns(domains, sample.n).astype(np.float64)
         if len(decision) != sample.n or len(reference) != sample.n:
             raise ValueError("decision and reference need one entry per labelled unit")
-        strata_p, decision_p, reference_p, member_p, mass_p = [], [], [], [], []
+        strata_p, decision_p, reference_p, member_p, mass_p, domain_p = [], [], [], [], [], []
         h_count = len(sample.population)
         sizes = sample.sizes
         if prior > 0 and sample.n:
@@ -280,6 +280,7 @@ class PlanLabels:
                 share = share[present] / counts[present][:, None]
                 for human in (0, 1):
                     mass_p.append(prior * sizes[present] / (sizes[present] + PRIOR_SCALE))
+                    domain_p.append(share * sizes[present][:, None])  # the domain's labelled units there
                     strata_p.append(present)
                     decision_p.append(np.full(len(present), verdict))
                     reference_p.append(np.full(len(present), human))
@@ -294,25 +295,42 @@ class PlanLabels:
             real=np.concatenate([np.ones(sample.n, dtype=bool), np.zeros(pseudo, dtype=bool)]),
         )
         self.domain_count = member.shape[1]
+        # PPI's residual is small where the pipeline is good, and a half observation of disagreement in every
+        # stratum swamped it (intervals 30% wider than the estimates' spread with 500 strata); its smoothing is
+        # Agresti & Min's as they wrote it, half an observation per cell for each estimate (each domain), spread
+        # over the strata in proportion to the domain's labelled units there; the pseudo-units are members
+        domain_units = member.sum(axis=0)
+        spread = [d / np.where(domain_units > 0, domain_units, 1.0)[None, :] * prior for d in domain_p]
+        self.ppi_mass = np.vstack([np.ones((sample.n, member.shape[1])), *spread]) if spread else np.ones_like(member)
+        self.ppi_domains = np.vstack([member, *[np.ones_like(d) for d in domain_p]]) if domain_p else member
 
     # -- the machinery: point estimates from the labelled units, variances from all units
 
-    def _variances(self, z: np.ndarray) -> np.ndarray:
-        """The stratified variance of the estimated total of each column of z (units x k, all units)."""
+    def _variances(self, z: np.ndarray, masses: np.ndarray | None = None) -> np.ndarray:
+        """The stratified variance of the estimated total of each column of z (units x k, all units), the
+        units weighing `masses` (units, or units x k; default: the ratio smoothing's). A stratum whose mass
+        leaves no degree of freedom borrows the mean variance of the strata with two labels or more."""
         units, sample = self.units, self.sample
         h_count = len(sample.population)
-        mass = units.mass[:, None]
+        mass = (units.mass if masses is None else masses).astype(np.float64)
+        mass = mass[:, None] if mass.ndim == 1 else mass
         first = np.zeros((h_count, z.shape[1]))
         second = np.zeros((h_count, z.shape[1]))
+        weight = np.zeros((h_count, mass.shape[1]))
         np.add.at(first, units.strata, mass * z)
         np.add.at(second, units.strata, mass * z * z)
-        weight = np.bincount(units.strata, weights=units.mass, minlength=h_count)[:, None]
+        np.add.at(weight, units.strata, mass)
+        weight = np.broadcast_to(weight, first.shape)
         with np.errstate(invalid="ignore", divide="ignore"):
             variances = np.maximum(second - first * first / weight, 0.0) / (weight - 1)
-        usable = weight[:, 0] > 1 + 1e-9
-        variances = np.where(usable[:, None], variances, np.nan)
-        filled = np.where(usable, 2.0, np.where(sample.sizes > 0, 1.0, 0.0))
-        return _variance_factor(sample) @ _borrow_singletons(np.nan_to_num(variances), filled)
+        usable = weight > 1 + 1e-9
+        sizes = sample.sizes[:, None]
+        own = usable & (sizes >= 2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            borrowed = np.where(own, variances, 0.0).sum(axis=0) / own.sum(axis=0)
+        variances = np.where(usable, variances, np.nan_to_num(borrowed)[None, :])
+        variances = np.where(sizes > 0, np.nan_to_num(variances), 0.0)
+        return _variance_factor(sample) @ variances
 
     def _smoothed_weights(self) -> np.ndarray:
         """N_h / (the stratum's mass, pseudo-units included) per unit: the weights of the smoothed estimates."""
@@ -320,9 +338,12 @@ class PlanLabels:
         weight = np.bincount(units.strata, weights=units.mass, minlength=len(sample.population))
         return sample.population[units.strata] / np.where(weight > 0, weight, 1)[units.strata] * units.mass
 
-    def ratio(self, numerator: np.ndarray, denominator: np.ndarray) -> list[Estimate]:
+    def ratio(self, numerator: np.ndarray, denominator: np.ndarray, kish: bool = True) -> list[Estimate]:
         """Per domain, the ratio estimate sum(w y d) / sum(w x d) of indicators given for all units (labelled
-        and pseudo), with the linearised variance from all units around the smoothed ratio."""
+        and pseudo), with the linearised variance from all units around the smoothed ratio. `kish`: cap the
+        effective size by the weights of the units behind it, for ratios whose denominator is defined by the
+        human label (a sensitivity's human passes), where a heavy unit turns up by chance; a pass rate's
+        denominator is fixed by the design, where the cap only threw away what stratification gained."""
         units = self.units
         y = np.asarray(numerator, dtype=np.float64)[:, None] * units.domains
         x = np.asarray(denominator, dtype=np.float64)[:, None] * units.domains
@@ -338,14 +359,14 @@ class PlanLabels:
         counts = (x[real] != 0).sum(axis=0)
         behind = weights * x[real]
         with np.errstate(invalid="ignore", divide="ignore"):
-            kish = behind.sum(axis=0) ** 2 / (behind * behind).sum(axis=0)
+            effective = behind.sum(axis=0) ** 2 / (behind * behind).sum(axis=0)
         out = []
         for j in range(x.shape[1]):
             if x_total[j] <= 0:
                 out.append(Estimate(None, None, 0))
             else:
                 out.append(Estimate(float(y_total[j] / x_total[j]), float(variance[j]), int(counts[j]),
-                                    float(r_smooth[j]), float(kish[j])))  # fmt: skip
+                                    float(r_smooth[j]), float(effective[j]) if kish else None))  # fmt: skip
         return out
 
     # -- the figures
@@ -353,7 +374,7 @@ class PlanLabels:
     def pass_rate(self) -> list[Estimate]:
         """The human pass rate per domain (Horvitz-Thompson for the whole population, a ratio for a domain)."""
         units = self.units
-        return self.ratio(units.reference == 1, np.ones(len(units.strata)))
+        return self.ratio(units.reference == 1, np.ones(len(units.strata)), kish=False)
 
     def confusion_ratios(self) -> dict[str, list[Estimate]]:
         """Sensitivity, specificity, PPV, NPV and agreement per domain, as ratio estimators."""
@@ -399,15 +420,15 @@ class PlanLabels:
         no variance). lambda (None: tuned per domain to minimise the estimated variance, clipped to [0, 1]; 0
         when the verdict does not vary within any stratum, as when the strata hold the verdict already)."""
         units = self.units
-        decided = (units.decision >= 0)[:, None] * units.domains
+        decided = (units.decision >= 0)[:, None] * self.ppi_domains
         y = units.reference[:, None] * decided
         f = (units.decision == 1)[:, None] * decided
         real = units.real
         weights = self.sample.weights[:, None]
         # lambda's variance is var(y) - 2 lambda cov(y, f) + lambda^2 var(f), each a stratified total's variance
-        var_y = self._variances(y)
-        var_f = self._variances(f)
-        var_sum = self._variances(y + f)
+        var_y = self._variances(y, self.ppi_mass)
+        var_f = self._variances(f, self.ppi_mass)
+        var_sum = self._variances(y + f, self.ppi_mass)
         cov = (var_sum - var_y - var_f) / 2
         z = z_value(level)
         out = []

@@ -99,7 +99,7 @@ def test_errors_are_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFi
     junk.write_text("not a database")
     code, _, err = run_stats(capsys, str(junk))
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
-    code, _, err = run_stats(capsys, str(junk), "--by", "reviewer")
+    code, _, err = run_stats(capsys, str(junk), "--by", "colour")
     assert code == 2 and "unknown grouping" in err
 
 
