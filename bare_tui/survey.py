@@ -19,9 +19,11 @@ The estimators, each with a 95% interval that covers in `bench/coverage.py`'s si
   clipped to [0, 1]. Under a plan it is the stratified difference estimator, with a normal interval;
 - `labels_needed`: how many more labelled attempts an interval of a given half-width needs.
 
-Variances under a plan are smoothed (`PlanLabels`): each stratum's sample gets a human pass and a human fail
-of fractional weight per pipeline verdict it holds, as Agresti & Min (2005) add half an observation per cell
-for matched proportions, so that a stratum whose sample shows no disagreement does not claim none exists.
+Variances under a plan are smoothed (`PlanLabels`), as Agresti & Min (2005) add half an observation per cell
+for matched proportions, so that a sample showing no disagreement does not claim none exists: for ratios,
+each stratum's sample gets a human pass and a human fail per pipeline verdict it holds, weighing
+0.5 n_h / (n_h + 10) each (rare false negatives in large, lightly sampled strata are otherwise never seen);
+for PPI, half an observation per (human, pipeline) cell per domain, spread over the domain's strata.
 
 Groups that cut across strata (a model, a language) are domains: their figures use the whole sample with the
 domain indicator multiplied in, so a stratum with no attempt of the domain still contributes its zeros.

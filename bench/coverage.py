@@ -12,8 +12,10 @@ error of a 2.5% tail with 400 resamples widens or narrows intervals at random, n
 
 Methods:
   wilson           a proportion, unweighted (pass rates, agreement, sensitivity ... without a plan)
-  kappa/ac1/mcc    pipeline against people, Bayesian bootstrap with Jeffreys' prior (agreement.paired_bootstrap)
-  alpha            two reviewers among themselves, the same resampling
+  kappa/ac1/mcc    pipeline against people (sensitivity 0.90, specificity 0.85); the interval spans a Bayesian
+                   bootstrap with Jeffreys' half observation per cell and the plain one (paired_bootstrap)
+  kappa~ ...       the same for a near-perfect pipeline (0.98, 0.98), where samples agree perfectly
+  alpha            two reviewers among themselves (each wrong 10% of the time), the same resampling
   lang-reiczigel   the corrected pass rate (Rogan-Gladen) from a validation sample and the whole population
   ppi              the prediction-powered pass rate of a finite population, simple random sample
   w-*              under a stratified plan (3 models x pipeline verdict, equal allocation, so pipeline passes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -132,3 +133,23 @@ def test_reviewer_rows_measure_each_reviewer() -> None:
     assert rows[("seconds_per_attempt", "ana")].value == 20.0  # median of 10 s and 30 s
     low, high = rows[("reviewer_accuracy", "cy")].ci_low, rows[("reviewer_accuracy", "cy")].ci_high
     assert low == 0.0 and high is not None and high > 0.5  # one label is no certainty
+
+
+def test_study_panel_warns_without_a_plan_and_shows_progress_with_one(planned: Path, tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from bare_tui.calibration import Options
+    from bare_tui.tui.screens.stats import compute_bundle, study_panel
+
+    def painted(path: Path) -> str:
+        bundle = compute_bundle(path, Options(by=("model",), replicates=50))
+        assert bundle.study is not None
+        console = Console(width=120, record=True, file=io.StringIO())
+        console.print(study_panel(bundle.study))
+        return console.export_text()
+
+    with_plan = painted(planned)
+    assert "Plan p1:" in with_plan and "labelled" in with_plan and "No review plan" not in with_plan
+    assert "people" in with_plan and "m-a" in with_plan
+    bare = make_session(tmp_path / "bare.db", attempts=20)
+    assert "No review plan backs these figures" in painted(bare)
