@@ -626,7 +626,8 @@ def posterior_interval(samples: np.ndarray, point: float | None, level: float = 
         return Interval(point)
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(defined, [tail, 100 - tail])
-    return Interval(point, min(float(low), point), max(float(high), point))
+    # every statistic here is at most 1; rounding in a replicate must not report 1.0000000000000002
+    return Interval(point, min(float(low), point), min(1.0, max(float(high), point)))
 
 
 def table_intervals(
