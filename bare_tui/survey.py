@@ -210,13 +210,27 @@ def wilson_effective(estimate: Estimate, level: float = CONFIDENCE, minimum: int
     return _wilson(p, effective, level)
 
 
+POISSON_LOWER_95 = {1: 0.0513, 2: 0.3554, 3: 0.8177}
+"""Brown, Cai & DasGupta (2001, Stat Sci 16:101, section 4.1.1): the lower 95% Poisson limits that replace
+Wilson's lower bound for 1, 2 or 3 successes, where Wilson's is too high (a rare false negative drawn twice
+from a heavy stratum put the truth below it)."""
+
+
 def _wilson(p: float, n: float, level: float) -> Interval:
+    """Wilson's score interval at a (possibly fractional) sample size, with Brown, Cai & DasGupta's modified
+    bounds for 1 to 3 effective successes or failures at 95%."""
     z = z_value(level)
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
     low = 0.0 if p <= 0 else max(0.0, centre - half)
     high = 1.0 if p >= 1 else min(1.0, centre + half)
+    if abs(level - 0.95) < 1e-9:
+        successes, failures = round(p * n), round((1 - p) * n)
+        if successes in POISSON_LOWER_95:
+            low = min(low, POISSON_LOWER_95[successes] / n)
+        if failures in POISSON_LOWER_95:
+            high = max(high, 1 - POISSON_LOWER_95[failures] / n)
     return Interval(p, min(low, p), max(high, p))
 
 
