@@ -26,7 +26,7 @@ def z_value(level: float = CONFIDENCE) -> float:
     return NormalDist().inv_cdf(0.5 + level / 2)
 
 
-def finite_or_none(value: float | np.floating | None) -> float | None:
+def finite_or_none(value: float | np.floating | np.ndarray | None) -> float | None:
     """A plain float, or None for NaN, infinities and None: the only form undefined figures leave this module."""
     if value is None:
         return None

@@ -91,12 +91,6 @@ class StratifiedSample:
         sizes = self.sizes
         return (self.population / np.where(sizes > 0, sizes, 1))[self.strata]
 
-    @property
-    def covered(self) -> float:
-        """The share of the population in strata with at least one labelled unit (what the figures speak for)."""
-        total = float(self.population.sum())
-        return float(self.population[self.sizes > 0].sum()) / total if total > 0 else 0.0
-
 
 @dataclass(frozen=True)
 class Estimate:
@@ -161,17 +155,10 @@ def _variance_factor(sample: StratifiedSample) -> np.ndarray:
     return np.where(sizes > 0, factor, 0.0)
 
 
-def total(values: np.ndarray, sample: StratifiedSample) -> tuple[np.ndarray, np.ndarray]:
-    """Estimated population totals of each column (Horvitz-Thompson under stratification) and their variances."""
-    z = _columns(values, sample.n)
-    estimate = (sample.weights[:, None] * z).sum(axis=0)
-    variance = _variance_factor(sample) @ stratum_variances(z, sample)
-    return estimate, variance
-
-
 def ratio(numerator: np.ndarray, denominator: np.ndarray, sample: StratifiedSample) -> list[Estimate]:
-    """R = Y / X per column, with the linearised variance of z = (y - R x) / X. The labelled units behind each
-    column are those where x is not zero (a domain's members, the human passes behind a sensitivity)."""
+    """R = Y / X per column, with the linearised variance of z = (y - R x) / X, unsmoothed: the textbook
+    estimate survey packages compute (the tests hold it to samplics'), and what `PlanLabels` smooths. The
+    labelled units behind each column are those where x is not zero (a domain's members)."""
     y = _columns(numerator, sample.n)
     x = _columns(denominator, sample.n)
     weights = sample.weights[:, None]
