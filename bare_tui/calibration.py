@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -384,6 +384,7 @@ class Options:
     replicates: int = 2000
     seed: int = 0
     precision: float | None = None  # the half-width `labels_needed` aims at; None: no such rows
+    ppi: bool = True  # the unweighted PPI rows (a plan writes its own instead)
 
 
 def calibration_rows(session: PreparedSession, options: Options = Options()) -> list[StatRow]:
@@ -528,12 +529,14 @@ class _Figures:
 
         add("corrected_pass_rate", part.decided, agreement.lang_reiczigel(
             part.passes, part.decided, cells.tp, cells.tp + cells.fn, cells.tn, cells.tn + cells.fp))  # fmt: skip
-        ppi = _simple_ppi(part)
+        # under a plan these two are replaced by the design's own, so they are left as placeholders
+        ppi = _simple_ppi(part) if self.options.ppi else None
         add("ppi_pass_rate", ppi.n if ppi else 0, ppi.interval if ppi else None)
         if self.options.precision is not None:
             from bare_tui import survey
 
-            add("labels_needed", ppi.n if ppi else 0, survey.labels_needed(self.options.precision, ppi, part.decided))
+            needed = survey.labels_needed(self.options.precision, ppi, part.decided) if self.options.ppi else None
+            add("labels_needed", ppi.n if ppi else 0, needed)
         if self.scored:
             curve = agreement.threshold_curve(part.score, part.consensus)
             n_scored = curve.positives + curve.negatives
@@ -623,7 +626,7 @@ def plan_rows(session: PreparedSession, plan: PlanDesign, options: Options = Opt
     in_plan = np.zeros(len(session.attempt_ids), dtype=bool)
     in_plan[plan.rows] = True
     restricted = _restricted_to(session, in_plan)
-    unweighted = calibration_rows(restricted, options)
+    unweighted = calibration_rows(restricted, replace(options, ppi=False))
     weighted = {
         (row.metric, row.stage, row.group_by, row.group): row
         for stage in options.stages
@@ -658,6 +661,21 @@ def _domains(session: PreparedSession, rows: np.ndarray, by: tuple[str, ...]) ->
     return out
 
 
+def _domain_counts(
+    session: PreparedSession, rows: np.ndarray, by: tuple[str, ...], passed: np.ndarray, decided: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pipeline's passes and decided attempts among the given rows for all and each plan grouping's groups,
+    in `_domains`' order, by counting codes once rather than comparing every row with every group."""
+    passes, sizes = [float(passed.sum())], [float(decided.sum())]
+    for grouping in by:
+        if grouping in PLAN_GROUPINGS:
+            codes = session.groupings[grouping]
+            here = codes.codes[rows]
+            passes += np.bincount(here[passed], minlength=len(codes.names)).astype(float).tolist()
+            sizes += np.bincount(here[decided], minlength=len(codes.names)).astype(float).tolist()
+    return np.array(passes), np.array(sizes)
+
+
 def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str, options: Options) -> list[StatRow]:
     from bare_tui import survey  # the design-based estimators, needed only under a plan
 
@@ -676,11 +694,7 @@ def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str,
     population_rows = plan.population_rows
     auto = columns.auto[population_rows]
     decided = auto >= 0
-    population_domains = _domains(session, population_rows, options.by)
-    known = survey.Population(
-        np.array([float((d & (auto == PASS)).sum()) for _, _, d in population_domains]),
-        np.array([float((d & decided).sum()) for _, _, d in population_domains]),
-    )
+    known = survey.Population(*_domain_counts(session, population_rows, options.by, auto == PASS, decided))
     pass_rates = labels.pass_rate()
     ratios = labels.confusion_ratios()
     tables = labels.confusion()

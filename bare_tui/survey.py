@@ -298,6 +298,8 @@ class PlanLabels:
             real=np.concatenate([np.ones(sample.n, dtype=bool), np.zeros(pseudo, dtype=bool)]),
         )
         self.domain_count = member.shape[1]
+        self._order: np.ndarray | None = None
+        self._present = self._starts = np.zeros(0, dtype=np.int64)
         # PPI's residual is small where the pipeline is good, and a half observation of disagreement in every
         # stratum swamped it (intervals 30% wider than the estimates' spread with 500 strata); its smoothing is
         # Agresti & Min's as they wrote it, half an observation per cell for each estimate (each domain), spread
@@ -317,13 +319,9 @@ class PlanLabels:
         h_count = len(sample.population)
         mass = (units.mass if masses is None else masses).astype(np.float64)
         mass = mass[:, None] if mass.ndim == 1 else mass
-        first = np.zeros((h_count, z.shape[1]))
-        second = np.zeros((h_count, z.shape[1]))
-        weight = np.zeros((h_count, mass.shape[1]))
-        np.add.at(first, units.strata, mass * z)
-        np.add.at(second, units.strata, mass * z * z)
-        np.add.at(weight, units.strata, mass)
-        weight = np.broadcast_to(weight, first.shape)
+        first = self._by_stratum(mass * z)
+        second = self._by_stratum(mass * z * z)
+        weight = np.broadcast_to(self._by_stratum(mass), first.shape)
         with np.errstate(invalid="ignore", divide="ignore"):
             variances = np.maximum(second - first * first / weight, 0.0) / (weight - 1)
         usable = weight > 1 + 1e-9
@@ -334,6 +332,18 @@ class PlanLabels:
         variances = np.where(usable, variances, np.nan_to_num(borrowed)[None, :])
         variances = np.where(sizes > 0, np.nan_to_num(variances), 0.0)
         return _variance_factor(sample) @ variances
+
+    def _by_stratum(self, values: np.ndarray) -> np.ndarray:
+        """Per-stratum column sums (H x k) of units x k values: one sort, then reduceat (np.add.at took 8 s
+        for a BARE-sized plan's 67 domains)."""
+        if self._order is None:
+            order = np.argsort(self.units.strata, kind="stable")
+            present, starts = np.unique(self.units.strata[order], return_index=True)
+            self._order, self._present, self._starts = order, present, starts
+        out = np.zeros((len(self.sample.population), values.shape[1]))
+        if len(self._order):
+            out[self._present] = np.add.reduceat(values[self._order], self._starts, axis=0)
+        return out
 
     def _smoothed_weights(self) -> np.ndarray:
         """N_h / (the stratum's mass, pseudo-units included) per unit: the weights of the smoothed estimates."""
