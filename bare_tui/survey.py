@@ -316,7 +316,6 @@ class PlanLabels:
         units weighing `masses` (units, or units x k; default: the ratio smoothing's). A stratum whose mass
         leaves no degree of freedom borrows the mean variance of the strata with two labels or more."""
         units, sample = self.units, self.sample
-        h_count = len(sample.population)
         mass = (units.mass if masses is None else masses).astype(np.float64)
         mass = mass[:, None] if mass.ndim == 1 else mass
         first = self._by_stratum(mass * z)
