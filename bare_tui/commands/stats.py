@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"bare-tui: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except ValueError as exc:
-        print(f"bare-tui stats: {exc}", file=sys.stderr)
+        print(f"bare-tui stats: {one_line(str(exc))}", file=sys.stderr)
         return 2
     context = ReportContext(session=args.session.name, source=args.source, replicates=args.bootstrap, seed=args.seed,
                             plan=args.plan, sampling=sampling)  # fmt: skip
