@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from operator import itemgetter
 
@@ -229,6 +229,16 @@ def with_notes(item: AuditItem, judgements: Iterable[Judgement]) -> AuditItem:
         return item
     reviews = sorted((_review(j) for j in judgements if (j.attempt_id, j.stage) == item.key), key=_by_reviewer)
     return replace(item, reviews=tuple(reviews), notes_read=True)
+
+
+def visible_items(items: Sequence[AuditItem], visible: Collection[str] | None) -> tuple[list[AuditItem], int]:
+    """The items a blind reviewer may see (attempts whose verdicts they have seen: `visible`), and how many were
+    left out; None: every item (an auditor, or assisted mode). An item cannot be shown with its verdict hidden:
+    why it is on the list (a disputed failure) already tells the verdict."""
+    if visible is None:
+        return list(items), 0
+    shown = [item for item in items if item.attempt_id in visible]
+    return shown, len(items) - len(shown)
 
 
 def arrange(items: Sequence[AuditItem], show_settled: bool) -> list[AuditItem]:

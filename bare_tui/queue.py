@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from itertools import repeat
 from operator import itemgetter
@@ -17,6 +17,10 @@ from .store import Store
 
 NO_OUTCOME = "none"
 """The outcome shown and filtered on when an attempt has no verdict for a field."""
+
+HIDDEN = "hidden"
+"""The outcome a blind reviewer's queue holds for an attempt whose verdicts they have not seen: no filter on
+outcomes matches it, so a filter cannot leak what the column hides."""
 
 OUTCOME_CHOICES: tuple[str, ...] = tuple(o.value for o in Outcome) + (NO_OUTCOME,)
 
@@ -45,6 +49,7 @@ class QueueRow:
     disputed: bool  # some field is disputed (pipeline against people, or people among themselves)
     disputed_failure: bool  # some field: the pipeline said fail and people said pass
     people_known: bool = True  # False in the outline shown while the labels are still being read
+    hidden: bool = False  # blind mode: outcomes and disputes withheld until this reviewer has seen the verdicts
 
     @property
     def state(self) -> ReviewState:
@@ -232,6 +237,20 @@ def _rows(
     ]
 
 
+def blind(rows: Sequence[QueueRow], visible: Collection[str] | None) -> list[QueueRow]:
+    """The rows as a blind reviewer may see them: outcomes and disputes only of attempts in `visible` (whose
+    verdicts they have seen); None: every row as it is (assisted mode)."""
+    if visible is None:
+        return list(rows)
+    withheld = tuple(HIDDEN for _ in FIELDS)
+    return [
+        row if row.attempt_id in visible
+        else _row(row.attempt_id, row.seq, row.task_id, row.path, row.language, row.model, withheld, row.labelled,
+                  row.flagged, False, False, row.people_known, True)
+        for row in rows
+    ]
+
+
 def load_rows(store: Store, reviewer: str) -> list[QueueRow]:
     """Every attempt of a session as a queue row for this reviewer."""
     return list(load_rows_stepwise(store, reviewer, outline=False))[-1]
@@ -259,7 +278,7 @@ class QueueFilter:
     state: ReviewState | None = None
     disputed: bool | None = None
     flagged: bool | None = None
-    text: str = ""  # found in the task path, ignoring case
+    text: str = ""  # found in the attempt id, task id, path or model, ignoring case
 
     def matches(self, row: QueueRow) -> bool:
         if self.model is not None and row.model != self.model:
@@ -276,9 +295,27 @@ class QueueFilter:
             return False
         if self.flagged is not None and row.flagged != self.flagged:
             return False
-        if self.text and self.text.casefold() not in row.path.casefold():
-            return False
+        if self.text:
+            wanted = self.text.casefold()
+            if not any(wanted in value.casefold() for value in (row.attempt_id, row.task_id, row.path, row.model)):
+                return False
         return True
+
+    def describe(self) -> str:
+        """The filter in a few words, for the review screen's header: "python · syntax=fail · "inv""."""
+        parts: list[str] = []
+        if self.text:
+            parts.append(f'"{self.text}"')
+        parts.extend(value for value in (self.model, self.language) if value is not None)
+        if self.stage_outcome is not None:
+            parts.append("=".join(self.stage_outcome))
+        if self.state is not None:
+            parts.append(f"you: {self.state.value}")
+        if self.disputed is not None:
+            parts.append("disputed" if self.disputed else "not disputed")
+        if self.flagged is not None:
+            parts.append("flagged" if self.flagged else "not flagged")
+        return "filter " + " · ".join(parts) if parts else ""
 
     def apply(self, rows: Iterable[QueueRow]) -> list[QueueRow]:
         if self == NO_FILTER:
@@ -313,6 +350,7 @@ class QueueCounts:
     disputed: int
     disputed_failures: int
     flagged: int
+    hidden: int = 0
 
     def describe(self) -> str:
         parts = [f"{self.shown:,} of {self.total:,} shown", f"{self.judged:,} judged"]
@@ -320,15 +358,17 @@ class QueueCounts:
             parts.append(f"{self.partly:,} partly")
         parts.append(f"{self.disputed:,} disputed")
         if self.disputed_failures:
-            parts.append(f"{self.disputed_failures:,} disputed failures")
+            parts.append(f"{self.disputed_failures:,} disputed failure{'s' if self.disputed_failures != 1 else ''}")
         if self.flagged:
             parts.append(f"{self.flagged:,} flagged")
+        if self.hidden:
+            parts.append(f"blind: outcomes of {self.hidden:,} hidden until you label them")
         return " · ".join(parts)
 
 
 def count_rows(all_rows: Sequence[QueueRow], shown: Sequence[QueueRow]) -> QueueCounts:
     """The counts of the shown rows against all of them."""
-    judged = partly = disputed = failures = flagged = 0
+    judged = partly = disputed = failures = flagged = hidden = 0
     for r in shown:  # one pass: the header is recounted on every filter change
         state = r.state
         if state is ReviewState.JUDGED:
@@ -341,6 +381,8 @@ def count_rows(all_rows: Sequence[QueueRow], shown: Sequence[QueueRow]) -> Queue
             failures += 1
         if r.flagged:
             flagged += 1
+        if r.hidden:
+            hidden += 1
     return QueueCounts(
         total=len(all_rows),
         shown=len(shown),
@@ -349,6 +391,7 @@ def count_rows(all_rows: Sequence[QueueRow], shown: Sequence[QueueRow]) -> Queue
         disputed=disputed,
         disputed_failures=failures,
         flagged=flagged,
+        hidden=hidden,
     )
 
 

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from .model import FIELDS, Attempt, AttemptSummary, Flag, Judgement, Label, Task, Verdict
+from .model import FIELD_INDEX, FIELDS, Attempt, AttemptSummary, Flag, Judgement, Label, Task, Verdict
 from .plans import assignments
-from .store import SessionError, Store, new_id, utc_now
+from .store import ReviewerBusy, ReviewerClaim, SessionError, Store, claim_reviewer, new_id, utc_now
 
 Mode = Literal["blind", "assisted"]
 MODES: tuple[str, ...] = ("blind", "assisted")
@@ -128,6 +128,20 @@ class FieldState:
     changed: bool = False  # labelled on this visit, not carried over from a saved judgement
 
 
+OVERALL = FIELDS[-1]
+STAGE_FIELDS = FIELDS[:-1]
+
+
+def overall_from_stages(labels: Sequence[Label | None]) -> Label | None:
+    """What the five stage labels say of `overall` (success at all five): fail if any stage fails, pass if every
+    stage passes, unsure if none fails but some are unsure; None while a stage is unlabelled."""
+    if any(label is None for label in labels):
+        return None
+    if Label.FAIL in labels:
+        return Label.FAIL
+    return Label.PASS if all(label is Label.PASS for label in labels) else Label.UNSURE
+
+
 @dataclass(frozen=True)
 class FormState:
     """The judgement form for one attempt; every change returns a new state."""
@@ -140,7 +154,7 @@ class FormState:
     loaded: tuple[int | None, str, tuple[str, ...]] = (None, "", ())  # confidence, note, tags as saved
 
     @classmethod
-    def from_judgements(cls, judgements: dict[str, Judgement]) -> "FormState":
+    def from_judgements(cls, judgements: dict[str, Judgement]) -> FormState:
         """The form as the reviewer left it: their labels in force, syntax focused."""
         fields = tuple(
             FieldState(judgements[f].label, judgements[f].saw_verdicts) if f in judgements else FieldState()
@@ -155,12 +169,25 @@ class FormState:
             loaded=(newest.confidence, newest.note, newest.tags),
         )
 
+    @classmethod
+    def restored(cls, in_force: dict[str, Judgement], undone: Sequence[Judgement]) -> FormState:
+        """The form after an undo: the undone save's labels, confidence and note back in the fields, unsaved,
+        over what is in force now, so the reviewer fixes the one field that was wrong and saves again."""
+        base = cls.from_judgements(in_force)
+        if not undone:
+            return base
+        fields = list(base.fields)
+        for j in undone:
+            fields[FIELD_INDEX[j.stage]] = FieldState(j.label, j.saw_verdicts, changed=True)
+        newest = max(undone, key=lambda j: j.saved_at or "")
+        return replace(base, fields=tuple(fields), confidence=newest.confidence, note=newest.note, tags=newest.tags)
+
     @property
     def focused_field(self) -> str:
         return FIELDS[self.focus]
 
     def label_of(self, name: str) -> Label | None:
-        return self.fields[FIELDS.index(name)].label
+        return self.fields[FIELD_INDEX[name]].label
 
     @property
     def all_labelled(self) -> bool:
@@ -181,11 +208,38 @@ class FormState:
             return [name for name, f in zip(FIELDS, self.fields) if f.label is not None]
         return [name for name, f in zip(FIELDS, self.fields) if f.changed and f.label is not None]
 
+    @property
+    def suggested_overall(self) -> Label | None:
+        """`overall` as the five stage labels imply it, offered while overall is unlabelled (never saved as it
+        is: the reviewer confirms it with a key)."""
+        if self.label_of(OVERALL) is not None:
+            return None
+        return overall_from_stages([self.label_of(stage) for stage in STAGE_FIELDS])
+
+    @property
+    def contradiction(self) -> str | None:
+        """A hint when `overall` disagrees with the stages (overall is success at all five), else None."""
+        overall = self.label_of(OVERALL)
+        failed = [stage for stage in STAGE_FIELDS if self.label_of(stage) is Label.FAIL]
+        if overall is Label.PASS and failed:
+            return f"overall pass, but {', '.join(failed)} fail: overall passes only when all five pass"
+        implied = overall_from_stages([self.label_of(stage) for stage in STAGE_FIELDS])
+        if overall is Label.FAIL and implied is Label.PASS:
+            return "overall fail, but all five stages pass: a note could say why"
+        return None
+
     def mark(self, label: Label, verdicts_visible: bool) -> "FormState":
         """Label the focused field, then move the focus to the next field (staying on the last)."""
         fields = list(self.fields)
         fields[self.focus] = FieldState(label, verdicts_visible, changed=True)
         return replace(self, fields=tuple(fields), focus=min(self.focus + 1, len(FIELDS) - 1))
+
+    def mark_unlabelled(self, label: Label, verdicts_visible: bool) -> FormState:
+        """Label every field that has no label yet (the `A` key: a sound attempt in one key)."""
+        fields = tuple(
+            FieldState(label, verdicts_visible, changed=True) if f.label is None else f for f in self.fields
+        )
+        return replace(self, fields=fields, focus=len(FIELDS) - 1)
 
     def move(self, step: int) -> "FormState":
         """Focus the next (+1) or previous (-1) field, wrapping round."""
@@ -243,10 +297,69 @@ def build_judgements(
 
 @dataclass(frozen=True)
 class SaveResult:
-    """What a save or an undo did."""
+    """What a save or an undo did. For an undo, `undone` holds the rows the undo took back."""
 
     attempt_id: str
     judgements: tuple[Judgement, ...]
+    undone: tuple[Judgement, ...] = ()
+
+
+@dataclass(frozen=True)
+class Walk:
+    """The attempts the review screen steps through, in order: the session's order, a filtered queue's rows,
+    or any other ordered list of attempt ids (a plan's). `name` says which, in the header; empty for the
+    session's own order."""
+
+    ids: tuple[str, ...]
+    name: str = ""
+    positions: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.positions:
+            object.__setattr__(self, "positions", {attempt_id: i for i, attempt_id in enumerate(self.ids)})
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, attempt_id: object) -> bool:
+        return attempt_id in self.positions
+
+    def index_of(self, attempt_id: str) -> int | None:
+        return self.positions.get(attempt_id)
+
+    def where(self, attempt_id: str) -> str:
+        """The attempt's place for the header: "attempt 3 of 200", "filter python: 2 of 17"."""
+        index = self.positions.get(attempt_id)
+        if not self.name:
+            return f"attempt {index + 1} of {len(self.ids)}" if index is not None else "attempt"
+        if index is None:
+            return f"{self.name}: not in it ({len(self.ids)})"
+        return f"{self.name}: {index + 1} of {len(self.ids)}"
+
+    def after_save(self, attempt_id: str, judged: set[str]) -> str | None:
+        """Where saving goes: the next attempt in the walk not judged (wrapping), else simply the next; None at
+        the end. An attempt outside the walk (reached with g) goes on from the walk's start."""
+        if not self.ids:
+            return None
+        index = self.positions.get(attempt_id, -1)
+        following = first_unjudged(self.ids, judged, (index + 1) % len(self.ids))
+        if following is not None:
+            return self.ids[following]
+        return self.ids[index + 1] if index + 1 < len(self.ids) else None
+
+    def step(self, attempt_id: str, step: int) -> str | None:
+        """The next (+1) or previous (-1) attempt in the walk (n, p); None past either end."""
+        index = self.positions.get(attempt_id)
+        if index is None:
+            return self.ids[0] if self.ids and step > 0 else None
+        target = index + step
+        return self.ids[target] if 0 <= target < len(self.ids) else None
+
+    def likely_next(self, attempt_id: str, judged: set[str]) -> list[str]:
+        """The attempts a reviewer probably opens after this one, most likely first: where saving it would go,
+        then the next in the walk (n)."""
+        candidates = (self.after_save(attempt_id, judged | {attempt_id}), self.step(attempt_id, 1))
+        return [c for c in dict.fromkeys(candidates) if c is not None and c != attempt_id]
 
 
 @dataclass
@@ -254,7 +367,8 @@ class ReviewSession:
     """One reviewer working through a session: the order, what is judged and flagged, saves and undo.
 
     Holds the main thread's Store: every method is a few small queries, each write one committed
-    transaction that has returned before the method does.
+    transaction that has returned before the method does. Holds the reviewer's claim on the session too:
+    a second process of the same reviewer opens read-only (`read_only_reason` says why).
     """
 
     store: Store
@@ -264,16 +378,28 @@ class ReviewSession:
     judged: set[str]
     flagged: set[str]
     positions: dict[str, int] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)  # attempts whose verdicts this reviewer may see (blind mode)
+    claim: ReviewerClaim | None = None
+    busy: ReviewerBusy | None = None  # set when another process holds this reviewer's claim
+    own_saves: dict[str, tuple[Judgement, ...]] = field(default_factory=dict)  # save_id -> rows, this process
     plan: str | None = None  # the review plan whose assignments `order` holds
 
     @classmethod
     def open(
-        cls, store: Store, reviewer: str, mode: str | None = None, shuffle_seed: str | None = None,
+        cls,
+        store: Store,
+        reviewer: str,
+        mode: str | None = None,
+        shuffle_seed: str | None = None,
         plan: str | None = None,
-    ) -> "ReviewSession":
+        claim: bool = True,
+    ) -> ReviewSession:
         """Read what the review screen needs up front: the attempt ids (no texts), judged and flagged ones.
 
-        With a plan: this reviewer's assignments in the plan's order (gold items among them, as any other)."""
+        With a plan: this reviewer's assignments in the plan's order (gold items among them, as any other).
+        claim: take this reviewer's claim on the session; when another live process holds it the session opens
+        read-only and says who holds it.
+        """
         chosen = mode or store.get_setting(MODE_SETTING, "blind")
         if chosen not in MODES:
             raise SessionError(f"{store.path}: review_mode setting is {chosen!r}; expected blind or assisted")
@@ -285,9 +411,38 @@ class ReviewSession:
                 raise SessionError(f"{store.path}: the session has no attempts to review; import some first")
             order = review_order(ids, reviewer, shuffle_seed)
         flagged = {f.attempt_id for f in store.flags() if f.reviewer == reviewer and f.flagged}
-        session = cls(store, reviewer, chosen, order, store.judged_attempt_ids(reviewer), flagged, plan=plan)
+        session = cls(store, reviewer, chosen, order, store.judged_attempt_ids(reviewer), flagged,  # type: ignore[arg-type]
+                      plan=plan)
         session.positions = {attempt_id: i for i, attempt_id in enumerate(order)}
+        session.seen = fully_labelled(store, reviewer)
+        if claim and not store.readonly:
+            try:
+                session.claim = claim_reviewer(store.path, reviewer)
+            except ReviewerBusy as exc:
+                session.busy = exc
         return session
+
+    def close(self) -> None:
+        """Let go of the reviewer's claim (the process ending does so too)."""
+        if self.claim is not None:
+            self.claim.release()
+            self.claim = None
+
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why nothing can be saved in this process, or None when it can."""
+        if self.store.readonly:
+            return "the session file is read-only"
+        if self.busy is not None:
+            holder = self.busy.holder
+            where = f" ({holder.describe()})" if holder is not None else ""
+            return f"{self.reviewer} is labelling this session in another bare-tui{where}"
+        return None
+
+    @property
+    def walk(self) -> Walk:
+        """The session's own order as a walk (import order, or this reviewer's shuffle)."""
+        return Walk(tuple(self.order), positions=self.positions)
 
     @property
     def total(self) -> int:
@@ -313,57 +468,69 @@ class ReviewSession:
             return None
         return f"plan {self.plan}: {self.judged_count} of {self.total}"
 
+    def sees_verdicts(self, attempt_id: str) -> bool:
+        """Whether this reviewer may see the attempt's automated outcomes on any screen: always in assisted
+        mode; in blind mode once every field is labelled or the reviewer revealed them (r)."""
+        return self.mode == "assisted" or attempt_id in self.seen
+
+    def visible_ids(self) -> frozenset[str] | None:
+        """The attempts whose outcomes the queue and audit may show; None: every attempt's (assisted)."""
+        return None if self.mode == "assisted" else frozenset(self.seen)
+
+    def reveal(self, attempt_id: str) -> None:
+        self.seen.add(attempt_id)
+
     def start_index(self) -> int:
         """Where the screen opens: the first attempt not judged, else the last attempt."""
         index = first_unjudged(self.order, self.judged)
         return len(self.order) - 1 if index is None else index
 
-    def next_after_save(self, index: int) -> int | None:
-        """After a save: the next unjudged attempt in order (wrapping), else simply the next; None at the end."""
-        following = first_unjudged(self.order, self.judged, (index + 1) % len(self.order))
-        if following is not None:
-            return following
-        return index + 1 if index + 1 < len(self.order) else None
+    def diff_texts(self, attempt_id: str) -> DiffTexts | None:
+        """The diff texts of an attempt, or None if it has vanished."""
+        return read_diff_texts(self.store, attempt_id)
 
-    def likely_next(self, index: int) -> list[int]:
-        """The attempts a reviewer probably opens after this one, most likely first: where saving it would go
-        (the next unjudged), then the next in order (n)."""
-        if not self.order:
-            return []
-        following = first_unjudged(self.order, self.judged | {self.order[index]}, (index + 1) % len(self.order))
-        candidates = (following, index + 1 if index + 1 < len(self.order) else None)
-        return [c for c in dict.fromkeys(candidates) if c is not None and c != index]
-
-    def diff_texts(self, index: int) -> DiffTexts | None:
-        """The diff texts of the attempt at this position, or None if it has vanished."""
-        return read_diff_texts(self.store, self.order[index])
-
-    def load(self, index: int) -> AttemptBundle:
-        attempt_id = self.order[index]
+    def load(self, attempt_id: str) -> AttemptBundle:
         return load_bundle(self.store, attempt_id, self.reviewer, attempt_id in self.flagged)
+
+    def _writable(self) -> None:
+        reason = self.read_only_reason
+        if reason is not None:
+            raise SessionError(f"read-only: {reason}")
 
     def save(self, form: FormState, bundle: AttemptBundle, opened_at: str) -> SaveResult:
         """Commit the form's labels as judgements in one transaction; the rows are on disk when this returns."""
+        self._writable()
         rows = build_judgements(form, bundle, self.reviewer, opened_at)
         if rows:
-            self.store.save_judgements(rows)
+            save_id = new_id()
+            self.store.save_judgements(rows, save_id=save_id)
+            self.own_saves[save_id] = tuple(rows)
             self.judged.add(bundle.attempt_id)
+            if form.all_labelled:
+                self.seen.add(bundle.attempt_id)
         return SaveResult(bundle.attempt_id, tuple(rows))
 
     def undo(self) -> SaveResult | None:
-        """Withdraw this reviewer's last save still in force; None when there is nothing to undo."""
-        written = self.store.undo_last_save(self.reviewer)
+        """Withdraw this process's last save still in force; None when there is nothing to undo.
+
+        Only saves made by this process are undone, never another process's (another terminal's) work.
+        """
+        self._writable()
+        written = self.store.undo_last_save(self.reviewer, among=self.own_saves.keys())
         if not written:
             return None
         attempt_id = written[0].attempt_id
+        mine = {j.judgement_id: j for rows in self.own_saves.values() for j in rows}
+        undone = tuple(mine[j.supersedes] for j in written if j.supersedes in mine)
         if self.store.judgements(attempt_id=attempt_id, reviewer=self.reviewer):
             self.judged.add(attempt_id)
         else:
             self.judged.discard(attempt_id)
-        return SaveResult(attempt_id, tuple(written))
+        return SaveResult(attempt_id, tuple(written), undone)
 
     def toggle_flag(self, attempt_id: str) -> bool:
         """Flag the attempt for audit, or take the flag back; saved at once. Returns the new state."""
+        self._writable()
         flagged = attempt_id not in self.flagged
         self.store.set_flag(Flag(attempt_id, self.reviewer, flagged, saved_at=utc_now()))
         if flagged:
@@ -372,3 +539,31 @@ class ReviewSession:
             self.flagged.discard(attempt_id)
         return flagged
 
+
+def fully_labelled(store: Store, reviewer: str) -> set[str]:
+    """Attempts on which this reviewer has a label in force for every field: their verdicts are no secret."""
+    counts: dict[str, int] = {}
+    for j in store.judgements(reviewer=reviewer):
+        if j.stage in FIELD_INDEX:
+            counts[j.attempt_id] = counts.get(j.attempt_id, 0) + 1
+    return {attempt_id for attempt_id, n in counts.items() if n >= len(FIELDS)}
+
+
+@dataclass
+class Pace:
+    """Time on the attempt on show and the session's rate, for the header; the clock is given (tests fix it)."""
+
+    started: float
+    opened: float
+    saved: int = 0
+
+    def open(self, now: float) -> None:
+        self.opened = now
+
+    def describe(self, now: float) -> str:
+        on_item = max(0, int(now - self.opened))
+        text = f"{on_item // 60}:{on_item % 60:02d} on this"
+        hours = (now - self.started) / 3600
+        if self.saved and hours > 0:
+            text += f" · {self.saved / hours:.0f}/h"
+        return text

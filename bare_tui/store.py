@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
+import socket
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import sqlite_utils
 
@@ -757,15 +760,18 @@ class Store:
         return [r[0] for r in rows]
 
     # ------------------------------------------------------------------ reviewers and judgements
-    def save_judgements(self, judgements: Sequence[Judgement], conn: sqlite3.Connection | None = None) -> int:
+    def save_judgements(
+        self, judgements: Sequence[Judgement], conn: sqlite3.Connection | None = None, save_id: str | None = None
+    ) -> int:
         """Append judgements in one committed transaction; a judgement_id already present is left alone.
 
-        Returns how many rows were new. The caller may say "saved" once this returns.
+        Returns how many rows were new. The caller may say "saved" once this returns. save_id names the save
+        (a new id when not given): a process that remembers its own saves' ids can undo only those.
         """
         if conn is None:
             with self.transaction() as c:
-                return self.save_judgements(judgements, c)
-        save_id = new_id()
+                return self.save_judgements(judgements, c, save_id)
+        save_id = save_id or new_id()
         written = 0
         for j in judgements:
             self._check_supersedes(conn, j)
@@ -817,12 +823,15 @@ class Store:
         rows = sorted((row for row in newest.values() if not row[4]), key=lambda row: row[0])
         return names, [row[5:] for row in rows]
 
-    def undo_last_save(self, reviewer: str) -> list[Judgement]:
+    def undo_last_save(self, reviewer: str, among: Collection[str] | None = None) -> list[Judgement]:
         """Withdraw the reviewer's most recent save that is still in force, in one transaction.
 
         Each judgement of that save is superseded: by a copy of the label it replaced, if it replaced one,
-        else by a withdrawal. Returns the rows written (empty when there is nothing to undo).
+        else by a withdrawal. among: only saves with these save ids count (a process's own saves, so that an
+        undo never reaches another process's work). Returns the rows written (empty: nothing to undo).
         """
+        if among is not None and not among:
+            return []
         with self.transaction() as c:
             current = {j.judgement_id: j for j in self.judgements(reviewer=reviewer)}
             rows = c.execute(
@@ -830,7 +839,7 @@ class Store:
                 " ORDER BY saved_at DESC, rowid DESC",
                 (reviewer,),
             ).fetchall()
-            found = [save for jid, save in rows if jid in current]
+            found = [save for jid, save in rows if jid in current and (among is None or save in among)]
             if not found:
                 return []
             target = found[0]
@@ -1141,6 +1150,115 @@ class Store:
         _, rows = self._labels_in_force("j.attempt_id", " WHERE j.reviewer = ?", (reviewer,))
         return {row[0] for row in rows}
 
+
+
+# ---------------------------------------------------------------------- one process per reviewer and session
+@dataclass(frozen=True)
+class ReviewerHold:
+    """Who holds a reviewer's claim on a session: the process, its host and when it started."""
+
+    reviewer: str
+    pid: int
+    host: str
+    started_at: str
+
+    def describe(self) -> str:
+        return f"pid {self.pid} on {self.host}, since {self.started_at[:16].replace('T', ' ')} UTC"
+
+
+class ReviewerBusy(SessionError):
+    """Another live process is labelling as this reviewer on this session."""
+
+    def __init__(self, path: Path, holder: ReviewerHold | None) -> None:
+        who = holder.describe() if holder is not None else "another process"
+        super().__init__(f"{path}: {holder.reviewer if holder else 'this reviewer'} is already labelling here ({who})")
+        self.holder = holder
+
+
+class ReviewerClaim:
+    """A reviewer's exclusive hold on a session: an flock on a side file, so the kernel lets go of it when the
+    process ends, however it ends (kill -9 included); the file says who holds it, for the refusal message."""
+
+    def __init__(self, path: Path, handle: Any, hold: ReviewerHold) -> None:
+        self.path = path
+        self._handle = handle
+        self.hold = hold
+
+    @property
+    def held(self) -> bool:
+        return self._handle is not None
+
+    def release(self) -> None:
+        if self._handle is None:
+            return
+        import fcntl
+
+        try:
+            # Unlinked while still locked: a process that opens the path afterwards gets a new file.
+            self.path.unlink(missing_ok=True)
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+        finally:
+            self._handle.close()
+            self._handle = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def reviewer_lock_path(session: Path, reviewer: str) -> Path:
+    """The side file of a reviewer's claim: beside the session, named by a readable slug and a hash."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", reviewer)[:32].strip("-") or "reviewer"
+    digest = hashlib.sha256(reviewer.encode("utf-8")).hexdigest()[:10]
+    return session.with_name(f"{session.name}.reviewer-{slug}-{digest}.lock")
+
+
+def claim_reviewer(session: str | os.PathLike[str], reviewer: str) -> ReviewerClaim:
+    """Take this reviewer's claim on a session, or raise ReviewerBusy naming the process that holds it.
+
+    The claim is an exclusive, non-blocking flock (per open file, so a second claim in the same process is
+    refused too). A claim left by a killed process is free again: the kernel dropped its lock.
+    """
+    import fcntl
+
+    path = reviewer_lock_path(Path(session), reviewer)
+    for _ in range(5):  # the file may be unlinked by its releasing holder between our open and our lock
+        try:
+            handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for as long as the claim
+        except OSError as exc:
+            raise SessionError(f"{path}: cannot write the reviewer's lock file: {exc.strerror or exc}") from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            text = handle.read()
+            handle.close()
+            raise ReviewerBusy(Path(session), _read_hold(text)) from None
+        try:
+            same = os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if not same:
+            handle.close()
+            continue
+        hold = ReviewerHold(reviewer, os.getpid(), socket.gethostname(), utc_now())
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps({"reviewer": hold.reviewer, "pid": hold.pid, "host": hold.host,
+                                 "started_at": hold.started_at}))
+        handle.flush()
+        return ReviewerClaim(path, handle, hold)
+    raise SessionError(f"{path}: could not take the reviewer's lock (the file kept changing); try again")
+
+
+def _read_hold(text: str) -> ReviewerHold | None:
+    try:
+        data = json.loads(text)
+        return ReviewerHold(str(data["reviewer"]), int(data["pid"]), str(data["host"]), str(data["started_at"]))
+    except (ValueError, KeyError, TypeError):
+        return None  # written half-way by a holder that is starting up: the message names no process
 
 # ---------------------------------------------------------------------- row conversion
 def _dump(value: Any) -> str:

@@ -141,7 +141,7 @@ def test_counts_describe_the_shown_rows(session: Path) -> None:
     assert (counts.total, counts.shown, counts.judged, counts.partly, counts.disputed, counts.flagged) == (
         6, 6, 1, 2, 3, 2,
     )
-    assert counts.describe() == "6 of 6 shown · 1 judged · 2 partly · 3 disputed · 1 disputed failures · 2 flagged"
+    assert counts.describe() == "6 of 6 shown · 1 judged · 2 partly · 3 disputed · 1 disputed failure · 2 flagged"
     shown = QueueFilter(language="go").apply(rows)
     assert count_rows(rows, shown).describe() == "2 of 6 shown · 0 judged · 1 partly · 1 disputed"
 

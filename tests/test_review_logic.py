@@ -88,14 +88,14 @@ def review(session: Path) -> ReviewSession:
 
 
 def test_save_writes_one_row_per_labelled_field_and_supersedes_the_previous(review: ReviewSession) -> None:
-    bundle = review.load(0)
+    bundle = review.load("a-1")
     form = FormState.from_judgements(bundle.judgements).mark(Label.PASS, False).mark(Label.FAIL, True)
     first = review.save(form, bundle, opened_at="2026-01-01T00:00:00Z")
     assert [(j.stage, j.label, j.saw_verdicts) for j in first.judgements] == [
         ("syntax", Label.PASS, False), ("signatures", Label.FAIL, True),
     ]
     assert review.judged == {"a-1"} and review.start_index() == 1
-    bundle = review.load(0)
+    bundle = review.load("a-1")
     form = FormState.from_judgements(bundle.judgements)
     assert form.label_of("signatures") is Label.FAIL and not form.unsaved
     form = form.move(1).mark(Label.PASS, True).with_confidence(2)
@@ -113,7 +113,7 @@ def test_save_writes_one_row_per_labelled_field_and_supersedes_the_previous(revi
 
 def test_undo_withdraws_the_last_save_and_updates_what_is_judged(review: ReviewSession) -> None:
     assert review.undo() is None
-    bundle = review.load(2)
+    bundle = review.load("a-3")
     review.save(FormState().mark(Label.UNSURE, False), bundle, "2026-01-01T00:00:00Z")
     assert review.judged == {"a-3"}
     undone = review.undo()
@@ -124,13 +124,14 @@ def test_undo_withdraws_the_last_save_and_updates_what_is_judged(review: ReviewS
 
 def test_likely_next_is_where_saving_goes_then_the_next_in_order(review: ReviewSession) -> None:
     assert review.order == ["a-1", "a-2", "a-3"]
-    assert review.likely_next(0) == [1]
-    review.save(FormState().mark(Label.PASS, False), review.load(1), "2026-01-01T00:00:00Z")
-    assert review.likely_next(0) == [2, 1]  # saving a-1 skips the judged a-2; n still goes to it
-    assert review.likely_next(2) == [0]  # the save wraps round; there is no next in order
-    review.save(FormState().mark(Label.PASS, False), review.load(0), "2026-01-01T00:00:00Z")
-    review.save(FormState().mark(Label.PASS, False), review.load(2), "2026-01-01T00:00:00Z")
-    assert review.likely_next(2) == []  # all judged, and the last: nothing comes next
+    walk = review.walk
+    assert walk.likely_next("a-1", review.judged) == ["a-2"]
+    review.save(FormState().mark(Label.PASS, False), review.load("a-2"), "2026-01-01T00:00:00Z")
+    assert walk.likely_next("a-1", review.judged) == ["a-3", "a-2"]  # saving a-1 skips the judged a-2; n goes to it
+    assert walk.likely_next("a-3", review.judged) == ["a-1"]  # the save wraps round; there is no next in order
+    review.save(FormState().mark(Label.PASS, False), review.load("a-1"), "2026-01-01T00:00:00Z")
+    review.save(FormState().mark(Label.PASS, False), review.load("a-3"), "2026-01-01T00:00:00Z")
+    assert walk.likely_next("a-3", review.judged) == []  # all judged, and the last: nothing comes next
 
 
 def test_flags_toggle_and_persist(review: ReviewSession, session: Path) -> None:
@@ -167,8 +168,8 @@ def test_review_never_creates_a_session(tmp_path: Path, capsys: pytest.CaptureFi
 def test_judged_ids_follow_the_same_rule_as_judged_attempts(review: ReviewSession) -> None:
     store = review.store
     for index, label in ((0, Label.PASS), (1, Label.FAIL), (2, Label.UNSURE)):
-        review.save(FormState().mark(label, False), review.load(index), "2026-01-01T00:00:00Z")
-    bundle = review.load(0)  # a-1 relabelled: superseded, still judged
+        review.save(FormState().mark(label, False), review.load(f"a-{index + 1}"), "2026-01-01T00:00:00Z")
+    bundle = review.load("a-1")  # a-1 relabelled: superseded, still judged
     review.save(FormState.from_judgements(bundle.judgements).mark(Label.FAIL, True), bundle, "2026-01-01T00:01:00Z")
     review.undo()  # a-1 back to its first label
     review.undo()  # a-3 withdrawn

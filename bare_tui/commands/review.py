@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..review import ReviewSession, resolve_reviewer
@@ -33,25 +34,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--plan", metavar="NAME", default=None,
         help="walk this reviewer's assignments of a review plan, in the plan's order (see `bare-tui plan`)",
     )
+    parser.add_argument(
+        "--attempt", metavar="ID", default=None,
+        help="open at this attempt rather than at the first one you have not judged",
+    )
+    parser.add_argument(
+        "--keymap", metavar="FILE", type=Path, default=None,
+        help="a TOML file of binding ids and keys (default: $XDG_CONFIG_HOME/bare-tui/keymap.toml if it exists)",
+    )
 
 
 def default_args(session_path: Path) -> argparse.Namespace:
     """The arguments `bare-tui` with no command uses: this session, the default reviewer and mode."""
-    return argparse.Namespace(session=Path(session_path), reviewer=None, mode=None, shuffle=None, plan=None)
+    return argparse.Namespace(
+        session=Path(session_path), reviewer=None, mode=None, shuffle=None, plan=None, attempt=None, keymap=None
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..tui.keymap import load_keymap
+
+    keymap = load_keymap(getattr(args, "keymap", None))  # a bad keymap is one line before the screen opens
     # Opened here, before the screen, so that a missing or foreign file is one clear line (SessionError).
     store = Store.open(args.session)
     try:
-        if args.plan is not None and args.shuffle is not None:
+        if getattr(args, "plan", None) is not None and args.shuffle is not None:
             raise SessionError("--plan and --shuffle both set the order: give one of them")
         session = ReviewSession.open(
             store, resolve_reviewer(args.reviewer), args.mode, args.shuffle, getattr(args, "plan", None)
         )
-        from ..tui.app import BareTuiApp
+        try:
+            start_at = getattr(args, "attempt", None)
+            if start_at is not None and not store.has_attempt(start_at):
+                raise SessionError(f"{args.session}: no attempt {start_at!r} in this session")
+            if session.read_only_reason is not None:
+                # Said before the screen takes the terminal, and kept in its header as READ-ONLY.
+                print(f"bare-tui: opening read-only: {session.read_only_reason}", file=sys.stderr)
+            from ..tui.app import BareTuiApp
 
-        BareTuiApp(session, Path(args.session)).run()
+            BareTuiApp(session, Path(args.session), start_at=start_at, keymap=keymap).run()
+        finally:
+            session.close()
     finally:
         store.close()
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from textual.app import App
@@ -31,19 +32,45 @@ class BareTuiApp(App[None]):
         ("Audit disputed attempt-stages", "audit", "settle disputes, disputed failures first"),
     ]
 
-    def __init__(self, session: ReviewSession, session_path: Path, start_at: str | None = None) -> None:
+    def __init__(
+        self,
+        session: ReviewSession,
+        session_path: Path,
+        start_at: str | None = None,
+        keymap: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.session = session
         self.session_path = session_path
         self._start_at = start_at
+        self.keymap_in_force: dict[str, str] = dict(keymap or {})
+        if self.keymap_in_force:
+            self.set_keymap(self.keymap_in_force)
 
     def on_mount(self) -> None:
         self.push_screen(ReviewScreen(self.session, self.session_path, self._start_at))
+        reason = self.session.read_only_reason
+        if reason is not None:
+            self.notify(f"read-only: {reason}; labels cannot be saved here", severity="warning", timeout=8,
+                        markup=False)
+
+    def on_unmount(self) -> None:
+        # The reviewer's claim goes with the app (the process ending would drop it too).
+        self.session.close()
+
+    async def action_quit(self) -> None:
+        """Quit, unless labels on the review screen are unsaved: then a second ctrl+q quits."""
+        screen = self.screen
+        if isinstance(screen, ReviewScreen) and not screen.may_quit():
+            return
+        self.exit()
 
     def action_stats(self) -> None:
         """Open the agreement statistics."""
         self.push_screen(StatsScreen(self.session_path))
 
     def action_audit(self) -> None:
-        """Open the audit screen, this reviewer as the auditor."""
-        self.push_screen(AuditScreen(self.session_path, auditor=self.session.reviewer))
+        """Open the audit screen, this reviewer as the auditor; in blind mode only attempts whose verdicts the
+        reviewer has seen are listed."""
+        self.push_screen(AuditScreen(self.session_path, auditor=self.session.reviewer,
+                                     visible=self.session.visible_ids))

@@ -26,18 +26,45 @@ class ActionEntry:
 KEY_NAMES: dict[str, str] = {
     "up": "↑",
     "down": "↓",
+    "left": "←",
+    "right": "→",
     "pageup": "pgup",
     "pagedown": "pgdn",
     "right_square_bracket": "]",
     "left_square_bracket": "[",
     "question_mark": "?",
+    "slash": "/",
     "escape": "esc",
 }
+PALETTE_ONLY = "palette"
+"""What the help shows in the key column of an action that has no key: ctrl+p finds it."""
 
 
 def key_name(key: str) -> str:
     """How a key is written for people: the character it types, or its short name."""
     return KEY_NAMES.get(key, key)
+
+
+def keymap_of(app: App[object]) -> dict[str, str]:
+    """The keymap in force (binding id -> keys), as the app read it from the user's keymap file."""
+    keymap = getattr(app, "keymap_in_force", None)
+    return dict(keymap) if isinstance(keymap, dict) else {}
+
+
+def key_for(app: App[object], binding_id: str) -> str:
+    """The key(s) of a binding as people write them, after the keymap: for messages such as "press n again"."""
+    keys = keymap_of(app).get(binding_id)
+    if keys is None:
+        for node in (app.screen, app):
+            for binding in declared_bindings(node):
+                if binding.id == binding_id:
+                    keys = binding.key
+                    break
+            if keys is not None:
+                break
+    if keys is None:
+        return binding_id
+    return ", ".join(key_name(key.strip()) for key in keys.split(","))
 
 
 def declared_bindings(node: DOMNode) -> list[Binding]:
@@ -57,7 +84,8 @@ def declared_bindings(node: DOMNode) -> list[Binding]:
 
 
 def _key_names(node: DOMNode, binding: Binding) -> str:
-    return ", ".join(key_name(key.strip()) for key in binding.key.split(","))
+    keys = keymap_of(node.app).get(binding.id, binding.key) if binding.id else binding.key
+    return ", ".join(key_name(key.strip()) for key in keys.split(","))
 
 
 def actions_of(node: DOMNode) -> list[ActionEntry]:
@@ -76,7 +104,7 @@ def actions_of(node: DOMNode) -> list[ActionEntry]:
             binding.description, ActionEntry(keys, binding.description, binding.action, node, binding.tooltip)
         )
     for description, action, help_text in getattr(type(node), "PALETTE", ()):
-        entries.setdefault(description, ActionEntry("ctrl+p", description, action, node, help_text))
+        entries.setdefault(description, ActionEntry(PALETTE_ONLY, description, action, node, help_text))
     return list(entries.values())
 
 
@@ -97,12 +125,17 @@ class ActionsProvider(Provider):
 
     async def discover(self) -> Hits:
         for entry in self._entries():
-            yield DiscoveryHit(f"{entry.description}  ({entry.keys})", partial(self._run, entry), entry.description, entry.help or None)
+            yield DiscoveryHit(_title(entry), partial(self._run, entry), entry.description, entry.help or None)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for entry in self._entries():
-            title = f"{entry.description}  ({entry.keys})"
+            title = _title(entry)
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), partial(self._run, entry), title, entry.help or None)
+
+
+def _title(entry: ActionEntry) -> str:
+    """An action as the palette lists it: with its key, when it has one."""
+    return entry.description if entry.keys == PALETTE_ONLY else f"{entry.description}  ({entry.keys})"

@@ -161,7 +161,7 @@ async def test_hostile_notes_and_paths_are_shown_literally(session: Path) -> Non
         assert "evil/[red]x[/red]\u241b[2J.py" in text and "[b]m[/b]" in text
         assert "\x1b" not in text and "\u202e" not in text and "\x00" not in text
         row = screen.table.render_line(2).text
-        assert "evil/[red]x[/red]\u241b[2J.py" in row
+        assert "[red]x[/red]\u241b[2J.py" in row  # the path's end: the list cuts paths at their start
         assert app.is_running
 
 

@@ -61,7 +61,7 @@ async def test_rows_appear_with_counts(session: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(pilot, app)
         assert shown(screen) == EXPECTED_ORDER
-        assert counts(screen) == "6 of 6 shown · 1 judged · 2 partly · 3 disputed · 1 disputed failures · 2 flagged"
+        assert counts(screen) == "6 of 6 shown · 1 judged · 2 partly · 3 disputed · 1 disputed failure · 2 flagged"
 
 
 async def test_filter_keys_narrow_the_rows_and_update_the_counts(session: Path) -> None:
@@ -239,7 +239,7 @@ async def test_audit_from_the_queue_and_back_shows_the_settled_dispute(session: 
     app = QueueHost(session)
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(pilot, app)
-        assert counts(screen).endswith("3 disputed · 1 disputed failures · 2 flagged")
+        assert counts(screen).endswith("3 disputed · 1 disputed failure · 2 flagged")
         await pilot.press("A")
         for _ in range(300):
             await pilot.pause(0.01)
@@ -257,7 +257,7 @@ async def test_audit_from_the_queue_and_back_shows_the_settled_dispute(session: 
             if app.screen is screen and "2 disputed" in counts(screen):
                 break
         assert app.screen is screen
-        assert counts(screen).endswith("2 disputed · 1 disputed failures · 2 flagged")
+        assert counts(screen).endswith("2 disputed · 1 disputed failure · 2 flagged")
 
 
 async def test_a_session_that_cannot_be_read_is_one_line_on_the_screen(tmp_path: Path) -> None:

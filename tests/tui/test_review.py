@@ -114,34 +114,40 @@ async def test_assisted_mode_from_the_session_setting(demo_session: Path) -> Non
     assert current(demo_session)[("a-1", "syntax")].saw_verdicts is True
 
 
-async def test_backspace_undoes_the_last_save_and_reopens_it(demo_session: Path) -> None:
+async def test_backspace_undoes_the_last_save_and_brings_its_labels_back_into_the_form(demo_session: Path) -> None:
     app = make_app(demo_session)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        await pilot.press(*"aaaaaa", "enter")
+        screen = app.screen
+        screen.form = screen.form.with_note("formatting only", ("fmt",))
+        await pilot.press(*"aaaaaa", "2", "enter")
         await settle(pilot, app)
-        assert app.screen.bundle.attempt_id == "a-2"
+        assert screen.bundle.attempt_id == "a-2"
         await pilot.press("backspace")
         await settle(pilot, app)
-        screen = app.screen
         assert screen.bundle.attempt_id == "a-1"
-        assert all(f.label is None for f in screen.form.fields)
-        assert current(demo_session) == {}
-        # a changed label, then undone: the earlier label is back in force
-        await pilot.press("a", "enter")
+        assert current(demo_session) == {}  # withdrawn on disk...
+        # ...and back in the form, unsaved: fixing one field is one key, not six labels and the note again
+        assert [f.label for f in screen.form.fields] == [Label.PASS] * 6
+        assert screen.form.unsaved and screen.form.confidence == 2
+        assert (screen.form.note, screen.form.tags) == ("formatting only", ("fmt",))
+        await pilot.press("tab", "tab", "tab", "x", "enter")  # defects was wrong
         await settle(pilot, app)
+        saved = current(demo_session)
+        assert saved[("a-1", "defects")].label is Label.FAIL and saved[("a-1", "syntax")].label is Label.PASS
+        assert saved[("a-1", "overall")].note == "formatting only" and saved[("a-1", "overall")].confidence == 2
+        # a changed label, then undone: the earlier label is back in force, the changed one in the form
         await pilot.press("p")
         await settle(pilot, app)
-        assert screen.form.label_of("syntax") is Label.PASS
-        await pilot.press("x", "enter")
-        assert current(demo_session)[("a-1", "syntax")].label is Label.FAIL
+        await pilot.press("u", "enter")
+        assert current(demo_session)[("a-1", "syntax")].label is Label.UNSURE
         await pilot.press("backspace")
         await settle(pilot, app)
         assert current(demo_session)[("a-1", "syntax")].label is Label.PASS
-        assert screen.form.label_of("syntax") is Label.PASS
+        assert screen.form.label_of("syntax") is Label.UNSURE and screen.form.unsaved
     with Store.open(demo_session, readonly=True) as store:
         history = store.judgements(current_only=False, reviewer="ana")
-    assert len(history) == 6 + 6 + 1 + 1 + 1  # saves and undos are appended, nothing is deleted
+    assert len(history) == 6 + 6 + 6 + 1 + 1  # saves and undos are appended, nothing is deleted
 
 
 async def test_note_confidence_and_flag(demo_session: Path) -> None:
@@ -307,7 +313,7 @@ async def test_untrusted_text_is_shown_literally(hostile_session: Path) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert app.is_running and isinstance(app.screen, ReviewScreen)
-        assert "note [bold]x" in str(screen.query_one("JudgementForm").render())
+        assert "note [bold]x" in str(screen.query_one("#form").render())
 
 
 async def test_q_goes_to_the_queue_which_opens_an_attempt_or_quits(demo_session: Path) -> None:
@@ -469,9 +475,9 @@ async def test_a_finding_chosen_while_the_diff_is_computed_is_shown_when_it_arri
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         screen = app.screen
-        screen.open_attempt(1)
+        screen.open_attempt("a-2")
         screen.diff.forget_prefetched()
-        screen.open_attempt(0)  # away and back, with nothing kept: the diff is computed again
+        screen.open_attempt("a-1")  # away and back, with nothing kept: the diff is computed again
         assert screen.diff.is_computing
         await pilot.press("e")
         await settle(pilot, app)

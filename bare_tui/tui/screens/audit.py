@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -16,7 +18,16 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from bare_tui.audit import AuditItem, AuditKind, adjudicate, arrange, load_items, suggested_reason, with_notes
+from bare_tui.audit import (
+    AuditItem,
+    AuditKind,
+    adjudicate,
+    arrange,
+    load_items,
+    suggested_reason,
+    visible_items,
+    with_notes,
+)
 from bare_tui.model import Label, ReasonCode, Verdict
 from bare_tui.review import read_diff_texts
 from bare_tui.safe_text import one_line, safe_rich_text
@@ -50,15 +61,18 @@ REASON_HELP: dict[ReasonCode, str] = {
 CONFIDENCE = {1: "low", 2: "medium", 3: "high"}
 EVIDENCE_SHOWN = 8  # the rest are a scroll away in the review screen; the first ones say what kind of finding it is
 
+NARROW_BELOW = 110
+"""Below this many columns the list leaves out path, model and labels (the details beside the diff name them)
+and the diff is unified."""
 COLUMNS: tuple[Column, ...] = (
     Column("settled", "", 1, "center"),
     Column("kind", "why", 18),
-    Column("seq", "#", 5, "right"),
-    Column("path", "path", None, keep_end=True),
-    Column("model", "model", 14),
+    Column("attempt_id", "id", 12, keep_end=True),
+    Column("path", "path", None, keep_end=True, hide_below=NARROW_BELOW),
+    Column("model", "model", 14, hide_below=NARROW_BELOW),
     Column("stage", "stage", 15),
     Column("auto", "pipeline", 8),
-    Column("labels", "labels", 6),
+    Column("labels", "labels", 6, hide_below=NARROW_BELOW),
     Column("people", "people", 7),
     Column("final", "settled", 7),
 )
@@ -77,7 +91,7 @@ def item_cells(item: AuditItem) -> tuple[Text, ...]:
     return (
         Text("✓", style="green") if item.settled else Text(""),
         Text(item.kind.value, style="dim" if item.settled else KIND_STYLES[item.kind]),
-        Text(str(item.seq), style="dim"),
+        safe_rich_text(item.attempt_id),
         safe_rich_text(item.path),
         safe_rich_text(item.model),
         Text(item.stage),
@@ -269,6 +283,7 @@ class AuditScreen(Screen[None]):
     """The audit list and, for the item under the cursor, what everyone said and the diff."""
 
     CSS_PATH = "audit.tcss"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
     BINDINGS = [
         Binding("a", "settle('pass')", "Pass", id="audit.pass", tooltip="settle as pass, then pick a reason"),
         Binding("x", "settle('fail')", "Fail", id="audit.fail", tooltip="settle as fail, then pick a reason"),
@@ -292,10 +307,16 @@ class AuditScreen(Screen[None]):
     class LoadFailed(Message):
         reason: str
 
-    def __init__(self, session_path: Path, auditor: str) -> None:
+    def __init__(
+        self, session_path: Path, auditor: str, visible: Callable[[], Collection[str] | None] | None = None
+    ) -> None:
+        """visible: a blind reviewer's attempts whose verdicts they have seen (asked on every load): only those
+        are listed. None, or a callable returning None: every item (an auditor sees all verdicts)."""
         super().__init__()
         self.session_path = Path(session_path)
         self.auditor = auditor
+        self._visible = visible
+        self.hidden = 0  # items left out in blind mode
         self.items: list[AuditItem] = []
         self.show_settled = True
         self._store: Store | None = None
@@ -328,6 +349,10 @@ class AuditScreen(Screen[None]):
         self.table.focus()
         self._load()
 
+    def on_resize(self, event: events.Resize) -> None:
+        # Side by side needs room: at 80 columns each half of a split diff beside the facts was ~15 columns.
+        self.query_one(DiffView).mode = "unified" if self.size.width < NARROW_BELOW else "split"
+
     def on_unmount(self) -> None:
         if self._store is not None:
             self._store.close()
@@ -349,7 +374,7 @@ class AuditScreen(Screen[None]):
         self.post_message(self.ItemsLoaded(items))
 
     def on_audit_screen_items_loaded(self, message: ItemsLoaded) -> None:
-        self.items = message.items
+        self.items, self.hidden = visible_items(message.items, self._visible() if self._visible else None)
         self._fill(keep=self.table.cursor_key)
 
     def on_audit_screen_load_failed(self, message: LoadFailed) -> None:
@@ -362,9 +387,10 @@ class AuditScreen(Screen[None]):
         self.table.set_rows(arrange(self.items, self.show_settled), keep=keep)
         self._update_title()
         if not self.table.row_count:
-            self.query_one("#audit-details", Static).update(
-                Text("nothing to audit" if self.show_settled else "nothing open: h shows the settled items", style="dim")
-            )
+            empty = "nothing to audit" if self.show_settled else "nothing open: h shows the settled items"
+            if self.hidden:
+                empty += f" ({self.hidden} not listed in blind mode until you label those attempts)"
+            self.query_one("#audit-details", Static).update(Text(empty, style="dim"))
 
     def _update_title(self) -> None:
         settled = sum(1 for i in self.items if i.settled)
@@ -373,9 +399,14 @@ class AuditScreen(Screen[None]):
         title.append_text(safe_rich_text(self.auditor))
         title.append(" · ")
         title.append_text(safe_rich_text(self.session_path.name))
-        title.append(f" · {len(self.items) - settled} open ({failures} disputed failures) · {settled} settled")
+        title.append(
+            f" · {len(self.items) - settled} open ({failures} disputed failure{'s' if failures != 1 else ''})"
+            f" · {settled} settled"
+        )
         if not self.show_settled:
             title.append(" (hidden)", style="dim")
+        if self.hidden:
+            title.append(f" · blind: {self.hidden} on attempts you have not labelled are not listed", style="yellow")
         self.query_one("#audit-title", Static).update(title)
 
     # ------------------------------------------------------------------ the item under the cursor

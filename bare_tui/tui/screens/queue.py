@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -17,15 +19,19 @@ from textual.widgets import Footer, Input, Select, Static
 
 from bare_tui.model import FIELDS
 from bare_tui.queue import (
+    HIDDEN,
+    NO_FILTER,
     NO_OUTCOME,
     OUTCOME_CHOICES,
     QueueFilter,
     QueueRow,
     ReviewState,
+    blind,
     choices,
     count_rows,
     load_rows_stepwise,
 )
+from bare_tui.review import Walk
 from bare_tui.safe_text import safe_rich_text
 from bare_tui.store import SessionError, Store
 
@@ -39,6 +45,7 @@ OUTCOME_GLYPHS: dict[str, Text] = {
     "error": Text("!", style="bold magenta", justify="center"),
     "skipped": Text("–", style="dim", justify="center"),
     NO_OUTCOME: Text("·", style="dim", justify="center"),
+    HIDDEN: Text("?", style="dim", justify="center"),
 }
 STAGE_HEADERS: dict[str, str] = {
     "syntax": "syn",
@@ -58,17 +65,21 @@ PENDING = Text("…", style="dim", justify="center")
 
 LEGEND = Text.assemble(
     ("✓", "green"), " pass ", ("✗", "bold red"), " fail ", ("!", "bold magenta"), " error ",
-    ("–", "dim"), " skipped ", ("·", "dim"), " none │ you: ", ("●", "green"), " judged ",
+    ("–", "dim"), " skipped ", ("·", "dim"), " none ", ("?", "dim"), " hidden (blind) │ you: ", ("●", "green"), " judged ",
     ("◐", "yellow"), " partly ", ("·", "dim"), " not yet │ ", ("⚑", "bold yellow"), " flagged ",
     ("≠", "yellow"), " disputed ", ("≠!", "bold red"), " disputed failure",
 )
 
 MODEL_WIDTH = 16
+ID_WIDTH = 12
+NARROW_BELOW = 100
+"""Below this many columns the language and model columns give their room to the path (the filter bar still
+has them)."""
 COLUMNS: tuple[Column, ...] = (
-    Column("seq", "#", 5, "right"),
+    Column("attempt_id", "id", ID_WIDTH, keep_end=True),
     Column("path", "path", None, keep_end=True),
-    Column("language", "language", 10),
-    Column("model", "model", MODEL_WIDTH),
+    Column("language", "language", 10, hide_below=NARROW_BELOW),
+    Column("model", "model", MODEL_WIDTH, hide_below=NARROW_BELOW),
     *(Column(stage, STAGE_HEADERS[stage], 3, "center") for stage in FIELDS),
     Column("you", "you", 3, "center"),
     Column("flag", "⚑", 2, "center"),
@@ -93,7 +104,7 @@ def row_cells(row: QueueRow) -> tuple[Text, ...]:
     else:
         state, flag, dispute = _people_cells(row)
     return (
-        Text(str(row.seq), style="dim", justify="right"),
+        safe_rich_text(row.attempt_id),
         safe_rich_text(row.path),
         Text(row.language),
         safe_rich_text(row.model),
@@ -111,7 +122,10 @@ def _people_cells(row: QueueRow) -> tuple[Text, Text, Text]:
         state = JUDGED
     else:
         state = Text(f"◐{row.labelled}", style="yellow", justify="center")
-    dispute = DISPUTED_FAILURE if row.disputed_failure else DISPUTED if row.disputed else BLANK
+    if row.hidden:
+        dispute = OUTCOME_GLYPHS[HIDDEN]
+    else:
+        dispute = DISPUTED_FAILURE if row.disputed_failure else DISPUTED if row.disputed else BLANK
     return state, FLAGGED if row.flagged else BLANK, dispute
 
 
@@ -119,13 +133,14 @@ class QueueScreen(Screen[str | None]):
     """Every attempt of a session for one reviewer. Dismisses with the chosen attempt_id, or None to quit."""
 
     CSS_PATH = "queue.tcss"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
     # The table takes the keys from the start: focusing the path filter first and then the table cost the Footer
     # an extra rebuild on every push.
     AUTO_FOCUS = "#queue-table"
     BINDINGS = [
         Binding("enter", "open", "Open", id="queue.open", tooltip="review the attempt under the cursor"),
-        Binding("slash", "focus_path", "Filter by path", id="queue.path",
-                tooltip="type part of a path; enter returns to the table"),
+        Binding("slash", "focus_path", "Find", id="queue.path",
+                tooltip="type part of an attempt id, task id, path or model; enter returns to the table"),
         Binding("d", "toggle_disputed", "Disputed only", id="queue.disputed",
                 tooltip="only attempts where people disagree with the pipeline or with each other"),
         Binding("f", "toggle_flagged", "Flagged only", id="queue.flagged", tooltip="only attempts sent to audit"),
@@ -146,10 +161,19 @@ class QueueScreen(Screen[str | None]):
     class LoadFailed(Message):
         reason: str
 
-    def __init__(self, session_path: Path, reviewer: str, attempt_id: str | None = None) -> None:
+    def __init__(
+        self,
+        session_path: Path,
+        reviewer: str,
+        attempt_id: str | None = None,
+        visible: Callable[[], Collection[str] | None] | None = None,
+    ) -> None:
+        """visible: in blind mode, the attempts whose outcomes this reviewer may see (asked on every load);
+        None, or a callable returning None: every outcome is shown."""
         super().__init__()
         self.session_path = Path(session_path)
         self.reviewer = reviewer
+        self._visible = visible
         self.rows: list[QueueRow] = []
         self.shown: list[QueueRow] = []
         self.filter = QueueFilter()
@@ -167,7 +191,7 @@ class QueueScreen(Screen[str | None]):
             id="queue-title",
         )
         with Horizontal(id="queue-filters"):
-            yield Input(placeholder="path contains…  (/)", id="filter-path")
+            yield Input(placeholder="id, task, path or model…  (/)", id="filter-path")
             yield Select[str]([], prompt="model", id="filter-model")
             yield Select[str]([], prompt="language", id="filter-language")
             yield Select[tuple[str, str]](STAGE_OUTCOME_OPTIONS, prompt="stage=outcome", id="filter-outcome")
@@ -220,7 +244,7 @@ class QueueScreen(Screen[str | None]):
     def on_queue_screen_rows_loaded(self, message: RowsLoaded) -> None:
         if self.table.row_count and self._cursor_attempt is None:
             self._cursor_attempt = self.table.cursor_key
-        self.rows = message.rows
+        self.rows = blind(message.rows, self._visible() if self._visible is not None else None)
         self._cells = {}
         offered = choices(self.rows)
         if offered != self._offered:  # the full rows after the outline offer the same: leave the bar alone
@@ -333,6 +357,13 @@ class QueueScreen(Screen[str | None]):
         event.stop()
         self.dismiss(event.key)
 
+    def walk(self) -> Walk | None:
+        """The rows on show as the walk the review screen follows (enter and n stay in the filter); None when
+        nothing is filtered (the review goes on in the session's own order)."""
+        if self.filter == NO_FILTER or not self.shown:
+            return None
+        return Walk(tuple(row.attempt_id for row in self.shown), self.filter.describe())
+
     def action_open(self) -> None:
         attempt_id = self.table.cursor_key
         if attempt_id is not None:
@@ -361,7 +392,7 @@ class QueueScreen(Screen[str | None]):
     def action_audit(self) -> None:
         from .audit import AuditScreen
 
-        self.app.push_screen(AuditScreen(self.session_path, auditor=self.reviewer))
+        self.app.push_screen(AuditScreen(self.session_path, auditor=self.reviewer, visible=self._visible))
 
     def action_reload(self) -> None:
         self.reload()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -12,20 +16,23 @@ from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
 from bare_tui.model import Label
-from bare_tui.review import AttemptBundle, FormState, ReviewSession
+from bare_tui.review import AttemptBundle, FormState, Pace, ReviewSession, Walk
 from bare_tui.safe_text import one_line, safe_rich_text
 from bare_tui.store import SessionError, utc_now
 
+from ..commands import key_for
 from ..widgets.diff_view import DiffView
 from ..widgets.judgement_form import JudgementForm
 from ..widgets.verdict_panel import VerdictPanel
+from .goto import GoToScreen
 from .help import HelpScreen
 from .note import NoteResult, NoteScreen
 from .queue import QueueScreen
 from .response import ResponseScreen
 
-# Every key of DESIGN.md's table. Priority: they reach this screen whatever holds Textual's focus (the diff
-# normally does), so the form's focus is a cursor of ours and the scrolling keys always go to the diff.
+# Every key of DESIGN.md's table, with ids a keymap file can rebind. Priority: they reach this screen whatever
+# holds Textual's focus (the diff normally does), so the form's focus is a cursor of ours and the scrolling keys
+# always go to the diff.
 REVIEW_BINDINGS: list[Binding] = [
     Binding("up", "scroll_diff('up')", "Scroll up", show=False, id="review.scroll_up", tooltip="scroll both sides of the diff together", priority=True),
     Binding("down", "scroll_diff('down')", "Scroll down", show=False, id="review.scroll_down", priority=True),
@@ -33,6 +40,8 @@ REVIEW_BINDINGS: list[Binding] = [
     Binding("pagedown", "scroll_diff('page_down')", "Page down", show=False, id="review.page_down", priority=True),
     Binding("home", "scroll_diff('home')", "Top of the diff", show=False, id="review.home", priority=True),
     Binding("end", "scroll_diff('end')", "End of the diff", show=False, id="review.end", priority=True),
+    Binding("left", "scroll_diff('left')", "Scroll left", show=False, id="review.scroll_left", tooltip="read a long line on (a › marks a cut line)", priority=True),
+    Binding("right", "scroll_diff('right')", "Scroll right", show=False, id="review.scroll_right", priority=True),
     Binding("right_square_bracket", "next_change", "Next change", show=False, id="review.next_change", priority=True),
     Binding("left_square_bracket", "previous_change", "Previous change", show=False, id="review.previous_change", priority=True),
     Binding("s", "toggle_mode", "Split / unified", show=False, id="review.toggle_mode", priority=True),
@@ -41,30 +50,39 @@ REVIEW_BINDINGS: list[Binding] = [
     Binding("a", "mark('pass')", "Pass", id="review.pass", tooltip="mark the focused field pass, then move to the next field", priority=True),
     Binding("x", "mark('fail')", "Fail", id="review.fail", tooltip="mark the focused field fail, then move to the next field", priority=True),
     Binding("u", "mark('unsure')", "Unsure", id="review.unsure", tooltip="mark the focused field unsure, then move to the next field", priority=True),
+    Binding("A", "pass_the_rest", "All pass", id="review.all_pass", tooltip="mark every field not yet labelled pass, then save", priority=True),
     Binding("1", "confidence(1)", "Confidence low", show=False, id="review.confidence_low", priority=True),
     Binding("2", "confidence(2)", "Confidence medium", show=False, id="review.confidence_medium", priority=True),
     Binding("3", "confidence(3)", "Confidence high", show=False, id="review.confidence_high", priority=True),
     Binding("c", "note", "Note", id="review.note", tooltip="write a note (and tags) for this attempt's judgement", priority=True),
     Binding("f", "flag", "Flag", id="review.flag", tooltip="flag the attempt for audit, or take the flag back (saved at once)", priority=True),
     Binding("enter", "save", "Save", id="review.save", tooltip="save each labelled field in one transaction, open the next", priority=True),
-    Binding("backspace", "undo", "Undo save", show=False, id="review.undo", tooltip="undo your last save (superseding it), reopen that attempt", priority=True),
-    Binding("n", "next_attempt", "Next attempt", show=False, id="review.next_attempt", tooltip="next attempt without saving", priority=True),
+    Binding("backspace", "undo", "Undo save", show=False, id="review.undo", tooltip="undo your last save: its labels, confidence and note come back into the form", priority=True),
+    Binding("n", "next_attempt", "Next attempt", show=False, id="review.next_attempt", tooltip="next attempt without saving (in the queue's filter when you came from one)", priority=True),
     Binding("p", "previous_attempt", "Previous attempt", show=False, id="review.previous_attempt", tooltip="previous attempt without saving", priority=True),
     Binding("r", "reveal", "Reveal verdicts", id="review.reveal", tooltip="show the automated verdicts (blind mode)", priority=True),
+    Binding("g", "go_to", "Go to", show=False, id="review.go_to", tooltip="go to an attempt by its id", priority=True),
+    Binding("v", "toggle_drawer", "Verdicts", show=False, id="review.drawer", tooltip="narrow terminals: open or close the verdicts and findings drawer", priority=True),
     Binding("e", "finding(1)", "Next finding", show=False, id="review.next_finding", tooltip="show the next finding's line in the diff", priority=True),
     Binding("E", "finding(-1)", "Previous finding", show=False, id="review.previous_finding", priority=True),
     Binding("question_mark", "help", "Help", id="review.help", priority=True),
     Binding("q", "back", "Queue", id="review.back", tooltip="back to the queue; from the queue, quit", priority=True),
 ]
 
-SCROLLS = {
+SCROLLS: dict[str, Callable[[DiffView], object]] = {
     "up": lambda d: d.scroll_up(animate=False, immediate=True),
     "down": lambda d: d.scroll_down(animate=False, immediate=True),
+    "left": lambda d: d.scroll_left(animate=False, immediate=True),
+    "right": lambda d: d.scroll_right(animate=False, immediate=True),
     "page_up": lambda d: d.scroll_page_up(animate=False),
     "page_down": lambda d: d.scroll_page_down(animate=False),
     "home": lambda d: d.scroll_home(animate=False, immediate=True),
     "end": lambda d: d.scroll_end(animate=False, immediate=True),
 }
+
+NARROW_BELOW = 110
+"""Below this many columns the review screen shows the unified diff, the form in two lines under it, and the
+verdicts in a drawer (v): a split diff beside a 36-column panel leaves ~15 columns a side at 80."""
 
 
 class ReviewScreen(Screen[None]):
@@ -72,17 +90,25 @@ class ReviewScreen(Screen[None]):
 
     CSS_PATH = "review.tcss"
     BINDINGS = REVIEW_BINDINGS
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
     # Actions without a key of their own (DESIGN fixes the keys): the palette and help list them.
     PALETTE = [
         ("Show the model's raw response", "show_response", "the answer before code was taken from it"),
     ]
 
-    def __init__(self, session: ReviewSession, session_path: Path, start_at: str | None = None) -> None:
+    def __init__(
+        self,
+        session: ReviewSession,
+        session_path: Path,
+        start_at: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__()
         self.session = session
         self.session_path = session_path
         self._start_at = start_at
-        self.index = 0
+        self.walk: Walk = session.walk
+        self.attempt_id: str = session.order[0]
         self.bundle: AttemptBundle | None = None
         self.form = FormState()
         self.revealed = session.mode == "assisted"
@@ -90,6 +116,14 @@ class ReviewScreen(Screen[None]):
         self._armed: str | None = None  # the navigation action a second press will let discard labels
         self._pending_line: tuple[str, int] | None = None  # a finding chosen before its diff was computed
         self._queue: QueueScreen | None = None
+        self._clock = clock
+        self.pace = Pace(started=clock(), opened=clock())
+        self._narrow: bool | None = None
+
+    @property
+    def index(self) -> int:
+        """The attempt's position in the session's order."""
+        return self.session.positions[self.attempt_id]
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -98,9 +132,13 @@ class ReviewScreen(Screen[None]):
                 yield Static(id="review-title")
                 yield ProgressBar(id="review-progress", show_eta=False, show_percentage=False)
                 yield Static(id="review-count")
-            yield Static(id="review-attempt")
+            with Horizontal(id="review-info-row"):
+                yield Static(id="review-attempt")
+                yield Static(id="review-pace")
         with Horizontal(id="review-body"):
-            yield DiffView(id="diff")
+            with Vertical(id="review-main"):
+                yield DiffView(id="diff")
+                yield JudgementForm(compact=True, id="form-strip")
             with Vertical(id="review-side"):
                 yield VerdictPanel(id="verdicts")
                 yield JudgementForm(id="form")
@@ -109,30 +147,43 @@ class ReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(DiffView).focus()
         session = self.session
-        if session.store.readonly:
-            self.notify("this session is read-only: labels cannot be saved", severity="warning", timeout=10)
-        if self._start_at is not None and self._start_at in session.positions:
-            self.open_attempt(session.positions[self._start_at])
+        self.set_interval(1.0, self._paint_pace)
+        if self._start_at is not None:  # any attempt of the session, in the order walked or not
+            self.open_attempt(self._start_at)
             return
-        self.open_attempt(session.start_index())
+        self.open_attempt(session.order[session.start_index()])
         if session.complete:
             self.notify(f"every attempt is judged ({session.total} of {session.total}): pick one in the queue",
                         timeout=6)
             self._open_queue()
+
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = self.size.width < NARROW_BELOW
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        # Narrow: unified is the only readable diff; wide again: back to side by side.
+        self.diff.mode = "unified" if narrow else "split"
+        self.set_class(False, "-drawer")
+
+    @property
+    def narrow(self) -> bool:
+        return bool(self._narrow)
 
     @property
     def diff(self) -> DiffView:
         return self.query_one(DiffView)
 
     # ------------------------------------------------------------------ opening attempts
-    def open_attempt(self, index: int) -> None:
-        """Load one attempt (its texts only) and show it with syntax focused."""
-        bundle = self.session.load(index)
-        self.index = index
+    def open_attempt(self, attempt_id: str, form: FormState | None = None) -> None:
+        """Load one attempt (its texts only) and show it with syntax focused (or the form given: an undo's)."""
+        bundle = self.session.load(attempt_id)
+        self.attempt_id = attempt_id
         self.bundle = bundle
-        self.form = FormState.from_judgements(bundle.judgements)
-        self.revealed = self.session.mode == "assisted" or self.form.all_labelled
+        self.form = form if form is not None else FormState.from_judgements(bundle.judgements)
+        self.revealed = self.session.sees_verdicts(attempt_id)
         self.opened_at = utc_now()
+        self.pace.open(self._clock())
         self._armed = None
         self._pending_line = None
         self.diff.show(*bundle.diff_texts)
@@ -143,16 +194,21 @@ class ReviewScreen(Screen[None]):
         session, bundle = self.session, self.bundle
         assert bundle is not None
         title = Text(no_wrap=True, overflow="ellipsis")
-        title.append("bare-tui ", style="bold")
-        title.append_text(safe_rich_text(self.session_path.name))
-        title.append("  reviewer ", style="bright_black")
+        if not self.narrow:
+            title.append("bare-tui ", style="bold")
+            title.append_text(safe_rich_text(self.session_path.name))
+            title.append("  ")
+        title.append("reviewer ", style="bright_black")
         title.append_text(safe_rich_text(session.reviewer, style="bold"))
-        title.append(f"  attempt {self.index + 1} of {session.total}", style="bold")
+        title.append("  ")
+        title.append_text(safe_rich_text(self.walk.where(self.attempt_id), style="bold"))  # a filter holds data
         if session.plan_progress is not None:
             title.append("  ")
             title.append_text(safe_rich_text(session.plan_progress, style="bold cyan"))
         mode = "ASSISTED" if session.mode == "assisted" else "BLIND, revealed" if self.revealed else "BLIND"
         title.append(f"  {mode}", style="bold magenta")
+        if session.read_only_reason is not None:
+            title.append("  READ-ONLY", style="bold black on yellow")
         self.query_one("#review-title", Static).update(title)
         progress = self.query_one(ProgressBar)
         progress.update(total=session.total, progress=session.judged_count)
@@ -160,8 +216,8 @@ class ReviewScreen(Screen[None]):
 
         summary = bundle.summary
         info = Text(no_wrap=True, overflow="ellipsis")
-        info.append_text(safe_rich_text(summary.path, style="bold"))
-        for label, value in (("", summary.language), ("model ", summary.model), ("", summary.attempt_id)):
+        info.append_text(safe_rich_text(summary.attempt_id, style="bold"))
+        for label, value in (("", summary.path), ("", summary.language), ("model ", summary.model)):
             info.append("  ·  ", style="bright_black")
             info.append(label, style="bright_black")
             info.append_text(safe_rich_text(value))
@@ -171,6 +227,21 @@ class ReviewScreen(Screen[None]):
             info.append("  ")
             info.append_text(safe_rich_text(f"⚠ {problem}", style="bold black on yellow"))
         self.query_one("#review-attempt", Static).update(info)
+        self._paint_pace()
+
+    def _paint_pace(self) -> None:
+        diff = self.diff
+        pace = Text(no_wrap=True)
+        count = diff.change_count
+        if diff.model is not None:
+            current = diff.current_change
+            if current is not None and count:
+                pace.append(f"change {current + 1} of {count}")
+            else:
+                pace.append(f"{count} change{'s' if count != 1 else ''}")
+            pace.append(" · ", style="bright_black")
+        pace.append(self.pace.describe(self._clock()), style="bright_black")
+        self.query_one("#review-pace", Static).update(pace)
 
     def _paint_side(self) -> None:
         assert self.bundle is not None
@@ -179,7 +250,9 @@ class ReviewScreen(Screen[None]):
 
     def _paint_form(self) -> None:
         assert self.bundle is not None
-        self.query_one(JudgementForm).show(self.form, self.bundle.attempt_id in self.session.flagged)
+        flagged = self.bundle.attempt_id in self.session.flagged
+        for form in self.query(JudgementForm):
+            form.show(self.form, flagged)
 
     # ------------------------------------------------------------------ the diff
     def action_scroll_diff(self, how: str) -> None:
@@ -188,17 +261,25 @@ class ReviewScreen(Screen[None]):
     def action_next_change(self) -> None:
         if not self.diff.next_change():
             self.notify("no further change below", timeout=2)
+        self._paint_pace()
 
     def action_previous_change(self) -> None:
         if not self.diff.previous_change():
             self.notify("no change above", timeout=2)
+        self._paint_pace()
 
     def action_toggle_mode(self) -> None:
         self.diff.toggle_mode()
 
+    def action_toggle_drawer(self) -> None:
+        if not self.narrow:
+            self.notify("the verdicts are on the right: the drawer is for narrow terminals", timeout=2)
+            return
+        self.toggle_class("-drawer")
+
     def action_finding(self, step: int) -> None:
         if not self.revealed:
-            self.notify("verdicts are hidden: r to reveal them", timeout=2)
+            self.notify(f"verdicts are hidden: {self._key('review.reveal')} to reveal them", timeout=2)
             return
         if self.query_one(VerdictPanel).step(step) is None:
             self.notify("this attempt has no findings", timeout=2)
@@ -218,14 +299,16 @@ class ReviewScreen(Screen[None]):
             side, line = self._pending_line
             self._pending_line = None
             self._show_line(side, line)
-        self.call_after_refresh(self._prefetch_following, self.index)
+        self._paint_pace()
+        self.call_after_refresh(self._prefetch_following, self.attempt_id)
 
-    def _prefetch_following(self, index: int) -> None:
+    def _prefetch_following(self, attempt_id: str) -> None:
         """Have the diffs of the attempts likely to come next computed while the reviewer reads this one."""
-        if index != self.index:
+        if attempt_id != self.attempt_id:
             return
         # Texts only (not a whole bundle); one that vanished is left out: opening it will say so.
-        texts = [self.session.diff_texts(following) for following in self.session.likely_next(index)]
+        following = self.walk.likely_next(attempt_id, self.session.judged)
+        texts = [self.session.diff_texts(attempt) for attempt in following]
         self.diff.prefetch([t for t in texts if t is not None])
 
     def _show_line(self, side: str, line: int) -> None:
@@ -240,6 +323,19 @@ class ReviewScreen(Screen[None]):
     def action_mark(self, label: str) -> None:
         self.form = self.form.mark(Label(label), verdicts_visible=self.revealed)
         self._armed = None
+        self._after_labelling()
+
+    def action_pass_the_rest(self) -> None:
+        """A: every field not yet labelled is marked pass, then the whole form is saved."""
+        if self.form.all_labelled:
+            self.action_save()
+            return
+        self.form = self.form.mark_unlabelled(Label.PASS, verdicts_visible=self.revealed)
+        self._armed = None
+        self._after_labelling()
+        self.action_save()
+
+    def _after_labelling(self) -> None:
         if not self.revealed and self.form.all_labelled:
             self._reveal()
         self._paint_form()
@@ -277,41 +373,51 @@ class ReviewScreen(Screen[None]):
     def _reveal(self) -> None:
         self.revealed = True
         assert self.bundle is not None
+        self.session.reveal(self.bundle.attempt_id)  # the queue and audit may show this attempt's outcomes now
         self.query_one(VerdictPanel).show(self.bundle.verdicts, True)
         self._paint_header()
 
     # ------------------------------------------------------------------ saving and moving
     def action_save(self) -> None:
         assert self.bundle is not None
+        reason = self.session.read_only_reason
+        if reason is not None:
+            self.notify(one_line(f"not saved: read-only ({reason})"), severity="error", markup=False, timeout=6)
+            return
         if not self.form.unsaved:
             if any(f.label is not None for f in self.form.fields):
-                self.notify("nothing changed since the last save: n for the next attempt", timeout=3)
+                self.notify(f"nothing changed since the last save: {self._key('review.next_attempt')} for the next attempt", timeout=3)
             else:
-                self.notify("nothing labelled yet: a pass, x fail, u unsure", severity="warning", timeout=3)
+                self.notify("nothing labelled yet: a pass, x fail, u unsure, A all pass", severity="warning", timeout=3)
             return
+        suggested = self.form.suggested_overall
         try:
             result = self.session.save(self.form, self.bundle, self.opened_at)
         except SessionError as exc:
             self.notify(one_line(f"not saved: {exc}"), severity="error", markup=False, timeout=10)
             return
         # The transaction has committed by now: only now may the screen say so.
+        self.pace.saved += 1
         count = len(result.judgements)
-        self.notify(one_line(f"saved {count} judgement{'s' if count != 1 else ''} of {result.attempt_id}"), markup=False, timeout=3)
-        following = self.session.next_after_save(self.index)
+        message = f"saved {count} judgement{'s' if count != 1 else ''} of {result.attempt_id}"
+        if suggested is not None:
+            message += f" (overall not saved: it was only suggested, {suggested.value})"
+        self.notify(one_line(message), markup=False, timeout=3)
+        following = self.walk.after_save(self.attempt_id, self.session.judged)
         if following is None:
-            self._paint_header()
-            self.bundle = self.session.load(self.index)
+            self.bundle = self.session.load(self.attempt_id)
             self.form = FormState.from_judgements(self.bundle.judgements)
+            self._paint_header()
             self._paint_side()
             self.notify("that was the last attempt: every attempt is judged" if self.session.complete
                         else "that was the last attempt in the order", timeout=5)
             return
-        if self.session.complete and following == self.index + 1:
+        if self.session.complete and following == self.walk.step(self.attempt_id, 1):
             self.notify(f"every attempt is judged ({self.session.total})", timeout=3)
         self.open_attempt(following)
 
     def action_undo(self) -> None:
-        if not self._may_leave("backspace", "undo"):
+        if not self._may_leave("review.undo", "undo"):
             return
         try:
             result = self.session.undo()
@@ -319,42 +425,65 @@ class ReviewScreen(Screen[None]):
             self.notify(one_line(f"not undone: {exc}"), severity="error", markup=False, timeout=10)
             return
         if result is None:
-            self.notify("nothing to undo", timeout=2)
+            self.notify("nothing of this session's saves to undo", timeout=2)
             return
-        if result.attempt_id in self.session.positions:  # a plan's order may not hold the attempt undone
-            self.open_attempt(self.session.positions[result.attempt_id])
-        else:
-            self._paint_header()
+        in_force = self.session.load(result.attempt_id).judgements
+        self.open_attempt(result.attempt_id, FormState.restored(in_force, result.undone))
         count = len(result.judgements)
-        self.notify(one_line(f"undone: {count} judgement{'s' if count != 1 else ''} of {result.attempt_id}"), markup=False, timeout=3)
+        self.notify(
+            one_line(f"undone: {count} judgement{'s' if count != 1 else ''} of {result.attempt_id}; "
+                     f"the labels are back in the form, {self._key('review.save')} saves them again"),
+            markup=False, timeout=4,
+        )
 
     def action_next_attempt(self) -> None:
-        if self.index + 1 >= self.session.total:
-            self.notify("this is the last attempt", timeout=2)
+        following = self.walk.step(self.attempt_id, 1)
+        if following is None:
+            where = f" of {self.walk.name}" if self.walk.name else ""  # a filter's words: the reviewer's and the data's
+            self.notify(one_line(f"this is the last attempt{where}"), markup=False, timeout=2)
             return
-        if self._may_leave("n", "next_attempt"):
-            self.open_attempt(self.index + 1)
+        if self._may_leave("review.next_attempt", "next_attempt"):
+            self.open_attempt(following)
 
     def action_previous_attempt(self) -> None:
-        if self.index == 0:
-            self.notify("this is the first attempt", timeout=2)
+        previous = self.walk.step(self.attempt_id, -1)
+        if previous is None:
+            where = f" of {self.walk.name}" if self.walk.name else ""  # a filter's words: the reviewer's and the data's
+            self.notify(one_line(f"this is the first attempt{where}"), markup=False, timeout=2)
             return
-        if self._may_leave("p", "previous_attempt"):
-            self.open_attempt(self.index - 1)
+        if self._may_leave("review.previous_attempt", "previous_attempt"):
+            self.open_attempt(previous)
 
-    def _may_leave(self, key: str, action: str) -> bool:
+    def _may_leave(self, binding_id: str, action: str) -> bool:
         """True when leaving this attempt loses nothing, or the reviewer pressed the key twice to discard."""
         if not self.form.unsaved or self._armed == action:
             self._armed = None
             return True
         self._armed = action
-        self.notify(f"unsaved labels: press {key} again to discard", severity="warning", timeout=4)
+        self.notify(f"unsaved labels: press {self._key(binding_id)} again to discard", severity="warning", timeout=4)
         return False
 
-    def show_attempt(self, attempt_id: str) -> None:
-        """Open a given attempt (the queue's choice)."""
+    def may_quit(self) -> bool:
+        """Whether quitting the app now loses nothing (else warn once: a second quit goes)."""
+        return self._may_leave("app.quit", "quit")
+
+    def _key(self, binding_id: str) -> str:
+        """The key in force for a binding (a keymap may have changed it), as people write it."""
+        return key_for(self.app, binding_id)
+
+    def show_attempt(self, attempt_id: str, walk: Walk | None = None) -> None:
+        """Open a given attempt (the queue's choice), walking `walk` from then on (the session's order if None)."""
         if attempt_id in self.session.positions:
-            self.open_attempt(self.session.positions[attempt_id])
+            self.walk = walk if walk is not None else self.session.walk
+            self.open_attempt(attempt_id)
+
+    def action_go_to(self) -> None:
+        def chosen(attempt_id: str | None) -> None:
+            if attempt_id is not None and attempt_id != self.attempt_id:
+                self.open_attempt(attempt_id)
+
+        if self._may_leave("review.go_to", "go_to"):
+            self.app.push_screen(GoToScreen(self.session.positions), chosen)
 
     # ------------------------------------------------------------------ other screens
     def action_show_response(self) -> None:
@@ -366,7 +495,7 @@ class ReviewScreen(Screen[None]):
         self.app.push_screen(HelpScreen(self, title="review keys"))
 
     def action_back(self) -> None:
-        if not self._may_leave("q", "back"):
+        if not self._may_leave("review.back", "back"):
             return
         self._open_queue()
 
@@ -374,13 +503,15 @@ class ReviewScreen(Screen[None]):
         def chosen(attempt_id: str | None) -> None:
             if attempt_id is None:
                 self.app.exit()
-            else:
-                self.show_attempt(attempt_id)
+                return
+            queue = self._queue
+            walk = queue.walk() if queue is not None else None
+            self.show_attempt(attempt_id, walk)
 
         if self._queue is None:
             # One queue for the whole review: its filters and scroll survive a visit to an attempt, and q does
             # not mount a screen again (a quarter of a second on 10,000 attempts). It reloads on each return.
-            self._queue = QueueScreen(self.session_path, self.session.reviewer)
+            self._queue = QueueScreen(self.session_path, self.session.reviewer, visible=self.session.visible_ids)
             self.app.install_screen(self._queue, name=f"queue-{id(self)}")
         self._queue.point_at(self.bundle.attempt_id if self.bundle is not None else None)
         self.app.push_screen(self._queue, chosen)

@@ -1343,7 +1343,15 @@ def _crop(segments: list[Segment], cells: int, start: int, width: int, pad: Styl
     used = min(cells, end) - start if start < cells else 0
     if used < width:
         cropped.append(Segment(" " * (width - used), pad))
+    if cells > end and width > 1:
+        # A line cut at the right edge says so: its last cell becomes a marker (left/right scroll to read on).
+        cropped = next(iter(Segment.divide(cropped, [width - 1])))
+        cropped.append(Segment(CUT_MARK, pad + _CUT_STYLE))
     return cropped
+
+
+CUT_MARK = "\u203a"  # ›
+_CUT_STYLE = Style(bold=True, dim=False)
 
 
 def _shift(offsets: tuple[int, ...] | None, start: int, end: int) -> tuple[int, int]:

@@ -6,17 +6,25 @@ from rich.text import Text
 from textual.widget import Widget
 
 from bare_tui.model import FIELDS, Label
-from bare_tui.review import FormState
+from bare_tui.review import OVERALL, FormState
 from bare_tui.safe_text import visible
 
 LABEL_STYLES: dict[Label, str] = {Label.PASS: "bold green", Label.FAIL: "bold red", Label.UNSURE: "bold yellow"}
 CONFIDENCE_WORDS: dict[int, str] = {1: "low", 2: "medium", 3: "high"}
-NOTE_PREVIEW = 18
+SHORT_NAMES: dict[str, str] = {
+    "syntax": "syn",
+    "signatures": "sig",
+    "integrity": "int",
+    "defects": "def",
+    "maintainability": "mnt",
+    "overall": "all",
+}
 
 
 class JudgementForm(Widget):
     """Paints the form; the review screen owns the state and the keys (the focus here is a cursor, not
-    Textual focus, so the diff keeps the scrolling keys)."""
+    Textual focus, so the diff keeps the scrolling keys). `compact` paints it in two lines under the diff, for
+    narrow terminals."""
 
     COMPONENT_CLASSES = {"judgement-form--focused"}
 
@@ -28,13 +36,24 @@ class JudgementForm(Widget):
         padding: 0 1;
         & > .judgement-form--focused { background: $accent 35%; }
     }
+    JudgementForm.-compact {
+        border: none;
+        border-top: solid $accent 60%;
+        padding: 0 1;
+        height: 3;
+    }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, compact: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
         self.border_title = "your judgement"
         self._form = FormState()
         self._flagged = False
+        self.set_class(compact, "-compact")
+
+    @property
+    def compact(self) -> bool:
+        return self.has_class("-compact")
 
     @property
     def form(self) -> FormState:
@@ -46,41 +65,103 @@ class JudgementForm(Widget):
         self.refresh()
 
     def render(self) -> Text:
+        width = max(1, self.content_size.width)
+        lines = self._compact_lines(width) if self.compact else self._lines(width)
+        for line in lines:
+            line.truncate(width, overflow="ellipsis")  # one line each, whatever a note or tags hold
+        return Text("\n").join(lines)
+
+    # ------------------------------------------------------------------ the side panel's form
+    def _lines(self, width: int) -> list[Text]:
         form = self._form
-        text = Text(no_wrap=True, overflow="ellipsis")
+        lines: list[Text] = []
+        focused_style = self.get_component_rich_style("judgement-form--focused")
         for index, (name, state) in enumerate(zip(FIELDS, form.fields)):
             focused = index == form.focus
             line = Text(f"{'▸' if focused else ' '} {name:<16}", style="bold" if focused else "")
-            if state.label is None:
-                line.append("–", style="bright_black")
-            else:
-                line.append(state.label.value, style=LABEL_STYLES[state.label])
-                if state.changed:
-                    line.append(" *", style="bright_black")  # not saved yet
+            line.append_text(self._label_text(name, state.label, state.changed))
             if focused:
-                line.pad_right(self.content_size.width - line.cell_len)
-                line.stylize(self.get_component_rich_style("judgement-form--focused"))
-            text.append_text(line)
-            text.append("\n")
-        text.append("\nconfidence ", style="bright_black")
-        if form.confidence is None:
-            text.append("–  (1 2 3)", style="bright_black")
+                line.pad_right(width - line.cell_len)
+                line.stylize(focused_style)
+            lines.append(line)
+        lines.append(Text())
+        lines.append(self._confidence_text(Text("confidence ", style="bright_black")))
+        lines.append(self._note_text(Text("note       ", style="bright_black"), width - 11))
+        lines.append(self._flag_text(Text("flag       ", style="bright_black")))
+        hint = form.contradiction
+        if hint is not None:
+            lines.append(Text(f"⚠ {hint}", style="yellow"))
+        return lines
+
+    def _label_text(self, name: str, label: Label | None, changed: bool) -> Text:
+        text = Text()
+        if label is not None:
+            text.append(label.value, style=LABEL_STYLES[label])
+            if changed:
+                text.append(" *", style="bright_black")  # not saved yet
+            return text
+        suggested = self._form.suggested_overall if name == OVERALL else None
+        if suggested is not None:
+            text.append(f"{suggested.value}?", style=LABEL_STYLES[suggested] + " dim italic")
+            text.append(" suggested", style="bright_black")
         else:
-            text.append(f"{form.confidence} {CONFIDENCE_WORDS[form.confidence]}")
-        text.append("\nnote       ", style="bright_black")
-        if form.note or form.tags:
-            preview = visible(form.note).replace("\n", " ⏎ ")
-            if len(preview) > NOTE_PREVIEW:
-                preview = preview[: NOTE_PREVIEW - 1] + "…"
-            text.append("✎ ", style="cyan")
-            text.append(preview or "(tags only)")
-            if form.tags:
-                text.append(f" #{len(form.tags)}", style="bright_black")
-        else:
-            text.append("none  (c)", style="bright_black")
-        text.append("\nflag       ", style="bright_black")
-        if self._flagged:
-            text.append("⚑ for audit", style="bold magenta")
-        else:
-            text.append("no  (f)", style="bright_black")
+            text.append("–", style="bright_black")
         return text
+
+    def _confidence_text(self, line: Text) -> Text:
+        confidence = self._form.confidence
+        if confidence is None:
+            line.append("–  (1 2 3)", style="bright_black")
+        else:
+            line.append(f"{confidence} {CONFIDENCE_WORDS[confidence]}")
+        return line
+
+    def _note_text(self, line: Text, room: int) -> Text:
+        form = self._form
+        if not (form.note or form.tags):
+            line.append("none  (c)", style="bright_black")
+            return line
+        tags = f" #{len(form.tags)}" if form.tags else ""
+        preview = visible(form.note).replace("\n", " ⏎ ")
+        room = max(4, room - 2 - len(tags))
+        if len(preview) > room:
+            preview = preview[: room - 1] + "…"
+        line.append("✎ ", style="cyan")
+        line.append(preview or "(tags only)")
+        line.append(tags, style="bright_black")
+        return line
+
+    def _flag_text(self, line: Text) -> Text:
+        if self._flagged:
+            line.append("⚑ for audit", style="bold magenta")
+        else:
+            line.append("no  (f)", style="bright_black")
+        return line
+
+    # ------------------------------------------------------------------ two lines under the diff
+    def _compact_lines(self, width: int) -> list[Text]:
+        form = self._form
+        fields = Text()
+        focused_style = self.get_component_rich_style("judgement-form--focused")
+        for index, (name, state) in enumerate(zip(FIELDS, form.fields)):
+            cell = Text(f"{'▸' if index == form.focus else ' '}{SHORT_NAMES.get(name, name[:3])} ")
+            if state.label is not None:
+                cell.append(state.label.value, style=LABEL_STYLES[state.label])
+                cell.append("*" if state.changed else " ", style="bright_black")
+            elif name == OVERALL and form.suggested_overall is not None:
+                cell.append(f"{form.suggested_overall.value}?", style="dim italic")
+            else:
+                cell.append("–", style="bright_black")
+            cell.pad_right(12 - cell.cell_len)
+            if index == form.focus:
+                cell.stylize(focused_style)
+            fields.append_text(cell)
+        details = self._confidence_text(Text("conf ", style="bright_black"))
+        details.append("  ")
+        details.append_text(self._note_text(Text("note ", style="bright_black"), 24))
+        details.append("  ")
+        details.append_text(self._flag_text(Text("flag ", style="bright_black")))
+        hint = form.contradiction
+        if hint is not None:
+            details = Text(f"⚠ {hint}", style="yellow")
+        return [fields, details]

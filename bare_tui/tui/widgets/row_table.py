@@ -37,6 +37,7 @@ class Column:
     width: int | None
     justify: Justify = "left"
     keep_end: bool = False  # cut a long cell at its start (paths: the file name is what matters)
+    hide_below: int = 0  # left out when the table is narrower than this many cells (the rest keep their room)
 
 
 class RowTable(ScrollView, Generic[RowT], can_focus=True):
@@ -194,9 +195,13 @@ class RowTable(ScrollView, Generic[RowT], can_focus=True):
 
     # ------------------------------------------------------------------ painting
     def _widths(self, total: int) -> list[int]:
-        fixed = sum(c.width for c in self.columns if c.width is not None) + len(self.columns)
+        """Each column's width at this table width; 0 for a column left out (hide_below)."""
+        shown = [c for c in self.columns if total >= c.hide_below]
+        fixed = sum(c.width for c in shown if c.width is not None) + len(shown)
         rest = max(4, total - fixed)
-        return [c.width if c.width is not None else rest for c in self.columns]
+        return [
+            0 if total < c.hide_below else c.width if c.width is not None else rest for c in self.columns
+        ]
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -225,6 +230,8 @@ class RowTable(ScrollView, Generic[RowT], can_focus=True):
         segments: list[Segment] = []
         console = self.app.console
         for column, cell_width, cell in zip(self.columns, self._widths(width), cells):
+            if not cell_width:
+                continue
             text = cell.copy()
             text.no_wrap = True
             text.end = ""

@@ -168,4 +168,10 @@ class VerdictPanel(Vertical):
                 lines.append(f" {verdict.score:+.2f}", style="cyan")
             if verdict.evidence:
                 lines.append(f" ·{len(verdict.evidence)}", style="bright_black")
+        if self._revealed and any(v.score is not None or v.evidence for v in self._verdicts.values()):
+            lines.append("\n")
+            lines.append("+0.00", style="cyan")
+            lines.append(" the stage's score  ", style="bright_black")
+            lines.append("·N", style="bright_black")
+            lines.append(" findings", style="bright_black")
         return lines
