@@ -1,4 +1,5 @@
-"""Regenerate screenshots/<screen>.svg at 120x40 from the demo study: `python scripts/screenshots.py [NAME ...]`.
+"""Regenerate screenshots/<screen>.svg at 120x40 (and <screen>-80x24.svg) from the demo study:
+`python scripts/screenshots.py [NAME ...]`.
 
 How it works: the demo study (sessions/demo) is imported and verified once into a temporary session; each step
 then runs the app on its own fresh copy of that session, drives it with keys, and saves what the terminal shows.
@@ -9,6 +10,7 @@ it with `@step("name")` below the others. The steps, in order:
     review-blind      the review screen as a reviewer first sees an attempt, two fields labelled
     review-revealed   the same after `r`, a finding chosen with `e` (the diff scrolled to it and marked)
     review-unified    `s`: the unified diff, at the first change
+    review-drawer     (80x24 only) `r` then `v`: the verdicts and findings drawer over the unified diff
     help              `?`: every key of the review screen
     queue             `q`: the queue screen
     queue-disputed    the queue with `d`: only disputed attempts, the counts narrowed
@@ -52,14 +54,23 @@ class Step:
     name: str  # the file written: screenshots/<name>.svg
     drive: Drive
     mode: str = "blind"  # the review mode the app opens in
+    size: tuple[int, int] = SIZE
 
 
 STEPS: list[Step] = []
+NARROW = (80, 24)
 
 
-def step(name: str, mode: str = "blind") -> Callable[[Drive], Drive]:
+def step(name: str, mode: str = "blind", narrow: bool = True) -> Callable[[Drive], Drive]:
+    """Register a step; narrow: also shoot it at 80x24 as <name>-80x24 (every screen must work there)."""
+
     def register(drive: Drive) -> Drive:
+        if name == "review-drawer":  # a narrow terminal's own view: there is no drawer at 120 columns
+            STEPS.append(Step(f"{name}-80x24", drive, mode, NARROW))
+            return drive
         STEPS.append(Step(name, drive, mode))
+        if narrow:
+            STEPS.append(Step(f"{name}-80x24", drive, mode, NARROW))
         return drive
 
     return register
@@ -94,7 +105,7 @@ async def review_revealed(pilot: Pilot, app: BareTuiApp) -> None:
     await settle(pilot, app)
 
 
-@step("review-unified")
+@step("review-unified", narrow=False)
 async def review_unified(pilot: Pilot, app: BareTuiApp) -> None:
     await settle(pilot, app)
     await pilot.press("r", "s", "right_square_bracket")
@@ -108,7 +119,14 @@ async def help_screen(pilot: Pilot, app: BareTuiApp) -> None:
     await pilot.pause()
 
 
-@step("queue")
+@step("review-drawer", narrow=False)
+async def review_drawer(pilot: Pilot, app: BareTuiApp) -> None:
+    await settle(pilot, app)
+    await pilot.press("r", "v", "e")
+    await settle(pilot, app)
+
+
+@step("queue", mode="assisted")
 async def queue(pilot: Pilot, app: BareTuiApp) -> None:
     await settle(pilot, app)
     await pilot.press("q")
@@ -128,7 +146,7 @@ async def rows_loaded(pilot: Pilot, app: BareTuiApp, screen_type: type) -> None:
     await settle(pilot, app)
 
 
-@step("queue-disputed")
+@step("queue-disputed", mode="assisted", narrow=False)
 async def queue_disputed(pilot: Pilot, app: BareTuiApp) -> None:
     from bare_tui.tui.screens.queue import QueueScreen
 
@@ -139,7 +157,7 @@ async def queue_disputed(pilot: Pilot, app: BareTuiApp) -> None:
     await pilot.pause()
 
 
-@step("audit")
+@step("audit", mode="assisted")
 async def audit(pilot: Pilot, app: BareTuiApp) -> None:
     from bare_tui.tui.screens.audit import AuditScreen
     from bare_tui.tui.screens.queue import QueueScreen
@@ -152,7 +170,7 @@ async def audit(pilot: Pilot, app: BareTuiApp) -> None:
     await settle(pilot, app)
 
 
-@step("audit-reason")
+@step("audit-reason", mode="assisted", narrow=False)
 async def audit_reason(pilot: Pilot, app: BareTuiApp) -> None:
     await audit(pilot, app)
     await pilot.press("a")
@@ -177,7 +195,7 @@ async def stats(pilot: Pilot, app: BareTuiApp) -> None:
 async def shoot(session: Path, one: Step) -> str:
     with Store.open(session) as store:
         app = BareTuiApp(ReviewSession.open(store, REVIEWER, one.mode), session)
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=one.size) as pilot:
             await one.drive(pilot, app)
             await pilot.pause()
             return app.export_screenshot(title=f"bare-tui: {one.name}")

@@ -7,10 +7,12 @@ import importlib.util
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ..importer import import_into
@@ -52,7 +54,8 @@ def build_demo(session: Path = DEMO_SESSION, source: Path = DEMO_SOURCE, console
     partial = session.with_name(session.name + ".building")
     for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
         leftover.unlink(missing_ok=True)
-    with console.status(f"building the demo session from {source} …"):
+    console.print(f"first run: building the demo session {session.name} once; later runs open at once")
+    with console.status(f"importing the demo study from {source} …"):
         with Store.open(partial, create=True) as store:
             report = import_into(store, source)
     if not report.complete:
@@ -61,12 +64,24 @@ def build_demo(session: Path = DEMO_SESSION, source: Path = DEMO_SOURCE, console
     if importlib.util.find_spec("bare_tui.pipeline.runner") is not None:
         from ..pipeline.runner import verify_session
 
-        verify_session(partial, jobs=min(2, os.cpu_count() or 1))
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=console, transient=True,
+        ) as progress:
+            measuring = progress.add_task("measuring the originals", total=None)
+            verifying = progress.add_task("running the five stages", total=None)
+
+            def advance(task: TaskID) -> Callable[[int, int], None]:
+                return lambda done, total: progress.update(task, completed=done, total=total)
+
+            verify_session(partial, jobs=min(2, os.cpu_count() or 1), progress_callback=advance(verifying),
+                           measure_callback=advance(measuring))
     else:
         plan = replace(plan, strata=("model",))  # no verdicts to stratify by
     with Store.open(partial) as store:
         save_drawn(store, draw_plan(store, plan))
     os.replace(partial, session)
+    console.print(f"built {session}")
     return session
 
 

@@ -178,13 +178,34 @@ async def test_note_confidence_and_flag(demo_session: Path) -> None:
     }
 
 
-async def test_escape_leaves_the_note_as_it_was(demo_session: Path) -> None:
+async def test_escape_asks_before_it_discards_a_changed_note(demo_session: Path) -> None:
     app = make_app(demo_session)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await pilot.press("c", *"draft", "escape")
         await pilot.pause()
+        assert isinstance(app.screen, NoteScreen)  # a typed note is not thrown away on one key
+        assert any("esc again discards" in n for n in notices(app))
+        await pilot.press("escape")
+        await pilot.pause()
         assert isinstance(app.screen, ReviewScreen) and app.screen.form.note == ""
+        await pilot.press("c", "escape")  # nothing typed: one escape closes
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_a_pasted_escape_sequence_goes_into_the_note_visible_and_in_order(demo_session: Path) -> None:
+    from textual import events
+
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("c")
+        await pilot.pause()
+        await app.screen.query_one("#note-text")._on_paste(events.Paste("see \x1b[31mred\x1b[0m \u202eevil\u202c end"))
+        await pilot.press(*"!", "ctrl+s")
+        await pilot.pause()
+        assert app.screen.form.note == "see ␛[31mred␛[0m ⟨U+202E⟩evil⟨U+202C⟩ end!"
 
 
 async def test_next_and_previous_warn_once_before_dropping_labels(demo_session: Path) -> None:

@@ -212,6 +212,7 @@ class ReasonScreen(ModalScreen[ReasonChoice | None]):
         background: $background 60%;
         #reason-box {
             width: 76;
+            max-width: 100%;
             height: auto;
             border: round $accent;
             background: $surface;
@@ -253,7 +254,7 @@ class ReasonScreen(ModalScreen[ReasonChoice | None]):
                 id="reason-list",
             )
             yield Input(placeholder="note (optional)", id="reason-note")
-            yield Static("1-5 reason · enter save · esc cancel", id="reason-hint")
+            yield Static("1-5 reason · tab note · enter save · esc cancel", id="reason-hint")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -268,6 +269,12 @@ class ReasonScreen(ModalScreen[ReasonChoice | None]):
     @on(OptionList.OptionSelected)
     def _option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        note = self.query_one("#reason-note", Input).value.strip()
+        if note:
+            # The note was typed first (tab, then back to the list): enter on a reason saves both.
+            self.reason = list(ReasonCode)[event.option_index]
+            self.dismiss(ReasonChoice(self.reason, note))
+            return
         self.action_choose(event.option_index)
 
     @on(Input.Submitted, "#reason-note")

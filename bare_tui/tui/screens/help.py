@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -11,7 +12,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..commands import ActionEntry, palette_actions
+from ..commands import PALETTE_ONLY, ActionEntry, palette_actions
 
 
 def help_table(entries: list[ActionEntry]) -> Table:
@@ -23,8 +24,13 @@ def help_table(entries: list[ActionEntry]) -> Table:
         meaning = Text(entry.description)
         if entry.help:
             meaning.append(f": {entry.help}", style="dim")
-        table.add_row(Text(entry.keys), meaning)
+        table.add_row(Text(entry.keys, style="dim" if entry.keys == PALETTE_ONLY else ""), meaning)
+    table.caption = f"{PALETTE_ONLY}: no key of its own, ctrl+p finds it"
+    table.caption_justify = "left"
     return table
+
+
+CLOSE_HINT = "esc, ? or q to close"
 
 
 class HelpScreen(ModalScreen[None]):
@@ -36,6 +42,7 @@ class HelpScreen(ModalScreen[None]):
         background: $background 60%;
         #help-body {
             width: 96;
+            max-width: 100%;
             max-height: 100%;
             height: auto;
             border: round $accent;
@@ -63,8 +70,19 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body") as body:
             body.border_title = self._title
-            body.border_subtitle = "esc, ? or q to close"
+            body.border_subtitle = CLOSE_HINT
             yield Static(help_table(self._entries), id="help-table")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()  # so that the arrow keys and pgdn scroll a help taller than the terminal
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self._say_if_it_scrolls)
+
+    def _say_if_it_scrolls(self) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        more = body.max_scroll_y > 0
+        body.border_subtitle = f"↑↓ pgdn: {body.max_scroll_y} more lines · {CLOSE_HINT}" if more else CLOSE_HINT
 
     def action_close(self) -> None:
         self.dismiss(None)

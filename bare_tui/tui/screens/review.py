@@ -165,10 +165,13 @@ class ReviewScreen(Screen[None]):
         # Narrow: unified is the only readable diff; wide again: back to side by side.
         self.diff.mode = "unified" if narrow else "split"
         self.set_class(False, "-drawer")
+        self.query_one(Footer).compact = narrow
+        if self.bundle is not None:
+            self._paint_header()
 
     @property
     def narrow(self) -> bool:
-        return bool(self._narrow)
+        return self._narrow if self._narrow is not None else self.app.size.width < NARROW_BELOW
 
     @property
     def diff(self) -> DiffView:

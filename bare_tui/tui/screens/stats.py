@@ -102,8 +102,16 @@ def _figure(row: StatRow | None, with_interval: bool = True) -> Text:
         return Text("–", style="dim")
     text = Text(f"{row.value:.2f}")
     if with_interval and row.ci_low is not None and row.ci_high is not None:
-        text.append(f" ({row.ci_low:.2f}–{row.ci_high:.2f})", style="dim")
+        # Compact, so the eleven columns fit 140 columns: "0.40 [.12,.66]".
+        text.append(f" [{_short(row.ci_low)},{_short(row.ci_high)}]", style="dim")
     return text
+
+
+def _short(value: float) -> str:
+    """A figure in [-1, 1] without its leading zero: .12, -.40, 1."""
+    if value in (1.0, -1.0, 0.0):
+        return f"{value:.0f}"
+    return f"{value:.2f}".replace("0.", ".", 1)
 
 
 def confusion_table(stage: str, cells: Confusion) -> Table:
@@ -112,9 +120,14 @@ def confusion_table(stage: str, cells: Confusion) -> Table:
     table.add_column("pipeline╲people", style="bold")
     table.add_column("pass", justify="right")
     table.add_column("fail", justify="right")
-    table.add_row(Text("pass"), Text(str(cells.tp), style="green"), Text(str(cells.fp), style="yellow"))
-    table.add_row(Text("fail"), Text(str(cells.fn), style="bold red"), Text(str(cells.tn), style="green"))
+    table.add_row(Text("pass"), _count(cells.tp, "green"), _count(cells.fp, "yellow"))
+    table.add_row(Text("fail"), _count(cells.fn, "bold red"), _count(cells.tn, "green"))
     return table
+
+
+def _count(n: int, style: str) -> Text:
+    """A cell of the matrix: disagreements are coloured only when there are some (a perfect stage has no red)."""
+    return Text(str(n), style=style if n else "dim")
 
 
 def pass_rate_bars(
@@ -140,14 +153,17 @@ def pass_rate_bars(
             head = safe_rich_text(name[:label_width].ljust(label_width) if k == 0 else " " * label_width)
             text.append_text(head)
             text.append(f" {label:<9} ")
-            text.append_text(_bar(row, width, style))
+            text.append_text(_bar(row, width, style, CORRECTED_UNDEFINED if metric == "corrected_pass_rate" else "–"))
             text.append("\n")
     return text
 
 
-def _bar(row: StatRow | None, width: int, style: str) -> Text:
+CORRECTED_UNDEFINED = "– undefined: sensitivity + specificity ≤ 1, or too few labels"
+
+
+def _bar(row: StatRow | None, width: int, style: str, missing: str = "–") -> Text:
     if row is None or row.value is None:
-        return Text("·" * width + "  –", style="dim")
+        return Text("·" * width + "  " + missing, style="dim")
     filled = round(row.value * width)
     low = round((row.ci_low if row.ci_low is not None else row.value) * width)
     high = round((row.ci_high if row.ci_high is not None else row.value) * width)
@@ -240,6 +256,7 @@ class StatsScreen(Screen[None]):
     and the maintainability score's threshold curve, for one session."""
 
     CSS_PATH = "stats.tcss"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (100, "-wide")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "export", "Export", tooltip="Write the report (markdown) and the rows (CSV) beside the session"),
@@ -379,5 +396,6 @@ class StatsScreen(Screen[None]):
         except OSError as exc:
             self.notify(f"Export failed: {exc.strerror or exc}", severity="error", markup=False)
             return
-        self.notify(f"Wrote {markdown_path.name} and {csv_path.name}", title="Exported", markup=False)
+        self.notify(f"Wrote {markdown_path.name} and {csv_path.name} in {markdown_path.parent.resolve()}",
+                    title="Exported", markup=False, timeout=8)
 

@@ -85,9 +85,9 @@ class JudgementForm(Widget):
                 line.stylize(focused_style)
             lines.append(line)
         lines.append(Text())
-        lines.append(self._confidence_text(Text("confidence ", style="bright_black")))
-        lines.append(self._note_text(Text("note       ", style="bright_black"), width - 11))
-        lines.append(self._flag_text(Text("flag       ", style="bright_black")))
+        lines.append(self._confidence_text(Text.assemble(("confidence ", "bright_black"))))
+        lines.append(self._note_text(Text.assemble(("note       ", "bright_black")), width - 11))
+        lines.append(self._flag_text(Text.assemble(("flag       ", "bright_black"))))
         hint = form.contradiction
         if hint is not None:
             lines.append(Text(f"⚠ {hint}", style="yellow"))
@@ -156,11 +156,11 @@ class JudgementForm(Widget):
             if index == form.focus:
                 cell.stylize(focused_style)
             fields.append_text(cell)
-        details = self._confidence_text(Text("conf ", style="bright_black"))
+        details = self._confidence_text(Text.assemble(("conf ", "bright_black")))
         details.append("  ")
-        details.append_text(self._note_text(Text("note ", style="bright_black"), 24))
+        details.append_text(self._note_text(Text.assemble(("note ", "bright_black")), 24))
         details.append("  ")
-        details.append_text(self._flag_text(Text("flag ", style="bright_black")))
+        details.append_text(self._flag_text(Text.assemble(("flag ", "bright_black"))))
         hint = form.contradiction
         if hint is not None:
             details = Text(f"⚠ {hint}", style="yellow")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.console import Console
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -39,16 +40,25 @@ def outcome_text(outcome: Outcome | None) -> Text:
     return Text(f"{glyph} {outcome.value}", style=colour)
 
 
-def finding_text(finding: Finding) -> Text:
-    """stage, side and line, then the message: one option of the findings list."""
+def finding_text(finding: Finding, width: int = 0) -> Text:
+    """stage, side and line, then the message indented under them: one option of the findings list. Given the
+    width, the message is wrapped at word boundaries with its indent kept, so one finding reads as one block."""
     evidence = finding.evidence
     side = "original" if evidence.side == "original" else "refactored"
     text = Text()
     text.append(f"{finding.stage} ", style="bold")
     text.append(side if evidence.line is None else f"{side} L{evidence.line}", style="italic")
-    text.append("\n")
-    text.append_text(safe_rich_text(evidence.message or "(no message)"))
+    message = safe_rich_text(evidence.message or "(no message)")
+    room = width - len(INDENT)
+    lines = message.wrap(_MEASURE, room) if room >= 12 else [message]
+    for line in lines:
+        text.append("\n" + INDENT)
+        text.append_text(line)
     return text
+
+
+INDENT = "  "
+_MEASURE = Console(width=400)  # measures cells for wrapping; never prints
 
 
 class _Findings(OptionList, can_focus=False):
@@ -130,7 +140,8 @@ class VerdictPanel(Vertical):
         options.display = True
         if self._findings:
             title.update(Text(f"findings ({len(self._findings)}): e / E to step"))
-            options.add_options(Option(finding_text(f)) for f in self._findings)
+            width = options.scrollable_content_region.width or self.content_region.width
+            options.add_options(Option(finding_text(f, width)) for f in self._findings)
         else:
             title.update(Text("no findings"))
 
@@ -171,7 +182,7 @@ class VerdictPanel(Vertical):
         if self._revealed and any(v.score is not None or v.evidence for v in self._verdicts.values()):
             lines.append("\n")
             lines.append("+0.00", style="cyan")
-            lines.append(" the stage's score  ", style="bright_black")
+            lines.append(" score  ", style="bright_black")
             lines.append("·N", style="bright_black")
             lines.append(" findings", style="bright_black")
         return lines
