@@ -194,7 +194,8 @@ async def stats(pilot: Pilot, app: BareTuiApp) -> None:
 # ---------------------------------------------------------------------- running them
 async def shoot(session: Path, one: Step) -> str:
     with Store.open(session) as store:
-        app = BareTuiApp(ReviewSession.open(store, REVIEWER, one.mode), session)
+        # A clock that stands still: the header's time on the attempt reads 0:00 in every picture.
+        app = BareTuiApp(ReviewSession.open(store, REVIEWER, one.mode), session, clock=lambda: 0.0)
         async with app.run_test(size=one.size) as pilot:
             await one.drive(pilot, app)
             await pilot.pause()

@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 from bare_tui.audit import adjudicate
 from bare_tui.model import FIELDS, Attempt, Judgement, Label, Outcome, ReasonCode, Verdict
 from bare_tui.queue import (
+    HIDDEN,
     QueueFilter,
     ReviewState,
+    blind,
     choices,
     count_rows,
     load_rows,
@@ -230,3 +232,38 @@ def test_rows_follow_the_consensus_rule_attempt_stage_by_attempt_stage(data: st.
             disputed_failure=any(is_disputed_failure(*case) for case in cases),
         ))
     assert build_rows(summaries, outcomes, labels, adjudications, flags, "ana") == expected
+
+
+def test_the_find_text_matches_attempt_id_task_id_path_and_model(session: Path) -> None:
+    with Store.open(session) as store:
+        rows = load_rows(store, "ana")
+
+    def ids(text: str) -> list[str]:
+        return [r.attempt_id for r in QueueFilter(text=text).apply(rows)]
+
+    assert ids("a-4") == ["a-4"]
+    by_task = {r.task_id for r in rows}
+    some_task = sorted(by_task)[0]
+    assert ids(some_task) == [r.attempt_id for r in rows if some_task in r.task_id or some_task in r.path]
+    assert ids("MODEL-B") == [r.attempt_id for r in rows if "model-b" in r.model]
+    assert QueueFilter(language="go", stage_outcome=("syntax", "fail"), disputed=True).describe() == (
+        "filter go · syntax=fail · disputed"
+    )
+    assert QueueFilter().describe() == ""
+
+
+def test_a_blind_queue_withholds_outcomes_and_disputes_and_no_filter_sees_through(session: Path) -> None:
+    with Store.open(session) as store:
+        rows = load_rows(store, "ana")
+    seen = {"a-2"}
+    shown = {r.attempt_id: r for r in blind(rows, seen)}
+    assert shown["a-2"] == next(r for r in rows if r.attempt_id == "a-2")  # seen: as it is
+    hidden = shown["a-3"]
+    assert hidden.hidden and set(hidden.outcomes) == {HIDDEN}
+    assert not hidden.disputed and not hidden.disputed_failure
+    # a filter on outcomes or disputes can only find what the reviewer may see
+    blind_rows = list(shown.values())
+    assert [r.attempt_id for r in QueueFilter(stage_outcome=("syntax", "fail")).apply(blind_rows)] == []
+    assert {r.attempt_id for r in QueueFilter(disputed=True).apply(blind_rows)} <= seen
+    assert "blind: outcomes of 5 hidden" in count_rows(blind_rows, blind_rows).describe()
+    assert blind(rows, None) == rows  # assisted: everything

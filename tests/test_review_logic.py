@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,13 +15,14 @@ from bare_tui.model import FIELDS, Label
 from bare_tui.review import (
     FormState,
     ReviewSession,
+    Walk,
     build_judgements,
     first_unjudged,
     parse_tags,
     resolve_reviewer,
     review_order,
 )
-from bare_tui.store import SessionError, Store
+from bare_tui.store import ReviewerBusy, SessionError, Store, claim_reviewer
 
 
 def ids(n: int) -> list[str]:
@@ -182,3 +187,116 @@ def test_review_of_an_empty_session_is_one_clear_line(tmp_path: Path, capsys: py
     Store.open(empty, create=True).close()
     assert cli.main(["review", str(empty), "--reviewer", "ana"]) == 2
     assert "no attempts to review" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------- a reviewer's day (issue 14)
+def test_overall_is_suggested_from_the_five_and_a_contradiction_is_named() -> None:
+    form = FormState()
+    for _ in range(5):
+        form = form.mark(Label.PASS, False)
+    assert form.suggested_overall is Label.PASS and form.label_of("overall") is None
+    assert "overall" not in form.fields_to_save()  # a suggestion is never saved until confirmed
+    with_fail = FormState().mark(Label.PASS, False).mark(Label.PASS, False).mark(Label.PASS, False)
+    with_fail = with_fail.mark(Label.FAIL, False).mark(Label.PASS, False)
+    assert with_fail.suggested_overall is Label.FAIL
+    contradicting = with_fail.mark(Label.PASS, False)  # overall pass, defects fail
+    assert contradicting.suggested_overall is None
+    assert contradicting.contradiction is not None and "defects" in contradiction_words(contradicting)
+    assert FormState().mark(Label.UNSURE, False).suggested_overall is None  # four stages unlabelled: no guess
+
+
+def contradiction_words(form: FormState) -> str:
+    return form.contradiction or ""
+
+
+def test_mark_unlabelled_labels_only_the_empty_fields() -> None:
+    form = FormState().mark(Label.FAIL, False).mark_unlabelled(Label.PASS, True)
+    assert [f.label for f in form.fields] == [Label.FAIL] + [Label.PASS] * 5
+    assert form.fields[0].saw_verdicts is False and form.fields[1].saw_verdicts is True
+    assert form.fields_to_save() == list(FIELDS)
+
+
+def test_a_walk_follows_its_own_ids_and_says_where_the_attempt_is() -> None:
+    walk = Walk(("a-3", "a-1", "a-5"), "filter python")
+    assert walk.where("a-1") == "filter python: 2 of 3"
+    assert walk.after_save("a-1", judged={"a-5"}) == "a-3"  # wraps to the first unjudged of the walk
+    assert walk.after_save("a-1", judged={"a-1", "a-3", "a-5"}) == "a-5"  # all judged: simply the next
+    assert walk.step("a-5", 1) is None and walk.step("a-5", -1) == "a-1"
+    assert walk.step("a-9", 1) == "a-3"  # reached with g from outside the walk: n starts the walk
+    assert Walk(("a-1", "a-2")).where("a-2") == "attempt 2 of 2"
+
+
+def test_a_second_process_of_the_same_reviewer_is_read_only_and_says_who_holds_the_session(session: Path) -> None:
+    first = ReviewSession.open(Store.open(session), "ana", "blind")
+    second = ReviewSession.open(Store.open(session), "ana", "blind")
+    assert first.read_only_reason is None
+    reason = second.read_only_reason
+    assert reason is not None and f"pid {os.getpid()}" in reason and "ana is labelling" in reason
+    with pytest.raises(SessionError, match="read-only"):
+        second.save(FormState().mark(Label.PASS, False), second.load("a-1"), "2026-01-01T00:00:00Z")
+    assert ReviewSession.open(Store.open(session), "ben", "blind").read_only_reason is None  # another reviewer
+    first.close()
+    third = ReviewSession.open(Store.open(session), "ana", "blind")
+    assert third.read_only_reason is None  # released on close
+    third.close()
+
+
+def test_a_killed_holder_leaves_the_session_free(session: Path) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time\nfrom bare_tui.store import claim_reviewer\n"
+         "claim = claim_reviewer(sys.argv[1], 'ana')\nprint('held', flush=True)\ntime.sleep(60)\n",
+         str(session)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(ReviewerBusy) as busy:
+            claim_reviewer(session, "ana")
+        assert busy.value.holder is not None and busy.value.holder.pid == holder.pid
+        holder.send_signal(signal.SIGKILL)  # kill -9: no cleanup runs in the holder
+        holder.wait()
+        with claim_reviewer(session, "ana") as claim:
+            assert claim.held and claim.hold.pid == os.getpid()
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+
+
+def test_undo_only_touches_this_process_saves(review: ReviewSession) -> None:
+    review.save(FormState().mark(Label.PASS, False), review.load("a-1"), "2026-01-01T00:00:00Z")
+    # A save by the same reviewer made elsewhere (another process, before the claim existed, or a merge)
+    other = FormState().mark(Label.FAIL, False)
+    review.store.save_judgements(build_judgements(other, review.load("a-2"), "ana", "2026-01-01T00:00:01Z"))
+    undone = review.undo()
+    assert undone is not None and undone.attempt_id == "a-1"  # not a-2, though a-2's save is newer
+    assert review.undo() is None
+    assert {j.attempt_id for j in review.store.judgements(reviewer="ana")} == {"a-2"}
+
+
+def test_undo_returns_the_rows_it_took_back_for_the_form(review: ReviewSession) -> None:
+    form = FormState().mark(Label.PASS, False).mark(Label.FAIL, True).with_confidence(3).with_note("why", ["t"])
+    review.save(form, review.load("a-1"), "2026-01-01T00:00:00Z")
+    undone = review.undo()
+    assert undone is not None
+    restored = FormState.restored(review.load("a-1").judgements, undone.undone)
+    assert [restored.label_of(f) for f in ("syntax", "signatures")] == [Label.PASS, Label.FAIL]
+    assert (restored.confidence, restored.note, restored.tags) == (3, "why", ("t",))
+    assert restored.unsaved and restored.fields[1].saw_verdicts is True
+
+
+def test_blind_reviewers_see_verdicts_of_fully_labelled_or_revealed_attempts_only(session: Path) -> None:
+    review = ReviewSession.open(Store.open(session), "ana", "blind")
+    assert review.visible_ids() == frozenset()
+    form = FormState()
+    for _ in FIELDS:
+        form = form.mark(Label.PASS, False)
+    review.save(FormState().mark(Label.PASS, False), review.load("a-1"), "2026-01-01T00:00:00Z")  # one field
+    review.save(form, review.load("a-2"), "2026-01-01T00:00:00Z")  # all six
+    review.reveal("a-3")
+    assert review.visible_ids() == {"a-2", "a-3"}
+    review.close()
+    again = ReviewSession.open(Store.open(session), "ana", "blind")
+    assert again.visible_ids() == {"a-2"}  # fully labelled attempts stay seen in the next process
+    assert ReviewSession.open(Store.open(session), "ben", "assisted").visible_ids() is None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from textual.app import App
@@ -38,17 +39,21 @@ class BareTuiApp(App[None]):
         session_path: Path,
         start_at: str | None = None,
         keymap: Mapping[str, str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """keymap: binding id -> keys, from the user's keymap file; clock: what times the attempt on show (a
+        test or a screenshot fixes it, so that the header's time does not move)."""
         super().__init__()
         self.session = session
         self.session_path = session_path
         self._start_at = start_at
+        self._clock = clock
         self.keymap_in_force: dict[str, str] = dict(keymap or {})
         if self.keymap_in_force:
             self.set_keymap(self.keymap_in_force)
 
     def on_mount(self) -> None:
-        self.push_screen(ReviewScreen(self.session, self.session_path, self._start_at))
+        self.push_screen(ReviewScreen(self.session, self.session_path, self._start_at, clock=self._clock))
         reason = self.session.read_only_reason
         if reason is not None:
             self.notify(f"read-only: {reason}; labels cannot be saved here", severity="warning", timeout=8,

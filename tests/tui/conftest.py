@@ -103,11 +103,19 @@ def build_hostile_session(path: Path) -> Path:
     return path
 
 
-def make_app(path: Path, reviewer: str = "ana", mode: str | None = None, shuffle: str | None = None) -> BareTuiApp:
-    """The app as `bare-tui review` builds it, on a Store opened in the test's (the event loop's) thread."""
+def make_app(
+    path: Path,
+    reviewer: str = "ana",
+    mode: str | None = None,
+    shuffle: str | None = None,
+    keymap: dict[str, str] | None = None,
+    start_at: str | None = None,
+) -> BareTuiApp:
+    """The app as `bare-tui review` builds it, on a Store opened in the test's (the event loop's) thread, with a
+    clock that stands still (the header's "0:00 on this" stays put in snapshots)."""
     store = Store.open(path)
     session = ReviewSession.open(store, reviewer, mode, shuffle)
-    return BareTuiApp(session, path)
+    return BareTuiApp(session, path, start_at=start_at, keymap=keymap, clock=lambda: 1000.0)
 
 
 async def settle(pilot, app: BareTuiApp) -> None:  # type: ignore[no-untyped-def]

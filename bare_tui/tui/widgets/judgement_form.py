@@ -69,6 +69,10 @@ class JudgementForm(Widget):
         lines = self._compact_lines(width) if self.compact else self._lines(width)
         for line in lines:
             line.truncate(width, overflow="ellipsis")  # one line each, whatever a note or tags hold
+        hint = None if self.compact else self._hint()
+        if hint is not None:
+            # The hint is the last thing in the panel: it may take the lines it needs.
+            lines.extend(hint.wrap(self.app.console, width))
         return Text("\n").join(lines)
 
     # ------------------------------------------------------------------ the side panel's form
@@ -88,10 +92,18 @@ class JudgementForm(Widget):
         lines.append(self._confidence_text(Text.assemble(("confidence ", "bright_black"))))
         lines.append(self._note_text(Text.assemble(("note       ", "bright_black")), width - 11))
         lines.append(self._flag_text(Text.assemble(("flag       ", "bright_black"))))
-        hint = form.contradiction
-        if hint is not None:
-            lines.append(Text(f"⚠ {hint}", style="yellow"))
         return lines
+
+    def _hint(self) -> Text | None:
+        """A line under the form: a contradiction between overall and the stages, else overall's suggestion."""
+        form = self._form
+        if form.contradiction is not None:
+            return Text(f"⚠ {form.contradiction}", style="yellow")
+        suggested = form.suggested_overall
+        if suggested is not None:
+            key = {Label.PASS: "a", Label.FAIL: "x", Label.UNSURE: "u"}[suggested]
+            return Text(f"overall {suggested.value}? as the five say: {key} confirms it", style="italic")
+        return None
 
     def _label_text(self, name: str, label: Label | None, changed: bool) -> Text:
         text = Text()
@@ -103,7 +115,6 @@ class JudgementForm(Widget):
         suggested = self._form.suggested_overall if name == OVERALL else None
         if suggested is not None:
             text.append(f"{suggested.value}?", style=LABEL_STYLES[suggested] + " dim italic")
-            text.append(" suggested", style="bright_black")
         else:
             text.append("–", style="bright_black")
         return text
@@ -161,7 +172,7 @@ class JudgementForm(Widget):
         details.append_text(self._note_text(Text.assemble(("note ", "bright_black")), 24))
         details.append("  ")
         details.append_text(self._flag_text(Text.assemble(("flag ", "bright_black"))))
-        hint = form.contradiction
-        if hint is not None:
-            details = Text(f"⚠ {hint}", style="yellow")
+        hint = self._hint()
+        if hint is not None and (form.contradiction is not None or FIELDS[form.focus] == OVERALL):
+            details = hint
         return [fields, details]
