@@ -75,7 +75,7 @@ async def _screen_shows_stages_confusions_rates_and_curve(session: Path) -> None
         assert table.row_count == 6
         syntax = table.get_row("syntax")
         assert str(syntax[1]) == "40"  # every attempt compared
-        assert str(syntax[3]).startswith("0.") and "(" in str(syntax[3])  # kappa with its interval
+        assert str(syntax[3]).startswith("0.") and "[" in str(syntax[3])  # kappa with its interval
         assert str(syntax[9]) != "–" and str(syntax[10]) != "–"  # blind and seen, side by side
 
         confusion = text_of(screen.query_one("#confusion-syntax", Static))

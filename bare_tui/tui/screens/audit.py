@@ -219,7 +219,7 @@ class ReasonScreen(ModalScreen[ReasonChoice | None]):
             padding: 0 1;
         }
         #reason-title { margin: 0 0 1 0; }
-        #reason-list { height: auto; max-height: 7; }
+        #reason-list { height: auto; max-height: 7; width: 100%; }
         #reason-note { margin: 1 0 0 0; }
         #reason-hint { color: $text-muted; }
     }

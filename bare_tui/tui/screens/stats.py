@@ -37,6 +37,12 @@ from bare_tui.safe_text import safe_rich_text
 from bare_tui.store import SessionError, Store
 
 SCORED_STAGE = "maintainability"
+TABLE_LEGEND = Text(
+    "agree: share of pairs where pipeline and people agree · alpha: Krippendorff's alpha among reviewers · "
+    "sens / spec: the pipeline's sensitivity and specificity against people · kappa blind / saw: kappa of labels "
+    "given before / after the reviewer saw the verdicts",
+    style="dim",
+)
 STUDY_STAGE = "overall"
 STUDY_PRECISION = 0.05
 """The half-width the study panel counts the labels still needed for (plus or minus 5 points)."""
@@ -288,6 +294,7 @@ class StatsScreen(Screen[None]):
             yield Static(id="study")
             yield Static(Text("Agreement by stage (95% intervals)", style="bold"), classes="section-title")
             yield DataTable(id="stage-table", cursor_type="row", zebra_stripes=True)
+            yield Static(TABLE_LEGEND, id="stage-legend")
             yield Static(Text("Pipeline verdicts against the human consensus", style="bold"), classes="section-title")
             with Grid(id="confusions"):
                 for stage in FIELDS:
@@ -337,8 +344,8 @@ class StatsScreen(Screen[None]):
         table = self.query_one("#stage-table", DataTable)
         table.display = True
         table.clear(columns=True)
-        for label in ("stage", "pairs", "agreement", "kappa", "AC1", "PABAK", "alpha (reviewers)",
-                      "sensitivity", "specificity", "kappa blind", "kappa saw verdicts"):  # fmt: skip
+        for label in ("stage", "pairs", "agree", "kappa", "AC1", "PABAK", "alpha", "sens", "spec", "kappa blind",
+                      "kappa saw"):  # fmt: skip
             table.add_column(Text(label, style="bold"), key=label)
         for stage in bundle.options.stages:
             def get(metric: str, group_by: str = "all", group: str = "all") -> StatRow | None:
