@@ -81,7 +81,9 @@ class NoteScreen(ModalScreen[NoteResult | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(TextArea).focus()
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)  # writing on goes after what is there
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

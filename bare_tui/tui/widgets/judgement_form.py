@@ -60,9 +60,15 @@ class JudgementForm(Widget):
         return self._form
 
     def show(self, form: FormState, flagged: bool) -> None:
+        # The hint under the form comes and goes: only then does the form's height change.
+        hint_changed = self._hint_text(self._form) != self._hint_text(form)
         self._form = form
         self._flagged = flagged
-        self.refresh()
+        self.refresh(layout=hint_changed and not self.compact)
+
+    @staticmethod
+    def _hint_text(form: FormState) -> str | None:
+        return form.contradiction or (form.suggested_overall.value if form.suggested_overall else None)
 
     def render(self) -> Text:
         width = max(1, self.content_size.width)
