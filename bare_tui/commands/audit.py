@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..review import resolve_reviewer
+from ..rubric import set_rubric
 from ..store import Store
 
 
@@ -15,12 +16,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--auditor", metavar="NAME", default=None,
         help="who is settling disputes (default: $BARE_REVIEWER, else your login name)",
     )
+    parser.add_argument(
+        "--rubric", metavar="FILE", type=Path, default=None,
+        help="set the session's rubric from this Markdown file ('## syntax' ... '## overall' sections), shown with i",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     # Opened first so that a missing or foreign file is one clear line (SessionError), never a new session.
-    with Store.open(args.session):
-        pass
+    with Store.open(args.session) as store:
+        if getattr(args, "rubric", None) is not None:
+            set_rubric(store, args.rubric)
     from ..tui.screens.audit import AuditApp
 
     AuditApp(Path(args.session), resolve_reviewer(args.auditor)).run()

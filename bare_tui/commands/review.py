@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..review import ReviewSession, resolve_reviewer
+from ..rubric import set_rubric
 from ..store import SessionError, Store
 
 
@@ -39,6 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="open at this attempt rather than at the first one you have not judged",
     )
     parser.add_argument(
+        "--rubric", metavar="FILE", type=Path, default=None,
+        help="set the session's rubric from this Markdown file ('## syntax' ... '## overall' sections), shown with i",
+    )
+    parser.add_argument(
         "--keymap", metavar="FILE", type=Path, default=None,
         help="a TOML file of binding ids and keys (default: $XDG_CONFIG_HOME/bare-tui/keymap.toml if it exists)",
     )
@@ -47,7 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def default_args(session_path: Path) -> argparse.Namespace:
     """The arguments `bare-tui` with no command uses: this session, the default reviewer and mode."""
     return argparse.Namespace(
-        session=Path(session_path), reviewer=None, mode=None, shuffle=None, plan=None, attempt=None, keymap=None
+        session=Path(session_path), reviewer=None, mode=None, shuffle=None, plan=None, attempt=None, keymap=None,
+        rubric=None,
     )
 
 
@@ -58,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
     # Opened here, before the screen, so that a missing or foreign file is one clear line (SessionError).
     store = Store.open(args.session)
     try:
+        if getattr(args, "rubric", None) is not None:
+            set_rubric(store, args.rubric)  # the session's from now on: every reviewer reads the same words
         if getattr(args, "plan", None) is not None and args.shuffle is not None:
             raise SessionError("--plan and --shuffle both set the order: give one of them")
         session = ReviewSession.open(

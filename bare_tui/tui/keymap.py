@@ -35,10 +35,11 @@ def known_binding_ids() -> dict[str, str]:
     from .screens.queue import QueueScreen
     from .screens.response import ResponseScreen
     from .screens.review import ReviewScreen
+    from .screens.rubric import RubricScreen
     from .screens.stats import StatsScreen
 
     owners: Iterable[type] = (BareTuiApp, ReviewScreen, QueueScreen, AuditScreen, ReasonScreen, GoToScreen,
-                              HelpScreen, NoteScreen, ResponseScreen, StatsScreen)
+                              HelpScreen, NoteScreen, ResponseScreen, RubricScreen, StatsScreen)
     found: dict[str, str] = {}
     for owner in owners:
         for binding in Binding.make_bindings(getattr(owner, "BINDINGS", [])):

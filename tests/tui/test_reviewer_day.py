@@ -11,13 +11,15 @@ from textual.widgets import Static
 from bare_tui import cli
 from bare_tui.model import FIELDS, Label
 from bare_tui.queue import HIDDEN, QueueFilter
-from bare_tui.store import Store
+from bare_tui.rubric import Rubric, set_rubric
+from bare_tui.store import SessionError, Store
 from bare_tui.tui.keymap import default_keymap_path, load_keymap
 from bare_tui.tui.screens.audit import AuditScreen
 from bare_tui.tui.screens.goto import GoToScreen
 from bare_tui.tui.screens.help import HelpScreen
 from bare_tui.tui.screens.queue import QueueScreen
 from bare_tui.tui.screens.review import ReviewScreen
+from bare_tui.tui.screens.rubric import RubricScreen
 
 from .conftest import make_app, settle
 from .queue_fixtures import build_queue_session
@@ -290,3 +292,53 @@ async def test_below_110_columns_the_diff_is_unified_and_the_verdicts_are_in_a_d
         await pilot.pause()
         assert not screen.query_one("#review-side").display
         assert "syn pass" in str(screen.query_one("#form-strip").render())
+
+
+# ---------------------------------------------------------------------- 6. the rubric on a key
+RUBRIC = """Judge the refactored file as a maintainer would.
+
+## syntax
+
+It parses: **a warning is not a failure**.
+
+## defects
+
+A *new* finding only; \x1b[31mcolours\x1b[0m are not findings.
+"""
+
+
+def test_a_rubric_is_split_by_field_and_a_misspelt_heading_is_refused(tmp_path: Path, demo_session: Path) -> None:
+    rubric = Rubric.parse(RUBRIC)
+    assert set(rubric.sections) == {"syntax", "defects"} and rubric.general.startswith("Judge")
+    shown = rubric.for_field("defects")
+    assert shown.index("A *new* finding") < shown.index("Judge the refactored") < shown.index("It parses")
+    assert "no section for integrity" in rubric.for_field("integrity")
+    bad = tmp_path / "bad.md"
+    bad.write_text("## sintax\n\nparses\n", encoding="utf-8")
+    with Store.open(demo_session) as store, pytest.raises(SessionError, match=r"bad.md:1: '## sintax' names no field"):
+        set_rubric(store, bad)
+
+
+async def test_i_shows_the_session_rubric_for_the_focused_field(tmp_path: Path, demo_session: Path) -> None:
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, RubricScreen) and "No rubric in this session" in app.screen.shown
+        await pilot.press("escape")
+    app.session.close()
+    source = tmp_path / "rubric.md"
+    source.write_text(RUBRIC, encoding="utf-8")
+    with Store.open(demo_session) as store:
+        set_rubric(store, source)  # what `bare-tui review SESSION --rubric FILE` does
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("tab", "tab", "tab", "i")  # defects focused
+        await pilot.pause()
+        shown = app.screen.shown
+        assert shown.startswith("## defects") and "\x1b" not in shown and "␛[31m" in shown
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)

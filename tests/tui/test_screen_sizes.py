@@ -27,11 +27,13 @@ def queue_session(tmp_path: Path) -> Path:
 
 
 async def until(pilot, ready) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the screen's data, then for every worker (diffs, prefetches) and a last paint."""
     for _ in range(500):
         await pilot.pause(0.01)
         if ready():
             break
-    await pilot.pause(0.1)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.2)
     pilot.app.clear_notifications()
     await pilot.pause()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on, work
@@ -30,6 +29,7 @@ from bare_tui.audit import (
 )
 from bare_tui.model import Label, ReasonCode, Verdict
 from bare_tui.review import read_diff_texts
+from bare_tui.rubric import load_rubric
 from bare_tui.safe_text import one_line, safe_rich_text
 from bare_tui.store import SessionError, Store
 
@@ -37,6 +37,7 @@ from ..commands import ActionsProvider
 from ..widgets.diff_view import DiffView
 from ..widgets.row_table import Column, RowTable
 from .help import HelpScreen
+from .rubric import RubricScreen
 
 OUTCOME_STYLES: dict[str, str] = {
     "pass": "green",
@@ -290,7 +291,7 @@ class AuditScreen(Screen[None]):
     """The audit list and, for the item under the cursor, what everyone said and the diff."""
 
     CSS_PATH = "audit.tcss"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]  # noqa: RUF012 - Textual declares it so
     BINDINGS = [
         Binding("a", "settle('pass')", "Pass", id="audit.pass", tooltip="settle as pass, then pick a reason"),
         Binding("x", "settle('fail')", "Fail", id="audit.fail", tooltip="settle as fail, then pick a reason"),
@@ -301,6 +302,7 @@ class AuditScreen(Screen[None]):
         Binding("right_square_bracket", "next_change", "Next change", show=False, id="audit.next_change"),
         Binding("left_square_bracket", "previous_change", "Previous change", show=False, id="audit.previous_change"),
         Binding("tab", "switch_focus", "List / diff", show=False, id="audit.focus"),
+        Binding("i", "rubric", "Rubric", show=False, id="audit.rubric", tooltip="the session's rubric for this stage"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="audit.reload"),
         Binding("question_mark", "help", "Help", id="audit.help"),
         Binding("q", "close", "Back", id="audit.close"),
@@ -528,6 +530,12 @@ class AuditScreen(Screen[None]):
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self, title="audit keys"))
+
+    def action_rubric(self) -> None:
+        item = self.table.cursor_value
+        if self._store is None:
+            return
+        self.app.push_screen(RubricScreen(load_rubric(self._store), item.stage if item is not None else "overall"))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -133,7 +132,7 @@ class QueueScreen(Screen[str | None]):
     """Every attempt of a session for one reviewer. Dismisses with the chosen attempt_id, or None to quit."""
 
     CSS_PATH = "queue.tcss"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]  # noqa: RUF012 - Textual declares it so
     # The table takes the keys from the start: focusing the path filter first and then the table cost the Footer
     # an extra rebuild on every push.
     AUTO_FOCUS = "#queue-table"

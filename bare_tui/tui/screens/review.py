@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
 
 from rich.text import Text
 from textual import events
@@ -17,6 +16,7 @@ from textual.widgets import Footer, ProgressBar, Static
 
 from bare_tui.model import Label
 from bare_tui.review import AttemptBundle, FormState, Pace, ReviewSession, Walk
+from bare_tui.rubric import load_rubric
 from bare_tui.safe_text import one_line, safe_rich_text
 from bare_tui.store import SessionError, utc_now
 
@@ -29,6 +29,7 @@ from .help import HelpScreen
 from .note import NoteResult, NoteScreen
 from .queue import QueueScreen
 from .response import ResponseScreen
+from .rubric import RubricScreen
 
 # Every key of DESIGN.md's table, with ids a keymap file can rebind. Priority: they reach this screen whatever
 # holds Textual's focus (the diff normally does), so the form's focus is a cursor of ours and the scrolling keys
@@ -62,6 +63,7 @@ REVIEW_BINDINGS: list[Binding] = [
     Binding("p", "previous_attempt", "Previous attempt", show=False, id="review.previous_attempt", tooltip="previous attempt without saving", priority=True),
     Binding("r", "reveal", "Reveal verdicts", id="review.reveal", tooltip="show the automated verdicts (blind mode)", priority=True),
     Binding("g", "go_to", "Go to", show=False, id="review.go_to", tooltip="go to an attempt by its id", priority=True),
+    Binding("i", "rubric", "Rubric", show=False, id="review.rubric", tooltip="the session's rubric for the focused field", priority=True),
     Binding("v", "toggle_drawer", "Verdicts", show=False, id="review.drawer", tooltip="narrow terminals: open or close the verdicts and findings drawer", priority=True),
     Binding("e", "finding(1)", "Next finding", show=False, id="review.next_finding", tooltip="show the next finding's line in the diff", priority=True),
     Binding("E", "finding(-1)", "Previous finding", show=False, id="review.previous_finding", priority=True),
@@ -90,7 +92,7 @@ class ReviewScreen(Screen[None]):
 
     CSS_PATH = "review.tcss"
     BINDINGS = REVIEW_BINDINGS
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]  # noqa: RUF012 - Textual declares it so
     # Actions without a key of their own (DESIGN fixes the keys): the palette and help list them.
     PALETTE = [
         ("Show the model's raw response", "show_response", "the answer before code was taken from it"),
@@ -496,6 +498,9 @@ class ReviewScreen(Screen[None]):
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self, title="review keys"))
+
+    def action_rubric(self) -> None:
+        self.app.push_screen(RubricScreen(load_rubric(self.session.store), self.form.focused_field))
 
     def action_back(self) -> None:
         if not self._may_leave("review.back", "back"):

@@ -262,7 +262,7 @@ class StatsScreen(Screen[None]):
     and the maintainability score's threshold curve, for one session."""
 
     CSS_PATH = "stats.tcss"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 - Textual declares it so
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "export", "Export", tooltip="Write the report (markdown) and the rows (CSV) beside the session"),
