@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("stats", "agreement between the pipeline and people: kappa, AC1, alpha, sensitivity, ..."),
     "export": ("export", "write attempts, verdicts, judgements or adjudications as JSON Lines or CSV"),
     "merge": ("merge", "bring reviewers' separate copies of a session together (safe to repeat)"),
+    "serve": ("serve", "serve the review app to a browser: one link with its own token per reviewer"),
 }
 
 

@@ -23,9 +23,9 @@ def test_help_lists_every_command_with_one_line(capsys: pytest.CaptureFixture[st
         main(["--help"])
     out = capsys.readouterr().out
     assert exit_info.value.code == 0
-    for name in ("import", "verify", "review", "audit", "stats", "export", "merge"):
+    for name in ("import", "verify", "review", "audit", "stats", "export", "merge", "serve"):
         assert f"    {name} " in out
-    assert set(COMMANDS) == {"import", "verify", "plan", "review", "audit", "stats", "export", "merge"}
+    assert set(COMMANDS) == {"import", "verify", "plan", "review", "audit", "stats", "export", "merge", "serve"}
 
 
 @pytest.mark.parametrize("command", ["verify", "review", "audit", "stats", "export"])

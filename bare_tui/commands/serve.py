@@ -1,0 +1,36 @@
+"""`bare-tui serve SESSION`: the review app in a browser, one link (with its own token) per reviewer."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..store import SessionError, Store
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("session", type=Path, help="the session database (made by `bare-tui import`)")
+    parser.add_argument(
+        "--reviewers", metavar="A,B,...", required=True,
+        help="who may connect: each gets a link of their own, printed at start, and labels under that name",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="the port (default: 8000)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--blind", dest="mode", action="store_const", const="blind",
+                      help="reviewers see the verdicts only once they have labelled (the default)")
+    mode.add_argument("--assisted", dest="mode", action="store_const", const="assisted",
+                      help="reviewers see the automated verdicts from the start")
+    parser.set_defaults(mode=None)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..serve import make_links, make_server
+
+    with Store.open(args.session) as store:  # a missing or foreign file is one line, before the server starts
+        if store.readonly:
+            raise SessionError(f"{args.session}: read-only session; reviewers could not save")
+    links = make_links(args.reviewers.split(","))
+    extra = [f"--{args.mode}"] if args.mode else []
+    make_server(Path(args.session).resolve(), links, host=args.host, port=args.port, extra=extra).serve()
+    return 0
