@@ -190,7 +190,7 @@ class QueueScreen(Screen[str | None]):
             id="queue-title",
         )
         with Horizontal(id="queue-filters"):
-            yield Input(placeholder="id, task, path or model…  (/)", id="filter-path")
+            yield Input(placeholder="find…  (/)", id="filter-path", tooltip="attempt id, task id, path or model")
             yield Select[str]([], prompt="model", id="filter-model")
             yield Select[str]([], prompt="language", id="filter-language")
             yield Select[tuple[str, str]](STAGE_OUTCOME_OPTIONS, prompt="stage=outcome", id="filter-outcome")
