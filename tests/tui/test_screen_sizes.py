@@ -4,6 +4,7 @@ from the demo study). Besides the pictures, each size asserts what must stay vis
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -27,11 +28,12 @@ def queue_session(tmp_path: Path) -> Path:
 
 
 async def until(pilot, ready) -> None:  # type: ignore[no-untyped-def]
-    """Wait for the screen's data, then for every worker (diffs, prefetches) and a last paint."""
-    for _ in range(500):
-        await pilot.pause(0.01)
-        if ready():
-            break
+    """Wait for the screen's data (a minute at most: figures computed on a loaded machine take their time), then
+    for every worker (diffs, prefetches) and a last paint."""
+    deadline = time.monotonic() + 60
+    while not ready():
+        assert time.monotonic() < deadline, "the screen never showed its data"
+        await pilot.pause(0.02)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause(0.2)
     pilot.app.clear_notifications()
@@ -148,9 +150,13 @@ def test_stats(queue_session: Path, snap_compare, size: tuple[int, int]) -> None
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         def ready() -> bool:
             screen = app.screen
-            return isinstance(screen, StatsScreen) and screen.bundle is not None
+            if not isinstance(screen, StatsScreen) or screen.bundle is None:
+                return False
+            table = screen.query_one("#stage-table")
+            return table.row_count > 0 and table.size.height > table.row_count  # laid out with its rows
 
         await until(pilot, ready)
+        await pilot.pause(0.3)  # a loaded machine may take a while to paint the figures
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
