@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection
 from typing import ClassVar
 
 from rich.text import Text
@@ -41,12 +41,15 @@ class GoToScreen(ModalScreen[str | None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="goto.cancel")]
 
-    def __init__(self, positions: Mapping[str, int]) -> None:
+    def __init__(self, suggested: Collection[str], exists: Callable[[str], bool]) -> None:
+        """suggested: the ids offered as you type (the attempts being walked); exists: whether an id is an
+        attempt of the session (any attempt may be gone to, in the walk or not)."""
         super().__init__()
-        self._positions = positions
+        self._suggested = suggested
+        self._exists = exists
 
     def compose(self) -> ComposeResult:
-        ids = list(self._positions) if len(self._positions) <= SUGGESTED_IDS else []
+        ids = list(self._suggested) if len(self._suggested) <= SUGGESTED_IDS else []
         with Vertical(id="goto-body") as body:
             body.border_title = "go to an attempt"
             body.border_subtitle = "enter go · tab complete · esc cancel"
@@ -61,7 +64,7 @@ class GoToScreen(ModalScreen[str | None]):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         wanted = event.value.strip()
-        if wanted in self._positions:
+        if wanted and (wanted in self._suggested or self._exists(wanted)):
             self.dismiss(wanted)
             return
         message = Text("no attempt ")

@@ -124,8 +124,9 @@ class ReviewScreen(Screen[None]):
 
     @property
     def index(self) -> int:
-        """The attempt's position in the session's order."""
-        return self.session.positions[self.attempt_id]
+        """The attempt's position in the session's order; -1 for an attempt outside it (a plan need not hold
+        every attempt the queue or g can open)."""
+        return self.session.positions.get(self.attempt_id, -1)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -477,10 +478,13 @@ class ReviewScreen(Screen[None]):
         return key_for(self.app, binding_id)
 
     def show_attempt(self, attempt_id: str, walk: Walk | None = None) -> None:
-        """Open a given attempt (the queue's choice), walking `walk` from then on (the session's order if None)."""
-        if attempt_id in self.session.positions:
-            self.walk = walk if walk is not None else self.session.walk
+        """Open a given attempt (the queue's choice, which need not be in the order walked), walking `walk` from
+        then on (the session's order if None)."""
+        self.walk = walk if walk is not None else self.session.walk
+        try:
             self.open_attempt(attempt_id)
+        except SessionError as exc:
+            self.notify(str(exc), severity="error", markup=False)
 
     def action_go_to(self) -> None:
         def chosen(attempt_id: str | None) -> None:
@@ -488,7 +492,7 @@ class ReviewScreen(Screen[None]):
                 self.open_attempt(attempt_id)
 
         if self._may_leave("review.go_to", "go_to"):
-            self.app.push_screen(GoToScreen(self.session.positions), chosen)
+            self.app.push_screen(GoToScreen(self.session.positions, self.session.store.has_attempt), chosen)
 
     # ------------------------------------------------------------------ other screens
     def action_show_response(self) -> None:
