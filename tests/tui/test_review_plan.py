@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from bare_tui.model import Judgement, Label
+from bare_tui.model import Label
 from bare_tui.plans import PlanSpec, draw_plan, save_drawn
 from bare_tui.review import FormState, ReviewSession
 from bare_tui.store import Store
