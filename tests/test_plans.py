@@ -381,9 +381,10 @@ def test_review_with_a_plan_walks_this_reviewers_assignments_in_plan_order(study
         assert session.order == [i.attempt_id for i in mine]
         assert any(i.gold for i in mine)  # gold items are walked like any other
         assert session.plan_progress == f"plan p1: 0 of {len(mine)}"  # a label outside the plan does not count
-        session.save(FormState().mark(Label.PASS, False), session.load(0), "2026-12-01T00:00:00Z")
+        first, second = session.order[:2]
+        session.save(FormState().mark(Label.PASS, False), session.load(first), "2026-12-01T00:00:00Z")
         assert session.plan_progress == f"plan p1: 1 of {len(mine)}"
-        assert session.next_after_save(0) == 1
+        assert session.walk.after_save(first, session.judged) == second
 
 
 def test_review_with_an_unknown_plan_or_no_assignment_is_a_clear_error(study: Path) -> None:
