@@ -5,7 +5,8 @@ from __future__ import annotations
 import getpass
 import os
 import random
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -411,10 +412,11 @@ class ReviewSession:
                 raise SessionError(f"{store.path}: the session has no attempts to review; import some first")
             order = review_order(ids, reviewer, shuffle_seed)
         flagged = {f.attempt_id for f in store.flags() if f.reviewer == reviewer and f.flagged}
-        session = cls(store, reviewer, chosen, order, store.judged_attempt_ids(reviewer), flagged,  # type: ignore[arg-type]
-                      plan=plan)
+        labelled = store.labelled_fields(reviewer)
+        judged = {attempt_id for attempt_id, _ in labelled}
+        session = cls(store, reviewer, chosen, order, judged, flagged, plan=plan)  # type: ignore[arg-type]
         session.positions = {attempt_id: i for i, attempt_id in enumerate(order)}
-        session.seen = fully_labelled(store, reviewer)
+        session.seen = fully_labelled(labelled)
         if claim and not store.readonly:
             try:
                 session.claim = claim_reviewer(store.path, reviewer)
@@ -540,12 +542,10 @@ class ReviewSession:
         return flagged
 
 
-def fully_labelled(store: Store, reviewer: str) -> set[str]:
-    """Attempts on which this reviewer has a label in force for every field: their verdicts are no secret."""
-    counts: dict[str, int] = {}
-    for j in store.judgements(reviewer=reviewer):
-        if j.stage in FIELD_INDEX:
-            counts[j.attempt_id] = counts.get(j.attempt_id, 0) + 1
+def fully_labelled(labelled: Iterable[tuple[str, str]]) -> set[str]:
+    """Attempts with a label in force for every field (from `Store.labelled_fields`): their verdicts are no
+    secret to the reviewer who labelled them."""
+    counts = Counter(attempt_id for attempt_id, stage in labelled if stage in FIELD_INDEX)
     return {attempt_id for attempt_id, n in counts.items() if n >= len(FIELDS)}
 
 

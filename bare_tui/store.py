@@ -1150,6 +1150,12 @@ class Store:
         _, rows = self._labels_in_force("j.attempt_id", " WHERE j.reviewer = ?", (reviewer,))
         return {row[0] for row in rows}
 
+    def labelled_fields(self, reviewer: str) -> list[tuple[str, str]]:
+        """(attempt_id, field) of each label this reviewer has in force, without building judgements: what the
+        review session derives its judged and fully labelled attempts from."""
+        _, rows = self._labels_in_force("j.attempt_id, j.stage", " WHERE j.reviewer = ?", (reviewer,))
+        return rows  # type: ignore[return-value]
+
 
 
 # ---------------------------------------------------------------------- one process per reviewer and session
