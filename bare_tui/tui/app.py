@@ -10,6 +10,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from bare_tui.review import ReviewSession
+from bare_tui.safe_text import one_line
 
 from .commands import ActionsProvider
 from .screens.audit import AuditScreen
@@ -56,7 +57,7 @@ class BareTuiApp(App[None]):
         self.push_screen(ReviewScreen(self.session, self.session_path, self._start_at, clock=self._clock))
         reason = self.session.read_only_reason
         if reason is not None:
-            self.notify(f"read-only: {reason}; labels cannot be saved here", severity="warning", timeout=8,
+            self.notify(one_line(f"read-only: {reason}; labels cannot be saved here"), severity="warning", timeout=8,
                         markup=False)
 
     def on_unmount(self) -> None:
