@@ -73,7 +73,7 @@ def test_a_review_save_on_a_full_disk_is_not_saved_and_saves_once_space_returns(
     db = small_session(tmp_path)
     with Store.open(db) as store:
         review = ReviewSession.open(store, "ben")
-        bundle = review.load(0)
+        bundle = review.load(review.order[0])
         form = FormState().mark(Label.PASS, False).mark(Label.FAIL, False)
         pages = store.db.execute("PRAGMA page_count").fetchone()[0]
         store.db.execute(f"PRAGMA max_page_count = {pages}")
