@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..review import plan_review_order
 from ..store import SessionError, Store
 
 
@@ -22,6 +23,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("--assisted", dest="mode", action="store_const", const="assisted",
                       help="reviewers see the automated verdicts from the start")
     parser.set_defaults(mode=None)
+    parser.add_argument(
+        "--plan", metavar="NAME", default=None,
+        help="each reviewer walks their assignments of this review plan (see `bare-tui plan`)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,6 +36,10 @@ def run(args: argparse.Namespace) -> int:
         if store.readonly:
             raise SessionError(f"{args.session}: read-only session; reviewers could not save")
     links = make_links(args.reviewers.split(","))
-    extra = [f"--{args.mode}"] if args.mode else []
+    if args.plan is not None:
+        with Store.open(args.session, readonly=True) as store:
+            for link in links:  # every reviewer must have assignments, or their link would open on an error
+                plan_review_order(store, args.plan, link.reviewer)
+    extra = ([f"--{args.mode}"] if args.mode else []) + (["--plan", args.plan] if args.plan else [])
     make_server(Path(args.session).resolve(), links, host=args.host, port=args.port, extra=extra).serve()
     return 0

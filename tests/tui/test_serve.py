@@ -18,6 +18,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bare_tui import cli
 from bare_tui.model import FIELDS
 from bare_tui.serve import make_links, reviewer_for
 from bare_tui.store import SessionError, Store
@@ -195,3 +196,14 @@ def test_a_link_without_a_valid_token_reaches_nothing(demo_session: Path) -> Non
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_with_a_plan_each_reviewer_s_app_walks_their_assignments(demo_session: Path) -> None:
+    from bare_tui.plans import PlanSpec, draw_plan, save_drawn
+    from bare_tui.serve import review_command
+
+    with Store.open(demo_session) as store:
+        save_drawn(store, draw_plan(store, PlanSpec("p1", 2, reviewers=("ana",), seed=4)))
+    assert cli.main(["serve", str(demo_session), "--reviewers", "ana,zed", "--plan", "p1"]) == 2  # zed has none
+    command = review_command(demo_session, "ana", ["--plan", "p1"])
+    assert command.endswith("--reviewer ana --plan p1")
