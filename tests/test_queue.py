@@ -9,7 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bare_tui.audit import adjudicate
-from bare_tui.model import FIELDS, Attempt, Judgement, Label, Outcome, ReasonCode, Verdict
+from bare_tui.model import (
+    FIELDS,
+    Attempt,
+    Judgement,
+    Label,
+    Outcome,
+    ReasonCode,
+    Verdict,
+)
 from bare_tui.queue import (
     HIDDEN,
     QueueFilter,
@@ -21,7 +29,12 @@ from bare_tui.queue import (
     parse_stage_outcome,
 )
 from bare_tui.store import Store
-from tests.tui.queue_fixtures import EXPECTED_ORDER, HOSTILE_MODEL, HOSTILE_PATH, build_queue_session
+from tests.tui.queue_fixtures import (
+    EXPECTED_ORDER,
+    HOSTILE_MODEL,
+    HOSTILE_PATH,
+    build_queue_session,
+)
 
 
 @pytest.fixture
@@ -243,7 +256,7 @@ def test_the_find_text_matches_attempt_id_task_id_path_and_model(session: Path) 
 
     assert ids("a-4") == ["a-4"]
     by_task = {r.task_id for r in rows}
-    some_task = sorted(by_task)[0]
+    some_task = min(by_task)
     assert ids(some_task) == [r.attempt_id for r in rows if some_task in r.task_id or some_task in r.path]
     assert ids("MODEL-B") == [r.attempt_id for r in rows if "model-b" in r.model]
     assert QueueFilter(language="go", stage_outcome=("syntax", "fail"), disputed=True).describe() == (

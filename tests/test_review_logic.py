@@ -241,12 +241,15 @@ def test_a_second_process_of_the_same_reviewer_is_read_only_and_says_who_holds_t
     third.close()
 
 
+HOLDER = (
+    "import sys, time\nfrom bare_tui.store import claim_reviewer\n"
+    "claim = claim_reviewer(sys.argv[1], 'ana')\nprint('held', flush=True)\ntime.sleep(60)\n"
+)
+
+
 def test_a_killed_holder_leaves_the_session_free(session: Path) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time\nfrom bare_tui.store import claim_reviewer\n"
-         "claim = claim_reviewer(sys.argv[1], 'ana')\nprint('held', flush=True)\ntime.sleep(60)\n",
-         str(session)],
+        [sys.executable, "-c", HOLDER, str(session)],
         stdout=subprocess.PIPE, text=True,
     )
     try:
