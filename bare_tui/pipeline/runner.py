@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bare_tui.model import STAGES, Evidence, Outcome, StageResult, Task, Verdict
+from bare_tui.pipeline.defects import unavailable_analysers
 from bare_tui.pipeline.languages import unsupported
 from bare_tui.pipeline.maintainability import (
     FunctionSample,
@@ -124,6 +125,8 @@ class Summary:
     pass_rates: tuple[PassRate, ...] = field(default=())
     # None when no thresholds were wanted (maintainability not run, nothing to verify) or measuring was interrupted
     thresholds: ThresholdMeasurement | None = None
+    # (analyser, what it left unchecked) for each analyser the session's languages need that could not run
+    unavailable: tuple[tuple[str, str], ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -449,6 +452,7 @@ def verify_session(
                 store, tasks, wanted, chosen, todo, thresholds, settings, version, jobs, progress_callback
             )
         rates = pass_rates(store, version, tasks)
+    unavailable = tuple(unavailable_analysers(task.language for task in tasks.values())) if "defects" in chosen else ()
     return Summary(
         pipeline_version=version,
         attempts_total=attempt_total,
@@ -460,6 +464,7 @@ def verify_session(
         seconds=time.monotonic() - started,
         pass_rates=rates,
         thresholds=measurement,
+        unavailable=unavailable,
     )
 
 

