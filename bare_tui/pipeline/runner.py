@@ -6,7 +6,10 @@ import collections
 import hashlib
 import importlib
 import multiprocessing
+import os
 import signal
+import sys
+import threading
 import time
 import traceback
 from collections import defaultdict
@@ -187,6 +190,9 @@ def _contained(failed: str, call: Callable[[], _Answer]) -> _Answer | StageResul
     except RecursionError:
         return _error("the analyser ran out of stack on this input (nesting too deep)")
     except MemoryError:
+        limit = _MEMORY_LIMIT_MB[0]
+        if limit:
+            return _error(f"the analyser went over the memory limit of {limit:,} MB per worker on this input")
         return _error("the analyser ran out of memory on this input")
     except Exception as exc:
         where = traceback.extract_tb(exc.__traceback__)[-1]
@@ -205,9 +211,58 @@ def _steps(item: WorkItem, thresholds: Thresholds, settings: PipelineSettings) -
         yield from analyse(item, thresholds, settings)
 
 
-def _worker_main(conn: Connection, thresholds: Thresholds, settings: PipelineSettings) -> None:
+_MEMORY_LIMIT_MB = [0]  # the limit this worker runs under, for the messages; 0 in the parent
+
+
+def _limit_memory(megabytes: int) -> None:
+    """Cap this process's address space, so one hostile answer fails with MemoryError instead of taking the
+    machine's memory. Where the platform has no RLIMIT_AS the worker runs unbounded."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return
+    limit = megabytes * 1024 * 1024
+    try:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError, AttributeError):
+        return
+    _MEMORY_LIMIT_MB[0] = megabytes
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make sure this worker cannot outlive verify: the kernel kills it when its parent dies (Linux), and a
+    watchdog thread elsewhere. A `kill -9` of verify would otherwise leave a worker spinning on a hostile input."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+        else:
+            if os.getppid() != parent:  # the parent died before the request: nobody will signal us
+                os._exit(1)
+            return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def _worker_main(conn: Connection, thresholds: Thresholds, settings: PipelineSettings, parent: int = 0) -> None:
     # Ctrl+C reaches the whole process group; the parent decides what to keep and stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent:
+        _die_with_parent(parent)
+    if settings.memory_limit_mb > 0:
+        _limit_memory(settings.memory_limit_mb)
     while True:
         try:
             batch = conn.recv()
@@ -242,7 +297,9 @@ Results = dict[str, Any]
 class _Worker:
     def __init__(self, context: multiprocessing.context.BaseContext, thresholds: Thresholds, settings: PipelineSettings) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, thresholds, settings), daemon=True)
+        self.process = context.Process(
+            target=_worker_main, args=(child, thresholds, settings, os.getpid()), daemon=True
+        )
         self.process.start()
         child.close()
         self.fresh = True
@@ -303,12 +360,16 @@ def run_jobs(
     stops every worker."""
     source = _batches(iter(items), BATCH_SIZE)
     retry: collections.deque[list[WorkItem]] = collections.deque()
-    first = next(source, None)
-    if first is None:
+    # No more workers than there are batches to give them: `--jobs 30` on one attempt starts one.
+    for _ in range(max(1, workers)):
+        batch = next(source, None)
+        if batch is None:
+            break
+        retry.append(batch)
+    if not retry:
         return  # nothing to do: no worker is started
-    retry.append(first)
     context = multiprocessing.get_context("spawn")  # safe from threads (the TUI) and from fork's shared state
-    pool = [_Worker(context, thresholds, settings) for _ in range(max(1, workers))]
+    pool = [_Worker(context, thresholds, settings) for _ in range(len(retry))]
     exhausted = False
     try:
         while True:
@@ -333,6 +394,8 @@ def run_jobs(
                     continue
                 if worker.process.sentinel in ready and not worker.process.is_alive():
                     reason = f"the analyser process died (exit code {worker.process.exitcode})"
+                    if settings.memory_limit_mb > 0:
+                        reason += f", perhaps over the memory limit of {settings.memory_limit_mb:,} MB per worker"
                 elif time.monotonic() >= worker.deadline:
                     reason = f"time limit of {settings.time_limit_seconds:g} s exceeded"
                     if isinstance(item, Job):

@@ -24,6 +24,10 @@ class PipelineSettings:
     size_cap_chars: int = 1_000_000
     """An original or refactored text longer than this (about 25,000 lines) is not analysed: `error`."""
 
+    memory_limit_mb: int = 1024
+    """Address space of one worker process (RLIMIT_AS); an attempt that needs more gets an `error` verdict saying
+    so. lizard alone takes 2 GB on 700 bytes of nested Python functions."""
+
     threshold_percentile: float = 90.0
     """A function breaches a metric above this percentile of the session's original functions in its language."""
 

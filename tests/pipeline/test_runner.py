@@ -297,3 +297,91 @@ def test_the_command_says_how_the_thresholds_were_measured(study: Path, capsys: 
 
     assert main(["verify", str(study), "--jobs", "1", "--force"]) == 0
     assert "maintainability thresholds: kept from an earlier run" in capsys.readouterr().out
+
+
+# --- bounded memory, workers that die with verify, no idle workers ------------------------------------------
+
+# 28 nested one-space defs: 700 bytes that take lizard to 2 GB of memory.
+NESTED_DEFS = "".join(" " * depth + f"def f{depth}():\n" for depth in range(28)) + " " * 28 + "pass\n"
+
+
+def test_an_answer_over_the_memory_limit_is_an_error_saying_so_and_the_rest_go_on(tmp_path: Path) -> None:
+    import resource
+
+    path = tmp_path / "memory.db"
+    original = "def f(a):\n    return a + 1\n"
+    with Store.open(path, create=True) as store:
+        store.add_tasks([Task("t", "python", "a.py", original)])
+        store.add_attempts([Attempt("nested", "t", "m", NESTED_DEFS), Attempt("fine", "t", "m", original.replace("a + 1", "1 + a"))])
+
+    summary = verify_session(path, jobs=2)
+
+    assert summary.attempts_verified == 2
+    verdicts = _verdicts(path)
+    over = verdicts[("nested", "maintainability")]
+    assert over.outcome is Outcome.ERROR
+    assert f"memory limit of {DEFAULT_SETTINGS.memory_limit_mb:,} MB" in over.details["reason"]
+    assert verdicts[("nested", "syntax")].outcome is Outcome.PASS  # the other stages of the same answer are kept
+    assert all(verdicts[("fine", stage)].outcome is not Outcome.ERROR for stage in STAGES)
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux reports kilobytes
+    assert peak_mb < 1024
+
+
+def test_no_more_workers_start_than_there_is_work(study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bare_tui.pipeline import runner
+
+    started: list[int] = []
+    real = runner._Worker.__init__
+
+    def counting(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        started.append(1)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(runner._Worker, "__init__", counting)
+    with Store.open(study) as store:
+        only = store.attempt("a-3")
+    assert only is not None
+    summary = verify_session(study, jobs=30, stages=["syntax"])
+    assert summary.attempts_verified == 4
+    assert len(started) == 2  # one batch per task: two tasks, two workers, not thirty
+
+
+def test_a_worker_dies_with_its_parent(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import multiprocessing, sys, time\n"
+        "from bare_tui.pipeline.maintainability import default_thresholds\n"
+        "from bare_tui.pipeline.runner import Job, _Worker\n"
+        "from bare_tui.pipeline.settings import DEFAULT_SETTINGS\n"
+        "if __name__ == '__main__':\n"
+        "    settings = DEFAULT_SETTINGS.with_changes(hang_marker='# HANG')\n"
+        "    worker = _Worker(multiprocessing.get_context('spawn'), default_thresholds(), settings)\n"
+        "    worker.give([Job('a', 'python', 'a.py', 'x = 1\\n', 'x = 2  # HANG\\n')], 600)\n"
+        "    while worker.conn.recv()[1] != 'integrity':\n"
+        "        pass  # the worker is now inside the defects stage, which never returns\n"
+        "    print(worker.process.pid, flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
+    assert parent.stdout is not None
+    worker = int(parent.stdout.readline())
+    os.kill(parent.pid, signal.SIGKILL)  # what `kill -9` of verify does: no cleanup code runs
+    parent.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split(") ")[1][:1]
+        except (FileNotFoundError, IndexError):
+            return False
+        return state not in ("Z", "X")
+
+    deadline = time.monotonic() + 30
+    while alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(worker)
