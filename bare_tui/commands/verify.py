@@ -14,7 +14,8 @@ from rich.table import Table
 
 from ..model import STAGES
 from ..pipeline.runner import PassRate, Summary, ThresholdMeasurement, verify_session
-from ..pipeline.settings import DEFAULT_SETTINGS, pipeline_version
+from ..pipeline.settings import DEFAULT_SETTINGS
+from ..pipeline.version import pipeline_version
 from ..safe_text import one_line, safe_rich_text
 from ..store import Store
 

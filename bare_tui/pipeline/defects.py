@@ -94,8 +94,11 @@ def unavailable_analysers(languages: Iterable[str]) -> list[tuple[str, str]]:
     grammars = {grammar_name(language) for language in languages if normalise_language(language) is not None}
     missing: list[tuple[str, str]] = []
     if grammars & {"c", "cpp"} and cppcheck_version() is None:
-        missing.append(("cppcheck", "C and C++ defects beyond the tree-sitter rules (bounds, uninitialised "
-                        "variables, shifts, leaks, null dereferences)"))
+        unchecked = (
+            "C and C++ defects beyond the tree-sitter rules (bounds, uninitialised variables, shifts, leaks, "
+            "null dereferences)"
+        )
+        missing.append(("cppcheck", unchecked))
     return missing
 
 
@@ -222,7 +225,7 @@ def cppcheck_version() -> str | None:
     if executable is None:
         return None
     try:
-        output = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=10).stdout
+        output = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=10, check=False).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     match = re.search(r"(\d+(?:\.\d+)+)", output)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 import hashlib
-import importlib
 import multiprocessing
 import os
 import signal
@@ -29,7 +28,9 @@ from bare_tui.pipeline.maintainability import (
     default_thresholds,
     measure_original,
 )
-from bare_tui.pipeline.settings import DEFAULT_SETTINGS, PipelineSettings, pipeline_version
+from bare_tui.pipeline.settings import DEFAULT_SETTINGS, PipelineSettings
+from bare_tui.pipeline.stages import BY_NAME, StageInput
+from bare_tui.pipeline.version import pipeline_version
 
 SOURCE = "bare-tui"
 SAVE_EVERY_SECONDS = 2.0
@@ -155,11 +156,7 @@ def run_stage(
         skipped = unsupported(job.language)  # one answer for every stage, not an error in some
         if skipped is not None:
             return skipped
-        module = importlib.import_module(f"bare_tui.pipeline.{stage}")
-        check_stage = getattr(module, f"check_{stage}")
-        if stage == "maintainability":
-            return check_stage(job.language, job.original, job.refactored, job.path, thresholds=thresholds)
-        return check_stage(job.language, job.original, job.refactored, job.path)
+        return BY_NAME[stage].check(StageInput(job.language, job.original, job.refactored, job.path, settings, thresholds))
 
     # An analyser's bug must not lose the attempt's other stages.
     return _contained(f"the {stage} check failed", check)

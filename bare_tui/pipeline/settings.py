@@ -1,14 +1,9 @@
-"""The pipeline's settings (thresholds, weights, limits) and the version string that names them."""
+"""The pipeline's settings: thresholds, weights, limits and policies (pipeline/version.py names them)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import asdict, dataclass, field, replace
-from functools import lru_cache
 from typing import Any
-
-from bare_tui import __version__
 
 METRICS: tuple[str, ...] = ("cyclomatic_complexity", "nloc", "token_count", "parameter_count", "nesting_depth")
 """The per-function maintainability metrics, in the order they are reported."""
@@ -23,6 +18,10 @@ class PipelineSettings:
 
     size_cap_chars: int = 1_000_000
     """An original or refactored text longer than this (about 25,000 lines) is not analysed: `error`."""
+
+    signature_policy: str = "visible"
+    """Which functions the signatures stage compares: `visible` (what callers of the file can see: public,
+    exported, protected, header-declared) or `all` (private helpers too)."""
 
     memory_limit_mb: int = 1024
     """Address space of one worker process (RLIMIT_AS); an attempt that needs more gets an `error` verdict saying
@@ -84,40 +83,3 @@ class PipelineSettings:
 
 
 DEFAULT_SETTINGS = PipelineSettings()
-
-
-def pipeline_version(settings: PipelineSettings = DEFAULT_SETTINGS) -> str:
-    """The package version plus a short hash of the settings and analyser versions, e.g. "0.1.0+5f2c1a"."""
-    return _version(json.dumps(settings.version_fields(), sort_keys=True))
-
-
-@lru_cache(maxsize=8)
-def _version(settings_json: str) -> str:
-    digest = hashlib.sha256()
-    digest.update(settings_json.encode())
-    digest.update(json.dumps(analyser_versions(), sort_keys=True).encode())
-    return f"{__version__}+{digest.hexdigest()[:6]}"
-
-
-@lru_cache(maxsize=1)
-def analyser_versions() -> dict[str, str]:
-    """The versions of the analysers and rule sets behind the verdicts: a new one is a new pipeline."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    from bare_tui.pipeline import defects, integrity, maintainability, signatures, syntax
-
-    versions = {
-        "syntax-rules": syntax.RULES_VERSION,
-        "signature-rules": signatures.RULES_VERSION,
-        "integrity-rules": integrity.RULES_VERSION,
-        "defect-rules": defects.RULES_VERSION,
-        "maintainability-rules": maintainability.RULES_VERSION,
-        # A dependency, but an install may lack it: whether it ran changes the C and C++ verdicts.
-        "cppcheck": defects.cppcheck_version() or "absent",
-    }
-    for package in ("pyflakes", "lizard", "tree-sitter"):
-        try:
-            versions[package] = version(package)
-        except PackageNotFoundError:
-            versions[package] = "absent"
-    return versions

@@ -13,17 +13,18 @@ functions are always allowed: extract-method refactorings add them.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
+from functools import cache, lru_cache
 
 import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult
 from bare_tui.pipeline.languages import Source, grammar_name, language_for_grammar, parse_source, unsupported
 
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes."""
 
 EVIDENCE_LIMIT = 50
@@ -55,6 +56,8 @@ class Signature:
     column: int = field(compare=False)
     local: bool = field(default=False, compare=False)  # defined inside another function's body
     declaration: bool = False  # no body here: a prototype, an interface or abstract method, a C++ in-class declaration
+    returns: str | None = None  # the declared return type in canonical form; None where none is declared
+    visible: bool = field(default=True, compare=False)  # callers outside the file (or class) can call it
 
     @property
     def simple_name(self) -> str:
@@ -67,11 +70,14 @@ class Signature:
         return self.local or self.name.startswith(("module.exports.", "exports."))
 
     def display(self) -> str:
-        return f"{self.name}({', '.join(p.text for p in self.parameters)})"
+        shown = f"{self.name}({', '.join(p.text for p in self.parameters)})"
+        return f"{shown} -> {self.returns}" if self.returns else shown
 
     def compatible(self, other: "Signature") -> bool:
-        return len(self.parameters) == len(other.parameters) and all(
-            a.compatible(b) for a, b in zip(self.parameters, other.parameters)
+        return (
+            len(self.parameters) == len(other.parameters)
+            and _agree(self.returns, other.returns)
+            and all(a.compatible(b) for a, b in zip(self.parameters, other.parameters))
         )
 
 
@@ -84,16 +90,30 @@ class SignatureChange:
     body_gone: bool = False  # a definition of which only a declaration is left
 
 
-def check_signatures(language: str, original: str, refactored: str | None, path: str = "") -> StageResult:
-    """Pass when every original signature is kept; the score is the fraction kept."""
+POLICIES = ("visible", "all")
+"""`visible`: only what callers of the file can see is compared (the default, DESIGN.md's stage 2); `all`: every
+named function, private helpers too (the stage before 3)."""
+
+
+def check_signatures(
+    language: str, original: str, refactored: str | None, path: str = "", policy: str = "visible"
+) -> StageResult:
+    """Pass when every original signature callers can see is kept; the score is the fraction kept."""
     if (skipped := unsupported(language)) is not None:
         return skipped
-    before = extract_signatures(language, original, path)
-    after = extract_signatures(language, refactored, path) if refactored else []
+    if policy not in POLICIES:
+        raise ValueError(f"unknown signature policy {policy!r}; expected one of {', '.join(POLICIES)}")
+    before = interface(language, original, path, policy)
+    after = interface(language, refactored, path, policy) if refactored else []
+    if grammar_name(language, path) in ("c", "cpp"):
+        aliases = type_aliases(language, original, path) | (type_aliases(language, refactored, path) if refactored else {})
+        if aliases:
+            before, after = _with_aliases(before, aliases), _with_aliases(after, aliases)
     changes = compare_signatures(before, after)
     kept = len(before) - len(changes)
     score = kept / len(before) if before else 1.0
     details = {
+        "policy": policy,
         "original": len(before),
         "refactored": len(after),
         "kept": kept,
@@ -107,6 +127,14 @@ def check_signatures(language: str, original: str, refactored: str | None, path:
     if not changes:
         return StageResult(Outcome.PASS, score=score, details=details)
     return StageResult(Outcome.FAIL, score=score, evidence=_evidence(changes), details=details)
+
+
+def interface(language: str, text: str, path: str = "", policy: str = "visible") -> list[Signature]:
+    """The signatures the stage compares: those callers outside the file can call (every named one under `all`)."""
+    found = extract_signatures(language, text, path)
+    if policy == "all":
+        return [s for s in found if not s.local]
+    return [s for s in found if s.visible and not s.local]
 
 
 _OVERLOAD_LIMIT = 500
@@ -123,17 +151,17 @@ def compare_signatures(before: list[Signature], after: list[Signature]) -> list[
     thousands of functions costs no more than reading them.
     """
     by_name: dict[str, list[Signature]] = {}
-    exact: dict[tuple[str, tuple[Parameter, ...]], list[Signature]] = {}
+    exact: dict[tuple[str, tuple[Parameter, ...], str | None], list[Signature]] = {}
     by_arity: dict[tuple[str, int], list[Signature]] = {}
     for signature in after:
         by_name.setdefault(signature.name, []).append(signature)
         if not signature.declaration:
-            exact.setdefault((signature.name, signature.parameters), []).append(signature)
+            exact.setdefault((signature.name, signature.parameters, signature.returns), []).append(signature)
             by_arity.setdefault((signature.name, len(signature.parameters)), []).append(signature)
     used: set[int] = set()
     pending: list[Signature] = []
     for signature in before:
-        if not signature.declaration and _find(exact.get((signature.name, signature.parameters), ()), used) is None:
+        if not signature.declaration and _find(exact.get((signature.name, signature.parameters, signature.returns), ()), used) is None:
             pending.append(signature)
     unmatched: list[Signature] = []
     for signature in pending:
@@ -281,9 +309,11 @@ def parameters_of(source: Source, params: Node | None) -> tuple[Parameter, ...]:
         text = _as_written(source, group)
         if grammar in _OPTIONAL_TYPES:
             name, type_key = _optional_typed_parameter(source, group)
+            if grammar not in _NAMED_ARGUMENTS:
+                name = _positional_name(name)
             result.append(Parameter(name, type_key, text))
         elif grammar in ("c", "cpp"):
-            # A prototype may leave names out (`int f(int);`): the name is compared only where both have one.
+            # Callers never see a C or C++ parameter's name (and prototypes may leave it out): the type alone.
             ignored = _IGNORED_IN_PARAMETER[grammar]
             name_node = _c_parameter_name(group)
             skip = {name_node.id} if name_node is not None else set()
@@ -291,12 +321,48 @@ def parameters_of(source: Source, params: Node | None) -> tuple[Parameter, ...]:
             if key == "void" and name_node is None and len(groups) == 1:
                 continue  # f(void) takes no parameters
             if key or name_node is not None:
-                result.append(Parameter(source.node_text(name_node) if name_node is not None else None, key, text))
+                result.append(Parameter(None, normalise_c_type(key), text))
+        elif grammar == "java":
+            # Java callers pass by position: the name is left out, the type kept.
+            key = _canonical(source, group, _IGNORED_IN_PARAMETER["java"], skip_ids=_java_parameter_names(group))
+            if key:
+                result.append(Parameter(None, key, text))
         else:
             key = _canonical(source, group, _IGNORED_IN_PARAMETER.get(grammar, frozenset()))
             if key:
                 result.append(Parameter(None, key, text))
     return tuple(result)
+
+
+_NAMED_ARGUMENTS = frozenset({"python", "php", "csharp"})
+"""Languages whose callers may pass arguments by name, so that a parameter's name is part of its signature."""
+
+
+def _positional_name(name: str | None) -> str | None:
+    """What a positional parameter's name means to callers: nothing, except a rest parameter (`...args`) and a
+    destructured object or array, whose keys callers do pass."""
+    if name is None:
+        return None
+    if name.startswith("..."):
+        return "..."
+    if name[:1] in ("{", "["):
+        return name
+    return None
+
+
+def _java_parameter_names(group: list[Node]) -> set[int]:
+    ids: set[int] = set()
+    for node in group:
+        name = node.child_by_field_name("name")
+        if name is not None:
+            ids.add(name.id)
+        for child in node.named_children:  # spread_parameter: `String... names`
+            if child.type == "variable_declarator":
+                ids.add(child.id)
+        dimensions = node.child_by_field_name("dimensions")
+        if dimensions is not None and name is not None:
+            ids.discard(dimensions.id)
+    return ids
 
 
 def _c_parameter_name(group: list[Node]) -> Node | None:
@@ -349,10 +415,8 @@ def _go_parameters(source: Source, group: list[Node]) -> list[Parameter]:
     variadic = "..." if node.type == "variadic_parameter_declaration" else ""
     if not names:
         return [Parameter(None, variadic + type_key, variadic + type_text)]
-    return [
-        Parameter(None, f"{source.node_text(n)} {variadic}{type_key}", f"{source.node_text(n)} {variadic}{type_text}")
-        for n in names
-    ]
+    # Go callers pass by position: `func(int)` and `func(n int)` are called alike, so the name is left out.
+    return [Parameter(None, variadic + type_key, f"{source.node_text(n)} {variadic}{type_text}") for n in names]
 
 
 def _canonical(
@@ -406,6 +470,7 @@ class _Visit:
     declaration: bool = False  # the emitted signature has no body here
     at: Node | None = None  # where the signature is, when not at the node itself
     skip: bool = False  # nothing under this node is part of the file's API
+    hide: bool = False  # what is under this node is hidden from other files (C++'s anonymous namespace)
 
 
 _NOTHING = _Visit()
@@ -435,32 +500,40 @@ def _scan(
             starts.append(child.start_byte)
             prefixes.append(current)
     found: list[Signature] = []
-    # (end byte, scope, inside a function, skipped)
-    open_ranges: list[tuple[int, tuple[str, ...], bool, bool]] = []
+    hidden_rule = _HIDDEN.get(source.grammar)
+    # (end byte, scope, inside a function, skipped, hidden from callers outside)
+    open_ranges: list[tuple[int, tuple[str, ...], bool, bool, bool]] = []
     for node in _candidates(source):
         while open_ranges and open_ranges[-1][0] <= node.start_byte:
             open_ranges.pop()
         if open_ranges:
-            _, scope, in_function, skipped = open_ranges[-1]
+            _, scope, in_function, skipped, hidden = open_ranges[-1]
         else:
             index = bisect_right(starts, node.start_byte) - 1
-            scope, in_function, skipped = (prefixes[index] if index >= 0 else ()), False, False
+            scope, in_function, skipped, hidden = (prefixes[index] if index >= 0 else ()), False, False, False
         if skipped:
             continue
         seen = visit(source, node)
         if seen.skip:
-            open_ranges.append((node.end_byte, scope, in_function, True))
+            open_ranges.append((node.end_byte, scope, in_function, True, hidden))
             continue
+        if (seen.emit is not None or seen.scope) and not hidden and hidden_rule is not None:
+            name = seen.emit[1] if seen.emit is not None else seen.scope or ""
+            self_hidden = hidden_rule(source, node, name, scope)
+        else:
+            self_hidden = False
         if seen.emit is not None:
             kind, name, params = seen.emit
             line, column = source.position(seen.at if seen.at is not None else node)
             qualified = ".".join(scope + tuple(part for part in name.split(".") if part))
             found.append(
-                Signature(qualified, parameters_of(source, params), kind, line, column, in_function, seen.declaration)
+                Signature(qualified, parameters_of(source, params), kind, line, column, in_function, seen.declaration,
+                          _return_type(source, node, kind), not (hidden or self_hidden or in_function))
             )
-        if seen.scope or seen.function:
+        if seen.scope or seen.function or seen.hide:
             child_scope = scope + (seen.scope,) if seen.scope else scope
-            open_ranges.append((node.end_byte, child_scope, in_function or seen.function, False))
+            child_hidden = hidden or seen.hide or (self_hidden and bool(seen.scope))
+            open_ranges.append((node.end_byte, child_scope, in_function or seen.function, False, child_hidden))
     return found
 
 
@@ -631,8 +704,20 @@ def _visit_js(source: Source, node: Node) -> _Visit:
         target = node.child_by_field_name("property") or node.child_by_field_name("name")
         return _js_assigned(source, _js_member_name(source, target), node.child_by_field_name("value"), "method")
     if kind in _JS_FUNCTIONS:
+        if _immediately_invoked(node):
+            return _NOTHING  # (function () { ... })(): a module pattern, its functions are the file's own
         return _Visit(function=True)
     return _NOTHING
+
+
+def _immediately_invoked(node: Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        node, parent = parent, parent.parent
+    if parent is None or parent.type != "call_expression":
+        return False
+    callee = parent.child_by_field_name("function")
+    return callee is not None and callee.id == node.id
 
 
 # Go
@@ -855,7 +940,9 @@ def _visit_c(source: Source, node: Node) -> _Visit:
         return _Visit(scope=_name(source, name_node).replace("::", ".") if name_node is not None else None)
     if kind == "namespace_definition":
         name_node = node.child_by_field_name("name")
-        return _Visit(scope=_name(source, name_node).replace("::", ".") if name_node is not None else None)
+        if name_node is None:
+            return _Visit(hide=True)  # an anonymous namespace: internal linkage, like `static`
+        return _Visit(scope=_name(source, name_node).replace("::", "."))
     if kind == "lambda_expression":
         return _Visit(function=True)
     return _NOTHING
@@ -864,7 +951,12 @@ def _visit_c(source: Source, node: Node) -> _Visit:
 def _scan_c(source: Source) -> list[Signature]:
     found = _scan(source, _visit_c)
     # Declarations inside function bodies are not the file's API.
-    return [s for s in found if not (s.declaration and s.local)]
+    found = [s for s in found if not (s.declaration and s.local)]
+    # A member declared private in its class stays private where it is defined (`int Box::area() const {}`).
+    private = {s.name for s in found if not s.visible and s.kind == "method"}
+    if private:
+        found = [replace(s, visible=False) if s.visible and s.name in private else s for s in found]
+    return found
 
 
 # PHP
@@ -898,6 +990,307 @@ def _visit_php(source: Source, node: Node) -> _Visit:
     if kind in ("anonymous_function", "arrow_function", "anonymous_function_creation_expression"):
         return _Visit(function=True)
     return _NOTHING
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Visibility: what callers in other files (or other classes) can call. A hidden definition may be renamed,
+# inlined or reshaped by a refactoring; a visible one is the file's interface.
+
+
+def _modifier_words(source: Source, node: Node, kinds: frozenset[str]) -> set[str]:
+    words: set[str] = set()
+    for child in node.children:
+        if child.type in kinds:
+            words.update(source.node_text(child).split())
+    return words
+
+
+def _hidden_python(source: Source, node: Node, name: str, scope: tuple[str, ...]) -> bool:
+    # `_helper` and `_Private` are private by convention (PEP 8); dunders are the class's protocol.
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+@lru_cache(maxsize=8)
+def _js_exports(source: Source) -> frozenset[str] | None:
+    """The names a JavaScript or TypeScript module exports, or None when the file is a script (no exports at all):
+    a script's top-level functions are globals, callable from anywhere."""
+    root = source.root
+    module = any(child.type == "export_statement" for child in root.children)
+    names: set[str] = set()
+    for node in _js_export_nodes(source):
+        if node.type == "export_statement":
+            module = True
+            for child in node.named_children:
+                if child.type == "export_clause":
+                    for specifier in child.named_children:
+                        target = specifier.child_by_field_name("name")
+                        if target is not None:
+                            names.add(source.node_text(target))
+                elif child.type not in _JS_FUNCTIONS and child.type not in _JS_CLASSES and not child.type.endswith("declaration"):
+                    names.update(_js_referenced(source, child))  # export default helper / new Logger()
+        else:  # module.exports = ..., exports.x = ...
+            left = node.child_by_field_name("left")
+            right = node.child_by_field_name("right")
+            if left is None or right is None:
+                continue
+            target = source.node_text(left)
+            if not target.startswith(("module.exports", "exports.")):
+                continue
+            module = True
+            names.update(_js_referenced(source, right))
+    return frozenset(names) if module else None
+
+
+def _js_referenced(source: Source, node: Node) -> set[str]:
+    """The names an exported value refers to outside function bodies: `{ a, b: c, logger: new Logger() }` exports
+    a, c and (through its instance) Logger."""
+    found: set[str] = set()
+    stack = [node]
+    while stack and len(found) < 10_000:
+        current = stack.pop()
+        if current.type in ("identifier", "shorthand_property_identifier"):
+            found.add(source.node_text(current))
+        elif current.type not in _JS_FUNCTIONS:
+            stack.extend(current.named_children)
+    return found
+
+
+def _js_export_nodes(source: Source) -> list[Node]:
+    query = _compiled(source.grammar, "[(export_statement) (assignment_expression)] @node")
+    captured = tree_sitter.QueryCursor(query).captures(source.root)
+    return [node for group in captured.values() for node in group]
+
+
+def _hidden_js(source: Source, node: Node, name: str, scope: tuple[str, ...]) -> bool:
+    kind = node.type
+    if kind in ("method_definition", "method_signature", "abstract_method_signature", "field_definition",
+                "public_field_definition"):
+        target = node.child_by_field_name("name") or node.child_by_field_name("property")
+        if target is not None and target.type == "private_property_identifier":
+            return True  # #name: private to the class
+        return "private" in _modifier_words(source, node, frozenset({"accessibility_modifier"}))
+    if scope or kind in ("pair", "assignment_expression"):
+        return False  # a member of something visible, or an assignment to an export or a global
+    exports = _js_exports(source)
+    if exports is None:
+        return False
+    holder = node.parent
+    if kind == "variable_declarator" and holder is not None:
+        holder = holder.parent  # lexical_declaration -> export_statement
+    if holder is not None and holder.type == "export_statement":
+        return False
+    return name not in exports
+
+
+def _hidden_go(source: Source, node: Node, name: str, scope: tuple[str, ...]) -> bool:
+    simple = name.rsplit(".", 1)[-1]
+    return not simple[:1].isupper()  # Go exports exactly the capitalised names
+
+
+def _hidden_java(source: Source, node: Node, name: str, scope: tuple[str, ...]) -> bool:
+    return "private" in _modifier_words(source, node, frozenset({"modifiers"}))
+
+
+_CSHARP_OPEN = frozenset({"public", "protected", "internal"})
+
+
+def _hidden_csharp(source: Source, node: Node, name: str, scope: tuple[str, ...]) -> bool:
+    words = _modifier_words(source, node, frozenset({"modifier"}))
+    if "private" in words:
+        return True
+    if words & _CSHARP_OPEN or node.type in ("namespace_declaration", "operator_declaration",
+                                             "conversion_operator_declaration", "destructor_declaration"):
+        return False
+    if any(child.type == "explicit_interface_specifier" for child in node.children):
+        return False  # `void IFoo.Bar()`: called through the interface
+    container = node.parent.parent if node.parent is not None else None
+    if container is None or container.type in ("compilation_unit", "namespace_declaration",
+                                                "file_scoped_namespace_declaration"):
+        return False  # a top-level type is internal by default: visible to the assembly
+    # Interface members are public by default; class and struct members private.
+    return container.type not in ("interface_declaration",)
+
+
+def _hidden_php(source: Source, node: Node, name: str, scope: tuple[str, ...]) -> bool:
+    return "private" in _modifier_words(source, node, frozenset({"visibility_modifier"}))
+
+
+def _hidden_c(source: Source, node: Node, name: str, scope: tuple[str, ...]) -> bool:
+    member, holder = node, node.parent
+    if holder is not None and holder.type == "template_declaration":
+        member, holder = holder, holder.parent
+    if holder is not None and holder.type == "field_declaration_list":
+        return _c_member_access(source, member) == "private"  # a static member is a class's, not the file's
+    # `static` at file or namespace scope: internal linkage, no other file can call it.
+    return "static" in _modifier_words(source, node, frozenset({"storage_class_specifier"}))
+
+
+def _c_member_access(source: Source, node: Node) -> str:
+    """`public`, `protected` or `private` for a member of a C++ class, struct or union body."""
+    sibling = node.prev_sibling
+    while sibling is not None:
+        if sibling.type == "access_specifier":
+            return source.node_text(sibling).strip()
+        sibling = sibling.prev_sibling
+    owner = node.parent.parent if node.parent is not None else None
+    return "private" if owner is not None and owner.type == "class_specifier" else "public"
+
+
+_HIDDEN: dict[str, Callable[[Source, Node, str, tuple[str, ...]], bool]] = {
+    "python": _hidden_python,
+    "javascript": _hidden_js,
+    "typescript": _hidden_js,
+    "tsx": _hidden_js,
+    "go": _hidden_go,
+    "java": _hidden_java,
+    "csharp": _hidden_csharp,
+    "php": _hidden_php,
+    "c": _hidden_c,
+    "cpp": _hidden_c,
+}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Declared return types, in the same canonical form as parameter types.
+
+_RETURN_FIELDS: dict[str, tuple[str, ...]] = {
+    "python": ("return_type",),
+    "javascript": ("return_type",),
+    "typescript": ("return_type",),
+    "tsx": ("return_type",),
+    "php": ("return_type",),
+    "go": ("result",),
+    "java": ("type",),
+    "csharp": ("returns", "type"),
+}
+_ALWAYS_DECLARED = frozenset({"go", "java", "csharp", "c", "cpp"})  # no return type written means void
+
+
+def _return_type(source: Source, node: Node, kind: str) -> str | None:
+    grammar = source.grammar
+    if kind in ("constructor", "destructor"):
+        return None
+    if grammar in ("c", "cpp"):
+        return _c_return_type(source, node)
+    target = node
+    if grammar in ("javascript", "typescript", "tsx") and node.type in (
+        "variable_declarator", "pair", "assignment_expression", "field_definition", "public_field_definition"
+    ):
+        value = node.child_by_field_name("value") or node.child_by_field_name("right")
+        if value is None:
+            return None
+        target = _unwrap_parentheses(value)
+    for name in _RETURN_FIELDS.get(grammar, ()):
+        found = target.child_by_field_name(name)
+        if found is not None:
+            key = _canonical(source, [found], _IGNORED_IN_PARAMETER.get(grammar, frozenset())).lstrip(":")
+            return key or None
+    if grammar in _ALWAYS_DECLARED and node.type in ("function_declaration", "method_declaration", "method_elem",
+                                                     "method_spec", "func_literal"):
+        return "" if grammar == "go" else None
+    return None
+
+
+def _c_return_type(source: Source, node: Node) -> str | None:
+    type_node = node.child_by_field_name("type")
+    if type_node is None:
+        return None  # a constructor, destructor or conversion operator
+    qualifiers = [source.node_text(c) for c in node.children if c.type == "type_qualifier"]
+    key = _canonical(source, [type_node], _IGNORED_IN_PARAMETER[source.grammar])
+    suffix = ""
+    declarator = node.child_by_field_name("declarator")
+    for _ in range(64):
+        if declarator is None or declarator.type == "function_declarator":
+            break
+        if declarator.type == "pointer_declarator":
+            suffix += "*"
+        elif declarator.type == "reference_declarator":
+            suffix += "&&" if source.node_text(declarator).lstrip().startswith("&&") else "&"
+        inner = declarator.child_by_field_name("declarator")
+        if inner is None:
+            inner = next((c for c in declarator.named_children if c.type not in ("type_qualifier", "attribute_specifier")), None)
+        declarator = inner
+    return normalise_c_type(" ".join(qualifiers + [key]) + suffix)
+
+
+_C_TAG = re.compile(r"\b(struct|union|enum|class|typename)\s+")
+_STD = re.compile(r"\bstd::")
+_WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_:]*")
+
+
+def normalise_c_type(key: str, aliases: dict[str, str] | None = None) -> str:
+    """A C or C++ type as callers see it: `const std::string&` is `string` (a caller passes the same argument),
+    top-level `const` on a value is the callee's business, `struct node` is `node`, a typedef is its type."""
+    key = _STD.sub("", _C_TAG.sub("", key)).strip()
+    if aliases:
+        key = _WORDS.sub(lambda m: aliases.get(m.group(), m.group()), key)
+    compact = key.replace(" ", "")
+    if compact.endswith("&") and not compact.endswith("&&"):
+        inner = key[: key.rstrip().rfind("&")].strip()
+        words = inner.split()
+        if "const" in words and "*" not in inner:
+            return " ".join(w for w in words if w != "const")  # by const reference or by value: the same call
+    if "*" not in compact and "&" not in compact:
+        return " ".join(w for w in key.split() if w != "const")
+    if compact.endswith("const") and "*" in compact:
+        return key[: key.rfind("const")].strip()  # `char *const p`: a const pointer variable, same call
+    return key
+
+
+@lru_cache(maxsize=8)
+def _type_aliases(grammar: str, text: str) -> tuple[tuple[str, str], ...]:
+    language = "typescript" if grammar == "tsx" else grammar
+    source = parse_source(language, text)
+    query = _compiled(grammar, "(type_definition) @node")
+    found: list[tuple[str, str]] = []
+    for nodes in tree_sitter.QueryCursor(query).captures(source.root).values():
+        for node in nodes:
+            type_node = node.child_by_field_name("type")
+            if type_node is None:
+                continue
+            if type_node.type in ("struct_specifier", "union_specifier", "enum_specifier"):
+                tag = type_node.child_by_field_name("name")
+                if tag is None:
+                    continue
+                target = source.node_text(tag)
+            else:
+                target = normalise_c_type(_canonical(source, [type_node], frozenset()))
+            for declarator in node.children_by_field_name("declarator"):
+                if declarator.type == "type_identifier":
+                    alias = source.node_text(declarator)
+                    if alias != target:
+                        found.append((alias, target))
+    return tuple(found)
+
+
+def type_aliases(language: str, text: str, path: str = "") -> dict[str, str]:
+    """C and C++ typedef names and what they stand for (`node_t` -> `node` for `typedef struct node {...} node_t`)."""
+    grammar = grammar_name(language, path)
+    if grammar not in ("c", "cpp"):
+        return {}
+    return dict(_type_aliases(grammar, text))
+
+
+def _with_aliases(signatures: list[Signature], aliases: dict[str, str]) -> list[Signature]:
+    def typed(parameter: Parameter) -> Parameter:
+        if parameter.type is None:
+            return parameter
+        return Parameter(parameter.name, normalise_c_type(parameter.type, aliases), parameter.text)
+
+    return [
+        replace(
+            s,
+            parameters=tuple(typed(p) for p in s.parameters),
+            returns=normalise_c_type(s.returns, aliases) if s.returns is not None else None,
+        )
+        for s in signatures
+    ]
+
+
+@cache
+def _compiled(grammar: str, pattern: str) -> tree_sitter.Query:
+    return tree_sitter.Query(language_for_grammar(grammar), pattern)
+
 
 
 _SCANNERS: dict[str, Callable[[Source], list[Signature]]] = {

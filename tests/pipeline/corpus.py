@@ -13,6 +13,7 @@ import ast
 import difflib
 import json
 import random
+import re
 import sysconfig
 from dataclasses import dataclass
 from functools import lru_cache
@@ -148,6 +149,7 @@ class FunctionSpan:
     body_start: int
     body_end: int
     indent: str
+    visible: bool = True  # callable from other files (or classes), by the language's own rules
 
 
 def _line_of(text: str, offset: int) -> int:
@@ -219,7 +221,103 @@ def _span(item: CorpusFile, source, node) -> FunctionSpan | None:
         body_start=_byte_to_char(data, body.start_byte),
         body_end=_byte_to_char(data, body.end_byte),
         indent=text[line_start:start],
+        visible=_visible(item, source, node, outer, name),
     )
+
+
+# What callers in other files can call, by each language's rules, read from the header words and the tree's
+# plain node kinds (not from the stage's reader).
+_JS_MODULE = re.compile(r"^\s*export\b|\bmodule\.exports\b|\bexports\.\w+\s*=", re.MULTILINE)
+
+
+def _visible(item: CorpusFile, source, node, outer, name: str) -> bool:  # type: ignore[no-untyped-def]
+    header = item.text[_byte_to_char(source.data, outer.start_byte) : _byte_to_char(source.data, node.child_by_field_name("body").start_byte)]
+    words = set(re.findall(r"[A-Za-z_#]+", header.split("(")[0]))
+    language = item.language
+    owners = []
+    parent = node.parent
+    while parent is not None:
+        owners.append(parent)
+        parent = parent.parent
+    if language == "go":
+        return name[:1].isupper()
+    if language == "java":
+        return "private" not in words and not any(_private_type(item, source, o) for o in owners)
+    if language == "csharp":
+        in_interface = any(o.type == "interface_declaration" for o in owners)
+        return bool(words & {"public", "protected", "internal"}) or in_interface
+    if language == "php":
+        return "private" not in words
+    if language == "c":
+        return "static" not in words
+    if language == "cpp":
+        if any(o.type == "namespace_definition" and o.child_by_field_name("name") is None for o in owners):
+            return False
+        body = next((o for o in owners if o.type == "field_declaration_list"), None)
+        if body is None:
+            qualified = source.node_text(_declarator_name(node) or node)
+            if "::" not in qualified:
+                return "static" not in words
+            owner_name, member = qualified.split("::")[-2:]
+            return _cpp_declared_access(source, owner_name, member) != "private"
+        return _cpp_access(source, outer) != "private"
+    # JavaScript and TypeScript
+    if name.startswith("#") or "private" in words:
+        return False
+    if not _JS_MODULE.search(item.text):
+        return True  # a script: its functions are globals
+    top = outer
+    holder_name = name
+    for owner in owners:
+        if owner.type in ("class_declaration", "class", "abstract_class_declaration"):
+            named = owner.child_by_field_name("name")
+            holder_name = source.node_text(named) if named is not None else ""
+            top = owner
+    if top.type == "export_statement" or (top.parent is not None and top.parent.type == "export_statement"):
+        return True
+    pattern = rf"(export\s*\{{[^}}]*\b{re.escape(holder_name)}\b)|(module\.exports\s*=\s*\{{[^}}]*\b{re.escape(holder_name)}\b)|(exports(\.\w+)?\s*=\s*{re.escape(holder_name)}\b)|(export\s+default\s+{re.escape(holder_name)}\b)"
+    return re.search(pattern, item.text) is not None
+
+
+def _declarator_name(node):  # type: ignore[no-untyped-def]
+    chain = node.child_by_field_name("declarator")
+    while chain is not None and chain.type != "function_declarator":
+        chain = chain.child_by_field_name("declarator")
+    return chain.child_by_field_name("declarator") if chain is not None else None
+
+
+def _private_type(item: CorpusFile, source, node) -> bool:  # type: ignore[no-untyped-def]
+    if node.type not in ("class_declaration", "interface_declaration", "enum_declaration", "record_declaration"):
+        return False
+    modifiers = next((c for c in node.children if c.type == "modifiers"), None)
+    return modifiers is not None and "private" in source.node_text(modifiers).split()
+
+
+def _cpp_access(source, member) -> str:  # type: ignore[no-untyped-def]
+    sibling = member.prev_sibling
+    while sibling is not None:
+        if sibling.type == "access_specifier":
+            return source.node_text(sibling).strip()
+        sibling = sibling.prev_sibling
+    owner = member.parent.parent if member.parent is not None else None
+    return "private" if owner is not None and owner.type == "class_specifier" else "public"
+
+
+def _cpp_declared_access(source, owner_name: str, member: str) -> str:  # type: ignore[no-untyped-def]
+    stack = [source.root]
+    while stack:
+        node = stack.pop()
+        if node.type in ("class_specifier", "struct_specifier"):
+            named = node.child_by_field_name("name")
+            body = node.child_by_field_name("body")
+            if named is not None and body is not None and source.node_text(named) == owner_name:
+                for child in body.named_children:
+                    if re.search(rf"\b{re.escape(member)}\s*\(", source.node_text(child)) and child.type in (
+                        "field_declaration", "declaration", "function_definition", "template_declaration"
+                    ):
+                        return _cpp_access(source, child)
+        stack.extend(node.named_children)
+    return "public"
 
 
 def _python_functions(text: str) -> list[FunctionSpan]:
@@ -235,9 +333,9 @@ def _python_functions(text: str) -> list[FunctionSpan]:
         return offsets[lineno - 1] + len(line.encode("utf-8")[:col].decode("utf-8", errors="replace"))
 
     spans: list[FunctionSpan] = []
-    stack: list[ast.AST] = [tree]
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
     while stack:
-        node = stack.pop()
+        node, private_owner = stack.pop()
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 first = min([child.lineno] + [d.lineno for d in child.decorator_list])
@@ -257,11 +355,16 @@ def _python_functions(text: str) -> list[FunctionSpan]:
                     body_start=offset(body_first.lineno, body_first.col_offset),
                     body_end=offset(child.end_lineno or child.lineno, child.end_col_offset or 0),
                     indent=" " * child.col_offset,
+                    visible=not private_owner and not _python_private(child.name),
                 ))
             elif isinstance(child, ast.ClassDef):
-                stack.append(child)
+                stack.append((child, private_owner or _python_private(child.name)))
     spans.sort(key=lambda s: s.first_line)
     return spans
+
+
+def _python_private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
 
 
 def _matching_paren(text: str, start: int) -> int | None:
@@ -301,8 +404,8 @@ def remove_closing(item: CorpusFile, seed: int = 0) -> str | None:
 
 
 def delete_function(item: CorpusFile, seed: int = 0) -> tuple[str, str] | None:
-    """Delete one function's lines; returns the text and the deleted function's name."""
-    spans = functions(item)
+    """Delete one visible function's lines; returns the text and the deleted function's name."""
+    spans = [s for s in functions(item) if s.visible]
     if not spans:
         return None
     span = random.Random(seed).choice(spans)
@@ -327,6 +430,8 @@ def add_parameter(item: CorpusFile, seed: int = 0) -> tuple[str, str] | None:
     """Add a parameter at the end of one function's parameter list; returns the text and the function's name."""
     candidates = []
     for span in functions(item):
+        if not span.visible:
+            continue
         inner = span.params_text[1:-1]
         if any(mark in inner for mark in ("...", "**", "params ", "/*")) or inner.strip() == "void":
             continue  # a parameter cannot follow a variadic one
@@ -376,6 +481,117 @@ def elide_body(item: CorpusFile, seed: int = 0) -> tuple[str, str] | None:
         replacement = "{\n" + inner_indent + comment(item.language, words) + "\n" + span.indent + "}"
         text = item.text[: span.body_start] + replacement + item.text[span.body_end :]
     return text, span.name
+
+
+def rename_private_helper(item: CorpusFile, seed: int = 0) -> tuple[str, str] | None:
+    """Rename one function that only its own file can call, and every use of its name: a sound refactoring."""
+    spans = [s for s in functions(item) if not s.visible and s.name.isidentifier() and not s.name.startswith("__")]
+    if not spans:
+        return None
+    spans = [s for s in spans if not re.search(rf"\b(class|struct|interface|enum)\s+{re.escape(s.name)}\b", item.text)]
+    if not spans:
+        return None  # only constructors: renaming them renames the class
+    span = random.Random(seed).choice(spans)
+    new_name = span.name + ("_renamed" if "_" in span.name or item.language in ("python", "c", "php") else "Renamed")
+    if re.search(rf"\b{re.escape(new_name)}\b", item.text):
+        return None
+    return re.sub(rf"(?<![\w$]){re.escape(span.name)}\b", new_name, item.text), span.name
+
+
+_POSITIONAL = frozenset({"java", "go", "c", "cpp", "javascript", "typescript"})
+
+
+def rename_parameter(item: CorpusFile, seed: int = 0) -> tuple[str, str] | None:
+    """Rename the first parameter of one visible function and its uses in the body. Sound where callers pass
+    arguments by position (Java, Go, C, C++, JavaScript, TypeScript); a changed signature where they may pass
+    them by name (Python, PHP, C#)."""
+    candidates = []
+    for span in functions(item):
+        if not span.visible:
+            continue
+        first = span.params_text[1:-1].split(",")[0]
+        if first.strip()[:1] in ("{", "[") or "<" in first:
+            continue  # destructured keys are what callers pass; a template's commas confuse the split
+        names = re.findall(r"\$?[A-Za-z_]\w*", first.split("=")[0].split(":")[0])
+        keywords = {"self", "cls", "this", "void", "const", "final", "int", "string", "ref", "out", "params", "in"}
+        if not names or names[-1] in keywords or "..." in first or "*" in first.split("=")[0] and item.language == "python":
+            continue
+        name = names[-1] if item.language not in ("go",) else names[0]
+        if item.language in ("typescript",) :
+            name = names[0]
+        if name in keywords or len(name) < 2:
+            continue
+        candidates.append((span, name))
+    if not candidates:
+        return None
+    span, name = random.Random(seed).choice(candidates)
+    new_name = name + "Renamed" if not name.startswith("$") else name + "_renamed"
+    pattern = re.compile(rf"(?<![\w$.]){re.escape(name)}\b")
+    params = pattern.sub(new_name, span.params_text, count=1)
+    body = pattern.sub(new_name, item.text[span.body_start : span.body_end])
+    text = item.text[: span.params_start] + params + item.text[span.params_end : span.body_start] + body + item.text[span.body_end :]
+    return text, span.name
+
+
+_RETURN_FIELD = {"java": "type", "csharp": "returns", "go": "result", "typescript": "return_type", "c": "type", "cpp": "type"}
+_OTHER_RETURN = {"java": "java.util.List<Object>", "csharp": "object", "go": "(int64, error)", "typescript": ": unknown",
+                 "c": "long double", "cpp": "long double"}
+
+
+def change_return_type(item: CorpusFile, seed: int = 0) -> tuple[str, str] | None:
+    """Change the declared return type of one visible function (ArrayList -> List in spirit): callers break."""
+    field_name = _RETURN_FIELD.get(item.language)
+    if field_name is None:
+        return None
+    source = parse_source(item.language, item.text, item.path)
+    kinds = _FUNCTION_KINDS[item.language]
+    candidates = []
+    stack = [source.root]
+    spans = {s.name: s for s in functions(item) if s.visible}
+    while stack:
+        node = stack.pop()
+        if node.type in kinds and node.child_by_field_name("body") is not None:
+            returned = node.child_by_field_name(field_name)
+            name_node = node.child_by_field_name("name") or _declarator_name(node)
+            name = source.node_text(name_node).split("::")[-1] if name_node is not None else ""
+            if returned is not None and name in spans and not (item.language in ("c", "cpp") and
+                                                              node.child_by_field_name("declarator").type != "function_declarator"):
+                if source.node_text(returned).strip(": ") not in ("void", "long double", "object", "unknown"):
+                    candidates.append((returned, name))
+        stack.extend(node.named_children)
+    if not candidates:
+        return None
+    candidates.sort(key=lambda c: c[0].start_byte)
+    returned, name = random.Random(seed).choice(candidates)
+    start, end = _byte_to_char(source.data, returned.start_byte), _byte_to_char(source.data, returned.end_byte)
+    return item.text[:start] + _OTHER_RETURN[item.language] + item.text[end:], name
+
+
+def drop_anonymous_callback(item: CorpusFile, seed: int = 0) -> tuple[str, str] | None:
+    """Delete one whole statement that passes an anonymous function of two or more lines to a call (a route
+    handler, an event listener): code that no signature names."""
+    if item.language not in ("javascript", "typescript"):
+        return None
+    source = parse_source(item.language, item.text, item.path)
+    candidates = []
+    stack = [source.root]
+    while stack:
+        node = stack.pop()
+        if node.type == "expression_statement" and node.named_child_count == 1 and node.named_children[0].type == "call_expression":
+            arguments = node.named_children[0].child_by_field_name("arguments")
+            functions_passed = [a for a in (arguments.named_children if arguments is not None else [])
+                                if a.type in ("function_expression", "arrow_function", "function")]
+            if any(f.end_point.row - f.start_point.row >= 2 for f in functions_passed):
+                candidates.append(node)
+                continue
+        stack.extend(node.named_children)
+    if not candidates:
+        return None
+    candidates.sort(key=lambda n: n.start_byte)
+    node = random.Random(seed).choice(candidates)
+    start, end = _byte_to_char(source.data, node.start_byte), _byte_to_char(source.data, node.end_byte)
+    callee = node.named_children[0].child_by_field_name("function")
+    return item.text[:start] + item.text[end:], source.node_text(callee) if callee is not None else "?"
 
 
 def cut_last_third(item: CorpusFile, seed: int = 0) -> str:
@@ -456,8 +672,7 @@ class Case:
     """One text to check against a corpus file's original: the original itself, a harmless edit or a mutation."""
 
     item: CorpusFile
-    mutation: str  # original, commented, remove_closing, delete_function, add_parameter, elide_body,
-    # cut_last_third, wrap_markdown, as_patch, add_undefined_name
+    mutation: str  # original, commented, or one of MUTATIONS
     text: str
     detail: str = ""  # the function a mutation touched, or the undefined name it added
 
@@ -468,7 +683,8 @@ class Case:
 
 MUTATIONS = (
     "remove_closing", "delete_function", "add_parameter", "elide_body", "cut_last_third", "wrap_markdown",
-    "as_patch", "add_undefined_name",
+    "as_patch", "add_undefined_name", "rename_private_helper", "rename_parameter", "change_return_type",
+    "drop_anonymous_callback",
 )
 
 
@@ -481,7 +697,10 @@ def cases(item: CorpusFile, seed: int = 0) -> tuple[Case, ...]:
     if closing is not None:
         found.append(Case(item, "remove_closing", closing))
     for name, mutate in (("delete_function", delete_function), ("add_parameter", add_parameter),
-                         ("elide_body", elide_body), ("add_undefined_name", add_undefined_name)):
+                         ("elide_body", elide_body), ("add_undefined_name", add_undefined_name),
+                         ("rename_private_helper", rename_private_helper), ("rename_parameter", rename_parameter),
+                         ("change_return_type", change_return_type),
+                         ("drop_anonymous_callback", drop_anonymous_callback)):
         result = mutate(item, seed)
         if result is not None:
             found.append(Case(item, name, result[0], result[1]))

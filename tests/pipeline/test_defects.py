@@ -290,7 +290,7 @@ def test_a_shift_past_the_width_is_a_new_defect(language: str) -> None:
 
 def test_without_cppcheck_c_falls_back_to_the_rules_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     from bare_tui.pipeline import defects
-    from bare_tui.pipeline.settings import _version, analyser_versions, pipeline_version
+    from bare_tui.pipeline.version import _version, analyser_versions, pipeline_version
 
     with_it = pipeline_version()
     monkeypatch.setattr(defects, "cppcheck_executable", lambda: None)

@@ -21,7 +21,8 @@ from bare_tui.pipeline.maintainability import (
     function_metrics,
     measure_original,
 )
-from bare_tui.pipeline.settings import DEFAULT_SETTINGS, pipeline_version
+from bare_tui.pipeline.settings import DEFAULT_SETTINGS
+from bare_tui.pipeline.version import pipeline_version
 
 DECODER = Path(json.decoder.__file__).read_text(encoding="utf-8")
 SCANSTRING = inspect.getsource(json.decoder.py_scanstring)

@@ -13,7 +13,8 @@ from bare_tui.cli import main
 from bare_tui.model import FIELDS, STAGES, Attempt, Outcome, Task
 from bare_tui.pipeline.maintainability import compute_thresholds
 from bare_tui.pipeline.runner import measure_thresholds, overall_result, verify_session
-from bare_tui.pipeline.settings import DEFAULT_SETTINGS, pipeline_version
+from bare_tui.pipeline.settings import DEFAULT_SETTINGS
+from bare_tui.pipeline.version import pipeline_version
 from bare_tui.store import Store
 
 DECODER = inspect.getsource(json.decoder)
@@ -385,3 +386,24 @@ def test_a_worker_dies_with_its_parent(tmp_path: Path) -> None:
     while alive(worker) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not alive(worker)
+
+
+def test_the_stage_registry_drives_every_stage_and_the_pipeline_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bare_tui.model import StageResult
+    from bare_tui.pipeline import stages, version
+    from bare_tui.pipeline.runner import Job, analyse
+
+    assert tuple(stage.name for stage in stages.REGISTRY) == STAGES
+    for stage in stages.REGISTRY:
+        def fake(given: stages.StageInput, name: str = stage.name) -> StageResult:
+            return StageResult(Outcome.SKIPPED, details={"reason": f"registered {name} on {given.path}"})
+
+        monkeypatch.setitem(stages.BY_NAME, stage.name, stages.Stage(stage.name, "test", fake))
+    results = dict(analyse(Job("a", "go", "calc/add.go", GO, GO.replace("a + b", "b + a"))))
+    assert {name: result.details["reason"] for name, result in results.items()} == {
+        name: f"registered {name} on calc/add.go" for name in STAGES
+    }
+
+    before = version.analyser_versions()
+    assert {f"{stage.name}-rules" for stage in stages.REGISTRY} <= set(before)
+    assert {"tree-sitter-go", "tree-sitter-php", "cppcheck", "lizard"} <= set(before)
