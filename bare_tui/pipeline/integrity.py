@@ -15,7 +15,7 @@ from bare_tui.pipeline.languages import Source, encode, grammar_name, language_f
 from bare_tui.pipeline.signatures import Signature, compare_signatures, extract_signatures
 from bare_tui.pipeline.syntax import new_problems, tree_sitter_problems
 
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes."""
 
 EVIDENCE_LIMIT = 50
@@ -134,7 +134,7 @@ _TYPE_QUERIES["tsx"] = _TYPE_QUERIES["typescript"]
 class Finding:
     """One integrity problem: which check found it, where, and what it says."""
 
-    check: str  # empty, identical, dropped-type, dropped-function, elision, truncated, hidden-character, prose
+    check: str  # one of _CHECK_ORDER, or empty or identical
     side: str
     line: int | None
     column: int | None
@@ -172,6 +172,10 @@ def integrity_findings(language: str, original: str, refactored: str | None, pat
     findings += _elisions(before, after)
     findings += _truncation(language, before, after, path)
     findings += _dropped_functions(language, original, refactored, path, cut=any(f.check == "truncated" for f in findings))
+    if not any(f.check == "truncated" for f in findings):  # a cut answer's missing tail says it all
+        callbacks = _dropped_callbacks(before, after)
+        findings += callbacks
+        findings += _dropped_statements(before, after, said={f.line for f in callbacks})
     findings += _hidden_characters(original, refactored)
     findings += _prose(before, after)
     if grammar == "python":
@@ -184,7 +188,10 @@ def integrity_findings(language: str, original: str, refactored: str | None, pat
     return findings
 
 
-_CHECK_ORDER = ("truncated", "prose", "elision", "hidden-character", "dropped-type", "dropped-function")
+_CHECK_ORDER = (
+    "truncated", "prose", "elision", "hidden-character", "dropped-type", "dropped-function", "dropped-callback",
+    "dropped-statement",
+)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -279,31 +286,166 @@ def _types(source: Source) -> tuple[tuple[str, tuple[int, int]], ...]:
 
 
 def _dropped_functions(language: str, original: str, refactored: str, path: str, cut: bool) -> list[Finding]:
-    """Functions of the original whose name is gone from the answer (a changed parameter list is the signatures
-    stage's business). When they are the original's last definitions the answer reads as cut short."""
-    before = extract_signatures(language, original, path)
-    changes = compare_signatures(before, extract_signatures(language, refactored, path))
-    dropped = {id(c.before) for c in changes if c.after is None and not c.body_gone and not c.before.local}
+    """Code the answer lost that no signature names: a helper only its file could call that is gone while the answer
+    still calls it (an inlined or renamed helper is gone and no longer called: that is refactoring), and, when the
+    original's last definitions are all gone with nothing in their place, an answer that stopped early. Functions
+    callers can see are the signatures stage's business and are not reported again here."""
+    before = [s for s in extract_signatures(language, original, path) if not s.local]
+    after = extract_signatures(language, refactored, path)
+    changes = compare_signatures(before, after)
+    dropped = {id(c.before) for c in changes if c.after is None and not c.body_gone}
     if not dropped:
         return []
-    outline = [s for s in before if not s.local]
+    findings: list[Finding] = []
     tail: list[Signature] = []
-    for signature in reversed(outline):
+    for signature in reversed(before):
         if id(signature) not in dropped:
             break
         tail.append(signature)
     tail.reverse()
-    findings: list[Finding] = []
-    if tail and len(tail) < len(outline) and not cut:
+    if tail and len(tail) < len(before) and not cut and _stops_before(original, refactored, tail, before, after):
         names = ", ".join(s.name for s in tail[:5]) + (", …" if len(tail) > 5 else "")
         first = tail[0]
         findings.append(Finding("truncated", "original", first.line, first.column,
                                 f"the answer stops early: the original's last {len(tail)} definitions are missing ({names})"))
         dropped -= {id(s) for s in tail}
-    for signature in outline:
-        if id(signature) in dropped:
+    used = _words(refactored)
+    defined = {s.simple_name for s in after}
+    for signature in before:
+        if id(signature) not in dropped or signature.visible:
+            continue
+        name = signature.simple_name
+        if name in used and name not in defined:
             findings.append(Finding("dropped-function", "original", signature.line, signature.column,
-                                    f"{signature.kind} {signature.name} of the original is missing"))
+                                    f"{signature.kind} {signature.name} of the original is gone, but the answer still calls {name}"))
+    return findings
+
+
+def _stops_before(original: str, refactored: str, tail: list[Signature], before: list[Signature],
+                  after: list[Signature]) -> bool:
+    """Whether an answer missing the original's last definitions reads as cut short rather than reshaped: none of
+    their names is left in it, it defines nothing the original did not (no rename), and it is no longer than the
+    original up to the first of them."""
+    words = _words(refactored)
+    if any(s.simple_name in words for s in tail):
+        return False
+    known = {s.simple_name for s in before}
+    if any(s.simple_name not in known for s in after if not s.local):
+        return False
+    lines = original.replace("\r\n", "\n").split("\n")
+    kept = sum(1 for line in lines[: max(0, tail[0].line - 1)] if line.strip())
+    answer = sum(1 for line in refactored.replace("\r\n", "\n").split("\n") if line.strip())
+    return answer <= kept
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+
+
+@lru_cache(maxsize=4)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_IDENTIFIER.findall(text))
+
+
+# Anonymous functions registered with a call (a route handler, an event listener, a test case): code no signature
+# names. A call is a registration when it passes a function and a string literal (the route, the event, the name).
+_CALL_KINDS = (
+    "call_expression", "call", "method_invocation", "invocation_expression", "function_call_expression",
+    "member_call_expression", "scoped_call_expression",
+)
+_ANONYMOUS_FUNCTIONS = frozenset({
+    "arrow_function", "function_expression", "function", "lambda", "lambda_expression", "anonymous_method_expression",
+    "func_literal", "anonymous_function", "anonymous_function_creation_expression",
+})
+_STRING_ARGUMENTS = frozenset({"string", "string_literal", "interpreted_string_literal", "raw_string_literal",
+                               "encapsed_string", "template_string"})
+
+
+@lru_cache(maxsize=4)
+def _registrations(source: Source) -> tuple[tuple[tuple[str, str], str, bool, tuple[int, int]], ...]:
+    """Every call with a string literal among its arguments: (callee name, first string), the callee as written,
+    whether it passes an anonymous function, and where it is."""
+    pattern = _kinds_pattern(source.grammar, _CALL_KINDS)
+    found = []
+    for call in _captures(source, pattern) if pattern else []:
+        arguments = call.child_by_field_name("arguments")
+        if arguments is None or call.end_byte - call.start_byte > 200_000:
+            continue
+        values = [a.named_children[0] if a.type == "argument" and a.named_child_count else a for a in arguments.named_children]
+        literal = next((v for v in values if v.type in _STRING_ARGUMENTS), None)
+        if literal is None:
+            continue
+        key = (_callee_name(source, call), "".join(source.node_text(literal).split())[:200])
+        shown = source.data[call.start_byte : min(arguments.start_byte, call.start_byte + 200)].decode("utf-8", "replace")
+        found.append((key, shown, any(v.type in _ANONYMOUS_FUNCTIONS for v in values), source.position(call)))
+    return tuple(found)
+
+
+def _callee_name(source: Source, call: Node) -> str:
+    """The name a call calls by: `on` in `stream(cache).on(...)`, `get` in `app.get(...)`, so a renamed receiver or
+    a re-spelled chain keeps the registration's key."""
+    callee = call.child_by_field_name("function") or call.child_by_field_name("name") or call
+    for field_name in ("property", "name", "field", "attribute"):
+        member = callee.child_by_field_name(field_name)
+        if member is not None:
+            callee = member
+            break
+    return "".join(source.node_text(callee).split())[:200] if callee.end_byte - callee.start_byte < 2000 else ""
+
+
+def _dropped_callbacks(before: Source, after: Source) -> list[Finding]:
+    """A registration of an anonymous function that the answer no longer makes at all (by any function)."""
+    kept = {key for key, _, _, _ in _registrations(after)}
+    findings = []
+    for key, shown, anonymous, (line, column) in _registrations(before):
+        if anonymous and key not in kept:
+            literal = key[1]
+            findings.append(Finding("dropped-callback", "original", line, column,
+                                    f"the function passed to {snippet(shown, 50)}({snippet(literal, 40)}, …) is missing"))
+            kept.add(key)  # said once
+    return findings
+
+
+_STATEMENT_KINDS = frozenset({"expression_statement", "if_statement", "global_statement"})
+
+
+@lru_cache(maxsize=4)
+def _top_level_statements(source: Source) -> tuple[tuple[str, tuple[int, int]], ...]:
+    """The original's top-level statements that are not definitions, each by what it acts on: a call's callee
+    (`app.listen`), an assignment's target (`module.exports`), an if's condition (`__name__ == "__main__"`)."""
+    found = []
+    for node in source.root.named_children:
+        if node.type not in _STATEMENT_KINDS:
+            continue
+        inner = node.named_children[0] if node.type != "if_statement" and node.named_child_count else node
+        if inner.type in ("string", "string_literal", "comment"):
+            continue  # a docstring, a directive ("use strict")
+        head: Node | None
+        if inner.type == "if_statement":
+            head = inner.child_by_field_name("condition")
+        elif inner.type in _CALL_KINDS:
+            head = inner.child_by_field_name("function") or inner.child_by_field_name("name")
+        elif inner.type in ("assignment", "assignment_expression", "augmented_assignment"):
+            head = inner.child_by_field_name("left")
+        else:
+            head = None
+        if head is None or head.end_byte - head.start_byte > 300:
+            continue
+        found.append(("".join(source.node_text(head).split()), source.position(node)))
+    return tuple(found)
+
+
+def _dropped_statements(before: Source, after: Source, said: set[int | None]) -> list[Finding]:
+    """A top-level statement of the original whose callee, target or condition appears nowhere in the answer:
+    moving `main()` into a function or re-spelling its arguments is fine, losing `app.listen` is not."""
+    statements = _top_level_statements(before)
+    if not statements:
+        return []
+    answer = "".join(after.text.split())
+    findings = []
+    for head, (line, column) in statements:
+        if head and head not in answer and line not in said:
+            findings.append(Finding("dropped-statement", "original", line, column,
+                                    f"the top-level statement on {snippet(head, 60)!r} is missing"))
     return findings
 
 

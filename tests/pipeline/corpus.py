@@ -568,8 +568,8 @@ def change_return_type(item: CorpusFile, seed: int = 0) -> tuple[str, str] | Non
 
 
 def drop_anonymous_callback(item: CorpusFile, seed: int = 0) -> tuple[str, str] | None:
-    """Delete one whole statement that passes an anonymous function of two or more lines to a call (a route
-    handler, an event listener): code that no signature names."""
+    """Delete one whole statement that registers an anonymous function of two or more lines with a call under a
+    string (a route handler, an event listener, a test case): code that no signature names."""
     if item.language not in ("javascript", "typescript"):
         return None
     source = parse_source(item.language, item.text, item.path)
@@ -579,9 +579,10 @@ def drop_anonymous_callback(item: CorpusFile, seed: int = 0) -> tuple[str, str] 
         node = stack.pop()
         if node.type == "expression_statement" and node.named_child_count == 1 and node.named_children[0].type == "call_expression":
             arguments = node.named_children[0].child_by_field_name("arguments")
-            functions_passed = [a for a in (arguments.named_children if arguments is not None else [])
-                                if a.type in ("function_expression", "arrow_function", "function")]
-            if any(f.end_point.row - f.start_point.row >= 2 for f in functions_passed):
+            passed = arguments.named_children if arguments is not None else []
+            functions_passed = [a for a in passed if a.type in ("function_expression", "arrow_function", "function")]
+            registers = any(a.type in ("string", "template_string") for a in passed)  # a route, an event, a test name
+            if registers and any(f.end_point.row - f.start_point.row >= 2 for f in functions_passed):
                 candidates.append(node)
                 continue
         stack.extend(node.named_children)

@@ -13,25 +13,32 @@ from tests.pipeline import corpus
 
 CATCH_RATE = 0.97
 LANGUAGES = ["c", "cpp", "csharp", "go", "java", "javascript", "php", "python", "typescript"]
-INTEGRITY_MUTATIONS = ("elide_body", "cut_last_third", "wrap_markdown", "as_patch")
+INTEGRITY_MUTATIONS = ("elide_body", "cut_last_third", "wrap_markdown", "as_patch", "drop_anonymous_callback")
+SOUND_MUTATIONS = ("commented", "rename_private_helper", "rename_parameter")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_integrity_mutations_are_caught_and_comments_pass(language: str) -> None:
     caught: dict[str, list[bool]] = defaultdict(list)
+    sound: dict[str, list[bool]] = defaultdict(list)
     for item in corpus.by_language()[language]:
         for case in corpus.cases(item):
             result = check_integrity(language, item.text, case.text, item.path)
             if case.mutation in INTEGRITY_MUTATIONS:
                 caught[case.mutation].append(result.outcome is Outcome.FAIL)
-            elif case.mutation == "commented":
-                assert result.outcome is Outcome.PASS, (case.label, result.evidence)
+            elif case.mutation in SOUND_MUTATIONS:
+                sound[case.mutation].append(result.outcome is Outcome.PASS)
             elif case.mutation == "original":
                 assert result.outcome is Outcome.FAIL  # identical: nothing was refactored
                 assert result.details["findings"] == {"identical": 1}
     for mutation in INTEGRITY_MUTATIONS:
+        if mutation == "drop_anonymous_callback" and language not in ("javascript", "typescript"):
+            continue
         assert caught[mutation], mutation
         assert sum(caught[mutation]) / len(caught[mutation]) >= CATCH_RATE, (mutation, caught[mutation])
+    assert all(sound["commented"]), "a commented copy is whole"
+    for mutation, outcomes in sound.items():
+        assert sum(outcomes) / len(outcomes) >= CATCH_RATE, (mutation, outcomes)
 
 
 def _checks(language: str, original: str, refactored: str | None) -> list[str]:
@@ -138,21 +145,37 @@ def test_a_body_replaced_by_ellipsis_fails_but_original_stubs_are_fine() -> None
 def test_a_dropped_class_fails_with_the_original_location() -> None:
     dropped = REFACTORED.replace("class Credit(Invoice):\n    def total(self):\n        return -super().total()\n", "")
     findings = integrity_findings("python", PYTHON, dropped)
-    assert [(f.check, f.side, f.line) for f in findings] == [
-        ("dropped-type", "original", 20),
-        ("dropped-function", "original", 21),
-    ]
+    # Credit.total is callers' interface: the signatures stage reports it, integrity does not say it twice
+    assert [(f.check, f.side, f.line) for f in findings] == [("dropped-type", "original", 20)]
 
 
-def test_a_dropped_function_fails_but_a_changed_parameter_list_is_left_to_signatures() -> None:
+def test_a_dropped_public_function_or_changed_parameter_list_is_left_to_signatures() -> None:
     dropped = REFACTORED.replace(
         '    def describe(self):\n        return f"{len(self.lines)} lines, total {self.total()}"\n', ""
     )
-    findings = integrity_findings("python", PYTHON, dropped)
-    assert [(f.check, f.line) for f in findings] == [("dropped-function", 16)]
-    assert "Invoice.describe" in findings[0].message
+    assert integrity_findings("python", PYTHON, dropped) == []
     changed = REFACTORED.replace("def describe(self):", "def describe(self, verbose=False):")
     assert check_integrity("python", PYTHON, changed).outcome is Outcome.PASS
+
+
+HELPER = "def _clean(line):\n    return line.strip()\n\n\ndef parse(text):\n    return [_clean(line) for line in text.splitlines()]\n"
+
+
+def test_a_private_helper_inlined_or_renamed_passes_but_one_dropped_while_still_called_fails() -> None:
+    inlined = "def parse(text):\n    return [line.strip() for line in text.splitlines()]\n"
+    renamed = HELPER.replace("_clean", "_strip_line")
+    assert integrity_findings("python", HELPER, inlined) == []
+    assert integrity_findings("python", HELPER, renamed) == []  # not "missing", not "the answer stops early"
+    dropped = HELPER.replace("def _clean(line):\n    return line.strip()\n\n\n", "").replace("text)", "text, /)")
+    findings = integrity_findings("python", HELPER, dropped)
+    assert [(f.check, f.line) for f in findings] == [("dropped-function", 1)]
+    assert "still calls _clean" in findings[0].message
+
+
+def test_a_renamed_last_function_is_not_called_truncation() -> None:
+    original = "function a(x) {\n  return x + 1;\n}\n\nfunction b(y) {\n  return a(y) * 2;\n}\n"
+    renamed = original.replace("function b(", "function doubled(")
+    assert [f.check for f in integrity_findings("javascript", original, renamed)] == []
 
 
 def test_an_answer_cut_at_a_clean_boundary_reads_as_truncated() -> None:
@@ -259,3 +282,36 @@ def test_stages_agree_with_the_demo_reviewers() -> None:
             agreed += outcome.value == labels.pop()
     assert compared >= 40
     assert agreed / compared >= 0.95, (agreed, compared)
+
+
+ROUTES = """const express = require('express');
+const app = express();
+
+app.get('/users', function (req, res) {
+  res.json(users.list());
+});
+
+app.post('/users', function (req, res) {
+  users.add(req.body);
+  res.status(201).end();
+});
+
+app.listen(3000);
+"""
+
+
+def test_a_dropped_route_handler_or_top_level_statement_fails_naming_it() -> None:
+    without_handler = ROUTES.replace("app.post('/users', function (req, res) {\n  users.add(req.body);\n  res.status(201).end();\n});\n", "")
+    findings = integrity_findings("javascript", ROUTES, without_handler)
+    assert [(f.check, f.line) for f in findings] == [("dropped-callback", 8)]
+    assert "app.post('/users'" in findings[0].message
+    without_listen = ROUTES.replace("app.listen(3000);\n", "")
+    assert [f.check for f in integrity_findings("javascript", ROUTES, without_listen)] == ["dropped-statement"]
+
+
+def test_a_handler_made_a_named_function_or_arrow_passes() -> None:
+    named = ROUTES.replace("app.get('/users', function (req, res) {\n  res.json(users.list());\n});",
+                           "function listUsers(req, res) {\n  res.json(users.list());\n}\n\napp.get('/users', listUsers);")
+    arrow = ROUTES.replace("function (req, res)", "(req, res) =>").replace("app.listen(3000);", "app.listen(8080);")
+    assert integrity_findings("javascript", ROUTES, named) == []
+    assert integrity_findings("javascript", ROUTES, arrow) == []

@@ -435,7 +435,7 @@ def test_a_visible_signature_that_changes_fails_naming_it(language: str, origina
 
 def test_the_policy_all_compares_private_helpers_too_and_enters_the_pipeline_version() -> None:
     from bare_tui.pipeline.settings import DEFAULT_SETTINGS
-from bare_tui.pipeline.version import pipeline_version
+    from bare_tui.pipeline.version import pipeline_version
 
     language, original, refactored = SOUND_REFACTORINGS[0]
     assert check_signatures(language, original, refactored, policy="all").outcome is Outcome.FAIL
