@@ -30,8 +30,13 @@ class PipelineSettings:
     threshold_percentile: float = 90.0
     """A function breaches a metric above this percentile of the session's original functions in its language."""
 
-    minimum_functions: int = 30
-    """Fewer original functions than this in a language and the default thresholds are used instead."""
+    minimum_functions: int = 50
+    """Fewer original functions than this in a language and the default thresholds are used instead: percentiles
+    of a few small originals are brittle."""
+
+    minimum_fall: float = 0.02
+    """An original that breaches no threshold passes when the metrics' load (see maintainability._load) falls by at
+    least this share and no breach is added."""
 
     default_thresholds: dict[str, float] = field(
         default_factory=lambda: {
@@ -51,8 +56,8 @@ class PipelineSettings:
             "cyclomatic_complexity": 4.0,
             "nloc": 15.0,
             "token_count": 100.0,
-            "parameter_count": 3.0,
-            "nesting_depth": 2.0,
+            "parameter_count": 4.0,
+            "nesting_depth": 3.0,
         }
     )
     """No percentile threshold falls below these, so a session of tiny functions does not flag every branch."""

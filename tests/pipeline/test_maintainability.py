@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json.decoder
+import math
 import re
 from pathlib import Path
 
@@ -137,8 +138,9 @@ def test_thresholds_are_the_sessions_percentiles_measured_by_lizard_itself() -> 
     assert origin == f"session ({len(functions)} functions)"
     expected_ccn = numpy.percentile([f.cyclomatic_complexity for f in functions], 90)
     expected_nloc = numpy.percentile([f.nloc for f in functions], 90)
-    assert limits["cyclomatic_complexity"] == pytest.approx(max(expected_ccn, DEFAULT_SETTINGS.threshold_floors["cyclomatic_complexity"]))
-    assert limits["nloc"] == pytest.approx(max(expected_nloc, DEFAULT_SETTINGS.threshold_floors["nloc"]))
+    # whole numbers, as the metrics are: a depth of 3 never breaches a threshold of 2.6
+    assert limits["cyclomatic_complexity"] == max(math.ceil(expected_ccn), DEFAULT_SETTINGS.threshold_floors["cyclomatic_complexity"])
+    assert limits["nloc"] == max(math.ceil(expected_nloc), DEFAULT_SETTINGS.threshold_floors["nloc"])
 
     result = check_maintainability("python", DECODER, DECODER.replace(SCANSTRING, SCANSTRING_SPLIT), thresholds=thresholds)
     assert result.details["thresholds"] == limits
@@ -247,3 +249,65 @@ def test_a_truncated_answer_gets_no_credit_for_the_functions_it_lost() -> None:
     assert result.details["severity_after"] >= result.details["severity_before"]
     assert any(e.message.startswith("not resolved, the function is missing from the answer: py_scanstring")
                for e in result.evidence)
+
+
+# --- an original without breaches -----------------------------------------------------------------------------
+
+CLEAN = """def totals(rows):
+    result = {}
+    for row in rows:
+        for key, value in row.items():
+            if value is not None and key != "id":
+                if key in result:
+                    result[key] += value
+                else:
+                    result[key] = value
+    return result
+
+
+def label(total):
+    return f"{total:,}"
+"""
+CLEAN_SPLIT = """def _add(result, key, value):
+    if key in result:
+        result[key] += value
+    else:
+        result[key] = value
+
+
+def totals(rows):
+    result = {}
+    for row in rows:
+        for key, value in row.items():
+            if value is not None and key != "id":
+                _add(result, key, value)
+    return result
+
+
+def label(total):
+    return f"{total:,}"
+"""
+
+
+def test_an_original_without_breaches_is_judged_on_the_metrics_fall_not_failed_by_construction() -> None:
+    improved = check_maintainability("python", CLEAN, CLEAN_SPLIT)
+    assert improved.details["breaches_before"] == 0
+    assert improved.outcome is Outcome.PASS, [e.message for e in improved.evidence]
+    assert improved.score is not None and improved.score > 0
+    renamed = check_maintainability("python", CLEAN, CLEAN.replace("result", "acc"))
+    assert renamed.outcome is Outcome.FAIL and renamed.score == pytest.approx(0.0)
+
+
+def test_a_plain_double_loop_is_not_a_breach_of_a_fractional_threshold() -> None:
+    # Small originals give small percentiles; a whole-number metric is compared with a whole-number threshold.
+    two = "def f%d(xs):\n    for x in xs:\n        if x:\n            print(x)\n"
+    three = "def g%d(xs):\n    for x in xs:\n        for y in x:\n            if y:\n                print(y)\n"
+    # 58 functions two levels deep and 7 three deep: the 90th percentile of nesting is 2.6
+    originals = {"python": [two % i for i in range(58)] + [three % i for i in range(7)]}
+    thresholds = compute_thresholds(originals)
+    limits, _ = thresholds.for_language("python")
+    assert all(value == int(value) for value in limits.values())
+    assert limits["nesting_depth"] == 3
+    double = "def pairs(xs):\n    out = []\n    if xs:\n        for a in xs:\n            for b in xs:\n                out.append((a, b))\n    return out\n"
+    result = check_maintainability("python", double, double.replace("out", "found"), thresholds=thresholds)
+    assert result.details["breaches_after"] == 0
