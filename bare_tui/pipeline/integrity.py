@@ -12,10 +12,10 @@ import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult
 from bare_tui.pipeline.languages import Source, encode, grammar_name, language_for_grammar, parse_source, snippet, unsupported
-from bare_tui.pipeline.signatures import Signature, compare_signatures, extract_signatures
+from bare_tui.pipeline.signatures import compare_signatures, extract_signatures
 from bare_tui.pipeline.syntax import new_problems, tree_sitter_problems
 
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes."""
 
 EVIDENCE_LIMIT = 50
@@ -171,7 +171,7 @@ def integrity_findings(language: str, original: str, refactored: str | None, pat
     findings += _dropped_types(before, after)
     findings += _elisions(before, after)
     findings += _truncation(language, before, after, path)
-    findings += _dropped_functions(language, original, refactored, path, cut=any(f.check == "truncated" for f in findings))
+    findings += _dropped_functions(language, original, refactored, path)
     if not any(f.check == "truncated" for f in findings):  # a cut answer's missing tail says it all
         callbacks = _dropped_callbacks(before, after)
         findings += callbacks
@@ -263,6 +263,13 @@ def _dropped_types(before: Source, after: Source) -> list[Finding]:
     if not pattern:
         return []
     kept = Counter(name for name, _ in _types(after))
+    if before.grammar in ("javascript", "typescript", "tsx"):
+        # `class Foo` rewritten as `function Foo` with prototype methods (or back) is the same type to its users.
+        language = "typescript" if before.grammar == "tsx" else before.grammar
+        path = "x.tsx" if before.grammar == "tsx" else ""
+        for signature in extract_signatures(language, after.text, path):
+            if signature.kind in ("function", "constructor") and "." not in signature.name:
+                kept[signature.name] += 1
     findings: list[Finding] = []
     for name, (line, column) in _types(before):
         if kept[name] > 0:
@@ -285,11 +292,11 @@ def _types(source: Source) -> tuple[tuple[str, tuple[int, int]], ...]:
     return tuple(found)
 
 
-def _dropped_functions(language: str, original: str, refactored: str, path: str, cut: bool) -> list[Finding]:
+def _dropped_functions(language: str, original: str, refactored: str, path: str) -> list[Finding]:
     """Code the answer lost that no signature names: a helper only its file could call that is gone while the answer
-    still calls it (an inlined or renamed helper is gone and no longer called: that is refactoring), and, when the
-    original's last definitions are all gone with nothing in their place, an answer that stopped early. Functions
-    callers can see are the signatures stage's business and are not reported again here."""
+    still calls it (an inlined or renamed helper is gone and no longer called: that is refactoring). Functions callers
+    can see are the signatures stage's business and are not reported again here; missing definitions are never read
+    as a cut (a rename or an inlined helper looks the same): truncation is found in the text itself."""
     before = [s for s in extract_signatures(language, original, path) if not s.local]
     after = extract_signatures(language, refactored, path)
     changes = compare_signatures(before, after)
@@ -297,53 +304,25 @@ def _dropped_functions(language: str, original: str, refactored: str, path: str,
     if not dropped:
         return []
     findings: list[Finding] = []
-    tail: list[Signature] = []
-    for signature in reversed(before):
-        if id(signature) not in dropped:
-            break
-        tail.append(signature)
-    tail.reverse()
-    if tail and len(tail) < len(before) and not cut and _stops_before(original, refactored, tail, before, after):
-        names = ", ".join(s.name for s in tail[:5]) + (", …" if len(tail) > 5 else "")
-        first = tail[0]
-        findings.append(Finding("truncated", "original", first.line, first.column,
-                                f"the answer stops early: the original's last {len(tail)} definitions are missing ({names})"))
-        dropped -= {id(s) for s in tail}
-    used = _words(refactored)
+    called = _called_names(refactored)
     defined = {s.simple_name for s in after}
     for signature in before:
         if id(signature) not in dropped or signature.visible:
             continue
         name = signature.simple_name
-        if name in used and name not in defined:
+        if name in called and name not in defined:
             findings.append(Finding("dropped-function", "original", signature.line, signature.column,
                                     f"{signature.kind} {signature.name} of the original is gone, but the answer still calls {name}"))
     return findings
 
 
-def _stops_before(original: str, refactored: str, tail: list[Signature], before: list[Signature],
-                  after: list[Signature]) -> bool:
-    """Whether an answer missing the original's last definitions reads as cut short rather than reshaped: none of
-    their names is left in it, it defines nothing the original did not (no rename), and it is no longer than the
-    original up to the first of them."""
-    words = _words(refactored)
-    if any(s.simple_name in words for s in tail):
-        return False
-    known = {s.simple_name for s in before}
-    if any(s.simple_name not in known for s in after if not s.local):
-        return False
-    lines = original.replace("\r\n", "\n").split("\n")
-    kept = sum(1 for line in lines[: max(0, tail[0].line - 1)] if line.strip())
-    answer = sum(1 for line in refactored.replace("\r\n", "\n").split("\n") if line.strip())
-    return answer <= kept
-
-
-_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+_CALL = re.compile(r"([A-Za-z_$][A-Za-z0-9_$]*)\s*\(")
 
 
 @lru_cache(maxsize=4)
-def _words(text: str) -> frozenset[str]:
-    return frozenset(_IDENTIFIER.findall(text))
+def _called_names(text: str) -> frozenset[str]:
+    """Every name written as a call (`name(`): a local variable that happens to share a helper's name is no call."""
+    return frozenset(_CALL.findall(text))
 
 
 # Anonymous functions registered with a call (a route handler, an event listener, a test case): code no signature
@@ -405,6 +384,7 @@ def _dropped_callbacks(before: Source, after: Source) -> list[Finding]:
     return findings
 
 
+_MODULE_EXPORTS = re.compile(r"^\s*export\b|\bmodule\.exports\b|\bexports\.\w+", re.MULTILINE)
 _STATEMENT_KINDS = frozenset({"expression_statement", "if_statement", "global_statement"})
 
 
@@ -425,6 +405,9 @@ def _top_level_statements(source: Source) -> tuple[tuple[str, tuple[int, int]], 
         elif inner.type in _CALL_KINDS:
             head = inner.child_by_field_name("function") or inner.child_by_field_name("name")
         elif inner.type in ("assignment", "assignment_expression", "augmented_assignment"):
+            value = inner.child_by_field_name("right")
+            if value is not None and value.type in _ANONYMOUS_FUNCTIONS | {"class", "function_expression"}:
+                continue  # `Foo.prototype.bar = function`: a definition, which the signatures stage follows
             head = inner.child_by_field_name("left")
         else:
             head = None
@@ -441,8 +424,11 @@ def _dropped_statements(before: Source, after: Source, said: set[int | None]) ->
     if not statements:
         return []
     answer = "".join(after.text.split())
+    exports = _MODULE_EXPORTS.search(after.text) is not None
     findings = []
     for head, (line, column) in statements:
+        if exports and (head.startswith(("exports.", "module.exports")) or head == "Object.defineProperty"):
+            continue  # CommonJS plumbing: an answer that exports another way (ES modules) keeps the exports
         if head and head not in answer and line not in said:
             findings.append(Finding("dropped-statement", "original", line, column,
                                     f"the top-level statement on {snippet(head, 60)!r} is missing"))
@@ -546,6 +532,10 @@ def _tail_missing(original: str, refactored: str) -> int | None:
         return None
     end = _where_it_stops(old_code, new_code)
     if end is None:
+        return None
+    # A cut answer is the original's beginning, perhaps lightly edited: most of its lines are the original's.
+    before_cut = {line for i, line in old_code if i <= end}
+    if sum(1 for line in new_code if line in before_cut) < 0.6 * len(new_code):
         return None
     remaining = sum(1 for i, _ in old_code if i > end)
     if remaining < max(3, len(old_code) // 10):

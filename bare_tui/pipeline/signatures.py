@@ -24,7 +24,7 @@ import tree_sitter
 from bare_tui.model import Evidence, Outcome, StageResult
 from bare_tui.pipeline.languages import Source, grammar_name, language_for_grammar, parse_source, unsupported
 
-RULES_VERSION = "3"
+RULES_VERSION = "4"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes."""
 
 EVIDENCE_LIMIT = 50
@@ -120,10 +120,10 @@ def check_signatures(
         "missing": sum(1 for c in changes if c.after is None),
         "changed": sum(1 for c in changes if c.after is not None),
     }
-    if refactored is None or not refactored.strip():
+    if (refactored is None or not refactored.strip()) and before:
         reason = "no code could be extracted from the answer" if refactored is None else "the answer is empty"
         evidence = (Evidence("refactored", None, None, reason),) + _evidence(changes)
-        return StageResult(Outcome.FAIL, score=0.0 if before else None, evidence=evidence[: EVIDENCE_LIMIT + 1], details=details)
+        return StageResult(Outcome.FAIL, score=0.0, evidence=evidence[: EVIDENCE_LIMIT + 1], details=details)
     if not changes:
         return StageResult(Outcome.PASS, score=score, details=details)
     return StageResult(Outcome.FAIL, score=score, evidence=_evidence(changes), details=details)
@@ -334,6 +334,15 @@ def parameters_of(source: Source, params: Node | None) -> tuple[Parameter, ...]:
     return tuple(result)
 
 
+_JS_GRAMMARS = frozenset({"javascript", "typescript", "tsx"})
+_ARGUMENTS = Parameter("...", None, "...arguments")
+_ARGUMENTS_WORD = re.compile(rb"\barguments\b")
+
+
+def _reads_arguments(source: Source, node: Node) -> bool:
+    return node.end_byte - node.start_byte < 200_000 and _ARGUMENTS_WORD.search(source.data, node.start_byte, node.end_byte) is not None
+
+
 _NAMED_ARGUMENTS = frozenset({"python", "php", "csharp"})
 """Languages whose callers may pass arguments by name, so that a parameter's name is part of its signature."""
 
@@ -342,12 +351,12 @@ def _positional_name(name: str | None) -> str | None:
     """What a positional parameter's name means to callers: nothing, except a rest parameter (`...args`) and a
     destructured object or array, whose keys callers do pass."""
     if name is None:
-        return None
+        return ""
     if name.startswith("..."):
         return "..."
     if name[:1] in ("{", "["):
         return name
-    return None
+    return ""  # a plain positional parameter: any name is the same to callers, but not a rest parameter
 
 
 def _java_parameter_names(group: list[Node]) -> set[int]:
@@ -518,7 +527,7 @@ def _scan(
             open_ranges.append((node.end_byte, scope, in_function, True, hidden))
             continue
         if (seen.emit is not None or seen.scope) and not hidden and hidden_rule is not None:
-            name = seen.emit[1] if seen.emit is not None else seen.scope or ""
+            name = seen.emit[1] if seen.emit is not None and seen.emit[1] else seen.scope or ""
             self_hidden = hidden_rule(source, node, name, scope)
         else:
             self_hidden = False
@@ -526,8 +535,11 @@ def _scan(
             kind, name, params = seen.emit
             line, column = source.position(seen.at if seen.at is not None else node)
             qualified = ".".join(scope + tuple(part for part in name.split(".") if part))
+            parameters = parameters_of(source, params)
+            if not parameters and source.grammar in _JS_GRAMMARS and params is not None and _reads_arguments(source, node):
+                parameters = (_ARGUMENTS,)  # `function f() { ... arguments ... }` takes what `f(...args)` takes
             found.append(
-                Signature(qualified, parameters_of(source, params), kind, line, column, in_function, seen.declaration,
+                Signature(qualified, parameters, kind, line, column, in_function, seen.declaration,
                           _return_type(source, node, kind), not (hidden or self_hidden or in_function))
             )
         if seen.scope or seen.function or seen.hide:
@@ -685,6 +697,9 @@ def _visit_js(source: Source, node: Node) -> _Visit:
         name = _name(source, node.child_by_field_name("name"))
         if kind == "module":
             name = name.strip("'\"")
+        if kind in _JS_CLASSES and name and not _declares_constructor(node):
+            # `new Foo()` calls the implicit constructor: the same call as `function Foo() {}` made a class
+            return _Visit(("constructor", name, None), scope=name)
         return _Visit(scope=name or None)
     if kind == "variable_declarator":
         target = node.child_by_field_name("name")
@@ -708,6 +723,18 @@ def _visit_js(source: Source, node: Node) -> _Visit:
             return _NOTHING  # (function () { ... })(): a module pattern, its functions are the file's own
         return _Visit(function=True)
     return _NOTHING
+
+
+def _declares_constructor(node: Node) -> bool:
+    body = node.child_by_field_name("body")
+    if body is None:
+        return True  # nothing to say about a class without a body
+    for member in body.named_children:
+        if member.type in ("method_definition", "method_signature"):
+            name = member.child_by_field_name("name")
+            if name is not None and name.text == b"constructor":
+                return True
+    return bool(node.child_by_field_name("heritage") or any(c.type == "class_heritage" for c in node.children))
 
 
 def _immediately_invoked(node: Node) -> bool:
@@ -1182,6 +1209,10 @@ def _return_type(source: Source, node: Node, kind: str) -> str | None:
         target = _unwrap_parentheses(value)
     for name in _RETURN_FIELDS.get(grammar, ()):
         found = target.child_by_field_name(name)
+        if found is not None and grammar == "go" and found.type == "parameter_list":
+            # `(n int, err error)` returns what `(int, error)` returns: result names are the callee's business
+            types = [p.type or "" for p in parameters_of(source, found)]
+            return types[0] if len(types) == 1 else "(" + ",".join(types) + ")"
         if found is not None:
             key = _canonical(source, [found], _IGNORED_IN_PARAMETER.get(grammar, frozenset())).lstrip(":")
             return key or None

@@ -342,7 +342,8 @@ def test_a_jsx_component_declared_nowhere_is_blamed_but_html_elements_are_not() 
 
 @pytest.mark.parametrize(
     ("language", "rules"),
-    [("go", ("unused-variable", "duplicate-case")), ("java", ("unreachable-code", "duplicate-case"))],
+    [("go", ("unused-variable", "duplicate-case", "unused-import")),
+     ("java", ("unreachable-code", "duplicate-case", "private-access"))],
 )
 def test_rules_that_the_compiler_enforces_find_nothing_in_code_that_compiles(language: str, rules: tuple[str, ...]) -> None:
     # go build rejects unused variables and duplicate cases, javac unreachable code and duplicate cases: files
@@ -368,3 +369,29 @@ def test_a_java_private_field_left_unused_is_a_new_defect() -> None:
     assert [e.message for e in result.evidence] == ["private field 'total' is never used"]
     annotated = original.replace("  private int count;\n", "  private int count;\n  @Inject private Clock clock;\n")
     assert check_defects("java", original, annotated, "Counter.java").outcome is Outcome.PASS
+
+
+FOUND_ON_REAL_ANSWERS = [
+    # each one a model's answer in the real corpus (bench/real) that the rules used to pass
+    ("go", "b.go", 'package b\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc D(t time.Time) string { return fmt.Sprint(t) }\n',
+     'package b\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc D(t time.Time) string { return "at " + t.String() }\n',
+     'imported and not used: "fmt"'),
+    ("typescript", "c.ts", "export function d(c: number) { return String.fromCharCode(c) }\n",
+     "export function d(c: number) { return String.fromCharChar(c) }\n", "String.fromCharChar does not exist"),
+    ("c", "s.c", "double s(double x) { return x; }\n", "#include <cmath>\ndouble s(double x) { return x; }\n",
+     "<cmath> is a C++ header: a C compiler has no such file"),
+    ("c", "g.c", "long g(long x) { return x + 1; }\n", "inline long g(long x) { return x + 1; }\n",
+     "plain C99 inline g(long x): no external definition is emitted, so callers in other files do not link"),
+    ("java", "N.java", "class Car {\n  private int battery = 100;\n  int battery() { return battery; }\n}\n\nclass Track {\n"
+     "  boolean ok(Car car) { return car.battery() > 0; }\n}\n",
+     "class Car {\n  private int battery = 100;\n  int battery() { return battery; }\n}\n\nclass Track {\n"
+     "  boolean ok(Car car) { return car.battery > 0; }\n}\n", "'battery' is a private field of another class"),
+]
+
+
+@pytest.mark.parametrize(("language", "path", "original", "refactored", "message"), FOUND_ON_REAL_ANSWERS,
+                         ids=[s[1] for s in FOUND_ON_REAL_ANSWERS])
+def test_rules_the_real_corpus_showed_missing(language: str, path: str, original: str, refactored: str, message: str) -> None:
+    result = check_defects(language, original, refactored, path)
+    assert [e.message for e in result.evidence if "cppcheck" not in e.message] == [message]
+    assert check_defects(language, original, original.replace("\n", "\n\n", 1), path).outcome is Outcome.PASS

@@ -178,7 +178,7 @@ def test_a_renamed_last_function_is_not_called_truncation() -> None:
     assert [f.check for f in integrity_findings("javascript", original, renamed)] == []
 
 
-def test_an_answer_cut_at_a_clean_boundary_reads_as_truncated() -> None:
+def test_an_answer_cut_at_a_clean_boundary_fails_on_what_it_lost_not_on_missing_names() -> None:
     original = (
         "function price(items) {\n  let total = 0;\n  for (const item of items) {\n    total += item.price;\n  }\n"
         "  return total;\n}\n\nfunction format(amount) {\n  return amount.toFixed(2);\n}\n\n"
@@ -187,9 +187,11 @@ def test_an_answer_cut_at_a_clean_boundary_reads_as_truncated() -> None:
     )
     # rewritten, and it stops after the first function: what is there parses
     answer = "function price(items) {\n  return items.reduce((sum, item) => sum + item.price, 0);\n}\n"
+    # A rewritten answer that stops after its first function parses: missing functions alone cannot tell a cut
+    # from a rename (signatures reports format and describe), but the top-level export it lost is integrity's.
     findings = integrity_findings("javascript", original, answer)
-    assert [f.check for f in findings] == ["truncated"]
-    assert "format, describe" in findings[0].message and findings[0].line == 9
+    assert [f.check for f in findings] == ["dropped-statement"]
+    assert "module.exports" in findings[0].message and findings[0].line == 17
 
 
 def test_truncation_is_found_three_ways() -> None:

@@ -1,0 +1,128 @@
+"""How far bare-tui's pipeline agrees with blind human labels on real model refactorings, stage by stage.
+
+Imports the labelled attempts of the real-output corpus (see bench/real/convert_sustainable.py for how to get it)
+with the blind labels of bench/real/labels.jsonl into a fresh session, runs `verify` on them, and prints per field:
+n, agreement, Cohen's kappa, false passes and false fails, then every disagreement with its root cause (from
+bench/real/root_causes.json, written after the labels, or "not yet analysed").
+
+    python bench/real_agreement.py [bench/.cache/real/sustainable.jsonl] [--jobs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from bare_tui.agreement import cohen_kappa, contingency_table
+from bare_tui.importer import import_into
+from bare_tui.model import FIELDS
+from bare_tui.pipeline.runner import SOURCE, verify_session
+from bare_tui.safe_text import visible
+from bare_tui.store import Store
+
+HERE = Path(__file__).resolve().parent
+LABELS = HERE / "real" / "labels.jsonl"
+ROOT_CAUSES = HERE / "real" / "root_causes.json"
+CORPUS = HERE / ".cache" / "real" / "sustainable.jsonl"
+
+
+def _subset(corpus: Path, wanted: set[str], into: Path) -> int:
+    """The labelled attempts and their tasks, copied from the converted corpus into one import file."""
+    tasks: dict[str, str] = {}
+    attempts: list[str] = []
+    needed: set[str] = set()
+    with corpus.open(encoding="utf-8") as source:
+        for line in source:
+            data = json.loads(line)
+            if "attempt_id" in data:
+                if data["attempt_id"] in wanted:
+                    attempts.append(line)
+                    needed.add(data["task_id"])
+            elif "task_id" in data:
+                tasks[data["task_id"]] = line
+    into.write_text("".join(tasks[t] for t in sorted(needed)) + "".join(attempts), encoding="utf-8")
+    return len(attempts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=CORPUS, help="the converted corpus (JSON Lines)")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    if not args.corpus.exists():
+        print(f"{args.corpus} is missing: see bench/real/convert_sustainable.py for how to make it", file=sys.stderr)
+        return 1
+    labels = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    causes: dict[str, str] = json.loads(ROOT_CAUSES.read_text(encoding="utf-8")) if ROOT_CAUSES.exists() else {}
+    wanted = {label["attempt_id"] for label in labels}
+    with tempfile.TemporaryDirectory(prefix="bare-tui-real-") as folder:
+        session = Path(folder) / "real.db"
+        attempts_file = Path(folder) / "attempts.jsonl"
+        found = _subset(args.corpus, wanted, attempts_file)
+        with Store.open(session, create=True) as store:
+            import_into(store, attempts_file)
+            report = import_into(store, LABELS)
+            if report.errors:
+                for error in report.errors[:5]:
+                    print(visible(str(error)), file=sys.stderr)
+        summary = verify_session(session, jobs=args.jobs)
+        with Store.open(session, readonly=True) as store:
+            verdicts = {(v.attempt_id, v.stage): v for v in store.verdicts(source=SOURCE)}
+            languages = {s.attempt_id: s.language for s in store.attempt_summaries()}
+    human = {(label["attempt_id"], label["stage"]): label["label"] for label in labels}
+    print(f"{found} of {len(wanted)} labelled attempts found in {args.corpus.name}; "
+          f"verified in {summary.seconds:.1f} s, pipeline {summary.pipeline_version}")
+    for analyser, unchecked in summary.unavailable:
+        print(f"  {analyser} was unavailable: {unchecked} went unchecked")
+    print()
+    print(f"{'field':16} {'n':>4} {'agree':>7} {'kappa':>7} {'false pass':>11} {'false fail':>11}  excluded")
+    disagreements: list[tuple[str, str, str, str, str]] = []
+    for field in FIELDS:
+        pairs: list[tuple[int, int]] = []
+        excluded: Counter[str] = Counter()
+        false_pass = false_fail = 0
+        for (attempt_id, stage), label in sorted(human.items()):
+            if stage != field:
+                continue
+            verdict = verdicts.get((attempt_id, field))
+            outcome = verdict.outcome.value if verdict is not None else "missing"
+            if label == "unsure" or outcome not in ("pass", "fail"):
+                excluded[f"{label}/{outcome}"] += 1
+                continue
+            pairs.append((int(label == "pass"), int(outcome == "pass")))
+            if label != outcome:
+                false_pass += outcome == "pass"
+                false_fail += outcome == "fail"
+                evidence = verdict.evidence[0].message if verdict is not None and verdict.evidence else ""
+                cause = causes.get(f"{attempt_id}/{field}", "not yet analysed")
+                disagreements.append((field, attempt_id, f"human {label}, pipeline {outcome}", evidence, cause))
+        if not pairs:
+            print(f"{field:16} {0:>4}")
+            continue
+        humans, pipeline = zip(*pairs, strict=True)
+        table = contingency_table(np.array(humans), np.array(pipeline), 2)
+        agreement = sum(h == p for h, p in pairs) / len(pairs)
+        kappa = cohen_kappa(table)
+        kappa_text = f"{kappa:7.2f}" if kappa is not None else "      -"
+        shown = ", ".join(f"{k} {v}" for k, v in sorted(excluded.items())) or "-"
+        print(f"{field:16} {len(pairs):>4} {agreement:>7.0%} {kappa_text} {false_pass:>11} {false_fail:>11}  {shown}")
+    print()
+    print(f"{len(disagreements)} disagreements (overall follows from the five):")
+    for field, attempt_id, what, evidence, cause in disagreements:
+        if field == "overall":
+            continue
+        print(visible(f"- {field} {attempt_id} [{languages.get(attempt_id, '?')}]: {what}"))
+        if evidence:
+            print(visible(f"    pipeline: {evidence[:160]}"))
+        print(visible(f"    cause: {cause}"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
