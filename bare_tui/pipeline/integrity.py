@@ -168,7 +168,7 @@ def integrity_findings(language: str, original: str, refactored: str | None, pat
     before = parse_source(language, original, path)
     after = parse_source(language, refactored, path)
     findings: list[Finding] = []
-    findings += _dropped_types(before, after)
+    findings += _dropped_types(before, after, path)
     findings += _elisions(before, after)
     findings += _truncation(language, before, after, path)
     findings += _dropped_functions(language, original, refactored, path)
@@ -258,7 +258,10 @@ def _type_pattern(grammar: str) -> str:
     return "\n".join(p for p in _TYPE_QUERIES.get(grammar, ()) if _query(grammar, p) is not None)
 
 
-def _dropped_types(before: Source, after: Source) -> list[Finding]:
+_HEADERS = (".h", ".hh", ".hpp", ".hxx", ".h++", ".inl")
+
+
+def _dropped_types(before: Source, after: Source, path: str = "") -> list[Finding]:
     pattern = _type_pattern(before.grammar)
     if not pattern:
         return []
@@ -270,10 +273,16 @@ def _dropped_types(before: Source, after: Source) -> list[Finding]:
         for signature in extract_signatures(language, after.text, path):
             if signature.kind in ("function", "constructor") and "." not in signature.name:
                 kept[signature.name] += 1
+    # A C or C++ source file's types are its own (other files see only its header's): one that is gone matters
+    # only while the answer still names it.
+    file_local = before.grammar in ("c", "cpp") and not path.lower().endswith(_HEADERS)
+    words = set(re.findall(r"[A-Za-z_]\w*", after.text)) if file_local else set()
     findings: list[Finding] = []
     for name, (line, column) in _types(before):
         if kept[name] > 0:
             kept[name] -= 1
+            continue
+        if file_local and name not in words:
             continue
         findings.append(Finding("dropped-type", "original", line, column, f"type {name} of the original is missing"))
     findings.sort(key=lambda f: (f.line or 0, f.column or 0))
