@@ -21,7 +21,7 @@ import numpy as np
 
 from bare_tui.agreement import cohen_kappa, contingency_table
 from bare_tui.importer import import_into
-from bare_tui.model import FIELDS
+from bare_tui.model import FIELDS, Verdict
 from bare_tui.pipeline.runner import SOURCE, verify_session
 from bare_tui.safe_text import visible
 from bare_tui.store import Store
@@ -50,6 +50,44 @@ def _subset(corpus: Path, wanted: set[str], into: Path) -> int:
     return len(attempts)
 
 
+def _agreement(
+    field: str,
+    human: dict[tuple[str, str], str],
+    verdicts: dict[tuple[str, str], Verdict],
+    causes: dict[str, str],
+    disagreements: list[tuple[str, str, str, str, str]] | None,
+) -> str:
+    """One row of the table: n, agreement, kappa, false passes and fails, and what was left out and why."""
+    pairs: list[tuple[int, int]] = []
+    excluded: Counter[str] = Counter()
+    false_pass = false_fail = 0
+    for (attempt_id, stage), label in sorted(human.items()):
+        if stage != field:
+            continue
+        verdict = verdicts.get((attempt_id, field))
+        outcome = verdict.outcome.value if verdict is not None else "missing"
+        if label == "unsure" or outcome not in ("pass", "fail"):
+            excluded[f"{label}/{outcome}"] += 1
+            continue
+        pairs.append((int(label == "pass"), int(outcome == "pass")))
+        if label != outcome:
+            false_pass += outcome == "pass"
+            false_fail += outcome == "fail"
+            if disagreements is not None:
+                evidence = verdict.evidence[0].message if verdict is not None and verdict.evidence else ""
+                cause = causes.get(f"{attempt_id}/{field}", "not yet analysed")
+                disagreements.append((field, attempt_id, f"human {label}, pipeline {outcome}", evidence, cause))
+    if not pairs:
+        return f"{field:16} {0:>4}"
+    humans, pipeline = zip(*pairs, strict=True)
+    table = contingency_table(np.array(humans), np.array(pipeline), 2)
+    agreement = sum(h == p for h, p in pairs) / len(pairs)
+    kappa = cohen_kappa(table)
+    kappa_text = f"{kappa:7.2f}" if kappa is not None else "      -"
+    shown = ", ".join(f"{k} {v}" for k, v in sorted(excluded.items())) or "-"
+    return f"{field:16} {len(pairs):>4} {agreement:>7.0%} {kappa_text} {false_pass:>11} {false_fail:>11}  {shown}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", type=Path, default=CORPUS, help="the converted corpus (JSON Lines)")
@@ -76,42 +114,20 @@ def main(argv: list[str] | None = None) -> int:
             verdicts = {(v.attempt_id, v.stage): v for v in store.verdicts(source=SOURCE)}
             languages = {s.attempt_id: s.language for s in store.attempt_summaries()}
     human = {(label["attempt_id"], label["stage"]): label["label"] for label in labels}
+    group_of = {label["attempt_id"]: next((t for t in label["tags"] if t in ("tuning", "held-out")), "") for label in labels}
     print(f"{found} of {len(wanted)} labelled attempts found in {args.corpus.name}; "
           f"verified in {summary.seconds:.1f} s, pipeline {summary.pipeline_version}")
     for analyser, unchecked in summary.unavailable:
         print(f"  {analyser} was unavailable: {unchecked} went unchecked")
-    print()
-    print(f"{'field':16} {'n':>4} {'agree':>7} {'kappa':>7} {'false pass':>11} {'false fail':>11}  excluded")
     disagreements: list[tuple[str, str, str, str, str]] = []
-    for field in FIELDS:
-        pairs: list[tuple[int, int]] = []
-        excluded: Counter[str] = Counter()
-        false_pass = false_fail = 0
-        for (attempt_id, stage), label in sorted(human.items()):
-            if stage != field:
-                continue
-            verdict = verdicts.get((attempt_id, field))
-            outcome = verdict.outcome.value if verdict is not None else "missing"
-            if label == "unsure" or outcome not in ("pass", "fail"):
-                excluded[f"{label}/{outcome}"] += 1
-                continue
-            pairs.append((int(label == "pass"), int(outcome == "pass")))
-            if label != outcome:
-                false_pass += outcome == "pass"
-                false_fail += outcome == "fail"
-                evidence = verdict.evidence[0].message if verdict is not None and verdict.evidence else ""
-                cause = causes.get(f"{attempt_id}/{field}", "not yet analysed")
-                disagreements.append((field, attempt_id, f"human {label}, pipeline {outcome}", evidence, cause))
-        if not pairs:
-            print(f"{field:16} {0:>4}")
-            continue
-        humans, pipeline = zip(*pairs, strict=True)
-        table = contingency_table(np.array(humans), np.array(pipeline), 2)
-        agreement = sum(h == p for h, p in pairs) / len(pairs)
-        kappa = cohen_kappa(table)
-        kappa_text = f"{kappa:7.2f}" if kappa is not None else "      -"
-        shown = ", ".join(f"{k} {v}" for k, v in sorted(excluded.items())) or "-"
-        print(f"{field:16} {len(pairs):>4} {agreement:>7.0%} {kappa_text} {false_pass:>11} {false_fail:>11}  {shown}")
+    notes = {"all": "", "tuning": " (the stage fixes were made on these: optimistic)",
+             "held-out": " (labelled after the fixes, unseen by them: the honest estimate)"}
+    for group, note in notes.items():
+        chosen = {key: label for key, label in human.items() if group == "all" or group_of[key[0]] == group}
+        print(f"\n{group}: {len({attempt for attempt, _ in chosen})} attempts{note}")
+        print(f"{'field':16} {'n':>4} {'agree':>7} {'kappa':>7} {'false pass':>11} {'false fail':>11}  excluded")
+        for field in FIELDS:
+            print(_agreement(field, chosen, verdicts, causes, disagreements if group == "all" else None))
     print()
     print(f"{len(disagreements)} disagreements (overall follows from the five):")
     for field, attempt_id, what, evidence, cause in disagreements:

@@ -19,11 +19,12 @@ from bare_tui.pipeline.languages import Source, grammar_name, language_for_gramm
 EVIDENCE_LIMIT = 50
 """At most this many new findings are listed; the count of the rest is said in one last line."""
 
-RULES_VERSION = "6"
+RULES_VERSION = "7"
 """Bumped whenever a rule changes what it finds, so that the pipeline version changes with it. 5: C and C++
 keywords are never undefined names; Java's unused private fields. 6: rules the real corpus showed missing: Go's
 unused imports, Java's private access across classes, unknown members of JavaScript's built-ins, C++ headers and
-plain inline definitions in C."""
+plain inline definitions in C. 7: all-capitals names in C and C++ files that include a project header are
+taken to come from it."""
 
 
 @dataclass(frozen=True)
@@ -739,6 +740,7 @@ def _captures(grammar: str, query_text: str, root: tree_sitter.Node) -> list[tre
 # introduces is declared where it is introduced, so it is not blamed.
 
 _WORD = re.compile(r"\$?[A-Za-z_][A-Za-z0-9_]*")
+_LOCAL_INCLUDE = re.compile(r'^\s*#\s*include\s*"', re.MULTILINE)
 
 # Words that name a language's keywords, built-ins and the standard library a refactoring may newly use
 # without declaring it. Kept to what each language provides without an import.
@@ -1097,6 +1099,11 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
     if refactored.grammar == "go":
         for package in _go_imported_packages(refactored):
             candidates.pop(package, None)
+    if refactored.grammar in ("c", "cpp") and _LOCAL_INCLUDE.search(refactored.text):
+        # The project's own header (`#include "allergies.h"`) may define macros and enum constants this file
+        # cannot see: an all-capitals name is taken to come from it.
+        for word in [w for w in candidates if w.isupper() or (w[:1].isupper() and "_" in w and w.upper() == w)]:
+            candidates.pop(word, None)
     if not candidates:
         return []
     findings: list[Finding] = []

@@ -24,7 +24,7 @@ import tree_sitter
 from bare_tui.model import Evidence, Outcome, StageResult
 from bare_tui.pipeline.languages import Source, grammar_name, language_for_grammar, parse_source, unsupported
 
-RULES_VERSION = "4"
+RULES_VERSION = "5"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes."""
 
 EVIDENCE_LIMIT = 50
@@ -311,6 +311,8 @@ def parameters_of(source: Source, params: Node | None) -> tuple[Parameter, ...]:
             name, type_key = _optional_typed_parameter(source, group)
             if grammar not in _NAMED_ARGUMENTS:
                 name = _positional_name(name)
+            if grammar == "python":
+                type_key = None  # annotations are hints: no caller breaks when one changes
             result.append(Parameter(name, type_key, text))
         elif grammar in ("c", "cpp"):
             # Callers never see a C or C++ parameter's name (and prototypes may leave it out): the type alone.
@@ -1207,7 +1209,7 @@ def _return_type(source: Source, node: Node, kind: str) -> str | None:
         if value is None:
             return None
         target = _unwrap_parentheses(value)
-    for name in _RETURN_FIELDS.get(grammar, ()):
+    for name in _RETURN_FIELDS.get(grammar, ()) if grammar != "python" else ():
         found = target.child_by_field_name(name)
         if found is not None and grammar == "go" and found.type == "parameter_list":
             # `(n int, err error)` returns what `(int, error)` returns: result names are the callee's business
@@ -1226,7 +1228,9 @@ def _c_return_type(source: Source, node: Node) -> str | None:
     type_node = node.child_by_field_name("type")
     if type_node is None:
         return None  # a constructor, destructor or conversion operator
-    qualifiers = [source.node_text(c) for c in node.children if c.type == "type_qualifier"]
+    # `constexpr`, `inline` and the like say how the function is compiled, not what callers get back.
+    qualifiers = [source.node_text(c) for c in node.children
+                  if c.type == "type_qualifier" and source.node_text(c) in ("const", "volatile")]
     key = _canonical(source, [type_node], _IGNORED_IN_PARAMETER[source.grammar])
     suffix = ""
     declarator = node.child_by_field_name("declarator")
