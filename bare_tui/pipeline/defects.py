@@ -14,7 +14,7 @@ from functools import lru_cache
 import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult, normalise_language
-from bare_tui.pipeline.languages import Source, grammar_name, language_for_grammar, parse_source, snippet
+from bare_tui.pipeline.languages import Source, grammar_name, parse_source, query, snippet, spec_for_grammar
 
 EVIDENCE_LIMIT = 50
 """At most this many new findings are listed; the count of the rest is said in one last line."""
@@ -715,21 +715,12 @@ def _finding(source: Source, rule: str, symbol: str, node: tree_sitter.Node, mes
     return Finding(rule, symbol, line, column, message)
 
 
-_QUERIES: dict[tuple[str, str], tuple[tree_sitter.Query, tree_sitter.QueryCursor]] = {}
-
-
 def _captures(grammar: str, query_text: str, root: tree_sitter.Node) -> list[tree_sitter.Node]:
-    """The nodes a query captures under the name `hit`, in document order."""
-    if not query_text:
-        return []
-    compiled = _QUERIES.get((grammar, query_text))
+    """The nodes a query captures under the name `hit`, in document order (queries compiled once, in languages)."""
+    compiled = query(grammar, query_text) if query_text else None
     if compiled is None:
-        language = language_for_grammar(grammar)
-        query = tree_sitter.Query(language, query_text)
-        compiled = (query, tree_sitter.QueryCursor(query))
-        _QUERIES[(grammar, query_text)] = compiled
-    captures = compiled[1].captures(root)
-    nodes = captures.get("hit", [])
+        return []
+    nodes = tree_sitter.QueryCursor(compiled).captures(root).get("hit", [])
     return sorted(nodes, key=lambda node: node.start_byte)
 
 
@@ -741,134 +732,6 @@ def _captures(grammar: str, query_text: str, root: tree_sitter.Node) -> list[tre
 
 _WORD = re.compile(r"\$?[A-Za-z_][A-Za-z0-9_]*")
 _LOCAL_INCLUDE = re.compile(r'^\s*#\s*include\s*"', re.MULTILINE)
-
-# Words that name a language's keywords, built-ins and the standard library a refactoring may newly use
-# without declaring it. Kept to what each language provides without an import.
-_KNOWN: dict[str, frozenset[str]] = {}
-
-
-def _words(*groups: str) -> frozenset[str]:
-    return frozenset(word for group in groups for word in group.split())
-
-
-_C_NAMES = """
-    NULL EOF stdin stdout stderr errno true false bool size_t ssize_t ptrdiff_t intptr_t uintptr_t
-    int8_t int16_t int32_t int64_t uint8_t uint16_t uint32_t uint64_t INT_MAX INT_MIN UINT_MAX LONG_MAX LONG_MIN
-    SIZE_MAX CHAR_BIT EXIT_SUCCESS EXIT_FAILURE SEEK_SET SEEK_CUR SEEK_END BUFSIZ FILE va_list va_start va_end
-    va_arg assert sizeof offsetof printf fprintf sprintf snprintf vsnprintf vfprintf puts fputs fputc putc putchar
-    getchar fgetc fgets fopen fclose fread fwrite fflush fseek ftell rewind feof ferror perror scanf sscanf fscanf
-    malloc calloc realloc free exit abort atexit atoi atol atof strtol strtoul strtod abs labs qsort bsearch rand
-    srand getenv memcpy memmove memset memcmp memchr strlen strcmp strncmp strcpy strncpy strcat strncat strchr
-    strrchr strstr strdup strndup strtok strerror isalpha isdigit isalnum isspace isupper islower isxdigit
-    ispunct isprint toupper tolower sqrt pow fabs floor ceil round fmin fmax log log10 exp sin cos tan atan2
-    time clock difftime INFINITY NAN min max __func__ __FILE__ __LINE__ __DATE__ __TIME__ EINVAL ENOMEM ERANGE
-    EAGAIN ENOENT EPERM EIO strcspn strspn strpbrk strcoll strxfrm strtoll strtoull strtof strtold atoll llabs
-    div ldiv lldiv memrchr stpcpy strnlen strsep strcasecmp strncasecmp fgetpos fsetpos freopen setvbuf setbuf
-    tmpfile tmpnam remove rename ungetc getc gets vprintf vsprintf vscanf vsscanf vfscanf clearerr fileno
-    aligned_alloc at_quick_exit quick_exit _Exit system mblen mbtowc wctomb mbstowcs wcstombs isblank iscntrl
-    isgraph fmod modf frexp ldexp exp2 expm1 log2 log1p cbrt hypot asin acos atan sinh cosh tanh trunc lround
-    llround nearbyint rint copysign nextafter fdim fma isnan isinf isfinite signbit HUGE_VAL localtime gmtime
-    mktime strftime asctime ctime time_t clock_t CLOCKS_PER_SEC RAND_MAX INT8_MAX INT16_MAX INT32_MAX INT64_MAX
-    UINT8_MAX UINT16_MAX UINT32_MAX UINT64_MAX LLONG_MAX LLONG_MIN ULLONG_MAX SHRT_MAX SHRT_MIN UCHAR_MAX
-    CHAR_MAX CHAR_MIN DBL_MAX DBL_MIN DBL_EPSILON FLT_MAX FLT_MIN FLT_EPSILON PATH_MAX static_assert
-    _Static_assert _Bool bool_t signal raise setjmp longjmp jmp_buf sig_atomic_t SIGINT SIGTERM SIGSEGV
-    ENOSPC EEXIST EBADF EACCES EBUSY ETIMEDOUT EINTR ENOTSUP EOVERFLOW
-    auto break case char const continue default do double else enum extern float for goto if inline int long
-    register restrict return short signed static struct switch typedef union unsigned void volatile while
-    _Alignas _Alignof _Atomic _Complex _Generic _Imaginary _Noreturn _Thread_local
-"""
-_CPP_NAMES = """
-    std nullptr this cout cerr cin endl string vector map unordered_map set unordered_set move forward
-    make_unique make_shared unique_ptr shared_ptr swap begin end size static_cast dynamic_cast const_cast
-    reinterpret_cast nullptr_t size_t optional nullopt variant tuple pair array deque list queue stack
-    priority_queue function string_view span sort find find_if any_of all_of none_of count_if accumulate
-    transform copy copy_if fill iota min_element max_element unique remove_if reverse distance advance next
-    prev back_inserter make_pair make_tuple tie get to_string stoi stol stod abs exception runtime_error
-    logic_error invalid_argument out_of_range
-    alignas alignof and and_eq asm bitand bitor catch char8_t char16_t char32_t class compl concept consteval
-    constexpr constinit co_await co_return co_yield decltype delete explicit export friend mutable namespace
-    new noexcept not not_eq operator or or_eq private protected public requires template thread_local throw
-    try typeid typename using virtual wchar_t xor xor_eq override final
-"""
-_JS_NAMES = """
-    undefined NaN Infinity globalThis window document console Math JSON Object Array String Number Boolean
-    Symbol BigInt Date RegExp Error TypeError RangeError SyntaxError ReferenceError Promise Map Set WeakMap
-    WeakSet Proxy Reflect Intl parseInt parseFloat isNaN isFinite encodeURIComponent decodeURIComponent
-    encodeURI decodeURI setTimeout clearTimeout setInterval clearInterval queueMicrotask structuredClone
-    require module exports process Buffer __dirname __filename arguments this super fetch URL
-    URLSearchParams TextEncoder TextDecoder AbortController Uint8Array Int32Array Float64Array ArrayBuffer
-    DataView alert navigator location localStorage sessionStorage HTMLElement Event CustomEvent
-    async await of get set static
-"""
-_TS_NAMES = "Record Partial Required Readonly Pick Omit Exclude Extract ReturnType Parameters NonNullable keyof"
-_JAVA_NAMES = """
-    this super String Object Integer Long Short Byte Double Float Boolean Character Number Math System
-    StringBuilder StringBuffer Thread Runnable Exception RuntimeException IllegalArgumentException
-    IllegalStateException NullPointerException UnsupportedOperationException IndexOutOfBoundsException
-    ArithmeticException ClassCastException Error Throwable Iterable Comparable CharSequence Class Void Enum
-    Record Override Deprecated SuppressWarnings FunctionalInterface SafeVarargs AutoCloseable Cloneable
-    InterruptedException CloneNotSupportedException length
-"""
-_CSHARP_NAMES = """
-    this base value var nameof typeof sizeof default String Object Int32 Int64 Double Boolean Char Decimal
-    Math Console Convert Array Exception ArgumentException ArgumentNullException InvalidOperationException
-    NotImplementedException NotSupportedException ArgumentOutOfRangeException NullReferenceException
-    FormatException Guid DateTime TimeSpan Environment Task List Dictionary HashSet IEnumerable IList
-    IDictionary Func Action Enumerable StringBuilder Nullable Tuple ValueTuple Span args dynamic
-    StringComparer StringComparison CultureInfo Encoding File Path Directory Stream TextWriter TextReader
-    KeyValuePair IReadOnlyList IReadOnlyDictionary ICollection IComparer IEqualityComparer EqualityComparer
-    Comparer Lazy CancellationToken Interlocked Monitor Debug Trace Regex Uri Random Activator Type
-    ArgumentException
-"""
-_GO_NAMES = """
-    append cap clear close complex copy delete imag len make max min new panic print println real recover
-    nil true false iota bool byte rune string error int int8 int16 int32 int64 uint uint8 uint16 uint32
-    uint64 uintptr float32 float64 complex64 complex128 any comparable _
-"""
-_PHP_NAMES = """
-    $this $GLOBALS $_GET $_POST $_REQUEST $_SERVER $_SESSION $_COOKIE $_FILES $_ENV self parent static
-    null true false NULL TRUE FALSE PHP_EOL PHP_INT_MAX PHP_INT_MIN E_ALL E_ERROR E_WARNING E_NOTICE
-    DIRECTORY_SEPARATOR __DIR__ __FILE__ __LINE__ __CLASS__ __FUNCTION__ __METHOD__ __NAMESPACE__
-    isset unset empty array list echo print die exit eval include require include_once require_once
-    count strlen strtolower strtoupper ucfirst lcfirst ucwords trim ltrim rtrim explode implode str_replace
-    str_repeat str_pad str_split str_contains str_starts_with str_ends_with substr substr_count strpos
-    stripos strrpos strstr stristr strrev strcmp strcasecmp strncmp sprintf printf vsprintf number_format
-    nl2br htmlspecialchars htmlentities html_entity_decode strip_tags addslashes stripslashes preg_match
-    preg_match_all preg_replace preg_replace_callback preg_split preg_quote json_encode json_decode
-    serialize unserialize var_dump var_export print_r is_array is_string is_int is_integer is_numeric
-    is_bool is_null is_object is_callable is_float is_iterable is_a is_subclass_of intval floatval strval
-    boolval settype gettype get_class get_object_vars get_parent_class method_exists property_exists
-    class_exists function_exists array_map array_filter array_reduce array_keys array_values array_merge
-    array_merge_recursive array_combine array_flip array_slice array_splice array_search in_array
-    array_key_exists array_key_first array_key_last array_push array_pop array_shift array_unshift
-    array_unique array_reverse array_sum array_product array_fill array_fill_keys array_column array_chunk
-    array_diff array_diff_key array_intersect array_intersect_key array_walk array_pad range compact
-    extract sort rsort usort uasort uksort ksort krsort asort arsort min max abs floor ceil round sqrt pow
-    intdiv fmod rand mt_rand random_int time date mktime strtotime microtime sleep usleep file_exists
-    file_get_contents file_put_contents fopen fclose fread fwrite fgets feof unlink is_file is_dir mkdir
-    basename dirname pathinfo realpath call_user_func call_user_func_array func_get_args func_num_args
-    define defined constant trigger_error error_log sprintf uniqid md5 sha1 hash base64_encode
-    base64_decode urlencode urldecode rawurlencode http_build_query parse_str parse_url filter_var
-    iterator_to_array spl_object_hash ob_start ob_get_clean header Exception InvalidArgumentException
-    RuntimeException LogicException DomainException TypeError Error Throwable ArrayObject ArrayIterator
-    Closure Generator Traversable Countable IteratorAggregate JsonSerializable stdClass DateTime
-    DateTimeImmutable DateInterval mb_strlen mb_substr mb_strtolower mb_strtoupper ctype_digit ctype_alpha
-    array_is_list str_word_count wordwrap chr ord dechex hexdec bin2hex
-"""
-
-_KNOWN.update(
-    {
-        "c": _words(_C_NAMES),
-        "cpp": _words(_C_NAMES, _CPP_NAMES),
-        "javascript": _words(_JS_NAMES),
-        "typescript": _words(_JS_NAMES, _TS_NAMES),
-        "tsx": _words(_JS_NAMES, _TS_NAMES, "React"),
-        "java": _words(_JAVA_NAMES),
-        "csharp": _words(_CSHARP_NAMES),
-        "go": _words(_GO_NAMES),
-        "php": _words(_PHP_NAMES),
-    }
-)
 
 # Node types that are a bare name in an expression. Members, properties and types have their own node
 # types (property_identifier, field_identifier, type_identifier) in most grammars and are not checked.
@@ -1080,7 +943,7 @@ def _words_of(text: str) -> frozenset[str]:
 
 def undefined_name_findings(original: Source, refactored: Source) -> list[Finding]:
     """Names the refactored file uses that the original never mentions and the refactored file never declares."""
-    known = _KNOWN.get(refactored.grammar, frozenset())
+    known = spec_for_grammar(refactored.grammar).known_names  # each language file's keywords and built-ins
     seen_before = _words_of(original.text)
     fresh = {
         word

@@ -11,7 +11,18 @@ from functools import lru_cache
 import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult
-from bare_tui.pipeline.languages import Source, encode, grammar_name, language_for_grammar, parse_source, snippet, unsupported
+from bare_tui.pipeline.languages import (
+    Source,
+    captures,
+    encode,
+    grammar_name,
+    kinds_pattern,
+    parse_source,
+    query,
+    snippet,
+    spec_for_grammar,
+    unsupported,
+)
 from bare_tui.pipeline.signatures import compare_signatures, extract_signatures
 from bare_tui.pipeline.syntax import new_problems, tree_sitter_problems
 
@@ -93,43 +104,6 @@ _STRING_KINDS = (
     "encapsed_string", "heredoc", "nowdoc", "verbatim_string_literal", "interpolated_string_expression",
     "char_literal", "character_literal", "text_block", "concatenated_string", "raw_string", "text",
 )
-# Type definitions whose removal drops a class (or struct, interface, enum) from the file.
-_TYPE_QUERIES: dict[str, tuple[str, ...]] = {
-    "python": ("(class_definition name: (_) @name)",),
-    "javascript": ("(class_declaration name: (_) @name)", "(class name: (_) @name)"),
-    "typescript": (
-        "(class_declaration name: (_) @name)", "(abstract_class_declaration name: (_) @name)",
-        "(interface_declaration name: (_) @name)", "(enum_declaration name: (_) @name)",
-        "(type_alias_declaration name: (_) @name)", "(class name: (_) @name)",
-    ),
-    "go": ("(type_spec name: (_) @name)", "(type_alias name: (_) @name)"),
-    "java": (
-        "(class_declaration name: (_) @name)", "(interface_declaration name: (_) @name)",
-        "(enum_declaration name: (_) @name)", "(record_declaration name: (_) @name)",
-        "(annotation_type_declaration name: (_) @name)",
-    ),
-    "csharp": (
-        "(class_declaration name: (_) @name)", "(struct_declaration name: (_) @name)",
-        "(interface_declaration name: (_) @name)", "(enum_declaration name: (_) @name)",
-        "(record_declaration name: (_) @name)", "(delegate_declaration name: (_) @name)",
-    ),
-    "c": (
-        "(struct_specifier name: (_) @name body: (_))", "(union_specifier name: (_) @name body: (_))",
-        "(enum_specifier name: (_) @name body: (_))", "(type_definition declarator: (_) @name)",
-    ),
-    "cpp": (
-        "(struct_specifier name: (_) @name body: (_))", "(union_specifier name: (_) @name body: (_))",
-        "(enum_specifier name: (_) @name body: (_))", "(class_specifier name: (_) @name body: (_))",
-        "(type_definition declarator: (_) @name)",
-    ),
-    "php": (
-        "(class_declaration name: (_) @name)", "(interface_declaration name: (_) @name)",
-        "(trait_declaration name: (_) @name)", "(enum_declaration name: (_) @name)",
-    ),
-}
-_TYPE_QUERIES["tsx"] = _TYPE_QUERIES["typescript"]
-
-
 @dataclass(frozen=True)
 class Finding:
     """One integrity problem: which check found it, where, and what it says."""
@@ -204,30 +178,11 @@ def _normalised_lines(text: str) -> list[str]:
     return lines
 
 
-@lru_cache(maxsize=None)
-def _query(grammar: str, pattern: str) -> tree_sitter.Query | None:
-    language = language_for_grammar(grammar)
-    try:
-        return tree_sitter.Query(language, pattern)
-    except Exception:  # a node kind this grammar version does not have
-        return None
-
-
 def _captures(source: Source, pattern: str) -> list[Node]:
-    query = _query(source.grammar, pattern)
-    if query is None:
-        return []
-    found: list[Node] = []
-    for nodes in tree_sitter.QueryCursor(query).captures(source.root).values():
-        found.extend(nodes)
-    found.sort(key=lambda n: n.start_byte)
-    return found
+    return sorted(captures(source, pattern), key=lambda n: n.start_byte)
 
 
-def _kinds_pattern(grammar: str, kinds: tuple[str, ...]) -> str:
-    language = language_for_grammar(grammar)
-    present = [k for k in kinds if language.id_for_node_kind(k, True)]
-    return "[" + " ".join(f"({k})" for k in present) + "] @node" if present else ""
+_kinds_pattern = kinds_pattern
 
 
 def _comments(source: Source) -> list[Node]:
@@ -255,7 +210,7 @@ def _comment_body(text: str) -> str:
 @lru_cache(maxsize=None)
 def _type_pattern(grammar: str) -> str:
     # One query for all of a grammar's type definitions; patterns its version lacks are left out.
-    return "\n".join(p for p in _TYPE_QUERIES.get(grammar, ()) if _query(grammar, p) is not None)
+    return "\n".join(p for p in spec_for_grammar(grammar).type_queries if query(grammar, p) is not None)
 
 
 _HEADERS = (".h", ".hh", ".hpp", ".hxx", ".h++", ".inl")

@@ -12,9 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-
 from bare_tui.model import Evidence, Outcome, StageResult, normalise_language
-from bare_tui.pipeline.languages import grammar_name, language_for_grammar, parse_source
+from bare_tui.pipeline.languages import captures, grammar_name, kinds_pattern, parse_source, spec_for_grammar
 from bare_tui.pipeline.settings import DEFAULT_SETTINGS, METRICS, PipelineSettings
 
 EVIDENCE_LIMIT = 50
@@ -32,21 +31,6 @@ METRIC_NAMES = {
     "parameter_count": "parameters",
     "nesting_depth": "nesting depth",
 }
-
-# lizard picks its reader from the file name's extension.
-_LIZARD_EXTENSION = {
-    "c": ".c",
-    "cpp": ".cpp",
-    "csharp": ".cs",
-    "go": ".go",
-    "java": ".java",
-    "javascript": ".js",
-    "typescript": ".ts",
-    "tsx": ".tsx",
-    "php": ".php",
-    "python": ".py",
-}
-
 
 class MetricsUnavailable(Exception):
     """lizard could not measure a text, so its functions' metrics would be partial."""
@@ -160,7 +144,9 @@ def _function_metrics(grammar: str, language: str, text: str, path: str) -> tupl
     readable = _without_generic_function_parameters(language, text, path) if grammar in ("typescript", "tsx") else text
     complaints = io.StringIO()
     with contextlib.redirect_stderr(complaints):  # lizard reports (and swallows) its own failures on stderr
-        info = lizard.analyze_file.analyze_source_code("attempt" + _LIZARD_EXTENSION[grammar], readable)
+        # lizard picks its reader from the file name's extension, which each language file declares
+        extension = spec_for_grammar(grammar).lizard_extensions[grammar]
+        info = lizard.analyze_file.analyze_source_code("attempt" + extension, readable)
     if "RecursionError" in complaints.getvalue():
         raise MetricsUnavailable("lizard could not read the file: its nesting is too deep")
     depths = _nesting_by_end_line(language, text, path)
@@ -354,8 +340,7 @@ def _without_generic_function_parameters(language: str, text: str, path: str) ->
     carry no complexity, lets it measure the function, and before and after are treated alike.
     """
     source = parse_source(language, text, path)
-    query = _generic_query(source.grammar)
-    nodes = query.captures(source.root).get("hit", [])
+    nodes = captures(source, _GENERIC_PATTERN, name="hit")
     if not nodes:
         return text
     data = bytearray(source.data)
@@ -364,17 +349,10 @@ def _without_generic_function_parameters(language: str, text: str, path: str) ->
     return data.decode("utf-8", errors="replace")
 
 
-@lru_cache(maxsize=None)
-def _generic_query(grammar: str):  # type: ignore[no-untyped-def]
-    import tree_sitter
-
-    language = language_for_grammar(grammar)
-    query = tree_sitter.Query(
-        language,
-        "(function_declaration type_parameters: (type_parameters) @hit)"
-        " (generator_function_declaration type_parameters: (type_parameters) @hit)",
-    )
-    return tree_sitter.QueryCursor(query)
+_GENERIC_PATTERN = (
+    "(function_declaration type_parameters: (type_parameters) @hit)"
+    " (generator_function_declaration type_parameters: (type_parameters) @hit)"
+)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -426,20 +404,10 @@ _CHAINED_PARENTS = frozenset({"if_statement", "else_clause"})
 _SAME_LEVEL = frozenset({"catch_clause", "except_clause"})
 
 
-@lru_cache(maxsize=None)
-def _control_query(grammar: str):
-    import tree_sitter
-
-    language = language_for_grammar(grammar)
-    present = [kind for kind in _CONTROL if language.id_for_node_kind(kind, True)]
-    query = tree_sitter.Query(language, " ".join(f"({kind}) @hit" for kind in present))
-    return tree_sitter.QueryCursor(query)
-
-
 def _nesting_by_end_line(language: str, text: str, path: str) -> dict[int, int]:
     """The deepest control-flow nesting inside each function, keyed by the function's last line (1-based)."""
     source = parse_source(language, text, path)
-    nodes = _control_query(source.grammar).captures(source.root).get("hit", [])
+    nodes = captures(source, kinds_pattern(source.grammar, _CONTROL, "hit"), name="hit")
     depths: dict[int, int] = {}
     for node in nodes:
         depth = 0
@@ -479,7 +447,7 @@ _NOT_PARAMETERS = frozenset({"comment", "line_comment", "block_comment", "keywor
 def _parameters_by_end_line(language: str, text: str, path: str) -> dict[int, int]:
     source = parse_source(language, text, path)
     counts: dict[int, int] = {}
-    for function in _function_query(source.grammar).captures(source.root).get("hit", []):
+    for function in captures(source, kinds_pattern(source.grammar, sorted(_FUNCTIONS), "hit"), name="hit"):
         parameters = function.child_by_field_name("parameters")
         if parameters is None:
             declarator = function.child_by_field_name("declarator")
@@ -501,10 +469,3 @@ def _parameters_by_end_line(language: str, text: str, path: str) -> dict[int, in
     return counts
 
 
-@lru_cache(maxsize=None)
-def _function_query(grammar: str):  # type: ignore[no-untyped-def]
-    import tree_sitter
-
-    language = language_for_grammar(grammar)
-    present = [kind for kind in sorted(_FUNCTIONS) if language.id_for_node_kind(kind, True)]
-    return tree_sitter.QueryCursor(tree_sitter.Query(language, " ".join(f"({kind}) @hit" for kind in present)))

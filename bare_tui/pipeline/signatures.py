@@ -17,12 +17,21 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult
-from bare_tui.pipeline.languages import Source, grammar_name, language_for_grammar, parse_source, unsupported
+from bare_tui.pipeline.languages import (
+    Source,
+    captures,
+    grammar_name,
+    kinds_pattern,
+    parse_source,
+    spec_for_grammar,
+    unsupported,
+    unwrap_parentheses,
+)
 
 RULES_VERSION = "5"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes."""
@@ -263,7 +272,6 @@ def _agree(a: str | None, b: str | None) -> bool:
 
 
 _LIST_PUNCTUATION = frozenset({"(", ")", "[", "]", "<", ">", "|"})
-_OPTIONAL_TYPES = frozenset({"python", "javascript", "typescript", "tsx", "php"})
 # Subtrees left out of a parameter: they do not change how it is called.
 _IGNORED_IN_PARAMETER = {
     "java": frozenset({"modifiers", "marker_annotation", "annotation"}),
@@ -307,12 +315,13 @@ def parameters_of(source: Source, params: Node | None) -> tuple[Parameter, ...]:
             result.extend(_go_parameters(source, group))
             continue
         text = _as_written(source, group)
-        if grammar in _OPTIONAL_TYPES:
+        spec = spec_for_grammar(grammar)
+        if spec.optional_types:
             name, type_key = _optional_typed_parameter(source, group)
-            if grammar not in _NAMED_ARGUMENTS:
+            if not spec.named_arguments:
                 name = _positional_name(name)
-            if grammar == "python":
-                type_key = None  # annotations are hints: no caller breaks when one changes
+            if not spec.return_fields:
+                type_key = None  # a language whose annotations are hints (Python): no caller breaks when one changes
             result.append(Parameter(name, type_key, text))
         elif grammar in ("c", "cpp"):
             # Callers never see a C or C++ parameter's name (and prototypes may leave it out): the type alone.
@@ -343,10 +352,6 @@ _ARGUMENTS_WORD = re.compile(rb"\barguments\b")
 
 def _reads_arguments(source: Source, node: Node) -> bool:
     return node.end_byte - node.start_byte < 200_000 and _ARGUMENTS_WORD.search(source.data, node.start_byte, node.end_byte) is not None
-
-
-_NAMED_ARGUMENTS = frozenset({"python", "php", "csharp"})
-"""Languages whose callers may pass arguments by name, so that a parameter's name is part of its signature."""
 
 
 def _positional_name(name: str | None) -> str | None:
@@ -511,7 +516,7 @@ def _scan(
             starts.append(child.start_byte)
             prefixes.append(current)
     found: list[Signature] = []
-    hidden_rule = _HIDDEN.get(source.grammar)
+    hidden_rule = spec_for_grammar(source.grammar).hidden
     # (end byte, scope, inside a function, skipped, hidden from callers outside)
     open_ranges: list[tuple[int, tuple[str, ...], bool, bool, bool]] = []
     for node in _candidates(source):
@@ -528,7 +533,7 @@ def _scan(
         if seen.skip:
             open_ranges.append((node.end_byte, scope, in_function, True, hidden))
             continue
-        if (seen.emit is not None or seen.scope) and not hidden and hidden_rule is not None:
+        if (seen.emit is not None or seen.scope) and not hidden:
             name = seen.emit[1] if seen.emit is not None and seen.emit[1] else seen.scope or ""
             self_hidden = hidden_rule(source, node, name, scope)
         else:
@@ -587,20 +592,11 @@ _CANDIDATE_KINDS["typescript"] = _CANDIDATE_KINDS["tsx"] = _CANDIDATE_KINDS["jav
 _CANDIDATE_KINDS["cpp"] = _CANDIDATE_KINDS["c"]
 
 
-@lru_cache(maxsize=None)
-def _candidate_query(grammar: str) -> tree_sitter.Query:
-    language = language_for_grammar(grammar)
-    kinds = [kind for kind in _CANDIDATE_KINDS[grammar] if language.id_for_node_kind(kind, True)]
-    if grammar == "python":
-        kinds.append("ERROR")  # a def whose colon is missing: tree-sitter keeps its name and parameters in an ERROR
-    return tree_sitter.Query(language, "[" + " ".join(f"({kind})" for kind in kinds) + "] @node")
-
-
 def _candidates(source: Source) -> list[Node]:
-    captured = tree_sitter.QueryCursor(_candidate_query(source.grammar)).captures(source.root)
-    nodes = [node for group in captured.values() for node in group]
-    nodes.sort(key=lambda n: (n.start_byte, -n.end_byte))
-    return nodes
+    kinds = _CANDIDATE_KINDS[source.grammar]
+    if source.grammar == "python":
+        kinds = kinds + ("ERROR",)  # a def whose colon is missing: tree-sitter keeps its name and parameters in an ERROR
+    return captures(source, kinds_pattern(source.grammar, kinds))
 
 
 def _name(source: Source, node: Node | None) -> str:
@@ -672,10 +668,7 @@ def _js_assigned(source: Source, name: str, value: Node | None, kind: str) -> _V
     return _NOTHING
 
 
-def _unwrap_parentheses(node: Node) -> Node:
-    while node.type == "parenthesized_expression" and node.named_child_count == 1:
-        node = node.named_children[0]
-    return node
+_unwrap_parentheses = unwrap_parentheses
 
 
 def _visit_js(source: Source, node: Node) -> _Visit:
@@ -1022,176 +1015,8 @@ def _visit_php(source: Source, node: Node) -> _Visit:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Visibility: what callers in other files (or other classes) can call. A hidden definition may be renamed,
-# inlined or reshaped by a refactoring; a visible one is the file's interface.
-
-
-def _modifier_words(source: Source, node: Node, kinds: frozenset[str]) -> set[str]:
-    words: set[str] = set()
-    for child in node.children:
-        if child.type in kinds:
-            words.update(source.node_text(child).split())
-    return words
-
-
-def _hidden_python(source: Source, node: Node, name: str, scope: tuple[str, ...]) -> bool:
-    # `_helper` and `_Private` are private by convention (PEP 8); dunders are the class's protocol.
-    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
-
-
-@lru_cache(maxsize=8)
-def _js_exports(source: Source) -> frozenset[str] | None:
-    """The names a JavaScript or TypeScript module exports, or None when the file is a script (no exports at all):
-    a script's top-level functions are globals, callable from anywhere."""
-    root = source.root
-    module = any(child.type == "export_statement" for child in root.children)
-    names: set[str] = set()
-    for node in _js_export_nodes(source):
-        if node.type == "export_statement":
-            module = True
-            for child in node.named_children:
-                if child.type == "export_clause":
-                    for specifier in child.named_children:
-                        target = specifier.child_by_field_name("name")
-                        if target is not None:
-                            names.add(source.node_text(target))
-                elif child.type not in _JS_FUNCTIONS and child.type not in _JS_CLASSES and not child.type.endswith("declaration"):
-                    names.update(_js_referenced(source, child))  # export default helper / new Logger()
-        else:  # module.exports = ..., exports.x = ...
-            left = node.child_by_field_name("left")
-            right = node.child_by_field_name("right")
-            if left is None or right is None:
-                continue
-            target = source.node_text(left)
-            if not target.startswith(("module.exports", "exports.")):
-                continue
-            module = True
-            names.update(_js_referenced(source, right))
-    return frozenset(names) if module else None
-
-
-def _js_referenced(source: Source, node: Node) -> set[str]:
-    """The names an exported value refers to outside function bodies: `{ a, b: c, logger: new Logger() }` exports
-    a, c and (through its instance) Logger."""
-    found: set[str] = set()
-    stack = [node]
-    while stack and len(found) < 10_000:
-        current = stack.pop()
-        if current.type in ("identifier", "shorthand_property_identifier"):
-            found.add(source.node_text(current))
-        elif current.type not in _JS_FUNCTIONS:
-            stack.extend(current.named_children)
-    return found
-
-
-def _js_export_nodes(source: Source) -> list[Node]:
-    query = _compiled(source.grammar, "[(export_statement) (assignment_expression)] @node")
-    captured = tree_sitter.QueryCursor(query).captures(source.root)
-    return [node for group in captured.values() for node in group]
-
-
-def _hidden_js(source: Source, node: Node, name: str, scope: tuple[str, ...]) -> bool:
-    kind = node.type
-    if kind in ("method_definition", "method_signature", "abstract_method_signature", "field_definition",
-                "public_field_definition"):
-        target = node.child_by_field_name("name") or node.child_by_field_name("property")
-        if target is not None and target.type == "private_property_identifier":
-            return True  # #name: private to the class
-        return "private" in _modifier_words(source, node, frozenset({"accessibility_modifier"}))
-    if scope or kind in ("pair", "assignment_expression"):
-        return False  # a member of something visible, or an assignment to an export or a global
-    exports = _js_exports(source)
-    if exports is None:
-        return False
-    holder = node.parent
-    if kind == "variable_declarator" and holder is not None:
-        holder = holder.parent  # lexical_declaration -> export_statement
-    if holder is not None and holder.type == "export_statement":
-        return False
-    return name not in exports
-
-
-def _hidden_go(source: Source, node: Node, name: str, scope: tuple[str, ...]) -> bool:
-    simple = name.rsplit(".", 1)[-1]
-    return not simple[:1].isupper()  # Go exports exactly the capitalised names
-
-
-def _hidden_java(source: Source, node: Node, name: str, scope: tuple[str, ...]) -> bool:
-    return "private" in _modifier_words(source, node, frozenset({"modifiers"}))
-
-
-_CSHARP_OPEN = frozenset({"public", "protected", "internal"})
-
-
-def _hidden_csharp(source: Source, node: Node, name: str, scope: tuple[str, ...]) -> bool:
-    words = _modifier_words(source, node, frozenset({"modifier"}))
-    if "private" in words:
-        return True
-    if words & _CSHARP_OPEN or node.type in ("namespace_declaration", "operator_declaration",
-                                             "conversion_operator_declaration", "destructor_declaration"):
-        return False
-    if any(child.type == "explicit_interface_specifier" for child in node.children):
-        return False  # `void IFoo.Bar()`: called through the interface
-    container = node.parent.parent if node.parent is not None else None
-    if container is None or container.type in ("compilation_unit", "namespace_declaration",
-                                                "file_scoped_namespace_declaration"):
-        return False  # a top-level type is internal by default: visible to the assembly
-    # Interface members are public by default; class and struct members private.
-    return container.type not in ("interface_declaration",)
-
-
-def _hidden_php(source: Source, node: Node, name: str, scope: tuple[str, ...]) -> bool:
-    return "private" in _modifier_words(source, node, frozenset({"visibility_modifier"}))
-
-
-def _hidden_c(source: Source, node: Node, name: str, scope: tuple[str, ...]) -> bool:
-    member, holder = node, node.parent
-    if holder is not None and holder.type == "template_declaration":
-        member, holder = holder, holder.parent
-    if holder is not None and holder.type == "field_declaration_list":
-        return _c_member_access(source, member) == "private"  # a static member is a class's, not the file's
-    # `static` at file or namespace scope: internal linkage, no other file can call it.
-    return "static" in _modifier_words(source, node, frozenset({"storage_class_specifier"}))
-
-
-def _c_member_access(source: Source, node: Node) -> str:
-    """`public`, `protected` or `private` for a member of a C++ class, struct or union body."""
-    sibling = node.prev_sibling
-    while sibling is not None:
-        if sibling.type == "access_specifier":
-            return source.node_text(sibling).strip()
-        sibling = sibling.prev_sibling
-    owner = node.parent.parent if node.parent is not None else None
-    return "private" if owner is not None and owner.type == "class_specifier" else "public"
-
-
-_HIDDEN: dict[str, Callable[[Source, Node, str, tuple[str, ...]], bool]] = {
-    "python": _hidden_python,
-    "javascript": _hidden_js,
-    "typescript": _hidden_js,
-    "tsx": _hidden_js,
-    "go": _hidden_go,
-    "java": _hidden_java,
-    "csharp": _hidden_csharp,
-    "php": _hidden_php,
-    "c": _hidden_c,
-    "cpp": _hidden_c,
-}
-
-
-# ---------------------------------------------------------------------------------------------------------
 # Declared return types, in the same canonical form as parameter types.
 
-_RETURN_FIELDS: dict[str, tuple[str, ...]] = {
-    "python": ("return_type",),
-    "javascript": ("return_type",),
-    "typescript": ("return_type",),
-    "tsx": ("return_type",),
-    "php": ("return_type",),
-    "go": ("result",),
-    "java": ("type",),
-    "csharp": ("returns", "type"),
-}
 _ALWAYS_DECLARED = frozenset({"go", "java", "csharp", "c", "cpp"})  # no return type written means void
 
 
@@ -1209,7 +1034,7 @@ def _return_type(source: Source, node: Node, kind: str) -> str | None:
         if value is None:
             return None
         target = _unwrap_parentheses(value)
-    for name in _RETURN_FIELDS.get(grammar, ()) if grammar != "python" else ():
+    for name in spec_for_grammar(grammar).return_fields:
         found = target.child_by_field_name(name)
         if found is not None and grammar == "go" and found.type == "parameter_list":
             # `(n int, err error)` returns what `(int, error)` returns: result names are the callee's business
@@ -1276,25 +1101,23 @@ def normalise_c_type(key: str, aliases: dict[str, str] | None = None) -> str:
 def _type_aliases(grammar: str, text: str) -> tuple[tuple[str, str], ...]:
     language = "typescript" if grammar == "tsx" else grammar
     source = parse_source(language, text)
-    query = _compiled(grammar, "(type_definition) @node")
     found: list[tuple[str, str]] = []
-    for nodes in tree_sitter.QueryCursor(query).captures(source.root).values():
-        for node in nodes:
-            type_node = node.child_by_field_name("type")
-            if type_node is None:
+    for node in captures(source, "(type_definition) @node"):
+        type_node = node.child_by_field_name("type")
+        if type_node is None:
+            continue
+        if type_node.type in ("struct_specifier", "union_specifier", "enum_specifier"):
+            tag = type_node.child_by_field_name("name")
+            if tag is None:
                 continue
-            if type_node.type in ("struct_specifier", "union_specifier", "enum_specifier"):
-                tag = type_node.child_by_field_name("name")
-                if tag is None:
-                    continue
-                target = source.node_text(tag)
-            else:
-                target = normalise_c_type(_canonical(source, [type_node], frozenset()))
-            for declarator in node.children_by_field_name("declarator"):
-                if declarator.type == "type_identifier":
-                    alias = source.node_text(declarator)
-                    if alias != target:
-                        found.append((alias, target))
+            target = source.node_text(tag)
+        else:
+            target = normalise_c_type(_canonical(source, [type_node], frozenset()))
+        for declarator in node.children_by_field_name("declarator"):
+            if declarator.type == "type_identifier":
+                alias = source.node_text(declarator)
+                if alias != target:
+                    found.append((alias, target))
     return tuple(found)
 
 
@@ -1322,9 +1145,6 @@ def _with_aliases(signatures: list[Signature], aliases: dict[str, str]) -> list[
     ]
 
 
-@cache
-def _compiled(grammar: str, pattern: str) -> tree_sitter.Query:
-    return tree_sitter.Query(language_for_grammar(grammar), pattern)
 
 
 

@@ -16,8 +16,8 @@ from bare_tui.pipeline.languages import (
     describe_problem,
     grammar_name,
     iter_problems,
-    language_for_grammar,
     parse_source,
+    query,
     unsupported,
 )
 
@@ -182,9 +182,10 @@ _EARLY_ERROR_PATTERN = """
 """
 
 
-@lru_cache(maxsize=None)
 def _early_error_query(grammar: str) -> tree_sitter.Query:
-    return tree_sitter.Query(language_for_grammar(grammar), _EARLY_ERROR_PATTERN)
+    compiled = query(grammar, _EARLY_ERROR_PATTERN)
+    assert compiled is not None, grammar  # every pattern in it is plain JavaScript/TypeScript
+    return compiled
 
 
 def _early_errors(source: Source) -> list[SyntaxProblem]:

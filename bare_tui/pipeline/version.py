@@ -9,11 +9,8 @@ from functools import lru_cache
 from bare_tui import __version__
 from bare_tui.pipeline.settings import DEFAULT_SETTINGS, PipelineSettings
 
-# The grammar wheels and analysers whose versions change what the stages decide.
-ANALYSER_PACKAGES: tuple[str, ...] = (
-    "pyflakes", "lizard", "tree-sitter", "tree-sitter-c", "tree-sitter-cpp", "tree-sitter-c-sharp", "tree-sitter-go",
-    "tree-sitter-java", "tree-sitter-javascript", "tree-sitter-php", "tree-sitter-python", "tree-sitter-typescript",
-)
+ANALYSER_PACKAGES: tuple[str, ...] = ("pyflakes", "lizard", "tree-sitter")
+"""Analysers whose versions change what the stages decide; each language file adds its grammar wheels."""
 
 
 def pipeline_version(settings: PipelineSettings = DEFAULT_SETTINGS) -> str:
@@ -41,7 +38,10 @@ def analyser_versions() -> dict[str, str]:
     versions = {f"{stage.name}-rules": stage.rules_version for stage in REGISTRY}
     # A dependency, but an install may lack it: whether it ran changes the C and C++ verdicts.
     versions["cppcheck"] = defects.cppcheck_version() or "absent"
-    for package in ANALYSER_PACKAGES:
+    from bare_tui.pipeline.languages import REGISTRY
+
+    grammars = sorted({package for spec in REGISTRY.values() for package in spec.grammar_packages})
+    for package in (*ANALYSER_PACKAGES, *grammars):
         try:
             versions[package] = version(package)
         except PackageNotFoundError:

@@ -1,11 +1,11 @@
-"""The shared tree-sitter layer: one cached parser per grammar, parses, positions and error nodes."""
+"""The shared tree-sitter layer: grammars, cached parsers and queries, parses, positions and error nodes."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import tree_sitter
 
@@ -18,12 +18,13 @@ class UnknownLanguage(ValueError):
 
 def grammar_name(language: str, path: str = "") -> str:
     """The grammar that reads a file: the language itself, except `tsx` for TypeScript `.tsx` files."""
+    from bare_tui.pipeline.languages import REGISTRY
+
     name = normalise_language(language)
-    if name is None:
+    spec = REGISTRY.get(name) if name is not None else None
+    if spec is None:
         raise UnknownLanguage(f"no tree-sitter grammar for language {language!r}; expected one of {', '.join(LANGUAGES)}")
-    if name == "typescript" and path.lower().endswith(".tsx"):
-        return "tsx"
-    return name
+    return spec.grammar_for(path)
 
 
 def unsupported(language: str) -> StageResult | None:
@@ -33,52 +34,58 @@ def unsupported(language: str) -> StageResult | None:
     return StageResult(Outcome.SKIPPED, details={"reason": f"no grammar for language {language!r}"})
 
 
-@lru_cache(maxsize=None)
+@cache
 def language_for_grammar(grammar: str) -> tree_sitter.Language:
     """The tree-sitter language of a grammar name as grammar_name() gives it ("tsx" included), cached."""
-    # Imported lazily so a process that only handles Python never loads eight shared libraries.
-    if grammar == "c":
-        import tree_sitter_c as module
+    from bare_tui.pipeline.languages import REGISTRY  # the language files import this module
 
-        return tree_sitter.Language(module.language())
-    if grammar == "cpp":
-        import tree_sitter_cpp as module
-
-        return tree_sitter.Language(module.language())
-    if grammar == "csharp":
-        import tree_sitter_c_sharp as module
-
-        return tree_sitter.Language(module.language())
-    if grammar == "go":
-        import tree_sitter_go as module
-
-        return tree_sitter.Language(module.language())
-    if grammar == "java":
-        import tree_sitter_java as module
-
-        return tree_sitter.Language(module.language())
-    if grammar == "javascript":
-        import tree_sitter_javascript as module
-
-        return tree_sitter.Language(module.language())
-    if grammar == "php":
-        import tree_sitter_php as module
-
-        # language_php reads whole files (`<?php` and inline HTML); language_php_only would reject them.
-        return tree_sitter.Language(module.language_php())
-    if grammar == "python":
-        import tree_sitter_python as module
-
-        return tree_sitter.Language(module.language())
-    if grammar == "typescript":
-        import tree_sitter_typescript as module
-
-        return tree_sitter.Language(module.language_typescript())
-    if grammar == "tsx":
-        import tree_sitter_typescript as module
-
-        return tree_sitter.Language(module.language_tsx())
+    for spec in REGISTRY.values():
+        load = spec.grammars.get(grammar)
+        if load is not None:
+            # Loaded on first use, so a process that only handles Python never loads eight shared libraries.
+            return tree_sitter.Language(load())
     raise UnknownLanguage(f"no tree-sitter grammar named {grammar!r}")
+
+
+@cache
+def query(grammar: str, pattern: str) -> tree_sitter.Query | None:
+    """A compiled query, made once per process; None when this grammar's version lacks a node kind it names."""
+    try:
+        return tree_sitter.Query(language_for_grammar(grammar), pattern)
+    except tree_sitter.QueryError:  # a node kind or field this grammar version does not have
+        return None
+
+
+def captures(source: Source, pattern: str, node: tree_sitter.Node | None = None, name: str | None = None) -> list[tree_sitter.Node]:
+    """The nodes a query captures (under `name`, or under any name) below `node`, in document order."""
+    compiled = query(source.grammar, pattern) if pattern else None
+    if compiled is None:
+        return []
+    found = tree_sitter.QueryCursor(compiled).captures(node if node is not None else source.root)
+    nodes = found.get(name, []) if name is not None else [n for group in found.values() for n in group]
+    return sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
+
+
+def kinds_pattern(grammar: str, kinds: Iterable[str], capture: str = "node") -> str:
+    """One query pattern matching any of these node kinds that the grammar has (an empty string if none)."""
+    language = language_for_grammar(grammar)
+    present = [kind for kind in kinds if language.id_for_node_kind(kind, True)]
+    return "[" + " ".join(f"({kind})" for kind in present) + f"] @{capture}" if present else ""
+
+
+def modifier_words(source: Source, node: tree_sitter.Node, kinds: frozenset[str]) -> set[str]:
+    """The words of a definition's modifier children (`private static`, `public`)."""
+    found: set[str] = set()
+    for child in node.children:
+        if child.type in kinds:
+            found.update(source.node_text(child).split())
+    return found
+
+
+def unwrap_parentheses(node: tree_sitter.Node) -> tree_sitter.Node:
+    while node.type == "parenthesized_expression" and node.named_child_count == 1:
+        node = node.named_children[0]
+    return node
 
 
 def get_language(language: str, path: str = "") -> tree_sitter.Language:
@@ -86,7 +93,7 @@ def get_language(language: str, path: str = "") -> tree_sitter.Language:
     return language_for_grammar(grammar_name(language, path))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parser_for_grammar(grammar: str) -> tree_sitter.Parser:
     return tree_sitter.Parser(language_for_grammar(grammar))
 

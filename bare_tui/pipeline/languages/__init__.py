@@ -1,0 +1,58 @@
+"""The languages the pipeline reads, one file each, and the shared tree-sitter layer.
+
+Each `<language>.py` here declares a LanguageSpec (extensions and aliases, fence names, grammar, pygments lexer,
+lizard extension, signature and visibility rules, defect name tables, type queries) and the stages read those
+declarations. A tenth language is one more file plus its tests, and one line in MODULES below.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from bare_tui.pipeline.languages.spec import LanguageSpec
+from bare_tui.pipeline.languages.tree import (
+    Source,
+    UnknownLanguage,
+    captures,
+    describe_problem,
+    encode,
+    get_language,
+    get_parser,
+    grammar_name,
+    iter_problems,
+    kinds_pattern,
+    language_for_grammar,
+    modifier_words,
+    parse,
+    parse_source,
+    query,
+    snippet,
+    unsupported,
+    unwrap_parentheses,
+)
+
+MODULES: tuple[str, ...] = ("c", "cpp", "csharp", "go", "java", "javascript", "php", "python", "typescript")
+"""The language files, by module name."""
+
+REGISTRY: dict[str, LanguageSpec] = {}
+for _module in MODULES:
+    _spec: LanguageSpec = import_module(f"{__name__}.{_module}").SPEC
+    REGISTRY[_spec.name] = _spec
+
+BY_GRAMMAR: dict[str, LanguageSpec] = {grammar: spec for spec in REGISTRY.values() for grammar in spec.grammars}
+"""Grammar name ("tsx" included) -> the language it belongs to."""
+
+
+def spec_for_grammar(grammar: str) -> LanguageSpec:
+    found = BY_GRAMMAR.get(grammar)
+    if found is None:
+        raise UnknownLanguage(f"no tree-sitter grammar named {grammar!r}")
+    return found
+
+
+__all__ = [
+    "BY_GRAMMAR", "MODULES", "REGISTRY", "LanguageSpec", "Source", "UnknownLanguage", "captures", "describe_problem",
+    "encode", "get_language", "get_parser", "grammar_name", "iter_problems", "kinds_pattern", "language_for_grammar",
+    "modifier_words", "parse", "parse_source", "query", "snippet", "spec_for_grammar", "unsupported",
+    "unwrap_parentheses",
+]

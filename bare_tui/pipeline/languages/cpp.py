@@ -1,0 +1,40 @@
+"""C++: tree-sitter-cpp plus cppcheck; C's linkage rules, anonymous namespaces and `private:` members."""
+
+from __future__ import annotations
+
+from bare_tui.pipeline.languages.c import KNOWN_NAMES, TYPE_QUERIES, hidden
+from bare_tui.pipeline.languages.spec import LanguageSpec, words
+
+
+def _grammar() -> object:
+    import tree_sitter_cpp
+
+    return tree_sitter_cpp.language()
+
+
+SPEC = LanguageSpec(
+    name="cpp",
+    extensions=(".cpp", ".cc", ".cxx", ".hpp", ".hh"),
+    aliases=("c++", "cxx"),
+    fence_names=("cpp", "c++", "cxx", "cc", "hpp"),
+    grammars={"cpp": _grammar},
+    grammar_packages=("tree-sitter-cpp",),
+    pygments_lexer="cpp",
+    lizard_extensions={"cpp": ".cpp"},
+    return_fields=("type",),
+    hidden=hidden,
+    known_names=words(KNOWN_NAMES, """
+    std nullptr this cout cerr cin endl string vector map unordered_map set unordered_set move forward
+    make_unique make_shared unique_ptr shared_ptr swap begin end size static_cast dynamic_cast const_cast
+    reinterpret_cast nullptr_t size_t optional nullopt variant tuple pair array deque list queue stack
+    priority_queue function string_view span sort find find_if any_of all_of none_of count_if accumulate
+    transform copy copy_if fill iota min_element max_element unique remove_if reverse distance advance next
+    prev back_inserter make_pair make_tuple tie get to_string stoi stol stod abs exception runtime_error
+    logic_error invalid_argument out_of_range
+    alignas alignof and and_eq asm bitand bitor catch char8_t char16_t char32_t class compl concept consteval
+    constexpr constinit co_await co_return co_yield decltype delete explicit export friend mutable namespace
+    new noexcept not not_eq operator or or_eq private protected public requires template thread_local throw
+    try typeid typename using virtual wchar_t xor xor_eq override final
+"""),
+    type_queries=TYPE_QUERIES + ("(class_specifier name: (_) @name body: (_))",),
+)

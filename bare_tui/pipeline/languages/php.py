@@ -1,0 +1,69 @@
+"""PHP: tree-sitter-php (whole files, `<?php` and inline HTML); `private` members are hidden."""
+
+from __future__ import annotations
+
+import tree_sitter
+
+from bare_tui.pipeline.languages.spec import LanguageSpec, words
+from bare_tui.pipeline.languages.tree import Source, modifier_words
+
+
+def _grammar() -> object:
+    import tree_sitter_php
+
+    # language_php reads whole files (`<?php` and inline HTML); language_php_only would reject them.
+    return tree_sitter_php.language_php()
+
+
+def hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, ...]) -> bool:
+    return "private" in modifier_words(source, node, frozenset({"visibility_modifier"}))
+
+
+SPEC = LanguageSpec(
+    name="php",
+    extensions=(".php",),
+    aliases=(),
+    fence_names=("php",),
+    grammars={"php": _grammar},
+    grammar_packages=("tree-sitter-php",),
+    pygments_lexer="php",
+    lizard_extensions={"php": ".php"},
+    named_arguments=True,
+    optional_types=True,
+    return_fields=("return_type",),
+    hidden=hidden,
+    known_names=words("""
+    $this $GLOBALS $_GET $_POST $_REQUEST $_SERVER $_SESSION $_COOKIE $_FILES $_ENV self parent static
+    null true false NULL TRUE FALSE PHP_EOL PHP_INT_MAX PHP_INT_MIN E_ALL E_ERROR E_WARNING E_NOTICE
+    DIRECTORY_SEPARATOR __DIR__ __FILE__ __LINE__ __CLASS__ __FUNCTION__ __METHOD__ __NAMESPACE__
+    isset unset empty array list echo print die exit eval include require include_once require_once
+    count strlen strtolower strtoupper ucfirst lcfirst ucwords trim ltrim rtrim explode implode str_replace
+    str_repeat str_pad str_split str_contains str_starts_with str_ends_with substr substr_count strpos
+    stripos strrpos strstr stristr strrev strcmp strcasecmp strncmp sprintf printf vsprintf number_format
+    nl2br htmlspecialchars htmlentities html_entity_decode strip_tags addslashes stripslashes preg_match
+    preg_match_all preg_replace preg_replace_callback preg_split preg_quote json_encode json_decode
+    serialize unserialize var_dump var_export print_r is_array is_string is_int is_integer is_numeric
+    is_bool is_null is_object is_callable is_float is_iterable is_a is_subclass_of intval floatval strval
+    boolval settype gettype get_class get_object_vars get_parent_class method_exists property_exists
+    class_exists function_exists array_map array_filter array_reduce array_keys array_values array_merge
+    array_merge_recursive array_combine array_flip array_slice array_splice array_search in_array
+    array_key_exists array_key_first array_key_last array_push array_pop array_shift array_unshift
+    array_unique array_reverse array_sum array_product array_fill array_fill_keys array_column array_chunk
+    array_diff array_diff_key array_intersect array_intersect_key array_walk array_pad range compact
+    extract sort rsort usort uasort uksort ksort krsort asort arsort min max abs floor ceil round sqrt pow
+    intdiv fmod rand mt_rand random_int time date mktime strtotime microtime sleep usleep file_exists
+    file_get_contents file_put_contents fopen fclose fread fwrite fgets feof unlink is_file is_dir mkdir
+    basename dirname pathinfo realpath call_user_func call_user_func_array func_get_args func_num_args
+    define defined constant trigger_error error_log sprintf uniqid md5 sha1 hash base64_encode
+    base64_decode urlencode urldecode rawurlencode http_build_query parse_str parse_url filter_var
+    iterator_to_array spl_object_hash ob_start ob_get_clean header Exception InvalidArgumentException
+    RuntimeException LogicException DomainException TypeError Error Throwable ArrayObject ArrayIterator
+    Closure Generator Traversable Countable IteratorAggregate JsonSerializable stdClass DateTime
+    DateTimeImmutable DateInterval mb_strlen mb_substr mb_strtolower mb_strtoupper ctype_digit ctype_alpha
+    array_is_list str_word_count wordwrap chr ord dechex hexdec bin2hex
+"""),
+    type_queries=(
+        "(class_declaration name: (_) @name)", "(interface_declaration name: (_) @name)",
+        "(trait_declaration name: (_) @name)", "(enum_declaration name: (_) @name)",
+    ),
+)

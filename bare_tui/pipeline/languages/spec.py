@@ -1,0 +1,63 @@
+"""What one language declares for the pipeline: a frozen record each language file fills in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import tree_sitter
+
+from bare_tui.pipeline.languages.tree import Source
+
+HiddenRule = Callable[[Source, tree_sitter.Node, str, tuple[str, ...]], bool]
+"""Whether a definition (its node, its name, the scope it is in) is hidden from callers in other files."""
+
+
+def never_hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, ...]) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class LanguageSpec:
+    """Everything the pipeline needs to know of one language. The stages read these declarations; a tenth
+    language is one more file like the nine in this folder (and its tests)."""
+
+    name: str
+    extensions: tuple[str, ...]
+    aliases: tuple[str, ...]
+    fence_names: tuple[str, ...]
+    """Info strings of a markdown fence that mean this language (```py, ```golang)."""
+    grammars: Mapping[str, Callable[[], object]]
+    """Grammar name -> a function returning the tree-sitter language capsule (imported lazily)."""
+    grammar_packages: tuple[str, ...]
+    """The PyPI distributions the grammars come from: their versions enter the pipeline version."""
+    pygments_lexer: str
+    lizard_extensions: Mapping[str, str]
+    """Grammar name -> the file extension lizard picks its reader by."""
+    # signatures
+    named_arguments: bool = False
+    """Callers may pass arguments by name (Python, PHP 8, C#): a parameter's name is part of the signature."""
+    optional_types: bool = False
+    """Types may be left out (a side without one agrees with any)."""
+    return_fields: tuple[str, ...] = ()
+    """Fields of a definition node that hold its declared return type."""
+    hidden: HiddenRule = never_hidden
+    """The visibility rule: private, static, unexported or otherwise invisible to other files."""
+    # defects
+    known_names: frozenset[str] = field(default_factory=frozenset)
+    """Keywords, built-ins and standard-library names a file may use without declaring them."""
+    # integrity
+    type_queries: tuple[str, ...] = ()
+    """tree-sitter patterns capturing (as @name) each type definition whose removal drops a type."""
+
+    def grammar_for(self, path: str) -> str:
+        """The grammar that reads a file of this language: the first declared, or one named by the extension."""
+        lowered = path.lower()
+        for grammar in self.grammars:
+            if grammar != self.name and lowered.endswith("." + grammar):
+                return grammar
+        return next(iter(self.grammars))
+
+
+def words(*groups: str) -> frozenset[str]:
+    return frozenset(word for group in groups for word in group.split())

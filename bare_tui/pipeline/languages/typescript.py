@@ -1,0 +1,41 @@
+"""TypeScript (and TSX, its own grammar for .tsx files): JavaScript's visibility rules plus `private`."""
+
+from __future__ import annotations
+
+from bare_tui.pipeline.languages.javascript import KNOWN_NAMES, hidden
+from bare_tui.pipeline.languages.spec import LanguageSpec, words
+
+_TYPE_NAMES = "Record Partial Required Readonly Pick Omit Exclude Extract ReturnType Parameters NonNullable keyof"
+
+
+def _typescript() -> object:
+    import tree_sitter_typescript
+
+    return tree_sitter_typescript.language_typescript()
+
+
+def _tsx() -> object:
+    import tree_sitter_typescript
+
+    return tree_sitter_typescript.language_tsx()
+
+
+SPEC = LanguageSpec(
+    name="typescript",
+    extensions=(".ts", ".tsx"),
+    aliases=("ts", "tsx"),
+    fence_names=("typescript", "ts", "tsx"),
+    grammars={"typescript": _typescript, "tsx": _tsx},
+    grammar_packages=("tree-sitter-typescript",),
+    pygments_lexer="typescript",
+    lizard_extensions={"typescript": ".ts", "tsx": ".tsx"},
+    optional_types=True,
+    return_fields=("return_type",),
+    hidden=hidden,
+    known_names=words(KNOWN_NAMES, _TYPE_NAMES, "React"),
+    type_queries=(
+        "(class_declaration name: (_) @name)", "(abstract_class_declaration name: (_) @name)",
+        "(interface_declaration name: (_) @name)", "(enum_declaration name: (_) @name)",
+        "(type_alias_declaration name: (_) @name)", "(class name: (_) @name)",
+    ),
+)
