@@ -178,8 +178,7 @@ def throughput(path: Path, jobs: int) -> tuple[float, float, int, float, float]:
 def bare_tools(job: Job) -> float:
     """Seconds for the bare parsers (compile() for Python, a fresh tree-sitter parse otherwise) and lizard,
     on the original and the refactored file."""
-    from lizard_core.extensions import get_extensions
-    from lizard_core.file_analyzer import FileAnalyzer
+    import lizard
 
     from bare_tui.pipeline.languages import encode, get_parser
 
@@ -192,7 +191,7 @@ def bare_tools(job: Job) -> float:
                 pass
         else:
             get_parser(job.language, job.path).parse(encode(text))
-        FileAnalyzer(get_extensions([])).analyze_source_code("x" + EXTENSIONS[job.language], text)
+        lizard.analyze_file.analyze_source_code("x" + EXTENSIONS[job.language], text)
     return time.perf_counter() - started
 
 
@@ -221,12 +220,13 @@ def compare_with_bare_tools(path: Path, count: int) -> None:
     for job in jobs[:3]:  # warm the grammars, queries and imports
         pipeline_in_process(job)
         bare_tools(job)
-    from bare_tui.pipeline import defects, languages, maintainability
+    from bare_tui.pipeline import defects, maintainability
+    from bare_tui.pipeline.languages import tree
 
     defects._pyflakes_findings.cache_clear()
     defects._RULE_CACHE.clear()
     maintainability._function_metrics.cache_clear()
-    languages._RECENT.clear()
+    tree._RECENT.clear()
     pipeline_times, bare_times = [], []
     by_language: dict[str, list[tuple[float, float]]] = {}
     for job in jobs:
