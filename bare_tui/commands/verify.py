@@ -104,7 +104,7 @@ def print_summary(summary: Summary, console: Console) -> None:
         f"{summary.verdicts_saved} verdicts saved, {summary.errors} errors; pipeline {summary.pipeline_version}"
     )
     for analyser, unchecked in summary.unavailable:
-        console.print(f"{analyser} was unavailable: {unchecked} went unchecked", markup=False, highlight=False)
+        console.print(one_line(f"{analyser} was unavailable: {unchecked} went unchecked"), markup=False, highlight=False)
     if summary.thresholds is not None:
         for line in threshold_lines(summary.thresholds):
             console.print(one_line(line), markup=False, highlight=False)

@@ -14,10 +14,8 @@ from functools import lru_cache
 import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult, normalise_language
+from bare_tui.pipeline.evidence import EVIDENCE_LIMIT, capped
 from bare_tui.pipeline.languages import Source, grammar_name, parse_source, query, snippet, spec_for_grammar
-
-EVIDENCE_LIMIT = 50
-"""At most this many new findings are listed; the count of the rest is said in one last line."""
 
 RULES_VERSION = "7"
 """Bumped whenever a rule changes what it finds, so that the pipeline version changes with it. 5: C and C++
@@ -85,11 +83,10 @@ def check_defects(language: str, original: str, refactored: str | None, path: st
         "new_findings": len(fresh),
         "new_by_rule": dict(Counter(finding.rule for finding in fresh)),
     }
-    evidence = [Evidence("refactored", f.line, f.column, f.message) for f in fresh[:EVIDENCE_LIMIT]]
-    if len(fresh) > EVIDENCE_LIMIT:
-        evidence.append(Evidence("refactored", None, None, f"... and {len(fresh) - EVIDENCE_LIMIT} more new findings"))
+    shown = [Evidence("refactored", f.line, f.column, f.message) for f in fresh[:EVIDENCE_LIMIT]]
+    evidence = capped(shown, "new findings", total=len(fresh))
     outcome = Outcome.FAIL if fresh else Outcome.PASS
-    return StageResult(outcome, score=None, evidence=tuple(evidence), details=details)
+    return StageResult(outcome, score=None, evidence=evidence, details=details)
 
 
 def unavailable_analysers(languages: Iterable[str]) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from functools import lru_cache
 import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult
+from bare_tui.pipeline.evidence import EVIDENCE_LIMIT, capped
 from bare_tui.pipeline.languages import (
     Source,
     captures,
@@ -29,7 +30,6 @@ from bare_tui.pipeline.syntax import new_problems, tree_sitter_problems
 RULES_VERSION = "3"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes."""
 
-EVIDENCE_LIMIT = 50
 
 Node = tree_sitter.Node
 
@@ -124,10 +124,9 @@ def check_integrity(language: str, original: str, refactored: str | None, path: 
     details = {"findings": dict(sorted(counts.items()))}
     if not findings:
         return StageResult(Outcome.PASS, details=details)
-    evidence = [Evidence(f.side, f.line, f.column, f.message) for f in findings[:EVIDENCE_LIMIT]]
-    if len(findings) > EVIDENCE_LIMIT:
-        evidence.append(Evidence("refactored", None, None, f"… and {len(findings) - EVIDENCE_LIMIT} more findings"))
-    return StageResult(Outcome.FAIL, evidence=tuple(evidence), details=details)
+    shown = [Evidence(f.side, f.line, f.column, f.message) for f in findings[:EVIDENCE_LIMIT]]
+    evidence = capped(shown, "findings", total=len(findings))
+    return StageResult(Outcome.FAIL, evidence=evidence, details=details)
 
 
 def integrity_findings(language: str, original: str, refactored: str | None, path: str = "") -> list[Finding]:

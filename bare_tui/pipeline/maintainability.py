@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bare_tui.model import Evidence, Outcome, StageResult, normalise_language
+from bare_tui.pipeline.evidence import capped
 from bare_tui.pipeline.languages import captures, grammar_name, kinds_pattern, parse_source, spec_for_grammar
 from bare_tui.pipeline.settings import DEFAULT_SETTINGS, METRICS, PipelineSettings
-
-EVIDENCE_LIMIT = 50
 
 RULES_VERSION = "5"
 """Bumped whenever how breaches are measured or matched, or the thresholds found, changes, so that the pipeline
@@ -247,9 +246,8 @@ def check_maintainability(
         passed = fell and not new
     else:
         passed = severity_after < severity_before and not new
-    if len(evidence) > EVIDENCE_LIMIT:
-        evidence = evidence[:EVIDENCE_LIMIT] + [Evidence("refactored", None, None, f"... and {len(evidence) - EVIDENCE_LIMIT} more")]
-    return StageResult(Outcome.PASS if passed else Outcome.FAIL, score=round(score, 6), evidence=tuple(evidence), details=details)
+    return StageResult(Outcome.PASS if passed else Outcome.FAIL, score=round(score, 6), evidence=capped(evidence, "breaches"),
+                       details=details)
 
 
 def _load(functions: list[FunctionMetrics], limits: Mapping[str, float], weights: Mapping[str, float]) -> float:

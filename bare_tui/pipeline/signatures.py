@@ -22,6 +22,7 @@ from functools import lru_cache
 import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult
+from bare_tui.pipeline.evidence import EVIDENCE_LIMIT, capped
 from bare_tui.pipeline.languages import (
     Source,
     captures,
@@ -36,7 +37,6 @@ from bare_tui.pipeline.languages import (
 RULES_VERSION = "5"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes."""
 
-EVIDENCE_LIMIT = 50
 
 Node = tree_sitter.Node
 
@@ -132,7 +132,7 @@ def check_signatures(
     if (refactored is None or not refactored.strip()) and before:
         reason = "no code could be extracted from the answer" if refactored is None else "the answer is empty"
         evidence = (Evidence("refactored", None, None, reason),) + _evidence(changes)
-        return StageResult(Outcome.FAIL, score=0.0, evidence=evidence[: EVIDENCE_LIMIT + 1], details=details)
+        return StageResult(Outcome.FAIL, score=0.0, evidence=evidence, details=details)
     if not changes:
         return StageResult(Outcome.PASS, score=score, details=details)
     return StageResult(Outcome.FAIL, score=score, evidence=_evidence(changes), details=details)
@@ -258,9 +258,7 @@ def _evidence(changes: list[SignatureChange]) -> tuple[Evidence, ...]:
                     f"changed {before.kind}: {before.display()} (original line {before.line}) -> {after.display()}",
                 )
             )
-    if len(changes) > EVIDENCE_LIMIT:
-        shown.append(Evidence("original", None, None, f"… and {len(changes) - EVIDENCE_LIMIT} more signatures"))
-    return tuple(shown)
+    return capped(shown, "signatures", side="original", total=len(changes))
 
 
 def _agree(a: str | None, b: str | None) -> bool:

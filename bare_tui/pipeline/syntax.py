@@ -11,6 +11,7 @@ from functools import lru_cache
 import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult
+from bare_tui.pipeline.evidence import EVIDENCE_LIMIT, capped
 from bare_tui.pipeline.languages import (
     Source,
     describe_problem,
@@ -24,8 +25,6 @@ from bare_tui.pipeline.languages import (
 RULES_VERSION = "1"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes."""
 
-EVIDENCE_LIMIT = 50
-"""At most this many findings are listed; the count of the rest is said in one last line."""
 
 
 @dataclass(frozen=True)
@@ -248,9 +247,7 @@ def _normalise(text: str) -> str:
 
 def _evidence(problems: list[SyntaxProblem]) -> tuple[Evidence, ...]:
     shown = [Evidence("refactored", p.line, p.column, p.message) for p in problems[:EVIDENCE_LIMIT]]
-    if len(problems) > EVIDENCE_LIMIT:
-        shown.append(Evidence("refactored", None, None, f"… and {len(problems) - EVIDENCE_LIMIT} more syntax errors"))
-    return tuple(shown)
+    return capped(shown, "syntax errors", total=len(problems))
 
 
 def _fail(message: str, checker: str) -> StageResult:
