@@ -16,9 +16,11 @@ from pygments.token import Token
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
+import bare_tui.highlight as highlight_module
 import bare_tui.tui.widgets.diff_view as diff_view_module
 from bare_tui.diff import DiffLimits, build_diff
-from bare_tui.tui.widgets.diff_view import PYGMENTS_LEXERS, DiffView, LineHighlighter, make_lexer
+from bare_tui.highlight import PYGMENTS_LEXERS, LineHighlighter, make_lexer
+from bare_tui.tui.widgets.diff_view import DiffView
 
 SIZE = (120, 40)
 
@@ -84,7 +86,7 @@ class DiffApp(App[None]):
 @pytest.fixture(autouse=True)
 def fresh_highlighters() -> None:
     """Each test lexes its files afresh: tokens kept from an earlier test's diff would hide the lexing."""
-    diff_view_module.forget_kept_tokens()
+    highlight_module.forget_kept_tokens()
 
 
 def synchronously(test: Callable[[], Awaitable[None]]) -> Callable[[], None]:
@@ -776,7 +778,7 @@ async def test_a_prefetched_diff_paints_exactly_as_one_computed_on_show() -> Non
         await settle(pilot)
         view = fresh.query_one(DiffView)
         expected = [list(view.render_line(y)) for y in range(view.scrollable_content_region.height)]
-    diff_view_module.forget_kept_tokens()
+    highlight_module.forget_kept_tokens()
     app = DiffApp(ORIGINAL, REFACTORED)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
