@@ -17,6 +17,7 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 import bare_tui.highlight as highlight_module
+import bare_tui.tui.widgets.diff_paint as diff_paint
 import bare_tui.tui.widgets.diff_view as diff_view_module
 from bare_tui.diff import DiffLimits, build_diff
 from bare_tui.highlight import PYGMENTS_LEXERS, LineHighlighter, make_lexer
@@ -605,7 +606,7 @@ def test_the_screen_after_the_whole_file_pass_is_the_whole_file_highlighting(mon
             while True:  # down to a page where the window tokens of some line are not the whole file's
                 painted(view)
                 top = round(view.scroll_y) - len(view.notices)
-                lines = list(diff_view_module._painted_lines(model, view.mode, top, height))
+                lines = list(diff_paint.painted_lines(model, view.mode, top, height))
                 if any(view._highlighters[side].spans(line - 1) != whole[side].spans(line - 1) for side, line in lines):
                     break
                 assert view.scroll_y < view.max_scroll_y, "no page with a line the windows got wrong"

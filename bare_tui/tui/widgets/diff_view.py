@@ -24,32 +24,20 @@ from textual.worker import Worker, get_current_worker
 
 from bare_tui.diff import DEFAULT_LIMITS, DiffCancelled, DiffLimits, DiffModel, build_diff
 from bare_tui.highlight import LineHighlighter, highlighter_for
-from bare_tui.safe_text import TAB_SIZE, is_safe, visible_line, visible_line_with_offsets
+from bare_tui.safe_text import visible_line
+from bare_tui.tui.widgets.diff_paint import (
+    SIGNS,
+    Layout,
+    Palette,
+    crop,
+    foreground_style,
+    max_display_width,
+    paint_code,
+    painted_code,
+    painted_lines,
+    unified_tint,
+)
 
-
-@dataclass(frozen=True)
-class _Palette:
-    """The widget's styles, resolved once per theme or style change (reading them per cell is slow)."""
-
-    base: Style
-    gutter: Style
-    marked: Style
-    separator: Style
-    filler: Style
-    notice: Style
-    control: Style
-    tint: dict[str, Style]  # by line kind: equal, removed, added
-    emphasis: dict[str, Style]  # background only, by line kind: removed, added
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """Where the columns of a row fall at the current width."""
-
-    digits: int
-    code_width: int  # cells of code on one side (split) or the only side (unified)
-    left_width: int  # split: cells of the left half (gutter + code)
-    virtual_width: int
 
 
 _ShowKey = tuple[str, "str | None", str, str]  # what show() was given: original, refactored, language, path
@@ -119,7 +107,7 @@ def _prepare(
             _prepare_rows(model, highlighters, mode, top, page + len(model.notices()) + 1)
     if cancelled():
         return None
-    widths = (_max_display_width(model.old_lines), _max_display_width(model.new_lines))
+    widths = (max_display_width(model.old_lines), max_display_width(model.new_lines))
     return _Prepared(key, model, highlighters, widths, time.thread_time() - started, problem)
 
 
@@ -238,7 +226,7 @@ class DiffView(ScrollView, can_focus=True):
         self._code_cache: LRUCache[tuple[str, int], tuple[list[Segment], int]] = LRUCache(1024)
         self._token_styles: dict[_TokenType, Style] = {}
         self._pygments_theme: PygmentsSyntaxTheme | None = None
-        self._palette_cache: _Palette | None = None
+        self._palette_cache: Palette | None = None
         self._pending_show: _ShowKey | None = None
         self._shown: _Prepared | None = None
         self._prefetched: OrderedDict[_ShowKey, _Prepared] = OrderedDict()
@@ -444,7 +432,7 @@ class DiffView(ScrollView, can_focus=True):
     def _paint_code_ahead(self, prepared: _Prepared) -> None:
         """Paint the code of a prefetched diff's first page now, so that showing it only lays out its rows."""
         page = self.scrollable_content_region.height or self.app.size.height
-        lines = list(_painted_code(prepared.model, self._mode, 0, page))
+        lines = list(painted_code(prepared.model, self._mode, 0, page))
         self._paint_code_chunk(prepared, lines, 0)
 
     def _paint_code_chunk(self, prepared: _Prepared, lines: list[tuple[str, int, str]], start: int) -> None:
@@ -682,7 +670,7 @@ class DiffView(ScrollView, can_focus=True):
         if all(
             highlighters[side].ready(line - 1)
             for first, count in pages
-            for side, line in _painted_lines(model, self._mode, first, count)
+            for side, line in painted_lines(model, self._mode, first, count)
         ):
             self._paint_ahead(pages)
             return
@@ -756,7 +744,7 @@ class DiffView(ScrollView, can_focus=True):
         visible = False
         for key in list(self._row_cache.keys()):
             row, mode = key[0], key[1]
-            lines = _painted_lines(model, mode, row - self._header_rows, 1) if mode == self._mode else ()
+            lines = painted_lines(model, mode, row - self._header_rows, 1) if mode == self._mode else ()
             if any(line in stale for line in lines):
                 self._row_cache.discard(key)
                 visible = visible or top <= row < top + self.scrollable_content_region.height
@@ -812,7 +800,7 @@ class DiffView(ScrollView, can_focus=True):
             return self._split_row(model, index, layout, width, scroll_x)
         return self._unified_row(model, index, layout, width, scroll_x)
 
-    def _split_row(self, model: DiffModel, index: int, layout: _Layout, width: int, scroll_x: int) -> Strip:
+    def _split_row(self, model: DiffModel, index: int, layout: Layout, width: int, scroll_x: int) -> Strip:
         split_row = model.row("split", index)
         changed = split_row.kind != "equal"
         digits = layout.digits
@@ -837,16 +825,16 @@ class DiffView(ScrollView, can_focus=True):
             return
         self._gutter(out, f"{line:>{digits}} ", kind, self._marked == (side, line))
         tint = self._palette.tint[kind]
-        out.extend(_crop(*self._code_segments(side, line, kind), scroll_x, code_width, tint))
+        out.extend(crop(*self._code_segments(side, line, kind), scroll_x, code_width, tint))
 
-    def _unified_row(self, model: DiffModel, index: int, layout: _Layout, width: int, scroll_x: int) -> Strip:
+    def _unified_row(self, model: DiffModel, index: int, layout: Layout, width: int, scroll_x: int) -> Strip:
         unified_row = model.row("unified", index)
         digits = layout.digits
         old = f"{unified_row.old:>{digits}}" if unified_row.old else " " * digits
         new = f"{unified_row.new:>{digits}}" if unified_row.new else " " * digits
         side, line = ("original", unified_row.old) if unified_row.old else ("refactored", unified_row.new)
         assert line is not None
-        kind = _unified_tint(unified_row.kind)
+        kind = unified_tint(unified_row.kind)
         marked = self._marked is not None and (
             self._marked == ("original", unified_row.old) or self._marked == ("refactored", unified_row.new)
         )
@@ -854,25 +842,25 @@ class DiffView(ScrollView, can_focus=True):
         self._gutter(segments, f"{old} {new} ", kind, marked)
         code_width = max(0, width - (2 * digits + 4))
         tint = self._palette.tint[kind]
-        segments.extend(_crop(*self._code_segments(side, line, kind), scroll_x, code_width, tint))
+        segments.extend(crop(*self._code_segments(side, line, kind), scroll_x, code_width, tint))
         return Strip(segments, 2 * digits + 4 + code_width).adjust_cell_length(width, self._palette.base)
 
     def _gutter(self, out: list[Segment], numbers: str, kind: str, marked: bool) -> None:
         if marked:
             # The evidence line: its number and sign in the mark colour, with a pointer where the space was.
             out.append(Segment(numbers, self._palette.marked))
-            out.append(Segment(_SIGNS[kind][0] + "\u25b8", self._palette.marked))
+            out.append(Segment(SIGNS[kind][0] + "\u25b8", self._palette.marked))
             return
         out.append(Segment(numbers, self._palette.gutter))
-        out.append(Segment(_SIGNS[kind], self._palette.tint[kind]))
+        out.append(Segment(SIGNS[kind], self._palette.tint[kind]))
 
     @property
-    def _palette(self) -> _Palette:
+    def _palette(self) -> Palette:
         palette = self._palette_cache
         if palette is None:
             style = self.get_component_rich_style
             control = style("diff-view--control")
-            palette = self._palette_cache = _Palette(
+            palette = self._palette_cache = Palette(
                 base=self.rich_style,
                 gutter=style("diff-view--gutter"),
                 marked=style("diff-view--marked"),
@@ -905,32 +893,9 @@ class DiffView(ScrollView, can_focus=True):
         kind: str,
     ) -> tuple[list[Segment], int]:
         key = (side, line)
-        cached = cache.get(key)
-        if cached is not None:
-            return cached
-        raw = model.text(side, line)
-        shown, offsets = visible_line_with_offsets(raw)
-        tokens: list[tuple[int, int, Style]] = []
-        highlighter = highlighters.get(side)
-        if highlighter is not None:
-            for start, end, token_type in highlighter.spans(line - 1):
-                style = self._token_style(token_type)
-                if style is not None:
-                    tokens.append((*_shift(offsets, start, end), style))
-        emphasis: list[tuple[int, int, Style]] = []
-        if kind != "equal":
-            emphasis_style = self._palette.emphasis[kind]
-            emphasis = [(*_shift(offsets, start, end), emphasis_style) for start, end in model.emphasis(side, line)]
-        controls: list[tuple[int, int, Style]] = []
-        if offsets is not None:
-            control = self._palette.control
-            controls = [
-                (offsets[position], offsets[position + 1], control)
-                for position, char in enumerate(raw)
-                if char != "\t" and not is_safe(char)
-            ]
-        painted = (_paint(shown, self._palette.tint[kind], (tokens, emphasis, controls)), cell_len(shown))
-        cache[key] = painted
+        painted = cache.get(key)
+        if painted is None:
+            painted = cache[key] = paint_code(model, highlighters, side, line, kind, self._palette, self._token_style)
         return painted
 
     def _token_style(self, token_type: _TokenType) -> Style | None:
@@ -939,14 +904,7 @@ class DiffView(ScrollView, can_focus=True):
             if self._pygments_theme is None:
                 dark = self.app.current_theme.dark
                 self._pygments_theme = PygmentsSyntaxTheme("monokai" if dark else "default")
-            full = self._pygments_theme.get_style_for_token(token_type)
-            # Only the foreground: the background belongs to the row's tint and the change emphasis.
-            style = Style(
-                color=full.color,
-                bold=True if full.bold else None,
-                italic=True if full.italic else None,
-                underline=True if full.underline else None,
-            )
+            style = foreground_style(self._pygments_theme, token_type)
             self._token_styles[token_type] = style
         return style if style else None
 
@@ -961,7 +919,7 @@ class DiffView(ScrollView, can_focus=True):
     def _header_rows(self) -> int:
         return len(self._notices)
 
-    def _layout(self, width: int) -> _Layout:
+    def _layout(self, width: int) -> Layout:
         model = self._model
         lines = max(model.line_count("original"), model.line_count("refactored"), 1) if model else 1
         digits = len(str(lines))
@@ -972,7 +930,7 @@ class DiffView(ScrollView, can_focus=True):
         else:
             left_width = width
             code_width = max(0, width - (2 * digits + 4))
-        return _Layout(digits, code_width, left_width, width + max(0, widest - code_width))
+        return Layout(digits, code_width, left_width, width + max(0, widest - code_width))
 
     def _relayout(self) -> None:
         width = self.scrollable_content_region.width
@@ -1016,39 +974,6 @@ class DiffView(ScrollView, can_focus=True):
         self.scroll_to(y=max(0, self._header_rows + start - self.CONTEXT_ROWS), animate=False, force=True)
 
 
-_SIGNS = {"equal": "  ", "removed": "- ", "added": "+ "}
-
-
-def _unified_tint(row_kind: str) -> str:
-    """The tint of a unified row: equal, removed (a deleted line) or added."""
-    return "equal" if row_kind == "equal" else ("removed" if row_kind == "delete" else "added")
-
-
-def _painted_code(model: DiffModel, mode: str, first: int, count: int) -> Iterable[tuple[str, int, str]]:
-    """The (side, 1-based line, kind) whose code the rows first..first+count-1 paint, in painting order; kind
-    is the tint: equal, removed or added."""
-    for index in range(max(0, first), min(first + count, model.row_count(mode))):
-        row = model.row(mode, index)
-        if mode == "split":
-            changed = row.kind != "equal"
-            if row.old is not None:
-                yield "original", row.old, "removed" if changed else "equal"
-            if row.new is not None:
-                yield "refactored", row.new, "added" if changed else "equal"
-            continue
-        kind = _unified_tint(row.kind)
-        if row.old:
-            yield "original", row.old, kind
-        elif row.new:
-            yield "refactored", row.new, kind
-
-
-def _painted_lines(model: DiffModel, mode: str, first: int, count: int) -> Iterable[tuple[str, int]]:
-    """The (side, 1-based line) whose code the rows first..first+count-1 paint, in painting order."""
-    for side, line, _ in _painted_code(model, mode, first, count):
-        yield side, line
-
-
 def _prepare_rows(
     model: DiffModel,
     highlighters: dict[str, LineHighlighter],
@@ -1059,81 +984,7 @@ def _prepare_rows(
 ) -> None:
     """Lex the windows that painting these rows top down would lex (the same windows, so the same tokens);
     pause(), when given, is called before each window is lexed."""
-    for side, line in _painted_lines(model, mode, first, count):
+    for side, line in painted_lines(model, mode, first, count):
         if pause is not None and not highlighters[side].ready(line - 1):
             pause()
         highlighters[side].prepare(line - 1)
-
-
-def _paint(shown: str, base: Style, layers: tuple[list[tuple[int, int, Style]], ...]) -> list[Segment]:
-    """Segments of a line with layered styles (tokens, then emphasis, then control characters) over a base.
-
-    Each layer's spans are sorted and do not overlap; a later layer wins where they meet. Doing this by hand
-    rather than through rich.text.Text.render halves the cost of painting a cold page.
-    """
-    points = {0, len(shown)}
-    for layer in layers:
-        for start, end, _ in layer:
-            points.add(start)
-            points.add(end)
-    cuts = sorted(point for point in points if 0 <= point <= len(shown))
-    positions = [0] * len(layers)
-    segments: list[Segment] = []
-    for start, end in zip(cuts, cuts[1:]):
-        style = base
-        for number, layer in enumerate(layers):
-            position = positions[number]
-            while position < len(layer) and layer[position][1] <= start:
-                position += 1
-            positions[number] = position
-            if position < len(layer) and layer[position][0] <= start:
-                style = style + layer[position][2]
-        segments.append(Segment(shown[start:end], style))
-    return segments
-
-
-def _crop(segments: list[Segment], cells: int, start: int, width: int, pad: Style) -> list[Segment]:
-    """The cells [start, start + width) of a painted line, padded with the row's tint to exactly width."""
-    if width <= 0:
-        return []
-    end = start + width
-    if start == 0 and cells <= width:
-        cropped = list(segments)
-    elif start >= cells:
-        cropped = []
-    else:
-        # Segment.divide cuts by cells, so wide characters at the edges are handled as rich does.
-        cropped = list(Segment.divide(segments, [start, min(end, cells)]))[1]
-    used = min(cells, end) - start if start < cells else 0
-    if used < width:
-        cropped.append(Segment(" " * (width - used), pad))
-    if cells > end and width > 1:
-        # A line cut at the right edge says so: its last cell becomes a marker (left/right scroll to read on).
-        cropped = next(iter(Segment.divide(cropped, [width - 1])))
-        cropped.append(Segment(CUT_MARK, pad + _CUT_STYLE))
-    return cropped
-
-
-CUT_MARK = "\u203a"  # ›
-_CUT_STYLE = Style(bold=True, dim=False)
-
-
-def _shift(offsets: tuple[int, ...] | None, start: int, end: int) -> tuple[int, int]:
-    """Carry a raw [start, end) span to the shown text."""
-    if offsets is None:
-        return start, end
-    return offsets[min(start, len(offsets) - 1)], offsets[min(end, len(offsets) - 1)]
-
-
-def _max_display_width(lines: Iterable[str]) -> int:
-    """The widest line in cells once made visible (tabs expanded, control characters replaced)."""
-    widest = 0
-    for line in lines:
-        if line.isascii():
-            # An ASCII control character becomes one narrow Control Picture: only tabs change the width.
-            width = len(line.expandtabs(TAB_SIZE)) if "\t" in line else len(line)
-        else:
-            width = cell_len(visible_line(line))
-        if width > widest:
-            widest = width
-    return widest
