@@ -18,7 +18,7 @@ from textual.pilot import Pilot
 
 import bare_tui.highlight as highlight_module
 import bare_tui.tui.widgets.diff_paint as diff_paint
-import bare_tui.tui.widgets.diff_view as diff_view_module
+import bare_tui.tui.widgets.diff_prefetch as diff_prefetch
 from bare_tui.diff import DiffLimits, build_diff
 from bare_tui.highlight import PYGMENTS_LEXERS, LineHighlighter, make_lexer
 from bare_tui.tui.widgets.diff_view import DiffView
@@ -443,7 +443,7 @@ def test_a_slow_diff_keeps_the_last_one_then_says_computing(monkeypatch: pytest.
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             view = app.query_one(DiffView)
-            monkeypatch.setattr(diff_view_module, "build_diff", slow_build_diff)
+            monkeypatch.setattr(diff_prefetch, "build_diff", slow_build_diff)
             view.show("x = 1\n", "x = 2\n", "python")
             assert view.is_computing and view.model is None
             assert "def total(items):" in view.render_line(0).text  # no flash: the last diff stays a moment
@@ -464,7 +464,7 @@ def test_a_failing_diff_says_so_and_is_still_ready(monkeypatch: pytest.MonkeyPat
             raise MemoryError("out of memory")
         return build_diff(original, refactored, *rest)
 
-    monkeypatch.setattr(diff_view_module, "build_diff", broken_build_diff)
+    monkeypatch.setattr(diff_prefetch, "build_diff", broken_build_diff)
 
     @synchronously
     async def run() -> None:
@@ -719,11 +719,11 @@ async def show_while_prefetching(
     """Prefetch OTHER with _prepare replaced, show OTHER once the replacement has started, then release it;
     returns the view once it has a diff again."""
     app = DiffApp(ORIGINAL, REFACTORED)
-    real_prepare = diff_view_module._prepare
+    real_prepare = diff_prefetch.prepare
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         view = app.query_one(DiffView)
-        diff_view_module._prepare = replacement
+        diff_prefetch.prepare = replacement
         try:
             view.prefetch([OTHER])
             await until(started, pilot)
@@ -733,14 +733,14 @@ async def show_while_prefetching(
             await until(lambda: not view.is_computing, pilot)
             await settle(pilot)
         finally:
-            diff_view_module._prepare = real_prepare
+            diff_prefetch.prepare = real_prepare
     return view
 
 
 @synchronously
 async def test_showing_the_diff_being_prefetched_waits_for_that_worker() -> None:
     release = threading.Event()
-    real_prepare = diff_view_module._prepare
+    real_prepare = diff_prefetch.prepare
     calls: list[Any] = []
 
     def held_prepare(key: Any, *args: Any) -> Any:
@@ -756,7 +756,7 @@ async def test_showing_the_diff_being_prefetched_waits_for_that_worker() -> None
 @synchronously
 async def test_a_prefetch_that_fails_leaves_show_to_compute_the_diff() -> None:
     release = threading.Event()
-    real_prepare = diff_view_module._prepare
+    real_prepare = diff_prefetch.prepare
     started: list[Any] = []
 
     def failing_prefetch(key: Any, *args: Any) -> Any:

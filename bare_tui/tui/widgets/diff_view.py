@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable, ClassVar, Iterable
 
@@ -22,93 +19,22 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.worker import Worker, get_current_worker
 
-from bare_tui.diff import DEFAULT_LIMITS, DiffCancelled, DiffLimits, DiffModel, build_diff
-from bare_tui.highlight import LineHighlighter, highlighter_for
+from bare_tui.diff import DEFAULT_LIMITS, DiffLimits, DiffModel
+from bare_tui.highlight import LineHighlighter
 from bare_tui.safe_text import visible_line
+from bare_tui.tui.widgets import diff_prefetch
 from bare_tui.tui.widgets.diff_paint import (
     SIGNS,
     Layout,
     Palette,
     crop,
     foreground_style,
-    max_display_width,
     paint_code,
     painted_code,
     painted_lines,
     unified_tint,
 )
-
-
-
-_ShowKey = tuple[str, "str | None", str, str]  # what show() was given: original, refactored, language, path
-
-
-@dataclass(frozen=True, eq=False)
-class _Prepared:
-    """A diff ready to paint: its model, the highlighters with its first page lexed, and the code widths."""
-
-    key: _ShowKey
-    model: DiffModel
-    highlighters: dict[str, LineHighlighter]
-    widths: tuple[int, int]
-    cpu_seconds: float
-    problem: str
-    # Painted code per (side, line), uncropped: filled while the diff waits to be shown, then while it is shown.
-    code: LRUCache[tuple[str, int], tuple[list[Segment], int]] = field(default_factory=lambda: LRUCache(1024))
-    windowed: set[str] = field(default_factory=set)  # sides painted ahead with tokens lexed in windows
-
-    def drop_outdated_code(self) -> None:
-        """Forget code painted ahead with window tokens of a side whose whole-file pass has finished since: the
-        pass may have lexed those lines differently (and no longer keeps the window tokens to compare)."""
-        for side in [side for side in self.windowed if self.highlighters[side].complete]:
-            self.windowed.discard(side)
-            for key in [key for key in self.code.keys() if key[0] == side]:
-                self.code.discard(key)
-
-
-def _prepare(
-    key: _ShowKey,
-    mode: str,
-    page: int,
-    limits: DiffLimits,
-    cancelled: Callable[[], bool],
-    mark: Callable[[], tuple[str, int] | None],
-) -> _Prepared | None:
-    """Compute a diff and lex its first page (meant for a worker thread); None when cancelled meanwhile.
-
-    mark() is a (side, line) asked for while this ran, whose page is lexed too. cancelled() is asked between
-    pieces of work: a background caller can hand the event loop the GIL there.
-    """
-    started = time.thread_time()
-    original, refactored, language, path = key
-    problem = ""
-    try:
-        model = build_diff(original, refactored, limits, cancelled)
-    except DiffCancelled:
-        return None
-    except Exception as error:  # noqa: BLE001 - a broken diff must not leave the screen "computing"
-        problem = f"the diff could not be computed ({type(error).__name__}: {error}); both sides are empty"
-        model = build_diff("", None if refactored is None else "")
-    if cancelled():
-        return None
-    highlighters = {
-        "original": highlighter_for(model.old_lines, language, path),
-        "refactored": highlighter_for(model.new_lines, language, path),
-    }
-    # Lex the first page (and the page of a line asked for meanwhile) here, not while painting it: the first
-    # paint then only reads token spans. Only that page: the next ones are lexed after it is painted, while
-    # the reviewer reads (see DiffView._look_ahead).
-    _prepare_rows(model, highlighters, mode, 0, page, cancelled)
-    pending = mark()
-    if pending is not None:
-        row = model.row_for(pending[0], pending[1], mode)
-        if row is not None:
-            top = max(0, row - DiffView.CONTEXT_ROWS - len(model.notices()) - 1)
-            _prepare_rows(model, highlighters, mode, top, page + len(model.notices()) + 1)
-    if cancelled():
-        return None
-    widths = (max_display_width(model.old_lines), max_display_width(model.new_lines))
-    return _Prepared(key, model, highlighters, widths, time.thread_time() - started, problem)
+from bare_tui.tui.widgets.diff_prefetch import CONTEXT_ROWS, KeptDiffs, Prepared, ShowKey, politely, prepare_rows
 
 
 class DiffView(ScrollView, can_focus=True):
@@ -160,11 +86,10 @@ class DiffView(ScrollView, can_focus=True):
     """
 
     PREFETCHED = 3  # diffs kept ready to show at once: prefetched ones and the last ones shown
-    PREFETCH_SLICE = 0.001  # seconds of prefetching between two moments the event loop is handed the GIL
     COMPUTING_NOTICE_DELAY = 0.15  # seconds before "computing diff..." replaces the last diff
     PAINT_AHEAD_CHUNK = 8  # rows painted ahead per turn of the event loop
     IDLE_DELAY = 0.01  # seconds after a paint before lexing or painting ahead: the paint and the next key first
-    CONTEXT_ROWS = 3  # unchanged rows kept above a change or a marked line when scrolling to it
+    CONTEXT_ROWS = CONTEXT_ROWS  # unchanged rows kept above a change or a marked line when scrolling to it
 
     class Ready(Message):
         """The diff is computed and its first page can be painted."""
@@ -179,13 +104,13 @@ class DiffView(ScrollView, can_focus=True):
             return self.diff_view
 
     class _Computed(Message):
-        def __init__(self, generation: int, prepared: _Prepared) -> None:
+        def __init__(self, generation: int, prepared: Prepared) -> None:
             super().__init__()
             self.generation = generation
             self.prepared = prepared
 
     class _Prefetched(Message):
-        def __init__(self, key: _ShowKey, prepared: _Prepared) -> None:
+        def __init__(self, key: ShowKey, prepared: Prepared) -> None:
             super().__init__()
             self.key = key
             self.prepared = prepared
@@ -227,14 +152,14 @@ class DiffView(ScrollView, can_focus=True):
         self._token_styles: dict[_TokenType, Style] = {}
         self._pygments_theme: PygmentsSyntaxTheme | None = None
         self._palette_cache: Palette | None = None
-        self._pending_show: _ShowKey | None = None
-        self._shown: _Prepared | None = None
-        self._prefetched: OrderedDict[_ShowKey, _Prepared] = OrderedDict()
-        self._prefetch_queue: list[_ShowKey] = []
+        self._pending_show: ShowKey | None = None
+        self._shown: Prepared | None = None
+        self._prefetched = KeptDiffs(self.PREFETCHED)
+        self._prefetch_queue: list[ShowKey] = []
         self._prefetch_worker: Worker[None] | None = None
         self._lexing_waits: int | None = None  # the generation whose whole-file pass waits for the prefetch
-        self._prefetching: _ShowKey | None = None  # the diff the prefetch worker is computing, set by that thread
-        self._adopting: _ShowKey | None = None  # shown while the prefetch worker was computing it
+        self._prefetching: ShowKey | None = None  # the diff the prefetch worker is computing, set by that thread
+        self._adopting: ShowKey | None = None  # shown while the prefetch worker was computing it
         self._pending_mark: tuple[str, int] | None = None
         self._computing_timer: Timer | None = None
         self._computing_shown = False
@@ -303,7 +228,7 @@ class DiffView(ScrollView, can_focus=True):
         if not self.is_attached:
             self._pending_show = (original, refactored, language, path)  # painted once mounted
             return
-        key: _ShowKey = (original, refactored, language, path)
+        key: ShowKey = (original, refactored, language, path)
         self._keep_shown()
         self._generation += 1
         self._pending_mark = None
@@ -311,7 +236,7 @@ class DiffView(ScrollView, can_focus=True):
         self._prefetch_queue = []  # asked for around the last diff: the caller asks again around this one
         self._lexing_waits = None
         self.workers.cancel_group(self, "diff-view-compute")
-        prepared = self._prefetched.pop(key, None)
+        prepared = self._prefetched.take(key)
         if prepared is not None:
             self._apply(prepared)
             return
@@ -336,7 +261,7 @@ class DiffView(ScrollView, can_focus=True):
             work, name=name, group=group, description=description, exclusive=True, thread=True, exit_on_error=False
         )
 
-    def _start_compute(self, key: _ShowKey) -> None:
+    def _start_compute(self, key: ShowKey) -> None:
         # The worker lexes what the first paint will show; how much that is depends on the view.
         page = self.scrollable_content_region.height or self.app.size.height
         work = partial(self._compute, self._generation, *key, self._mode, page)
@@ -368,19 +293,13 @@ class DiffView(ScrollView, can_focus=True):
         self.workers.cancel_group(self, "diff-view-prefetch")
 
     @property
-    def _shown_key(self) -> _ShowKey | None:
+    def _shown_key(self) -> ShowKey | None:
         return None if self._shown is None else self._shown.key
 
     def _keep_shown(self) -> None:
         """Keep the diff on screen among the prefetched ones, so that going back to it is immediate."""
         if self._shown is not None and not self._computing:
-            self._remember(self._shown)
-
-    def _remember(self, prepared: _Prepared) -> None:
-        self._prefetched[prepared.key] = prepared
-        self._prefetched.move_to_end(prepared.key)
-        while len(self._prefetched) > self.PREFETCHED:
-            self._prefetched.popitem(last=False)
+            self._prefetched.keep(self._shown)
 
     def _start_prefetch(self, generation: int) -> None:
         if generation != self._generation or self._computing or not self.is_attached:
@@ -394,25 +313,14 @@ class DiffView(ScrollView, can_focus=True):
         work = partial(self._prefetch_in_background, queue, self._mode, page)
         self._prefetch_worker = self._in_thread("diff-view-prefetch", "prefetch", "computing the next diffs", work)
 
-    def _prefetch_in_background(self, keys: list[_ShowKey], mode: str, page: int) -> None:
+    def _prefetch_in_background(self, keys: list[ShowKey], mode: str, page: int) -> None:
         worker = get_current_worker()
-
-        last_pause = time.perf_counter()
-
-        def polite() -> bool:
-            # The reviewer may be scrolling meanwhile: every millisecond or so of work, hand the event loop the
-            # GIL rather than make it wait out the interpreter's 5 ms switch interval.
-            nonlocal last_pause
-            if time.perf_counter() - last_pause > self.PREFETCH_SLICE:
-                time.sleep(LineHighlighter.PAUSE)
-                last_pause = time.perf_counter()
-            return worker.is_cancelled
-
+        polite = politely(lambda: worker.is_cancelled)
         for key in keys:
             if worker.is_cancelled:
                 return
             self._prefetching = key
-            prepared = _prepare(key, mode, page, self._limits, polite, lambda: None)
+            prepared = diff_prefetch.prepare(key, mode, page, self._limits, polite, lambda: None)
             if prepared is None:
                 return
             self.post_message(self._Prefetched(key, prepared))
@@ -426,19 +334,19 @@ class DiffView(ScrollView, can_focus=True):
             self._apply(message.prepared)
             return
         if message.key != self._shown_key:
-            self._remember(message.prepared)
+            self._prefetched.keep(message.prepared)
             self._paint_code_ahead(message.prepared)
 
-    def _paint_code_ahead(self, prepared: _Prepared) -> None:
+    def _paint_code_ahead(self, prepared: Prepared) -> None:
         """Paint the code of a prefetched diff's first page now, so that showing it only lays out its rows."""
         page = self.scrollable_content_region.height or self.app.size.height
         lines = list(painted_code(prepared.model, self._mode, 0, page))
         self._paint_code_chunk(prepared, lines, 0)
 
-    def _paint_code_chunk(self, prepared: _Prepared, lines: list[tuple[str, int, str]], start: int) -> None:
+    def _paint_code_chunk(self, prepared: Prepared, lines: list[tuple[str, int, str]], start: int) -> None:
         # A few lines a turn of the event loop, so that a key pressed meanwhile waits little; stop once it is shown
         # (its rows are painted the usual way then) or dropped.
-        if self._prefetched.get(prepared.key) is not prepared:
+        if not self._prefetched.holds(prepared):
             return
         end = min(start + 2 * self.PAINT_AHEAD_CHUNK, len(lines))
         for side, line, kind in lines[start:end]:
@@ -554,7 +462,7 @@ class DiffView(ScrollView, can_focus=True):
         self, generation: int, original: str, refactored: str | None, language: str, path: str, mode: str, page: int
     ) -> None:
         worker = get_current_worker()
-        prepared = _prepare(
+        prepared = diff_prefetch.prepare(
             (original, refactored, language, path), mode, page, self._limits,
             lambda: worker.is_cancelled, lambda: self._pending_mark,
         )
@@ -566,7 +474,7 @@ class DiffView(ScrollView, can_focus=True):
         if message.generation == self._generation:
             self._apply(message.prepared)
 
-    def _apply(self, prepared: _Prepared) -> None:
+    def _apply(self, prepared: Prepared) -> None:
         """Show a computed diff: from the worker of show(), or at once from a prefetch."""
         if self._computing_timer is not None:
             self._computing_timer.stop()
@@ -686,7 +594,7 @@ class DiffView(ScrollView, can_focus=True):
         pages: tuple[tuple[int, int], ...],
     ) -> None:
         for first, count in pages:
-            _prepare_rows(model, highlighters, mode, first, count)
+            prepare_rows(model, highlighters, mode, first, count)
         if not get_current_worker().is_cancelled and generation == self._generation:
             self.post_message(self._LookedAhead(generation, pages))
 
@@ -973,18 +881,3 @@ class DiffView(ScrollView, can_focus=True):
         self._current_change = index
         self.scroll_to(y=max(0, self._header_rows + start - self.CONTEXT_ROWS), animate=False, force=True)
 
-
-def _prepare_rows(
-    model: DiffModel,
-    highlighters: dict[str, LineHighlighter],
-    mode: str,
-    first: int,
-    count: int,
-    pause: Callable[[], object] | None = None,
-) -> None:
-    """Lex the windows that painting these rows top down would lex (the same windows, so the same tokens);
-    pause(), when given, is called before each window is lexed."""
-    for side, line in painted_lines(model, mode, first, count):
-        if pause is not None and not highlighters[side].ready(line - 1):
-            pause()
-        highlighters[side].prepare(line - 1)
