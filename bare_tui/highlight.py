@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections import OrderedDict
+from functools import lru_cache
 from typing import Callable
 
 from pygments.lexer import Lexer
@@ -214,8 +214,6 @@ class LineHighlighter:
         return packed
 
 
-_RECENT_HIGHLIGHTERS: OrderedDict[tuple[str, str, tuple[str, ...]], LineHighlighter] = OrderedDict()
-_RECENT_LOCK = threading.Lock()
 RECENT_HIGHLIGHTERS = 8  # files whose tokens are kept between diffs: a task's original comes back with each attempt,
 # and the prefetched diffs (DiffView.PREFETCHED) keep theirs
 
@@ -226,21 +224,14 @@ def highlighter_for(lines: tuple[str, ...], language: str, path: str) -> LineHig
     Every attempt of a task has the same original: its tokens, lexed once, serve them all (and going back to
     an attempt finds its refactored file lexed too).
     """
-    key = (language.lower(), path, lines)
-    with _RECENT_LOCK:
-        highlighter = _RECENT_HIGHLIGHTERS.get(key)
-        if highlighter is not None:
-            _RECENT_HIGHLIGHTERS.move_to_end(key)
-            return highlighter
-    highlighter = LineHighlighter(lines, make_lexer(language, path))
-    with _RECENT_LOCK:
-        _RECENT_HIGHLIGHTERS[key] = highlighter
-        while len(_RECENT_HIGHLIGHTERS) > RECENT_HIGHLIGHTERS:
-            _RECENT_HIGHLIGHTERS.popitem(last=False)
-    return highlighter
+    return _kept_highlighter(language.lower(), path, lines)
+
+
+@lru_cache(maxsize=RECENT_HIGHLIGHTERS)
+def _kept_highlighter(language: str, path: str, lines: tuple[str, ...]) -> LineHighlighter:
+    return LineHighlighter(lines, make_lexer(language, path))
 
 
 def forget_kept_tokens() -> None:
     """Drop the tokens kept between diffs (the next show() lexes both files afresh)."""
-    with _RECENT_LOCK:
-        _RECENT_HIGHLIGHTERS.clear()
+    _kept_highlighter.cache_clear()
