@@ -34,9 +34,9 @@ from bare_tui.safe_text import one_line, safe_rich_text
 from bare_tui.store import SessionError, Store
 
 from ..commands import ActionsProvider
+from ..dialogs.help import HelpScreen
 from ..widgets.diff_view import DiffView
 from ..widgets.row_table import Column, RowTable
-from .help import HelpScreen
 from .rubric import RubricScreen
 
 OUTCOME_STYLES: dict[str, str] = {

@@ -34,8 +34,8 @@ from bare_tui.review import Walk
 from bare_tui.safe_text import safe_rich_text
 from bare_tui.store import SessionError, Store
 
+from ..dialogs.help import HelpScreen
 from ..widgets.row_table import Column, RowTable
-from .help import HelpScreen
 
 # One glyph per outcome, so six stages fit in a glance; the legend under the table says what each means.
 OUTCOME_GLYPHS: dict[str, Text] = {

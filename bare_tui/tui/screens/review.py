@@ -21,14 +21,14 @@ from bare_tui.safe_text import one_line, safe_rich_text
 from bare_tui.store import SessionError, utc_now
 
 from ..commands import key_for
+from ..dialogs.help import HelpScreen
+from ..dialogs.note import NoteResult, NoteScreen
+from ..dialogs.response import ResponseScreen
 from ..widgets.diff_view import DiffView
 from ..widgets.judgement_form import JudgementForm
 from ..widgets.verdict_panel import VerdictPanel
 from .goto import GoToScreen
-from .help import HelpScreen
-from .note import NoteResult, NoteScreen
 from .queue import QueueScreen
-from .response import ResponseScreen
 from .rubric import RubricScreen
 
 # Every key of DESIGN.md's table, with ids a keymap file can rebind. Priority: they reach this screen whatever
