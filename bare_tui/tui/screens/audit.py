@@ -35,22 +35,16 @@ from bare_tui.store import SessionError, Store
 
 from ..commands import ActionsProvider
 from ..dialogs.help import HelpScreen
+from ..style import CONFIDENCE_WORDS, FLAG_STYLE, OUTCOME_STYLES, outcome_glyph
 from ..widgets.diff_view import DiffView
 from ..widgets.row_table import Column, RowTable
 from .rubric import RubricScreen
 
-OUTCOME_STYLES: dict[str, str] = {
-    "pass": "green",
-    "fail": "bold red",
-    "unsure": "yellow",
-    "error": "bold magenta",
-    "skipped": "dim",
-}
 KIND_STYLES: dict[AuditKind, str] = {
     AuditKind.DISPUTED_FAILURE: "bold red",
     AuditKind.PIPELINE: "yellow",
     AuditKind.REVIEWERS: "cyan",
-    AuditKind.FLAGGED: "bold yellow",
+    AuditKind.FLAGGED: FLAG_STYLE,
 }
 REASON_HELP: dict[ReasonCode, str] = {
     ReasonCode.PIPELINE_FALSE_FAIL: "the pipeline failed an attempt that is good",
@@ -59,7 +53,6 @@ REASON_HELP: dict[ReasonCode, str] = {
     ReasonCode.AMBIGUOUS_RUBRIC: "the rubric does not decide this case",
     ReasonCode.OTHER: "something else: say what in the note",
 }
-CONFIDENCE = {1: "low", 2: "medium", 3: "high"}
 EVIDENCE_SHOWN = 8  # the rest are a scroll away in the review screen; the first ones say what kind of finding it is
 
 NARROW_BELOW = 110
@@ -77,7 +70,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("people", "people", 7),
     Column("final", "settled", 7),
 )
-LABEL_GLYPHS: dict[str, tuple[str, str]] = {"pass": ("✓", "green"), "fail": ("✗", "bold red"), "unsure": ("?", "yellow")}
 
 
 def _outcome(value: str | None) -> Text:
@@ -105,11 +97,7 @@ def item_cells(item: AuditItem) -> tuple[Text, ...]:
 
 def _label_glyphs(item: AuditItem) -> Text:
     """Each reviewer's label as one glyph, in reviewer order (the details name them): ✓✗ is a split."""
-    glyphs = Text()
-    for review in item.reviews:
-        glyph, style = LABEL_GLYPHS.get(review.label, ("·", "dim"))
-        glyphs.append(glyph, style=style)
-    return glyphs
+    return Text.assemble(*(outcome_glyph(review.label) for review in item.reviews))
 
 
 def item_details(item: AuditItem, verdict: Verdict | None) -> Text:
@@ -156,8 +144,8 @@ def item_details(item: AuditItem, verdict: Verdict | None) -> Text:
         text.append_text(safe_rich_text(review.reviewer))
         text.append("  ")
         text.append_text(_outcome(review.label))
-        if review.confidence in CONFIDENCE:
-            text.append(f"  {CONFIDENCE[review.confidence]} confidence", style="dim")
+        if review.confidence in CONFIDENCE_WORDS:
+            text.append(f"  {CONFIDENCE_WORDS[review.confidence]} confidence", style="dim")
         if review.saw_verdicts:
             text.append("  saw verdicts", style="dim")
         text.append("\n")
