@@ -12,7 +12,8 @@ from bare_tui.cli import main
 from bare_tui.model import Label, ReasonCode
 from bare_tui.queue import load_rows
 from bare_tui.store import Store
-from bare_tui.tui.screens.audit import AuditApp, AuditScreen, ReasonScreen
+from bare_tui.tui.dialogs.reason import ReasonScreen
+from bare_tui.tui.screens.audit import AuditApp, AuditScreen
 from bare_tui.tui.widgets.diff_view import DiffView
 
 from .queue_fixtures import build_queue_session
