@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual import events, on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
@@ -31,7 +31,6 @@ from bare_tui.rubric import load_rubric
 from bare_tui.safe_text import one_line, safe_rich_text
 from bare_tui.store import SessionError, Store
 
-from ..commands import ActionsProvider
 from ..dialogs.help import HelpScreen
 from ..dialogs.reason import ReasonChoice, ReasonScreen
 from ..style import CONFIDENCE_WORDS, FLAG_STYLE, OUTCOME_STYLES, outcome_glyph
@@ -444,19 +443,3 @@ def _next_open(order: list[tuple[str, str]], position: int, open_keys: set[tuple
         if key in open_keys:
             return _row_key(key)
     return None
-
-
-class AuditApp(App[None]):
-    """`bare-tui audit`: the audit screen on its own."""
-
-    TITLE = "bare-tui audit"
-    COMMANDS = App.COMMANDS | {ActionsProvider}
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit", priority=True)]
-
-    def __init__(self, session_path: Path, auditor: str) -> None:
-        super().__init__()
-        self.session_path = Path(session_path)
-        self.auditor = auditor
-
-    def on_mount(self) -> None:
-        self.push_screen(AuditScreen(self.session_path, self.auditor), lambda _: self.exit())
