@@ -20,6 +20,7 @@ import sqlite_utils
 
 from .model import (
     FIELDS,
+    OWN_SOURCE,
     Adjudication,
     Attempt,
     AttemptSummary,
@@ -40,7 +41,6 @@ from .model import (
 
 APPLICATION_ID = 0x42415245  # "BARE": marks a file as a bare-tui session
 BUSY_TIMEOUT_MS = 5000
-OWN_SOURCE = "bare-tui"
 
 
 class SessionError(Exception):

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..formats import FORMATS
 from ..importer import ImportReport, import_into
+from ..model import OWN_SOURCE
 from ..safe_text import one_line
 from ..store import SessionError, Store
 
@@ -33,8 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.source.exists():
         raise SessionError(f"{args.source}: no such file or folder")
-    if args.source_name == "bare-tui":
-        raise SessionError("--source bare-tui is reserved for bare-tui's own verdicts; name the external pipeline")
+    if args.source_name == OWN_SOURCE:
+        raise SessionError(f"--source {OWN_SOURCE} is reserved for bare-tui's own verdicts; name the external pipeline")
     err = Console(stderr=True, highlight=False)
     with Store.open(args.session, create=True) as store:
         with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),

@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bare_tui.model import STAGES, Evidence, Outcome, StageResult, Task, Verdict
+from bare_tui.model import OWN_SOURCE, STAGES, Evidence, Outcome, StageResult, Task, Verdict
 from bare_tui.pipeline.defects import unavailable_analysers
 from bare_tui.pipeline.languages import unsupported
 from bare_tui.pipeline.maintainability import (
@@ -32,7 +32,7 @@ from bare_tui.pipeline.settings import DEFAULT_SETTINGS, PipelineSettings
 from bare_tui.pipeline.stages import BY_NAME, StageInput
 from bare_tui.pipeline.version import pipeline_version
 
-SOURCE = "bare-tui"
+SOURCE = OWN_SOURCE
 SAVE_EVERY_SECONDS = 2.0
 SAVE_EVERY_VERDICTS = 600
 _THRESHOLDS_SETTING = "maintainability_thresholds"
