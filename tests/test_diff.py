@@ -128,8 +128,6 @@ def test_change_blocks_hold_the_changed_rows_of_each_mode() -> None:
         changed = {index for index, row in enumerate(model.rows(mode)) if row.kind != "equal"}
         in_blocks = {row for block in model.blocks for row in range(*block.rows(mode))}
         assert changed == in_blocks
-        assert model.block_at(first.rows(mode)[0], mode) == 0
-        assert model.block_at(0, mode) is None
         assert model.next_block(0, mode) == 0
         assert model.next_block(first.rows(mode)[0], mode) == 1
         assert model.next_block(second.rows(mode)[0], mode) is None
