@@ -639,22 +639,22 @@ class DiffView(ScrollView, can_focus=True):
         # Repaint only the lines whose tokens the whole-file pass changed: usually none are on screen, and the
         # pages painted ahead stay ready.
         highlighters = self._highlighters
-        stale = {key for key in list(self._code_cache.keys()) if highlighters[key[0]].revised(key[1] - 1)}
+        stale = {line for line in list(self._code_cache.keys()) if highlighters[line[0]].revised(line[1] - 1)}
         for highlighter in highlighters.values():
             highlighter.forget_windows()
         if not stale:
             return
-        for key in stale:
-            self._code_cache.discard(key)
+        for line in stale:
+            self._code_cache.discard(line)
         model = self._model
         assert model is not None
         top = round(self.scroll_y)
         visible = False
-        for key in list(self._row_cache.keys()):
-            row, mode = key[0], key[1]
+        for row_key in list(self._row_cache.keys()):
+            row, mode = row_key[0], row_key[1]
             lines = painted_lines(model, mode, row - self._header_rows, 1) if mode == self._mode else ()
             if any(line in stale for line in lines):
-                self._row_cache.discard(key)
+                self._row_cache.discard(row_key)
                 visible = visible or top <= row < top + self.scrollable_content_region.height
         if visible:
             self.refresh()
@@ -867,7 +867,9 @@ class DiffView(ScrollView, can_focus=True):
             return None
         index = min(max(0, round(self.scroll_y) - self._header_rows), model.row_count(self._mode) - 1)
         row = model.row(self._mode, index)
-        return ("original", row.old) if row.old is not None else ("refactored", row.new)  # type: ignore[return-value]
+        if row.old is not None:
+            return "original", row.old
+        return None if row.new is None else ("refactored", row.new)
 
     def _change_in_view(self, index: int) -> bool:
         assert self._model is not None
