@@ -27,7 +27,8 @@ def z_value(level: float = CONFIDENCE) -> float:
 
 
 def finite_or_none(value: float | np.floating | np.ndarray | None) -> float | None:
-    """A plain float, or None for NaN, infinities and None: the only form undefined figures leave this module."""
+    """A plain float, or None for NaN, infinities and None: the only form undefined figures leave this module.
+    An array must hold one value (the coefficients below are computed as 0-d arrays)."""
     if value is None:
         return None
     number = float(value)
@@ -121,7 +122,7 @@ def _proportions(tables: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return p, rows, cols, n
 
 
-def _chance_corrected(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+def _chance_corrected(observed: np.ndarray | np.floating, expected: np.ndarray | np.floating) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         value = (observed - expected) / (1 - expected)
     # expected agreement of 1 (both raters constant) leaves the coefficient undefined, even when observed is 1

@@ -255,11 +255,11 @@ def prepare(data: CalibrationInput) -> PreparedSession:
 
     # every run's verdicts are coded once, then cut by run
     versioned = VerdictColumns.of(data.versioned_verdicts)
-    codes, runs = _verdict_codes(versioned, index), _grouping(versioned.versions)
-    version_columns = {
-        name: _stage_columns(*(column[runs.codes == r] for column in codes), len(index))
-        for r, name in enumerate(runs.names)
-    }
+    (rows, stage_codes, outcomes, scores), runs = _verdict_codes(versioned, index), _grouping(versioned.versions)
+    version_columns: dict[str, dict[str, StageColumns]] = {}
+    for r, name in enumerate(runs.names):
+        cut = runs.codes == r
+        version_columns[name] = _stage_columns(rows[cut], stage_codes[cut], outcomes[cut], scores[cut], len(index))
 
     judgements = LabelColumns.of(data.judgements)
     reviewers = tuple(sorted(set(judgements.reviewers)))
@@ -509,7 +509,7 @@ class _Figures:
         # without resamples kappa has no interval: the asymptotic one collapses to zero width at perfect agreement
         add("cohen_kappa", pairs, boot.cohen_kappa if resampled else Interval(agreement.cohen_kappa(table)))
         add("gwet_ac1", pairs, boot.gwet_ac1 if resampled else Interval(agreement.gwet_ac1(table)))
-        if share.value is None:
+        if share.value is None or share.low is None or share.high is None:
             add("pabak", pairs, None)
         else:
             # PABAK is 2 po - 1 for two categories, so its interval is the Wilson interval of po, stretched

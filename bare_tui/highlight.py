@@ -6,7 +6,7 @@ import re
 import threading
 import time
 from functools import lru_cache
-from typing import Callable
+from typing import Any, Callable
 
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
@@ -32,7 +32,7 @@ TokenSpan = tuple[int, int, _TokenType]  # [start, end) in the raw line, and the
 def make_lexer(language: str, path: str = "") -> Lexer | None:
     """A pygments lexer for a language (or, failing that, the path's extension); None means plain text."""
     # Offsets must match the lines we hand over: no stripping, no tab expansion, no added newline.
-    options = {"stripnl": False, "stripall": False, "ensurenl": False, "tabsize": 0}
+    options: dict[str, Any] = {"stripnl": False, "stripall": False, "ensurenl": False, "tabsize": 0}
     name = PYGMENTS_LEXERS.get(language.lower())
     try:
         if name == "php":

@@ -271,8 +271,8 @@ def _markdown_table(
         name = "all" if group_by == "all" else f"{_md(group_by)}: {_md(group)}"
         row = [name]
         if confusion:
-            counts = [cells.get(m) for m in ("tp", "fp", "fn", "tn")]
-            if all(counts):
+            counts = [count for count in (cells.get(m) for m in ("tp", "fp", "fn", "tn")) if count is not None]
+            if len(counts) == 4:
                 row.append(" / ".join(format_number("tp", c.value) for c in counts) + f" n={counts[0].n}")
             else:
                 row.append("")

@@ -1137,13 +1137,13 @@ class Store:
     def current_labels(self) -> list[tuple[str, str, str, str]]:
         """(attempt_id, reviewer, stage, label) of every label in force, as judgements() finds them."""
         _, rows = self._labels_in_force("j.attempt_id, j.reviewer, j.stage, j.label", "", ())
-        return rows  # type: ignore[return-value]
+        return rows
 
     def current_label_rows(self) -> list[tuple[str, str, str, str, int]]:
         """(attempt_id, reviewer, stage, label, saw_verdicts 0 or 1) of every label in force, as judgements()
         finds them: what the statistics read, anchoring included."""
         _, rows = self._labels_in_force("j.attempt_id, j.reviewer, j.stage, j.label, j.saw_verdicts", "", ())
-        return rows  # type: ignore[return-value]
+        return rows
 
     def judged_attempt_ids(self, reviewer: str) -> set[str]:
         """Attempts on which this reviewer has at least one label in force, without building judgements."""

@@ -8,8 +8,8 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.dom import DOMNode
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Static
 
 from ..commands import PALETTE_ONLY, ActionEntry, palette_actions
@@ -58,7 +58,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "close", "Close help", id="help.close"),
     ]
 
-    def __init__(self, over: DOMNode, title: str = "keys") -> None:
+    def __init__(self, over: Widget, title: str = "keys") -> None:
         super().__init__()
         self._entries = list(palette_actions(over.app, over))  # the palette's list, in its order
         self._title = title

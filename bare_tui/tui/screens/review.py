@@ -91,7 +91,7 @@ class ReviewScreen(Screen[None]):
     """One attempt at a time: the diff, the verdicts (hidden in blind mode) and the judgement form."""
 
     CSS_PATH = "review.tcss"
-    BINDINGS = REVIEW_BINDINGS
+    BINDINGS = [*REVIEW_BINDINGS]  # a list of its own: Textual types BINDINGS as list[BindingType]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]  # noqa: RUF012 - Textual declares it so
     # Actions without a key of their own (DESIGN fixes the keys): the palette and help list them.
     PALETTE = [

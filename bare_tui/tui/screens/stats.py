@@ -155,11 +155,11 @@ def pass_rate_bars(
         cells = by_group.get((group_by, group), {})
         name = "all models" if group_by == "all" else group
         for k, (label, metric, style) in enumerate(bars):
-            row = cells.get(metric)
+            rate = cells.get(metric)
             head = safe_rich_text(name[:label_width].ljust(label_width) if k == 0 else " " * label_width)
             text.append_text(head)
             text.append(f" {label:<9} ")
-            text.append_text(_bar(row, width, style, CORRECTED_UNDEFINED if metric == "corrected_pass_rate" else "–"))
+            text.append_text(_bar(rate, width, style, CORRECTED_UNDEFINED if metric == "corrected_pass_rate" else "–"))
             text.append("\n")
     return text
 

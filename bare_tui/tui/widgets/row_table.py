@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Generic, Literal, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -73,14 +73,14 @@ class RowTable(ScrollView, Generic[RowT], can_focus=True):
     class _RowMessage(Message):
         """Something happened at one row: which table, which row, and that row's key."""
 
-        def __init__(self, table: "RowTable[object]", index: int, key: str) -> None:
+        def __init__(self, table: RowTable[Any], index: int, key: str) -> None:
             super().__init__()
             self.table = table
             self.index = index
             self.key = key
 
         @property
-        def control(self) -> "RowTable[object]":
+        def control(self) -> RowTable[Any]:
             return self.table
 
     class Highlighted(_RowMessage):
