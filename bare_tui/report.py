@@ -16,7 +16,8 @@ from rich.text import Text
 from .calibration import ROW_KEYS, StatRow
 from .exporter import write_csv
 from .model import FIELD_INDEX
-from .safe_text import json_for_terminal, markdown_text, safe_rich_text, visible
+from .safe_rich_text import safe_rich_text
+from .safe_text import json_for_terminal, markdown_text, visible
 
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown")
 

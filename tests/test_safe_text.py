@@ -7,7 +7,8 @@ import unicodedata
 from rich.console import Console
 from textual.content import Content
 
-from bare_tui.safe_text import safe_rich_text, split_lines, visible, visible_line, visible_line_with_offsets
+from bare_tui.safe_rich_text import safe_rich_text
+from bare_tui.safe_text import split_lines, visible, visible_line, visible_line_with_offsets
 
 HIDDEN_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs"}
 

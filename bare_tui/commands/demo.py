@@ -18,7 +18,7 @@ from rich.table import Table
 from ..importer import import_into
 from ..model import FIELDS
 from ..plans import PlanSpec, draw_plan, save_drawn
-from ..safe_text import safe_rich_text
+from ..safe_rich_text import safe_rich_text
 from ..store import SessionError, Store
 
 # The demo study ships inside the package (bare_tui/demo_study is a link to the checkout's sessions/demo, and

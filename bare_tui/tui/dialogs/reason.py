@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from bare_tui.audit import AuditItem, suggested_reason
 from bare_tui.model import Label, ReasonCode
-from bare_tui.safe_text import safe_rich_text
+from bare_tui.safe_rich_text import safe_rich_text
 
 from ..style import OUTCOME_STYLES
 

@@ -9,7 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import TextArea
 
-from bare_tui.safe_text import safe_rich_text, visible
+from bare_tui.safe_rich_text import safe_rich_text
+from bare_tui.safe_text import visible
 
 
 class ResponseScreen(ModalScreen[None]):

@@ -31,7 +31,7 @@ from bare_tui.queue import (
     load_rows_stepwise,
 )
 from bare_tui.review import Walk
-from bare_tui.safe_text import safe_rich_text
+from bare_tui.safe_rich_text import safe_rich_text
 from bare_tui.store import SessionError, Store
 
 from ..dialogs.help import HelpScreen

@@ -33,7 +33,7 @@ from bare_tui.calibration import (
 )
 from bare_tui.model import FIELDS
 from bare_tui.report import ReportContext, markdown_report, rows_to_csv
-from bare_tui.safe_text import safe_rich_text
+from bare_tui.safe_rich_text import safe_rich_text
 from bare_tui.store import SessionError, Store
 
 SCORED_STAGE = "maintainability"

@@ -13,7 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from bare_tui.model import FIELDS, Evidence, Outcome, Verdict
-from bare_tui.safe_text import safe_rich_text
+from bare_tui.safe_rich_text import safe_rich_text
 
 from ..style import NONE_GLYPH, NONE_STYLE, OUTCOME_GLYPHS, OUTCOME_STYLES
 
