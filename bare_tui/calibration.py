@@ -159,7 +159,8 @@ class CalibrationInput:
 def load_input(store: "Store", source: str | None = None, versions: bool = False) -> CalibrationInput:
     """Read what the statistics need from a session; `versions` also reads every pipeline version's verdicts.
 
-    Plain rows become columns directly: building a Verdict per row took 20 s at BARE scale."""
+    Plain rows become columns directly: a Verdict object per row is what made reading a BARE-sized session slow
+    (bench/stats.py prints the figures)."""
     with _collector_paused():
         return CalibrationInput(
             attempts=AttemptColumns.from_rows(store.attempt_groups()),
@@ -173,7 +174,7 @@ def load_input(store: "Store", source: str | None = None, versions: bool = False
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Reading a BARE-sized session makes millions of tuples of strings and numbers, none in a cycle, and
-    every automatic collection on the way walked them all again: half the read time (6.1 s -> 3.4 s)."""
+    every automatic collection on the way walked them all again (bench/stats.py measures the read)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -227,7 +228,7 @@ class PreparedSession:
 
 class _Codes(dict[object, int]):
     """A lookup answering -1 for what it does not know, so that `map(codes.__getitem__, column)` maps a
-    million values in C: a third faster than a comprehension calling `.get` (`.get` still answers None)."""
+    million values in C, faster than a comprehension calling `.get` (`.get` still answers None)."""
 
     def __missing__(self, key: object) -> int:
         return NONE

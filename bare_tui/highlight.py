@@ -67,17 +67,18 @@ def _token_number(token_type: _TokenType) -> int:
 _TOP_LEVEL = re.compile(r"[A-Za-z_@#}]")
 
 # One line's tokens as a flat tuple of ints (start, end, token number, start, ...): a tuple of ints is not
-# tracked by the garbage collector, where a list of tuples per line would give it ~100,000 objects to walk
-# on a large file, in pauses of tens of milliseconds.
+# tracked by the garbage collector, where a list of tuples per line would give it an object per token to walk on
+# every full collection: visible pauses on a large file.
 PackedSpans = tuple[int, ...]
 
 
 class LineHighlighter:
     """Token spans per line of one side, lexed around the lines asked for, and the whole text in the background.
 
-    Lexing a 10,000-line file takes most of a second; a page needs only a few dozen lines. A window of lines
-    is lexed with a few lines of lead-in so that a string or comment opened just above it is still recognised;
-    the background pass (lex_all) then replaces the windows with the exact tokens of the whole file.
+    Lexing a large file takes far longer than a page may wait (bench/diff.py); a page needs a few dozen lines.
+    A window of lines is lexed with a few lines of lead-in so that a string or comment opened just above it is
+    still recognised; the background pass (lex_all) then replaces the windows with the exact tokens of the whole
+    file.
     """
 
     WINDOW = 48

@@ -83,7 +83,7 @@ def build_rows(
 
 
 # The builders below work on whole columns (numpy, and map() over itemgetters) rather than attempt by attempt:
-# on 10,000 attempts and 70,000 labels a Python loop per label took a tenth of a second.
+# a Python loop per label was the slow part of opening the queue on a large study (bench/queue_screen.py).
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,7 @@ _ROW_FIELDS = tuple(f.name for f in fields(QueueRow))
 
 def _row(*values: Any) -> QueueRow:
     """A QueueRow from its field values in order. A frozen dataclass's __init__ sets each field through
-    object.__setattr__, which made row construction half the cost of building 10,000 rows."""
+    object.__setattr__, which made it the larger part of building the rows."""
     row = object.__new__(QueueRow)
     row.__dict__.update(zip(_ROW_FIELDS, values))
     return row

@@ -810,7 +810,7 @@ class Store:
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
         """The one rule for which judgement counts: per (attempt, reviewer, stage), the newest row that no
         other row supersedes, unless it is a withdrawal. In the order the rows were written. One scan in
-        saved order, the last row of each key winning: a window query sorted 2-3x slower."""
+        saved order, the last row of each key winning: a window query had to sort, and was slower."""
         joiner = " AND" if where else " WHERE"
         cursor = self._conn.execute(
             f"SELECT j.rowid AS written, j.attempt_id AS a_, j.reviewer AS r_, j.stage AS s_, j.retracted AS x_,"
@@ -1128,7 +1128,7 @@ class Store:
 
     # ------------------------------------------------------------------ lists (the queue and audit screens)
     # The same rules as current_verdicts() and judgements(), without texts, evidence and enums, so that
-    # 10,000-attempt lists load in a fraction of a second.
+    # long lists load quickly (bench/queue_screen.py).
     def current_outcomes(self) -> dict[tuple[str, str], str]:
         """(attempt_id, stage) -> the outcome value of the verdict current_verdicts() chooses."""
         _, rows = self._chosen_verdicts("attempt_id, stage, outcome", None, None)

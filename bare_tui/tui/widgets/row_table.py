@@ -1,8 +1,8 @@
-"""A read-only table on Textual's line API: only the rows on screen are rendered, so 100,000 rows cost nothing.
+"""A read-only table on Textual's line API: only the rows on screen are rendered, however many rows there are.
 
 DataTable measures every cell of every row to size its columns; with fixed column widths that work is wasted,
-and on 10,000 rows it took seconds here. This table has fixed widths (one column may take the rest), a row
-cursor, a header that stays put, and renders a line only when it is painted, with an LRU cache.
+and on a large study it took seconds (bench/queue_screen.py). This table has fixed widths (one column may take
+the rest), a row cursor, a header that stays put, and renders a line only when it is painted, with an LRU cache.
 """
 
 from __future__ import annotations
