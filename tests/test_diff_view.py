@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import functools
 import inspect
-import threading
 import textwrap as textwrap_module
-from typing import Any, Awaitable, Callable
+import threading
+from typing import Any, Callable
 
 import pytest
 from pygments.lexers import get_lexer_by_name
@@ -90,16 +88,6 @@ def fresh_highlighters() -> None:
     highlight_module.forget_kept_tokens()
 
 
-def synchronously(test: Callable[[], Awaitable[None]]) -> Callable[[], None]:
-    """Run an async Pilot test in its own event loop (the suite has no asyncio plugin)."""
-
-    @functools.wraps(test)
-    def run() -> None:
-        asyncio.run(test())  # type: ignore[arg-type]
-
-    return run
-
-
 async def settle(pilot: Pilot[None]) -> None:
     """Wait until the diff is computed, highlighted and painted."""
     await pilot.app.workers.wait_for_complete()
@@ -125,7 +113,6 @@ def edited_stdlib_source() -> str:
     return source
 
 
-@synchronously
 async def test_split_view_paints_both_sides_with_numbers_and_filler() -> None:
     app = DiffApp(ORIGINAL, REFACTORED)
     async with app.run_test(size=SIZE) as pilot:
@@ -143,7 +130,6 @@ async def test_split_view_paints_both_sides_with_numbers_and_filler() -> None:
         assert lines[9].partition("\u2502")[0].strip("\u2571") == ""  # filler where the original has no line
 
 
-@synchronously
 async def test_unified_mode_with_s_shows_old_and_new_numbers() -> None:
     app = DiffApp(ORIGINAL, REFACTORED)
     async with app.run_test(size=SIZE) as pilot:
@@ -159,7 +145,6 @@ async def test_unified_mode_with_s_shows_old_and_new_numbers() -> None:
         assert view.mode == "split"
 
 
-@synchronously
 async def test_bracket_keys_move_between_changes_of_a_real_file() -> None:
     app = DiffApp(stdlib_source(), edited_stdlib_source())
     async with app.run_test(size=SIZE) as pilot:
@@ -180,7 +165,6 @@ async def test_bracket_keys_move_between_changes_of_a_real_file() -> None:
         assert any("def dedent(text: str) -> str:" in line for line in painted(view))
 
 
-@synchronously
 async def test_scroll_keys_move_both_sides_together() -> None:
     app = DiffApp(stdlib_source(), edited_stdlib_source())
     async with app.run_test(size=SIZE) as pilot:
@@ -200,7 +184,6 @@ async def test_scroll_keys_move_both_sides_together() -> None:
         assert view.scroll_y == 0
 
 
-@synchronously
 async def test_horizontal_scroll_keeps_the_line_numbers() -> None:
     long_line = "value = " + " + ".join(f"term_{n}" for n in range(40)) + "\n"
     app = DiffApp(long_line, long_line.replace("term_39", "term_forty"))
@@ -219,7 +202,6 @@ async def test_horizontal_scroll_keeps_the_line_numbers() -> None:
         assert view.scroll_x > 0
 
 
-@synchronously
 async def test_hostile_code_is_painted_literally() -> None:
     hostile = (
         "x = '[bold]x[/bold]'\n"
@@ -257,7 +239,6 @@ class ShowBeforeMountApp(App[None]):
         yield view
 
 
-@synchronously
 async def test_a_100000_character_line_shown_before_mount() -> None:
     app = ShowBeforeMountApp()
     async with app.run_test(size=SIZE) as pilot:
@@ -273,7 +254,6 @@ async def test_a_100000_character_line_shown_before_mount() -> None:
         assert painted(view)[1].rstrip().endswith("a'")
 
 
-@synchronously
 async def test_wide_characters_and_controls_keep_the_columns_aligned() -> None:
     original = "名前 = '東京'  # 説明\nemoji = '🎉🎉'\ntab\t= 1\n"
     refactored = "名前 = '大阪'  # 説明\nemoji = '🎉'\ntab\t= 2\x00\n" + "x = '" + "字" * 80 + "'\n"
@@ -296,7 +276,6 @@ async def test_wide_characters_and_controls_keep_the_columns_aligned() -> None:
             assert len(separators) == 1  # the divider is in the same column on every row
 
 
-@synchronously
 async def test_scroll_to_line_marks_an_evidence_line() -> None:
     app = DiffApp(stdlib_source(), edited_stdlib_source())
     async with app.run_test(size=SIZE) as pilot:
@@ -337,21 +316,17 @@ class EvidenceApp(DiffApp):
 
 
 @pytest.mark.parametrize("when", ["computing", "ready"])
-def test_scroll_to_line_asked_before_the_first_paint(when: str) -> None:
+async def test_scroll_to_line_asked_before_the_first_paint(when: str) -> None:
     line = next(n for n, text in enumerate(edited_stdlib_source().split("\n"), 1) if "def dedent(text: str)" in text)
 
-    @synchronously
-    async def run() -> None:
-        app = EvidenceApp(line, when)
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            view = app.query_one(DiffView)
-            assert app.answers == [True]
-            assert view.marked_line == ("refactored", line)
-            assert view.scroll_y > 300
-            assert any("def dedent(text: str)" in text for text in painted(view))
-
-    run()
+    app = EvidenceApp(line, when)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        assert app.answers == [True]
+        assert view.marked_line == ("refactored", line)
+        assert view.scroll_y > 300
+        assert any("def dedent(text: str)" in text for text in painted(view))
 
 
 def lexed_on_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -371,56 +346,47 @@ def lexed_on_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-def test_the_first_page_and_the_evidence_page_are_lexed_before_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_first_page_and_the_evidence_page_are_lexed_before_ready(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = lexed_on_the_event_loop(monkeypatch)
     line = next(n for n, text in enumerate(edited_stdlib_source().split("\n"), 1) if "def dedent(text: str)" in text)
 
-    @synchronously
-    async def run() -> None:
-        cases = (
-            (DiffApp(stdlib_source(), edited_stdlib_source()), "import re"),  # the top of the file
-            (EvidenceApp(line, "computing"), "def dedent(text: str)"),  # the evidence line's page
-        )
-        for app, shown in cases:
-            async with app.run_test(size=SIZE) as pilot:
-                await pilot.app.workers.wait_for_complete()
-                await pilot.pause()
-                view = app.query_one(DiffView)
-                assert any(shown in text for text in painted(view))
-                assert not calls, "the first page was lexed while painting it"
-
-    run()
+    cases = (
+        (DiffApp(stdlib_source(), edited_stdlib_source()), "import re"),  # the top of the file
+        (EvidenceApp(line, "computing"), "def dedent(text: str)"),  # the evidence line's page
+    )
+    for app, shown in cases:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            view = app.query_one(DiffView)
+            assert any(shown in text for text in painted(view))
+            assert not calls, "the first page was lexed while painting it"
 
 
-def test_page_down_and_next_change_after_a_pause_are_lexed_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_page_down_and_next_change_after_a_pause_are_lexed_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = lexed_on_the_event_loop(monkeypatch)
 
-    @synchronously
-    async def run() -> None:
-        app = DiffApp(stdlib_source(), edited_stdlib_source())
-        async with app.run_test(size=SIZE) as pilot:
-            view = app.query_one(DiffView)
-            for key in ("pagedown", "pagedown", "pagedown", "]", "]", "pageup"):
-                await pilot.pause(0.05)  # the reviewer reads the page for a moment
-                await pilot.pause()
-                before = round(view.scroll_y)
-                await pilot.press(key)
-                assert round(view.scroll_y) != before, key
-                rows = painted(view)
-                assert not calls, f"{key} lexed {calls} lines while painting"
-                top = round(view.scroll_y)
-                if key.startswith("page"):  # no change above these pages: both sides start at the same number
-                    left, _, right = rows[0].partition("\u2502")
-                    assert left.split()[0] == right.split()[0] == str(top + 1)
-            # A jump far away, with no time to look ahead, is still painted (lexed on the spot, one window a side).
-            view.scroll_to(y=view.max_scroll_y // 2, animate=False, immediate=True)
-            assert all(painted(view))
-            assert calls and max(calls) <= LineHighlighter.WINDOW + LineHighlighter.LOOK_BACK + LineHighlighter.TRAIL
-
-    run()
+    app = DiffApp(stdlib_source(), edited_stdlib_source())
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(DiffView)
+        for key in ("pagedown", "pagedown", "pagedown", "]", "]", "pageup"):
+            await pilot.pause(0.05)  # the reviewer reads the page for a moment
+            await pilot.pause()
+            before = round(view.scroll_y)
+            await pilot.press(key)
+            assert round(view.scroll_y) != before, key
+            rows = painted(view)
+            assert not calls, f"{key} lexed {calls} lines while painting"
+            top = round(view.scroll_y)
+            if key.startswith("page"):  # no change above these pages: both sides start at the same number
+                left, _, right = rows[0].partition("\u2502")
+                assert left.split()[0] == right.split()[0] == str(top + 1)
+        # A jump far away, with no time to look ahead, is still painted (lexed on the spot, one window a side).
+        view.scroll_to(y=view.max_scroll_y // 2, animate=False, immediate=True)
+        assert all(painted(view))
+        assert calls and max(calls) <= LineHighlighter.WINDOW + LineHighlighter.LOOK_BACK + LineHighlighter.TRAIL
 
 
-@synchronously
 async def test_missing_code_is_said() -> None:
     app = DiffApp(ORIGINAL, None)
     async with app.run_test(size=SIZE) as pilot:
@@ -430,35 +396,31 @@ async def test_missing_code_is_said() -> None:
         assert painted(view)[1].startswith("1 - def total(items):")
 
 
-def test_a_slow_diff_keeps_the_last_one_then_says_computing(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_slow_diff_keeps_the_last_one_then_says_computing(monkeypatch: pytest.MonkeyPatch) -> None:
     gate = threading.Event()
 
     def slow_build_diff(*args: Any) -> Any:
         gate.wait(10)
         return build_diff(*args)
 
-    @synchronously
-    async def run() -> None:
-        app = DiffApp(ORIGINAL, REFACTORED)
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            view = app.query_one(DiffView)
-            monkeypatch.setattr(diff_prefetch, "build_diff", slow_build_diff)
-            view.show("x = 1\n", "x = 2\n", "python")
-            assert view.is_computing and view.model is None
-            assert "def total(items):" in view.render_line(0).text  # no flash: the last diff stays a moment
-            assert not view.next_change()
-            await pilot.pause(DiffView.COMPUTING_NOTICE_DELAY + 0.1)
-            assert view.render_line(0).text.strip() == "computing diff\u2026"
-            gate.set()
-            await settle(pilot)
-            assert not view.is_computing and len(app.ready) == 2
-            assert "1 + x = 2" in painted(view)[0]
-
-    run()
+    app = DiffApp(ORIGINAL, REFACTORED)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        monkeypatch.setattr(diff_prefetch, "build_diff", slow_build_diff)
+        view.show("x = 1\n", "x = 2\n", "python")
+        assert view.is_computing and view.model is None
+        assert "def total(items):" in view.render_line(0).text  # no flash: the last diff stays a moment
+        assert not view.next_change()
+        await pilot.pause(DiffView.COMPUTING_NOTICE_DELAY + 0.1)
+        assert view.render_line(0).text.strip() == "computing diff\u2026"
+        gate.set()
+        await settle(pilot)
+        assert not view.is_computing and len(app.ready) == 2
+        assert "1 + x = 2" in painted(view)[0]
 
 
-def test_a_failing_diff_says_so_and_is_still_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_failing_diff_says_so_and_is_still_ready(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken_build_diff(original: str, refactored: str | None, *rest: Any) -> Any:
         if original:
             raise MemoryError("out of memory")
@@ -466,19 +428,14 @@ def test_a_failing_diff_says_so_and_is_still_ready(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(diff_prefetch, "build_diff", broken_build_diff)
 
-    @synchronously
-    async def run() -> None:
-        app = DiffApp(ORIGINAL, REFACTORED)
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            view = app.query_one(DiffView)
-            assert len(app.ready) == 1 and not view.is_computing
-            assert painted(view)[0].strip().startswith("the diff could not be computed (MemoryError: out of memory)")
-
-    run()
+    app = DiffApp(ORIGINAL, REFACTORED)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        assert len(app.ready) == 1 and not view.is_computing
+        assert painted(view)[0].strip().startswith("the diff could not be computed (MemoryError: out of memory)")
 
 
-@synchronously
 async def test_above_the_size_limit_emphasis_is_dropped_with_a_notice() -> None:
     source = stdlib_source()
     app = DiffApp(source, edited_stdlib_source(), limits=DiffLimits(intraline_file_lines=100))
@@ -489,7 +446,6 @@ async def test_above_the_size_limit_emphasis_is_dropped_with_a_notice() -> None:
         assert view.model is not None and not view.model.intraline_enabled
 
 
-@synchronously
 async def test_changed_words_are_emphasised_and_keywords_coloured() -> None:
     app = DiffApp("total = price * qty\n", "total = price * quantity\n")
     async with app.run_test(size=SIZE) as pilot:
@@ -582,7 +538,7 @@ def test_after_the_whole_file_pass_exactly_the_lines_lexed_differently_are_revis
     assert not any(highlighter.revised(index) for index in range(len(lines)))
 
 
-def test_the_screen_after_the_whole_file_pass_is_the_whole_file_highlighting(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_screen_after_the_whole_file_pass_is_the_whole_file_highlighting(monkeypatch: pytest.MonkeyPatch) -> None:
     # Painted with window tokens first, then only the revised lines again: the same as painting the page afresh
     # from the whole-file tokens.
     start_pass = DiffView._start_lexing_all
@@ -594,34 +550,29 @@ def test_the_screen_after_the_whole_file_pass_is_the_whole_file_highlighting(mon
     for highlighter in whole.values():
         assert highlighter.lex_all(lambda: False)
 
-    @synchronously
-    async def run() -> None:
-        app = DiffApp(stdlib_source(), edited_stdlib_source())
-        async with app.run_test(size=SIZE) as pilot:
-            view = app.query_one(DiffView)
-            await pilot.app.workers.wait_for_complete()
-            model = view._model
-            assert model is not None
-            height = view.scrollable_content_region.height
-            while True:  # down to a page where the window tokens of some line are not the whole file's
-                painted(view)
-                top = round(view.scroll_y) - len(view.notices)
-                lines = list(diff_paint.painted_lines(model, view.mode, top, height))
-                if any(view._highlighters[side].spans(line - 1) != whole[side].spans(line - 1) for side, line in lines):
-                    break
-                assert view.scroll_y < view.max_scroll_y, "no page with a line the windows got wrong"
-                await pilot.press("pagedown")
-            start_pass(view, view._generation)
-            await settle(pilot)
-            assert all(highlighter.complete for highlighter in view._highlighters.values())
-            shown = [list(view.render_line(y)) for y in range(height)]
-            view._clear_caches()
-            assert shown == [list(view.render_line(y)) for y in range(height)]
-
-    run()
+    app = DiffApp(stdlib_source(), edited_stdlib_source())
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(DiffView)
+        await pilot.app.workers.wait_for_complete()
+        model = view._model
+        assert model is not None
+        height = view.scrollable_content_region.height
+        while True:  # down to a page where the window tokens of some line are not the whole file's
+            painted(view)
+            top = round(view.scroll_y) - len(view.notices)
+            lines = list(diff_paint.painted_lines(model, view.mode, top, height))
+            if any(view._highlighters[side].spans(line - 1) != whole[side].spans(line - 1) for side, line in lines):
+                break
+            assert view.scroll_y < view.max_scroll_y, "no page with a line the windows got wrong"
+            await pilot.press("pagedown")
+        start_pass(view, view._generation)
+        await settle(pilot)
+        assert all(highlighter.complete for highlighter in view._highlighters.values())
+        shown = [list(view.render_line(y)) for y in range(height)]
+        view._clear_caches()
+        assert shown == [list(view.render_line(y)) for y in range(height)]
 
 
-@synchronously
 async def test_the_next_attempt_of_the_same_task_reuses_the_tokens_of_its_original() -> None:
     app = DiffApp(stdlib_source(), edited_stdlib_source())
     async with app.run_test(size=SIZE) as pilot:
@@ -682,7 +633,6 @@ def rows_of(model: Any) -> list[tuple[Any, ...]]:
     return [(row.old, row.new) for row in (model.row("split", i) for i in range(model.row_count("split")))]
 
 
-@synchronously
 async def test_a_prefetched_diff_is_shown_at_once_and_is_the_same_diff() -> None:
     app = DiffApp(ORIGINAL, REFACTORED)
     async with app.run_test(size=SIZE) as pilot:
@@ -700,7 +650,6 @@ async def test_a_prefetched_diff_is_shown_at_once_and_is_the_same_diff() -> None
         assert any("is_empty" in line for line in painted(view))
 
 
-@synchronously
 async def test_going_back_to_the_diff_shown_before_needs_no_worker() -> None:
     app = DiffApp(ORIGINAL, REFACTORED)
     async with app.run_test(size=SIZE) as pilot:
@@ -737,7 +686,6 @@ async def show_while_prefetching(
     return view
 
 
-@synchronously
 async def test_showing_the_diff_being_prefetched_waits_for_that_worker() -> None:
     release = threading.Event()
     real_prepare = diff_prefetch.prepare
@@ -753,7 +701,6 @@ async def test_showing_the_diff_being_prefetched_waits_for_that_worker() -> None
     assert rows_of(view.model) == rows_of(build_diff(ORIGINAL, OTHER_REFACTORED))
 
 
-@synchronously
 async def test_a_prefetch_that_fails_leaves_show_to_compute_the_diff() -> None:
     release = threading.Event()
     real_prepare = diff_prefetch.prepare
@@ -770,7 +717,6 @@ async def test_a_prefetch_that_fails_leaves_show_to_compute_the_diff() -> None:
     assert rows_of(view.model) == rows_of(build_diff(ORIGINAL, OTHER_REFACTORED))
 
 
-@synchronously
 async def test_a_prefetched_diff_paints_exactly_as_one_computed_on_show() -> None:
     original = stdlib_source()
     refactored = edited_stdlib_source().replace("import re", "import re  # changed on the first page")

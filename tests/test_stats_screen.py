@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 from pathlib import Path
 
@@ -63,7 +62,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_session(tmp_path_factory.mktemp("screen") / "study.db")
 
 
-async def _screen_shows_stages_confusions_rates_and_curve(session: Path) -> None:
+async def test_screen_shows_stages_confusions_rates_and_curve(session: Path) -> None:
     app = StatsApp(session)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
@@ -92,7 +91,7 @@ async def _screen_shows_stages_confusions_rates_and_curve(session: Path) -> None
         assert "Suggested cut-off: pass when score ≥ 5 (Youden J 1.00; ROC AUC 1.00" in curve
 
 
-async def _export_key_writes_report_and_rows(session: Path) -> None:
+async def test_export_key_writes_report_and_rows(session: Path) -> None:
     app = StatsApp(session)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
@@ -107,7 +106,7 @@ async def _export_key_writes_report_and_rows(session: Path) -> None:
     assert any(r["group"] == EVIL_MODEL for r in parsed)
 
 
-async def _a_missing_session_is_reported_on_screen(tmp_path: Path) -> None:
+async def test_a_missing_session_is_reported_on_screen(tmp_path: Path) -> None:
     app = StatsApp(tmp_path / "nowhere.db")
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
@@ -117,19 +116,6 @@ async def _a_missing_session_is_reported_on_screen(tmp_path: Path) -> None:
         await pilot.press("e")  # nothing to export: a warning, not a crash
         await pilot.pause()
     assert not (tmp_path / "nowhere.db").exists()
-
-
-# no async test plugin is installed: each Pilot scenario runs in its own event loop
-def test_screen_shows_stages_confusions_rates_and_curve(session: Path) -> None:
-    asyncio.run(_screen_shows_stages_confusions_rates_and_curve(session))
-
-
-def test_export_key_writes_report_and_rows(session: Path) -> None:
-    asyncio.run(_export_key_writes_report_and_rows(session))
-
-
-def test_a_missing_session_is_reported_on_screen(tmp_path: Path) -> None:
-    asyncio.run(_a_missing_session_is_reported_on_screen(tmp_path))
 
 
 def test_curve_plot_marks_the_youden_cut_off() -> None:

@@ -64,16 +64,6 @@ def build_session(path: Path) -> Path:
     return path
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    """Run `async def` tests in an event loop of their own (no async plugin is installed)."""
-    if not inspect.iscoroutinefunction(pyfuncitem.obj):
-        return None
-    names = pyfuncitem._fixtureinfo.argnames
-    asyncio.run(pyfuncitem.obj(**{name: pyfuncitem.funcargs[name] for name in names}))
-    return True
-
-
 @pytest.fixture
 def demo_session(tmp_path: Path) -> Path:
     """A small session: four attempts with verdicts (one with evidence on a real line), nothing judged."""
