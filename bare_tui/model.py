@@ -127,7 +127,7 @@ class Evidence:
         return {"side": self.side, "line": self.line, "column": self.column, "message": self.message}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Evidence":
+    def from_json(cls, data: dict[str, Any]) -> Evidence:
         return cls(
             side=str(data.get("side") or "refactored"),
             line=_optional_int(data.get("line")),

@@ -6,7 +6,8 @@ import argparse
 import inspect
 import textwrap as textwrap_module
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from pygments.lexers import get_lexer_by_name

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable
 
 from rich.segment import Segment
 from textual.cache import LRUCache
@@ -40,7 +39,8 @@ class Prepared:
         pass may have lexed those lines differently (and no longer keeps the window tokens to compare)."""
         for side in [side for side in self.windowed if self.highlighters[side].complete]:
             self.windowed.discard(side)
-            for key in [key for key in self.code.keys() if key[0] == side]:
+            painted = self.code.keys()  # an LRUCache: keys() is how it lists them
+            for key in [key for key in painted if key[0] == side]:
                 self.code.discard(key)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Callable, ClassVar, Iterable
+from typing import ClassVar
 
 from pygments.token import _TokenType
 from rich.cells import cell_len
