@@ -18,7 +18,7 @@ from textual.pilot import Pilot
 import bare_tui.highlight as highlight_module
 import bare_tui.tui.widgets.diff_paint as diff_paint
 import bare_tui.tui.widgets.diff_prefetch as diff_prefetch
-from bare_tui.diff import DiffLimits, build_diff
+from bare_tui.diff import DEFAULT_LIMITS, DiffLimits, build_diff
 from bare_tui.highlight import PYGMENTS_LEXERS, LineHighlighter, make_lexer
 from bare_tui.tui.widgets.diff_view import DiffView
 
@@ -52,14 +52,16 @@ class DiffApp(App[None]):
 
     BINDINGS = [("]", "next_change"), ("[", "previous_change"), ("s", "toggle_mode")]
 
-    def __init__(self, original: str, refactored: str | None, language: str = "python", **view: object) -> None:
+    def __init__(
+        self, original: str, refactored: str | None, language: str = "python", limits: DiffLimits = DEFAULT_LIMITS
+    ) -> None:
         super().__init__()
         self.texts = (original, refactored, language)
-        self.view_options = view
+        self.limits = limits
         self.ready: list[DiffView.Ready] = []
 
     def compose(self) -> ComposeResult:
-        yield DiffView(id="diff", **self.view_options)  # type: ignore[arg-type]
+        yield DiffView(id="diff", limits=self.limits)
 
     def on_mount(self) -> None:
         view = self.query_one(DiffView)

@@ -9,6 +9,7 @@ import inspect
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from bare_tui.model import STAGES, Attempt, Evidence, Judgement, Label, Outcome, Task, Verdict
 from bare_tui.review import ReviewSession
@@ -108,7 +109,7 @@ def make_app(
     return BareTuiApp(session, path, start_at=start_at, keymap=keymap, clock=lambda: 1000.0)
 
 
-async def settle(pilot, app: BareTuiApp) -> None:  # type: ignore[no-untyped-def]
+async def settle(pilot: Pilot[None], app: BareTuiApp) -> None:
     """Wait until the diff on show has been computed and painted."""
     from bare_tui.tui.widgets.diff_view import DiffView
 
