@@ -33,9 +33,9 @@ def _examples() -> list[list[str]]:
     for line in README.splitlines():
         if not line.startswith("    "):
             continue
-        text = line.strip().removeprefix("$ ")
-        if text.startswith("bare-tui "):
-            examples.append(shlex.split(text, comments=True)[1:])
+        for command in line.strip().removeprefix("$ ").split(" && "):  # a line may chain commands
+            if command.startswith("bare-tui "):
+                examples.append(shlex.split(command, comments=True)[1:])
     return examples
 
 
