@@ -7,7 +7,8 @@ import io
 import json
 from pathlib import Path
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bare_tui.exporter import export_text, neutralise_cell
 from bare_tui.importer import import_into

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import unicodedata
 
 from rich.console import Console
@@ -19,7 +20,7 @@ def hidden_characters(text: str) -> list[str]:
 
 
 def rendered(text: str) -> str:
-    console = Console(width=200, record=True, color_system=None, file=open("/dev/null", "w"))
+    console = Console(width=200, record=True, color_system=None, file=io.StringIO())
     console.print(safe_rich_text(text))
     return console.export_text().rstrip("\n")
 

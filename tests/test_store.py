@@ -121,9 +121,8 @@ def test_pragmas_wal_foreign_keys_and_marks(session: Path) -> None:
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
         assert store.schema_version == SCHEMA_VERSION
-        with pytest.raises(sqlite3.IntegrityError):
-            with store.transaction() as c:
-                c.execute("INSERT INTO attempts (attempt_id, task_id, model, seq) VALUES ('x', 'no-task', 'm', 9)")
+        with pytest.raises(sqlite3.IntegrityError), store.transaction() as c:
+            c.execute("INSERT INTO attempts (attempt_id, task_id, model, seq) VALUES ('x', 'no-task', 'm', 9)")
 
 
 def test_migrates_a_version_1_session_keeping_its_rows(tmp_path: Path) -> None:
@@ -239,10 +238,9 @@ def test_a_savepoint_rolls_back_a_record_the_database_refuses(session: Path) -> 
 
     with Store.open(session) as store:
         with store.transaction() as conn:
-            with pytest.raises(RecordRejected, match="FOREIGN KEY"):
-                with store.savepoint(conn):
-                    store.add_tasks([Task("t-new", "python", "n.py", "x = 1\n")], conn)
-                    store.add_attempts([Attempt("a-new", "t-missing", "m", "x")], conn)
+            with pytest.raises(RecordRejected, match="FOREIGN KEY"), store.savepoint(conn):
+                store.add_tasks([Task("t-new", "python", "n.py", "x = 1\n")], conn)
+                store.add_attempts([Attempt("a-new", "t-missing", "m", "x")], conn)
             store.add_tasks([Task("t-kept", "python", "k.py", "y = 1\n")], conn)
         assert store.task("t-new") is None and store.task("t-kept") is not None
 

@@ -37,15 +37,16 @@ def run(args: argparse.Namespace) -> int:
     if args.source_name == OWN_SOURCE:
         raise SessionError(f"--source {OWN_SOURCE} is reserved for bare-tui's own verdicts; name the external pipeline")
     err = Console(stderr=True, highlight=False)
-    with Store.open(args.session, create=True) as store:
-        with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=err, transient=True, disable=args.quiet) as progress:
-            task = progress.add_task("import", total=None)
-            report = import_into(
-                store, args.source, args.source_name, args.source_version,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
-                source_format=args.source_format,
-            )
+    with Store.open(args.session, create=True) as store, Progress(
+        TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err, transient=True, disable=args.quiet,
+    ) as progress:
+        task = progress.add_task("import", total=None)
+        report = import_into(
+            store, args.source, args.source_name, args.source_version,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+            source_format=args.source_format,
+        )
     print_report(report, quiet=args.quiet)
     return 0 if report.complete else 1
 
