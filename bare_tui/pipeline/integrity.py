@@ -615,7 +615,7 @@ def _python_bodies(source: Source) -> dict[str, tuple[bool, Node]]:
     bodies: dict[str, tuple[bool, Node]] = {}
     for node in _captures(source, "(function_definition) @f"):
         parts: list[str] = []
-        parent = node
+        parent: Node | None = node
         for _ in range(200):
             if parent is None:
                 break
