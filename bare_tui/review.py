@@ -8,7 +8,7 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, TypeGuard
 
 from .model import FIELD_INDEX, FIELDS, Attempt, AttemptSummary, Flag, Judgement, Label, Task, Verdict
 from .plans import assignments
@@ -16,6 +16,13 @@ from .store import ReviewerBusy, ReviewerClaim, SessionError, Store, claim_revie
 
 Mode = Literal["blind", "assisted"]
 MODES: tuple[str, ...] = ("blind", "assisted")
+
+
+def is_mode(value: str) -> TypeGuard[Mode]:
+    """True for a review mode's name: the check that lets the type checker treat the string as a Mode."""
+    return value in MODES
+
+
 MODE_SETTING = "review_mode"
 
 
@@ -402,7 +409,7 @@ class ReviewSession:
         read-only and says who holds it.
         """
         chosen = mode or store.get_setting(MODE_SETTING, "blind")
-        if chosen not in MODES:
+        if not is_mode(chosen):
             raise SessionError(f"{store.path}: review_mode setting is {chosen!r}; expected blind or assisted")
         if plan is not None:
             order = plan_review_order(store, plan, reviewer)
