@@ -238,7 +238,7 @@ class Confusion:
     tn: int
 
     @classmethod
-    def from_labels(cls, predicted: np.ndarray, truth: np.ndarray) -> "Confusion":
+    def from_labels(cls, predicted: np.ndarray, truth: np.ndarray) -> Confusion:
         """Count the items where both are known; 1 is pass, 0 is fail, -1 missing."""
         predicted = np.asarray(predicted)
         truth = np.asarray(truth)

@@ -69,13 +69,13 @@ class AttemptColumns:
     languages: Sequence[str]
 
     @classmethod
-    def of(cls, attempts: "Sequence[AttemptSummary] | AttemptColumns") -> "AttemptColumns":
+    def of(cls, attempts: Sequence[AttemptSummary] | AttemptColumns) -> AttemptColumns:
         if isinstance(attempts, AttemptColumns):
             return attempts
         return cls([a.attempt_id for a in attempts], [a.model for a in attempts], [a.language for a in attempts])
 
     @classmethod
-    def from_rows(cls, rows: Sequence[tuple[str, str, str]]) -> "AttemptColumns":
+    def from_rows(cls, rows: Sequence[tuple[str, str, str]]) -> AttemptColumns:
         """From (attempt_id, model, language) rows, as `Store.attempt_groups` gives them."""
         return cls(*_transposed(rows, 3))
 
@@ -92,7 +92,7 @@ class VerdictColumns:
     versions: Sequence[str] = ()  # each verdict's pipeline version, or its source without one; may be left empty
 
     @classmethod
-    def of(cls, verdicts: "Sequence[Verdict] | VerdictColumns") -> "VerdictColumns":
+    def of(cls, verdicts: Sequence[Verdict] | VerdictColumns) -> VerdictColumns:
         if isinstance(verdicts, VerdictColumns):
             return verdicts
         return cls(
@@ -101,12 +101,12 @@ class VerdictColumns:
         )  # fmt: skip
 
     @classmethod
-    def from_rows(cls, rows: Sequence[tuple[str, str, str, float | None]]) -> "VerdictColumns":
+    def from_rows(cls, rows: Sequence[tuple[str, str, str, float | None]]) -> VerdictColumns:
         """From (attempt_id, stage, outcome, score) rows, as `Store.current_verdict_rows` gives them."""
         return cls(*_transposed(rows, 4))
 
     @classmethod
-    def from_runs(cls, rows: Sequence[tuple[str, str, str, float | None, str, str]]) -> "VerdictColumns":
+    def from_runs(cls, rows: Sequence[tuple[str, str, str, float | None, str, str]]) -> VerdictColumns:
         """From (attempt_id, stage, outcome, score, pipeline_version, source) rows, as `Store.verdict_rows`
         gives them, each verdict marked with its run."""
         attempt_ids, stages, outcomes, scores, versions, sources = _transposed(rows, 6)
@@ -125,7 +125,7 @@ class LabelColumns:
     saw_verdicts: Sequence[bool | int]
 
     @classmethod
-    def of(cls, judgements: "Sequence[Judgement] | LabelColumns") -> "LabelColumns":
+    def of(cls, judgements: Sequence[Judgement] | LabelColumns) -> LabelColumns:
         if isinstance(judgements, LabelColumns):
             return judgements
         return cls(
@@ -134,7 +134,7 @@ class LabelColumns:
         )  # fmt: skip
 
     @classmethod
-    def from_rows(cls, rows: Sequence[tuple[str, str, str, str, int]]) -> "LabelColumns":
+    def from_rows(cls, rows: Sequence[tuple[str, str, str, str, int]]) -> LabelColumns:
         """From (attempt_id, reviewer, stage, label, saw_verdicts) rows, as `Store.current_label_rows` gives them."""
         return cls(*_transposed(rows, 5))
 
@@ -156,7 +156,7 @@ class CalibrationInput:
     versioned_verdicts: Sequence[Verdict] | VerdictColumns = ()  # every run's verdicts, for --by pipeline_version
 
 
-def load_input(store: "Store", source: str | None = None, versions: bool = False) -> CalibrationInput:
+def load_input(store: Store, source: str | None = None, versions: bool = False) -> CalibrationInput:
     """Read what the statistics need from a session; `versions` also reads every pipeline version's verdicts.
 
     Plain rows become columns directly: a Verdict object per row is what made reading a BARE-sized session slow
@@ -425,11 +425,11 @@ class _Slice:
     labels: np.ndarray
 
     @classmethod
-    def of(cls, decided: int, passes: int, at: np.ndarray, columns: StageColumns, humans: HumanColumns) -> "_Slice":
+    def of(cls, decided: int, passes: int, at: np.ndarray, columns: StageColumns, humans: HumanColumns) -> _Slice:
         return cls(decided, passes, columns.auto[at], columns.score[at], humans.consensus[at], humans.labels[at])
 
     @classmethod
-    def whole(cls, columns: StageColumns, humans: HumanColumns) -> "_Slice":
+    def whole(cls, columns: StageColumns, humans: HumanColumns) -> _Slice:
         decided = int(np.count_nonzero(columns.auto >= 0))
         passes = int(np.count_nonzero(columns.auto == PASS))
         return cls.of(decided, passes, humans.labelled, columns, humans)
@@ -437,7 +437,7 @@ class _Slice:
     @classmethod
     def by_group(
         cls, grouping: Grouping, columns: StageColumns, humans: HumanColumns
-    ) -> list[tuple[str, "_Slice"]]:
+    ) -> list[tuple[str, _Slice]]:
         size = len(grouping.names)
         decided = np.bincount(grouping.codes[columns.auto >= 0], minlength=size)
         passes = np.bincount(grouping.codes[columns.auto == PASS], minlength=size)
@@ -452,7 +452,7 @@ class _Slice:
         ]
 
 
-def rows_for_store(store: "Store", options: Options = Options(), source: str | None = None) -> list[StatRow]:
+def rows_for_store(store: Store, options: Options = Options(), source: str | None = None) -> list[StatRow]:
     """The stats command's whole job on an open session."""
     data = load_input(store, source=source, versions="pipeline_version" in options.by)
     return calibration_rows(prepare(data), options) + _reviewers_for(store, options)

@@ -19,6 +19,7 @@ time of its parsers (compile() / tree-sitter) and lizard on the same files; 2 wo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import math
 import os
@@ -185,10 +186,8 @@ def bare_tools(job: Job) -> float:
     started = time.perf_counter()
     for text in (job.original, job.refactored or ""):
         if job.language == "python":
-            try:
+            with contextlib.suppress(SyntaxError, ValueError, RecursionError, MemoryError):
                 compile(text, job.path, "exec", dont_inherit=True)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                pass
         else:
             get_parser(job.language, job.path).parse(encode(text))
         lizard.analyze_file.analyze_source_code("x" + EXTENSIONS[job.language], text)
@@ -302,7 +301,7 @@ def report_thresholds(count: int) -> None:
         marks: list[tuple[float, int]] = []
         children = _children_cpu()
         started = time.perf_counter()
-        measured = measure_thresholds(tasks, workers=workers, progress_callback=lambda done, _total: marks.append((time.perf_counter(), done)))
+        measured = measure_thresholds(tasks, workers=workers, progress_callback=lambda done, _total, marks=marks: marks.append((time.perf_counter(), done)))
         seconds[workers] = time.perf_counter() - started
         children = _children_cpu() - children
         shown = marks[0][0] - started

@@ -23,7 +23,17 @@ from bare_tui.calibration import (
     score_curve,
 )
 from bare_tui.model import (
-    FIELDS, STAGES, Adjudication, Attempt, AttemptSummary, Judgement, Label, Outcome, ReasonCode, Task, Verdict,
+    FIELDS,
+    STAGES,
+    Adjudication,
+    Attempt,
+    AttemptSummary,
+    Judgement,
+    Label,
+    Outcome,
+    ReasonCode,
+    Task,
+    Verdict,
 )  # fmt: skip
 from bare_tui.store import Store
 

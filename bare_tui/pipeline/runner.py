@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import hashlib
 import multiprocessing
 import os
@@ -316,19 +317,15 @@ class _Worker:
         self.results = {}
         self.deadline = time.monotonic() + limit + (STARTUP_ALLOWANCE if self.fresh else 0.0)
         self.fresh = False
-        try:
+        with contextlib.suppress(OSError):  # the worker is gone: its sentinel reports it, and the batch is retried
             self.conn.send(batch)
-        except OSError:
-            pass  # the worker is gone: its sentinel reports it, and the batch is failed or retried from there
 
     def stop(self, kill: bool = False) -> None:
         if kill:
             self.process.kill()
         else:
-            try:
+            with contextlib.suppress(OSError):  # already gone: nothing to tell it
                 self.conn.send(None)
-            except OSError:
-                pass
         self.process.join(timeout=1 if not kill else 5)
         if self.process.is_alive():
             self.process.kill()

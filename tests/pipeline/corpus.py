@@ -16,7 +16,7 @@ import random
 import re
 import sysconfig
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import tree_sitter
@@ -55,7 +55,7 @@ def _pick(paths: list[Path], count: int) -> list[Path]:
     return [paths[int(i * step)] for i in range(count)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def python_files(count: int = 40) -> tuple[CorpusFile, ...]:
     """Standard-library modules of 100 to 1,500 lines (tests, demos and Python 2 leftovers left out)."""
     root = Path(sysconfig.get_paths()["stdlib"])
@@ -75,7 +75,7 @@ def python_files(count: int = 40) -> tuple[CorpusFile, ...]:
     return tuple(CorpusFile("python", str(p), p.read_text(encoding="utf-8")) for p in _pick(candidates, count))
 
 
-@lru_cache(maxsize=None)
+@cache
 def javascript_files() -> tuple[CorpusFile, ...]:
     """npm's JavaScript, 80 to 1,500 lines, unminified, as listed in the folder's MANIFEST.json."""
     manifest = json.loads((JAVASCRIPT / "MANIFEST.json").read_text(encoding="utf-8"))
@@ -85,7 +85,7 @@ def javascript_files() -> tuple[CorpusFile, ...]:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def data_files(language: str | None = None) -> tuple[CorpusFile, ...]:
     """The files written here for languages without real sources on the machine."""
     found = []
@@ -109,7 +109,7 @@ def by_language() -> dict[str, tuple[CorpusFile, ...]]:
     return {language: tuple(items) for language, items in grouped.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _es_modules() -> frozenset[str]:
     manifest = json.loads((JAVASCRIPT / "MANIFEST.json").read_text(encoding="utf-8"))
     return frozenset(str(JAVASCRIPT / entry["file"]) for entry in manifest["files"] if entry["es_module"])
@@ -160,7 +160,7 @@ def _byte_to_char(data: bytes, offset: int) -> int:
     return len(data[:offset].decode("utf-8", errors="replace"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def functions(item: CorpusFile) -> tuple[FunctionSpan, ...]:
     """Named functions with bodies that start their own line, outermost only (not nested in another function)."""
     if item.language == "python":
@@ -441,10 +441,7 @@ def add_parameter(item: CorpusFile, seed: int = 0) -> tuple[str, str] | None:
     span = random.Random(seed).choice(candidates)
     inner = span.params_text[1:-1].rstrip()
     addition = _NEW_PARAMETER[item.language]
-    if inner.strip():
-        new_inner = inner.rstrip().rstrip(",") + ", " + addition
-    else:
-        new_inner = addition
+    new_inner = inner.rstrip().rstrip(",") + ", " + addition if inner.strip() else addition
     text = item.text[: span.params_start + 1] + new_inner + item.text[span.params_end - 1 :]
     return text, span.name
 
@@ -689,7 +686,7 @@ MUTATIONS = (
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def cases(item: CorpusFile, seed: int = 0) -> tuple[Case, ...]:
     """The original, a commented copy and every mutation that applies to the file, for one seed."""
     commented = add_comments(item, seed)

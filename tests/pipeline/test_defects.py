@@ -9,7 +9,6 @@ import pytest
 
 from bare_tui.model import Outcome
 from bare_tui.pipeline.defects import Finding, check_defects, new_findings, pyflakes_findings
-
 from tests.pipeline.corpus import data_files
 
 DECODER = inspect.getsource(json.decoder)

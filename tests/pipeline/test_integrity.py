@@ -8,7 +8,6 @@ import pytest
 
 from bare_tui.model import Outcome
 from bare_tui.pipeline.integrity import check_integrity, integrity_findings
-
 from tests.pipeline import corpus
 
 CATCH_RATE = 0.97

@@ -9,7 +9,6 @@ import pytest
 
 from bare_tui.model import Outcome
 from bare_tui.pipeline.signatures import check_signatures, extract_signatures
-
 from tests.pipeline import corpus
 
 CATCH_RATE = 0.97

@@ -348,7 +348,7 @@ class StatsScreen(Screen[None]):
                       "kappa saw"):  # fmt: skip
             table.add_column(Text(label, style="bold"), key=label)
         for stage in bundle.options.stages:
-            def get(metric: str, group_by: str = "all", group: str = "all") -> StatRow | None:
+            def get(metric: str, group_by: str = "all", group: str = "all", stage: str = stage) -> StatRow | None:
                 return rows.get((metric, stage, group_by, group))
 
             pairs = get("tp")
