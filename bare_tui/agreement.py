@@ -583,7 +583,7 @@ def paired_bootstrap(
     full_table = contingency_table(decision, reference, k).T  # rows reference, columns decision
     full_alpha = finite_or_none(alpha_from_coincidence_array(coincidence_matrix(counts)))
     points = [cohen_kappa(full_table), gwet_ac1(full_table), full_alpha,
-              finite_or_none(mcc_array(full_table)) if k == 2 else None]  # fmt: skip
+              finite_or_none(mcc_array(full_table)) if k == 2 else None]
     intervals: list[Interval] = [Interval(p) for p in points]
     # the Jeffreys posterior, then the plain Bayesian bootstrap (no prior: cells never seen stay empty); the
     # reported interval spans both, so that neither the prior's pull towards disagreement nor its absence
@@ -606,7 +606,7 @@ def paired_bootstrap(
     return BootstrapIntervals(
         cohen_kappa=intervals[0], gwet_ac1=intervals[1], krippendorff_alpha=intervals[2],
         mcc=intervals[3] if k == 2 else empty, replicates=replicates,
-    )  # fmt: skip
+    )
 
 
 def _span(first: Interval, second: Interval) -> Interval:
@@ -614,7 +614,7 @@ def _span(first: Interval, second: Interval) -> Interval:
     lows = [x for x in (first.low, second.low) if x is not None]
     highs = [x for x in (first.high, second.high) if x is not None]
     return Interval(first.value if first.value is not None else second.value,
-                    min(lows) if lows else None, max(highs) if highs else None)  # fmt: skip
+                    min(lows) if lows else None, max(highs) if highs else None)
 
 
 def posterior_interval(samples: np.ndarray, point: float | None, level: float = CONFIDENCE) -> Interval:

@@ -37,7 +37,7 @@ METRICS: tuple[str, ...] = (
     "gwet_ac1", "pabak", "sensitivity", "specificity", "ppv", "npv", "mcc", "krippendorff_alpha",
     "fleiss_kappa", "corrected_pass_rate", "ppi_pass_rate", "labels_needed", "auc", "best_threshold",
     "reviewer_accuracy", "reviewer_agreement", "seconds_per_attempt",
-)  # fmt: skip
+)
 """Every metric name, in the order rows are written (DESIGN.md's names)."""
 
 ROW_KEYS: tuple[str, ...] = ("metric", "stage", "group_by", "group", "n", "value", "ci_low", "ci_high")
@@ -98,7 +98,7 @@ class VerdictColumns:
         return cls(
             [v.attempt_id for v in verdicts], [v.stage for v in verdicts], [v.outcome for v in verdicts],
             [v.score for v in verdicts], [v.pipeline_version or v.source for v in verdicts],
-        )  # fmt: skip
+        )
 
     @classmethod
     def from_rows(cls, rows: Sequence[tuple[str, str, str, float | None]]) -> VerdictColumns:
@@ -131,7 +131,7 @@ class LabelColumns:
         return cls(
             [j.attempt_id for j in judgements], [j.reviewer for j in judgements], [j.stage for j in judgements],
             [j.label for j in judgements], [j.saw_verdicts for j in judgements],
-        )  # fmt: skip
+        )
 
     @classmethod
     def from_rows(cls, rows: Sequence[tuple[str, str, str, str, int]]) -> LabelColumns:
@@ -281,7 +281,7 @@ def prepare(data: CalibrationInput) -> PreparedSession:
         # auditors always see the verdicts, so the anchoring split leaves adjudications out
         anchoring["blind"][stage] = _human_columns(np.where(saw[s], NONE, labels[s]), no_adjudication, candidates)
         anchoring["saw_verdicts"][stage] = _human_columns(np.where(saw[s], labels[s], NONE), no_adjudication,
-                                                          candidates)  # fmt: skip
+                                                          candidates)
     return PreparedSession(attempt_ids, groupings, stages, humans, anchoring, version_columns, reviewers)
 
 
@@ -368,7 +368,7 @@ def _human_columns(labels: np.ndarray, adjudicated: np.ndarray, candidates: np.n
             _CODES.get(consensus_label(["pass"] * int(k // 3 // radix) + ["fail"] * int(k // 3 % radix),
                                        words.get(int(k % 3) - 1)), NONE)
             for k in unique.tolist()
-        ], dtype=np.int8)  # fmt: skip
+        ], dtype=np.int8)
         consensus[labelled] = decided[inverse]
     return HumanColumns(labels, consensus, labelled)
 
@@ -529,7 +529,7 @@ class _Figures:
         add("fleiss_kappa", int(fleiss_units.sum()), agreement.fleiss_kappa(counts[fleiss_units]))
 
         add("corrected_pass_rate", part.decided, agreement.lang_reiczigel(
-            part.passes, part.decided, cells.tp, cells.tp + cells.fn, cells.tn, cells.tn + cells.fp))  # fmt: skip
+            part.passes, part.decided, cells.tp, cells.tp + cells.fn, cells.tn, cells.tn + cells.fp))
         # under a plan these two are replaced by the design's own, so they are left as placeholders
         ppi = _simple_ppi(part) if self.options.ppi else None
         add("ppi_pass_rate", ppi.n if ppi else 0, ppi.interval if ppi else None)
@@ -581,7 +581,7 @@ PLAN_GROUPINGS: tuple[str, ...] = ("model", "language")
 WEIGHTED_METRICS: frozenset[str] = frozenset({
     "human_pass_rate", "tp", "fp", "fn", "tn", "percent_agreement", "cohen_kappa", "gwet_ac1", "pabak",
     "sensitivity", "specificity", "ppv", "npv", "mcc", "corrected_pass_rate", "ppi_pass_rate", "labels_needed",
-})  # fmt: skip
+})
 """The rows a plan replaces with design-weighted ones; reviewers among themselves (alpha, Fleiss) and the
 score curve stay the labelled items' own."""
 
@@ -648,7 +648,7 @@ def _restricted_to(session: PreparedSession, keep: np.ndarray) -> PreparedSessio
         {stage: cut(h) for stage, h in session.humans.items()},
         {group: {stage: cut(h) for stage, h in stages.items()} for group, stages in session.anchoring.items()},
         session.versions, session.reviewers,
-    )  # fmt: skip
+    )
 
 
 def _domains(session: PreparedSession, rows: np.ndarray, by: tuple[str, ...]) -> list[tuple[str, str, np.ndarray]]:
@@ -713,13 +713,13 @@ def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str,
         agreement_share = survey.wilson_effective(ratios["percent_agreement"][j])
         add("percent_agreement", table.pairs, agreement_share)
         kappa, ac1, mcc = agreement.table_intervals(table.proportions(), table.effective,
-                                                    replicates=options.replicates, seed=options.seed)  # fmt: skip
+                                                    replicates=options.replicates, seed=options.seed)
         add("cohen_kappa", table.pairs, kappa)
         add("gwet_ac1", table.pairs, ac1)
         share, low, high = agreement_share.value, agreement_share.low, agreement_share.high
         add("pabak", table.pairs, Interval(
             None if share is None else 2 * share - 1, None if low is None else 2 * low - 1,
-            None if high is None else 2 * high - 1))  # fmt: skip
+            None if high is None else 2 * high - 1))
         for name in ("sensitivity", "specificity", "ppv", "npv"):
             estimate = ratios[name][j]
             add(name, estimate.n, survey.wilson_effective(estimate))
@@ -732,7 +732,7 @@ def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str,
             corrected = agreement.lang_reiczigel(
                 int(known.domain_passes[j]), int(known.domain_sizes[j]),
                 sens.value * n_sens, n_sens, spec.value * n_spec, n_spec,  # type: ignore[arg-type]
-            )  # fmt: skip
+            )
         add("corrected_pass_rate", int(known.domain_sizes[j]), corrected)
         ppi = ppis[j]
         add("ppi_pass_rate", ppi.n if ppi else 0, ppi.interval if ppi else Interval(None))
@@ -751,7 +751,7 @@ def _effective(estimate: Any) -> float:
 
 
 def plan_rows_for_store(store: Store, plan: str, options: Options = Options(), source: str | None = None
-                        ) -> list[StatRow]:  # fmt: skip
+                        ) -> list[StatRow]:
     """`stats --plan`: the session's figures for the plan's population; ValueError naming a missing plan."""
     data = load_input(store, source=source, versions="pipeline_version" in options.by)
     session = prepare(data)
@@ -831,10 +831,10 @@ def reviewer_rows(
                     agree += own == ("pass" if passes * 2 > len(others) else "fail")
             accuracy, agreement_ = agreement.wilson(right, compared), agreement.wilson(agree, paired)
             rows.append(StatRow("reviewer_accuracy", stage, "reviewer", reviewer, compared, accuracy.value,
-                                accuracy.low, accuracy.high))  # fmt: skip
+                                accuracy.low, accuracy.high))
             rows.append(StatRow("reviewer_agreement", stage, "reviewer", reviewer, paired, agreement_.value,
-                                agreement_.low, agreement_.high))  # fmt: skip
+                                agreement_.low, agreement_.high))
         durations = [max(t) - min(t) for t in spans.get(reviewer, {}).values()]
         rows.append(StatRow("seconds_per_attempt", "overall", "reviewer", reviewer, len(durations),
-                            float(median(durations)) if durations else None))  # fmt: skip
+                            float(median(durations)) if durations else None))
     return rows

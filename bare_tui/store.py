@@ -684,7 +684,7 @@ class Store:
                 f"SELECT DISTINCT attempt_id FROM verdicts{all_where}{joiner} source = ?"
                 " AND attempt_id IN (SELECT value FROM json_each(?))",
                 [*all_params, OWN_SOURCE, ids],
-            ))  # fmt: skip
+            ))
         return names, settled + [row[3:] for row in best.values() if row[0] or row[at] not in own]
 
     def _contested_attempts(self, where: str, params: list[Any], source: str | None) -> list[str]:
@@ -702,7 +702,7 @@ class Store:
                 f"SELECT DISTINCT attempt_id FROM verdicts{where} GROUP BY attempt_id, stage HAVING COUNT(*) > 1",
                 params,
             )
-        }  # fmt: skip
+        }
         joiner = " AND" if where else " WHERE"
         both_kinds = source is None and c.execute(
             f"SELECT EXISTS (SELECT 1 FROM verdicts{where}{joiner} source = ?)"
@@ -713,7 +713,7 @@ class Store:
             contested.update(row[0] for row in c.execute(
                 f"SELECT attempt_id FROM verdicts{where} GROUP BY attempt_id HAVING MIN(source = ?) < MAX(source = ?)",
                 [*params, OWN_SOURCE, OWN_SOURCE],
-            ))  # fmt: skip
+            ))
         return sorted(contested)
 
     def verdict_stages(self) -> list[str]:
@@ -1089,7 +1089,7 @@ class Store:
                 "SELECT attempt_id FROM attempts WHERE attempt_id IN (SELECT value FROM json_each(?))",
                 (json.dumps(ids),),
             )
-        }  # fmt: skip
+        }
         return [attempt_id for attempt_id in ids if attempt_id not in found]
 
     # ------------------------------------------------------------------ settings

@@ -378,7 +378,7 @@ class PlanLabels:
                 out.append(Estimate(None, None, 0))
             else:
                 out.append(Estimate(float(y_total[j] / x_total[j]), float(variance[j]), int(counts[j]),
-                                    float(r_smooth[j]), float(effective[j]) if kish else None))  # fmt: skip
+                                    float(r_smooth[j]), float(effective[j]) if kish else None))
         return out
 
     # -- the figures

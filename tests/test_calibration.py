@@ -34,14 +34,14 @@ from bare_tui.model import (
     ReasonCode,
     Task,
     Verdict,
-)  # fmt: skip
+)
 from bare_tui.store import Store
 
 DESIGN_METRICS = {
     "auto_pass_rate", "human_pass_rate", "tp", "fp", "fn", "tn", "percent_agreement", "cohen_kappa", "gwet_ac1",
     "pabak", "sensitivity", "specificity", "ppv", "npv", "mcc", "krippendorff_alpha", "fleiss_kappa",
     "corrected_pass_rate", "ppi_pass_rate", "auc", "best_threshold",
-}  # fmt: skip
+}
 REVIEWER_METRICS = {"reviewer_accuracy", "reviewer_agreement", "seconds_per_attempt"}
 
 
@@ -83,13 +83,13 @@ def test_consensus_rule_exclusions_and_counts() -> None:
         judgement(4, "ana", "syntax", "pass"),
         judgement(5, "ana", "syntax", "pass"), judgement(5, "bo", "syntax", "fail"),
         judgement(6, "ana", "syntax", "pass"), judgement(6, "bo", "syntax", "fail"),
-    ]  # fmt: skip
+    ]
     adjudications = [Adjudication("x1", "a6", "syntax", "carol", Label.PASS, ReasonCode.PIPELINE_FALSE_FAIL)]
     rows = calibration_rows(prepare(CalibrationInput(attempts, verdicts, judgements, adjudications)), Options(replicates=0))
 
     assert (pick(rows, "tp").value, pick(rows, "fp").value, pick(rows, "fn").value, pick(rows, "tn").value) == (
         1, 1, 2, 1,
-    )  # fmt: skip
+    )
     assert pick(rows, "tp").n == 5
     auto = pick(rows, "auto_pass_rate")
     assert (auto.n, auto.value) == (6, pytest.approx(3 / 6))  # error and skipped verdicts left out
@@ -109,7 +109,7 @@ def test_rows_have_design_names_keys_and_no_nan() -> None:
         truth = rng.random() < 0.5
         for stage in ("syntax", "signatures", "integrity", "defects", "maintainability"):
             verdicts.append(verdict(i, stage, "pass" if (rng.random() < 0.8) == truth else "fail",
-                                    score=float(rng.normal(truth)) if stage == "maintainability" else None))  # fmt: skip
+                                    score=float(rng.normal(truth)) if stage == "maintainability" else None))
             judgements.append(judgement(i, "ana", stage, "pass" if truth else "fail"))
     rows = calibration_rows(
         prepare(CalibrationInput(attempts, verdicts, judgements)), Options(by=("model", "language"), replicates=200)
@@ -119,7 +119,7 @@ def test_rows_have_design_names_keys_and_no_nan() -> None:
     assert {r.stage for r in rows} == set(FIELDS)  # overall was derived from the five stages
     assert {(r.group_by, r.group) for r in rows} == {
         ("all", "all"), ("model", "m0"), ("model", "m1"), ("model", "m2"), ("language", "go"), ("language", "python"),
-    }  # fmt: skip
+    }
     for row in rows:
         assert tuple(row.as_dict()) == ROW_KEYS
         for number in (row.value, row.ci_low, row.ci_high):
@@ -235,7 +235,7 @@ def test_rows_from_a_session_equal_rows_from_the_same_records_in_memory(tmp_path
             Verdict(f"a{i}", stage, Outcome(outcomes[int(rng.choice(4, p=(0.5, 0.4, 0.05, 0.05)))]),
                     float(rng.normal()) if stage == "maintainability" else None, (), version, source)
             for i in ids for stage in stages
-        ]  # fmt: skip
+        ]
 
     attempts = [attempt(i, model=f"m{i % 2}", language=("python", "go")[i % 3 % 2]) for i in range(24)]
     first, second = run(range(18), "0.1+a"), run(range(9), "0.2+b")
@@ -260,7 +260,7 @@ def test_rows_from_a_session_equal_rows_from_the_same_records_in_memory(tmp_path
             store.save_verdicts(verdicts)
         store.save_judgements(superseded)
         store.save_judgements([j if k >= 10 else replace(j, supersedes=f"{j.judgement_id}-old")
-                               for k, j in enumerate(judgements)])  # fmt: skip
+                               for k, j in enumerate(judgements)])
         store.save_adjudication(adjudications[0])
 
     options = Options(by=("model", "language", "pipeline_version", "anchoring"), replicates=200)
@@ -268,12 +268,12 @@ def test_rows_from_a_session_equal_rows_from_the_same_records_in_memory(tmp_path
     chosen = (
         second + [v for v in first if v.attempt_id not in in_second] + lone_own
         + [v for v in imported if v.attempt_id not in {"a20"} and int(v.attempt_id[1:]) >= 18]
-    )  # fmt: skip
+    )
     everything = first + imported + second + lone_own
 
     def in_memory(verdicts: list[Verdict], versioned: list[Verdict]) -> list[StatRow]:
         return calibration_rows(prepare(CalibrationInput(attempts, verdicts, judgements, adjudications, versioned)),
-                                options)  # fmt: skip
+                                options)
 
     with Store.open(path, readonly=True) as store:
         default_rows = rows_for_store(store, options)

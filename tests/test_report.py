@@ -36,7 +36,7 @@ def make_session(path: Path, attempts: int = 60, models: tuple[str, ...] = ("m-a
                 for reviewer in ("ana", "bo"):
                     label = truth if rng.random() < 0.9 else not truth
                     judgements.append(Judgement(f"j{i}{stage}{reviewer}", f"a{i}", reviewer, stage,
-                                                Label.PASS if label else Label.FAIL, saw_verdicts=reviewer == "bo"))  # fmt: skip
+                                                Label.PASS if label else Label.FAIL, saw_verdicts=reviewer == "bo"))
         store.save_verdicts(verdicts)
         store.save_judgements(judgements)
     return path
@@ -76,14 +76,14 @@ def test_same_seed_same_output_and_stage_filter(session: Path, capsys: pytest.Ca
     rows = list(csv.DictReader(io.StringIO(first)))
     assert {row["stage"] for row in rows} == {"defects"}
     other_seed = run_stats(capsys, str(session), "--format", "csv", "--stage", "defects", "--seed", "10",
-                           "--bootstrap", "300")[1]  # fmt: skip
+                           "--bootstrap", "300")[1]
     assert other_seed != first
 
 
 def test_output_file_and_markdown(session: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "report.md"
     code, out, err = run_stats(capsys, str(session), "--format", "markdown", "-o", str(target), "--by",
-                               "anchoring", "--bootstrap", "100")  # fmt: skip
+                               "anchoring", "--bootstrap", "100")
     assert code == 0 and out == "" and "report.md" in err
     text = target.read_text()
     assert "## Method" in text and "Wilson" in text and "Lang & Reiczigel" in text and "100 resamples" in text
@@ -107,7 +107,7 @@ def test_errors_are_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def row(metric: str, value: float | None, n: int = 50, group: str = "all", group_by: str = "all",
-        stage: str = "syntax", low: float | None = None, high: float | None = None) -> StatRow:  # fmt: skip
+        stage: str = "syntax", low: float | None = None, high: float | None = None) -> StatRow:
     return StatRow(metric, stage, group_by, group, n, value, low, high)
 
 
@@ -144,9 +144,9 @@ def test_markdown_warns_on_small_n_and_skewed_prevalence() -> None:
     counts = {"tp": 95, "fp": 2, "fn": 1, "tn": 2}  # people pass 96%: the kappa paradox
     rows = [row(m, v, n=100) for m, v in counts.items()]
     rows += [row("cohen_kappa", 0.55, n=100, low=0.2, high=0.8), row("gwet_ac1", 0.96, n=100),
-             row("pabak", 0.94, n=100)]  # fmt: skip
+             row("pabak", 0.94, n=100)]
     rows += [row(m, v, n=12, group="tiny|model<b>", group_by="model") for m, v in
-             {"tp": 5, "fp": 2, "fn": 2, "tn": 3}.items()]  # fmt: skip
+             {"tp": 5, "fp": 2, "fn": 2, "tn": 3}.items()]
     warnings = warnings_for(rows)
     assert any("skewed prevalence" in w and "0.960" in w for w in warnings)
     assert any("only 12 compared attempts" in w for w in warnings)

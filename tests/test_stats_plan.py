@@ -18,7 +18,7 @@ from tests.test_report import make_session
 def planned(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = make_session(tmp_path_factory.mktemp("plan") / "study.db", attempts=80)
     assert main(["plan", str(path), "--name", "p1", "--size", "40", "--strata", "model,defects",
-                 "--allocation", "equal", "--seed", "1"]) == 0  # fmt: skip
+                 "--allocation", "equal", "--seed", "1"]) == 0
     return path
 
 
@@ -29,7 +29,7 @@ def stats_json(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str,
 
 
 def find(rows: list[dict[str, object]], metric: str, group_by: str = "all", group: str = "all",
-         stage: str = "overall") -> dict[str, object]:  # fmt: skip
+         stage: str = "overall") -> dict[str, object]:
     return next(r for r in rows if (r["metric"], r["stage"], r["group_by"], r["group"]) == (metric, stage, group_by,
                                                                                               group))
 
@@ -74,7 +74,7 @@ def test_plan_groups_and_labels_needed(planned: Path, capsys: pytest.CaptureFixt
 
 
 def test_without_a_plan_the_table_says_whom_figures_describe(planned: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     assert main(["stats", str(planned), "--stage", "overall", "--bootstrap", "0"]) == 0
     out = capsys.readouterr().out
@@ -101,9 +101,9 @@ def test_a_labelled_prefix_is_named_in_the_report(tmp_path: Path, capsys: pytest
     (("--plan", "nope"), "no plan named 'nope'"),
     (("--precision", "0"), "--precision must be more than 0"),
     (("--precision", "-0.1"), "--precision must be more than 0"),
-])  # fmt: skip
+])
 def test_bad_plan_or_precision_is_one_line_and_exit_2(planned: Path, capsys: pytest.CaptureFixture[str],
-                                                      args: tuple[str, ...], message: str) -> None:  # fmt: skip
+                                                      args: tuple[str, ...], message: str) -> None:
     capsys.readouterr()
     assert main(["stats", str(planned), *args]) == 2
     captured = capsys.readouterr()
@@ -117,12 +117,12 @@ def test_reviewer_rows_measure_each_reviewer() -> None:
 
     def judged(attempt: str, reviewer: str, label: str, seconds: int) -> Judgement:
         return Judgement(f"{attempt}{reviewer}", attempt, reviewer, "overall", Label(label),
-                         opened_at="2026-11-21T10:00:00Z", saved_at=f"2026-11-21T10:00:{seconds:02d}Z")  # fmt: skip
+                         opened_at="2026-11-21T10:00:00Z", saved_at=f"2026-11-21T10:00:{seconds:02d}Z")
 
     judgements = [
         judged("a1", "ana", "pass", 10), judged("a1", "bo", "pass", 20), judged("a1", "cy", "fail", 30),
         judged("a2", "ana", "fail", 30), judged("a2", "bo", "pass", 40), judged("a2", "cy", "pass", 50),
-    ]  # fmt: skip
+    ]
     adjudications = [Adjudication("x1", "a1", "overall", "dee", Label.PASS, "reviewer-error", "")]
     rows = {(r.metric, r.group): r for r in reviewer_rows(judgements, adjudications, ("overall",))}
     assert rows[("reviewer_accuracy", "cy")].value == 0.0 and rows[("reviewer_accuracy", "cy")].n == 1

@@ -28,7 +28,7 @@ def stratified_data(seed: int = 0) -> tuple[survey.StratifiedSample, np.ndarray,
 
 
 def samplics(param: PopParam, y: np.ndarray, sample: survey.StratifiedSample, fpc: dict[int, float],
-             **more: object) -> TaylorEstimator:  # fmt: skip
+             **more: object) -> TaylorEstimator:
     estimator = TaylorEstimator(param)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
