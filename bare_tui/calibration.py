@@ -458,7 +458,7 @@ def rows_for_store(store: Store, options: Options = Options(), source: str | Non
     return calibration_rows(prepare(data), options) + _reviewers_for(store, options)
 
 
-def _reviewers_for(store: "Store", options: Options) -> list[StatRow]:
+def _reviewers_for(store: Store, options: Options) -> list[StatRow]:
     if "reviewer" not in options.by:
         return []
     return reviewer_rows(store.judgements(current_only=True), store.adjudications(current_only=True), options.stages)
