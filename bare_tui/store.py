@@ -76,7 +76,7 @@ _FIELD_LIST = ", ".join(f"'{name}'" for name in FIELDS)
 # adjudication for. The same rules as the Python code: the verdict that counts is Store._chosen_verdicts' (own
 # source first, then the newest run, the first written on a tie; an attempt with any own verdict uses only its
 # own), the label in force Store._labels_in_force's, the newest adjudication Store.adjudications', and the
-# consensus and dispute consensus.py's. tests/test_views.py checks them against the Python on random sessions.
+# consensus and dispute consensus.py's. tests/unit/test_views.py checks them against the Python on random sessions.
 ATTEMPT_STAGES_VIEW = f"""CREATE VIEW attempt_stages AS
 WITH
 stage_names(stage, stage_index) AS (VALUES {_FIELD_VALUES}),

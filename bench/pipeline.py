@@ -4,7 +4,7 @@
 
 Studies: the bundled demo (sessions/demo/, when present); 1,000 generated attempts of 300 to 5,000 lines
 (log-uniform) in five languages, cut from real files (the Python standard library of the running Python, npm's
-JavaScript kept in tests/pipeline/data/javascript/, and the corpus's Go, Java and C files), five models' answers per
+JavaScript kept in tests/unit/pipeline/data/javascript/, and the corpus's Go, Java and C files), five models' answers per
 task as in a real benchmark (light, deterministic edits: renames, comments, an extracted helper); and 200
 attempts of 300 lines for the per-core target. Then the maintainability thresholds (a session's first verify
 measures every original): 500 and 2,000 originals of 100-5,000 lines (log-uniform, as in BARE) cut from the
@@ -59,8 +59,8 @@ def _read(path: str) -> str | None:
 
 def source_pool(language: str) -> list[str]:
     """Real files of one language, in a fixed order: Python's standard library (of the Python running this),
-    npm's files kept in tests/pipeline/data/javascript/, and the corpus files of tests/pipeline/data/."""
-    data = REPO / "tests/pipeline/data"
+    npm's files kept in tests/unit/pipeline/data/javascript/, and the corpus files of tests/unit/pipeline/data/."""
+    data = REPO / "tests/unit/pipeline/data"
     if language == "python":
         root = sysconfig.get_paths()["stdlib"]
         paths = [p for p in sorted(glob.glob(f"{root}/*.py") + glob.glob(f"{root}/*/*.py")) if "/test" not in p]

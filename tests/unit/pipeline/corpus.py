@@ -1,8 +1,8 @@
 """The shared test corpus: real source files on this machine plus files written here, and seeded mutations.
 
 Python comes from the standard library of the Python that runs the tests, JavaScript from npm's own files kept in
-tests/pipeline/data/javascript/ (with their licences and MANIFEST.json), and the other seven languages from
-tests/pipeline/data/. Every mutation is a deterministic function of the text and a seed, and
+tests/unit/pipeline/data/javascript/ (with their licences and MANIFEST.json), and the other seven languages from
+tests/unit/pipeline/data/. Every mutation is a deterministic function of the text and a seed, and
 picks its target with an independent reader (CPython's ast for Python, plain tree-sitter node kinds for the
 rest) so that the stages under test do not choose what they are tested on.
 """

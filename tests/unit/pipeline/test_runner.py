@@ -182,7 +182,7 @@ def test_every_stage_skips_a_language_outside_the_nine_alike() -> None:
 # ---------------------------------------------------------------------------------------------------------
 # The maintainability thresholds, measured in the workers.
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _real_originals() -> list[Task]:
@@ -195,7 +195,7 @@ def _real_originals() -> list[Task]:
 
     tasks = [Task(row["task_id"], row["language"], row["path"], row["original"])
              for row in map(json.loads, (REPO / "sessions/demo/tasks.jsonl").read_text(encoding="utf-8").splitlines())]
-    for index, path in enumerate(sorted(p for p in (REPO / "tests/pipeline/data").iterdir() if p.is_file())):
+    for index, path in enumerate(sorted(p for p in (REPO / "tests/unit/pipeline/data").iterdir() if p.is_file())):
         tasks.append(Task(f"data-{index}", language_from_path(path.name), path.name, path.read_text(encoding="utf-8")))
     for module in (json.decoder, textwrap, http.client, email.message):
         tasks.append(Task(module.__name__, "python", module.__file__, Path(module.__file__).read_text(encoding="utf-8")))

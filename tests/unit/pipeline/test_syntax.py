@@ -16,7 +16,7 @@ import pytest
 from bare_tui.model import Outcome
 from bare_tui.pipeline.languages import get_parser, iter_problems, parse, parse_source
 from bare_tui.pipeline.syntax import check_syntax
-from tests.pipeline import corpus
+from tests.unit.pipeline import corpus
 
 AGREEMENT = 0.99
 CATCH_RATE = 0.97

@@ -11,7 +11,7 @@ import pytest
 
 from bare_tui.cli import main
 from bare_tui.store import Store
-from tests.test_report import make_session
+from tests.unit.test_report import make_session
 
 
 @pytest.fixture(scope="module")

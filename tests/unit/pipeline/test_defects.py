@@ -9,7 +9,7 @@ import pytest
 
 from bare_tui.model import Outcome
 from bare_tui.pipeline.defects import Finding, check_defects, new_findings, pyflakes_findings
-from tests.pipeline.corpus import data_files
+from tests.unit.pipeline.corpus import data_files
 
 DECODER = inspect.getsource(json.decoder)
 
@@ -219,7 +219,7 @@ def test_hostile_texts_give_a_verdict() -> None:
 
 
 def _corpus_cases(seeds_per_file: int) -> dict[str, list[tuple[str, str, str, str]]]:
-    from tests.pipeline import corpus
+    from tests.unit.pipeline import corpus
 
     cases: dict[str, list[tuple[str, str, str, str]]] = {}
     for language, files in corpus.by_language().items():
@@ -245,7 +245,7 @@ def test_an_undefined_name_mutation_is_caught_in_at_least_97_percent_of_cases_in
 
 
 def test_unchanged_but_commented_real_files_have_no_new_defects() -> None:
-    from tests.pipeline import corpus
+    from tests.unit.pipeline import corpus
 
     for language, files in corpus.by_language().items():
         for item in files[:8]:

@@ -9,7 +9,7 @@ import pytest
 
 from bare_tui.model import Outcome
 from bare_tui.pipeline.signatures import check_signatures, extract_signatures
-from tests.pipeline import corpus
+from tests.unit.pipeline import corpus
 
 CATCH_RATE = 0.97
 LANGUAGES = ["c", "cpp", "csharp", "go", "java", "javascript", "php", "python", "typescript"]

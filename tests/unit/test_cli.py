@@ -12,8 +12,7 @@ import pytest
 
 from bare_tui.cli import COMMANDS, main
 from bare_tui.store import Store
-
-from .conftest import write_jsonl
+from tests.conftest import write_jsonl
 
 TASK = {"task_id": "t-1", "path": "a.py", "original": "x = 1\n"}
 

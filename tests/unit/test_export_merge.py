@@ -15,8 +15,7 @@ from bare_tui.importer import import_into
 from bare_tui.merge import merge_into
 from bare_tui.model import Evidence, Flag, Judgement, Label, Outcome, Verdict
 from bare_tui.store import Store
-
-from .conftest import write_jsonl
+from tests.conftest import write_jsonl
 
 JUDGEMENT_KEYS = ["judgement_id", "attempt_id", "reviewer", "stage", "label", "confidence", "note", "tags",
                   "saw_verdicts", "opened_at", "saved_at", "supersedes", "retracted"]  # retracted: always, true or false

@@ -1,5 +1,5 @@
 """Formats people already have: each adapter on a file in its real format, detection, and one error for a file
-in none of them. The fixtures in tests/data/formats follow each format's documentation, cited per test."""
+in none of them. The fixtures in tests/unit/data/formats follow each format's documentation, cited per test."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from bare_tui.formats import FORMATS, FormatError, detect
 from bare_tui.importer import import_into
 from bare_tui.model import Outcome, Task
 from bare_tui.store import Store
-
-from .conftest import write_jsonl
+from tests.conftest import write_jsonl
 
 DATA = Path(__file__).resolve().parent / "data" / "formats"
 INVOICE = "def total(lines):\n    s = 0\n    for line in lines:\n        s += line.price * line.qty\n    return s\n"

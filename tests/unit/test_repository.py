@@ -2,7 +2,7 @@
 
 A fresh clone with nothing beside it must run the README's two commands, so no test, bench or script may name
 a place outside the repository: an absolute path of some machine (/usr/..., /work/..., /tmp/...) or a sibling
-folder such as ../shared. Real data the tests need is copied into tests/data or tests/pipeline/data with its
+folder such as ../shared. Real data the tests need is copied into tests/unit/data or tests/unit/pipeline/data with its
 source and licence.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CHECKED = ("tests", "bench", "scripts", ".ci")
 
 # A machine path: a top-level system folder (files under /dev and /proc are the kernel's, the same everywhere).

@@ -16,7 +16,7 @@ import pytest
 
 from bare_tui.cli import build_parser
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 PARSER = build_parser()
 COMMANDS: dict[str, argparse.ArgumentParser] = next(
     action.choices for action in PARSER._actions if isinstance(action, argparse._SubParsersAction)

@@ -11,8 +11,7 @@ import pytest
 from bare_tui.importer import MAX_TEXT_BYTES, import_into
 from bare_tui.model import Outcome
 from bare_tui.store import Store
-
-from .conftest import write_jsonl
+from tests.conftest import write_jsonl
 
 ORIGINAL = "def total(items):\n    s = 0\n    for i in items:\n        s += i\n    return s\n\n\ndef mean(items):\n    return total(items) / len(items)\n"
 REFACTORED = ORIGINAL.replace("    s = 0\n    for i in items:\n        s += i\n    return s\n", "    return sum(items)\n")

@@ -13,7 +13,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "bare_tui"
 # The shell around the core: the Textual app, one module per subcommand, and the dispatcher that starts them.
 SHELL = {"bare_tui.tui", "bare_tui.commands", "bare_tui.cli"}

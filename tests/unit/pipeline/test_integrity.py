@@ -8,7 +8,7 @@ import pytest
 
 from bare_tui.model import Outcome
 from bare_tui.pipeline.integrity import check_integrity, integrity_findings
-from tests.pipeline import corpus
+from tests.unit.pipeline import corpus
 
 CATCH_RATE = 0.97
 LANGUAGES = ["c", "cpp", "csharp", "go", "java", "javascript", "php", "python", "typescript"]
@@ -261,7 +261,7 @@ def test_stages_agree_with_the_demo_reviewers() -> None:
     from bare_tui.pipeline.signatures import check_signatures
     from bare_tui.pipeline.syntax import check_syntax
 
-    demo = Path(__file__).resolve().parents[2] / "sessions" / "demo"
+    demo = Path(__file__).resolve().parents[3] / "sessions" / "demo"
     if not (demo / "attempts.jsonl").exists():
         pytest.skip("no demo study")
     tasks = {t["task_id"]: t for t in map(json.loads, (demo / "tasks.jsonl").read_text().splitlines())}
