@@ -95,7 +95,7 @@ class _OutcomeGrid:
     names: tuple[str, ...]  # code -> outcome value; the last is NO_OUTCOME
 
     @classmethod
-    def of(cls, summaries: Sequence[AttemptSummary], outcomes: Mapping[tuple[str, str], str]) -> "_OutcomeGrid":
+    def of(cls, summaries: Sequence[AttemptSummary], outcomes: Mapping[tuple[str, str], str]) -> _OutcomeGrid:
         index = {s.attempt_id: row for row, s in enumerate(summaries)}
         names = list(dict.fromkeys(outcomes.values()))
         code = {name: value for value, name in enumerate(names)}
@@ -134,7 +134,7 @@ class _People:
         adjudications: Iterable[Adjudication],
         flags: Iterable[Flag],
         reviewer: str,
-    ) -> "_People":
+    ) -> _People:
         rows = labels if isinstance(labels, list) else list(labels)
         count, attempts, width = len(rows), len(grid.index), len(FIELDS)
         attempt = np.fromiter(map(grid.index.get, map(_first, rows), repeat(-1)), np.intp, count)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -12,7 +13,7 @@ import uuid
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
@@ -62,7 +63,7 @@ class RecordRejected(ValueError):
 
 def utc_now() -> str:
     """An ISO-8601 UTC timestamp with a Z, as the interchange formats use."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def new_id() -> str:
@@ -304,7 +305,7 @@ class Store:
 
     # ------------------------------------------------------------------ opening
     @classmethod
-    def open(cls, path: str | os.PathLike[str], create: bool = False, readonly: bool = False) -> "Store":
+    def open(cls, path: str | os.PathLike[str], create: bool = False, readonly: bool = False) -> Store:
         """Open a session. Only `create=True` (import, merge) may make a new one."""
         path = Path(path)
         try:
@@ -352,7 +353,7 @@ class Store:
                 raise first from None
 
     @classmethod
-    def _connect(cls, target: str | Path, path: Path, exists: bool, readonly: bool) -> "Store":
+    def _connect(cls, target: str | Path, path: Path, exists: bool, readonly: bool) -> Store:
         try:
             conn = sqlite3.connect(target, uri=readonly, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except sqlite3.Error as exc:
@@ -410,7 +411,7 @@ class Store:
     def close(self) -> None:
         self._conn.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -864,7 +865,7 @@ class Store:
                 written.append(replacement)
             self.save_judgements(written, c)
             c.execute(
-                "UPDATE judgements SET undo = 1 WHERE judgement_id IN (%s)" % ", ".join("?" for _ in written),
+                f"UPDATE judgements SET undo = 1 WHERE judgement_id IN ({', '.join('?' for _ in written)})",
                 [j.judgement_id for j in written],
             )
             return written
@@ -1154,7 +1155,7 @@ class Store:
         """(attempt_id, field) of each label this reviewer has in force, without building judgements: what the
         review session derives its judged and fully labelled attempts from."""
         _, rows = self._labels_in_force("j.attempt_id, j.stage", " WHERE j.reviewer = ?", (reviewer,))
-        return rows  # type: ignore[return-value]
+        return rows
 
 
 
@@ -1321,10 +1322,8 @@ def _plan_record(row: tuple[Any, ...]) -> PlanRecord:
 def _rollback(conn: sqlite3.Connection) -> None:
     """Roll back what is open; SQLite may already have ended the transaction itself (a full disk does)."""
     if conn.in_transaction:
-        try:
+        with contextlib.suppress(sqlite3.Error):  # the error that brought us here is the one to report
             conn.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass  # the error that brought us here is the one to report
 
 
 def _is_fault(exc: sqlite3.Error) -> bool:

@@ -53,9 +53,8 @@ def build_demo(session: Path = DEMO_SESSION, source: Path = DEMO_SOURCE, console
     for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
         leftover.unlink(missing_ok=True)
     console.print(f"first run: building the demo session {session.name} once; later runs open at once")
-    with console.status(f"importing the demo study from {source} …"):
-        with Store.open(partial, create=True) as store:
-            report = import_into(store, source)
+    with console.status(f"importing the demo study from {source} …"), Store.open(partial, create=True) as store:
+        report = import_into(store, source)
     if not report.complete:
         raise SessionError(f"{source}: the demo study did not import cleanly: {report.errors[0]}")
     from ..pipeline.runner import verify_session  # the stages' analysers load only when the demo is built

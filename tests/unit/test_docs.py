@@ -34,7 +34,7 @@ def _examples() -> list[list[str]]:
         if not line.startswith("    "):
             continue
         for command in line.strip().removeprefix("$ ").split(" && "):  # a line may chain commands
-            if command.startswith("bare-tui "):
+            if command.startswith("bare-tui ") and not command.split()[1].endswith(":"):  # not its output
                 examples.append(shlex.split(command, comments=True)[1:])
     return examples
 

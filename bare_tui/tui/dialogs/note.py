@@ -13,8 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, TextArea
 
 from bare_tui.review import parse_tags
-from bare_tui.safe_text import visible
 from bare_tui.safe_rich_text import safe_rich_text
+from bare_tui.safe_text import visible
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,8 @@ from bare_tui.audit import (
 from bare_tui.model import Label, Verdict
 from bare_tui.review import read_diff_texts
 from bare_tui.rubric import load_rubric
-from bare_tui.safe_text import one_line
 from bare_tui.safe_rich_text import safe_rich_text
+from bare_tui.safe_text import one_line
 from bare_tui.store import SessionError, Store
 
 from ..dialogs.help import HelpScreen

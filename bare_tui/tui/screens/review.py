@@ -17,8 +17,8 @@ from textual.widgets import Footer, ProgressBar, Static
 from bare_tui.model import Label
 from bare_tui.review import AttemptBundle, FormState, Pace, ReviewSession, Walk
 from bare_tui.rubric import load_rubric
-from bare_tui.safe_text import one_line
 from bare_tui.safe_rich_text import safe_rich_text
+from bare_tui.safe_text import one_line
 from bare_tui.store import SessionError, utc_now
 
 from ..commands import key_for
