@@ -551,10 +551,14 @@ def change_return_type(item: CorpusFile, seed: int = 0) -> tuple[str, str] | Non
             returned = node.child_by_field_name(field_name)
             name_node = node.child_by_field_name("name") or _declarator_name(node)
             name = source.node_text(name_node).split("::")[-1] if name_node is not None else ""
-            if returned is not None and name in spans and not (item.language in ("c", "cpp") and
-                                                              node.child_by_field_name("declarator").type != "function_declarator"):
-                if source.node_text(returned).strip(": ") not in ("void", "long double", "object", "unknown"):
-                    candidates.append((returned, name))
+            if (
+                returned is not None
+                and name in spans
+                and not (item.language in ("c", "cpp")
+                         and node.child_by_field_name("declarator").type != "function_declarator")
+                and source.node_text(returned).strip(": ") not in ("void", "long double", "object", "unknown")
+            ):
+                candidates.append((returned, name))
         stack.extend(node.named_children)
     if not candidates:
         return None
