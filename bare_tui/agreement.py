@@ -27,7 +27,8 @@ def z_value(level: float = CONFIDENCE) -> float:
 
 
 def finite_or_none(value: float | np.floating | np.ndarray | None) -> float | None:
-    """A plain float, or None for NaN, infinities and None: the only form undefined figures leave this module."""
+    """A plain float, or None for NaN, infinities and None: the only form undefined figures leave this module.
+    An array must hold one value (the coefficients below are computed as 0-d arrays)."""
     if value is None:
         return None
     number = float(value)
@@ -121,7 +122,7 @@ def _proportions(tables: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return p, rows, cols, n
 
 
-def _chance_corrected(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+def _chance_corrected(observed: np.ndarray | np.floating, expected: np.ndarray | np.floating) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         value = (observed - expected) / (1 - expected)
     # expected agreement of 1 (both raters constant) leaves the coefficient undefined, even when observed is 1
@@ -237,7 +238,7 @@ class Confusion:
     tn: int
 
     @classmethod
-    def from_labels(cls, predicted: np.ndarray, truth: np.ndarray) -> "Confusion":
+    def from_labels(cls, predicted: np.ndarray, truth: np.ndarray) -> Confusion:
         """Count the items where both are known; 1 is pass, 0 is fail, -1 missing."""
         predicted = np.asarray(predicted)
         truth = np.asarray(truth)
@@ -582,7 +583,7 @@ def paired_bootstrap(
     full_table = contingency_table(decision, reference, k).T  # rows reference, columns decision
     full_alpha = finite_or_none(alpha_from_coincidence_array(coincidence_matrix(counts)))
     points = [cohen_kappa(full_table), gwet_ac1(full_table), full_alpha,
-              finite_or_none(mcc_array(full_table)) if k == 2 else None]  # fmt: skip
+              finite_or_none(mcc_array(full_table)) if k == 2 else None]
     intervals: list[Interval] = [Interval(p) for p in points]
     # the Jeffreys posterior, then the plain Bayesian bootstrap (no prior: cells never seen stay empty); the
     # reported interval spans both, so that neither the prior's pull towards disagreement nor its absence
@@ -605,7 +606,7 @@ def paired_bootstrap(
     return BootstrapIntervals(
         cohen_kappa=intervals[0], gwet_ac1=intervals[1], krippendorff_alpha=intervals[2],
         mcc=intervals[3] if k == 2 else empty, replicates=replicates,
-    )  # fmt: skip
+    )
 
 
 def _span(first: Interval, second: Interval) -> Interval:
@@ -613,7 +614,7 @@ def _span(first: Interval, second: Interval) -> Interval:
     lows = [x for x in (first.low, second.low) if x is not None]
     highs = [x for x in (first.high, second.high) if x is not None]
     return Interval(first.value if first.value is not None else second.value,
-                    min(lows) if lows else None, max(highs) if highs else None)  # fmt: skip
+                    min(lows) if lows else None, max(highs) if highs else None)
 
 
 def posterior_interval(samples: np.ndarray, point: float | None, level: float = CONFIDENCE) -> Interval:

@@ -37,7 +37,7 @@ METRICS: tuple[str, ...] = (
     "gwet_ac1", "pabak", "sensitivity", "specificity", "ppv", "npv", "mcc", "krippendorff_alpha",
     "fleiss_kappa", "corrected_pass_rate", "ppi_pass_rate", "labels_needed", "auc", "best_threshold",
     "reviewer_accuracy", "reviewer_agreement", "seconds_per_attempt",
-)  # fmt: skip
+)
 """Every metric name, in the order rows are written (DESIGN.md's names)."""
 
 ROW_KEYS: tuple[str, ...] = ("metric", "stage", "group_by", "group", "n", "value", "ci_low", "ci_high")
@@ -69,13 +69,13 @@ class AttemptColumns:
     languages: Sequence[str]
 
     @classmethod
-    def of(cls, attempts: "Sequence[AttemptSummary] | AttemptColumns") -> "AttemptColumns":
+    def of(cls, attempts: Sequence[AttemptSummary] | AttemptColumns) -> AttemptColumns:
         if isinstance(attempts, AttemptColumns):
             return attempts
         return cls([a.attempt_id for a in attempts], [a.model for a in attempts], [a.language for a in attempts])
 
     @classmethod
-    def from_rows(cls, rows: Sequence[tuple[str, str, str]]) -> "AttemptColumns":
+    def from_rows(cls, rows: Sequence[tuple[str, str, str]]) -> AttemptColumns:
         """From (attempt_id, model, language) rows, as `Store.attempt_groups` gives them."""
         return cls(*_transposed(rows, 3))
 
@@ -92,21 +92,21 @@ class VerdictColumns:
     versions: Sequence[str] = ()  # each verdict's pipeline version, or its source without one; may be left empty
 
     @classmethod
-    def of(cls, verdicts: "Sequence[Verdict] | VerdictColumns") -> "VerdictColumns":
+    def of(cls, verdicts: Sequence[Verdict] | VerdictColumns) -> VerdictColumns:
         if isinstance(verdicts, VerdictColumns):
             return verdicts
         return cls(
             [v.attempt_id for v in verdicts], [v.stage for v in verdicts], [v.outcome for v in verdicts],
             [v.score for v in verdicts], [v.pipeline_version or v.source for v in verdicts],
-        )  # fmt: skip
+        )
 
     @classmethod
-    def from_rows(cls, rows: Sequence[tuple[str, str, str, float | None]]) -> "VerdictColumns":
+    def from_rows(cls, rows: Sequence[tuple[str, str, str, float | None]]) -> VerdictColumns:
         """From (attempt_id, stage, outcome, score) rows, as `Store.current_verdict_rows` gives them."""
         return cls(*_transposed(rows, 4))
 
     @classmethod
-    def from_runs(cls, rows: Sequence[tuple[str, str, str, float | None, str, str]]) -> "VerdictColumns":
+    def from_runs(cls, rows: Sequence[tuple[str, str, str, float | None, str, str]]) -> VerdictColumns:
         """From (attempt_id, stage, outcome, score, pipeline_version, source) rows, as `Store.verdict_rows`
         gives them, each verdict marked with its run."""
         attempt_ids, stages, outcomes, scores, versions, sources = _transposed(rows, 6)
@@ -125,16 +125,16 @@ class LabelColumns:
     saw_verdicts: Sequence[bool | int]
 
     @classmethod
-    def of(cls, judgements: "Sequence[Judgement] | LabelColumns") -> "LabelColumns":
+    def of(cls, judgements: Sequence[Judgement] | LabelColumns) -> LabelColumns:
         if isinstance(judgements, LabelColumns):
             return judgements
         return cls(
             [j.attempt_id for j in judgements], [j.reviewer for j in judgements], [j.stage for j in judgements],
             [j.label for j in judgements], [j.saw_verdicts for j in judgements],
-        )  # fmt: skip
+        )
 
     @classmethod
-    def from_rows(cls, rows: Sequence[tuple[str, str, str, str, int]]) -> "LabelColumns":
+    def from_rows(cls, rows: Sequence[tuple[str, str, str, str, int]]) -> LabelColumns:
         """From (attempt_id, reviewer, stage, label, saw_verdicts) rows, as `Store.current_label_rows` gives them."""
         return cls(*_transposed(rows, 5))
 
@@ -156,10 +156,11 @@ class CalibrationInput:
     versioned_verdicts: Sequence[Verdict] | VerdictColumns = ()  # every run's verdicts, for --by pipeline_version
 
 
-def load_input(store: "Store", source: str | None = None, versions: bool = False) -> CalibrationInput:
+def load_input(store: Store, source: str | None = None, versions: bool = False) -> CalibrationInput:
     """Read what the statistics need from a session; `versions` also reads every pipeline version's verdicts.
 
-    Plain rows become columns directly: building a Verdict per row took 20 s at BARE scale."""
+    Plain rows become columns directly: a Verdict object per row is what made reading a BARE-sized session slow
+    (bench/stats.py prints the figures)."""
     with _collector_paused():
         return CalibrationInput(
             attempts=AttemptColumns.from_rows(store.attempt_groups()),
@@ -173,7 +174,7 @@ def load_input(store: "Store", source: str | None = None, versions: bool = False
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Reading a BARE-sized session makes millions of tuples of strings and numbers, none in a cycle, and
-    every automatic collection on the way walked them all again: half the read time (6.1 s -> 3.4 s)."""
+    every automatic collection on the way walked them all again (bench/stats.py measures the read)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -227,7 +228,7 @@ class PreparedSession:
 
 class _Codes(dict[object, int]):
     """A lookup answering -1 for what it does not know, so that `map(codes.__getitem__, column)` maps a
-    million values in C: a third faster than a comprehension calling `.get` (`.get` still answers None)."""
+    million values in C, faster than a comprehension calling `.get` (`.get` still answers None)."""
 
     def __missing__(self, key: object) -> int:
         return NONE
@@ -255,11 +256,11 @@ def prepare(data: CalibrationInput) -> PreparedSession:
 
     # every run's verdicts are coded once, then cut by run
     versioned = VerdictColumns.of(data.versioned_verdicts)
-    codes, runs = _verdict_codes(versioned, index), _grouping(versioned.versions)
-    version_columns = {
-        name: _stage_columns(*(column[runs.codes == r] for column in codes), len(index))
-        for r, name in enumerate(runs.names)
-    }
+    (rows, stage_codes, outcomes, scores), runs = _verdict_codes(versioned, index), _grouping(versioned.versions)
+    version_columns: dict[str, dict[str, StageColumns]] = {}
+    for r, name in enumerate(runs.names):
+        cut = runs.codes == r
+        version_columns[name] = _stage_columns(rows[cut], stage_codes[cut], outcomes[cut], scores[cut], len(index))
 
     judgements = LabelColumns.of(data.judgements)
     reviewers = tuple(sorted(set(judgements.reviewers)))
@@ -280,7 +281,7 @@ def prepare(data: CalibrationInput) -> PreparedSession:
         # auditors always see the verdicts, so the anchoring split leaves adjudications out
         anchoring["blind"][stage] = _human_columns(np.where(saw[s], NONE, labels[s]), no_adjudication, candidates)
         anchoring["saw_verdicts"][stage] = _human_columns(np.where(saw[s], labels[s], NONE), no_adjudication,
-                                                          candidates)  # fmt: skip
+                                                          candidates)
     return PreparedSession(attempt_ids, groupings, stages, humans, anchoring, version_columns, reviewers)
 
 
@@ -367,7 +368,7 @@ def _human_columns(labels: np.ndarray, adjudicated: np.ndarray, candidates: np.n
             _CODES.get(consensus_label(["pass"] * int(k // 3 // radix) + ["fail"] * int(k // 3 % radix),
                                        words.get(int(k % 3) - 1)), NONE)
             for k in unique.tolist()
-        ], dtype=np.int8)  # fmt: skip
+        ], dtype=np.int8)
         consensus[labelled] = decided[inverse]
     return HumanColumns(labels, consensus, labelled)
 
@@ -424,11 +425,11 @@ class _Slice:
     labels: np.ndarray
 
     @classmethod
-    def of(cls, decided: int, passes: int, at: np.ndarray, columns: StageColumns, humans: HumanColumns) -> "_Slice":
+    def of(cls, decided: int, passes: int, at: np.ndarray, columns: StageColumns, humans: HumanColumns) -> _Slice:
         return cls(decided, passes, columns.auto[at], columns.score[at], humans.consensus[at], humans.labels[at])
 
     @classmethod
-    def whole(cls, columns: StageColumns, humans: HumanColumns) -> "_Slice":
+    def whole(cls, columns: StageColumns, humans: HumanColumns) -> _Slice:
         decided = int(np.count_nonzero(columns.auto >= 0))
         passes = int(np.count_nonzero(columns.auto == PASS))
         return cls.of(decided, passes, humans.labelled, columns, humans)
@@ -436,7 +437,7 @@ class _Slice:
     @classmethod
     def by_group(
         cls, grouping: Grouping, columns: StageColumns, humans: HumanColumns
-    ) -> list[tuple[str, "_Slice"]]:
+    ) -> list[tuple[str, _Slice]]:
         size = len(grouping.names)
         decided = np.bincount(grouping.codes[columns.auto >= 0], minlength=size)
         passes = np.bincount(grouping.codes[columns.auto == PASS], minlength=size)
@@ -451,13 +452,13 @@ class _Slice:
         ]
 
 
-def rows_for_store(store: "Store", options: Options = Options(), source: str | None = None) -> list[StatRow]:
+def rows_for_store(store: Store, options: Options = Options(), source: str | None = None) -> list[StatRow]:
     """The stats command's whole job on an open session."""
     data = load_input(store, source=source, versions="pipeline_version" in options.by)
     return calibration_rows(prepare(data), options) + _reviewers_for(store, options)
 
 
-def _reviewers_for(store: "Store", options: Options) -> list[StatRow]:
+def _reviewers_for(store: Store, options: Options) -> list[StatRow]:
     if "reviewer" not in options.by:
         return []
     return reviewer_rows(store.judgements(current_only=True), store.adjudications(current_only=True), options.stages)
@@ -509,7 +510,7 @@ class _Figures:
         # without resamples kappa has no interval: the asymptotic one collapses to zero width at perfect agreement
         add("cohen_kappa", pairs, boot.cohen_kappa if resampled else Interval(agreement.cohen_kappa(table)))
         add("gwet_ac1", pairs, boot.gwet_ac1 if resampled else Interval(agreement.gwet_ac1(table)))
-        if share.value is None:
+        if share.value is None or share.low is None or share.high is None:
             add("pabak", pairs, None)
         else:
             # PABAK is 2 po - 1 for two categories, so its interval is the Wilson interval of po, stretched
@@ -528,7 +529,7 @@ class _Figures:
         add("fleiss_kappa", int(fleiss_units.sum()), agreement.fleiss_kappa(counts[fleiss_units]))
 
         add("corrected_pass_rate", part.decided, agreement.lang_reiczigel(
-            part.passes, part.decided, cells.tp, cells.tp + cells.fn, cells.tn, cells.tn + cells.fp))  # fmt: skip
+            part.passes, part.decided, cells.tp, cells.tp + cells.fn, cells.tn, cells.tn + cells.fp))
         # under a plan these two are replaced by the design's own, so they are left as placeholders
         ppi = _simple_ppi(part) if self.options.ppi else None
         add("ppi_pass_rate", ppi.n if ppi else 0, ppi.interval if ppi else None)
@@ -580,7 +581,7 @@ PLAN_GROUPINGS: tuple[str, ...] = ("model", "language")
 WEIGHTED_METRICS: frozenset[str] = frozenset({
     "human_pass_rate", "tp", "fp", "fn", "tn", "percent_agreement", "cohen_kappa", "gwet_ac1", "pabak",
     "sensitivity", "specificity", "ppv", "npv", "mcc", "corrected_pass_rate", "ppi_pass_rate", "labels_needed",
-})  # fmt: skip
+})
 """The rows a plan replaces with design-weighted ones; reviewers among themselves (alpha, Fleiss) and the
 score curve stay the labelled items' own."""
 
@@ -647,7 +648,7 @@ def _restricted_to(session: PreparedSession, keep: np.ndarray) -> PreparedSessio
         {stage: cut(h) for stage, h in session.humans.items()},
         {group: {stage: cut(h) for stage, h in stages.items()} for group, stages in session.anchoring.items()},
         session.versions, session.reviewers,
-    )  # fmt: skip
+    )
 
 
 def _domains(session: PreparedSession, rows: np.ndarray, by: tuple[str, ...]) -> list[tuple[str, str, np.ndarray]]:
@@ -712,13 +713,13 @@ def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str,
         agreement_share = survey.wilson_effective(ratios["percent_agreement"][j])
         add("percent_agreement", table.pairs, agreement_share)
         kappa, ac1, mcc = agreement.table_intervals(table.proportions(), table.effective,
-                                                    replicates=options.replicates, seed=options.seed)  # fmt: skip
+                                                    replicates=options.replicates, seed=options.seed)
         add("cohen_kappa", table.pairs, kappa)
         add("gwet_ac1", table.pairs, ac1)
         share, low, high = agreement_share.value, agreement_share.low, agreement_share.high
         add("pabak", table.pairs, Interval(
             None if share is None else 2 * share - 1, None if low is None else 2 * low - 1,
-            None if high is None else 2 * high - 1))  # fmt: skip
+            None if high is None else 2 * high - 1))
         for name in ("sensitivity", "specificity", "ppv", "npv"):
             estimate = ratios[name][j]
             add(name, estimate.n, survey.wilson_effective(estimate))
@@ -731,7 +732,7 @@ def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str,
             corrected = agreement.lang_reiczigel(
                 int(known.domain_passes[j]), int(known.domain_sizes[j]),
                 sens.value * n_sens, n_sens, spec.value * n_spec, n_spec,  # type: ignore[arg-type]
-            )  # fmt: skip
+            )
         add("corrected_pass_rate", int(known.domain_sizes[j]), corrected)
         ppi = ppis[j]
         add("ppi_pass_rate", ppi.n if ppi else 0, ppi.interval if ppi else Interval(None))
@@ -750,7 +751,7 @@ def _effective(estimate: Any) -> float:
 
 
 def plan_rows_for_store(store: Store, plan: str, options: Options = Options(), source: str | None = None
-                        ) -> list[StatRow]:  # fmt: skip
+                        ) -> list[StatRow]:
     """`stats --plan`: the session's figures for the plan's population; ValueError naming a missing plan."""
     data = load_input(store, source=source, versions="pipeline_version" in options.by)
     session = prepare(data)
@@ -830,10 +831,10 @@ def reviewer_rows(
                     agree += own == ("pass" if passes * 2 > len(others) else "fail")
             accuracy, agreement_ = agreement.wilson(right, compared), agreement.wilson(agree, paired)
             rows.append(StatRow("reviewer_accuracy", stage, "reviewer", reviewer, compared, accuracy.value,
-                                accuracy.low, accuracy.high))  # fmt: skip
+                                accuracy.low, accuracy.high))
             rows.append(StatRow("reviewer_agreement", stage, "reviewer", reviewer, paired, agreement_.value,
-                                agreement_.low, agreement_.high))  # fmt: skip
+                                agreement_.low, agreement_.high))
         durations = [max(t) - min(t) for t in spans.get(reviewer, {}).values()]
         rows.append(StatRow("seconds_per_attempt", "overall", "reviewer", reviewer, len(durations),
-                            float(median(durations)) if durations else None))  # fmt: skip
+                            float(median(durations)) if durations else None))
     return rows

@@ -6,6 +6,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Protocol, cast
 
 from . import __version__
 from .safe_text import one_line
@@ -35,23 +36,21 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, (module_name, help_text) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
-        module = _load(module_name)
-        if module is not None:
-            module.add_arguments(sub)
-        else:
-            sub.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+        _load(module_name).add_arguments(sub)
         sub.set_defaults(module_name=module_name)
     return parser
 
 
-def _load(module_name: str):  # type: ignore[no-untyped-def]
-    """The command's module, or None while it is not built."""
-    try:
-        return importlib.import_module(f"bare_tui.commands.{module_name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"bare_tui.commands.{module_name}":
-            return None
-        raise
+class Command(Protocol):
+    """What a module under bare_tui.commands provides."""
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def run(self, args: argparse.Namespace) -> int: ...
+
+
+def _load(module_name: str) -> Command:
+    return cast(Command, importlib.import_module(f"bare_tui.commands.{module_name}"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -62,11 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .commands import demo
 
             return demo.run(args)
-        module = _load(args.module_name)
-        if module is None:
-            print(f"bare-tui: '{args.command}' is not built yet in this version", file=sys.stderr)
-            return 3
-        return int(module.run(args) or 0)
+        return int(_load(args.module_name).run(args) or 0)
     except SessionError as exc:
         return _fail(str(exc))
     except RecordRejected as exc:

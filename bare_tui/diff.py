@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import Callable
 
 from bare_tui.safe_text import split_lines
 
@@ -124,9 +124,17 @@ class DiffModel:
     line_endings: tuple[str, str]  # "LF", "CRLF", "CR", "mixed" or "none" for each side
     final_newline: tuple[bool, bool]
     limits: DiffLimits = field(default=DEFAULT_LIMITS, repr=False)
+    # Bisection keys and row counts, derived once in __post_init__; the model stays immutable from the outside.
+    _split_starts: list[int] = field(init=False, repr=False, compare=False)
+    _unified_starts: list[int] = field(init=False, repr=False, compare=False)
+    _old_starts: list[int] = field(init=False, repr=False, compare=False)
+    _new_starts: list[int] = field(init=False, repr=False, compare=False)
+    _block_split_starts: list[int] = field(init=False, repr=False, compare=False)
+    _block_unified_starts: list[int] = field(init=False, repr=False, compare=False)
+    _split_count: int = field(init=False, repr=False, compare=False)
+    _unified_count: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # Bisection keys, derived once; the model stays immutable from the outside.
         object.__setattr__(self, "_split_starts", [seg.split_start for seg in self.segments])
         object.__setattr__(self, "_unified_starts", [seg.unified_start for seg in self.segments])
         object.__setattr__(self, "_old_starts", [seg.i1 for seg in self.segments])
@@ -145,25 +153,35 @@ class DiffModel:
     def row_count(self, mode: str) -> int:
         """How many rows a view mode has."""
         if _check_mode(mode) == "split":
-            return self._split_count  # type: ignore[attr-defined,no-any-return]
-        return self._unified_count  # type: ignore[attr-defined,no-any-return]
+            return self._split_count
+        return self._unified_count
 
     def row(self, mode: str, index: int) -> SplitRow | UnifiedRow:
         """One row of a view mode (0-based index)."""
-        if not 0 <= index < self.row_count(mode):
-            raise IndexError(f"row {index} is outside the {mode} view's {self.row_count(mode)} rows")
-        if mode == "split":
-            seg = self.segments[bisect_right(self._split_starts, index) - 1]  # type: ignore[attr-defined]
-            k = index - seg.split_start
-            i, j = seg.i1 + k, seg.j1 + k
-            if seg.tag == "equal":
-                return SplitRow("equal", i + 1, j + 1, self.old_lines[i], self.new_lines[j])
-            if i < seg.i2 and j < seg.j2:
-                return SplitRow("replace", i + 1, j + 1, self.old_lines[i], self.new_lines[j])
-            if i < seg.i2:
-                return SplitRow("delete", i + 1, None, self.old_lines[i], None)
-            return SplitRow("insert", None, j + 1, None, self.new_lines[j])
-        seg = self.segments[bisect_right(self._unified_starts, index) - 1]  # type: ignore[attr-defined]
+        if _check_mode(mode) == "split":
+            return self.split_row(index)
+        return self.unified_row(index)
+
+    def split_row(self, index: int) -> SplitRow:
+        """One row of the side-by-side view (0-based index)."""
+        if not 0 <= index < self._split_count:
+            raise IndexError(f"row {index} is outside the split view's {self._split_count} rows")
+        seg = self.segments[bisect_right(self._split_starts, index) - 1]
+        k = index - seg.split_start
+        i, j = seg.i1 + k, seg.j1 + k
+        if seg.tag == "equal":
+            return SplitRow("equal", i + 1, j + 1, self.old_lines[i], self.new_lines[j])
+        if i < seg.i2 and j < seg.j2:
+            return SplitRow("replace", i + 1, j + 1, self.old_lines[i], self.new_lines[j])
+        if i < seg.i2:
+            return SplitRow("delete", i + 1, None, self.old_lines[i], None)
+        return SplitRow("insert", None, j + 1, None, self.new_lines[j])
+
+    def unified_row(self, index: int) -> UnifiedRow:
+        """One row of the unified view (0-based index)."""
+        if not 0 <= index < self._unified_count:
+            raise IndexError(f"row {index} is outside the unified view's {self._unified_count} rows")
+        seg = self.segments[bisect_right(self._unified_starts, index) - 1]
         k = index - seg.unified_start
         if seg.tag == "equal":
             return UnifiedRow("equal", seg.i1 + k + 1, seg.j1 + k + 1, self.old_lines[seg.i1 + k])
@@ -175,16 +193,18 @@ class DiffModel:
     def rows(self, mode: str, start: int = 0, end: int | None = None) -> list[SplitRow] | list[UnifiedRow]:
         """The rows of a view mode from start to end (all by default)."""
         count = self.row_count(mode)
-        stop = count if end is None else min(end, count)
-        return [self.row(mode, index) for index in range(max(0, start), stop)]  # type: ignore[return-value]
+        indices = range(max(0, start), count if end is None else min(end, count))
+        if mode == "split":
+            return [self.split_row(index) for index in indices]
+        return [self.unified_row(index) for index in indices]
 
     @property
     def split_rows(self) -> list[SplitRow]:
-        return self.rows("split")  # type: ignore[return-value]
+        return [self.split_row(index) for index in range(self._split_count)]
 
     @property
     def unified_rows(self) -> list[UnifiedRow]:
-        return self.rows("unified")  # type: ignore[return-value]
+        return [self.unified_row(index) for index in range(self._unified_count)]
 
     def line_count(self, side: str) -> int:
         return len(self._lines(side))
@@ -215,13 +235,6 @@ class DiffModel:
         if seg.tag != "replace" or k >= min(seg.i2 - seg.i1, seg.j2 - seg.j1):
             return None
         return (seg.j1 if side == "original" else seg.i1) + k + 1
-
-    def block_at(self, row: int, mode: str) -> int | None:
-        """The index of the change block that holds a row, or None for an unchanged row."""
-        index = bisect_left(self._block_starts(mode), row + 1) - 1
-        if index >= 0 and row < self.blocks[index].rows(mode)[1]:
-            return index
-        return None
 
     def next_block(self, row: int, mode: str) -> int | None:
         """The index of the first change block that starts below a row, or None when there is none."""
@@ -273,15 +286,15 @@ class DiffModel:
 
     def _segment_of(self, side: str, index: int) -> tuple[Segment, int]:
         if side == "original":
-            seg = self.segments[bisect_right(self._old_starts, index) - 1]  # type: ignore[attr-defined]
+            seg = self.segments[bisect_right(self._old_starts, index) - 1]
             return seg, index - seg.i1
-        seg = self.segments[bisect_right(self._new_starts, index) - 1]  # type: ignore[attr-defined]
+        seg = self.segments[bisect_right(self._new_starts, index) - 1]
         return seg, index - seg.j1
 
     def _block_starts(self, mode: str) -> list[int]:
         if _check_mode(mode) == "split":
-            return self._block_split_starts  # type: ignore[attr-defined,no-any-return]
-        return self._block_unified_starts  # type: ignore[attr-defined,no-any-return]
+            return self._block_split_starts
+        return self._block_unified_starts
 
     def _lines(self, side: str) -> tuple[str, ...]:
         if side == "original":

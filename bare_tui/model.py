@@ -13,6 +13,9 @@ STAGES: tuple[str, ...] = ("syntax", "signatures", "integrity", "defects", "main
 FIELDS: tuple[str, ...] = STAGES + ("overall",)
 """The judgement form's fields: the five stages and `overall`."""
 
+OWN_SOURCE = "bare-tui"
+"""The source of the verdicts bare-tui's own pipeline writes; an import may not claim it."""
+
 FIELD_INDEX: dict[str, int] = {name: index for index, name in enumerate(FIELDS)}
 """Each field's position in FIELDS: for ordering by field and lining values up in field order."""
 
@@ -124,7 +127,7 @@ class Evidence:
         return {"side": self.side, "line": self.line, "column": self.column, "message": self.message}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Evidence":
+    def from_json(cls, data: dict[str, Any]) -> Evidence:
         return cls(
             side=str(data.get("side") or "refactored"),
             line=_optional_int(data.get("line")),
@@ -197,7 +200,7 @@ class Verdict:
     score: float | None = None
     evidence: tuple[Evidence, ...] = ()
     pipeline_version: str = ""
-    source: str = "bare-tui"
+    source: str = OWN_SOURCE
     details: dict[str, Any] = field(default_factory=dict)
     # When the verdict was first written. Which run counts depends on it, so copying a verdict (merge) keeps
     # it; None means "now". Not part of the verdict's value: two reads of one verdict compare equal.

@@ -83,7 +83,7 @@ def build_rows(
 
 
 # The builders below work on whole columns (numpy, and map() over itemgetters) rather than attempt by attempt:
-# on 10,000 attempts and 70,000 labels a Python loop per label took a tenth of a second.
+# a Python loop per label was the slow part of opening the queue on a large study (bench/queue_screen.py).
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class _OutcomeGrid:
     names: tuple[str, ...]  # code -> outcome value; the last is NO_OUTCOME
 
     @classmethod
-    def of(cls, summaries: Sequence[AttemptSummary], outcomes: Mapping[tuple[str, str], str]) -> "_OutcomeGrid":
+    def of(cls, summaries: Sequence[AttemptSummary], outcomes: Mapping[tuple[str, str], str]) -> _OutcomeGrid:
         index = {s.attempt_id: row for row, s in enumerate(summaries)}
         names = list(dict.fromkeys(outcomes.values()))
         code = {name: value for value, name in enumerate(names)}
@@ -134,7 +134,7 @@ class _People:
         adjudications: Iterable[Adjudication],
         flags: Iterable[Flag],
         reviewer: str,
-    ) -> "_People":
+    ) -> _People:
         rows = labels if isinstance(labels, list) else list(labels)
         count, attempts, width = len(rows), len(grid.index), len(FIELDS)
         attempt = np.fromiter(map(grid.index.get, map(_first, rows), repeat(-1)), np.intp, count)
@@ -208,7 +208,7 @@ _ROW_FIELDS = tuple(f.name for f in fields(QueueRow))
 
 def _row(*values: Any) -> QueueRow:
     """A QueueRow from its field values in order. A frozen dataclass's __init__ sets each field through
-    object.__setattr__, which made row construction half the cost of building 10,000 rows."""
+    object.__setattr__, which made it the larger part of building the rows."""
     row = object.__new__(QueueRow)
     row.__dict__.update(zip(_ROW_FIELDS, values))
     return row

@@ -16,7 +16,8 @@ from rich.text import Text
 from .calibration import ROW_KEYS, StatRow
 from .exporter import write_csv
 from .model import FIELD_INDEX
-from .safe_text import json_for_terminal, markdown_text, safe_rich_text, visible
+from .safe_rich_text import safe_rich_text
+from .safe_text import json_for_terminal, markdown_text, visible
 
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown")
 
@@ -65,7 +66,7 @@ class ReportContext:
         """One line saying whom the figures speak for."""
         if self.plan is not None:
             return (f"Figures weighted by plan {visible(self.plan)}: each labelled attempt weighs 1 / its inclusion "
-                    "probability, so they speak for the plan's population (gold items left out).")  # fmt: skip
+                    "probability, so they speak for the plan's population (gold items left out).")
         return self.sampling or "Without a plan these figures describe the labelled attempts only."
 
 
@@ -115,7 +116,7 @@ def stage_tables(rows: Iterable[StatRow]) -> list[Table]:
     for stage, stage_rows in _by_stage(rows).items():
         table = Table(title=safe_rich_text(stage), title_justify="left", expand=False)
         for name, justify in (("metric", "left"), ("by", "left"), ("group", "left"), ("n", "right"),
-                              ("value", "right"), ("95% CI", "right")):  # fmt: skip
+                              ("value", "right"), ("95% CI", "right")):
             table.add_column(name, justify=justify)  # type: ignore[arg-type]
         previous_group = None
         for row in stage_rows:
@@ -134,7 +135,7 @@ def stage_tables(rows: Iterable[StatRow]) -> list[Table]:
 def write_tables(
     rows: Sequence[StatRow], out: TextIO, width: int | None = None, color: bool = False,
     context: ReportContext | None = None,
-) -> None:  # fmt: skip
+) -> None:
     console = Console(file=out, width=width or 120, force_terminal=color, no_color=not color, highlight=False)
     if context is not None:
         console.print(Text(context.scope(), style="bold yellow" if context.plan is None else "bold"))
@@ -161,9 +162,9 @@ def _cell(row: StatRow | None) -> str:
 
 
 AGREEMENT_COLUMNS = ("percent_agreement", "cohen_kappa", "gwet_ac1", "pabak", "mcc", "krippendorff_alpha",
-                     "fleiss_kappa")  # fmt: skip
+                     "fleiss_kappa")
 RATE_COLUMNS = ("sensitivity", "specificity", "ppv", "npv", "auto_pass_rate", "human_pass_rate",
-                "corrected_pass_rate", "ppi_pass_rate", "labels_needed", "auc", "best_threshold")  # fmt: skip
+                "corrected_pass_rate", "ppi_pass_rate", "labels_needed", "auc", "best_threshold")
 
 
 def warnings_for(rows: Sequence[StatRow]) -> list[str]:
@@ -180,15 +181,15 @@ def warnings_for(rows: Sequence[StatRow]) -> list[str]:
         n = tp + fp + fn + tn
         if n == 0:
             found.append(f"{where}: no attempt has both a pass/fail verdict and a human consensus; "
-                         "agreement is undefined.")  # fmt: skip
+                         "agreement is undefined.")
             continue
         if n < SMALL_N:
             found.append(f"{where}: only {n} compared attempts (< {SMALL_N}); intervals are wide, "
-                         "treat the figures as indicative.")  # fmt: skip
+                         "treat the figures as indicative.")
         human = (tp + fn) / n
         pipeline = (tp + fp) / n
         skewed = [f"{name} {rate:.0%}" for name, rate in (("people pass", human), ("pipeline passes", pipeline))
-                  if rate < SKEWED or rate > 1 - SKEWED]  # fmt: skip
+                  if rate < SKEWED or rate > 1 - SKEWED]
         if skewed:
             ac1 = metrics.get("gwet_ac1")
             pabak = metrics.get("pabak")
@@ -271,8 +272,8 @@ def _markdown_table(
         name = "all" if group_by == "all" else f"{_md(group_by)}: {_md(group)}"
         row = [name]
         if confusion:
-            counts = [cells.get(m) for m in ("tp", "fp", "fn", "tn")]
-            if all(counts):
+            counts = [count for count in (cells.get(m) for m in ("tp", "fp", "fn", "tn")) if count is not None]
+            if len(counts) == 4:
                 row.append(" / ".join(format_number("tp", c.value) for c in counts) + f" n={counts[0].n}")
             else:
                 row.append("")

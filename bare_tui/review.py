@@ -8,7 +8,7 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, TypeGuard
 
 from .model import FIELD_INDEX, FIELDS, Attempt, AttemptSummary, Flag, Judgement, Label, Task, Verdict
 from .plans import assignments
@@ -16,6 +16,13 @@ from .store import ReviewerBusy, ReviewerClaim, SessionError, Store, claim_revie
 
 Mode = Literal["blind", "assisted"]
 MODES: tuple[str, ...] = ("blind", "assisted")
+
+
+def is_mode(value: str) -> TypeGuard[Mode]:
+    """True for a review mode's name: the check that lets the type checker treat the string as a Mode."""
+    return value in MODES
+
+
 MODE_SETTING = "review_mode"
 
 
@@ -229,7 +236,7 @@ class FormState:
             return "overall fail, but all five stages pass: a note could say why"
         return None
 
-    def mark(self, label: Label, verdicts_visible: bool) -> "FormState":
+    def mark(self, label: Label, verdicts_visible: bool) -> FormState:
         """Label the focused field, then move the focus to the next field (staying on the last)."""
         fields = list(self.fields)
         fields[self.focus] = FieldState(label, verdicts_visible, changed=True)
@@ -242,16 +249,16 @@ class FormState:
         )
         return replace(self, fields=fields, focus=len(FIELDS) - 1)
 
-    def move(self, step: int) -> "FormState":
+    def move(self, step: int) -> FormState:
         """Focus the next (+1) or previous (-1) field, wrapping round."""
         return replace(self, focus=(self.focus + step) % len(FIELDS))
 
-    def with_confidence(self, confidence: int | None) -> "FormState":
+    def with_confidence(self, confidence: int | None) -> FormState:
         if confidence is not None and confidence not in (1, 2, 3):
             raise ValueError(f"confidence must be 1, 2 or 3, not {confidence!r}")
         return replace(self, confidence=confidence)
 
-    def with_note(self, note: str, tags: Sequence[str] | None = None) -> "FormState":
+    def with_note(self, note: str, tags: Sequence[str] | None = None) -> FormState:
         return replace(self, note=note, tags=self.tags if tags is None else tuple(tags))
 
 
@@ -402,7 +409,7 @@ class ReviewSession:
         read-only and says who holds it.
         """
         chosen = mode or store.get_setting(MODE_SETTING, "blind")
-        if chosen not in MODES:
+        if not is_mode(chosen):
             raise SessionError(f"{store.path}: review_mode setting is {chosen!r}; expected blind or assisted")
         if plan is not None:
             order = plan_review_order(store, plan, reviewer)
@@ -414,7 +421,7 @@ class ReviewSession:
         flagged = {f.attempt_id for f in store.flags() if f.reviewer == reviewer and f.flagged}
         labelled = store.labelled_fields(reviewer)
         judged = {attempt_id for attempt_id, _ in labelled}
-        session = cls(store, reviewer, chosen, order, judged, flagged, plan=plan)  # type: ignore[arg-type]
+        session = cls(store, reviewer, chosen, order, judged, flagged, plan=plan)
         session.positions = {attempt_id: i for i, attempt_id in enumerate(order)}
         session.seen = fully_labelled(labelled)
         if claim and not store.readonly:

@@ -1,11 +1,10 @@
-"""Make untrusted text (model output, notes) safe to paint: every invisible or controlling character shown."""
+"""Make untrusted text (model output, notes) safe to paint: every invisible or controlling character shown.
+
+Plain strings only, so the diff model and the importer can use it without Rich; safe_rich_text.py makes Rich Text."""
 
 from __future__ import annotations
 
 import re
-
-from rich.style import Style
-from rich.text import Text
 
 TAB_SIZE = 4
 
@@ -123,12 +122,6 @@ def visible(text: str) -> str:
     ends_with_newline = text.endswith("\n")
     shown = "\n".join(visible_line(line) for line in split_lines(text))
     return shown + "\n" if ends_with_newline else shown
-
-
-def safe_rich_text(text: str, style: str | Style | None = None) -> Text:
-    """A Rich Text of untrusted text that is never read as markup, with its control characters visible."""
-    # Text() never parses markup; Text.from_markup and console markup are what must be avoided.
-    return Text(visible(text), style=style or "")
 
 
 def one_line(text: str) -> str:

@@ -67,7 +67,7 @@ def make_server(
 
     extra_args = tuple(extra)
 
-    class ReviewServer(Server):  # type: ignore[misc]
+    class ReviewServer(Server):
         """textual-serve with one route per token: /r/TOKEN serves the page, /ws/TOKEN runs that reviewer's app."""
 
         async def _make_app(self) -> web.Application:
@@ -120,11 +120,15 @@ def make_server(
             width = to_int(request.query.get("width", "80"), 80)
             height = to_int(request.query.get("height", "24"), 24)
             await websocket.prepare(request)
+
+            async def close() -> None:  # AppService awaits a close that returns nothing
+                await websocket.close()
+
             service = AppService(
                 review_command(session, reviewer, extra_args),
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
-                close=websocket.close,
+                close=close,
                 download_manager=self.download_manager,
                 debug=self.debug,
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -12,7 +13,7 @@ import uuid
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
@@ -20,6 +21,7 @@ import sqlite_utils
 
 from .model import (
     FIELDS,
+    OWN_SOURCE,
     Adjudication,
     Attempt,
     AttemptSummary,
@@ -40,7 +42,6 @@ from .model import (
 
 APPLICATION_ID = 0x42415245  # "BARE": marks a file as a bare-tui session
 BUSY_TIMEOUT_MS = 5000
-OWN_SOURCE = "bare-tui"
 
 
 class SessionError(Exception):
@@ -62,7 +63,7 @@ class RecordRejected(ValueError):
 
 def utc_now() -> str:
     """An ISO-8601 UTC timestamp with a Z, as the interchange formats use."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def new_id() -> str:
@@ -76,7 +77,7 @@ _FIELD_LIST = ", ".join(f"'{name}'" for name in FIELDS)
 # adjudication for. The same rules as the Python code: the verdict that counts is Store._chosen_verdicts' (own
 # source first, then the newest run, the first written on a tie; an attempt with any own verdict uses only its
 # own), the label in force Store._labels_in_force's, the newest adjudication Store.adjudications', and the
-# consensus and dispute consensus.py's. tests/test_views.py checks them against the Python on random sessions.
+# consensus and dispute consensus.py's. tests/unit/test_views.py checks them against the Python on random sessions.
 ATTEMPT_STAGES_VIEW = f"""CREATE VIEW attempt_stages AS
 WITH
 stage_names(stage, stage_index) AS (VALUES {_FIELD_VALUES}),
@@ -304,7 +305,7 @@ class Store:
 
     # ------------------------------------------------------------------ opening
     @classmethod
-    def open(cls, path: str | os.PathLike[str], create: bool = False, readonly: bool = False) -> "Store":
+    def open(cls, path: str | os.PathLike[str], create: bool = False, readonly: bool = False) -> Store:
         """Open a session. Only `create=True` (import, merge) may make a new one."""
         path = Path(path)
         try:
@@ -352,7 +353,7 @@ class Store:
                 raise first from None
 
     @classmethod
-    def _connect(cls, target: str | Path, path: Path, exists: bool, readonly: bool) -> "Store":
+    def _connect(cls, target: str | Path, path: Path, exists: bool, readonly: bool) -> Store:
         try:
             conn = sqlite3.connect(target, uri=readonly, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except sqlite3.Error as exc:
@@ -410,7 +411,7 @@ class Store:
     def close(self) -> None:
         self._conn.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -684,7 +685,7 @@ class Store:
                 f"SELECT DISTINCT attempt_id FROM verdicts{all_where}{joiner} source = ?"
                 " AND attempt_id IN (SELECT value FROM json_each(?))",
                 [*all_params, OWN_SOURCE, ids],
-            ))  # fmt: skip
+            ))
         return names, settled + [row[3:] for row in best.values() if row[0] or row[at] not in own]
 
     def _contested_attempts(self, where: str, params: list[Any], source: str | None) -> list[str]:
@@ -702,7 +703,7 @@ class Store:
                 f"SELECT DISTINCT attempt_id FROM verdicts{where} GROUP BY attempt_id, stage HAVING COUNT(*) > 1",
                 params,
             )
-        }  # fmt: skip
+        }
         joiner = " AND" if where else " WHERE"
         both_kinds = source is None and c.execute(
             f"SELECT EXISTS (SELECT 1 FROM verdicts{where}{joiner} source = ?)"
@@ -713,7 +714,7 @@ class Store:
             contested.update(row[0] for row in c.execute(
                 f"SELECT attempt_id FROM verdicts{where} GROUP BY attempt_id HAVING MIN(source = ?) < MAX(source = ?)",
                 [*params, OWN_SOURCE, OWN_SOURCE],
-            ))  # fmt: skip
+            ))
         return sorted(contested)
 
     def verdict_stages(self) -> list[str]:
@@ -810,7 +811,7 @@ class Store:
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
         """The one rule for which judgement counts: per (attempt, reviewer, stage), the newest row that no
         other row supersedes, unless it is a withdrawal. In the order the rows were written. One scan in
-        saved order, the last row of each key winning: a window query sorted 2-3x slower."""
+        saved order, the last row of each key winning: a window query had to sort, and was slower."""
         joiner = " AND" if where else " WHERE"
         cursor = self._conn.execute(
             f"SELECT j.rowid AS written, j.attempt_id AS a_, j.reviewer AS r_, j.stage AS s_, j.retracted AS x_,"
@@ -864,7 +865,7 @@ class Store:
                 written.append(replacement)
             self.save_judgements(written, c)
             c.execute(
-                "UPDATE judgements SET undo = 1 WHERE judgement_id IN (%s)" % ", ".join("?" for _ in written),
+                f"UPDATE judgements SET undo = 1 WHERE judgement_id IN ({', '.join('?' for _ in written)})",
                 [j.judgement_id for j in written],
             )
             return written
@@ -1089,7 +1090,7 @@ class Store:
                 "SELECT attempt_id FROM attempts WHERE attempt_id IN (SELECT value FROM json_each(?))",
                 (json.dumps(ids),),
             )
-        }  # fmt: skip
+        }
         return [attempt_id for attempt_id in ids if attempt_id not in found]
 
     # ------------------------------------------------------------------ settings
@@ -1128,7 +1129,7 @@ class Store:
 
     # ------------------------------------------------------------------ lists (the queue and audit screens)
     # The same rules as current_verdicts() and judgements(), without texts, evidence and enums, so that
-    # 10,000-attempt lists load in a fraction of a second.
+    # long lists load quickly (bench/queue_screen.py).
     def current_outcomes(self) -> dict[tuple[str, str], str]:
         """(attempt_id, stage) -> the outcome value of the verdict current_verdicts() chooses."""
         _, rows = self._chosen_verdicts("attempt_id, stage, outcome", None, None)
@@ -1137,13 +1138,13 @@ class Store:
     def current_labels(self) -> list[tuple[str, str, str, str]]:
         """(attempt_id, reviewer, stage, label) of every label in force, as judgements() finds them."""
         _, rows = self._labels_in_force("j.attempt_id, j.reviewer, j.stage, j.label", "", ())
-        return rows  # type: ignore[return-value]
+        return rows
 
     def current_label_rows(self) -> list[tuple[str, str, str, str, int]]:
         """(attempt_id, reviewer, stage, label, saw_verdicts 0 or 1) of every label in force, as judgements()
         finds them: what the statistics read, anchoring included."""
         _, rows = self._labels_in_force("j.attempt_id, j.reviewer, j.stage, j.label, j.saw_verdicts", "", ())
-        return rows  # type: ignore[return-value]
+        return rows
 
     def judged_attempt_ids(self, reviewer: str) -> set[str]:
         """Attempts on which this reviewer has at least one label in force, without building judgements."""
@@ -1154,7 +1155,7 @@ class Store:
         """(attempt_id, field) of each label this reviewer has in force, without building judgements: what the
         review session derives its judged and fully labelled attempts from."""
         _, rows = self._labels_in_force("j.attempt_id, j.stage", " WHERE j.reviewer = ?", (reviewer,))
-        return rows  # type: ignore[return-value]
+        return rows
 
 
 
@@ -1321,10 +1322,8 @@ def _plan_record(row: tuple[Any, ...]) -> PlanRecord:
 def _rollback(conn: sqlite3.Connection) -> None:
     """Roll back what is open; SQLite may already have ended the transaction itself (a full disk does)."""
     if conn.in_transaction:
-        try:
+        with contextlib.suppress(sqlite3.Error):  # the error that brought us here is the one to report
             conn.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass  # the error that brought us here is the one to report
 
 
 def _is_fault(exc: sqlite3.Error) -> bool:

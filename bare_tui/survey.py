@@ -378,7 +378,7 @@ class PlanLabels:
                 out.append(Estimate(None, None, 0))
             else:
                 out.append(Estimate(float(y_total[j] / x_total[j]), float(variance[j]), int(counts[j]),
-                                    float(r_smooth[j]), float(effective[j]) if kish else None))  # fmt: skip
+                                    float(r_smooth[j]), float(effective[j]) if kish else None))
         return out
 
     # -- the figures
@@ -450,10 +450,9 @@ class PlanLabels:
             if size <= 0 or units_j == 0:
                 out.append(PPIEstimate(Interval(None), 0.0, None, units_j))
                 continue
-            if lam is None:
+            chosen = lam
+            if chosen is None:
                 chosen = float(np.clip(cov[j] / var_f[j], 0.0, 1.0)) if var_f[j] > 1e-15 else 0.0
-            else:
-                chosen = lam
             rectifier = float((weights[:, 0] * (y[real, j] - chosen * f[real, j])).sum())
             value = (chosen * float(population.domain_passes[j]) + rectifier) / size
             variance = max(0.0, var_y[j] - 2 * chosen * cov[j] + chosen * chosen * var_f[j]) / (size * size)

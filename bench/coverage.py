@@ -80,7 +80,7 @@ class Results:
 
 def kappa_family_truth(prevalence: float, sensitivity: float, specificity: float) -> dict[str, float]:
     cells = np.array([(1 - prevalence) * specificity, (1 - prevalence) * (1 - specificity),
-                      prevalence * (1 - sensitivity), prevalence * sensitivity])  # fmt: skip
+                      prevalence * (1 - sensitivity), prevalence * sensitivity])
     kappa, ac1, mcc = (float(x[0]) for x in agreement._binary_agreement(cells[None, :]))
     rater_pass = prevalence * (1 - REVIEWER_ERROR) + (1 - prevalence) * REVIEWER_ERROR
     observed_disagreement = 2 * REVIEWER_ERROR * (1 - REVIEWER_ERROR)
@@ -100,7 +100,7 @@ def simple_studies(results: Results, n: int, p: float, studies: int, replicates:
             reviewers = np.column_stack([np.where(rng.random(n) < REVIEWER_ERROR, 1 - human, human) for _ in range(2)])
             boot = agreement.paired_bootstrap(pipeline, human, reviewers, replicates=replicates, seed=study)
             for name, interval in (("kappa", boot.cohen_kappa), ("ac1", boot.gwet_ac1), ("mcc", boot.mcc),
-                                   ("alpha", boot.krippendorff_alpha)):  # fmt: skip
+                                   ("alpha", boot.krippendorff_alpha)):
                 results.tally(f"{name}{scenario}", n, p).add(interval, truth[name])
 
 
@@ -155,7 +155,7 @@ def plan_studies(
 
     h_all, f_all = human.astype(np.int64), pipeline.astype(np.int64)
     truth_cells = np.array([np.mean(~human & ~pipeline), np.mean(~human & pipeline), np.mean(human & ~pipeline),
-                            np.mean(human & pipeline)])  # fmt: skip
+                            np.mean(human & pipeline)])
     kappa_t, ac1_t, mcc_t = (float(x[0]) for x in agreement._binary_agreement(truth_cells[None, :]))
     truths = {
         "w-pass-rate": float(human.mean()),
@@ -168,7 +168,7 @@ def plan_studies(
         "w-fn-count": float((human & ~pipeline).sum()),
         "w-ppi": float(human.mean()),
         "w-ppi-language": float(human[language].mean()),
-    }  # fmt: skip
+    }
     population = survey.Population(
         np.array([float(pipeline.sum()), float(pipeline[language].sum())]),
         np.array([float(POPULATION), float(language.sum())]),
@@ -187,7 +187,7 @@ def plan_studies(
         estimates["w-agreement"] = survey.wilson_effective(ratios["percent_agreement"][0])
         table = labels.confusion()[0]
         kappa, ac1, mcc = agreement.table_intervals(table.proportions(), table.effective, replicates=replicates,
-                                                    seed=study)  # fmt: skip
+                                                    seed=study)
         estimates["w-kappa"], estimates["w-ac1"], estimates["w-mcc"] = kappa, ac1, mcc
         estimates["w-fn-count"] = table.count(2)
         ppi_all, ppi_language = labels.ppi(population)
@@ -240,7 +240,7 @@ def print_table(results: Results) -> int:
         line += f"  {min(covers) if covers else float('nan'):.3f}  {defined:7.1%}  {zero:4d}"
         print(line)
     print(f"\n{failures} cells under {TARGET:.0%} (nominal 95%); '*' marks them. 'defined': share of studies "
-          "where the figure exists; 'zero': zero-width intervals.")  # fmt: skip
+          "where the figure exists; 'zero': zero-width intervals.")
     return failures
 
 
@@ -254,7 +254,7 @@ def main() -> int:
     started = time.perf_counter()
     results = run(args.studies, args.replicates, args.seed, tuple(args.only.split(",")))
     print(f"{args.studies} studies per cell, {args.replicates} resamples per bootstrap interval, "
-          f"{time.perf_counter() - started:.0f} s\n")  # fmt: skip
+          f"{time.perf_counter() - started:.0f} s\n")
     failures = print_table(results)
     return 1 if failures else 0
 

@@ -29,7 +29,8 @@ from pathlib import Path
 from textual.app import App, ComposeResult  # noqa: E402
 
 from bare_tui.diff import build_diff  # noqa: E402
-from bare_tui.tui.widgets.diff_view import DiffView, forget_kept_tokens  # noqa: E402
+from bare_tui.highlight import forget_kept_tokens  # noqa: E402
+from bare_tui.tui.widgets.diff_view import DiffView  # noqa: E402
 
 SIZES = (300, 2_000, 10_000)
 SCREEN = (120, 40)

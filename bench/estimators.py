@@ -54,7 +54,7 @@ def population(seed: int) -> Study:
     sensitivity = np.linspace(0.72, 0.96, LANGUAGES)[rng.permutation(LANGUAGES)]
     specificity = np.linspace(0.84, 0.98, LANGUAGES)[rng.permutation(LANGUAGES)]
     pipeline = np.where(human, rng.random(len(model)) < sensitivity[language],
-                        rng.random(len(model)) >= specificity[language])  # fmt: skip
+                        rng.random(len(model)) >= specificity[language])
     return Study(model, language, human, pipeline)
 
 
@@ -116,7 +116,7 @@ def run_plan(study: Study, plan: str, studies: int, seed: int) -> dict[str, dict
         pick = draw(stratum, take, rng)
         sample = survey.StratifiedSample(stratum[pick], sizes)
         labels = survey.PlanLabels(sample, study.pipeline[pick].astype(np.int64), study.human[pick].astype(np.int64),
-                                   domains_all[pick])  # fmt: skip
+                                   domains_all[pick])
         weighted = [survey.wilson_effective(e) for e in labels.pass_rate()]
         ppi = [e.interval for e in labels.ppi(pop)]
         for name, intervals in (("weighted", weighted), ("ppi", ppi)):
@@ -130,7 +130,7 @@ def report(plan: str, trackers: dict[str, dict[str, Tracker]], studies: int) -> 
     problems = []
     print(f"\nplan: {plan}, {PLAN_SIZE} labels, {studies} studies")
     print(f"  {'estimate':<10}{'target':<8}{'|bias| pp':>10}{'MC se pp':>10}{'coverage':>10}{'width pp':>10}"
-          f"{'sd pp':>8}")  # fmt: skip
+          f"{'sd pp':>8}")
     for name, targets in trackers.items():
         for target, t in targets.items():
             if target == "model":
@@ -170,7 +170,7 @@ def main() -> int:
     started = time.perf_counter()
     study = population(args.seed)
     print(f"population: {len(study.model):,} attempts, human pass rate {study.human.mean():.4f}, "
-          f"pipeline pass rate {study.pipeline.mean():.4f}")  # fmt: skip
+          f"pipeline pass rate {study.pipeline.mean():.4f}")
     problems = []
     for k, plan in enumerate(("model x language", "model x verdict")):
         problems += report(plan, run_plan(study, plan, args.studies, args.seed + k), args.studies)

@@ -20,7 +20,14 @@ from bare_tui.store import Store  # noqa: E402
 
 def generated_study(path: Path, attempts: int = 10_000, tasks: int = 500) -> Path:
     """Real stdlib sources as originals (about 300 lines each), attempts as small edits of them."""
-    import email.message, json as json_module, argparse, csv, textwrap, difflib, string, shlex  # noqa: E401
+    import argparse
+    import csv
+    import difflib
+    import email.message
+    import json as json_module
+    import shlex
+    import string
+    import textwrap
     sources = [inspect.getsource(m) for m in (email.message, json_module.decoder, argparse, csv, textwrap, difflib,
                                               string, shlex)]
     with path.open("w", encoding="utf-8") as out:

@@ -4,7 +4,7 @@
 
 Studies: the bundled demo (sessions/demo/, when present); 1,000 generated attempts of 300 to 5,000 lines
 (log-uniform) in five languages, cut from real files (the Python standard library of the running Python, npm's
-JavaScript kept in tests/pipeline/data/javascript/, and the corpus's Go, Java and C files), five models' answers per
+JavaScript kept in tests/unit/pipeline/data/javascript/, and the corpus's Go, Java and C files), five models' answers per
 task as in a real benchmark (light, deterministic edits: renames, comments, an extracted helper); and 200
 attempts of 300 lines for the per-core target. Then the maintainability thresholds (a session's first verify
 measures every original): 500 and 2,000 originals of 100-5,000 lines (log-uniform, as in BARE) cut from the
@@ -19,6 +19,7 @@ time of its parsers (compile() / tree-sitter) and lizard on the same files; 2 wo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import math
 import os
@@ -58,8 +59,8 @@ def _read(path: str) -> str | None:
 
 def source_pool(language: str) -> list[str]:
     """Real files of one language, in a fixed order: Python's standard library (of the Python running this),
-    npm's files kept in tests/pipeline/data/javascript/, and the corpus files of tests/pipeline/data/."""
-    data = REPO / "tests/pipeline/data"
+    npm's files kept in tests/unit/pipeline/data/javascript/, and the corpus files of tests/unit/pipeline/data/."""
+    data = REPO / "tests/unit/pipeline/data"
     if language == "python":
         root = sysconfig.get_paths()["stdlib"]
         paths = [p for p in sorted(glob.glob(f"{root}/*.py") + glob.glob(f"{root}/*/*.py")) if "/test" not in p]
@@ -185,10 +186,8 @@ def bare_tools(job: Job) -> float:
     started = time.perf_counter()
     for text in (job.original, job.refactored or ""):
         if job.language == "python":
-            try:
+            with contextlib.suppress(SyntaxError, ValueError, RecursionError, MemoryError):
                 compile(text, job.path, "exec", dont_inherit=True)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                pass
         else:
             get_parser(job.language, job.path).parse(encode(text))
         lizard.analyze_file.analyze_source_code("x" + EXTENSIONS[job.language], text)
@@ -302,7 +301,7 @@ def report_thresholds(count: int) -> None:
         marks: list[tuple[float, int]] = []
         children = _children_cpu()
         started = time.perf_counter()
-        measured = measure_thresholds(tasks, workers=workers, progress_callback=lambda done, _total: marks.append((time.perf_counter(), done)))
+        measured = measure_thresholds(tasks, workers=workers, progress_callback=lambda done, _total, marks=marks: marks.append((time.perf_counter(), done)))
         seconds[workers] = time.perf_counter() - started
         children = _children_cpu() - children
         shown = marks[0][0] - started

@@ -9,23 +9,21 @@ Run: python bench/queue_screen.py [--attempts 10000] [--keep PATH]   (--keep reu
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import inspect
+import random
+import resource
+import statistics
 import sys
+import tempfile
+import time
 from pathlib import Path
 
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import inspect  # noqa: E402
-import random  # noqa: E402
-import resource  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-
-from bare_tui.audit import load_items  # noqa: E402
-from bare_tui.model import FIELDS, STAGES, LANGUAGES, Attempt, Flag, Judgement, Label, Outcome, Task, Verdict  # noqa: E402
-from bare_tui.queue import QueueFilter, load_rows  # noqa: E402
-from bare_tui.store import Store, new_id  # noqa: E402
+from bare_tui.audit import load_items
+from bare_tui.model import FIELDS, LANGUAGES, STAGES, Attempt, Flag, Judgement, Label, Outcome, Task, Verdict
+from bare_tui.queue import QueueFilter, load_rows
+from bare_tui.store import Store, new_id
 
 EXTENSIONS = {
     "c": "c", "cpp": "cpp", "csharp": "cs", "go": "go", "java": "java", "javascript": "js", "php": "php",

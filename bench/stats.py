@@ -64,7 +64,7 @@ def synthetic_input(attempts: int, models: int, reviewed_share: float, seed: int
             given = (human_truth[f, reviewed] ^ wrong[f]).tolist()
             for k, i in enumerate(reviewed.tolist()):
                 judgements.append(Judgement(f"{reviewer}-{i}-{field}", f"a{i}", reviewer, field, label[given[k]],
-                                            saw_verdicts=bool(i % 2)))  # fmt: skip
+                                            saw_verdicts=bool(i % 2)))
     return CalibrationInput(summaries, verdicts, judgements)
 
 
@@ -79,7 +79,7 @@ def second_run(first: Sequence[Verdict], share: float, seed: int) -> list[Verdic
         Verdict(v.attempt_id, v.stage, flipped.get(v.outcome, v.outcome) if rng.random() < 0.1 else v.outcome,
                 v.score, pipeline_version="v2")
         for v in first if v.attempt_id in redone
-    ]  # fmt: skip
+    ]
 
 
 def write_store(data: CalibrationInput, path: Path, later: Sequence[Verdict] = ()) -> None:
@@ -102,11 +102,11 @@ def main() -> None:
     parser.add_argument("--bootstrap", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rerun", type=float, default=0.0, metavar="SHARE",
-                        help="a newer pipeline run re-judges this share of the attempts")  # fmt: skip
+                        help="a newer pipeline run re-judges this share of the attempts")
     parser.add_argument("--with-store", action="store_true", help="also time reading the rows' input from SQLite")
     parser.add_argument("--session", type=Path, default=None, metavar="PATH",
                         help="write the session here and keep it; a file already there is reused as it is "
-                             "(it must come from the same arguments: the equality check below tells)")  # fmt: skip
+                             "(it must come from the same arguments: the equality check below tells)")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -117,7 +117,7 @@ def main() -> None:
     data = replace(written, verdicts=[v for v in written.verdicts if v.attempt_id not in redone] + later)
     print(f"generated {len(data.attempts):,} attempts, {len(written.verdicts) + len(later):,} verdicts "
           f"({len(later):,} of a second run), {len(data.judgements):,} judgements in "
-          f"{time.perf_counter() - started:.1f} s (not timed below)")  # fmt: skip
+          f"{time.perf_counter() - started:.1f} s (not timed below)")
 
     options = Options(by=("model",), replicates=args.bootstrap, seed=args.seed)
     # CPU time is printed beside wall time: on a shared machine the difference is other people's work
@@ -128,11 +128,11 @@ def main() -> None:
     t2, c2 = time.perf_counter(), time.process_time()
     print(f"records -> arrays (consensus included): {t1 - t0:.2f} s wall, {c1 - c0:.2f} s CPU")
     print(f"arrays -> {len(rows):,} rows, all + by model, {args.bootstrap} resamples: "
-          f"{t2 - t1:.2f} s wall, {c2 - c1:.2f} s CPU")  # fmt: skip
+          f"{t2 - t1:.2f} s wall, {c2 - c1:.2f} s CPU")
     total = t2 - t0
     verdict = "within" if total <= TARGET_SECONDS else "OVER"
     print(f"total from records: {total:.2f} s wall ({verdict} the {TARGET_SECONDS:.0f} s target), "
-          f"{c2 - c0:.2f} s CPU")  # fmt: skip
+          f"{c2 - c0:.2f} s CPU")
 
     if args.with_store:
         with tempfile.TemporaryDirectory() as folder:

@@ -53,7 +53,7 @@ def build(seed: int = 3) -> None:
     rng = np.random.default_rng(seed)
     with Store.open(partial) as store:
         plan = draw_plan(store, PlanSpec("study", 2000, ("model", "language", "overall"), "neyman", 0.1,
-                                         ("ana", "ben"), seed=seed))  # fmt: skip
+                                         ("ana", "ben"), seed=seed))
         save_drawn(store, plan)
         items = store.plan_items("study")
         verdicts = {(v[0], v[1]): v[2] for v in store.current_verdict_rows()}

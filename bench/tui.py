@@ -178,7 +178,7 @@ async def measure_next(path: Path, repeat: int) -> tuple[list[float], list[float
         diff = screen.query_one(DiffView)
         for _ in range(repeat):
             before = screen.index
-            times.append(await clock.time_key("n", lambda: screen.index != before and diff_ready(app)))
+            times.append(await clock.time_key("n", lambda before=before: screen.index != before and diff_ready(app)))
             painted = time.perf_counter()
             await asyncio.sleep(0)
             while diff.is_prefetching:
@@ -203,8 +203,8 @@ async def measure_jump(path: Path, repeat: int) -> tuple[list[float], list[float
             before = screen.index
             target = screen.session.order[(before + 2) % screen.session.total]
             screen.diff.forget_prefetched()
-            times.append(await clock.time_call(lambda: screen.show_attempt(target),
-                                               lambda: screen.index != before and diff_ready(app)))
+            times.append(await clock.time_call(lambda target=target: screen.show_attempt(target),
+                                               lambda before=before: screen.index != before and diff_ready(app)))
             await wait_ready(pilot, app)
     store.close()
     return times, clock.cpu
@@ -222,7 +222,7 @@ async def measure_scroll(path: Path, repeat: int) -> tuple[list[float], list[flo
         for key, bucket in (("down", lines), ("pagedown", pages)):
             for _ in range(repeat):
                 before = diff.scroll_y
-                bucket.append(await clock.time_key(key, lambda: diff.scroll_y > before))
+                bucket.append(await clock.time_key(key, lambda before=before: diff.scroll_y > before))
                 await pilot.pause()
     store.close()
     return lines, clock.cpu[:repeat], pages, clock.cpu[repeat:]

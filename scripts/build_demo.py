@@ -32,8 +32,8 @@ LABEL_CODES = {"p": "pass", "f": "fail", "u": "unsure"}
 REVIEWERS = {
     # Each reviewer's working day: ana reviews blind in the morning and with the verdicts shown after a
     # while; ben works in a shuffled order in the afternoon and mostly looks at the verdicts.
-    "ana": {"start": dt.datetime(2026, 11, 20, 9, 12, 5, tzinfo=dt.timezone.utc), "shuffle": False},
-    "ben": {"start": dt.datetime(2026, 11, 20, 13, 40, 31, tzinfo=dt.timezone.utc), "shuffle": True},
+    "ana": {"start": dt.datetime(2026, 11, 20, 9, 12, 5, tzinfo=dt.UTC), "shuffle": False},
+    "ben": {"start": dt.datetime(2026, 11, 20, 13, 40, 31, tzinfo=dt.UTC), "shuffle": True},
 }
 SEED = "bare-tui demo study v1"
 EXTENSIONS = {

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     with Store.open(args.session) as store:
         if getattr(args, "rubric", None) is not None:
             set_rubric(store, args.rubric)
-    from ..tui.screens.audit import AuditApp
+    from ..tui.app import BareTuiApp
 
-    AuditApp(Path(args.session), resolve_reviewer(args.auditor)).run()
+    BareTuiApp.auditing(Path(args.session), resolve_reviewer(args.auditor)).run()
     return 0

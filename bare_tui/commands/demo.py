@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import sys
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -18,7 +16,7 @@ from rich.table import Table
 from ..importer import import_into
 from ..model import FIELDS
 from ..plans import PlanSpec, draw_plan, save_drawn
-from ..safe_text import safe_rich_text
+from ..safe_rich_text import safe_rich_text
 from ..store import SessionError, Store
 
 # The demo study ships inside the package (bare_tui/demo_study is a link to the checkout's sessions/demo, and
@@ -55,31 +53,26 @@ def build_demo(session: Path = DEMO_SESSION, source: Path = DEMO_SOURCE, console
     for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
         leftover.unlink(missing_ok=True)
     console.print(f"first run: building the demo session {session.name} once; later runs open at once")
-    with console.status(f"importing the demo study from {source} …"):
-        with Store.open(partial, create=True) as store:
-            report = import_into(store, source)
+    with console.status(f"importing the demo study from {source} …"), Store.open(partial, create=True) as store:
+        report = import_into(store, source)
     if not report.complete:
         raise SessionError(f"{source}: the demo study did not import cleanly: {report.errors[0]}")
-    plan = DEMO_PLAN
-    if importlib.util.find_spec("bare_tui.pipeline.runner") is not None:
-        from ..pipeline.runner import verify_session
+    from ..pipeline.runner import verify_session  # the stages' analysers load only when the demo is built
 
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=console, transient=True,
-        ) as progress:
-            measuring = progress.add_task("measuring the originals", total=None)
-            verifying = progress.add_task("running the five stages", total=None)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True,
+    ) as progress:
+        measuring = progress.add_task("measuring the originals", total=None)
+        verifying = progress.add_task("running the five stages", total=None)
 
-            def advance(task: TaskID) -> Callable[[int, int], None]:
-                return lambda done, total: progress.update(task, completed=done, total=total)
+        def advance(task: TaskID) -> Callable[[int, int], None]:
+            return lambda done, total: progress.update(task, completed=done, total=total)
 
-            verify_session(partial, jobs=min(2, os.cpu_count() or 1), progress_callback=advance(verifying),
-                           measure_callback=advance(measuring))
-    else:
-        plan = replace(plan, strata=("model",))  # no verdicts to stratify by
+        verify_session(partial, jobs=min(2, os.cpu_count() or 1), progress_callback=advance(verifying),
+                       measure_callback=advance(measuring))
     with Store.open(partial) as store:
-        save_drawn(store, draw_plan(store, plan))
+        save_drawn(store, draw_plan(store, DEMO_PLAN))
     os.replace(partial, session)
     console.print(f"built {session}")
     return session
@@ -115,8 +108,7 @@ def run(args: argparse.Namespace) -> int:
     console = Console()
     if not DEMO_SESSION.exists():
         build_demo(console=console)
-    review = importlib.util.find_spec("bare_tui.commands.review")
-    if review is not None and sys.stdout.isatty():
+    if sys.stdout.isatty():
         from . import review as review_command
 
         return review_command.run(review_command.default_args(DEMO_SESSION))

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..formats import FORMATS
 from ..importer import ImportReport, import_into
+from ..model import OWN_SOURCE
 from ..safe_text import one_line
 from ..store import SessionError, Store
 
@@ -33,18 +34,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.source.exists():
         raise SessionError(f"{args.source}: no such file or folder")
-    if args.source_name == "bare-tui":
-        raise SessionError("--source bare-tui is reserved for bare-tui's own verdicts; name the external pipeline")
+    if args.source_name == OWN_SOURCE:
+        raise SessionError(f"--source {OWN_SOURCE} is reserved for bare-tui's own verdicts; name the external pipeline")
     err = Console(stderr=True, highlight=False)
-    with Store.open(args.session, create=True) as store:
-        with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=err, transient=True, disable=args.quiet) as progress:
-            task = progress.add_task("import", total=None)
-            report = import_into(
-                store, args.source, args.source_name, args.source_version,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
-                source_format=args.source_format,
-            )
+    with Store.open(args.session, create=True) as store, Progress(
+        TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err, transient=True, disable=args.quiet,
+    ) as progress:
+        task = progress.add_task("import", total=None)
+        report = import_into(
+            store, args.source, args.source_name, args.source_version,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+            source_format=args.source_format,
+        )
     print_report(report, quiet=args.quiet)
     return 0 if report.complete else 1
 

@@ -47,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--strata", type=_names, default=[], metavar="ATTRS",
         help="stratify by model, language and/or a stage's pipeline outcome (e.g. model,language,overall)",
-    )  # fmt: skip
+    )
     parser.add_argument("--allocation", choices=ALLOCATIONS, default="proportional",
                         help="how the size is shared over strata (default: proportional)")
     parser.add_argument("--overlap", type=float, default=0.0, metavar="SHARE",

@@ -16,7 +16,8 @@ from ..model import STAGES
 from ..pipeline.runner import PassRate, Summary, ThresholdMeasurement, verify_session
 from ..pipeline.settings import DEFAULT_SETTINGS
 from ..pipeline.version import pipeline_version
-from ..safe_text import one_line, safe_rich_text
+from ..safe_rich_text import safe_rich_text
+from ..safe_text import one_line
 from ..store import Store
 
 

@@ -86,7 +86,8 @@ def _batch_body(item: dict[str, Any]) -> dict[str, Any]:
     result = item.get("result")
     if isinstance(result, dict):  # Anthropic Message Batches
         if result.get("type") != "succeeded":
-            error = result.get("error") if isinstance(result.get("error"), dict) else {}
+            error = result.get("error")
+            error = error if isinstance(error, dict) else {}
             detail = error.get("error", {}).get("message") if isinstance(error.get("error"), dict) else None
             raise AnswerError(f"the batch request {result.get('type')}{': ' + detail if detail else ''}")
         if not isinstance(result.get("message"), dict):

@@ -72,8 +72,8 @@ def check_defects(language: str, original: str, refactored: str | None, path: st
                 after += cppcheck_findings(grammar, refactored)
             except CppcheckFailed as exc:
                 reason = str(exc)
-                evidence = (Evidence("refactored", None, None, reason),)
-                return StageResult(Outcome.ERROR, evidence=evidence, details={"analyser": analyser, "reason": reason})
+                failed = (Evidence("refactored", None, None, reason),)
+                return StageResult(Outcome.ERROR, evidence=failed, details={"analyser": analyser, "reason": reason})
     fresh = new_findings(before, after)
     details = {
         "analyser": analyser,
@@ -560,7 +560,7 @@ def _java_foreign_private_access(source: Source) -> Iterator[Finding]:
     file and no field of its own: javac refuses it ("has private access")."""
     if source.grammar != "java":
         return
-    private_of: dict[str, set[str]] = defaultdict(set)  # field -> top-level classes declaring it private
+    private_of: dict[str, set[int]] = defaultdict(set)  # field -> top-level classes declaring it private
     fields_of: dict[int, set[str]] = defaultdict(set)  # top-level class id -> every field and method it declares
     tops = [n for n in source.root.named_children if n.type in ("class_declaration", "record_declaration", "enum_declaration")]
     if len(tops) < 2:
@@ -1026,7 +1026,7 @@ def _role(grammar: str, node: tree_sitter.Node) -> str:
         return "use"
     if grammar in ("c", "cpp") and _tested_by_preprocessor(node):
         return "member"
-    ancestor = parent
+    ancestor: tree_sitter.Node | None = parent
     for _ in range(4):  # `import java.util.Map;`, `using System.Text;`, `use App\\Models\\User;`
         if ancestor is None:
             break

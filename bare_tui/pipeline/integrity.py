@@ -6,7 +6,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import tree_sitter
 
@@ -206,7 +206,7 @@ def _comment_body(text: str) -> str:
     return " ".join(" ".join(lines).split())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _type_pattern(grammar: str) -> str:
     # One query for all of a grammar's type definitions; patterns its version lacks are left out.
     return "\n".join(p for p in spec_for_grammar(grammar).type_queries if query(grammar, p) is not None)
@@ -617,7 +617,7 @@ def _python_bodies(source: Source) -> dict[str, tuple[bool, Node]]:
     bodies: dict[str, tuple[bool, Node]] = {}
     for node in _captures(source, "(function_definition) @f"):
         parts: list[str] = []
-        parent = node
+        parent: Node | None = node
         for _ in range(200):
             if parent is None:
                 break

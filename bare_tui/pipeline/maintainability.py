@@ -11,11 +11,15 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from bare_tui.model import Evidence, Outcome, StageResult, normalise_language
 from bare_tui.pipeline.evidence import capped
 from bare_tui.pipeline.languages import captures, grammar_name, kinds_pattern, parse_source, spec_for_grammar
 from bare_tui.pipeline.settings import DEFAULT_SETTINGS, METRICS, PipelineSettings
+
+if TYPE_CHECKING:
+    import tree_sitter
 
 RULES_VERSION = "5"
 """Bumped whenever how breaches are measured or matched, or the thresholds found, changes, so that the pipeline
@@ -409,7 +413,7 @@ def _nesting_by_end_line(language: str, text: str, path: str) -> dict[int, int]:
     depths: dict[int, int] = {}
     for node in nodes:
         depth = 0
-        current = node
+        current: tree_sitter.Node | None = node
         function = None
         while current is not None:
             kind = current.type

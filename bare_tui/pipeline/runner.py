@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import hashlib
 import multiprocessing
 import os
@@ -12,13 +13,13 @@ import threading
 import time
 import traceback
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from bare_tui.model import STAGES, Evidence, Outcome, StageResult, Task, Verdict
+from bare_tui.model import OWN_SOURCE, STAGES, Evidence, Outcome, StageResult, Task, Verdict
 from bare_tui.pipeline.defects import unavailable_analysers
 from bare_tui.pipeline.languages import unsupported
 from bare_tui.pipeline.maintainability import (
@@ -32,7 +33,10 @@ from bare_tui.pipeline.settings import DEFAULT_SETTINGS, PipelineSettings
 from bare_tui.pipeline.stages import BY_NAME, StageInput
 from bare_tui.pipeline.version import pipeline_version
 
-SOURCE = "bare-tui"
+if TYPE_CHECKING:
+    from bare_tui.store import Store  # the runner opens the store where it runs; workers never import it
+
+SOURCE = OWN_SOURCE
 SAVE_EVERY_SECONDS = 2.0
 SAVE_EVERY_VERDICTS = 600
 _THRESHOLDS_SETTING = "maintainability_thresholds"
@@ -292,7 +296,7 @@ Results = dict[str, Any]
 
 
 class _Worker:
-    def __init__(self, context: multiprocessing.context.BaseContext, thresholds: Thresholds, settings: PipelineSettings) -> None:
+    def __init__(self, context: multiprocessing.context.SpawnContext, thresholds: Thresholds, settings: PipelineSettings) -> None:
         self.conn, child = context.Pipe()
         self.process = context.Process(
             target=_worker_main, args=(child, thresholds, settings, os.getpid()), daemon=True
@@ -313,19 +317,15 @@ class _Worker:
         self.results = {}
         self.deadline = time.monotonic() + limit + (STARTUP_ALLOWANCE if self.fresh else 0.0)
         self.fresh = False
-        try:
+        with contextlib.suppress(OSError):  # the worker is gone: its sentinel reports it, and the batch is retried
             self.conn.send(batch)
-        except OSError:
-            pass  # the worker is gone: its sentinel reports it, and the batch is failed or retried from there
 
     def stop(self, kill: bool = False) -> None:
         if kill:
             self.process.kill()
         else:
-            try:
+            with contextlib.suppress(OSError):  # already gone: nothing to tell it
                 self.conn.send(None)
-            except OSError:
-                pass
         self.process.join(timeout=1 if not kill else 5)
         if self.process.is_alive():
             self.process.kill()
@@ -350,7 +350,7 @@ def run_jobs(
     thresholds: Thresholds,
     settings: PipelineSettings = DEFAULT_SETTINGS,
     workers: int = 1,
-) -> Iterator[tuple[WorkItem, Results]]:
+) -> Generator[tuple[WorkItem, Results], None, None]:
     """Each item with its results, in the order they finish. An item past the time limit, or whose worker
     dies, gets `error` results for its unfinished steps, and its worker is replaced (the rest of its batch
     goes to another). Closing the generator (or an exception in the consumer, e.g. KeyboardInterrupt)
@@ -436,7 +436,7 @@ def _fail_rest(worker: _Worker, reason: str) -> tuple[WorkItem, Results]:
 
 
 def _replace(
-    worker: _Worker, context: multiprocessing.context.BaseContext, thresholds: Thresholds, settings: PipelineSettings
+    worker: _Worker, context: multiprocessing.context.SpawnContext, thresholds: Thresholds, settings: PipelineSettings
 ) -> _Worker:
     """Kill a hung or dead worker and start a fresh one in its place."""
     worker.queue.clear()
@@ -561,6 +561,7 @@ def _verify_attempts(  # type: ignore[no-untyped-def]
     running = run_jobs(job_source, thresholds, settings, workers=workers)
     try:
         for job, results in _interleave(ready, running):
+            assert isinstance(job, Job)  # verify sends only jobs
             outcomes = dict(known.get(job.attempt_id, {}))
             for stage, result in results.items():
                 batch.append(_verdict(job.attempt_id, stage, result, version))
@@ -594,7 +595,7 @@ def _interleave(
 
 
 def _jobs(
-    store,  # type: ignore[no-untyped-def]
+    store: Store,
     tasks: dict[str, Task],
     wanted: set[str] | None,
     stages: tuple[str, ...],
@@ -677,6 +678,7 @@ def measure_thresholds(
     running = run_jobs(items, default_thresholds(settings), settings, workers)
     try:
         for done, (item, results) in enumerate(running, start=len(left_out) + 1):
+            assert isinstance(item, Measure)  # measuring sends only originals
             answer = results["measure"]
             if isinstance(answer, StageResult):
                 left_out.append((item.task_id, answer.details.get("reason", "not measured")))

@@ -83,7 +83,7 @@ class PipelineSettings:
         fields.pop("hang_marker")
         return fields
 
-    def with_changes(self, **changes: Any) -> "PipelineSettings":
+    def with_changes(self, **changes: Any) -> PipelineSettings:
         return replace(self, **changes)
 
 

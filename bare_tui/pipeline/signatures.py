@@ -49,7 +49,7 @@ class Parameter:
     type: str | None
     text: str = field(default="", compare=False)  # as written, whitespace collapsed, for messages
 
-    def compatible(self, other: "Parameter") -> bool:
+    def compatible(self, other: Parameter) -> bool:
         """The same parameter, a side without a type (or name) agreeing with any."""
         return _agree(self.name, other.name) and _agree(self.type, other.type)
 
@@ -82,7 +82,7 @@ class Signature:
         shown = f"{self.name}({', '.join(p.text for p in self.parameters)})"
         return f"{shown} -> {self.returns}" if self.returns else shown
 
-    def compatible(self, other: "Signature") -> bool:
+    def compatible(self, other: Signature) -> bool:
         return (
             len(self.parameters) == len(other.parameters)
             and _agree(self.returns, other.returns)

@@ -38,9 +38,9 @@ def analyser_versions() -> dict[str, str]:
     versions = {f"{stage.name}-rules": stage.rules_version for stage in REGISTRY}
     # A dependency, but an install may lack it: whether it ran changes the C and C++ verdicts.
     versions["cppcheck"] = defects.cppcheck_version() or "absent"
-    from bare_tui.pipeline.languages import REGISTRY
+    from bare_tui.pipeline.languages import REGISTRY as LANGUAGES
 
-    grammars = sorted({package for spec in REGISTRY.values() for package in spec.grammar_packages})
+    grammars = sorted({package for spec in LANGUAGES.values() for package in spec.grammar_packages})
     for package in (*ANALYSER_PACKAGES, *grammars):
         try:
             versions[package] = version(package)

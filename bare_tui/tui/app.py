@@ -1,4 +1,5 @@
-"""The bare-tui application: opens the review screen on a session and offers every action in the palette."""
+"""The bare-tui application: opens the review screen (or, for `bare-tui audit`, the audit screen) on a session and
+offers every action in the palette."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from .screens.stats import StatsScreen
 
 
 class BareTuiApp(App[None]):
-    """Holds the main thread's session; the screens do the work."""
+    """Holds the main thread's session; the screens do the work. With no review session it is `bare-tui audit`: the
+    audit screen alone, and closing it quits."""
 
     TITLE = "bare-tui"
     COMMANDS = App.COMMANDS | {ActionsProvider}
@@ -36,24 +38,38 @@ class BareTuiApp(App[None]):
 
     def __init__(
         self,
-        session: ReviewSession,
+        session: ReviewSession | None,
         session_path: Path,
         start_at: str | None = None,
         keymap: Mapping[str, str] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        auditor: str | None = None,
     ) -> None:
         """keymap: binding id -> keys, from the user's keymap file; clock: what times the attempt on show (a
-        test or a screenshot fixes it, so that the header's time does not move)."""
+        test or a screenshot fixes it, so that the header's time does not move). With no review session the app
+        is `bare-tui audit`: the audit screen alone, `auditor` settling."""
         super().__init__()
         self.session = session
-        self.session_path = session_path
+        self.session_path = Path(session_path)
         self._start_at = start_at
         self._clock = clock
         self.keymap_in_force: dict[str, str] = dict(keymap or {})
         if self.keymap_in_force:
             self.set_keymap(self.keymap_in_force)
+        self.auditor = auditor if auditor is not None else session.reviewer if session is not None else ""
+        if session is None:
+            self.title = "bare-tui audit"
+
+    @classmethod
+    def auditing(cls, session_path: Path, auditor: str) -> BareTuiApp:
+        """The app of `bare-tui audit`: the audit screen on its own."""
+        return cls(None, session_path, auditor=auditor)
 
     def on_mount(self) -> None:
+        if self.session is None:
+            self.push_screen(AuditScreen(self.session_path, self.auditor), lambda _: self.exit())
+            return
         self.push_screen(ReviewScreen(self.session, self.session_path, self._start_at, clock=self._clock))
         reason = self.session.read_only_reason
         if reason is not None:
@@ -62,7 +78,8 @@ class BareTuiApp(App[None]):
 
     def on_unmount(self) -> None:
         # The reviewer's claim goes with the app (the process ending would drop it too).
-        self.session.close()
+        if self.session is not None:
+            self.session.close()
 
     async def action_quit(self) -> None:
         """Quit, unless labels on the review screen are unsaved: then a second ctrl+q quits."""
@@ -78,5 +95,7 @@ class BareTuiApp(App[None]):
     def action_audit(self) -> None:
         """Open the audit screen, this reviewer as the auditor; in blind mode only attempts whose verdicts the
         reviewer has seen are listed."""
-        self.push_screen(AuditScreen(self.session_path, auditor=self.session.reviewer,
-                                     visible=self.session.visible_ids))
+        if isinstance(self.screen, AuditScreen):
+            return
+        visible = self.session.visible_ids if self.session is not None else None
+        self.push_screen(AuditScreen(self.session_path, auditor=self.auditor, visible=visible))

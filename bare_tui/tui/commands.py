@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
+from textual.widget import Widget
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,7 @@ class ActionEntry:
     keys: str
     description: str
     action: str
-    node: DOMNode
+    node: App[Any] | Widget  # where the action runs: the app, or the screen on show
     help: str = ""
 
 
@@ -88,7 +90,7 @@ def _key_names(node: DOMNode, binding: Binding) -> str:
     return ", ".join(key_name(key.strip()) for key in keys.split(","))
 
 
-def actions_of(node: DOMNode) -> list[ActionEntry]:
+def actions_of(node: App[Any] | Widget) -> list[ActionEntry]:
     """The described actions a screen (or the app) offers, keys merged where one action has several; then the
     actions it offers in the palette only (a class's PALETTE: (description, action, help) triples)."""
     entries: dict[str, ActionEntry] = {}
@@ -108,7 +110,7 @@ def actions_of(node: DOMNode) -> list[ActionEntry]:
     return list(entries.values())
 
 
-def palette_actions(app: App[object], screen: DOMNode) -> Iterator[ActionEntry]:
+def palette_actions(app: App[Any], screen: Widget) -> Iterator[ActionEntry]:
     """What the palette lists: the screen's actions, then the app's."""
     yield from actions_of(screen)
     yield from actions_of(app)

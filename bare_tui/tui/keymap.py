@@ -28,12 +28,12 @@ def default_keymap_path(environ: Mapping[str, str] = os.environ) -> Path:
 def known_binding_ids() -> dict[str, str]:
     """Every binding id of the app's screens and dialogs -> its default keys: what a keymap may rebind."""
     from .app import BareTuiApp
+    from .dialogs.help import HelpScreen
+    from .dialogs.note import NoteScreen
+    from .dialogs.response import ResponseScreen
     from .screens.audit import AuditScreen, ReasonScreen
     from .screens.goto import GoToScreen
-    from .screens.help import HelpScreen
-    from .screens.note import NoteScreen
     from .screens.queue import QueueScreen
-    from .screens.response import ResponseScreen
     from .screens.review import ReviewScreen
     from .screens.rubric import RubricScreen
     from .screens.stats import StatsScreen

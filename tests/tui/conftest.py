@@ -9,6 +9,7 @@ import inspect
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from bare_tui.model import STAGES, Attempt, Evidence, Judgement, Label, Outcome, Task, Verdict
 from bare_tui.review import ReviewSession
@@ -64,16 +65,6 @@ def build_session(path: Path) -> Path:
     return path
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    """Run `async def` tests in an event loop of their own (no async plugin is installed)."""
-    if not inspect.iscoroutinefunction(pyfuncitem.obj):
-        return None
-    names = pyfuncitem._fixtureinfo.argnames
-    asyncio.run(pyfuncitem.obj(**{name: pyfuncitem.funcargs[name] for name in names}))
-    return True
-
-
 @pytest.fixture
 def demo_session(tmp_path: Path) -> Path:
     """A small session: four attempts with verdicts (one with evidence on a real line), nothing judged."""
@@ -118,7 +109,7 @@ def make_app(
     return BareTuiApp(session, path, start_at=start_at, keymap=keymap, clock=lambda: 1000.0)
 
 
-async def settle(pilot, app: BareTuiApp) -> None:  # type: ignore[no-untyped-def]
+async def settle(pilot: Pilot[None], app: BareTuiApp) -> None:
     """Wait until the diff on show has been computed and painted."""
     from bare_tui.tui.widgets.diff_view import DiffView
 

@@ -12,7 +12,9 @@ from bare_tui.cli import main
 from bare_tui.model import Label, ReasonCode
 from bare_tui.queue import load_rows
 from bare_tui.store import Store
-from bare_tui.tui.screens.audit import AuditApp, AuditScreen, ReasonScreen
+from bare_tui.tui.app import BareTuiApp
+from bare_tui.tui.dialogs.reason import ReasonScreen
+from bare_tui.tui.screens.audit import AuditScreen
 from bare_tui.tui.widgets.diff_view import DiffView
 
 from .queue_fixtures import build_queue_session
@@ -25,7 +27,7 @@ def session(tmp_path: Path) -> Path:
     return build_queue_session(tmp_path / "queue.db")
 
 
-async def loaded(pilot, app: AuditApp) -> AuditScreen:  # type: ignore[no-untyped-def]
+async def loaded(pilot, app: BareTuiApp) -> AuditScreen:  # type: ignore[no-untyped-def]
     for _ in range(500):
         await pilot.pause(0.01)
         screen = app.screen
@@ -52,7 +54,7 @@ def details(screen: AuditScreen) -> str:
 
 
 async def test_the_list_starts_with_the_disputed_failure_and_shows_what_everyone_said(session: Path) -> None:
-    app = AuditApp(session, "eve")
+    app = BareTuiApp.auditing(session, "eve")
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(pilot, app)
         assert listed(screen) == [
@@ -70,7 +72,7 @@ async def test_the_list_starts_with_the_disputed_failure_and_shows_what_everyone
 
 
 async def test_the_next_attempt_down_the_list_is_ready_before_the_auditor_moves(session: Path) -> None:
-    app = AuditApp(session, "eve")
+    app = BareTuiApp.auditing(session, "eve")
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(pilot, app)
         diff = screen.query_one(DiffView)
@@ -89,7 +91,7 @@ async def test_the_next_attempt_down_the_list_is_ready_before_the_auditor_moves(
 
 
 async def test_adjudication_with_a_reason_code_lands_in_the_database_and_becomes_the_consensus(session: Path) -> None:
-    app = AuditApp(session, "eve")
+    app = BareTuiApp.auditing(session, "eve")
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(pilot, app)
         await pilot.press("down", "down")  # a-4 integrity: ana fail, ben pass, pipeline pass
@@ -123,7 +125,7 @@ async def test_adjudication_with_a_reason_code_lands_in_the_database_and_becomes
 
 
 async def test_enter_in_the_reason_list_takes_the_suggested_code(session: Path) -> None:
-    app = AuditApp(session, "eve")
+    app = BareTuiApp.auditing(session, "eve")
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, app)
         await pilot.press("a")  # the disputed failure: pass suggests pipeline-false-fail
@@ -139,7 +141,7 @@ async def test_enter_in_the_reason_list_takes_the_suggested_code(session: Path) 
 
 
 async def test_escape_cancels_without_writing(session: Path) -> None:
-    app = AuditApp(session, "eve")
+    app = BareTuiApp.auditing(session, "eve")
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(pilot, app)
         await pilot.press("u", "escape")
@@ -150,7 +152,7 @@ async def test_escape_cancels_without_writing(session: Path) -> None:
 
 
 async def test_hostile_notes_and_paths_are_shown_literally(session: Path) -> None:
-    app = AuditApp(session, "eve")
+    app = BareTuiApp.auditing(session, "eve")
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(pilot, app)
         await pilot.press("down")  # a-5 maintainability: ben's note and flag carry markup and escapes
@@ -172,7 +174,7 @@ async def test_a_session_with_nothing_disputed_says_so(tmp_path: Path) -> None:
     with Store.open(path, create=True) as store:
         store.add_tasks([Task("t-1", "python", "a.py", "x = 1\n")])
         store.add_attempts([Attempt("a-1", "t-1", "m", "x = 2\n")])
-    app = AuditApp(path, "eve")
+    app = BareTuiApp.auditing(path, "eve")
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(300):
             await pilot.pause(0.01)
@@ -198,7 +200,7 @@ def test_audit_command_refuses_a_missing_or_foreign_file(tmp_path: Path, capsys:
 
 
 def test_audit_snapshot(session: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    app = AuditApp(session, "eve")
+    app = BareTuiApp.auditing(session, "eve")
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await loaded(pilot, app)
@@ -207,7 +209,7 @@ def test_audit_snapshot(session: Path, snap_compare) -> None:  # type: ignore[no
 
 
 def test_reason_picker_snapshot(session: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    app = AuditApp(session, "eve")
+    app = BareTuiApp.auditing(session, "eve")
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await loaded(pilot, app)

@@ -21,8 +21,8 @@ from textual.widgets import OptionList, Static
 
 from bare_tui.model import FIELDS, Label
 from bare_tui.store import Store
-from bare_tui.tui.screens.help import HelpScreen
-from bare_tui.tui.screens.note import NoteScreen
+from bare_tui.tui.dialogs.help import HelpScreen
+from bare_tui.tui.dialogs.note import NoteScreen
 from bare_tui.tui.screens.review import REVIEW_BINDINGS, ReviewScreen
 from bare_tui.tui.widgets.diff_view import DiffView
 from bare_tui.tui.widgets.verdict_panel import VerdictPanel
@@ -507,7 +507,7 @@ async def test_a_finding_chosen_while_the_diff_is_computed_is_shown_when_it_arri
 
 
 async def test_the_raw_response_of_a_no_code_attempt_from_the_palette(demo_session: Path) -> None:
-    from bare_tui.tui.screens.response import ResponseScreen
+    from bare_tui.tui.dialogs.response import ResponseScreen
 
     app = make_app(demo_session)
     async with app.run_test(size=SIZE) as pilot:

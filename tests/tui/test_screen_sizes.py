@@ -12,7 +12,8 @@ from textual.app import App
 from textual.widgets import Static
 
 from bare_tui.calibration import Options
-from bare_tui.tui.screens.audit import AuditApp, AuditScreen
+from bare_tui.tui.app import BareTuiApp
+from bare_tui.tui.screens.audit import AuditScreen
 from bare_tui.tui.screens.queue import QueueScreen
 from bare_tui.tui.screens.stats import StatsScreen
 
@@ -109,7 +110,7 @@ def test_queue(queue_session: Path, snap_compare, size: tuple[int, int]) -> None
 
 @pytest.mark.parametrize("size", SIZES)
 def test_audit(queue_session: Path, snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
-    app = AuditApp(queue_session, "eve")
+    app = BareTuiApp.auditing(queue_session, "eve")
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         def ready() -> bool:
@@ -124,7 +125,7 @@ def test_audit(queue_session: Path, snap_compare, size: tuple[int, int]) -> None
 
 @pytest.mark.parametrize("size", SIZES)
 def test_audit_reason(queue_session: Path, snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
-    app = AuditApp(queue_session, "eve")
+    app = BareTuiApp.auditing(queue_session, "eve")
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await until(pilot, lambda: isinstance(app.screen, AuditScreen) and app.screen.table.row_count > 0)

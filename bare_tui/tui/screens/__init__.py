@@ -1,1 +1,1 @@
-"""The app's screens: review, help, note dialog, and the queue, audit and stats screens."""
+"""The app's screens: review, queue, audit and statistics (their dialogs are in ../dialogs)."""

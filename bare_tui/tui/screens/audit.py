@@ -8,14 +8,13 @@ from pathlib import Path
 
 from rich.text import Text
 from textual import events, on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Static
 
 from bare_tui.audit import (
     AuditItem,
@@ -23,43 +22,29 @@ from bare_tui.audit import (
     adjudicate,
     arrange,
     load_items,
-    suggested_reason,
     visible_items,
     with_notes,
 )
-from bare_tui.model import Label, ReasonCode, Verdict
+from bare_tui.model import Label, Verdict
 from bare_tui.review import read_diff_texts
 from bare_tui.rubric import load_rubric
-from bare_tui.safe_text import one_line, safe_rich_text
+from bare_tui.safe_rich_text import safe_rich_text
+from bare_tui.safe_text import one_line
 from bare_tui.store import SessionError, Store
 
-from ..commands import ActionsProvider
+from ..dialogs.help import HelpScreen
+from ..dialogs.reason import ReasonChoice, ReasonScreen
+from ..style import CONFIDENCE_WORDS, FLAG_STYLE, OUTCOME_STYLES, outcome_glyph
 from ..widgets.diff_view import DiffView
 from ..widgets.row_table import Column, RowTable
-from .help import HelpScreen
 from .rubric import RubricScreen
 
-OUTCOME_STYLES: dict[str, str] = {
-    "pass": "green",
-    "fail": "bold red",
-    "unsure": "yellow",
-    "error": "bold magenta",
-    "skipped": "dim",
-}
 KIND_STYLES: dict[AuditKind, str] = {
     AuditKind.DISPUTED_FAILURE: "bold red",
     AuditKind.PIPELINE: "yellow",
     AuditKind.REVIEWERS: "cyan",
-    AuditKind.FLAGGED: "bold yellow",
+    AuditKind.FLAGGED: FLAG_STYLE,
 }
-REASON_HELP: dict[ReasonCode, str] = {
-    ReasonCode.PIPELINE_FALSE_FAIL: "the pipeline failed an attempt that is good",
-    ReasonCode.PIPELINE_FALSE_PASS: "the pipeline passed an attempt that is not",
-    ReasonCode.REVIEWER_ERROR: "a reviewer's label was wrong",
-    ReasonCode.AMBIGUOUS_RUBRIC: "the rubric does not decide this case",
-    ReasonCode.OTHER: "something else: say what in the note",
-}
-CONFIDENCE = {1: "low", 2: "medium", 3: "high"}
 EVIDENCE_SHOWN = 8  # the rest are a scroll away in the review screen; the first ones say what kind of finding it is
 
 NARROW_BELOW = 110
@@ -77,7 +62,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("people", "people", 7),
     Column("final", "settled", 7),
 )
-LABEL_GLYPHS: dict[str, tuple[str, str]] = {"pass": ("✓", "green"), "fail": ("✗", "bold red"), "unsure": ("?", "yellow")}
 
 
 def _outcome(value: str | None) -> Text:
@@ -105,11 +89,7 @@ def item_cells(item: AuditItem) -> tuple[Text, ...]:
 
 def _label_glyphs(item: AuditItem) -> Text:
     """Each reviewer's label as one glyph, in reviewer order (the details name them): ✓✗ is a split."""
-    glyphs = Text()
-    for review in item.reviews:
-        glyph, style = LABEL_GLYPHS.get(review.label, ("·", "dim"))
-        glyphs.append(glyph, style=style)
-    return glyphs
+    return Text.assemble(*(outcome_glyph(review.label) for review in item.reviews))
 
 
 def item_details(item: AuditItem, verdict: Verdict | None) -> Text:
@@ -156,8 +136,8 @@ def item_details(item: AuditItem, verdict: Verdict | None) -> Text:
         text.append_text(safe_rich_text(review.reviewer))
         text.append("  ")
         text.append_text(_outcome(review.label))
-        if review.confidence in CONFIDENCE:
-            text.append(f"  {CONFIDENCE[review.confidence]} confidence", style="dim")
+        if review.confidence in CONFIDENCE_WORDS:
+            text.append(f"  {CONFIDENCE_WORDS[review.confidence]} confidence", style="dim")
         if review.saw_verdicts:
             text.append("  saw verdicts", style="dim")
         text.append("\n")
@@ -194,97 +174,6 @@ def item_details(item: AuditItem, verdict: Verdict | None) -> Text:
             text.append_text(safe_rich_text(a.note, style="italic"))
             text.append("\n")
     return text
-
-
-@dataclass(frozen=True)
-class ReasonChoice:
-    """What the reason picker returns: the code and the auditor's note."""
-
-    reason: ReasonCode
-    note: str
-
-
-class ReasonScreen(ModalScreen[ReasonChoice | None]):
-    """Pick the reason for an adjudication (keys 1-5), add a note, enter saves; escape cancels."""
-
-    DEFAULT_CSS = """
-    ReasonScreen {
-        align: center middle;
-        background: $background 60%;
-        #reason-box {
-            width: 76;
-            max-width: 100%;
-            height: auto;
-            border: round $accent;
-            background: $surface;
-            padding: 0 1;
-        }
-        #reason-title { margin: 0 0 1 0; }
-        #reason-list { height: auto; max-height: 7; width: 100%; }
-        #reason-note { margin: 1 0 0 0; }
-        #reason-hint { color: $text-muted; }
-    }
-    """
-    BINDINGS = [
-        Binding("1", "choose(0)", "pipeline-false-fail", show=False, id="reason.1"),
-        Binding("2", "choose(1)", "pipeline-false-pass", show=False, id="reason.2"),
-        Binding("3", "choose(2)", "reviewer-error", show=False, id="reason.3"),
-        Binding("4", "choose(3)", "ambiguous-rubric", show=False, id="reason.4"),
-        Binding("5", "choose(4)", "other", show=False, id="reason.5"),
-        Binding("escape", "cancel", "Cancel", id="reason.cancel"),
-    ]
-
-    def __init__(self, item: AuditItem, label: Label) -> None:
-        super().__init__()
-        self.item = item
-        self.label = label
-        self.reason = suggested_reason(item, label)
-
-    def compose(self) -> ComposeResult:
-        title = Text("Settle ")
-        title.append_text(safe_rich_text(self.item.attempt_id, style="bold"))
-        title.append(f" · {self.item.stage} as ")
-        title.append(self.label.value.upper(), style=OUTCOME_STYLES[self.label.value])
-        with Vertical(id="reason-box"):
-            yield Static(title, id="reason-title")
-            yield OptionList(
-                *(
-                    Option(Text.assemble((f"{n}  ", "bold"), (code.value.ljust(21), "bold"), (REASON_HELP[code], "dim")), id=code.value)
-                    for n, code in enumerate(ReasonCode, start=1)
-                ),
-                id="reason-list",
-            )
-            yield Input(placeholder="note (optional)", id="reason-note")
-            yield Static("1-5 reason · tab note · enter save · esc cancel", id="reason-hint")
-
-    def on_mount(self) -> None:
-        options = self.query_one(OptionList)
-        options.highlighted = list(ReasonCode).index(self.reason)
-        options.focus()
-
-    def action_choose(self, index: int) -> None:
-        self.reason = list(ReasonCode)[index]
-        self.query_one(OptionList).highlighted = index
-        self.query_one("#reason-note", Input).focus()
-
-    @on(OptionList.OptionSelected)
-    def _option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        note = self.query_one("#reason-note", Input).value.strip()
-        if note:
-            # The note was typed first (tab, then back to the list): enter on a reason saves both.
-            self.reason = list(ReasonCode)[event.option_index]
-            self.dismiss(ReasonChoice(self.reason, note))
-            return
-        self.action_choose(event.option_index)
-
-    @on(Input.Submitted, "#reason-note")
-    def _note_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.dismiss(ReasonChoice(self.reason, event.value.strip()))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class AuditScreen(Screen[None]):
@@ -555,19 +444,3 @@ def _next_open(order: list[tuple[str, str]], position: int, open_keys: set[tuple
         if key in open_keys:
             return _row_key(key)
     return None
-
-
-class AuditApp(App[None]):
-    """`bare-tui audit`: the audit screen on its own."""
-
-    TITLE = "bare-tui audit"
-    COMMANDS = App.COMMANDS | {ActionsProvider}
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit", priority=True)]
-
-    def __init__(self, session_path: Path, auditor: str) -> None:
-        super().__init__()
-        self.session_path = Path(session_path)
-        self.auditor = auditor
-
-    def on_mount(self) -> None:
-        self.push_screen(AuditScreen(self.session_path, self.auditor), lambda _: self.exit())

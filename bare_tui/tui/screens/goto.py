@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
-from bare_tui.safe_text import safe_rich_text
+from bare_tui.safe_rich_text import safe_rich_text
 
 SUGGESTED_IDS = 50_000  # beyond this many, completing as you type costs more than it helps
 

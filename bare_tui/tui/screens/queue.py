@@ -31,21 +31,17 @@ from bare_tui.queue import (
     load_rows_stepwise,
 )
 from bare_tui.review import Walk
-from bare_tui.safe_text import safe_rich_text
+from bare_tui.safe_rich_text import safe_rich_text
 from bare_tui.store import SessionError, Store
 
+from ..dialogs.help import HelpScreen
+from ..style import FLAG_GLYPH, FLAG_STYLE, outcome_glyph
 from ..widgets.row_table import Column, RowTable
-from .help import HelpScreen
 
 # One glyph per outcome, so six stages fit in a glance; the legend under the table says what each means.
 OUTCOME_GLYPHS: dict[str, Text] = {
-    "pass": Text("✓", style="green", justify="center"),
-    "fail": Text("✗", style="bold red", justify="center"),
-    "error": Text("!", style="bold magenta", justify="center"),
-    "skipped": Text("–", style="dim", justify="center"),
-    NO_OUTCOME: Text("·", style="dim", justify="center"),
-    HIDDEN: Text("?", style="dim", justify="center"),
-}
+    outcome: outcome_glyph(outcome, "center") for outcome in ("pass", "fail", "error", "skipped", NO_OUTCOME)
+} | {HIDDEN: Text("?", style="dim", justify="center")}
 STAGE_HEADERS: dict[str, str] = {
     "syntax": "syn",
     "signatures": "sig",
@@ -56,16 +52,16 @@ STAGE_HEADERS: dict[str, str] = {
 }
 NOT_JUDGED = Text("·", style="dim", justify="center")
 JUDGED = Text("●", style="green", justify="center")
-FLAGGED = Text("⚑", style="bold yellow", justify="center")
+FLAGGED = Text(FLAG_GLYPH, style=FLAG_STYLE, justify="center")
 DISPUTED = Text("≠", style="yellow", justify="center")
 DISPUTED_FAILURE = Text("≠!", style="bold red", justify="center")
 BLANK = Text("")
 PENDING = Text("…", style="dim", justify="center")
 
 LEGEND = Text.assemble(
-    ("✓", "green"), " pass ", ("✗", "bold red"), " fail ", ("!", "bold magenta"), " error ",
-    ("–", "dim"), " skipped ", ("·", "dim"), " none ", ("?", "dim"), " hidden (blind) │ you: ", ("●", "green"), " judged ",
-    ("◐", "yellow"), " partly ", ("·", "dim"), " not yet │ ", ("⚑", "bold yellow"), " flagged ",
+    *(part for outcome in ("pass", "fail", "error", "skipped") for part in (outcome_glyph(outcome), f" {outcome} ")),
+    ("·", "dim"), " none ", ("?", "dim"), " hidden (blind) │ you: ", ("●", "green"), " judged ",
+    ("◐", "yellow"), " partly ", ("·", "dim"), " not yet │ ", (FLAG_GLYPH, FLAG_STYLE), " flagged ",
     ("≠", "yellow"), " disputed ", ("≠!", "bold red"), " disputed failure",
 )
 
@@ -81,7 +77,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("model", "model", MODEL_WIDTH, hide_below=NARROW_BELOW),
     *(Column(stage, STAGE_HEADERS[stage], 3, "center") for stage in FIELDS),
     Column("you", "you", 3, "center"),
-    Column("flag", "⚑", 2, "center"),
+    Column("flag", FLAG_GLYPH, 2, "center"),
     Column("dispute", "≠", 2, "center"),
 )
 

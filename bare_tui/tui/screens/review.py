@@ -17,18 +17,19 @@ from textual.widgets import Footer, ProgressBar, Static
 from bare_tui.model import Label
 from bare_tui.review import AttemptBundle, FormState, Pace, ReviewSession, Walk
 from bare_tui.rubric import load_rubric
-from bare_tui.safe_text import one_line, safe_rich_text
+from bare_tui.safe_rich_text import safe_rich_text
+from bare_tui.safe_text import one_line
 from bare_tui.store import SessionError, utc_now
 
 from ..commands import key_for
+from ..dialogs.help import HelpScreen
+from ..dialogs.note import NoteResult, NoteScreen
+from ..dialogs.response import ResponseScreen
 from ..widgets.diff_view import DiffView
 from ..widgets.judgement_form import JudgementForm
 from ..widgets.verdict_panel import VerdictPanel
 from .goto import GoToScreen
-from .help import HelpScreen
-from .note import NoteResult, NoteScreen
 from .queue import QueueScreen
-from .response import ResponseScreen
 from .rubric import RubricScreen
 
 # Every key of DESIGN.md's table, with ids a keymap file can rebind. Priority: they reach this screen whatever
@@ -91,7 +92,7 @@ class ReviewScreen(Screen[None]):
     """One attempt at a time: the diff, the verdicts (hidden in blind mode) and the judgement form."""
 
     CSS_PATH = "review.tcss"
-    BINDINGS = REVIEW_BINDINGS
+    BINDINGS = [*REVIEW_BINDINGS]  # a list of its own: Textual types BINDINGS as list[BindingType]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]  # noqa: RUF012 - Textual declares it so
     # Actions without a key of their own (DESIGN fixes the keys): the palette and help list them.
     PALETTE = [
@@ -522,7 +523,7 @@ class ReviewScreen(Screen[None]):
 
         if self._queue is None:
             # One queue for the whole review: its filters and scroll survive a visit to an attempt, and q does
-            # not mount a screen again (a quarter of a second on 10,000 attempts). It reloads on each return.
+            # not mount a screen again (slow on a large study). It reloads on each return.
             self._queue = QueueScreen(self.session_path, self.session.reviewer, visible=self.session.visible_ids)
             self.app.install_screen(self._queue, name=f"queue-{id(self)}")
         self._queue.point_at(self.bundle.attempt_id if self.bundle is not None else None)

@@ -33,7 +33,7 @@ from bare_tui.calibration import (
 )
 from bare_tui.model import FIELDS
 from bare_tui.report import ReportContext, markdown_report, rows_to_csv
-from bare_tui.safe_text import safe_rich_text
+from bare_tui.safe_rich_text import safe_rich_text
 from bare_tui.store import SessionError, Store
 
 SCORED_STAGE = "maintainability"
@@ -80,11 +80,11 @@ def compute_bundle(session_path: Path, options: Options, plan: str | None = None
         design = load_plan(store, name, session) if name is not None else None
     rows = calibration_rows(session, options)
     study_options = Options(by=("model",), stages=(STUDY_STAGE,), replicates=0, seed=options.seed,
-                            precision=STUDY_PRECISION)  # fmt: skip
+                            precision=STUDY_PRECISION)
     if design is not None:
         consensus = session.humans[STUDY_STAGE].consensus[design.rows]
         study = StudyPanel(tuple(plan_rows(session, design, study_options)), design.name,
-                           int((consensus >= 0).sum()), len(design.rows))  # fmt: skip
+                           int((consensus >= 0).sum()), len(design.rows))
     else:
         study = StudyPanel(tuple(calibration_rows(session, study_options)), None)
     return StatsBundle(
@@ -140,7 +140,7 @@ def pass_rate_bars(
     rows: tuple[StatRow, ...], width: int = 40, stage: str = "overall",
     bars: tuple[tuple[str, str, str], ...] = (("raw", "auto_pass_rate", "cyan"),
                                               ("corrected", "corrected_pass_rate", "magenta")),
-) -> Text:  # fmt: skip
+) -> Text:
     """Two figures per model as pairs of bars (by default raw against corrected success rate); the second bar
     shows its interval."""
     metrics = {metric for _, metric, _ in bars}
@@ -155,11 +155,11 @@ def pass_rate_bars(
         cells = by_group.get((group_by, group), {})
         name = "all models" if group_by == "all" else group
         for k, (label, metric, style) in enumerate(bars):
-            row = cells.get(metric)
+            rate = cells.get(metric)
             head = safe_rich_text(name[:label_width].ljust(label_width) if k == 0 else " " * label_width)
             text.append_text(head)
             text.append(f" {label:<9} ")
-            text.append_text(_bar(row, width, style, CORRECTED_UNDEFINED if metric == "corrected_pass_rate" else "–"))
+            text.append_text(_bar(rate, width, style, CORRECTED_UNDEFINED if metric == "corrected_pass_rate" else "–"))
             text.append("\n")
     return text
 
@@ -194,7 +194,7 @@ def study_panel(study: StudyPanel, width: int = 40) -> Text:
     text = Text()
     if study.plan is None:
         text.append("⚠ No review plan backs these figures: they treat the labelled attempts as a random sample "
-                    "of the study, which they may not be. Draw one with `bare-tui plan`.\n", style="bold yellow")  # fmt: skip
+                    "of the study, which they may not be. Draw one with `bare-tui plan`.\n", style="bold yellow")
     else:
         text.append("Plan ", style="bold")
         text.append_text(safe_rich_text(study.plan))
@@ -290,7 +290,7 @@ class StatsScreen(Screen[None]):
         yield LoadingIndicator(id="stats-loading")
         with VerticalScroll(id="stats-body"):
             yield Static(Text("Study: the pipeline's pass rate against the rate people would give (PPI, 95%)",
-                              style="bold"), classes="section-title")  # fmt: skip
+                              style="bold"), classes="section-title")
             yield Static(id="study")
             yield Static(Text("Agreement by stage (95% intervals)", style="bold"), classes="section-title")
             yield DataTable(id="stage-table", cursor_type="row", zebra_stripes=True)
@@ -300,10 +300,10 @@ class StatsScreen(Screen[None]):
                 for stage in FIELDS:
                     yield Static(id=f"confusion-{stage}", classes="confusion")
             yield Static(Text("Success rate per model: raw against corrected for the pipeline's error rates",
-                              style="bold"), classes="section-title")  # fmt: skip
+                              style="bold"), classes="section-title")
             yield Static(id="pass-rates")
             yield Static(Text(f"The {SCORED_STAGE} score's threshold against people", style="bold"),
-                         classes="section-title")  # fmt: skip
+                         classes="section-title")
             yield Static(id="threshold-curve")
         yield Footer()
 
@@ -345,10 +345,10 @@ class StatsScreen(Screen[None]):
         table.display = True
         table.clear(columns=True)
         for label in ("stage", "pairs", "agree", "kappa", "AC1", "PABAK", "alpha", "sens", "spec", "kappa blind",
-                      "kappa saw"):  # fmt: skip
+                      "kappa saw"):
             table.add_column(Text(label, style="bold"), key=label)
         for stage in bundle.options.stages:
-            def get(metric: str, group_by: str = "all", group: str = "all") -> StatRow | None:
+            def get(metric: str, group_by: str = "all", group: str = "all", stage: str = stage) -> StatRow | None:
                 return rows.get((metric, stage, group_by, group))
 
             pairs = get("tp")

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import re
-import threading
-import time
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Callable, ClassVar, Iterable
+from typing import ClassVar
 
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
-from pygments.token import Token, _TokenType
-from pygments.util import ClassNotFound
+from pygments.token import _TokenType
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
@@ -27,336 +20,22 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.worker import Worker, get_current_worker
 
-from bare_tui.diff import DEFAULT_LIMITS, DiffCancelled, DiffLimits, DiffModel, build_diff
-from bare_tui.safe_text import TAB_SIZE, is_safe, visible_line, visible_line_with_offsets
-
-# Pygments lexer names for the nine languages of the study.
-PYGMENTS_LEXERS: dict[str, str] = {
-    "c": "c",
-    "cpp": "cpp",
-    "csharp": "csharp",
-    "go": "go",
-    "java": "java",
-    "javascript": "javascript",
-    "php": "php",
-    "python": "python",
-    "typescript": "typescript",
-}
-
-TokenSpan = tuple[int, int, _TokenType]  # [start, end) in the raw line, and the token type
-
-
-def make_lexer(language: str, path: str = "") -> Lexer | None:
-    """A pygments lexer for a language (or, failing that, the path's extension); None means plain text."""
-    # Offsets must match the lines we hand over: no stripping, no tab expansion, no added newline.
-    options = {"stripnl": False, "stripall": False, "ensurenl": False, "tabsize": 0}
-    name = PYGMENTS_LEXERS.get(language.lower())
-    try:
-        if name == "php":
-            # Windows start mid-file, far from any "<?php": lex as PHP from the first character.
-            return get_lexer_by_name(name, startinline=True, **options)
-        if name is not None:
-            return get_lexer_by_name(name, **options)
-        if path:
-            return get_lexer_for_filename(path, **options)
-    except ClassNotFound:
-        return None
-    return None
-
-
-_TOKEN_TYPES: list[_TokenType] = []
-_TOKEN_NUMBERS: dict[_TokenType, int] = {}
-_TOKEN_LOCK = threading.Lock()
-
-
-def _token_number(token_type: _TokenType) -> int:
-    """A small number for a token type, shared by every thread (lexing runs in workers too)."""
-    number = _TOKEN_NUMBERS.get(token_type)
-    if number is None:
-        with _TOKEN_LOCK:
-            number = _TOKEN_NUMBERS.get(token_type)
-            if number is None:
-                _TOKEN_TYPES.append(token_type)
-                number = _TOKEN_NUMBERS[token_type] = len(_TOKEN_TYPES) - 1
-    return number
-
-
-_TOP_LEVEL = re.compile(r"[A-Za-z_@#}]")
-
-# One line's tokens as a flat tuple of ints (start, end, token number, start, ...): a tuple of ints is not
-# tracked by the garbage collector, where a list of tuples per line would give it ~100,000 objects to walk
-# on a large file, in pauses of tens of milliseconds.
-PackedSpans = tuple[int, ...]
-
-
-class LineHighlighter:
-    """Token spans per line of one side, lexed around the lines asked for, and the whole text in the background.
-
-    Lexing a 10,000-line file takes most of a second; a page needs only a few dozen lines. A window of lines
-    is lexed with a few lines of lead-in so that a string or comment opened just above it is still recognised;
-    the background pass (lex_all) then replaces the windows with the exact tokens of the whole file.
-    """
-
-    WINDOW = 48
-    LEAD_IN = 16  # lines lexed above a window, at least...
-    LOOK_BACK = 48  # ...or back to a line that starts at column 0 (a top-level statement) within this many
-    TRAIL = 24  # lines lexed below a window, so that a docstring or comment opened near its end can close
-    LONGEST_LINE = 2_000  # longer lines (minified code, data) are shown plain: lexing them could take seconds
-    PAUSE = 0.0002  # seconds the background pass sleeps every 256 tokens (about a millisecond of lexing)
-
-    def __init__(self, lines: tuple[str, ...], lexer: Lexer | None) -> None:
-        self._lines = lines
-        self._lexer = lexer
-        self._window_spans: dict[int, PackedSpans] = {}
-        self._complete: list[PackedSpans] | None = None
-        self._replaced_windows: dict[int, PackedSpans] | None = None  # until forget_windows()
-
-    @property
-    def complete(self) -> bool:
-        """True once the whole text has been lexed in one pass (exact across every line)."""
-        return self._complete is not None or self._lexer is None
-
-    def spans(self, index: int) -> list[TokenSpan]:
-        """The token spans of a 0-based line: (start, end, token type), in order."""
-        packed = self._packed(index)
-        return [(packed[k], packed[k + 1], _TOKEN_TYPES[packed[k + 2]]) for k in range(0, len(packed), 3)]
-
-    def ready(self, index: int) -> bool:
-        """True when a 0-based line's spans can be read without lexing."""
-        return self.complete or index in self._window_spans or not 0 <= index < len(self._lines)
-
-    def prepare(self, index: int) -> None:
-        """Lex now the window that reading a 0-based line would lex: ahead of painting it, in a worker."""
-        self._packed(index)
-
-    def _packed(self, index: int) -> PackedSpans:
-        if self._lexer is None or not 0 <= index < len(self._lines):
-            return ()
-        complete = self._complete
-        if complete is not None:
-            return complete[index]
-        windows = self._window_spans  # one dict throughout: lex_all may replace the attribute meanwhile
-        spans = windows.get(index)
-        if spans is None:
-            # Painting goes down a page, or up a line at a time when scrolling back: lex in that direction.
-            start = max(0, index - self.WINDOW + 1) if index + 1 in windows else index
-            end = min(start + self.WINDOW, len(self._lines))
-            lead = self._lead(start)
-            lexed = self._lex(lead, min(end + self.TRAIL, len(self._lines)), lambda: False, polite=False) or []
-            for offset, line_spans in enumerate(lexed[start - lead : end - lead]):
-                windows.setdefault(start + offset, line_spans)
-            spans = windows[index]
-        return spans
-
-    def _lead(self, start: int) -> int:
-        """Where to start lexing for a window: a top-level line shortly above it if there is one.
-
-        Lexing from inside a long string or comment reads it as code; a line that starts at column 0 with a
-        name, a decorator, a comment or a closing brace is almost always outside one, in all nine languages.
-        """
-        lines = self._lines
-        for index in range(start, max(-1, start - self.LOOK_BACK - 1), -1):
-            if _TOP_LEVEL.match(lines[index]):
-                return index
-        return max(0, start - self.LEAD_IN)
-
-    def lex_all(self, cancelled: Callable[[], bool]) -> bool:
-        """Lex the whole text (meant for a worker thread); False when cancelled before the end."""
-        if self._lexer is None or self._complete is not None:
-            return True
-        lexed = self._lex(0, len(self._lines), cancelled, polite=True)
-        if lexed is None:
-            return False
-        self._replaced_windows = self._window_spans
-        self._complete = lexed
-        self._window_spans = {}
-        return True
-
-    def revised(self, index: int) -> bool:
-        """After lex_all: True when a 0-based line's tokens may differ from those it was painted with before.
-
-        A line lexed in a window rarely differs from the whole-file pass; only those that do need painting again.
-        """
-        windows = self._replaced_windows
-        complete = self._complete
-        if windows is None or complete is None or not 0 <= index < len(complete):
-            return False
-        return windows.get(index) != complete[index]
-
-    def forget_windows(self) -> None:
-        """Drop the window tokens kept for revised()."""
-        self._replaced_windows = None
-
-    def _lex(self, start: int, end: int, cancelled: Callable[[], bool], polite: bool) -> list[PackedSpans] | None:
-        assert self._lexer is not None
-        if end <= start:
-            return []
-        longest = self.LONGEST_LINE
-        text = "\n".join(line if len(line) <= longest else "" for line in self._lines[start:end]) + "\n"
-        packed: list[PackedSpans] = []
-        current: list[int] = []
-        column = 0
-        plain = (Token.Text, Token.Text.Whitespace, Token.Whitespace)
-        wanted = end - start
-        for count, (_, token_type, value) in enumerate(self._lexer.get_tokens_unprocessed(text)):
-            if polite and count % 64 == 0:
-                if cancelled():  # often: a newer show() waits for this thread to let go of the GIL
-                    return None
-                if count % 256 == 0:
-                    # Hand the GIL to the event loop now rather than at the end of the 5 ms switch interval, so
-                    # that keys and painting stay smooth while a large file is lexed in the background. A real
-                    # sleep, not sleep(0): the GIL is not fair, and this thread would take it straight back before
-                    # the event loop's thread woke up; the loop would then wait out the interval after each epoll.
-                    time.sleep(self.PAUSE)
-            if "\n" not in value:
-                if token_type not in plain:
-                    current.extend((column, column + len(value), _token_number(token_type)))
-                column += len(value)
-                continue
-            for piece_index, piece in enumerate(value.split("\n")):
-                if piece_index:
-                    packed.append(tuple(current))
-                    current = []
-                    column = 0
-                    if len(packed) >= wanted:
-                        break
-                if piece and token_type not in plain:
-                    current.extend((column, column + len(piece), _token_number(token_type)))
-                column += len(piece)
-            if len(packed) >= wanted:
-                break
-        while len(packed) < wanted:
-            packed.append(tuple(current))
-            current = []
-        return packed
-
-
-_RECENT_HIGHLIGHTERS: OrderedDict[tuple[str, str, tuple[str, ...]], LineHighlighter] = OrderedDict()
-_RECENT_LOCK = threading.Lock()
-RECENT_HIGHLIGHTERS = 8  # files whose tokens are kept between diffs: a task's original comes back with each attempt,
-# and the prefetched diffs (DiffView.PREFETCHED) keep theirs
-
-
-def _highlighter_for(lines: tuple[str, ...], language: str, path: str) -> LineHighlighter:
-    """The highlighter of a recently shown text with the same lines, or a new one (meant for a worker thread).
-
-    Every attempt of a task has the same original: its tokens, lexed once, serve them all (and going back to
-    an attempt finds its refactored file lexed too).
-    """
-    key = (language.lower(), path, lines)
-    with _RECENT_LOCK:
-        highlighter = _RECENT_HIGHLIGHTERS.get(key)
-        if highlighter is not None:
-            _RECENT_HIGHLIGHTERS.move_to_end(key)
-            return highlighter
-    highlighter = LineHighlighter(lines, make_lexer(language, path))
-    with _RECENT_LOCK:
-        _RECENT_HIGHLIGHTERS[key] = highlighter
-        while len(_RECENT_HIGHLIGHTERS) > RECENT_HIGHLIGHTERS:
-            _RECENT_HIGHLIGHTERS.popitem(last=False)
-    return highlighter
-
-
-def forget_kept_tokens() -> None:
-    """Drop the tokens kept between diffs (the next show() lexes both files afresh)."""
-    with _RECENT_LOCK:
-        _RECENT_HIGHLIGHTERS.clear()
-
-
-@dataclass(frozen=True)
-class _Palette:
-    """The widget's styles, resolved once per theme or style change (reading them per cell is slow)."""
-
-    base: Style
-    gutter: Style
-    marked: Style
-    separator: Style
-    filler: Style
-    notice: Style
-    control: Style
-    tint: dict[str, Style]  # by line kind: equal, removed, added
-    emphasis: dict[str, Style]  # background only, by line kind: removed, added
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """Where the columns of a row fall at the current width."""
-
-    digits: int
-    code_width: int  # cells of code on one side (split) or the only side (unified)
-    left_width: int  # split: cells of the left half (gutter + code)
-    virtual_width: int
-
-
-_ShowKey = tuple[str, "str | None", str, str]  # what show() was given: original, refactored, language, path
-
-
-@dataclass(frozen=True, eq=False)
-class _Prepared:
-    """A diff ready to paint: its model, the highlighters with its first page lexed, and the code widths."""
-
-    key: _ShowKey
-    model: DiffModel
-    highlighters: dict[str, LineHighlighter]
-    widths: tuple[int, int]
-    cpu_seconds: float
-    problem: str
-    # Painted code per (side, line), uncropped: filled while the diff waits to be shown, then while it is shown.
-    code: LRUCache[tuple[str, int], tuple[list[Segment], int]] = field(default_factory=lambda: LRUCache(1024))
-    windowed: set[str] = field(default_factory=set)  # sides painted ahead with tokens lexed in windows
-
-    def drop_outdated_code(self) -> None:
-        """Forget code painted ahead with window tokens of a side whose whole-file pass has finished since: the
-        pass may have lexed those lines differently (and no longer keeps the window tokens to compare)."""
-        for side in [side for side in self.windowed if self.highlighters[side].complete]:
-            self.windowed.discard(side)
-            for key in [key for key in self.code.keys() if key[0] == side]:
-                self.code.discard(key)
-
-
-def _prepare(
-    key: _ShowKey,
-    mode: str,
-    page: int,
-    limits: DiffLimits,
-    cancelled: Callable[[], bool],
-    mark: Callable[[], tuple[str, int] | None],
-) -> _Prepared | None:
-    """Compute a diff and lex its first page (meant for a worker thread); None when cancelled meanwhile.
-
-    mark() is a (side, line) asked for while this ran, whose page is lexed too. cancelled() is asked between
-    pieces of work: a background caller can hand the event loop the GIL there.
-    """
-    started = time.thread_time()
-    original, refactored, language, path = key
-    problem = ""
-    try:
-        model = build_diff(original, refactored, limits, cancelled)
-    except DiffCancelled:
-        return None
-    except Exception as error:  # noqa: BLE001 - a broken diff must not leave the screen "computing"
-        problem = f"the diff could not be computed ({type(error).__name__}: {error}); both sides are empty"
-        model = build_diff("", None if refactored is None else "")
-    if cancelled():
-        return None
-    highlighters = {
-        "original": _highlighter_for(model.old_lines, language, path),
-        "refactored": _highlighter_for(model.new_lines, language, path),
-    }
-    # Lex the first page (and the page of a line asked for meanwhile) here, not while painting it: the first
-    # paint then only reads token spans. Only that page: the next ones are lexed after it is painted, while
-    # the reviewer reads (see DiffView._look_ahead).
-    _prepare_rows(model, highlighters, mode, 0, page, cancelled)
-    pending = mark()
-    if pending is not None:
-        row = model.row_for(pending[0], pending[1], mode)
-        if row is not None:
-            top = max(0, row - DiffView.CONTEXT_ROWS - len(model.notices()) - 1)
-            _prepare_rows(model, highlighters, mode, top, page + len(model.notices()) + 1)
-    if cancelled():
-        return None
-    widths = (_max_display_width(model.old_lines), _max_display_width(model.new_lines))
-    return _Prepared(key, model, highlighters, widths, time.thread_time() - started, problem)
+from bare_tui.diff import DEFAULT_LIMITS, DiffLimits, DiffModel
+from bare_tui.highlight import LineHighlighter
+from bare_tui.safe_text import visible_line
+from bare_tui.tui.widgets import diff_prefetch
+from bare_tui.tui.widgets.diff_paint import (
+    SIGNS,
+    Layout,
+    Palette,
+    crop,
+    foreground_style,
+    paint_code,
+    painted_code,
+    painted_lines,
+    unified_tint,
+)
+from bare_tui.tui.widgets.diff_prefetch import CONTEXT_ROWS, KeptDiffs, Prepared, ShowKey, politely, prepare_rows
 
 
 class DiffView(ScrollView, can_focus=True):
@@ -408,11 +87,10 @@ class DiffView(ScrollView, can_focus=True):
     """
 
     PREFETCHED = 3  # diffs kept ready to show at once: prefetched ones and the last ones shown
-    PREFETCH_SLICE = 0.001  # seconds of prefetching between two moments the event loop is handed the GIL
     COMPUTING_NOTICE_DELAY = 0.15  # seconds before "computing diff..." replaces the last diff
     PAINT_AHEAD_CHUNK = 8  # rows painted ahead per turn of the event loop
     IDLE_DELAY = 0.01  # seconds after a paint before lexing or painting ahead: the paint and the next key first
-    CONTEXT_ROWS = 3  # unchanged rows kept above a change or a marked line when scrolling to it
+    CONTEXT_ROWS = CONTEXT_ROWS  # unchanged rows kept above a change or a marked line when scrolling to it
 
     class Ready(Message):
         """The diff is computed and its first page can be painted."""
@@ -427,13 +105,13 @@ class DiffView(ScrollView, can_focus=True):
             return self.diff_view
 
     class _Computed(Message):
-        def __init__(self, generation: int, prepared: _Prepared) -> None:
+        def __init__(self, generation: int, prepared: Prepared) -> None:
             super().__init__()
             self.generation = generation
             self.prepared = prepared
 
     class _Prefetched(Message):
-        def __init__(self, key: _ShowKey, prepared: _Prepared) -> None:
+        def __init__(self, key: ShowKey, prepared: Prepared) -> None:
             super().__init__()
             self.key = key
             self.prepared = prepared
@@ -474,15 +152,15 @@ class DiffView(ScrollView, can_focus=True):
         self._code_cache: LRUCache[tuple[str, int], tuple[list[Segment], int]] = LRUCache(1024)
         self._token_styles: dict[_TokenType, Style] = {}
         self._pygments_theme: PygmentsSyntaxTheme | None = None
-        self._palette_cache: _Palette | None = None
-        self._pending_show: _ShowKey | None = None
-        self._shown: _Prepared | None = None
-        self._prefetched: OrderedDict[_ShowKey, _Prepared] = OrderedDict()
-        self._prefetch_queue: list[_ShowKey] = []
+        self._palette_cache: Palette | None = None
+        self._pending_show: ShowKey | None = None
+        self._shown: Prepared | None = None
+        self._prefetched = KeptDiffs(self.PREFETCHED)
+        self._prefetch_queue: list[ShowKey] = []
         self._prefetch_worker: Worker[None] | None = None
         self._lexing_waits: int | None = None  # the generation whose whole-file pass waits for the prefetch
-        self._prefetching: _ShowKey | None = None  # the diff the prefetch worker is computing, set by that thread
-        self._adopting: _ShowKey | None = None  # shown while the prefetch worker was computing it
+        self._prefetching: ShowKey | None = None  # the diff the prefetch worker is computing, set by that thread
+        self._adopting: ShowKey | None = None  # shown while the prefetch worker was computing it
         self._pending_mark: tuple[str, int] | None = None
         self._computing_timer: Timer | None = None
         self._computing_shown = False
@@ -551,7 +229,7 @@ class DiffView(ScrollView, can_focus=True):
         if not self.is_attached:
             self._pending_show = (original, refactored, language, path)  # painted once mounted
             return
-        key: _ShowKey = (original, refactored, language, path)
+        key: ShowKey = (original, refactored, language, path)
         self._keep_shown()
         self._generation += 1
         self._pending_mark = None
@@ -559,7 +237,7 @@ class DiffView(ScrollView, can_focus=True):
         self._prefetch_queue = []  # asked for around the last diff: the caller asks again around this one
         self._lexing_waits = None
         self.workers.cancel_group(self, "diff-view-compute")
-        prepared = self._prefetched.pop(key, None)
+        prepared = self._prefetched.take(key)
         if prepared is not None:
             self._apply(prepared)
             return
@@ -584,7 +262,7 @@ class DiffView(ScrollView, can_focus=True):
             work, name=name, group=group, description=description, exclusive=True, thread=True, exit_on_error=False
         )
 
-    def _start_compute(self, key: _ShowKey) -> None:
+    def _start_compute(self, key: ShowKey) -> None:
         # The worker lexes what the first paint will show; how much that is depends on the view.
         page = self.scrollable_content_region.height or self.app.size.height
         work = partial(self._compute, self._generation, *key, self._mode, page)
@@ -616,19 +294,13 @@ class DiffView(ScrollView, can_focus=True):
         self.workers.cancel_group(self, "diff-view-prefetch")
 
     @property
-    def _shown_key(self) -> _ShowKey | None:
+    def _shown_key(self) -> ShowKey | None:
         return None if self._shown is None else self._shown.key
 
     def _keep_shown(self) -> None:
         """Keep the diff on screen among the prefetched ones, so that going back to it is immediate."""
         if self._shown is not None and not self._computing:
-            self._remember(self._shown)
-
-    def _remember(self, prepared: _Prepared) -> None:
-        self._prefetched[prepared.key] = prepared
-        self._prefetched.move_to_end(prepared.key)
-        while len(self._prefetched) > self.PREFETCHED:
-            self._prefetched.popitem(last=False)
+            self._prefetched.keep(self._shown)
 
     def _start_prefetch(self, generation: int) -> None:
         if generation != self._generation or self._computing or not self.is_attached:
@@ -642,25 +314,14 @@ class DiffView(ScrollView, can_focus=True):
         work = partial(self._prefetch_in_background, queue, self._mode, page)
         self._prefetch_worker = self._in_thread("diff-view-prefetch", "prefetch", "computing the next diffs", work)
 
-    def _prefetch_in_background(self, keys: list[_ShowKey], mode: str, page: int) -> None:
+    def _prefetch_in_background(self, keys: list[ShowKey], mode: str, page: int) -> None:
         worker = get_current_worker()
-
-        last_pause = time.perf_counter()
-
-        def polite() -> bool:
-            # The reviewer may be scrolling meanwhile: every millisecond or so of work, hand the event loop the
-            # GIL rather than make it wait out the interpreter's 5 ms switch interval.
-            nonlocal last_pause
-            if time.perf_counter() - last_pause > self.PREFETCH_SLICE:
-                time.sleep(LineHighlighter.PAUSE)
-                last_pause = time.perf_counter()
-            return worker.is_cancelled
-
+        polite = politely(lambda: worker.is_cancelled)
         for key in keys:
             if worker.is_cancelled:
                 return
             self._prefetching = key
-            prepared = _prepare(key, mode, page, self._limits, polite, lambda: None)
+            prepared = diff_prefetch.prepare(key, mode, page, self._limits, polite, lambda: None)
             if prepared is None:
                 return
             self.post_message(self._Prefetched(key, prepared))
@@ -674,19 +335,19 @@ class DiffView(ScrollView, can_focus=True):
             self._apply(message.prepared)
             return
         if message.key != self._shown_key:
-            self._remember(message.prepared)
+            self._prefetched.keep(message.prepared)
             self._paint_code_ahead(message.prepared)
 
-    def _paint_code_ahead(self, prepared: _Prepared) -> None:
+    def _paint_code_ahead(self, prepared: Prepared) -> None:
         """Paint the code of a prefetched diff's first page now, so that showing it only lays out its rows."""
         page = self.scrollable_content_region.height or self.app.size.height
-        lines = list(_painted_code(prepared.model, self._mode, 0, page))
+        lines = list(painted_code(prepared.model, self._mode, 0, page))
         self._paint_code_chunk(prepared, lines, 0)
 
-    def _paint_code_chunk(self, prepared: _Prepared, lines: list[tuple[str, int, str]], start: int) -> None:
+    def _paint_code_chunk(self, prepared: Prepared, lines: list[tuple[str, int, str]], start: int) -> None:
         # A few lines a turn of the event loop, so that a key pressed meanwhile waits little; stop once it is shown
         # (its rows are painted the usual way then) or dropped.
-        if self._prefetched.get(prepared.key) is not prepared:
+        if not self._prefetched.holds(prepared):
             return
         end = min(start + 2 * self.PAINT_AHEAD_CHUNK, len(lines))
         for side, line, kind in lines[start:end]:
@@ -802,7 +463,7 @@ class DiffView(ScrollView, can_focus=True):
         self, generation: int, original: str, refactored: str | None, language: str, path: str, mode: str, page: int
     ) -> None:
         worker = get_current_worker()
-        prepared = _prepare(
+        prepared = diff_prefetch.prepare(
             (original, refactored, language, path), mode, page, self._limits,
             lambda: worker.is_cancelled, lambda: self._pending_mark,
         )
@@ -814,7 +475,7 @@ class DiffView(ScrollView, can_focus=True):
         if message.generation == self._generation:
             self._apply(message.prepared)
 
-    def _apply(self, prepared: _Prepared) -> None:
+    def _apply(self, prepared: Prepared) -> None:
         """Show a computed diff: from the worker of show(), or at once from a prefetch."""
         if self._computing_timer is not None:
             self._computing_timer.stop()
@@ -918,7 +579,7 @@ class DiffView(ScrollView, can_focus=True):
         if all(
             highlighters[side].ready(line - 1)
             for first, count in pages
-            for side, line in _painted_lines(model, self._mode, first, count)
+            for side, line in painted_lines(model, self._mode, first, count)
         ):
             self._paint_ahead(pages)
             return
@@ -934,7 +595,7 @@ class DiffView(ScrollView, can_focus=True):
         pages: tuple[tuple[int, int], ...],
     ) -> None:
         for first, count in pages:
-            _prepare_rows(model, highlighters, mode, first, count)
+            prepare_rows(model, highlighters, mode, first, count)
         if not get_current_worker().is_cancelled and generation == self._generation:
             self.post_message(self._LookedAhead(generation, pages))
 
@@ -979,22 +640,22 @@ class DiffView(ScrollView, can_focus=True):
         # Repaint only the lines whose tokens the whole-file pass changed: usually none are on screen, and the
         # pages painted ahead stay ready.
         highlighters = self._highlighters
-        stale = {key for key in list(self._code_cache.keys()) if highlighters[key[0]].revised(key[1] - 1)}
+        stale = {line for line in list(self._code_cache.keys()) if highlighters[line[0]].revised(line[1] - 1)}
         for highlighter in highlighters.values():
             highlighter.forget_windows()
         if not stale:
             return
-        for key in stale:
-            self._code_cache.discard(key)
+        for line in stale:
+            self._code_cache.discard(line)
         model = self._model
         assert model is not None
         top = round(self.scroll_y)
         visible = False
-        for key in list(self._row_cache.keys()):
-            row, mode = key[0], key[1]
-            lines = _painted_lines(model, mode, row - self._header_rows, 1) if mode == self._mode else ()
+        for row_key in list(self._row_cache.keys()):
+            row, mode = row_key[0], row_key[1]
+            lines = painted_lines(model, mode, row - self._header_rows, 1) if mode == self._mode else ()
             if any(line in stale for line in lines):
-                self._row_cache.discard(key)
+                self._row_cache.discard(row_key)
                 visible = visible or top <= row < top + self.scrollable_content_region.height
         if visible:
             self.refresh()
@@ -1048,7 +709,7 @@ class DiffView(ScrollView, can_focus=True):
             return self._split_row(model, index, layout, width, scroll_x)
         return self._unified_row(model, index, layout, width, scroll_x)
 
-    def _split_row(self, model: DiffModel, index: int, layout: _Layout, width: int, scroll_x: int) -> Strip:
+    def _split_row(self, model: DiffModel, index: int, layout: Layout, width: int, scroll_x: int) -> Strip:
         split_row = model.row("split", index)
         changed = split_row.kind != "equal"
         digits = layout.digits
@@ -1073,16 +734,16 @@ class DiffView(ScrollView, can_focus=True):
             return
         self._gutter(out, f"{line:>{digits}} ", kind, self._marked == (side, line))
         tint = self._palette.tint[kind]
-        out.extend(_crop(*self._code_segments(side, line, kind), scroll_x, code_width, tint))
+        out.extend(crop(*self._code_segments(side, line, kind), scroll_x, code_width, tint))
 
-    def _unified_row(self, model: DiffModel, index: int, layout: _Layout, width: int, scroll_x: int) -> Strip:
+    def _unified_row(self, model: DiffModel, index: int, layout: Layout, width: int, scroll_x: int) -> Strip:
         unified_row = model.row("unified", index)
         digits = layout.digits
         old = f"{unified_row.old:>{digits}}" if unified_row.old else " " * digits
         new = f"{unified_row.new:>{digits}}" if unified_row.new else " " * digits
         side, line = ("original", unified_row.old) if unified_row.old else ("refactored", unified_row.new)
         assert line is not None
-        kind = _unified_tint(unified_row.kind)
+        kind = unified_tint(unified_row.kind)
         marked = self._marked is not None and (
             self._marked == ("original", unified_row.old) or self._marked == ("refactored", unified_row.new)
         )
@@ -1090,25 +751,25 @@ class DiffView(ScrollView, can_focus=True):
         self._gutter(segments, f"{old} {new} ", kind, marked)
         code_width = max(0, width - (2 * digits + 4))
         tint = self._palette.tint[kind]
-        segments.extend(_crop(*self._code_segments(side, line, kind), scroll_x, code_width, tint))
+        segments.extend(crop(*self._code_segments(side, line, kind), scroll_x, code_width, tint))
         return Strip(segments, 2 * digits + 4 + code_width).adjust_cell_length(width, self._palette.base)
 
     def _gutter(self, out: list[Segment], numbers: str, kind: str, marked: bool) -> None:
         if marked:
             # The evidence line: its number and sign in the mark colour, with a pointer where the space was.
             out.append(Segment(numbers, self._palette.marked))
-            out.append(Segment(_SIGNS[kind][0] + "\u25b8", self._palette.marked))
+            out.append(Segment(SIGNS[kind][0] + "\u25b8", self._palette.marked))
             return
         out.append(Segment(numbers, self._palette.gutter))
-        out.append(Segment(_SIGNS[kind], self._palette.tint[kind]))
+        out.append(Segment(SIGNS[kind], self._palette.tint[kind]))
 
     @property
-    def _palette(self) -> _Palette:
+    def _palette(self) -> Palette:
         palette = self._palette_cache
         if palette is None:
             style = self.get_component_rich_style
             control = style("diff-view--control")
-            palette = self._palette_cache = _Palette(
+            palette = self._palette_cache = Palette(
                 base=self.rich_style,
                 gutter=style("diff-view--gutter"),
                 marked=style("diff-view--marked"),
@@ -1141,32 +802,9 @@ class DiffView(ScrollView, can_focus=True):
         kind: str,
     ) -> tuple[list[Segment], int]:
         key = (side, line)
-        cached = cache.get(key)
-        if cached is not None:
-            return cached
-        raw = model.text(side, line)
-        shown, offsets = visible_line_with_offsets(raw)
-        tokens: list[tuple[int, int, Style]] = []
-        highlighter = highlighters.get(side)
-        if highlighter is not None:
-            for start, end, token_type in highlighter.spans(line - 1):
-                style = self._token_style(token_type)
-                if style is not None:
-                    tokens.append((*_shift(offsets, start, end), style))
-        emphasis: list[tuple[int, int, Style]] = []
-        if kind != "equal":
-            emphasis_style = self._palette.emphasis[kind]
-            emphasis = [(*_shift(offsets, start, end), emphasis_style) for start, end in model.emphasis(side, line)]
-        controls: list[tuple[int, int, Style]] = []
-        if offsets is not None:
-            control = self._palette.control
-            controls = [
-                (offsets[position], offsets[position + 1], control)
-                for position, char in enumerate(raw)
-                if char != "\t" and not is_safe(char)
-            ]
-        painted = (_paint(shown, self._palette.tint[kind], (tokens, emphasis, controls)), cell_len(shown))
-        cache[key] = painted
+        painted = cache.get(key)
+        if painted is None:
+            painted = cache[key] = paint_code(model, highlighters, side, line, kind, self._palette, self._token_style)
         return painted
 
     def _token_style(self, token_type: _TokenType) -> Style | None:
@@ -1175,14 +813,7 @@ class DiffView(ScrollView, can_focus=True):
             if self._pygments_theme is None:
                 dark = self.app.current_theme.dark
                 self._pygments_theme = PygmentsSyntaxTheme("monokai" if dark else "default")
-            full = self._pygments_theme.get_style_for_token(token_type)
-            # Only the foreground: the background belongs to the row's tint and the change emphasis.
-            style = Style(
-                color=full.color,
-                bold=True if full.bold else None,
-                italic=True if full.italic else None,
-                underline=True if full.underline else None,
-            )
+            style = foreground_style(self._pygments_theme, token_type)
             self._token_styles[token_type] = style
         return style if style else None
 
@@ -1197,7 +828,7 @@ class DiffView(ScrollView, can_focus=True):
     def _header_rows(self) -> int:
         return len(self._notices)
 
-    def _layout(self, width: int) -> _Layout:
+    def _layout(self, width: int) -> Layout:
         model = self._model
         lines = max(model.line_count("original"), model.line_count("refactored"), 1) if model else 1
         digits = len(str(lines))
@@ -1208,7 +839,7 @@ class DiffView(ScrollView, can_focus=True):
         else:
             left_width = width
             code_width = max(0, width - (2 * digits + 4))
-        return _Layout(digits, code_width, left_width, width + max(0, widest - code_width))
+        return Layout(digits, code_width, left_width, width + max(0, widest - code_width))
 
     def _relayout(self) -> None:
         width = self.scrollable_content_region.width
@@ -1237,7 +868,9 @@ class DiffView(ScrollView, can_focus=True):
             return None
         index = min(max(0, round(self.scroll_y) - self._header_rows), model.row_count(self._mode) - 1)
         row = model.row(self._mode, index)
-        return ("original", row.old) if row.old is not None else ("refactored", row.new)  # type: ignore[return-value]
+        if row.old is not None:
+            return "original", row.old
+        return None if row.new is None else ("refactored", row.new)
 
     def _change_in_view(self, index: int) -> bool:
         assert self._model is not None
@@ -1251,125 +884,3 @@ class DiffView(ScrollView, can_focus=True):
         self._current_change = index
         self.scroll_to(y=max(0, self._header_rows + start - self.CONTEXT_ROWS), animate=False, force=True)
 
-
-_SIGNS = {"equal": "  ", "removed": "- ", "added": "+ "}
-
-
-def _unified_tint(row_kind: str) -> str:
-    """The tint of a unified row: equal, removed (a deleted line) or added."""
-    return "equal" if row_kind == "equal" else ("removed" if row_kind == "delete" else "added")
-
-
-def _painted_code(model: DiffModel, mode: str, first: int, count: int) -> Iterable[tuple[str, int, str]]:
-    """The (side, 1-based line, kind) whose code the rows first..first+count-1 paint, in painting order; kind
-    is the tint: equal, removed or added."""
-    for index in range(max(0, first), min(first + count, model.row_count(mode))):
-        row = model.row(mode, index)
-        if mode == "split":
-            changed = row.kind != "equal"
-            if row.old is not None:
-                yield "original", row.old, "removed" if changed else "equal"
-            if row.new is not None:
-                yield "refactored", row.new, "added" if changed else "equal"
-            continue
-        kind = _unified_tint(row.kind)
-        if row.old:
-            yield "original", row.old, kind
-        elif row.new:
-            yield "refactored", row.new, kind
-
-
-def _painted_lines(model: DiffModel, mode: str, first: int, count: int) -> Iterable[tuple[str, int]]:
-    """The (side, 1-based line) whose code the rows first..first+count-1 paint, in painting order."""
-    for side, line, _ in _painted_code(model, mode, first, count):
-        yield side, line
-
-
-def _prepare_rows(
-    model: DiffModel,
-    highlighters: dict[str, LineHighlighter],
-    mode: str,
-    first: int,
-    count: int,
-    pause: Callable[[], object] | None = None,
-) -> None:
-    """Lex the windows that painting these rows top down would lex (the same windows, so the same tokens);
-    pause(), when given, is called before each window is lexed."""
-    for side, line in _painted_lines(model, mode, first, count):
-        if pause is not None and not highlighters[side].ready(line - 1):
-            pause()
-        highlighters[side].prepare(line - 1)
-
-
-def _paint(shown: str, base: Style, layers: tuple[list[tuple[int, int, Style]], ...]) -> list[Segment]:
-    """Segments of a line with layered styles (tokens, then emphasis, then control characters) over a base.
-
-    Each layer's spans are sorted and do not overlap; a later layer wins where they meet. Doing this by hand
-    rather than through rich.text.Text.render halves the cost of painting a cold page.
-    """
-    points = {0, len(shown)}
-    for layer in layers:
-        for start, end, _ in layer:
-            points.add(start)
-            points.add(end)
-    cuts = sorted(point for point in points if 0 <= point <= len(shown))
-    positions = [0] * len(layers)
-    segments: list[Segment] = []
-    for start, end in zip(cuts, cuts[1:]):
-        style = base
-        for number, layer in enumerate(layers):
-            position = positions[number]
-            while position < len(layer) and layer[position][1] <= start:
-                position += 1
-            positions[number] = position
-            if position < len(layer) and layer[position][0] <= start:
-                style = style + layer[position][2]
-        segments.append(Segment(shown[start:end], style))
-    return segments
-
-
-def _crop(segments: list[Segment], cells: int, start: int, width: int, pad: Style) -> list[Segment]:
-    """The cells [start, start + width) of a painted line, padded with the row's tint to exactly width."""
-    if width <= 0:
-        return []
-    end = start + width
-    if start == 0 and cells <= width:
-        cropped = list(segments)
-    elif start >= cells:
-        cropped = []
-    else:
-        # Segment.divide cuts by cells, so wide characters at the edges are handled as rich does.
-        cropped = list(Segment.divide(segments, [start, min(end, cells)]))[1]
-    used = min(cells, end) - start if start < cells else 0
-    if used < width:
-        cropped.append(Segment(" " * (width - used), pad))
-    if cells > end and width > 1:
-        # A line cut at the right edge says so: its last cell becomes a marker (left/right scroll to read on).
-        cropped = next(iter(Segment.divide(cropped, [width - 1])))
-        cropped.append(Segment(CUT_MARK, pad + _CUT_STYLE))
-    return cropped
-
-
-CUT_MARK = "\u203a"  # ›
-_CUT_STYLE = Style(bold=True, dim=False)
-
-
-def _shift(offsets: tuple[int, ...] | None, start: int, end: int) -> tuple[int, int]:
-    """Carry a raw [start, end) span to the shown text."""
-    if offsets is None:
-        return start, end
-    return offsets[min(start, len(offsets) - 1)], offsets[min(end, len(offsets) - 1)]
-
-
-def _max_display_width(lines: Iterable[str]) -> int:
-    """The widest line in cells once made visible (tabs expanded, control characters replaced)."""
-    widest = 0
-    for line in lines:
-        if line.isascii():
-            # An ASCII control character becomes one narrow Control Picture: only tabs change the width.
-            width = len(line.expandtabs(TAB_SIZE)) if "\t" in line else len(line)
-        else:
-            width = cell_len(visible_line(line))
-        if width > widest:
-            widest = width
-    return widest

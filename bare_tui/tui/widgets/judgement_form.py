@@ -9,8 +9,9 @@ from bare_tui.model import FIELDS, Label
 from bare_tui.review import OVERALL, FormState
 from bare_tui.safe_text import visible
 
-LABEL_STYLES: dict[Label, str] = {Label.PASS: "bold green", Label.FAIL: "bold red", Label.UNSURE: "bold yellow"}
-CONFIDENCE_WORDS: dict[int, str] = {1: "low", 2: "medium", 3: "high"}
+from ..style import CONFIDENCE_WORDS, FLAG_GLYPH, FLAG_STYLE, OUTCOME_COLOURS
+
+LABEL_STYLES: dict[Label, str] = {label: f"bold {OUTCOME_COLOURS[label]}" for label in Label}  # bold: the form's own
 SHORT_NAMES: dict[str, str] = {
     "syntax": "syn",
     "signatures": "sig",
@@ -150,7 +151,7 @@ class JudgementForm(Widget):
 
     def _flag_text(self, line: Text) -> Text:
         if self._flagged:
-            line.append("⚑ for audit", style="bold magenta")
+            line.append(f"{FLAG_GLYPH} for audit", style=FLAG_STYLE)
         else:
             line.append("no  (f)", style="bright_black")
         return line

@@ -1,15 +1,15 @@
-"""A read-only table on Textual's line API: only the rows on screen are rendered, so 100,000 rows cost nothing.
+"""A read-only table on Textual's line API: only the rows on screen are rendered, however many rows there are.
 
 DataTable measures every cell of every row to size its columns; with fixed column widths that work is wasted,
-and on 10,000 rows it took seconds here. This table has fixed widths (one column may take the rest), a row
-cursor, a header that stays put, and renders a line only when it is painted, with an LRU cache.
+and on a large study it took seconds (bench/queue_screen.py). This table has fixed widths (one column may take
+the rest), a row cursor, a header that stays put, and renders a line only when it is painted, with an LRU cache.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Generic, Literal, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -73,14 +73,14 @@ class RowTable(ScrollView, Generic[RowT], can_focus=True):
     class _RowMessage(Message):
         """Something happened at one row: which table, which row, and that row's key."""
 
-        def __init__(self, table: "RowTable[object]", index: int, key: str) -> None:
+        def __init__(self, table: RowTable[Any], index: int, key: str) -> None:
             super().__init__()
             self.table = table
             self.index = index
             self.key = key
 
         @property
-        def control(self) -> "RowTable[object]":
+        def control(self) -> RowTable[Any]:
             return self.table
 
     class Highlighted(_RowMessage):

@@ -13,14 +13,10 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from bare_tui.model import FIELDS, Evidence, Outcome, Verdict
-from bare_tui.safe_text import safe_rich_text
+from bare_tui.safe_rich_text import safe_rich_text
 
-GLYPHS: dict[Outcome, tuple[str, str]] = {
-    Outcome.PASS: ("✓", "green"),
-    Outcome.FAIL: ("✗", "red"),
-    Outcome.ERROR: ("!", "yellow"),
-    Outcome.SKIPPED: ("–", "bright_black"),
-}
+from ..style import NONE_GLYPH, NONE_STYLE, OUTCOME_GLYPHS, OUTCOME_STYLES
+
 NAME_WIDTH = 15  # "maintainability"
 
 
@@ -35,9 +31,8 @@ class Finding:
 def outcome_text(outcome: Outcome | None) -> Text:
     """A glyph and word for an outcome, coloured; "no verdict" when the stage has none."""
     if outcome is None:
-        return Text("· none", style="bright_black")
-    glyph, colour = GLYPHS[outcome]
-    return Text(f"{glyph} {outcome.value}", style=colour)
+        return Text(f"{NONE_GLYPH} none", style=NONE_STYLE)
+    return Text(f"{OUTCOME_GLYPHS[outcome]} {outcome.value}", style=OUTCOME_STYLES[outcome])
 
 
 def finding_text(finding: Finding, width: int = 0) -> Text:

@@ -1,0 +1,126 @@
+"""The stats screen loads a session off the event loop, paints its figures safely and exports them."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.app import App
+from textual.widgets import DataTable, LoadingIndicator, Static
+
+from bare_tui.agreement import threshold_curve
+from bare_tui.calibration import Options
+from bare_tui.model import Attempt, Judgement, Label, Outcome, Task, Verdict
+from bare_tui.store import Store
+from bare_tui.tui.screens.stats import StatsScreen, curve_plot
+
+EVIL_MODEL = "[bold red]evil[/] model"
+STAGES_5 = ("syntax", "signatures", "integrity", "defects", "maintainability")
+
+
+def build_session(path: Path) -> Path:
+    """Two models; the pipeline fails some of what people pass on 'evil', never on 'good'."""
+    with Store.open(path, create=True) as store:
+        store.add_tasks([Task(f"t{i}", "python", f"f{i}.py", "x = 1\n") for i in range(40)])
+        store.add_attempts([Attempt(f"a{i}", f"t{i}", EVIL_MODEL if i % 2 else "good", "x = 2\n", seq=i)
+                            for i in range(40)])
+        verdicts, judgements = [], []
+        for i in range(40):
+            human_pass = i % 4 != 0
+            auto_pass = human_pass and not (i % 2 and i % 3 == 0)
+            for stage in STAGES_5:
+                score = (i % 3) + (5.0 if human_pass else 0.0) if stage == "maintainability" else None
+                verdicts.append(Verdict(f"a{i}", stage, Outcome.PASS if auto_pass else Outcome.FAIL, score,
+                                        (), "0.1", "bare-tui"))
+            for stage in (*STAGES_5, "overall"):
+                judgements.append(Judgement(f"j{i}{stage}", f"a{i}", "ana", stage,
+                                            Label.PASS if human_pass else Label.FAIL, saw_verdicts=i < 20))
+        store.save_verdicts(verdicts)
+        store.save_judgements(judgements)
+    return path
+
+
+class StatsApp(App[None]):
+    def __init__(self, session: Path) -> None:
+        super().__init__()
+        self.session = session
+
+    def on_mount(self) -> None:
+        self.push_screen(StatsScreen(self.session, Options(by=("model", "anchoring"), replicates=200)))
+
+
+def text_of(widget: Static) -> str:
+    console = Console(record=True, width=200)
+    console.print(widget.content)
+    return console.export_text()
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_session(tmp_path_factory.mktemp("screen") / "study.db")
+
+
+async def test_screen_shows_stages_confusions_rates_and_curve(session: Path) -> None:
+    app = StatsApp(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        assert not screen.query_one(LoadingIndicator).display
+        table = screen.query_one("#stage-table", DataTable)
+        assert table.row_count == 6
+        syntax = table.get_row("syntax")
+        assert str(syntax[1]) == "40"  # every attempt compared
+        assert str(syntax[3]).startswith("0.") and "[" in str(syntax[3])  # kappa with its interval
+        assert str(syntax[9]) != "–" and str(syntax[10]) != "–"  # blind and seen, side by side
+
+        confusion = text_of(screen.query_one("#confusion-syntax", Static))
+        # good: 10 of 20 pass for people and pipeline alike; evil: all 20 pass for people, the pipeline fails
+        # the 7 whose index is a multiple of 3
+        lines = [line.split() for line in confusion.splitlines()]
+        assert ["pass", "23", "0"] in lines and ["fail", "7", "10"] in lines
+
+        rates = text_of(screen.query_one("#pass-rates", Static))
+        assert EVIL_MODEL in rates  # shown literally, never read as markup
+        assert "good" in rates and "corrected" in rates
+
+        curve = text_of(screen.query_one("#threshold-curve", Static))
+        assert "Suggested cut-off: pass when score ≥ 5 (Youden J 1.00; ROC AUC 1.00" in curve
+
+
+async def test_export_key_writes_report_and_rows(session: Path) -> None:
+    app = StatsApp(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+    report = session.with_name("study-stats.md")
+    rows = session.with_name("study-stats.csv")
+    assert "## Method" in report.read_text()
+    parsed = list(csv.DictReader(rows.open(newline="")))
+    assert {r["group_by"] for r in parsed} == {"all", "model", "anchoring"}
+    assert any(r["group"] == EVIL_MODEL for r in parsed)
+
+
+async def test_a_missing_session_is_reported_on_screen(tmp_path: Path) -> None:
+    app = StatsApp(tmp_path / "nowhere.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        message = text_of(app.screen.query_one("#pass-rates", Static))
+        assert "Could not read the session" in message and "nowhere.db" in message
+        await pilot.press("e")  # nothing to export: a warning, not a crash
+        await pilot.pause()
+    assert not (tmp_path / "nowhere.db").exists()
+
+
+def test_curve_plot_marks_the_youden_cut_off() -> None:
+    curve = threshold_curve([0.0, 1.0, 2.0, 3.0, 4.0, 5.0], [0, 0, 0, 1, 1, 1])
+    text = curve_plot(curve, width=30, height=11).plain
+    assert "score ≥ 3" in text and "Youden J 1.00" in text
+    empty = curve_plot(threshold_curve([1.0, 2.0], [1, 1])).plain
+    assert "No threshold curve" in empty

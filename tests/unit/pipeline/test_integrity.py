@@ -1,0 +1,318 @@
+"""The integrity stage: whole, changed, clean files pass; elided, cut, chatty, diffed or doctored ones fail."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+from bare_tui.model import Outcome
+from bare_tui.pipeline.integrity import check_integrity, integrity_findings
+from tests.unit.pipeline import corpus
+
+CATCH_RATE = 0.97
+LANGUAGES = ["c", "cpp", "csharp", "go", "java", "javascript", "php", "python", "typescript"]
+INTEGRITY_MUTATIONS = ("elide_body", "cut_last_third", "wrap_markdown", "as_patch", "drop_anonymous_callback")
+SOUND_MUTATIONS = ("commented", "rename_private_helper", "rename_parameter")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_integrity_mutations_are_caught_and_comments_pass(language: str) -> None:
+    caught: dict[str, list[bool]] = defaultdict(list)
+    sound: dict[str, list[bool]] = defaultdict(list)
+    for item in corpus.by_language()[language]:
+        for case in corpus.cases(item):
+            result = check_integrity(language, item.text, case.text, item.path)
+            if case.mutation in INTEGRITY_MUTATIONS:
+                caught[case.mutation].append(result.outcome is Outcome.FAIL)
+            elif case.mutation in SOUND_MUTATIONS:
+                sound[case.mutation].append(result.outcome is Outcome.PASS)
+            elif case.mutation == "original":
+                assert result.outcome is Outcome.FAIL  # identical: nothing was refactored
+                assert result.details["findings"] == {"identical": 1}
+    for mutation in INTEGRITY_MUTATIONS:
+        if mutation == "drop_anonymous_callback" and language not in ("javascript", "typescript"):
+            continue
+        assert caught[mutation], mutation
+        assert sum(caught[mutation]) / len(caught[mutation]) >= CATCH_RATE, (mutation, caught[mutation])
+    assert all(sound["commented"]), "a commented copy is whole"
+    for mutation, outcomes in sound.items():
+        assert sum(outcomes) / len(outcomes) >= CATCH_RATE, (mutation, outcomes)
+
+
+def _checks(language: str, original: str, refactored: str | None) -> list[str]:
+    return [f.check for f in integrity_findings(language, original, refactored)]
+
+
+PYTHON = '''\
+"""Invoices."""
+
+
+class Invoice:
+    """An invoice."""
+
+    def __init__(self, lines):
+        self.lines = lines
+
+    def total(self):
+        subtotal = 0
+        for line in self.lines:
+            subtotal += line
+        return subtotal
+
+    def describe(self):
+        return f"{len(self.lines)} lines, total {self.total()}"
+
+
+class Credit(Invoice):
+    def total(self):
+        return -super().total()
+
+
+def main():
+    print(Invoice([1, 2, 3]).describe())
+
+
+if __name__ == "__main__":
+    main()
+'''
+REFACTORED = PYTHON.replace(
+    "        subtotal = 0\n        for line in self.lines:\n            subtotal += line\n        return subtotal\n",
+    "        return sum(self.lines)\n",
+)
+
+
+def test_a_real_refactoring_passes() -> None:
+    assert check_integrity("python", PYTHON, REFACTORED).outcome is Outcome.PASS
+
+
+def test_identical_after_line_endings_and_trailing_spaces_fails() -> None:
+    doctored = PYTHON.replace("\n", "   \r\n")
+    result = check_integrity("python", PYTHON, doctored)
+    assert result.outcome is Outcome.FAIL
+    assert "identical" in result.evidence[0].message
+
+
+@pytest.mark.parametrize(
+    "placeholder",
+    ["# ... rest of the code unchanged ...", "# existing code here", "# ... (unchanged)", "# ...",
+     "# Rest of the implementation remains the same", "# [previous methods omitted for brevity]",
+     "# ... existing validation logic ...", "# (rest of the class)", "# Other methods remain unchanged",
+     "# implementation goes here", "# same as before", "# …"],
+)
+def test_elision_placeholders_fail_with_their_location(placeholder: str) -> None:
+    elided = REFACTORED.replace('        return f"{len(self.lines)} lines, total {self.total()}"\n', f"        {placeholder}\n        pass\n")
+    result = check_integrity("python", PYTHON, elided)
+    assert result.outcome is Outcome.FAIL
+    (evidence,) = [e for e in result.evidence if "elision" in e.message]
+    assert (evidence.side, evidence.line, evidence.column) == ("refactored", 14, 9)
+
+
+@pytest.mark.parametrize("language, marker", [("java", "//"), ("php", "//"), ("go", "//"), ("c", "/*")])
+def test_elision_comments_in_other_languages(language: str, marker: str) -> None:
+    item = corpus.data_files(language)[0]
+    span = max(corpus.functions(item), key=lambda s: s.last_line - s.first_line)
+    words = "... existing code ..." if marker == "//" else "rest of the function unchanged"
+    comment = f"// {words}" if marker == "//" else f"/* {words} */"
+    elided = item.text[: span.body_start] + "{\n" + comment + "\n}" + item.text[span.body_end :]
+    assert "elision" in _checks(language, item.text, elided)
+
+
+@pytest.mark.parametrize(
+    "comment",
+    ["# The rest of the module formats numbers with two decimals; keep this the same for exports.",
+     "# Unchanged lines are skipped by the diff view.", "# Parse the rest of the file", "# x is left unchanged",
+     "# The rest of the function is a loop over rows", "# Keep the original implementation",
+     "# the string is truncated here", "# handles a, b, etc...", "# no change to the order",
+     "# The code here handles retries", "# other methods (see below)", "# Same as above, but for the second axis",
+     "# Returns the original value unchanged if the key is missing.", "# if the body is unchanged, skip",
+     "# other fields unchanged by this call"],
+)
+def test_comments_that_only_mention_those_words_are_not_placeholders(comment: str) -> None:
+    commented = REFACTORED.replace("    def describe(self):", f"    {comment}\n    def describe(self):")
+    assert check_integrity("python", PYTHON, commented).outcome is Outcome.PASS
+
+
+def test_a_body_replaced_by_ellipsis_fails_but_original_stubs_are_fine() -> None:
+    stubbed = REFACTORED.replace('        return f"{len(self.lines)} lines, total {self.total()}"', "        ...")
+    assert _checks("python", PYTHON, stubbed) == ["elision"]
+    protocol = "from typing import Protocol\n\n\nclass Sized(Protocol):\n    def size(self) -> int: ...\n\n\ndef f(x):\n    return x\n"
+    refactored = protocol.replace("return x", "return x + 0")
+    assert check_integrity("python", protocol, refactored).outcome is Outcome.PASS
+
+
+def test_a_dropped_class_fails_with_the_original_location() -> None:
+    dropped = REFACTORED.replace("class Credit(Invoice):\n    def total(self):\n        return -super().total()\n", "")
+    findings = integrity_findings("python", PYTHON, dropped)
+    # Credit.total is callers' interface: the signatures stage reports it, integrity does not say it twice
+    assert [(f.check, f.side, f.line) for f in findings] == [("dropped-type", "original", 20)]
+
+
+def test_a_dropped_public_function_or_changed_parameter_list_is_left_to_signatures() -> None:
+    dropped = REFACTORED.replace(
+        '    def describe(self):\n        return f"{len(self.lines)} lines, total {self.total()}"\n', ""
+    )
+    assert integrity_findings("python", PYTHON, dropped) == []
+    changed = REFACTORED.replace("def describe(self):", "def describe(self, verbose=False):")
+    assert check_integrity("python", PYTHON, changed).outcome is Outcome.PASS
+
+
+HELPER = "def _clean(line):\n    return line.strip()\n\n\ndef parse(text):\n    return [_clean(line) for line in text.splitlines()]\n"
+
+
+def test_a_private_helper_inlined_or_renamed_passes_but_one_dropped_while_still_called_fails() -> None:
+    inlined = "def parse(text):\n    return [line.strip() for line in text.splitlines()]\n"
+    renamed = HELPER.replace("_clean", "_strip_line")
+    assert integrity_findings("python", HELPER, inlined) == []
+    assert integrity_findings("python", HELPER, renamed) == []  # not "missing", not "the answer stops early"
+    dropped = HELPER.replace("def _clean(line):\n    return line.strip()\n\n\n", "").replace("text)", "text, /)")
+    findings = integrity_findings("python", HELPER, dropped)
+    assert [(f.check, f.line) for f in findings] == [("dropped-function", 1)]
+    assert "still calls _clean" in findings[0].message
+
+
+def test_a_renamed_last_function_is_not_called_truncation() -> None:
+    original = "function a(x) {\n  return x + 1;\n}\n\nfunction b(y) {\n  return a(y) * 2;\n}\n"
+    renamed = original.replace("function b(", "function doubled(")
+    assert [f.check for f in integrity_findings("javascript", original, renamed)] == []
+
+
+def test_an_answer_cut_at_a_clean_boundary_fails_on_what_it_lost_not_on_missing_names() -> None:
+    original = (
+        "function price(items) {\n  let total = 0;\n  for (const item of items) {\n    total += item.price;\n  }\n"
+        "  return total;\n}\n\nfunction format(amount) {\n  return amount.toFixed(2);\n}\n\n"
+        "function describe(items) {\n  return items.length + ' items: ' + format(price(items));\n}\n\n"
+        "module.exports = { price, format, describe };\n"
+    )
+    # rewritten, and it stops after the first function: what is there parses
+    answer = "function price(items) {\n  return items.reduce((sum, item) => sum + item.price, 0);\n}\n"
+    # A rewritten answer that stops after its first function parses: missing functions alone cannot tell a cut
+    # from a rename (signatures reports format and describe), but the top-level export it lost is integrity's.
+    findings = integrity_findings("javascript", original, answer)
+    assert [f.check for f in findings] == ["dropped-statement"]
+    assert "module.exports" in findings[0].message and findings[0].line == 17
+
+
+def test_truncation_is_found_three_ways() -> None:
+    # the tail cut off between statements
+    assert "truncated" in _checks("python", PYTHON, REFACTORED[: REFACTORED.index("def main")])
+    # mid-statement
+    assert "truncated" in _checks("python", PYTHON, REFACTORED[: REFACTORED.index("lines, total") + 5])
+    # unbalanced at the end of a brace language
+    java = corpus.data_files("java")[0].text
+    cut = java[: java.rindex("}")]
+    findings = integrity_findings("java", java, cut)
+    assert [f.check for f in findings] == ["truncated"]
+    assert "missing '}'" in findings[0].message
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200b", "\u2060", "\ufeff"])
+def test_hidden_characters_introduced_fail_at_their_position(char: str) -> None:
+    doctored = REFACTORED.replace("return sum(self.lines)", f"return sum(self.{char}lines)")
+    result = check_integrity("python", PYTHON, doctored)
+    assert result.outcome is Outcome.FAIL
+    (evidence,) = result.evidence
+    line = doctored.split("\n")[10]
+    assert (evidence.line, evidence.column) == (11, line.index(char) + 1)
+    assert f"U+{ord(char):04X}" in evidence.message
+
+
+def test_hidden_characters_the_original_has_and_a_leading_bom_are_fine() -> None:
+    original = PYTHON.replace('"""Invoices."""', '"""Invoices \u200b."""')
+    assert check_integrity("python", original, "\ufeff" + REFACTORED.replace('"""Invoices."""', '"""Invoices \u200b."""')).outcome is Outcome.PASS
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Here is the refactored code:", "```python", "```", "I have refactored the class to use sum().",
+     "Explanation:", "@@ -1,5 +1,4 @@", "--- a/invoice.py"],
+)
+def test_prose_fences_and_diff_headers_fail(line: str) -> None:
+    chatty = REFACTORED + "\n" + line + "\n"
+    result = check_integrity("python", PYTHON, chatty)
+    assert result.outcome is Outcome.FAIL
+    assert any(e.line == REFACTORED.count("\n") + 2 for e in result.evidence), result.evidence
+
+
+def test_markdown_the_original_has_in_a_docstring_is_fine() -> None:
+    original = PYTHON.replace('"""An invoice."""', '"""An invoice.\n\n    ```python\n    Invoice([1]).total()\n    ```\n    """')
+    refactored = REFACTORED.replace('"""An invoice."""', '"""An invoice.\n\n    ```python\n    Invoice([1]).total()\n    ```\n    """')
+    assert check_integrity("python", original, refactored).outcome is Outcome.PASS
+
+
+def test_php_answer_without_an_opening_tag_fails() -> None:
+    item = corpus.data_files("php")[0]
+    assert "prose" in _checks("php", item.text, item.text.replace("<?php", "", 1))
+
+
+def test_no_code_and_empty_answers_fail() -> None:
+    assert _checks("python", PYTHON, None) == ["empty"]
+    assert _checks("python", PYTHON, "\n\n") == ["empty"]
+
+
+# --- the demo study's reviewers as a reference ---------------------------------------------------------------
+
+
+def test_stages_agree_with_the_demo_reviewers() -> None:
+    """Where the demo's reviewers agree on a stage of an attempt given as a file, the stage says the same."""
+    import json
+    from pathlib import Path
+
+    from bare_tui.pipeline.signatures import check_signatures
+    from bare_tui.pipeline.syntax import check_syntax
+
+    demo = Path(__file__).resolve().parents[3] / "sessions" / "demo"
+    if not (demo / "attempts.jsonl").exists():
+        pytest.skip("no demo study")
+    tasks = {t["task_id"]: t for t in map(json.loads, (demo / "tasks.jsonl").read_text().splitlines())}
+    latest: dict[tuple[str, str, str], str] = {}
+    for row in map(json.loads, (demo / "judgements.jsonl").read_text().splitlines()):
+        latest[(row["attempt_id"], row["stage"], row["reviewer"])] = row["label"]  # rows are in time order
+    checks = {"syntax": check_syntax, "signatures": check_signatures, "integrity": check_integrity}
+    compared = agreed = 0
+    for attempt in map(json.loads, (demo / "attempts.jsonl").read_text().splitlines()):
+        if attempt.get("refactored") is None:
+            continue  # extracting code from a reply or applying a patch is the importer's job
+        task = tasks[attempt["task_id"]]
+        for stage, check in checks.items():
+            labels = {label for (a, s, _), label in latest.items() if a == attempt["attempt_id"] and s == stage}
+            if len(labels) != 1 or labels == {"unsure"}:
+                continue
+            outcome = check(task["language"], task["original"], attempt["refactored"], task["path"]).outcome
+            compared += 1
+            agreed += outcome.value == labels.pop()
+    assert compared >= 40
+    assert agreed / compared >= 0.95, (agreed, compared)
+
+
+ROUTES = """const express = require('express');
+const app = express();
+
+app.get('/users', function (req, res) {
+  res.json(users.list());
+});
+
+app.post('/users', function (req, res) {
+  users.add(req.body);
+  res.status(201).end();
+});
+
+app.listen(3000);
+"""
+
+
+def test_a_dropped_route_handler_or_top_level_statement_fails_naming_it() -> None:
+    without_handler = ROUTES.replace("app.post('/users', function (req, res) {\n  users.add(req.body);\n  res.status(201).end();\n});\n", "")
+    findings = integrity_findings("javascript", ROUTES, without_handler)
+    assert [(f.check, f.line) for f in findings] == [("dropped-callback", 8)]
+    assert "app.post('/users'" in findings[0].message
+    without_listen = ROUTES.replace("app.listen(3000);\n", "")
+    assert [f.check for f in integrity_findings("javascript", ROUTES, without_listen)] == ["dropped-statement"]
+
+
+def test_a_handler_made_a_named_function_or_arrow_passes() -> None:
+    named = ROUTES.replace("app.get('/users', function (req, res) {\n  res.json(users.list());\n});",
+                           "function listUsers(req, res) {\n  res.json(users.list());\n}\n\napp.get('/users', listUsers);")
+    arrow = ROUTES.replace("function (req, res)", "(req, res) =>").replace("app.listen(3000);", "app.listen(8080);")
+    assert integrity_findings("javascript", ROUTES, named) == []
+    assert integrity_findings("javascript", ROUTES, arrow) == []

@@ -1,0 +1,109 @@
+"""Export in the interchange formats, CSV that spreadsheets cannot run, and merges that are safe to repeat."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bare_tui.exporter import export_text, neutralise_cell
+from bare_tui.importer import import_into
+from bare_tui.merge import merge_into
+from bare_tui.model import Evidence, Flag, Judgement, Label, Outcome, Verdict
+from bare_tui.store import Store
+from tests.conftest import write_jsonl
+
+JUDGEMENT_KEYS = ["judgement_id", "attempt_id", "reviewer", "stage", "label", "confidence", "note", "tags",
+                  "saw_verdicts", "opened_at", "saved_at", "supersedes", "retracted"]  # retracted: always, true or false
+
+
+def test_judgements_export_in_the_design_format_and_import_back(session: Path, tmp_path: Path) -> None:
+    with Store.open(session) as store:
+        store.save_judgements([Judgement("j1", "a-1", "ana", "syntax", Label.PASS, 3, "=cmd|' /C calc'!A0", ("x",),
+                                         True, "2026-11-21T10:00:00Z", "2026-11-21T10:00:41Z")])
+        text = export_text(store, "judgements", "jsonl")
+    row = json.loads(text)
+    assert list(row) == JUDGEMENT_KEYS
+    assert row["note"] == "=cmd|' /C calc'!A0" and row["saw_verdicts"] is True and row["tags"] == ["x"]
+    # The export is an import file: into a copy of the tasks and attempts, it gives the same judgement back.
+    target = tmp_path / "copy.db"
+    with Store.open(session) as source, Store.open(target, create=True) as copy:
+        merge_into(copy, source)
+    exported = write_jsonl(tmp_path / "j.jsonl", [row])
+    with Store.open(target) as copy:
+        report = import_into(copy, exported)
+        assert report.unchanged == 1 and report.imported == 0
+
+
+def test_verdicts_export_one_line_per_attempt_and_stage(session: Path) -> None:
+    with Store.open(session) as store:
+        store.save_verdicts([Verdict("a-1", "syntax", Outcome.FAIL, None, (Evidence("refactored", 40, 5, "missing '}'"),),
+                                     "0.3.0+5f2c1a")])
+        row = json.loads(export_text(store, "verdicts", "jsonl"))
+    created_at = row.pop("created_at")
+    assert created_at.endswith("Z")  # when the verdict was first written, kept on re-import
+    assert row == {"attempt_id": "a-1", "stage": "syntax", "outcome": "fail", "score": None,
+                   "evidence": [{"side": "refactored", "line": 40, "column": 5, "message": "missing '}'"}],
+                   "pipeline_version": "0.3.0+5f2c1a", "source": "bare-tui", "model": "m1", "language": "python",
+                   "details": {}}
+
+
+def test_attempts_export_resolves_language_and_refactored(session: Path) -> None:
+    with Store.open(session) as store:
+        rows = [json.loads(line) for line in export_text(store, "attempts", "jsonl").splitlines()]
+    assert [(r["attempt_id"], r["language"]) for r in rows] == [("a-1", "python"), ("a-2", "python"), ("a-3", "go")]
+    assert rows[1]["refactored"] == "def f(x, y):\n    return x\n"
+    # a task's original once, on its first attempt's row, not repeated in every row
+    assert rows[0]["original"] == "def f(x):\n    return x\n" and rows[1]["original"] is None
+
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralised(session: Path) -> None:
+    notes = ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", "plain", "a=b"]
+    with Store.open(session) as store:
+        store.save_judgements([Judgement(f"j{i}", "a-1", f"r{i}", "syntax", Label.PASS, None, note)
+                               for i, note in enumerate(notes)])
+        store.save_verdicts([Verdict("a-1", "maintainability", Outcome.FAIL, -0.4, (), "v")])
+        judgements = list(csv.DictReader(io.StringIO(export_text(store, "judgements", "csv"))))
+        verdicts = list(csv.DictReader(io.StringIO(export_text(store, "verdicts", "csv"))))
+    assert [r["note"] for r in judgements] == ["'=1+2", "'+SUM(A1)", "'-2+3", "'@cmd", "'\tx", "'\rx", "plain", "a=b"]
+    assert verdicts[0]["score"] == "-0.4"  # a number is data, not a formula
+
+
+@given(st.text())
+def test_no_neutralised_cell_starts_a_formula(text: str) -> None:
+    cell = neutralise_cell(text)
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert cell.endswith(text)
+
+
+def test_empty_csv_export_still_has_its_header(session: Path) -> None:
+    with Store.open(session) as store:
+        text = export_text(store, "adjudications", "csv")
+    assert text.strip() == "adjudication_id,attempt_id,stage,auditor,label,reason,note,saved_at"
+
+
+def test_merge_brings_reviewers_copies_together_and_is_idempotent(session: Path, tmp_path: Path) -> None:
+    copies = []
+    for reviewer in ("ana", "ben"):
+        copy = tmp_path / f"{reviewer}.db"
+        with Store.open(session) as base, Store.open(copy, create=True) as mine:
+            merge_into(mine, base)
+            mine.save_judgements([Judgement(f"{reviewer}-1", "a-1", reviewer, "overall", Label.PASS)])
+            mine.set_flag(Flag("a-2", reviewer, True, "odd"))
+        copies.append(copy)
+    target = tmp_path / "all.db"
+    with Store.open(target, create=True) as merged:
+        for copy in copies:
+            with Store.open(copy) as source:
+                merge_into(merged, source)
+        counts = merged.counts()
+        for copy in copies:
+            with Store.open(copy) as source:
+                assert merge_into(merged, source).total == 0
+        assert merged.counts() == counts
+        assert {j.reviewer for j in merged.judgements()} == {"ana", "ben"}
+        assert counts["attempts"] == 3 and counts["flags"] == 2

@@ -1,0 +1,155 @@
+"""`bare-tui stats --plan`: figures that speak for the plan's population, and the warning without a plan."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from bare_tui.cli import main
+from bare_tui.store import Store
+from tests.unit.test_report import make_session
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = make_session(tmp_path_factory.mktemp("plan") / "study.db", attempts=80)
+    assert main(["plan", str(path), "--name", "p1", "--size", "40", "--strata", "model,defects",
+                 "--allocation", "equal", "--seed", "1"]) == 0
+    return path
+
+
+def stats_json(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, object]]:
+    capsys.readouterr()
+    assert main(["stats", *args, "--format", "json", "--bootstrap", "300"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def find(rows: list[dict[str, object]], metric: str, group_by: str = "all", group: str = "all",
+         stage: str = "overall") -> dict[str, object]:
+    return next(r for r in rows if (r["metric"], r["stage"], r["group_by"], r["group"]) == (metric, stage, group_by,
+                                                                                              group))
+
+
+def test_plan_pass_rate_is_the_stratified_mean(planned: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = stats_json(capsys, str(planned), "--plan", "p1", "--stage", "overall")
+    # by hand: each stratum's consensus pass share, weighted by the stratum's population
+    with Store.open(planned, readonly=True) as store:
+        labels: dict[str, list[str]] = defaultdict(list)
+        for attempt_id, _reviewer, stage, label, _saw in store.current_label_rows():
+            if stage == "overall":
+                labels[attempt_id].append(label)
+        sizes = {s.stratum: s.population for s in store.plan_strata("p1")}
+        passes: dict[str, list[int]] = defaultdict(list)
+        for item in store.plan_items("p1"):
+            given = labels[item.attempt_id]
+            if given.count("pass") > len(given) / 2:
+                passes[item.stratum].append(1)
+            elif given.count("fail") > len(given) / 2:
+                passes[item.stratum].append(0)
+    total = sum(sizes[h] for h in passes)
+    expected = sum(sizes[h] * sum(v) / len(v) for h, v in passes.items()) / total
+    rate = find(rows, "human_pass_rate")
+    assert rate["value"] == pytest.approx(expected, abs=1e-9)
+    assert rate["ci_low"] < rate["value"] < rate["ci_high"]
+    ppi = find(rows, "ppi_pass_rate")
+    assert ppi["value"] is not None and ppi["ci_low"] <= ppi["value"] <= ppi["ci_high"]
+    # every row keeps the eight keys; weighted cells are estimated population counts over the 80 attempts
+    assert all(len(r) == 8 for r in rows)
+    cells = sum(find(rows, m)["value"] for m in ("tp", "fp", "fn", "tn"))  # type: ignore[misc]
+    assert cells <= 80 + 1e-9
+
+
+def test_plan_groups_and_labels_needed(planned: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = stats_json(capsys, str(planned), "--plan", "p1", "--by", "model,language", "--precision", "0.05")
+    groups = {(r["group_by"], r["group"]) for r in rows if r["metric"] == "ppi_pass_rate"}
+    assert {("all", "all"), ("model", "m-a"), ("model", "m-b"), ("language", "python")} <= groups
+    needed = find(rows, "labels_needed")
+    assert isinstance(needed["value"], int) and needed["value"] >= 0
+    wider = stats_json(capsys, str(planned), "--plan", "p1", "--precision", "0.2")
+    assert find(wider, "labels_needed")["value"] <= needed["value"]
+
+
+def test_without_a_plan_the_table_says_whom_figures_describe(planned: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["stats", str(planned), "--stage", "overall", "--bootstrap", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "Every attempt of the session is labelled" in out  # the fixture labels all 80
+    capsys.readouterr()
+    assert main(["stats", str(planned), "--plan", "p1", "--stage", "overall", "--bootstrap", "0"]) == 0
+    assert "Figures weighted by plan p1" in capsys.readouterr().out
+
+
+def test_a_labelled_prefix_is_named_in_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = make_session(tmp_path / "s.db", attempts=40)
+    with Store.open(path) as store:
+        # keep the labels of the first ten attempts in import order only: a prefix
+        store._conn.execute("DELETE FROM judgements WHERE CAST(substr(attempt_id, 2) AS INTEGER) >= 10")
+        store._conn.commit()
+    capsys.readouterr()
+    assert main(["stats", str(path), "--format", "markdown", "--bootstrap", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "describe the labelled attempts only" in out
+    assert "first in import order (a prefix)" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--plan", "nope"), "no plan named 'nope'"),
+    (("--precision", "0"), "--precision must be more than 0"),
+    (("--precision", "-0.1"), "--precision must be more than 0"),
+])
+def test_bad_plan_or_precision_is_one_line_and_exit_2(planned: Path, capsys: pytest.CaptureFixture[str],
+                                                      args: tuple[str, ...], message: str) -> None:
+    capsys.readouterr()
+    assert main(["stats", str(planned), *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert message in captured.err and captured.err.count("\n") == 1
+
+
+def test_reviewer_rows_measure_each_reviewer() -> None:
+    from bare_tui.calibration import reviewer_rows
+    from bare_tui.model import Adjudication, Judgement, Label
+
+    def judged(attempt: str, reviewer: str, label: str, seconds: int) -> Judgement:
+        return Judgement(f"{attempt}{reviewer}", attempt, reviewer, "overall", Label(label),
+                         opened_at="2026-11-21T10:00:00Z", saved_at=f"2026-11-21T10:00:{seconds:02d}Z")
+
+    judgements = [
+        judged("a1", "ana", "pass", 10), judged("a1", "bo", "pass", 20), judged("a1", "cy", "fail", 30),
+        judged("a2", "ana", "fail", 30), judged("a2", "bo", "pass", 40), judged("a2", "cy", "pass", 50),
+    ]
+    adjudications = [Adjudication("x1", "a1", "overall", "dee", Label.PASS, "reviewer-error", "")]
+    rows = {(r.metric, r.group): r for r in reviewer_rows(judgements, adjudications, ("overall",))}
+    assert rows[("reviewer_accuracy", "cy")].value == 0.0 and rows[("reviewer_accuracy", "cy")].n == 1
+    assert rows[("reviewer_accuracy", "ana")].value == 1.0
+    # on a1 the others of ana tie (bo pass, cy fail): no consensus; on a2 they both said pass, ana fail
+    assert (rows[("reviewer_agreement", "ana")].n, rows[("reviewer_agreement", "ana")].value) == (1, 0.0)
+    assert rows[("reviewer_agreement", "bo")].n == 0 and rows[("reviewer_agreement", "bo")].value is None
+    assert rows[("seconds_per_attempt", "ana")].value == 20.0  # median of 10 s and 30 s
+    low, high = rows[("reviewer_accuracy", "cy")].ci_low, rows[("reviewer_accuracy", "cy")].ci_high
+    assert low == 0.0 and high is not None and high > 0.5  # one label is no certainty
+
+
+def test_study_panel_warns_without_a_plan_and_shows_progress_with_one(planned: Path, tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from bare_tui.calibration import Options
+    from bare_tui.tui.screens.stats import compute_bundle, study_panel
+
+    def painted(path: Path) -> str:
+        bundle = compute_bundle(path, Options(by=("model",), replicates=50))
+        assert bundle.study is not None
+        console = Console(width=120, record=True, file=io.StringIO())
+        console.print(study_panel(bundle.study))
+        return console.export_text()
+
+    with_plan = painted(planned)
+    assert "Plan p1:" in with_plan and "labelled" in with_plan and "No review plan" not in with_plan
+    assert "people" in with_plan and "m-a" in with_plan
+    bare = make_session(tmp_path / "bare.db", attempts=20)
+    assert "No review plan backs these figures" in painted(bare)
