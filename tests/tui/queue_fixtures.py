@@ -5,9 +5,13 @@ from __future__ import annotations
 import bisect
 import inspect
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bare_tui.model import FIELDS, STAGES, Attempt, Evidence, Flag, Judgement, Label, Outcome, Task, Verdict
 from bare_tui.store import Store
+
+if TYPE_CHECKING:
+    from bare_tui.tui.screens.queue import QueueScreen
 
 BISECT = inspect.getsource(bisect)
 GO_LIMITER = """package limiter
@@ -100,3 +104,17 @@ def build_queue_session(path: Path) -> Path:
         store.set_flag(Flag("a-5", "ben", True, f"flag {HOSTILE}", "2026-11-21T10:01:00Z"))
         store.set_flag(Flag("a-6", "ana", True, "looks identical to the original", "2026-11-21T10:02:00Z"))
     return path
+
+
+async def queue_loaded(pilot, app) -> QueueScreen:  # type: ignore[no-untyped-def]
+    """The queue screen once its full rows are shown (the first rows may be the outline, labels still being read).
+    Textual is imported here, not at the top: the headless unit tests share this module's sessions."""
+    from bare_tui.tui.screens.queue import QueueScreen
+
+    for _ in range(500):
+        await pilot.pause(0.01)
+        screen = app.screen
+        if isinstance(screen, QueueScreen) and screen.table.row_count and screen.rows[0].people_known:
+            await pilot.pause()
+            return screen
+    raise AssertionError("the queue never showed its rows")

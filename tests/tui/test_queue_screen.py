@@ -10,7 +10,7 @@ from textual.widgets import Input, Select, Static
 
 from bare_tui.tui.screens.queue import QueueScreen
 
-from .queue_fixtures import EXPECTED_ORDER, build_queue_session
+from .queue_fixtures import EXPECTED_ORDER, build_queue_session, queue_loaded
 
 SIZE = (120, 40)
 UNSET = "unset"
@@ -37,17 +37,6 @@ def session(tmp_path: Path) -> Path:
     return build_queue_session(tmp_path / "queue.db")
 
 
-async def loaded(pilot, app: QueueHost) -> QueueScreen:  # type: ignore[no-untyped-def]
-    for _ in range(500):
-        await pilot.pause(0.01)
-        screen = app.screen
-        # The first rows may be the outline (labels still being read): wait for the full ones.
-        if isinstance(screen, QueueScreen) and screen.table.row_count and screen.rows[0].people_known:
-            await pilot.pause()
-            return screen
-    raise AssertionError("the queue never showed its rows")
-
-
 def shown(screen: QueueScreen) -> list[str]:
     return [row.attempt_id for row in screen.table.rows]
 
@@ -59,7 +48,7 @@ def counts(screen: QueueScreen) -> str:
 async def test_rows_appear_with_counts(session: Path) -> None:
     app = QueueHost(session)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(pilot, app)
+        screen = await queue_loaded(pilot, app)
         assert shown(screen) == EXPECTED_ORDER
         assert counts(screen) == "6 of 6 shown · 1 judged · 2 partly · 3 disputed · 1 disputed failure · 2 flagged"
 
@@ -67,7 +56,7 @@ async def test_rows_appear_with_counts(session: Path) -> None:
 async def test_filter_keys_narrow_the_rows_and_update_the_counts(session: Path) -> None:
     app = QueueHost(session)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(pilot, app)
+        screen = await queue_loaded(pilot, app)
         await pilot.press("d")
         assert shown(screen) == ["a-2", "a-4", "a-5"]
         assert counts(screen).startswith("3 of 6 shown · 0 judged · 2 partly · 3 disputed")
@@ -85,7 +74,7 @@ async def test_filter_keys_narrow_the_rows_and_update_the_counts(session: Path) 
 async def test_path_text_and_selects_filter(session: Path) -> None:
     app = QueueHost(session)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(pilot, app)
+        screen = await queue_loaded(pilot, app)
         await pilot.press("slash")
         assert isinstance(screen.focused, Input)
         await pilot.press(*"LIMITER", "enter")
@@ -102,7 +91,7 @@ async def test_path_text_and_selects_filter(session: Path) -> None:
 async def test_stage_outcome_select_through_the_keyboard(session: Path) -> None:
     app = QueueHost(session)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(pilot, app)
+        screen = await queue_loaded(pilot, app)
         select = screen.query_one("#filter-outcome", Select)
         select.focus()
         await pilot.press("enter")  # open the list: blank, then syntax=pass, syntax=fail, ...
@@ -115,7 +104,7 @@ async def test_stage_outcome_select_through_the_keyboard(session: Path) -> None:
 async def test_enter_returns_the_attempt_under_the_cursor(session: Path) -> None:
     app = QueueHost(session)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot, app)
+        await queue_loaded(pilot, app)
         await pilot.press("down", "down", "enter")
         await pilot.pause()
         assert app.chosen == "a-3"
@@ -124,7 +113,7 @@ async def test_enter_returns_the_attempt_under_the_cursor(session: Path) -> None
 async def test_q_returns_none_so_the_app_can_quit(session: Path) -> None:
     app = QueueHost(session)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot, app)
+        await queue_loaded(pilot, app)
         await pilot.press("q")
         await pilot.pause()
         assert app.chosen is None
@@ -133,7 +122,7 @@ async def test_q_returns_none_so_the_app_can_quit(session: Path) -> None:
 async def test_typing_q_in_the_path_filter_does_not_quit(session: Path) -> None:
     app = QueueHost(session)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(pilot, app)
+        screen = await queue_loaded(pilot, app)
         await pilot.press("slash", "q")
         await pilot.pause(0.3)
         assert app.chosen == UNSET
@@ -143,7 +132,7 @@ async def test_typing_q_in_the_path_filter_does_not_quit(session: Path) -> None:
 async def test_hostile_path_and_model_are_shown_literally(session: Path) -> None:
     app = QueueHost(session)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(pilot, app)
+        screen = await queue_loaded(pilot, app)
         line = screen.table.render_line(EXPECTED_ORDER.index("a-5") + 1).text  # line 0 is the header
         assert "evil/[red]x[/red]\u241b[2J.py" in line  # ESC drawn as its control picture, markup as text
         assert "[b]m[/b]" in line
@@ -157,7 +146,7 @@ async def test_returning_to_the_queue_reads_new_labels(session: Path) -> None:
 
     app = QueueHost(session)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(pilot, app)
+        screen = await queue_loaded(pilot, app)
         with Store.open(session) as store:
             store.save_judgements([Judgement("j-new", "a-3", "ana", "syntax", Label.FAIL)])
         screen.reload()
@@ -172,7 +161,7 @@ def test_queue_snapshot(session: Path, snap_compare) -> None:  # type: ignore[no
     app = QueueHost(session)
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await loaded(pilot, app)
+        await queue_loaded(pilot, app)
         await pilot.press("down")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
@@ -182,7 +171,7 @@ def test_queue_snapshot_filtered(session: Path, snap_compare) -> None:  # type: 
     app = QueueHost(session)
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await loaded(pilot, app)
+        await queue_loaded(pilot, app)
         await pilot.press("d")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
@@ -199,7 +188,7 @@ async def test_through_the_app_q_opens_the_queue_and_enter_reviews_the_chosen_at
         review = app.screen
         assert isinstance(review, ReviewScreen)
         await pilot.press("q")
-        queue = await loaded(pilot, app)  # type: ignore[arg-type]
+        queue = await queue_loaded(pilot, app)  # type: ignore[arg-type]
         assert queue.reviewer == "ana"
         await pilot.press("j", "enter")  # not judged by ana: a-3 first
         await settle(pilot, app)
@@ -210,7 +199,7 @@ async def test_through_the_app_q_opens_the_queue_and_enter_reviews_the_chosen_at
 async def test_a_click_moves_the_cursor_and_a_second_click_opens(session: Path) -> None:
     app = QueueHost(session)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(pilot, app)
+        screen = await queue_loaded(pilot, app)
         await pilot.click("#queue-table", offset=(10, 3))  # line 0 is the header: line 3 is the third row
         await pilot.pause()
         assert screen.table.cursor_key == "a-3" and app.chosen == UNSET
@@ -222,7 +211,7 @@ async def test_a_click_moves_the_cursor_and_a_second_click_opens(session: Path) 
 async def test_a_filter_that_matches_nothing_says_how_to_get_the_rows_back(session: Path) -> None:
     app = QueueHost(session)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(pilot, app)
+        screen = await queue_loaded(pilot, app)
         await pilot.press("slash", *"no-such-file", "enter")
         assert shown(screen) == []
         assert counts(screen) == "0 of 6 shown · 0 judged · 0 disputed · esc clears the filters"
@@ -238,7 +227,7 @@ async def test_audit_from_the_queue_and_back_shows_the_settled_dispute(session: 
 
     app = QueueHost(session)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(pilot, app)
+        screen = await queue_loaded(pilot, app)
         assert counts(screen).endswith("3 disputed · 1 disputed failure · 2 flagged")
         await pilot.press("A")
         for _ in range(300):

@@ -17,12 +17,11 @@ from bare_tui.tui.dialogs.help import HelpScreen
 from bare_tui.tui.keymap import default_keymap_path, load_keymap
 from bare_tui.tui.screens.audit import AuditScreen
 from bare_tui.tui.screens.goto import GoToScreen
-from bare_tui.tui.screens.queue import QueueScreen
 from bare_tui.tui.screens.review import ReviewScreen
 from bare_tui.tui.screens.rubric import RubricScreen
 
 from .conftest import make_app, settle
-from .queue_fixtures import build_queue_session
+from .queue_fixtures import build_queue_session, queue_loaded
 
 SIZE = (120, 40)
 
@@ -39,16 +38,6 @@ def words(text: object) -> str:
 
 def notices(app) -> list[str]:  # type: ignore[no-untyped-def]
     return [str(n.message) for n in app._notifications]
-
-
-async def queue_loaded(pilot, app) -> QueueScreen:  # type: ignore[no-untyped-def]
-    for _ in range(500):
-        await pilot.pause(0.01)
-        screen = app.screen
-        if isinstance(screen, QueueScreen) and screen.table.row_count and screen.rows[0].people_known:
-            await pilot.pause()
-            return screen
-    raise AssertionError("the queue never showed its rows")
 
 
 async def audit_loaded(pilot, app) -> AuditScreen:  # type: ignore[no-untyped-def]
