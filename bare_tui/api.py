@@ -78,7 +78,7 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "path": "the original file's path in its repository",
         "stage": "syntax, signatures, integrity, defects, maintainability, overall, or an extra stage",
         "outcome": "the verdict that counts: pass, fail, error or skipped (null: no verdict). bare-tui's own "
-                   "verdicts of the newest run where the attempt has any, else the imported source's",
+        "verdicts of the newest run where the attempt has any, else the imported source's",
         "score": "the counting verdict's score, where the stage gives one",
         "source": "whose verdict counts: bare-tui or the external pipeline's name",
         "pipeline_version": "the counting verdict's pipeline version",
@@ -102,7 +102,7 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "path": "the original file's path",
         "stage": "the field in dispute (overall for a flagged attempt)",
         "kind": "why it came to audit: disputed failure, pipeline vs people, reviewers disagree or flagged; "
-                "judged before any adjudication, so a settled item stays listed",
+        "judged before any adjudication, so a settled item stays listed",
         "outcome": "the verdict that counts",
         "labels": "each reviewer's label in force, as a JSON list of {reviewer, label}",
         "people": "the reviewers' majority before adjudication",
@@ -118,23 +118,23 @@ CANNED_QUERIES: dict[str, dict[str, str]] = {
     "pass_rate_by_model_and_stage": {
         "title": "Pass rate by model and stage: the pipeline's and people's",
         "description": "pipeline_pass_rate over pass/fail verdicts; people_pass_rate over attempt-stages with a "
-                       "human consensus; error and skipped verdicts are left out, as the statistics do",
+        "human consensus; error and skipped verdicts are left out, as the statistics do",
         "sql": "SELECT model, stage,\n"
-               "  COUNT(CASE WHEN outcome IN ('pass', 'fail') THEN 1 END) AS verdicts,\n"
-               "  ROUND(1.0 * SUM(outcome = 'pass') / NULLIF(SUM(outcome IN ('pass', 'fail')), 0), 4)"
-               " AS pipeline_pass_rate,\n"
-               "  SUM(consensus IS NOT NULL) AS judged,\n"
-               "  ROUND(1.0 * SUM(consensus = 'pass') / NULLIF(SUM(consensus IS NOT NULL), 0), 4) AS people_pass_rate,\n"
-               "  SUM(disputed_failure) AS disputed_failures\n"
-               "FROM attempt_stages GROUP BY model, stage\n"
-               "ORDER BY model, CASE stage WHEN 'syntax' THEN 0 WHEN 'signatures' THEN 1 WHEN 'integrity' THEN 2"
-               " WHEN 'defects' THEN 3 WHEN 'maintainability' THEN 4 WHEN 'overall' THEN 5 ELSE 6 END, stage",
+        "  COUNT(CASE WHEN outcome IN ('pass', 'fail') THEN 1 END) AS verdicts,\n"
+        "  ROUND(1.0 * SUM(outcome = 'pass') / NULLIF(SUM(outcome IN ('pass', 'fail')), 0), 4)"
+        " AS pipeline_pass_rate,\n"
+        "  SUM(consensus IS NOT NULL) AS judged,\n"
+        "  ROUND(1.0 * SUM(consensus = 'pass') / NULLIF(SUM(consensus IS NOT NULL), 0), 4) AS people_pass_rate,\n"
+        "  SUM(disputed_failure) AS disputed_failures\n"
+        "FROM attempt_stages GROUP BY model, stage\n"
+        "ORDER BY model, CASE stage WHEN 'syntax' THEN 0 WHEN 'signatures' THEN 1 WHEN 'integrity' THEN 2"
+        " WHEN 'defects' THEN 3 WHEN 'maintainability' THEN 4 WHEN 'overall' THEN 5 ELSE 6 END, stage",
     },
     "disputed_failures": {
         "title": "Disputed failures: the pipeline said fail, people said pass",
         "description": "the audit list's first kind, open ones first",
         "sql": "SELECT attempt_id, model, language, path, stage, labels, adjudicated, adjudication_reason, settled\n"
-               "FROM disputes WHERE kind = 'disputed failure' ORDER BY settled, model, attempt_id",
+        "FROM disputes WHERE kind = 'disputed failure' ORDER BY settled, model, attempt_id",
     },
 }
 
@@ -154,6 +154,6 @@ def datasette_metadata(database: str) -> dict[str, Any]:
 
 _VIEW_DESCRIPTIONS = {
     "attempt_stages": "One row per attempt and stage, with bare-tui's own rules applied: the verdict that counts, "
-                      "each reviewer's label in force, the consensus and the dispute kind.",
+    "each reviewer's label in force, the consensus and the dispute kind.",
     "disputes": "The audit list: disputed attempt-stages and flagged attempts, in auditing order.",
 }

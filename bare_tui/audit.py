@@ -146,8 +146,18 @@ def _items(
             listed = listed or stage == FLAG_STAGE
             items.append(
                 AuditItem(
-                    attempt_id, stage, kind, s.seq, s.path, s.language, s.model, auto,
-                    tuple(sorted(stage_reviews, key=_by_reviewer)), found[1], settled.get(key), attempt_flags,
+                    attempt_id,
+                    stage,
+                    kind,
+                    s.seq,
+                    s.path,
+                    s.language,
+                    s.model,
+                    auto,
+                    tuple(sorted(stage_reviews, key=_by_reviewer)),
+                    found[1],
+                    settled.get(key),
+                    attempt_flags,
                     notes_read,
                 )
             )
@@ -155,8 +165,19 @@ def _items(
             key = (attempt_id, FLAG_STAGE)
             items.append(
                 AuditItem(
-                    attempt_id, FLAG_STAGE, AuditKind.FLAGGED, s.seq, s.path, s.language, s.model,
-                    outcomes.get(key), (), None, settled.get(key), attempt_flags, notes_read,
+                    attempt_id,
+                    FLAG_STAGE,
+                    AuditKind.FLAGGED,
+                    s.seq,
+                    s.path,
+                    s.language,
+                    s.model,
+                    outcomes.get(key),
+                    (),
+                    None,
+                    settled.get(key),
+                    attempt_flags,
+                    notes_read,
                 )
             )
     items.sort(key=lambda i: (_RANKS[i.kind], i.seq, FIELD_INDEX[i.stage]))
@@ -280,8 +301,6 @@ def adjudicate(
         raise ValueError("an adjudication needs the auditor's name")
     if not store.has_attempt(attempt_id):
         raise SessionError(f"{store.path}: no attempt {attempt_id!r}")
-    adjudication = Adjudication(
-        new_id(), attempt_id, stage, auditor, Label(label), ReasonCode(reason), note, utc_now()
-    )
+    adjudication = Adjudication(new_id(), attempt_id, stage, auditor, Label(label), ReasonCode(reason), note, utc_now())
     store.save_adjudication(adjudication)
     return adjudication

@@ -33,10 +33,31 @@ bends its reviewers; adjudications are left out of that split because auditors a
 ANCHORING_GROUPS: tuple[str, ...] = ("blind", "saw_verdicts")
 
 METRICS: tuple[str, ...] = (
-    "auto_pass_rate", "human_pass_rate", "tp", "fp", "fn", "tn", "percent_agreement", "cohen_kappa",
-    "gwet_ac1", "pabak", "sensitivity", "specificity", "ppv", "npv", "mcc", "krippendorff_alpha",
-    "fleiss_kappa", "corrected_pass_rate", "ppi_pass_rate", "labels_needed", "auc", "best_threshold",
-    "reviewer_accuracy", "reviewer_agreement", "seconds_per_attempt",
+    "auto_pass_rate",
+    "human_pass_rate",
+    "tp",
+    "fp",
+    "fn",
+    "tn",
+    "percent_agreement",
+    "cohen_kappa",
+    "gwet_ac1",
+    "pabak",
+    "sensitivity",
+    "specificity",
+    "ppv",
+    "npv",
+    "mcc",
+    "krippendorff_alpha",
+    "fleiss_kappa",
+    "corrected_pass_rate",
+    "ppi_pass_rate",
+    "labels_needed",
+    "auc",
+    "best_threshold",
+    "reviewer_accuracy",
+    "reviewer_agreement",
+    "seconds_per_attempt",
 )
 """Every metric name, in the order rows are written (DESIGN.md's names)."""
 
@@ -96,8 +117,11 @@ class VerdictColumns:
         if isinstance(verdicts, VerdictColumns):
             return verdicts
         return cls(
-            [v.attempt_id for v in verdicts], [v.stage for v in verdicts], [v.outcome for v in verdicts],
-            [v.score for v in verdicts], [v.pipeline_version or v.source for v in verdicts],
+            [v.attempt_id for v in verdicts],
+            [v.stage for v in verdicts],
+            [v.outcome for v in verdicts],
+            [v.score for v in verdicts],
+            [v.pipeline_version or v.source for v in verdicts],
         )
 
     @classmethod
@@ -129,8 +153,11 @@ class LabelColumns:
         if isinstance(judgements, LabelColumns):
             return judgements
         return cls(
-            [j.attempt_id for j in judgements], [j.reviewer for j in judgements], [j.stage for j in judgements],
-            [j.label for j in judgements], [j.saw_verdicts for j in judgements],
+            [j.attempt_id for j in judgements],
+            [j.reviewer for j in judgements],
+            [j.stage for j in judgements],
+            [j.label for j in judgements],
+            [j.saw_verdicts for j in judgements],
         )
 
     @classmethod
@@ -280,8 +307,9 @@ def prepare(data: CalibrationInput) -> PreparedSession:
         humans[stage] = _human_columns(labels[s], adjudicated[s], candidates)
         # auditors always see the verdicts, so the anchoring split leaves adjudications out
         anchoring["blind"][stage] = _human_columns(np.where(saw[s], NONE, labels[s]), no_adjudication, candidates)
-        anchoring["saw_verdicts"][stage] = _human_columns(np.where(saw[s], labels[s], NONE), no_adjudication,
-                                                          candidates)
+        anchoring["saw_verdicts"][stage] = _human_columns(
+            np.where(saw[s], labels[s], NONE), no_adjudication, candidates
+        )
     return PreparedSession(attempt_ids, groupings, stages, humans, anchoring, version_columns, reviewers)
 
 
@@ -295,9 +323,7 @@ def _verdict_columns(verdicts: VerdictColumns, index: _Codes) -> dict[str, Stage
     return _stage_columns(*_verdict_codes(verdicts, index), len(index))
 
 
-def _verdict_codes(
-    verdicts: VerdictColumns, index: _Codes
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _verdict_codes(verdicts: VerdictColumns, index: _Codes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Each verdict's attempt row, stage index, outcome code and score (NaN without), as arrays."""
     rows = _coded(index, verdicts.attempt_ids, np.int64)
     stages = _coded(_STAGE_INDEX, verdicts.stages, np.int64)
@@ -364,11 +390,18 @@ def _human_columns(labels: np.ndarray, adjudicated: np.ndarray, candidates: np.n
         keys = (passes * radix + fails) * 3 + (settled + 1)
         unique, inverse = np.unique(keys, return_inverse=True)
         words = {PASS: "pass", FAIL: "fail"}
-        decided = np.array([
-            _CODES.get(consensus_label(["pass"] * int(k // 3 // radix) + ["fail"] * int(k // 3 % radix),
-                                       words.get(int(k % 3) - 1)), NONE)
-            for k in unique.tolist()
-        ], dtype=np.int8)
+        decided = np.array(
+            [
+                _CODES.get(
+                    consensus_label(
+                        ["pass"] * int(k // 3 // radix) + ["fail"] * int(k // 3 % radix), words.get(int(k % 3) - 1)
+                    ),
+                    NONE,
+                )
+                for k in unique.tolist()
+            ],
+            dtype=np.int8,
+        )
         consensus[labelled] = decided[inverse]
     return HumanColumns(labels, consensus, labelled)
 
@@ -435,9 +468,7 @@ class _Slice:
         return cls.of(decided, passes, humans.labelled, columns, humans)
 
     @classmethod
-    def by_group(
-        cls, grouping: Grouping, columns: StageColumns, humans: HumanColumns
-    ) -> list[tuple[str, _Slice]]:
+    def by_group(cls, grouping: Grouping, columns: StageColumns, humans: HumanColumns) -> list[tuple[str, _Slice]]:
         size = len(grouping.names)
         decided = np.bincount(grouping.codes[columns.auto >= 0], minlength=size)
         passes = np.bincount(grouping.codes[columns.auto == PASS], minlength=size)
@@ -447,7 +478,7 @@ class _Slice:
         order = np.argsort(codes, kind="stable")
         bounds = np.searchsorted(codes[order], np.arange(size + 1))
         return [
-            (name, cls.of(int(decided[g]), int(passes[g]), labelled[order[bounds[g]:bounds[g + 1]]], columns, humans))
+            (name, cls.of(int(decided[g]), int(passes[g]), labelled[order[bounds[g] : bounds[g + 1]]], columns, humans))
             for g, name in enumerate(grouping.names)
         ]
 
@@ -528,8 +559,13 @@ class _Figures:
         fleiss_units = _equal_rater_units(per_unit)
         add("fleiss_kappa", int(fleiss_units.sum()), agreement.fleiss_kappa(counts[fleiss_units]))
 
-        add("corrected_pass_rate", part.decided, agreement.lang_reiczigel(
-            part.passes, part.decided, cells.tp, cells.tp + cells.fn, cells.tn, cells.tn + cells.fp))
+        add(
+            "corrected_pass_rate",
+            part.decided,
+            agreement.lang_reiczigel(
+                part.passes, part.decided, cells.tp, cells.tp + cells.fn, cells.tn, cells.tn + cells.fp
+            ),
+        )
         # under a plan these two are replaced by the design's own, so they are left as placeholders
         ppi = _simple_ppi(part) if self.options.ppi else None
         add("ppi_pass_rate", ppi.n if ppi else 0, ppi.interval if ppi else None)
@@ -578,10 +614,27 @@ def _equal_rater_units(per_unit: np.ndarray) -> np.ndarray:
 PLAN_GROUPINGS: tuple[str, ...] = ("model", "language")
 """Groupings whose figures are design-weighted under a plan (domains: they cut across the strata)."""
 
-WEIGHTED_METRICS: frozenset[str] = frozenset({
-    "human_pass_rate", "tp", "fp", "fn", "tn", "percent_agreement", "cohen_kappa", "gwet_ac1", "pabak",
-    "sensitivity", "specificity", "ppv", "npv", "mcc", "corrected_pass_rate", "ppi_pass_rate", "labels_needed",
-})
+WEIGHTED_METRICS: frozenset[str] = frozenset(
+    {
+        "human_pass_rate",
+        "tp",
+        "fp",
+        "fn",
+        "tn",
+        "percent_agreement",
+        "cohen_kappa",
+        "gwet_ac1",
+        "pabak",
+        "sensitivity",
+        "specificity",
+        "ppv",
+        "npv",
+        "mcc",
+        "corrected_pass_rate",
+        "ppi_pass_rate",
+        "labels_needed",
+    }
+)
 """The rows a plan replaces with design-weighted ones; reviewers among themselves (alpha, Fleiss) and the
 score curve stay the labelled items' own."""
 
@@ -638,16 +691,20 @@ def plan_rows(session: PreparedSession, plan: PlanDesign, options: Options = Opt
 
 def _restricted_to(session: PreparedSession, keep: np.ndarray) -> PreparedSession:
     """The session with human labels only on the kept attempts (the plan's sampled, non-gold items)."""
+
     def cut(humans: HumanColumns) -> HumanColumns:
         labels = np.where(keep[:, None], humans.labels, NONE).astype(np.int8)
         consensus = np.where(keep, humans.consensus, NONE).astype(np.int8)
         return HumanColumns(labels, consensus, humans.labelled[keep[humans.labelled]])
 
     return PreparedSession(
-        session.attempt_ids, session.groupings, session.stages,
+        session.attempt_ids,
+        session.groupings,
+        session.stages,
         {stage: cut(h) for stage, h in session.humans.items()},
         {group: {stage: cut(h) for stage, h in stages.items()} for group, stages in session.anchoring.items()},
-        session.versions, session.reviewers,
+        session.versions,
+        session.reviewers,
     )
 
 
@@ -702,6 +759,7 @@ def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str,
     ppis = labels.ppi(known) if len(population_rows) else [None] * len(domains)
     out: list[StatRow] = []
     for j, (group_by, group, _) in enumerate(domains):
+
         def add(metric: str, n: int, interval: Interval, group_by: str = group_by, group: str = group) -> None:
             out.append(StatRow(metric, stage, group_by, group, n, interval.value, interval.low, interval.high))
 
@@ -712,14 +770,21 @@ def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str,
             add(name, table.pairs, table.count(cell))
         agreement_share = survey.wilson_effective(ratios["percent_agreement"][j])
         add("percent_agreement", table.pairs, agreement_share)
-        kappa, ac1, mcc = agreement.table_intervals(table.proportions(), table.effective,
-                                                    replicates=options.replicates, seed=options.seed)
+        kappa, ac1, mcc = agreement.table_intervals(
+            table.proportions(), table.effective, replicates=options.replicates, seed=options.seed
+        )
         add("cohen_kappa", table.pairs, kappa)
         add("gwet_ac1", table.pairs, ac1)
         share, low, high = agreement_share.value, agreement_share.low, agreement_share.high
-        add("pabak", table.pairs, Interval(
-            None if share is None else 2 * share - 1, None if low is None else 2 * low - 1,
-            None if high is None else 2 * high - 1))
+        add(
+            "pabak",
+            table.pairs,
+            Interval(
+                None if share is None else 2 * share - 1,
+                None if low is None else 2 * low - 1,
+                None if high is None else 2 * high - 1,
+            ),
+        )
         for name in ("sensitivity", "specificity", "ppv", "npv"):
             estimate = ratios[name][j]
             add(name, estimate.n, survey.wilson_effective(estimate))
@@ -730,8 +795,12 @@ def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str,
             # Lang-Reiczigel with the error rates' effective sample sizes in place of their counts
             n_sens, n_spec = _effective(sens), _effective(spec)
             corrected = agreement.lang_reiczigel(
-                int(known.domain_passes[j]), int(known.domain_sizes[j]),
-                sens.value * n_sens, n_sens, spec.value * n_spec, n_spec,  # type: ignore[arg-type]
+                int(known.domain_passes[j]),
+                int(known.domain_sizes[j]),
+                sens.value * n_sens,
+                n_sens,
+                spec.value * n_spec,
+                n_spec,
             )
         add("corrected_pass_rate", int(known.domain_sizes[j]), corrected)
         ppi = ppis[j]
@@ -750,8 +819,9 @@ def _effective(estimate: Any) -> float:
     return float(estimate.n)
 
 
-def plan_rows_for_store(store: Store, plan: str, options: Options = Options(), source: str | None = None
-                        ) -> list[StatRow]:
+def plan_rows_for_store(
+    store: Store, plan: str, options: Options = Options(), source: str | None = None
+) -> list[StatRow]:
     """`stats --plan`: the session's figures for the plan's population; ValueError naming a missing plan."""
     data = load_input(store, source=source, versions="pipeline_version" in options.by)
     session = prepare(data)
@@ -830,11 +900,39 @@ def reviewer_rows(
                     paired += 1
                     agree += own == ("pass" if passes * 2 > len(others) else "fail")
             accuracy, agreement_ = agreement.wilson(right, compared), agreement.wilson(agree, paired)
-            rows.append(StatRow("reviewer_accuracy", stage, "reviewer", reviewer, compared, accuracy.value,
-                                accuracy.low, accuracy.high))
-            rows.append(StatRow("reviewer_agreement", stage, "reviewer", reviewer, paired, agreement_.value,
-                                agreement_.low, agreement_.high))
+            rows.append(
+                StatRow(
+                    "reviewer_accuracy",
+                    stage,
+                    "reviewer",
+                    reviewer,
+                    compared,
+                    accuracy.value,
+                    accuracy.low,
+                    accuracy.high,
+                )
+            )
+            rows.append(
+                StatRow(
+                    "reviewer_agreement",
+                    stage,
+                    "reviewer",
+                    reviewer,
+                    paired,
+                    agreement_.value,
+                    agreement_.low,
+                    agreement_.high,
+                )
+            )
         durations = [max(t) - min(t) for t in spans.get(reviewer, {}).values()]
-        rows.append(StatRow("seconds_per_attempt", "overall", "reviewer", reviewer, len(durations),
-                            float(median(durations)) if durations else None))
+        rows.append(
+            StatRow(
+                "seconds_per_attempt",
+                "overall",
+                "reviewer",
+                reviewer,
+                len(durations),
+                float(median(durations)) if durations else None,
+            )
+        )
     return rows

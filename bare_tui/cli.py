@@ -14,7 +14,10 @@ from .store import DatabaseFault, RecordRejected, SessionError
 
 # name -> (module under bare_tui.commands, one line of help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "import": ("importing", "import tasks, attempts, verdicts or judgements (JSON Lines, a folder, or tasks/ + attempts/)"),
+    "import": (
+        "importing",
+        "import tasks, attempts, verdicts or judgements (JSON Lines, a folder, or tasks/ + attempts/)",
+    ),
     "verify": ("verify", "run the five automated stages on attempts that lack verdicts of this pipeline version"),
     "plan": ("plan", "draw a review plan: a seeded stratified sample for people to label, or list the plans"),
     "review": ("review", "label attempts on the review screen"),
@@ -68,8 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"{_session_of(args)}: a record was refused and nothing of this write was kept: {exc}")
     except DatabaseFault as exc:
         # A damaged page found mid-command (the schema read at open was fine): one line, never a traceback.
-        return _fail(f"{_session_of(args)}: the session file is damaged or unreadable ({exc}); restore a copy or "
-                     "recover it with `sqlite3 FILE .recover`")
+        return _fail(
+            f"{_session_of(args)}: the session file is damaged or unreadable ({exc}); restore a copy or "
+            "recover it with `sqlite3 FILE .recover`"
+        )
     except KeyboardInterrupt:
         print("bare-tui: interrupted", file=sys.stderr)
         return 130

@@ -338,7 +338,9 @@ def build_diff(
         segments.append(segment)
         split_end, unified_end = split_row + segment.split_length, unified_row + segment.unified_length
         if tag != "equal":
-            blocks.append(ChangeBlock(tag, i1 + 1, i2 + 1, j1 + 1, j2 + 1, split_row, split_end, unified_row, unified_end))
+            blocks.append(
+                ChangeBlock(tag, i1 + 1, i2 + 1, j1 + 1, j2 + 1, split_row, split_end, unified_row, unified_end)
+            )
             if tag == "replace" and not long_pair:
                 pairs = min(i2 - i1, j2 - j1)
                 long_pair = any(len(line) > long_line for line in old_lines[i1 : i1 + pairs]) or any(
@@ -474,9 +476,7 @@ def _unique_anchors(a: list[str], alo: int, ahi: int, b: list[str], blo: int, bh
         line = b[j]
         if line in seen_a:
             seen_b[line] = -1 if line in seen_b else j
-    candidates = [
-        (i, seen_b[line]) for line, i in seen_a.items() if i >= 0 and seen_b.get(line, -1) >= 0
-    ]
+    candidates = [(i, seen_b[line]) for line, i in seen_a.items() if i >= 0 and seen_b.get(line, -1) >= 0]
     candidates.sort()
     # Longest increasing subsequence of b positions, in a order, with back-links to rebuild the chain.
     tails: list[int] = []

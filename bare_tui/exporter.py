@@ -27,19 +27,90 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # Columns are fixed per kind, so an empty export still has its header and optional keys keep a column.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "attempts": ("attempt_id", "task_id", "model", "language", "path", "original", "task_meta", "refactored",
-                 "response", "patch", "meta", "problems"),
-    "verdicts": ("attempt_id", "stage", "outcome", "score", "evidence", "pipeline_version", "source", "created_at",
-                 "model", "language", "details"),
-    "judgements": ("judgement_id", "attempt_id", "reviewer", "stage", "label", "confidence", "note", "tags",
-                   "saw_verdicts", "opened_at", "saved_at", "supersedes", "retracted"),
+    "attempts": (
+        "attempt_id",
+        "task_id",
+        "model",
+        "language",
+        "path",
+        "original",
+        "task_meta",
+        "refactored",
+        "response",
+        "patch",
+        "meta",
+        "problems",
+    ),
+    "verdicts": (
+        "attempt_id",
+        "stage",
+        "outcome",
+        "score",
+        "evidence",
+        "pipeline_version",
+        "source",
+        "created_at",
+        "model",
+        "language",
+        "details",
+    ),
+    "judgements": (
+        "judgement_id",
+        "attempt_id",
+        "reviewer",
+        "stage",
+        "label",
+        "confidence",
+        "note",
+        "tags",
+        "saw_verdicts",
+        "opened_at",
+        "saved_at",
+        "supersedes",
+        "retracted",
+    ),
     "adjudications": ("adjudication_id", "attempt_id", "stage", "auditor", "label", "reason", "note", "saved_at"),
     "plans": LINE_KEYS,
-    "attempt-stages": ("attempt_id", "task_id", "model", "language", "path", "stage", "outcome", "score", "source",
-                       "pipeline_version", "labels", "reviewers", "pass_labels", "fail_labels", "unsure_labels",
-                       "people", "adjudicated", "adjudication_reason", "consensus", "dispute", "disputed_failure"),
-    "disputes": ("attempt_id", "task_id", "model", "language", "path", "stage", "kind", "outcome", "labels",
-                 "people", "adjudicated", "adjudication_reason", "consensus", "settled", "flagged_by"),
+    "attempt-stages": (
+        "attempt_id",
+        "task_id",
+        "model",
+        "language",
+        "path",
+        "stage",
+        "outcome",
+        "score",
+        "source",
+        "pipeline_version",
+        "labels",
+        "reviewers",
+        "pass_labels",
+        "fail_labels",
+        "unsure_labels",
+        "people",
+        "adjudicated",
+        "adjudication_reason",
+        "consensus",
+        "dispute",
+        "disputed_failure",
+    ),
+    "disputes": (
+        "attempt_id",
+        "task_id",
+        "model",
+        "language",
+        "path",
+        "stage",
+        "kind",
+        "outcome",
+        "labels",
+        "people",
+        "adjudicated",
+        "adjudication_reason",
+        "consensus",
+        "settled",
+        "flagged_by",
+    ),
 }
 # View columns that SQLite holds as 0/1 or JSON text, written as booleans and lists.
 _VIEW_BOOLEANS = frozenset({"disputed_failure", "settled"})
@@ -53,8 +124,9 @@ def neutralise_cell(value: Any) -> Any:
     """A CSV cell a spreadsheet will show but never run: text that would start a formula gets a leading
     apostrophe, and so does text that already starts with an apostrophe before one, so that the importer's
     taking one off gives back the text. Numbers stay numbers (a negative score is data, not a formula)."""
-    if isinstance(value, str) and (value.startswith(_FORMULA_STARTS) or
-                                   (value.startswith("'") and value[1:].startswith(("'", *_FORMULA_STARTS)))):
+    if isinstance(value, str) and (
+        value.startswith(_FORMULA_STARTS) or (value.startswith("'") and value[1:].startswith(("'", *_FORMULA_STARTS)))
+    ):
         return "'" + value
     return value
 
@@ -69,19 +141,33 @@ def attempt_records(store: Store) -> Iterator[dict[str, Any]]:
         first = attempt.task_id not in written
         written.add(attempt.task_id)
         yield {
-            "attempt_id": attempt.attempt_id, "task_id": attempt.task_id, "model": attempt.model,
-            "language": task.language, "path": task.path, "original": task.original if first else None,
+            "attempt_id": attempt.attempt_id,
+            "task_id": attempt.task_id,
+            "model": attempt.model,
+            "language": task.language,
+            "path": task.path,
+            "original": task.original if first else None,
             "task_meta": task.meta if first else None,
-            "refactored": attempt.refactored, "response": attempt.response, "patch": attempt.patch,
-            "meta": attempt.meta, "problems": list(attempt.problems),
+            "refactored": attempt.refactored,
+            "response": attempt.response,
+            "patch": attempt.patch,
+            "meta": attempt.meta,
+            "problems": list(attempt.problems),
         }
 
 
 def verdict_record(v: Verdict, model: str | None = None, language: str | None = None) -> dict[str, Any]:
     return {
-        "attempt_id": v.attempt_id, "stage": v.stage, "outcome": v.outcome.value, "score": v.score,
-        "evidence": [e.to_json() for e in v.evidence], "pipeline_version": v.pipeline_version,
-        "source": v.source, "created_at": v.created_at, "model": model, "language": language,
+        "attempt_id": v.attempt_id,
+        "stage": v.stage,
+        "outcome": v.outcome.value,
+        "score": v.score,
+        "evidence": [e.to_json() for e in v.evidence],
+        "pipeline_version": v.pipeline_version,
+        "source": v.source,
+        "created_at": v.created_at,
+        "model": model,
+        "language": language,
         "details": v.details,  # stage-specific facts, e.g. the thresholds a maintainability verdict used
     }
 
@@ -94,17 +180,31 @@ def verdict_records(store: Store, source: str | None = None) -> Iterator[dict[st
 
 def judgement_record(j: Judgement) -> dict[str, Any]:
     return {
-        "judgement_id": j.judgement_id, "attempt_id": j.attempt_id, "reviewer": j.reviewer, "stage": j.stage,
-        "label": j.label.value, "confidence": j.confidence, "note": j.note, "tags": list(j.tags),
-        "saw_verdicts": j.saw_verdicts, "opened_at": j.opened_at, "saved_at": j.saved_at,
-        "supersedes": j.supersedes, "retracted": j.retracted,  # retracted: an undo withdrawing what it supersedes
+        "judgement_id": j.judgement_id,
+        "attempt_id": j.attempt_id,
+        "reviewer": j.reviewer,
+        "stage": j.stage,
+        "label": j.label.value,
+        "confidence": j.confidence,
+        "note": j.note,
+        "tags": list(j.tags),
+        "saw_verdicts": j.saw_verdicts,
+        "opened_at": j.opened_at,
+        "saved_at": j.saved_at,
+        "supersedes": j.supersedes,
+        "retracted": j.retracted,  # retracted: an undo withdrawing what it supersedes
     }
 
 
 def adjudication_record(a: Adjudication) -> dict[str, Any]:
     return {
-        "adjudication_id": a.adjudication_id, "attempt_id": a.attempt_id, "stage": a.stage,
-        "auditor": a.auditor, "label": a.label.value, "reason": a.reason.value, "note": a.note,
+        "adjudication_id": a.adjudication_id,
+        "attempt_id": a.attempt_id,
+        "stage": a.stage,
+        "auditor": a.auditor,
+        "label": a.label.value,
+        "reason": a.reason.value,
+        "note": a.note,
         "saved_at": a.saved_at,
     }
 
@@ -147,8 +247,9 @@ def _empty(value: Any) -> bool:
     return value is None or value == [] or value == {}
 
 
-def polars_friendly(rows: Iterable[dict[str, Any]], group: Callable[[dict[str, Any]], Any] | None = None
-                    ) -> Iterator[dict[str, Any]]:
+def polars_friendly(
+    rows: Iterable[dict[str, Any]], group: Callable[[dict[str, Any]], Any] | None = None
+) -> Iterator[dict[str, Any]]:
     """The rows with, for each column empty in the first 100 rows but not after, its first row with a value
     moved up among them (with the earlier rows of its group, in their order), so that polars infers the
     column's type instead of a null type it then cannot fill. Otherwise the order is kept."""
@@ -225,8 +326,15 @@ def chosen_columns(what: str, columns: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(columns))
 
 
-def export(store: Store, what: str, fmt: str, out: TextIO, source: str | None = None,
-           columns: Sequence[str] | None = None, terminal: bool = False) -> int:
+def export(
+    store: Store,
+    what: str,
+    fmt: str,
+    out: TextIO,
+    source: str | None = None,
+    columns: Sequence[str] | None = None,
+    terminal: bool = False,
+) -> int:
     """Write one kind of record, with all its columns or those asked; returns how many rows were written.
     `terminal`: out is a terminal."""
     if what not in COLUMNS:

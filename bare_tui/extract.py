@@ -13,11 +13,31 @@ from .model import normalise_language
 _FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}+|~{3,}+)[ \t]*+(?P<info>[^`\n]*)$")
 
 _INFO_ALIASES = {
-    "c": "c", "h": "c", "cpp": "cpp", "c++": "cpp", "cc": "cpp", "hpp": "cpp", "cxx": "cpp",
-    "csharp": "csharp", "cs": "csharp", "c#": "csharp", "go": "go", "golang": "go", "java": "java",
-    "javascript": "javascript", "js": "javascript", "jsx": "javascript", "mjs": "javascript",
-    "node": "javascript", "typescript": "typescript", "ts": "typescript", "tsx": "typescript",
-    "php": "php", "python": "python", "py": "python", "python3": "python",
+    "c": "c",
+    "h": "c",
+    "cpp": "cpp",
+    "c++": "cpp",
+    "cc": "cpp",
+    "hpp": "cpp",
+    "cxx": "cpp",
+    "csharp": "csharp",
+    "cs": "csharp",
+    "c#": "csharp",
+    "go": "go",
+    "golang": "go",
+    "java": "java",
+    "javascript": "javascript",
+    "js": "javascript",
+    "jsx": "javascript",
+    "mjs": "javascript",
+    "node": "javascript",
+    "typescript": "typescript",
+    "ts": "typescript",
+    "tsx": "typescript",
+    "php": "php",
+    "python": "python",
+    "py": "python",
+    "python3": "python",
 }
 
 # Prose: after any list or quote marker, a run of at least three words, mostly plain words (inline `code`

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal, overload
 
 from .formats.answers import answer_key, read_answer
 from .model import (
@@ -280,8 +280,10 @@ def _read_layout(root: Path, report: ImportReport) -> Iterator[SourceLine]:
                 continue
             key = answer_key(files[0].name)
             data = {
-                "attempt_id": f"{model_dir.name}/{task_dir.name}", "task_id": task_dir.name,
-                "model": model_dir.name, key: read[0],
+                "attempt_id": f"{model_dir.name}/{task_dir.name}",
+                "task_id": task_dir.name,
+                "model": model_dir.name,
+                key: read[0],
             }
             yield SourceLine(str(files[0]), 1, data, read[1])
 
@@ -355,6 +357,12 @@ def _shown(value: Any, limit: int = 60) -> str:
     return f"'{text}'" if isinstance(value, str) else text
 
 
+@overload
+def _text(
+    data: dict[str, Any], key: str, required: Literal[True] = True, limit: int | None = MAX_NAME_CHARS
+) -> str: ...
+@overload
+def _text(data: dict[str, Any], key: str, required: bool, limit: int | None = MAX_NAME_CHARS) -> str | None: ...
 def _text(data: dict[str, Any], key: str, required: bool = True, limit: int | None = MAX_NAME_CHARS) -> str | None:
     value = data.get(key)
     if value is None:
@@ -418,14 +426,19 @@ def _timestamp(data: dict[str, Any], key: str) -> str | None:
 def _language(data: dict[str, Any], path: str) -> str:
     given = data.get("language")
     if given is not None:
-        if not isinstance(given, str) or normalise_language(given) is None:
-            raise LineError(f"unknown language {_shown(given)} (expected one of c, cpp, csharp, go, java, "
-                            "javascript, php, python, typescript)")
-        return normalise_language(given)  # type: ignore[return-value]
+        language = normalise_language(given) if isinstance(given, str) else None
+        if language is None:
+            raise LineError(
+                f"unknown language {_shown(given)} (expected one of c, cpp, csharp, go, java, "
+                "javascript, php, python, typescript)"
+            )
+        return language
     from_path = language_from_path(path)
     if from_path is None:
-        raise LineError(f"unknown language: no 'language' given and the extension of {_shown(path)} is not one "
-                        "of the nine languages")
+        raise LineError(
+            f"unknown language: no 'language' given and the extension of {_shown(path)} is not one "
+            "of the nine languages"
+        )
     return from_path
 
 
@@ -444,7 +457,7 @@ def parse_task(data: dict[str, Any]) -> Task:
     original = _bounded(data, "original")
     if original is None:
         raise LineError("missing 'original'")
-    return Task(_text(data, "task_id"), _language(data, path), path, original, _meta(data))  # type: ignore[arg-type]
+    return Task(_text(data, "task_id"), _language(data, path), path, original, _meta(data))
 
 
 def parse_attempt(data: dict[str, Any], task: Task, invalid_utf8: bool) -> tuple[Attempt, list[str]]:
@@ -472,8 +485,14 @@ def parse_attempt(data: dict[str, Any], task: Task, invalid_utf8: bool) -> tuple
     if invalid_utf8:
         warnings.append("invalid UTF-8 replaced with U+FFFD; attempt flagged")
     attempt = Attempt(
-        _text(data, "attempt_id"), task.task_id, _text(data, "model"), refactored, response, patch,  # type: ignore[arg-type]
-        _meta(data), tuple(dict.fromkeys([*_given_problems(data), *problems])),
+        _text(data, "attempt_id"),
+        task.task_id,
+        _text(data, "model"),
+        refactored,
+        response,
+        patch,
+        _meta(data),
+        tuple(dict.fromkeys([*_given_problems(data), *problems])),
     )
     return attempt, warnings
 
@@ -505,8 +524,9 @@ def _evidence(stage: str, raw: Any) -> Evidence:
     if message is None:
         message = ""
     if not isinstance(message, str) or len(message) > MAX_NOTE_CHARS:
-        raise LineError(f"verdict for '{stage}': evidence message must be a string of at most {MAX_NOTE_CHARS:,} "
-                        "characters")
+        raise LineError(
+            f"verdict for '{stage}': evidence message must be a string of at most {MAX_NOTE_CHARS:,} characters"
+        )
     return Evidence(side, where["line"], where["column"], message)
 
 
@@ -519,15 +539,19 @@ def parse_verdicts(data: dict[str, Any], attempt_id: str, source: str, pipeline_
     verdicts: list[Verdict] = []
     for stage, body in raw.items():
         if not is_stage_name(stage):
-            raise LineError(f"unknown stage {_shown(stage)} in verdicts (expected one of {', '.join(FIELDS)}, or an "
-                            "extra stage named in lower case: letters, digits, '_' or '-')")
+            raise LineError(
+                f"unknown stage {_shown(stage)} in verdicts (expected one of {', '.join(FIELDS)}, or an "
+                "extra stage named in lower case: letters, digits, '_' or '-')"
+            )
         if not isinstance(body, dict):
             raise LineError(f"verdict for '{stage}' must be an object")
         try:
             outcome = Outcome(body.get("outcome"))
         except ValueError:
-            raise LineError(f"verdict for '{stage}' has outcome {_shown(body.get('outcome'))}; expected pass, fail, "
-                            "error or skipped") from None
+            raise LineError(
+                f"verdict for '{stage}' has outcome {_shown(body.get('outcome'))}; expected pass, fail, "
+                "error or skipped"
+            ) from None
         score = body.get("score")
         if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float))):
             raise LineError(f"verdict for '{stage}' has a score that is not a number")
@@ -546,8 +570,17 @@ def parse_verdicts(data: dict[str, Any], attempt_id: str, source: str, pipeline_
         if not isinstance(details, dict):
             raise LineError(f"verdict for '{stage}': details must be an object")
         verdicts.append(
-            Verdict(attempt_id, stage, outcome, score, tuple(_evidence(stage, e) for e in evidence),
-                    pipeline_version, source, details, created_at)
+            Verdict(
+                attempt_id,
+                stage,
+                outcome,
+                score,
+                tuple(_evidence(stage, e) for e in evidence),
+                pipeline_version,
+                source,
+                details,
+                created_at,
+            )
         )
     return _with_overall(verdicts)
 
@@ -584,10 +617,19 @@ def parse_judgement(data: dict[str, Any]) -> Judgement:
     if supersedes is not None and supersedes == judgement_id:
         raise LineError(f"judgement {_shown(judgement_id)} supersedes itself")
     return Judgement(
-        judgement_id, _text(data, "attempt_id"), _text(data, "reviewer"), stage, label,  # type: ignore[arg-type]
-        confidence, _text(data, "note", required=False, limit=MAX_NOTE_CHARS) or "", tuple(tags),
-        _flag(data, "saw_verdicts"), _timestamp(data, "opened_at"), _timestamp(data, "saved_at"),
-        supersedes, _flag(data, "retracted"),
+        judgement_id,
+        _text(data, "attempt_id"),
+        _text(data, "reviewer"),
+        stage,
+        label,
+        confidence,
+        _text(data, "note", required=False, limit=MAX_NOTE_CHARS) or "",
+        tuple(tags),
+        _flag(data, "saw_verdicts"),
+        _timestamp(data, "opened_at"),
+        _timestamp(data, "saved_at"),
+        supersedes,
+        _flag(data, "retracted"),
     )
 
 
@@ -602,11 +644,17 @@ def parse_adjudication(data: dict[str, Any]) -> Adjudication:
     try:
         reason = ReasonCode(data.get("reason"))
     except ValueError:
-        raise LineError(f"reason {_shown(data.get('reason'))}; expected one of "
-                        f"{', '.join(r.value for r in ReasonCode)}") from None
+        raise LineError(
+            f"reason {_shown(data.get('reason'))}; expected one of {', '.join(r.value for r in ReasonCode)}"
+        ) from None
     return Adjudication(
-        _text(data, "adjudication_id"), _text(data, "attempt_id"), stage, _text(data, "auditor"),  # type: ignore[arg-type]
-        label, reason, _text(data, "note", required=False, limit=MAX_NOTE_CHARS) or "",
+        _text(data, "adjudication_id"),
+        _text(data, "attempt_id"),
+        stage,
+        _text(data, "auditor"),
+        label,
+        reason,
+        _text(data, "note", required=False, limit=MAX_NOTE_CHARS) or "",
         _timestamp(data, "saved_at"),
     )
 
@@ -670,9 +718,12 @@ def import_into(
             except SessionError as exc:
                 # this chunk's lines, the batches after it and the plan lines, which come last
                 left = len(prepared) - offset + len(kinded) - (start + len(batch)) + len(plan_lines)
-                report.fail(chunk[0].line.where, f"import stopped: {exc}. The {report.imported} new lines before "
-                            f"this one are committed; this line and {left - 1} after it were not imported. Run the "
-                            "import again: what is in already is skipped.")
+                report.fail(
+                    chunk[0].line.where,
+                    f"import stopped: {exc}. The {report.imported} new lines before "
+                    f"this one are committed; this line and {left - 1} after it were not imported. Run the "
+                    "import again: what is in already is skipped.",
+                )
                 report.failed += max(left - 1, 0)
                 report.stopped = True
                 return report
@@ -791,11 +842,14 @@ def _prepare(
         if task is None:
             task = new_task = inline
         elif (inline.language, inline.path, inline.original) != (task.language, task.path, task.original):
-            raise LineError(f"conflict: the inline original of task {_shown(task_id)} differs from the task "
-                            "already read (its language, path or text); the line is not imported")
+            raise LineError(
+                f"conflict: the inline original of task {_shown(task_id)} differs from the task "
+                "already read (its language, path or text); the line is not imported"
+            )
     if task is None:
-        raise LineError(f"task {_shown(task_id)} is not in the session or the input; give its task line or an "
-                        "inline 'original'")
+        raise LineError(
+            f"task {_shown(task_id)} is not in the session or the input; give its task line or an inline 'original'"
+        )
     attempt, warnings = parse_attempt(data, task, line.invalid_utf8)
     verdicts = parse_verdicts(data, attempt.attempt_id, *run)
     if new_task is not None:
@@ -810,14 +864,18 @@ def _write_line(store: Store, conn: Any, item: _Prepared, report: ImportReport) 
     if item.task is not None:
         counts = store.add_tasks([item.task], conn)
         if counts.conflicts:
-            raise LineError(f"conflict: task {_shown(item.task.task_id)} is already in the session with other "
-                            "content; the stored one is kept")
+            raise LineError(
+                f"conflict: task {_shown(item.task.task_id)} is already in the session with other "
+                "content; the stored one is kept"
+            )
         inserted = bool(counts.inserted)
     if item.attempt is not None:
         counts = store.add_attempts([item.attempt], conn)
         if counts.conflicts:
-            raise LineError(f"conflict: attempt {_shown(item.attempt.attempt_id)} is already in the session with "
-                            "other content; the stored one is kept")
+            raise LineError(
+                f"conflict: attempt {_shown(item.attempt.attempt_id)} is already in the session with "
+                "other content; the stored one is kept"
+            )
         inserted = bool(counts.inserted)
         if counts.inserted:
             report.warnings.extend(f"{item.line.where}: {w}" for w in item.warnings)
@@ -826,8 +884,10 @@ def _write_line(store: Store, conn: Any, item: _Prepared, report: ImportReport) 
     if item.verdicts:
         counts = store.add_verdicts(item.verdicts, conn)
         if counts.conflicts:
-            raise LineError(f"conflict: the session already has other {', '.join(counts.conflicts)} verdicts from "
-                            f"{_shown(item.verdicts[0].source)} for this attempt; the stored ones are kept")
+            raise LineError(
+                f"conflict: the session already has other {', '.join(counts.conflicts)} verdicts from "
+                f"{_shown(item.verdicts[0].source)} for this attempt; the stored ones are kept"
+            )
         inserted = inserted or bool(counts.inserted)
         report.verdicts_written += counts.inserted
     if item.judgement is not None:
@@ -844,8 +904,10 @@ def _write_judgement(store: Store, conn: Any, judgement: Judgement) -> bool:
     if stored is not None:
         if _same(stored, judgement, ("opened_at", "saved_at")):
             return False
-        raise LineError(f"conflict: judgement {_shown(judgement.judgement_id)} is already in the session with other "
-                        "content; the stored one is kept")
+        raise LineError(
+            f"conflict: judgement {_shown(judgement.judgement_id)} is already in the session with other "
+            "content; the stored one is kept"
+        )
     if not store.has_attempt(judgement.attempt_id):
         raise LineError(f"attempt {_shown(judgement.attempt_id)} is not in the session")
     return store.save_judgements([judgement], conn) > 0
@@ -856,8 +918,10 @@ def _write_adjudication(store: Store, conn: Any, adjudication: Adjudication) -> 
     if stored is not None:
         if _same(stored, adjudication, ("saved_at",)):
             return False
-        raise LineError(f"conflict: adjudication {_shown(adjudication.adjudication_id)} is already in the session "
-                        "with other content; the stored one is kept")
+        raise LineError(
+            f"conflict: adjudication {_shown(adjudication.adjudication_id)} is already in the session "
+            "with other content; the stored one is kept"
+        )
     if not store.has_attempt(adjudication.attempt_id):
         raise LineError(f"attempt {_shown(adjudication.attempt_id)} is not in the session")
     return store.save_adjudication(adjudication, conn)
@@ -892,8 +956,10 @@ def line_run(data: dict[str, Any], source_name: str, pipeline_version: str) -> t
 def _check_known_stage(store: Store, stage: str) -> None:
     """A label of an extra stage needs that stage's verdicts in the session: a typo is not a new stage."""
     if stage not in FIELDS and stage not in store.stage_names():
-        raise LineError(f"unknown stage {_shown(stage)} (expected one of {', '.join(FIELDS)}, or an extra stage "
-                        "the session has verdicts for)")
+        raise LineError(
+            f"unknown stage {_shown(stage)} (expected one of {', '.join(FIELDS)}, or an extra stage "
+            "the session has verdicts for)"
+        )
 
 
 def _count(report: ImportReport, kind: str, inserted: int) -> None:

@@ -24,7 +24,9 @@ class MergeReport:
 
     @property
     def total(self) -> int:
-        return self.tasks + self.attempts + self.verdicts + self.judgements + self.adjudications + self.flags + self.plans
+        return (
+            self.tasks + self.attempts + self.verdicts + self.judgements + self.adjudications + self.flags + self.plans
+        )
 
 
 def merge_into(target: Store, source: Store) -> MergeReport:
@@ -60,7 +62,12 @@ def merge_into(target: Store, source: Store) -> MergeReport:
     after = target.counts()
     new = {kind: after[kind] - before[kind] for kind in after}
     return MergeReport(
-        tasks=new["tasks"], attempts=new["attempts"], verdicts=new["verdicts"], judgements=new["judgements"],
-        adjudications=new["adjudications"], flags=new["flags"], plans=new["plans"] + changed_plans,
+        tasks=new["tasks"],
+        attempts=new["attempts"],
+        verdicts=new["verdicts"],
+        judgements=new["judgements"],
+        adjudications=new["adjudications"],
+        flags=new["flags"],
+        plans=new["plans"] + changed_plans,
         plan_conflicts=tuple(conflicts),
     )

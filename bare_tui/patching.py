@@ -43,8 +43,10 @@ def apply_patch(original: str, patch: str) -> str:
         start = search.locate(expected, hunk.source_start - 1 if hunk.source_length else hunk.source_start, cursor)
         if start is None:
             where = f"at line {hunk.source_start}"
-            raise PatchError(f"hunk {number} (@@ -{hunk.source_start},{hunk.source_length} @@) does not apply {where}: "
-                             "its context or removed lines differ from the original")
+            raise PatchError(
+                f"hunk {number} (@@ -{hunk.source_start},{hunk.source_length} @@) does not apply {where}: "
+                "its context or removed lines differ from the original"
+            )
         result.extend(source[cursor:start])
         result.extend(line.text for line in lines if line.kind in " +")
         cursor = start + len(expected)

@@ -86,9 +86,16 @@ class PlanSpec:
 
     def definition(self) -> dict[str, Any]:
         return {
-            "size": self.size, "strata": list(self.strata), "allocation": self.allocation,
-            "overlap": self.overlap, "reviewers": list(self.reviewers), "gold": self.gold, "where": self.where,
-            "seed": self.seed, "prior_floor": PRIOR_FLOOR, "extensions": [],
+            "size": self.size,
+            "strata": list(self.strata),
+            "allocation": self.allocation,
+            "overlap": self.overlap,
+            "reviewers": list(self.reviewers),
+            "gold": self.gold,
+            "where": self.where,
+            "seed": self.seed,
+            "prior_floor": PRIOR_FLOOR,
+            "extensions": [],
         }
 
 
@@ -334,8 +341,13 @@ def draw_plan(store: Store, spec: PlanSpec) -> DrawnPlan:
     stratum_key = {ids[i]: keys[h] for i, h in enumerate(stratum_of.tolist())} if gold_ids else {}
     gold_keys = _gold_strata(frame, strata_names, gold_ids, stratum_key)
     items = _assemble(
-        spec.name, [(a, keys[h], drawn[h] / sizes[h]) for a, h in chosen], [(a, gold_keys[a]) for a in gold_ids],
-        reviewers, spec.overlap, rng, first_position=1,
+        spec.name,
+        [(a, keys[h], drawn[h] / sizes[h]) for a, h in chosen],
+        [(a, gold_keys[a]) for a in gold_ids],
+        reviewers,
+        spec.overlap,
+        rng,
+        first_position=1,
     )
     strata = [PlanStratum(spec.name, key, sizes[h], drawn[h]) for h, key in enumerate(keys)]
     record = PlanRecord(spec.name, spec.definition(), utc_now(), len(items))
@@ -373,8 +385,10 @@ def _gold(store: Store, drawn: set[str], share: float, sample: int, rng: np.rand
         return []
     candidates = sorted(store.adjudicated_attempt_ids() - drawn)
     if len(candidates) < wanted:
-        raise PlanError(f"--gold {share}: needs {wanted} adjudicated attempts outside the sample; the session has "
-                        f"{len(candidates)} (settle more in `bare-tui audit`, or ask a smaller share)")
+        raise PlanError(
+            f"--gold {share}: needs {wanted} adjudicated attempts outside the sample; the session has "
+            f"{len(candidates)} (settle more in `bare-tui audit`, or ask a smaller share)"
+        )
     return [candidates[i] for i in rng.choice(len(candidates), size=wanted, replace=False).tolist()]
 
 
@@ -425,9 +439,7 @@ def _assemble(
                 assigned[k] = (one,)
     gold_assigned = [(reviewers[k % len(reviewers)],) if reviewers else () for k in range(len(gold))]
     positions = (rng.permutation(len(sample) + len(gold)) + first_position).tolist()
-    items = [
-        PlanItem(plan, a, stratum, p, positions[k], assigned[k]) for k, (a, stratum, p) in enumerate(sample)
-    ]
+    items = [PlanItem(plan, a, stratum, p, positions[k], assigned[k]) for k, (a, stratum, p) in enumerate(sample)]
     items += [
         PlanItem(plan, a, stratum, None, positions[len(sample) + k], gold_assigned[k], gold=True)
         for k, (a, stratum) in enumerate(gold)
@@ -477,8 +489,14 @@ def precision_needs(store: Store, name: str, half_width: float) -> list[StratumN
     priors = _stratum_priors(store, name, record)
     labelled = Counter(i.stratum for i in items if i.attempt_id in labelled_ids)
     needs = [
-        StratumNeed(s.stratum, s.population, required_size(priors.get(s.stratum, 0.5), half_width, s.population),
-                    labelled[s.stratum], s.drawn, priors.get(s.stratum, 0.5))
+        StratumNeed(
+            s.stratum,
+            s.population,
+            required_size(priors.get(s.stratum, 0.5), half_width, s.population),
+            labelled[s.stratum],
+            s.drawn,
+            priors.get(s.stratum, 0.5),
+        )
         for s in strata
     ]
     total = sum(s.population for s in strata)
@@ -487,8 +505,9 @@ def precision_needs(store: Store, name: str, half_width: float) -> list[StratumN
         within = sum(s.population / total * n.prior * (1 - n.prior) for s, n in zip(strata, needs))
         overall = math.ceil(spread**2 / ((half_width / Z_95) ** 2 + within / total))
         pooled = sum(n.prior * s.population for s, n in zip(strata, needs)) / total
-        needs.append(StratumNeed(ALL, total, min(total, overall), sum(labelled.values()),
-                                 sum(s.drawn for s in strata), pooled))
+        needs.append(
+            StratumNeed(ALL, total, min(total, overall), sum(labelled.values()), sum(s.drawn for s in strata), pooled)
+        )
     return needs
 
 
@@ -496,7 +515,8 @@ def _labelled(store: Store, attempt_ids: Sequence[str]) -> set[str]:
     """Plan attempts with a pass or fail label in force on the precision field, by anyone."""
     wanted = set(attempt_ids)
     return {
-        attempt_id for attempt_id, _, stage, label in store.current_labels()
+        attempt_id
+        for attempt_id, _, stage, label in store.current_labels()
         if stage == PRECISION_FIELD and label in ("pass", "fail") and attempt_id in wanted
     }
 
@@ -531,8 +551,9 @@ def extend_plan(store: Store, name: str, half_width: float) -> tuple[DrawnPlan, 
     record = _existing(store, name)
     population = store.plan_population(name)
     if not len(population):
-        raise PlanError(f"plan {name!r} came in as plan lines, without its population; extend it in the session "
-                        "where it was drawn")
+        raise PlanError(
+            f"plan {name!r} came in as plan lines, without its population; extend it in the session where it was drawn"
+        )
     needs = {n.stratum: n for n in precision_needs(store, name, half_width) if n.stratum != ALL}
     items = store.plan_items(name)
     in_plan = {i.attempt_id for i in items}
@@ -549,7 +570,9 @@ def extend_plan(store: Store, name: str, half_width: float) -> tuple[DrawnPlan, 
     for s in strata:
         more = min(needs[s.stratum].to_draw, len(by_stratum[s.stratum])) if s.stratum in needs else 0
         pool = by_stratum[s.stratum]
-        added += [(pool[k], s.stratum) for k in rng.choice(len(pool), size=more, replace=False).tolist()] if more else []
+        added += (
+            [(pool[k], s.stratum) for k in rng.choice(len(pool), size=more, replace=False).tolist()] if more else []
+        )
         new_strata.append(PlanStratum(name, s.stratum, s.population, s.drawn + more))
     probability = {s.stratum: s.drawn / s.population for s in new_strata}
     kept = [i if i.gold else _with_probability(i, probability[i.stratum]) for i in items]
@@ -564,8 +587,13 @@ def extend_plan(store: Store, name: str, half_width: float) -> tuple[DrawnPlan, 
     frame = AttemptFrame.load(store, definition.get("strata", [])) if gold_ids else AttemptFrame([], {}, {})
     gold_keys = _gold_strata(frame, definition.get("strata", []), gold_ids, population_key)
     new_items = _assemble(
-        name, [(a, s, probability[s]) for a, s in added], [(a, gold_keys[a]) for a in gold_ids], reviewers,
-        float(definition.get("overlap", 0.0)), rng, first_position=max((i.position for i in items), default=0) + 1,
+        name,
+        [(a, s, probability[s]) for a, s in added],
+        [(a, gold_keys[a]) for a in gold_ids],
+        reviewers,
+        float(definition.get("overlap", 0.0)),
+        rng,
+        first_position=max((i.position for i in items), default=0) + 1,
         load=load,
     )
     extensions.append({"at": utc_now(), "precision": half_width, "added": len(added), "gold_added": len(gold_ids)})
@@ -632,9 +660,13 @@ LINE_KEYS: tuple[str, ...] = ("plan", "attempt_id", "stratum", "inclusion_probab
 
 def plan_line(item: PlanItem) -> dict[str, Any]:
     return {
-        "plan": item.plan, "attempt_id": item.attempt_id, "stratum": item.stratum,
-        "inclusion_probability": item.inclusion_probability, "position": item.position,
-        "reviewers": list(item.reviewers), "gold": item.gold,
+        "plan": item.plan,
+        "attempt_id": item.attempt_id,
+        "stratum": item.stratum,
+        "inclusion_probability": item.inclusion_probability,
+        "position": item.position,
+        "reviewers": list(item.reviewers),
+        "gold": item.gold,
     }
 
 
@@ -643,12 +675,16 @@ def plan_lines(store: Store) -> Iterable[dict[str, Any]]:
         yield from (plan_line(item) for item in store.plan_items(record.name))
 
 
+def _plan_text(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        raise PlanError(f"plan line: '{key}' must be a non-empty string")
+    return value
+
+
 def parse_plan_line(data: Mapping[str, Any]) -> PlanItem:
     """One plan line as a PlanItem; PlanError says what is wrong with it."""
-    name, attempt_id, stratum = data.get("plan"), data.get("attempt_id"), data.get("stratum")
-    for key, value in (("plan", name), ("attempt_id", attempt_id), ("stratum", stratum)):
-        if not isinstance(value, str) or not value:
-            raise PlanError(f"plan line: '{key}' must be a non-empty string")
+    name, attempt_id, stratum = (_plan_text(data, key) for key in ("plan", "attempt_id", "stratum"))
     position = data.get("position")
     if not isinstance(position, int) or isinstance(position, bool) or position < 1:
         raise PlanError("plan line: 'position' must be a whole number from 1")
@@ -665,8 +701,15 @@ def parse_plan_line(data: Mapping[str, Any]) -> PlanItem:
     reviewers = data.get("reviewers", [])
     if not isinstance(reviewers, list) or not all(isinstance(r, str) and r for r in reviewers):
         raise PlanError("plan line: 'reviewers' must be a list of names")
-    return PlanItem(name, attempt_id, stratum, None if probability is None else float(probability),  # type: ignore[arg-type]
-                    position, tuple(reviewers), gold)
+    return PlanItem(
+        name,
+        attempt_id,
+        stratum,
+        None if probability is None else float(probability),
+        position,
+        tuple(reviewers),
+        gold,
+    )
 
 
 def plan_from_items(name: str, items: Sequence[PlanItem], definition: Mapping[str, Any]) -> DrawnPlan:
@@ -687,8 +730,10 @@ def plan_from_items(name: str, items: Sequence[PlanItem], definition: Mapping[st
         assert item.inclusion_probability is not None
         seen = probability.setdefault(item.stratum, item.inclusion_probability)
         if not math.isclose(seen, item.inclusion_probability, rel_tol=1e-9):
-            raise PlanError(f"plan {name!r}: stratum {item.stratum!r} has two inclusion probabilities "
-                            f"({seen} and {item.inclusion_probability})")
+            raise PlanError(
+                f"plan {name!r}: stratum {item.stratum!r} has two inclusion probabilities "
+                f"({seen} and {item.inclusion_probability})"
+            )
         drawn[item.stratum] += 1
     strata = [PlanStratum(name, s, round(drawn[s] / probability[s]), drawn[s]) for s in sorted(drawn)]
     ordered = sorted(items, key=lambda i: i.position)
@@ -707,8 +752,10 @@ def absorb_plan(store: Store, conn: Any, incoming: DrawnPlan, population: Sequen
     missing = store.missing_attempt_ids(i.attempt_id for i in incoming.items)
     if missing:
         more = f" (and {len(missing) - 3} more)" if len(missing) > 3 else ""
-        raise PlanError(f"plan {name!r} names attempts that are not in the session: {', '.join(missing[:3])}{more}; "
-                        "nothing of the plan was written (import the attempts first)")
+        raise PlanError(
+            f"plan {name!r} names attempts that are not in the session: {', '.join(missing[:3])}{more}; "
+            "nothing of the plan was written (import the attempts first)"
+        )
     existing = store.plan(name)
     if existing is None:
         store.save_plan(incoming.record, incoming.strata, incoming.items, population or [], conn=conn)
@@ -724,13 +771,25 @@ def absorb_plan(store: Store, conn: Any, incoming: DrawnPlan, population: Sequen
             return "completed"
         return "unchanged"
     if not held <= coming:
-        raise PlanError(f"plan {name!r} is in the session with other attempts or positions; nothing of it was "
-                        "written (draw a plan under another name)")
+        raise PlanError(
+            f"plan {name!r} is in the session with other attempts or positions; nothing of it was "
+            "written (draw a plan under another name)"
+        )
     keep_population = len(store.plan_population(name)) > 0
-    record = PlanRecord(name, existing.definition if incoming.record.definition.get("imported") else
-                        incoming.record.definition, existing.created_at, incoming.record.size)
-    store.save_plan(record, incoming.strata, incoming.items,
-                    None if keep_population or not population else population, replace=True, conn=conn)
+    record = PlanRecord(
+        name,
+        existing.definition if incoming.record.definition.get("imported") else incoming.record.definition,
+        existing.created_at,
+        incoming.record.size,
+    )
+    store.save_plan(
+        record,
+        incoming.strata,
+        incoming.items,
+        None if keep_population or not population else population,
+        replace=True,
+        conn=conn,
+    )
     return "extended"
 
 
@@ -777,8 +836,9 @@ class PlanDesign:
             if not item.gold:
                 drawn[item.stratum].append(item.attempt_id)
         strata = {
-            s.stratum: StratumDesign(s.stratum, s.population, s.drawn, tuple(drawn[s.stratum]),
-                                     tuple(members[s.stratum]))
+            s.stratum: StratumDesign(
+                s.stratum, s.population, s.drawn, tuple(drawn[s.stratum]), tuple(members[s.stratum])
+            )
             for s in store.plan_strata(name)
         }
         stratum_of = {a: s for s, ids in drawn.items() for a in ids}
@@ -804,6 +864,4 @@ class PlanDesign:
     def labelled(self, labelled_ids: Iterable[str]) -> dict[str, list[tuple[str, float]]]:
         """Per stratum, the drawn attempts among `labelled_ids` with their design weights."""
         wanted = set(labelled_ids)
-        return {
-            s.stratum: [(a, s.weight) for a in s.items if a in wanted] for s in self.strata.values()
-        }
+        return {s.stratum: [(a, s.weight) for a in s.items if a in wanted] for s in self.strata.values()}

@@ -172,9 +172,7 @@ class _People:
             ).reshape(-1, 2)[inverse]
             disputed[active[found[:, 0]] // width] = True
             failures[active[found[:, 1]] // width] = True
-        return cls(
-            labelled.tolist(), {f.attempt_id for f in flags if f.flagged}, disputed.tolist(), failures.tolist()
-        )
+        return cls(labelled.tolist(), {f.attempt_id for f in flags if f.flagged}, disputed.tolist(), failures.tolist())
 
 
 def _distinct_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -223,14 +221,27 @@ def _rows(
     """The rows; without people (the outline) nobody has labelled, flagged or disputed anything yet."""
     if people is None:
         return [
-            _row(s.attempt_id, s.seq, s.task_id, s.path, s.language, s.model, row_outcomes, 0, False, False, False,
-                 False)
+            _row(
+                s.attempt_id, s.seq, s.task_id, s.path, s.language, s.model, row_outcomes, 0, False, False, False, False
+            )
             for s, row_outcomes in zip(summaries, outcome_tuples)
         ]
     flagged = people.flagged
     return [
-        _row(s.attempt_id, s.seq, s.task_id, s.path, s.language, s.model, row_outcomes, labelled,
-             s.attempt_id in flagged, disputed, failure, people_known)
+        _row(
+            s.attempt_id,
+            s.seq,
+            s.task_id,
+            s.path,
+            s.language,
+            s.model,
+            row_outcomes,
+            labelled,
+            s.attempt_id in flagged,
+            disputed,
+            failure,
+            people_known,
+        )
         for s, row_outcomes, labelled, disputed, failure in zip(
             summaries, outcome_tuples, people.labelled, people.disputed, people.disputed_failures
         )
@@ -244,9 +255,23 @@ def blind(rows: Sequence[QueueRow], visible: Collection[str] | None) -> list[Que
         return list(rows)
     withheld = tuple(HIDDEN for _ in FIELDS)
     return [
-        row if row.attempt_id in visible
-        else _row(row.attempt_id, row.seq, row.task_id, row.path, row.language, row.model, withheld, row.labelled,
-                  row.flagged, False, False, row.people_known, True)
+        row
+        if row.attempt_id in visible
+        else _row(
+            row.attempt_id,
+            row.seq,
+            row.task_id,
+            row.path,
+            row.language,
+            row.model,
+            withheld,
+            row.labelled,
+            row.flagged,
+            False,
+            False,
+            row.people_known,
+            True,
+        )
         for row in rows
     ]
 

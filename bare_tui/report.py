@@ -65,8 +65,10 @@ class ReportContext:
     def scope(self) -> str:
         """One line saying whom the figures speak for."""
         if self.plan is not None:
-            return (f"Figures weighted by plan {visible(self.plan)}: each labelled attempt weighs 1 / its inclusion "
-                    "probability, so they speak for the plan's population (gold items left out).")
+            return (
+                f"Figures weighted by plan {visible(self.plan)}: each labelled attempt weighs 1 / its inclusion "
+                "probability, so they speak for the plan's population (gold items left out)."
+            )
         return self.sampling or "Without a plan these figures describe the labelled attempts only."
 
 
@@ -115,9 +117,10 @@ def stage_tables(rows: Iterable[StatRow]) -> list[Table]:
     tables = []
     for stage, stage_rows in _by_stage(rows).items():
         table = Table(title=safe_rich_text(stage), title_justify="left", expand=False)
-        for name, justify in (("metric", "left"), ("by", "left"), ("group", "left"), ("n", "right"),
-                              ("value", "right"), ("95% CI", "right")):
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for name in ("metric", "by", "group"):
+            table.add_column(name, justify="left")
+        for name in ("n", "value", "95% CI"):
+            table.add_column(name, justify="right")
         previous_group = None
         for row in stage_rows:
             group = (row.group_by, row.group)
@@ -125,15 +128,22 @@ def stage_tables(rows: Iterable[StatRow]) -> list[Table]:
                 table.add_section()
             previous_group = group
             table.add_row(
-                Text(row.metric), safe_rich_text(row.group_by), safe_rich_text(row.group), Text(str(row.n)),
-                Text(format_number(row.metric, row.value)), Text(format_interval(row)),
+                Text(row.metric),
+                safe_rich_text(row.group_by),
+                safe_rich_text(row.group),
+                Text(str(row.n)),
+                Text(format_number(row.metric, row.value)),
+                Text(format_interval(row)),
             )
         tables.append(table)
     return tables
 
 
 def write_tables(
-    rows: Sequence[StatRow], out: TextIO, width: int | None = None, color: bool = False,
+    rows: Sequence[StatRow],
+    out: TextIO,
+    width: int | None = None,
+    color: bool = False,
     context: ReportContext | None = None,
 ) -> None:
     console = Console(file=out, width=width or 120, force_terminal=color, no_color=not color, highlight=False)
@@ -161,10 +171,28 @@ def _cell(row: StatRow | None) -> str:
     return f"{value} ({interval}) n={row.n}" if interval else f"{value} n={row.n}"
 
 
-AGREEMENT_COLUMNS = ("percent_agreement", "cohen_kappa", "gwet_ac1", "pabak", "mcc", "krippendorff_alpha",
-                     "fleiss_kappa")
-RATE_COLUMNS = ("sensitivity", "specificity", "ppv", "npv", "auto_pass_rate", "human_pass_rate",
-                "corrected_pass_rate", "ppi_pass_rate", "labels_needed", "auc", "best_threshold")
+AGREEMENT_COLUMNS = (
+    "percent_agreement",
+    "cohen_kappa",
+    "gwet_ac1",
+    "pabak",
+    "mcc",
+    "krippendorff_alpha",
+    "fleiss_kappa",
+)
+RATE_COLUMNS = (
+    "sensitivity",
+    "specificity",
+    "ppv",
+    "npv",
+    "auto_pass_rate",
+    "human_pass_rate",
+    "corrected_pass_rate",
+    "ppi_pass_rate",
+    "labels_needed",
+    "auc",
+    "best_threshold",
+)
 
 
 def warnings_for(rows: Sequence[StatRow]) -> list[str]:
@@ -180,16 +208,22 @@ def warnings_for(rows: Sequence[StatRow]) -> list[str]:
         tp, fp, fn, tn = (int(metrics[m].value or 0) for m in ("tp", "fp", "fn", "tn"))
         n = tp + fp + fn + tn
         if n == 0:
-            found.append(f"{where}: no attempt has both a pass/fail verdict and a human consensus; "
-                         "agreement is undefined.")
+            found.append(
+                f"{where}: no attempt has both a pass/fail verdict and a human consensus; agreement is undefined."
+            )
             continue
         if n < SMALL_N:
-            found.append(f"{where}: only {n} compared attempts (< {SMALL_N}); intervals are wide, "
-                         "treat the figures as indicative.")
+            found.append(
+                f"{where}: only {n} compared attempts (< {SMALL_N}); intervals are wide, "
+                "treat the figures as indicative."
+            )
         human = (tp + fn) / n
         pipeline = (tp + fp) / n
-        skewed = [f"{name} {rate:.0%}" for name, rate in (("people pass", human), ("pipeline passes", pipeline))
-                  if rate < SKEWED or rate > 1 - SKEWED]
+        skewed = [
+            f"{name} {rate:.0%}"
+            for name, rate in (("people pass", human), ("pipeline passes", pipeline))
+            if rate < SKEWED or rate > 1 - SKEWED
+        ]
         if skewed:
             ac1 = metrics.get("gwet_ac1")
             pabak = metrics.get("pabak")
@@ -207,8 +241,12 @@ def markdown_report(rows: Sequence[StatRow], context: ReportContext) -> str:
     write = out.write
     write(f"# Pipeline against people: {_md(context.session)}\n\n")
     write("## Method\n\n")
-    source = f"`--source {_md(context.source)}`" if context.source else (
-        "bare-tui's own verdicts of the newest pipeline version where an attempt has them, else the imported source"
+    source = (
+        f"`--source {_md(context.source)}`"
+        if context.source
+        else (
+            "bare-tui's own verdicts of the newest pipeline version where an attempt has them, else the imported source"
+        )
     )
     bootstrap = (
         f"a paired Bayesian bootstrap over attempts with Jeffreys' half observation added to each cell "
@@ -286,7 +324,11 @@ def _markdown_table(
 
 
 def write_rows(
-    rows: Sequence[StatRow], fmt: str, out: TextIO, context: ReportContext, color: bool = False,
+    rows: Sequence[StatRow],
+    fmt: str,
+    out: TextIO,
+    context: ReportContext,
+    color: bool = False,
     terminal: bool = False,
 ) -> None:
     """Write rows in one of FORMATS. `terminal`: out is a terminal, so no data character may act on it."""
@@ -301,4 +343,3 @@ def write_rows(
         write_tables(rows, out, color=color, context=context)
     else:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-

@@ -59,8 +59,10 @@ def plan_review_order(store: Store, plan: str, reviewer: str) -> list[str]:
     order = assignments(items, reviewer)
     if not order:
         given = sorted({r for item in items for r in item.reviewers})
-        raise SessionError(f"{store.path}: plan {plan!r} assigns nothing to {reviewer!r} (it is for "
-                           f"{', '.join(given)}); pass --reviewer NAME")
+        raise SessionError(
+            f"{store.path}: plan {plan!r} assigns nothing to {reviewer!r} (it is for "
+            f"{', '.join(given)}); pass --reviewer NAME"
+        )
     return order
 
 
@@ -173,7 +175,10 @@ class FormState:
         if newest is None:
             return cls(fields)
         return cls(
-            fields, confidence=newest.confidence, note=newest.note, tags=newest.tags,
+            fields,
+            confidence=newest.confidence,
+            note=newest.note,
+            tags=newest.tags,
             loaded=(newest.confidence, newest.note, newest.tags),
         )
 
@@ -244,9 +249,7 @@ class FormState:
 
     def mark_unlabelled(self, label: Label, verdicts_visible: bool) -> FormState:
         """Label every field that has no label yet (the `A` key: a sound attempt in one key)."""
-        fields = tuple(
-            FieldState(label, verdicts_visible, changed=True) if f.label is None else f for f in self.fields
-        )
+        fields = tuple(FieldState(label, verdicts_visible, changed=True) if f.label is None else f for f in self.fields)
         return replace(self, fields=fields, focus=len(FIELDS) - 1)
 
     def move(self, step: int) -> FormState:

@@ -47,7 +47,9 @@ class Rubric:
             parts.append(f"## {name}\n\n*The rubric has no section for {name}.*")
         if self.general:
             parts.append(f"## every field\n\n{self.general}")
-        parts.extend(f"## {other}\n\n{self.sections[other]}" for other in FIELDS if other != name and other in self.sections)
+        parts.extend(
+            f"## {other}\n\n{self.sections[other]}" for other in FIELDS if other != name and other in self.sections
+        )
         return "\n\n".join(parts)
 
 

@@ -150,9 +150,14 @@ def _json_escape(match: re.Match[str]) -> str:
 # Markdown that builds links or images from data: brackets (no link or image without them), autolinks, HTML,
 # code spans, table pipes. As entities they read the same and build nothing; a bare URL's "://", "www." and
 # an address's "@" lose the autolink trigger.
-_MARKDOWN_ENTITIES = str.maketrans({
-    "&": "&amp;", "<": "&lt;", ">": "&gt;", **{char: f"&#{ord(char)};" for char in "|`[]"},
-})
+_MARKDOWN_ENTITIES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        **{char: f"&#{ord(char)};" for char in "|`[]"},
+    }
+)
 _AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9])(:)(?=//)|(?<=www)(\.)|(@)")
 
 

@@ -73,13 +73,15 @@ def make_server(
         async def _make_app(self) -> web.Application:
             app = web.Application()
             aiohttp_jinja2.setup(app, loader=_template_loader(self.templates_path))
-            app.add_routes([
-                web.get("/", self.handle_root, name="root"),
-                web.get("/r/{token}", self.handle_reviewer_index, name="index"),
-                web.get("/ws/{token}", self.handle_reviewer_websocket, name="websocket"),
-                web.get("/download/{key}", self.handle_download, name="download"),
-                web.static("/static", self.statics_path, show_index=False, name="static"),
-            ])
+            app.add_routes(
+                [
+                    web.get("/", self.handle_root, name="root"),
+                    web.get("/r/{token}", self.handle_reviewer_index, name="index"),
+                    web.get("/ws/{token}", self.handle_reviewer_websocket, name="websocket"),
+                    web.get("/download/{key}", self.handle_download, name="download"),
+                    web.static("/static", self.statics_path, show_index=False, name="static"),
+                ]
+            )
             app.on_startup.append(self.on_startup)
             app.on_shutdown.append(self.on_shutdown)
             return app
@@ -91,8 +93,7 @@ def make_server(
             self.console.print("Ctrl+C stops the server.")
 
         async def handle_root(self, request: web.Request) -> web.Response:
-            return web.Response(text="bare-tui: open the link printed for you when the server started.\n",
-                                status=404)
+            return web.Response(text="bare-tui: open the link printed for you when the server started.\n", status=404)
 
         async def handle_reviewer_index(self, request: web.Request) -> web.Response:
             token = request.match_info["token"]
@@ -106,8 +107,9 @@ def make_server(
                 # The page's websocket carries the token: the connection runs this reviewer's app.
                 "app_websocket_url": f"{scheme}:{self.public_url.split(':', 1)[1]}"
                 f"{router['websocket'].url_for(token=token)}",
-                "config": {"static": {"url": f"{self.public_url}{router['static'].url_for(filename='/')}".rstrip("/")
-                                      + "/"}},
+                "config": {
+                    "static": {"url": f"{self.public_url}{router['static'].url_for(filename='/')}".rstrip("/") + "/"}
+                },
                 "application": {"name": f"bare-tui · {reviewer}"},
             }
             return aiohttp_jinja2.render_template("app_index.html", request, context)

@@ -141,6 +141,8 @@ FROM agreed ORDER BY seq, stage_index, stage"""
 # auditor settled, with why they came to audit, judged without the adjudication so a settled item stays;
 # and each flagged attempt's `overall`. In auditing order: disputed failures, pipeline vs people, reviewers
 # disagree, flagged; then import order and stage order.
+_FIELD_ORDER = " ".join(f"WHEN '{name}' THEN {index}" for index, name in enumerate(FIELDS))
+
 DISPUTES_VIEW = f"""CREATE VIEW disputes AS
 WITH
 flagged AS (
@@ -162,8 +164,8 @@ SELECT j.attempt_id, j.task_id, j.model, j.language, j.path, j.stage, j.kind, j.
     COALESCE(j.flagged_by, '[]') AS flagged_by
 FROM judged j JOIN attempts a ON a.attempt_id = j.attempt_id
 WHERE j.kind IS NOT NULL
-ORDER BY CASE j.kind WHEN 'disputed failure' THEN 0 WHEN 'pipeline vs people' THEN 1 WHEN 'reviewers disagree' THEN 2
-    ELSE 3 END, a.seq, CASE j.stage {" ".join(f"WHEN '{name}' THEN {index}" for index, name in enumerate(FIELDS))} END"""
+ORDER BY CASE j.kind WHEN 'disputed failure' THEN 0 WHEN 'pipeline vs people' THEN 1
+    WHEN 'reviewers disagree' THEN 2 ELSE 3 END, a.seq, CASE j.stage {_FIELD_ORDER} END"""
 
 ANALYST_VIEWS = [ATTEMPT_STAGES_VIEW, DISPUTES_VIEW]
 ANALYST_VIEW_NAMES = ("attempt_stages", "disputes")
@@ -468,10 +470,7 @@ class Store:
         return self._insert_new(
             "tasks",
             "task_id",
-            [
-                (t.task_id, t.language, t.path, t.original, _dump(t.meta))
-                for t in tasks
-            ],
+            [(t.task_id, t.language, t.path, t.original, _dump(t.meta)) for t in tasks],
             "INSERT INTO tasks (task_id, language, path, original, meta, seq) VALUES (?, ?, ?, ?, ?, "
             "(SELECT COALESCE(MAX(seq), 0) + 1 FROM tasks))",
             conn,
@@ -484,8 +483,14 @@ class Store:
             "attempt_id",
             [
                 (
-                    a.attempt_id, a.task_id, a.model, a.refactored, a.response, a.patch,
-                    _dump(a.meta), _dump(list(a.problems)),
+                    a.attempt_id,
+                    a.task_id,
+                    a.model,
+                    a.refactored,
+                    a.response,
+                    a.patch,
+                    _dump(a.meta),
+                    _dump(list(a.problems)),
                 )
                 for a in attempts
             ],
@@ -515,10 +520,7 @@ class Store:
         return ImportCounts(inserted, unchanged, tuple(conflicts))
 
     def has_attempt(self, attempt_id: str) -> bool:
-        return (
-            self._conn.execute("SELECT 1 FROM attempts WHERE attempt_id = ?", (attempt_id,)).fetchone()
-            is not None
-        )
+        return self._conn.execute("SELECT 1 FROM attempts WHERE attempt_id = ?", (attempt_id,)).fetchone() is not None
 
     def tasks(self) -> dict[str, Task]:
         return {row["task_id"]: _task(row) for row in self.db.query("SELECT * FROM tasks ORDER BY seq")}
@@ -573,8 +575,15 @@ class Store:
         now = utc_now()
         rows = [
             (
-                v.attempt_id, v.stage, v.source, v.pipeline_version, v.outcome.value, v.score,
-                _dump([e.to_json() for e in v.evidence]), _dump(v.details), v.created_at or now,
+                v.attempt_id,
+                v.stage,
+                v.source,
+                v.pipeline_version,
+                v.outcome.value,
+                v.score,
+                _dump([e.to_json() for e in v.evidence]),
+                _dump(v.details),
+                v.created_at or now,
             )
             for v in verdicts
         ]
@@ -681,11 +690,14 @@ class Store:
         own = {row[at] for row in best.values() if row[0]}
         if stage is not None:
             joiner = " AND" if all_where else " WHERE"
-            own.update(row[0] for row in self._conn.execute(
-                f"SELECT DISTINCT attempt_id FROM verdicts{all_where}{joiner} source = ?"
-                " AND attempt_id IN (SELECT value FROM json_each(?))",
-                [*all_params, OWN_SOURCE, ids],
-            ))
+            own.update(
+                row[0]
+                for row in self._conn.execute(
+                    f"SELECT DISTINCT attempt_id FROM verdicts{all_where}{joiner} source = ?"
+                    " AND attempt_id IN (SELECT value FROM json_each(?))",
+                    [*all_params, OWN_SOURCE, ids],
+                )
+            )
         return names, settled + [row[3:] for row in best.values() if row[0] or row[at] not in own]
 
     def _contested_attempts(self, where: str, params: list[Any], source: str | None) -> list[str]:
@@ -695,26 +707,37 @@ class Store:
         over the primary-key index finds the stages with two verdicts (0.6 s at BARE scale), and where both
         own and imported verdicts exist, one more finds the attempts that mix them."""
         c = self._conn
-        runs = f"SELECT source, pipeline_version FROM verdicts{where} ORDER BY source {{0}}, pipeline_version {{0}} LIMIT 1"
+        runs = (
+            f"SELECT source, pipeline_version FROM verdicts{where} "
+            "ORDER BY source {0}, pipeline_version {0} LIMIT 1"
+        )
         if c.execute(runs.format("ASC"), params).fetchone() == c.execute(runs.format("DESC"), params).fetchone():
             return []
         contested = {
-            row[0] for row in c.execute(
+            row[0]
+            for row in c.execute(
                 f"SELECT DISTINCT attempt_id FROM verdicts{where} GROUP BY attempt_id, stage HAVING COUNT(*) > 1",
                 params,
             )
         }
         joiner = " AND" if where else " WHERE"
-        both_kinds = source is None and c.execute(
-            f"SELECT EXISTS (SELECT 1 FROM verdicts{where}{joiner} source = ?)"
-            f" AND EXISTS (SELECT 1 FROM verdicts{where}{joiner} (source < ? OR source > ?))",
-            [*params, OWN_SOURCE, *params, OWN_SOURCE, OWN_SOURCE],
-        ).fetchone()[0]
+        both_kinds = (
+            source is None
+            and c.execute(
+                f"SELECT EXISTS (SELECT 1 FROM verdicts{where}{joiner} source = ?)"
+                f" AND EXISTS (SELECT 1 FROM verdicts{where}{joiner} (source < ? OR source > ?))",
+                [*params, OWN_SOURCE, *params, OWN_SOURCE, OWN_SOURCE],
+            ).fetchone()[0]
+        )
         if both_kinds:
-            contested.update(row[0] for row in c.execute(
-                f"SELECT attempt_id FROM verdicts{where} GROUP BY attempt_id HAVING MIN(source = ?) < MAX(source = ?)",
-                [*params, OWN_SOURCE, OWN_SOURCE],
-            ))
+            contested.update(
+                row[0]
+                for row in c.execute(
+                    f"SELECT attempt_id FROM verdicts{where} "
+                    "GROUP BY attempt_id HAVING MIN(source = ?) < MAX(source = ?)",
+                    [*params, OWN_SOURCE, OWN_SOURCE],
+                )
+            )
         return sorted(contested)
 
     def verdict_stages(self) -> list[str]:
@@ -776,17 +799,26 @@ class Store:
         written = 0
         for j in judgements:
             self._check_supersedes(conn, j)
-            conn.execute(
-                "INSERT OR IGNORE INTO reviewers (name, created_at) VALUES (?, ?)", (j.reviewer, utc_now())
-            )
+            conn.execute("INSERT OR IGNORE INTO reviewers (name, created_at) VALUES (?, ?)", (j.reviewer, utc_now()))
             cursor = conn.execute(
                 "INSERT OR IGNORE INTO judgements (judgement_id, attempt_id, reviewer, stage, label, confidence,"
                 " note, tags, saw_verdicts, opened_at, saved_at, supersedes, retracted, save_id, undo)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
                 (
-                    j.judgement_id, j.attempt_id, j.reviewer, j.stage, j.label.value, j.confidence, j.note,
-                    _dump(list(j.tags)), int(j.saw_verdicts), j.opened_at, j.saved_at or utc_now(),
-                    j.supersedes, int(j.retracted), save_id,
+                    j.judgement_id,
+                    j.attempt_id,
+                    j.reviewer,
+                    j.stage,
+                    j.label.value,
+                    j.confidence,
+                    j.note,
+                    _dump(list(j.tags)),
+                    int(j.saw_verdicts),
+                    j.opened_at,
+                    j.saved_at or utc_now(),
+                    j.supersedes,
+                    int(j.retracted),
+                    save_id,
                 ),
             )
             written += cursor.rowcount
@@ -844,23 +876,41 @@ class Store:
             if not found:
                 return []
             target = found[0]
-            undone = [
-                current[jid] for jid, save in rows if save == target and jid in current
-            ]
+            undone = [current[jid] for jid, save in rows if save == target and jid in current]
             now = utc_now()
             written: list[Judgement] = []
             for j in undone:
                 previous = self._judgement_by_id(c, j.supersedes) if j.supersedes else None
                 if previous is not None and not previous.retracted:
                     replacement = Judgement(
-                        new_id(), j.attempt_id, reviewer, j.stage, previous.label, previous.confidence,
-                        previous.note, previous.tags, previous.saw_verdicts, previous.opened_at, now,
+                        new_id(),
+                        j.attempt_id,
+                        reviewer,
+                        j.stage,
+                        previous.label,
+                        previous.confidence,
+                        previous.note,
+                        previous.tags,
+                        previous.saw_verdicts,
+                        previous.opened_at,
+                        now,
                         supersedes=j.judgement_id,
                     )
                 else:
                     replacement = Judgement(
-                        new_id(), j.attempt_id, reviewer, j.stage, j.label, j.confidence, j.note, j.tags,
-                        j.saw_verdicts, j.opened_at, now, supersedes=j.judgement_id, retracted=True,
+                        new_id(),
+                        j.attempt_id,
+                        reviewer,
+                        j.stage,
+                        j.label,
+                        j.confidence,
+                        j.note,
+                        j.tags,
+                        j.saw_verdicts,
+                        j.opened_at,
+                        now,
+                        supersedes=j.judgement_id,
+                        retracted=True,
                     )
                 written.append(replacement)
             self.save_judgements(written, c)
@@ -892,7 +942,9 @@ class Store:
 
     def stored_adjudication(self, adjudication_id: str, conn: sqlite3.Connection | None = None) -> Adjudication | None:
         """The adjudication with this id as stored, or None."""
-        cursor = (conn or self._conn).execute("SELECT * FROM adjudications WHERE adjudication_id = ?", (adjudication_id,))
+        cursor = (conn or self._conn).execute(
+            "SELECT * FROM adjudications WHERE adjudication_id = ?", (adjudication_id,)
+        )
         row = cursor.fetchone()
         return None if row is None else _adjudication(dict(zip([d[0] for d in cursor.description], row)))
 
@@ -913,7 +965,13 @@ class Store:
         )
         a = adjudication
         params = (
-            a.adjudication_id, a.attempt_id, a.stage, a.auditor, a.label.value, a.reason.value, a.note,
+            a.adjudication_id,
+            a.attempt_id,
+            a.stage,
+            a.auditor,
+            a.label.value,
+            a.reason.value,
+            a.note,
             a.saved_at or utc_now(),
         )
         if conn is not None:
@@ -969,8 +1027,15 @@ class Store:
                 " score = excluded.score, evidence = excluded.evidence, details = excluded.details,"
                 " created_at = excluded.created_at WHERE excluded.created_at > verdicts.created_at",
                 (
-                    v.attempt_id, v.stage, v.source, v.pipeline_version, v.outcome.value, v.score,
-                    _dump([e.to_json() for e in v.evidence]), _dump(v.details), v.created_at or now,
+                    v.attempt_id,
+                    v.stage,
+                    v.source,
+                    v.pipeline_version,
+                    v.outcome.value,
+                    v.score,
+                    _dump([e.to_json() for e in v.evidence]),
+                    _dump(v.details),
+                    v.created_at or now,
                 ),
             )
             written += cursor.rowcount
@@ -1064,8 +1129,15 @@ class Store:
             "INSERT INTO plan_items (plan, attempt_id, stratum, inclusion_probability, position, reviewers, gold)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (name, i.attempt_id, i.stratum, i.inclusion_probability, i.position, _dump(list(i.reviewers)),
-                 int(i.gold))
+                (
+                    name,
+                    i.attempt_id,
+                    i.stratum,
+                    i.inclusion_probability,
+                    i.position,
+                    _dump(list(i.reviewers)),
+                    int(i.gold),
+                )
                 for i in items
             ],
         )
@@ -1086,7 +1158,8 @@ class Store:
         """The ids given that name no attempt of the session, in the order given."""
         ids = list(dict.fromkeys(attempt_ids))
         found = {
-            row[0] for row in self._conn.execute(
+            row[0]
+            for row in self._conn.execute(
                 "SELECT attempt_id FROM attempts WHERE attempt_id IN (SELECT value FROM json_each(?))",
                 (json.dumps(ids),),
             )
@@ -1156,7 +1229,6 @@ class Store:
         review session derives its judged and fully labelled attempts from."""
         _, rows = self._labels_in_force("j.attempt_id, j.stage", " WHERE j.reviewer = ?", (reviewer,))
         return rows
-
 
 
 # ---------------------------------------------------------------------- one process per reviewer and session
@@ -1253,8 +1325,9 @@ def claim_reviewer(session: str | os.PathLike[str], reviewer: str) -> ReviewerCl
         hold = ReviewerHold(reviewer, os.getpid(), socket.gethostname(), utc_now())
         handle.seek(0)
         handle.truncate()
-        handle.write(json.dumps({"reviewer": hold.reviewer, "pid": hold.pid, "host": hold.host,
-                                 "started_at": hold.started_at}))
+        handle.write(
+            json.dumps({"reviewer": hold.reviewer, "pid": hold.pid, "host": hold.host, "started_at": hold.started_at})
+        )
         handle.flush()
         return ReviewerClaim(path, handle, hold)
     raise SessionError(f"{path}: could not take the reviewer's lock (the file kept changing); try again")
@@ -1266,6 +1339,7 @@ def _read_hold(text: str) -> ReviewerHold | None:
         return ReviewerHold(str(data["reviewer"]), int(data["pid"]), str(data["host"]), str(data["started_at"]))
     except (ValueError, KeyError, TypeError):
         return None  # written half-way by a holder that is starting up: the message names no process
+
 
 # ---------------------------------------------------------------------- row conversion
 def _dump(value: Any) -> str:
@@ -1287,31 +1361,60 @@ def _task(row: dict[str, Any]) -> Task:
 
 def _attempt(row: dict[str, Any]) -> Attempt:
     return Attempt(
-        row["attempt_id"], row["task_id"], row["model"], row["refactored"], row["response"], row["patch"],
-        json.loads(row["meta"]), tuple(json.loads(row["problems"])), row["seq"],
+        row["attempt_id"],
+        row["task_id"],
+        row["model"],
+        row["refactored"],
+        row["response"],
+        row["patch"],
+        json.loads(row["meta"]),
+        tuple(json.loads(row["problems"])),
+        row["seq"],
     )
 
 
 def _verdict(row: dict[str, Any]) -> Verdict:
     return Verdict(
-        row["attempt_id"], row["stage"], Outcome(row["outcome"]), row["score"],
-        tuple(Evidence.from_json(e) for e in json.loads(row["evidence"])), row["pipeline_version"],
-        row["source"], json.loads(row["details"]), row["created_at"],
+        row["attempt_id"],
+        row["stage"],
+        Outcome(row["outcome"]),
+        row["score"],
+        tuple(Evidence.from_json(e) for e in json.loads(row["evidence"])),
+        row["pipeline_version"],
+        row["source"],
+        json.loads(row["details"]),
+        row["created_at"],
     )
 
 
 def _judgement(row: dict[str, Any]) -> Judgement:
     return Judgement(
-        row["judgement_id"], row["attempt_id"], row["reviewer"], row["stage"], Label(row["label"]),
-        row["confidence"], row["note"], tuple(json.loads(row["tags"])), bool(row["saw_verdicts"]),
-        row["opened_at"], row["saved_at"], row["supersedes"], bool(row.get("retracted", 0)),
+        row["judgement_id"],
+        row["attempt_id"],
+        row["reviewer"],
+        row["stage"],
+        Label(row["label"]),
+        row["confidence"],
+        row["note"],
+        tuple(json.loads(row["tags"])),
+        bool(row["saw_verdicts"]),
+        row["opened_at"],
+        row["saved_at"],
+        row["supersedes"],
+        bool(row.get("retracted", 0)),
     )
 
 
 def _adjudication(row: dict[str, Any]) -> Adjudication:
     return Adjudication(
-        row["adjudication_id"], row["attempt_id"], row["stage"], row["auditor"], Label(row["label"]),
-        ReasonCode(row["reason"]), row["note"], row["saved_at"],
+        row["adjudication_id"],
+        row["attempt_id"],
+        row["stage"],
+        row["auditor"],
+        Label(row["label"]),
+        ReasonCode(row["reason"]),
+        row["note"],
+        row["saved_at"],
     )
 
 
@@ -1331,8 +1434,19 @@ def _is_fault(exc: sqlite3.Error) -> bool:
     if isinstance(exc, sqlite3.IntegrityError):
         return False
     name = getattr(exc, "sqlite_errorname", "") or ""
-    if name.startswith(("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_READONLY",
-                        "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_PERM")):
+    if name.startswith(
+        (
+            "SQLITE_FULL",
+            "SQLITE_IOERR",
+            "SQLITE_CORRUPT",
+            "SQLITE_NOTADB",
+            "SQLITE_READONLY",
+            "SQLITE_BUSY",
+            "SQLITE_LOCKED",
+            "SQLITE_CANTOPEN",
+            "SQLITE_PERM",
+        )
+    ):
         return True
     text = str(exc)
     return any(word in text for word in ("disk is full", "disk I/O", "malformed", "readonly", "locked"))
@@ -1343,10 +1457,13 @@ def _session_error(path: Path, exc: sqlite3.Error) -> SessionError:
     if "full" in text or getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL":
         return DiskFull(f"{path}: the disk is full: nothing of the last write was kept; free space and try again")
     if "malformed" in text or getattr(exc, "sqlite_errorname", "").startswith("SQLITE_CORRUPT"):
-        return SessionError(f"{path}: the session file is damaged ({text}); restore a copy or recover it with "
-                            "`sqlite3 FILE .recover`")
+        return SessionError(
+            f"{path}: the session file is damaged ({text}); restore a copy or recover it with `sqlite3 FILE .recover`"
+        )
     if "locked" in text or "busy" in text:
-        return SessionError(f"{path}: session is locked by another program (waited {BUSY_TIMEOUT_MS // 1000} s); try again")
+        return SessionError(
+            f"{path}: session is locked by another program (waited {BUSY_TIMEOUT_MS // 1000} s); try again"
+        )
     if "readonly" in text or "read-only" in text:
         return SessionError(f"{path}: read-only session; cannot write")
     if "not a database" in text or "file is encrypted" in text:

@@ -377,8 +377,15 @@ class PlanLabels:
             if x_total[j] <= 0:
                 out.append(Estimate(None, None, 0))
             else:
-                out.append(Estimate(float(y_total[j] / x_total[j]), float(variance[j]), int(counts[j]),
-                                    float(r_smooth[j]), float(effective[j]) if kish else None))
+                out.append(
+                    Estimate(
+                        float(y_total[j] / x_total[j]),
+                        float(variance[j]),
+                        int(counts[j]),
+                        float(r_smooth[j]),
+                        float(effective[j]) if kish else None,
+                    )
+                )
         return out
 
     # -- the figures
@@ -408,12 +415,12 @@ class PlanLabels:
         units = self.units
         both = units.decision >= 0
         cells = [both & (units.reference == r) & (units.decision == d) for r, d in ((0, 0), (0, 1), (1, 0), (1, 1))]
-        estimates = [self.ratio(cell, both) for cell in cells]
+        tn, fp, fn, tp = (self.ratio(cell, both) for cell in cells)
         weights = self.sample.weights[:, None]
         real = units.real
         out = []
         for j in range(self.domain_count):
-            shares = tuple(e[j] for e in estimates)
+            shares = (tn[j], fp[j], fn[j], tp[j])
             pairs = shares[0].n
             population = float((weights[:, 0] * (both[real] * units.domains[real, j])).sum())
             effects = [
@@ -422,7 +429,7 @@ class PlanLabels:
                 if e.variance is not None and e.smoothed is not None and 0 < e.smoothed < 1 and pairs > 0
             ]
             design_effect = max(1.0, float(np.mean(effects))) if effects else 1.0
-            out.append(WeightedConfusion(shares, population, pairs, pairs / design_effect))  # type: ignore[arg-type]
+            out.append(WeightedConfusion(shares, population, pairs, pairs / design_effect))
         return out
 
     def ppi(self, population: Population, lam: float | None = None, level: float = CONFIDENCE) -> list[PPIEstimate]:

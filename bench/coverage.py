@@ -79,8 +79,14 @@ class Results:
 
 
 def kappa_family_truth(prevalence: float, sensitivity: float, specificity: float) -> dict[str, float]:
-    cells = np.array([(1 - prevalence) * specificity, (1 - prevalence) * (1 - specificity),
-                      prevalence * (1 - sensitivity), prevalence * sensitivity])
+    cells = np.array(
+        [
+            (1 - prevalence) * specificity,
+            (1 - prevalence) * (1 - specificity),
+            prevalence * (1 - sensitivity),
+            prevalence * sensitivity,
+        ]
+    )
     kappa, ac1, mcc = (float(x[0]) for x in agreement._binary_agreement(cells[None, :]))
     rater_pass = prevalence * (1 - REVIEWER_ERROR) + (1 - prevalence) * REVIEWER_ERROR
     observed_disagreement = 2 * REVIEWER_ERROR * (1 - REVIEWER_ERROR)
@@ -99,8 +105,12 @@ def simple_studies(results: Results, n: int, p: float, studies: int, replicates:
                 results.tally("wilson", n, p).add(agreement.wilson(int(human.sum()), n), p)
             reviewers = np.column_stack([np.where(rng.random(n) < REVIEWER_ERROR, 1 - human, human) for _ in range(2)])
             boot = agreement.paired_bootstrap(pipeline, human, reviewers, replicates=replicates, seed=study)
-            for name, interval in (("kappa", boot.cohen_kappa), ("ac1", boot.gwet_ac1), ("mcc", boot.mcc),
-                                   ("alpha", boot.krippendorff_alpha)):
+            for name, interval in (
+                ("kappa", boot.cohen_kappa),
+                ("ac1", boot.gwet_ac1),
+                ("mcc", boot.mcc),
+                ("alpha", boot.krippendorff_alpha),
+            ):
                 results.tally(f"{name}{scenario}", n, p).add(interval, truth[name])
 
 
@@ -136,9 +146,7 @@ def ppi_studies(results: Results, n: int, p: float, studies: int, rng: np.random
         results.tally("ppi", n, p).add(estimate.interval, truth)
 
 
-def plan_studies(
-    results: Results, n: int, p: float, studies: int, replicates: int, rng: np.random.Generator
-) -> None:
+def plan_studies(results: Results, n: int, p: float, studies: int, replicates: int, rng: np.random.Generator) -> None:
     """A stratified plan: 3 models (half, 30%, 20% of the attempts) x the pipeline's verdict, n / 6 from each
     stratum whatever its size; the models' pass rates differ (0.6p, p, 1.6p scaled to p overall), and each
     attempt has one of two languages at random (a domain that cuts across the strata)."""
@@ -154,8 +162,9 @@ def plan_studies(
     take = np.minimum(sizes.astype(np.int64), max(2, n // 6))
 
     h_all, f_all = human.astype(np.int64), pipeline.astype(np.int64)
-    truth_cells = np.array([np.mean(~human & ~pipeline), np.mean(~human & pipeline), np.mean(human & ~pipeline),
-                            np.mean(human & pipeline)])
+    truth_cells = np.array(
+        [np.mean(~human & ~pipeline), np.mean(~human & pipeline), np.mean(human & ~pipeline), np.mean(human & pipeline)]
+    )
     kappa_t, ac1_t, mcc_t = (float(x[0]) for x in agreement._binary_agreement(truth_cells[None, :]))
     truths = {
         "w-pass-rate": float(human.mean()),
@@ -164,7 +173,9 @@ def plan_studies(
         "w-ppv": float((human & pipeline).sum() / pipeline.sum()),
         "w-npv": float((~human & ~pipeline).sum() / (~pipeline).sum()),
         "w-agreement": float((human == pipeline).mean()),
-        "w-kappa": kappa_t, "w-ac1": ac1_t, "w-mcc": mcc_t,
+        "w-kappa": kappa_t,
+        "w-ac1": ac1_t,
+        "w-mcc": mcc_t,
         "w-fn-count": float((human & ~pipeline).sum()),
         "w-ppi": float(human.mean()),
         "w-ppi-language": float(human[language].mean()),
@@ -186,8 +197,9 @@ def plan_studies(
             estimates[f"w-{name}"] = survey.wilson_effective(ratios[name][0])
         estimates["w-agreement"] = survey.wilson_effective(ratios["percent_agreement"][0])
         table = labels.confusion()[0]
-        kappa, ac1, mcc = agreement.table_intervals(table.proportions(), table.effective, replicates=replicates,
-                                                    seed=study)
+        kappa, ac1, mcc = agreement.table_intervals(
+            table.proportions(), table.effective, replicates=replicates, seed=study
+        )
         estimates["w-kappa"], estimates["w-ac1"], estimates["w-mcc"] = kappa, ac1, mcc
         estimates["w-fn-count"] = table.count(2)
         ppi_all, ppi_language = labels.ppi(population)
@@ -239,8 +251,10 @@ def print_table(results: Results) -> int:
         zero = sum(t.zero for t in tallies.values())
         line += f"  {min(covers) if covers else float('nan'):.3f}  {defined:7.1%}  {zero:4d}"
         print(line)
-    print(f"\n{failures} cells under {TARGET:.0%} (nominal 95%); '*' marks them. 'defined': share of studies "
-          "where the figure exists; 'zero': zero-width intervals.")
+    print(
+        f"\n{failures} cells under {TARGET:.0%} (nominal 95%); '*' marks them. 'defined': share of studies "
+        "where the figure exists; 'zero': zero-width intervals."
+    )
     return failures
 
 
@@ -253,8 +267,10 @@ def main() -> int:
     args = parser.parse_args()
     started = time.perf_counter()
     results = run(args.studies, args.replicates, args.seed, tuple(args.only.split(",")))
-    print(f"{args.studies} studies per cell, {args.replicates} resamples per bootstrap interval, "
-          f"{time.perf_counter() - started:.0f} s\n")
+    print(
+        f"{args.studies} studies per cell, {args.replicates} resamples per bootstrap interval, "
+        f"{time.perf_counter() - started:.0f} s\n"
+    )
     failures = print_table(results)
     return 1 if failures else 0
 

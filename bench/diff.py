@@ -117,7 +117,9 @@ async def bench_widget(runs: int) -> None:
         view.focus()
         height = view.scrollable_content_region.height
         print(f"next attempt in a headless {SCREEN[0]}x{SCREEN[1]} app (show() to Ready / to first page painted)")
-        print("  (cpu: the event loop's CPU time over the same span plus the diff worker's, which lexes the first page:")
+        print(
+            "  (cpu: the event loop's CPU time over the same span plus the diff worker's, which lexes the first page:"
+        )
         print("   what an idle machine's wall time would be; the whole-file lexing starts after the first paint)")
         for size, same_task in [(size, False) for size in SIZES] + [(2_000, True)]:
             # A new refactoring each time, as a reviewer moving on sees; of a new task (nothing lexed yet), or of
@@ -214,7 +216,9 @@ async def bench_widget(runs: int) -> None:
             for y in range(height):
                 view.render_line(y)
             single.append(time.perf_counter() - start)
-        print(f"  cold, lexed on demand:   {median_ms(cold_unlexed)} wall, {median_ms(cold_unlexed_cpu)} cpu (event loop thread)")
+        print(
+            f"  cold, lexed on demand:   {median_ms(cold_unlexed)} wall, {median_ms(cold_unlexed_cpu)} cpu (event loop thread)"
+        )
         print(
             f"  page down, looked ahead: {median_ms(paged)} wall, {median_ms(paged_cpu)} cpu"
             f" ({before_pass} of {runs} pages before the whole-file pass ended)"

@@ -53,8 +53,9 @@ def population(seed: int) -> Study:
     human = rng.random(len(model)) < rate
     sensitivity = np.linspace(0.72, 0.96, LANGUAGES)[rng.permutation(LANGUAGES)]
     specificity = np.linspace(0.84, 0.98, LANGUAGES)[rng.permutation(LANGUAGES)]
-    pipeline = np.where(human, rng.random(len(model)) < sensitivity[language],
-                        rng.random(len(model)) >= specificity[language])
+    pipeline = np.where(
+        human, rng.random(len(model)) < sensitivity[language], rng.random(len(model)) >= specificity[language]
+    )
     return Study(model, language, human, pipeline)
 
 
@@ -115,8 +116,9 @@ def run_plan(study: Study, plan: str, studies: int, seed: int) -> dict[str, dict
     for _ in range(studies):
         pick = draw(stratum, take, rng)
         sample = survey.StratifiedSample(stratum[pick], sizes)
-        labels = survey.PlanLabels(sample, study.pipeline[pick].astype(np.int64), study.human[pick].astype(np.int64),
-                                   domains_all[pick])
+        labels = survey.PlanLabels(
+            sample, study.pipeline[pick].astype(np.int64), study.human[pick].astype(np.int64), domains_all[pick]
+        )
         weighted = [survey.wilson_effective(e) for e in labels.pass_rate()]
         ppi = [e.interval for e in labels.ppi(pop)]
         for name, intervals in (("weighted", weighted), ("ppi", ppi)):
@@ -129,8 +131,9 @@ def run_plan(study: Study, plan: str, studies: int, seed: int) -> dict[str, dict
 def report(plan: str, trackers: dict[str, dict[str, Tracker]], studies: int) -> list[str]:
     problems = []
     print(f"\nplan: {plan}, {PLAN_SIZE} labels, {studies} studies")
-    print(f"  {'estimate':<10}{'target':<8}{'|bias| pp':>10}{'MC se pp':>10}{'coverage':>10}{'width pp':>10}"
-          f"{'sd pp':>8}")
+    print(
+        f"  {'estimate':<10}{'target':<8}{'|bias| pp':>10}{'MC se pp':>10}{'coverage':>10}{'width pp':>10}{'sd pp':>8}"
+    )
     for name, targets in trackers.items():
         for target, t in targets.items():
             if target == "model":
@@ -169,8 +172,10 @@ def main() -> int:
     args = parser.parse_args()
     started = time.perf_counter()
     study = population(args.seed)
-    print(f"population: {len(study.model):,} attempts, human pass rate {study.human.mean():.4f}, "
-          f"pipeline pass rate {study.pipeline.mean():.4f}")
+    print(
+        f"population: {len(study.model):,} attempts, human pass rate {study.human.mean():.4f}, "
+        f"pipeline pass rate {study.pipeline.mean():.4f}"
+    )
     problems = []
     for k, plan in enumerate(("model x language", "model x verdict")):
         problems += report(plan, run_plan(study, plan, args.studies, args.seed + k), args.studies)

@@ -81,13 +81,20 @@ class Campaign:
     def attempt(self, task_id: str, fields: dict[str, object] | None = None) -> Line:
         attempt_id = self.next_id("a") + self.rng.choice(["", "", TERMINAL_CONTROLS])
         model = self.rng.choice(["gpt[/bold]", "model-x", "![img](http://x/y.png)", "m" + self.text(8)])
-        record: dict[str, object] = {"attempt_id": attempt_id, "task_id": task_id, "model": model,
-                                     "refactored": self.text(self.rng.randint(0, 300)) or "x"}
+        record: dict[str, object] = {
+            "attempt_id": attempt_id,
+            "task_id": task_id,
+            "model": model,
+            "refactored": self.text(self.rng.randint(0, 300)) or "x",
+        }
         if self.rng.random() < 0.5:
-            record["verdicts"] = {"syntax": {"outcome": self.rng.choice(["pass", "fail", "error", "skipped"]),
-                                             "score": self.rng.uniform(-1, 1),
-                                             "evidence": [{"side": "original", "line": 3, "column": None,
-                                                           "message": self.text(30)}]}}
+            record["verdicts"] = {
+                "syntax": {
+                    "outcome": self.rng.choice(["pass", "fail", "error", "skipped"]),
+                    "score": self.rng.uniform(-1, 1),
+                    "evidence": [{"side": "original", "line": 3, "column": None, "message": self.text(30)}],
+                }
+            }
         record.update(fields or {})
         ascii_only = self.rng.random() < 0.5
         line = Line(json.dumps(record, ensure_ascii=ascii_only).encode(), "good", f"attempt:{attempt_id}", model)
@@ -97,9 +104,16 @@ class Campaign:
     def judgement(self, attempt_id: str) -> Line:
         judgement_id = self.next_id("j")
         label = self.rng.choice(["pass", "fail", "unsure"])
-        record = {"judgement_id": judgement_id, "attempt_id": attempt_id, "reviewer": self.rng.choice(["ana", "ben"]),
-                  "stage": self.rng.choice(["syntax", "overall"]), "label": label, "note": self.text(20),
-                  "saved_at": "2026-11-21T10:00:41Z", "saw_verdicts": self.rng.random() < 0.5}
+        record = {
+            "judgement_id": judgement_id,
+            "attempt_id": attempt_id,
+            "reviewer": self.rng.choice(["ana", "ben"]),
+            "stage": self.rng.choice(["syntax", "overall"]),
+            "label": label,
+            "note": self.text(20),
+            "saved_at": "2026-11-21T10:00:41Z",
+            "saw_verdicts": self.rng.random() < 0.5,
+        }
         line = Line(json.dumps(record).encode(), "good", f"judgement:{judgement_id}", label)
         self.goods.append(line)
         return line
@@ -108,8 +122,13 @@ class Campaign:
     def bad(self, task_id: str, attempt_id: str) -> Line:
         base = {"attempt_id": self.next_id("bad"), "task_id": task_id, "model": "m", "refactored": "x\n"}
         dumped = json.dumps(base)
-        judged = {"judgement_id": self.next_id("bad-j"), "attempt_id": attempt_id, "reviewer": "ana",
-                  "stage": "syntax", "label": "pass"}
+        judged = {
+            "judgement_id": self.next_id("bad-j"),
+            "attempt_id": attempt_id,
+            "reviewer": "ana",
+            "stage": "syntax",
+            "label": "pass",
+        }
         choices: list[Callable[[], str | bytes]] = [
             lambda: dumped.replace('"m"', '"\\ud800"'),
             lambda: dumped.replace('"x\\n"', '"\\udc00x"'),
@@ -120,8 +139,15 @@ class Campaign:
             lambda: dumped[:-1] + ', "meta": ' + "[" * 3000 + "]" * 3000 + "}",
             lambda: dumped[:-1] + ', "verdicts": {"syntax": {"outcome": "fail", "evidence": [{"side": "left"}]}}}',
             lambda: dumped[: self.rng.randint(1, len(dumped) - 1)],
-            lambda: json.dumps({**base, "language": TERMINAL_CONTROLS, "original": "x", "path": "x.py",
-                                "task_id": "t-new-" + str(self.serial)}),
+            lambda: json.dumps(
+                {
+                    **base,
+                    "language": TERMINAL_CONTROLS,
+                    "original": "x",
+                    "path": "x.py",
+                    "task_id": "t-new-" + str(self.serial),
+                }
+            ),
             lambda: json.dumps({k: v for k, v in base.items() if k != "attempt_id"}),
             lambda: json.dumps({**judged, "retracted": "false"}),
             lambda: json.dumps({**judged, "saved_at": "yesterday"}),
@@ -226,8 +252,17 @@ def run_campaign(lines: int, hostile: int, seed: int) -> dict[str, float]:
     held: list[float] = []
     _timing_batches(held)
     campaign = Campaign(seed)
-    figures = {"lines": 0, "good": 0, "bad": 0, "tracebacks": 0, "lost": 0, "unreported": 0, "overwrites": 0,
-               "longest_line_s": 0.0, "seconds": 0.0}
+    figures = {
+        "lines": 0,
+        "good": 0,
+        "bad": 0,
+        "tracebacks": 0,
+        "lost": 0,
+        "unreported": 0,
+        "overwrites": 0,
+        "longest_line_s": 0.0,
+        "seconds": 0.0,
+    }
     longest_where = ""
     with tempfile.TemporaryDirectory() as folder:
         files, groups = campaign_files(campaign, lines, hostile, Path(folder))
@@ -295,11 +330,15 @@ def time_bounds() -> list[str]:
             began = time.perf_counter()
             extract_code(text, "python")
             seconds.append(time.perf_counter() - began)
-        out.append(f"  extract, {name:<28} 200 kB {seconds[0]:6.3f} s, 2 MB {seconds[1]:6.3f} s, ratio "
-                   f"{seconds[1] / max(seconds[0], 1e-6):5.1f}")
+        out.append(
+            f"  extract, {name:<28} 200 kB {seconds[0]:6.3f} s, 2 MB {seconds[1]:6.3f} s, ratio "
+            f"{seconds[1] / max(seconds[0], 1e-6):5.1f}"
+        )
     small, large = patch_case(200_000), patch_case(2_000_000)
-    out.append(f"  patch, hunk of a third of the file  200 kB {small:6.3f} s, 2 MB {large:6.3f} s, ratio "
-               f"{large / max(small, 1e-6):5.1f}")
+    out.append(
+        f"  patch, hunk of a third of the file  200 kB {small:6.3f} s, 2 MB {large:6.3f} s, ratio "
+        f"{large / max(small, 1e-6):5.1f}"
+    )
     return out
 
 
@@ -310,13 +349,17 @@ def full_disk(seed: int) -> str:
     with tempfile.TemporaryDirectory() as folder:
         disk = Path(folder) / "disk"
         disk.mkdir()
-        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)], capture_output=True, check=False).returncode:
+        if subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)], capture_output=True, check=False
+        ).returncode:
             return "full disk: skipped (mount failed)"
         try:
             source = Path(folder) / "in.jsonl"
             rows = [{"task_id": "t", "language": "python", "path": "a.py", "original": "x = 1\n"}]
-            rows += [{"attempt_id": f"a-{i}", "task_id": "t", "model": "m", "refactored": "y = 2\n" * 200}
-                     for i in range(4000)]
+            rows += [
+                {"attempt_id": f"a-{i}", "task_id": "t", "model": "m", "refactored": "y = 2\n" * 200}
+                for i in range(4000)
+            ]
             source.write_text("".join(json.dumps(r) + "\n" for r in rows))
             try:
                 with Store.open(disk / "s.db", create=True) as store:
@@ -325,8 +368,10 @@ def full_disk(seed: int) -> str:
                     stored = store.count_attempts() + len(store.tasks())
             except Exception as exc:  # noqa: BLE001
                 return f"full disk: TRACEBACK {type(exc).__name__}: {exc}"
-            return (f"full disk: stopped={report.stopped}, lines committed {stored}, reported committed "
-                    f"{report.imported}, lost {report.imported - stored}; message: {report.errors[-1][-150:]}")
+            return (
+                f"full disk: stopped={report.stopped}, lines committed {stored}, reported committed "
+                f"{report.imported}, lost {report.imported - stored}; message: {report.errors[-1][-150:]}"
+            )
         finally:
             subprocess.run(["umount", str(disk)], check=False)
 
@@ -338,15 +383,19 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     figures = run_campaign(args.lines, args.hostile, args.seed)
-    print(f"import campaign: {figures['lines']:,.0f} lines ({figures['good']:,.0f} good, {figures['bad']:,.0f} bad or "
-          f"conflicting), {args.hostile} hostile attempts over {len(LANGUAGES)} languages, seed {args.seed}, "
-          f"{figures['seconds']:.1f} s")
+    print(
+        f"import campaign: {figures['lines']:,.0f} lines ({figures['good']:,.0f} good, {figures['bad']:,.0f} bad or "
+        f"conflicting), {args.hostile} hostile attempts over {len(LANGUAGES)} languages, seed {args.seed}, "
+        f"{figures['seconds']:.1f} s"
+    )
     for name in ("tracebacks", "lost", "unreported", "overwrites"):
         print(f"  {name:<12} {figures[name]:>8,.0f}   (must be 0)")
     print(f"  {'peak memory':<12} {figures['peak_memory_mb']:>8,.0f} MB")
     print(f"  {'longest line':<12} {figures['longest_line_s']:>8.3f} s")
-    print(f"  {'longest write transaction (what a reviewer saving meanwhile waits for)':<12} "
-          f"{figures['longest_write_s']:.3f} s")
+    print(
+        f"  {'longest write transaction (what a reviewer saving meanwhile waits for)':<12} "
+        f"{figures['longest_write_s']:.3f} s"
+    )
     print("time bounds (ratio near 10 = linear):")
     for line in time_bounds():
         print(line)

@@ -28,8 +28,11 @@ def generated_study(path: Path, attempts: int = 10_000, tasks: int = 500) -> Pat
     import shlex
     import string
     import textwrap
-    sources = [inspect.getsource(m) for m in (email.message, json_module.decoder, argparse, csv, textwrap, difflib,
-                                              string, shlex)]
+
+    sources = [
+        inspect.getsource(m)
+        for m in (email.message, json_module.decoder, argparse, csv, textwrap, difflib, string, shlex)
+    ]
     with path.open("w", encoding="utf-8") as out:
         for t in range(tasks):
             lines = sources[t % len(sources)].splitlines(True)
@@ -38,8 +41,17 @@ def generated_study(path: Path, attempts: int = 10_000, tasks: int = 500) -> Pat
             out.write(json.dumps({"task_id": f"t-{t}", "path": f"pkg/mod_{t}.py", "original": original}) + "\n")
         for a in range(attempts):
             t = a % tasks
-            out.write(json.dumps({"attempt_id": f"a-{a}", "task_id": f"t-{t}", "model": f"model-{a % 57}",
-                                  "refactored": f"# attempt {a}\n" + "x = 1\n" * 300}) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "attempt_id": f"a-{a}",
+                        "task_id": f"t-{t}",
+                        "model": f"model-{a % 57}",
+                        "refactored": f"# attempt {a}\n" + "x = 1\n" * 300,
+                    }
+                )
+                + "\n"
+            )
     return path
 
 
@@ -64,7 +76,9 @@ def main() -> None:
         source = generated_study(Path(tmp) / "big.jsonl")
         size = os.path.getsize(source) / 1_048_576
         seconds, count = timed_import(source, runs=3)
-        print(f"generated: {count} attempts ({size:.0f} MB) in {seconds:.2f} s median -> {count / seconds:,.0f} attempts/s")
+        print(
+            f"generated: {count} attempts ({size:.0f} MB) in {seconds:.2f} s median -> {count / seconds:,.0f} attempts/s"
+        )
 
 
 if __name__ == "__main__":

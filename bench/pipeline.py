@@ -85,7 +85,11 @@ def cut(pool: list[str], lines: int, rng: random.Random) -> str:
 
 def answer(language: str, original: str, model: int) -> str:
     """A model's answer: a deterministic light edit, different per model."""
-    words = [w for w in re.findall(r"\b[a-z][a-z0-9_]{3,}\b", original) if w not in ("self", "this", "return", "func", "function", "const", "static", "public", "private", "import")]
+    words = [
+        w
+        for w in re.findall(r"\b[a-z][a-z0-9_]{3,}\b", original)
+        if w not in ("self", "this", "return", "func", "function", "const", "static", "public", "private", "import")
+    ]
     common = max(set(words), key=words.count) if words else None
     if model == 0 and common:
         return re.sub(rf"\b{common}\b", common + "_renamed", original)
@@ -120,7 +124,14 @@ def generated_tasks(count: int, lines_range: tuple[int, int], seed: int) -> tupl
         low, high = lines_range
         lines = low if low == high else int(math.exp(rng.uniform(math.log(low), math.log(high))))
         total_lines += lines
-        tasks.append(Task(f"t-{index:04d}", language, f"src/file{index:04d}{EXTENSIONS[language]}", cut(pools[language], lines, rng)))
+        tasks.append(
+            Task(
+                f"t-{index:04d}",
+                language,
+                f"src/file{index:04d}{EXTENSIONS[language]}",
+                cut(pools[language], lines, rng),
+            )
+        )
     return tasks, total_lines
 
 
@@ -131,7 +142,11 @@ def build_study(path: Path, attempts: int, lines_range: tuple[int, int], seed: i
     for task in tasks:
         for model_index, model in enumerate(MODELS):
             if len(rows) < attempts:
-                rows.append(Attempt(f"a-{len(rows):05d}", task.task_id, model, answer(task.language, task.original, model_index)))
+                rows.append(
+                    Attempt(
+                        f"a-{len(rows):05d}", task.task_id, model, answer(task.language, task.original, model_index)
+                    )
+                )
     with Store.open(path, create=True) as store:
         store.add_tasks(tasks)
         store.add_attempts(rows)
@@ -167,8 +182,9 @@ def throughput(path: Path, jobs: int) -> tuple[float, float, int, float, float]:
     marks: list[tuple[float, int]] = []
     cpu = _children_cpu()
     started = time.perf_counter()
-    summary = verify_session(path, jobs=jobs, force=True,
-                             progress_callback=lambda done, total: marks.append((time.perf_counter(), done)))
+    summary = verify_session(
+        path, jobs=jobs, force=True, progress_callback=lambda done, total: marks.append((time.perf_counter(), done))
+    )
     seconds = time.perf_counter() - started
     steady = [(t, done) for t, done in marks if done > 0]
     span = steady[-1][0] - steady[0][0] if len(steady) > 1 else 0.0
@@ -235,15 +251,23 @@ def compare_with_bare_tools(path: Path, count: int) -> None:
         pipeline_times.append(piped)
         by_language.setdefault(job.language, []).append((piped, bare))
     print(f"  {len(jobs)} attempts in one process, CPU time, five models per task (a task's original analysed once):")
-    print(f"    pipeline: median {statistics.median(pipeline_times) * 1000:.1f} ms/attempt, total {sum(pipeline_times):.1f} s"
-          f" = {len(jobs) / sum(pipeline_times):.1f} attempts/s per core")
-    print(f"    bare parsers + lizard on both files: median {statistics.median(bare_times) * 1000:.1f} ms/attempt, total {sum(bare_times):.1f} s")
-    print(f"    ratio pipeline / bare: {sum(pipeline_times) / sum(bare_times):.2f}x (median per attempt"
-          f" {statistics.median(p / b for p, b in zip(pipeline_times, bare_times) if b > 0):.2f}x; target <= 1.5x)")
+    print(
+        f"    pipeline: median {statistics.median(pipeline_times) * 1000:.1f} ms/attempt, total {sum(pipeline_times):.1f} s"
+        f" = {len(jobs) / sum(pipeline_times):.1f} attempts/s per core"
+    )
+    print(
+        f"    bare parsers + lizard on both files: median {statistics.median(bare_times) * 1000:.1f} ms/attempt, total {sum(bare_times):.1f} s"
+    )
+    print(
+        f"    ratio pipeline / bare: {sum(pipeline_times) / sum(bare_times):.2f}x (median per attempt"
+        f" {statistics.median(p / b for p, b in zip(pipeline_times, bare_times) if b > 0):.2f}x; target <= 1.5x)"
+    )
     for language, pairs in sorted(by_language.items()):
         piped = sum(p for p, _ in pairs)
         bare = sum(b for _, b in pairs)
-        print(f"      {language:<10} {len(pairs):>4} attempts  pipeline {piped:6.1f} s  bare {bare:6.1f} s  ratio {piped / bare:.2f}x")
+        print(
+            f"      {language:<10} {len(pairs):>4} attempts  pipeline {piped:6.1f} s  bare {bare:6.1f} s  ratio {piped / bare:.2f}x"
+        )
 
 
 def _cpu(function, job: Job) -> float:  # type: ignore[no-untyped-def]
@@ -257,10 +281,16 @@ def report_throughput(label: str, path: Path, attempts_hint: str) -> None:
     print(f"{label} ({attempts_hint}):")
     print(f"  load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     one, seconds_one, count, cpu_one, steady_one = throughput(path, 1)
-    print(f"  1 worker : {one:6.1f} attempts/s  ({count} attempts in {seconds_one:.1f} s; {count / cpu_one:.1f} per worker CPU-second; steady {steady_one:.1f}/s)")
+    print(
+        f"  1 worker : {one:6.1f} attempts/s  ({count} attempts in {seconds_one:.1f} s; {count / cpu_one:.1f} per worker CPU-second; steady {steady_one:.1f}/s)"
+    )
     two, seconds_two, _, cpu_two, steady_two = throughput(path, 2)
-    print(f"  2 workers: {two:6.1f} attempts/s  ({count} attempts in {seconds_two:.1f} s; {count / cpu_two:.1f} per worker CPU-second; steady {steady_two:.1f}/s)")
-    print(f"  speed-up 2 vs 1 workers: {two / one:.2f}x whole run, {steady_two / steady_one:.2f}x steady state (target >= 1.7x)")
+    print(
+        f"  2 workers: {two:6.1f} attempts/s  ({count} attempts in {seconds_two:.1f} s; {count / cpu_two:.1f} per worker CPU-second; steady {steady_two:.1f}/s)"
+    )
+    print(
+        f"  speed-up 2 vs 1 workers: {two / one:.2f}x whole run, {steady_two / steady_one:.2f}x steady state (target >= 1.7x)"
+    )
 
 
 def _spin(iterations: int) -> float:
@@ -294,26 +324,36 @@ def report_thresholds(count: int) -> None:
     expected = compute_thresholds(originals)
     before = time.perf_counter() - started
     cpu = time.process_time() - cpu
-    print(f"  before, in the parent (compute_thresholds): {before:6.1f} s, {cpu:.1f} CPU-s ({cpu / before:.2f} cores busy),"
-          f" {lines / before:,.0f} lines/s; nothing shown for {before:.1f} s")
+    print(
+        f"  before, in the parent (compute_thresholds): {before:6.1f} s, {cpu:.1f} CPU-s ({cpu / before:.2f} cores busy),"
+        f" {lines / before:,.0f} lines/s; nothing shown for {before:.1f} s"
+    )
     seconds = {}
     for workers in (1, 2):
         marks: list[tuple[float, int]] = []
         children = _children_cpu()
         started = time.perf_counter()
-        measured = measure_thresholds(tasks, workers=workers, progress_callback=lambda done, _total, marks=marks: marks.append((time.perf_counter(), done)))
+        measured = measure_thresholds(
+            tasks,
+            workers=workers,
+            progress_callback=lambda done, _total, marks=marks: marks.append((time.perf_counter(), done)),
+        )
         seconds[workers] = time.perf_counter() - started
         children = _children_cpu() - children
         shown = marks[0][0] - started
         first = next(t for t, done in marks if done > 0) - started
         same = measured.thresholds.by_language == expected.by_language and measured.thresholds.origin == expected.origin
-        print(f"  after, {workers} worker{'s' if workers > 1 else ' '}:                      {seconds[workers]:6.1f} s,"
-              f" {children:.1f} worker CPU-s ({children / seconds[workers]:.2f} cores busy), {lines / seconds[workers]:,.0f} lines/s;"
-              f" load average {os.getloadavg()[0]:.1f}; progress shown after {shown:.2f} s,"
-              f" first original done after {first:.2f} s; {len(measured.left_out)} left out;"
-              f" thresholds {'identical' if same else 'DIFFERENT'}")
-    print(f"  2 workers vs the parent alone: {before / seconds[2]:.2f}x; 2 workers vs 1: {seconds[1] / seconds[2]:.2f}x;"
-          f" a plain two-process CPU loop gets {cores_free():.2f} cores right now (other processes have the rest)")
+        print(
+            f"  after, {workers} worker{'s' if workers > 1 else ' '}:                      {seconds[workers]:6.1f} s,"
+            f" {children:.1f} worker CPU-s ({children / seconds[workers]:.2f} cores busy), {lines / seconds[workers]:,.0f} lines/s;"
+            f" load average {os.getloadavg()[0]:.1f}; progress shown after {shown:.2f} s,"
+            f" first original done after {first:.2f} s; {len(measured.left_out)} left out;"
+            f" thresholds {'identical' if same else 'DIFFERENT'}"
+        )
+    print(
+        f"  2 workers vs the parent alone: {before / seconds[2]:.2f}x; 2 workers vs 1: {seconds[1] / seconds[2]:.2f}x;"
+        f" a plain two-process CPU loop gets {cores_free():.2f} cores right now (other processes have the rest)"
+    )
 
 
 def main() -> int:
@@ -322,7 +362,9 @@ def main() -> int:
     parser.add_argument("--short", type=int, default=200, help="generated attempts of 300 lines")
     parser.add_argument("--sample", type=int, default=150, help="attempts timed in-process against the bare tools")
     parser.add_argument("--skip-demo", action="store_true")
-    parser.add_argument("--thresholds", default="500,2000", help="originals to measure thresholds of, comma-separated ('' to skip)")
+    parser.add_argument(
+        "--thresholds", default="500,2000", help="originals to measure thresholds of, comma-separated ('' to skip)"
+    )
     parser.add_argument("--only-thresholds", action="store_true", help="time the threshold measurement only")
     args = parser.parse_args()
     for count in (int(text) for text in args.thresholds.split(",") if text.strip()):
@@ -348,7 +390,9 @@ def main() -> int:
         mixed = root / "mixed.db"
         tasks, lines = build_study(mixed, args.attempts, (300, 5000), seed=2)
         report_throughput(
-            "generated study", mixed, f"{args.attempts} attempts of 300-5,000 lines, {tasks} tasks, {lines:,} original lines"
+            "generated study",
+            mixed,
+            f"{args.attempts} attempts of 300-5,000 lines, {tasks} tasks, {lines:,} original lines",
         )
         compare_with_bare_tools(mixed, args.sample)
     return 0

@@ -31,16 +31,27 @@ from bare_tui.store import Store
 MODELS, TASKS = 57, 4276
 TARGET_SECONDS = 2.0
 CACHE = Path(__file__).resolve().parent / ".cache" / "plans-bare-scale.db"
-EXTENSIONS = {"c": "c", "cpp": "cpp", "csharp": "cs", "go": "go", "java": "java", "javascript": "js", "php": "php",
-              "python": "py", "typescript": "ts"}
+EXTENSIONS = {
+    "c": "c",
+    "cpp": "cpp",
+    "csharp": "cs",
+    "go": "go",
+    "java": "java",
+    "javascript": "js",
+    "php": "php",
+    "python": "py",
+    "typescript": "ts",
+}
 
 
 def build_session(path: Path, seed: int = 17) -> None:
     """Every model answers every task; each stage passes at a rate that depends on the model and the stage,
     with errors (1%) and, for the defects stage, skips where a language has no analyser."""
     rng = np.random.default_rng(seed)
-    tasks = [Task(f"t{k:05d}", LANGUAGES[k % len(LANGUAGES)], f"src/f{k}.{EXTENSIONS[LANGUAGES[k % 9]]}", "x = 1\n")
-             for k in range(TASKS)]
+    tasks = [
+        Task(f"t{k:05d}", LANGUAGES[k % len(LANGUAGES)], f"src/f{k}.{EXTENSIONS[LANGUAGES[k % 9]]}", "x = 1\n")
+        for k in range(TASKS)
+    ]
     strength = np.linspace(0.35, 0.97, MODELS)
     stage_ease = np.array([0.99, 0.93, 0.9, 0.85, 0.6])
     no_analyser = {"c", "cpp"}
@@ -62,8 +73,15 @@ def build_session(path: Path, seed: int = 17) -> None:
                         outcome = Outcome.PASS if passed[s, k] else Outcome.FAIL
                     verdicts.append(Verdict(f"{model}/{task.task_id}", stage, outcome, pipeline_version="bench"))
             overall = passed.all(axis=0) & ~broke.any(axis=0)
-            verdicts += [Verdict(f"{model}/{t.task_id}", "overall", Outcome.PASS if overall[k] else Outcome.FAIL,
-                                 pipeline_version="bench") for k, t in enumerate(tasks)]
+            verdicts += [
+                Verdict(
+                    f"{model}/{t.task_id}",
+                    "overall",
+                    Outcome.PASS if overall[k] else Outcome.FAIL,
+                    pipeline_version="bench",
+                )
+                for k, t in enumerate(tasks)
+            ]
             store.save_verdicts(verdicts, conn)
 
 
@@ -76,8 +94,9 @@ def time_draws(source: Path, runs: int) -> None:
         draws, saves, cpu = [], [], []
         with Store.open(path) as store:
             for run in range(runs):
-                spec = PlanSpec(f"p{run}", 2000, ("model", "language", "overall"), "neyman", 0.1, ("ana", "ben"),
-                                seed=run)
+                spec = PlanSpec(
+                    f"p{run}", 2000, ("model", "language", "overall"), "neyman", 0.1, ("ana", "ben"), seed=run
+                )
                 start, start_cpu = time.perf_counter(), time.process_time()
                 plan = draw_plan(store, spec)
                 drawn = time.perf_counter()
@@ -96,17 +115,23 @@ def time_draws(source: Path, runs: int) -> None:
                 designs.append(time.perf_counter() - start)
     total = [d + s for d, s in zip(draws, saves)]
     median = statistics.median(total)
-    print(f"session: {MODELS * TASKS:,} attempts, {len(STAGES) + 1} verdicts each; short texts (plan drawing "
-          "never reads them)")
+    print(
+        f"session: {MODELS * TASKS:,} attempts, {len(STAGES) + 1} verdicts each; short texts (plan drawing "
+        "never reads them)"
+    )
     print(f"plan: 2,000 attempts, strata model,language,overall ({strata} non-empty), neyman, overlap 0.1")
     print(f"draw (read + allocate + sample): median {statistics.median(draws):.2f} s over {runs} runs")
     print(f"save (items, strata, population): median {statistics.median(saves):.2f} s")
-    print(f"draw + save: median {median:.2f} s (target {TARGET_SECONDS:.1f} s: "
-          f"{'met' if median <= TARGET_SECONDS else 'MISSED'}); CPU {statistics.median(cpu):.2f} s of it "
-          f"(on a shared machine the wall-clock is the CPU plus the wait for a core; load now "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-    print(f"read back: plan_population ({len(population):,} attempts) median {statistics.median(reads):.2f} s, "
-          f"PlanDesign.load median {statistics.median(designs):.2f} s")
+    print(
+        f"draw + save: median {median:.2f} s (target {TARGET_SECONDS:.1f} s: "
+        f"{'met' if median <= TARGET_SECONDS else 'MISSED'}); CPU {statistics.median(cpu):.2f} s of it "
+        f"(on a shared machine the wall-clock is the CPU plus the wait for a core; load now "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
+    print(
+        f"read back: plan_population ({len(population):,} attempts) median {statistics.median(reads):.2f} s, "
+        f"PlanDesign.load median {statistics.median(designs):.2f} s"
+    )
     print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

@@ -26,8 +26,15 @@ from bare_tui.queue import QueueFilter, load_rows
 from bare_tui.store import Store, new_id
 
 EXTENSIONS = {
-    "c": "c", "cpp": "cpp", "csharp": "cs", "go": "go", "java": "java", "javascript": "js", "php": "php",
-    "python": "py", "typescript": "ts",
+    "c": "c",
+    "cpp": "cpp",
+    "csharp": "cs",
+    "go": "go",
+    "java": "java",
+    "javascript": "js",
+    "php": "php",
+    "python": "py",
+    "typescript": "ts",
 }
 
 
@@ -50,8 +57,10 @@ def build_session(path: Path, attempts: int, seed: int = 7) -> None:
         verdicts = []
         judgements = []
         for a in rows:
-            outcomes = [rng.choice((Outcome.PASS, Outcome.PASS, Outcome.PASS, Outcome.FAIL, Outcome.ERROR,
-                                    Outcome.SKIPPED)) for _ in STAGES]
+            outcomes = [
+                rng.choice((Outcome.PASS, Outcome.PASS, Outcome.PASS, Outcome.FAIL, Outcome.ERROR, Outcome.SKIPPED))
+                for _ in STAGES
+            ]
             overall = Outcome.PASS if all(o is Outcome.PASS for o in outcomes) else Outcome.FAIL
             for stage, outcome in zip(FIELDS, outcomes + [overall]):
                 verdicts.append(Verdict(a.attempt_id, stage, outcome, pipeline_version="0.1.0+bench"))
@@ -59,8 +68,9 @@ def build_session(path: Path, attempts: int, seed: int = 7) -> None:
             for reviewer in reviewers:
                 for stage in FIELDS:
                     label = rng.choice((Label.PASS, Label.PASS, Label.FAIL, Label.UNSURE))
-                    judgements.append(Judgement(new_id(), a.attempt_id, reviewer, stage, label, 2,
-                                                saved_at="2026-11-21T10:00:00Z"))
+                    judgements.append(
+                        Judgement(new_id(), a.attempt_id, reviewer, stage, label, 2, saved_at="2026-11-21T10:00:00Z")
+                    )
         with store.transaction() as conn:
             store.add_attempts(rows, conn)
             store.save_verdicts(verdicts, conn)
@@ -174,25 +184,33 @@ def main() -> int:
             print(f"built a {args.attempts:,}-attempt session in {time.perf_counter() - start:.1f} s")
         # The screen first, in a fresh process: the lists the other figures keep alive would slow its collector.
         outlined, opened, cpu, filtered = asyncio.run(table_fill(path))
-        print(f"queue screen: pushed to outline painted {outlined * 1000:.0f} ms, to full rows painted"
-              f" {opened * 1000:.0f} ms ({cpu * 1000:.0f} ms CPU); a model filter {filtered * 1000:.0f} ms")
+        print(
+            f"queue screen: pushed to outline painted {outlined * 1000:.0f} ms, to full rows painted"
+            f" {opened * 1000:.0f} ms ({cpu * 1000:.0f} ms CPU); a model filter {filtered * 1000:.0f} ms"
+        )
         listed, cpu = asyncio.run(audit_fill(path))
         print(f"audit screen: pushed to the list painted {listed * 1000:.0f} ms ({cpu * 1000:.0f} ms CPU)")
         print(f"peak RSS after both screens {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
         with Store.open(path) as store:
             rows = load_rows(store, "ana")
             wall, cpu = median_times(3, lambda: load_rows(store, "ana"))
-            print(f"queue rows built (store reads + consensus), {len(rows):,} rows: {wall * 1000:.0f} ms wall,"
-                  f" {cpu * 1000:.0f} ms CPU (median of 3)")
+            print(
+                f"queue rows built (store reads + consensus), {len(rows):,} rows: {wall * 1000:.0f} ms wall,"
+                f" {cpu * 1000:.0f} ms CPU (median of 3)"
+            )
             wall, cpu = median_times(5, lambda: QueueFilter(text="module_01", disputed=True).apply(rows))
             print(f"one filter over {len(rows):,} rows: {wall * 1000:.1f} ms wall, {cpu * 1000:.1f} ms CPU")
             items = load_items(store, notes=False)
             wall, cpu = median_times(3, lambda: load_items(store, notes=False))
-            print(f"audit list built as the screen reads it (labels, no notes), {len(items):,} items:"
-                  f" {wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU")
+            print(
+                f"audit list built as the screen reads it (labels, no notes), {len(items):,} items:"
+                f" {wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU"
+            )
             wall, cpu = median_times(3, lambda: load_items(store))
-            print(f"audit list with every reviewer's notes (load_items): {wall * 1000:.0f} ms wall,"
-                  f" {cpu * 1000:.0f} ms CPU")
+            print(
+                f"audit list with every reviewer's notes (load_items): {wall * 1000:.0f} ms wall,"
+                f" {cpu * 1000:.0f} ms CPU"
+            )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of the whole run (the list with every note included) {peak:.0f} MB")
     return 0

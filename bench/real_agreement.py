@@ -114,14 +114,21 @@ def main(argv: list[str] | None = None) -> int:
             verdicts = {(v.attempt_id, v.stage): v for v in store.verdicts(source=SOURCE)}
             languages = {s.attempt_id: s.language for s in store.attempt_summaries()}
     human = {(label["attempt_id"], label["stage"]): label["label"] for label in labels}
-    group_of = {label["attempt_id"]: next((t for t in label["tags"] if t in ("tuning", "held-out")), "") for label in labels}
-    print(f"{found} of {len(wanted)} labelled attempts found in {args.corpus.name}; "
-          f"verified in {summary.seconds:.1f} s, pipeline {summary.pipeline_version}")
+    group_of = {
+        label["attempt_id"]: next((t for t in label["tags"] if t in ("tuning", "held-out")), "") for label in labels
+    }
+    print(
+        f"{found} of {len(wanted)} labelled attempts found in {args.corpus.name}; "
+        f"verified in {summary.seconds:.1f} s, pipeline {summary.pipeline_version}"
+    )
     for analyser, unchecked in summary.unavailable:
         print(f"  {analyser} was unavailable: {unchecked} went unchecked")
     disagreements: list[tuple[str, str, str, str, str]] = []
-    notes = {"all": "", "tuning": " (the stage fixes were made on these: optimistic)",
-             "held-out": " (labelled after the fixes, unseen by them: the honest estimate)"}
+    notes = {
+        "all": "",
+        "tuning": " (the stage fixes were made on these: optimistic)",
+        "held-out": " (labelled after the fixes, unseen by them: the honest estimate)",
+    }
     for group, note in notes.items():
         chosen = {key: label for key, label in human.items() if group == "all" or group_of[key[0]] == group}
         print(f"\n{group}: {len({attempt for attempt, _ in chosen})} attempts{note}")

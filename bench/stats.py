@@ -63,8 +63,11 @@ def synthetic_input(attempts: int, models: int, reviewed_share: float, seed: int
         for f, field in enumerate(FIELDS):
             given = (human_truth[f, reviewed] ^ wrong[f]).tolist()
             for k, i in enumerate(reviewed.tolist()):
-                judgements.append(Judgement(f"{reviewer}-{i}-{field}", f"a{i}", reviewer, field, label[given[k]],
-                                            saw_verdicts=bool(i % 2)))
+                judgements.append(
+                    Judgement(
+                        f"{reviewer}-{i}-{field}", f"a{i}", reviewer, field, label[given[k]], saw_verdicts=bool(i % 2)
+                    )
+                )
     return CalibrationInput(summaries, verdicts, judgements)
 
 
@@ -76,9 +79,15 @@ def second_run(first: Sequence[Verdict], share: float, seed: int) -> list[Verdic
     redone = {attempts[k] for k in np.flatnonzero(rng.random(len(attempts)) < share).tolist()}
     flipped = {Outcome.PASS: Outcome.FAIL, Outcome.FAIL: Outcome.PASS}
     return [
-        Verdict(v.attempt_id, v.stage, flipped.get(v.outcome, v.outcome) if rng.random() < 0.1 else v.outcome,
-                v.score, pipeline_version="v2")
-        for v in first if v.attempt_id in redone
+        Verdict(
+            v.attempt_id,
+            v.stage,
+            flipped.get(v.outcome, v.outcome) if rng.random() < 0.1 else v.outcome,
+            v.score,
+            pipeline_version="v2",
+        )
+        for v in first
+        if v.attempt_id in redone
     ]
 
 
@@ -101,12 +110,22 @@ def main() -> None:
     parser.add_argument("--reviewed", type=float, default=0.05)
     parser.add_argument("--bootstrap", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--rerun", type=float, default=0.0, metavar="SHARE",
-                        help="a newer pipeline run re-judges this share of the attempts")
+    parser.add_argument(
+        "--rerun",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="a newer pipeline run re-judges this share of the attempts",
+    )
     parser.add_argument("--with-store", action="store_true", help="also time reading the rows' input from SQLite")
-    parser.add_argument("--session", type=Path, default=None, metavar="PATH",
-                        help="write the session here and keep it; a file already there is reused as it is "
-                             "(it must come from the same arguments: the equality check below tells)")
+    parser.add_argument(
+        "--session",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="write the session here and keep it; a file already there is reused as it is "
+        "(it must come from the same arguments: the equality check below tells)",
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -115,9 +134,11 @@ def main() -> None:
     redone = {v.attempt_id for v in later}
     # what DESIGN's rule chooses: the newer run where there is one
     data = replace(written, verdicts=[v for v in written.verdicts if v.attempt_id not in redone] + later)
-    print(f"generated {len(data.attempts):,} attempts, {len(written.verdicts) + len(later):,} verdicts "
-          f"({len(later):,} of a second run), {len(data.judgements):,} judgements in "
-          f"{time.perf_counter() - started:.1f} s (not timed below)")
+    print(
+        f"generated {len(data.attempts):,} attempts, {len(written.verdicts) + len(later):,} verdicts "
+        f"({len(later):,} of a second run), {len(data.judgements):,} judgements in "
+        f"{time.perf_counter() - started:.1f} s (not timed below)"
+    )
 
     options = Options(by=("model",), replicates=args.bootstrap, seed=args.seed)
     # CPU time is printed beside wall time: on a shared machine the difference is other people's work
@@ -127,12 +148,13 @@ def main() -> None:
     rows = calibration_rows(session, options)
     t2, c2 = time.perf_counter(), time.process_time()
     print(f"records -> arrays (consensus included): {t1 - t0:.2f} s wall, {c1 - c0:.2f} s CPU")
-    print(f"arrays -> {len(rows):,} rows, all + by model, {args.bootstrap} resamples: "
-          f"{t2 - t1:.2f} s wall, {c2 - c1:.2f} s CPU")
+    print(
+        f"arrays -> {len(rows):,} rows, all + by model, {args.bootstrap} resamples: "
+        f"{t2 - t1:.2f} s wall, {c2 - c1:.2f} s CPU"
+    )
     total = t2 - t0
     verdict = "within" if total <= TARGET_SECONDS else "OVER"
-    print(f"total from records: {total:.2f} s wall ({verdict} the {TARGET_SECONDS:.0f} s target), "
-          f"{c2 - c0:.2f} s CPU")
+    print(f"total from records: {total:.2f} s wall ({verdict} the {TARGET_SECONDS:.0f} s target), {c2 - c0:.2f} s CPU")
 
     if args.with_store:
         with tempfile.TemporaryDirectory() as folder:
@@ -170,7 +192,9 @@ def time_store(path: Path, options: Options) -> list[StatRow]:
     print(f"prepare (records -> arrays): {t2 - t1:.2f} s wall, {c2 - c1:.2f} s CPU")
     print(f"read + prepare: {t2 - t0:.2f} s wall ({verdict} the {TARGET_SECONDS:.0f} s target), {c2 - c0:.2f} s CPU")
     print(f"rows: {t3 - t2:.2f} s; total from the session file: {t3 - t0:.2f} s wall, {c3 - c0:.2f} s CPU")
-    print(f"load average (1 min) before and after: {load_before:.2f}, {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    print(
+        f"load average (1 min) before and after: {load_before:.2f}, {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+    )
     return stored_rows
 
 

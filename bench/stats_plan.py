@@ -52,8 +52,9 @@ def build(seed: int = 3) -> None:
     shutil.copy(source, partial)
     rng = np.random.default_rng(seed)
     with Store.open(partial) as store:
-        plan = draw_plan(store, PlanSpec("study", 2000, ("model", "language", "overall"), "neyman", 0.1,
-                                         ("ana", "ben"), seed=seed))
+        plan = draw_plan(
+            store, PlanSpec("study", 2000, ("model", "language", "overall"), "neyman", 0.1, ("ana", "ben"), seed=seed)
+        )
         save_drawn(store, plan)
         items = store.plan_items("study")
         verdicts = {(v[0], v[1]): v[2] for v in store.current_verdict_rows()}
@@ -65,9 +66,17 @@ def build(seed: int = 3) -> None:
                     passed = outcome == "pass"
                     if rng.random() < 0.1:
                         passed = not passed
-                    judgements.append(Judgement(f"{item.attempt_id}-{reviewer}-{stage}", item.attempt_id, reviewer,
-                                                stage, Label.PASS if passed else Label.FAIL,
-                                                opened_at="2026-12-01T10:00:00Z", saved_at="2026-12-01T10:00:40Z"))
+                    judgements.append(
+                        Judgement(
+                            f"{item.attempt_id}-{reviewer}-{stage}",
+                            item.attempt_id,
+                            reviewer,
+                            stage,
+                            Label.PASS if passed else Label.FAIL,
+                            opened_at="2026-12-01T10:00:00Z",
+                            saved_at="2026-12-01T10:00:40Z",
+                        )
+                    )
         store.save_judgements(judgements)
     partial.replace(LABELLED)
 
@@ -106,8 +115,10 @@ def main() -> int:
     print(f"  read the session's verdicts and labels (store): median {statistics.median(reads):.2f} s")
     print(f"  line up as arrays and read the plan: median {statistics.median(lines):.2f} s")
     print(f"  every figure, design-weighted, with resamples: median {statistics.median(figures):.2f} s")
-    print(f"total median {median:.2f} s over {args.runs} runs (min {min(times):.2f}, max {max(times):.2f}); "
-          f"target {TARGET_SECONDS:.0f} s: {'met' if median <= TARGET_SECONDS else 'MISSED'}")
+    print(
+        f"total median {median:.2f} s over {args.runs} runs (min {min(times):.2f}, max {max(times):.2f}); "
+        f"target {TARGET_SECONDS:.0f} s: {'met' if median <= TARGET_SECONDS else 'MISSED'}"
+    )
     return 0 if median <= TARGET_SECONDS else 1
 
 

@@ -67,7 +67,11 @@ def verdicts_for(attempt_id: str, lines: int) -> list[Verdict]:
     rows = []
     for i, stage in enumerate(STAGES):
         outcome = Outcome.FAIL if (int(attempt_id.split("-")[1]) + i) % 4 == 0 else Outcome.PASS
-        evidence = (Evidence("refactored", 1 + (i * 37) % max(lines, 1), 1, f"{stage} finding"),) if outcome is Outcome.FAIL else ()
+        evidence = (
+            (Evidence("refactored", 1 + (i * 37) % max(lines, 1), 1, f"{stage} finding"),)
+            if outcome is Outcome.FAIL
+            else ()
+        )
         rows.append(Verdict(attempt_id, stage, outcome, score=0.1 * i, evidence=evidence, pipeline_version="bench"))
     rows.append(Verdict(attempt_id, "overall", Outcome.PASS, pipeline_version="bench"))
     return rows
@@ -84,14 +88,25 @@ def build_session(path: Path, attempts: int, lines: int, judged: int = 0, tasks:
             chunk = range(start, min(attempts, start + batch))
             with store.transaction() as conn:
                 store.add_attempts(
-                    [Attempt(f"a-{i}", f"t-{i % tasks}", f"model-{i % 7}", refactor(originals[i % tasks], i)) for i in chunk],
+                    [
+                        Attempt(f"a-{i}", f"t-{i % tasks}", f"model-{i % 7}", refactor(originals[i % tasks], i))
+                        for i in chunk
+                    ],
                     conn,
                 )
                 store.save_verdicts([v for i in chunk for v in verdicts_for(f"a-{i}", lines)], conn)
         rows = [
-            Judgement(new_id(), f"a-{i}", REVIEWER, stage, Label.PASS, opened_at="2026-01-01T00:00:00Z",
-                      saved_at="2026-01-01T00:00:01Z")
-            for i in range(judged) for stage in FIELDS
+            Judgement(
+                new_id(),
+                f"a-{i}",
+                REVIEWER,
+                stage,
+                Label.PASS,
+                opened_at="2026-01-01T00:00:00Z",
+                saved_at="2026-01-01T00:00:01Z",
+            )
+            for i in range(judged)
+            for stage in FIELDS
         ]
         for start in range(0, len(rows), 6000):
             store.save_judgements(rows[start : start + 6000])
@@ -203,8 +218,12 @@ async def measure_jump(path: Path, repeat: int) -> tuple[list[float], list[float
             before = screen.index
             target = screen.session.order[(before + 2) % screen.session.total]
             screen.diff.forget_prefetched()
-            times.append(await clock.time_call(lambda target=target: screen.show_attempt(target),
-                                               lambda before=before: screen.index != before and diff_ready(app)))
+            times.append(
+                await clock.time_call(
+                    lambda target=target: screen.show_attempt(target),
+                    lambda before=before: screen.index != before and diff_ready(app),
+                )
+            )
             await wait_ready(pilot, app)
     store.close()
     return times, clock.cpu
@@ -259,7 +278,9 @@ def main(argv: list[str] | None = None) -> int:
             times, cpu, ahead = asyncio.run(measure_next(path, args.repeat))
             goal = f"   (target <= {target} ms)" if target else ""
             print(f"next attempt, {lines:>6} lines: {describe(times, cpu)}{goal}")
-            print(f"   the one after it computed {statistics.median(ahead):6.1f} ms after this one was painted (median)")
+            print(
+                f"   the one after it computed {statistics.median(ahead):6.1f} ms after this one was painted (median)"
+            )
         print("jump: an attempt whose diff was not computed ahead (chosen in the queue), no target of its own")
         for lines in (300, 2_000, 10_000):
             times, cpu = asyncio.run(measure_jump(Path(tmp) / f"lines-{lines}.db", args.repeat))

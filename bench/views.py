@@ -26,15 +26,25 @@ def build(path: Path, attempts: int) -> None:
         outcomes = (Outcome.PASS, Outcome.FAIL, Outcome.PASS, Outcome.ERROR)
         store.save_verdicts(
             Verdict(f"a-{a}", stage, outcomes[(a + i) % 4], None, (), "0.3.0+bench", "bare-tui")
-            for a in range(attempts) for i, stage in enumerate(FIELDS)
+            for a in range(attempts)
+            for i, stage in enumerate(FIELDS)
         )
         labels = (Label.PASS, Label.FAIL, Label.PASS)
-        store.save_judgements([
-            Judgement(f"j-{a}-{r}-{stage}", f"a-{a}", reviewer, stage, labels[(a + r + i) % 3],
-                      saved_at="2026-11-21T10:00:00Z")
-            for a in range(0, attempts, 20) for r, reviewer in enumerate(("ana", "ben"))
-            for i, stage in enumerate(FIELDS)
-        ])
+        store.save_judgements(
+            [
+                Judgement(
+                    f"j-{a}-{r}-{stage}",
+                    f"a-{a}",
+                    reviewer,
+                    stage,
+                    labels[(a + r + i) % 3],
+                    saved_at="2026-11-21T10:00:00Z",
+                )
+                for a in range(0, attempts, 20)
+                for r, reviewer in enumerate(("ana", "ben"))
+                for i, stage in enumerate(FIELDS)
+            ]
+        )
 
 
 def median_seconds(action, runs: int = 3) -> tuple[float, int]:  # type: ignore[no-untyped-def]
@@ -55,8 +65,10 @@ def main() -> None:
             for name, action in (
                 ("attempt_stages view, every row", lambda: sum(1 for _ in store.view_rows("attempt_stages"))),
                 ("disputes view, every row", lambda: sum(1 for _ in store.view_rows("disputes"))),
-                ("export --what attempt-stages (jsonl)",
-                 lambda: export(store, "attempt-stages", "jsonl", io.StringIO())),
+                (
+                    "export --what attempt-stages (jsonl)",
+                    lambda: export(store, "attempt-stages", "jsonl", io.StringIO()),
+                ),
                 ("export --what verdicts (jsonl)", lambda: export(store, "verdicts", "jsonl", io.StringIO())),
             ):
                 seconds, rows = median_seconds(action)

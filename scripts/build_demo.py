@@ -37,12 +37,25 @@ REVIEWERS = {
 }
 SEED = "bare-tui demo study v1"
 EXTENSIONS = {
-    ".py": "python", ".js": "javascript", ".ts": "typescript", ".java": "java", ".c": "c", ".cpp": "cpp",
-    ".cs": "csharp", ".go": "go", ".php": "php",
+    ".py": "python",
+    ".js": "javascript",
+    ".ts": "typescript",
+    ".java": "java",
+    ".c": "c",
+    ".cpp": "cpp",
+    ".cs": "csharp",
+    ".go": "go",
+    ".php": "php",
 }
 FENCE_NAMES = {
-    "python": ("python", "py"), "javascript": ("javascript", "js"), "typescript": ("typescript", "ts"),
-    "java": ("java",), "c": ("c",), "cpp": ("cpp", "c++"), "csharp": ("csharp", "cs", "c#"), "go": ("go",),
+    "python": ("python", "py"),
+    "javascript": ("javascript", "js"),
+    "typescript": ("typescript", "ts"),
+    "java": ("java",),
+    "c": ("c",),
+    "cpp": ("cpp", "c++"),
+    "csharp": ("csharp", "cs", "c#"),
+    "go": ("go",),
     "php": ("php",),
 }
 
@@ -82,7 +95,9 @@ def load_tasks(spec: dict[str, Any]) -> list[DemoTask]:
         if Path(info["path"]).name != source.name:
             raise SystemExit(f"{task_dir}: path {info['path']} does not end in {source.name}")
         meta = {key: value for key, value in info.items() if key != "path"}
-        tasks.append(DemoTask(task_dir.name, EXTENSIONS[source.suffix], info["path"], source.read_bytes().decode("utf-8"), meta))
+        tasks.append(
+            DemoTask(task_dir.name, EXTENSIONS[source.suffix], info["path"], source.read_bytes().decode("utf-8"), meta)
+        )
     return tasks
 
 
@@ -110,7 +125,9 @@ def load_attempts(spec: dict[str, Any], tasks: list[DemoTask]) -> list[DemoAttem
         else:
             form = "refactored"
         attempts.append(
-            DemoAttempt(f"a-{number:04d}", entry["task"], entry["model"], form, answer.read_bytes().decode("utf-8"), entry)
+            DemoAttempt(
+                f"a-{number:04d}", entry["task"], entry["model"], form, answer.read_bytes().decode("utf-8"), entry
+            )
         )
     return attempts
 
@@ -166,20 +183,22 @@ def build_judgements(attempts: list[DemoAttempt]) -> list[dict[str, Any]]:
                 judgement_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
                 ids_by_attempt[attempt.attempt_id][name] = judgement_id
                 agrees = LABEL_CODES[attempt.spec["expect"][FIELDS.index(name)]] == label
-                rows.append({
-                    "judgement_id": judgement_id,
-                    "attempt_id": attempt.attempt_id,
-                    "reviewer": reviewer,
-                    "stage": name,
-                    "label": label,
-                    "confidence": _confidence(rng, reviewer, label, agrees),
-                    "note": notes.get(name, ""),
-                    "tags": list(tags) if name == "overall" else [],
-                    "saw_verdicts": saw,
-                    "opened_at": _stamp(opened),
-                    "saved_at": _stamp(saved),
-                    "supersedes": None,
-                })
+                rows.append(
+                    {
+                        "judgement_id": judgement_id,
+                        "attempt_id": attempt.attempt_id,
+                        "reviewer": reviewer,
+                        "stage": name,
+                        "label": label,
+                        "confidence": _confidence(rng, reviewer, label, agrees),
+                        "note": notes.get(name, ""),
+                        "tags": list(tags) if name == "overall" else [],
+                        "saw_verdicts": saw,
+                        "opened_at": _stamp(opened),
+                        "saved_at": _stamp(saved),
+                        "supersedes": None,
+                    }
+                )
             if f"{reviewer}_revise" in attempt.spec:
                 revisions.append((reviewer, attempt, ids_by_attempt[attempt.attempt_id]))
         # A reviewer changing their mind: revisiting at the end of their day, the new row supersedes the old.
@@ -189,27 +208,34 @@ def build_judgements(attempts: list[DemoAttempt]) -> list[dict[str, Any]]:
             clock = saved
             notes = attempt.spec.get(f"{who}_revise_notes", {})
             for name, label in _labels(attempt.spec, who, "_revise").items():
-                rows.append({
-                    "judgement_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                    "attempt_id": attempt.attempt_id,
-                    "reviewer": who,
-                    "stage": name,
-                    "label": label,
-                    "confidence": 2 if label != "unsure" else 1,
-                    "note": notes.get(name, ""),
-                    "tags": [],
-                    "saw_verdicts": True,
-                    "opened_at": _stamp(opened),
-                    "saved_at": _stamp(saved),
-                    "supersedes": earlier[name],
-                })
+                rows.append(
+                    {
+                        "judgement_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                        "attempt_id": attempt.attempt_id,
+                        "reviewer": who,
+                        "stage": name,
+                        "label": label,
+                        "confidence": 2 if label != "unsure" else 1,
+                        "note": notes.get(name, ""),
+                        "tags": [],
+                        "saw_verdicts": True,
+                        "opened_at": _stamp(opened),
+                        "saved_at": _stamp(saved),
+                        "supersedes": earlier[name],
+                    }
+                )
     rows.sort(key=lambda row: (row["saved_at"], row["reviewer"], row["attempt_id"], FIELDS.index(row["stage"])))
     return rows
 
 
 def task_line(task: DemoTask) -> dict[str, Any]:
-    return {"task_id": task.task_id, "language": task.language, "path": task.path, "original": task.original,
-            "meta": task.meta}
+    return {
+        "task_id": task.task_id,
+        "language": task.language,
+        "path": task.path,
+        "original": task.original,
+        "meta": task.meta,
+    }
 
 
 def attempt_line(attempt: DemoAttempt) -> dict[str, Any]:
@@ -288,20 +314,28 @@ several attempts are built so that it should not (these make the audit queue).
 def render_readme(tasks: list[DemoTask], attempts: list[DemoAttempt], judgements: list[dict[str, Any]]) -> str:
     judged = {row["attempt_id"] for row in judgements}
     text = README_INTRO.format(
-        n_tasks=len(tasks), n_attempts=len(attempts), n_judgements=len(judgements), n_judged=len(judged),
-        n_unjudged=len(attempts) - len(judged), n_revisions=sum(1 for row in judgements if row["supersedes"]),
+        n_tasks=len(tasks),
+        n_attempts=len(attempts),
+        n_judgements=len(judgements),
+        n_judged=len(judged),
+        n_unjudged=len(attempts) - len(judged),
+        n_revisions=sum(1 for row in judgements if row["supersedes"]),
     )
     text += "## Tasks\n\n| task | language | path | lines | what it is | what is wrong with it |\n| --- | --- | --- | ---: | --- | --- |\n"
     for task in tasks:
-        text += (f"| {task.task_id} | {task.language} | `{task.path}` | {task.original.count(chr(10))} | "
-                 f"{task.meta.get('domain', '')} | {task.meta.get('smells', '')} |\n")
+        text += (
+            f"| {task.task_id} | {task.language} | `{task.path}` | {task.original.count(chr(10))} | "
+            f"{task.meta.get('domain', '')} | {task.meta.get('smells', '')} |\n"
+        )
     text += "\n## Attempts\n\n| attempt | task | model | form | meant to exercise | expected | judged by |\n| --- | --- | --- | --- | --- | --- | --- |\n"
     names = {"a": "ana", "b": "ben"}
     for attempt in attempts:
         who = ", ".join(names[c] for c in attempt.spec.get("judged", "")) or "nobody yet"
         intent = attempt.spec["intent"].replace("|", "\\|")
-        text += (f"| {attempt.attempt_id} | {attempt.task_id} | {attempt.model} | {attempt.form} | {intent} | "
-                 f"`{attempt.spec['expect']}` | {who} |\n")
+        text += (
+            f"| {attempt.attempt_id} | {attempt.task_id} | {attempt.model} | {attempt.form} | {intent} | "
+            f"`{attempt.spec['expect']}` | {who} |\n"
+        )
     return text
 
 
@@ -335,8 +369,14 @@ def apply_patch(original: str, patch: str, name: str) -> str | None:
     with tempfile.TemporaryDirectory() as work:
         target = Path(work) / name
         target.write_text(original, "utf-8")
-        done = subprocess.run(["patch", "--batch", "--silent", "-p1", "--no-backup-if-mismatch", str(target)],
-                              input=patch, text=True, capture_output=True, cwd=work, timeout=30)
+        done = subprocess.run(
+            ["patch", "--batch", "--silent", "-p1", "--no-backup-if-mismatch", str(target)],
+            input=patch,
+            text=True,
+            capture_output=True,
+            cwd=work,
+            timeout=30,
+        )
         return target.read_text("utf-8") if done.returncode == 0 else None
 
 
@@ -380,7 +420,10 @@ def compiler_check(language: str, name: str, code: str) -> str:
         message = (done.stdout + done.stderr).strip().replace(work + "/", "")
         if done.returncode != 0 or (language == "python" and message):
             lines = [line for line in message.splitlines() if not line.startswith("#")]
-            first = next((line for line in lines if re.search(r"error( [A-Z]+\d+)?:|: error", line, re.I)), lines[0] if lines else message)
+            first = next(
+                (line for line in lines if re.search(r"error( [A-Z]+\d+)?:|: error", line, re.I)),
+                lines[0] if lines else message,
+            )
             return "FAIL: " + first[:110]
         return "ok"
 
@@ -422,8 +465,10 @@ def check() -> int:
     for task in tasks.values():
         name = Path(task.path).name
         lines = task.original.count("\n")
-        print(f"{task.task_id} {task.language:<10} {task.path:<34} {lines:>3} lines  compiler={compiler_check(task.language, name, task.original)}"
-              f"  ts-errors={tree_sitter_errors(task.language, task.original)}  lizard={lizard_summary(name, task.original)}")
+        print(
+            f"{task.task_id} {task.language:<10} {task.path:<34} {lines:>3} lines  compiler={compiler_check(task.language, name, task.original)}"
+            f"  ts-errors={tree_sitter_errors(task.language, task.original)}  lizard={lizard_summary(name, task.original)}"
+        )
     print()
     for attempt in attempts:
         task = tasks[attempt.task_id]
@@ -438,10 +483,14 @@ def check() -> int:
             result = "no code" if attempt.form == "response" else "PATCH DOES NOT APPLY"
         else:
             same = " IDENTICAL" if code == task.original else ""
-            result = (f"compiler={compiler_check(task.language, name, code)}  ts-errors="
-                      f"{tree_sitter_errors(task.language, code)}  lizard={lizard_summary(name, code)}{same}")
-        print(f"{attempt.attempt_id} {attempt.task_id} {attempt.model:<11} {attempt.form:<10} "
-              f"[{attempt.spec['expect']}] {attempt.spec['intent']}\n      {result}")
+            result = (
+                f"compiler={compiler_check(task.language, name, code)}  ts-errors="
+                f"{tree_sitter_errors(task.language, code)}  lizard={lizard_summary(name, code)}{same}"
+            )
+        print(
+            f"{attempt.attempt_id} {attempt.task_id} {attempt.model:<11} {attempt.form:<10} "
+            f"[{attempt.spec['expect']}] {attempt.spec['intent']}\n      {result}"
+        )
     return 0
 
 
@@ -453,8 +502,9 @@ def main() -> int:
     if options.check:
         return check()
     outputs = build()
-    stale = [name for name, text in outputs.items()
-             if not (DEMO / name).exists() or (DEMO / name).read_text("utf-8") != text]
+    stale = [
+        name for name, text in outputs.items() if not (DEMO / name).exists() or (DEMO / name).read_text("utf-8") != text
+    ]
     if options.verify:
         for name in stale:
             print(f"sessions/demo/{name} is stale: run python scripts/build_demo.py", file=sys.stderr)

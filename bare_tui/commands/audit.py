@@ -13,11 +13,16 @@ from ..store import Store
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session", type=Path, help="the session database (made by `bare-tui import`)")
     parser.add_argument(
-        "--auditor", metavar="NAME", default=None,
+        "--auditor",
+        metavar="NAME",
+        default=None,
         help="who is settling disputes (default: $BARE_REVIEWER, else your login name)",
     )
     parser.add_argument(
-        "--rubric", metavar="FILE", type=Path, default=None,
+        "--rubric",
+        metavar="FILE",
+        type=Path,
+        default=None,
         help="set the session's rubric from this Markdown file ('## syntax' ... '## overall' sections), shown with i",
     )
 

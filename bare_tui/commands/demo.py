@@ -35,8 +35,13 @@ def demo_session_path(source: Path = DEMO_SOURCE) -> Path:
 
 DEMO_SESSION = demo_session_path()
 DEMO_PLAN = PlanSpec(
-    name="demo", size=24, strata=("model", "overall"), allocation="proportional", overlap=0.5,
-    reviewers=("ana", "ben"), seed=2026,
+    name="demo",
+    size=24,
+    strata=("model", "overall"),
+    allocation="proportional",
+    overlap=0.5,
+    reviewers=("ana", "ben"),
+    seed=2026,
 )
 """The demo's review plan: drawn once the pipeline has run, so its strata cover pipeline passes and fails of
 every model. The demo reviewers' labels were written before it, so most of its items, not all, are labelled."""
@@ -60,8 +65,12 @@ def build_demo(session: Path = DEMO_SESSION, source: Path = DEMO_SOURCE, console
     from ..pipeline.runner import verify_session  # the stages' analysers load only when the demo is built
 
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     ) as progress:
         measuring = progress.add_task("measuring the originals", total=None)
         verifying = progress.add_task("running the five stages", total=None)
@@ -69,8 +78,12 @@ def build_demo(session: Path = DEMO_SESSION, source: Path = DEMO_SOURCE, console
         def advance(task: TaskID) -> Callable[[int, int], None]:
             return lambda done, total: progress.update(task, completed=done, total=total)
 
-        verify_session(partial, jobs=min(2, os.cpu_count() or 1), progress_callback=advance(verifying),
-                       measure_callback=advance(measuring))
+        verify_session(
+            partial,
+            jobs=min(2, os.cpu_count() or 1),
+            progress_callback=advance(verifying),
+            measure_callback=advance(measuring),
+        )
     with Store.open(partial) as store:
         save_drawn(store, draw_plan(store, DEMO_PLAN))
     os.replace(partial, session)

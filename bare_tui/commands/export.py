@@ -14,14 +14,22 @@ from ..store import SessionError, Store
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session", type=Path, help="the session database")
-    parser.add_argument("--what", choices=(*WHATS, "datasette-metadata"), default="judgements",
-                        help="which records (default: judgements); attempt-stages and disputes are the analyst's "
-                        "tables; datasette-metadata writes Datasette's metadata.json for this session (column "
-                        "descriptions and canned queries: `datasette SESSION -m metadata.json`)")
+    parser.add_argument(
+        "--what",
+        choices=(*WHATS, "datasette-metadata"),
+        default="judgements",
+        help="which records (default: judgements); attempt-stages and disputes are the analyst's "
+        "tables; datasette-metadata writes Datasette's metadata.json for this session (column "
+        "descriptions and canned queries: `datasette SESSION -m metadata.json`)",
+    )
     parser.add_argument("--format", choices=FORMATS, default="jsonl", help="jsonl or csv (default: jsonl)")
     parser.add_argument("--source", default=None, metavar="NAME", help="verdicts: only this source's")
-    parser.add_argument("--columns", default=None, metavar="A,B,...",
-                        help="only these columns, in this order (default: all of the kind's)")
+    parser.add_argument(
+        "--columns",
+        default=None,
+        metavar="A,B,...",
+        help="only these columns, in this order (default: all of the kind's)",
+    )
     parser.add_argument("-o", "--output", type=Path, default=None, help="write here instead of standard output")
 
 
@@ -35,8 +43,9 @@ def run(args: argparse.Namespace) -> int:
         raise SessionError(str(exc)) from None
     with Store.open(args.session, readonly=True) as store:
         if args.output is None:
-            count = export(store, args.what, args.format, sys.stdout, args.source, columns,
-                           terminal=sys.stdout.isatty())
+            count = export(
+                store, args.what, args.format, sys.stdout, args.source, columns, terminal=sys.stdout.isatty()
+            )
         else:
             partial = args.output.with_name(args.output.name + ".partial")
             with partial.open("w", encoding="utf-8", newline="") as out:

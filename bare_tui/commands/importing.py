@@ -18,16 +18,35 @@ from ..store import SessionError, Store
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session", type=Path, help="the session database (created if missing)")
-    parser.add_argument("source", type=Path, help="a .jsonl file, a folder of .jsonl files, a folder with tasks/ and "
-                        "attempts/, or a file or folder in a format named by --from")
-    parser.add_argument("--from", dest="source_format", choices=tuple(FORMATS), default=None, metavar="FORMAT",
-                        help="read a format people already have: "
-                        + "; ".join(f"{name}: {text}" for name, text in FORMATS.items())
-                        + ". Without --from the format is detected.")
-    parser.add_argument("--source", dest="source_name", default="external", metavar="NAME",
-                        help="whose verdicts the lines carry (default: external)")
-    parser.add_argument("--source-version", default=None, metavar="VERSION",
-                        help="the external pipeline's version, kept with its verdicts")
+    parser.add_argument(
+        "source",
+        type=Path,
+        help="a .jsonl file, a folder of .jsonl files, a folder with tasks/ and "
+        "attempts/, or a file or folder in a format named by --from",
+    )
+    parser.add_argument(
+        "--from",
+        dest="source_format",
+        choices=tuple(FORMATS),
+        default=None,
+        metavar="FORMAT",
+        help="read a format people already have: "
+        + "; ".join(f"{name}: {text}" for name, text in FORMATS.items())
+        + ". Without --from the format is detected.",
+    )
+    parser.add_argument(
+        "--source",
+        dest="source_name",
+        default="external",
+        metavar="NAME",
+        help="whose verdicts the lines carry (default: external)",
+    )
+    parser.add_argument(
+        "--source-version",
+        default=None,
+        metavar="VERSION",
+        help="the external pipeline's version, kept with its verdicts",
+    )
     parser.add_argument("--quiet", action="store_true", help="print only errors and the summary")
 
 
@@ -37,13 +56,24 @@ def run(args: argparse.Namespace) -> int:
     if args.source_name == OWN_SOURCE:
         raise SessionError(f"--source {OWN_SOURCE} is reserved for bare-tui's own verdicts; name the external pipeline")
     err = Console(stderr=True, highlight=False)
-    with Store.open(args.session, create=True) as store, Progress(
-        TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err, transient=True, disable=args.quiet,
-    ) as progress:
+    with (
+        Store.open(args.session, create=True) as store,
+        Progress(
+            TextColumn("importing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+            disable=args.quiet,
+        ) as progress,
+    ):
         task = progress.add_task("import", total=None)
         report = import_into(
-            store, args.source, args.source_name, args.source_version,
+            store,
+            args.source,
+            args.source_name,
+            args.source_version,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
             source_format=args.source_format,
         )
@@ -59,5 +89,7 @@ def print_report(report: ImportReport, quiet: bool = False) -> None:
             print(f"{one_line(line)} (warning)", file=sys.stderr)
     kinds = ", ".join(f"{n} {kind}s" for kind, n in sorted(report.kinds.items())) or "nothing new"
     verdicts = f", {report.verdicts_written} verdicts written" if report.verdicts_written else ""
-    print(f"imported {report.imported} ({kinds}){verdicts}, skipped {report.unchanged} already present, "
-          f"failed {report.failed}")
+    print(
+        f"imported {report.imported} ({kinds}){verdicts}, skipped {report.unchanged} already present, "
+        f"failed {report.failed}"
+    )

@@ -26,9 +26,11 @@ def run(args: argparse.Namespace) -> int:
         for source_path in args.sources:
             with Store.open(source_path, readonly=True) as source:
                 report = merge_into(target, source)
-            print(f"{one_line(str(source_path))}: {report.tasks} tasks, {report.attempts} attempts, "
-                  f"{report.verdicts} verdicts, {report.judgements} judgements, {report.adjudications} adjudications, "
-                  f"{report.flags} flags, {report.plans} plans new")
+            print(
+                f"{one_line(str(source_path))}: {report.tasks} tasks, {report.attempts} attempts, "
+                f"{report.verdicts} verdicts, {report.judgements} judgements, {report.adjudications} adjudications, "
+                f"{report.flags} flags, {report.plans} plans new"
+            )
             for conflict in report.plan_conflicts:
                 print(one_line(f"{source_path}: {conflict}"), file=sys.stderr)
     return 0

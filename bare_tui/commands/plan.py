@@ -45,21 +45,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", default=None, metavar="NAME", help="the plan's name")
     parser.add_argument("--size", type=int, default=None, metavar="N", help="attempts to draw (gold items come on top)")
     parser.add_argument(
-        "--strata", type=_names, default=[], metavar="ATTRS",
+        "--strata",
+        type=_names,
+        default=[],
+        metavar="ATTRS",
         help="stratify by model, language and/or a stage's pipeline outcome (e.g. model,language,overall)",
     )
-    parser.add_argument("--allocation", choices=ALLOCATIONS, default="proportional",
-                        help="how the size is shared over strata (default: proportional)")
-    parser.add_argument("--overlap", type=float, default=0.0, metavar="SHARE",
-                        help="share of the drawn attempts given to two reviewers (default 0)")
+    parser.add_argument(
+        "--allocation",
+        choices=ALLOCATIONS,
+        default="proportional",
+        help="how the size is shared over strata (default: proportional)",
+    )
+    parser.add_argument(
+        "--overlap",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="share of the drawn attempts given to two reviewers (default 0)",
+    )
     parser.add_argument("--reviewers", type=_names, default=[], metavar="A,B,...", help="who reviews the plan")
-    parser.add_argument("--gold", type=float, default=0.0, metavar="SHARE",
-                        help="share of all items that are adjudicated attempts, mixed in unannounced (default 0)")
-    parser.add_argument("--where", default="", metavar="FILTER",
-                        help="the population: conditions like model=x,language=c,syntax=fail (all must hold)")
+    parser.add_argument(
+        "--gold",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="share of all items that are adjudicated attempts, mixed in unannounced (default 0)",
+    )
+    parser.add_argument(
+        "--where",
+        default="",
+        metavar="FILTER",
+        help="the population: conditions like model=x,language=c,syntax=fail (all must hold)",
+    )
     parser.add_argument("--seed", type=int, default=None, help="the draw's seed (default: a fresh one, recorded)")
-    parser.add_argument("--precision", type=float, default=None, metavar="H",
-                        help="labels each stratum still needs for a 95%% interval of half-width H")
+    parser.add_argument(
+        "--precision",
+        type=float,
+        default=None,
+        metavar="H",
+        help="labels each stratum still needs for a 95%% interval of half-width H",
+    )
     parser.add_argument("--extend", action="store_true", help="with --precision: draw those attempts into the plan")
 
 
@@ -92,8 +118,15 @@ def _run(args: argparse.Namespace) -> int:
 def _draw(store: Store, args: argparse.Namespace) -> int:
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     spec = PlanSpec(
-        name=args.name, size=args.size, strata=tuple(args.strata), allocation=args.allocation, overlap=args.overlap,
-        reviewers=tuple(args.reviewers), gold=args.gold, where=args.where, seed=seed,
+        name=args.name,
+        size=args.size,
+        strata=tuple(args.strata),
+        allocation=args.allocation,
+        overlap=args.overlap,
+        reviewers=tuple(args.reviewers),
+        gold=args.gold,
+        where=args.where,
+        seed=seed,
     )
     # about 2 s at BARE scale: say what is happening (on a terminal only; nothing is left behind)
     with Console(stderr=True).status(f"drawing plan {visible(spec.name)} …"):
@@ -101,8 +134,10 @@ def _draw(store: Store, args: argparse.Namespace) -> int:
         save_drawn(store, plan)
     gold = sum(item.gold for item in plan.items)
     population = sum(s.population for s in plan.strata)
-    print(f"plan {visible(spec.name)}: {len(plan.items) - gold} of {population} attempts drawn"
-          f"{f' + {gold} gold' if gold else ''} from {len(plan.strata)} strata ({spec.allocation}, seed {seed})")
+    print(
+        f"plan {visible(spec.name)}: {len(plan.items) - gold} of {population} attempts drawn"
+        f"{f' + {gold} gold' if gold else ''} from {len(plan.strata)} strata ({spec.allocation}, seed {seed})"
+    )
     _print_progress(store, spec.name)
     return 0
 
@@ -110,19 +145,27 @@ def _draw(store: Store, args: argparse.Namespace) -> int:
 def _precision(store: Store, name: str, half_width: float, extend: bool) -> int:
     needs = precision_needs(store, name, half_width)
     width = max((len(n.stratum) for n in needs), default=7)
-    print(f"plan {visible(name)}: labels for a 95% interval of half-width {half_width} on the human pass rate "
-          "(prior: the pipeline's pass rate; labelled: a pass or fail on overall by anyone)")
-    print(f"{'stratum':<{width}}  {'N_h':>8}  {'prior':>5}  {'required':>8}  {'labelled':>8}  {'needed':>6}"
-          f"  {'drawn':>6}  {'to draw':>7}")
+    print(
+        f"plan {visible(name)}: labels for a 95% interval of half-width {half_width} on the human pass rate "
+        "(prior: the pipeline's pass rate; labelled: a pass or fail on overall by anyone)"
+    )
+    print(
+        f"{'stratum':<{width}}  {'N_h':>8}  {'prior':>5}  {'required':>8}  {'labelled':>8}  {'needed':>6}"
+        f"  {'drawn':>6}  {'to draw':>7}"
+    )
     for n in needs:
         to_draw = "" if n.stratum == ALL else str(n.to_draw)
-        print(f"{visible(n.stratum):<{width}}  {n.population:>8}  {n.prior:>5.2f}  {n.required:>8}  {n.labelled:>8}"
-              f"  {n.labels_needed:>6}  {n.drawn:>6}  {to_draw:>7}")
+        print(
+            f"{visible(n.stratum):<{width}}  {n.population:>8}  {n.prior:>5.2f}  {n.required:>8}  {n.labelled:>8}"
+            f"  {n.labels_needed:>6}  {n.drawn:>6}  {to_draw:>7}"
+        )
     if extend:
         plan, added = extend_plan(store, name, half_width)
         if added == 0:
-            print(f"plan {visible(name)} already holds what half-width {half_width} requires in every stratum; "
-                  "nothing drawn")
+            print(
+                f"plan {visible(name)} already holds what half-width {half_width} requires in every stratum; "
+                "nothing drawn"
+            )
             return 0
         save_drawn(store, plan, replace=True)
         print(f"plan {visible(name)} extended by {added} attempts; it now holds {plan.record.size} items")
@@ -146,9 +189,13 @@ def _print_progress(store: Store, name: str) -> None:
     assert record is not None
     progress = plan_progress(store, record)
     definition = record.definition
-    how = "from plan lines" if definition.get("imported") else (
-        f"strata {','.join(definition.get('strata', [])) or 'none'}, {definition.get('allocation', '?')}, "
-        f"seed {definition.get('seed', '?')}"
+    how = (
+        "from plan lines"
+        if definition.get("imported")
+        else (
+            f"strata {','.join(definition.get('strata', [])) or 'none'}, {definition.get('allocation', '?')}, "
+            f"seed {definition.get('seed', '?')}"
+        )
     )
     drawn = record.created_at[:16].replace("T", " ")
     print(f"{visible(name)}: {progress.done} of {record.size} labelled  ({visible(how)}, drawn {drawn} UTC)")

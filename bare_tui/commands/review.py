@@ -14,37 +14,57 @@ from ..store import SessionError, Store
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session", type=Path, help="the session database (made by `bare-tui import`)")
     parser.add_argument(
-        "--reviewer", metavar="NAME", default=None,
+        "--reviewer",
+        metavar="NAME",
+        default=None,
         help="who is labelling (default: $BARE_REVIEWER, else your login name)",
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
-        "--blind", dest="mode", action="store_const", const="blind",
+        "--blind",
+        dest="mode",
+        action="store_const",
+        const="blind",
         help="hide the automated verdicts until you have labelled every field or pressed r",
     )
     mode.add_argument(
-        "--assisted", dest="mode", action="store_const", const="assisted",
+        "--assisted",
+        dest="mode",
+        action="store_const",
+        const="assisted",
         help="show the automated verdicts from the start",
     )
     parser.set_defaults(mode=None)
     parser.add_argument(
-        "--shuffle", metavar="SEED", default=None,
+        "--shuffle",
+        metavar="SEED",
+        default=None,
         help="a reviewer-specific order from this seed (the same seed and name give the same order)",
     )
     parser.add_argument(
-        "--plan", metavar="NAME", default=None,
+        "--plan",
+        metavar="NAME",
+        default=None,
         help="walk this reviewer's assignments of a review plan, in the plan's order (see `bare-tui plan`)",
     )
     parser.add_argument(
-        "--attempt", metavar="ID", default=None,
+        "--attempt",
+        metavar="ID",
+        default=None,
         help="open at this attempt rather than at the first one you have not judged",
     )
     parser.add_argument(
-        "--rubric", metavar="FILE", type=Path, default=None,
+        "--rubric",
+        metavar="FILE",
+        type=Path,
+        default=None,
         help="set the session's rubric from this Markdown file ('## syntax' ... '## overall' sections), shown with i",
     )
     parser.add_argument(
-        "--keymap", metavar="FILE", type=Path, default=None,
+        "--keymap",
+        metavar="FILE",
+        type=Path,
+        default=None,
         help="a TOML file of binding ids and keys (default: $XDG_CONFIG_HOME/bare-tui/keymap.toml if it exists)",
     )
 
@@ -52,7 +72,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def default_args(session_path: Path) -> argparse.Namespace:
     """The arguments `bare-tui` with no command uses: this session, the default reviewer and mode."""
     return argparse.Namespace(
-        session=Path(session_path), reviewer=None, mode=None, shuffle=None, plan=None, attempt=None, keymap=None,
+        session=Path(session_path),
+        reviewer=None,
+        mode=None,
+        shuffle=None,
+        plan=None,
+        attempt=None,
+        keymap=None,
         rubric=None,
     )
 

@@ -12,19 +12,33 @@ from ..store import SessionError, Store
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session", type=Path, help="the session database (made by `bare-tui import`)")
     parser.add_argument(
-        "--reviewers", metavar="A,B,...", required=True,
+        "--reviewers",
+        metavar="A,B,...",
+        required=True,
         help="who may connect: each gets a link of their own, printed at start, and labels under that name",
     )
     parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="the port (default: 8000)")
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--blind", dest="mode", action="store_const", const="blind",
-                      help="reviewers see the verdicts only once they have labelled (the default)")
-    mode.add_argument("--assisted", dest="mode", action="store_const", const="assisted",
-                      help="reviewers see the automated verdicts from the start")
+    mode.add_argument(
+        "--blind",
+        dest="mode",
+        action="store_const",
+        const="blind",
+        help="reviewers see the verdicts only once they have labelled (the default)",
+    )
+    mode.add_argument(
+        "--assisted",
+        dest="mode",
+        action="store_const",
+        const="assisted",
+        help="reviewers see the automated verdicts from the start",
+    )
     parser.set_defaults(mode=None)
     parser.add_argument(
-        "--plan", metavar="NAME", default=None,
+        "--plan",
+        metavar="NAME",
+        default=None,
         help="each reviewer walks their assignments of this review plan (see `bare-tui plan`)",
     )
 

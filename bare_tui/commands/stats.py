@@ -20,27 +20,43 @@ def _names(text: str) -> list[str]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session", type=Path, help="the session database")
     parser.add_argument(
-        "--by", action="append", type=_names, default=[], metavar="GROUPING",
+        "--by",
+        action="append",
+        type=_names,
+        default=[],
+        metavar="GROUPING",
         help=f"add grouped rows beside the `all` rows: {', '.join(GROUPINGS)} (repeat or comma-separate)",
     )
     parser.add_argument(
-        "--stage", action="append", type=_names, default=[], metavar="STAGE",
+        "--stage",
+        action="append",
+        type=_names,
+        default=[],
+        metavar="STAGE",
         help=f"only these stages: {', '.join(FIELDS)} (default: all six)",
     )
     parser.add_argument("--format", choices=FORMATS, default="table", help="table (default), json, csv or markdown")
     parser.add_argument("-o", "--output", type=Path, default=None, help="write here instead of standard output")
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed: the same seed gives the same intervals")
     parser.add_argument(
-        "--bootstrap", type=int, default=2000, metavar="N",
+        "--bootstrap",
+        type=int,
+        default=2000,
+        metavar="N",
         help="resamples for the kappa, AC1, MCC and alpha intervals (default 2000; 0: those four without intervals)",
     )
     parser.add_argument("--source", default=None, metavar="NAME", help="use this verdict source's verdicts")
     parser.add_argument(
-        "--plan", default=None, metavar="NAME",
+        "--plan",
+        default=None,
+        metavar="NAME",
         help="weigh every figure by this review plan's design, so that it speaks for the plan's population",
     )
     parser.add_argument(
-        "--precision", type=float, default=None, metavar="H",
+        "--precision",
+        type=float,
+        default=None,
+        metavar="H",
         help="add labels_needed rows: more labelled attempts for a 95%% interval of half-width H (e.g. 0.05)",
     )
 
@@ -56,9 +72,9 @@ def run(args: argparse.Namespace) -> int:
     """Compute and write the rows; 2 on a bad session or argument (one line on stderr), else 0."""
     by = tuple(dict.fromkeys(name for names in args.by for name in names))
     stages = tuple(dict.fromkeys(name for names in args.stage for name in names)) or FIELDS
-    problem = next((f"unknown grouping '{b}' (choose from {', '.join(GROUPINGS)})" for b in by if b not in GROUPINGS),
-                   None) or next((f"unknown stage '{s}' (choose from {', '.join(FIELDS)})" for s in stages
-                                  if s not in FIELDS), None)
+    problem = next(
+        (f"unknown grouping '{b}' (choose from {', '.join(GROUPINGS)})" for b in by if b not in GROUPINGS), None
+    ) or next((f"unknown stage '{s}' (choose from {', '.join(FIELDS)})" for s in stages if s not in FIELDS), None)
     if problem is None and args.bootstrap < 0:
         problem = "--bootstrap must be 0 or more"
     if problem is None and args.precision is not None and not args.precision > 0:
@@ -81,8 +97,14 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"bare-tui stats: {one_line(str(exc))}", file=sys.stderr)
         return 2
-    context = ReportContext(session=args.session.name, source=args.source, replicates=args.bootstrap, seed=args.seed,
-                            plan=args.plan, sampling=sampling)
+    context = ReportContext(
+        session=args.session.name,
+        source=args.source,
+        replicates=args.bootstrap,
+        seed=args.seed,
+        plan=args.plan,
+        sampling=sampling,
+    )
     if args.output is None:
         terminal = sys.stdout.isatty()
         write_rows(rows, args.format, sys.stdout, context, color=args.format == "table" and terminal, terminal=terminal)

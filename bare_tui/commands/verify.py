@@ -24,11 +24,19 @@ from ..store import Store
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session", type=Path, help="the session database")
     parser.add_argument(
-        "--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N",
+        "--jobs",
+        "-j",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
         help="worker processes (default: one per core)",
     )
     parser.add_argument(
-        "--stage", dest="stages", action="append", choices=STAGES, metavar="NAME",
+        "--stage",
+        dest="stages",
+        action="append",
+        choices=STAGES,
+        metavar="NAME",
         help=f"run only this stage (repeatable; one of {', '.join(STAGES)}; default: all five)",
     )
     parser.add_argument("--force", action="store_true", help="verify every attempt again, even those with verdicts")
@@ -63,8 +71,10 @@ def run(args: argparse.Namespace) -> int:
     print_summary(summary, Console())
     if summary.interrupted:
         if summary.thresholds is None and summary.attempts_verified == 0 and measuring.started:
-            console.print("interrupted while measuring the maintainability thresholds: nothing was kept; "
-                          "run the command again to measure them")
+            console.print(
+                "interrupted while measuring the maintainability thresholds: nothing was kept; "
+                "run the command again to measure them"
+            )
         else:
             console.print(f"interrupted: {summary.attempts_verified} attempts kept; run the command again to resume")
         return 130
@@ -105,7 +115,9 @@ def print_summary(summary: Summary, console: Console) -> None:
         f"{summary.verdicts_saved} verdicts saved, {summary.errors} errors; pipeline {summary.pipeline_version}"
     )
     for analyser, unchecked in summary.unavailable:
-        console.print(one_line(f"{analyser} was unavailable: {unchecked} went unchecked"), markup=False, highlight=False)
+        console.print(
+            one_line(f"{analyser} was unavailable: {unchecked} went unchecked"), markup=False, highlight=False
+        )
     if summary.thresholds is not None:
         for line in threshold_lines(summary.thresholds):
             console.print(one_line(line), markup=False, highlight=False)
@@ -158,4 +170,3 @@ def _cell(rate: PassRate | None) -> str:
     if rate.errors:
         text += f" {rate.errors} err"
     return text
-

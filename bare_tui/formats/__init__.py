@@ -24,7 +24,7 @@ FORMATS: dict[str, str] = {
     "swebench": "SWE-bench predictions (instance_id, model_name_or_path, model_patch) as JSON Lines or a JSON list",
     "inspect": "Inspect AI eval logs (.eval or .json, read through inspect_ai; pip install 'bare-tui[inspect]')",
     "chat": "chat-completion or Responses objects, OpenAI or Anthropic batch output lines (custom_id), the answer "
-            "as the response",
+    "as the response",
     "csv": "CSV with a header: verdicts (attempt_id, stage, outcome, score, ...) or any bare-tui CSV export",
     "before-after": "a folder with before/ and after/ (or after/<model>/) holding files at their repository paths",
 }
@@ -225,8 +225,10 @@ def _whole_json(path: Path) -> Any:
     from ..importer import LineError, parse_json_line
 
     if path.stat().st_size > MAX_DOCUMENT_BYTES:
-        raise FormatError(f"{path}: a JSON document of {path.stat().st_size / 1_048_576:.0f} MB; write it as "
-                          "JSON Lines (one object a line) to import it")
+        raise FormatError(
+            f"{path}: a JSON document of {path.stat().st_size / 1_048_576:.0f} MB; write it as "
+            "JSON Lines (one object a line) to import it"
+        )
     text = path.read_text(encoding="utf-8-sig", errors="replace")
     try:
         json.loads(text)

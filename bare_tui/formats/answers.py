@@ -38,8 +38,12 @@ def read_answer(response: str, original: str, language: str) -> Answer:
         try:
             return Answer(apply_edit_blocks(original, edits), "edit-blocks")
         except PatchError as exc:
-            return Answer(None, "edit-blocks", (f"edit-failed: {exc}",),
-                          (f"edit blocks do not apply, imported with no code: {exc}",))
+            return Answer(
+                None,
+                "edit-blocks",
+                (f"edit-failed: {exc}",),
+                (f"edit blocks do not apply, imported with no code: {exc}",),
+            )
     blocks = [b for b in fenced_blocks(response) if b.text.strip()]
     if not any(block_language(b.info) == language for b in blocks):
         diffs = [b for b in blocks if _is_diff(b.info, b.text)]
@@ -48,8 +52,12 @@ def read_answer(response: str, original: str, language: str) -> Answer:
             try:
                 return Answer(apply_patch(original, diff.text), "diff")
             except PatchError as exc:
-                return Answer(None, "diff", (f"patch-failed: {exc}",),
-                              (f"the response's diff does not apply, imported with no code: {exc}",))
+                return Answer(
+                    None,
+                    "diff",
+                    (f"patch-failed: {exc}",),
+                    (f"the response's diff does not apply, imported with no code: {exc}",),
+                )
     extraction = extract_code(response, language)
     if extraction.code is None:
         return Answer(None, "none", ("no-code",), ("the response has no code; imported as an answer with no code",))
@@ -80,7 +88,7 @@ def apply_edit_blocks(original: str, edits: list[tuple[str, str]]) -> str:
             if at < 0:
                 raise PatchError(f"edit block {number}'s SEARCH text is not in the original")
             search, replace = stripped, replace.strip("\n")
-        text = text[:at] + replace + text[at + len(search):]
+        text = text[:at] + replace + text[at + len(search) :]
     return text
 
 

@@ -49,8 +49,12 @@ def _answers(model: str, answers: dict[str, Path], originals: dict[str, str], co
     responses = {rel.split(RESPONSE_MARK, 1)[0]: file for rel, file in answers.items() if RESPONSE_MARK in rel}
     unchanged = 0
     for rel, original in originals.items():
-        data: dict[str, Any] = {"attempt_id": f"{model}/{rel}", "task_id": rel, "model": model,
-                                "meta": {"format": "before-after"}}
+        data: dict[str, Any] = {
+            "attempt_id": f"{model}/{rel}",
+            "task_id": rel,
+            "model": model,
+            "meta": {"format": "before-after"},
+        }
         where: Path
         if rel in answers:
             text = _read(answers[rel], context)
@@ -71,11 +75,16 @@ def _answers(model: str, answers: dict[str, Path], originals: dict[str, str], co
         if rel in responses and "response" not in data:
             data["response"] = _read(responses[rel], context)
         yield source_line(where, 1, data)
-    extra = sorted(rel for rel in answers if RESPONSE_MARK not in rel and rel not in originals
-                   and language_from_path(rel) is not None)
+    extra = sorted(
+        rel
+        for rel in answers
+        if RESPONSE_MARK not in rel and rel not in originals and language_from_path(rel) is not None
+    )
     if extra:
-        context.report.warnings.append(f"{model}: {len(extra)} file(s) only in the answer (no original), left "
-                                       f"out: {', '.join(extra[:5])}{' ...' if len(extra) > 5 else ''}")
+        context.report.warnings.append(
+            f"{model}: {len(extra)} file(s) only in the answer (no original), left "
+            f"out: {', '.join(extra[:5])}{' ...' if len(extra) > 5 else ''}"
+        )
     if unchanged:
         context.report.warnings.append(f"{model}: {unchanged} file(s) identical to the original, left out")
 

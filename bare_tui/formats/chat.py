@@ -71,12 +71,19 @@ def attempt_line(item: dict[str, Any], known_task_ids: frozenset[str]) -> dict[s
         metadata: dict[str, Any] = item["metadata"] if isinstance(item.get("metadata"), dict) else {}
         task_id = metadata.get("task_id")
         if not isinstance(task_id, str) or not task_id:
-            raise AnswerError("a chat completion on its own names no task: give it metadata.task_id, or wrap it "
-                              'as {"attempt_id": ..., "task_id": ..., "response": <the completion>}')
+            raise AnswerError(
+                "a chat completion on its own names no task: give it metadata.task_id, or wrap it "
+                'as {"attempt_id": ..., "task_id": ..., "response": <the completion>}'
+            )
         model = item.get("model") if isinstance(item.get("model"), str) else "unknown"
         attempt_id = metadata.get("attempt_id") or item.get("id") or f"{model}/{task_id}"
-        return {"attempt_id": attempt_id, "task_id": task_id, "model": model, "response": answer_text(item),
-                "meta": {"format": "chat-completion", "completion_id": item.get("id")}}
+        return {
+            "attempt_id": attempt_id,
+            "task_id": task_id,
+            "model": model,
+            "response": answer_text(item),
+            "meta": {"format": "chat-completion", "completion_id": item.get("id")},
+        }
     if any(key in item for key in NATIVE_KEYS):
         return item  # a task, judgement or attempt line beside the outputs: read as it is
     raise AnswerError("not a chat completion, a Responses object or a batch output line")
@@ -115,8 +122,10 @@ def answer_text(body: dict[str, Any]) -> str:
     if body.get("object") == "response" or "output" in body:
         parts = [
             part.get("text", "")
-            for item in body.get("output") or [] if isinstance(item, dict) and item.get("type") == "message"
-            for part in item.get("content") or [] if isinstance(part, dict) and part.get("type") == "output_text"
+            for item in body.get("output") or []
+            if isinstance(item, dict) and item.get("type") == "message"
+            for part in item.get("content") or []
+            if isinstance(part, dict) and part.get("type") == "output_text"
         ]
         if parts:
             return "".join(parts)

@@ -27,8 +27,15 @@ csv.field_size_limit(MAX_CELL_BYTES)
 
 TRUE_WORDS = {"true", "1", "yes", "t", "y"}
 FALSE_WORDS = {"false", "0", "no", "f", "n"}
-OUTCOME_WORDS = {"passed": "pass", "success": "pass", "ok": "pass", "failed": "fail", "failure": "fail",
-                 "errored": "error", "skip": "skipped"}
+OUTCOME_WORDS = {
+    "passed": "pass",
+    "success": "pass",
+    "ok": "pass",
+    "failed": "fail",
+    "failure": "fail",
+    "errored": "error",
+    "skip": "skipped",
+}
 
 
 class CellError(ValueError):
@@ -76,17 +83,47 @@ def _integer(text: str) -> int:
 
 # column -> how its cell is read; text columns are not listed. An empty cell of a listed column is null.
 CONVERTERS: dict[str, Callable[[str], Any]] = {
-    "score": _number, "confidence": _integer, "position": _integer, "inclusion_probability": _number,
-    "saw_verdicts": _bool, "retracted": _bool, "gold": _bool,
-    "evidence": _json, "tags": _json, "meta": _json, "problems": _json, "reviewers": _json, "details": _json,
+    "score": _number,
+    "confidence": _integer,
+    "position": _integer,
+    "inclusion_probability": _number,
+    "saw_verdicts": _bool,
+    "retracted": _bool,
+    "gold": _bool,
+    "evidence": _json,
+    "tags": _json,
+    "meta": _json,
+    "problems": _json,
+    "reviewers": _json,
+    "details": _json,
     "task_meta": _json,
 }
 # text columns whose empty cell means null rather than ""
-NULLABLE_TEXT = {"original", "opened_at", "saved_at", "supersedes", "refactored", "response", "patch", "created_at",
-                 "pipeline_version", "source", "model", "language", "path", "task_id"}
+NULLABLE_TEXT = {
+    "original",
+    "opened_at",
+    "saved_at",
+    "supersedes",
+    "refactored",
+    "response",
+    "patch",
+    "created_at",
+    "pipeline_version",
+    "source",
+    "model",
+    "language",
+    "path",
+    "task_id",
+}
 # columns that are always lists/objects; an empty cell is an empty one
-EMPTY_COLLECTIONS: dict[str, Any] = {"evidence": [], "tags": [], "meta": {}, "problems": [], "reviewers": [],
-                                     "details": {}}
+EMPTY_COLLECTIONS: dict[str, Any] = {
+    "evidence": [],
+    "tags": [],
+    "meta": {},
+    "problems": [],
+    "reviewers": [],
+    "details": {},
+}
 
 
 def typed_row(row: dict[str, str]) -> dict[str, Any]:
@@ -144,8 +181,10 @@ def _csv_kind(path: Path, header: list[str]) -> str:
         return "verdicts"
     if "attempt_id" in columns or "task_id" in columns:
         return "records"
-    raise FormatError(f"{path}: a CSV whose header ({', '.join(header[:8]) or 'empty'}) has neither attempt_id, "
-                      "stage, outcome (verdicts) nor the columns of a bare-tui export")
+    raise FormatError(
+        f"{path}: a CSV whose header ({', '.join(header[:8]) or 'empty'}) has neither attempt_id, "
+        "stage, outcome (verdicts) nor the columns of a bare-tui export"
+    )
 
 
 def read_verdict_rows(path: Path, context: Context) -> Iterator[SourceLine]:
@@ -174,8 +213,10 @@ def verdict_lines(path: Path, rows: Iterable[tuple[int, dict[str, Any]]], contex
             if row.get(name):
                 line[name] = row[name]
         if stage in line["verdicts"]:
-            context.report.fail(f"{path}:{number}", f"a second verdict for attempt '{attempt_id}', stage "
-                                                    f"'{stage}' of the same run; the first is kept")
+            context.report.fail(
+                f"{path}:{number}",
+                f"a second verdict for attempt '{attempt_id}', stage '{stage}' of the same run; the first is kept",
+            )
             continue
         line["verdicts"][stage] = _verdict_body(row)
     for number, line in grouped.values():

@@ -39,7 +39,9 @@ def read_inspect_log(path: Path, context: Context) -> Iterator[SourceLine]:
     try:
         log = read_eval_log(str(path))
     except Exception as exc:  # noqa: BLE001 - inspect_ai raises its own errors for a damaged or foreign file
-        raise FormatError(f"{path}: inspect_ai could not read it as an eval log ({type(exc).__name__}: {exc})") from None
+        raise FormatError(
+            f"{path}: inspect_ai could not read it as an eval log ({type(exc).__name__}: {exc})"
+        ) from None
     model = log.eval.model
     samples = log.samples or []
     if not samples:
@@ -56,9 +58,17 @@ def read_inspect_log(path: Path, context: Context) -> Iterator[SourceLine]:
             continue
         attempt_id = f"{model}/{task_id}" + (f"#{sample.epoch}" if len(epochs) > 1 else "")
         data: dict[str, Any] = {
-            "attempt_id": attempt_id, "task_id": task_id, "model": model, "response": completion,
-            "meta": {"format": "inspect", "eval_id": log.eval.eval_id, "task": log.eval.task,
-                     "sample_id": sample.id, "epoch": sample.epoch},
+            "attempt_id": attempt_id,
+            "task_id": task_id,
+            "model": model,
+            "response": completion,
+            "meta": {
+                "format": "inspect",
+                "eval_id": log.eval.eval_id,
+                "task": log.eval.task,
+                "sample_id": sample.id,
+                "epoch": sample.epoch,
+            },
         }
         for key in ("original", "path", "language"):
             if key in metadata:
@@ -78,7 +88,8 @@ def _verdicts(scores: dict[str, Any], to_float: Any) -> dict[str, dict[str, Any]
             number = float(to_float(item))
             body: dict[str, Any] = {"outcome": "pass" if number >= 1.0 else "fail", "score": number}
             if score.explanation:
-                body["evidence"] = [{"side": "refactored", "line": None, "column": None,
-                                     "message": str(score.explanation)}]
+                body["evidence"] = [
+                    {"side": "refactored", "line": None, "column": None, "message": str(score.explanation)}
+                ]
             verdicts[stage_name(str(name))] = body
     return verdicts

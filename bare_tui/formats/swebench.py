@@ -29,8 +29,11 @@ def task_id_for(instance_id: str, path: str) -> str:
 def read_predictions(path: Path, context: Context) -> Iterator[SourceLine]:
     for number, item in json_lines(path, context.report):
         where = f"{path}:{number}"
-        if isinstance(item, dict) and item and "instance_id" not in item and all(
-            isinstance(v, dict) and "model_patch" in v for v in item.values()
+        if (
+            isinstance(item, dict)
+            and item
+            and "instance_id" not in item
+            and all(isinstance(v, dict) and "model_patch" in v for v in item.values())
         ):  # sb-cli's {instance_id: {...}} form
             predictions = [{"instance_id": key, **value} for key, value in item.items()]
         else:
@@ -51,8 +54,9 @@ def _prediction(path: Path, number: int, where: str, item: Any, context: Context
         context.report.fail(where, f"prediction {instance_id}: 'model_name_or_path' must be a non-empty string")
         return
     if patch is None or (isinstance(patch, str) and not patch.strip()):
-        context.report.warnings.append(f"{where}: prediction {instance_id} of {model} has an empty model_patch; "
-                                       "there is no changed file to import")
+        context.report.warnings.append(
+            f"{where}: prediction {instance_id} of {model} has an empty model_patch; there is no changed file to import"
+        )
         return
     if not isinstance(patch, str):
         context.report.fail(where, f"prediction {instance_id}: 'model_patch' must be a string")
@@ -73,7 +77,10 @@ def _prediction(path: Path, number: int, where: str, item: Any, context: Context
             continue
         task_id = task_id_for(instance_id, file_path)
         data: dict[str, Any] = {
-            "attempt_id": f"{model}/{task_id}", "task_id": task_id, "model": model, "patch": str(changed),
+            "attempt_id": f"{model}/{task_id}",
+            "task_id": task_id,
+            "model": model,
+            "patch": str(changed),
             "meta": {"format": "swebench", "instance_id": instance_id, "files_in_patch": len(files)},
         }
         if changed.is_added_file:

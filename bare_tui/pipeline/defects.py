@@ -225,7 +225,9 @@ def cppcheck_version() -> str | None:
     if executable is None:
         return None
     try:
-        output = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=10, check=False).stdout
+        output = subprocess.run(
+            [executable, "--version"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     match = re.search(r"(\d+(?:\.\d+)+)", output)
@@ -255,7 +257,9 @@ def _cppcheck_findings(grammar: str, text: str) -> tuple[Finding, ...]:
             source,
         ]
         try:
-            completed = subprocess.run(command, capture_output=True, text=True, timeout=CPPCHECK_TIMEOUT_SECONDS, errors="replace")
+            completed = subprocess.run(
+                command, capture_output=True, text=True, timeout=CPPCHECK_TIMEOUT_SECONDS, errors="replace"
+            )
         except subprocess.TimeoutExpired:
             raise CppcheckFailed(f"cppcheck took longer than {CPPCHECK_TIMEOUT_SECONDS:g} s") from None
         except OSError as exc:
@@ -270,7 +274,9 @@ def _cppcheck_findings(grammar: str, text: str) -> tuple[Finding, ...]:
             continue
         # Messages name variables, never lines, except a few that cite "line N": those numbers are dropped.
         symbol = re.sub(r"\bline \d+", "line", message)
-        findings.append(Finding(f"cppcheck:{check}", symbol, int(number), int(column or 1), f"{message} [cppcheck {check}]"))
+        findings.append(
+            Finding(f"cppcheck:{check}", symbol, int(number), int(column or 1), f"{message} [cppcheck {check}]")
+        )
     return tuple(findings)
 
 
@@ -322,7 +328,12 @@ _RULES: tuple[_Rule, ...] = (
         "(catch_clause body: (statement_block) @hit)",
         "empty catch block swallows errors",
     ),
-    _Rule("empty-catch", frozenset({"java", "csharp"}), "(catch_clause body: (block) @hit)", "empty catch block swallows errors"),
+    _Rule(
+        "empty-catch",
+        frozenset({"java", "csharp"}),
+        "(catch_clause body: (block) @hit)",
+        "empty catch block swallows errors",
+    ),
     _Rule(
         "empty-catch",
         frozenset({"cpp", "php"}),
@@ -488,7 +499,11 @@ def _case_values(arm: tree_sitter.Node) -> list[tree_sitter.Node]:
     if arm.type in ("switch_block_statement_group", "switch_rule"):
         return [v for label in arm.named_children if label.type == "switch_label" for v in label.named_children]
     if arm.type == "switch_section":
-        return [child.named_children[0] for child in arm.named_children if child.type == "constant_pattern" and child.named_children]
+        return [
+            child.named_children[0]
+            for child in arm.named_children
+            if child.type == "constant_pattern" and child.named_children
+        ]
     return []
 
 
@@ -531,7 +546,9 @@ def _go_unused_locals(source: Source) -> Iterator[Finding]:
             yield _finding(source, "unused-variable", text, name, f"declared and not used: {text}")
 
 
-_JAVA_PRIVATE_FIELDS = "(field_declaration (modifiers) @modifiers declarator: (variable_declarator name: (identifier) @hit))"
+_JAVA_PRIVATE_FIELDS = (
+    "(field_declaration (modifiers) @modifiers declarator: (variable_declarator name: (identifier) @hit))"
+)
 
 
 def _java_unused_private_fields(source: Source) -> Iterator[Finding]:
@@ -562,17 +579,31 @@ def _java_foreign_private_access(source: Source) -> Iterator[Finding]:
         return
     private_of: dict[str, set[int]] = defaultdict(set)  # field -> top-level classes declaring it private
     fields_of: dict[int, set[str]] = defaultdict(set)  # top-level class id -> every field and method it declares
-    tops = [n for n in source.root.named_children if n.type in ("class_declaration", "record_declaration", "enum_declaration")]
+    tops = [
+        n
+        for n in source.root.named_children
+        if n.type in ("class_declaration", "record_declaration", "enum_declaration")
+    ]
     if len(tops) < 2:
         return
     for top in tops:
-        for name in _captures("java", "(field_declaration declarator: (variable_declarator name: (identifier) @hit))", top):
+        for name in _captures(
+            "java", "(field_declaration declarator: (variable_declarator name: (identifier) @hit))", top
+        ):
             fields_of[top.id].add(source.node_text(name))
             declaration = name.parent.parent if name.parent is not None else None
             modifiers = next((c for c in declaration.children if c.type == "modifiers"), None) if declaration else None
-            if modifiers is not None and "private" in source.node_text(modifiers).split() and _enclosing_top(name) == top:
+            if (
+                modifiers is not None
+                and "private" in source.node_text(modifiers).split()
+                and _enclosing_top(name) == top
+            ):
                 private_of[source.node_text(name)].add(top.id)
-        for name in _captures("java", "(record_declaration parameters: (formal_parameters (formal_parameter name: (identifier) @hit)))", top):
+        for name in _captures(
+            "java",
+            "(record_declaration parameters: (formal_parameters (formal_parameter name: (identifier) @hit)))",
+            top,
+        ):
             fields_of[top.id].add(source.node_text(name))
     if not private_of:
         return
@@ -581,7 +612,9 @@ def _java_foreign_private_access(source: Source) -> Iterator[Finding]:
             field_name = source.node_text(access)
             owners = private_of.get(field_name, set())
             if owners and top.id not in owners and field_name not in fields_of[top.id]:
-                yield _finding(source, "private-access", field_name, access, f"'{field_name}' is a private field of another class")
+                yield _finding(
+                    source, "private-access", field_name, access, f"'{field_name}' is a private field of another class"
+                )
 
 
 def _enclosing_top(node: tree_sitter.Node) -> tree_sitter.Node | None:
@@ -597,8 +630,12 @@ def _go_unused_imports(source: Source) -> Iterator[Finding]:
     """An imported package the file never names: `go build` refuses it ("imported and not used")."""
     if source.grammar != "go":
         return
-    used = {source.node_text(n) for n in _captures("go", "(selector_expression operand: (identifier) @hit)", source.root)}
-    used |= {source.node_text(n) for n in _captures("go", "(qualified_type package: (package_identifier) @hit)", source.root)}
+    used = {
+        source.node_text(n) for n in _captures("go", "(selector_expression operand: (identifier) @hit)", source.root)
+    }
+    used |= {
+        source.node_text(n) for n in _captures("go", "(qualified_type package: (package_identifier) @hit)", source.root)
+    }
     for spec in _captures("go", "(import_spec) @hit", source.root):
         alias = spec.child_by_field_name("name")
         path = spec.child_by_field_name("path")
@@ -619,33 +656,118 @@ def _go_unused_imports(source: Source) -> Iterator[Finding]:
 # Static members of JavaScript's built-in objects: `String.fromCharChar` is a TypeError when it is called.
 _JS_STATIC_MEMBERS = {
     "String": frozenset({"fromCharCode", "fromCodePoint", "raw", "prototype", "length", "name"}),
-    "Math": frozenset({
-        "E", "LN10", "LN2", "LOG10E", "LOG2E", "PI", "SQRT1_2", "SQRT2", "abs", "acos", "acosh", "asin", "asinh",
-        "atan", "atan2", "atanh", "cbrt", "ceil", "clz32", "cos", "cosh", "exp", "expm1", "floor", "fround", "hypot",
-        "imul", "log", "log10", "log1p", "log2", "max", "min", "pow", "random", "round", "sign", "sin", "sinh", "sqrt",
-        "tan", "tanh", "trunc", "f16round", "sumPrecise",
-    }),
-    "Number": frozenset({
-        "EPSILON", "MAX_SAFE_INTEGER", "MAX_VALUE", "MIN_SAFE_INTEGER", "MIN_VALUE", "NaN", "NEGATIVE_INFINITY",
-        "POSITIVE_INFINITY", "isFinite", "isInteger", "isNaN", "isSafeInteger", "parseFloat", "parseInt", "prototype",
-    }),
+    "Math": frozenset(
+        {
+            "E",
+            "LN10",
+            "LN2",
+            "LOG10E",
+            "LOG2E",
+            "PI",
+            "SQRT1_2",
+            "SQRT2",
+            "abs",
+            "acos",
+            "acosh",
+            "asin",
+            "asinh",
+            "atan",
+            "atan2",
+            "atanh",
+            "cbrt",
+            "ceil",
+            "clz32",
+            "cos",
+            "cosh",
+            "exp",
+            "expm1",
+            "floor",
+            "fround",
+            "hypot",
+            "imul",
+            "log",
+            "log10",
+            "log1p",
+            "log2",
+            "max",
+            "min",
+            "pow",
+            "random",
+            "round",
+            "sign",
+            "sin",
+            "sinh",
+            "sqrt",
+            "tan",
+            "tanh",
+            "trunc",
+            "f16round",
+            "sumPrecise",
+        }
+    ),
+    "Number": frozenset(
+        {
+            "EPSILON",
+            "MAX_SAFE_INTEGER",
+            "MAX_VALUE",
+            "MIN_SAFE_INTEGER",
+            "MIN_VALUE",
+            "NaN",
+            "NEGATIVE_INFINITY",
+            "POSITIVE_INFINITY",
+            "isFinite",
+            "isInteger",
+            "isNaN",
+            "isSafeInteger",
+            "parseFloat",
+            "parseInt",
+            "prototype",
+        }
+    ),
     "Array": frozenset({"from", "fromAsync", "isArray", "of", "prototype"}),
     "JSON": frozenset({"parse", "stringify", "rawJSON", "isRawJSON"}),
-    "Object": frozenset({
-        "assign", "create", "defineProperties", "defineProperty", "entries", "freeze", "fromEntries",
-        "getOwnPropertyDescriptor", "getOwnPropertyDescriptors", "getOwnPropertyNames", "getOwnPropertySymbols",
-        "getPrototypeOf", "groupBy", "hasOwn", "is", "isExtensible", "isFrozen", "isSealed", "keys",
-        "preventExtensions", "prototype", "seal", "setPrototypeOf", "values",
-    }),
-    "Promise": frozenset({"all", "allSettled", "any", "race", "reject", "resolve", "withResolvers", "try", "prototype"}),
+    "Object": frozenset(
+        {
+            "assign",
+            "create",
+            "defineProperties",
+            "defineProperty",
+            "entries",
+            "freeze",
+            "fromEntries",
+            "getOwnPropertyDescriptor",
+            "getOwnPropertyDescriptors",
+            "getOwnPropertyNames",
+            "getOwnPropertySymbols",
+            "getPrototypeOf",
+            "groupBy",
+            "hasOwn",
+            "is",
+            "isExtensible",
+            "isFrozen",
+            "isSealed",
+            "keys",
+            "preventExtensions",
+            "prototype",
+            "seal",
+            "setPrototypeOf",
+            "values",
+        }
+    ),
+    "Promise": frozenset(
+        {"all", "allSettled", "any", "race", "reject", "resolve", "withResolvers", "try", "prototype"}
+    ),
 }
 
 
 def _js_unknown_builtin_members(source: Source) -> Iterator[Finding]:
     if source.grammar not in _JS:
         return
-    for member in _captures(source.grammar, "(member_expression object: (identifier) @object property: (property_identifier)) @hit",
-                            source.root):
+    for member in _captures(
+        source.grammar,
+        "(member_expression object: (identifier) @object property: (property_identifier)) @hit",
+        source.root,
+    ):
         target = member.child_by_field_name("object")
         prop = member.child_by_field_name("property")
         if target is None or prop is None:
@@ -660,13 +782,59 @@ def _js_unknown_builtin_members(source: Source) -> Iterator[Finding]:
 
 
 # Headers of the C++ standard library that a C compiler cannot find.
-_CPP_ONLY_HEADERS = frozenset({
-    "algorithm", "array", "atomic", "bitset", "cassert", "cctype", "cerrno", "cfloat", "chrono", "climits", "cmath",
-    "complex", "cstdarg", "cstddef", "cstdint", "cstdio", "cstdlib", "cstring", "ctime", "deque", "exception",
-    "fstream", "functional", "iomanip", "iostream", "iterator", "limits", "list", "map", "memory", "numeric",
-    "optional", "queue", "random", "regex", "set", "sstream", "stack", "stdexcept", "string", "string_view",
-    "thread", "tuple", "type_traits", "unordered_map", "unordered_set", "utility", "variant", "vector",
-})
+_CPP_ONLY_HEADERS = frozenset(
+    {
+        "algorithm",
+        "array",
+        "atomic",
+        "bitset",
+        "cassert",
+        "cctype",
+        "cerrno",
+        "cfloat",
+        "chrono",
+        "climits",
+        "cmath",
+        "complex",
+        "cstdarg",
+        "cstddef",
+        "cstdint",
+        "cstdio",
+        "cstdlib",
+        "cstring",
+        "ctime",
+        "deque",
+        "exception",
+        "fstream",
+        "functional",
+        "iomanip",
+        "iostream",
+        "iterator",
+        "limits",
+        "list",
+        "map",
+        "memory",
+        "numeric",
+        "optional",
+        "queue",
+        "random",
+        "regex",
+        "set",
+        "sstream",
+        "stack",
+        "stdexcept",
+        "string",
+        "string_view",
+        "thread",
+        "tuple",
+        "type_traits",
+        "unordered_map",
+        "unordered_set",
+        "utility",
+        "variant",
+        "vector",
+    }
+)
 
 
 def _c_rules(source: Source) -> Iterator[Finding]:
@@ -677,14 +845,23 @@ def _c_rules(source: Source) -> Iterator[Finding]:
     for include in _captures("c", "(preproc_include path: (system_lib_string) @hit)", source.root):
         header = source.node_text(include).strip("<>")
         if header in _CPP_ONLY_HEADERS:
-            yield _finding(source, "cpp-header-in-c", header, include, f"<{header}> is a C++ header: a C compiler has no such file")
+            yield _finding(
+                source, "cpp-header-in-c", header, include, f"<{header}> is a C++ header: a C compiler has no such file"
+            )
     for function in _captures("c", "(translation_unit (function_definition) @hit)", source.root):
-        words = {source.node_text(c) for c in function.children if c.type in ("storage_class_specifier", "type_qualifier")}
+        words = {
+            source.node_text(c) for c in function.children if c.type in ("storage_class_specifier", "type_qualifier")
+        }
         if "inline" in words and not words & {"static", "extern"}:
             name = function.child_by_field_name("declarator")
             text = snippet(source.node_text(name), 40) if name is not None else "function"
-            yield _finding(source, "inline-without-definition", text, function,
-                           f"plain C99 inline {text}: no external definition is emitted, so callers in other files do not link")
+            yield _finding(
+                source,
+                "inline-without-definition",
+                text,
+                function,
+                f"plain C99 inline {text}: no external definition is emitted, so callers in other files do not link",
+            )
 
 
 _BLOCK_QUERY = {
@@ -699,7 +876,8 @@ _BLOCK_QUERY = {
     "tsx": "(statement_block) @hit",
 }
 _ASSIGN_QUERY = {
-    grammar: "(assignment_expression) @hit" for grammar in ("c", "cpp", "php", "java", "csharp", "javascript", "typescript", "tsx")
+    grammar: "(assignment_expression) @hit"
+    for grammar in ("c", "cpp", "php", "java", "csharp", "javascript", "typescript", "tsx")
 } | {"go": "(assignment_statement) @hit"}
 
 
@@ -951,7 +1129,9 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
         return []
     # Only the few new words are located: one scan for all of them, longest first so none hides another.
     pattern = re.compile(
-        r"(?<![A-Za-z0-9_$])(?:" + "|".join(re.escape(w) for w in sorted(fresh, key=len, reverse=True)) + r")(?![A-Za-z0-9_])"
+        r"(?<![A-Za-z0-9_$])(?:"
+        + "|".join(re.escape(w) for w in sorted(fresh, key=len, reverse=True))
+        + r")(?![A-Za-z0-9_])"
     )
     candidates: dict[str, list[re.Match[str]]] = defaultdict(list)
     for match in pattern.finditer(refactored.text):
@@ -995,7 +1175,11 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
         if declared or not uses:
             continue
         for node in uses:
-            findings.append(_finding(refactored, "undefined-name", word, node, f"undefined name '{word}': declared nowhere in the file"))
+            findings.append(
+                _finding(
+                    refactored, "undefined-name", word, node, f"undefined name '{word}': declared nowhere in the file"
+                )
+            )
     return findings
 
 
@@ -1034,7 +1218,12 @@ def _role(grammar: str, node: tree_sitter.Node) -> str:
             return "declaration"
         ancestor = ancestor.parent
     field = _field_of(parent, child)
-    if parent.type == "assignment_expression" and field == "left" and parent.parent is not None and parent.parent.type == "initializer_expression":
+    if (
+        parent.type == "assignment_expression"
+        and field == "left"
+        and parent.parent is not None
+        and parent.parent.type == "initializer_expression"
+    ):
         return "member"  # C#: new Order { Total = 3 } sets a property
     if field in _MEMBER_FIELDS or (parent.type, field) in _MEMBER_CONTEXTS or (parent.type, None) in _MEMBER_CONTEXTS:
         return "member"

@@ -49,7 +49,10 @@ _CODE_WORDS = (
     r"fields?|properties|members|imports|definitions?|helpers?|classes|handling|branch(es)?|section|part|steps?)"
 )
 _END = r"\s*(\.\.\.|…|\)|\]|\.)*\s*$"  # what may follow a placeholder's last word: dots, a bracket
-_UNCHANGED = r"(unchanged|omitted|as\s+before|not\s+shown|((remains?|stays?|is|are|left|kept)\s+)?(the\s+same|unchanged|as\s+(is|before)|intact))"
+_UNCHANGED = (
+    r"(unchanged|omitted|as\s+before|not\s+shown"
+    r"|((remains?|stays?|is|are|left|kept)\s+)?(the\s+same|unchanged|as\s+(is|before)|intact))"
+)
 _ELISION_PATTERNS = [
     re.compile(p, re.IGNORECASE)
     for p in (
@@ -100,10 +103,25 @@ _DIFF_LINES = (re.compile(r"^@@ -\d+(,\d+)? \+\d+(,\d+)? @@"), re.compile(r"^(--
 
 _COMMENT_KINDS = ("comment", "line_comment", "block_comment")
 _STRING_KINDS = (
-    "string", "string_literal", "template_string", "raw_string_literal", "interpreted_string_literal",
-    "encapsed_string", "heredoc", "nowdoc", "verbatim_string_literal", "interpolated_string_expression",
-    "char_literal", "character_literal", "text_block", "concatenated_string", "raw_string", "text",
+    "string",
+    "string_literal",
+    "template_string",
+    "raw_string_literal",
+    "interpreted_string_literal",
+    "encapsed_string",
+    "heredoc",
+    "nowdoc",
+    "verbatim_string_literal",
+    "interpolated_string_expression",
+    "char_literal",
+    "character_literal",
+    "text_block",
+    "concatenated_string",
+    "raw_string",
+    "text",
 )
+
+
 @dataclass(frozen=True)
 class Finding:
     """One integrity problem: which check found it, where, and what it says."""
@@ -162,7 +180,13 @@ def integrity_findings(language: str, original: str, refactored: str | None, pat
 
 
 _CHECK_ORDER = (
-    "truncated", "prose", "elision", "hidden-character", "dropped-type", "dropped-function", "dropped-callback",
+    "truncated",
+    "prose",
+    "elision",
+    "hidden-character",
+    "dropped-type",
+    "dropped-function",
+    "dropped-callback",
     "dropped-statement",
 )
 
@@ -194,7 +218,7 @@ def _comment_body(text: str) -> str:
     text = text.strip()
     for opener, closer in (("/**", "*/"), ("/*", "*/"), ("<!--", "-->")):
         if text.startswith(opener):
-            text = text[len(opener):]
+            text = text[len(opener) :]
             if text.endswith(closer):
                 text = text[: -len(closer)]
             break
@@ -274,8 +298,15 @@ def _dropped_functions(language: str, original: str, refactored: str, path: str)
             continue
         name = signature.simple_name
         if name in called and name not in defined:
-            findings.append(Finding("dropped-function", "original", signature.line, signature.column,
-                                    f"{signature.kind} {signature.name} of the original is gone, but the answer still calls {name}"))
+            findings.append(
+                Finding(
+                    "dropped-function",
+                    "original",
+                    signature.line,
+                    signature.column,
+                    f"{signature.kind} {signature.name} of the original is gone, but the answer still calls {name}",
+                )
+            )
     return findings
 
 
@@ -293,15 +324,37 @@ def _called_names(text: str) -> frozenset[str]:
 # Anonymous functions registered with a call (a route handler, an event listener, a test case): code no signature
 # names. A call is a registration when it passes a function and a string literal (the route, the event, the name).
 _CALL_KINDS = (
-    "call_expression", "call", "method_invocation", "invocation_expression", "function_call_expression",
-    "member_call_expression", "scoped_call_expression",
+    "call_expression",
+    "call",
+    "method_invocation",
+    "invocation_expression",
+    "function_call_expression",
+    "member_call_expression",
+    "scoped_call_expression",
 )
-_ANONYMOUS_FUNCTIONS = frozenset({
-    "arrow_function", "function_expression", "function", "lambda", "lambda_expression", "anonymous_method_expression",
-    "func_literal", "anonymous_function", "anonymous_function_creation_expression",
-})
-_STRING_ARGUMENTS = frozenset({"string", "string_literal", "interpreted_string_literal", "raw_string_literal",
-                               "encapsed_string", "template_string"})
+_ANONYMOUS_FUNCTIONS = frozenset(
+    {
+        "arrow_function",
+        "function_expression",
+        "function",
+        "lambda",
+        "lambda_expression",
+        "anonymous_method_expression",
+        "func_literal",
+        "anonymous_function",
+        "anonymous_function_creation_expression",
+    }
+)
+_STRING_ARGUMENTS = frozenset(
+    {
+        "string",
+        "string_literal",
+        "interpreted_string_literal",
+        "raw_string_literal",
+        "encapsed_string",
+        "template_string",
+    }
+)
 
 
 @lru_cache(maxsize=4)
@@ -314,12 +367,16 @@ def _registrations(source: Source) -> tuple[tuple[tuple[str, str], str, bool, tu
         arguments = call.child_by_field_name("arguments")
         if arguments is None or call.end_byte - call.start_byte > 200_000:
             continue
-        values = [a.named_children[0] if a.type == "argument" and a.named_child_count else a for a in arguments.named_children]
+        values = [
+            a.named_children[0] if a.type == "argument" and a.named_child_count else a for a in arguments.named_children
+        ]
         literal = next((v for v in values if v.type in _STRING_ARGUMENTS), None)
         if literal is None:
             continue
         key = (_callee_name(source, call), "".join(source.node_text(literal).split())[:200])
-        shown = source.data[call.start_byte : min(arguments.start_byte, call.start_byte + 200)].decode("utf-8", "replace")
+        shown = source.data[call.start_byte : min(arguments.start_byte, call.start_byte + 200)].decode(
+            "utf-8", "replace"
+        )
         found.append((key, shown, any(v.type in _ANONYMOUS_FUNCTIONS for v in values), source.position(call)))
     return tuple(found)
 
@@ -343,8 +400,15 @@ def _dropped_callbacks(before: Source, after: Source) -> list[Finding]:
     for key, shown, anonymous, (line, column) in _registrations(before):
         if anonymous and key not in kept:
             literal = key[1]
-            findings.append(Finding("dropped-callback", "original", line, column,
-                                    f"the function passed to {snippet(shown, 50)}({snippet(literal, 40)}, …) is missing"))
+            findings.append(
+                Finding(
+                    "dropped-callback",
+                    "original",
+                    line,
+                    column,
+                    f"the function passed to {snippet(shown, 50)}({snippet(literal, 40)}, …) is missing",
+                )
+            )
             kept.add(key)  # said once
     return findings
 
@@ -395,8 +459,15 @@ def _dropped_statements(before: Source, after: Source, said: set[int | None]) ->
         if exports and (head.startswith(("exports.", "module.exports")) or head == "Object.defineProperty"):
             continue  # CommonJS plumbing: an answer that exports another way (ES modules) keeps the exports
         if head and head not in answer and line not in said:
-            findings.append(Finding("dropped-statement", "original", line, column,
-                                    f"the top-level statement on {snippet(head, 60)!r} is missing"))
+            findings.append(
+                Finding(
+                    "dropped-statement",
+                    "original",
+                    line,
+                    column,
+                    f"the top-level statement on {snippet(head, 60)!r} is missing",
+                )
+            )
     return findings
 
 
@@ -459,27 +530,57 @@ def _ends_mid_statement(grammar: str, text: str) -> bool:
 def _truncation(language: str, before: Source, after: Source, path: str) -> list[Finding]:
     findings: list[Finding] = []
     last_line = after.text.rstrip().count("\n") + 1
-    fresh, _ = new_problems(tree_sitter_problems(language, before.text, path), tree_sitter_problems(language, after.text, path))
+    fresh, _ = new_problems(
+        tree_sitter_problems(language, before.text, path), tree_sitter_problems(language, after.text, path)
+    )
     at_end = [p for p in fresh if p.end_line >= last_line]
     if any(line == last_line for line, _, _ in _prose_lines(after)):
         pass  # the answer ends in chat or a fence: the prose finding says it better than a cut would
     elif at_end:
         problem = at_end[-1]
         if problem.line >= last_line:
-            findings.append(Finding("truncated", "refactored", problem.line, problem.column,
-                                    f"the file ends abruptly: {problem.message} at the end"))
+            findings.append(
+                Finding(
+                    "truncated",
+                    "refactored",
+                    problem.line,
+                    problem.column,
+                    f"the file ends abruptly: {problem.message} at the end",
+                )
+            )
         else:
             # an error node running from where the text stops making sense to the end of the file
-            findings.append(Finding("truncated", "refactored", last_line, None,
-                                    f"the file ends inside an unfinished construct begun on line {problem.line}"))
+            findings.append(
+                Finding(
+                    "truncated",
+                    "refactored",
+                    last_line,
+                    None,
+                    f"the file ends inside an unfinished construct begun on line {problem.line}",
+                )
+            )
     elif _ends_mid_statement(before.grammar, after.text) and not _ends_mid_statement(before.grammar, before.text):
-        findings.append(Finding("truncated", "refactored", last_line, None,
-                                f"the file ends mid-statement: {snippet(_last_code_line(after.text), 60)!r}"))
+        findings.append(
+            Finding(
+                "truncated",
+                "refactored",
+                last_line,
+                None,
+                f"the file ends mid-statement: {snippet(_last_code_line(after.text), 60)!r}",
+            )
+        )
     else:
         cut = _tail_missing(before.text, after.text)
         if cut is not None:
-            findings.append(Finding("truncated", "original", cut, None,
-                                    f"the original's tail from line {cut} on is missing: the answer stops there"))
+            findings.append(
+                Finding(
+                    "truncated",
+                    "original",
+                    cut,
+                    None,
+                    f"the original's tail from line {cut} on is missing: the answer stops there",
+                )
+            )
     return findings
 
 
@@ -637,7 +738,11 @@ def _only_ellipsis(body: Node | None) -> bool:
     statements = [c for c in body.named_children if c.type != "comment"]
     saw_ellipsis = False
     for statement in statements:
-        inner = statement.named_children[0] if statement.type == "expression_statement" and statement.named_child_count == 1 else None
+        inner = (
+            statement.named_children[0]
+            if statement.type == "expression_statement" and statement.named_child_count == 1
+            else None
+        )
         if inner is not None and inner.type == "ellipsis":
             saw_ellipsis = True
         elif inner is not None and inner.type == "string":

@@ -35,6 +35,7 @@ METRIC_NAMES = {
     "nesting_depth": "nesting depth",
 }
 
+
 class MetricsUnavailable(Exception):
     """lizard could not measure a text, so its functions' metrics would be partial."""
 
@@ -186,7 +187,9 @@ def check_maintainability(
         after = function_metrics(language, refactored, path)
     except MetricsUnavailable as exc:
         reason = str(exc)
-        return StageResult(Outcome.ERROR, evidence=(Evidence("refactored", None, None, reason),), details={"reason": reason})
+        return StageResult(
+            Outcome.ERROR, evidence=(Evidence("refactored", None, None, reason),), details={"reason": reason}
+        )
     details = {
         "thresholds": limits,
         "thresholds_from": origin,
@@ -225,9 +228,15 @@ def check_maintainability(
     }
     evidence = [Evidence("refactored", b.line, 1, "new breach: " + b.message) for b in new]
     new_ids = {id(b) for b in new}
-    evidence += [Evidence("refactored", b.line, 1, "still breached: " + b.message) for b in breaches_after if id(b) not in new_ids]
-    evidence += [Evidence("original", b.line, 1, "not resolved, the function is missing from the answer: " + b.message)
-                 for b in carried]
+    evidence += [
+        Evidence("refactored", b.line, 1, "still breached: " + b.message)
+        for b in breaches_after
+        if id(b) not in new_ids
+    ]
+    evidence += [
+        Evidence("original", b.line, 1, "not resolved, the function is missing from the answer: " + b.message)
+        for b in carried
+    ]
     after_keys = Counter(b.key for b in breaches_after + carried)
     for breach in breaches_before:
         if after_keys[breach.key] > 0:
@@ -242,16 +251,25 @@ def check_maintainability(
         score = (load_before - load_after) / total if total > 0 else 0.0
         details |= {"load_before": round(load_before, 4), "load_after": round(load_after, 4)}
         fell = load_after < load_before * (1 - settings.minimum_fall)
-        evidence.append(Evidence(
-            "original", None, None,
-            f"the original breaches no threshold: judged on the metrics' fall, {load_before:.3f} -> {load_after:.3f} "
-            f"({'fell' if fell else 'did not fall'} by {settings.minimum_fall:.0%} or more)",
-        ))
+        evidence.append(
+            Evidence(
+                "original",
+                None,
+                None,
+                "the original breaches no threshold: judged on the metrics' fall, "
+                f"{load_before:.3f} -> {load_after:.3f} "
+                f"({'fell' if fell else 'did not fall'} by {settings.minimum_fall:.0%} or more)",
+            )
+        )
         passed = fell and not new
     else:
         passed = severity_after < severity_before and not new
-    return StageResult(Outcome.PASS if passed else Outcome.FAIL, score=round(score, 6), evidence=capped(evidence, "breaches"),
-                       details=details)
+    return StageResult(
+        Outcome.PASS if passed else Outcome.FAIL,
+        score=round(score, 6),
+        evidence=capped(evidence, "breaches"),
+        details=details,
+    )
 
 
 def _load(functions: list[FunctionMetrics], limits: Mapping[str, float], weights: Mapping[str, float]) -> float:
@@ -443,7 +461,9 @@ def _at_end(by_end_line: dict[int, int], end_line: int) -> int | None:
 
 # Parameter counts from tree-sitter too: lizard counts `function f($a, $b)` in PHP as one parameter and
 # mis-reads Go's grouped `a, b int`.
-_NOT_PARAMETERS = frozenset({"comment", "line_comment", "block_comment", "keyword_separator", "positional_separator", "(", ")", ","})
+_NOT_PARAMETERS = frozenset(
+    {"comment", "line_comment", "block_comment", "keyword_separator", "positional_separator", "(", ")", ","}
+)
 
 
 def _parameters_by_end_line(language: str, text: str, path: str) -> dict[int, int]:
@@ -469,5 +489,3 @@ def _parameters_by_end_line(language: str, text: str, path: str) -> dict[int, in
                     count += 1
         counts.setdefault(function.end_point.row + 1, count)  # the outer function, not a lambda ending with it
     return counts
-
-

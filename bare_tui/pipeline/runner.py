@@ -160,13 +160,17 @@ def run_stage(
         skipped = unsupported(job.language)  # one answer for every stage, not an error in some
         if skipped is not None:
             return skipped
-        return BY_NAME[stage].check(StageInput(job.language, job.original, job.refactored, job.path, settings, thresholds))
+        return BY_NAME[stage].check(
+            StageInput(job.language, job.original, job.refactored, job.path, settings, thresholds)
+        )
 
     # An analyser's bug must not lose the attempt's other stages.
     return _contained(f"the {stage} check failed", check)
 
 
-def measure(item: Measure, settings: PipelineSettings = DEFAULT_SETTINGS) -> tuple[tuple[float, ...], ...] | StageResult:
+def measure(
+    item: Measure, settings: PipelineSettings = DEFAULT_SETTINGS
+) -> tuple[tuple[float, ...], ...] | StageResult:
     """One original's functions for the thresholds (see measure_original), or an `error` result saying why not."""
 
     def rows() -> tuple[tuple[float, ...], ...] | StageResult:
@@ -279,7 +283,9 @@ def _worker_main(conn: Connection, thresholds: Thresholds, settings: PipelineSet
 
 
 def _error(reason: str) -> StageResult:
-    return StageResult(Outcome.ERROR, evidence=(Evidence("refactored", None, None, reason),), details={"reason": reason})
+    return StageResult(
+        Outcome.ERROR, evidence=(Evidence("refactored", None, None, reason),), details={"reason": reason}
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -296,7 +302,9 @@ Results = dict[str, Any]
 
 
 class _Worker:
-    def __init__(self, context: multiprocessing.context.SpawnContext, thresholds: Thresholds, settings: PipelineSettings) -> None:
+    def __init__(
+        self, context: multiprocessing.context.SpawnContext, thresholds: Thresholds, settings: PipelineSettings
+    ) -> None:
         self.conn, child = context.Pipe()
         self.process = context.Process(
             target=_worker_main, args=(child, thresholds, settings, os.getpid()), daemon=True
@@ -625,7 +633,9 @@ def _over_cap(settings: PipelineSettings, **sides: str | None) -> str | None:
     """Why a file is too big to analyse (the first side over the size cap), or None."""
     for side, text in sides.items():
         if len(text or "") > settings.size_cap_chars:
-            return f"the {side} file has {len(text or ''):,} characters, over the size cap of {settings.size_cap_chars:,}"
+            return (
+                f"the {side} file has {len(text or ''):,} characters, over the size cap of {settings.size_cap_chars:,}"
+            )
     return None
 
 
@@ -708,18 +718,27 @@ def _session_thresholds(  # type: ignore[no-untyped-def]
     """The maintainability thresholds from the session's originals, measured once and kept in the session."""
     digest = hashlib.sha256()
     for task_id in sorted(tasks):
-        digest.update(f"{task_id}\0{hashlib.sha256(tasks[task_id].original.encode('utf-8', 'replace')).hexdigest()}\0".encode())
+        digest.update(
+            f"{task_id}\0{hashlib.sha256(tasks[task_id].original.encode('utf-8', 'replace')).hexdigest()}\0".encode()
+        )
     key = f"{version}:{digest.hexdigest()[:16]}"
     kept = store.get_setting(_THRESHOLDS_SETTING)
     if isinstance(kept, dict) and kept.get("key") == key:
-        return ThresholdMeasurement(Thresholds(kept["by_language"], kept["percentile"], kept["origin"], settings), reused=True)
+        return ThresholdMeasurement(
+            Thresholds(kept["by_language"], kept["percentile"], kept["origin"], settings), reused=True
+        )
     measurement = measure_thresholds(tasks.values(), settings, workers, progress_callback)
     thresholds = measurement.thresholds
     # Written only once every original is measured: an interrupted run leaves no thresholds, and the next
     # run measures them all again.
     store.set_setting(
         _THRESHOLDS_SETTING,
-        {"key": key, "by_language": thresholds.by_language, "percentile": thresholds.percentile, "origin": thresholds.origin},
+        {
+            "key": key,
+            "by_language": thresholds.by_language,
+            "percentile": thresholds.percentile,
+            "origin": thresholds.origin,
+        },
     )
     return measurement
 

@@ -115,7 +115,9 @@ def check_signatures(
     before = interface(language, original, path, policy)
     after = interface(language, refactored, path, policy) if refactored else []
     if grammar_name(language, path) in ("c", "cpp"):
-        aliases = type_aliases(language, original, path) | (type_aliases(language, refactored, path) if refactored else {})
+        aliases = type_aliases(language, original, path) | (
+            type_aliases(language, refactored, path) if refactored else {}
+        )
         if aliases:
             before, after = _with_aliases(before, aliases), _with_aliases(after, aliases)
     changes = compare_signatures(before, after)
@@ -170,7 +172,10 @@ def compare_signatures(before: list[Signature], after: list[Signature]) -> list[
     used: set[int] = set()
     pending: list[Signature] = []
     for signature in before:
-        if not signature.declaration and _find(exact.get((signature.name, signature.parameters, signature.returns), ()), used) is None:
+        if (
+            not signature.declaration
+            and _find(exact.get((signature.name, signature.parameters, signature.returns), ()), used) is None
+        ):
             pending.append(signature)
     unmatched: list[Signature] = []
     for signature in pending:
@@ -247,7 +252,9 @@ def _evidence(changes: list[SignatureChange]) -> tuple[Evidence, ...]:
         before = change.before
         if change.after is None:
             gone = " (only a declaration is left)" if change.body_gone else ""
-            shown.append(Evidence("original", before.line, before.column, f"missing {before.kind}: {before.display()}{gone}"))
+            shown.append(
+                Evidence("original", before.line, before.column, f"missing {before.kind}: {before.display()}{gone}")
+            )
         else:
             after = change.after
             shown.append(
@@ -349,7 +356,10 @@ _ARGUMENTS_WORD = re.compile(rb"\barguments\b")
 
 
 def _reads_arguments(source: Source, node: Node) -> bool:
-    return node.end_byte - node.start_byte < 200_000 and _ARGUMENTS_WORD.search(source.data, node.start_byte, node.end_byte) is not None
+    return (
+        node.end_byte - node.start_byte < 200_000
+        and _ARGUMENTS_WORD.search(source.data, node.start_byte, node.end_byte) is not None
+    )
 
 
 def _positional_name(name: str | None) -> str | None:
@@ -391,7 +401,9 @@ def _c_parameter_name(group: list[Node]) -> Node | None:
             return node
         inner = node.child_by_field_name("declarator")
         if inner is None and node.type in ("reference_declarator", "parenthesized_declarator", "pointer_declarator"):
-            inner = next((c for c in node.named_children if c.type not in ("type_qualifier", "ms_pointer_modifier")), None)
+            inner = next(
+                (c for c in node.named_children if c.type not in ("type_qualifier", "ms_pointer_modifier")), None
+            )
         node = inner
     return None
 
@@ -541,11 +553,25 @@ def _scan(
             line, column = source.position(seen.at if seen.at is not None else node)
             qualified = ".".join(scope + tuple(part for part in name.split(".") if part))
             parameters = parameters_of(source, params)
-            if not parameters and source.grammar in _JS_GRAMMARS and params is not None and _reads_arguments(source, node):
+            if (
+                not parameters
+                and source.grammar in _JS_GRAMMARS
+                and params is not None
+                and _reads_arguments(source, node)
+            ):
                 parameters = (_ARGUMENTS,)  # `function f() { ... arguments ... }` takes what `f(...args)` takes
             found.append(
-                Signature(qualified, parameters, kind, line, column, in_function, seen.declaration,
-                          _return_type(source, node, kind), not (hidden or self_hidden or in_function))
+                Signature(
+                    qualified,
+                    parameters,
+                    kind,
+                    line,
+                    column,
+                    in_function,
+                    seen.declaration,
+                    _return_type(source, node, kind),
+                    not (hidden or self_hidden or in_function),
+                )
             )
         if seen.scope or seen.function or seen.hide:
             child_scope = scope + (seen.scope,) if seen.scope else scope
@@ -557,33 +583,82 @@ def _scan(
 _CANDIDATE_KINDS: dict[str, tuple[str, ...]] = {
     "python": ("function_definition", "class_definition", "lambda"),
     "javascript": (
-        "function_declaration", "generator_function_declaration", "function_signature", "method_definition",
-        "method_signature", "abstract_method_signature", "class", "class_declaration", "abstract_class_declaration",
-        "interface_declaration", "internal_module", "module", "variable_declarator", "assignment_expression", "pair",
-        "field_definition", "public_field_definition", "arrow_function", "function_expression", "function",
+        "function_declaration",
+        "generator_function_declaration",
+        "function_signature",
+        "method_definition",
+        "method_signature",
+        "abstract_method_signature",
+        "class",
+        "class_declaration",
+        "abstract_class_declaration",
+        "interface_declaration",
+        "internal_module",
+        "module",
+        "variable_declarator",
+        "assignment_expression",
+        "pair",
+        "field_definition",
+        "public_field_definition",
+        "arrow_function",
+        "function_expression",
+        "function",
         "generator_function",
     ),
     "go": ("function_declaration", "method_declaration", "type_spec", "method_elem", "method_spec", "func_literal"),
     "java": (
-        "class_declaration", "interface_declaration", "enum_declaration", "record_declaration",
-        "annotation_type_declaration", "method_declaration", "constructor_declaration",
-        "compact_constructor_declaration", "object_creation_expression", "lambda_expression",
+        "class_declaration",
+        "interface_declaration",
+        "enum_declaration",
+        "record_declaration",
+        "annotation_type_declaration",
+        "method_declaration",
+        "constructor_declaration",
+        "compact_constructor_declaration",
+        "object_creation_expression",
+        "lambda_expression",
     ),
     "csharp": (
-        "namespace_declaration", "class_declaration", "struct_declaration", "interface_declaration",
-        "record_declaration", "record_struct_declaration", "enum_declaration", "method_declaration",
-        "local_function_statement", "constructor_declaration", "destructor_declaration", "operator_declaration",
-        "conversion_operator_declaration", "indexer_declaration", "lambda_expression", "anonymous_method_expression",
+        "namespace_declaration",
+        "class_declaration",
+        "struct_declaration",
+        "interface_declaration",
+        "record_declaration",
+        "record_struct_declaration",
+        "enum_declaration",
+        "method_declaration",
+        "local_function_statement",
+        "constructor_declaration",
+        "destructor_declaration",
+        "operator_declaration",
+        "conversion_operator_declaration",
+        "indexer_declaration",
+        "lambda_expression",
+        "anonymous_method_expression",
         "accessor_declaration",
     ),
     "c": (
-        "function_definition", "declaration", "field_declaration", "class_specifier", "struct_specifier",
-        "union_specifier", "namespace_definition", "lambda_expression",
+        "function_definition",
+        "declaration",
+        "field_declaration",
+        "class_specifier",
+        "struct_specifier",
+        "union_specifier",
+        "namespace_definition",
+        "lambda_expression",
     ),
     "php": (
-        "namespace_definition", "class_declaration", "interface_declaration", "trait_declaration", "enum_declaration",
-        "function_definition", "method_declaration", "object_creation_expression", "anonymous_function",
-        "arrow_function", "anonymous_function_creation_expression",
+        "namespace_definition",
+        "class_declaration",
+        "interface_declaration",
+        "trait_declaration",
+        "enum_declaration",
+        "function_definition",
+        "method_declaration",
+        "object_creation_expression",
+        "anonymous_function",
+        "arrow_function",
+        "anonymous_function_creation_expression",
     ),
 }
 _CANDIDATE_KINDS["typescript"] = _CANDIDATE_KINDS["tsx"] = _CANDIDATE_KINDS["javascript"]
@@ -593,7 +668,9 @@ _CANDIDATE_KINDS["cpp"] = _CANDIDATE_KINDS["c"]
 def _candidates(source: Source) -> list[Node]:
     kinds = _CANDIDATE_KINDS[source.grammar]
     if source.grammar == "python":
-        kinds = kinds + ("ERROR",)  # a def whose colon is missing: tree-sitter keeps its name and parameters in an ERROR
+        kinds = kinds + (
+            "ERROR",
+        )  # a def whose colon is missing: tree-sitter keeps its name and parameters in an ERROR
     return captures(source, kinds_pattern(source.grammar, kinds))
 
 
@@ -622,7 +699,11 @@ def _python_broken_def(source: Source, node: Node) -> _Visit:
     """`def name(params)` inside an ERROR node (say, the colon is missing): still a function of the file."""
     children = node.children
     for index, child in enumerate(children[:-2]):
-        if child.type == "def" and children[index + 1].type == "identifier" and children[index + 2].type == "parameters":
+        if (
+            child.type == "def"
+            and children[index + 1].type == "identifier"
+            and children[index + 2].type == "parameters"
+        ):
             name = _name(source, children[index + 1])
             return _Visit(("function", name, children[index + 2]), at=child)
     if len(children) >= 2 and children[0].type == "identifier" and children[1].type == "parameters":
@@ -635,9 +716,7 @@ def _python_broken_def(source: Source, node: Node) -> _Visit:
 
 # JavaScript and TypeScript
 
-_JS_FUNCTIONS = frozenset(
-    {"arrow_function", "function_expression", "function", "generator_function", "async_function"}
-)
+_JS_FUNCTIONS = frozenset({"arrow_function", "function_expression", "function", "generator_function", "async_function"})
 _JS_CLASSES = frozenset({"class", "class_declaration", "abstract_class_declaration"})
 
 
@@ -673,8 +752,12 @@ def _visit_js(source: Source, node: Node) -> _Visit:
     kind = node.type
     if kind in ("function_declaration", "generator_function_declaration", "function_signature"):
         name = _name(source, node.child_by_field_name("name"))
-        return _Visit(("function", name, node.child_by_field_name("parameters")), scope=name, function=True,
-                      declaration=kind == "function_signature")
+        return _Visit(
+            ("function", name, node.child_by_field_name("parameters")),
+            scope=name,
+            function=True,
+            declaration=kind == "function_signature",
+        )
     if kind in ("method_definition", "method_signature", "abstract_method_signature"):
         name = _js_member_name(source, node.child_by_field_name("name"))
         accessor = next((c.type for c in node.children if c.type in ("get", "set")), "")
@@ -682,10 +765,18 @@ def _visit_js(source: Source, node: Node) -> _Visit:
         if name == "constructor" and not accessor:
             # Named after its class, like the constructor function of pre-2015 code (`function Foo(a)`), so
             # rewriting that as a class keeps the signature.
-            return _Visit(("constructor", "", node.child_by_field_name("parameters")), scope=name, function=True,
-                          declaration=node.child_by_field_name("body") is None)
-        return _Visit(("method", shown, node.child_by_field_name("parameters")), scope=name, function=True,
-                      declaration=node.child_by_field_name("body") is None)
+            return _Visit(
+                ("constructor", "", node.child_by_field_name("parameters")),
+                scope=name,
+                function=True,
+                declaration=node.child_by_field_name("body") is None,
+            )
+        return _Visit(
+            ("method", shown, node.child_by_field_name("parameters")),
+            scope=name,
+            function=True,
+            declaration=node.child_by_field_name("body") is None,
+        )
     if kind in _JS_CLASSES or kind in ("interface_declaration", "internal_module", "module"):
         name = _name(source, node.child_by_field_name("name"))
         if kind == "module":
@@ -707,7 +798,12 @@ def _visit_js(source: Source, node: Node) -> _Visit:
             return _js_assigned(source, name, node.child_by_field_name("right"), "function")
         return _NOTHING
     if kind == "pair":
-        return _js_assigned(source, _js_member_name(source, node.child_by_field_name("key")), node.child_by_field_name("value"), "method")
+        return _js_assigned(
+            source,
+            _js_member_name(source, node.child_by_field_name("key")),
+            node.child_by_field_name("value"),
+            "method",
+        )
     if kind in ("field_definition", "public_field_definition"):
         target = node.child_by_field_name("property") or node.child_by_field_name("name")
         return _js_assigned(source, _js_member_name(source, target), node.child_by_field_name("value"), "method")
@@ -773,12 +869,17 @@ def _visit_go(source: Source, node: Node) -> _Visit:
     if kind == "method_declaration":
         receiver = _go_receiver(source, node.child_by_field_name("receiver"))
         name = _name(source, node.child_by_field_name("name"))
-        return _Visit(("method", f"{receiver}.{name}" if receiver else name, node.child_by_field_name("parameters")), function=True)
+        return _Visit(
+            ("method", f"{receiver}.{name}" if receiver else name, node.child_by_field_name("parameters")),
+            function=True,
+        )
     if kind == "type_spec":
         return _Visit(scope=_name(source, node.child_by_field_name("name")))
     if kind in ("method_elem", "method_spec"):
-        return _Visit(("method", _name(source, node.child_by_field_name("name")), node.child_by_field_name("parameters")),
-                      declaration=True)
+        return _Visit(
+            ("method", _name(source, node.child_by_field_name("name")), node.child_by_field_name("parameters")),
+            declaration=True,
+        )
     if kind == "func_literal":
         return _Visit(function=True)
     return _NOTHING
@@ -796,8 +897,13 @@ def _java_prefix(source: Source, node: Node) -> str | None:
 
 def _visit_java(source: Source, node: Node) -> _Visit:
     kind = node.type
-    if kind in ("class_declaration", "interface_declaration", "enum_declaration", "record_declaration",
-                "annotation_type_declaration"):
+    if kind in (
+        "class_declaration",
+        "interface_declaration",
+        "enum_declaration",
+        "record_declaration",
+        "annotation_type_declaration",
+    ):
         name = _name(source, node.child_by_field_name("name"))
         if kind == "record_declaration":
             # The record's components are its canonical constructor's parameters.
@@ -805,8 +911,11 @@ def _visit_java(source: Source, node: Node) -> _Visit:
         return _Visit(scope=name)
     if kind == "method_declaration":
         name = _name(source, node.child_by_field_name("name"))
-        return _Visit(("method", name, node.child_by_field_name("parameters")), function=True,
-                      declaration=node.child_by_field_name("body") is None)
+        return _Visit(
+            ("method", name, node.child_by_field_name("parameters")),
+            function=True,
+            declaration=node.child_by_field_name("body") is None,
+        )
     if kind == "constructor_declaration":
         name = _name(source, node.child_by_field_name("name"))
         return _Visit(("constructor", name, node.child_by_field_name("parameters")), function=True)
@@ -832,8 +941,14 @@ def _visit_csharp(source: Source, node: Node) -> _Visit:
     kind = node.type
     if kind == "namespace_declaration":
         return _Visit(scope=_name(source, node.child_by_field_name("name")))
-    if kind in ("class_declaration", "struct_declaration", "interface_declaration", "record_declaration",
-                "record_struct_declaration", "enum_declaration"):
+    if kind in (
+        "class_declaration",
+        "struct_declaration",
+        "interface_declaration",
+        "record_declaration",
+        "record_struct_declaration",
+        "enum_declaration",
+    ):
         name = _name(source, node.child_by_field_name("name"))
         primary = node.child_by_field_name("parameters") or next(
             (c for c in node.named_children if c.type == "parameter_list"), None
@@ -844,8 +959,11 @@ def _visit_csharp(source: Source, node: Node) -> _Visit:
         return _Visit(scope=name)
     if kind in ("method_declaration", "local_function_statement"):
         name = _name(source, node.child_by_field_name("name"))
-        return _Visit(("method" if kind == "method_declaration" else "function", name, node.child_by_field_name("parameters")),
-                      function=True, declaration=node.child_by_field_name("body") is None)
+        return _Visit(
+            ("method" if kind == "method_declaration" else "function", name, node.child_by_field_name("parameters")),
+            function=True,
+            declaration=node.child_by_field_name("body") is None,
+        )
     if kind == "constructor_declaration":
         name = _name(source, node.child_by_field_name("name"))
         return _Visit(("constructor", name, node.child_by_field_name("parameters")), function=True)
@@ -859,7 +977,10 @@ def _visit_csharp(source: Source, node: Node) -> _Visit:
     if kind == "conversion_operator_declaration":
         direction = next((c.type for c in node.children if c.type in ("implicit", "explicit")), "")
         target = _name(source, node.child_by_field_name("type"))
-        return _Visit(("operator", f"{direction} operator {target}".strip(), node.child_by_field_name("parameters")), function=True)
+        return _Visit(
+            ("operator", f"{direction} operator {target}".strip(), node.child_by_field_name("parameters")),
+            function=True,
+        )
     if kind == "indexer_declaration":
         params = node.child_by_field_name("parameters") or next(
             (c for c in node.named_children if c.type == "bracketed_parameter_list"), None
@@ -882,8 +1003,16 @@ def _operator_token(source: Source, node: Node) -> str:
 
 
 _C_NAMES = frozenset(
-    {"identifier", "field_identifier", "qualified_identifier", "destructor_name", "operator_name",
-     "template_function", "operator_cast", "type_identifier"}
+    {
+        "identifier",
+        "field_identifier",
+        "qualified_identifier",
+        "destructor_name",
+        "operator_name",
+        "template_function",
+        "operator_cast",
+        "type_identifier",
+    }
 )
 
 
@@ -909,7 +1038,8 @@ def _function_declarator(node: Node | None) -> Node | None:
             return None
         node = node.child_by_field_name("declarator") or (
             next((c for c in node.named_children if c.type != "attribute_specifier"), None)
-            if kind in ("parenthesized_declarator", "reference_declarator", "attributed_declarator") else None
+            if kind in ("parenthesized_declarator", "reference_declarator", "attributed_declarator")
+            else None
         )
     return None
 
@@ -950,8 +1080,10 @@ def _visit_c(source: Source, node: Node) -> _Visit:
                 name = _c_function_name(source, declarator)
                 # In a class body a declaration declares a method; elsewhere it is a prototype.
                 in_class = node.parent is not None and node.parent.type == "field_declaration_list"
-                return _Visit(("method" if in_class else "function", name, declarator.child_by_field_name("parameters")),
-                              declaration=True)
+                return _Visit(
+                    ("method" if in_class else "function", name, declarator.child_by_field_name("parameters")),
+                    declaration=True,
+                )
         return _NOTHING
     if kind in ("class_specifier", "struct_specifier", "union_specifier"):
         name_node = node.child_by_field_name("name")
@@ -1003,9 +1135,14 @@ def _visit_php(source: Source, node: Node) -> _Visit:
     if kind == "method_declaration":
         name = _name(source, node.child_by_field_name("name"))
         method = "constructor" if name.lower() == "__construct" else "method"
-        return _Visit((method, name, node.child_by_field_name("parameters")), function=True,
-                      declaration=node.child_by_field_name("body") is None)
-    if kind == "object_creation_expression" and any(c.type == "anonymous_class" or c.type == "declaration_list" for c in node.children):
+        return _Visit(
+            (method, name, node.child_by_field_name("parameters")),
+            function=True,
+            declaration=node.child_by_field_name("body") is None,
+        )
+    if kind == "object_creation_expression" and any(
+        c.type == "anonymous_class" or c.type == "declaration_list" for c in node.children
+    ):
         return _SKIP
     if kind in ("anonymous_function", "arrow_function", "anonymous_function_creation_expression"):
         return _Visit(function=True)
@@ -1026,7 +1163,11 @@ def _return_type(source: Source, node: Node, kind: str) -> str | None:
         return _c_return_type(source, node)
     target = node
     if grammar in ("javascript", "typescript", "tsx") and node.type in (
-        "variable_declarator", "pair", "assignment_expression", "field_definition", "public_field_definition"
+        "variable_declarator",
+        "pair",
+        "assignment_expression",
+        "field_definition",
+        "public_field_definition",
     ):
         value = node.child_by_field_name("value") or node.child_by_field_name("right")
         if value is None:
@@ -1041,8 +1182,13 @@ def _return_type(source: Source, node: Node, kind: str) -> str | None:
         if found is not None:
             key = _canonical(source, [found], _IGNORED_IN_PARAMETER.get(grammar, frozenset())).lstrip(":")
             return key or None
-    if grammar in _ALWAYS_DECLARED and node.type in ("function_declaration", "method_declaration", "method_elem",
-                                                     "method_spec", "func_literal"):
+    if grammar in _ALWAYS_DECLARED and node.type in (
+        "function_declaration",
+        "method_declaration",
+        "method_elem",
+        "method_spec",
+        "func_literal",
+    ):
         return "" if grammar == "go" else None
     return None
 
@@ -1052,8 +1198,11 @@ def _c_return_type(source: Source, node: Node) -> str | None:
     if type_node is None:
         return None  # a constructor, destructor or conversion operator
     # `constexpr`, `inline` and the like say how the function is compiled, not what callers get back.
-    qualifiers = [source.node_text(c) for c in node.children
-                  if c.type == "type_qualifier" and source.node_text(c) in ("const", "volatile")]
+    qualifiers = [
+        source.node_text(c)
+        for c in node.children
+        if c.type == "type_qualifier" and source.node_text(c) in ("const", "volatile")
+    ]
     key = _canonical(source, [type_node], _IGNORED_IN_PARAMETER[source.grammar])
     suffix = ""
     declarator = node.child_by_field_name("declarator")
@@ -1066,7 +1215,9 @@ def _c_return_type(source: Source, node: Node) -> str | None:
             suffix += "&&" if source.node_text(declarator).lstrip().startswith("&&") else "&"
         inner = declarator.child_by_field_name("declarator")
         if inner is None:
-            inner = next((c for c in declarator.named_children if c.type not in ("type_qualifier", "attribute_specifier")), None)
+            inner = next(
+                (c for c in declarator.named_children if c.type not in ("type_qualifier", "attribute_specifier")), None
+            )
         declarator = inner
     return normalise_c_type(" ".join(qualifiers + [key]) + suffix)
 
@@ -1141,9 +1292,6 @@ def _with_aliases(signatures: list[Signature], aliases: dict[str, str]) -> list[
         )
         for s in signatures
     ]
-
-
-
 
 
 _SCANNERS: dict[str, Callable[[Source], list[Signature]]] = {

@@ -37,18 +37,24 @@ REGISTRY: tuple[Stage, ...] = (
     Stage(
         "signatures",
         signatures.RULES_VERSION,
-        lambda i: signatures.check_signatures(i.language, i.original, i.refactored, i.path, policy=i.settings.signature_policy),
+        lambda i: signatures.check_signatures(
+            i.language, i.original, i.refactored, i.path, policy=i.settings.signature_policy
+        ),
     ),
     Stage(
         "integrity",
         integrity.RULES_VERSION,
         lambda i: integrity.check_integrity(i.language, i.original, i.refactored, i.path),
     ),
-    Stage("defects", defects.RULES_VERSION, lambda i: defects.check_defects(i.language, i.original, i.refactored, i.path)),
+    Stage(
+        "defects", defects.RULES_VERSION, lambda i: defects.check_defects(i.language, i.original, i.refactored, i.path)
+    ),
     Stage(
         "maintainability",
         maintainability.RULES_VERSION,
-        lambda i: maintainability.check_maintainability(i.language, i.original, i.refactored, i.path, thresholds=i.thresholds),
+        lambda i: maintainability.check_maintainability(
+            i.language, i.original, i.refactored, i.path, thresholds=i.thresholds
+        ),
     ),
 )
 BY_NAME: dict[str, Stage] = {stage.name: stage for stage in REGISTRY}

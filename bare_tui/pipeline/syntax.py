@@ -26,7 +26,6 @@ RULES_VERSION = "1"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes."""
 
 
-
 @dataclass(frozen=True)
 class SyntaxProblem:
     """One place where a text does not parse, with the keys that recognise it in another version of the file."""
@@ -70,7 +69,6 @@ def tree_sitter_problems(language: str, text: str, path: str = "") -> tuple[Synt
 def new_problems(
     original: Sequence[SyntaxProblem], refactored: Sequence[SyntaxProblem]
 ) -> tuple[list[SyntaxProblem], int]:
-
     """The refactored file's problems that the original does not have, and how many were inherited.
 
     A multiset match, since line numbers shift: first by exact key (the same error text), then by the looser
@@ -115,7 +113,9 @@ def _check_python(original: str, refactored: str, path: str) -> StageResult:
         # The original does not compile either (Python 2, a newer dialect): judge as for the other languages,
         # blaming only the tree-sitter errors the original does not have.
         result = _check_tree_sitter("python", original, refactored, path)
-        details = dict(result.details, checker="tree-sitter (the original does not compile)", compile_error=error.message)
+        details = dict(
+            result.details, checker="tree-sitter (the original does not compile)", compile_error=error.message
+        )
         return StageResult(result.outcome, evidence=result.evidence, details=details)
     # compile() stops at the first error; that is the one reported.
     return StageResult(
@@ -169,7 +169,11 @@ def _problems(source: Source) -> list[SyntaxProblem]:
             loose = ("missing", node.type)
         else:
             own = source.data[node.start_byte : min(node.end_byte, node.start_byte + 2000)]
-            key = ("error", _normalise(own.decode("utf-8", errors="replace")), str(node.end_byte - node.start_byte > 2000))
+            key = (
+                "error",
+                _normalise(own.decode("utf-8", errors="replace")),
+                str(node.end_byte - node.start_byte > 2000),
+            )
             loose = ("error", line_text)
         problems.append(SyntaxProblem(line, column, describe_problem(source, node), node.end_point.row + 1, key, loose))
     return problems
@@ -203,8 +207,13 @@ def _early_errors(source: Source) -> list[SyntaxProblem]:
         elif "private" in captures:
             node = captures["private"][0]
             parent = node.parent
-            if parent is not None and parent.type in ("method_definition", "field_definition", "public_field_definition",
-                                                      "method_signature", "abstract_method_signature"):
+            if parent is not None and parent.type in (
+                "method_definition",
+                "field_definition",
+                "public_field_definition",
+                "method_signature",
+                "abstract_method_signature",
+            ):
                 continue  # a declaration
             name = source.node_text(node)
             if not _private_declared(source, node, name):
@@ -220,7 +229,11 @@ def _private_declared(source: Source, node: tree_sitter.Node, name: str) -> bool
         if ancestor.type == "class_body":
             for member in ancestor.named_children:
                 declared = member.child_by_field_name("name") or member.child_by_field_name("property")
-                if declared is not None and declared.type == "private_property_identifier" and source.node_text(declared) == name:
+                if (
+                    declared is not None
+                    and declared.type == "private_property_identifier"
+                    and source.node_text(declared) == name
+                ):
                     return True
         ancestor = ancestor.parent
     return True  # nested beyond reason: do not guess
@@ -229,7 +242,9 @@ def _private_declared(source: Source, node: tree_sitter.Node, name: str) -> bool
 def _early(source: Source, node: tree_sitter.Node, message: str) -> SyntaxProblem:
     line, column = source.position(node)
     line_text = _line_around(source, node.start_byte, node.start_point.column)
-    return SyntaxProblem(line, column, message, node.end_point.row + 1, ("early", message, line_text), ("early", message))
+    return SyntaxProblem(
+        line, column, message, node.end_point.row + 1, ("early", message, line_text), ("early", message)
+    )
 
 
 def _line_around(source: Source, byte: int, byte_column: int, reach: int = 120) -> str:
@@ -251,4 +266,6 @@ def _evidence(problems: list[SyntaxProblem]) -> tuple[Evidence, ...]:
 
 
 def _fail(message: str, checker: str) -> StageResult:
-    return StageResult(Outcome.FAIL, evidence=(Evidence("refactored", None, None, message),), details={"checker": checker})
+    return StageResult(
+        Outcome.FAIL, evidence=(Evidence("refactored", None, None, message),), details={"checker": checker}
+    )

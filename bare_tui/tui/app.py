@@ -73,8 +73,12 @@ class BareTuiApp(App[None]):
         self.push_screen(ReviewScreen(self.session, self.session_path, self._start_at, clock=self._clock))
         reason = self.session.read_only_reason
         if reason is not None:
-            self.notify(one_line(f"read-only: {reason}; labels cannot be saved here"), severity="warning", timeout=8,
-                        markup=False)
+            self.notify(
+                one_line(f"read-only: {reason}; labels cannot be saved here"),
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
 
     def on_unmount(self) -> None:
         # The reviewer's claim goes with the app (the process ending would drop it too).

@@ -100,7 +100,9 @@ def actions_of(node: App[Any] | Widget) -> list[ActionEntry]:
         keys = _key_names(node, binding)
         held = entries.get(binding.description)
         if held is not None and held.action == binding.action:
-            entries[binding.description] = ActionEntry(f"{held.keys}, {keys}", held.description, held.action, node, held.help)
+            entries[binding.description] = ActionEntry(
+                f"{held.keys}, {keys}", held.description, held.action, node, held.help
+            )
             continue
         entries.setdefault(
             binding.description, ActionEntry(keys, binding.description, binding.action, node, binding.tooltip)

@@ -1,10 +1,10 @@
 """The user's keymap file: TOML mapping binding ids to keys, read once at start and handed to App.set_keymap.
 
-    # ~/.config/bare-tui/keymap.toml  (or $XDG_CONFIG_HOME/bare-tui/keymap.toml, or --keymap FILE)
-    "review.pass" = "y"
-    "review.fail" = "n,x"
-    [review]              # a table works too: review.next_attempt
-    next_attempt = "j"
+# ~/.config/bare-tui/keymap.toml  (or $XDG_CONFIG_HOME/bare-tui/keymap.toml, or --keymap FILE)
+"review.pass" = "y"
+"review.fail" = "n,x"
+[review]              # a table works too: review.next_attempt
+next_attempt = "j"
 """
 
 from __future__ import annotations
@@ -38,8 +38,19 @@ def known_binding_ids() -> dict[str, str]:
     from .screens.rubric import RubricScreen
     from .screens.stats import StatsScreen
 
-    owners: Iterable[type] = (BareTuiApp, ReviewScreen, QueueScreen, AuditScreen, ReasonScreen, GoToScreen,
-                              HelpScreen, NoteScreen, ResponseScreen, RubricScreen, StatsScreen)
+    owners: Iterable[type] = (
+        BareTuiApp,
+        ReviewScreen,
+        QueueScreen,
+        AuditScreen,
+        ReasonScreen,
+        GoToScreen,
+        HelpScreen,
+        NoteScreen,
+        ResponseScreen,
+        RubricScreen,
+        StatsScreen,
+    )
     found: dict[str, str] = {}
     for owner in owners:
         for binding in Binding.make_bindings(getattr(owner, "BINDINGS", [])):
@@ -70,8 +81,7 @@ def load_keymap(path: Path | None, environ: Mapping[str, str] = os.environ) -> d
     unknown = sorted(set(keymap) - set(known))
     if unknown:
         raise SessionError(
-            f"{chosen}: no binding with the id {', '.join(repr(u) for u in unknown)}; "
-            f"ids: {', '.join(sorted(known))}"
+            f"{chosen}: no binding with the id {', '.join(repr(u) for u in unknown)}; ids: {', '.join(sorted(known))}"
         )
     return keymap
 
@@ -84,4 +94,4 @@ def _flatten(data: Mapping[str, object], path: Path, prefix: str = "") -> Iterab
         elif isinstance(value, str) and value.strip():
             yield name, value.strip()
         else:
-            raise SessionError(f"{path}: {name} must be keys as text, such as \"y\" or \"ctrl+y,f5\"")
+            raise SessionError(f'{path}: {name} must be keys as text, such as "y" or "ctrl+y,f5"')

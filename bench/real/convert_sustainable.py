@@ -21,10 +21,24 @@ import re
 import sys
 from pathlib import Path
 
-LANGUAGES = {"python": "python", "Java": "java", "c": "c", "cpp": "cpp", "go": "go", "javascript": "javascript",
-             "typescript": "typescript"}
-EXTENSIONS = {"python": ".py", "java": ".java", "c": ".c", "cpp": ".cpp", "go": ".go", "javascript": ".js",
-              "typescript": ".ts"}
+LANGUAGES = {
+    "python": "python",
+    "Java": "java",
+    "c": "c",
+    "cpp": "cpp",
+    "go": "go",
+    "javascript": "javascript",
+    "typescript": "typescript",
+}
+EXTENSIONS = {
+    "python": ".py",
+    "java": ".java",
+    "c": ".c",
+    "cpp": ".cpp",
+    "go": ".go",
+    "javascript": ".js",
+    "typescript": ".ts",
+}
 MODEL_FOLDERS = {"claude": "claude-sonnet-4", "gemini": "gemini-flash", "openAI": "gpt-4"}
 ANSWER = re.compile(r"^(?P<model>[A-Za-z0-9]+)_(?P<name>.+)_v(?P<version>\d+)$")
 MAX_CHARS = 200_000
@@ -53,7 +67,9 @@ def convert(root: Path) -> tuple[list[dict[str, object]], list[dict[str, object]
     dataset = root / "src" / "dataset"
     for folder, language in LANGUAGES.items():
         extension = EXTENSIONS[language]
-        for entry in sorted(p for p in (dataset / folder).iterdir() if p.is_dir()) if (dataset / folder).is_dir() else []:
+        for entry in (
+            sorted(p for p in (dataset / folder).iterdir() if p.is_dir()) if (dataset / folder).is_dir() else []
+        ):
             for model_folder, model in MODEL_FOLDERS.items():
                 for answer in sorted((entry / model_folder).glob(f"*{extension}")):
                     match = ANSWER.match(answer.stem)
@@ -68,15 +84,28 @@ def convert(root: Path) -> tuple[list[dict[str, object]], list[dict[str, object]
                         continue
                     relative = original.relative_to(dataset).as_posix()
                     task_id = "sus-" + hashlib.sha256(relative.encode()).hexdigest()[:10]
-                    tasks.setdefault(task_id, {"task_id": task_id, "language": language, "path": relative,
-                                               "original": original_text, "meta": {"study": "sustainable", "entry": entry.name}})
-                    attempts.append({
-                        "attempt_id": f"{task_id}-{model}-v{match['version']}",
-                        "task_id": task_id,
-                        "model": model,
-                        "refactored": answer_text,
-                        "meta": {"prompt_version": int(match["version"]), "answer_path": answer.relative_to(dataset).as_posix()},
-                    })
+                    tasks.setdefault(
+                        task_id,
+                        {
+                            "task_id": task_id,
+                            "language": language,
+                            "path": relative,
+                            "original": original_text,
+                            "meta": {"study": "sustainable", "entry": entry.name},
+                        },
+                    )
+                    attempts.append(
+                        {
+                            "attempt_id": f"{task_id}-{model}-v{match['version']}",
+                            "task_id": task_id,
+                            "model": model,
+                            "refactored": answer_text,
+                            "meta": {
+                                "prompt_version": int(match["version"]),
+                                "answer_path": answer.relative_to(dataset).as_posix(),
+                            },
+                        }
+                    )
     return list(tasks.values()), attempts
 
 
@@ -95,8 +124,10 @@ def main(argv: list[str] | None = None) -> int:
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
     languages = sorted({str(t["language"]) for t in tasks})
     models = sorted({str(a["model"]) for a in attempts})
-    print(f"{len(tasks)} tasks, {len(attempts)} answers, {len(languages)} languages ({', '.join(languages)}), "
-          f"{len(models)} models ({', '.join(models)}) -> {args.output}")
+    print(
+        f"{len(tasks)} tasks, {len(attempts)} answers, {len(languages)} languages ({', '.join(languages)}), "
+        f"{len(models)} models ({', '.join(models)}) -> {args.output}"
+    )
     return 0
 
 

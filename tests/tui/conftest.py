@@ -27,10 +27,18 @@ def _line_of(text: str, needle: str) -> int:
     return text[: text.index(needle)].count("\n") + 1
 
 
-def _verdicts(attempt_id: str, outcomes: dict[str, Outcome], evidence: dict[str, tuple[Evidence, ...]]) -> list[Verdict]:
+def _verdicts(
+    attempt_id: str, outcomes: dict[str, Outcome], evidence: dict[str, tuple[Evidence, ...]]
+) -> list[Verdict]:
     rows = [
-        Verdict(attempt_id, stage, outcomes.get(stage, Outcome.PASS), evidence=evidence.get(stage, ()),
-                pipeline_version="test", source="bare-tui")
+        Verdict(
+            attempt_id,
+            stage,
+            outcomes.get(stage, Outcome.PASS),
+            evidence=evidence.get(stage, ()),
+            pipeline_version="test",
+            source="bare-tui",
+        )
         for stage in STAGES
     ]
     overall = Outcome.PASS if all(v.outcome is Outcome.PASS for v in rows) else Outcome.FAIL
@@ -44,22 +52,34 @@ def build_session(path: Path) -> Path:
     changed = COLORSYS.replace("ONE_THIRD = 1.0/3.0", "ONE_THIRD = 0.333")
     missing_line = _line_of(BISECT, "def insort_left(")
     with Store.open(path, create=True) as store:
-        store.add_tasks([
-            Task("t-1", "python", "Lib/bisect.py", BISECT),
-            Task("t-2", "python", "Lib/colorsys.py", COLORSYS),
-        ])
-        store.add_attempts([
-            Attempt("a-1", "t-1", "model-a", renamed),
-            Attempt("a-2", "t-1", "model-b", documented),
-            Attempt("a-3", "t-2", "model-a", None, response="I cannot help with that.", problems=("no-code",)),
-            Attempt("a-4", "t-2", "model-b", changed),
-        ])
+        store.add_tasks(
+            [
+                Task("t-1", "python", "Lib/bisect.py", BISECT),
+                Task("t-2", "python", "Lib/colorsys.py", COLORSYS),
+            ]
+        )
+        store.add_attempts(
+            [
+                Attempt("a-1", "t-1", "model-a", renamed),
+                Attempt("a-2", "t-1", "model-b", documented),
+                Attempt("a-3", "t-2", "model-a", None, response="I cannot help with that.", problems=("no-code",)),
+                Attempt("a-4", "t-2", "model-b", changed),
+            ]
+        )
         store.save_verdicts(
-            _verdicts("a-1", {"signatures": Outcome.FAIL}, {
-                "signatures": (Evidence("original", missing_line, 1, "insort_left(a, x, lo, hi, key) is missing"),),
-            })
+            _verdicts(
+                "a-1",
+                {"signatures": Outcome.FAIL},
+                {
+                    "signatures": (Evidence("original", missing_line, 1, "insort_left(a, x, lo, hi, key) is missing"),),
+                },
+            )
             + _verdicts("a-2", {}, {})
-            + _verdicts("a-3", {s: Outcome.FAIL for s in STAGES}, {"syntax": (Evidence("refactored", None, None, "no code in the answer"),)})
+            + _verdicts(
+                "a-3",
+                {s: Outcome.FAIL for s in STAGES},
+                {"syntax": (Evidence("refactored", None, None, "no code in the answer"),)},
+            )
             + _verdicts("a-4", {"maintainability": Outcome.SKIPPED}, {})
         )
     return path
@@ -80,17 +100,35 @@ def hostile_session(tmp_path: Path) -> Path:
 def build_hostile_session(path: Path) -> Path:
     with Store.open(path, create=True) as store:
         store.add_tasks([Task("t-h", "python", f"src/{HOSTILE}.py", f"x = 1\n# {HOSTILE}\n")])
-        store.add_attempts([
-            Attempt(HOSTILE_ID, "t-h", f"model {HOSTILE}", f"x = 2\n# {HOSTILE}\ny = '{HOSTILE}'\n"),
-            Attempt("a-plain", "t-h", "model-b", "x = 3\n"),  # not judged: the screen opens here, p goes back
-        ])
-        store.save_verdicts(_verdicts(HOSTILE_ID, {"defects": Outcome.FAIL}, {
-            "defects": (Evidence("refactored", 2, 1, f"finding {HOSTILE}"),),
-        }))
-        store.save_judgements([
-            Judgement("j-h", HOSTILE_ID, "ana", "syntax", label=Label.PASS,
-                      note=f"note {HOSTILE}", opened_at="2026-01-01T00:00:00Z", saved_at="2026-01-01T00:00:01Z"),
-        ])
+        store.add_attempts(
+            [
+                Attempt(HOSTILE_ID, "t-h", f"model {HOSTILE}", f"x = 2\n# {HOSTILE}\ny = '{HOSTILE}'\n"),
+                Attempt("a-plain", "t-h", "model-b", "x = 3\n"),  # not judged: the screen opens here, p goes back
+            ]
+        )
+        store.save_verdicts(
+            _verdicts(
+                HOSTILE_ID,
+                {"defects": Outcome.FAIL},
+                {
+                    "defects": (Evidence("refactored", 2, 1, f"finding {HOSTILE}"),),
+                },
+            )
+        )
+        store.save_judgements(
+            [
+                Judgement(
+                    "j-h",
+                    HOSTILE_ID,
+                    "ana",
+                    "syntax",
+                    label=Label.PASS,
+                    note=f"note {HOSTILE}",
+                    opened_at="2026-01-01T00:00:00Z",
+                    saved_at="2026-01-01T00:00:01Z",
+                ),
+            ]
+        )
     return path
 
 

@@ -39,19 +39,37 @@ HOSTILE_MODEL = "[b]m[/b]"
 EXPECTED_ORDER = ["a-1", "a-2", "a-3", "a-4", "a-5", "a-6"]
 
 
-def _verdicts(attempt_id: str, outcomes: dict[str, Outcome], evidence: dict[str, tuple[Evidence, ...]] | None = None) -> list[Verdict]:
+def _verdicts(
+    attempt_id: str, outcomes: dict[str, Outcome], evidence: dict[str, tuple[Evidence, ...]] | None = None
+) -> list[Verdict]:
     rows = [
-        Verdict(attempt_id, stage, outcomes.get(stage, Outcome.PASS), evidence=(evidence or {}).get(stage, ()),
-                pipeline_version="0.1.0+test")
+        Verdict(
+            attempt_id,
+            stage,
+            outcomes.get(stage, Outcome.PASS),
+            evidence=(evidence or {}).get(stage, ()),
+            pipeline_version="0.1.0+test",
+        )
         for stage in STAGES
     ]
     overall = Outcome.PASS if all(v.outcome is Outcome.PASS for v in rows) else Outcome.FAIL
     return rows + [Verdict(attempt_id, "overall", overall, pipeline_version="0.1.0+test")]
 
 
-def _label(jid: str, attempt_id: str, reviewer: str, stage: str, label: Label, note: str = "", confidence: int | None = 2) -> Judgement:
-    return Judgement(jid, attempt_id, reviewer, stage, label, confidence, note,
-                     opened_at="2026-11-21T10:00:00Z", saved_at=f"2026-11-21T10:00:{int(jid[2:]):02d}Z")
+def _label(
+    jid: str, attempt_id: str, reviewer: str, stage: str, label: Label, note: str = "", confidence: int | None = 2
+) -> Judgement:
+    return Judgement(
+        jid,
+        attempt_id,
+        reviewer,
+        stage,
+        label,
+        confidence,
+        note,
+        opened_at="2026-11-21T10:00:00Z",
+        saved_at=f"2026-11-21T10:00:{int(jid[2:]):02d}Z",
+    )
 
 
 def build_queue_session(path: Path) -> Path:
@@ -66,27 +84,41 @@ def build_queue_session(path: Path) -> Path:
     """
     signature_line = BISECT[: BISECT.index("def insort_left(")].count("\n") + 1
     with Store.open(path, create=True) as store:
-        store.add_tasks([
-            Task("t-1", "python", "Lib/bisect.py", BISECT),
-            Task("t-2", "go", "pkg/limiter/limiter.go", GO_LIMITER),
-            Task("t-3", "python", HOSTILE_PATH, "x = 1\n"),
-        ])
-        store.add_attempts([
-            Attempt("a-1", "t-1", "model-a", BISECT.replace('"""Bisection algorithms."""', '"""Bisection."""')),
-            Attempt("a-2", "t-1", "model-b", BISECT.replace("def insort_left(", "def insert_left(")),
-            Attempt("a-3", "t-2", "model-a", GO_LIMITER.replace("return true\n}", "return true\n")),
-            Attempt("a-4", "t-2", "model-b", GO_LIMITER.replace("l.last = now", "l.last = now // moved")),
-            Attempt("a-5", "t-3", HOSTILE_MODEL, f"x = 2  # {HOSTILE}\n"),
-            Attempt("a-6", "t-1", "model-a", BISECT),
-        ])
+        store.add_tasks(
+            [
+                Task("t-1", "python", "Lib/bisect.py", BISECT),
+                Task("t-2", "go", "pkg/limiter/limiter.go", GO_LIMITER),
+                Task("t-3", "python", HOSTILE_PATH, "x = 1\n"),
+            ]
+        )
+        store.add_attempts(
+            [
+                Attempt("a-1", "t-1", "model-a", BISECT.replace('"""Bisection algorithms."""', '"""Bisection."""')),
+                Attempt("a-2", "t-1", "model-b", BISECT.replace("def insort_left(", "def insert_left(")),
+                Attempt("a-3", "t-2", "model-a", GO_LIMITER.replace("return true\n}", "return true\n")),
+                Attempt("a-4", "t-2", "model-b", GO_LIMITER.replace("l.last = now", "l.last = now // moved")),
+                Attempt("a-5", "t-3", HOSTILE_MODEL, f"x = 2  # {HOSTILE}\n"),
+                Attempt("a-6", "t-1", "model-a", BISECT),
+            ]
+        )
         store.save_verdicts(
             _verdicts("a-1", {})
-            + _verdicts("a-2", {"signatures": Outcome.FAIL}, {
-                "signatures": (Evidence("original", signature_line, 1, "insort_left(a, x, lo, hi, key) is missing"),),
-            })
-            + _verdicts("a-3", {"syntax": Outcome.FAIL}, {
-                "syntax": (Evidence("refactored", 16, 1, "missing '}'"),),
-            })
+            + _verdicts(
+                "a-2",
+                {"signatures": Outcome.FAIL},
+                {
+                    "signatures": (
+                        Evidence("original", signature_line, 1, "insort_left(a, x, lo, hi, key) is missing"),
+                    ),
+                },
+            )
+            + _verdicts(
+                "a-3",
+                {"syntax": Outcome.FAIL},
+                {
+                    "syntax": (Evidence("refactored", 16, 1, "missing '}'"),),
+                },
+            )
             + _verdicts("a-4", {})
             + _verdicts("a-5", {})
             + _verdicts("a-6", {"defects": Outcome.SKIPPED})

@@ -58,7 +58,10 @@ async def test_the_list_starts_with_the_disputed_failure_and_shows_what_everyone
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(pilot, app)
         assert listed(screen) == [
-            ("a-2", "signatures"), ("a-5", "maintainability"), ("a-4", "integrity"), ("a-5", "overall"),
+            ("a-2", "signatures"),
+            ("a-5", "maintainability"),
+            ("a-4", "integrity"),
+            ("a-5", "overall"),
             ("a-6", "overall"),
         ]
         text = details(screen)

@@ -110,7 +110,9 @@ def stdlib_source() -> str:
 
 def edited_stdlib_source() -> str:
     source = stdlib_source()
-    source = source.replace("    def _munge_whitespace(self, text):", "    def _munge_whitespace(self, text: str) -> str:")
+    source = source.replace(
+        "    def _munge_whitespace(self, text):", "    def _munge_whitespace(self, text: str) -> str:"
+    )
     source = source.replace("def indent(text, prefix, predicate=None):", "def indent(text, prefix, test=None):")
     source = source.replace("def dedent(text):", "def dedent(text: str) -> str:")
     return source
@@ -286,7 +288,11 @@ async def test_scroll_to_line_marks_an_evidence_line() -> None:
         view = app.query_one(DiffView)
         model = view.model
         assert model is not None
-        line = next(n for n in range(1, model.line_count("refactored") + 1) if "def dedent(text: str)" in model.text("refactored", n))
+        line = next(
+            n
+            for n in range(1, model.line_count("refactored") + 1)
+            if "def dedent(text: str)" in model.text("refactored", n)
+        )
         assert view.scroll_to_line("refactored", line)
         await pilot.pause()
         assert view.marked_line == ("refactored", line)
@@ -484,10 +490,16 @@ def test_each_language_is_highlighted_like_pygments_does(language: str) -> None:
     assert highlighter.lex_all(lambda: False)
     whole = [highlighter.spans(n) for n in range(len(lines))]
     assert chunked == whole
-    keywords = [(line, start, end) for line, spans in enumerate(whole) for start, end, kind in spans if kind in Token.Keyword]
+    keywords = [
+        (line, start, end) for line, spans in enumerate(whole) for start, end, kind in spans if kind in Token.Keyword
+    ]
     assert keywords, f"no keyword found in {language}"
     # The reference: pygments' own tokens of the whole text, by position.
-    lexer = get_lexer_by_name(PYGMENTS_LEXERS[language], startinline=True) if language == "php" else get_lexer_by_name(PYGMENTS_LEXERS[language])
+    lexer = (
+        get_lexer_by_name(PYGMENTS_LEXERS[language], startinline=True)
+        if language == "php"
+        else get_lexer_by_name(PYGMENTS_LEXERS[language])
+    )
     text = "\n".join(lines) + "\n"
     starts = [0]
     for line in lines:
@@ -504,7 +516,11 @@ def test_background_lexing_matches_one_pass_over_a_real_file() -> None:
     assert highlighter.lex_all(lambda: False) and highlighter.complete
     text = "\n".join(lines) + "\n"
     plain = (Token.Text, Token.Text.Whitespace, Token.Whitespace)
-    reference = [(index, kind) for index, kind, value in lexer.get_tokens_unprocessed(text) if kind not in plain and "\n" not in value]
+    reference = [
+        (index, kind)
+        for index, kind, value in lexer.get_tokens_unprocessed(text)
+        if kind not in plain and "\n" not in value
+    ]
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
@@ -541,7 +557,9 @@ def test_after_the_whole_file_pass_exactly_the_lines_lexed_differently_are_revis
     assert not any(highlighter.revised(index) for index in range(len(lines)))
 
 
-async def test_the_screen_after_the_whole_file_pass_is_the_whole_file_highlighting(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_screen_after_the_whole_file_pass_is_the_whole_file_highlighting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Painted with window tokens first, then only the revised lines again: the same as painting the page afresh
     # from the whole-file tokens.
     start_pass = DiffView._start_lexing_all

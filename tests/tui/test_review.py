@@ -52,8 +52,12 @@ async def test_label_every_field_with_the_keys_and_save(demo_session: Path) -> N
         # enter has returned: the rows are committed, readable from another connection
         rows = current(demo_session)
         assert {stage: j.label for (a, stage), j in rows.items() if a == "a-1"} == {
-            "syntax": Label.PASS, "signatures": Label.FAIL, "integrity": Label.UNSURE,
-            "defects": Label.PASS, "maintainability": Label.PASS, "overall": Label.FAIL,
+            "syntax": Label.PASS,
+            "signatures": Label.FAIL,
+            "integrity": Label.UNSURE,
+            "defects": Label.PASS,
+            "maintainability": Label.PASS,
+            "overall": Label.FAIL,
         }
         assert all(j.opened_at <= j.saved_at and j.supersedes is None for j in rows.values())
         assert any(n.startswith("saved 6 judgements of a-1") for n in notices(app))
@@ -87,8 +91,14 @@ async def test_blind_then_reveal_records_what_was_seen(demo_session: Path) -> No
         await pilot.press("a", "a", "a", "a", "enter")
     rows = current(demo_session)
     seen = {stage: rows[("a-1", stage)].saw_verdicts for stage in FIELDS}
-    assert seen == {"syntax": False, "signatures": False, "integrity": True, "defects": True,
-                    "maintainability": True, "overall": True}
+    assert seen == {
+        "syntax": False,
+        "signatures": False,
+        "integrity": True,
+        "defects": True,
+        "maintainability": True,
+        "overall": True,
+    }
 
 
 async def test_blind_reveals_itself_once_every_field_is_labelled(demo_session: Path) -> None:
@@ -286,8 +296,32 @@ async def test_help_lists_every_binding(demo_session: Path) -> None:
         assert {b.description for b in REVIEW_BINDINGS} <= shown
         assert "Palette" in shown
         keys = " ".join(entry.keys for entry in help_screen.entries)
-        for key in ("↑", "↓", "pgup", "pgdn", "home", "end", "]", "[", "tab", "a", "x", "u", "1", "2", "3",
-                    "c", "f", "enter", "backspace", "n", "p", "r", "?", "q"):
+        for key in (
+            "↑",
+            "↓",
+            "pgup",
+            "pgdn",
+            "home",
+            "end",
+            "]",
+            "[",
+            "tab",
+            "a",
+            "x",
+            "u",
+            "1",
+            "2",
+            "3",
+            "c",
+            "f",
+            "enter",
+            "backspace",
+            "n",
+            "p",
+            "r",
+            "?",
+            "q",
+        ):
             assert key in keys, key
         await pilot.press("escape")
         assert isinstance(app.screen, ReviewScreen)
@@ -414,7 +448,9 @@ class Terminal:
 
     def text(self) -> str:
 
-        return re.sub(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]", "", self.output.decode("utf-8", "replace"))
+        return re.sub(
+            r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]", "", self.output.decode("utf-8", "replace")
+        )
 
     def wait_for(self, predicate, what: str, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
 
@@ -423,7 +459,9 @@ class Terminal:
             if predicate():
                 return
             if self.process.poll() is not None:
-                raise AssertionError(f"bare-tui exited ({self.process.returncode}) waiting for {what}: {self.text()[-2000:]}")
+                raise AssertionError(
+                    f"bare-tui exited ({self.process.returncode}) waiting for {what}: {self.text()[-2000:]}"
+                )
             time.sleep(0.05)
         raise AssertionError(f"timed out waiting for {what}: {self.text()[-2000:]}")
 

@@ -131,7 +131,9 @@ async def test_overall_is_offered_not_saved_and_a_contradiction_is_shown(demo_se
         form_text = words(screen.query_one("#form").render())
         assert "pass?" in form_text and "overall pass? as the five say: a confirms it" in form_text
         await pilot.press("shift+tab", "x", "a")  # maintainability fail, then overall pass: a contradiction
-        assert "but maintainability fail: overall passes only when all five pass" in words(screen.query_one("#form").render())
+        assert "but maintainability fail: overall passes only when all five pass" in words(
+            screen.query_one("#form").render()
+        )
         await pilot.press("tab", "u", "enter")  # maintainability unsure, save: overall is saved as given
         await settle(pilot, app)
     assert current(demo_session)[("a-1", "overall")].label is Label.PASS
@@ -183,7 +185,9 @@ async def test_enter_and_n_follow_the_filter_the_reviewer_came_from(queue_sessio
         await settle(pilot, app)
         await pilot.press("n")
         await settle(pilot, app)
-        assert review.attempt_id == "a-2" and "attempt 2 of 6" in str(review.query_one("#review-title", Static).render())
+        assert review.attempt_id == "a-2" and "attempt 2 of 6" in str(
+            review.query_one("#review-title", Static).render()
+        )
 
 
 async def test_attempt_option_opens_there_and_an_unknown_id_is_one_line(

@@ -47,7 +47,10 @@ def start_server(session: Path, port: int) -> tuple[subprocess.Popen[str], dict[
     env = {**os.environ, "COLUMNS": "300"}
     server = subprocess.Popen(
         [sys.executable, "-m", "bare_tui.cli", "serve", str(session), "--reviewers", "ana,ben", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
     )
     links: dict[str, str] = {}
     assert server.stdout is not None
@@ -65,9 +68,18 @@ def start_server(session: Path, port: int) -> tuple[subprocess.Popen[str], dict[
 def start_chromium(profile: Path) -> tuple[subprocess.Popen[bytes], str]:
     assert CHROMIUM is not None
     browser = subprocess.Popen(
-        [CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-         "--remote-debugging-port=0", f"--user-data-dir={profile}", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            CHROMIUM,
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--remote-debugging-port=0",
+            f"--user-data-dir={profile}",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     active = profile / "DevToolsActivePort"
     started = time.monotonic()
@@ -127,12 +139,14 @@ async def drive(devtools_url: str, links: dict[str, str], session: Path) -> dict
                 if not any(session.parent.glob(f"{session.name}.reviewer-{reviewer}-*.lock")):
                     continue
                 await asyncio.sleep(2.0)  # the review screen mounts and shows the first attempt
-                found = await tools.call("Runtime.evaluate", page,
-                                         expression="!!document.querySelector('.xterm-helper-textarea')")
+                found = await tools.call(
+                    "Runtime.evaluate", page, expression="!!document.querySelector('.xterm-helper-textarea')"
+                )
                 if not found.get("result", {}).get("value"):
                     continue
-                await tools.call("Runtime.evaluate", page,
-                                 expression="document.querySelector('.xterm-helper-textarea').focus()")
+                await tools.call(
+                    "Runtime.evaluate", page, expression="document.querySelector('.xterm-helper-textarea').focus()"
+                )
                 await tools.call("Input.insertText", page, text="A")  # every field pass, and save
                 pending.discard(reviewer)
         while time.monotonic() - started < DEADLINE:

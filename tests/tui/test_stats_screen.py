@@ -24,19 +24,29 @@ def build_session(path: Path) -> Path:
     """Two models; the pipeline fails some of what people pass on 'evil', never on 'good'."""
     with Store.open(path, create=True) as store:
         store.add_tasks([Task(f"t{i}", "python", f"f{i}.py", "x = 1\n") for i in range(40)])
-        store.add_attempts([Attempt(f"a{i}", f"t{i}", EVIL_MODEL if i % 2 else "good", "x = 2\n", seq=i)
-                            for i in range(40)])
+        store.add_attempts(
+            [Attempt(f"a{i}", f"t{i}", EVIL_MODEL if i % 2 else "good", "x = 2\n", seq=i) for i in range(40)]
+        )
         verdicts, judgements = [], []
         for i in range(40):
             human_pass = i % 4 != 0
             auto_pass = human_pass and not (i % 2 and i % 3 == 0)
             for stage in STAGES_5:
                 score = (i % 3) + (5.0 if human_pass else 0.0) if stage == "maintainability" else None
-                verdicts.append(Verdict(f"a{i}", stage, Outcome.PASS if auto_pass else Outcome.FAIL, score,
-                                        (), "0.1", "bare-tui"))
+                verdicts.append(
+                    Verdict(f"a{i}", stage, Outcome.PASS if auto_pass else Outcome.FAIL, score, (), "0.1", "bare-tui")
+                )
             for stage in (*STAGES_5, "overall"):
-                judgements.append(Judgement(f"j{i}{stage}", f"a{i}", "ana", stage,
-                                            Label.PASS if human_pass else Label.FAIL, saw_verdicts=i < 20))
+                judgements.append(
+                    Judgement(
+                        f"j{i}{stage}",
+                        f"a{i}",
+                        "ana",
+                        stage,
+                        Label.PASS if human_pass else Label.FAIL,
+                        saw_verdicts=i < 20,
+                    )
+                )
         store.save_verdicts(verdicts)
         store.save_judgements(judgements)
     return path

@@ -45,9 +45,21 @@ GWET_ABSTRACTORS = np.array([[13, 0, 0], [0, 20, 7], [0, 4, 56]])
 # the same README: distrib.6raters, 15 patients x 5 diagnoses, six psychiatrists each
 GWET_SIX_RATERS = np.array(
     [
-        [0, 0, 0, 6, 0], [0, 3, 0, 0, 3], [0, 1, 4, 0, 1], [0, 0, 0, 0, 6], [0, 3, 0, 3, 0],
-        [2, 0, 4, 0, 0], [0, 0, 4, 0, 2], [2, 0, 3, 1, 0], [2, 0, 0, 4, 0], [0, 0, 0, 0, 6],
-        [1, 0, 0, 5, 0], [1, 1, 0, 4, 0], [0, 3, 3, 0, 0], [1, 0, 0, 5, 0], [0, 2, 0, 3, 1],
+        [0, 0, 0, 6, 0],
+        [0, 3, 0, 0, 3],
+        [0, 1, 4, 0, 1],
+        [0, 0, 0, 0, 6],
+        [0, 3, 0, 3, 0],
+        [2, 0, 4, 0, 0],
+        [0, 0, 4, 0, 2],
+        [2, 0, 3, 1, 0],
+        [2, 0, 0, 4, 0],
+        [0, 0, 0, 0, 6],
+        [1, 0, 0, 5, 0],
+        [1, 1, 0, 4, 0],
+        [0, 3, 3, 0, 0],
+        [1, 0, 0, 5, 0],
+        [0, 2, 0, 3, 1],
     ]
 )
 
@@ -196,8 +208,12 @@ def test_mcc_matches_scikit_learn_when_defined(pairs: list[tuple[int, int]]) -> 
     ours = confusion.mcc()
     if ours is None:
         # scikit-learn reports 0 where a margin is empty; we say the figure is undefined
-        assert 0 in (confusion.tp + confusion.fp, confusion.tp + confusion.fn, confusion.tn + confusion.fp,
-                     confusion.tn + confusion.fn)
+        assert 0 in (
+            confusion.tp + confusion.fp,
+            confusion.tp + confusion.fn,
+            confusion.tn + confusion.fp,
+            confusion.tn + confusion.fn,
+        )
     else:
         assert ours == pytest.approx(matthews_corrcoef(truth, predicted), abs=1e-9)
         assert ours == mcc(confusion.tp, confusion.fp, confusion.fn, confusion.tn)
@@ -231,8 +247,7 @@ def test_alpha_matches_the_krippendorff_package(units: list[list[int | None]]) -
         assert ours is None
         return
     matrix = np.array([[np.nan if v is None else v for v in row] for row in units], dtype=float).T
-    assert ours == pytest.approx(krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal"),
-                                 abs=1e-9)
+    assert ours == pytest.approx(krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal"), abs=1e-9)
 
 
 # ---------------------------------------------------------------- properties

@@ -135,7 +135,10 @@ def test_reading_notes_attempt_by_attempt_gives_the_same_list_as_reading_them_al
         adjudicate(store, "a-1", "syntax", Label.PASS, ReasonCode.OTHER, "eve")  # settled, never disputed
         adjudicate(store, "a-4", "integrity", Label.FAIL, ReasonCode.REVIEWER_ERROR, "eve")
         everything = build_items(
-            store.attempt_summaries(), store.current_outcomes(), store.judgements(), store.adjudications(),
+            store.attempt_summaries(),
+            store.current_outcomes(),
+            store.judgements(),
+            store.adjudications(),
             store.flags(),
         )
         assert load_items(store) == everything

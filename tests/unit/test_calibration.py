@@ -38,9 +38,27 @@ from bare_tui.model import (
 from bare_tui.store import Store
 
 DESIGN_METRICS = {
-    "auto_pass_rate", "human_pass_rate", "tp", "fp", "fn", "tn", "percent_agreement", "cohen_kappa", "gwet_ac1",
-    "pabak", "sensitivity", "specificity", "ppv", "npv", "mcc", "krippendorff_alpha", "fleiss_kappa",
-    "corrected_pass_rate", "ppi_pass_rate", "auc", "best_threshold",
+    "auto_pass_rate",
+    "human_pass_rate",
+    "tp",
+    "fp",
+    "fn",
+    "tn",
+    "percent_agreement",
+    "cohen_kappa",
+    "gwet_ac1",
+    "pabak",
+    "sensitivity",
+    "specificity",
+    "ppv",
+    "npv",
+    "mcc",
+    "krippendorff_alpha",
+    "fleiss_kappa",
+    "corrected_pass_rate",
+    "ppi_pass_rate",
+    "auc",
+    "best_threshold",
 }
 REVIEWER_METRICS = {"reviewer_accuracy", "reviewer_agreement", "seconds_per_attempt"}
 
@@ -76,19 +94,29 @@ def test_consensus_rule_exclusions_and_counts() -> None:
         verdict(7, "syntax", "skipped"),
     ]
     judgements = [
-        judgement(0, "ana", "syntax", "pass"), judgement(0, "bo", "syntax", "unsure"),  # unsure is no vote
-        judgement(1, "ana", "syntax", "pass"), judgement(1, "bo", "syntax", "pass"),
+        judgement(0, "ana", "syntax", "pass"),
+        judgement(0, "bo", "syntax", "unsure"),  # unsure is no vote
+        judgement(1, "ana", "syntax", "pass"),
+        judgement(1, "bo", "syntax", "pass"),
         judgement(2, "ana", "syntax", "fail"),
-        judgement(3, "ana", "syntax", "fail"), judgement(3, "bo", "syntax", "fail"),
+        judgement(3, "ana", "syntax", "fail"),
+        judgement(3, "bo", "syntax", "fail"),
         judgement(4, "ana", "syntax", "pass"),
-        judgement(5, "ana", "syntax", "pass"), judgement(5, "bo", "syntax", "fail"),
-        judgement(6, "ana", "syntax", "pass"), judgement(6, "bo", "syntax", "fail"),
+        judgement(5, "ana", "syntax", "pass"),
+        judgement(5, "bo", "syntax", "fail"),
+        judgement(6, "ana", "syntax", "pass"),
+        judgement(6, "bo", "syntax", "fail"),
     ]
     adjudications = [Adjudication("x1", "a6", "syntax", "carol", Label.PASS, ReasonCode.PIPELINE_FALSE_FAIL)]
-    rows = calibration_rows(prepare(CalibrationInput(attempts, verdicts, judgements, adjudications)), Options(replicates=0))
+    rows = calibration_rows(
+        prepare(CalibrationInput(attempts, verdicts, judgements, adjudications)), Options(replicates=0)
+    )
 
     assert (pick(rows, "tp").value, pick(rows, "fp").value, pick(rows, "fn").value, pick(rows, "tn").value) == (
-        1, 1, 2, 1,
+        1,
+        1,
+        2,
+        1,
     )
     assert pick(rows, "tp").n == 5
     auto = pick(rows, "auto_pass_rate")
@@ -108,8 +136,14 @@ def test_rows_have_design_names_keys_and_no_nan() -> None:
     for i in range(60):
         truth = rng.random() < 0.5
         for stage in ("syntax", "signatures", "integrity", "defects", "maintainability"):
-            verdicts.append(verdict(i, stage, "pass" if (rng.random() < 0.8) == truth else "fail",
-                                    score=float(rng.normal(truth)) if stage == "maintainability" else None))
+            verdicts.append(
+                verdict(
+                    i,
+                    stage,
+                    "pass" if (rng.random() < 0.8) == truth else "fail",
+                    score=float(rng.normal(truth)) if stage == "maintainability" else None,
+                )
+            )
             judgements.append(judgement(i, "ana", stage, "pass" if truth else "fail"))
     rows = calibration_rows(
         prepare(CalibrationInput(attempts, verdicts, judgements)), Options(by=("model", "language"), replicates=200)
@@ -118,7 +152,12 @@ def test_rows_have_design_names_keys_and_no_nan() -> None:
     assert [m for m in METRICS if m in DESIGN_METRICS | REVIEWER_METRICS | {"labels_needed"}] == list(METRICS)
     assert {r.stage for r in rows} == set(FIELDS)  # overall was derived from the five stages
     assert {(r.group_by, r.group) for r in rows} == {
-        ("all", "all"), ("model", "m0"), ("model", "m1"), ("model", "m2"), ("language", "go"), ("language", "python"),
+        ("all", "all"),
+        ("model", "m0"),
+        ("model", "m1"),
+        ("model", "m2"),
+        ("language", "go"),
+        ("language", "python"),
     }
     for row in rows:
         assert tuple(row.as_dict()) == ROW_KEYS
@@ -232,9 +271,17 @@ def test_rows_from_a_session_equal_rows_from_the_same_records_in_memory(tmp_path
 
     def run(ids: range, version: str, source: str = "bare-tui", stages: tuple[str, ...] = STAGES) -> list[Verdict]:
         return [
-            Verdict(f"a{i}", stage, Outcome(outcomes[int(rng.choice(4, p=(0.5, 0.4, 0.05, 0.05)))]),
-                    float(rng.normal()) if stage == "maintainability" else None, (), version, source)
-            for i in ids for stage in stages
+            Verdict(
+                f"a{i}",
+                stage,
+                Outcome(outcomes[int(rng.choice(4, p=(0.5, 0.4, 0.05, 0.05)))]),
+                float(rng.normal()) if stage == "maintainability" else None,
+                (),
+                version,
+                source,
+            )
+            for i in ids
+            for stage in stages
         ]
 
     attempts = [attempt(i, model=f"m{i % 2}", language=("python", "go")[i % 3 % 2]) for i in range(24)]
@@ -259,21 +306,25 @@ def test_rows_from_a_session_equal_rows_from_the_same_records_in_memory(tmp_path
         for verdicts in (first, imported, second, lone_own):  # written in this order: 0.2+b is the newest run
             store.save_verdicts(verdicts)
         store.save_judgements(superseded)
-        store.save_judgements([j if k >= 10 else replace(j, supersedes=f"{j.judgement_id}-old")
-                               for k, j in enumerate(judgements)])
+        store.save_judgements(
+            [j if k >= 10 else replace(j, supersedes=f"{j.judgement_id}-old") for k, j in enumerate(judgements)]
+        )
         store.save_adjudication(adjudications[0])
 
     options = Options(by=("model", "language", "pipeline_version", "anchoring"), replicates=200)
     in_second = {v.attempt_id for v in second}
     chosen = (
-        second + [v for v in first if v.attempt_id not in in_second] + lone_own
+        second
+        + [v for v in first if v.attempt_id not in in_second]
+        + lone_own
         + [v for v in imported if v.attempt_id not in {"a20"} and int(v.attempt_id[1:]) >= 18]
     )
     everything = first + imported + second + lone_own
 
     def in_memory(verdicts: list[Verdict], versioned: list[Verdict]) -> list[StatRow]:
-        return calibration_rows(prepare(CalibrationInput(attempts, verdicts, judgements, adjudications, versioned)),
-                                options)
+        return calibration_rows(
+            prepare(CalibrationInput(attempts, verdicts, judgements, adjudications, versioned)), options
+        )
 
     with Store.open(path, readonly=True) as store:
         default_rows = rows_for_store(store, options)

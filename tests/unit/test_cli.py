@@ -37,7 +37,9 @@ def test_commands_never_create_a_session(tmp_path: Path, command: str, capsys: p
 
 
 @pytest.mark.parametrize("command", ["verify", "review", "audit", "stats", "export"])
-def test_a_file_that_is_not_a_session_is_one_line(tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_file_that_is_not_a_session_is_one_line(
+    tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
     code = main([command, str(other)])
@@ -46,7 +48,9 @@ def test_a_file_that_is_not_a_session_is_one_line(tmp_path: Path, command: str, 
     assert len(err.splitlines()) == 1
 
 
-def test_import_exit_status_tells_whether_every_line_went_in(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_exit_status_tells_whether_every_line_went_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     good = write_jsonl(tmp_path / "good.jsonl", [TASK])
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"task_id": "t-2", "language": "klingon", "path": "a.k", "original": "x"}) + "\n")
@@ -77,14 +81,20 @@ def test_export_to_a_file_and_merge(tmp_path: Path, session: Path, capsys: pytes
         assert store.count_attempts() == 3
 
 
-def test_merge_refuses_a_source_that_is_not_a_session_before_writing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_merge_refuses_a_source_that_is_not_a_session_before_writing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["merge", str(tmp_path / "t.db"), str(tmp_path / "absent.db")]) == 2
     assert not (tmp_path / "t.db").exists()
 
 
 def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "bare_tui.cli", "export", str(tmp_path / "x.db")],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bare_tui.cli", "export", str(tmp_path / "x.db")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
 

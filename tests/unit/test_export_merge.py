@@ -17,14 +17,42 @@ from bare_tui.model import Evidence, Flag, Judgement, Label, Outcome, Verdict
 from bare_tui.store import Store
 from tests.conftest import write_jsonl
 
-JUDGEMENT_KEYS = ["judgement_id", "attempt_id", "reviewer", "stage", "label", "confidence", "note", "tags",
-                  "saw_verdicts", "opened_at", "saved_at", "supersedes", "retracted"]  # retracted: always, true or false
+JUDGEMENT_KEYS = [
+    "judgement_id",
+    "attempt_id",
+    "reviewer",
+    "stage",
+    "label",
+    "confidence",
+    "note",
+    "tags",
+    "saw_verdicts",
+    "opened_at",
+    "saved_at",
+    "supersedes",
+    "retracted",
+]  # retracted: always, true or false
 
 
 def test_judgements_export_in_the_design_format_and_import_back(session: Path, tmp_path: Path) -> None:
     with Store.open(session) as store:
-        store.save_judgements([Judgement("j1", "a-1", "ana", "syntax", Label.PASS, 3, "=cmd|' /C calc'!A0", ("x",),
-                                         True, "2026-11-21T10:00:00Z", "2026-11-21T10:00:41Z")])
+        store.save_judgements(
+            [
+                Judgement(
+                    "j1",
+                    "a-1",
+                    "ana",
+                    "syntax",
+                    Label.PASS,
+                    3,
+                    "=cmd|' /C calc'!A0",
+                    ("x",),
+                    True,
+                    "2026-11-21T10:00:00Z",
+                    "2026-11-21T10:00:41Z",
+                )
+            ]
+        )
         text = export_text(store, "judgements", "jsonl")
     row = json.loads(text)
     assert list(row) == JUDGEMENT_KEYS
@@ -41,15 +69,28 @@ def test_judgements_export_in_the_design_format_and_import_back(session: Path, t
 
 def test_verdicts_export_one_line_per_attempt_and_stage(session: Path) -> None:
     with Store.open(session) as store:
-        store.save_verdicts([Verdict("a-1", "syntax", Outcome.FAIL, None, (Evidence("refactored", 40, 5, "missing '}'"),),
-                                     "0.3.0+5f2c1a")])
+        store.save_verdicts(
+            [
+                Verdict(
+                    "a-1", "syntax", Outcome.FAIL, None, (Evidence("refactored", 40, 5, "missing '}'"),), "0.3.0+5f2c1a"
+                )
+            ]
+        )
         row = json.loads(export_text(store, "verdicts", "jsonl"))
     created_at = row.pop("created_at")
     assert created_at.endswith("Z")  # when the verdict was first written, kept on re-import
-    assert row == {"attempt_id": "a-1", "stage": "syntax", "outcome": "fail", "score": None,
-                   "evidence": [{"side": "refactored", "line": 40, "column": 5, "message": "missing '}'"}],
-                   "pipeline_version": "0.3.0+5f2c1a", "source": "bare-tui", "model": "m1", "language": "python",
-                   "details": {}}
+    assert row == {
+        "attempt_id": "a-1",
+        "stage": "syntax",
+        "outcome": "fail",
+        "score": None,
+        "evidence": [{"side": "refactored", "line": 40, "column": 5, "message": "missing '}'"}],
+        "pipeline_version": "0.3.0+5f2c1a",
+        "source": "bare-tui",
+        "model": "m1",
+        "language": "python",
+        "details": {},
+    }
 
 
 def test_attempts_export_resolves_language_and_refactored(session: Path) -> None:
@@ -64,8 +105,9 @@ def test_attempts_export_resolves_language_and_refactored(session: Path) -> None
 def test_csv_cells_that_would_run_as_formulas_are_neutralised(session: Path) -> None:
     notes = ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", "plain", "a=b"]
     with Store.open(session) as store:
-        store.save_judgements([Judgement(f"j{i}", "a-1", f"r{i}", "syntax", Label.PASS, None, note)
-                               for i, note in enumerate(notes)])
+        store.save_judgements(
+            [Judgement(f"j{i}", "a-1", f"r{i}", "syntax", Label.PASS, None, note) for i, note in enumerate(notes)]
+        )
         store.save_verdicts([Verdict("a-1", "maintainability", Outcome.FAIL, -0.4, (), "v")])
         judgements = list(csv.DictReader(io.StringIO(export_text(store, "judgements", "csv"))))
         verdicts = list(csv.DictReader(io.StringIO(export_text(store, "verdicts", "csv"))))

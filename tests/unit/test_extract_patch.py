@@ -24,7 +24,9 @@ def test_the_largest_block_when_none_names_the_language() -> None:
 
 
 def test_an_unclosed_fence_runs_to_the_end_as_truncated_answers_do() -> None:
-    assert extract_code("Refactored:\n```go\npackage main\nfunc main() {\n", "go").code == "package main\nfunc main() {\n"
+    assert (
+        extract_code("Refactored:\n```go\npackage main\nfunc main() {\n", "go").code == "package main\nfunc main() {\n"
+    )
 
 
 def test_tilde_fences_and_info_strings() -> None:
@@ -32,8 +34,10 @@ def test_tilde_fences_and_info_strings() -> None:
 
 
 def test_prose_only_answers_have_no_code() -> None:
-    text = ("I reviewed the file carefully.\nThe structure is already clean, so no change is needed.\n"
-            "If you want, I can split the parser into smaller functions.")
+    text = (
+        "I reviewed the file carefully.\nThe structure is already clean, so no change is needed.\n"
+        "If you want, I can split the parser into smaller functions."
+    )
     assert extract_code(text, "python").code is None
 
 
@@ -59,22 +63,27 @@ def test_a_hunk_offset_by_a_few_lines_still_applies() -> None:
     assert apply_patch(original, patch) == "a\nb\nC\nd\ne\n"
 
 
-@pytest.mark.parametrize("patch, reason", [
-    ("this is not a diff", "not a unified diff"),
-    ("--- a/f\n+++ b/f\n@@ -1,1 +1,1 @@\n-zzz\n+y\n", "hunk 1"),
-    ("--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n--- a/g\n+++ b/g\n@@ -1 +1 @@\n-a\n+b\n", "changes 2 files"),
-])
+@pytest.mark.parametrize(
+    "patch, reason",
+    [
+        ("this is not a diff", "not a unified diff"),
+        ("--- a/f\n+++ b/f\n@@ -1,1 +1,1 @@\n-zzz\n+y\n", "hunk 1"),
+        ("--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n--- a/g\n+++ b/g\n@@ -1 +1 @@\n-a\n+b\n", "changes 2 files"),
+    ],
+)
 def test_patches_that_do_not_apply_say_why(patch: str, reason: str) -> None:
     with pytest.raises(PatchError, match=reason):
         apply_patch("a\nb\n", patch)
 
 
 def test_a_clarifying_question_with_a_numbered_list_has_no_code() -> None:
-    text = ("I can help refactor this, but I need a bit more information first:\n\n"
-            "1. Which Java version does your build use? Records and `List.of` would simplify it, but need Java 16+.\n"
-            "2. Are the thresholds meant to be configurable, or is it fine to keep them as constants?\n"
-            "3. Is `calculate` called from other modules? Its eight parameters are the main problem.\n\n"
-            "Once you confirm, I'll produce the refactored `PayrollCalculator.java`.\n")
+    text = (
+        "I can help refactor this, but I need a bit more information first:\n\n"
+        "1. Which Java version does your build use? Records and `List.of` would simplify it, but need Java 16+.\n"
+        "2. Are the thresholds meant to be configurable, or is it fine to keep them as constants?\n"
+        "3. Is `calculate` called from other modules? Its eight parameters are the main problem.\n\n"
+        "Once you confirm, I'll produce the refactored `PayrollCalculator.java`.\n"
+    )
     assert extract_code(text, "java").code is None
 
 

@@ -23,9 +23,17 @@ TAX = "RATE = 0.2\n\n\ndef tax(amount):\n    return amount * RATE\n"
 
 def billing_session(tmp_path: Path) -> Store:
     store = Store.open(tmp_path / "s.db", create=True)
-    store.add_tasks([Task("t-invoice", "python", "src/billing/invoice.py", INVOICE + "\n\ndef describe(invoice):\n"
-                          "    return 'Invoice ' + str(invoice.number)\n"),
-                     Task("t-tax", "python", "src/billing/tax.py", TAX)])
+    store.add_tasks(
+        [
+            Task(
+                "t-invoice",
+                "python",
+                "src/billing/invoice.py",
+                INVOICE + "\n\ndef describe(invoice):\n    return 'Invoice ' + str(invoice.number)\n",
+            ),
+            Task("t-tax", "python", "src/billing/tax.py", TAX),
+        ]
+    )
     return store
 
 
@@ -42,8 +50,10 @@ def test_swebench_predictions_split_a_multi_file_patch_into_one_attempt_per_file
         report = import_into(store, folder)
         attempts = {a.attempt_id: a for a in store.attempts()}
     model = "gpt-4o-2024-08-06"
-    assert sorted(attempts) == [f"{model}/acme__billing-42:src/billing/invoice.py",
-                                f"{model}/acme__billing-42:src/billing/tax.py"]
+    assert sorted(attempts) == [
+        f"{model}/acme__billing-42:src/billing/invoice.py",
+        f"{model}/acme__billing-42:src/billing/tax.py",
+    ]
     assert report.complete and report.kinds == {"task": 2, "attempt": 2}
     tax = attempts[f"{model}/acme__billing-42:src/billing/tax.py"]
     assert tax.refactored == "TAX_RATE = 0.2\n\n\ndef tax(amount):\n    return amount * TAX_RATE\n"
@@ -114,10 +124,13 @@ def test_the_summary_counts_the_verdicts_written(session: Path, capsys: pytest.C
 
 
 def test_verdict_only_json_lines_for_an_unknown_attempt_are_refused(tmp_path: Path, session: Path) -> None:
-    source = write_jsonl(tmp_path / "v.jsonl", [
-        {"attempt_id": "a-1", "verdicts": {"syntax": {"outcome": "pass"}, "tests": {"outcome": "fail"}}},
-        {"attempt_id": "a-404", "verdicts": {"syntax": {"outcome": "pass"}}},
-    ])
+    source = write_jsonl(
+        tmp_path / "v.jsonl",
+        [
+            {"attempt_id": "a-1", "verdicts": {"syntax": {"outcome": "pass"}, "tests": {"outcome": "fail"}}},
+            {"attempt_id": "a-404", "verdicts": {"syntax": {"outcome": "pass"}}},
+        ],
+    )
     with Store.open(session) as store:
         report = import_into(store, source, source_name="other")
         assert {v.stage for v in store.verdicts(source="other")} == {"syntax", "tests"}
@@ -126,11 +139,16 @@ def test_verdict_only_json_lines_for_an_unknown_attempt_are_refused(tmp_path: Pa
 
 
 def test_a_judgement_of_an_unknown_stage_is_still_refused(tmp_path: Path, session: Path) -> None:
-    source = write_jsonl(tmp_path / "j.jsonl", [
-        {"judgement_id": "j1", "attempt_id": "a-1", "reviewer": "ana", "stage": "tests", "label": "pass"}])
+    source = write_jsonl(
+        tmp_path / "j.jsonl",
+        [{"judgement_id": "j1", "attempt_id": "a-1", "reviewer": "ana", "stage": "tests", "label": "pass"}],
+    )
     with Store.open(session) as store:
         first = import_into(store, source)
-        import_into(store, write_jsonl(tmp_path / "v.jsonl", [{"attempt_id": "a-1", "verdicts": {"tests": {"outcome": "fail"}}}]))
+        import_into(
+            store,
+            write_jsonl(tmp_path / "v.jsonl", [{"attempt_id": "a-1", "verdicts": {"tests": {"outcome": "fail"}}}]),
+        )
         second = import_into(store, source)
     assert "unknown stage 'tests'" in first.errors[0] and second.complete
 
@@ -153,7 +171,9 @@ def test_before_after_with_one_folder_per_model(tmp_path: Path) -> None:
     (tmp_path / "before" / "pkg" / "a.go").write_text("package pkg\n\nfunc A() int { return 1 }\n")
     for model in ("m1", "m2"):
         (tmp_path / "after" / model / "pkg").mkdir(parents=True)
-        (tmp_path / "after" / model / "pkg" / "a.go").write_text(f"package pkg\n\n// {model}\nfunc A() int {{ return 1 }}\n")
+        (tmp_path / "after" / model / "pkg" / "a.go").write_text(
+            f"package pkg\n\n// {model}\nfunc A() int {{ return 1 }}\n"
+        )
     with Store.open(tmp_path / "s.db", create=True) as store:
         report = import_into(store, tmp_path, source_format="before-after")
         assert [a.attempt_id for a in store.attempts()] == ["m1/pkg/a.go", "m2/pkg/a.go"]
@@ -179,18 +199,24 @@ def test_a_response_file_is_extracted_not_stored_as_code(tmp_path: Path) -> None
 
 
 def test_a_diff_fence_is_applied_as_a_patch(tmp_path: Path) -> None:
-    answer = ("The constant deserves a clearer name:\n\n```diff\n--- a/tax.py\n+++ b/tax.py\n@@ -1,5 +1,5 @@\n-RATE = 0.2\n"
-              "+TAX_RATE = 0.2\n \n \n def tax(amount):\n-    return amount * RATE\n+    return amount * TAX_RATE\n```\n")
+    answer = (
+        "The constant deserves a clearer name:\n\n```diff\n--- a/tax.py\n+++ b/tax.py\n@@ -1,5 +1,5 @@\n-RATE = 0.2\n"
+        "+TAX_RATE = 0.2\n \n \n def tax(amount):\n-    return amount * RATE\n+    return amount * TAX_RATE\n```\n"
+    )
     with _layout(tmp_path, "answer.md", answer) as store:
         attempt = store.attempt("m/t-1")
     assert attempt.refactored == "TAX_RATE = 0.2\n\n\ndef tax(amount):\n    return amount * TAX_RATE\n"
 
 
 def test_edit_blocks_are_applied_and_a_block_that_does_not_apply_is_flagged(tmp_path: Path) -> None:
-    good = "tax.py\n```python\n<<<<<<< SEARCH\nRATE = 0.2\n=======\nTAX_RATE = 0.2\n>>>>>>> REPLACE\n```\n" \
-           "```python\n<<<<<<< SEARCH\n    return amount * RATE\n=======\n    return amount * TAX_RATE\n>>>>>>> REPLACE\n```\n"
+    good = (
+        "tax.py\n```python\n<<<<<<< SEARCH\nRATE = 0.2\n=======\nTAX_RATE = 0.2\n>>>>>>> REPLACE\n```\n"
+        "```python\n<<<<<<< SEARCH\n    return amount * RATE\n=======\n    return amount * TAX_RATE\n>>>>>>> REPLACE\n```\n"
+    )
     with _layout(tmp_path / "good", "answer.txt", good) as store:
-        assert store.attempt("m/t-1").refactored == "TAX_RATE = 0.2\n\n\ndef tax(amount):\n    return amount * TAX_RATE\n"
+        assert (
+            store.attempt("m/t-1").refactored == "TAX_RATE = 0.2\n\n\ndef tax(amount):\n    return amount * TAX_RATE\n"
+        )
     bad = "<<<<<<< SEARCH\nVAT = 0.2\n=======\nTAX_RATE = 0.2\n>>>>>>> REPLACE\n"
     with _layout(tmp_path / "bad", "answer.txt", bad) as store:
         attempt = store.attempt("m/t-1")
@@ -198,16 +224,25 @@ def test_edit_blocks_are_applied_and_a_block_that_does_not_apply_is_flagged(tmp_
 
 
 # ---------------------------------------------------------------------- detection and the one clear error
-@pytest.mark.parametrize("name, expected", [
-    ("swebench_preds.jsonl", "swebench"), ("swebench_preds.json", "swebench"), ("swebench_preds_dict.json", "swebench"),
-    ("openai_batch_output.jsonl", "chat"), ("chat_wrapped.jsonl", "chat"), ("verdicts.csv", "csv"),
-    ("swebench_tasks.jsonl", None),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("swebench_preds.jsonl", "swebench"),
+        ("swebench_preds.json", "swebench"),
+        ("swebench_preds_dict.json", "swebench"),
+        ("openai_batch_output.jsonl", "chat"),
+        ("chat_wrapped.jsonl", "chat"),
+        ("verdicts.csv", "csv"),
+        ("swebench_tasks.jsonl", None),
+    ],
+)
 def test_each_format_is_detected(name: str, expected: str | None) -> None:
     assert detect(DATA / name) == expected
 
 
-def test_a_file_in_no_known_format_is_one_error_naming_the_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_file_in_no_known_format_is_one_error_naming_the_formats(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = tmp_path / "results.jsonl"
     source.write_text("".join(json.dumps({"question": n, "answer": "42"}) + "\n" for n in range(109)))
     with pytest.raises(FormatError) as caught:
@@ -223,29 +258,42 @@ def test_a_file_in_no_known_format_is_one_error_naming_the_formats(tmp_path: Pat
 # inspect_ai itself, in both of its formats.
 @pytest.mark.parametrize("suffix", [".eval", ".json"])
 def test_an_inspect_eval_log_becomes_attempts_with_scores_as_verdicts(tmp_path: Path, suffix: str) -> None:
-    inspect_log = pytest.importorskip("inspect_ai.log", reason="inspect_ai is not installed: pip install 'bare-tui[inspect]'")
+    inspect_log = pytest.importorskip(
+        "inspect_ai.log", reason="inspect_ai is not installed: pip install 'bare-tui[inspect]'"
+    )
     from inspect_ai.model import ModelOutput
     from inspect_ai.scorer import Score
 
     answer = "```python\nTAX_RATE = 0.2\n\n\ndef tax(amount):\n    return amount * TAX_RATE\n```\n"
     samples = [
         inspect_log.EvalSample(
-            id="t-tax", epoch=1, input="Refactor src/billing/tax.py", target="",
+            id="t-tax",
+            epoch=1,
+            input="Refactor src/billing/tax.py",
+            target="",
             output=ModelOutput.from_content("openai/gpt-4o", answer),
             scores={"syntax": Score(value="C"), "tests": Score(value="I", explanation="test_tax_zero fails")},
             metadata={"original": TAX, "path": "src/billing/tax.py"},
         ),
         inspect_log.EvalSample(
-            id="t-invoice", epoch=1, input="Refactor src/billing/invoice.py", target="",
+            id="t-invoice",
+            epoch=1,
+            input="Refactor src/billing/invoice.py",
+            target="",
             output=ModelOutput.from_content("openai/gpt-4o", "I cannot see the file."),
-            scores={"syntax": Score(value=0)}, metadata={"original": INVOICE, "path": "src/billing/invoice.py"},
+            scores={"syntax": Score(value=0)},
+            metadata={"original": INVOICE, "path": "src/billing/invoice.py"},
         ),
     ]
     log = inspect_log.EvalLog(
         status="success",
-        eval=inspect_log.EvalSpec(created="2026-11-21T10:00:00+00:00", task="refactor", model="openai/gpt-4o",
-                                  dataset=inspect_log.EvalDataset(name="billing", samples=2),
-                                  config=inspect_log.EvalConfig()),
+        eval=inspect_log.EvalSpec(
+            created="2026-11-21T10:00:00+00:00",
+            task="refactor",
+            model="openai/gpt-4o",
+            dataset=inspect_log.EvalDataset(name="billing", samples=2),
+            config=inspect_log.EvalConfig(),
+        ),
         samples=samples,
     )
     path = tmp_path / f"2026-11-21T10-00-00_refactor{suffix}"
@@ -267,16 +315,18 @@ def test_an_inspect_eval_log_becomes_attempts_with_scores_as_verdicts(tmp_path: 
 
 def test_task_lines_before_attempt_lines_carrying_completions_are_read_as_chat(tmp_path: Path) -> None:
     wrapped = json.loads((DATA / "chat_wrapped.jsonl").read_text())
-    source = write_jsonl(tmp_path / "study.jsonl", [{"task_id": "t-tax", "path": "src/billing/tax.py", "original": TAX},
-                                                    wrapped])
+    source = write_jsonl(
+        tmp_path / "study.jsonl", [{"task_id": "t-tax", "path": "src/billing/tax.py", "original": TAX}, wrapped]
+    )
     assert detect(source) == "chat"
     with Store.open(tmp_path / "s.db", create=True) as store:
         report = import_into(store, source)
         assert report.complete and store.attempt("a-7").refactored.startswith("TAX_RATE")
 
 
-def test_without_inspect_ai_an_eval_log_is_one_error_saying_what_to_install(tmp_path: Path,
-                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_inspect_ai_an_eval_log_is_one_error_saying_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import sys
 
     monkeypatch.setitem(sys.modules, "inspect_ai.log", None)  # as if inspect_ai were not installed
@@ -298,8 +348,13 @@ def test_a_folder_imported_with_from_keeps_its_task_lines_native(tmp_path: Path)
 
 def test_a_bare_tui_file_whose_first_line_is_longer_than_the_sniff_is_native(tmp_path: Path) -> None:
     big = "x = 1\n" * 60_000  # 360 kB: the first line is cut short where detection stops reading
-    source = write_jsonl(tmp_path / "in.jsonl", [{"task_id": "t", "path": "a.py", "original": big},
-                                                 {"attempt_id": "a", "task_id": "t", "model": "m", "refactored": big}])
+    source = write_jsonl(
+        tmp_path / "in.jsonl",
+        [
+            {"task_id": "t", "path": "a.py", "original": big},
+            {"attempt_id": "a", "task_id": "t", "model": "m", "refactored": big},
+        ],
+    )
     assert detect(source) is None
 
 
@@ -318,7 +373,9 @@ def test_anthropic_message_batch_results_become_attempts(tmp_path: Path) -> None
 def test_a_line_nested_beyond_the_decoder_is_one_reported_line(tmp_path: Path) -> None:
     deep = "[" * 5000 + "]" * 5000
     source = tmp_path / "out.jsonl"
-    source.write_text((DATA / "openai_batch_output.jsonl").read_text() + '{"custom_id": "x", "response": ' + deep + "}\n")
+    source.write_text(
+        (DATA / "openai_batch_output.jsonl").read_text() + '{"custom_id": "x", "response": ' + deep + "}\n"
+    )
     assert detect(source) == "chat"
     store = billing_session(tmp_path)
     report = import_into(store, source)

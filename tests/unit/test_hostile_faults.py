@@ -20,8 +20,10 @@ TASK = {"task_id": "t-1", "language": "python", "path": "a.py", "original": "x =
 
 
 def attempts(n: int, pad: int = 200) -> list[dict]:
-    return [{"attempt_id": f"a-{i}", "task_id": "t-1", "model": "m", "refactored": f"x = {i}\n" + "# pad\n" * pad}
-            for i in range(n)]
+    return [
+        {"attempt_id": f"a-{i}", "task_id": "t-1", "model": "m", "refactored": f"x = {i}\n" + "# pad\n" * pad}
+        for i in range(n)
+    ]
 
 
 def write(path: Path, rows: list[dict]) -> Path:
@@ -88,7 +90,9 @@ def test_a_review_save_on_a_full_disk_is_not_saved_and_saves_once_space_returns(
         assert [j.label for j in result.judgements] == [Label.PASS, Label.FAIL]
     with Store.open(db, readonly=True) as store:
         assert [(j.stage, j.label) for j in store.judgements(reviewer="ben")] == [
-            ("syntax", Label.PASS), ("signatures", Label.FAIL)]
+            ("syntax", Label.PASS),
+            ("signatures", Label.FAIL),
+        ]
 
 
 def _mount(*args: str) -> bool:
@@ -193,8 +197,9 @@ COMMANDS = {
 }
 
 
-@pytest.mark.parametrize("kind", ["truncated", "garbage header", "damaged schema page", "a folder", "a symlink loop",
-                                  "a dangling symlink"])
+@pytest.mark.parametrize(
+    "kind", ["truncated", "garbage header", "damaged schema page", "a folder", "a symlink loop", "a dangling symlink"]
+)
 def test_a_damaged_session_is_one_line_from_every_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
 ) -> None:

@@ -17,7 +17,9 @@ from bare_tui import cli
 from bare_tui.importer import import_into
 from bare_tui.store import SessionError, Store
 
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 TASK = {"task_id": "t-1", "language": "python", "path": "a.py", "original": "def f(x):\n    return x\n"}
 
@@ -36,9 +38,19 @@ class Line:
 
 
 def good_attempt(index: int, model: str, answer: str) -> Line:
-    record = {"attempt_id": f"a-{index}", "task_id": "t-1", "model": model, "refactored": answer + "\n",
-              "verdicts": {"syntax": {"outcome": "fail", "score": 0.5,
-                                      "evidence": [{"side": "refactored", "line": 1, "column": 0, "message": answer}]}}}
+    record = {
+        "attempt_id": f"a-{index}",
+        "task_id": "t-1",
+        "model": model,
+        "refactored": answer + "\n",
+        "verdicts": {
+            "syntax": {
+                "outcome": "fail",
+                "score": 0.5,
+                "evidence": [{"side": "refactored", "line": 1, "column": 0, "message": answer}],
+            }
+        },
+    }
     return Line(json.dumps(record, ensure_ascii=index % 2 == 0), "good", f"a-{index}", model)
 
 
@@ -46,23 +58,25 @@ def hostile_json(index: int) -> st.SearchStrategy[str]:
     """Lines that are JSON, or nearly, and must be refused: each is an attempt that would be new if it were good."""
     base = {"attempt_id": f"bad-{index}", "task_id": "t-1", "model": "m", "refactored": "x\n"}
     dumped = json.dumps(base)
-    return st.sampled_from([
-        dumped.replace('"m"', '"\\ud800"'),
-        dumped.replace('"x\\n"', '"x\\udfff"'),
-        dumped[:-1] + ', "verdicts": {"syntax": {"outcome": "fail", "score": NaN}}}',
-        dumped[:-1] + ', "verdicts": {"syntax": {"outcome": "fail", "score": 1e999}}}',
-        dumped[:-1] + ', "verdicts": {"syntax": {"outcome": "fail", "score": ' + "9" * 4400 + "}}}",
-        dumped[:-1] + ', "meta": ' + "[" * 5000 + "]" * 5000 + "}",
-        dumped[:-1] + ', "verdicts": {"syntax": {"outcome": "fail", "evidence": [{"side": "middle"}]}}}',
-        dumped[:-1] + ', "verdicts": {"syntax": {"outcome": "maybe"}}}',
-        dumped.replace('"t-1"', '"t-missing"'),
-        dumped.replace('"attempt_id"', '"attempt"'),
-        dumped[: len(dumped) // 2],
-        dumped + "}",
-        json.dumps({**base, "model": 7}),
-        json.dumps({**base, "meta": "not an object"}),
-        json.dumps([base]),
-    ])
+    return st.sampled_from(
+        [
+            dumped.replace('"m"', '"\\ud800"'),
+            dumped.replace('"x\\n"', '"x\\udfff"'),
+            dumped[:-1] + ', "verdicts": {"syntax": {"outcome": "fail", "score": NaN}}}',
+            dumped[:-1] + ', "verdicts": {"syntax": {"outcome": "fail", "score": 1e999}}}',
+            dumped[:-1] + ', "verdicts": {"syntax": {"outcome": "fail", "score": ' + "9" * 4400 + "}}}",
+            dumped[:-1] + ', "meta": ' + "[" * 5000 + "]" * 5000 + "}",
+            dumped[:-1] + ', "verdicts": {"syntax": {"outcome": "fail", "evidence": [{"side": "middle"}]}}}',
+            dumped[:-1] + ', "verdicts": {"syntax": {"outcome": "maybe"}}}',
+            dumped.replace('"t-1"', '"t-missing"'),
+            dumped.replace('"attempt_id"', '"attempt"'),
+            dumped[: len(dumped) // 2],
+            dumped + "}",
+            json.dumps({**base, "model": 7}),
+            json.dumps({**base, "meta": "not an object"}),
+            json.dumps([base]),
+        ]
+    )
 
 
 @st.composite
@@ -116,7 +130,9 @@ def test_fuzzed_reimport_never_overwrites(first: list[Line], second: list[Line])
         db = Path(folder) / "s.db"
         for number, lines in enumerate((first, second)):
             source = Path(folder) / f"in{number}.jsonl"
-            source.write_bytes(b"".join((x.text.encode() if isinstance(x.text, str) else x.text) + b"\n" for x in lines))
+            source.write_bytes(
+                b"".join((x.text.encode() if isinstance(x.text, str) else x.text) + b"\n" for x in lines)
+            )
             with Store.open(db, create=True) as store:
                 before = {a.attempt_id: a for a in store.attempts()}
                 import_into(store, source)
@@ -128,8 +144,16 @@ def test_fuzzed_reimport_never_overwrites(first: list[Line], second: list[Line])
 
 @st.composite
 def session_files(draw: st.DrawFn) -> tuple[str, bytes]:
-    kinds = ["bytes", "sqlite header then bytes", "a session cut short", "a session with a page scrambled", "folder",
-             "loop", "dangling", "fifo"]
+    kinds = [
+        "bytes",
+        "sqlite header then bytes",
+        "a session cut short",
+        "a session with a page scrambled",
+        "folder",
+        "loop",
+        "dangling",
+        "fifo",
+    ]
     kind = draw(st.sampled_from(kinds))
     return kind, draw(st.binary(max_size=5000))
 
@@ -172,8 +196,11 @@ def test_fuzzed_session_paths_are_one_line_never_a_traceback(case: tuple[str, by
             Store.open(path, readonly=True).close()
         except SessionError as exc:
             assert "\n" not in str(exc)
-        for argv in (["stats", str(path), "--bootstrap", "0", "--format", "json"], ["export", str(path)],
-                     ["merge", str(Path(folder) / "m.db"), str(path)]):
+        for argv in (
+            ["stats", str(path), "--bootstrap", "0", "--format", "json"],
+            ["export", str(path)],
+            ["merge", str(Path(folder) / "m.db"), str(path)],
+        ):
             with pytest.MonkeyPatch.context() as patch:
                 patch.setattr("sys.stdout", open(os.devnull, "w"))  # noqa: SIM115 (closed with the process)
                 assert cli.main(argv) in (0, 2)

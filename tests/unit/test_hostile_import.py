@@ -28,20 +28,30 @@ HAZARDS: dict[str, str] = {
     "lone surrogate in model": attempt_text(model="@@").replace('"@@"', '"gpt\\ud800"'),
     "lone surrogate in refactored": attempt_text(refactored="@@").replace('"@@"', '"x = \\udfff\\n"'),
     "lone surrogate in a meta key": attempt_text(meta="@@").replace('"@@"', '{"\\ud83d": 1}'),
-    "lone surrogate in a task path": json.dumps({**TASK, "task_id": "t-9", "path": "@@"}).replace('"@@"', '"\\ud800.py"'),
+    "lone surrogate in a task path": json.dumps({**TASK, "task_id": "t-9", "path": "@@"}).replace(
+        '"@@"', '"\\ud800.py"'
+    ),
     "evidence line 1e999": attempt_text(verdicts="@@").replace(
-        '"@@"', '{"syntax": {"outcome": "fail", "evidence": [{"side": "refactored", "line": 1e999}]}}'),
+        '"@@"', '{"syntax": {"outcome": "fail", "evidence": [{"side": "refactored", "line": 1e999}]}}'
+    ),
     "score NaN": attempt_text(verdicts="@@").replace('"@@"', '{"syntax": {"outcome": "fail", "score": NaN}}'),
-    "score Infinity": attempt_text(verdicts="@@").replace('"@@"', '{"syntax": {"outcome": "fail", "score": -Infinity}}'),
-    "score 10^400": attempt_text(verdicts="@@").replace('"@@"', '{"syntax": {"outcome": "fail", "score": 1' + "0" * 400 + "}}"),
+    "score Infinity": attempt_text(verdicts="@@").replace(
+        '"@@"', '{"syntax": {"outcome": "fail", "score": -Infinity}}'
+    ),
+    "score 10^400": attempt_text(verdicts="@@").replace(
+        '"@@"', '{"syntax": {"outcome": "fail", "score": 1' + "0" * 400 + "}}"
+    ),
     "integer of 5,000 digits": attempt_text(meta="@@").replace('"@@"', '{"n": ' + "7" * 5000 + "}"),
     "nesting 100,000 deep": attempt_text(meta="@@").replace('"@@"', '{"deep": ' + DEEP + "}"),
     "truncated JSON": attempt_text()[:-7],
     "trailing garbage": attempt_text() + " ,]",
     "a JSON string, not an object": json.dumps("attempt_id"),
-    "evidence side 'left'": attempt_text(verdicts={"syntax": {"outcome": "fail", "evidence": [{"side": "left", "line": 1}]}}),
+    "evidence side 'left'": attempt_text(
+        verdicts={"syntax": {"outcome": "fail", "evidence": [{"side": "left", "line": 1}]}}
+    ),
     "an attempt's fields without attempt_id": json.dumps(
-        {"task_id": "t-5", "path": "b.py", "original": "x = 1\n", "model": "m", "refactored": "y = 2\n"}),
+        {"task_id": "t-5", "path": "b.py", "original": "x = 1\n", "model": "m", "refactored": "y = 2\n"}
+    ),
     "a model name of 100,000 characters": attempt_text(model="m" * 100_000),
     "meta of 2 MB": attempt_text(meta={"blob": "x" * 2_000_000}),
 }
@@ -78,8 +88,10 @@ def test_a_store_level_refusal_rolls_back_that_line_only(tmp_path: Path) -> None
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in lines))
     with Store.open(tmp_path / "s.db", create=True) as store:
-        store.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON attempts WHEN NEW.attempt_id = 'a-7'"
-                         " BEGIN SELECT RAISE(ABORT, 'refused by a site policy'); END")
+        store.db.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON attempts WHEN NEW.attempt_id = 'a-7'"
+            " BEGIN SELECT RAISE(ABORT, 'refused by a site policy'); END"
+        )
         report = import_into(store, source)
         assert store.count_attempts() == 19 and store.attempt("a-7") is None
     assert report.errors == [f"{source}:9: refused by a site policy"]
@@ -90,7 +102,12 @@ def test_the_import_command_echoes_no_control_character_from_a_bad_value(
 ) -> None:
     hostile = "\x1b]52;c;aGk=\x07\x1b]0;owned\x07\u009b31m"
     source = tmp_path / "in.jsonl"
-    source.write_text(json.dumps({**TASK, "language": hostile}) + "\n" + json.dumps({**TASK, "task_id": hostile, "path": hostile + ".rb"}) + "\n")
+    source.write_text(
+        json.dumps({**TASK, "language": hostile})
+        + "\n"
+        + json.dumps({**TASK, "task_id": hostile, "path": hostile + ".rb"})
+        + "\n"
+    )
     assert cli.main(["import", str(tmp_path / "s.db"), str(source)]) == 1
     err = capsys.readouterr().err
     assert "unknown language" in err and "\u241b]52;c;aGk=" in err  # shown, as visible stand-ins
@@ -108,7 +125,9 @@ def imported(tmp_path: Path, name: str, rows: list[dict]) -> tuple[Path, object]
 def test_a_duplicate_attempt_with_other_verdicts_is_a_conflict_and_the_stored_verdicts_stay(tmp_path: Path) -> None:
     first = {**GOOD, "verdicts": {"syntax": {"outcome": "pass"}}}
     imported(tmp_path, "one.jsonl", [TASK, first])
-    source, report = imported(tmp_path, "two.jsonl", [{**first, "verdicts": {"syntax": {"outcome": "fail", "score": 0.1}}}])
+    source, report = imported(
+        tmp_path, "two.jsonl", [{**first, "verdicts": {"syntax": {"outcome": "fail", "score": 0.1}}}]
+    )
     assert report.failed == 1 and report.errors[0].startswith(f"{source}:1: conflict")
     with Store.open(tmp_path / "s.db") as store:
         (verdict,) = store.verdicts()
@@ -116,18 +135,35 @@ def test_a_duplicate_attempt_with_other_verdicts_is_a_conflict_and_the_stored_ve
 
 
 def test_a_duplicate_id_with_other_content_is_a_conflict_for_every_kind(tmp_path: Path) -> None:
-    judgement = {"judgement_id": "j-1", "attempt_id": "a-good", "reviewer": "ana", "stage": "syntax", "label": "pass",
-                 "saved_at": "2026-11-21T10:00:41Z"}
-    adjudication = {"adjudication_id": "d-1", "attempt_id": "a-good", "stage": "syntax", "auditor": "eve",
-                    "label": "pass", "reason": "pipeline-false-fail", "saved_at": "2026-11-21T11:00:00Z"}
+    judgement = {
+        "judgement_id": "j-1",
+        "attempt_id": "a-good",
+        "reviewer": "ana",
+        "stage": "syntax",
+        "label": "pass",
+        "saved_at": "2026-11-21T10:00:41Z",
+    }
+    adjudication = {
+        "adjudication_id": "d-1",
+        "attempt_id": "a-good",
+        "stage": "syntax",
+        "auditor": "eve",
+        "label": "pass",
+        "reason": "pipeline-false-fail",
+        "saved_at": "2026-11-21T11:00:00Z",
+    }
     imported(tmp_path, "one.jsonl", [TASK, GOOD, judgement, adjudication])
-    _, report = imported(tmp_path, "two.jsonl", [
-        {**TASK, "original": "def f(x):\n    return x * 1\n"},
-        {**GOOD, "refactored": "pass\n"},
-        {**judgement, "label": "fail"},
-        {**adjudication, "label": "fail"},
-        {**GOOD, "attempt_id": "a-new", "path": "a.py", "original": "something else\n"},  # inline original differs
-    ])
+    _, report = imported(
+        tmp_path,
+        "two.jsonl",
+        [
+            {**TASK, "original": "def f(x):\n    return x * 1\n"},
+            {**GOOD, "refactored": "pass\n"},
+            {**judgement, "label": "fail"},
+            {**adjudication, "label": "fail"},
+            {**GOOD, "attempt_id": "a-new", "path": "a.py", "original": "something else\n"},  # inline original differs
+        ],
+    )
     assert report.failed == 5 and report.imported == 0
     assert sorted(int(e.split(": ")[0].rsplit(":", 1)[1]) for e in report.errors) == [1, 2, 3, 4, 5]
     assert all("conflict" in e for e in report.errors), report.errors
@@ -145,13 +181,16 @@ def test_reimporting_an_identical_line_is_already_present_not_a_conflict(tmp_pat
     assert (report.imported, report.unchanged, report.failed) == (0, 2, 0)
 
 
-@pytest.mark.parametrize("change, reason", [
-    ({"reviewer": "ben"}, "may not supersede"),
-    ({"stage": "integrity"}, "may not supersede"),
-    ({"attempt_id": "a-after"}, "may not supersede"),
-    ({"supersedes": "j-2"}, "supersedes itself"),
-    ({"supersedes": "j-nowhere"}, "not in the session"),
-])
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        ({"reviewer": "ben"}, "may not supersede"),
+        ({"stage": "integrity"}, "may not supersede"),
+        ({"attempt_id": "a-after"}, "may not supersede"),
+        ({"supersedes": "j-2"}, "supersedes itself"),
+        ({"supersedes": "j-nowhere"}, "not in the session"),
+    ],
+)
 def test_a_judgement_may_only_supersede_the_same_reviewers_attempt_and_stage(
     tmp_path: Path, change: dict, reason: str
 ) -> None:
@@ -163,23 +202,38 @@ def test_a_judgement_may_only_supersede_the_same_reviewers_attempt_and_stage(
         assert [(j.judgement_id, j.label) for j in store.judgements()] == [("j-1", Label.PASS)]
 
 
-@pytest.mark.parametrize("field, value, reason", [
-    ("retracted", "false", "'retracted' must be true or false"),
-    ("saw_verdicts", 1, "'saw_verdicts' must be true or false"),
-    ("saved_at", "yesterday", "ISO-8601"),
-    ("opened_at", "2026-11-21 10:00", "ISO-8601"),
-    ("saved_at", "2026-11-21T10:00:41", "ISO-8601"),  # no zone: which day is it?
-])
+@pytest.mark.parametrize(
+    "field, value, reason",
+    [
+        ("retracted", "false", "'retracted' must be true or false"),
+        ("saw_verdicts", 1, "'saw_verdicts' must be true or false"),
+        ("saved_at", "yesterday", "ISO-8601"),
+        ("opened_at", "2026-11-21 10:00", "ISO-8601"),
+        ("saved_at", "2026-11-21T10:00:41", "ISO-8601"),  # no zone: which day is it?
+    ],
+)
 def test_booleans_and_timestamps_are_validated(tmp_path: Path, field: str, value: object, reason: str) -> None:
-    judgement = {"judgement_id": "j-1", "attempt_id": "a-good", "reviewer": "ana", "stage": "syntax", "label": "pass",
-                 field: value}
+    judgement = {
+        "judgement_id": "j-1",
+        "attempt_id": "a-good",
+        "reviewer": "ana",
+        "stage": "syntax",
+        "label": "pass",
+        field: value,
+    }
     _, report = imported(tmp_path, "in.jsonl", [TASK, GOOD, judgement])
     assert report.failed == 1 and reason in report.errors[0]
 
 
 def test_a_time_with_an_offset_is_kept_as_the_same_moment_in_utc(tmp_path: Path) -> None:
-    judgement = {"judgement_id": "j-1", "attempt_id": "a-good", "reviewer": "ana", "stage": "syntax", "label": "pass",
-                 "saved_at": "2026-11-21T12:00:41+02:00"}
+    judgement = {
+        "judgement_id": "j-1",
+        "attempt_id": "a-good",
+        "reviewer": "ana",
+        "stage": "syntax",
+        "label": "pass",
+        "saved_at": "2026-11-21T12:00:41+02:00",
+    }
     _, report = imported(tmp_path, "in.jsonl", [TASK, GOOD, judgement])
     assert report.complete
     with Store.open(tmp_path / "s.db") as store:
@@ -223,24 +277,33 @@ def test_the_folder_layout_follows_no_symbolic_link_and_reads_no_file_above_the_
     assert "symbolic link" in text and "above the 2 MB cap" in text and report.failed == 3
 
 
-@pytest.mark.parametrize("patch, reason", [
-    ("--- a/a.py\n+++ b/a.py\n", "no hunk"),
-    ("--- a/a.py\n+++ b/a.py\n@@ garbage @@\n-x\n+y\n", "no hunk"),
-    ("diff --git a/a.py b/a.py\nBinary files a/a.py and b/a.py differ\n", "binary"),
-])
+@pytest.mark.parametrize(
+    "patch, reason",
+    [
+        ("--- a/a.py\n+++ b/a.py\n", "no hunk"),
+        ("--- a/a.py\n+++ b/a.py\n@@ garbage @@\n-x\n+y\n", "no hunk"),
+        ("diff --git a/a.py b/a.py\nBinary files a/a.py and b/a.py differ\n", "binary"),
+    ],
+)
 def test_a_patch_that_changes_nothing_is_flagged_not_applied(tmp_path: Path, patch: str, reason: str) -> None:
-    _, report = imported(tmp_path, "in.jsonl", [TASK, {"attempt_id": "a-1", "task_id": "t-1", "model": "m", "patch": patch}])
+    _, report = imported(
+        tmp_path, "in.jsonl", [TASK, {"attempt_id": "a-1", "task_id": "t-1", "model": "m", "patch": patch}]
+    )
     assert report.complete  # imported, flagged: a patch that changes nothing is the model's failure
     with Store.open(tmp_path / "s.db") as store:
         attempt = store.attempt("a-1")
-    assert attempt.refactored is None and attempt.problems[0].startswith("patch-failed") and reason in attempt.problems[0]
+    assert (
+        attempt.refactored is None and attempt.problems[0].startswith("patch-failed") and reason in attempt.problems[0]
+    )
 
 
 def test_a_line_longer_than_the_cap_is_skipped_not_held(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from bare_tui import importer
 
     source = tmp_path / "in.jsonl"
-    source.write_text(json.dumps(TASK) + "\n" + json.dumps({**GOOD, "meta": {"x": "y" * 5000}}) + "\n" + json.dumps(AFTER) + "\n")
+    source.write_text(
+        json.dumps(TASK) + "\n" + json.dumps({**GOOD, "meta": {"x": "y" * 5000}}) + "\n" + json.dumps(AFTER) + "\n"
+    )
     monkeypatch.setattr(importer, "MAX_LINE_BYTES", 4096)
     with Store.open(tmp_path / "s.db", create=True) as store:
         report = import_into(store, source)
@@ -262,7 +325,9 @@ def test_an_exported_study_reimports_as_already_present_not_as_conflicts(tmp_pat
     assert (report.failed, report.imported, report.unchanged) == (0, 0, 1)
 
 
-def test_no_write_transaction_carries_more_than_the_batch_volume(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_write_transaction_carries_more_than_the_batch_volume(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A reviewer saving during an import waits for one transaction at most: big answers split the batch."""
     from bare_tui import importer
 

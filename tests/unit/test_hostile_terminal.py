@@ -45,10 +45,21 @@ def run_in_terminal(argv: list[str], cwd: Path, steps: list[tuple[bytes, str]] =
     Returns every byte the terminal received."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "36", "NO_COLOR": "",
-           "BARE_REVIEWER": "ana"}
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "COLUMNS": "120",
+        "LINES": "36",
+        "NO_COLOR": "",
+        "BARE_REVIEWER": "ana",
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "bare_tui.cli", *argv], stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env,
+        [sys.executable, "-m", "bare_tui.cli", *argv],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        cwd=cwd,
+        env=env,
         start_new_session=True,
     )
     os.close(slave)
@@ -96,8 +107,13 @@ def hostile_session(tmp_path: Path) -> Path:
     and an original that cannot be measured (so verify lists it by its task id)."""
     rows = [
         {"task_id": TASK_ID, "language": "python", "path": "a.py", "original": "def f(x):\n    return x\n"},
-        {"attempt_id": ATTEMPT_ID, "task_id": TASK_ID, "model": MODEL, "refactored": "def f(x):\n    return +x\n",
-         "verdicts": {"syntax": {"outcome": "fail"}}},
+        {
+            "attempt_id": ATTEMPT_ID,
+            "task_id": TASK_ID,
+            "model": MODEL,
+            "refactored": "def f(x):\n    return +x\n",
+            "verdicts": {"syntax": {"outcome": "fail"}},
+        },
         {"judgement_id": "j-1", "attempt_id": ATTEMPT_ID, "reviewer": "ben", "stage": "syntax", "label": "pass"},
     ]
     source = tmp_path / "in.jsonl"
@@ -109,8 +125,12 @@ def hostile_session(tmp_path: Path) -> Path:
 
 def test_import_errors_that_echo_bad_values(tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
-    source.write_text(json.dumps({"task_id": "t", "language": HOSTILE, "path": "a.py", "original": "x"}) + "\n"
-                      + json.dumps({"attempt_id": ATTEMPT_ID, "task_id": HOSTILE, "model": "m", "refactored": "x"}) + "\n")
+    source.write_text(
+        json.dumps({"task_id": "t", "language": HOSTILE, "path": "a.py", "original": "x"})
+        + "\n"
+        + json.dumps({"attempt_id": ATTEMPT_ID, "task_id": HOSTILE, "model": "m", "refactored": "x"})
+        + "\n"
+    )
     assert_clean(run_in_terminal(["import", "s.db", str(source)], tmp_path))
 
 
@@ -126,11 +146,13 @@ def test_csv_and_json_exports_to_a_terminal(hostile_session: Path) -> None:
 
 def test_stats_csv_and_json_to_a_terminal(hostile_session: Path) -> None:
     for fmt in ("csv", "table", "markdown"):
-        received = run_in_terminal(["stats", "s.db", "--by", "model", "--bootstrap", "0", "--format", fmt],
-                                   hostile_session.parent)
+        received = run_in_terminal(
+            ["stats", "s.db", "--by", "model", "--bootstrap", "0", "--format", fmt], hostile_session.parent
+        )
         assert_clean(received, "\u241b".encode() if fmt == "markdown" else SHOWN)  # markdown writes ] as &#93;
-    received = run_in_terminal(["stats", "s.db", "--by", "model", "--bootstrap", "0", "--format", "json"],
-                               hostile_session.parent)
+    received = run_in_terminal(
+        ["stats", "s.db", "--by", "model", "--bootstrap", "0", "--format", "json"], hostile_session.parent
+    )
     assert all(sequence not in received for sequence in FORBIDDEN.values())
 
 
@@ -145,7 +167,8 @@ def test_verify_pass_rate_table_and_unmeasured_originals(hostile_session: Path) 
 
 def test_review_saved_and_undone_toasts(hostile_session: Path) -> None:
     received = run_in_terminal(
-        ["review", "s.db", "--reviewer", "ana", "--assisted"], hostile_session.parent,
+        ["review", "s.db", "--reviewer", "ana", "--assisted"],
+        hostile_session.parent,
         # the undo puts the labels back in the form, unsaved: ctrl+q asks once, the second one quits
         steps=[(b"syntax", "aaaaaa\r"), (b"judgements of", "\x7f"), (b"undone", "\x11\x11")],
     )
@@ -155,7 +178,8 @@ def test_review_saved_and_undone_toasts(hostile_session: Path) -> None:
 
 def test_audit_saved_toast(hostile_session: Path) -> None:
     received = run_in_terminal(
-        ["audit", "s.db", "--auditor", "eve"], hostile_session.parent,
+        ["audit", "s.db", "--auditor", "eve"],
+        hostile_session.parent,
         steps=[(b"syntax", "a"), (b"pipeline-false-fail", "\r"), (b"note", "\r"), (b"saved: ", "\x11")],
     )
     assert_clean(received)

@@ -78,15 +78,22 @@ def old_session(path: Path, version: int) -> Path:
     conn.execute("INSERT INTO tasks VALUES ('t', 'python', 'a.py', 'x = 1\n', '{}', 1)")
     conn.execute("INSERT INTO attempts VALUES ('a', 't', 'm', 'x = 2\n', NULL, NULL, '{}', '[]', 1)")
     conn.execute("INSERT INTO attempts VALUES ('b', 't', 'n', 'x = 3\n', NULL, NULL, '{}', '[]', 2)")
-    conn.execute("INSERT INTO verdicts VALUES ('a', 'syntax', 'bare-tui', 'v1', 'pass', NULL, '[]', '{}',"
-                 " '2026-01-01T00:00:00Z')")
+    conn.execute(
+        "INSERT INTO verdicts VALUES ('a', 'syntax', 'bare-tui', 'v1', 'pass', NULL, '[]', '{}',"
+        " '2026-01-01T00:00:00Z')"
+    )
     conn.execute("INSERT INTO reviewers VALUES ('ana', '2026-01-01T00:00:00Z')")
-    columns = "judgement_id, attempt_id, reviewer, stage, label, confidence, note, tags, saw_verdicts, opened_at," \
-              " saved_at, supersedes"
-    conn.execute(f"INSERT INTO judgements ({columns}) VALUES ('j', 'a', 'ana', 'syntax', 'pass', 2, '', '[]', 0,"
-                 " NULL, '2026-01-01T00:00:00Z', NULL)")
-    conn.execute("INSERT INTO adjudications VALUES ('d', 'b', 'overall', 'eve', 'fail', 'other', '',"
-                 " '2026-01-02T00:00:00Z')")
+    columns = (
+        "judgement_id, attempt_id, reviewer, stage, label, confidence, note, tags, saw_verdicts, opened_at,"
+        " saved_at, supersedes"
+    )
+    conn.execute(
+        f"INSERT INTO judgements ({columns}) VALUES ('j', 'a', 'ana', 'syntax', 'pass', 2, '', '[]', 0,"
+        " NULL, '2026-01-01T00:00:00Z', NULL)"
+    )
+    conn.execute(
+        "INSERT INTO adjudications VALUES ('d', 'b', 'overall', 'eve', 'fail', 'other', '', '2026-01-02T00:00:00Z')"
+    )
     if version >= 2:
         conn.execute("INSERT INTO flags VALUES ('b', 'ana', 1, '', '2026-01-02T00:00:00Z')")
     conn.commit()

@@ -60,8 +60,9 @@ def study(tmp_path: Path) -> Path:
         store.save_verdicts(verdicts)
         with store.transaction() as conn:
             for k in range(10):
-                store.save_adjudication(Adjudication(f"d{k}", f"m2-t{k:02d}", "overall", "eve", Label.PASS,
-                                                     ReasonCode.OTHER), conn)
+                store.save_adjudication(
+                    Adjudication(f"d{k}", f"m2-t{k:02d}", "overall", "eve", Label.PASS, ReasonCode.OTHER), conn
+                )
     return path
 
 
@@ -137,7 +138,9 @@ def test_inclusion_probabilities_add_up_to_the_drawn_count_per_stratum(study: Pa
         assert len(drawn) == stratum.drawn >= 1
         assert members[key] == stratum.population
         # every attempt of the stratum has the same probability n_h / N_h: over the stratum they sum to n_h
-        assert [i.inclusion_probability for i in drawn] == pytest.approx([stratum.drawn / stratum.population] * len(drawn))
+        assert [i.inclusion_probability for i in drawn] == pytest.approx(
+            [stratum.drawn / stratum.population] * len(drawn)
+        )
         assert stratum.population * drawn[0].inclusion_probability == pytest.approx(stratum.drawn)
     assert sorted(i.position for i in items) == list(range(1, 31))
 
@@ -228,8 +231,11 @@ def test_precision_counts_labels_and_extend_draws_from_the_same_strata(study: Pa
         population = store.plan_population("p1")
     for key, stratum in strata.items():
         assert stratum.drawn == min(stratum.population, needs[key].required)
-        assert all(i.inclusion_probability == pytest.approx(stratum.drawn / stratum.population)
-                   for i in extended if i.stratum == key)
+        assert all(
+            i.inclusion_probability == pytest.approx(stratum.drawn / stratum.population)
+            for i in extended
+            if i.stratum == key
+        )
     assert added == len(extended) - 6 > 0
     old = {(i.attempt_id, i.position) for i in items}
     assert old <= {(i.attempt_id, i.position) for i in extended}  # nothing drawn earlier moves
@@ -248,8 +254,10 @@ def _plan_cli(path: Path, *options: str) -> int:
         (("--name", "p2", "--size", "121"), "--size 121 is larger than the population of 120"),
         (("--name", "p2", "--size", "5", "--where", "model=m9"), "--where model=m9: no attempt has it"),
         (("--name", "p2", "--size", "5", "--where", "model=m1,overall=error"), "overall=error: no attempt has it"),
-        (("--name", "p2", "--size", "5", "--where", "model=m1,language=go,overall=pass,syntax=fail"),
-         "syntax=fail: no attempt has it"),
+        (
+            ("--name", "p2", "--size", "5", "--where", "model=m1,language=go,overall=pass,syntax=fail"),
+            "syntax=fail: no attempt has it",
+        ),
         (("--name", "p1", "--size", "5"), "a plan named 'p1' exists"),
         (("--name", "p1", "--precision", "0"), "--precision 0.0: the half-width must be more than 0"),
         (("--name", "p1", "--precision", "-0.1"), "the half-width must be more than 0"),
@@ -316,17 +324,36 @@ def test_plan_lines_round_trip_through_export_and_import(study: Path, tmp_path: 
         assert again.imported == 0 and again.unchanged == len(items)
 
 
-def test_a_plan_naming_attempts_not_in_the_session_is_one_error_and_not_written(
-    study: Path, tmp_path: Path
-) -> None:
+def test_a_plan_naming_attempts_not_in_the_session_is_one_error_and_not_written(study: Path, tmp_path: Path) -> None:
     items = _draw(study, size=5)
     with Store.open(study) as store:
         lines = export_text(store, "plans", "jsonl").splitlines()
-    lines.append(json.dumps({"plan": "p1", "attempt_id": "ghost", "stratum": "all",
-                             "inclusion_probability": items[0].inclusion_probability, "position": 6,
-                             "reviewers": [], "gold": False}))
-    lines.append(json.dumps({"plan": "p2", "attempt_id": items[0].attempt_id, "stratum": "all",
-                             "inclusion_probability": 0.5, "position": 1, "reviewers": [], "gold": False}))
+    lines.append(
+        json.dumps(
+            {
+                "plan": "p1",
+                "attempt_id": "ghost",
+                "stratum": "all",
+                "inclusion_probability": items[0].inclusion_probability,
+                "position": 6,
+                "reviewers": [],
+                "gold": False,
+            }
+        )
+    )
+    lines.append(
+        json.dumps(
+            {
+                "plan": "p2",
+                "attempt_id": items[0].attempt_id,
+                "stratum": "all",
+                "inclusion_probability": 0.5,
+                "position": 1,
+                "reviewers": [],
+                "gold": False,
+            }
+        )
+    )
     source = tmp_path / "plans.jsonl"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     target = tmp_path / "other.db"

@@ -54,8 +54,12 @@ def test_one_row_per_attempt_in_import_order_with_six_outcomes(session: Path) ->
     a2 = rows[1]
     assert (a2.path, a2.language, a2.model) == ("Lib/bisect.py", "python", "model-b")
     assert dict(zip(FIELDS, a2.outcomes)) == {
-        "syntax": "pass", "signatures": "fail", "integrity": "pass", "defects": "pass",
-        "maintainability": "pass", "overall": "fail",
+        "syntax": "pass",
+        "signatures": "fail",
+        "integrity": "pass",
+        "defects": "pass",
+        "maintainability": "pass",
+        "overall": "fail",
     }
     assert rows[5].outcome("defects") == "skipped"
     assert rows[4].path == HOSTILE_PATH and rows[4].model == HOSTILE_MODEL
@@ -74,8 +78,12 @@ def test_attempt_without_verdicts_shows_none(tmp_path: Path) -> None:
 def test_reviewer_state_counts_this_reviewers_fields_only(session: Path) -> None:
     ana = rows_by_id(session, "ana")
     assert [ana[a].state for a in EXPECTED_ORDER] == [
-        ReviewState.JUDGED, ReviewState.PARTLY, ReviewState.NOT_JUDGED, ReviewState.PARTLY,
-        ReviewState.NOT_JUDGED, ReviewState.NOT_JUDGED,
+        ReviewState.JUDGED,
+        ReviewState.PARTLY,
+        ReviewState.NOT_JUDGED,
+        ReviewState.PARTLY,
+        ReviewState.NOT_JUDGED,
+        ReviewState.NOT_JUDGED,
     ]
     assert (ana["a-2"].labelled, ana["a-4"].labelled) == (1, 2)
     ben = rows_by_id(session, "ben")
@@ -95,10 +103,13 @@ def test_disputes_follow_design_definitions(session: Path) -> None:
 
 def test_a_superseding_label_replaces_the_old_one_and_undo_restores_state(session: Path) -> None:
     with Store.open(session) as store:
-        store.save_judgements([
-            Judgement("j-20", "a-4", "ana", "integrity", Label.PASS, saved_at="2026-11-21T11:00:00Z",
-                      supersedes="j-12"),
-        ])
+        store.save_judgements(
+            [
+                Judgement(
+                    "j-20", "a-4", "ana", "integrity", Label.PASS, saved_at="2026-11-21T11:00:00Z", supersedes="j-12"
+                ),
+            ]
+        )
     assert not rows_by_id(session)["a-4"].disputed  # ana now agrees with ben and the pipeline
     with Store.open(session) as store:
         store.undo_last_save("ana")
@@ -154,7 +165,12 @@ def test_counts_describe_the_shown_rows(session: Path) -> None:
         rows = load_rows(store, "ana")
     counts = count_rows(rows, rows)
     assert (counts.total, counts.shown, counts.judged, counts.partly, counts.disputed, counts.flagged) == (
-        6, 6, 1, 2, 3, 2,
+        6,
+        6,
+        1,
+        2,
+        3,
+        2,
     )
     assert counts.describe() == "6 of 6 shown · 1 judged · 2 partly · 3 disputed · 1 disputed failure · 2 flagged"
     shown = QueueFilter(language="go").apply(rows)
@@ -173,17 +189,25 @@ def test_list_reads_choose_what_the_full_reads_choose(tmp_path: Path) -> None:
     path = build_queue_session(tmp_path / "q.db")
     with Store.open(path) as store:
         # An imported source beside bare-tui's own, a newer own version, and an attempt only the import covers.
-        store.save_verdicts([
-            Verdict("a-1", "syntax", Outcome.FAIL, source="other-pipeline", pipeline_version="other-pipeline"),
-            Verdict("a-2", "syntax", Outcome.ERROR, pipeline_version="0.2.0+test"),
-        ])
+        store.save_verdicts(
+            [
+                Verdict("a-1", "syntax", Outcome.FAIL, source="other-pipeline", pipeline_version="other-pipeline"),
+                Verdict("a-2", "syntax", Outcome.ERROR, pipeline_version="0.2.0+test"),
+            ]
+        )
         store.add_attempts([Attempt("a-7", "t-1", "model-c", "x = 1\n")])
         store.save_verdicts([Verdict("a-7", "syntax", Outcome.SKIPPED, source="other-pipeline")])
         # Supersede, withdraw and relabel.
-        store.save_judgements([
-            Judgement("j-30", "a-4", "ana", "integrity", Label.UNSURE, saved_at="2026-11-21T12:00:00Z", supersedes="j-12"),
-        ])
-        store.save_judgements([Judgement("j-31", "a-1", "ana", "defects", Label.FAIL, saved_at="2026-11-21T12:00:01Z", supersedes="j-4")])
+        store.save_judgements(
+            [
+                Judgement(
+                    "j-30", "a-4", "ana", "integrity", Label.UNSURE, saved_at="2026-11-21T12:00:00Z", supersedes="j-12"
+                ),
+            ]
+        )
+        store.save_judgements(
+            [Judgement("j-31", "a-1", "ana", "defects", Label.FAIL, saved_at="2026-11-21T12:00:01Z", supersedes="j-4")]
+        )
         store.undo_last_save("ana")
         full_outcomes = {k: v.outcome.value for k, v in store.current_verdicts().items()}
         full_labels = sorted((j.attempt_id, j.reviewer, j.stage, j.label.value) for j in store.judgements())
@@ -221,29 +245,47 @@ def test_rows_follow_the_consensus_rule_attempt_stage_by_attempt_stage(data: st.
     ids = st.sampled_from([*attempts, "a-gone"])  # a label or verdict of an attempt the list does not have
     stages = st.sampled_from([*FIELDS, "style"])  # and of a stage that is not a field
     outcomes = data.draw(st.dictionaries(st.tuples(ids, stages), st.sampled_from([o.value for o in Outcome])))
-    labels = data.draw(st.lists(st.tuples(ids, st.sampled_from(["ana", "ben", "cy"]), stages,
-                                          st.sampled_from([label.value for label in Label]))))
+    labels = data.draw(
+        st.lists(
+            st.tuples(
+                ids, st.sampled_from(["ana", "ben", "cy"]), stages, st.sampled_from([label.value for label in Label])
+            )
+        )
+    )
     labels = list({(a, who, stage): (a, who, stage, label) for a, who, stage, label in labels}.values())
     settled = data.draw(st.dictionaries(st.tuples(ids, stages), st.sampled_from(list(Label))))
-    adjudications = [Adjudication(f"x-{i}", a, stage, "eve", label, ReasonCode.OTHER)
-                     for i, ((a, stage), label) in enumerate(settled.items())]
+    adjudications = [
+        Adjudication(f"x-{i}", a, stage, "eve", label, ReasonCode.OTHER)
+        for i, ((a, stage), label) in enumerate(settled.items())
+    ]
     flags = [Flag(a, "ben", data.draw(st.booleans())) for a in data.draw(st.lists(ids, unique=True))]
 
     expected = []
     for s in summaries:
         row_outcomes = tuple(outcomes.get((s.attempt_id, stage), NO_OUTCOME) for stage in FIELDS)
         cases = [
-            (row_outcomes[i], [label for a, _, st_, label in labels if (a, st_) == (s.attempt_id, stage)],
-             settled[(s.attempt_id, stage)].value if (s.attempt_id, stage) in settled else None)
+            (
+                row_outcomes[i],
+                [label for a, _, st_, label in labels if (a, st_) == (s.attempt_id, stage)],
+                settled[(s.attempt_id, stage)].value if (s.attempt_id, stage) in settled else None,
+            )
             for i, stage in enumerate(FIELDS)
         ]
-        expected.append(QueueRow(
-            s.attempt_id, s.seq, s.task_id, s.path, s.language, s.model, row_outcomes,
-            labelled=sum(1 for a, who, _, _ in labels if a == s.attempt_id and who == "ana"),
-            flagged=any(f.flagged for f in flags if f.attempt_id == s.attempt_id),
-            disputed=any(dispute(*case).disputed for case in cases),
-            disputed_failure=any(is_disputed_failure(*case) for case in cases),
-        ))
+        expected.append(
+            QueueRow(
+                s.attempt_id,
+                s.seq,
+                s.task_id,
+                s.path,
+                s.language,
+                s.model,
+                row_outcomes,
+                labelled=sum(1 for a, who, _, _ in labels if a == s.attempt_id and who == "ana"),
+                flagged=any(f.flagged for f in flags if f.attempt_id == s.attempt_id),
+                disputed=any(dispute(*case).disputed for case in cases),
+                disputed_failure=any(is_disputed_failure(*case) for case in cases),
+            )
+        )
     assert build_rows(summaries, outcomes, labels, adjudications, flags, "ana") == expected
 
 

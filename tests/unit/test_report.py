@@ -23,7 +23,9 @@ def make_session(path: Path, attempts: int = 60, models: tuple[str, ...] = ("m-a
     rng = np.random.default_rng(4)
     with Store.open(path, create=True) as store:
         store.add_tasks([Task(f"t{i}", "python", f"src/f{i}.py", "x = 1\n") for i in range(attempts)])
-        store.add_attempts([Attempt(f"a{i}", f"t{i}", models[i % len(models)], "x = 2\n", seq=i) for i in range(attempts)])
+        store.add_attempts(
+            [Attempt(f"a{i}", f"t{i}", models[i % len(models)], "x = 2\n", seq=i) for i in range(attempts)]
+        )
         verdicts, judgements = [], []
         for i in range(attempts):
             truth = bool(rng.random() < 0.6)
@@ -35,8 +37,16 @@ def make_session(path: Path, attempts: int = 60, models: tuple[str, ...] = ("m-a
                     verdicts.append(Verdict(f"a{i}", stage, outcome, score, (), "0.1+abc", "bare-tui"))
                 for reviewer in ("ana", "bo"):
                     label = truth if rng.random() < 0.9 else not truth
-                    judgements.append(Judgement(f"j{i}{stage}{reviewer}", f"a{i}", reviewer, stage,
-                                                Label.PASS if label else Label.FAIL, saw_verdicts=reviewer == "bo"))
+                    judgements.append(
+                        Judgement(
+                            f"j{i}{stage}{reviewer}",
+                            f"a{i}",
+                            reviewer,
+                            stage,
+                            Label.PASS if label else Label.FAIL,
+                            saw_verdicts=reviewer == "bo",
+                        )
+                    )
         store.save_verdicts(verdicts)
         store.save_judgements(judgements)
     return path
@@ -75,15 +85,17 @@ def test_same_seed_same_output_and_stage_filter(session: Path, capsys: pytest.Ca
     assert first == second
     rows = list(csv.DictReader(io.StringIO(first)))
     assert {row["stage"] for row in rows} == {"defects"}
-    other_seed = run_stats(capsys, str(session), "--format", "csv", "--stage", "defects", "--seed", "10",
-                           "--bootstrap", "300")[1]
+    other_seed = run_stats(
+        capsys, str(session), "--format", "csv", "--stage", "defects", "--seed", "10", "--bootstrap", "300"
+    )[1]
     assert other_seed != first
 
 
 def test_output_file_and_markdown(session: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "report.md"
-    code, out, err = run_stats(capsys, str(session), "--format", "markdown", "-o", str(target), "--by",
-                               "anchoring", "--bootstrap", "100")
+    code, out, err = run_stats(
+        capsys, str(session), "--format", "markdown", "-o", str(target), "--by", "anchoring", "--bootstrap", "100"
+    )
     assert code == 0 and out == "" and "report.md" in err
     text = target.read_text()
     assert "## Method" in text and "Wilson" in text and "Lang & Reiczigel" in text and "100 resamples" in text
@@ -106,14 +118,22 @@ def test_errors_are_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFi
 # ---------------------------------------------------------------- the formats on hand-made rows
 
 
-def row(metric: str, value: float | None, n: int = 50, group: str = "all", group_by: str = "all",
-        stage: str = "syntax", low: float | None = None, high: float | None = None) -> StatRow:
+def row(
+    metric: str,
+    value: float | None,
+    n: int = 50,
+    group: str = "all",
+    group_by: str = "all",
+    stage: str = "syntax",
+    low: float | None = None,
+    high: float | None = None,
+) -> StatRow:
     return StatRow(metric, stage, group_by, group, n, value, low, high)
 
 
 def test_csv_neutralises_formulas_but_keeps_negative_numbers() -> None:
     rows = [
-        row("cohen_kappa", -0.25, group="=HYPERLINK(\"http://x\")", group_by="model", low=-0.5, high=0.1),
+        row("cohen_kappa", -0.25, group='=HYPERLINK("http://x")', group_by="model", low=-0.5, high=0.1),
         row("auc", None, group="+1", group_by="model"),
         row("tp", 3, group="@SUM(A1)", group_by="model"),
     ]
@@ -143,10 +163,15 @@ def test_table_shows_untrusted_names_literally() -> None:
 def test_markdown_warns_on_small_n_and_skewed_prevalence() -> None:
     counts = {"tp": 95, "fp": 2, "fn": 1, "tn": 2}  # people pass 96%: the kappa paradox
     rows = [row(m, v, n=100) for m, v in counts.items()]
-    rows += [row("cohen_kappa", 0.55, n=100, low=0.2, high=0.8), row("gwet_ac1", 0.96, n=100),
-             row("pabak", 0.94, n=100)]
-    rows += [row(m, v, n=12, group="tiny|model<b>", group_by="model") for m, v in
-             {"tp": 5, "fp": 2, "fn": 2, "tn": 3}.items()]
+    rows += [
+        row("cohen_kappa", 0.55, n=100, low=0.2, high=0.8),
+        row("gwet_ac1", 0.96, n=100),
+        row("pabak", 0.94, n=100),
+    ]
+    rows += [
+        row(m, v, n=12, group="tiny|model<b>", group_by="model")
+        for m, v in {"tp": 5, "fp": 2, "fn": 2, "tn": 3}.items()
+    ]
     warnings = warnings_for(rows)
     assert any("skewed prevalence" in w and "0.960" in w for w in warnings)
     assert any("only 12 compared attempts" in w for w in warnings)

@@ -19,7 +19,9 @@ REPO = Path(__file__).resolve().parents[2]
 CHECKED = ("tests", "bench", "scripts", ".ci")
 
 # A machine path: a top-level system folder (files under /dev and /proc are the kernel's, the same everywhere).
-MACHINE_PATH = re.compile(r"(?<![\w.~/-])/(usr|work|opt|home|root|etc|var|tmp|srv|mnt|media|lib|lib64|bin|sbin|snap)(/|\b)")
+MACHINE_PATH = re.compile(
+    r"(?<![\w.~/-])/(usr|work|opt|home|root|etc|var|tmp|srv|mnt|media|lib|lib64|bin|sbin|snap)(/|\b)"
+)
 SIBLING_PATH = re.compile(r"\.\./+(\.\./+)*shared\b|\.\./+\.\.(?=/)")
 
 
@@ -43,7 +45,9 @@ def outside_paths(text: str, python: bool) -> list[tuple[int, str]]:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type == tokenize.COMMENT and token.start[0] == 1 and token.string.startswith("#!"):
                 continue  # the interpreter line names the interpreter, not data
-            if token.type in (tokenize.STRING, tokenize.COMMENT) or token.type == getattr(tokenize, "FSTRING_MIDDLE", -1):
+            if token.type in (tokenize.STRING, tokenize.COMMENT) or token.type == getattr(
+                tokenize, "FSTRING_MIDDLE", -1
+            ):
                 pieces.append((token.start[0], token.string))
     else:
         pieces = [(number, line) for number, line in enumerate(text.splitlines(), 1) if not line.startswith("#!")]

@@ -97,7 +97,8 @@ def test_save_writes_one_row_per_labelled_field_and_supersedes_the_previous(revi
     form = FormState.from_judgements(bundle.judgements).mark(Label.PASS, False).mark(Label.FAIL, True)
     first = review.save(form, bundle, opened_at="2026-01-01T00:00:00Z")
     assert [(j.stage, j.label, j.saw_verdicts) for j in first.judgements] == [
-        ("syntax", Label.PASS, False), ("signatures", Label.FAIL, True),
+        ("syntax", Label.PASS, False),
+        ("signatures", Label.FAIL, True),
     ]
     assert review.judged == {"a-1"} and review.start_index() == 1
     bundle = review.load("a-1")
@@ -250,7 +251,8 @@ HOLDER = (
 def test_a_killed_holder_leaves_the_session_free(session: Path) -> None:
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(session)],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"

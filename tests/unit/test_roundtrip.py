@@ -34,36 +34,94 @@ def rich_session(path: Path, attempts: int = 3) -> Path:
     """Every kind of record, with the values that trip formats up: nulls, formulas, newlines, negative
     scores, extra stages, superseded and retracted judgements."""
     with Store.open(path, create=True) as store:
-        store.add_tasks([Task("t-1", "python", "src/stats.py", ORIGINAL, {"repo": "acme"}),
-                         Task("t-2", "go", "pkg/b.go", "package b\n\nfunc G(a int) int { return a }\n")])
-        rows = [Attempt("a-1", "t-1", "model-x", "def total(items):\n    return sum(items)\n", None, None,
-                        {"temperature": 0.2}, ("invalid-utf8",)),
-                Attempt("a-2", "t-1", "=HYPERLINK(\"x\")", None, "I could not do it, sorry.", None, {}, ("no-code",)),
-                Attempt("a-3", "t-2", "model-y", "package b\n\nfunc G(a int) int {\n\treturn a\n}\n")]
+        store.add_tasks(
+            [
+                Task("t-1", "python", "src/stats.py", ORIGINAL, {"repo": "acme"}),
+                Task("t-2", "go", "pkg/b.go", "package b\n\nfunc G(a int) int { return a }\n"),
+            ]
+        )
+        rows = [
+            Attempt(
+                "a-1",
+                "t-1",
+                "model-x",
+                "def total(items):\n    return sum(items)\n",
+                None,
+                None,
+                {"temperature": 0.2},
+                ("invalid-utf8",),
+            ),
+            Attempt("a-2", "t-1", '=HYPERLINK("x")', None, "I could not do it, sorry.", None, {}, ("no-code",)),
+            Attempt("a-3", "t-2", "model-y", "package b\n\nfunc G(a int) int {\n\treturn a\n}\n"),
+        ]
         store.add_attempts(rows[:attempts])
-        store.save_verdicts([
-            Verdict("a-1", "syntax", Outcome.PASS, None, (), "0.3.0+5f2c1a", "bare-tui", created_at=T0),
-            Verdict("a-1", "maintainability", Outcome.FAIL, -0.4,
-                    (Evidence("refactored", 2, 5, "complexity rose, \"a lot\"\nsee line 2"),), "0.3.0+5f2c1a",
-                    "bare-tui", {"thresholds": {"ccn": 10}}, created_at=T1),
-            Verdict("a-2", "tests", Outcome.FAIL, 0.6, (Evidence("refactored", None, None, "=1+1"),), "ci@2", "ci",
-                    created_at=T1),
-            Verdict("a-2", "overall", Outcome.ERROR, None, (), "ci@2", "ci", created_at=T2),
-        ])
-        store.save_judgements([Judgement("j1", "a-1", "ana", "syntax", Label.PASS, 3, "'=quoted", ("x", "y"), True,
-                                         T0, T1)])
-        store.save_judgements([Judgement("j2", "a-1", "ana", "syntax", Label.FAIL, None, "-1 for style", (), False,
-                                         None, T2, supersedes="j1")])
-        store.save_judgements([Judgement("j3", "a-1", "ana", "syntax", Label.FAIL, None, "", (), False, None,
-                                         "2026-11-21T10:03:00Z", supersedes="j2", retracted=True)])
-        store.save_judgements([Judgement("j4", "a-2", "ben", "tests", Label.UNSURE, 1, "line one\nline two", (),
-                                         False, T0, T1)])
+        store.save_verdicts(
+            [
+                Verdict("a-1", "syntax", Outcome.PASS, None, (), "0.3.0+5f2c1a", "bare-tui", created_at=T0),
+                Verdict(
+                    "a-1",
+                    "maintainability",
+                    Outcome.FAIL,
+                    -0.4,
+                    (Evidence("refactored", 2, 5, 'complexity rose, "a lot"\nsee line 2'),),
+                    "0.3.0+5f2c1a",
+                    "bare-tui",
+                    {"thresholds": {"ccn": 10}},
+                    created_at=T1,
+                ),
+                Verdict(
+                    "a-2",
+                    "tests",
+                    Outcome.FAIL,
+                    0.6,
+                    (Evidence("refactored", None, None, "=1+1"),),
+                    "ci@2",
+                    "ci",
+                    created_at=T1,
+                ),
+                Verdict("a-2", "overall", Outcome.ERROR, None, (), "ci@2", "ci", created_at=T2),
+            ]
+        )
+        store.save_judgements(
+            [Judgement("j1", "a-1", "ana", "syntax", Label.PASS, 3, "'=quoted", ("x", "y"), True, T0, T1)]
+        )
+        store.save_judgements(
+            [
+                Judgement(
+                    "j2", "a-1", "ana", "syntax", Label.FAIL, None, "-1 for style", (), False, None, T2, supersedes="j1"
+                )
+            ]
+        )
+        store.save_judgements(
+            [
+                Judgement(
+                    "j3",
+                    "a-1",
+                    "ana",
+                    "syntax",
+                    Label.FAIL,
+                    None,
+                    "",
+                    (),
+                    False,
+                    None,
+                    "2026-11-21T10:03:00Z",
+                    supersedes="j2",
+                    retracted=True,
+                )
+            ]
+        )
+        store.save_judgements(
+            [Judgement("j4", "a-2", "ben", "tests", Label.UNSURE, 1, "line one\nline two", (), False, T0, T1)]
+        )
         store.save_judgements([Judgement("j5", "a-1", "ben", "maintainability", Label.PASS, saved_at=T1)])
-        store.save_adjudication(Adjudication("d1", "a-1", "syntax", "aud", Label.PASS, ReasonCode.REVIEWER_ERROR,
-                                             "+ settled", T2))
+        store.save_adjudication(
+            Adjudication("d1", "a-1", "syntax", "aud", Label.PASS, ReasonCode.REVIEWER_ERROR, "+ settled", T2)
+        )
         if attempts >= 2:
-            save_drawn(store, draw_plan(store, PlanSpec("p1", size=2, strata=("model",), reviewers=("ana", "ben"),
-                                                        seed=7)))
+            save_drawn(
+                store, draw_plan(store, PlanSpec("p1", size=2, strata=("model",), reviewers=("ana", "ben"), seed=7))
+            )
     return path
 
 
@@ -84,8 +142,10 @@ def records(store: Store) -> dict[str, object]:
 def test_every_export_reimports_to_the_same_records(tmp_path: Path, fmt: str) -> None:
     source = rich_session(tmp_path / "source.db")
     with Store.open(source, readonly=True) as store:
-        exported = {what: export_text(store, what, fmt) for what in ("attempts", "verdicts", "judgements",
-                                                                     "adjudications", "plans")}
+        exported = {
+            what: export_text(store, what, fmt)
+            for what in ("attempts", "verdicts", "judgements", "adjudications", "plans")
+        }
         expected = records(store)
     with Store.open(tmp_path / "copy.db", create=True) as copy:
         for what, text in exported.items():  # attempts first: the others name them
@@ -148,10 +208,12 @@ def test_polars_reads_a_column_whose_first_value_comes_after_row_100(tmp_path: P
     with Store.open(tmp_path / "s.db", create=True) as store:
         store.add_tasks([Task("t-1", "python", "a.py", "x = 1\n")])
         store.add_attempts([Attempt(f"a-{n}", "t-1", "m", "x = 2\n") for n in range(150)])
-        store.save_judgements([Judgement(f"j{n}", f"a-{n}", "ana", "overall", Label.PASS, saved_at=T0)
-                               for n in range(150)])
-        store.save_judgements([Judgement("late", "a-149", "ana", "overall", Label.FAIL, 2, saved_at=T1,
-                                         supersedes="j149")])
+        store.save_judgements(
+            [Judgement(f"j{n}", f"a-{n}", "ana", "overall", Label.PASS, saved_at=T0) for n in range(150)]
+        )
+        store.save_judgements(
+            [Judgement("late", "a-149", "ana", "overall", Label.FAIL, 2, saved_at=T1, supersedes="j149")]
+        )
         text = export_text(store, "judgements", "jsonl")
         (tmp_path / "attempts.jsonl").write_text(export_text(store, "attempts", "jsonl"))
     copy = Store.open(tmp_path / "copy.db", create=True)

@@ -17,8 +17,25 @@ from tests.unit.test_report import make_session
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = make_session(tmp_path_factory.mktemp("plan") / "study.db", attempts=80)
-    assert main(["plan", str(path), "--name", "p1", "--size", "40", "--strata", "model,defects",
-                 "--allocation", "equal", "--seed", "1"]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                str(path),
+                "--name",
+                "p1",
+                "--size",
+                "40",
+                "--strata",
+                "model,defects",
+                "--allocation",
+                "equal",
+                "--seed",
+                "1",
+            ]
+        )
+        == 0
+    )
     return path
 
 
@@ -28,10 +45,12 @@ def stats_json(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str,
     return json.loads(capsys.readouterr().out)
 
 
-def find(rows: list[dict[str, object]], metric: str, group_by: str = "all", group: str = "all",
-         stage: str = "overall") -> dict[str, object]:
-    return next(r for r in rows if (r["metric"], r["stage"], r["group_by"], r["group"]) == (metric, stage, group_by,
-                                                                                              group))
+def find(
+    rows: list[dict[str, object]], metric: str, group_by: str = "all", group: str = "all", stage: str = "overall"
+) -> dict[str, object]:
+    return next(
+        r for r in rows if (r["metric"], r["stage"], r["group_by"], r["group"]) == (metric, stage, group_by, group)
+    )
 
 
 def test_plan_pass_rate_is_the_stratified_mean(planned: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -73,8 +92,7 @@ def test_plan_groups_and_labels_needed(planned: Path, capsys: pytest.CaptureFixt
     assert find(wider, "labels_needed")["value"] <= needed["value"]
 
 
-def test_without_a_plan_the_table_says_whom_figures_describe(planned: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_without_a_plan_the_table_says_whom_figures_describe(planned: Path, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     assert main(["stats", str(planned), "--stage", "overall", "--bootstrap", "0"]) == 0
     out = capsys.readouterr().out
@@ -97,13 +115,17 @@ def test_a_labelled_prefix_is_named_in_the_report(tmp_path: Path, capsys: pytest
     assert "first in import order (a prefix)" in out
 
 
-@pytest.mark.parametrize("args, message", [
-    (("--plan", "nope"), "no plan named 'nope'"),
-    (("--precision", "0"), "--precision must be more than 0"),
-    (("--precision", "-0.1"), "--precision must be more than 0"),
-])
-def test_bad_plan_or_precision_is_one_line_and_exit_2(planned: Path, capsys: pytest.CaptureFixture[str],
-                                                      args: tuple[str, ...], message: str) -> None:
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("--plan", "nope"), "no plan named 'nope'"),
+        (("--precision", "0"), "--precision must be more than 0"),
+        (("--precision", "-0.1"), "--precision must be more than 0"),
+    ],
+)
+def test_bad_plan_or_precision_is_one_line_and_exit_2(
+    planned: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str
+) -> None:
     capsys.readouterr()
     assert main(["stats", str(planned), *args]) == 2
     captured = capsys.readouterr()
@@ -116,12 +138,23 @@ def test_reviewer_rows_measure_each_reviewer() -> None:
     from bare_tui.model import Adjudication, Judgement, Label
 
     def judged(attempt: str, reviewer: str, label: str, seconds: int) -> Judgement:
-        return Judgement(f"{attempt}{reviewer}", attempt, reviewer, "overall", Label(label),
-                         opened_at="2026-11-21T10:00:00Z", saved_at=f"2026-11-21T10:00:{seconds:02d}Z")
+        return Judgement(
+            f"{attempt}{reviewer}",
+            attempt,
+            reviewer,
+            "overall",
+            Label(label),
+            opened_at="2026-11-21T10:00:00Z",
+            saved_at=f"2026-11-21T10:00:{seconds:02d}Z",
+        )
 
     judgements = [
-        judged("a1", "ana", "pass", 10), judged("a1", "bo", "pass", 20), judged("a1", "cy", "fail", 30),
-        judged("a2", "ana", "fail", 30), judged("a2", "bo", "pass", 40), judged("a2", "cy", "pass", 50),
+        judged("a1", "ana", "pass", 10),
+        judged("a1", "bo", "pass", 20),
+        judged("a1", "cy", "fail", 30),
+        judged("a2", "ana", "fail", 30),
+        judged("a2", "bo", "pass", 40),
+        judged("a2", "cy", "pass", 50),
     ]
     adjudications = [Adjudication("x1", "a1", "overall", "dee", Label.PASS, "reviewer-error", "")]
     rows = {(r.metric, r.group): r for r in reviewer_rows(judgements, adjudications, ("overall",))}

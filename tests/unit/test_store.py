@@ -57,10 +57,15 @@ def test_attempts_missing_verdicts(session: Path) -> None:
         assert store.attempts_missing_verdicts("v2", ["syntax"]) == ["a-1", "a-2", "a-3"]
 
 
-def _judgement(jid: str, label: Label, stage: str = "syntax", supersedes: str | None = None,
-               attempt: str = "a-1", reviewer: str = "ana") -> Judgement:
-    return Judgement(jid, attempt, reviewer, stage, label, 3, "", (), False, "2026-11-21T10:00:00Z",
-                     None, supersedes)
+def _judgement(
+    jid: str,
+    label: Label,
+    stage: str = "syntax",
+    supersedes: str | None = None,
+    attempt: str = "a-1",
+    reviewer: str = "ana",
+) -> Judgement:
+    return Judgement(jid, attempt, reviewer, stage, label, 3, "", (), False, "2026-11-21T10:00:00Z", None, supersedes)
 
 
 def test_judgements_are_append_only_and_a_change_supersedes(session: Path) -> None:
@@ -82,16 +87,24 @@ def test_saving_the_same_judgement_twice_changes_nothing(session: Path) -> None:
 
 def test_undo_restores_the_previous_label_then_withdraws_earlier_saves(session: Path) -> None:
     with Store.open(session) as store:
-        store.save_judgements([_judgement("j1", Label.PASS, attempt="a-2"), _judgement("j1b", Label.FAIL, "overall", attempt="a-2")])
+        store.save_judgements(
+            [_judgement("j1", Label.PASS, attempt="a-2"), _judgement("j1b", Label.FAIL, "overall", attempt="a-2")]
+        )
         store.save_judgements([_judgement("j2", Label.PASS, attempt="a-1")])
         store.save_judgements([_judgement("j3", Label.FAIL, supersedes="j2", attempt="a-1")])
         undone = store.undo_last_save("ana")
         assert [(j.label, j.supersedes, j.retracted) for j in undone] == [(Label.PASS, "j3", False)]
         assert {(j.attempt_id, j.stage, j.label) for j in store.judgements()} == {
-            ("a-1", "syntax", Label.PASS), ("a-2", "syntax", Label.PASS), ("a-2", "overall", Label.FAIL)}
+            ("a-1", "syntax", Label.PASS),
+            ("a-2", "syntax", Label.PASS),
+            ("a-2", "overall", Label.FAIL),
+        }
         # The next undo steps back to the save before: both of its fields are withdrawn together.
         undone = store.undo_last_save("ana")
-        assert {(j.attempt_id, j.stage, j.retracted) for j in undone} == {("a-2", "syntax", True), ("a-2", "overall", True)}
+        assert {(j.attempt_id, j.stage, j.retracted) for j in undone} == {
+            ("a-2", "syntax", True),
+            ("a-2", "overall", True),
+        }
         assert {(j.attempt_id, j.stage) for j in store.judgements()} == {("a-1", "syntax")}
         assert len(store.judgements(current_only=False)) == 7  # nothing was deleted
         assert store.undo_last_save("ben") == []
@@ -99,10 +112,14 @@ def test_undo_restores_the_previous_label_then_withdraws_earlier_saves(session: 
 
 def test_adjudications_flags_and_settings(session: Path) -> None:
     with Store.open(session) as store:
-        store.save_adjudication(Adjudication("d1", "a-1", "syntax", "zoe", Label.PASS, ReasonCode.PIPELINE_FALSE_FAIL,
-                                             "fine", "2026-11-21T10:00:00Z"))
-        store.save_adjudication(Adjudication("d2", "a-1", "syntax", "zoe", Label.FAIL, ReasonCode.OTHER, "",
-                                             "2026-11-21T11:00:00Z"))
+        store.save_adjudication(
+            Adjudication(
+                "d1", "a-1", "syntax", "zoe", Label.PASS, ReasonCode.PIPELINE_FALSE_FAIL, "fine", "2026-11-21T10:00:00Z"
+            )
+        )
+        store.save_adjudication(
+            Adjudication("d2", "a-1", "syntax", "zoe", Label.FAIL, ReasonCode.OTHER, "", "2026-11-21T11:00:00Z")
+        )
         store.set_flag(Flag("a-2", "ana", True, "look at this"))
         store.set_setting("review_mode", "assisted")
         assert [a.adjudication_id for a in store.adjudications()] == ["d2"]
@@ -135,8 +152,10 @@ def test_migrates_a_version_1_session_keeping_its_rows(tmp_path: Path) -> None:
     conn.execute("INSERT INTO tasks VALUES ('t', 'python', 'a.py', 'x = 1\n', '{}', 1)")
     conn.execute("INSERT INTO attempts VALUES ('a', 't', 'm', 'x = 2\n', NULL, NULL, '{}', '[]', 1)")
     conn.execute("INSERT INTO reviewers VALUES ('ana', '2026-01-01T00:00:00Z')")
-    conn.execute("INSERT INTO judgements VALUES ('j', 'a', 'ana', 'syntax', 'pass', 2, '', '[]', 0, NULL,"
-                 " '2026-01-01T00:00:00Z', NULL)")
+    conn.execute(
+        "INSERT INTO judgements VALUES ('j', 'a', 'ana', 'syntax', 'pass', 2, '', '[]', 0, NULL,"
+        " '2026-01-01T00:00:00Z', NULL)"
+    )
     conn.commit()
     conn.close()
     with Store.open(path) as store:
@@ -210,10 +229,12 @@ def _write_judgements(path: str, reviewer: str, count: int, start: multiprocessi
     start.wait()
     with Store.open(path) as store:
         for i in range(count):
-            store.save_judgements([
-                Judgement(f"{reviewer}-{i}-{stage}", f"a-{i % 3 + 1}", reviewer, stage, Label.PASS)
-                for stage in ("syntax", "overall")
-            ])
+            store.save_judgements(
+                [
+                    Judgement(f"{reviewer}-{i}-{stage}", f"a-{i % 3 + 1}", reviewer, stage, Label.PASS)
+                    for stage in ("syntax", "overall")
+                ]
+            )
 
 
 def test_four_processes_writing_at_once_lose_nothing(session: Path) -> None:
@@ -252,25 +273,36 @@ def _light(verdicts: dict[tuple[str, str], Verdict]) -> list[tuple[str, str, str
 def test_light_reads_follow_the_same_rules_as_the_full_ones(session: Path) -> None:
     evidence = (Evidence("refactored", 1, 1, "x"),)
     with Store.open(session) as store:
-        store.save_verdicts([Verdict("a-1", "syntax", Outcome.FAIL, 0.3, evidence, "ext", "ext"),
-                             Verdict("a-2", "syntax", Outcome.PASS, None, evidence, "ext", "ext"),
-                             Verdict("a-1", "syntax", Outcome.PASS, 0.9, evidence, "0.1+a")])
+        store.save_verdicts(
+            [
+                Verdict("a-1", "syntax", Outcome.FAIL, 0.3, evidence, "ext", "ext"),
+                Verdict("a-2", "syntax", Outcome.PASS, None, evidence, "ext", "ext"),
+                Verdict("a-1", "syntax", Outcome.PASS, 0.9, evidence, "0.1+a"),
+            ]
+        )
         store.save_judgements([_judgement("j1", Label.PASS), _judgement("j2", Label.FAIL, "overall", reviewer="ben")])
         store.save_judgements([_judgement("j3", Label.UNSURE, supersedes="j1")])
         full = store.current_verdicts()
         # a-2 has nothing to choose from, so it comes first; a-1's own verdict wins over the imported one
-        assert store.current_verdict_rows() == _light(full) == [("a-2", "syntax", "pass", None),
-                                                               ("a-1", "syntax", "pass", 0.9)]
+        assert (
+            store.current_verdict_rows()
+            == _light(full)
+            == [("a-2", "syntax", "pass", None), ("a-1", "syntax", "pass", 0.9)]
+        )
         assert store.current_verdict_rows(source="ext") == _light(store.current_verdicts(source="ext"))
         assert store.verdict_rows() == [
-            (v.attempt_id, v.stage, v.outcome.value, v.score, v.pipeline_version, v.source) for v in store.verdicts()]
+            (v.attempt_id, v.stage, v.outcome.value, v.score, v.pipeline_version, v.source) for v in store.verdicts()
+        ]
         assert store.verdict_rows(source="ext") == [r for r in store.verdict_rows() if r[5] == "ext"]
         assert full[("a-1", "syntax")].evidence == evidence
         assert store.attempt_groups() == [(s.attempt_id, s.model, s.language) for s in store.attempt_summaries()]
         assert store.current_label_rows() == [
-            (j.attempt_id, j.reviewer, j.stage, j.label.value, int(j.saw_verdicts)) for j in store.judgements()]
+            (j.attempt_id, j.reviewer, j.stage, j.label.value, int(j.saw_verdicts)) for j in store.judgements()
+        ]
         assert store.current_outcomes() == {k: v.outcome.value for k, v in full.items()}
-        assert store.current_labels() == [(j.attempt_id, j.reviewer, j.stage, j.label.value) for j in store.judgements()]
+        assert store.current_labels() == [
+            (j.attempt_id, j.reviewer, j.stage, j.label.value) for j in store.judgements()
+        ]
         assert store.judged_attempt_ids("ana") == {"a-1"} and store.judged_attempt_ids("cid") == set()
 
 
@@ -278,22 +310,37 @@ def test_one_run_of_one_source_per_attempt_reads_every_verdict_as_chosen(session
     """Where no attempt has two verdicts for a stage nor mixes own with imported ones, the rule has nothing
     to choose: each attempt keeps its only source, own or imported, in the order written."""
     with Store.open(session) as store:
-        store.save_verdicts([Verdict("a-1", "syntax", Outcome.PASS, None, (), "0.1+a"),
-                             Verdict("a-1", "defects", Outcome.SKIPPED, None, (), "0.1+a")])
+        store.save_verdicts(
+            [
+                Verdict("a-1", "syntax", Outcome.PASS, None, (), "0.1+a"),
+                Verdict("a-1", "defects", Outcome.SKIPPED, None, (), "0.1+a"),
+            ]
+        )
         assert store.current_verdict_rows() == [("a-1", "syntax", "pass", None), ("a-1", "defects", "skipped", None)]
         store.save_verdicts([Verdict("a-2", "syntax", Outcome.FAIL, 0.1, (), "ext", "ext")])
-        assert store.current_verdict_rows() == [("a-1", "syntax", "pass", None), ("a-1", "defects", "skipped", None),
-                                                ("a-2", "syntax", "fail", 0.1)]
+        assert store.current_verdict_rows() == [
+            ("a-1", "syntax", "pass", None),
+            ("a-1", "defects", "skipped", None),
+            ("a-2", "syntax", "fail", 0.1),
+        ]
         assert store.current_verdict_rows() == _light(store.current_verdicts())
         assert store.current_verdict_rows(source="ext") == [("a-2", "syntax", "fail", 0.1)]
         # one imported stage beside own verdicts: the attempt now keeps only its own
         store.save_verdicts([Verdict("a-1", "integrity", Outcome.FAIL, None, (), "ext", "ext")])
-        assert store.current_verdict_rows() == _light(store.current_verdicts()) == [
-            ("a-2", "syntax", "fail", 0.1), ("a-1", "syntax", "pass", None), ("a-1", "defects", "skipped", None)]
+        assert (
+            store.current_verdict_rows()
+            == _light(store.current_verdicts())
+            == [("a-2", "syntax", "fail", 0.1), ("a-1", "syntax", "pass", None), ("a-1", "defects", "skipped", None)]
+        )
         # a second own run of one stage: a-1 now has a choice to make there, and the newer run wins
         store.save_verdicts([Verdict("a-1", "defects", Outcome.FAIL, None, (), "0.2+b")])
-        assert store.current_verdict_rows() == _light(store.current_verdicts()) == [
-            ("a-2", "syntax", "fail", 0.1), ("a-1", "syntax", "pass", None), ("a-1", "defects", "fail", None)]
+        assert (
+            store.current_verdict_rows()
+            == _light(store.current_verdicts())
+            == [("a-2", "syntax", "fail", 0.1), ("a-1", "syntax", "pass", None), ("a-1", "defects", "fail", None)]
+        )
         # the imported source, named, keeps its own verdict of a-1 beside a-2's
-        assert store.current_verdict_rows(source="ext") == [("a-2", "syntax", "fail", 0.1),
-                                                            ("a-1", "integrity", "fail", None)]
+        assert store.current_verdict_rows(source="ext") == [
+            ("a-2", "syntax", "fail", 0.1),
+            ("a-1", "integrity", "fail", None),
+        ]

@@ -27,8 +27,9 @@ def stratified_data(seed: int = 0) -> tuple[survey.StratifiedSample, np.ndarray,
     return survey.StratifiedSample(strata, population), y, fpc
 
 
-def samplics(param: PopParam, y: np.ndarray, sample: survey.StratifiedSample, fpc: dict[int, float],
-             **more: object) -> TaylorEstimator:
+def samplics(
+    param: PopParam, y: np.ndarray, sample: survey.StratifiedSample, fpc: dict[int, float], **more: object
+) -> TaylorEstimator:
     estimator = TaylorEstimator(param)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

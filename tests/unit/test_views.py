@@ -23,18 +23,39 @@ TIMES = ("2026-11-21T10:00:00Z", "2026-11-21T10:00:01Z", "2026-11-21T10:00:02Z")
 ATTEMPTS = ("a-1", "a-2", "a-3")
 REVIEWERS = ("ana", "ben", "cy")
 
-verdict_specs = st.lists(st.tuples(
-    st.sampled_from(ATTEMPTS), st.sampled_from(STAGES), st.sampled_from(("bare-tui", "ext", "ci")),
-    st.sampled_from(("v1", "v2")), st.sampled_from(list(Outcome)), st.sampled_from(TIMES),
-    st.one_of(st.none(), st.floats(-1, 1, allow_nan=False)),
-), max_size=25)
-judgement_specs = st.lists(st.tuples(
-    st.sampled_from(ATTEMPTS), st.sampled_from(REVIEWERS), st.sampled_from(STAGES), st.sampled_from(list(Label)),
-    st.sampled_from(TIMES), st.booleans(), st.booleans(),
-), max_size=30)
-adjudication_specs = st.lists(st.tuples(
-    st.sampled_from(ATTEMPTS), st.sampled_from(FIELDS), st.sampled_from(list(Label)), st.sampled_from(TIMES),
-), max_size=4)
+verdict_specs = st.lists(
+    st.tuples(
+        st.sampled_from(ATTEMPTS),
+        st.sampled_from(STAGES),
+        st.sampled_from(("bare-tui", "ext", "ci")),
+        st.sampled_from(("v1", "v2")),
+        st.sampled_from(list(Outcome)),
+        st.sampled_from(TIMES),
+        st.one_of(st.none(), st.floats(-1, 1, allow_nan=False)),
+    ),
+    max_size=25,
+)
+judgement_specs = st.lists(
+    st.tuples(
+        st.sampled_from(ATTEMPTS),
+        st.sampled_from(REVIEWERS),
+        st.sampled_from(STAGES),
+        st.sampled_from(list(Label)),
+        st.sampled_from(TIMES),
+        st.booleans(),
+        st.booleans(),
+    ),
+    max_size=30,
+)
+adjudication_specs = st.lists(
+    st.tuples(
+        st.sampled_from(ATTEMPTS),
+        st.sampled_from(FIELDS),
+        st.sampled_from(list(Label)),
+        st.sampled_from(TIMES),
+    ),
+    max_size=4,
+)
 flag_specs = st.lists(st.tuples(st.sampled_from(ATTEMPTS), st.sampled_from(REVIEWERS), st.booleans()), max_size=3)
 
 
@@ -52,8 +73,20 @@ def build(store: Store, verdicts: list[Any], judgements: list[Any], adjudication
     for n, (attempt_id, reviewer, stage, label, saved_at, supersede, retract) in enumerate(judgements):
         key = (attempt_id, reviewer, stage)
         previous = latest.get(key) if supersede else None
-        store.save_judgements([Judgement(f"j{n}", attempt_id, reviewer, stage, label, saved_at=saved_at,
-                                         supersedes=previous, retracted=retract and previous is not None)])
+        store.save_judgements(
+            [
+                Judgement(
+                    f"j{n}",
+                    attempt_id,
+                    reviewer,
+                    stage,
+                    label,
+                    saved_at=saved_at,
+                    supersedes=previous,
+                    retracted=retract and previous is not None,
+                )
+            ]
+        )
         latest[key] = f"j{n}"
     for n, (attempt_id, stage, label, saved_at) in enumerate(adjudications):
         store.save_adjudication(Adjudication(f"d{n}", attempt_id, stage, "aud", label, ReasonCode.OTHER, "", saved_at))
@@ -82,39 +115,76 @@ def expected_attempt_stages(store: Store) -> set[tuple[Any, ...]]:
         outcome = v.outcome.value if v else None
         adjudicated = adj.label.value if adj else None
         said = list(given.values())
-        rows.add((
-            *key, outcome, v.score if v else None, v.source if v else None, v.pipeline_version if v else None,
-            tuple(sorted(given.items())), consensus_label(said), adjudicated,
-            consensus_label(said, adjudicated), _dispute_name(outcome, said, adjudicated),
-            is_disputed_failure(outcome, said, adjudicated),
-        ))
+        rows.add(
+            (
+                *key,
+                outcome,
+                v.score if v else None,
+                v.source if v else None,
+                v.pipeline_version if v else None,
+                tuple(sorted(given.items())),
+                consensus_label(said),
+                adjudicated,
+                consensus_label(said, adjudicated),
+                _dispute_name(outcome, said, adjudicated),
+                is_disputed_failure(outcome, said, adjudicated),
+            )
+        )
     return rows
 
 
 def view_attempt_stages(store: Store) -> set[tuple[Any, ...]]:
     return {
-        (r["attempt_id"], r["stage"], r["outcome"], r["score"], r["source"], r["pipeline_version"],
-         tuple((pair["reviewer"], pair["label"]) for pair in json.loads(r["labels"])), r["people"], r["adjudicated"], r["consensus"],
-         r["dispute"], bool(r["disputed_failure"]))
+        (
+            r["attempt_id"],
+            r["stage"],
+            r["outcome"],
+            r["score"],
+            r["source"],
+            r["pipeline_version"],
+            tuple((pair["reviewer"], pair["label"]) for pair in json.loads(r["labels"])),
+            r["people"],
+            r["adjudicated"],
+            r["consensus"],
+            r["dispute"],
+            bool(r["disputed_failure"]),
+        )
         for r in store.view_rows("attempt_stages")
     }
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(verdict_specs, judgement_specs, adjudication_specs, flag_specs)
-def test_the_views_follow_the_python_rules(verdicts: list[Any], judgements: list[Any], adjudications: list[Any],
-                                           flags: list[Any]) -> None:
+def test_the_views_follow_the_python_rules(
+    verdicts: list[Any], judgements: list[Any], adjudications: list[Any], flags: list[Any]
+) -> None:
     with tempfile.TemporaryDirectory() as folder, Store.open(Path(folder) / "s.db", create=True) as store:
         build(store, verdicts, judgements, adjudications, flags)
         assert view_attempt_stages(store) == expected_attempt_stages(store)
         audit = [
-            (i.attempt_id, i.stage, i.kind.value, i.auto, i.people,
-             i.adjudication.label.value if i.adjudication else None, i.settled, [f.reviewer for f in i.flags])
+            (
+                i.attempt_id,
+                i.stage,
+                i.kind.value,
+                i.auto,
+                i.people,
+                i.adjudication.label.value if i.adjudication else None,
+                i.settled,
+                [f.reviewer for f in i.flags],
+            )
             for i in load_items(store)
         ]
         listed = [
-            (r["attempt_id"], r["stage"], r["kind"], r["outcome"], r["people"], r["adjudicated"], bool(r["settled"]),
-             json.loads(r["flagged_by"]))
+            (
+                r["attempt_id"],
+                r["stage"],
+                r["kind"],
+                r["outcome"],
+                r["people"],
+                r["adjudicated"],
+                bool(r["settled"]),
+                json.loads(r["flagged_by"]),
+            )
             for r in store.view_rows("disputes")
         ]
         assert listed == audit
@@ -122,15 +192,27 @@ def test_the_views_follow_the_python_rules(verdicts: list[Any], judgements: list
 
 def test_every_session_has_the_views_and_a_disputed_failure_is_listed_first(session: Path) -> None:
     with Store.open(session) as store:
-        store.save_verdicts([Verdict("a-2", "syntax", Outcome.FAIL, None, (), "v1", "bare-tui"),
-                             Verdict("a-1", "syntax", Outcome.PASS, None, (), "v1", "bare-tui")])
-        store.save_judgements([Judgement("j1", "a-1", "ana", "syntax", Label.PASS),
-                               Judgement("j2", "a-1", "ben", "syntax", Label.FAIL),
-                               Judgement("j3", "a-2", "ana", "syntax", Label.PASS)])
+        store.save_verdicts(
+            [
+                Verdict("a-2", "syntax", Outcome.FAIL, None, (), "v1", "bare-tui"),
+                Verdict("a-1", "syntax", Outcome.PASS, None, (), "v1", "bare-tui"),
+            ]
+        )
+        store.save_judgements(
+            [
+                Judgement("j1", "a-1", "ana", "syntax", Label.PASS),
+                Judgement("j2", "a-1", "ben", "syntax", Label.FAIL),
+                Judgement("j3", "a-2", "ana", "syntax", Label.PASS),
+            ]
+        )
         rows = list(store.view_rows("disputes", ["attempt_id", "stage", "kind"]))
-        stage_row = next(r for r in store.view_rows("attempt_stages") if (r["attempt_id"], r["stage"]) == ("a-2", "syntax"))
-    assert rows == [{"attempt_id": "a-2", "stage": "syntax", "kind": "disputed failure"},
-                    {"attempt_id": "a-1", "stage": "syntax", "kind": "reviewers disagree"}]
+        stage_row = next(
+            r for r in store.view_rows("attempt_stages") if (r["attempt_id"], r["stage"]) == ("a-2", "syntax")
+        )
+    assert rows == [
+        {"attempt_id": "a-2", "stage": "syntax", "kind": "disputed failure"},
+        {"attempt_id": "a-1", "stage": "syntax", "kind": "reviewers disagree"},
+    ]
     assert stage_row["consensus"] == "pass" and stage_row["dispute"] == "disputed failure"
     assert stage_row["model"] == "m2" and stage_row["language"] == "python"
 
@@ -138,12 +220,20 @@ def test_every_session_has_the_views_and_a_disputed_failure_is_listed_first(sess
 # ---------------------------------------------------------------------- the Python API and Datasette metadata
 def _disputed_session(session: Path) -> Path:
     with Store.open(session) as store:
-        store.save_verdicts([Verdict("a-1", "syntax", Outcome.FAIL, None, (), "v1", "bare-tui"),
-                             Verdict("a-2", "syntax", Outcome.PASS, None, (), "v1", "bare-tui"),
-                             Verdict("a-3", "syntax", Outcome.PASS, None, (), "v1", "bare-tui")])
-        store.save_judgements([Judgement("j1", "a-1", "ana", "syntax", Label.PASS),
-                               Judgement("j2", "a-2", "ana", "syntax", Label.PASS),
-                               Judgement("j3", "a-3", "ana", "syntax", Label.FAIL)])
+        store.save_verdicts(
+            [
+                Verdict("a-1", "syntax", Outcome.FAIL, None, (), "v1", "bare-tui"),
+                Verdict("a-2", "syntax", Outcome.PASS, None, (), "v1", "bare-tui"),
+                Verdict("a-3", "syntax", Outcome.PASS, None, (), "v1", "bare-tui"),
+            ]
+        )
+        store.save_judgements(
+            [
+                Judgement("j1", "a-1", "ana", "syntax", Label.PASS),
+                Judgement("j2", "a-2", "ana", "syntax", Label.PASS),
+                Judgement("j3", "a-3", "ana", "syntax", Label.FAIL),
+            ]
+        )
     return session
 
 
@@ -155,10 +245,17 @@ def test_the_api_reads_the_analysts_rows_without_the_store(session: Path) -> Non
         disputes = list(study.disputes())
         verdicts = list(study.records("verdicts"))
         assert study.stages() == ["syntax"]
-    assert {"attempt_id": "a-1", "stage": "syntax", "consensus": "pass", "disputed_failure": True,
-            "labels": [{"reviewer": "ana", "label": "pass"}]} in rows
+    assert {
+        "attempt_id": "a-1",
+        "stage": "syntax",
+        "consensus": "pass",
+        "disputed_failure": True,
+        "labels": [{"reviewer": "ana", "label": "pass"}],
+    } in rows
     assert [(d["attempt_id"], d["kind"], d["settled"]) for d in disputes] == [
-        ("a-1", "disputed failure", False), ("a-3", "pipeline vs people", False)]
+        ("a-1", "disputed failure", False),
+        ("a-3", "pipeline vs people", False),
+    ]
     assert len(verdicts) == 3 and all(v["source"] == "bare-tui" for v in verdicts)
 
 

@@ -63,8 +63,10 @@ def hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, 
 
 
 TYPE_QUERIES = (
-    "(struct_specifier name: (_) @name body: (_))", "(union_specifier name: (_) @name body: (_))",
-    "(enum_specifier name: (_) @name body: (_))", "(type_definition declarator: (_) @name)",
+    "(struct_specifier name: (_) @name body: (_))",
+    "(union_specifier name: (_) @name body: (_))",
+    "(enum_specifier name: (_) @name body: (_))",
+    "(type_definition declarator: (_) @name)",
 )
 
 SPEC = LanguageSpec(

@@ -23,7 +23,9 @@ SPEC = LanguageSpec(
     lizard_extensions={"cpp": ".cpp"},
     return_fields=("type",),
     hidden=hidden,
-    known_names=words(KNOWN_NAMES, """
+    known_names=words(
+        KNOWN_NAMES,
+        """
     std nullptr this cout cerr cin endl string vector map unordered_map set unordered_set move forward
     make_unique make_shared unique_ptr shared_ptr swap begin end size static_cast dynamic_cast const_cast
     reinterpret_cast nullptr_t size_t optional nullopt variant tuple pair array deque list queue stack
@@ -35,6 +37,7 @@ SPEC = LanguageSpec(
     constexpr constinit co_await co_return co_yield decltype delete explicit export friend mutable namespace
     new noexcept not not_eq operator or or_eq private protected public requires template thread_local throw
     try typeid typename using virtual wchar_t xor xor_eq override final
-"""),
+""",
+    ),
     type_queries=TYPE_QUERIES + ("(class_specifier name: (_) @name body: (_))",),
 )

@@ -8,8 +8,9 @@ from bare_tui.pipeline.languages.spec import LanguageSpec, words
 from bare_tui.pipeline.languages.tree import Source, modifier_words
 
 _OPEN = frozenset({"public", "protected", "internal"})
-_ALWAYS_VISIBLE = frozenset({"namespace_declaration", "operator_declaration", "conversion_operator_declaration",
-                              "destructor_declaration"})
+_ALWAYS_VISIBLE = frozenset(
+    {"namespace_declaration", "operator_declaration", "conversion_operator_declaration", "destructor_declaration"}
+)
 _TOP_LEVEL = frozenset({"compilation_unit", "namespace_declaration", "file_scoped_namespace_declaration"})
 
 
@@ -57,8 +58,11 @@ SPEC = LanguageSpec(
     ArgumentException
 """),
     type_queries=(
-        "(class_declaration name: (_) @name)", "(struct_declaration name: (_) @name)",
-        "(interface_declaration name: (_) @name)", "(enum_declaration name: (_) @name)",
-        "(record_declaration name: (_) @name)", "(delegate_declaration name: (_) @name)",
+        "(class_declaration name: (_) @name)",
+        "(struct_declaration name: (_) @name)",
+        "(interface_declaration name: (_) @name)",
+        "(enum_declaration name: (_) @name)",
+        "(record_declaration name: (_) @name)",
+        "(delegate_declaration name: (_) @name)",
     ),
 )

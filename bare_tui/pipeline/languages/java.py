@@ -38,8 +38,10 @@ SPEC = LanguageSpec(
     InterruptedException CloneNotSupportedException length
 """),
     type_queries=(
-        "(class_declaration name: (_) @name)", "(interface_declaration name: (_) @name)",
-        "(enum_declaration name: (_) @name)", "(record_declaration name: (_) @name)",
+        "(class_declaration name: (_) @name)",
+        "(interface_declaration name: (_) @name)",
+        "(enum_declaration name: (_) @name)",
+        "(record_declaration name: (_) @name)",
         "(annotation_type_declaration name: (_) @name)",
     ),
 )

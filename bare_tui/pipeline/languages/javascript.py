@@ -9,7 +9,9 @@ import tree_sitter
 from bare_tui.pipeline.languages.spec import LanguageSpec, words
 from bare_tui.pipeline.languages.tree import Source, captures, modifier_words, unwrap_parentheses
 
-FUNCTION_KINDS = frozenset({"arrow_function", "function_expression", "function", "generator_function", "async_function"})
+FUNCTION_KINDS = frozenset(
+    {"arrow_function", "function_expression", "function", "generator_function", "async_function"}
+)
 CLASS_KINDS = frozenset({"class", "class_declaration", "abstract_class_declaration"})
 KNOWN_NAMES = """
     undefined NaN Infinity globalThis window document console Math JSON Object Array String Number Boolean
@@ -44,7 +46,11 @@ def exports(source: Source) -> frozenset[str] | None:
                         target = specifier.child_by_field_name("name")
                         if target is not None:
                             names.add(source.node_text(target))
-                elif child.type not in FUNCTION_KINDS and child.type not in CLASS_KINDS and not child.type.endswith("declaration"):
+                elif (
+                    child.type not in FUNCTION_KINDS
+                    and child.type not in CLASS_KINDS
+                    and not child.type.endswith("declaration")
+                ):
                     names.update(_referenced(source, child))  # export default helper / new Logger()
         else:  # module.exports = ..., exports.x = ...
             left = node.child_by_field_name("left")
@@ -70,7 +76,13 @@ def _referenced(source: Source, node: tree_sitter.Node) -> set[str]:
     return found
 
 
-_MEMBERS = ("method_definition", "method_signature", "abstract_method_signature", "field_definition", "public_field_definition")
+_MEMBERS = (
+    "method_definition",
+    "method_signature",
+    "abstract_method_signature",
+    "field_definition",
+    "public_field_definition",
+)
 
 
 def hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, ...]) -> bool:

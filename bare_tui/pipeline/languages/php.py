@@ -63,7 +63,9 @@ SPEC = LanguageSpec(
     array_is_list str_word_count wordwrap chr ord dechex hexdec bin2hex
 """),
     type_queries=(
-        "(class_declaration name: (_) @name)", "(interface_declaration name: (_) @name)",
-        "(trait_declaration name: (_) @name)", "(enum_declaration name: (_) @name)",
+        "(class_declaration name: (_) @name)",
+        "(interface_declaration name: (_) @name)",
+        "(trait_declaration name: (_) @name)",
+        "(enum_declaration name: (_) @name)",
     ),
 )

@@ -23,7 +23,9 @@ def grammar_name(language: str, path: str = "") -> str:
     name = normalise_language(language)
     spec = REGISTRY.get(name) if name is not None else None
     if spec is None:
-        raise UnknownLanguage(f"no tree-sitter grammar for language {language!r}; expected one of {', '.join(LANGUAGES)}")
+        raise UnknownLanguage(
+            f"no tree-sitter grammar for language {language!r}; expected one of {', '.join(LANGUAGES)}"
+        )
     return spec.grammar_for(path)
 
 
@@ -56,7 +58,9 @@ def query(grammar: str, pattern: str) -> tree_sitter.Query | None:
         return None
 
 
-def captures(source: Source, pattern: str, node: tree_sitter.Node | None = None, name: str | None = None) -> list[tree_sitter.Node]:
+def captures(
+    source: Source, pattern: str, node: tree_sitter.Node | None = None, name: str | None = None
+) -> list[tree_sitter.Node]:
     """The nodes a query captures (under `name`, or under any name) below `node`, in document order."""
     compiled = query(source.grammar, pattern) if pattern else None
     if compiled is None:

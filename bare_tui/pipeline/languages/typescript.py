@@ -34,8 +34,11 @@ SPEC = LanguageSpec(
     hidden=hidden,
     known_names=words(KNOWN_NAMES, _TYPE_NAMES, "React"),
     type_queries=(
-        "(class_declaration name: (_) @name)", "(abstract_class_declaration name: (_) @name)",
-        "(interface_declaration name: (_) @name)", "(enum_declaration name: (_) @name)",
-        "(type_alias_declaration name: (_) @name)", "(class name: (_) @name)",
+        "(class_declaration name: (_) @name)",
+        "(abstract_class_declaration name: (_) @name)",
+        "(interface_declaration name: (_) @name)",
+        "(enum_declaration name: (_) @name)",
+        "(type_alias_declaration name: (_) @name)",
+        "(class name: (_) @name)",
     ),
 )

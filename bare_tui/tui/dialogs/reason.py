@@ -81,7 +81,10 @@ class ReasonScreen(ModalScreen[ReasonChoice | None]):
             yield Static(title, id="reason-title")
             yield OptionList(
                 *(
-                    Option(Text.assemble((f"{n}  ", "bold"), (code.value.ljust(21), "bold"), (REASON_HELP[code], "dim")), id=code.value)
+                    Option(
+                        Text.assemble((f"{n}  ", "bold"), (code.value.ljust(21), "bold"), (REASON_HELP[code], "dim")),
+                        id=code.value,
+                    )
                     for n, code in enumerate(ReasonCode, start=1)
                 ),
                 id="reason-list",

@@ -53,8 +53,12 @@ class ResponseScreen(ModalScreen[None]):
             body.border_title = Text(f"{self._kind} of ").append_text(safe_rich_text(self._attempt_id))
             body.border_subtitle = "esc to close"
             # TextArea paints text literally; visible() turns escapes, bidi controls and NUL into symbols first.
-            yield TextArea(visible(self._text) or "(the import gave no raw response or patch)", read_only=True,
-                           soft_wrap=True, show_line_numbers=True)
+            yield TextArea(
+                visible(self._text) or "(the import gave no raw response or patch)",
+                read_only=True,
+                soft_wrap=True,
+                show_line_numbers=True,
+            )
 
     def action_close(self) -> None:
         self.dismiss(None)

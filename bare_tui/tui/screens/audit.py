@@ -185,8 +185,13 @@ class AuditScreen(Screen[None]):
         Binding("a", "settle('pass')", "Pass", id="audit.pass", tooltip="settle as pass, then pick a reason"),
         Binding("x", "settle('fail')", "Fail", id="audit.fail", tooltip="settle as fail, then pick a reason"),
         Binding("u", "settle('unsure')", "Unsure", id="audit.unsure", tooltip="settle as unsure, then pick a reason"),
-        Binding("h", "toggle_settled", "Show/hide settled", id="audit.settled",
-                tooltip="settled items sit below the open ones; h hides them"),
+        Binding(
+            "h",
+            "toggle_settled",
+            "Show/hide settled",
+            id="audit.settled",
+            tooltip="settled items sit below the open ones; h hides them",
+        ),
         Binding("s", "toggle_mode", "Split / unified", show=False, id="audit.toggle_mode"),
         Binding("right_square_bracket", "next_change", "Next change", show=False, id="audit.next_change"),
         Binding("left_square_bracket", "previous_change", "Previous change", show=False, id="audit.previous_change"),
@@ -391,7 +396,9 @@ class AuditScreen(Screen[None]):
         self._fill(keep=keep)
         self._show_current()
         self.notify(
-            one_line(f"saved: {item.attempt_id} {item.stage} → {label.value} ({choice.reason.value})"), markup=False, timeout=3
+            one_line(f"saved: {item.attempt_id} {item.stage} → {label.value} ({choice.reason.value})"),
+            markup=False,
+            timeout=3,
         )
 
     # ------------------------------------------------------------------ other actions
@@ -440,7 +447,7 @@ def _item_key(item: AuditItem) -> str:
 
 def _next_open(order: list[tuple[str, str]], position: int, open_keys: set[tuple[str, str]]) -> str | None:
     """The row key of the first open item after `position` in the old order (wrapping), so the auditor moves on."""
-    for key in order[position + 1:] + order[:position]:
+    for key in order[position + 1 :] + order[:position]:
         if key in open_keys:
             return _row_key(key)
     return None

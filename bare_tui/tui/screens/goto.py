@@ -53,8 +53,11 @@ class GoToScreen(ModalScreen[str | None]):
         with Vertical(id="goto-body") as body:
             body.border_title = "go to an attempt"
             body.border_subtitle = "enter go · tab complete · esc cancel"
-            yield Input(placeholder="attempt id, e.g. a-0042", id="goto-id",
-                        suggester=SuggestFromList(ids, case_sensitive=True) if ids else None)
+            yield Input(
+                placeholder="attempt id, e.g. a-0042",
+                id="goto-id",
+                suggester=SuggestFromList(ids, case_sensitive=True) if ids else None,
+            )
             yield Static("", id="goto-error")
 
     def on_mount(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -60,9 +61,22 @@ PENDING = Text("…", style="dim", justify="center")
 
 LEGEND = Text.assemble(
     *(part for outcome in ("pass", "fail", "error", "skipped") for part in (outcome_glyph(outcome), f" {outcome} ")),
-    ("·", "dim"), " none ", ("?", "dim"), " hidden (blind) │ you: ", ("●", "green"), " judged ",
-    ("◐", "yellow"), " partly ", ("·", "dim"), " not yet │ ", (FLAG_GLYPH, FLAG_STYLE), " flagged ",
-    ("≠", "yellow"), " disputed ", ("≠!", "bold red"), " disputed failure",
+    ("·", "dim"),
+    " none ",
+    ("?", "dim"),
+    " hidden (blind) │ you: ",
+    ("●", "green"),
+    " judged ",
+    ("◐", "yellow"),
+    " partly ",
+    ("·", "dim"),
+    " not yet │ ",
+    (FLAG_GLYPH, FLAG_STYLE),
+    " flagged ",
+    ("≠", "yellow"),
+    " disputed ",
+    ("≠!", "bold red"),
+    " disputed failure",
 )
 
 MODEL_WIDTH = 16
@@ -134,13 +148,24 @@ class QueueScreen(Screen[str | None]):
     AUTO_FOCUS = "#queue-table"
     BINDINGS = [
         Binding("enter", "open", "Open", id="queue.open", tooltip="review the attempt under the cursor"),
-        Binding("slash", "focus_path", "Find", id="queue.path",
-                tooltip="type part of an attempt id, task id, path or model; enter returns to the table"),
-        Binding("d", "toggle_disputed", "Disputed only", id="queue.disputed",
-                tooltip="only attempts where people disagree with the pipeline or with each other"),
+        Binding(
+            "slash",
+            "focus_path",
+            "Find",
+            id="queue.path",
+            tooltip="type part of an attempt id, task id, path or model; enter returns to the table",
+        ),
+        Binding(
+            "d",
+            "toggle_disputed",
+            "Disputed only",
+            id="queue.disputed",
+            tooltip="only attempts where people disagree with the pipeline or with each other",
+        ),
         Binding("f", "toggle_flagged", "Flagged only", id="queue.flagged", tooltip="only attempts sent to audit"),
-        Binding("j", "cycle_state", "Your state", id="queue.state",
-                tooltip="cycle: not judged by you, partly, judged, any"),
+        Binding(
+            "j", "cycle_state", "Your state", id="queue.state", tooltip="cycle: not judged by you, partly, judged, any"
+        ),
         Binding("escape", "clear_filters", "Clear filters", id="queue.clear"),
         Binding("A", "audit", "Audit", id="queue.audit", tooltip="settle disputed attempt-stages, failures first"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="queue.reload"),
@@ -181,8 +206,13 @@ class QueueScreen(Screen[str | None]):
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         yield Static(
-            Text.assemble(("Queue", "bold"), " · reviewer ", safe_rich_text(self.reviewer), " · ",
-                          safe_rich_text(self.session_path.name)),
+            Text.assemble(
+                ("Queue", "bold"),
+                " · reviewer ",
+                safe_rich_text(self.reviewer),
+                " · ",
+                safe_rich_text(self.session_path.name),
+            ),
             id="queue-title",
         )
         with Horizontal(id="queue-filters"):
@@ -285,17 +315,18 @@ class QueueScreen(Screen[str | None]):
             select.value = value
 
     def _filter_from_controls(self) -> QueueFilter:
-        def chosen(select_id: str) -> object:
+        def chosen(select_id: str) -> Any:
+            # each Select's options are the values its QueueFilter field takes (built in _filter_options)
             value = self.query_one(select_id, Select).value
             return None if value is Select.NULL else value
 
         return QueueFilter(
-            model=chosen("#filter-model"),  # type: ignore[arg-type]
-            language=chosen("#filter-language"),  # type: ignore[arg-type]
-            stage_outcome=chosen("#filter-outcome"),  # type: ignore[arg-type]
-            state=chosen("#filter-state"),  # type: ignore[arg-type]
-            disputed=chosen("#filter-disputed"),  # type: ignore[arg-type]
-            flagged=chosen("#filter-flagged"),  # type: ignore[arg-type]
+            model=chosen("#filter-model"),
+            language=chosen("#filter-language"),
+            stage_outcome=chosen("#filter-outcome"),
+            state=chosen("#filter-state"),
+            disputed=chosen("#filter-disputed"),
+            flagged=chosen("#filter-flagged"),
             text=self.query_one("#filter-path", Input).value.strip(),
         )
 

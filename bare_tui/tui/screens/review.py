@@ -36,37 +36,172 @@ from .rubric import RubricScreen
 # holds Textual's focus (the diff normally does), so the form's focus is a cursor of ours and the scrolling keys
 # always go to the diff.
 REVIEW_BINDINGS: list[Binding] = [
-    Binding("up", "scroll_diff('up')", "Scroll up", show=False, id="review.scroll_up", tooltip="scroll both sides of the diff together", priority=True),
+    Binding(
+        "up",
+        "scroll_diff('up')",
+        "Scroll up",
+        show=False,
+        id="review.scroll_up",
+        tooltip="scroll both sides of the diff together",
+        priority=True,
+    ),
     Binding("down", "scroll_diff('down')", "Scroll down", show=False, id="review.scroll_down", priority=True),
     Binding("pageup", "scroll_diff('page_up')", "Page up", show=False, id="review.page_up", priority=True),
     Binding("pagedown", "scroll_diff('page_down')", "Page down", show=False, id="review.page_down", priority=True),
     Binding("home", "scroll_diff('home')", "Top of the diff", show=False, id="review.home", priority=True),
     Binding("end", "scroll_diff('end')", "End of the diff", show=False, id="review.end", priority=True),
-    Binding("left", "scroll_diff('left')", "Scroll left", show=False, id="review.scroll_left", tooltip="read a long line on (a › marks a cut line)", priority=True),
+    Binding(
+        "left",
+        "scroll_diff('left')",
+        "Scroll left",
+        show=False,
+        id="review.scroll_left",
+        tooltip="read a long line on (a › marks a cut line)",
+        priority=True,
+    ),
     Binding("right", "scroll_diff('right')", "Scroll right", show=False, id="review.scroll_right", priority=True),
     Binding("right_square_bracket", "next_change", "Next change", show=False, id="review.next_change", priority=True),
-    Binding("left_square_bracket", "previous_change", "Previous change", show=False, id="review.previous_change", priority=True),
+    Binding(
+        "left_square_bracket",
+        "previous_change",
+        "Previous change",
+        show=False,
+        id="review.previous_change",
+        priority=True,
+    ),
     Binding("s", "toggle_mode", "Split / unified", show=False, id="review.toggle_mode", priority=True),
-    Binding("tab", "move_field(1)", "Next field", show=False, id="review.next_field", tooltip="next field of the judgement form (syntax … overall)", priority=True),
+    Binding(
+        "tab",
+        "move_field(1)",
+        "Next field",
+        show=False,
+        id="review.next_field",
+        tooltip="next field of the judgement form (syntax … overall)",
+        priority=True,
+    ),
     Binding("shift+tab", "move_field(-1)", "Previous field", show=False, id="review.previous_field", priority=True),
-    Binding("a", "mark('pass')", "Pass", id="review.pass", tooltip="mark the focused field pass, then move to the next field", priority=True),
-    Binding("x", "mark('fail')", "Fail", id="review.fail", tooltip="mark the focused field fail, then move to the next field", priority=True),
-    Binding("u", "mark('unsure')", "Unsure", id="review.unsure", tooltip="mark the focused field unsure, then move to the next field", priority=True),
-    Binding("A", "pass_the_rest", "All pass", id="review.all_pass", tooltip="mark every field not yet labelled pass, then save", priority=True),
+    Binding(
+        "a",
+        "mark('pass')",
+        "Pass",
+        id="review.pass",
+        tooltip="mark the focused field pass, then move to the next field",
+        priority=True,
+    ),
+    Binding(
+        "x",
+        "mark('fail')",
+        "Fail",
+        id="review.fail",
+        tooltip="mark the focused field fail, then move to the next field",
+        priority=True,
+    ),
+    Binding(
+        "u",
+        "mark('unsure')",
+        "Unsure",
+        id="review.unsure",
+        tooltip="mark the focused field unsure, then move to the next field",
+        priority=True,
+    ),
+    Binding(
+        "A",
+        "pass_the_rest",
+        "All pass",
+        id="review.all_pass",
+        tooltip="mark every field not yet labelled pass, then save",
+        priority=True,
+    ),
     Binding("1", "confidence(1)", "Confidence low", show=False, id="review.confidence_low", priority=True),
     Binding("2", "confidence(2)", "Confidence medium", show=False, id="review.confidence_medium", priority=True),
     Binding("3", "confidence(3)", "Confidence high", show=False, id="review.confidence_high", priority=True),
-    Binding("c", "note", "Note", id="review.note", tooltip="write a note (and tags) for this attempt's judgement", priority=True),
-    Binding("f", "flag", "Flag", id="review.flag", tooltip="flag the attempt for audit, or take the flag back (saved at once)", priority=True),
-    Binding("enter", "save", "Save", id="review.save", tooltip="save each labelled field in one transaction, open the next", priority=True),
-    Binding("backspace", "undo", "Undo save", show=False, id="review.undo", tooltip="undo your last save: its labels, confidence and note come back into the form", priority=True),
-    Binding("n", "next_attempt", "Next attempt", show=False, id="review.next_attempt", tooltip="next attempt without saving (in the queue's filter when you came from one)", priority=True),
-    Binding("p", "previous_attempt", "Previous attempt", show=False, id="review.previous_attempt", tooltip="previous attempt without saving", priority=True),
-    Binding("r", "reveal", "Reveal verdicts", id="review.reveal", tooltip="show the automated verdicts (blind mode)", priority=True),
+    Binding(
+        "c",
+        "note",
+        "Note",
+        id="review.note",
+        tooltip="write a note (and tags) for this attempt's judgement",
+        priority=True,
+    ),
+    Binding(
+        "f",
+        "flag",
+        "Flag",
+        id="review.flag",
+        tooltip="flag the attempt for audit, or take the flag back (saved at once)",
+        priority=True,
+    ),
+    Binding(
+        "enter",
+        "save",
+        "Save",
+        id="review.save",
+        tooltip="save each labelled field in one transaction, open the next",
+        priority=True,
+    ),
+    Binding(
+        "backspace",
+        "undo",
+        "Undo save",
+        show=False,
+        id="review.undo",
+        tooltip="undo your last save: its labels, confidence and note come back into the form",
+        priority=True,
+    ),
+    Binding(
+        "n",
+        "next_attempt",
+        "Next attempt",
+        show=False,
+        id="review.next_attempt",
+        tooltip="next attempt without saving (in the queue's filter when you came from one)",
+        priority=True,
+    ),
+    Binding(
+        "p",
+        "previous_attempt",
+        "Previous attempt",
+        show=False,
+        id="review.previous_attempt",
+        tooltip="previous attempt without saving",
+        priority=True,
+    ),
+    Binding(
+        "r",
+        "reveal",
+        "Reveal verdicts",
+        id="review.reveal",
+        tooltip="show the automated verdicts (blind mode)",
+        priority=True,
+    ),
     Binding("g", "go_to", "Go to", show=False, id="review.go_to", tooltip="go to an attempt by its id", priority=True),
-    Binding("i", "rubric", "Rubric", show=False, id="review.rubric", tooltip="the session's rubric for the focused field", priority=True),
-    Binding("v", "toggle_drawer", "Verdicts", show=False, id="review.drawer", tooltip="narrow terminals: open or close the verdicts and findings drawer", priority=True),
-    Binding("e", "finding(1)", "Next finding", show=False, id="review.next_finding", tooltip="show the next finding's line in the diff", priority=True),
+    Binding(
+        "i",
+        "rubric",
+        "Rubric",
+        show=False,
+        id="review.rubric",
+        tooltip="the session's rubric for the focused field",
+        priority=True,
+    ),
+    Binding(
+        "v",
+        "toggle_drawer",
+        "Verdicts",
+        show=False,
+        id="review.drawer",
+        tooltip="narrow terminals: open or close the verdicts and findings drawer",
+        priority=True,
+    ),
+    Binding(
+        "e",
+        "finding(1)",
+        "Next finding",
+        show=False,
+        id="review.next_finding",
+        tooltip="show the next finding's line in the diff",
+        priority=True,
+    ),
     Binding("E", "finding(-1)", "Previous finding", show=False, id="review.previous_finding", priority=True),
     Binding("question_mark", "help", "Help", id="review.help", priority=True),
     Binding("q", "back", "Queue", id="review.back", tooltip="back to the queue; from the queue, quit", priority=True),
@@ -157,8 +292,9 @@ class ReviewScreen(Screen[None]):
             return
         self.open_attempt(session.order[session.start_index()])
         if session.complete:
-            self.notify(f"every attempt is judged ({session.total} of {session.total}): pick one in the queue",
-                        timeout=6)
+            self.notify(
+                f"every attempt is judged ({session.total} of {session.total}): pick one in the queue", timeout=6
+            )
             self._open_queue()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -393,7 +529,10 @@ class ReviewScreen(Screen[None]):
             return
         if not self.form.unsaved:
             if any(f.label is not None for f in self.form.fields):
-                self.notify(f"nothing changed since the last save: {self._key('review.next_attempt')} for the next attempt", timeout=3)
+                self.notify(
+                    f"nothing changed since the last save: {self._key('review.next_attempt')} for the next attempt",
+                    timeout=3,
+                )
             else:
                 self.notify("nothing labelled yet: a pass, x fail, u unsure, A all pass", severity="warning", timeout=3)
             return
@@ -416,8 +555,12 @@ class ReviewScreen(Screen[None]):
             self.form = FormState.from_judgements(self.bundle.judgements)
             self._paint_header()
             self._paint_side()
-            self.notify("that was the last attempt: every attempt is judged" if self.session.complete
-                        else "that was the last attempt in the order", timeout=5)
+            self.notify(
+                "that was the last attempt: every attempt is judged"
+                if self.session.complete
+                else "that was the last attempt in the order",
+                timeout=5,
+            )
             return
         if self.session.complete and following == self.walk.step(self.attempt_id, 1):
             self.notify(f"every attempt is judged ({self.session.total})", timeout=3)
@@ -438,9 +581,12 @@ class ReviewScreen(Screen[None]):
         self.open_attempt(result.attempt_id, FormState.restored(in_force, result.undone))
         count = len(result.judgements)
         self.notify(
-            one_line(f"undone: {count} judgement{'s' if count != 1 else ''} of {result.attempt_id}; "
-                     f"the labels are back in the form, {self._key('review.save')} saves them again"),
-            markup=False, timeout=4,
+            one_line(
+                f"undone: {count} judgement{'s' if count != 1 else ''} of {result.attempt_id}; "
+                f"the labels are back in the form, {self._key('review.save')} saves them again"
+            ),
+            markup=False,
+            timeout=4,
         )
 
     def action_next_attempt(self) -> None:

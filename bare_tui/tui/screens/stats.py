@@ -79,12 +79,14 @@ def compute_bundle(session_path: Path, options: Options, plan: str | None = None
         name = plan if plan is not None else (plans[-1].name if plans else None)
         design = load_plan(store, name, session) if name is not None else None
     rows = calibration_rows(session, options)
-    study_options = Options(by=("model",), stages=(STUDY_STAGE,), replicates=0, seed=options.seed,
-                            precision=STUDY_PRECISION)
+    study_options = Options(
+        by=("model",), stages=(STUDY_STAGE,), replicates=0, seed=options.seed, precision=STUDY_PRECISION
+    )
     if design is not None:
         consensus = session.humans[STUDY_STAGE].consensus[design.rows]
-        study = StudyPanel(tuple(plan_rows(session, design, study_options)), design.name,
-                           int((consensus >= 0).sum()), len(design.rows))
+        study = StudyPanel(
+            tuple(plan_rows(session, design, study_options)), design.name, int((consensus >= 0).sum()), len(design.rows)
+        )
     else:
         study = StudyPanel(tuple(calibration_rows(session, study_options)), None)
     return StatsBundle(
@@ -137,9 +139,13 @@ def _count(n: int, style: str) -> Text:
 
 
 def pass_rate_bars(
-    rows: tuple[StatRow, ...], width: int = 40, stage: str = "overall",
-    bars: tuple[tuple[str, str, str], ...] = (("raw", "auto_pass_rate", "cyan"),
-                                              ("corrected", "corrected_pass_rate", "magenta")),
+    rows: tuple[StatRow, ...],
+    width: int = 40,
+    stage: str = "overall",
+    bars: tuple[tuple[str, str, str], ...] = (
+        ("raw", "auto_pass_rate", "cyan"),
+        ("corrected", "corrected_pass_rate", "magenta"),
+    ),
 ) -> Text:
     """Two figures per model as pairs of bars (by default raw against corrected success rate); the second bar
     shows its interval."""
@@ -193,8 +199,11 @@ def study_panel(study: StudyPanel, width: int = 40) -> Text:
     progress and the labels still needed, then per model the pipeline's pass rate against the PPI estimate."""
     text = Text()
     if study.plan is None:
-        text.append("⚠ No review plan backs these figures: they treat the labelled attempts as a random sample "
-                    "of the study, which they may not be. Draw one with `bare-tui plan`.\n", style="bold yellow")
+        text.append(
+            "⚠ No review plan backs these figures: they treat the labelled attempts as a random sample "
+            "of the study, which they may not be. Draw one with `bare-tui plan`.\n",
+            style="bold yellow",
+        )
     else:
         text.append("Plan ", style="bold")
         text.append_text(safe_rich_text(study.plan))
@@ -289,8 +298,10 @@ class StatsScreen(Screen[None]):
         yield Static(self._title(), id="stats-title")
         yield LoadingIndicator(id="stats-loading")
         with VerticalScroll(id="stats-body"):
-            yield Static(Text("Study: the pipeline's pass rate against the rate people would give (PPI, 95%)",
-                              style="bold"), classes="section-title")
+            yield Static(
+                Text("Study: the pipeline's pass rate against the rate people would give (PPI, 95%)", style="bold"),
+                classes="section-title",
+            )
             yield Static(id="study")
             yield Static(Text("Agreement by stage (95% intervals)", style="bold"), classes="section-title")
             yield DataTable(id="stage-table", cursor_type="row", zebra_stripes=True)
@@ -299,11 +310,14 @@ class StatsScreen(Screen[None]):
             with Grid(id="confusions"):
                 for stage in FIELDS:
                     yield Static(id=f"confusion-{stage}", classes="confusion")
-            yield Static(Text("Success rate per model: raw against corrected for the pipeline's error rates",
-                              style="bold"), classes="section-title")
+            yield Static(
+                Text("Success rate per model: raw against corrected for the pipeline's error rates", style="bold"),
+                classes="section-title",
+            )
             yield Static(id="pass-rates")
-            yield Static(Text(f"The {SCORED_STAGE} score's threshold against people", style="bold"),
-                         classes="section-title")
+            yield Static(
+                Text(f"The {SCORED_STAGE} score's threshold against people", style="bold"), classes="section-title"
+            )
             yield Static(id="threshold-curve")
         yield Footer()
 
@@ -344,10 +358,22 @@ class StatsScreen(Screen[None]):
         table = self.query_one("#stage-table", DataTable)
         table.display = True
         table.clear(columns=True)
-        for label in ("stage", "pairs", "agree", "kappa", "AC1", "PABAK", "alpha", "sens", "spec", "kappa blind",
-                      "kappa saw"):
+        for label in (
+            "stage",
+            "pairs",
+            "agree",
+            "kappa",
+            "AC1",
+            "PABAK",
+            "alpha",
+            "sens",
+            "spec",
+            "kappa blind",
+            "kappa saw",
+        ):
             table.add_column(Text(label, style="bold"), key=label)
         for stage in bundle.options.stages:
+
             def get(metric: str, group_by: str = "all", group: str = "all", stage: str = stage) -> StatRow | None:
                 return rows.get((metric, stage, group_by, group))
 
@@ -403,6 +429,9 @@ class StatsScreen(Screen[None]):
         except OSError as exc:
             self.notify(f"Export failed: {exc.strerror or exc}", severity="error", markup=False)
             return
-        self.notify(f"Wrote {markdown_path.name} and {csv_path.name} in {markdown_path.parent.resolve()}",
-                    title="Exported", markup=False, timeout=8)
-
+        self.notify(
+            f"Wrote {markdown_path.name} and {csv_path.name} in {markdown_path.parent.resolve()}",
+            title="Exported",
+            markup=False,
+            timeout=8,
+        )

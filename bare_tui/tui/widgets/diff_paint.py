@@ -41,7 +41,6 @@ class Layout:
     virtual_width: int
 
 
-
 SIGNS = {"equal": "  ", "removed": "- ", "added": "+ "}
 
 

@@ -183,7 +183,7 @@ class DiffView(ScrollView, can_focus=True):
 
     @property
     def mode(self) -> str:
-        """"split" (side by side) or "unified"."""
+        """ "split" (side by side) or "unified"."""
         return self._mode
 
     @mode.setter
@@ -464,8 +464,12 @@ class DiffView(ScrollView, can_focus=True):
     ) -> None:
         worker = get_current_worker()
         prepared = diff_prefetch.prepare(
-            (original, refactored, language, path), mode, page, self._limits,
-            lambda: worker.is_cancelled, lambda: self._pending_mark,
+            (original, refactored, language, path),
+            mode,
+            page,
+            self._limits,
+            lambda: worker.is_cancelled,
+            lambda: self._pending_mark,
         )
         if prepared is not None and not worker.is_cancelled:
             self.post_message(self._Computed(generation, prepared))
@@ -777,7 +781,11 @@ class DiffView(ScrollView, can_focus=True):
                 filler=style("diff-view--filler"),
                 notice=style("diff-view--notice"),
                 control=Style(color=control.color, bgcolor=control.bgcolor, bold=True),
-                tint={"equal": self.rich_style, "removed": style("diff-view--removed"), "added": style("diff-view--added")},
+                tint={
+                    "equal": self.rich_style,
+                    "removed": style("diff-view--removed"),
+                    "added": style("diff-view--added"),
+                },
                 # Full styles, not partial: their translucent backgrounds come blended over the widget's.
                 emphasis={
                     "removed": Style(bgcolor=style("diff-view--removed-emphasis").bgcolor),
@@ -883,4 +891,3 @@ class DiffView(ScrollView, can_focus=True):
         start, _ = self._model.blocks[index].rows(self._mode)
         self._current_change = index
         self.scroll_to(y=max(0, self._header_rows + start - self.CONTEXT_ROWS), animate=False, force=True)
-

@@ -50,7 +50,9 @@ class RowTable(ScrollView, Generic[RowT], can_focus=True):
         & > .row-table--header { text-style: bold; background: $panel; }
         & > .row-table--odd { background: $boost; }
         & > .row-table--cursor { background: $block-cursor-blurred-background; }
-        &:focus > .row-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
+        &:focus > .row-table--cursor {
+            background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+        }
     }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -128,7 +130,6 @@ class RowTable(ScrollView, Generic[RowT], can_focus=True):
         self.cursor_row = min(target, max(0, len(self._rows) - 1))
         self.refresh()
 
-
     @property
     def cursor_key(self) -> str | None:
         if not self._rows:
@@ -199,9 +200,7 @@ class RowTable(ScrollView, Generic[RowT], can_focus=True):
         shown = [c for c in self.columns if total >= c.hide_below]
         fixed = sum(c.width for c in shown if c.width is not None) + len(shown)
         rest = max(4, total - fixed)
-        return [
-            0 if total < c.hide_below else c.width if c.width is not None else rest for c in self.columns
-        ]
+        return [0 if total < c.hide_below else c.width if c.width is not None else rest for c in self.columns]
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -236,7 +235,7 @@ class RowTable(ScrollView, Generic[RowT], can_focus=True):
             text.no_wrap = True
             text.end = ""
             if column.keep_end and text.cell_len > cell_width:
-                text = Text("…", style=text.style) + text[len(text) - cell_width + 1:]
+                text = Text("…", style=text.style) + text[len(text) - cell_width + 1 :]
             text.truncate(cell_width, overflow="ellipsis")
             text.align(column.justify, cell_width)
             segments.append(Segment(" ", base))

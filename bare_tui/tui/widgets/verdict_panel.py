@@ -119,10 +119,7 @@ class VerdictPanel(Vertical):
         self._verdicts = verdicts
         self._revealed = revealed
         self._findings = [
-            Finding(stage, evidence)
-            for stage in FIELDS
-            if stage in verdicts
-            for evidence in verdicts[stage].evidence
+            Finding(stage, evidence) for stage in FIELDS if stage in verdicts for evidence in verdicts[stage].evidence
         ]
         self.query_one("#verdict-stages", Static).update(self._stage_lines())
         title = self.query_one("#verdict-findings-title", Static)
@@ -146,7 +143,11 @@ class VerdictPanel(Vertical):
             return None
         options = self.query_one(_Findings)
         current = options.highlighted
-        index = (0 if delta > 0 else len(self._findings) - 1) if current is None else (current + delta) % len(self._findings)
+        index = (
+            (0 if delta > 0 else len(self._findings) - 1)
+            if current is None
+            else (current + delta) % len(self._findings)
+        )
         options.highlighted = index
         finding = self._findings[index]
         self.post_message(self.FindingChosen(finding))

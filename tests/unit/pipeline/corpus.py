@@ -80,7 +80,9 @@ def javascript_files() -> tuple[CorpusFile, ...]:
     """npm's JavaScript, 80 to 1,500 lines, unminified, as listed in the folder's MANIFEST.json."""
     manifest = json.loads((JAVASCRIPT / "MANIFEST.json").read_text(encoding="utf-8"))
     return tuple(
-        CorpusFile("javascript", str(JAVASCRIPT / entry["file"]), (JAVASCRIPT / entry["file"]).read_text(encoding="utf-8"))
+        CorpusFile(
+            "javascript", str(JAVASCRIPT / entry["file"]), (JAVASCRIPT / entry["file"]).read_text(encoding="utf-8")
+        )
         for entry in manifest["files"]
     )
 
@@ -231,7 +233,11 @@ _JS_MODULE = re.compile(r"^\s*export\b|\bmodule\.exports\b|\bexports\.\w+\s*=", 
 
 
 def _visible(item: CorpusFile, source, node, outer, name: str) -> bool:  # type: ignore[no-untyped-def]
-    header = item.text[_byte_to_char(source.data, outer.start_byte) : _byte_to_char(source.data, node.child_by_field_name("body").start_byte)]
+    header = item.text[
+        _byte_to_char(source.data, outer.start_byte) : _byte_to_char(
+            source.data, node.child_by_field_name("body").start_byte
+        )
+    ]
     words = set(re.findall(r"[A-Za-z_#]+", header.split("(")[0]))
     language = item.language
     owners = []
@@ -313,7 +319,10 @@ def _cpp_declared_access(source, owner_name: str, member: str) -> str:  # type: 
             if named is not None and body is not None and source.node_text(named) == owner_name:
                 for child in body.named_children:
                     if re.search(rf"\b{re.escape(member)}\s*\(", source.node_text(child)) and child.type in (
-                        "field_declaration", "declaration", "function_definition", "template_declaration"
+                        "field_declaration",
+                        "declaration",
+                        "function_definition",
+                        "template_declaration",
                     ):
                         return _cpp_access(source, child)
         stack.extend(node.named_children)
@@ -345,18 +354,20 @@ def _python_functions(text: str) -> list[FunctionSpan]:
                 close = _matching_paren(text, open_paren)
                 if close is None or header.find(child.name) < 0:
                     continue
-                spans.append(FunctionSpan(
-                    name=child.name,
-                    first_line=first - 1,
-                    last_line=(child.end_lineno or child.lineno) - 1,
-                    params_start=open_paren,
-                    params_end=close + 1,
-                    params_text=text[open_paren : close + 1],
-                    body_start=offset(body_first.lineno, body_first.col_offset),
-                    body_end=offset(child.end_lineno or child.lineno, child.end_col_offset or 0),
-                    indent=" " * child.col_offset,
-                    visible=not private_owner and not _python_private(child.name),
-                ))
+                spans.append(
+                    FunctionSpan(
+                        name=child.name,
+                        first_line=first - 1,
+                        last_line=(child.end_lineno or child.lineno) - 1,
+                        params_start=open_paren,
+                        params_end=close + 1,
+                        params_text=text[open_paren : close + 1],
+                        body_start=offset(body_first.lineno, body_first.col_offset),
+                        body_end=offset(child.end_lineno or child.lineno, child.end_col_offset or 0),
+                        indent=" " * child.col_offset,
+                        visible=not private_owner and not _python_private(child.name),
+                    )
+                )
             elif isinstance(child, ast.ClassDef):
                 stack.append((child, private_owner or _python_private(child.name)))
     spans.sort(key=lambda s: s.first_line)
@@ -388,8 +399,19 @@ def remove_closing(item: CorpusFile, seed: int = 0) -> str | None:
     """Remove one closing brace (or, in Python, the colon that opens a block)."""
     source = parse_source(item.language, item.text, item.path)
     if item.language == "python":
-        openers = ("function_definition", "class_definition", "if_statement", "for_statement", "while_statement",
-                   "with_statement", "try_statement", "elif_clause", "else_clause", "except_clause", "finally_clause")
+        openers = (
+            "function_definition",
+            "class_definition",
+            "if_statement",
+            "for_statement",
+            "while_statement",
+            "with_statement",
+            "try_statement",
+            "elif_clause",
+            "else_clause",
+            "except_clause",
+            "finally_clause",
+        )
         pattern = "\n".join(f'({kind} ":" @token)' for kind in openers)
     else:
         pattern = '"}" @token'
@@ -511,10 +533,16 @@ def rename_parameter(item: CorpusFile, seed: int = 0) -> tuple[str, str] | None:
             continue  # destructured keys are what callers pass; a template's commas confuse the split
         names = re.findall(r"\$?[A-Za-z_]\w*", first.split("=")[0].split(":")[0])
         keywords = {"self", "cls", "this", "void", "const", "final", "int", "string", "ref", "out", "params", "in"}
-        if not names or names[-1] in keywords or "..." in first or "*" in first.split("=")[0] and item.language == "python":
+        if (
+            not names
+            or names[-1] in keywords
+            or "..." in first
+            or "*" in first.split("=")[0]
+            and item.language == "python"
+        ):
             continue
         name = names[-1] if item.language not in ("go",) else names[0]
-        if item.language in ("typescript",) :
+        if item.language in ("typescript",):
             name = names[0]
         if name in keywords or len(name) < 2:
             continue
@@ -526,13 +554,32 @@ def rename_parameter(item: CorpusFile, seed: int = 0) -> tuple[str, str] | None:
     pattern = re.compile(rf"(?<![\w$.]){re.escape(name)}\b")
     params = pattern.sub(new_name, span.params_text, count=1)
     body = pattern.sub(new_name, item.text[span.body_start : span.body_end])
-    text = item.text[: span.params_start] + params + item.text[span.params_end : span.body_start] + body + item.text[span.body_end :]
+    text = (
+        item.text[: span.params_start]
+        + params
+        + item.text[span.params_end : span.body_start]
+        + body
+        + item.text[span.body_end :]
+    )
     return text, span.name
 
 
-_RETURN_FIELD = {"java": "type", "csharp": "returns", "go": "result", "typescript": "return_type", "c": "type", "cpp": "type"}
-_OTHER_RETURN = {"java": "java.util.List<Object>", "csharp": "object", "go": "(int64, error)", "typescript": ": unknown",
-                 "c": "long double", "cpp": "long double"}
+_RETURN_FIELD = {
+    "java": "type",
+    "csharp": "returns",
+    "go": "result",
+    "typescript": "return_type",
+    "c": "type",
+    "cpp": "type",
+}
+_OTHER_RETURN = {
+    "java": "java.util.List<Object>",
+    "csharp": "object",
+    "go": "(int64, error)",
+    "typescript": ": unknown",
+    "c": "long double",
+    "cpp": "long double",
+}
 
 
 def change_return_type(item: CorpusFile, seed: int = 0) -> tuple[str, str] | None:
@@ -554,8 +601,10 @@ def change_return_type(item: CorpusFile, seed: int = 0) -> tuple[str, str] | Non
             if (
                 returned is not None
                 and name in spans
-                and not (item.language in ("c", "cpp")
-                         and node.child_by_field_name("declarator").type != "function_declarator")
+                and not (
+                    item.language in ("c", "cpp")
+                    and node.child_by_field_name("declarator").type != "function_declarator"
+                )
                 and source.node_text(returned).strip(": ") not in ("void", "long double", "object", "unknown")
             ):
                 candidates.append((returned, name))
@@ -578,7 +627,11 @@ def drop_anonymous_callback(item: CorpusFile, seed: int = 0) -> tuple[str, str] 
     stack = [source.root]
     while stack:
         node = stack.pop()
-        if node.type == "expression_statement" and node.named_child_count == 1 and node.named_children[0].type == "call_expression":
+        if (
+            node.type == "expression_statement"
+            and node.named_child_count == 1
+            and node.named_children[0].type == "call_expression"
+        ):
             arguments = node.named_children[0].child_by_field_name("arguments")
             passed = arguments.named_children if arguments is not None else []
             functions_passed = [a for a in passed if a.type in ("function_expression", "arrow_function", "function")]
@@ -612,7 +665,9 @@ def add_comments(item: CorpusFile, seed: int = 0, count: int = 5) -> str:
         "See the module docstring for the format.",
         "Callers rely on this staying cheap.",
     )
-    chosen = sorted(rng.sample(spans, min(count, len(spans))), key=lambda s: s.first_line, reverse=True) if spans else []
+    chosen = (
+        sorted(rng.sample(spans, min(count, len(spans))), key=lambda s: s.first_line, reverse=True) if spans else []
+    )
     lines = item.text.split("\n")
     for span in chosen:
         lines.insert(span.first_line, span.indent + comment(item.language, rng.choice(notes)))
@@ -638,7 +693,14 @@ def add_undefined_name(item: CorpusFile, seed: int = 0) -> tuple[str, str] | Non
         text = item.text[: span.body_start] + calls["python"] + item.text[span.body_start :]
     else:
         statement = calls.get(item.language, f"{name}();")
-        text = item.text[: span.body_start + 1] + "\n" + span.indent + "    " + statement + item.text[span.body_start + 1 :]
+        text = (
+            item.text[: span.body_start + 1]
+            + "\n"
+            + span.indent
+            + "    "
+            + statement
+            + item.text[span.body_start + 1 :]
+        )
     return text, name
 
 
@@ -684,8 +746,17 @@ class Case:
 
 
 MUTATIONS = (
-    "remove_closing", "delete_function", "add_parameter", "elide_body", "cut_last_third", "wrap_markdown",
-    "as_patch", "add_undefined_name", "rename_private_helper", "rename_parameter", "change_return_type",
+    "remove_closing",
+    "delete_function",
+    "add_parameter",
+    "elide_body",
+    "cut_last_third",
+    "wrap_markdown",
+    "as_patch",
+    "add_undefined_name",
+    "rename_private_helper",
+    "rename_parameter",
+    "change_return_type",
     "drop_anonymous_callback",
 )
 
@@ -698,11 +769,16 @@ def cases(item: CorpusFile, seed: int = 0) -> tuple[Case, ...]:
     closing = remove_closing(item, seed)
     if closing is not None:
         found.append(Case(item, "remove_closing", closing))
-    for name, mutate in (("delete_function", delete_function), ("add_parameter", add_parameter),
-                         ("elide_body", elide_body), ("add_undefined_name", add_undefined_name),
-                         ("rename_private_helper", rename_private_helper), ("rename_parameter", rename_parameter),
-                         ("change_return_type", change_return_type),
-                         ("drop_anonymous_callback", drop_anonymous_callback)):
+    for name, mutate in (
+        ("delete_function", delete_function),
+        ("add_parameter", add_parameter),
+        ("elide_body", elide_body),
+        ("add_undefined_name", add_undefined_name),
+        ("rename_private_helper", rename_private_helper),
+        ("rename_parameter", rename_parameter),
+        ("change_return_type", change_return_type),
+        ("drop_anonymous_callback", drop_anonymous_callback),
+    ):
         result = mutate(item, seed)
         if result is not None:
             found.append(Case(item, name, result[0], result[1]))

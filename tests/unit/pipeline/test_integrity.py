@@ -95,13 +95,25 @@ def test_identical_after_line_endings_and_trailing_spaces_fails() -> None:
 
 @pytest.mark.parametrize(
     "placeholder",
-    ["# ... rest of the code unchanged ...", "# existing code here", "# ... (unchanged)", "# ...",
-     "# Rest of the implementation remains the same", "# [previous methods omitted for brevity]",
-     "# ... existing validation logic ...", "# (rest of the class)", "# Other methods remain unchanged",
-     "# implementation goes here", "# same as before", "# …"],
+    [
+        "# ... rest of the code unchanged ...",
+        "# existing code here",
+        "# ... (unchanged)",
+        "# ...",
+        "# Rest of the implementation remains the same",
+        "# [previous methods omitted for brevity]",
+        "# ... existing validation logic ...",
+        "# (rest of the class)",
+        "# Other methods remain unchanged",
+        "# implementation goes here",
+        "# same as before",
+        "# …",
+    ],
 )
 def test_elision_placeholders_fail_with_their_location(placeholder: str) -> None:
-    elided = REFACTORED.replace('        return f"{len(self.lines)} lines, total {self.total()}"\n', f"        {placeholder}\n        pass\n")
+    elided = REFACTORED.replace(
+        '        return f"{len(self.lines)} lines, total {self.total()}"\n', f"        {placeholder}\n        pass\n"
+    )
     result = check_integrity("python", PYTHON, elided)
     assert result.outcome is Outcome.FAIL
     (evidence,) = [e for e in result.evidence if "elision" in e.message]
@@ -120,13 +132,23 @@ def test_elision_comments_in_other_languages(language: str, marker: str) -> None
 
 @pytest.mark.parametrize(
     "comment",
-    ["# The rest of the module formats numbers with two decimals; keep this the same for exports.",
-     "# Unchanged lines are skipped by the diff view.", "# Parse the rest of the file", "# x is left unchanged",
-     "# The rest of the function is a loop over rows", "# Keep the original implementation",
-     "# the string is truncated here", "# handles a, b, etc...", "# no change to the order",
-     "# The code here handles retries", "# other methods (see below)", "# Same as above, but for the second axis",
-     "# Returns the original value unchanged if the key is missing.", "# if the body is unchanged, skip",
-     "# other fields unchanged by this call"],
+    [
+        "# The rest of the module formats numbers with two decimals; keep this the same for exports.",
+        "# Unchanged lines are skipped by the diff view.",
+        "# Parse the rest of the file",
+        "# x is left unchanged",
+        "# The rest of the function is a loop over rows",
+        "# Keep the original implementation",
+        "# the string is truncated here",
+        "# handles a, b, etc...",
+        "# no change to the order",
+        "# The code here handles retries",
+        "# other methods (see below)",
+        "# Same as above, but for the second axis",
+        "# Returns the original value unchanged if the key is missing.",
+        "# if the body is unchanged, skip",
+        "# other fields unchanged by this call",
+    ],
 )
 def test_comments_that_only_mention_those_words_are_not_placeholders(comment: str) -> None:
     commented = REFACTORED.replace("    def describe(self):", f"    {comment}\n    def describe(self):")
@@ -219,13 +241,25 @@ def test_hidden_characters_introduced_fail_at_their_position(char: str) -> None:
 
 def test_hidden_characters_the_original_has_and_a_leading_bom_are_fine() -> None:
     original = PYTHON.replace('"""Invoices."""', '"""Invoices \u200b."""')
-    assert check_integrity("python", original, "\ufeff" + REFACTORED.replace('"""Invoices."""', '"""Invoices \u200b."""')).outcome is Outcome.PASS
+    assert (
+        check_integrity(
+            "python", original, "\ufeff" + REFACTORED.replace('"""Invoices."""', '"""Invoices \u200b."""')
+        ).outcome
+        is Outcome.PASS
+    )
 
 
 @pytest.mark.parametrize(
     "line",
-    ["Here is the refactored code:", "```python", "```", "I have refactored the class to use sum().",
-     "Explanation:", "@@ -1,5 +1,4 @@", "--- a/invoice.py"],
+    [
+        "Here is the refactored code:",
+        "```python",
+        "```",
+        "I have refactored the class to use sum().",
+        "Explanation:",
+        "@@ -1,5 +1,4 @@",
+        "--- a/invoice.py",
+    ],
 )
 def test_prose_fences_and_diff_headers_fail(line: str) -> None:
     chatty = REFACTORED + "\n" + line + "\n"
@@ -235,8 +269,12 @@ def test_prose_fences_and_diff_headers_fail(line: str) -> None:
 
 
 def test_markdown_the_original_has_in_a_docstring_is_fine() -> None:
-    original = PYTHON.replace('"""An invoice."""', '"""An invoice.\n\n    ```python\n    Invoice([1]).total()\n    ```\n    """')
-    refactored = REFACTORED.replace('"""An invoice."""', '"""An invoice.\n\n    ```python\n    Invoice([1]).total()\n    ```\n    """')
+    original = PYTHON.replace(
+        '"""An invoice."""', '"""An invoice.\n\n    ```python\n    Invoice([1]).total()\n    ```\n    """'
+    )
+    refactored = REFACTORED.replace(
+        '"""An invoice."""', '"""An invoice.\n\n    ```python\n    Invoice([1]).total()\n    ```\n    """'
+    )
     assert check_integrity("python", original, refactored).outcome is Outcome.PASS
 
 
@@ -302,7 +340,9 @@ app.listen(3000);
 
 
 def test_a_dropped_route_handler_or_top_level_statement_fails_naming_it() -> None:
-    without_handler = ROUTES.replace("app.post('/users', function (req, res) {\n  users.add(req.body);\n  res.status(201).end();\n});\n", "")
+    without_handler = ROUTES.replace(
+        "app.post('/users', function (req, res) {\n  users.add(req.body);\n  res.status(201).end();\n});\n", ""
+    )
     findings = integrity_findings("javascript", ROUTES, without_handler)
     assert [(f.check, f.line) for f in findings] == [("dropped-callback", 8)]
     assert "app.post('/users'" in findings[0].message
@@ -311,8 +351,10 @@ def test_a_dropped_route_handler_or_top_level_statement_fails_naming_it() -> Non
 
 
 def test_a_handler_made_a_named_function_or_arrow_passes() -> None:
-    named = ROUTES.replace("app.get('/users', function (req, res) {\n  res.json(users.list());\n});",
-                           "function listUsers(req, res) {\n  res.json(users.list());\n}\n\napp.get('/users', listUsers);")
+    named = ROUTES.replace(
+        "app.get('/users', function (req, res) {\n  res.json(users.list());\n});",
+        "function listUsers(req, res) {\n  res.json(users.list());\n}\n\napp.get('/users', listUsers);",
+    )
     arrow = ROUTES.replace("function (req, res)", "(req, res) =>").replace("app.listen(3000);", "app.listen(8080);")
     assert integrity_findings("javascript", ROUTES, named) == []
     assert integrity_findings("javascript", ROUTES, arrow) == []

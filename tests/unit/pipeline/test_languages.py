@@ -48,7 +48,7 @@ GO = "package p\n\ntype box struct{ n int }\n\nfunc helper(x int) int { return x
 
 
 def test_the_registry_drives_every_stage(monkeypatch: pytest.MonkeyPatch) -> None:
-    tsx = "export const A = () => <div className=\"x\">{a}</div>;\n"
+    tsx = 'export const A = () => <div className="x">{a}</div>;\n'
     inlined = GO.replace("func helper(x int) int { return x }\n\n", "").replace("return helper(x)", "return x")
     undeclared = GO.replace("return helper(x)", "return helper(limit)")
     dropped_type = GO.replace("type box struct{ n int }\n\n", "")
@@ -64,8 +64,14 @@ def test_the_registry_drives_every_stage(monkeypatch: pytest.MonkeyPatch) -> Non
     # every stage follows a changed declaration
     _replace(monkeypatch, "typescript", grammars={"typescript": REGISTRY["typescript"].grammars["typescript"]})
     assert check_syntax("typescript", plain, tsx, "a.tsx").outcome is Outcome.FAIL  # no TSX grammar declared
-    _replace(monkeypatch, "go", hidden=never_hidden, known_names=REGISTRY["go"].known_names | {"limit"},
-             type_queries=(), lizard_extensions={"go": ".py"})
+    _replace(
+        monkeypatch,
+        "go",
+        hidden=never_hidden,
+        known_names=REGISTRY["go"].known_names | {"limit"},
+        type_queries=(),
+        lizard_extensions={"go": ".py"},
+    )
     assert check_signatures("go", GO, inlined).outcome is Outcome.FAIL  # now every function is visible
     assert "undefined-name" not in check_defects("go", GO, undeclared).details["new_by_rule"]
     assert integrity_findings("go", GO, dropped_type) == []

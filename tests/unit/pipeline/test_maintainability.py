@@ -127,7 +127,10 @@ def test_thresholds_are_the_sessions_percentiles_measured_by_lizard_itself() -> 
     import http.client
     import textwrap
 
-    texts = [Path(module.__file__).read_text(encoding="utf-8") for module in (json.decoder, textwrap, http.client, email.message)]
+    texts = [
+        Path(module.__file__).read_text(encoding="utf-8")
+        for module in (json.decoder, textwrap, http.client, email.message)
+    ]
     analyzer = FileAnalyzer(get_extensions([]))
     functions = [f for text in texts for f in analyzer.analyze_source_code("x.py", text).function_list]
     assert len(functions) >= DEFAULT_SETTINGS.minimum_functions
@@ -139,10 +142,14 @@ def test_thresholds_are_the_sessions_percentiles_measured_by_lizard_itself() -> 
     expected_ccn = numpy.percentile([f.cyclomatic_complexity for f in functions], 90)
     expected_nloc = numpy.percentile([f.nloc for f in functions], 90)
     # whole numbers, as the metrics are: a depth of 3 never breaches a threshold of 2.6
-    assert limits["cyclomatic_complexity"] == max(math.ceil(expected_ccn), DEFAULT_SETTINGS.threshold_floors["cyclomatic_complexity"])
+    assert limits["cyclomatic_complexity"] == max(
+        math.ceil(expected_ccn), DEFAULT_SETTINGS.threshold_floors["cyclomatic_complexity"]
+    )
     assert limits["nloc"] == max(math.ceil(expected_nloc), DEFAULT_SETTINGS.threshold_floors["nloc"])
 
-    result = check_maintainability("python", DECODER, DECODER.replace(SCANSTRING, SCANSTRING_SPLIT), thresholds=thresholds)
+    result = check_maintainability(
+        "python", DECODER, DECODER.replace(SCANSTRING, SCANSTRING_SPLIT), thresholds=thresholds
+    )
     assert result.details["thresholds"] == limits
     assert result.details["thresholds_from"] == origin
 
@@ -154,7 +161,10 @@ def test_thresholds_do_not_depend_on_the_order_the_originals_are_measured_in() -
     import http.client
     import textwrap
 
-    texts = [Path(module.__file__).read_text(encoding="utf-8") for module in (json.decoder, textwrap, http.client, email.message, argparse)]
+    texts = [
+        Path(module.__file__).read_text(encoding="utf-8")
+        for module in (json.decoder, textwrap, http.client, email.message, argparse)
+    ]
     in_order = compute_thresholds({"python": texts})
     sample = FunctionSample()
     for text in reversed(texts):
@@ -183,13 +193,31 @@ def test_thresholds_and_weights_enter_the_pipeline_version() -> None:
 @pytest.mark.parametrize(
     ("language", "code", "depth"),
     [
-        ("python", "def f(a):\n    for i in a:\n        if i:\n            while i:\n                i -= 1\n    return a\n", 3),
-        ("c", "int f(int a) {\n  if (a) { a++; } else if (a > 2) { a--; } else if (a < 0) { a = 0; }\n  return a;\n}\n", 1),
-        ("java", "class A { int f(int a) { for (;;) { try { if (a > 0) { return a; } } catch (Exception e) { } } } }", 3),
-        ("go", "package p\n\nfunc F(a int) int {\n\tfor a > 0 {\n\t\tswitch a {\n\t\tcase 1:\n\t\t\tif a > 0 {\n\t\t\t\treturn a\n\t\t\t}\n\t\t}\n\t}\n\treturn 0\n}\n", 3),
+        (
+            "python",
+            "def f(a):\n    for i in a:\n        if i:\n            while i:\n                i -= 1\n    return a\n",
+            3,
+        ),
+        (
+            "c",
+            "int f(int a) {\n  if (a) { a++; } else if (a > 2) { a--; } else if (a < 0) { a = 0; }\n  return a;\n}\n",
+            1,
+        ),
+        (
+            "java",
+            "class A { int f(int a) { for (;;) { try { if (a > 0) { return a; } } catch (Exception e) { } } } }",
+            3,
+        ),
+        (
+            "go",
+            "package p\n\nfunc F(a int) int {\n\tfor a > 0 {\n\t\tswitch a {\n\t\tcase 1:\n\t\t\tif a > 0 {\n\t\t\t\treturn a\n\t\t\t}\n\t\t}\n\t}\n\treturn 0\n}\n",
+            3,
+        ),
     ],
 )
-def test_nesting_depth_counts_nested_blocks_and_treats_else_if_as_one_level(language: str, code: str, depth: int) -> None:
+def test_nesting_depth_counts_nested_blocks_and_treats_else_if_as_one_level(
+    language: str, code: str, depth: int
+) -> None:
     (function,) = function_metrics(language, code)
     assert function.values["nesting_depth"] == depth
 
@@ -226,7 +254,9 @@ def test_a_file_too_deep_for_lizard_is_an_error_not_a_partial_measurement() -> N
 
 
 def test_a_method_moved_to_another_class_keeps_its_breach_rather_than_adding_one() -> None:
-    wide = "  int total(int a, int b, int c, int d, int e, int f, int g) {\n    return a + b + c + d + e + f + g;\n  }\n"
+    wide = (
+        "  int total(int a, int b, int c, int d, int e, int f, int g) {\n    return a + b + c + d + e + f + g;\n  }\n"
+    )
     original = "class Report {\n" + wide + "}\n"
     moved = "class Report {\n}\n\nclass Row {\n" + wide + "}\n"
 
@@ -247,8 +277,10 @@ def test_a_truncated_answer_gets_no_credit_for_the_functions_it_lost() -> None:
     assert result.outcome is Outcome.FAIL
     assert result.details["breaches_of_missing_functions"] >= 1
     assert result.details["severity_after"] >= result.details["severity_before"]
-    assert any(e.message.startswith("not resolved, the function is missing from the answer: py_scanstring")
-               for e in result.evidence)
+    assert any(
+        e.message.startswith("not resolved, the function is missing from the answer: py_scanstring")
+        for e in result.evidence
+    )
 
 
 # --- an original without breaches -----------------------------------------------------------------------------

@@ -27,12 +27,14 @@ def study(tmp_path: Path) -> Path:
     path = tmp_path / "study.db"
     with Store.open(path, create=True) as store:
         store.add_tasks([Task("t-py", "python", "json/decoder.py", DECODER), Task("t-go", "go", "calc/add.go", GO)])
-        store.add_attempts([
-            Attempt("a-1", "t-py", "model-a", DECODER.replace("def py_scanstring", "def py_scanstring2")),
-            Attempt("a-2", "t-py", "model-b", DECODER + "\nvalue = undefined_helper()\n"),
-            Attempt("a-3", "t-go", "model-a", GO.replace("return a + b", "sum := a + b\n\treturn sum")),
-            Attempt("a-4", "t-go", "model-b", None, response="I cannot help with that."),
-        ])
+        store.add_attempts(
+            [
+                Attempt("a-1", "t-py", "model-a", DECODER.replace("def py_scanstring", "def py_scanstring2")),
+                Attempt("a-2", "t-py", "model-b", DECODER + "\nvalue = undefined_helper()\n"),
+                Attempt("a-3", "t-go", "model-a", GO.replace("return a + b", "sum := a + b\n\treturn sum")),
+                Attempt("a-4", "t-go", "model-b", None, response="I cannot help with that."),
+            ]
+        )
     return path
 
 
@@ -112,15 +114,19 @@ def test_hostile_inputs_each_get_a_verdict_or_an_error_and_the_run_goes_on(tmp_p
         "huge": js + "// padding\n" * (5_000_000 // 11),
     }
     with Store.open(path, create=True) as store:
-        store.add_tasks([
-            Task("t-js", "javascript", "a.js", js),
-            Task("t-py", "python", "a.py", "def f(a):\n    return a + 1\n"),
-        ])
+        store.add_tasks(
+            [
+                Task("t-js", "javascript", "a.js", js),
+                Task("t-py", "python", "a.py", "def f(a):\n    return a + 1\n"),
+            ]
+        )
         store.add_attempts([Attempt(f"h-{name}", "t-js", "m", text) for name, text in hostile.items()])
-        store.add_attempts([
-            Attempt("h-py-deep", "t-py", "m", "def f(a):\n    return " + "(" * 2000 + "a" + ")" * 2000 + "\n"),
-            Attempt("h-last", "t-js", "m", js.replace("a + 1", "1 + a")),
-        ])
+        store.add_attempts(
+            [
+                Attempt("h-py-deep", "t-py", "m", "def f(a):\n    return " + "(" * 2000 + "a" + ")" * 2000 + "\n"),
+                Attempt("h-last", "t-js", "m", js.replace("a + 1", "1 + a")),
+            ]
+        )
 
     summary = verify_session(path, jobs=2)
 
@@ -143,7 +149,9 @@ def test_overall_is_fail_on_any_failure_pass_on_all_passes_else_error_then_skipp
     assert overall_result(every | {"syntax": Outcome.ERROR, "integrity": Outcome.FAIL}).outcome is Outcome.FAIL
 
 
-def test_the_command_prints_the_summary_and_a_missing_session_is_one_line(study: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_prints_the_summary_and_a_missing_session_is_one_line(
+    study: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["verify", str(study), "--jobs", "1", "--stage", "syntax"]) == 0
     out = capsys.readouterr().out
     assert "verified 4 of 4 attempts" in out
@@ -174,8 +182,9 @@ def test_every_stage_skips_a_language_outside_the_nine_alike() -> None:
     from bare_tui.model import STAGES, Outcome
     from bare_tui.pipeline.runner import Job, run_stage
 
-    job = Job(attempt_id="a", language="rust", path="lib.rs", original="fn f() {}\n", refactored="fn g() {}\n",
-              stages=STAGES)
+    job = Job(
+        attempt_id="a", language="rust", path="lib.rs", original="fn f() {}\n", refactored="fn g() {}\n", stages=STAGES
+    )
     assert {run_stage(stage, job).outcome for stage in STAGES} == {Outcome.SKIPPED}
 
 
@@ -193,12 +202,16 @@ def _real_originals() -> list[Task]:
 
     from bare_tui.model import language_from_path
 
-    tasks = [Task(row["task_id"], row["language"], row["path"], row["original"])
-             for row in map(json.loads, (REPO / "sessions/demo/tasks.jsonl").read_text(encoding="utf-8").splitlines())]
+    tasks = [
+        Task(row["task_id"], row["language"], row["path"], row["original"])
+        for row in map(json.loads, (REPO / "sessions/demo/tasks.jsonl").read_text(encoding="utf-8").splitlines())
+    ]
     for index, path in enumerate(sorted(p for p in (REPO / "tests/unit/pipeline/data").iterdir() if p.is_file())):
         tasks.append(Task(f"data-{index}", language_from_path(path.name), path.name, path.read_text(encoding="utf-8")))
     for module in (json.decoder, textwrap, http.client, email.message):
-        tasks.append(Task(module.__name__, "python", module.__file__, Path(module.__file__).read_text(encoding="utf-8")))
+        tasks.append(
+            Task(module.__name__, "python", module.__file__, Path(module.__file__).read_text(encoding="utf-8"))
+        )
     return tasks
 
 
@@ -214,7 +227,9 @@ def test_thresholds_measured_by_two_workers_equal_compute_thresholds_on_real_fil
     seen: list[tuple[int, int]] = []
 
     settings = DEFAULT_SETTINGS.with_changes(minimum_functions=30)  # the corpus's files are small
-    measured = measure_thresholds(tasks, settings, workers=2, progress_callback=lambda done, total: seen.append((done, total)))
+    measured = measure_thresholds(
+        tasks, settings, workers=2, progress_callback=lambda done, total: seen.append((done, total))
+    )
 
     expected = compute_thresholds(_by_language(tasks), settings)
     assert measured.thresholds.by_language == expected.by_language
@@ -253,13 +268,15 @@ def test_an_original_past_the_time_limit_or_over_the_size_cap_is_left_out_and_sa
     tasks = _real_originals()
     hanging = Task("t-hang", "python", "hang.py", "# HANG\ndef f(a):\n    return a\n")
     big = max(tasks, key=lambda task: len(task.original))
-    settings = DEFAULT_SETTINGS.with_changes(hang_marker="# HANG", time_limit_seconds=3.0,
-                                             size_cap_chars=len(big.original) - 1)
+    settings = DEFAULT_SETTINGS.with_changes(
+        hang_marker="# HANG", time_limit_seconds=3.0, size_cap_chars=len(big.original) - 1
+    )
 
     seen: list[tuple[int, int]] = []
 
-    measured = measure_thresholds(tasks + [hanging], settings, workers=2,
-                                  progress_callback=lambda done, total: seen.append((done, total)))
+    measured = measure_thresholds(
+        tasks + [hanging], settings, workers=2, progress_callback=lambda done, total: seen.append((done, total))
+    )
 
     assert seen == [(done, len(tasks) + 1) for done in range(1, len(tasks) + 2)]  # the one over the cap counts as done
     reasons = dict(measured.left_out)
@@ -314,7 +331,9 @@ def test_an_answer_over_the_memory_limit_is_an_error_saying_so_and_the_rest_go_o
     original = "def f(a):\n    return a + 1\n"
     with Store.open(path, create=True) as store:
         store.add_tasks([Task("t", "python", "a.py", original)])
-        store.add_attempts([Attempt("nested", "t", "m", NESTED_DEFS), Attempt("fine", "t", "m", original.replace("a + 1", "1 + a"))])
+        store.add_attempts(
+            [Attempt("nested", "t", "m", NESTED_DEFS), Attempt("fine", "t", "m", original.replace("a + 1", "1 + a"))]
+        )
 
     summary = verify_session(path, jobs=2)
 
@@ -370,7 +389,9 @@ def test_a_worker_dies_with_its_parent(tmp_path: Path) -> None:
         "    print(worker.process.pid, flush=True)\n"
         "    time.sleep(600)\n"
     )
-    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
+    parent = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2]
+    )
     assert parent.stdout is not None
     worker = int(parent.stdout.readline())
     os.kill(parent.pid, signal.SIGKILL)  # what `kill -9` of verify does: no cleanup code runs
@@ -396,6 +417,7 @@ def test_the_stage_registry_drives_every_stage_and_the_pipeline_version(monkeypa
 
     assert tuple(stage.name for stage in stages.REGISTRY) == STAGES
     for stage in stages.REGISTRY:
+
         def fake(given: stages.StageInput, name: str = stage.name) -> StageResult:
             return StageResult(Outcome.SKIPPED, details={"reason": f"registered {name} on {given.path}"})
 

@@ -111,7 +111,7 @@ def test_every_visibility_rule_and_return_type_mutation_is_exercised() -> None:
 
 # --- the normalisation rule ----------------------------------------------------------------------------------
 
-PYTHON = '''\
+PYTHON = """\
 class Invoice:
     def __init__(self, lines, currency="EUR"):
         self.lines = lines
@@ -124,7 +124,7 @@ def parse(text, strict=False):
     def clean(line):
         return line.strip()
     return [clean(line) for line in text.splitlines()]
-'''
+"""
 
 
 def test_a_changed_default_or_added_type_hints_keep_a_signature() -> None:
@@ -147,7 +147,9 @@ def test_a_renamed_parameter_is_a_changed_signature_shown_before_and_after() -> 
 
 
 def test_a_missing_method_points_at_the_original() -> None:
-    refactored = PYTHON.replace("    def total(self, *, rounding=2):\n        return round(sum(self.lines), rounding)\n", "")
+    refactored = PYTHON.replace(
+        "    def total(self, *, rounding=2):\n        return round(sum(self.lines), rounding)\n", ""
+    )
     result = check_signatures("python", PYTHON, refactored)
     assert result.outcome is Outcome.FAIL
     (evidence,) = result.evidence
@@ -156,7 +158,7 @@ def test_a_missing_method_points_at_the_original() -> None:
 
 
 def test_extracted_helpers_and_a_moved_local_function_are_fine() -> None:
-    refactored = '''\
+    refactored = """\
 class Invoice:
     def __init__(self, lines, currency="EUR"):
         self.lines = lines
@@ -174,7 +176,7 @@ def clean(line):
 
 def parse(text, strict=False):
     return [clean(line) for line in text.splitlines()]
-'''
+"""
     result = check_signatures("python", PYTHON, refactored)
     assert result.outcome is Outcome.PASS, result.evidence
 
@@ -242,7 +244,9 @@ def test_cpp_out_of_class_definitions_and_declarations() -> None:
     )
     names = extract_signatures("cpp", original)
     assert {(s.name, s.declaration) for s in names} == {("geo.Box.area const", True), ("geo.Box.area const", False)}
-    inline = "namespace geo {\nclass Box {\n public:\n  double area(double scale = 1.0) const { return scale; }\n};\n}\n"
+    inline = (
+        "namespace geo {\nclass Box {\n public:\n  double area(double scale = 1.0) const { return scale; }\n};\n}\n"
+    )
     assert check_signatures("cpp", original, inline).outcome is Outcome.PASS
     body_gone = original.replace("double geo::Box::area(double scale) const { return scale; }\n", "")
     result = check_signatures("cpp", original, body_gone)
@@ -299,15 +303,24 @@ def test_a_python_def_missing_its_colon_still_has_its_signature() -> None:
 @pytest.mark.parametrize(
     "language, record, rewritten",
     [
-        ("csharp", "namespace N { public record R(int A); }",
-         "namespace N { public class R { public R(int A) { this.A = A; } public int A { get; } } }"),
-        ("java", "package p; record R(int a) {}",
-         "package p; final class R { private final int a; R(int a) { this.a = a; } }"),
+        (
+            "csharp",
+            "namespace N { public record R(int A); }",
+            "namespace N { public class R { public R(int A) { this.A = A; } public int A { get; } } }",
+        ),
+        (
+            "java",
+            "package p; record R(int a) {}",
+            "package p; final class R { private final int a; R(int a) { this.a = a; } }",
+        ),
     ],
 )
 def test_a_record_rewritten_as_a_class_keeps_its_constructor(language: str, record: str, rewritten: str) -> None:
     assert check_signatures(language, record, rewritten).outcome is Outcome.PASS
-    assert check_signatures(language, record, rewritten.replace("int a)", "long a)").replace("int A)", "long A)")).outcome is Outcome.FAIL
+    assert (
+        check_signatures(language, record, rewritten.replace("int a)", "long a)").replace("int A)", "long A)")).outcome
+        is Outcome.FAIL
+    )
 
 
 def test_cpp_template_scopes_and_const_overloads() -> None:
@@ -317,7 +330,9 @@ def test_cpp_template_scopes_and_const_overloads() -> None:
         "template <typename T> const T& Box<T>::get(int i) const { return items[i]; }\n"
     )
     assert {s.name for s in extract_signatures("cpp", original)} == {"Box.get", "Box.get const"}
-    without_const = original.replace("template <typename T> const T& Box<T>::get(int i) const { return items[i]; }\n", "")
+    without_const = original.replace(
+        "template <typename T> const T& Box<T>::get(int i) const { return items[i]; }\n", ""
+    )
     result = check_signatures("cpp", original, without_const)
     assert result.outcome is Outcome.FAIL
     assert "Box.get const(int i) -> T (only a declaration is left)" in result.evidence[0].message
@@ -329,7 +344,10 @@ def test_commonjs_exports_may_become_named_functions() -> None:
         "function parse(text, options) {\n  return text;\n}\n\nfunction format(value) {\n  return String(value);\n}\n\n"
         "module.exports = { parse, format };\n"
     )
-    assert _names("javascript", original) == {"module.exports.parse": ["text", "options"], "module.exports.format": ["value"]}
+    assert _names("javascript", original) == {
+        "module.exports.parse": ["text", "options"],
+        "module.exports.format": ["value"],
+    }
     assert check_signatures("javascript", original, named).outcome is Outcome.PASS
     assert check_signatures("javascript", original, named.replace("(value)", "(value, radix)")).outcome is Outcome.FAIL
 
@@ -339,17 +357,26 @@ def test_prototype_code_rewritten_as_a_class_keeps_its_signatures() -> None:
     modern = "class Foo {\n  constructor(a, b) {\n    this.a = a;\n  }\n\n  bar(x) {\n    return x + this.a;\n  }\n}\n"
     assert _names("javascript", modern) == {"Foo": ["a", "b"], "Foo.bar": ["x"]}
     assert check_signatures("javascript", original, modern).outcome is Outcome.PASS
-    assert check_signatures("javascript", original, modern.replace("constructor(a, b)", "constructor(a)")).outcome is Outcome.FAIL
+    assert (
+        check_signatures("javascript", original, modern.replace("constructor(a, b)", "constructor(a)")).outcome
+        is Outcome.FAIL
+    )
 
 
 @pytest.mark.parametrize(
     "language, promoted, plain",
     [
-        ("php", "<?php\nclass A {\n  public function __construct(private int $x, protected readonly string $name = 'a') {}\n}\n",
-         "<?php\nclass A {\n  private int $x;\n  protected string $name;\n"
-         "  public function __construct(int $x, string $name = 'a') { $this->x = $x; $this->name = $name; }\n}\n"),
-        ("typescript", "class A { constructor(private readonly s: string, public t = 1) {} }\n",
-         "class A { private readonly s: string; public t: number; constructor(s: string, t = 1) { this.s = s; this.t = t; } }\n"),
+        (
+            "php",
+            "<?php\nclass A {\n  public function __construct(private int $x, protected readonly string $name = 'a') {}\n}\n",
+            "<?php\nclass A {\n  private int $x;\n  protected string $name;\n"
+            "  public function __construct(int $x, string $name = 'a') { $this->x = $x; $this->name = $name; }\n}\n",
+        ),
+        (
+            "typescript",
+            "class A { constructor(private readonly s: string, public t = 1) {} }\n",
+            "class A { private readonly s: string; public t: number; constructor(s: string, t = 1) { this.s = s; this.t = t; } }\n",
+        ),
     ],
 )
 def test_promoted_constructor_parameters_are_called_like_plain_ones(language: str, promoted: str, plain: str) -> None:
@@ -371,62 +398,134 @@ def test_a_java_comment_inside_a_parameter_list_is_not_a_changed_signature() -> 
 
 SOUND_REFACTORINGS = [
     # a private helper inlined, a static one renamed, an unexported one reshaped, a nested one extracted
-    ("java", "class A {\n  private int twice(int x) { return 2 * x; }\n  public int f(int y) { return twice(y) + 1; }\n}\n",
-     "class A {\n  public int f(int y) { return 2 * y + 1; }\n}\n"),
-    ("c", "static int twice(int x) { return 2 * x; }\nint f(int y) { return twice(y) + 1; }\n",
-     "static int doubled(int x, int k) { return k * x; }\nint f(int y) { return doubled(y, 2) + 1; }\n"),
-    ("go", "package p\n\nfunc twice(x int) int { return 2 * x }\n\nfunc F(y int) int { return twice(y) + 1 }\n",
-     "package p\n\nfunc F(y int) int { return 2*y + 1 }\n"),
-    ("python", "def f(y):\n    def twice(x):\n        return 2 * x\n    return twice(y) + 1\n\ndef _g(a):\n    return a\n",
-     "def f(y):\n    return 2 * y + 1\n\ndef _g(a, b=0):\n    return a + b\n"),
-    ("csharp", "class A {\n  int Twice(int x) { return 2 * x; }\n  public int F(int y) { return Twice(y) + 1; }\n}\n",
-     "class A {\n  public int F(int y) { return 2 * y + 1; }\n}\n"),
-    ("php", "<?php\nclass A {\n  private function twice($x) { return 2 * $x; }\n  public function f($y) { return $this->twice($y) + 1; }\n}\n",
-     "<?php\nclass A {\n  public function f($y) { return 2 * $y + 1; }\n}\n"),
-    ("typescript", "export class A {\n  private twice(x: number) { return 2 * x; }\n  f(y: number): number { return this.twice(y) + 1; }\n}\n",
-     "export class A {\n  f(y: number): number { return 2 * y + 1; }\n}\n"),
-    ("javascript", "function twice(x) { return 2 * x; }\nfunction f(y) { return twice(y) + 1; }\nmodule.exports = { f };\n",
-     "function f(y) { return 2 * y + 1; }\nmodule.exports = { f };\n"),
-    ("cpp", "class A {\n  int twice(int x) { return 2 * x; }\n public:\n  int f(int y) { return twice(y) + 1; }\n};\n",
-     "class A {\n public:\n  int f(int y) { return 2 * y + 1; }\n};\n"),
-    ("cpp", "namespace {\nint twice(int x) { return 2 * x; }\n}\nint f(int y) { return twice(y) + 1; }\n",
-     "int f(int y) { return 2 * y + 1; }\n"),
+    (
+        "java",
+        "class A {\n  private int twice(int x) { return 2 * x; }\n  public int f(int y) { return twice(y) + 1; }\n}\n",
+        "class A {\n  public int f(int y) { return 2 * y + 1; }\n}\n",
+    ),
+    (
+        "c",
+        "static int twice(int x) { return 2 * x; }\nint f(int y) { return twice(y) + 1; }\n",
+        "static int doubled(int x, int k) { return k * x; }\nint f(int y) { return doubled(y, 2) + 1; }\n",
+    ),
+    (
+        "go",
+        "package p\n\nfunc twice(x int) int { return 2 * x }\n\nfunc F(y int) int { return twice(y) + 1 }\n",
+        "package p\n\nfunc F(y int) int { return 2*y + 1 }\n",
+    ),
+    (
+        "python",
+        "def f(y):\n    def twice(x):\n        return 2 * x\n    return twice(y) + 1\n\ndef _g(a):\n    return a\n",
+        "def f(y):\n    return 2 * y + 1\n\ndef _g(a, b=0):\n    return a + b\n",
+    ),
+    (
+        "csharp",
+        "class A {\n  int Twice(int x) { return 2 * x; }\n  public int F(int y) { return Twice(y) + 1; }\n}\n",
+        "class A {\n  public int F(int y) { return 2 * y + 1; }\n}\n",
+    ),
+    (
+        "php",
+        "<?php\nclass A {\n  private function twice($x) { return 2 * $x; }\n  public function f($y) { return $this->twice($y) + 1; }\n}\n",
+        "<?php\nclass A {\n  public function f($y) { return 2 * $y + 1; }\n}\n",
+    ),
+    (
+        "typescript",
+        "export class A {\n  private twice(x: number) { return 2 * x; }\n  f(y: number): number { return this.twice(y) + 1; }\n}\n",
+        "export class A {\n  f(y: number): number { return 2 * y + 1; }\n}\n",
+    ),
+    (
+        "javascript",
+        "function twice(x) { return 2 * x; }\nfunction f(y) { return twice(y) + 1; }\nmodule.exports = { f };\n",
+        "function f(y) { return 2 * y + 1; }\nmodule.exports = { f };\n",
+    ),
+    (
+        "cpp",
+        "class A {\n  int twice(int x) { return 2 * x; }\n public:\n  int f(int y) { return twice(y) + 1; }\n};\n",
+        "class A {\n public:\n  int f(int y) { return 2 * y + 1; }\n};\n",
+    ),
+    (
+        "cpp",
+        "namespace {\nint twice(int x) { return 2 * x; }\n}\nint f(int y) { return twice(y) + 1; }\n",
+        "int f(int y) { return 2 * y + 1; }\n",
+    ),
     # caller-compatible spellings
-    ("java", "class A {\n  public int f(int count, String label) { return count; }\n}\n",
-     "class A {\n  public int f(final int n, String name) { return n; }\n}\n"),
-    ("cpp", "#include <string>\nusing namespace std;\nint count(string text) { return text.size(); }\n",
-     "#include <string>\nusing namespace std;\nint count(const std::string& text) { return text.size(); }\n"),
-    ("c", "struct node { int v; };\ntypedef struct node node_t;\nint value(struct node *n) { return n->v; }\n",
-     "typedef struct node { int v; } node_t;\nint value(node_t *n) { return n->v; }\n"),
-    ("go", "package p\n\nfunc Handle(int, string) error { return nil }\n",
-     "package p\n\nfunc Handle(code int, message string) error { return nil }\n"),
+    (
+        "java",
+        "class A {\n  public int f(int count, String label) { return count; }\n}\n",
+        "class A {\n  public int f(final int n, String name) { return n; }\n}\n",
+    ),
+    (
+        "cpp",
+        "#include <string>\nusing namespace std;\nint count(string text) { return text.size(); }\n",
+        "#include <string>\nusing namespace std;\nint count(const std::string& text) { return text.size(); }\n",
+    ),
+    (
+        "c",
+        "struct node { int v; };\ntypedef struct node node_t;\nint value(struct node *n) { return n->v; }\n",
+        "typedef struct node { int v; } node_t;\nint value(node_t *n) { return n->v; }\n",
+    ),
+    (
+        "go",
+        "package p\n\nfunc Handle(int, string) error { return nil }\n",
+        "package p\n\nfunc Handle(code int, message string) error { return nil }\n",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("language", "original", "refactored"), SOUND_REFACTORINGS,
-                         ids=[f"{s[0]}-{i}" for i, s in enumerate(SOUND_REFACTORINGS)])
-def test_hidden_helpers_may_change_and_caller_compatible_spellings_pass(language: str, original: str, refactored: str) -> None:
+@pytest.mark.parametrize(
+    ("language", "original", "refactored"),
+    SOUND_REFACTORINGS,
+    ids=[f"{s[0]}-{i}" for i, s in enumerate(SOUND_REFACTORINGS)],
+)
+def test_hidden_helpers_may_change_and_caller_compatible_spellings_pass(
+    language: str, original: str, refactored: str
+) -> None:
     result = check_signatures(language, original, refactored)
     assert result.outcome is Outcome.PASS, [e.message for e in result.evidence]
 
 
 BREAKING_CHANGES = [
-    ("java", "import java.util.*;\nclass A {\n  public ArrayList<String> names() { return new ArrayList<>(); }\n}\n",
-     "import java.util.*;\nclass A {\n  public List<String> names() { return new ArrayList<>(); }\n}\n", "ArrayList<String>"),
-    ("csharp", "public class A {\n  public int Count(string text) { return 0; }\n}\n",
-     "public class A {\n  public int Count(string value) { return 0; }\n}\n", "Count(string text)"),
-    ("python", "def area(width, height):\n    return width * height\n",
-     "def area(w, h):\n    return w * h\n", "area(width, height)"),
-    ("go", "package p\n\nfunc Parse(s string) int { return 0 }\n",
-     "package p\n\nfunc Parse(s string) (int, error) { return 0, nil }\n", "Parse"),
-    ("typescript", "export function load(path: string): string { return path; }\n",
-     "function load(path: string): string { return path; }\nexport const x = 1;\n", "load"),
+    (
+        "java",
+        "import java.util.*;\nclass A {\n  public ArrayList<String> names() { return new ArrayList<>(); }\n}\n",
+        "import java.util.*;\nclass A {\n  public List<String> names() { return new ArrayList<>(); }\n}\n",
+        "ArrayList<String>",
+    ),
+    (
+        "csharp",
+        "public class A {\n  public int Count(string text) { return 0; }\n}\n",
+        "public class A {\n  public int Count(string value) { return 0; }\n}\n",
+        "Count(string text)",
+    ),
+    (
+        "python",
+        "def area(width, height):\n    return width * height\n",
+        "def area(w, h):\n    return w * h\n",
+        "area(width, height)",
+    ),
+    (
+        "go",
+        "package p\n\nfunc Parse(s string) int { return 0 }\n",
+        "package p\n\nfunc Parse(s string) (int, error) { return 0, nil }\n",
+        "Parse",
+    ),
+    (
+        "typescript",
+        "export function load(path: string): string { return path; }\n",
+        "function load(path: string): string { return path; }\nexport const x = 1;\n",
+        "load",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("language", "original", "refactored", "named"), BREAKING_CHANGES,
-                         ids=[f"{s[0]}-{i}" for i, s in enumerate(BREAKING_CHANGES)])
-def test_a_visible_signature_that_changes_fails_naming_it(language: str, original: str, refactored: str, named: str) -> None:
+@pytest.mark.parametrize(
+    ("language", "original", "refactored", "named"),
+    BREAKING_CHANGES,
+    ids=[f"{s[0]}-{i}" for i, s in enumerate(BREAKING_CHANGES)],
+)
+def test_a_visible_signature_that_changes_fails_naming_it(
+    language: str, original: str, refactored: str, named: str
+) -> None:
     result = check_signatures(language, original, refactored)
     assert result.outcome is Outcome.FAIL
     assert any(named in e.message for e in result.evidence), [e.message for e in result.evidence]

@@ -81,7 +81,11 @@ def _node_verdicts(paths: list[tuple[str, bool]]) -> list[bool]:
         script.write_text(NODE_CHECKER, encoding="utf-8")
         completed = subprocess.run(
             ["node", "--experimental-vm-modules", "--no-warnings", str(script)],
-            input=json.dumps(paths), capture_output=True, text=True, timeout=120, check=True,
+            input=json.dumps(paths),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
         )
     lines = completed.stdout.split()
     assert len(lines) == len(paths)
@@ -157,9 +161,13 @@ def _rejected_by_one_run(command: list[str], paths: list[Path], pattern: str) ->
 
 def _tool_verdicts(language: str, paths: list[Path]) -> list[bool]:
     if language == "c":
-        return _rejected_by_one_run(["gcc", "-std=gnu11", "-fsyntax-only", "-w"], paths, r"^(.+?):\d+:\d+: (?:fatal )?error")
+        return _rejected_by_one_run(
+            ["gcc", "-std=gnu11", "-fsyntax-only", "-w"], paths, r"^(.+?):\d+:\d+: (?:fatal )?error"
+        )
     if language == "cpp":
-        return _rejected_by_one_run(["g++", "-std=c++17", "-fsyntax-only", "-w"], paths, r"^(.+?):\d+:\d+: (?:fatal )?error")
+        return _rejected_by_one_run(
+            ["g++", "-std=c++17", "-fsyntax-only", "-w"], paths, r"^(.+?):\d+:\d+: (?:fatal )?error"
+        )
     if language == "java":
         out = tempfile.mkdtemp()
         return _rejected_by_one_run(
@@ -254,7 +262,7 @@ def test_no_code_or_empty_answer_fails() -> None:
 
 
 def test_tsx_paths_use_the_tsx_grammar() -> None:
-    text = "const a = <div className=\"x\">hi</div>;\n"
+    text = 'const a = <div className="x">hi</div>;\n'
     assert check_syntax("typescript", text, text + "\n", "view.tsx").outcome is Outcome.PASS
     assert parse("typescript", text, "view.ts").root_node.has_error
     assert not parse("typescript", text, "view.tsx").root_node.has_error
@@ -331,12 +339,17 @@ def test_a_language_without_a_grammar_is_skipped_by_every_stage() -> None:
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-_CODE_ALPHABET = st.sampled_from(list("{}()[];:,.=<>+-*/\\\"'`#$@!?&|^%~ \t\n\r") + ["def ", "class ", "func ", "function ", "<?php ", "=> ", "\u202e", "\u200b", "é", "\0", "x", "1"])
+_CODE_ALPHABET = st.sampled_from(
+    list("{}()[];:,.=<>+-*/\\\"'`#$@!?&|^%~ \t\n\r")
+    + ["def ", "class ", "func ", "function ", "<?php ", "=> ", "\u202e", "\u200b", "é", "\0", "x", "1"]
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(language=st.sampled_from(["c", "cpp", "csharp", "go", "java", "javascript", "php", "python", "typescript"]),
-       text=st.lists(_CODE_ALPHABET, max_size=200).map("".join))
+@given(
+    language=st.sampled_from(["c", "cpp", "csharp", "go", "java", "javascript", "php", "python", "typescript"]),
+    text=st.lists(_CODE_ALPHABET, max_size=200).map("".join),
+)
 def test_any_text_gets_a_verdict_from_every_stage(language: str, text: str) -> None:
     from bare_tui.pipeline.integrity import check_integrity
     from bare_tui.pipeline.signatures import check_signatures
