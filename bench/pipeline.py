@@ -38,7 +38,9 @@ sys.path.insert(0, str(REPO))
 
 from bare_tui.model import Attempt, Task, language_from_path  # noqa: E402
 from bare_tui.pipeline.maintainability import compute_thresholds  # noqa: E402
-from bare_tui.pipeline.runner import Job, analyse, measure_thresholds, verify_session  # noqa: E402
+from bare_tui.pipeline.runner import verify_session  # noqa: E402
+from bare_tui.pipeline.thresholds import measure_thresholds  # noqa: E402
+from bare_tui.pipeline.work import Job, analyse  # noqa: E402
 from bare_tui.store import Store  # noqa: E402
 
 LANGUAGES = ("python", "javascript", "go", "java", "c")

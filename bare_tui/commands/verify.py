@@ -13,8 +13,10 @@ from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextC
 from rich.table import Table
 
 from ..model import STAGES
-from ..pipeline.runner import PassRate, Summary, ThresholdMeasurement, verify_session
+from ..pipeline.runner import verify_session
 from ..pipeline.settings import DEFAULT_SETTINGS
+from ..pipeline.summary import PassRate, Summary
+from ..pipeline.thresholds import ThresholdMeasurement
 from ..pipeline.version import pipeline_version
 from ..safe_rich_text import safe_rich_text
 from ..safe_text import one_line

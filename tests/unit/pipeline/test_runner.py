@@ -12,8 +12,9 @@ import pytest
 from bare_tui.cli import main
 from bare_tui.model import FIELDS, STAGES, Attempt, Outcome, Task
 from bare_tui.pipeline.maintainability import compute_thresholds
-from bare_tui.pipeline.runner import measure_thresholds, overall_result, verify_session
+from bare_tui.pipeline.runner import overall_result, verify_session
 from bare_tui.pipeline.settings import DEFAULT_SETTINGS
+from bare_tui.pipeline.thresholds import measure_thresholds
 from bare_tui.pipeline.version import pipeline_version
 from bare_tui.store import Store
 
@@ -180,7 +181,7 @@ def test_an_interrupted_run_keeps_what_finished_and_a_rerun_resumes(study: Path)
 
 def test_every_stage_skips_a_language_outside_the_nine_alike() -> None:
     from bare_tui.model import STAGES, Outcome
-    from bare_tui.pipeline.runner import Job, run_stage
+    from bare_tui.pipeline.work import Job, run_stage
 
     job = Job(
         attempt_id="a", language="rust", path="lib.rs", original="fn f() {}\n", refactored="fn g() {}\n", stages=STAGES
@@ -349,16 +350,16 @@ def test_an_answer_over_the_memory_limit_is_an_error_saying_so_and_the_rest_go_o
 
 
 def test_no_more_workers_start_than_there_is_work(study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bare_tui.pipeline import runner
+    from bare_tui.pipeline import pool
 
     started: list[int] = []
-    real = runner._Worker.__init__
+    real = pool._Worker.__init__
 
     def counting(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         started.append(1)
         real(self, *args, **kwargs)
 
-    monkeypatch.setattr(runner._Worker, "__init__", counting)
+    monkeypatch.setattr(pool._Worker, "__init__", counting)
     with Store.open(study) as store:
         only = store.attempt("a-3")
     assert only is not None
@@ -378,7 +379,8 @@ def test_a_worker_dies_with_its_parent(tmp_path: Path) -> None:
     script.write_text(
         "import multiprocessing, sys, time\n"
         "from bare_tui.pipeline.maintainability import default_thresholds\n"
-        "from bare_tui.pipeline.runner import Job, _Worker\n"
+        "from bare_tui.pipeline.pool import _Worker\n"
+        "from bare_tui.pipeline.work import Job\n"
         "from bare_tui.pipeline.settings import DEFAULT_SETTINGS\n"
         "if __name__ == '__main__':\n"
         "    settings = DEFAULT_SETTINGS.with_changes(hang_marker='# HANG')\n"
@@ -413,7 +415,7 @@ def test_a_worker_dies_with_its_parent(tmp_path: Path) -> None:
 def test_the_stage_registry_drives_every_stage_and_the_pipeline_version(monkeypatch: pytest.MonkeyPatch) -> None:
     from bare_tui.model import StageResult
     from bare_tui.pipeline import stages, version
-    from bare_tui.pipeline.runner import Job, analyse
+    from bare_tui.pipeline.work import Job, analyse
 
     assert tuple(stage.name for stage in stages.REGISTRY) == STAGES
     for stage in stages.REGISTRY:
