@@ -235,8 +235,7 @@ def _extract(grammar: str, text: str) -> tuple[Signature, ...]:
     path = "x.tsx" if grammar == "tsx" else ""
     language = "typescript" if grammar == "tsx" else grammar
     source = parse_source(language, text, path)
-    scanner = _SCANNERS[grammar]
-    found = scanner(source)
+    found = _scan(source)
     seen: set[Signature] = set()
     unique: list[Signature] = []
     for signature in found:
@@ -277,20 +276,6 @@ def _agree(a: str | None, b: str | None) -> bool:
 
 
 _LIST_PUNCTUATION = frozenset({"(", ")", "[", "]", "<", ">", "|"})
-# Subtrees left out of a parameter: they do not change how it is called.
-_IGNORED_IN_PARAMETER = {
-    "java": frozenset({"modifiers", "marker_annotation", "annotation"}),
-    "csharp": frozenset({"attribute_list"}),
-    # A promoted constructor parameter (`private int $x`, `private readonly s: string`) is called like a plain one.
-    "php": frozenset({"attribute_list", "visibility_modifier", "readonly_modifier"}),
-    "python": frozenset(),
-    "javascript": frozenset({"decorator"}),
-    "typescript": frozenset({"decorator", "accessibility_modifier", "readonly", "override_modifier"}),
-    "tsx": frozenset({"decorator", "accessibility_modifier", "readonly", "override_modifier"}),
-    "go": frozenset(),
-    "c": frozenset({"attribute_specifier"}),
-    "cpp": frozenset({"attribute_specifier", "attribute_declaration"}),
-}
 
 
 def parameters_of(source: Source, params: Node | None) -> tuple[Parameter, ...]:
@@ -312,6 +297,7 @@ def parameters_of(source: Source, params: Node | None) -> tuple[Parameter, ...]:
                 current.append(child)
         groups.append(current)
     grammar = source.grammar
+    spec = spec_for_grammar(grammar)
     result: list[Parameter] = []
     for group in groups:
         if not group:
@@ -320,7 +306,6 @@ def parameters_of(source: Source, params: Node | None) -> tuple[Parameter, ...]:
             result.extend(_go_parameters(source, group))
             continue
         text = _as_written(source, group)
-        spec = spec_for_grammar(grammar)
         if spec.optional_types:
             name, type_key = _optional_typed_parameter(source, group)
             if not spec.named_arguments:
@@ -330,27 +315,25 @@ def parameters_of(source: Source, params: Node | None) -> tuple[Parameter, ...]:
             result.append(Parameter(name, type_key, text))
         elif grammar in ("c", "cpp"):
             # Callers never see a C or C++ parameter's name (and prototypes may leave it out): the type alone.
-            ignored = _IGNORED_IN_PARAMETER[grammar]
             name_node = _c_parameter_name(group)
             skip = {name_node.id} if name_node is not None else set()
-            key = _canonical(source, group, ignored, skip_ids=skip)
+            key = _canonical(source, group, spec.ignored_in_parameters, skip_ids=skip)
             if key == "void" and name_node is None and len(groups) == 1:
                 continue  # f(void) takes no parameters
             if key or name_node is not None:
                 result.append(Parameter(None, normalise_c_type(key), text))
         elif grammar == "java":
             # Java callers pass by position: the name is left out, the type kept.
-            key = _canonical(source, group, _IGNORED_IN_PARAMETER["java"], skip_ids=_java_parameter_names(group))
+            key = _canonical(source, group, spec.ignored_in_parameters, skip_ids=_java_parameter_names(group))
             if key:
                 result.append(Parameter(None, key, text))
         else:
-            key = _canonical(source, group, _IGNORED_IN_PARAMETER.get(grammar, frozenset()))
+            key = _canonical(source, group, spec.ignored_in_parameters)
             if key:
                 result.append(Parameter(None, key, text))
     return tuple(result)
 
 
-_JS_GRAMMARS = frozenset({"javascript", "typescript", "tsx"})
 _ARGUMENTS = Parameter("...", None, "...arguments")
 _ARGUMENTS_WORD = re.compile(rb"\barguments\b")
 
@@ -422,7 +405,7 @@ def _as_written(source: Source, group: list[Node]) -> str:
 
 
 def _optional_typed_parameter(source: Source, group: list[Node]) -> tuple[str | None, str | None]:
-    ignored = _IGNORED_IN_PARAMETER.get(source.grammar, frozenset())
+    ignored = spec_for_grammar(source.grammar).ignored_in_parameters
     type_nodes = [t for node in group for t in (node.child_by_field_name("type"),) if t is not None]
     type_ids = {t.id for t in type_nodes}
     name = _canonical(source, group, ignored, skip_ids=type_ids, drop_tokens=frozenset({":"}))
@@ -483,36 +466,18 @@ def _wordy(char: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Scanners: one walk per language with an explicit stack of (node, scope, inside-a-function)
+# The scan: one walk per file over the nodes its language declares (languages/<name>.py: definition_kinds, visit,
+# prefix), with an explicit stack of (end, scope, inside-a-function, skipped, hidden).
 
 
-@dataclass(frozen=True)
-class _Visit:
-    """What a node means for the walk: a signature to record, a scope its children live in, or neither."""
-
-    emit: tuple[str, str, Node | None] | None = None  # (kind, name, parameter-list node)
-    scope: str | None = None  # a name the children are qualified with
-    function: bool = False  # the children are inside a function body
-    declaration: bool = False  # the emitted signature has no body here
-    at: Node | None = None  # where the signature is, when not at the node itself
-    skip: bool = False  # nothing under this node is part of the file's API
-    hide: bool = False  # what is under this node is hidden from other files (C++'s anonymous namespace)
-
-
-_NOTHING = _Visit()
-_SKIP = _Visit(skip=True)
-
-
-def _scan(
-    source: Source,
-    visit: Callable[[Source, Node], _Visit],
-    prefix: Callable[[Source, Node], str | None] | None = None,
-) -> list[Signature]:
+def _scan(source: Source) -> list[Signature]:
     """Visit the nodes that matter in document order, nesting them by byte range rather than walking the tree.
 
-    A tree-sitter query finds the candidate nodes in C; an explicit stack of open ranges gives each its scope,
-    so a 5 MB file costs one query and a loop over definitions, and deep nesting cannot overflow anything.
+    A tree-sitter query finds the language's definition nodes in C; an explicit stack of open ranges gives each its
+    scope, so a 5 MB file costs one query and a loop over definitions, and deep nesting cannot overflow anything.
     """
+    spec = spec_for_grammar(source.grammar)
+    prefix, visit = spec.prefix, spec.visit
     root = source.root
     # Top-level statements that set a prefix for what follows them (Go package, Java package, PHP namespace;).
     starts: list[int] = []
@@ -526,10 +491,10 @@ def _scan(
             starts.append(child.start_byte)
             prefixes.append(current)
     found: list[Signature] = []
-    hidden_rule = spec_for_grammar(source.grammar).hidden
+    hidden_rule = spec.hidden
     # (end byte, scope, inside a function, skipped, hidden from callers outside)
     open_ranges: list[tuple[int, tuple[str, ...], bool, bool, bool]] = []
-    for node in _candidates(source):
+    for node in captures(source, kinds_pattern(source.grammar, spec.definition_kinds)):
         while open_ranges and open_ranges[-1][0] <= node.start_byte:
             open_ranges.pop()
         if open_ranges:
@@ -553,12 +518,7 @@ def _scan(
             line, column = source.position(seen.at if seen.at is not None else node)
             qualified = ".".join(scope + tuple(part for part in name.split(".") if part))
             parameters = parameters_of(source, params)
-            if (
-                not parameters
-                and source.grammar in _JS_GRAMMARS
-                and params is not None
-                and _reads_arguments(source, node)
-            ):
+            if not parameters and spec.arguments_object and params is not None and _reads_arguments(source, node):
                 parameters = (_ARGUMENTS,)  # `function f() { ... arguments ... }` takes what `f(...args)` takes
             found.append(
                 Signature(
@@ -577,576 +537,17 @@ def _scan(
             child_scope = scope + (seen.scope,) if seen.scope else scope
             child_hidden = hidden or seen.hide or (self_hidden and bool(seen.scope))
             open_ranges.append((node.end_byte, child_scope, in_function or seen.function, False, child_hidden))
-    return found
+    return _members_defined_outside(found) if spec.members_defined_outside else found
 
 
-_CANDIDATE_KINDS: dict[str, tuple[str, ...]] = {
-    "python": ("function_definition", "class_definition", "lambda"),
-    "javascript": (
-        "function_declaration",
-        "generator_function_declaration",
-        "function_signature",
-        "method_definition",
-        "method_signature",
-        "abstract_method_signature",
-        "class",
-        "class_declaration",
-        "abstract_class_declaration",
-        "interface_declaration",
-        "internal_module",
-        "module",
-        "variable_declarator",
-        "assignment_expression",
-        "pair",
-        "field_definition",
-        "public_field_definition",
-        "arrow_function",
-        "function_expression",
-        "function",
-        "generator_function",
-    ),
-    "go": ("function_declaration", "method_declaration", "type_spec", "method_elem", "method_spec", "func_literal"),
-    "java": (
-        "class_declaration",
-        "interface_declaration",
-        "enum_declaration",
-        "record_declaration",
-        "annotation_type_declaration",
-        "method_declaration",
-        "constructor_declaration",
-        "compact_constructor_declaration",
-        "object_creation_expression",
-        "lambda_expression",
-    ),
-    "csharp": (
-        "namespace_declaration",
-        "class_declaration",
-        "struct_declaration",
-        "interface_declaration",
-        "record_declaration",
-        "record_struct_declaration",
-        "enum_declaration",
-        "method_declaration",
-        "local_function_statement",
-        "constructor_declaration",
-        "destructor_declaration",
-        "operator_declaration",
-        "conversion_operator_declaration",
-        "indexer_declaration",
-        "lambda_expression",
-        "anonymous_method_expression",
-        "accessor_declaration",
-    ),
-    "c": (
-        "function_definition",
-        "declaration",
-        "field_declaration",
-        "class_specifier",
-        "struct_specifier",
-        "union_specifier",
-        "namespace_definition",
-        "lambda_expression",
-    ),
-    "php": (
-        "namespace_definition",
-        "class_declaration",
-        "interface_declaration",
-        "trait_declaration",
-        "enum_declaration",
-        "function_definition",
-        "method_declaration",
-        "object_creation_expression",
-        "anonymous_function",
-        "arrow_function",
-        "anonymous_function_creation_expression",
-    ),
-}
-_CANDIDATE_KINDS["typescript"] = _CANDIDATE_KINDS["tsx"] = _CANDIDATE_KINDS["javascript"]
-_CANDIDATE_KINDS["cpp"] = _CANDIDATE_KINDS["c"]
-
-
-def _candidates(source: Source) -> list[Node]:
-    kinds = _CANDIDATE_KINDS[source.grammar]
-    if source.grammar == "python":
-        kinds = kinds + (
-            "ERROR",
-        )  # a def whose colon is missing: tree-sitter keeps its name and parameters in an ERROR
-    return captures(source, kinds_pattern(source.grammar, kinds))
-
-
-def _name(source: Source, node: Node | None) -> str:
-    return " ".join(source.node_text(node).split()) if node is not None else ""
-
-
-# Python
-
-
-def _visit_python(source: Source, node: Node) -> _Visit:
-    kind = node.type
-    if kind == "function_definition":
-        name = _name(source, node.child_by_field_name("name"))
-        return _Visit(("function", name, node.child_by_field_name("parameters")), scope=name, function=True)
-    if kind == "class_definition":
-        return _Visit(scope=_name(source, node.child_by_field_name("name")))
-    if kind == "lambda":
-        return _SKIP
-    if kind == "ERROR":
-        return _python_broken_def(source, node)
-    return _NOTHING
-
-
-def _python_broken_def(source: Source, node: Node) -> _Visit:
-    """`def name(params)` inside an ERROR node (say, the colon is missing): still a function of the file."""
-    children = node.children
-    for index, child in enumerate(children[:-2]):
-        if (
-            child.type == "def"
-            and children[index + 1].type == "identifier"
-            and children[index + 2].type == "parameters"
-        ):
-            name = _name(source, children[index + 1])
-            return _Visit(("function", name, children[index + 2]), at=child)
-    if len(children) >= 2 and children[0].type == "identifier" and children[1].type == "parameters":
-        # tree-sitter may leave the `def` keyword out of the ERROR node it keeps the rest in
-        before = source.data[max(0, node.start_byte - 8) : node.start_byte].decode("utf-8", "replace")
-        if before.rstrip().endswith("def"):
-            return _Visit(("function", _name(source, children[0]), children[1]), at=children[0])
-    return _NOTHING
-
-
-# JavaScript and TypeScript
-
-_JS_FUNCTIONS = frozenset({"arrow_function", "function_expression", "function", "generator_function", "async_function"})
-_JS_CLASSES = frozenset({"class", "class_declaration", "abstract_class_declaration"})
-
-
-def _js_member_name(source: Source, node: Node | None) -> str:
-    if node is None:
-        return ""
-    if node.type == "string":
-        return _name(source, node)[1:-1]
-    if node.type == "computed_property_name":
-        return "[" + " ".join(source.node_text(node)[1:-1].split()) + "]"
-    return _name(source, node)
-
-
-def _js_params(node: Node) -> Node | None:
-    return node.child_by_field_name("parameters") or node.child_by_field_name("parameter")
-
-
-def _js_assigned(source: Source, name: str, value: Node | None, kind: str) -> _Visit:
-    if value is None or not name:
-        return _NOTHING
-    value = _unwrap_parentheses(value)
-    if value.type in _JS_FUNCTIONS:
-        return _Visit((kind, name, _js_params(value)), scope=name, function=True)
-    if value.type in ("object", "class"):
-        return _Visit(scope=name)
-    return _NOTHING
-
-
-_unwrap_parentheses = unwrap_parentheses
-
-
-def _visit_js(source: Source, node: Node) -> _Visit:
-    kind = node.type
-    if kind in ("function_declaration", "generator_function_declaration", "function_signature"):
-        name = _name(source, node.child_by_field_name("name"))
-        return _Visit(
-            ("function", name, node.child_by_field_name("parameters")),
-            scope=name,
-            function=True,
-            declaration=kind == "function_signature",
-        )
-    if kind in ("method_definition", "method_signature", "abstract_method_signature"):
-        name = _js_member_name(source, node.child_by_field_name("name"))
-        accessor = next((c.type for c in node.children if c.type in ("get", "set")), "")
-        shown = f"{accessor} {name}" if accessor else name
-        if name == "constructor" and not accessor:
-            # Named after its class, like the constructor function of pre-2015 code (`function Foo(a)`), so
-            # rewriting that as a class keeps the signature.
-            return _Visit(
-                ("constructor", "", node.child_by_field_name("parameters")),
-                scope=name,
-                function=True,
-                declaration=node.child_by_field_name("body") is None,
-            )
-        return _Visit(
-            ("method", shown, node.child_by_field_name("parameters")),
-            scope=name,
-            function=True,
-            declaration=node.child_by_field_name("body") is None,
-        )
-    if kind in _JS_CLASSES or kind in ("interface_declaration", "internal_module", "module"):
-        name = _name(source, node.child_by_field_name("name"))
-        if kind == "module":
-            name = name.strip("'\"")
-        if kind in _JS_CLASSES and name and not _declares_constructor(node):
-            # `new Foo()` calls the implicit constructor: the same call as `function Foo() {}` made a class
-            return _Visit(("constructor", name, None), scope=name)
-        return _Visit(scope=name or None)
-    if kind == "variable_declarator":
-        target = node.child_by_field_name("name")
-        if target is not None and target.type == "identifier":
-            return _js_assigned(source, _name(source, target), node.child_by_field_name("value"), "function")
-        return _NOTHING
-    if kind == "assignment_expression":
-        target = node.child_by_field_name("left")
-        if target is not None and target.type in ("identifier", "member_expression"):
-            # `Foo.prototype.bar = function` is the method `Foo.bar`, as in `class Foo { bar() {} }`
-            name = _name(source, target).replace(".prototype.", ".")
-            return _js_assigned(source, name, node.child_by_field_name("right"), "function")
-        return _NOTHING
-    if kind == "pair":
-        return _js_assigned(
-            source,
-            _js_member_name(source, node.child_by_field_name("key")),
-            node.child_by_field_name("value"),
-            "method",
-        )
-    if kind in ("field_definition", "public_field_definition"):
-        target = node.child_by_field_name("property") or node.child_by_field_name("name")
-        return _js_assigned(source, _js_member_name(source, target), node.child_by_field_name("value"), "method")
-    if kind in _JS_FUNCTIONS:
-        if _immediately_invoked(node):
-            return _NOTHING  # (function () { ... })(): a module pattern, its functions are the file's own
-        return _Visit(function=True)
-    return _NOTHING
-
-
-def _declares_constructor(node: Node) -> bool:
-    body = node.child_by_field_name("body")
-    if body is None:
-        return True  # nothing to say about a class without a body
-    for member in body.named_children:
-        if member.type in ("method_definition", "method_signature"):
-            name = member.child_by_field_name("name")
-            if name is not None and name.text == b"constructor":
-                return True
-    return bool(node.child_by_field_name("heritage") or any(c.type == "class_heritage" for c in node.children))
-
-
-def _immediately_invoked(node: Node) -> bool:
-    parent = node.parent
-    while parent is not None and parent.type == "parenthesized_expression":
-        node, parent = parent, parent.parent
-    if parent is None or parent.type != "call_expression":
-        return False
-    callee = parent.child_by_field_name("function")
-    return callee is not None and callee.id == node.id
-
-
-# Go
-
-
-def _go_prefix(source: Source, node: Node) -> str | None:
-    if node.type == "package_clause":
-        return _name(source, node.named_children[0]) if node.named_child_count else ""
-    return None
-
-
-def _go_receiver(source: Source, receiver: Node | None) -> str:
-    if receiver is None:
-        return ""
-    declaration = next((c for c in receiver.named_children if c.type == "parameter_declaration"), None)
-    type_node = declaration.child_by_field_name("type") if declaration is not None else None
-    if type_node is None:
-        return ""
-    pointer = type_node.type == "pointer_type"
-    if pointer and type_node.named_child_count:
-        type_node = type_node.named_children[0]
-    if type_node.type == "generic_type":
-        type_node = type_node.child_by_field_name("type") or type_node
-    name = _name(source, type_node)
-    return f"(*{name})" if pointer else name
-
-
-def _visit_go(source: Source, node: Node) -> _Visit:
-    kind = node.type
-    if kind == "function_declaration":
-        name = _name(source, node.child_by_field_name("name"))
-        return _Visit(("function", name, node.child_by_field_name("parameters")), function=True)
-    if kind == "method_declaration":
-        receiver = _go_receiver(source, node.child_by_field_name("receiver"))
-        name = _name(source, node.child_by_field_name("name"))
-        return _Visit(
-            ("method", f"{receiver}.{name}" if receiver else name, node.child_by_field_name("parameters")),
-            function=True,
-        )
-    if kind == "type_spec":
-        return _Visit(scope=_name(source, node.child_by_field_name("name")))
-    if kind in ("method_elem", "method_spec"):
-        return _Visit(
-            ("method", _name(source, node.child_by_field_name("name")), node.child_by_field_name("parameters")),
-            declaration=True,
-        )
-    if kind == "func_literal":
-        return _Visit(function=True)
-    return _NOTHING
-
-
-# Java
-
-
-def _java_prefix(source: Source, node: Node) -> str | None:
-    if node.type == "package_declaration":
-        named = [c for c in node.named_children if c.type in ("scoped_identifier", "identifier")]
-        return _name(source, named[0]) if named else ""
-    return None
-
-
-def _visit_java(source: Source, node: Node) -> _Visit:
-    kind = node.type
-    if kind in (
-        "class_declaration",
-        "interface_declaration",
-        "enum_declaration",
-        "record_declaration",
-        "annotation_type_declaration",
-    ):
-        name = _name(source, node.child_by_field_name("name"))
-        if kind == "record_declaration":
-            # The record's components are its canonical constructor's parameters.
-            return _Visit(("constructor", f"{name}.{name}", node.child_by_field_name("parameters")), scope=name)
-        return _Visit(scope=name)
-    if kind == "method_declaration":
-        name = _name(source, node.child_by_field_name("name"))
-        return _Visit(
-            ("method", name, node.child_by_field_name("parameters")),
-            function=True,
-            declaration=node.child_by_field_name("body") is None,
-        )
-    if kind == "constructor_declaration":
-        name = _name(source, node.child_by_field_name("name"))
-        return _Visit(("constructor", name, node.child_by_field_name("parameters")), function=True)
-    if kind == "compact_constructor_declaration":
-        return _Visit(function=True)
-    if kind == "object_creation_expression" and any(c.type == "class_body" for c in node.children):
-        return _SKIP  # an anonymous class's methods are not named API (and may become a lambda)
-    if kind == "lambda_expression":
-        return _Visit(function=True)
-    return _NOTHING
-
-
-# C#
-
-
-def _csharp_prefix(source: Source, node: Node) -> str | None:
-    if node.type == "file_scoped_namespace_declaration":
-        return _name(source, node.child_by_field_name("name"))
-    return None
-
-
-def _visit_csharp(source: Source, node: Node) -> _Visit:
-    kind = node.type
-    if kind == "namespace_declaration":
-        return _Visit(scope=_name(source, node.child_by_field_name("name")))
-    if kind in (
-        "class_declaration",
-        "struct_declaration",
-        "interface_declaration",
-        "record_declaration",
-        "record_struct_declaration",
-        "enum_declaration",
-    ):
-        name = _name(source, node.child_by_field_name("name"))
-        primary = node.child_by_field_name("parameters") or next(
-            (c for c in node.named_children if c.type == "parameter_list"), None
-        )
-        if primary is not None:
-            # A primary constructor is named like an explicit one, so rewriting it as one keeps the signature.
-            return _Visit(("constructor", f"{name}.{name}", primary), scope=name)
-        return _Visit(scope=name)
-    if kind in ("method_declaration", "local_function_statement"):
-        name = _name(source, node.child_by_field_name("name"))
-        return _Visit(
-            ("method" if kind == "method_declaration" else "function", name, node.child_by_field_name("parameters")),
-            function=True,
-            declaration=node.child_by_field_name("body") is None,
-        )
-    if kind == "constructor_declaration":
-        name = _name(source, node.child_by_field_name("name"))
-        return _Visit(("constructor", name, node.child_by_field_name("parameters")), function=True)
-    if kind == "destructor_declaration":
-        name = "~" + _name(source, node.child_by_field_name("name"))
-        return _Visit(("destructor", name, node.child_by_field_name("parameters")), function=True)
-    if kind == "operator_declaration":
-        operator = node.child_by_field_name("operator")
-        symbol = _name(source, operator) if operator is not None else _operator_token(source, node)
-        return _Visit(("operator", f"operator {symbol}", node.child_by_field_name("parameters")), function=True)
-    if kind == "conversion_operator_declaration":
-        direction = next((c.type for c in node.children if c.type in ("implicit", "explicit")), "")
-        target = _name(source, node.child_by_field_name("type"))
-        return _Visit(
-            ("operator", f"{direction} operator {target}".strip(), node.child_by_field_name("parameters")),
-            function=True,
-        )
-    if kind == "indexer_declaration":
-        params = node.child_by_field_name("parameters") or next(
-            (c for c in node.named_children if c.type == "bracketed_parameter_list"), None
-        )
-        return _Visit(("indexer", "this[]", params), function=True)
-    if kind in ("lambda_expression", "anonymous_method_expression", "accessor_declaration"):
-        return _Visit(function=True)
-    return _NOTHING
-
-
-def _operator_token(source: Source, node: Node) -> str:
-    children = node.children
-    for index, child in enumerate(children):
-        if child.type == "operator" and index + 1 < len(children):
-            return source.node_text(children[index + 1])
-    return "?"
-
-
-# C and C++
-
-
-_C_NAMES = frozenset(
-    {
-        "identifier",
-        "field_identifier",
-        "qualified_identifier",
-        "destructor_name",
-        "operator_name",
-        "template_function",
-        "operator_cast",
-        "type_identifier",
-    }
-)
-
-
-def _function_declarator(node: Node | None) -> Node | None:
-    """The declarator that names a function (f in `int (*f(void))(int)`), or None for a pointer to one.
-
-    Follows the declarator chain down to the name: the innermost function declarator on it names a function
-    when no pointer stands between it and the name (`int (*fp)(int)` is a variable).
-    """
-    innermost: Node | None = None
-    pointer_since = False
-    for _ in range(256):
-        if node is None:
-            return None
-        kind = node.type
-        if kind in _C_NAMES:
-            return innermost if innermost is not None and not pointer_since else None
-        if kind == "function_declarator":
-            innermost, pointer_since = node, False
-        elif kind in ("pointer_declarator", "reference_declarator"):
-            pointer_since = innermost is not None or pointer_since
-        elif kind not in ("parenthesized_declarator", "attributed_declarator", "init_declarator"):
-            return None
-        node = node.child_by_field_name("declarator") or (
-            next((c for c in node.named_children if c.type != "attribute_specifier"), None)
-            if kind in ("parenthesized_declarator", "reference_declarator", "attributed_declarator")
-            else None
-        )
-    return None
-
-
-def _c_function_name(source: Source, declarator: Node) -> str:
-    """`ns.Box.area` for `ns::Box<T>::area`: template arguments left out of scopes, so an out-of-class
-    definition meets its in-class declaration; `const` kept, since C++ overloads on it."""
-    name_node = declarator.child_by_field_name("declarator")
-    text = "".join(source.node_text(name_node).split()) if name_node is not None else ""
-    parts = text.split("::")
-    parts = [_without_template_arguments(part) for part in parts[:-1]] + parts[-1:]
-    if not parts[-1].startswith("operator"):
-        parts[-1] = _without_template_arguments(parts[-1])
-    name = ".".join(parts)
-    if any(c.type == "type_qualifier" and source.node_text(c) == "const" for c in declarator.children):
-        name += " const"
-    return name
-
-
-def _without_template_arguments(part: str) -> str:
-    cut = part.find("<")
-    return part[:cut] if cut > 0 else part
-
-
-def _visit_c(source: Source, node: Node) -> _Visit:
-    kind = node.type
-    if kind == "function_definition":
-        declarator = _function_declarator(node.child_by_field_name("declarator"))
-        if declarator is None:
-            return _Visit(function=True)
-        name = _c_function_name(source, declarator)
-        return _Visit(("function", name, declarator.child_by_field_name("parameters")), function=True)
-    if kind in ("declaration", "field_declaration"):
-        declarators = node.children_by_field_name("declarator")
-        for declarator_root in declarators:
-            declarator = _function_declarator(declarator_root)
-            if declarator is not None:
-                name = _c_function_name(source, declarator)
-                # In a class body a declaration declares a method; elsewhere it is a prototype.
-                in_class = node.parent is not None and node.parent.type == "field_declaration_list"
-                return _Visit(
-                    ("method" if in_class else "function", name, declarator.child_by_field_name("parameters")),
-                    declaration=True,
-                )
-        return _NOTHING
-    if kind in ("class_specifier", "struct_specifier", "union_specifier"):
-        name_node = node.child_by_field_name("name")
-        if node.child_by_field_name("body") is None:
-            return _NOTHING
-        return _Visit(scope=_name(source, name_node).replace("::", ".") if name_node is not None else None)
-    if kind == "namespace_definition":
-        name_node = node.child_by_field_name("name")
-        if name_node is None:
-            return _Visit(hide=True)  # an anonymous namespace: internal linkage, like `static`
-        return _Visit(scope=_name(source, name_node).replace("::", "."))
-    if kind == "lambda_expression":
-        return _Visit(function=True)
-    return _NOTHING
-
-
-def _scan_c(source: Source) -> list[Signature]:
-    found = _scan(source, _visit_c)
-    # Declarations inside function bodies are not the file's API.
+def _members_defined_outside(found: list[Signature]) -> list[Signature]:
+    """C and C++: declarations inside function bodies are not the file's API, and a member declared private in its
+    class stays private where it is defined (`int Box::area() const {}`)."""
     found = [s for s in found if not (s.declaration and s.local)]
-    # A member declared private in its class stays private where it is defined (`int Box::area() const {}`).
     private = {s.name for s in found if not s.visible and s.kind == "method"}
     if private:
         found = [replace(s, visible=False) if s.visible and s.name in private else s for s in found]
     return found
-
-
-# PHP
-
-
-def _php_prefix(source: Source, node: Node) -> str | None:
-    if node.type == "namespace_definition" and node.child_by_field_name("body") is None:
-        return _name(source, node.child_by_field_name("name")).replace("\\", ".")
-    return None
-
-
-def _visit_php(source: Source, node: Node) -> _Visit:
-    kind = node.type
-    if kind == "namespace_definition":
-        body = node.child_by_field_name("body")
-        if body is None:
-            return _NOTHING
-        return _Visit(scope=_name(source, node.child_by_field_name("name")).replace("\\", ".") or None)
-    if kind in ("class_declaration", "interface_declaration", "trait_declaration", "enum_declaration"):
-        return _Visit(scope=_name(source, node.child_by_field_name("name")))
-    if kind == "function_definition":
-        name = _name(source, node.child_by_field_name("name"))
-        return _Visit(("function", name, node.child_by_field_name("parameters")), function=True)
-    if kind == "method_declaration":
-        name = _name(source, node.child_by_field_name("name"))
-        method = "constructor" if name.lower() == "__construct" else "method"
-        return _Visit(
-            (method, name, node.child_by_field_name("parameters")),
-            function=True,
-            declaration=node.child_by_field_name("body") is None,
-        )
-    if kind == "object_creation_expression" and any(
-        c.type == "anonymous_class" or c.type == "declaration_list" for c in node.children
-    ):
-        return _SKIP
-    if kind in ("anonymous_function", "arrow_function", "anonymous_function_creation_expression"):
-        return _Visit(function=True)
-    return _NOTHING
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1172,7 +573,7 @@ def _return_type(source: Source, node: Node, kind: str) -> str | None:
         value = node.child_by_field_name("value") or node.child_by_field_name("right")
         if value is None:
             return None
-        target = _unwrap_parentheses(value)
+        target = unwrap_parentheses(value)
     for name in spec_for_grammar(grammar).return_fields:
         found = target.child_by_field_name(name)
         if found is not None and grammar == "go" and found.type == "parameter_list":
@@ -1180,7 +581,7 @@ def _return_type(source: Source, node: Node, kind: str) -> str | None:
             types = [p.type or "" for p in parameters_of(source, found)]
             return types[0] if len(types) == 1 else "(" + ",".join(types) + ")"
         if found is not None:
-            key = _canonical(source, [found], _IGNORED_IN_PARAMETER.get(grammar, frozenset())).lstrip(":")
+            key = _canonical(source, [found], spec_for_grammar(grammar).ignored_in_parameters).lstrip(":")
             return key or None
     if grammar in _ALWAYS_DECLARED and node.type in (
         "function_declaration",
@@ -1203,7 +604,7 @@ def _c_return_type(source: Source, node: Node) -> str | None:
         for c in node.children
         if c.type == "type_qualifier" and source.node_text(c) in ("const", "volatile")
     ]
-    key = _canonical(source, [type_node], _IGNORED_IN_PARAMETER[source.grammar])
+    key = _canonical(source, [type_node], spec_for_grammar(source.grammar).ignored_in_parameters)
     suffix = ""
     declarator = node.child_by_field_name("declarator")
     for _ in range(64):
@@ -1292,17 +693,3 @@ def _with_aliases(signatures: list[Signature], aliases: dict[str, str]) -> list[
         )
         for s in signatures
     ]
-
-
-_SCANNERS: dict[str, Callable[[Source], list[Signature]]] = {
-    "python": lambda source: _scan(source, _visit_python),
-    "javascript": lambda source: _scan(source, _visit_js),
-    "typescript": lambda source: _scan(source, _visit_js),
-    "tsx": lambda source: _scan(source, _visit_js),
-    "go": lambda source: _scan(source, _visit_go, _go_prefix),
-    "java": lambda source: _scan(source, _visit_java, _java_prefix),
-    "csharp": lambda source: _scan(source, _visit_csharp, _csharp_prefix),
-    "php": lambda source: _scan(source, _visit_php, _php_prefix),
-    "c": _scan_c,
-    "cpp": _scan_c,
-}

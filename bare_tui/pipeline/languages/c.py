@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tree_sitter
 
-from bare_tui.pipeline.languages.spec import LanguageSpec, words
-from bare_tui.pipeline.languages.tree import Source, modifier_words
+from bare_tui.pipeline.languages.spec import NOTHING, LanguageSpec, Visit, words
+from bare_tui.pipeline.languages.tree import Source, modifier_words, name_text
 
 KNOWN_NAMES = """
     NULL EOF stdin stdout stderr errno true false bool size_t ssize_t ptrdiff_t intptr_t uintptr_t
@@ -69,6 +69,119 @@ TYPE_QUERIES = (
     "(type_definition declarator: (_) @name)",
 )
 
+# The definitions the signatures stage compares.
+
+DEFINITION_KINDS = (
+    "function_definition",
+    "declaration",
+    "field_declaration",
+    "class_specifier",
+    "struct_specifier",
+    "union_specifier",
+    "namespace_definition",
+    "lambda_expression",
+)
+"""The nodes the signatures scanner visits."""
+
+
+_NAMES = frozenset(
+    {
+        "identifier",
+        "field_identifier",
+        "qualified_identifier",
+        "destructor_name",
+        "operator_name",
+        "template_function",
+        "operator_cast",
+        "type_identifier",
+    }
+)
+
+
+def _function_declarator(node: tree_sitter.Node | None) -> tree_sitter.Node | None:
+    """The declarator that names a function (f in `int (*f(void))(int)`), or None for a pointer to one.
+
+    Follows the declarator chain down to the name: the innermost function declarator on it names a function
+    when no pointer stands between it and the name (`int (*fp)(int)` is a variable).
+    """
+    innermost: tree_sitter.Node | None = None
+    pointer_since = False
+    for _ in range(256):
+        if node is None:
+            return None
+        kind = node.type
+        if kind in _NAMES:
+            return innermost if innermost is not None and not pointer_since else None
+        if kind == "function_declarator":
+            innermost, pointer_since = node, False
+        elif kind in ("pointer_declarator", "reference_declarator"):
+            pointer_since = innermost is not None or pointer_since
+        elif kind not in ("parenthesized_declarator", "attributed_declarator", "init_declarator"):
+            return None
+        node = node.child_by_field_name("declarator") or (
+            next((c for c in node.named_children if c.type != "attribute_specifier"), None)
+            if kind in ("parenthesized_declarator", "reference_declarator", "attributed_declarator")
+            else None
+        )
+    return None
+
+
+def _function_name(source: Source, declarator: tree_sitter.Node) -> str:
+    """`ns.Box.area` for `ns::Box<T>::area`: template arguments left out of scopes, so an out-of-class
+    definition meets its in-class declaration; `const` kept, since C++ overloads on it."""
+    name_node = declarator.child_by_field_name("declarator")
+    text = "".join(source.node_text(name_node).split()) if name_node is not None else ""
+    parts = text.split("::")
+    parts = [_without_template_arguments(part) for part in parts[:-1]] + parts[-1:]
+    if not parts[-1].startswith("operator"):
+        parts[-1] = _without_template_arguments(parts[-1])
+    name = ".".join(parts)
+    if any(c.type == "type_qualifier" and source.node_text(c) == "const" for c in declarator.children):
+        name += " const"
+    return name
+
+
+def _without_template_arguments(part: str) -> str:
+    cut = part.find("<")
+    return part[:cut] if cut > 0 else part
+
+
+def visit(source: Source, node: tree_sitter.Node) -> Visit:
+    kind = node.type
+    if kind == "function_definition":
+        declarator = _function_declarator(node.child_by_field_name("declarator"))
+        if declarator is None:
+            return Visit(function=True)
+        name = _function_name(source, declarator)
+        return Visit(("function", name, declarator.child_by_field_name("parameters")), function=True)
+    if kind in ("declaration", "field_declaration"):
+        declarators = node.children_by_field_name("declarator")
+        for declarator_root in declarators:
+            declarator = _function_declarator(declarator_root)
+            if declarator is not None:
+                name = _function_name(source, declarator)
+                # In a class body a declaration declares a method; elsewhere it is a prototype.
+                in_class = node.parent is not None and node.parent.type == "field_declaration_list"
+                return Visit(
+                    ("method" if in_class else "function", name, declarator.child_by_field_name("parameters")),
+                    declaration=True,
+                )
+        return NOTHING
+    if kind in ("class_specifier", "struct_specifier", "union_specifier"):
+        name_node = node.child_by_field_name("name")
+        if node.child_by_field_name("body") is None:
+            return NOTHING
+        return Visit(scope=name_text(source, name_node).replace("::", ".") if name_node is not None else None)
+    if kind == "namespace_definition":
+        name_node = node.child_by_field_name("name")
+        if name_node is None:
+            return Visit(hide=True)  # an anonymous namespace: internal linkage, like `static`
+        return Visit(scope=name_text(source, name_node).replace("::", "."))
+    if kind == "lambda_expression":
+        return Visit(function=True)
+    return NOTHING
+
+
 SPEC = LanguageSpec(
     name="c",
     extensions=(".c", ".h"),
@@ -80,6 +193,10 @@ SPEC = LanguageSpec(
     lizard_extensions={"c": ".c"},
     return_fields=("type",),
     hidden=hidden,
+    definition_kinds=DEFINITION_KINDS,
+    visit=visit,
+    ignored_in_parameters=frozenset({"attribute_specifier"}),
+    members_defined_outside=True,
     known_names=words(KNOWN_NAMES),
     type_queries=TYPE_QUERIES,
 )

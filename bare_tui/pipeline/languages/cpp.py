@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bare_tui.pipeline.languages.c import KNOWN_NAMES, TYPE_QUERIES, hidden
+from bare_tui.pipeline.languages.c import DEFINITION_KINDS, KNOWN_NAMES, TYPE_QUERIES, hidden, visit
 from bare_tui.pipeline.languages.spec import LanguageSpec, words
 
 
@@ -23,6 +23,10 @@ SPEC = LanguageSpec(
     lizard_extensions={"cpp": ".cpp"},
     return_fields=("type",),
     hidden=hidden,
+    definition_kinds=DEFINITION_KINDS,
+    visit=visit,
+    ignored_in_parameters=frozenset({"attribute_specifier", "attribute_declaration"}),
+    members_defined_outside=True,
     known_names=words(
         KNOWN_NAMES,
         """

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tree_sitter
 
-from bare_tui.pipeline.languages.spec import LanguageSpec, words
-from bare_tui.pipeline.languages.tree import Source, modifier_words
+from bare_tui.pipeline.languages.spec import NOTHING, LanguageSpec, Visit, words
+from bare_tui.pipeline.languages.tree import Source, modifier_words, name_text
 
 _OPEN = frozenset({"public", "protected", "internal"})
 _ALWAYS_VISIBLE = frozenset(
@@ -34,6 +34,98 @@ def hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, 
     return container.type != "interface_declaration"
 
 
+# The definitions the signatures stage compares.
+
+_DEFINITION_KINDS = (
+    "namespace_declaration",
+    "class_declaration",
+    "struct_declaration",
+    "interface_declaration",
+    "record_declaration",
+    "record_struct_declaration",
+    "enum_declaration",
+    "method_declaration",
+    "local_function_statement",
+    "constructor_declaration",
+    "destructor_declaration",
+    "operator_declaration",
+    "conversion_operator_declaration",
+    "indexer_declaration",
+    "lambda_expression",
+    "anonymous_method_expression",
+    "accessor_declaration",
+)
+"""The nodes the signatures scanner visits."""
+
+
+def _prefix(source: Source, node: tree_sitter.Node) -> str | None:
+    if node.type == "file_scoped_namespace_declaration":
+        return name_text(source, node.child_by_field_name("name"))
+    return None
+
+
+def _visit(source: Source, node: tree_sitter.Node) -> Visit:
+    kind = node.type
+    if kind == "namespace_declaration":
+        return Visit(scope=name_text(source, node.child_by_field_name("name")))
+    if kind in (
+        "class_declaration",
+        "struct_declaration",
+        "interface_declaration",
+        "record_declaration",
+        "record_struct_declaration",
+        "enum_declaration",
+    ):
+        name = name_text(source, node.child_by_field_name("name"))
+        primary = node.child_by_field_name("parameters") or next(
+            (c for c in node.named_children if c.type == "parameter_list"), None
+        )
+        if primary is not None:
+            # A primary constructor is named like an explicit one, so rewriting it as one keeps the signature.
+            return Visit(("constructor", f"{name}.{name}", primary), scope=name)
+        return Visit(scope=name)
+    if kind in ("method_declaration", "local_function_statement"):
+        name = name_text(source, node.child_by_field_name("name"))
+        return Visit(
+            ("method" if kind == "method_declaration" else "function", name, node.child_by_field_name("parameters")),
+            function=True,
+            declaration=node.child_by_field_name("body") is None,
+        )
+    if kind == "constructor_declaration":
+        name = name_text(source, node.child_by_field_name("name"))
+        return Visit(("constructor", name, node.child_by_field_name("parameters")), function=True)
+    if kind == "destructor_declaration":
+        name = "~" + name_text(source, node.child_by_field_name("name"))
+        return Visit(("destructor", name, node.child_by_field_name("parameters")), function=True)
+    if kind == "operator_declaration":
+        operator = node.child_by_field_name("operator")
+        symbol = name_text(source, operator) if operator is not None else _operator_token(source, node)
+        return Visit(("operator", f"operator {symbol}", node.child_by_field_name("parameters")), function=True)
+    if kind == "conversion_operator_declaration":
+        direction = next((c.type for c in node.children if c.type in ("implicit", "explicit")), "")
+        target = name_text(source, node.child_by_field_name("type"))
+        return Visit(
+            ("operator", f"{direction} operator {target}".strip(), node.child_by_field_name("parameters")),
+            function=True,
+        )
+    if kind == "indexer_declaration":
+        params = node.child_by_field_name("parameters") or next(
+            (c for c in node.named_children if c.type == "bracketed_parameter_list"), None
+        )
+        return Visit(("indexer", "this[]", params), function=True)
+    if kind in ("lambda_expression", "anonymous_method_expression", "accessor_declaration"):
+        return Visit(function=True)
+    return NOTHING
+
+
+def _operator_token(source: Source, node: tree_sitter.Node) -> str:
+    children = node.children
+    for index, child in enumerate(children):
+        if child.type == "operator" and index + 1 < len(children):
+            return source.node_text(children[index + 1])
+    return "?"
+
+
 SPEC = LanguageSpec(
     name="csharp",
     extensions=(".cs",),
@@ -46,6 +138,10 @@ SPEC = LanguageSpec(
     named_arguments=True,
     return_fields=("returns", "type"),
     hidden=hidden,
+    definition_kinds=_DEFINITION_KINDS,
+    visit=_visit,
+    prefix=_prefix,
+    ignored_in_parameters=frozenset({"attribute_list"}),
     known_names=words("""
     this base value var nameof typeof sizeof default String Object Int32 Int64 Double Boolean Char Decimal
     Math Console Convert Array Exception ArgumentException ArgumentNullException InvalidOperationException

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tree_sitter
 
-from bare_tui.pipeline.languages.spec import LanguageSpec, words
-from bare_tui.pipeline.languages.tree import Source, modifier_words
+from bare_tui.pipeline.languages.spec import NOTHING, SKIP, LanguageSpec, Visit, words
+from bare_tui.pipeline.languages.tree import Source, modifier_words, name_text
 
 
 def _grammar() -> object:
@@ -16,6 +16,63 @@ def _grammar() -> object:
 
 def hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, ...]) -> bool:
     return "private" in modifier_words(source, node, frozenset({"modifiers"}))
+
+
+# The definitions the signatures stage compares.
+
+_DEFINITION_KINDS = (
+    "class_declaration",
+    "interface_declaration",
+    "enum_declaration",
+    "record_declaration",
+    "annotation_type_declaration",
+    "method_declaration",
+    "constructor_declaration",
+    "compact_constructor_declaration",
+    "object_creation_expression",
+    "lambda_expression",
+)
+"""The nodes the signatures scanner visits."""
+
+
+def _prefix(source: Source, node: tree_sitter.Node) -> str | None:
+    if node.type == "package_declaration":
+        named = [c for c in node.named_children if c.type in ("scoped_identifier", "identifier")]
+        return name_text(source, named[0]) if named else ""
+    return None
+
+
+def _visit(source: Source, node: tree_sitter.Node) -> Visit:
+    kind = node.type
+    if kind in (
+        "class_declaration",
+        "interface_declaration",
+        "enum_declaration",
+        "record_declaration",
+        "annotation_type_declaration",
+    ):
+        name = name_text(source, node.child_by_field_name("name"))
+        if kind == "record_declaration":
+            # The record's components are its canonical constructor's parameters.
+            return Visit(("constructor", f"{name}.{name}", node.child_by_field_name("parameters")), scope=name)
+        return Visit(scope=name)
+    if kind == "method_declaration":
+        name = name_text(source, node.child_by_field_name("name"))
+        return Visit(
+            ("method", name, node.child_by_field_name("parameters")),
+            function=True,
+            declaration=node.child_by_field_name("body") is None,
+        )
+    if kind == "constructor_declaration":
+        name = name_text(source, node.child_by_field_name("name"))
+        return Visit(("constructor", name, node.child_by_field_name("parameters")), function=True)
+    if kind == "compact_constructor_declaration":
+        return Visit(function=True)
+    if kind == "object_creation_expression" and any(c.type == "class_body" for c in node.children):
+        return SKIP  # an anonymous class's methods are not named API (and may become a lambda)
+    if kind == "lambda_expression":
+        return Visit(function=True)
+    return NOTHING
 
 
 SPEC = LanguageSpec(
@@ -29,6 +86,10 @@ SPEC = LanguageSpec(
     lizard_extensions={"java": ".java"},
     return_fields=("type",),
     hidden=hidden,
+    definition_kinds=_DEFINITION_KINDS,
+    visit=_visit,
+    prefix=_prefix,
+    ignored_in_parameters=frozenset({"modifiers", "marker_annotation", "annotation"}),
     known_names=words("""
     this super String Object Integer Long Short Byte Double Float Boolean Character Number Math System
     StringBuilder StringBuffer Thread Runnable Exception RuntimeException IllegalArgumentException

@@ -6,8 +6,8 @@ from functools import lru_cache
 
 import tree_sitter
 
-from bare_tui.pipeline.languages.spec import LanguageSpec, words
-from bare_tui.pipeline.languages.tree import Source, captures, modifier_words, unwrap_parentheses
+from bare_tui.pipeline.languages.spec import NOTHING, LanguageSpec, Visit, words
+from bare_tui.pipeline.languages.tree import Source, captures, modifier_words, name_text, unwrap_parentheses
 
 FUNCTION_KINDS = frozenset(
     {"arrow_function", "function_expression", "function", "generator_function", "async_function"}
@@ -106,6 +106,147 @@ def hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, 
     return name not in exported
 
 
+# The definitions the signatures stage compares.
+
+DEFINITION_KINDS = (
+    "function_declaration",
+    "generator_function_declaration",
+    "function_signature",
+    "method_definition",
+    "method_signature",
+    "abstract_method_signature",
+    "class",
+    "class_declaration",
+    "abstract_class_declaration",
+    "interface_declaration",
+    "internal_module",
+    "module",
+    "variable_declarator",
+    "assignment_expression",
+    "pair",
+    "field_definition",
+    "public_field_definition",
+    "arrow_function",
+    "function_expression",
+    "function",
+    "generator_function",
+)
+"""The nodes the signatures scanner visits."""
+
+
+def _member_name(source: Source, node: tree_sitter.Node | None) -> str:
+    if node is None:
+        return ""
+    if node.type == "string":
+        return name_text(source, node)[1:-1]
+    if node.type == "computed_property_name":
+        return "[" + " ".join(source.node_text(node)[1:-1].split()) + "]"
+    return name_text(source, node)
+
+
+def _parameters(node: tree_sitter.Node) -> tree_sitter.Node | None:
+    return node.child_by_field_name("parameters") or node.child_by_field_name("parameter")
+
+
+def _assigned(source: Source, name: str, value: tree_sitter.Node | None, kind: str) -> Visit:
+    if value is None or not name:
+        return NOTHING
+    value = unwrap_parentheses(value)
+    if value.type in FUNCTION_KINDS:
+        return Visit((kind, name, _parameters(value)), scope=name, function=True)
+    if value.type in ("object", "class"):
+        return Visit(scope=name)
+    return NOTHING
+
+
+def visit(source: Source, node: tree_sitter.Node) -> Visit:
+    kind = node.type
+    if kind in ("function_declaration", "generator_function_declaration", "function_signature"):
+        name = name_text(source, node.child_by_field_name("name"))
+        return Visit(
+            ("function", name, node.child_by_field_name("parameters")),
+            scope=name,
+            function=True,
+            declaration=kind == "function_signature",
+        )
+    if kind in ("method_definition", "method_signature", "abstract_method_signature"):
+        name = _member_name(source, node.child_by_field_name("name"))
+        accessor = next((c.type for c in node.children if c.type in ("get", "set")), "")
+        shown = f"{accessor} {name}" if accessor else name
+        if name == "constructor" and not accessor:
+            # Named after its class, like the constructor function of pre-2015 code (`function Foo(a)`), so
+            # rewriting that as a class keeps the signature.
+            return Visit(
+                ("constructor", "", node.child_by_field_name("parameters")),
+                scope=name,
+                function=True,
+                declaration=node.child_by_field_name("body") is None,
+            )
+        return Visit(
+            ("method", shown, node.child_by_field_name("parameters")),
+            scope=name,
+            function=True,
+            declaration=node.child_by_field_name("body") is None,
+        )
+    if kind in CLASS_KINDS or kind in ("interface_declaration", "internal_module", "module"):
+        name = name_text(source, node.child_by_field_name("name"))
+        if kind == "module":
+            name = name.strip("'\"")
+        if kind in CLASS_KINDS and name and not _declares_constructor(node):
+            # `new Foo()` calls the implicit constructor: the same call as `function Foo() {}` made a class
+            return Visit(("constructor", name, None), scope=name)
+        return Visit(scope=name or None)
+    if kind == "variable_declarator":
+        target = node.child_by_field_name("name")
+        if target is not None and target.type == "identifier":
+            return _assigned(source, name_text(source, target), node.child_by_field_name("value"), "function")
+        return NOTHING
+    if kind == "assignment_expression":
+        target = node.child_by_field_name("left")
+        if target is not None and target.type in ("identifier", "member_expression"):
+            # `Foo.prototype.bar = function` is the method `Foo.bar`, as in `class Foo { bar() {} }`
+            name = name_text(source, target).replace(".prototype.", ".")
+            return _assigned(source, name, node.child_by_field_name("right"), "function")
+        return NOTHING
+    if kind == "pair":
+        return _assigned(
+            source,
+            _member_name(source, node.child_by_field_name("key")),
+            node.child_by_field_name("value"),
+            "method",
+        )
+    if kind in ("field_definition", "public_field_definition"):
+        target = node.child_by_field_name("property") or node.child_by_field_name("name")
+        return _assigned(source, _member_name(source, target), node.child_by_field_name("value"), "method")
+    if kind in FUNCTION_KINDS:
+        if _immediately_invoked(node):
+            return NOTHING  # (function () { ... })(): a module pattern, its functions are the file's own
+        return Visit(function=True)
+    return NOTHING
+
+
+def _declares_constructor(node: tree_sitter.Node) -> bool:
+    body = node.child_by_field_name("body")
+    if body is None:
+        return True  # nothing to say about a class without a body
+    for member in body.named_children:
+        if member.type in ("method_definition", "method_signature"):
+            name = member.child_by_field_name("name")
+            if name is not None and name.text == b"constructor":
+                return True
+    return bool(node.child_by_field_name("heritage") or any(c.type == "class_heritage" for c in node.children))
+
+
+def _immediately_invoked(node: tree_sitter.Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        node, parent = parent, parent.parent
+    if parent is None or parent.type != "call_expression":
+        return False
+    callee = parent.child_by_field_name("function")
+    return callee is not None and callee.id == node.id
+
+
 SPEC = LanguageSpec(
     name="javascript",
     extensions=(".js", ".mjs", ".cjs", ".jsx"),
@@ -118,6 +259,10 @@ SPEC = LanguageSpec(
     optional_types=True,
     return_fields=("return_type",),
     hidden=hidden,
+    definition_kinds=DEFINITION_KINDS,
+    visit=visit,
+    ignored_in_parameters=frozenset({"decorator"}),
+    arguments_object=True,
     known_names=words(KNOWN_NAMES),
     type_queries=("(class_declaration name: (_) @name)", "(class name: (_) @name)"),
 )

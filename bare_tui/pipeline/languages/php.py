@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tree_sitter
 
-from bare_tui.pipeline.languages.spec import LanguageSpec, words
-from bare_tui.pipeline.languages.tree import Source, modifier_words
+from bare_tui.pipeline.languages.spec import NOTHING, SKIP, LanguageSpec, Visit, words
+from bare_tui.pipeline.languages.tree import Source, modifier_words, name_text
 
 
 def _grammar() -> object:
@@ -17,6 +17,59 @@ def _grammar() -> object:
 
 def hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, ...]) -> bool:
     return "private" in modifier_words(source, node, frozenset({"visibility_modifier"}))
+
+
+# The definitions the signatures stage compares.
+
+_DEFINITION_KINDS = (
+    "namespace_definition",
+    "class_declaration",
+    "interface_declaration",
+    "trait_declaration",
+    "enum_declaration",
+    "function_definition",
+    "method_declaration",
+    "object_creation_expression",
+    "anonymous_function",
+    "arrow_function",
+    "anonymous_function_creation_expression",
+)
+"""The nodes the signatures scanner visits."""
+
+
+def _prefix(source: Source, node: tree_sitter.Node) -> str | None:
+    if node.type == "namespace_definition" and node.child_by_field_name("body") is None:
+        return name_text(source, node.child_by_field_name("name")).replace("\\", ".")
+    return None
+
+
+def _visit(source: Source, node: tree_sitter.Node) -> Visit:
+    kind = node.type
+    if kind == "namespace_definition":
+        body = node.child_by_field_name("body")
+        if body is None:
+            return NOTHING
+        return Visit(scope=name_text(source, node.child_by_field_name("name")).replace("\\", ".") or None)
+    if kind in ("class_declaration", "interface_declaration", "trait_declaration", "enum_declaration"):
+        return Visit(scope=name_text(source, node.child_by_field_name("name")))
+    if kind == "function_definition":
+        name = name_text(source, node.child_by_field_name("name"))
+        return Visit(("function", name, node.child_by_field_name("parameters")), function=True)
+    if kind == "method_declaration":
+        name = name_text(source, node.child_by_field_name("name"))
+        method = "constructor" if name.lower() == "__construct" else "method"
+        return Visit(
+            (method, name, node.child_by_field_name("parameters")),
+            function=True,
+            declaration=node.child_by_field_name("body") is None,
+        )
+    if kind == "object_creation_expression" and any(
+        c.type == "anonymous_class" or c.type == "declaration_list" for c in node.children
+    ):
+        return SKIP
+    if kind in ("anonymous_function", "arrow_function", "anonymous_function_creation_expression"):
+        return Visit(function=True)
+    return NOTHING
 
 
 SPEC = LanguageSpec(
@@ -32,6 +85,10 @@ SPEC = LanguageSpec(
     optional_types=True,
     return_fields=("return_type",),
     hidden=hidden,
+    definition_kinds=_DEFINITION_KINDS,
+    visit=_visit,
+    prefix=_prefix,
+    ignored_in_parameters=frozenset({"attribute_list", "visibility_modifier", "readonly_modifier"}),
     known_names=words("""
     $this $GLOBALS $_GET $_POST $_REQUEST $_SERVER $_SESSION $_COOKIE $_FILES $_ENV self parent static
     null true false NULL TRUE FALSE PHP_EOL PHP_INT_MAX PHP_INT_MIN E_ALL E_ERROR E_WARNING E_NOTICE

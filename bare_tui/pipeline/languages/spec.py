@@ -18,6 +18,34 @@ def never_hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple
 
 
 @dataclass(frozen=True)
+class Visit:
+    """What a definition node means to the signatures stage's walk: a signature to record, a scope its children
+    live in, a function body, or nothing."""
+
+    emit: tuple[str, str, tree_sitter.Node | None] | None = None  # (kind, name, parameter-list node)
+    scope: str | None = None  # a name the children are qualified with
+    function: bool = False  # the children are inside a function body
+    declaration: bool = False  # the emitted signature has no body here
+    at: tree_sitter.Node | None = None  # where the signature is, when not at the node itself
+    skip: bool = False  # nothing under this node is part of the file's API
+    hide: bool = False  # what is under this node is hidden from other files (C++'s anonymous namespace)
+
+
+NOTHING = Visit()
+SKIP = Visit(skip=True)
+
+Visitor = Callable[[Source, tree_sitter.Node], Visit]
+"""What one node of the language's `definition_kinds` means (see Visit)."""
+
+PrefixRule = Callable[[Source, tree_sitter.Node], str | None]
+"""The dotted name a top-level statement qualifies what follows it with (`package a.b;`), or None."""
+
+
+def no_definitions(source: Source, node: tree_sitter.Node) -> Visit:
+    return NOTHING
+
+
+@dataclass(frozen=True)
 class LanguageSpec:
     """Everything the pipeline needs to know of one language. The stages read these declarations; a tenth
     language is one more file like the nine in this folder (and its tests)."""
@@ -43,6 +71,20 @@ class LanguageSpec:
     """Fields of a definition node that hold its declared return type."""
     hidden: HiddenRule = never_hidden
     """The visibility rule: private, static, unexported or otherwise invisible to other files."""
+    definition_kinds: tuple[str, ...] = ()
+    """Node kinds the signatures scanner visits: definitions, the scopes they nest in, function bodies."""
+    visit: Visitor = no_definitions
+    """What each node of those kinds means: a signature, a scope, a function body, or nothing (see Visit)."""
+    prefix: PrefixRule | None = None
+    """Top-level statements that qualify the definitions after them (Go's and Java's package, `namespace x;`)."""
+    ignored_in_parameters: frozenset[str] = frozenset()
+    """Node kinds left out of a parameter (annotations, attributes, modifiers): they do not change how it is
+    called."""
+    arguments_object: bool = False
+    """A function that reads `arguments` takes any arguments, whatever its parameter list says (JavaScript)."""
+    members_defined_outside: bool = False
+    """Members are declared in their class and may be defined outside it (C++; C's prototypes): a declaration in
+    a function body is not the file's API, and a member declared hidden stays hidden where it is defined."""
     # defects
     known_names: frozenset[str] = field(default_factory=frozenset)
     """Keywords, built-ins and standard-library names a file may use without declaring them."""

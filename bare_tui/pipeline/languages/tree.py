@@ -86,6 +86,11 @@ def modifier_words(source: Source, node: tree_sitter.Node, kinds: frozenset[str]
     return found
 
 
+def name_text(source: Source, node: tree_sitter.Node | None) -> str:
+    """A node's text with its whitespace collapsed (a name as written, over lines or not); empty for None."""
+    return " ".join(source.node_text(node).split()) if node is not None else ""
+
+
 def unwrap_parentheses(node: tree_sitter.Node) -> tree_sitter.Node:
     while node.type == "parenthesized_expression" and node.named_child_count == 1:
         node = node.named_children[0]

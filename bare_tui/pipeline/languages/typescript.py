@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bare_tui.pipeline.languages.javascript import KNOWN_NAMES, hidden
+from bare_tui.pipeline.languages.javascript import DEFINITION_KINDS, KNOWN_NAMES, hidden, visit
 from bare_tui.pipeline.languages.spec import LanguageSpec, words
 
 _TYPE_NAMES = "Record Partial Required Readonly Pick Omit Exclude Extract ReturnType Parameters NonNullable keyof"
@@ -32,6 +32,10 @@ SPEC = LanguageSpec(
     optional_types=True,
     return_fields=("return_type",),
     hidden=hidden,
+    definition_kinds=DEFINITION_KINDS,
+    visit=visit,
+    ignored_in_parameters=frozenset({"decorator", "accessibility_modifier", "readonly", "override_modifier"}),
+    arguments_object=True,
     known_names=words(KNOWN_NAMES, _TYPE_NAMES, "React"),
     type_queries=(
         "(class_declaration name: (_) @name)",

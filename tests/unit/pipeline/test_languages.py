@@ -12,7 +12,7 @@ from bare_tui.pipeline import defects, integrity, languages, maintainability, si
 from bare_tui.pipeline.defects import check_defects
 from bare_tui.pipeline.integrity import integrity_findings
 from bare_tui.pipeline.languages import REGISTRY, LanguageSpec
-from bare_tui.pipeline.languages.spec import never_hidden
+from bare_tui.pipeline.languages.spec import never_hidden, no_definitions
 from bare_tui.pipeline.maintainability import function_metrics
 from bare_tui.pipeline.signatures import check_signatures
 from bare_tui.pipeline.syntax import check_syntax
@@ -76,6 +76,20 @@ def test_the_registry_drives_every_stage(monkeypatch: pytest.MonkeyPatch) -> Non
     assert "undefined-name" not in check_defects("go", GO, undeclared).details["new_by_rule"]
     assert integrity_findings("go", GO, dropped_type) == []
     assert [f.name for f in function_metrics("go", GO)] != go_metrics  # lizard read it with its Python reader
+
+
+def test_the_signatures_stage_finds_definitions_where_the_language_file_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    java = "package shop;\nclass Cart {\n    public int total(int a) { return a; }\n}\n"
+    assert [s.name for s in signatures.extract_signatures("java", java)] == ["shop.Cart.total"]
+    # without the package rule the names lose their package; without class declarations, their class
+    _replace(monkeypatch, "java", prefix=None)
+    assert [s.name for s in signatures.extract_signatures("java", java)] == ["Cart.total"]
+    kinds = tuple(kind for kind in REGISTRY["java"].definition_kinds if kind != "class_declaration")
+    _replace(monkeypatch, "java", definition_kinds=kinds)
+    assert [s.name for s in signatures.extract_signatures("java", java)] == ["total"]
+    # a language whose visitor knows no definitions has none to keep
+    _replace(monkeypatch, "java", visit=no_definitions)
+    assert signatures.extract_signatures("java", java) == []
 
 
 def test_defect_rules_read_the_known_names_of_the_language_file() -> None:
