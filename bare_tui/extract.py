@@ -6,39 +6,15 @@ import re
 from dataclasses import dataclass
 
 from .model import normalise_language
+from .pipeline.languages import REGISTRY
 
 # A fence opens with ``` or ~~~ (3 or more), an optional info string, and closes with the same run or longer.
 # The runs are possessive (`*+`, `{3,}+`): a fence is the whole run, and a line of 40 kB of tildes fails in one
 # pass instead of trying every split between the fence, the blanks and the info string (quadratic: 9 s).
 _FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}+|~{3,}+)[ \t]*+(?P<info>[^`\n]*)$")
 
-_INFO_ALIASES = {
-    "c": "c",
-    "h": "c",
-    "cpp": "cpp",
-    "c++": "cpp",
-    "cc": "cpp",
-    "hpp": "cpp",
-    "cxx": "cpp",
-    "csharp": "csharp",
-    "cs": "csharp",
-    "c#": "csharp",
-    "go": "go",
-    "golang": "go",
-    "java": "java",
-    "javascript": "javascript",
-    "js": "javascript",
-    "jsx": "javascript",
-    "mjs": "javascript",
-    "node": "javascript",
-    "typescript": "typescript",
-    "ts": "typescript",
-    "tsx": "typescript",
-    "php": "php",
-    "python": "python",
-    "py": "python",
-    "python3": "python",
-}
+_INFO_ALIASES = {fence: spec.name for spec in REGISTRY.values() for fence in spec.fence_names}
+"""A fence's info word -> the language it means (```py, ```golang), as the language files declare them."""
 
 # Prose: after any list or quote marker, a run of at least three words, mostly plain words (inline `code`
 # and punctuation allowed), the way sentences and numbered questions read.

@@ -14,18 +14,10 @@ from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 from pygments.token import Token, _TokenType
 from pygments.util import ClassNotFound
 
-# Pygments lexer names for the nine languages of the study.
-PYGMENTS_LEXERS: dict[str, str] = {
-    "c": "c",
-    "cpp": "cpp",
-    "csharp": "csharp",
-    "go": "go",
-    "java": "java",
-    "javascript": "javascript",
-    "php": "php",
-    "python": "python",
-    "typescript": "typescript",
-}
+from bare_tui.pipeline.languages import REGISTRY
+
+# Each language file declares its pygments lexer.
+PYGMENTS_LEXERS: dict[str, str] = {spec.name: spec.pygments_lexer for spec in REGISTRY.values()}
 
 TokenSpan = tuple[int, int, _TokenType]  # [start, end) in the raw line, and the token type
 

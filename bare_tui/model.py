@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 STAGES: tuple[str, ...] = ("syntax", "signatures", "integrity", "defects", "maintainability")
@@ -60,58 +61,32 @@ class ReasonCode(str, enum.Enum):
     OTHER = "other"
 
 
-LANGUAGES: tuple[str, ...] = ("c", "cpp", "csharp", "go", "java", "javascript", "php", "python", "typescript")
-
-EXTENSION_LANGUAGE: dict[str, str] = {
-    ".c": "c",
-    ".h": "c",
-    ".cpp": "cpp",
-    ".cc": "cpp",
-    ".cxx": "cpp",
-    ".hpp": "cpp",
-    ".hh": "cpp",
-    ".cs": "csharp",
-    ".go": "go",
-    ".java": "java",
-    ".js": "javascript",
-    ".mjs": "javascript",
-    ".cjs": "javascript",
-    ".jsx": "javascript",
-    ".ts": "typescript",
-    ".tsx": "typescript",
-    ".php": "php",
-    ".py": "python",
-}
-
-LANGUAGE_ALIASES: dict[str, str] = {
-    "c++": "cpp",
-    "cxx": "cpp",
-    "c#": "csharp",
-    "cs": "csharp",
-    "c_sharp": "csharp",
-    "golang": "go",
-    "js": "javascript",
-    "node": "javascript",
-    "ts": "typescript",
-    "py": "python",
-    "python3": "python",
-}
-
-
 def language_from_path(path: str) -> str | None:
-    """The language a file's extension names, or None for an extension outside the nine."""
+    """The language a file's extension names, or None for an extension no language file declares."""
     dot = path.rfind(".")
     if dot < 0:
         return None
-    return EXTENSION_LANGUAGE.get(path[dot:].lower())
+    return _language_tables()[1].get(path[dot:].lower())
 
 
 def normalise_language(name: str) -> str | None:
-    """The canonical name of a language given by a user or a file, or None when it is not one of the nine."""
+    """The canonical name of a language given by a user or a file, or None when no language file declares it."""
     key = name.strip().lower()
-    if key in LANGUAGES:
+    names, _, aliases = _language_tables()
+    if key in names:
         return key
-    return LANGUAGE_ALIASES.get(key)
+    return aliases.get(key)
+
+
+@cache
+def _language_tables() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
+    """(names, extension -> name, alias -> name), read from the language files' declarations
+    (bare_tui/pipeline/languages/<name>.py) on first use: those files import this module."""
+    from bare_tui.pipeline.languages import REGISTRY
+
+    extensions = {extension: spec.name for spec in REGISTRY.values() for extension in spec.extensions}
+    aliases = {alias: spec.name for spec in REGISTRY.values() for alias in spec.aliases}
+    return frozenset(REGISTRY), extensions, aliases
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from bare_tui import importer
 from bare_tui.importer import import_into
-from bare_tui.model import LANGUAGES
+from bare_tui.pipeline.languages import LANGUAGES
 from bare_tui.store import Store
 
 FILE_LINES = 500  # lines per file: a traceback ends one file's import, so each file is counted on its own

@@ -24,7 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bare_tui.model import LANGUAGES, STAGES, Attempt, Outcome, Task, Verdict
+from bare_tui.model import STAGES, Attempt, Outcome, Task, Verdict
+from bare_tui.pipeline.languages import LANGUAGES
 from bare_tui.plans import PlanDesign, PlanSpec, draw_plan, save_drawn
 from bare_tui.store import Store
 

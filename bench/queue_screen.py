@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 from bare_tui.audit import load_items
-from bare_tui.model import FIELDS, LANGUAGES, STAGES, Attempt, Flag, Judgement, Label, Outcome, Task, Verdict
+from bare_tui.model import FIELDS, STAGES, Attempt, Flag, Judgement, Label, Outcome, Task, Verdict
+from bare_tui.pipeline.languages import LANGUAGES
 from bare_tui.queue import QueueFilter, load_rows
 from bare_tui.store import Store, new_id
 

@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from bare_tui.calibration import CalibrationInput, Options, StatRow, calibration_rows, load_input, prepare
-from bare_tui.model import FIELDS, LANGUAGES, STAGES, Attempt, AttemptSummary, Judgement, Label, Outcome, Task, Verdict
+from bare_tui.model import FIELDS, STAGES, Attempt, AttemptSummary, Judgement, Label, Outcome, Task, Verdict
+from bare_tui.pipeline.languages import LANGUAGES
 
 TARGET_SECONDS = 5.0
 

@@ -1,12 +1,15 @@
-"""The languages the pipeline reads, one file each, and the shared tree-sitter layer.
+"""The languages bare-tui reads, one file each, and the shared tree-sitter layer.
 
-Each `<language>.py` here declares a LanguageSpec (extensions and aliases, fence names, grammar, pygments lexer,
-lizard extension, signature and visibility rules, defect name tables, type queries) and the stages read those
-declarations. A tenth language is one more file plus its tests, and one line in MODULES below.
+Each `<language>.py` here declares a LanguageSpec named SPEC (extensions and aliases, fence names, grammar, pygments
+lexer, lizard extension, signature and visibility rules, defect name tables, type queries). The stages, the
+importer (model.language_from_path), answer extraction (extract.py) and the highlighter read those declarations,
+and every module here but the shared ones (spec.py, tree.py) is a language: a tenth language is one more file
+plus its tests.
 """
 
 from __future__ import annotations
 
+import pkgutil
 from importlib import import_module
 
 from bare_tui.pipeline.languages.spec import LanguageSpec
@@ -31,13 +34,21 @@ from bare_tui.pipeline.languages.tree import (
     unwrap_parentheses,
 )
 
-MODULES: tuple[str, ...] = ("c", "cpp", "csharp", "go", "java", "javascript", "php", "python", "typescript")
+_SHARED = frozenset({"spec", "tree"})
+"""The modules here that are not a language."""
+
+MODULES: tuple[str, ...] = tuple(
+    sorted(module.name for module in pkgutil.iter_modules(__path__) if module.name not in _SHARED)
+)
 """The language files, by module name."""
 
 REGISTRY: dict[str, LanguageSpec] = {}
 for _module in MODULES:
     _spec: LanguageSpec = import_module(f"{__name__}.{_module}").SPEC
     REGISTRY[_spec.name] = _spec
+
+LANGUAGES: tuple[str, ...] = tuple(sorted(REGISTRY))
+"""The languages' names, in order."""
 
 BY_GRAMMAR: dict[str, LanguageSpec] = {grammar: spec for spec in REGISTRY.values() for grammar in spec.grammars}
 """Grammar name ("tsx" included) -> the language it belongs to."""
@@ -52,6 +63,7 @@ def spec_for_grammar(grammar: str) -> LanguageSpec:
 
 __all__ = [
     "BY_GRAMMAR",
+    "LANGUAGES",
     "MODULES",
     "REGISTRY",
     "LanguageSpec",

@@ -9,7 +9,7 @@ from functools import cache
 
 import tree_sitter
 
-from bare_tui.model import LANGUAGES, Outcome, StageResult, normalise_language
+from bare_tui.model import Outcome, StageResult, normalise_language
 
 
 class UnknownLanguage(ValueError):
@@ -18,7 +18,7 @@ class UnknownLanguage(ValueError):
 
 def grammar_name(language: str, path: str = "") -> str:
     """The grammar that reads a file: the language itself, except `tsx` for TypeScript `.tsx` files."""
-    from bare_tui.pipeline.languages import REGISTRY
+    from bare_tui.pipeline.languages import LANGUAGES, REGISTRY
 
     name = normalise_language(language)
     spec = REGISTRY.get(name) if name is not None else None

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from bare_tui import model
+from bare_tui import extract, highlight, model
 from bare_tui.model import Outcome
 from bare_tui.pipeline import defects, integrity, languages, maintainability, signatures, syntax
 from bare_tui.pipeline.defects import check_defects
@@ -19,12 +23,14 @@ from bare_tui.pipeline.syntax import check_syntax
 
 
 def test_the_nine_language_files_declare_what_the_rest_of_bare_tui_knows() -> None:
-    assert tuple(sorted(REGISTRY)) == model.LANGUAGES
+    assert languages.LANGUAGES == ("c", "cpp", "csharp", "go", "java", "javascript", "php", "python", "typescript")
     for name, spec in REGISTRY.items():
         assert spec.name == name
-        # model.py's tables (used by import and the review screen) agree with the language files
-        assert {ext for ext, lang in model.EXTENSION_LANGUAGE.items() if lang == name} == set(spec.extensions), name
-        assert {alias for alias, lang in model.LANGUAGE_ALIASES.items() if lang == name} <= set(spec.aliases), name
+        # what import, answer extraction and the highlighter know of a language comes from its file
+        assert all(model.language_from_path(f"src/file{ext}") == name for ext in spec.extensions), name
+        assert all(model.normalise_language(alias.upper()) == name for alias in (name, *spec.aliases)), name
+        assert all(extract.block_language(f"{fence} title=x") == name for fence in spec.fence_names), name
+        assert highlight.make_lexer(name) is not None, name
         assert name in spec.fence_names and spec.pygments_lexer and spec.grammar_packages
         assert set(spec.lizard_extensions) == set(spec.grammars), name
         for grammar in spec.grammars:
@@ -95,3 +101,48 @@ def test_the_signatures_stage_finds_definitions_where_the_language_file_says(mon
 def test_defect_rules_read_the_known_names_of_the_language_file() -> None:
     assert "unsigned" in REGISTRY["c"].known_names and "nullptr" in REGISTRY["cpp"].known_names
     assert defects.spec_for_grammar("tsx") is REGISTRY["typescript"]
+
+
+KOTLIN = """\"\"\"Kotlin, as a test stands it in: Java's grammar under another name.\"\"\"
+
+from bare_tui.pipeline.languages.java import SPEC as JAVA
+from bare_tui.pipeline.languages.spec import LanguageSpec
+
+SPEC = LanguageSpec(
+    **{
+        **JAVA.__dict__,
+        "name": "kotlin",
+        "extensions": (".kt",),
+        "aliases": ("kt",),
+        "fence_names": ("kotlin", "kt"),
+        "grammars": {"kotlin": JAVA.grammars["java"]},
+        "lizard_extensions": {"kotlin": ".java"},
+    }
+)
+"""
+
+
+def test_a_tenth_language_is_one_more_file(tmp_path: Path) -> None:
+    """What the README promises: drop a language file into pipeline/languages/ and import, extraction, the
+    highlighter's table and every stage know the language, with no other file changed."""
+    package = Path(languages.__file__).parents[2]
+    shutil.copytree(package, tmp_path / "bare_tui", symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "bare_tui" / "pipeline" / "languages" / "kotlin.py").write_text(KOTLIN, encoding="utf-8")
+    script = (
+        "from bare_tui.model import language_from_path, normalise_language\n"
+        "from bare_tui.extract import extract_code\n"
+        "from bare_tui.pipeline.languages import LANGUAGES\n"
+        "from bare_tui.pipeline.work import Job, analyse\n"
+        "code = 'class Cart {\\n    public int total(int a) { return a; }\\n}\\n'\n"
+        "changed = code.replace('int a', 'long a')\n"
+        "print('kotlin' in LANGUAGES, language_from_path('Cart.kt'), normalise_language('KT'))\n"
+        "print(extract_code('```kt\\n' + changed + '```\\n', 'kotlin').how)\n"
+        "print(' '.join(f'{stage}={result.outcome.value}' for stage, result in analyse(Job('a', 'kt', 'Cart.kt', code, changed))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, check=True, timeout=120
+    )
+    found, extracted, stages = result.stdout.splitlines()
+    assert found.split() == ["True", "kotlin", "kotlin"]
+    assert extracted == "fenced:kotlin"
+    assert "syntax=pass" in stages and "signatures=fail" in stages  # read by its grammar, its signature rules
