@@ -241,9 +241,10 @@ def compare_with_bare_tools(path: Path, count: int) -> None:
     from bare_tui.pipeline.languages import tree
 
     defects._pyflakes_findings.cache_clear()
-    defects._RULE_CACHE.clear()
+    defects._kept_rule_findings.cache_clear()
     maintainability._function_metrics.cache_clear()
-    tree._RECENT.clear()
+    tree._parse.cache_clear()
+    tree._parse_large.cache_clear()
     pipeline_times, bare_times = [], []
     by_language: dict[str, list[tuple[float, float]]] = {}
     for job in jobs:

@@ -6,7 +6,7 @@ import ast
 import bisect
 import re
 import warnings
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,8 +14,16 @@ from functools import lru_cache
 import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult, normalise_language
-from bare_tui.pipeline.evidence import EVIDENCE_LIMIT, capped
-from bare_tui.pipeline.languages import Source, grammar_name, parse_source, query, snippet, spec_for_grammar
+from bare_tui.pipeline.evidence import capped
+from bare_tui.pipeline.languages import (
+    Source,
+    grammar_name,
+    parse_grammar,
+    parse_source,
+    query_captures,
+    snippet,
+    spec_for_grammar,
+)
 
 RULES_VERSION = "7"
 """Bumped whenever a rule changes what it finds, so that the pipeline version changes with it. 5: C and C++
@@ -83,8 +91,7 @@ def check_defects(language: str, original: str, refactored: str | None, path: st
         "new_findings": len(fresh),
         "new_by_rule": dict(Counter(finding.rule for finding in fresh)),
     }
-    shown = [Evidence("refactored", f.line, f.column, f.message) for f in fresh[:EVIDENCE_LIMIT]]
-    evidence = capped(shown, "new findings", total=len(fresh))
+    evidence = capped(fresh, "new findings", lambda f: Evidence("refactored", f.line, f.column, f.message))
     outcome = Outcome.FAIL if fresh else Outcome.PASS
     return StageResult(outcome, score=None, evidence=evidence, details=details)
 
@@ -392,19 +399,12 @@ _SELF_ASSIGNMENT_TYPES = frozenset({"assignment_expression", "assignment_stateme
 
 def rule_findings(source: Source) -> list[Finding]:
     """The rule findings of one parsed text: queries, unreachable code and self-assignment."""
-    key = (source.grammar, source.text)
-    found = _RULE_CACHE.get(key)
-    if found is None:
-        found = _RULE_CACHE[key] = _rule_findings(source)
-        if len(_RULE_CACHE) > 32:
-            _RULE_CACHE.popitem(last=False)
-    else:
-        _RULE_CACHE.move_to_end(key)
-    return list(found)
+    return list(_kept_rule_findings(source.grammar, source.text))
 
 
-# Keyed by grammar and text: the original of a task comes back for every model's attempt.
-_RULE_CACHE: OrderedDict[tuple[str, str], tuple[Finding, ...]] = OrderedDict()
+@lru_cache(maxsize=32)  # by grammar and text: the original of a task comes back for every model's attempt
+def _kept_rule_findings(grammar: str, text: str) -> tuple[Finding, ...]:
+    return _rule_findings(parse_grammar(grammar, text))
 
 
 def _rule_findings(source: Source) -> tuple[Finding, ...]:
@@ -892,11 +892,7 @@ def _finding(source: Source, rule: str, symbol: str, node: tree_sitter.Node, mes
 
 def _captures(grammar: str, query_text: str, root: tree_sitter.Node) -> list[tree_sitter.Node]:
     """The nodes a query captures under the name `hit`, in document order (queries compiled once, in languages)."""
-    compiled = query(grammar, query_text) if query_text else None
-    if compiled is None:
-        return []
-    nodes = tree_sitter.QueryCursor(compiled).captures(root).get("hit", [])
-    return sorted(nodes, key=lambda node: node.start_byte)
+    return query_captures(grammar, query_text, root, name="hit")
 
 
 # ---------------------------------------------------------------------------------------------------------

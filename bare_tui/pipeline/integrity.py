@@ -24,7 +24,7 @@ from bare_tui.pipeline.languages import (
     spec_for_grammar,
     unsupported,
 )
-from bare_tui.pipeline.signatures import compare_signatures, extract_signatures
+from bare_tui.pipeline.signatures import compare_signatures, extract_signatures, grammar_signatures
 from bare_tui.pipeline.syntax import new_problems, tree_sitter_problems
 
 RULES_VERSION = "3"
@@ -142,8 +142,7 @@ def check_integrity(language: str, original: str, refactored: str | None, path: 
     details = {"findings": dict(sorted(counts.items()))}
     if not findings:
         return StageResult(Outcome.PASS, details=details)
-    shown = [Evidence(f.side, f.line, f.column, f.message) for f in findings[:EVIDENCE_LIMIT]]
-    evidence = capped(shown, "findings", total=len(findings))
+    evidence = capped(findings, "findings", lambda f: Evidence(f.side, f.line, f.column, f.message))
     return StageResult(Outcome.FAIL, evidence=evidence, details=details)
 
 
@@ -201,16 +200,9 @@ def _normalised_lines(text: str) -> list[str]:
     return lines
 
 
-def _captures(source: Source, pattern: str) -> list[Node]:
-    return sorted(captures(source, pattern), key=lambda n: n.start_byte)
-
-
-_kinds_pattern = kinds_pattern
-
-
 def _comments(source: Source) -> list[Node]:
-    pattern = _kinds_pattern(source.grammar, _COMMENT_KINDS)
-    return _captures(source, pattern) if pattern else []
+    pattern = kinds_pattern(source.grammar, _COMMENT_KINDS)
+    return captures(source, pattern) if pattern else []
 
 
 def _comment_body(text: str) -> str:
@@ -246,9 +238,7 @@ def _dropped_types(before: Source, after: Source, path: str = "") -> list[Findin
     kept = Counter(name for name, _ in _types(after))
     if before.grammar in ("javascript", "typescript", "tsx"):
         # `class Foo` rewritten as `function Foo` with prototype methods (or back) is the same type to its users.
-        language = "typescript" if before.grammar == "tsx" else before.grammar
-        path = "x.tsx" if before.grammar == "tsx" else ""
-        for signature in extract_signatures(language, after.text, path):
+        for signature in grammar_signatures(before.grammar, after.text):
             if signature.kind in ("function", "constructor") and "." not in signature.name:
                 kept[signature.name] += 1
     # A C or C++ source file's types are its own (other files see only its header's): one that is gone matters
@@ -272,7 +262,7 @@ def _dropped_types(before: Source, after: Source, path: str = "") -> list[Findin
 def _types(source: Source) -> tuple[tuple[str, tuple[int, int]], ...]:
     pattern = _type_pattern(source.grammar)
     found = []
-    for node in _captures(source, pattern) if pattern else []:
+    for node in captures(source, pattern) if pattern else []:
         name = _type_name(source, node)
         if name:
             found.append((name, source.position(node)))
@@ -361,9 +351,9 @@ _STRING_ARGUMENTS = frozenset(
 def _registrations(source: Source) -> tuple[tuple[tuple[str, str], str, bool, tuple[int, int]], ...]:
     """Every call with a string literal among its arguments: (callee name, first string), the callee as written,
     whether it passes an anonymous function, and where it is."""
-    pattern = _kinds_pattern(source.grammar, _CALL_KINDS)
+    pattern = kinds_pattern(source.grammar, _CALL_KINDS)
     found = []
-    for call in _captures(source, pattern) if pattern else []:
+    for call in captures(source, pattern) if pattern else []:
         arguments = call.child_by_field_name("arguments")
         if arguments is None or call.end_byte - call.start_byte > 200_000:
             continue
@@ -644,8 +634,8 @@ def _hidden_characters(original: str, refactored: str) -> list[Finding]:
 
 def _covered(source: Source) -> tuple[list[int], list[int]]:
     """Byte ranges of comments and string literals, as sorted starts and their ends."""
-    pattern = _kinds_pattern(source.grammar, _COMMENT_KINDS + _STRING_KINDS)
-    nodes = _captures(source, pattern) if pattern else []
+    pattern = kinds_pattern(source.grammar, _COMMENT_KINDS + _STRING_KINDS)
+    nodes = captures(source, pattern) if pattern else []
     starts: list[int] = []
     ends: list[int] = []
     for node in nodes:
@@ -716,7 +706,7 @@ def _prose(before: Source, after: Source) -> list[Finding]:
 def _python_bodies(source: Source) -> dict[str, tuple[bool, Node]]:
     """Each Python function's qualified name, whether its body is only `...` (with a docstring), and its node."""
     bodies: dict[str, tuple[bool, Node]] = {}
-    for node in _captures(source, "(function_definition) @f"):
+    for node in captures(source, "(function_definition) @f"):
         parts: list[str] = []
         parent: Node | None = node
         for _ in range(200):

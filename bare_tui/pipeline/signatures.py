@@ -22,13 +22,13 @@ from functools import lru_cache
 import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult
-from bare_tui.pipeline.evidence import EVIDENCE_LIMIT, capped
+from bare_tui.pipeline.evidence import capped
 from bare_tui.pipeline.languages import (
     Source,
     captures,
     grammar_name,
     kinds_pattern,
-    parse_source,
+    parse_grammar,
     spec_for_grammar,
     unsupported,
     unwrap_parentheses,
@@ -227,15 +227,17 @@ def _find(
 
 def extract_signatures(language: str, text: str, path: str = "") -> list[Signature]:
     """The function-like definitions of a text, in document order, each signature once."""
-    return list(_extract(grammar_name(language, path), text))
+    return grammar_signatures(grammar_name(language, path), text)
+
+
+def grammar_signatures(grammar: str, text: str) -> list[Signature]:
+    """extract_signatures() for a text read with a grammar named as grammar_name() gives it."""
+    return list(_extract(grammar, text))
 
 
 @lru_cache(maxsize=4)  # the signatures and integrity stages both read the same two texts
 def _extract(grammar: str, text: str) -> tuple[Signature, ...]:
-    path = "x.tsx" if grammar == "tsx" else ""
-    language = "typescript" if grammar == "tsx" else grammar
-    source = parse_source(language, text, path)
-    found = _scan(source)
+    found = _scan(parse_grammar(grammar, text))
     seen: set[Signature] = set()
     unique: list[Signature] = []
     for signature in found:
@@ -246,25 +248,20 @@ def _extract(grammar: str, text: str) -> tuple[Signature, ...]:
 
 
 def _evidence(changes: list[SignatureChange]) -> tuple[Evidence, ...]:
-    shown: list[Evidence] = []
-    for change in changes[:EVIDENCE_LIMIT]:
-        before = change.before
-        if change.after is None:
-            gone = " (only a declaration is left)" if change.body_gone else ""
-            shown.append(
-                Evidence("original", before.line, before.column, f"missing {before.kind}: {before.display()}{gone}")
-            )
-        else:
-            after = change.after
-            shown.append(
-                Evidence(
-                    "refactored",
-                    after.line,
-                    after.column,
-                    f"changed {before.kind}: {before.display()} (original line {before.line}) -> {after.display()}",
-                )
-            )
-    return capped(shown, "signatures", side="original", total=len(changes))
+    return capped(changes, "signatures", _change_evidence, side="original")
+
+
+def _change_evidence(change: SignatureChange) -> Evidence:
+    before, after = change.before, change.after
+    if after is None:
+        gone = " (only a declaration is left)" if change.body_gone else ""
+        return Evidence("original", before.line, before.column, f"missing {before.kind}: {before.display()}{gone}")
+    return Evidence(
+        "refactored",
+        after.line,
+        after.column,
+        f"changed {before.kind}: {before.display()} (original line {before.line}) -> {after.display()}",
+    )
 
 
 def _agree(a: str | None, b: str | None) -> bool:
@@ -649,8 +646,7 @@ def normalise_c_type(key: str, aliases: dict[str, str] | None = None) -> str:
 
 @lru_cache(maxsize=8)
 def _type_aliases(grammar: str, text: str) -> tuple[tuple[str, str], ...]:
-    language = "typescript" if grammar == "tsx" else grammar
-    source = parse_source(language, text)
+    source = parse_grammar(grammar, text)
     found: list[tuple[str, str]] = []
     for node in captures(source, "(type_definition) @node"):
         type_node = node.child_by_field_name("type")

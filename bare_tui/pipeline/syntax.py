@@ -11,14 +11,14 @@ from functools import lru_cache
 import tree_sitter
 
 from bare_tui.model import Evidence, Outcome, StageResult
-from bare_tui.pipeline.evidence import EVIDENCE_LIMIT, capped
+from bare_tui.pipeline.evidence import capped
 from bare_tui.pipeline.languages import (
     Source,
     describe_problem,
     grammar_name,
     iter_problems,
+    matches,
     parse_source,
-    query,
     unsupported,
 )
 
@@ -185,16 +185,9 @@ _EARLY_ERROR_PATTERN = """
 """
 
 
-def _early_error_query(grammar: str) -> tree_sitter.Query:
-    compiled = query(grammar, _EARLY_ERROR_PATTERN)
-    assert compiled is not None, grammar  # every pattern in it is plain JavaScript/TypeScript
-    return compiled
-
-
 def _early_errors(source: Source) -> list[SyntaxProblem]:
     problems: list[SyntaxProblem] = []
-    cursor = tree_sitter.QueryCursor(_early_error_query(source.grammar))
-    for _, captures in cursor.matches(source.root):
+    for captures in matches(source, _EARLY_ERROR_PATTERN):
         if "parameters" in captures:
             method = captures["accessor"][0].parent
             parameters = captures["parameters"][0]
@@ -261,8 +254,7 @@ def _normalise(text: str) -> str:
 
 
 def _evidence(problems: list[SyntaxProblem]) -> tuple[Evidence, ...]:
-    shown = [Evidence("refactored", p.line, p.column, p.message) for p in problems[:EVIDENCE_LIMIT]]
-    return capped(shown, "syntax errors", total=len(problems))
+    return capped(problems, "syntax errors", lambda p: Evidence("refactored", p.line, p.column, p.message))
 
 
 def _fail(message: str, checker: str) -> StageResult:

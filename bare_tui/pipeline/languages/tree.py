@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import tree_sitter
 
@@ -62,12 +61,27 @@ def captures(
     source: Source, pattern: str, node: tree_sitter.Node | None = None, name: str | None = None
 ) -> list[tree_sitter.Node]:
     """The nodes a query captures (under `name`, or under any name) below `node`, in document order."""
-    compiled = query(source.grammar, pattern) if pattern else None
+    return query_captures(source.grammar, pattern, node if node is not None else source.root, name)
+
+
+def query_captures(
+    grammar: str, pattern: str, node: tree_sitter.Node, name: str | None = None
+) -> list[tree_sitter.Node]:
+    """captures() for a node of a tree parsed with this grammar: the query is compiled (and kept) by query()."""
+    compiled = query(grammar, pattern) if pattern else None
     if compiled is None:
         return []
-    found = tree_sitter.QueryCursor(compiled).captures(node if node is not None else source.root)
+    found = tree_sitter.QueryCursor(compiled).captures(node)
     nodes = found.get(name, []) if name is not None else [n for group in found.values() for n in group]
     return sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
+
+
+def matches(source: Source, pattern: str) -> list[dict[str, list[tree_sitter.Node]]]:
+    """Each match of a query in the whole tree, its captures by name (for patterns that capture several nodes)."""
+    compiled = query(source.grammar, pattern)
+    if compiled is None:
+        return []
+    return [found for _, found in tree_sitter.QueryCursor(compiled).matches(source.root)]
 
 
 def kinds_pattern(grammar: str, kinds: Iterable[str], capture: str = "node") -> str:
@@ -157,33 +171,36 @@ class Source:
         return row + 1, column
 
 
-# A few recent parses: each stage parses the same original and attempt, and a worker meets one task's
-# original again for every model's attempt.
-_RECENT: OrderedDict[tuple[str, str], Source] = OrderedDict()
-_RECENT_LIMIT = 8
-_RECENT_BYTES = 16_000_000  # trees of big files are large: keep few of them
-
-
 def parse_source(language: str, text: str, path: str = "") -> Source:
-    """Parse a text (cached for the last few texts) and return it with its bytes and tree."""
-    grammar = grammar_name(language, path)
-    key = (grammar, text)
-    found = _RECENT.get(key)
-    if found is not None:
-        _RECENT.move_to_end(key)
-        return found
+    """Parse a text with the language's grammar (tsx for a `.tsx` path), with its bytes and tree; the last few
+    texts' parses are kept (see parse_grammar)."""
+    return parse_grammar(grammar_name(language, path), text)
+
+
+def parse_grammar(grammar: str, text: str) -> Source:
+    """Parse a text with a grammar named as grammar_name() gives it. Each stage parses the same original and
+    attempt, and a worker meets one task's original again for every model's attempt, so the last few parses are
+    kept: eight texts up to _LARGE characters, and the last larger one (their trees are large)."""
+    return _parse_large(grammar, text) if len(text) > _LARGE else _parse(grammar, text)
+
+
+_LARGE = 2_000_000
+"""Characters of a text whose tree is big enough to keep only one of (the size cap is half of this)."""
+
+
+def _read(grammar: str, text: str) -> Source:
     data = encode(text)
     if grammar == "go" and not data.endswith(b"\n"):
         # The Go grammar wants a terminator after the last top-level declaration; the compiler does not.
         data += b"\n"
     tree = _parser_for_grammar(grammar).parse(data)
-    source = Source(language=normalise_language(language) or language, grammar=grammar, text=text, data=data, tree=tree)
-    _RECENT[key] = source
-    while len(_RECENT) > 1 and (
-        len(_RECENT) > _RECENT_LIMIT or sum(len(s.data) for s in _RECENT.values()) > _RECENT_BYTES
-    ):
-        _RECENT.popitem(last=False)
-    return source
+    from bare_tui.pipeline.languages import spec_for_grammar
+
+    return Source(language=spec_for_grammar(grammar).name, grammar=grammar, text=text, data=data, tree=tree)
+
+
+_parse = lru_cache(maxsize=8)(_read)
+_parse_large = lru_cache(maxsize=1)(_read)
 
 
 def parse(language: str, text: str, path: str = "") -> tree_sitter.Tree:
