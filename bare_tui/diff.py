@@ -11,7 +11,6 @@ from functools import lru_cache
 
 from bare_tui.safe_text import split_lines
 
-SIDES: tuple[str, ...] = ("original", "refactored")  # as in Evidence.side
 MODES: tuple[str, ...] = ("split", "unified")
 
 Span = tuple[int, int]  # [start, end) character offsets in a raw line

@@ -9,8 +9,8 @@ from .model import normalise_language
 from .pipeline.languages import REGISTRY
 
 # A fence opens with ``` or ~~~ (3 or more), an optional info string, and closes with the same run or longer.
-# The runs are possessive (`*+`, `{3,}+`): a fence is the whole run, and a line of 40 kB of tildes fails in one
-# pass instead of trying every split between the fence, the blanks and the info string (quadratic: 9 s).
+# The runs are possessive (`*+`, `{3,}+`): a fence is the whole run, and a long line of tildes fails in one pass
+# instead of trying every split between the fence, the blanks and the info string (quadratic in the line).
 _FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}+|~{3,}+)[ \t]*+(?P<info>[^`\n]*)$")
 
 _INFO_ALIASES = {fence: spec.name for spec in REGISTRY.values() for fence in spec.fence_names}
@@ -124,7 +124,7 @@ def _has_code_marks(line: str) -> bool:
 
 PROSE_SAMPLE_CHARS = 2000
 """How much of a line the prose test reads: a sentence shows itself early, and a megabyte-long line costs no
-more than this (a million-character line of words took a second)."""
+more than this."""
 
 
 def _reads_as_prose(line: str) -> bool:

@@ -300,8 +300,8 @@ def _dropped_functions(language: str, original: str, refactored: str, path: str)
     return findings
 
 
-# A name starts only after a non-name character, and its match never backtracks: on a 100,000-letter line the
-# plain pattern retried from every letter (quadratic, minutes); this one reads the line once.
+# A name starts only after a non-name character, and its match never backtracks: on a long line of letters the
+# plain pattern retried from every letter (quadratic); this one reads the line once.
 _CALL = re.compile(r"(?<![A-Za-z0-9_$])([A-Za-z_$][A-Za-z0-9_$]*+)\s*+\(")
 
 

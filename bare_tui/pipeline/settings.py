@@ -25,7 +25,7 @@ class PipelineSettings:
 
     memory_limit_mb: int = 1024
     """Address space of one worker process (RLIMIT_AS); an attempt that needs more gets an `error` verdict saying
-    so. lizard alone takes 2 GB on 700 bytes of nested Python functions."""
+    so: a few hundred bytes of deeply nested Python functions can make lizard alone ask for gigabytes."""
 
     threshold_percentile: float = 90.0
     """A function breaches a metric above this percentile of the session's original functions in its language."""

@@ -471,7 +471,7 @@ def _scan(source: Source) -> list[Signature]:
     """Visit the nodes that matter in document order, nesting them by byte range rather than walking the tree.
 
     A tree-sitter query finds the language's definition nodes in C; an explicit stack of open ranges gives each its
-    scope, so a 5 MB file costs one query and a loop over definitions, and deep nesting cannot overflow anything.
+    scope, so a file of any size costs one query and a loop over definitions, and deep nesting cannot overflow anything.
     """
     spec = spec_for_grammar(source.grammar)
     prefix, visit = spec.prefix, spec.visit

@@ -111,11 +111,6 @@ def unwrap_parentheses(node: tree_sitter.Node) -> tree_sitter.Node:
     return node
 
 
-def get_language(language: str, path: str = "") -> tree_sitter.Language:
-    """The tree-sitter Language for one of the nine languages (tsx when `path` ends in .tsx)."""
-    return language_for_grammar(grammar_name(language, path))
-
-
 @cache
 def _parser_for_grammar(grammar: str) -> tree_sitter.Parser:
     return tree_sitter.Parser(language_for_grammar(grammar))
@@ -154,10 +149,6 @@ class Source:
     def position(self, node: tree_sitter.Node) -> tuple[int, int]:
         """The node's start as (line, column), both 1-based, the column counted in characters."""
         return self.position_at(node.start_byte, node.start_point.row, node.start_point.column)
-
-    def end_position(self, node: tree_sitter.Node) -> tuple[int, int]:
-        """The node's end as (line, column), both 1-based, the column counted in characters."""
-        return self.position_at(node.end_byte, node.end_point.row, node.end_point.column)
 
     def position_at(self, byte: int, row: int, byte_column: int) -> tuple[int, int]:
         # tree-sitter columns count bytes; people (and editors) count characters.
@@ -201,11 +192,6 @@ def _read(grammar: str, text: str) -> Source:
 
 _parse = lru_cache(maxsize=8)(_read)
 _parse_large = lru_cache(maxsize=1)(_read)
-
-
-def parse(language: str, text: str, path: str = "") -> tree_sitter.Tree:
-    """Parse a text with the language's grammar (tsx for a `.tsx` path)."""
-    return parse_source(language, text, path).tree
 
 
 def iter_problems(root: tree_sitter.Node) -> Iterator[tree_sitter.Node]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bare_tui.model import Outcome
-from bare_tui.pipeline.languages import get_parser, iter_problems, parse, parse_source
+from bare_tui.pipeline.languages import get_parser, iter_problems, parse_source
 from bare_tui.pipeline.syntax import check_syntax
 from tests.unit.pipeline import corpus
 
@@ -237,7 +237,7 @@ def test_columns_count_characters_not_bytes() -> None:
 def test_errors_the_original_already_has_are_not_blamed() -> None:
     # A macro that tree-sitter cannot read, kept as it was, while the function after it is refactored.
     original = "#define DECLARE(name) int name\nDECLARE(x) = 1 +;\nint f(int a) { return a; }\n"
-    assert parse("c", original).root_node.has_error
+    assert parse_source("c", original).root.has_error
     refactored = original.replace("return a;", "int b = a;\n    return b;")
     result = check_syntax("c", original, refactored)
     assert result.outcome is Outcome.PASS
@@ -264,12 +264,12 @@ def test_no_code_or_empty_answer_fails() -> None:
 def test_tsx_paths_use_the_tsx_grammar() -> None:
     text = 'const a = <div className="x">hi</div>;\n'
     assert check_syntax("typescript", text, text + "\n", "view.tsx").outcome is Outcome.PASS
-    assert parse("typescript", text, "view.ts").root_node.has_error
-    assert not parse("typescript", text, "view.tsx").root_node.has_error
+    assert parse_source("typescript", text, "view.ts").root.has_error
+    assert not parse_source("typescript", text, "view.tsx").root.has_error
 
 
 def test_php_files_with_an_opening_tag_parse() -> None:
-    assert not parse("php", "<?php\nfunction f($a) { return $a; }\n").root_node.has_error
+    assert not parse_source("php", "<?php\nfunction f($a) { return $a; }\n").root.has_error
 
 
 def test_parsers_are_made_once_per_grammar() -> None:
