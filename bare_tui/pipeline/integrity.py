@@ -518,60 +518,32 @@ def _ends_mid_statement(grammar: str, text: str) -> bool:
 
 
 def _truncation(language: str, before: Source, after: Source, path: str) -> list[Finding]:
-    findings: list[Finding] = []
+    """At most one finding: where the answer stops short of a whole file."""
     last_line = after.text.rstrip().count("\n") + 1
+
+    def truncated(line: int, column: int | None, message: str, side: str = "refactored") -> list[Finding]:
+        return [Finding("truncated", side, line, column, message)]
+
     fresh, _ = new_problems(
         tree_sitter_problems(language, before.text, path), tree_sitter_problems(language, after.text, path)
     )
     at_end = [p for p in fresh if p.end_line >= last_line]
     if any(line == last_line for line, _, _ in _prose_lines(after)):
-        pass  # the answer ends in chat or a fence: the prose finding says it better than a cut would
-    elif at_end:
+        return []  # the answer ends in chat or a fence: the prose finding says it better than a cut would
+    if at_end:
         problem = at_end[-1]
         if problem.line >= last_line:
-            findings.append(
-                Finding(
-                    "truncated",
-                    "refactored",
-                    problem.line,
-                    problem.column,
-                    f"the file ends abruptly: {problem.message} at the end",
-                )
-            )
-        else:
-            # an error node running from where the text stops making sense to the end of the file
-            findings.append(
-                Finding(
-                    "truncated",
-                    "refactored",
-                    last_line,
-                    None,
-                    f"the file ends inside an unfinished construct begun on line {problem.line}",
-                )
-            )
-    elif _ends_mid_statement(before.grammar, after.text) and not _ends_mid_statement(before.grammar, before.text):
-        findings.append(
-            Finding(
-                "truncated",
-                "refactored",
-                last_line,
-                None,
-                f"the file ends mid-statement: {snippet(_last_code_line(after.text), 60)!r}",
-            )
-        )
-    else:
-        cut = _tail_missing(before.text, after.text)
-        if cut is not None:
-            findings.append(
-                Finding(
-                    "truncated",
-                    "original",
-                    cut,
-                    None,
-                    f"the original's tail from line {cut} on is missing: the answer stops there",
-                )
-            )
-    return findings
+            return truncated(problem.line, problem.column, f"the file ends abruptly: {problem.message} at the end")
+        # an error node running from where the text stops making sense to the end of the file
+        return truncated(last_line, None, f"the file ends inside an unfinished construct begun on line {problem.line}")
+    if _ends_mid_statement(before.grammar, after.text) and not _ends_mid_statement(before.grammar, before.text):
+        return truncated(last_line, None, f"the file ends mid-statement: {snippet(_last_code_line(after.text), 60)!r}")
+    cut = _tail_missing(before.text, after.text)
+    if cut is None:
+        return []
+    return truncated(
+        cut, None, f"the original's tail from line {cut} on is missing: the answer stops there", "original"
+    )
 
 
 def _tail_missing(original: str, refactored: str) -> int | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tree_sitter
 
-from bare_tui.pipeline.languages.spec import NOTHING, LanguageSpec, Visit, words
+from bare_tui.pipeline.languages.spec import NOTHING, Grammar, LanguageSpec, Visit, words
 from bare_tui.pipeline.languages.tree import Source, modifier_words, name_text
 
 KNOWN_NAMES = """
@@ -33,12 +33,6 @@ KNOWN_NAMES = """
     register restrict return short signed static struct switch typedef union unsigned void volatile while
     _Alignas _Alignof _Atomic _Complex _Generic _Imaginary _Noreturn _Thread_local
 """
-
-
-def _grammar() -> object:
-    import tree_sitter_c
-
-    return tree_sitter_c.language()
 
 
 def member_access(source: Source, node: tree_sitter.Node) -> str:
@@ -185,12 +179,8 @@ def visit(source: Source, node: tree_sitter.Node) -> Visit:
 SPEC = LanguageSpec(
     name="c",
     extensions=(".c", ".h"),
-    aliases=(),
     fence_names=("c", "h"),
-    grammars={"c": _grammar},
-    grammar_packages=("tree-sitter-c",),
-    pygments_lexer="c",
-    lizard_extensions={"c": ".c"},
+    grammars={"c": Grammar("tree_sitter_c")},
     return_fields=("type",),
     hidden=hidden,
     definition_kinds=DEFINITION_KINDS,

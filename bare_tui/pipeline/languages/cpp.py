@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 from bare_tui.pipeline.languages.c import DEFINITION_KINDS, KNOWN_NAMES, TYPE_QUERIES, hidden, visit
-from bare_tui.pipeline.languages.spec import LanguageSpec, words
-
-
-def _grammar() -> object:
-    import tree_sitter_cpp
-
-    return tree_sitter_cpp.language()
-
+from bare_tui.pipeline.languages.spec import Grammar, LanguageSpec, words
 
 SPEC = LanguageSpec(
     name="cpp",
     extensions=(".cpp", ".cc", ".cxx", ".hpp", ".hh"),
     aliases=("c++", "cxx"),
     fence_names=("cpp", "c++", "cxx", "cc", "hpp"),
-    grammars={"cpp": _grammar},
-    grammar_packages=("tree-sitter-cpp",),
-    pygments_lexer="cpp",
-    lizard_extensions={"cpp": ".cpp"},
+    grammars={"cpp": Grammar("tree_sitter_cpp")},
     return_fields=("type",),
     hidden=hidden,
     definition_kinds=DEFINITION_KINDS,

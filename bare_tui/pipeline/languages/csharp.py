@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tree_sitter
 
-from bare_tui.pipeline.languages.spec import NOTHING, LanguageSpec, Visit, words
+from bare_tui.pipeline.languages.spec import NOTHING, Grammar, LanguageSpec, Visit, words
 from bare_tui.pipeline.languages.tree import Source, modifier_words, name_text
 
 _OPEN = frozenset({"public", "protected", "internal"})
@@ -12,12 +12,6 @@ _ALWAYS_VISIBLE = frozenset(
     {"namespace_declaration", "operator_declaration", "conversion_operator_declaration", "destructor_declaration"}
 )
 _TOP_LEVEL = frozenset({"compilation_unit", "namespace_declaration", "file_scoped_namespace_declaration"})
-
-
-def _grammar() -> object:
-    import tree_sitter_c_sharp
-
-    return tree_sitter_c_sharp.language()
 
 
 def hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, ...]) -> bool:
@@ -36,14 +30,19 @@ def hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, 
 
 # The definitions the signatures stage compares.
 
-_DEFINITION_KINDS = (
-    "namespace_declaration",
+_TYPE_KINDS = (
     "class_declaration",
     "struct_declaration",
     "interface_declaration",
     "record_declaration",
     "record_struct_declaration",
     "enum_declaration",
+)
+"""The type definitions the signatures stage qualifies member names with."""
+
+_DEFINITION_KINDS = (
+    "namespace_declaration",
+    *_TYPE_KINDS,
     "method_declaration",
     "local_function_statement",
     "constructor_declaration",
@@ -68,14 +67,7 @@ def _visit(source: Source, node: tree_sitter.Node) -> Visit:
     kind = node.type
     if kind == "namespace_declaration":
         return Visit(scope=name_text(source, node.child_by_field_name("name")))
-    if kind in (
-        "class_declaration",
-        "struct_declaration",
-        "interface_declaration",
-        "record_declaration",
-        "record_struct_declaration",
-        "enum_declaration",
-    ):
+    if kind in _TYPE_KINDS:
         name = name_text(source, node.child_by_field_name("name"))
         primary = node.child_by_field_name("parameters") or next(
             (c for c in node.named_children if c.type == "parameter_list"), None
@@ -131,10 +123,7 @@ SPEC = LanguageSpec(
     extensions=(".cs",),
     aliases=("c#", "cs", "c_sharp"),
     fence_names=("csharp", "cs", "c#"),
-    grammars={"csharp": _grammar},
-    grammar_packages=("tree-sitter-c-sharp",),
-    pygments_lexer="csharp",
-    lizard_extensions={"csharp": ".cs"},
+    grammars={"csharp": Grammar("tree_sitter_c_sharp")},
     named_arguments=True,
     return_fields=("returns", "type"),
     hidden=hidden,

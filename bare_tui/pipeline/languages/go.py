@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import tree_sitter
 
-from bare_tui.pipeline.languages.spec import NOTHING, LanguageSpec, Visit, words
+from bare_tui.pipeline.languages.spec import NOTHING, Grammar, LanguageSpec, Visit, words
 from bare_tui.pipeline.languages.tree import Source, name_text
-
-
-def _grammar() -> object:
-    import tree_sitter_go
-
-    return tree_sitter_go.language()
 
 
 def hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, ...]) -> bool:
@@ -82,10 +76,7 @@ SPEC = LanguageSpec(
     extensions=(".go",),
     aliases=("golang",),
     fence_names=("go", "golang"),
-    grammars={"go": _grammar},
-    grammar_packages=("tree-sitter-go",),
-    pygments_lexer="go",
-    lizard_extensions={"go": ".go"},
+    grammars={"go": Grammar("tree_sitter_go")},
     return_fields=("result",),
     hidden=hidden,
     definition_kinds=_DEFINITION_KINDS,

@@ -4,28 +4,22 @@ from __future__ import annotations
 
 import tree_sitter
 
-from bare_tui.pipeline.languages.spec import NOTHING, SKIP, LanguageSpec, Visit, words
-from bare_tui.pipeline.languages.tree import Source, modifier_words, name_text
-
-
-def _grammar() -> object:
-    import tree_sitter_java
-
-    return tree_sitter_java.language()
-
-
-def hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, ...]) -> bool:
-    return "private" in modifier_words(source, node, frozenset({"modifiers"}))
-
+from bare_tui.pipeline.languages.spec import NOTHING, SKIP, Grammar, LanguageSpec, Visit, private_modifier, words
+from bare_tui.pipeline.languages.tree import Source, name_text
 
 # The definitions the signatures stage compares.
 
-_DEFINITION_KINDS = (
+_TYPE_KINDS = (
     "class_declaration",
     "interface_declaration",
     "enum_declaration",
     "record_declaration",
     "annotation_type_declaration",
+)
+"""The type definitions: scopes of the signatures stage, and types whose removal integrity reports."""
+
+_DEFINITION_KINDS = (
+    *_TYPE_KINDS,
     "method_declaration",
     "constructor_declaration",
     "compact_constructor_declaration",
@@ -44,13 +38,7 @@ def _prefix(source: Source, node: tree_sitter.Node) -> str | None:
 
 def _visit(source: Source, node: tree_sitter.Node) -> Visit:
     kind = node.type
-    if kind in (
-        "class_declaration",
-        "interface_declaration",
-        "enum_declaration",
-        "record_declaration",
-        "annotation_type_declaration",
-    ):
+    if kind in _TYPE_KINDS:
         name = name_text(source, node.child_by_field_name("name"))
         if kind == "record_declaration":
             # The record's components are its canonical constructor's parameters.
@@ -78,14 +66,10 @@ def _visit(source: Source, node: tree_sitter.Node) -> Visit:
 SPEC = LanguageSpec(
     name="java",
     extensions=(".java",),
-    aliases=(),
     fence_names=("java",),
-    grammars={"java": _grammar},
-    grammar_packages=("tree-sitter-java",),
-    pygments_lexer="java",
-    lizard_extensions={"java": ".java"},
+    grammars={"java": Grammar("tree_sitter_java")},
     return_fields=("type",),
-    hidden=hidden,
+    hidden=private_modifier("modifiers"),
     definition_kinds=_DEFINITION_KINDS,
     visit=_visit,
     prefix=_prefix,
@@ -98,11 +82,5 @@ SPEC = LanguageSpec(
     Record Override Deprecated SuppressWarnings FunctionalInterface SafeVarargs AutoCloseable Cloneable
     InterruptedException CloneNotSupportedException length
 """),
-    type_queries=(
-        "(class_declaration name: (_) @name)",
-        "(interface_declaration name: (_) @name)",
-        "(enum_declaration name: (_) @name)",
-        "(record_declaration name: (_) @name)",
-        "(annotation_type_declaration name: (_) @name)",
-    ),
+    type_queries=tuple(f"({kind} name: (_) @name)" for kind in _TYPE_KINDS),
 )

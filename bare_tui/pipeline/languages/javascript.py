@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import tree_sitter
 
-from bare_tui.pipeline.languages.spec import NOTHING, LanguageSpec, Visit, words
+from bare_tui.pipeline.languages.spec import NOTHING, Grammar, LanguageSpec, Visit, words
 from bare_tui.pipeline.languages.tree import Source, captures, modifier_words, name_text, unwrap_parentheses
 
 FUNCTION_KINDS = frozenset(
@@ -23,12 +23,6 @@ KNOWN_NAMES = """
     DataView alert navigator location localStorage sessionStorage HTMLElement Event CustomEvent
     async await of get set static
 """
-
-
-def _grammar() -> object:
-    import tree_sitter_javascript
-
-    return tree_sitter_javascript.language()
 
 
 @lru_cache(maxsize=8)
@@ -252,10 +246,7 @@ SPEC = LanguageSpec(
     extensions=(".js", ".mjs", ".cjs", ".jsx"),
     aliases=("js", "node"),
     fence_names=("javascript", "js", "jsx", "node", "mjs"),
-    grammars={"javascript": _grammar},
-    grammar_packages=("tree-sitter-javascript",),
-    pygments_lexer="javascript",
-    lizard_extensions={"javascript": ".js"},
+    grammars={"javascript": Grammar("tree_sitter_javascript")},
     optional_types=True,
     return_fields=("return_type",),
     hidden=hidden,

@@ -4,20 +4,8 @@ from __future__ import annotations
 
 import tree_sitter
 
-from bare_tui.pipeline.languages.spec import NOTHING, SKIP, LanguageSpec, Visit, words
-from bare_tui.pipeline.languages.tree import Source, modifier_words, name_text
-
-
-def _grammar() -> object:
-    import tree_sitter_php
-
-    # language_php reads whole files (`<?php` and inline HTML); language_php_only would reject them.
-    return tree_sitter_php.language_php()
-
-
-def hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, ...]) -> bool:
-    return "private" in modifier_words(source, node, frozenset({"visibility_modifier"}))
-
+from bare_tui.pipeline.languages.spec import NOTHING, SKIP, Grammar, LanguageSpec, Visit, private_modifier, words
+from bare_tui.pipeline.languages.tree import Source, name_text
 
 # The definitions the signatures stage compares.
 
@@ -75,16 +63,13 @@ def _visit(source: Source, node: tree_sitter.Node) -> Visit:
 SPEC = LanguageSpec(
     name="php",
     extensions=(".php",),
-    aliases=(),
     fence_names=("php",),
-    grammars={"php": _grammar},
-    grammar_packages=("tree-sitter-php",),
-    pygments_lexer="php",
-    lizard_extensions={"php": ".php"},
+    # language_php reads whole files (`<?php` and inline HTML); language_php_only would reject them.
+    grammars={"php": Grammar("tree_sitter_php", "language_php")},
     named_arguments=True,
     optional_types=True,
     return_fields=("return_type",),
-    hidden=hidden,
+    hidden=private_modifier("visibility_modifier"),
     definition_kinds=_DEFINITION_KINDS,
     visit=_visit,
     prefix=_prefix,

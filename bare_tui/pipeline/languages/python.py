@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import tree_sitter
 
-from bare_tui.pipeline.languages.spec import NOTHING, SKIP, LanguageSpec, Visit
+from bare_tui.pipeline.languages.spec import NOTHING, SKIP, Grammar, LanguageSpec, Visit
 from bare_tui.pipeline.languages.tree import Source, name_text
-
-
-def _grammar() -> object:
-    import tree_sitter_python
-
-    return tree_sitter_python.language()
 
 
 def hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, ...]) -> bool:
@@ -68,10 +62,7 @@ SPEC = LanguageSpec(
     extensions=(".py",),
     aliases=("py", "python3"),
     fence_names=("python", "py", "python3"),
-    grammars={"python": _grammar},
-    grammar_packages=("tree-sitter-python",),
-    pygments_lexer="python",
-    lizard_extensions={"python": ".py"},
+    grammars={"python": Grammar("tree_sitter_python")},
     named_arguments=True,
     optional_types=True,
     # annotations are hints: no caller breaks when one changes, so none are compared

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from importlib import import_module
 
 import tree_sitter
 
-from bare_tui.pipeline.languages.tree import Source
+from bare_tui.pipeline.languages.tree import Source, modifier_words
 
 HiddenRule = Callable[[Source, tree_sitter.Node, str, tuple[str, ...]], bool]
 """Whether a definition (its node, its name, the scope it is in) is hidden from callers in other files."""
@@ -15,6 +16,17 @@ HiddenRule = Callable[[Source, tree_sitter.Node, str, tuple[str, ...]], bool]
 
 def never_hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, ...]) -> bool:
     return False
+
+
+def private_modifier(*modifier_kinds: str) -> HiddenRule:
+    """The visibility rule of a language where a definition is hidden exactly when its modifier children (of these
+    node kinds) say `private` (Java, PHP)."""
+    kinds = frozenset(modifier_kinds)
+
+    def hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, ...]) -> bool:
+        return "private" in modifier_words(source, node, kinds)
+
+    return hidden
 
 
 @dataclass(frozen=True)
@@ -46,22 +58,44 @@ def no_definitions(source: Source, node: tree_sitter.Node) -> Visit:
 
 
 @dataclass(frozen=True)
+class Grammar:
+    """A tree-sitter grammar from its PyPI wheel, loaded on first use: a process that only reads Python never
+    loads the other grammars' shared libraries."""
+
+    module: str
+    """The wheel's module: tree_sitter_go."""
+    function: str = "language"
+    """The module's function that returns the language capsule."""
+
+    @property
+    def package(self) -> str:
+        """The distribution on PyPI (tree-sitter-go): the module's name, spelled as a distribution."""
+        return self.module.replace("_", "-")
+
+    def load(self) -> object:
+        loaded: object = getattr(import_module(self.module), self.function)()
+        return loaded
+
+
+@dataclass(frozen=True)
 class LanguageSpec:
     """Everything the pipeline needs to know of one language. The stages read these declarations; a tenth
     language is one more file like the nine in this folder (and its tests)."""
 
     name: str
     extensions: tuple[str, ...]
-    aliases: tuple[str, ...]
     fence_names: tuple[str, ...]
     """Info strings of a markdown fence that mean this language (```py, ```golang)."""
-    grammars: Mapping[str, Callable[[], object]]
-    """Grammar name -> a function returning the tree-sitter language capsule (imported lazily)."""
-    grammar_packages: tuple[str, ...]
-    """The PyPI distributions the grammars come from: their versions enter the pipeline version."""
-    pygments_lexer: str
-    lizard_extensions: Mapping[str, str]
-    """Grammar name -> the file extension lizard picks its reader by."""
+    grammars: Mapping[str, Grammar]
+    """Grammar name -> the wheel it comes from; the first reads the language's files unless one is named by a
+    file's extension (tsx)."""
+    aliases: tuple[str, ...] = ()
+    """Other names a user or a file may give the language (golang, c#)."""
+    pygments_lexer: str = ""
+    """The pygments lexer the diff view highlights with; the language's name when not given."""
+    lizard_extensions: Mapping[str, str] = field(default_factory=dict)
+    """Grammar name -> the file extension lizard picks its reader by; when not given, `.<grammar>` if the language
+    has that extension, else its first."""
     # signatures
     named_arguments: bool = False
     """Callers may pass arguments by name (Python, PHP 8, C#): a parameter's name is part of the signature."""
@@ -91,6 +125,19 @@ class LanguageSpec:
     # integrity
     type_queries: tuple[str, ...] = ()
     """tree-sitter patterns capturing (as @name) each type definition whose removal drops a type."""
+
+    def __post_init__(self) -> None:
+        if not self.pygments_lexer:
+            object.__setattr__(self, "pygments_lexer", self.name)
+        if not self.lizard_extensions:
+            own = {grammar: f".{grammar}" for grammar in self.grammars}
+            chosen = {g: e if e in self.extensions else self.extensions[0] for g, e in own.items()}
+            object.__setattr__(self, "lizard_extensions", chosen)
+
+    @property
+    def grammar_packages(self) -> tuple[str, ...]:
+        """The PyPI distributions the grammars come from: their versions enter the pipeline version."""
+        return tuple(sorted({grammar.package for grammar in self.grammars.values()}))
 
     def grammar_for(self, path: str) -> str:
         """The grammar that reads a file of this language: the first declared, or one named by the extension."""

@@ -41,10 +41,9 @@ def language_for_grammar(grammar: str) -> tree_sitter.Language:
     from bare_tui.pipeline.languages import REGISTRY  # the language files import this module
 
     for spec in REGISTRY.values():
-        load = spec.grammars.get(grammar)
-        if load is not None:
-            # Loaded on first use, so a process that only handles Python never loads eight shared libraries.
-            return tree_sitter.Language(load())
+        found = spec.grammars.get(grammar)
+        if found is not None:
+            return tree_sitter.Language(found.load())
     raise UnknownLanguage(f"no tree-sitter grammar named {grammar!r}")
 
 

@@ -3,21 +3,9 @@
 from __future__ import annotations
 
 from bare_tui.pipeline.languages.javascript import DEFINITION_KINDS, KNOWN_NAMES, hidden, visit
-from bare_tui.pipeline.languages.spec import LanguageSpec, words
+from bare_tui.pipeline.languages.spec import Grammar, LanguageSpec, words
 
 _TYPE_NAMES = "Record Partial Required Readonly Pick Omit Exclude Extract ReturnType Parameters NonNullable keyof"
-
-
-def _typescript() -> object:
-    import tree_sitter_typescript
-
-    return tree_sitter_typescript.language_typescript()
-
-
-def _tsx() -> object:
-    import tree_sitter_typescript
-
-    return tree_sitter_typescript.language_tsx()
 
 
 SPEC = LanguageSpec(
@@ -25,10 +13,10 @@ SPEC = LanguageSpec(
     extensions=(".ts", ".tsx"),
     aliases=("ts", "tsx"),
     fence_names=("typescript", "ts", "tsx"),
-    grammars={"typescript": _typescript, "tsx": _tsx},
-    grammar_packages=("tree-sitter-typescript",),
-    pygments_lexer="typescript",
-    lizard_extensions={"typescript": ".ts", "tsx": ".tsx"},
+    grammars={
+        "typescript": Grammar("tree_sitter_typescript", "language_typescript"),
+        "tsx": Grammar("tree_sitter_typescript", "language_tsx"),
+    },
     optional_types=True,
     return_fields=("return_type",),
     hidden=hidden,
