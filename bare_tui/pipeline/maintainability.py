@@ -21,11 +21,14 @@ from bare_tui.pipeline.settings import DEFAULT_SETTINGS, METRICS, PipelineSettin
 if TYPE_CHECKING:
     import tree_sitter
 
-RULES_VERSION = "5"
+RULES_VERSION = "6"
 """Bumped whenever how breaches are measured or matched, or the thresholds found, changes, so that the pipeline
 version changes. 4: an original that cannot be measured is left out of the percentiles (it used to send the
 whole session to the default thresholds). 5: whole-number thresholds; an original without breaches is judged on
-the metrics' continuous fall instead of failing by construction; lizard through its public API."""
+the metrics' continuous fall instead of failing by construction; lizard through its public API. 6: an
+original without breaches is judged on the file's code size (tokens outside comments) rather than on per-function
+loads; an answer that changes only comments or layout fails; helpers left unused, bit arithmetic introduced and a
+rise in duplicated code fail an answer whatever its metrics."""
 
 METRIC_NAMES = {
     "cyclomatic_complexity": "cyclomatic complexity",
@@ -243,49 +246,181 @@ def check_maintainability(
             after_keys[breach.key] -= 1
         else:
             evidence.append(Evidence("original", breach.line, 1, "resolved: " + breach.message))
+    code_before, code_after = code_profile(language, original, path), code_profile(language, refactored, path)
+    details |= {
+        "code_tokens_before": len(code_before.tokens),
+        "code_tokens_after": len(code_after.tokens),
+        "duplicated_share_before": round(code_before.duplicated_share, 4),
+        "duplicated_share_after": round(code_after.duplicated_share, 4),
+    }
+    if code_before.tokens == code_after.tokens:
+        return StageResult(
+            Outcome.FAIL,
+            score=0.0,
+            evidence=(Evidence("refactored", None, None, "the code is unchanged: only comments or layout differ"),),
+            details=details,
+        )
+    worse = _made_worse(code_before, code_after)
     if not breaches_before:
-        # Nothing to reduce: the attempt is judged on how the same metrics moved, each relative to its threshold
-        # (the session's distribution), as long as it adds no breach. A plain rename or reformat moves nothing.
-        load_before, load_after = _load(before, limits, settings.weights), _load(after, limits, settings.weights)
-        total = load_before + load_after
-        score = (load_before - load_after) / total if total > 0 else 0.0
-        details |= {"load_before": round(load_before, 4), "load_after": round(load_after, 4)}
-        fell = load_after < load_before * (1 - settings.minimum_fall)
+        # Nothing to reduce: the attempt is judged on the file's code size (tokens outside comments), the measure
+        # of how much a maintainer has to read; a rename or reformat moves nothing, and so does a lateral rewrite.
+        size_before, size_after = len(code_before.tokens), len(code_after.tokens)
+        total = size_before + size_after
+        score = (size_before - size_after) / total if total > 0 else 0.0
+        fell = size_after <= size_before * (1 - settings.minimum_fall)
         evidence.append(
             Evidence(
                 "original",
                 None,
                 None,
-                "the original breaches no threshold: judged on the metrics' fall, "
-                f"{load_before:.3f} -> {load_after:.3f} "
+                "the original breaches no threshold: judged on the code's size, "
+                f"{size_before} -> {size_after} tokens "
                 f"({'fell' if fell else 'did not fall'} by {settings.minimum_fall:.0%} or more)",
             )
         )
         passed = fell and not new
     else:
         passed = severity_after < severity_before and not new
+    evidence = worse + evidence
     return StageResult(
-        Outcome.PASS if passed else Outcome.FAIL,
+        Outcome.PASS if passed and not worse else Outcome.FAIL,
         score=round(score, 6),
         evidence=capped(evidence, "breaches"),
         details=details,
     )
 
 
-def _load(functions: list[FunctionMetrics], limits: Mapping[str, float], weights: Mapping[str, float]) -> float:
-    """How close a file's functions come to the thresholds: per metric, the mean of the worst function's value and
-    the average function's, each over its threshold, weighted like breaches. Splitting a long function lowers it;
-    renaming leaves it where it was."""
-    if not functions:
-        return 0.0
-    total = 0.0
-    for metric in METRICS:
-        limit = limits[metric]
-        if limit <= 0:
+# ---------------------------------------------------------------------------------------------------------
+# The file as a maintainer reads it: its code tokens (comments left out), how much of it repeats, bit arithmetic
+# on literals, and helpers only the file itself can call. What the per-function thresholds cannot see.
+
+DUPLICATE_WINDOW = 10
+"""A run of this many tokens that occurs twice or more in a file is duplicated code (about one line of it)."""
+
+DUPLICATION_RISE = 0.10
+"""An answer whose share of duplicated tokens grows by more than this (10 points) adds duplication."""
+
+_BIT_OPERATORS = frozenset({b"~", b"&", b"|", b"^", b"<<", b">>", b">>>", b"&=", b"|=", b"^=", b"<<=", b">>=", b">>>="})
+
+
+@dataclass(frozen=True)
+class CodeProfile:
+    """A text's code tokens (leaves of its tree, comments left out) and what maintainability reads from them."""
+
+    tokens: tuple[bytes, ...]
+    duplicated: int  # tokens inside a run of DUPLICATE_WINDOW tokens that occurs more than once
+    bit_operators: int  # bitwise operators with an integer literal operand, and bitwise complements
+    hidden_helpers: tuple[str, ...]  # functions callers outside the file cannot call, by name, once per definition
+
+    @property
+    def duplicated_share(self) -> float:
+        return self.duplicated / len(self.tokens) if self.tokens else 0.0
+
+
+def code_profile(language: str, text: str, path: str = "") -> CodeProfile:
+    """The code tokens of a text and what they show (see CodeProfile)."""
+    return _code_profile(grammar_name(language, path), text)
+
+
+@lru_cache(maxsize=32)
+def _code_profile(grammar: str, text: str) -> CodeProfile:
+    from bare_tui.pipeline.signatures import extract_signatures  # the stage that knows each language's visibility
+
+    path = "x.tsx" if grammar == "tsx" else ""
+    language = "typescript" if grammar == "tsx" else grammar
+    source = parse_source(language, text, path)
+    data = source.data
+    tokens: list[bytes] = []
+    bits = 0
+    stack = [source.tree.root_node]
+    while stack:
+        node = stack.pop()
+        if "comment" in node.type:
             continue
-        values = [function.values[metric] / limit for function in functions]
-        total += weights.get(metric, 1.0) * (max(values) + sum(values) / len(values)) / 2
-    return total
+        children = node.children
+        if children:
+            stack.extend(reversed(children))
+            continue
+        token = data[node.start_byte : node.end_byte].strip()
+        if not token:
+            continue
+        tokens.append(token)
+        if token in _BIT_OPERATORS and _is_bit_arithmetic(node, token):
+            bits += 1
+    helpers = tuple(
+        re.split(r"::|\.", signature.name)[-1]
+        for signature in extract_signatures(language, text, path)
+        if not signature.visible and not signature.declaration and not signature.local
+    )
+    return CodeProfile(tuple(tokens), _duplicated(tokens), bits, helpers)
+
+
+def _is_bit_arithmetic(node: tree_sitter.Node, token: bytes) -> bool:
+    """A bitwise complement, or a bitwise operator with an integer literal beside it (`year & 3`, `1 << i`);
+    `a | b` on sets and `cout << x` are not bit tricks."""
+    parent = node.parent
+    if parent is None:
+        return False
+    if token == b"~":
+        return "unary" in parent.type
+    if not any(word in parent.type for word in ("binary", "assignment", "augmented")):
+        return False
+    return any(_is_integer_literal(sibling) for sibling in parent.named_children)
+
+
+def _is_integer_literal(node: tree_sitter.Node) -> bool:
+    kind = node.type
+    return "integer" in kind or kind in ("number", "number_literal", "int_literal")
+
+
+def _duplicated(tokens: Sequence[bytes]) -> int:
+    """How many tokens lie inside a run of DUPLICATE_WINDOW tokens that occurs more than once in the file."""
+    width = DUPLICATE_WINDOW
+    if len(tokens) < 2 * width:
+        return 0
+    windows = [hash(tuple(tokens[i : i + width])) for i in range(len(tokens) - width + 1)]
+    seen = Counter(windows)
+    covered = 0
+    reach = -1  # the last token index already counted
+    for start, window in enumerate(windows):
+        if seen[window] > 1:
+            end = start + width - 1
+            covered += end - max(reach, start - 1)
+            reach = end
+    return covered
+
+
+def _made_worse(before: CodeProfile, after: CodeProfile) -> list[Evidence]:
+    """What the answer makes notably worse whatever its metrics: helpers left unused, bit tricks, duplication."""
+    found = []
+    defined_before, defined_after = Counter(before.hidden_helpers), Counter(after.hidden_helpers)
+    uses_before, uses_after = Counter(before.tokens), Counter(after.tokens)
+    for name in sorted(defined_after):
+        # the original called it (its name occurs beyond its definitions); the answer no longer does
+        word = name.encode("utf-8")
+        if uses_before[word] > defined_before[name] > 0 and uses_after[word] <= defined_after[name]:
+            found.append(Evidence("refactored", None, None, f"{name} is left in the answer but no longer used"))
+    if after.bit_operators and not before.bit_operators:
+        found.append(
+            Evidence(
+                "refactored",
+                None,
+                None,
+                f"bit arithmetic introduced ({after.bit_operators} operators on literals): clarity traded for speed",
+            )
+        )
+    rise = after.duplicated_share - before.duplicated_share
+    if rise > DUPLICATION_RISE:
+        found.append(
+            Evidence(
+                "refactored",
+                None,
+                None,
+                f"duplicated code {before.duplicated_share:.0%} -> {after.duplicated_share:.0%} of the tokens "
+                f"(runs of {DUPLICATE_WINDOW} tokens that occur twice or more)",
+            )
+        )
+    return found
 
 
 @dataclass(frozen=True)
