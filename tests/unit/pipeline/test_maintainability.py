@@ -431,6 +431,12 @@ def test_bit_tricks_fail_where_the_plain_arithmetic_passes() -> None:
     tricked = check_maintainability("c", LEAP_C, LEAP_C_PLAIN.replace("year % 4 == 0", "(year & 3) == 0"), "leap.c")
     assert tricked.outcome is Outcome.FAIL
     assert any(e.message.startswith("bit arithmetic introduced (1 operators") for e in tricked.evidence)
+    # a file that already works with bits (a flags argument) may test them against literals
+    flags = (
+        "int has(int flags, int mask) {\n    if ((flags & mask) != 0) {\n        return 1;\n    }\n    return 0;\n}\n"
+    )
+    tested = check_maintainability("c", flags, "int has(int flags, int mask) { return (flags & mask & 0xff) != 0; }\n")
+    assert tested.outcome is Outcome.PASS, [e.message for e in tested.evidence]
     # a set union, a stream and an address are not bit arithmetic
     assert code_profile("python", "def f(a, b):\n    return a | b | {1}\n").bit_operators == 0
     assert code_profile("cpp", "void f(int x) { std::cout << x; int *p = &x; }\n").bit_operators == 0
@@ -496,10 +502,14 @@ def test_a_plain_double_loop_is_not_a_breach_of_a_fractional_threshold() -> None
     three = "def g%d(xs):\n    for x in xs:\n        for y in x:\n            if y:\n                print(y)\n"
     # 58 functions two levels deep and 7 three deep: the 90th percentile of nesting is 2.6
     originals = {"python": [two % i for i in range(58)] + [three % i for i in range(7)]}
-    thresholds = compute_thresholds(originals)
+    unfloored = DEFAULT_SETTINGS.with_changes(threshold_floors={})
+    thresholds = compute_thresholds(originals, unfloored)
     limits, _ = thresholds.for_language("python")
     assert all(value == int(value) for value in limits.values())
     assert limits["nesting_depth"] == 3
+    # and with the default floors no session of small functions sets a limit below the usual review limits
+    floored, _ = compute_thresholds(originals).for_language("python")
+    assert floored == DEFAULT_SETTINGS.default_thresholds
     double = "def pairs(xs):\n    out = []\n    if xs:\n        for a in xs:\n            for b in xs:\n                out.append((a, b))\n    return out\n"
     result = check_maintainability("python", double, double.replace("out", "found"), thresholds=thresholds)
-    assert result.details["breaches_after"] == 0
+    assert not any("nesting depth" in e.message for e in result.evidence), [e.message for e in result.evidence]
