@@ -5,7 +5,11 @@ with the blind labels of bench/real/labels.jsonl into a fresh session, runs `ver
 n, agreement, Cohen's kappa, false passes and false fails, then every disagreement with its root cause (from
 bench/real/root_causes.json, written after the labels, or "not yet analysed").
 
-    python bench/real_agreement.py [bench/.cache/real/sustainable.jsonl] [--jobs 2]
+    sh bench/real/fetch.sh        # the study at the labelled commit, converted into bench/.cache/real/
+    python bench/real_agreement.py [bench/.cache/real/sustainable.jsonl] [--jobs 2] [--only tuning]
+
+`--only tuning` verifies the tuning attempts alone: while a stage is being changed, the held-out attempts stay
+unseen. The report ends with the disagreements counted by root cause, per stage, for tuning and held-out.
 """
 
 from __future__ import annotations
@@ -157,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'field':16} {'n':>4} {'agree':>7} {'kappa':>7} {'false pass':>11} {'false fail':>11}  excluded")
         for field in FIELDS:
             print(_agreement(field, chosen, verdicts, causes, disagreements if group == next(iter(NOTES)) else None))
+    _root_cause_counts(disagreements, groups_of)
     print()
     print(f"{len(disagreements)} disagreements (overall follows from the five):")
     for field, attempt_id, what, evidence, cause in disagreements:
@@ -167,6 +172,25 @@ def main(argv: list[str] | None = None) -> int:
             print(visible(f"    pipeline: {evidence[:160]}"))
         print(visible(f"    cause: {cause}"))
     return 0
+
+
+def _root_cause_counts(disagreements: list[tuple[str, str, str, str, str]], groups_of: dict[str, set[str]]) -> None:
+    """Per stage, how many disagreements each root cause (the text before its first colon) accounts for, in the
+    tuning and held-out groups: what a static stage cannot reach, and why, in numbers."""
+    print("\nroot causes of the disagreements (tuning / held-out):")
+    by_field: dict[str, Counter[tuple[str, str]]] = {}
+    for field, attempt_id, what, _evidence, cause in disagreements:
+        if field == "overall":
+            continue
+        group = "held-out" if "held-out" in groups_of[attempt_id] else "tuning"
+        direction = "false pass" if what.endswith("pipeline pass") else "false fail"
+        by_field.setdefault(field, Counter())[(f"{cause.split(': ')[0]} ({direction})", group)] += 1
+    for field, counts in by_field.items():
+        print(f"  {field}: {sum(counts.values())}")
+        for reason in sorted(
+            {reason for reason, _ in counts}, key=lambda r: -sum(counts[(r, g)] for g in ("tuning", "held-out"))
+        ):
+            print(visible(f"    {counts[(reason, 'tuning')]:3} / {counts[(reason, 'held-out')]:3}  {reason}"))
 
 
 if __name__ == "__main__":

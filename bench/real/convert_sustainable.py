@@ -8,7 +8,7 @@ states no licence, so its files are not redistributed here: clone it and run
     git clone https://github.com/gabriele-marsili/Sustainable-Code-Refactoring-with-LLMs bench/.cache/sustainable
     python bench/real/convert_sustainable.py bench/.cache/sustainable bench/.cache/real/sustainable.jsonl
 
-(bench/.cache/ is not committed). The labels in bench/real/labels.jsonl name attempts by the ids written here,
+(bench/.cache/ is not committed; bench/real/fetch.sh does both steps at the labelled commit). The labels in bench/real/labels.jsonl name attempts by the ids written here,
 which depend only on the study's paths, so they stay valid for any clone of commit 2e729ab.
 """
 
