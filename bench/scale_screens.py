@@ -1,0 +1,341 @@
+"""One screen scenario of bench/bare_scale.py, in a process of its own: the real `bare-tui review` or `bare-tui
+audit` command, its app driven by Textual's Pilot. Prints one JSON line of figures (milliseconds) and errors.
+
+    python bench/scale_screens.py review|queue|audit|stats SESSION --reviewer NAME --attempts N [--spawned T]
+
+The command is started through bare_tui.cli.main exactly as a user types it; only Textual's App.run is swapped
+for a headless run_test that drives the app, so whatever the command builds (store, session, screens) is what is
+timed. "Painted" is the end of the first compositor refresh at which a condition holds (Pilot's pause waits
+for the whole process to go idle, background work included, so it would time more than a person waits for).
+The conditions read the screens by their class names and by what a person sees (the attempt on show, the rows
+in the table, a loading indicator gone, the screen's workers finished), so they outlive a rewrite of the
+screens; where a screen no longer offers a hint the scenario falls back to "its workers finished" and says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+SIZE = (120, 40)
+TIMEOUT = 600.0  # seconds any one wait may take before the figure is reported as a timeout
+NEXT_TIMES = 12
+UNDO_TIMES = 5
+
+
+class Probe:
+    """Hooks every screen's compositor refresh: the first paint of each screen, and waits for conditions."""
+
+    def __init__(self) -> None:
+        from textual.screen import Screen
+
+        self.first_paint: dict[str, float] = {}
+        self._waiters: list[tuple[Callable[[], bool], asyncio.Future[float]]] = []
+        self.notes: list[str] = []
+        original = Screen._compositor_refresh
+        probe = self
+
+        def hooked(screen: Any) -> None:
+            original(screen)
+            now = time.perf_counter()
+            if screen.id != "_default":
+                probe.first_paint.setdefault(type(screen).__name__, now)
+            probe._check(now)
+
+        Screen._compositor_refresh = hooked  # type: ignore[method-assign]
+
+    def _check(self, now: float) -> None:
+        for waiter in self._waiters[:]:
+            condition, future = waiter
+            if future.done():
+                self._waiters.remove(waiter)
+                continue
+            try:
+                met = condition()
+            except Exception as exc:  # noqa: BLE001 - a condition that cannot be read ends its wait with the error
+                future.set_exception(exc)
+                self._waiters.remove(waiter)
+                continue
+            if met:
+                future.set_result(now)
+                self._waiters.remove(waiter)
+
+    async def until(self, condition: Callable[[], bool], timeout: float = TIMEOUT) -> float:
+        """The perf_counter time of the refresh at which `condition()` first holds (checked every 20 ms as well,
+        for a change that needs no repaint)."""
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._waiters.append((condition, future))
+        deadline = time.perf_counter() + timeout
+        while not future.done():
+            await asyncio.sleep(0.02)
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"not reached in {timeout:.0f} s")
+            self._check(time.perf_counter())
+        return future.result()
+
+
+# ----------------------------------------------------------------------------- what the screens show
+
+
+def is_screen(app: Any, name: str) -> bool:
+    return any(cls.__name__ == name for cls in type(app.screen).__mro__)
+
+
+def busy(app: Any, screen: Any) -> bool:
+    """Whether a worker started from this screen (or a widget on it) is still pending or running."""
+    from textual.worker import WorkerState
+
+    for worker in list(app.workers):
+        if worker.state not in (WorkerState.PENDING, WorkerState.RUNNING):
+            continue
+        node = worker.node
+        while node is not None:
+            if node is screen:
+                return True
+            node = node.parent
+    return False
+
+
+def diff_ready(app: Any) -> bool:
+    """The attempt's diff is on show: computed, not 'computing'. Without a diff view: the screen's work is done."""
+    screen = app.screen
+    views = screen.query("DiffView")
+    if not views:
+        return not busy(app, screen)
+    view = views.first()
+    computing = getattr(view, "is_computing", None)
+    if computing is None:
+        return not busy(app, screen)
+    return not computing and getattr(view, "model", True) is not None
+
+
+def table_rows(screen: Any) -> int | None:
+    """Rows in the screen's list (the first widget that counts rows), or None when none does."""
+    for widget in screen.query("*"):
+        count = getattr(widget, "row_count", None)
+        if isinstance(count, int):
+            return count
+    return None
+
+
+def loading_shown(screen: Any) -> bool:
+    return any(widget.display for widget in screen.query("LoadingIndicator"))
+
+
+class Settled:
+    """True once the screen's workers started and then all finished, and no loading indicator is shown."""
+
+    def __init__(self, app: Any, name: str) -> None:
+        self.app, self.name, self.seen_work = app, name, False
+
+    def __call__(self) -> bool:
+        if not is_screen(self.app, self.name):
+            return False
+        working = busy(self.app, self.app.screen)
+        self.seen_work = self.seen_work or working
+        return self.seen_work and not working and not loading_shown(self.app.screen)
+
+
+# ----------------------------------------------------------------------------- scenarios
+
+
+async def review_ready(app: Any, probe: Probe) -> float:
+    return await probe.until(lambda: is_screen(app, "ReviewScreen") and diff_ready(app))
+
+
+async def reading(app: Any, pilot: Any) -> None:
+    """A reviewer reads before the next key: the screen's background work (next diffs) finishes, up to 10 s."""
+    deadline = time.perf_counter() + 10
+    while busy(app, app.screen) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.01)
+    await pilot.pause()
+
+
+async def time_key(app: Any, probe: Probe, key: str, condition: Callable[[], bool]) -> float:
+    start = time.perf_counter()
+    app.simulate_key(key)
+    return (await probe.until(condition) - start) * 1000
+
+
+def attempt_on_show(app: Any) -> object:
+    return getattr(app.screen, "attempt_id", None)
+
+
+async def scenario_review(app: Any, pilot: Any, probe: Probe, out: dict[str, Any], args: argparse.Namespace) -> None:
+    """Open (first paint, usable), next attempt 12 times, undo 5 times."""
+    ready = await review_ready(app, probe)
+    out["open_first_paint_ms"] = (min(probe.first_paint.values()) - args.t0) * 1000
+    out["open_usable_ms"] = (ready - args.t0) * 1000
+    times = []
+    for _ in range(NEXT_TIMES):
+        await reading(app, pilot)
+        before = attempt_on_show(app)
+        times.append(
+            await time_key(app, probe, "n", lambda b=before: attempt_on_show(app) != b and diff_ready(app))  # type: ignore[misc]
+        )
+    out["next_ms"] = times
+    undone = []
+    for _ in range(UNDO_TIMES):
+        await reading(app, pilot)
+        saved = attempt_on_show(app)
+        app.simulate_key("A")  # every field pass, saved; the next attempt opens
+        await probe.until(lambda s=saved: attempt_on_show(app) != s and diff_ready(app))  # type: ignore[misc]
+        await reading(app, pilot)
+        undone.append(
+            await time_key(app, probe, "backspace", lambda s=saved: attempt_on_show(app) == s and diff_ready(app))  # type: ignore[misc]
+        )
+    out["undo_ms"] = undone
+
+
+async def queue_full(app: Any, probe: Probe, expected: int) -> float:
+    def full() -> bool:
+        if not is_screen(app, "QueueScreen"):
+            return False
+        screen = app.screen
+        rows = getattr(screen, "rows", None)
+        if rows and not getattr(rows[0], "people_known", True):
+            return False  # the outline: labels still being read
+        count = table_rows(screen)
+        return (count is None or count >= expected) and not busy(app, screen)
+
+    return await probe.until(full)
+
+
+async def scenario_queue(app: Any, pilot: Any, probe: Probe, out: dict[str, Any], args: argparse.Namespace) -> None:
+    """q to every row, five filters, an attempt opened from the queue and the return to it."""
+    await review_ready(app, probe)
+    await reading(app, pilot)
+    start = time.perf_counter()
+    app.simulate_key("q")
+    out["queue_all_rows_ms"] = (await queue_full(app, probe, args.attempts) - start) * 1000
+    await pilot.pause()
+    screen = app.screen
+    filters: dict[str, float] = {}
+
+    async def filtered(name: str, *keys: str) -> None:
+        before = table_rows(screen)
+        for key in keys[:-1]:
+            await pilot.press(key)
+        filters[name] = await time_key(app, probe, keys[-1], lambda: table_rows(screen) != before)
+        await pilot.pause()
+
+    for name, keys in (
+        ("disputed only (d)", ("d",)),
+        ("all again (d)", ("d",)),
+        ("not judged by you (j)", ("j",)),
+        ("any state (j j j)", ("j", "j", "j")),
+        ("find 'model-03' (/ ... enter)", ("slash", *"model-03", "enter")),
+        ("clear (escape)", ("escape",)),
+    ):
+        try:
+            await filtered(name, *keys)
+        except Exception as exc:  # noqa: BLE001 - one filter that fails is reported, the others still run
+            out.setdefault("errors", []).append(f"queue filter {name}: {exc!r}")
+    out["filter_ms"] = filters
+    await pilot.press("escape")  # the filters cleared, the table focused
+    await pilot.pause()
+    rows_before = getattr(screen, "rows", None)
+    app.simulate_key("enter")  # the attempt under the cursor
+    await review_ready(app, probe)
+    await reading(app, pilot)
+    start = time.perf_counter()
+    app.simulate_key("q")
+    if rows_before is None:
+        probe.notes.append("queue: no rows attribute, the return waits for the screen's workers to finish")
+        back = await probe.until(Settled(app, "QueueScreen"))
+    else:
+        back = await probe.until(
+            lambda: (
+                is_screen(app, "QueueScreen")
+                and getattr(app.screen, "rows", None) is not rows_before
+                and not busy(app, app.screen)
+            )
+        )
+    out["queue_return_ms"] = (back - start) * 1000
+
+
+async def scenario_audit(app: Any, pilot: Any, probe: Probe, out: dict[str, Any], args: argparse.Namespace) -> None:
+    """`bare-tui audit`: the list painted."""
+    settled = Settled(app, "AuditScreen")
+
+    def listed() -> bool:
+        if not is_screen(app, "AuditScreen"):
+            return False
+        count = table_rows(app.screen)
+        return settled() or bool(count)
+
+    out["audit_list_ms"] = (await probe.until(listed) - args.t0) * 1000
+    out["audit_items"] = table_rows(app.screen)
+
+
+async def scenario_stats(app: Any, pilot: Any, probe: Probe, out: dict[str, Any], args: argparse.Namespace) -> None:
+    """The statistics screen from the review screen (the palette's "statistics" action) to its figures shown."""
+    await review_ready(app, probe)
+    await reading(app, pilot)
+    start = time.perf_counter()
+    await app.run_action("stats")
+    out["stats_screen_ms"] = (await probe.until(Settled(app, "StatsScreen")) - start) * 1000
+
+
+SCENARIOS = {"review": scenario_review, "queue": scenario_queue, "audit": scenario_audit, "stats": scenario_stats}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", choices=sorted(SCENARIOS))
+    parser.add_argument("session")
+    parser.add_argument("--reviewer", default="ana")
+    parser.add_argument("--attempts", type=int, required=True, help="attempts in the session (the queue's rows)")
+    parser.add_argument("--spawned", type=float, default=None, help="time.time() when the parent started us")
+    args = parser.parse_args()
+    imported = time.perf_counter()
+    from textual.app import App
+
+    from bare_tui import cli
+
+    out: dict[str, Any] = {"scenario": args.scenario, "imports_ms": (time.perf_counter() - imported) * 1000}
+    probe = Probe()
+
+    async def drive(app: Any) -> None:
+        try:
+            async with app.run_test(size=SIZE) as pilot:
+                try:
+                    await SCENARIOS[args.scenario](app, pilot, probe, out, args)
+                except Exception as exc:  # noqa: BLE001 - reported in the figures' line, the app still closes
+                    out.setdefault("errors", []).append(f"{exc!r} at {traceback.format_exc(limit=-3)}")
+                app.exit()
+        except Exception as exc:  # noqa: BLE001
+            out.setdefault("errors", []).append(f"the app: {exc!r}")
+
+    def run(self: Any, *unused: Any, **unused_too: Any) -> None:
+        asyncio.run(drive(self))
+
+    App.run = run  # type: ignore[method-assign]
+    command = (
+        ["audit", args.session, "--auditor", args.reviewer]
+        if args.scenario == "audit"
+        else ["review", args.session, "--reviewer", args.reviewer]
+    )
+    if args.spawned is not None:
+        out["process_start_ms"] = (time.time() - args.spawned) * 1000  # interpreter and imports, before the command
+    args.t0 = time.perf_counter()
+    status = cli.main(command)
+    out["status"] = status
+    out["notes"] = probe.notes
+    for key in ("next_ms", "undo_ms"):
+        if out.get(key):
+            out[key.replace("_ms", "_median_ms")] = statistics.median(out[key])
+            out[key.replace("_ms", "_max_ms")] = max(out[key])
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
