@@ -386,7 +386,8 @@ class Bench:
         filters = f.get("filter_ms") or {}
         if filters:
             values = list(filters.values())  # type: ignore[union-attr]
-            each = "; ".join(f"{k} {v:,.0f}" for k, v in filters.items())  # type: ignore[union-attr]
+            rows = f.get("filter_rows") or {}
+            each = "; ".join(f"{k} {v:,.0f} ms to {rows.get(k) or 0:,} rows" for k, v in filters.items())  # type: ignore
             self.row("queue filters", f"median {statistics.median(values):,.0f} ms, max {max(values):,.0f} ms ({each})",
                      "100 ms", peak)  # fmt: skip
         if "queue_return_ms" in f:
