@@ -88,9 +88,11 @@ def test_merge_refuses_a_source_that_is_not_a_session_before_writing(
     assert not (tmp_path / "t.db").exists()
 
 
-def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
+@pytest.mark.parametrize("module", ["bare_tui", "bare_tui.cli"])
+def test_the_installed_command_prints_no_traceback(tmp_path: Path, module: str) -> None:
+    # `python -m bare_tui` is the same command line as the entry point, for scripts that pin an interpreter
     result = subprocess.run(
-        [sys.executable, "-m", "bare_tui.cli", "export", str(tmp_path / "x.db")],
+        [sys.executable, "-m", module, "export", str(tmp_path / "x.db")],
         capture_output=True,
         text=True,
         timeout=60,
