@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "bare_tui"
 # The shell around the core: the Textual app, one module per subcommand, the dispatcher that starts them, and
 # the web server that runs the app for a browser.
-SHELL = {"bare_tui.tui", "bare_tui.commands", "bare_tui.cli", "bare_tui.serve"}
+SHELL = {"bare_tui.tui", "bare_tui.commands", "bare_tui.cli", "bare_tui.__main__", "bare_tui.serve"}
 PLAIN_TEXT = ("bare_tui.diff", "bare_tui.highlight", "bare_tui.safe_text")
 
 
