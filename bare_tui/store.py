@@ -78,7 +78,7 @@ _FIELD_LIST = ", ".join(f"'{name}'" for name in FIELDS)
 # source first, then the newest run, the first written on a tie; an attempt with any own verdict uses only its
 # own), the label in force Store._labels_in_force's, the newest adjudication Store.adjudications', and the
 # consensus and dispute consensus.py's. tests/unit/test_views.py checks them against the Python on random sessions.
-ATTEMPT_STAGES_VIEW = f"""CREATE VIEW attempt_stages AS
+_ATTEMPT_STAGES_VIEW_5 = f"""CREATE VIEW attempt_stages AS
 WITH
 stage_names(stage, stage_index) AS (VALUES {_FIELD_VALUES}),
 chosen AS (
@@ -143,7 +143,7 @@ FROM agreed ORDER BY seq, stage_index, stage"""
 # disagree, flagged; then import order and stage order.
 _FIELD_ORDER = " ".join(f"WHEN '{name}' THEN {index}" for index, name in enumerate(FIELDS))
 
-DISPUTES_VIEW = f"""CREATE VIEW disputes AS
+_DISPUTES_VIEW_5 = f"""CREATE VIEW disputes AS
 WITH
 flagged AS (
     SELECT attempt_id, json_group_array(reviewer) AS flagged_by
@@ -167,8 +167,46 @@ WHERE j.kind IS NOT NULL
 ORDER BY CASE j.kind WHEN 'disputed failure' THEN 0 WHEN 'pipeline vs people' THEN 1
     WHEN 'reviewers disagree' THEN 2 ELSE 3 END, a.seq, CASE j.stage {_FIELD_ORDER} END"""
 
+# Step 5's views as released; step 6 re-creates them reading the verdict that counts from chosen_verdicts.
+_ANALYST_VIEWS_5 = [_ATTEMPT_STAGES_VIEW_5, _DISPUTES_VIEW_5]
+_CHOSEN_5 = f"""chosen AS (
+    SELECT attempt_id, stage, outcome, score, source, pipeline_version FROM (
+        SELECT v.attempt_id, v.stage, v.outcome, v.score, v.source, v.pipeline_version,
+            ROW_NUMBER() OVER (PARTITION BY v.attempt_id, v.stage ORDER BY v.source = '{OWN_SOURCE}' DESC,
+                v.created_at DESC, v.pipeline_version DESC, v.rowid) AS rank,
+            MAX(v.source = '{OWN_SOURCE}') OVER (PARTITION BY v.attempt_id) AS attempt_has_own
+        FROM verdicts v)
+    WHERE rank = 1 AND (source = '{OWN_SOURCE}' OR NOT attempt_has_own)),"""
+_CHOSEN_6 = """chosen AS (
+    SELECT attempt_id, stage, outcome, score, source, pipeline_version FROM chosen_verdicts WHERE counts),"""
+assert _CHOSEN_5 in _ATTEMPT_STAGES_VIEW_5
+ATTEMPT_STAGES_VIEW = _ATTEMPT_STAGES_VIEW_5.replace(_CHOSEN_5, _CHOSEN_6)
+DISPUTES_VIEW = _DISPUTES_VIEW_5
 ANALYST_VIEWS = [ATTEMPT_STAGES_VIEW, DISPUTES_VIEW]
 ANALYST_VIEW_NAMES = ("attempt_stages", "disputes")
+
+# The rule of Store._chosen_verdicts as SQL, writing chosen_verdicts: per attempt, stage and source the newest
+# run (created_at, then pipeline version, the first written on a tie), and among those the one that counts: own
+# source first, then the newest; an attempt with any own verdict counts only its own. {where} limits it to some
+# attempts (the ones a transaction wrote verdicts for); the migration runs it over every verdict.
+_RECOUNT = f"""INSERT INTO chosen_verdicts
+    (attempt_id, stage, source, verdict, outcome, score, pipeline_version, counts)
+WITH newest AS (
+    SELECT * FROM (
+        SELECT v.attempt_id, v.stage, v.source, v.rowid AS verdict, v.outcome, v.score, v.pipeline_version,
+            v.created_at, ROW_NUMBER() OVER (PARTITION BY v.attempt_id, v.stage, v.source
+                ORDER BY v.created_at DESC, v.pipeline_version DESC, v.rowid) AS run
+        FROM verdicts v{{where}})
+    WHERE run = 1),
+ranked AS (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY attempt_id, stage ORDER BY source = '{OWN_SOURCE}' DESC,
+            created_at DESC, pipeline_version DESC, verdict) AS rank,
+        MAX(source = '{OWN_SOURCE}') OVER (PARTITION BY attempt_id) AS has_own
+    FROM newest)
+SELECT attempt_id, stage, source, verdict, outcome, score, pipeline_version,
+    rank = 1 AND (source = '{OWN_SOURCE}' OR NOT has_own)
+FROM ranked"""
+_DIRTY = " WHERE v.attempt_id IN (SELECT attempt_id FROM temp.dirty_attempts)"
 
 # Each entry takes the schema from the version before it to its own number; a database at version N runs
 # every step after N. Never edit a released step: append a new one (SCHEMA_VERSION follows the last).
@@ -269,7 +307,40 @@ _MIGRATIONS: list[tuple[int, list[str]]] = [
         5,
         # The analyst's surface: bare-tui's rules as SQL, so Datasette and sqlite-utils users need no code.
         # A later change of a rule drops and re-creates its view in a new step.
-        ["DROP VIEW IF EXISTS disputes", "DROP VIEW IF EXISTS attempt_stages", *ANALYST_VIEWS],
+        ["DROP VIEW IF EXISTS disputes", "DROP VIEW IF EXISTS attempt_stages", *_ANALYST_VIEWS_5],
+    ),
+    (
+        6,
+        [
+            # Texts out of the attempts table: list reads (summaries, the queue, audit, statistics) walk small
+            # rows only; a BARE-sized study keeps 2.7 GB of answer texts here instead.
+            """CREATE TABLE attempt_texts (
+                attempt_id TEXT PRIMARY KEY REFERENCES attempts(attempt_id),
+                refactored TEXT, response TEXT, patch TEXT)""",
+            "INSERT INTO attempt_texts (attempt_id, refactored, response, patch)"
+            " SELECT attempt_id, refactored, response, patch FROM attempts ORDER BY seq",
+            "DROP VIEW IF EXISTS disputes",
+            "DROP VIEW IF EXISTS attempt_stages",
+            "ALTER TABLE attempts DROP COLUMN refactored",
+            "ALTER TABLE attempts DROP COLUMN response",
+            "ALTER TABLE attempts DROP COLUMN patch",
+            # A task's attempts in import order: an attempts export finds each task's first attempt by it.
+            "CREATE INDEX idx_attempts_task_seq ON attempts(task_id, seq)",
+            # The verdict that counts, decided when verdicts are written (Store._recount, in the same
+            # transaction): one row per attempt, stage and source holding that source's newest run, `counts`
+            # marking the one the rule chooses (DESIGN.md: own verdicts of the newest run where an attempt has
+            # any, else the imported source's).
+            """CREATE TABLE chosen_verdicts (
+                attempt_id TEXT NOT NULL, stage TEXT NOT NULL, source TEXT NOT NULL, verdict INTEGER NOT NULL,
+                outcome TEXT NOT NULL, score REAL, pipeline_version TEXT NOT NULL, counts INTEGER NOT NULL,
+                PRIMARY KEY (attempt_id, stage, source)) WITHOUT ROWID""",
+            "CREATE INDEX idx_chosen_counted ON chosen_verdicts(stage) WHERE counts",
+            "CREATE INDEX idx_chosen_source ON chosen_verdicts(source, stage)",
+            _RECOUNT.format(where=""),
+            # Undo walks one reviewer's saves newest first.
+            "CREATE INDEX idx_judgements_reviewer_saved ON judgements(reviewer, saved_at)",
+            *ANALYST_VIEWS,
+        ],
     ),
 ]
 SCHEMA_VERSION = _MIGRATIONS[-1][0]
@@ -294,6 +365,13 @@ class ImportCounts:
     inserted: int = 0
     unchanged: int = 0
     conflicts: tuple[str, ...] = ()  # keys already present with different content: the stored rows were kept
+
+
+# An attempt with its texts, which live in their own table so that list reads never walk them.
+_ATTEMPT_COLUMNS = (
+    "a.attempt_id, a.task_id, a.model, x.refactored, x.response, x.patch, a.meta, a.problems, a.seq"
+    " FROM attempts a LEFT JOIN attempt_texts x ON x.attempt_id = a.attempt_id"
+)
 
 
 class Store:
@@ -385,6 +463,8 @@ class Store:
             raise SessionError(
                 f"{self.path}: made by a newer bare-tui (schema {version}, this one knows {SCHEMA_VERSION}); upgrade"
             )
+        if not self.readonly:
+            c.execute("CREATE TEMP TABLE IF NOT EXISTS dirty_attempts (attempt_id TEXT PRIMARY KEY)")
         if version < SCHEMA_VERSION:
             if self.readonly:
                 raise SessionError(f"{self.path}: read-only and needs a schema upgrade; open it writable once")
@@ -394,6 +474,18 @@ class Store:
             if mode != "wal":
                 c.execute("PRAGMA journal_mode = WAL")
             c.execute("PRAGMA synchronous = NORMAL")
+            # Which attempts a transaction wrote verdicts for, whatever wrote them: transaction() decides their
+            # verdict that counts again before it commits. Temporary, so this connection's alone.
+            # (no OR IGNORE: an upsert's own conflict rule would override it inside the trigger)
+            mark = (
+                "INSERT INTO dirty_attempts SELECT {0}.attempt_id"
+                " WHERE NOT EXISTS (SELECT 1 FROM dirty_attempts WHERE attempt_id = {0}.attempt_id);"
+            )
+            for event, rows in (("INSERT", ("new",)), ("UPDATE", ("new", "old")), ("DELETE", ("old",))):
+                c.execute(
+                    f"CREATE TEMP TRIGGER IF NOT EXISTS verdicts_{event.lower()}_marks AFTER {event} ON main.verdicts"
+                    f" BEGIN {' '.join(mark.format(row) for row in rows)} END"
+                )
 
     def _migrate(self, current: int) -> None:
         with self.transaction():
@@ -431,6 +523,7 @@ class Store:
             raise _session_error(self.path, exc) from None
         try:
             yield c
+            self._recount(c)
         except BaseException as exc:
             _rollback(c)
             if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.IntegrityError):
@@ -442,6 +535,13 @@ class Store:
             # A full disk or an I/O error at commit: nothing of this transaction is kept, and the error says so.
             _rollback(c)
             raise _session_error(self.path, exc) from None
+
+    def _recount(self, c: sqlite3.Connection) -> None:
+        """Decide the verdict that counts again for the attempts this transaction wrote verdicts for."""
+        if c.execute("SELECT EXISTS (SELECT 1 FROM temp.dirty_attempts)").fetchone()[0]:
+            c.execute("DELETE FROM chosen_verdicts WHERE attempt_id IN (SELECT attempt_id FROM temp.dirty_attempts)")
+            c.execute(_RECOUNT.format(where=_DIRTY))
+            c.execute("DELETE FROM temp.dirty_attempts")
 
     @contextmanager
     def savepoint(self, conn: sqlite3.Connection) -> Iterator[None]:
@@ -494,24 +594,34 @@ class Store:
                 )
                 for a in attempts
             ],
-            "INSERT INTO attempts (attempt_id, task_id, model, refactored, response, patch, meta, problems, seq)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM attempts))",
+            "INSERT INTO attempts (attempt_id, task_id, model, meta, problems, seq)"
+            " VALUES (?1, ?2, ?3, ?7, ?8, (SELECT COALESCE(MAX(seq), 0) + 1 FROM attempts))",
             conn,
+            "INSERT INTO attempt_texts (attempt_id, refactored, response, patch) VALUES (?, ?, ?, ?)",
         )
 
     def _insert_new(
-        self, table: str, key: str, rows: list[tuple[Any, ...]], sql: str, conn: sqlite3.Connection | None
+        self,
+        table: str,
+        key: str,
+        rows: list[tuple[Any, ...]],
+        sql: str,
+        conn: sqlite3.Connection | None,
+        texts_sql: str | None = None,
     ) -> ImportCounts:
         if conn is None:
             with self.transaction() as c:
-                return self._insert_new(table, key, rows, sql, c)
+                return self._insert_new(table, key, rows, sql, c, texts_sql)
         inserted = unchanged = 0
         conflicts: list[str] = []
         columns = ", ".join(_CONTENT_COLUMNS[table])
+        source = f"{table} LEFT JOIN attempt_texts USING (attempt_id)" if texts_sql else table
         for row in rows:
-            stored = conn.execute(f"SELECT {columns} FROM {table} WHERE {key} = ?", (row[0],)).fetchone()
+            stored = conn.execute(f"SELECT {columns} FROM {source} WHERE {key} = ?", (row[0],)).fetchone()
             if stored is None:
                 conn.execute(sql, row)
+                if texts_sql:
+                    conn.execute(texts_sql, (row[0], *row[3:6]))  # an attempt's id and its three texts
                 inserted += 1
             elif tuple(stored) == tuple(row[: len(stored)]):
                 unchanged += 1
@@ -533,12 +643,12 @@ class Store:
         return list(self.iter_attempts())
 
     def attempt(self, attempt_id: str) -> Attempt | None:
-        rows = list(self.db.query("SELECT * FROM attempts WHERE attempt_id = ?", [attempt_id]))
+        rows = list(self.db.query(f"SELECT {_ATTEMPT_COLUMNS} WHERE a.attempt_id = ?", [attempt_id]))
         return _attempt(rows[0]) if rows else None
 
     def iter_attempts(self, batch: int = 500) -> Iterator[Attempt]:
         """Every attempt with its texts, in import order, without holding them all in memory."""
-        cursor = self._conn.execute("SELECT * FROM attempts ORDER BY seq")
+        cursor = self._conn.execute(f"SELECT {_ATTEMPT_COLUMNS} ORDER BY a.seq")
         names = [d[0] for d in cursor.description]
         while rows := cursor.fetchmany(batch):
             for row in rows:
@@ -621,8 +731,7 @@ class Store:
 
     def stage_names(self) -> list[str]:
         """Every stage the session has verdicts for: the five and overall, then extra stages by name."""
-        rows = self._conn.execute("SELECT DISTINCT stage FROM verdicts").fetchall()
-        return sorted((row[0] for row in rows), key=stage_order)
+        return sorted(self.verdict_stages(), key=stage_order)
 
     def verdicts(
         self, source: str | None = None, pipeline_version: str | None = None, attempt_id: str | None = None
@@ -644,101 +753,23 @@ class Store:
     def _chosen_verdicts(
         self, columns: str, source: str | None, attempt_id: str | None, stage: str | None = None
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """The verdict that counts per attempt-stage: own source first, then the newest run (the first written
-        on a tie); with no source named, an attempt that has any own verdict uses only its own, never a mix
-        with an imported stage.
-
-        The rule chooses within each attempt, so only the verdicts of attempts with a choice to make are
-        ranked, in one pass (a window query sorted 8x slower); the others are read as they are, without the
-        three rank columns, which would add half again to the read. Those come first, in the order written,
-        then the chosen ones, in the order their attempt-stages were first written. A stage named reads only
-        that stage's verdicts, chosen by the same rule (which attempts have own verdicts looks at every stage),
-        the settled ones in no particular order."""
-        where, params = _where(source=source, attempt_id=attempt_id)
-        contested = self._contested_attempts(where, params, source)
-        all_where, all_params = where, params
-        where, params = _where(source=source, attempt_id=attempt_id, stage=stage)
-        if not contested:
-            # one stage's verdicts come in the (stage, outcome) index's order: sorting them by rowid cost a
-            # fifth of the read, and a stage's reader (a plan) keys them by attempt
-            order = " ORDER BY rowid" if stage is None else ""
-            cursor = self._conn.execute(f"SELECT {columns} FROM verdicts{where}{order}", params)
-            return [d[0] for d in cursor.description], cursor.fetchall()
-        joiner, ids = (" AND" if where else " WHERE"), json.dumps(contested)
-        cursor = self._conn.execute(
-            f"SELECT {columns} FROM verdicts{where}{joiner} attempt_id NOT IN (SELECT value FROM json_each(?))"
-            " ORDER BY rowid",
-            [*params, ids],
-        )
-        names = [d[0] for d in cursor.description]
-        settled = cursor.fetchall()
-        cursor = self._conn.execute(
-            f"SELECT source = ? AS own_source, created_at AS chosen_at, pipeline_version AS chosen_version,"
-            f" {columns} FROM verdicts{where}{joiner} attempt_id IN (SELECT value FROM json_each(?)) ORDER BY rowid",
-            [OWN_SOURCE, *params, ids],
-        )
-        at, st = names.index("attempt_id") + 3, names.index("stage") + 3
-        best: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-        keep_first = best.setdefault
-        for row in cursor:
-            key = (row[at], row[st])
-            held = keep_first(key, row)
-            if held is not row and row[:3] > held[:3]:  # the rank: own source, then the newest run
-                best[key] = row
-        if source is not None:
-            return names, settled + [row[3:] for row in best.values()]
-        own = {row[at] for row in best.values() if row[0]}
-        if stage is not None:
-            joiner = " AND" if all_where else " WHERE"
-            own.update(
-                row[0]
-                for row in self._conn.execute(
-                    f"SELECT DISTINCT attempt_id FROM verdicts{all_where}{joiner} source = ?"
-                    " AND attempt_id IN (SELECT value FROM json_each(?))",
-                    [*all_params, OWN_SOURCE, ids],
-                )
-            )
-        return names, settled + [row[3:] for row in best.values() if row[0] or row[at] not in own]
-
-    def _contested_attempts(self, where: str, params: list[Any], source: str | None) -> list[str]:
-        """Attempts where the rule has a choice to make: a stage with two verdicts or, with no source named,
-        own and imported verdicts side by side. The usual session holds one run of one source, where there
-        is nothing to choose: the ends of the (source, version) index show that at once. Otherwise one pass
-        over the primary-key index finds the stages with two verdicts (0.6 s at BARE scale), and where both
-        own and imported verdicts exist, one more finds the attempts that mix them."""
-        c = self._conn
-        runs = (
-            f"SELECT source, pipeline_version FROM verdicts{where} "
-            "ORDER BY source {0}, pipeline_version {0} LIMIT 1"
-        )
-        if c.execute(runs.format("ASC"), params).fetchone() == c.execute(runs.format("DESC"), params).fetchone():
-            return []
-        contested = {
-            row[0]
-            for row in c.execute(
-                f"SELECT DISTINCT attempt_id FROM verdicts{where} GROUP BY attempt_id, stage HAVING COUNT(*) > 1",
-                params,
-            )
-        }
-        joiner = " AND" if where else " WHERE"
-        both_kinds = (
-            source is None
-            and c.execute(
-                f"SELECT EXISTS (SELECT 1 FROM verdicts{where}{joiner} source = ?)"
-                f" AND EXISTS (SELECT 1 FROM verdicts{where}{joiner} (source < ? OR source > ?))",
-                [*params, OWN_SOURCE, *params, OWN_SOURCE, OWN_SOURCE],
-            ).fetchone()[0]
-        )
-        if both_kinds:
-            contested.update(
-                row[0]
-                for row in c.execute(
-                    f"SELECT attempt_id FROM verdicts{where} "
-                    "GROUP BY attempt_id HAVING MIN(source = ?) < MAX(source = ?)",
-                    [*params, OWN_SOURCE, OWN_SOURCE],
-                )
-            )
-        return sorted(contested)
+        """The verdict that counts per attempt-stage, as decided when it was written (chosen_verdicts, kept by
+        transaction()): own source first, then the newest run (the first written on a tie); with no source
+        named, an attempt that has any own verdict uses only its own, never a mix with an imported stage. With
+        a source, that source's newest run. columns name chosen_verdicts' own (attempt_id, stage, outcome,
+        score, source, pipeline_version), or "*" for the whole verdict row; rows in no particular order."""
+        where = ["c.counts" if source is None else "c.source = ?"]
+        params: list[Any] = [] if source is None else [source]
+        for column, value in (("attempt_id", attempt_id), ("stage", stage)):
+            if value is not None:
+                where.append(f"c.{column} = ?")
+                params.append(value)
+        if columns == "*":
+            select = "v.* FROM chosen_verdicts c JOIN verdicts v ON v.rowid = c.verdict"
+        else:
+            select = ", ".join(f"c.{name.strip()}" for name in columns.split(",")) + " FROM chosen_verdicts c"
+        cursor = self._conn.execute(f"SELECT {select} WHERE {' AND '.join(where)}", params)
+        return [d[0] for d in cursor.description], cursor.fetchall()
 
     def verdict_stages(self) -> list[str]:
         """Every stage name some verdict has, found by skipping along the (stage, outcome) index."""
