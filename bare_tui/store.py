@@ -897,17 +897,25 @@ class Store:
         if among is not None and not among:
             return []
         with self.transaction() as c:
-            current = {j.judgement_id: j for j in self.judgements(reviewer=reviewer)}
-            rows = c.execute(
+            # The reviewer's rows newest first, along the (reviewer, saved_at) index, until the first one in force
+            # that belongs to a save counted: a handful of rows, not every label the reviewer has.
+            found, target = False, None
+            for jid, save in c.execute(
                 "SELECT judgement_id, save_id FROM judgements WHERE reviewer = ? AND undo = 0"
                 " ORDER BY saved_at DESC, rowid DESC",
                 (reviewer,),
-            ).fetchall()
-            found = [save for jid, save in rows if jid in current and (among is None or save in among)]
+            ):
+                if (among is None or save in among) and self._in_force(c, jid) is not None:
+                    found, target = True, save  # a row saved before saves had ids has none
+                    break
             if not found:
                 return []
-            target = found[0]
-            undone = [current[jid] for jid, save in rows if save == target and jid in current]
+            rows = c.execute(
+                "SELECT judgement_id FROM judgements WHERE reviewer = ? AND save_id IS ? AND undo = 0"
+                " ORDER BY saved_at DESC, rowid DESC",
+                (reviewer, target),
+            ).fetchall()
+            undone = [j for j in (self._in_force(c, row[0]) for row in rows) if j is not None]
             now = utc_now()
             written: list[Judgement] = []
             for j in undone:
@@ -950,6 +958,22 @@ class Store:
                 [j.judgement_id for j in written],
             )
             return written
+
+    def _in_force(self, c: sqlite3.Connection, judgement_id: str) -> Judgement | None:
+        """The judgement, when it is the label in force for its attempt, reviewer and stage (the rule of
+        _labels_in_force, asked of one row through the indexes): superseded by nothing, not a withdrawal, and
+        no newer row of the same key that nothing supersedes."""
+        j = self._judgement_by_id(c, judgement_id)
+        if j is None or j.retracted:
+            return None
+        newer = c.execute(
+            "SELECT 1 FROM judgements o, judgements me WHERE me.judgement_id = ? AND o.attempt_id = me.attempt_id"
+            " AND o.reviewer = me.reviewer AND o.stage = me.stage AND (o.saved_at, o.rowid) > (me.saved_at, me.rowid)"
+            " AND NOT EXISTS (SELECT 1 FROM judgements s WHERE s.supersedes = o.judgement_id) LIMIT 1",
+            (judgement_id,),
+        ).fetchone()
+        superseded = c.execute("SELECT 1 FROM judgements WHERE supersedes = ? LIMIT 1", (judgement_id,)).fetchone()
+        return None if newer is not None or superseded is not None else j
 
     def _check_supersedes(self, conn: sqlite3.Connection, j: Judgement) -> None:
         """A judgement may only supersede the same reviewer's earlier judgement of the same attempt and stage."""
