@@ -34,7 +34,7 @@ from .model import (
 from .patching import PatchError, apply_patch
 from .plans import PlanError, absorb_plan, parse_plan_line, plan_from_items
 from .safe_text import visible
-from .store import RecordRejected, SessionError, Store
+from .store import Batch, RecordRejected, SessionError, Store
 
 MAX_TEXT_BYTES = 2 * 1024 * 1024  # an answer or original above this is refused, not analysed
 BATCH_LINES = 1000  # lines per committed transaction: a killed import keeps whole batches only
@@ -758,8 +758,8 @@ def _import_plans(store: Store, lines: list[SourceLine], report: ImportReport) -
             continue
         try:
             incoming = plan_from_items(name, [item for _, item in entries], {"imported": True})
-            with store.transaction() as conn:
-                outcome = absorb_plan(store, conn, incoming, None)
+            with store.writing() as batch:
+                outcome = absorb_plan(store, batch, incoming, None)
         except PlanError as exc:
             report.fail(entries[0][0].where, str(exc))
             report.failed += len(entries) - 1  # every line of the plan stayed out
@@ -799,12 +799,12 @@ def _write_batch(store: Store, prepared: list[_Prepared]) -> ImportReport:
     result = ImportReport()
     if not prepared:
         return result
-    with store.transaction() as conn:
+    with store.writing() as batch:
         for item in prepared:
             began = time.perf_counter()
             try:
-                with store.savepoint(conn):
-                    _write_line(store, conn, item, result)
+                with batch.savepoint():
+                    _write_line(store, batch, item, result)
             except (LineError, RecordRejected) as exc:
                 result.fail(item.line.where, str(exc))
             except SessionError:
@@ -857,12 +857,12 @@ def _prepare(
     return _Prepared(line, kind, task=new_task, attempt=attempt, verdicts=verdicts, warnings=warnings)
 
 
-def _write_line(store: Store, conn: Any, item: _Prepared, report: ImportReport) -> None:
+def _write_line(store: Store, batch: Batch, item: _Prepared, report: ImportReport) -> None:
     """Write one prepared line. A key already present with other content is a conflict: the stored record
     stays, and the line is reported (LineError rolls back its savepoint)."""
     inserted = False
     if item.task is not None:
-        counts = store.add_tasks([item.task], conn)
+        counts = store.add_tasks([item.task], batch)
         if counts.conflicts:
             raise LineError(
                 f"conflict: task {_shown(item.task.task_id)} is already in the session with other "
@@ -870,7 +870,7 @@ def _write_line(store: Store, conn: Any, item: _Prepared, report: ImportReport) 
             )
         inserted = bool(counts.inserted)
     if item.attempt is not None:
-        counts = store.add_attempts([item.attempt], conn)
+        counts = store.add_attempts([item.attempt], batch)
         if counts.conflicts:
             raise LineError(
                 f"conflict: attempt {_shown(item.attempt.attempt_id)} is already in the session with "
@@ -882,7 +882,7 @@ def _write_line(store: Store, conn: Any, item: _Prepared, report: ImportReport) 
     if item.kind == "verdicts" and item.verdicts and not store.has_attempt(item.verdicts[0].attempt_id):
         raise LineError(f"attempt {_shown(item.verdicts[0].attempt_id)} is not in the session")
     if item.verdicts:
-        counts = store.add_verdicts(item.verdicts, conn)
+        counts = store.add_verdicts(item.verdicts, batch)
         if counts.conflicts:
             raise LineError(
                 f"conflict: the session already has other {', '.join(counts.conflicts)} verdicts from "
@@ -892,15 +892,15 @@ def _write_line(store: Store, conn: Any, item: _Prepared, report: ImportReport) 
         report.verdicts_written += counts.inserted
     if item.judgement is not None:
         _check_known_stage(store, item.judgement.stage)
-        inserted = _write_judgement(store, conn, item.judgement)
+        inserted = _write_judgement(store, batch, item.judgement)
     if item.adjudication is not None:
         _check_known_stage(store, item.adjudication.stage)
-        inserted = _write_adjudication(store, conn, item.adjudication)
+        inserted = _write_adjudication(store, batch, item.adjudication)
     _count(report, "verdict line" if item.kind == "verdicts" else item.kind, int(inserted))
 
 
-def _write_judgement(store: Store, conn: Any, judgement: Judgement) -> bool:
-    stored = store.stored_judgement(judgement.judgement_id, conn)
+def _write_judgement(store: Store, batch: Batch, judgement: Judgement) -> bool:
+    stored = store.stored_judgement(judgement.judgement_id, batch)
     if stored is not None:
         if _same(stored, judgement, ("opened_at", "saved_at")):
             return False
@@ -910,11 +910,11 @@ def _write_judgement(store: Store, conn: Any, judgement: Judgement) -> bool:
         )
     if not store.has_attempt(judgement.attempt_id):
         raise LineError(f"attempt {_shown(judgement.attempt_id)} is not in the session")
-    return store.save_judgements([judgement], conn) > 0
+    return store.save_judgements([judgement], batch) > 0
 
 
-def _write_adjudication(store: Store, conn: Any, adjudication: Adjudication) -> bool:
-    stored = store.stored_adjudication(adjudication.adjudication_id, conn)
+def _write_adjudication(store: Store, batch: Batch, adjudication: Adjudication) -> bool:
+    stored = store.stored_adjudication(adjudication.adjudication_id, batch)
     if stored is not None:
         if _same(stored, adjudication, ("saved_at",)):
             return False
@@ -924,7 +924,7 @@ def _write_adjudication(store: Store, conn: Any, adjudication: Adjudication) -> 
         )
     if not store.has_attempt(adjudication.attempt_id):
         raise LineError(f"attempt {_shown(adjudication.attempt_id)} is not in the session")
-    return store.save_adjudication(adjudication, conn)
+    return store.save_adjudication(adjudication, batch)
 
 
 def _same(stored: Any, given: Any, optional: tuple[str, ...]) -> bool:

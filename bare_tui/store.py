@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeAlias, overload
 
 import sqlite_utils
 
@@ -367,6 +367,30 @@ class ImportCounts:
     conflicts: tuple[str, ...] = ()  # keys already present with different content: the stored rows were kept
 
 
+class Batch:
+    """A write transaction of one Store (Store.writing()): handed to the store's write methods in place of a
+    connection, and to nothing else. It holds the connection privately; SQL stays in the store."""
+
+    def __init__(self, store: Store, conn: sqlite3.Connection) -> None:
+        self.store = store
+        self._conn = conn
+
+    def savepoint(self) -> contextlib.AbstractContextManager[None]:
+        """Everything written in the block stands or falls together (Store.savepoint)."""
+        return self.store.savepoint(self)
+
+
+Writer: TypeAlias = sqlite3.Connection | Batch  # a Batch; a connection from transaction() still serves
+
+
+@overload
+def _connection(writer: Writer) -> sqlite3.Connection: ...
+@overload
+def _connection(writer: Writer | None) -> sqlite3.Connection | None: ...
+def _connection(writer: Writer | None) -> sqlite3.Connection | None:
+    return writer._conn if isinstance(writer, Batch) else writer
+
+
 # An attempt with its texts, which live in their own table so that list reads never walk them.
 _ATTEMPT_COLUMNS = (
     "a.attempt_id, a.task_id, a.model, x.refactored, x.response, x.patch, a.meta, a.problems, a.seq"
@@ -435,7 +459,10 @@ class Store:
     @classmethod
     def _connect(cls, target: str | Path, path: Path, exists: bool, readonly: bool) -> Store:
         try:
-            conn = sqlite3.connect(target, uri=readonly, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            if not readonly and str(target).startswith("file:"):  # a plain name that would read as a URI
+                target = f"./{target}"
+            # URIs on: a merge ATTACHes its source read-only by one
+            conn = sqlite3.connect(target, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except sqlite3.Error as exc:
             raise SessionError(f"{path}: cannot open: {exc}") from None
         store = cls(conn, path, readonly=readonly)
@@ -544,10 +571,33 @@ class Store:
             c.execute("DELETE FROM temp.dirty_attempts")
 
     @contextmanager
-    def savepoint(self, conn: sqlite3.Connection) -> Iterator[None]:
+    def writing(self, attach: Store | None = None) -> Iterator[Batch]:
+        """One committed transaction, as a Batch the store owns: what the importer and merge write through
+        (the store's methods take it where they take a transaction), never the connection itself. attach: a
+        session read from in the same statements (ATTACHed read-only as `src`), for a merge."""
+        if attach is None:
+            with self.transaction() as c:
+                yield Batch(self, c)
+            return
+        if self.readonly:
+            raise SessionError(f"{self.path}: read-only session; cannot write")
+        try:
+            self._conn.execute("ATTACH DATABASE ? AS src", (attach.path.resolve().as_uri() + "?mode=ro",))
+        except sqlite3.Error as exc:
+            raise _session_error(attach.path, exc) from None
+        try:
+            with self.transaction() as c:
+                yield Batch(self, c)
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("DETACH DATABASE src")
+
+    @contextmanager
+    def savepoint(self, conn: Writer) -> Iterator[None]:
         """Inside a transaction: everything written in the block stands or falls together. A record the
         database refuses (a constraint) is RecordRejected; a fault of the file or disk is a SessionError,
         since it ends the whole transaction, not just this record."""
+        conn = _connection(conn)
         conn.execute("SAVEPOINT record")
         try:
             yield
@@ -565,8 +615,9 @@ class Store:
         conn.execute("RELEASE record")
 
     # ------------------------------------------------------------------ tasks and attempts
-    def add_tasks(self, tasks: Sequence[Task], conn: sqlite3.Connection | None = None) -> ImportCounts:
+    def add_tasks(self, tasks: Sequence[Task], conn: Writer | None = None) -> ImportCounts:
         """Insert tasks that are new; a task_id already present is left as it is."""
+        conn = _connection(conn)
         return self._insert_new(
             "tasks",
             "task_id",
@@ -576,8 +627,9 @@ class Store:
             conn,
         )
 
-    def add_attempts(self, attempts: Sequence[Attempt], conn: sqlite3.Connection | None = None) -> ImportCounts:
+    def add_attempts(self, attempts: Sequence[Attempt], conn: Writer | None = None) -> ImportCounts:
         """Insert attempts that are new, in the given order; an attempt_id already present is left alone."""
+        conn = _connection(conn)
         return self._insert_new(
             "attempts",
             "attempt_id",
@@ -606,9 +658,10 @@ class Store:
         key: str,
         rows: list[tuple[Any, ...]],
         sql: str,
-        conn: sqlite3.Connection | None,
+        conn: Writer | None,
         texts_sql: str | None = None,
     ) -> ImportCounts:
+        conn = _connection(conn)
         if conn is None:
             with self.transaction() as c:
                 return self._insert_new(table, key, rows, sql, c, texts_sql)
@@ -677,11 +730,12 @@ class Store:
         return self._conn.execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
 
     # ------------------------------------------------------------------ verdicts
-    def save_verdicts(self, verdicts: Iterable[Verdict], conn: sqlite3.Connection | None = None) -> int:
+    def save_verdicts(self, verdicts: Iterable[Verdict], conn: Writer | None = None) -> int:
         """Store verdicts; one with the same attempt, stage, source and pipeline version is replaced.
 
         A verdict's created_at, when it has one (a verdict read from another copy), is kept: which run counts
         depends on it. New verdicts are stamped now."""
+        conn = _connection(conn)
         now = utc_now()
         rows = [
             (
@@ -708,9 +762,10 @@ class Store:
                 c.executemany(sql, rows)
         return len(rows)
 
-    def add_verdicts(self, verdicts: Sequence[Verdict], conn: sqlite3.Connection) -> ImportCounts:
+    def add_verdicts(self, verdicts: Sequence[Verdict], conn: Writer) -> ImportCounts:
         """Import verdicts: new ones are written, identical ones left alone, and one that differs from the
         stored verdict of the same attempt, stage, source and version is a conflict (the stored one stays)."""
+        conn = _connection(conn)
         inserted = unchanged = 0
         conflicts: list[str] = []
         for v in verdicts:
@@ -816,13 +871,14 @@ class Store:
 
     # ------------------------------------------------------------------ reviewers and judgements
     def save_judgements(
-        self, judgements: Sequence[Judgement], conn: sqlite3.Connection | None = None, save_id: str | None = None
+        self, judgements: Sequence[Judgement], conn: Writer | None = None, save_id: str | None = None
     ) -> int:
         """Append judgements in one committed transaction; a judgement_id already present is left alone.
 
         Returns how many rows were new. The caller may say "saved" once this returns. save_id names the save
         (a new id when not given): a process that remembers its own saves' ids can undo only those.
         """
+        conn = _connection(conn)
         if conn is None:
             with self.transaction() as c:
                 return self.save_judgements(judgements, c, save_id)
@@ -991,12 +1047,14 @@ class Store:
                 "reviewer's judgement of the same attempt and stage"
             )
 
-    def stored_judgement(self, judgement_id: str, conn: sqlite3.Connection | None = None) -> Judgement | None:
+    def stored_judgement(self, judgement_id: str, conn: Writer | None = None) -> Judgement | None:
         """The judgement with this id as stored, or None."""
+        conn = _connection(conn)
         return self._judgement_by_id(conn or self._conn, judgement_id)
 
-    def stored_adjudication(self, adjudication_id: str, conn: sqlite3.Connection | None = None) -> Adjudication | None:
+    def stored_adjudication(self, adjudication_id: str, conn: Writer | None = None) -> Adjudication | None:
         """The adjudication with this id as stored, or None."""
+        conn = _connection(conn)
         cursor = (conn or self._conn).execute(
             "SELECT * FROM adjudications WHERE adjudication_id = ?", (adjudication_id,)
         )
@@ -1012,8 +1070,9 @@ class Store:
         return _judgement(dict(zip([d[0] for d in cursor.description], row)))
 
     # ------------------------------------------------------------------ adjudications and flags
-    def save_adjudication(self, adjudication: Adjudication, conn: sqlite3.Connection | None = None) -> bool:
+    def save_adjudication(self, adjudication: Adjudication, conn: Writer | None = None) -> bool:
         """Record an auditor's final label; returns False when that adjudication_id was already there."""
+        conn = _connection(conn)
         sql = (
             "INSERT OR IGNORE INTO adjudications (adjudication_id, attempt_id, stage, auditor, label, reason,"
             " note, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -1051,8 +1110,9 @@ class Store:
                 (flag.attempt_id, flag.reviewer, int(flag.flagged), flag.note, flag.saved_at or utc_now()),
             )
 
-    def merge_flags(self, flags: Sequence[Flag], conn: sqlite3.Connection) -> None:
+    def merge_flags(self, flags: Sequence[Flag], conn: Writer) -> None:
         """Take flags from another copy; where both have one, the newer wins."""
+        conn = _connection(conn)
         for f in flags:
             conn.execute(
                 "INSERT INTO flags (attempt_id, reviewer, flagged, note, saved_at) VALUES (?, ?, ?, ?, ?)"
@@ -1069,9 +1129,10 @@ class Store:
             for r in self.db.query(f"SELECT * FROM flags{where} ORDER BY saved_at")
         ]
 
-    def merge_verdicts(self, verdicts: Iterable[Verdict], conn: sqlite3.Connection) -> int:
+    def merge_verdicts(self, verdicts: Iterable[Verdict], conn: Writer) -> int:
         """Take verdicts from another copy, each with its own created_at; where both copies hold the same
         verdict (attempt, stage, source, pipeline version), the one written later stands. Returns rows written."""
+        conn = _connection(conn)
         now = utc_now()
         written = 0
         for v in verdicts:
@@ -1094,6 +1155,61 @@ class Store:
                 ),
             )
             written += cursor.rowcount
+        return written
+
+    def merge_attached(self, batch: Batch) -> dict[str, int]:
+        """Copy every record of the session attached to this batch (Store.writing(attach=...)) that this one
+        lacks, as SQL between the two files: nothing is held in memory, whatever the study's size. Keys
+        decide: a task, attempt, judgement or adjudication already present is left as it is (even with other
+        content); a verdict present in both stands as written later (created_at kept as written, since which
+        run counts depends on it); a flag likewise by saved_at. New tasks and attempts follow this session's,
+        in the source's order. Judgements keep their save ids, so undo still steps back by save. Returns the
+        rows this merge wrote, by table."""
+        c = _connection(batch)
+        written: dict[str, int] = {}
+        for table, key in (("tasks", "task_id"), ("attempts", "attempt_id")):
+            columns = [row[1] for row in c.execute(f"PRAGMA main.table_info({table})") if row[1] != "seq"]
+            names = ", ".join(columns)
+            base = c.execute(f"SELECT COALESCE(MAX(seq), 0) FROM main.{table}").fetchone()[0]
+            written[table] = c.execute(
+                f"INSERT INTO main.{table} ({names}, seq) SELECT {', '.join(f's.{n}' for n in columns)},"
+                f" ? + ROW_NUMBER() OVER (ORDER BY s.seq) FROM src.{table} s"
+                f" WHERE NOT EXISTS (SELECT 1 FROM main.{table} t WHERE t.{key} = s.{key}) ORDER BY s.seq",
+                (base,),
+            ).rowcount
+        c.execute(
+            "INSERT INTO main.attempt_texts (attempt_id, refactored, response, patch)"
+            " SELECT s.attempt_id, s.refactored, s.response, s.patch FROM src.attempt_texts s"
+            " WHERE NOT EXISTS (SELECT 1 FROM main.attempt_texts t WHERE t.attempt_id = s.attempt_id)"
+        )
+        verdict_key = "v.attempt_id = s.attempt_id AND v.stage = s.stage AND v.source = s.source" + (
+            " AND v.pipeline_version = s.pipeline_version"
+        )
+        updated = c.execute(
+            "UPDATE main.verdicts AS v SET outcome = s.outcome, score = s.score, evidence = s.evidence,"
+            f" details = s.details, created_at = s.created_at FROM src.verdicts AS s WHERE {verdict_key}"
+            " AND s.created_at > v.created_at"
+        ).rowcount
+        verdict_columns = "attempt_id, stage, source, pipeline_version, outcome, score, evidence, details, created_at"
+        written["verdicts"] = updated + (
+            c.execute(
+                f"INSERT INTO main.verdicts ({verdict_columns}) SELECT {verdict_columns} FROM src.verdicts s"
+                f" WHERE NOT EXISTS (SELECT 1 FROM main.verdicts v WHERE {verdict_key}) ORDER BY s.rowid"
+            ).rowcount
+        )
+        c.execute("INSERT OR IGNORE INTO main.reviewers (name, created_at) SELECT name, created_at FROM src.reviewers")
+        for table, key in (("judgements", "judgement_id"), ("adjudications", "adjudication_id")):
+            names = ", ".join(row[1] for row in c.execute(f"PRAGMA main.table_info({table})"))
+            written[table] = c.execute(
+                f"INSERT INTO main.{table} ({names}) SELECT {names} FROM src.{table} s"
+                f" WHERE NOT EXISTS (SELECT 1 FROM main.{table} t WHERE t.{key} = s.{key}) ORDER BY s.rowid"
+            ).rowcount
+        written["flags"] = c.execute(
+            "INSERT INTO main.flags (attempt_id, reviewer, flagged, note, saved_at)"
+            " SELECT attempt_id, reviewer, flagged, note, saved_at FROM src.flags WHERE true"
+            " ON CONFLICT (attempt_id, reviewer) DO UPDATE SET flagged = excluded.flagged,"
+            " note = excluded.note, saved_at = excluded.saved_at WHERE excluded.saved_at > flags.saved_at"
+        ).rowcount
         return written
 
     # ------------------------------------------------------------------ review plans
@@ -1146,7 +1262,7 @@ class Store:
         items: Sequence[PlanItem],
         population: Sequence[tuple[str, str]] | None = None,
         replace: bool = False,
-        conn: sqlite3.Connection | None = None,
+        conn: Writer | None = None,
     ) -> None:
         """Write a plan in one transaction: its record, strata, items and (attempt_id, stratum) population.
 
@@ -1154,6 +1270,7 @@ class Store:
         record, strata and items of an existing plan (an extension) and keeps its population unless one is
         given.
         """
+        conn = _connection(conn)
         if conn is None:
             with self.transaction() as c:
                 self.save_plan(record, strata, items, population, replace, c)
