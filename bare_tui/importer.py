@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, overload
 
@@ -118,13 +119,24 @@ def read_source(
     (`--from`, or detected) is read by its adapter in bare_tui.formats."""
     if not path.exists():
         raise SessionError(f"{path}: no such file or folder")
+    lines, files = _gather(path, report, source_format, known_task_ids)
+    for file in files:
+        lines.extend(_read_jsonl(file, report))
+    return lines
+
+
+def _gather(
+    path: Path, report: ImportReport, source_format: str | None, known_task_ids: Iterable[str]
+) -> tuple[list[SourceLine], list[Path]]:
+    """What read_source reads: the records an adapter or the folder layout gives (in memory), and the JSON
+    Lines files to read after them, in order (which the importer streams rather than holds)."""
     from .formats import read_formatted  # the adapters import this module
 
     formatted = read_formatted(path, source_format, report, known_task_ids)
     if formatted is not None:
-        return formatted
+        return formatted, []
     if path.is_file():
-        return list(_read_jsonl(path, report))
+        return [], [path]
     lines: list[SourceLine] = []
     layout = ("tasks", "attempts")
     if any((path / name).is_dir() for name in layout):
@@ -139,38 +151,45 @@ def read_source(
             report.warnings.append(f"{entry}: a subfolder; not read (import it by its own path)")
     if not lines and not jsonl_files and not any((path / name).is_dir() for name in layout):
         raise SessionError(f"{path}: no .jsonl files and no tasks/ or attempts/ folder to import")
-    for file in jsonl_files:
-        lines.extend(_read_jsonl(file, report))
-    return lines
+    return lines, jsonl_files
 
 
 def _read_jsonl(path: Path, report: ImportReport) -> Iterator[SourceLine]:
     with path.open("rb") as handle:
-        for number, raw in _raw_lines(handle):
-            where = f"{path}:{number}"
-            if raw is None:
-                report.fail(where, f"the line is longer than {MAX_LINE_BYTES // 1_048_576} MB; not read")
-                continue
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]  # a UTF-8 byte-order mark, as some editors write one
-            if not raw.strip():
-                continue
-            text, invalid = _decode(raw)
-            try:
-                data = parse_json_line(text)
-            except LineError as exc:
-                report.fail(where, str(exc))
-                continue
-            if not isinstance(data, dict):
-                report.fail(where, f"expected a JSON object, found {_json_type(data)}")
-                continue
-            yield SourceLine(str(path), number, data, invalid)
+        for number, _, raw in _raw_lines(handle):
+            line = _source_line(path, number, raw, report)
+            if line is not None:
+                yield line
 
 
-def _raw_lines(handle: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
-    """Numbered lines, each read at most MAX_LINE_BYTES at a time: a longer line is skipped (None), not held."""
+def _source_line(path: Path, number: int, raw: bytes | None, report: ImportReport) -> SourceLine | None:
+    """One raw line as a record, or None: blank, or bad (reported as FILE:LINE: reason)."""
+    where = f"{path}:{number}"
+    if raw is None:
+        report.fail(where, f"the line is longer than {MAX_LINE_BYTES // 1_048_576} MB; not read")
+        return None
+    if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # a UTF-8 byte-order mark, as some editors write one
+    if not raw.strip():
+        return None
+    text, invalid = _decode(raw)
+    try:
+        data = parse_json_line(text)
+    except LineError as exc:
+        report.fail(where, str(exc))
+        return None
+    if not isinstance(data, dict):
+        report.fail(where, f"expected a JSON object, found {_json_type(data)}")
+        return None
+    return SourceLine(str(path), number, data, invalid)
+
+
+def _raw_lines(handle: BinaryIO) -> Iterator[tuple[int, int, bytes | None]]:
+    """Numbered lines with their byte offsets, each read at most MAX_LINE_BYTES at a time: a longer line is
+    skipped (None), not held."""
     number = 0
     while True:
+        offset = handle.tell()
         raw = handle.readline(MAX_LINE_BYTES + 1)
         if not raw:
             return
@@ -178,9 +197,9 @@ def _raw_lines(handle: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
         if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
             while (rest := handle.readline(1_048_576)) and not rest.endswith(b"\n"):
                 pass
-            yield number, None
+            yield number, offset, None
             continue
-        yield number, raw
+        yield number, offset, raw
 
 
 def parse_json_line(text: str) -> Any:
@@ -688,49 +707,58 @@ def import_into(
     (a full disk) stops the import: the batches committed before it stay and the report says where.
     `source_format` names a format of bare_tui.formats (`--from`); without it the format is detected."""
     report = ImportReport()
+    if not source_path.exists():
+        raise SessionError(f"{source_path}: no such file or folder")
     known_tasks = store.tasks()
-    lines = read_source(source_path, report, source_format, known_tasks)
+    in_memory, files = _gather(source_path, report, source_format, known_tasks)
     pipeline_version = source_name if not source_version else f"{source_name}@{source_version}"
-    order = {"task": 0, "attempt": 1, "verdicts": 2, "judgement": 3, "adjudication": 4}
-    kinded: list[tuple[str, SourceLine]] = []
-    for line in lines:
-        try:
-            kinded.append((_kind(line.data), line))
-        except LineError as exc:
-            report.fail(line.where, str(exc))
-    plan_lines = [line for kind, line in kinded if kind == "plan"]
-    kinded = [pair for pair in kinded if pair[0] != "plan"]
-    kinded.sort(key=lambda pair: order[pair[0]])  # stable: file order kept within a kind
-    done = 0
-    for start in range(0, len(kinded), BATCH_LINES):
-        batch = kinded[start : start + BATCH_LINES]
-        prepared: list[_Prepared] = []
-        for kind, line in batch:
-            began = time.perf_counter()
-            try:
-                prepared.append(_prepare(kind, line, known_tasks, source_name, pipeline_version))
-            except LineError as exc:
-                report.fail(line.where, str(exc))
-            report.note_time(line.where, time.perf_counter() - began)
-        for offset, chunk in _by_volume(prepared):
-            try:
-                written = _write_batch(store, chunk)
-            except SessionError as exc:
-                # this chunk's lines, the batches after it and the plan lines, which come last
-                left = len(prepared) - offset + len(kinded) - (start + len(batch)) + len(plan_lines)
-                report.fail(
-                    chunk[0].line.where,
-                    f"import stopped: {exc}. The {report.imported} new lines before "
-                    f"this one are committed; this line and {left - 1} after it were not imported. Run the "
-                    "import again: what is in already is skipped.",
-                )
-                report.failed += max(left - 1, 0)
-                report.stopped = True
-                return report
-            report.absorb(written)
-        done += len(batch)
-        if progress:
-            progress(done, len(kinded))
+    # Lines go in by kind (tasks, attempts, verdicts, judgements, adjudications; plan lines last), each kind in
+    # file order. A first pass over the JSON Lines files notes each line's kind and place, reporting bad lines;
+    # the second reads the lines again one batch at a time, so memory stays flat whatever the file's size.
+    kinds: dict[str, list[SourceLine | _Place]] = {kind: [] for kind in _KIND_ORDER}
+    plan_lines: list[SourceLine] = []
+    for line in in_memory:
+        _sort_line(line, line, kinds, plan_lines, report)
+    for index, file in enumerate(files):
+        with file.open("rb") as handle:
+            for number, offset, raw in _raw_lines(handle):
+                read = _source_line(file, number, raw, report)
+                if read is not None:
+                    _sort_line(read, _Place(index, number, offset), kinds, plan_lines, report)
+    total = sum(len(entries) for entries in kinds.values())
+    if progress:
+        progress(0, total)
+    with _Reader(files, report) as reader:
+        stream = (reader.load(entry) for kind in _KIND_ORDER for entry in kinds[kind])
+        done = 0
+        while batch := list(islice(((e.kind, e.line) for e in stream if e is not None), BATCH_LINES)):
+            prepared: list[_Prepared] = []
+            for kind, line in batch:
+                began = time.perf_counter()
+                try:
+                    prepared.append(_prepare(kind, line, known_tasks, source_name, pipeline_version))
+                except LineError as exc:
+                    report.fail(line.where, str(exc))
+                report.note_time(line.where, time.perf_counter() - began)
+            for offset, chunk in _by_volume(prepared):
+                try:
+                    written = _write_batch(store, chunk)
+                except SessionError as exc:
+                    # this chunk's lines, the batches after it and the plan lines, which come last
+                    left = len(prepared) - offset + total - (done + len(batch)) + len(plan_lines)
+                    report.fail(
+                        chunk[0].line.where,
+                        f"import stopped: {exc}. The {report.imported} new lines before "
+                        f"this one are committed; this line and {left - 1} after it were not imported. Run the "
+                        "import again: what is in already is skipped.",
+                    )
+                    report.failed += max(left - 1, 0)
+                    report.stopped = True
+                    return report
+                report.absorb(written)
+            done += len(batch)
+            if progress:
+                progress(done, total)
     try:
         _import_plans(store, plan_lines, report)
     except SessionError as exc:  # a full disk while writing a plan: the lines before it stay committed
@@ -738,6 +766,76 @@ def import_into(
         report.failed += len(plan_lines) - 1
         report.stopped = True
     return report
+
+
+_KIND_ORDER = ("task", "attempt", "verdicts", "judgement", "adjudication")
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a JSON line is (its file among the import's, its number and byte offset): read again when its
+    batch comes, rather than held from the first pass."""
+
+    file: int
+    line: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class _Entry:
+    kind: str
+    line: SourceLine
+
+
+def _sort_line(
+    line: SourceLine,
+    entry: SourceLine | _Place,
+    kinds: dict[str, list[SourceLine | _Place]],
+    plans: list[SourceLine],
+    report: ImportReport,
+) -> None:
+    try:
+        kind = _kind(line.data)
+    except LineError as exc:
+        report.fail(line.where, str(exc))
+        return
+    if kind == "plan":
+        plans.append(line)  # a plan goes in whole, after the attempts it names: its lines are held
+    else:
+        kinds[kind].append(entry)
+
+
+class _Reader:
+    """The second pass: each noted line read again at its offset (the files stay open meanwhile)."""
+
+    def __init__(self, files: list[Path], report: ImportReport) -> None:
+        self._files = files
+        self._handles: dict[int, BinaryIO] = {}
+        self._report = report
+
+    def load(self, entry: SourceLine | _Place) -> _Entry | None:
+        if isinstance(entry, SourceLine):
+            return _Entry(_kind(entry.data), entry)
+        handle = self._handles.get(entry.file)
+        if handle is None:
+            handle = self._handles[entry.file] = self._files[entry.file].open("rb")
+        handle.seek(entry.offset)
+        _, _, raw = next(_raw_lines(handle), (0, 0, b""))
+        line = _source_line(self._files[entry.file], entry.line, raw, self._report)
+        if line is None:  # the file changed since the first pass; reported
+            return None
+        try:
+            return _Entry(_kind(line.data), line)
+        except LineError as exc:
+            self._report.fail(line.where, str(exc))
+            return None
+
+    def __enter__(self) -> _Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for handle in self._handles.values():
+            handle.close()
 
 
 def _import_plans(store: Store, lines: list[SourceLine], report: ImportReport) -> None:
