@@ -367,6 +367,12 @@ class ImportCounts:
     conflicts: tuple[str, ...] = ()  # keys already present with different content: the stored rows were kept
 
 
+class RawJSON(str):
+    """JSON text as the session stores it, for an export to copy into its output without decoding it."""
+
+    __slots__ = ()
+
+
 class Batch:
     """A write transaction of one Store (Store.writing()): handed to the store's write methods in place of a
     connection, and to nothing else. It holds the connection privately; SQL stays in the store."""
@@ -1371,6 +1377,51 @@ class Store:
         while rows := cursor.fetchmany(batch):
             for row in rows:
                 yield dict(zip(chosen, row))
+
+    # ------------------------------------------------------------------ exports, streamed
+    def export_rows(self, what: str, source: str | None = None, batch: int = 2000) -> Iterator[dict[str, Any]]:
+        """The rows of a verdicts or attempts export, read from a cursor in batches (memory stays flat) with
+        stored JSON (evidence, details, meta, problems) as RawJSON: copied into the output, never decoded.
+        verdicts: in the order written, with each attempt's model and language. attempts: in import order with
+        the task's language and path, and its original and meta on the task's first attempt only."""
+        if what == "verdicts":
+            where, params = ("" if source is None else " WHERE v.source = ?"), ([] if source is None else [source])
+            sql = (
+                "SELECT v.attempt_id, v.stage, v.outcome, v.score, v.evidence, v.pipeline_version, v.source,"
+                " v.created_at, a.model, t.language, v.details FROM verdicts v"
+                " LEFT JOIN attempts a ON a.attempt_id = v.attempt_id LEFT JOIN tasks t ON t.task_id = a.task_id"
+                f"{where} ORDER BY v.rowid"
+            )
+            raw: tuple[str, ...] = ("evidence", "details")
+        elif what == "attempts":
+            first = "a.seq = (SELECT MIN(b.seq) FROM attempts b WHERE b.task_id = a.task_id)"
+            sql = (
+                "SELECT a.attempt_id, a.task_id, a.model, t.language, t.path,"
+                f" CASE WHEN {first} THEN t.original END AS original,"
+                f" CASE WHEN {first} THEN t.meta END AS task_meta, x.refactored, x.response, x.patch, a.meta,"
+                " a.problems FROM attempts a JOIN tasks t ON t.task_id = a.task_id"
+                " LEFT JOIN attempt_texts x ON x.attempt_id = a.attempt_id ORDER BY a.seq"
+            )
+            params, raw = [], ("task_meta", "meta", "problems")
+        else:
+            raise ValueError(f"no streamed export of {what!r}")
+        cursor = self._conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        wrap = [name in raw for name in names]
+        while rows := cursor.fetchmany(batch):
+            for row in rows:
+                yield {
+                    name: RawJSON(value) if wrapped and value is not None else value
+                    for name, value, wrapped in zip(names, row, wrap)
+                }
+
+    def raw_view_rows(self, view: str, columns: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+        """view_rows with the JSON columns (labels, flagged_by) as RawJSON, for exports that copy them."""
+        for row in self.view_rows(view, columns):
+            for key in ("labels", "flagged_by"):
+                if row.get(key) is not None:
+                    row[key] = RawJSON(row[key])
+            yield row
 
     # ------------------------------------------------------------------ lists (the queue and audit screens)
     # The same rules as current_verdicts() and judgements(), without texts, evidence and enums, so that
