@@ -334,7 +334,9 @@ _MIGRATIONS: list[tuple[int, list[str]]] = [
                 attempt_id TEXT NOT NULL, stage TEXT NOT NULL, source TEXT NOT NULL, verdict INTEGER NOT NULL,
                 outcome TEXT NOT NULL, score REAL, pipeline_version TEXT NOT NULL, counts INTEGER NOT NULL,
                 PRIMARY KEY (attempt_id, stage, source)) WITHOUT ROWID""",
-            "CREATE INDEX idx_chosen_counted ON chosen_verdicts(stage) WHERE counts",
+            # the verdicts that count, covering what the light reads (statistics, queue, plans) take
+            "CREATE INDEX idx_chosen_counted"
+            " ON chosen_verdicts(stage, outcome, score, source, pipeline_version, counts) WHERE counts",
             "CREATE INDEX idx_chosen_source ON chosen_verdicts(source, stage)",
             _RECOUNT.format(where=""),
             # Undo walks one reviewer's saves newest first.
