@@ -120,6 +120,7 @@ _VIEW_JSON = frozenset({"labels", "flagged_by"})
 
 POLARS_INFERENCE_ROWS = 100  # polars.read_ndjson infers each column's type from this many rows
 HOIST_SCAN_ROWS = 50_000  # how far ahead a first value is looked for, at most (rows held in memory meanwhile)
+HOIST_SCAN_CHARS = 32 * 1024 * 1024  # and at most this much text held: an attempts export's rows carry whole files
 
 
 def neutralise_cell(value: Any) -> Any:
@@ -272,11 +273,13 @@ def polars_friendly(
     wanted = {key for key in head[0] if all(_empty(row.get(key)) for row in head)}
     ahead: list[dict[str, Any]] = []
     chosen: list[int] = []  # positions in head + ahead to move up
-    while wanted and len(ahead) < HOIST_SCAN_ROWS:
+    held = 0
+    while wanted and len(ahead) < HOIST_SCAN_ROWS and held < HOIST_SCAN_CHARS:
         row = next(source, None)
         if row is None:
             break
         ahead.append(row)
+        held += sum(len(value) for value in row.values() if isinstance(value, str))
         found = {key for key in wanted if not _empty(row.get(key))}
         if found:
             wanted -= found
