@@ -10,14 +10,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
+from json.encoder import encode_basestring
 from typing import Any, TextIO
 
 from .model import Adjudication, Judgement, Verdict
 from .plans import LINE_KEYS, plan_lines
 from .safe_text import json_for_terminal, visible
-from .store import Store
+from .store import RawJSON, Store
 
 WHATS = ("attempts", "verdicts", "judgements", "adjudications", "plans", "attempt-stages", "disputes")
 FORMATS = ("jsonl", "csv")
@@ -118,6 +120,7 @@ _VIEW_JSON = frozenset({"labels", "flagged_by"})
 
 POLARS_INFERENCE_ROWS = 100  # polars.read_ndjson infers each column's type from this many rows
 HOIST_SCAN_ROWS = 50_000  # how far ahead a first value is looked for, at most (rows held in memory meanwhile)
+HOIST_SCAN_CHARS = 32 * 1024 * 1024  # and at most this much text held: an attempts export's rows carry whole files
 
 
 def neutralise_cell(value: Any) -> Any:
@@ -219,6 +222,14 @@ def view_records(store: Store, what: str, columns: Sequence[str] | None = None) 
         yield row
 
 
+def _view_export_rows(store: Store, what: str, columns: list[str] | None) -> Iterator[dict[str, Any]]:
+    """view_records for an export: the booleans as such, the JSON lists copied as stored."""
+    for row in store.raw_view_rows(VIEWS[what], columns):
+        for key in _VIEW_BOOLEANS.intersection(row):
+            row[key] = None if row[key] is None else bool(row[key])
+        yield row
+
+
 def records(store: Store, what: str, source: str | None = None) -> Iterable[dict[str, Any]]:
     if what == "attempts":
         return attempt_records(store)
@@ -244,6 +255,8 @@ _ORDER_GROUPS: dict[str, Callable[[dict[str, Any]], Any]] = {
 
 
 def _empty(value: Any) -> bool:
+    if type(value) is RawJSON:
+        return value in ("[]", "{}")
     return value is None or value == [] or value == {}
 
 
@@ -260,11 +273,13 @@ def polars_friendly(
     wanted = {key for key in head[0] if all(_empty(row.get(key)) for row in head)}
     ahead: list[dict[str, Any]] = []
     chosen: list[int] = []  # positions in head + ahead to move up
-    while wanted and len(ahead) < HOIST_SCAN_ROWS:
+    held = 0
+    while wanted and len(ahead) < HOIST_SCAN_ROWS and held < HOIST_SCAN_CHARS:
         row = next(source, None)
         if row is None:
             break
         ahead.append(row)
+        held += sum(len(value) for value in row.values() if isinstance(value, str))
         found = {key for key in wanted if not _empty(row.get(key))}
         if found:
             wanted -= found
@@ -285,14 +300,39 @@ def write_jsonl(rows: Iterable[dict[str, Any]], out: TextIO, terminal: bool = Fa
     """One JSON object a line. For a terminal, characters it would act on are written as \\u escapes (the
     same data once decoded)."""
     count = 0
+    keys: dict[str, str] = {}
     for row in rows:
-        text = json.dumps(row, ensure_ascii=False)
+        text = (
+            "{"
+            + ", ".join(f"{keys.get(k) or keys.setdefault(k, _encode(k))}: {_encode(v)}" for k, v in row.items())
+            + "}"
+        )
         out.write((json_for_terminal(text) if terminal else text) + "\n")
         count += 1
     return count
 
 
+def _encode(value: Any) -> str:
+    """One value as json.dumps(ensure_ascii=False) writes it; stored JSON (RawJSON) copied as it is."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if kind is RawJSON:
+        return value
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float and math.isfinite(value):
+        return float.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _cell(value: Any) -> Any:
+    if type(value) is RawJSON:
+        return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, dict)):
@@ -340,7 +380,13 @@ def export(
     if what not in COLUMNS:
         raise ValueError(f"unknown export '{what}' (expected one of {', '.join(WHATS)})")
     keep = chosen_columns(what, columns)
-    rows: Iterable[dict[str, Any]] = records(store, what, source)
+    rows: Iterable[dict[str, Any]]
+    if what in ("verdicts", "attempts"):
+        rows = store.export_rows(what, source)  # streamed, stored JSON copied rather than decoded
+    elif what in VIEWS:
+        rows = _view_export_rows(store, what, list(keep) if columns else None)
+    else:
+        rows = records(store, what, source)
     if columns:
         rows = ({key: row.get(key) for key in keep} for row in rows)
     if fmt == "jsonl":

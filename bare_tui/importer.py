@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, overload
 
@@ -34,7 +35,7 @@ from .model import (
 from .patching import PatchError, apply_patch
 from .plans import PlanError, absorb_plan, parse_plan_line, plan_from_items
 from .safe_text import visible
-from .store import RecordRejected, SessionError, Store
+from .store import Batch, RecordRejected, SessionError, Store
 
 MAX_TEXT_BYTES = 2 * 1024 * 1024  # an answer or original above this is refused, not analysed
 BATCH_LINES = 1000  # lines per committed transaction: a killed import keeps whole batches only
@@ -118,13 +119,24 @@ def read_source(
     (`--from`, or detected) is read by its adapter in bare_tui.formats."""
     if not path.exists():
         raise SessionError(f"{path}: no such file or folder")
+    lines, files = _gather(path, report, source_format, known_task_ids)
+    for file in files:
+        lines.extend(_read_jsonl(file, report))
+    return lines
+
+
+def _gather(
+    path: Path, report: ImportReport, source_format: str | None, known_task_ids: Iterable[str]
+) -> tuple[list[SourceLine], list[Path]]:
+    """What read_source reads: the records an adapter or the folder layout gives (in memory), and the JSON
+    Lines files to read after them, in order (which the importer streams rather than holds)."""
     from .formats import read_formatted  # the adapters import this module
 
     formatted = read_formatted(path, source_format, report, known_task_ids)
     if formatted is not None:
-        return formatted
+        return formatted, []
     if path.is_file():
-        return list(_read_jsonl(path, report))
+        return [], [path]
     lines: list[SourceLine] = []
     layout = ("tasks", "attempts")
     if any((path / name).is_dir() for name in layout):
@@ -139,38 +151,45 @@ def read_source(
             report.warnings.append(f"{entry}: a subfolder; not read (import it by its own path)")
     if not lines and not jsonl_files and not any((path / name).is_dir() for name in layout):
         raise SessionError(f"{path}: no .jsonl files and no tasks/ or attempts/ folder to import")
-    for file in jsonl_files:
-        lines.extend(_read_jsonl(file, report))
-    return lines
+    return lines, jsonl_files
 
 
 def _read_jsonl(path: Path, report: ImportReport) -> Iterator[SourceLine]:
     with path.open("rb") as handle:
-        for number, raw in _raw_lines(handle):
-            where = f"{path}:{number}"
-            if raw is None:
-                report.fail(where, f"the line is longer than {MAX_LINE_BYTES // 1_048_576} MB; not read")
-                continue
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]  # a UTF-8 byte-order mark, as some editors write one
-            if not raw.strip():
-                continue
-            text, invalid = _decode(raw)
-            try:
-                data = parse_json_line(text)
-            except LineError as exc:
-                report.fail(where, str(exc))
-                continue
-            if not isinstance(data, dict):
-                report.fail(where, f"expected a JSON object, found {_json_type(data)}")
-                continue
-            yield SourceLine(str(path), number, data, invalid)
+        for number, _, raw in _raw_lines(handle):
+            line = _source_line(path, number, raw, report)
+            if line is not None:
+                yield line
 
 
-def _raw_lines(handle: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
-    """Numbered lines, each read at most MAX_LINE_BYTES at a time: a longer line is skipped (None), not held."""
+def _source_line(path: Path, number: int, raw: bytes | None, report: ImportReport) -> SourceLine | None:
+    """One raw line as a record, or None: blank, or bad (reported as FILE:LINE: reason)."""
+    where = f"{path}:{number}"
+    if raw is None:
+        report.fail(where, f"the line is longer than {MAX_LINE_BYTES // 1_048_576} MB; not read")
+        return None
+    if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # a UTF-8 byte-order mark, as some editors write one
+    if not raw.strip():
+        return None
+    text, invalid = _decode(raw)
+    try:
+        data = parse_json_line(text)
+    except LineError as exc:
+        report.fail(where, str(exc))
+        return None
+    if not isinstance(data, dict):
+        report.fail(where, f"expected a JSON object, found {_json_type(data)}")
+        return None
+    return SourceLine(str(path), number, data, invalid)
+
+
+def _raw_lines(handle: BinaryIO) -> Iterator[tuple[int, int, bytes | None]]:
+    """Numbered lines with their byte offsets, each read at most MAX_LINE_BYTES at a time: a longer line is
+    skipped (None), not held."""
     number = 0
     while True:
+        offset = handle.tell()
         raw = handle.readline(MAX_LINE_BYTES + 1)
         if not raw:
             return
@@ -178,9 +197,9 @@ def _raw_lines(handle: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
         if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
             while (rest := handle.readline(1_048_576)) and not rest.endswith(b"\n"):
                 pass
-            yield number, None
+            yield number, offset, None
             continue
-        yield number, raw
+        yield number, offset, raw
 
 
 def parse_json_line(text: str) -> Any:
@@ -688,49 +707,58 @@ def import_into(
     (a full disk) stops the import: the batches committed before it stay and the report says where.
     `source_format` names a format of bare_tui.formats (`--from`); without it the format is detected."""
     report = ImportReport()
+    if not source_path.exists():
+        raise SessionError(f"{source_path}: no such file or folder")
     known_tasks = store.tasks()
-    lines = read_source(source_path, report, source_format, known_tasks)
+    in_memory, files = _gather(source_path, report, source_format, known_tasks)
     pipeline_version = source_name if not source_version else f"{source_name}@{source_version}"
-    order = {"task": 0, "attempt": 1, "verdicts": 2, "judgement": 3, "adjudication": 4}
-    kinded: list[tuple[str, SourceLine]] = []
-    for line in lines:
-        try:
-            kinded.append((_kind(line.data), line))
-        except LineError as exc:
-            report.fail(line.where, str(exc))
-    plan_lines = [line for kind, line in kinded if kind == "plan"]
-    kinded = [pair for pair in kinded if pair[0] != "plan"]
-    kinded.sort(key=lambda pair: order[pair[0]])  # stable: file order kept within a kind
-    done = 0
-    for start in range(0, len(kinded), BATCH_LINES):
-        batch = kinded[start : start + BATCH_LINES]
-        prepared: list[_Prepared] = []
-        for kind, line in batch:
-            began = time.perf_counter()
-            try:
-                prepared.append(_prepare(kind, line, known_tasks, source_name, pipeline_version))
-            except LineError as exc:
-                report.fail(line.where, str(exc))
-            report.note_time(line.where, time.perf_counter() - began)
-        for offset, chunk in _by_volume(prepared):
-            try:
-                written = _write_batch(store, chunk)
-            except SessionError as exc:
-                # this chunk's lines, the batches after it and the plan lines, which come last
-                left = len(prepared) - offset + len(kinded) - (start + len(batch)) + len(plan_lines)
-                report.fail(
-                    chunk[0].line.where,
-                    f"import stopped: {exc}. The {report.imported} new lines before "
-                    f"this one are committed; this line and {left - 1} after it were not imported. Run the "
-                    "import again: what is in already is skipped.",
-                )
-                report.failed += max(left - 1, 0)
-                report.stopped = True
-                return report
-            report.absorb(written)
-        done += len(batch)
-        if progress:
-            progress(done, len(kinded))
+    # Lines go in by kind (tasks, attempts, verdicts, judgements, adjudications; plan lines last), each kind in
+    # file order. A first pass over the JSON Lines files notes each line's kind and place, reporting bad lines;
+    # the second reads the lines again one batch at a time, so memory stays flat whatever the file's size.
+    kinds: dict[str, list[SourceLine | _Place]] = {kind: [] for kind in _KIND_ORDER}
+    plan_lines: list[SourceLine] = []
+    for line in in_memory:
+        _sort_line(line, line, kinds, plan_lines, report)
+    for index, file in enumerate(files):
+        with file.open("rb") as handle:
+            for number, offset, raw in _raw_lines(handle):
+                read = _source_line(file, number, raw, report)
+                if read is not None:
+                    _sort_line(read, _Place(index, number, offset), kinds, plan_lines, report)
+    total = sum(len(entries) for entries in kinds.values())
+    if progress:
+        progress(0, total)
+    with _Reader(files, report) as reader:
+        stream = (reader.load(entry) for kind in _KIND_ORDER for entry in kinds[kind])
+        done = 0
+        while batch := list(islice(((e.kind, e.line) for e in stream if e is not None), BATCH_LINES)):
+            prepared: list[_Prepared] = []
+            for kind, line in batch:
+                began = time.perf_counter()
+                try:
+                    prepared.append(_prepare(kind, line, known_tasks, source_name, pipeline_version))
+                except LineError as exc:
+                    report.fail(line.where, str(exc))
+                report.note_time(line.where, time.perf_counter() - began)
+            for offset, chunk in _by_volume(prepared):
+                try:
+                    written = _write_batch(store, chunk)
+                except SessionError as exc:
+                    # this chunk's lines, the batches after it and the plan lines, which come last
+                    left = len(prepared) - offset + total - (done + len(batch)) + len(plan_lines)
+                    report.fail(
+                        chunk[0].line.where,
+                        f"import stopped: {exc}. The {report.imported} new lines before "
+                        f"this one are committed; this line and {left - 1} after it were not imported. Run the "
+                        "import again: what is in already is skipped.",
+                    )
+                    report.failed += max(left - 1, 0)
+                    report.stopped = True
+                    return report
+                report.absorb(written)
+            done += len(batch)
+            if progress:
+                progress(done, total)
     try:
         _import_plans(store, plan_lines, report)
     except SessionError as exc:  # a full disk while writing a plan: the lines before it stay committed
@@ -738,6 +766,76 @@ def import_into(
         report.failed += len(plan_lines) - 1
         report.stopped = True
     return report
+
+
+_KIND_ORDER = ("task", "attempt", "verdicts", "judgement", "adjudication")
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a JSON line is (its file among the import's, its number and byte offset): read again when its
+    batch comes, rather than held from the first pass."""
+
+    file: int
+    line: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class _Entry:
+    kind: str
+    line: SourceLine
+
+
+def _sort_line(
+    line: SourceLine,
+    entry: SourceLine | _Place,
+    kinds: dict[str, list[SourceLine | _Place]],
+    plans: list[SourceLine],
+    report: ImportReport,
+) -> None:
+    try:
+        kind = _kind(line.data)
+    except LineError as exc:
+        report.fail(line.where, str(exc))
+        return
+    if kind == "plan":
+        plans.append(line)  # a plan goes in whole, after the attempts it names: its lines are held
+    else:
+        kinds[kind].append(entry)
+
+
+class _Reader:
+    """The second pass: each noted line read again at its offset (the files stay open meanwhile)."""
+
+    def __init__(self, files: list[Path], report: ImportReport) -> None:
+        self._files = files
+        self._handles: dict[int, BinaryIO] = {}
+        self._report = report
+
+    def load(self, entry: SourceLine | _Place) -> _Entry | None:
+        if isinstance(entry, SourceLine):
+            return _Entry(_kind(entry.data), entry)
+        handle = self._handles.get(entry.file)
+        if handle is None:
+            handle = self._handles[entry.file] = self._files[entry.file].open("rb")
+        handle.seek(entry.offset)
+        _, _, raw = next(_raw_lines(handle), (0, 0, b""))
+        line = _source_line(self._files[entry.file], entry.line, raw, self._report)
+        if line is None:  # the file changed since the first pass; reported
+            return None
+        try:
+            return _Entry(_kind(line.data), line)
+        except LineError as exc:
+            self._report.fail(line.where, str(exc))
+            return None
+
+    def __enter__(self) -> _Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for handle in self._handles.values():
+            handle.close()
 
 
 def _import_plans(store: Store, lines: list[SourceLine], report: ImportReport) -> None:
@@ -758,8 +856,8 @@ def _import_plans(store: Store, lines: list[SourceLine], report: ImportReport) -
             continue
         try:
             incoming = plan_from_items(name, [item for _, item in entries], {"imported": True})
-            with store.transaction() as conn:
-                outcome = absorb_plan(store, conn, incoming, None)
+            with store.writing() as batch:
+                outcome = absorb_plan(store, batch, incoming, None)
         except PlanError as exc:
             report.fail(entries[0][0].where, str(exc))
             report.failed += len(entries) - 1  # every line of the plan stayed out
@@ -799,12 +897,12 @@ def _write_batch(store: Store, prepared: list[_Prepared]) -> ImportReport:
     result = ImportReport()
     if not prepared:
         return result
-    with store.transaction() as conn:
+    with store.writing() as batch:
         for item in prepared:
             began = time.perf_counter()
             try:
-                with store.savepoint(conn):
-                    _write_line(store, conn, item, result)
+                with batch.savepoint():
+                    _write_line(store, batch, item, result)
             except (LineError, RecordRejected) as exc:
                 result.fail(item.line.where, str(exc))
             except SessionError:
@@ -857,12 +955,12 @@ def _prepare(
     return _Prepared(line, kind, task=new_task, attempt=attempt, verdicts=verdicts, warnings=warnings)
 
 
-def _write_line(store: Store, conn: Any, item: _Prepared, report: ImportReport) -> None:
+def _write_line(store: Store, batch: Batch, item: _Prepared, report: ImportReport) -> None:
     """Write one prepared line. A key already present with other content is a conflict: the stored record
     stays, and the line is reported (LineError rolls back its savepoint)."""
     inserted = False
     if item.task is not None:
-        counts = store.add_tasks([item.task], conn)
+        counts = store.add_tasks([item.task], batch)
         if counts.conflicts:
             raise LineError(
                 f"conflict: task {_shown(item.task.task_id)} is already in the session with other "
@@ -870,7 +968,7 @@ def _write_line(store: Store, conn: Any, item: _Prepared, report: ImportReport) 
             )
         inserted = bool(counts.inserted)
     if item.attempt is not None:
-        counts = store.add_attempts([item.attempt], conn)
+        counts = store.add_attempts([item.attempt], batch)
         if counts.conflicts:
             raise LineError(
                 f"conflict: attempt {_shown(item.attempt.attempt_id)} is already in the session with "
@@ -882,7 +980,7 @@ def _write_line(store: Store, conn: Any, item: _Prepared, report: ImportReport) 
     if item.kind == "verdicts" and item.verdicts and not store.has_attempt(item.verdicts[0].attempt_id):
         raise LineError(f"attempt {_shown(item.verdicts[0].attempt_id)} is not in the session")
     if item.verdicts:
-        counts = store.add_verdicts(item.verdicts, conn)
+        counts = store.add_verdicts(item.verdicts, batch)
         if counts.conflicts:
             raise LineError(
                 f"conflict: the session already has other {', '.join(counts.conflicts)} verdicts from "
@@ -892,15 +990,15 @@ def _write_line(store: Store, conn: Any, item: _Prepared, report: ImportReport) 
         report.verdicts_written += counts.inserted
     if item.judgement is not None:
         _check_known_stage(store, item.judgement.stage)
-        inserted = _write_judgement(store, conn, item.judgement)
+        inserted = _write_judgement(store, batch, item.judgement)
     if item.adjudication is not None:
         _check_known_stage(store, item.adjudication.stage)
-        inserted = _write_adjudication(store, conn, item.adjudication)
+        inserted = _write_adjudication(store, batch, item.adjudication)
     _count(report, "verdict line" if item.kind == "verdicts" else item.kind, int(inserted))
 
 
-def _write_judgement(store: Store, conn: Any, judgement: Judgement) -> bool:
-    stored = store.stored_judgement(judgement.judgement_id, conn)
+def _write_judgement(store: Store, batch: Batch, judgement: Judgement) -> bool:
+    stored = store.stored_judgement(judgement.judgement_id, batch)
     if stored is not None:
         if _same(stored, judgement, ("opened_at", "saved_at")):
             return False
@@ -910,11 +1008,11 @@ def _write_judgement(store: Store, conn: Any, judgement: Judgement) -> bool:
         )
     if not store.has_attempt(judgement.attempt_id):
         raise LineError(f"attempt {_shown(judgement.attempt_id)} is not in the session")
-    return store.save_judgements([judgement], conn) > 0
+    return store.save_judgements([judgement], batch) > 0
 
 
-def _write_adjudication(store: Store, conn: Any, adjudication: Adjudication) -> bool:
-    stored = store.stored_adjudication(adjudication.adjudication_id, conn)
+def _write_adjudication(store: Store, batch: Batch, adjudication: Adjudication) -> bool:
+    stored = store.stored_adjudication(adjudication.adjudication_id, batch)
     if stored is not None:
         if _same(stored, adjudication, ("saved_at",)):
             return False
@@ -924,7 +1022,7 @@ def _write_adjudication(store: Store, conn: Any, adjudication: Adjudication) -> 
         )
     if not store.has_attempt(adjudication.attempt_id):
         raise LineError(f"attempt {_shown(adjudication.attempt_id)} is not in the session")
-    return store.save_adjudication(adjudication, conn)
+    return store.save_adjudication(adjudication, batch)
 
 
 def _same(stored: Any, given: Any, optional: tuple[str, ...]) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import groupby
 
 from .plans import DrawnPlan, PlanError, absorb_plan
 from .store import Store
@@ -30,37 +29,28 @@ class MergeReport:
 
 
 def merge_into(target: Store, source: Store) -> MergeReport:
-    """Copy every record of `source` that `target` lacks, in one transaction.
+    """Copy every record of `source` that `target` lacks, in one transaction, as SQL between the two files
+    (Store.merge_attached): memory stays flat at any size, and a merge with nothing new only reads.
 
     Verdicts keep the time they were written (which run counts depends on it); where both copies hold the
     same verdict, the later-written stands. Plans come whole; a plan the target already holds with other
-    items is reported, not changed.
+    items is reported, not changed. The report counts the rows this merge wrote, not other writers'.
     """
-    before = target.counts()
     conflicts: list[str] = []
     changed_plans = 0
-    with target.transaction() as conn:
-        target.add_tasks(list(source.tasks().values()), conn)
-        target.add_attempts(list(source.iter_attempts()), conn)
-        target.merge_verdicts(source.verdicts(), conn)
-        judgements = source.judgements(current_only=False)
-        # One save per (reviewer, saved_at) keeps each reviewer's saves apart, so undo still steps back by save.
-        for _, group in groupby(judgements, key=lambda j: (j.reviewer, j.saved_at)):
-            target.save_judgements(list(group), conn)
-        for adjudication in source.adjudications(current_only=False):
-            target.save_adjudication(adjudication, conn)
-        target.merge_flags(source.flags(include_cleared=True), conn)
+    with target.writing(attach=source) as batch:
+        new = target.merge_attached(batch)
+        plans_before = len(target.plans())
         for record in source.plans():
             population = source.plan_population(record.name)
             incoming = DrawnPlan(record, source.plan_strata(record.name), source.plan_items(record.name), [])
             try:
-                with target.savepoint(conn):
+                with batch.savepoint():
                     pairs = list(zip(population.attempt_ids, population.strata))
-                    changed_plans += absorb_plan(target, conn, incoming, pairs) in ("extended", "completed")
+                    changed_plans += absorb_plan(target, batch, incoming, pairs) in ("extended", "completed")
             except PlanError as exc:
                 conflicts.append(str(exc))
-    after = target.counts()
-    new = {kind: after[kind] - before[kind] for kind in after}
+        new_plans = len(target.plans()) - plans_before
     return MergeReport(
         tasks=new["tasks"],
         attempts=new["attempts"],
@@ -68,6 +58,6 @@ def merge_into(target: Store, source: Store) -> MergeReport:
         judgements=new["judgements"],
         adjudications=new["adjudications"],
         flags=new["flags"],
-        plans=new["plans"] + changed_plans,
+        plans=new_plans + changed_plans,
         plan_conflicts=tuple(conflicts),
     )

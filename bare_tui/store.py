@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeAlias, overload
 
 import sqlite_utils
 
@@ -78,7 +78,7 @@ _FIELD_LIST = ", ".join(f"'{name}'" for name in FIELDS)
 # source first, then the newest run, the first written on a tie; an attempt with any own verdict uses only its
 # own), the label in force Store._labels_in_force's, the newest adjudication Store.adjudications', and the
 # consensus and dispute consensus.py's. tests/unit/test_views.py checks them against the Python on random sessions.
-ATTEMPT_STAGES_VIEW = f"""CREATE VIEW attempt_stages AS
+_ATTEMPT_STAGES_VIEW_5 = f"""CREATE VIEW attempt_stages AS
 WITH
 stage_names(stage, stage_index) AS (VALUES {_FIELD_VALUES}),
 chosen AS (
@@ -143,7 +143,7 @@ FROM agreed ORDER BY seq, stage_index, stage"""
 # disagree, flagged; then import order and stage order.
 _FIELD_ORDER = " ".join(f"WHEN '{name}' THEN {index}" for index, name in enumerate(FIELDS))
 
-DISPUTES_VIEW = f"""CREATE VIEW disputes AS
+_DISPUTES_VIEW_5 = f"""CREATE VIEW disputes AS
 WITH
 flagged AS (
     SELECT attempt_id, json_group_array(reviewer) AS flagged_by
@@ -167,8 +167,46 @@ WHERE j.kind IS NOT NULL
 ORDER BY CASE j.kind WHEN 'disputed failure' THEN 0 WHEN 'pipeline vs people' THEN 1
     WHEN 'reviewers disagree' THEN 2 ELSE 3 END, a.seq, CASE j.stage {_FIELD_ORDER} END"""
 
+# Step 5's views as released; step 6 re-creates them reading the verdict that counts from chosen_verdicts.
+_ANALYST_VIEWS_5 = [_ATTEMPT_STAGES_VIEW_5, _DISPUTES_VIEW_5]
+_CHOSEN_5 = f"""chosen AS (
+    SELECT attempt_id, stage, outcome, score, source, pipeline_version FROM (
+        SELECT v.attempt_id, v.stage, v.outcome, v.score, v.source, v.pipeline_version,
+            ROW_NUMBER() OVER (PARTITION BY v.attempt_id, v.stage ORDER BY v.source = '{OWN_SOURCE}' DESC,
+                v.created_at DESC, v.pipeline_version DESC, v.rowid) AS rank,
+            MAX(v.source = '{OWN_SOURCE}') OVER (PARTITION BY v.attempt_id) AS attempt_has_own
+        FROM verdicts v)
+    WHERE rank = 1 AND (source = '{OWN_SOURCE}' OR NOT attempt_has_own)),"""
+_CHOSEN_6 = """chosen AS (
+    SELECT attempt_id, stage, outcome, score, source, pipeline_version FROM chosen_verdicts WHERE counts),"""
+assert _CHOSEN_5 in _ATTEMPT_STAGES_VIEW_5
+ATTEMPT_STAGES_VIEW = _ATTEMPT_STAGES_VIEW_5.replace(_CHOSEN_5, _CHOSEN_6)
+DISPUTES_VIEW = _DISPUTES_VIEW_5
 ANALYST_VIEWS = [ATTEMPT_STAGES_VIEW, DISPUTES_VIEW]
 ANALYST_VIEW_NAMES = ("attempt_stages", "disputes")
+
+# The rule of Store._chosen_verdicts as SQL, writing chosen_verdicts: per attempt, stage and source the newest
+# run (created_at, then pipeline version, the first written on a tie), and among those the one that counts: own
+# source first, then the newest; an attempt with any own verdict counts only its own. {where} limits it to some
+# attempts (the ones a transaction wrote verdicts for); the migration runs it over every verdict.
+_RECOUNT = f"""INSERT INTO chosen_verdicts
+    (attempt_id, stage, source, verdict, outcome, score, pipeline_version, counts)
+WITH newest AS (
+    SELECT * FROM (
+        SELECT v.attempt_id, v.stage, v.source, v.rowid AS verdict, v.outcome, v.score, v.pipeline_version,
+            v.created_at, ROW_NUMBER() OVER (PARTITION BY v.attempt_id, v.stage, v.source
+                ORDER BY v.created_at DESC, v.pipeline_version DESC, v.rowid) AS run
+        FROM verdicts v{{where}})
+    WHERE run = 1),
+ranked AS (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY attempt_id, stage ORDER BY source = '{OWN_SOURCE}' DESC,
+            created_at DESC, pipeline_version DESC, verdict) AS rank,
+        MAX(source = '{OWN_SOURCE}') OVER (PARTITION BY attempt_id) AS has_own
+    FROM newest)
+SELECT attempt_id, stage, source, verdict, outcome, score, pipeline_version,
+    rank = 1 AND (source = '{OWN_SOURCE}' OR NOT has_own)
+FROM ranked"""
+_DIRTY = " WHERE v.attempt_id IN (SELECT attempt_id FROM temp.dirty_attempts)"
 
 # Each entry takes the schema from the version before it to its own number; a database at version N runs
 # every step after N. Never edit a released step: append a new one (SCHEMA_VERSION follows the last).
@@ -269,7 +307,42 @@ _MIGRATIONS: list[tuple[int, list[str]]] = [
         5,
         # The analyst's surface: bare-tui's rules as SQL, so Datasette and sqlite-utils users need no code.
         # A later change of a rule drops and re-creates its view in a new step.
-        ["DROP VIEW IF EXISTS disputes", "DROP VIEW IF EXISTS attempt_stages", *ANALYST_VIEWS],
+        ["DROP VIEW IF EXISTS disputes", "DROP VIEW IF EXISTS attempt_stages", *_ANALYST_VIEWS_5],
+    ),
+    (
+        6,
+        [
+            # Texts out of the attempts table: list reads (summaries, the queue, audit, statistics) walk small
+            # rows only; a BARE-sized study keeps 2.7 GB of answer texts here instead.
+            """CREATE TABLE attempt_texts (
+                attempt_id TEXT PRIMARY KEY REFERENCES attempts(attempt_id),
+                refactored TEXT, response TEXT, patch TEXT)""",
+            "INSERT INTO attempt_texts (attempt_id, refactored, response, patch)"
+            " SELECT attempt_id, refactored, response, patch FROM attempts ORDER BY seq",
+            "DROP VIEW IF EXISTS disputes",
+            "DROP VIEW IF EXISTS attempt_stages",
+            "ALTER TABLE attempts DROP COLUMN refactored",
+            "ALTER TABLE attempts DROP COLUMN response",
+            "ALTER TABLE attempts DROP COLUMN patch",
+            # A task's attempts in import order: an attempts export finds each task's first attempt by it.
+            "CREATE INDEX idx_attempts_task_seq ON attempts(task_id, seq)",
+            # The verdict that counts, decided when verdicts are written (Store._recount, in the same
+            # transaction): one row per attempt, stage and source holding that source's newest run, `counts`
+            # marking the one the rule chooses (DESIGN.md: own verdicts of the newest run where an attempt has
+            # any, else the imported source's).
+            """CREATE TABLE chosen_verdicts (
+                attempt_id TEXT NOT NULL, stage TEXT NOT NULL, source TEXT NOT NULL, verdict INTEGER NOT NULL,
+                outcome TEXT NOT NULL, score REAL, pipeline_version TEXT NOT NULL, counts INTEGER NOT NULL,
+                PRIMARY KEY (attempt_id, stage, source)) WITHOUT ROWID""",
+            # the verdicts that count, covering what the light reads (statistics, queue, plans) take
+            "CREATE INDEX idx_chosen_counted"
+            " ON chosen_verdicts(stage, outcome, score, source, pipeline_version, counts) WHERE counts",
+            "CREATE INDEX idx_chosen_source ON chosen_verdicts(source, stage)",
+            _RECOUNT.format(where=""),
+            # Undo walks one reviewer's saves newest first.
+            "CREATE INDEX idx_judgements_reviewer_saved ON judgements(reviewer, saved_at)",
+            *ANALYST_VIEWS,
+        ],
     ),
 ]
 SCHEMA_VERSION = _MIGRATIONS[-1][0]
@@ -294,6 +367,43 @@ class ImportCounts:
     inserted: int = 0
     unchanged: int = 0
     conflicts: tuple[str, ...] = ()  # keys already present with different content: the stored rows were kept
+
+
+class RawJSON(str):
+    """JSON text as the session stores it, for an export to copy into its output without decoding it."""
+
+    __slots__ = ()
+
+
+class Batch:
+    """A write transaction of one Store (Store.writing()): handed to the store's write methods in place of a
+    connection, and to nothing else. It holds the connection privately; SQL stays in the store."""
+
+    def __init__(self, store: Store, conn: sqlite3.Connection) -> None:
+        self.store = store
+        self._conn = conn
+
+    def savepoint(self) -> contextlib.AbstractContextManager[None]:
+        """Everything written in the block stands or falls together (Store.savepoint)."""
+        return self.store.savepoint(self)
+
+
+Writer: TypeAlias = sqlite3.Connection | Batch  # a Batch; a connection from transaction() still serves
+
+
+@overload
+def _connection(writer: Writer) -> sqlite3.Connection: ...
+@overload
+def _connection(writer: Writer | None) -> sqlite3.Connection | None: ...
+def _connection(writer: Writer | None) -> sqlite3.Connection | None:
+    return writer._conn if isinstance(writer, Batch) else writer
+
+
+# An attempt with its texts, which live in their own table so that list reads never walk them.
+_ATTEMPT_COLUMNS = (
+    "a.attempt_id, a.task_id, a.model, x.refactored, x.response, x.patch, a.meta, a.problems, a.seq"
+    " FROM attempts a LEFT JOIN attempt_texts x ON x.attempt_id = a.attempt_id"
+)
 
 
 class Store:
@@ -357,7 +467,10 @@ class Store:
     @classmethod
     def _connect(cls, target: str | Path, path: Path, exists: bool, readonly: bool) -> Store:
         try:
-            conn = sqlite3.connect(target, uri=readonly, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            if not readonly and str(target).startswith("file:"):  # a plain name that would read as a URI
+                target = f"./{target}"
+            # URIs on: a merge ATTACHes its source read-only by one
+            conn = sqlite3.connect(target, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except sqlite3.Error as exc:
             raise SessionError(f"{path}: cannot open: {exc}") from None
         store = cls(conn, path, readonly=readonly)
@@ -385,6 +498,8 @@ class Store:
             raise SessionError(
                 f"{self.path}: made by a newer bare-tui (schema {version}, this one knows {SCHEMA_VERSION}); upgrade"
             )
+        if not self.readonly:
+            c.execute("CREATE TEMP TABLE IF NOT EXISTS dirty_attempts (attempt_id TEXT PRIMARY KEY)")
         if version < SCHEMA_VERSION:
             if self.readonly:
                 raise SessionError(f"{self.path}: read-only and needs a schema upgrade; open it writable once")
@@ -394,6 +509,18 @@ class Store:
             if mode != "wal":
                 c.execute("PRAGMA journal_mode = WAL")
             c.execute("PRAGMA synchronous = NORMAL")
+            # Which attempts a transaction wrote verdicts for, whatever wrote them: transaction() decides their
+            # verdict that counts again before it commits. Temporary, so this connection's alone.
+            # (no OR IGNORE: an upsert's own conflict rule would override it inside the trigger)
+            mark = (
+                "INSERT INTO dirty_attempts SELECT {0}.attempt_id"
+                " WHERE NOT EXISTS (SELECT 1 FROM dirty_attempts WHERE attempt_id = {0}.attempt_id);"
+            )
+            for event, rows in (("INSERT", ("new",)), ("UPDATE", ("new", "old")), ("DELETE", ("old",))):
+                c.execute(
+                    f"CREATE TEMP TRIGGER IF NOT EXISTS verdicts_{event.lower()}_marks AFTER {event} ON main.verdicts"
+                    f" BEGIN {' '.join(mark.format(row) for row in rows)} END"
+                )
 
     def _migrate(self, current: int) -> None:
         with self.transaction():
@@ -431,6 +558,7 @@ class Store:
             raise _session_error(self.path, exc) from None
         try:
             yield c
+            self._recount(c)
         except BaseException as exc:
             _rollback(c)
             if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.IntegrityError):
@@ -443,11 +571,41 @@ class Store:
             _rollback(c)
             raise _session_error(self.path, exc) from None
 
+    def _recount(self, c: sqlite3.Connection) -> None:
+        """Decide the verdict that counts again for the attempts this transaction wrote verdicts for."""
+        if c.execute("SELECT EXISTS (SELECT 1 FROM temp.dirty_attempts)").fetchone()[0]:
+            c.execute("DELETE FROM chosen_verdicts WHERE attempt_id IN (SELECT attempt_id FROM temp.dirty_attempts)")
+            c.execute(_RECOUNT.format(where=_DIRTY))
+            c.execute("DELETE FROM temp.dirty_attempts")
+
     @contextmanager
-    def savepoint(self, conn: sqlite3.Connection) -> Iterator[None]:
+    def writing(self, attach: Store | None = None) -> Iterator[Batch]:
+        """One committed transaction, as a Batch the store owns: what the importer and merge write through
+        (the store's methods take it where they take a transaction), never the connection itself. attach: a
+        session read from in the same statements (ATTACHed read-only as `src`), for a merge."""
+        if attach is None:
+            with self.transaction() as c:
+                yield Batch(self, c)
+            return
+        if self.readonly:
+            raise SessionError(f"{self.path}: read-only session; cannot write")
+        try:
+            self._conn.execute("ATTACH DATABASE ? AS src", (attach.path.resolve().as_uri() + "?mode=ro",))
+        except sqlite3.Error as exc:
+            raise _session_error(attach.path, exc) from None
+        try:
+            with self.transaction() as c:
+                yield Batch(self, c)
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("DETACH DATABASE src")
+
+    @contextmanager
+    def savepoint(self, conn: Writer) -> Iterator[None]:
         """Inside a transaction: everything written in the block stands or falls together. A record the
         database refuses (a constraint) is RecordRejected; a fault of the file or disk is a SessionError,
         since it ends the whole transaction, not just this record."""
+        conn = _connection(conn)
         conn.execute("SAVEPOINT record")
         try:
             yield
@@ -465,8 +623,9 @@ class Store:
         conn.execute("RELEASE record")
 
     # ------------------------------------------------------------------ tasks and attempts
-    def add_tasks(self, tasks: Sequence[Task], conn: sqlite3.Connection | None = None) -> ImportCounts:
+    def add_tasks(self, tasks: Sequence[Task], conn: Writer | None = None) -> ImportCounts:
         """Insert tasks that are new; a task_id already present is left as it is."""
+        conn = _connection(conn)
         return self._insert_new(
             "tasks",
             "task_id",
@@ -476,8 +635,9 @@ class Store:
             conn,
         )
 
-    def add_attempts(self, attempts: Sequence[Attempt], conn: sqlite3.Connection | None = None) -> ImportCounts:
+    def add_attempts(self, attempts: Sequence[Attempt], conn: Writer | None = None) -> ImportCounts:
         """Insert attempts that are new, in the given order; an attempt_id already present is left alone."""
+        conn = _connection(conn)
         return self._insert_new(
             "attempts",
             "attempt_id",
@@ -494,24 +654,35 @@ class Store:
                 )
                 for a in attempts
             ],
-            "INSERT INTO attempts (attempt_id, task_id, model, refactored, response, patch, meta, problems, seq)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM attempts))",
+            "INSERT INTO attempts (attempt_id, task_id, model, meta, problems, seq)"
+            " VALUES (?1, ?2, ?3, ?7, ?8, (SELECT COALESCE(MAX(seq), 0) + 1 FROM attempts))",
             conn,
+            "INSERT INTO attempt_texts (attempt_id, refactored, response, patch) VALUES (?, ?, ?, ?)",
         )
 
     def _insert_new(
-        self, table: str, key: str, rows: list[tuple[Any, ...]], sql: str, conn: sqlite3.Connection | None
+        self,
+        table: str,
+        key: str,
+        rows: list[tuple[Any, ...]],
+        sql: str,
+        conn: Writer | None,
+        texts_sql: str | None = None,
     ) -> ImportCounts:
+        conn = _connection(conn)
         if conn is None:
             with self.transaction() as c:
-                return self._insert_new(table, key, rows, sql, c)
+                return self._insert_new(table, key, rows, sql, c, texts_sql)
         inserted = unchanged = 0
         conflicts: list[str] = []
         columns = ", ".join(_CONTENT_COLUMNS[table])
+        source = f"{table} LEFT JOIN attempt_texts USING (attempt_id)" if texts_sql else table
         for row in rows:
-            stored = conn.execute(f"SELECT {columns} FROM {table} WHERE {key} = ?", (row[0],)).fetchone()
+            stored = conn.execute(f"SELECT {columns} FROM {source} WHERE {key} = ?", (row[0],)).fetchone()
             if stored is None:
                 conn.execute(sql, row)
+                if texts_sql:
+                    conn.execute(texts_sql, (row[0], *row[3:6]))  # an attempt's id and its three texts
                 inserted += 1
             elif tuple(stored) == tuple(row[: len(stored)]):
                 unchanged += 1
@@ -533,12 +704,12 @@ class Store:
         return list(self.iter_attempts())
 
     def attempt(self, attempt_id: str) -> Attempt | None:
-        rows = list(self.db.query("SELECT * FROM attempts WHERE attempt_id = ?", [attempt_id]))
+        rows = list(self.db.query(f"SELECT {_ATTEMPT_COLUMNS} WHERE a.attempt_id = ?", [attempt_id]))
         return _attempt(rows[0]) if rows else None
 
     def iter_attempts(self, batch: int = 500) -> Iterator[Attempt]:
         """Every attempt with its texts, in import order, without holding them all in memory."""
-        cursor = self._conn.execute("SELECT * FROM attempts ORDER BY seq")
+        cursor = self._conn.execute(f"SELECT {_ATTEMPT_COLUMNS} ORDER BY a.seq")
         names = [d[0] for d in cursor.description]
         while rows := cursor.fetchmany(batch):
             for row in rows:
@@ -567,11 +738,12 @@ class Store:
         return self._conn.execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
 
     # ------------------------------------------------------------------ verdicts
-    def save_verdicts(self, verdicts: Iterable[Verdict], conn: sqlite3.Connection | None = None) -> int:
+    def save_verdicts(self, verdicts: Iterable[Verdict], conn: Writer | None = None) -> int:
         """Store verdicts; one with the same attempt, stage, source and pipeline version is replaced.
 
         A verdict's created_at, when it has one (a verdict read from another copy), is kept: which run counts
         depends on it. New verdicts are stamped now."""
+        conn = _connection(conn)
         now = utc_now()
         rows = [
             (
@@ -598,9 +770,10 @@ class Store:
                 c.executemany(sql, rows)
         return len(rows)
 
-    def add_verdicts(self, verdicts: Sequence[Verdict], conn: sqlite3.Connection) -> ImportCounts:
+    def add_verdicts(self, verdicts: Sequence[Verdict], conn: Writer) -> ImportCounts:
         """Import verdicts: new ones are written, identical ones left alone, and one that differs from the
         stored verdict of the same attempt, stage, source and version is a conflict (the stored one stays)."""
+        conn = _connection(conn)
         inserted = unchanged = 0
         conflicts: list[str] = []
         for v in verdicts:
@@ -621,8 +794,7 @@ class Store:
 
     def stage_names(self) -> list[str]:
         """Every stage the session has verdicts for: the five and overall, then extra stages by name."""
-        rows = self._conn.execute("SELECT DISTINCT stage FROM verdicts").fetchall()
-        return sorted((row[0] for row in rows), key=stage_order)
+        return sorted(self.verdict_stages(), key=stage_order)
 
     def verdicts(
         self, source: str | None = None, pipeline_version: str | None = None, attempt_id: str | None = None
@@ -644,101 +816,23 @@ class Store:
     def _chosen_verdicts(
         self, columns: str, source: str | None, attempt_id: str | None, stage: str | None = None
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """The verdict that counts per attempt-stage: own source first, then the newest run (the first written
-        on a tie); with no source named, an attempt that has any own verdict uses only its own, never a mix
-        with an imported stage.
-
-        The rule chooses within each attempt, so only the verdicts of attempts with a choice to make are
-        ranked, in one pass (a window query sorted 8x slower); the others are read as they are, without the
-        three rank columns, which would add half again to the read. Those come first, in the order written,
-        then the chosen ones, in the order their attempt-stages were first written. A stage named reads only
-        that stage's verdicts, chosen by the same rule (which attempts have own verdicts looks at every stage),
-        the settled ones in no particular order."""
-        where, params = _where(source=source, attempt_id=attempt_id)
-        contested = self._contested_attempts(where, params, source)
-        all_where, all_params = where, params
-        where, params = _where(source=source, attempt_id=attempt_id, stage=stage)
-        if not contested:
-            # one stage's verdicts come in the (stage, outcome) index's order: sorting them by rowid cost a
-            # fifth of the read, and a stage's reader (a plan) keys them by attempt
-            order = " ORDER BY rowid" if stage is None else ""
-            cursor = self._conn.execute(f"SELECT {columns} FROM verdicts{where}{order}", params)
-            return [d[0] for d in cursor.description], cursor.fetchall()
-        joiner, ids = (" AND" if where else " WHERE"), json.dumps(contested)
-        cursor = self._conn.execute(
-            f"SELECT {columns} FROM verdicts{where}{joiner} attempt_id NOT IN (SELECT value FROM json_each(?))"
-            " ORDER BY rowid",
-            [*params, ids],
-        )
-        names = [d[0] for d in cursor.description]
-        settled = cursor.fetchall()
-        cursor = self._conn.execute(
-            f"SELECT source = ? AS own_source, created_at AS chosen_at, pipeline_version AS chosen_version,"
-            f" {columns} FROM verdicts{where}{joiner} attempt_id IN (SELECT value FROM json_each(?)) ORDER BY rowid",
-            [OWN_SOURCE, *params, ids],
-        )
-        at, st = names.index("attempt_id") + 3, names.index("stage") + 3
-        best: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-        keep_first = best.setdefault
-        for row in cursor:
-            key = (row[at], row[st])
-            held = keep_first(key, row)
-            if held is not row and row[:3] > held[:3]:  # the rank: own source, then the newest run
-                best[key] = row
-        if source is not None:
-            return names, settled + [row[3:] for row in best.values()]
-        own = {row[at] for row in best.values() if row[0]}
-        if stage is not None:
-            joiner = " AND" if all_where else " WHERE"
-            own.update(
-                row[0]
-                for row in self._conn.execute(
-                    f"SELECT DISTINCT attempt_id FROM verdicts{all_where}{joiner} source = ?"
-                    " AND attempt_id IN (SELECT value FROM json_each(?))",
-                    [*all_params, OWN_SOURCE, ids],
-                )
-            )
-        return names, settled + [row[3:] for row in best.values() if row[0] or row[at] not in own]
-
-    def _contested_attempts(self, where: str, params: list[Any], source: str | None) -> list[str]:
-        """Attempts where the rule has a choice to make: a stage with two verdicts or, with no source named,
-        own and imported verdicts side by side. The usual session holds one run of one source, where there
-        is nothing to choose: the ends of the (source, version) index show that at once. Otherwise one pass
-        over the primary-key index finds the stages with two verdicts (0.6 s at BARE scale), and where both
-        own and imported verdicts exist, one more finds the attempts that mix them."""
-        c = self._conn
-        runs = (
-            f"SELECT source, pipeline_version FROM verdicts{where} "
-            "ORDER BY source {0}, pipeline_version {0} LIMIT 1"
-        )
-        if c.execute(runs.format("ASC"), params).fetchone() == c.execute(runs.format("DESC"), params).fetchone():
-            return []
-        contested = {
-            row[0]
-            for row in c.execute(
-                f"SELECT DISTINCT attempt_id FROM verdicts{where} GROUP BY attempt_id, stage HAVING COUNT(*) > 1",
-                params,
-            )
-        }
-        joiner = " AND" if where else " WHERE"
-        both_kinds = (
-            source is None
-            and c.execute(
-                f"SELECT EXISTS (SELECT 1 FROM verdicts{where}{joiner} source = ?)"
-                f" AND EXISTS (SELECT 1 FROM verdicts{where}{joiner} (source < ? OR source > ?))",
-                [*params, OWN_SOURCE, *params, OWN_SOURCE, OWN_SOURCE],
-            ).fetchone()[0]
-        )
-        if both_kinds:
-            contested.update(
-                row[0]
-                for row in c.execute(
-                    f"SELECT attempt_id FROM verdicts{where} "
-                    "GROUP BY attempt_id HAVING MIN(source = ?) < MAX(source = ?)",
-                    [*params, OWN_SOURCE, OWN_SOURCE],
-                )
-            )
-        return sorted(contested)
+        """The verdict that counts per attempt-stage, as decided when it was written (chosen_verdicts, kept by
+        transaction()): own source first, then the newest run (the first written on a tie); with no source
+        named, an attempt that has any own verdict uses only its own, never a mix with an imported stage. With
+        a source, that source's newest run. columns name chosen_verdicts' own (attempt_id, stage, outcome,
+        score, source, pipeline_version), or "*" for the whole verdict row; rows in no particular order."""
+        where = ["c.counts" if source is None else "c.source = ?"]
+        params: list[Any] = [] if source is None else [source]
+        for column, value in (("attempt_id", attempt_id), ("stage", stage)):
+            if value is not None:
+                where.append(f"c.{column} = ?")
+                params.append(value)
+        if columns == "*":
+            select = "v.* FROM chosen_verdicts c JOIN verdicts v ON v.rowid = c.verdict"
+        else:
+            select = ", ".join(f"c.{name.strip()}" for name in columns.split(",")) + " FROM chosen_verdicts c"
+        cursor = self._conn.execute(f"SELECT {select} WHERE {' AND '.join(where)}", params)
+        return [d[0] for d in cursor.description], cursor.fetchall()
 
     def verdict_stages(self) -> list[str]:
         """Every stage name some verdict has, found by skipping along the (stage, outcome) index."""
@@ -785,13 +879,14 @@ class Store:
 
     # ------------------------------------------------------------------ reviewers and judgements
     def save_judgements(
-        self, judgements: Sequence[Judgement], conn: sqlite3.Connection | None = None, save_id: str | None = None
+        self, judgements: Sequence[Judgement], conn: Writer | None = None, save_id: str | None = None
     ) -> int:
         """Append judgements in one committed transaction; a judgement_id already present is left alone.
 
         Returns how many rows were new. The caller may say "saved" once this returns. save_id names the save
         (a new id when not given): a process that remembers its own saves' ids can undo only those.
         """
+        conn = _connection(conn)
         if conn is None:
             with self.transaction() as c:
                 return self.save_judgements(judgements, c, save_id)
@@ -866,17 +961,25 @@ class Store:
         if among is not None and not among:
             return []
         with self.transaction() as c:
-            current = {j.judgement_id: j for j in self.judgements(reviewer=reviewer)}
-            rows = c.execute(
+            # The reviewer's rows newest first, along the (reviewer, saved_at) index, until the first one in force
+            # that belongs to a save counted: a handful of rows, not every label the reviewer has.
+            found, target = False, None
+            for jid, save in c.execute(
                 "SELECT judgement_id, save_id FROM judgements WHERE reviewer = ? AND undo = 0"
                 " ORDER BY saved_at DESC, rowid DESC",
                 (reviewer,),
-            ).fetchall()
-            found = [save for jid, save in rows if jid in current and (among is None or save in among)]
+            ):
+                if (among is None or save in among) and self._in_force(c, jid) is not None:
+                    found, target = True, save  # a row saved before saves had ids has none
+                    break
             if not found:
                 return []
-            target = found[0]
-            undone = [current[jid] for jid, save in rows if save == target and jid in current]
+            rows = c.execute(
+                "SELECT judgement_id FROM judgements WHERE reviewer = ? AND save_id IS ? AND undo = 0"
+                " ORDER BY saved_at DESC, rowid DESC",
+                (reviewer, target),
+            ).fetchall()
+            undone = [j for j in (self._in_force(c, row[0]) for row in rows) if j is not None]
             now = utc_now()
             written: list[Judgement] = []
             for j in undone:
@@ -920,6 +1023,22 @@ class Store:
             )
             return written
 
+    def _in_force(self, c: sqlite3.Connection, judgement_id: str) -> Judgement | None:
+        """The judgement, when it is the label in force for its attempt, reviewer and stage (the rule of
+        _labels_in_force, asked of one row through the indexes): superseded by nothing, not a withdrawal, and
+        no newer row of the same key that nothing supersedes."""
+        j = self._judgement_by_id(c, judgement_id)
+        if j is None or j.retracted:
+            return None
+        newer = c.execute(
+            "SELECT 1 FROM judgements o, judgements me WHERE me.judgement_id = ? AND o.attempt_id = me.attempt_id"
+            " AND o.reviewer = me.reviewer AND o.stage = me.stage AND (o.saved_at, o.rowid) > (me.saved_at, me.rowid)"
+            " AND NOT EXISTS (SELECT 1 FROM judgements s WHERE s.supersedes = o.judgement_id) LIMIT 1",
+            (judgement_id,),
+        ).fetchone()
+        superseded = c.execute("SELECT 1 FROM judgements WHERE supersedes = ? LIMIT 1", (judgement_id,)).fetchone()
+        return None if newer is not None or superseded is not None else j
+
     def _check_supersedes(self, conn: sqlite3.Connection, j: Judgement) -> None:
         """A judgement may only supersede the same reviewer's earlier judgement of the same attempt and stage."""
         if j.supersedes is None:
@@ -936,12 +1055,14 @@ class Store:
                 "reviewer's judgement of the same attempt and stage"
             )
 
-    def stored_judgement(self, judgement_id: str, conn: sqlite3.Connection | None = None) -> Judgement | None:
+    def stored_judgement(self, judgement_id: str, conn: Writer | None = None) -> Judgement | None:
         """The judgement with this id as stored, or None."""
+        conn = _connection(conn)
         return self._judgement_by_id(conn or self._conn, judgement_id)
 
-    def stored_adjudication(self, adjudication_id: str, conn: sqlite3.Connection | None = None) -> Adjudication | None:
+    def stored_adjudication(self, adjudication_id: str, conn: Writer | None = None) -> Adjudication | None:
         """The adjudication with this id as stored, or None."""
+        conn = _connection(conn)
         cursor = (conn or self._conn).execute(
             "SELECT * FROM adjudications WHERE adjudication_id = ?", (adjudication_id,)
         )
@@ -957,8 +1078,9 @@ class Store:
         return _judgement(dict(zip([d[0] for d in cursor.description], row)))
 
     # ------------------------------------------------------------------ adjudications and flags
-    def save_adjudication(self, adjudication: Adjudication, conn: sqlite3.Connection | None = None) -> bool:
+    def save_adjudication(self, adjudication: Adjudication, conn: Writer | None = None) -> bool:
         """Record an auditor's final label; returns False when that adjudication_id was already there."""
+        conn = _connection(conn)
         sql = (
             "INSERT OR IGNORE INTO adjudications (adjudication_id, attempt_id, stage, auditor, label, reason,"
             " note, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -996,8 +1118,9 @@ class Store:
                 (flag.attempt_id, flag.reviewer, int(flag.flagged), flag.note, flag.saved_at or utc_now()),
             )
 
-    def merge_flags(self, flags: Sequence[Flag], conn: sqlite3.Connection) -> None:
+    def merge_flags(self, flags: Sequence[Flag], conn: Writer) -> None:
         """Take flags from another copy; where both have one, the newer wins."""
+        conn = _connection(conn)
         for f in flags:
             conn.execute(
                 "INSERT INTO flags (attempt_id, reviewer, flagged, note, saved_at) VALUES (?, ?, ?, ?, ?)"
@@ -1014,9 +1137,10 @@ class Store:
             for r in self.db.query(f"SELECT * FROM flags{where} ORDER BY saved_at")
         ]
 
-    def merge_verdicts(self, verdicts: Iterable[Verdict], conn: sqlite3.Connection) -> int:
+    def merge_verdicts(self, verdicts: Iterable[Verdict], conn: Writer) -> int:
         """Take verdicts from another copy, each with its own created_at; where both copies hold the same
         verdict (attempt, stage, source, pipeline version), the one written later stands. Returns rows written."""
+        conn = _connection(conn)
         now = utc_now()
         written = 0
         for v in verdicts:
@@ -1039,6 +1163,61 @@ class Store:
                 ),
             )
             written += cursor.rowcount
+        return written
+
+    def merge_attached(self, batch: Batch) -> dict[str, int]:
+        """Copy every record of the session attached to this batch (Store.writing(attach=...)) that this one
+        lacks, as SQL between the two files: nothing is held in memory, whatever the study's size. Keys
+        decide: a task, attempt, judgement or adjudication already present is left as it is (even with other
+        content); a verdict present in both stands as written later (created_at kept as written, since which
+        run counts depends on it); a flag likewise by saved_at. New tasks and attempts follow this session's,
+        in the source's order. Judgements keep their save ids, so undo still steps back by save. Returns the
+        rows this merge wrote, by table."""
+        c = _connection(batch)
+        written: dict[str, int] = {}
+        for table, key in (("tasks", "task_id"), ("attempts", "attempt_id")):
+            columns = [row[1] for row in c.execute(f"PRAGMA main.table_info({table})") if row[1] != "seq"]
+            names = ", ".join(columns)
+            base = c.execute(f"SELECT COALESCE(MAX(seq), 0) FROM main.{table}").fetchone()[0]
+            written[table] = c.execute(
+                f"INSERT INTO main.{table} ({names}, seq) SELECT {', '.join(f's.{n}' for n in columns)},"
+                f" ? + ROW_NUMBER() OVER (ORDER BY s.seq) FROM src.{table} s"
+                f" WHERE NOT EXISTS (SELECT 1 FROM main.{table} t WHERE t.{key} = s.{key}) ORDER BY s.seq",
+                (base,),
+            ).rowcount
+        c.execute(
+            "INSERT INTO main.attempt_texts (attempt_id, refactored, response, patch)"
+            " SELECT s.attempt_id, s.refactored, s.response, s.patch FROM src.attempt_texts s"
+            " WHERE NOT EXISTS (SELECT 1 FROM main.attempt_texts t WHERE t.attempt_id = s.attempt_id)"
+        )
+        verdict_key = "v.attempt_id = s.attempt_id AND v.stage = s.stage AND v.source = s.source" + (
+            " AND v.pipeline_version = s.pipeline_version"
+        )
+        updated = c.execute(
+            "UPDATE main.verdicts AS v SET outcome = s.outcome, score = s.score, evidence = s.evidence,"
+            f" details = s.details, created_at = s.created_at FROM src.verdicts AS s WHERE {verdict_key}"
+            " AND s.created_at > v.created_at"
+        ).rowcount
+        verdict_columns = "attempt_id, stage, source, pipeline_version, outcome, score, evidence, details, created_at"
+        written["verdicts"] = updated + (
+            c.execute(
+                f"INSERT INTO main.verdicts ({verdict_columns}) SELECT {verdict_columns} FROM src.verdicts s"
+                f" WHERE NOT EXISTS (SELECT 1 FROM main.verdicts v WHERE {verdict_key}) ORDER BY s.rowid"
+            ).rowcount
+        )
+        c.execute("INSERT OR IGNORE INTO main.reviewers (name, created_at) SELECT name, created_at FROM src.reviewers")
+        for table, key in (("judgements", "judgement_id"), ("adjudications", "adjudication_id")):
+            names = ", ".join(row[1] for row in c.execute(f"PRAGMA main.table_info({table})"))
+            written[table] = c.execute(
+                f"INSERT INTO main.{table} ({names}) SELECT {names} FROM src.{table} s"
+                f" WHERE NOT EXISTS (SELECT 1 FROM main.{table} t WHERE t.{key} = s.{key}) ORDER BY s.rowid"
+            ).rowcount
+        written["flags"] = c.execute(
+            "INSERT INTO main.flags (attempt_id, reviewer, flagged, note, saved_at)"
+            " SELECT attempt_id, reviewer, flagged, note, saved_at FROM src.flags WHERE true"
+            " ON CONFLICT (attempt_id, reviewer) DO UPDATE SET flagged = excluded.flagged,"
+            " note = excluded.note, saved_at = excluded.saved_at WHERE excluded.saved_at > flags.saved_at"
+        ).rowcount
         return written
 
     # ------------------------------------------------------------------ review plans
@@ -1091,7 +1270,7 @@ class Store:
         items: Sequence[PlanItem],
         population: Sequence[tuple[str, str]] | None = None,
         replace: bool = False,
-        conn: sqlite3.Connection | None = None,
+        conn: Writer | None = None,
     ) -> None:
         """Write a plan in one transaction: its record, strata, items and (attempt_id, stratum) population.
 
@@ -1099,6 +1278,7 @@ class Store:
         record, strata and items of an existing plan (an extension) and keeps its population unless one is
         given.
         """
+        conn = _connection(conn)
         if conn is None:
             with self.transaction() as c:
                 self.save_plan(record, strata, items, population, replace, c)
@@ -1199,6 +1379,51 @@ class Store:
         while rows := cursor.fetchmany(batch):
             for row in rows:
                 yield dict(zip(chosen, row))
+
+    # ------------------------------------------------------------------ exports, streamed
+    def export_rows(self, what: str, source: str | None = None, batch: int = 2000) -> Iterator[dict[str, Any]]:
+        """The rows of a verdicts or attempts export, read from a cursor in batches (memory stays flat) with
+        stored JSON (evidence, details, meta, problems) as RawJSON: copied into the output, never decoded.
+        verdicts: in the order written, with each attempt's model and language. attempts: in import order with
+        the task's language and path, and its original and meta on the task's first attempt only."""
+        if what == "verdicts":
+            where, params = ("" if source is None else " WHERE v.source = ?"), ([] if source is None else [source])
+            sql = (
+                "SELECT v.attempt_id, v.stage, v.outcome, v.score, v.evidence, v.pipeline_version, v.source,"
+                " v.created_at, a.model, t.language, v.details FROM verdicts v"
+                " LEFT JOIN attempts a ON a.attempt_id = v.attempt_id LEFT JOIN tasks t ON t.task_id = a.task_id"
+                f"{where} ORDER BY v.rowid"
+            )
+            raw: tuple[str, ...] = ("evidence", "details")
+        elif what == "attempts":
+            first = "a.seq = (SELECT MIN(b.seq) FROM attempts b WHERE b.task_id = a.task_id)"
+            sql = (
+                "SELECT a.attempt_id, a.task_id, a.model, t.language, t.path,"
+                f" CASE WHEN {first} THEN t.original END AS original,"
+                f" CASE WHEN {first} THEN t.meta END AS task_meta, x.refactored, x.response, x.patch, a.meta,"
+                " a.problems FROM attempts a JOIN tasks t ON t.task_id = a.task_id"
+                " LEFT JOIN attempt_texts x ON x.attempt_id = a.attempt_id ORDER BY a.seq"
+            )
+            params, raw = [], ("task_meta", "meta", "problems")
+        else:
+            raise ValueError(f"no streamed export of {what!r}")
+        cursor = self._conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        wrap = [name in raw for name in names]
+        while rows := cursor.fetchmany(batch):
+            for row in rows:
+                yield {
+                    name: RawJSON(value) if wrapped and value is not None else value
+                    for name, value, wrapped in zip(names, row, wrap)
+                }
+
+    def raw_view_rows(self, view: str, columns: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+        """view_rows with the JSON columns (labels, flagged_by) as RawJSON, for exports that copy them."""
+        for row in self.view_rows(view, columns):
+            for key in ("labels", "flagged_by"):
+                if row.get(key) is not None:
+                    row[key] = RawJSON(row[key])
+            yield row
 
     # ------------------------------------------------------------------ lists (the queue and audit screens)
     # The same rules as current_verdicts() and judgements(), without texts, evidence and enums, so that

@@ -149,3 +149,31 @@ def test_merge_brings_reviewers_copies_together_and_is_idempotent(session: Path,
         assert merged.counts() == counts
         assert {j.reviewer for j in merged.judgements()} == {"ana", "ben"}
         assert counts["attempts"] == 3 and counts["flags"] == 2
+
+
+def test_merge_copies_texts_saves_and_newer_verdicts_and_counts_only_its_own_rows(
+    session: Path, tmp_path: Path
+) -> None:
+    """A merge is SQL between the two files: the answer texts come along, each judgement keeps its save (so
+    undo in the merged session steps back by the reviewer's saves), a verdict both hold stands as written
+    later with its created_at, and the summary counts what this merge wrote."""
+    copy = tmp_path / "ana.db"
+    with Store.open(session) as base, Store.open(copy, create=True) as mine:
+        merge_into(mine, base)
+        mine.save_judgements([Judgement("j1", "a-1", "ana", "syntax", Label.PASS)], save_id="first")
+        mine.save_judgements([Judgement("j2", "a-2", "ana", "syntax", Label.FAIL)], save_id="second")
+        mine.save_verdicts([Verdict("a-1", "syntax", Outcome.PASS, None, (), "v1", created_at="2026-02-01T00:00:00Z")])
+    with Store.open(session) as target:
+        target.save_verdicts(
+            [Verdict("a-1", "syntax", Outcome.FAIL, None, (), "v1", created_at="2026-01-01T00:00:00Z")]
+        )
+        target.save_judgements([Judgement("own", "a-3", "lead", "overall", Label.PASS)])
+        with Store.open(copy, readonly=True) as source:
+            report = merge_into(target, source)
+            assert (report.tasks, report.attempts, report.judgements, report.verdicts) == (0, 0, 2, 1)
+            assert merge_into(target, source).total == 0
+            assert [target.attempt(a.attempt_id) for a in source.attempts()] == source.attempts()
+        counted = target.current_verdicts()[("a-1", "syntax")]
+        assert (counted.outcome, counted.created_at) == (Outcome.PASS, "2026-02-01T00:00:00Z")
+        assert [j.supersedes for j in target.undo_last_save("ana")] == ["j2"]  # the newest save only
+        assert [j.judgement_id for j in target.judgements(reviewer="ana")] == ["j1"]

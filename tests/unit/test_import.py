@@ -305,3 +305,29 @@ def test_a_verdict_only_line_adds_an_external_pipelines_verdicts_and_never_repla
     report = import_into(store, again, source_name="ci")
     assert report.failed == 1 and "conflict" in report.errors[0]
     assert [(v.source, v.outcome) for v in store.verdicts()] == [("ci", Outcome.PASS)]
+
+
+def test_a_long_import_streams_in_batches_reporting_every_bad_line_and_losing_no_good_one(tmp_path: Path) -> None:
+    """Lines of every kind, out of kind order (verdict-only lines and the task line after the attempts that
+    need them), bad lines scattered among them, across several committed batches: every bad line is reported
+    FILE:LINE, every good one is in, and the progress reaches the total."""
+    n = 2_600
+    rows: list[dict | str] = []
+    for i in range(n):
+        rows.append({"attempt_id": f"a-{i}", "task_id": "t-1", "model": f"m{i % 7}", "refactored": f"x = {i}\n"})
+    rows += [{"attempt_id": f"a-{i}", "verdicts": {"syntax": {"outcome": "pass"}}} for i in range(0, n, 3)]
+    rows.append({"task_id": "t-1", "language": "python", "path": "a.py", "original": "x = 0\n"})
+    bad = {10: "{not json", 1_500: '{"attempt_id": "a-x"}', 2_900: "[1, 2]"}
+    for at, text in sorted(bad.items()):
+        rows.insert(at, text)
+    source = tmp_path / "big.jsonl"
+    source.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows))
+    seen: list[tuple[int, int]] = []
+    with Store.open(tmp_path / "s.db", create=True) as store:
+        report = import_into(store, source, progress=lambda done, total: seen.append((done, total)))
+        assert store.count_attempts() == n
+        assert len(store.current_verdict_rows()) == len(range(0, n, 3))
+        assert store.attempt("a-2599").refactored == "x = 2599\n"
+    assert sorted(e.split(": ")[0] for e in report.errors) == sorted(f"{source}:{at + 1}" for at in bad)
+    assert report.imported == n + len(range(0, n, 3)) + 1 and report.failed == len(bad)
+    assert len(seen) > 3 and seen[-1][0] == seen[-1][1]

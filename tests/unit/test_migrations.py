@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bare_tui.model import Flag, Label, Outcome, PlanItem, PlanRecord, PlanStratum
-from bare_tui.store import APPLICATION_ID, SCHEMA_VERSION, SessionError, Store
+from bare_tui.store import _ANALYST_VIEWS_5, APPLICATION_ID, SCHEMA_VERSION, SessionError, Store
 
 V1 = [
     """CREATE TABLE tasks (
@@ -65,7 +65,30 @@ V3 = [
     "CREATE UNIQUE INDEX idx_attempts_seq ON attempts(seq)",
     "CREATE UNIQUE INDEX idx_tasks_seq ON tasks(seq)",
 ]
-RELEASED = {1: V1, 2: V1 + V2, 3: V1 + V2 + V3}
+V4 = [
+    """CREATE TABLE plans (
+        name TEXT PRIMARY KEY, definition TEXT NOT NULL DEFAULT '{}', created_at TEXT NOT NULL,
+        size INTEGER NOT NULL)""",
+    """CREATE TABLE plan_strata (
+        plan TEXT NOT NULL REFERENCES plans(name), stratum TEXT NOT NULL,
+        population INTEGER NOT NULL, drawn INTEGER NOT NULL,
+        PRIMARY KEY (plan, stratum)) WITHOUT ROWID""",
+    """CREATE TABLE plan_items (
+        plan TEXT NOT NULL REFERENCES plans(name), attempt_id TEXT NOT NULL REFERENCES attempts(attempt_id),
+        stratum TEXT NOT NULL, inclusion_probability REAL, position INTEGER NOT NULL,
+        reviewers TEXT NOT NULL DEFAULT '[]', gold INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (plan, attempt_id), UNIQUE (plan, position))""",
+    """CREATE TABLE plan_population (
+        plan TEXT NOT NULL REFERENCES plans(name), stratum TEXT NOT NULL,
+        attempt_ids TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (plan, stratum)) WITHOUT ROWID""",
+    """CREATE VIEW plan_members AS SELECT p.plan AS plan, m.value AS attempt_id, p.stratum AS stratum
+        FROM plan_population p, json_each(p.attempt_ids) m""",
+]
+# Version 5's views: the store keeps their released text itself (its step 5 creates them), so they are not
+# copied a second time here.
+V5 = list(_ANALYST_VIEWS_5)
+RELEASED = {1: V1, 2: V1 + V2, 3: V1 + V2 + V3, 4: V1 + V2 + V3 + V4, 5: V1 + V2 + V3 + V4 + V5}
 
 
 def old_session(path: Path, version: int) -> Path:
@@ -77,10 +100,22 @@ def old_session(path: Path, version: int) -> Path:
     conn.execute(f"PRAGMA user_version = {version}")
     conn.execute("INSERT INTO tasks VALUES ('t', 'python', 'a.py', 'x = 1\n', '{}', 1)")
     conn.execute("INSERT INTO attempts VALUES ('a', 't', 'm', 'x = 2\n', NULL, NULL, '{}', '[]', 1)")
-    conn.execute("INSERT INTO attempts VALUES ('b', 't', 'n', 'x = 3\n', NULL, NULL, '{}', '[]', 2)")
+    conn.execute(
+        "INSERT INTO attempts VALUES ('b', 't', 'n', NULL, 'a long answer', '--- a.py', '{\"k\": 1}', '[]', 2)"
+    )
     conn.execute(
         "INSERT INTO verdicts VALUES ('a', 'syntax', 'bare-tui', 'v1', 'pass', NULL, '[]', '{}',"
         " '2026-01-01T00:00:00Z')"
+    )
+    # two sources and two runs: the migration decides which verdict counts by the same rule as the reads did
+    conn.execute(
+        "INSERT INTO verdicts VALUES ('a', 'syntax', 'ext', 'ext', 'fail', NULL, '[]', '{}', '2026-01-05T00:00:00Z')"
+    )
+    conn.execute(
+        "INSERT INTO verdicts VALUES ('b', 'syntax', 'ext', 'ext', 'fail', 0.2, '[]', '{}', '2026-01-01T00:00:00Z')"
+    )
+    conn.execute(
+        "INSERT INTO verdicts VALUES ('b', 'syntax', 'ext', 'ext@2', 'pass', 0.8, '[]', '{}', '2026-01-02T00:00:00Z')"
     )
     conn.execute("INSERT INTO reviewers VALUES ('ana', '2026-01-01T00:00:00Z')")
     columns = (
@@ -106,8 +141,16 @@ def test_a_session_of_every_earlier_schema_opens_migrated_with_its_rows(tmp_path
     path = old_session(tmp_path / f"v{version}.db", version)
     with Store.open(path) as store:
         assert store.schema_version == SCHEMA_VERSION
-        assert [a.attempt_id for a in store.attempts()] == ["a", "b"]
+        assert [(a.attempt_id, a.refactored, a.response, a.patch, a.meta) for a in store.attempts()] == [
+            ("a", "x = 2\n", None, None, {}),
+            ("b", None, "a long answer", "--- a.py", {"k": 1}),
+        ]
+        assert store.attempt("b") == store.attempts()[1]
+        assert [s.attempt_id for s in store.attempt_summaries()] == ["a", "b"]
         assert store.current_verdicts()[("a", "syntax")].outcome is Outcome.PASS
+        assert sorted(store.current_verdict_rows()) == [("a", "syntax", "pass", None), ("b", "syntax", "pass", 0.8)]
+        assert store.current_verdict_rows(source="ext") and store.current_outcomes()[("b", "syntax")] == "pass"
+        assert [row["outcome"] for row in store.view_rows("attempt_stages", ["outcome"])][:2] == ["pass", None]
         assert [(j.judgement_id, j.label) for j in store.judgements()] == [("j", Label.PASS)]
         assert [a.adjudication_id for a in store.adjudications()] == ["d"]
         store.set_flag(Flag("a", "ana", True))

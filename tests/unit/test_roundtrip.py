@@ -3,6 +3,7 @@ export without options (checked when they are installed)."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from dataclasses import replace
@@ -226,3 +227,43 @@ def test_polars_reads_a_column_whose_first_value_comes_after_row_100(tmp_path: P
     report = import_into(copy, tmp_path / "j.jsonl")
     assert report.complete and len(copy.judgements()) == 150
     copy.close()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_reimported_verdicts_export_keeps_each_created_at_so_the_newer_run_still_counts(
+    tmp_path: Path, fmt: str
+) -> None:
+    """Which run counts depends on when each verdict was written: a verdicts export re-imported into another
+    copy keeps every created_at from its line, even with the older run's lines last, so the older run never
+    wins by being imported later."""
+    with Store.open(tmp_path / "a.db", create=True) as store:
+        store.add_tasks([Task("t-1", "python", "a.py", ORIGINAL)])
+        store.add_attempts([Attempt("a-1", "t-1", "m", ORIGINAL)])
+    copy = tmp_path / "b.db"
+    copy.write_bytes((tmp_path / "a.db").read_bytes())
+    with Store.open(tmp_path / "a.db") as store:
+        store.save_verdicts([Verdict("a-1", "syntax", Outcome.PASS, None, (), "v2", created_at=T2)])
+        store.save_verdicts([Verdict("a-1", "syntax", Outcome.FAIL, None, (), "v1", created_at=T0)])
+        text = export_text(store, "verdicts", fmt)  # in the order written: the older run's line last
+    source = tmp_path / f"v.{fmt}"
+    source.write_text(text)
+    with Store.open(copy) as store:
+        report = import_into(store, source)
+        assert report.errors == []
+        assert sorted((v.pipeline_version, v.created_at) for v in store.verdicts()) == [("v1", T0), ("v2", T2)]
+        assert store.current_verdicts()[("a-1", "syntax")].outcome is Outcome.PASS
+
+
+@pytest.mark.parametrize("what", ["verdicts", "attempts", "attempt-stages", "disputes"])
+def test_a_streamed_export_copying_stored_json_writes_the_records_the_api_decodes(tmp_path: Path, what: str) -> None:
+    """The big exports stream from a cursor and copy stored JSON (evidence, meta, labels) without decoding
+    it: every line still reads back as the record the Python API gives, in CSV as in JSON Lines."""
+    from bare_tui.exporter import records
+
+    session = rich_session(tmp_path / "s.db")
+    with Store.open(session) as store:
+        expected = sorted(json.dumps(r, sort_keys=True) for r in records(store, what))
+        lines = export_text(store, what, "jsonl").splitlines()
+        text = export_text(store, what, "csv")
+    assert sorted(json.dumps(json.loads(line), sort_keys=True) for line in lines) == expected
+    assert len(list(csv.DictReader(io.StringIO(text)))) == len(expected)

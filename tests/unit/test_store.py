@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import shutil
 import sqlite3
 import stat
+import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from bare_tui.model import Adjudication, Evidence, Flag, Judgement, Label, Outcome, ReasonCode, Verdict
+from bare_tui.model import OWN_SOURCE, Adjudication, Evidence, Flag, Judgement, Label, Outcome, ReasonCode, Verdict
 from bare_tui.store import _MIGRATIONS, APPLICATION_ID, SCHEMA_VERSION, SessionError, Store
 
 
@@ -283,13 +288,13 @@ def test_light_reads_follow_the_same_rules_as_the_full_ones(session: Path) -> No
         store.save_judgements([_judgement("j1", Label.PASS), _judgement("j2", Label.FAIL, "overall", reviewer="ben")])
         store.save_judgements([_judgement("j3", Label.UNSURE, supersedes="j1")])
         full = store.current_verdicts()
-        # a-2 has nothing to choose from, so it comes first; a-1's own verdict wins over the imported one
+        # a-1's own verdict wins over the imported one
         assert (
-            store.current_verdict_rows()
-            == _light(full)
-            == [("a-2", "syntax", "pass", None), ("a-1", "syntax", "pass", 0.9)]
+            sorted(store.current_verdict_rows())
+            == sorted(_light(full))
+            == [("a-1", "syntax", "pass", 0.9), ("a-2", "syntax", "pass", None)]
         )
-        assert store.current_verdict_rows(source="ext") == _light(store.current_verdicts(source="ext"))
+        assert sorted(store.current_verdict_rows(source="ext")) == sorted(_light(store.current_verdicts(source="ext")))
         assert store.verdict_rows() == [
             (v.attempt_id, v.stage, v.outcome.value, v.score, v.pipeline_version, v.source) for v in store.verdicts()
         ]
@@ -308,7 +313,7 @@ def test_light_reads_follow_the_same_rules_as_the_full_ones(session: Path) -> No
 
 def test_one_run_of_one_source_per_attempt_reads_every_verdict_as_chosen(session: Path) -> None:
     """Where no attempt has two verdicts for a stage nor mixes own with imported ones, the rule has nothing
-    to choose: each attempt keeps its only source, own or imported, in the order written."""
+    to choose: each attempt keeps its only source, own or imported."""
     with Store.open(session) as store:
         store.save_verdicts(
             [
@@ -316,31 +321,106 @@ def test_one_run_of_one_source_per_attempt_reads_every_verdict_as_chosen(session
                 Verdict("a-1", "defects", Outcome.SKIPPED, None, (), "0.1+a"),
             ]
         )
-        assert store.current_verdict_rows() == [("a-1", "syntax", "pass", None), ("a-1", "defects", "skipped", None)]
-        store.save_verdicts([Verdict("a-2", "syntax", Outcome.FAIL, 0.1, (), "ext", "ext")])
-        assert store.current_verdict_rows() == [
-            ("a-1", "syntax", "pass", None),
+        assert sorted(store.current_verdict_rows()) == [
             ("a-1", "defects", "skipped", None),
+            ("a-1", "syntax", "pass", None),
+        ]
+        store.save_verdicts([Verdict("a-2", "syntax", Outcome.FAIL, 0.1, (), "ext", "ext")])
+        assert sorted(store.current_verdict_rows()) == [
+            ("a-1", "defects", "skipped", None),
+            ("a-1", "syntax", "pass", None),
             ("a-2", "syntax", "fail", 0.1),
         ]
-        assert store.current_verdict_rows() == _light(store.current_verdicts())
-        assert store.current_verdict_rows(source="ext") == [("a-2", "syntax", "fail", 0.1)]
+        assert sorted(store.current_verdict_rows()) == sorted(_light(store.current_verdicts()))
+        assert sorted(store.current_verdict_rows(source="ext")) == [("a-2", "syntax", "fail", 0.1)]
         # one imported stage beside own verdicts: the attempt now keeps only its own
         store.save_verdicts([Verdict("a-1", "integrity", Outcome.FAIL, None, (), "ext", "ext")])
         assert (
-            store.current_verdict_rows()
-            == _light(store.current_verdicts())
-            == [("a-2", "syntax", "fail", 0.1), ("a-1", "syntax", "pass", None), ("a-1", "defects", "skipped", None)]
+            sorted(store.current_verdict_rows())
+            == sorted(_light(store.current_verdicts()))
+            == [("a-1", "defects", "skipped", None), ("a-1", "syntax", "pass", None), ("a-2", "syntax", "fail", 0.1)]
         )
         # a second own run of one stage: a-1 now has a choice to make there, and the newer run wins
         store.save_verdicts([Verdict("a-1", "defects", Outcome.FAIL, None, (), "0.2+b")])
         assert (
-            store.current_verdict_rows()
-            == _light(store.current_verdicts())
-            == [("a-2", "syntax", "fail", 0.1), ("a-1", "syntax", "pass", None), ("a-1", "defects", "fail", None)]
+            sorted(store.current_verdict_rows())
+            == sorted(_light(store.current_verdicts()))
+            == [("a-1", "defects", "fail", None), ("a-1", "syntax", "pass", None), ("a-2", "syntax", "fail", 0.1)]
         )
         # the imported source, named, keeps its own verdict of a-1 beside a-2's
-        assert store.current_verdict_rows(source="ext") == [
-            ("a-2", "syntax", "fail", 0.1),
+        assert sorted(store.current_verdict_rows(source="ext")) == [
             ("a-1", "integrity", "fail", None),
+            ("a-2", "syntax", "fail", 0.1),
         ]
+
+
+# ---------------------------------------------------------------------- the verdict that counts, decided on write
+def _old_rule(verdicts: list[Verdict], source: str | None = None) -> dict[tuple[str, str], Verdict]:
+    """The rule as the reads applied it before it was kept in the session: over the verdicts in the order
+    written, own source first, then the newest run (created_at, then version), the first written on a tie;
+    with no source named, an attempt with any own verdict counts only its own."""
+    best: dict[tuple[str, str], tuple[tuple[bool, str, str], Verdict]] = {}
+    for v in verdicts:
+        if source is not None and v.source != source:
+            continue
+        rank = (v.source == OWN_SOURCE, v.created_at or "", v.pipeline_version)
+        held = best.get((v.attempt_id, v.stage))
+        if held is None or rank > held[0]:
+            best[(v.attempt_id, v.stage)] = (rank, v)
+    own = {attempt_id for (attempt_id, _), (rank, _) in best.items() if rank[0]}
+    return {key: v for key, (rank, v) in best.items() if source is not None or rank[0] or key[0] not in own}
+
+
+_write = st.tuples(
+    st.sampled_from(["save", "merge", "import"]),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a-1", "a-2", "a-3"]),
+            st.sampled_from(["syntax", "overall", "tests"]),
+            st.sampled_from([OWN_SOURCE, "ext", "other"]),
+            st.sampled_from(["v1", "v2"]),
+            st.sampled_from(list(Outcome)),
+            st.sampled_from([None, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"]),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(writes=st.lists(_write, min_size=1, max_size=5))
+def test_the_verdict_that_counts_kept_on_write_follows_the_old_rule(session: Path, writes: list) -> None:
+    """Through every write path (verify's save, a merge's verdicts, an import's), with two sources, several
+    runs and ties, the verdict the session keeps as counting is the one the old rule chose on every read."""
+    path = session.with_name(f"h-{uuid.uuid4().hex}.db")
+    shutil.copy(session, path)
+    with Store.open(path) as store:
+        for path_kind, rows in writes:
+            verdicts = [Verdict(a, s, o, None, (), ver, src, {}, at) for a, s, src, ver, o, at in rows]
+            if path_kind == "save":
+                store.save_verdicts(verdicts)
+            else:
+                with store.transaction() as conn:
+                    if path_kind == "merge":
+                        store.merge_verdicts(verdicts, conn)
+                    else:
+                        for v in verdicts:
+                            with contextlib.suppress(Exception):
+                                store.add_verdicts([v], conn)
+            stored = store.verdicts()
+            for source in (None, "ext", OWN_SOURCE):
+                expected = _old_rule(stored, source)
+                assert store.current_verdicts(source=source) == expected
+                assert sorted(store.current_verdict_rows(source=source)) == sorted(
+                    (a, s, v.outcome.value, v.score) for (a, s), v in expected.items()
+                )
+                assert store.current_stage_outcomes("syntax", source) == {
+                    a: v.outcome.value for (a, s), v in expected.items() if s == "syntax"
+                }
+            assert store.current_outcomes() == {key: v.outcome.value for key, v in _old_rule(stored).items()}
+            counted = {(r["attempt_id"], r["stage"]): r["outcome"] for r in store.view_rows("attempt_stages")}
+            assert {k: o for k, o in counted.items() if o is not None} == {
+                key: v.outcome.value for key, v in _old_rule(stored).items()
+            }
+    path.unlink()
