@@ -226,3 +226,51 @@ def test_polars_reads_a_column_whose_first_value_comes_after_row_100(tmp_path: P
     report = import_into(copy, tmp_path / "j.jsonl")
     assert report.complete and len(copy.judgements()) == 150
     copy.close()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_answer_that_deletes_everything_is_not_a_missing_answer(tmp_path: Path, fmt: str) -> None:
+    """`refactored: ""` (the answer deletes the whole file) and an empty original (a new file) stay empty
+    text through either format, apart from null (no code could be extracted); CSV writes empty text as a
+    quoted empty cell ("") and null as an empty one, as PostgreSQL and polars read them."""
+    with Store.open(tmp_path / "s.db", create=True) as store:
+        store.add_tasks([Task("t-1", "python", "a.py", ORIGINAL), Task("t-2", "python", "new.py", "")])
+        store.add_attempts(
+            [
+                Attempt("a-1", "t-1", "m", ""),
+                Attempt("a-2", "t-2", "m", "x = 1\n"),
+                Attempt("a-3", "t-1", "m", None, "I cannot help with that.", None, {}, ("no-code",)),
+            ]
+        )
+        text = export_text(store, "attempts", fmt)
+        expected = records(store)
+    (tmp_path / f"attempts.{fmt}").write_text(text, encoding="utf-8", newline="")
+    with Store.open(tmp_path / "copy.db", create=True) as copy:
+        report = import_into(copy, tmp_path / f"attempts.{fmt}")
+        assert report.complete, report.errors
+        assert records(copy) == expected
+        assert copy.attempt("a-1").refactored == "" and copy.attempt("a-3").refactored is None
+        assert copy.tasks()["t-2"].original == ""
+    if fmt == "csv":
+        assert text.splitlines()[1].startswith('a-1,t-1,m,python,a.py,"def total')
+        assert ',{},"",,,{},[]' in text  # a-1: refactored "" beside a null response and patch
+    polars = pytest.importorskip("polars", reason="polars is not installed (pip install 'bare-tui[test]')")
+    frame = polars.read_ndjson(io.StringIO(text)) if fmt == "jsonl" else polars.read_csv(io.StringIO(text))
+    assert frame["refactored"].to_list() == ["", "x = 1\n", None]
+
+
+def test_csv_plan_lines_reimport_into_a_copy_that_already_has_the_plan(tmp_path: Path) -> None:
+    """A lead hands the same plan to every reviewer's copy as CSV: read back whole, then again with nothing new."""
+    source = rich_session(tmp_path / "source.db")
+    with Store.open(source, readonly=True) as store:
+        attempts, plans = export_text(store, "attempts", "csv"), export_text(store, "plans", "csv")
+        expected = {record.name: store.plan_items(record.name) for record in store.plans()}
+    (tmp_path / "attempts.csv").write_text(attempts, encoding="utf-8", newline="")
+    (tmp_path / "plans.csv").write_text(plans, encoding="utf-8", newline="")
+    with Store.open(tmp_path / "copy.db", create=True) as copy:
+        assert import_into(copy, tmp_path / "attempts.csv").complete
+        first = import_into(copy, tmp_path / "plans.csv")
+        again = import_into(copy, tmp_path / "plans.csv")
+        assert first.complete and again.complete and not again.errors
+        assert {record.name: copy.plan_items(record.name) for record in copy.plans()} == expected
+        assert export_text(copy, "plans", "csv") == plans
