@@ -396,12 +396,12 @@ class StatsScreen(Screen[None]):
             )
         grid = self.query_one("#confusions", Grid)
         for stage, cells in bundle.confusions.items():
-            table = confusion_table(stage, cells)
+            cells_table = confusion_table(stage, cells)
             found = grid.query(f"#confusion-{stage}")
             if found:
-                found.first(Static).update(table)
+                found.first(Static).update(cells_table)
             else:  # an extra stage an external pipeline brought (stage names are safe ids): after the six
-                grid.mount(Static(table, id=f"confusion-{stage}", classes="confusion"))
+                grid.mount(Static(cells_table, id=f"confusion-{stage}", classes="confusion"))
         self.query_one("#pass-rates", Static).update(pass_rate_bars(bundle.rows))
         if bundle.study is not None:
             self.query_one("#study", Static).update(study_panel(bundle.study))
