@@ -3,6 +3,7 @@ export without options (checked when they are installed)."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from dataclasses import replace
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bare_tui.cli import main
 from bare_tui.exporter import COLUMNS, FORMATS, WHATS, export_text
 from bare_tui.importer import import_into
 from bare_tui.model import (
@@ -274,3 +276,62 @@ def test_csv_plan_lines_reimport_into_a_copy_that_already_has_the_plan(tmp_path:
         assert first.complete and again.complete and not again.errors
         assert {record.name: copy.plan_items(record.name) for record in copy.plans()} == expected
         assert export_text(copy, "plans", "csv") == plans
+
+
+BOOLEAN_COLUMNS = {
+    "judgements": ("saw_verdicts", "retracted"),
+    "plans": ("gold",),
+    "attempt-stages": ("disputed_failure",),
+    "disputes": ("settled",),
+}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("what", WHATS)
+def test_every_export_has_its_keys_on_every_row_and_booleans_as_booleans(tmp_path: Path, what: str, fmt: str) -> None:
+    """The same keys in the same order on every row (null where there is no value), and each boolean column
+    true/false in both formats, read as booleans by polars whether it reads JSON Lines or CSV."""
+    with Store.open(rich_session(tmp_path / "s.db"), readonly=True) as store:
+        text = export_text(store, what, fmt)
+    booleans = BOOLEAN_COLUMNS.get(what, ())
+    if fmt == "jsonl":
+        rows = [json.loads(line) for line in text.splitlines()]
+        assert rows and all(list(row) == list(COLUMNS[what]) for row in rows)
+        assert all(isinstance(row[name], bool) for row in rows for name in booleans)
+    else:
+        header, *lines = text.splitlines()
+        assert header.split(",") == list(COLUMNS[what]) and lines
+        frame = csv.DictReader(io.StringIO(text))
+        assert all(row[name] in ("true", "false") for row in frame for name in booleans)
+    polars = pytest.importorskip("polars", reason="polars is not installed (pip install 'bare-tui[test]')")
+    read = polars.read_ndjson(io.StringIO(text)) if fmt == "jsonl" else polars.read_csv(io.StringIO(text))
+    assert all(read.schema[name] == polars.Boolean for name in booleans)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_columns_chooses_the_keys_of_every_row_in_either_format(tmp_path: Path, fmt: str) -> None:
+    path = rich_session(tmp_path / "s.db")
+    out = tmp_path / f"v.{fmt}"
+    assert (
+        main(
+            [
+                "export",
+                str(path),
+                "--what",
+                "verdicts",
+                "--format",
+                fmt,
+                "--columns",
+                "stage, attempt_id,outcome",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    text = out.read_text(encoding="utf-8")
+    if fmt == "jsonl":
+        assert [list(json.loads(line)) for line in text.splitlines()] == [["stage", "attempt_id", "outcome"]] * 4
+    else:
+        assert text.splitlines()[0] == "stage,attempt_id,outcome" and len(text.splitlines()) == 5
+    assert main(["export", str(path), "--what", "verdicts", "--columns", "stage,colour"]) == 2
