@@ -324,8 +324,8 @@ def prepare(data: CalibrationInput) -> PreparedSession:
 
 def session_stages(*columns: Sequence[str]) -> tuple[str, ...]:
     """The five stages and overall, then every other stage name the columns hold (an external pipeline's
-    `tests`, say), by name: the stages figures are computed for. A set of a million stage names is one pass in
-    C over strings whose hashes are cached, so a session of the five alone pays little for the look."""
+    `tests`, say), by name: the stages figures are computed for. The set is one pass in C over strings whose
+    hashes are cached, a fraction of the coding pass that follows."""
     extra = set().union(*(set(column) for column in columns)) - FIELD_INDEX.keys()
     return FIELDS + tuple(sorted(extra, key=stage_order))
 
@@ -508,7 +508,10 @@ class _Slice:
 def rows_for_store(store: Store, options: Options = Options(), source: str | None = None) -> list[StatRow]:
     """The stats command's whole job on an open session."""
     data = load_input(store, source=source, versions="pipeline_version" in options.by)
-    return calibration_rows(prepare(data), options) + _reviewers_for(store, options)
+    session = prepare(data)
+    return calibration_rows(session, options) + _reviewers_for(
+        store, replace(options, stages=stages_for(session, options))
+    )
 
 
 def stages_for(session: PreparedSession, options: Options) -> tuple[str, ...]:
@@ -859,7 +862,8 @@ def plan_rows_for_store(
     """`stats --plan`: the session's figures for the plan's population; ValueError naming a missing plan."""
     data = load_input(store, source=source, versions="pipeline_version" in options.by)
     session = prepare(data)
-    return plan_rows(session, load_plan(store, plan, session), options) + _reviewers_for(store, options)
+    reviewers = _reviewers_for(store, replace(options, stages=stages_for(session, options)))
+    return plan_rows(session, load_plan(store, plan, session), options) + reviewers
 
 
 def labelled_sample_kind(store: Store) -> str:
