@@ -18,7 +18,7 @@ import numpy as np
 from bare_tui import agreement
 from bare_tui.agreement import Confusion, Interval
 from bare_tui.consensus import consensus_label
-from bare_tui.model import FIELD_INDEX, FIELDS, STAGES, Adjudication, AttemptSummary, Judgement, Verdict
+from bare_tui.model import FIELD_INDEX, FIELDS, STAGES, Adjudication, AttemptSummary, Judgement, Verdict, stage_order
 
 if TYPE_CHECKING:
     from bare_tui.store import Store
@@ -247,6 +247,7 @@ class PreparedSession:
     anchoring: dict[str, dict[str, HumanColumns]]  # "blind" / "saw_verdicts" -> stage -> columns
     versions: dict[str, dict[str, StageColumns]] = field(default_factory=dict)  # version -> stage -> columns
     reviewers: tuple[str, ...] = ()
+    stage_names: tuple[str, ...] = FIELDS  # the five, overall, then any extra stage the records bring, by name
 
     @property
     def scored_stages(self) -> frozenset[str]:
@@ -265,7 +266,7 @@ def _coded(codes: _Codes, values: Sequence[object], dtype: type) -> np.ndarray:
     return np.fromiter(map(codes.__getitem__, values), dtype=dtype, count=len(values))
 
 
-_STAGE_INDEX = _Codes(FIELD_INDEX)
+_STAGE_INDEX = _Codes(FIELD_INDEX)  # the five and overall come first in every session's stage index
 # Outcome and Label are str enums, so one dict answers for the enum members and their plain values alike
 _CODES = _Codes({"pass": PASS, "fail": FAIL})
 
@@ -279,29 +280,37 @@ def prepare(data: CalibrationInput) -> PreparedSession:
     attempt_ids = tuple(attempts.attempt_ids)
     index = _Codes(zip(attempt_ids, range(len(attempt_ids))))
     groupings = {"model": _grouping(attempts.models), "language": _grouping(attempts.languages)}
-    stages = _verdict_columns(VerdictColumns.of(data.verdicts), index)
+    verdicts = VerdictColumns.of(data.verdicts)
+    versioned = VerdictColumns.of(data.versioned_verdicts)
+    judgements = LabelColumns.of(data.judgements)
+    names = session_stages(verdicts.stages, versioned.stages, judgements.stages, [a.stage for a in data.adjudications])
+    stage_index = _Codes((name, s) for s, name in enumerate(names))
+    stages = _stage_columns(*_verdict_codes(verdicts, index, stage_index), len(index), names)
 
     # every run's verdicts are coded once, then cut by run
-    versioned = VerdictColumns.of(data.versioned_verdicts)
-    (rows, stage_codes, outcomes, scores), runs = _verdict_codes(versioned, index), _grouping(versioned.versions)
+    (rows, stage_codes, outcomes, scores), runs = (
+        _verdict_codes(versioned, index, stage_index),
+        _grouping(versioned.versions),
+    )
     version_columns: dict[str, dict[str, StageColumns]] = {}
     for r, name in enumerate(runs.names):
         cut = runs.codes == r
-        version_columns[name] = _stage_columns(rows[cut], stage_codes[cut], outcomes[cut], scores[cut], len(index))
+        version_columns[name] = _stage_columns(
+            rows[cut], stage_codes[cut], outcomes[cut], scores[cut], len(index), names
+        )
 
-    judgements = LabelColumns.of(data.judgements)
     reviewers = tuple(sorted(set(judgements.reviewers)))
-    labels, saw, touched = _label_cube(judgements, index, reviewers)
-    adjudicated = np.full((len(FIELDS), len(index)), NONE, dtype=np.int8)
+    labels, saw, touched = _label_cube(judgements, index, reviewers, stage_index)
+    adjudicated = np.full((len(names), len(index)), NONE, dtype=np.int8)
     for adjudication in data.adjudications:
-        i, s = index.get(adjudication.attempt_id), _STAGE_INDEX.get(adjudication.stage)
+        i, s = index.get(adjudication.attempt_id), stage_index.get(adjudication.stage)
         if i is not None and s is not None:
             adjudicated[s, i] = _CODES.get(adjudication.label, NONE)
             touched[s].add(i)
     humans: dict[str, HumanColumns] = {}
     anchoring: dict[str, dict[str, HumanColumns]] = {"blind": {}, "saw_verdicts": {}}
     no_adjudication = np.full(len(index), NONE, dtype=np.int8)
-    for s, stage in enumerate(FIELDS):
+    for s, stage in enumerate(names):
         # only attempts someone labelled or settled can have a consensus: a few percent of a large study
         candidates = np.array(sorted(touched[s]), dtype=np.int64)
         humans[stage] = _human_columns(labels[s], adjudicated[s], candidates)
@@ -310,7 +319,15 @@ def prepare(data: CalibrationInput) -> PreparedSession:
         anchoring["saw_verdicts"][stage] = _human_columns(
             np.where(saw[s], labels[s], NONE), no_adjudication, candidates
         )
-    return PreparedSession(attempt_ids, groupings, stages, humans, anchoring, version_columns, reviewers)
+    return PreparedSession(attempt_ids, groupings, stages, humans, anchoring, version_columns, reviewers, names)
+
+
+def session_stages(*columns: Sequence[str]) -> tuple[str, ...]:
+    """The five stages and overall, then every other stage name the columns hold (an external pipeline's
+    `tests`, say), by name: the stages figures are computed for. The set is one pass in C over strings whose
+    hashes are cached, a fraction of the coding pass that follows."""
+    extra = set().union(*(set(column) for column in columns)) - FIELD_INDEX.keys()
+    return FIELDS + tuple(sorted(extra, key=stage_order))
 
 
 def _grouping(values: Sequence[str]) -> Grouping:
@@ -319,50 +336,55 @@ def _grouping(values: Sequence[str]) -> Grouping:
     return Grouping(np.array([code[v] for v in values], dtype=np.int64), names)
 
 
-def _verdict_columns(verdicts: VerdictColumns, index: _Codes) -> dict[str, StageColumns]:
-    return _stage_columns(*_verdict_codes(verdicts, index), len(index))
-
-
-def _verdict_codes(verdicts: VerdictColumns, index: _Codes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _verdict_codes(
+    verdicts: VerdictColumns, index: _Codes, stage_index: _Codes
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Each verdict's attempt row, stage index, outcome code and score (NaN without), as arrays."""
     rows = _coded(index, verdicts.attempt_ids, np.int64)
-    stages = _coded(_STAGE_INDEX, verdicts.stages, np.int64)
+    stages = _coded(stage_index, verdicts.stages, np.int64)
     outcomes = _coded(_CODES, verdicts.outcomes, np.int8)
     scores = np.array(verdicts.scores, dtype=np.float64)  # None becomes NaN
     return rows, stages, outcomes, scores
 
 
 def _stage_columns(
-    rows: np.ndarray, stages: np.ndarray, outcomes: np.ndarray, scores: np.ndarray, count: int
+    rows: np.ndarray,
+    stages: np.ndarray,
+    outcomes: np.ndarray,
+    scores: np.ndarray,
+    count: int,
+    names: tuple[str, ...] = FIELDS,
 ) -> dict[str, StageColumns]:
-    """Each stage's outcome codes and scores per attempt, from the verdicts' coded arrays."""
+    """Each stage's outcome codes and scores per attempt, from the verdicts' coded arrays (stage codes index
+    `names`, which starts with FIELDS)."""
     known = (rows >= 0) & (stages >= 0)
     rows, stages, outcomes, scores = rows[known], stages[known], outcomes[known], scores[known]
-    auto = np.full((len(FIELDS), count), NONE, dtype=np.int8)
-    score = np.full((len(FIELDS), count), np.nan)
+    auto = np.full((len(names), count), NONE, dtype=np.int8)
+    score = np.full((len(names), count), np.nan)
     auto[stages, rows] = outcomes
     score[stages, rows] = scores
-    # overall is success at all five stages: derived where no overall verdict was given and all five decided
+    # overall is success at all five stages (extra stages have no say): derived where no overall verdict was
+    # given and all five decided
     overall = _STAGE_INDEX["overall"]
     has_overall = np.zeros(count, dtype=bool)
     has_overall[rows[stages == overall]] = True
     five = auto[[_STAGE_INDEX[stage] for stage in STAGES]]
     derive = (five >= 0).all(axis=0) & ~has_overall
     auto[overall, derive] = (five[:, derive] == PASS).all(axis=0)
-    return {stage: StageColumns(auto[s], score[s]) for s, stage in enumerate(FIELDS)}
+    return {stage: StageColumns(auto[s], score[s]) for s, stage in enumerate(names)}
 
 
 def _label_cube(
-    judgements: LabelColumns, index: _Codes, reviewers: tuple[str, ...]
+    judgements: LabelColumns, index: _Codes, reviewers: tuple[str, ...], stage_index: _Codes = _STAGE_INDEX
 ) -> tuple[np.ndarray, np.ndarray, list[set[int]]]:
     """stage x attempt x reviewer labels (-1 missing or unsure), whether each was made seeing the verdicts,
     and per stage the attempts that have any judgement."""
     column = {name: r for r, name in enumerate(reviewers)}
-    shape = (len(FIELDS), len(index), len(reviewers))
+    shape = (len(stage_index), len(index), len(reviewers))
     labels = np.full(shape, NONE, dtype=np.int8)
     saw = np.zeros(shape, dtype=bool)
     rows = _coded(index, judgements.attempt_ids, np.int64)
-    stages = _coded(_STAGE_INDEX, judgements.stages, np.int64)
+    stages = _coded(stage_index, judgements.stages, np.int64)
     who = np.array([column[r] for r in judgements.reviewers], dtype=np.int64)
     codes = _coded(_CODES, judgements.labels, np.int8)
     seen = np.array(judgements.saw_verdicts, dtype=bool)
@@ -370,7 +392,7 @@ def _label_cube(
     rows, stages, who = rows[known], stages[known], who[known]
     labels[stages, rows, who] = codes[known]
     saw[stages, rows, who] = seen[known]
-    touched = [set(rows[stages == s].tolist()) for s in range(len(FIELDS))]
+    touched = [set(rows[stages == s].tolist()) for s in range(len(stage_index))]
     return labels, saw, touched
 
 
@@ -414,7 +436,7 @@ class Options:
     """How rows are computed: groupings beyond `all`, stages, and the bootstrap."""
 
     by: tuple[str, ...] = ()
-    stages: tuple[str, ...] = FIELDS
+    stages: tuple[str, ...] = ()  # empty: every stage the session has (the five, overall, then extra stages)
     replicates: int = 2000
     seed: int = 0
     precision: float | None = None  # the half-width `labels_needed` aims at; None: no such rows
@@ -428,7 +450,7 @@ def calibration_rows(session: PreparedSession, options: Options = Options()) -> 
         raise ValueError(f"unknown grouping {unknown[0]!r}; choose from {', '.join(GROUPINGS)}")
     scored = session.scored_stages
     rows: list[StatRow] = []
-    for stage in options.stages:  # (reviewer rows come from the judgements themselves: reviewer_rows)
+    for stage in stages_for(session, options):  # (reviewer rows come from the judgements themselves: reviewer_rows)
         figures = _Figures(stage, stage in scored, options)
         columns, humans = session.stages[stage], session.humans[stage]
         rows += figures.rows("all", "all", _Slice.whole(columns, humans))
@@ -486,7 +508,21 @@ class _Slice:
 def rows_for_store(store: Store, options: Options = Options(), source: str | None = None) -> list[StatRow]:
     """The stats command's whole job on an open session."""
     data = load_input(store, source=source, versions="pipeline_version" in options.by)
-    return calibration_rows(prepare(data), options) + _reviewers_for(store, options)
+    session = prepare(data)
+    return calibration_rows(session, options) + _reviewers_for(
+        store, replace(options, stages=stages_for(session, options))
+    )
+
+
+def stages_for(session: PreparedSession, options: Options) -> tuple[str, ...]:
+    """The stages figures are written for: those asked, else every stage the session has. A stage the session
+    does not have is a ValueError naming those it has."""
+    if not options.stages:
+        return session.stage_names
+    unknown = [stage for stage in options.stages if stage not in session.stages]
+    if unknown:
+        raise ValueError(f"unknown stage {unknown[0]!r} (this session has {', '.join(session.stage_names)})")
+    return options.stages
 
 
 def _reviewers_for(store: Store, options: Options) -> list[StatRow]:
@@ -683,7 +719,7 @@ def plan_rows(session: PreparedSession, plan: PlanDesign, options: Options = Opt
     unweighted = calibration_rows(restricted, replace(options, ppi=False))
     weighted = {
         (row.metric, row.stage, row.group_by, row.group): row
-        for stage in options.stages
+        for stage in stages_for(session, options)
         for row in _weighted_stage_rows(session, plan, stage, options)
     }
     return [weighted.get((r.metric, r.stage, r.group_by, r.group), r) for r in unweighted]
@@ -705,6 +741,7 @@ def _restricted_to(session: PreparedSession, keep: np.ndarray) -> PreparedSessio
         {group: {stage: cut(h) for stage, h in stages.items()} for group, stages in session.anchoring.items()},
         session.versions,
         session.reviewers,
+        session.stage_names,
     )
 
 
@@ -825,7 +862,8 @@ def plan_rows_for_store(
     """`stats --plan`: the session's figures for the plan's population; ValueError naming a missing plan."""
     data = load_input(store, source=source, versions="pipeline_version" in options.by)
     session = prepare(data)
-    return plan_rows(session, load_plan(store, plan, session), options) + _reviewers_for(store, options)
+    reviewers = _reviewers_for(store, replace(options, stages=stages_for(session, options)))
+    return plan_rows(session, load_plan(store, plan, session), options) + reviewers
 
 
 def labelled_sample_kind(store: Store) -> str:
@@ -855,7 +893,7 @@ def labelled_sample_kind(store: Store) -> str:
 
 
 def reviewer_rows(
-    judgements: Sequence[Judgement], adjudications: Sequence[Adjudication], stages: Sequence[str] = FIELDS
+    judgements: Sequence[Judgement], adjudications: Sequence[Adjudication], stages: Sequence[str] = ()
 ) -> list[StatRow]:
     """`--by reviewer`: per reviewer and stage, `reviewer_accuracy` (their labels against the auditors'
     adjudications, gold items included: an adjudicated attempt is what a gold item is), `reviewer_agreement`
@@ -863,6 +901,8 @@ def reviewer_rows(
     and `seconds_per_attempt` (the median time from opening an attempt to saving it, stage `overall`)."""
     from datetime import datetime
     from statistics import median
+
+    stages = stages or session_stages([j.stage for j in judgements], [a.stage for a in adjudications])
 
     def word(label: object) -> str:
         return str(getattr(label, "value", label))  # a Label member or its plain value

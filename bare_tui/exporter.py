@@ -7,7 +7,6 @@ infers each column from the first 100 rows, reads it without options."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -16,6 +15,7 @@ from itertools import islice
 from json.encoder import encode_basestring
 from typing import Any, TextIO
 
+from .formats.csv_rows import csv_record
 from .model import Adjudication, Judgement, Verdict
 from .plans import LINE_KEYS, plan_lines
 from .safe_text import json_for_terminal, visible
@@ -341,16 +341,16 @@ def _cell(value: Any) -> Any:
 
 
 def write_csv(rows: Iterable[dict[str, Any]], out: TextIO, columns: Sequence[str], terminal: bool = False) -> int:
-    """CSV with a fixed header; booleans as true/false; lists and objects as JSON text; formulas neutralised.
+    """CSV with a fixed header; booleans as true/false; lists and objects as JSON text; null an empty cell and
+    empty text a quoted empty cell (""); formulas neutralised.
     For a terminal, control and invisible characters in cells are shown as visible stand-ins, never sent raw."""
-    writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore")
-    writer.writeheader()
+    out.write(csv_record(columns))
     count = 0
     for row in rows:
-        cells = {key: _cell(value) for key, value in row.items()}
+        cells = [_cell(row.get(key)) for key in columns]
         if terminal:
-            cells = {key: visible(value) if isinstance(value, str) else value for key, value in cells.items()}
-        writer.writerow(cells)
+            cells = [visible(value) if isinstance(value, str) else value for value in cells]
+        out.write(csv_record(cells))
         count += 1
     return count
 

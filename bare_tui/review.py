@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, TypeGuard
 
-from .model import FIELD_INDEX, FIELDS, Attempt, AttemptSummary, Flag, Judgement, Label, Task, Verdict
+from .model import FIELD_INDEX, FIELDS, Attempt, AttemptSummary, Flag, Judgement, Label, Task, Verdict, stage_order
 from .plans import assignments
 from .store import ReviewerBusy, ReviewerClaim, SessionError, Store, claim_reviewer, new_id, utc_now
 
@@ -101,6 +101,7 @@ class AttemptBundle:
     verdicts: dict[str, Verdict]  # stage -> the verdict screens use
     judgements: dict[str, Judgement]  # field -> this reviewer's label in force
     flagged: bool
+    fields: tuple[str, ...] = FIELDS  # the form's fields: the five, overall, then the session's extra stages
 
     @property
     def attempt_id(self) -> str:
@@ -126,7 +127,15 @@ def load_bundle(store: Store, attempt_id: str, reviewer: str, flagged: bool) -> 
     )
     verdicts = {stage: v for (_, stage), v in store.current_verdicts(attempt_id=attempt_id).items()}
     judgements = {j.stage: j for j in store.judgements(attempt_id=attempt_id, reviewer=reviewer)}
-    return AttemptBundle(summary, task, attempt, verdicts, judgements, flagged)
+    fields = form_fields([*store.verdict_stages(), *verdicts, *judgements])
+    return AttemptBundle(summary, task, attempt, verdicts, judgements, flagged, fields)
+
+
+def form_fields(stages: Iterable[str]) -> tuple[str, ...]:
+    """The judgement form's fields: the five and overall, then every extra stage named (an external pipeline's
+    `tests`, the session's stages found by `Store.verdict_stages`), by name, so a reviewer labels them too."""
+    extra = set(stages) - FIELD_INDEX.keys()
+    return FIELDS + tuple(sorted(extra, key=stage_order))
 
 
 @dataclass(frozen=True)
@@ -154,7 +163,8 @@ def overall_from_stages(labels: Sequence[Label | None]) -> Label | None:
 
 @dataclass(frozen=True)
 class FormState:
-    """The judgement form for one attempt; every change returns a new state."""
+    """The judgement form for one attempt; every change returns a new state. `names` are its fields' names:
+    the five stages and overall, then any extra stage (DESIGN.md "Extra stages"), one FieldState each."""
 
     fields: tuple[FieldState, ...] = tuple(FieldState() for _ in FIELDS)
     focus: int = 0
@@ -162,45 +172,62 @@ class FormState:
     note: str = ""
     tags: tuple[str, ...] = ()
     loaded: tuple[int | None, str, tuple[str, ...]] = (None, "", ())  # confidence, note, tags as saved
+    names: tuple[str, ...] = FIELDS
+
+    def __post_init__(self) -> None:
+        if len(self.fields) != len(self.names):  # a form of the six given extra names: their fields start empty
+            missing = len(self.names) - len(self.fields)
+            object.__setattr__(self, "fields", (*self.fields, *(FieldState() for _ in range(max(0, missing)))))
 
     @classmethod
-    def from_judgements(cls, judgements: dict[str, Judgement]) -> FormState:
-        """The form as the reviewer left it: their labels in force, syntax focused."""
+    def from_judgements(cls, judgements: dict[str, Judgement], names: Sequence[str] = FIELDS) -> FormState:
+        """The form as the reviewer left it: their labels in force, syntax focused. `names`: the fields (an
+        AttemptBundle's); a label of an extra stage not among them still gets its field, so none is lost."""
+        names = form_fields([*names, *judgements])
         fields = tuple(
             FieldState(judgements[f].label, judgements[f].saw_verdicts) if f in judgements else FieldState()
-            for f in FIELDS
+            for f in names
         )
         # Note and confidence are written on every row of a save; the newest row carries the latest.
         newest = max(judgements.values(), key=lambda j: j.saved_at or "", default=None)
         if newest is None:
-            return cls(fields)
+            return cls(fields, names=names)
         return cls(
             fields,
             confidence=newest.confidence,
             note=newest.note,
             tags=newest.tags,
             loaded=(newest.confidence, newest.note, newest.tags),
+            names=names,
         )
 
     @classmethod
-    def restored(cls, in_force: dict[str, Judgement], undone: Sequence[Judgement]) -> FormState:
+    def restored(
+        cls, in_force: dict[str, Judgement], undone: Sequence[Judgement], names: Sequence[str] = FIELDS
+    ) -> FormState:
         """The form after an undo: the undone save's labels, confidence and note back in the fields, unsaved,
         over what is in force now, so the reviewer fixes the one field that was wrong and saves again."""
-        base = cls.from_judgements(in_force)
+        base = cls.from_judgements(in_force, [*names, *(j.stage for j in undone)])
         if not undone:
             return base
         fields = list(base.fields)
         for j in undone:
-            fields[FIELD_INDEX[j.stage]] = FieldState(j.label, j.saw_verdicts, changed=True)
+            fields[base.names.index(j.stage)] = FieldState(j.label, j.saw_verdicts, changed=True)
         newest = max(undone, key=lambda j: j.saved_at or "")
         return replace(base, fields=tuple(fields), confidence=newest.confidence, note=newest.note, tags=newest.tags)
 
     @property
     def focused_field(self) -> str:
-        return FIELDS[self.focus]
+        return self.names[self.focus]
+
+    @property
+    def extra_stages(self) -> tuple[str, ...]:
+        """The form's fields beyond the five and overall: stages an external pipeline brought."""
+        return self.names[len(FIELDS) :]
 
     def label_of(self, name: str) -> Label | None:
-        return self.fields[FIELD_INDEX[name]].label
+        index = FIELD_INDEX[name] if name in FIELD_INDEX else self.names.index(name) if name in self.names else None
+        return None if index is None else self.fields[index].label
 
     @property
     def all_labelled(self) -> bool:
@@ -218,8 +245,8 @@ class FormState:
     def fields_to_save(self) -> list[str]:
         """The fields a save writes: new labels; all labelled fields when note, confidence or tags changed."""
         if self.details_changed:
-            return [name for name, f in zip(FIELDS, self.fields) if f.label is not None]
-        return [name for name, f in zip(FIELDS, self.fields) if f.changed and f.label is not None]
+            return [name for name, f in zip(self.names, self.fields) if f.label is not None]
+        return [name for name, f in zip(self.names, self.fields) if f.changed and f.label is not None]
 
     @property
     def suggested_overall(self) -> Label | None:
@@ -245,16 +272,16 @@ class FormState:
         """Label the focused field, then move the focus to the next field (staying on the last)."""
         fields = list(self.fields)
         fields[self.focus] = FieldState(label, verdicts_visible, changed=True)
-        return replace(self, fields=tuple(fields), focus=min(self.focus + 1, len(FIELDS) - 1))
+        return replace(self, fields=tuple(fields), focus=min(self.focus + 1, len(self.names) - 1))
 
     def mark_unlabelled(self, label: Label, verdicts_visible: bool) -> FormState:
         """Label every field that has no label yet (the `A` key: a sound attempt in one key)."""
         fields = tuple(FieldState(label, verdicts_visible, changed=True) if f.label is None else f for f in self.fields)
-        return replace(self, fields=fields, focus=len(FIELDS) - 1)
+        return replace(self, fields=fields, focus=len(self.names) - 1)
 
     def move(self, step: int) -> FormState:
         """Focus the next (+1) or previous (-1) field, wrapping round."""
-        return replace(self, focus=(self.focus + step) % len(FIELDS))
+        return replace(self, focus=(self.focus + step) % len(self.names))
 
     def with_confidence(self, confidence: int | None) -> FormState:
         if confidence is not None and confidence not in (1, 2, 3):
@@ -284,7 +311,7 @@ def build_judgements(
     saved_at = saved_at or utc_now()
     rows = []
     for name in form.fields_to_save():
-        state = form.fields[FIELDS.index(name)]
+        state = form.fields[form.names.index(name)]
         assert state.label is not None
         previous = bundle.judgements.get(name)
         rows.append(

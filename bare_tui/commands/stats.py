@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..calibration import GROUPINGS, Options, plan_rows_for_store, rows_for_store
-from ..model import FIELDS
+from ..model import FIELDS, is_stage_name
 from ..report import FORMATS, ReportContext, write_rows
 from ..safe_text import one_line
 from ..store import SessionError, Store
@@ -33,7 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=_names,
         default=[],
         metavar="STAGE",
-        help=f"only these stages: {', '.join(FIELDS)} (default: all six)",
+        help=f"only these stages: {', '.join(FIELDS)}, or an extra stage the session's verdicts bring (such as "
+        "tests) (default: every stage the session has)",
     )
     parser.add_argument("--format", choices=FORMATS, default="table", help="table (default), json, csv or markdown")
     parser.add_argument("-o", "--output", type=Path, default=None, help="write here instead of standard output")
@@ -71,10 +72,13 @@ def sampling_note(store: Store) -> str:
 def run(args: argparse.Namespace) -> int:
     """Compute and write the rows; 2 on a bad session or argument (one line on stderr), else 0."""
     by = tuple(dict.fromkeys(name for names in args.by for name in names))
-    stages = tuple(dict.fromkeys(name for names in args.stage for name in names)) or FIELDS
+    stages = tuple(dict.fromkeys(name for names in args.stage for name in names))
     problem = next(
         (f"unknown grouping '{b}' (choose from {', '.join(GROUPINGS)})" for b in by if b not in GROUPINGS), None
-    ) or next((f"unknown stage '{s}' (choose from {', '.join(FIELDS)})" for s in stages if s not in FIELDS), None)
+    ) or next(
+        (f"'{s}' is not a stage name (lower case letters, digits, - and _)" for s in stages if not is_stage_name(s)),
+        None,
+    )
     if problem is None and args.bootstrap < 0:
         problem = "--bootstrap must be 0 or more"
     if problem is None and args.precision is not None and not args.precision > 0:

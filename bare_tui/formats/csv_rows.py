@@ -3,15 +3,17 @@
 A CSV's header says what its rows are: verdicts (attempt_id, stage, outcome[, score, evidence, message,
 pipeline_version, source, created_at]) from bare-tui or any other pipeline, or any of bare-tui's CSV exports
 (attempts, judgements, adjudications, plans). Cells are typed by their column, the way the exporter wrote
-them: lists and objects as JSON, booleans as true/false, an empty cell as null, and the apostrophe the
-exporter puts before a would-be formula taken off again. Verdict rows (CSV, or the JSON Lines verdicts
-export) become verdict-only lines, one per attempt and run, so a pipeline's verdicts join attempts already in
-the session."""
+them: lists and objects as JSON, booleans as true/false, an empty cell as null and a quoted empty cell ("")
+as empty text (PostgreSQL's and polars' rule: an answer that deletes everything is not a missing answer),
+and the apostrophe the exporter puts before a would-be formula taken off again. Verdict rows (CSV, or the
+JSON Lines verdicts export) become verdict-only lines, one per attempt and run, so a pipeline's verdicts join
+attempts already in the session."""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -126,9 +128,11 @@ EMPTY_COLLECTIONS: dict[str, Any] = {
 }
 
 
-def typed_row(row: dict[str, str]) -> dict[str, Any]:
-    """A CSV row with each cell read as its column's type."""
+def typed_row(row: dict[str, str], empty_text: Iterable[str] = ()) -> dict[str, Any]:
+    """A CSV row with each cell read as its column's type; `empty_text`: the columns whose cell was a quoted
+    empty cell (""), which stay empty text where an unquoted empty cell is null."""
     typed: dict[str, Any] = {}
+    quoted_empty = frozenset(empty_text)
     for column, cell in row.items():
         if column is None:
             continue
@@ -141,31 +145,110 @@ def typed_row(row: dict[str, str]) -> dict[str, Any]:
                 typed[column] = CONVERTERS[column](text)
             except CellError as exc:
                 raise CellError(f"column '{column}' {exc} ({text[:40]!r})") from None
-        elif column in NULLABLE_TEXT and text == "":
+        elif column in NULLABLE_TEXT and text == "" and column not in quoted_empty:
             typed[column] = None
         else:
             typed[column] = text
     return typed
 
 
+# ---------------------------------------------------------------------- null and empty text, apart
+# Python's csv module (3.11) writes None and "" alike and reads both back as "". bare-tui's CSV keeps them
+# apart the way PostgreSQL's COPY and polars do: null is an empty cell, empty text a quoted one ("").
+
+
+def csv_record(cells: Sequence[object], delimiter: str = ",") -> str:
+    """One CSV record as the csv module's minimal quoting writes it (\\r\\n at the end), except that None is
+    an empty cell and empty text a quoted empty cell. A record of one null cell is quoted as the csv module
+    writes it: an empty line would be read as a blank line, and the row lost."""
+    if len(cells) == 1 and cells[0] is None:
+        return '""\r\n'
+    out = []
+    for cell in cells:
+        if cell is None:
+            out.append("")
+            continue
+        text = cell if isinstance(cell, str) else str(cell)
+        if text == "" or '"' in text or delimiter in text or "\r" in text or "\n" in text:
+            out.append('"' + text.replace('"', '""') + '"')
+        else:
+            out.append(text)
+    return delimiter.join(out) + "\r\n"
+
+
+# a quoted cell up to its closing quote (doubled quotes inside), or an unquoted one up to the next separator
+_CELLS = {delimiter: re.compile(f'("[^"]*(?:""[^"]*)*")|[^{delimiter}\r\n]*') for delimiter in (",", "\t")}
+
+
+def quoted_empty_cells(record: str, delimiter: str = ",") -> list[int]:
+    """The positions of the quoted empty cells ("") of one record's raw text, which the csv module reads as
+    it reads an empty cell. Each cell is matched once, a quoted one up to its closing quote, so the scan is
+    linear in the record."""
+    pattern = _CELLS[delimiter]
+    found: list[int] = []
+    position, index = 0, 0
+    while (match := pattern.match(record, position)) is not None:  # the unquoted branch matches "" too
+        if match.group(1) == '""':
+            found.append(index)
+        position = match.end()
+        if not record.startswith(delimiter, position):
+            break
+        position += 1
+        index += 1
+    return found
+
+
+class _Recorded:
+    """The lines a csv reader takes from a file, kept until the record they make is read, so that the
+    record's raw text can be looked at again (for its quoted empty cells)."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _Recorded:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.taken.append(line)
+        return line
+
+    def record(self) -> str:
+        text = "".join(self.taken)
+        self.taken.clear()
+        return text
+
+
 def read_csv(path: Path, context: Context) -> Iterator[SourceLine]:
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter=delimiter)
-        header = [name.strip() for name in reader.fieldnames or []]
-        reader.fieldnames = header
+        lines = _Recorded(handle)
+        reader = csv.reader(lines, delimiter=delimiter)
+        header = [name.strip() for name in next(reader, [])]
+        lines.record()
         kind = _csv_kind(path, header)
         rows: list[tuple[int, dict[str, Any]]] = []
-        for row in reader:
-            number = reader.line_num
-            if not any((cell or "").strip() for cell in row.values() if isinstance(cell, str)):
-                continue
+        while True:
             try:
-                rows.append((number, typed_row(row)))
+                cells = next(reader, None)
+            except csv.Error as exc:
+                if not lines.record():  # nothing more was read: the end of the file
+                    break
+                context.report.fail(f"{path}:{reader.line_num}", f"not a CSV row ({exc})")
+                continue
+            raw = lines.record()
+            if cells is None:
+                break
+            number = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            row = dict(zip(header, cells + [""] * (len(header) - len(cells))))
+            quoted = quoted_empty_cells(raw, delimiter) if "" in cells else []
+            try:
+                rows.append((number, typed_row(row, [header[i] for i in quoted if i < len(header)])))
             except CellError as exc:
                 context.report.fail(f"{path}:{number}", str(exc))
-            except csv.Error as exc:
-                context.report.fail(f"{path}:{number}", f"not a CSV row ({exc})")
     if kind == "verdicts":
         yield from verdict_lines(path, rows, context)
         return

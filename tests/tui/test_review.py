@@ -576,3 +576,74 @@ async def test_the_next_attempt_is_computed_while_the_reviewer_reads(demo_sessio
         await settle(pilot, app)
         await pilot.press("p")
         assert screen.bundle.attempt_id == "a-1" and not screen.diff.is_computing  # and back again
+
+
+# ---------------------------------------------------------------- an extra stage an external pipeline brings
+
+
+def ci_session(path: Path) -> Path:
+    """Two attempts whose verdicts come from a CI pipeline with a `tests` stage beside the five."""
+    from bare_tui.model import STAGES, Attempt, Evidence, Outcome, Task, Verdict
+
+    with Store.open(path, create=True) as store:
+        store.add_tasks([Task("t-1", "python", "src/total.py", "def total(xs):\n    return sum(xs)\n")])
+        store.add_attempts(
+            [
+                Attempt("a-1", "t-1", "model-a", "def total(xs):\n    return max(xs)\n"),
+                Attempt("a-2", "t-1", "model-b", "def total(items):\n    return sum(items)\n"),
+            ]
+        )
+        failing = (Evidence("refactored", 2, 5, "test_total_of_three: expected 6, got 3"),)
+        store.save_verdicts(
+            [
+                Verdict(a, stage, Outcome.PASS, pipeline_version="ci@1", source="ci")
+                for a in ("a-1", "a-2")
+                for stage in STAGES
+            ]
+            + [
+                Verdict("a-1", "tests", Outcome.FAIL, evidence=failing, pipeline_version="ci@1", source="ci"),
+                Verdict("a-2", "tests", Outcome.PASS, pipeline_version="ci@1", source="ci"),
+            ]
+        )
+        store.set_setting("review_mode", "assisted")
+    return path
+
+
+async def test_an_extra_stage_is_shown_after_the_five_and_labelled_in_the_form(tmp_path: Path) -> None:
+    path = ci_session(tmp_path / "ci.db")
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        screen = app.screen
+        panel = screen.query_one(VerdictPanel)
+        assert panel.stages == (*FIELDS, "tests")
+        shown = str(panel.query_one("#verdict-stages", Static).render()).splitlines()
+        assert shown[6].startswith("tests") and "fail" in shown[6] and shown[5].startswith("overall")
+        assert [f.stage for f in panel.findings] == ["tests"]
+        assert screen.form.names == (*FIELDS, "tests")
+        form_text = str(screen.query_one("#form").render())
+        assert form_text.splitlines()[6].startswith("  tests (extra)")  # after overall, marked
+        # the five and overall pass, the tests fail: overall is success at the five, so no contradiction
+        await pilot.press(*"aaaaaa", "x")
+        assert screen.form.focused_field == "tests" and screen.form.contradiction is None
+        await pilot.press("enter")
+        saved = current(path)
+        assert saved[("a-1", "tests")].label is Label.FAIL and saved[("a-1", "overall")].label is Label.PASS
+        await settle(pilot, app)
+        assert screen.bundle.attempt_id == "a-2"
+        await pilot.press("backspace")  # undo: the tests label comes back into its field
+        await settle(pilot, app)
+        assert screen.bundle.attempt_id == "a-1" and screen.form.label_of("tests") is Label.FAIL
+        assert screen.form.unsaved and ("a-1", "tests") not in current(path)
+
+
+async def test_an_extra_field_stays_in_sight_in_the_narrow_form(tmp_path: Path) -> None:
+    """At 80 columns the form is a strip of six cells under the diff; a seventh scrolls in with the focus."""
+    app = make_app(ci_session(tmp_path / "ci.db"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        strip = app.screen.query_one("#form-strip")
+        assert "syn" in str(strip.render()).splitlines()[0]
+        await pilot.press(*"aaaaaa")
+        first = str(strip.render()).splitlines()[0]
+        assert "▸tes" in first and first.startswith("…")

@@ -134,3 +134,18 @@ def test_curve_plot_marks_the_youden_cut_off() -> None:
     assert "score ≥ 3" in text and "Youden J 1.00" in text
     empty = curve_plot(threshold_curve([1.0, 2.0], [1, 1])).plain
     assert "No threshold curve" in empty
+
+
+async def test_an_extra_stage_has_its_row_and_confusion_after_the_six(tmp_path: Path) -> None:
+    """An external pipeline's `tests` stage: the stage table's last row, and its own confusion table."""
+    from tests.unit.test_report import ci_session
+
+    app = StatsApp(ci_session(tmp_path / "ci.db"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#stage-table", DataTable)
+        assert [str(table.get_row_at(r)[0]) for r in range(table.row_count)][-2:] == ["overall", "tests"]
+        assert str(table.get_row("tests")[1]) == "40"
+        confusion = text_of(app.screen.query_one("#confusion-tests", Static))
+        assert "tests" in confusion

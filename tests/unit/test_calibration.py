@@ -19,6 +19,7 @@ from bare_tui.calibration import (
     calibration_rows,
     confusion,
     prepare,
+    reviewer_rows,
     rows_for_store,
     score_curve,
 )
@@ -335,3 +336,62 @@ def test_rows_from_a_session_equal_rows_from_the_same_records_in_memory(tmp_path
     older = first + [v for v in imported if int(v.attempt_id[1:]) >= 18]
     assert default_rows != in_memory(older, everything) and default_rows != imported_rows
     assert {r.group for r in default_rows if r.group_by == "pipeline_version"} == {"0.1+a", "0.2+b", "ext"}
+
+
+def test_an_extra_stage_is_counted_like_the_five_and_written_after_them(tmp_path: Path) -> None:
+    """An external pipeline's `tests` stage: its rows come after the five and overall, its counts are its own
+    pairs, it has no say in the derived overall, and reading it from a session gives the rows the records give."""
+    attempts = [attempt(i) for i in range(6)]
+    ext = "ci"
+    verdicts = [Verdict(f"a{i}", stage, Outcome.PASS, None, (), "ci@1", ext) for i in range(6) for stage in STAGES] + [
+        Verdict(f"a{i}", "tests", Outcome(outcome), None, (), "ci@1", ext)
+        for i, outcome in enumerate(["pass", "pass", "fail", "fail", "error", "pass"])
+    ]
+    judgements = [
+        judgement(0, "ana", "tests", "pass"),  # tp
+        judgement(1, "ana", "tests", "fail"),  # fp
+        judgement(2, "ana", "tests", "pass"),  # fn: a disputed failure of the tests
+        judgement(3, "ana", "tests", "fail"),  # tn
+        judgement(4, "ana", "tests", "pass"),  # error verdict: left out of the pairs
+        judgement(5, "ana", "overall", "pass"),
+    ]
+    rows = calibration_rows(prepare(CalibrationInput(attempts, verdicts, judgements)), Options(replicates=0))
+    assert list(dict.fromkeys(r.stage for r in rows)) == [*FIELDS, "tests"]
+    assert [pick(rows, cell, "tests").value for cell in ("tp", "fp", "fn", "tn")] == [1, 1, 1, 1]
+    assert pick(rows, "auto_pass_rate", "tests").n == 5 and pick(rows, "auto_pass_rate", "tests").value == 0.6
+    assert pick(rows, "human_pass_rate", "tests").n == 5
+    # overall is success at the five: two failed test runs do not fail it
+    assert pick(rows, "auto_pass_rate", "overall").value == 1.0 and pick(rows, "auto_pass_rate", "overall").n == 6
+
+    only = calibration_rows(
+        prepare(CalibrationInput(attempts, verdicts, judgements)), Options(stages=("tests",), replicates=0)
+    )
+    assert {r.stage for r in only} == {"tests"}
+    with pytest.raises(ValueError, match="unknown stage 'behaviour'.*overall, tests"):
+        calibration_rows(prepare(CalibrationInput(attempts, verdicts, judgements)), Options(stages=("behaviour",)))
+
+    path = tmp_path / "s.db"
+    with Store.open(path, create=True) as store:
+        store.add_tasks([Task(a.task_id, a.language, a.path, "x = 1\n") for a in attempts])
+        store.add_attempts([Attempt(a.attempt_id, a.task_id, a.model, "x = 2\n") for a in attempts])
+        store.save_verdicts(verdicts)
+        store.save_judgements(judgements)
+    with Store.open(path, readonly=True) as store:
+        assert rows_for_store(store, Options(by=("model", "reviewer"), replicates=0)) == calibration_rows(
+            prepare(CalibrationInput(attempts, verdicts, judgements)), Options(by=("model",), replicates=0)
+        ) + reviewer_rows(judgements, [])
+    assert {r.stage for r in reviewer_rows(judgements, []) if r.metric == "reviewer_agreement"} == {*FIELDS, "tests"}
+
+
+def test_an_extra_stage_only_people_settled_still_has_its_rows() -> None:
+    """A stage named only by labels and an adjudication (the pipeline's verdicts not imported yet) gets rows
+    too, its pipeline figures empty rather than borrowed from another stage."""
+    attempts = [attempt(i) for i in range(2)]
+    judgements = [judgement(0, "ana", "behaviour", "pass"), judgement(1, "ana", "behaviour", "fail")]
+    adjudications = [Adjudication("x1", "a1", "behaviour", "carol", Label.PASS, ReasonCode.REVIEWER_ERROR)]
+    rows = calibration_rows(
+        prepare(CalibrationInput(attempts, [verdict(0, "syntax", "pass")], judgements, adjudications)),
+        Options(replicates=0),
+    )
+    assert pick(rows, "human_pass_rate", "behaviour").value == 1.0  # the adjudication overrides ana's fail
+    assert pick(rows, "auto_pass_rate", "behaviour").n == 0 and pick(rows, "tp", "behaviour").n == 0

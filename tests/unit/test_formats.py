@@ -3,14 +3,19 @@ in none of them. The fixtures in tests/unit/data/formats follow each format's do
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bare_tui.cli import main
 from bare_tui.formats import FORMATS, FormatError, detect
+from bare_tui.formats.csv_rows import csv_record, quoted_empty_cells
 from bare_tui.importer import import_into
 from bare_tui.model import Outcome, Task
 from bare_tui.store import Store
@@ -380,4 +385,37 @@ def test_a_line_nested_beyond_the_decoder_is_one_reported_line(tmp_path: Path) -
     store = billing_session(tmp_path)
     report = import_into(store, source)
     assert report.failed == 2 and any(e.startswith(f"{source}:4: ") and "nested" in e for e in report.errors)
+    store.close()
+
+
+# ---------------------------------------------------------------------- CSV: null apart from empty text
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cells=st.lists(st.one_of(st.none(), st.text(alphabet=st.sampled_from("ab ,\"\r\n\t'="), max_size=6)), min_size=1)
+)
+def test_a_csv_record_keeps_null_apart_from_empty_text(cells: list[str | None]) -> None:
+    """What the exporter writes, the csv module reads back cell for cell, and the quoted empty cells found in
+    the raw record are exactly the empty texts (a null is an empty cell; a lone null cell is quoted, as the
+    csv module writes it, or the row would read as a blank line)."""
+    if cells == [None]:
+        assert csv_record(cells) == '""\r\n'
+        return
+    for delimiter in (",", "\t"):
+        record = csv_record(cells, delimiter)
+        assert next(csv.reader(io.StringIO(record, newline=""), delimiter=delimiter)) == [c or "" for c in cells]
+        assert quoted_empty_cells(record, delimiter) == [i for i, c in enumerate(cells) if c == ""]
+
+
+def test_a_hand_written_csv_reads_a_quoted_empty_answer_as_empty_code(tmp_path: Path) -> None:
+    """A CSV another tool wrote (quoted empty cell: empty text; empty cell: null) imports as polars reads it."""
+    (tmp_path / "answers.csv").write_text(
+        "attempt_id,task_id,model,refactored,response\n"
+        'a-1,t-tax,m,"",\n'
+        'a-2,t-tax,m,,"Here you go:\n```python\nRATE = 0.25\n```\n"\n',
+        encoding="utf-8",
+    )
+    store = billing_session(tmp_path)
+    report = import_into(store, tmp_path / "answers.csv")
+    assert report.complete, report.errors
+    assert store.attempt("a-1").refactored == "" and store.attempt("a-2").refactored == "RATE = 0.25\n"
     store.close()

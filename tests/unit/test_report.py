@@ -182,3 +182,86 @@ def test_markdown_warns_on_small_n_and_skewed_prevalence() -> None:
     for line in report.splitlines():
         if line.startswith("| model"):
             assert line.count("|") == line.count(" | ") + 2  # no stray pipe breaks the table
+
+
+# ---------------------------------------------------------------- an extra stage an external pipeline brings
+
+
+def ci_session(path: Path, attempts: int = 40) -> Path:
+    """Attempts whose verdicts come from another pipeline's CSV, with a `tests` stage beside the five, and one
+    reviewer's labels of `tests`: the session a team with a CI run has."""
+    rng = np.random.default_rng(11)
+    with Store.open(path, create=True) as store:
+        store.add_tasks([Task(f"t{i}", "python", f"src/f{i}.py", "x = 1\n") for i in range(attempts)])
+        store.add_attempts([Attempt(f"a{i}", f"t{i}", ("m-a", "m-b")[i % 2], "x = 2\n") for i in range(attempts)])
+    lines = ["attempt_id,stage,outcome,score"]
+    truths = [bool(rng.random() < 0.6) for _ in range(attempts)]
+    for i, truth in enumerate(truths):
+        lines += [f"a{i},{stage},pass," for stage in ("syntax", "signatures", "integrity", "defects")]
+        lines.append(f"a{i},maintainability,pass,{rng.normal():.3f}")
+        lines.append(f"a{i},tests,{'passed' if truth == (rng.random() < 0.85) else 'failed'},")
+    (path.parent / "ci.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["import", str(path), str(path.parent / "ci.csv"), "--source", "ci"]) == 0
+    with Store.open(path) as store:
+        store.save_judgements(
+            [
+                Judgement(f"j{i}", f"a{i}", "ana", "tests", Label.PASS if truth else Label.FAIL)
+                for i, truth in enumerate(truths)
+            ]
+        )
+    return path
+
+
+def test_stats_counts_an_extra_stage_after_the_five(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = ci_session(tmp_path / "ci.db")
+    capsys.readouterr()
+    code, out, err = run_stats(capsys, str(path), "--format", "json", "--bootstrap", "0")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert list(dict.fromkeys(row["stage"] for row in rows)) == [
+        "syntax",
+        "signatures",
+        "integrity",
+        "defects",
+        "maintainability",
+        "overall",
+        "tests",
+    ]
+    code, out, err = run_stats(capsys, str(path), "--format", "json", "--stage", "tests", "--by", "model,reviewer")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert {row["stage"] for row in rows if row["metric"] != "seconds_per_attempt"} == {"tests"}
+    pairs = sum(
+        next(r["value"] for r in rows if r["metric"] == cell and r["group"] == "all")
+        for cell in ("tp", "fp", "fn", "tn")
+    )
+    assert pairs == 40  # every attempt's CI outcome against ana's label
+    assert {row["group"] for row in rows if row["group_by"] == "model"} == {"m-a", "m-b"}
+    assert any(row["metric"] == "reviewer_agreement" and row["stage"] == "tests" for row in rows)
+    table = run_stats(capsys, str(path), "--stage", "tests", "--bootstrap", "0")[1]
+    assert "tests" in table and "maintainability" not in table
+
+    code, out, err = run_stats(capsys, str(path), "--stage", "behaviour")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "unknown stage 'behaviour'" in err and "overall, tests" in err
+    code, _, err = run_stats(capsys, str(path), "--stage", "Tests!")
+    assert code == 2 and "not a stage name" in err
+
+
+def test_a_plan_stratified_by_an_extra_stage_weighs_its_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`plan --strata tests` and `stats --plan --stage tests`: the design-weighted rows and the PPI estimate of
+    the pass rate people would give the tests, for the plan's population."""
+    path = ci_session(tmp_path / "ci.db", attempts=60)
+    assert main(["plan", str(path), "--name", "p1", "--size", "30", "--strata", "tests", "--seed", "3"]) == 0
+    capsys.readouterr()
+    code, out, err = run_stats(
+        capsys, str(path), "--plan", "p1", "--stage", "tests", "--format", "json", "--by", "model"
+    )
+    assert code == 0, err
+    rows = json.loads(out)
+    ppi = [r for r in rows if r["metric"] == "ppi_pass_rate" and r["stage"] == "tests"]
+    assert {r["group"] for r in ppi} == {"all", "m-a", "m-b"}
+    whole = next(r for r in ppi if r["group"] == "all")
+    assert whole["n"] == 30 and whole["ci_low"] <= whole["value"] <= whole["ci_high"]

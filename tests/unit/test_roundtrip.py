@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bare_tui.cli import main
 from bare_tui.exporter import COLUMNS, FORMATS, WHATS, export_text
 from bare_tui.importer import import_into
 from bare_tui.model import (
@@ -267,3 +268,110 @@ def test_a_streamed_export_copying_stored_json_writes_the_records_the_api_decode
         text = export_text(store, what, "csv")
     assert sorted(json.dumps(json.loads(line), sort_keys=True) for line in lines) == expected
     assert len(list(csv.DictReader(io.StringIO(text)))) == len(expected)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_answer_that_deletes_everything_is_not_a_missing_answer(tmp_path: Path, fmt: str) -> None:
+    """`refactored: ""` (the answer deletes the whole file) and an empty original (a new file) stay empty
+    text through either format, apart from null (no code could be extracted); CSV writes empty text as a
+    quoted empty cell ("") and null as an empty one, as PostgreSQL and polars read them."""
+    with Store.open(tmp_path / "s.db", create=True) as store:
+        store.add_tasks([Task("t-1", "python", "a.py", ORIGINAL), Task("t-2", "python", "new.py", "")])
+        store.add_attempts(
+            [
+                Attempt("a-1", "t-1", "m", ""),
+                Attempt("a-2", "t-2", "m", "x = 1\n"),
+                Attempt("a-3", "t-1", "m", None, "I cannot help with that.", None, {}, ("no-code",)),
+            ]
+        )
+        text = export_text(store, "attempts", fmt)
+        expected = records(store)
+    (tmp_path / f"attempts.{fmt}").write_text(text, encoding="utf-8", newline="")
+    with Store.open(tmp_path / "copy.db", create=True) as copy:
+        report = import_into(copy, tmp_path / f"attempts.{fmt}")
+        assert report.complete, report.errors
+        assert records(copy) == expected
+        assert copy.attempt("a-1").refactored == "" and copy.attempt("a-3").refactored is None
+        assert copy.tasks()["t-2"].original == ""
+    if fmt == "csv":
+        assert text.splitlines()[1].startswith('a-1,t-1,m,python,a.py,"def total')
+        assert ',{},"",,,{},[]' in text  # a-1: refactored "" beside a null response and patch
+    polars = pytest.importorskip("polars", reason="polars is not installed (pip install 'bare-tui[test]')")
+    frame = polars.read_ndjson(io.StringIO(text)) if fmt == "jsonl" else polars.read_csv(io.StringIO(text))
+    assert frame["refactored"].to_list() == ["", "x = 1\n", None]
+
+
+def test_csv_plan_lines_reimport_into_a_copy_that_already_has_the_plan(tmp_path: Path) -> None:
+    """A lead hands the same plan to every reviewer's copy as CSV: read back whole, then again with nothing new."""
+    source = rich_session(tmp_path / "source.db")
+    with Store.open(source, readonly=True) as store:
+        attempts, plans = export_text(store, "attempts", "csv"), export_text(store, "plans", "csv")
+        expected = {record.name: store.plan_items(record.name) for record in store.plans()}
+    (tmp_path / "attempts.csv").write_text(attempts, encoding="utf-8", newline="")
+    (tmp_path / "plans.csv").write_text(plans, encoding="utf-8", newline="")
+    with Store.open(tmp_path / "copy.db", create=True) as copy:
+        assert import_into(copy, tmp_path / "attempts.csv").complete
+        first = import_into(copy, tmp_path / "plans.csv")
+        again = import_into(copy, tmp_path / "plans.csv")
+        assert first.complete and again.complete and not again.errors
+        assert {record.name: copy.plan_items(record.name) for record in copy.plans()} == expected
+        assert export_text(copy, "plans", "csv") == plans
+
+
+BOOLEAN_COLUMNS = {
+    "judgements": ("saw_verdicts", "retracted"),
+    "plans": ("gold",),
+    "attempt-stages": ("disputed_failure",),
+    "disputes": ("settled",),
+}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("what", WHATS)
+def test_every_export_has_its_keys_on_every_row_and_booleans_as_booleans(tmp_path: Path, what: str, fmt: str) -> None:
+    """The same keys in the same order on every row (null where there is no value), and each boolean column
+    true/false in both formats, read as booleans by polars whether it reads JSON Lines or CSV."""
+    with Store.open(rich_session(tmp_path / "s.db"), readonly=True) as store:
+        text = export_text(store, what, fmt)
+    booleans = BOOLEAN_COLUMNS.get(what, ())
+    if fmt == "jsonl":
+        rows = [json.loads(line) for line in text.splitlines()]
+        assert rows and all(list(row) == list(COLUMNS[what]) for row in rows)
+        assert all(isinstance(row[name], bool) for row in rows for name in booleans)
+    else:
+        header, *lines = text.splitlines()
+        assert header.split(",") == list(COLUMNS[what]) and lines
+        frame = csv.DictReader(io.StringIO(text))
+        assert all(row[name] in ("true", "false") for row in frame for name in booleans)
+    polars = pytest.importorskip("polars", reason="polars is not installed (pip install 'bare-tui[test]')")
+    read = polars.read_ndjson(io.StringIO(text)) if fmt == "jsonl" else polars.read_csv(io.StringIO(text))
+    assert all(read.schema[name] == polars.Boolean for name in booleans)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_columns_chooses_the_keys_of_every_row_in_either_format(tmp_path: Path, fmt: str) -> None:
+    path = rich_session(tmp_path / "s.db")
+    out = tmp_path / f"v.{fmt}"
+    assert (
+        main(
+            [
+                "export",
+                str(path),
+                "--what",
+                "verdicts",
+                "--format",
+                fmt,
+                "--columns",
+                "stage, attempt_id,outcome",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    text = out.read_text(encoding="utf-8")
+    if fmt == "jsonl":
+        assert [list(json.loads(line)) for line in text.splitlines()] == [["stage", "attempt_id", "outcome"]] * 4
+    else:
+        assert text.splitlines()[0] == "stage,attempt_id,outcome" and len(text.splitlines()) == 5
+    assert main(["export", str(path), "--what", "verdicts", "--columns", "stage,colour"]) == 2

@@ -323,7 +323,7 @@ class ReviewScreen(Screen[None]):
         bundle = self.session.load(attempt_id)
         self.attempt_id = attempt_id
         self.bundle = bundle
-        self.form = form if form is not None else FormState.from_judgements(bundle.judgements)
+        self.form = form if form is not None else FormState.from_judgements(bundle.judgements, bundle.fields)
         self.revealed = self.session.sees_verdicts(attempt_id)
         self.opened_at = utc_now()
         self.pace.open(self._clock())
@@ -552,7 +552,7 @@ class ReviewScreen(Screen[None]):
         following = self.walk.after_save(self.attempt_id, self.session.judged)
         if following is None:
             self.bundle = self.session.load(self.attempt_id)
-            self.form = FormState.from_judgements(self.bundle.judgements)
+            self.form = FormState.from_judgements(self.bundle.judgements, self.bundle.fields)
             self._paint_header()
             self._paint_side()
             self.notify(
@@ -577,8 +577,8 @@ class ReviewScreen(Screen[None]):
         if result is None:
             self.notify("nothing of this session's saves to undo", timeout=2)
             return
-        in_force = self.session.load(result.attempt_id).judgements
-        self.open_attempt(result.attempt_id, FormState.restored(in_force, result.undone))
+        in_force = self.session.load(result.attempt_id)
+        self.open_attempt(result.attempt_id, FormState.restored(in_force.judgements, result.undone, in_force.fields))
         count = len(result.judgements)
         self.notify(
             one_line(

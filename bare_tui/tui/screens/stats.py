@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -30,6 +30,7 @@ from bare_tui.calibration import (
     plan_rows,
     prepare,
     score_curve,
+    stages_for,
 )
 from bare_tui.model import FIELDS
 from bare_tui.report import ReportContext, markdown_report, rows_to_csv
@@ -75,6 +76,7 @@ def compute_bundle(session_path: Path, options: Options, plan: str | None = None
     study panel uses the plan named, else the session's newest plan, else the labelled attempts as they are."""
     with Store.open(session_path, readonly=True) as store:
         session = prepare(load_input(store))
+        options = replace(options, stages=stages_for(session, options))  # extra stages after the five
         plans = store.plans()
         name = plan if plan is not None else (plans[-1].name if plans else None)
         design = load_plan(store, name, session) if name is not None else None
@@ -91,7 +93,7 @@ def compute_bundle(session_path: Path, options: Options, plan: str | None = None
         study = StudyPanel(tuple(calibration_rows(session, study_options)), None)
     return StatsBundle(
         rows=tuple(rows),
-        confusions={stage: confusion(session, stage) for stage in FIELDS},
+        confusions={stage: confusion(session, stage) for stage in options.stages},
         curve=score_curve(session, SCORED_STAGE),
         options=options,
         study=study,
@@ -392,8 +394,14 @@ class StatsScreen(Screen[None]):
                 _figure(get("cohen_kappa", "anchoring", "saw_verdicts")),
                 key=stage,
             )
+        grid = self.query_one("#confusions", Grid)
         for stage, cells in bundle.confusions.items():
-            self.query_one(f"#confusion-{stage}", Static).update(confusion_table(stage, cells))
+            cells_table = confusion_table(stage, cells)
+            found = grid.query(f"#confusion-{stage}")
+            if found:
+                found.first(Static).update(cells_table)
+            else:  # an extra stage an external pipeline brought (stage names are safe ids): after the six
+                grid.mount(Static(cells_table, id=f"confusion-{stage}", classes="confusion"))
         self.query_one("#pass-rates", Static).update(pass_rate_bars(bundle.rows))
         if bundle.study is not None:
             self.query_one("#study", Static).update(study_panel(bundle.study))

@@ -1,4 +1,5 @@
-"""The reviewer's judgement of one attempt: six fields, confidence, note and flag, drawn from a FormState."""
+"""The reviewer's judgement of one attempt: six fields (and any extra stage's), confidence, note and flag, drawn
+from a FormState."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from bare_tui.safe_text import visible
 from ..style import CONFIDENCE_WORDS, FLAG_GLYPH, FLAG_STYLE, OUTCOME_COLOURS
 
 LABEL_STYLES: dict[Label, str] = {label: f"bold {OUTCOME_COLOURS[label]}" for label in Label}  # bold: the form's own
+NAME_WIDTH = 16  # "maintainability" and a space; a longer extra stage's name is cut with an ellipsis
+EXTRA_MARK = " (extra)"  # an external pipeline's stage, not part of overall
 SHORT_NAMES: dict[str, str] = {
     "syntax": "syn",
     "signatures": "sig",
@@ -87,15 +90,17 @@ class JudgementForm(Widget):
         form = self._form
         lines: list[Text] = []
         focused_style = self.get_component_rich_style("judgement-form--focused")
-        for index, (name, state) in enumerate(zip(FIELDS, form.fields)):
+        for index, (name, state) in enumerate(zip(form.names, form.fields)):
             focused = index == form.focus
-            line = Text(f"{'▸' if focused else ' '} {name:<16}", style="bold" if focused else "")
+            line = Text(f"{'▸' if focused else ' '} ", style="bold" if focused else "")
+            line.append_text(_field_name(name, index >= len(FIELDS)))
             line.append_text(self._label_text(name, state.label, state.changed))
             if focused:
                 line.pad_right(width - line.cell_len)
                 line.stylize(focused_style)
             lines.append(line)
-        lines.append(Text())
+        if not form.extra_stages:  # the spacer gives way to extra fields, so the form is no taller with them
+            lines.append(Text())
         lines.append(self._confidence_text(Text.assemble(("confidence ", "bright_black"))))
         lines.append(self._note_text(Text.assemble(("note       ", "bright_black")), width - 11))
         lines.append(self._flag_text(Text.assemble(("flag       ", "bright_black"))))
@@ -159,10 +164,13 @@ class JudgementForm(Widget):
     # ------------------------------------------------------------------ two lines under the diff
     def _compact_lines(self, width: int) -> list[Text]:
         form = self._form
-        fields = Text()
         focused_style = self.get_component_rich_style("judgement-form--focused")
-        for index, (name, state) in enumerate(zip(FIELDS, form.fields)):
-            cell = Text(f"{'▸' if index == form.focus else ' '}{SHORT_NAMES.get(name, name[:3])} ")
+        cells: list[Text] = []
+        for index, (name, state) in enumerate(zip(form.names, form.fields)):
+            cell = Text()
+            if index == len(FIELDS):
+                cell.append("│ ", style="bright_black")  # the extra stages stand apart from the six
+            cell.append(f"{'▸' if index == form.focus else ' '}{SHORT_NAMES.get(name, name[:3])} ")
             if state.label is not None:
                 cell.append(state.label.value, style=LABEL_STYLES[state.label])
                 cell.append("*" if state.changed else " ", style="bright_black")
@@ -170,16 +178,39 @@ class JudgementForm(Widget):
                 cell.append(f"{form.suggested_overall.value}?", style="dim italic")
             else:
                 cell.append("–", style="bright_black")
-            cell.pad_right(12 - cell.cell_len)
+            cell.pad_right(12 + (2 if index == len(FIELDS) else 0) - cell.cell_len)
             if index == form.focus:
                 cell.stylize(focused_style)
-            fields.append_text(cell)
+            cells.append(cell)
+        fields = Text("").join(_window(cells, form.focus, width))
         details = self._confidence_text(Text.assemble(("conf ", "bright_black")))
         details.append("  ")
         details.append_text(self._note_text(Text.assemble(("note ", "bright_black")), 24))
         details.append("  ")
         details.append_text(self._flag_text(Text.assemble(("flag ", "bright_black"))))
         hint = self._hint()
-        if hint is not None and (form.contradiction is not None or FIELDS[form.focus] == OVERALL):
+        if hint is not None and (form.contradiction is not None or form.focused_field == OVERALL):
             details = hint
         return [fields, details]
+
+
+def _window(cells: list[Text], focus: int, width: int) -> list[Text]:
+    """The field cells that fit in `width`, keeping the focused one in sight: with extra stages the row can be
+    wider than a narrow terminal, so it scrolls along with the focus, a '…' saying that fields are left out."""
+    start = 0
+    while start < focus and sum(c.cell_len for c in cells[start : focus + 1]) + (1 if start else 0) > width:
+        start += 1
+    return ([Text("…", style="bright_black")] if start else []) + cells[start:]
+
+
+def _field_name(name: str, extra: bool) -> Text:
+    """A field's name padded to NAME_WIDTH; an extra stage's in italics, marked "(extra)" where that fits, and
+    a name longer than the column cut with an ellipsis (stage names are ASCII)."""
+    room = NAME_WIDTH - 1
+    if not extra:
+        return Text(f"{name:<{NAME_WIDTH}}")
+    text = Text(name if len(name) <= room else name[: room - 1] + "…", style="italic")
+    if text.cell_len + len(EXTRA_MARK) <= room:
+        text.append(EXTRA_MARK, style="bright_black")
+    text.pad_right(NAME_WIDTH - text.cell_len)
+    return text

@@ -1,4 +1,5 @@
-"""The automated verdicts of one attempt: each stage's outcome, score and findings, hidden in blind mode."""
+"""The automated verdicts of one attempt: each stage's outcome, score and findings, hidden in blind mode; an
+external pipeline's extra stages after the five and overall."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from bare_tui.model import FIELDS, Evidence, Outcome, Verdict
+from bare_tui.model import FIELDS, Evidence, Outcome, Verdict, stage_order
 from bare_tui.safe_rich_text import safe_rich_text
 
 from ..style import NONE_GLYPH, NONE_STYLE, OUTCOME_GLYPHS, OUTCOME_STYLES
 
-NAME_WIDTH = 15  # "maintainability"
+NAME_WIDTH = 15  # "maintainability"; a longer extra stage's name is cut with an ellipsis
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class VerdictPanel(Vertical):
         super().__init__(id=id)
         self.border_title = "automated verdicts"
         self._verdicts: dict[str, Verdict] = {}
+        self._stages: tuple[str, ...] = FIELDS
         self._revealed = False
         self._findings: list[Finding] = []
 
@@ -114,12 +116,21 @@ class VerdictPanel(Vertical):
             return None
         return self._findings[index]
 
+    @property
+    def stages(self) -> tuple[str, ...]:
+        """The stages shown, in order: the five, overall, then the attempt's extra stages by name."""
+        return self._stages
+
     def show(self, verdicts: dict[str, Verdict], revealed: bool) -> None:
         """Show an attempt's verdicts; hidden ones show only that they are hidden."""
         self._verdicts = verdicts
         self._revealed = revealed
+        self._stages = FIELDS + tuple(sorted(set(verdicts) - set(FIELDS), key=stage_order))
         self._findings = [
-            Finding(stage, evidence) for stage in FIELDS if stage in verdicts for evidence in verdicts[stage].evidence
+            Finding(stage, evidence)
+            for stage in self._stages
+            if stage in verdicts
+            for evidence in verdicts[stage].evidence
         ]
         self.query_one("#verdict-stages", Static).update(self._stage_lines())
         title = self.query_one("#verdict-findings-title", Static)
@@ -160,10 +171,11 @@ class VerdictPanel(Vertical):
 
     def _stage_lines(self) -> Text:
         lines = Text(no_wrap=True, overflow="ellipsis")
-        for stage in FIELDS:
+        for stage in self._stages:
             if stage != FIELDS[0]:
                 lines.append("\n")
-            lines.append(f"{stage:<{NAME_WIDTH}} ", style="bold" if stage == "overall" else "")
+            name = stage if len(stage) <= NAME_WIDTH else stage[: NAME_WIDTH - 1] + "…"
+            lines.append(f"{name:<{NAME_WIDTH}} ", style="bold" if stage == "overall" else "")
             verdict = self._verdicts.get(stage)
             if not self._revealed:
                 lines.append("?  hidden", style="bright_black")
