@@ -187,7 +187,9 @@ ANALYST_VIEW_NAMES = ("attempt_stages", "disputes")
 
 # The rule of Store._chosen_verdicts as SQL, writing chosen_verdicts: per attempt, stage and source the newest
 # run (created_at, then pipeline version, the first written on a tie), and among those the one that counts: own
-# source first, then the newest; an attempt with any own verdict counts only its own. {where} limits it to some
+# source first, then the newest; an attempt with any own verdict counts only its own in the fields bare-tui
+# judges (the five stages and overall), while an extra stage (`tests`), which bare-tui never writes, counts from
+# the newest imported run that brings it. {where} limits it to some
 # attempts (the ones a transaction wrote verdicts for); the migration runs it over every verdict.
 _RECOUNT = f"""INSERT INTO chosen_verdicts
     (attempt_id, stage, source, verdict, outcome, score, pipeline_version, counts)
@@ -204,7 +206,7 @@ ranked AS (
         MAX(source = '{OWN_SOURCE}') OVER (PARTITION BY attempt_id) AS has_own
     FROM newest)
 SELECT attempt_id, stage, source, verdict, outcome, score, pipeline_version,
-    rank = 1 AND (source = '{OWN_SOURCE}' OR NOT has_own)
+    rank = 1 AND (source = '{OWN_SOURCE}' OR NOT has_own OR stage NOT IN ({_FIELD_LIST}))
 FROM ranked"""
 _DIRTY = " WHERE v.attempt_id IN (SELECT attempt_id FROM temp.dirty_attempts)"
 
@@ -818,7 +820,8 @@ class Store:
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
         """The verdict that counts per attempt-stage, as decided when it was written (chosen_verdicts, kept by
         transaction()): own source first, then the newest run (the first written on a tie); with no source
-        named, an attempt that has any own verdict uses only its own, never a mix with an imported stage. With
+        named, an attempt that has any own verdict uses only its own in the five stages and overall, never a
+        mix with an imported stage there, while an extra stage counts from the source that brings it. With
         a source, that source's newest run. columns name chosen_verdicts' own (attempt_id, stage, outcome,
         score, source, pipeline_version), or "*" for the whole verdict row; rows in no particular order."""
         where = ["c.counts" if source is None else "c.source = ?"]

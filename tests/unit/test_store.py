@@ -15,7 +15,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bare_tui.model import OWN_SOURCE, Adjudication, Evidence, Flag, Judgement, Label, Outcome, ReasonCode, Verdict
+from bare_tui.model import (
+    FIELDS,
+    OWN_SOURCE,
+    Adjudication,
+    Attempt,
+    Evidence,
+    Flag,
+    Judgement,
+    Label,
+    Outcome,
+    ReasonCode,
+    Task,
+    Verdict,
+)
 from bare_tui.store import _MIGRATIONS, APPLICATION_ID, SCHEMA_VERSION, SessionError, Store
 
 
@@ -354,11 +367,33 @@ def test_one_run_of_one_source_per_attempt_reads_every_verdict_as_chosen(session
         ]
 
 
+def test_an_extra_stage_counts_from_the_pipeline_that_brings_it_beside_own_verdicts(tmp_path: Path) -> None:
+    """The usual study: bare-tui verified every attempt and CI brings `tests` verdicts. With no source named,
+    the five stages and overall count bare-tui's own, and `tests` (which bare-tui never writes) counts CI's,
+    so the screens and stats show it without --source; an imported syntax verdict still never mixes in."""
+    with Store.open(tmp_path / "s.db", create=True) as store:
+        store.add_tasks([Task("t-1", "python", "a.py", "x = 1\n")])
+        store.add_attempts([Attempt("a-1", "t-1", "m", "x = 2\n")])
+        store.save_verdicts([Verdict("a-1", "syntax", Outcome.PASS, None, (), "0.3+a")])
+        store.save_verdicts(
+            [
+                Verdict("a-1", "tests", Outcome.FAIL, None, (), "ci", "ci"),
+                Verdict("a-1", "syntax", Outcome.FAIL, None, (), "ci", "ci"),
+            ]
+        )
+        counted = {(a, s): (v.source, v.outcome) for (a, s), v in store.current_verdicts().items()}
+        assert counted == {("a-1", "syntax"): (OWN_SOURCE, Outcome.PASS), ("a-1", "tests"): ("ci", Outcome.FAIL)}
+        assert store.current_stage_outcomes("tests") == {"a-1": "fail"}
+        rows = {(r["stage"], r["source"]) for r in store.view_rows("attempt_stages")}
+        assert ("tests", "ci") in rows and ("syntax", OWN_SOURCE) in rows and ("syntax", "ci") not in rows
+
+
 # ---------------------------------------------------------------------- the verdict that counts, decided on write
 def _old_rule(verdicts: list[Verdict], source: str | None = None) -> dict[tuple[str, str], Verdict]:
     """The rule as the reads applied it before it was kept in the session: over the verdicts in the order
     written, own source first, then the newest run (created_at, then version), the first written on a tie;
-    with no source named, an attempt with any own verdict counts only its own."""
+    with no source named, an attempt with any own verdict counts only its own in the five stages and overall;
+    an extra stage (which bare-tui never writes) counts from the imported run that brings it."""
     best: dict[tuple[str, str], tuple[tuple[bool, str, str], Verdict]] = {}
     for v in verdicts:
         if source is not None and v.source != source:
@@ -368,7 +403,11 @@ def _old_rule(verdicts: list[Verdict], source: str | None = None) -> dict[tuple[
         if held is None or rank > held[0]:
             best[(v.attempt_id, v.stage)] = (rank, v)
     own = {attempt_id for (attempt_id, _), (rank, _) in best.items() if rank[0]}
-    return {key: v for key, (rank, v) in best.items() if source is not None or rank[0] or key[0] not in own}
+    return {
+        key: v
+        for key, (rank, v) in best.items()
+        if source is not None or rank[0] or key[0] not in own or key[1] not in FIELDS
+    }
 
 
 _write = st.tuples(
