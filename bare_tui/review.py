@@ -394,6 +394,7 @@ class ReviewSession:
     busy: ReviewerBusy | None = None  # set when another process holds this reviewer's claim
     own_saves: dict[str, tuple[Judgement, ...]] = field(default_factory=dict)  # save_id -> rows, this process
     plan: str | None = None  # the review plan whose assignments `order` holds
+    touched: set[str] = field(default_factory=set)  # attempts saved, undone, flagged or revealed: `take_touched`
 
     @classmethod
     def open(
@@ -491,6 +492,13 @@ class ReviewSession:
 
     def reveal(self, attempt_id: str) -> None:
         self.seen.add(attempt_id)
+        self.touched.add(attempt_id)
+
+    def take_touched(self) -> set[str]:
+        """The attempts this process changed since the last call (what a list on another screen must read
+        again), and start a new set."""
+        touched, self.touched = self.touched, set()
+        return touched
 
     def start_index(self) -> int:
         """Where the screen opens: the first attempt not judged, else the last attempt."""
@@ -518,6 +526,7 @@ class ReviewSession:
             self.store.save_judgements(rows, save_id=save_id)
             self.own_saves[save_id] = tuple(rows)
             self.judged.add(bundle.attempt_id)
+            self.touched.add(bundle.attempt_id)
             if form.all_labelled:
                 self.seen.add(bundle.attempt_id)
         return SaveResult(bundle.attempt_id, tuple(rows))
@@ -532,6 +541,7 @@ class ReviewSession:
         if not written:
             return None
         attempt_id = written[0].attempt_id
+        self.touched.add(attempt_id)
         mine = {j.judgement_id: j for rows in self.own_saves.values() for j in rows}
         undone = tuple(mine[j.supersedes] for j in written if j.supersedes in mine)
         if self.store.judgements(attempt_id=attempt_id, reviewer=self.reviewer):
@@ -545,6 +555,7 @@ class ReviewSession:
         self._writable()
         flagged = attempt_id not in self.flagged
         self.store.set_flag(Flag(attempt_id, self.reviewer, flagged, saved_at=utc_now()))
+        self.touched.add(attempt_id)
         if flagged:
             self.flagged.add(attempt_id)
         else:

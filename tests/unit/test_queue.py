@@ -235,7 +235,9 @@ def test_stepwise_load_gives_an_outline_then_the_full_rows(session: Path) -> Non
 @given(st.data())
 def test_rows_follow_the_consensus_rule_attempt_stage_by_attempt_stage(data: st.DataObject) -> None:
     """build_rows works on whole columns at once; each row must say what the consensus rule says of each of its
-    attempt-stages one by one, whatever the mix of outcomes, labels, stray stages and adjudications."""
+    attempt-stages one by one, whatever the mix of outcomes, labels, stray stages and adjudications. An extra
+    stage with verdicts (`style`) is a column after the six and can be disputed; a label or adjudication of a
+    stage with no verdict anywhere (`notes`) is left out."""
     from bare_tui.consensus import dispute, is_disputed_failure
     from bare_tui.model import Adjudication, AttemptSummary, Flag
     from bare_tui.queue import NO_OUTCOME, QueueRow, build_rows
@@ -243,8 +245,10 @@ def test_rows_follow_the_consensus_rule_attempt_stage_by_attempt_stage(data: st.
     attempts = [f"a-{i}" for i in range(data.draw(st.integers(0, 6)))]
     summaries = [AttemptSummary(a, "t", f"m-{i % 2}", "python", f"p{i}.py", i + 1) for i, a in enumerate(attempts)]
     ids = st.sampled_from([*attempts, "a-gone"])  # a label or verdict of an attempt the list does not have
-    stages = st.sampled_from([*FIELDS, "style"])  # and of a stage that is not a field
-    outcomes = data.draw(st.dictionaries(st.tuples(ids, stages), st.sampled_from([o.value for o in Outcome])))
+    stages = st.sampled_from([*FIELDS, "style", "notes"])  # and of stages that are not fields
+    verdict_stages = st.sampled_from([*FIELDS, "style"])
+    outcomes = data.draw(st.dictionaries(st.tuples(ids, verdict_stages), st.sampled_from([o.value for o in Outcome])))
+    columns = FIELDS + (("style",) if any(stage == "style" for _, stage in outcomes) else ())
     labels = data.draw(
         st.lists(
             st.tuples(
@@ -262,14 +266,14 @@ def test_rows_follow_the_consensus_rule_attempt_stage_by_attempt_stage(data: st.
 
     expected = []
     for s in summaries:
-        row_outcomes = tuple(outcomes.get((s.attempt_id, stage), NO_OUTCOME) for stage in FIELDS)
+        row_outcomes = tuple(outcomes.get((s.attempt_id, stage), NO_OUTCOME) for stage in columns)
         cases = [
             (
                 row_outcomes[i],
                 [label for a, _, st_, label in labels if (a, st_) == (s.attempt_id, stage)],
                 settled[(s.attempt_id, stage)].value if (s.attempt_id, stage) in settled else None,
             )
-            for i, stage in enumerate(FIELDS)
+            for i, stage in enumerate(columns)
         ]
         expected.append(
             QueueRow(
@@ -280,10 +284,11 @@ def test_rows_follow_the_consensus_rule_attempt_stage_by_attempt_stage(data: st.
                 s.language,
                 s.model,
                 row_outcomes,
-                labelled=sum(1 for a, who, _, _ in labels if a == s.attempt_id and who == "ana"),
+                labelled=sum(1 for a, who, st_, _ in labels if a == s.attempt_id and who == "ana" and st_ in FIELDS),
                 flagged=any(f.flagged for f in flags if f.attempt_id == s.attempt_id),
                 disputed=any(dispute(*case).disputed for case in cases),
                 disputed_failure=any(is_disputed_failure(*case) for case in cases),
+                stages=columns,
             )
         )
     assert build_rows(summaries, outcomes, labels, adjudications, flags, "ana") == expected

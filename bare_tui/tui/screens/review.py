@@ -670,7 +670,12 @@ class ReviewScreen(Screen[None]):
         if self._queue is None:
             # One queue for the whole review: its filters and scroll survive a visit to an attempt, and q does
             # not mount a screen again (slow on a large study). It reloads on each return.
-            self._queue = QueueScreen(self.session_path, self.session.reviewer, visible=self.session.visible_ids)
+            self._queue = QueueScreen(
+                self.session_path,
+                self.session.reviewer,
+                visible=self.session.visible_ids,
+                touched=self.session.take_touched,
+            )
             self.app.install_screen(self._queue, name=f"queue-{id(self)}")
         self._queue.point_at(self.bundle.attempt_id if self.bundle is not None else None)
         self.app.push_screen(self._queue, chosen)

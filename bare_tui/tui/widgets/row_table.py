@@ -105,8 +105,7 @@ class RowTable(ScrollView, Generic[RowT], can_focus=True):
         self.columns = tuple(columns)
         self._key = key
         self._cells = cells
-        self._rows: list[RowT] = []
-        self._index: dict[str, int] = {}
+        self._rows: Sequence[RowT] = []
         self._line_cache: LRUCache[tuple[int, bool, int, int], Strip] = LRUCache(1024)
         self._generation = 0
 
@@ -119,16 +118,30 @@ class RowTable(ScrollView, Generic[RowT], can_focus=True):
     def rows(self) -> Sequence[RowT]:
         return self._rows
 
-    def set_rows(self, rows: Sequence[RowT], keep: str | None = None) -> None:
-        """Show these rows; the cursor stays on the row with key `keep` when it is among them."""
-        self._rows = list(rows)
-        self._index = {self._key(row): i for i, row in enumerate(self._rows)}
+    def set_rows(
+        self, rows: Sequence[RowT], keep: str | None = None, locate: Callable[[str], int | None] | None = None
+    ) -> None:
+        """Show these rows (held as given, not copied: a lazy sequence makes only the rows painted); the cursor
+        stays on the row with key `keep` when it is among them. locate: where a key is among the rows (None if
+        absent), when the caller can say so faster than a look at every row."""
+        self._rows = rows
         self._generation += 1
         self._line_cache.clear()
-        self.virtual_size = Size(0, len(self._rows) + 1)
-        target = self._index.get(keep, 0) if keep is not None else 0
-        self.cursor_row = min(target, max(0, len(self._rows) - 1))
+        self.virtual_size = Size(0, len(rows) + 1)
+        target = None
+        if keep is not None:
+            target = locate(keep) if locate is not None else self._find(keep)
+        self.cursor_row = min(target or 0, max(0, len(rows) - 1))
         self.refresh()
+
+    def repaint_rows(self) -> None:
+        """Paint the rows again (their cells changed, not which rows there are)."""
+        self._generation += 1
+        self._line_cache.clear()
+        self.refresh()
+
+    def _find(self, key: str) -> int | None:
+        return next((i for i, row in enumerate(self._rows) if self._key(row) == key), None)
 
     @property
     def cursor_key(self) -> str | None:
