@@ -1230,6 +1230,44 @@ class Store:
         _, rows = self._labels_in_force("j.attempt_id, j.stage", " WHERE j.reviewer = ?", (reviewer,))
         return rows
 
+    # ------------------------------------------------------------------ the screens' reads (queue, audit, review)
+    # Reads of a few thousand attempts out of a BARE-sized session, so that a list of them does not walk them all.
+    def attempt_ids_in_order(self) -> list[str]:
+        """Every attempt id in import order, and nothing else: the review screen's order."""
+        return [row[0] for row in self._conn.execute("SELECT attempt_id FROM attempts ORDER BY seq")]
+
+    def attempt_summaries_of(self, attempt_ids: Iterable[str]) -> list[AttemptSummary]:
+        """attempt_summaries() of these attempts only, in import order."""
+        rows = self._conn.execute(
+            "SELECT a.attempt_id, a.task_id, a.model, t.language, t.path, a.seq, a.problems "
+            "FROM attempts a JOIN tasks t ON t.task_id = a.task_id"
+            " WHERE a.attempt_id IN (SELECT value FROM json_each(?)) ORDER BY a.seq",
+            (json.dumps(sorted(set(attempt_ids))),),
+        ).fetchall()
+        return [
+            AttemptSummary(r[0], r[1], r[2], r[3], r[4], r[5], () if r[6] == "[]" else tuple(json.loads(r[6])))
+            for r in rows
+        ]
+
+    def current_outcomes_of(self, attempt_ids: Iterable[str]) -> dict[tuple[str, str], str]:
+        """current_outcomes() of these attempts only: the same rule as _chosen_verdicts (own source first, then
+        the newest run, the first written on a tie; an attempt with any own verdict counts only its own), applied
+        to their verdicts alone through the (attempt_id, ...) primary key."""
+        cursor = self._conn.execute(
+            "SELECT source = ?, created_at, pipeline_version, attempt_id, stage, outcome FROM verdicts"
+            " WHERE attempt_id IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+            (OWN_SOURCE, json.dumps(sorted(set(attempt_ids)))),
+        )
+        best: dict[tuple[str, str], tuple[Any, ...]] = {}
+        keep_first = best.setdefault
+        for row in cursor:
+            key = (row[3], row[4])
+            held = keep_first(key, row)
+            if held is not row and row[:3] > held[:3]:
+                best[key] = row
+        own = {row[3] for row in best.values() if row[0]}
+        return {key: row[5] for key, row in best.items() if row[0] or row[3] not in own}
+
 
 # ---------------------------------------------------------------------- one process per reviewer and session
 @dataclass(frozen=True)
