@@ -1236,6 +1236,15 @@ class Store:
         """Every attempt id in import order, and nothing else: the review screen's order."""
         return [row[0] for row in self._conn.execute("SELECT attempt_id FROM attempts ORDER BY seq")]
 
+    def first_attempt_not_in(self, attempt_ids: Collection[str]) -> str | None:
+        """The first attempt in import order that is not among these, reading ids in order only until it is found."""
+        cursor = self._conn.execute("SELECT attempt_id FROM attempts ORDER BY seq")
+        while rows := cursor.fetchmany(256):
+            for (attempt_id,) in rows:
+                if attempt_id not in attempt_ids:
+                    return attempt_id
+        return None
+
     def attempt_summaries_of(self, attempt_ids: Iterable[str]) -> list[AttemptSummary]:
         """attempt_summaries() of these attempts only, in import order."""
         rows = self._conn.execute(

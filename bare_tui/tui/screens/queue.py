@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Collection
 from dataclasses import replace
 from pathlib import Path
@@ -342,6 +343,8 @@ class QueueScreen(Screen[str | None]):
             self._setting_selects = False
         self.filter = self._filter_from_controls()
         self._fill()
+        if data.people_known:
+            gc.freeze()  # the columns live as long as the queue: no collection on the review's path walks them
 
     def _refresh_touched(self) -> None:
         """Read again only the attempts this process touched since the queue was last on show."""
@@ -361,7 +364,8 @@ class QueueScreen(Screen[str | None]):
         if not self.table.row_count or self.table.rows is not self.shown:
             self._show_data(data)  # read before the screen was shown
         else:
-            self._fill()
+            self.table.forget(touched)
+            self._fill(same_cells=True)
 
     def _failed(self, reason: str) -> None:
         self._loading = False
@@ -385,13 +389,15 @@ class QueueScreen(Screen[str | None]):
                 path_input.value = queue_filter.text
         finally:
             self._setting_selects = False
-        self._fill()
+        self._fill(same_cells=True)
 
     def _set_select(self, select_id: str, value: object) -> None:
+        # Only a control whose value changes is touched: each change costs the screen a layout.
         select = self.query_one(select_id, Select)
         if value is None:
-            select.clear()
-        else:
+            if select.value is not Select.NULL:
+                select.clear()
+        elif select.value != value:
             select.value = value
 
     def _filter_from_controls(self) -> QueueFilter:
@@ -419,7 +425,7 @@ class QueueScreen(Screen[str | None]):
         if chosen == self.filter:
             return  # the echo of a control apply_filter set: the table shows these rows already
         self.filter = chosen
-        self._fill()
+        self._fill(same_cells=True)
 
     @on(Input.Changed, "#filter-path")
     def _path_changed(self, event: Input.Changed) -> None:
@@ -434,7 +440,7 @@ class QueueScreen(Screen[str | None]):
     def _apply_path(self) -> None:
         self._path_timer = None
         self.filter = replace(self.filter, text=self.query_one("#filter-path", Input).value.strip())
-        self._fill()
+        self._fill(same_cells=True)
 
     @on(Input.Submitted, "#filter-path")
     def _path_submitted(self, event: Input.Submitted) -> None:
@@ -444,7 +450,7 @@ class QueueScreen(Screen[str | None]):
         self._apply_path()
         self.table.focus()
 
-    def _fill(self) -> None:
+    def _fill(self, same_cells: bool = False) -> None:
         data = self.data
         if data is None:
             return
@@ -452,14 +458,14 @@ class QueueScreen(Screen[str | None]):
         self._cursor_attempt = None
         mask = None if self.filter == NO_FILTER else self.filter.mask(data)
         self.shown = data.rows(None if mask is None else np.flatnonzero(mask))
-        self.table.set_rows(self.shown, keep=keep, locate=self.shown.position_of)
+        self.table.set_rows(self.shown, keep=keep, locate=self.shown.position_of, same_cells=same_cells)
         if not data.people_known:
             summary = f"{len(self.shown):,} of {len(data):,} shown · reading labels…"
         else:
             summary = count_data(data, mask).describe()
         if len(data) and not len(self.shown):
             summary += " · esc clears the filters"
-        self.query_one("#queue-counts", Static).update(summary)
+        self.query_one("#queue-counts", Static).update(summary, layout=False)  # one line: no layout to redo
 
     # ------------------------------------------------------------------ actions
     @on(RowTable.Selected, "#queue-table")
