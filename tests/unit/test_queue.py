@@ -327,3 +327,59 @@ def test_a_blind_queue_withholds_outcomes_and_disputes_and_no_filter_sees_throug
     assert {r.attempt_id for r in QueueFilter(disputed=True).apply(blind_rows)} <= seen
     assert "blind: outcomes of 5 hidden" in count_rows(blind_rows, blind_rows).describe()
     assert blind(rows, None) == rows  # assisted: everything
+
+
+def test_an_extra_stage_is_a_column_after_the_six_and_can_be_filtered_and_disputed(session: Path) -> None:
+    """DESIGN.md "Extra stages": `tests` verdicts show after the five and overall. (Written as the session's own
+    source here: which source's verdict counts is the store's rule, not the queue's.)"""
+    from bare_tui.queue import QueueData, count_data, load_data
+
+    with Store.open(session) as store:
+        store.save_verdicts(
+            [
+                Verdict("a-1", "tests", Outcome.FAIL, pipeline_version="0.1.0+test"),
+                Verdict("a-3", "tests", Outcome.PASS, pipeline_version="0.1.0+test"),
+            ]
+        )
+        store.save_judgements([Judgement("j-40", "a-1", "ben", "tests", Label.PASS, saved_at="2026-11-21T12:00:00Z")])
+        data = load_data(store, "ana")
+        rows = {r.attempt_id: r for r in load_rows(store, "ana")}
+    assert isinstance(data, QueueData) and data.stages == (*FIELDS, "tests")
+    assert rows["a-1"].outcome("tests") == "fail" and rows["a-2"].outcome("tests") == "none"
+    assert rows["a-1"].disputed_failure  # the pipeline's tests failed, the one reviewer says they pass
+    assert rows["a-1"].state is ReviewState.JUDGED  # a label of the extra stage is not one of the six fields
+    kept = QueueFilter(stage_outcome=("tests", "fail"))
+    assert [r.attempt_id for r in kept.select(data)] == ["a-1"] == [r.attempt_id for r in kept.apply(rows.values())]
+    assert count_data(data, kept.mask(data)).disputed_failures == 1
+    assert parse_stage_outcome("tests=pass", extra_stages=data.stages) == ("tests", "pass")
+
+
+def test_masks_keep_the_rows_matches_keeps_for_every_filter(session: Path) -> None:
+    """The screen filters with vector masks; the row-by-row rule is the reference."""
+    from bare_tui.queue import count_data, load_data
+
+    with Store.open(session) as store:
+        data = load_data(store, "ana")
+    data.blind({"a-2", "a-4"})
+    rows = list(data.rows())
+    filters = [
+        QueueFilter(model="model-a"),
+        QueueFilter(model="nobody"),
+        QueueFilter(language="go"),
+        QueueFilter(stage_outcome=("syntax", "fail")),
+        QueueFilter(stage_outcome=("signatures", "fail")),
+        QueueFilter(stage_outcome=("defects", "none")),
+        QueueFilter(state=ReviewState.PARTLY),
+        QueueFilter(disputed=True),
+        QueueFilter(disputed=False),
+        QueueFilter(flagged=True),
+        QueueFilter(text="BISECT"),
+        QueueFilter(text="[b]"),
+        QueueFilter(text="a-"),
+        QueueFilter(model="model-b", disputed=True, text="bisect"),
+    ]
+    for queue_filter in filters:
+        expected = [r.attempt_id for r in queue_filter.apply(rows)]
+        assert [r.attempt_id for r in queue_filter.select(data)] == expected, queue_filter
+        shown = queue_filter.apply(rows)
+        assert count_data(data, queue_filter.mask(data)) == count_rows(rows, shown), queue_filter

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
@@ -282,28 +282,28 @@ class QueueScreen(Screen[str | None]):
             return
         self._loading = True
         base = self.data if people_only else None
-        self.app.run_worker(lambda: self._read(base), thread=True, group=f"queue-load-{id(self)}", exit_on_error=False)
+        app = self.app  # taken here: a screen not on show cannot find its app from another thread
+        app.run_worker(lambda: self._read(app, base), thread=True, group=f"queue-load-{id(self)}", exit_on_error=False)
 
     def reload(self) -> None:
         """Read everything again (ctrl+r): what other processes wrote too."""
         self.load()
 
-    def _read(self, base: QueueData | None) -> None:
+    def _read(self, app: App[object], base: QueueData | None) -> None:
         # sqlite3 connections belong to their thread: this worker opens its own.
         try:
             with Store.open(self.session_path, readonly=True) as store:
                 if base is not None:
                     data = QueueData(**{name: getattr(base, name) for name in base.__dataclass_fields__})
                     data.set_people(store.current_labels(), store.adjudications(), store.flags(), self.reviewer)
-                    self.app.call_from_thread(self._received, data, True)
+                    app.call_from_thread(self._received, data, True)
                 else:
-                    steps = load_stepwise(store, self.reviewer, outline=not self.data)
-                    for data in steps:
-                        self.app.call_from_thread(self._received, data, data.people_known)
+                    for data in load_stepwise(store, self.reviewer, outline=not self.data):
+                        app.call_from_thread(self._received, data, data.people_known)
         except SessionError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+            app.call_from_thread(self._failed, str(exc))
         except Exception as exc:  # noqa: BLE001 - shown on the screen rather than lost in a dead worker
-            self.app.call_from_thread(self._failed, f"{self.session_path}: could not read the session: {exc}")
+            app.call_from_thread(self._failed, f"{self.session_path}: could not read the session: {exc}")
 
     def _received(self, data: QueueData, last: bool) -> None:
         if last:

@@ -300,7 +300,7 @@ class ReviewScreen(Screen[None]):
                 self.open_attempt(first)
             else:
                 self.query_one("#review-title", Static).update(Text("reading the session's order…", style="dim"))
-            self._read_order()
+            self.call_after_refresh(self._read_order)  # after the first paint: the thread would slow it down
             return
         self._open_first()
 
