@@ -215,6 +215,7 @@ class QueueScreen(Screen[str | None]):
         self._stages: tuple[str, ...] = FIELDS
         self._loading = False
         self._stale = False  # the people columns need a full read (after the audit screen, or a failed refresh)
+        self._pending: set[str] = set()  # touched while a read was under way: read again once it is in
 
     @property
     def rows(self) -> QueueRows | list[QueueRow]:
@@ -309,6 +310,10 @@ class QueueScreen(Screen[str | None]):
         if last:
             self._loading = False
         data.blind(self._visible() if self._visible is not None else None)
+        if last and self._pending:
+            # The read may have begun before these were saved: read them again over it.
+            pending, self._pending = self._pending, set()
+            self._reread(data, pending)
         if self.is_attached:
             self._show_data(data)
         else:
@@ -351,21 +356,28 @@ class QueueScreen(Screen[str | None]):
         data = self.data
         assert data is not None and self._touched is not None
         touched = set(self._touched())
-        if data.people_known and touched:
-            try:
-                with Store.open(self.session_path, readonly=True) as store:
-                    refresh(store, data, self.reviewer, touched)
-            except SessionError as exc:
-                self._failed(str(exc))
-                return
-            data.blind(self._visible() if self._visible is not None else None, only=touched)
-            for attempt_id in touched:
-                self._cells.pop(attempt_id, None)
+        if self._loading or not data.people_known:
+            self._pending |= touched  # the read under way may predate them: done when it is in
+            touched = set()
+        if touched and not self._reread(data, touched):
+            return
         if not self.table.row_count or self.table.rows is not self.shown:
             self._show_data(data)  # read before the screen was shown
         else:
             self.table.forget(touched)
             self._fill(same_cells=True)
+
+    def _reread(self, data: QueueData, attempt_ids: set[str]) -> bool:
+        try:
+            with Store.open(self.session_path, readonly=True) as store:
+                refresh(store, data, self.reviewer, attempt_ids)
+        except SessionError as exc:
+            self._failed(str(exc))
+            return False
+        data.blind(self._visible() if self._visible is not None else None, only=attempt_ids)
+        for attempt_id in attempt_ids:
+            self._cells.pop(attempt_id, None)
+        return True
 
     def _failed(self, reason: str) -> None:
         self._loading = False
