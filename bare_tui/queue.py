@@ -450,6 +450,7 @@ def load_stepwise(store: Store, reviewer: str, outline: bool = True) -> Iterator
         yield data
         data = QueueData(**{f.name: getattr(data, f.name) for f in fields(QueueData) if f.init})
     data.set_people(store.current_labels(), store.adjudications(), store.flags(), reviewer)
+    data.folded  # noqa: B018 - the find text's case-folded ids, made here on the loading thread, not on the first key
     yield data
 
 

@@ -271,6 +271,7 @@ async def scale_queue(path: Path) -> None:
             masks.append((time.perf_counter() - begun) * 1000)
         print(f"   of which the mask over {len(data):,} rows: {spread(masks)}", flush=True)
         returns = []
+        cpu_spent.clear()
         for i in range(5):
             app.pop_screen()
             await pilot.pause()
@@ -278,6 +279,7 @@ async def scale_queue(path: Path) -> None:
             returns.append(await painted_after(lambda: app.push_screen("queue")))
             await pilot.pause()
         print(f"queue, return from an attempt (one touched) to painted: {spread(returns)}", flush=True)
+        print(f"   CPU of each: {spread(cpu_spent)}", flush=True)
         begun = time.perf_counter()
         screen.action_reload()
         while screen._loading:
