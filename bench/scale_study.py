@@ -24,7 +24,6 @@ sys.path.insert(0, str(REPO))
 
 from bare_tui.model import (  # noqa: E402
     FIELDS,
-    LANGUAGES,
     OWN_SOURCE,
     STAGES,
     Attempt,
@@ -35,6 +34,7 @@ from bare_tui.model import (  # noqa: E402
     Task,
     Verdict,
 )
+from bare_tui.pipeline.languages import LANGUAGES  # noqa: E402
 from bare_tui.store import SCHEMA_VERSION, Store, new_id  # noqa: E402
 
 BARE_ATTEMPTS = 243_732
