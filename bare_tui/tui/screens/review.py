@@ -222,6 +222,8 @@ SCROLLS: dict[str, Callable[[DiffView], object]] = {
 
 QUEUE_PRELOAD_AFTER = 2.0
 """Seconds after the first attempt is on show before the queue is read in the background."""
+QUEUE_PRELOAD_FROM = 50_000
+"""Sessions with fewer attempts read their queue when `q` is pressed (within its second), not ahead."""
 
 NARROW_BELOW = 110
 """Below this many columns the review screen shows the unified diff, the form in two lines under it, and the
@@ -736,7 +738,10 @@ class ReviewScreen(Screen[None]):
         return self._queue
 
     def _preload_queue(self) -> None:
-        if self._queue is None:
+        if not self.session.ordered:  # its size is not known yet: look again later
+            self._preload_timer = self.set_timer(QUEUE_PRELOAD_AFTER, self._preload_queue)
+            return
+        if self._queue is None and self.session.total >= QUEUE_PRELOAD_FROM:
             self._queue_screen().load()
 
     def _open_queue(self) -> None:
