@@ -207,15 +207,20 @@ PER_ATTEMPT_READS = 500
 def load_items(store: Store, notes: bool = True) -> list[AuditItem]:
     """The session's audit list, in auditing order.
 
-    notes=False leaves out what only an item's details show (confidence, note, whether the reviewer saw the
-    verdicts, when it was saved): the list is read from the bare labels, without reading every judgement, and
-    each item says notes_read False; `with_notes` completes one item when it is shown.
+    Only the attempts someone labelled, adjudicated or flagged can be on it, so only theirs are read (their
+    summaries and verdicts), not every attempt of the session. notes=False leaves out what only an item's
+    details show (confidence, note, whether the reviewer saw the verdicts, when it was saved): the list is read
+    from the bare labels, and each item says notes_read False; `with_notes` completes one item when it is shown.
     """
-    outcomes = store.current_outcomes()
     flags = store.flags()
-    summaries = store.attempt_summaries()
     adjudications = store.adjudications()
-    listed = _items(summaries, outcomes, _bare_reviews(store.current_labels()), adjudications, flags, notes_read=False)
+    reviews = _bare_reviews(store.current_labels())
+    candidates = {attempt_id for attempt_id, stage in reviews if stage in FIELD_INDEX}
+    candidates.update(a.attempt_id for a in adjudications)
+    candidates.update(f.attempt_id for f in flags if f.flagged)
+    summaries = store.attempt_summaries_of(candidates)
+    outcomes = store.current_outcomes_of(candidates)
+    listed = _items(summaries, outcomes, reviews, adjudications, flags, notes_read=False)
     if not notes:
         return listed
     # Only the listed attempt-stages become items: the notes of the others are never looked at.

@@ -1,18 +1,23 @@
-"""The review queue, headless: one row per attempt with its automated outcomes and human state, and its filters."""
+"""The review queue, headless: one row per attempt with its automated outcomes and human state, and its filters.
+
+The queue of a BARE-sized study holds 243,732 attempts, so it is kept as columns (`QueueData`: numpy arrays of
+codes, and the ids and names they code), its filters and counts are vector masks over them, and a `QueueRow`
+is made only for a row that is painted or asked for (bench/queue_screen.py --scale measures it).
+"""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from itertools import repeat
-from operator import itemgetter
-from typing import Any
+from operator import contains, itemgetter
+from typing import Any, overload
 
 import numpy as np
 
 from .consensus import dispute, is_disputed_failure
-from .model import FIELD_INDEX, FIELDS, Adjudication, AttemptSummary, Flag, Outcome
+from .model import FIELD_INDEX, FIELDS, Adjudication, AttemptSummary, Flag, Outcome, stage_order
 from .store import Store
 
 NO_OUTCOME = "none"
@@ -22,7 +27,8 @@ HIDDEN = "hidden"
 """The outcome a blind reviewer's queue holds for an attempt whose verdicts they have not seen: no filter on
 outcomes matches it, so a filter cannot leak what the column hides."""
 
-OUTCOME_CHOICES: tuple[str, ...] = tuple(o.value for o in Outcome) + (NO_OUTCOME,)
+OUTCOME_VALUES: tuple[str, ...] = tuple(o.value for o in Outcome)
+OUTCOME_CHOICES: tuple[str, ...] = OUTCOME_VALUES + (NO_OUTCOME,)
 
 
 class ReviewState(str, enum.Enum):
@@ -43,13 +49,14 @@ class QueueRow:
     path: str
     language: str
     model: str
-    outcomes: tuple[str, ...]  # one per FIELDS entry: an Outcome value or NO_OUTCOME
+    outcomes: tuple[str, ...]  # one per stage of `stages`: an Outcome value, NO_OUTCOME or HIDDEN
     labelled: int  # how many of the six fields this reviewer has a label in force for
     flagged: bool  # some reviewer sent it to audit
-    disputed: bool  # some field is disputed (pipeline against people, or people among themselves)
-    disputed_failure: bool  # some field: the pipeline said fail and people said pass
+    disputed: bool  # some stage is disputed (pipeline against people, or people among themselves)
+    disputed_failure: bool  # some stage: the pipeline said fail and people said pass
     people_known: bool = True  # False in the outline shown while the labels are still being read
     hidden: bool = False  # blind mode: outcomes and disputes withheld until this reviewer has seen the verdicts
+    stages: tuple[str, ...] = FIELDS  # the six fields, then any extra stage the session has verdicts for
 
     @property
     def state(self) -> ReviewState:
@@ -60,119 +67,348 @@ class QueueRow:
         return ReviewState.JUDGED
 
     def outcome(self, stage: str) -> str:
-        return self.outcomes[FIELD_INDEX[stage]]
+        if stage in self.stages:
+            return self.outcomes[self.stages.index(stage)]
+        return HIDDEN if self.hidden else NO_OUTCOME
 
 
-def build_rows(
-    summaries: Sequence[AttemptSummary],
-    outcomes: Mapping[tuple[str, str], str],
-    labels: Iterable[tuple[str, str, str, str]],
-    adjudications: Iterable[Adjudication],
-    flags: Iterable[Flag],
-    reviewer: str,
-    people_known: bool = True,
-) -> list[QueueRow]:
-    """Queue rows in import order.
+_ROW_FIELDS = tuple(f.name for f in fields(QueueRow))
+_first, _second, _third, _fourth = (itemgetter(i) for i in range(4))
 
-    outcomes: (attempt_id, stage) -> the current verdict's outcome (`Store.current_outcomes`); labels:
-    (attempt_id, reviewer, stage, label) of every label in force (`Store.current_labels`).
+
+def _row(*values: Any) -> QueueRow:
+    """A QueueRow from its field values in order, without the frozen dataclass's per-field __setattr__."""
+    row = object.__new__(QueueRow)
+    row.__dict__.update(zip(_ROW_FIELDS, values))
+    return row
+
+
+def queue_stages(extra: Iterable[str]) -> tuple[str, ...]:
+    """The queue's stage columns: the six fields, then the extra stages given, in stage order."""
+    return FIELDS + tuple(sorted({s for s in extra if s not in FIELD_INDEX}, key=stage_order))
+
+
+def _codes(values: Iterable[str]) -> tuple[np.ndarray, list[str]]:
+    """Each value's code (first seen, first numbered) and the values by code."""
+    table: dict[str, int] = {}
+    codes = np.fromiter(map(lambda v: table.setdefault(v, len(table)), values), np.int32)  # noqa: C417 - C-speed
+    return codes, list(table)
+
+
+@dataclass
+class QueueData:
+    """Every attempt of a session as columns, in import order, from one reviewer's point of view.
+
+    Built on the loading thread and then owned by the screen, which updates the people columns in place when
+    the reviewer comes back from an attempt (`refresh_people`).
     """
-    grid = _OutcomeGrid.of(summaries, outcomes)
-    people = _People.of(grid, labels, adjudications, flags, reviewer)
-    return _rows(summaries, grid.tuples(), people, people_known)
 
+    ids: list[str]
+    seqs: np.ndarray
+    task: np.ndarray  # code into task_ids
+    task_ids: list[str]
+    path: np.ndarray  # code into paths
+    paths: list[str]
+    language: np.ndarray
+    languages: list[str]
+    model: np.ndarray
+    models: list[str]
+    stages: tuple[str, ...]
+    outcome_names: tuple[str, ...]  # code -> outcome value; the last is NO_OUTCOME
+    outcomes: np.ndarray  # attempts x stages, codes into outcome_names
+    labelled: np.ndarray  # this reviewer's labels in force among the six fields
+    flagged: np.ndarray
+    disputed: np.ndarray
+    disputed_failure: np.ndarray
+    people_known: bool = False
+    hidden: np.ndarray | None = None  # blind mode: rows whose outcomes and disputes are withheld
+    _index: dict[str, int] | None = field(default=None, repr=False)
+    _folded: list[str] | None = field(default=None, repr=False)
+    _tuples: dict[bytes, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
-# The builders below work on whole columns (numpy, and map() over itemgetters) rather than attempt by attempt:
-# a Python loop per label was the slow part of opening the queue on a large study (bench/queue_screen.py).
+    def __len__(self) -> int:
+        return len(self.ids)
 
-
-@dataclass(frozen=True)
-class _OutcomeGrid:
-    """Every attempt's outcome per field as codes (attempts in import order x FIELDS), and the values they code."""
-
-    index: dict[str, int]  # attempt_id -> row
-    codes: np.ndarray
-    names: tuple[str, ...]  # code -> outcome value; the last is NO_OUTCOME
-
-    @classmethod
-    def of(cls, summaries: Sequence[AttemptSummary], outcomes: Mapping[tuple[str, str], str]) -> _OutcomeGrid:
-        index = {s.attempt_id: row for row, s in enumerate(summaries)}
-        names = list(dict.fromkeys(outcomes.values()))
-        code = {name: value for value, name in enumerate(names)}
-        count = len(outcomes)
-        rows = np.fromiter(map(index.get, map(_first, outcomes.keys()), repeat(-1)), np.intp, count)
-        columns = np.fromiter(map(FIELD_INDEX.get, map(_second, outcomes.keys()), repeat(-1)), np.intp, count)
-        values = np.fromiter(map(code.__getitem__, outcomes.values()), np.intp, count)
-        codes = np.full((len(index), len(FIELDS)), len(names), np.intp)
-        known = (rows >= 0) & (columns >= 0)
-        codes[rows[known], columns[known]] = values[known]
-        return cls(index, codes, (*names, NO_OUTCOME))
-
-    def tuples(self) -> list[tuple[str, ...]]:
-        """Each attempt's outcomes; attempts with the same six share one tuple (few combinations occur)."""
-        if not self.index:
-            return []
-        combinations, inverse = _distinct_rows(self.codes)
-        shared = [tuple(self.names[code] for code in combination) for combination in combinations.tolist()]
-        return [shared[row] for row in inverse.tolist()]
-
-
-@dataclass(frozen=True)
-class _People:
-    """What people said, per attempt in import order: the reviewer's label count, flags and disputes."""
-
-    labelled: list[int]
-    flagged: set[str]
-    disputed: list[bool]
-    disputed_failures: list[bool]
+    @property
+    def index(self) -> dict[str, int]:
+        """attempt_id -> row, made on first use."""
+        if self._index is None:
+            self._index = {attempt_id: row for row, attempt_id in enumerate(self.ids)}
+        return self._index
 
     @classmethod
     def of(
         cls,
-        grid: _OutcomeGrid,
+        summaries: Sequence[AttemptSummary],
+        outcomes: Iterable[tuple[Any, ...]] | Mapping[tuple[str, str], str],
+        extra_stages: Iterable[str] = (),
+    ) -> QueueData:
+        """The attempts and their outcomes, people not read yet. outcomes: (attempt_id, stage, outcome, ...) of each
+        verdict that counts (`Store.current_verdict_rows`), or a mapping (attempt_id, stage) -> outcome."""
+        triples: Sequence[tuple[Any, ...]] = (
+            [(a, s, o) for (a, s), o in outcomes.items()]
+            if isinstance(outcomes, Mapping)
+            else outcomes
+            if isinstance(outcomes, list)
+            else list(outcomes)
+        )
+        ids = [s.attempt_id for s in summaries]
+        index = {attempt_id: row for row, attempt_id in enumerate(ids)}
+        task, task_ids = _codes(s.task_id for s in summaries)
+        path, paths = _codes(s.path for s in summaries)
+        language, languages = _codes(s.language for s in summaries)
+        model, models = _codes(s.model for s in summaries)
+        stages = queue_stages(extra_stages)
+        stage_index = {stage: i for i, stage in enumerate(stages)}
+        count = len(triples)
+        # 1.5 million verdicts at BARE scale: each column is one C-level map over the rows (a Python loop per
+        # verdict was seconds).
+        rows = np.fromiter(map(index.get, map(_first, triples), repeat(-1)), np.intp, count)
+        columns = np.fromiter(map(stage_index.get, map(_second, triples), repeat(-1)), np.int16, count)
+        names = list(OUTCOME_VALUES)
+        outcome_code = {name: code for code, name in enumerate(names)}
+        try:
+            values = np.fromiter(map(outcome_code.__getitem__, map(_third, triples)), np.int16, count)
+        except KeyError:  # an outcome outside the four (never written by the store): code them as they come
+            values, names = _codes(map(_third, triples))
+        grid = np.full((len(ids), len(stages)), len(names), np.int16)
+        known = (rows >= 0) & (columns >= 0)
+        grid[rows[known], columns[known]] = values[known]
+        none = np.zeros(len(ids), bool)
+        return cls(
+            ids,
+            np.fromiter((s.seq for s in summaries), np.int64, len(ids)),
+            task,
+            task_ids,
+            path,
+            paths,
+            language,
+            languages,
+            model,
+            models,
+            stages,
+            (*names, NO_OUTCOME),
+            grid,
+            np.zeros(len(ids), np.int16),
+            none,
+            none.copy(),
+            none.copy(),
+            _index=index,
+        )
+
+    # ------------------------------------------------------------------ people
+    def set_people(
+        self,
         labels: Iterable[tuple[str, str, str, str]],
         adjudications: Iterable[Adjudication],
         flags: Iterable[Flag],
         reviewer: str,
-    ) -> _People:
-        rows = labels if isinstance(labels, list) else list(labels)
-        count, attempts, width = len(rows), len(grid.index), len(FIELDS)
-        attempt = np.fromiter(map(grid.index.get, map(_first, rows), repeat(-1)), np.intp, count)
-        mine = np.fromiter(map(reviewer.__eq__, map(_second, rows)), bool, count)
-        # One label in force per (attempt, reviewer, stage): counting the reviewer's labels counts the fields.
-        labelled = np.bincount(attempt[(attempt >= 0) & mine], minlength=attempts)
-        stage = np.fromiter(map(FIELD_INDEX.get, map(_third, rows), repeat(-1)), np.intp, count)
-        label_names = list(dict.fromkeys(map(_fourth, rows)))
-        label_code = {name: value for value, name in enumerate(label_names)}
-        label = np.fromiter(map(label_code.__getitem__, map(_fourth, rows)), np.intp, count)
-        known = (attempt >= 0) & (stage >= 0)
-        cell = attempt[known] * width + stage[known]  # one cell per attempt-stage
-        kinds = max(1, len(label_names))
-        # How many labels of each kind every attempt-stage has: all the consensus rule looks at.
-        tally = np.bincount(cell * kinds + label[known], minlength=attempts * width * kinds)
-        tally = tally.reshape(attempts * width, kinds)
-        settled_names: list[str] = []
-        settled = np.full(attempts * width, -1, np.intp)
-        for a in adjudications:  # few: an auditor's work; the newest per attempt-stage comes last
-            row, column = grid.index.get(a.attempt_id), FIELD_INDEX.get(a.stage)
-            if row is not None and column is not None:
-                value = a.label.value
-                if value not in settled_names:
-                    settled_names.append(value)
-                settled[row * width + column] = settled_names.index(value)
-        disputed = np.zeros(attempts, bool)
-        failures = np.zeros(attempts, bool)
-        # Only an attempt-stage someone labelled or adjudicated can be disputed; most attempts have none.
-        active = np.flatnonzero(tally.any(axis=1) | (settled >= 0))
-        if len(active):
-            cases = np.column_stack([grid.codes.reshape(-1)[active], tally[active], settled[active]])
-            distinct, inverse = _distinct_rows(cases)
-            found = np.array(
-                [_judge(case, grid.names, label_names, settled_names) for case in distinct.tolist()], bool
-            ).reshape(-1, 2)[inverse]
-            disputed[active[found[:, 0]] // width] = True
-            failures[active[found[:, 1]] // width] = True
-        return cls(labelled.tolist(), {f.attempt_id for f in flags if f.flagged}, disputed.tolist(), failures.tolist())
+    ) -> None:
+        """Fill the people columns from every label in force, adjudication and flag of the session."""
+        people = _people(self, np.arange(len(self.ids)), list(labels), list(adjudications), reviewer)
+        self.labelled, self.disputed, self.disputed_failure = people
+        flagged = np.zeros(len(self.ids), bool)
+        index = self.index
+        flagged[[index[f.attempt_id] for f in flags if f.flagged and f.attempt_id in index]] = True
+        self.flagged = flagged
+        self.people_known = True
+
+    def refresh_people(
+        self,
+        attempt_ids: Collection[str],
+        labels: Iterable[tuple[str, str, str, str]],
+        adjudications: Iterable[Adjudication],
+        flags: Iterable[Flag],
+        reviewer: str,
+    ) -> None:
+        """Recompute the people columns of these attempts only, from their labels in force (every reviewer's),
+        the adjudications and the flags: what a return from reviewing a few attempts has to do."""
+        index = self.index
+        rows = np.array(sorted({index[a] for a in attempt_ids if a in index}), np.intp)
+        if not len(rows):
+            return
+        wanted = {self.ids[r] for r in rows}
+        labelled, disputed, failures = _people(
+            self,
+            rows,
+            [label for label in labels if label[0] in wanted],
+            [a for a in adjudications if a.attempt_id in wanted],
+            reviewer,
+        )
+        self.labelled[rows], self.disputed[rows], self.disputed_failure[rows] = labelled, disputed, failures
+        flagged = {f.attempt_id for f in flags if f.flagged}
+        self.flagged[rows] = [self.ids[r] in flagged for r in rows]
+
+    # ------------------------------------------------------------------ blind mode
+    def blind(self, visible: Collection[str] | None, only: Collection[str] | None = None) -> None:
+        """Withhold outcomes and disputes of the attempts not in `visible` (None: show every row). only: set
+        these attempts' rows alone (the rest are as they were)."""
+        if visible is None:
+            self.hidden = None
+            return
+        if only is not None and self.hidden is not None:
+            index = self.index
+            for attempt_id in only:
+                row = index.get(attempt_id)
+                if row is not None:
+                    self.hidden[row] = attempt_id not in visible
+            return
+        seen = np.fromiter(map(contains, repeat(visible), self.ids), bool, len(self.ids))
+        self.hidden = ~seen
+
+    # ------------------------------------------------------------------ columns as a reviewer may see them
+    @property
+    def shown_disputed(self) -> np.ndarray:
+        return self.disputed if self.hidden is None else self.disputed & ~self.hidden
+
+    @property
+    def shown_disputed_failure(self) -> np.ndarray:
+        return self.disputed_failure if self.hidden is None else self.disputed_failure & ~self.hidden
+
+    @property
+    def folded(self) -> list[str]:
+        """The attempt ids case-folded, for the find text; the same list when folding changes none of them."""
+        if self._folded is None:
+            folded = [attempt_id.casefold() for attempt_id in self.ids]
+            self._folded = self.ids if folded == self.ids else folded
+        return self._folded
+
+    # ------------------------------------------------------------------ rows, made when asked for
+    def row(self, i: int) -> QueueRow:
+        hidden = self.hidden is not None and bool(self.hidden[i])
+        outcomes = tuple(HIDDEN for _ in self.stages) if hidden else self._outcome_tuple(i)
+        return _row(
+            self.ids[i],
+            int(self.seqs[i]),
+            self.task_ids[self.task[i]],
+            self.paths[self.path[i]],
+            self.languages[self.language[i]],
+            self.models[self.model[i]],
+            outcomes,
+            int(self.labelled[i]),
+            bool(self.flagged[i]),
+            bool(self.disputed[i]) and not hidden,
+            bool(self.disputed_failure[i]) and not hidden,
+            self.people_known,
+            hidden,
+            self.stages,
+        )
+
+    def _outcome_tuple(self, i: int) -> tuple[str, ...]:
+        # Few combinations of outcomes occur: one tuple each, shared by every row that has it.
+        codes = self.outcomes[i]
+        key = codes.tobytes()
+        found = self._tuples.get(key)
+        if found is None:
+            found = self._tuples[key] = tuple(self.outcome_names[c] for c in codes.tolist())
+        return found
+
+    def rows(self, positions: np.ndarray | None = None) -> QueueRows:
+        return QueueRows(self, positions)
+
+
+class QueueRows(Sequence[QueueRow]):
+    """Some rows of a QueueData (all, or those at the positions given) as a sequence of QueueRow, each made
+    when it is read: the table paints a window of them, not all 243,732."""
+
+    def __init__(self, data: QueueData, positions: np.ndarray | None = None) -> None:
+        self.data = data
+        self.positions = positions
+
+    def __len__(self) -> int:
+        return len(self.data) if self.positions is None else len(self.positions)
+
+    @overload
+    def __getitem__(self, i: int) -> QueueRow: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[QueueRow]: ...
+    def __getitem__(self, i: int | slice) -> QueueRow | list[QueueRow]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self.data.row(i if self.positions is None else int(self.positions[i]))
+
+    def __iter__(self) -> Iterator[QueueRow]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # why: a mutable view compares by content
+
+    def ids(self) -> list[str]:
+        """The attempt ids in order, without making rows."""
+        ids = self.data.ids
+        return list(ids) if self.positions is None else [ids[i] for i in self.positions.tolist()]
+
+    def position_of(self, attempt_id: str) -> int | None:
+        """Where this attempt is among these rows, or None (a binary search: positions are in import order)."""
+        row = self.data.index.get(attempt_id)
+        if row is None:
+            return None
+        if self.positions is None:
+            return row
+        at = int(np.searchsorted(self.positions, row))
+        return at if at < len(self.positions) and self.positions[at] == row else None
+
+
+# The people columns are computed on whole columns (numpy) rather than attempt by attempt: a Python loop per label
+# was the slow part of opening the queue on a large study.
+def _people(
+    data: QueueData,
+    rows: np.ndarray,
+    labels: list[tuple[str, str, str, str]],
+    adjudications: list[Adjudication],
+    reviewer: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(this reviewer's label count, disputed, disputed failure) of the given rows, from their labels in force
+    ((attempt_id, reviewer, stage, label)) and adjudications."""
+    width = len(data.stages)
+    local = {data.ids[r]: i for i, r in enumerate(rows.tolist())}
+    attempts = len(rows)
+    stage_index = {stage: i for i, stage in enumerate(data.stages)}
+    count = len(labels)
+    attempt = np.fromiter(map(local.get, map(_first, labels), repeat(-1)), np.intp, count)
+    mine = np.fromiter(map(reviewer.__eq__, map(_second, labels)), bool, count)
+    stage = np.fromiter(map(stage_index.get, map(_third, labels), repeat(-1)), np.intp, count)
+    # One label in force per (attempt, reviewer, stage): counting the reviewer's labels of the six counts fields.
+    labelled = np.bincount(attempt[(attempt >= 0) & mine & (stage >= 0) & (stage < len(FIELDS))], minlength=attempts)
+    label, label_names = _codes(map(_fourth, labels))
+    known = (attempt >= 0) & (stage >= 0)
+    cell = attempt[known] * width + stage[known]  # one cell per attempt-stage
+    kinds = max(1, len(label_names))
+    # How many labels of each kind every attempt-stage has: all the consensus rule looks at.
+    tally = np.bincount(cell * kinds + label[known], minlength=attempts * width * kinds)
+    tally = tally.reshape(attempts * width, kinds)
+    settled_names: list[str] = []
+    settled = np.full(attempts * width, -1, np.intp)
+    for a in adjudications:  # few: an auditor's work; the newest per attempt-stage comes last
+        row, column = local.get(a.attempt_id), stage_index.get(a.stage)
+        if row is not None and column is not None:
+            value = a.label.value
+            if value not in settled_names:
+                settled_names.append(value)
+            settled[row * width + column] = settled_names.index(value)
+    disputed = np.zeros(attempts, bool)
+    failures = np.zeros(attempts, bool)
+    # Only an attempt-stage someone labelled or adjudicated can be disputed; most attempts have none.
+    active = np.flatnonzero(tally.any(axis=1) | (settled >= 0))
+    if len(active):
+        grid = data.outcomes[rows].reshape(-1)
+        cases = np.column_stack([grid[active], tally[active], settled[active]])
+        distinct, inverse = _distinct_rows(cases)
+        found = np.array(
+            [_judge(case, data.outcome_names, label_names, settled_names) for case in distinct.tolist()], bool
+        ).reshape(-1, 2)[inverse]
+        disputed[active[found[:, 0]] // width] = True
+        failures[active[found[:, 1]] // width] = True
+    return labelled.astype(np.int16), disputed, failures
 
 
 def _distinct_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -200,52 +436,68 @@ def _judge(
     return dispute(auto, labels, settled).disputed, is_disputed_failure(auto, labels, settled)
 
 
-_first, _second, _third, _fourth = (itemgetter(i) for i in range(4))
-_ROW_FIELDS = tuple(f.name for f in fields(QueueRow))
+# ---------------------------------------------------------------------- reading a session
+def load_data(store: Store, reviewer: str) -> QueueData:
+    """Every attempt of a session as queue columns for this reviewer, people included."""
+    return list(load_stepwise(store, reviewer, outline=False))[-1]
 
 
-def _row(*values: Any) -> QueueRow:
-    """A QueueRow from its field values in order. A frozen dataclass's __init__ sets each field through
-    object.__setattr__, which made it the larger part of building the rows."""
-    row = object.__new__(QueueRow)
-    row.__dict__.update(zip(_ROW_FIELDS, values))
-    return row
+def load_stepwise(store: Store, reviewer: str, outline: bool = True) -> Iterator[QueueData]:
+    """The queue in two steps: first the outline (attempts and verdicts, people_known False) so that a big session
+    shows at once, then the same data with the people columns filled. outline=False: the full data only."""
+    data = read_outline(store)
+    if outline:
+        yield data
+        data = QueueData(**{f.name: getattr(data, f.name) for f in fields(QueueData) if f.init})
+    data.set_people(store.current_labels(), store.adjudications(), store.flags(), reviewer)
+    data.folded  # noqa: B018 - the find text's case-folded ids, made here on the loading thread, not on the first key
+    yield data
 
 
-def _rows(
+def read_outline(store: Store) -> QueueData:
+    """The attempts and the outcome of each verdict that counts, as columns (people not read yet)."""
+    return QueueData.of(store.attempt_summaries(), store.current_verdict_rows(), store.verdict_stages())
+
+
+def refresh(store: Store, data: QueueData, reviewer: str, attempt_ids: Collection[str]) -> None:
+    """Re-read what people said of these attempts (labels, adjudications, flags) into the data, in place."""
+    if not attempt_ids:
+        return
+    labels = [
+        (j.attempt_id, j.reviewer, j.stage, j.label.value)
+        for attempt_id in attempt_ids
+        for j in store.judgements(attempt_id=attempt_id)
+    ]
+    data.refresh_people(attempt_ids, labels, store.adjudications(), store.flags(), reviewer)
+
+
+# The row-list forms: what the tests and small callers use; the screen keeps the columns.
+def build_rows(
     summaries: Sequence[AttemptSummary],
-    outcome_tuples: Sequence[tuple[str, ...]],
-    people: _People | None,
+    outcomes: Mapping[tuple[str, str], str],
+    labels: Iterable[tuple[str, str, str, str]],
+    adjudications: Iterable[Adjudication],
+    flags: Iterable[Flag],
+    reviewer: str,
     people_known: bool = True,
 ) -> list[QueueRow]:
-    """The rows; without people (the outline) nobody has labelled, flagged or disputed anything yet."""
-    if people is None:
-        return [
-            _row(
-                s.attempt_id, s.seq, s.task_id, s.path, s.language, s.model, row_outcomes, 0, False, False, False, False
-            )
-            for s, row_outcomes in zip(summaries, outcome_tuples)
-        ]
-    flagged = people.flagged
-    return [
-        _row(
-            s.attempt_id,
-            s.seq,
-            s.task_id,
-            s.path,
-            s.language,
-            s.model,
-            row_outcomes,
-            labelled,
-            s.attempt_id in flagged,
-            disputed,
-            failure,
-            people_known,
-        )
-        for s, row_outcomes, labelled, disputed, failure in zip(
-            summaries, outcome_tuples, people.labelled, people.disputed, people.disputed_failures
-        )
-    ]
+    """Queue rows in import order. outcomes: (attempt_id, stage) -> the current verdict's outcome
+    (`Store.current_outcomes`); labels: (attempt_id, reviewer, stage, label) of every label in force."""
+    data = QueueData.of(summaries, outcomes, {stage for _, stage in outcomes})
+    if people_known:
+        data.set_people(labels, adjudications, flags, reviewer)
+    return list(data.rows())
+
+
+def load_rows(store: Store, reviewer: str) -> list[QueueRow]:
+    """Every attempt of a session as a queue row for this reviewer."""
+    return list(load_data(store, reviewer).rows())
+
+
+def load_rows_stepwise(store: Store, reviewer: str, outline: bool = True) -> Iterator[list[QueueRow]]:
+    """load_stepwise as row lists."""
+    for data in load_stepwise(store, reviewer, outline):
+        yield list(data.rows())
 
 
 def blind(rows: Sequence[QueueRow], visible: Collection[str] | None) -> list[QueueRow]:
@@ -253,7 +505,6 @@ def blind(rows: Sequence[QueueRow], visible: Collection[str] | None) -> list[Que
     verdicts they have seen); None: every row as it is (assisted mode)."""
     if visible is None:
         return list(rows)
-    withheld = tuple(HIDDEN for _ in FIELDS)
     return [
         row
         if row.attempt_id in visible
@@ -264,42 +515,27 @@ def blind(rows: Sequence[QueueRow], visible: Collection[str] | None) -> list[Que
             row.path,
             row.language,
             row.model,
-            withheld,
+            tuple(HIDDEN for _ in row.outcomes),
             row.labelled,
             row.flagged,
             False,
             False,
             row.people_known,
             True,
+            row.stages,
         )
         for row in rows
     ]
 
 
-def load_rows(store: Store, reviewer: str) -> list[QueueRow]:
-    """Every attempt of a session as a queue row for this reviewer."""
-    return list(load_rows_stepwise(store, reviewer, outline=False))[-1]
-
-
-def load_rows_stepwise(store: Store, reviewer: str, outline: bool = True) -> Iterator[list[QueueRow]]:
-    """The queue rows in two steps: first an outline (attempts and verdicts, people_known False) so that a big
-    session shows at once, then the full rows once every label has been read. outline=False: the full rows only."""
-    summaries = store.attempt_summaries()
-    grid = _OutcomeGrid.of(summaries, store.current_outcomes())
-    outcome_tuples = grid.tuples()
-    if outline:
-        yield _rows(summaries, outcome_tuples, None)
-    people = _People.of(grid, store.current_labels(), store.adjudications(), store.flags(), reviewer)
-    yield _rows(summaries, outcome_tuples, people)
-
-
+# ---------------------------------------------------------------------- filters and counts
 @dataclass(frozen=True)
 class QueueFilter:
     """What the queue shows; None (or empty text) means no restriction."""
 
     model: str | None = None
     language: str | None = None
-    stage_outcome: tuple[str, str] | None = None  # (field, outcome), e.g. ("syntax", "fail")
+    stage_outcome: tuple[str, str] | None = None  # (stage, outcome), e.g. ("syntax", "fail")
     state: ReviewState | None = None
     disputed: bool | None = None
     flagged: bool | None = None
@@ -326,6 +562,41 @@ class QueueFilter:
                 return False
         return True
 
+    def mask(self, data: QueueData) -> np.ndarray:
+        """The rows of the data this filter keeps, as a boolean vector (the same rule as `matches`)."""
+        keep = np.ones(len(data), bool)
+        if self.model is not None:
+            keep &= _equals(data.model, data.models, self.model)
+        if self.language is not None:
+            keep &= _equals(data.language, data.languages, self.language)
+        if self.stage_outcome is not None:
+            stage, outcome = self.stage_outcome
+            if stage in data.stages and outcome in data.outcome_names:
+                column = data.outcomes[:, data.stages.index(stage)]
+                keep &= column == data.outcome_names.index(outcome)
+                if data.hidden is not None:
+                    keep &= ~data.hidden
+            elif outcome == NO_OUTCOME and stage not in data.stages:
+                if data.hidden is not None:
+                    keep &= ~data.hidden
+            else:
+                keep[:] = False
+        if self.state is not None:
+            labelled = data.labelled
+            if self.state is ReviewState.NOT_JUDGED:
+                keep &= labelled == 0
+            elif self.state is ReviewState.PARTLY:
+                keep &= (labelled > 0) & (labelled < len(FIELDS))
+            else:
+                keep &= labelled >= len(FIELDS)
+        if self.disputed is not None:
+            keep &= data.shown_disputed == self.disputed
+        if self.flagged is not None:
+            keep &= data.flagged == self.flagged
+        if self.text:
+            keep &= _text_mask(data, self.text.casefold())
+        return keep
+
     def describe(self) -> str:
         """The filter in a few words, for the review screen's header: "python · syntax=fail · "inv""."""
         parts: list[str] = []
@@ -347,18 +618,42 @@ class QueueFilter:
             return list(rows)
         return [row for row in rows if self.matches(row)]
 
+    def select(self, data: QueueData) -> QueueRows:
+        """The rows of the data this filter keeps, as a lazy sequence."""
+        if self == NO_FILTER:
+            return data.rows()
+        return data.rows(np.flatnonzero(self.mask(data)))
+
 
 NO_FILTER = QueueFilter()
 
 
-def parse_stage_outcome(text: str) -> tuple[str, str]:
+def _equals(codes: np.ndarray, names: list[str], value: str) -> np.ndarray:
+    if value not in names:
+        return np.zeros(len(codes), bool)
+    return codes == names.index(value)
+
+
+def _text_mask(data: QueueData, wanted: str) -> np.ndarray:
+    """Rows whose attempt id, task id, path or model holds the text (case-folded): the ids one by one (in C, by
+    map), the other three once per distinct value."""
+    keep = np.fromiter(map(contains, data.folded, repeat(wanted)), bool, len(data))
+    for codes, names in ((data.task, data.task_ids), (data.path, data.paths), (data.model, data.models)):
+        hits = np.fromiter((wanted in name.casefold() for name in names), bool, len(names))
+        if hits.any():
+            keep |= hits[codes]
+    return keep
+
+
+def parse_stage_outcome(text: str, extra_stages: Collection[str] = ()) -> tuple[str, str]:
     """A stage-outcome filter written `stage=outcome` (e.g. `syntax=fail`), checked against the known names."""
     stage, sep, outcome = text.strip().partition("=")
     stage, outcome = stage.strip().lower(), outcome.strip().lower()
     if not sep or not stage or not outcome:
         raise ValueError(f"{text!r}: write a stage filter as stage=outcome, e.g. syntax=fail")
-    if stage not in FIELDS:
-        raise ValueError(f"{stage!r}: not a stage (one of {', '.join(FIELDS)})")
+    known = (*FIELDS, *extra_stages)
+    if stage not in known:
+        raise ValueError(f"{stage!r}: not a stage (one of {', '.join(known)})")
     if outcome not in OUTCOME_CHOICES:
         raise ValueError(f"{outcome!r}: not an outcome (one of {', '.join(OUTCOME_CHOICES)})")
     return stage, outcome
@@ -394,34 +689,42 @@ class QueueCounts:
 def count_rows(all_rows: Sequence[QueueRow], shown: Sequence[QueueRow]) -> QueueCounts:
     """The counts of the shown rows against all of them."""
     judged = partly = disputed = failures = flagged = hidden = 0
-    for r in shown:  # one pass: the header is recounted on every filter change
+    for r in shown:
         state = r.state
         if state is ReviewState.JUDGED:
             judged += 1
         elif state is ReviewState.PARTLY:
             partly += 1
-        if r.disputed:
-            disputed += 1
-        if r.disputed_failure:
-            failures += 1
-        if r.flagged:
-            flagged += 1
-        if r.hidden:
-            hidden += 1
+        disputed += r.disputed
+        failures += r.disputed_failure
+        flagged += r.flagged
+        hidden += r.hidden
+    return QueueCounts(len(all_rows), len(shown), judged, partly, disputed, failures, flagged, hidden)
+
+
+def count_data(data: QueueData, keep: np.ndarray | None = None) -> QueueCounts:
+    """count_rows over columns: the counts of the rows `keep` marks (None: all) against all of them."""
+
+    def within(column: np.ndarray) -> int:
+        return int(np.count_nonzero(column if keep is None else column & keep))
+
+    labelled = data.labelled
     return QueueCounts(
-        total=len(all_rows),
-        shown=len(shown),
-        judged=judged,
-        partly=partly,
-        disputed=disputed,
-        disputed_failures=failures,
-        flagged=flagged,
-        hidden=hidden,
+        total=len(data),
+        shown=len(data) if keep is None else int(np.count_nonzero(keep)),
+        judged=within(labelled >= len(FIELDS)),
+        partly=within((labelled > 0) & (labelled < len(FIELDS))),
+        disputed=within(data.shown_disputed),
+        disputed_failures=within(data.shown_disputed_failure),
+        flagged=within(data.flagged),
+        hidden=0 if data.hidden is None else within(data.hidden),
     )
 
 
-def choices(rows: Iterable[QueueRow]) -> tuple[list[str], list[str]]:
+def choices(rows: Iterable[QueueRow] | QueueData) -> tuple[list[str], list[str]]:
     """The models and the languages present, sorted: what the filter bar offers."""
+    if isinstance(rows, QueueData):
+        return sorted(rows.models), sorted(rows.languages)
     models: set[str] = set()
     languages: set[str] = set()
     for row in rows:

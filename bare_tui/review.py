@@ -421,6 +421,8 @@ class ReviewSession:
     busy: ReviewerBusy | None = None  # set when another process holds this reviewer's claim
     own_saves: dict[str, tuple[Judgement, ...]] = field(default_factory=dict)  # save_id -> rows, this process
     plan: str | None = None  # the review plan whose assignments `order` holds
+    touched: set[str] = field(default_factory=set)  # attempts saved, undone, flagged or revealed: `take_touched`
+    shuffle_seed: str | None = None
 
     @classmethod
     def open(
@@ -431,28 +433,32 @@ class ReviewSession:
         shuffle_seed: str | None = None,
         plan: str | None = None,
         claim: bool = True,
+        lazy: bool = False,
     ) -> ReviewSession:
         """Read what the review screen needs up front: the attempt ids (no texts), judged and flagged ones.
 
         With a plan: this reviewer's assignments in the plan's order (gold items among them, as any other).
         claim: take this reviewer's claim on the session; when another live process holds it the session opens
-        read-only and says who holds it.
+        read-only and says who holds it. lazy: leave the session's own order (every attempt id of the session)
+        unread, so that a screen can paint first; `read_order` reads it (on any thread) and `set_order` takes
+        it. A plan's order is read at once: it is small.
         """
         chosen = mode or store.get_setting(MODE_SETTING, "blind")
         if not is_mode(chosen):
             raise SessionError(f"{store.path}: review_mode setting is {chosen!r}; expected blind or assisted")
+        order: list[str] = []
         if plan is not None:
             order = plan_review_order(store, plan, reviewer)
-        else:
-            ids = [summary.attempt_id for summary in store.attempt_summaries()]  # in import order
-            if not ids:
-                raise SessionError(f"{store.path}: the session has no attempts to review; import some first")
-            order = review_order(ids, reviewer, shuffle_seed)
+        elif not lazy:
+            order = cls.read_order(store, reviewer, shuffle_seed)
+        elif not store.count_attempts():
+            raise SessionError(f"{store.path}: the session has no attempts to review; import some first")
         flagged = {f.attempt_id for f in store.flags() if f.reviewer == reviewer and f.flagged}
         labelled = store.labelled_fields(reviewer)
         judged = {attempt_id for attempt_id, _ in labelled}
-        session = cls(store, reviewer, chosen, order, judged, flagged, plan=plan)
-        session.positions = {attempt_id: i for i, attempt_id in enumerate(order)}
+        session = cls(store, reviewer, chosen, [], judged, flagged, plan=plan, shuffle_seed=shuffle_seed)
+        if order:
+            session.set_order(order)
         session.seen = fully_labelled(labelled)
         if claim and not store.readonly:
             try:
@@ -460,6 +466,31 @@ class ReviewSession:
             except ReviewerBusy as exc:
                 session.busy = exc
         return session
+
+    @staticmethod
+    def read_order(store: Store, reviewer: str, shuffle_seed: str | None = None) -> list[str]:
+        """The session's order for this reviewer: import order, or their shuffle of it."""
+        ids = store.attempt_ids_in_order()
+        if not ids:
+            raise SessionError(f"{store.path}: the session has no attempts to review; import some first")
+        return review_order(ids, reviewer, shuffle_seed)
+
+    @property
+    def ordered(self) -> bool:
+        """Whether the order has been read (a lazy open leaves it to `set_order`)."""
+        return bool(self.order)
+
+    def set_order(self, order: Sequence[str]) -> None:
+        self.order = list(order)
+        self.positions = {attempt_id: i for i, attempt_id in enumerate(self.order)}
+
+    def first_attempt(self) -> str | None:
+        """Where a screen can open before the order is read: the first attempt in import order this reviewer
+        has not judged, found by reading ids in import order only until one turns up; None with a shuffle (its
+        first attempt needs the whole order) or when every attempt is judged."""
+        if self.shuffle_seed is not None:
+            return None
+        return self.store.first_attempt_not_in(self.judged)
 
     def close(self) -> None:
         """Let go of the reviewer's claim (the process ending does so too)."""
@@ -498,7 +529,7 @@ class ReviewSession:
 
     @property
     def complete(self) -> bool:
-        return self.judged_count >= len(self.order)
+        return self.ordered and self.judged_count >= len(self.order)
 
     @property
     def plan_progress(self) -> str | None:
@@ -518,6 +549,13 @@ class ReviewSession:
 
     def reveal(self, attempt_id: str) -> None:
         self.seen.add(attempt_id)
+        self.touched.add(attempt_id)
+
+    def take_touched(self) -> set[str]:
+        """The attempts this process changed since the last call (what a list on another screen must read
+        again), and start a new set."""
+        touched, self.touched = self.touched, set()
+        return touched
 
     def start_index(self) -> int:
         """Where the screen opens: the first attempt not judged, else the last attempt."""
@@ -545,6 +583,7 @@ class ReviewSession:
             self.store.save_judgements(rows, save_id=save_id)
             self.own_saves[save_id] = tuple(rows)
             self.judged.add(bundle.attempt_id)
+            self.touched.add(bundle.attempt_id)
             if form.all_labelled:
                 self.seen.add(bundle.attempt_id)
         return SaveResult(bundle.attempt_id, tuple(rows))
@@ -559,6 +598,7 @@ class ReviewSession:
         if not written:
             return None
         attempt_id = written[0].attempt_id
+        self.touched.add(attempt_id)
         mine = {j.judgement_id: j for rows in self.own_saves.values() for j in rows}
         undone = tuple(mine[j.supersedes] for j in written if j.supersedes in mine)
         if self.store.judgements(attempt_id=attempt_id, reviewer=self.reviewer):
@@ -572,6 +612,7 @@ class ReviewSession:
         self._writable()
         flagged = attempt_id not in self.flagged
         self.store.set_flag(Flag(attempt_id, self.reviewer, flagged, saved_at=utc_now()))
+        self.touched.add(attempt_id)
         if flagged:
             self.flagged.add(attempt_id)
         else:

@@ -1458,6 +1458,44 @@ class Store:
         _, rows = self._labels_in_force("j.attempt_id, j.stage", " WHERE j.reviewer = ?", (reviewer,))
         return rows
 
+    # ------------------------------------------------------------------ the screens' reads (queue, audit, review)
+    # Reads of a few thousand attempts out of a BARE-sized session, so that a list of them does not walk them all.
+    def attempt_ids_in_order(self) -> list[str]:
+        """Every attempt id in import order, and nothing else: the review screen's order."""
+        return [row[0] for row in self._conn.execute("SELECT attempt_id FROM attempts ORDER BY seq")]
+
+    def first_attempt_not_in(self, attempt_ids: Collection[str]) -> str | None:
+        """The first attempt in import order that is not among these, reading ids in order only until it is found."""
+        cursor = self._conn.execute("SELECT attempt_id FROM attempts ORDER BY seq")
+        while rows := cursor.fetchmany(256):
+            for (attempt_id,) in rows:
+                if attempt_id not in attempt_ids:
+                    return attempt_id
+        return None
+
+    def attempt_summaries_of(self, attempt_ids: Iterable[str]) -> list[AttemptSummary]:
+        """attempt_summaries() of these attempts only, in import order."""
+        rows = self._conn.execute(
+            "SELECT a.attempt_id, a.task_id, a.model, t.language, t.path, a.seq, a.problems "
+            "FROM attempts a JOIN tasks t ON t.task_id = a.task_id"
+            " WHERE a.attempt_id IN (SELECT value FROM json_each(?)) ORDER BY a.seq",
+            (json.dumps(sorted(set(attempt_ids))),),
+        ).fetchall()
+        return [
+            AttemptSummary(r[0], r[1], r[2], r[3], r[4], r[5], () if r[6] == "[]" else tuple(json.loads(r[6])))
+            for r in rows
+        ]
+
+    def current_outcomes_of(self, attempt_ids: Iterable[str]) -> dict[tuple[str, str], str]:
+        """current_outcomes() of these attempts only: the verdicts that count as kept on write (chosen_verdicts),
+        read through its (attempt_id, ...) key."""
+        rows = self._conn.execute(
+            "SELECT attempt_id, stage, outcome FROM chosen_verdicts"
+            " WHERE counts AND attempt_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(set(attempt_ids))),),
+        )
+        return {(attempt_id, stage): outcome for attempt_id, stage, outcome in rows}
+
 
 # ---------------------------------------------------------------------- one process per reviewer and session
 @dataclass(frozen=True)

@@ -5,6 +5,11 @@ event loop), as the review screen opens; the audit screen's list painted within 
 The session: 57 models, nine languages, six verdicts an attempt, ~70,000 labels by three reviewers.
 Wall-clock figures on a shared machine swing with its load; CPU seconds say what the work itself costs.
 Run: python bench/queue_screen.py [--attempts 10000] [--keep PATH]   (--keep reuses a session built before)
+
+--scale: the same screens on issue 11's BARE-sized session (bench/scale_session.py: 243,732 attempts, two verdict
+sources, 4% judged by two or three reviewers), each screen in a process of its own so that each peak memory is
+its own. Targets: queue from push to every row 1 s, a return from an attempt refreshing only what changed,
+filters and counts 100 ms, the audit list 1 s, the statistics screen 5 s, no screen over 1 GB.
 """
 
 from __future__ import annotations
@@ -15,15 +20,18 @@ import inspect
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from bare_tui.audit import load_items
 from bare_tui.model import FIELDS, STAGES, Attempt, Flag, Judgement, Label, Outcome, Task, Verdict
 from bare_tui.pipeline.languages import LANGUAGES
-from bare_tui.queue import QueueFilter, load_rows
+from bare_tui.queue import QueueData, QueueFilter, ReviewState, load_rows
 from bare_tui.store import Store, new_id
 
 EXTENSIONS = {
@@ -115,10 +123,9 @@ async def table_fill(path: Path) -> tuple[float, float, float, float]:
     class TimedQueue(QueueScreen):
         CSS_PATH = str(Path(inspect.getfile(QueueScreen)).with_name("queue.tcss"))  # relative paths follow the module
 
-        # Textual calls QueueScreen's own handler after this one (handlers run down the class hierarchy): no super().
-        def on_queue_screen_rows_loaded(self, message: QueueScreen.RowsLoaded) -> None:
-            step = "full" if message.rows and message.rows[0].people_known else "outline"
-            self.call_after_refresh(stamp, step)
+        def _show_data(self, data: QueueData) -> None:
+            super()._show_data(data)
+            self.call_after_refresh(stamp, "full" if data.people_known else "outline")
 
     class Bench(App[None]):
         pass
@@ -172,11 +179,179 @@ async def audit_fill(path: Path) -> tuple[float, float]:
     return listed[0], listed[1]
 
 
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def spread(times: list[float]) -> str:
+    return f"median {statistics.median(times):.1f} ms, max {max(times):.1f} ms (n={len(times)})"
+
+
+SCALE_FILTERS = (
+    QueueFilter(model="model-03"),
+    QueueFilter(language="go"),
+    QueueFilter(stage_outcome=("syntax", "fail")),
+    QueueFilter(state=ReviewState.NOT_JUDGED),
+    QueueFilter(disputed=True),
+    QueueFilter(flagged=True),
+    QueueFilter(text="module_0012"),
+    QueueFilter(text="a-0012"),
+    QueueFilter(model="model-03", stage_outcome=("overall", "pass"), disputed=False),
+)
+
+
+async def scale_queue(path: Path) -> None:
+    """The queue on the BARE-sized session: push to outline and to every row painted, each filter to painted
+    (mask, counts and the visible window), and a return from an attempt (one attempt touched) to painted."""
+    from textual.app import App
+
+    from bare_tui.tui.screens.queue import QueueScreen
+
+    painted: dict[str, float] = {}
+    done = asyncio.Event()
+    touched: set[str] = set()
+
+    def stamp(step: str) -> None:
+        painted.setdefault(step, time.perf_counter() - start)
+        painted.setdefault(step + " cpu", time.process_time() - cpu_start)
+        if step == "full":
+            done.set()
+
+    class TimedQueue(QueueScreen):
+        CSS_PATH = str(Path(inspect.getfile(QueueScreen)).with_name("queue.tcss"))
+
+        def _show_data(self, data: QueueData) -> None:
+            super()._show_data(data)
+            self.call_after_refresh(stamp, "full" if data.people_known else "outline")
+
+    def take() -> set[str]:
+        found = set(touched)
+        touched.clear()
+        return found
+
+    cpu_spent: list[float] = []
+
+    async def painted_after(call) -> float:  # type: ignore[no-untyped-def]
+        """Milliseconds from the call to the screen refreshed after it (and the CPU milliseconds, kept)."""
+        event = asyncio.Event()
+        begun, cpu = time.perf_counter(), time.process_time()
+        call()
+        screen.call_after_refresh(event.set)
+        await event.wait()
+        cpu_spent.append((time.process_time() - cpu) * 1000)
+        return (time.perf_counter() - begun) * 1000
+
+    app = App[None]()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = TimedQueue(path, reviewer="ana", touched=take)
+        app.install_screen(screen, name="queue")
+        start, cpu_start = time.perf_counter(), time.process_time()
+        await app.push_screen("queue")
+        await done.wait()
+        await pilot.pause()
+        print(
+            f"queue, push to outline painted {painted['outline'] * 1000:.0f} ms, to every row painted"
+            f" {painted['full'] * 1000:.0f} ms ({painted['full cpu'] * 1000:.0f} ms CPU; target 1000 ms);"
+            f" {len(screen.rows):,} rows",
+            flush=True,
+        )
+        times = []
+        for queue_filter in SCALE_FILTERS * 2:
+            times.append(await painted_after(lambda f=queue_filter: screen.apply_filter(f)))
+            times.append(await painted_after(lambda: screen.apply_filter(QueueFilter())))
+        print(f"queue filter (mask + counts + window painted), {spread(times)}   (target 100 ms)", flush=True)
+        print(f"   CPU of each: {spread(cpu_spent)}", flush=True)
+        masks = []
+        data = screen.data
+        assert data is not None
+        for queue_filter in SCALE_FILTERS * 3:
+            begun = time.perf_counter()
+            queue_filter.mask(data)
+            masks.append((time.perf_counter() - begun) * 1000)
+        print(f"   of which the mask over {len(data):,} rows: {spread(masks)}", flush=True)
+        returns = []
+        cpu_spent.clear()
+        for i in range(5):
+            app.pop_screen()
+            await pilot.pause()
+            touched.add(screen.rows[i * 1000].attempt_id)
+            returns.append(await painted_after(lambda: app.push_screen("queue")))
+            await pilot.pause()
+        print(f"queue, return from an attempt (one touched) to painted: {spread(returns)}", flush=True)
+        print(f"   CPU of each: {spread(cpu_spent)}", flush=True)
+        begun = time.perf_counter()
+        screen.action_reload()
+        while screen._loading:
+            await asyncio.sleep(0.01)
+        await pilot.pause()
+        print(f"queue, ctrl+r (everything read again): {(time.perf_counter() - begun) * 1000:.0f} ms", flush=True)
+    print(f"queue process peak RSS {peak_mb():.0f} MB   (target 1024 MB)", flush=True)
+
+
+async def scale_stats(path: Path) -> None:
+    """The statistics screen: push to its figures painted."""
+    from textual.app import App
+
+    from bare_tui.tui.screens.stats import StatsScreen
+
+    painted = asyncio.Event()
+
+    class TimedStats(StatsScreen):
+        CSS_PATH = str(Path(inspect.getfile(StatsScreen)).with_name("stats.tcss"))
+
+        def on_stats_screen_loaded(self, message: StatsScreen.Loaded) -> None:
+            self.call_after_refresh(painted.set)
+
+    app = App[None]()
+    async with app.run_test(size=(140, 50)) as pilot:
+        await pilot.pause()
+        start, cpu = time.perf_counter(), time.process_time()
+        await app.push_screen(TimedStats(path))
+        await painted.wait()
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"statistics screen, push to painted {wall * 1000:.0f} ms ({cpu * 1000:.0f} ms CPU; target 5000 ms)")
+    print(f"statistics process peak RSS {peak_mb():.0f} MB   (target 1024 MB)", flush=True)
+
+
+def scale_step(step: str, path: Path) -> None:
+    if step == "queue":
+        asyncio.run(scale_queue(path))
+    elif step == "audit":
+        listed, cpu = asyncio.run(audit_fill(path))
+        print(f"audit list, push to painted {listed * 1000:.0f} ms ({cpu * 1000:.0f} ms CPU; target 1000 ms)")
+        with Store.open(path) as store:
+            print(f"audit items {len(load_items(store, notes=False)):,}")
+        print(f"audit process peak RSS {peak_mb():.0f} MB   (target 1024 MB)", flush=True)
+    elif step == "stats":
+        asyncio.run(scale_stats(path))
+
+
+def scale(attempts: int) -> int:
+    from scale_session import scale_session
+
+    path = scale_session(attempts)
+    print(f"session {path.name}: {path.stat().st_size / 2**30:.2f} GB", flush=True)
+    for step in ("queue", "audit", "stats"):
+        # A process per screen: each peak memory is that screen's, and no screen inherits another's garbage.
+        subprocess.run([sys.executable, __file__, "--step", step, "--session", str(path)], check=False)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--attempts", type=int, default=10_000)
     parser.add_argument("--keep", type=Path, default=None, help="build the session here and keep it")
+    parser.add_argument("--scale", action="store_true", help="the screens on the BARE-sized session instead")
+    parser.add_argument("--scale-attempts", type=int, default=243_732, help=argparse.SUPPRESS)
+    parser.add_argument("--step", choices=("queue", "audit", "stats"), help=argparse.SUPPRESS)
+    parser.add_argument("--session", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.step:
+        scale_step(args.step, args.session)
+        return 0
+    if args.scale:
+        return scale(args.scale_attempts)
     with tempfile.TemporaryDirectory() as folder:
         path = args.keep or Path(folder) / "bench.db"
         if not path.exists():

@@ -1,6 +1,11 @@
 """Review screen at BARE scale: open on 10,000 attempts, next attempt on 300/2,000/10,000 lines, scroll, RSS.
 
     python bench/tui.py [--attempts 10000] [--repeat 7]
+    python bench/tui.py --scale [--repeat 30]   the review screen on issue 11's BARE-sized session
+
+--scale (bench/scale_session.py's 243,732 attempts, two verdict sources, 4% judged by two or three reviewers): the
+screen's first paint (target 0.3 s) and first attempt usable (1 s) from opening the session as `bare-tui review`
+does, then `n` many times with the median and the slowest (target 50 ms every time), and peak RSS (1 GB).
 
 Targets (issue 4): open <= 1 s; next attempt <= 50 ms median on 2,000 lines and <= 150 ms on 10,000; one scroll
 step <= 16 ms; peak RSS <= 200 MB. The review screen computes the likely next attempts' diffs while the reviewer
@@ -163,31 +168,56 @@ async def wait_ready(pilot, app: BareTuiApp) -> None:  # type: ignore[no-untyped
     await pilot.pause()  # and idle: a reviewer reads before the next key
 
 
-async def measure_open(path: Path) -> tuple[float, float]:
-    """Seconds from opening the session file to the first attempt's diff ready on screen, and of that the
-    part spent reading the session (order, judged and flagged attempts)."""
-    start = time.perf_counter()
+async def measure_open(path: Path, reviewer: str = REVIEWER) -> tuple[float, float, float, float]:
+    """Seconds from opening the session file (as `bare-tui review` does: the order left to the screen) to the
+    screen's first paint, to the first attempt's diff ready on screen, and to the session's order read; and of
+    that the part spent reading the session before the app starts (judged and flagged attempts)."""
+    start, cpu = time.perf_counter(), time.process_time()
     store = Store.open(path)
-    session = ReviewSession.open(store, REVIEWER, "assisted")
+    session = ReviewSession.open(store, reviewer, "assisted", lazy=True)
     read = time.perf_counter() - start
     app = BareTuiApp(session, path)
+    first_paint = 0.0
     async with app.run_test(size=SIZE):
+        while not first_paint:
+            screen = app.screen
+            if screen.is_attached and getattr(screen, "session", None) is session and screen.query("#review-title"):
+                painted = asyncio.Event()
+                screen.call_after_refresh(painted.set)
+                await painted.wait()
+                first_paint = time.perf_counter() - start
+                print(f"   (first paint: {(time.process_time() - cpu) * 1000:.0f} ms CPU)", flush=True)
+            else:
+                await asyncio.sleep(0.001)
         while not diff_ready(app):
             await asyncio.sleep(0.001)
         await asyncio.sleep(1 / 60)  # the next refresh tick paints it
         elapsed = time.perf_counter() - start
+        print(f"   (first attempt usable: {(time.process_time() - cpu) * 1000:.0f} ms CPU, both threads)", flush=True)
+        while not session.ordered:
+            await asyncio.sleep(0.005)
+        ordered = time.perf_counter() - start
     store.close()
-    return elapsed, read
+    return first_paint, elapsed, ordered, read
 
 
-async def measure_next(path: Path, repeat: int) -> tuple[list[float], list[float], list[float]]:
+async def measure_next(
+    path: Path, repeat: int, reviewer: str = REVIEWER, settle: bool = False
+) -> tuple[list[float], list[float], list[float]]:
     """Milliseconds from pressing `n` to the next attempt's diff painted, `repeat` times; and from then until the
-    diff after it was computed in the background (how long the reviewer must read for the next `n` to be fast)."""
+    diff after it was computed in the background (how long the reviewer must read for the next `n` to be fast).
+    settle: first wait for what the screen reads in the background (the order, the queue) to be read."""
     store = Store.open(path)
-    app = BareTuiApp(ReviewSession.open(store, REVIEWER, "assisted"), path)
+    session = ReviewSession.open(store, reviewer, "assisted", lazy=True)
+    app = BareTuiApp(session, path)
     times, ahead = [], []
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(pilot, app)
+        if settle:
+            screen = app.screen
+            while not session.ordered or screen._queue is None or screen._queue._loading:
+                await asyncio.sleep(0.05)
+            await pilot.pause()
         clock = PaintClock(app)
         screen = app.screen
         diff = screen.query_one(DiffView)
@@ -254,11 +284,34 @@ def describe(times: list[float], cpu: list[float]) -> str:
     )
 
 
+def scale(repeat: int) -> int:
+    """The review screen on the BARE-sized session: open (first paint, usable, order read) and `n`."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from scale_session import scale_session
+
+    path = scale_session()
+    print(f"session {path.name}: {path.stat().st_size / 2**30:.2f} GB; reviewer ana (4% of attempts judged by 2-3)")
+    first, usable, ordered, read = asyncio.run(measure_open(path, "ana"))
+    print(
+        f"open the review screen: first paint {first * 1000:.0f} ms (target 300 ms), first attempt usable"
+        f" {usable * 1000:.0f} ms (target 1000 ms), the session's order read by {ordered * 1000:.0f} ms"
+        f" ({read * 1000:.0f} ms before the app started)",
+        flush=True,
+    )
+    times, cpu, _ = asyncio.run(measure_next(path, repeat, "ana", settle=True))
+    print(f"next attempt (after the order and the queue were read): {describe(times, cpu)}   (target 50 ms, max)")
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB   (target 1024 MB)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attempts", type=int, default=10_000, help="attempts in the opening benchmark")
     parser.add_argument("--repeat", type=int, default=7, help="keypresses measured per figure")
+    parser.add_argument("--scale", action="store_true", help="the review screen on the BARE-sized session")
     args = parser.parse_args(argv)
+    if args.scale:
+        return scale(max(args.repeat, 30))
     load = os.getloadavg()[0]
     print(f"load average {load:.1f} on {os.cpu_count()} cores: wall times include waiting for other programs")
     with tempfile.TemporaryDirectory() as tmp:
@@ -266,10 +319,11 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         build_session(big, args.attempts, 300, judged=args.attempts // 2)
         print(f"built {args.attempts} attempts of 300 lines (half judged) in {time.perf_counter() - start:.1f} s")
-        opened, read = asyncio.run(measure_open(big))
+        first, opened, ordered, read = asyncio.run(measure_open(big))
         print(
             f"open the review screen, {args.attempts} attempts: {opened * 1000:7.0f} ms   (target <= 1000 ms;"
-            f" {read * 1000:.0f} ms of it reading the session)"
+            f" {read * 1000:.0f} ms reading the session before the app; first paint {first * 1000:.0f} ms,"
+            f" the order read by {ordered * 1000:.0f} ms)"
         )
         print("next attempt: n after the reviewer has read the current one (its diff computed meanwhile)")
         for lines, target in ((300, None), (2_000, 50), (10_000, 150)):

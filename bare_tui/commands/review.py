@@ -94,8 +94,9 @@ def run(args: argparse.Namespace) -> int:
             set_rubric(store, args.rubric)  # the session's from now on: every reviewer reads the same words
         if getattr(args, "plan", None) is not None and args.shuffle is not None:
             raise SessionError("--plan and --shuffle both set the order: give one of them")
+        # lazy: the screen paints before the session's order (every attempt id) is read
         session = ReviewSession.open(
-            store, resolve_reviewer(args.reviewer), args.mode, args.shuffle, getattr(args, "plan", None)
+            store, resolve_reviewer(args.reviewer), args.mode, args.shuffle, getattr(args, "plan", None), lazy=True
         )
         try:
             start_at = getattr(args, "attempt", None)

@@ -258,3 +258,56 @@ async def test_a_session_that_cannot_be_read_is_one_line_on_the_screen(tmp_path:
                 break
         assert "gone.db: no such session" in counts(app.screen)  # type: ignore[arg-type]
         assert not (tmp_path / "gone.db").exists()
+
+
+async def test_an_extra_stage_gets_a_column_after_the_six(session: Path) -> None:
+    from bare_tui.model import Outcome, Verdict
+    from bare_tui.store import Store
+
+    with Store.open(session) as store:
+        store.save_verdicts([Verdict("a-3", "tests", Outcome.FAIL, pipeline_version="0.1.0+test")])
+    app = QueueHost(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await queue_loaded(pilot, app)
+        header = screen.table.render_line(0).text
+        assert header.index("all") < header.index("tes") < header.index("you")
+        screen.apply_filter(screen.filter.__class__(stage_outcome=("tests", "fail")))
+        await pilot.pause()
+        assert shown(screen) == ["a-3"]
+
+
+async def test_a_return_reads_again_the_attempts_touched_meanwhile(session: Path) -> None:
+    """The review screen tells the queue which attempts it saved; the return shows them as they are now."""
+    from bare_tui.model import FIELDS, Judgement, Label
+    from bare_tui.store import Store
+
+    touched: set[str] = set()
+
+    def take() -> set[str]:
+        found = set(touched)
+        touched.clear()
+        return found
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.install_screen(QueueScreen(session, "ana", touched=take), name="queue")
+            self.push_screen("queue")
+
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await queue_loaded(pilot, app)
+        assert screen.rows[2].state.value == "not judged"
+        app.pop_screen()
+        await pilot.pause()
+        with Store.open(session) as store:  # what saving a-3 on the review screen writes
+            store.save_judgements(
+                [
+                    Judgement(f"k-{stage}", "a-3", "ana", stage, Label.PASS, saved_at="2026-11-22T10:00:00Z")
+                    for stage in FIELDS
+                ]
+            )
+        touched.add("a-3")
+        await app.push_screen("queue")
+        await pilot.pause()
+        assert screen.rows[2].attempt_id == "a-3" and screen.rows[2].state.value == "judged"
+        assert counts(screen).startswith("6 of 6 shown · 2 judged")

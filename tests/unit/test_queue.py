@@ -235,7 +235,9 @@ def test_stepwise_load_gives_an_outline_then_the_full_rows(session: Path) -> Non
 @given(st.data())
 def test_rows_follow_the_consensus_rule_attempt_stage_by_attempt_stage(data: st.DataObject) -> None:
     """build_rows works on whole columns at once; each row must say what the consensus rule says of each of its
-    attempt-stages one by one, whatever the mix of outcomes, labels, stray stages and adjudications."""
+    attempt-stages one by one, whatever the mix of outcomes, labels, stray stages and adjudications. An extra
+    stage with verdicts (`style`) is a column after the six and can be disputed; a label or adjudication of a
+    stage with no verdict anywhere (`notes`) is left out."""
     from bare_tui.consensus import dispute, is_disputed_failure
     from bare_tui.model import Adjudication, AttemptSummary, Flag
     from bare_tui.queue import NO_OUTCOME, QueueRow, build_rows
@@ -243,8 +245,10 @@ def test_rows_follow_the_consensus_rule_attempt_stage_by_attempt_stage(data: st.
     attempts = [f"a-{i}" for i in range(data.draw(st.integers(0, 6)))]
     summaries = [AttemptSummary(a, "t", f"m-{i % 2}", "python", f"p{i}.py", i + 1) for i, a in enumerate(attempts)]
     ids = st.sampled_from([*attempts, "a-gone"])  # a label or verdict of an attempt the list does not have
-    stages = st.sampled_from([*FIELDS, "style"])  # and of a stage that is not a field
-    outcomes = data.draw(st.dictionaries(st.tuples(ids, stages), st.sampled_from([o.value for o in Outcome])))
+    stages = st.sampled_from([*FIELDS, "style", "notes"])  # and of stages that are not fields
+    verdict_stages = st.sampled_from([*FIELDS, "style"])
+    outcomes = data.draw(st.dictionaries(st.tuples(ids, verdict_stages), st.sampled_from([o.value for o in Outcome])))
+    columns = FIELDS + (("style",) if any(stage == "style" for _, stage in outcomes) else ())
     labels = data.draw(
         st.lists(
             st.tuples(
@@ -262,14 +266,14 @@ def test_rows_follow_the_consensus_rule_attempt_stage_by_attempt_stage(data: st.
 
     expected = []
     for s in summaries:
-        row_outcomes = tuple(outcomes.get((s.attempt_id, stage), NO_OUTCOME) for stage in FIELDS)
+        row_outcomes = tuple(outcomes.get((s.attempt_id, stage), NO_OUTCOME) for stage in columns)
         cases = [
             (
                 row_outcomes[i],
                 [label for a, _, st_, label in labels if (a, st_) == (s.attempt_id, stage)],
                 settled[(s.attempt_id, stage)].value if (s.attempt_id, stage) in settled else None,
             )
-            for i, stage in enumerate(FIELDS)
+            for i, stage in enumerate(columns)
         ]
         expected.append(
             QueueRow(
@@ -280,10 +284,11 @@ def test_rows_follow_the_consensus_rule_attempt_stage_by_attempt_stage(data: st.
                 s.language,
                 s.model,
                 row_outcomes,
-                labelled=sum(1 for a, who, _, _ in labels if a == s.attempt_id and who == "ana"),
+                labelled=sum(1 for a, who, st_, _ in labels if a == s.attempt_id and who == "ana" and st_ in FIELDS),
                 flagged=any(f.flagged for f in flags if f.attempt_id == s.attempt_id),
                 disputed=any(dispute(*case).disputed for case in cases),
                 disputed_failure=any(is_disputed_failure(*case) for case in cases),
+                stages=columns,
             )
         )
     assert build_rows(summaries, outcomes, labels, adjudications, flags, "ana") == expected
@@ -322,3 +327,59 @@ def test_a_blind_queue_withholds_outcomes_and_disputes_and_no_filter_sees_throug
     assert {r.attempt_id for r in QueueFilter(disputed=True).apply(blind_rows)} <= seen
     assert "blind: outcomes of 5 hidden" in count_rows(blind_rows, blind_rows).describe()
     assert blind(rows, None) == rows  # assisted: everything
+
+
+def test_an_extra_stage_is_a_column_after_the_six_and_can_be_filtered_and_disputed(session: Path) -> None:
+    """DESIGN.md "Extra stages": `tests` verdicts show after the five and overall. (Written as the session's own
+    source here: which source's verdict counts is the store's rule, not the queue's.)"""
+    from bare_tui.queue import QueueData, count_data, load_data
+
+    with Store.open(session) as store:
+        store.save_verdicts(
+            [
+                Verdict("a-1", "tests", Outcome.FAIL, pipeline_version="0.1.0+test"),
+                Verdict("a-3", "tests", Outcome.PASS, pipeline_version="0.1.0+test"),
+            ]
+        )
+        store.save_judgements([Judgement("j-40", "a-1", "ben", "tests", Label.PASS, saved_at="2026-11-21T12:00:00Z")])
+        data = load_data(store, "ana")
+        rows = {r.attempt_id: r for r in load_rows(store, "ana")}
+    assert isinstance(data, QueueData) and data.stages == (*FIELDS, "tests")
+    assert rows["a-1"].outcome("tests") == "fail" and rows["a-2"].outcome("tests") == "none"
+    assert rows["a-1"].disputed_failure  # the pipeline's tests failed, the one reviewer says they pass
+    assert rows["a-1"].state is ReviewState.JUDGED  # a label of the extra stage is not one of the six fields
+    kept = QueueFilter(stage_outcome=("tests", "fail"))
+    assert [r.attempt_id for r in kept.select(data)] == ["a-1"] == [r.attempt_id for r in kept.apply(rows.values())]
+    assert count_data(data, kept.mask(data)).disputed_failures == 1
+    assert parse_stage_outcome("tests=pass", extra_stages=data.stages) == ("tests", "pass")
+
+
+def test_masks_keep_the_rows_matches_keeps_for_every_filter(session: Path) -> None:
+    """The screen filters with vector masks; the row-by-row rule is the reference."""
+    from bare_tui.queue import count_data, load_data
+
+    with Store.open(session) as store:
+        data = load_data(store, "ana")
+    data.blind({"a-2", "a-4"})
+    rows = list(data.rows())
+    filters = [
+        QueueFilter(model="model-a"),
+        QueueFilter(model="nobody"),
+        QueueFilter(language="go"),
+        QueueFilter(stage_outcome=("syntax", "fail")),
+        QueueFilter(stage_outcome=("signatures", "fail")),
+        QueueFilter(stage_outcome=("defects", "none")),
+        QueueFilter(state=ReviewState.PARTLY),
+        QueueFilter(disputed=True),
+        QueueFilter(disputed=False),
+        QueueFilter(flagged=True),
+        QueueFilter(text="BISECT"),
+        QueueFilter(text="[b]"),
+        QueueFilter(text="a-"),
+        QueueFilter(model="model-b", disputed=True, text="bisect"),
+    ]
+    for queue_filter in filters:
+        expected = [r.attempt_id for r in queue_filter.apply(rows)]
+        assert [r.attempt_id for r in queue_filter.select(data)] == expected, queue_filter
+        shown = queue_filter.apply(rows)
+        assert count_data(data, queue_filter.mask(data)) == count_rows(rows, shown), queue_filter

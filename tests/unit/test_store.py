@@ -457,6 +457,10 @@ def test_the_verdict_that_counts_kept_on_write_follows_the_old_rule(session: Pat
                 assert store.current_stage_outcomes("syntax", source) == {
                     a: v.outcome.value for (a, s), v in expected.items() if s == "syntax"
                 }
+            # the audit list's read of a few attempts follows the same kept rule
+            assert store.current_outcomes_of(["a-1", "a-3"]) == {
+                key: v.outcome.value for key, v in _old_rule(stored).items() if key[0] in ("a-1", "a-3")
+            }
             assert store.current_outcomes() == {key: v.outcome.value for key, v in _old_rule(stored).items()}
             counted = {(r["attempt_id"], r["stage"]): r["outcome"] for r in store.view_rows("attempt_stages")}
             assert {k: o for k, o in counted.items() if o is not None} == {

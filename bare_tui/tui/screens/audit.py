@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -279,6 +280,7 @@ class AuditScreen(Screen[None]):
     def on_audit_screen_items_loaded(self, message: ItemsLoaded) -> None:
         self.items, self.hidden = visible_items(message.items, self._visible() if self._visible else None)
         self._fill(keep=self.table.cursor_key)
+        gc.freeze()  # the list lives as long as the screen: out of the collector's sight
 
     def on_audit_screen_load_failed(self, message: LoadFailed) -> None:
         self._show_error(message.reason)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult
+from textual import on
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Select, Static
@@ -23,13 +24,15 @@ from bare_tui.queue import (
     NO_FILTER,
     NO_OUTCOME,
     OUTCOME_CHOICES,
+    QueueData,
     QueueFilter,
     QueueRow,
+    QueueRows,
     ReviewState,
-    blind,
     choices,
-    count_rows,
-    load_rows_stepwise,
+    count_data,
+    load_stepwise,
+    refresh,
 )
 from bare_tui.review import Walk
 from bare_tui.safe_rich_text import safe_rich_text
@@ -84,16 +87,23 @@ ID_WIDTH = 12
 NARROW_BELOW = 100
 """Below this many columns the language and model columns give their room to the path (the filter bar still
 has them)."""
-COLUMNS: tuple[Column, ...] = (
-    Column("attempt_id", "id", ID_WIDTH, keep_end=True),
-    Column("path", "path", None, keep_end=True),
-    Column("language", "language", 10, hide_below=NARROW_BELOW),
-    Column("model", "model", MODEL_WIDTH, hide_below=NARROW_BELOW),
-    *(Column(stage, STAGE_HEADERS[stage], 3, "center") for stage in FIELDS),
-    Column("you", "you", 3, "center"),
-    Column("flag", FLAG_GLYPH, 2, "center"),
-    Column("dispute", "≠", 2, "center"),
-)
+
+
+def columns(stages: tuple[str, ...] = FIELDS) -> tuple[Column, ...]:
+    """The table's columns: the five stages and overall, then any extra stage (its name cut to three letters)."""
+    return (
+        Column("attempt_id", "id", ID_WIDTH, keep_end=True),
+        Column("path", "path", None, keep_end=True),
+        Column("language", "language", 10, hide_below=NARROW_BELOW),
+        Column("model", "model", MODEL_WIDTH, hide_below=NARROW_BELOW),
+        *(Column(stage, STAGE_HEADERS.get(stage, stage[:3]), 3, "center") for stage in stages),
+        Column("you", "you", 3, "center"),
+        Column("flag", FLAG_GLYPH, 2, "center"),
+        Column("dispute", "≠", 2, "center"),
+    )
+
+
+COLUMNS = columns()
 
 STATE_OPTIONS: list[tuple[str, ReviewState]] = [
     ("not yet", ReviewState.NOT_JUDGED),  # "you: not yet", as the legend says
@@ -101,9 +111,13 @@ STATE_OPTIONS: list[tuple[str, ReviewState]] = [
     ("judged", ReviewState.JUDGED),
 ]
 YES_NO: list[tuple[str, bool]] = [("yes", True), ("no", False)]
-STAGE_OUTCOME_OPTIONS: list[tuple[str, tuple[str, str]]] = [
-    (f"{stage}={outcome}", (stage, outcome)) for stage in FIELDS for outcome in OUTCOME_CHOICES
-]
+
+
+def stage_outcome_options(stages: tuple[str, ...] = FIELDS) -> list[tuple[str, tuple[str, str]]]:
+    return [(f"{stage}={outcome}", (stage, outcome)) for stage in stages for outcome in OUTCOME_CHOICES]
+
+
+STAGE_OUTCOME_OPTIONS = stage_outcome_options()
 
 
 def row_cells(row: QueueRow) -> tuple[Text, ...]:
@@ -173,35 +187,40 @@ class QueueScreen(Screen[str | None]):
         Binding("q", "quit_queue", "Quit", id="queue.quit"),
     ]
 
-    @dataclass
-    class RowsLoaded(Message):
-        rows: list[QueueRow]
-
-    @dataclass
-    class LoadFailed(Message):
-        reason: str
-
     def __init__(
         self,
         session_path: Path,
         reviewer: str,
         attempt_id: str | None = None,
         visible: Callable[[], Collection[str] | None] | None = None,
+        touched: Callable[[], Collection[str]] | None = None,
     ) -> None:
         """visible: in blind mode, the attempts whose outcomes this reviewer may see (asked on every load);
-        None, or a callable returning None: every outcome is shown."""
+        None, or a callable returning None: every outcome is shown. touched: the attempts this process changed
+        since it was last asked (saved, undone, flagged, revealed), which a return to the queue reads again;
+        None: every return reads everything."""
         super().__init__()
         self.session_path = Path(session_path)
         self.reviewer = reviewer
         self._visible = visible
-        self.rows: list[QueueRow] = []
-        self.shown: list[QueueRow] = []
+        self._touched = touched
+        self.data: QueueData | None = None
+        self.shown: QueueRows | list[QueueRow] = []
         self.filter = QueueFilter()
         self._cells: dict[str, tuple[Text, ...]] = {}
         self._cursor_attempt = attempt_id
         self._path_timer: Timer | None = None
         self._setting_selects = False
         self._offered: tuple[list[str], list[str]] = ([], [])
+        self._stages: tuple[str, ...] = FIELDS
+        self._loading = False
+        self._stale = False  # the people columns need a full read (after the audit screen, or a failed refresh)
+        self._pending: set[str] = set()  # touched while a read was under way: read again once it is in
+
+    @property
+    def rows(self) -> QueueRows | list[QueueRow]:
+        """Every row (made when read), or none before the first load."""
+        return self.data.rows() if self.data is not None else []
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -246,33 +265,78 @@ class QueueScreen(Screen[str | None]):
         self._cursor_attempt = attempt_id
 
     def on_screen_resume(self) -> None:
-        # Labels change while the reviewer is on the review or audit screen: read them again on each return.
-        self.reload()
+        # Labels change while the reviewer is on the review or audit screen: on each return read again what
+        # changed (the attempts this process touched), or everything people said when that is not known.
+        if self.data is None:
+            self.load()
+        elif self._stale or self._touched is None:
+            self._stale = False
+            self.load(people_only=True)
+        else:
+            self._refresh_touched()
 
     # ------------------------------------------------------------------ loading
-    def reload(self) -> None:
-        # The outline (attempts and verdicts first) only on the first load: a reload keeps the full rows on show.
-        self._load(outline=not self.rows)
+    def load(self, people_only: bool = False) -> None:
+        """Read the session on a thread (the outline first on a first load); may be called before the screen is
+        shown, so that `q` finds the rows ready. people_only: keep the attempts and outcomes, read people again."""
+        if self._loading:
+            return
+        self._loading = True
+        base = self.data if people_only else None
+        app = self.app  # taken here: a screen not on show cannot find its app from another thread
+        app.run_worker(lambda: self._read(app, base), thread=True, group=f"queue-load-{id(self)}", exit_on_error=False)
 
-    @work(thread=True, exclusive=True, group="queue-load", exit_on_error=False)
-    def _load(self, outline: bool) -> None:
+    def reload(self) -> None:
+        """Read everything again (ctrl+r): what other processes wrote too."""
+        self.load()
+
+    def _read(self, app: App[object], base: QueueData | None) -> None:
         # sqlite3 connections belong to their thread: this worker opens its own.
         try:
-            with Store.open(self.session_path) as store:
-                for rows in load_rows_stepwise(store, self.reviewer, outline):
-                    self.post_message(self.RowsLoaded(rows))
+            with Store.open(self.session_path, readonly=True) as store:
+                if base is not None:
+                    data = QueueData(**{name: getattr(base, name) for name in base.__dataclass_fields__})
+                    data.set_people(store.current_labels(), store.adjudications(), store.flags(), self.reviewer)
+                    app.call_from_thread(self._received, data, True)
+                else:
+                    for data in load_stepwise(store, self.reviewer, outline=not self.data):
+                        app.call_from_thread(self._received, data, data.people_known)
         except SessionError as exc:
-            self.post_message(self.LoadFailed(str(exc)))
+            app.call_from_thread(self._failed, str(exc))
         except Exception as exc:  # noqa: BLE001 - shown on the screen rather than lost in a dead worker
-            self.post_message(self.LoadFailed(f"{self.session_path}: could not read the session: {exc}"))
+            app.call_from_thread(self._failed, f"{self.session_path}: could not read the session: {exc}")
 
-    def on_queue_screen_rows_loaded(self, message: RowsLoaded) -> None:
+    def _received(self, data: QueueData, last: bool) -> None:
+        if last:
+            self._loading = False
+        data.blind(self._visible() if self._visible is not None else None)
+        if last and self._pending:
+            # The read may have begun before these were saved: read them again over it.
+            pending, self._pending = self._pending, set()
+            self._reread(data, pending)
+        if self.is_attached:
+            self._show_data(data)
+        else:
+            self.data = data  # shown when the screen is pushed
+
+    def _show_data(self, data: QueueData) -> None:
+        """Show freshly read data, the filters kept."""
         if self.table.row_count and self._cursor_attempt is None:
             self._cursor_attempt = self.table.cursor_key
-        self.rows = blind(message.rows, self._visible() if self._visible is not None else None)
+        self.data = data
         self._cells = {}
-        offered = choices(self.rows)
-        if offered != self._offered:  # the full rows after the outline offer the same: leave the bar alone
+        if data.stages != self._stages:
+            self._stages = data.stages
+            self.table.columns = columns(data.stages)
+            self._setting_selects = True
+            outcome = self.query_one("#filter-outcome", Select)
+            held = outcome.value
+            outcome.set_options(stage_outcome_options(data.stages))
+            if held is not Select.NULL and isinstance(held, tuple) and held[0] in data.stages:
+                outcome.value = held
+            self._setting_selects = False
+        offered = choices(data)
+        if offered != self._offered:  # the full data after the outline offer the same: leave the bar alone
             self._offered = offered
             self._setting_selects = True
             for select_id, values in zip(("#filter-model", "#filter-language"), offered):
@@ -284,9 +348,41 @@ class QueueScreen(Screen[str | None]):
             self._setting_selects = False
         self.filter = self._filter_from_controls()
         self._fill()
+        if data.people_known:
+            gc.freeze()  # the columns live as long as the queue: no collection on the review's path walks them
 
-    def on_queue_screen_load_failed(self, message: LoadFailed) -> None:
-        self.query_one("#queue-counts", Static).update(safe_rich_text(message.reason, style="red"))
+    def _refresh_touched(self) -> None:
+        """Read again only the attempts this process touched since the queue was last on show."""
+        data = self.data
+        assert data is not None and self._touched is not None
+        touched = set(self._touched())
+        if self._loading or not data.people_known:
+            self._pending |= touched  # the read under way may predate them: done when it is in
+            touched = set()
+        if touched and not self._reread(data, touched):
+            return
+        if not self.table.row_count or self.table.rows is not self.shown:
+            self._show_data(data)  # read before the screen was shown
+        else:
+            self.table.forget(touched)
+            self._fill(same_cells=True)
+
+    def _reread(self, data: QueueData, attempt_ids: set[str]) -> bool:
+        try:
+            with Store.open(self.session_path, readonly=True) as store:
+                refresh(store, data, self.reviewer, attempt_ids)
+        except SessionError as exc:
+            self._failed(str(exc))
+            return False
+        data.blind(self._visible() if self._visible is not None else None, only=attempt_ids)
+        for attempt_id in attempt_ids:
+            self._cells.pop(attempt_id, None)
+        return True
+
+    def _failed(self, reason: str) -> None:
+        self._loading = False
+        if self.is_attached:
+            self.query_one("#queue-counts", Static).update(safe_rich_text(reason, style="red"))
 
     # ------------------------------------------------------------------ filtering
     def apply_filter(self, queue_filter: QueueFilter) -> None:
@@ -305,13 +401,15 @@ class QueueScreen(Screen[str | None]):
                 path_input.value = queue_filter.text
         finally:
             self._setting_selects = False
-        self._fill()
+        self._fill(same_cells=True)
 
     def _set_select(self, select_id: str, value: object) -> None:
+        # Only a control whose value changes is touched: each change costs the screen a layout.
         select = self.query_one(select_id, Select)
         if value is None:
-            select.clear()
-        else:
+            if select.value is not Select.NULL:
+                select.clear()
+        elif select.value != value:
             select.value = value
 
     def _filter_from_controls(self) -> QueueFilter:
@@ -339,7 +437,7 @@ class QueueScreen(Screen[str | None]):
         if chosen == self.filter:
             return  # the echo of a control apply_filter set: the table shows these rows already
         self.filter = chosen
-        self._fill()
+        self._fill(same_cells=True)
 
     @on(Input.Changed, "#filter-path")
     def _path_changed(self, event: Input.Changed) -> None:
@@ -354,7 +452,7 @@ class QueueScreen(Screen[str | None]):
     def _apply_path(self) -> None:
         self._path_timer = None
         self.filter = replace(self.filter, text=self.query_one("#filter-path", Input).value.strip())
-        self._fill()
+        self._fill(same_cells=True)
 
     @on(Input.Submitted, "#filter-path")
     def _path_submitted(self, event: Input.Submitted) -> None:
@@ -364,18 +462,22 @@ class QueueScreen(Screen[str | None]):
         self._apply_path()
         self.table.focus()
 
-    def _fill(self) -> None:
+    def _fill(self, same_cells: bool = False) -> None:
+        data = self.data
+        if data is None:
+            return
         keep = self._cursor_attempt or self.table.cursor_key
         self._cursor_attempt = None
-        self.shown = self.filter.apply(self.rows)
-        self.table.set_rows(self.shown, keep=keep)
-        if self.rows and not self.rows[0].people_known:
-            summary = f"{len(self.shown):,} of {len(self.rows):,} shown · reading labels…"
+        mask = None if self.filter == NO_FILTER else self.filter.mask(data)
+        self.shown = data.rows(None if mask is None else np.flatnonzero(mask))
+        self.table.set_rows(self.shown, keep=keep, locate=self.shown.position_of, same_cells=same_cells)
+        if not data.people_known:
+            summary = f"{len(self.shown):,} of {len(data):,} shown · reading labels…"
         else:
-            summary = count_rows(self.rows, self.shown).describe()
-        if self.rows and not self.shown:
+            summary = count_data(data, mask).describe()
+        if len(data) and not len(self.shown):
             summary += " · esc clears the filters"
-        self.query_one("#queue-counts", Static).update(summary)
+        self.query_one("#queue-counts", Static).update(summary, layout=False)  # one line: no layout to redo
 
     # ------------------------------------------------------------------ actions
     @on(RowTable.Selected, "#queue-table")
@@ -388,7 +490,9 @@ class QueueScreen(Screen[str | None]):
         nothing is filtered (the review goes on in the session's own order)."""
         if self.filter == NO_FILTER or not self.shown:
             return None
-        return Walk(tuple(row.attempt_id for row in self.shown), self.filter.describe())
+        shown = self.shown
+        ids = shown.ids() if isinstance(shown, QueueRows) else [row.attempt_id for row in shown]
+        return Walk(tuple(ids), self.filter.describe())
 
     def action_open(self) -> None:
         attempt_id = self.table.cursor_key
@@ -418,7 +522,10 @@ class QueueScreen(Screen[str | None]):
     def action_audit(self) -> None:
         from .audit import AuditScreen
 
-        self.app.push_screen(AuditScreen(self.session_path, auditor=self.reviewer, visible=self._visible))
+        def back(_: None) -> None:
+            self._stale = True  # adjudications change disputes anywhere: people are read again on the return
+
+        self.app.push_screen(AuditScreen(self.session_path, auditor=self.reviewer, visible=self._visible), back)
 
     def action_reload(self) -> None:
         self.reload()

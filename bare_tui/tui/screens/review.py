@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, ProgressBar, Static
 
 from bare_tui.model import Label
@@ -19,7 +21,7 @@ from bare_tui.review import AttemptBundle, FormState, Pace, ReviewSession, Walk
 from bare_tui.rubric import load_rubric
 from bare_tui.safe_rich_text import safe_rich_text
 from bare_tui.safe_text import one_line
-from bare_tui.store import SessionError, utc_now
+from bare_tui.store import SessionError, Store, utc_now
 
 from ..commands import key_for
 from ..dialogs.help import HelpScreen
@@ -218,6 +220,11 @@ SCROLLS: dict[str, Callable[[DiffView], object]] = {
     "end": lambda d: d.scroll_end(animate=False, immediate=True),
 }
 
+QUEUE_PRELOAD_AFTER = 2.0
+"""Seconds after the first attempt is on show before the queue is read in the background."""
+QUEUE_PRELOAD_FROM = 50_000
+"""Sessions with fewer attempts read their queue when `q` is pressed (within its second), not ahead."""
+
 NARROW_BELOW = 110
 """Below this many columns the review screen shows the unified diff, the form in two lines under it, and the
 verdicts in a drawer (v): a split diff beside a 36-column panel leaves ~15 columns a side at 80."""
@@ -246,7 +253,7 @@ class ReviewScreen(Screen[None]):
         self.session_path = session_path
         self._start_at = start_at
         self.walk: Walk = session.walk
-        self.attempt_id: str = session.order[0]
+        self.attempt_id: str = session.order[0] if session.order else ""
         self.bundle: AttemptBundle | None = None
         self.form = FormState()
         self.revealed = session.mode == "assisted"
@@ -254,6 +261,7 @@ class ReviewScreen(Screen[None]):
         self._armed: str | None = None  # the navigation action a second press will let discard labels
         self._pending_line: tuple[str, int] | None = None  # a finding chosen before its diff was computed
         self._queue: QueueScreen | None = None
+        self._preload_timer: Timer | None = None
         self._clock = clock
         self.pace = Pace(started=clock(), opened=clock())
         self._narrow: bool | None = None
@@ -285,8 +293,21 @@ class ReviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(DiffView).focus()
-        session = self.session
         self.set_interval(1.0, self._paint_pace)
+        if not self.session.ordered:
+            # Paint first: the session's order (every attempt id of a BARE-sized study) is read on a thread, and
+            # the first attempt not judged is found without it.
+            first = self._start_at or self.session.first_attempt()
+            if first is not None:
+                self.open_attempt(first)
+            else:
+                self.query_one("#review-title", Static).update(Text("reading the session's order…", style="dim"))
+            self.call_after_refresh(self._read_order)  # after the first paint: the thread would slow it down
+            return
+        self._open_first()
+
+    def _open_first(self) -> None:
+        session = self.session
         if self._start_at is not None:  # any attempt of the session, in the order walked or not
             self.open_attempt(self._start_at)
             return
@@ -296,6 +317,34 @@ class ReviewScreen(Screen[None]):
                 f"every attempt is judged ({session.total} of {session.total}): pick one in the queue", timeout=6
             )
             self._open_queue()
+
+    @work(thread=True, exit_on_error=False, group="review-order")
+    def _read_order(self) -> None:
+        # sqlite3 connections belong to their thread: this worker opens its own, to read and hand over plain ids.
+        session = self.session
+        try:
+            with Store.open(self.session_path, readonly=True) as store:
+                order = session.read_order(store, session.reviewer, session.shuffle_seed)
+        except SessionError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False, timeout=10)
+            return
+        self.app.call_from_thread(self._order_read, order)
+
+    def _order_read(self, order: list[str]) -> None:
+        self.session.set_order(order)
+        if not self.walk.name:  # still the session's own order (not a queue's filter the reviewer chose meanwhile)
+            self.walk = self.session.walk
+        # What is read now lives as long as the review: out of the collector's sight, so that no collection on
+        # the way to the next attempt walks it again (bench/tui.py --scale measures the slowest next attempt).
+        gc.freeze()
+        if self.bundle is None:
+            self._open_first()
+        else:
+            self._paint_header()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Until the first attempt is open (a shuffled order is still being read) only help and the queue answer.
+        return self.bundle is not None or action in ("help", "back")
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = self.size.width < NARROW_BELOW
@@ -444,6 +493,10 @@ class ReviewScreen(Screen[None]):
             self._show_line(side, line)
         self._paint_pace()
         self.call_after_refresh(self._prefetch_following, self.attempt_id)
+        if self._queue is None and self._preload_timer is None:
+            # The queue of a big study takes seconds to read: read it while the reviewer reads this attempt, so
+            # that `q` finds it ready (and every later return re-reads only the attempts touched meanwhile).
+            self._preload_timer = self.set_timer(QUEUE_PRELOAD_AFTER, self._preload_queue)
 
     def _prefetch_following(self, attempt_id: str) -> None:
         """Have the diffs of the attempts likely to come next computed while the reviewer reads this one."""
@@ -549,7 +602,10 @@ class ReviewScreen(Screen[None]):
         if suggested is not None:
             message += f" (overall not saved: it was only suggested, {suggested.value})"
         self.notify(one_line(message), markup=False, timeout=3)
-        following = self.walk.after_save(self.attempt_id, self.session.judged)
+        if self.session.ordered or self.walk.name:
+            following = self.walk.after_save(self.attempt_id, self.session.judged)
+        else:  # the order is still being read: the next attempt not judged in import order
+            following = self.session.first_attempt()
         if following is None:
             self.bundle = self.session.load(self.attempt_id)
             self.form = FormState.from_judgements(self.bundle.judgements, self.bundle.fields)
@@ -589,7 +645,15 @@ class ReviewScreen(Screen[None]):
             timeout=4,
         )
 
+    def _order_pending(self) -> bool:
+        if self.session.ordered:
+            return False
+        self.notify("still reading the session's order: a moment", timeout=2)
+        return True
+
     def action_next_attempt(self) -> None:
+        if self._order_pending():
+            return
         following = self.walk.step(self.attempt_id, 1)
         if following is None:
             where = f" of {self.walk.name}" if self.walk.name else ""  # a filter's words: the reviewer's and the data's
@@ -599,6 +663,8 @@ class ReviewScreen(Screen[None]):
             self.open_attempt(following)
 
     def action_previous_attempt(self) -> None:
+        if self._order_pending():
+            return
         previous = self.walk.step(self.attempt_id, -1)
         if previous is None:
             where = f" of {self.walk.name}" if self.walk.name else ""  # a filter's words: the reviewer's and the data's
@@ -658,6 +724,26 @@ class ReviewScreen(Screen[None]):
             return
         self._open_queue()
 
+    def _queue_screen(self) -> QueueScreen:
+        if self._queue is None:
+            # One queue for the whole review: its filters and scroll survive a visit to an attempt, and q does
+            # not mount a screen again (slow on a large study). A return re-reads what this process touched.
+            self._queue = QueueScreen(
+                self.session_path,
+                self.session.reviewer,
+                visible=self.session.visible_ids,
+                touched=self.session.take_touched,
+            )
+            self.app.install_screen(self._queue, name=f"queue-{id(self)}")
+        return self._queue
+
+    def _preload_queue(self) -> None:
+        if not self.session.ordered:  # its size is not known yet: look again later
+            self._preload_timer = self.set_timer(QUEUE_PRELOAD_AFTER, self._preload_queue)
+            return
+        if self._queue is None and self.session.total >= QUEUE_PRELOAD_FROM:
+            self._queue_screen().load()
+
     def _open_queue(self) -> None:
         def chosen(attempt_id: str | None) -> None:
             if attempt_id is None:
@@ -667,10 +753,6 @@ class ReviewScreen(Screen[None]):
             walk = queue.walk() if queue is not None else None
             self.show_attempt(attempt_id, walk)
 
-        if self._queue is None:
-            # One queue for the whole review: its filters and scroll survive a visit to an attempt, and q does
-            # not mount a screen again (slow on a large study). It reloads on each return.
-            self._queue = QueueScreen(self.session_path, self.session.reviewer, visible=self.session.visible_ids)
-            self.app.install_screen(self._queue, name=f"queue-{id(self)}")
-        self._queue.point_at(self.bundle.attempt_id if self.bundle is not None else None)
-        self.app.push_screen(self._queue, chosen)
+        queue = self._queue_screen()
+        queue.point_at(self.bundle.attempt_id if self.bundle is not None else None)
+        self.app.push_screen(queue, chosen)

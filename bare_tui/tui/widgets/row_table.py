@@ -7,7 +7,7 @@ the rest), a row cursor, a header that stays put, and renders a line only when i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
@@ -105,9 +105,9 @@ class RowTable(ScrollView, Generic[RowT], can_focus=True):
         self.columns = tuple(columns)
         self._key = key
         self._cells = cells
-        self._rows: list[RowT] = []
-        self._index: dict[str, int] = {}
-        self._line_cache: LRUCache[tuple[int, bool, int, int], Strip] = LRUCache(1024)
+        self._rows: Sequence[RowT] = []
+        # Lines by row key, not position: a filter that moves a row keeps its painted line (the stripe is in the key).
+        self._line_cache: LRUCache[tuple[str, bool, bool, int, int], Strip] = LRUCache(2048)
         self._generation = 0
 
     # ------------------------------------------------------------------ data
@@ -119,16 +119,42 @@ class RowTable(ScrollView, Generic[RowT], can_focus=True):
     def rows(self) -> Sequence[RowT]:
         return self._rows
 
-    def set_rows(self, rows: Sequence[RowT], keep: str | None = None) -> None:
-        """Show these rows; the cursor stays on the row with key `keep` when it is among them."""
-        self._rows = list(rows)
-        self._index = {self._key(row): i for i, row in enumerate(self._rows)}
+    def set_rows(
+        self,
+        rows: Sequence[RowT],
+        keep: str | None = None,
+        locate: Callable[[str], int | None] | None = None,
+        same_cells: bool = False,
+    ) -> None:
+        """Show these rows (held as given, not copied: a lazy sequence makes only the rows painted); the cursor
+        stays on the row with key `keep` when it is among them. locate: where a key is among the rows (None if
+        absent), when the caller can say so faster than a look at every row. same_cells: every row shown before
+        still has the cells it had (a filter changed which rows are shown), so their painted lines are kept."""
+        self._rows = rows
+        if not same_cells:
+            self._generation += 1
+            self._line_cache.clear()
+        self.virtual_size = Size(0, len(rows) + 1)
+        target = None
+        if keep is not None:
+            target = locate(keep) if locate is not None else self._find(keep)
+        self.cursor_row = min(target or 0, max(0, len(rows) - 1))
+        self.refresh()
+
+    def repaint_rows(self) -> None:
+        """Paint the rows again (their cells changed, not which rows there are)."""
         self._generation += 1
         self._line_cache.clear()
-        self.virtual_size = Size(0, len(self._rows) + 1)
-        target = self._index.get(keep, 0) if keep is not None else 0
-        self.cursor_row = min(target, max(0, len(self._rows) - 1))
         self.refresh()
+
+    def forget(self, keys: Collection[str]) -> None:
+        """These rows' cells changed: paint them anew when next shown."""
+        if keys:
+            self._generation += 1  # simplest correct: the other rows repaint from their cells, which are cached
+            self._line_cache.clear()
+
+    def _find(self, key: str) -> int | None:
+        return next((i for i, row in enumerate(self._rows) if self._key(row) == key), None)
 
     @property
     def cursor_key(self) -> str | None:
@@ -211,7 +237,8 @@ class RowTable(ScrollView, Generic[RowT], can_focus=True):
         if index >= len(self._rows):
             return Strip.blank(width, self.rich_style)
         is_cursor = index == self.cursor_row
-        cache_key = (index, is_cursor and self.has_focus, width, self._generation)
+        row = self._rows[index]
+        cache_key = (self._key(row), bool(index % 2), is_cursor and self.has_focus, width, self._generation)
         cached = self._line_cache.get(cache_key)
         if cached is not None and not is_cursor:
             return cached
@@ -221,7 +248,7 @@ class RowTable(ScrollView, Generic[RowT], can_focus=True):
             style = self.rich_style + self.get_component_rich_style("row-table--odd")
         else:
             style = self.rich_style
-        strip = self._strip(self._cells(self._rows[index]), width, style, cursor=is_cursor)
+        strip = self._strip(self._cells(row), width, style, cursor=is_cursor)
         self._line_cache[cache_key] = strip
         return strip
 
