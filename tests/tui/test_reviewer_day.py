@@ -13,12 +13,12 @@ from bare_tui.model import FIELDS, Label
 from bare_tui.queue import HIDDEN, QueueFilter
 from bare_tui.rubric import Rubric, set_rubric
 from bare_tui.store import SessionError, Store
+from bare_tui.tui.dialogs.goto import GoToScreen
 from bare_tui.tui.dialogs.help import HelpScreen
+from bare_tui.tui.dialogs.rubric import RubricScreen
 from bare_tui.tui.keymap import default_keymap_path, load_keymap
 from bare_tui.tui.screens.audit import AuditScreen
-from bare_tui.tui.screens.goto import GoToScreen
 from bare_tui.tui.screens.review import ReviewScreen
-from bare_tui.tui.screens.rubric import RubricScreen
 
 from .conftest import make_app, settle
 from .queue_fixtures import build_queue_session, queue_loaded
