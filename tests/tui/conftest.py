@@ -172,4 +172,5 @@ async def wait_for(pilot: Pilot[None], ready: Callable[[], bool], what: str) -> 
     while not ready():
         assert time.monotonic() < deadline, f"never happened: {what}"
         await pilot.pause(0.01)
-    await pilot.pause()
+    if pilot.app.is_running:
+        await pilot.pause()

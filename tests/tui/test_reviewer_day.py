@@ -20,7 +20,7 @@ from bare_tui.tui.keymap import default_keymap_path, load_keymap
 from bare_tui.tui.screens.audit import AuditScreen
 from bare_tui.tui.screens.review import ReviewScreen
 
-from .conftest import make_app, settle
+from .conftest import make_app, settle, wait_for
 from .queue_fixtures import build_queue_session, queue_loaded
 
 SIZE = (120, 40)
@@ -41,13 +41,15 @@ def notices(app) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 async def audit_loaded(pilot, app) -> AuditScreen:  # type: ignore[no-untyped-def]
-    for _ in range(500):
-        await pilot.pause(0.01)
-        screen = app.screen
-        if isinstance(screen, AuditScreen) and "open" in str(screen.query_one("#audit-title", Static).content):
-            await pilot.pause(0.1)
-            return screen
-    raise AssertionError("the audit list never loaded")
+    def title() -> str:
+        return " ".join(str(title.content) for title in app.screen.query("#audit-title").results(Static))
+
+    await wait_for(pilot, lambda: isinstance(app.screen, AuditScreen) and "open" in title(), "the audit list loaded")
+    screen = app.screen
+    item = screen.table.cursor_value
+    details = lambda: str(screen.query_one("#audit-details", Static).content)  # noqa: E731
+    await wait_for(pilot, lambda: item is None or item.attempt_id in details(), "the item's details shown")
+    return screen
 
 
 @pytest.fixture
