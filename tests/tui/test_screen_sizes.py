@@ -178,6 +178,7 @@ def test_go_to_dialog(demo_session: Path, snap_compare, size: tuple[int, int]) -
             lambda: isinstance(app.screen, GoToScreen) and app.screen.focused is not None,
             "the dialog has the keys",
         )
+        app.screen.query_one(Input).cursor_blink = False  # the cursor shown whatever the moment of the picture
         await pilot.press(*"a-")
         await wait_for(pilot, lambda: app.screen.query_one(Input)._suggestion.startswith("a-"), "an id is suggested")
 
@@ -199,6 +200,7 @@ def test_note_dialog(demo_session: Path, snap_compare, size: tuple[int, int]) ->
             lambda: isinstance(app.screen, NoteScreen) and app.screen.focused is not None,
             "the dialog has the keys",
         )
+        app.screen.query_one(TextArea).cursor_blink = False  # the cursor shown whatever the moment of the picture
         await pilot.press(*NOTE)
         await wait_for(pilot, lambda: app.screen.query_one(TextArea).text == NOTE, "the note holds what was typed")
 
