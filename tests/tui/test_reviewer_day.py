@@ -80,6 +80,28 @@ async def test_a_blind_queue_shows_outcomes_only_of_attempts_labelled_or_reveale
         assert "blind: outcomes of 3 hidden" in str(queue.query_one("#queue-counts", Static).content)
 
 
+async def test_a_blind_reviewer_reaches_no_statistics_and_a_reveal_lasts_into_the_next_app(demo_session: Path) -> None:
+    from bare_tui.tui.screens.stats import StatsScreen
+
+    app = make_app(demo_session, mode="blind")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("r")  # a-1 revealed; a-2 to a-4 unseen
+        await app.run_action("stats")  # the palette's "Agreement statistics"
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)  # the figures count every attempt's verdicts
+        assert any("blind review" in n for n in notices(app))
+    app = make_app(demo_session, mode="blind")  # a new process: what was revealed stays revealed
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert app.screen.bundle.attempt_id == "a-1" and app.screen.revealed
+        for _ in range(3):
+            await pilot.press("n", "r")
+            await settle(pilot, app)
+        await app.run_action("stats")  # every attempt seen: nothing left to hide
+        await wait_for(pilot, lambda: isinstance(app.screen, StatsScreen), "the statistics opened")
+
+
 async def test_a_blind_reviewer_s_audit_lists_only_attempts_whose_verdicts_they_have_seen(queue_session: Path) -> None:
     app = make_app(queue_session, reviewer="ana", mode="blind")
     async with app.run_test(size=SIZE) as pilot:
