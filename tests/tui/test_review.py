@@ -511,7 +511,7 @@ def test_a_killed_process_loses_nothing_it_showed_as_saved(demo_session: Path) -
 async def test_palette_opens_the_statistics_screen(demo_session: Path) -> None:
     from bare_tui.tui.screens.stats import StatsScreen
 
-    app = make_app(demo_session)
+    app = make_app(demo_session, mode="assisted")  # blind mode keeps the statistics out of reach
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         palette = await open_palette(pilot, app)
