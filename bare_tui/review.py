@@ -26,6 +26,12 @@ def is_mode(value: str) -> TypeGuard[Mode]:
 MODE_SETTING = "review_mode"
 
 
+def revealed_setting(reviewer: str) -> str:
+    """The session setting that keeps the attempts a blind reviewer revealed with `r`: a reveal lasts for the
+    session, not only for the process that pressed it."""
+    return f"revealed:{reviewer}"
+
+
 def resolve_reviewer(given: str | None) -> str:
     """--reviewer, else $BARE_REVIEWER, else the login name."""
     for candidate in (given, os.environ.get("BARE_REVIEWER")):
@@ -459,7 +465,7 @@ class ReviewSession:
         session = cls(store, reviewer, chosen, [], judged, flagged, plan=plan, shuffle_seed=shuffle_seed)
         if order:
             session.set_order(order)
-        session.seen = fully_labelled(labelled)
+        session.seen = fully_labelled(labelled) | set(store.get_setting(revealed_setting(reviewer), []))
         if claim and not store.readonly:
             try:
                 session.claim = claim_reviewer(store.path, reviewer)
@@ -548,14 +554,26 @@ class ReviewSession:
         return None if self.mode == "assisted" else frozenset(self.seen)
 
     def reveal(self, attempt_id: str) -> None:
+        """The reviewer has seen this attempt's verdicts: on every screen, and in the next process too (a read-only
+        process remembers it only while it runs)."""
+        if attempt_id in self.seen:
+            return
         self.seen.add(attempt_id)
         self.touched.add(attempt_id)
+        if self.read_only_reason is None:
+            key = revealed_setting(self.reviewer)
+            self.store.set_setting(key, sorted({*self.store.get_setting(key, []), attempt_id}))
 
     def take_touched(self) -> set[str]:
         """The attempts this process changed since the last call (what a list on another screen must read
         again), and start a new set."""
         touched, self.touched = self.touched, set()
         return touched
+
+    def may_see_statistics(self) -> bool:
+        """Whether the agreement statistics may be shown: they count the pipeline's verdicts on every attempt, so a
+        blind reviewer sees them only once every attempt of the session is seen (labelled in full or revealed)."""
+        return self.mode == "assisted" or len(self.seen) >= self.store.count_attempts()
 
     def start_index(self) -> int:
         """Where the screen opens: the first attempt not judged, else the last attempt."""

@@ -177,7 +177,7 @@ async def audit_reason(pilot: Pilot, app: BareTuiApp) -> None:
     await pilot.pause()
 
 
-@step("stats")
+@step("stats", mode="assisted")  # blind mode keeps the statistics out of reach
 async def stats(pilot: Pilot, app: BareTuiApp) -> None:
     from bare_tui.tui.screens.stats import StatsScreen
 

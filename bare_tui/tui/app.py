@@ -93,7 +93,16 @@ class BareTuiApp(App[None]):
         self.exit()
 
     def action_stats(self) -> None:
-        """Open the agreement statistics."""
+        """Open the agreement statistics; in blind mode only once every attempt's verdicts are seen, since the
+        statistics count them all."""
+        if self.session is not None and not self.session.may_see_statistics():
+            self.notify(
+                "blind review: the statistics count the pipeline's verdicts on every attempt; they open once you have "
+                "labelled or revealed them all, or in assisted mode",
+                severity="warning",
+                timeout=6,
+            )
+            return
         self.push_screen(StatsScreen(self.session_path))
 
     def action_audit(self) -> None:

@@ -28,14 +28,15 @@ def default_keymap_path(environ: Mapping[str, str] = os.environ) -> Path:
 def known_binding_ids() -> dict[str, str]:
     """Every binding id of the app's screens and dialogs -> its default keys: what a keymap may rebind."""
     from .app import BareTuiApp
+    from .dialogs.goto import GoToScreen
     from .dialogs.help import HelpScreen
     from .dialogs.note import NoteScreen
+    from .dialogs.reason import ReasonScreen
     from .dialogs.response import ResponseScreen
-    from .screens.audit import AuditScreen, ReasonScreen
-    from .screens.goto import GoToScreen
+    from .dialogs.rubric import RubricScreen
+    from .screens.audit import AuditScreen
     from .screens.queue import QueueScreen
     from .screens.review import ReviewScreen
-    from .screens.rubric import RubricScreen
     from .screens.stats import StatsScreen
 
     owners: Iterable[type] = (

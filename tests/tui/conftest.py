@@ -6,6 +6,8 @@ import asyncio
 import bisect
 import colorsys
 import inspect
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -160,3 +162,15 @@ async def settle(pilot: Pilot[None], app: BareTuiApp) -> None:
             break  # computed, or a screen without a diff is on top
         await asyncio.sleep(0.01)
     await pilot.pause()
+
+
+async def wait_for(pilot: Pilot[None], ready: Callable[[], bool], what: str) -> None:
+    """Let the app run until ready() holds, then for one more idle moment. A test waits on a state (a dialog has
+    the focus, the input holds what was typed), never a fixed pause: a loaded machine is slower, not different.
+    Fails naming `what` after a minute, so that a state that never comes is a failure rather than a hang."""
+    deadline = time.monotonic() + 60
+    while not ready():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        await pilot.pause(0.01)
+    if pilot.app.is_running:
+        await pilot.pause()

@@ -17,6 +17,7 @@ from bare_tui.tui.dialogs.reason import ReasonScreen
 from bare_tui.tui.screens.audit import AuditScreen
 from bare_tui.tui.widgets.diff_view import DiffView
 
+from .conftest import wait_for
 from .queue_fixtures import build_queue_session
 
 SIZE = (120, 40)
@@ -35,13 +36,12 @@ async def loaded(pilot, app: BareTuiApp) -> AuditScreen:  # type: ignore[no-unty
             break
     else:
         raise AssertionError("the audit list never appeared")
-    # Wait for the first item's diff so that what is painted is settled.
-    for _ in range(500):
-        await pilot.pause(0.01)
-        diff = screen.query_one(DiffView)
-        if diff.model is not None and not diff.is_computing:
-            break
-    await pilot.pause(0.1)
+    # Wait for the first item's diff and details so that what is painted is settled.
+    diff = screen.query_one(DiffView)
+    item = screen.table.cursor_value
+    assert item is not None
+    shown = lambda: diff.model is not None and not diff.is_computing and item.attempt_id in details(screen)  # noqa: E731
+    await wait_for(pilot, shown, "the first item's diff and details")
     return screen
 
 
@@ -85,11 +85,12 @@ async def test_the_next_attempt_down_the_list_is_ready_before_the_auditor_moves(
             await pilot.pause(0.01)
         assert diff.prefetched == 1
         await pilot.press("down")  # a-2 -> a-5
-        await pilot.pause(0.1)  # the list waits a moment before it shows what the cursor is on
+        # the list waits a moment before it shows what the cursor is on
+        await wait_for(pilot, lambda: "a-5" in details(screen), "a-5's details")
         assert screen.table.cursor_value.attempt_id == "a-5"
-        assert not diff.is_computing and "a-5" in details(screen)
+        assert not diff.is_computing
         await pilot.press("up")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: "a-2" in details(screen), "a-2's details")
         assert screen.table.cursor_value.attempt_id == "a-2" and not diff.is_computing  # kept for going back
 
 
@@ -98,7 +99,7 @@ async def test_adjudication_with_a_reason_code_lands_in_the_database_and_becomes
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(pilot, app)
         await pilot.press("down", "down")  # a-4 integrity: ana fail, ben pass, pipeline pass
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: "a-4" in details(screen), "a-4's details")
         await pilot.press("x")
         await pilot.pause()
         assert isinstance(app.screen, ReasonScreen)
@@ -159,7 +160,7 @@ async def test_hostile_notes_and_paths_are_shown_literally(session: Path) -> Non
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(pilot, app)
         await pilot.press("down")  # a-5 maintainability: ben's note and flag carry markup and escapes
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: "a-5" in details(screen), "a-5's details")
         text = details(screen)
         assert "note [bold]x[/bold] [@click=app.quit]q[/] \u241b[31mred" in text
         assert "flag [bold]x[/bold]" in text

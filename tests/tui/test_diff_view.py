@@ -22,6 +22,8 @@ from bare_tui.diff import DEFAULT_LIMITS, DiffLimits, build_diff
 from bare_tui.highlight import PYGMENTS_LEXERS, LineHighlighter, make_lexer
 from bare_tui.tui.widgets.diff_view import DiffView
 
+from .conftest import wait_for
+
 SIZE = (120, 40)
 
 ORIGINAL = """\
@@ -752,6 +754,7 @@ async def test_a_prefetched_diff_paints_exactly_as_one_computed_on_show() -> Non
         await settle(pilot)
         view = app.query_one(DiffView)
         view.prefetch([(original, refactored, "python", "src/example.py")])
+        await wait_for(pilot, lambda: view.prefetched > 0 and not view.is_prefetching, "the prefetch finished")
         await settle(pilot)
         painted_ahead = sum(len(prepared.code) for prepared in view._prefetched.values())
         view.show(original, refactored, "python", "src/example.py")

@@ -10,6 +10,7 @@ from textual.widgets import Input, Select, Static
 
 from bare_tui.tui.screens.queue import QueueScreen
 
+from .conftest import wait_for
 from .queue_fixtures import EXPECTED_ORDER, build_queue_session, queue_loaded
 
 SIZE = (120, 40)
@@ -124,9 +125,8 @@ async def test_typing_q_in_the_path_filter_does_not_quit(session: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await queue_loaded(pilot, app)
         await pilot.press("slash", "q")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: screen.query_one("#filter-path", Input).value == "q", "q typed in the filter")
         assert app.chosen == UNSET
-        assert screen.query_one("#filter-path", Input).value == "q"
 
 
 async def test_hostile_path_and_model_are_shown_literally(session: Path) -> None:
@@ -237,7 +237,7 @@ async def test_audit_from_the_queue_and_back_shows_the_settled_dispute(session: 
         audit = app.screen
         assert isinstance(audit, AuditScreen) and audit.auditor == "ana"
         await pilot.press("down", "down")  # a-4 integrity: the reviewers disagree
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: audit.table.cursor_value.attempt_id == "a-4", "the cursor on a-4")
         await pilot.press("a", "3", "enter")  # pass, reviewer-error: agrees with the pipeline
         await pilot.pause()
         await pilot.press("q")

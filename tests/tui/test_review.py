@@ -27,7 +27,7 @@ from bare_tui.tui.screens.review import REVIEW_BINDINGS, ReviewScreen
 from bare_tui.tui.widgets.diff_view import DiffView
 from bare_tui.tui.widgets.verdict_panel import VerdictPanel
 
-from .conftest import make_app, settle
+from .conftest import make_app, settle, wait_for
 
 SIZE = (120, 40)
 
@@ -258,12 +258,17 @@ async def test_reopening_resumes_at_the_first_unjudged_attempt(demo_session: Pat
         await pilot.press("a", "enter")
     app = make_app(demo_session)  # everything judged: the queue over the last attempt, said plainly
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
         from bare_tui.tui.screens.queue import QueueScreen
 
-        assert isinstance(app.screen, QueueScreen)
+        said: set[str] = set()  # the notices as they come: a loaded machine may take longer than one shows for
+
+        def queue_shown() -> bool:
+            said.update(notices(app))
+            return isinstance(app.screen, QueueScreen)
+
+        await wait_for(pilot, queue_shown, "the queue over the last attempt")
         assert app.screen_stack[-2].bundle.attempt_id == "a-4"
-        assert any("every attempt is judged (4 of 4)" in n for n in notices(app)), notices(app)
+        assert any("every attempt is judged (4 of 4)" in n for n in said), said
 
 
 async def test_scrolling_keys_reach_the_diff_and_findings_mark_their_line(demo_session: Path) -> None:
@@ -327,22 +332,30 @@ async def test_help_lists_every_binding(demo_session: Path) -> None:
         assert isinstance(app.screen, ReviewScreen)
 
 
+async def open_palette(pilot, app) -> CommandPalette:  # type: ignore[no-untyped-def]
+    """Ctrl+P, once the palette holds the keys (keys typed before would go to the screen below)."""
+    await pilot.press("ctrl+p")
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, CommandPalette) and app.screen.focused is not None, "the palette opened"
+    )
+    return app.screen
+
+
+def offered(palette: CommandPalette) -> list[str]:
+    options = palette.query_one(OptionList)
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
 async def test_palette_lists_the_actions_and_runs_them(demo_session: Path) -> None:
     app = make_app(demo_session)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
-        palette = app.screen
-        assert isinstance(palette, CommandPalette)
+        palette = await open_palette(pilot, app)
         await pilot.press(*"reveal")
-        await pilot.pause(0.3)
-        options = palette.query_one(OptionList)
-        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        assert any("Reveal verdicts" in p for p in prompts)
+        await wait_for(pilot, lambda: any("Reveal verdicts" in p for p in offered(palette)), "reveal is offered")
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, ReviewScreen) and app.screen.revealed
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "the palette closed")
+        assert app.screen.revealed
 
 
 async def test_untrusted_text_is_shown_literally(hostile_session: Path) -> None:
@@ -378,16 +391,14 @@ async def test_q_goes_to_the_queue_which_opens_an_attempt_or_quits(demo_session:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await pilot.press("q")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, QueueScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen), "the queue opened")
         await pilot.press("down", "down", "enter")
         await settle(pilot, app)
         assert isinstance(app.screen, ReviewScreen) and app.screen.bundle.attempt_id == "a-3"
         await pilot.press("q")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen), "back at the queue")
         await pilot.press("q")
-        await pilot.pause(0.3)
-        assert not app.is_running
+        await wait_for(pilot, lambda: not app.is_running, "the app quit")
 
 
 async def test_the_queue_keeps_its_filters_between_visits_and_points_at_the_attempt_left(demo_session: Path) -> None:
@@ -397,12 +408,10 @@ async def test_the_queue_keeps_its_filters_between_visits_and_points_at_the_atte
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await pilot.press("q")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen), "the queue opened")
         queue = app.screen
-        assert isinstance(queue, QueueScreen)
         await pilot.press("j")  # your state: not judged
-        await pilot.pause(0.1)
-        assert queue.filter.state is not None and len(queue.shown) == 4
+        await wait_for(pilot, lambda: queue.filter.state is not None and len(queue.shown) == 4, "the filter applied")
         await pilot.press("down", "enter")
         await settle(pilot, app)
         assert app.screen.bundle.attempt_id == "a-2"
@@ -410,8 +419,8 @@ async def test_the_queue_keeps_its_filters_between_visits_and_points_at_the_atte
         await settle(pilot, app)
         assert app.screen.bundle.attempt_id == "a-3"
         await pilot.press("q")
-        await pilot.pause(0.3)
-        assert app.screen is queue and queue.filter.state is not None
+        await wait_for(pilot, lambda: app.screen is queue, "back at the queue")
+        assert queue.filter.state is not None
         assert [row.attempt_id for row in queue.shown] == ["a-1", "a-3", "a-4"]
         assert queue.table.cursor_key == "a-3"  # where the reviewer was, not where the queue was left
 
@@ -502,16 +511,14 @@ def test_a_killed_process_loses_nothing_it_showed_as_saved(demo_session: Path) -
 async def test_palette_opens_the_statistics_screen(demo_session: Path) -> None:
     from bare_tui.tui.screens.stats import StatsScreen
 
-    app = make_app(demo_session)
+    app = make_app(demo_session, mode="assisted")  # blind mode keeps the statistics out of reach
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
+        palette = await open_palette(pilot, app)
         await pilot.press(*"agreement statistics")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: any("Agreement statistics" in p for p in offered(palette)), "stats offered")
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, StatsScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, StatsScreen), "the statistics opened")
 
 
 async def test_a_read_only_session_says_so_and_never_claims_saved(demo_session: Path) -> None:
@@ -553,11 +560,11 @@ async def test_the_raw_response_of_a_no_code_attempt_from_the_palette(demo_sessi
         await pilot.press("n", "n")
         await settle(pilot, app)
         assert app.screen.bundle.attempt_id == "a-3"
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
-        await pilot.press(*"raw response", "enter")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, ResponseScreen)
+        palette = await open_palette(pilot, app)
+        await pilot.press(*"raw response")
+        await wait_for(pilot, lambda: any("raw response" in p.lower() for p in offered(palette)), "response offered")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResponseScreen), "the response opened")
         assert app.screen.shown_text == "I cannot help with that."
         await pilot.press("escape")
         assert isinstance(app.screen, ReviewScreen)

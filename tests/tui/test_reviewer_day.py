@@ -13,14 +13,14 @@ from bare_tui.model import FIELDS, Label
 from bare_tui.queue import HIDDEN, QueueFilter
 from bare_tui.rubric import Rubric, set_rubric
 from bare_tui.store import SessionError, Store
+from bare_tui.tui.dialogs.goto import GoToScreen
 from bare_tui.tui.dialogs.help import HelpScreen
+from bare_tui.tui.dialogs.rubric import RubricScreen
 from bare_tui.tui.keymap import default_keymap_path, load_keymap
 from bare_tui.tui.screens.audit import AuditScreen
-from bare_tui.tui.screens.goto import GoToScreen
 from bare_tui.tui.screens.review import ReviewScreen
-from bare_tui.tui.screens.rubric import RubricScreen
 
-from .conftest import make_app, settle
+from .conftest import make_app, settle, wait_for
 from .queue_fixtures import build_queue_session, queue_loaded
 
 SIZE = (120, 40)
@@ -41,13 +41,15 @@ def notices(app) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 async def audit_loaded(pilot, app) -> AuditScreen:  # type: ignore[no-untyped-def]
-    for _ in range(500):
-        await pilot.pause(0.01)
-        screen = app.screen
-        if isinstance(screen, AuditScreen) and "open" in str(screen.query_one("#audit-title", Static).content):
-            await pilot.pause(0.1)
-            return screen
-    raise AssertionError("the audit list never loaded")
+    def title() -> str:
+        return " ".join(str(title.content) for title in app.screen.query("#audit-title").results(Static))
+
+    await wait_for(pilot, lambda: isinstance(app.screen, AuditScreen) and "open" in title(), "the audit list loaded")
+    screen = app.screen
+    item = screen.table.cursor_value
+    details = lambda: str(screen.query_one("#audit-details", Static).content)  # noqa: E731
+    await wait_for(pilot, lambda: item is None or item.attempt_id in details(), "the item's details shown")
+    return screen
 
 
 @pytest.fixture
@@ -76,6 +78,28 @@ async def test_a_blind_queue_shows_outcomes_only_of_attempts_labelled_or_reveale
         revealed = {row.attempt_id for row in queue.rows if not row.hidden}
         assert revealed == {"a-2"}
         assert "blind: outcomes of 3 hidden" in str(queue.query_one("#queue-counts", Static).content)
+
+
+async def test_a_blind_reviewer_reaches_no_statistics_and_a_reveal_lasts_into_the_next_app(demo_session: Path) -> None:
+    from bare_tui.tui.screens.stats import StatsScreen
+
+    app = make_app(demo_session, mode="blind")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("r")  # a-1 revealed; a-2 to a-4 unseen
+        await app.run_action("stats")  # the palette's "Agreement statistics"
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)  # the figures count every attempt's verdicts
+        assert any("blind review" in n for n in notices(app))
+    app = make_app(demo_session, mode="blind")  # a new process: what was revealed stays revealed
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert app.screen.bundle.attempt_id == "a-1" and app.screen.revealed
+        for _ in range(3):
+            await pilot.press("n", "r")
+            await settle(pilot, app)
+        await app.run_action("stats")  # every attempt seen: nothing left to hide
+        await wait_for(pilot, lambda: isinstance(app.screen, StatsScreen), "the statistics opened")
 
 
 async def test_a_blind_reviewer_s_audit_lists_only_attempts_whose_verdicts_they_have_seen(queue_session: Path) -> None:

@@ -4,20 +4,23 @@ from the demo study). Besides the pictures, each size asserts what must stay vis
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 from textual.app import App
-from textual.widgets import Static
+from textual.widgets import Input, OptionList, Static, TextArea
 
 from bare_tui.calibration import Options
 from bare_tui.tui.app import BareTuiApp
+from bare_tui.tui.dialogs.goto import GoToScreen
+from bare_tui.tui.dialogs.help import HelpScreen
+from bare_tui.tui.dialogs.note import NoteScreen
+from bare_tui.tui.dialogs.reason import ReasonScreen
 from bare_tui.tui.screens.audit import AuditScreen
 from bare_tui.tui.screens.queue import QueueScreen
 from bare_tui.tui.screens.stats import StatsScreen
 
-from .conftest import make_app, settle
+from .conftest import make_app, settle, wait_for
 from .queue_fixtures import build_queue_session
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((140, 45), id="140x45")]
@@ -31,12 +34,9 @@ def queue_session(tmp_path: Path) -> Path:
 async def until(pilot, ready) -> None:  # type: ignore[no-untyped-def]
     """Wait for the screen's data (a minute at most: figures computed on a loaded machine take their time), then
     for every worker (diffs, prefetches) and a last paint."""
-    deadline = time.monotonic() + 60
-    while not ready():
-        assert time.monotonic() < deadline, "the screen never showed its data"
-        await pilot.pause(0.02)
+    await wait_for(pilot, ready, "the screen showed its data")
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause(0.2)
+    await pilot.pause()
     pilot.app.clear_notifications()
     await pilot.pause()
 
@@ -74,9 +74,10 @@ def test_help(demo_session: Path, snap_compare, size: tuple[int, int]) -> None: 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot, app)
         await pilot.press("question_mark")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "the help opened")
         if size[1] < 40:
-            assert "more lines" in str(app.screen.query_one("#help-body").border_subtitle)  # it says it scrolls
+            subtitle = lambda: str(app.screen.query_one("#help-body").border_subtitle)  # noqa: E731
+            await wait_for(pilot, lambda: "more lines" in subtitle(), "the help says it scrolls")
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -130,7 +131,11 @@ def test_audit_reason(queue_session: Path, snap_compare, size: tuple[int, int]) 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await until(pilot, lambda: isinstance(app.screen, AuditScreen) and app.screen.table.row_count > 0)
         await pilot.press("a")
-        await pilot.pause(0.1)
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, ReasonScreen) and app.screen.query_one(OptionList).has_focus,
+            "the reason picker opened with the focus on its list",
+        )
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -157,7 +162,6 @@ def test_stats(queue_session: Path, snap_compare, size: tuple[int, int]) -> None
             return table.row_count > 0 and table.size.height > table.row_count  # laid out with its rows
 
         await until(pilot, ready)
-        await pilot.pause(0.3)  # a loaded machine may take a while to paint the figures
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -168,10 +172,20 @@ def test_go_to_dialog(demo_session: Path, snap_compare, size: tuple[int, int]) -
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot, app)
-        await pilot.press("g", *"a-")
-        await pilot.pause(0.1)
+        await pilot.press("g")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, GoToScreen) and app.screen.focused is not None,
+            "the dialog has the keys",
+        )
+        app.screen.query_one(Input).cursor_blink = False  # the cursor shown whatever the moment of the picture
+        await pilot.press(*"a-")
+        await wait_for(pilot, lambda: app.screen.query_one(Input)._suggestion.startswith("a-"), "an id is suggested")
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+NOTE = "renamed helper, callers updated"
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -180,7 +194,14 @@ def test_note_dialog(demo_session: Path, snap_compare, size: tuple[int, int]) ->
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot, app)
-        await pilot.press("c", *"renamed helper, callers updated")
-        await pilot.pause(0.1)
+        await pilot.press("c")  # keys typed before the dialog has the focus would go elsewhere: wait for it
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, NoteScreen) and app.screen.focused is not None,
+            "the dialog has the keys",
+        )
+        app.screen.query_one(TextArea).cursor_blink = False  # the cursor shown whatever the moment of the picture
+        await pilot.press(*NOTE)
+        await wait_for(pilot, lambda: app.screen.query_one(TextArea).text == NOTE, "the note holds what was typed")
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)

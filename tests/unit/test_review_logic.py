@@ -303,5 +303,18 @@ def test_blind_reviewers_see_verdicts_of_fully_labelled_or_revealed_attempts_onl
     assert review.visible_ids() == {"a-2", "a-3"}
     review.close()
     again = ReviewSession.open(Store.open(session), "ana", "blind")
-    assert again.visible_ids() == {"a-2"}  # fully labelled attempts stay seen in the next process
+    assert again.visible_ids() == {"a-2", "a-3"}  # fully labelled and revealed attempts stay seen in the next process
+    again.close()
+    assert ReviewSession.open(Store.open(session), "ben", "blind").visible_ids() == frozenset()  # ana's, not ben's
     assert ReviewSession.open(Store.open(session), "ben", "assisted").visible_ids() is None
+
+
+def test_a_blind_reviewer_sees_the_statistics_only_once_every_attempt_is_seen(session: Path) -> None:
+    review = ReviewSession.open(Store.open(session), "ana", "blind")
+    assert not review.may_see_statistics()
+    for attempt_id in ("a-1", "a-2"):
+        review.reveal(attempt_id)
+    assert not review.may_see_statistics()  # a-3's verdicts would be in the figures
+    review.reveal("a-3")
+    assert review.may_see_statistics()
+    assert ReviewSession.open(Store.open(session), "ben", "assisted", claim=False).may_see_statistics()

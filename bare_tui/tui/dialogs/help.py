@@ -6,13 +6,12 @@ from rich.table import Table
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Static
 
 from ..commands import PALETTE_ONLY, ActionEntry, palette_actions
+from .dialog import Dialog
 
 
 def help_table(entries: list[ActionEntry]) -> Table:
@@ -33,30 +32,19 @@ def help_table(entries: list[ActionEntry]) -> Table:
 CLOSE_HINT = "esc, ? or q to close"
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """A list of every binding of the screen it was opened over, and the app's."""
 
     DEFAULT_CSS = """
     HelpScreen {
-        align: center middle;
-        background: $background 60%;
-        #help-body {
-            width: 96;
-            max-width: 100%;
-            max-height: 100%;
-            height: auto;
-            border: round $accent;
-            border-title-color: $text;
-            border-subtitle-color: $text-muted;
-            padding: 0 2;
-            background: $surface;
-        }
+        #help-body { width: 96; padding: 0 2; }
     }
     """
-
-    BINDINGS = [
-        Binding("escape,question_mark,q", "close", "Close help", id="help.close"),
-    ]
+    BODY_ID = "help-body"
+    SCROLLS = True
+    CLOSE_KEYS = "escape,question_mark,q"
+    CLOSE_DESCRIPTION = "Close help"
+    CLOSE_ID = "help.close"
 
     def __init__(self, over: Widget, title: str = "keys") -> None:
         super().__init__()
@@ -67,11 +55,14 @@ class HelpScreen(ModalScreen[None]):
     def entries(self) -> list[ActionEntry]:
         return self._entries
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-body") as body:
-            body.border_title = self._title
-            body.border_subtitle = CLOSE_HINT
-            yield Static(help_table(self._entries), id="help-table")
+    def heading(self) -> str:
+        return self._title
+
+    def hint(self) -> str:
+        return CLOSE_HINT
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(help_table(self._entries), id="help-table")
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()  # so that the arrow keys and pgdn scroll a help taller than the terminal
@@ -83,6 +74,3 @@ class HelpScreen(ModalScreen[None]):
         body = self.query_one("#help-body", VerticalScroll)
         more = body.max_scroll_y > 0
         body.border_subtitle = f"↑↓ pgdn: {body.max_scroll_y} more lines · {CLOSE_HINT}" if more else CLOSE_HINT
-
-    def action_close(self) -> None:
-        self.dismiss(None)

@@ -8,13 +8,13 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, TextArea
 
 from bare_tui.review import parse_tags
 from bare_tui.safe_rich_text import safe_rich_text
 from bare_tui.safe_text import visible
+
+from .dialog import Dialog
 
 
 @dataclass(frozen=True)
@@ -36,32 +36,21 @@ class NoteArea(TextArea):
             self.focus()
 
 
-class NoteScreen(ModalScreen[NoteResult | None]):
+class NoteScreen(Dialog[NoteResult | None]):
     """Edit the note and tags; ctrl+s keeps them; escape leaves them as they were (asking first when the note
     or tags were changed: escape again discards)."""
 
     DEFAULT_CSS = """
     NoteScreen {
-        align: center middle;
-        background: $background 60%;
-        #note-body {
-            width: 76;
-            max-width: 100%;
-            height: auto;
-            border: round $accent;
-            border-title-color: $text;
-            border-subtitle-color: $text-muted;
-            padding: 0 1;
-            background: $surface;
-        }
         #note-text { height: 10; }
         Label { margin-top: 1; color: $text-muted; }
     }
     """
-
+    BODY_ID = "note-body"
+    CLOSE_DESCRIPTION = "Cancel"
+    CLOSE_ID = "note.cancel"
     BINDINGS = [
         Binding("ctrl+s", "keep", "Keep the note", id="note.keep", priority=True),
-        Binding("escape", "cancel", "Cancel", id="note.cancel"),
     ]
 
     def __init__(self, note: str, tags: tuple[str, ...], attempt_id: str) -> None:
@@ -71,14 +60,19 @@ class NoteScreen(ModalScreen[NoteResult | None]):
         self._attempt_id = attempt_id
         self._discard_armed = False
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="note-body") as body:
-            # A str border title is read as markup: the id comes from the import file, so it goes in as Text.
-            body.border_title = Text("note on ").append_text(safe_rich_text(self._attempt_id))
-            body.border_subtitle = "ctrl+s keep · esc cancel"
-            yield NoteArea(self._note, id="note-text", soft_wrap=True, tab_behavior="focus")
-            yield Label("tags (comma or space separated)")
-            yield Input(" ".join(self._tags), id="note-tags", placeholder="e.g. formatting-only rubric-question")
+    def heading(self) -> Text:
+        # A str border title is read as markup: the id comes from the import file, so it goes in as Text.
+        return Text("note on ").append_text(safe_rich_text(self._attempt_id))
+
+    def hint(self) -> str:
+        return "ctrl+s keep · esc cancel"
+
+    def compose_body(self) -> ComposeResult:
+        yield NoteArea(self._note, id="note-text", soft_wrap=True, tab_behavior="focus")
+        yield Label("tags (comma or space separated)")
+        yield Input(" ".join(self._tags), id="note-tags", placeholder="e.g. formatting-only rubric-question")
+
+    def compose_after_body(self) -> ComposeResult:
         yield Footer()
 
     def on_mount(self) -> None:
@@ -95,7 +89,7 @@ class NoteScreen(ModalScreen[NoteResult | None]):
         tags = parse_tags(self.query_one(Input).value)
         self.dismiss(NoteResult(note, tags))
 
-    def action_cancel(self) -> None:
+    def action_close(self) -> None:
         note = self.query_one(TextArea).text
         tags = parse_tags(self.query_one(Input).value)
         if (note, tags) != (self._note, tuple(self._tags)) and not self._discard_armed:

@@ -8,9 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from bare_tui.audit import AuditItem, suggested_reason
@@ -18,6 +16,7 @@ from bare_tui.model import Label, ReasonCode
 from bare_tui.safe_rich_text import safe_rich_text
 
 from ..style import OUTCOME_STYLES
+from .dialog import Dialog
 
 REASON_HELP: dict[ReasonCode, str] = {
     ReasonCode.PIPELINE_FALSE_FAIL: "the pipeline failed an attempt that is good",
@@ -36,34 +35,24 @@ class ReasonChoice:
     note: str
 
 
-class ReasonScreen(ModalScreen[ReasonChoice | None]):
+class ReasonScreen(Dialog[ReasonChoice | None]):
     """Pick the reason for an adjudication (keys 1-5), add a note, enter saves; escape cancels."""
 
     DEFAULT_CSS = """
     ReasonScreen {
-        align: center middle;
-        background: $background 60%;
-        #reason-box {
-            width: 76;
-            max-width: 100%;
-            height: auto;
-            border: round $accent;
-            background: $surface;
-            padding: 0 1;
-        }
-        #reason-title { margin: 0 0 1 0; }
         #reason-list { height: auto; max-height: 7; width: 100%; }
         #reason-note { margin: 1 0 0 0; }
-        #reason-hint { color: $text-muted; }
     }
     """
+    BODY_ID = "reason-box"
+    CLOSE_DESCRIPTION = "Cancel"
+    CLOSE_ID = "reason.cancel"
     BINDINGS = [
         Binding("1", "choose(0)", "pipeline-false-fail", show=False, id="reason.1"),
         Binding("2", "choose(1)", "pipeline-false-pass", show=False, id="reason.2"),
         Binding("3", "choose(2)", "reviewer-error", show=False, id="reason.3"),
         Binding("4", "choose(3)", "ambiguous-rubric", show=False, id="reason.4"),
         Binding("5", "choose(4)", "other", show=False, id="reason.5"),
-        Binding("escape", "cancel", "Cancel", id="reason.cancel"),
     ]
 
     def __init__(self, item: AuditItem, label: Label) -> None:
@@ -72,25 +61,28 @@ class ReasonScreen(ModalScreen[ReasonChoice | None]):
         self.label = label
         self.reason = suggested_reason(item, label)
 
-    def compose(self) -> ComposeResult:
-        title = Text("Settle ")
+    def heading(self) -> Text:
+        title = Text("settle ")
         title.append_text(safe_rich_text(self.item.attempt_id, style="bold"))
         title.append(f" · {self.item.stage} as ")
         title.append(self.label.value.upper(), style=OUTCOME_STYLES[self.label.value])
-        with Vertical(id="reason-box"):
-            yield Static(title, id="reason-title")
-            yield OptionList(
-                *(
-                    Option(
-                        Text.assemble((f"{n}  ", "bold"), (code.value.ljust(21), "bold"), (REASON_HELP[code], "dim")),
-                        id=code.value,
-                    )
-                    for n, code in enumerate(ReasonCode, start=1)
-                ),
-                id="reason-list",
-            )
-            yield Input(placeholder="note (optional)", id="reason-note")
-            yield Static("1-5 reason · tab note · enter save · esc cancel", id="reason-hint")
+        return title
+
+    def hint(self) -> str:
+        return "1-5 reason · tab note · enter save · esc cancel"
+
+    def compose_body(self) -> ComposeResult:
+        yield OptionList(
+            *(
+                Option(
+                    Text.assemble((f"{n}  ", "bold"), (code.value.ljust(21), "bold"), (REASON_HELP[code], "dim")),
+                    id=code.value,
+                )
+                for n, code in enumerate(ReasonCode, start=1)
+            ),
+            id="reason-list",
+        )
+        yield Input(placeholder="note (optional)", id="reason-note")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -117,6 +109,3 @@ class ReasonScreen(ModalScreen[ReasonChoice | None]):
     def _note_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.dismiss(ReasonChoice(self.reason, event.value.strip()))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

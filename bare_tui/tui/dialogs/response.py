@@ -4,35 +4,26 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import TextArea
 
 from bare_tui.safe_rich_text import safe_rich_text
 from bare_tui.safe_text import visible
 
+from .dialog import Dialog
 
-class ResponseScreen(ModalScreen[None]):
+
+class ResponseScreen(Dialog[None]):
     """The raw response (or the patch) with every control character made visible; escape closes."""
 
     DEFAULT_CSS = """
     ResponseScreen {
-        align: center middle;
-        background: $background 60%;
-        #response-body {
-            width: 90%;
-            height: 85%;
-            border: round $accent;
-            border-title-color: $text;
-            border-subtitle-color: $text-muted;
-            background: $surface;
-        }
+        #response-body { width: 90%; height: 85%; padding: 0; }
         TextArea { height: 1fr; border: none; }
     }
     """
-
-    BINDINGS = [Binding("escape,q", "close", "Close", id="response.close")]
+    BODY_ID = "response-body"
+    CLOSE_KEYS = "escape,q"
+    CLOSE_ID = "response.close"
 
     def __init__(self, attempt_id: str, response: str | None, patch: str | None) -> None:
         super().__init__()
@@ -48,17 +39,17 @@ class ResponseScreen(ModalScreen[None]):
     def shown_text(self) -> str:
         return self.query_one(TextArea).text
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="response-body") as body:
-            body.border_title = Text(f"{self._kind} of ").append_text(safe_rich_text(self._attempt_id))
-            body.border_subtitle = "esc to close"
-            # TextArea paints text literally; visible() turns escapes, bidi controls and NUL into symbols first.
-            yield TextArea(
-                visible(self._text) or "(the import gave no raw response or patch)",
-                read_only=True,
-                soft_wrap=True,
-                show_line_numbers=True,
-            )
+    def heading(self) -> Text:
+        return Text(f"{self._kind} of ").append_text(safe_rich_text(self._attempt_id))
 
-    def action_close(self) -> None:
-        self.dismiss(None)
+    def hint(self) -> str:
+        return "esc to close"
+
+    def compose_body(self) -> ComposeResult:
+        # TextArea paints text literally; visible() turns escapes, bidi controls and NUL into symbols first.
+        yield TextArea(
+            visible(self._text) or "(the import gave no raw response or patch)",
+            read_only=True,
+            soft_wrap=True,
+            show_line_numbers=True,
+        )

@@ -35,10 +35,10 @@ from bare_tui.store import SessionError, Store
 
 from ..dialogs.help import HelpScreen
 from ..dialogs.reason import ReasonChoice, ReasonScreen
+from ..dialogs.rubric import RubricScreen
 from ..style import CONFIDENCE_WORDS, FLAG_STYLE, OUTCOME_STYLES, outcome_glyph
 from ..widgets.diff_view import DiffView
 from ..widgets.row_table import Column, RowTable
-from .rubric import RubricScreen
 
 KIND_STYLES: dict[AuditKind, str] = {
     AuditKind.DISPUTED_FAILURE: "bold red",

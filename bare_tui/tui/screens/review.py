@@ -24,15 +24,15 @@ from bare_tui.safe_text import one_line
 from bare_tui.store import SessionError, Store, utc_now
 
 from ..commands import key_for
+from ..dialogs.goto import GoToScreen
 from ..dialogs.help import HelpScreen
 from ..dialogs.note import NoteResult, NoteScreen
 from ..dialogs.response import ResponseScreen
+from ..dialogs.rubric import RubricScreen
 from ..widgets.diff_view import DiffView
 from ..widgets.judgement_form import JudgementForm
 from ..widgets.verdict_panel import VerdictPanel
-from .goto import GoToScreen
 from .queue import QueueScreen
-from .rubric import RubricScreen
 
 # Every key of DESIGN.md's table, with ids a keymap file can rebind. Priority: they reach this screen whatever
 # holds Textual's focus (the diff normally does), so the form's focus is a cursor of ours and the scrolling keys

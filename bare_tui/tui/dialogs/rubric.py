@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
 from bare_tui.rubric import Rubric
 from bare_tui.safe_text import visible
+
+from .dialog import Dialog
 
 NO_RUBRIC = (
     "## No rubric in this session\n\n"
@@ -20,27 +17,19 @@ NO_RUBRIC = (
 )
 
 
-class RubricScreen(ModalScreen[None]):
+class RubricScreen(Dialog[None]):
     """The rubric as Markdown (links inert, control characters made visible), the field's section first."""
 
     DEFAULT_CSS = """
     RubricScreen {
-        align: center middle;
-        background: $background 60%;
-        #rubric-body {
-            width: 96;
-            max-width: 100%;
-            height: auto;
-            max-height: 100%;
-            border: round $accent;
-            border-title-color: $text;
-            border-subtitle-color: $text-muted;
-            padding: 0 1;
-            background: $surface;
-        }
+        #rubric-body { width: 96; }
     }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,i,q", "close", "Close the rubric", id="rubric.close")]
+    BODY_ID = "rubric-body"
+    SCROLLS = True
+    CLOSE_KEYS = "escape,i,q"
+    CLOSE_DESCRIPTION = "Close the rubric"
+    CLOSE_ID = "rubric.close"
 
     def __init__(self, rubric: Rubric | None, field_name: str) -> None:
         super().__init__()
@@ -56,14 +45,14 @@ class RubricScreen(ModalScreen[None]):
         # sequence or bidi control of it reaches the terminal.
         return visible(self._rubric.for_field(self._field))
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="rubric-body") as body:
-            body.border_title = f"rubric · {self._field}"
-            body.border_subtitle = "↑↓ scroll · esc, i or q to close"
-            yield Markdown(self.shown, open_links=False)
+    def heading(self) -> str:
+        return f"rubric · {self._field}"
+
+    def hint(self) -> str:
+        return "↑↓ scroll · esc, i or q to close"
+
+    def compose_body(self) -> ComposeResult:
+        yield Markdown(self.shown, open_links=False)
 
     def on_mount(self) -> None:
         self.query_one("#rubric-body").focus()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
