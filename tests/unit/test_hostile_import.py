@@ -383,3 +383,34 @@ def test_a_verdicts_export_of_bare_tuis_own_verdicts_reimports(tmp_path: Path) -
         report = import_into(store, tmp_path / "verdicts.jsonl")
         assert report.complete, report.errors
         assert [(v.source, v.pipeline_version) for v in store.verdicts()] == [("bare-tui", pipeline_version())]
+
+
+def _levels(levels: int) -> dict:
+    """A meta that makes its line `levels` containers deep: the line's object, meta, then lists."""
+    value: object = 1
+    for _ in range(levels - 2):
+        value = [value]
+    return {"meta": {"n": value} if levels > 2 else {}}
+
+
+@pytest.mark.parametrize(
+    "limit, at, over",
+    [
+        # The README's words: "nesting deeper than 64 levels", "integers of more than 400 digits",
+        # "an answer above 2 MB is refused", and the caps on names, notes and meta.
+        ("nesting", _levels(64), _levels(65)),
+        ("digits", {"meta": {"n": int("7" * 400)}}, {"meta": {"n": int("7" * 401)}}),
+        ("answer", {"refactored": "x" * MAX_TEXT_BYTES}, {"refactored": "x" * (MAX_TEXT_BYTES + 1)}),
+        ("model name", {"model": "m" * 1000}, {"model": "m" * 1001}),
+        ("meta", {"meta": {"b": "x" * (256 * 1024 - 10)}}, {"meta": {"b": "x" * (256 * 1024)}}),
+    ],
+)
+def test_each_stated_limit_takes_a_value_at_it_and_refuses_one_past_it(
+    tmp_path: Path, limit: str, at: dict, over: dict
+) -> None:
+    rows = [TASK, {**GOOD, "attempt_id": "a-at", **at}, {**GOOD, "attempt_id": "a-over", **over}]
+    source, report = imported(tmp_path, "in.jsonl", rows)
+    assert report.imported == 2 and report.failed == 1, report.errors
+    assert report.errors[0].startswith(f"{source}:3: ")
+    with Store.open(tmp_path / "s.db") as store:
+        assert store.has_attempt("a-at") and not store.has_attempt("a-over")
