@@ -19,8 +19,12 @@ from hypothesis import strategies as st
 from bare_tui import cli
 from bare_tui.model import LANGUAGES, STAGES, Attempt, Outcome, Task
 from bare_tui.pipeline.evidence import EVIDENCE_LIMIT
-from bare_tui.pipeline.runner import Job, analyse
 from bare_tui.store import Store
+
+try:  # the runner's split (one job per module) moves what a worker does to work.py
+    from bare_tui.pipeline.work import Job, analyse
+except ImportError:
+    from bare_tui.pipeline.runner import Job, analyse
 
 ORIGINALS = {
     "c": ("a.c", "int add(int a, int b) {\n    return a + b;\n}\n"),
