@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bare_tui import cli
-from bare_tui.model import LANGUAGES, STAGES, Attempt, Outcome, Task
+from bare_tui.model import LANGUAGES, STAGES, Attempt, Outcome, Task, normalise_language
 from bare_tui.pipeline.evidence import EVIDENCE_LIMIT
 from bare_tui.store import Store
 
@@ -99,7 +99,7 @@ def check_result(stage: str, outcome: Outcome, evidence: tuple, details: dict) -
         assert any(limit in reason for limit in STATED_LIMITS), f"{stage}: {reason}"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(
     tag=tags,
     code_of=st.sampled_from(LANGUAGES),
@@ -115,7 +115,7 @@ def test_every_stage_gives_one_verdict_on_hostile_texts(
     assert [stage for stage, _ in results] == list(STAGES)
     for stage, result in results:
         check_result(stage, result.outcome, result.evidence, result.details)
-    if tag not in LANGUAGES:
+    if normalise_language(tag) is None:  # "Python " is python; "cobol" and "c\x00" are no language of the nine
         assert {result.outcome for _, result in results} == {Outcome.SKIPPED}
 
 
@@ -127,7 +127,7 @@ hostile_attempts = st.lists(
 models = st.sampled_from(["gpt[/bold]", "m\x1b]0;owned\x07", "![x](http://x)", "model-x"])
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(attempts=hostile_attempts, model=models)
 def test_verify_over_hostile_attempts_gives_every_attempt_its_verdicts(
     attempts: list[tuple[str, str, str]], model: str
