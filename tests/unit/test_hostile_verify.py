@@ -17,14 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bare_tui import cli
-from bare_tui.model import LANGUAGES, STAGES, Attempt, Outcome, Task, normalise_language
+from bare_tui.model import STAGES, Attempt, Outcome, Task, normalise_language
 from bare_tui.pipeline.evidence import EVIDENCE_LIMIT
+from bare_tui.pipeline.languages import LANGUAGES
+from bare_tui.pipeline.work import Job, analyse
 from bare_tui.store import Store
-
-try:  # the runner's split (one job per module) moves what a worker does to work.py
-    from bare_tui.pipeline.work import Job, analyse
-except ImportError:
-    from bare_tui.pipeline.runner import Job, analyse
 
 ORIGINALS = {
     "c": ("a.c", "int add(int a, int b) {\n    return a + b;\n}\n"),
