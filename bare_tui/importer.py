@@ -17,6 +17,7 @@ from typing import Any, BinaryIO, Literal, overload
 from .formats.answers import answer_key, read_answer
 from .model import (
     FIELDS,
+    OWN_SOURCE,
     STAGES,
     Adjudication,
     Attempt,
@@ -1048,7 +1049,19 @@ def line_run(data: dict[str, Any], source_name: str, pipeline_version: str) -> t
         raise LineError("'source' is empty")
     if source is None:
         return source_name, version or pipeline_version
+    if source == OWN_SOURCE and not _OWN_VERSION.fullmatch(version or ""):
+        # The name is reserved (DESIGN.md): bare-tui's own verdicts count first and tell verify what is done. Only
+        # what a verdicts export of them writes may carry it: the pipeline version verify stamped, VERSION+HASH.
+        raise LineError(
+            f"source '{OWN_SOURCE}' is reserved for bare-tui's own verdicts, which carry the pipeline_version "
+            f"verify gave them (such as 0.1.0+5f2c1a), not {_shown(version) if version else 'none'}; "
+            "name the pipeline these came from"
+        )
     return source, version or source
+
+
+_OWN_VERSION = re.compile(r"[0-9][0-9A-Za-z.!-]*\+[0-9a-f]{6}")
+"""bare-tui's pipeline versions (pipeline/version.py): the package version, `+`, six hex digits of a hash."""
 
 
 def _check_known_stage(store: Store, stage: str) -> None:

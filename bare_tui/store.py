@@ -1645,12 +1645,48 @@ def _verdict(row: dict[str, Any]) -> Verdict:
         row["stage"],
         Outcome(row["outcome"]),
         row["score"],
-        tuple(Evidence.from_json(e) for e in json.loads(row["evidence"])),
+        _stored_evidence(row["evidence"]),
         row["pipeline_version"],
         row["source"],
         json.loads(row["details"]),
         row["created_at"],
     )
+
+
+def _stored_evidence(text: Any) -> tuple[Evidence, ...]:
+    """A verdict's evidence as stored. Rows written before import validated evidence (a side other than original or
+    refactored, an item that is not an object, text that is not a JSON list, a line of 1e999) are read as what they
+    can be, never an exception: the screens, stats and exports that show them must still open. A bad side becomes
+    `refactored` with the stored one kept in the message."""
+    try:
+        items = json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        items = [{"message": f"unreadable evidence: {str(text)[:200]}"}]
+    if not isinstance(items, list):
+        items = [items]
+    found = []
+    for item in items:
+        if not isinstance(item, dict):
+            item = {"message": item}
+        message = item.get("message")
+        if not isinstance(message, str):
+            message = "" if message is None else json.dumps(message, default=str)[:200]
+        side = item.get("side")
+        if side not in ("original", "refactored"):
+            if side is not None:
+                message = f"(stored side {json.dumps(side, default=str)[:40]}) {message}"
+            side = "refactored"
+        found.append(Evidence(side, _stored_int(item.get("line")), _stored_int(item.get("column")), message))
+    return tuple(found)
+
+
+def _stored_int(value: Any) -> int | None:
+    """A stored line or column: a whole number, else None (text, infinity, NaN, a list)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value if isinstance(value, int) else None
 
 
 def _judgement(row: dict[str, Any]) -> Judgement:

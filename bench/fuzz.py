@@ -1,9 +1,17 @@
-"""A long fuzz campaign against import (issue 12): tens of thousands of seeded lines, good, hostile, conflicting
-and repeated, plus hostile attempts in all nine languages (pathological responses and patches). Prints the
-counts that must be zero (tracebacks, lost lines, unreported lines, overwrites) and the two that are figures
+"""A long fuzz campaign against import and verify (issue 12): tens of thousands of seeded lines, good, hostile,
+conflicting and repeated, plus hostile attempts in all nine languages (pathological responses and patches). Prints
+the counts that must be zero (tracebacks, lost lines, unreported lines, overwrites) and the two that are figures
 (peak memory, the longest any one line took). With root, a real full disk (a 3 MB tmpfs) too.
 
-    .venv/bin/python bench/fuzz.py [--lines 12000] [--hostile 270] [--seed 1]
+Then verify on the hostile set: the campaign's hostile answers as imported, and as many hostile code texts again
+(random bytes decoded, deep nesting, huge lines, NULs, mixed line endings, unbalanced brackets, lizard's nested-def
+bomb, another language's code under the task's tag), through `verify` with two workers. Prints each worker's peak
+memory (VmHWM, sampled from /proc) and the largest of any finished child (RUSAGE_CHILDREN), the error verdicts by
+reason, and the counts that must be zero: tracebacks, attempts missing a verdict, evidence over its cap, workers
+over 1 GB.
+
+    .venv/bin/python bench/fuzz.py [--lines 12000] [--hostile 270] [--seed 1] [--verify-hostile 216] [--verify-jobs 2]
+    .venv/bin/python bench/fuzz.py --skip-import           # verify on the hostile set only
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -28,7 +37,10 @@ sys.path.insert(0, str(REPO))
 
 from bare_tui import importer
 from bare_tui.importer import import_into
+from bare_tui.model import STAGES, Attempt, Outcome
+from bare_tui.pipeline.evidence import EVIDENCE_LIMIT
 from bare_tui.pipeline.languages import LANGUAGES
+from bare_tui.pipeline.runner import verify_session
 from bare_tui.store import Store
 
 FILE_LINES = 500  # lines per file: a traceback ends one file's import, so each file is counted on its own
@@ -376,12 +388,199 @@ def full_disk(seed: int) -> str:
             subprocess.run(["umount", str(disk)], check=False)
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# verify on the hostile set
+
+
+def hostile_code(rng: random.Random, language: str, kind: str) -> str:
+    """One hostile text for verify to analyse, in (or posing as) `language`."""
+    _, original = ORIGINALS[language]
+    first, rest = original.split("\n", 1)
+    size = rng.choice([2_000, 20_000, 200_000])
+    other = rng.choice([lang for lang in LANGUAGES if lang != language])
+    return {
+        "random bytes": lambda: rng.randbytes(size).decode("utf-8", "replace"),
+        "deep parentheses": lambda: original + "x = " + "(" * size + "1" + ")" * (size // 2) + "\n",
+        "deep braces": lambda: "{" * size + "}" * rng.randint(0, size),
+        "deep blocks": lambda: first + "\n" + "if (x) {\n" * (size // 10) + rest,
+        "deep indentation": lambda: "".join(" " * d + "if x:\n" for d in range(min(size // 10, 3000))) + "  pass\n",
+        "nested defs": lambda: "".join(" " * d + f"def f{d}():\n" for d in range(28 + rng.randint(0, 12))) + " pass\n",
+        "huge line": lambda: first + " " + "x" * size + "\n" + rest,
+        "long expression": lambda: first + " " + "a+" * min(size // 2, 20_000) + "a;\n" + rest,
+        "NULs": lambda: original.replace(" ", "\x00" * rng.randint(1, 50)) + "\x00" * size,
+        "mixed endings": lambda: (
+            "".join(
+                line + rng.choice(["\n", "\r\n", "\r", "\u2028", "\x0b", "\x0c", "\x85"])
+                for line in original.split("\n")
+            )
+            * (size // 200)
+        ),
+        "unbalanced": lambda: original + "".join(rng.choice(")]}>\"'`/*") for _ in range(size)),
+        "wrong language": lambda: ORIGINALS[other][1] * (size // 200),
+    }[kind]()
+
+
+HOSTILE_CODE_KINDS = (
+    "random bytes",
+    "deep parentheses",
+    "deep braces",
+    "deep blocks",
+    "deep indentation",
+    "nested defs",
+    "huge line",
+    "long expression",
+    "NULs",
+    "mixed endings",
+    "unbalanced",
+    "wrong language",
+)
+
+
+class PeakSampler(threading.Thread):
+    """Every worker's and analyser's peak resident memory (VmHWM), read from /proc every 20 ms while verify runs.
+    A process is found through its parent, so the workers (and the cppcheck they start) are told apart."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peaks: dict[int, tuple[str, int]] = {}  # pid -> (what it is, peak kB)
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        me = os.getpid()
+        while not self.halt.is_set():
+            children: dict[int, list[int]] = {}
+            for entry in os.listdir("/proc"):
+                if entry.isdigit():
+                    with contextlib.suppress(OSError, ValueError, IndexError):
+                        stat = Path(f"/proc/{entry}/stat").read_text()
+                        children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+            todo = list(children.get(me, []))
+            while todo:
+                pid = todo.pop()
+                todo.extend(children.get(pid, []))
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    status = Path(f"/proc/{pid}/status").read_text()
+                    hwm = int(status.split("VmHWM:", 1)[1].split()[0])
+                    command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                    what = "worker" if "spawn_main" in command else Path(command.split(" ", 1)[0]).name or "?"
+                    if "resource_tracker" in command:
+                        what = "resource tracker"
+                    self.peaks[pid] = (what, max(hwm, self.peaks.get(pid, ("", 0))[1]))
+            self.halt.wait(0.02)
+
+
+def verify_campaign(seed: int, total: int, jobs: int) -> dict[str, float]:
+    """verify on `total` hostile attempts spread over the nine languages: half the campaign's hostile answers
+    (imported as the import campaign imports them), half hostile code texts."""
+    hostile = (total + 1) // 2
+    campaign = Campaign(seed + 1)
+    rng = campaign.rng
+    figures: dict[str, float] = {"tracebacks": 0, "missing": 0, "over_cap": 0, "workers_over_1gb": 0}
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "verify.db"
+        tasks = {language: campaign.task(language) for language in LANGUAGES}
+        task_ids = {language: json.loads(line.text)["task_id"] for language, line in tasks.items()}
+        lines = list(tasks.values()) + [
+            campaign.hostile_attempt(task_ids[LANGUAGES[i % len(LANGUAGES)]], LANGUAGES[i % len(LANGUAGES)])
+            for i in range(hostile)
+        ]
+        source = Path(folder) / "hostile.jsonl"
+        source.write_bytes(b"".join(line.text + b"\n" for line in lines))
+        codes = []
+        for index in range(hostile):
+            language = LANGUAGES[index % len(LANGUAGES)]
+            kind = HOSTILE_CODE_KINDS[(index // len(LANGUAGES)) % len(HOSTILE_CODE_KINDS)]
+            codes.append((kind, Attempt(f"code-{index}", task_ids[language], "m", hostile_code(rng, language, kind))))
+        with Store.open(db, create=True) as store:
+            report = import_into(store, source)
+            store.add_attempts([attempt for _, attempt in codes])
+            attempts = store.count_attempts()
+        kinds = {attempt.attempt_id: kind for kind, attempt in codes}
+        sampler = PeakSampler()
+        sampler.start()
+        began = time.perf_counter()
+        try:
+            summary = verify_session(db, jobs=jobs)
+        except Exception:  # noqa: BLE001 (the campaign counts every escape)
+            figures["tracebacks"] += 1
+            traceback.print_exc(limit=5)
+            summary = None
+        finally:
+            sampler.halt.set()
+            sampler.join()
+        figures["seconds"] = time.perf_counter() - began
+        with Store.open(db, readonly=True) as store:
+            verdicts = store.verdicts(source="bare-tui")
+    stages: dict[str, set[str]] = {}
+    reasons: dict[str, int] = {}
+    for verdict in verdicts:
+        stages.setdefault(verdict.attempt_id, set()).add(verdict.stage)
+        figures["over_cap"] += len(verdict.evidence) > EVIDENCE_LIMIT + 1
+        if verdict.outcome is Outcome.ERROR and verdict.stage != "overall":
+            reason = str(verdict.details.get("reason", ""))
+            if " check failed: " in reason:  # an analyser's exception, contained: a traceback all the same
+                figures["tracebacks"] += 1
+                print(f"  analyser exception on {kinds.get(verdict.attempt_id, 'an answer')}: {reason[:200]}")
+            key = reason.split(": ")[0][:90]
+            if "time limit" in reason or "memory" in reason:
+                key += f" [{kinds.get(verdict.attempt_id, 'imported answer')}]"
+            reasons[key] = reasons.get(key, 0) + 1
+    figures["missing"] = sum(1 for stage_set in stages.values() if stage_set != {*STAGES, "overall"})
+    figures["missing"] += attempts - len(stages)
+    workers = sorted((pid, kb) for pid, (what, kb) in sampler.peaks.items() if what == "worker")
+    others = sorted(
+        ((what, kb) for what, kb in sampler.peaks.values() if what not in ("worker", "resource tracker")),
+        key=lambda o: o[1],
+    )
+    figures["workers_over_1gb"] = sum(1 for _, kb in workers if kb >= 1024 * 1024)
+    children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    figures["workers_over_1gb"] += children_mb >= 1024 and not workers
+    print(
+        f"verify on the hostile set: {attempts} attempts ({hostile} imported hostile answers and {hostile} hostile "
+        f"code texts of {len(HOSTILE_CODE_KINDS)} kinds, over {len(LANGUAGES)} languages), {jobs} workers, "
+        f"{figures['seconds']:.1f} s; import failed {report.failed}"
+    )
+    if summary is not None:
+        print(
+            f"  verified {summary.attempts_verified} of {summary.attempts_to_verify}, {summary.errors} error verdicts"
+        )
+    for name, label in (
+        ("tracebacks", "tracebacks"),
+        ("missing", "attempts missing a verdict"),
+        ("over_cap", f"evidence over {EVIDENCE_LIMIT}+1"),
+        ("workers_over_1gb", "workers over 1 GB"),
+    ):
+        print(f"  {label:<28} {figures[name]:>6,.0f}   (must be 0)")
+    peaks = sorted(kb / 1024 for _, kb in workers)
+    if peaks:
+        print(
+            f"  {len(peaks)} worker processes ({jobs} at a time; one past the time limit is replaced); peak memory "
+            f"per worker: median {peaks[len(peaks) // 2]:,.0f} MB, largest {', '.join(f'{mb:,.0f}' for mb in peaks[-5:][::-1])} MB"
+        )
+    if others:
+        print(
+            f"  {len(others)} analyser processes started by the workers (cppcheck); largest {others[-1][1] / 1024:,.0f} MB"
+        )
+    print(f"  largest finished child (RUSAGE_CHILDREN): {children_mb:,.0f} MB")
+    figures["worker_peak_mb"] = max((kb / 1024 for _, kb in workers), default=0.0)
+    print("  error verdicts by reason:")
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        print(f"    {count:>5}  {reason}")
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=12_000)
     parser.add_argument("--hostile", type=int, default=270, help="hostile attempts, spread over the nine languages")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--verify-hostile", type=int, default=216, help="hostile attempts for verify (9 languages)")
+    parser.add_argument("--verify-jobs", type=int, default=2, help="workers for verify on the hostile set")
+    parser.add_argument("--skip-import", action="store_true", help="only verify on the hostile set")
     args = parser.parse_args()
+    if args.skip_import:
+        checked = verify_campaign(args.seed, args.verify_hostile, args.verify_jobs)
+        return 1 if any(checked[name] for name in ("tracebacks", "missing", "over_cap", "workers_over_1gb")) else 0
     figures = run_campaign(args.lines, args.hostile, args.seed)
     print(
         f"import campaign: {figures['lines']:,.0f} lines ({figures['good']:,.0f} good, {figures['bad']:,.0f} bad or "
@@ -400,8 +599,9 @@ def main() -> int:
     for line in time_bounds():
         print(line)
     print(full_disk(args.seed))
-    print("verify: not part of this campaign (the pipeline's time and memory bounds are bench/pipeline.py's)")
+    checked = verify_campaign(args.seed, args.verify_hostile, args.verify_jobs)
     failed = any(figures[name] for name in ("tracebacks", "lost", "unreported", "overwrites"))
+    failed = failed or any(checked[name] for name in ("tracebacks", "missing", "over_cap", "workers_over_1gb"))
     return 1 if failed else 0
 
 

@@ -246,3 +246,32 @@ def test_read_only_media_with_saves_still_in_the_wal_is_refused_not_shown_stale(
             Store.open(media / "s.db", readonly=True)
     finally:
         subprocess.run(["umount", str(media)], check=True)
+
+
+def test_the_screens_open_read_only_on_read_only_media_and_say_a_save_is_not_saved(tmp_path: Path) -> None:
+    """The README: read-only media open read-only for the screens too. Review shows READ-ONLY in its header and a
+    save says "not saved" instead of failing; audit opens; neither writes, neither ends in a traceback."""
+    from .test_hostile_terminal import run_in_terminal
+
+    folder = tmp_path / "made"
+    folder.mkdir()
+    small_session(folder)
+    media = tmp_path / "media"
+    media.mkdir()
+    if os.geteuid() != 0 or not _mount("--bind", str(folder), str(media)):
+        pytest.skip("a read-only bind mount needs root")
+    try:
+        assert _mount("-o", "remount,bind,ro", str(media))
+        review = run_in_terminal(
+            ["review", "s.db", "--reviewer", "ben"],
+            media,
+            steps=[(b"READ-ONLY", "a"), (b"READ-ONLY", "\r"), (b"not saved", "\x11\x11")],
+        )
+        audit = run_in_terminal(["audit", "s.db", "--auditor", "eve"], media, steps=[(b"audit", "\x11")])
+    finally:
+        subprocess.run(["umount", str(media)], check=True)
+    for received in (review, audit):
+        assert b"Traceback" not in received
+    assert b"not saved: read-only" in review
+    with Store.open(folder / "s.db") as store:
+        assert [j.reviewer for j in store.judgements()] == ["ana"]  # nothing of ben's was written

@@ -344,3 +344,73 @@ def test_no_write_transaction_carries_more_than_the_batch_volume(
     _, report = imported(tmp_path, "in.jsonl", rows)
     assert report.complete and report.imported == 13
     assert len(written) >= 6 and all(volume <= 10_000 for volume in written)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"source": "bare-tui"},  # no version: it would be stored as pipeline version 'bare-tui'
+        {"source": "bare-tui", "pipeline_version": "bare-eval@2.1"},
+        {"source": "bare-tui", "pipeline_version": "latest"},
+    ],
+)
+@pytest.mark.parametrize("line", ["verdicts only", "attempt"])
+def test_a_line_posing_as_bare_tuis_own_verdicts_is_refused(tmp_path: Path, fields: dict, line: str) -> None:
+    """bare-tui's own verdicts count before any imported source and tell verify an attempt is done: a file that
+    names itself `bare-tui` without the pipeline version verify stamps is refused as FILE:LINE, nothing kept."""
+    imported(tmp_path, "one.jsonl", [TASK, GOOD])
+    verdicts = {"syntax": {"outcome": "pass"}, "defects": {"outcome": "pass"}}
+    row = {"attempt_id": "a-good", "verdicts": verdicts} if line == "verdicts only" else {**AFTER, "verdicts": verdicts}
+    source, report = imported(tmp_path, "two.jsonl", [{**row, **fields}])
+    assert report.failed == 1 and report.errors[0].startswith(f"{source}:1: source 'bare-tui' is reserved")
+    with Store.open(tmp_path / "s.db", readonly=True) as store:
+        assert store.verdicts() == [] and not store.has_attempt("a-after")
+
+
+def test_a_verdicts_export_of_bare_tuis_own_verdicts_reimports(tmp_path: Path) -> None:
+    """What the reserved name is for: a verdicts export of verify's own verdicts goes back in as bare-tui's."""
+    from bare_tui.exporter import export_text
+    from bare_tui.model import Outcome, Verdict
+    from bare_tui.pipeline.version import pipeline_version
+
+    imported(tmp_path, "one.jsonl", [TASK, GOOD])
+    with Store.open(tmp_path / "s.db") as store:
+        store.save_verdicts([Verdict("a-good", "syntax", Outcome.PASS, None, (), pipeline_version())])
+        (tmp_path / "verdicts.jsonl").write_text(export_text(store, "verdicts", "jsonl"))
+    (tmp_path / "copy").mkdir()
+    imported(tmp_path / "copy", "one.jsonl", [TASK, GOOD])
+    with Store.open(tmp_path / "copy" / "s.db") as store:
+        report = import_into(store, tmp_path / "verdicts.jsonl")
+        assert report.complete, report.errors
+        assert [(v.source, v.pipeline_version) for v in store.verdicts()] == [("bare-tui", pipeline_version())]
+
+
+def _levels(levels: int) -> dict:
+    """A meta that makes its line `levels` containers deep: the line's object, meta, then lists."""
+    value: object = 1
+    for _ in range(levels - 2):
+        value = [value]
+    return {"meta": {"n": value} if levels > 2 else {}}
+
+
+@pytest.mark.parametrize(
+    "limit, at, over",
+    [
+        # The README's words: "nesting deeper than 64 levels", "integers of more than 400 digits",
+        # "an answer above 2 MB is refused", and the caps on names, notes and meta.
+        ("nesting", _levels(64), _levels(65)),
+        ("digits", {"meta": {"n": int("7" * 400)}}, {"meta": {"n": int("7" * 401)}}),
+        ("answer", {"refactored": "x" * MAX_TEXT_BYTES}, {"refactored": "x" * (MAX_TEXT_BYTES + 1)}),
+        ("model name", {"model": "m" * 1000}, {"model": "m" * 1001}),
+        ("meta", {"meta": {"b": "x" * (256 * 1024 - 10)}}, {"meta": {"b": "x" * (256 * 1024)}}),
+    ],
+)
+def test_each_stated_limit_takes_a_value_at_it_and_refuses_one_past_it(
+    tmp_path: Path, limit: str, at: dict, over: dict
+) -> None:
+    rows = [TASK, {**GOOD, "attempt_id": "a-at", **at}, {**GOOD, "attempt_id": "a-over", **over}]
+    source, report = imported(tmp_path, "in.jsonl", rows)
+    assert report.imported == 2 and report.failed == 1, report.errors
+    assert report.errors[0].startswith(f"{source}:3: ")
+    with Store.open(tmp_path / "s.db") as store:
+        assert store.has_attempt("a-at") and not store.has_attempt("a-over")

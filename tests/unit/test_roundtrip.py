@@ -243,15 +243,19 @@ def test_a_reimported_verdicts_export_keeps_each_created_at_so_the_newer_run_sti
     copy = tmp_path / "b.db"
     copy.write_bytes((tmp_path / "a.db").read_bytes())
     with Store.open(tmp_path / "a.db") as store:
-        store.save_verdicts([Verdict("a-1", "syntax", Outcome.PASS, None, (), "v2", created_at=T2)])
-        store.save_verdicts([Verdict("a-1", "syntax", Outcome.FAIL, None, (), "v1", created_at=T0)])
+        # bare-tui's own runs: versions as verify stamps them (an import refuses the name with any other)
+        store.save_verdicts([Verdict("a-1", "syntax", Outcome.PASS, None, (), "0.1.0+000002", created_at=T2)])
+        store.save_verdicts([Verdict("a-1", "syntax", Outcome.FAIL, None, (), "0.1.0+000001", created_at=T0)])
         text = export_text(store, "verdicts", fmt)  # in the order written: the older run's line last
     source = tmp_path / f"v.{fmt}"
     source.write_text(text)
     with Store.open(copy) as store:
         report = import_into(store, source)
         assert report.errors == []
-        assert sorted((v.pipeline_version, v.created_at) for v in store.verdicts()) == [("v1", T0), ("v2", T2)]
+        assert sorted((v.pipeline_version, v.created_at) for v in store.verdicts()) == [
+            ("0.1.0+000001", T0),
+            ("0.1.0+000002", T2),
+        ]
         assert store.current_verdicts()[("a-1", "syntax")].outcome is Outcome.PASS
 
 
