@@ -10,7 +10,7 @@ import re
 import socket
 import sqlite3
 import uuid
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -212,7 +212,32 @@ _DIRTY = " WHERE v.attempt_id IN (SELECT attempt_id FROM temp.dirty_attempts)"
 
 # Each entry takes the schema from the version before it to its own number; a database at version N runs
 # every step after N. Never edit a released step: append a new one (SCHEMA_VERSION follows the last).
-_MIGRATIONS: list[tuple[int, list[str]]] = [
+# Evidence a verify or import wrote before it was validated (schema 5 and earlier): not JSON, not a list, an item
+# that is not an object, a side other than original or refactored, a message that is not text, a line or column
+# that is not a whole number. CASE keeps json_each away from text that is not JSON.
+_MALFORMED_EVIDENCE = """SELECT rowid, evidence FROM verdicts WHERE CASE
+    WHEN evidence IS NULL OR NOT json_valid(evidence) OR json_type(evidence) != 'array' THEN 1
+    ELSE EXISTS (SELECT 1 FROM json_each(verdicts.evidence) e WHERE e.type != 'object'
+        OR json_type(e.value, '$.side') IS NOT 'text'
+        OR json_extract(e.value, '$.side') NOT IN ('original', 'refactored')
+        OR json_type(e.value, '$.message') IS NOT 'text'
+        OR COALESCE(json_type(e.value, '$.line'), 'null') NOT IN ('integer', 'null')
+        OR COALESCE(json_type(e.value, '$.column'), 'null') NOT IN ('integer', 'null'))
+    END"""
+
+
+def _mend_stored_evidence(conn: sqlite3.Connection) -> None:
+    """Rewrite malformed stored evidence once, as the tolerant read shows it (_stored_evidence), so that the
+    exports, which copy stored evidence without decoding it, write valid lines that re-import."""
+    mended = [
+        (_dump([e.to_json() for e in _stored_evidence(text)]), rowid)
+        for rowid, text in conn.execute(_MALFORMED_EVIDENCE).fetchall()
+    ]
+    conn.executemany("UPDATE verdicts SET evidence = ? WHERE rowid = ?", mended)
+
+
+# A step is SQL statements and, where SQL cannot say it, a function given the connection (same transaction).
+_MIGRATIONS: list[tuple[int, list[str | Callable[[sqlite3.Connection], None]]]] = [
     (
         1,
         [
@@ -341,6 +366,7 @@ _MIGRATIONS: list[tuple[int, list[str]]] = [
             " ON chosen_verdicts(stage, outcome, score, source, pipeline_version, counts) WHERE counts",
             "CREATE INDEX idx_chosen_source ON chosen_verdicts(source, stage)",
             _RECOUNT.format(where=""),
+            _mend_stored_evidence,
             # Undo walks one reviewer's saves newest first.
             "CREATE INDEX idx_judgements_reviewer_saved ON judgements(reviewer, saved_at)",
             *ANALYST_VIEWS,
@@ -532,7 +558,10 @@ class Store:
                 if version <= current:
                     continue
                 for statement in statements:
-                    self._conn.execute(statement)
+                    if callable(statement):
+                        statement(self._conn)
+                    else:
+                        self._conn.execute(statement)
                 self._conn.execute(f"PRAGMA user_version = {version}")
 
     @property

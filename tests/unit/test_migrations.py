@@ -6,12 +6,15 @@ migration list, so that a later edit of a released step is caught rather than mi
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from bare_tui.model import Flag, Label, Outcome, PlanItem, PlanRecord, PlanStratum
+from bare_tui.exporter import export_text
+from bare_tui.importer import import_into
+from bare_tui.model import Attempt, Flag, Label, Outcome, PlanItem, PlanRecord, PlanStratum, Task
 from bare_tui.store import _ANALYST_VIEWS_5, APPLICATION_ID, SCHEMA_VERSION, SessionError, Store
 
 V1 = [
@@ -163,6 +166,55 @@ def test_a_session_of_every_earlier_schema_opens_migrated_with_its_rows(tmp_path
         )
     with Store.open(path, readonly=True) as store:  # the migration was committed
         assert [i.attempt_id for i in store.plan_items("p")] == ["a"]
+
+
+@pytest.mark.parametrize("version", sorted(RELEASED))
+def test_evidence_stored_before_it_was_validated_exports_as_valid_lines_that_reimport(
+    tmp_path: Path, version: int
+) -> None:
+    """Verify and import wrote evidence unchecked before schema 6: text that is not JSON, a side that is not
+    original or refactored, items that are not objects, a line of 1e999. The streamed export copies stored
+    evidence without decoding it, so the migration mends such rows once, as the screens read them."""
+    path = old_session(tmp_path / f"v{version}.db", version)
+    bad = [
+        "not json",
+        '{"side": "original"}',
+        '[{"side": "left", "line": 3, "column": null, "message": "moved"}]',
+        '["loose text", {"side": "refactored", "line": 1e999, "column": "x", "message": 7}]',
+    ]
+    good = '[{"side": "original", "line": 2, "column": 1, "message": "kept as written"}]'
+    conn = sqlite3.connect(path)
+    for stage, evidence in zip(("integrity", "defects", "maintainability", "overall"), bad):
+        conn.execute(
+            "INSERT INTO verdicts VALUES ('a', ?, 'ext', 'ext', 'fail', NULL, ?, '{}', '2026-01-01T00:00:00Z')",
+            (stage, evidence),
+        )
+    conn.execute("UPDATE verdicts SET evidence = ? WHERE attempt_id = 'b'", (good,))
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        text = export_text(store, "verdicts", "jsonl")
+        shown = {(v.attempt_id, v.stage): v.evidence for v in store.verdicts()}
+    lines = [json.loads(line) for line in text.splitlines()]  # every line is JSON
+    evidence = {(line["attempt_id"], line["stage"]): line["evidence"] for line in lines if line["source"] == "ext"}
+    assert evidence[("a", "maintainability")] == [
+        {"side": "refactored", "line": 3, "column": None, "message": '(stored side "left") moved'}
+    ]
+    assert evidence[("a", "integrity")][0]["message"].startswith("unreadable evidence: not json")
+    assert [e["line"] for e in evidence[("a", "overall")]] == [None, None]
+    assert evidence[("b", "syntax")] == json.loads(good)  # a well-formed row is left exactly as it was
+    for key, items in evidence.items():  # the export says what the screens show
+        assert items == [e.to_json() for e in shown[key]]
+    copy = tmp_path / "copy.db"
+    with Store.open(copy, create=True) as target:
+        target.add_tasks([Task("t", "python", "a.py", "x = 1\n")])
+        target.add_attempts([Attempt("a", "t", "m", "x = 2\n"), Attempt("b", "t", "n", None)])
+    # the external pipeline's lines (the fixture's own verdict carries a version verify never stamps)
+    external = [line for line in text.splitlines() if json.loads(line)["source"] == "ext"]
+    (tmp_path / "v.jsonl").write_text("\n".join(external) + "\n", encoding="utf-8")
+    with Store.open(copy) as target:
+        report = import_into(target, tmp_path / "v.jsonl")
+        assert report.errors == [] and len(target.verdicts()) == len(external) == 7
 
 
 def test_a_session_from_a_newer_bare_tui_is_refused_untouched(tmp_path: Path) -> None:
