@@ -9,7 +9,17 @@ from dataclasses import dataclass, replace
 from operator import itemgetter
 
 from .consensus import DECISIVE, consensus_label, dispute, is_disputed_failure
-from .model import FIELD_INDEX, FIELDS, Adjudication, AttemptSummary, Flag, Judgement, Label, ReasonCode
+from .model import (
+    FIELDS,
+    Adjudication,
+    AttemptSummary,
+    Flag,
+    Judgement,
+    Label,
+    ReasonCode,
+    is_stage_name,
+    stage_order,
+)
 from .store import SessionError, Store, new_id, utc_now
 
 FLAG_STAGE = "overall"
@@ -116,8 +126,7 @@ def _items(
             flags_of[f.attempt_id].append(f)
     stages_of: dict[str, list[str]] = defaultdict(list)
     for attempt_id, stage in reviews.keys() | settled.keys() if settled else reviews.keys():
-        if stage in FIELD_INDEX:
-            stages_of[attempt_id].append(stage)
+        stages_of[attempt_id].append(stage)  # the six fields and any extra stage (`tests`) people labelled
     # Kind and consensus depend only on (verdict, labels): few distinct cases among thousands of attempt-stages.
     judged: dict[tuple[str | None, tuple[str, ...]], tuple[AuditKind | None, str | None]] = {}
 
@@ -129,7 +138,7 @@ def _items(
         if not stages and not attempt_flags:
             continue
         listed = False  # whether the flag stage is among the listed ones
-        for stage in sorted(stages, key=FIELD_INDEX.__getitem__) if stages else ():
+        for stage in sorted(stages, key=stage_order) if stages else ():
             key = (attempt_id, stage)
             auto = outcomes.get(key)
             stage_reviews = reviews.get(key, ())
@@ -180,7 +189,7 @@ def _items(
                     notes_read,
                 )
             )
-    items.sort(key=lambda i: (_RANKS[i.kind], i.seq, FIELD_INDEX[i.stage]))
+    items.sort(key=lambda i: (_RANKS[i.kind], i.seq, *stage_order(i.stage)))
     return items
 
 
@@ -215,7 +224,7 @@ def load_items(store: Store, notes: bool = True) -> list[AuditItem]:
     flags = store.flags()
     adjudications = store.adjudications()
     reviews = _bare_reviews(store.current_labels())
-    candidates = {attempt_id for attempt_id, stage in reviews if stage in FIELD_INDEX}
+    candidates = {attempt_id for attempt_id, _ in reviews}
     candidates.update(a.attempt_id for a in adjudications)
     candidates.update(f.attempt_id for f in flags if f.flagged)
     summaries = store.attempt_summaries_of(candidates)
@@ -300,8 +309,9 @@ def adjudicate(
 ) -> Adjudication:
     """Record an auditor's final label for an attempt-stage, committed when this returns; from then on it is
     the consensus for that attempt-stage."""
-    if stage not in FIELDS:
-        raise ValueError(f"{stage!r}: not a field (one of {', '.join(FIELDS)})")
+    # an extra stage (`tests`) as a judgement of it is: once the session has that stage's verdicts
+    if stage not in FIELDS and not (is_stage_name(stage) and stage in store.verdict_stages()):
+        raise ValueError(f"{stage!r}: not a field (one of {', '.join(FIELDS)}) nor a stage the session has verdicts of")
     if not auditor.strip():
         raise ValueError("an adjudication needs the auditor's name")
     if not store.has_attempt(attempt_id):

@@ -181,7 +181,14 @@ _CHOSEN_6 = """chosen AS (
     SELECT attempt_id, stage, outcome, score, source, pipeline_version FROM chosen_verdicts WHERE counts),"""
 assert _CHOSEN_5 in _ATTEMPT_STAGES_VIEW_5
 ATTEMPT_STAGES_VIEW = _ATTEMPT_STAGES_VIEW_5.replace(_CHOSEN_5, _CHOSEN_6)
-DISPUTES_VIEW = _DISPUTES_VIEW_5
+# Step 6's audit list also holds the extra stages people labelled (`tests`), after the six in stage order.
+_FIELDS_ONLY_5 = f"""    WHERE s.stage IN ({_FIELD_LIST})
+        AND (s.reviewers > 0"""
+_ORDER_5 = f"a.seq, CASE j.stage {_FIELD_ORDER} END"
+assert _FIELDS_ONLY_5 in _DISPUTES_VIEW_5 and _ORDER_5 in _DISPUTES_VIEW_5
+DISPUTES_VIEW = _DISPUTES_VIEW_5.replace(_FIELDS_ONLY_5, "    WHERE (s.reviewers > 0").replace(
+    _ORDER_5, f"a.seq, CASE j.stage {_FIELD_ORDER} ELSE {len(FIELDS)} END, j.stage"
+)
 ANALYST_VIEWS = [ATTEMPT_STAGES_VIEW, DISPUTES_VIEW]
 ANALYST_VIEW_NAMES = ("attempt_stages", "disputes")
 

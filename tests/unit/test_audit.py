@@ -8,8 +8,8 @@ import pytest
 
 from bare_tui.audit import AuditKind, adjudicate, arrange, load_items, suggested_reason
 from bare_tui.consensus import consensus_label
-from bare_tui.model import Label, ReasonCode
-from bare_tui.store import SessionError, Store
+from bare_tui.model import Judgement, Label, Outcome, ReasonCode, Verdict
+from bare_tui.store import SessionError, Store, new_id
 from tests.tui.queue_fixtures import HOSTILE, build_queue_session
 
 
@@ -102,6 +102,30 @@ def test_adjudicate_refuses_what_is_not_there(session: Path) -> None:
         with pytest.raises(SessionError):
             adjudicate(store, "a-404", "syntax", Label.PASS, ReasonCode.OTHER, "eve")
         assert store.adjudications() == []
+
+
+def test_a_disputed_failure_of_an_extra_stage_comes_to_audit_after_the_six_and_can_be_settled(session: Path) -> None:
+    """CI's `tests` stage failed an attempt that two reviewers pass: a disputed failure like any other, listed
+    after the attempt's six fields, in the disputes view as in the Python list, and settled by an auditor."""
+    with Store.open(session) as store:
+        store.save_verdicts([Verdict("a-2", "tests", Outcome.FAIL, None, (), "ci", "ci")])
+        store.save_judgements(
+            [
+                Judgement(new_id(), "a-2", reviewer, "tests", Label.PASS, saved_at="2026-01-01T00:00:00Z")
+                for reviewer in ("ana", "ben")
+            ]
+        )
+        items = load_items(store)
+        listed = [(i.attempt_id, i.stage, i.kind) for i in items]
+        assert listed[:2] == [
+            ("a-2", "signatures", AuditKind.DISPUTED_FAILURE),
+            ("a-2", "tests", AuditKind.DISPUTED_FAILURE),
+        ]
+        assert [(r["attempt_id"], r["stage"], r["kind"]) for r in store.view_rows("disputes")] == [
+            (a, s, k.value) for a, s, k in listed
+        ]
+        adjudicate(store, "a-2", "tests", Label.PASS, ReasonCode.PIPELINE_FALSE_FAIL, "eve")
+        assert {i.key: i.settled for i in load_items(store)}[("a-2", "tests")]
 
 
 def test_suggested_reason_follows_the_direction_of_the_correction(session: Path) -> None:
