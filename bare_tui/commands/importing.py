@@ -87,9 +87,14 @@ def print_report(report: ImportReport, quiet: bool = False) -> None:
     if not quiet:
         for line in report.warnings:
             print(f"{one_line(line)} (warning)", file=sys.stderr)
-    kinds = ", ".join(f"{n} {kind}s" for kind, n in sorted(report.kinds.items())) or "nothing new"
-    verdicts = f", {report.verdicts_written} verdicts written" if report.verdicts_written else ""
+    kinds = ", ".join(_count(n, kind) for kind, n in sorted(report.kinds.items())) or "nothing new"
+    verdicts = f", {_count(report.verdicts_written, 'verdict')} written" if report.verdicts_written else ""
     print(
         f"imported {report.imported} ({kinds}){verdicts}, skipped {report.unchanged} already present, "
         f"failed {report.failed}"
     )
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 attempt', '3 attempts': the summary a person reads."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"

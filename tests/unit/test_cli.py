@@ -55,7 +55,7 @@ def test_import_exit_status_tells_whether_every_line_went_in(
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"task_id": "t-2", "language": "klingon", "path": "a.k", "original": "x"}) + "\n")
     assert main(["import", str(tmp_path / "s.db"), str(good)]) == 0
-    assert "imported 1 (1 tasks), skipped 0 already present, failed 0" in capsys.readouterr().out
+    assert "imported 1 (1 task), skipped 0 already present, failed 0" in capsys.readouterr().out
     assert main(["import", str(tmp_path / "s.db"), str(good)]) == 0
     assert "imported 0" in capsys.readouterr().out
     assert main(["import", str(tmp_path / "s.db"), str(bad)]) == 1
