@@ -783,20 +783,7 @@ class Store:
         depends on it. New verdicts are stamped now."""
         conn = _connection(conn)
         now = utc_now()
-        rows = [
-            (
-                v.attempt_id,
-                v.stage,
-                v.source,
-                v.pipeline_version,
-                v.outcome.value,
-                v.score,
-                _dump([e.to_json() for e in v.evidence]),
-                _dump(v.details),
-                v.created_at or now,
-            )
-            for v in verdicts
-        ]
+        rows = [_verdict_row(v, now) for v in verdicts]
         sql = (
             "INSERT OR REPLACE INTO verdicts (attempt_id, stage, source, pipeline_version, outcome, score,"
             " evidence, details, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -1189,17 +1176,7 @@ class Store:
                 " ON CONFLICT (attempt_id, stage, source, pipeline_version) DO UPDATE SET outcome = excluded.outcome,"
                 " score = excluded.score, evidence = excluded.evidence, details = excluded.details,"
                 " created_at = excluded.created_at WHERE excluded.created_at > verdicts.created_at",
-                (
-                    v.attempt_id,
-                    v.stage,
-                    v.source,
-                    v.pipeline_version,
-                    v.outcome.value,
-                    v.score,
-                    _dump([e.to_json() for e in v.evidence]),
-                    _dump(v.details),
-                    v.created_at or now,
-                ),
+                _verdict_row(v, now),
             )
             written += cursor.rowcount
         return written
@@ -1644,6 +1621,22 @@ def _read_hold(text: str) -> ReviewerHold | None:
 
 
 # ---------------------------------------------------------------------- row conversion
+def _verdict_row(v: Verdict, now: str) -> tuple[Any, ...]:
+    """A verdict as the verdicts table's columns (attempt_id, stage, source, pipeline_version, outcome, score,
+    evidence, details, created_at): a verdict without a created_at is stamped now."""
+    return (
+        v.attempt_id,
+        v.stage,
+        v.source,
+        v.pipeline_version,
+        v.outcome.value,
+        v.score,
+        _dump([e.to_json() for e in v.evidence]),
+        _dump(v.details),
+        v.created_at or now,
+    )
+
+
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
