@@ -335,6 +335,9 @@ def main() -> int:
         if args.scenario == "audit"
         else ["review", args.session, "--reviewer", args.reviewer]
     )
+    if args.scenario == "stats":
+        # the statistics are a lead's view: blind mode keeps them closed until every attempt has been seen
+        command.append("--assisted")
     if args.spawned is not None:
         out["process_start_ms"] = (time.time() - args.spawned) * 1000  # interpreter and imports, before the command
     args.t0 = time.perf_counter()
