@@ -333,8 +333,8 @@ class PlanLabels:
         return _variance_factor(sample) @ variances
 
     def _by_stratum(self, values: np.ndarray) -> np.ndarray:
-        """Per-stratum column sums (H x k) of units x k values: one sort, then reduceat (np.add.at took 8 s
-        for a BARE-sized plan's 67 domains)."""
+        """Per-stratum column sums (H x k) of units x k values: one sort, then reduceat (np.add.at, unbuffered,
+        is far slower for a BARE-sized plan's many domains)."""
         if self._order is None:
             order = np.argsort(self.units.strata, kind="stable")
             present, starts = np.unique(self.units.strata[order], return_index=True)

@@ -128,7 +128,7 @@ def _draw(store: Store, args: argparse.Namespace) -> int:
         where=args.where,
         seed=seed,
     )
-    # about 2 s at BARE scale: say what is happening (on a terminal only; nothing is left behind)
+    # seconds at BARE scale: say what is happening (on a terminal only; nothing is left behind)
     with Console(stderr=True).status(f"drawing plan {visible(spec.name)} …"):
         plan = draw_plan(store, spec)
         save_drawn(store, plan)
