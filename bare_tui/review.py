@@ -465,7 +465,8 @@ class ReviewSession:
         session = cls(store, reviewer, chosen, [], judged, flagged, plan=plan, shuffle_seed=shuffle_seed)
         if order:
             session.set_order(order)
-        session.seen = fully_labelled(labelled) | set(store.get_setting(revealed_setting(reviewer), []))
+        fields = form_fields(store.verdict_stages())
+        session.seen = fully_labelled(labelled, fields) | set(store.get_setting(revealed_setting(reviewer), []))
         if claim and not store.readonly:
             try:
                 session.claim = claim_reviewer(store.path, reviewer)
@@ -638,11 +639,13 @@ class ReviewSession:
         return flagged
 
 
-def fully_labelled(labelled: Iterable[tuple[str, str]]) -> set[str]:
-    """Attempts with a label in force for every field (from `Store.labelled_fields`): their verdicts are no
-    secret to the reviewer who labelled them."""
-    counts = Counter(attempt_id for attempt_id, stage in labelled if stage in FIELD_INDEX)
-    return {attempt_id for attempt_id, n in counts.items() if n >= len(FIELDS)}
+def fully_labelled(labelled: Iterable[tuple[str, str]], fields: Sequence[str] = FIELDS) -> set[str]:
+    """Attempts with a label in force for every field of the form (from `Store.labelled_fields`; fields: the
+    six and the session's extra stages, as form_fields gives them): their verdicts are no secret to the
+    reviewer who labelled them, as a save with every field labelled reveals them within a process."""
+    wanted = set(fields)
+    counts = Counter(attempt_id for attempt_id, stage in labelled if stage in wanted)
+    return {attempt_id for attempt_id, n in counts.items() if n >= len(wanted)}
 
 
 @dataclass

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bare_tui import cli
-from bare_tui.model import FIELDS, Label
+from bare_tui.model import FIELDS, Label, Outcome, Verdict
 from bare_tui.review import (
     FormState,
     ReviewSession,
@@ -307,6 +307,29 @@ def test_blind_reviewers_see_verdicts_of_fully_labelled_or_revealed_attempts_onl
     again.close()
     assert ReviewSession.open(Store.open(session), "ben", "blind").visible_ids() == frozenset()  # ana's, not ben's
     assert ReviewSession.open(Store.open(session), "ben", "assisted").visible_ids() is None
+
+
+def test_with_an_extra_stage_the_next_process_reveals_what_the_saving_process_revealed(session: Path) -> None:
+    """CI brought `tests` verdicts: the form has seven fields. Six labels keep the verdicts hidden in the
+    process that saved them, so they stay hidden after a restart; all seven reveal them in both."""
+    with Store.open(session) as store:
+        store.save_verdicts([Verdict(a, "tests", Outcome.PASS, None, (), "ci", "ci") for a in ("a-1", "a-2")])
+    review = ReviewSession.open(Store.open(session), "ana", "blind")
+    first = review.load("a-1")
+    six = FormState.from_judgements({}, first.fields)
+    for _ in FIELDS:
+        six = six.mark(Label.PASS, False)
+    bundle = review.load("a-2")
+    seven = FormState.from_judgements({}, bundle.fields)
+    for _ in bundle.fields:
+        seven = seven.mark(Label.PASS, False)
+    review.save(six, first, "2026-01-01T00:00:00Z")
+    review.save(seven, bundle, "2026-01-01T00:00:00Z")
+    assert review.visible_ids() == {"a-2"}
+    review.close()
+    again = ReviewSession.open(Store.open(session), "ana", "blind")
+    assert again.visible_ids() == {"a-2"}
+    again.close()
 
 
 def test_a_blind_reviewer_sees_the_statistics_only_once_every_attempt_is_seen(session: Path) -> None:
