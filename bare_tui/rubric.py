@@ -1,6 +1,7 @@
 """The session's rubric: Markdown that says how to judge each field, kept in the session so that every reviewer
 and auditor reads the same words. A `## syntax` (any field's name) heading starts that field's section; what
-comes before the first such heading applies to every field."""
+comes before the first such heading applies to every field. An extra stage (`## tests`) has a section too, once
+the session has that stage's verdicts (as a judgement of it may)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import FIELDS
+from .model import FIELDS, is_stage_name, stage_order
 from .store import SessionError, Store
 
 RUBRIC_SETTING = "rubric"
@@ -31,7 +32,7 @@ class Rubric:
         for line in text.splitlines():
             heading = _HEADING.match(line)
             name = heading.group("name").strip().lower() if heading else None
-            if name in FIELDS:
+            if name is not None and is_stage_name(name):
                 current = sections.setdefault(name, [])
                 continue
             current.append(line)
@@ -48,7 +49,7 @@ class Rubric:
         if self.general:
             parts.append(f"## every field\n\n{self.general}")
         parts.extend(
-            f"## {other}\n\n{self.sections[other]}" for other in FIELDS if other != name and other in self.sections
+            f"## {other}\n\n{self.sections[other]}" for other in sorted(self.sections, key=stage_order) if other != name
         )
         return "\n\n".join(parts)
 
@@ -73,15 +74,16 @@ def set_rubric(store: Store, path: Path) -> Rubric:
     rubric = Rubric.parse(text)
     if not rubric.sections and not rubric.general:
         raise SessionError(f"{path}: the rubric is empty")
+    known = {*FIELDS, *store.verdict_stages()}
     unknown = [
         f"{number}: '{line.strip()}'"
         for number, line in enumerate(text.splitlines(), start=1)
-        if (heading := _HEADING.match(line)) and heading.group("name").strip().lower() not in FIELDS
+        if (heading := _HEADING.match(line)) and heading.group("name").strip().lower() not in known
     ]
     if unknown:
         raise SessionError(
             f"{path}:{unknown[0]} names no field; a '## ' heading starts a field's section "
-            f"(one of {', '.join(FIELDS)}); use ### for headings inside a section"
+            f"(one of {', '.join(sorted(known, key=stage_order))}); use ### for headings inside a section"
         )
     store.set_setting(RUBRIC_SETTING, text)
     return rubric
