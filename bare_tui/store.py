@@ -423,7 +423,7 @@ class Batch:
         return self.store.savepoint(self)
 
 
-Writer: TypeAlias = sqlite3.Connection | Batch  # a Batch; a connection from transaction() still serves
+Writer: TypeAlias = sqlite3.Connection | Batch  # outside the store a Batch; inside, its own transaction
 
 
 @overload
@@ -446,7 +446,7 @@ class Store:
 
     def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
         self._conn = conn
-        self.db = sqlite_utils.Database(conn)
+        self._db = sqlite_utils.Database(conn)
         self.path = path
         self.readonly = readonly
 
@@ -558,7 +558,7 @@ class Store:
                 )
 
     def _migrate(self, current: int) -> None:
-        with self.transaction():
+        with self._transaction():
             if current == 0:
                 self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             for version, statements in _MIGRATIONS:
@@ -585,7 +585,7 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One committed transaction, taken with the write lock up front so concurrent writers queue."""
         if self.readonly:
             raise SessionError(f"{self.path}: read-only session; cannot write")
@@ -622,7 +622,7 @@ class Store:
         (the store's methods take it where they take a transaction), never the connection itself. attach: a
         session read from in the same statements (ATTACHed read-only as `src`), for a merge."""
         if attach is None:
-            with self.transaction() as c:
+            with self._transaction() as c:
                 yield Batch(self, c)
             return
         if self.readonly:
@@ -632,7 +632,7 @@ class Store:
         except sqlite3.Error as exc:
             raise _session_error(attach.path, exc) from None
         try:
-            with self.transaction() as c:
+            with self._transaction() as c:
                 yield Batch(self, c)
         finally:
             with contextlib.suppress(sqlite3.Error):
@@ -709,7 +709,7 @@ class Store:
     ) -> ImportCounts:
         conn = _connection(conn)
         if conn is None:
-            with self.transaction() as c:
+            with self._transaction() as c:
                 return self._insert_new(table, key, rows, sql, c, texts_sql)
         inserted = unchanged = 0
         conflicts: list[str] = []
@@ -732,17 +732,17 @@ class Store:
         return self._conn.execute("SELECT 1 FROM attempts WHERE attempt_id = ?", (attempt_id,)).fetchone() is not None
 
     def tasks(self) -> dict[str, Task]:
-        return {row["task_id"]: _task(row) for row in self.db.query("SELECT * FROM tasks ORDER BY seq")}
+        return {row["task_id"]: _task(row) for row in self._db.query("SELECT * FROM tasks ORDER BY seq")}
 
     def task(self, task_id: str) -> Task | None:
-        rows = list(self.db.query("SELECT * FROM tasks WHERE task_id = ?", [task_id]))
+        rows = list(self._db.query("SELECT * FROM tasks WHERE task_id = ?", [task_id]))
         return _task(rows[0]) if rows else None
 
     def attempts(self) -> list[Attempt]:
         return list(self.iter_attempts())
 
     def attempt(self, attempt_id: str) -> Attempt | None:
-        rows = list(self.db.query(f"SELECT {_ATTEMPT_COLUMNS} WHERE a.attempt_id = ?", [attempt_id]))
+        rows = list(self._db.query(f"SELECT {_ATTEMPT_COLUMNS} WHERE a.attempt_id = ?", [attempt_id]))
         return _attempt(rows[0]) if rows else None
 
     def iter_attempts(self, batch: int = 500) -> Iterator[Attempt]:
@@ -791,7 +791,7 @@ class Store:
         if conn is not None:
             conn.executemany(sql, rows)
         else:
-            with self.transaction() as c:
+            with self._transaction() as c:
                 c.executemany(sql, rows)
         return len(rows)
 
@@ -825,7 +825,7 @@ class Store:
         self, source: str | None = None, pipeline_version: str | None = None, attempt_id: str | None = None
     ) -> list[Verdict]:
         where, params = _where(source=source, pipeline_version=pipeline_version, attempt_id=attempt_id)
-        return [_verdict(r) for r in self.db.query(f"SELECT * FROM verdicts{where} ORDER BY rowid", params)]
+        return [_verdict(r) for r in self._db.query(f"SELECT * FROM verdicts{where} ORDER BY rowid", params)]
 
     def current_verdicts(
         self, source: str | None = None, attempt_id: str | None = None
@@ -914,7 +914,7 @@ class Store:
         """
         conn = _connection(conn)
         if conn is None:
-            with self.transaction() as c:
+            with self._transaction() as c:
                 return self.save_judgements(judgements, c, save_id)
         save_id = save_id or new_id()
         written = 0
@@ -955,7 +955,9 @@ class Store:
         """
         where, params = _where(prefix="j.", attempt_id=attempt_id, reviewer=reviewer)
         if not current_only:
-            return [_judgement(r) for r in self.db.query(f"SELECT * FROM judgements j{where} ORDER BY j.rowid", params)]
+            return [
+                _judgement(r) for r in self._db.query(f"SELECT * FROM judgements j{where} ORDER BY j.rowid", params)
+            ]
         names, rows = self._labels_in_force("j.*", where, params)
         return [_judgement(dict(zip(names, row))) for row in rows]
 
@@ -986,7 +988,7 @@ class Store:
         """
         if among is not None and not among:
             return []
-        with self.transaction() as c:
+        with self._transaction() as c:
             # The reviewer's rows newest first, along the (reviewer, saved_at) index, until the first one in force
             # that belongs to a save counted: a handful of rows, not every label the reviewer has.
             found, target = False, None
@@ -1124,12 +1126,12 @@ class Store:
         )
         if conn is not None:
             return conn.execute(sql, params).rowcount == 1
-        with self.transaction() as c:
+        with self._transaction() as c:
             return c.execute(sql, params).rowcount == 1
 
     def adjudications(self, current_only: bool = True) -> list[Adjudication]:
         """Adjudications in the order written; current_only keeps the newest per attempt-stage."""
-        rows = [_adjudication(r) for r in self.db.query("SELECT * FROM adjudications ORDER BY saved_at, rowid")]
+        rows = [_adjudication(r) for r in self._db.query("SELECT * FROM adjudications ORDER BY saved_at, rowid")]
         if not current_only:
             return rows
         newest: dict[tuple[str, str], Adjudication] = {}
@@ -1138,7 +1140,7 @@ class Store:
         return list(newest.values())
 
     def set_flag(self, flag: Flag) -> None:
-        with self.transaction() as c:
+        with self._transaction() as c:
             c.execute(
                 "INSERT OR REPLACE INTO flags (attempt_id, reviewer, flagged, note, saved_at) VALUES (?, ?, ?, ?, ?)",
                 (flag.attempt_id, flag.reviewer, int(flag.flagged), flag.note, flag.saved_at or utc_now()),
@@ -1160,7 +1162,7 @@ class Store:
         where = "" if include_cleared else " WHERE flagged = 1"
         return [
             Flag(r["attempt_id"], r["reviewer"], bool(r["flagged"]), r["note"], r["saved_at"])
-            for r in self.db.query(f"SELECT * FROM flags{where} ORDER BY saved_at")
+            for r in self._db.query(f"SELECT * FROM flags{where} ORDER BY saved_at")
         ]
 
     def merge_verdicts(self, verdicts: Iterable[Verdict], conn: Writer) -> int:
@@ -1296,7 +1298,7 @@ class Store:
         """
         conn = _connection(conn)
         if conn is None:
-            with self.transaction() as c:
+            with self._transaction() as c:
                 self.save_plan(record, strata, items, population, replace, c)
             return
         name = record.name
@@ -1368,7 +1370,7 @@ class Store:
         return json.loads(row[0]) if row else default
 
     def set_setting(self, key: str, value: Any) -> None:
-        with self.transaction() as c:
+        with self._transaction() as c:
             c.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, _dump(value)))
 
     def counts(self) -> dict[str, int]:

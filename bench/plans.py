@@ -56,7 +56,7 @@ def build_session(path: Path, seed: int = 17) -> None:
     strength = np.linspace(0.35, 0.97, MODELS)
     stage_ease = np.array([0.99, 0.93, 0.9, 0.85, 0.6])
     no_analyser = {"c", "cpp"}
-    with Store.open(path, create=True) as store, store.transaction() as conn:
+    with Store.open(path, create=True) as store, store.writing() as conn:
         store.add_tasks(tasks, conn)
         for m in range(MODELS):
             model = f"model-{m:02d}"

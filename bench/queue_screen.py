@@ -80,7 +80,7 @@ def build_session(path: Path, attempts: int, seed: int = 7) -> None:
                     judgements.append(
                         Judgement(new_id(), a.attempt_id, reviewer, stage, label, 2, saved_at="2026-11-21T10:00:00Z")
                     )
-        with store.transaction() as conn:
+        with store.writing() as conn:
             store.add_attempts(rows, conn)
             store.save_verdicts(verdicts, conn)
             store.save_judgements(judgements, conn)

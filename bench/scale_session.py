@@ -136,7 +136,7 @@ def build(path: Path, attempts: int, quiet: bool = False) -> None:
                 if rng.random() < JUDGED_SHARE:
                     external = {v.stage: v.outcome for v in verdicts[-len(FIELDS) :]}
                     judgements += _judgements(attempt_id, external, rng)
-            with store.transaction() as conn:
+            with store.writing() as conn:
                 store.add_attempts(rows, conn)
                 store.save_verdicts(verdicts, conn)
                 store.save_judgements(judgements, conn)

@@ -91,7 +91,7 @@ def build_session(path: Path, attempts: int, lines: int, judged: int = 0, tasks:
         batch = 1000
         for start in range(0, attempts, batch):
             chunk = range(start, min(attempts, start + batch))
-            with store.transaction() as conn:
+            with store.writing() as conn:
                 store.add_attempts(
                     [
                         Attempt(f"a-{i}", f"t-{i % tasks}", f"model-{i % 7}", refactor(originals[i % tasks], i))

@@ -58,7 +58,7 @@ def study(tmp_path: Path) -> Path:
                 verdicts.append(Verdict(attempt_id, "syntax", Outcome.PASS, pipeline_version="v1"))
         store.add_attempts(attempts)
         store.save_verdicts(verdicts)
-        with store.transaction() as conn:
+        with store.writing() as conn:
             for k in range(10):
                 store.save_adjudication(
                     Adjudication(f"d{k}", f"m2-t{k:02d}", "overall", "eve", Label.PASS, ReasonCode.OTHER), conn
@@ -359,7 +359,7 @@ def test_a_plan_naming_attempts_not_in_the_session_is_one_error_and_not_written(
     target = tmp_path / "other.db"
     shutil.copy(study, target)
     with Store.open(target) as store:
-        with store.transaction() as conn:
+        with store._transaction() as conn:  # a session from before plans: the tables emptied under the store
             conn.execute("DELETE FROM plan_items")
             conn.execute("DELETE FROM plan_strata")
             conn.execute("DELETE FROM plan_population")

@@ -156,7 +156,7 @@ def test_pragmas_wal_foreign_keys_and_marks(session: Path) -> None:
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
         assert store.schema_version == SCHEMA_VERSION
-        with pytest.raises(sqlite3.IntegrityError), store.transaction() as c:
+        with pytest.raises(sqlite3.IntegrityError), store._transaction() as c:  # the store's own foreign keys
             c.execute("INSERT INTO attempts (attempt_id, task_id, model, seq) VALUES ('x', 'no-task', 'm', 9)")
 
 
@@ -276,7 +276,7 @@ def test_a_savepoint_rolls_back_a_record_the_database_refuses(session: Path) -> 
     from bare_tui.store import RecordRejected
 
     with Store.open(session) as store:
-        with store.transaction() as conn:
+        with store.writing() as conn:
             with pytest.raises(RecordRejected, match="FOREIGN KEY"), store.savepoint(conn):
                 store.add_tasks([Task("t-new", "python", "n.py", "x = 1\n")], conn)
                 store.add_attempts([Attempt("a-new", "t-missing", "m", "x")], conn)
@@ -440,7 +440,7 @@ def test_the_verdict_that_counts_kept_on_write_follows_the_old_rule(session: Pat
             if path_kind == "save":
                 store.save_verdicts(verdicts)
             else:
-                with store.transaction() as conn:
+                with store.writing() as conn:
                     if path_kind == "merge":
                         store.merge_verdicts(verdicts, conn)
                     else:
