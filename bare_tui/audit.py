@@ -17,7 +17,6 @@ from .model import (
     Judgement,
     Label,
     ReasonCode,
-    is_stage_name,
     stage_order,
 )
 from .store import SessionError, Store, new_id, utc_now
@@ -309,8 +308,7 @@ def adjudicate(
 ) -> Adjudication:
     """Record an auditor's final label for an attempt-stage, committed when this returns; from then on it is
     the consensus for that attempt-stage."""
-    # an extra stage (`tests`) as a judgement of it is: once the session has that stage's verdicts
-    if stage not in FIELDS and not (is_stage_name(stage) and stage in store.verdict_stages()):
+    if stage not in store.fields():  # an extra stage (`tests`) once the session has its verdicts
         raise ValueError(f"{stage!r}: not a field (one of {', '.join(FIELDS)}) nor a stage the session has verdicts of")
     if not auditor.strip():
         raise ValueError("an adjudication needs the auditor's name")

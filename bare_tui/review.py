@@ -465,8 +465,7 @@ class ReviewSession:
         session = cls(store, reviewer, chosen, [], judged, flagged, plan=plan, shuffle_seed=shuffle_seed)
         if order:
             session.set_order(order)
-        fields = form_fields(store.verdict_stages())
-        session.seen = fully_labelled(labelled, fields) | set(store.get_setting(revealed_setting(reviewer), []))
+        session.seen = fully_labelled(labelled, store.fields()) | set(store.get_setting(revealed_setting(reviewer), []))
         if claim and not store.readonly:
             try:
                 session.claim = claim_reviewer(store.path, reviewer)

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import FIELDS, is_stage_name, stage_order
+from .model import is_stage_name, stage_order
 from .store import SessionError, Store
 
 RUBRIC_SETTING = "rubric"
@@ -74,7 +74,7 @@ def set_rubric(store: Store, path: Path) -> Rubric:
     rubric = Rubric.parse(text)
     if not rubric.sections and not rubric.general:
         raise SessionError(f"{path}: the rubric is empty")
-    known = {*FIELDS, *store.verdict_stages()}
+    known = store.fields()
     unknown = [
         f"{number}: '{line.strip()}'"
         for number, line in enumerate(text.splitlines(), start=1)
@@ -83,7 +83,7 @@ def set_rubric(store: Store, path: Path) -> Rubric:
     if unknown:
         raise SessionError(
             f"{path}:{unknown[0]} names no field; a '## ' heading starts a field's section "
-            f"(one of {', '.join(sorted(known, key=stage_order))}); use ### for headings inside a section"
+            f"(one of {', '.join(known)}); use ### for headings inside a section"
         )
     store.set_setting(RUBRIC_SETTING, text)
     return rubric

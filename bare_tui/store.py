@@ -821,6 +821,11 @@ class Store:
         """Every stage the session has verdicts for: the five and overall, then extra stages by name."""
         return sorted(self.verdict_stages(), key=stage_order)
 
+    def fields(self) -> list[str]:
+        """What a reviewer labels, an auditor settles and a rubric has sections for: the five stages and
+        overall, then each extra stage the session has verdicts of (a typo is not a new stage)."""
+        return [*FIELDS, *(stage for stage in self.stage_names() if stage not in FIELDS)]
+
     def verdicts(
         self, source: str | None = None, pipeline_version: str | None = None, attempt_id: str | None = None
     ) -> list[Verdict]:
