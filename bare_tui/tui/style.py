@@ -36,6 +36,21 @@ CONFIDENCE_WORDS: dict[int, str] = {1: "low", 2: "medium", 3: "high"}
 FLAG_GLYPH = "\u2691"  # ⚑ flagged for audit
 FLAG_STYLE = "bold yellow"
 
+# A stage's name where a column or a form strip has three letters for it
+STAGE_ABBREVIATIONS: dict[str, str] = {
+    "syntax": "syn",
+    "signatures": "sig",
+    "integrity": "int",
+    "defects": "def",
+    "maintainability": "mnt",
+    "overall": "all",
+}
+
+
+def stage_abbreviation(stage: str) -> str:
+    """Three letters for a stage: the six's own, an extra stage's first three."""
+    return STAGE_ABBREVIATIONS.get(stage, stage[:3])
+
 
 def outcome_glyph(value: str | None, justify: JustifyMethod | None = None) -> Text:
     """An outcome or label as its coloured glyph (a dim dot when there is none)."""

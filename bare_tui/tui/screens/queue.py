@@ -39,21 +39,13 @@ from bare_tui.safe_rich_text import safe_rich_text
 from bare_tui.store import SessionError, Store
 
 from ..dialogs.help import HelpScreen
-from ..style import FLAG_GLYPH, FLAG_STYLE, outcome_glyph
+from ..style import FLAG_GLYPH, FLAG_STYLE, outcome_glyph, stage_abbreviation
 from ..widgets.row_table import Column, RowTable
 
 # One glyph per outcome, so six stages fit in a glance; the legend under the table says what each means.
 OUTCOME_GLYPHS: dict[str, Text] = {
     outcome: outcome_glyph(outcome, "center") for outcome in ("pass", "fail", "error", "skipped", NO_OUTCOME)
 } | {HIDDEN: Text("?", style="dim", justify="center")}
-STAGE_HEADERS: dict[str, str] = {
-    "syntax": "syn",
-    "signatures": "sig",
-    "integrity": "int",
-    "defects": "def",
-    "maintainability": "mnt",
-    "overall": "all",
-}
 NOT_JUDGED = Text("·", style="dim", justify="center")
 JUDGED = Text("●", style="green", justify="center")
 FLAGGED = Text(FLAG_GLYPH, style=FLAG_STYLE, justify="center")
@@ -96,7 +88,7 @@ def columns(stages: tuple[str, ...] = FIELDS) -> tuple[Column, ...]:
         Column("path", "path", None, keep_end=True),
         Column("language", "language", 10, hide_below=NARROW_BELOW),
         Column("model", "model", MODEL_WIDTH, hide_below=NARROW_BELOW),
-        *(Column(stage, STAGE_HEADERS.get(stage, stage[:3]), 3, "center") for stage in stages),
+        *(Column(stage, stage_abbreviation(stage), 3, "center") for stage in stages),
         Column("you", "you", 3, "center"),
         Column("flag", FLAG_GLYPH, 2, "center"),
         Column("dispute", "≠", 2, "center"),

@@ -10,19 +10,11 @@ from bare_tui.model import FIELDS, Label
 from bare_tui.review import OVERALL, FormState
 from bare_tui.safe_text import visible
 
-from ..style import CONFIDENCE_WORDS, FLAG_GLYPH, FLAG_STYLE, OUTCOME_COLOURS
+from ..style import CONFIDENCE_WORDS, FLAG_GLYPH, FLAG_STYLE, OUTCOME_COLOURS, stage_abbreviation
 
 LABEL_STYLES: dict[Label, str] = {label: f"bold {OUTCOME_COLOURS[label]}" for label in Label}  # bold: the form's own
 NAME_WIDTH = 16  # "maintainability" and a space; a longer extra stage's name is cut with an ellipsis
 EXTRA_MARK = " (extra)"  # an external pipeline's stage, not part of overall
-SHORT_NAMES: dict[str, str] = {
-    "syntax": "syn",
-    "signatures": "sig",
-    "integrity": "int",
-    "defects": "def",
-    "maintainability": "mnt",
-    "overall": "all",
-}
 
 
 class JudgementForm(Widget):
@@ -170,7 +162,7 @@ class JudgementForm(Widget):
             cell = Text()
             if index == len(FIELDS):
                 cell.append("│ ", style="bright_black")  # the extra stages stand apart from the six
-            cell.append(f"{'▸' if index == form.focus else ' '}{SHORT_NAMES.get(name, name[:3])} ")
+            cell.append(f"{'▸' if index == form.focus else ' '}{stage_abbreviation(name)} ")
             if state.label is not None:
                 cell.append(state.label.value, style=LABEL_STYLES[state.label])
                 cell.append("*" if state.changed else " ", style="bright_black")
