@@ -25,24 +25,14 @@ from pathlib import Path
 import numpy as np
 
 from bare_tui.model import STAGES, Attempt, Outcome, Task, Verdict
-from bare_tui.pipeline.languages import LANGUAGES
+from bare_tui.pipeline.languages import LANGUAGES, REGISTRY
 from bare_tui.plans import PlanDesign, PlanSpec, draw_plan, save_drawn
 from bare_tui.store import Store
 
 MODELS, TASKS = 57, 4276
 TARGET_SECONDS = 2.0
 CACHE = Path(__file__).resolve().parent / ".cache" / "plans-bare-scale.db"
-EXTENSIONS = {
-    "c": "c",
-    "cpp": "cpp",
-    "csharp": "cs",
-    "go": "go",
-    "java": "java",
-    "javascript": "js",
-    "php": "php",
-    "python": "py",
-    "typescript": "ts",
-}
+EXTENSIONS = {name: spec.extensions[0].lstrip(".") for name, spec in REGISTRY.items()}  # each language's first
 
 
 def build_session(path: Path, seed: int = 17) -> None:

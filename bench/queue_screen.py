@@ -30,21 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bare_tui.audit import load_items
 from bare_tui.model import FIELDS, STAGES, Attempt, Flag, Judgement, Label, Outcome, Task, Verdict
-from bare_tui.pipeline.languages import LANGUAGES
+from bare_tui.pipeline.languages import LANGUAGES, REGISTRY
 from bare_tui.queue import QueueData, QueueFilter, ReviewState, load_rows
 from bare_tui.store import Store, new_id
 
-EXTENSIONS = {
-    "c": "c",
-    "cpp": "cpp",
-    "csharp": "cs",
-    "go": "go",
-    "java": "java",
-    "javascript": "js",
-    "php": "php",
-    "python": "py",
-    "typescript": "ts",
-}
+EXTENSIONS = {name: spec.extensions[0].lstrip(".") for name, spec in REGISTRY.items()}  # each language's first
 
 
 def build_session(path: Path, attempts: int, seed: int = 7) -> None:

@@ -34,7 +34,7 @@ from bare_tui.model import (  # noqa: E402
     Task,
     Verdict,
 )
-from bare_tui.pipeline.languages import LANGUAGES  # noqa: E402
+from bare_tui.pipeline.languages import LANGUAGES, REGISTRY  # noqa: E402
 from bare_tui.store import SCHEMA_VERSION, Store, new_id  # noqa: E402
 
 BARE_ATTEMPTS = 243_732
@@ -46,17 +46,7 @@ JUDGED_SHARE = 0.04
 AGREE = 0.88  # how often a reviewer's label is the external verdict's outcome
 GENERATOR_VERSION = 1  # a change to what is built makes a new cache file
 CACHE = REPO / "bench" / ".cache"
-EXTENSIONS = {
-    "c": "c",
-    "cpp": "cpp",
-    "csharp": "cs",
-    "go": "go",
-    "java": "java",
-    "javascript": "js",
-    "php": "php",
-    "python": "py",
-    "typescript": "ts",
-}
+EXTENSIONS = {name: spec.extensions[0].lstrip(".") for name, spec in REGISTRY.items()}  # each language's first
 
 
 def cached_path(attempts: int) -> Path:
