@@ -8,6 +8,7 @@ from pathlib import Path
 from ..review import resolve_reviewer
 from ..rubric import set_rubric
 from ..store import Store
+from . import add_rubric_option
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,13 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="who is settling disputes (default: $BARE_REVIEWER, else your login name)",
     )
-    parser.add_argument(
-        "--rubric",
-        metavar="FILE",
-        type=Path,
-        default=None,
-        help="set the session's rubric from this Markdown file ('## syntax' ... '## overall' sections), shown with i",
-    )
+    add_rubric_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:

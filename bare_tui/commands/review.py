@@ -9,6 +9,7 @@ from pathlib import Path
 from ..review import ReviewSession, resolve_reviewer
 from ..rubric import set_rubric
 from ..store import SessionError, Store
+from . import add_rubric_option
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,13 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="open at this attempt rather than at the first one you have not judged",
     )
-    parser.add_argument(
-        "--rubric",
-        metavar="FILE",
-        type=Path,
-        default=None,
-        help="set the session's rubric from this Markdown file ('## syntax' ... '## overall' sections), shown with i",
-    )
+    add_rubric_option(parser)
     parser.add_argument(
         "--keymap",
         metavar="FILE",
