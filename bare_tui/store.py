@@ -78,17 +78,19 @@ _FIELD_LIST = ", ".join(f"'{name}'" for name in FIELDS)
 # source first, then the newest run, the first written on a tie; an attempt with any own verdict uses only its
 # own), the label in force Store._labels_in_force's, the newest adjudication Store.adjudications', and the
 # consensus and dispute consensus.py's. tests/unit/test_views.py checks them against the Python on random sessions.
-_ATTEMPT_STAGES_VIEW_5 = f"""CREATE VIEW attempt_stages AS
-WITH
-stage_names(stage, stage_index) AS (VALUES {_FIELD_VALUES}),
-chosen AS (
+# The verdict that counts as step 5 chose it in the view itself; step 6 reads it from chosen_verdicts instead.
+_CHOSEN_5 = f"""chosen AS (
     SELECT attempt_id, stage, outcome, score, source, pipeline_version FROM (
         SELECT v.attempt_id, v.stage, v.outcome, v.score, v.source, v.pipeline_version,
             ROW_NUMBER() OVER (PARTITION BY v.attempt_id, v.stage ORDER BY v.source = '{OWN_SOURCE}' DESC,
                 v.created_at DESC, v.pipeline_version DESC, v.rowid) AS rank,
             MAX(v.source = '{OWN_SOURCE}') OVER (PARTITION BY v.attempt_id) AS attempt_has_own
         FROM verdicts v)
-    WHERE rank = 1 AND (source = '{OWN_SOURCE}' OR NOT attempt_has_own)),
+    WHERE rank = 1 AND (source = '{OWN_SOURCE}' OR NOT attempt_has_own)),"""
+_ATTEMPT_STAGES_VIEW_5 = f"""CREATE VIEW attempt_stages AS
+WITH
+stage_names(stage, stage_index) AS (VALUES {_FIELD_VALUES}),
+{_CHOSEN_5}
 in_force AS (
     SELECT attempt_id, stage, reviewer, label FROM (
         SELECT j.attempt_id, j.stage, j.reviewer, j.label, j.retracted,
@@ -169,14 +171,6 @@ ORDER BY CASE j.kind WHEN 'disputed failure' THEN 0 WHEN 'pipeline vs people' TH
 
 # Step 5's views as released; step 6 re-creates them reading the verdict that counts from chosen_verdicts.
 _ANALYST_VIEWS_5 = [_ATTEMPT_STAGES_VIEW_5, _DISPUTES_VIEW_5]
-_CHOSEN_5 = f"""chosen AS (
-    SELECT attempt_id, stage, outcome, score, source, pipeline_version FROM (
-        SELECT v.attempt_id, v.stage, v.outcome, v.score, v.source, v.pipeline_version,
-            ROW_NUMBER() OVER (PARTITION BY v.attempt_id, v.stage ORDER BY v.source = '{OWN_SOURCE}' DESC,
-                v.created_at DESC, v.pipeline_version DESC, v.rowid) AS rank,
-            MAX(v.source = '{OWN_SOURCE}') OVER (PARTITION BY v.attempt_id) AS attempt_has_own
-        FROM verdicts v)
-    WHERE rank = 1 AND (source = '{OWN_SOURCE}' OR NOT attempt_has_own)),"""
 _CHOSEN_6 = """chosen AS (
     SELECT attempt_id, stage, outcome, score, source, pipeline_version FROM chosen_verdicts WHERE counts),"""
 assert _CHOSEN_5 in _ATTEMPT_STAGES_VIEW_5
