@@ -308,7 +308,7 @@ def adjudicate(
 ) -> Adjudication:
     """Record an auditor's final label for an attempt-stage, committed when this returns; from then on it is
     the consensus for that attempt-stage."""
-    if stage not in store.fields():  # an extra stage (`tests`) once the session has its verdicts
+    if not store.is_field(stage):  # an extra stage (`tests`) once the session has its verdicts
         raise ValueError(f"{stage!r}: not a field (one of {', '.join(FIELDS)}) nor a stage the session has verdicts of")
     if not auditor.strip():
         raise ValueError("an adjudication needs the auditor's name")

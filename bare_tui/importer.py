@@ -1066,7 +1066,7 @@ _OWN_VERSION = re.compile(r"[0-9][0-9A-Za-z.!-]*\+[0-9a-f]{6}")
 
 def _check_known_stage(store: Store, stage: str) -> None:
     """A label of an extra stage needs that stage's verdicts in the session: a typo is not a new stage."""
-    if stage not in store.fields():
+    if not store.is_field(stage):
         raise LineError(
             f"unknown stage {_shown(stage)} (expected one of {', '.join(FIELDS)}, or an extra stage "
             "the session has verdicts for)"

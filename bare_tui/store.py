@@ -820,6 +820,11 @@ class Store:
         overall, then each extra stage the session has verdicts of (a typo is not a new stage)."""
         return [*FIELDS, *(stage for stage in self.stage_names() if stage not in FIELDS)]
 
+    def is_field(self, stage: str) -> bool:
+        """Whether fields() holds this stage, without reading the stored stage names for one of the six (an
+        import asks this for every judgement line)."""
+        return stage in FIELDS or stage in self.verdict_stages()
+
     def verdicts(
         self, source: str | None = None, pipeline_version: str | None = None, attempt_id: str | None = None
     ) -> list[Verdict]:
