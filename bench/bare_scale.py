@@ -426,6 +426,10 @@ class Bench:
 
     # ----------------------------------------------------------------------------------------- the run
     def main(self) -> int:
+        # A shell starts a background job with SIGINT ignored, and an ignored signal stays ignored across exec:
+        # verify would then never see the bench's Ctrl+C and run the whole study. A handler of our own is
+        # reset to the default at exec, so every command below can be interrupted as from a terminal.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         started = time.perf_counter()
         load = os.getloadavg()[0]
         print(f"load average {load:.1f} on {os.cpu_count()} cores: wall times include waiting for other programs")
