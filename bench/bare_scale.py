@@ -1,6 +1,6 @@
 """Bench: bare-tui on a real-sized BARE study, every step a team runs, each timed in a process of its own.
 
-    nice -n 19 python bench/bare_scale.py [--quick] [--steps import,stats,...] [--cache DIR] [--keep]
+    nice -n 19 python bench/bare_scale.py [--quick] [--steps import,stats,...] [--cache DIR] [--keep] [--session DB]
 
 The study (bench/scale_study.py) is built once and cached under --cache (default $XDG_CACHE_HOME/bare-tui-bench,
 else ~/.cache/bare-tui-bench): 4,276 real source files of 60 to 2,000 lines in the nine languages, 57 models'
@@ -438,6 +438,12 @@ class Bench:
         chosen = [s for s in STEPS if s in self.args.steps]
         shutil.rmtree(self.work, ignore_errors=True)
         self.work.mkdir(parents=True)
+        if self.args.session is not None:
+            print(f"copying {self.args.session} to {self.session} (the steps run on the copy) ...", flush=True)
+            shutil.copyfile(self.args.session, self.session)
+            wal = Path(f"{self.args.session}-wal")
+            if wal.exists():  # committed pages not yet checkpointed live here: without it the copy is older
+                shutil.copyfile(wal, f"{self.session}-wal")
         timed = time.perf_counter()
         actions = {
             "import": self.step_import,
@@ -501,6 +507,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated, of: {','.join(STEPS)}")
     parser.add_argument("--cache", type=Path, default=None, help="where the study (and the run's sessions) live")
     parser.add_argument("--keep", action="store_true", help="keep the run's sessions (in the cache's run folder)")
+    parser.add_argument(
+        "--session",
+        type=Path,
+        default=None,
+        help="start from a copy of this session (one a --keep run left) instead of an empty one: with --steps, time "
+        "the later steps again without importing the study again",
+    )
     parser.add_argument("--verify-share", type=float, default=0.01, help="share of attempts verify does (0.01)")
     parser.add_argument(
         "--verify-seconds", type=float, default=300, help="Ctrl+C verify once it has verified this long at most (300)"
