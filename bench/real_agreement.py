@@ -2,14 +2,14 @@
 
 Imports the labelled attempts of the real-output corpus (see bench/real/convert_sustainable.py for how to get it)
 with the blind labels of bench/real/labels.jsonl into a fresh session, runs `verify` on them, and prints per field:
-n, agreement, Cohen's kappa, false passes and false fails, then every disagreement with its root cause (from
+n, agreement, Cohen's kappa with its 95% Wald interval, false passes and false fails, then every disagreement with its root cause (from
 bench/real/root_causes.json, written after the labels, or "not yet analysed").
 
     sh bench/real/fetch.sh        # the study at the labelled commit, converted into bench/.cache/real/
     python bench/real_agreement.py [bench/.cache/real/sustainable.jsonl] [--jobs 2] [--only tuning]
 
 `--only tuning` verifies the tuning attempts alone: while a stage is being changed, the held-out attempts stay
-unseen. The report ends with the disagreements counted by root cause, per stage, for tuning and held-out.
+unseen. The report ends with the disagreements counted by root cause, per stage, for tuning and batch-4.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bare_tui.agreement import cohen_kappa, contingency_table
+from bare_tui.agreement import cohen_kappa_interval, contingency_table
 from bare_tui.importer import import_into
 from bare_tui.model import FIELDS, Verdict
 from bare_tui.pipeline.runner import SOURCE, verify_session
@@ -38,20 +38,20 @@ CORPUS = HERE / ".cache" / "real" / "sustainable.jsonl"
 
 NOTES = {
     "all": "",
-    "tuning": " (the stage fixes were made on these: optimistic)",
-    "held-out": " (labelled blind before the pipeline saw them; batch-3 also before this round's stage changes)",
-    "held-out-1": " (the first 42 held out; their disagreements were read last round)",
-    "batch-3": " (63 labelled and committed before this round's changes were measured on them: the cleanest estimate)",
+    "tuning": " (the 210 earlier labels: every stage change so far was made on them, so their figures are optimistic)",
+    "batch-4": " (63 labelled and committed blind before any verdict on them and before this round's stage changes: "
+    "the honest estimate)",
 }
 """The groups the figures are printed for; a label's tags say which it belongs to (see _groups)."""
 
+FRESH = "batch-4"
+"""The held-out batch no stage change has seen: every other label has been read while tuning."""
+
 
 def _groups(tags: list[str]) -> set[str]:
-    """The report groups of a label: all, tuning or held-out, and which held-out batch."""
-    groups = {"all"} | {tag for tag in tags if tag in ("tuning", "held-out", "batch-3")}
-    if "held-out" in groups and "batch-3" not in groups:
-        groups.add("held-out-1")
-    return groups
+    """The report groups of a label: all, and either the fresh held-out batch or tuning (every earlier label, whose
+    disagreements have all been read while changing the stages, whatever it was tagged when it was drawn)."""
+    return {"all", FRESH if FRESH in tags else "tuning"}
 
 
 def _subset(corpus: Path, wanted: set[str], into: Path) -> int:
@@ -104,8 +104,12 @@ def _agreement(
     humans, pipeline = zip(*pairs, strict=True)
     table = contingency_table(np.array(humans), np.array(pipeline), 2)
     agreement = sum(h == p for h, p in pairs) / len(pairs)
-    kappa = cohen_kappa(table)
-    kappa_text = f"{kappa:7.2f}" if kappa is not None else "      -"
+    kappa = cohen_kappa_interval(table)
+    kappa_text = f"{kappa.value:7.2f}" if kappa.value is not None else "      -"
+    if kappa.low is not None and kappa.high is not None:
+        kappa_text += f" [{kappa.low:5.2f}, {kappa.high:5.2f}]"
+    else:
+        kappa_text += " " * 15
     shown = ", ".join(f"{k} {v}" for k, v in sorted(excluded.items())) or "-"
     return f"{field:16} {len(pairs):>4} {agreement:>7.0%} {kappa_text} {false_pass:>11} {false_fail:>11}  {shown}"
 
@@ -158,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         if not chosen:
             continue
         print(f"\n{group}: {len({attempt for attempt, _ in chosen})} attempts{note}")
-        print(f"{'field':16} {'n':>4} {'agree':>7} {'kappa':>7} {'false pass':>11} {'false fail':>11}  excluded")
+        print(f"{'field':16} {'n':>4} {'agree':>7} {'kappa [95%]':>22} {'false pass':>11} {'false fail':>11}  excluded")
         for field in FIELDS:
             print(_agreement(field, chosen, verdicts, causes, disagreements if group == next(iter(NOTES)) else None))
     _root_cause_counts(disagreements, groups_of)
@@ -177,12 +181,12 @@ def main(argv: list[str] | None = None) -> int:
 def _root_cause_counts(disagreements: list[tuple[str, str, str, str, str]], groups_of: dict[str, set[str]]) -> None:
     """Per stage, how many disagreements each root cause (the text before its first colon) accounts for, in the
     tuning and held-out groups: what a static stage cannot reach, and why, in numbers."""
-    print("\nroot causes of the disagreements (tuning / held-out):")
+    print(f"\nroot causes of the disagreements (tuning / {FRESH}):")
     by_field: dict[str, Counter[tuple[str, str]]] = {}
     for field, attempt_id, what, _evidence, cause in disagreements:
         if field == "overall":
             continue
-        group = "held-out" if "held-out" in groups_of[attempt_id] else "tuning"
+        group = "held-out" if FRESH in groups_of[attempt_id] else "tuning"
         direction = "false pass" if what.endswith("pipeline pass") else "false fail"
         by_field.setdefault(field, Counter())[(f"{cause.split(': ')[0]} ({direction})", group)] += 1
     for field, counts in by_field.items():

@@ -24,11 +24,14 @@ from bare_tui.pipeline.languages import (
     spec_for_grammar,
     unsupported,
 )
-from bare_tui.pipeline.signatures import compare_signatures, extract_signatures, grammar_signatures
+from bare_tui.pipeline.signatures import Signature, compare_signatures, extract_signatures, grammar_signatures
 from bare_tui.pipeline.syntax import new_problems, tree_sitter_problems
 
-RULES_VERSION = "3"
-"""Bumped whenever what this stage decides changes, so that the pipeline version changes."""
+RULES_VERSION = "4"
+"""Bumped whenever what this stage decides changes, so that the pipeline version changes. 4: a qualified call
+(`std::reverse(`, `obj.reverse(`) no longer counts as a call of a dropped helper of that name unless its qualifier is
+the helper's owner or self/this; a missing tail of nothing but helpers the answer neither defines nor calls is no
+longer read as an answer that stops early."""
 
 
 Node = tree_sitter.Node
@@ -281,13 +284,13 @@ def _dropped_functions(language: str, original: str, refactored: str, path: str)
     if not dropped:
         return []
     findings: list[Finding] = []
-    called = _called_names(refactored)
+    calls = _calls(refactored)
     defined = {s.simple_name for s in after}
     for signature in before:
         if id(signature) not in dropped or signature.visible:
             continue
         name = signature.simple_name
-        if name in called and name not in defined:
+        if name not in defined and _calls_helper(calls, signature):
             findings.append(
                 Finding(
                     "dropped-function",
@@ -301,14 +304,43 @@ def _dropped_functions(language: str, original: str, refactored: str, path: str)
 
 
 # A name starts only after a non-name character, and its match never backtracks: on a long line of letters the
-# plain pattern retried from every letter (quadratic); this one reads the line once.
-_CALL = re.compile(r"(?<![A-Za-z0-9_$])([A-Za-z_$][A-Za-z0-9_$]*+)\s*+\(")
+# plain pattern retried from every letter (quadratic); this one reads the line once. The optional qualifier in front
+# (`std::`, `obj.`, `p->`, `self.`) says whose function is called.
+_CALL = re.compile(
+    r"(?:(?<![A-Za-z0-9_$])([A-Za-z_$][A-Za-z0-9_$]*+)\s*+(?:\.|::|->)\s*+)?"
+    r"(?<![A-Za-z0-9_$])([A-Za-z_$][A-Za-z0-9_$]*+)\s*+\("
+)
+_SELF = frozenset({"self", "this", "cls", "static", "parent", "super"})
+"""Qualifiers that call the file's own members: `self._helper()`, `this.helper()`, `static::helper()`."""
 
 
 @lru_cache(maxsize=4)
-def _called_names(text: str) -> frozenset[str]:
-    """Every name written as a call (`name(`): a local variable that happens to share a helper's name is no call."""
-    return frozenset(_CALL.findall(text))
+def _calls(text: str) -> frozenset[tuple[str, str]]:
+    """Every call written in a text, as (qualifier, name): `name(` is ("", name), `std::reverse(` is ("std",
+    "reverse"). A local variable that happens to share a helper's name is no call."""
+    found = set()
+    for match in _CALL.finditer(text):
+        qualifier = match.group(1) or ""
+        if not qualifier and match.start(2) > 0 and text[match.start(2) - 1] in ".>:":
+            qualifier = "?"  # qualified by an expression the pattern does not name: `a[0].f(`, `g().f(`
+        found.add((qualifier, match.group(2)))
+    return frozenset(found)
+
+
+def _calls_helper(calls: frozenset[tuple[str, str]], signature: Signature) -> bool:
+    """Whether one of the calls can reach the original's helper: an unqualified call by its name, or its name qualified
+    by what owns it (`self.`, `this.`, its class or namespace). `std::reverse(...)` or `items.reverse()` call someone
+    else's function of the same name: a free helper `reverse` inlined away is not still called by them."""
+    name = signature.simple_name
+    owners = set(re.split(r"::|\.", signature.name)[:-1])
+    for qualifier, called in calls:
+        if called != name:
+            continue
+        if not qualifier or qualifier in owners:
+            return True
+        if qualifier in _SELF and (owners or signature.kind != "function"):
+            return True
+    return False
 
 
 # Anonymous functions registered with a call (a route handler, an event listener, a test case): code no signature
@@ -539,7 +571,7 @@ def _truncation(language: str, before: Source, after: Source, path: str) -> list
     if _ends_mid_statement(before.grammar, after.text) and not _ends_mid_statement(before.grammar, before.text):
         return truncated(last_line, None, f"the file ends mid-statement: {snippet(_last_code_line(after.text), 60)!r}")
     cut = _tail_missing(before.text, after.text)
-    if cut is None:
+    if cut is None or _tail_folded_away(language, before, after.text, cut, path):
         return []
     return truncated(
         cut, None, f"the original's tail from line {cut} on is missing: the answer stops there", "original"
@@ -569,6 +601,41 @@ def _tail_missing(original: str, refactored: str) -> int | None:
     if remaining < max(3, len(old_code) // 10):
         return None
     return end + 1
+
+
+def _tail_folded_away(language: str, before: Source, refactored: str, cut: int, path: str) -> bool:
+    """Whether the original's missing tail (after line `cut`) is nothing but helpers the answer no longer needs: every
+    definition there is gone and uncalled, and nothing else (a statement, half a function) is. Helpers inlined into a
+    loop or replaced by a library call leave the original's beginning as the answer's shape; a cut answer stops
+    inside code, or still calls what it lost."""
+    tail = [s for s in extract_signatures(language, before.text, path) if s.line > cut and not s.local]
+    if not tail:
+        return False
+    calls = _calls(refactored)
+    defined = {s.simple_name for s in extract_signatures(language, refactored, path)}
+    if any(s.simple_name in defined or _calls_helper(calls, s) for s in tail):
+        return False
+    lines = sorted(s.line for s in tail)
+    return _only_definitions_after(before.root, cut, lines)
+
+
+def _only_definitions_after(node: Node, cut: int, definition_lines: list[int]) -> bool:
+    """Whether every named node that starts after line `cut` is a comment or holds one of the definitions; a node
+    that spans the cut is looked into (a class whose last methods are the tail)."""
+    for child in node.children:
+        first, last = child.start_point.row + 1, child.end_point.row + 1
+        if last <= cut or not child.is_named:
+            continue
+        if first <= cut:
+            if not _only_definitions_after(child, cut, definition_lines):
+                return False
+            continue
+        if "comment" in child.type:
+            continue
+        at = bisect_right(definition_lines, last)
+        if at == 0 or definition_lines[at - 1] < first:
+            return False
+    return True
 
 
 def _where_it_stops(old_code: list[tuple[int, str]], new_code: list[str]) -> int | None:

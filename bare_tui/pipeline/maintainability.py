@@ -21,7 +21,7 @@ from bare_tui.pipeline.settings import DEFAULT_SETTINGS, METRICS, PipelineSettin
 if TYPE_CHECKING:
     import tree_sitter
 
-RULES_VERSION = "6"
+RULES_VERSION = "7"
 """Bumped whenever how breaches are measured or matched, or the thresholds found, changes, so that the pipeline
 version changes. 4: an original that cannot be measured is left out of the percentiles (it used to send the
 whole session to the default thresholds). 5: whole-number thresholds; an original without breaches is judged on
@@ -29,7 +29,8 @@ the metrics' continuous fall instead of failing by construction; lizard through 
 thresholds' floors are the usual review limits; an original without breaches is judged on the file's code size
 (tokens outside comments) rather than on per-function loads; an answer that changes only comments or layout
 fails; helpers left unused, bit arithmetic introduced and a rise in duplicated code fail an answer whatever its
-metrics."""
+metrics. 7: an original without breaches must also shrink by a line's worth of tokens (MINIMUM_SHRINK) or lose a
+branch or a nesting level, not only by the share: a few tokens fewer in a small file is a lateral edit."""
 
 METRIC_NAMES = {
     "cyclomatic_complexity": "cyclomatic complexity",
@@ -268,7 +269,12 @@ def check_maintainability(
         size_before, size_after = len(code_before.tokens), len(code_after.tokens)
         total = size_before + size_after
         score = (size_before - size_after) / total if total > 0 else 0.0
-        fell = size_after <= size_before * (1 - settings.minimum_fall)
+        # A share, and either a line's worth of tokens or simpler control flow: in a small file a few tokens are 5%,
+        # and one expression reshuffled (a temporary inlined, a block body made an expression) is a lateral edit,
+        # while a branch or a nesting level removed in as few tokens is a simplification.
+        simpler = _branches(after) < _branches(before) or _deepest(after) < _deepest(before)
+        shrank = size_before - size_after >= MINIMUM_SHRINK or simpler
+        fell = size_after <= size_before * (1 - settings.minimum_fall) and shrank
         evidence.append(
             Evidence(
                 "original",
@@ -276,7 +282,8 @@ def check_maintainability(
                 None,
                 "the original breaches no threshold: judged on the code's size, "
                 f"{size_before} -> {size_after} tokens "
-                f"({'fell' if fell else 'did not fall'} by {settings.minimum_fall:.0%} or more)",
+                f"({'fell' if fell else 'did not fall'} by {settings.minimum_fall:.0%} and by {MINIMUM_SHRINK} "
+                "tokens or a branch or nesting level)",
             )
         )
         passed = fell and not new
@@ -297,6 +304,11 @@ def check_maintainability(
 
 DUPLICATE_WINDOW = 10
 """A run of this many tokens that occurs twice or more in a file is duplicated code (about one line of it)."""
+
+MINIMUM_SHRINK = DUPLICATE_WINDOW
+"""An original without breaches is improved only when its code shrinks by the settings' share and either by at least
+this many tokens (about a line) or by a branch or a nesting level: a few tokens fewer and nothing simpler is one
+expression written another way."""
 
 DUPLICATION_RISE = 0.10
 """An answer whose share of duplicated tokens grows by more than this (10 points) adds duplication."""
@@ -489,6 +501,15 @@ def _breaches(functions: list[FunctionMetrics], limits: Mapping[str, float]) -> 
             if limit > 0 and value > limit:
                 found.append(_Breach(function.name, metric, function.start_line, value, limit))
     return found
+
+
+def _branches(functions: list[FunctionMetrics]) -> float:
+    """The decisions of a file's functions: each function's cyclomatic complexity less its one straight path."""
+    return sum(f.values["cyclomatic_complexity"] - 1 for f in functions)
+
+
+def _deepest(functions: list[FunctionMetrics]) -> float:
+    return max((f.values["nesting_depth"] for f in functions), default=0.0)
 
 
 def _severity(breaches: list[_Breach], weights: Mapping[str, float]) -> float:

@@ -517,6 +517,30 @@ def rename_private_helper(item: CorpusFile, seed: int = 0) -> tuple[str, str] | 
     return re.sub(rf"(?<![\w$]){re.escape(span.name)}\b", new_name, item.text), span.name
 
 
+_FOREIGN = {"cpp": "std::", "php": "Lib::", "java": "Lib.", "csharp": "Lib."}
+"""How each language writes a call of another module's function: the qualifier drop_helper_for_library_call uses."""
+
+
+def drop_helper_for_library_call(item: CorpusFile, seed: int = 0) -> tuple[str, str] | None:
+    """Delete the file's last function that only the file can call and call a library's function of the same name
+    instead (`std::reverse(...)`, `lib.reverse(...)`): the helper is gone and no longer called, the shape of a helper
+    folded into a library call. Sound for integrity (whatever the seed: the last helper is the one that leaves the
+    original's tail missing)."""
+    spans = [s for s in functions(item) if not s.visible and s.name.isidentifier() and not s.name.startswith("__")]
+    spans = [s for s in spans if not re.search(rf"\b(class|struct|interface|enum)\s+{re.escape(s.name)}\b", item.text)]
+    if not spans:
+        return None
+    span = max(spans, key=lambda s: s.last_line)
+    if sum(1 for s in functions(item) if s.name == span.name) > 1:
+        return None  # an overload or a same-named method elsewhere would keep the name defined
+    lines = item.text.split("\n")
+    text = "\n".join(lines[: span.first_line] + lines[span.last_line + 1 :])
+    name = re.escape(span.name)
+    own = r"(?:\$this|\bself|\bthis|\bcls|\bstatic|\bparent)\s*(?:\.|::|->)\s*"
+    call = re.compile(rf"(?:{own}{name}|(?<![\w$.>:]){name})(?=\s*\()")
+    return call.sub(_FOREIGN.get(item.language, "lib.") + span.name, text), span.name
+
+
 _POSITIONAL = frozenset({"java", "go", "c", "cpp", "javascript", "typescript"})
 
 
@@ -758,6 +782,7 @@ MUTATIONS = (
     "rename_parameter",
     "change_return_type",
     "drop_anonymous_callback",
+    "drop_helper_for_library_call",
 )
 
 
@@ -778,6 +803,7 @@ def cases(item: CorpusFile, seed: int = 0) -> tuple[Case, ...]:
         ("rename_parameter", rename_parameter),
         ("change_return_type", change_return_type),
         ("drop_anonymous_callback", drop_anonymous_callback),
+        ("drop_helper_for_library_call", drop_helper_for_library_call),
     ):
         result = mutate(item, seed)
         if result is not None:

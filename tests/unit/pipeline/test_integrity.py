@@ -13,7 +13,7 @@ from tests.unit.pipeline import corpus
 CATCH_RATE = 0.97
 LANGUAGES = ["c", "cpp", "csharp", "go", "java", "javascript", "php", "python", "typescript"]
 INTEGRITY_MUTATIONS = ("elide_body", "cut_last_third", "wrap_markdown", "as_patch", "drop_anonymous_callback")
-SOUND_MUTATIONS = ("commented", "rename_private_helper", "rename_parameter")
+SOUND_MUTATIONS = ("commented", "rename_private_helper", "rename_parameter", "drop_helper_for_library_call")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -191,6 +191,77 @@ def test_a_private_helper_inlined_or_renamed_passes_but_one_dropped_while_still_
     findings = integrity_findings("python", HELPER, dropped)
     assert [(f.check, f.line) for f in findings] == [("dropped-function", 1)]
     assert "still calls _clean" in findings[0].message
+
+
+def test_a_qualified_call_of_another_function_is_not_a_call_of_the_dropped_helper() -> None:
+    original = (
+        "#include <string>\n\nnamespace handshake {\n"
+        "static std::string reverse(std::string s) {\n  return std::string(s.rbegin(), s.rend());\n}\n\n"
+        "std::string commands(std::string s) {\n  return reverse(s);\n}\n}\n"
+    )
+    library = original.replace(
+        "static std::string reverse(std::string s) {\n  return std::string(s.rbegin(), s.rend());\n}\n\n", ""
+    ).replace("return reverse(s);", "std::reverse(s.begin(), s.end());\n  return s;")
+    assert integrity_findings("cpp", original, library) == []  # std::reverse is the library's, not the helper
+    method = library.replace("std::reverse(s.begin(), s.end());", "s = s.reverse();")
+    assert integrity_findings("cpp", original, method) == []  # a member call on an object is not the free helper
+    still = original.replace(
+        "static std::string reverse(std::string s) {\n  return std::string(s.rbegin(), s.rend());\n}\n\n", ""
+    )
+    findings = integrity_findings("cpp", original, still)
+    assert [f.check for f in findings] == ["dropped-function"] and "still calls reverse" in findings[0].message
+    # a method called through self or this is the file's own
+    python = "class A:\n    def _h(self):\n        return 1\n\n    def f(self):\n        return self._h() + 1\n"
+    dropped = python.replace("    def _h(self):\n        return 1\n\n", "")
+    assert [f.check for f in integrity_findings("python", python, dropped)] == ["dropped-function"]
+
+
+TRANSPOSE = """export function transpose(rows: string[]): string[] {
+    let out: string[] = Array.from(Array(longest(rows)), () => '');
+    for (let row = 0; row < rows.length; row++) {
+        out = out.map((c: string, i: number) => c + (rows[row][i] ?? (ahead(row, i, rows) ? ' ' : '')));
+    }
+    return out;
+}
+
+// whether a later row reaches this column
+function ahead(row: number, i: number, rows: string[]): boolean {
+    while (rows[row + 1]) {
+        if (rows[row + 1][i]) {
+            return true;
+        }
+        row++;
+    }
+    return false;
+}
+
+function longest(rows: string[]): number {
+    return rows.reduce((most, r) => Math.max(most, r.length), 0);
+}
+"""
+
+
+def test_helpers_folded_into_a_loop_are_not_an_answer_that_stops_early() -> None:
+    folded = """export function transpose(rows: string[]): string[] {
+    const width = rows.reduce((most, r) => Math.max(most, r.length), 0);
+    const out: string[] = Array(width).fill('');
+    for (let row = 0; row < rows.length; row++) {
+        for (let col = 0; col < width; col++) {
+            out[col] += rows[row][col] ?? (col < width - 1 ? ' ' : '');
+        }
+    }
+    return out;
+}
+"""
+    assert integrity_findings("typescript", TRANSPOSE, folded) == []
+    # the same beginning, but it still calls the helpers it lost: cut short, not folded
+    cut = TRANSPOSE[: TRANSPOSE.index("// whether")]
+    assert "truncated" in _checks("typescript", TRANSPOSE, cut) or "dropped-function" in _checks(
+        "typescript", TRANSPOSE, cut
+    )
+    # and a tail with a statement besides the helpers is still a cut
+    with_statement = TRANSPOSE + "\nconsole.log(transpose(['ab', 'c']));\n"
+    assert _checks("typescript", with_statement, folded) != []
 
 
 def test_a_renamed_last_function_is_not_called_truncation() -> None:

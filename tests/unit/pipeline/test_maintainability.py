@@ -350,6 +350,65 @@ def test_an_original_without_breaches_passes_when_its_code_measurably_shrinks() 
     assert split.outcome is Outcome.FAIL and split.score is not None and split.score < 0
 
 
+# A small function no threshold flags, in four languages: folding a temporary into its use saves a few tokens (5% or
+# more of so small a file, but not a line's worth), which is one expression written another way; replacing the loop
+# with the language's own reduction saves more than a line.
+SMALL_TOTALS = {
+    "python": (
+        "def total(prices, rate):\n    result = 0\n    for price in prices:\n        taxed = price * (1 + rate)\n"
+        "        result = result + taxed\n    return result\n",
+        (
+            "        taxed = price * (1 + rate)\n        result = result + taxed\n",
+            "        result += price * (1 + rate)\n",
+        ),
+        "def total(prices, rate):\n    return sum(price * (1 + rate) for price in prices)\n",
+    ),
+    "javascript": (
+        "function total(prices, rate) {\n  let result = 0;\n  for (const price of prices) {\n"
+        "    const taxed = price * (1 + rate);\n    result = result + taxed;\n  }\n  return result;\n}\n",
+        (
+            "    const taxed = price * (1 + rate);\n    result = result + taxed;\n",
+            "    result += price * (1 + rate);\n",
+        ),
+        "function total(prices, rate) {\n  return prices.reduce((sum, price) => sum + price * (1 + rate), 0);\n}\n",
+    ),
+    "go": (
+        "package shop\n\nfunc Total(prices []float64, rate float64) float64 {\n\tresult := 0.0\n"
+        "\tfor _, price := range prices {\n\t\ttaxed := price * (1 + rate)\n\t\tresult = result + taxed\n\t}\n"
+        "\treturn result\n}\n",
+        ("\t\ttaxed := price * (1 + rate)\n\t\tresult = result + taxed\n", "\t\tresult += price * (1 + rate)\n"),
+        None,
+    ),
+    "java": (
+        "class Shop {\n    static double total(double[] prices, double rate) {\n        double result = 0;\n"
+        "        for (double price : prices) {\n            double taxed = price * (1 + rate);\n"
+        "            result = result + taxed;\n        }\n        return result;\n    }\n}\n",
+        (
+            "            double taxed = price * (1 + rate);\n            result = result + taxed;\n",
+            "            result += price * (1 + rate);\n",
+        ),
+        "class Shop {\n    static double total(double[] prices, double rate) {\n"
+        "        return java.util.Arrays.stream(prices).map(p -> p * (1 + rate)).sum();\n    }\n}\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", sorted(SMALL_TOTALS))
+def test_a_few_tokens_fewer_in_a_small_file_is_lateral_but_a_line_fewer_is_not(language: str) -> None:
+    original, (old, new), reduced = SMALL_TOTALS[language]
+    folded = original.replace(old, new)
+    assert folded != original
+    result = check_maintainability(language, original, folded)
+    before, after = result.details["code_tokens_before"], result.details["code_tokens_after"]
+    assert result.details["breaches_before"] == 0
+    assert after <= 0.95 * before and before - after < 10  # 5% of the file, less than a line: the case the rule is for
+    assert result.outcome is Outcome.FAIL, [e.message for e in result.evidence]
+    assert "10 tokens or a branch or nesting level" in result.evidence[-1].message
+    if reduced is not None:  # the loop gone: a nesting level fewer, in however few tokens
+        shorter = check_maintainability(language, original, reduced)
+        assert shorter.outcome is Outcome.PASS, [e.message for e in shorter.evidence]
+
+
 def test_an_answer_that_changes_only_comments_and_layout_fails() -> None:
     relaid = "# Totals per key.\n" + CLEAN.replace("    return result", "\n    # all keys seen\n    return  result")
     result = check_maintainability("python", CLEAN, relaid)
