@@ -7,7 +7,7 @@ import bisect
 import re
 import warnings
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,6 +18,7 @@ from bare_tui.pipeline.evidence import capped
 from bare_tui.pipeline.languages import (
     Source,
     grammar_name,
+    node_snippet,
     parse_grammar,
     parse_source,
     query_captures,
@@ -297,6 +298,10 @@ class _Rule:
     grammars: frozenset[str]
     query: str
     message: str  # formatted with {text}
+    operators: frozenset[str] = frozenset()
+    """When given, only hits whose `operator` is one of these count. The query names the node kind alone: a pattern
+    with a condition on a child after the first keeps a partial match open for every such node around the cursor,
+    which costs time quadratic in how deeply they nest (`a + a + ... == a`)."""
 
 
 _JS = frozenset({"javascript", "typescript", "tsx"})
@@ -351,8 +356,9 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         "loose-equality",
         _JS,
-        """(binary_expression operator: "==" @op) @hit (binary_expression operator: "!=" @op) @hit""",
+        "(binary_expression) @hit",
         "loose equality (use === or !==): {text}",
+        operators=frozenset({"==", "!="}),
     ),
     _Rule(
         "duplicate-key",
@@ -413,6 +419,8 @@ def _rule_findings(source: Source) -> tuple[Finding, ...]:
         if source.grammar not in rule.grammars:
             continue
         for hit in _captures(source.grammar, rule.query, source.root):
+            if rule.operators and not _operator_in(hit, rule.operators):
+                continue
             findings.extend(_apply(rule, source, hit))
     findings.extend(_walk_rules(source))
     findings.extend(_duplicate_cases(source))
@@ -423,6 +431,11 @@ def _rule_findings(source: Source) -> tuple[Finding, ...]:
     findings.extend(_js_unknown_builtin_members(source))
     findings.extend(_c_rules(source))
     return tuple(findings)
+
+
+def _operator_in(node: tree_sitter.Node, operators: frozenset[str]) -> bool:
+    operator = node.child_by_field_name("operator")
+    return operator is not None and operator.type in operators
 
 
 def _apply(rule: _Rule, source: Source, node: tree_sitter.Node) -> Iterator[Finding]:
@@ -444,7 +457,7 @@ def _apply(rule: _Rule, source: Source, node: tree_sitter.Node) -> Iterator[Find
                 yield _finding(source, rule.name, name, key, rule.message.format(text=name))
             seen.add(name)
         return
-    text = snippet(source.node_text(node), 60)
+    text = node_snippet(source, node, 60)
     yield _finding(source, rule.name, text, node, rule.message.format(text=text))
 
 
@@ -763,14 +776,12 @@ _JS_STATIC_MEMBERS = {
 def _js_unknown_builtin_members(source: Source) -> Iterator[Finding]:
     if source.grammar not in _JS:
         return
-    for member in _captures(
-        source.grammar,
-        "(member_expression object: (identifier) @object property: (property_identifier)) @hit",
-        source.root,
-    ):
+    # Every member expression, filtered here: a pattern with conditions on its children is quadratic in how deeply
+    # member expressions nest (`a.b.c.d...`, see _Rule.operator_of).
+    for member in _captures(source.grammar, "(member_expression) @hit", source.root):
         target = member.child_by_field_name("object")
         prop = member.child_by_field_name("property")
-        if target is None or prop is None:
+        if target is None or prop is None or target.type != "identifier" or prop.type != "property_identifier":
             continue
         known = _JS_STATIC_MEMBERS.get(source.node_text(target))
         if known is None:
@@ -1145,38 +1156,93 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
     findings: list[Finding] = []
     offsets = _ByteOffsets(refactored.text)
     broken = refactored.root.has_error
-    for word, matches in candidates.items():
-        uses: list[tree_sitter.Node] = []
-        declared = False
-        for match in matches:
-            start = offsets.byte(match.start())
-            node = refactored.root.descendant_for_byte_range(start, start + len(match.group().encode("utf-8")))
-            if node is None:
-                continue
-            if node.type == "name" and node.parent is not None and node.parent.type == "variable_name":
-                node = node.parent
-            if node.type in _DECLARING_NODE_TYPES:
-                declared = True
-                break
-            if node.type not in _NAME_TYPES or node.has_error:
-                continue  # inside a comment, a string, a type or a member access
-            if broken and _inside_error(node):
-                continue  # what a name means where the file does not parse is the syntax stage's business
-            role = _role(refactored.grammar, node)
-            if role == "declaration":
-                declared = True
-                break
-            if role == "use":
-                uses.append(node)
-        if declared or not uses:
+    # Every occurrence in document order, located by one cursor that moves from each to the next (see _Locator);
+    # a word is declared when any occurrence declares it, else each use is a finding.
+    locator = _Locator(refactored.root)
+    declared: set[str] = set()
+    uses: dict[str, list[tree_sitter.Node]] = {word: [] for word in candidates}
+    for match in sorted((m for found in candidates.values() for m in found), key=lambda m: m.start()):
+        word = match.group()
+        if word in declared:
             continue
-        for node in uses:
+        start = offsets.byte(match.start())
+        node = locator.find(start, start + len(word.encode("utf-8")))
+        if node.type == "name":
+            parent = locator.parent(node)
+            if parent is not None and parent.type == "variable_name":
+                node = parent
+        if node.type in _DECLARING_NODE_TYPES:
+            declared.add(word)
+            continue
+        if node.type not in _NAME_TYPES or node.has_error:
+            continue  # inside a comment, a string, a type or a member access
+        if broken and locator.inside_error(node):
+            continue  # what a name means where the file does not parse is the syntax stage's business
+        role = _role(refactored.grammar, node, locator.parent)
+        if role == "declaration":
+            declared.add(word)
+        elif role == "use":
+            uses[word].append(node)
+    for word, used in uses.items():
+        if word in declared:
+            continue
+        for node in used:
             findings.append(
                 _finding(
                     refactored, "undefined-name", word, node, f"undefined name '{word}': declared nowhere in the file"
                 )
             )
     return findings
+
+
+class _Locator:
+    """The smallest node spanning each of a series of byte ranges (what Node.descendant_for_byte_range gives), and
+    their ancestors, in time linear in the text when the ranges come in document order.
+
+    descendant_for_byte_range descends from the root and Node.parent walks down from it again, so each costs the
+    node's depth: over the names of one deeply nested expression (`a.b.b.b...`), time quadratic in the answer. A
+    tree cursor keeps the path from the root instead: it climbs to the first node spanning the next range and
+    descends from there, and a node's ancestors are read off the path."""
+
+    def __init__(self, root: tree_sitter.Node) -> None:
+        self._cursor = root.walk()
+        self._path = [root]
+        self._index = {root.id: 0}
+        self._errors = [0]  # error nodes on the path above each node of it
+
+    def _push(self, node: tree_sitter.Node) -> None:
+        above = self._path[-1]
+        self._errors.append(self._errors[-1] + (1 if above.is_error else 0))
+        self._index[node.id] = len(self._path)
+        self._path.append(node)
+
+    def _pop(self) -> None:
+        self._cursor.goto_parent()
+        del self._index[self._path.pop().id]
+        self._errors.pop()
+
+    def find(self, start: int, end: int) -> tree_sitter.Node:
+        while len(self._path) > 1 and not (self._path[-1].start_byte <= start and self._path[-1].end_byte >= end):
+            self._pop()
+        while self._cursor.goto_first_child_for_byte(start) is not None:
+            child = self._cursor.node
+            if child is None or not (child.start_byte <= start and child.end_byte >= end):
+                self._cursor.goto_parent()
+                break
+            self._push(child)
+        return self._path[-1]
+
+    def parent(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
+        index = self._index.get(node.id)
+        if index is None:
+            return node.parent
+        return self._path[index - 1] if index > 0 else None
+
+    def inside_error(self, node: tree_sitter.Node) -> bool:
+        index = self._index.get(node.id)
+        if index is None:
+            return _inside_error(node)
+        return self._errors[index] > 0
 
 
 def _go_imported_packages(source: Source) -> set[str]:
@@ -1192,19 +1258,24 @@ _PREPROCESSOR_TESTS = frozenset({"preproc_ifdef", "preproc_defined", "preproc_el
 _PREPROCESSOR_CONDITIONALS = frozenset({"preproc_if", "preproc_elif"})
 
 
-def _role(grammar: str, node: tree_sitter.Node) -> str:
-    """Whether a name node declares the name, uses it, or is a member/type/label (neither)."""
+def _role(
+    grammar: str,
+    node: tree_sitter.Node,
+    parent_of: Callable[[tree_sitter.Node], tree_sitter.Node | None] = lambda node: node.parent,
+) -> str:
+    """Whether a name node declares the name, uses it, or is a member/type/label (neither); `parent_of` gives a
+    node's parent (a _Locator's, which costs nothing for the nodes on its path)."""
     child = node
-    parent = node.parent
+    parent = parent_of(node)
     while parent is not None and parent.type in _WRAPPERS:
         if parent.type == "init_declarator" and _field_of(parent, child) == "value":
             break
         if parent.type == "pair" and grammar != "php":
             break
-        child, parent = parent, parent.parent
+        child, parent = parent, parent_of(parent)
     if parent is None:
         return "use"
-    if grammar in ("c", "cpp") and _tested_by_preprocessor(node):
+    if grammar in ("c", "cpp") and _tested_by_preprocessor(node, parent_of):
         return "member"
     ancestor: tree_sitter.Node | None = parent
     for _ in range(4):  # `import java.util.Map;`, `using System.Text;`, `use App\\Models\\User;`
@@ -1212,13 +1283,13 @@ def _role(grammar: str, node: tree_sitter.Node) -> str:
             break
         if ancestor.type.startswith(_IMPORTING) or "import" in ancestor.type:
             return "declaration"
-        ancestor = ancestor.parent
+        ancestor = parent_of(ancestor)
     field = _field_of(parent, child)
     if (
         parent.type == "assignment_expression"
         and field == "left"
-        and parent.parent is not None
-        and parent.parent.type == "initializer_expression"
+        and (grandparent := parent_of(parent)) is not None
+        and grandparent.type == "initializer_expression"
     ):
         return "member"  # C#: new Order { Total = 3 } sets a property
     if field in _MEMBER_FIELDS or (parent.type, field) in _MEMBER_CONTEXTS or (parent.type, None) in _MEMBER_CONTEXTS:
@@ -1252,8 +1323,10 @@ def _inside_error(node: tree_sitter.Node) -> bool:
     return False
 
 
-def _tested_by_preprocessor(node: tree_sitter.Node) -> bool:
-    child, parent = node, node.parent
+def _tested_by_preprocessor(
+    node: tree_sitter.Node, parent_of: Callable[[tree_sitter.Node], tree_sitter.Node | None]
+) -> bool:
+    child, parent = node, parent_of(node)
     for _ in range(8):
         if parent is None:
             return False
@@ -1261,7 +1334,7 @@ def _tested_by_preprocessor(node: tree_sitter.Node) -> bool:
             return True
         if parent.type in _PREPROCESSOR_CONDITIONALS:
             return _field_of(parent, child) == "condition"
-        child, parent = parent, parent.parent
+        child, parent = parent, parent_of(parent)
     return False
 
 

@@ -225,5 +225,18 @@ def snippet(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def node_snippet(source: Source, node: tree_sitter.Node, limit: int = 40) -> str:
+    """snippet() of a node's text, reading only as much of a long node as the snippet needs: a message about each
+    of many nested nodes (`a == b == c ...`) then costs time linear in the text, not quadratic."""
+    start, end = node.start_byte, node.end_byte
+    enough = start + 4 * limit + 256
+    if end > enough:
+        head = " ".join(source.data[start:enough].decode("utf-8", errors="replace").split())
+        # The last word of the head may be cut (a multibyte character too): the rest is the whole text's start.
+        if len(head) > limit + 4:
+            return head[: limit - 1] + "…"
+    return snippet(source.node_text(node), limit)
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "\\'") + "'"
