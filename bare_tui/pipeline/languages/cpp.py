@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bare_tui.pipeline.languages.c import DEFINITION_KINDS, KNOWN_NAMES, TYPE_QUERIES, hidden, visit
+from bare_tui.pipeline.languages.c import (
+    DEFINITION_KINDS,
+    KNOWN_NAMES,
+    TYPE_QUERIES,
+    TYPEDEFS,
+    hidden,
+    parameter,
+    return_type,
+    visit,
+)
 from bare_tui.pipeline.languages.spec import Grammar, LanguageSpec, words
 
 SPEC = LanguageSpec(
@@ -12,6 +21,9 @@ SPEC = LanguageSpec(
     fence_names=("cpp", "c++", "cxx", "cc", "hpp"),
     grammars={"cpp": Grammar("tree_sitter_cpp")},
     return_fields=("type",),
+    parameter=parameter,
+    return_type=return_type,
+    typedefs=TYPEDEFS,
     hidden=hidden,
     definition_kinds=DEFINITION_KINDS,
     visit=visit,

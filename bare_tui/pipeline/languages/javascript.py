@@ -6,6 +6,7 @@ from functools import lru_cache
 
 import tree_sitter
 
+from bare_tui.pipeline.languages.parameters import assigned_function_return
 from bare_tui.pipeline.languages.spec import NOTHING, Grammar, LanguageSpec, Visit, words
 from bare_tui.pipeline.languages.tree import Source, captures, modifier_words, name_text, unwrap_parentheses
 
@@ -249,6 +250,7 @@ SPEC = LanguageSpec(
     grammars={"javascript": Grammar("tree_sitter_javascript")},
     optional_types=True,
     return_fields=("return_type",),
+    return_type=assigned_function_return,
     hidden=hidden,
     definition_kinds=DEFINITION_KINDS,
     visit=visit,

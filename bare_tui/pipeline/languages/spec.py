@@ -8,6 +8,7 @@ from importlib import import_module
 
 import tree_sitter
 
+from bare_tui.pipeline.languages.parameters import Parameter, declared_return, standard_parameter
 from bare_tui.pipeline.languages.tree import Source, modifier_words
 
 HiddenRule = Callable[[Source, tree_sitter.Node, str, tuple[str, ...]], bool]
@@ -57,6 +58,24 @@ def no_definitions(source: Source, node: tree_sitter.Node) -> Visit:
     return NOTHING
 
 
+ParameterRule = Callable[["LanguageSpec", Source, list[tree_sitter.Node], bool], list[Parameter]]
+"""How one parameter (the nodes between two commas of a list; the bool: it is the list's only part) reads as callers
+see it: none, one, or several (Go's `a, b int`)."""
+
+ReturnRule = Callable[["LanguageSpec", Source, tree_sitter.Node], str | None]
+"""The canonical return type a definition declares (None when it declares none); constructors never reach it."""
+
+
+@dataclass(frozen=True)
+class Typedefs:
+    """Type aliases a file declares (C's typedef): a parameter or return type is compared as what it stands for."""
+
+    aliases: Callable[[str, str], dict[str, str]]
+    """(grammar, text) -> alias -> the type it stands for."""
+    resolve: Callable[[str, dict[str, str]], str]
+    """A canonical type with those aliases replaced."""
+
+
 @dataclass(frozen=True)
 class Grammar:
     """A tree-sitter grammar from its PyPI wheel, loaded on first use: a process that only reads Python never
@@ -103,6 +122,12 @@ class LanguageSpec:
     """Types may be left out (a side without one agrees with any)."""
     return_fields: tuple[str, ...] = ()
     """Fields of a definition node that hold its declared return type."""
+    parameter: ParameterRule = standard_parameter
+    """How one parameter reads as callers see it (parameters.standard_parameter unless the language has its own)."""
+    return_type: ReturnRule = declared_return
+    """How a definition's declared return type is read (parameters.declared_return: from `return_fields`)."""
+    typedefs: Typedefs | None = None
+    """Type aliases compared as what they stand for (C's typedef)."""
     hidden: HiddenRule = never_hidden
     """The visibility rule: private, static, unexported or otherwise invisible to other files."""
     definition_kinds: tuple[str, ...] = ()

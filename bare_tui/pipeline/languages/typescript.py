@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bare_tui.pipeline.languages.javascript import DEFINITION_KINDS, KNOWN_NAMES, hidden, visit
+from bare_tui.pipeline.languages.parameters import assigned_function_return
 from bare_tui.pipeline.languages.spec import Grammar, LanguageSpec, words
 
 _TYPE_NAMES = "Record Partial Required Readonly Pick Omit Exclude Extract ReturnType Parameters NonNullable keyof"
@@ -19,6 +20,7 @@ SPEC = LanguageSpec(
     },
     optional_types=True,
     return_fields=("return_type",),
+    return_type=assigned_function_return,
     hidden=hidden,
     definition_kinds=DEFINITION_KINDS,
     visit=visit,
