@@ -298,6 +298,9 @@ def type_aliases(grammar: str, text: str) -> dict[str, str]:
 
 TYPEDEFS = Typedefs(aliases=type_aliases, resolve=normalise_type)
 
+HEADERS = (".h", ".hh", ".hpp", ".hxx", ".h++", ".inl")
+"""C and C++ headers (integrity: the types of any other file of theirs are its own)."""
+
 
 SPEC = LanguageSpec(
     name="c",
@@ -315,4 +318,5 @@ SPEC = LanguageSpec(
     members_defined_outside=True,
     known_names=words(KNOWN_NAMES),
     type_queries=TYPE_QUERIES,
+    header_extensions=HEADERS,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bare_tui.pipeline.languages.c import (
     DEFINITION_KINDS,
+    HEADERS,
     KNOWN_NAMES,
     TYPE_QUERIES,
     TYPEDEFS,
@@ -46,4 +47,5 @@ SPEC = LanguageSpec(
 """,
     ),
     type_queries=TYPE_QUERIES + ("(class_specifier name: (_) @name body: (_))",),
+    header_extensions=HEADERS,
 )

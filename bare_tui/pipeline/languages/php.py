@@ -110,4 +110,5 @@ SPEC = LanguageSpec(
         "(trait_declaration name: (_) @name)",
         "(enum_declaration name: (_) @name)",
     ),
+    opening_tags=("<?php", "<?="),
 )

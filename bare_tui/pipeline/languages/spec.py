@@ -67,6 +67,33 @@ ReturnRule = Callable[["LanguageSpec", Source, tree_sitter.Node], str | None]
 
 
 @dataclass(frozen=True)
+class CompileError:
+    """A compiler's first error in a text: where, and its message."""
+
+    line: int | None
+    column: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Compiler:
+    """The language's own compiler, which the syntax stage asks before tree-sitter (CPython's compile())."""
+
+    name: str
+    """What the verdict's details call the checker."""
+    check: Callable[[str, str], CompileError | None]
+    """(text, path) -> None when the text compiles, else its first error."""
+
+
+EarlyErrorRule = Callable[[Source], list[tuple[tree_sitter.Node, str]]]
+"""Errors a grammar accepts but every engine rejects the file for (a getter with parameters): (node, message)."""
+
+
+StubRule = Callable[[Source, Source], list[tuple[tree_sitter.Node, str]]]
+"""(original, answer) -> each real body the answer replaced by a stub (Python's `...`), located, with its message."""
+
+
+@dataclass(frozen=True)
 class Typedefs:
     """Type aliases a file declares (C's typedef): a parameter or return type is compared as what it stands for."""
 
@@ -128,6 +155,11 @@ class LanguageSpec:
     """How a definition's declared return type is read (parameters.declared_return: from `return_fields`)."""
     typedefs: Typedefs | None = None
     """Type aliases compared as what they stand for (C's typedef)."""
+    # syntax
+    compiler: Compiler | None = None
+    """A compiler whose verdict the syntax stage takes before tree-sitter's."""
+    early_errors: EarlyErrorRule | None = None
+    """Errors beyond the grammar's that the syntax stage reports too."""
     hidden: HiddenRule = never_hidden
     """The visibility rule: private, static, unexported or otherwise invisible to other files."""
     definition_kinds: tuple[str, ...] = ()
@@ -150,6 +182,21 @@ class LanguageSpec:
     # integrity
     type_queries: tuple[str, ...] = ()
     """tree-sitter patterns capturing (as @name) each type definition whose removal drops a type."""
+    functions_stand_for_types: bool = False
+    """A function may be a type (JavaScript's constructor functions): `class Foo` rewritten as `function Foo` keeps
+    the type."""
+    header_extensions: tuple[str, ...] = ()
+    """The language's header files: in any other file of it the types are its own, so one that is gone matters only
+    while the answer still names it (C, C++)."""
+    open_endings: tuple[str, ...] = ()
+    """Line endings beyond the usual (an open bracket, an operator) that say a statement goes on (Python's `:`)."""
+    backtick_strings_are_fences: bool = False
+    """tree-sitter reads a backtick as opening a string (Python 2's repr) where an answer's is a markdown fence."""
+    stub_bodies: StubRule | None = None
+    """Real bodies replaced by a stub, reported as elisions."""
+    opening_tags: tuple[str, ...] = ()
+    """Tags code opens with (PHP's `<?php`, `<?=`): an answer with none of them, for an original with the first, is
+    not code."""
 
     def __post_init__(self) -> None:
         if not self.pygments_lexer:

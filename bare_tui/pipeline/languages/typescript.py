@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bare_tui.pipeline.languages.javascript import DEFINITION_KINDS, KNOWN_NAMES, hidden, visit
+from bare_tui.pipeline.languages.javascript import DEFINITION_KINDS, KNOWN_NAMES, early_errors, hidden, visit
 from bare_tui.pipeline.languages.parameters import assigned_function_return
 from bare_tui.pipeline.languages.spec import Grammar, LanguageSpec, words
 
@@ -21,6 +21,7 @@ SPEC = LanguageSpec(
     optional_types=True,
     return_fields=("return_type",),
     return_type=assigned_function_return,
+    early_errors=early_errors,
     hidden=hidden,
     definition_kinds=DEFINITION_KINDS,
     visit=visit,
@@ -35,4 +36,5 @@ SPEC = LanguageSpec(
         "(type_alias_declaration name: (_) @name)",
         "(class name: (_) @name)",
     ),
+    functions_stand_for_types=True,
 )
