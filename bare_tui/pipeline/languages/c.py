@@ -8,7 +8,16 @@ from functools import lru_cache
 import tree_sitter
 
 from bare_tui.pipeline.languages.parameters import Parameter, as_written, canonical
-from bare_tui.pipeline.languages.spec import NOTHING, Grammar, LanguageSpec, Typedefs, Visit, words
+from bare_tui.pipeline.languages.spec import (
+    ASSIGNMENT_IN_PARENTHESES,
+    NOTHING,
+    Cppcheck,
+    Grammar,
+    LanguageSpec,
+    Typedefs,
+    Visit,
+    words,
+)
 from bare_tui.pipeline.languages.tree import Source, captures, modifier_words, name_text, parse_grammar
 
 KNOWN_NAMES = """
@@ -298,6 +307,9 @@ def type_aliases(grammar: str, text: str) -> dict[str, str]:
 
 TYPEDEFS = Typedefs(aliases=type_aliases, resolve=normalise_type)
 
+SWITCH_QUERY = "(switch_statement body: (compound_statement) @hit)"
+"""The switches whose arms the defects stage reads for repeated values (C++ shares it)."""
+
 HEADERS = (".h", ".hh", ".hpp", ".hxx", ".h++", ".inl")
 """C and C++ headers (integrity: the types of any other file of theirs are its own)."""
 
@@ -319,4 +331,11 @@ SPEC = LanguageSpec(
     known_names=words(KNOWN_NAMES),
     type_queries=TYPE_QUERIES,
     header_extensions=HEADERS,
+    defect_queries=(ASSIGNMENT_IN_PARENTHESES,),
+    block_query="(compound_statement) @hit",
+    assignment_query="(assignment_expression) @hit",
+    switch_query=SWITCH_QUERY,
+    defect_rules=("c-headers-and-inline",),
+    cppcheck=Cppcheck("c", ".c"),
+    preprocessor=True,
 )

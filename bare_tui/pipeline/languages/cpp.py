@@ -6,6 +6,7 @@ from bare_tui.pipeline.languages.c import (
     DEFINITION_KINDS,
     HEADERS,
     KNOWN_NAMES,
+    SWITCH_QUERY,
     TYPE_QUERIES,
     TYPEDEFS,
     hidden,
@@ -13,7 +14,14 @@ from bare_tui.pipeline.languages.c import (
     return_type,
     visit,
 )
-from bare_tui.pipeline.languages.spec import Grammar, LanguageSpec, words
+from bare_tui.pipeline.languages.spec import (
+    Cppcheck,
+    Grammar,
+    LanguageSpec,
+    assignment_in_condition,
+    empty_catch,
+    words,
+)
 
 SPEC = LanguageSpec(
     name="cpp",
@@ -48,4 +56,16 @@ SPEC = LanguageSpec(
     ),
     type_queries=TYPE_QUERIES + ("(class_specifier name: (_) @name body: (_))",),
     header_extensions=HEADERS,
+    defect_queries=(
+        assignment_in_condition("""
+        (if_statement condition: (condition_clause value: (assignment_expression) @hit))
+        (while_statement condition: (condition_clause value: (assignment_expression) @hit))
+        """),
+        empty_catch("compound_statement"),
+    ),
+    block_query="(compound_statement) @hit",
+    assignment_query="(assignment_expression) @hit",
+    switch_query=SWITCH_QUERY,
+    cppcheck=Cppcheck("c++", ".cpp"),
+    preprocessor=True,
 )

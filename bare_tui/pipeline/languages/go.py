@@ -112,6 +112,7 @@ SPEC = LanguageSpec(
     aliases=("golang",),
     fence_names=("go", "golang"),
     grammars={"go": Grammar("tree_sitter_go")},
+    final_newline=True,
     return_fields=("result",),
     parameter=parameter,
     return_type=return_type,
@@ -125,4 +126,9 @@ SPEC = LanguageSpec(
     uint64 uintptr float32 float64 complex64 complex128 any comparable _
 """),
     type_queries=("(type_spec name: (_) @name)", "(type_alias name: (_) @name)"),
+    block_query="(statement_list) @hit",
+    assignment_query="(assignment_statement) @hit",
+    switch_query="(expression_switch_statement) @hit",
+    defect_rules=("unused-variable", "unused-import"),
+    imports_name_packages=True,
 )

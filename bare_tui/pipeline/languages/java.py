@@ -5,7 +5,17 @@ from __future__ import annotations
 import tree_sitter
 
 from bare_tui.pipeline.languages.parameters import Parameter, as_written, canonical
-from bare_tui.pipeline.languages.spec import NOTHING, SKIP, Grammar, LanguageSpec, Visit, private_modifier, words
+from bare_tui.pipeline.languages.spec import (
+    ASSIGNMENT_IN_PARENTHESES,
+    NOTHING,
+    SKIP,
+    Grammar,
+    LanguageSpec,
+    Visit,
+    empty_catch,
+    private_modifier,
+    words,
+)
 from bare_tui.pipeline.languages.tree import Source, name_text
 
 # The definitions the signatures stage compares.
@@ -106,4 +116,10 @@ SPEC = LanguageSpec(
     InterruptedException CloneNotSupportedException length
 """),
     type_queries=tuple(f"({kind} name: (_) @name)" for kind in _TYPE_KINDS),
+    defect_queries=(ASSIGNMENT_IN_PARENTHESES, empty_catch("block")),
+    block_query="(block) @hit",
+    assignment_query="(assignment_expression) @hit",
+    switch_query="(switch_block) @hit",
+    defect_rules=("unused-private-field", "private-access"),
+    capitalised_objects_are_classes=True,
 )

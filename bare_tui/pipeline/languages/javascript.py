@@ -7,7 +7,16 @@ from functools import lru_cache
 import tree_sitter
 
 from bare_tui.pipeline.languages.parameters import assigned_function_return
-from bare_tui.pipeline.languages.spec import NOTHING, Grammar, LanguageSpec, Visit, words
+from bare_tui.pipeline.languages.spec import (
+    ASSIGNMENT_IN_PARENTHESES,
+    NOTHING,
+    DefectQuery,
+    Grammar,
+    LanguageSpec,
+    Visit,
+    empty_catch,
+    words,
+)
 from bare_tui.pipeline.languages.tree import Source, captures, matches, modifier_words, name_text, unwrap_parentheses
 
 FUNCTION_KINDS = frozenset(
@@ -299,6 +308,129 @@ def _private_declared(source: Source, node: tree_sitter.Node, name: str) -> bool
     return True  # nested beyond reason: do not guess
 
 
+# Defects: the query rules, and the static members of the built-in objects.
+
+DEFECT_QUERIES = (
+    ASSIGNMENT_IN_PARENTHESES,
+    empty_catch("statement_block"),
+    DefectQuery("debugger-statement", "(debugger_statement) @hit", "debugger statement left in the code"),
+    DefectQuery(
+        "loose-equality",
+        "(binary_expression) @hit",
+        "loose equality (use === or !==): {text}",
+        operators=frozenset({"==", "!="}),
+    ),
+    DefectQuery("duplicate-key", "(object) @hit", "duplicate key in object literal: {text}"),
+)
+"""TypeScript shares these."""
+
+STATIC_MEMBERS: dict[str, frozenset[str]] = {
+    "String": frozenset({"fromCharCode", "fromCodePoint", "raw", "prototype", "length", "name"}),
+    "Math": frozenset(
+        {
+            "E",
+            "LN10",
+            "LN2",
+            "LOG10E",
+            "LOG2E",
+            "PI",
+            "SQRT1_2",
+            "SQRT2",
+            "abs",
+            "acos",
+            "acosh",
+            "asin",
+            "asinh",
+            "atan",
+            "atan2",
+            "atanh",
+            "cbrt",
+            "ceil",
+            "clz32",
+            "cos",
+            "cosh",
+            "exp",
+            "expm1",
+            "floor",
+            "fround",
+            "hypot",
+            "imul",
+            "log",
+            "log10",
+            "log1p",
+            "log2",
+            "max",
+            "min",
+            "pow",
+            "random",
+            "round",
+            "sign",
+            "sin",
+            "sinh",
+            "sqrt",
+            "tan",
+            "tanh",
+            "trunc",
+            "f16round",
+            "sumPrecise",
+        }
+    ),
+    "Number": frozenset(
+        {
+            "EPSILON",
+            "MAX_SAFE_INTEGER",
+            "MAX_VALUE",
+            "MIN_SAFE_INTEGER",
+            "MIN_VALUE",
+            "NaN",
+            "NEGATIVE_INFINITY",
+            "POSITIVE_INFINITY",
+            "isFinite",
+            "isInteger",
+            "isNaN",
+            "isSafeInteger",
+            "parseFloat",
+            "parseInt",
+            "prototype",
+        }
+    ),
+    "Array": frozenset({"from", "fromAsync", "isArray", "of", "prototype"}),
+    "JSON": frozenset({"parse", "stringify", "rawJSON", "isRawJSON"}),
+    "Object": frozenset(
+        {
+            "assign",
+            "create",
+            "defineProperties",
+            "defineProperty",
+            "entries",
+            "freeze",
+            "fromEntries",
+            "getOwnPropertyDescriptor",
+            "getOwnPropertyDescriptors",
+            "getOwnPropertyNames",
+            "getOwnPropertySymbols",
+            "getPrototypeOf",
+            "groupBy",
+            "hasOwn",
+            "is",
+            "isExtensible",
+            "isFrozen",
+            "isSealed",
+            "keys",
+            "preventExtensions",
+            "prototype",
+            "seal",
+            "setPrototypeOf",
+            "values",
+        }
+    ),
+    "Promise": frozenset(
+        {"all", "allSettled", "any", "race", "reject", "resolve", "withResolvers", "try", "prototype"}
+    ),
+}
+"""Every static member of the built-in objects a file may name (`Math.nope` is a defect); TypeScript shares it."""
+
+
 SPEC = LanguageSpec(
     name="javascript",
     extensions=(".js", ".mjs", ".cjs", ".jsx"),
@@ -317,4 +449,10 @@ SPEC = LanguageSpec(
     known_names=words(KNOWN_NAMES),
     type_queries=("(class_declaration name: (_) @name)", "(class name: (_) @name)"),
     functions_stand_for_types=True,
+    defect_queries=DEFECT_QUERIES,
+    block_query="(statement_block) @hit",
+    assignment_query="(assignment_expression) @hit",
+    switch_query="(switch_body) @hit",
+    static_members=STATIC_MEMBERS,
+    assignment_declares=True,
 )

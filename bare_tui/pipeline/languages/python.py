@@ -164,4 +164,5 @@ SPEC = LanguageSpec(
     open_endings=(":",),
     backtick_strings_are_fences=True,
     stub_bodies=stub_bodies,
+    analyser="pyflakes",
 )

@@ -94,6 +94,45 @@ StubRule = Callable[[Source, Source], list[tuple[tree_sitter.Node, str]]]
 
 
 @dataclass(frozen=True)
+class DefectQuery:
+    """A defects rule written as a tree-sitter query capturing @hit (the stage's `_apply` words the finding)."""
+
+    name: str
+    query: str
+    message: str  # formatted with {text}
+    operators: frozenset[str] = frozenset()
+    """When given, only hits whose `operator` is one of these count. The query names the node kind alone: a pattern
+    with a condition on a child after the first keeps a partial match open for every such node around the cursor,
+    which costs time quadratic in how deeply they nest (`a + a + ... == a`)."""
+
+
+def assignment_in_condition(query: str) -> DefectQuery:
+    """An `if` or `while` whose condition assigns (the query captures the assignment as @hit)."""
+    return DefectQuery("assignment-in-condition", query, "assignment used as a condition: {text}")
+
+
+def empty_catch(block: str) -> DefectQuery:
+    """A catch whose body (a node of this kind) is empty: the error is swallowed."""
+    return DefectQuery("empty-catch", f"(catch_clause body: ({block}) @hit)", "empty catch block swallows errors")
+
+
+ASSIGNMENT_IN_PARENTHESES = assignment_in_condition("""
+        (if_statement condition: (parenthesized_expression (assignment_expression) @hit))
+        (while_statement condition: (parenthesized_expression (assignment_expression) @hit))
+        """)
+"""assignment_in_condition() for the languages whose conditions are parenthesized expressions (C, Java, JavaScript,
+PHP)."""
+
+
+@dataclass(frozen=True)
+class Cppcheck:
+    """How cppcheck reads the language: its --language and the file suffix it is given."""
+
+    language: str
+    suffix: str
+
+
+@dataclass(frozen=True)
 class Typedefs:
     """Type aliases a file declares (C's typedef): a parameter or return type is compared as what it stands for."""
 
@@ -142,6 +181,9 @@ class LanguageSpec:
     lizard_extensions: Mapping[str, str] = field(default_factory=dict)
     """Grammar name -> the file extension lizard picks its reader by; when not given, `.<grammar>` if the language
     has that extension, else its first."""
+    final_newline: bool = False
+    """The grammar wants a line break after the last top-level declaration where the compiler does not (Go): one is
+    added before parsing."""
     # signatures
     named_arguments: bool = False
     """Callers may pass arguments by name (Python, PHP 8, C#): a parameter's name is part of the signature."""
@@ -177,8 +219,38 @@ class LanguageSpec:
     """Members are declared in their class and may be defined outside it (C++; C's prototypes): a declaration in
     a function body is not the file's API, and a member declared hidden stays hidden where it is defined."""
     # defects
+    analyser: str = "tree-sitter"
+    """The defects stage's analyser: "pyflakes" (Python), else the tree-sitter rules below (and cppcheck)."""
     known_names: frozenset[str] = field(default_factory=frozenset)
     """Keywords, built-ins and standard-library names a file may use without declaring them."""
+    defect_queries: tuple[DefectQuery, ...] = ()
+    """Rules written as queries (assignment in a condition, an empty catch, loose equality)."""
+    block_query: str = ""
+    """Captures (@hit) each block whose statements after a return or throw are unreachable."""
+    assignment_query: str = ""
+    """Captures (@hit) each assignment, for self-assignments."""
+    switch_query: str = ""
+    """Captures (@hit) each switch whose arms may repeat a value."""
+    defect_rules: tuple[str, ...] = ()
+    """The stage's named rules that apply (defects.NAMED_RULES): Go's unused locals, Java's unused private fields."""
+    static_members: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Built-in objects and every static member they have (JavaScript's Math): any other member is a defect."""
+    cppcheck: Cppcheck | None = None
+    """cppcheck reads the language too."""
+    # the undefined-name rule
+    capitalised_objects_are_classes: bool = False
+    """`Math.max`, `Collectors.toList()`: a capitalised object is a class from the package or a namespace imported
+    whole, which the file cannot see (Java, C#)."""
+    assignment_declares: bool = False
+    """Assigning a name declares it (JavaScript's sloppy mode, PHP)."""
+    preprocessor: bool = False
+    """Names tested by the preprocessor come from the build, and a project header may define all-capitals names."""
+    imports_name_packages: bool = False
+    """An import brings in its path's last element as a name (Go)."""
+    pairs_wrap_names: bool = False
+    """A name inside a key-value pair is the pair's value (PHP's `'k' => $v`), not a key."""
+    foreach_declares: bool = False
+    """`foreach ($items as $item)` declares its item (PHP)."""
     # integrity
     type_queries: tuple[str, ...] = ()
     """tree-sitter patterns capturing (as @name) each type definition whose removal drops a type."""

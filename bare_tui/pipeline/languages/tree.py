@@ -179,14 +179,14 @@ _LARGE = 2_000_000
 
 
 def _read(grammar: str, text: str) -> Source:
-    data = encode(text)
-    if grammar == "go" and not data.endswith(b"\n"):
-        # The Go grammar wants a terminator after the last top-level declaration; the compiler does not.
-        data += b"\n"
-    tree = _parser_for_grammar(grammar).parse(data)
     from bare_tui.pipeline.languages import spec_for_grammar
 
-    return Source(language=spec_for_grammar(grammar).name, grammar=grammar, text=text, data=data, tree=tree)
+    spec = spec_for_grammar(grammar)
+    data = encode(text)
+    if spec.final_newline and not data.endswith(b"\n"):
+        data += b"\n"
+    tree = _parser_for_grammar(grammar).parse(data)
+    return Source(language=spec.name, grammar=grammar, text=text, data=data, tree=tree)
 
 
 _parse = lru_cache(maxsize=8)(_read)

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bare_tui.pipeline.languages.javascript import DEFINITION_KINDS, KNOWN_NAMES, early_errors, hidden, visit
+from bare_tui.pipeline.languages.javascript import (
+    DEFECT_QUERIES,
+    DEFINITION_KINDS,
+    KNOWN_NAMES,
+    STATIC_MEMBERS,
+    early_errors,
+    hidden,
+    visit,
+)
 from bare_tui.pipeline.languages.parameters import assigned_function_return
 from bare_tui.pipeline.languages.spec import Grammar, LanguageSpec, words
 
@@ -37,4 +45,10 @@ SPEC = LanguageSpec(
         "(class name: (_) @name)",
     ),
     functions_stand_for_types=True,
+    defect_queries=DEFECT_QUERIES,
+    block_query="(statement_block) @hit",
+    assignment_query="(assignment_expression) @hit",
+    switch_query="(switch_body) @hit",
+    static_members=STATIC_MEMBERS,
+    assignment_declares=True,
 )

@@ -644,8 +644,9 @@ def _reference_findings(source: Source, pattern: str) -> list[tuple[int, int]]:
 
 @pytest.mark.parametrize("language", ["javascript", "typescript"])
 def test_loose_equality_and_builtin_members_find_what_the_child_patterns_found(language: str) -> None:
-    from bare_tui.pipeline.defects import _JS_STATIC_MEMBERS, rule_findings
+    from bare_tui.pipeline.defects import rule_findings
     from bare_tui.pipeline.languages import parse_source
+    from bare_tui.pipeline.languages.javascript import STATIC_MEMBERS
 
     equality = """(binary_expression operator: "==" @op) @hit (binary_expression operator: "!=" @op) @hit"""
     member = "(member_expression object: (identifier) @object property: (property_identifier)) @hit"
@@ -661,7 +662,7 @@ def test_loose_equality_and_builtin_members_find_what_the_child_patterns_found(l
         expected = [
             source.position(hit)
             for hit in query_captures(source.grammar, member, source.root, name="hit")
-            if (known := _JS_STATIC_MEMBERS.get(source.node_text(hit.child_by_field_name("object")))) is not None
+            if (known := STATIC_MEMBERS.get(source.node_text(hit.child_by_field_name("object")))) is not None
             and source.node_text(hit.child_by_field_name("property")) not in known
         ]
         assert expected  # Math.nope at least
