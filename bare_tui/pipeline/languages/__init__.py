@@ -64,6 +64,12 @@ def spec_for_grammar(grammar: str) -> LanguageSpec:
     return found
 
 
+def path_for_grammar(grammar: str) -> str:
+    """A file name that reads with this grammar: none for its language's first grammar, else `x.<grammar>` (x.tsx)."""
+    spec = spec_for_grammar(grammar)
+    return "" if grammar == next(iter(spec.grammars)) else f"x.{grammar}"
+
+
 __all__ = [
     "BY_GRAMMAR",
     "LANGUAGES",
@@ -85,6 +91,7 @@ __all__ = [
     "name_text",
     "parse_grammar",
     "parse_source",
+    "path_for_grammar",
     "query",
     "query_captures",
     "node_snippet",

@@ -113,6 +113,7 @@ SPEC = LanguageSpec(
     fence_names=("go", "golang"),
     grammars={"go": Grammar("tree_sitter_go")},
     final_newline=True,
+    grouped_parameters=True,
     return_fields=("result",),
     parameter=parameter,
     return_type=return_type,

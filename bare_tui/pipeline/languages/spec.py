@@ -181,6 +181,11 @@ class LanguageSpec:
     lizard_extensions: Mapping[str, str] = field(default_factory=dict)
     """Grammar name -> the file extension lizard picks its reader by; when not given, `.<grammar>` if the language
     has that extension, else its first."""
+    lizard_source: Callable[[Source], str] | None = None
+    """The text lizard is given when it cannot read the file as written (TypeScript's generic functions); the
+    file's own text when None."""
+    grouped_parameters: bool = False
+    """One parameter node may declare several names (Go's `a, b int`): maintainability counts each."""
     final_newline: bool = False
     """The grammar wants a line break after the last top-level declaration where the compiler does not (Go): one is
     added before parsing."""
