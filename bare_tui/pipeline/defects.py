@@ -7,7 +7,7 @@ import bisect
 import re
 import warnings
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,12 +18,14 @@ from bare_tui.pipeline.evidence import capped
 from bare_tui.pipeline.languages import (
     Source,
     grammar_name,
+    node_snippet,
     parse_grammar,
     parse_source,
     query_captures,
     snippet,
     spec_for_grammar,
 )
+from bare_tui.pipeline.languages.spec import DefectQuery
 
 RULES_VERSION = "7"
 """Bumped whenever a rule changes what it finds, so that the pipeline version changes with it. 5: C and C++
@@ -57,7 +59,8 @@ def check_defects(language: str, original: str, refactored: str | None, path: st
     if refactored is None or not refactored.strip():
         return StageResult(Outcome.SKIPPED, details={"reason": "no refactored code to analyse"})
     grammar = grammar_name(language, path)
-    if grammar == "python":
+    spec = spec_for_grammar(grammar)
+    if spec.analyser == "pyflakes":
         analyser = "pyflakes " + _pyflakes_version()
         try:
             before = pyflakes_findings(original, path)
@@ -73,7 +76,7 @@ def check_defects(language: str, original: str, refactored: str | None, path: st
         new = parse_source(language, refactored, path)
         before = rule_findings(old)
         after = rule_findings(new) + undefined_name_findings(old, new)
-        if grammar in ("c", "cpp") and cppcheck_version() is not None:
+        if spec.cppcheck is not None and cppcheck_version() is not None:
             analyser += f" + cppcheck {cppcheck_version()}"
             try:
                 before += cppcheck_findings(grammar, original)
@@ -100,7 +103,7 @@ def unavailable_analysers(languages: Iterable[str]) -> list[tuple[str, str]]:
     """The analysers these languages would use that this install cannot run: (name, what goes unchecked)."""
     grammars = {grammar_name(language) for language in languages if normalise_language(language) is not None}
     missing: list[tuple[str, str]] = []
-    if grammars & {"c", "cpp"} and cppcheck_version() is None:
+    if any(spec_for_grammar(grammar).cppcheck is not None for grammar in grammars) and cppcheck_version() is None:
         unchecked = (
             "C and C++ defects beyond the tree-sitter rules (bounds, uninitialised variables, shifts, leaks, "
             "null dereferences)"
@@ -251,7 +254,10 @@ def _cppcheck_findings(grammar: str, text: str) -> tuple[Finding, ...]:
     import subprocess
     import tempfile
 
-    suffix = ".c" if grammar == "c" else ".cpp"
+    reads = spec_for_grammar(grammar).cppcheck
+    if reads is None:
+        raise CppcheckFailed(f"cppcheck does not read {grammar}")
+    suffix = reads.suffix
     with tempfile.TemporaryDirectory(prefix="bare-tui-cppcheck-") as folder:
         source = f"{folder}/attempt{suffix}"
         with open(source, "w", encoding="utf-8", errors="replace") as handle:
@@ -259,7 +265,7 @@ def _cppcheck_findings(grammar: str, text: str) -> tuple[Finding, ...]:
         command = [
             cppcheck_executable() or "cppcheck",
             *_CPPCHECK_ARGUMENTS,
-            f"--language={'c' if grammar == 'c' else 'c++'}",
+            f"--language={reads.language}",
             f"--template={_CPPCHECK_TEMPLATE}",
             source,
         ]
@@ -290,77 +296,6 @@ def _cppcheck_findings(grammar: str, text: str) -> tuple[Finding, ...]:
 # ---------------------------------------------------------------------------------------------------------
 # The other eight languages: rules written as tree-sitter queries, plus the undefined-name rule.
 
-
-@dataclass(frozen=True)
-class _Rule:
-    name: str
-    grammars: frozenset[str]
-    query: str
-    message: str  # formatted with {text}
-
-
-_JS = frozenset({"javascript", "typescript", "tsx"})
-
-_RULES: tuple[_Rule, ...] = (
-    _Rule(
-        "assignment-in-condition",
-        frozenset({"c", "java", "javascript", "typescript", "tsx", "php"}),
-        """
-        (if_statement condition: (parenthesized_expression (assignment_expression) @hit))
-        (while_statement condition: (parenthesized_expression (assignment_expression) @hit))
-        """,
-        "assignment used as a condition: {text}",
-    ),
-    _Rule(
-        "assignment-in-condition",
-        frozenset({"cpp"}),
-        """
-        (if_statement condition: (condition_clause value: (assignment_expression) @hit))
-        (while_statement condition: (condition_clause value: (assignment_expression) @hit))
-        """,
-        "assignment used as a condition: {text}",
-    ),
-    _Rule(
-        "assignment-in-condition",
-        frozenset({"csharp"}),
-        """
-        (if_statement condition: (assignment_expression) @hit)
-        (while_statement condition: (assignment_expression) @hit)
-        """,
-        "assignment used as a condition: {text}",
-    ),
-    _Rule(
-        "empty-catch",
-        frozenset({"javascript", "typescript", "tsx"}),
-        "(catch_clause body: (statement_block) @hit)",
-        "empty catch block swallows errors",
-    ),
-    _Rule(
-        "empty-catch",
-        frozenset({"java", "csharp"}),
-        "(catch_clause body: (block) @hit)",
-        "empty catch block swallows errors",
-    ),
-    _Rule(
-        "empty-catch",
-        frozenset({"cpp", "php"}),
-        "(catch_clause body: (compound_statement) @hit)",
-        "empty catch block swallows errors",
-    ),
-    _Rule("debugger-statement", _JS, "(debugger_statement) @hit", "debugger statement left in the code"),
-    _Rule(
-        "loose-equality",
-        _JS,
-        """(binary_expression operator: "==" @op) @hit (binary_expression operator: "!=" @op) @hit""",
-        "loose equality (use === or !==): {text}",
-    ),
-    _Rule(
-        "duplicate-key",
-        _JS,
-        "(object) @hit",
-        "duplicate key in object literal: {text}",
-    ),
-)
 
 # Statements after which the rest of a block cannot run.
 _TERMINATORS = frozenset(
@@ -409,23 +344,27 @@ def _kept_rule_findings(grammar: str, text: str) -> tuple[Finding, ...]:
 
 def _rule_findings(source: Source) -> tuple[Finding, ...]:
     findings: list[Finding] = []
-    for rule in _RULES:
-        if source.grammar not in rule.grammars:
-            continue
+    spec = spec_for_grammar(source.grammar)
+    for rule in spec.defect_queries:
         for hit in _captures(source.grammar, rule.query, source.root):
+            if rule.operators and not _operator_in(hit, rule.operators):
+                continue
             findings.extend(_apply(rule, source, hit))
     findings.extend(_walk_rules(source))
     findings.extend(_duplicate_cases(source))
-    findings.extend(_go_unused_locals(source))
-    findings.extend(_java_unused_private_fields(source))
-    findings.extend(_java_foreign_private_access(source))
-    findings.extend(_go_unused_imports(source))
-    findings.extend(_js_unknown_builtin_members(source))
-    findings.extend(_c_rules(source))
+    for name, named_rule in NAMED_RULES.items():
+        if name in spec.defect_rules:
+            findings.extend(named_rule(source))
+    findings.extend(_unknown_static_members(source))
     return tuple(findings)
 
 
-def _apply(rule: _Rule, source: Source, node: tree_sitter.Node) -> Iterator[Finding]:
+def _operator_in(node: tree_sitter.Node, operators: frozenset[str]) -> bool:
+    operator = node.child_by_field_name("operator")
+    return operator is not None and operator.type in operators
+
+
+def _apply(rule: DefectQuery, source: Source, node: tree_sitter.Node) -> Iterator[Finding]:
     if rule.name == "empty-catch":
         # A catch with a comment in it was left empty on purpose.
         if node.named_child_count == 0 and not node.has_error:
@@ -444,13 +383,14 @@ def _apply(rule: _Rule, source: Source, node: tree_sitter.Node) -> Iterator[Find
                 yield _finding(source, rule.name, name, key, rule.message.format(text=name))
             seen.add(name)
         return
-    text = snippet(source.node_text(node), 60)
+    text = node_snippet(source, node, 60)
     yield _finding(source, rule.name, text, node, rule.message.format(text=text))
 
 
 def _walk_rules(source: Source) -> Iterator[Finding]:
     """Unreachable statements and self-assignments, found in one pass over the blocks and assignments."""
-    for node in _captures(source.grammar, _BLOCK_QUERY.get(source.grammar, ""), source.root):
+    spec = spec_for_grammar(source.grammar)
+    for node in _captures(source.grammar, spec.block_query, source.root):
         terminated = False
         for child in node.named_children:
             if terminated and child.type not in _REACHABLE_AFTER and not child.is_extra:
@@ -461,7 +401,7 @@ def _walk_rules(source: Source) -> Iterator[Finding]:
                 terminated = True
             elif child.type in ("case_statement", "labeled_statement"):
                 terminated = False
-    for node in _captures(source.grammar, _ASSIGN_QUERY.get(source.grammar, ""), source.root):
+    for node in _captures(source.grammar, spec.assignment_query, source.root):
         if node.type not in _SELF_ASSIGNMENT_TYPES:
             continue
         operator = node.child_by_field_name("operator")
@@ -473,19 +413,6 @@ def _walk_rules(source: Source) -> Iterator[Finding]:
         left_text, right_text = _squash(source.node_text(left)), _squash(source.node_text(right))
         if left_text and left_text == right_text and left_text != "_":
             yield _finding(source, "self-assignment", left_text, node, f"self-assignment: {left_text} = {right_text}")
-
-
-_SWITCH_QUERY = {
-    "c": "(switch_statement body: (compound_statement) @hit)",
-    "cpp": "(switch_statement body: (compound_statement) @hit)",
-    "javascript": "(switch_body) @hit",
-    "typescript": "(switch_body) @hit",
-    "tsx": "(switch_body) @hit",
-    "java": "(switch_block) @hit",
-    "csharp": "(switch_body) @hit",
-    "go": "(expression_switch_statement) @hit",
-    "php": "(switch_block) @hit",
-}
 
 
 def _case_values(arm: tree_sitter.Node) -> list[tree_sitter.Node]:
@@ -509,7 +436,7 @@ def _case_values(arm: tree_sitter.Node) -> list[tree_sitter.Node]:
 
 def _duplicate_cases(source: Source) -> Iterator[Finding]:
     """A value matched by two arms of one switch: the second arm can never run (or it does not compile)."""
-    for switch in _captures(source.grammar, _SWITCH_QUERY.get(source.grammar, ""), source.root):
+    for switch in _captures(source.grammar, spec_for_grammar(source.grammar).switch_query, source.root):
         seen: set[str] = set()
         for arm in switch.named_children:
             for value in _case_values(arm):
@@ -528,10 +455,8 @@ _GO_FUNCTIONS = frozenset({"function_declaration", "method_declaration", "func_l
 
 def _go_unused_locals(source: Source) -> Iterator[Finding]:
     """Go's "declared and not used": a local whose name appears nowhere else in its function."""
-    if source.grammar != "go":
-        return
     counts: dict[int, Counter[str]] = {}
-    for name in _captures("go", _GO_LOCALS, source.root):
+    for name in _captures(source.grammar, _GO_LOCALS, source.root):
         function = name.parent
         while function is not None and function.type not in _GO_FUNCTIONS:
             function = function.parent
@@ -541,7 +466,9 @@ def _go_unused_locals(source: Source) -> Iterator[Finding]:
         if text == "_":
             continue
         if function.id not in counts:
-            counts[function.id] = Counter(source.node_text(n) for n in _captures("go", "(identifier) @hit", function))
+            counts[function.id] = Counter(
+                source.node_text(n) for n in _captures(source.grammar, "(identifier) @hit", function)
+            )
         if counts[function.id][text] <= 1:
             yield _finding(source, "unused-variable", text, name, f"declared and not used: {text}")
 
@@ -554,12 +481,10 @@ _JAVA_PRIVATE_FIELDS = (
 def _java_unused_private_fields(source: Source) -> Iterator[Finding]:
     """A private field that nothing in the file reads or writes: only its class can, and it does not (javac -Xlint
     and every IDE flag it). Names are counted as identifiers outside comments and strings."""
-    if source.grammar != "java":
-        return
-    names = _captures("java", _JAVA_PRIVATE_FIELDS, source.root)
+    names = _captures(source.grammar, _JAVA_PRIVATE_FIELDS, source.root)
     if not names:
         return
-    counts = Counter(source.node_text(n) for n in _captures("java", "(identifier) @hit", source.root))
+    counts = Counter(source.node_text(n) for n in _captures(source.grammar, "(identifier) @hit", source.root))
     for name in names:
         declaration = name.parent.parent if name.parent is not None else None
         modifiers = next((c for c in declaration.children if c.type == "modifiers"), None) if declaration else None
@@ -575,8 +500,6 @@ def _java_unused_private_fields(source: Source) -> Iterator[Finding]:
 def _java_foreign_private_access(source: Source) -> Iterator[Finding]:
     """`car.battery` in one top-level class where `battery` is a private field of another top-level class of the
     file and no field of its own: javac refuses it ("has private access")."""
-    if source.grammar != "java":
-        return
     private_of: dict[str, set[int]] = defaultdict(set)  # field -> top-level classes declaring it private
     fields_of: dict[int, set[str]] = defaultdict(set)  # top-level class id -> every field and method it declares
     tops = [
@@ -588,7 +511,7 @@ def _java_foreign_private_access(source: Source) -> Iterator[Finding]:
         return
     for top in tops:
         for name in _captures(
-            "java", "(field_declaration declarator: (variable_declarator name: (identifier) @hit))", top
+            source.grammar, "(field_declaration declarator: (variable_declarator name: (identifier) @hit))", top
         ):
             fields_of[top.id].add(source.node_text(name))
             declaration = name.parent.parent if name.parent is not None else None
@@ -600,7 +523,7 @@ def _java_foreign_private_access(source: Source) -> Iterator[Finding]:
             ):
                 private_of[source.node_text(name)].add(top.id)
         for name in _captures(
-            "java",
+            source.grammar,
             "(record_declaration parameters: (formal_parameters (formal_parameter name: (identifier) @hit)))",
             top,
         ):
@@ -608,7 +531,7 @@ def _java_foreign_private_access(source: Source) -> Iterator[Finding]:
     if not private_of:
         return
     for top in tops:
-        for access in _captures("java", "(field_access field: (identifier) @hit)", top):
+        for access in _captures(source.grammar, "(field_access field: (identifier) @hit)", top):
             field_name = source.node_text(access)
             owners = private_of.get(field_name, set())
             if owners and top.id not in owners and field_name not in fields_of[top.id]:
@@ -628,15 +551,15 @@ def _enclosing_top(node: tree_sitter.Node) -> tree_sitter.Node | None:
 
 def _go_unused_imports(source: Source) -> Iterator[Finding]:
     """An imported package the file never names: `go build` refuses it ("imported and not used")."""
-    if source.grammar != "go":
-        return
     used = {
-        source.node_text(n) for n in _captures("go", "(selector_expression operand: (identifier) @hit)", source.root)
+        source.node_text(n)
+        for n in _captures(source.grammar, "(selector_expression operand: (identifier) @hit)", source.root)
     }
     used |= {
-        source.node_text(n) for n in _captures("go", "(qualified_type package: (package_identifier) @hit)", source.root)
+        source.node_text(n)
+        for n in _captures(source.grammar, "(qualified_type package: (package_identifier) @hit)", source.root)
     }
-    for spec in _captures("go", "(import_spec) @hit", source.root):
+    for spec in _captures(source.grammar, "(import_spec) @hit", source.root):
         alias = spec.child_by_field_name("name")
         path = spec.child_by_field_name("path")
         if path is None:
@@ -654,125 +577,19 @@ def _go_unused_imports(source: Source) -> Iterator[Finding]:
 
 
 # Static members of JavaScript's built-in objects: `String.fromCharChar` is a TypeError when it is called.
-_JS_STATIC_MEMBERS = {
-    "String": frozenset({"fromCharCode", "fromCodePoint", "raw", "prototype", "length", "name"}),
-    "Math": frozenset(
-        {
-            "E",
-            "LN10",
-            "LN2",
-            "LOG10E",
-            "LOG2E",
-            "PI",
-            "SQRT1_2",
-            "SQRT2",
-            "abs",
-            "acos",
-            "acosh",
-            "asin",
-            "asinh",
-            "atan",
-            "atan2",
-            "atanh",
-            "cbrt",
-            "ceil",
-            "clz32",
-            "cos",
-            "cosh",
-            "exp",
-            "expm1",
-            "floor",
-            "fround",
-            "hypot",
-            "imul",
-            "log",
-            "log10",
-            "log1p",
-            "log2",
-            "max",
-            "min",
-            "pow",
-            "random",
-            "round",
-            "sign",
-            "sin",
-            "sinh",
-            "sqrt",
-            "tan",
-            "tanh",
-            "trunc",
-            "f16round",
-            "sumPrecise",
-        }
-    ),
-    "Number": frozenset(
-        {
-            "EPSILON",
-            "MAX_SAFE_INTEGER",
-            "MAX_VALUE",
-            "MIN_SAFE_INTEGER",
-            "MIN_VALUE",
-            "NaN",
-            "NEGATIVE_INFINITY",
-            "POSITIVE_INFINITY",
-            "isFinite",
-            "isInteger",
-            "isNaN",
-            "isSafeInteger",
-            "parseFloat",
-            "parseInt",
-            "prototype",
-        }
-    ),
-    "Array": frozenset({"from", "fromAsync", "isArray", "of", "prototype"}),
-    "JSON": frozenset({"parse", "stringify", "rawJSON", "isRawJSON"}),
-    "Object": frozenset(
-        {
-            "assign",
-            "create",
-            "defineProperties",
-            "defineProperty",
-            "entries",
-            "freeze",
-            "fromEntries",
-            "getOwnPropertyDescriptor",
-            "getOwnPropertyDescriptors",
-            "getOwnPropertyNames",
-            "getOwnPropertySymbols",
-            "getPrototypeOf",
-            "groupBy",
-            "hasOwn",
-            "is",
-            "isExtensible",
-            "isFrozen",
-            "isSealed",
-            "keys",
-            "preventExtensions",
-            "prototype",
-            "seal",
-            "setPrototypeOf",
-            "values",
-        }
-    ),
-    "Promise": frozenset(
-        {"all", "allSettled", "any", "race", "reject", "resolve", "withResolvers", "try", "prototype"}
-    ),
-}
-
-
-def _js_unknown_builtin_members(source: Source) -> Iterator[Finding]:
-    if source.grammar not in _JS:
+def _unknown_static_members(source: Source) -> Iterator[Finding]:
+    """A member a built-in object does not have (`Math.nope`), as the language file's static_members list them."""
+    members = spec_for_grammar(source.grammar).static_members
+    if not members:
         return
-    for member in _captures(
-        source.grammar,
-        "(member_expression object: (identifier) @object property: (property_identifier)) @hit",
-        source.root,
-    ):
+    # Every member expression, filtered here: a pattern with conditions on its children is quadratic in how deeply
+    # member expressions nest (`a.b.c.d...`, see _Rule.operator_of).
+    for member in _captures(source.grammar, "(member_expression) @hit", source.root):
         target = member.child_by_field_name("object")
         prop = member.child_by_field_name("property")
-        if target is None or prop is None:
+        if target is None or prop is None or target.type != "identifier" or prop.type != "property_identifier":
             continue
-        known = _JS_STATIC_MEMBERS.get(source.node_text(target))
+        known = members.get(source.node_text(target))
         if known is None:
             continue
         name = source.node_text(prop)
@@ -838,17 +655,15 @@ _CPP_ONLY_HEADERS = frozenset(
 
 
 def _c_rules(source: Source) -> Iterator[Finding]:
-    """C only: a C++ standard header included, and a plain C99 `inline` definition, which emits no external
+    """C: a C++ standard header included, and a plain C99 `inline` definition, which emits no external
     definition, so another file's call to it does not link."""
-    if source.grammar != "c":
-        return
-    for include in _captures("c", "(preproc_include path: (system_lib_string) @hit)", source.root):
+    for include in _captures(source.grammar, "(preproc_include path: (system_lib_string) @hit)", source.root):
         header = source.node_text(include).strip("<>")
         if header in _CPP_ONLY_HEADERS:
             yield _finding(
                 source, "cpp-header-in-c", header, include, f"<{header}> is a C++ header: a C compiler has no such file"
             )
-    for function in _captures("c", "(translation_unit (function_definition) @hit)", source.root):
+    for function in _captures(source.grammar, "(translation_unit (function_definition) @hit)", source.root):
         words = {
             source.node_text(c) for c in function.children if c.type in ("storage_class_specifier", "type_qualifier")
         }
@@ -864,21 +679,15 @@ def _c_rules(source: Source) -> Iterator[Finding]:
             )
 
 
-_BLOCK_QUERY = {
-    "c": "(compound_statement) @hit",
-    "cpp": "(compound_statement) @hit",
-    "php": "(compound_statement) @hit",
-    "java": "(block) @hit",
-    "csharp": "(block) @hit",
-    "go": "(statement_list) @hit",
-    "javascript": "(statement_block) @hit",
-    "typescript": "(statement_block) @hit",
-    "tsx": "(statement_block) @hit",
+NAMED_RULES: dict[str, Callable[[Source], Iterator[Finding]]] = {
+    "unused-variable": _go_unused_locals,
+    "unused-private-field": _java_unused_private_fields,
+    "private-access": _java_foreign_private_access,
+    "unused-import": _go_unused_imports,
+    "c-headers-and-inline": _c_rules,
 }
-_ASSIGN_QUERY = {
-    grammar: "(assignment_expression) @hit"
-    for grammar in ("c", "cpp", "php", "java", "csharp", "javascript", "typescript", "tsx")
-} | {"go": "(assignment_statement) @hit"}
+"""Rules written as code, by the name a language file's `defect_rules` gives them (each reads the grammar it is
+given; what it looks for is the language's: Go's `declared and not used`, Java's private fields)."""
 
 
 def _squash(text: str) -> str:
@@ -962,7 +771,7 @@ _DECLARING = frozenset(
         ("namespace_import", None),
         ("import_clause", None),
         ("for_in_statement", "left"),
-        ("assignment_expression", "left"),  # only for the dynamic languages, see _DYNAMIC
+        ("assignment_expression", "left"),  # only where the language file says assignment_declares
         ("rest_pattern", None),
         ("array_pattern", None),
         ("object_pattern", None),
@@ -1101,9 +910,7 @@ _WRAPPERS = frozenset(
 # Nodes that are a declared name whatever their parent: `const { total } = order`, C#'s `s => s.Date`.
 _DECLARING_NODE_TYPES = frozenset({"shorthand_property_identifier_pattern", "implicit_parameter"})
 # Languages whose files use classes from their package or from namespaces imported whole, unnamed.
-_CLASS_QUALIFIED = frozenset({"java", "csharp"})
 _JSX_ELEMENTS = frozenset({"jsx_opening_element", "jsx_closing_element", "jsx_self_closing_element"})
-_DYNAMIC = frozenset({"javascript", "typescript", "tsx", "php"})
 _IMPORTING = ("import", "using", "include", "namespace_use", "package", "extern")
 
 
@@ -1132,10 +939,11 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
     candidates: dict[str, list[re.Match[str]]] = defaultdict(list)
     for match in pattern.finditer(refactored.text):
         candidates[match.group()].append(match)
-    if refactored.grammar == "go":
+    spec = spec_for_grammar(refactored.grammar)
+    if spec.imports_name_packages:
         for package in _go_imported_packages(refactored):
             candidates.pop(package, None)
-    if refactored.grammar in ("c", "cpp") and _LOCAL_INCLUDE.search(refactored.text):
+    if spec.preprocessor and _LOCAL_INCLUDE.search(refactored.text):
         # The project's own header (`#include "allergies.h"`) may define macros and enum constants this file
         # cannot see: an all-capitals name is taken to come from it.
         for word in [w for w in candidates if w.isupper() or (w[:1].isupper() and "_" in w and w.upper() == w)]:
@@ -1145,32 +953,37 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
     findings: list[Finding] = []
     offsets = _ByteOffsets(refactored.text)
     broken = refactored.root.has_error
-    for word, matches in candidates.items():
-        uses: list[tree_sitter.Node] = []
-        declared = False
-        for match in matches:
-            start = offsets.byte(match.start())
-            node = refactored.root.descendant_for_byte_range(start, start + len(match.group().encode("utf-8")))
-            if node is None:
-                continue
-            if node.type == "name" and node.parent is not None and node.parent.type == "variable_name":
-                node = node.parent
-            if node.type in _DECLARING_NODE_TYPES:
-                declared = True
-                break
-            if node.type not in _NAME_TYPES or node.has_error:
-                continue  # inside a comment, a string, a type or a member access
-            if broken and _inside_error(node):
-                continue  # what a name means where the file does not parse is the syntax stage's business
-            role = _role(refactored.grammar, node)
-            if role == "declaration":
-                declared = True
-                break
-            if role == "use":
-                uses.append(node)
-        if declared or not uses:
+    # Every occurrence in document order, located by one cursor that moves from each to the next (see _Locator);
+    # a word is declared when any occurrence declares it, else each use is a finding.
+    locator = _Locator(refactored.root)
+    declared: set[str] = set()
+    uses: dict[str, list[tree_sitter.Node]] = {word: [] for word in candidates}
+    for match in sorted((m for found in candidates.values() for m in found), key=lambda m: m.start()):
+        word = match.group()
+        if word in declared:
             continue
-        for node in uses:
+        start = offsets.byte(match.start())
+        node = locator.find(start, start + len(word.encode("utf-8")))
+        if node.type == "name":
+            parent = locator.parent(node)
+            if parent is not None and parent.type == "variable_name":
+                node = parent
+        if node.type in _DECLARING_NODE_TYPES:
+            declared.add(word)
+            continue
+        if node.type not in _NAME_TYPES or node.has_error:
+            continue  # inside a comment, a string, a type or a member access
+        if broken and locator.inside_error(node):
+            continue  # what a name means where the file does not parse is the syntax stage's business
+        role = _role(refactored.grammar, node, locator.parent)
+        if role == "declaration":
+            declared.add(word)
+        elif role == "use":
+            uses[word].append(node)
+    for word, used in uses.items():
+        if word in declared:
+            continue
+        for node in used:
             findings.append(
                 _finding(
                     refactored, "undefined-name", word, node, f"undefined name '{word}': declared nowhere in the file"
@@ -1179,10 +992,60 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
     return findings
 
 
+class _Locator:
+    """The smallest node spanning each of a series of byte ranges (what Node.descendant_for_byte_range gives), and
+    their ancestors, in time linear in the text when the ranges come in document order.
+
+    descendant_for_byte_range descends from the root and Node.parent walks down from it again, so each costs the
+    node's depth: over the names of one deeply nested expression (`a.b.b.b...`), time quadratic in the answer. A
+    tree cursor keeps the path from the root instead: it climbs to the first node spanning the next range and
+    descends from there, and a node's ancestors are read off the path."""
+
+    def __init__(self, root: tree_sitter.Node) -> None:
+        self._cursor = root.walk()
+        self._path = [root]
+        self._index = {root.id: 0}
+        self._errors = [0]  # error nodes on the path above each node of it
+
+    def _push(self, node: tree_sitter.Node) -> None:
+        above = self._path[-1]
+        self._errors.append(self._errors[-1] + (1 if above.is_error else 0))
+        self._index[node.id] = len(self._path)
+        self._path.append(node)
+
+    def _pop(self) -> None:
+        self._cursor.goto_parent()
+        del self._index[self._path.pop().id]
+        self._errors.pop()
+
+    def find(self, start: int, end: int) -> tree_sitter.Node:
+        while len(self._path) > 1 and not (self._path[-1].start_byte <= start and self._path[-1].end_byte >= end):
+            self._pop()
+        while self._cursor.goto_first_child_for_byte(start) is not None:
+            child = self._cursor.node
+            if child is None or not (child.start_byte <= start and child.end_byte >= end):
+                self._cursor.goto_parent()
+                break
+            self._push(child)
+        return self._path[-1]
+
+    def parent(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
+        index = self._index.get(node.id)
+        if index is None:
+            return node.parent
+        return self._path[index - 1] if index > 0 else None
+
+    def inside_error(self, node: tree_sitter.Node) -> bool:
+        index = self._index.get(node.id)
+        if index is None:
+            return _inside_error(node)
+        return self._errors[index] > 0
+
+
 def _go_imported_packages(source: Source) -> set[str]:
     """The names Go's unaliased imports bring in: the last element of each import path."""
     names = set()
-    for path in _captures("go", "(import_spec path: (_) @hit)", source.root):
+    for path in _captures(source.grammar, "(import_spec path: (_) @hit)", source.root):
         names.add(source.node_text(path).strip('"`').rstrip("/").rsplit("/", 1)[-1])
     return names
 
@@ -1192,19 +1055,25 @@ _PREPROCESSOR_TESTS = frozenset({"preproc_ifdef", "preproc_defined", "preproc_el
 _PREPROCESSOR_CONDITIONALS = frozenset({"preproc_if", "preproc_elif"})
 
 
-def _role(grammar: str, node: tree_sitter.Node) -> str:
-    """Whether a name node declares the name, uses it, or is a member/type/label (neither)."""
+def _role(
+    grammar: str,
+    node: tree_sitter.Node,
+    parent_of: Callable[[tree_sitter.Node], tree_sitter.Node | None] = lambda node: node.parent,
+) -> str:
+    """Whether a name node declares the name, uses it, or is a member/type/label (neither); `parent_of` gives a
+    node's parent (a _Locator's, which costs nothing for the nodes on its path)."""
+    spec = spec_for_grammar(grammar)
     child = node
-    parent = node.parent
+    parent = parent_of(node)
     while parent is not None and parent.type in _WRAPPERS:
         if parent.type == "init_declarator" and _field_of(parent, child) == "value":
             break
-        if parent.type == "pair" and grammar != "php":
+        if parent.type == "pair" and not spec.pairs_wrap_names:
             break
-        child, parent = parent, parent.parent
+        child, parent = parent, parent_of(parent)
     if parent is None:
         return "use"
-    if grammar in ("c", "cpp") and _tested_by_preprocessor(node):
+    if spec.preprocessor and _tested_by_preprocessor(node, parent_of):
         return "member"
     ancestor: tree_sitter.Node | None = parent
     for _ in range(4):  # `import java.util.Map;`, `using System.Text;`, `use App\\Models\\User;`
@@ -1212,20 +1081,20 @@ def _role(grammar: str, node: tree_sitter.Node) -> str:
             break
         if ancestor.type.startswith(_IMPORTING) or "import" in ancestor.type:
             return "declaration"
-        ancestor = ancestor.parent
+        ancestor = parent_of(ancestor)
     field = _field_of(parent, child)
     if (
         parent.type == "assignment_expression"
         and field == "left"
-        and parent.parent is not None
-        and parent.parent.type == "initializer_expression"
+        and (grandparent := parent_of(parent)) is not None
+        and grandparent.type == "initializer_expression"
     ):
         return "member"  # C#: new Order { Total = 3 } sets a property
     if field in _MEMBER_FIELDS or (parent.type, field) in _MEMBER_CONTEXTS or (parent.type, None) in _MEMBER_CONTEXTS:
         return "member"
     if parent.type == "method_reference" and parent.named_children and parent.named_children[0] != child:
         return "member"  # Integer::sum
-    if grammar in _CLASS_QUALIFIED and field in ("object", "expression") and (node.text or b"")[:1].isupper():
+    if spec.capitalised_objects_are_classes and field in ("object", "expression") and (node.text or b"")[:1].isupper():
         # Math.max, StringComparer.Ordinal, Collectors.toList(): a class, perhaps from the same package or a
         # namespace imported whole, which this file cannot see.
         return "member"
@@ -1234,10 +1103,10 @@ def _role(grammar: str, node: tree_sitter.Node) -> str:
         return "member" if node.text is not None and node.text[:1].islower() else "use"
     if parent.type == "method_invocation" and field == "name":
         return "member" if parent.child_by_field_name("object") is not None else "use"
-    if parent.type == "foreach_statement" and grammar == "php" and field is None:
+    if parent.type == "foreach_statement" and spec.foreach_declares and field is None:
         return "declaration" if parent.named_children and parent.named_children[0] != child else "use"
     if parent.type in ("assignment_expression", "for_in_statement") and field == "left":
-        return "declaration" if grammar in _DYNAMIC or parent.type == "for_in_statement" else "use"
+        return "declaration" if spec.assignment_declares or parent.type == "for_in_statement" else "use"
     if (parent.type, field) in _DECLARING:
         return "declaration"
     return "use"
@@ -1252,8 +1121,10 @@ def _inside_error(node: tree_sitter.Node) -> bool:
     return False
 
 
-def _tested_by_preprocessor(node: tree_sitter.Node) -> bool:
-    child, parent = node, node.parent
+def _tested_by_preprocessor(
+    node: tree_sitter.Node, parent_of: Callable[[tree_sitter.Node], tree_sitter.Node | None]
+) -> bool:
+    child, parent = node, parent_of(node)
     for _ in range(8):
         if parent is None:
             return False
@@ -1261,7 +1132,7 @@ def _tested_by_preprocessor(node: tree_sitter.Node) -> bool:
             return True
         if parent.type in _PREPROCESSOR_CONDITIONALS:
             return _field_of(parent, child) == "condition"
-        child, parent = parent, parent.parent
+        child, parent = parent, parent_of(parent)
     return False
 
 

@@ -171,11 +171,16 @@ def integrity_findings(language: str, original: str, refactored: str | None, pat
         findings += _dropped_statements(before, after, said={f.line for f in callbacks})
     findings += _hidden_characters(original, refactored)
     findings += _prose(before, after)
-    if grammar == "python":
-        findings += _python_stub_bodies(before, after)
-    if grammar == "php" and "<?php" in original and "<?php" not in refactored and "<?=" not in refactored:
+    spec = spec_for_grammar(grammar)
+    if spec.stub_bodies is not None:
+        for node, message in spec.stub_bodies(before, after):
+            line, column = after.position(node)
+            findings.append(Finding("elision", "refactored", line, column, message))
+    tags = spec.opening_tags
+    if tags and tags[0] in original and not any(tag in refactored for tag in tags):
         # Without an opening tag PHP reads the whole answer as HTML to echo: it parses, but it is not code.
-        findings.append(Finding("prose", "refactored", 1, 1, "no '<?php' tag: the answer is not PHP code"))
+        message = f"no '{tags[0]}' tag: the answer is not {spec.name.upper()} code"
+        findings.append(Finding("prose", "refactored", 1, 1, message))
     # The telling finding first: a cut or a chat reply explains the dropped definitions that follow from it.
     findings.sort(key=lambda f: _CHECK_ORDER.index(f.check))
     return findings
@@ -231,22 +236,20 @@ def _type_pattern(grammar: str) -> str:
     return "\n".join(p for p in spec_for_grammar(grammar).type_queries if query(grammar, p) is not None)
 
 
-_HEADERS = (".h", ".hh", ".hpp", ".hxx", ".h++", ".inl")
-
-
 def _dropped_types(before: Source, after: Source, path: str = "") -> list[Finding]:
     pattern = _type_pattern(before.grammar)
     if not pattern:
         return []
     kept = Counter(name for name, _ in _types(after))
-    if before.grammar in ("javascript", "typescript", "tsx"):
+    spec = spec_for_grammar(before.grammar)
+    if spec.functions_stand_for_types:
         # `class Foo` rewritten as `function Foo` with prototype methods (or back) is the same type to its users.
         for signature in grammar_signatures(before.grammar, after.text):
             if signature.kind in ("function", "constructor") and "." not in signature.name:
                 kept[signature.name] += 1
     # A C or C++ source file's types are its own (other files see only its header's): one that is gone matters
     # only while the answer still names it.
-    file_local = before.grammar in ("c", "cpp") and not path.lower().endswith(_HEADERS)
+    file_local = bool(spec.header_extensions) and not path.lower().endswith(spec.header_extensions)
     words = set(re.findall(r"[A-Za-z_]\w*", after.text)) if file_local else set()
     findings: list[Finding] = []
     for name, (line, column) in _types(before):
@@ -545,7 +548,7 @@ def _ends_mid_statement(grammar: str, text: str) -> bool:
     last = _last_code_line(text)
     if not last or "#" in last or "//" in last or "/*" in last or last.endswith("*/"):
         return False
-    endings = _OPEN_ENDINGS + ((":",) if grammar == "python" else ())
+    endings = _OPEN_ENDINGS + spec_for_grammar(grammar).open_endings
     return last.endswith(endings) and not last.endswith(("++", "--", "...", "?>"))
 
 
@@ -677,8 +680,9 @@ def _covered(source: Source) -> tuple[list[int], list[int]]:
     nodes = captures(source, pattern) if pattern else []
     starts: list[int] = []
     ends: list[int] = []
+    fences = spec_for_grammar(source.grammar).backtick_strings_are_fences
     for node in nodes:
-        if source.grammar == "python" and source.data[node.start_byte : node.start_byte + 1] == b"`":
+        if fences and source.data[node.start_byte : node.start_byte + 1] == b"`":
             continue  # tree-sitter reads backticks as Python 2 repr strings; a markdown fence is not one
         if starts and node.start_byte < ends[-1]:
             ends[-1] = max(ends[-1], node.end_byte)  # nested (a string in a template): one range
@@ -738,56 +742,4 @@ def _prose(before: Source, after: Source) -> list[Finding]:
             known[text] -= 1
             continue
         findings.append(Finding("prose", "refactored", line, 1, f"{kind} left in the code: {snippet(text, 60)!r}"))
-    return findings
-
-
-@lru_cache(maxsize=4)
-def _python_bodies(source: Source) -> dict[str, tuple[bool, Node]]:
-    """Each Python function's qualified name, whether its body is only `...` (with a docstring), and its node."""
-    bodies: dict[str, tuple[bool, Node]] = {}
-    for node in captures(source, "(function_definition) @f"):
-        parts: list[str] = []
-        parent: Node | None = node
-        for _ in range(200):
-            if parent is None:
-                break
-            if parent.type in ("function_definition", "class_definition"):
-                name = parent.child_by_field_name("name")
-                parts.append(source.node_text(name) if name is not None else "?")
-            parent = parent.parent
-        qualified = ".".join(reversed(parts))
-        body = node.child_by_field_name("body")
-        bodies.setdefault(qualified, (_only_ellipsis(body), node))
-    return bodies
-
-
-def _only_ellipsis(body: Node | None) -> bool:
-    if body is None:
-        return False
-    statements = [c for c in body.named_children if c.type != "comment"]
-    saw_ellipsis = False
-    for statement in statements:
-        inner = (
-            statement.named_children[0]
-            if statement.type == "expression_statement" and statement.named_child_count == 1
-            else None
-        )
-        if inner is not None and inner.type == "ellipsis":
-            saw_ellipsis = True
-        elif inner is not None and inner.type == "string":
-            continue
-        else:
-            return False
-    return saw_ellipsis
-
-
-def _python_stub_bodies(before: Source, after: Source) -> list[Finding]:
-    """A real body replaced by `...`; stubs the original already has (Protocols, overloads) are fine."""
-    original = _python_bodies(before)
-    findings: list[Finding] = []
-    for name, (stub, node) in _python_bodies(after).items():
-        known = original.get(name)
-        if stub and known is not None and not known[0]:
-            line, column = after.position(node)
-            findings.append(Finding("elision", "refactored", line, column, f"the body of {name} was replaced by '...'"))
     return findings

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING
 
 from bare_tui.model import Evidence, Outcome, StageResult, normalise_language
 from bare_tui.pipeline.evidence import capped
-from bare_tui.pipeline.languages import captures, grammar_name, kinds_pattern, parse_source, spec_for_grammar
+from bare_tui.pipeline.languages import (
+    captures,
+    grammar_name,
+    kinds_pattern,
+    parse_source,
+    path_for_grammar,
+    spec_for_grammar,
+)
 from bare_tui.pipeline.settings import DEFAULT_SETTINGS, METRICS, PipelineSettings
 
 if TYPE_CHECKING:
@@ -142,7 +149,7 @@ class FunctionSample:
 def function_metrics(language: str, text: str, path: str = "") -> list[FunctionMetrics]:
     """lizard's metrics for each function of a text, with its nesting depth measured on the tree-sitter tree."""
     grammar = grammar_name(language, path)
-    return list(_function_metrics(grammar, language, text, "x.tsx" if grammar == "tsx" else ""))
+    return list(_function_metrics(grammar, language, text, path_for_grammar(grammar)))
 
 
 # A task's original comes back once per model's attempt: its metrics are remembered for a while.
@@ -150,7 +157,9 @@ def function_metrics(language: str, text: str, path: str = "") -> list[FunctionM
 def _function_metrics(grammar: str, language: str, text: str, path: str) -> tuple[FunctionMetrics, ...]:
     import lizard  # its documented entry point, lizard.analyze_file, not its internal modules
 
-    readable = _without_generic_function_parameters(language, text, path) if grammar in ("typescript", "tsx") else text
+    # what lizard cannot read as written the language file rewrites for it (TypeScript's generic functions)
+    lizard_source = spec_for_grammar(grammar).lizard_source
+    readable = lizard_source(parse_source(language, text, path)) if lizard_source is not None else text
     complaints = io.StringIO()
     with contextlib.redirect_stderr(complaints):  # lizard reports (and swallows) its own failures on stderr
         # lizard picks its reader from the file name's extension, which each language file declares
@@ -340,8 +349,7 @@ def code_profile(language: str, text: str, path: str = "") -> CodeProfile:
 def _code_profile(grammar: str, text: str) -> CodeProfile:
     from bare_tui.pipeline.signatures import extract_signatures  # the stage that knows each language's visibility
 
-    path = "x.tsx" if grammar == "tsx" else ""
-    language = "typescript" if grammar == "tsx" else grammar
+    language, path = spec_for_grammar(grammar).name, path_for_grammar(grammar)
     source = parse_source(language, text, path)
     data = source.data
     tokens: list[bytes] = []
@@ -516,28 +524,6 @@ def _severity(breaches: list[_Breach], weights: Mapping[str, float]) -> float:
     return sum(weights.get(b.metric, 1.0) * b.excess for b in breaches)
 
 
-def _without_generic_function_parameters(language: str, text: str, path: str) -> str:
-    """The text with `<T>` after a TypeScript function's name blanked out (same length, same lines).
-
-    lizard's TypeScript reader loses `function f<T>(...)` entirely; blanking the type parameters, which
-    carry no complexity, lets it measure the function, and before and after are treated alike.
-    """
-    source = parse_source(language, text, path)
-    nodes = captures(source, _GENERIC_PATTERN, name="hit")
-    if not nodes:
-        return text
-    data = bytearray(source.data)
-    for node in nodes:
-        data[node.start_byte : node.end_byte] = b" " * (node.end_byte - node.start_byte)
-    return data.decode("utf-8", errors="replace")
-
-
-_GENERIC_PATTERN = (
-    "(function_declaration type_parameters: (type_parameters) @hit)"
-    " (generator_function_declaration type_parameters: (type_parameters) @hit)"
-)
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Nesting depth from tree-sitter: lizard's NestingDepth extension miscounts (it reports 5 for a Python
 # function whose deepest block is 3 levels in, and 2 for a C function with 3), so the tree is measured.
@@ -631,6 +617,7 @@ _NOT_PARAMETERS = frozenset(
 
 def _parameters_by_end_line(language: str, text: str, path: str) -> dict[int, int]:
     source = parse_source(language, text, path)
+    grouped = spec_for_grammar(source.grammar).grouped_parameters
     counts: dict[int, int] = {}
     for function in captures(source, kinds_pattern(source.grammar, sorted(_FUNCTIONS), "hit"), name="hit"):
         parameters = function.child_by_field_name("parameters")
@@ -646,7 +633,7 @@ def _parameters_by_end_line(language: str, text: str, path: str) -> dict[int, in
             for child in parameters.named_children:
                 if child.type in _NOT_PARAMETERS:
                     continue
-                if child.type == "parameter_declaration" and source.grammar == "go":
+                if child.type == "parameter_declaration" and grouped:
                     count += max(1, len(child.children_by_field_name("name")))  # `a, b int` is two
                 elif not (child.type == "parameter_declaration" and source.node_text(child).strip() == "void"):
                     count += 1

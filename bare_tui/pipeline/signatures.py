@@ -31,27 +31,15 @@ from bare_tui.pipeline.languages import (
     parse_grammar,
     spec_for_grammar,
     unsupported,
-    unwrap_parentheses,
 )
+from bare_tui.pipeline.languages.parameters import Parameter, agree, parameters_of
+from bare_tui.pipeline.languages.spec import Typedefs
 
 RULES_VERSION = "5"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes."""
 
 
 Node = tree_sitter.Node
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """One parameter: its name and type in canonical form (None where the language leaves it out)."""
-
-    name: str | None
-    type: str | None
-    text: str = field(default="", compare=False)  # as written, whitespace collapsed, for messages
-
-    def compatible(self, other: Parameter) -> bool:
-        """The same parameter, a side without a type (or name) agreeing with any."""
-        return _agree(self.name, other.name) and _agree(self.type, other.type)
 
 
 @dataclass(frozen=True)
@@ -85,7 +73,7 @@ class Signature:
     def compatible(self, other: Signature) -> bool:
         return (
             len(self.parameters) == len(other.parameters)
-            and _agree(self.returns, other.returns)
+            and agree(self.returns, other.returns)
             and all(a.compatible(b) for a, b in zip(self.parameters, other.parameters))
         )
 
@@ -114,12 +102,12 @@ def check_signatures(
         raise ValueError(f"unknown signature policy {policy!r}; expected one of {', '.join(POLICIES)}")
     before = interface(language, original, path, policy)
     after = interface(language, refactored, path, policy) if refactored else []
-    if grammar_name(language, path) in ("c", "cpp"):
-        aliases = type_aliases(language, original, path) | (
-            type_aliases(language, refactored, path) if refactored else {}
-        )
+    grammar = grammar_name(language, path)
+    typedefs = spec_for_grammar(grammar).typedefs
+    if typedefs is not None:
+        aliases = typedefs.aliases(grammar, original) | (typedefs.aliases(grammar, refactored) if refactored else {})
         if aliases:
-            before, after = _with_aliases(before, aliases), _with_aliases(after, aliases)
+            before, after = _with_aliases(before, aliases, typedefs), _with_aliases(after, aliases, typedefs)
     changes = compare_signatures(before, after)
     kept = len(before) - len(changes)
     score = kept / len(before) if before else 1.0
@@ -264,71 +252,8 @@ def _change_evidence(change: SignatureChange) -> Evidence:
     )
 
 
-def _agree(a: str | None, b: str | None) -> bool:
-    return a is None or b is None or a == b
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Parameters
-
-
-_LIST_PUNCTUATION = frozenset({"(", ")", "[", "]", "<", ">", "|"})
-
-
-def parameters_of(source: Source, params: Node | None) -> tuple[Parameter, ...]:
-    """The canonical parameters of a parameter-list node (or of a lone parameter, as in `x => x`)."""
-    if params is None:
-        return ()
-    groups: list[list[Node]] = []
-    if params.type in ("identifier", "variable_name"):
-        groups.append([params])
-    else:
-        current: list[Node] = []
-        for child in params.children:
-            if child.type == ",":
-                groups.append(current)
-                current = []
-            elif child.type in _LIST_PUNCTUATION or child.is_extra:
-                continue
-            else:
-                current.append(child)
-        groups.append(current)
-    grammar = source.grammar
-    spec = spec_for_grammar(grammar)
-    result: list[Parameter] = []
-    for group in groups:
-        if not group:
-            continue
-        if grammar == "go":
-            result.extend(_go_parameters(source, group))
-            continue
-        text = _as_written(source, group)
-        if spec.optional_types:
-            name, type_key = _optional_typed_parameter(source, group)
-            if not spec.named_arguments:
-                name = _positional_name(name)
-            if not spec.return_fields:
-                type_key = None  # a language whose annotations are hints (Python): no caller breaks when one changes
-            result.append(Parameter(name, type_key, text))
-        elif grammar in ("c", "cpp"):
-            # Callers never see a C or C++ parameter's name (and prototypes may leave it out): the type alone.
-            name_node = _c_parameter_name(group)
-            skip = {name_node.id} if name_node is not None else set()
-            key = _canonical(source, group, spec.ignored_in_parameters, skip_ids=skip)
-            if key == "void" and name_node is None and len(groups) == 1:
-                continue  # f(void) takes no parameters
-            if key or name_node is not None:
-                result.append(Parameter(None, normalise_c_type(key), text))
-        elif grammar == "java":
-            # Java callers pass by position: the name is left out, the type kept.
-            key = _canonical(source, group, spec.ignored_in_parameters, skip_ids=_java_parameter_names(group))
-            if key:
-                result.append(Parameter(None, key, text))
-        else:
-            key = _canonical(source, group, spec.ignored_in_parameters)
-            if key:
-                result.append(Parameter(None, key, text))
-    return tuple(result)
 
 
 _ARGUMENTS = Parameter("...", None, "...arguments")
@@ -340,126 +265,6 @@ def _reads_arguments(source: Source, node: Node) -> bool:
         node.end_byte - node.start_byte < 200_000
         and _ARGUMENTS_WORD.search(source.data, node.start_byte, node.end_byte) is not None
     )
-
-
-def _positional_name(name: str | None) -> str | None:
-    """What a positional parameter's name means to callers: nothing, except a rest parameter (`...args`) and a
-    destructured object or array, whose keys callers do pass."""
-    if name is None:
-        return ""
-    if name.startswith("..."):
-        return "..."
-    if name[:1] in ("{", "["):
-        return name
-    return ""  # a plain positional parameter: any name is the same to callers, but not a rest parameter
-
-
-def _java_parameter_names(group: list[Node]) -> set[int]:
-    ids: set[int] = set()
-    for node in group:
-        name = node.child_by_field_name("name")
-        if name is not None:
-            ids.add(name.id)
-        for child in node.named_children:  # spread_parameter: `String... names`
-            if child.type == "variable_declarator":
-                ids.add(child.id)
-        dimensions = node.child_by_field_name("dimensions")
-        if dimensions is not None and name is not None:
-            ids.discard(dimensions.id)
-    return ids
-
-
-def _c_parameter_name(group: list[Node]) -> Node | None:
-    """The identifier a C or C++ parameter declares (through pointers, references, arrays), if it names one."""
-    if len(group) != 1:
-        return None
-    node = group[0].child_by_field_name("declarator")
-    for _ in range(64):
-        if node is None:
-            return None
-        if node.type == "identifier":
-            return node
-        inner = node.child_by_field_name("declarator")
-        if inner is None and node.type in ("reference_declarator", "parenthesized_declarator", "pointer_declarator"):
-            inner = next(
-                (c for c in node.named_children if c.type not in ("type_qualifier", "ms_pointer_modifier")), None
-            )
-        node = inner
-    return None
-
-
-def _as_written(source: Source, group: list[Node]) -> str:
-    """A parameter's text as written, whitespace collapsed and its default value cut off."""
-    end = group[-1].end_byte
-    for node in group:
-        cut = next((child for child in node.children if child.type == "="), None)
-        if cut is not None:
-            end = min(end, cut.start_byte)
-            break
-    start = group[0].start_byte
-    raw = source.data[start : min(end, start + 400)].decode("utf-8", errors="replace")
-    return " ".join(raw.split())
-
-
-def _optional_typed_parameter(source: Source, group: list[Node]) -> tuple[str | None, str | None]:
-    ignored = spec_for_grammar(source.grammar).ignored_in_parameters
-    type_nodes = [t for node in group for t in (node.child_by_field_name("type"),) if t is not None]
-    type_ids = {t.id for t in type_nodes}
-    name = _canonical(source, group, ignored, skip_ids=type_ids, drop_tokens=frozenset({":"}))
-    type_key: str | None = None
-    if type_nodes:
-        type_key = _canonical(source, type_nodes, ignored).lstrip(":") or None
-    return name or None, type_key
-
-
-def _go_parameters(source: Source, group: list[Node]) -> list[Parameter]:
-    node = group[0]
-    type_node = node.child_by_field_name("type")
-    names = node.children_by_field_name("name")
-    type_key = _canonical(source, [type_node] if type_node else group, frozenset())
-    type_text = _as_written(source, [type_node] if type_node else group)
-    variadic = "..." if node.type == "variadic_parameter_declaration" else ""
-    if not names:
-        return [Parameter(None, variadic + type_key, variadic + type_text)]
-    # Go callers pass by position: `func(int)` and `func(n int)` are called alike, so the name is left out.
-    return [Parameter(None, variadic + type_key, f"{source.node_text(n)} {variadic}{type_text}") for n in names]
-
-
-def _canonical(
-    source: Source,
-    nodes: list[Node],
-    ignored: frozenset[str],
-    skip_ids: set[int] | frozenset[int] = frozenset(),
-    drop_tokens: frozenset[str] = frozenset(),
-) -> str:
-    """A key for some nodes' tokens that ignores whitespace and comments; a default after `=` is cut off."""
-    pieces: list[str] = []
-    for top in nodes:
-        stack = [top]
-        while stack:
-            node = stack.pop()
-            if node.id in skip_ids or node.type in ignored or node.is_extra:  # Java: line_/block_comment
-                continue
-            if node.child_count == 0 or node.type in ("string", "string_literal", "interpreted_string_literal"):
-                token = source.node_text(node)
-                if token in drop_tokens:
-                    continue
-                # A space only where two words would otherwise run together.
-                if pieces and _wordy(pieces[-1][-1:]) and _wordy(token[:1]):
-                    pieces.append(" ")
-                pieces.append(token)
-                continue
-            children = node.children
-            for index, child in enumerate(children):
-                if child.type == "=":
-                    children = children[:index]
-                    break
-            stack.extend(reversed(children))
-    return "".join(pieces)
-
-
-def _wordy(char: str) -> bool:
-    return char.isalnum() or char in "_$"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -547,145 +352,25 @@ def _members_defined_outside(found: list[Signature]) -> list[Signature]:
     return found
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Declared return types, in the same canonical form as parameter types.
-
-_ALWAYS_DECLARED = frozenset({"go", "java", "csharp", "c", "cpp"})  # no return type written means void
-
-
 def _return_type(source: Source, node: Node, kind: str) -> str | None:
-    grammar = source.grammar
+    """The declared return type, as the language's file reads it; constructors and destructors have none."""
     if kind in ("constructor", "destructor"):
         return None
-    if grammar in ("c", "cpp"):
-        return _c_return_type(source, node)
-    target = node
-    if grammar in ("javascript", "typescript", "tsx") and node.type in (
-        "variable_declarator",
-        "pair",
-        "assignment_expression",
-        "field_definition",
-        "public_field_definition",
-    ):
-        value = node.child_by_field_name("value") or node.child_by_field_name("right")
-        if value is None:
-            return None
-        target = unwrap_parentheses(value)
-    for name in spec_for_grammar(grammar).return_fields:
-        found = target.child_by_field_name(name)
-        if found is not None and grammar == "go" and found.type == "parameter_list":
-            # `(n int, err error)` returns what `(int, error)` returns: result names are the callee's business
-            types = [p.type or "" for p in parameters_of(source, found)]
-            return types[0] if len(types) == 1 else "(" + ",".join(types) + ")"
-        if found is not None:
-            key = _canonical(source, [found], spec_for_grammar(grammar).ignored_in_parameters).lstrip(":")
-            return key or None
-    if grammar in _ALWAYS_DECLARED and node.type in (
-        "function_declaration",
-        "method_declaration",
-        "method_elem",
-        "method_spec",
-        "func_literal",
-    ):
-        return "" if grammar == "go" else None
-    return None
+    spec = spec_for_grammar(source.grammar)
+    return spec.return_type(spec, source, node)
 
 
-def _c_return_type(source: Source, node: Node) -> str | None:
-    type_node = node.child_by_field_name("type")
-    if type_node is None:
-        return None  # a constructor, destructor or conversion operator
-    # `constexpr`, `inline` and the like say how the function is compiled, not what callers get back.
-    qualifiers = [
-        source.node_text(c)
-        for c in node.children
-        if c.type == "type_qualifier" and source.node_text(c) in ("const", "volatile")
-    ]
-    key = _canonical(source, [type_node], spec_for_grammar(source.grammar).ignored_in_parameters)
-    suffix = ""
-    declarator = node.child_by_field_name("declarator")
-    for _ in range(64):
-        if declarator is None or declarator.type == "function_declarator":
-            break
-        if declarator.type == "pointer_declarator":
-            suffix += "*"
-        elif declarator.type == "reference_declarator":
-            suffix += "&&" if source.node_text(declarator).lstrip().startswith("&&") else "&"
-        inner = declarator.child_by_field_name("declarator")
-        if inner is None:
-            inner = next(
-                (c for c in declarator.named_children if c.type not in ("type_qualifier", "attribute_specifier")), None
-            )
-        declarator = inner
-    return normalise_c_type(" ".join(qualifiers + [key]) + suffix)
-
-
-_C_TAG = re.compile(r"\b(struct|union|enum|class|typename)\s+")
-_STD = re.compile(r"\bstd::")
-_WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_:]*")
-
-
-def normalise_c_type(key: str, aliases: dict[str, str] | None = None) -> str:
-    """A C or C++ type as callers see it: `const std::string&` is `string` (a caller passes the same argument),
-    top-level `const` on a value is the callee's business, `struct node` is `node`, a typedef is its type."""
-    key = _STD.sub("", _C_TAG.sub("", key)).strip()
-    if aliases:
-        key = _WORDS.sub(lambda m: aliases.get(m.group(), m.group()), key)
-    compact = key.replace(" ", "")
-    if compact.endswith("&") and not compact.endswith("&&"):
-        inner = key[: key.rstrip().rfind("&")].strip()
-        words = inner.split()
-        if "const" in words and "*" not in inner:
-            return " ".join(w for w in words if w != "const")  # by const reference or by value: the same call
-    if "*" not in compact and "&" not in compact:
-        return " ".join(w for w in key.split() if w != "const")
-    if compact.endswith("const") and "*" in compact:
-        return key[: key.rfind("const")].strip()  # `char *const p`: a const pointer variable, same call
-    return key
-
-
-@lru_cache(maxsize=8)
-def _type_aliases(grammar: str, text: str) -> tuple[tuple[str, str], ...]:
-    source = parse_grammar(grammar, text)
-    found: list[tuple[str, str]] = []
-    for node in captures(source, "(type_definition) @node"):
-        type_node = node.child_by_field_name("type")
-        if type_node is None:
-            continue
-        if type_node.type in ("struct_specifier", "union_specifier", "enum_specifier"):
-            tag = type_node.child_by_field_name("name")
-            if tag is None:
-                continue
-            target = source.node_text(tag)
-        else:
-            target = normalise_c_type(_canonical(source, [type_node], frozenset()))
-        for declarator in node.children_by_field_name("declarator"):
-            if declarator.type == "type_identifier":
-                alias = source.node_text(declarator)
-                if alias != target:
-                    found.append((alias, target))
-    return tuple(found)
-
-
-def type_aliases(language: str, text: str, path: str = "") -> dict[str, str]:
-    """C and C++ typedef names and what they stand for (`node_t` -> `node` for `typedef struct node {...} node_t`)."""
-    grammar = grammar_name(language, path)
-    if grammar not in ("c", "cpp"):
-        return {}
-    return dict(_type_aliases(grammar, text))
-
-
-def _with_aliases(signatures: list[Signature], aliases: dict[str, str]) -> list[Signature]:
+def _with_aliases(signatures: list[Signature], aliases: dict[str, str], typedefs: Typedefs) -> list[Signature]:
     def typed(parameter: Parameter) -> Parameter:
         if parameter.type is None:
             return parameter
-        return Parameter(parameter.name, normalise_c_type(parameter.type, aliases), parameter.text)
+        return Parameter(parameter.name, typedefs.resolve(parameter.type, aliases), parameter.text)
 
     return [
         replace(
             s,
             parameters=tuple(typed(p) for p in s.parameters),
-            returns=normalise_c_type(s.returns, aliases) if s.returns is not None else None,
+            returns=typedefs.resolve(s.returns, aliases) if s.returns is not None else None,
         )
         for s in signatures
     ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,10 +16,11 @@ from bare_tui.pipeline.languages import (
     describe_problem,
     grammar_name,
     iter_problems,
-    matches,
     parse_source,
+    spec_for_grammar,
     unsupported,
 )
+from bare_tui.pipeline.languages.spec import Compiler
 
 RULES_VERSION = "1"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes."""
@@ -46,9 +46,9 @@ def check_syntax(language: str, original: str, refactored: str | None, path: str
         return _fail("no code could be extracted from the answer", checker="none")
     if not refactored.strip():
         return _fail("the answer is empty", checker="none")
-    grammar = grammar_name(language, path)
-    if grammar == "python":
-        return _check_python(original, refactored, path)
+    compiler = spec_for_grammar(grammar_name(language, path)).compiler
+    if compiler is not None:
+        return _check_compiler(compiler, language, original, refactored, path)
     return _check_tree_sitter(language, original, refactored, path)
 
 
@@ -56,13 +56,15 @@ def check_syntax(language: str, original: str, refactored: str | None, path: str
 def tree_sitter_problems(language: str, text: str, path: str = "") -> tuple[SyntaxProblem, ...]:
     """Every ERROR and MISSING node of a text, located (1-based line and character column) and keyed.
 
-    For JavaScript and TypeScript also the early errors a grammar cannot see but every engine rejects the file
-    for (a getter with parameters, an undeclared `#private` name), so verdicts agree with `node --check`.
+    Also the early errors the language's file declares, which a grammar cannot see but every engine rejects the
+    file for (JavaScript's getter with parameters), so verdicts agree with `node --check`.
     """
     source = parse_source(language, text, path)
     problems = _problems(source)
-    if source.grammar in ("javascript", "typescript", "tsx"):
-        problems = sorted(problems + _early_errors(source), key=lambda p: (p.line, p.column))
+    early_errors = spec_for_grammar(source.grammar).early_errors
+    if early_errors is not None:
+        early = [_early(source, node, message) for node, message in early_errors(source)]
+        problems = sorted(problems + early, key=lambda p: (p.line, p.column))
     return tuple(problems)
 
 
@@ -105,58 +107,24 @@ def _check_tree_sitter(language: str, original: str, refactored: str, path: str)
     return StageResult(Outcome.FAIL, evidence=_evidence(fresh), details=details)
 
 
-def _check_python(original: str, refactored: str, path: str) -> StageResult:
-    error = compile_error(refactored, path)
+def _check_compiler(compiler: Compiler, language: str, original: str, refactored: str, path: str) -> StageResult:
+    error = compiler.check(refactored, path)
     if error is None:
-        return StageResult(Outcome.PASS, details={"checker": "compile"})
-    if compile_error(original, path) is not None:
+        return StageResult(Outcome.PASS, details={"checker": compiler.name})
+    if compiler.check(original, path) is not None:
         # The original does not compile either (Python 2, a newer dialect): judge as for the other languages,
         # blaming only the tree-sitter errors the original does not have.
-        result = _check_tree_sitter("python", original, refactored, path)
+        result = _check_tree_sitter(language, original, refactored, path)
         details = dict(
             result.details, checker="tree-sitter (the original does not compile)", compile_error=error.message
         )
         return StageResult(result.outcome, evidence=result.evidence, details=details)
-    # compile() stops at the first error; that is the one reported.
+    # A compiler stops at the first error; that is the one reported.
     return StageResult(
         Outcome.FAIL,
         evidence=(Evidence("refactored", error.line, error.column, error.message),),
-        details={"checker": "compile", "errors": 1, "new_errors": 1},
+        details={"checker": compiler.name, "errors": 1, "new_errors": 1},
     )
-
-
-@dataclass(frozen=True)
-class CompileError:
-    line: int | None
-    column: int | None
-    message: str
-
-
-@lru_cache(maxsize=4)  # a task's original is compiled again for every model's attempt
-def compile_error(text: str, path: str = "") -> CompileError | None:
-    """CPython's verdict on a text, without running it: None when it compiles, else the located first error."""
-    filename = path or "<refactored>"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarnings (invalid escapes) are not errors
-            compile(text, filename, "exec", dont_inherit=True)
-    except SyntaxError as exc:
-        kind = type(exc).__name__
-        line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
-        column = exc.offset if isinstance(exc.offset, int) and exc.offset > 0 else None
-        return CompileError(line, column if line else None, f"{kind}: {exc.msg}")
-    except ValueError as exc:  # NUL bytes in the source (3.11)
-        return CompileError(_first_nul_line(text), None, f"ValueError: {exc}")
-    except RecursionError:
-        return CompileError(None, None, "too deeply nested for the compiler (RecursionError)")
-    except MemoryError:
-        return CompileError(None, None, "too large for the compiler (MemoryError)")
-    return None
-
-
-def _first_nul_line(text: str) -> int | None:
-    index = text.find("\0")
-    return None if index < 0 else text.count("\n", 0, index) + 1
 
 
 def _problems(source: Source) -> list[SyntaxProblem]:
@@ -177,59 +145,6 @@ def _problems(source: Source) -> list[SyntaxProblem]:
             loose = ("error", line_text)
         problems.append(SyntaxProblem(line, column, describe_problem(source, node), node.end_point.row + 1, key, loose))
     return problems
-
-
-_EARLY_ERROR_PATTERN = """
-(method_definition name: (_) @accessor parameters: (formal_parameters) @parameters)
-(private_property_identifier) @private
-"""
-
-
-def _early_errors(source: Source) -> list[SyntaxProblem]:
-    problems: list[SyntaxProblem] = []
-    for captures in matches(source, _EARLY_ERROR_PATTERN):
-        if "parameters" in captures:
-            method = captures["accessor"][0].parent
-            parameters = captures["parameters"][0]
-            accessor = next((c.type for c in method.children if c.type in ("get", "set")), None) if method else None
-            count = sum(1 for c in parameters.named_children if c.type != "comment")
-            if accessor == "get" and count != 0:
-                problems.append(_early(source, parameters, "a getter must not have parameters"))
-            elif accessor == "set" and count != 1:
-                problems.append(_early(source, parameters, "a setter must have exactly one parameter"))
-        elif "private" in captures:
-            node = captures["private"][0]
-            parent = node.parent
-            if parent is not None and parent.type in (
-                "method_definition",
-                "field_definition",
-                "public_field_definition",
-                "method_signature",
-                "abstract_method_signature",
-            ):
-                continue  # a declaration
-            name = source.node_text(node)
-            if not _private_declared(source, node, name):
-                problems.append(_early(source, node, f"private name {name} is not declared in an enclosing class"))
-    return problems
-
-
-def _private_declared(source: Source, node: tree_sitter.Node, name: str) -> bool:
-    ancestor = node.parent
-    for _ in range(300):
-        if ancestor is None:
-            return False
-        if ancestor.type == "class_body":
-            for member in ancestor.named_children:
-                declared = member.child_by_field_name("name") or member.child_by_field_name("property")
-                if (
-                    declared is not None
-                    and declared.type == "private_property_identifier"
-                    and source.node_text(declared) == name
-                ):
-                    return True
-        ancestor = ancestor.parent
-    return True  # nested beyond reason: do not guess
 
 
 def _early(source: Source, node: tree_sitter.Node, message: str) -> SyntaxProblem:

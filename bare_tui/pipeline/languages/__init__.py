@@ -3,8 +3,8 @@
 Each `<language>.py` here declares a LanguageSpec named SPEC (extensions and aliases, fence names, grammar, pygments
 lexer, lizard extension, signature and visibility rules, defect name tables, type queries). The stages, the
 importer (model.language_from_path), answer extraction (extract.py) and the highlighter read those declarations,
-and every module here but the shared ones (spec.py, tree.py) is a language: a tenth language is one more file
-plus its tests.
+and every module here but the shared ones (spec.py, tree.py, parameters.py) is a language: a tenth language is one
+more file plus its tests.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from bare_tui.pipeline.languages.tree import (
     matches,
     modifier_words,
     name_text,
+    node_snippet,
     parse_grammar,
     parse_source,
     query,
@@ -36,7 +37,7 @@ from bare_tui.pipeline.languages.tree import (
     unwrap_parentheses,
 )
 
-_SHARED = frozenset({"spec", "tree"})
+_SHARED = frozenset({"parameters", "spec", "tree"})
 """The modules here that are not a language."""
 
 MODULES: tuple[str, ...] = tuple(
@@ -63,6 +64,12 @@ def spec_for_grammar(grammar: str) -> LanguageSpec:
     return found
 
 
+def path_for_grammar(grammar: str) -> str:
+    """A file name that reads with this grammar: none for its language's first grammar, else `x.<grammar>` (x.tsx)."""
+    spec = spec_for_grammar(grammar)
+    return "" if grammar == next(iter(spec.grammars)) else f"x.{grammar}"
+
+
 __all__ = [
     "BY_GRAMMAR",
     "LANGUAGES",
@@ -84,8 +91,10 @@ __all__ = [
     "name_text",
     "parse_grammar",
     "parse_source",
+    "path_for_grammar",
     "query",
     "query_captures",
+    "node_snippet",
     "snippet",
     "spec_for_grammar",
     "unsupported",

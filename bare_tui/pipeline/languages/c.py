@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 import tree_sitter
 
-from bare_tui.pipeline.languages.spec import NOTHING, Grammar, LanguageSpec, Visit, words
-from bare_tui.pipeline.languages.tree import Source, modifier_words, name_text
+from bare_tui.pipeline.languages.parameters import Parameter, as_written, canonical
+from bare_tui.pipeline.languages.spec import (
+    ASSIGNMENT_IN_PARENTHESES,
+    NOTHING,
+    Cppcheck,
+    Grammar,
+    LanguageSpec,
+    Typedefs,
+    Visit,
+    words,
+)
+from bare_tui.pipeline.languages.tree import Source, captures, modifier_words, name_text, parse_grammar
 
 KNOWN_NAMES = """
     NULL EOF stdin stdout stderr errno true false bool size_t ssize_t ptrdiff_t intptr_t uintptr_t
@@ -176,12 +189,140 @@ def visit(source: Source, node: tree_sitter.Node) -> Visit:
     return NOTHING
 
 
+# Parameters and return types as callers see them (C++ shares these).
+
+
+def parameter(spec: LanguageSpec, source: Source, group: list[tree_sitter.Node], only: bool) -> list[Parameter]:
+    """Callers never see a C or C++ parameter's name (and prototypes may leave it out): the type alone."""
+    text = as_written(source, group)
+    name_node = _parameter_name(group)
+    skip = {name_node.id} if name_node is not None else set()
+    key = canonical(source, group, spec.ignored_in_parameters, skip_ids=skip)
+    if key == "void" and name_node is None and only:
+        return []  # f(void) takes no parameters
+    if key or name_node is not None:
+        return [Parameter(None, normalise_type(key), text)]
+    return []
+
+
+def _parameter_name(group: list[tree_sitter.Node]) -> tree_sitter.Node | None:
+    """The identifier a C or C++ parameter declares (through pointers, references, arrays), if it names one."""
+    if len(group) != 1:
+        return None
+    node = group[0].child_by_field_name("declarator")
+    for _ in range(64):
+        if node is None:
+            return None
+        if node.type == "identifier":
+            return node
+        inner = node.child_by_field_name("declarator")
+        if inner is None and node.type in ("reference_declarator", "parenthesized_declarator", "pointer_declarator"):
+            inner = next(
+                (c for c in node.named_children if c.type not in ("type_qualifier", "ms_pointer_modifier")), None
+            )
+        node = inner
+    return None
+
+
+def return_type(spec: LanguageSpec, source: Source, node: tree_sitter.Node) -> str | None:
+    type_node = node.child_by_field_name("type")
+    if type_node is None:
+        return None  # a constructor, destructor or conversion operator
+    # `constexpr`, `inline` and the like say how the function is compiled, not what callers get back.
+    qualifiers = [
+        source.node_text(c)
+        for c in node.children
+        if c.type == "type_qualifier" and source.node_text(c) in ("const", "volatile")
+    ]
+    key = canonical(source, [type_node], spec.ignored_in_parameters)
+    suffix = ""
+    declarator = node.child_by_field_name("declarator")
+    for _ in range(64):
+        if declarator is None or declarator.type == "function_declarator":
+            break
+        if declarator.type == "pointer_declarator":
+            suffix += "*"
+        elif declarator.type == "reference_declarator":
+            suffix += "&&" if source.node_text(declarator).lstrip().startswith("&&") else "&"
+        inner = declarator.child_by_field_name("declarator")
+        if inner is None:
+            inner = next(
+                (c for c in declarator.named_children if c.type not in ("type_qualifier", "attribute_specifier")), None
+            )
+        declarator = inner
+    return normalise_type(" ".join(qualifiers + [key]) + suffix)
+
+
+_C_TAG = re.compile(r"\b(struct|union|enum|class|typename)\s+")
+_STD = re.compile(r"\bstd::")
+_WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_:]*")
+
+
+def normalise_type(key: str, aliases: dict[str, str] | None = None) -> str:
+    """A C or C++ type as callers see it: `const std::string&` is `string` (a caller passes the same argument),
+    top-level `const` on a value is the callee's business, `struct node` is `node`, a typedef is its type."""
+    key = _STD.sub("", _C_TAG.sub("", key)).strip()
+    if aliases:
+        key = _WORDS.sub(lambda m: aliases.get(m.group(), m.group()), key)
+    compact = key.replace(" ", "")
+    if compact.endswith("&") and not compact.endswith("&&"):
+        inner = key[: key.rstrip().rfind("&")].strip()
+        words = inner.split()
+        if "const" in words and "*" not in inner:
+            return " ".join(w for w in words if w != "const")  # by const reference or by value: the same call
+    if "*" not in compact and "&" not in compact:
+        return " ".join(w for w in key.split() if w != "const")
+    if compact.endswith("const") and "*" in compact:
+        return key[: key.rfind("const")].strip()  # `char *const p`: a const pointer variable, same call
+    return key
+
+
+@lru_cache(maxsize=8)
+def _type_aliases(grammar: str, text: str) -> tuple[tuple[str, str], ...]:
+    source = parse_grammar(grammar, text)
+    found: list[tuple[str, str]] = []
+    for node in captures(source, "(type_definition) @node"):
+        type_node = node.child_by_field_name("type")
+        if type_node is None:
+            continue
+        if type_node.type in ("struct_specifier", "union_specifier", "enum_specifier"):
+            tag = type_node.child_by_field_name("name")
+            if tag is None:
+                continue
+            target = source.node_text(tag)
+        else:
+            target = normalise_type(canonical(source, [type_node], frozenset()))
+        for declarator in node.children_by_field_name("declarator"):
+            if declarator.type == "type_identifier":
+                alias = source.node_text(declarator)
+                if alias != target:
+                    found.append((alias, target))
+    return tuple(found)
+
+
+def type_aliases(grammar: str, text: str) -> dict[str, str]:
+    """Typedef names and what they stand for (`node_t` -> `node` for `typedef struct node {...} node_t`)."""
+    return dict(_type_aliases(grammar, text))
+
+
+TYPEDEFS = Typedefs(aliases=type_aliases, resolve=normalise_type)
+
+SWITCH_QUERY = "(switch_statement body: (compound_statement) @hit)"
+"""The switches whose arms the defects stage reads for repeated values (C++ shares it)."""
+
+HEADERS = (".h", ".hh", ".hpp", ".hxx", ".h++", ".inl")
+"""C and C++ headers (integrity: the types of any other file of theirs are its own)."""
+
+
 SPEC = LanguageSpec(
     name="c",
     extensions=(".c", ".h"),
     fence_names=("c", "h"),
     grammars={"c": Grammar("tree_sitter_c")},
     return_fields=("type",),
+    parameter=parameter,
+    return_type=return_type,
+    typedefs=TYPEDEFS,
     hidden=hidden,
     definition_kinds=DEFINITION_KINDS,
     visit=visit,
@@ -189,4 +330,12 @@ SPEC = LanguageSpec(
     members_defined_outside=True,
     known_names=words(KNOWN_NAMES),
     type_queries=TYPE_QUERIES,
+    header_extensions=HEADERS,
+    defect_queries=(ASSIGNMENT_IN_PARENTHESES,),
+    block_query="(compound_statement) @hit",
+    assignment_query="(assignment_expression) @hit",
+    switch_query=SWITCH_QUERY,
+    defect_rules=("c-headers-and-inline",),
+    cppcheck=Cppcheck("c", ".c"),
+    preprocessor=True,
 )

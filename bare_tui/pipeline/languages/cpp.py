@@ -2,8 +2,26 @@
 
 from __future__ import annotations
 
-from bare_tui.pipeline.languages.c import DEFINITION_KINDS, KNOWN_NAMES, TYPE_QUERIES, hidden, visit
-from bare_tui.pipeline.languages.spec import Grammar, LanguageSpec, words
+from bare_tui.pipeline.languages.c import (
+    DEFINITION_KINDS,
+    HEADERS,
+    KNOWN_NAMES,
+    SWITCH_QUERY,
+    TYPE_QUERIES,
+    TYPEDEFS,
+    hidden,
+    parameter,
+    return_type,
+    visit,
+)
+from bare_tui.pipeline.languages.spec import (
+    Cppcheck,
+    Grammar,
+    LanguageSpec,
+    assignment_in_condition,
+    empty_catch,
+    words,
+)
 
 SPEC = LanguageSpec(
     name="cpp",
@@ -12,6 +30,9 @@ SPEC = LanguageSpec(
     fence_names=("cpp", "c++", "cxx", "cc", "hpp"),
     grammars={"cpp": Grammar("tree_sitter_cpp")},
     return_fields=("type",),
+    parameter=parameter,
+    return_type=return_type,
+    typedefs=TYPEDEFS,
     hidden=hidden,
     definition_kinds=DEFINITION_KINDS,
     visit=visit,
@@ -34,4 +55,17 @@ SPEC = LanguageSpec(
 """,
     ),
     type_queries=TYPE_QUERIES + ("(class_specifier name: (_) @name body: (_))",),
+    header_extensions=HEADERS,
+    defect_queries=(
+        assignment_in_condition("""
+        (if_statement condition: (condition_clause value: (assignment_expression) @hit))
+        (while_statement condition: (condition_clause value: (assignment_expression) @hit))
+        """),
+        empty_catch("compound_statement"),
+    ),
+    block_query="(compound_statement) @hit",
+    assignment_query="(assignment_expression) @hit",
+    switch_query=SWITCH_QUERY,
+    cppcheck=Cppcheck("c++", ".cpp"),
+    preprocessor=True,
 )

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import tree_sitter
 
-from bare_tui.pipeline.languages.spec import NOTHING, Grammar, LanguageSpec, Visit, words
+from bare_tui.pipeline.languages.spec import (
+    NOTHING,
+    Grammar,
+    LanguageSpec,
+    Visit,
+    assignment_in_condition,
+    empty_catch,
+    words,
+)
 from bare_tui.pipeline.languages.tree import Source, modifier_words, name_text
 
 _OPEN = frozenset({"public", "protected", "internal"})
@@ -150,4 +158,15 @@ SPEC = LanguageSpec(
         "(record_declaration name: (_) @name)",
         "(delegate_declaration name: (_) @name)",
     ),
+    defect_queries=(
+        assignment_in_condition("""
+        (if_statement condition: (assignment_expression) @hit)
+        (while_statement condition: (assignment_expression) @hit)
+        """),
+        empty_catch("block"),
+    ),
+    block_query="(block) @hit",
+    assignment_query="(assignment_expression) @hit",
+    switch_query="(switch_body) @hit",
+    capitalised_objects_are_classes=True,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tree_sitter
 
+from bare_tui.pipeline.languages.parameters import Parameter, as_written, canonical, parameters_of
 from bare_tui.pipeline.languages.spec import NOTHING, Grammar, LanguageSpec, Visit, words
 from bare_tui.pipeline.languages.tree import Source, name_text
 
@@ -71,13 +72,51 @@ def _visit(source: Source, node: tree_sitter.Node) -> Visit:
     return NOTHING
 
 
+# Parameters and return types as callers see them.
+
+
+def parameter(spec: LanguageSpec, source: Source, group: list[tree_sitter.Node], only: bool) -> list[Parameter]:
+    """`a, b int` is two parameters of one type; callers pass by position, so the names are left out (`func(int)`
+    and `func(n int)` are called alike)."""
+    node = group[0]
+    type_node = node.child_by_field_name("type")
+    names = node.children_by_field_name("name")
+    type_key = canonical(source, [type_node] if type_node else group, frozenset())
+    type_text = as_written(source, [type_node] if type_node else group)
+    variadic = "..." if node.type == "variadic_parameter_declaration" else ""
+    if not names:
+        return [Parameter(None, variadic + type_key, variadic + type_text)]
+    return [Parameter(None, variadic + type_key, f"{source.node_text(n)} {variadic}{type_text}") for n in names]
+
+
+_FUNCTIONS = frozenset({"function_declaration", "method_declaration", "method_elem", "method_spec", "func_literal"})
+
+
+def return_type(spec: LanguageSpec, source: Source, node: tree_sitter.Node) -> str | None:
+    """A function's results; none written means it returns nothing (""), which callers do see."""
+    for name in spec.return_fields:
+        found = node.child_by_field_name(name)
+        if found is not None and found.type == "parameter_list":
+            # `(n int, err error)` returns what `(int, error)` returns: result names are the callee's business
+            types = [p.type or "" for p in parameters_of(source, found)]
+            return types[0] if len(types) == 1 else "(" + ",".join(types) + ")"
+        if found is not None:
+            key = canonical(source, [found], spec.ignored_in_parameters).lstrip(":")
+            return key or None
+    return "" if node.type in _FUNCTIONS else None
+
+
 SPEC = LanguageSpec(
     name="go",
     extensions=(".go",),
     aliases=("golang",),
     fence_names=("go", "golang"),
     grammars={"go": Grammar("tree_sitter_go")},
+    final_newline=True,
+    grouped_parameters=True,
     return_fields=("result",),
+    parameter=parameter,
+    return_type=return_type,
     hidden=hidden,
     definition_kinds=_DEFINITION_KINDS,
     visit=_visit,
@@ -88,4 +127,9 @@ SPEC = LanguageSpec(
     uint64 uintptr float32 float64 complex64 complex128 any comparable _
 """),
     type_queries=("(type_spec name: (_) @name)", "(type_alias name: (_) @name)"),
+    block_query="(statement_list) @hit",
+    assignment_query="(assignment_statement) @hit",
+    switch_query="(expression_switch_statement) @hit",
+    defect_rules=("unused-variable", "unused-import"),
+    imports_name_packages=True,
 )

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import tree_sitter
 
-from bare_tui.pipeline.languages.spec import NOTHING, SKIP, Grammar, LanguageSpec, Visit, private_modifier, words
+from bare_tui.pipeline.languages.parameters import Parameter, as_written, canonical
+from bare_tui.pipeline.languages.spec import (
+    ASSIGNMENT_IN_PARENTHESES,
+    NOTHING,
+    SKIP,
+    Grammar,
+    LanguageSpec,
+    Visit,
+    empty_catch,
+    private_modifier,
+    words,
+)
 from bare_tui.pipeline.languages.tree import Source, name_text
 
 # The definitions the signatures stage compares.
@@ -63,12 +74,34 @@ def _visit(source: Source, node: tree_sitter.Node) -> Visit:
     return NOTHING
 
 
+def parameter(spec: LanguageSpec, source: Source, group: list[tree_sitter.Node], only: bool) -> list[Parameter]:
+    """Java callers pass by position: the name is left out, the type kept."""
+    key = canonical(source, group, spec.ignored_in_parameters, skip_ids=_parameter_names(group))
+    return [Parameter(None, key, as_written(source, group))] if key else []
+
+
+def _parameter_names(group: list[tree_sitter.Node]) -> set[int]:
+    ids: set[int] = set()
+    for node in group:
+        name = node.child_by_field_name("name")
+        if name is not None:
+            ids.add(name.id)
+        for child in node.named_children:  # spread_parameter: `String... names`
+            if child.type == "variable_declarator":
+                ids.add(child.id)
+        dimensions = node.child_by_field_name("dimensions")
+        if dimensions is not None and name is not None:
+            ids.discard(dimensions.id)
+    return ids
+
+
 SPEC = LanguageSpec(
     name="java",
     extensions=(".java",),
     fence_names=("java",),
     grammars={"java": Grammar("tree_sitter_java")},
     return_fields=("type",),
+    parameter=parameter,
     hidden=private_modifier("modifiers"),
     definition_kinds=_DEFINITION_KINDS,
     visit=_visit,
@@ -83,4 +116,10 @@ SPEC = LanguageSpec(
     InterruptedException CloneNotSupportedException length
 """),
     type_queries=tuple(f"({kind} name: (_) @name)" for kind in _TYPE_KINDS),
+    defect_queries=(ASSIGNMENT_IN_PARENTHESES, empty_catch("block")),
+    block_query="(block) @hit",
+    assignment_query="(assignment_expression) @hit",
+    switch_query="(switch_block) @hit",
+    defect_rules=("unused-private-field", "private-access"),
+    capitalised_objects_are_classes=True,
 )

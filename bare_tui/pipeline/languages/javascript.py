@@ -6,8 +6,18 @@ from functools import lru_cache
 
 import tree_sitter
 
-from bare_tui.pipeline.languages.spec import NOTHING, Grammar, LanguageSpec, Visit, words
-from bare_tui.pipeline.languages.tree import Source, captures, modifier_words, name_text, unwrap_parentheses
+from bare_tui.pipeline.languages.parameters import assigned_function_return
+from bare_tui.pipeline.languages.spec import (
+    ASSIGNMENT_IN_PARENTHESES,
+    NOTHING,
+    DefectQuery,
+    Grammar,
+    LanguageSpec,
+    Visit,
+    empty_catch,
+    words,
+)
+from bare_tui.pipeline.languages.tree import Source, captures, matches, modifier_words, name_text, unwrap_parentheses
 
 FUNCTION_KINDS = frozenset(
     {"arrow_function", "function_expression", "function", "generator_function", "async_function"}
@@ -241,6 +251,186 @@ def _immediately_invoked(node: tree_sitter.Node) -> bool:
     return callee is not None and callee.id == node.id
 
 
+# Syntax: the early errors a grammar cannot see.
+
+_EARLY_ERROR_PATTERN = """
+(method_definition name: (_) @accessor parameters: (formal_parameters) @parameters)
+(private_property_identifier) @private
+"""
+
+
+def early_errors(source: Source) -> list[tuple[tree_sitter.Node, str]]:
+    """What every engine rejects though the grammar parses it: a getter with parameters, a setter without exactly
+    one, an undeclared `#private` name."""
+    problems: list[tuple[tree_sitter.Node, str]] = []
+    for found in matches(source, _EARLY_ERROR_PATTERN):
+        if "parameters" in found:
+            method = found["accessor"][0].parent
+            parameters = found["parameters"][0]
+            accessor = next((c.type for c in method.children if c.type in ("get", "set")), None) if method else None
+            count = sum(1 for c in parameters.named_children if c.type != "comment")
+            if accessor == "get" and count != 0:
+                problems.append((parameters, "a getter must not have parameters"))
+            elif accessor == "set" and count != 1:
+                problems.append((parameters, "a setter must have exactly one parameter"))
+        elif "private" in found:
+            node = found["private"][0]
+            parent = node.parent
+            if parent is not None and parent.type in (
+                "method_definition",
+                "field_definition",
+                "public_field_definition",
+                "method_signature",
+                "abstract_method_signature",
+            ):
+                continue  # a declaration
+            name = source.node_text(node)
+            if not _private_declared(source, node, name):
+                problems.append((node, f"private name {name} is not declared in an enclosing class"))
+    return problems
+
+
+def _private_declared(source: Source, node: tree_sitter.Node, name: str) -> bool:
+    ancestor = node.parent
+    for _ in range(300):
+        if ancestor is None:
+            return False
+        if ancestor.type == "class_body":
+            for member in ancestor.named_children:
+                declared = member.child_by_field_name("name") or member.child_by_field_name("property")
+                if (
+                    declared is not None
+                    and declared.type == "private_property_identifier"
+                    and source.node_text(declared) == name
+                ):
+                    return True
+        ancestor = ancestor.parent
+    return True  # nested beyond reason: do not guess
+
+
+# Defects: the query rules, and the static members of the built-in objects.
+
+DEFECT_QUERIES = (
+    ASSIGNMENT_IN_PARENTHESES,
+    empty_catch("statement_block"),
+    DefectQuery("debugger-statement", "(debugger_statement) @hit", "debugger statement left in the code"),
+    DefectQuery(
+        "loose-equality",
+        "(binary_expression) @hit",
+        "loose equality (use === or !==): {text}",
+        operators=frozenset({"==", "!="}),
+    ),
+    DefectQuery("duplicate-key", "(object) @hit", "duplicate key in object literal: {text}"),
+)
+"""TypeScript shares these."""
+
+STATIC_MEMBERS: dict[str, frozenset[str]] = {
+    "String": frozenset({"fromCharCode", "fromCodePoint", "raw", "prototype", "length", "name"}),
+    "Math": frozenset(
+        {
+            "E",
+            "LN10",
+            "LN2",
+            "LOG10E",
+            "LOG2E",
+            "PI",
+            "SQRT1_2",
+            "SQRT2",
+            "abs",
+            "acos",
+            "acosh",
+            "asin",
+            "asinh",
+            "atan",
+            "atan2",
+            "atanh",
+            "cbrt",
+            "ceil",
+            "clz32",
+            "cos",
+            "cosh",
+            "exp",
+            "expm1",
+            "floor",
+            "fround",
+            "hypot",
+            "imul",
+            "log",
+            "log10",
+            "log1p",
+            "log2",
+            "max",
+            "min",
+            "pow",
+            "random",
+            "round",
+            "sign",
+            "sin",
+            "sinh",
+            "sqrt",
+            "tan",
+            "tanh",
+            "trunc",
+            "f16round",
+            "sumPrecise",
+        }
+    ),
+    "Number": frozenset(
+        {
+            "EPSILON",
+            "MAX_SAFE_INTEGER",
+            "MAX_VALUE",
+            "MIN_SAFE_INTEGER",
+            "MIN_VALUE",
+            "NaN",
+            "NEGATIVE_INFINITY",
+            "POSITIVE_INFINITY",
+            "isFinite",
+            "isInteger",
+            "isNaN",
+            "isSafeInteger",
+            "parseFloat",
+            "parseInt",
+            "prototype",
+        }
+    ),
+    "Array": frozenset({"from", "fromAsync", "isArray", "of", "prototype"}),
+    "JSON": frozenset({"parse", "stringify", "rawJSON", "isRawJSON"}),
+    "Object": frozenset(
+        {
+            "assign",
+            "create",
+            "defineProperties",
+            "defineProperty",
+            "entries",
+            "freeze",
+            "fromEntries",
+            "getOwnPropertyDescriptor",
+            "getOwnPropertyDescriptors",
+            "getOwnPropertyNames",
+            "getOwnPropertySymbols",
+            "getPrototypeOf",
+            "groupBy",
+            "hasOwn",
+            "is",
+            "isExtensible",
+            "isFrozen",
+            "isSealed",
+            "keys",
+            "preventExtensions",
+            "prototype",
+            "seal",
+            "setPrototypeOf",
+            "values",
+        }
+    ),
+    "Promise": frozenset(
+        {"all", "allSettled", "any", "race", "reject", "resolve", "withResolvers", "try", "prototype"}
+    ),
+}
+"""Every static member of the built-in objects a file may name (`Math.nope` is a defect); TypeScript shares it."""
+
+
 SPEC = LanguageSpec(
     name="javascript",
     extensions=(".js", ".mjs", ".cjs", ".jsx"),
@@ -249,6 +439,8 @@ SPEC = LanguageSpec(
     grammars={"javascript": Grammar("tree_sitter_javascript")},
     optional_types=True,
     return_fields=("return_type",),
+    return_type=assigned_function_return,
+    early_errors=early_errors,
     hidden=hidden,
     definition_kinds=DEFINITION_KINDS,
     visit=visit,
@@ -256,4 +448,11 @@ SPEC = LanguageSpec(
     arguments_object=True,
     known_names=words(KNOWN_NAMES),
     type_queries=("(class_declaration name: (_) @name)", "(class name: (_) @name)"),
+    functions_stand_for_types=True,
+    defect_queries=DEFECT_QUERIES,
+    block_query="(statement_block) @hit",
+    assignment_query="(assignment_expression) @hit",
+    switch_query="(switch_body) @hit",
+    static_members=STATIC_MEMBERS,
+    assignment_declares=True,
 )

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import tree_sitter
 
-from bare_tui.pipeline.languages.spec import NOTHING, SKIP, Grammar, LanguageSpec, Visit, private_modifier, words
+from bare_tui.pipeline.languages.spec import (
+    ASSIGNMENT_IN_PARENTHESES,
+    NOTHING,
+    SKIP,
+    Grammar,
+    LanguageSpec,
+    Visit,
+    empty_catch,
+    private_modifier,
+    words,
+)
 from bare_tui.pipeline.languages.tree import Source, name_text
 
 # The definitions the signatures stage compares.
@@ -110,4 +120,12 @@ SPEC = LanguageSpec(
         "(trait_declaration name: (_) @name)",
         "(enum_declaration name: (_) @name)",
     ),
+    opening_tags=("<?php", "<?="),
+    defect_queries=(ASSIGNMENT_IN_PARENTHESES, empty_catch("compound_statement")),
+    block_query="(compound_statement) @hit",
+    assignment_query="(assignment_expression) @hit",
+    switch_query="(switch_block) @hit",
+    assignment_declares=True,
+    pairs_wrap_names=True,
+    foreach_declares=True,
 )

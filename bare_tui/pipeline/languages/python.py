@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+from functools import lru_cache
+
 import tree_sitter
 
-from bare_tui.pipeline.languages.spec import NOTHING, SKIP, Grammar, LanguageSpec, Visit
-from bare_tui.pipeline.languages.tree import Source, name_text
+from bare_tui.pipeline.languages.spec import NOTHING, SKIP, CompileError, Compiler, Grammar, LanguageSpec, Visit
+from bare_tui.pipeline.languages.tree import Source, captures, name_text
 
 
 def hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, ...]) -> bool:
@@ -57,6 +60,92 @@ def _broken_def(source: Source, node: tree_sitter.Node) -> Visit:
     return NOTHING
 
 
+# Syntax: CPython's own compiler.
+
+
+@lru_cache(maxsize=4)  # a task's original is compiled again for every model's attempt
+def compile_error(text: str, path: str = "") -> CompileError | None:
+    """CPython's verdict on a text, without running it: None when it compiles, else the located first error."""
+    filename = path or "<refactored>"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings (invalid escapes) are not errors
+            compile(text, filename, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        kind = type(exc).__name__
+        line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
+        column = exc.offset if isinstance(exc.offset, int) and exc.offset > 0 else None
+        return CompileError(line, column if line else None, f"{kind}: {exc.msg}")
+    except ValueError as exc:  # NUL bytes in the source (3.11)
+        return CompileError(_first_nul_line(text), None, f"ValueError: {exc}")
+    except RecursionError:
+        return CompileError(None, None, "too deeply nested for the compiler (RecursionError)")
+    except MemoryError:
+        return CompileError(None, None, "too large for the compiler (MemoryError)")
+    return None
+
+
+def _first_nul_line(text: str) -> int | None:
+    index = text.find("\0")
+    return None if index < 0 else text.count("\n", 0, index) + 1
+
+
+# Integrity: bodies replaced by `...`.
+
+Node = tree_sitter.Node
+
+
+@lru_cache(maxsize=4)
+def _bodies(source: Source) -> dict[str, tuple[bool, Node]]:
+    """Each Python function's qualified name, whether its body is only `...` (with a docstring), and its node."""
+    bodies: dict[str, tuple[bool, Node]] = {}
+    for node in captures(source, "(function_definition) @f"):
+        parts: list[str] = []
+        parent: Node | None = node
+        for _ in range(200):
+            if parent is None:
+                break
+            if parent.type in ("function_definition", "class_definition"):
+                name = parent.child_by_field_name("name")
+                parts.append(source.node_text(name) if name is not None else "?")
+            parent = parent.parent
+        qualified = ".".join(reversed(parts))
+        body = node.child_by_field_name("body")
+        bodies.setdefault(qualified, (_only_ellipsis(body), node))
+    return bodies
+
+
+def _only_ellipsis(body: Node | None) -> bool:
+    if body is None:
+        return False
+    statements = [c for c in body.named_children if c.type != "comment"]
+    saw_ellipsis = False
+    for statement in statements:
+        inner = (
+            statement.named_children[0]
+            if statement.type == "expression_statement" and statement.named_child_count == 1
+            else None
+        )
+        if inner is not None and inner.type == "ellipsis":
+            saw_ellipsis = True
+        elif inner is not None and inner.type == "string":
+            continue
+        else:
+            return False
+    return saw_ellipsis
+
+
+def stub_bodies(before: Source, after: Source) -> list[tuple[Node, str]]:
+    """A real body replaced by `...`; stubs the original already has (Protocols, overloads) are fine."""
+    original = _bodies(before)
+    found: list[tuple[Node, str]] = []
+    for name, (stub, node) in _bodies(after).items():
+        known = original.get(name)
+        if stub and known is not None and not known[0]:
+            found.append((node, f"the body of {name} was replaced by '...'"))
+    return found
+
+
 SPEC = LanguageSpec(
     name="python",
     extensions=(".py",),
@@ -71,4 +160,9 @@ SPEC = LanguageSpec(
     definition_kinds=_DEFINITION_KINDS,
     visit=_visit,
     type_queries=("(class_definition name: (_) @name)",),
+    compiler=Compiler("compile", compile_error),
+    open_endings=(":",),
+    backtick_strings_are_fences=True,
+    stub_bodies=stub_bodies,
+    analyser="pyflakes",
 )

@@ -8,6 +8,7 @@ from importlib import import_module
 
 import tree_sitter
 
+from bare_tui.pipeline.languages.parameters import Parameter, declared_return, standard_parameter
 from bare_tui.pipeline.languages.tree import Source, modifier_words
 
 HiddenRule = Callable[[Source, tree_sitter.Node, str, tuple[str, ...]], bool]
@@ -57,6 +58,90 @@ def no_definitions(source: Source, node: tree_sitter.Node) -> Visit:
     return NOTHING
 
 
+ParameterRule = Callable[["LanguageSpec", Source, list[tree_sitter.Node], bool], list[Parameter]]
+"""How one parameter (the nodes between two commas of a list; the bool: it is the list's only part) reads as callers
+see it: none, one, or several (Go's `a, b int`)."""
+
+ReturnRule = Callable[["LanguageSpec", Source, tree_sitter.Node], str | None]
+"""The canonical return type a definition declares (None when it declares none); constructors never reach it."""
+
+
+@dataclass(frozen=True)
+class CompileError:
+    """A compiler's first error in a text: where, and its message."""
+
+    line: int | None
+    column: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Compiler:
+    """The language's own compiler, which the syntax stage asks before tree-sitter (CPython's compile())."""
+
+    name: str
+    """What the verdict's details call the checker."""
+    check: Callable[[str, str], CompileError | None]
+    """(text, path) -> None when the text compiles, else its first error."""
+
+
+EarlyErrorRule = Callable[[Source], list[tuple[tree_sitter.Node, str]]]
+"""Errors a grammar accepts but every engine rejects the file for (a getter with parameters): (node, message)."""
+
+
+StubRule = Callable[[Source, Source], list[tuple[tree_sitter.Node, str]]]
+"""(original, answer) -> each real body the answer replaced by a stub (Python's `...`), located, with its message."""
+
+
+@dataclass(frozen=True)
+class DefectQuery:
+    """A defects rule written as a tree-sitter query capturing @hit (the stage's `_apply` words the finding)."""
+
+    name: str
+    query: str
+    message: str  # formatted with {text}
+    operators: frozenset[str] = frozenset()
+    """When given, only hits whose `operator` is one of these count. The query names the node kind alone: a pattern
+    with a condition on a child after the first keeps a partial match open for every such node around the cursor,
+    which costs time quadratic in how deeply they nest (`a + a + ... == a`)."""
+
+
+def assignment_in_condition(query: str) -> DefectQuery:
+    """An `if` or `while` whose condition assigns (the query captures the assignment as @hit)."""
+    return DefectQuery("assignment-in-condition", query, "assignment used as a condition: {text}")
+
+
+def empty_catch(block: str) -> DefectQuery:
+    """A catch whose body (a node of this kind) is empty: the error is swallowed."""
+    return DefectQuery("empty-catch", f"(catch_clause body: ({block}) @hit)", "empty catch block swallows errors")
+
+
+ASSIGNMENT_IN_PARENTHESES = assignment_in_condition("""
+        (if_statement condition: (parenthesized_expression (assignment_expression) @hit))
+        (while_statement condition: (parenthesized_expression (assignment_expression) @hit))
+        """)
+"""assignment_in_condition() for the languages whose conditions are parenthesized expressions (C, Java, JavaScript,
+PHP)."""
+
+
+@dataclass(frozen=True)
+class Cppcheck:
+    """How cppcheck reads the language: its --language and the file suffix it is given."""
+
+    language: str
+    suffix: str
+
+
+@dataclass(frozen=True)
+class Typedefs:
+    """Type aliases a file declares (C's typedef): a parameter or return type is compared as what it stands for."""
+
+    aliases: Callable[[str, str], dict[str, str]]
+    """(grammar, text) -> alias -> the type it stands for."""
+    resolve: Callable[[str, dict[str, str]], str]
+    """A canonical type with those aliases replaced."""
+
+
 @dataclass(frozen=True)
 class Grammar:
     """A tree-sitter grammar from its PyPI wheel, loaded on first use: a process that only reads Python never
@@ -96,6 +181,14 @@ class LanguageSpec:
     lizard_extensions: Mapping[str, str] = field(default_factory=dict)
     """Grammar name -> the file extension lizard picks its reader by; when not given, `.<grammar>` if the language
     has that extension, else its first."""
+    lizard_source: Callable[[Source], str] | None = None
+    """The text lizard is given when it cannot read the file as written (TypeScript's generic functions); the
+    file's own text when None."""
+    grouped_parameters: bool = False
+    """One parameter node may declare several names (Go's `a, b int`): maintainability counts each."""
+    final_newline: bool = False
+    """The grammar wants a line break after the last top-level declaration where the compiler does not (Go): one is
+    added before parsing."""
     # signatures
     named_arguments: bool = False
     """Callers may pass arguments by name (Python, PHP 8, C#): a parameter's name is part of the signature."""
@@ -103,6 +196,17 @@ class LanguageSpec:
     """Types may be left out (a side without one agrees with any)."""
     return_fields: tuple[str, ...] = ()
     """Fields of a definition node that hold its declared return type."""
+    parameter: ParameterRule = standard_parameter
+    """How one parameter reads as callers see it (parameters.standard_parameter unless the language has its own)."""
+    return_type: ReturnRule = declared_return
+    """How a definition's declared return type is read (parameters.declared_return: from `return_fields`)."""
+    typedefs: Typedefs | None = None
+    """Type aliases compared as what they stand for (C's typedef)."""
+    # syntax
+    compiler: Compiler | None = None
+    """A compiler whose verdict the syntax stage takes before tree-sitter's."""
+    early_errors: EarlyErrorRule | None = None
+    """Errors beyond the grammar's that the syntax stage reports too."""
     hidden: HiddenRule = never_hidden
     """The visibility rule: private, static, unexported or otherwise invisible to other files."""
     definition_kinds: tuple[str, ...] = ()
@@ -120,11 +224,56 @@ class LanguageSpec:
     """Members are declared in their class and may be defined outside it (C++; C's prototypes): a declaration in
     a function body is not the file's API, and a member declared hidden stays hidden where it is defined."""
     # defects
+    analyser: str = "tree-sitter"
+    """The defects stage's analyser: "pyflakes" (Python), else the tree-sitter rules below (and cppcheck)."""
     known_names: frozenset[str] = field(default_factory=frozenset)
     """Keywords, built-ins and standard-library names a file may use without declaring them."""
+    defect_queries: tuple[DefectQuery, ...] = ()
+    """Rules written as queries (assignment in a condition, an empty catch, loose equality)."""
+    block_query: str = ""
+    """Captures (@hit) each block whose statements after a return or throw are unreachable."""
+    assignment_query: str = ""
+    """Captures (@hit) each assignment, for self-assignments."""
+    switch_query: str = ""
+    """Captures (@hit) each switch whose arms may repeat a value."""
+    defect_rules: tuple[str, ...] = ()
+    """The stage's named rules that apply (defects.NAMED_RULES): Go's unused locals, Java's unused private fields."""
+    static_members: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Built-in objects and every static member they have (JavaScript's Math): any other member is a defect."""
+    cppcheck: Cppcheck | None = None
+    """cppcheck reads the language too."""
+    # the undefined-name rule
+    capitalised_objects_are_classes: bool = False
+    """`Math.max`, `Collectors.toList()`: a capitalised object is a class from the package or a namespace imported
+    whole, which the file cannot see (Java, C#)."""
+    assignment_declares: bool = False
+    """Assigning a name declares it (JavaScript's sloppy mode, PHP)."""
+    preprocessor: bool = False
+    """Names tested by the preprocessor come from the build, and a project header may define all-capitals names."""
+    imports_name_packages: bool = False
+    """An import brings in its path's last element as a name (Go)."""
+    pairs_wrap_names: bool = False
+    """A name inside a key-value pair is the pair's value (PHP's `'k' => $v`), not a key."""
+    foreach_declares: bool = False
+    """`foreach ($items as $item)` declares its item (PHP)."""
     # integrity
     type_queries: tuple[str, ...] = ()
     """tree-sitter patterns capturing (as @name) each type definition whose removal drops a type."""
+    functions_stand_for_types: bool = False
+    """A function may be a type (JavaScript's constructor functions): `class Foo` rewritten as `function Foo` keeps
+    the type."""
+    header_extensions: tuple[str, ...] = ()
+    """The language's header files: in any other file of it the types are its own, so one that is gone matters only
+    while the answer still names it (C, C++)."""
+    open_endings: tuple[str, ...] = ()
+    """Line endings beyond the usual (an open bracket, an operator) that say a statement goes on (Python's `:`)."""
+    backtick_strings_are_fences: bool = False
+    """tree-sitter reads a backtick as opening a string (Python 2's repr) where an answer's is a markdown fence."""
+    stub_bodies: StubRule | None = None
+    """Real bodies replaced by a stub, reported as elisions."""
+    opening_tags: tuple[str, ...] = ()
+    """Tags code opens with (PHP's `<?php`, `<?=`): an answer with none of them, for an original with the first, is
+    not code."""
 
     def __post_init__(self) -> None:
         if not self.pygments_lexer:

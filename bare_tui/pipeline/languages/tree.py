@@ -179,14 +179,14 @@ _LARGE = 2_000_000
 
 
 def _read(grammar: str, text: str) -> Source:
-    data = encode(text)
-    if grammar == "go" and not data.endswith(b"\n"):
-        # The Go grammar wants a terminator after the last top-level declaration; the compiler does not.
-        data += b"\n"
-    tree = _parser_for_grammar(grammar).parse(data)
     from bare_tui.pipeline.languages import spec_for_grammar
 
-    return Source(language=spec_for_grammar(grammar).name, grammar=grammar, text=text, data=data, tree=tree)
+    spec = spec_for_grammar(grammar)
+    data = encode(text)
+    if spec.final_newline and not data.endswith(b"\n"):
+        data += b"\n"
+    tree = _parser_for_grammar(grammar).parse(data)
+    return Source(language=spec.name, grammar=grammar, text=text, data=data, tree=tree)
 
 
 _parse = lru_cache(maxsize=8)(_read)
@@ -223,6 +223,19 @@ def snippet(text: str, limit: int = 40) -> str:
     """One line of at most `limit` characters standing for a text in a message."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def node_snippet(source: Source, node: tree_sitter.Node, limit: int = 40) -> str:
+    """snippet() of a node's text, reading only as much of a long node as the snippet needs: a message about each
+    of many nested nodes (`a == b == c ...`) then costs time linear in the text, not quadratic."""
+    start, end = node.start_byte, node.end_byte
+    enough = start + 4 * limit + 256
+    if end > enough:
+        head = " ".join(source.data[start:enough].decode("utf-8", errors="replace").split())
+        # The last word of the head may be cut (a multibyte character too): the rest is the whole text's start.
+        if len(head) > limit + 4:
+            return head[: limit - 1] + "…"
+    return snippet(source.node_text(node), limit)
 
 
 def _quote(text: str) -> str:

@@ -6,10 +6,12 @@ import inspect
 import json.decoder
 
 import pytest
+import tree_sitter
 
 from bare_tui.model import Outcome
 from bare_tui.pipeline.defects import Finding, check_defects, new_findings, pyflakes_findings
-from tests.unit.pipeline.corpus import data_files
+from bare_tui.pipeline.languages import Source, query_captures
+from tests.unit.pipeline.corpus import by_language, data_files, javascript_files
 
 DECODER = inspect.getsource(json.decoder)
 
@@ -627,3 +629,84 @@ def test_rules_the_real_corpus_showed_missing(
     result = check_defects(language, original, refactored, path)
     assert [e.message for e in result.evidence if "cppcheck" not in e.message] == [message]
     assert check_defects(language, original, original.replace("\n", "\n\n", 1), path).outcome is Outcome.PASS
+
+
+# ----------------------------------------------------------------------------------------------- deep expressions
+# A hostile answer of one deeply nested expression (`a+a+...`, `a==a==...`, `a.b.b...`) must cost time linear in
+# its length: the rules read no node's ancestors or children through patterns or walks that depend on its depth.
+# Timings live in bench/js_depth.py; these hold the findings those faster rules give to what they gave before.
+
+
+def _reference_findings(source: Source, pattern: str) -> list[tuple[int, int]]:
+    """Where a reference query (the rules' former, quadratic patterns) captures @hit, in document order."""
+    return [source.position(n) for n in query_captures(source.grammar, pattern, source.root, name="hit")]
+
+
+@pytest.mark.parametrize("language", ["javascript", "typescript"])
+def test_loose_equality_and_builtin_members_find_what_the_child_patterns_found(language: str) -> None:
+    from bare_tui.pipeline.defects import rule_findings
+    from bare_tui.pipeline.languages import parse_source
+    from bare_tui.pipeline.languages.javascript import STATIC_MEMBERS
+
+    equality = """(binary_expression operator: "==" @op) @hit (binary_expression operator: "!=" @op) @hit"""
+    member = "(member_expression object: (identifier) @object property: (property_identifier)) @hit"
+    items = by_language()[language]
+    extra = "\nif (a == null || b != 1 || (c == d) == e) { Math.floor(x); Math.nope(y); JSON.parse(z).q; }\n"
+    checked = 0
+    for item in items:
+        source = parse_source(language, item.text + extra, item.path)
+        found = rule_findings(source)
+        assert [(f.line, f.column) for f in found if f.rule == "loose-equality"] == _reference_findings(
+            source, equality
+        )
+        expected = [
+            source.position(hit)
+            for hit in query_captures(source.grammar, member, source.root, name="hit")
+            if (known := STATIC_MEMBERS.get(source.node_text(hit.child_by_field_name("object")))) is not None
+            and source.node_text(hit.child_by_field_name("property")) not in known
+        ]
+        assert expected  # Math.nope at least
+        assert [(f.line, f.column) for f in found if f.rule == "unknown-member"] == expected, item.path
+        checked += 1
+    assert checked
+
+
+def test_every_level_of_a_deep_equality_chain_is_one_finding_with_a_short_message() -> None:
+    chain = "a==" * 3000 + "a"
+    result = check_defects(
+        "javascript", "function f(a) {\n  return a;\n}\n", f"function f(a) {{\n  return {chain};\n}}\n"
+    )
+    assert result.details["new_by_rule"] == {"loose-equality": 3000}
+    assert all(len(e.message) < 120 for e in result.evidence)
+
+
+def test_the_locator_finds_what_descendant_for_byte_range_finds_with_the_same_ancestors() -> None:
+    import re
+
+    from bare_tui.pipeline.defects import _Locator
+    from bare_tui.pipeline.languages import parse_source
+
+    deep = "function f(a) {\n  return a" + ".b" * 500 + " + (c == (d" + " + e" * 300 + "));\n}\n"
+    files = data_files() + javascript_files()[:4]
+    texts = [(item.language, item.path, item.text) for item in files] + [("javascript", "x.js", deep)]
+    for language, path, text in texts:
+        source = parse_source(language, text, path)
+        locator = _Locator(source.root)
+        for match in re.finditer(r"[A-Za-z_]\w*", source.text if source.text.isascii() else ""):
+            start, end = match.start(), match.end()
+            node = locator.find(start, end)
+            assert node == source.root.descendant_for_byte_range(start, end), (path, match.group())
+            assert locator.parent(node) == node.parent
+            parent = locator.parent(node)
+            if parent is not None:
+                assert locator.parent(parent) == parent.parent
+            assert locator.inside_error(node) == _inside(node)
+
+
+def _inside(node: tree_sitter.Node) -> bool:
+    ancestor = node.parent
+    while ancestor is not None:
+        if ancestor.is_error:
+            return True
+        ancestor = ancestor.parent
+    return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from bare_tui.pipeline import defects, integrity, languages, maintainability, si
 from bare_tui.pipeline.defects import check_defects
 from bare_tui.pipeline.integrity import integrity_findings
 from bare_tui.pipeline.languages import REGISTRY, LanguageSpec
+from bare_tui.pipeline.languages.parameters import standard_parameter
 from bare_tui.pipeline.languages.spec import never_hidden, no_definitions
 from bare_tui.pipeline.maintainability import function_metrics
 from bare_tui.pipeline.signatures import check_signatures
@@ -48,6 +50,7 @@ def _replace(monkeypatch: pytest.MonkeyPatch, name: str, **changes: object) -> N
     maintainability._function_metrics.cache_clear()
     integrity._types.cache_clear()
     integrity._type_pattern.cache_clear()
+    defects._kept_rule_findings.cache_clear()
 
 
 GO = "package p\n\ntype box struct{ n int }\n\nfunc helper(x int) int { return x }\n\nfunc Run(x int) int { return helper(x) }\n"
@@ -82,6 +85,57 @@ def test_the_registry_drives_every_stage(monkeypatch: pytest.MonkeyPatch) -> Non
     assert "undefined-name" not in check_defects("go", GO, undeclared).details["new_by_rule"]
     assert integrity_findings("go", GO, dropped_type) == []
     assert [f.name for f in function_metrics("go", GO)] != go_metrics  # lizard read it with its Python reader
+
+
+def test_the_stages_read_each_rule_from_the_language_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compilers, parameter and type rules, defect rules and tables: each a declaration the stages follow."""
+    broken = "def f(:\n    pass\n"
+    assert check_syntax("python", "x = 1\n", broken).details["checker"] == "compile"
+    unused = GO.replace("return helper(x)", "spare := 2\n\treturn helper(x)")
+    assert "unused-variable" in check_defects("go", GO, unused).details["new_by_rule"]
+    js = "export function f(x) {\n  return Math.floor(x);\n}\n"
+    assert "unknown-member" in check_defects("javascript", js, js.replace("floor", "flor")).details["new_by_rule"]
+    c = "typedef struct node { int v; } node_t;\nint size(struct node *n) { return n->v; }\n"
+    assert check_signatures("c", c, c.replace("struct node *n", "node_t *n")).outcome is Outcome.PASS
+    java = "class A {\n    public int f(int count) { return count; }\n}\n"
+    assert check_signatures("java", java, java.replace("count", "n")).outcome is Outcome.PASS
+
+    _replace(monkeypatch, "python", compiler=None)
+    assert check_syntax("python", "x = 1\n", broken).details["checker"] == "tree-sitter"
+    _replace(monkeypatch, "go", defect_rules=())
+    assert "unused-variable" not in check_defects("go", GO, unused).details["new_by_rule"]
+    _replace(monkeypatch, "javascript", static_members={})
+    assert check_defects("javascript", js, js.replace("floor", "flor")).outcome is Outcome.PASS
+    _replace(monkeypatch, "c", typedefs=None)
+    assert check_signatures("c", c, c.replace("struct node *n", "node_t *n")).outcome is Outcome.FAIL
+    _replace(monkeypatch, "java", parameter=standard_parameter)  # the name is then part of the parameter
+    assert check_signatures("java", java, java.replace("count", "n")).outcome is Outcome.FAIL
+
+
+def _language_words() -> set[str]:
+    return {word for spec in REGISTRY.values() for word in (spec.name, *spec.grammars, *spec.aliases)}
+
+
+def test_no_stage_keys_on_a_language_name() -> None:
+    """The stages (and the parse layer they share) read what a language needs from its file: no module of the
+    pipeline but the language files compares a grammar or language with a name, keeps a table by name, or calls a
+    rule for one, so a tenth language needs no change there."""
+    words = _language_words()
+    shared = [Path(languages.__file__).parent / f"{name}.py" for name in ("spec", "parameters", "__init__")]
+    found: dict[str, set[str]] = {}
+    for path in sorted(Path(syntax.__file__).parent.glob("*.py")) + shared:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        said = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value in words}
+        if said:
+            found[path.name] = said
+    assert found == {}
+
+
+def test_the_check_for_language_names_sees_one_in_a_stage(tmp_path: Path) -> None:
+    """The check above reads string constants: a comparison, a table key, an argument all are one."""
+    stage = 'def rule(source):\n    if source.grammar in ("go", "kotlin"):\n        return {"php": 1}\n'
+    said = {n.value for n in ast.walk(ast.parse(stage)) if isinstance(n, ast.Constant)}
+    assert said & _language_words() == {"go", "php"}
 
 
 def test_the_signatures_stage_finds_definitions_where_the_language_file_says(monkeypatch: pytest.MonkeyPatch) -> None:
