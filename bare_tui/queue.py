@@ -8,7 +8,7 @@ is made only for a row that is painted or asked for (bench/queue_screen.py --sca
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from itertools import repeat
 from operator import contains, itemgetter
@@ -18,7 +18,7 @@ import numpy as np
 
 from .consensus import dispute, is_disputed_failure
 from .model import FIELD_INDEX, FIELDS, Adjudication, AttemptSummary, Flag, Outcome, stage_order
-from .store import Store
+from .store import FIELD_OUTCOME_BITS, FIELD_OUTCOME_NAMES, FIELD_OUTCOME_OTHER, AttemptColumns, Store
 
 NO_OUTCOME = "none"
 """The outcome shown and filtered on when an attempt has no verdict for a field."""
@@ -29,6 +29,7 @@ outcomes matches it, so a filter cannot leak what the column hides."""
 
 OUTCOME_VALUES: tuple[str, ...] = tuple(o.value for o in Outcome)
 OUTCOME_CHOICES: tuple[str, ...] = OUTCOME_VALUES + (NO_OUTCOME,)
+assert FIELD_OUTCOME_NAMES == OUTCOME_VALUES  # the store's packed codes are 1 + these indexes
 
 
 class ReviewState(str, enum.Enum):
@@ -193,6 +194,73 @@ class QueueData:
             none,
             none.copy(),
             none.copy(),
+            _index=index,
+        )
+
+    @classmethod
+    def of_columns(
+        cls,
+        columns: AttemptColumns,
+        outcomes_of: Callable[[list[str]], Mapping[tuple[str, str], str]] | None = None,
+    ) -> QueueData:
+        """The attempts and their outcomes from the store's columns (`Store.attempt_columns`), people not read yet:
+        the six fields unpacked from each attempt's packed outcomes as whole columns, the extra stages from their
+        verdict rows. outcomes_of: (attempt_id, stage) -> outcome of some attempts (`Store.current_outcomes_of`),
+        asked only for attempts whose packed outcomes hold a text outside the four outcomes."""
+        ids = columns.attempt_ids
+        index = {attempt_id: row for row, attempt_id in enumerate(ids)}
+        task, task_ids = _codes(columns.task_ids)
+        places = [columns.tasks[task_id] for task_id in task_ids]
+        task_path, paths = _codes(place.path for place in places)
+        task_language, languages = _codes(place.language for place in places)
+        model, models = _codes(columns.models)
+        stages = queue_stages(columns.extra_stages)
+        names = list(OUTCOME_VALUES)
+        none = -1  # no verdict, until the outcome names are all known
+        grid = np.full((len(ids), len(stages)), none, np.int16)
+        packed = np.array(columns.field_outcomes, np.int64)
+        other = np.zeros(len(ids), bool)
+        for column in range(len(FIELDS)):
+            codes = (packed >> (FIELD_OUTCOME_BITS * column)) & FIELD_OUTCOME_OTHER
+            grid[:, column] = np.where((codes == 0) | (codes == FIELD_OUTCOME_OTHER), none, codes - 1)
+            other |= codes == FIELD_OUTCOME_OTHER
+        outcome_code = {name: code for code, name in enumerate(names)}
+        stage_index = {stage: i for i, stage in enumerate(stages)}
+        cells: list[tuple[str, str, str]] = list(columns.extra_outcomes)
+        if other.any():
+            if outcomes_of is None:
+                raise ValueError("outcomes outside the four are stored: outcomes_of must read them")
+            unusual = [ids[r] for r in np.flatnonzero(other).tolist()]
+            cells += [(a, stage, outcome) for (a, stage), outcome in outcomes_of(unusual).items() if stage in FIELDS]
+        for attempt_id, stage, outcome in cells:
+            row, column = index.get(attempt_id, -1), stage_index.get(stage, -1)
+            if row < 0 or column < 0:
+                continue
+            code = outcome_code.get(outcome)
+            if code is None:
+                code = outcome_code[outcome] = len(names)
+                names.append(outcome)
+            grid[row, column] = code
+        grid[grid == none] = len(names)
+        nobody = np.zeros(len(ids), bool)
+        return cls(
+            ids,
+            np.array(columns.seqs, np.int64),
+            task,
+            task_ids,
+            task_path[task] if len(task) else task,
+            paths,
+            task_language[task] if len(task) else task,
+            languages,
+            model,
+            models,
+            stages,
+            (*names, NO_OUTCOME),
+            grid,
+            np.zeros(len(ids), np.int16),
+            nobody,
+            nobody.copy(),
+            nobody.copy(),
             _index=index,
         )
 
@@ -456,7 +524,7 @@ def load_stepwise(store: Store, reviewer: str, outline: bool = True) -> Iterator
 
 def read_outline(store: Store) -> QueueData:
     """The attempts and the outcome of each verdict that counts, as columns (people not read yet)."""
-    return QueueData.of(store.attempt_summaries(), store.current_verdict_rows(), store.verdict_stages())
+    return QueueData.of_columns(store.attempt_columns(), store.current_outcomes_of)
 
 
 def refresh(store: Store, data: QueueData, reviewer: str, attempt_ids: Collection[str]) -> None:
