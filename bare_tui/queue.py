@@ -18,7 +18,7 @@ import numpy as np
 
 from .consensus import dispute, is_disputed_failure
 from .model import FIELD_INDEX, FIELDS, Adjudication, AttemptSummary, Flag, Outcome, stage_order
-from .store import FIELD_OUTCOME_BITS, FIELD_OUTCOME_NAMES, FIELD_OUTCOME_OTHER, AttemptColumns, Store
+from .store import FIELD_OUTCOME_BITS, FIELD_OUTCOME_NAMES, FIELD_OUTCOME_OTHER, AttemptColumns, LabelTallies, Store
 
 NO_OUTCOME = "none"
 """The outcome shown and filtered on when an attempt has no verdict for a field."""
@@ -281,6 +281,28 @@ class QueueData:
         self.flagged = flagged
         self.people_known = True
 
+    def set_tallies(self, tallies: LabelTallies, flags: Iterable[Flag], only: Collection[str] | None = None) -> None:
+        """Fill the people columns from the store's tallies of every labelled or settled attempt-stage
+        (`Store.label_tallies`) and the flags. only: the tallies are of these attempts alone, whose rows are set
+        (a return from reviewing a few attempts); None: every row is set."""
+        index = self.index
+        if only is None:
+            rows = np.arange(len(self.ids))
+        else:
+            rows = np.array(sorted({index[a] for a in only if a in index}), np.intp)
+            if not len(rows):
+                return
+        labelled, disputed, failures = _people_of_tallies(self, rows, tallies)
+        flagged = {f.attempt_id for f in flags if f.flagged}
+        if only is None:
+            self.labelled, self.disputed, self.disputed_failure = labelled, disputed, failures
+            self.flagged = np.zeros(len(self.ids), bool)
+            self.flagged[[index[a] for a in flagged if a in index]] = True
+            self.people_known = True
+        else:
+            self.labelled[rows], self.disputed[rows], self.disputed_failure[rows] = labelled, disputed, failures
+            self.flagged[rows] = [self.ids[r] in flagged for r in rows.tolist()]
+
     def refresh_people(
         self,
         attempt_ids: Collection[str],
@@ -479,6 +501,60 @@ def _people(
     return labelled.astype(np.int16), disputed, failures
 
 
+def _people_of_tallies(
+    data: QueueData, rows: np.ndarray, tallies: LabelTallies
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(this reviewer's label count among the six fields, disputed, disputed failure) of the given rows, from the
+    store's tallies per attempt-stage: the consensus rule (consensus.py) asked once per distinct case of outcome,
+    pass and fail counts and adjudication, not once per attempt-stage."""
+    local = np.full(len(data.ids), -1, np.intp)
+    local[rows] = np.arange(len(rows))
+    index = data.index
+    stage_index = {stage: i for i, stage in enumerate(data.stages)}
+    count = len(tallies.attempt_ids)
+    found = np.fromiter(map(index.get, tallies.attempt_ids, repeat(-1)), np.intp, count)
+    row = np.where(found >= 0, local[found], -1)
+    column = np.fromiter(map(stage_index.get, tallies.stages, repeat(-1)), np.intp, count)
+    known = (row >= 0) & (column >= 0)
+    row, column = row[known], column[known]
+    labelled = np.bincount(
+        row[column < len(FIELDS)], np.array(tallies.mine, np.int64)[known][column < len(FIELDS)], len(rows)
+    )
+    disputed = np.zeros(len(rows), bool)
+    failures = np.zeros(len(rows), bool)
+    if len(row):
+        settled, settled_names = _codes(label or "" for label in np.array(tallies.adjudicated, object)[known].tolist())
+        cases = np.column_stack(
+            [
+                data.outcomes[rows[row], column],
+                np.array(tallies.passes, np.int64)[known],
+                np.array(tallies.fails, np.int64)[known],
+                settled,
+            ]
+        )
+        distinct, inverse = _distinct_rows(cases)
+        judged = np.array(
+            [
+                _judge_tally(auto, passes, fails, settled_names[adjudicated], data.outcome_names)
+                for auto, passes, fails, adjudicated in distinct.tolist()
+            ],
+            bool,
+        ).reshape(-1, 2)[inverse]
+        disputed[row[judged[:, 0]]] = True
+        failures[row[judged[:, 1]]] = True
+    return labelled.astype(np.int16), disputed, failures
+
+
+def _judge_tally(
+    auto: int, passes: int, fails: int, adjudicated: str, outcome_names: Sequence[str]
+) -> tuple[bool, bool]:
+    """(disputed, disputed failure) of one distinct case: outcome code, pass and fail counts, adjudication ("")."""
+    outcome = outcome_names[auto]
+    labels = ["pass"] * passes + ["fail"] * fails
+    settled = adjudicated or None
+    return dispute(outcome, labels, settled).disputed, is_disputed_failure(outcome, labels, settled)
+
+
 def _distinct_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct rows of a matrix of small integers, and for each row the index of its distinct row.
 
@@ -517,7 +593,7 @@ def load_stepwise(store: Store, reviewer: str, outline: bool = True) -> Iterator
     if outline:
         yield data
         data = QueueData(**{f.name: getattr(data, f.name) for f in fields(QueueData) if f.init})
-    data.set_people(store.current_labels(), store.adjudications(), store.flags(), reviewer)
+    data.set_tallies(store.label_tallies(reviewer), store.flags())
     data.folded  # noqa: B018 - the find text's case-folded ids, made here on the loading thread, not on the first key
     yield data
 
@@ -531,12 +607,7 @@ def refresh(store: Store, data: QueueData, reviewer: str, attempt_ids: Collectio
     """Re-read what people said of these attempts (labels, adjudications, flags) into the data, in place."""
     if not attempt_ids:
         return
-    labels = [
-        (j.attempt_id, j.reviewer, j.stage, j.label.value)
-        for attempt_id in attempt_ids
-        for j in store.judgements(attempt_id=attempt_id)
-    ]
-    data.refresh_people(attempt_ids, labels, store.adjudications(), store.flags(), reviewer)
+    data.set_tallies(store.label_tallies(reviewer, attempt_ids), store.flags(), only=attempt_ids)
 
 
 # The row-list forms: what the tests and small callers use; the screen keeps the columns.

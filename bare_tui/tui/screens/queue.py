@@ -288,7 +288,7 @@ class QueueScreen(Screen[str | None]):
             with Store.open(self.session_path, readonly=True) as store:
                 if base is not None:
                     data = QueueData(**{name: getattr(base, name) for name in base.__dataclass_fields__})
-                    data.set_people(store.current_labels(), store.adjudications(), store.flags(), self.reviewer)
+                    data.set_tallies(store.label_tallies(self.reviewer), store.flags())
                     app.call_from_thread(self._received, data, True)
                 else:
                     for data in load_stepwise(store, self.reviewer, outline=not self.data):
