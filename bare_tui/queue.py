@@ -8,10 +8,14 @@ is made only for a row that is painted or asked for (bench/queue_screen.py --sca
 from __future__ import annotations
 
 import enum
+import gc
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from itertools import repeat
 from operator import contains, itemgetter
+from pathlib import Path
 from typing import Any, overload
 
 import numpy as np
@@ -90,10 +94,12 @@ def queue_stages(extra: Iterable[str]) -> tuple[str, ...]:
 
 
 def _codes(values: Iterable[str]) -> tuple[np.ndarray, list[str]]:
-    """Each value's code (first seen, first numbered) and the values by code."""
-    table: dict[str, int] = {}
-    codes = np.fromiter(map(lambda v: table.setdefault(v, len(table)), values), np.int32)  # noqa: C417 - C-speed
-    return codes, list(table)
+    """Each value's code (first seen, first numbered) and the values by code: two passes in C (the distinct values
+    in order, then a lookup each), not a Python call per value."""
+    values = values if isinstance(values, list) else list(values)
+    names = list(dict.fromkeys(values))
+    table = dict(zip(names, range(len(names))))
+    return np.fromiter(map(table.__getitem__, values), np.int32, len(values)), names
 
 
 @dataclass
@@ -208,7 +214,7 @@ class QueueData:
         verdict rows. outcomes_of: (attempt_id, stage) -> outcome of some attempts (`Store.current_outcomes_of`),
         asked only for attempts whose packed outcomes hold a text outside the four outcomes."""
         ids = columns.attempt_ids
-        index = {attempt_id: row for row, attempt_id in enumerate(ids)}
+        index = dict(zip(ids, range(len(ids))))
         task, task_ids = _codes(columns.task_ids)
         places = [columns.tasks[task_id] for task_id in task_ids]
         task_path, paths = _codes(place.path for place in places)
@@ -588,14 +594,38 @@ def load_data(store: Store, reviewer: str) -> QueueData:
 
 def load_stepwise(store: Store, reviewer: str, outline: bool = True) -> Iterator[QueueData]:
     """The queue in two steps: first the outline (attempts and verdicts, people_known False) so that a big session
-    shows at once, then the same data with the people columns filled. outline=False: the full data only."""
-    data = read_outline(store)
-    if outline:
-        yield data
-        data = QueueData(**{f.name: getattr(data, f.name) for f in fields(QueueData) if f.init})
-    data.set_tallies(store.label_tallies(reviewer), store.flags())
-    data.folded  # noqa: B018 - the find text's case-folded ids, made here on the loading thread, not on the first key
+    shows at once, then the same data with the people columns filled. outline=False: the full data only.
+
+    The people's tallies are read on a connection of their own while the outline is read (SQLite works without
+    Python's lock), and no garbage collection walks the half a million objects the reads make on their way."""
+    with _no_collection(), ThreadPoolExecutor(1, thread_name_prefix="queue-people") as pool:
+        people = pool.submit(_read_people, store.path, reviewer)
+        data = read_outline(store)
+        if outline:
+            yield data
+            data = QueueData(**{f.name: getattr(data, f.name) for f in fields(QueueData) if f.init})
+        tallies, flags = people.result()
+        data.set_tallies(tallies, flags)
     yield data
+    data.folded  # noqa: B018 - the find text's case-folded ids, made on the loading thread, not on the first key
+
+
+def _read_people(path: Path, reviewer: str) -> tuple[LabelTallies, list[Flag]]:
+    with Store.open(path, readonly=True) as store:
+        return store.label_tallies(reviewer), store.flags()
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """No cyclic garbage collection in the block: the bulk reads make objects that all live on, so the collections
+    their allocations set off find nothing and only cost time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def read_outline(store: Store) -> QueueData:

@@ -14,7 +14,6 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, Self, TypeAlias, overload
 
@@ -1579,7 +1578,7 @@ class Store:
         rows = self._conn.execute(
             "SELECT attempt_id, seq, task_id, model, field_outcomes FROM attempts ORDER BY seq"
         ).fetchall()
-        ids, seqs, task_ids, models, codes = (list(map(itemgetter(i), rows)) for i in range(5))
+        ids, seqs, task_ids, models, codes = map(list, zip(*rows)) if rows else ([], [], [], [], [])
         del rows
         tasks = {row[0]: TaskPlace(*row) for row in self._conn.execute("SELECT task_id, language, path FROM tasks")}
         extra = [stage for stage in self.verdict_stages() if stage not in FIELDS]
@@ -1598,24 +1597,34 @@ class Store:
         when given), tallied in SQL along the labels in force kept on write (judgements.in_force): what the queue
         decides its people columns from, without reading each judgement."""
         only = "" if attempt_ids is None else " AND attempt_id IN (SELECT value FROM json_each(:ids))"
+        params = {"reviewer": reviewer, "ids": json.dumps(sorted(set(attempt_ids or ())))}
         rows = self._conn.execute(
-            f"""WITH tally AS (
-                SELECT attempt_id, stage, SUM(label = 'pass') AS passes, SUM(label = 'fail') AS fails,
-                    SUM(reviewer = :reviewer) AS mine
-                FROM judgements WHERE in_force{only} GROUP BY attempt_id, stage),
-            settled AS (
-                SELECT attempt_id, stage, label FROM (
-                    SELECT attempt_id, stage, label, ROW_NUMBER() OVER (PARTITION BY attempt_id, stage
-                        ORDER BY saved_at DESC, rowid DESC) AS rank
-                    FROM adjudications WHERE true{only})
-                WHERE rank = 1)
-            SELECT c.attempt_id, c.stage, COALESCE(t.passes, 0), COALESCE(t.fails, 0), COALESCE(t.mine, 0), d.label
-            FROM (SELECT attempt_id, stage FROM tally UNION SELECT attempt_id, stage FROM settled) c
-            LEFT JOIN tally t ON t.attempt_id = c.attempt_id AND t.stage = c.stage
-            LEFT JOIN settled d ON d.attempt_id = c.attempt_id AND d.stage = c.stage""",
-            {"reviewer": reviewer, "ids": json.dumps(sorted(set(attempt_ids or ())))},
+            "SELECT attempt_id, stage, SUM(label = 'pass'), SUM(label = 'fail'), SUM(reviewer = :reviewer)"
+            f" FROM judgements WHERE in_force{only} GROUP BY attempt_id, stage",
+            params,
         ).fetchall()
-        return LabelTallies(*(list(map(itemgetter(i), rows)) for i in range(6)))
+        # Adjudications are an auditor's few: the newest of each attempt-stage, joined here rather than in SQL.
+        settled = {
+            (attempt_id, stage): label
+            for attempt_id, stage, label in self._conn.execute(
+                "SELECT attempt_id, stage, label FROM (SELECT attempt_id, stage, label, ROW_NUMBER() OVER"
+                " (PARTITION BY attempt_id, stage ORDER BY saved_at DESC, rowid DESC) AS rank"
+                f" FROM adjudications WHERE true{only}) WHERE rank = 1",
+                params,
+            )
+        }
+        ids, stages, passes, fails, mine = map(list, zip(*rows)) if rows else ([], [], [], [], [])
+        adjudicated: list[str | None] = [None] * len(ids)
+        if settled:
+            adjudicated = list(map(settled.pop, zip(ids, stages), adjudicated))
+            for (attempt_id, stage), label in settled.items():  # settled with no label in force
+                ids.append(attempt_id)
+                stages.append(stage)
+                passes.append(0)
+                fails.append(0)
+                mine.append(0)
+                adjudicated.append(label)
+        return LabelTallies(ids, stages, passes, fails, mine, adjudicated)
 
     def audit_rows(self) -> list[AuditRow]:
         """The audit list selected in SQL (audit.build_items' rules, which tests/unit/test_lists.py compares it
