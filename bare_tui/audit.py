@@ -252,16 +252,21 @@ def load_items(store: Store, notes: bool = True) -> list[AuditItem]:
     if not notes:
         return items
     # Only the listed attempt-stages' notes are read: attempt by attempt for a short list, else in one pass.
-    wanted = {item.attempt_id for item in items}
-    judged: dict[str, list[Judgement]] = defaultdict(list)
+    keys = {item.key for item in items}
+    wanted = {attempt_id for attempt_id, _ in keys}
+    judged: dict[tuple[str, str], list[ReviewerLabel]] = defaultdict(list)
     if len(wanted) <= PER_ATTEMPT_READS:
-        for attempt_id in sorted(wanted):
-            judged[attempt_id] = store.judgements(attempt_id=attempt_id)
+        judgements: Iterable[Judgement] = (j for a in sorted(wanted) for j in store.judgements(attempt_id=a))
     else:
-        for j in store.judgements():
-            if j.attempt_id in wanted:
-                judged[j.attempt_id].append(j)
-    return [with_notes(item, judged.get(item.attempt_id, ())) for item in items]
+        judgements = store.judgements()
+    for j in judgements:
+        key = (j.attempt_id, j.stage)
+        if key in keys:
+            judged[key].append(_review(j))
+    return [
+        replace(item, reviews=tuple(sorted(judged.get(item.key, ()), key=_by_reviewer)), notes_read=True)
+        for item in items
+    ]
 
 
 def with_notes(item: AuditItem, judgements: Iterable[Judgement]) -> AuditItem:
