@@ -1633,13 +1633,12 @@ class Store:
         order. Only attempt-stages with labels are looked at, along judgements.in_force, never every attempt."""
         rows = self._conn.execute(
             f"""WITH tally AS (
-                SELECT attempt_id, stage, SUM(label = 'pass') AS passes, SUM(label = 'fail') AS fails,
-                    json_group_array(json_array(reviewer, label)) AS labels
+                SELECT attempt_id, stage, SUM(label = 'pass') AS passes, SUM(label = 'fail') AS fails
                 FROM judgements WHERE in_force GROUP BY attempt_id, stage),
             flagged AS (SELECT DISTINCT attempt_id FROM flags WHERE flagged),
             cells AS (
-                SELECT attempt_id, stage, passes, fails, labels FROM tally
-                UNION ALL SELECT attempt_id, 'overall', 0, 0, '[]' FROM flagged f WHERE NOT EXISTS
+                SELECT attempt_id, stage, passes, fails FROM tally
+                UNION ALL SELECT attempt_id, 'overall', 0, 0 FROM flagged f WHERE NOT EXISTS
                     (SELECT 1 FROM tally t WHERE t.attempt_id = f.attempt_id AND t.stage = 'overall')),
             judged AS (
                 SELECT c.*, v.outcome,
@@ -1652,7 +1651,9 @@ class Store:
                     WHEN outcome IN ('pass', 'fail') AND people IS NOT NULL AND people != outcome THEN 1
                     WHEN passes > 0 AND fails > 0 THEN 2 WHEN is_flagged THEN 3 END AS kind
                 FROM judged)
-            SELECT k.attempt_id, k.stage, k.kind, a.seq, t.path, t.language, a.model, k.outcome, k.people, k.labels
+            SELECT k.attempt_id, k.stage, k.kind, a.seq, t.path, t.language, a.model, k.outcome, k.people,
+                (SELECT json_group_array(json_array(j.reviewer, j.label)) FROM judgements j
+                    WHERE j.in_force AND j.attempt_id = k.attempt_id AND j.stage = k.stage) AS labels
             FROM kinds k JOIN attempts a ON a.attempt_id = k.attempt_id JOIN tasks t ON t.task_id = a.task_id
             WHERE k.kind IS NOT NULL
             ORDER BY k.kind, a.seq, CASE k.stage {_FIELD_ORDER} ELSE {len(FIELDS)} END, k.stage"""
