@@ -6,7 +6,6 @@ import enum
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from operator import itemgetter
 
 from .consensus import DECISIVE, consensus_label, dispute, is_disputed_failure
 from .model import (
@@ -215,45 +214,59 @@ PER_ATTEMPT_READS = 500
 def load_items(store: Store, notes: bool = True) -> list[AuditItem]:
     """The session's audit list, in auditing order.
 
-    Only the attempts someone labelled, adjudicated or flagged can be on it, so only theirs are read (their
-    summaries and verdicts), not every attempt of the session. notes=False leaves out what only an item's
-    details show (confidence, note, whether the reviewer saw the verdicts, when it was saved): the list is read
-    from the bare labels, and each item says notes_read False; `with_notes` completes one item when it is shown.
+    The store selects the listed attempt-stages in SQL (`Store.audit_rows`, the rules of `build_items`) along the
+    labels in force it keeps on write, so no attempt nobody labelled or flagged is read. notes=False leaves out
+    what only an item's details show (confidence, note, whether the reviewer saw the verdicts, when it was
+    saved): each item then says notes_read False, and `with_notes` completes one item when it is shown.
     """
-    flags = store.flags()
-    adjudications = store.adjudications()
-    reviews = _bare_reviews(store.current_labels())
-    candidates = {attempt_id for attempt_id, _ in reviews}
-    candidates.update(a.attempt_id for a in adjudications)
-    candidates.update(f.attempt_id for f in flags if f.flagged)
-    summaries = store.attempt_summaries_of(candidates)
-    outcomes = store.current_outcomes_of(candidates)
-    listed = _items(summaries, outcomes, reviews, adjudications, flags, notes_read=False)
+    settled = {(a.attempt_id, a.stage): a for a in store.adjudications()}
+    flags_of: dict[str, list[Flag]] = defaultdict(list)
+    for f in store.flags():
+        if f.flagged:
+            flags_of[f.attempt_id].append(f)
+    bare: dict[tuple[str, str], ReviewerLabel] = {}
+    items = []
+    for row in store.audit_rows():
+        reviews = tuple(
+            bare.get(pair) or bare.setdefault(pair, ReviewerLabel(pair[0], pair[1], None, "", False, None))
+            for pair in row.labels
+        )
+        attempt_flags = flags_of.get(row.attempt_id, ())
+        items.append(
+            AuditItem(
+                row.attempt_id,
+                row.stage,
+                AuditKind(row.kind),
+                row.seq,
+                row.path,
+                row.language,
+                row.model,
+                row.outcome,
+                reviews,
+                row.people,
+                settled.get((row.attempt_id, row.stage)),
+                tuple(sorted(attempt_flags, key=_by_reviewer)),
+                notes_read=False,
+            )
+        )
     if not notes:
-        return listed
-    # Only the listed attempt-stages become items: the notes of the others are never looked at.
-    keys = {item.key for item in listed}
+        return items
+    # Only the listed attempt-stages' notes are read: attempt by attempt for a short list, else in one pass.
+    keys = {item.key for item in items}
     wanted = {attempt_id for attempt_id, _ in keys}
-    del listed  # the full list is built next: not both at once
+    judged: dict[tuple[str, str], list[ReviewerLabel]] = defaultdict(list)
     if len(wanted) <= PER_ATTEMPT_READS:
-        judgements = [j for attempt_id in sorted(wanted) for j in store.judgements(attempt_id=attempt_id)]
+        judgements: Iterable[Judgement] = (j for a in sorted(wanted) for j in store.judgements(attempt_id=a))
     else:
-        judgements = [j for j in store.judgements() if (j.attempt_id, j.stage) in keys]
-    return build_items(summaries, outcomes, judgements, adjudications, flags)
-
-
-def _bare_reviews(labels: Sequence[tuple[str, str, str, str]]) -> dict[tuple[str, str], list[ReviewerLabel]]:
-    """(attempt_id, stage) -> each reviewer's label without its notes, from `Store.current_labels()` rows.
-
-    The bare labels decide which attempt-stages come to audit. A label without its notes depends only on
-    (reviewer, label), so a few shared values stand for all of them, and the grouping runs in C where it can.
-    """
-    pairs = list(map(itemgetter(1, 3), labels))
-    bare = {pair: ReviewerLabel(pair[0], pair[1], None, "", False, None) for pair in set(pairs)}
-    grouped: defaultdict[tuple[str, str], list[ReviewerLabel]] = defaultdict(list)
-    for key, review in zip(map(itemgetter(0, 2), labels), map(bare.__getitem__, pairs)):
-        grouped[key].append(review)
-    return grouped
+        judgements = store.judgements()
+    for j in judgements:
+        key = (j.attempt_id, j.stage)
+        if key in keys:
+            judged[key].append(_review(j))
+    return [
+        replace(item, reviews=tuple(sorted(judged.get(item.key, ()), key=_by_reviewer)), notes_read=True)
+        for item in items
+    ]
 
 
 def with_notes(item: AuditItem, judgements: Iterable[Judgement]) -> AuditItem:

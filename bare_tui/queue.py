@@ -8,17 +8,21 @@ is made only for a row that is painted or asked for (bench/queue_screen.py --sca
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+import gc
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from itertools import repeat
 from operator import contains, itemgetter
+from pathlib import Path
 from typing import Any, overload
 
 import numpy as np
 
 from .consensus import dispute, is_disputed_failure
 from .model import FIELD_INDEX, FIELDS, Adjudication, AttemptSummary, Flag, Outcome, stage_order
-from .store import Store
+from .store import FIELD_OUTCOME_BITS, FIELD_OUTCOME_NAMES, FIELD_OUTCOME_OTHER, AttemptColumns, LabelTallies, Store
 
 NO_OUTCOME = "none"
 """The outcome shown and filtered on when an attempt has no verdict for a field."""
@@ -29,6 +33,7 @@ outcomes matches it, so a filter cannot leak what the column hides."""
 
 OUTCOME_VALUES: tuple[str, ...] = tuple(o.value for o in Outcome)
 OUTCOME_CHOICES: tuple[str, ...] = OUTCOME_VALUES + (NO_OUTCOME,)
+assert FIELD_OUTCOME_NAMES == OUTCOME_VALUES  # the store's packed codes are 1 + these indexes
 
 
 class ReviewState(str, enum.Enum):
@@ -89,10 +94,12 @@ def queue_stages(extra: Iterable[str]) -> tuple[str, ...]:
 
 
 def _codes(values: Iterable[str]) -> tuple[np.ndarray, list[str]]:
-    """Each value's code (first seen, first numbered) and the values by code."""
-    table: dict[str, int] = {}
-    codes = np.fromiter(map(lambda v: table.setdefault(v, len(table)), values), np.int32)  # noqa: C417 - C-speed
-    return codes, list(table)
+    """Each value's code (first seen, first numbered) and the values by code: two passes in C (the distinct values
+    in order, then a lookup each), not a Python call per value."""
+    values = values if isinstance(values, list) else list(values)
+    names = list(dict.fromkeys(values))
+    table = dict(zip(names, range(len(names))))
+    return np.fromiter(map(table.__getitem__, values), np.int32, len(values)), names
 
 
 @dataclass
@@ -196,6 +203,73 @@ class QueueData:
             _index=index,
         )
 
+    @classmethod
+    def of_columns(
+        cls,
+        columns: AttemptColumns,
+        outcomes_of: Callable[[list[str]], Mapping[tuple[str, str], str]] | None = None,
+    ) -> QueueData:
+        """The attempts and their outcomes from the store's columns (`Store.attempt_columns`), people not read yet:
+        the six fields unpacked from each attempt's packed outcomes as whole columns, the extra stages from their
+        verdict rows. outcomes_of: (attempt_id, stage) -> outcome of some attempts (`Store.current_outcomes_of`),
+        asked only for attempts whose packed outcomes hold a text outside the four outcomes."""
+        ids = columns.attempt_ids
+        index = dict(zip(ids, range(len(ids))))
+        task, task_ids = _codes(columns.task_ids)
+        places = [columns.tasks[task_id] for task_id in task_ids]
+        task_path, paths = _codes(place.path for place in places)
+        task_language, languages = _codes(place.language for place in places)
+        model, models = _codes(columns.models)
+        stages = queue_stages(columns.extra_stages)
+        names = list(OUTCOME_VALUES)
+        none = -1  # no verdict, until the outcome names are all known
+        grid = np.full((len(ids), len(stages)), none, np.int16)
+        packed = np.array(columns.field_outcomes, np.int64)
+        other = np.zeros(len(ids), bool)
+        for column in range(len(FIELDS)):
+            codes = (packed >> (FIELD_OUTCOME_BITS * column)) & FIELD_OUTCOME_OTHER
+            grid[:, column] = np.where((codes == 0) | (codes == FIELD_OUTCOME_OTHER), none, codes - 1)
+            other |= codes == FIELD_OUTCOME_OTHER
+        outcome_code = {name: code for code, name in enumerate(names)}
+        stage_index = {stage: i for i, stage in enumerate(stages)}
+        cells: list[tuple[str, str, str]] = list(columns.extra_outcomes)
+        if other.any():
+            if outcomes_of is None:
+                raise ValueError("outcomes outside the four are stored: outcomes_of must read them")
+            unusual = [ids[r] for r in np.flatnonzero(other).tolist()]
+            cells += [(a, stage, outcome) for (a, stage), outcome in outcomes_of(unusual).items() if stage in FIELDS]
+        for attempt_id, stage, outcome in cells:
+            row, column = index.get(attempt_id, -1), stage_index.get(stage, -1)
+            if row < 0 or column < 0:
+                continue
+            code = outcome_code.get(outcome)
+            if code is None:
+                code = outcome_code[outcome] = len(names)
+                names.append(outcome)
+            grid[row, column] = code
+        grid[grid == none] = len(names)
+        nobody = np.zeros(len(ids), bool)
+        return cls(
+            ids,
+            np.array(columns.seqs, np.int64),
+            task,
+            task_ids,
+            task_path[task] if len(task) else task,
+            paths,
+            task_language[task] if len(task) else task,
+            languages,
+            model,
+            models,
+            stages,
+            (*names, NO_OUTCOME),
+            grid,
+            np.zeros(len(ids), np.int16),
+            nobody,
+            nobody.copy(),
+            nobody.copy(),
+            _index=index,
+        )
+
     # ------------------------------------------------------------------ people
     def set_people(
         self,
@@ -212,6 +286,28 @@ class QueueData:
         flagged[[index[f.attempt_id] for f in flags if f.flagged and f.attempt_id in index]] = True
         self.flagged = flagged
         self.people_known = True
+
+    def set_tallies(self, tallies: LabelTallies, flags: Iterable[Flag], only: Collection[str] | None = None) -> None:
+        """Fill the people columns from the store's tallies of every labelled or settled attempt-stage
+        (`Store.label_tallies`) and the flags. only: the tallies are of these attempts alone, whose rows are set
+        (a return from reviewing a few attempts); None: every row is set."""
+        index = self.index
+        if only is None:
+            rows = np.arange(len(self.ids))
+        else:
+            rows = np.array(sorted({index[a] for a in only if a in index}), np.intp)
+            if not len(rows):
+                return
+        labelled, disputed, failures = _people_of_tallies(self, rows, tallies)
+        flagged = {f.attempt_id for f in flags if f.flagged}
+        if only is None:
+            self.labelled, self.disputed, self.disputed_failure = labelled, disputed, failures
+            self.flagged = np.zeros(len(self.ids), bool)
+            self.flagged[[index[a] for a in flagged if a in index]] = True
+            self.people_known = True
+        else:
+            self.labelled[rows], self.disputed[rows], self.disputed_failure[rows] = labelled, disputed, failures
+            self.flagged[rows] = [self.ids[r] in flagged for r in rows.tolist()]
 
     def refresh_people(
         self,
@@ -411,6 +507,60 @@ def _people(
     return labelled.astype(np.int16), disputed, failures
 
 
+def _people_of_tallies(
+    data: QueueData, rows: np.ndarray, tallies: LabelTallies
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(this reviewer's label count among the six fields, disputed, disputed failure) of the given rows, from the
+    store's tallies per attempt-stage: the consensus rule (consensus.py) asked once per distinct case of outcome,
+    pass and fail counts and adjudication, not once per attempt-stage."""
+    local = np.full(len(data.ids), -1, np.intp)
+    local[rows] = np.arange(len(rows))
+    index = data.index
+    stage_index = {stage: i for i, stage in enumerate(data.stages)}
+    count = len(tallies.attempt_ids)
+    found = np.fromiter(map(index.get, tallies.attempt_ids, repeat(-1)), np.intp, count)
+    row = np.where(found >= 0, local[found], -1)
+    column = np.fromiter(map(stage_index.get, tallies.stages, repeat(-1)), np.intp, count)
+    known = (row >= 0) & (column >= 0)
+    row, column = row[known], column[known]
+    labelled = np.bincount(
+        row[column < len(FIELDS)], np.array(tallies.mine, np.int64)[known][column < len(FIELDS)], len(rows)
+    )
+    disputed = np.zeros(len(rows), bool)
+    failures = np.zeros(len(rows), bool)
+    if len(row):
+        settled, settled_names = _codes(label or "" for label in np.array(tallies.adjudicated, object)[known].tolist())
+        cases = np.column_stack(
+            [
+                data.outcomes[rows[row], column],
+                np.array(tallies.passes, np.int64)[known],
+                np.array(tallies.fails, np.int64)[known],
+                settled,
+            ]
+        )
+        distinct, inverse = _distinct_rows(cases)
+        judged = np.array(
+            [
+                _judge_tally(auto, passes, fails, settled_names[adjudicated], data.outcome_names)
+                for auto, passes, fails, adjudicated in distinct.tolist()
+            ],
+            bool,
+        ).reshape(-1, 2)[inverse]
+        disputed[row[judged[:, 0]]] = True
+        failures[row[judged[:, 1]]] = True
+    return labelled.astype(np.int16), disputed, failures
+
+
+def _judge_tally(
+    auto: int, passes: int, fails: int, adjudicated: str, outcome_names: Sequence[str]
+) -> tuple[bool, bool]:
+    """(disputed, disputed failure) of one distinct case: outcome code, pass and fail counts, adjudication ("")."""
+    outcome = outcome_names[auto]
+    labels = ["pass"] * passes + ["fail"] * fails
+    settled = adjudicated or None
+    return dispute(outcome, labels, settled).disputed, is_disputed_failure(outcome, labels, settled)
+
+
 def _distinct_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct rows of a matrix of small integers, and for each row the index of its distinct row.
 
@@ -444,31 +594,50 @@ def load_data(store: Store, reviewer: str) -> QueueData:
 
 def load_stepwise(store: Store, reviewer: str, outline: bool = True) -> Iterator[QueueData]:
     """The queue in two steps: first the outline (attempts and verdicts, people_known False) so that a big session
-    shows at once, then the same data with the people columns filled. outline=False: the full data only."""
-    data = read_outline(store)
-    if outline:
-        yield data
-        data = QueueData(**{f.name: getattr(data, f.name) for f in fields(QueueData) if f.init})
-    data.set_people(store.current_labels(), store.adjudications(), store.flags(), reviewer)
-    data.folded  # noqa: B018 - the find text's case-folded ids, made here on the loading thread, not on the first key
+    shows at once, then the same data with the people columns filled. outline=False: the full data only.
+
+    The people's tallies are read on a connection of their own while the outline is read (SQLite works without
+    Python's lock), and no garbage collection walks the half a million objects the reads make on their way."""
+    with _no_collection(), ThreadPoolExecutor(1, thread_name_prefix="queue-people") as pool:
+        people = pool.submit(_read_people, store.path, reviewer)
+        data = read_outline(store)
+        if outline:
+            yield data
+            data = QueueData(**{f.name: getattr(data, f.name) for f in fields(QueueData) if f.init})
+        tallies, flags = people.result()
+        data.set_tallies(tallies, flags)
     yield data
+    data.folded  # noqa: B018 - the find text's case-folded ids, made on the loading thread, not on the first key
+
+
+def _read_people(path: Path, reviewer: str) -> tuple[LabelTallies, list[Flag]]:
+    with Store.open(path, readonly=True) as store:
+        return store.label_tallies(reviewer), store.flags()
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """No cyclic garbage collection in the block: the bulk reads make objects that all live on, so the collections
+    their allocations set off find nothing and only cost time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def read_outline(store: Store) -> QueueData:
     """The attempts and the outcome of each verdict that counts, as columns (people not read yet)."""
-    return QueueData.of(store.attempt_summaries(), store.current_verdict_rows(), store.verdict_stages())
+    return QueueData.of_columns(store.attempt_columns(), store.current_outcomes_of)
 
 
 def refresh(store: Store, data: QueueData, reviewer: str, attempt_ids: Collection[str]) -> None:
     """Re-read what people said of these attempts (labels, adjudications, flags) into the data, in place."""
     if not attempt_ids:
         return
-    labels = [
-        (j.attempt_id, j.reviewer, j.stage, j.label.value)
-        for attempt_id in attempt_ids
-        for j in store.judgements(attempt_id=attempt_id)
-    ]
-    data.refresh_people(attempt_ids, labels, store.adjudications(), store.flags(), reviewer)
+    data.set_tallies(store.label_tallies(reviewer, attempt_ids), store.flags(), only=attempt_ids)
 
 
 # The row-list forms: what the tests and small callers use; the screen keeps the columns.

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self, TypeAlias, overload
+from typing import Any, NamedTuple, Self, TypeAlias, overload
 
 import sqlite_utils
 
@@ -211,6 +211,35 @@ SELECT attempt_id, stage, source, verdict, outcome, score, pipeline_version,
 FROM ranked"""
 _DIRTY = " WHERE v.attempt_id IN (SELECT attempt_id FROM temp.dirty_attempts)"
 
+# Each attempt's outcomes of the verdicts that count in the six fields, packed into one integer kept beside the
+# attempt (attempts.field_outcomes, written with chosen_verdicts in the same transaction): FIELD_OUTCOME_BITS
+# bits per field in FIELDS order, 0 for no verdict, 1 + its index in Outcome for an outcome, FIELD_OUTCOME_OTHER
+# for a text outside Outcome (never written by the store). The queue lists a BARE-sized study from one scan of
+# the attempts table with it, instead of pivoting 1.5 million verdict rows in Python.
+FIELD_OUTCOME_BITS = 3
+FIELD_OUTCOME_OTHER = 7
+FIELD_OUTCOME_NAMES: tuple[str, ...] = tuple(o.value for o in Outcome)
+_OUTCOME_CODE = " ".join(f"WHEN '{name}' THEN {code}" for code, name in enumerate(FIELD_OUTCOME_NAMES, 1))
+_FIELD_OUTCOMES = f"""UPDATE attempts SET field_outcomes = COALESCE((
+    SELECT SUM((CASE c.outcome {_OUTCOME_CODE} ELSE {FIELD_OUTCOME_OTHER} END)
+        << ({FIELD_OUTCOME_BITS} * (CASE c.stage {_FIELD_ORDER} END)))
+    FROM chosen_verdicts c WHERE c.attempt_id = attempts.attempt_id AND c.counts AND c.stage IN ({_FIELD_LIST})), 0)
+{{where}}"""
+_DIRTY_ATTEMPTS = " WHERE attempt_id IN (SELECT attempt_id FROM temp.dirty_attempts)"
+
+# The label in force, decided when judgements are written (judgements.in_force, kept by Store._recount in the
+# same transaction): per attempt, reviewer and stage the newest row (saved_at, then the order written) that no
+# row supersedes, unless it is a withdrawal; the rule of Store._labels_in_force. {where} limits it to the keys
+# a transaction wrote (temp.dirty_labels); the migration runs it over every judgement.
+_LABEL_KEYS = "({0}attempt_id, {0}reviewer, {0}stage) IN (SELECT attempt_id, reviewer, stage FROM temp.dirty_labels)"
+_IN_FORCE_CLEAR = "UPDATE judgements SET in_force = 0 WHERE in_force{where}"
+_IN_FORCE_SET = """UPDATE judgements SET in_force = 1 WHERE rowid IN (
+    SELECT written FROM (
+        SELECT j.rowid AS written, j.retracted, ROW_NUMBER() OVER (PARTITION BY j.attempt_id, j.reviewer, j.stage
+            ORDER BY j.saved_at DESC, j.rowid DESC) AS rank
+        FROM judgements j WHERE NOT EXISTS (SELECT 1 FROM judgements s WHERE s.supersedes = j.judgement_id){where})
+    WHERE rank = 1 AND NOT retracted)"""
+
 # Each entry takes the schema from the version before it to its own number; a database at version N runs
 # every step after N. Never edit a released step: append a new one (SCHEMA_VERSION follows the last).
 # Evidence a verify or import wrote before it was validated (schema 5 and earlier): not JSON, not a list, an item
@@ -373,6 +402,20 @@ _MIGRATIONS: list[tuple[int, list[str | Callable[[sqlite3.Connection], None]]]] 
             *ANALYST_VIEWS,
         ],
     ),
+    (
+        7,
+        [
+            # The outcomes of each attempt's verdicts that count in the six fields, packed (_FIELD_OUTCOMES) and
+            # kept by Store._recount with chosen_verdicts: the queue reads them in its one scan of the attempts.
+            "ALTER TABLE attempts ADD COLUMN field_outcomes INTEGER NOT NULL DEFAULT 0",
+            _FIELD_OUTCOMES.format(where=""),
+            # The label in force marked on its row (_IN_FORCE_SET), kept by Store._recount: the queue and the audit
+            # list tally them along this index instead of deciding them again from every judgement on each read.
+            "ALTER TABLE judgements ADD COLUMN in_force INTEGER NOT NULL DEFAULT 0",
+            _IN_FORCE_SET.format(where=""),
+            "CREATE INDEX idx_judgements_in_force ON judgements(attempt_id, stage, reviewer, label) WHERE in_force",
+        ],
+    ),
 ]
 SCHEMA_VERSION = _MIGRATIONS[-1][0]
 # One ordered sequence with no gaps: a database's user_version names exactly the steps it has run.
@@ -529,6 +572,10 @@ class Store:
             )
         if not self.readonly:
             c.execute("CREATE TEMP TABLE IF NOT EXISTS dirty_attempts (attempt_id TEXT PRIMARY KEY)")
+            c.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS dirty_labels"
+                " (attempt_id TEXT, reviewer TEXT, stage TEXT, PRIMARY KEY (attempt_id, reviewer, stage))"
+            )
         if version < SCHEMA_VERSION:
             if self.readonly:
                 raise SessionError(f"{self.path}: read-only and needs a schema upgrade; open it writable once")
@@ -549,6 +596,19 @@ class Store:
                 c.execute(
                     f"CREATE TEMP TRIGGER IF NOT EXISTS verdicts_{event.lower()}_marks AFTER {event} ON main.verdicts"
                     f" BEGIN {' '.join(mark.format(row) for row in rows)} END"
+                )
+            # Likewise the keys (attempt, reviewer, stage) whose label in force a transaction may have changed: the
+            # row's own, and the one of the row it supersedes.
+            label_mark = (
+                "INSERT INTO dirty_labels SELECT k.attempt_id, k.reviewer, k.stage FROM (SELECT {0}.attempt_id AS"
+                " attempt_id, {0}.reviewer AS reviewer, {0}.stage AS stage UNION SELECT attempt_id, reviewer, stage"
+                " FROM main.judgements WHERE judgement_id = {0}.supersedes) k WHERE NOT EXISTS (SELECT 1 FROM"
+                " dirty_labels d WHERE d.attempt_id = k.attempt_id AND d.reviewer = k.reviewer AND d.stage = k.stage);"
+            )
+            for event, rows in (("INSERT", ("new",)), ("UPDATE", ("new", "old")), ("DELETE", ("old",))):
+                c.execute(
+                    f"CREATE TEMP TRIGGER IF NOT EXISTS judgements_{event.lower()}_marks AFTER {event}"
+                    f" ON main.judgements BEGIN {' '.join(label_mark.format(row) for row in rows)} END"
                 )
 
     def _migrate(self, current: int) -> None:
@@ -604,11 +664,18 @@ class Store:
             raise _session_error(self.path, exc) from None
 
     def _recount(self, c: sqlite3.Connection) -> None:
-        """Decide the verdict that counts again for the attempts this transaction wrote verdicts for."""
+        """Decide the verdict that counts again for the attempts this transaction wrote verdicts for, and their
+        packed field outcomes (attempts.field_outcomes) with it; and the label in force of the keys it wrote
+        judgements of (judgements.in_force)."""
         if c.execute("SELECT EXISTS (SELECT 1 FROM temp.dirty_attempts)").fetchone()[0]:
             c.execute("DELETE FROM chosen_verdicts WHERE attempt_id IN (SELECT attempt_id FROM temp.dirty_attempts)")
             c.execute(_RECOUNT.format(where=_DIRTY))
+            c.execute(_FIELD_OUTCOMES.format(where=_DIRTY_ATTEMPTS))
             c.execute("DELETE FROM temp.dirty_attempts")
+        if c.execute("SELECT EXISTS (SELECT 1 FROM temp.dirty_labels)").fetchone()[0]:
+            c.execute(_IN_FORCE_CLEAR.format(where=" AND " + _LABEL_KEYS.format("")))
+            c.execute(_IN_FORCE_SET.format(where=" AND " + _LABEL_KEYS.format("j.")))
+            c.execute("DELETE FROM temp.dirty_labels")
 
     @contextmanager
     def writing(self, attach: Store | None = None) -> Iterator[Batch]:
@@ -1505,6 +1572,109 @@ class Store:
             for r in rows
         ]
 
+    def attempt_columns(self) -> AttemptColumns:
+        """Every attempt in import order as columns, with its packed field outcomes, and the verdicts that count in
+        the extra stages: one scan of the attempts table (no texts in it), the tasks, and an index range."""
+        rows = self._conn.execute(
+            "SELECT attempt_id, seq, task_id, model, field_outcomes FROM attempts ORDER BY seq"
+        ).fetchall()
+        ids, seqs, task_ids, models, codes = map(list, zip(*rows)) if rows else ([], [], [], [], [])
+        del rows
+        tasks = {row[0]: TaskPlace(*row) for row in self._conn.execute("SELECT task_id, language, path FROM tasks")}
+        extra = [stage for stage in self.verdict_stages() if stage not in FIELDS]
+        outcomes: list[StageOutcome] = []
+        if extra:
+            cursor = self._conn.execute(
+                "SELECT attempt_id, stage, outcome FROM chosen_verdicts"
+                " WHERE counts AND stage IN (SELECT value FROM json_each(?))",
+                (json.dumps(extra),),
+            )
+            outcomes = [StageOutcome(*row) for row in cursor]
+        return AttemptColumns(ids, seqs, task_ids, models, codes, tasks, extra, outcomes)
+
+    def label_tallies(self, reviewer: str, attempt_ids: Iterable[str] | None = None) -> LabelTallies:
+        """The people side of every attempt-stage someone labelled or an auditor settled (of these attempts only,
+        when given), tallied in SQL along the labels in force kept on write (judgements.in_force): what the queue
+        decides its people columns from, without reading each judgement."""
+        only = "" if attempt_ids is None else " AND attempt_id IN (SELECT value FROM json_each(:ids))"
+        params = {"reviewer": reviewer, "ids": json.dumps(sorted(set(attempt_ids or ())))}
+        rows = self._conn.execute(
+            "SELECT attempt_id, stage, SUM(label = 'pass'), SUM(label = 'fail'), SUM(reviewer = :reviewer)"
+            f" FROM judgements WHERE in_force{only} GROUP BY attempt_id, stage",
+            params,
+        ).fetchall()
+        # Adjudications are an auditor's few: the newest of each attempt-stage, joined here rather than in SQL.
+        settled = {
+            (attempt_id, stage): label
+            for attempt_id, stage, label in self._conn.execute(
+                "SELECT attempt_id, stage, label FROM (SELECT attempt_id, stage, label, ROW_NUMBER() OVER"
+                " (PARTITION BY attempt_id, stage ORDER BY saved_at DESC, rowid DESC) AS rank"
+                f" FROM adjudications WHERE true{only}) WHERE rank = 1",
+                params,
+            )
+        }
+        ids, stages, passes, fails, mine = map(list, zip(*rows)) if rows else ([], [], [], [], [])
+        adjudicated: list[str | None] = [None] * len(ids)
+        if settled:
+            adjudicated = list(map(settled.pop, zip(ids, stages), adjudicated))
+            for (attempt_id, stage), label in settled.items():  # settled with no label in force
+                ids.append(attempt_id)
+                stages.append(stage)
+                passes.append(0)
+                fails.append(0)
+                mine.append(0)
+                adjudicated.append(label)
+        return LabelTallies(ids, stages, passes, fails, mine, adjudicated)
+
+    def audit_rows(self) -> list[AuditRow]:
+        """The audit list selected in SQL (audit.build_items' rules, which tests/unit/test_lists.py compares it
+        with): the attempt-stages whose labels in force dispute the verdict that counts or each other, judged
+        without any adjudication so that a settled item stays, and each flagged attempt's `overall`; in auditing
+        order. Only attempt-stages with labels are looked at, along judgements.in_force, never every attempt."""
+        rows = self._conn.execute(
+            f"""WITH tally AS (
+                SELECT attempt_id, stage, SUM(label = 'pass') AS passes, SUM(label = 'fail') AS fails
+                FROM judgements WHERE in_force GROUP BY attempt_id, stage),
+            flagged AS (SELECT DISTINCT attempt_id FROM flags WHERE flagged),
+            cells AS (
+                SELECT attempt_id, stage, passes, fails FROM tally
+                UNION ALL SELECT attempt_id, 'overall', 0, 0 FROM flagged f WHERE NOT EXISTS
+                    (SELECT 1 FROM tally t WHERE t.attempt_id = f.attempt_id AND t.stage = 'overall')),
+            judged AS (
+                SELECT c.*, v.outcome,
+                    CASE WHEN c.passes > c.fails THEN 'pass' WHEN c.fails > c.passes THEN 'fail' END AS people,
+                    c.stage = 'overall' AND c.attempt_id IN (SELECT attempt_id FROM flagged) AS is_flagged
+                FROM cells c LEFT JOIN chosen_verdicts v
+                    ON v.attempt_id = c.attempt_id AND v.stage = c.stage AND v.counts),
+            kinds AS (
+                SELECT *, CASE WHEN outcome = 'fail' AND people = 'pass' THEN 0
+                    WHEN outcome IN ('pass', 'fail') AND people IS NOT NULL AND people != outcome THEN 1
+                    WHEN passes > 0 AND fails > 0 THEN 2 WHEN is_flagged THEN 3 END AS kind
+                FROM judged)
+            SELECT k.attempt_id, k.stage, k.kind, a.seq, t.path, t.language, a.model, k.outcome, k.people,
+                (SELECT json_group_array(json_array(j.reviewer, j.label)) FROM judgements j
+                    WHERE j.in_force AND j.attempt_id = k.attempt_id AND j.stage = k.stage) AS labels
+            FROM kinds k JOIN attempts a ON a.attempt_id = k.attempt_id JOIN tasks t ON t.task_id = a.task_id
+            WHERE k.kind IS NOT NULL
+            ORDER BY k.kind, a.seq, CASE k.stage {_FIELD_ORDER} ELSE {len(FIELDS)} END, k.stage"""
+        ).fetchall()
+        kinds = ("disputed failure", "pipeline vs people", "reviewers disagree", "flagged")
+        return [
+            AuditRow(
+                a,
+                stage,
+                kinds[kind],
+                seq,
+                path,
+                language,
+                model,
+                outcome,
+                people,
+                sorted(map(tuple, json.loads(labels))),
+            )
+            for a, stage, kind, seq, path, language, model, outcome, people, labels in rows
+        ]
+
     def current_outcomes_of(self, attempt_ids: Iterable[str]) -> dict[tuple[str, str], str]:
         """current_outcomes() of these attempts only: the verdicts that count as kept on write (chosen_verdicts),
         read through its (attempt_id, ...) key."""
@@ -1514,6 +1684,68 @@ class Store:
             (json.dumps(sorted(set(attempt_ids))),),
         )
         return {(attempt_id, stage): outcome for attempt_id, stage, outcome in rows}
+
+
+class TaskPlace(NamedTuple):
+    """Where a task's file sits: what a list shows of it."""
+
+    task_id: str
+    language: str
+    path: str
+
+
+class StageOutcome(NamedTuple):
+    """The outcome of one attempt-stage's verdict that counts."""
+
+    attempt_id: str
+    stage: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class AttemptColumns:
+    """Every attempt of a session in import order, as columns read in one scan of the attempts table: what the
+    queue lists before people are read. field_outcomes: each attempt's outcomes of the verdicts that count in the
+    six fields, packed (FIELD_OUTCOME_BITS a field in FIELDS order: 0 none, 1 + index in FIELD_OUTCOME_NAMES,
+    FIELD_OUTCOME_OTHER for another text); extra_outcomes: the verdicts that count in the extra stages."""
+
+    attempt_ids: list[str]
+    seqs: list[int]
+    task_ids: list[str]
+    models: list[str]
+    field_outcomes: list[int]
+    tasks: dict[str, TaskPlace]
+    extra_stages: list[str]
+    extra_outcomes: list[StageOutcome]
+
+
+@dataclass(frozen=True)
+class LabelTallies:
+    """Every attempt-stage that has a label in force or an adjudication, as columns: how many reviewers said pass
+    and fail, whether the reviewer asked for has a label there, and the newest adjudication's label (None)."""
+
+    attempt_ids: list[str]
+    stages: list[str]
+    passes: list[int]
+    fails: list[int]
+    mine: list[int]
+    adjudicated: list[str | None]
+
+
+class AuditRow(NamedTuple):
+    """One attempt-stage on the audit list, as the store selects it (the rules of audit.build_items): why it is
+    there, what the attempt is, its verdict that counts, and each reviewer's label in force."""
+
+    attempt_id: str
+    stage: str
+    kind: str
+    seq: int
+    path: str
+    language: str
+    model: str
+    outcome: str | None
+    people: str | None  # the reviewers' consensus, before any adjudication
+    labels: list[tuple[str, str]]  # (reviewer, label), by reviewer
 
 
 # ---------------------------------------------------------------------- one process per reviewer and session

@@ -25,6 +25,7 @@ from bare_tui.queue import (
     blind,
     choices,
     count_rows,
+    load_data,
     load_rows,
     parse_stage_outcome,
 )
@@ -35,6 +36,7 @@ from tests.tui.queue_fixtures import (
     HOSTILE_PATH,
     build_queue_session,
 )
+from tests.unit.test_views import ATTEMPTS, build, judgement_specs, verdict_specs
 
 
 @pytest.fixture
@@ -383,3 +385,70 @@ def test_masks_keep_the_rows_matches_keeps_for_every_filter(session: Path) -> No
         assert [r.attempt_id for r in queue_filter.select(data)] == expected, queue_filter
         shown = queue_filter.apply(rows)
         assert count_data(data, queue_filter.mask(data)) == count_rows(rows, shown), queue_filter
+
+
+# ---------------------------------------------------------------------- the store's columns against the Python rules
+def _rows_by_python_rules(store: Store, reviewer: str) -> list:  # type: ignore[type-arg]
+    """The queue as the row-by-row rules build it from the full reads: every verdict that counts, every label in
+    force, every adjudication and flag."""
+    from bare_tui.queue import build_rows
+
+    outcomes = {key: v.outcome.value for key, v in store.current_verdicts().items()}
+    labels = [(j.attempt_id, j.reviewer, j.stage, j.label.value) for j in store.judgements()]
+    return build_rows(store.attempt_summaries(), outcomes, labels, store.adjudications(), store.flags(), reviewer)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_the_queue_read_from_the_stores_columns_is_the_queue_the_python_rules_build(data: st.DataObject) -> None:
+    """The queue reads each attempt's outcomes packed beside it, kept when verdicts are written; on random sessions
+    (two sources, re-verified runs written in later transactions, an extra stage, superseded and withdrawn labels,
+    adjudications, flags, blind mode) it must list what the full reads and the Python rules list."""
+    import tempfile
+
+    first, later = data.draw(verdict_specs), data.draw(verdict_specs)
+    judgements = data.draw(judgement_specs)
+    adjudications = data.draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(ATTEMPTS),
+                st.sampled_from([*FIELDS, "tests"]),
+                st.sampled_from(list(Label)),
+                st.sampled_from(("2026-11-21T10:00:00Z", "2026-11-21T10:00:01Z")),
+            ),
+            max_size=4,
+        )
+    )
+    flags = data.draw(st.lists(st.tuples(st.sampled_from(ATTEMPTS), st.sampled_from(("ana", "ben")), st.booleans())))
+    visible = data.draw(st.one_of(st.none(), st.sets(st.sampled_from(ATTEMPTS))))
+    with tempfile.TemporaryDirectory() as folder, Store.open(Path(folder) / "s.db", create=True) as store:
+        build(store, first, judgements, adjudications, flags)
+        # a re-verify or a newer import, in a transaction of its own: the packed outcomes follow it
+        store.save_verdicts(
+            [
+                Verdict(a, stage, outcome, score, (), version, source, created_at=f"2026-11-22T10:00:0{n % 10}Z")
+                for n, (a, stage, source, version, outcome, _, score) in enumerate(later)
+            ]
+        )
+        expected = _rows_by_python_rules(store, "ana")
+        found = load_data(store, "ana")
+        assert list(found.rows()) == expected
+        found.blind(visible)
+        assert list(found.rows()) == blind(expected, visible)
+
+
+def test_outcomes_outside_the_four_written_by_another_program_are_listed_as_written(session: Path) -> None:
+    """The store never writes such an outcome, but a session edited by hand may hold one: the queue lists it
+    (read for those attempts only) rather than failing or showing another outcome."""
+    import sqlite3
+
+    with Store.open(session) as store:
+        store.save_verdicts([Verdict("a-2", "defects", Outcome.PASS, source="ext", pipeline_version="x")])
+    conn = sqlite3.connect(session)
+    conn.execute("UPDATE chosen_verdicts SET outcome = 'timeout' WHERE attempt_id = 'a-2' AND stage = 'syntax'")
+    conn.execute("UPDATE attempts SET field_outcomes = field_outcomes | 7 WHERE attempt_id = 'a-2'")
+    conn.commit()
+    conn.close()
+    rows = rows_by_id(session)
+    assert rows["a-2"].outcome("syntax") == "timeout"
+    assert rows["a-2"].outcome("signatures") == "fail" and rows["a-1"].outcome("syntax") != "timeout"

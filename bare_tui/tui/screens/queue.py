@@ -208,6 +208,7 @@ class QueueScreen(Screen[str | None]):
         self._loading = False
         self._stale = False  # the people columns need a full read (after the audit screen, or a failed refresh)
         self._pending: set[str] = set()  # touched while a read was under way: read again once it is in
+        self._showing = False  # on show at least once (composed and mounted): rows can be shown as they come in
 
     @property
     def rows(self) -> QueueRows | list[QueueRow]:
@@ -259,6 +260,7 @@ class QueueScreen(Screen[str | None]):
     def on_screen_resume(self) -> None:
         # Labels change while the reviewer is on the review or audit screen: on each return read again what
         # changed (the attempts this process touched), or everything people said when that is not known.
+        self._showing = True
         if self.data is None:
             self.load()
         elif self._stale or self._touched is None:
@@ -288,7 +290,7 @@ class QueueScreen(Screen[str | None]):
             with Store.open(self.session_path, readonly=True) as store:
                 if base is not None:
                     data = QueueData(**{name: getattr(base, name) for name in base.__dataclass_fields__})
-                    data.set_people(store.current_labels(), store.adjudications(), store.flags(), self.reviewer)
+                    data.set_tallies(store.label_tallies(self.reviewer), store.flags())
                     app.call_from_thread(self._received, data, True)
                 else:
                     for data in load_stepwise(store, self.reviewer, outline=not self.data):
@@ -306,10 +308,10 @@ class QueueScreen(Screen[str | None]):
             # The read may have begun before these were saved: read them again over it.
             pending, self._pending = self._pending, set()
             self._reread(data, pending)
-        if self.is_attached:
+        if self._showing:
             self._show_data(data)
         else:
-            self.data = data  # shown when the screen is pushed
+            self.data = data  # shown when the screen is on show (a read begun before the push may come in mid-mount)
 
     def _show_data(self, data: QueueData) -> None:
         """Show freshly read data, the filters kept."""

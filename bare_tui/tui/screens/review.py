@@ -755,4 +755,6 @@ class ReviewScreen(Screen[None]):
 
         queue = self._queue_screen()
         queue.point_at(self.bundle.attempt_id if self.bundle is not None else None)
+        if queue.data is None:
+            queue.load()  # the read begins now rather than once the screen is mounted, a fifth of a second later
         self.app.push_screen(queue, chosen)
