@@ -8,9 +8,12 @@ figure: metric, stage, group_by, group, n, value, ci_low, ci_high.
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -393,25 +396,20 @@ def load_session(store: Store, source: str | None = None, versions: bool = False
     """The session as `prepare(load_input(store, source, versions))` gives it, with the same figures, read the
     way a BARE-sized session allows: SQLite counts each stage's verdicts over the population (grouped by
     model and language, or by run), and only the attempts people labelled or settled (a few thousand of
-    243,732) are read as rows and lined up."""
-    with _collector_paused():
-        judgements = LabelColumns.from_rows(store.current_label_rows())
-        adjudications = store.adjudications(current_only=True)
-        names = session_stages(
-            store.counted_stage_names(source),
-            store.run_stage_names(source) if versions else (),
-            judgements.stages,
-            [a.stage for a in adjudications],
-        )
-        labelled = {*judgements.attempt_ids, *(a.attempt_id for a in adjudications)}
-        groups = store.attempt_groups_of(labelled)
-        tally = store.outcome_tally(names, source)
-        run_tally = store.outcome_tally(names, source, runs=True) if versions else None
-        chosen = store.counted_verdicts_of(groups.attempt_ids, source)
-        runs = store.run_verdicts_of(groups.attempt_ids, source) if versions else None
-        scored = store.scored_stage_names(source)
-        present = store.group_names()
-    models, languages = tuple(sorted(set(present.models))), tuple(sorted(set(present.languages)))
+    243,732) are read as rows and lined up. The counting runs on a connection of its own in a second thread
+    while this one reads the labels (SQLite lets go of the interpreter while it counts)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        counting = pool.submit(_count_population, store.path, source, versions)
+        with _collector_paused():
+            judgements = LabelColumns.from_rows(store.current_label_rows())
+            adjudications = store.adjudications(current_only=True)
+            labelled = {*judgements.attempt_ids, *(a.attempt_id for a in adjudications)}
+            groups = store.attempt_groups_of(labelled)
+            chosen = store.counted_verdicts_of(groups.attempt_ids, source)
+            runs = store.run_verdicts_of(groups.attempt_ids, source) if versions else None
+        population = counting.result()
+    names = session_stages(population.stages, judgements.stages, [a.stage for a in adjudications])
+    models, languages = population.models, population.languages
     session = _arrange(
         AttemptColumns(groups.attempt_ids, groups.models, groups.languages),
         VerdictColumns(chosen.attempt_ids, chosen.stages, chosen.outcomes, chosen.scores),
@@ -422,14 +420,42 @@ def load_session(store: Store, source: str | None = None, versions: bool = False
         adjudications,
         names,
         (models, languages),
-        tuple(sorted(set(run_tally.runs))) if run_tally else (),
+        tuple(sorted(set(population.runs.runs))) if population.runs else (),
     )
     return replace(
         session,
-        tallies=_tallies(tally, names, models, languages),
-        version_tallies=_version_tallies(run_tally, names) if run_tally else {},
-        scored_stages=frozenset(scored) & frozenset(names),
+        tallies=_tallies(population.counted, population.stages, names, models, languages),
+        version_tallies=_version_tallies(population.runs, population.stages, names) if population.runs else {},
+        scored_stages=population.scored & frozenset(names),
     )
+
+
+@dataclass(frozen=True)
+class _Population:
+    """What SQLite counts over every attempt for load_session."""
+
+    stages: tuple[str, ...]  # the stages of the verdicts counted (the five and overall first), as the tallies
+    counted: OutcomeTally  # the verdicts that count
+    runs: OutcomeTally | None  # every run's verdicts, when asked for
+    scored: frozenset[str]
+    models: tuple[str, ...]
+    languages: tuple[str, ...]
+
+
+def _count_population(path: Path, source: str | None, versions: bool) -> _Population:
+    from bare_tui.store import Store
+
+    with Store.open(path, readonly=True) as store:
+        stages = session_stages(store.counted_stage_names(source), store.run_stage_names(source) if versions else ())
+        present = store.group_names()
+        return _Population(
+            stages,
+            store.outcome_tally(stages, source),
+            store.outcome_tally(stages, source, runs=True) if versions else None,
+            frozenset(store.scored_stage_names(source)),
+            tuple(sorted(set(present.models))),
+            tuple(sorted(set(present.languages))),
+        )
 
 
 # Store.outcome_tally's codes as the pass/fail codes of the arrays: absent and other (error, skipped) are NONE
@@ -452,10 +478,15 @@ def _tally_outcomes(tally: OutcomeTally, names: tuple[str, ...]) -> np.ndarray:
 
 
 def _tallies(
-    tally: OutcomeTally, names: tuple[str, ...], models: tuple[str, ...], languages: tuple[str, ...]
+    tally: OutcomeTally,
+    counted: tuple[str, ...],
+    names: tuple[str, ...],
+    models: tuple[str, ...],
+    languages: tuple[str, ...],
 ) -> dict[str, StageTally]:
-    """Per stage, the verdicts of the counted combinations summed per model and language."""
-    auto = _tally_outcomes(tally, names)
+    """Per stage of `names`, the counted combinations' verdicts (over the stages `counted`, the five and overall
+    first) summed per model and language; a stage without verdicts counts none."""
+    auto = _tally_outcomes(tally, counted)
     model_code = {name: m for m, name in enumerate(models)}
     language_code = {name: g for g, name in enumerate(languages)}
     cells = np.array(
@@ -464,28 +495,44 @@ def _tallies(
     )
     weights = np.array(tally.attempts, dtype=np.int64)
     size = len(models) * len(languages)
+    column = {stage: s for s, stage in enumerate(counted)}
 
     def summed(mask: np.ndarray) -> np.ndarray:
         counts = np.bincount(cells[mask], weights=weights[mask], minlength=size)[:size]
         return np.rint(counts).astype(np.int64).reshape(len(models), len(languages))
 
-    return {stage: StageTally(summed(auto[:, s] >= 0), summed(auto[:, s] == PASS)) for s, stage in enumerate(names)}
+    nothing = np.zeros(len(weights), dtype=bool)
+    return {
+        stage: StageTally(
+            summed(auto[:, column[stage]] >= 0 if stage in column else nothing),
+            summed(auto[:, column[stage]] == PASS if stage in column else nothing),
+        )
+        for stage in names
+    }
 
 
-def _version_tallies(tally: OutcomeTally, names: tuple[str, ...]) -> dict[str, dict[str, StageTally]]:
-    """Per run and stage, the run's verdicts counted over every attempt."""
-    auto = _tally_outcomes(tally, names)
+def _version_tallies(
+    tally: OutcomeTally, counted: tuple[str, ...], names: tuple[str, ...]
+) -> dict[str, dict[str, StageTally]]:
+    """Per run and stage of `names`, the run's verdicts counted over every attempt."""
+    auto = _tally_outcomes(tally, counted)
     weights = np.array(tally.attempts, dtype=np.int64)
     runs = np.array(tally.runs, dtype=object)
+    column = {stage: s for s, stage in enumerate(counted)}
+
+    def total(mask: np.ndarray) -> np.ndarray:
+        return np.array([[int(weights[mask].sum())]], dtype=np.int64)
+
     out: dict[str, dict[str, StageTally]] = {}
     for run in sorted(set(tally.runs)):
         mine = runs == run
         out[run] = {
             stage: StageTally(
-                np.array([[int(weights[mine & (auto[:, s] >= 0)].sum())]], dtype=np.int64),
-                np.array([[int(weights[mine & (auto[:, s] == PASS)].sum())]], dtype=np.int64),
+                total(mine & (auto[:, column[stage]] >= 0)), total(mine & (auto[:, column[stage]] == PASS))
             )
-            for s, stage in enumerate(names)
+            if stage in column
+            else StageTally(np.zeros((1, 1), dtype=np.int64), np.zeros((1, 1), dtype=np.int64))
+            for stage in names
         }
     return out
 
@@ -617,23 +664,43 @@ def calibration_rows(session: PreparedSession, options: Options = Options()) -> 
     if unknown:
         raise ValueError(f"unknown grouping {unknown[0]!r}; choose from {', '.join(GROUPINGS)}")
     scored = session.scored_stages
-    rows: list[StatRow] = []
+    groups: list[tuple[_Figures, str, str, _Slice]] = []
     for stage in stages_for(session, options):  # (reviewer rows come from the judgements themselves: reviewer_rows)
         figures = _Figures(stage, stage in scored, options)
         columns, humans, tally = session.stages[stage], session.humans[stage], session.tallies[stage]
-        rows += figures.rows("all", "all", _Slice.whole(tally, columns, humans))
+        groups.append((figures, "all", "all", _Slice.whole(tally, columns, humans)))
         for grouping in options.by:
             if grouping in session.groupings:
                 for group, part in _Slice.by_group(grouping, session.groupings[grouping], tally, columns, humans):
-                    rows += figures.rows(grouping, group, part)
+                    groups.append((figures, grouping, group, part))
             elif grouping == "pipeline_version":
                 for version, version_columns in session.versions.items():
                     whole = _Slice.whole(session.version_tallies[version][stage], version_columns[stage], humans)
-                    rows += figures.rows(grouping, version, whole)
+                    groups.append((figures, grouping, version, whole))
             elif grouping == "anchoring":
                 for group in ANCHORING_GROUPS:
-                    rows += figures.rows(grouping, group, _Slice.whole(tally, columns, session.anchoring[group][stage]))
-    return rows
+                    part = _Slice.whole(tally, columns, session.anchoring[group][stage])
+                    groups.append((figures, grouping, group, part))
+    return [row for rows in _each(groups) for row in rows]
+
+
+FIGURE_THREADS = min(4, os.cpu_count() or 1)
+"""Threads computing groups' figures side by side. Each group's resampling seeds its own generator, so the
+rows are the same whichever thread computes them, and numpy draws the resamples without holding the
+interpreter: a BARE study's 400 groups (57 models x 7 stages) take their time mostly there."""
+
+
+def _each(groups: list[tuple[_Figures, str, str, _Slice]]) -> list[list[StatRow]]:
+    """Each group's rows, in the groups' order."""
+
+    def rows(group: tuple[_Figures, str, str, _Slice]) -> list[StatRow]:
+        figures, group_by, name, part = group
+        return figures.rows(group_by, name, part)
+
+    if FIGURE_THREADS < 2 or len(groups) < 2:
+        return [rows(group) for group in groups]
+    with ThreadPoolExecutor(max_workers=FIGURE_THREADS) as pool:
+        return list(pool.map(rows, groups))
 
 
 @dataclass(frozen=True)
@@ -874,7 +941,7 @@ def load_plan(store: Store, name: str, session: PreparedSession, source: str | N
         rows=np.array([index[item.attempt_id] for item in lined_up], dtype=np.int64),
         strata=np.array([code[item.stratum] for item in lined_up], dtype=np.int64),
         population=np.array([float(s.population) for s in strata]),
-        tallies=_tallies(tally, session.stage_names, models, languages),
+        tallies=_tallies(tally, session.stage_names, session.stage_names, models, languages),
         population_size=sum(tally.attempts),
         sampled=sum(1 for item in items if item.attempt_id not in missing),
         stratum_names=names,

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -249,3 +250,31 @@ def test_more_stages_than_one_packed_word_holds(tmp_path: Path) -> None:
         assert rates[stage] == (decided, outcomes.count(0) / decided), stage
     # no overall verdict: overall is derived for every attempt, a pass for the two that passed all five
     assert rates["overall"] == (len(ATTEMPTS), 2 / len(ATTEMPTS))
+
+
+def test_groups_computed_side_by_side_give_the_rows_of_one_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each group's resampling seeds its own generator, so threads change nothing in the rows."""
+    import bare_tui.calibration as calibration
+
+    verdicts = [
+        (a, stage, "ext", "", Outcome(("pass", "fail")[(n * 7 + s) % 3 % 2]), TIMES[0], float(n) if s == 4 else None)
+        for n, a in enumerate(ATTEMPTS)
+        for s, stage in enumerate(FIELDS)
+    ]
+    judgements = [
+        (a, reviewer, stage, (Label.PASS, Label.FAIL)[(n + r + s) % 2], TIMES[0], False, False, bool(n % 2))
+        for n, a in enumerate(ATTEMPTS)
+        for r, reviewer in enumerate(REVIEWERS[: 1 + n % 3])
+        for s, stage in enumerate(FIELDS)
+    ]
+    folder, path = session_of(verdicts, judgements, [], None)
+    options = Options(by=("model", "language", "anchoring"), replicates=300)
+    with folder, Store.open(path, readonly=True) as store:
+        session = load_session(store)
+        monkeypatch.setattr(calibration, "FIGURE_THREADS", 4)
+        threaded = calibration_rows(session, options)
+        monkeypatch.setattr(calibration, "FIGURE_THREADS", 1)
+        assert calibration_rows(session, options) == threaded
+    assert any(r.metric == "cohen_kappa" and r.ci_low is not None for r in threaded)  # resampled intervals compared
