@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -392,16 +392,20 @@ def _arrange(
     return PreparedSession(attempt_ids, groupings, stages, humans, anchoring, version_columns, reviewers, names)
 
 
-def load_session(store: Store, source: str | None = None, versions: bool = False) -> PreparedSession:
+def load_session(
+    store: Store, source: str | None = None, versions: bool = False, judgements: LabelColumns | None = None
+) -> PreparedSession:
     """The session as `prepare(load_input(store, source, versions))` gives it, with the same figures, read the
     way a BARE-sized session allows: SQLite counts each stage's verdicts over the population (grouped by
     model and language, or by run), and only the attempts people labelled or settled (a few thousand of
     243,732) are read as rows and lined up. The counting runs on a connection of its own in a second thread
-    while this one reads the labels (SQLite lets go of the interpreter while it counts)."""
+    while this one reads the labels (SQLite lets go of the interpreter while it counts). `judgements`: the
+    labels in force, when the caller has read them already."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         counting = pool.submit(_count_population, store.path, source, versions)
         with _collector_paused():
-            judgements = LabelColumns.from_rows(store.current_label_rows())
+            if judgements is None:
+                judgements = LabelColumns.from_rows(store.current_label_rows())
             adjudications = store.adjudications(current_only=True)
             labelled = {*judgements.attempt_ids, *(a.attempt_id for a in adjudications)}
             groups = store.attempt_groups_of(labelled)
@@ -742,10 +746,19 @@ class _Slice:
 
 def rows_for_store(store: Store, options: Options = Options(), source: str | None = None) -> list[StatRow]:
     """The stats command's whole job on an open session."""
-    session = load_session(store, source=source, versions="pipeline_version" in options.by)
-    return calibration_rows(session, options) + _reviewers_for(
+    return rows_and_sampling_note(store, options, source)[0]
+
+
+def rows_and_sampling_note(
+    store: Store, options: Options = Options(), source: str | None = None
+) -> tuple[list[StatRow], str]:
+    """The rows, and labelled_sample_kind's sentence on whom they speak for, from one read of the labels."""
+    judgements = LabelColumns.from_rows(store.current_label_rows())
+    session = load_session(store, source=source, versions="pipeline_version" in options.by, judgements=judgements)
+    rows = calibration_rows(session, options) + _reviewers_for(
         store, replace(options, stages=stages_for(session, options))
     )
+    return rows, labelled_sample_kind(store, judgements.attempt_ids)
 
 
 def stages_for(session: PreparedSession, options: Options) -> tuple[str, ...]:
@@ -1130,11 +1143,14 @@ def plan_rows_for_store(
     return plan_rows(session, load_plan(store, plan, session, source), options) + reviewers
 
 
-def labelled_sample_kind(store: Store) -> str:
+def labelled_sample_kind(store: Store, labelled: Iterable[str] | None = None) -> str:
     """One sentence on what the labelled attempts are, for figures made without a plan: they describe those
     attempts only, and are not known to be a random sample of anything (an import-order prefix, or attempts
-    picked from the audit list, is the common case and is named)."""
-    positions = store.import_positions(row[0] for row in store.current_label_rows())
+    picked from the audit list, is the common case and is named). `labelled`: the attempts of the labels in
+    force, when the caller has them."""
+    if labelled is None:
+        labelled = [row[0] for row in store.current_label_rows()]
+    positions = store.import_positions(labelled)
     adjudicated = {a.attempt_id for a in store.adjudications(current_only=True)}
     total, count = positions.total, positions.found
     base = "Without a plan these figures describe the labelled attempts only, not the session's population."
