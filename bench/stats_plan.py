@@ -111,7 +111,9 @@ def main() -> int:
     median = statistics.median(times)
     print("session: 243,732 attempts; plan: 2,000 attempts (model, language, overall), every one labelled")
     print(f"stats --plan{' --by ' + args.by if by else ''}: {len(rows)} rows, {args.bootstrap} resamples")
-    print(f"  read the session (population counted in SQLite, labels lined up): median {statistics.median(reads):.2f} s")
+    print(
+        f"  read the session (population counted in SQLite, labels lined up): median {statistics.median(reads):.2f} s"
+    )
     print(f"  read the plan and count its population: median {statistics.median(lines):.2f} s")
     print(f"  every figure, design-weighted, with resamples: median {statistics.median(figures):.2f} s")
     print(
