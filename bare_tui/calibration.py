@@ -8,9 +8,12 @@ figure: metric, stage, group_by, group, n, value, ci_low, ci_high.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,9 +22,10 @@ from bare_tui import agreement
 from bare_tui.agreement import Confusion, Interval
 from bare_tui.consensus import consensus_label
 from bare_tui.model import FIELD_INDEX, FIELDS, STAGES, Adjudication, AttemptSummary, Judgement, Verdict, stage_order
+from bare_tui.store import TALLY_ABSENT, TALLY_FAIL, TALLY_PASS, TALLY_STAGES_PER_WORD
 
 if TYPE_CHECKING:
-    from bare_tui.store import Store
+    from bare_tui.store import OutcomeTally, Store
 
 PASS, FAIL, NONE = 1, 0, -1
 
@@ -237,8 +241,35 @@ class Grouping:
 
 
 @dataclass(frozen=True)
+class StageTally:
+    """One stage's verdicts counted over every attempt of the population, not only the labelled ones: how many
+    have a pass or fail verdict (decided) and how many a pass, per model (rows) and language (columns)."""
+
+    decided: np.ndarray  # int64, models x languages (1 x 1 for a pipeline run, which is not grouped)
+    passes: np.ndarray
+
+    def by(self, grouping: str) -> tuple[np.ndarray, np.ndarray]:
+        """(decided, passes) per group of "model" or "language", in the grouping's name order."""
+        axis = 1 if grouping == "model" else 0
+        return self.decided.sum(axis=axis), self.passes.sum(axis=axis)
+
+    @classmethod
+    def of(cls, auto: np.ndarray, cells: np.ndarray, models: int, languages: int) -> StageTally:
+        """From a stage's outcome codes per attempt and each attempt's cell (model code x languages + language
+        code)."""
+        size = models * languages
+        decided = np.bincount(cells[auto >= 0], minlength=size)[:size].reshape(models, languages)
+        passes = np.bincount(cells[auto == PASS], minlength=size)[:size].reshape(models, languages)
+        return cls(decided.astype(np.int64), passes.astype(np.int64))
+
+
+@dataclass(frozen=True)
 class PreparedSession:
-    """A session as arrays: grouping codes per attempt, verdict columns and human columns per stage."""
+    """A session as arrays: grouping codes per attempt, verdict columns and human columns per stage, and each
+    stage's verdicts counted over the whole population (`tallies`).
+
+    The attempts lined up are all of the session's (`prepare`, from records) or only those people labelled or
+    settled (`load_session`, from a store, which counts the rest in SQL): every figure comes out the same."""
 
     attempt_ids: tuple[str, ...]
     groupings: dict[str, Grouping]  # "model", "language"
@@ -248,10 +279,9 @@ class PreparedSession:
     versions: dict[str, dict[str, StageColumns]] = field(default_factory=dict)  # version -> stage -> columns
     reviewers: tuple[str, ...] = ()
     stage_names: tuple[str, ...] = FIELDS  # the five, overall, then any extra stage the records bring, by name
-
-    @property
-    def scored_stages(self) -> frozenset[str]:
-        return frozenset(stage for stage, columns in self.stages.items() if np.isfinite(columns.score).any())
+    tallies: dict[str, StageTally] = field(default_factory=dict)  # stage -> counts over the population
+    version_tallies: dict[str, dict[str, StageTally]] = field(default_factory=dict)  # version -> stage -> counts
+    scored_stages: frozenset[str] = frozenset()  # stages with a finite score anywhere in the population
 
 
 class _Codes(dict[object, int]):
@@ -272,25 +302,65 @@ _CODES = _Codes({"pass": PASS, "fail": FAIL})
 
 
 def prepare(data: CalibrationInput) -> PreparedSession:
-    """Line the records up as arrays, computing each attempt-stage's consensus with consensus.py's rule.
+    """Line the records up as arrays, computing each attempt-stage's consensus with consensus.py's rule, and
+    count each stage's verdicts over every attempt (all of them are here).
 
     Millions of records pass through here, so each column is mapped to codes in one pass in C and written
     into the arrays with one fancy assignment, rather than element by element."""
     attempts = AttemptColumns.of(data.attempts)
-    attempt_ids = tuple(attempts.attempt_ids)
-    index = _Codes(zip(attempt_ids, range(len(attempt_ids))))
-    groupings = {"model": _grouping(attempts.models), "language": _grouping(attempts.languages)}
     verdicts = VerdictColumns.of(data.verdicts)
     versioned = VerdictColumns.of(data.versioned_verdicts)
     judgements = LabelColumns.of(data.judgements)
     names = session_stages(verdicts.stages, versioned.stages, judgements.stages, [a.stage for a in data.adjudications])
+    session = _arrange(
+        attempts,
+        verdicts,
+        versioned,
+        judgements,
+        data.adjudications,
+        names,
+        (tuple(sorted(set(attempts.models))), tuple(sorted(set(attempts.languages)))),
+        tuple(sorted(set(versioned.versions))),
+    )
+    models, languages = (len(session.groupings[g].names) for g in ("model", "language"))
+    cells = session.groupings["model"].codes * languages + session.groupings["language"].codes
+    whole = np.zeros(len(session.attempt_ids), dtype=np.int64)
+    return replace(
+        session,
+        tallies={stage: StageTally.of(c.auto, cells, models, languages) for stage, c in session.stages.items()},
+        version_tallies={
+            version: {stage: StageTally.of(c.auto, whole, 1, 1) for stage, c in columns.items()}
+            for version, columns in session.versions.items()
+        },
+        scored_stages=frozenset(stage for stage, c in session.stages.items() if np.isfinite(c.score).any()),
+    )
+
+
+def _arrange(
+    attempts: AttemptColumns,
+    verdicts: VerdictColumns,
+    versioned: VerdictColumns,
+    judgements: LabelColumns,
+    adjudications: Sequence[Adjudication],
+    names: tuple[str, ...],
+    group_names: tuple[tuple[str, ...], tuple[str, ...]],
+    run_names: tuple[str, ...],
+) -> PreparedSession:
+    """The attempts given as arrays (without the population's counts): `names` are the stages, `group_names`
+    the models and languages and `run_names` the pipeline runs to code against."""
+    attempt_ids = tuple(attempts.attempt_ids)
+    index = _Codes(zip(attempt_ids, range(len(attempt_ids))))
+    groupings = {
+        "model": _grouping(attempts.models, group_names[0]),
+        "language": _grouping(attempts.languages, group_names[1]),
+    }
     stage_index = _Codes((name, s) for s, name in enumerate(names))
     stages = _stage_columns(*_verdict_codes(verdicts, index, stage_index), len(index), names)
 
     # every run's verdicts are coded once, then cut by run
     (rows, stage_codes, outcomes, scores), runs = (
         _verdict_codes(versioned, index, stage_index),
-        _grouping(versioned.versions),
+        _grouping(versioned.versions, run_names),
     )
     version_columns: dict[str, dict[str, StageColumns]] = {}
     for r, name in enumerate(runs.names):
@@ -302,7 +372,7 @@ def prepare(data: CalibrationInput) -> PreparedSession:
     reviewers = tuple(sorted(set(judgements.reviewers)))
     labels, saw, touched = _label_cube(judgements, index, reviewers, stage_index)
     adjudicated = np.full((len(names), len(index)), NONE, dtype=np.int8)
-    for adjudication in data.adjudications:
+    for adjudication in adjudications:
         i, s = index.get(adjudication.attempt_id), stage_index.get(adjudication.stage)
         if i is not None and s is not None:
             adjudicated[s, i] = _CODES.get(adjudication.label, NONE)
@@ -322,6 +392,155 @@ def prepare(data: CalibrationInput) -> PreparedSession:
     return PreparedSession(attempt_ids, groupings, stages, humans, anchoring, version_columns, reviewers, names)
 
 
+def load_session(
+    store: Store, source: str | None = None, versions: bool = False, judgements: LabelColumns | None = None
+) -> PreparedSession:
+    """The session as `prepare(load_input(store, source, versions))` gives it, with the same figures, read the
+    way a BARE-sized session allows: SQLite counts each stage's verdicts over the population (grouped by
+    model and language, or by run), and only the attempts people labelled or settled (a few thousand of
+    243,732) are read as rows and lined up. The counting runs on a connection of its own in a second thread
+    while this one reads the labels (SQLite lets go of the interpreter while it counts). `judgements`: the
+    labels in force, when the caller has read them already."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        counting = pool.submit(_count_population, store.path, source, versions)
+        with _collector_paused():
+            if judgements is None:
+                judgements = LabelColumns.from_rows(store.current_label_rows())
+            adjudications = store.adjudications(current_only=True)
+            labelled = {*judgements.attempt_ids, *(a.attempt_id for a in adjudications)}
+            groups = store.attempt_groups_of(labelled)
+            chosen = store.counted_verdicts_of(groups.attempt_ids, source)
+            runs = store.run_verdicts_of(groups.attempt_ids, source) if versions else None
+        population = counting.result()
+    names = session_stages(population.stages, judgements.stages, [a.stage for a in adjudications])
+    models, languages = population.models, population.languages
+    session = _arrange(
+        AttemptColumns(groups.attempt_ids, groups.models, groups.languages),
+        VerdictColumns(chosen.attempt_ids, chosen.stages, chosen.outcomes, chosen.scores),
+        VerdictColumns(runs.attempt_ids, runs.stages, runs.outcomes, runs.scores, runs.runs)
+        if runs
+        else VerdictColumns.of([]),
+        judgements,
+        adjudications,
+        names,
+        (models, languages),
+        tuple(sorted(set(population.runs.runs))) if population.runs else (),
+    )
+    return replace(
+        session,
+        tallies=_tallies(population.counted, population.stages, names, models, languages),
+        version_tallies=_version_tallies(population.runs, population.stages, names) if population.runs else {},
+        scored_stages=population.scored & frozenset(names),
+    )
+
+
+@dataclass(frozen=True)
+class _Population:
+    """What SQLite counts over every attempt for load_session."""
+
+    stages: tuple[str, ...]  # the stages of the verdicts counted (the five and overall first), as the tallies
+    counted: OutcomeTally  # the verdicts that count
+    runs: OutcomeTally | None  # every run's verdicts, when asked for
+    scored: frozenset[str]
+    models: tuple[str, ...]
+    languages: tuple[str, ...]
+
+
+def _count_population(path: Path, source: str | None, versions: bool) -> _Population:
+    from bare_tui.store import Store
+
+    with Store.open(path, readonly=True) as store:
+        stages = session_stages(store.counted_stage_names(source), store.run_stage_names(source) if versions else ())
+        present = store.group_names()
+        return _Population(
+            stages,
+            store.outcome_tally(stages, source),
+            store.outcome_tally(stages, source, runs=True) if versions else None,
+            frozenset(store.scored_stage_names(source)),
+            tuple(sorted(set(present.models))),
+            tuple(sorted(set(present.languages))),
+        )
+
+
+# Store.outcome_tally's codes as the pass/fail codes of the arrays: absent and other (error, skipped) are NONE
+_TALLY_CODES = np.full(4, NONE, dtype=np.int8)
+_TALLY_CODES[[TALLY_PASS, TALLY_FAIL]] = PASS, FAIL
+
+
+def _tally_outcomes(tally: OutcomeTally, names: tuple[str, ...]) -> np.ndarray:
+    """combinations x stages outcome codes (1, 0, -1), with overall derived as _stage_columns derives it: where
+    a combination has no overall verdict and all five stages decided."""
+    words = np.array(tally.words, dtype=np.int64).reshape(len(tally.attempts), -(-len(names) // TALLY_STAGES_PER_WORD))
+    stage = np.arange(len(names))
+    raw = (words[:, stage // TALLY_STAGES_PER_WORD] >> (2 * (stage % TALLY_STAGES_PER_WORD))) & 3
+    auto = _TALLY_CODES[raw]
+    overall = _STAGE_INDEX["overall"]
+    five = auto[:, [_STAGE_INDEX[stage] for stage in STAGES]]
+    derive = (five >= 0).all(axis=1) & (raw[:, overall] == TALLY_ABSENT)
+    auto[derive, overall] = (five[derive] == PASS).all(axis=1)
+    return auto
+
+
+def _tallies(
+    tally: OutcomeTally,
+    counted: tuple[str, ...],
+    names: tuple[str, ...],
+    models: tuple[str, ...],
+    languages: tuple[str, ...],
+) -> dict[str, StageTally]:
+    """Per stage of `names`, the counted combinations' verdicts (over the stages `counted`, the five and overall
+    first) summed per model and language; a stage without verdicts counts none."""
+    auto = _tally_outcomes(tally, counted)
+    model_code = {name: m for m, name in enumerate(models)}
+    language_code = {name: g for g, name in enumerate(languages)}
+    cells = np.array(
+        [model_code[m] * len(languages) + language_code[g] for m, g in zip(tally.models, tally.languages)],
+        dtype=np.int64,
+    )
+    weights = np.array(tally.attempts, dtype=np.int64)
+    size = len(models) * len(languages)
+    column = {stage: s for s, stage in enumerate(counted)}
+
+    def summed(mask: np.ndarray) -> np.ndarray:
+        counts = np.bincount(cells[mask], weights=weights[mask], minlength=size)[:size]
+        return np.rint(counts).astype(np.int64).reshape(len(models), len(languages))
+
+    nothing = np.zeros(len(weights), dtype=bool)
+    return {
+        stage: StageTally(
+            summed(auto[:, column[stage]] >= 0 if stage in column else nothing),
+            summed(auto[:, column[stage]] == PASS if stage in column else nothing),
+        )
+        for stage in names
+    }
+
+
+def _version_tallies(
+    tally: OutcomeTally, counted: tuple[str, ...], names: tuple[str, ...]
+) -> dict[str, dict[str, StageTally]]:
+    """Per run and stage of `names`, the run's verdicts counted over every attempt."""
+    auto = _tally_outcomes(tally, counted)
+    weights = np.array(tally.attempts, dtype=np.int64)
+    runs = np.array(tally.runs, dtype=object)
+    column = {stage: s for s, stage in enumerate(counted)}
+
+    def total(mask: np.ndarray) -> np.ndarray:
+        return np.array([[int(weights[mask].sum())]], dtype=np.int64)
+
+    out: dict[str, dict[str, StageTally]] = {}
+    for run in sorted(set(tally.runs)):
+        mine = runs == run
+        out[run] = {
+            stage: StageTally(
+                total(mine & (auto[:, column[stage]] >= 0)), total(mine & (auto[:, column[stage]] == PASS))
+            )
+            if stage in column
+            else StageTally(np.zeros((1, 1), dtype=np.int64), np.zeros((1, 1), dtype=np.int64))
+            for stage in names
+        }
+    return out
+
+
 def session_stages(*columns: Sequence[str]) -> tuple[str, ...]:
     """The five stages and overall, then every other stage name the columns hold (an external pipeline's
     `tests`, say), by name: the stages figures are computed for. The set is one pass in C over strings whose
@@ -330,8 +549,8 @@ def session_stages(*columns: Sequence[str]) -> tuple[str, ...]:
     return FIELDS + tuple(sorted(extra, key=stage_order))
 
 
-def _grouping(values: Sequence[str]) -> Grouping:
-    names = tuple(sorted(set(values)))
+def _grouping(values: Sequence[str], names: tuple[str, ...]) -> Grouping:
+    """Each value's code into `names`, which holds every value."""
     code = {name: c for c, name in enumerate(names)}
     return Grouping(np.array([code[v] for v in values], dtype=np.int64), names)
 
@@ -449,22 +668,43 @@ def calibration_rows(session: PreparedSession, options: Options = Options()) -> 
     if unknown:
         raise ValueError(f"unknown grouping {unknown[0]!r}; choose from {', '.join(GROUPINGS)}")
     scored = session.scored_stages
-    rows: list[StatRow] = []
+    groups: list[tuple[_Figures, str, str, _Slice]] = []
     for stage in stages_for(session, options):  # (reviewer rows come from the judgements themselves: reviewer_rows)
         figures = _Figures(stage, stage in scored, options)
-        columns, humans = session.stages[stage], session.humans[stage]
-        rows += figures.rows("all", "all", _Slice.whole(columns, humans))
+        columns, humans, tally = session.stages[stage], session.humans[stage], session.tallies[stage]
+        groups.append((figures, "all", "all", _Slice.whole(tally, columns, humans)))
         for grouping in options.by:
             if grouping in session.groupings:
-                for group, part in _Slice.by_group(session.groupings[grouping], columns, humans):
-                    rows += figures.rows(grouping, group, part)
+                for group, part in _Slice.by_group(grouping, session.groupings[grouping], tally, columns, humans):
+                    groups.append((figures, grouping, group, part))
             elif grouping == "pipeline_version":
                 for version, version_columns in session.versions.items():
-                    rows += figures.rows(grouping, version, _Slice.whole(version_columns[stage], humans))
+                    whole = _Slice.whole(session.version_tallies[version][stage], version_columns[stage], humans)
+                    groups.append((figures, grouping, version, whole))
             elif grouping == "anchoring":
                 for group in ANCHORING_GROUPS:
-                    rows += figures.rows(grouping, group, _Slice.whole(columns, session.anchoring[group][stage]))
-    return rows
+                    part = _Slice.whole(tally, columns, session.anchoring[group][stage])
+                    groups.append((figures, grouping, group, part))
+    return [row for rows in _each(groups) for row in rows]
+
+
+FIGURE_THREADS = min(4, os.cpu_count() or 1)
+"""Threads computing groups' figures side by side. Each group's resampling seeds its own generator, so the
+rows are the same whichever thread computes them, and numpy draws the resamples without holding the
+interpreter: a BARE study's 400 groups (57 models x 7 stages) take their time mostly there."""
+
+
+def _each(groups: list[tuple[_Figures, str, str, _Slice]]) -> list[list[StatRow]]:
+    """Each group's rows, in the groups' order."""
+
+    def rows(group: tuple[_Figures, str, str, _Slice]) -> list[StatRow]:
+        figures, group_by, name, part = group
+        return figures.rows(group_by, name, part)
+
+    if FIGURE_THREADS < 2 or len(groups) < 2:
+        return [rows(group) for group in groups]
+    with ThreadPoolExecutor(max_workers=FIGURE_THREADS) as pool:
+        return list(pool.map(rows, groups))
 
 
 @dataclass(frozen=True)
@@ -484,16 +724,15 @@ class _Slice:
         return cls(decided, passes, columns.auto[at], columns.score[at], humans.consensus[at], humans.labels[at])
 
     @classmethod
-    def whole(cls, columns: StageColumns, humans: HumanColumns) -> _Slice:
-        decided = int(np.count_nonzero(columns.auto >= 0))
-        passes = int(np.count_nonzero(columns.auto == PASS))
-        return cls.of(decided, passes, humans.labelled, columns, humans)
+    def whole(cls, tally: StageTally, columns: StageColumns, humans: HumanColumns) -> _Slice:
+        return cls.of(int(tally.decided.sum()), int(tally.passes.sum()), humans.labelled, columns, humans)
 
     @classmethod
-    def by_group(cls, grouping: Grouping, columns: StageColumns, humans: HumanColumns) -> list[tuple[str, _Slice]]:
+    def by_group(
+        cls, by: str, grouping: Grouping, tally: StageTally, columns: StageColumns, humans: HumanColumns
+    ) -> list[tuple[str, _Slice]]:
         size = len(grouping.names)
-        decided = np.bincount(grouping.codes[columns.auto >= 0], minlength=size)
-        passes = np.bincount(grouping.codes[columns.auto == PASS], minlength=size)
+        decided, passes = tally.by(by)
         # the labelled attempts sorted by group, then cut at each group's boundary
         labelled = humans.labelled
         codes = grouping.codes[labelled]
@@ -507,11 +746,19 @@ class _Slice:
 
 def rows_for_store(store: Store, options: Options = Options(), source: str | None = None) -> list[StatRow]:
     """The stats command's whole job on an open session."""
-    data = load_input(store, source=source, versions="pipeline_version" in options.by)
-    session = prepare(data)
-    return calibration_rows(session, options) + _reviewers_for(
+    return rows_and_sampling_note(store, options, source)[0]
+
+
+def rows_and_sampling_note(
+    store: Store, options: Options = Options(), source: str | None = None
+) -> tuple[list[StatRow], str]:
+    """The rows, and labelled_sample_kind's sentence on whom they speak for, from one read of the labels."""
+    judgements = LabelColumns.from_rows(store.current_label_rows())
+    session = load_session(store, source=source, versions="pipeline_version" in options.by, judgements=judgements)
+    rows = calibration_rows(session, options) + _reviewers_for(
         store, replace(options, stages=stages_for(session, options))
     )
+    return rows, labelled_sample_kind(store, judgements.attempt_ids)
 
 
 def stages_for(session: PreparedSession, options: Options) -> tuple[str, ...]:
@@ -677,36 +924,76 @@ score curve stay the labelled items' own."""
 
 @dataclass(frozen=True)
 class PlanDesign:
-    """A plan lined up on a prepared session: each sampled (non-gold) attempt's row and stratum code, each
-    stratum's population N_h, and the population's rows (empty for a plan imported as lines)."""
+    """A plan lined up on a prepared session: each sampled (non-gold) attempt's row and stratum code (of the
+    attempts the session lines up), each stratum's population N_h, how many attempts were sampled, and each
+    stage's verdicts counted over the plan's population (none for a plan imported as lines)."""
 
     name: str
-    rows: np.ndarray  # session row of each sampled attempt
+    rows: np.ndarray  # session row of each sampled attempt lined up
     strata: np.ndarray  # stratum code of each
     population: np.ndarray  # N_h per stratum code
-    population_rows: np.ndarray  # session rows of the plan's population
+    tallies: dict[str, StageTally]  # stage -> the pipeline's verdicts over the plan's population
+    population_size: int  # attempts of the plan's population in the session, as often as the population lists them
+    sampled: int  # the plan's sampled (non-gold) attempts in the session, labelled or not
     stratum_names: tuple[str, ...] = ()
 
 
-def load_plan(store: Store, name: str, session: PreparedSession) -> PlanDesign:
-    """Read a plan's design from the session; ValueError when there is no such plan."""
+def load_plan(store: Store, name: str, session: PreparedSession, source: str | None = None) -> PlanDesign:
+    """Read a plan's design for a session from `load_session` (or `prepare`): the sample's items, and its
+    population counted by SQLite. ValueError when there is no such plan."""
+    strata, names, items = _plan_sample(store, name)
+    index = {attempt_id: i for i, attempt_id in enumerate(session.attempt_ids)}
+    code = {s: h for h, s in enumerate(names)}
+    lined_up = [item for item in items if item.attempt_id in index]
+    # the sampled attempts nobody labelled are not lined up, but they count as the plan's size
+    missing = set(store.missing_attempt_ids(item.attempt_id for item in items if item.attempt_id not in index))
+    tally = store.outcome_tally(session.stage_names, source, plan=name)
+    models, languages = session.groupings["model"].names, session.groupings["language"].names
+    return PlanDesign(
+        name=name,
+        rows=np.array([index[item.attempt_id] for item in lined_up], dtype=np.int64),
+        strata=np.array([code[item.stratum] for item in lined_up], dtype=np.int64),
+        population=np.array([float(s.population) for s in strata]),
+        tallies=_tallies(tally, session.stage_names, session.stage_names, models, languages),
+        population_size=sum(tally.attempts),
+        sampled=sum(1 for item in items if item.attempt_id not in missing),
+        stratum_names=names,
+    )
+
+
+def load_plan_in_memory(store: Store, name: str, session: PreparedSession) -> PlanDesign:
+    """load_plan for a session from `prepare`, which lines up every attempt: the population counted from its
+    arrays. The reference `load_plan` is checked against (tests/unit/test_stats_store.py)."""
+    strata, names, items = _plan_sample(store, name)
+    code = {s: h for h, s in enumerate(names)}
+    index = {attempt_id: i for i, attempt_id in enumerate(session.attempt_ids)}
+    lined_up = [item for item in items if item.attempt_id in index]
+    population = store.plan_population(name)
+    population_rows = np.array([index[a] for a in population.attempt_ids if a in index], dtype=np.int64)
+    models, languages = (len(session.groupings[g].names) for g in ("model", "language"))
+    cells = (session.groupings["model"].codes * languages + session.groupings["language"].codes)[population_rows]
+    return PlanDesign(
+        name=name,
+        rows=np.array([index[item.attempt_id] for item in lined_up], dtype=np.int64),
+        strata=np.array([code[item.stratum] for item in lined_up], dtype=np.int64),
+        population=np.array([float(s.population) for s in strata]),
+        tallies={
+            stage: StageTally.of(columns.auto[population_rows], cells, models, languages)
+            for stage, columns in session.stages.items()
+        },
+        population_size=len(population_rows),
+        sampled=len(lined_up),
+        stratum_names=names,
+    )
+
+
+def _plan_sample(store: Store, name: str) -> tuple[list[Any], tuple[str, ...], list[Any]]:
+    """A plan's strata, their names and its sampled (non-gold) items; ValueError naming the plans there are."""
     if store.plan(name) is None:
         known = ", ".join(p.name for p in store.plans()) or "none"
         raise ValueError(f"no plan named {name!r} in this session (plans: {known})")
     strata = store.plan_strata(name)
-    names = tuple(s.stratum for s in strata)
-    code = {s: h for h, s in enumerate(names)}
-    index = {attempt_id: i for i, attempt_id in enumerate(session.attempt_ids)}
-    items = [item for item in store.plan_items(name) if not item.gold and item.attempt_id in index]
-    population = store.plan_population(name)
-    return PlanDesign(
-        name=name,
-        rows=np.array([index[item.attempt_id] for item in items], dtype=np.int64),
-        strata=np.array([code[item.stratum] for item in items], dtype=np.int64),
-        population=np.array([float(s.population) for s in strata]),
-        population_rows=np.array([index[a] for a in population.attempt_ids if a in index], dtype=np.int64),
-        stratum_names=names,
-    )
+    return strata, tuple(s.stratum for s in strata), [item for item in store.plan_items(name) if not item.gold]
 
 
 def plan_rows(session: PreparedSession, plan: PlanDesign, options: Options = Options()) -> list[StatRow]:
@@ -733,15 +1020,12 @@ def _restricted_to(session: PreparedSession, keep: np.ndarray) -> PreparedSessio
         consensus = np.where(keep, humans.consensus, NONE).astype(np.int8)
         return HumanColumns(labels, consensus, humans.labelled[keep[humans.labelled]])
 
-    return PreparedSession(
-        session.attempt_ids,
-        session.groupings,
-        session.stages,
-        {stage: cut(h) for stage, h in session.humans.items()},
-        {group: {stage: cut(h) for stage, h in stages.items()} for group, stages in session.anchoring.items()},
-        session.versions,
-        session.reviewers,
-        session.stage_names,
+    return replace(
+        session,
+        humans={stage: cut(h) for stage, h in session.humans.items()},
+        anchoring={
+            group: {stage: cut(h) for stage, h in stages.items()} for group, stages in session.anchoring.items()
+        },
     )
 
 
@@ -756,18 +1040,15 @@ def _domains(session: PreparedSession, rows: np.ndarray, by: tuple[str, ...]) ->
     return out
 
 
-def _domain_counts(
-    session: PreparedSession, rows: np.ndarray, by: tuple[str, ...], passed: np.ndarray, decided: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The pipeline's passes and decided attempts among the given rows for all and each plan grouping's groups,
-    in `_domains`' order, by counting codes once rather than comparing every row with every group."""
-    passes, sizes = [float(passed.sum())], [float(decided.sum())]
+def _domain_counts(tally: StageTally, by: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The pipeline's passes and decided attempts of the plan's population for all and each plan grouping's
+    groups, in `_domains`' order."""
+    passes, sizes = [float(tally.passes.sum())], [float(tally.decided.sum())]
     for grouping in by:
         if grouping in PLAN_GROUPINGS:
-            codes = session.groupings[grouping]
-            here = codes.codes[rows]
-            passes += np.bincount(here[passed], minlength=len(codes.names)).astype(float).tolist()
-            sizes += np.bincount(here[decided], minlength=len(codes.names)).astype(float).tolist()
+            decided, passed = tally.by(grouping)
+            passes += passed.astype(float).tolist()
+            sizes += decided.astype(float).tolist()
     return np.array(passes), np.array(sizes)
 
 
@@ -786,14 +1067,11 @@ def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str,
     labels = survey.PlanLabels(sample, decision, reference, members)
 
     # the pipeline's verdicts over the plan's population, per domain: PPI's known part
-    population_rows = plan.population_rows
-    auto = columns.auto[population_rows]
-    decided = auto >= 0
-    known = survey.Population(*_domain_counts(session, population_rows, options.by, auto == PASS, decided))
+    known = survey.Population(*_domain_counts(plan.tallies[stage], options.by))
     pass_rates = labels.pass_rate()
     ratios = labels.confusion_ratios()
     tables = labels.confusion()
-    ppis = labels.ppi(known) if len(population_rows) else [None] * len(domains)
+    ppis = labels.ppi(known) if plan.population_size else [None] * len(domains)
     out: list[StatRow] = []
     for j, (group_by, group, _) in enumerate(domains):
 
@@ -860,27 +1138,28 @@ def plan_rows_for_store(
     store: Store, plan: str, options: Options = Options(), source: str | None = None
 ) -> list[StatRow]:
     """`stats --plan`: the session's figures for the plan's population; ValueError naming a missing plan."""
-    data = load_input(store, source=source, versions="pipeline_version" in options.by)
-    session = prepare(data)
+    session = load_session(store, source=source, versions="pipeline_version" in options.by)
     reviewers = _reviewers_for(store, replace(options, stages=stages_for(session, options)))
-    return plan_rows(session, load_plan(store, plan, session), options) + reviewers
+    return plan_rows(session, load_plan(store, plan, session, source), options) + reviewers
 
 
-def labelled_sample_kind(store: Store) -> str:
+def labelled_sample_kind(store: Store, labelled: Iterable[str] | None = None) -> str:
     """One sentence on what the labelled attempts are, for figures made without a plan: they describe those
     attempts only, and are not known to be a random sample of anything (an import-order prefix, or attempts
-    picked from the audit list, is the common case and is named)."""
-    order = {row[0]: i for i, row in enumerate(store.attempt_groups())}
-    labelled = sorted({order[row[0]] for row in store.current_label_rows() if row[0] in order})
+    picked from the audit list, is the common case and is named). `labelled`: the attempts of the labels in
+    force, when the caller has them."""
+    if labelled is None:
+        labelled = [row[0] for row in store.current_label_rows()]
+    positions = store.import_positions(labelled)
     adjudicated = {a.attempt_id for a in store.adjudications(current_only=True)}
-    total, count = len(order), len(labelled)
+    total, count = positions.total, positions.found
     base = "Without a plan these figures describe the labelled attempts only, not the session's population."
     if count == 0:
         return base + " No attempt is labelled yet."
     if count == total:
         return "Every attempt of the session is labelled: the figures describe the whole session."
     notes = []
-    if labelled[-1] < count + max(2, count // 10):
+    if positions.last is not None and positions.last < count + max(2, count // 10):
         notes.append(f"the {count} labelled attempts are the first in import order (a prefix), not a random sample")
     if adjudicated:
         notes.append(f"{len(adjudicated)} attempts were settled from the audit list, which over-represents disputes")

@@ -441,6 +441,70 @@ class ImportCounts:
     conflicts: tuple[str, ...] = ()  # keys already present with different content: the stored rows were kept
 
 
+# The outcome codes of OutcomeTally: two bits per stage, TALLY_STAGES_PER_WORD stages to a (signed 64-bit) integer.
+TALLY_ABSENT, TALLY_PASS, TALLY_FAIL, TALLY_OTHER = 0, 1, 2, 3
+TALLY_STAGES_PER_WORD = 31
+
+
+@dataclass(frozen=True)
+class OutcomeTally:
+    """Store.outcome_tally's answer as named columns, entry k of each being combination k: its model and
+    language (or its run), each stage's outcome packed into `words`, and how many attempts have it. Stage s
+    of `stage_count` is bits 2 (s % TALLY_STAGES_PER_WORD) and up of word s // TALLY_STAGES_PER_WORD."""
+
+    models: list[str]
+    languages: list[str]
+    runs: list[str]
+    words: list[tuple[int, ...]]
+    attempts: list[int]
+    stage_count: int
+
+
+@dataclass(frozen=True)
+class GroupNames:
+    """The models and the languages of a session's attempts."""
+
+    models: list[str]
+    languages: list[str]
+
+
+@dataclass(frozen=True)
+class AttemptGroups:
+    """Attempts as named columns: each one's id, model and language."""
+
+    attempt_ids: list[str]
+    models: list[str]
+    languages: list[str]
+
+
+@dataclass(frozen=True)
+class VerdictRows:
+    """Verdicts as named columns: attempt, stage, outcome value, score and run (empty where not asked for)."""
+
+    attempt_ids: list[str]
+    stages: list[str]
+    outcomes: list[str]
+    scores: list[float | None]
+    runs: list[str]
+
+    @classmethod
+    def of(cls, rows: Sequence[tuple[Any, ...]]) -> VerdictRows:
+        if not rows:
+            return cls([], [], [], [], [])
+        attempt_ids, stages, outcomes, scores, runs = (list(column) for column in zip(*rows))
+        return cls(attempt_ids, stages, outcomes, scores, runs)
+
+
+@dataclass(frozen=True)
+class ImportPositions:
+    """Of some attempts: how many the session has, the import position (from 0) of the last (None without any),
+    and how many attempts the session has in all."""
+
+    found: int
+    last: int | None
+    total: int
+
+
 class RawJSON(str):
     """JSON text as the session stores it, for an export to copy into its output without decoding it."""
 
@@ -1684,6 +1748,159 @@ class Store:
             (json.dumps(sorted(set(attempt_ids))),),
         )
         return {(attempt_id, stage): outcome for attempt_id, stage, outcome in rows}
+
+    # ------------------------------------------------------------------ the statistics' reads
+    # A BARE-sized session holds 1.5 million verdicts that count; the statistics need of them only how many
+    # attempts of each group passed and failed each stage (counted here by SQLite), and each verdict of the
+    # few thousand attempts people labelled. calibration.load_session puts the two together.
+    def outcome_tally(
+        self, stages: Sequence[str], source: str | None = None, *, runs: bool = False, plan: str | None = None
+    ) -> OutcomeTally:
+        """How many attempts share each combination of group and outcomes across `stages`.
+
+        Without runs: the verdicts that count (a source's newest run with `source`), grouped by model and
+        language; attempts without any such verdict are left out (group_names() has every group); `plan`
+        counts only the attempts of that plan's population (as often as it lists them). With runs: every
+        run's verdicts (a run being the pipeline version, or the source for a verdict without one), grouped by
+        run, attempts without a verdict of the run left out; where two verdicts of one run share an attempt
+        and stage (two sources with the same version), the one written last is the run's."""
+        words = max(1, -(-len(stages) // TALLY_STAGES_PER_WORD))
+        code = f"(CASE v.outcome WHEN 'pass' THEN {TALLY_PASS} WHEN 'fail' THEN {TALLY_FAIL} ELSE {TALLY_OTHER} END)"
+        packed, stage_params = [], []
+        for w in range(words):
+            shifts = list(enumerate(stages))[w * TALLY_STAGES_PER_WORD : (w + 1) * TALLY_STAGES_PER_WORD]
+            cases = " ".join(f"WHEN ? THEN {2 * (s % TALLY_STAGES_PER_WORD)}" for s, _ in shifts)
+            packed.append(f"SUM({code} << (CASE v.stage {cases} END)) AS w{w}" if shifts else f"0 AS w{w}")
+            stage_params += [stage for _, stage in shifts]
+        # a verdict of a stage not asked for shifts by NULL and adds nothing
+        word_names = ", ".join(f"w{w}" for w in range(words))
+        if runs:
+            where, params = ("WHERE source = ?", [source]) if source is not None else ("", [])
+            run = "CASE WHEN pipeline_version != '' THEN pipeline_version ELSE source END"
+            verdicts = f"SELECT attempt_id, stage, outcome, {run} AS run, rowid AS written FROM verdicts {where}"
+            pairs = self._conn.execute(f"SELECT DISTINCT source, pipeline_version FROM verdicts {where}", params)
+            names = [version or name for name, version in pairs]
+            if len(names) != len(set(names)):  # one run name from two sources: the last written verdict is the run's
+                verdicts = (
+                    "SELECT attempt_id, stage, outcome, run FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY run,"
+                    f" attempt_id, stage ORDER BY written DESC) AS newest FROM ({verdicts})) WHERE newest = 1"
+                )
+            sql = (
+                f"WITH v AS ({verdicts}), per AS (SELECT v.attempt_id, v.run, {', '.join(packed)}"
+                " FROM v GROUP BY v.attempt_id, v.run)"
+                f" SELECT '' AS model, '' AS language, run, {word_names}, COUNT(*) AS attempts FROM per"
+                f" GROUP BY run, {word_names}"
+            )
+            rows = self._conn.execute(sql, [*params, *stage_params]).fetchall()
+        else:
+            where, params = ("v.counts", []) if source is None else ("v.source = ?", [source])
+            if plan is None:
+                members, where_plan, params_plan = "per JOIN attempts a ON a.attempt_id = per.attempt_id", "", []
+            else:
+                members = (
+                    "plan_population p JOIN json_each(p.attempt_ids) m JOIN per ON per.attempt_id = m.value"
+                    " JOIN attempts a ON a.attempt_id = m.value"
+                )
+                where_plan, params_plan = " WHERE p.plan = ?", [plan]
+            # each attempt's words, counted per model and task, then per language: a task lookup per task,
+            # not per attempt
+            sql = (
+                f"WITH per AS (SELECT v.attempt_id, {', '.join(packed)} FROM chosen_verdicts v"
+                f" WHERE {where} GROUP BY v.attempt_id),"
+                f" cells AS (SELECT a.model, a.task_id, {', '.join(f'per.w{w} AS w{w}' for w in range(words))},"
+                f" COUNT(*) AS attempts FROM {members}{where_plan} GROUP BY a.model, a.task_id, {word_names})"
+                f" SELECT c.model, t.language, '' AS run, {', '.join(f'c.w{w}' for w in range(words))},"
+                f" SUM(c.attempts) FROM cells c JOIN tasks t ON t.task_id = c.task_id"
+                f" GROUP BY c.model, t.language, {', '.join(f'c.w{w}' for w in range(words))}"
+            )
+            rows = self._conn.execute(sql, [*stage_params, *params, *params_plan]).fetchall()
+        if not rows:
+            return OutcomeTally([], [], [], [], [], len(stages))
+        models, languages, run_names, *packed_words, counts = (list(column) for column in zip(*rows))
+        return OutcomeTally(models, languages, run_names, [tuple(w) for w in zip(*packed_words)], counts, len(stages))
+
+    def group_names(self) -> GroupNames:
+        """Every model and every language the session's attempts have (a language only tasks without attempts
+        have is not one), found along the indexes."""
+        models = self._conn.execute(
+            "WITH RECURSIVE m(model) AS (SELECT MIN(model) FROM attempts UNION ALL"
+            " SELECT (SELECT MIN(model) FROM attempts WHERE model > m.model) FROM m WHERE m.model IS NOT NULL)"
+            " SELECT model FROM m WHERE model IS NOT NULL"
+        ).fetchall()
+        languages = self._conn.execute(
+            "SELECT DISTINCT t.language FROM tasks t"
+            " WHERE EXISTS (SELECT 1 FROM attempts a WHERE a.task_id = t.task_id)"
+        ).fetchall()
+        return GroupNames([row[0] for row in models], [row[0] for row in languages])
+
+    def counted_stage_names(self, source: str | None = None) -> list[str]:
+        """Every stage name among the verdicts that count (a source's newest run with `source`), unordered."""
+        if source is not None:
+            rows = self._conn.execute("SELECT DISTINCT stage FROM chosen_verdicts WHERE source = ?", (source,))
+            return [row[0] for row in rows]
+        # skipping along the (stage, ...) index of the verdicts that count
+        rows = self._conn.execute(
+            "WITH RECURSIVE s(stage) AS (SELECT MIN(stage) FROM chosen_verdicts WHERE counts UNION ALL"
+            " SELECT (SELECT MIN(stage) FROM chosen_verdicts WHERE counts AND stage > s.stage) FROM s"
+            " WHERE s.stage IS NOT NULL) SELECT stage FROM s WHERE stage IS NOT NULL"
+        )
+        return [row[0] for row in rows]
+
+    def run_stage_names(self, source: str | None = None) -> list[str]:
+        """Every stage name some verdict of any run has (of one source's runs with `source`), unordered."""
+        if source is None:
+            return self.verdict_stages()
+        return [row[0] for row in self._conn.execute("SELECT DISTINCT stage FROM verdicts WHERE source = ?", (source,))]
+
+    def scored_stage_names(self, source: str | None = None) -> set[str]:
+        """The stages whose verdicts that count (a source's with `source`) hold a finite score somewhere."""
+        where, params = ("counts", []) if source is None else ("source = ?", [source])
+        rows = self._conn.execute(
+            f"SELECT DISTINCT stage FROM chosen_verdicts WHERE {where} AND score > -9e999 AND score < 9e999", params
+        )
+        return {row[0] for row in rows}
+
+    def attempt_groups_of(self, attempt_ids: Iterable[str]) -> AttemptGroups:
+        """attempt_groups() of these attempts only (those the session has), in import order, as named columns."""
+        rows = self._conn.execute(
+            "SELECT a.attempt_id, a.model, t.language FROM attempts a JOIN tasks t ON t.task_id = a.task_id"
+            " WHERE a.attempt_id IN (SELECT value FROM json_each(?)) ORDER BY a.seq",
+            (json.dumps(sorted(set(attempt_ids))),),
+        ).fetchall()
+        ids, models, languages = (list(column) for column in zip(*rows)) if rows else ([], [], [])
+        return AttemptGroups(ids, models, languages)
+
+    def counted_verdicts_of(self, attempt_ids: Iterable[str], source: str | None = None) -> VerdictRows:
+        """The verdicts that count (current_verdict_rows(), a source's with `source`) of these attempts only."""
+        where, params = ("counts", []) if source is None else ("source = ?", [source])
+        rows = self._conn.execute(
+            "SELECT attempt_id, stage, outcome, score, '' FROM chosen_verdicts"
+            f" WHERE {where} AND attempt_id IN (SELECT value FROM json_each(?))",
+            [*params, json.dumps(sorted(set(attempt_ids)))],
+        ).fetchall()
+        return VerdictRows.of(rows)
+
+    def run_verdicts_of(self, attempt_ids: Iterable[str], source: str | None = None) -> VerdictRows:
+        """Every run's verdicts (verdict_rows(), one source's with `source`) of these attempts only, in the order
+        written, each with its run: the pipeline version, or the source for a verdict without one."""
+        where, params = (" AND source = ?", [source]) if source is not None else ("", [])
+        rows = self._conn.execute(
+            "SELECT attempt_id, stage, outcome, score,"
+            " CASE WHEN pipeline_version != '' THEN pipeline_version ELSE source END FROM verdicts"
+            f" WHERE attempt_id IN (SELECT value FROM json_each(?)){where} ORDER BY rowid",
+            [json.dumps(sorted(set(attempt_ids))), *params],
+        ).fetchall()
+        return VerdictRows.of(rows)
+
+    def import_positions(self, attempt_ids: Iterable[str]) -> ImportPositions:
+        """How many of these attempts the session has, and the import position (from 0) of the last of them."""
+        row = self._conn.execute(
+            "WITH given AS (SELECT seq FROM attempts WHERE attempt_id IN (SELECT value FROM json_each(?)))"
+            " SELECT (SELECT COUNT(*) FROM given), (SELECT COUNT(*) FROM attempts"
+            " WHERE seq < (SELECT MAX(seq) FROM given)), (SELECT COUNT(*) FROM attempts)",
+            (json.dumps(sorted(set(attempt_ids))),),
+        ).fetchone()
+        return ImportPositions(found=row[0], last=row[1] if row[0] else None, total=row[2])
 
 
 class TaskPlace(NamedTuple):

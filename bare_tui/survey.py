@@ -111,7 +111,10 @@ def _columns(values: np.ndarray, n: int) -> np.ndarray:
     array = np.asarray(values, dtype=np.float64)
     if array.shape[0] != n:
         raise ValueError("values must have one row per labelled unit")
-    return array.reshape(n, -1)
+    if array.ndim == 2:
+        return array
+    # (a plan none of whose items is labelled yet has no rows: numpy cannot infer a width from nothing)
+    return array.reshape(n, -1) if n else array.reshape(0, 1)
 
 
 def stratum_sums(values: np.ndarray, sample: StratifiedSample) -> np.ndarray:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bare_tui.calibration import Options, load_input, load_plan, plan_rows, prepare
+from bare_tui.calibration import Options, load_plan, load_session, plan_rows
 from bare_tui.model import FIELDS, Judgement, Label
 from bare_tui.plans import PlanSpec, draw_plan, save_drawn
 from bare_tui.store import Store
@@ -98,9 +98,8 @@ def main() -> int:
     for _ in range(args.runs):
         started = time.perf_counter()
         with Store.open(LABELLED, readonly=True) as store:
-            data = load_input(store)  # the same steps as plan_rows_for_store, timed apart
+            session = load_session(store)  # the same steps as plan_rows_for_store, timed apart
             read = time.perf_counter()
-            session = prepare(data)
             design = load_plan(store, "study", session)
             lined = time.perf_counter()
             rows = plan_rows(session, design, options)
@@ -112,8 +111,10 @@ def main() -> int:
     median = statistics.median(times)
     print("session: 243,732 attempts; plan: 2,000 attempts (model, language, overall), every one labelled")
     print(f"stats --plan{' --by ' + args.by if by else ''}: {len(rows)} rows, {args.bootstrap} resamples")
-    print(f"  read the session's verdicts and labels (store): median {statistics.median(reads):.2f} s")
-    print(f"  line up as arrays and read the plan: median {statistics.median(lines):.2f} s")
+    print(
+        f"  read the session (population counted in SQLite, labels lined up): median {statistics.median(reads):.2f} s"
+    )
+    print(f"  read the plan and count its population: median {statistics.median(lines):.2f} s")
     print(f"  every figure, design-weighted, with resamples: median {statistics.median(figures):.2f} s")
     print(
         f"total median {median:.2f} s over {args.runs} runs (min {min(times):.2f}, max {max(times):.2f}); "

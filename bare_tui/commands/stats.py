@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..calibration import GROUPINGS, Options, plan_rows_for_store, rows_for_store
+from ..calibration import GROUPINGS, Options, plan_rows_for_store, rows_and_sampling_note
 from ..model import FIELDS, is_stage_name
 from ..report import FORMATS, ReportContext, write_rows
 from ..safe_text import one_line
@@ -62,13 +62,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def sampling_note(store: Store) -> str:
-    """Without a plan: what the labelled attempts are, so the report can say whom the figures speak for."""
-    from ..calibration import labelled_sample_kind
-
-    return labelled_sample_kind(store)
-
-
 def run(args: argparse.Namespace) -> int:
     """Compute and write the rows; 2 on a bad session or argument (one line on stderr), else 0."""
     by = tuple(dict.fromkeys(name for names in args.by for name in names))
@@ -90,8 +83,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         with Store.open(args.session, readonly=True) as store:
             if args.plan is None:
-                rows = rows_for_store(store, options, source=args.source)
-                sampling = sampling_note(store)
+                # without a plan the report says what the labelled attempts are, whom the figures speak for
+                rows, sampling = rows_and_sampling_note(store, options, source=args.source)
             else:
                 rows = plan_rows_for_store(store, args.plan, options, source=args.source)
                 sampling = None

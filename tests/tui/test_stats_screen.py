@@ -106,7 +106,8 @@ async def test_export_key_writes_report_and_rows(session: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        await pilot.press("e")
+        await pilot.press("e")  # every row is computed for the export, off the event loop
+        await app.workers.wait_for_complete()
         await pilot.pause()
     report = session.with_name("study-stats.md")
     rows = session.with_name("study-stats.csv")

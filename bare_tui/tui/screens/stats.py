@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 from bisect import bisect_right
-from collections import defaultdict
+from collections import defaultdict, deque
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
@@ -22,13 +23,13 @@ from textual.widgets import DataTable, Footer, LoadingIndicator, Static
 from bare_tui.agreement import Confusion, ThresholdCurve
 from bare_tui.calibration import (
     Options,
+    PreparedSession,
     StatRow,
     calibration_rows,
     confusion,
-    load_input,
     load_plan,
+    load_session,
     plan_rows,
-    prepare,
     score_curve,
     stages_for,
 )
@@ -44,6 +45,12 @@ TABLE_LEGEND = Text(
     "given before / after the reviewer saw the verdicts",
     style="dim",
 )
+WAITING = {
+    "read": Text("Reading the session…", style="dim"),
+    "rates": Text("Computing the success rates per model…", style="dim"),
+    "study": Text("Computing the study panel…", style="dim"),
+}
+"""What each section (and the progress line under the title) says while its figures are computed."""
 STUDY_STAGE = "overall"
 STUDY_PRECISION = 0.05
 """The half-width the study panel counts the labels still needed for (plus or minus 5 points)."""
@@ -62,42 +69,72 @@ class StudyPanel:
 
 @dataclass(frozen=True)
 class StatsBundle:
-    """Everything the screen paints, computed off the event loop."""
+    """Everything the screen paints, computed off the event loop in parts (`bundle_parts`), each part a bundle
+    with one more section filled in: `rates` and `study` are None until computed."""
 
-    rows: tuple[StatRow, ...]
+    rows: tuple[StatRow, ...]  # the stage table's: every stage's `all` rows, and `anchoring` where asked for
     confusions: dict[str, Confusion]
     curve: ThresholdCurve
     options: Options
     study: StudyPanel | None = None
+    rates: tuple[StatRow, ...] | None = None  # raw and corrected success rates, all and per model, of overall
+    session: PreparedSession | None = None  # what the export computes every row from
+
+    @property
+    def complete(self) -> bool:
+        return self.rates is not None and self.study is not None
 
 
-def compute_bundle(session_path: Path, options: Options, plan: str | None = None) -> StatsBundle:
-    """Open the session read-only in this thread, gather it and compute every figure the screen shows; the
-    study panel uses the plan named, else the session's newest plan, else the labelled attempts as they are."""
+def bundle_parts(session_path: Path, options: Options, plan: str | None = None) -> Iterator[StatsBundle]:
+    """Open the session read-only in this thread and compute what the screen shows, yielding a bundle as each
+    section is ready: the stage table, confusion matrices and curve first, then the success rates per model,
+    then the study panel (the plan named, else the session's newest plan, else the labelled attempts as they
+    are). The per-model rows the screen shows need no resamples, so none are drawn for them: the export
+    computes every row with its intervals (`export_rows`)."""
     with Store.open(session_path, readonly=True) as store:
-        session = prepare(load_input(store))
+        session = load_session(store)
         options = replace(options, stages=stages_for(session, options))  # extra stages after the five
         plans = store.plans()
         name = plan if plan is not None else (plans[-1].name if plans else None)
+        table_options = replace(options, by=tuple(b for b in options.by if b == "anchoring"))
+        bundle = StatsBundle(
+            rows=tuple(calibration_rows(session, table_options)),
+            confusions={stage: confusion(session, stage) for stage in options.stages},
+            curve=score_curve(session, SCORED_STAGE),
+            options=options,
+            session=session,
+        )
+        yield bundle
+        rate_options = Options(
+            by=tuple(b for b in options.by if b == "model"), stages=(STUDY_STAGE,), replicates=0, ppi=False
+        )
+        bundle = replace(bundle, rates=tuple(calibration_rows(session, rate_options)))
+        yield bundle
         design = load_plan(store, name, session) if name is not None else None
-    rows = calibration_rows(session, options)
     study_options = Options(
         by=("model",), stages=(STUDY_STAGE,), replicates=0, seed=options.seed, precision=STUDY_PRECISION
     )
     if design is not None:
         consensus = session.humans[STUDY_STAGE].consensus[design.rows]
         study = StudyPanel(
-            tuple(plan_rows(session, design, study_options)), design.name, int((consensus >= 0).sum()), len(design.rows)
+            tuple(plan_rows(session, design, study_options)), design.name, int((consensus >= 0).sum()), design.sampled
         )
     else:
         study = StudyPanel(tuple(calibration_rows(session, study_options)), None)
-    return StatsBundle(
-        rows=tuple(rows),
-        confusions={stage: confusion(session, stage) for stage in options.stages},
-        curve=score_curve(session, SCORED_STAGE),
-        options=options,
-        study=study,
-    )
+    yield replace(bundle, study=study)
+
+
+def compute_bundle(session_path: Path, options: Options, plan: str | None = None) -> StatsBundle:
+    """Every section of the screen at once (bundle_parts' last)."""
+    (last,) = deque(bundle_parts(session_path, options, plan), maxlen=1)
+    return last
+
+
+def export_rows(bundle: StatsBundle) -> list[StatRow]:
+    """Every row of the screen's options, intervals included: what `e` writes (the figures `bare-tui stats`
+    writes with the same options)."""
+    assert bundle.session is not None
+    return calibration_rows(bundle.session, bundle.options)
 
 
 # ---------------------------------------------------------------- painting helpers (plain functions, testable)
@@ -282,11 +319,19 @@ class StatsScreen(Screen[None]):
     ]
 
     class Loaded(Message):
-        """The figures are ready (or could not be computed: `error` says why)."""
+        """A part of the figures is ready (bundle_parts), or none could be computed: `error` says why."""
 
         def __init__(self, bundle: StatsBundle | None, error: str | None = None) -> None:
             super().__init__()
             self.bundle = bundle
+            self.error = error
+
+    class Exported(Message):
+        """The export's files are written (`error`: why they are not)."""
+
+        def __init__(self, written: tuple[Path, Path] | None, error: str | None = None) -> None:
+            super().__init__()
+            self.written = written
             self.error = error
 
     def __init__(self, session_path: Path, options: Options | None = None, plan: str | None = None) -> None:
@@ -298,13 +343,14 @@ class StatsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="stats-title")
+        yield Static(WAITING["read"], id="stats-progress")
         yield LoadingIndicator(id="stats-loading")
         with VerticalScroll(id="stats-body"):
             yield Static(
                 Text("Study: the pipeline's pass rate against the rate people would give (PPI, 95%)", style="bold"),
                 classes="section-title",
             )
-            yield Static(id="study")
+            yield Static(WAITING["study"], id="study")
             yield Static(Text("Agreement by stage (95% intervals)", style="bold"), classes="section-title")
             yield DataTable(id="stage-table", cursor_type="row", zebra_stripes=True)
             yield Static(TABLE_LEGEND, id="stage-legend")
@@ -316,7 +362,7 @@ class StatsScreen(Screen[None]):
                 Text("Success rate per model: raw against corrected for the pipeline's error rates", style="bold"),
                 classes="section-title",
             )
-            yield Static(id="pass-rates")
+            yield Static(WAITING["rates"], id="pass-rates")
             yield Static(
                 Text(f"The {SCORED_STAGE} score's threshold against people", style="bold"), classes="section-title"
             )
@@ -335,27 +381,38 @@ class StatsScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="stats")
     def load(self) -> None:
         try:
-            bundle = compute_bundle(self.session_path, self.options, self.plan)
+            for bundle in bundle_parts(self.session_path, self.options, self.plan):
+                self.post_message(self.Loaded(bundle))
         except (SessionError, ValueError) as exc:
             self.post_message(self.Loaded(None, str(exc)))
-            return
-        self.post_message(self.Loaded(bundle))
 
     def on_stats_screen_loaded(self, message: Loaded) -> None:
         self.query_one("#stats-loading").display = False
         body = self.query_one("#stats-body")
         body.display = True
+        progress = self.query_one("#stats-progress", Static)
         if message.bundle is None:
             self.bundle = None
+            progress.display = False
             self.query_one("#stage-table", DataTable).display = False
             self.query_one("#pass-rates", Static).update(
                 Text(f"Could not read the session: {message.error}", style="bold red")
             )
             return
-        self.bundle = message.bundle
-        self._paint(message.bundle)
+        bundle = message.bundle
+        if bundle.rates is None:
+            self._paint_stages(bundle)
+            progress.update(WAITING["rates"])
+        elif bundle.study is None:
+            self.query_one("#pass-rates", Static).update(pass_rate_bars(bundle.rates))
+            progress.update(WAITING["study"])
+        else:
+            self.query_one("#study", Static).update(study_panel(bundle.study))
+            progress.display = False
+        if bundle.complete:
+            self.bundle = bundle
 
-    def _paint(self, bundle: StatsBundle) -> None:
+    def _paint_stages(self, bundle: StatsBundle) -> None:
         rows = _index(bundle.rows)
         table = self.query_one("#stage-table", DataTable)
         table.display = True
@@ -402,14 +459,17 @@ class StatsScreen(Screen[None]):
                 found.first(Static).update(cells_table)
             else:  # an extra stage an external pipeline brought (stage names are safe ids): after the six
                 grid.mount(Static(cells_table, id=f"confusion-{stage}", classes="confusion"))
-        self.query_one("#pass-rates", Static).update(pass_rate_bars(bundle.rows))
-        if bundle.study is not None:
-            self.query_one("#study", Static).update(study_panel(bundle.study))
         self.query_one("#threshold-curve", Static).update(curve_plot(bundle.curve))
 
     def action_reload(self) -> None:
+        self.bundle = None
         self.query_one("#stats-loading").display = True
         self.query_one("#stats-body").display = False
+        progress = self.query_one("#stats-progress", Static)
+        progress.update(WAITING["read"])
+        progress.display = True
+        for section in ("rates", "study"):
+            self.query_one(f"#{'pass-rates' if section == 'rates' else section}", Static).update(WAITING[section])
         self.load()
 
     def action_close(self) -> None:
@@ -419,24 +479,38 @@ class StatsScreen(Screen[None]):
             self.app.exit()
 
     def action_export(self) -> None:
-        """Write `<session>-stats.md` and `<session>-stats.csv` beside the session."""
+        """Write `<session>-stats.md` and `<session>-stats.csv` beside the session: every row of the screen's
+        groupings with its intervals, computed now off the event loop."""
         if self.bundle is None:
             self.notify("Nothing to export yet", severity="warning")
             return
+        self.notify("Computing every row with its intervals for the export…", timeout=4)
+        self.export(self.bundle)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="stats-export")
+    def export(self, bundle: StatsBundle) -> None:
         stem = self.session_path.with_suffix("")
         markdown_path = stem.with_name(stem.name + "-stats.md")
         csv_path = stem.with_name(stem.name + "-stats.csv")
+        rows = export_rows(bundle)
         context = ReportContext(
-            session=self.session_path.name, replicates=self.bundle.options.replicates, seed=self.bundle.options.seed
+            session=self.session_path.name, replicates=bundle.options.replicates, seed=bundle.options.seed
         )
         csv_text = io.StringIO()
-        rows_to_csv(self.bundle.rows, csv_text)
+        rows_to_csv(rows, csv_text)
         try:
-            markdown_path.write_text(markdown_report(self.bundle.rows, context), encoding="utf-8")
+            markdown_path.write_text(markdown_report(rows, context), encoding="utf-8")
             csv_path.write_text(csv_text.getvalue(), encoding="utf-8", newline="")
         except OSError as exc:
-            self.notify(f"Export failed: {exc.strerror or exc}", severity="error", markup=False)
+            self.post_message(self.Exported(None, f"Export failed: {exc.strerror or exc}"))
             return
+        self.post_message(self.Exported((markdown_path, csv_path)))
+
+    def on_stats_screen_exported(self, message: Exported) -> None:
+        if message.written is None:
+            self.notify(message.error or "Export failed", severity="error", markup=False)
+            return
+        markdown_path, csv_path = message.written
         self.notify(
             f"Wrote {markdown_path.name} and {csv_path.name} in {markdown_path.parent.resolve()}",
             title="Exported",
