@@ -1100,19 +1100,14 @@ class Store:
         self, columns: str, where: str, params: Sequence[Any]
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
         """The one rule for which judgement counts: per (attempt, reviewer, stage), the newest row that no
-        other row supersedes, unless it is a withdrawal. In the order the rows were written. One scan in
-        saved order, the last row of each key winning: a window query had to sort, and was slower."""
+        other row supersedes, unless it is a withdrawal; in the order the rows were written. Decided when the
+        rows are written (judgements.in_force, _IN_FORCE_SET, kept by _recount in the same transaction), so a
+        read walks the partial in-force index instead of every judgement and its supersessions."""
         joiner = " AND" if where else " WHERE"
         cursor = self._conn.execute(
-            f"SELECT j.rowid AS written, j.attempt_id AS a_, j.reviewer AS r_, j.stage AS s_, j.retracted AS x_,"
-            f" {columns} FROM judgements j{where}{joiner} NOT EXISTS"
-            " (SELECT 1 FROM judgements s WHERE s.supersedes = j.judgement_id) ORDER BY j.saved_at, j.rowid",
-            list(params),
+            f"SELECT {columns} FROM judgements j{where}{joiner} j.in_force ORDER BY j.rowid", list(params)
         )
-        names = [d[0] for d in cursor.description][5:]
-        newest = {(row[1], row[2], row[3]): row for row in cursor}
-        rows = sorted((row for row in newest.values() if not row[4]), key=lambda row: row[0])
-        return names, [row[5:] for row in rows]
+        return [d[0] for d in cursor.description], cursor.fetchall()
 
     def undo_last_save(self, reviewer: str, among: Collection[str] | None = None) -> list[Judgement]:
         """Withdraw the reviewer's most recent save that is still in force, in one transaction.
