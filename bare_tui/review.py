@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, TypeGuard
 
 from .model import FIELD_INDEX, FIELDS, Attempt, AttemptSummary, Flag, Judgement, Label, Task, Verdict, stage_order
-from .plans import assignments
 from .store import ReviewerBusy, ReviewerClaim, SessionError, Store, claim_reviewer, new_id, utc_now
 
 Mode = Literal["blind", "assisted"]
@@ -58,6 +57,8 @@ def review_order(attempt_ids: Sequence[str], reviewer: str, shuffle_seed: str | 
 
 def plan_review_order(store: Store, plan: str, reviewer: str) -> list[str]:
     """This reviewer's attempts of a plan in the plan's position order; a clear error when there are none."""
+    from .plans import assignments  # plans bring numpy: imported when a plan is walked, not before every paint
+
     if store.plan(plan) is None:
         names = ", ".join(p.name for p in store.plans()) or "none yet"
         raise SessionError(f"{store.path}: no plan named {plan!r} (plans: {names})")

@@ -17,8 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple, Self, TypeAlias, overload
 
-import sqlite_utils
-
 from .model import (
     FIELDS,
     OWN_SOURCE,
@@ -483,9 +481,16 @@ class Store:
 
     def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
         self._conn = conn
-        self._db = sqlite_utils.Database(conn)
+        conn.execute("PRAGMA recursive_triggers = on")  # what sqlite-utils, once the reader here, set on every open
         self.path = path
         self.readonly = readonly
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+        """The rows of one SELECT as dicts by column name (sqlite-utils' query without it: importing sqlite-utils
+        imports pandas, half a second before a screen can paint)."""
+        cursor = self._conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return (dict(zip(names, row)) for row in cursor)
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -793,17 +798,17 @@ class Store:
         return self._conn.execute("SELECT 1 FROM attempts WHERE attempt_id = ?", (attempt_id,)).fetchone() is not None
 
     def tasks(self) -> dict[str, Task]:
-        return {row["task_id"]: _task(row) for row in self._db.query("SELECT * FROM tasks ORDER BY seq")}
+        return {row["task_id"]: _task(row) for row in self._query("SELECT * FROM tasks ORDER BY seq")}
 
     def task(self, task_id: str) -> Task | None:
-        rows = list(self._db.query("SELECT * FROM tasks WHERE task_id = ?", [task_id]))
+        rows = list(self._query("SELECT * FROM tasks WHERE task_id = ?", [task_id]))
         return _task(rows[0]) if rows else None
 
     def attempts(self) -> list[Attempt]:
         return list(self.iter_attempts())
 
     def attempt(self, attempt_id: str) -> Attempt | None:
-        rows = list(self._db.query(f"SELECT {_ATTEMPT_COLUMNS} WHERE a.attempt_id = ?", [attempt_id]))
+        rows = list(self._query(f"SELECT {_ATTEMPT_COLUMNS} WHERE a.attempt_id = ?", [attempt_id]))
         return _attempt(rows[0]) if rows else None
 
     def iter_attempts(self, batch: int = 500) -> Iterator[Attempt]:
@@ -896,7 +901,7 @@ class Store:
         self, source: str | None = None, pipeline_version: str | None = None, attempt_id: str | None = None
     ) -> list[Verdict]:
         where, params = _where(source=source, pipeline_version=pipeline_version, attempt_id=attempt_id)
-        return [_verdict(r) for r in self._db.query(f"SELECT * FROM verdicts{where} ORDER BY rowid", params)]
+        return [_verdict(r) for r in self._query(f"SELECT * FROM verdicts{where} ORDER BY rowid", params)]
 
     def current_verdicts(
         self, source: str | None = None, attempt_id: str | None = None
@@ -1026,9 +1031,7 @@ class Store:
         """
         where, params = _where(prefix="j.", attempt_id=attempt_id, reviewer=reviewer)
         if not current_only:
-            return [
-                _judgement(r) for r in self._db.query(f"SELECT * FROM judgements j{where} ORDER BY j.rowid", params)
-            ]
+            return [_judgement(r) for r in self._query(f"SELECT * FROM judgements j{where} ORDER BY j.rowid", params)]
         names, rows = self._labels_in_force("j.*", where, params)
         return [_judgement(dict(zip(names, row))) for row in rows]
 
@@ -1202,7 +1205,7 @@ class Store:
 
     def adjudications(self, current_only: bool = True) -> list[Adjudication]:
         """Adjudications in the order written; current_only keeps the newest per attempt-stage."""
-        rows = [_adjudication(r) for r in self._db.query("SELECT * FROM adjudications ORDER BY saved_at, rowid")]
+        rows = [_adjudication(r) for r in self._query("SELECT * FROM adjudications ORDER BY saved_at, rowid")]
         if not current_only:
             return rows
         newest: dict[tuple[str, str], Adjudication] = {}
@@ -1233,7 +1236,7 @@ class Store:
         where = "" if include_cleared else " WHERE flagged = 1"
         return [
             Flag(r["attempt_id"], r["reviewer"], bool(r["flagged"]), r["note"], r["saved_at"])
-            for r in self._db.query(f"SELECT * FROM flags{where} ORDER BY saved_at")
+            for r in self._query(f"SELECT * FROM flags{where} ORDER BY saved_at")
         ]
 
     def merge_verdicts(self, verdicts: Iterable[Verdict], conn: Writer) -> int:

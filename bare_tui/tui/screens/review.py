@@ -6,6 +6,7 @@ import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, work
@@ -18,21 +19,20 @@ from textual.widgets import Footer, ProgressBar, Static
 
 from bare_tui.model import Label
 from bare_tui.review import AttemptBundle, FormState, Pace, ReviewSession, Walk
-from bare_tui.rubric import load_rubric
 from bare_tui.safe_rich_text import safe_rich_text
 from bare_tui.safe_text import one_line
 from bare_tui.store import SessionError, Store, utc_now
 
 from ..commands import key_for
-from ..dialogs.goto import GoToScreen
-from ..dialogs.help import HelpScreen
-from ..dialogs.note import NoteResult, NoteScreen
-from ..dialogs.response import ResponseScreen
-from ..dialogs.rubric import RubricScreen
 from ..widgets.diff_view import DiffView
 from ..widgets.judgement_form import JudgementForm
 from ..widgets.verdict_panel import VerdictPanel
-from .queue import QueueScreen
+
+if TYPE_CHECKING:
+    from ..dialogs.note import NoteResult
+    from .queue import QueueScreen
+
+# The dialogs and the queue (numpy, the Markdown parser) are imported when first opened, not before the first paint.
 
 # Every key of DESIGN.md's table, with ids a keymap file can rebind. Priority: they reach this screen whatever
 # holds Textual's focus (the diff normally does), so the form's focus is a cursor of ours and the scrolling keys
@@ -543,6 +543,8 @@ class ReviewScreen(Screen[None]):
     def action_note(self) -> None:
         assert self.bundle is not None
 
+        from ..dialogs.note import NoteScreen
+
         def keep(result: NoteResult | None) -> None:
             if result is not None:
                 self.form = self.form.with_note(result.note, result.tags)
@@ -705,18 +707,28 @@ class ReviewScreen(Screen[None]):
                 self.open_attempt(attempt_id)
 
         if self._may_leave("review.go_to", "go_to"):
+            from ..dialogs.goto import GoToScreen
+
             self.app.push_screen(GoToScreen(self.session.positions, self.session.store.has_attempt), chosen)
 
     # ------------------------------------------------------------------ other screens
     def action_show_response(self) -> None:
         assert self.bundle is not None
         attempt = self.bundle.attempt
+        from ..dialogs.response import ResponseScreen
+
         self.app.push_screen(ResponseScreen(attempt.attempt_id, attempt.response, attempt.patch))
 
     def action_help(self) -> None:
+        from ..dialogs.help import HelpScreen
+
         self.app.push_screen(HelpScreen(self, title="review keys"))
 
     def action_rubric(self) -> None:
+        from bare_tui.rubric import load_rubric
+
+        from ..dialogs.rubric import RubricScreen
+
         self.app.push_screen(RubricScreen(load_rubric(self.session.store), self.form.focused_field))
 
     def action_back(self) -> None:
@@ -726,6 +738,8 @@ class ReviewScreen(Screen[None]):
 
     def _queue_screen(self) -> QueueScreen:
         if self._queue is None:
+            from .queue import QueueScreen
+
             # One queue for the whole review: its filters and scroll survive a visit to an attempt, and q does
             # not mount a screen again (slow on a large study). A return re-reads what this process touched.
             self._queue = QueueScreen(
