@@ -367,8 +367,7 @@ async def test_the_first_page_and_the_evidence_page_are_lexed_before_ready(monke
     )
     for app, shown in cases:
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
+            await settle(pilot)
             view = app.query_one(DiffView)
             assert any(shown in text for text in painted(view))
             assert not calls, "the first page was lexed while painting it"
@@ -576,7 +575,7 @@ async def test_the_screen_after_the_whole_file_pass_is_the_whole_file_highlighti
     app = DiffApp(stdlib_source(), edited_stdlib_source())
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(DiffView)
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
         model = view._model
         assert model is not None
         height = view.scrollable_content_region.height

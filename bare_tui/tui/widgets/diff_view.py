@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from pygments.token import _TokenType
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from rich.syntax import PygmentsSyntaxTheme
 from textual import events
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -21,7 +19,6 @@ from textual.timer import Timer
 from textual.worker import Worker, get_current_worker
 
 from bare_tui.diff import DEFAULT_LIMITS, DiffLimits, DiffModel
-from bare_tui.highlight import LineHighlighter
 from bare_tui.safe_text import visible_line
 from bare_tui.tui.widgets import diff_prefetch
 from bare_tui.tui.widgets.diff_paint import (
@@ -36,6 +33,12 @@ from bare_tui.tui.widgets.diff_paint import (
     unified_tint,
 )
 from bare_tui.tui.widgets.diff_prefetch import CONTEXT_ROWS, KeptDiffs, Prepared, ShowKey, politely, prepare_rows
+
+if TYPE_CHECKING:  # the highlighter (pygments, the language registry) is imported by the first diff's worker
+    from pygments.token import _TokenType
+    from rich.syntax import PygmentsSyntaxTheme
+
+    from bare_tui.highlight import LineHighlighter
 
 
 class DiffView(ScrollView, can_focus=True):
@@ -154,6 +157,7 @@ class DiffView(ScrollView, can_focus=True):
         self._pygments_theme: PygmentsSyntaxTheme | None = None
         self._palette_cache: Palette | None = None
         self._pending_show: ShowKey | None = None
+        self._painted = False  # whether a refresh has painted this view yet
         self._shown: Prepared | None = None
         self._prefetched = KeptDiffs(self.PREFETCHED)
         self._prefetch_queue: list[ShowKey] = []
@@ -263,6 +267,11 @@ class DiffView(ScrollView, can_focus=True):
         )
 
     def _start_compute(self, key: ShowKey) -> None:
+        if not self._painted:
+            # The screen's first paint comes first: a worker started now would take the GIL from composing it.
+            generation = self._generation
+            self.call_after_refresh(lambda: generation == self._generation and self._start_compute(key))
+            return
         # The worker lexes what the first paint will show; how much that is depends on the view.
         page = self.scrollable_content_region.height or self.app.size.height
         work = partial(self._compute, self._generation, *key, self._mode, page)
@@ -687,6 +696,7 @@ class DiffView(ScrollView, can_focus=True):
             self.show(*pending)
 
     def render_line(self, y: int) -> Strip:
+        self._painted = True
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
         row = scroll_y + y
@@ -819,6 +829,8 @@ class DiffView(ScrollView, can_focus=True):
         style = self._token_styles.get(token_type)
         if style is None:
             if self._pygments_theme is None:
+                from rich.syntax import PygmentsSyntaxTheme
+
                 dark = self.app.current_theme.dark
                 self._pygments_theme = PygmentsSyntaxTheme("monokai" if dark else "default")
             style = foreground_style(self._pygments_theme, token_type)
