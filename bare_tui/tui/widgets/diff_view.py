@@ -269,13 +269,16 @@ class DiffView(ScrollView, can_focus=True):
     def _start_compute(self, key: ShowKey) -> None:
         if not self._painted:
             # The screen's first paint comes first: a worker started now would take the GIL from composing it.
-            generation = self._generation
-            self.call_after_refresh(lambda: generation == self._generation and self._start_compute(key))
+            self.call_after_refresh(self._start_compute_of, self._generation, key)
             return
         # The worker lexes what the first paint will show; how much that is depends on the view.
         page = self.scrollable_content_region.height or self.app.size.height
         work = partial(self._compute, self._generation, *key, self._mode, page)
         self._in_thread("diff-view-compute", "diff", "computing diff", work)
+
+    def _start_compute_of(self, generation: int, key: ShowKey) -> None:
+        if generation == self._generation:  # not shown something else meanwhile
+            self._start_compute(key)
 
     def prefetch(self, texts: Iterable[tuple[str, str | None, str, str]]) -> None:
         """Compute these diffs (original, refactored, language, path) in the background, most likely first, so
