@@ -342,11 +342,13 @@ def build_judgements(
 
 @dataclass(frozen=True)
 class SaveResult:
-    """What a save or an undo did. For an undo, `undone` holds the rows the undo took back."""
+    """What a save or an undo did. For an undo, `undone` holds the rows the undo took back and `in_force` the
+    reviewer's labels of the attempt in force after it (field -> judgement)."""
 
     attempt_id: str
     judgements: tuple[Judgement, ...]
     undone: tuple[Judgement, ...] = ()
+    in_force: dict[str, Judgement] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -620,11 +622,19 @@ class ReviewSession:
         self.touched.add(attempt_id)
         mine = {j.judgement_id: j for rows in self.own_saves.values() for j in rows}
         undone = tuple(mine[j.supersedes] for j in written if j.supersedes in mine)
-        if self.store.judgements(attempt_id=attempt_id, reviewer=self.reviewer):
+        in_force = {j.stage: j for j in self.store.judgements(attempt_id=attempt_id, reviewer=self.reviewer)}
+        if in_force:
             self.judged.add(attempt_id)
         else:
             self.judged.discard(attempt_id)
-        return SaveResult(attempt_id, tuple(written), undone)
+        return SaveResult(attempt_id, tuple(written), undone, in_force)
+
+    def after_undo(self, bundle: AttemptBundle, result: SaveResult) -> AttemptBundle:
+        """An attempt's bundle as an undo leaves it, from the bundle read when it was last opened: only the
+        reviewer's labels (and the flag) can have changed, so nothing else is read again."""
+        if bundle.attempt_id != result.attempt_id:
+            raise ValueError(f"the undo was of {result.attempt_id}, not {bundle.attempt_id}")
+        return replace(bundle, judgements=dict(result.in_force), flagged=bundle.attempt_id in self.flagged)
 
     def toggle_flag(self, attempt_id: str) -> bool:
         """Flag the attempt for audit, or take the flag back; saved at once. Returns the new state."""

@@ -12,6 +12,7 @@ from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
@@ -255,6 +256,8 @@ class ReviewScreen(Screen[None]):
         self.walk: Walk = session.walk
         self.attempt_id: str = session.order[0] if session.order else ""
         self.bundle: AttemptBundle | None = None
+        # The attempts opened lately, as read then: an undo reopens one of them reading only its labels again.
+        self._opened: LRUCache[str, AttemptBundle] = LRUCache(8)
         self.form = FormState()
         self.revealed = session.mode == "assisted"
         self.opened_at = utc_now()
@@ -367,9 +370,11 @@ class ReviewScreen(Screen[None]):
         return self.query_one(DiffView)
 
     # ------------------------------------------------------------------ opening attempts
-    def open_attempt(self, attempt_id: str, form: FormState | None = None) -> None:
-        """Load one attempt (its texts only) and show it with syntax focused (or the form given: an undo's)."""
-        bundle = self.session.load(attempt_id)
+    def open_attempt(self, attempt_id: str, form: FormState | None = None, bundle: AttemptBundle | None = None) -> None:
+        """Load one attempt (its texts only) and show it with syntax focused (or the form given: an undo's). A
+        bundle given is shown as it is, not read again."""
+        bundle = bundle if bundle is not None else self.session.load(attempt_id)
+        self._opened[attempt_id] = bundle
         self.attempt_id = attempt_id
         self.bundle = bundle
         self.form = form if form is not None else FormState.from_judgements(bundle.judgements, bundle.fields)
@@ -635,8 +640,12 @@ class ReviewScreen(Screen[None]):
         if result is None:
             self.notify("nothing of this session's saves to undo", timeout=2)
             return
-        in_force = self.session.load(result.attempt_id)
-        self.open_attempt(result.attempt_id, FormState.restored(in_force.judgements, result.undone, in_force.fields))
+        # Only the labels changed: the attempt as read when it was last opened, with the labels now in force.
+        kept = self._opened.get(result.attempt_id)
+        bundle = self.session.after_undo(kept, result) if kept is not None else self.session.load(result.attempt_id)
+        self.open_attempt(
+            result.attempt_id, FormState.restored(bundle.judgements, result.undone, bundle.fields), bundle
+        )
         count = len(result.judgements)
         self.notify(
             one_line(
