@@ -226,6 +226,20 @@ QUEUE_PRELOAD_AFTER = 2.0
 QUEUE_PRELOAD_FROM = 50_000
 """Sessions with fewer attempts read their queue when `q` is pressed (within its second), not ahead."""
 
+THAW_EVERY = 64
+"""Every this many of those collections, the objects frozen by the earlier ones are collected too."""
+
+
+def collect_garbage(thaw: bool = False) -> None:
+    """Collect garbage now, while nobody waits, then hand what survives to the permanent generation: the collections
+    the interpreter starts by itself (on the next key) then walk only what was made since, not every diff and row
+    kept. thaw: collect the frozen objects too (a cycle among them that became garbage would otherwise stay)."""
+    if thaw:
+        gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 NARROW_BELOW = 110
 """Below this many columns the review screen shows the unified diff, the form in two lines under it, and the
 verdicts in a drawer (v): a split diff beside a 36-column panel leaves ~15 columns a side at 80."""
@@ -268,6 +282,9 @@ class ReviewScreen(Screen[None]):
         self._clock = clock
         self.pace = Pace(started=clock(), opened=clock())
         self._narrow: bool | None = None
+        self._collected = False  # garbage collected since the attempt on show was opened
+        self._widths: dict[str, int] = {}  # the header's rows as wide as their text: the width last painted
+        self._collections = 0
 
     @property
     def index(self) -> int:
@@ -383,6 +400,7 @@ class ReviewScreen(Screen[None]):
         self.pace.open(self._clock())
         self._armed = None
         self._pending_line = None
+        self._collected = False
         self.diff.show(*bundle.diff_texts)
         self._paint_header()
         self._paint_side()
@@ -406,10 +424,10 @@ class ReviewScreen(Screen[None]):
         title.append(f"  {mode}", style="bold magenta")
         if session.read_only_reason is not None:
             title.append("  READ-ONLY", style="bold black on yellow")
-        self.query_one("#review-title", Static).update(title)
+        self.query_one("#review-title", Static).update(title, layout=False)  # one row, the width left: fixed
         progress = self.query_one(ProgressBar)
         progress.update(total=session.total, progress=session.judged_count)
-        self.query_one("#review-count", Static).update(f"{session.judged_count}/{session.total} judged")
+        self._update_sized("#review-count", Text(f"{session.judged_count}/{session.total} judged"))
 
         summary = bundle.summary
         info = Text(no_wrap=True, overflow="ellipsis")
@@ -423,7 +441,7 @@ class ReviewScreen(Screen[None]):
         for problem in bundle.problems:
             info.append("  ")
             info.append_text(safe_rich_text(f"⚠ {problem}", style="bold black on yellow"))
-        self.query_one("#review-attempt", Static).update(info)
+        self.query_one("#review-attempt", Static).update(info, layout=False)
         self._paint_pace()
 
     def _paint_pace(self) -> None:
@@ -438,7 +456,14 @@ class ReviewScreen(Screen[None]):
                 pace.append(f"{count} change{'s' if count != 1 else ''}")
             pace.append(" · ", style="bright_black")
         pace.append(self.pace.describe(self._clock()), style="bright_black")
-        self.query_one("#review-pace", Static).update(pace)
+        self._update_sized("#review-pace", pace)
+
+    def _update_sized(self, selector: str, text: Text) -> None:
+        """Update a one-row Static as wide as its text, laying the row out again only when its width changes (a
+        layout on every attempt and every second of the clock costs more than painting the row)."""
+        width = text.cell_len
+        self.query_one(selector, Static).update(text, layout=width != self._widths.get(selector))
+        self._widths[selector] = width
 
     def _paint_side(self) -> None:
         assert self.bundle is not None
@@ -502,6 +527,15 @@ class ReviewScreen(Screen[None]):
             # The queue of a big study takes seconds to read: read it while the reviewer reads this attempt, so
             # that `q` finds it ready (and every later return re-reads only the attempts touched meanwhile).
             self._preload_timer = self.set_timer(QUEUE_PRELOAD_AFTER, self._preload_queue)
+
+    def on_diff_view_quiet(self, event: DiffView.Quiet) -> None:
+        """The attempt is shown and the diffs ahead are computed: collect garbage now, once per attempt, so that the
+        pause falls while the reviewer reads, not on the next key (bench/scale_screens.py times the slowest)."""
+        if self._collected or self.bundle is None or self.diff.is_computing:
+            return
+        self._collected = True
+        self._collections += 1
+        collect_garbage(thaw=self._collections % THAW_EVERY == 0)
 
     def _prefetch_following(self, attempt_id: str) -> None:
         """Have the diffs of the attempts likely to come next computed while the reviewer reads this one."""

@@ -107,6 +107,9 @@ class DiffView(ScrollView, can_focus=True):
         def control(self) -> DiffView:
             return self.diff_view
 
+    class Quiet(Message):
+        """The view's background work (computing, prefetching, highlighting the whole file) is over for now."""
+
     class _Computed(Message):
         def __init__(self, generation: int, prepared: Prepared) -> None:
             super().__init__()
@@ -372,16 +375,29 @@ class DiffView(ScrollView, can_focus=True):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if not event.worker.is_finished:
             return
-        if event.worker is not self._prefetch_worker:
-            return
-        event.stop()
-        self._prefetch_worker = None
-        self._prefetching = None
-        if self._adopting is not None:
-            key, self._adopting = self._adopting, None  # it stopped before this diff: compute it here
-            self._start_compute(key)
-            return
-        self._lex_after_prefetch()
+        if event.worker is self._prefetch_worker:
+            event.stop()
+            self._prefetch_worker = None
+            self._prefetching = None
+            if self._adopting is not None:
+                key, self._adopting = self._adopting, None  # it stopped before this diff: compute it here
+                self._start_compute(key)
+                return
+            self._lex_after_prefetch()
+        self._say_if_quiet()
+
+    @property
+    def is_busy(self) -> bool:
+        """True while the view computes, prefetches or highlights in the background."""
+        return (
+            self._computing
+            or self.is_prefetching
+            or any(worker.node is self and not worker.is_finished for worker in self.workers)
+        )
+
+    def _say_if_quiet(self) -> None:
+        if not self.is_busy:
+            self.post_message(self.Quiet())
 
     def _lex_after_prefetch(self) -> None:
         """The prefetch is over: the whole-file highlighting that waited for it may start."""
@@ -532,6 +548,7 @@ class DiffView(ScrollView, can_focus=True):
         if generation != self._generation or self._computing:
             return
         if all(highlighter.complete for highlighter in self._highlighters.values()):
+            self._say_if_quiet()
             return
         if self._prefetch_queue or self._prefetch_worker is not None:
             self._lexing_waits = generation  # until the prefetch is over
