@@ -762,3 +762,25 @@ async def test_a_prefetched_diff_paints_exactly_as_one_computed_on_show() -> Non
         shown = [list(view.render_line(y)) for y in range(view.scrollable_content_region.height)]
     assert painted_ahead >= 2 * len(expected) - 10  # both sides of the first page, less its filler rows
     assert shown == expected  # same text, same highlighting, same tints: segment for segment
+
+
+def test_the_kept_diffs_drop_the_one_kept_longest_ago_whatever_was_read_meanwhile() -> None:
+    # Painting a kept diff ahead asks holds() chunk after chunk; that must not decide which diff goes next (a
+    # cache that reorders on reads, as Textual's LRUCache does, would drop the diff kept later instead).
+    def prepared(n: int) -> diff_prefetch.Prepared:
+        key = (f"x = {n}\n", f"x = {n + 1}\n", "python", "a.py")
+        made = diff_prefetch.prepare(key, "split", 10, DEFAULT_LIMITS, lambda: False, lambda: None)
+        assert made is not None
+        return made
+
+    first, second, third = prepared(1), prepared(2), prepared(3)
+    kept = diff_prefetch.KeptDiffs(2)
+    kept.keep(first)
+    kept.keep(second)
+    assert kept.holds(first) and [p.key for p in kept.values()] == [first.key, second.key]
+    kept.keep(third)
+    assert not kept.holds(first) and kept.holds(second) and kept.holds(third)
+    kept.keep(second)  # shown again: kept anew, so it outlives the third
+    kept.keep(first)
+    assert [p.key for p in kept.values()] == [second.key, first.key]
+    assert kept.take(second.key) is second and second.key not in kept and len(kept) == 1

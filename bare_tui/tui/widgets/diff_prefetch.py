@@ -132,6 +132,9 @@ class KeptDiffs:
     """Diffs ready to be shown at once (prefetched, or shown lately), by what show() was given; beyond `size`,
     the one kept longest ago is dropped. Showing one takes it out."""
 
+    # Not Textual's LRUCache: its get() reorders, so holds() while painting ahead would change which diff is dropped;
+    # nor its FIFOCache: it cannot take a diff out (tests/tui/test_diff_view.py pins this order).
+
     def __init__(self, size: int) -> None:
         self.size = size
         self._diffs: OrderedDict[ShowKey, Prepared] = OrderedDict()
