@@ -432,6 +432,9 @@ class ReviewSession:
     plan: str | None = None  # the review plan whose assignments `order` holds
     touched: set[str] = field(default_factory=set)  # attempts saved, undone, flagged or revealed: `take_touched`
     shuffle_seed: str | None = None
+    # judged_count as last counted, and what it was counted from: (positions, len(judged), saves and undos)
+    _counted: tuple[int, int, int, int] = field(default=(0, -1, 0, 0), repr=False, compare=False)
+    _changes: int = field(default=0, repr=False, compare=False)
 
     @classmethod
     def open(
@@ -532,9 +535,16 @@ class ReviewSession:
         """Attempts of this order the reviewer has judged (a plan's order is part of the session)."""
         if not self.positions:  # built without positions: every judged attempt is in the order
             return len(self.judged)
-        if len(self.judged) <= len(self.positions):
-            return sum(1 for attempt_id in self.judged if attempt_id in self.positions)
-        return sum(1 for attempt_id in self.positions if attempt_id in self.judged)
+        # Counted again only when the order, the judged set's size or a save or undo changed it: the header asks
+        # on every attempt, and a reviewer of a BARE-sized study has judged thousands.
+        basis = (id(self.positions), len(self.judged), self._changes)
+        if self._counted[:3] != basis:
+            if len(self.judged) <= len(self.positions):
+                count = sum(1 for attempt_id in self.judged if attempt_id in self.positions)
+            else:
+                count = sum(1 for attempt_id in self.positions if attempt_id in self.judged)
+            self._counted = (*basis, count)
+        return self._counted[3]
 
     @property
     def complete(self) -> bool:
@@ -604,6 +614,7 @@ class ReviewSession:
             self.store.save_judgements(rows, save_id=save_id)
             self.own_saves[save_id] = tuple(rows)
             self.judged.add(bundle.attempt_id)
+            self._changes += 1
             self.touched.add(bundle.attempt_id)
             if form.all_labelled:
                 self.seen.add(bundle.attempt_id)
@@ -627,6 +638,7 @@ class ReviewSession:
             self.judged.add(attempt_id)
         else:
             self.judged.discard(attempt_id)
+        self._changes += 1
         return SaveResult(attempt_id, tuple(written), undone, in_force)
 
     def after_undo(self, bundle: AttemptBundle, result: SaveResult) -> AttemptBundle:

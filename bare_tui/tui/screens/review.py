@@ -533,6 +533,8 @@ class ReviewScreen(Screen[None]):
         pause falls while the reviewer reads, not on the next key (bench/scale_screens.py times the slowest)."""
         if self._collected or self.bundle is None or self.diff.is_computing:
             return
+        if any(not worker.is_finished for worker in self.workers):
+            return  # a read under way (the queue's, the order's) makes objects by the million: collect after it
         self._collected = True
         self._collections += 1
         collect_garbage(thaw=self._collections % THAW_EVERY == 0)
