@@ -222,7 +222,8 @@ SCROLLS: dict[str, Callable[[DiffView], object]] = {
 }
 
 QUEUE_PRELOAD_AFTER = 2.0
-"""Seconds after the first attempt is on show before the queue is read in the background."""
+"""Seconds of quiet (an attempt on show, nothing computing, no other attempt opened) before the queue is read in
+the background: reading it takes the GIL for seconds on a big study, so not while the reviewer moves on."""
 QUEUE_PRELOAD_FROM = 50_000
 """Sessions with fewer attempts read their queue when `q` is pressed (within its second), not ahead."""
 
@@ -401,6 +402,9 @@ class ReviewScreen(Screen[None]):
         self._armed = None
         self._pending_line = None
         self._collected = False
+        if self._preload_timer is not None:
+            self._preload_timer.stop()  # the reviewer is moving on: the queue waits for the next quiet moment
+            self._preload_timer = None
         self.diff.show(*bundle.diff_texts)
         self._paint_header()
         self._paint_side()
@@ -523,14 +527,16 @@ class ReviewScreen(Screen[None]):
             self._show_line(side, line)
         self._paint_pace()
         self.call_after_refresh(self._prefetch_following, self.attempt_id)
-        if self._queue is None and self._preload_timer is None:
-            # The queue of a big study takes seconds to read: read it while the reviewer reads this attempt, so
-            # that `q` finds it ready (and every later return re-reads only the attempts touched meanwhile).
-            self._preload_timer = self.set_timer(QUEUE_PRELOAD_AFTER, self._preload_queue)
 
     def on_diff_view_quiet(self, event: DiffView.Quiet) -> None:
         """The attempt is shown and the diffs ahead are computed: collect garbage now, once per attempt, so that the
         pause falls while the reviewer reads, not on the next key (bench/scale_screens.py times the slowest)."""
+        if self._queue is None:
+            # The queue of a big study takes seconds to read: read it while the reviewer reads an attempt, so that
+            # `q` finds it ready (and every later return re-reads only the attempts touched meanwhile).
+            if self._preload_timer is not None:
+                self._preload_timer.stop()
+            self._preload_timer = self.set_timer(QUEUE_PRELOAD_AFTER, self._preload_queue)
         if self._collected or self.bundle is None or self.diff.is_computing:
             return
         if any(not worker.is_finished for worker in self.workers):
