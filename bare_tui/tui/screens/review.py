@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -689,14 +690,12 @@ class ReviewScreen(Screen[None]):
             result.attempt_id, FormState.restored(bundle.judgements, result.undone, bundle.fields), bundle
         )
         count = len(result.judgements)
-        self.notify(
-            one_line(
-                f"undone: {count} judgement{'s' if count != 1 else ''} of {result.attempt_id}; "
-                f"the labels are back in the form, {self._key('review.save')} saves them again"
-            ),
-            markup=False,
-            timeout=4,
+        message = one_line(
+            f"undone: {count} judgement{'s' if count != 1 else ''} of {result.attempt_id}; "
+            f"the labels are back in the form, {self._key('review.save')} saves them again"
         )
+        # After the attempt is painted: mounting the toast lays out the screen, and the attempt is what was asked for.
+        self.call_after_refresh(partial(self.notify, message, markup=False, timeout=4))
 
     def _order_pending(self) -> bool:
         if self.session.ordered:
