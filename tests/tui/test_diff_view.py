@@ -379,6 +379,7 @@ async def test_page_down_and_next_change_after_a_pause_are_lexed_ahead(monkeypat
     app = DiffApp(stdlib_source(), edited_stdlib_source())
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(DiffView)
+        await wait_for(pilot, lambda: view.model is not None, "the diff was computed")  # after the first paint
         for key in ("pagedown", "pagedown", "pagedown", "]", "]", "pageup"):
             await pilot.pause(0.05)  # the reviewer reads the page for a moment
             await pilot.pause()
