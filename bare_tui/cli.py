@@ -29,7 +29,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with `only`, just that command's options are read from its module (the others are
+    listed with their help line), so that running one command does not import every other command's modules."""
     parser = argparse.ArgumentParser(
         prog="bare-tui",
         description="Check an automated code-evaluation pipeline against human judgement. "
@@ -39,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, (module_name, help_text) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
-        _load(module_name).add_arguments(sub)
+        if only is None or only == name:
+            _load(module_name).add_arguments(sub)
         sub.set_defaults(module_name=module_name)
     return parser
 
@@ -57,7 +60,9 @@ def _load(module_name: str) -> Command:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # The command is the first word that is not an option (the top level's options take no value).
+    parser = build_parser(only=next((word for word in argv if not word.startswith("-")), ""))
     args = parser.parse_args(argv)
     try:
         if args.command is None:

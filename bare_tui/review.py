@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, TypeGuard
 
 from .model import FIELD_INDEX, FIELDS, Attempt, AttemptSummary, Flag, Judgement, Label, Task, Verdict, stage_order
-from .plans import assignments
 from .store import ReviewerBusy, ReviewerClaim, SessionError, Store, claim_reviewer, new_id, utc_now
 
 Mode = Literal["blind", "assisted"]
@@ -58,6 +57,8 @@ def review_order(attempt_ids: Sequence[str], reviewer: str, shuffle_seed: str | 
 
 def plan_review_order(store: Store, plan: str, reviewer: str) -> list[str]:
     """This reviewer's attempts of a plan in the plan's position order; a clear error when there are none."""
+    from .plans import assignments  # plans bring numpy: imported when a plan is walked, not before every paint
+
     if store.plan(plan) is None:
         names = ", ".join(p.name for p in store.plans()) or "none yet"
         raise SessionError(f"{store.path}: no plan named {plan!r} (plans: {names})")
@@ -341,11 +342,13 @@ def build_judgements(
 
 @dataclass(frozen=True)
 class SaveResult:
-    """What a save or an undo did. For an undo, `undone` holds the rows the undo took back."""
+    """What a save or an undo did. For an undo, `undone` holds the rows the undo took back and `in_force` the
+    reviewer's labels of the attempt in force after it (field -> judgement)."""
 
     attempt_id: str
     judgements: tuple[Judgement, ...]
     undone: tuple[Judgement, ...] = ()
+    in_force: dict[str, Judgement] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -429,6 +432,9 @@ class ReviewSession:
     plan: str | None = None  # the review plan whose assignments `order` holds
     touched: set[str] = field(default_factory=set)  # attempts saved, undone, flagged or revealed: `take_touched`
     shuffle_seed: str | None = None
+    # judged_count as last counted, and what it was counted from: (positions, len(judged), saves and undos)
+    _counted: tuple[int, int, int, int] = field(default=(0, -1, 0, 0), repr=False, compare=False)
+    _changes: int = field(default=0, repr=False, compare=False)
 
     @classmethod
     def open(
@@ -529,9 +535,16 @@ class ReviewSession:
         """Attempts of this order the reviewer has judged (a plan's order is part of the session)."""
         if not self.positions:  # built without positions: every judged attempt is in the order
             return len(self.judged)
-        if len(self.judged) <= len(self.positions):
-            return sum(1 for attempt_id in self.judged if attempt_id in self.positions)
-        return sum(1 for attempt_id in self.positions if attempt_id in self.judged)
+        # Counted again only when the order, the judged set's size or a save or undo changed it: the header asks
+        # on every attempt, and a reviewer of a BARE-sized study has judged thousands.
+        basis = (id(self.positions), len(self.judged), self._changes)
+        if self._counted[:3] != basis:
+            if len(self.judged) <= len(self.positions):
+                count = sum(1 for attempt_id in self.judged if attempt_id in self.positions)
+            else:
+                count = sum(1 for attempt_id in self.positions if attempt_id in self.judged)
+            self._counted = (*basis, count)
+        return self._counted[3]
 
     @property
     def complete(self) -> bool:
@@ -601,6 +614,7 @@ class ReviewSession:
             self.store.save_judgements(rows, save_id=save_id)
             self.own_saves[save_id] = tuple(rows)
             self.judged.add(bundle.attempt_id)
+            self._changes += 1
             self.touched.add(bundle.attempt_id)
             if form.all_labelled:
                 self.seen.add(bundle.attempt_id)
@@ -619,11 +633,20 @@ class ReviewSession:
         self.touched.add(attempt_id)
         mine = {j.judgement_id: j for rows in self.own_saves.values() for j in rows}
         undone = tuple(mine[j.supersedes] for j in written if j.supersedes in mine)
-        if self.store.judgements(attempt_id=attempt_id, reviewer=self.reviewer):
+        in_force = {j.stage: j for j in self.store.judgements(attempt_id=attempt_id, reviewer=self.reviewer)}
+        if in_force:
             self.judged.add(attempt_id)
         else:
             self.judged.discard(attempt_id)
-        return SaveResult(attempt_id, tuple(written), undone)
+        self._changes += 1
+        return SaveResult(attempt_id, tuple(written), undone, in_force)
+
+    def after_undo(self, bundle: AttemptBundle, result: SaveResult) -> AttemptBundle:
+        """An attempt's bundle as an undo leaves it, from the bundle read when it was last opened: only the
+        reviewer's labels (and the flag) can have changed, so nothing else is read again."""
+        if bundle.attempt_id != result.attempt_id:
+            raise ValueError(f"the undo was of {result.attempt_id}, not {bundle.attempt_id}")
+        return replace(bundle, judgements=dict(result.in_force), flagged=bundle.attempt_id in self.flagged)
 
     def toggle_flag(self, attempt_id: str) -> bool:
         """Flag the attempt for audit, or take the flag back; saved at once. Returns the new state."""

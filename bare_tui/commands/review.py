@@ -9,7 +9,7 @@ from pathlib import Path
 from ..review import ReviewSession, resolve_reviewer
 from ..rubric import set_rubric
 from ..store import SessionError, Store
-from . import add_rubric_option
+from . import add_mode_options, add_rubric_option
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,22 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="who is labelling (default: $BARE_REVIEWER, else your login name)",
     )
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument(
-        "--blind",
-        dest="mode",
-        action="store_const",
-        const="blind",
-        help="hide the automated verdicts until you have labelled every field or pressed r",
-    )
-    mode.add_argument(
-        "--assisted",
-        dest="mode",
-        action="store_const",
-        const="assisted",
-        help="show the automated verdicts from the start",
-    )
-    parser.set_defaults(mode=None)
+    add_mode_options(parser, "you")
     parser.add_argument(
         "--shuffle",
         metavar="SEED",

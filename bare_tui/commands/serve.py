@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..review import plan_review_order
 from ..store import SessionError, Store
+from . import add_mode_options
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,22 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="the port (default: 8000)")
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument(
-        "--blind",
-        dest="mode",
-        action="store_const",
-        const="blind",
-        help="reviewers see the verdicts only once they have labelled (the default)",
-    )
-    mode.add_argument(
-        "--assisted",
-        dest="mode",
-        action="store_const",
-        const="assisted",
-        help="reviewers see the automated verdicts from the start",
-    )
-    parser.set_defaults(mode=None)
+    add_mode_options(parser, "reviewers")
     parser.add_argument(
         "--plan",
         metavar="NAME",

@@ -14,9 +14,10 @@ from bare_tui.review import ReviewSession
 from bare_tui.safe_text import one_line
 
 from .commands import ActionsProvider
-from .screens.audit import AuditScreen
 from .screens.review import ReviewScreen
-from .screens.stats import StatsScreen
+
+# The audit and statistics screens (numpy, the agreement code) are imported when opened: `bare-tui review` paints
+# its first attempt without them.
 
 
 class BareTuiApp(App[None]):
@@ -68,6 +69,8 @@ class BareTuiApp(App[None]):
 
     def on_mount(self) -> None:
         if self.session is None:
+            from .screens.audit import AuditScreen
+
             self.push_screen(AuditScreen(self.session_path, self.auditor), lambda _: self.exit())
             return
         self.push_screen(ReviewScreen(self.session, self.session_path, self._start_at, clock=self._clock))
@@ -103,11 +106,15 @@ class BareTuiApp(App[None]):
                 timeout=6,
             )
             return
+        from .screens.stats import StatsScreen
+
         self.push_screen(StatsScreen(self.session_path))
 
     def action_audit(self) -> None:
         """Open the audit screen, this reviewer as the auditor; in blind mode only attempts whose verdicts the
         reviewer has seen are listed."""
+        from .screens.audit import AuditScreen
+
         if isinstance(self.screen, AuditScreen):
             return
         visible = self.session.visible_ids if self.session is not None else None

@@ -367,8 +367,7 @@ async def test_the_first_page_and_the_evidence_page_are_lexed_before_ready(monke
     )
     for app, shown in cases:
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
+            await settle(pilot)
             view = app.query_one(DiffView)
             assert any(shown in text for text in painted(view))
             assert not calls, "the first page was lexed while painting it"
@@ -380,6 +379,7 @@ async def test_page_down_and_next_change_after_a_pause_are_lexed_ahead(monkeypat
     app = DiffApp(stdlib_source(), edited_stdlib_source())
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(DiffView)
+        await wait_for(pilot, lambda: view.model is not None, "the diff was computed")  # after the first paint
         for key in ("pagedown", "pagedown", "pagedown", "]", "]", "pageup"):
             await pilot.pause(0.05)  # the reviewer reads the page for a moment
             await pilot.pause()
@@ -576,7 +576,7 @@ async def test_the_screen_after_the_whole_file_pass_is_the_whole_file_highlighti
     app = DiffApp(stdlib_source(), edited_stdlib_source())
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(DiffView)
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
         model = view._model
         assert model is not None
         height = view.scrollable_content_region.height
@@ -763,3 +763,25 @@ async def test_a_prefetched_diff_paints_exactly_as_one_computed_on_show() -> Non
         shown = [list(view.render_line(y)) for y in range(view.scrollable_content_region.height)]
     assert painted_ahead >= 2 * len(expected) - 10  # both sides of the first page, less its filler rows
     assert shown == expected  # same text, same highlighting, same tints: segment for segment
+
+
+def test_the_kept_diffs_drop_the_one_kept_longest_ago_whatever_was_read_meanwhile() -> None:
+    # Painting a kept diff ahead asks holds() chunk after chunk; that must not decide which diff goes next (a
+    # cache that reorders on reads, as Textual's LRUCache does, would drop the diff kept later instead).
+    def prepared(n: int) -> diff_prefetch.Prepared:
+        key = (f"x = {n}\n", f"x = {n + 1}\n", "python", "a.py")
+        made = diff_prefetch.prepare(key, "split", 10, DEFAULT_LIMITS, lambda: False, lambda: None)
+        assert made is not None
+        return made
+
+    first, second, third = prepared(1), prepared(2), prepared(3)
+    kept = diff_prefetch.KeptDiffs(2)
+    kept.keep(first)
+    kept.keep(second)
+    assert kept.holds(first) and [p.key for p in kept.values()] == [first.key, second.key]
+    kept.keep(third)
+    assert not kept.holds(first) and kept.holds(second) and kept.holds(third)
+    kept.keep(second)  # shown again: kept anew, so it outlives the third
+    kept.keep(first)
+    assert [p.key for p in kept.values()] == [second.key, first.key]
+    assert kept.take(second.key) is second and second.key not in kept and len(kept) == 1

@@ -160,6 +160,61 @@ async def test_backspace_undoes_the_last_save_and_brings_its_labels_back_into_th
     assert len(history) == 6 + 6 + 6 + 1 + 1  # saves and undos are appended, nothing is deleted
 
 
+def side_shown(screen: ReviewScreen) -> tuple[object, ...]:
+    """What the verdict panel and the judgement form show, as text."""
+    panel = screen.query_one(VerdictPanel)
+    texts = [str(static.render()) for static in panel.query(Static)]
+    options = [str(panel.query_one(OptionList).get_option_at_index(i).prompt) for i in range(len(panel.findings))]
+    forms = [str(form.render()) for form in screen.query("JudgementForm")]
+    return (panel.stages, texts, options, forms)
+
+
+async def test_undo_shows_the_attempt_as_a_fresh_open_would_with_the_undone_labels_in_the_form(
+    demo_session: Path,
+) -> None:
+    # a-1 has a finding on a real line; it is flagged and labelled, saved, and a-2 opens; undo reopens a-1.
+    app = make_app(demo_session, mode="assisted")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        screen = app.screen
+        await pilot.press("n")
+        await settle(pilot, app)
+        await pilot.press("p")  # laid out once: the panel's findings are measured at its width
+        await settle(pilot, app)
+        await pilot.press("f", "a", "x", "a", "a", "a", "x", "3")
+        labelled = (screen.form.fields, screen.form.confidence)
+        await pilot.press("tab")  # the focus back on syntax, where an undo opens the form
+        before = side_shown(screen)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert screen.bundle.attempt_id == "a-2"
+        await pilot.press("backspace")
+        await settle(pilot, app)
+        assert screen.attempt_id == screen.bundle.attempt_id == "a-1"
+        # the attempt as the store has it now: its verdicts, no labels in force, the flag
+        assert screen.bundle == screen.session.load("a-1")
+        assert screen.bundle.judgements == {} and screen.bundle.flagged
+        # the form and the panel as they were before the save, the labels unsaved again
+        assert (screen.form.fields, screen.form.confidence) == labelled and screen.form.unsaved
+        assert side_shown(screen) == before
+        assert screen.query_one(DiffView).model is not None
+        # saved again, then one label changed and saved: the undo puts the labels saved before back in force
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("p")
+        await settle(pilot, app)
+        await pilot.press("u", "enter")
+        await settle(pilot, app)
+        await pilot.press("backspace")
+        await settle(pilot, app)
+        assert screen.bundle == screen.session.load("a-1")
+        assert screen.bundle.judgements["syntax"].label is Label.PASS
+        assert screen.form.label_of("syntax") is Label.UNSURE and screen.form.unsaved
+        await pilot.press("enter")  # saving it again supersedes the labels in force
+        await settle(pilot, app)
+        assert current(demo_session)[("a-1", "syntax")].label is Label.UNSURE
+
+
 async def test_note_confidence_and_flag(demo_session: Path) -> None:
     app = make_app(demo_session)
     async with app.run_test(size=SIZE) as pilot:

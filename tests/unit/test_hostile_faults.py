@@ -44,7 +44,7 @@ def small_session(folder: Path) -> Path:
 def test_a_full_disk_stops_the_import_keeping_and_reporting_what_was_committed(tmp_path: Path) -> None:
     source = write(tmp_path / "in.jsonl", [TASK, *attempts(3000)])
     with Store.open(tmp_path / "s.db", create=True) as store:
-        store._db.execute("PRAGMA max_page_count = 900")  # room for about two batches of 1,000 lines
+        store._conn.execute("PRAGMA max_page_count = 900")  # room for about two batches of 1,000 lines
         report = import_into(store, source)
         stored = store.count_attempts()
     assert report.stopped and not report.complete
@@ -62,7 +62,7 @@ def test_the_import_command_on_a_full_disk_is_one_line_per_problem_and_exit_1(
 
     def small_disk(path: object, create: bool = False, readonly: bool = False) -> Store:
         store = opened(path, create=create, readonly=readonly)  # type: ignore[arg-type]
-        store._db.execute("PRAGMA max_page_count = 900")
+        store._conn.execute("PRAGMA max_page_count = 900")
         return store
 
     monkeypatch.setattr(Store, "open", staticmethod(small_disk))
@@ -77,15 +77,15 @@ def test_a_review_save_on_a_full_disk_is_not_saved_and_saves_once_space_returns(
         review = ReviewSession.open(store, "ben")
         bundle = review.load(review.order[0])
         form = FormState().mark(Label.PASS, False).mark(Label.FAIL, False)
-        pages = store._db.execute("PRAGMA page_count").fetchone()[0]
-        store._db.execute(f"PRAGMA max_page_count = {pages}")
+        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+        store._conn.execute(f"PRAGMA max_page_count = {pages}")
         with pytest.raises(DiskFull):  # fill the last pages with judgements, so that no judgement fits any more
             for i in range(100_000):
                 store.save_judgements([Judgement(f"filler-{i:06}", "a-1", "zed", "syntax", Label.PASS)])
         with pytest.raises(DiskFull, match="disk is full"):
             review.save(form, bundle, "2026-01-01T00:00:00Z")
         assert store.judgements(reviewer="ben") == [] and bundle.attempt_id not in review.judged
-        store._db.execute(f"PRAGMA max_page_count = {pages * 100}")  # space returns
+        store._conn.execute(f"PRAGMA max_page_count = {pages * 100}")  # space returns
         result = review.save(form, bundle, "2026-01-01T00:00:00Z")
         assert [j.label for j in result.judgements] == [Label.PASS, Label.FAIL]
     with Store.open(db, readonly=True) as store:
@@ -207,7 +207,7 @@ def test_a_damaged_session_is_one_line_from_every_command(
     made.mkdir()
     good = small_session(made)
     with Store.open(good) as store:  # a clean close folds the WAL into the file that is damaged below
-        store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db = damage(kind, good, tmp_path)
     for name, command in COMMANDS.items():
         argv = [part.format(db=db, good=good, other=tmp_path / "merged.db") for part in command]
@@ -229,8 +229,8 @@ def test_read_only_media_with_saves_still_in_the_wal_is_refused_not_shown_stale(
     folder.mkdir()
     db = small_session(folder)
     with Store.open(db) as store:
-        store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        store._db.execute("PRAGMA wal_autocheckpoint = 0")
+        store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store._conn.execute("PRAGMA wal_autocheckpoint = 0")
         store.save_judgements([Judgement("j-late", "a-1", "ben", "syntax", Label.FAIL)])
         copy = tmp_path / "copy"
         copy.mkdir()

@@ -160,7 +160,7 @@ def session_files(draw: st.DrawFn) -> tuple[str, bytes]:
 
 def _good_session(path: Path) -> bytes:
     with Store.open(path, create=True) as store:
-        store._db.execute("PRAGMA journal_mode = DELETE")  # one file to damage, no WAL beside it
+        store._conn.execute("PRAGMA journal_mode = DELETE")  # one file to damage, no WAL beside it
         source = path.with_suffix(".jsonl")
         source.write_text(json.dumps(TASK) + "\n" + good_attempt(1, "m", "y = 2").text + "\n")
         import_into(store, source)

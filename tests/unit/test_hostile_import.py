@@ -88,7 +88,7 @@ def test_a_store_level_refusal_rolls_back_that_line_only(tmp_path: Path) -> None
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in lines))
     with Store.open(tmp_path / "s.db", create=True) as store:
-        store._db.execute(
+        store._conn.execute(
             "CREATE TRIGGER refuse BEFORE INSERT ON attempts WHEN NEW.attempt_id = 'a-7'"
             " BEGIN SELECT RAISE(ABORT, 'refused by a site policy'); END"
         )

@@ -32,7 +32,7 @@ def test_a_plan_round_trips_as_named_rows(session: Path) -> None:
         assert store.plan_strata("p1") == _plan()[1]
         population = store.plan_population("p1")
         assert sorted(zip(population.attempt_ids, population.strata)) == sorted(_plan()[3])
-        members = list(store._db.query("SELECT attempt_id, stratum FROM plan_members WHERE plan = 'p1'"))
+        members = list(store._query("SELECT attempt_id, stratum FROM plan_members WHERE plan = 'p1'"))
         assert sorted((m["attempt_id"], m["stratum"]) for m in members) == sorted(_plan()[3])
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
@@ -18,21 +21,20 @@ from textual.widgets import Footer, ProgressBar, Static
 
 from bare_tui.model import Label
 from bare_tui.review import AttemptBundle, FormState, Pace, ReviewSession, Walk
-from bare_tui.rubric import load_rubric
 from bare_tui.safe_rich_text import safe_rich_text
 from bare_tui.safe_text import one_line
 from bare_tui.store import SessionError, Store, utc_now
 
 from ..commands import key_for
-from ..dialogs.goto import GoToScreen
-from ..dialogs.help import HelpScreen
-from ..dialogs.note import NoteResult, NoteScreen
-from ..dialogs.response import ResponseScreen
-from ..dialogs.rubric import RubricScreen
 from ..widgets.diff_view import DiffView
 from ..widgets.judgement_form import JudgementForm
 from ..widgets.verdict_panel import VerdictPanel
-from .queue import QueueScreen
+
+if TYPE_CHECKING:
+    from ..dialogs.note import NoteResult
+    from .queue import QueueScreen
+
+# The dialogs and the queue (numpy, the Markdown parser) are imported when first opened, not before the first paint.
 
 # Every key of DESIGN.md's table, with ids a keymap file can rebind. Priority: they reach this screen whatever
 # holds Textual's focus (the diff normally does), so the form's focus is a cursor of ours and the scrolling keys
@@ -221,9 +223,24 @@ SCROLLS: dict[str, Callable[[DiffView], object]] = {
 }
 
 QUEUE_PRELOAD_AFTER = 2.0
-"""Seconds after the first attempt is on show before the queue is read in the background."""
+"""Seconds of quiet (an attempt on show, nothing computing, no other attempt opened) before the queue is read in
+the background: reading it takes the GIL for seconds on a big study, so not while the reviewer moves on."""
 QUEUE_PRELOAD_FROM = 50_000
 """Sessions with fewer attempts read their queue when `q` is pressed (within its second), not ahead."""
+
+THAW_EVERY = 64
+"""Every this many of those collections, the objects frozen by the earlier ones are collected too."""
+
+
+def collect_garbage(thaw: bool = False) -> None:
+    """Collect garbage now, while nobody waits, then hand what survives to the permanent generation: the collections
+    the interpreter starts by itself (on the next key) then walk only what was made since, not every diff and row
+    kept. thaw: collect the frozen objects too (a cycle among them that became garbage would otherwise stay)."""
+    if thaw:
+        gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
 
 NARROW_BELOW = 110
 """Below this many columns the review screen shows the unified diff, the form in two lines under it, and the
@@ -255,6 +272,8 @@ class ReviewScreen(Screen[None]):
         self.walk: Walk = session.walk
         self.attempt_id: str = session.order[0] if session.order else ""
         self.bundle: AttemptBundle | None = None
+        # The attempts opened lately, as read then: an undo reopens one of them reading only its labels again.
+        self._opened: LRUCache[str, AttemptBundle] = LRUCache(8)
         self.form = FormState()
         self.revealed = session.mode == "assisted"
         self.opened_at = utc_now()
@@ -265,6 +284,9 @@ class ReviewScreen(Screen[None]):
         self._clock = clock
         self.pace = Pace(started=clock(), opened=clock())
         self._narrow: bool | None = None
+        self._collected = False  # garbage collected since the attempt on show was opened
+        self._widths: dict[str, int] = {}  # the header's rows as wide as their text: the width last painted
+        self._collections = 0
 
     @property
     def index(self) -> int:
@@ -367,9 +389,11 @@ class ReviewScreen(Screen[None]):
         return self.query_one(DiffView)
 
     # ------------------------------------------------------------------ opening attempts
-    def open_attempt(self, attempt_id: str, form: FormState | None = None) -> None:
-        """Load one attempt (its texts only) and show it with syntax focused (or the form given: an undo's)."""
-        bundle = self.session.load(attempt_id)
+    def open_attempt(self, attempt_id: str, form: FormState | None = None, bundle: AttemptBundle | None = None) -> None:
+        """Load one attempt (its texts only) and show it with syntax focused (or the form given: an undo's). A
+        bundle given is shown as it is, not read again."""
+        bundle = bundle if bundle is not None else self.session.load(attempt_id)
+        self._opened[attempt_id] = bundle
         self.attempt_id = attempt_id
         self.bundle = bundle
         self.form = form if form is not None else FormState.from_judgements(bundle.judgements, bundle.fields)
@@ -378,6 +402,10 @@ class ReviewScreen(Screen[None]):
         self.pace.open(self._clock())
         self._armed = None
         self._pending_line = None
+        self._collected = False
+        if self._preload_timer is not None:
+            self._preload_timer.stop()  # the reviewer is moving on: the queue waits for the next quiet moment
+            self._preload_timer = None
         self.diff.show(*bundle.diff_texts)
         self._paint_header()
         self._paint_side()
@@ -401,10 +429,10 @@ class ReviewScreen(Screen[None]):
         title.append(f"  {mode}", style="bold magenta")
         if session.read_only_reason is not None:
             title.append("  READ-ONLY", style="bold black on yellow")
-        self.query_one("#review-title", Static).update(title)
+        self.query_one("#review-title", Static).update(title, layout=False)  # one row, the width left: fixed
         progress = self.query_one(ProgressBar)
         progress.update(total=session.total, progress=session.judged_count)
-        self.query_one("#review-count", Static).update(f"{session.judged_count}/{session.total} judged")
+        self._update_sized("#review-count", Text(f"{session.judged_count}/{session.total} judged"))
 
         summary = bundle.summary
         info = Text(no_wrap=True, overflow="ellipsis")
@@ -418,7 +446,7 @@ class ReviewScreen(Screen[None]):
         for problem in bundle.problems:
             info.append("  ")
             info.append_text(safe_rich_text(f"⚠ {problem}", style="bold black on yellow"))
-        self.query_one("#review-attempt", Static).update(info)
+        self.query_one("#review-attempt", Static).update(info, layout=False)
         self._paint_pace()
 
     def _paint_pace(self) -> None:
@@ -433,7 +461,14 @@ class ReviewScreen(Screen[None]):
                 pace.append(f"{count} change{'s' if count != 1 else ''}")
             pace.append(" · ", style="bright_black")
         pace.append(self.pace.describe(self._clock()), style="bright_black")
-        self.query_one("#review-pace", Static).update(pace)
+        self._update_sized("#review-pace", pace)
+
+    def _update_sized(self, selector: str, text: Text) -> None:
+        """Update a one-row Static as wide as its text, laying the row out again only when its width changes (a
+        layout on every attempt and every second of the clock costs more than painting the row)."""
+        width = text.cell_len
+        self.query_one(selector, Static).update(text, layout=width != self._widths.get(selector))
+        self._widths[selector] = width
 
     def _paint_side(self) -> None:
         assert self.bundle is not None
@@ -493,10 +528,23 @@ class ReviewScreen(Screen[None]):
             self._show_line(side, line)
         self._paint_pace()
         self.call_after_refresh(self._prefetch_following, self.attempt_id)
-        if self._queue is None and self._preload_timer is None:
-            # The queue of a big study takes seconds to read: read it while the reviewer reads this attempt, so
-            # that `q` finds it ready (and every later return re-reads only the attempts touched meanwhile).
+
+    def on_diff_view_quiet(self, event: DiffView.Quiet) -> None:
+        """The attempt is shown and the diffs ahead are computed: collect garbage now, once per attempt, so that the
+        pause falls while the reviewer reads, not on the next key (bench/scale_screens.py times the slowest)."""
+        if self._queue is None:
+            # The queue of a big study takes seconds to read: read it while the reviewer reads an attempt, so that
+            # `q` finds it ready (and every later return re-reads only the attempts touched meanwhile).
+            if self._preload_timer is not None:
+                self._preload_timer.stop()
             self._preload_timer = self.set_timer(QUEUE_PRELOAD_AFTER, self._preload_queue)
+        if self._collected or self.bundle is None or self.diff.is_computing:
+            return
+        if any(not worker.is_finished for worker in self.workers):
+            return  # a read under way (the queue's, the order's) makes objects by the million: collect after it
+        self._collected = True
+        self._collections += 1
+        collect_garbage(thaw=self._collections % THAW_EVERY == 0)
 
     def _prefetch_following(self, attempt_id: str) -> None:
         """Have the diffs of the attempts likely to come next computed while the reviewer reads this one."""
@@ -542,6 +590,8 @@ class ReviewScreen(Screen[None]):
 
     def action_note(self) -> None:
         assert self.bundle is not None
+
+        from ..dialogs.note import NoteScreen
 
         def keep(result: NoteResult | None) -> None:
             if result is not None:
@@ -633,17 +683,19 @@ class ReviewScreen(Screen[None]):
         if result is None:
             self.notify("nothing of this session's saves to undo", timeout=2)
             return
-        in_force = self.session.load(result.attempt_id)
-        self.open_attempt(result.attempt_id, FormState.restored(in_force.judgements, result.undone, in_force.fields))
-        count = len(result.judgements)
-        self.notify(
-            one_line(
-                f"undone: {count} judgement{'s' if count != 1 else ''} of {result.attempt_id}; "
-                f"the labels are back in the form, {self._key('review.save')} saves them again"
-            ),
-            markup=False,
-            timeout=4,
+        # Only the labels changed: the attempt as read when it was last opened, with the labels now in force.
+        kept = self._opened.get(result.attempt_id)
+        bundle = self.session.after_undo(kept, result) if kept is not None else self.session.load(result.attempt_id)
+        self.open_attempt(
+            result.attempt_id, FormState.restored(bundle.judgements, result.undone, bundle.fields), bundle
         )
+        count = len(result.judgements)
+        message = one_line(
+            f"undone: {count} judgement{'s' if count != 1 else ''} of {result.attempt_id}; "
+            f"the labels are back in the form, {self._key('review.save')} saves them again"
+        )
+        # After the attempt is painted: mounting the toast lays out the screen, and the attempt is what was asked for.
+        self.call_after_refresh(partial(self.notify, message, markup=False, timeout=4))
 
     def _order_pending(self) -> bool:
         if self.session.ordered:
@@ -705,18 +757,28 @@ class ReviewScreen(Screen[None]):
                 self.open_attempt(attempt_id)
 
         if self._may_leave("review.go_to", "go_to"):
+            from ..dialogs.goto import GoToScreen
+
             self.app.push_screen(GoToScreen(self.session.positions, self.session.store.has_attempt), chosen)
 
     # ------------------------------------------------------------------ other screens
     def action_show_response(self) -> None:
         assert self.bundle is not None
         attempt = self.bundle.attempt
+        from ..dialogs.response import ResponseScreen
+
         self.app.push_screen(ResponseScreen(attempt.attempt_id, attempt.response, attempt.patch))
 
     def action_help(self) -> None:
+        from ..dialogs.help import HelpScreen
+
         self.app.push_screen(HelpScreen(self, title="review keys"))
 
     def action_rubric(self) -> None:
+        from bare_tui.rubric import load_rubric
+
+        from ..dialogs.rubric import RubricScreen
+
         self.app.push_screen(RubricScreen(load_rubric(self.session.store), self.form.focused_field))
 
     def action_back(self) -> None:
@@ -726,6 +788,8 @@ class ReviewScreen(Screen[None]):
 
     def _queue_screen(self) -> QueueScreen:
         if self._queue is None:
+            from .queue import QueueScreen
+
             # One queue for the whole review: its filters and scroll survive a visit to an attempt, and q does
             # not mount a screen again (slow on a large study). A return re-reads what this process touched.
             self._queue = QueueScreen(

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pygments.token import _TokenType
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from rich.syntax import PygmentsSyntaxTheme
 
 from bare_tui.diff import DiffModel
-from bare_tui.highlight import LineHighlighter
 from bare_tui.safe_text import TAB_SIZE, is_safe, visible_line, visible_line_with_offsets
+
+if TYPE_CHECKING:
+    from pygments.token import _TokenType
+    from rich.syntax import PygmentsSyntaxTheme
+
+    from bare_tui.highlight import LineHighlighter
 
 
 @dataclass(frozen=True)

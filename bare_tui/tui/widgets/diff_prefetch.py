@@ -6,13 +6,16 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from textual.cache import LRUCache
 
 from bare_tui.diff import DiffCancelled, DiffLimits, DiffModel, build_diff
-from bare_tui.highlight import LineHighlighter, highlighter_for
 from bare_tui.tui.widgets.diff_paint import max_display_width, painted_lines
+
+if TYPE_CHECKING:
+    from bare_tui.highlight import LineHighlighter
 
 CONTEXT_ROWS = 3  # unchanged rows kept above a change or a marked line when scrolling to it
 PREFETCH_SLICE = 0.001  # seconds of prefetching between two moments the event loop is handed the GIL
@@ -57,6 +60,8 @@ def prepare(
     mark() is a (side, line) asked for while this ran, whose page is lexed too. cancelled() is asked between
     pieces of work: a background caller can hand the event loop the GIL there.
     """
+    from bare_tui.highlight import highlighter_for  # pygments and the languages: in the worker, not before a paint
+
     started = time.thread_time()
     original, refactored, language, path = key
     problem = ""
@@ -109,6 +114,8 @@ def politely(cancelled: Callable[[], bool]) -> Callable[[], bool]:
     """cancelled(), for a background prepare(): the reviewer may be scrolling meanwhile, so every millisecond or
     so of work it hands the event loop the GIL rather than make it wait out the interpreter's 5 ms switch
     interval."""
+    from bare_tui.highlight import LineHighlighter
+
     last_pause = time.perf_counter()
 
     def polite() -> bool:
@@ -124,6 +131,9 @@ def politely(cancelled: Callable[[], bool]) -> Callable[[], bool]:
 class KeptDiffs:
     """Diffs ready to be shown at once (prefetched, or shown lately), by what show() was given; beyond `size`,
     the one kept longest ago is dropped. Showing one takes it out."""
+
+    # Not Textual's LRUCache: its get() reorders, so holds() while painting ahead would change which diff is dropped;
+    # nor its FIFOCache: it cannot take a diff out (tests/tui/test_diff_view.py pins this order).
 
     def __init__(self, size: int) -> None:
         self.size = size

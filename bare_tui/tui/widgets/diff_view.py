@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from pygments.token import _TokenType
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from rich.syntax import PygmentsSyntaxTheme
 from textual import events
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -21,7 +19,6 @@ from textual.timer import Timer
 from textual.worker import Worker, get_current_worker
 
 from bare_tui.diff import DEFAULT_LIMITS, DiffLimits, DiffModel
-from bare_tui.highlight import LineHighlighter
 from bare_tui.safe_text import visible_line
 from bare_tui.tui.widgets import diff_prefetch
 from bare_tui.tui.widgets.diff_paint import (
@@ -36,6 +33,12 @@ from bare_tui.tui.widgets.diff_paint import (
     unified_tint,
 )
 from bare_tui.tui.widgets.diff_prefetch import CONTEXT_ROWS, KeptDiffs, Prepared, ShowKey, politely, prepare_rows
+
+if TYPE_CHECKING:  # the highlighter (pygments, the language registry) is imported by the first diff's worker
+    from pygments.token import _TokenType
+    from rich.syntax import PygmentsSyntaxTheme
+
+    from bare_tui.highlight import LineHighlighter
 
 
 class DiffView(ScrollView, can_focus=True):
@@ -104,6 +107,9 @@ class DiffView(ScrollView, can_focus=True):
         def control(self) -> DiffView:
             return self.diff_view
 
+    class Quiet(Message):
+        """The view's background work (computing, prefetching, highlighting the whole file) is over for now."""
+
     class _Computed(Message):
         def __init__(self, generation: int, prepared: Prepared) -> None:
             super().__init__()
@@ -154,6 +160,7 @@ class DiffView(ScrollView, can_focus=True):
         self._pygments_theme: PygmentsSyntaxTheme | None = None
         self._palette_cache: Palette | None = None
         self._pending_show: ShowKey | None = None
+        self._painted = False  # whether a refresh has painted this view yet
         self._shown: Prepared | None = None
         self._prefetched = KeptDiffs(self.PREFETCHED)
         self._prefetch_queue: list[ShowKey] = []
@@ -263,10 +270,18 @@ class DiffView(ScrollView, can_focus=True):
         )
 
     def _start_compute(self, key: ShowKey) -> None:
+        if not self._painted:
+            # The screen's first paint comes first: a worker started now would take the GIL from composing it.
+            self.call_after_refresh(self._start_compute_of, self._generation, key)
+            return
         # The worker lexes what the first paint will show; how much that is depends on the view.
         page = self.scrollable_content_region.height or self.app.size.height
         work = partial(self._compute, self._generation, *key, self._mode, page)
         self._in_thread("diff-view-compute", "diff", "computing diff", work)
+
+    def _start_compute_of(self, generation: int, key: ShowKey) -> None:
+        if generation == self._generation:  # not shown something else meanwhile
+            self._start_compute(key)
 
     def prefetch(self, texts: Iterable[tuple[str, str | None, str, str]]) -> None:
         """Compute these diffs (original, refactored, language, path) in the background, most likely first, so
@@ -360,16 +375,29 @@ class DiffView(ScrollView, can_focus=True):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if not event.worker.is_finished:
             return
-        if event.worker is not self._prefetch_worker:
-            return
-        event.stop()
-        self._prefetch_worker = None
-        self._prefetching = None
-        if self._adopting is not None:
-            key, self._adopting = self._adopting, None  # it stopped before this diff: compute it here
-            self._start_compute(key)
-            return
-        self._lex_after_prefetch()
+        if event.worker is self._prefetch_worker:
+            event.stop()
+            self._prefetch_worker = None
+            self._prefetching = None
+            if self._adopting is not None:
+                key, self._adopting = self._adopting, None  # it stopped before this diff: compute it here
+                self._start_compute(key)
+                return
+            self._lex_after_prefetch()
+        self._say_if_quiet()
+
+    @property
+    def is_busy(self) -> bool:
+        """True while the view computes, prefetches or highlights in the background."""
+        return (
+            self._computing
+            or self.is_prefetching
+            or any(worker.node is self and not worker.is_finished for worker in self.workers)
+        )
+
+    def _say_if_quiet(self) -> None:
+        if not self.is_busy:
+            self.post_message(self.Quiet())
 
     def _lex_after_prefetch(self) -> None:
         """The prefetch is over: the whole-file highlighting that waited for it may start."""
@@ -520,6 +548,7 @@ class DiffView(ScrollView, can_focus=True):
         if generation != self._generation or self._computing:
             return
         if all(highlighter.complete for highlighter in self._highlighters.values()):
+            self._say_if_quiet()
             return
         if self._prefetch_queue or self._prefetch_worker is not None:
             self._lexing_waits = generation  # until the prefetch is over
@@ -687,6 +716,7 @@ class DiffView(ScrollView, can_focus=True):
             self.show(*pending)
 
     def render_line(self, y: int) -> Strip:
+        self._painted = True
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
         row = scroll_y + y
@@ -819,6 +849,8 @@ class DiffView(ScrollView, can_focus=True):
         style = self._token_styles.get(token_type)
         if style is None:
             if self._pygments_theme is None:
+                from rich.syntax import PygmentsSyntaxTheme
+
                 dark = self.app.current_theme.dark
                 self._pygments_theme = PygmentsSyntaxTheme("monokai" if dark else "default")
             style = foreground_style(self._pygments_theme, token_type)

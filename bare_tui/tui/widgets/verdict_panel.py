@@ -98,6 +98,7 @@ class VerdictPanel(Vertical):
         self._stages: tuple[str, ...] = FIELDS
         self._revealed = False
         self._findings: list[Finding] = []
+        self._shown_height: int | None = None  # lines of the stage list last shown
 
     def compose(self) -> ComposeResult:
         yield Static(id="verdict-stages")
@@ -132,21 +133,25 @@ class VerdictPanel(Vertical):
             if stage in verdicts
             for evidence in verdicts[stage].evidence
         ]
-        self.query_one("#verdict-stages", Static).update(self._stage_lines())
+        lines = self._stage_lines()
+        height = lines.plain.count("\n") + 1
+        # laid out again only when the stage lines grow or shrink (revealing adds a line; an attempt may have more)
+        self.query_one("#verdict-stages", Static).update(lines, layout=height != self._shown_height)
+        self._shown_height = height
         title = self.query_one("#verdict-findings-title", Static)
         options = self.query_one(_Findings)
         options.clear_options()
         if not revealed:
-            title.update(Text("hidden — r to reveal", style="italic"))
+            title.update(Text("hidden — r to reveal", style="italic"), layout=False)
             options.display = False
             return
         options.display = True
         if self._findings:
-            title.update(Text(f"findings ({len(self._findings)}): e / E to step"))
+            title.update(Text(f"findings ({len(self._findings)}): e / E to step"), layout=False)
             width = options.scrollable_content_region.width or self.content_region.width
             options.add_options(Option(finding_text(f, width)) for f in self._findings)
         else:
-            title.update(Text("no findings"))
+            title.update(Text("no findings"), layout=False)
 
     def step(self, delta: int) -> Finding | None:
         """Highlight the next (+1) or previous (-1) finding, wrapping round, and announce it."""

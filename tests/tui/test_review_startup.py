@@ -1,0 +1,84 @@
+"""`bare-tui review` paints its first attempt without importing what only other screens and dialogs need (numpy,
+pandas, the Markdown parser, the queue, audit and statistics screens), and those still open when asked for.
+
+Run in an interpreter of its own: the test process has imported everything already."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Modules a reviewer's first attempt does not need: each is imported when its screen or dialog first opens.
+NOT_BEFORE_THE_FIRST_ATTEMPT = (
+    "numpy",
+    "pandas",
+    "sqlite_utils",
+    "markdown_it",
+    "bare_tui.plans",
+    "bare_tui.calibration",
+    "bare_tui.formats",
+    "bare_tui.tui.screens.queue",
+    "bare_tui.tui.screens.audit",
+    "bare_tui.tui.screens.stats",
+    "bare_tui.tui.dialogs.rubric",
+    "bare_tui.tui.dialogs.help",
+)
+
+DRIVER = """
+import asyncio, json, sys
+from textual.app import App
+from bare_tui import cli
+
+loaded_early = []
+screens = []
+
+async def until(pilot, ready):
+    for _ in range(3000):
+        if ready():
+            return True
+        await pilot.pause(0.01)
+    return False
+
+async def drive(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        def attempt_shown():
+            views = app.screen.query("DiffView")
+            return bool(views) and not views.first().is_computing and views.first().model is not None
+        await until(pilot, attempt_shown)
+        loaded_early.extend(name for name in NAMES if name in sys.modules)
+        for key, name in (("i", "RubricScreen"), ("escape", "ReviewScreen"), ("question_mark", "HelpScreen"),
+                          ("escape", "ReviewScreen"), ("q", "QueueScreen")):
+            await pilot.press(key)
+            if await until(pilot, lambda: type(app.screen).__name__ == name):
+                screens.append(name)
+        app.exit()
+
+NAMES = json.loads(sys.argv[2])
+App.run = lambda self, *args, **kwargs: asyncio.run(drive(self))
+status = cli.main(["review", sys.argv[1], "--reviewer", "ana"])
+print(json.dumps({"status": status, "loaded_early": loaded_early, "screens": screens}))
+"""
+
+
+def run_review(session: Path) -> dict[str, object]:
+    result = subprocess.run(
+        [sys.executable, "-c", DRIVER, str(session), json.dumps(NOT_BEFORE_THE_FIRST_ATTEMPT)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+    )
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_the_first_attempt_opens_without_other_screens_imports_and_they_still_open(demo_session: Path) -> None:
+    outcome = run_review(demo_session)
+    assert outcome["status"] == 0
+    assert outcome["loaded_early"] == []
+    # Imported on demand, they work: the rubric, the help and the queue open from the review screen.
+    assert outcome["screens"] == ["RubricScreen", "ReviewScreen", "HelpScreen", "ReviewScreen", "QueueScreen"]
