@@ -14,6 +14,7 @@ from bare_tui.pipeline.languages.spec import (
     Cppcheck,
     Grammar,
     LanguageSpec,
+    NodeKinds,
     Typedefs,
     Visit,
     words,
@@ -314,7 +315,27 @@ HEADERS = (".h", ".hh", ".hpp", ".hxx", ".h++", ".inl")
 """C and C++ headers (integrity: the types of any other file of theirs are its own)."""
 
 
+NODE_KINDS = NodeKinds(
+    comments=words("comment"),
+    strings=words("char_literal concatenated_string string_literal"),
+    calls=words("call_expression"),
+    string_arguments=words("string_literal"),
+    top_level_statements=words("expression_statement if_statement"),
+    conditionals=words("if_statement"),
+    directives=words("comment string_literal"),
+    assignments=words("assignment_expression"),
+    control=words("do_statement for_statement if_statement switch_statement while_statement"),
+    functions=words("function_definition"),
+    chained_parents=words("else_clause if_statement"),
+    not_parameters=words("( ) , comment"),
+    number_literals=words("number_literal"),
+    parameter_declarations=words("parameter_declaration"),
+    function_declarators=words("function_declarator"),
+)
+"""The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
+
 SPEC = LanguageSpec(
+    node_kinds=NODE_KINDS,
     name="c",
     extensions=(".c", ".h"),
     fence_names=("c", "h"),

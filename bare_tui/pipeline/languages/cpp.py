@@ -18,12 +18,39 @@ from bare_tui.pipeline.languages.spec import (
     Cppcheck,
     Grammar,
     LanguageSpec,
+    NodeKinds,
     assignment_in_condition,
     empty_catch,
     words,
 )
 
+NODE_KINDS = NodeKinds(
+    comments=words("comment"),
+    strings=words("char_literal concatenated_string raw_string_literal string_literal"),
+    calls=words("call_expression"),
+    anonymous_functions=words("lambda_expression"),
+    string_arguments=words("raw_string_literal string_literal"),
+    top_level_statements=words("expression_statement if_statement"),
+    conditionals=words("if_statement"),
+    directives=words("comment string_literal"),
+    assignments=words("assignment_expression"),
+    value_definitions=words("class"),
+    control=words(
+        "catch_clause do_statement for_range_loop for_statement if_statement",
+        "switch_statement try_statement while_statement",
+    ),
+    functions=words("function_definition lambda_expression"),
+    chained_parents=words("else_clause if_statement"),
+    same_level=words("catch_clause"),
+    not_parameters=words("( ) , comment"),
+    number_literals=words("number_literal"),
+    parameter_declarations=words("parameter_declaration"),
+    function_declarators=words("function_declarator"),
+)
+"""The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
+
 SPEC = LanguageSpec(
+    node_kinds=NODE_KINDS,
     name="cpp",
     extensions=(".cpp", ".cc", ".cxx", ".hpp", ".hh"),
     aliases=("c++", "cxx"),

@@ -8,6 +8,7 @@ from bare_tui.pipeline.languages.spec import (
     NOTHING,
     Grammar,
     LanguageSpec,
+    NodeKinds,
     Visit,
     assignment_in_condition,
     empty_catch,
@@ -126,7 +127,35 @@ def _operator_token(source: Source, node: tree_sitter.Node) -> str:
     return "?"
 
 
+NODE_KINDS = NodeKinds(
+    comments=words("comment"),
+    strings=words(
+        "character_literal interpolated_string_expression raw_string_literal", "string_literal verbatim_string_literal"
+    ),
+    calls=words("invocation_expression"),
+    anonymous_functions=words("anonymous_method_expression lambda_expression"),
+    string_arguments=words("raw_string_literal string_literal"),
+    argument_wrappers=words("argument"),
+    top_level_statements=words("expression_statement global_statement if_statement"),
+    conditionals=words("if_statement"),
+    directives=words("comment string_literal"),
+    assignments=words("assignment_expression"),
+    value_definitions=words("class"),
+    control=words(
+        "catch_clause do_statement for_statement foreach_statement if_statement",
+        "switch_expression switch_statement try_statement while_statement",
+    ),
+    functions=words(
+        "accessor_declaration constructor_declaration lambda_expression", "local_function_statement method_declaration"
+    ),
+    chained_parents=words("if_statement"),
+    same_level=words("catch_clause"),
+    not_parameters=words("( ) , comment"),
+)
+"""The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
+
 SPEC = LanguageSpec(
+    node_kinds=NODE_KINDS,
     name="csharp",
     extensions=(".cs",),
     aliases=("c#", "cs", "c_sharp"),

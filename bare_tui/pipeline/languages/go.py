@@ -5,7 +5,7 @@ from __future__ import annotations
 import tree_sitter
 
 from bare_tui.pipeline.languages.parameters import Parameter, as_written, canonical, parameters_of
-from bare_tui.pipeline.languages.spec import NOTHING, Grammar, LanguageSpec, Visit, words
+from bare_tui.pipeline.languages.spec import NOTHING, Grammar, LanguageSpec, NodeKinds, Visit, words
 from bare_tui.pipeline.languages.tree import Source, name_text
 
 
@@ -106,7 +106,26 @@ def return_type(spec: LanguageSpec, source: Source, node: tree_sitter.Node) -> s
     return "" if node.type in _FUNCTIONS else None
 
 
+NODE_KINDS = NodeKinds(
+    comments=words("comment"),
+    strings=words("interpreted_string_literal raw_string_literal"),
+    calls=words("call_expression"),
+    anonymous_functions=words("func_literal"),
+    string_arguments=words("interpreted_string_literal raw_string_literal"),
+    top_level_statements=words("expression_statement if_statement"),
+    conditionals=words("if_statement"),
+    directives=words("comment"),
+    control=words("expression_switch_statement for_statement if_statement select_statement", "type_switch_statement"),
+    functions=words("func_literal function_declaration method_declaration"),
+    chained_parents=words("if_statement"),
+    not_parameters=words("( ) , comment"),
+    number_literals=words("int_literal"),
+    parameter_declarations=words("parameter_declaration"),
+)
+"""The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
+
 SPEC = LanguageSpec(
+    node_kinds=NODE_KINDS,
     name="go",
     extensions=(".go",),
     aliases=("golang",),

@@ -11,6 +11,7 @@ from bare_tui.pipeline.languages.spec import (
     SKIP,
     Grammar,
     LanguageSpec,
+    NodeKinds,
     Visit,
     empty_catch,
     private_modifier,
@@ -95,7 +96,30 @@ def _parameter_names(group: list[tree_sitter.Node]) -> set[int]:
     return ids
 
 
+NODE_KINDS = NodeKinds(
+    comments=words("block_comment line_comment"),
+    strings=words("character_literal string_literal"),
+    calls=words("method_invocation"),
+    anonymous_functions=words("lambda_expression"),
+    string_arguments=words("string_literal"),
+    top_level_statements=words("expression_statement if_statement"),
+    conditionals=words("if_statement"),
+    directives=words("string_literal"),
+    assignments=words("assignment_expression"),
+    value_definitions=words("class"),
+    control=words(
+        "catch_clause do_statement enhanced_for_statement for_statement if_statement",
+        "switch_expression try_statement while_statement",
+    ),
+    functions=words("constructor_declaration lambda_expression method_declaration"),
+    chained_parents=words("if_statement"),
+    same_level=words("catch_clause"),
+    not_parameters=words("( ) , block_comment line_comment"),
+)
+"""The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
+
 SPEC = LanguageSpec(
+    node_kinds=NODE_KINDS,
     name="java",
     extensions=(".java",),
     fence_names=("java",),

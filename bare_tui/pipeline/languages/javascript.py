@@ -13,6 +13,7 @@ from bare_tui.pipeline.languages.spec import (
     DefectQuery,
     Grammar,
     LanguageSpec,
+    NodeKinds,
     Visit,
     empty_catch,
     words,
@@ -431,7 +432,34 @@ STATIC_MEMBERS: dict[str, frozenset[str]] = {
 """Every static member of the built-in objects a file may name (`Math.nope` is a defect); TypeScript shares it."""
 
 
+NODE_KINDS = NodeKinds(
+    comments=words("comment"),
+    strings=words("string template_string"),
+    calls=words("call_expression"),
+    anonymous_functions=words("arrow_function function function_expression"),
+    string_arguments=words("string template_string"),
+    top_level_statements=words("expression_statement if_statement"),
+    conditionals=words("if_statement"),
+    directives=words("comment string"),
+    assignments=words("assignment_expression"),
+    value_definitions=words("class function_expression"),
+    control=words(
+        "catch_clause do_statement for_in_statement for_statement if_statement",
+        "switch_statement try_statement while_statement with_statement",
+    ),
+    functions=words(
+        "arrow_function function function_declaration function_expression",
+        "generator_function_declaration method_definition",
+    ),
+    chained_parents=words("else_clause if_statement"),
+    same_level=words("catch_clause"),
+    not_parameters=words("( ) , comment"),
+    number_literals=words("number"),
+)
+"""The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
+
 SPEC = LanguageSpec(
+    node_kinds=NODE_KINDS,
     name="javascript",
     extensions=(".js", ".mjs", ".cjs", ".jsx"),
     aliases=("js", "node"),

@@ -10,6 +10,7 @@ from bare_tui.pipeline.languages.spec import (
     SKIP,
     Grammar,
     LanguageSpec,
+    NodeKinds,
     Visit,
     empty_catch,
     private_modifier,
@@ -70,7 +71,31 @@ def _visit(source: Source, node: tree_sitter.Node) -> Visit:
     return NOTHING
 
 
+NODE_KINDS = NodeKinds(
+    comments=words("comment"),
+    strings=words("encapsed_string heredoc nowdoc string text"),
+    calls=words("function_call_expression member_call_expression scoped_call_expression"),
+    anonymous_functions=words("anonymous_function arrow_function function"),
+    string_arguments=words("encapsed_string string"),
+    argument_wrappers=words("argument"),
+    top_level_statements=words("expression_statement if_statement"),
+    conditionals=words("if_statement"),
+    directives=words("comment string"),
+    assignments=words("assignment_expression"),
+    value_definitions=words("class"),
+    control=words(
+        "catch_clause do_statement for_statement foreach_statement if_statement",
+        "switch_statement try_statement while_statement",
+    ),
+    functions=words("anonymous_function arrow_function function function_definition", "method_declaration"),
+    chained_parents=words("else_clause if_statement"),
+    same_level=words("catch_clause"),
+    not_parameters=words("( ) , comment"),
+)
+"""The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
+
 SPEC = LanguageSpec(
+    node_kinds=NODE_KINDS,
     name="php",
     extensions=(".php",),
     fence_names=("php",),

@@ -163,6 +163,53 @@ class Grammar:
 
 
 @dataclass(frozen=True)
+class NodeKinds:
+    """The grammar's node kinds that play a part the stages know, declared by the language (each lists only kinds
+    its grammars have): a stage asks the language what a comment or a call is, and keeps no table of node kinds."""
+
+    # integrity
+    comments: frozenset[str] = frozenset()
+    """Comments: their text is no code, and an answer's new comment is not a statement."""
+    strings: frozenset[str] = frozenset()
+    """String and character literals (with their interpolations): their text is no code."""
+    calls: frozenset[str] = frozenset()
+    """Calls: a call passing an anonymous function and a string literal registers it (a route handler)."""
+    anonymous_functions: frozenset[str] = frozenset()
+    """Functions without a name (arrow functions, lambdas, closures)."""
+    string_arguments: frozenset[str] = frozenset()
+    """String literals that name what a call registers (the route, the event)."""
+    argument_wrappers: frozenset[str] = frozenset()
+    """A node wrapping one argument of a call (a named argument's): its value is its first child."""
+    top_level_statements: frozenset[str] = frozenset()
+    """Top-level statements that are not definitions (a call, an assignment, an `if __name__`)."""
+    conditionals: frozenset[str] = frozenset()
+    """`if` statements."""
+    directives: frozenset[str] = frozenset()
+    """What a top-level expression statement holds when it is a docstring, a directive ("use strict") or a comment."""
+    assignments: frozenset[str] = frozenset()
+    """Assignments (plain and augmented), whose left side is what they act on."""
+    value_definitions: frozenset[str] = frozenset()
+    """Values beyond anonymous functions that define something when assigned (a class expression)."""
+    # maintainability
+    control: frozenset[str] = frozenset()
+    """Control-flow statements: each nests what it holds one level deeper."""
+    functions: frozenset[str] = frozenset()
+    """Functions, methods and anonymous functions: nesting and parameters are measured per function."""
+    chained_parents: frozenset[str] = frozenset()
+    """Where an `if` continues its chain (`else if`) rather than nesting."""
+    same_level: frozenset[str] = frozenset()
+    """Control clauses at their statement's own level (catch, except)."""
+    not_parameters: frozenset[str] = frozenset()
+    """Children of a parameter list that are no parameter (comments, separators, brackets)."""
+    number_literals: frozenset[str] = frozenset()
+    """Number literals beyond those whose kind says `integer`."""
+    parameter_declarations: frozenset[str] = frozenset()
+    """A parameter that may declare several names (with grouped_parameters) or be `void` (C)."""
+    function_declarators: frozenset[str] = frozenset()
+    """The declarator holding a function's parameter list when the function has none of its own (C, C++)."""
+
+
+@dataclass(frozen=True)
 class LanguageSpec:
     """Everything the pipeline needs to know of one language. The stages read these declarations; a tenth
     language is one more file like the nine in this folder (and its tests)."""
@@ -189,6 +236,8 @@ class LanguageSpec:
     final_newline: bool = False
     """The grammar wants a line break after the last top-level declaration where the compiler does not (Go): one is
     added before parsing."""
+    node_kinds: NodeKinds = NodeKinds()
+    """The node kinds of the language's grammars that the stages give a part (see NodeKinds)."""
     # signatures
     named_arguments: bool = False
     """Callers may pass arguments by name (Python, PHP 8, C#): a parameter's name is part of the signature."""
