@@ -121,6 +121,39 @@ NODE_KINDS = NodeKinds(
     not_parameters=words("( ) , comment"),
     number_literals=words("int_literal"),
     parameter_declarations=words("parameter_declaration"),
+    terminators=words("break_statement continue_statement goto_statement return_statement"),
+    reachable_after=words("; comment empty_statement function_declaration labeled_statement }"),
+    jump_targets=words("labeled_statement"),
+    self_assignments=words("assignment_statement"),
+    list_value_arms=words("expression_case"),
+    names=words("identifier"),
+    wrappers=words("expression_list literal_element"),
+    object_names=words("identifier"),
+    imports=words(
+        "import import_declaration import_spec import_spec_list package package_clause", "package_identifier"
+    ),
+    member_fields=words("field key label type"),
+    member_contexts=frozenset({("goto_statement", None)}),
+    declaring=frozenset(
+        {
+            ("const_spec", "name"),
+            ("function_declaration", "name"),
+            ("import_spec", "name"),
+            ("labeled_statement", None),
+            ("labeled_statement", "label"),
+            ("method_declaration", "name"),
+            ("parameter_declaration", "name"),
+            ("range_clause", "left"),
+            ("receive_statement", "left"),
+            ("short_var_declaration", "left"),
+            ("type_parameter_declaration", "name"),
+            ("type_parameter_list", None),
+            ("type_spec", "name"),
+            ("type_switch_statement", "alias"),
+            ("var_spec", "name"),
+            ("variadic_parameter_declaration", "name"),
+        }
+    ),
 )
 """The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
 

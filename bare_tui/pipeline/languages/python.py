@@ -174,6 +174,22 @@ NODE_KINDS = NodeKinds(
     chained_parents=words("else_clause if_statement"),
     same_level=words("except_clause"),
     not_parameters=words("( ) , comment keyword_separator positional_separator"),
+    terminators=words("break_statement continue_statement return_statement"),
+    reachable_after=words("; comment }"),
+    pairs=words("pair"),
+    names=words("identifier"),
+    wrappers=words("expression_list pair pattern_list tuple_pattern"),
+    object_names=words("identifier"),
+    imports=words(
+        "aliased_import future_import_statement import import_from_statement",
+        "import_prefix import_statement relative_import wildcard_import",
+    ),
+    member_fields=words("attribute key type"),
+    member_contexts=frozenset({("attribute", None), ("case_pattern", None)}),
+    declaring=frozenset(
+        {("class", "name"), ("function_definition", "name"), ("parameter", "name"), ("type_parameter", None)}
+    ),
+    receiver_fields=words("expression object"),
 )
 """The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
 

@@ -207,6 +207,74 @@ class NodeKinds:
     """A parameter that may declare several names (with grouped_parameters) or be `void` (C)."""
     function_declarators: frozenset[str] = frozenset()
     """The declarator holding a function's parameter list when the function has none of its own (C, C++)."""
+    # defects
+    terminators: frozenset[str] = frozenset()
+    """Statements after which the rest of a block cannot run (return, throw, break, continue, goto)."""
+    reachable_after: frozenset[str] = frozenset()
+    """Siblings that may follow a terminator: jump targets, hoisted declarations, comments, preprocessor lines."""
+    jump_targets: frozenset[str] = frozenset()
+    """Statements that make what follows them reachable again (a case arm, a label)."""
+    self_assignments: frozenset[str] = frozenset()
+    """Assignments a self-assignment (`x = x`) is looked for in."""
+    single_value_arms: frozenset[str] = frozenset()
+    """Switch arms whose `value` field is the one value they match."""
+    list_value_arms: frozenset[str] = frozenset()
+    """Switch arms whose `value` field lists the values they match (Go's `case 1, 2:`)."""
+    labelled_arms: frozenset[str] = frozenset()
+    """Switch arms whose values are in label children (Java's `case 1, 2 ->`)."""
+    case_labels: frozenset[str] = frozenset()
+    """The label children of such an arm."""
+    pattern_arms: frozenset[str] = frozenset()
+    """Switch arms whose values are constant patterns (C#'s switch sections)."""
+    constant_patterns: frozenset[str] = frozenset()
+    """A constant pattern of such an arm."""
+    pairs: frozenset[str] = frozenset()
+    """A key-value pair of an object literal (duplicate keys; PHP's `$k => $v`)."""
+    computed_keys: frozenset[str] = frozenset()
+    """A key computed at run time (`[name]: 1`), which no duplicate-key check can read."""
+    # the undefined-name rule
+    names: frozenset[str] = frozenset()
+    """A bare name in an expression (members, properties and types have kinds of their own)."""
+    sigil_names: frozenset[str] = frozenset()
+    """A name with its sigil (PHP's `$x`), which stands for the bare name inside it."""
+    declaring_nodes: frozenset[str] = frozenset()
+    """Nodes that declare their name whatever their parent (`const { total } = order`, C#'s `s => s.Date`)."""
+    wrappers: frozenset[str] = frozenset()
+    """Nodes between a declared name and its declaring node (`a, b := ...`, `int *p`, `[x, y] = ...`)."""
+    initialisers: frozenset[str] = frozenset()
+    """Wrappers whose `value` field is an expression, not a declared name (C's `int x = y`)."""
+    imports: frozenset[str] = frozenset()
+    """Imports, packages and namespaces used: a name under them is declared by them."""
+    member_fields: frozenset[str] = frozenset()
+    """Fields whose node is a member, a type or a label: never a reference to a variable."""
+    member_contexts: frozenset[tuple[str, str | None]] = frozenset()
+    """(parent kind, field or None for any child) where a name is a member, a type or a label."""
+    property_initialisers: frozenset[tuple[str, str]] = frozenset()
+    """(assignment kind, its parent's kind) where the assignment's left side is a property (C#'s `new A { B = 1 }`)."""
+    method_references: frozenset[str] = frozenset()
+    """`Integer::sum`: every name after the first is a member."""
+    jsx_elements: frozenset[str] = frozenset()
+    """JSX elements: a lower-case name is an HTML element, a capitalised one a component that must exist."""
+    method_calls: frozenset[str] = frozenset()
+    """A call whose `name` is a member when it has an `object` (Java's method invocation)."""
+    receiver_fields: frozenset[str] = frozenset()
+    """Fields holding the object a member is read from (`Math` in `Math.max`)."""
+    foreach_statements: frozenset[str] = frozenset()
+    """`foreach ($items as $item)`, which declares its item where the language says foreach_declares."""
+    assigning: frozenset[str] = frozenset()
+    """Assignments whose left side declares a name where the language says assignment_declares."""
+    for_in_statements: frozenset[str] = frozenset()
+    """`for (x in xs)`: its left side declares x."""
+    declaring: frozenset[tuple[str, str | None]] = frozenset()
+    """(parent kind, field or None for any child) where a name is declared (a parameter, a variable, a function)."""
+    preprocessor_tests: frozenset[str] = frozenset()
+    """Preprocessor tests whose names come from the compiler or the build (`#ifdef _WIN32`)."""
+    preprocessor_conditionals: frozenset[str] = frozenset()
+    """Preprocessor conditionals whose `condition` names come from the build."""
+    object_names: frozenset[str] = frozenset()
+    """The object of a member expression a static-member check reads (`Math` in `Math.nope`)."""
+    property_names: frozenset[str] = frozenset()
+    """The property of such a member expression (`nope`)."""
 
 
 @dataclass(frozen=True)
