@@ -8,7 +8,6 @@ import re
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from enum import Enum, auto
 from functools import lru_cache
 
@@ -22,10 +21,12 @@ from bare_tui.pipeline.languages import (
     node_snippet,
     parse_grammar,
     parse_source,
-    query_captures,
     snippet,
     spec_for_grammar,
 )
+from bare_tui.pipeline.languages.findings import Finding
+from bare_tui.pipeline.languages.findings import captured as _captures
+from bare_tui.pipeline.languages.findings import finding as _finding
 from bare_tui.pipeline.languages.spec import DefectQuery, NodeKinds
 
 RULES_VERSION = "7"
@@ -34,21 +35,6 @@ keywords are never undefined names; Java's unused private fields. 6: rules the r
 unused imports, Java's private access across classes, unknown members of JavaScript's built-ins, C++ headers and
 plain inline definitions in C. 7: all-capitals names in C and C++ files that include a project header are
 taken to come from it."""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One analyser finding: a rule, the thing it is about (no positions, so a moved line is the same finding)."""
-
-    rule: str
-    symbol: str
-    line: int
-    column: int
-    message: str
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.rule, self.symbol)
 
 
 class NoBaseline(Exception):
@@ -322,9 +308,8 @@ def _rule_findings(source: Source) -> tuple[Finding, ...]:
             findings.extend(_apply(rule, source, hit))
     findings.extend(_walk_rules(source))
     findings.extend(_duplicate_cases(source))
-    for name, named_rule in NAMED_RULES.items():
-        if name in spec.defect_rules:
-            findings.extend(named_rule(source))
+    for code_rule in spec.defect_rules:
+        findings.extend(code_rule(source))
     findings.extend(_unknown_static_members(source))
     return tuple(findings)
 
@@ -419,136 +404,6 @@ def _duplicate_cases(source: Source) -> Iterator[Finding]:
                 seen.add(text)
 
 
-_GO_LOCALS = """
-(short_var_declaration left: (expression_list (identifier) @hit))
-(var_spec name: (identifier) @hit)
-"""
-_GO_FUNCTIONS = frozenset({"function_declaration", "method_declaration", "func_literal"})
-
-
-def _go_unused_locals(source: Source) -> Iterator[Finding]:
-    """Go's "declared and not used": a local whose name appears nowhere else in its function."""
-    counts: dict[int, Counter[str]] = {}
-    for name in _captures(source.grammar, _GO_LOCALS, source.root):
-        function = name.parent
-        while function is not None and function.type not in _GO_FUNCTIONS:
-            function = function.parent
-        if function is None:
-            continue  # a package-level variable may be used from another file
-        text = source.node_text(name)
-        if text == "_":
-            continue
-        if function.id not in counts:
-            counts[function.id] = Counter(
-                source.node_text(n) for n in _captures(source.grammar, "(identifier) @hit", function)
-            )
-        if counts[function.id][text] <= 1:
-            yield _finding(source, "unused-variable", text, name, f"declared and not used: {text}")
-
-
-_JAVA_PRIVATE_FIELDS = (
-    "(field_declaration (modifiers) @modifiers declarator: (variable_declarator name: (identifier) @hit))"
-)
-
-
-def _java_unused_private_fields(source: Source) -> Iterator[Finding]:
-    """A private field that nothing in the file reads or writes: only its class can, and it does not (javac -Xlint
-    and every IDE flag it). Names are counted as identifiers outside comments and strings."""
-    names = _captures(source.grammar, _JAVA_PRIVATE_FIELDS, source.root)
-    if not names:
-        return
-    counts = Counter(source.node_text(n) for n in _captures(source.grammar, "(identifier) @hit", source.root))
-    for name in names:
-        declaration = name.parent.parent if name.parent is not None else None
-        modifiers = next((c for c in declaration.children if c.type == "modifiers"), None) if declaration else None
-        if modifiers is None or "private" not in source.node_text(modifiers).split():
-            continue
-        if any(c.type in ("annotation", "marker_annotation") for c in modifiers.children):
-            continue  # @Inject, @Mock, @SerializedName: read by a framework, not by the file
-        text = source.node_text(name)
-        if text != "serialVersionUID" and counts[text] <= 1:
-            yield _finding(source, "unused-private-field", text, name, f"private field '{text}' is never used")
-
-
-def _java_foreign_private_access(source: Source) -> Iterator[Finding]:
-    """`car.battery` in one top-level class where `battery` is a private field of another top-level class of the
-    file and no field of its own: javac refuses it ("has private access")."""
-    private_of: dict[str, set[int]] = defaultdict(set)  # field -> top-level classes declaring it private
-    fields_of: dict[int, set[str]] = defaultdict(set)  # top-level class id -> every field and method it declares
-    tops = [
-        n
-        for n in source.root.named_children
-        if n.type in ("class_declaration", "record_declaration", "enum_declaration")
-    ]
-    if len(tops) < 2:
-        return
-    for top in tops:
-        for name in _captures(
-            source.grammar, "(field_declaration declarator: (variable_declarator name: (identifier) @hit))", top
-        ):
-            fields_of[top.id].add(source.node_text(name))
-            declaration = name.parent.parent if name.parent is not None else None
-            modifiers = next((c for c in declaration.children if c.type == "modifiers"), None) if declaration else None
-            if (
-                modifiers is not None
-                and "private" in source.node_text(modifiers).split()
-                and _enclosing_top(name) == top
-            ):
-                private_of[source.node_text(name)].add(top.id)
-        for name in _captures(
-            source.grammar,
-            "(record_declaration parameters: (formal_parameters (formal_parameter name: (identifier) @hit)))",
-            top,
-        ):
-            fields_of[top.id].add(source.node_text(name))
-    if not private_of:
-        return
-    for top in tops:
-        for access in _captures(source.grammar, "(field_access field: (identifier) @hit)", top):
-            field_name = source.node_text(access)
-            owners = private_of.get(field_name, set())
-            if owners and top.id not in owners and field_name not in fields_of[top.id]:
-                yield _finding(
-                    source, "private-access", field_name, access, f"'{field_name}' is a private field of another class"
-                )
-
-
-def _enclosing_top(node: tree_sitter.Node) -> tree_sitter.Node | None:
-    top = None
-    current = node.parent
-    while current is not None and current.parent is not None:
-        top = current
-        current = current.parent
-    return top
-
-
-def _go_unused_imports(source: Source) -> Iterator[Finding]:
-    """An imported package the file never names: `go build` refuses it ("imported and not used")."""
-    used = {
-        source.node_text(n)
-        for n in _captures(source.grammar, "(selector_expression operand: (identifier) @hit)", source.root)
-    }
-    used |= {
-        source.node_text(n)
-        for n in _captures(source.grammar, "(qualified_type package: (package_identifier) @hit)", source.root)
-    }
-    for spec in _captures(source.grammar, "(import_spec) @hit", source.root):
-        alias = spec.child_by_field_name("name")
-        path = spec.child_by_field_name("path")
-        if path is None:
-            continue
-        if alias is not None:
-            name = source.node_text(alias)
-            if name in ("_", "."):
-                continue
-        else:
-            name = source.node_text(path).strip('"`').rstrip("/").rsplit("/", 1)[-1]
-            if "-" in name or "." in name or (name.startswith("v") and name[1:].isdigit()):
-                continue  # the package's own name may differ from its path's last element
-        if name not in used:
-            yield _finding(source, "unused-import", name, spec, f"imported and not used: {source.node_text(path)}")
-
-
 # Static members of JavaScript's built-in objects: `String.fromCharChar` is a TypeError when it is called.
 def _unknown_static_members(source: Source) -> Iterator[Finding]:
     """A member a built-in object does not have (`Math.nope`), as the language file's static_members list them."""
@@ -578,109 +433,8 @@ def _unknown_static_members(source: Source) -> Iterator[Finding]:
 
 
 # Headers of the C++ standard library that a C compiler cannot find.
-_CPP_ONLY_HEADERS = frozenset(
-    {
-        "algorithm",
-        "array",
-        "atomic",
-        "bitset",
-        "cassert",
-        "cctype",
-        "cerrno",
-        "cfloat",
-        "chrono",
-        "climits",
-        "cmath",
-        "complex",
-        "cstdarg",
-        "cstddef",
-        "cstdint",
-        "cstdio",
-        "cstdlib",
-        "cstring",
-        "ctime",
-        "deque",
-        "exception",
-        "fstream",
-        "functional",
-        "iomanip",
-        "iostream",
-        "iterator",
-        "limits",
-        "list",
-        "map",
-        "memory",
-        "numeric",
-        "optional",
-        "queue",
-        "random",
-        "regex",
-        "set",
-        "sstream",
-        "stack",
-        "stdexcept",
-        "string",
-        "string_view",
-        "thread",
-        "tuple",
-        "type_traits",
-        "unordered_map",
-        "unordered_set",
-        "utility",
-        "variant",
-        "vector",
-    }
-)
-
-
-def _c_rules(source: Source) -> Iterator[Finding]:
-    """C: a C++ standard header included, and a plain C99 `inline` definition, which emits no external
-    definition, so another file's call to it does not link."""
-    for include in _captures(source.grammar, "(preproc_include path: (system_lib_string) @hit)", source.root):
-        header = source.node_text(include).strip("<>")
-        if header in _CPP_ONLY_HEADERS:
-            yield _finding(
-                source, "cpp-header-in-c", header, include, f"<{header}> is a C++ header: a C compiler has no such file"
-            )
-    for function in _captures(source.grammar, "(translation_unit (function_definition) @hit)", source.root):
-        words = {
-            source.node_text(c) for c in function.children if c.type in ("storage_class_specifier", "type_qualifier")
-        }
-        if "inline" in words and not words & {"static", "extern"}:
-            name = function.child_by_field_name("declarator")
-            text = snippet(source.node_text(name), 40) if name is not None else "function"
-            yield _finding(
-                source,
-                "inline-without-definition",
-                text,
-                function,
-                f"plain C99 inline {text}: no external definition is emitted, so callers in other files do not link",
-            )
-
-
-NAMED_RULES: dict[str, Callable[[Source], Iterator[Finding]]] = {
-    "unused-variable": _go_unused_locals,
-    "unused-private-field": _java_unused_private_fields,
-    "private-access": _java_foreign_private_access,
-    "unused-import": _go_unused_imports,
-    "c-headers-and-inline": _c_rules,
-}
-"""Rules written as code, by the name a language file's `defect_rules` gives them (each reads the grammar it is
-given; what it looks for is the language's: Go's `declared and not used`, Java's private fields)."""
-
-
 def _squash(text: str) -> str:
     return "".join(text.split())
-
-
-def _finding(source: Source, rule: str, symbol: str, node: tree_sitter.Node, message: str) -> Finding:
-    line, column = source.position(node)
-    return Finding(rule, symbol, line, column, message)
-
-
-def _captures(grammar: str, query_text: str, root: tree_sitter.Node) -> list[tree_sitter.Node]:
-    """The nodes a query captures under the name `hit`, in document order (queries compiled once, in languages)."""
-    return query_captures(grammar, query_text, root, name="hit")
 
 
 # ---------------------------------------------------------------------------------------------------------

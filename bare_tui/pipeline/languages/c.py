@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 import tree_sitter
 
+from bare_tui.pipeline.languages.findings import Finding, captured, finding
 from bare_tui.pipeline.languages.parameters import Parameter, as_written, canonical
 from bare_tui.pipeline.languages.spec import (
     ASSIGNMENT_IN_PARENTHESES,
@@ -19,7 +21,7 @@ from bare_tui.pipeline.languages.spec import (
     Visit,
     words,
 )
-from bare_tui.pipeline.languages.tree import Source, captures, modifier_words, name_text, parse_grammar
+from bare_tui.pipeline.languages.tree import Source, captures, modifier_words, name_text, parse_grammar, snippet
 
 KNOWN_NAMES = """
     NULL EOF stdin stdout stderr errno true false bool size_t ssize_t ptrdiff_t intptr_t uintptr_t
@@ -315,6 +317,88 @@ HEADERS = (".h", ".hh", ".hpp", ".hxx", ".h++", ".inl")
 """C and C++ headers (integrity: the types of any other file of theirs are its own)."""
 
 
+# The defect rules written as code, which the defects stage runs for this language (LanguageSpec.defect_rules).
+
+_CPP_ONLY_HEADERS = frozenset(
+    {
+        "algorithm",
+        "array",
+        "atomic",
+        "bitset",
+        "cassert",
+        "cctype",
+        "cerrno",
+        "cfloat",
+        "chrono",
+        "climits",
+        "cmath",
+        "complex",
+        "cstdarg",
+        "cstddef",
+        "cstdint",
+        "cstdio",
+        "cstdlib",
+        "cstring",
+        "ctime",
+        "deque",
+        "exception",
+        "fstream",
+        "functional",
+        "iomanip",
+        "iostream",
+        "iterator",
+        "limits",
+        "list",
+        "map",
+        "memory",
+        "numeric",
+        "optional",
+        "queue",
+        "random",
+        "regex",
+        "set",
+        "sstream",
+        "stack",
+        "stdexcept",
+        "string",
+        "string_view",
+        "thread",
+        "tuple",
+        "type_traits",
+        "unordered_map",
+        "unordered_set",
+        "utility",
+        "variant",
+        "vector",
+    }
+)
+
+
+def headers_and_inline(source: Source) -> Iterator[Finding]:
+    """C: a C++ standard header included, and a plain C99 `inline` definition, which emits no external
+    definition, so another file's call to it does not link."""
+    for include in captured(source.grammar, "(preproc_include path: (system_lib_string) @hit)", source.root):
+        header = source.node_text(include).strip("<>")
+        if header in _CPP_ONLY_HEADERS:
+            yield finding(
+                source, "cpp-header-in-c", header, include, f"<{header}> is a C++ header: a C compiler has no such file"
+            )
+    for function in captured(source.grammar, "(translation_unit (function_definition) @hit)", source.root):
+        words = {
+            source.node_text(c) for c in function.children if c.type in ("storage_class_specifier", "type_qualifier")
+        }
+        if "inline" in words and not words & {"static", "extern"}:
+            name = function.child_by_field_name("declarator")
+            text = snippet(source.node_text(name), 40) if name is not None else "function"
+            yield finding(
+                source,
+                "inline-without-definition",
+                text,
+                function,
+                f"plain C99 inline {text}: no external definition is emitted, so callers in other files do not link",
+            )
+
+
 NODE_KINDS = NodeKinds(
     comments=words("comment"),
     strings=words("char_literal concatenated_string string_literal"),
@@ -398,7 +482,7 @@ SPEC = LanguageSpec(
     block_query="(compound_statement) @hit",
     assignment_query="(assignment_expression) @hit",
     switch_query=SWITCH_QUERY,
-    defect_rules=("c-headers-and-inline",),
+    defect_rules=(headers_and_inline,),
     cppcheck=Cppcheck("c", ".c"),
     preprocessor=True,
 )

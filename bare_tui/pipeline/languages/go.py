@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
+
 import tree_sitter
 
+from bare_tui.pipeline.languages.findings import Finding, captured, finding
 from bare_tui.pipeline.languages.parameters import Parameter, as_written, canonical, parameters_of
 from bare_tui.pipeline.languages.spec import NOTHING, Grammar, LanguageSpec, NodeKinds, Visit, words
 from bare_tui.pipeline.languages.tree import Source, name_text
@@ -106,6 +110,62 @@ def return_type(spec: LanguageSpec, source: Source, node: tree_sitter.Node) -> s
     return "" if node.type in _FUNCTIONS else None
 
 
+# The defect rules written as code, which the defects stage runs for this language (LanguageSpec.defect_rules).
+
+_GO_LOCALS = """
+(short_var_declaration left: (expression_list (identifier) @hit))
+(var_spec name: (identifier) @hit)
+"""
+_GO_FUNCTIONS = frozenset({"function_declaration", "method_declaration", "func_literal"})
+
+
+def unused_locals(source: Source) -> Iterator[Finding]:
+    """Go's "declared and not used": a local whose name appears nowhere else in its function."""
+    counts: dict[int, Counter[str]] = {}
+    for name in captured(source.grammar, _GO_LOCALS, source.root):
+        function = name.parent
+        while function is not None and function.type not in _GO_FUNCTIONS:
+            function = function.parent
+        if function is None:
+            continue  # a package-level variable may be used from another file
+        text = source.node_text(name)
+        if text == "_":
+            continue
+        if function.id not in counts:
+            counts[function.id] = Counter(
+                source.node_text(n) for n in captured(source.grammar, "(identifier) @hit", function)
+            )
+        if counts[function.id][text] <= 1:
+            yield finding(source, "unused-variable", text, name, f"declared and not used: {text}")
+
+
+def unused_imports(source: Source) -> Iterator[Finding]:
+    """An imported package the file never names: `go build` refuses it ("imported and not used")."""
+    used = {
+        source.node_text(n)
+        for n in captured(source.grammar, "(selector_expression operand: (identifier) @hit)", source.root)
+    }
+    used |= {
+        source.node_text(n)
+        for n in captured(source.grammar, "(qualified_type package: (package_identifier) @hit)", source.root)
+    }
+    for spec in captured(source.grammar, "(import_spec) @hit", source.root):
+        alias = spec.child_by_field_name("name")
+        path = spec.child_by_field_name("path")
+        if path is None:
+            continue
+        if alias is not None:
+            name = source.node_text(alias)
+            if name in ("_", "."):
+                continue
+        else:
+            name = source.node_text(path).strip('"`').rstrip("/").rsplit("/", 1)[-1]
+            if "-" in name or "." in name or (name.startswith("v") and name[1:].isdigit()):
+                continue  # the package's own name may differ from its path's last element
+        if name not in used:
+            yield finding(source, "unused-import", name, spec, f"imported and not used: {source.node_text(path)}")
+
+
 NODE_KINDS = NodeKinds(
     comments=words("comment"),
     strings=words("interpreted_string_literal raw_string_literal"),
@@ -182,6 +242,6 @@ SPEC = LanguageSpec(
     block_query="(statement_list) @hit",
     assignment_query="(assignment_statement) @hit",
     switch_query="(expression_switch_statement) @hit",
-    defect_rules=("unused-variable", "unused-import"),
+    defect_rules=(unused_locals, unused_imports),
     imports_name_packages=True,
 )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+
 import tree_sitter
 
+from bare_tui.pipeline.languages.findings import Finding, captured, finding
 from bare_tui.pipeline.languages.parameters import Parameter, as_written, canonical
 from bare_tui.pipeline.languages.spec import (
     ASSIGNMENT_IN_PARENTHESES,
@@ -94,6 +98,84 @@ def _parameter_names(group: list[tree_sitter.Node]) -> set[int]:
         if dimensions is not None and name is not None:
             ids.discard(dimensions.id)
     return ids
+
+
+# The defect rules written as code, which the defects stage runs for this language (LanguageSpec.defect_rules).
+
+_JAVA_PRIVATE_FIELDS = (
+    "(field_declaration (modifiers) @modifiers declarator: (variable_declarator name: (identifier) @hit))"
+)
+
+
+def unused_private_fields(source: Source) -> Iterator[Finding]:
+    """A private field that nothing in the file reads or writes: only its class can, and it does not (javac -Xlint
+    and every IDE flag it). Names are counted as identifiers outside comments and strings."""
+    names = captured(source.grammar, _JAVA_PRIVATE_FIELDS, source.root)
+    if not names:
+        return
+    counts = Counter(source.node_text(n) for n in captured(source.grammar, "(identifier) @hit", source.root))
+    for name in names:
+        declaration = name.parent.parent if name.parent is not None else None
+        modifiers = next((c for c in declaration.children if c.type == "modifiers"), None) if declaration else None
+        if modifiers is None or "private" not in source.node_text(modifiers).split():
+            continue
+        if any(c.type in ("annotation", "marker_annotation") for c in modifiers.children):
+            continue  # @Inject, @Mock, @SerializedName: read by a framework, not by the file
+        text = source.node_text(name)
+        if text != "serialVersionUID" and counts[text] <= 1:
+            yield finding(source, "unused-private-field", text, name, f"private field '{text}' is never used")
+
+
+def foreign_private_access(source: Source) -> Iterator[Finding]:
+    """`car.battery` in one top-level class where `battery` is a private field of another top-level class of the
+    file and no field of its own: javac refuses it ("has private access")."""
+    private_of: dict[str, set[int]] = defaultdict(set)  # field -> top-level classes declaring it private
+    fields_of: dict[int, set[str]] = defaultdict(set)  # top-level class id -> every field and method it declares
+    tops = [
+        n
+        for n in source.root.named_children
+        if n.type in ("class_declaration", "record_declaration", "enum_declaration")
+    ]
+    if len(tops) < 2:
+        return
+    for top in tops:
+        for name in captured(
+            source.grammar, "(field_declaration declarator: (variable_declarator name: (identifier) @hit))", top
+        ):
+            fields_of[top.id].add(source.node_text(name))
+            declaration = name.parent.parent if name.parent is not None else None
+            modifiers = next((c for c in declaration.children if c.type == "modifiers"), None) if declaration else None
+            if (
+                modifiers is not None
+                and "private" in source.node_text(modifiers).split()
+                and _enclosing_top(name) == top
+            ):
+                private_of[source.node_text(name)].add(top.id)
+        for name in captured(
+            source.grammar,
+            "(record_declaration parameters: (formal_parameters (formal_parameter name: (identifier) @hit)))",
+            top,
+        ):
+            fields_of[top.id].add(source.node_text(name))
+    if not private_of:
+        return
+    for top in tops:
+        for access in captured(source.grammar, "(field_access field: (identifier) @hit)", top):
+            field_name = source.node_text(access)
+            owners = private_of.get(field_name, set())
+            if owners and top.id not in owners and field_name not in fields_of[top.id]:
+                yield finding(
+                    source, "private-access", field_name, access, f"'{field_name}' is a private field of another class"
+                )
+
+
+def _enclosing_top(node: tree_sitter.Node) -> tree_sitter.Node | None:
+    top = None
+    current = node.parent
+    while current is not None and current.parent is not None:
+        top = current
+        current = current.parent
+    return top
 
 
 NODE_KINDS = NodeKinds(
@@ -200,6 +282,6 @@ SPEC = LanguageSpec(
     block_query="(block) @hit",
     assignment_query="(assignment_expression) @hit",
     switch_query="(switch_block) @hit",
-    defect_rules=("unused-private-field", "private-access"),
+    defect_rules=(unused_private_fields, foreign_private_access),
     capitalised_objects_are_classes=True,
 )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import import_module
 
 import tree_sitter
 
+from bare_tui.pipeline.languages.findings import Finding
 from bare_tui.pipeline.languages.parameters import Parameter, declared_return, standard_parameter
 from bare_tui.pipeline.languages.tree import Source, modifier_words
 
@@ -122,6 +123,10 @@ ASSIGNMENT_IN_PARENTHESES = assignment_in_condition("""
         """)
 """assignment_in_condition() for the languages whose conditions are parenthesized expressions (C, Java, JavaScript,
 PHP)."""
+
+
+CodeRule = Callable[[Source], Iterable[Finding]]
+"""A defect rule written as code: the findings in one parsed text."""
 
 
 @dataclass(frozen=True)
@@ -353,8 +358,8 @@ class LanguageSpec:
     """Captures (@hit) each assignment, for self-assignments."""
     switch_query: str = ""
     """Captures (@hit) each switch whose arms may repeat a value."""
-    defect_rules: tuple[str, ...] = ()
-    """The stage's named rules that apply (defects.NAMED_RULES): Go's unused locals, Java's unused private fields."""
+    defect_rules: tuple[CodeRule, ...] = ()
+    """Defect rules written as code, run in this order (Go's unused locals and imports, Java's private fields)."""
     static_members: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """Built-in objects and every static member they have (JavaScript's Math): any other member is a defect."""
     cppcheck: Cppcheck | None = None

@@ -173,13 +173,8 @@ NODE_KINDS_LEFT: dict[str, set[str]] = {
     "maintainability.py": {"parameters"},
     # The checker a syntax verdict names when there was nothing to check.
     "syntax.py": {"none"},
-    # A field name (a method call's `name`). The rest: the named defect rules' code (Go's unused locals and imports,
-    # Java's private fields, C's headers and inline), which the language files choose by name, and C++'s header
-    # names (`<array>`, `<list>`) that rule knows.
+    # A field name (a method call's `name`).
     "defects.py": {"name"},
-    "defects.py ": {"func_literal", "function_declaration", "method_declaration", "modifiers", "annotation"},
-    "defects.py  ": {"marker_annotation", "class_declaration", "enum_declaration", "record_declaration"},
-    "defects.py   ": {"storage_class_specifier", "type_qualifier", "array", "list", "regex", "set", "string", "tuple"},
 }
 """String constants of stage modules that equal some grammar's node kind but name no node: each is documented."""
 
