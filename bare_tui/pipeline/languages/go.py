@@ -112,19 +112,19 @@ def return_type(spec: LanguageSpec, source: Source, node: tree_sitter.Node) -> s
 
 # The defect rules written as code, which the defects stage runs for this language (LanguageSpec.defect_rules).
 
-_GO_LOCALS = """
+_LOCALS = """
 (short_var_declaration left: (expression_list (identifier) @hit))
 (var_spec name: (identifier) @hit)
 """
-_GO_FUNCTIONS = frozenset({"function_declaration", "method_declaration", "func_literal"})
+_LOCAL_SCOPES = frozenset({"function_declaration", "method_declaration", "func_literal"})
 
 
 def unused_locals(source: Source) -> Iterator[Finding]:
     """Go's "declared and not used": a local whose name appears nowhere else in its function."""
     counts: dict[int, Counter[str]] = {}
-    for name in captured(source.grammar, _GO_LOCALS, source.root):
+    for name in captured(source.grammar, _LOCALS, source.root):
         function = name.parent
-        while function is not None and function.type not in _GO_FUNCTIONS:
+        while function is not None and function.type not in _LOCAL_SCOPES:
             function = function.parent
         if function is None:
             continue  # a package-level variable may be used from another file

@@ -102,15 +102,13 @@ def _parameter_names(group: list[tree_sitter.Node]) -> set[int]:
 
 # The defect rules written as code, which the defects stage runs for this language (LanguageSpec.defect_rules).
 
-_JAVA_PRIVATE_FIELDS = (
-    "(field_declaration (modifiers) @modifiers declarator: (variable_declarator name: (identifier) @hit))"
-)
+_PRIVATE_FIELDS = "(field_declaration (modifiers) @modifiers declarator: (variable_declarator name: (identifier) @hit))"
 
 
 def unused_private_fields(source: Source) -> Iterator[Finding]:
     """A private field that nothing in the file reads or writes: only its class can, and it does not (javac -Xlint
     and every IDE flag it). Names are counted as identifiers outside comments and strings."""
-    names = captured(source.grammar, _JAVA_PRIVATE_FIELDS, source.root)
+    names = captured(source.grammar, _PRIVATE_FIELDS, source.root)
     if not names:
         return
     counts = Counter(source.node_text(n) for n in captured(source.grammar, "(identifier) @hit", source.root))
