@@ -8,7 +8,7 @@ import re
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from enum import Enum, auto
 from functools import lru_cache
 
 import tree_sitter
@@ -21,11 +21,13 @@ from bare_tui.pipeline.languages import (
     node_snippet,
     parse_grammar,
     parse_source,
-    query_captures,
     snippet,
     spec_for_grammar,
 )
-from bare_tui.pipeline.languages.spec import DefectQuery
+from bare_tui.pipeline.languages.findings import Finding
+from bare_tui.pipeline.languages.findings import captured as _captures
+from bare_tui.pipeline.languages.findings import finding as _finding
+from bare_tui.pipeline.languages.spec import DefectQuery, NodeKinds
 
 RULES_VERSION = "7"
 """Bumped whenever a rule changes what it finds, so that the pipeline version changes with it. 5: C and C++
@@ -33,21 +35,6 @@ keywords are never undefined names; Java's unused private fields. 6: rules the r
 unused imports, Java's private access across classes, unknown members of JavaScript's built-ins, C++ headers and
 plain inline definitions in C. 7: all-capitals names in C and C++ files that include a project header are
 taken to come from it."""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One analyser finding: a rule, the thing it is about (no positions, so a moved line is the same finding)."""
-
-    rule: str
-    symbol: str
-    line: int
-    column: int
-    message: str
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.rule, self.symbol)
 
 
 class NoBaseline(Exception):
@@ -297,39 +284,8 @@ def _cppcheck_findings(grammar: str, text: str) -> tuple[Finding, ...]:
 # The other eight languages: rules written as tree-sitter queries, plus the undefined-name rule.
 
 
-# Statements after which the rest of a block cannot run.
-_TERMINATORS = frozenset(
-    {"return_statement", "throw_statement", "break_statement", "continue_statement", "goto_statement"}
-)
-_BLOCKS = frozenset({"statement_block", "block", "compound_statement", "statement_list"})
-# Siblings that may legally follow a terminator: labels and case arms are jump targets, JS functions are
-# hoisted, comments and preprocessor lines are not statements.
-_REACHABLE_AFTER = frozenset(
-    {
-        "comment",
-        "line_comment",
-        "block_comment",
-        "labeled_statement",
-        "case_statement",
-        "default_statement",
-        "function_declaration",
-        "generator_function_declaration",
-        "class_declaration",
-        "empty_statement",
-        "preproc_if",
-        "preproc_ifdef",
-        "preproc_else",
-        "preproc_elif",
-        "preproc_call",
-        "preproc_def",
-        "preproc_include",
-        "local_function_statement",
-        "}",
-        ";",
-    }
-)
-
-_SELF_ASSIGNMENT_TYPES = frozenset({"assignment_expression", "assignment_statement"})
+# What ends a block, what may follow it, what a switch arm or an assignment is: the language file says
+# (LanguageSpec.node_kinds).
 
 
 def rule_findings(source: Source) -> list[Finding]:
@@ -352,9 +308,8 @@ def _rule_findings(source: Source) -> tuple[Finding, ...]:
             findings.extend(_apply(rule, source, hit))
     findings.extend(_walk_rules(source))
     findings.extend(_duplicate_cases(source))
-    for name, named_rule in NAMED_RULES.items():
-        if name in spec.defect_rules:
-            findings.extend(named_rule(source))
+    for code_rule in spec.defect_rules:
+        findings.extend(code_rule(source))
     findings.extend(_unknown_static_members(source))
     return tuple(findings)
 
@@ -371,12 +326,13 @@ def _apply(rule: DefectQuery, source: Source, node: tree_sitter.Node) -> Iterato
             yield _finding(source, rule.name, "", node, rule.message)
         return
     if rule.name == "duplicate-key":
+        kinds = spec_for_grammar(source.grammar).node_kinds
         seen: set[str] = set()
         for pair in node.named_children:
-            if pair.type != "pair":
+            if pair.type not in kinds.pairs:
                 continue
             key = pair.child_by_field_name("key")
-            if key is None or key.type == "computed_property_name":
+            if key is None or key.type in kinds.computed_keys:
                 continue
             name = source.node_text(key).strip("'\"`")
             if name in seen:
@@ -390,19 +346,20 @@ def _apply(rule: DefectQuery, source: Source, node: tree_sitter.Node) -> Iterato
 def _walk_rules(source: Source) -> Iterator[Finding]:
     """Unreachable statements and self-assignments, found in one pass over the blocks and assignments."""
     spec = spec_for_grammar(source.grammar)
+    kinds = spec.node_kinds
     for node in _captures(source.grammar, spec.block_query, source.root):
         terminated = False
         for child in node.named_children:
-            if terminated and child.type not in _REACHABLE_AFTER and not child.is_extra:
+            if terminated and child.type not in kinds.reachable_after and not child.is_extra:
                 text = snippet(source.node_text(child), 60)
                 yield _finding(source, "unreachable-code", text, child, f"unreachable code: {text}")
                 break
-            if child.type in _TERMINATORS:
+            if child.type in kinds.terminators:
                 terminated = True
-            elif child.type in ("case_statement", "labeled_statement"):
+            elif child.type in kinds.jump_targets:
                 terminated = False
     for node in _captures(source.grammar, spec.assignment_query, source.root):
-        if node.type not in _SELF_ASSIGNMENT_TYPES:
+        if node.type not in kinds.self_assignments:
             continue
         operator = node.child_by_field_name("operator")
         if operator is not None and source.node_text(operator) != "=":
@@ -415,171 +372,43 @@ def _walk_rules(source: Source) -> Iterator[Finding]:
             yield _finding(source, "self-assignment", left_text, node, f"self-assignment: {left_text} = {right_text}")
 
 
-def _case_values(arm: tree_sitter.Node) -> list[tree_sitter.Node]:
+def _case_values(arm: tree_sitter.Node, kinds: NodeKinds) -> list[tree_sitter.Node]:
     """The values one arm of a switch matches (`case 1, 2:` has two)."""
-    if arm.type in ("case_statement", "switch_case"):
+    if arm.type in kinds.single_value_arms:
         value = arm.child_by_field_name("value")
         return [value] if value is not None else []
-    if arm.type == "expression_case":
+    if arm.type in kinds.list_value_arms:
         value = arm.child_by_field_name("value")
         return list(value.named_children) if value is not None else []
-    if arm.type in ("switch_block_statement_group", "switch_rule"):
-        return [v for label in arm.named_children if label.type == "switch_label" for v in label.named_children]
-    if arm.type == "switch_section":
+    if arm.type in kinds.labelled_arms:
+        return [v for label in arm.named_children if label.type in kinds.case_labels for v in label.named_children]
+    if arm.type in kinds.pattern_arms:
         return [
             child.named_children[0]
             for child in arm.named_children
-            if child.type == "constant_pattern" and child.named_children
+            if child.type in kinds.constant_patterns and child.named_children
         ]
     return []
 
 
 def _duplicate_cases(source: Source) -> Iterator[Finding]:
     """A value matched by two arms of one switch: the second arm can never run (or it does not compile)."""
-    for switch in _captures(source.grammar, spec_for_grammar(source.grammar).switch_query, source.root):
+    spec = spec_for_grammar(source.grammar)
+    for switch in _captures(source.grammar, spec.switch_query, source.root):
         seen: set[str] = set()
         for arm in switch.named_children:
-            for value in _case_values(arm):
+            for value in _case_values(arm, spec.node_kinds):
                 text = _squash(source.node_text(value))
                 if text in seen:
                     yield _finding(source, "duplicate-case", text, value, f"duplicate case label: {text}")
                 seen.add(text)
 
 
-_GO_LOCALS = """
-(short_var_declaration left: (expression_list (identifier) @hit))
-(var_spec name: (identifier) @hit)
-"""
-_GO_FUNCTIONS = frozenset({"function_declaration", "method_declaration", "func_literal"})
-
-
-def _go_unused_locals(source: Source) -> Iterator[Finding]:
-    """Go's "declared and not used": a local whose name appears nowhere else in its function."""
-    counts: dict[int, Counter[str]] = {}
-    for name in _captures(source.grammar, _GO_LOCALS, source.root):
-        function = name.parent
-        while function is not None and function.type not in _GO_FUNCTIONS:
-            function = function.parent
-        if function is None:
-            continue  # a package-level variable may be used from another file
-        text = source.node_text(name)
-        if text == "_":
-            continue
-        if function.id not in counts:
-            counts[function.id] = Counter(
-                source.node_text(n) for n in _captures(source.grammar, "(identifier) @hit", function)
-            )
-        if counts[function.id][text] <= 1:
-            yield _finding(source, "unused-variable", text, name, f"declared and not used: {text}")
-
-
-_JAVA_PRIVATE_FIELDS = (
-    "(field_declaration (modifiers) @modifiers declarator: (variable_declarator name: (identifier) @hit))"
-)
-
-
-def _java_unused_private_fields(source: Source) -> Iterator[Finding]:
-    """A private field that nothing in the file reads or writes: only its class can, and it does not (javac -Xlint
-    and every IDE flag it). Names are counted as identifiers outside comments and strings."""
-    names = _captures(source.grammar, _JAVA_PRIVATE_FIELDS, source.root)
-    if not names:
-        return
-    counts = Counter(source.node_text(n) for n in _captures(source.grammar, "(identifier) @hit", source.root))
-    for name in names:
-        declaration = name.parent.parent if name.parent is not None else None
-        modifiers = next((c for c in declaration.children if c.type == "modifiers"), None) if declaration else None
-        if modifiers is None or "private" not in source.node_text(modifiers).split():
-            continue
-        if any(c.type in ("annotation", "marker_annotation") for c in modifiers.children):
-            continue  # @Inject, @Mock, @SerializedName: read by a framework, not by the file
-        text = source.node_text(name)
-        if text != "serialVersionUID" and counts[text] <= 1:
-            yield _finding(source, "unused-private-field", text, name, f"private field '{text}' is never used")
-
-
-def _java_foreign_private_access(source: Source) -> Iterator[Finding]:
-    """`car.battery` in one top-level class where `battery` is a private field of another top-level class of the
-    file and no field of its own: javac refuses it ("has private access")."""
-    private_of: dict[str, set[int]] = defaultdict(set)  # field -> top-level classes declaring it private
-    fields_of: dict[int, set[str]] = defaultdict(set)  # top-level class id -> every field and method it declares
-    tops = [
-        n
-        for n in source.root.named_children
-        if n.type in ("class_declaration", "record_declaration", "enum_declaration")
-    ]
-    if len(tops) < 2:
-        return
-    for top in tops:
-        for name in _captures(
-            source.grammar, "(field_declaration declarator: (variable_declarator name: (identifier) @hit))", top
-        ):
-            fields_of[top.id].add(source.node_text(name))
-            declaration = name.parent.parent if name.parent is not None else None
-            modifiers = next((c for c in declaration.children if c.type == "modifiers"), None) if declaration else None
-            if (
-                modifiers is not None
-                and "private" in source.node_text(modifiers).split()
-                and _enclosing_top(name) == top
-            ):
-                private_of[source.node_text(name)].add(top.id)
-        for name in _captures(
-            source.grammar,
-            "(record_declaration parameters: (formal_parameters (formal_parameter name: (identifier) @hit)))",
-            top,
-        ):
-            fields_of[top.id].add(source.node_text(name))
-    if not private_of:
-        return
-    for top in tops:
-        for access in _captures(source.grammar, "(field_access field: (identifier) @hit)", top):
-            field_name = source.node_text(access)
-            owners = private_of.get(field_name, set())
-            if owners and top.id not in owners and field_name not in fields_of[top.id]:
-                yield _finding(
-                    source, "private-access", field_name, access, f"'{field_name}' is a private field of another class"
-                )
-
-
-def _enclosing_top(node: tree_sitter.Node) -> tree_sitter.Node | None:
-    top = None
-    current = node.parent
-    while current is not None and current.parent is not None:
-        top = current
-        current = current.parent
-    return top
-
-
-def _go_unused_imports(source: Source) -> Iterator[Finding]:
-    """An imported package the file never names: `go build` refuses it ("imported and not used")."""
-    used = {
-        source.node_text(n)
-        for n in _captures(source.grammar, "(selector_expression operand: (identifier) @hit)", source.root)
-    }
-    used |= {
-        source.node_text(n)
-        for n in _captures(source.grammar, "(qualified_type package: (package_identifier) @hit)", source.root)
-    }
-    for spec in _captures(source.grammar, "(import_spec) @hit", source.root):
-        alias = spec.child_by_field_name("name")
-        path = spec.child_by_field_name("path")
-        if path is None:
-            continue
-        if alias is not None:
-            name = source.node_text(alias)
-            if name in ("_", "."):
-                continue
-        else:
-            name = source.node_text(path).strip('"`').rstrip("/").rsplit("/", 1)[-1]
-            if "-" in name or "." in name or (name.startswith("v") and name[1:].isdigit()):
-                continue  # the package's own name may differ from its path's last element
-        if name not in used:
-            yield _finding(source, "unused-import", name, spec, f"imported and not used: {source.node_text(path)}")
-
-
 # Static members of JavaScript's built-in objects: `String.fromCharChar` is a TypeError when it is called.
 def _unknown_static_members(source: Source) -> Iterator[Finding]:
     """A member a built-in object does not have (`Math.nope`), as the language file's static_members list them."""
-    members = spec_for_grammar(source.grammar).static_members
+    spec = spec_for_grammar(source.grammar)
+    members, kinds = spec.static_members, spec.node_kinds
     if not members:
         return
     # Every member expression, filtered here: a pattern with conditions on its children is quadratic in how deeply
@@ -587,7 +416,12 @@ def _unknown_static_members(source: Source) -> Iterator[Finding]:
     for member in _captures(source.grammar, "(member_expression) @hit", source.root):
         target = member.child_by_field_name("object")
         prop = member.child_by_field_name("property")
-        if target is None or prop is None or target.type != "identifier" or prop.type != "property_identifier":
+        if (
+            target is None
+            or prop is None
+            or target.type not in kinds.object_names
+            or prop.type not in kinds.property_names
+        ):
             continue
         known = members.get(source.node_text(target))
         if known is None:
@@ -599,109 +433,8 @@ def _unknown_static_members(source: Source) -> Iterator[Finding]:
 
 
 # Headers of the C++ standard library that a C compiler cannot find.
-_CPP_ONLY_HEADERS = frozenset(
-    {
-        "algorithm",
-        "array",
-        "atomic",
-        "bitset",
-        "cassert",
-        "cctype",
-        "cerrno",
-        "cfloat",
-        "chrono",
-        "climits",
-        "cmath",
-        "complex",
-        "cstdarg",
-        "cstddef",
-        "cstdint",
-        "cstdio",
-        "cstdlib",
-        "cstring",
-        "ctime",
-        "deque",
-        "exception",
-        "fstream",
-        "functional",
-        "iomanip",
-        "iostream",
-        "iterator",
-        "limits",
-        "list",
-        "map",
-        "memory",
-        "numeric",
-        "optional",
-        "queue",
-        "random",
-        "regex",
-        "set",
-        "sstream",
-        "stack",
-        "stdexcept",
-        "string",
-        "string_view",
-        "thread",
-        "tuple",
-        "type_traits",
-        "unordered_map",
-        "unordered_set",
-        "utility",
-        "variant",
-        "vector",
-    }
-)
-
-
-def _c_rules(source: Source) -> Iterator[Finding]:
-    """C: a C++ standard header included, and a plain C99 `inline` definition, which emits no external
-    definition, so another file's call to it does not link."""
-    for include in _captures(source.grammar, "(preproc_include path: (system_lib_string) @hit)", source.root):
-        header = source.node_text(include).strip("<>")
-        if header in _CPP_ONLY_HEADERS:
-            yield _finding(
-                source, "cpp-header-in-c", header, include, f"<{header}> is a C++ header: a C compiler has no such file"
-            )
-    for function in _captures(source.grammar, "(translation_unit (function_definition) @hit)", source.root):
-        words = {
-            source.node_text(c) for c in function.children if c.type in ("storage_class_specifier", "type_qualifier")
-        }
-        if "inline" in words and not words & {"static", "extern"}:
-            name = function.child_by_field_name("declarator")
-            text = snippet(source.node_text(name), 40) if name is not None else "function"
-            yield _finding(
-                source,
-                "inline-without-definition",
-                text,
-                function,
-                f"plain C99 inline {text}: no external definition is emitted, so callers in other files do not link",
-            )
-
-
-NAMED_RULES: dict[str, Callable[[Source], Iterator[Finding]]] = {
-    "unused-variable": _go_unused_locals,
-    "unused-private-field": _java_unused_private_fields,
-    "private-access": _java_foreign_private_access,
-    "unused-import": _go_unused_imports,
-    "c-headers-and-inline": _c_rules,
-}
-"""Rules written as code, by the name a language file's `defect_rules` gives them (each reads the grammar it is
-given; what it looks for is the language's: Go's `declared and not used`, Java's private fields)."""
-
-
 def _squash(text: str) -> str:
     return "".join(text.split())
-
-
-def _finding(source: Source, rule: str, symbol: str, node: tree_sitter.Node, message: str) -> Finding:
-    line, column = source.position(node)
-    return Finding(rule, symbol, line, column, message)
-
-
-def _captures(grammar: str, query_text: str, root: tree_sitter.Node) -> list[tree_sitter.Node]:
-    """The nodes a query captures under the name `hit`, in document order (queries compiled once, in languages)."""
-    return query_captures(grammar, query_text, root, name="hit")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -713,205 +446,8 @@ def _captures(grammar: str, query_text: str, root: tree_sitter.Node) -> list[tre
 _WORD = re.compile(r"\$?[A-Za-z_][A-Za-z0-9_]*")
 _LOCAL_INCLUDE = re.compile(r'^\s*#\s*include\s*"', re.MULTILINE)
 
-# Node types that are a bare name in an expression. Members, properties and types have their own node
-# types (property_identifier, field_identifier, type_identifier) in most grammars and are not checked.
-_NAME_TYPES = frozenset({"identifier", "variable_name", "name"})
-
-# Fields whose node is a member of something else, a type, or a label: never a reference to a variable.
-_MEMBER_FIELDS = frozenset({"field", "property", "attribute", "type", "scope", "key", "label", "member", "returns"})
-# (parent type, field): the name is a member of an object or namespace, not a free reference.
-_MEMBER_CONTEXTS = frozenset(
-    {
-        ("member_access_expression", "name"),
-        ("member_call_expression", "name"),
-        ("nullsafe_member_call_expression", "name"),
-        ("nullsafe_member_access_expression", "name"),
-        ("scoped_call_expression", "name"),
-        ("scoped_property_access_expression", "name"),
-        ("class_constant_access_expression", None),
-        ("qualified_identifier", "name"),
-        ("scoped_identifier", "name"),
-        ("field_access", "field"),
-        ("named_type", None),
-        ("qualified_name", None),
-        ("namespace_name", None),
-        ("argument", "name"),  # PHP and C# named arguments
-        ("name_colon", None),
-        ("goto_statement", None),
-        ("attribute", None),
-        ("attribute_list", None),
-        ("generic_name", None),
-        ("qualified_name", "name"),
-        ("nested_identifier", None),
-        ("jsx_attribute", None),
-        ("object_creation_expression", "type"),
-        ("annotation", None),
-        ("marker_annotation", None),
-        ("case_pattern", None),
-    }
-)
-# (parent type, field): the name is declared here. A field of None means any unnamed child.
-_DECLARING = frozenset(
-    {
-        # JavaScript and TypeScript
-        ("variable_declarator", "name"),
-        ("function_declaration", "name"),
-        ("generator_function_declaration", "name"),
-        ("function_expression", "name"),
-        ("function", "name"),
-        ("class_declaration", "name"),
-        ("class", "name"),
-        ("formal_parameters", None),
-        ("required_parameter", "pattern"),
-        ("optional_parameter", "pattern"),
-        ("arrow_function", "parameter"),
-        ("catch_clause", "parameter"),
-        ("import_specifier", "name"),
-        ("import_specifier", "alias"),
-        ("namespace_import", None),
-        ("import_clause", None),
-        ("for_in_statement", "left"),
-        ("assignment_expression", "left"),  # only where the language file says assignment_declares
-        ("rest_pattern", None),
-        ("array_pattern", None),
-        ("object_pattern", None),
-        ("pair_pattern", "value"),
-        ("assignment_pattern", "left"),
-        ("object_assignment_pattern", "left"),
-        ("enum_declaration", "name"),
-        ("internal_module", "name"),
-        ("function_signature", "name"),
-        # Java
-        ("formal_parameter", "name"),
-        ("catch_formal_parameter", "name"),
-        ("enhanced_for_statement", "name"),
-        ("lambda_expression", "parameters"),
-        ("inferred_parameters", None),
-        ("method_declaration", "name"),
-        ("constructor_declaration", "name"),
-        ("compact_constructor_declaration", "name"),
-        ("interface_declaration", "name"),
-        ("record_declaration", "name"),
-        ("annotation_type_declaration", "name"),
-        ("enum_constant", "name"),
-        ("resource", "name"),
-        ("spread_parameter", None),
-        ("instanceof_expression", "name"),
-        ("type_parameter", None),
-        ("type_pattern", None),
-        ("record_pattern_component", None),
-        # C and C++
-        ("init_declarator", "declarator"),
-        ("declaration", "declarator"),
-        ("parameter_declaration", "declarator"),
-        ("optional_parameter_declaration", "declarator"),
-        ("variadic_parameter_declaration", "declarator"),
-        ("function_declarator", "declarator"),
-        ("pointer_declarator", "declarator"),
-        ("reference_declarator", None),
-        ("array_declarator", "declarator"),
-        ("parenthesized_declarator", None),
-        ("attributed_declarator", None),
-        ("structured_binding_declarator", None),
-        ("field_declaration", "declarator"),
-        ("type_definition", "declarator"),
-        ("preproc_def", "name"),
-        ("preproc_function_def", "name"),
-        ("preproc_params", None),
-        ("enumerator", "name"),
-        ("for_range_loop", "declarator"),
-        ("namespace_definition", "name"),
-        ("alias_declaration", "name"),
-        ("using_declaration", None),
-        ("variadic_declarator", None),
-        ("template_function", "name"),
-        # C#
-        ("parameter", "name"),
-        ("local_function_statement", "name"),
-        ("struct_declaration", "name"),
-        ("enum_member_declaration", "name"),
-        ("property_declaration", "name"),
-        ("event_declaration", "name"),
-        ("delegate_declaration", "name"),
-        ("namespace_declaration", "name"),
-        ("file_scoped_namespace_declaration", "name"),
-        ("foreach_statement", "left"),
-        ("catch_declaration", "name"),
-        ("single_variable_designation", None),
-        ("parenthesized_variable_designation", None),
-        ("implicit_parameter", None),
-        ("declaration_pattern", "name"),
-        ("var_pattern", None),
-        ("from_clause", "name"),
-        ("let_clause", None),
-        ("join_clause", "name"),
-        ("join_into_clause", None),
-        ("query_continuation", None),
-        ("tuple_element", "name"),
-        ("type_parameter_list", None),
-        ("using_directive", None),
-        ("extern_alias_directive", None),
-        ("labeled_statement", None),
-        ("operator_declaration", None),
-        # Go
-        ("short_var_declaration", "left"),
-        ("var_spec", "name"),
-        ("const_spec", "name"),
-        ("parameter_declaration", "name"),
-        ("variadic_parameter_declaration", "name"),
-        ("range_clause", "left"),
-        ("type_spec", "name"),
-        ("import_spec", "name"),
-        ("type_parameter_declaration", "name"),
-        ("receive_statement", "left"),
-        ("type_switch_statement", "alias"),
-        ("labeled_statement", "label"),
-        # PHP
-        ("simple_parameter", "name"),
-        ("variadic_parameter", "name"),
-        ("property_promotion_parameter", "name"),
-        ("function_definition", "name"),
-        ("method_declaration", "name"),
-        ("global_declaration", None),
-        ("static_variable_declaration", "name"),
-        ("catch_clause", "name"),
-        ("anonymous_function_use_clause", None),
-        ("list_literal", None),
-        ("property_element", None),
-        ("property_element", "name"),
-        ("const_element", None),
-        ("trait_declaration", "name"),
-        ("namespace_use_clause", None),
-        ("namespace_use_clause", "alias"),
-        ("namespace_aliasing_clause", None),
-        ("namespace_definition", "name"),
-        ("enum_case", "name"),
-    }
-)
-# Wrappers between a declared name and its declaring node: `a, b := ...`, `int *p`, `[x, y] = ...`.
-_WRAPPERS = frozenset(
-    {
-        "expression_list",
-        "pattern_list",
-        "tuple_pattern",
-        "parenthesized_declarator",
-        "pointer_declarator",
-        "reference_declarator",
-        "array_declarator",
-        "init_declarator",
-        "array_creation_expression",  # PHP [$a, $b] = ...
-        "array_element_initializer",
-        "by_ref",
-        "reference_modifier",
-        "pair",  # PHP foreach ($xs as $k => $v)
-        "literal_element",  # Go: plan{capacity: 5}
-    }
-)
-# Nodes that are a declared name whatever their parent: `const { total } = order`, C#'s `s => s.Date`.
-_DECLARING_NODE_TYPES = frozenset({"shorthand_property_identifier_pattern", "implicit_parameter"})
-# Languages whose files use classes from their package or from namespaces imported whole, unnamed.
-_JSX_ELEMENTS = frozenset({"jsx_opening_element", "jsx_closing_element", "jsx_self_closing_element"})
-_IMPORTING = ("import", "using", "include", "namespace_use", "package", "extern")
+# What is a bare name, where a name is declared, a member or a type: the language file says
+# (LanguageSpec.node_kinds: names, declaring, member_contexts, wrappers...).
 
 
 @lru_cache(maxsize=32)
@@ -940,6 +476,7 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
     for match in pattern.finditer(refactored.text):
         candidates[match.group()].append(match)
     spec = spec_for_grammar(refactored.grammar)
+    kinds = spec.node_kinds
     if spec.imports_name_packages:
         for package in _go_imported_packages(refactored):
             candidates.pop(package, None)
@@ -964,21 +501,21 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
             continue
         start = offsets.byte(match.start())
         node = locator.find(start, start + len(word.encode("utf-8")))
-        if node.type == "name":
+        if node.type in kinds.names:
             parent = locator.parent(node)
-            if parent is not None and parent.type == "variable_name":
+            if parent is not None and parent.type in kinds.sigil_names:
                 node = parent
-        if node.type in _DECLARING_NODE_TYPES:
+        if node.type in kinds.declaring_nodes:
             declared.add(word)
             continue
-        if node.type not in _NAME_TYPES or node.has_error:
+        if node.type not in kinds.names or node.has_error:
             continue  # inside a comment, a string, a type or a member access
         if broken and locator.inside_error(node):
             continue  # what a name means where the file does not parse is the syntax stage's business
         role = _role(refactored.grammar, node, locator.parent)
-        if role == "declaration":
+        if role is _Role.DECLARATION:
             declared.add(word)
-        elif role == "use":
+        elif role is _Role.USE:
             uses[word].append(node)
     for word, used in uses.items():
         if word in declared:
@@ -1051,65 +588,76 @@ def _go_imported_packages(source: Source) -> set[str]:
 
 
 # A name tested by the preprocessor comes from the compiler or the build (_WIN32, __linux__, HAVE_X).
-_PREPROCESSOR_TESTS = frozenset({"preproc_ifdef", "preproc_defined", "preproc_elifdef"})
-_PREPROCESSOR_CONDITIONALS = frozenset({"preproc_if", "preproc_elif"})
+
+
+class _Role(Enum):
+    """What a name node is to the undefined-name rule."""
+
+    DECLARATION = auto()
+    USE = auto()
+    MEMBER = auto()  # a member, a type or a label: neither declares nor uses a variable
 
 
 def _role(
     grammar: str,
     node: tree_sitter.Node,
     parent_of: Callable[[tree_sitter.Node], tree_sitter.Node | None] = lambda node: node.parent,
-) -> str:
+) -> _Role:
     """Whether a name node declares the name, uses it, or is a member/type/label (neither); `parent_of` gives a
     node's parent (a _Locator's, which costs nothing for the nodes on its path)."""
     spec = spec_for_grammar(grammar)
+    kinds = spec.node_kinds
     child = node
     parent = parent_of(node)
-    while parent is not None and parent.type in _WRAPPERS:
-        if parent.type == "init_declarator" and _field_of(parent, child) == "value":
+    while parent is not None and parent.type in kinds.wrappers:
+        if parent.type in kinds.initialisers and _field_of(parent, child) == "value":
             break
-        if parent.type == "pair" and not spec.pairs_wrap_names:
+        if parent.type in kinds.pairs and not spec.pairs_wrap_names:
             break
         child, parent = parent, parent_of(parent)
     if parent is None:
-        return "use"
-    if spec.preprocessor and _tested_by_preprocessor(node, parent_of):
-        return "member"
+        return _Role.USE
+    if spec.preprocessor and _tested_by_preprocessor(node, parent_of, kinds):
+        return _Role.MEMBER
     ancestor: tree_sitter.Node | None = parent
     for _ in range(4):  # `import java.util.Map;`, `using System.Text;`, `use App\\Models\\User;`
         if ancestor is None:
             break
-        if ancestor.type.startswith(_IMPORTING) or "import" in ancestor.type:
-            return "declaration"
+        if ancestor.type in kinds.imports:
+            return _Role.DECLARATION
         ancestor = parent_of(ancestor)
     field = _field_of(parent, child)
     if (
-        parent.type == "assignment_expression"
-        and field == "left"
+        field == "left"
+        and kinds.property_initialisers
+        and parent.type in kinds.assigning
         and (grandparent := parent_of(parent)) is not None
-        and grandparent.type == "initializer_expression"
+        and (parent.type, grandparent.type) in kinds.property_initialisers
     ):
-        return "member"  # C#: new Order { Total = 3 } sets a property
-    if field in _MEMBER_FIELDS or (parent.type, field) in _MEMBER_CONTEXTS or (parent.type, None) in _MEMBER_CONTEXTS:
-        return "member"
-    if parent.type == "method_reference" and parent.named_children and parent.named_children[0] != child:
-        return "member"  # Integer::sum
-    if spec.capitalised_objects_are_classes and field in ("object", "expression") and (node.text or b"")[:1].isupper():
+        return _Role.MEMBER  # C#: new Order { Total = 3 } sets a property
+    contexts = kinds.member_contexts
+    if field in kinds.member_fields or (parent.type, field) in contexts or (parent.type, None) in contexts:
+        return _Role.MEMBER
+    if parent.type in kinds.method_references and parent.named_children and parent.named_children[0] != child:
+        return _Role.MEMBER  # Integer::sum
+    if spec.capitalised_objects_are_classes and field in kinds.receiver_fields and (node.text or b"")[:1].isupper():
         # Math.max, StringComparer.Ordinal, Collectors.toList(): a class, perhaps from the same package or a
         # namespace imported whole, which this file cannot see.
-        return "member"
-    if parent.type in _JSX_ELEMENTS:
+        return _Role.MEMBER
+    if parent.type in kinds.jsx_elements:
         # <section> is an HTML element, <Title /> a component that must exist.
-        return "member" if node.text is not None and node.text[:1].islower() else "use"
-    if parent.type == "method_invocation" and field == "name":
-        return "member" if parent.child_by_field_name("object") is not None else "use"
-    if parent.type == "foreach_statement" and spec.foreach_declares and field is None:
-        return "declaration" if parent.named_children and parent.named_children[0] != child else "use"
-    if parent.type in ("assignment_expression", "for_in_statement") and field == "left":
-        return "declaration" if spec.assignment_declares or parent.type == "for_in_statement" else "use"
-    if (parent.type, field) in _DECLARING:
-        return "declaration"
-    return "use"
+        return _Role.MEMBER if node.text is not None and node.text[:1].islower() else _Role.USE
+    if parent.type in kinds.method_calls and field == "name":
+        return _Role.MEMBER if parent.child_by_field_name("object") is not None else _Role.USE
+    if parent.type in kinds.foreach_statements and spec.foreach_declares and field is None:
+        return _Role.DECLARATION if parent.named_children and parent.named_children[0] != child else _Role.USE
+    if parent.type in kinds.for_in_statements and field == "left":
+        return _Role.DECLARATION
+    if parent.type in kinds.assigning and field == "left":
+        return _Role.DECLARATION if spec.assignment_declares else _Role.USE
+    if (parent.type, field) in kinds.declaring:
+        return _Role.DECLARATION
+    return _Role.USE
 
 
 def _inside_error(node: tree_sitter.Node) -> bool:
@@ -1122,15 +670,15 @@ def _inside_error(node: tree_sitter.Node) -> bool:
 
 
 def _tested_by_preprocessor(
-    node: tree_sitter.Node, parent_of: Callable[[tree_sitter.Node], tree_sitter.Node | None]
+    node: tree_sitter.Node, parent_of: Callable[[tree_sitter.Node], tree_sitter.Node | None], kinds: NodeKinds
 ) -> bool:
     child, parent = node, parent_of(node)
     for _ in range(8):
         if parent is None:
             return False
-        if parent.type in _PREPROCESSOR_TESTS:
+        if parent.type in kinds.preprocessor_tests:
             return True
-        if parent.type in _PREPROCESSOR_CONDITIONALS:
+        if parent.type in kinds.preprocessor_conditionals:
             return _field_of(parent, child) == "condition"
         child, parent = parent, parent_of(parent)
     return False

@@ -104,26 +104,6 @@ _PROSE_PATTERNS = [
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _DIFF_LINES = (re.compile(r"^@@ -\d+(,\d+)? \+\d+(,\d+)? @@"), re.compile(r"^(---|\+\+\+) (a/|b/|/dev/null)"))
 
-_COMMENT_KINDS = ("comment", "line_comment", "block_comment")
-_STRING_KINDS = (
-    "string",
-    "string_literal",
-    "template_string",
-    "raw_string_literal",
-    "interpreted_string_literal",
-    "encapsed_string",
-    "heredoc",
-    "nowdoc",
-    "verbatim_string_literal",
-    "interpolated_string_expression",
-    "char_literal",
-    "character_literal",
-    "text_block",
-    "concatenated_string",
-    "raw_string",
-    "text",
-)
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -209,7 +189,7 @@ def _normalised_lines(text: str) -> list[str]:
 
 
 def _comments(source: Source) -> list[Node]:
-    pattern = kinds_pattern(source.grammar, _COMMENT_KINDS)
+    pattern = kinds_pattern(source.grammar, sorted(spec_for_grammar(source.grammar).node_kinds.comments))
     return captures(source, pattern) if pattern else []
 
 
@@ -347,62 +327,33 @@ def _calls_helper(calls: frozenset[tuple[str, str]], signature: Signature) -> bo
 
 
 # Anonymous functions registered with a call (a route handler, an event listener, a test case): code no signature
-# names. A call is a registration when it passes a function and a string literal (the route, the event, the name).
-_CALL_KINDS = (
-    "call_expression",
-    "call",
-    "method_invocation",
-    "invocation_expression",
-    "function_call_expression",
-    "member_call_expression",
-    "scoped_call_expression",
-)
-_ANONYMOUS_FUNCTIONS = frozenset(
-    {
-        "arrow_function",
-        "function_expression",
-        "function",
-        "lambda",
-        "lambda_expression",
-        "anonymous_method_expression",
-        "func_literal",
-        "anonymous_function",
-        "anonymous_function_creation_expression",
-    }
-)
-_STRING_ARGUMENTS = frozenset(
-    {
-        "string",
-        "string_literal",
-        "interpreted_string_literal",
-        "raw_string_literal",
-        "encapsed_string",
-        "template_string",
-    }
-)
+# names. A call is a registration when it passes a function and a string literal (the route, the event, the name):
+# what a call, an anonymous function and such a literal are, the language file says (NodeKinds).
 
 
 @lru_cache(maxsize=4)
 def _registrations(source: Source) -> tuple[tuple[tuple[str, str], str, bool, tuple[int, int]], ...]:
     """Every call with a string literal among its arguments: (callee name, first string), the callee as written,
     whether it passes an anonymous function, and where it is."""
-    pattern = kinds_pattern(source.grammar, _CALL_KINDS)
+    kinds = spec_for_grammar(source.grammar).node_kinds
+    pattern = kinds_pattern(source.grammar, sorted(kinds.calls))
     found = []
     for call in captures(source, pattern) if pattern else []:
         arguments = call.child_by_field_name("arguments")
         if arguments is None or call.end_byte - call.start_byte > 200_000:
             continue
         values = [
-            a.named_children[0] if a.type == "argument" and a.named_child_count else a for a in arguments.named_children
+            a.named_children[0] if a.type in kinds.argument_wrappers and a.named_child_count else a
+            for a in arguments.named_children
         ]
-        literal = next((v for v in values if v.type in _STRING_ARGUMENTS), None)
+        literal = next((v for v in values if v.type in kinds.string_arguments), None)
         if literal is None:
             continue
         key = (_callee_name(source, call), "".join(source.node_text(literal).split())[:200])
         shown = source.data[call.start_byte : min(arguments.start_byte, call.start_byte + 200)].decode(
             "utf-8", "replace"
         )
-        found.append((key, shown, any(v.type in _ANONYMOUS_FUNCTIONS for v in values), source.position(call)))
+        found.append((key, shown, any(v.type in kinds.anonymous_functions for v in values), source.position(call)))
     return tuple(found)
 
 
@@ -439,28 +390,28 @@ def _dropped_callbacks(before: Source, after: Source) -> list[Finding]:
 
 
 _MODULE_EXPORTS = re.compile(r"^\s*export\b|\bmodule\.exports\b|\bexports\.\w+", re.MULTILINE)
-_STATEMENT_KINDS = frozenset({"expression_statement", "if_statement", "global_statement"})
 
 
 @lru_cache(maxsize=4)
 def _top_level_statements(source: Source) -> tuple[tuple[str, tuple[int, int]], ...]:
     """The original's top-level statements that are not definitions, each by what it acts on: a call's callee
     (`app.listen`), an assignment's target (`module.exports`), an if's condition (`__name__ == "__main__"`)."""
+    kinds = spec_for_grammar(source.grammar).node_kinds
     found = []
     for node in source.root.named_children:
-        if node.type not in _STATEMENT_KINDS:
+        if node.type not in kinds.top_level_statements:
             continue
-        inner = node.named_children[0] if node.type != "if_statement" and node.named_child_count else node
-        if inner.type in ("string", "string_literal", "comment"):
+        inner = node.named_children[0] if node.type not in kinds.conditionals and node.named_child_count else node
+        if inner.type in kinds.directives:
             continue  # a docstring, a directive ("use strict")
         head: Node | None
-        if inner.type == "if_statement":
+        if inner.type in kinds.conditionals:
             head = inner.child_by_field_name("condition")
-        elif inner.type in _CALL_KINDS:
+        elif inner.type in kinds.calls:
             head = inner.child_by_field_name("function") or inner.child_by_field_name("name")
-        elif inner.type in ("assignment", "assignment_expression", "augmented_assignment"):
+        elif inner.type in kinds.assignments:
             value = inner.child_by_field_name("right")
-            if value is not None and value.type in _ANONYMOUS_FUNCTIONS | {"class", "function_expression"}:
+            if value is not None and (value.type in kinds.anonymous_functions or value.type in kinds.value_definitions):
                 continue  # `Foo.prototype.bar = function`: a definition, which the signatures stage follows
             head = inner.child_by_field_name("left")
         else:
@@ -676,7 +627,8 @@ def _hidden_characters(original: str, refactored: str) -> list[Finding]:
 
 def _covered(source: Source) -> tuple[list[int], list[int]]:
     """Byte ranges of comments and string literals, as sorted starts and their ends."""
-    pattern = kinds_pattern(source.grammar, _COMMENT_KINDS + _STRING_KINDS)
+    kinds = spec_for_grammar(source.grammar).node_kinds
+    pattern = kinds_pattern(source.grammar, sorted(kinds.comments | kinds.strings))
     nodes = captures(source, pattern) if pattern else []
     starts: list[int] = []
     ends: list[int] = []

@@ -351,6 +351,7 @@ def _code_profile(grammar: str, text: str) -> CodeProfile:
 
     language, path = spec_for_grammar(grammar).name, path_for_grammar(grammar)
     source = parse_source(language, text, path)
+    numbers = spec_for_grammar(grammar).node_kinds.number_literals
     data = source.data
     tokens: list[bytes] = []
     bits = bitwise = 0
@@ -369,7 +370,7 @@ def _code_profile(grammar: str, text: str) -> CodeProfile:
         tokens.append(token)
         if token in _BIT_OPERATORS and _is_bitwise(node, token):
             bitwise += 1
-            bits += _has_integer_operand(node, token)
+            bits += _has_integer_operand(node, token, numbers)
     helpers = tuple(
         re.split(r"::|\.", signature.name)[-1]
         for signature in extract_signatures(language, text, path)
@@ -385,19 +386,20 @@ def _is_bitwise(node: tree_sitter.Node, token: bytes) -> bool:
         return False
     if token == b"~":
         return "unary" in parent.type
-    return any(word in parent.type for word in ("binary", "assignment", "augmented"))
+    return "binary" in parent.type or "assignment" in parent.type or "augmented" in parent.type
 
 
-def _has_integer_operand(node: tree_sitter.Node, token: bytes) -> bool:
+def _has_integer_operand(node: tree_sitter.Node, token: bytes, numbers: frozenset[str]) -> bool:
     """Bit arithmetic rather than a set union or a stream: a complement, or an integer literal beside the operator
     (`year & 3`, `1 << i`); `a | b` on sets and `cout << x` are not."""
     parent = node.parent
-    return token == b"~" or (parent is not None and any(_is_integer_literal(s) for s in parent.named_children))
+    return token == b"~" or (parent is not None and any(_is_integer_literal(s, numbers) for s in parent.named_children))
 
 
-def _is_integer_literal(node: tree_sitter.Node) -> bool:
-    kind = node.type
-    return "integer" in kind or kind in ("number", "number_literal", "int_literal")
+def _is_integer_literal(node: tree_sitter.Node, numbers: frozenset[str]) -> bool:
+    """A literal whose kind says `integer` (every grammar's convention where it has one), or a number literal of
+    the language's (NodeKinds.number_literals)."""
+    return "integer" in node.type or node.type in numbers
 
 
 def _duplicated(tokens: Sequence[bytes]) -> int:
@@ -528,55 +530,15 @@ def _severity(breaches: list[_Breach], weights: Mapping[str, float]) -> float:
 # Nesting depth from tree-sitter: lizard's NestingDepth extension miscounts (it reports 5 for a Python
 # function whose deepest block is 3 levels in, and 2 for a C function with 3), so the tree is measured.
 
-_CONTROL = (
-    "if_statement",
-    "for_statement",
-    "for_in_statement",
-    "for_range_loop",
-    "enhanced_for_statement",
-    "foreach_statement",
-    "while_statement",
-    "do_statement",
-    "switch_statement",
-    "switch_expression",
-    "expression_switch_statement",
-    "type_switch_statement",
-    "select_statement",
-    "try_statement",
-    "with_statement",
-    "match_statement",
-    "catch_clause",
-    "except_clause",
-)
-_FUNCTIONS = frozenset(
-    {
-        "function_definition",
-        "function_declaration",
-        "method_declaration",
-        "method_definition",
-        "constructor_declaration",
-        "arrow_function",
-        "function_expression",
-        "function",
-        "generator_function_declaration",
-        "lambda_expression",
-        "lambda",
-        "func_literal",
-        "local_function_statement",
-        "anonymous_function",
-        "anonymous_function_creation_expression",
-        "accessor_declaration",
-    }
-)
-# An `else if` continues its chain rather than nesting; a catch or except is at its try's level.
-_CHAINED_PARENTS = frozenset({"if_statement", "else_clause"})
-_SAME_LEVEL = frozenset({"catch_clause", "except_clause"})
+# What is control flow, a function, an `else if` or a catch, the language file says (NodeKinds): an `else if`
+# continues its chain rather than nesting; a catch or except is at its try's level.
 
 
 def _nesting_by_end_line(language: str, text: str, path: str) -> dict[int, int]:
     """The deepest control-flow nesting inside each function, keyed by the function's last line (1-based)."""
     source = parse_source(language, text, path)
-    nodes = captures(source, kinds_pattern(source.grammar, _CONTROL, "hit"), name="hit")
+    kinds = spec_for_grammar(source.grammar).node_kinds
+    nodes = captures(source, kinds_pattern(source.grammar, sorted(kinds.control), "hit"), name="hit")
     depths: dict[int, int] = {}
     for node in nodes:
         depth = 0
@@ -584,12 +546,12 @@ def _nesting_by_end_line(language: str, text: str, path: str) -> dict[int, int]:
         function = None
         while current is not None:
             kind = current.type
-            if kind in _FUNCTIONS:
+            if kind in kinds.functions:
                 function = current
                 break
-            if kind in _CONTROL and kind not in _SAME_LEVEL:
+            if kind in kinds.control and kind not in kinds.same_level:
                 parent = current.parent
-                if not (kind == "if_statement" and parent is not None and parent.type in _CHAINED_PARENTS):
+                if not (kind in kinds.conditionals and parent is not None and parent.type in kinds.chained_parents):
                     depth += 1
             current = current.parent
         if function is None:
@@ -610,20 +572,18 @@ def _at_end(by_end_line: dict[int, int], end_line: int) -> int | None:
 
 # Parameter counts from tree-sitter too: lizard counts `function f($a, $b)` in PHP as one parameter and
 # mis-reads Go's grouped `a, b int`.
-_NOT_PARAMETERS = frozenset(
-    {"comment", "line_comment", "block_comment", "keyword_separator", "positional_separator", "(", ")", ","}
-)
 
 
 def _parameters_by_end_line(language: str, text: str, path: str) -> dict[int, int]:
     source = parse_source(language, text, path)
-    grouped = spec_for_grammar(source.grammar).grouped_parameters
+    spec = spec_for_grammar(source.grammar)
+    grouped, kinds = spec.grouped_parameters, spec.node_kinds
     counts: dict[int, int] = {}
-    for function in captures(source, kinds_pattern(source.grammar, sorted(_FUNCTIONS), "hit"), name="hit"):
+    for function in captures(source, kinds_pattern(source.grammar, sorted(kinds.functions), "hit"), name="hit"):
         parameters = function.child_by_field_name("parameters")
         if parameters is None:
             declarator = function.child_by_field_name("declarator")
-            while declarator is not None and declarator.type != "function_declarator":
+            while declarator is not None and declarator.type not in kinds.function_declarators:
                 declarator = declarator.child_by_field_name("declarator")
             parameters = declarator.child_by_field_name("parameters") if declarator is not None else None
         if parameters is None:
@@ -631,11 +591,12 @@ def _parameters_by_end_line(language: str, text: str, path: str) -> dict[int, in
         else:
             count = 0
             for child in parameters.named_children:
-                if child.type in _NOT_PARAMETERS:
+                if child.type in kinds.not_parameters:
                     continue
-                if child.type == "parameter_declaration" and grouped:
+                declaration = child.type in kinds.parameter_declarations
+                if declaration and grouped:
                     count += max(1, len(child.children_by_field_name("name")))  # `a, b int` is two
-                elif not (child.type == "parameter_declaration" and source.node_text(child).strip() == "void"):
+                elif not (declaration and source.node_text(child).strip() == "void"):
                     count += 1
         counts.setdefault(function.end_point.row + 1, count)  # the outer function, not a lambda ending with it
     return counts

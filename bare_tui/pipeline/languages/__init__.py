@@ -3,8 +3,8 @@
 Each `<language>.py` here declares a LanguageSpec named SPEC (extensions and aliases, fence names, grammar, pygments
 lexer, lizard extension, signature and visibility rules, defect name tables, type queries). The stages, the
 importer (model.language_from_path), answer extraction (extract.py) and the highlighter read those declarations,
-and every module here but the shared ones (spec.py, tree.py, parameters.py) is a language: a tenth language is one
-more file plus its tests.
+and every module here but the shared ones (spec.py, tree.py, parameters.py, findings.py) is a language: a tenth
+language is one more file plus its tests.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from bare_tui.pipeline.languages.tree import (
     unwrap_parentheses,
 )
 
-_SHARED = frozenset({"parameters", "spec", "tree"})
+_SHARED = frozenset({"findings", "parameters", "spec", "tree"})
 """The modules here that are not a language."""
 
 MODULES: tuple[str, ...] = tuple(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 import tree_sitter
 
+from bare_tui.pipeline.languages.findings import Finding, captured, finding
 from bare_tui.pipeline.languages.parameters import Parameter, as_written, canonical
 from bare_tui.pipeline.languages.spec import (
     ASSIGNMENT_IN_PARENTHESES,
@@ -14,11 +16,12 @@ from bare_tui.pipeline.languages.spec import (
     Cppcheck,
     Grammar,
     LanguageSpec,
+    NodeKinds,
     Typedefs,
     Visit,
     words,
 )
-from bare_tui.pipeline.languages.tree import Source, captures, modifier_words, name_text, parse_grammar
+from bare_tui.pipeline.languages.tree import Source, captures, modifier_words, name_text, parse_grammar, snippet
 
 KNOWN_NAMES = """
     NULL EOF stdin stdout stderr errno true false bool size_t ssize_t ptrdiff_t intptr_t uintptr_t
@@ -314,7 +317,151 @@ HEADERS = (".h", ".hh", ".hpp", ".hxx", ".h++", ".inl")
 """C and C++ headers (integrity: the types of any other file of theirs are its own)."""
 
 
+# The defect rules written as code, which the defects stage runs for this language (LanguageSpec.defect_rules).
+
+_CPP_ONLY_HEADERS = frozenset(
+    {
+        "algorithm",
+        "array",
+        "atomic",
+        "bitset",
+        "cassert",
+        "cctype",
+        "cerrno",
+        "cfloat",
+        "chrono",
+        "climits",
+        "cmath",
+        "complex",
+        "cstdarg",
+        "cstddef",
+        "cstdint",
+        "cstdio",
+        "cstdlib",
+        "cstring",
+        "ctime",
+        "deque",
+        "exception",
+        "fstream",
+        "functional",
+        "iomanip",
+        "iostream",
+        "iterator",
+        "limits",
+        "list",
+        "map",
+        "memory",
+        "numeric",
+        "optional",
+        "queue",
+        "random",
+        "regex",
+        "set",
+        "sstream",
+        "stack",
+        "stdexcept",
+        "string",
+        "string_view",
+        "thread",
+        "tuple",
+        "type_traits",
+        "unordered_map",
+        "unordered_set",
+        "utility",
+        "variant",
+        "vector",
+    }
+)
+
+
+def headers_and_inline(source: Source) -> Iterator[Finding]:
+    """C: a C++ standard header included, and a plain C99 `inline` definition, which emits no external
+    definition, so another file's call to it does not link."""
+    for include in captured(source.grammar, "(preproc_include path: (system_lib_string) @hit)", source.root):
+        header = source.node_text(include).strip("<>")
+        if header in _CPP_ONLY_HEADERS:
+            yield finding(
+                source, "cpp-header-in-c", header, include, f"<{header}> is a C++ header: a C compiler has no such file"
+            )
+    for function in captured(source.grammar, "(translation_unit (function_definition) @hit)", source.root):
+        words = {
+            source.node_text(c) for c in function.children if c.type in ("storage_class_specifier", "type_qualifier")
+        }
+        if "inline" in words and not words & {"static", "extern"}:
+            name = function.child_by_field_name("declarator")
+            text = snippet(source.node_text(name), 40) if name is not None else "function"
+            yield finding(
+                source,
+                "inline-without-definition",
+                text,
+                function,
+                f"plain C99 inline {text}: no external definition is emitted, so callers in other files do not link",
+            )
+
+
+NODE_KINDS = NodeKinds(
+    comments=words("comment"),
+    strings=words("char_literal concatenated_string string_literal"),
+    calls=words("call_expression"),
+    string_arguments=words("string_literal"),
+    top_level_statements=words("expression_statement if_statement"),
+    conditionals=words("if_statement"),
+    directives=words("comment string_literal"),
+    assignments=words("assignment_expression"),
+    control=words("do_statement for_statement if_statement switch_statement while_statement"),
+    functions=words("function_definition"),
+    chained_parents=words("else_clause if_statement"),
+    not_parameters=words("( ) , comment"),
+    number_literals=words("number_literal"),
+    parameter_declarations=words("parameter_declaration"),
+    function_declarators=words("function_declarator"),
+    terminators=words("break_statement continue_statement goto_statement return_statement"),
+    reachable_after=words(
+        "; case_statement comment labeled_statement preproc_call preproc_def preproc_elif",
+        "preproc_else preproc_if preproc_ifdef preproc_include }",
+    ),
+    jump_targets=words("case_statement labeled_statement"),
+    self_assignments=words("assignment_expression"),
+    single_value_arms=words("case_statement"),
+    names=words("identifier"),
+    wrappers=words("array_declarator init_declarator parenthesized_declarator pointer_declarator"),
+    initialisers=words("init_declarator"),
+    assigning=words("assignment_expression"),
+    preprocessor_tests=words("preproc_defined preproc_elifdef preproc_ifdef"),
+    preprocessor_conditionals=words("preproc_elif preproc_if"),
+    object_names=words("identifier"),
+    imports=words("extern"),
+    member_fields=words("field label member type"),
+    member_contexts=frozenset({("attribute", None), ("goto_statement", None)}),
+    declaring=frozenset(
+        {
+            ("array_declarator", "declarator"),
+            ("assignment_expression", "left"),
+            ("attributed_declarator", None),
+            ("declaration", "declarator"),
+            ("enumerator", "name"),
+            ("field_declaration", "declarator"),
+            ("function_declarator", "declarator"),
+            ("function_definition", "name"),
+            ("init_declarator", "declarator"),
+            ("labeled_statement", None),
+            ("labeled_statement", "label"),
+            ("parameter_declaration", "declarator"),
+            ("parameter_declaration", "name"),
+            ("parenthesized_declarator", None),
+            ("pointer_declarator", "declarator"),
+            ("preproc_def", "name"),
+            ("preproc_function_def", "name"),
+            ("preproc_params", None),
+            ("type_definition", "declarator"),
+            ("variadic_parameter", "name"),
+        }
+    ),
+)
+"""The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
+
 SPEC = LanguageSpec(
+    node_kinds=NODE_KINDS,
     name="c",
     extensions=(".c", ".h"),
     fence_names=("c", "h"),
@@ -335,7 +482,7 @@ SPEC = LanguageSpec(
     block_query="(compound_statement) @hit",
     assignment_query="(assignment_expression) @hit",
     switch_query=SWITCH_QUERY,
-    defect_rules=("c-headers-and-inline",),
+    defect_rules=(headers_and_inline,),
     cppcheck=Cppcheck("c", ".c"),
     preprocessor=True,
 )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
+
 import tree_sitter
 
+from bare_tui.pipeline.languages.findings import Finding, captured, finding
 from bare_tui.pipeline.languages.parameters import Parameter, as_written, canonical, parameters_of
-from bare_tui.pipeline.languages.spec import NOTHING, Grammar, LanguageSpec, Visit, words
+from bare_tui.pipeline.languages.spec import NOTHING, Grammar, LanguageSpec, NodeKinds, Visit, words
 from bare_tui.pipeline.languages.tree import Source, name_text
 
 
@@ -106,7 +110,115 @@ def return_type(spec: LanguageSpec, source: Source, node: tree_sitter.Node) -> s
     return "" if node.type in _FUNCTIONS else None
 
 
+# The defect rules written as code, which the defects stage runs for this language (LanguageSpec.defect_rules).
+
+_LOCALS = """
+(short_var_declaration left: (expression_list (identifier) @hit))
+(var_spec name: (identifier) @hit)
+"""
+_LOCAL_SCOPES = frozenset({"function_declaration", "method_declaration", "func_literal"})
+
+
+def unused_locals(source: Source) -> Iterator[Finding]:
+    """Go's "declared and not used": a local whose name appears nowhere else in its function."""
+    counts: dict[int, Counter[str]] = {}
+    for name in captured(source.grammar, _LOCALS, source.root):
+        function = name.parent
+        while function is not None and function.type not in _LOCAL_SCOPES:
+            function = function.parent
+        if function is None:
+            continue  # a package-level variable may be used from another file
+        text = source.node_text(name)
+        if text == "_":
+            continue
+        if function.id not in counts:
+            counts[function.id] = Counter(
+                source.node_text(n) for n in captured(source.grammar, "(identifier) @hit", function)
+            )
+        if counts[function.id][text] <= 1:
+            yield finding(source, "unused-variable", text, name, f"declared and not used: {text}")
+
+
+def unused_imports(source: Source) -> Iterator[Finding]:
+    """An imported package the file never names: `go build` refuses it ("imported and not used")."""
+    used = {
+        source.node_text(n)
+        for n in captured(source.grammar, "(selector_expression operand: (identifier) @hit)", source.root)
+    }
+    used |= {
+        source.node_text(n)
+        for n in captured(source.grammar, "(qualified_type package: (package_identifier) @hit)", source.root)
+    }
+    for spec in captured(source.grammar, "(import_spec) @hit", source.root):
+        alias = spec.child_by_field_name("name")
+        path = spec.child_by_field_name("path")
+        if path is None:
+            continue
+        if alias is not None:
+            name = source.node_text(alias)
+            if name in ("_", "."):
+                continue
+        else:
+            name = source.node_text(path).strip('"`').rstrip("/").rsplit("/", 1)[-1]
+            if "-" in name or "." in name or (name.startswith("v") and name[1:].isdigit()):
+                continue  # the package's own name may differ from its path's last element
+        if name not in used:
+            yield finding(source, "unused-import", name, spec, f"imported and not used: {source.node_text(path)}")
+
+
+NODE_KINDS = NodeKinds(
+    comments=words("comment"),
+    strings=words("interpreted_string_literal raw_string_literal"),
+    calls=words("call_expression"),
+    anonymous_functions=words("func_literal"),
+    string_arguments=words("interpreted_string_literal raw_string_literal"),
+    top_level_statements=words("expression_statement if_statement"),
+    conditionals=words("if_statement"),
+    directives=words("comment"),
+    control=words("expression_switch_statement for_statement if_statement select_statement", "type_switch_statement"),
+    functions=words("func_literal function_declaration method_declaration"),
+    chained_parents=words("if_statement"),
+    not_parameters=words("( ) , comment"),
+    number_literals=words("int_literal"),
+    parameter_declarations=words("parameter_declaration"),
+    terminators=words("break_statement continue_statement goto_statement return_statement"),
+    reachable_after=words("; comment empty_statement function_declaration labeled_statement }"),
+    jump_targets=words("labeled_statement"),
+    self_assignments=words("assignment_statement"),
+    list_value_arms=words("expression_case"),
+    names=words("identifier"),
+    wrappers=words("expression_list literal_element"),
+    object_names=words("identifier"),
+    imports=words(
+        "import import_declaration import_spec import_spec_list package package_clause", "package_identifier"
+    ),
+    member_fields=words("field key label type"),
+    member_contexts=frozenset({("goto_statement", None)}),
+    declaring=frozenset(
+        {
+            ("const_spec", "name"),
+            ("function_declaration", "name"),
+            ("import_spec", "name"),
+            ("labeled_statement", None),
+            ("labeled_statement", "label"),
+            ("method_declaration", "name"),
+            ("parameter_declaration", "name"),
+            ("range_clause", "left"),
+            ("receive_statement", "left"),
+            ("short_var_declaration", "left"),
+            ("type_parameter_declaration", "name"),
+            ("type_parameter_list", None),
+            ("type_spec", "name"),
+            ("type_switch_statement", "alias"),
+            ("var_spec", "name"),
+            ("variadic_parameter_declaration", "name"),
+        }
+    ),
+)
+"""The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
+
 SPEC = LanguageSpec(
+    node_kinds=NODE_KINDS,
     name="go",
     extensions=(".go",),
     aliases=("golang",),
@@ -130,6 +242,6 @@ SPEC = LanguageSpec(
     block_query="(statement_list) @hit",
     assignment_query="(assignment_statement) @hit",
     switch_query="(expression_switch_statement) @hit",
-    defect_rules=("unused-variable", "unused-import"),
+    defect_rules=(unused_locals, unused_imports),
     imports_name_packages=True,
 )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+
 import tree_sitter
 
+from bare_tui.pipeline.languages.findings import Finding, captured, finding
 from bare_tui.pipeline.languages.parameters import Parameter, as_written, canonical
 from bare_tui.pipeline.languages.spec import (
     ASSIGNMENT_IN_PARENTHESES,
@@ -11,6 +15,7 @@ from bare_tui.pipeline.languages.spec import (
     SKIP,
     Grammar,
     LanguageSpec,
+    NodeKinds,
     Visit,
     empty_catch,
     private_modifier,
@@ -95,7 +100,162 @@ def _parameter_names(group: list[tree_sitter.Node]) -> set[int]:
     return ids
 
 
+# The defect rules written as code, which the defects stage runs for this language (LanguageSpec.defect_rules).
+
+_PRIVATE_FIELDS = "(field_declaration (modifiers) @modifiers declarator: (variable_declarator name: (identifier) @hit))"
+
+
+def unused_private_fields(source: Source) -> Iterator[Finding]:
+    """A private field that nothing in the file reads or writes: only its class can, and it does not (javac -Xlint
+    and every IDE flag it). Names are counted as identifiers outside comments and strings."""
+    names = captured(source.grammar, _PRIVATE_FIELDS, source.root)
+    if not names:
+        return
+    counts = Counter(source.node_text(n) for n in captured(source.grammar, "(identifier) @hit", source.root))
+    for name in names:
+        declaration = name.parent.parent if name.parent is not None else None
+        modifiers = next((c for c in declaration.children if c.type == "modifiers"), None) if declaration else None
+        if modifiers is None or "private" not in source.node_text(modifiers).split():
+            continue
+        if any(c.type in ("annotation", "marker_annotation") for c in modifiers.children):
+            continue  # @Inject, @Mock, @SerializedName: read by a framework, not by the file
+        text = source.node_text(name)
+        if text != "serialVersionUID" and counts[text] <= 1:
+            yield finding(source, "unused-private-field", text, name, f"private field '{text}' is never used")
+
+
+def foreign_private_access(source: Source) -> Iterator[Finding]:
+    """`car.battery` in one top-level class where `battery` is a private field of another top-level class of the
+    file and no field of its own: javac refuses it ("has private access")."""
+    private_of: dict[str, set[int]] = defaultdict(set)  # field -> top-level classes declaring it private
+    fields_of: dict[int, set[str]] = defaultdict(set)  # top-level class id -> every field and method it declares
+    tops = [
+        n
+        for n in source.root.named_children
+        if n.type in ("class_declaration", "record_declaration", "enum_declaration")
+    ]
+    if len(tops) < 2:
+        return
+    for top in tops:
+        for name in captured(
+            source.grammar, "(field_declaration declarator: (variable_declarator name: (identifier) @hit))", top
+        ):
+            fields_of[top.id].add(source.node_text(name))
+            declaration = name.parent.parent if name.parent is not None else None
+            modifiers = next((c for c in declaration.children if c.type == "modifiers"), None) if declaration else None
+            if (
+                modifiers is not None
+                and "private" in source.node_text(modifiers).split()
+                and _enclosing_top(name) == top
+            ):
+                private_of[source.node_text(name)].add(top.id)
+        for name in captured(
+            source.grammar,
+            "(record_declaration parameters: (formal_parameters (formal_parameter name: (identifier) @hit)))",
+            top,
+        ):
+            fields_of[top.id].add(source.node_text(name))
+    if not private_of:
+        return
+    for top in tops:
+        for access in captured(source.grammar, "(field_access field: (identifier) @hit)", top):
+            field_name = source.node_text(access)
+            owners = private_of.get(field_name, set())
+            if owners and top.id not in owners and field_name not in fields_of[top.id]:
+                yield finding(
+                    source, "private-access", field_name, access, f"'{field_name}' is a private field of another class"
+                )
+
+
+def _enclosing_top(node: tree_sitter.Node) -> tree_sitter.Node | None:
+    top = None
+    current = node.parent
+    while current is not None and current.parent is not None:
+        top = current
+        current = current.parent
+    return top
+
+
+NODE_KINDS = NodeKinds(
+    comments=words("block_comment line_comment"),
+    strings=words("character_literal string_literal"),
+    calls=words("method_invocation"),
+    anonymous_functions=words("lambda_expression"),
+    string_arguments=words("string_literal"),
+    top_level_statements=words("expression_statement if_statement"),
+    conditionals=words("if_statement"),
+    directives=words("string_literal"),
+    assignments=words("assignment_expression"),
+    value_definitions=words("class"),
+    control=words(
+        "catch_clause do_statement enhanced_for_statement for_statement if_statement",
+        "switch_expression try_statement while_statement",
+    ),
+    functions=words("constructor_declaration lambda_expression method_declaration"),
+    chained_parents=words("if_statement"),
+    same_level=words("catch_clause"),
+    not_parameters=words("( ) , block_comment line_comment"),
+    terminators=words("break_statement continue_statement return_statement throw_statement"),
+    reachable_after=words("; block_comment class_declaration labeled_statement line_comment }"),
+    jump_targets=words("labeled_statement"),
+    self_assignments=words("assignment_expression"),
+    labelled_arms=words("switch_block_statement_group switch_rule"),
+    case_labels=words("switch_label"),
+    names=words("identifier"),
+    wrappers=words("array_creation_expression"),
+    method_references=words("method_reference"),
+    method_calls=words("method_invocation"),
+    assigning=words("assignment_expression"),
+    object_names=words("identifier"),
+    imports=words("import import_declaration package package_declaration"),
+    member_fields=words("field key scope type"),
+    member_contexts=frozenset(
+        {
+            ("annotation", None),
+            ("field_access", "field"),
+            ("marker_annotation", None),
+            ("object_creation_expression", "type"),
+            ("scoped_identifier", "name"),
+        }
+    ),
+    declaring=frozenset(
+        {
+            ("annotation_type_declaration", "name"),
+            ("assignment_expression", "left"),
+            ("catch_clause", "name"),
+            ("catch_formal_parameter", "name"),
+            ("class", "name"),
+            ("class_declaration", "name"),
+            ("compact_constructor_declaration", "name"),
+            ("constructor_declaration", "name"),
+            ("declaration", "declarator"),
+            ("enhanced_for_statement", "name"),
+            ("enum_constant", "name"),
+            ("enum_declaration", "name"),
+            ("field_declaration", "declarator"),
+            ("formal_parameter", "name"),
+            ("formal_parameters", None),
+            ("inferred_parameters", None),
+            ("instanceof_expression", "name"),
+            ("interface_declaration", "name"),
+            ("labeled_statement", None),
+            ("lambda_expression", "parameters"),
+            ("method_declaration", "name"),
+            ("record_declaration", "name"),
+            ("record_pattern_component", None),
+            ("resource", "name"),
+            ("spread_parameter", None),
+            ("type_parameter", None),
+            ("type_pattern", None),
+            ("variable_declarator", "name"),
+        }
+    ),
+    receiver_fields=words("object"),
+)
+"""The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
+
 SPEC = LanguageSpec(
+    node_kinds=NODE_KINDS,
     name="java",
     extensions=(".java",),
     fence_names=("java",),
@@ -120,6 +280,6 @@ SPEC = LanguageSpec(
     block_query="(block) @hit",
     assignment_query="(assignment_expression) @hit",
     switch_query="(switch_block) @hit",
-    defect_rules=("unused-private-field", "private-access"),
+    defect_rules=(unused_private_fields, foreign_private_access),
     capitalised_objects_are_classes=True,
 )

@@ -7,7 +7,17 @@ from functools import lru_cache
 
 import tree_sitter
 
-from bare_tui.pipeline.languages.spec import NOTHING, SKIP, CompileError, Compiler, Grammar, LanguageSpec, Visit
+from bare_tui.pipeline.languages.spec import (
+    NOTHING,
+    SKIP,
+    CompileError,
+    Compiler,
+    Grammar,
+    LanguageSpec,
+    NodeKinds,
+    Visit,
+    words,
+)
 from bare_tui.pipeline.languages.tree import Source, captures, name_text
 
 
@@ -146,7 +156,45 @@ def stub_bodies(before: Source, after: Source) -> list[tuple[Node, str]]:
     return found
 
 
+NODE_KINDS = NodeKinds(
+    comments=words("comment"),
+    strings=words("concatenated_string string"),
+    calls=words("call"),
+    anonymous_functions=words("lambda"),
+    string_arguments=words("string"),
+    top_level_statements=words("expression_statement global_statement if_statement"),
+    conditionals=words("if_statement"),
+    directives=words("comment string"),
+    assignments=words("assignment augmented_assignment"),
+    value_definitions=words("class"),
+    control=words(
+        "except_clause for_statement if_statement match_statement try_statement", "while_statement with_statement"
+    ),
+    functions=words("function_definition lambda"),
+    chained_parents=words("else_clause if_statement"),
+    same_level=words("except_clause"),
+    not_parameters=words("( ) , comment keyword_separator positional_separator"),
+    terminators=words("break_statement continue_statement return_statement"),
+    reachable_after=words("; comment }"),
+    pairs=words("pair"),
+    names=words("identifier"),
+    wrappers=words("expression_list pair pattern_list tuple_pattern"),
+    object_names=words("identifier"),
+    imports=words(
+        "aliased_import future_import_statement import import_from_statement",
+        "import_prefix import_statement relative_import wildcard_import",
+    ),
+    member_fields=words("attribute key type"),
+    member_contexts=frozenset({("attribute", None), ("case_pattern", None)}),
+    declaring=frozenset(
+        {("class", "name"), ("function_definition", "name"), ("parameter", "name"), ("type_parameter", None)}
+    ),
+    receiver_fields=words("expression object"),
+)
+"""The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
+
 SPEC = LanguageSpec(
+    node_kinds=NODE_KINDS,
     name="python",
     extensions=(".py",),
     aliases=("py", "python3"),

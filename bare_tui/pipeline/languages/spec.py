@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import import_module
 
 import tree_sitter
 
+from bare_tui.pipeline.languages.findings import Finding
 from bare_tui.pipeline.languages.parameters import Parameter, declared_return, standard_parameter
 from bare_tui.pipeline.languages.tree import Source, modifier_words
 
@@ -124,6 +125,10 @@ ASSIGNMENT_IN_PARENTHESES = assignment_in_condition("""
 PHP)."""
 
 
+CodeRule = Callable[[Source], Iterable[Finding]]
+"""A defect rule written as code: the findings in one parsed text."""
+
+
 @dataclass(frozen=True)
 class Cppcheck:
     """How cppcheck reads the language: its --language and the file suffix it is given."""
@@ -163,6 +168,121 @@ class Grammar:
 
 
 @dataclass(frozen=True)
+class NodeKinds:
+    """The grammar's node kinds that play a part the stages know, declared by the language (each lists only kinds
+    its grammars have): a stage asks the language what a comment or a call is, and keeps no table of node kinds."""
+
+    # integrity
+    comments: frozenset[str] = frozenset()
+    """Comments: their text is no code, and an answer's new comment is not a statement."""
+    strings: frozenset[str] = frozenset()
+    """String and character literals (with their interpolations): their text is no code."""
+    calls: frozenset[str] = frozenset()
+    """Calls: a call passing an anonymous function and a string literal registers it (a route handler)."""
+    anonymous_functions: frozenset[str] = frozenset()
+    """Functions without a name (arrow functions, lambdas, closures)."""
+    string_arguments: frozenset[str] = frozenset()
+    """String literals that name what a call registers (the route, the event)."""
+    argument_wrappers: frozenset[str] = frozenset()
+    """A node wrapping one argument of a call (a named argument's): its value is its first child."""
+    top_level_statements: frozenset[str] = frozenset()
+    """Top-level statements that are not definitions (a call, an assignment, an `if __name__`)."""
+    conditionals: frozenset[str] = frozenset()
+    """`if` statements."""
+    directives: frozenset[str] = frozenset()
+    """What a top-level expression statement holds when it is a docstring, a directive ("use strict") or a comment."""
+    assignments: frozenset[str] = frozenset()
+    """Assignments (plain and augmented), whose left side is what they act on."""
+    value_definitions: frozenset[str] = frozenset()
+    """Values beyond anonymous functions that define something when assigned (a class expression)."""
+    # maintainability
+    control: frozenset[str] = frozenset()
+    """Control-flow statements: each nests what it holds one level deeper."""
+    functions: frozenset[str] = frozenset()
+    """Functions, methods and anonymous functions: nesting and parameters are measured per function."""
+    chained_parents: frozenset[str] = frozenset()
+    """Where an `if` continues its chain (`else if`) rather than nesting."""
+    same_level: frozenset[str] = frozenset()
+    """Control clauses at their statement's own level (catch, except)."""
+    not_parameters: frozenset[str] = frozenset()
+    """Children of a parameter list that are no parameter (comments, separators, brackets)."""
+    number_literals: frozenset[str] = frozenset()
+    """Number literals beyond those whose kind says `integer`."""
+    parameter_declarations: frozenset[str] = frozenset()
+    """A parameter that may declare several names (with grouped_parameters) or be `void` (C)."""
+    function_declarators: frozenset[str] = frozenset()
+    """The declarator holding a function's parameter list when the function has none of its own (C, C++)."""
+    # defects
+    terminators: frozenset[str] = frozenset()
+    """Statements after which the rest of a block cannot run (return, throw, break, continue, goto)."""
+    reachable_after: frozenset[str] = frozenset()
+    """Siblings that may follow a terminator: jump targets, hoisted declarations, comments, preprocessor lines."""
+    jump_targets: frozenset[str] = frozenset()
+    """Statements that make what follows them reachable again (a case arm, a label)."""
+    self_assignments: frozenset[str] = frozenset()
+    """Assignments a self-assignment (`x = x`) is looked for in."""
+    single_value_arms: frozenset[str] = frozenset()
+    """Switch arms whose `value` field is the one value they match."""
+    list_value_arms: frozenset[str] = frozenset()
+    """Switch arms whose `value` field lists the values they match (Go's `case 1, 2:`)."""
+    labelled_arms: frozenset[str] = frozenset()
+    """Switch arms whose values are in label children (Java's `case 1, 2 ->`)."""
+    case_labels: frozenset[str] = frozenset()
+    """The label children of such an arm."""
+    pattern_arms: frozenset[str] = frozenset()
+    """Switch arms whose values are constant patterns (C#'s switch sections)."""
+    constant_patterns: frozenset[str] = frozenset()
+    """A constant pattern of such an arm."""
+    pairs: frozenset[str] = frozenset()
+    """A key-value pair of an object literal (duplicate keys; PHP's `$k => $v`)."""
+    computed_keys: frozenset[str] = frozenset()
+    """A key computed at run time (`[name]: 1`), which no duplicate-key check can read."""
+    # the undefined-name rule
+    names: frozenset[str] = frozenset()
+    """A bare name in an expression (members, properties and types have kinds of their own)."""
+    sigil_names: frozenset[str] = frozenset()
+    """A name with its sigil (PHP's `$x`), which stands for the bare name inside it."""
+    declaring_nodes: frozenset[str] = frozenset()
+    """Nodes that declare their name whatever their parent (`const { total } = order`, C#'s `s => s.Date`)."""
+    wrappers: frozenset[str] = frozenset()
+    """Nodes between a declared name and its declaring node (`a, b := ...`, `int *p`, `[x, y] = ...`)."""
+    initialisers: frozenset[str] = frozenset()
+    """Wrappers whose `value` field is an expression, not a declared name (C's `int x = y`)."""
+    imports: frozenset[str] = frozenset()
+    """Imports, packages and namespaces used: a name under them is declared by them."""
+    member_fields: frozenset[str] = frozenset()
+    """Fields whose node is a member, a type or a label: never a reference to a variable."""
+    member_contexts: frozenset[tuple[str, str | None]] = frozenset()
+    """(parent kind, field or None for any child) where a name is a member, a type or a label."""
+    property_initialisers: frozenset[tuple[str, str]] = frozenset()
+    """(assignment kind, its parent's kind) where the assignment's left side is a property (C#'s `new A { B = 1 }`)."""
+    method_references: frozenset[str] = frozenset()
+    """`Integer::sum`: every name after the first is a member."""
+    jsx_elements: frozenset[str] = frozenset()
+    """JSX elements: a lower-case name is an HTML element, a capitalised one a component that must exist."""
+    method_calls: frozenset[str] = frozenset()
+    """A call whose `name` is a member when it has an `object` (Java's method invocation)."""
+    receiver_fields: frozenset[str] = frozenset()
+    """Fields holding the object a member is read from (`Math` in `Math.max`)."""
+    foreach_statements: frozenset[str] = frozenset()
+    """`foreach ($items as $item)`, which declares its item where the language says foreach_declares."""
+    assigning: frozenset[str] = frozenset()
+    """Assignments whose left side declares a name where the language says assignment_declares."""
+    for_in_statements: frozenset[str] = frozenset()
+    """`for (x in xs)`: its left side declares x."""
+    declaring: frozenset[tuple[str, str | None]] = frozenset()
+    """(parent kind, field or None for any child) where a name is declared (a parameter, a variable, a function)."""
+    preprocessor_tests: frozenset[str] = frozenset()
+    """Preprocessor tests whose names come from the compiler or the build (`#ifdef _WIN32`)."""
+    preprocessor_conditionals: frozenset[str] = frozenset()
+    """Preprocessor conditionals whose `condition` names come from the build."""
+    object_names: frozenset[str] = frozenset()
+    """The object of a member expression a static-member check reads (`Math` in `Math.nope`)."""
+    property_names: frozenset[str] = frozenset()
+    """The property of such a member expression (`nope`)."""
+
+
+@dataclass(frozen=True)
 class LanguageSpec:
     """Everything the pipeline needs to know of one language. The stages read these declarations; a tenth
     language is one more file like the nine in this folder (and its tests)."""
@@ -189,6 +309,8 @@ class LanguageSpec:
     final_newline: bool = False
     """The grammar wants a line break after the last top-level declaration where the compiler does not (Go): one is
     added before parsing."""
+    node_kinds: NodeKinds = NodeKinds()
+    """The node kinds of the language's grammars that the stages give a part (see NodeKinds)."""
     # signatures
     named_arguments: bool = False
     """Callers may pass arguments by name (Python, PHP 8, C#): a parameter's name is part of the signature."""
@@ -236,8 +358,8 @@ class LanguageSpec:
     """Captures (@hit) each assignment, for self-assignments."""
     switch_query: str = ""
     """Captures (@hit) each switch whose arms may repeat a value."""
-    defect_rules: tuple[str, ...] = ()
-    """The stage's named rules that apply (defects.NAMED_RULES): Go's unused locals, Java's unused private fields."""
+    defect_rules: tuple[CodeRule, ...] = ()
+    """Defect rules written as code, run in this order (Go's unused locals and imports, Java's private fields)."""
     static_members: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """Built-in objects and every static member they have (JavaScript's Math): any other member is a defect."""
     cppcheck: Cppcheck | None = None
