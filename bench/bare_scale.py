@@ -350,9 +350,9 @@ class Bench:
             if result and output.exists():
                 rows = count_lines(output)
                 megabytes = output.stat().st_size / MB
-                self.row(f"export --what {what}", f"{rows / result.seconds:,.0f} rows/s ({rows:,} rows, "
-                         f"{megabytes:,.0f} MB, {result.seconds:,.1f} s)", "100k rows/s, constant memory",
-                         result.peak_mb)  # fmt: skip
+                self.row(f"export --what {what}", f"{rows / result.seconds:,.0f} rows/s, "
+                         f"{megabytes / result.seconds:,.0f} MB/s ({rows:,} rows, {megabytes:,.0f} MB, "
+                         f"{result.seconds:,.1f} s)", "100k rows/s, constant memory", result.peak_mb)  # fmt: skip
             output.unlink(missing_ok=True)
 
     def screen(self, scenario: str) -> dict[str, object] | None:
