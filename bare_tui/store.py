@@ -550,6 +550,7 @@ class Store:
         conn.execute("PRAGMA recursive_triggers = on")  # what sqlite-utils, once the reader here, set on every open
         self.path = path
         self.readonly = readonly
+        self.immutable = False  # opened as a file nobody can write (read-only media): read as it is, no WAL
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
         """The rows of one SELECT as dicts by column name (sqlite-utils' query without it: importing sqlite-utils
@@ -603,9 +604,11 @@ class Store:
                     "writing; copy the session and its -wal file to a writable folder and open the copy"
                 ) from None
             try:
-                return cls._connect(f"{uri}?immutable=1", path, exists, readonly=True)
+                store = cls._connect(f"{uri}?immutable=1", path, exists, readonly=True)
             except SessionError:
                 raise first from None
+            store.immutable = True
+            return store
 
     @classmethod
     def _connect(cls, target: str | Path, path: Path, exists: bool, readonly: bool) -> Store:
@@ -759,8 +762,12 @@ class Store:
             return
         if self.readonly:
             raise SessionError(f"{self.path}: read-only session; cannot write")
+        # Attached as the source was opened: on read-only media, where SQLite cannot make the shared-memory
+        # file a WAL-mode session's readers need, as an immutable file (Store.open refuses one with saves still
+        # in its WAL, so nothing is missed).
+        mode = "immutable=1" if attach.immutable else "mode=ro"
         try:
-            self._conn.execute("ATTACH DATABASE ? AS src", (attach.path.resolve().as_uri() + "?mode=ro",))
+            self._conn.execute("ATTACH DATABASE ? AS src", (f"{attach.path.resolve().as_uri()}?{mode}",))
         except sqlite3.Error as exc:
             raise _session_error(attach.path, exc) from None
         try:
