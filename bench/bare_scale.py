@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import json
 import os
 import pty
@@ -168,9 +167,9 @@ def count_lines(path: Path) -> int:
 
 
 def study_folder(cache: Path, shape: dict[str, int]) -> Path:
-    """The cached study of this shape, made by this version of the generator (an edit of it builds anew and
+    """The cached study of this shape, made by this version of the generator (a new version builds anew and
     drops the stale copies)."""
-    stamp = hashlib.sha1(Path(scale_study.__file__).read_bytes()).hexdigest()[:10]
+    stamp = scale_study.STUDY_VERSION
     prefix = f"study-{shape['tasks']}x{shape['models']}-"
     folder = cache / f"{prefix}{stamp}"
     for stale in cache.glob(f"{prefix}*"):
