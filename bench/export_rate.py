@@ -17,14 +17,16 @@ import os
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from bare_scale import MB, run  # noqa: E402
+from bare_scale import MB  # noqa: E402
 
 # The columns each export reads, as the store reads them (Store.export_lines): what a floor reads.
 FLOOR_SQL = {
@@ -63,26 +65,29 @@ def command(checkout: Path | None) -> tuple[list[str], dict[str, str]]:
     return ([str(script)] if script.exists() else [sys.executable, "-m", "bare_tui.cli"]), env
 
 
-def timed(argv: list[str], folder: Path, name: str, env: dict[str, str]) -> tuple[float, float, str, str]:
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(env)
-    try:
-        result = run(argv, folder, name)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    if result.failed():
-        raise SystemExit(f"{name} failed: {result.failed()}")
-    return result.seconds, result.peak_mb, result.stdout, result.stderr
+def timed(argv: list[str], folder: Path, name: str, env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Run one command: (wall seconds, CPU seconds of it and its children, peak resident MB, stderr)."""
+    with open(folder / f"{name}.err", "wb") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4: Popen must not wait again
+    stderr = (folder / f"{name}.err").read_text("utf-8", "replace")
+    if proc.returncode != 0:
+        raise SystemExit(f"{name} failed (exit {proc.returncode}): {stderr[-2000:]}")
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stderr
 
 
-def figures(rows: int, size: int, seconds: list[float], peaks: list[float]) -> str:
-    middle = statistics.median(seconds)
+def figures(rows: int, size: int, runs: list[tuple[float, float, float]]) -> str:
+    """Rows/s and MB/s by the median wall time, and by the median CPU time (what the work costs whatever else
+    the machine runs), with the peak resident set."""
+    wall = statistics.median(run[0] for run in runs)
+    cpu = statistics.median(run[1] for run in runs)
     return (
-        f"{rows / middle:9,.0f} rows/s {size / MB / middle:7,.1f} MB/s  ({rows:,} rows, {size / MB:,.0f} MB, "
-        f"median {middle:.2f} s of {len(seconds)}: {', '.join(f'{s:.2f}' for s in seconds)}; "
-        f"peak {max(peaks):,.0f} MB)"
+        f"{rows / wall:9,.0f} rows/s {size / MB / wall:6,.1f} MB/s wall; {rows / cpu:9,.0f} rows/s "
+        f"{size / MB / cpu:6,.1f} MB/s CPU  ({rows:,} rows, {size / MB:,.0f} MB; median of {len(runs)}: "
+        f"{wall:.2f} s wall, {cpu:.2f} s CPU; peak {max(run[2] for run in runs):,.0f} MB)"
     )
 
 
@@ -99,59 +104,40 @@ def main() -> int:
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; package: {args.checkout or 'installed'}")
     with tempfile.TemporaryDirectory(dir=args.session.parent, prefix="export-rate-") as tmp:
         folder = Path(tmp)
-        start = [timed([*argv, "--help"], folder, f"start-{i}", env)[0] for i in range(args.repeat)]
-        print(f"start-up (`bare-tui --help`): median {statistics.median(start):.2f} s")
+        start = [timed([*argv, "--help"], folder, f"start-{i}", env)[:2] for i in range(args.repeat)]
+        print(
+            f"start-up (`bare-tui --help`): median {statistics.median(s[0] for s in start):.2f} s wall, "
+            f"{statistics.median(s[1] for s in start):.2f} s CPU"
+        )
         wanted = [w for w in args.what.split(",") if w]
-        runs = [(what, "jsonl") for what in wanted] + [(w, "csv") for w in args.csv.split(",") if w in wanted]
-        for what, fmt in runs:
+        kinds = [(what, "jsonl") for what in wanted] + [(w, "csv") for w in args.csv.split(",") if w in wanted]
+        for what, fmt in kinds:
             out = folder / f"{what}.{fmt}"
-            seconds, peaks = [], []
+            runs = []
             rows = size = 0
             for i in range(args.repeat):
-                took, peak, _, err = timed(
-                    [*argv, "export", str(args.session), "--what", what, "--format", fmt, "-o", str(out)],
-                    folder,
-                    f"{what}-{fmt}-{i}",
-                    env,
-                )
-                seconds.append(took)
-                peaks.append(peak)
+                command_line = [*argv, "export", str(args.session), "--what", what, "--format", fmt, "-o", str(out)]
+                wall, cpu, peak, err = timed(command_line, folder, f"{what}-{fmt}-{i}", env)
+                runs.append((wall, cpu, peak))
                 found = re.search(r"exported (\d+)", err)
                 rows = int(found.group(1)) if found else 0
                 size = out.stat().st_size
-                if i + 1 < args.repeat:
-                    out.unlink()
-            print(f"export --what {what:10} --format {fmt:5}: {figures(rows, size, seconds, peaks)}", flush=True)
-            keep = out
-            if not args.no_floors:
-                floors = folder / f"floor-{what}"
-                if shutil.which("sqlite3"):
-                    seconds, peaks = [], []
-                    for i in range(args.repeat):
-                        took, peak, _, _ = timed(
-                            ["sh", "-c", f'sqlite3 "file:{args.session}?mode=ro" "$0" > "{floors}"', FLOOR_SQL[what]],
-                            folder,
-                            f"floor-sqlite-{what}-{i}",
-                            env,
-                        )
-                        seconds.append(took)
-                        peaks.append(peak)
-                    size = floors.stat().st_size
-                    print(f"  floor, sqlite3 shell, same columns:     {figures(rows, size, seconds, peaks)}")
-                seconds, peaks = [], []
-                for i in range(args.repeat):
-                    took, peak, _, _ = timed(
-                        [sys.executable, "-c", PYTHON_FLOOR, str(args.session), FLOOR_SQL[what], str(floors)],
-                        folder,
-                        f"floor-python-{what}-{i}",
-                        env,
-                    )
-                    seconds.append(took)
-                    peaks.append(peak)
-                size = floors.stat().st_size
-                print(f"  floor, Python cursor, bytes unencoded:  {figures(rows, size, seconds, peaks)}", flush=True)
-                floors.unlink()
-            keep.unlink()
+                out.unlink()
+            print(f"export --what {what:10} --format {fmt:5}: {figures(rows, size, runs)}", flush=True)
+            if args.no_floors or fmt != "jsonl":
+                continue
+            floor = folder / f"floor-{what}"
+            if shutil.which("sqlite3"):
+                script = f'sqlite3 "file:{args.session}?mode=ro" "$0" > "{floor}"'
+                runs = [
+                    timed(["sh", "-c", script, FLOOR_SQL[what]], folder, f"floor-sqlite-{what}-{i}", env)[:3]
+                    for i in range(args.repeat)
+                ]
+                print(f"  floor, sqlite3 shell, same columns:    {figures(rows, floor.stat().st_size, runs)}")
+            python = [sys.executable, "-c", PYTHON_FLOOR, str(args.session), FLOOR_SQL[what], str(floor)]
+            runs = [timed(python, folder, f"floor-python-{what}-{i}", env)[:3] for i in range(args.repeat)]
+            print(f"  floor, Python cursor, bytes unencoded: {figures(rows, floor.stat().st_size, runs)}", flush=True)
+            floor.unlink()
     return 0
 
 
