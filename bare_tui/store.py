@@ -1617,8 +1617,9 @@ class Store:
             f" ORDER BY {order} LIMIT ?",
             [*params, limit],
         )
-        for row in cursor:
-            yield ExportMark(row[0], row[1], row[2], tuple(row[3:]) if group else ())
+        while rows := cursor.fetchmany(256):
+            for row in rows:
+                yield ExportMark(row[0], row[1], row[2], row[3:] if group else ())
 
     def _export_functions(self) -> None:
         """The few values SQLite cannot write as Python's json and str do (floats: SQLite rounds them to 15
@@ -2258,7 +2259,7 @@ _CSV_SQL = {
 _EMPTY_SQL = {
     "text": "$c IS NULL",
     "json": "$c IS NULL OR $c IN ('[]', '{}')",
-    "list": "$c = '[]' OR bare_json_list($c) = '[]'",
+    "list": "CASE WHEN $c = '[]' THEN 1 ELSE bare_json_list($c) = '[]' END",  # CASE: OR would call both
     "bool": "0",
     "number": "$c IS NULL",
 }
