@@ -60,7 +60,7 @@ def command(checkout: Path | None) -> tuple[list[str], dict[str, str]]:
     env = dict(os.environ)
     if checkout is not None:
         env["PYTHONPATH"] = str(checkout)
-        return [sys.executable, "-m", "bare_tui.cli"], env
+        return [sys.executable, "-P", "-m", "bare_tui.cli"], env  # -P: not the current folder's package
     script = Path(sys.executable).with_name("bare-tui")
     return ([str(script)] if script.exists() else [sys.executable, "-m", "bare_tui.cli"]), env
 
