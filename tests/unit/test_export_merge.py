@@ -196,7 +196,7 @@ def test_a_merge_reads_a_copy_on_read_only_media(
     made.mkdir()
     with Store.open(small_session(made)) as store:
         store.save_judgements([Judgement("j-2", "a-1", "ben", "syntax", Label.FAIL)])
-        store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every save in the file, the WAL empty
+        store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every save in the file, the WAL empty
         for suffix in left_behind:
             (tmp_path / f"keep{suffix}").write_bytes((made / f"s.db{suffix}").read_bytes())
     for suffix in left_behind:
