@@ -13,13 +13,13 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from json.encoder import encode_basestring
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from .formats.csv_rows import csv_record
 from .model import Adjudication, Judgement, Verdict
 from .plans import LINE_KEYS, plan_lines
 from .safe_text import json_for_terminal, visible
-from .store import RawJSON, Store
+from .store import ExportMark, RawJSON, Store
 
 WHATS = ("attempts", "verdicts", "judgements", "adjudications", "plans", "attempt-stages", "disputes")
 FORMATS = ("jsonl", "csv")
@@ -118,6 +118,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 _VIEW_BOOLEANS = frozenset({"disputed_failure", "settled"})
 _VIEW_JSON = frozenset({"labels", "flagged_by"})
 
+T = TypeVar("T")
+STREAMED = ("verdicts", "attempts", "judgements")  # built line by line by SQLite (Store.export_lines)
 POLARS_INFERENCE_ROWS = 100  # polars.read_ndjson infers each column's type from this many rows
 HOIST_SCAN_ROWS = 50_000  # how far ahead a first value is looked for, at most (rows held in memory meanwhile)
 HOIST_SCAN_CHARS = 32 * 1024 * 1024  # and at most this much text held: an attempts export's rows carry whole files
@@ -267,22 +269,49 @@ def polars_friendly(
     moved up among them (with the earlier rows of its group, in their order), so that polars infers the
     column's type instead of a null type it then cannot fill. Otherwise the order is kept."""
     source = iter(rows)
+    keys: list[str] = []
+
+    def empty(row: dict[str, Any]) -> int:
+        if not keys:
+            keys.extend(row)  # the columns are the first row's
+        return sum(1 << i for i, key in enumerate(keys) if _empty(row.get(key)))
+
+    def chars(row: dict[str, Any]) -> int:
+        return sum(len(value) for value in row.values() if isinstance(value, str))
+
+    yield from hoisted(source, empty, chars, group)
+    yield from source
+
+
+def hoisted(
+    source: Iterator[T],
+    empty: Callable[[T], int],
+    chars: Callable[[T], int],
+    group: Callable[[T], Any] | None = None,
+) -> list[T]:
+    """polars_friendly's rule on any rows: the first rows of `source`, as many as the rule reads (it reads no
+    further, so the rest follow in their order), in the order to write them. `empty(row)`: bit i set when the
+    row's i-th column is null, [] or {}; `chars(row)`: the characters of text it holds (what the scan ahead
+    may hold is bounded); `group(row)`: rows that must keep their order among themselves."""
     head = list(islice(source, POLARS_INFERENCE_ROWS))
     if not head:
-        return
-    wanted = {key for key in head[0] if all(_empty(row.get(key)) for row in head)}
-    ahead: list[dict[str, Any]] = []
+        return []
+    wanted = -1
+    for first in head:
+        wanted &= empty(first)
+    ahead: list[T] = []
     chosen: list[int] = []  # positions in head + ahead to move up
     held = 0
     while wanted and len(ahead) < HOIST_SCAN_ROWS and held < HOIST_SCAN_CHARS:
-        row = next(source, None)
-        if row is None:
+        found_row = next(source, None)
+        if found_row is None:
             break
+        row = found_row
         ahead.append(row)
-        held += sum(len(value) for value in row.values() if isinstance(value, str))
-        found = {key for key in wanted if not _empty(row.get(key))}
+        held += chars(row)
+        found = wanted & ~empty(row)
         if found:
-            wanted -= found
+            wanted &= ~found
             chosen.append(len(head) + len(ahead) - 1)
     window = head + ahead
     moved: set[int] = set()
@@ -291,9 +320,7 @@ def polars_friendly(
         if group is not None:
             key = group(window[at])
             moved.update(i for i in range(at) if group(window[i]) == key)
-    yield from (window[i] for i in sorted(moved))
-    yield from (row for i, row in enumerate(window) if i not in moved)
-    yield from source
+    return [window[i] for i in sorted(moved)] + [row for i, row in enumerate(window) if i not in moved]
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]], out: TextIO, terminal: bool = False) -> int:
@@ -376,9 +403,28 @@ def export(
     terminal: bool = False,
 ) -> int:
     """Write one kind of record, with all its columns or those asked; returns how many rows were written.
-    `terminal`: out is a terminal."""
+    `terminal`: out is a terminal. The big kinds (verdicts, attempts, judgements) have each line built by
+    SQLite; the same bytes as export_from_rows writes."""
     if what not in COLUMNS:
         raise ValueError(f"unknown export '{what}' (expected one of {', '.join(WHATS)})")
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format '{fmt}' (expected one of {', '.join(FORMATS)})")
+    if what in STREAMED and not (terminal and fmt == "csv"):  # a terminal's CSV shows each cell's controls
+        return _export_streamed(store, what, fmt, out, source, chosen_columns(what, columns), terminal)
+    return export_from_rows(store, what, fmt, out, source, columns, terminal)
+
+
+def export_from_rows(
+    store: Store,
+    what: str,
+    fmt: str,
+    out: TextIO,
+    source: str | None = None,
+    columns: Sequence[str] | None = None,
+    terminal: bool = False,
+) -> int:
+    """export() with every row a Python dict, written by write_jsonl or write_csv: the small kinds, and the
+    rules the streamed kinds' SQL follows byte for byte."""
     keep = chosen_columns(what, columns)
     rows: Iterable[dict[str, Any]]
     if what in ("verdicts", "attempts"):
@@ -391,9 +437,61 @@ def export(
         rows = ({key: row.get(key) for key in keep} for row in rows)
     if fmt == "jsonl":
         return write_jsonl(polars_friendly(rows, _ORDER_GROUPS.get(what)), out, terminal)
-    if fmt == "csv":
-        return write_csv(rows, out, keep, terminal)
-    raise ValueError(f"unknown format '{fmt}' (expected one of {', '.join(FORMATS)})")
+    return write_csv(rows, out, keep, terminal)
+
+
+# The columns of a streamed export's order groups (_ORDER_GROUPS), in the same order.
+_GROUP_COLUMNS: dict[str, tuple[str, ...]] = {
+    "judgements": ("attempt_id", "reviewer", "stage"),
+    "attempts": ("task_id",),
+}
+
+
+def _export_streamed(
+    store: Store, what: str, fmt: str, out: TextIO, source: str | None, keep: Sequence[str], terminal: bool
+) -> int:
+    """A verdicts, attempts or judgements export with every line built by SQLite (Store.export_lines): Python
+    only writes strings, so memory stays flat and the rate is SQLite's. The same bytes as write_jsonl and
+    write_csv write from the rows. JSON Lines first reads the rows polars_friendly would move up, with their
+    empty columns (Store.export_marks), and writes them in hoisted's order; all of it one read transaction."""
+    count = 0
+    with store.snapshot():
+        if fmt == "csv":
+            out.write(csv_record(keep))
+            skip = 0
+        else:
+            group = _GROUP_COLUMNS.get(what, ())
+            marks = store.export_marks(what, keep, source, group, POLARS_INFERENCE_ROWS + HOIST_SCAN_ROWS)
+            try:
+                window = hoisted(marks, _mark_empty, _mark_chars, _mark_group if group else None)
+            finally:
+                marks.close()
+            skip = len(window)
+            lines = [json_for_terminal(mark.line) if terminal else mark.line for mark in window]
+            if lines:
+                out.write("\n".join(lines) + "\n")
+            count += len(lines)
+        for batch in store.export_lines(what, keep, fmt, source, skip):
+            if fmt == "csv":
+                out.write("".join(batch))
+            elif terminal:
+                out.write("\n".join(json_for_terminal(line) for line in batch) + "\n")
+            else:
+                out.write("\n".join(batch) + "\n")
+            count += len(batch)
+    return count
+
+
+def _mark_empty(mark: ExportMark) -> int:
+    return mark.empty
+
+
+def _mark_chars(mark: ExportMark) -> int:
+    return mark.chars
+
+
+def _mark_group(mark: ExportMark) -> tuple[Any, ...]:
+    return mark.group
 
 
 def export_text(store: Store, what: str, fmt: str, columns: Sequence[str] | None = None) -> str:

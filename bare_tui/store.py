@@ -5,15 +5,17 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import re
 import socket
 import sqlite3
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, NamedTuple, Self, TypeAlias, overload
 
@@ -548,6 +550,7 @@ class Store:
         conn.execute("PRAGMA recursive_triggers = on")  # what sqlite-utils, once the reader here, set on every open
         self.path = path
         self.readonly = readonly
+        self.immutable = False  # opened as a file nobody can write (read-only media): read as it is, no WAL
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
         """The rows of one SELECT as dicts by column name (sqlite-utils' query without it: importing sqlite-utils
@@ -601,9 +604,11 @@ class Store:
                     "writing; copy the session and its -wal file to a writable folder and open the copy"
                 ) from None
             try:
-                return cls._connect(f"{uri}?immutable=1", path, exists, readonly=True)
+                store = cls._connect(f"{uri}?immutable=1", path, exists, readonly=True)
             except SessionError:
                 raise first from None
+            store.immutable = True
+            return store
 
     @classmethod
     def _connect(cls, target: str | Path, path: Path, exists: bool, readonly: bool) -> Store:
@@ -757,8 +762,12 @@ class Store:
             return
         if self.readonly:
             raise SessionError(f"{self.path}: read-only session; cannot write")
+        # Attached as the source was opened: on read-only media, where SQLite cannot make the shared-memory
+        # file a WAL-mode session's readers need, as an immutable file (Store.open refuses one with saves still
+        # in its WAL, so nothing is missed).
+        mode = "immutable=1" if attach.immutable else "mode=ro"
         try:
-            self._conn.execute("ATTACH DATABASE ? AS src", (attach.path.resolve().as_uri() + "?mode=ro",))
+            self._conn.execute("ATTACH DATABASE ? AS src", (f"{attach.path.resolve().as_uri()}?{mode}",))
         except sqlite3.Error as exc:
             raise _session_error(attach.path, exc) from None
         try:
@@ -1553,6 +1562,76 @@ class Store:
                 yield dict(zip(chosen, row))
 
     # ------------------------------------------------------------------ exports, streamed
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read in the block sees one state of the session (one read transaction), whatever other
+        processes commit meanwhile: an export read by two statements is still one consistent copy."""
+        if self._conn.in_transaction:
+            yield
+            return
+        self._conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("COMMIT")
+
+    def export_lines(
+        self, what: str, columns: Sequence[str], fmt: str, source: str | None = None, skip: int = 0
+    ) -> Iterator[list[str]]:
+        """The lines of a verdicts, attempts or judgements export, each built by SQLite (JSON Lines: one object,
+        no newline; CSV: one record with its \\r\\n) in batches, from row `skip` on, in the export's order.
+        Byte for byte what the exporter writes from export_rows (the rules are the exporter's: stored JSON
+        copied, formulas neutralised, null an empty CSV cell), without a Python object per value."""
+        expressions = _export_expressions(what, columns)
+        if fmt == "jsonl":
+            line = _json_line_sql(expressions, columns)
+        elif fmt == "csv":
+            line = _csv_line_sql(expressions)
+        else:
+            raise ValueError(f"unknown format {fmt!r}")
+        self._export_functions()
+        frm, order, params = _export_from(what, source)
+        cursor = self._conn.execute(f"SELECT {line} {frm} ORDER BY {order} LIMIT -1 OFFSET ?", [*params, skip])
+        size = 256 if what == "attempts" else 4096  # an attempts row carries whole files: about 3 MB a batch
+        while rows := cursor.fetchmany(size):
+            yield [row[0] for row in rows]
+
+    def export_marks(
+        self, what: str, columns: Sequence[str], source: str | None = None, group: Sequence[str] = (), limit: int = 0
+    ) -> Generator[ExportMark, None, None]:
+        """The first `limit` rows of a JSON Lines export (export_lines), each with what the exporter needs to
+        move a row up so that polars infers every column (exporter.hoisted): which columns are empty, how many
+        characters of text the row holds, and its order group's values (None for a column not asked)."""
+        expressions = _export_expressions(what, columns)
+        self._export_functions()
+        empty = " | ".join(
+            f"(({_EMPTY_SQL[kind].replace('$c', sql)}) << {i})" for i, (sql, kind) in enumerate(expressions)
+        )
+        chars = " + ".join(_CHARS_SQL[kind].replace("$c", sql) for sql, kind in expressions)
+        chosen = dict(zip(columns, expressions))
+        keys = ", ".join(chosen[name][0] if name in chosen else "NULL" for name in group) or "NULL"
+        frm, order, params = _export_from(what, source)
+        cursor = self._conn.execute(
+            f"SELECT {_json_line_sql(expressions, columns)}, {empty or '0'}, {chars or '0'}, {keys} {frm}"
+            f" ORDER BY {order} LIMIT ?",
+            [*params, limit],
+        )
+        while rows := cursor.fetchmany(256):
+            for row in rows:
+                yield ExportMark(row[0], row[1], row[2], row[3:] if group else ())
+
+    def _export_functions(self) -> None:
+        """The few values SQLite cannot write as Python's json and str do (floats: SQLite rounds them to 15
+        digits; a list re-encoded), as functions of this connection, called for those values only."""
+        for name, function in (
+            ("bare_json_value", _json_value),
+            ("bare_csv_value", _csv_value),
+            ("bare_json_list", _json_list),
+            ("bare_length", len),
+        ):
+            self._conn.create_function(name, 1, function, deterministic=True)
+
     def export_rows(self, what: str, source: str | None = None, batch: int = 2000) -> Iterator[dict[str, Any]]:
         """The rows of a verdicts or attempts export, read from a cursor in batches (memory stays flat) with
         stored JSON (evidence, details, meta, problems) as RawJSON: copied into the output, never decoded.
@@ -2092,6 +2171,195 @@ def _read_hold(text: str) -> ReviewerHold | None:
         return ReviewerHold(str(data["reviewer"]), int(data["pid"]), str(data["host"]), str(data["started_at"]))
     except (ValueError, KeyError, TypeError):
         return None  # written half-way by a holder that is starting up: the message names no process
+
+
+# ---------------------------------------------------------------------- exports built by SQLite
+class ExportMark(NamedTuple):
+    """A row at the head of a JSON Lines export: its line, which of its columns are empty (bit i for the i-th
+    column asked), how many characters of text it holds, and its order group's values."""
+
+    line: str
+    empty: int
+    chars: int
+    group: tuple[Any, ...]
+
+
+# What each column of a streamed export is read from, and what kind of value it is: text, stored JSON copied
+# as it is (json), a stored JSON list decoded and written again (list: a judgement's tags, as judgements() has
+# them), a 0/1 boolean (bool), or a number.
+_FIRST_OF_TASK = "a.seq = f.first_seq"
+_EXPORT_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
+    "verdicts": {
+        "attempt_id": ("v.attempt_id", "text"),
+        "stage": ("v.stage", "text"),
+        "outcome": ("v.outcome", "text"),
+        "score": ("v.score", "number"),
+        "evidence": ("v.evidence", "json"),
+        "pipeline_version": ("v.pipeline_version", "text"),
+        "source": ("v.source", "text"),
+        "created_at": ("v.created_at", "text"),
+        "model": ("a.model", "text"),
+        "language": ("t.language", "text"),
+        "details": ("v.details", "json"),
+    },
+    "attempts": {
+        "attempt_id": ("a.attempt_id", "text"),
+        "task_id": ("a.task_id", "text"),
+        "model": ("a.model", "text"),
+        "language": ("t.language", "text"),
+        "path": ("t.path", "text"),
+        "original": (f"CASE WHEN {_FIRST_OF_TASK} THEN t.original END", "text"),
+        "task_meta": (f"CASE WHEN {_FIRST_OF_TASK} THEN t.meta END", "json"),
+        "refactored": ("x.refactored", "text"),
+        "response": ("x.response", "text"),
+        "patch": ("x.patch", "text"),
+        "meta": ("a.meta", "json"),
+        "problems": ("a.problems", "json"),
+    },
+    "judgements": {
+        "judgement_id": ("j.judgement_id", "text"),
+        "attempt_id": ("j.attempt_id", "text"),
+        "reviewer": ("j.reviewer", "text"),
+        "stage": ("j.stage", "text"),
+        "label": ("j.label", "text"),
+        "confidence": ("j.confidence", "number"),
+        "note": ("j.note", "text"),
+        "tags": ("j.tags", "list"),
+        "saw_verdicts": ("j.saw_verdicts", "bool"),
+        "opened_at": ("j.opened_at", "text"),
+        "saved_at": ("j.saved_at", "text"),
+        "supersedes": ("j.supersedes", "text"),
+        "retracted": ("j.retracted", "bool"),
+    },
+}
+# Each kind as a JSON value, as a CSV cell, whether it is empty (null, [] or {}: exporter.hoisted) and how many
+# characters of text it holds; $c is the column. A CSV cell follows csv_rows.csv_record: null an empty cell,
+# empty text a quoted one, a cell with a quote, comma or line break quoted; and text that a spreadsheet would
+# run as a formula gets a leading apostrophe (exporter.neutralise_cell), numbers and stored JSON never.
+# GLOB reads text up to a NUL, as far as the first two characters here, where a NUL ends the match as it ends
+# Python's startswith; instr reads the whole text, NULs and all, and finds a line break early in code.
+_FORMULA = "($c GLOB '[-=+@' || char(9, 13) || ']*' OR $c GLOB '''[-''=+@' || char(9, 13) || ']*')"
+_QUOTED = "$c = '' OR instr($c, char(10)) OR instr($c, '\"') OR instr($c, ',') OR instr($c, char(13))"
+_JSON_SQL = {
+    "text": "json_quote($c)",
+    "json": "COALESCE($c, 'null')",
+    "list": "CASE WHEN $c = '[]' THEN '[]' ELSE bare_json_list($c) END",
+    "bool": "CASE WHEN $c THEN 'true' ELSE 'false' END",
+    "number": "CASE typeof($c) WHEN 'integer' THEN CAST($c AS TEXT) WHEN 'null' THEN 'null'"
+    " ELSE bare_json_value($c) END",
+}
+_CSV_SQL = {
+    "text": f"CASE WHEN $c IS NULL THEN '' WHEN {_QUOTED} THEN '\"' || CASE WHEN {_FORMULA} THEN '''' ELSE '' END"
+    f" || replace($c, '\"', '\"\"') || '\"' WHEN {_FORMULA} THEN '''' || $c ELSE $c END",
+    "json": f"CASE WHEN $c IS NULL THEN '' WHEN {_QUOTED} THEN '\"' || replace($c, '\"', '\"\"') || '\"' ELSE $c END",
+    "list": "CASE WHEN $c = '[]' THEN '[]' ELSE bare_csv_value(bare_json_list($c)) END",
+    "bool": "CASE WHEN $c THEN 'true' ELSE 'false' END",
+    "number": "CASE typeof($c) WHEN 'integer' THEN CAST($c AS TEXT) WHEN 'null' THEN '' ELSE bare_csv_value($c) END",
+}
+_EMPTY_SQL = {
+    "text": "$c IS NULL",
+    "json": "$c IS NULL OR $c IN ('[]', '{}')",
+    "list": "CASE WHEN $c = '[]' THEN 1 ELSE bare_json_list($c) = '[]' END",  # CASE: OR would call both
+    "bool": "0",
+    "number": "$c IS NULL",
+}
+_LENGTH = "CASE WHEN instr($c, char(0)) THEN bare_length($c) ELSE length($c) END"  # SQLite's length() stops at a NUL
+_CHARS_SQL = {
+    "text": f"COALESCE({_LENGTH}, 0)",
+    "json": f"COALESCE({_LENGTH}, 0)",
+    "list": "0",
+    "bool": "0",
+    "number": f"CASE typeof($c) WHEN 'text' THEN {_LENGTH} ELSE 0 END",
+}
+
+
+def _export_expressions(what: str, columns: Sequence[str]) -> list[tuple[str, str]]:
+    known = _EXPORT_COLUMNS.get(what)
+    if known is None:
+        raise ValueError(f"no streamed export of {what!r}")
+    unknown = [c for c in columns if c not in known]
+    if unknown:
+        raise ValueError(f"unknown column(s) {', '.join(unknown)} of a {what} export")
+    return [known[c] for c in columns]
+
+
+def _export_from(what: str, source: str | None) -> tuple[str, str, list[Any]]:
+    """FROM ... of a streamed export, its ORDER BY and parameters."""
+    if what == "verdicts":
+        where = "" if source is None else " WHERE +v.source = ?"  # +: read in rowid order, never sorted after
+        return (
+            "FROM verdicts v LEFT JOIN attempts a ON a.attempt_id = v.attempt_id"
+            f" LEFT JOIN tasks t ON t.task_id = a.task_id{where}",
+            "v.rowid",
+            [] if source is None else [source],
+        )
+    if what == "attempts":
+        # Each task's first attempt (its original and meta go on that row only) found once per task; CROSS JOIN
+        # keeps attempts the outer loop, read in seq order, so rows stream instead of being sorted first.
+        return (
+            "FROM attempts a CROSS JOIN tasks t ON t.task_id = a.task_id CROSS JOIN"
+            " (SELECT task_id, MIN(seq) AS first_seq FROM attempts GROUP BY task_id) f ON f.task_id = a.task_id"
+            " LEFT JOIN attempt_texts x ON x.attempt_id = a.attempt_id",
+            "a.seq",
+            [],
+        )
+    return "FROM judgements j", "j.rowid", []
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _json_line_sql(expressions: Sequence[tuple[str, str]], names: Sequence[str]) -> str:
+    """One JSON object as json.dumps(ensure_ascii=False) writes it, keys in the order given."""
+    parts = []
+    for i, ((sql, kind), name) in enumerate(zip(expressions, names)):
+        parts.append(_sql_text(("{" if i == 0 else ", ") + encode_basestring(name) + ": "))
+        parts.append(_JSON_SQL[kind].replace("$c", sql))
+    parts.append("'}'" if parts else "'{}'")
+    return " || ".join(parts)
+
+
+def _csv_line_sql(expressions: Sequence[tuple[str, str]]) -> str:
+    """One CSV record as csv_rows.csv_record writes it (a record of one null cell quoted, so it is no blank line)."""
+    cells = [_CSV_SQL[kind].replace("$c", sql) for sql, kind in expressions]
+    if len(expressions) == 1 and expressions[0][1] in ("text", "json", "number"):
+        cells = [f"CASE WHEN {expressions[0][0]} IS NULL THEN '\"\"' ELSE {cells[0]} END"]
+    return " || ',' || ".join(cells) + " || char(13, 10)"
+
+
+def _json_value(value: Any) -> str:
+    """A value as json.dumps(ensure_ascii=False) writes it: the floats SQLite would round."""
+    kind = type(value)
+    if kind is float and math.isfinite(value):
+        return float.__repr__(value)
+    if kind is str:
+        return encode_basestring(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _csv_value(value: Any) -> str:
+    """A cell as the exporter writes a value that is not stored JSON: str() of a number, text neutralised."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return _csv_quoted(str(value))
+    starts = ("=", "+", "-", "@", "\t", "\r")
+    if value.startswith(starts) or (value.startswith("'") and value[1:].startswith(("'", *starts))):
+        value = "'" + value
+    return _csv_quoted(value)
+
+
+def _csv_quoted(text: str) -> str:
+    """A cell's text quoted as csv_rows.csv_record quotes it."""
+    if text == "" or '"' in text or "," in text or "\r" in text or "\n" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _json_list(text: str) -> str:
+    """Stored JSON read as judgements() reads tags (a tuple of its items) and written as a list."""
+    return json.dumps(list(json.loads(text)), ensure_ascii=False)
 
 
 # ---------------------------------------------------------------------- row conversion

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import json
 import os
 import pty
@@ -168,9 +167,9 @@ def count_lines(path: Path) -> int:
 
 
 def study_folder(cache: Path, shape: dict[str, int]) -> Path:
-    """The cached study of this shape, made by this version of the generator (an edit of it builds anew and
+    """The cached study of this shape, made by this version of the generator (a new version builds anew and
     drops the stale copies)."""
-    stamp = hashlib.sha1(Path(scale_study.__file__).read_bytes()).hexdigest()[:10]
+    stamp = scale_study.STUDY_VERSION
     prefix = f"study-{shape['tasks']}x{shape['models']}-"
     folder = cache / f"{prefix}{stamp}"
     for stale in cache.glob(f"{prefix}*"):
@@ -350,9 +349,9 @@ class Bench:
             if result and output.exists():
                 rows = count_lines(output)
                 megabytes = output.stat().st_size / MB
-                self.row(f"export --what {what}", f"{rows / result.seconds:,.0f} rows/s ({rows:,} rows, "
-                         f"{megabytes:,.0f} MB, {result.seconds:,.1f} s)", "100k rows/s, constant memory",
-                         result.peak_mb)  # fmt: skip
+                self.row(f"export --what {what}", f"{rows / result.seconds:,.0f} rows/s, "
+                         f"{megabytes / result.seconds:,.0f} MB/s ({rows:,} rows, {megabytes:,.0f} MB, "
+                         f"{result.seconds:,.1f} s)", "100k rows/s, constant memory", result.peak_mb)  # fmt: skip
             output.unlink(missing_ok=True)
 
     def screen(self, scenario: str) -> dict[str, object] | None:

@@ -1,10 +1,13 @@
 """A BARE-sized review session for the screen benches, built once and cached under bench/.cache/.
 
-The shape of issue 11's study: 57 models x 4,276 tasks in nine languages = 243,732 attempts whose answers are
-files of 60 to 2,000 lines (11 KB on average, as in the real study), an external pipeline's verdicts for every
-attempt (six each: 1.46 million), bare-tui's own verdicts beside them for every fifth attempt (as after a
-`verify` over a subset), and 4% of the attempts judged by two or three of five reviewers, with flags. The
-benches time the screens on it with Pilot (bench/queue_screen.py --scale, bench/tui.py --scale).
+The study is bench/scale_study.py's, made by the one generator (scale_study.Study) that also writes the JSON
+Lines bench/bare_scale.py imports through the CLI; here its records go straight into a session, in process,
+read by the importer's own parsers (answers in prose have their code extracted as an import does). So the two
+benches measure the same study: 4,276 real files x 57 models = 243,732 attempts, the external pipeline's
+verdicts for every attempt (source `ext`, six each: 1.46 million) and three reviewers' labels (ana, ben, cy) of
+4% of the attempts. Beside them, as after a `verify` over a subset (which this build does not run: it would
+take hours), bare-tui's own verdicts for every fifth attempt, and flags for audit. The benches time the screens
+on it with Pilot (bench/queue_screen.py --scale, bench/tui.py --scale).
 
     python bench/scale_session.py [--attempts 243732]   builds (or finds) the session and prints its path
 """
@@ -12,41 +15,30 @@ benches time the screens on it with Pilot (bench/queue_screen.py --scale, bench/
 from __future__ import annotations
 
 import argparse
-import math
 import random
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
-from bare_tui.model import (  # noqa: E402
-    FIELDS,
-    OWN_SOURCE,
-    STAGES,
-    Attempt,
-    Flag,
-    Judgement,
-    Label,
-    Outcome,
-    Task,
-    Verdict,
-)
-from bare_tui.pipeline.languages import LANGUAGES, REGISTRY  # noqa: E402
-from bare_tui.store import SCHEMA_VERSION, Store, new_id  # noqa: E402
+from scale_study import REVIEWERS, Study  # noqa: E402
+
+from bare_tui.importer import parse_attempt, parse_judgement, parse_task, parse_verdicts  # noqa: E402
+from bare_tui.model import FIELDS, OWN_SOURCE, Attempt, Flag, Judgement, Outcome, Task, Verdict  # noqa: E402
+from bare_tui.store import SCHEMA_VERSION, Store  # noqa: E402
 
 BARE_ATTEMPTS = 243_732
 MODELS = 57
-REVIEWERS = ("ana", "ben", "cy", "dee", "eli")
-EXTERNAL = "ext-pipeline"
+EXTERNAL = "ext"  # as bench/bare_scale.py imports it: `bare-tui import ... --source ext`
 OWN_EVERY = 5  # bare-tui's own verdicts for every fifth attempt
-JUDGED_SHARE = 0.04
-AGREE = 0.88  # how often a reviewer's label is the external verdict's outcome
-GENERATOR_VERSION = 1  # a change to what is built makes a new cache file
+OWN_VERSION = "0.9.0+scale"
+OWN_AGREE = 0.9  # how often an own verdict's outcome is the external one's
+GENERATOR_VERSION = 2  # a change to what is built makes a new cache file (2: scale_study's records)
 CACHE = REPO / "bench" / ".cache"
-EXTENSIONS = {name: spec.extensions[0].lstrip(".") for name, spec in REGISTRY.items()}  # each language's first
+BATCH = 4_000  # attempts a transaction
 
 
 def cached_path(attempts: int) -> Path:
@@ -55,7 +47,7 @@ def cached_path(attempts: int) -> Path:
 
 
 def scale_session(attempts: int = BARE_ATTEMPTS, quiet: bool = False) -> Path:
-    """The cached session of this size, built first when it is not there yet."""
+    """The cached session of this size (attempts // 57 files x 57 models), built first when it is not there."""
     path = cached_path(attempts)
     if not path.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
@@ -72,98 +64,75 @@ def scale_session(attempts: int = BARE_ATTEMPTS, quiet: bool = False) -> Path:
     return path
 
 
-def _source(lines: int, rng: random.Random) -> str:
-    """Code-shaped text of about `lines` lines (~20 bytes a line, like real files)."""
-    words = ("total", "value", "index", "count", "item", "result", "node", "buffer")
-    out = []
-    while len(out) < lines:
-        name = rng.choice(words)
-        out.append(f"def f{len(out)}({name}):")
-        for _ in range(rng.randint(2, 9)):
-            out.append(f"    {name} += {rng.randint(1, 99)}")
-        out.append(f"    return {name}")
-    return "\n".join(out[:lines]) + "\n"
-
-
-def _line_counts(count: int, rng: random.Random) -> list[int]:
-    """Log-uniform between 60 and 2,000 lines: most files short, a tail of long ones."""
-    low, high = math.log(60), math.log(2000)
-    return [int(math.exp(rng.uniform(low, high))) for _ in range(count)]
-
-
 def build(path: Path, attempts: int, quiet: bool = False) -> None:
-    rng = random.Random(11)
-    tasks_count = max(1, attempts // MODELS)
-    models = [f"model-{m:02d}" for m in range(MODELS)]
-    pool = [_source(lines, rng) for lines in _line_counts(64, rng)]  # texts shared by many tasks: cheap to make
+    """The study's records into a new session at `path`, a transaction every BATCH attempts."""
+    study = Study(max(1, attempts // MODELS), MODELS)
+    own = random.Random(5)  # the own verdicts' choices, apart from the study's generator
+    tasks: dict[str, Task] = {}
+    new_tasks: list[Task] = []
+    rows: list[Attempt] = []
+    verdicts: list[Verdict] = []
+    judgements: list[Judgement] = []
+    written = 0
     with Store.open(path, create=True) as store:
-        tasks = []
-        for t in range(tasks_count):
-            language = LANGUAGES[t % len(LANGUAGES)]
-            tasks.append(
-                Task(
-                    f"t-{t:05d}",
-                    language,
-                    f"repo-{t % 97:02d}/src/pkg_{t // 97:03d}/module_{t:05d}.{EXTENSIONS[language]}",
-                    f"// task {t}\n{pool[t % len(pool)]}",
-                )
-            )
-        store.add_tasks(tasks)
-        batch = 4000
-        for start in range(0, attempts, batch):
-            chunk = range(start, min(attempts, start + batch))
-            rows, verdicts, judgements = [], [], []
-            for i in chunk:
-                task = tasks[i % tasks_count]
-                attempt_id = f"a-{i:06d}"
-                # the answer: the original with a model's touch, so every attempt's text is its own
-                rows.append(
-                    Attempt(attempt_id, task.task_id, models[i // tasks_count % MODELS], task.original + f"# {i}\n")
-                )
-                verdicts += _verdicts(attempt_id, rng, EXTERNAL, "1.0")
-                if i % OWN_EVERY == 0:
-                    verdicts += _verdicts(attempt_id, rng, OWN_SOURCE, "0.9.0+scale")
-                if rng.random() < JUDGED_SHARE:
-                    external = {v.stage: v.outcome for v in verdicts[-len(FIELDS) :]}
-                    judgements += _judgements(attempt_id, external, rng)
-            with store.writing() as conn:
-                store.add_attempts(rows, conn)
-                store.save_verdicts(verdicts, conn)
-                store.save_judgements(judgements, conn)
-            if not quiet and start // batch % 10 == 0:
-                print(f"  {start + len(chunk):,} attempts written", flush=True)
-        for i in range(0, attempts, max(1, attempts // 200)):
-            store.set_flag(Flag(f"a-{i:06d}", REVIEWERS[i % len(REVIEWERS)], True, "look again"))
+
+        def flush() -> None:
+            nonlocal written
+            with store.writing() as batch:
+                store.add_tasks(new_tasks, batch)
+                store.add_attempts(rows, batch)
+                store.save_verdicts(verdicts, batch)
+                store.save_judgements(judgements, batch)
+            written += len(rows)
+            if not quiet and written // BATCH % 10 == 1:
+                print(f"  {written:,} attempts written", flush=True)
+            for done in (new_tasks, rows, verdicts, judgements):
+                done.clear()
+
+        for record in study.records():
+            if record[0] == "task":
+                task = parse_task(record[1])
+                tasks[task.task_id] = task
+                new_tasks.append(task)
+            elif record[0] == "attempt":
+                _, line, stage_verdicts = record
+                attempt, _warnings = parse_attempt(line, tasks[line["task_id"]], invalid_utf8=False)
+                external = parse_verdicts({"verdicts": stage_verdicts}, attempt.attempt_id, EXTERNAL, EXTERNAL)
+                if (study.kinds.total() - 1) % OWN_EVERY == 0:
+                    verdicts.extend(_own_verdicts(external, own))
+                rows.append(attempt)
+                verdicts.extend(external)
+                if len(rows) >= BATCH:
+                    flush()
+            else:
+                judgements.append(parse_judgement(record[2]))
+        flush()
+        ids = [row.attempt_id for row in store.attempt_summaries()]
+        for i in range(0, len(ids), max(1, len(ids) // 200)):
+            store.set_flag(Flag(ids[i], REVIEWERS[i % len(REVIEWERS)], True, "look again"))
 
 
-def _verdicts(attempt_id: str, rng: random.Random, source: str, version: str) -> list[Verdict]:
-    outcomes = [
-        rng.choice((Outcome.PASS,) * 5 + (Outcome.FAIL, Outcome.FAIL, Outcome.ERROR, Outcome.SKIPPED)) for _ in STAGES
-    ]
-    overall = Outcome.PASS if all(o is Outcome.PASS for o in outcomes) else Outcome.FAIL
+def _own_verdicts(external: list[Verdict], rng: random.Random) -> list[Verdict]:
+    """bare-tui's verdicts of one attempt as a verify would write them: mostly the external outcomes."""
+    outcomes = {
+        v.stage: v.outcome if rng.random() < OWN_AGREE else rng.choice((Outcome.PASS, Outcome.FAIL, Outcome.ERROR))
+        for v in external
+        if v.stage != "overall"
+    }
+    overall = Outcome.PASS if all(o is Outcome.PASS for o in outcomes.values()) else Outcome.FAIL
+    attempt_id = external[0].attempt_id
     return [
         Verdict(
             attempt_id,
             stage,
-            outcome,
-            score=rng.random() if stage == "maintainability" else None,
-            pipeline_version=version,
-            source=source,
+            {**outcomes, "overall": overall}[stage],
+            score=round(rng.gauss(0.1, 0.4), 3) if stage == "maintainability" else None,
+            pipeline_version=OWN_VERSION,
+            source=OWN_SOURCE,
         )
-        for stage, outcome in zip(FIELDS, [*outcomes, overall])
+        for stage in FIELDS
+        if stage in outcomes or stage == "overall"
     ]
-
-
-def _judgements(attempt_id: str, outcomes: dict[str, Outcome], rng: random.Random) -> Iterator[Judgement]:
-    for reviewer in rng.sample(REVIEWERS, rng.choice((2, 2, 3))):
-        saved = f"2026-11-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00Z"
-        for stage in FIELDS:
-            auto = outcomes[stage]
-            if rng.random() < AGREE and auto in (Outcome.PASS, Outcome.FAIL):
-                label = Label(auto.value)
-            else:
-                label = rng.choice((Label.PASS, Label.PASS, Label.FAIL, Label.UNSURE))
-            yield Judgement(new_id(), attempt_id, reviewer, stage, label, 2, opened_at=saved, saved_at=saved)
 
 
 def main() -> int:

@@ -24,7 +24,9 @@ import sysconfig
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "tests" / "unit" / "pipeline" / "data"
@@ -53,6 +55,10 @@ FENCE = {"cpp": "cpp", "csharp": "csharp", "c": "c", "python": "python", "go": "
 LINE_COMMENT = {"python": "#", "php": "//"}
 MIN_LINES, MAX_LINES = 60, 2_000
 MAX_BYTES = 200_000  # a generated or vendored file of 2,000 very long lines is not a source file people refactor
+# Names the cached study (bench/bare_scale.py keeps it as study-TASKSxMODELS-VERSION): change it with anything
+# that changes what Study.records() makes. It began as the stamp bare_scale.py took before, the first ten hex
+# digits of the sha1 of this file, so that studies cached then (the same bytes) stay valid.
+STUDY_VERSION = "4a0ca9035f"
 REVIEWERS = ("ana", "ben", "cy")
 JUDGED_SHARE = 0.04
 STAGES = ("syntax", "signatures", "integrity", "defects", "maintainability")
@@ -320,51 +326,59 @@ def judgement_lines(attempt_id: str, verdicts: dict[str, dict[str, object]], rng
     return out
 
 
-def build(folder: Path, tasks: int, models: int, seed: int = 11) -> dict[str, object]:
-    """Write study.jsonl (task lines, then every attempt), verdicts-ext.jsonl, judgements-a.jsonl (ana's and cy's
-    labels) and judgements-b.jsonl (ben's) into `folder`, and manifest.json, which says what was built."""
-    started = time.perf_counter()
-    rng = random.Random(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    pool = collect(default_roots())
-    share = {language: tasks // len(LANGUAGES) + (i < tasks % len(LANGUAGES)) for i, language in enumerate(LANGUAGES)}
-    chosen: list[tuple[str, str, str, int]] = []  # (language, path, text, reuse number)
-    reuse: dict[str, dict[str, int]] = {}
-    for language in LANGUAGES:
-        files = pool[language]
-        if not files:
-            raise SystemExit(f"no real {language} file of {MIN_LINES}-{MAX_LINES} lines found: the corpus is missing")
-        order = files[:]
-        rng.shuffle(order)
-        for i in range(share[language]):
-            path, text = order[i % len(order)]
-            chosen.append((language, path, text, i // len(order)))
-        reuse[language] = {"real_files": len(files), "tasks": share[language]}
-    rng.shuffle(chosen)  # languages mixed in the import order (verify takes attempts in that order)
-    model_names = [f"model-{i:02d}" for i in range(models)]
-    kinds, weights = zip(*KINDS)
-    counts: Counter[str] = Counter()
-    lines_total = answer_bytes = judged = 0
-    with (
-        open(folder / "study.jsonl.part", "w", encoding="utf-8") as study,
-        open(folder / "verdicts-ext.jsonl.part", "w", encoding="utf-8") as verdict_file,
-        open(folder / "judgements-a.jsonl.part", "w", encoding="utf-8") as copy_a,
-        open(folder / "judgements-b.jsonl.part", "w", encoding="utf-8") as copy_b,
-    ):
+class Study:
+    """The study's records, made once by one generator for every sink: JSON Lines for the CLI (build) and a
+    session written in process for the screen benches (bench/scale_session.py). `records()` yields, in order,
+    ("task", line) for every task, then for every attempt ("attempt", line, verdicts) followed by its
+    ("judgement", reviewer, line) rows; what was made is counted on the way (kinds, judged, original_lines,
+    languages). The same seed and real files give the same records, byte for byte."""
+
+    def __init__(self, tasks: int, models: int, seed: int = 11) -> None:
+        self.tasks = tasks
+        self.models = models
+        self.seed = seed
+        self.kinds: Counter[str] = Counter()
+        self.judged = 0
+        self.original_lines = 0
+        self.languages: dict[str, dict[str, int]] = {}
+
+    def records(self) -> Iterator[tuple[Any, ...]]:
+        rng = random.Random(self.seed)
+        pool = collect(default_roots())
+        tasks = self.tasks
+        share = {
+            language: tasks // len(LANGUAGES) + (i < tasks % len(LANGUAGES)) for i, language in enumerate(LANGUAGES)
+        }
+        chosen: list[tuple[str, str, str, int]] = []  # (language, path, text, reuse number)
+        for language in LANGUAGES:
+            files = pool[language]
+            if not files:
+                raise SystemExit(
+                    f"no real {language} file of {MIN_LINES}-{MAX_LINES} lines found: the corpus is missing"
+                )
+            order = files[:]
+            rng.shuffle(order)
+            for i in range(share[language]):
+                path, text = order[i % len(order)]
+                chosen.append((language, path, text, i // len(order)))
+            self.languages[language] = {"real_files": len(files), "tasks": share[language]}
+        rng.shuffle(chosen)  # languages mixed in the import order (verify takes attempts in that order)
+        model_names = [f"model-{i:02d}" for i in range(self.models)]
+        kinds, weights = zip(*KINDS)
         task_ids = []
         for t, (_language, path, text, again) in enumerate(chosen):
             task_id = f"t-{t:05d}"
             task_ids.append(task_id)
             shown = path if again == 0 else f"reused-{again}/{path}"  # the same real file under another path
-            study.write(json.dumps({"task_id": task_id, "path": shown, "original": text}) + "\n")
-            lines_total += text.count("\n") + 1
+            yield ("task", {"task_id": task_id, "path": shown, "original": text})
+            self.original_lines += text.count("\n") + 1
         for t, (language, _path, text, _again) in enumerate(chosen):
             names = identifiers(text)
             lines = text.count("\n") + 1
             for m, model in enumerate(model_names):
                 attempt_id = f"a-{t:05d}-{m:02d}"
                 kind = rng.choices(kinds, weights)[0]
-                counts[kind] += 1
+                self.kinds[kind] += 1
                 line: dict[str, object] = {"attempt_id": attempt_id, "task_id": task_ids[t], "model": model}
                 if kind == "refactored":
                     line["refactored"] = refactor(text, language, names, rng)
@@ -382,27 +396,51 @@ def build(folder: Path, tasks: int, models: int, seed: int = 11) -> dict[str, ob
                     line["refactored"] = text
                 else:
                     line["response"] = rng.choice(NO_CODE)
+                verdicts = verdicts_for(kind, language, lines, rng)
+                yield ("attempt", line, verdicts)
+                if rng.random() < JUDGED_SHARE:
+                    self.judged += 1
+                    for reviewer, rows in judgement_lines(attempt_id, verdicts, rng, self.judged % 20).items():
+                        for row in rows:
+                            yield ("judgement", reviewer, row)
+
+
+def build(folder: Path, tasks: int, models: int, seed: int = 11) -> dict[str, object]:
+    """Write study.jsonl (task lines, then every attempt), verdicts-ext.jsonl, judgements-a.jsonl (ana's and cy's
+    labels) and judgements-b.jsonl (ben's) into `folder`, and manifest.json, which says what was built."""
+    started = time.perf_counter()
+    folder.mkdir(parents=True, exist_ok=True)
+    study = Study(tasks, models, seed)
+    answer_bytes = 0
+    with (
+        open(folder / "study.jsonl.part", "w", encoding="utf-8") as study_file,
+        open(folder / "verdicts-ext.jsonl.part", "w", encoding="utf-8") as verdict_file,
+        open(folder / "judgements-a.jsonl.part", "w", encoding="utf-8") as copy_a,
+        open(folder / "judgements-b.jsonl.part", "w", encoding="utf-8") as copy_b,
+    ):
+        for record in study.records():
+            if record[0] == "task":
+                study_file.write(json.dumps(record[1]) + "\n")
+            elif record[0] == "attempt":
+                _, line, verdicts = record
                 encoded = json.dumps(line)
                 answer_bytes += len(encoded)
-                study.write(encoded + "\n")
-                verdicts = verdicts_for(kind, language, lines, rng)
-                verdict_file.write(json.dumps({"attempt_id": attempt_id, "verdicts": verdicts}) + "\n")
-                if rng.random() < JUDGED_SHARE:
-                    judged += 1
-                    for reviewer, rows in judgement_lines(attempt_id, verdicts, rng, judged % 20).items():
-                        target = copy_b if reviewer == "ben" else copy_a
-                        target.writelines(json.dumps(row) + "\n" for row in rows)
+                study_file.write(encoded + "\n")
+                verdict_file.write(json.dumps({"attempt_id": line["attempt_id"], "verdicts": verdicts}) + "\n")
+            else:
+                _, reviewer, row = record
+                (copy_b if reviewer == "ben" else copy_a).write(json.dumps(row) + "\n")
     for name in ("study.jsonl", "verdicts-ext.jsonl", "judgements-a.jsonl", "judgements-b.jsonl"):
         os.replace(folder / f"{name}.part", folder / name)
     manifest = {
-        "tasks": len(chosen),
+        "tasks": tasks,
         "models": models,
-        "attempts": len(chosen) * models,
-        "verdicts": len(chosen) * models * (len(STAGES) + 1),
-        "judged_attempts": judged,
-        "kinds": dict(counts),
-        "languages": reuse,
-        "original_lines": lines_total,
+        "attempts": tasks * models,
+        "verdicts": tasks * models * (len(STAGES) + 1),
+        "judged_attempts": study.judged,
+        "kinds": dict(study.kinds),
+        "languages": study.languages,
+        "original_lines": study.original_lines,
         "study_bytes": (folder / "study.jsonl").stat().st_size,
         "answer_line_bytes": answer_bytes,
         "seconds": round(time.perf_counter() - started, 1),

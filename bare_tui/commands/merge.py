@@ -25,6 +25,11 @@ def run(args: argparse.Namespace) -> int:
     with Store.open(args.target, create=True) as target:
         for source_path in args.sources:
             with Store.open(source_path, readonly=True) as source:
+                if source.immutable:
+                    print(
+                        f"{one_line(str(source_path))}: on read-only media, read as an immutable file "
+                        "(as it is on disk; no program can be writing it there)"
+                    )
                 report = merge_into(target, source)
             print(
                 f"{one_line(str(source_path))}: {report.tasks} tasks, {report.attempts} attempts, "

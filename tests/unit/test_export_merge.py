@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -177,3 +180,39 @@ def test_merge_copies_texts_saves_and_newer_verdicts_and_counts_only_its_own_row
         assert (counted.outcome, counted.created_at) == (Outcome.PASS, "2026-02-01T00:00:00Z")
         assert [j.supersedes for j in target.undo_last_save("ana")] == ["j2"]  # the newest save only
         assert [j.judgement_id for j in target.judgements(reviewer="ana")] == ["j1"]
+
+
+@pytest.mark.parametrize("left_behind", [(), ("-wal", "-shm")])
+def test_a_merge_reads_a_copy_on_read_only_media(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], left_behind: tuple[str, ...]
+) -> None:
+    """A reviewer's copy on a read-only stick or share (a WAL-mode session, with or without the empty -wal and
+    -shm files a copy taken mid-session brings): SQLite cannot make the shared-memory file a reader needs there,
+    so the copy is attached as an immutable file, and the merge says it read it that way."""
+    from bare_tui import cli
+    from tests.unit.test_hostile_faults import _mount, small_session
+
+    made = tmp_path / "made"
+    made.mkdir()
+    with Store.open(small_session(made)) as store:
+        store.save_judgements([Judgement("j-2", "a-1", "ben", "syntax", Label.FAIL)])
+        store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every save in the file, the WAL empty
+        for suffix in left_behind:
+            (tmp_path / f"keep{suffix}").write_bytes((made / f"s.db{suffix}").read_bytes())
+    for suffix in left_behind:
+        (made / f"s.db{suffix}").write_bytes((tmp_path / f"keep{suffix}").read_bytes())
+    media = tmp_path / "media"
+    media.mkdir()
+    if os.geteuid() != 0 or not _mount("--bind", str(made), str(media)):
+        pytest.skip("a read-only bind mount needs root")
+    try:
+        assert _mount("-o", "remount,bind,ro", str(media))
+        assert cli.main(["merge", str(tmp_path / "team.db"), str(media / "s.db")]) == 0, capsys.readouterr().err
+        out = capsys.readouterr().out
+    finally:
+        subprocess.run(["umount", str(media)], check=True)
+    assert "5 attempts" in out and "2 judgements" in out
+    with Store.open(tmp_path / "team.db") as team:
+        assert {j.judgement_id for j in team.judgements()} == {"j-1", "j-2"}
+    if not left_behind:
+        assert "read as an immutable file" in out

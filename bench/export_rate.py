@@ -1,0 +1,145 @@
+"""Bench: `bare-tui export` on a session, each --what and format: rows/s, MB/s and peak memory, beside floors.
+
+    nice -n 19 python bench/export_rate.py SESSION [--repeat 3] [--what attempts,verdicts,judgements]
+                                           [--csv verdicts] [--checkout DIR] [--no-floors]
+
+Each export runs as the user runs it (`bare-tui export SESSION --what W --format F -o FILE`, a process of its
+own, so its peak resident set is its own; Python's start-up is in the time and is printed apart). The floors
+say what the hardware and SQLite allow for the same rows: the `sqlite3` shell writing the same columns to a
+file, and Python reading them from a cursor as UTF-8 bytes and writing them unencoded. --checkout runs another
+checkout's package (e.g. main's) for a before/after. Target (issue 11): 100k rows/s, constant memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from bare_scale import MB  # noqa: E402
+
+# The columns each export reads, as the store reads them (Store.export_lines): what a floor reads.
+FLOOR_SQL = {
+    "verdicts": "SELECT v.attempt_id, v.stage, v.outcome, v.score, v.evidence, v.pipeline_version, v.source,"
+    " v.created_at, a.model, t.language, v.details FROM verdicts v LEFT JOIN attempts a ON a.attempt_id ="
+    " v.attempt_id LEFT JOIN tasks t ON t.task_id = a.task_id ORDER BY v.rowid",
+    "attempts": "SELECT a.attempt_id, a.task_id, a.model, t.language, t.path, CASE WHEN a.seq = f.first_seq THEN"
+    " t.original END, CASE WHEN a.seq = f.first_seq THEN t.meta END, x.refactored, x.response, x.patch, a.meta,"
+    " a.problems FROM attempts a JOIN tasks t ON t.task_id = a.task_id JOIN (SELECT task_id, MIN(seq) AS first_seq"
+    " FROM attempts GROUP BY task_id) f ON f.task_id = a.task_id LEFT JOIN attempt_texts x ON x.attempt_id ="
+    " a.attempt_id ORDER BY a.seq",
+    "judgements": "SELECT judgement_id, attempt_id, reviewer, stage, label, confidence, note, tags, saw_verdicts,"
+    " opened_at, saved_at, supersedes, retracted FROM judgements ORDER BY rowid",
+}
+# Python's floor: the rows as UTF-8 bytes, written as they come (no JSON, no decoding, no encoding).
+PYTHON_FLOOR = """
+import sqlite3, sys
+conn = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+conn.text_factory = bytes
+cursor = conn.execute(sys.argv[2])
+rows = 0
+with open(sys.argv[3], "wb", buffering=1 << 20) as out:
+    while batch := cursor.fetchmany(256):
+        out.write(b"\\n".join(b"\\t".join(v if type(v) is bytes else str(v).encode() for v in row) for row in batch))
+        rows += len(batch)
+print(rows)
+"""
+
+
+def command(checkout: Path | None) -> tuple[list[str], dict[str, str]]:
+    env = dict(os.environ)
+    if checkout is not None:
+        env["PYTHONPATH"] = str(checkout)
+        return [sys.executable, "-P", "-m", "bare_tui.cli"], env  # -P: not the current folder's package
+    script = Path(sys.executable).with_name("bare-tui")
+    return ([str(script)] if script.exists() else [sys.executable, "-m", "bare_tui.cli"]), env
+
+
+def timed(argv: list[str], folder: Path, name: str, env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Run one command: (wall seconds, CPU seconds of it and its children, peak resident MB, stderr)."""
+    with open(folder / f"{name}.err", "wb") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4: Popen must not wait again
+    stderr = (folder / f"{name}.err").read_text("utf-8", "replace")
+    if proc.returncode != 0:
+        raise SystemExit(f"{name} failed (exit {proc.returncode}): {stderr[-2000:]}")
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stderr
+
+
+def figures(rows: int, size: int, runs: list[tuple[float, float, float]]) -> str:
+    """Rows/s and MB/s by the median wall time, and by the median CPU time (what the work costs whatever else
+    the machine runs), with the peak resident set."""
+    wall = statistics.median(run[0] for run in runs)
+    cpu = statistics.median(run[1] for run in runs)
+    return (
+        f"{rows / wall:9,.0f} rows/s {size / MB / wall:6,.1f} MB/s wall; {rows / cpu:9,.0f} rows/s "
+        f"{size / MB / cpu:6,.1f} MB/s CPU  ({rows:,} rows, {size / MB:,.0f} MB; median of {len(runs)}: "
+        f"{wall:.2f} s wall, {cpu:.2f} s CPU; peak {max(run[2] for run in runs):,.0f} MB)"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("session", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--what", default="attempts,verdicts,judgements")
+    parser.add_argument("--csv", default="verdicts", help="the kinds also timed as CSV (comma-separated)")
+    parser.add_argument("--checkout", type=Path, default=None, help="run this checkout's bare_tui package instead")
+    parser.add_argument("--no-floors", action="store_true")
+    args = parser.parse_args()
+    argv, env = command(args.checkout)
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; package: {args.checkout or 'installed'}")
+    with tempfile.TemporaryDirectory(dir=args.session.parent, prefix="export-rate-") as tmp:
+        folder = Path(tmp)
+        start = [timed([*argv, "--help"], folder, f"start-{i}", env)[:2] for i in range(args.repeat)]
+        print(
+            f"start-up (`bare-tui --help`): median {statistics.median(s[0] for s in start):.2f} s wall, "
+            f"{statistics.median(s[1] for s in start):.2f} s CPU"
+        )
+        wanted = [w for w in args.what.split(",") if w]
+        kinds = [(what, "jsonl") for what in wanted] + [(w, "csv") for w in args.csv.split(",") if w in wanted]
+        for what, fmt in kinds:
+            out = folder / f"{what}.{fmt}"
+            runs = []
+            rows = size = 0
+            for i in range(args.repeat):
+                command_line = [*argv, "export", str(args.session), "--what", what, "--format", fmt, "-o", str(out)]
+                wall, cpu, peak, err = timed(command_line, folder, f"{what}-{fmt}-{i}", env)
+                runs.append((wall, cpu, peak))
+                found = re.search(r"exported (\d+)", err)
+                rows = int(found.group(1)) if found else 0
+                size = out.stat().st_size
+                out.unlink()
+            print(f"export --what {what:10} --format {fmt:5}: {figures(rows, size, runs)}", flush=True)
+            if args.no_floors or fmt != "jsonl":
+                continue
+            floor = folder / f"floor-{what}"
+            if shutil.which("sqlite3"):
+                script = f'sqlite3 "file:{args.session}?mode=ro" "$0" > "{floor}"'
+                runs = [
+                    timed(["sh", "-c", script, FLOOR_SQL[what]], folder, f"floor-sqlite-{what}-{i}", env)[:3]
+                    for i in range(args.repeat)
+                ]
+                print(f"  floor, sqlite3 shell, same columns:    {figures(rows, floor.stat().st_size, runs)}")
+            python = [sys.executable, "-c", PYTHON_FLOOR, str(args.session), FLOOR_SQL[what], str(floor)]
+            runs = [timed(python, folder, f"floor-python-{what}-{i}", env)[:3] for i in range(args.repeat)]
+            print(f"  floor, Python cursor, bytes unencoded: {figures(rows, floor.stat().st_size, runs)}", flush=True)
+            floor.unlink()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,203 @@
+"""The big exports (verdicts, attempts, judgements) have each line built by SQLite: byte for byte what the
+exporter writes from Python rows (export_from_rows), on random sessions with hostile texts, extra stages, two
+verdict sources, rows moved up for polars, chosen columns, and a terminal."""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+from bare_tui.exporter import COLUMNS, FORMATS, STREAMED, export, export_from_rows
+from bare_tui.model import Attempt, Evidence, Judgement, Label, Outcome, Task, Verdict
+from bare_tui.store import Store
+
+# What trips a format up: quotes, separators, line breaks, controls, a NUL, bidi and line-separator characters,
+# text beyond the BMP, and what a spreadsheet would run as a formula (also behind an apostrophe).
+PIECES = (
+    "a",
+    "x = 1",
+    " ",
+    '"',
+    "'",
+    ",",
+    "\n",
+    "\r",
+    "\r\n",
+    "\t",
+    "\x00",
+    "\x1b[31m",
+    "\x7f",
+    "\x85",
+    "\u2028",
+    "\u202e",
+    "é",
+    "😀",
+    "\\",
+    "\\u0041",
+    "=",
+    "+",
+    "-",
+    "@",
+    "{}",
+    "[]",
+    "null",
+)
+STAGES = ("syntax", "signatures", "integrity", "defects", "maintainability", "overall", "tests", "security")
+SCORES = (None, None, 0.0, -0.0, -0.4, 0.1 + 0.2, 1e20, 1e-7, 1.0, 2.5e-300, 123456789.123, math.inf, -math.inf)
+
+
+def hostile(rng: random.Random, nullable: bool = False) -> str | None:
+    if nullable and rng.random() < 0.3:
+        return None
+    if rng.random() < 0.1:
+        return ""
+    return "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 8)))
+
+
+def random_session(path: Path, seed: int) -> Path:
+    """Tasks and attempts with hostile texts and metadata, verdicts of two sources over the six stages and
+    extra ones (scores that SQLite would round), judgements with tags, chains and retractions. Some columns are
+    empty for more than 100 rows before a value (JSON Lines moves that row up for polars)."""
+    rng = random.Random(seed)
+    late = rng.randint(101, 180)  # the first row with a value in the columns empty until then
+    with Store.open(path, create=True) as store:
+        tasks = [
+            Task(f"t-{t}", rng.choice(("python", "go", "c")), hostile(rng) or "a.py", hostile(rng) or "", meta)
+            for t, meta in enumerate(({}, {"repo": hostile(rng)}, {"é": [1, 2.5, None]}, {}))
+        ]
+        store.add_tasks(tasks)
+        attempts = []
+        for n in range(rng.randint(150, 220)):
+            kind = rng.random()
+            attempts.append(
+                Attempt(
+                    f"a-{n}{hostile(rng) if rng.random() < 0.05 else ''}",
+                    rng.choice(tasks).task_id,
+                    hostile(rng) or "m",
+                    hostile(rng) if kind < 0.6 else None,
+                    hostile(rng, nullable=True),
+                    hostile(rng) if kind > 0.9 else None,
+                    {"temperature": 0.2, "note": hostile(rng)} if n == late else {},
+                    ("no-code",) if n >= late and rng.random() < 0.2 else (),
+                )
+            )
+        store.add_attempts(attempts)
+        verdicts = []
+        for n, attempt in enumerate(attempts):
+            for source, version in (("bare-tui", "0.3.0+5f2c1a"), ("ext", "ci@2")):
+                for stage in rng.sample(STAGES, rng.randint(1, 4)):
+                    evidence = tuple(
+                        Evidence(rng.choice(("original", "refactored")), rng.randint(1, 9), None, hostile(rng) or "m")
+                        for _ in range(rng.choice((0, 0, 1, 2)))
+                    )
+                    details = (
+                        {"thresholds": {"ccn": 10}, "why": hostile(rng)} if n >= late and stage == "defects" else {}
+                    )
+                    score = rng.choice(SCORES) if n * 8 >= late else None
+                    outcome = rng.choice(tuple(Outcome))
+                    verdicts.append(
+                        Verdict(attempt.attempt_id, stage, outcome, score, evidence, version, source, details)
+                    )
+        store.save_verdicts(verdicts)
+        judgements = []
+        for n, attempt in enumerate(attempts[: rng.randint(120, len(attempts))]):
+            for reviewer in rng.sample(("ana", "ben", "cy"), rng.randint(1, 2)):
+                stage = rng.choice(STAGES)
+                first = Judgement(
+                    f"j-{n}-{reviewer}",
+                    attempt.attempt_id,
+                    reviewer,
+                    stage,
+                    rng.choice(tuple(Label)),
+                    rng.choice((None, 1, 2, 3)),
+                    hostile(rng) or "",
+                    tuple(hostile(rng) or "t" for _ in range(rng.choice((0, 0, 0, 1, 2)))),
+                    rng.random() < 0.5,
+                    rng.choice((None, "2026-11-21T10:00:00Z")),
+                    "2026-11-21T10:00:41Z",
+                )
+                judgements.append(first)
+                if n >= late and rng.random() < 0.3:
+                    judgements.append(
+                        Judgement(
+                            f"j-{n}-{reviewer}-again",
+                            attempt.attempt_id,
+                            reviewer,
+                            stage,
+                            Label.FAIL,
+                            saved_at="2026-11-21T10:02:00Z",
+                            supersedes=first.judgement_id,
+                            retracted=rng.random() < 0.5,
+                        )
+                    )
+        for judgement in judgements:
+            store.save_judgements([judgement])
+    return path
+
+
+def both(store: Store, what: str, fmt: str, **options: object) -> tuple[str, str]:
+    streamed, rows = io.StringIO(), io.StringIO()
+    count = export(store, what, fmt, streamed, **options)  # type: ignore[arg-type]  # why: options as given
+    assert export_from_rows(store, what, fmt, rows, **options) == count  # type: ignore[arg-type]  # why: the same
+    return streamed.getvalue(), rows.getvalue()
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("what", STREAMED)
+def test_lines_built_by_sqlite_are_the_bytes_the_rows_write(tmp_path: Path, what: str, fmt: str, seed: int) -> None:
+    with Store.open(random_session(tmp_path / "s.db", seed), readonly=True) as store:
+        streamed, rows = both(store, what, fmt)
+        assert streamed == rows
+        assert streamed.count("\n") > 100
+        rng = random.Random(seed)
+        for _ in range(3):  # chosen columns, in any order, one alone included
+            columns = rng.sample(COLUMNS[what], rng.randint(1, 4))
+            assert both(store, what, fmt, columns=columns)[0] == both(store, what, fmt, columns=columns)[1]
+        if what == "verdicts":
+            assert both(store, what, fmt, source="ext") == both(store, what, fmt, source="ext")[::-1]
+            assert '"source": "bare-tui"' not in both(store, what, "jsonl", source="ext")[0]
+        if fmt == "jsonl":  # on a terminal, controls escaped, line by line
+            streamed, rows = both(store, what, fmt, terminal=True)
+            assert streamed == rows and "\x1b" not in streamed
+
+
+def test_a_column_empty_in_the_first_rows_has_its_first_value_moved_up(tmp_path: Path) -> None:
+    """The streamed JSON Lines keep polars_friendly's rule: the first row with evidence comes within the first
+    100 lines, and the rest keep their order."""
+    with Store.open(tmp_path / "s.db", create=True) as store:
+        store.add_tasks([Task("t-1", "python", "a.py", "x = 1\n")])
+        store.add_attempts([Attempt(f"a-{n}", "t-1", "m", "x = 2\n") for n in range(300)])
+        store.save_verdicts(
+            [
+                Verdict(
+                    f"a-{n}", "syntax", Outcome.FAIL, None, (Evidence("refactored", 1, 1, "x"),) if n == 250 else ()
+                )
+                for n in range(300)
+            ]
+        )
+        out = io.StringIO()
+        assert export(store, "verdicts", "jsonl", out) == 300
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith('{"attempt_id": "a-250"') and '"evidence": [{' in lines[0]
+    assert [line.split('"')[3] for line in lines[1:4]] == ["a-0", "a-1", "a-2"]
+
+
+@pytest.mark.parametrize("what", STREAMED)
+def test_the_scan_ahead_stops_where_the_rows_stop_it(
+    tmp_path: Path, what: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows held while looking ahead for a first value are bounded by count and by characters of text; the
+    lines built by SQLite count both as the rows do, so they stop at the same row."""
+    import bare_tui.exporter as exporter
+
+    with Store.open(random_session(tmp_path / "s.db", 7), readonly=True) as store:
+        for rows, chars in ((5, 10**9), (10**6, 40), (10**6, 400)):
+            monkeypatch.setattr(exporter, "HOIST_SCAN_ROWS", rows)
+            monkeypatch.setattr(exporter, "HOIST_SCAN_CHARS", chars)
+            streamed, from_rows = both(store, what, "jsonl")
+            assert streamed == from_rows
