@@ -904,12 +904,13 @@ class Store:
             for r in rows
         ]
 
-    def attempt_groups(self) -> list[tuple[str, str, str]]:
+    def attempt_groups(self) -> list[AttemptGroup]:
         """(attempt_id, model, language) of every attempt in import order: what the statistics group by."""
-        return self._conn.execute(
+        rows = self._conn.execute(
             "SELECT a.attempt_id, a.model, t.language FROM attempts a JOIN tasks t ON t.task_id = a.task_id"
             " ORDER BY a.seq"
         ).fetchall()
+        return list(map(AttemptGroup._make, rows))
 
     def count_attempts(self) -> int:
         return self._conn.execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
@@ -1024,20 +1025,21 @@ class Store:
         _, rows = self._chosen_verdicts("attempt_id, stage, outcome", source, None, stage)
         return {attempt_id: outcome for attempt_id, _, outcome in rows}
 
-    def current_verdict_rows(self, source: str | None = None) -> list[tuple[str, str, str, float | None]]:
-        """(attempt_id, stage, outcome value, score) of each verdict current_verdicts() chooses: what the
-        statistics read, without building 1.5 million Verdicts at BARE scale."""
+    def current_verdict_rows(self, source: str | None = None) -> list[VerdictRow]:
+        """(attempt_id, stage, outcome value, score) of each verdict current_verdicts() chooses, without building
+        Verdicts: the in-memory statistics' read, which the tests hold the counted read (load_session) to."""
         _, rows = self._chosen_verdicts("attempt_id, stage, outcome, score", source, None)
-        return rows
+        return list(map(VerdictRow._make, rows))
 
-    def verdict_rows(self, source: str | None = None) -> list[tuple[str, str, str, float | None, str, str]]:
+    def verdict_rows(self, source: str | None = None) -> list[RunVerdictRow]:
         """(attempt_id, stage, outcome value, score, pipeline_version, source) of every verdict, in the order
         written, as verdicts() finds them without their evidence: each run's verdicts, for comparing runs."""
         where, params = _where(source=source)
-        return self._conn.execute(
+        rows = self._conn.execute(
             f"SELECT attempt_id, stage, outcome, score, pipeline_version, source FROM verdicts{where} ORDER BY rowid",
             params,
         ).fetchall()
+        return list(map(RunVerdictRow._make, rows))
 
     def attempts_missing_verdicts(self, pipeline_version: str, stages: Sequence[str]) -> list[str]:
         """Attempt ids, in import order, lacking a bare-tui verdict of this version for any of the stages."""
@@ -1684,27 +1686,27 @@ class Store:
         _, rows = self._chosen_verdicts("attempt_id, stage, outcome", None, None)
         return {(attempt_id, stage): outcome for attempt_id, stage, outcome in rows}
 
-    def current_labels(self) -> list[tuple[str, str, str, str]]:
+    def current_labels(self) -> list[LabelRow]:
         """(attempt_id, reviewer, stage, label) of every label in force, as judgements() finds them."""
         _, rows = self._labels_in_force("j.attempt_id, j.reviewer, j.stage, j.label", "", ())
-        return rows
+        return list(map(LabelRow._make, rows))
 
-    def current_label_rows(self) -> list[tuple[str, str, str, str, int]]:
+    def current_label_rows(self) -> list[SeenLabelRow]:
         """(attempt_id, reviewer, stage, label, saw_verdicts 0 or 1) of every label in force, as judgements()
         finds them: what the statistics read, anchoring included."""
         _, rows = self._labels_in_force("j.attempt_id, j.reviewer, j.stage, j.label, j.saw_verdicts", "", ())
-        return rows
+        return list(map(SeenLabelRow._make, rows))
 
     def judged_attempt_ids(self, reviewer: str) -> set[str]:
         """Attempts on which this reviewer has at least one label in force, without building judgements."""
         _, rows = self._labels_in_force("j.attempt_id", " WHERE j.reviewer = ?", (reviewer,))
         return {row[0] for row in rows}
 
-    def labelled_fields(self, reviewer: str) -> list[tuple[str, str]]:
+    def labelled_fields(self, reviewer: str) -> list[LabelledField]:
         """(attempt_id, field) of each label this reviewer has in force, without building judgements: what the
         review session derives its judged and fully labelled attempts from."""
         _, rows = self._labels_in_force("j.attempt_id, j.stage", " WHERE j.reviewer = ?", (reviewer,))
-        return rows
+        return list(map(LabelledField._make, rows))
 
     # ------------------------------------------------------------------ the screens' reads (queue, audit, review)
     # Reads of a few thousand attempts out of a BARE-sized session, so that a list of them does not walk them all.
@@ -1720,19 +1722,6 @@ class Store:
                 if attempt_id not in attempt_ids:
                     return attempt_id
         return None
-
-    def attempt_summaries_of(self, attempt_ids: Iterable[str]) -> list[AttemptSummary]:
-        """attempt_summaries() of these attempts only, in import order."""
-        rows = self._conn.execute(
-            "SELECT a.attempt_id, a.task_id, a.model, t.language, t.path, a.seq, a.problems "
-            "FROM attempts a JOIN tasks t ON t.task_id = a.task_id"
-            " WHERE a.attempt_id IN (SELECT value FROM json_each(?)) ORDER BY a.seq",
-            (json.dumps(sorted(set(attempt_ids))),),
-        ).fetchall()
-        return [
-            AttemptSummary(r[0], r[1], r[2], r[3], r[4], r[5], () if r[6] == "[]" else tuple(json.loads(r[6])))
-            for r in rows
-        ]
 
     def attempt_columns(self) -> AttemptColumns:
         """Every attempt in import order as columns, with its packed field outcomes, and the verdicts that count in
@@ -1999,6 +1988,60 @@ class Store:
             (json.dumps(sorted(set(attempt_ids))),),
         ).fetchone()
         return ImportPositions(found=row[0], last=row[1] if row[0] else None, total=row[2])
+
+
+class AttemptGroup(NamedTuple):
+    """An attempt and what the statistics and plans group it by."""
+
+    attempt_id: str
+    model: str
+    language: str
+
+
+class VerdictRow(NamedTuple):
+    """A verdict that counts, without its evidence: outcome as its value ("pass", ...)."""
+
+    attempt_id: str
+    stage: str
+    outcome: str
+    score: float | None
+
+
+class RunVerdictRow(NamedTuple):
+    """A stored verdict of some run, without its evidence."""
+
+    attempt_id: str
+    stage: str
+    outcome: str
+    score: float | None
+    pipeline_version: str
+    source: str
+
+
+class LabelRow(NamedTuple):
+    """A label in force: label as its value ("pass", ...)."""
+
+    attempt_id: str
+    reviewer: str
+    stage: str
+    label: str
+
+
+class SeenLabelRow(NamedTuple):
+    """A label in force, and whether its reviewer had seen the verdicts (1) or labelled blind (0)."""
+
+    attempt_id: str
+    reviewer: str
+    stage: str
+    label: str
+    saw_verdicts: int
+
+
+class LabelledField(NamedTuple):
+    """A field a reviewer has a label in force on."""
+
+    attempt_id: str
+    field: str
 
 
 class TaskPlace(NamedTuple):
