@@ -214,8 +214,13 @@ async def measure_next(
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(pilot, app)
         if settle:
+            from bare_tui.tui.screens.review import QUEUE_PRELOAD_FROM
+
             screen = app.screen
-            while not session.ordered or screen._queue is None or screen._queue._loading:
+            # The screen reads the queue ahead only for a study of QUEUE_PRELOAD_FROM attempts or more: waiting for
+            # that read on a smaller one waited for ever.
+            preloads = session.total >= QUEUE_PRELOAD_FROM
+            while not session.ordered or (preloads and (screen._queue is None or screen._queue._loading)):
                 await asyncio.sleep(0.05)
             await pilot.pause()
         clock = PaintClock(app)
