@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from bare_tui.pipeline.languages.javascript import (
     DEFECT_QUERIES,
     DEFINITION_KINDS,
@@ -11,8 +13,9 @@ from bare_tui.pipeline.languages.javascript import (
     hidden,
     visit,
 )
+from bare_tui.pipeline.languages.javascript import NODE_KINDS as JAVASCRIPT_NODE_KINDS
 from bare_tui.pipeline.languages.parameters import assigned_function_return
-from bare_tui.pipeline.languages.spec import Grammar, LanguageSpec, NodeKinds, words
+from bare_tui.pipeline.languages.spec import Grammar, LanguageSpec, words
 from bare_tui.pipeline.languages.tree import Source, captures
 
 _TYPE_NAMES = "Record Partial Required Readonly Pick Omit Exclude Extract ReturnType Parameters NonNullable keyof"
@@ -42,91 +45,24 @@ _GENERIC_PATTERN = (
 )
 
 
-NODE_KINDS = NodeKinds(
-    comments=words("comment"),
-    strings=words("string template_string"),
-    calls=words("call_expression"),
-    anonymous_functions=words("arrow_function function function_expression"),
-    string_arguments=words("string template_string"),
-    top_level_statements=words("expression_statement if_statement"),
-    conditionals=words("if_statement"),
-    directives=words("comment string"),
-    assignments=words("assignment_expression"),
-    value_definitions=words("class function_expression"),
-    control=words(
-        "catch_clause do_statement for_in_statement for_statement if_statement",
-        "switch_statement try_statement while_statement with_statement",
-    ),
-    functions=words(
-        "arrow_function function function_declaration function_expression",
-        "generator_function_declaration method_definition",
-    ),
-    chained_parents=words("else_clause if_statement"),
-    same_level=words("catch_clause"),
-    not_parameters=words("( ) , comment"),
-    number_literals=words("number"),
-    terminators=words("break_statement continue_statement return_statement throw_statement"),
-    reachable_after=words(
-        "; class_declaration comment empty_statement function_declaration",
-        "generator_function_declaration labeled_statement }",
-    ),
-    jump_targets=words("labeled_statement"),
-    self_assignments=words("assignment_expression"),
-    single_value_arms=words("switch_case"),
-    pairs=words("pair"),
-    computed_keys=words("computed_property_name"),
-    names=words("identifier"),
-    declaring_nodes=words("shorthand_property_identifier_pattern"),
-    wrappers=words("pair"),
-    jsx_elements=words("jsx_closing_element jsx_opening_element jsx_self_closing_element"),
-    assigning=words("assignment_expression"),
-    for_in_statements=words("for_in_statement"),
-    object_names=words("identifier"),
-    property_names=words("property_identifier"),
-    imports=words(
-        "import import_alias import_attribute import_clause import_require_clause",
-        "import_specifier import_statement named_imports namespace_import using",
-    ),
-    member_fields=words("attribute key label property type"),
-    member_contexts=frozenset({("jsx_attribute", None), ("nested_identifier", None)}),
-    declaring=frozenset(
-        {
-            ("array_pattern", None),
-            ("arrow_function", "parameter"),
-            ("assignment_expression", "left"),
-            ("assignment_pattern", "left"),
-            ("catch_clause", "name"),
-            ("catch_clause", "parameter"),
-            ("class", "name"),
-            ("class_declaration", "name"),
-            ("enum_declaration", "name"),
-            ("for_in_statement", "left"),
-            ("formal_parameters", None),
-            ("function", "name"),
-            ("function_declaration", "name"),
-            ("function_expression", "name"),
-            ("function_signature", "name"),
-            ("generator_function_declaration", "name"),
-            ("import_clause", None),
-            ("import_specifier", "alias"),
-            ("import_specifier", "name"),
-            ("interface_declaration", "name"),
-            ("internal_module", "name"),
-            ("labeled_statement", None),
-            ("labeled_statement", "label"),
-            ("namespace_import", None),
-            ("object_assignment_pattern", "left"),
-            ("object_pattern", None),
-            ("optional_parameter", "pattern"),
-            ("pair_pattern", "value"),
-            ("required_parameter", "pattern"),
-            ("rest_pattern", None),
-            ("type_parameter", None),
-            ("variable_declarator", "name"),
-        }
-    ),
-    receiver_fields=words("object"),
+NODE_KINDS = dataclasses.replace(
+    JAVASCRIPT_NODE_KINDS,
+    imports=JAVASCRIPT_NODE_KINDS.imports - {"using_declaration"} | {"import_alias", "import_require_clause"},
+    member_fields=JAVASCRIPT_NODE_KINDS.member_fields - {"member"} | {"type"},
+    member_contexts=JAVASCRIPT_NODE_KINDS.member_contexts | {("nested_identifier", None)},
+    declaring=JAVASCRIPT_NODE_KINDS.declaring - {("using_declaration", None)}
+    | {
+        ("enum_declaration", "name"),
+        ("function_signature", "name"),
+        ("interface_declaration", "name"),
+        ("internal_module", "name"),
+        ("optional_parameter", "pattern"),
+        ("required_parameter", "pattern"),
+        ("type_parameter", None),
+    },
 )
+"""JavaScript's node kinds with the TypeScript grammars' own: typed parameters, type declarations and their
+names, `import x = require(...)`; the grammars have no `using` declaration or member field `member`."""
 """The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
 
 SPEC = LanguageSpec(
