@@ -7,11 +7,9 @@ figure: metric, stage, group_by, group, n, value, ci_low, ci_high.
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +20,7 @@ from bare_tui import agreement
 from bare_tui.agreement import Confusion, Interval
 from bare_tui.consensus import consensus_label
 from bare_tui.model import FIELD_INDEX, FIELDS, STAGES, Adjudication, AttemptSummary, Judgement, Verdict, stage_order
-from bare_tui.store import TALLY_ABSENT, TALLY_FAIL, TALLY_PASS, TALLY_STAGES_PER_WORD
+from bare_tui.store import TALLY_ABSENT, TALLY_FAIL, TALLY_PASS, TALLY_STAGES_PER_WORD, collector_paused
 
 if TYPE_CHECKING:
     from bare_tui.store import OutcomeTally, Store
@@ -192,7 +190,7 @@ def load_input(store: Store, source: str | None = None, versions: bool = False) 
 
     Plain rows become columns directly: a Verdict object per row is what made reading a BARE-sized session slow
     (bench/stats.py prints the figures)."""
-    with _collector_paused():
+    with collector_paused():
         return CalibrationInput(
             attempts=AttemptColumns.from_rows(store.attempt_groups()),
             verdicts=VerdictColumns.from_rows(store.current_verdict_rows(source=source)),
@@ -200,19 +198,6 @@ def load_input(store: Store, source: str | None = None, versions: bool = False) 
             adjudications=store.adjudications(current_only=True),
             versioned_verdicts=VerdictColumns.from_runs(store.verdict_rows(source=source)) if versions else (),
         )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Reading a BARE-sized session makes millions of tuples of strings and numbers, none in a cycle, and
-    every automatic collection on the way walked them all again (bench/stats.py measures the read)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -403,7 +388,7 @@ def load_session(
     labels in force, when the caller has read them already."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         counting = pool.submit(_count_population, store.path, source, versions)
-        with _collector_paused():
+        with collector_paused():
             if judgements is None:
                 judgements = LabelColumns.from_rows(store.current_label_rows())
             adjudications = store.adjudications(current_only=True)

@@ -8,10 +8,8 @@ is made only for a row that is painted or asked for (bench/queue_screen.py --sca
 from __future__ import annotations
 
 import enum
-import gc
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from itertools import repeat
 from operator import contains, itemgetter
@@ -22,7 +20,15 @@ import numpy as np
 
 from .consensus import dispute, is_disputed_failure
 from .model import FIELD_INDEX, FIELDS, Adjudication, AttemptSummary, Flag, Outcome, stage_order
-from .store import FIELD_OUTCOME_BITS, FIELD_OUTCOME_NAMES, FIELD_OUTCOME_OTHER, AttemptColumns, LabelTallies, Store
+from .store import (
+    FIELD_OUTCOME_BITS,
+    FIELD_OUTCOME_NAMES,
+    FIELD_OUTCOME_OTHER,
+    AttemptColumns,
+    LabelTallies,
+    Store,
+    collector_paused,
+)
 
 NO_OUTCOME = "none"
 """The outcome shown and filtered on when an attempt has no verdict for a field."""
@@ -598,7 +604,7 @@ def load_stepwise(store: Store, reviewer: str, outline: bool = True) -> Iterator
 
     The people's tallies are read on a connection of their own while the outline is read (SQLite works without
     Python's lock), and no garbage collection walks the half a million objects the reads make on their way."""
-    with _no_collection(), ThreadPoolExecutor(1, thread_name_prefix="queue-people") as pool:
+    with collector_paused(), ThreadPoolExecutor(1, thread_name_prefix="queue-people") as pool:
         people = pool.submit(_read_people, store.path, reviewer)
         data = read_outline(store)
         if outline:
@@ -613,19 +619,6 @@ def load_stepwise(store: Store, reviewer: str, outline: bool = True) -> Iterator
 def _read_people(path: Path, reviewer: str) -> tuple[LabelTallies, list[Flag]]:
     with Store.open(path, readonly=True) as store:
         return store.label_tallies(reviewer), store.flags()
-
-
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """No cyclic garbage collection in the block: the bulk reads make objects that all live on, so the collections
-    their allocations set off find nothing and only cost time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def read_outline(store: Store) -> QueueData:
