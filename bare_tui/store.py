@@ -1230,22 +1230,9 @@ class Store:
             return written
 
     def _in_force(self, c: sqlite3.Connection, judgement_id: str) -> Judgement | None:
-        """The judgement, when it is the label in force for its attempt, reviewer and stage (the rule of
-        _labels_in_force, asked of one row through the indexes): superseded by nothing, not a withdrawal, and
-        no newer row of the same key that nothing supersedes."""
-        j = self._judgement_by_id(c, judgement_id)
-        if j is None or j.retracted:
-            return None
-        newer = c.execute(
-            # the unary + keeps the planner on the attempt's rows: by (reviewer, saved_at) it walked every label of
-            # the reviewer saved later, thousands where a merged study holds labels timed after this process's
-            "SELECT 1 FROM judgements o, judgements me WHERE me.judgement_id = ? AND o.attempt_id = me.attempt_id"
-            " AND +o.reviewer = me.reviewer AND o.stage = me.stage AND (o.saved_at, o.rowid) > (me.saved_at, me.rowid)"
-            " AND NOT EXISTS (SELECT 1 FROM judgements s WHERE s.supersedes = o.judgement_id) LIMIT 1",
-            (judgement_id,),
-        ).fetchone()
-        superseded = c.execute("SELECT 1 FROM judgements WHERE supersedes = ? LIMIT 1", (judgement_id,)).fetchone()
-        return None if newer is not None or superseded is not None else j
+        """The judgement, when it is the label in force for its attempt, reviewer and stage: judgements.in_force,
+        which every committed write keeps (_recount), so it is current until this transaction writes."""
+        return self._judgement_by_id(c, judgement_id, in_force=True)
 
     def _check_supersedes(self, conn: sqlite3.Connection, j: Judgement) -> None:
         """A judgement may only supersede the same reviewer's earlier judgement of the same attempt and stage."""
@@ -1278,8 +1265,11 @@ class Store:
         return None if row is None else _adjudication(dict(zip([d[0] for d in cursor.description], row)))
 
     @staticmethod
-    def _judgement_by_id(conn: sqlite3.Connection, judgement_id: str) -> Judgement | None:
-        cursor = conn.execute("SELECT * FROM judgements WHERE judgement_id = ?", (judgement_id,))
+    def _judgement_by_id(conn: sqlite3.Connection, judgement_id: str, in_force: bool = False) -> Judgement | None:
+        """The judgement of this id; with in_force, only when it is the label in force."""
+        cursor = conn.execute(
+            f"SELECT * FROM judgements WHERE judgement_id = ?{' AND in_force' if in_force else ''}", (judgement_id,)
+        )
         row = cursor.fetchone()
         if row is None:
             return None
