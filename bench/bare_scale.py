@@ -219,7 +219,7 @@ class Bench:
         if not manifest.exists():
             shape = QUICK if self.args.quick else FULL
             print(f"building the study in {self.study} (once; cached) ...", flush=True)
-            built = scale_study.build(self.study, shape["tasks"], shape["models"])
+            built = scale_study.build_apart(self.study, shape["tasks"], shape["models"])
             print(f"  built in {built['seconds']} s", flush=True)
         self.manifest = json.loads(manifest.read_text("utf-8"))
         m = self.manifest

@@ -5,11 +5,10 @@ of the step (each step runs in a process of its own, so its peak is its own).
     .venv/bin/python bench/store_scale.py                    # 243,732 attempts: 4,276 tasks x 57 models
     .venv/bin/python bench/store_scale.py --tasks 428        # a tenth of it
 
-Originals are the running interpreter's standard library modules of 60 to 2,000 lines (found through
-sysconfig, so no machine path is named), each attempt a model-specific edit of its original (a renamed
-identifier, a reflowed block, a dropped comment), and every attempt carries an external pipeline's verdicts
-for the five stages and overall (evidence on the failures). bare-tui's own verdicts are then written for a
-tenth of the attempts, as a verify over a subset would. The input and sessions are cached in bench/.cache/.
+The study is bench/scale_study.py's, the one bench/bare_scale.py imports through the command line (real
+source files in the nine languages, 57 models' answers, an external pipeline's verdicts for the five stages
+and overall), cached where that bench caches it. bare-tui's own verdicts are then written for a tenth of the
+attempts, as a verify over a subset would.
 """
 
 from __future__ import annotations
@@ -23,102 +22,42 @@ import shutil
 import statistics
 import subprocess
 import sys
-import sysconfig
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 if "PYTHONPATH" not in os.environ:  # PYTHONPATH names another checkout of the package: measure that one
     sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
-CACHE = REPO / "bench" / ".cache" / "store_scale"
-STAGES = ("syntax", "signatures", "integrity", "defects", "maintainability")
+import bare_scale  # noqa: E402
+import scale_study  # noqa: E402
+
+STAGES = scale_study.STAGES
 MODELS = 57
 
 
-def stdlib_sources(limit: int) -> list[tuple[str, str]]:
-    """(relative path, text) of standard library modules of 60 to 2,000 lines, in a stable order."""
-    root = Path(sysconfig.get_paths()["stdlib"])
-    found: list[tuple[str, str]] = []
-    for path in sorted(root.rglob("*.py")):
-        if "site-packages" in path.parts or "test" in path.parts or "tests" in path.parts:
-            continue
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (UnicodeDecodeError, OSError):
-            continue
-        if 60 <= text.count("\n") <= 2000:
-            found.append((str(path.relative_to(root)), text))
-    if not found:
-        raise SystemExit("no standard library sources found")
-    return [found[i % len(found)] for i in range(limit)]
-
-
-def edited(original: str, model: int, rng: random.Random) -> str:
-    """A model's answer: the original with a few edits of the kinds refactorings make."""
-    lines = original.splitlines(keepends=True)
-    for _ in range(1 + model % 4):
-        at = rng.randrange(len(lines))
-        kind = rng.randrange(3)
-        if kind == 0 and lines[at].lstrip().startswith("#"):
-            del lines[at]
-        elif kind == 1:
-            lines[at] = lines[at].replace("self", "me")
-        else:
-            lines.insert(at, " " * (len(lines[at]) - len(lines[at].lstrip())) + f"# model {model}\n")
-    return "".join(lines)
-
-
-def build_input(tasks: int) -> Path:
-    path = CACHE / f"study-{tasks}.jsonl"
-    if path.exists():
-        return path
-    CACHE.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(11)
-    partial = path.with_suffix(".partial")
-    sources = stdlib_sources(tasks)
-    with partial.open("w", encoding="utf-8") as out:
-        for t, (rel, text) in enumerate(sources):
-            out.write(json.dumps({"task_id": f"t{t}", "path": f"{t}/{rel}", "original": text}) + "\n")
-        for t, (_, text) in enumerate(sources):
-            for m in range(MODELS):
-                verdicts = {}
-                for stage in STAGES:
-                    outcome = "pass" if rng.random() < 0.7 else "fail"
-                    evidence = (
-                        [
-                            {
-                                "side": "refactored",
-                                "line": rng.randrange(1, 60),
-                                "column": 1,
-                                "message": f"{stage} finding",
-                            }
-                        ]
-                        if outcome == "fail"
-                        else []
-                    )
-                    verdicts[stage] = {"outcome": outcome, "score": round(rng.random(), 3), "evidence": evidence}
-                line = {
-                    "attempt_id": f"m{m}-t{t}",
-                    "task_id": f"t{t}",
-                    "model": f"model-{m:02d}",
-                    "refactored": edited(text, m, rng),
-                    "verdicts": verdicts,
-                }
-                out.write(json.dumps(line) + "\n")
-    partial.rename(path)
-    return path
+def study_input(tasks: int, cache: Path) -> Path:
+    """The study's folder, made by the one generator every scale bench shares (bench/scale_study.py) and cached
+    where bench/bare_scale.py keeps it, so both benches measure the same texts and verdicts."""
+    folder = bare_scale.study_folder(cache, {"tasks": tasks, "models": MODELS})
+    if not (folder / "manifest.json").exists():
+        print(f"building the study in {folder} (once; cached) ...", flush=True)
+        scale_study.build_apart(folder, tasks, MODELS)
+    return folder
 
 
 # ---------------------------------------------------------------------- the steps, each in its own process
-def step_import(source: Path, session: Path) -> dict:
+def step_import(study: Path, session: Path) -> dict:
+    """The tasks and attempts, then the external pipeline's verdicts for all of them (`--source ext`)."""
     from bare_tui.importer import import_into
     from bare_tui.store import Store
 
     session.unlink(missing_ok=True)
     with Store.open(session, create=True) as store:
-        report = import_into(store, source, source_name="ext")
-    return {"attempts": report.kinds.get("attempt", 0), "failed": report.failed}
+        attempts = import_into(store, study / "study.jsonl")
+        verdicts = import_into(store, study / "verdicts-ext.jsonl", source_name="ext")
+    return {"attempts": attempts.kinds.get("attempt", 0), "failed": attempts.failed + verdicts.failed}
 
 
 def step_own_verdicts(session: Path) -> dict:
@@ -244,6 +183,7 @@ def show(figure: str, value: str, target: str, peak: float | None = None) -> Non
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=4276, help="tasks (x 57 models = attempts)")
+    parser.add_argument("--cache", type=Path, default=None, help="where the study lives (bare_scale.py's default)")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -255,9 +195,11 @@ def main() -> None:
         print(json.dumps({**result, "step_s": time.perf_counter() - began}))  # without the process's start-up
         return
     started = time.perf_counter()
-    source = build_input(options.tasks)
-    print(f"input: {source.stat().st_size / 1e9:.2f} GB, built or cached in {time.perf_counter() - started:.0f} s")
-    work = CACHE / f"run-{options.tasks}-{'other' if 'PYTHONPATH' in os.environ else 'here'}"
+    cache = bare_scale.cache_root(options.cache)
+    source = study_input(options.tasks, cache)
+    size = sum(p.stat().st_size for p in source.glob("*.jsonl")) / 1e9
+    print(f"input: {size:.2f} GB, built or cached in {time.perf_counter() - started:.0f} s")
+    work = cache / f"store-{options.tasks}-{'other' if 'PYTHONPATH' in os.environ else 'here'}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     session = work / "study.db"
