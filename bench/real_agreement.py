@@ -6,16 +6,20 @@ n, agreement, Cohen's kappa with its 95% Wald interval, false passes and false f
 bench/real/root_causes.json, written after the labels, or "not yet analysed").
 
     sh bench/real/fetch.sh        # the study at the labelled commit, converted into bench/.cache/real/
-    python bench/real_agreement.py [bench/.cache/real/sustainable.jsonl] [--jobs 2] [--only tuning]
+    python bench/real_agreement.py [bench/.cache/real/sustainable.jsonl] [--jobs 2] [--only tuning|batch-N|all]
 
-`--only tuning` verifies the tuning attempts alone: while a stage is being changed, the held-out attempts stay
-unseen. The report ends with the disagreements counted by root cause, per stage, for tuning and batch-4.
+The newest batch (the highest `batch-N` tag in labels.jsonl) is the held-out one: labelled and committed before
+the stages were changed on the others. `tuning` is every other label, all of them read while changing the stages.
+`--only tuning` verifies the tuning attempts alone, so while a stage is being changed the held-out attempts stay
+unseen; `--only batch-N` verifies one batch. The report ends with the disagreements counted by root cause, per
+stage, for tuning and the held-out batch.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from collections import Counter
@@ -36,22 +40,43 @@ ROOT_CAUSES = HERE / "real" / "root_causes.json"
 CORPUS = HERE / ".cache" / "real" / "sustainable.jsonl"
 
 
-NOTES = {
-    "all": "",
-    "tuning": " (the 210 earlier labels: every stage change so far was made on them, so their figures are optimistic)",
-    "batch-4": " (63 labelled and committed blind before any verdict on them and before this round's stage changes: "
-    "the honest estimate)",
-}
-"""The groups the figures are printed for; a label's tags say which it belongs to (see _groups)."""
-
-FRESH = "batch-4"
-"""The held-out batch no stage change has seen: every other label has been read while tuning."""
+BATCH = re.compile(r"batch-(\d+)")
+"""A batch tag: bench/real/sample.py draws batch N with --seed N, and its labels carry `batch-N`."""
 
 
-def _groups(tags: list[str]) -> set[str]:
-    """The report groups of a label: all, and either the fresh held-out batch or tuning (every earlier label, whose
-    disagreements have all been read while changing the stages, whatever it was tagged when it was drawn)."""
-    return {"all", FRESH if FRESH in tags else "tuning"}
+def _batches(labels: list[dict]) -> list[str]:
+    """The batch tags the labels carry, oldest first."""
+    tags = {tag for label in labels for tag in label["tags"] if BATCH.fullmatch(tag)}
+    return sorted(tags, key=lambda tag: int(tag.split("-")[1]))
+
+
+def _notes(batches: list[str]) -> dict[str, str]:
+    """The groups the figures are printed for, with what each one's figures are worth; the newest batch is the
+    held-out one (see _groups)."""
+    fresh = batches[-1] if batches else None
+    notes = {
+        "all": "",
+        "tuning": (f" (every label but {fresh}: " if fresh else " (every label: ")
+        + "the stages were changed while reading them, so their figures are optimistic)",
+    }
+    for batch in batches:
+        notes[batch] = (
+            " (labelled and committed blind before any verdict on them and before the latest stage changes: "
+            "the honest estimate)"
+            if batch == fresh
+            else " (labelled blind, since read while changing the stages: part of tuning)"
+        )
+    return notes
+
+
+def _groups(tags: list[str], fresh: str | None) -> set[str]:
+    """The report groups of a label: all, its batch if it has one, and tuning unless it is in the fresh held-out
+    batch (every earlier label's disagreements have been read while changing the stages, whatever it was tagged
+    when it was drawn)."""
+    groups = {"all", *(tag for tag in tags if BATCH.fullmatch(tag))}
+    if fresh is None or fresh not in tags:
+        groups.add("tuning")
+    return groups
 
 
 def _subset(corpus: Path, wanted: set[str], into: Path) -> int:
@@ -115,21 +140,25 @@ def _agreement(
 
 
 def main(argv: list[str] | None = None) -> int:
+    labels = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    batches = _batches(labels)
+    fresh = batches[-1] if batches else None
+    notes = _notes(batches)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", type=Path, default=CORPUS, help="the converted corpus (JSON Lines)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument(
         "--only",
-        choices=sorted(NOTES),
-        help="verify and report one group only (while a stage is changed, keep the held-out attempts unseen)",
+        choices=list(notes),
+        help=f"verify and report one group only: tuning is every label but {fresh or 'none'}, the held-out batch "
+        "(while a stage is changed, keep the held-out attempts unseen)",
     )
     args = parser.parse_args(argv)
     if not args.corpus.exists():
         print(f"{args.corpus} is missing: see bench/real/convert_sustainable.py for how to make it", file=sys.stderr)
         return 1
-    labels = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
     if args.only:
-        labels = [label for label in labels if args.only in _groups(label["tags"])]
+        labels = [label for label in labels if args.only in _groups(label["tags"], fresh)]
     causes: dict[str, str] = json.loads(ROOT_CAUSES.read_text(encoding="utf-8")) if ROOT_CAUSES.exists() else {}
     wanted = {label["attempt_id"] for label in labels}
     with tempfile.TemporaryDirectory(prefix="bare-tui-real-") as folder:
@@ -149,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             verdicts = {(v.attempt_id, v.stage): v for v in store.verdicts(source=SOURCE)}
             languages = {s.attempt_id: s.language for s in store.attempt_summaries()}
     human = {(label["attempt_id"], label["stage"]): label["label"] for label in labels}
-    groups_of = {label["attempt_id"]: _groups(label["tags"]) for label in labels}
+    groups_of = {label["attempt_id"]: _groups(label["tags"], fresh) for label in labels}
     print(
         f"{found} of {len(wanted)} labelled attempts found in {args.corpus.name}; "
         f"verified in {summary.seconds:.1f} s, pipeline {summary.pipeline_version}"
@@ -157,15 +186,15 @@ def main(argv: list[str] | None = None) -> int:
     for analyser, unchecked in summary.unavailable:
         print(f"  {analyser} was unavailable: {unchecked} went unchecked")
     disagreements: list[tuple[str, str, str, str, str]] = []
-    for group, note in NOTES.items():
+    for group, note in notes.items():
         chosen = {key: label for key, label in human.items() if group in groups_of[key[0]]}
         if not chosen:
             continue
         print(f"\n{group}: {len({attempt for attempt, _ in chosen})} attempts{note}")
         print(f"{'field':16} {'n':>4} {'agree':>7} {'kappa [95%]':>22} {'false pass':>11} {'false fail':>11}  excluded")
         for field in FIELDS:
-            print(_agreement(field, chosen, verdicts, causes, disagreements if group == next(iter(NOTES)) else None))
-    _root_cause_counts(disagreements, groups_of)
+            print(_agreement(field, chosen, verdicts, causes, disagreements if group == next(iter(notes)) else None))
+    _root_cause_counts(disagreements, groups_of, fresh)
     print()
     print(f"{len(disagreements)} disagreements (overall follows from the five):")
     for field, attempt_id, what, evidence, cause in disagreements:
@@ -178,15 +207,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _root_cause_counts(disagreements: list[tuple[str, str, str, str, str]], groups_of: dict[str, set[str]]) -> None:
+def _root_cause_counts(
+    disagreements: list[tuple[str, str, str, str, str]], groups_of: dict[str, set[str]], fresh: str | None
+) -> None:
     """Per stage, how many disagreements each root cause (the text before its first colon) accounts for, in the
     tuning and held-out groups: what a static stage cannot reach, and why, in numbers."""
-    print(f"\nroot causes of the disagreements (tuning / {FRESH}):")
+    print(f"\nroot causes of the disagreements (tuning / {fresh or 'no held-out batch'}):")
     by_field: dict[str, Counter[tuple[str, str]]] = {}
     for field, attempt_id, what, _evidence, cause in disagreements:
         if field == "overall":
             continue
-        group = "held-out" if FRESH in groups_of[attempt_id] else "tuning"
+        group = "held-out" if fresh is not None and fresh in groups_of[attempt_id] else "tuning"
         direction = "false pass" if what.endswith("pipeline pass") else "false fail"
         by_field.setdefault(field, Counter())[(f"{cause.split(': ')[0]} ({direction})", group)] += 1
     for field, counts in by_field.items():
