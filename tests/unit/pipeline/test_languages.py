@@ -278,10 +278,11 @@ def test_the_stages_read_node_kinds_from_the_language_file(monkeypatch: pytest.M
 
 def test_the_signatures_stage_finds_definitions_where_the_language_file_says(monkeypatch: pytest.MonkeyPatch) -> None:
     java = "package shop;\nclass Cart {\n    public int total(int a) { return a; }\n}\n"
-    assert [s.name for s in signatures.extract_signatures("java", java)] == ["shop.Cart.total"]
+    # the class declares no constructor: it has Java's implicit one
+    assert [s.name for s in signatures.extract_signatures("java", java)] == ["shop.Cart.Cart", "shop.Cart.total"]
     # without the package rule the names lose their package; without class declarations, their class
     _replace(monkeypatch, "java", prefix=None)
-    assert [s.name for s in signatures.extract_signatures("java", java)] == ["Cart.total"]
+    assert [s.name for s in signatures.extract_signatures("java", java)] == ["Cart.Cart", "Cart.total"]
     kinds = tuple(kind for kind in REGISTRY["java"].definition_kinds if kind != "class_declaration")
     _replace(monkeypatch, "java", definition_kinds=kinds)
     assert [s.name for s in signatures.extract_signatures("java", java)] == ["total"]
