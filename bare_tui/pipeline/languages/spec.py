@@ -384,6 +384,13 @@ class LanguageSpec:
     functions_stand_for_types: bool = False
     """A function may be a type (JavaScript's constructor functions): `class Foo` rewritten as `function Foo` keeps
     the type."""
+    module_local_types: tuple[str, str, str, str] | None = None
+    """Four patterns: the top-level types a module does not export (capturing @name), the names an export list exports
+    (@name), what makes a file a module (an import or export), and the top-level values (@name) that may stand in for
+    such a type. In a module those types are the file's own, as a C file's are: one that is gone (an unexported enum
+    made a const object, a private interface inlined) matters only while the answer still names it and defines no
+    value of that name (`const Period = {...} as const` serves every `Period.Earth`). A script's top-level types are
+    globals and stay checked."""
     header_extensions: tuple[str, ...] = ()
     """The language's header files: in any other file of it the types are its own, so one that is gone matters only
     while the answer still names it (C, C++)."""
