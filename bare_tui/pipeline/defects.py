@@ -409,11 +409,11 @@ def _unknown_static_members(source: Source) -> Iterator[Finding]:
     """A member a built-in object does not have (`Math.nope`), as the language file's static_members list them."""
     spec = spec_for_grammar(source.grammar)
     members, kinds = spec.static_members, spec.node_kinds
-    if not members:
+    if not members or not spec.member_query:
         return
     # Every member expression, filtered here: a pattern with conditions on its children is quadratic in how deeply
     # member expressions nest (`a.b.c.d...`, see _Rule.operator_of).
-    for member in _captures(source.grammar, "(member_expression) @hit", source.root):
+    for member in _captures(source.grammar, spec.member_query, source.root):
         target = member.child_by_field_name("object")
         prop = member.child_by_field_name("property")
         if (
@@ -477,8 +477,8 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
         candidates[match.group()].append(match)
     spec = spec_for_grammar(refactored.grammar)
     kinds = spec.node_kinds
-    if spec.imports_name_packages:
-        for package in _go_imported_packages(refactored):
+    if spec.import_path_query:
+        for package in _imported_packages(refactored):
             candidates.pop(package, None)
     if spec.preprocessor and _LOCAL_INCLUDE.search(refactored.text):
         # The project's own header (`#include "allergies.h"`) may define macros and enum constants this file
@@ -579,10 +579,10 @@ class _Locator:
         return self._errors[index] > 0
 
 
-def _go_imported_packages(source: Source) -> set[str]:
-    """The names Go's unaliased imports bring in: the last element of each import path."""
+def _imported_packages(source: Source) -> set[str]:
+    """The names unaliased imports bring in (Go): each import path's last element (LanguageSpec.import_path_query)."""
     names = set()
-    for path in _captures(source.grammar, "(import_spec path: (_) @hit)", source.root):
+    for path in _captures(source.grammar, spec_for_grammar(source.grammar).import_path_query, source.root):
         names.add(source.node_text(path).strip('"`').rstrip("/").rsplit("/", 1)[-1])
     return names
 

@@ -362,6 +362,8 @@ class LanguageSpec:
     """Defect rules written as code, run in this order (Go's unused locals and imports, Java's private fields)."""
     static_members: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """Built-in objects and every static member they have (JavaScript's Math): any other member is a defect."""
+    member_query: str = ""
+    """Captures (@hit) each member expression (`Math.floor`), whose object and property static_members are read from."""
     cppcheck: Cppcheck | None = None
     """cppcheck reads the language too."""
     # the undefined-name rule
@@ -372,8 +374,8 @@ class LanguageSpec:
     """Assigning a name declares it (JavaScript's sloppy mode, PHP)."""
     preprocessor: bool = False
     """Names tested by the preprocessor come from the build, and a project header may define all-capitals names."""
-    imports_name_packages: bool = False
-    """An import brings in its path's last element as a name (Go)."""
+    import_path_query: str = ""
+    """Captures (@hit) each import path whose last element the import brings in as a name (Go's `"net/http"`)."""
     pairs_wrap_names: bool = False
     """A name inside a key-value pair is the pair's value (PHP's `'k' => $v`), not a key."""
     foreach_declares: bool = False
