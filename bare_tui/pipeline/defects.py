@@ -29,12 +29,13 @@ from bare_tui.pipeline.languages.findings import captured as _captures
 from bare_tui.pipeline.languages.findings import finding as _finding
 from bare_tui.pipeline.languages.spec import DefectQuery, NodeKinds
 
-RULES_VERSION = "7"
+RULES_VERSION = "8"
 """Bumped whenever a rule changes what it finds, so that the pipeline version changes with it. 5: C and C++
 keywords are never undefined names; Java's unused private fields. 6: rules the real corpus showed missing: Go's
 unused imports, Java's private access across classes, unknown members of JavaScript's built-ins, C++ headers and
 plain inline definitions in C. 7: all-capitals names in C and C++ files that include a project header are
-taken to come from it."""
+taken to come from it. 8: Python runs its language file's rules beside pyflakes: a sort or min/max key that needs
+two arguments (a comparator without functools.cmp_to_key)."""
 
 
 class NoBaseline(Exception):
@@ -57,6 +58,10 @@ def check_defects(language: str, original: str, refactored: str | None, path: st
             after = pyflakes_findings(refactored, path)
         except NoBaseline as exc:
             return StageResult(Outcome.SKIPPED, details={"analyser": analyser, "reason": f"refactored: {exc}"})
+        if spec.defect_rules:  # what pyflakes does not check, written in the language's file
+            analyser += f" + bare-tui rules v{RULES_VERSION}"
+            before += code_rule_findings(parse_source(language, original, path))
+            after += code_rule_findings(parse_source(language, refactored, path))
     else:
         analyser = f"bare-tui tree-sitter rules v{RULES_VERSION}"
         old = parse_source(language, original, path)
@@ -312,6 +317,17 @@ def _rule_findings(source: Source) -> tuple[Finding, ...]:
         findings.extend(code_rule(source))
     findings.extend(_unknown_static_members(source))
     return tuple(findings)
+
+
+def code_rule_findings(source: Source) -> list[Finding]:
+    """The findings of the rules a language file writes as code (LanguageSpec.defect_rules) alone."""
+    return list(_kept_code_rule_findings(source.grammar, source.text))
+
+
+@lru_cache(maxsize=32)
+def _kept_code_rule_findings(grammar: str, text: str) -> tuple[Finding, ...]:
+    source = parse_grammar(grammar, text)
+    return tuple(finding for rule in spec_for_grammar(grammar).defect_rules for finding in rule(source))
 
 
 def _operator_in(node: tree_sitter.Node, operators: frozenset[str]) -> bool:
