@@ -15,6 +15,7 @@ from lizard_core.file_analyzer import FileAnalyzer
 
 from bare_tui.model import Outcome
 from bare_tui.pipeline.maintainability import (
+    DUPLICATION_RISE,
     FunctionSample,
     check_maintainability,
     code_profile,
@@ -559,7 +560,7 @@ def test_code_copied_into_each_caller_fails_as_added_duplication() -> None:
         " float64(total) / float64(len(chemistry))}\n}\n"
     )
     result = check_maintainability("go", GRADES_GO, copied, "grades.go")
-    assert result.details["duplicated_share_after"] > result.details["duplicated_share_before"] + 0.10
+    assert result.details["duplicated_share_after"] > result.details["duplicated_share_before"] + DUPLICATION_RISE
     assert result.outcome is Outcome.FAIL
     assert any(e.message.startswith("duplicated code 0% -> ") for e in result.evidence)
 
