@@ -29,13 +29,14 @@ from bare_tui.pipeline.languages.findings import captured as _captures
 from bare_tui.pipeline.languages.findings import finding as _finding
 from bare_tui.pipeline.languages.spec import DefectQuery, NodeKinds
 
-RULES_VERSION = "8"
+RULES_VERSION = "9"
 """Bumped whenever a rule changes what it finds, so that the pipeline version changes with it. 5: C and C++
 keywords are never undefined names; Java's unused private fields. 6: rules the real corpus showed missing: Go's
 unused imports, Java's private access across classes, unknown members of JavaScript's built-ins, C++ headers and
 plain inline definitions in C. 7: all-capitals names in C and C++ files that include a project header are
 taken to come from it. 8: Python runs its language file's rules beside pyflakes: a sort or min/max key that needs
-two arguments (a comparator without functools.cmp_to_key)."""
+two arguments (a comparator without functools.cmp_to_key). 9: cppcheck's unchecked-allocation findings count once
+per pointer, not once per line that uses it."""
 
 
 class NoBaseline(Exception):
@@ -197,6 +198,11 @@ _CPPCHECK_IGNORED = frozenset(
 )
 
 
+_CPPCHECK_ONCE_PER_SYMBOL = frozenset({"nullPointerOutOfMemory", "nullPointerArithmeticOutOfMemory"})
+"""Checks that report one defect (an allocation never checked for NULL) at every use of its pointer: counted once per
+pointer, so an answer that uses the same unchecked pointer on one more line brings no new defect."""
+
+
 class CppcheckFailed(Exception):
     """cppcheck did not finish (timed out or could not run), so its findings are unknown."""
 
@@ -270,6 +276,7 @@ def _cppcheck_findings(grammar: str, text: str) -> tuple[Finding, ...]:
         except OSError as exc:
             raise CppcheckFailed(f"cppcheck could not run: {exc}") from None
     findings = []
+    reported: set[tuple[str, str]] = set()
     for line in completed.stderr.splitlines():
         parts = line.split("\t", 4)
         if len(parts) != 5 or not parts[0].isdigit():
@@ -279,6 +286,10 @@ def _cppcheck_findings(grammar: str, text: str) -> tuple[Finding, ...]:
             continue
         # Messages name variables, never lines, except a few that cite "line N": those numbers are dropped.
         symbol = re.sub(r"\bline \d+", "line", message)
+        if check in _CPPCHECK_ONCE_PER_SYMBOL:
+            if (check, symbol) in reported:
+                continue
+            reported.add((check, symbol))
         findings.append(
             Finding(f"cppcheck:{check}", symbol, int(number), int(column or 1), f"{message} [cppcheck {check}]")
         )

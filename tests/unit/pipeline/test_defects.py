@@ -411,6 +411,36 @@ def test_cppcheck_adds_its_new_findings_for_c() -> None:
     assert check_defects("c", refactored, "/* moved */\n" + refactored).outcome is Outcome.PASS
 
 
+LIST_C = """#include <stdlib.h>
+
+struct list { int count; int *items; };
+
+struct list *list_new(void) {
+  struct list *l = malloc(sizeof *l);
+  l->items = NULL;
+  return l;
+}
+"""
+
+
+def test_an_unchecked_allocation_is_one_defect_however_many_lines_use_it() -> None:
+    # cppcheck reports an unchecked malloc at every dereference: one more use of the pointer the original already
+    # left unchecked is no new defect (a real answer, sus-9d22311a55, set one more field); a new unchecked
+    # allocation is.
+    from bare_tui.pipeline.defects import cppcheck_findings
+
+    one_more_use = LIST_C.replace("  l->items = NULL;", "  l->items = NULL;\n  l->count = 0;")
+    found = [f for f in cppcheck_findings("c", one_more_use) if f.rule == "cppcheck:nullPointerOutOfMemory"]
+    assert len(found) == 1  # both dereferences of l, once
+    assert check_defects("c", LIST_C, one_more_use, "list.c").outcome is Outcome.PASS
+    another = one_more_use.replace(
+        "  return l;", "  int *spare = malloc(sizeof *spare);\n  *spare = 0;\n  free(spare);\n  return l;"
+    )
+    result = check_defects("c", LIST_C, another, "list.c")
+    assert result.outcome is Outcome.FAIL
+    assert result.details["new_by_rule"] == {"cppcheck:nullPointerOutOfMemory": 1}
+
+
 @pytest.mark.parametrize("language", ["c", "cpp"])
 def test_a_shift_past_the_width_is_a_new_defect(language: str) -> None:
     original = "unsigned long long mask(int bits) {\n  return (1ULL << bits) - 1;\n}\n"
