@@ -29,12 +29,14 @@ from bare_tui.pipeline.languages.findings import captured as _captures
 from bare_tui.pipeline.languages.findings import finding as _finding
 from bare_tui.pipeline.languages.spec import DefectQuery, NodeKinds
 
-RULES_VERSION = "7"
+RULES_VERSION = "9"
 """Bumped whenever a rule changes what it finds, so that the pipeline version changes with it. 5: C and C++
 keywords are never undefined names; Java's unused private fields. 6: rules the real corpus showed missing: Go's
 unused imports, Java's private access across classes, unknown members of JavaScript's built-ins, C++ headers and
 plain inline definitions in C. 7: all-capitals names in C and C++ files that include a project header are
-taken to come from it."""
+taken to come from it. 8: Python runs its language file's rules beside pyflakes: a sort or min/max key that needs
+two arguments (a comparator without functools.cmp_to_key). 9: cppcheck's unchecked-allocation findings count once
+per pointer, not once per line that uses it."""
 
 
 class NoBaseline(Exception):
@@ -57,6 +59,10 @@ def check_defects(language: str, original: str, refactored: str | None, path: st
             after = pyflakes_findings(refactored, path)
         except NoBaseline as exc:
             return StageResult(Outcome.SKIPPED, details={"analyser": analyser, "reason": f"refactored: {exc}"})
+        if spec.defect_rules:  # what pyflakes does not check, written in the language's file
+            analyser += f" + bare-tui rules v{RULES_VERSION}"
+            before += code_rule_findings(parse_source(language, original, path))
+            after += code_rule_findings(parse_source(language, refactored, path))
     else:
         analyser = f"bare-tui tree-sitter rules v{RULES_VERSION}"
         old = parse_source(language, original, path)
@@ -192,6 +198,11 @@ _CPPCHECK_IGNORED = frozenset(
 )
 
 
+_CPPCHECK_ONCE_PER_SYMBOL = frozenset({"nullPointerOutOfMemory", "nullPointerArithmeticOutOfMemory"})
+"""Checks that report one defect (an allocation never checked for NULL) at every use of its pointer: counted once per
+pointer, so an answer that uses the same unchecked pointer on one more line brings no new defect."""
+
+
 class CppcheckFailed(Exception):
     """cppcheck did not finish (timed out or could not run), so its findings are unknown."""
 
@@ -265,6 +276,7 @@ def _cppcheck_findings(grammar: str, text: str) -> tuple[Finding, ...]:
         except OSError as exc:
             raise CppcheckFailed(f"cppcheck could not run: {exc}") from None
     findings = []
+    reported: set[tuple[str, str]] = set()
     for line in completed.stderr.splitlines():
         parts = line.split("\t", 4)
         if len(parts) != 5 or not parts[0].isdigit():
@@ -274,6 +286,10 @@ def _cppcheck_findings(grammar: str, text: str) -> tuple[Finding, ...]:
             continue
         # Messages name variables, never lines, except a few that cite "line N": those numbers are dropped.
         symbol = re.sub(r"\bline \d+", "line", message)
+        if check in _CPPCHECK_ONCE_PER_SYMBOL:
+            if (check, symbol) in reported:
+                continue
+            reported.add((check, symbol))
         findings.append(
             Finding(f"cppcheck:{check}", symbol, int(number), int(column or 1), f"{message} [cppcheck {check}]")
         )
@@ -312,6 +328,17 @@ def _rule_findings(source: Source) -> tuple[Finding, ...]:
         findings.extend(code_rule(source))
     findings.extend(_unknown_static_members(source))
     return tuple(findings)
+
+
+def code_rule_findings(source: Source) -> list[Finding]:
+    """The findings of the rules a language file writes as code (LanguageSpec.defect_rules) alone."""
+    return list(_kept_code_rule_findings(source.grammar, source.text))
+
+
+@lru_cache(maxsize=32)
+def _kept_code_rule_findings(grammar: str, text: str) -> tuple[Finding, ...]:
+    source = parse_grammar(grammar, text)
+    return tuple(finding for rule in spec_for_grammar(grammar).defect_rules for finding in rule(source))
 
 
 def _operator_in(node: tree_sitter.Node, operators: frozenset[str]) -> bool:
@@ -409,11 +436,11 @@ def _unknown_static_members(source: Source) -> Iterator[Finding]:
     """A member a built-in object does not have (`Math.nope`), as the language file's static_members list them."""
     spec = spec_for_grammar(source.grammar)
     members, kinds = spec.static_members, spec.node_kinds
-    if not members:
+    if not members or not spec.member_query:
         return
     # Every member expression, filtered here: a pattern with conditions on its children is quadratic in how deeply
     # member expressions nest (`a.b.c.d...`, see _Rule.operator_of).
-    for member in _captures(source.grammar, "(member_expression) @hit", source.root):
+    for member in _captures(source.grammar, spec.member_query, source.root):
         target = member.child_by_field_name("object")
         prop = member.child_by_field_name("property")
         if (
@@ -477,8 +504,8 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
         candidates[match.group()].append(match)
     spec = spec_for_grammar(refactored.grammar)
     kinds = spec.node_kinds
-    if spec.imports_name_packages:
-        for package in _go_imported_packages(refactored):
+    if spec.import_path_query:
+        for package in _imported_packages(refactored):
             candidates.pop(package, None)
     if spec.preprocessor and _LOCAL_INCLUDE.search(refactored.text):
         # The project's own header (`#include "allergies.h"`) may define macros and enum constants this file
@@ -579,10 +606,10 @@ class _Locator:
         return self._errors[index] > 0
 
 
-def _go_imported_packages(source: Source) -> set[str]:
-    """The names Go's unaliased imports bring in: the last element of each import path."""
+def _imported_packages(source: Source) -> set[str]:
+    """The names unaliased imports bring in (Go): each import path's last element (LanguageSpec.import_path_query)."""
     names = set()
-    for path in _captures(source.grammar, "(import_spec path: (_) @hit)", source.root):
+    for path in _captures(source.grammar, spec_for_grammar(source.grammar).import_path_query, source.root):
         names.add(source.node_text(path).strip('"`').rstrip("/").rsplit("/", 1)[-1])
     return names
 

@@ -27,11 +27,12 @@ from bare_tui.pipeline.languages import (
 from bare_tui.pipeline.signatures import Signature, compare_signatures, extract_signatures, grammar_signatures
 from bare_tui.pipeline.syntax import new_problems, tree_sitter_problems
 
-RULES_VERSION = "4"
+RULES_VERSION = "5"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes. 4: a qualified call
 (`std::reverse(`, `obj.reverse(`) no longer counts as a call of a dropped helper of that name unless its qualifier is
 the helper's owner or self/this; a missing tail of nothing but helpers the answer neither defines nor calls is no
-longer read as an answer that stops early."""
+longer read as an answer that stops early. 5: a type a TypeScript module does not export is its own, as a C
+file's are: one that is gone (an unexported enum made a const object) matters only while the answer still names it."""
 
 
 Node = tree_sitter.Node
@@ -230,17 +231,39 @@ def _dropped_types(before: Source, after: Source, path: str = "") -> list[Findin
     # A C or C++ source file's types are its own (other files see only its header's): one that is gone matters
     # only while the answer still names it.
     file_local = bool(spec.header_extensions) and not path.lower().endswith(spec.header_extensions)
-    words = set(re.findall(r"[A-Za-z_]\w*", after.text)) if file_local else set()
+    # So are the types a module does not export (TypeScript): other files cannot name them.
+    own = _module_local_types(before)
+    words = set(re.findall(r"[A-Za-z_]\w*", after.text)) if file_local or own else set()
+    if own:
+        words -= _module_values(after)  # named, but as the value that replaced the type
     findings: list[Finding] = []
     for name, (line, column) in _types(before):
         if kept[name] > 0:
             kept[name] -= 1
             continue
-        if file_local and name not in words:
+        if (file_local or name in own) and name not in words:
             continue
         findings.append(Finding("dropped-type", "original", line, column, f"type {name} of the original is missing"))
     findings.sort(key=lambda f: (f.line or 0, f.column or 0))
     return findings
+
+
+def _module_local_types(source: Source) -> frozenset[str]:
+    """The top-level types of a module that it does not export (LanguageSpec.module_local_types); none in a script."""
+    patterns = spec_for_grammar(source.grammar).module_local_types
+    if not patterns:
+        return frozenset()
+    types, exported, module, _ = patterns
+    if not captures(source, module):
+        return frozenset()
+    listed = {source.node_text(n) for n in captures(source, exported)}
+    return frozenset(source.node_text(n) for n in captures(source, types)) - listed
+
+
+def _module_values(source: Source) -> frozenset[str]:
+    """The top-level values that may stand in for a type of the module's own (LanguageSpec.module_local_types)."""
+    patterns = spec_for_grammar(source.grammar).module_local_types
+    return frozenset(source.node_text(n) for n in captures(source, patterns[3])) if patterns else frozenset()
 
 
 # The original's facts are read once per task, not once per attempt (Source objects hash by identity).

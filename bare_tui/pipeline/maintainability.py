@@ -28,7 +28,7 @@ from bare_tui.pipeline.settings import DEFAULT_SETTINGS, METRICS, PipelineSettin
 if TYPE_CHECKING:
     import tree_sitter
 
-RULES_VERSION = "7"
+RULES_VERSION = "9"
 """Bumped whenever how breaches are measured or matched, or the thresholds found, changes, so that the pipeline
 version changes. 4: an original that cannot be measured is left out of the percentiles (it used to send the
 whole session to the default thresholds). 5: whole-number thresholds; an original without breaches is judged on
@@ -37,7 +37,11 @@ thresholds' floors are the usual review limits; an original without breaches is 
 (tokens outside comments) rather than on per-function loads; an answer that changes only comments or layout
 fails; helpers left unused, bit arithmetic introduced and a rise in duplicated code fail an answer whatever its
 metrics. 7: an original without breaches must also shrink by a line's worth of tokens (MINIMUM_SHRINK) or lose a
-branch or a nesting level, not only by the share: a few tokens fewer in a small file is a lateral edit."""
+branch or a nesting level, not only by the share: a few tokens fewer in a small file is a lateral edit. 8: an
+original without breaches is judged, as DESIGN.md says, on its functions' lizard metrics (decisions, lines, tokens,
+parameters, nesting), each over the session's percentile of that metric in the language (Thresholds.scales): their
+weighted load must fall (score above settings.minimum_score) with nothing made worse, a longer file included. 9: added
+duplication counts from a rise of 20 points of the file (it was 10)."""
 
 METRIC_NAMES = {
     "cyclomatic_complexity": "cyclomatic complexity",
@@ -70,12 +74,20 @@ class Thresholds:
     percentile: float
     origin: dict[str, str] = field(default_factory=dict)  # language -> "session (N functions)" or "default"
     settings: PipelineSettings = DEFAULT_SETTINGS
+    scales: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Per language and metric, the same percentile of the session's original functions before the floors (at least
+    1): what one unit of that metric's fall is worth, for an original that breaches nothing."""
 
     def for_language(self, language: str) -> tuple[dict[str, float], str]:
         found = self.by_language.get(language)
         if found is None:
             return dict(self.settings.default_thresholds), "default"
         return found, self.origin.get(language, "session")
+
+    def scales_for(self, language: str) -> dict[str, float]:
+        """The metrics' units in a language: the session's percentiles, or the default thresholds without them."""
+        found = self.scales.get(language)
+        return dict(self.settings.default_thresholds) if found is None else found
 
 
 def default_thresholds(settings: PipelineSettings = DEFAULT_SETTINGS) -> Thresholds:
@@ -130,20 +142,23 @@ class FunctionSample:
         import numpy  # only the parent process computes thresholds; workers start faster without it
 
         by_language: dict[str, dict[str, float]] = {}
+        scales: dict[str, dict[str, float]] = {}
         origin: dict[str, str] = {}
         for language, columns in self._columns.items():
             count = len(columns[0])
             if count < settings.minimum_functions:
                 continue
-            chosen = {}
+            chosen, units = {}, {}
             for metric, values in zip(METRICS, columns):
                 # Every metric counts whole things (branches, lines, tokens, parameters, levels): a threshold of
                 # 2.6 would make a depth of 3 a breach that no session's originals ever justified.
                 value = math.ceil(float(numpy.percentile(values, settings.threshold_percentile)))
                 chosen[metric] = float(max(value, settings.threshold_floors.get(metric, 1.0)))
+                units[metric] = float(max(value, 1))
             by_language[language] = chosen
+            scales[language] = units
             origin[language] = f"session ({count} functions)"
-        return Thresholds(by_language, settings.threshold_percentile, origin, settings)
+        return Thresholds(by_language, settings.threshold_percentile, origin, settings, scales)
 
 
 def function_metrics(language: str, text: str, path: str = "") -> list[FunctionMetrics]:
@@ -273,28 +288,43 @@ def check_maintainability(
         )
     worse = _made_worse(code_before, code_after)
     if not breaches_before:
-        # Nothing to reduce: the attempt is judged on the file's code size (tokens outside comments), the measure
-        # of how much a maintainer has to read; a rename or reformat moves nothing, and so does a lateral rewrite.
-        size_before, size_after = len(code_before.tokens), len(code_after.tokens)
-        total = size_before + size_after
-        score = (size_before - size_after) / total if total > 0 else 0.0
-        # A share, and either a line's worth of tokens or simpler control flow: in a small file a few tokens are 5%,
-        # and one expression reshuffled (a temporary inlined, a block body made an expression) is a lateral edit,
-        # while a branch or a nesting level removed in as few tokens is a simplification.
-        simpler = _branches(after) < _branches(before) or _deepest(after) < _deepest(before)
-        shrank = size_before - size_after >= MINIMUM_SHRINK or simpler
-        fell = size_after <= size_before * (1 - settings.minimum_fall) and shrank
+        # Nothing to reduce: the attempt is judged on the same metrics' continuous fall. Each function's load is its
+        # metrics, each over the session's percentile of that metric in the language (what a large function of
+        # the session measures) and weighted as the breaches are; the file's load is their sum. Extracting a
+        # helper from a function no threshold flags adds a function's parameters and lines: no credit; a loop
+        # folded into a library call or a branch removed lowers it.
+        units = thresholds.scales_for(normalise_language(language) or language)
+        load_before, load_after = _load(before, units, settings.weights), _load(after, units, settings.weights)
+        total = load_before + load_after
+        score = (load_before - load_after) / total if total > 0 else 0.0
+        fell = score > settings.minimum_score
         evidence.append(
             Evidence(
                 "original",
                 None,
                 None,
-                "the original breaches no threshold: judged on the code's size, "
-                f"{size_before} -> {size_after} tokens "
-                f"({'fell' if fell else 'did not fall'} by {settings.minimum_fall:.0%} and by {MINIMUM_SHRINK} "
-                "tokens or a branch or nesting level)",
+                "the original breaches no threshold: judged on its functions' metrics over the session's "
+                f"{thresholds.percentile:g}th percentiles, load {load_before:.2f} -> {load_after:.2f} "
+                f"(score {score:+.3f}, {'above' if fell else 'not above'} {settings.minimum_score:g}; "
+                + ", ".join(
+                    f"{METRIC_NAMES[m]} {_total(before, m):g} -> {_total(after, m):g}"
+                    for m in METRICS
+                    if _total(before, m) != _total(after, m)
+                )
+                + ")",
             )
         )
+        if len(code_after.tokens) > len(code_before.tokens):
+            worse.append(
+                Evidence(
+                    "refactored",
+                    None,
+                    None,
+                    f"the file's code grew: {len(code_before.tokens)} -> {len(code_after.tokens)} tokens outside "
+                    "comments",
+                )
+            )
+        details |= {"load_before": round(load_before, 4), "load_after": round(load_after, 4)}
         passed = fell and not new
     else:
         passed = severity_after < severity_before and not new
@@ -314,13 +344,11 @@ def check_maintainability(
 DUPLICATE_WINDOW = 10
 """A run of this many tokens that occurs twice or more in a file is duplicated code (about one line of it)."""
 
-MINIMUM_SHRINK = DUPLICATE_WINDOW
-"""An original without breaches is improved only when its code shrinks by the settings' share and either by at least
-this many tokens (about a line) or by a branch or a nesting level: a few tokens fewer and nothing simpler is one
-expression written another way."""
-
-DUPLICATION_RISE = 0.10
-"""An answer whose share of duplicated tokens grows by more than this (10 points) adds duplication."""
+DUPLICATION_RISE = 0.20
+"""An answer whose share of duplicated tokens grows by more than this (20 points) adds duplication. Calibrated with the
+metrics' fall on the 273 labelled real answers: kappa rises from 0.53 at 10 points to a plateau of 0.55-0.56 from 20
+points up (short runs of 10 tokens also repeat in tables, loop headers and paired calls the reviewer finds clear); the
+smallest rise within 0.01 of the best was taken, so large copies still fail."""
 
 _BIT_OPERATORS = frozenset({b"~", b"&", b"|", b"^", b"<<", b">>", b">>>", b"&=", b"|=", b"^=", b"<<=", b">>=", b">>>="})
 
@@ -513,13 +541,20 @@ def _breaches(functions: list[FunctionMetrics], limits: Mapping[str, float]) -> 
     return found
 
 
-def _branches(functions: list[FunctionMetrics]) -> float:
-    """The decisions of a file's functions: each function's cyclomatic complexity less its one straight path."""
-    return sum(f.values["cyclomatic_complexity"] - 1 for f in functions)
+def _counted(function: FunctionMetrics, metric: str) -> float:
+    """A metric as a load counts it: complexity as the function's decisions (less its one straight path), so that
+    a function split in two is not one more unit of complexity; the others as lizard and the tree give them."""
+    value = function.values[metric]
+    return max(value - 1.0, 0.0) if metric == "cyclomatic_complexity" else value
 
 
-def _deepest(functions: list[FunctionMetrics]) -> float:
-    return max((f.values["nesting_depth"] for f in functions), default=0.0)
+def _total(functions: list[FunctionMetrics], metric: str) -> float:
+    return sum(_counted(f, metric) for f in functions)
+
+
+def _load(functions: list[FunctionMetrics], units: Mapping[str, float], weights: Mapping[str, float]) -> float:
+    """A file's functions' weighted metrics, each in units of the session's percentile of that metric."""
+    return sum(weights.get(m, 1.0) * _total(functions, m) / max(units.get(m, 1.0), 1.0) for m in METRICS)
 
 
 def _severity(breaches: list[_Breach], weights: Mapping[str, float]) -> float:

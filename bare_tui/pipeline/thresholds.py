@@ -105,7 +105,8 @@ def session_thresholds(
     kept = store.get_setting(_SETTING)
     if isinstance(kept, dict) and kept.get("key") == key:
         return ThresholdMeasurement(
-            Thresholds(kept["by_language"], kept["percentile"], kept["origin"], settings), reused=True
+            Thresholds(kept["by_language"], kept["percentile"], kept["origin"], settings, kept.get("scales", {})),
+            reused=True,
         )
     measurement = measure_thresholds(tasks.values(), settings, workers, progress_callback)
     thresholds = measurement.thresholds
@@ -118,6 +119,7 @@ def session_thresholds(
             "by_language": thresholds.by_language,
             "percentile": thresholds.percentile,
             "origin": thresholds.origin,
+            "scales": thresholds.scales,
         },
     )
     return measurement

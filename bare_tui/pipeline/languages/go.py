@@ -243,5 +243,5 @@ SPEC = LanguageSpec(
     assignment_query="(assignment_statement) @hit",
     switch_query="(expression_switch_statement) @hit",
     defect_rules=(unused_locals, unused_imports),
-    imports_name_packages=True,
+    import_path_query="(import_spec path: (_) @hit)",
 )

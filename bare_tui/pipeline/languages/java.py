@@ -59,6 +59,11 @@ def _visit(source: Source, node: tree_sitter.Node) -> Visit:
         if kind == "record_declaration":
             # The record's components are its canonical constructor's parameters.
             return Visit(("constructor", f"{name}.{name}", node.child_by_field_name("parameters")), scope=name)
+        if kind == "class_declaration" and _implicit_constructor(node):
+            # A class that declares no constructor has Java's: no parameters, the class's own access. Callers
+            # outside may write `new Name()`; an answer must keep a constructor they can call that way (one it
+            # declares, or the implicit one again). No body is written, so any compatible constructor keeps it.
+            return Visit(("constructor", f"{name}.{name}", None), scope=name, declaration=True)
         return Visit(scope=name)
     if kind == "method_declaration":
         name = name_text(source, node.child_by_field_name("name"))
@@ -77,6 +82,12 @@ def _visit(source: Source, node: tree_sitter.Node) -> Visit:
     if kind == "lambda_expression":
         return Visit(function=True)
     return NOTHING
+
+
+def _implicit_constructor(node: tree_sitter.Node) -> bool:
+    """A class whose body declares no constructor (JLS 8.8.9: it gets a default one)."""
+    body = node.child_by_field_name("body")
+    return body is not None and not any(child.type == "constructor_declaration" for child in body.named_children)
 
 
 def parameter(spec: LanguageSpec, source: Source, group: list[tree_sitter.Node], only: bool) -> list[Parameter]:

@@ -537,5 +537,6 @@ SPEC = LanguageSpec(
     assignment_query="(assignment_expression) @hit",
     switch_query="(switch_body) @hit",
     static_members=STATIC_MEMBERS,
+    member_query="(member_expression) @hit",
     assignment_declares=True,
 )

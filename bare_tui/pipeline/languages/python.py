@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from functools import lru_cache
 
 import tree_sitter
 
+from bare_tui.pipeline.languages.findings import Finding, finding
 from bare_tui.pipeline.languages.spec import (
     NOTHING,
     SKIP,
@@ -18,7 +20,7 @@ from bare_tui.pipeline.languages.spec import (
     Visit,
     words,
 )
-from bare_tui.pipeline.languages.tree import Source, captures, name_text
+from bare_tui.pipeline.languages.tree import Source, captures, matches, name_text
 
 
 def hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, ...]) -> bool:
@@ -193,6 +195,110 @@ NODE_KINDS = NodeKinds(
 )
 """The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
 
+# The defect rules written as code, which the defects stage runs beside pyflakes (LanguageSpec.defect_rules).
+
+_KEY_CALLS = (
+    "(call function: (_) @function"
+    " arguments: (argument_list (keyword_argument name: (identifier) @name value: (_) @hit)))"
+)
+_KEYED = frozenset({"sorted", "sort", "min", "max", "nsmallest", "nlargest", "groupby", "merge"})
+"""Callables whose `key=` function is called with one argument, each element (builtins, list.sort, heapq, itertools):
+unless the file defines a function of that name itself."""
+_SPLATS = frozenset({"list_splat_pattern", "dictionary_splat_pattern", "keyword_separator"})
+_DEFAULTS = frozenset({"default_parameter", "typed_default_parameter"})
+
+
+def _required_positional(source: Source, parameters: tree_sitter.Node | None) -> int:
+    """How many arguments a call must pass by position: the plain parameters before the first default, `*args`,
+    bare `*` or `**kwargs`."""
+    count = 0
+    for child in parameters.named_children if parameters is not None else ():
+        if child.type in _SPLATS or child.type in _DEFAULTS or source.node_text(child).startswith("*"):
+            break
+        if child.type in ("identifier", "typed_parameter"):
+            count += 1
+    return count
+
+
+def _definitions(source: Source) -> dict[tuple[str, bool], list[tuple[tree_sitter.Node, tuple[str, ...]]]]:
+    """Each def by (name, in a class body), with its decorators' names."""
+    found: dict[tuple[str, bool], list[tuple[tree_sitter.Node, tuple[str, ...]]]] = {}
+    for node in captures(source, "(function_definition) @hit", name="hit"):
+        parent = node.parent
+        decorators: tuple[str, ...] = ()
+        if parent is not None and parent.type == "decorated_definition":
+            decorators = tuple(
+                source.node_text(d).lstrip("@").strip() for d in parent.named_children if d.type == "decorator"
+            )
+            parent = parent.parent
+        in_class = (
+            parent is not None
+            and parent.type == "block"
+            and parent.parent is not None
+            and (parent.parent.type == "class_definition")
+        )
+        name = name_text(source, node.child_by_field_name("name"))
+        found.setdefault((name, in_class), []).append((node, decorators))
+    return found
+
+
+def _key_arity(source: Source, value: tree_sitter.Node, defs: dict) -> tuple[str, int] | None:
+    """(what the key is, how many arguments it needs) where that is certain: a lambda, a plain function of the file,
+    or `self.method`/`cls.method` of one without decorators other than staticmethod or classmethod."""
+    if value.type == "lambda":
+        return "lambda", _required_positional(source, value.child_by_field_name("parameters"))
+    if value.type == "identifier":
+        candidates = defs.get((source.node_text(value), False), [])
+        bound = 0
+    elif value.type == "attribute":
+        owner, attribute = value.child_by_field_name("object"), value.child_by_field_name("attribute")
+        if owner is None or attribute is None or source.node_text(owner) not in ("self", "cls"):
+            return None
+        candidates = defs.get((source.node_text(attribute), True), [])
+        bound = 1
+    else:
+        return None
+    arities = set()
+    for node, decorators in candidates:
+        if any(d not in ("staticmethod", "classmethod") for d in decorators):
+            return None
+        needed = _required_positional(source, node.child_by_field_name("parameters"))
+        arities.add(needed - (0 if "staticmethod" in decorators else bound))
+    if len(arities) != 1:
+        return None
+    return source.node_text(value), arities.pop()
+
+
+def key_functions_taking_two_arguments(source: Source) -> Iterator[Finding]:
+    """`nums.sort(key=compare)` where compare needs two arguments (a comparator without functools.cmp_to_key): the
+    key is called with one, so the call raises TypeError on any non-empty input."""
+    defs: dict | None = None
+    for match in matches(source, _KEY_CALLS):
+        names, values, functions = match.get("name", []), match.get("hit", []), match.get("function", [])
+        if not (names and values and functions) or source.node_text(names[0]) != "key":
+            continue
+        called = functions[0]
+        if called.type == "attribute":
+            called = called.child_by_field_name("attribute") or called
+        if source.node_text(called) not in _KEYED:
+            continue
+        if defs is None:
+            defs = _definitions(source)
+        if any(name == source.node_text(called) for name, _ in defs):
+            continue  # the file's own sort(key=...), whatever it does with its key
+        found = _key_arity(source, values[0], defs)
+        if found is not None and found[1] >= 2:
+            name, needed = found
+            yield finding(
+                source,
+                "key-takes-two-arguments",
+                name,
+                values[0],
+                f"key={name} needs {needed} arguments, but {source.node_text(called)}() calls its key with one "
+                "(TypeError; a comparator needs functools.cmp_to_key)",
+            )
+
+
 SPEC = LanguageSpec(
     node_kinds=NODE_KINDS,
     name="python",
@@ -213,4 +319,5 @@ SPEC = LanguageSpec(
     backtick_strings_are_fences=True,
     stub_bodies=stub_bodies,
     analyser="pyflakes",
+    defect_rules=(key_functions_taking_two_arguments,),
 )

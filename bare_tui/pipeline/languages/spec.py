@@ -362,6 +362,8 @@ class LanguageSpec:
     """Defect rules written as code, run in this order (Go's unused locals and imports, Java's private fields)."""
     static_members: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """Built-in objects and every static member they have (JavaScript's Math): any other member is a defect."""
+    member_query: str = ""
+    """Captures (@hit) each member expression (`Math.floor`), whose object and property static_members are read from."""
     cppcheck: Cppcheck | None = None
     """cppcheck reads the language too."""
     # the undefined-name rule
@@ -372,8 +374,8 @@ class LanguageSpec:
     """Assigning a name declares it (JavaScript's sloppy mode, PHP)."""
     preprocessor: bool = False
     """Names tested by the preprocessor come from the build, and a project header may define all-capitals names."""
-    imports_name_packages: bool = False
-    """An import brings in its path's last element as a name (Go)."""
+    import_path_query: str = ""
+    """Captures (@hit) each import path whose last element the import brings in as a name (Go's `"net/http"`)."""
     pairs_wrap_names: bool = False
     """A name inside a key-value pair is the pair's value (PHP's `'k' => $v`), not a key."""
     foreach_declares: bool = False
@@ -384,6 +386,13 @@ class LanguageSpec:
     functions_stand_for_types: bool = False
     """A function may be a type (JavaScript's constructor functions): `class Foo` rewritten as `function Foo` keeps
     the type."""
+    module_local_types: tuple[str, str, str, str] | None = None
+    """Four patterns: the top-level types a module does not export (capturing @name), the names an export list exports
+    (@name), what makes a file a module (an import or export), and the top-level values (@name) that may stand in for
+    such a type. In a module those types are the file's own, as a C file's are: one that is gone (an unexported enum
+    made a const object, a private interface inlined) matters only while the answer still names it and defines no
+    value of that name (`const Period = {...} as const` serves every `Period.Earth`). A script's top-level types are
+    globals and stay checked."""
     header_extensions: tuple[str, ...] = ()
     """The language's header files: in any other file of it the types are its own, so one that is gone matters only
     while the answer still names it (C, C++)."""

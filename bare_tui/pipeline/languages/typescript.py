@@ -95,10 +95,19 @@ SPEC = LanguageSpec(
         "(class name: (_) @name)",
     ),
     functions_stand_for_types=True,
+    module_local_types=(
+        "(program [(enum_declaration name: (_) @name) (interface_declaration name: (_) @name)"
+        " (type_alias_declaration name: (_) @name) (class_declaration name: (_) @name)"
+        " (abstract_class_declaration name: (_) @name)])",
+        "(export_clause (export_specifier name: (_) @name))",
+        "(program [(import_statement) (export_statement)] @name)",
+        "(program (lexical_declaration (variable_declarator name: (identifier) @name)))",
+    ),
     defect_queries=DEFECT_QUERIES,
     block_query="(statement_block) @hit",
     assignment_query="(assignment_expression) @hit",
     switch_query="(switch_body) @hit",
     static_members=STATIC_MEMBERS,
+    member_query="(member_expression) @hit",
     assignment_declares=True,
 )

@@ -517,6 +517,44 @@ def rename_private_helper(item: CorpusFile, seed: int = 0) -> tuple[str, str] | 
     return re.sub(rf"(?<![\w$]){re.escape(span.name)}\b", new_name, item.text), span.name
 
 
+def java_classes_without_constructor(item: CorpusFile) -> list[tuple[str, int, str]]:
+    """(name, offset just inside its body's brace, access word) of each Java class that declares no constructor and
+    is not private: callers outside may write `new Name()` with the constructor Java gives it."""
+    if item.language != "java":
+        return []
+    source = parse_source(item.language, item.text, item.path)
+    found = []
+    stack = [source.root]
+    while stack:
+        node = stack.pop()
+        stack.extend(reversed(node.named_children))
+        if node.type != "class_declaration":
+            continue
+        body = node.child_by_field_name("body")
+        name = node.child_by_field_name("name")
+        if body is None or name is None or any(c.type == "constructor_declaration" for c in body.named_children):
+            continue
+        modifiers = next((c for c in node.children if c.type == "modifiers"), None)
+        words = source.node_text(modifiers).split() if modifiers is not None else []
+        if "private" in words:
+            continue
+        access = "public" if "public" in words else "protected" if "protected" in words else ""
+        found.append((source.node_text(name), _byte_to_char(source.data, body.start_byte) + 1, access))
+    return found
+
+
+def constructor_declared(item: CorpusFile, seed: int = 0, access: str | None = None) -> tuple[str, str] | None:
+    """Declare the constructor of one Java class that has none: with `access` None, as Java gives it (the class's own
+    access, a sound rewrite); with "private", a constructor callers outside can no longer call (a breaking one)."""
+    classes = java_classes_without_constructor(item)
+    if not classes:
+        return None
+    name, offset, own = classes[seed % len(classes)]  # every class in turn, seed by seed
+    word = own if access is None else access
+    declared = f"\n    {word + ' ' if word else ''}{name}() {{\n    }}\n"
+    return item.text[:offset] + declared + item.text[offset:], name
+
+
 _FOREIGN = {"cpp": "std::", "php": "Lib::", "java": "Lib.", "csharp": "Lib."}
 """How each language writes a call of another module's function: the qualifier drop_helper_for_library_call uses."""
 

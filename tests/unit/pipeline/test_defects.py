@@ -411,6 +411,36 @@ def test_cppcheck_adds_its_new_findings_for_c() -> None:
     assert check_defects("c", refactored, "/* moved */\n" + refactored).outcome is Outcome.PASS
 
 
+LIST_C = """#include <stdlib.h>
+
+struct list { int count; int *items; };
+
+struct list *list_new(void) {
+  struct list *l = malloc(sizeof *l);
+  l->items = NULL;
+  return l;
+}
+"""
+
+
+def test_an_unchecked_allocation_is_one_defect_however_many_lines_use_it() -> None:
+    # cppcheck reports an unchecked malloc at every dereference: one more use of the pointer the original already
+    # left unchecked is no new defect (a real answer, sus-9d22311a55, set one more field); a new unchecked
+    # allocation is.
+    from bare_tui.pipeline.defects import cppcheck_findings
+
+    one_more_use = LIST_C.replace("  l->items = NULL;", "  l->items = NULL;\n  l->count = 0;")
+    found = [f for f in cppcheck_findings("c", one_more_use) if f.rule == "cppcheck:nullPointerOutOfMemory"]
+    assert len(found) == 1  # both dereferences of l, once
+    assert check_defects("c", LIST_C, one_more_use, "list.c").outcome is Outcome.PASS
+    another = one_more_use.replace(
+        "  return l;", "  int *spare = malloc(sizeof *spare);\n  *spare = 0;\n  free(spare);\n  return l;"
+    )
+    result = check_defects("c", LIST_C, another, "list.c")
+    assert result.outcome is Outcome.FAIL
+    assert result.details["new_by_rule"] == {"cppcheck:nullPointerOutOfMemory": 1}
+
+
 @pytest.mark.parametrize("language", ["c", "cpp"])
 def test_a_shift_past_the_width_is_a_new_defect(language: str) -> None:
     original = "unsigned long long mask(int bits) {\n  return (1ULL << bits) - 1;\n}\n"
@@ -615,6 +645,17 @@ FOUND_ON_REAL_ANSWERS = [
         "  boolean ok(Car car) { return car.battery > 0; }\n}\n",
         "'battery' is a private field of another class",
     ),
+    (
+        "python",
+        "largest.py",
+        "import functools\n\n\nclass Solution:\n    def largest(self, nums):\n"
+        "        nums.sort(key=functools.cmp_to_key(self.__compare))\n        return nums\n\n"
+        "    def __compare(self, a, b):\n        return -1 if a + b > b + a else 1\n",
+        "class Solution:\n    def largest(self, nums):\n        nums.sort(key=self.__compare, reverse=True)\n"
+        "        return nums\n\n    def __compare(self, a, b):\n        return 1 if a + b < b + a else -1\n",
+        "key=self.__compare needs 2 arguments, but sort() calls its key with one (TypeError; a comparator needs "
+        "functools.cmp_to_key)",
+    ),
 ]
 
 
@@ -710,3 +751,59 @@ def _inside(node: tree_sitter.Node) -> bool:
             return True
         ancestor = ancestor.parent
     return False
+
+
+# ----------------------------------------------------------------------------------------------- Python's own rules
+
+KEYS = {
+    # a comparator passed as a key: the key is called with one argument
+    "def cmp(a, b):\n    return a - b\n\n\ndef f(xs):\n    xs.sort(key=cmp)\n": "key=cmp needs 2",
+    "def f(xs):\n    return sorted(xs, key=lambda a, b: a - b)\n": "key=lambda needs 2",
+    "class A:\n    @staticmethod\n    def c(a, b):\n        return 0\n\n    def f(self, xs):\n"
+    "        return max(xs, key=self.c)\n": "key=self.c needs 2",
+    # keys called with one argument, or whose arity the file cannot settle
+    "def f(xs):\n    return sorted(xs, key=lambda a: -a)\n": None,
+    "def k(a, b=1):\n    return a * b\n\n\ndef f(xs):\n    return min(xs, key=k)\n": None,
+    "import functools\n\n\ndef cmp(a, b):\n    return a - b\n\n\ndef f(xs):\n"
+    "    xs.sort(key=functools.cmp_to_key(cmp))\n": None,
+    "class A:\n    def k(self, a):\n        return a\n\n    def f(self, xs):\n        xs.sort(key=self.k)\n": None,
+    "import functools\n\n\n@functools.cache\ndef k(a, b):\n    return a\n\n\ndef f(xs):\n    xs.sort(key=k)\n": None,
+    "def sort(xs, key):\n    return key(xs[0], xs[1])\n\n\ndef f(xs):\n    return sort(xs, key=lambda a, b: a)\n": None,
+}
+
+
+@pytest.mark.parametrize("answer", sorted(KEYS))
+def test_a_comparator_passed_as_a_sort_key_is_a_new_defect(answer: str) -> None:
+    result = check_defects("python", "x = 1\n", answer, "keys.py")
+    expected = KEYS[answer]
+    if expected is None:
+        assert result.outcome is Outcome.PASS, [e.message for e in result.evidence]
+    else:
+        assert result.outcome is Outcome.FAIL
+        assert [e.message.split(" arguments")[0] for e in result.evidence] == [expected]
+        assert "bare-tui rules" in result.details["analyser"]
+
+
+def test_the_key_rule_finds_nothing_in_the_corpus_python_and_catches_each_comparator_mutation() -> None:
+    # The mutation: a comparator appended to each real module and used by a new function, as a key (a defect) and
+    # through functools.cmp_to_key (sound); the modules themselves give no finding of the rule.
+    from bare_tui.pipeline.languages import parse_source
+    from bare_tui.pipeline.languages.python import key_functions_taking_two_arguments
+
+    helper = "\n\ndef _by_length(a, b):\n    return len(a) - len(b)\n\n\ndef _ranked(words):\n"
+    caught = sound = 0
+    files = by_language()["python"]
+    for item in files:
+        assert list(key_functions_taking_two_arguments(parse_source("python", item.text, item.path))) == []
+        wrong = item.text + helper + "    return sorted(words, key=_by_length)\n"
+        right = (
+            "import functools\n"
+            + item.text
+            + helper
+            + "    return sorted(words, key=functools.cmp_to_key(_by_length))\n"
+        )
+        caught += check_defects("python", item.text, wrong, item.path).details["new_by_rule"] == {
+            "key-takes-two-arguments": 1
+        }
+        sound += check_defects("python", item.text, right, item.path).outcome is Outcome.PASS
+    assert caught / len(files) >= 0.97 and sound / len(files) >= 0.97, (caught, sound, len(files))

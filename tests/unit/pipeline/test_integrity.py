@@ -429,3 +429,48 @@ def test_a_handler_made_a_named_function_or_arrow_passes() -> None:
     arrow = ROUTES.replace("function (req, res)", "(req, res) =>").replace("app.listen(3000);", "app.listen(8080);")
     assert integrity_findings("javascript", ROUTES, named) == []
     assert integrity_findings("javascript", ROUTES, arrow) == []
+
+
+PERIOD_ENUM = """
+enum Period {
+  Earth = 1.0,
+  Mars = 1.8808158,
+}
+
+export function onPlanet(seconds: number, planet: keyof typeof Period): number {
+  return seconds / 31557600 / Period[planet];
+}
+"""
+PERIOD_CONST = """
+const Period = {
+  Earth: 1.0,
+  Mars: 1.8808158,
+} as const;
+
+export function onPlanet(seconds: number, planet: keyof typeof Period): number {
+  return seconds / 31557600 / Period[planet];
+}
+"""
+
+
+def test_an_unexported_enum_made_a_const_object_is_no_type_lost_but_an_exported_one_is() -> None:
+    # The mutation on every TypeScript module of the corpus: the file with an enum only it uses, then the enum made a
+    # const object (sound: no other file can name the enum, and the file reads the object as it read the enum, under
+    # the same name or another); exported, importers that wrote `Period` as a type lose it; still named by the answer
+    # (in a type annotation) while nothing defines it, the file is broken.
+    for item in corpus.by_language()["typescript"]:
+        original = item.text + PERIOD_ENUM
+        assert check_integrity("typescript", original, item.text + PERIOD_CONST, item.path).outcome is Outcome.PASS
+        exported = item.text + PERIOD_ENUM.replace("enum Period", "export enum Period")
+        result = check_integrity("typescript", exported, item.text + PERIOD_CONST, item.path)
+        assert result.outcome is Outcome.FAIL
+        assert "type Period of the original is missing" in [e.message for e in result.evidence]
+        listed = original + "export { Period };\n"
+        assert (
+            check_integrity("typescript", listed, item.text + PERIOD_CONST + "export { Period };\n", item.path).outcome
+            is Outcome.FAIL
+        )
+        renamed = item.text + PERIOD_CONST.replace("Period", "ORBITAL_PERIODS")
+        assert check_integrity("typescript", original, renamed, item.path).outcome is Outcome.PASS
+        named = renamed.replace("keyof typeof ORBITAL_PERIODS", "Period")
+        assert check_integrity("typescript", original, named, item.path).outcome is Outcome.FAIL

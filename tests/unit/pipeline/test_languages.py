@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 import shutil
 import subprocess
 import sys
@@ -205,12 +206,23 @@ def _node_kind_constants(tree: ast.AST, named: set[str]) -> set[str]:
             and isinstance(body[0].value, ast.Constant)
         ):
             left_out.add(id(body[0].value))
-    return {
+    found = {
         node.value
         for node in ast.walk(tree)
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in named
         if id(node) not in left_out
     }
+    # Kinds inside tree-sitter query text (`"(import_spec path: (_) @hit)"`): a word that opens a pattern.
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and _QUERY_CAPTURE.search(node.value):
+            found.update(set(_QUERY_KIND.findall(node.value)) & named)
+    return found
+
+
+_QUERY_CAPTURE = re.compile(r"[)\]]\s*@[A-Za-z_]")
+"""Query text: a pattern closed and captured (`...) @hit`)."""
+_QUERY_KIND = re.compile(r"[(\[]\s*([A-Za-z_][A-Za-z0-9_]*)")
+"""A node kind in query text: the word a pattern or an alternation opens with."""
 
 
 def test_no_stage_module_keeps_a_table_of_node_kinds() -> None:
@@ -241,6 +253,15 @@ def test_the_check_for_node_kinds_sees_a_table_in_a_stage() -> None:
     )
     every = set().union(*_grammar_vocabulary()[2].values())
     assert _node_kind_constants(ast.parse(stage), every) == {"if_statement", "foreach_statement", "arrow_function"}
+    # and kinds written inside a query's text, as the Go import and JavaScript member rules had them
+    queried = (
+        "def rule(source):\n"
+        '    for path in captures(source, "(import_spec path: (_) @hit)"):\n'
+        "        yield path\n"
+        '    yield from captures(source, "[(member_expression) (call_expression)] @hit")\n'
+        '    yield re.search(r"(\\d+)", "(tokens outside comments)")\n'
+    )
+    assert _node_kind_constants(ast.parse(queried), every) == {"import_spec", "member_expression", "call_expression"}
 
 
 def test_each_language_declares_node_kinds_its_grammar_has() -> None:
@@ -278,10 +299,11 @@ def test_the_stages_read_node_kinds_from_the_language_file(monkeypatch: pytest.M
 
 def test_the_signatures_stage_finds_definitions_where_the_language_file_says(monkeypatch: pytest.MonkeyPatch) -> None:
     java = "package shop;\nclass Cart {\n    public int total(int a) { return a; }\n}\n"
-    assert [s.name for s in signatures.extract_signatures("java", java)] == ["shop.Cart.total"]
+    # the class declares no constructor: it has Java's implicit one
+    assert [s.name for s in signatures.extract_signatures("java", java)] == ["shop.Cart.Cart", "shop.Cart.total"]
     # without the package rule the names lose their package; without class declarations, their class
     _replace(monkeypatch, "java", prefix=None)
-    assert [s.name for s in signatures.extract_signatures("java", java)] == ["Cart.total"]
+    assert [s.name for s in signatures.extract_signatures("java", java)] == ["Cart.Cart", "Cart.total"]
     kinds = tuple(kind for kind in REGISTRY["java"].definition_kinds if kind != "class_declaration")
     _replace(monkeypatch, "java", definition_kinds=kinds)
     assert [s.name for s in signatures.extract_signatures("java", java)] == ["total"]

@@ -253,15 +253,17 @@ def test_verify_keeps_the_thresholds_in_the_session_as_before_and_reuses_them(tm
     expected = compute_thresholds(_by_language(tasks))
     with Store.open(path, readonly=True) as store:
         kept = store.get_setting("maintainability_thresholds")
-    assert set(kept) == {"key", "by_language", "percentile", "origin"}
+    assert set(kept) == {"key", "by_language", "percentile", "origin", "scales"}
     assert kept["key"].startswith(pipeline_version() + ":")
     assert (kept["by_language"], kept["origin"], kept["percentile"]) == (expected.by_language, expected.origin, 90.0)
+    assert kept["scales"] == expected.scales and expected.scales
     assert first.thresholds is not None and not first.thresholds.reused and first.thresholds.measured == len(tasks)
     assert seen[-1] == (len(tasks), len(tasks))
 
     seen.clear()
     again = verify_session(path, jobs=1, force=True, measure_callback=lambda done, total: seen.append((done, total)))
     assert again.thresholds is not None and again.thresholds.reused
+    assert again.thresholds.thresholds.scales == expected.scales  # the kept units, not the defaults
     assert seen == []  # nothing measured: the session's thresholds were kept
 
 

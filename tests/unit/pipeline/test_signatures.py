@@ -109,6 +109,34 @@ def test_every_visibility_rule_and_return_type_mutation_is_exercised() -> None:
         assert (language, "change_return_type") in applied, language
 
 
+def test_an_implicit_java_constructor_made_private_fails_and_declared_as_java_gives_it_passes() -> None:
+    # Mutations of the corpus's Java classes that declare no constructor: `new Name()` works from other files, so a
+    # private constructor breaks those callers while one declared with the class's own access keeps them.
+    breaking, sound = [], []
+    for item in corpus.by_language()["java"]:
+        for seed in range(len(corpus.java_classes_without_constructor(item))):
+            private = corpus.constructor_declared(item, seed, access="private")
+            declared = corpus.constructor_declared(item, seed)
+            assert private is not None and declared is not None
+            result = check_signatures("java", item.text, private[0], item.path)
+            breaking.append(
+                result.outcome is Outcome.FAIL
+                and any(e.message.endswith(f".{private[1]}.{private[1]}()") for e in result.evidence)
+            )
+            sound.append(check_signatures("java", item.text, declared[0], item.path).outcome is Outcome.PASS)
+    assert len(breaking) >= 2  # Graph and Inventory: the corpus's other classes declare their constructors
+    assert sum(breaking) / len(breaking) >= CATCH_RATE, breaking
+    assert sum(sound) / len(sound) >= CATCH_RATE, sound
+    # a constructor that takes arguments instead: `new Name()` no longer compiles either
+    original = "public class Car {\n    int speed;\n}\n"
+    taking = "public class Car {\n    int speed;\n    public Car(int speed) {\n        this.speed = speed;\n    }\n}\n"
+    assert check_signatures("java", original, taking).outcome is Outcome.FAIL
+    # a private nested class's constructor is its own business
+    nested = "public class Car {\n    private static class Part {\n    }\n}\n"
+    hidden = nested.replace("class Part {", "class Part {\n        private Part() {\n        }")
+    assert check_signatures("java", nested, hidden).outcome is Outcome.PASS
+
+
 # --- the normalisation rule ----------------------------------------------------------------------------------
 
 PYTHON = """\
