@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import enum
+import threading
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from .consensus import DECISIVE, consensus_label, dispute, is_disputed_failure
 from .model import (
@@ -18,7 +21,7 @@ from .model import (
     ReasonCode,
     stage_order,
 )
-from .store import SessionError, Store, new_id, utc_now
+from .store import SessionError, Store, collector_paused, new_id, utc_now
 
 FLAG_STAGE = "overall"
 """A flag concerns a whole attempt, so its adjudication settles the `overall` field."""
@@ -224,31 +227,35 @@ def load_items(store: Store, notes: bool = True) -> list[AuditItem]:
     for f in store.flags():
         if f.flagged:
             flags_of[f.attempt_id].append(f)
-    bare: dict[tuple[str, str], ReviewerLabel] = {}
+    sorted_flags = {attempt_id: tuple(sorted(found, key=_by_reviewer)) for attempt_id, found in flags_of.items()}
+    kinds = {kind.value: kind for kind in AuditKind}
+    # Few distinct label sets among thousands of items: each set's reviews made once and shared (they are frozen).
+    reviews_of: dict[tuple[tuple[str, str], ...], tuple[ReviewerLabel, ...]] = {}
     items = []
-    for row in store.audit_rows():
-        reviews = tuple(
-            bare.get(pair) or bare.setdefault(pair, ReviewerLabel(pair[0], pair[1], None, "", False, None))
-            for pair in row.labels
-        )
-        attempt_flags = flags_of.get(row.attempt_id, ())
-        items.append(
-            AuditItem(
-                row.attempt_id,
-                row.stage,
-                AuditKind(row.kind),
-                row.seq,
-                row.path,
-                row.language,
-                row.model,
-                row.outcome,
-                reviews,
-                row.people,
-                settled.get((row.attempt_id, row.stage)),
-                tuple(sorted(attempt_flags, key=_by_reviewer)),
-                notes_read=False,
+    with collector_paused():  # thousands of items that all live on: no collection walks them while made
+        for row in store.audit_rows():
+            reviews = reviews_of.get(row.labels)
+            if reviews is None:
+                reviews = reviews_of[row.labels] = tuple(
+                    ReviewerLabel(reviewer, label, None, "", False, None) for reviewer, label in row.labels
+                )
+            items.append(
+                AuditItem(
+                    row.attempt_id,
+                    row.stage,
+                    kinds[row.kind],
+                    row.seq,
+                    row.path,
+                    row.language,
+                    row.model,
+                    row.outcome,
+                    reviews,
+                    row.people,
+                    settled.get((row.attempt_id, row.stage)),
+                    sorted_flags.get(row.attempt_id, ()),
+                    notes_read=False,
+                )
             )
-        )
     if not notes:
         return items
     # Only the listed attempt-stages' notes are read: attempt by attempt for a short list, else in one pass.
@@ -267,6 +274,29 @@ def load_items(store: Store, notes: bool = True) -> list[AuditItem]:
         replace(item, reviews=tuple(sorted(judged.get(item.key, ()), key=_by_reviewer)), notes_read=True)
         for item in items
     ]
+
+
+def read_list(session_path: Path) -> list[AuditItem]:
+    """The audit list as a screen first shows it (`load_items(notes=False)`), read on a connection of its own: a
+    call may run on any thread."""
+    with Store.open(session_path) as store:
+        return load_items(store, notes=False)
+
+
+def read_ahead(session_path: Path) -> Future[list[AuditItem]]:
+    """Start `read_list` on a thread of its own and return at once: `bare-tui audit` starts it before it imports
+    and starts the screen, so that SQLite selects the list (most of the wait on a big study, done without the
+    interpreter's lock) while the interface loads. The future holds the list, or what reading it raised."""
+    future: Future[list[AuditItem]] = Future()
+
+    def read() -> None:
+        try:
+            future.set_result(read_list(session_path))
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for the list, as a call would raise it
+            future.set_exception(exc)
+
+    threading.Thread(target=read, name="audit-read-ahead", daemon=True).start()
+    return future
 
 
 def with_notes(item: AuditItem, judgements: Iterable[Judgement]) -> AuditItem:

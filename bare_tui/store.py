@@ -255,6 +255,42 @@ _IN_FORCE_SET = """UPDATE judgements SET in_force = 1 WHERE rowid IN (
         FROM judgements j WHERE NOT EXISTS (SELECT 1 FROM judgements s WHERE s.supersedes = j.judgement_id){where})
     WHERE rank = 1 AND NOT retracted)"""
 
+# The audit list (Store.audit_rows, the rules of audit.build_items): each attempt-stage with labels in force
+# tallied, and each flagged attempt's `overall`; its verdict that counts (a field's unpacked from the attempt's
+# field_outcomes, an extra stage's or a text outside Outcome from chosen_verdicts), the people's majority and why it
+# is disputed, decided before the few listed cells are joined to their task and their labels read.
+_AUDIT_KINDS = ("disputed failure", "pipeline vs people", "reviewers disagree", "flagged")
+_AUDIT_OUTCOME = " ".join(f"WHEN {code} THEN '{name}'" for code, name in enumerate(FIELD_OUTCOME_NAMES, 1))
+_AUDIT_ROWS = f"""WITH tally AS (
+    SELECT attempt_id, stage, SUM(label = 'pass') AS passes, SUM(label = 'fail') AS fails
+    FROM judgements WHERE in_force GROUP BY attempt_id, stage),
+flagged AS (SELECT DISTINCT attempt_id FROM flags WHERE flagged),
+cells AS (
+    SELECT attempt_id, stage, passes, fails FROM tally
+    UNION ALL SELECT attempt_id, 'overall', 0, 0 FROM flagged f WHERE NOT EXISTS
+        (SELECT 1 FROM tally t WHERE t.attempt_id = f.attempt_id AND t.stage = 'overall')),
+judged AS MATERIALIZED (
+    SELECT c.*, a.seq, a.model, a.task_id,
+        CASE (a.field_outcomes >> ({FIELD_OUTCOME_BITS} * (CASE c.stage {_FIELD_ORDER} END))) & {FIELD_OUTCOME_OTHER}
+            WHEN 0 THEN NULL {_AUDIT_OUTCOME}
+            ELSE (SELECT v.outcome FROM chosen_verdicts v
+                WHERE v.attempt_id = c.attempt_id AND v.stage = c.stage AND v.counts) END AS outcome,
+        CASE WHEN c.passes > c.fails THEN 'pass' WHEN c.fails > c.passes THEN 'fail' END AS people
+    FROM cells c JOIN attempts a ON a.attempt_id = c.attempt_id),
+kinds AS MATERIALIZED (
+    SELECT * FROM (
+        SELECT *, CASE WHEN outcome = 'fail' AND people = 'pass' THEN 0
+            WHEN outcome IN ('pass', 'fail') AND people IS NOT NULL AND people != outcome THEN 1
+            WHEN passes > 0 AND fails > 0 THEN 2
+            WHEN stage = 'overall' AND attempt_id IN (SELECT attempt_id FROM flagged) THEN 3 END AS kind
+        FROM judged)
+    WHERE kind IS NOT NULL)
+SELECT k.attempt_id, k.stage, k.kind, k.seq, t.path, t.language, k.model, k.outcome, k.people,
+    (SELECT json_group_array(json_array(j.reviewer, j.label)) FROM judgements j
+        WHERE j.in_force AND j.attempt_id = k.attempt_id AND j.stage = k.stage) AS labels
+FROM kinds k JOIN tasks t ON t.task_id = k.task_id
+ORDER BY k.kind, k.seq, CASE k.stage {_FIELD_ORDER} ELSE {len(FIELDS)} END, k.stage"""
+
 # Each entry takes the schema from the version before it to its own number; a database at version N runs
 # every step after N. Never edit a released step: append a new one (SCHEMA_VERSION follows the last).
 # Evidence a verify or import wrote before it was validated (schema 5 and earlier): not JSON, not a list, an item
@@ -1786,50 +1822,28 @@ class Store:
         """The audit list selected in SQL (audit.build_items' rules, which tests/unit/test_lists.py compares it
         with): the attempt-stages whose labels in force dispute the verdict that counts or each other, judged
         without any adjudication so that a settled item stays, and each flagged attempt's `overall`; in auditing
-        order. Only attempt-stages with labels are looked at, along judgements.in_force, never every attempt."""
-        rows = self._conn.execute(
-            f"""WITH tally AS (
-                SELECT attempt_id, stage, SUM(label = 'pass') AS passes, SUM(label = 'fail') AS fails
-                FROM judgements WHERE in_force GROUP BY attempt_id, stage),
-            flagged AS (SELECT DISTINCT attempt_id FROM flags WHERE flagged),
-            cells AS (
-                SELECT attempt_id, stage, passes, fails FROM tally
-                UNION ALL SELECT attempt_id, 'overall', 0, 0 FROM flagged f WHERE NOT EXISTS
-                    (SELECT 1 FROM tally t WHERE t.attempt_id = f.attempt_id AND t.stage = 'overall')),
-            judged AS (
-                SELECT c.*, v.outcome,
-                    CASE WHEN c.passes > c.fails THEN 'pass' WHEN c.fails > c.passes THEN 'fail' END AS people,
-                    c.stage = 'overall' AND c.attempt_id IN (SELECT attempt_id FROM flagged) AS is_flagged
-                FROM cells c LEFT JOIN chosen_verdicts v
-                    ON v.attempt_id = c.attempt_id AND v.stage = c.stage AND v.counts),
-            kinds AS (
-                SELECT *, CASE WHEN outcome = 'fail' AND people = 'pass' THEN 0
-                    WHEN outcome IN ('pass', 'fail') AND people IS NOT NULL AND people != outcome THEN 1
-                    WHEN passes > 0 AND fails > 0 THEN 2 WHEN is_flagged THEN 3 END AS kind
-                FROM judged)
-            SELECT k.attempt_id, k.stage, k.kind, a.seq, t.path, t.language, a.model, k.outcome, k.people,
-                (SELECT json_group_array(json_array(j.reviewer, j.label)) FROM judgements j
-                    WHERE j.in_force AND j.attempt_id = k.attempt_id AND j.stage = k.stage) AS labels
-            FROM kinds k JOIN attempts a ON a.attempt_id = k.attempt_id JOIN tasks t ON t.task_id = a.task_id
-            WHERE k.kind IS NOT NULL
-            ORDER BY k.kind, a.seq, CASE k.stage {_FIELD_ORDER} ELSE {len(FIELDS)} END, k.stage"""
-        ).fetchall()
-        kinds = ("disputed failure", "pipeline vs people", "reviewers disagree", "flagged")
-        return [
-            AuditRow(
-                a,
-                stage,
-                kinds[kind],
-                seq,
-                path,
-                language,
-                model,
-                outcome,
-                people,
-                sorted(map(tuple, json.loads(labels))),
-            )
-            for a, stage, kind, seq, path, language, model, outcome, people, labels in rows
-        ]
+        order. Only attempt-stages with labels are looked at, along judgements.in_force, never every attempt; a
+        field's verdict that counts is read from its attempt's packed outcomes (attempts.field_outcomes), which the
+        list reads anyway, rather than looked up in chosen_verdicts cell by cell."""
+        with collector_paused():
+            rows = self._conn.execute(_AUDIT_ROWS).fetchall()
+            # one decoding of every row's labels (each a JSON array): a call per row costs more than the parse
+            labels = json.loads(f"[{','.join(row[-1] for row in rows)}]")
+            return [
+                AuditRow(
+                    a,
+                    stage,
+                    _AUDIT_KINDS[kind],
+                    seq,
+                    path,
+                    language,
+                    model,
+                    outcome,
+                    people,
+                    tuple(sorted(map(tuple, pairs))),
+                )
+                for (a, stage, kind, seq, path, language, model, outcome, people, _), pairs in zip(rows, labels)
+            ]
 
     def current_outcomes_of(self, attempt_ids: Iterable[str]) -> dict[tuple[str, str], str]:
         """current_outcomes() of these attempts only: the verdicts that count as kept on write (chosen_verdicts),
@@ -2108,7 +2122,7 @@ class AuditRow(NamedTuple):
     model: str
     outcome: str | None
     people: str | None  # the reviewers' consensus, before any adjudication
-    labels: list[tuple[str, str]]  # (reviewer, label), by reviewer
+    labels: tuple[tuple[str, str], ...]  # (reviewer, label), by reviewer
 
 
 # ---------------------------------------------------------------------- one process per reviewer and session

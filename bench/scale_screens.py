@@ -2,6 +2,7 @@
 audit` command, its app driven by Textual's Pilot. Prints one JSON line of figures (milliseconds) and errors.
 
     python bench/scale_screens.py review|queue|audit|stats SESSION --reviewer NAME --attempts N [--spawned T]
+                                  [--open-only]
 
 The command is started through bare_tui.cli.main exactly as a user types it; only Textual's App.run is swapped
 for a headless run_test that drives the app, so whatever the command builds (store, session, screens) is what is
@@ -16,18 +17,58 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.abc
+import importlib.util
 import json
+import os
 import statistics
 import sys
 import time
 import traceback
 from collections.abc import Callable
+from importlib.machinery import ModuleSpec
+from types import ModuleType
 from typing import Any
 
 SIZE = (120, 40)
 TIMEOUT = 600.0  # seconds any one wait may take before the figure is reported as a timeout
 NEXT_TIMES = 12
 UNDO_TIMES = 5
+
+
+def process_started_ago(spawned: float | None) -> float:
+    """Seconds since this process started: from `spawned` (time.time() the parent took just before starting it),
+    else from /proc (the kernel's start time, to its clock tick), so that a figure "from the command started"
+    includes the interpreter and its imports however the bench is run."""
+    if spawned is not None:
+        return time.time() - spawned
+    with open("/proc/self/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # starttime, in clock ticks since boot
+    return time.clock_gettime(time.CLOCK_BOOTTIME) - started
+
+
+def when_imported(name: str, then: Callable[[ModuleType], None]) -> None:
+    """Call `then(module)` as soon as module `name` has been imported, whoever imports it."""
+
+    class After(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname: str, path: Any, target: Any = None) -> ModuleSpec | None:
+            if fullname != name:
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.util.find_spec(fullname)
+            if spec is None or spec.loader is None:
+                return spec
+            load = spec.loader.exec_module
+
+            def exec_module(module: ModuleType) -> None:
+                load(module)
+                then(module)
+
+            spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+            return spec
+
+    sys.meta_path.insert(0, After())
 
 
 class Probe:
@@ -37,6 +78,9 @@ class Probe:
         from textual.screen import Screen
 
         self.first_paint: dict[str, float] = {}
+        self.first_paint_cpu: dict[str, float] = {}  # CPU seconds of the process (every thread) by then
+        self.met_cpu: dict[asyncio.Future[float], float] = {}
+        self.last_cpu = 0.0
         self._waiters: list[tuple[Callable[[], bool], asyncio.Future[float]]] = []
         self.notes: list[str] = []
         original = Screen._compositor_refresh
@@ -47,6 +91,7 @@ class Probe:
             now = time.perf_counter()
             if screen.id != "_default":
                 probe.first_paint.setdefault(type(screen).__name__, now)
+                probe.first_paint_cpu.setdefault(type(screen).__name__, time.process_time())
             probe._check(now)
 
         Screen._compositor_refresh = hooked  # type: ignore[method-assign]
@@ -64,12 +109,13 @@ class Probe:
                 self._waiters.remove(waiter)
                 continue
             if met:
+                self.met_cpu[future] = time.process_time()
                 future.set_result(now)
                 self._waiters.remove(waiter)
 
     async def until(self, condition: Callable[[], bool], timeout: float = TIMEOUT) -> float:
         """The perf_counter time of the refresh at which `condition()` first holds (checked every 20 ms as well,
-        for a change that needs no repaint)."""
+        for a change that needs no repaint); `last_cpu` is then the process's CPU time at that moment."""
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self._waiters.append((condition, future))
         deadline = time.perf_counter() + timeout
@@ -78,6 +124,7 @@ class Probe:
             if time.perf_counter() > deadline:
                 raise TimeoutError(f"not reached in {timeout:.0f} s")
             self._check(time.perf_counter())
+        self.last_cpu = self.met_cpu.pop(future)
         return future.result()
 
 
@@ -174,6 +221,12 @@ async def scenario_review(app: Any, pilot: Any, probe: Probe, out: dict[str, Any
     ready = await review_ready(app, probe)
     out["open_first_paint_ms"] = (min(probe.first_paint.values()) - args.t0) * 1000
     out["open_usable_ms"] = (ready - args.t0) * 1000
+    # CPU time of the process from its start (interpreter and imports included), every thread: steadier than the
+    # wall clock on a shared machine, though work done on two cores at once counts twice
+    out["open_first_paint_cpu_ms"] = min(probe.first_paint_cpu.values()) * 1000
+    out["open_usable_cpu_ms"] = probe.last_cpu * 1000
+    if args.open_only:
+        return
     times = []
     for _ in range(NEXT_TIMES):
         await reading(app, pilot)
@@ -284,6 +337,7 @@ async def scenario_audit(app: Any, pilot: Any, probe: Probe, out: dict[str, Any]
         return settled() or bool(count)
 
     out["audit_list_ms"] = (await probe.until(listed) - args.t0) * 1000
+    out["audit_list_cpu_ms"] = probe.last_cpu * 1000  # the process's CPU time from its start, every thread
     out["audit_items"] = table_rows(app.screen)
 
 
@@ -305,21 +359,22 @@ def main() -> int:
     parser.add_argument("session")
     parser.add_argument("--reviewer", default="ana")
     parser.add_argument("--attempts", type=int, required=True, help="attempts in the session (the queue's rows)")
+    parser.add_argument(
+        "--open-only", action="store_true", help="review: time the opening only (no key pressed, nothing saved)"
+    )
     parser.add_argument("--spawned", type=float, default=None, help="time.time() when the parent started us")
     args = parser.parse_args()
     imported = time.perf_counter()
-    from textual.app import App
-
     from bare_tui import cli
 
     out: dict[str, Any] = {"scenario": args.scenario, "imports_ms": (time.perf_counter() - imported) * 1000}
-    probe = Probe()
+    probes: list[Probe] = []
 
     async def drive(app: Any) -> None:
         try:
             async with app.run_test(size=SIZE) as pilot:
                 try:
-                    await SCENARIOS[args.scenario](app, pilot, probe, out, args)
+                    await SCENARIOS[args.scenario](app, pilot, probes[0], out, args)
                 except Exception as exc:  # noqa: BLE001 - reported in the figures' line, the app still closes
                     out.setdefault("errors", []).append(f"{exc!r} at {traceback.format_exc(limit=-3)}")
                 app.exit()
@@ -329,7 +384,13 @@ def main() -> int:
     def run(self: Any, *unused: Any, **unused_too: Any) -> None:
         asyncio.run(drive(self))
 
-    App.run = run  # type: ignore[method-assign]
+    def textual_loaded(module: ModuleType) -> None:
+        probes.append(Probe())
+        module.App.run = run
+
+    # Hooked when the command imports Textual, not imported here first: `bare-tui` imports it only once its command
+    # runs (the audit command starts reading its list before), so importing it here would time another program.
+    when_imported("textual.app", textual_loaded)
     command = (
         ["audit", args.session, "--auditor", args.reviewer]
         if args.scenario == "audit"
@@ -338,12 +399,11 @@ def main() -> int:
     if args.scenario == "stats":
         # the statistics are a lead's view: blind mode keeps them closed until every attempt has been seen
         command.append("--assisted")
-    if args.spawned is not None:
-        out["process_start_ms"] = (time.time() - args.spawned) * 1000  # interpreter and imports, before the command
+    out["process_start_ms"] = process_started_ago(args.spawned) * 1000  # interpreter and imports, before the command
     args.t0 = time.perf_counter()
     status = cli.main(command)
     out["status"] = status
-    out["notes"] = probe.notes
+    out["notes"] = probes[0].notes if probes else ["the command never imported Textual"]
     for key in ("next_ms", "undo_ms"):
         if out.get(key):
             out[key.replace("_ms", "_median_ms")] = statistics.median(out[key])

@@ -34,6 +34,7 @@ from bare_tui.model import FIELDS, STAGES, Attempt, Evidence, Judgement, Label, 
 from bare_tui.review import ReviewSession  # noqa: E402
 from bare_tui.store import Store, new_id  # noqa: E402
 from bare_tui.tui.app import BareTuiApp  # noqa: E402
+from bare_tui.tui.screens import review as _review_screen  # noqa: E402, F401 - the app imports it on mount; loaded before the clock as before
 from bare_tui.tui.widgets.diff_view import DiffView  # noqa: E402
 
 SIZE = (120, 40)

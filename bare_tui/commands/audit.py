@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..audit import read_ahead
 from ..review import resolve_reviewer
 from ..rubric import set_rubric
 from ..store import Store
@@ -27,7 +28,10 @@ def run(args: argparse.Namespace) -> int:
     with Store.open(args.session) as store:
         if getattr(args, "rubric", None) is not None:
             set_rubric(store, args.rubric)
+    auditor = resolve_reviewer(args.auditor)
+    # The list is read on a thread from here: SQLite selects it while the interface is imported and started.
+    reading = read_ahead(Path(args.session))
     from ..tui.app import BareTuiApp
 
-    BareTuiApp.auditing(Path(args.session), resolve_reviewer(args.auditor)).run()
+    BareTuiApp.auditing(Path(args.session), auditor, read_ahead=reading).run()
     return 0

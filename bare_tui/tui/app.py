@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
@@ -14,10 +16,12 @@ from bare_tui.review import ReviewSession
 from bare_tui.safe_text import one_line
 
 from .commands import ActionsProvider
-from .screens.review import ReviewScreen
 
-# The audit and statistics screens (numpy, the agreement code) are imported when opened: `bare-tui review` paints
-# its first attempt without them.
+if TYPE_CHECKING:
+    from bare_tui.audit import AuditItem
+
+# Each screen is imported when opened: `bare-tui review` paints its first attempt without the audit and statistics
+# screens (numpy, the agreement code), and `bare-tui audit` its list without the review screen.
 
 
 class BareTuiApp(App[None]):
@@ -46,15 +50,18 @@ class BareTuiApp(App[None]):
         clock: Callable[[], float] = time.monotonic,
         *,
         auditor: str | None = None,
+        read_ahead: Future[list[AuditItem]] | None = None,
     ) -> None:
         """keymap: binding id -> keys, from the user's keymap file; clock: what times the attempt on show (a
         test or a screenshot fixes it, so that the header's time does not move). With no review session the app
-        is `bare-tui audit`: the audit screen alone, `auditor` settling."""
+        is `bare-tui audit`: the audit screen alone, `auditor` settling, and `read_ahead` the audit list being
+        read meanwhile (`audit.read_ahead`)."""
         super().__init__()
         self.session = session
         self.session_path = Path(session_path)
         self._start_at = start_at
         self._clock = clock
+        self._read_ahead = read_ahead
         self.keymap_in_force: dict[str, str] = dict(keymap or {})
         if self.keymap_in_force:
             self.set_keymap(self.keymap_in_force)
@@ -63,16 +70,21 @@ class BareTuiApp(App[None]):
             self.title = "bare-tui audit"
 
     @classmethod
-    def auditing(cls, session_path: Path, auditor: str) -> BareTuiApp:
-        """The app of `bare-tui audit`: the audit screen on its own."""
-        return cls(None, session_path, auditor=auditor)
+    def auditing(
+        cls, session_path: Path, auditor: str, read_ahead: Future[list[AuditItem]] | None = None
+    ) -> BareTuiApp:
+        """The app of `bare-tui audit`: the audit screen on its own (its list taken from `read_ahead` if given)."""
+        return cls(None, session_path, auditor=auditor, read_ahead=read_ahead)
 
     def on_mount(self) -> None:
         if self.session is None:
             from .screens.audit import AuditScreen
 
-            self.push_screen(AuditScreen(self.session_path, self.auditor), lambda _: self.exit())
+            ahead, self._read_ahead = self._read_ahead, None
+            self.push_screen(AuditScreen(self.session_path, self.auditor, read_ahead=ahead), lambda _: self.exit())
             return
+        from .screens.review import ReviewScreen
+
         self.push_screen(ReviewScreen(self.session, self.session_path, self._start_at, clock=self._clock))
         reason = self.session.read_only_reason
         if reason is not None:
@@ -90,9 +102,12 @@ class BareTuiApp(App[None]):
 
     async def action_quit(self) -> None:
         """Quit, unless labels on the review screen are unsaved: then a second ctrl+q quits."""
-        screen = self.screen
-        if isinstance(screen, ReviewScreen) and not screen.may_quit():
-            return
+        if self.session is not None:  # `bare-tui audit` has no review screen (nor loads its module)
+            from .screens.review import ReviewScreen
+
+            screen = self.screen
+            if isinstance(screen, ReviewScreen) and not screen.may_quit():
+                return
         self.exit()
 
     def action_stats(self) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Collection
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on, work
@@ -22,7 +24,7 @@ from bare_tui.audit import (
     AuditKind,
     adjudicate,
     arrange,
-    load_items,
+    read_list,
     visible_items,
     with_notes,
 )
@@ -33,12 +35,14 @@ from bare_tui.safe_rich_text import safe_rich_text
 from bare_tui.safe_text import one_line
 from bare_tui.store import SessionError, Store
 
-from ..dialogs.help import HelpScreen
-from ..dialogs.reason import ReasonChoice, ReasonScreen
-from ..dialogs.rubric import RubricScreen
 from ..style import CONFIDENCE_WORDS, FLAG_STYLE, OUTCOME_STYLES, outcome_glyph
 from ..widgets.diff_view import DiffView
 from ..widgets.row_table import Column, RowTable
+
+if TYPE_CHECKING:
+    from ..dialogs.reason import ReasonChoice
+
+# The dialogs (the rubric's Markdown parser among them) are imported when first opened, not before the list paints.
 
 KIND_STYLES: dict[AuditKind, str] = {
     AuditKind.DISPUTED_FAILURE: "bold red",
@@ -212,14 +216,20 @@ class AuditScreen(Screen[None]):
         reason: str
 
     def __init__(
-        self, session_path: Path, auditor: str, visible: Callable[[], Collection[str] | None] | None = None
+        self,
+        session_path: Path,
+        auditor: str,
+        visible: Callable[[], Collection[str] | None] | None = None,
+        read_ahead: Future[list[AuditItem]] | None = None,
     ) -> None:
         """visible: a blind reviewer's attempts whose verdicts they have seen (asked on every load): only those
-        are listed. None, or a callable returning None: every item (an auditor sees all verdicts)."""
+        are listed. None, or a callable returning None: every item (an auditor sees all verdicts). read_ahead:
+        the list already being read (`audit.read_ahead`), taken by the first load instead of reading it again."""
         super().__init__()
         self.session_path = Path(session_path)
         self.auditor = auditor
         self._visible = visible
+        self._read_ahead = read_ahead
         self.hidden = 0  # items left out in blind mode
         self.items: list[AuditItem] = []
         self.show_settled = True
@@ -265,10 +275,10 @@ class AuditScreen(Screen[None]):
     # ------------------------------------------------------------------ loading
     @work(thread=True, exclusive=True, group="audit-load", exit_on_error=False)
     def _load(self) -> None:
+        ahead, self._read_ahead = self._read_ahead, None
         try:
-            with Store.open(self.session_path) as store:
-                # Notes are read for the item on show only: reading every judgement took seconds on a big study.
-                items = load_items(store, notes=False)
+            # Notes are read for the item on show only: reading every judgement took seconds on a big study.
+            items = ahead.result() if ahead is not None else read_list(self.session_path)
         except SessionError as exc:
             self.post_message(self.LoadFailed(str(exc)))
             return
@@ -370,6 +380,8 @@ class AuditScreen(Screen[None]):
 
     # ------------------------------------------------------------------ adjudication
     def action_settle(self, label: str) -> None:
+        from ..dialogs.reason import ReasonScreen
+
         item = self.table.cursor_value
         if item is None or self._store is None:
             return
@@ -427,9 +439,13 @@ class AuditScreen(Screen[None]):
         self._load()
 
     def action_help(self) -> None:
+        from ..dialogs.help import HelpScreen
+
         self.app.push_screen(HelpScreen(self, title="audit keys"))
 
     def action_rubric(self) -> None:
+        from ..dialogs.rubric import RubricScreen
+
         item = self.table.cursor_value
         if self._store is None:
             return
