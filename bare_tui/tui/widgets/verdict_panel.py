@@ -9,7 +9,12 @@ from rich.console import Console
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.message import Message
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -55,6 +60,34 @@ def finding_text(finding: Finding, width: int = 0) -> Text:
 
 INDENT = "  "
 _MEASURE = Console(width=400)  # measures cells for wrapping; never prints
+
+
+class FindingVisual(Visual):
+    """One option of the findings list, wrapped at the width the list paints it at, whenever that is known: the
+    list's width is known only once it is laid out (and loses a column to its scrollbar when the findings overflow
+    it), so a text wrapped when the attempt opens was cut at a guess, then cut again by the list."""
+
+    def __init__(self, finding: Finding) -> None:
+        self.finding = finding
+        self._wrapped: dict[int, Content] = {}  # width -> the finding wrapped at it (a list is painted at one or two)
+
+    def __str__(self) -> str:
+        return finding_text(self.finding).plain
+
+    def _at(self, width: int) -> Content:
+        content = self._wrapped.get(width)
+        if content is None:
+            content = self._wrapped[width] = Content.from_rich_text(finding_text(self.finding, width), _MEASURE)
+        return content
+
+    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
+        return self._at(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self._at(container_width).get_optimal_width(rules, container_width)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self._at(width).get_height(rules, width)
 
 
 class _Findings(OptionList, can_focus=False):
@@ -148,8 +181,7 @@ class VerdictPanel(Vertical):
         options.display = True
         if self._findings:
             title.update(Text(f"findings ({len(self._findings)}): e / E to step"), layout=False)
-            width = options.scrollable_content_region.width or self.content_region.width
-            options.add_options(Option(finding_text(f, width)) for f in self._findings)
+            options.add_options(Option(FindingVisual(f)) for f in self._findings)
         else:
             title.update(Text("no findings"), layout=False)
 
