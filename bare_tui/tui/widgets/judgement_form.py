@@ -56,6 +56,8 @@ class JudgementForm(Widget):
         return self._form
 
     def show(self, form: FormState, flagged: bool) -> None:
+        if form == self._form and flagged == self._flagged:
+            return  # as painted (an empty form on the next attempt, as a rule): nothing to paint again
         # The hint under the form comes and goes: only then does the form's height change.
         hint_changed = self._hint_text(self._form) != self._hint_text(form)
         self._form = form

@@ -132,6 +132,8 @@ class VerdictPanel(Vertical):
         self._revealed = False
         self._findings: list[Finding] = []
         self._shown_height: int | None = None  # lines of the stage list last shown
+        self._shown_lines: Text | None = None  # the stage list last shown
+        self._shown_title: Text | None = None  # the findings' title last shown
 
     def compose(self) -> ComposeResult:
         yield Static(id="verdict-stages")
@@ -166,24 +168,31 @@ class VerdictPanel(Vertical):
             if stage in verdicts
             for evidence in verdicts[stage].evidence
         ]
+        # What did not change is not painted again: the next attempt's outcomes, hidden or not, often read the same.
         lines = self._stage_lines()
-        height = lines.plain.count("\n") + 1
-        # laid out again only when the stage lines grow or shrink (revealing adds a line; an attempt may have more)
-        self.query_one("#verdict-stages", Static).update(lines, layout=height != self._shown_height)
-        self._shown_height = height
-        title = self.query_one("#verdict-findings-title", Static)
+        if lines != self._shown_lines:
+            height = lines.plain.count("\n") + 1
+            # laid out again only when the lines grow or shrink (revealing adds a line; an attempt may have more)
+            self.query_one("#verdict-stages", Static).update(lines, layout=height != self._shown_height)
+            self._shown_lines, self._shown_height = lines, height
         options = self.query_one(_Findings)
-        options.clear_options()
+        if options.option_count:
+            options.clear_options()  # another attempt's findings, or this one's anew: none highlighted
         if not revealed:
-            title.update(Text("hidden — r to reveal", style="italic"), layout=False)
+            self._show_title(Text("hidden — r to reveal", style="italic"))
             options.display = False
             return
         options.display = True
         if self._findings:
-            title.update(Text(f"findings ({len(self._findings)}): e / E to step"), layout=False)
+            self._show_title(Text(f"findings ({len(self._findings)}): e / E to step"))
             options.add_options(Option(FindingVisual(f)) for f in self._findings)
         else:
-            title.update(Text("no findings"), layout=False)
+            self._show_title(Text("no findings"))
+
+    def _show_title(self, title: Text) -> None:
+        if title != self._shown_title:
+            self.query_one("#verdict-findings-title", Static).update(title, layout=False)
+            self._shown_title = title
 
     def step(self, delta: int) -> Finding | None:
         """Highlight the next (+1) or previous (-1) finding, wrapping round, and announce it."""
