@@ -432,9 +432,9 @@ class ReviewSession:
     plan: str | None = None  # the review plan whose assignments `order` holds
     touched: set[str] = field(default_factory=set)  # attempts saved, undone, flagged or revealed: `take_touched`
     shuffle_seed: str | None = None
-    # judged_count as last counted, and what it was counted from: (positions, len(judged), saves and undos)
-    _counted: tuple[int, int, int, int] = field(default=(0, -1, 0, 0), repr=False, compare=False)
-    _changes: int = field(default=0, repr=False, compare=False)
+    # judged_count as last counted, and what it was counted from: (positions, len(judged), count); a save or undo
+    # keeps it current (_mark_judged)
+    _counted: tuple[int, int, int] = field(default=(0, -1, 0), repr=False, compare=False)
 
     @classmethod
     def open(
@@ -535,16 +535,29 @@ class ReviewSession:
         """Attempts of this order the reviewer has judged (a plan's order is part of the session)."""
         if not self.positions:  # built without positions: every judged attempt is in the order
             return len(self.judged)
-        # Counted again only when the order, the judged set's size or a save or undo changed it: the header asks
-        # on every attempt, and a reviewer of a BARE-sized study has judged thousands.
-        basis = (id(self.positions), len(self.judged), self._changes)
-        if self._counted[:3] != basis:
+        # Counted again only when the order or the judged set changed behind our back: the header asks on every
+        # attempt, and a reviewer of a BARE-sized study has judged thousands (a save or an undo counts one).
+        basis = (id(self.positions), len(self.judged))
+        if self._counted[:2] != basis:
             if len(self.judged) <= len(self.positions):
                 count = sum(1 for attempt_id in self.judged if attempt_id in self.positions)
             else:
                 count = sum(1 for attempt_id in self.positions if attempt_id in self.judged)
             self._counted = (*basis, count)
-        return self._counted[3]
+        return self._counted[2]
+
+    def _mark_judged(self, attempt_id: str, judged: bool) -> None:
+        """Add an attempt to the judged ones or take it out, keeping judged_count current with one lookup."""
+        if judged == (attempt_id in self.judged):
+            return
+        current = self._counted[:2] == (id(self.positions), len(self.judged))
+        if judged:
+            self.judged.add(attempt_id)
+        else:
+            self.judged.discard(attempt_id)
+        if current:
+            step = (1 if judged else -1) if attempt_id in self.positions else 0
+            self._counted = (id(self.positions), len(self.judged), self._counted[2] + step)
 
     @property
     def complete(self) -> bool:
@@ -613,8 +626,7 @@ class ReviewSession:
             save_id = new_id()
             self.store.save_judgements(rows, save_id=save_id)
             self.own_saves[save_id] = tuple(rows)
-            self.judged.add(bundle.attempt_id)
-            self._changes += 1
+            self._mark_judged(bundle.attempt_id, True)
             self.touched.add(bundle.attempt_id)
             if form.all_labelled:
                 self.seen.add(bundle.attempt_id)
@@ -634,11 +646,7 @@ class ReviewSession:
         mine = {j.judgement_id: j for rows in self.own_saves.values() for j in rows}
         undone = tuple(mine[j.supersedes] for j in written if j.supersedes in mine)
         in_force = {j.stage: j for j in self.store.judgements(attempt_id=attempt_id, reviewer=self.reviewer)}
-        if in_force:
-            self.judged.add(attempt_id)
-        else:
-            self.judged.discard(attempt_id)
-        self._changes += 1
+        self._mark_judged(attempt_id, bool(in_force))
         return SaveResult(attempt_id, tuple(written), undone, in_force)
 
     def after_undo(self, bundle: AttemptBundle, result: SaveResult) -> AttemptBundle:

@@ -2,12 +2,16 @@
 audit` command, its app driven by Textual's Pilot. Prints one JSON line of figures (milliseconds) and errors.
 
     python bench/scale_screens.py review|queue|audit|stats SESSION --reviewer NAME --attempts N [--spawned T]
-                                  [--open-only]
+                                  [--open-only] [--next-times 60] [--undo-times 30]
 
 The command is started through bare_tui.cli.main exactly as a user types it; only Textual's App.run is swapped
 for a headless run_test that drives the app, so whatever the command builds (store, session, screens) is what is
 timed. "Painted" is the end of the first compositor refresh at which a condition holds (Pilot's pause waits
 for the whole process to go idle, background work included, so it would time more than a person waits for).
+A key (n, backspace) is timed from posting it to the end of the first compositor refresh after which its result
+holds: a check between refreshes (the 20 ms poll) never ends a key's wait, since the screen would not show the
+result yet. Beside the wall time each key's CPU time on the event loop's thread is kept (less noisy on a shared
+machine), and every garbage-collection pause that falls between the press and the paint (gc.callbacks).
 The conditions read the screens by their class names and by what a person sees (the attempt on show, the rows
 in the table, a loading indicator gone, the screen's workers finished), so they outlive a rewrite of the
 screens; where a screen no longer offers a hint the scenario falls back to "its workers finished" and says so.
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib.abc
 import importlib.util
 import json
@@ -32,8 +37,8 @@ from typing import Any
 
 SIZE = (120, 40)
 TIMEOUT = 600.0  # seconds any one wait may take before the figure is reported as a timeout
-NEXT_TIMES = 12
-UNDO_TIMES = 5
+NEXT_TIMES = 60  # `n` presses timed; 12 said little about the slowest one
+UNDO_TIMES = 30  # undos timed (each after an `A` that saves the attempt on show)
 
 
 def process_started_ago(spawned: float | None) -> float:
@@ -83,6 +88,11 @@ class Probe:
         self.last_cpu = 0.0
         self._waiters: list[tuple[Callable[[], bool], asyncio.Future[float]]] = []
         self.notes: list[str] = []
+        self.met_thread_cpu = 0.0  # time.thread_time() of the event loop's thread when the last wait was met
+        self.gc_pauses: list[tuple[int, float]] = []  # (generation, ms) of every collection, in order
+        self._gc_started: float | None = None
+        self._on_paint: set[asyncio.Future[float]] = set()  # waits that only a compositor refresh may end
+        gc.callbacks.append(self._gc_callback)
         original = Screen._compositor_refresh
         probe = self
 
@@ -92,13 +102,22 @@ class Probe:
             if screen.id != "_default":
                 probe.first_paint.setdefault(type(screen).__name__, now)
                 probe.first_paint_cpu.setdefault(type(screen).__name__, time.process_time())
-            probe._check(now)
+            probe._check(now, painted=True)
 
         Screen._compositor_refresh = hooked  # type: ignore[method-assign]
 
-    def _check(self, now: float) -> None:
+    def _gc_callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        elif self._gc_started is not None:
+            self.gc_pauses.append((info["generation"], (time.perf_counter() - self._gc_started) * 1000))
+            self._gc_started = None
+
+    def _check(self, now: float, painted: bool = False) -> None:
         for waiter in self._waiters[:]:
             condition, future = waiter
+            if not painted and future in self._on_paint:
+                continue
             if future.done():
                 self._waiters.remove(waiter)
                 continue
@@ -111,12 +130,16 @@ class Probe:
             if met:
                 self.met_cpu[future] = time.process_time()
                 future.set_result(now)
+                self.met_thread_cpu = time.thread_time()
                 self._waiters.remove(waiter)
 
-    async def until(self, condition: Callable[[], bool], timeout: float = TIMEOUT) -> float:
+    async def until(self, condition: Callable[[], bool], timeout: float = TIMEOUT, painted: bool = False) -> float:
         """The perf_counter time of the refresh at which `condition()` first holds (checked every 20 ms as well,
-        for a change that needs no repaint); `last_cpu` is then the process's CPU time at that moment."""
+        for a change that needs no repaint, unless `painted`: then only at the end of a compositor refresh);
+        `last_cpu` is then the process's CPU time at that moment, `met_thread_cpu` the event loop thread's."""
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        if painted:
+            self._on_paint.add(future)
         self._waiters.append((condition, future))
         deadline = time.perf_counter() + timeout
         while not future.done():
@@ -206,18 +229,62 @@ async def reading(app: Any, pilot: Any) -> None:
     await pilot.pause()
 
 
-async def time_key(app: Any, probe: Probe, key: str, condition: Callable[[], bool]) -> float:
+class KeyTimes:
+    """One key's figures over its presses: wall ms from the press to the paint, the event loop's CPU ms over the
+    same span, and the garbage collections that fell in it."""
+
+    def __init__(self) -> None:
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+        self.gc: list[list[tuple[int, float]]] = []
+
+    def figures(self, name: str) -> dict[str, Any]:
+        pauses = [ms for presses in self.gc for _, ms in presses]
+        return {
+            f"{name}_ms": self.wall,
+            f"{name}_cpu_ms": self.cpu,
+            f"{name}_median_ms": statistics.median(self.wall),
+            f"{name}_p90_ms": percentile(self.wall, 90),
+            f"{name}_max_ms": max(self.wall),
+            f"{name}_cpu_median_ms": statistics.median(self.cpu),
+            f"{name}_cpu_p90_ms": percentile(self.cpu, 90),
+            f"{name}_cpu_max_ms": max(self.cpu),
+            f"{name}_gc": {
+                "presses_with_a_collection": sum(1 for presses in self.gc if presses),
+                "collections_by_generation": [sum(1 for p in self.gc for g, _ in p if g == n) for n in range(3)],
+                "longest_ms": max(pauses, default=0.0),
+            },
+        }
+
+
+def percentile(values: list[float], p: int) -> float:
+    """The p-th percentile, nearest rank (of 60 presses, p90 is the 54th fastest)."""
+    ordered = sorted(values)
+    return ordered[max(0, -(-len(ordered) * p // 100) - 1)]
+
+
+async def time_key(app: Any, probe: Probe, key: str, condition: Callable[[], bool], into: KeyTimes) -> None:
+    collections = len(probe.gc_pauses)
+    cpu = time.thread_time()
     start = time.perf_counter()
     app.simulate_key(key)
-    return (await probe.until(condition) - start) * 1000
+    end = await probe.until(condition, painted=True)
+    into.wall.append((end - start) * 1000)
+    into.cpu.append((probe.met_thread_cpu - cpu) * 1000)
+    into.gc.append(probe.gc_pauses[collections:])
 
 
 def attempt_on_show(app: Any) -> object:
     return getattr(app.screen, "attempt_id", None)
 
 
+def judged_by_reviewer(app: Any) -> set[str]:
+    """The attempts the reviewer has judged, as the review screen's session counts them (empty if it says not)."""
+    return getattr(getattr(app.screen, "session", None), "judged", set())
+
+
 async def scenario_review(app: Any, pilot: Any, probe: Probe, out: dict[str, Any], args: argparse.Namespace) -> None:
-    """Open (first paint, usable), next attempt 12 times, undo 5 times."""
+    """Open (first paint, usable), next attempt --next-times times, undo --undo-times times."""
     ready = await review_ready(app, probe)
     out["open_first_paint_ms"] = (min(probe.first_paint.values()) - args.t0) * 1000
     out["open_usable_ms"] = (ready - args.t0) * 1000
@@ -227,25 +294,32 @@ async def scenario_review(app: Any, pilot: Any, probe: Probe, out: dict[str, Any
     out["open_usable_cpu_ms"] = probe.last_cpu * 1000
     if args.open_only:
         return
-    times = []
-    for _ in range(NEXT_TIMES):
+    following = KeyTimes()
+    for _ in range(args.next_times):
         await reading(app, pilot)
         before = attempt_on_show(app)
-        times.append(
-            await time_key(app, probe, "n", lambda b=before: attempt_on_show(app) != b and diff_ready(app))  # type: ignore[misc]
-        )
-    out["next_ms"] = times
-    undone = []
-    for _ in range(UNDO_TIMES):
+        await time_key(app, probe, "n", lambda b=before: attempt_on_show(app) != b and diff_ready(app), following)  # type: ignore[misc]
+    out.update(following.figures("next"))
+    undone = KeyTimes()
+    for _ in range(args.undo_times):
         await reading(app, pilot)
+        while attempt_on_show(app) in judged_by_reviewer(app):  # `A` would save nothing there: an attempt not judged
+            before = attempt_on_show(app)
+            app.simulate_key("n")
+            await probe.until(lambda b=before: attempt_on_show(app) != b and diff_ready(app))  # type: ignore[misc]
+            await reading(app, pilot)
         saved = attempt_on_show(app)
         app.simulate_key("A")  # every field pass, saved; the next attempt opens
         await probe.until(lambda s=saved: attempt_on_show(app) != s and diff_ready(app))  # type: ignore[misc]
         await reading(app, pilot)
-        undone.append(
-            await time_key(app, probe, "backspace", lambda s=saved: attempt_on_show(app) == s and diff_ready(app))  # type: ignore[misc]
+        await time_key(
+            app,
+            probe,
+            "backspace",
+            lambda s=saved: attempt_on_show(app) == s and diff_ready(app),  # type: ignore[misc]
+            undone,
         )
-    out["undo_ms"] = undone
+    out.update(undone.figures("undo"))
 
 
 async def queue_full(app: Any, probe: Probe, expected: int) -> float:
@@ -363,6 +437,8 @@ def main() -> int:
         "--open-only", action="store_true", help="review: time the opening only (no key pressed, nothing saved)"
     )
     parser.add_argument("--spawned", type=float, default=None, help="time.time() when the parent started us")
+    parser.add_argument("--next-times", type=int, default=NEXT_TIMES, help="review: `n` presses timed")
+    parser.add_argument("--undo-times", type=int, default=UNDO_TIMES, help="review: undos timed (each after a save)")
     args = parser.parse_args()
     imported = time.perf_counter()
     from bare_tui import cli
@@ -404,10 +480,6 @@ def main() -> int:
     status = cli.main(command)
     out["status"] = status
     out["notes"] = probes[0].notes if probes else ["the command never imported Textual"]
-    for key in ("next_ms", "undo_ms"):
-        if out.get(key):
-            out[key.replace("_ms", "_median_ms")] = statistics.median(out[key])
-            out[key.replace("_ms", "_max_ms")] = max(out[key])
     print(json.dumps(out))
     return 0
 

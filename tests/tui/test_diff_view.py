@@ -191,6 +191,28 @@ async def test_scroll_keys_move_both_sides_together() -> None:
         assert view.scroll_y == 0
 
 
+async def test_each_diff_shown_brings_its_own_scrollbars_and_scroll_range() -> None:
+    # A short diff fits (no scrollbar), a long one scrolls to its last line, and back: the view's scrollbars and
+    # range follow each diff shown in turn, as on the review screen's next attempt.
+    long_original, long_refactored = stdlib_source(), edited_stdlib_source()
+    app = DiffApp(ORIGINAL, REFACTORED)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        for original, refactored in ((long_original, long_refactored), (ORIGINAL, REFACTORED)) * 2:
+            view.show(original, refactored, "python", "src/example.py")
+            await settle(pilot)
+            assert view.model is not None
+            rows = len(view.notices) + view.model.row_count("split")
+            long = rows > view.size.height
+            assert view.show_vertical_scrollbar is long and view.vertical_scrollbar.display is long
+            assert view.max_scroll_y == max(0, rows - view.scrollable_content_region.height)
+            await pilot.press("end")
+            last = view.model.line_count("refactored")
+            assert painted(view)[rows - 1 - round(view.scroll_y)].split("\u2502")[1].split()[0] == str(last)
+            await pilot.press("home")
+
+
 async def test_horizontal_scroll_keeps_the_line_numbers() -> None:
     long_line = "value = " + " + ".join(f"term_{n}" for n in range(40)) + "\n"
     app = DiffApp(long_line, long_line.replace("term_39", "term_forty"))

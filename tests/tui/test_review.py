@@ -215,6 +215,26 @@ async def test_undo_shows_the_attempt_as_a_fresh_open_would_with_the_undone_labe
         assert current(demo_session)[("a-1", "syntax")].label is Label.UNSURE
 
 
+async def test_labels_given_at_one_width_are_in_the_form_shown_at_another(demo_session: Path) -> None:
+    # Wide, the two-line form under the diff is hidden; narrow, the side panel's is: each shows the labels given
+    # while it was hidden once the terminal's width brings it back.
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        screen = app.screen
+        side, strip = screen.query_one("#form"), screen.query_one("#form-strip")
+        await pilot.press("a", "x")
+        await pilot.resize_terminal(80, 24)
+        await wait_for(pilot, lambda: strip.display and strip.size.width > 0, "the two-line form shown")
+        assert "syn pass" in strip.render_line(0).text.replace("▸", " ")
+        assert "sig fail" in strip.render_line(0).text.replace("▸", " ")
+        await pilot.press("u")
+        await pilot.resize_terminal(*SIZE)
+        await wait_for(pilot, lambda: side.size.width > 0 and not screen.narrow, "the side panel's form shown")
+        rows = [side.render_line(y).text for y in range(side.size.height)]
+        assert any("integrity" in row and "unsure" in row for row in rows), rows
+
+
 async def test_note_confidence_and_flag(demo_session: Path) -> None:
     app = make_app(demo_session)
     async with app.run_test(size=SIZE) as pilot:

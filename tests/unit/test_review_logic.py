@@ -171,6 +171,22 @@ def test_review_never_creates_a_session(tmp_path: Path, capsys: pytest.CaptureFi
     assert "not a bare-tui session" in capsys.readouterr().err
 
 
+def test_the_judged_count_follows_saves_and_undos_of_attempts_in_and_out_of_the_order(review: ReviewSession) -> None:
+    review.set_order(["a-1", "a-2"])  # a-3 is outside the order walked (as an attempt outside a plan is)
+    counts = []
+    assert review.judged_count == 0
+    for attempt_id in ("a-3", "a-1", "a-2"):
+        review.save(FormState().mark(Label.PASS, False), review.load(attempt_id), "2026-01-01T00:00:00Z")
+        counts.append(review.judged_count)
+    bundle = review.load("a-1")  # relabelled: still judged, counted once
+    review.save(FormState.from_judgements(bundle.judgements).mark(Label.FAIL, True), bundle, "2026-01-01T00:01:00Z")
+    counts.append(review.judged_count)
+    assert counts == [0, 1, 2, 2]
+    for _ in range(4):
+        review.undo()
+        assert review.judged_count == len(review.judged & set(review.order))  # counted afresh
+
+
 def test_judged_ids_follow_the_same_rule_as_judged_attempts(review: ReviewSession) -> None:
     store = review.store
     for index, label in ((0, Label.PASS), (1, Label.FAIL), (2, Label.UNSURE)):

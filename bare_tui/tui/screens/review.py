@@ -286,6 +286,7 @@ class ReviewScreen(Screen[None]):
         self._narrow: bool | None = None
         self._collected = False  # garbage collected since the attempt on show was opened
         self._widths: dict[str, int] = {}  # the header's rows as wide as their text: the width last painted
+        self._rows: dict[str, Text] = {}  # the header's rows: the text last painted
         self._collections = 0
 
     @property
@@ -429,7 +430,7 @@ class ReviewScreen(Screen[None]):
         title.append(f"  {mode}", style="bold magenta")
         if session.read_only_reason is not None:
             title.append("  READ-ONLY", style="bold black on yellow")
-        self.query_one("#review-title", Static).update(title, layout=False)  # one row, the width left: fixed
+        self._update_row("#review-title", title)  # one row, the width left: fixed
         progress = self.query_one(ProgressBar)
         progress.update(total=session.total, progress=session.judged_count)
         self._update_sized("#review-count", Text(f"{session.judged_count}/{session.total} judged"))
@@ -446,7 +447,7 @@ class ReviewScreen(Screen[None]):
         for problem in bundle.problems:
             info.append("  ")
             info.append_text(safe_rich_text(f"⚠ {problem}", style="bold black on yellow"))
-        self.query_one("#review-attempt", Static).update(info, layout=False)
+        self._update_row("#review-attempt", info)
         self._paint_pace()
 
     def _paint_pace(self) -> None:
@@ -463,12 +464,22 @@ class ReviewScreen(Screen[None]):
         pace.append(self.pace.describe(self._clock()), style="bright_black")
         self._update_sized("#review-pace", pace)
 
+    def _update_row(self, selector: str, text: Text) -> None:
+        """Update a one-row Static of fixed width, unless it shows that text already (every widget painted again
+        on a key costs the key time: the count, say, changes only on a save or an undo)."""
+        if text != self._rows.get(selector):
+            self.query_one(selector, Static).update(text, layout=False)
+            self._rows[selector] = text
+
     def _update_sized(self, selector: str, text: Text) -> None:
         """Update a one-row Static as wide as its text, laying the row out again only when its width changes (a
         layout on every attempt and every second of the clock costs more than painting the row)."""
+        if text == self._rows.get(selector):
+            return
         width = text.cell_len
         self.query_one(selector, Static).update(text, layout=width != self._widths.get(selector))
         self._widths[selector] = width
+        self._rows[selector] = text
 
     def _paint_side(self) -> None:
         assert self.bundle is not None

@@ -886,12 +886,27 @@ class DiffView(ScrollView, can_focus=True):
         model = self._model
         if model is None:
             rows = 1 if self._computing_shown else 0
-            self.virtual_size = Size(width, rows)
+            self._set_virtual_size(Size(width, rows))
         else:
             layout = self._layout(width)
-            self.virtual_size = Size(layout.virtual_width, self._header_rows + model.row_count(self._mode))
+            self._set_virtual_size(Size(layout.virtual_width, self._header_rows + model.row_count(self._mode)))
         self._row_cache.clear()
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """Take the diff's scrollable size, laying the screen out again only when a scrollbar comes or goes: a new
+        diff leaves the view where it is, and a layout of the whole screen on every attempt costs more than
+        painting its rows (Textual lays out whenever virtual_size is set)."""
+        if size == self.virtual_size:
+            return
+        if not self.is_mounted or not self.container_size:
+            self.virtual_size = size  # not laid out yet: the first layout is to come anyway
+            return
+        shown = (self.show_horizontal_scrollbar, self.show_vertical_scrollbar)
+        self.set_reactive(DiffView.virtual_size, size)
+        self._scroll_update(size)  # the scrollbars' thumbs, and the scroll offset kept within the new size
+        if (self.show_horizontal_scrollbar, self.show_vertical_scrollbar) != shown:
+            self.refresh(layout=True)
 
     def _clear_caches(self) -> None:
         self._row_cache.clear()

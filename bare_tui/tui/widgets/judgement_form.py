@@ -45,6 +45,7 @@ class JudgementForm(Widget):
         self.border_title = "your judgement"
         self._form = FormState()
         self._flagged = False
+        self._unpainted = False  # shown a form while hidden: to be painted when shown
         self.set_class(compact, "-compact")
 
     @property
@@ -56,11 +57,23 @@ class JudgementForm(Widget):
         return self._form
 
     def show(self, form: FormState, flagged: bool) -> None:
+        if form == self._form and flagged == self._flagged:
+            return  # as painted (an empty form on the next attempt, as a rule): nothing to paint again
         # The hint under the form comes and goes: only then does the form's height change.
         hint_changed = self._hint_text(self._form) != self._hint_text(form)
         self._form = form
         self._flagged = flagged
+        if not all(node.display for node in self.ancestors_with_self if isinstance(node, Widget)):
+            # Hidden (the two-line form on a wide screen, the side panel's on a narrow one): painted when shown. A
+            # hidden widget marked for painting costs Textual a layout of the whole screen on the next refresh.
+            self._unpainted = True
+            return
         self.refresh(layout=hint_changed and not self.compact)
+
+    def on_show(self) -> None:
+        if self._unpainted:
+            self._unpainted = False
+            self.refresh(layout=not self.compact)
 
     @staticmethod
     def _hint_text(form: FormState) -> str | None:

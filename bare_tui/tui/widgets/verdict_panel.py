@@ -9,7 +9,12 @@ from rich.console import Console
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.message import Message
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -57,6 +62,34 @@ INDENT = "  "
 _MEASURE = Console(width=400)  # measures cells for wrapping; never prints
 
 
+class FindingVisual(Visual):
+    """One option of the findings list, wrapped at the width the list paints it at, whenever that is known: the
+    list's width is known only once it is laid out (and loses a column to its scrollbar when the findings overflow
+    it), so a text wrapped when the attempt opens was cut at a guess, then cut again by the list."""
+
+    def __init__(self, finding: Finding) -> None:
+        self.finding = finding
+        self._wrapped: dict[int, Content] = {}  # width -> the finding wrapped at it (a list is painted at one or two)
+
+    def __str__(self) -> str:
+        return finding_text(self.finding).plain
+
+    def _at(self, width: int) -> Content:
+        content = self._wrapped.get(width)
+        if content is None:
+            content = self._wrapped[width] = Content.from_rich_text(finding_text(self.finding, width), _MEASURE)
+        return content
+
+    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
+        return self._at(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self._at(container_width).get_optimal_width(rules, container_width)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self._at(width).get_height(rules, width)
+
+
 class _Findings(OptionList, can_focus=False):
     """The findings list: picked with the mouse or the review screen's keys, never holding the focus, so
     that the diff keeps every scrolling key."""
@@ -99,6 +132,8 @@ class VerdictPanel(Vertical):
         self._revealed = False
         self._findings: list[Finding] = []
         self._shown_height: int | None = None  # lines of the stage list last shown
+        self._shown_lines: Text | None = None  # the stage list last shown
+        self._shown_title: Text | None = None  # the findings' title last shown
 
     def compose(self) -> ComposeResult:
         yield Static(id="verdict-stages")
@@ -133,25 +168,31 @@ class VerdictPanel(Vertical):
             if stage in verdicts
             for evidence in verdicts[stage].evidence
         ]
+        # What did not change is not painted again: the next attempt's outcomes, hidden or not, often read the same.
         lines = self._stage_lines()
-        height = lines.plain.count("\n") + 1
-        # laid out again only when the stage lines grow or shrink (revealing adds a line; an attempt may have more)
-        self.query_one("#verdict-stages", Static).update(lines, layout=height != self._shown_height)
-        self._shown_height = height
-        title = self.query_one("#verdict-findings-title", Static)
+        if lines != self._shown_lines:
+            height = lines.plain.count("\n") + 1
+            # laid out again only when the lines grow or shrink (revealing adds a line; an attempt may have more)
+            self.query_one("#verdict-stages", Static).update(lines, layout=height != self._shown_height)
+            self._shown_lines, self._shown_height = lines, height
         options = self.query_one(_Findings)
-        options.clear_options()
+        if options.option_count:
+            options.clear_options()  # another attempt's findings, or this one's anew: none highlighted
         if not revealed:
-            title.update(Text("hidden — r to reveal", style="italic"), layout=False)
+            self._show_title(Text("hidden — r to reveal", style="italic"))
             options.display = False
             return
         options.display = True
         if self._findings:
-            title.update(Text(f"findings ({len(self._findings)}): e / E to step"), layout=False)
-            width = options.scrollable_content_region.width or self.content_region.width
-            options.add_options(Option(finding_text(f, width)) for f in self._findings)
+            self._show_title(Text(f"findings ({len(self._findings)}): e / E to step"))
+            options.add_options(Option(FindingVisual(f)) for f in self._findings)
         else:
-            title.update(Text("no findings"), layout=False)
+            self._show_title(Text("no findings"))
+
+    def _show_title(self, title: Text) -> None:
+        if title != self._shown_title:
+            self.query_one("#verdict-findings-title", Static).update(title, layout=False)
+            self._shown_title = title
 
     def step(self, delta: int) -> Finding | None:
         """Highlight the next (+1) or previous (-1) finding, wrapping round, and announce it."""
