@@ -544,13 +544,9 @@ def _moved_keys(store: Store, what: str, keep: Sequence[str], source: str | None
     chosen: list[int] = []
     rows = chars = 0  # of the rows read ahead so far
     after = head[-1].key
-    for key in store.export_first_keys(what, keep, source, after, wanted):
-        span = store.export_span(what, keep, source, after, key, HOIST_SCAN_ROWS - rows + 1)
-        if (
-            span.last is None
-            or rows + span.rows - 1 >= HOIST_SCAN_ROWS
-            or chars + span.chars - span.last >= HOIST_SCAN_CHARS
-        ):
+    for key in store.export_first_keys(what, keep, source, after, wanted, HOIST_SCAN_ROWS):
+        span = store.export_span(what, keep, source, after, key, HOIST_SCAN_ROWS - rows)
+        if span.last is None or chars + span.chars - span.last >= HOIST_SCAN_CHARS:
             break  # _hoist stops reading before this row
         chosen.append(key)
         rows, chars, after = rows + span.rows, chars + span.chars, key

@@ -1648,44 +1648,41 @@ class Store:
                 yield ExportMark(row[0], row[1], row[2], row[3:] if group else ())
 
     def export_first_keys(
-        self, what: str, columns: Sequence[str], source: str | None, after: int, bits: int
+        self, what: str, columns: Sequence[str], source: str | None, after: int, bits: int, within: int
     ) -> list[int]:
-        """For each column asked with bit i set in `bits`: the order key of the first row after the key `after`
-        in which it is not empty (export_marks's empty bits), each found by SQLite without a row read into
-        Python; a column empty in every row gives none. Sorted, each key once."""
+        """For each column asked with bit i set in `bits`: the order key of the first row, among the `within`
+        rows after the key `after`, in which it is not empty (export_marks's empty bits); found by SQLite in one
+        pass, no row read into Python. Sorted, each key once; a column empty in all of those rows gives none."""
         self._export_functions()
         order = _EXPORT_ORDER[what]
-        found = set()
-        for i, (sql, kind) in enumerate(_export_expressions(what, columns)):
-            if bits >> i & 1:
-                empty = _EMPTY_SQL[kind].replace("$c", sql)
-                query, params = _export_query(
-                    what, order, source, [(f"{order} > ?", [after]), (f"NOT ({empty})", [])], 1
-                )
-                row = self._conn.execute(query, params).fetchone()
-                if row is not None:
-                    found.add(row[0])
-        return sorted(found)
+        wanted = [(i, sql, kind) for i, (sql, kind) in enumerate(_export_expressions(what, columns)) if bits >> i & 1]
+        if not wanted or within <= 0:
+            return []
+        filled = ", ".join(f"NOT ({_EMPTY_SQL[kind].replace('$c', sql)}) AS f{i}" for i, sql, kind in wanted)
+        inner, params = _export_query(what, f"{order} AS k, {filled}", source, [(f"{order} > ?", [after])], within)
+        firsts = ", ".join(f"min(CASE WHEN f{i} THEN k END)" for i, _, _ in wanted)
+        row = self._conn.execute(f"SELECT {firsts} FROM ({inner})", params).fetchone()
+        return sorted({key for key in row if key is not None})
 
     def export_span(
         self, what: str, columns: Sequence[str], source: str | None, after: int, until: int, limit: int
     ) -> ExportSpan:
-        """The rows after the order key `after` up to `until` (at most the first `limit` of them): how many, the
-        characters of text they hold (export_marks's count), and those of the row `until` (None: not reached)."""
-        self._export_functions()
+        """The rows after the order key `after` up to `until`, if there are at most `limit` of them (else
+        ExportSpan.last is None): how many, the characters of text they hold (export_marks's count), and those
+        of the row `until`. The characters are counted only when the rows are few enough."""
         order = _EXPORT_ORDER[what]
+        between = [(f"{order} > ?", [after]), (f"{order} <= ?", [until])]
+        inner, params = _export_query(what, f"{order} AS k", source, between, max(limit, 0))
+        rows, last = self._conn.execute(f"SELECT count(*), max(k) FROM ({inner})", params).fetchone()
+        if last != until:
+            return ExportSpan(rows, 0, None)
+        self._export_functions()
         chars = " + ".join(_CHARS_SQL[kind].replace("$c", sql) for sql, kind in _export_expressions(what, columns))
-        inner, params = _export_query(
-            what,
-            f"{order} AS k, {chars or '0'} AS c",
-            source,
-            [(f"{order} > ?", [after]), (f"{order} <= ?", [until])],
-            limit,
-        )
-        row = self._conn.execute(
-            f"SELECT count(*), COALESCE(sum(c), 0), sum(CASE WHEN k = ? THEN c END) FROM ({inner})", [until, *params]
+        inner, params = _export_query(what, f"{order} AS k, {chars or '0'} AS c", source, between)
+        held, own = self._conn.execute(
+            f"SELECT COALESCE(sum(c), 0), sum(CASE WHEN k = ? THEN c END) FROM ({inner})", [until, *params]
         ).fetchone()
-        return ExportSpan(row[0], row[1], row[2])
+        return ExportSpan(rows, held, own)
 
     def export_group_keys(
         self, what: str, columns: Sequence[str], source: str | None, group: Sequence[str], key: int
@@ -2310,7 +2307,7 @@ class ExportMark(NamedTuple):
 
 class ExportSpan(NamedTuple):
     """Rows of an export between two order keys (Store.export_span): how many, the characters of text they hold,
-    and those of the last row (None: the rows asked ended before it)."""
+    and those of the last row (None: more rows than asked lie before it)."""
 
     rows: int
     chars: int
