@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, TypeVar, cast
 
 from .model import PLAN_LINE_KEYS
 from .safe_text import json_for_terminal, visible
-from .store import ExportChunk, ExportMark, RawJSON, Store
+from .store import ExportChunk, RawJSON, Store
 
 if TYPE_CHECKING:
     from .model import Adjudication, Judgement, Verdict
@@ -502,9 +502,8 @@ class _Sink:
 def _export_streamed(store: Store, what: str, fmt: str, sink: _Sink, source: str | None, keep: Sequence[str]) -> int:
     """A verdicts, attempts or judgements export with its lines built by SQLite (Store.export_lines): Python
     only writes bytes, so memory stays flat and the rate is SQLite's. The same bytes as write_jsonl and
-    write_csv write from the rows. JSON Lines first reads, without building lines, what hoisted needs of the
-    rows it would move up (Store.export_marks); those rows are written first, read by their keys, then the
-    rest in order; all of it one read transaction."""
+    write_csv write from the rows. JSON Lines first finds the rows hoisted would move up (_moved_keys); those
+    are written first, read by their keys, then the rest in order; all of it one read transaction."""
     count = 0
     moved: list[int] = []
     with store.snapshot():
@@ -529,11 +528,7 @@ def _moved_keys(store: Store, what: str, keep: Sequence[str], source: str | None
     it stay within HOIST_SCAN_ROWS and HOIST_SCAN_CHARS (Store.export_span), with the rows before it in its
     order group (Store.export_group_keys). No row ahead becomes a Python object."""
     group = _GROUP_COLUMNS.get(what, ())
-    marks = store.export_marks(what, keep, source, group, POLARS_INFERENCE_ROWS)
-    try:
-        head = list(marks)
-    finally:
-        marks.close()
+    head = store.export_marks(what, keep, source, POLARS_INFERENCE_ROWS)
     if len(head) < POLARS_INFERENCE_ROWS:
         return []  # no row after these: _hoist reads none ahead
     wanted = -1
@@ -555,18 +550,6 @@ def _moved_keys(store: Store, what: str, keep: Sequence[str], source: str | None
         for key in chosen:
             moved.update(store.export_group_keys(what, keep, source, group, key))
     return sorted(moved)
-
-
-def _mark_empty(mark: ExportMark) -> int:
-    return mark.empty
-
-
-def _mark_chars(mark: ExportMark) -> int:
-    return mark.chars
-
-
-def _mark_group(mark: ExportMark) -> tuple[Any, ...]:
-    return mark.group
 
 
 def export_text(store: Store, what: str, fmt: str, columns: Sequence[str] | None = None) -> str:

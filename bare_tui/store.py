@@ -12,7 +12,7 @@ import re
 import socket
 import sqlite3
 import uuid
-from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -1625,27 +1625,18 @@ class Store:
             yield ExportChunk(len(rows), b"".join(lines))
 
     def export_marks(
-        self, what: str, columns: Sequence[str], source: str | None = None, group: Sequence[str] = (), limit: int = 0
-    ) -> Generator[ExportMark, None, None]:
-        """The first `limit` rows of a JSON Lines export (export_lines), each with what the exporter needs to
-        move a row up so that polars infers every column (exporter.hoisted): its order key, which columns are
-        empty, how many characters of text it holds, and its order group's values (None for a column not
-        asked). No line is built: the rows moved up are read again by key."""
+        self, what: str, columns: Sequence[str], source: str | None = None, limit: int = 0
+    ) -> list[ExportMark]:
+        """The first `limit` rows of a JSON Lines export (export_lines) as what the exporter reads of them to
+        move a row up so that polars infers every column (exporter.hoisted): each row's order key and which of
+        its columns are empty. No line is built: the rows moved up are read again by key."""
         expressions = _export_expressions(what, columns)
         self._export_functions()
         empty = " | ".join(
             f"(({_EMPTY_SQL[kind].replace('$c', sql)}) << {i})" for i, (sql, kind) in enumerate(expressions)
         )
-        chars = " + ".join(_CHARS_SQL[kind].replace("$c", sql) for sql, kind in expressions)
-        chosen = dict(zip(columns, expressions))
-        keys = ", ".join(chosen[name][0] if name in chosen else "NULL" for name in group) or "NULL"
-        sql, params = _export_query(
-            what, f"{_EXPORT_ORDER[what]}, {empty or '0'}, {chars or '0'}, {keys}", source, (), limit
-        )
-        cursor = self._conn.execute(sql, params)
-        while rows := cursor.fetchmany(4096):
-            for row in rows:
-                yield ExportMark(row[0], row[1], row[2], row[3:] if group else ())
+        sql, params = _export_query(what, f"{_EXPORT_ORDER[what]}, {empty or '0'}", source, (), limit)
+        return [ExportMark(key, bits) for key, bits in self._conn.execute(sql, params)]
 
     def export_first_keys(
         self, what: str, columns: Sequence[str], source: str | None, after: int, bits: int, within: int
@@ -1668,8 +1659,8 @@ class Store:
         self, what: str, columns: Sequence[str], source: str | None, after: int, until: int, limit: int
     ) -> ExportSpan:
         """The rows after the order key `after` up to `until`, if there are at most `limit` of them (else
-        ExportSpan.last is None): how many, the characters of text they hold (export_marks's count), and those
-        of the row `until`. The characters are counted only when the rows are few enough."""
+        ExportSpan.last is None): how many, the characters of text they hold (as exporter.hoisted counts them),
+        and those of the row `until`. The characters are counted only when the rows are few enough."""
         order = _EXPORT_ORDER[what]
         between = [(f"{order} > ?", [after]), (f"{order} <= ?", [until])]
         inner, params = _export_query(what, f"{order} AS k", source, between, max(limit, 0))
@@ -1688,7 +1679,7 @@ class Store:
         self, what: str, columns: Sequence[str], source: str | None, group: Sequence[str], key: int
     ) -> list[int]:
         """The order keys of the rows before `key` in its order group: those whose group columns are the row's
-        (a column not asked is NULL in every row, as export_marks has it)."""
+        (a column not asked counts as NULL in every row, as exporter.hoisted has it)."""
         order = _EXPORT_ORDER[what]
         chosen = dict(zip(columns, _export_expressions(what, columns)))
         expressions = [chosen[name][0] for name in group if name in chosen]
@@ -2295,14 +2286,11 @@ def _read_hold(text: str) -> ReviewerHold | None:
 
 # ---------------------------------------------------------------------- exports built by SQLite
 class ExportMark(NamedTuple):
-    """A row at the head of a JSON Lines export: its order key (what Store.export_lines reads it again by),
-    which of its columns are empty (bit i for the i-th column asked), how many characters of text it holds,
-    and its order group's values."""
+    """A row at the head of a JSON Lines export: its order key (what Store.export_lines reads it again by) and
+    which of its columns are empty (bit i for the i-th column asked)."""
 
     key: int
     empty: int
-    chars: int
-    group: tuple[Any, ...]
 
 
 class ExportSpan(NamedTuple):
