@@ -33,19 +33,15 @@ sys.path.insert(0, str(BENCH))
 
 from bare_scale import MB  # noqa: E402
 
-# The columns each export reads, as the store reads them (Store.export_lines): what a floor reads.
+from bare_tui.store import _EXPORT_COLUMNS, _export_query  # noqa: E402
+
+# The columns each export reads, by the store's own query (its joins, order and plan; a query of the same
+# columns written apart chose a plan that sorted 1.8 GB of attempts first): what a floor reads.
 FLOOR_SQL = {
-    "verdicts": "SELECT v.attempt_id, v.stage, v.outcome, v.score, v.evidence, v.pipeline_version, v.source,"
-    " v.created_at, a.model, t.language, v.details FROM verdicts v LEFT JOIN attempts a ON a.attempt_id ="
-    " v.attempt_id LEFT JOIN tasks t ON t.task_id = a.task_id ORDER BY v.rowid",
-    "attempts": "SELECT a.attempt_id, a.task_id, a.model, t.language, t.path, CASE WHEN a.seq = f.first_seq THEN"
-    " t.original END AS original, CASE WHEN a.seq = f.first_seq THEN t.meta END AS task_meta, x.refactored, x.response, x.patch, a.meta,"
-    " a.problems FROM attempts a JOIN tasks t ON t.task_id = a.task_id JOIN (SELECT task_id, MIN(seq) AS first_seq"
-    " FROM attempts GROUP BY task_id) f ON f.task_id = a.task_id LEFT JOIN attempt_texts x ON x.attempt_id ="
-    " a.attempt_id ORDER BY a.seq",
-    "judgements": "SELECT judgement_id, attempt_id, reviewer, stage, label, confidence, note, tags, saw_verdicts,"
-    " opened_at, saved_at, supersedes, retracted FROM judgements ORDER BY rowid",
+    what: _export_query(what, ", ".join(f"{sql} AS {name}" for name, (sql, _) in columns.items()), None)[0]
+    for what, columns in _EXPORT_COLUMNS.items()
 }
+
 # Python's floors, one process each (argv: mode, session, SQL, rows or bytes): "read" the rows as UTF-8 bytes
 # and nothing else; "json_quote" every value quoted by SQLite; "orjson" every value read as text and escaped by
 # orjson; "write" N bytes to a path in 1 MB writes. Each prints the rows or bytes it handled.
