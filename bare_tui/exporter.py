@@ -13,13 +13,17 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from json.encoder import encode_basestring
-from typing import Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, TypeVar, cast
 
-from .formats.csv_rows import csv_record
-from .model import Adjudication, Judgement, Verdict
-from .plans import LINE_KEYS, plan_lines
+from .model import PLAN_LINE_KEYS
 from .safe_text import json_for_terminal, visible
-from .store import ExportMark, RawJSON, Store
+from .store import ExportChunk, RawJSON, Store
+
+if TYPE_CHECKING:
+    from .model import Adjudication, Judgement, Verdict
+
+# csv_rows (CSV) and plans (numpy, for a plan's draw) load when a CSV or plans export needs them: the command
+# that exports JSON Lines starts without them.
 
 WHATS = ("attempts", "verdicts", "judgements", "adjudications", "plans", "attempt-stages", "disputes")
 FORMATS = ("jsonl", "csv")
@@ -72,7 +76,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "retracted",
     ),
     "adjudications": ("adjudication_id", "attempt_id", "stage", "auditor", "label", "reason", "note", "saved_at"),
-    "plans": LINE_KEYS,
+    "plans": PLAN_LINE_KEYS,
     "attempt-stages": (
         "attempt_id",
         "task_id",
@@ -242,6 +246,8 @@ def records(store: Store, what: str, source: str | None = None) -> Iterable[dict
     if what == "adjudications":
         return (adjudication_record(a) for a in store.adjudications(current_only=False))
     if what == "plans":
+        from .plans import plan_lines
+
         return plan_lines(store)
     if what in VIEWS:
         return view_records(store, what)
@@ -293,9 +299,21 @@ def hoisted(
     further, so the rest follow in their order), in the order to write them. `empty(row)`: bit i set when the
     row's i-th column is null, [] or {}; `chars(row)`: the characters of text it holds (what the scan ahead
     may hold is bounded); `group(row)`: rows that must keep their order among themselves."""
+    window, moved = _hoist(source, empty, chars, group)
+    taken = set(moved)
+    return [window[i] for i in moved] + [row for i, row in enumerate(window) if i not in taken]
+
+
+def _hoist(
+    source: Iterator[T],
+    empty: Callable[[T], int],
+    chars: Callable[[T], int],
+    group: Callable[[T], Any] | None = None,
+) -> tuple[list[T], list[int]]:
+    """hoisted's reading: the rows it read, and the places among them of the rows to move up, in order."""
     head = list(islice(source, POLARS_INFERENCE_ROWS))
     if not head:
-        return []
+        return [], []
     wanted = -1
     for first in head:
         wanted &= empty(first)
@@ -320,7 +338,7 @@ def hoisted(
         if group is not None:
             key = group(window[at])
             moved.update(i for i in range(at) if group(window[i]) == key)
-    return [window[i] for i in sorted(moved)] + [row for i, row in enumerate(window) if i not in moved]
+    return window, sorted(moved)
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]], out: TextIO, terminal: bool = False) -> int:
@@ -371,6 +389,8 @@ def write_csv(rows: Iterable[dict[str, Any]], out: TextIO, columns: Sequence[str
     """CSV with a fixed header; booleans as true/false; lists and objects as JSON text; null an empty cell and
     empty text a quoted empty cell (""); formulas neutralised.
     For a terminal, control and invisible characters in cells are shown as visible stand-ins, never sent raw."""
+    from .formats.csv_rows import csv_record
+
     out.write(csv_record(columns))
     count = 0
     for row in rows:
@@ -397,21 +417,28 @@ def export(
     store: Store,
     what: str,
     fmt: str,
-    out: TextIO,
+    out: TextIO | BinaryIO,
     source: str | None = None,
     columns: Sequence[str] | None = None,
     terminal: bool = False,
 ) -> int:
     """Write one kind of record, with all its columns or those asked; returns how many rows were written.
-    `terminal`: out is a terminal. The big kinds (verdicts, attempts, judgements) have each line built by
+    `out`: a text stream, or a binary one that takes UTF-8 (the big kinds then write SQLite's bytes as they
+    are); `terminal`: out is a terminal. The big kinds (verdicts, attempts, judgements) have each line built by
     SQLite; the same bytes as export_from_rows writes."""
     if what not in COLUMNS:
         raise ValueError(f"unknown export '{what}' (expected one of {', '.join(WHATS)})")
     if fmt not in FORMATS:
         raise ValueError(f"unknown format '{fmt}' (expected one of {', '.join(FORMATS)})")
     if what in STREAMED and not (terminal and fmt == "csv"):  # a terminal's CSV shows each cell's controls
-        return _export_streamed(store, what, fmt, out, source, chosen_columns(what, columns), terminal)
-    return export_from_rows(store, what, fmt, out, source, columns, terminal)
+        return _export_streamed(store, what, fmt, _Sink(out, terminal), source, chosen_columns(what, columns))
+    if isinstance(out, io.TextIOBase):
+        return export_from_rows(store, what, fmt, cast(TextIO, out), source, columns, terminal)
+    text = io.TextIOWrapper(cast(io.BufferedWriter, out), encoding="utf-8", newline="", write_through=True)
+    try:
+        return export_from_rows(store, what, fmt, text, source, columns, terminal)
+    finally:
+        text.detach()  # out stays open: it is the caller's
 
 
 def export_from_rows(
@@ -447,51 +474,82 @@ _GROUP_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _export_streamed(
-    store: Store, what: str, fmt: str, out: TextIO, source: str | None, keep: Sequence[str], terminal: bool
-) -> int:
-    """A verdicts, attempts or judgements export with every line built by SQLite (Store.export_lines): Python
-    only writes strings, so memory stays flat and the rate is SQLite's. The same bytes as write_jsonl and
-    write_csv write from the rows. JSON Lines first reads the rows polars_friendly would move up, with their
-    empty columns (Store.export_marks), and writes them in hoisted's order; all of it one read transaction."""
+class _Sink:
+    """Where a streamed export's UTF-8 chunks go: a binary stream as they are; a text stream decoded; a
+    terminal with each JSON line's unsafe characters escaped (json_for_terminal)."""
+
+    def __init__(self, out: TextIO | BinaryIO, terminal: bool) -> None:
+        self.terminal = terminal
+        self.write: Callable[[bytes], object]
+        if isinstance(out, io.TextIOBase):
+            text = cast(TextIO, out)
+            self.write = lambda data: text.write(data.decode("utf-8"))
+        else:
+            self.write = cast(BinaryIO, out).write
+
+    def text(self, text: str) -> None:
+        self.write(text.encode("utf-8"))
+
+    def chunk(self, chunk: ExportChunk) -> int:
+        if self.terminal:  # JSON Lines only: a line holds no raw line break, so the text splits into its lines
+            lines = chunk.data.decode("utf-8").split("\n")
+            self.text("\n".join(json_for_terminal(line) for line in lines))
+        else:
+            self.write(chunk.data)
+        return chunk.rows
+
+
+def _export_streamed(store: Store, what: str, fmt: str, sink: _Sink, source: str | None, keep: Sequence[str]) -> int:
+    """A verdicts, attempts or judgements export with its lines built by SQLite (Store.export_lines): Python
+    only writes bytes, so memory stays flat and the rate is SQLite's. The same bytes as write_jsonl and
+    write_csv write from the rows. JSON Lines first finds the rows hoisted would move up (_moved_keys); those
+    are written first, read by their keys, then the rest in order; all of it one read transaction."""
     count = 0
+    moved: list[int] = []
     with store.snapshot():
         if fmt == "csv":
-            out.write(csv_record(keep))
-            skip = 0
+            from .formats.csv_rows import csv_record
+
+            sink.text(csv_record(keep))
         else:
-            group = _GROUP_COLUMNS.get(what, ())
-            marks = store.export_marks(what, keep, source, group, POLARS_INFERENCE_ROWS + HOIST_SCAN_ROWS)
-            try:
-                window = hoisted(marks, _mark_empty, _mark_chars, _mark_group if group else None)
-            finally:
-                marks.close()
-            skip = len(window)
-            lines = [json_for_terminal(mark.line) if terminal else mark.line for mark in window]
-            if lines:
-                out.write("\n".join(lines) + "\n")
-            count += len(lines)
-        for batch in store.export_lines(what, keep, fmt, source, skip):
-            if fmt == "csv":
-                out.write("".join(batch))
-            elif terminal:
-                out.write("\n".join(json_for_terminal(line) for line in batch) + "\n")
-            else:
-                out.write("\n".join(batch) + "\n")
-            count += len(batch)
+            moved = _moved_keys(store, what, keep, source)
+            if moved:
+                for chunk in store.export_lines(what, keep, fmt, source, keys=moved):
+                    count += sink.chunk(chunk)
+        for chunk in store.export_lines(what, keep, fmt, source, skip=moved):
+            count += sink.chunk(chunk)
     return count
 
 
-def _mark_empty(mark: ExportMark) -> int:
-    return mark.empty
-
-
-def _mark_chars(mark: ExportMark) -> int:
-    return mark.chars
-
-
-def _mark_group(mark: ExportMark) -> tuple[Any, ...]:
-    return mark.group
+def _moved_keys(store: Store, what: str, keep: Sequence[str], source: str | None) -> list[int]:
+    """The order keys of the rows _hoist moves up in a JSON Lines export, in their order, found as _hoist finds
+    them but with SQLite answering: the first 100 rows read (Store.export_marks), then for each column empty in
+    all of them the first row where it is not (Store.export_first_keys), taken while the rows read ahead up to
+    it stay within HOIST_SCAN_ROWS and HOIST_SCAN_CHARS (Store.export_span), with the rows before it in its
+    order group (Store.export_group_keys). No row ahead becomes a Python object."""
+    group = _GROUP_COLUMNS.get(what, ())
+    head = store.export_marks(what, keep, source, POLARS_INFERENCE_ROWS)
+    if len(head) < POLARS_INFERENCE_ROWS:
+        return []  # no row after these: _hoist reads none ahead
+    wanted = -1
+    for mark in head:
+        wanted &= mark.empty
+    if not wanted:
+        return []
+    chosen: list[int] = []
+    rows = chars = 0  # of the rows read ahead so far
+    after = head[-1].key
+    for key in store.export_first_keys(what, keep, source, after, wanted, HOIST_SCAN_ROWS):
+        span = store.export_span(what, keep, source, after, key, HOIST_SCAN_ROWS - rows)
+        if span.last is None or chars + span.chars - span.last >= HOIST_SCAN_CHARS:
+            break  # _hoist stops reading before this row
+        chosen.append(key)
+        rows, chars, after = rows + span.rows, chars + span.chars, key
+    moved = set(chosen)
+    if group:
+        for key in chosen:
+            moved.update(store.export_group_keys(what, keep, source, group, key))
+    return sorted(moved)
 
 
 def export_text(store: Store, what: str, fmt: str, columns: Sequence[str] | None = None) -> str:

@@ -230,6 +230,18 @@ class PlanRecord:
     size: int  # plan items, gold items included
 
 
+# A plan's line in the plans export and import, its keys in order (plans.plan_line writes them).
+PLAN_LINE_KEYS: tuple[str, ...] = (
+    "plan",
+    "attempt_id",
+    "stratum",
+    "inclusion_probability",
+    "position",
+    "reviewers",
+    "gold",
+)
+
+
 @dataclass(frozen=True)
 class PlanItem:
     """One attempt of a plan: its stratum, inclusion probability (None for a gold item, which is no part of the

@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from .model import FIELDS, PlanItem, PlanRecord, PlanStratum
+from .model import FIELDS, PLAN_LINE_KEYS, PlanItem, PlanRecord, PlanStratum
 from .queue import NO_OUTCOME, OUTCOME_CHOICES
 from .store import SessionError, Store, utc_now
 
@@ -655,7 +655,7 @@ def assignments(items: Sequence[PlanItem], reviewer: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------- plan lines (export, import, merge)
-LINE_KEYS: tuple[str, ...] = ("plan", "attempt_id", "stratum", "inclusion_probability", "position", "reviewers", "gold")
+LINE_KEYS = PLAN_LINE_KEYS  # in model.py, so that the exporter lists a plan's columns without loading numpy
 
 
 def plan_line(item: PlanItem) -> dict[str, Any]:

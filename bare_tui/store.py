@@ -12,7 +12,7 @@ import re
 import socket
 import sqlite3
 import uuid
-from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -1620,49 +1620,112 @@ class Store:
                 self._conn.execute("COMMIT")
 
     def export_lines(
-        self, what: str, columns: Sequence[str], fmt: str, source: str | None = None, skip: int = 0
-    ) -> Iterator[list[str]]:
-        """The lines of a verdicts, attempts or judgements export, each built by SQLite (JSON Lines: one object,
-        no newline; CSV: one record with its \\r\\n) in batches, from row `skip` on, in the export's order.
-        Byte for byte what the exporter writes from export_rows (the rules are the exporter's: stored JSON
-        copied, formulas neutralised, null an empty CSV cell), without a Python object per value."""
+        self,
+        what: str,
+        columns: Sequence[str],
+        fmt: str,
+        source: str | None = None,
+        keys: Sequence[int] | None = None,
+        skip: Sequence[int] = (),
+    ) -> Iterator[ExportChunk]:
+        """The lines of a verdicts, attempts or judgements export in the export's order, as UTF-8 in chunks of
+        whole lines (JSON Lines: one object and \\n; CSV: one record and \\r\\n). Byte for byte what the exporter
+        writes from export_rows (the rules are the exporter's: stored JSON copied, formulas neutralised, null an
+        empty CSV cell), without a Python object per value: SQLite builds each line, except that a long text
+        column (a whole file) is escaped for JSON by orjson, four times SQLite's json_quote's rate. keys: only
+        the rows with these order keys (ExportMark.key); skip: all rows but these."""
         expressions = _export_expressions(what, columns)
         if fmt == "jsonl":
-            line = _json_line_sql(expressions, columns)
+            items = _json_line_items(expressions, columns)
         elif fmt == "csv":
-            line = _csv_line_sql(expressions)
+            items = [f"CAST({_csv_line_sql(expressions)} AS BLOB)"]
         else:
             raise ValueError(f"unknown format {fmt!r}")
         self._export_functions()
-        frm, order, params = _export_from(what, source)
-        cursor = self._conn.execute(f"SELECT {line} {frm} ORDER BY {order} LIMIT -1 OFFSET ?", [*params, skip])
-        size = 256 if what == "attempts" else 4096  # an attempts row carries whole files: about 3 MB a batch
+        sql, params = _export_query(what, ", ".join(items), source, _keys_where(what, keys, skip))
+        cursor = self._conn.execute(sql, params)
+        size = 256 if what == "attempts" else 4096  # an attempts row carries whole files: about 2 MB a chunk
+        if len(items) == 1:
+            while rows := cursor.fetchmany(size):
+                yield ExportChunk(len(rows), b"".join([row[0] for row in rows]))
+            return
+        import orjson  # only here: the other exports, and the rest of bare-tui, never load it
+
+        dumps = orjson.dumps  # escapes as json.dumps(ensure_ascii=False) does (tests/unit/test_export_streamed.py)
         while rows := cursor.fetchmany(size):
-            yield [row[0] for row in rows]
+            lines = []
+            for row in rows:
+                parts = list(row)
+                parts[1::2] = map(dumps, row[1::2])  # the long texts, between the lines' other parts
+                lines.append(b"".join(parts))
+            yield ExportChunk(len(rows), b"".join(lines))
 
     def export_marks(
-        self, what: str, columns: Sequence[str], source: str | None = None, group: Sequence[str] = (), limit: int = 0
-    ) -> Generator[ExportMark, None, None]:
-        """The first `limit` rows of a JSON Lines export (export_lines), each with what the exporter needs to
-        move a row up so that polars infers every column (exporter.hoisted): which columns are empty, how many
-        characters of text the row holds, and its order group's values (None for a column not asked)."""
+        self, what: str, columns: Sequence[str], source: str | None = None, limit: int = 0
+    ) -> list[ExportMark]:
+        """The first `limit` rows of a JSON Lines export (export_lines) as what the exporter reads of them to
+        move a row up so that polars infers every column (exporter.hoisted): each row's order key and which of
+        its columns are empty. No line is built: the rows moved up are read again by key."""
         expressions = _export_expressions(what, columns)
         self._export_functions()
         empty = " | ".join(
             f"(({_EMPTY_SQL[kind].replace('$c', sql)}) << {i})" for i, (sql, kind) in enumerate(expressions)
         )
-        chars = " + ".join(_CHARS_SQL[kind].replace("$c", sql) for sql, kind in expressions)
-        chosen = dict(zip(columns, expressions))
-        keys = ", ".join(chosen[name][0] if name in chosen else "NULL" for name in group) or "NULL"
-        frm, order, params = _export_from(what, source)
-        cursor = self._conn.execute(
-            f"SELECT {_json_line_sql(expressions, columns)}, {empty or '0'}, {chars or '0'}, {keys} {frm}"
-            f" ORDER BY {order} LIMIT ?",
-            [*params, limit],
-        )
-        while rows := cursor.fetchmany(256):
-            for row in rows:
-                yield ExportMark(row[0], row[1], row[2], row[3:] if group else ())
+        sql, params = _export_query(what, f"{_EXPORT_ORDER[what]}, {empty or '0'}", source, (), limit)
+        return [ExportMark(key, bits) for key, bits in self._conn.execute(sql, params)]
+
+    def export_first_keys(
+        self, what: str, columns: Sequence[str], source: str | None, after: int, bits: int, within: int
+    ) -> list[int]:
+        """For each column asked with bit i set in `bits`: the order key of the first row, among the `within`
+        rows after the key `after`, in which it is not empty (export_marks's empty bits); found by SQLite in one
+        pass, no row read into Python. Sorted, each key once; a column empty in all of those rows gives none."""
+        self._export_functions()
+        order = _EXPORT_ORDER[what]
+        wanted = [(i, sql, kind) for i, (sql, kind) in enumerate(_export_expressions(what, columns)) if bits >> i & 1]
+        if not wanted or within <= 0:
+            return []
+        filled = ", ".join(f"NOT ({_EMPTY_SQL[kind].replace('$c', sql)}) AS f{i}" for i, sql, kind in wanted)
+        inner, params = _export_query(what, f"{order} AS k, {filled}", source, [(f"{order} > ?", [after])], within)
+        firsts = ", ".join(f"min(CASE WHEN f{i} THEN k END)" for i, _, _ in wanted)
+        row = self._conn.execute(f"SELECT {firsts} FROM ({inner})", params).fetchone()
+        return sorted({key for key in row if key is not None})
+
+    def export_span(
+        self, what: str, columns: Sequence[str], source: str | None, after: int, until: int, limit: int
+    ) -> ExportSpan:
+        """The rows after the order key `after` up to `until`, if there are at most `limit` of them (else
+        ExportSpan.last is None): how many, the characters of text they hold (as exporter.hoisted counts them),
+        and those of the row `until`. The characters are counted only when the rows are few enough."""
+        order = _EXPORT_ORDER[what]
+        between = [(f"{order} > ?", [after]), (f"{order} <= ?", [until])]
+        inner, params = _export_query(what, f"{order} AS k", source, between, max(limit, 0))
+        rows, last = self._conn.execute(f"SELECT count(*), max(k) FROM ({inner})", params).fetchone()
+        if last != until:
+            return ExportSpan(rows, 0, None)
+        self._export_functions()
+        chars = " + ".join(_CHARS_SQL[kind].replace("$c", sql) for sql, kind in _export_expressions(what, columns))
+        inner, params = _export_query(what, f"{order} AS k, {chars or '0'} AS c", source, between)
+        held, own = self._conn.execute(
+            f"SELECT COALESCE(sum(c), 0), sum(CASE WHEN k = ? THEN c END) FROM ({inner})", [until, *params]
+        ).fetchone()
+        return ExportSpan(rows, held, own)
+
+    def export_group_keys(
+        self, what: str, columns: Sequence[str], source: str | None, group: Sequence[str], key: int
+    ) -> list[int]:
+        """The order keys of the rows before `key` in its order group: those whose group columns are the row's
+        (a column not asked counts as NULL in every row, as exporter.hoisted has it)."""
+        order = _EXPORT_ORDER[what]
+        chosen = dict(zip(columns, _export_expressions(what, columns)))
+        expressions = [chosen[name][0] for name in group if name in chosen]
+        where: list[tuple[str, Sequence[Any]]] = [(f"{order} < ?", [key])]
+        if expressions:
+            query, params = _export_query(what, ", ".join(expressions), source, [(f"{order} = ?", [key])])
+            values = self._conn.execute(query, params).fetchone()
+            where += [(f"{expression} IS ?", [value]) for expression, value in zip(expressions, values)]
+        query, params = _export_query(what, order, source, where)
+        return [row[0] for row in self._conn.execute(query, params)]
 
     def _export_functions(self) -> None:
         """The few values SQLite cannot write as Python's json and str do (floats: SQLite rounds them to 15
@@ -2237,18 +2300,33 @@ def _read_hold(text: str) -> ReviewerHold | None:
 
 # ---------------------------------------------------------------------- exports built by SQLite
 class ExportMark(NamedTuple):
-    """A row at the head of a JSON Lines export: its line, which of its columns are empty (bit i for the i-th
-    column asked), how many characters of text it holds, and its order group's values."""
+    """A row at the head of a JSON Lines export: its order key (what Store.export_lines reads it again by) and
+    which of its columns are empty (bit i for the i-th column asked)."""
 
-    line: str
+    key: int
     empty: int
+
+
+class ExportSpan(NamedTuple):
+    """Rows of an export between two order keys (Store.export_span): how many, the characters of text they hold,
+    and those of the last row (None: more rows than asked lie before it)."""
+
+    rows: int
     chars: int
-    group: tuple[Any, ...]
+    last: int | None
 
 
-# What each column of a streamed export is read from, and what kind of value it is: text, stored JSON copied
-# as it is (json), a stored JSON list decoded and written again (list: a judgement's tags, as judgements() has
-# them), a 0/1 boolean (bool), or a number.
+class ExportChunk(NamedTuple):
+    """Whole lines of an export, as UTF-8, and how many."""
+
+    rows: int
+    data: bytes
+
+
+# What each column of a streamed export is read from, and what kind of value it is: text, a long text (long: a
+# whole file, read raw for orjson to escape, in JSON Lines; text otherwise), stored JSON copied as it is (json), a
+# stored JSON list decoded and written again (list: a judgement's tags, as judgements() has them), a 0/1 boolean
+# (bool), or a number.
 _FIRST_OF_TASK = "a.seq = f.first_seq"
 _EXPORT_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "verdicts": {
@@ -2270,11 +2348,11 @@ _EXPORT_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "model": ("a.model", "text"),
         "language": ("t.language", "text"),
         "path": ("t.path", "text"),
-        "original": (f"CASE WHEN {_FIRST_OF_TASK} THEN t.original END", "text"),
+        "original": (f"CASE WHEN {_FIRST_OF_TASK} THEN t.original END", "long"),
         "task_meta": (f"CASE WHEN {_FIRST_OF_TASK} THEN t.meta END", "json"),
-        "refactored": ("x.refactored", "text"),
-        "response": ("x.response", "text"),
-        "patch": ("x.patch", "text"),
+        "refactored": ("x.refactored", "long"),
+        "response": ("x.response", "long"),
+        "patch": ("x.patch", "long"),
         "meta": ("a.meta", "json"),
         "problems": ("a.problems", "json"),
     },
@@ -2318,8 +2396,10 @@ _CSV_SQL = {
     "bool": "CASE WHEN $c THEN 'true' ELSE 'false' END",
     "number": "CASE typeof($c) WHEN 'integer' THEN CAST($c AS TEXT) WHEN 'null' THEN '' ELSE bare_csv_value($c) END",
 }
+_CSV_SQL["long"] = _CSV_SQL["text"]
 _EMPTY_SQL = {
     "text": "$c IS NULL",
+    "long": "$c IS NULL",
     "json": "$c IS NULL OR $c IN ('[]', '{}')",
     "list": "CASE WHEN $c = '[]' THEN 1 ELSE bare_json_list($c) = '[]' END",  # CASE: OR would call both
     "bool": "0",
@@ -2328,6 +2408,7 @@ _EMPTY_SQL = {
 _LENGTH = "CASE WHEN instr($c, char(0)) THEN bare_length($c) ELSE length($c) END"  # SQLite's length() stops at a NUL
 _CHARS_SQL = {
     "text": f"COALESCE({_LENGTH}, 0)",
+    "long": f"COALESCE({_LENGTH}, 0)",
     "json": f"COALESCE({_LENGTH}, 0)",
     "list": "0",
     "bool": "0",
@@ -2345,47 +2426,88 @@ def _export_expressions(what: str, columns: Sequence[str]) -> list[tuple[str, st
     return [known[c] for c in columns]
 
 
-def _export_from(what: str, source: str | None) -> tuple[str, str, list[Any]]:
-    """FROM ... of a streamed export, its ORDER BY and parameters."""
+# Each streamed export's order key: its rows are written in this order, and read again by it (ExportMark.key).
+_EXPORT_ORDER = {"verdicts": "v.rowid", "attempts": "a.seq", "judgements": "j.rowid"}
+
+
+def _export_query(
+    what: str,
+    select: str,
+    source: str | None,
+    where: Sequence[tuple[str, Sequence[Any]]] = (),
+    limit: int | None = None,
+) -> tuple[str, list[Any]]:
+    """SELECT `select` of a streamed export, in its order, with its parameters; where: more conditions, each
+    with its parameters; limit: the first rows only."""
+    params: list[Any] = []
+    conditions = []
     if what == "verdicts":
-        where = "" if source is None else " WHERE +v.source = ?"  # +: read in rowid order, never sorted after
-        return (
+        frm = (
             "FROM verdicts v LEFT JOIN attempts a ON a.attempt_id = v.attempt_id"
-            f" LEFT JOIN tasks t ON t.task_id = a.task_id{where}",
-            "v.rowid",
-            [] if source is None else [source],
+            " LEFT JOIN tasks t ON t.task_id = a.task_id"
         )
-    if what == "attempts":
+        if source is not None:
+            conditions.append("+v.source = ?")  # +: read in rowid order, never sorted after
+            params.append(source)
+    elif what == "attempts":
         # Each task's first attempt (its original and meta go on that row only) found once per task; CROSS JOIN
         # keeps attempts the outer loop, read in seq order, so rows stream instead of being sorted first.
-        return (
+        frm = (
             "FROM attempts a CROSS JOIN tasks t ON t.task_id = a.task_id CROSS JOIN"
             " (SELECT task_id, MIN(seq) AS first_seq FROM attempts GROUP BY task_id) f ON f.task_id = a.task_id"
-            " LEFT JOIN attempt_texts x ON x.attempt_id = a.attempt_id",
-            "a.seq",
-            [],
+            " LEFT JOIN attempt_texts x ON x.attempt_id = a.attempt_id"
         )
-    return "FROM judgements j", "j.rowid", []
+    else:
+        frm = "FROM judgements j"
+    for condition, values in where:
+        conditions.append(condition)
+        params.extend(values)
+    filters = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    sql = f"SELECT {select} {frm}{filters} ORDER BY {_EXPORT_ORDER[what]}"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return sql, params
+
+
+def _keys_where(what: str, keys: Sequence[int] | None, skip: Sequence[int]) -> list[tuple[str, Sequence[Any]]]:
+    """Conditions of _export_query: only the rows with these order keys (None: all), and not those in skip."""
+    order = _EXPORT_ORDER[what]
+    where: list[tuple[str, Sequence[Any]]] = []
+    if keys is not None:
+        where.append((f"{order} IN (SELECT value FROM json_each(?))", [json.dumps(list(keys))]))
+    if skip:
+        where.append((f"{order} NOT IN (SELECT value FROM json_each(?))", [json.dumps(list(skip))]))
+    return where
 
 
 def _sql_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _json_line_sql(expressions: Sequence[tuple[str, str]], names: Sequence[str]) -> str:
-    """One JSON object as json.dumps(ensure_ascii=False) writes it, keys in the order given."""
+def _json_line_items(expressions: Sequence[tuple[str, str]], names: Sequence[str]) -> list[str]:
+    """One JSON object and its \\n as json.dumps(ensure_ascii=False) writes it, keys in the order given, as
+    SELECT items: the parts SQLite builds as UTF-8 (BLOB), with each long text column's raw value between two
+    of them (at the odd places) for the caller to escape."""
+    items = []
     parts = []
     for i, ((sql, kind), name) in enumerate(zip(expressions, names)):
         parts.append(_sql_text(("{" if i == 0 else ", ") + encode_basestring(name) + ": "))
-        parts.append(_JSON_SQL[kind].replace("$c", sql))
-    parts.append("'}'" if parts else "'{}'")
-    return " || ".join(parts)
+        if kind == "long":
+            items.append(f"CAST({' || '.join(parts)} AS BLOB)")
+            items.append(sql)
+            parts = []
+        else:
+            parts.append(_JSON_SQL[kind].replace("$c", sql))
+    parts.append("'}' || char(10)" if expressions else "'{}' || char(10)")
+    items.append(f"CAST({' || '.join(parts)} AS BLOB)")
+    return items
 
 
 def _csv_line_sql(expressions: Sequence[tuple[str, str]]) -> str:
     """One CSV record as csv_rows.csv_record writes it (a record of one null cell quoted, so it is no blank line)."""
     cells = [_CSV_SQL[kind].replace("$c", sql) for sql, kind in expressions]
-    if len(expressions) == 1 and expressions[0][1] in ("text", "json", "number"):
+    if len(expressions) == 1 and expressions[0][1] in ("text", "long", "json", "number"):
         cells = [f"CASE WHEN {expressions[0][0]} IS NULL THEN '\"\"' ELSE {cells[0]} END"]
     return " || ',' || ".join(cells) + " || char(13, 10)"
 

@@ -4,10 +4,15 @@
                                            [--csv verdicts] [--checkout DIR] [--no-floors]
 
 Each export runs as the user runs it (`bare-tui export SESSION --what W --format F -o FILE`, a process of its
-own, so its peak resident set is its own; Python's start-up is in the time and is printed apart). The floors
-say what the hardware and SQLite allow for the same rows: the `sqlite3` shell writing the same columns to a
-file, and Python reading them from a cursor as UTF-8 bytes and writing them unencoded. --checkout runs another
-checkout's package (e.g. main's) for a before/after. Target (issue 11): 100k rows/s, constant memory.
+own, so its peak resident set is its own). Two rates are printed: by the wall time from the process's start
+to its exit (what a user waits for, Python's start-up included; the start-up alone is printed first), and by
+its CPU time (user + system: what the work costs whatever else the shared machine runs). The floors, each a
+process of its own timed the same way, say what the hardware, SQLite and the JSON escapers allow for the same
+rows: the `sqlite3` shell writing the same columns to a file; Python reading them from a cursor as UTF-8 bytes
+and nothing else; SQLite's json_quote over every value (what escaping costs in SQLite); orjson over every value
+read as text (what escaping costs in Python); and writing the export's size to /dev/null and to a file beside
+the session. --checkout runs another checkout's package (e.g. main's) for a before/after. Target (issue 11):
+100k rows/s, constant memory.
 """
 
 from __future__ import annotations
@@ -28,29 +33,45 @@ sys.path.insert(0, str(BENCH))
 
 from bare_scale import MB  # noqa: E402
 
-# The columns each export reads, as the store reads them (Store.export_lines): what a floor reads.
+from bare_tui.store import _EXPORT_COLUMNS, _export_query  # noqa: E402
+
+# The columns each export reads, by the store's own query (its joins, order and plan; a query of the same
+# columns written apart chose a plan that sorted 1.8 GB of attempts first): what a floor reads.
 FLOOR_SQL = {
-    "verdicts": "SELECT v.attempt_id, v.stage, v.outcome, v.score, v.evidence, v.pipeline_version, v.source,"
-    " v.created_at, a.model, t.language, v.details FROM verdicts v LEFT JOIN attempts a ON a.attempt_id ="
-    " v.attempt_id LEFT JOIN tasks t ON t.task_id = a.task_id ORDER BY v.rowid",
-    "attempts": "SELECT a.attempt_id, a.task_id, a.model, t.language, t.path, CASE WHEN a.seq = f.first_seq THEN"
-    " t.original END, CASE WHEN a.seq = f.first_seq THEN t.meta END, x.refactored, x.response, x.patch, a.meta,"
-    " a.problems FROM attempts a JOIN tasks t ON t.task_id = a.task_id JOIN (SELECT task_id, MIN(seq) AS first_seq"
-    " FROM attempts GROUP BY task_id) f ON f.task_id = a.task_id LEFT JOIN attempt_texts x ON x.attempt_id ="
-    " a.attempt_id ORDER BY a.seq",
-    "judgements": "SELECT judgement_id, attempt_id, reviewer, stage, label, confidence, note, tags, saw_verdicts,"
-    " opened_at, saved_at, supersedes, retracted FROM judgements ORDER BY rowid",
+    what: _export_query(what, ", ".join(f"{sql} AS {name}" for name, (sql, _) in columns.items()), None)[0]
+    for what, columns in _EXPORT_COLUMNS.items()
 }
-# Python's floor: the rows as UTF-8 bytes, written as they come (no JSON, no decoding, no encoding).
+
+# Python's floors, one process each (argv: mode, session, SQL, rows or bytes): "read" the rows as UTF-8 bytes
+# and nothing else; "json_quote" every value quoted by SQLite; "orjson" every value read as text and escaped by
+# orjson; "write" N bytes to a path in 1 MB writes. Each prints the rows or bytes it handled.
 PYTHON_FLOOR = """
 import sqlite3, sys
-conn = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
-conn.text_factory = bytes
-cursor = conn.execute(sys.argv[2])
+mode, session, sql = sys.argv[1:4]
+if mode == "write":
+    size, chunk = int(sys.argv[5]), bytes(1 << 20)
+    with open(sys.argv[4], "wb", buffering=0) as out:
+        for start in range(0, size, len(chunk)):
+            out.write(chunk[: size - start])
+    print(size)
+    raise SystemExit
+conn = sqlite3.connect(f"file:{session}?mode=ro", uri=True)
+if mode == "json_quote":
+    names = [d[0] for d in conn.execute(f"SELECT * FROM ({sql}) LIMIT 0").description]
+    sql = "SELECT " + " || ".join(f'json_quote("{n}")' for n in names) + f" FROM ({sql})"
+conn.text_factory = str if mode == "orjson" else bytes
+cursor = conn.execute(sql)
 rows = 0
-with open(sys.argv[3], "wb", buffering=1 << 20) as out:
+if mode == "orjson":
+    import orjson
+    dumps = orjson.dumps
     while batch := cursor.fetchmany(256):
-        out.write(b"\\n".join(b"\\t".join(v if type(v) is bytes else str(v).encode() for v in row) for row in batch))
+        for row in batch:
+            for value in row:
+                dumps(value)
+        rows += len(batch)
+else:
+    while batch := cursor.fetchmany(256):
         rows += len(batch)
 print(rows)
 """
@@ -80,15 +101,41 @@ def timed(argv: list[str], folder: Path, name: str, env: dict[str, str]) -> tupl
 
 
 def figures(rows: int, size: int, runs: list[tuple[float, float, float]]) -> str:
-    """Rows/s and MB/s by the median wall time, and by the median CPU time (what the work costs whatever else
-    the machine runs), with the peak resident set."""
+    """Rows/s and MB/s by the median wall time from process start, and by the median CPU time (what the work
+    costs whatever else the machine runs), with the peak resident set."""
     wall = statistics.median(run[0] for run in runs)
     cpu = statistics.median(run[1] for run in runs)
     return (
-        f"{rows / wall:9,.0f} rows/s {size / MB / wall:6,.1f} MB/s wall; {rows / cpu:9,.0f} rows/s "
+        f"{rows / wall:9,.0f} rows/s {size / MB / wall:6,.1f} MB/s from start; {rows / cpu:9,.0f} rows/s "
         f"{size / MB / cpu:6,.1f} MB/s CPU  ({rows:,} rows, {size / MB:,.0f} MB; median of {len(runs)}: "
         f"{wall:.2f} s wall, {cpu:.2f} s CPU; peak {max(run[2] for run in runs):,.0f} MB)"
     )
+
+
+def floors(args: argparse.Namespace, folder: Path, env: dict[str, str], what: str, rows: int, size: int) -> None:
+    """The floors for one kind's export of `rows` rows and `size` bytes (see the module's doc)."""
+    floor = folder / f"floor-{what}"
+    if shutil.which("sqlite3"):
+        script = f'sqlite3 "file:{args.session}?mode=ro" "$0" > "{floor}"'
+        runs = [
+            timed(["sh", "-c", script, FLOOR_SQL[what]], folder, f"floor-sqlite-{what}-{i}", env)[:3]
+            for i in range(args.repeat)
+        ]
+        print(f"  floor, sqlite3 shell, same columns to a file: {figures(rows, floor.stat().st_size, runs)}")
+        floor.unlink()
+    for mode, label in (
+        ("read", "Python cursor, UTF-8 bytes, no output"),
+        ("json_quote", "SQLite json_quote, every value    "),
+        ("orjson", "orjson, every value read as text "),
+    ):
+        argv = [sys.executable, "-c", PYTHON_FLOOR, mode, str(args.session), FLOOR_SQL[what]]
+        runs = [timed(argv, folder, f"floor-{mode}-{what}-{i}", env)[:3] for i in range(args.repeat)]
+        print(f"  floor, {label}:  {figures(rows, size, runs)}", flush=True)
+    for target, label in ((Path(os.devnull), "/dev/null"), (floor, "a file beside the session")):
+        argv = [sys.executable, "-c", PYTHON_FLOOR, "write", "", "", str(target), str(size)]
+        runs = [timed(argv, folder, f"floor-write-{what}-{i}", env)[:3] for i in range(args.repeat)]
+        print(f"  floor, writing its bytes to {label:26}: {figures(rows, size, runs)}", flush=True)
+        floor.unlink(missing_ok=True)
 
 
 def main() -> int:
@@ -104,9 +151,10 @@ def main() -> int:
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; package: {args.checkout or 'installed'}")
     with tempfile.TemporaryDirectory(dir=args.session.parent, prefix="export-rate-") as tmp:
         folder = Path(tmp)
-        start = [timed([*argv, "--help"], folder, f"start-{i}", env)[:2] for i in range(args.repeat)]
+        start = [timed([*argv, "export", "--help"], folder, f"start-{i}", env)[:2] for i in range(args.repeat)]
         print(
-            f"start-up (`bare-tui --help`): median {statistics.median(s[0] for s in start):.2f} s wall, "
+            f"start-up (`bare-tui export --help`: the command's modules loaded; in every figure from start): median "
+            f"{statistics.median(s[0] for s in start):.2f} s wall, "
             f"{statistics.median(s[1] for s in start):.2f} s CPU"
         )
         wanted = [w for w in args.what.split(",") if w]
@@ -124,20 +172,8 @@ def main() -> int:
                 size = out.stat().st_size
                 out.unlink()
             print(f"export --what {what:10} --format {fmt:5}: {figures(rows, size, runs)}", flush=True)
-            if args.no_floors or fmt != "jsonl":
-                continue
-            floor = folder / f"floor-{what}"
-            if shutil.which("sqlite3"):
-                script = f'sqlite3 "file:{args.session}?mode=ro" "$0" > "{floor}"'
-                runs = [
-                    timed(["sh", "-c", script, FLOOR_SQL[what]], folder, f"floor-sqlite-{what}-{i}", env)[:3]
-                    for i in range(args.repeat)
-                ]
-                print(f"  floor, sqlite3 shell, same columns:    {figures(rows, floor.stat().st_size, runs)}")
-            python = [sys.executable, "-c", PYTHON_FLOOR, str(args.session), FLOOR_SQL[what], str(floor)]
-            runs = [timed(python, folder, f"floor-python-{what}-{i}", env)[:3] for i in range(args.repeat)]
-            print(f"  floor, Python cursor, bytes unencoded: {figures(rows, floor.stat().st_size, runs)}", flush=True)
-            floor.unlink()
+            if not args.no_floors and fmt == "jsonl":
+                floors(args, folder, env, what, rows, size)
     return 0
 
 

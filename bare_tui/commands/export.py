@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
 from pathlib import Path
+from typing import BinaryIO, TextIO
 
-from ..api import datasette_metadata
 from ..exporter import FORMATS, WHATS, chosen_columns, export
 from ..store import SessionError, Store
 
@@ -43,19 +43,31 @@ def run(args: argparse.Namespace) -> int:
         raise SessionError(str(exc)) from None
     with Store.open(args.session, readonly=True) as store:
         if args.output is None:
-            count = export(
-                store, args.what, args.format, sys.stdout, args.source, columns, terminal=sys.stdout.isatty()
-            )
+            count = export(store, args.what, args.format, _stdout(), args.source, columns, terminal=sys.stdout.isatty())
         else:
             partial = args.output.with_name(args.output.name + ".partial")
-            with partial.open("w", encoding="utf-8", newline="") as out:
+            with partial.open("wb", buffering=1 << 20) as out:  # UTF-8 bytes, written as SQLite builds them
                 count = export(store, args.what, args.format, out, args.source, columns)
             partial.replace(args.output)  # a reader never sees half a file
     print(f"exported {count} {args.what}", file=sys.stderr)
     return 0
 
 
+def _stdout() -> TextIO | BinaryIO:
+    """Standard output's bytes when it writes UTF-8 and \\n as they are (the export's bytes go through as
+    SQLite builds them); otherwise the text stream, which encodes as it is set to."""
+    encoding = (sys.stdout.encoding or "").lower().replace("_", "-")
+    if encoding in ("utf-8", "utf8") and os.linesep == "\n" and hasattr(sys.stdout, "buffer"):
+        sys.stdout.flush()
+        return sys.stdout.buffer
+    return sys.stdout
+
+
 def _write_metadata(args: argparse.Namespace) -> int:
+    import json
+
+    from ..api import datasette_metadata
+
     with Store.open(args.session, readonly=True):  # a missing or non-session file is one clear error
         pass
     text = json.dumps(datasette_metadata(args.session.stem), indent=2, ensure_ascii=False) + "\n"

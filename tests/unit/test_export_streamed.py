@@ -5,8 +5,11 @@ verdict sources, rows moved up for polars, chosen columns, and a terminal."""
 from __future__ import annotations
 
 import io
+import json
 import math
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -201,3 +204,68 @@ def test_the_scan_ahead_stops_where_the_rows_stop_it(
             monkeypatch.setattr(exporter, "HOIST_SCAN_CHARS", chars)
             streamed, from_rows = both(store, what, "jsonl")
             assert streamed == from_rows
+
+
+@pytest.mark.parametrize("what", STREAMED)
+@pytest.mark.parametrize("bound", ["HOIST_SCAN_ROWS", "HOIST_SCAN_CHARS"])
+def test_the_scan_ahead_stops_at_the_same_row_at_its_exact_bound(
+    tmp_path: Path, what: str, bound: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The streamed export finds the rows to move up with SQLite's help instead of reading each row ahead; at
+    the exact bound where the rows path stops before a first value (found by bisection on that path), and one
+    either side of it, both write the same bytes."""
+    import bare_tui.exporter as exporter
+
+    def from_rows(store: Store, limit: int) -> str:
+        monkeypatch.setattr(exporter, bound, limit)
+        out = io.StringIO()
+        export_from_rows(store, what, "jsonl", out)
+        return out.getvalue()
+
+    with Store.open(random_session(tmp_path / "s.db", 8), readonly=True) as store:  # each kind moves rows up
+        high = 10**7
+        full = from_rows(store, high)
+        assert from_rows(store, 0) != full  # rows are moved up, and a bound of 0 stops it
+        low = 0
+        while low < high:  # the smallest bound that reads as far as the last row moved up
+            middle = (low + high) // 2
+            low, high = (low, middle) if from_rows(store, middle) == full else (middle + 1, high)
+        for limit in (low - 1, low, low + 1):
+            monkeypatch.setattr(exporter, bound, limit)
+            streamed, rows = both(store, what, "jsonl")
+            assert streamed == rows
+
+
+@pytest.mark.parametrize("what", [*STREAMED, "adjudications", "plans", "disputes"])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_binary_stream_gets_the_text_as_utf8(tmp_path: Path, what: str, fmt: str) -> None:
+    """`bare-tui export -o FILE` writes SQLite's bytes to a binary file: the same text, encoded as UTF-8."""
+    with Store.open(random_session(tmp_path / "s.db", 3), readonly=True) as store:
+        text, binary = io.StringIO(), io.BytesIO()
+        assert export(store, what, fmt, binary) == export(store, what, fmt, text)
+    assert binary.getvalue() == text.getvalue().encode("utf-8")
+    assert what in ("adjudications", "plans", "disputes") or "é".encode() in binary.getvalue()
+
+
+def _modules_after_export(session: Path, what: str) -> set[str]:
+    script = (
+        "import json, sys\n"
+        "from bare_tui.cli import main\n"
+        f"assert main(['export', {str(session)!r}, '--what', {what!r}, '-o', {str(session) + '.out'!r}]) == 0\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    return set(json.loads(result.stdout.splitlines()[-1]))
+
+
+def test_exporting_loads_only_what_the_export_needs(tmp_path: Path) -> None:
+    """`bare-tui export` starts without numpy, the plans, the queue, the API or CSV (0.2-0.3 s of start-up on
+    a 136k-row export that takes about a second); orjson loads only for a kind with long texts; a plans export
+    does load what it needs."""
+    session = random_session(tmp_path / "s.db", 1)
+    unwanted = {"numpy", "bare_tui.plans", "bare_tui.queue", "bare_tui.api", "csv", "textual"}
+    judgements = _modules_after_export(session, "judgements")
+    assert "bare_tui.exporter" in judgements and judgements.isdisjoint(unwanted | {"orjson"})
+    attempts = _modules_after_export(session, "attempts")
+    assert "orjson" in attempts and attempts.isdisjoint(unwanted)
+    assert {"numpy", "bare_tui.plans"} <= _modules_after_export(session, "plans")
