@@ -2081,8 +2081,13 @@ class Store:
 
     def counted_stage_names(self, source: str | None = None) -> list[str]:
         """Every stage name among the verdicts that count (a source's newest run with `source`), unordered."""
-        if source is not None:
-            rows = self._conn.execute("SELECT DISTINCT stage FROM chosen_verdicts WHERE source = ?", (source,))
+        if source is not None:  # skipping along the (source, stage) index
+            rows = self._conn.execute(
+                "WITH RECURSIVE s(stage) AS (SELECT MIN(stage) FROM chosen_verdicts WHERE source = ?1 UNION ALL"
+                " SELECT (SELECT MIN(stage) FROM chosen_verdicts WHERE source = ?1 AND stage > s.stage) FROM s"
+                " WHERE s.stage IS NOT NULL) SELECT stage FROM s WHERE stage IS NOT NULL",
+                (source,),
+            )
             return [row[0] for row in rows]
         # skipping along the (stage, ...) index of the verdicts that count
         rows = self._conn.execute(
@@ -2099,8 +2104,9 @@ class Store:
         return [row[0] for row in self._conn.execute("SELECT DISTINCT stage FROM verdicts WHERE source = ?", (source,))]
 
     def scored_stage_names(self, source: str | None = None) -> set[str]:
-        """The stages whose verdicts that count (a source's with `source`) hold a finite score somewhere."""
-        where, params = ("counts", []) if source is None else ("source = ?", [source])
+        """The stages whose verdicts that count (a source's with `source`) hold a finite score somewhere. A
+        source's are found in one scan (its index holds no scores, and looking each row up costs more)."""
+        where, params = ("counts", []) if source is None else ("+source = ?", [source])
         rows = self._conn.execute(
             f"SELECT DISTINCT stage FROM chosen_verdicts WHERE {where} AND score > -9e999 AND score < 9e999", params
         )
@@ -2117,8 +2123,9 @@ class Store:
         return AttemptGroups(ids, models, languages)
 
     def counted_verdicts_of(self, attempt_ids: Iterable[str], source: str | None = None) -> VerdictRows:
-        """The verdicts that count (current_verdict_rows(), a source's with `source`) of these attempts only."""
-        where, params = ("counts", []) if source is None else ("source = ?", [source])
+        """The verdicts that count (current_verdict_rows(), a source's with `source`) of these attempts only, found
+        through their key (the source index would walk every verdict of the source)."""
+        where, params = ("counts", []) if source is None else ("+source = ?", [source])
         rows = self._conn.execute(
             "SELECT attempt_id, stage, outcome, score, '' FROM chosen_verdicts"
             f" WHERE {where} AND attempt_id IN (SELECT value FROM json_each(?))",
