@@ -167,6 +167,12 @@ class LabelColumns:
         """From (attempt_id, reviewer, stage, label, saw_verdicts) rows, as `Store.current_label_rows` gives them."""
         return cls(*_transposed(rows, 5))
 
+    @classmethod
+    def in_force(cls, store: Store) -> LabelColumns:
+        """The session's labels in force, read as columns (`Store.label_columns_in_force`)."""
+        read = store.label_columns_in_force()
+        return cls(read.attempt_ids, read.reviewers, read.stages, read.labels, read.saw_verdicts)
+
 
 def _transposed(rows: Sequence[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:
     # one C-level pass; an empty read still gives `width` empty columns
@@ -408,7 +414,7 @@ def load_session(
         counting = pool.submit(_count_population, store.path, source, versions, plan)
         with collector_paused():
             if judgements is None:
-                judgements = LabelColumns.from_rows(store.current_label_rows())
+                judgements = LabelColumns.in_force(store)
             adjudications = store.adjudications(current_only=True)
             labelled = {*judgements.attempt_ids, *(a.attempt_id for a in adjudications)}
             groups = store.attempt_groups_of(labelled)
@@ -764,7 +770,7 @@ def rows_and_sampling_note(
     store: Store, options: Options = Options(), source: str | None = None
 ) -> tuple[list[StatRow], str]:
     """The rows, and labelled_sample_kind's sentence on whom they speak for, from one read of the labels."""
-    judgements = LabelColumns.from_rows(store.current_label_rows())
+    judgements = LabelColumns.in_force(store)
     session = load_session(store, source=source, versions="pipeline_version" in options.by, judgements=judgements)
     rows = calibration_rows(session, options) + _reviewers_for(
         store, replace(options, stages=stages_for(session, options))
@@ -1165,7 +1171,7 @@ def labelled_sample_kind(store: Store, labelled: Iterable[str] | None = None) ->
     picked from the audit list, is the common case and is named). `labelled`: the attempts of the labels in
     force, when the caller has them."""
     if labelled is None:
-        labelled = [row[0] for row in store.current_label_rows()]
+        labelled = store.label_columns_in_force().attempt_ids
     positions = store.import_positions(labelled)
     adjudicated = {a.attempt_id for a in store.adjudications(current_only=True)}
     total, count = positions.total, positions.found

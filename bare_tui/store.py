@@ -526,6 +526,17 @@ class OutcomeTally:
 
 
 @dataclass(frozen=True)
+class LabelColumnsInForce:
+    """The labels in force as named columns, entry k of each being label k (in the order written)."""
+
+    attempt_ids: list[str]
+    reviewers: list[str]
+    stages: list[str]
+    labels: list[str]  # the label's value ("pass", ...)
+    saw_verdicts: list[int]  # 1: the reviewer had seen the verdicts; 0: labelled blind
+
+
+@dataclass(frozen=True)
 class GroupNames:
     """The models and the languages of a session's attempts."""
 
@@ -1751,6 +1762,13 @@ class Store:
         finds them: what the statistics read, anchoring included."""
         _, rows = self._labels_in_force("j.attempt_id, j.reviewer, j.stage, j.label, j.saw_verdicts", "", ())
         return list(map(SeenLabelRow._make, rows))
+
+    def label_columns_in_force(self) -> LabelColumnsInForce:
+        """current_label_rows() as named columns: what the statistics read, without a named row per label (136k
+        on a BARE-sized study, a third of a second)."""
+        _, rows = self._labels_in_force("j.attempt_id, j.reviewer, j.stage, j.label, j.saw_verdicts", "", ())
+        columns = [list(column) for column in zip(*rows)] or [[] for _ in range(5)]
+        return LabelColumnsInForce(*columns)
 
     def judged_attempt_ids(self, reviewer: str) -> set[str]:
         """Attempts on which this reviewer has at least one label in force, without building judgements."""

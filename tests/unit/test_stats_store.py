@@ -206,6 +206,9 @@ def test_light_read_gives_the_in_memory_rows(
                     assert plan_rows(light, light_design, weighed) == expected
                     assert plan_rows(light, counted_apart, weighed) == expected
         assert labelled_sample_kind(store) == labelled_sample_kind_by_hand(store)
+        columns = store.label_columns_in_force()
+        rows = list(zip(columns.attempt_ids, columns.reviewers, columns.stages, columns.labels, columns.saw_verdicts))
+        assert rows == [tuple(row) for row in store.current_label_rows()]
 
 
 def labelled_sample_kind_by_hand(store: Store) -> str:
