@@ -592,6 +592,7 @@ def paired_bootstrap(
     # reported interval spans both, so that neither the prior's pull towards disagreement nor its absence
     # leaves the truth outside (bench/coverage.py: the prior alone covered 91% for a near-perfect pipeline
     # at n 30 when two disagreements happened to be drawn)
+    resampled: list[np.ndarray] = []
     for prior in (1.0, 0.0):
         draws = rng.gamma(np.concatenate([frequency, shape[len(frequency) :] * prior]), size=(replicates, len(shape)))
         draws *= items / draws.sum(axis=1, keepdims=True)  # each replicate weighs as many items as the sample
@@ -604,8 +605,11 @@ def paired_bootstrap(
             shaped = tables.reshape(replicates, k, k)
             kappas, ac1s, mccs = cohen_kappa_array(shaped), gwet_ac1_array(shaped), np.full(replicates, np.nan)
             alphas = alpha_from_coincidence_array(coincidences.reshape(replicates, k, k))
-        for i, samples in enumerate((kappas, ac1s, alphas, mccs)):
-            intervals[i] = _span(intervals[i], posterior_interval(samples, points[i], level))
+        resampled += [kappas, ac1s, alphas, mccs]
+    # both posteriors' intervals of the four statistics at once, then each statistic's two spanned
+    posteriors = posterior_intervals(np.vstack(resampled), points * 2, level)
+    for i, interval in enumerate(posteriors):
+        intervals[i % 4] = _span(intervals[i % 4], interval)
     return BootstrapIntervals(
         cohen_kappa=intervals[0],
         gwet_ac1=intervals[1],
@@ -638,6 +642,27 @@ def posterior_interval(samples: np.ndarray, point: float | None, level: float = 
     low, high = np.percentile(defined, [tail, 100 - tail])
     # every statistic here is at most 1; rounding in a replicate must not report 1.0000000000000002
     return Interval(point, min(float(low), point), min(1.0, max(float(high), point)))
+
+
+def posterior_intervals(
+    samples: np.ndarray, points: Sequence[float | None], level: float = CONFIDENCE
+) -> list[Interval]:
+    """posterior_interval of each row of `samples` (statistics x replicates) with its point, the same figures:
+    the rows every replicate defined share one percentile call (a resampling's usual case), which is the
+    per-row computation along an axis."""
+    samples = np.asarray(samples, dtype=np.float64)
+    whole = np.isfinite(samples).all(axis=1) & np.array([p is not None for p in points], dtype=bool)
+    whole &= samples.shape[1] > 0
+    out: list[Interval | None] = [None] * len(points)
+    rows = np.flatnonzero(whole)
+    if len(rows):
+        tail = (1 - level) / 2 * 100
+        lows, highs = np.percentile(samples[rows], [tail, 100 - tail], axis=1)
+        for r, low, high in zip(rows.tolist(), lows.tolist(), highs.tolist()):
+            point = points[r]
+            assert point is not None
+            out[r] = Interval(point, min(low, point), min(1.0, max(high, point)))
+    return [o if o is not None else posterior_interval(samples[r], points[r], level) for r, o in enumerate(out)]
 
 
 def table_intervals(

@@ -167,6 +167,12 @@ class LabelColumns:
         """From (attempt_id, reviewer, stage, label, saw_verdicts) rows, as `Store.current_label_rows` gives them."""
         return cls(*_transposed(rows, 5))
 
+    @classmethod
+    def in_force(cls, store: Store) -> LabelColumns:
+        """The session's labels in force, read as columns (`Store.label_columns_in_force`)."""
+        read = store.label_columns_in_force()
+        return cls(read.attempt_ids, read.reviewers, read.stages, read.labels, read.saw_verdicts)
+
 
 def _transposed(rows: Sequence[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:
     # one C-level pass; an empty read still gives `width` empty columns
@@ -267,6 +273,17 @@ class PreparedSession:
     tallies: dict[str, StageTally] = field(default_factory=dict)  # stage -> counts over the population
     version_tallies: dict[str, dict[str, StageTally]] = field(default_factory=dict)  # version -> stage -> counts
     scored_stages: frozenset[str] = frozenset()  # stages with a finite score anywhere in the population
+    plan_counts: PlanCounts | None = None  # a plan's population counted in the same pass (load_session's plan)
+
+
+@dataclass(frozen=True)
+class PlanCounts:
+    """A plan's population counted with the session's (one pass of SQLite over the attempts): for `load_plan`."""
+
+    plan: str
+    source: str | None
+    tallies: dict[str, StageTally]  # stage -> the pipeline's verdicts over the plan's population
+    size: int  # attempts of the population with a verdict, as often as the population lists them
 
 
 class _Codes(dict[object, int]):
@@ -378,19 +395,26 @@ def _arrange(
 
 
 def load_session(
-    store: Store, source: str | None = None, versions: bool = False, judgements: LabelColumns | None = None
+    store: Store,
+    source: str | None = None,
+    versions: bool = False,
+    judgements: LabelColumns | None = None,
+    plan: str | None = None,
 ) -> PreparedSession:
     """The session as `prepare(load_input(store, source, versions))` gives it, with the same figures, read the
     way a BARE-sized session allows: SQLite counts each stage's verdicts over the population (grouped by
     model and language, or by run), and only the attempts people labelled or settled (a few thousand of
     243,732) are read as rows and lined up. The counting runs on a connection of its own in a second thread
     while this one reads the labels (SQLite lets go of the interpreter while it counts). `judgements`: the
-    labels in force, when the caller has read them already."""
+    labels in force, when the caller has read them already. `plan`: a plan whose population `load_plan` will
+    need, counted in the same pass over the attempts (a plan that does not exist is load_plan's to report)."""
+    if plan is not None and store.plan(plan) is None:
+        plan = None
     with ThreadPoolExecutor(max_workers=1) as pool:
-        counting = pool.submit(_count_population, store.path, source, versions)
+        counting = pool.submit(_count_population, store.path, source, versions, plan)
         with collector_paused():
             if judgements is None:
-                judgements = LabelColumns.from_rows(store.current_label_rows())
+                judgements = LabelColumns.in_force(store)
             adjudications = store.adjudications(current_only=True)
             labelled = {*judgements.attempt_ids, *(a.attempt_id for a in adjudications)}
             groups = store.attempt_groups_of(labelled)
@@ -416,6 +440,14 @@ def load_session(
         tallies=_tallies(population.counted, population.stages, names, models, languages),
         version_tallies=_version_tallies(population.runs, population.stages, names) if population.runs else {},
         scored_stages=population.scored & frozenset(names),
+        plan_counts=PlanCounts(
+            plan,
+            source,
+            _tallies(population.counted.listed_only(), population.stages, names, models, languages),
+            sum(population.counted.listed),
+        )
+        if plan is not None
+        else None,
     )
 
 
@@ -424,14 +456,14 @@ class _Population:
     """What SQLite counts over every attempt for load_session."""
 
     stages: tuple[str, ...]  # the stages of the verdicts counted (the five and overall first), as the tallies
-    counted: OutcomeTally  # the verdicts that count
+    counted: OutcomeTally  # the verdicts that count (with how often the plan asked for lists each combination)
     runs: OutcomeTally | None  # every run's verdicts, when asked for
     scored: frozenset[str]
     models: tuple[str, ...]
     languages: tuple[str, ...]
 
 
-def _count_population(path: Path, source: str | None, versions: bool) -> _Population:
+def _count_population(path: Path, source: str | None, versions: bool, plan: str | None = None) -> _Population:
     from bare_tui.store import Store
 
     with Store.open(path, readonly=True) as store:
@@ -439,7 +471,7 @@ def _count_population(path: Path, source: str | None, versions: bool) -> _Popula
         present = store.group_names()
         return _Population(
             stages,
-            store.outcome_tally(stages, source),
+            store.outcome_tally(stages, source, listed_in=plan),
             store.outcome_tally(stages, source, runs=True) if versions else None,
             frozenset(store.scored_stage_names(source)),
             tuple(sorted(set(present.models))),
@@ -738,7 +770,7 @@ def rows_and_sampling_note(
     store: Store, options: Options = Options(), source: str | None = None
 ) -> tuple[list[StatRow], str]:
     """The rows, and labelled_sample_kind's sentence on whom they speak for, from one read of the labels."""
-    judgements = LabelColumns.from_rows(store.current_label_rows())
+    judgements = LabelColumns.in_force(store)
     session = load_session(store, source=source, versions="pipeline_version" in options.by, judgements=judgements)
     rows = calibration_rows(session, options) + _reviewers_for(
         store, replace(options, stages=stages_for(session, options))
@@ -925,22 +957,27 @@ class PlanDesign:
 
 def load_plan(store: Store, name: str, session: PreparedSession, source: str | None = None) -> PlanDesign:
     """Read a plan's design for a session from `load_session` (or `prepare`): the sample's items, and its
-    population counted by SQLite. ValueError when there is no such plan."""
+    population counted by SQLite (in load_session's own pass when it was given this plan and source).
+    ValueError when there is no such plan."""
     strata, names, items = _plan_sample(store, name)
     index = {attempt_id: i for i, attempt_id in enumerate(session.attempt_ids)}
     code = {s: h for h, s in enumerate(names)}
     lined_up = [item for item in items if item.attempt_id in index]
     # the sampled attempts nobody labelled are not lined up, but they count as the plan's size
     missing = set(store.missing_attempt_ids(item.attempt_id for item in items if item.attempt_id not in index))
-    tally = store.outcome_tally(session.stage_names, source, plan=name)
-    models, languages = session.groupings["model"].names, session.groupings["language"].names
+    counted = session.plan_counts
+    if counted is None or (counted.plan, counted.source) != (name, source):
+        tally = store.outcome_tally(session.stage_names, source, plan=name)
+        models, languages = session.groupings["model"].names, session.groupings["language"].names
+        tallies = _tallies(tally, session.stage_names, session.stage_names, models, languages)
+        counted = PlanCounts(name, source, tallies, sum(tally.attempts))
     return PlanDesign(
         name=name,
         rows=np.array([index[item.attempt_id] for item in lined_up], dtype=np.int64),
         strata=np.array([code[item.stratum] for item in lined_up], dtype=np.int64),
         population=np.array([float(s.population) for s in strata]),
-        tallies=_tallies(tally, session.stage_names, session.stage_names, models, languages),
-        population_size=sum(tally.attempts),
+        tallies=counted.tallies,
+        population_size=counted.size,
         sampled=sum(1 for item in items if item.attempt_id not in missing),
         stratum_names=names,
     )
@@ -1123,7 +1160,7 @@ def plan_rows_for_store(
     store: Store, plan: str, options: Options = Options(), source: str | None = None
 ) -> list[StatRow]:
     """`stats --plan`: the session's figures for the plan's population; ValueError naming a missing plan."""
-    session = load_session(store, source=source, versions="pipeline_version" in options.by)
+    session = load_session(store, source=source, versions="pipeline_version" in options.by, plan=plan)
     reviewers = _reviewers_for(store, replace(options, stages=stages_for(session, options)))
     return plan_rows(session, load_plan(store, plan, session, source), options) + reviewers
 
@@ -1134,7 +1171,7 @@ def labelled_sample_kind(store: Store, labelled: Iterable[str] | None = None) ->
     picked from the audit list, is the common case and is named). `labelled`: the attempts of the labels in
     force, when the caller has them."""
     if labelled is None:
-        labelled = [row[0] for row in store.current_label_rows()]
+        labelled = store.label_columns_in_force().attempt_ids
     positions = store.import_positions(labelled)
     adjudicated = {a.attempt_id for a in store.adjudications(current_only=True)}
     total, count = positions.total, positions.found

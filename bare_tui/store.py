@@ -14,13 +14,14 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, NamedTuple, Self, TypeAlias, overload
 
 from .model import (
+    FIELD_INDEX,
     FIELDS,
     OWN_SOURCE,
     Adjudication,
@@ -509,6 +510,30 @@ class OutcomeTally:
     words: list[tuple[int, ...]]
     attempts: list[int]
     stage_count: int
+    listed: list[int] = field(default_factory=list)  # with listed_in: how often the plan lists them
+
+    def listed_only(self) -> OutcomeTally:
+        """The combinations of the plan's population (with listed_in), counted as often as it lists them."""
+        keep = [k for k, n in enumerate(self.listed) if n]
+        return OutcomeTally(
+            [self.models[k] for k in keep],
+            [self.languages[k] for k in keep],
+            [self.runs[k] for k in keep],
+            [self.words[k] for k in keep],
+            [self.listed[k] for k in keep],
+            self.stage_count,
+        )
+
+
+@dataclass(frozen=True)
+class LabelColumnsInForce:
+    """The labels in force as named columns, entry k of each being label k (in the order written)."""
+
+    attempt_ids: list[str]
+    reviewers: list[str]
+    stages: list[str]
+    labels: list[str]  # the label's value ("pass", ...)
+    saw_verdicts: list[int]  # 1: the reviewer had seen the verdicts; 0: labelled blind
 
 
 @dataclass(frozen=True)
@@ -1801,6 +1826,13 @@ class Store:
         _, rows = self._labels_in_force("j.attempt_id, j.reviewer, j.stage, j.label, j.saw_verdicts", "", ())
         return list(map(SeenLabelRow._make, rows))
 
+    def label_columns_in_force(self) -> LabelColumnsInForce:
+        """current_label_rows() as named columns: what the statistics read, without a named row per label (136k
+        on a BARE-sized study, a third of a second)."""
+        _, rows = self._labels_in_force("j.attempt_id, j.reviewer, j.stage, j.label, j.saw_verdicts", "", ())
+        columns = [list(column) for column in zip(*rows)] or [[] for _ in range(5)]
+        return LabelColumnsInForce(*columns)
+
     def judged_attempt_ids(self, reviewer: str) -> set[str]:
         """Attempts on which this reviewer has at least one label in force, without building judgements."""
         _, rows = self._labels_in_force("j.attempt_id", " WHERE j.reviewer = ?", (reviewer,))
@@ -1923,70 +1955,196 @@ class Store:
     # attempts of each group passed and failed each stage (counted here by SQLite), and each verdict of the
     # few thousand attempts people labelled. calibration.load_session puts the two together.
     def outcome_tally(
-        self, stages: Sequence[str], source: str | None = None, *, runs: bool = False, plan: str | None = None
+        self,
+        stages: Sequence[str],
+        source: str | None = None,
+        *,
+        runs: bool = False,
+        plan: str | None = None,
+        listed_in: str | None = None,
     ) -> OutcomeTally:
         """How many attempts share each combination of group and outcomes across `stages`.
 
         Without runs: the verdicts that count (a source's newest run with `source`), grouped by model and
-        language; attempts without any such verdict are left out (group_names() has every group); `plan`
-        counts only the attempts of that plan's population (as often as it lists them). With runs: every
-        run's verdicts (a run being the pipeline version, or the source for a verdict without one), grouped by
-        run, attempts without a verdict of the run left out; where two verdicts of one run share an attempt
-        and stage (two sources with the same version), the one written last is the run's."""
+        language; attempts without a verdict of the stages asked are left out (group_names() has every group).
+        `plan` counts only the attempts of that plan's population (as often as it lists them). `listed_in`
+        counts every attempt and, in the same pass, how often that plan's population lists each combination's
+        attempts (OutcomeTally.listed; its `listed_only()` is what `plan` gives). With runs: every run's
+        verdicts (a run being the pipeline version, or the source for a verdict without one), grouped by run,
+        attempts without a verdict of the run left out; where two verdicts of one run share an attempt and
+        stage (two sources with the same version), the one written last is the run's.
+
+        The verdicts that count in the six fields are read from attempts.field_outcomes, which the store keeps
+        with chosen_verdicts in the same transaction: one scan of the attempts rather than a grouping of 1.5
+        million verdicts; only extra stages' verdicts are read from chosen_verdicts."""
         words = max(1, -(-len(stages) // TALLY_STAGES_PER_WORD))
-        code = f"(CASE v.outcome WHEN 'pass' THEN {TALLY_PASS} WHEN 'fail' THEN {TALLY_FAIL} ELSE {TALLY_OTHER} END)"
-        packed, stage_params = [], []
-        for w in range(words):
-            shifts = list(enumerate(stages))[w * TALLY_STAGES_PER_WORD : (w + 1) * TALLY_STAGES_PER_WORD]
-            cases = " ".join(f"WHEN ? THEN {2 * (s % TALLY_STAGES_PER_WORD)}" for s, _ in shifts)
-            packed.append(f"SUM({code} << (CASE v.stage {cases} END)) AS w{w}" if shifts else f"0 AS w{w}")
-            stage_params += [stage for _, stage in shifts]
-        # a verdict of a stage not asked for shifts by NULL and adds nothing
-        word_names = ", ".join(f"w{w}" for w in range(words))
         if runs:
-            where, params = ("WHERE source = ?", [source]) if source is not None else ("", [])
-            run = "CASE WHEN pipeline_version != '' THEN pipeline_version ELSE source END"
-            verdicts = f"SELECT attempt_id, stage, outcome, {run} AS run, rowid AS written FROM verdicts {where}"
-            pairs = self._conn.execute(f"SELECT DISTINCT source, pipeline_version FROM verdicts {where}", params)
-            names = [version or name for name, version in pairs]
-            if len(names) != len(set(names)):  # one run name from two sources: the last written verdict is the run's
-                verdicts = (
-                    "SELECT attempt_id, stage, outcome, run FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY run,"
-                    f" attempt_id, stage ORDER BY written DESC) AS newest FROM ({verdicts})) WHERE newest = 1"
-                )
-            sql = (
-                f"WITH v AS ({verdicts}), per AS (SELECT v.attempt_id, v.run, {', '.join(packed)}"
-                " FROM v GROUP BY v.attempt_id, v.run)"
-                f" SELECT '' AS model, '' AS language, run, {word_names}, COUNT(*) AS attempts FROM per"
-                f" GROUP BY run, {word_names}"
-            )
-            rows = self._conn.execute(sql, [*params, *stage_params]).fetchall()
+            sql, params = self._run_tally_sql(stages, source, words)
+        elif source is None:
+            sql, params = self._counted_tally_sql(stages, words, plan, listed_in)
         else:
-            where, params = ("v.counts", []) if source is None else ("v.source = ?", [source])
-            if plan is None:
-                members, where_plan, params_plan = "per JOIN attempts a ON a.attempt_id = per.attempt_id", "", []
-            else:
-                members = (
-                    "plan_population p JOIN json_each(p.attempt_ids) m JOIN per ON per.attempt_id = m.value"
-                    " JOIN attempts a ON a.attempt_id = m.value"
-                )
-                where_plan, params_plan = " WHERE p.plan = ?", [plan]
-            # each attempt's words, counted per model and task, then per language: a task lookup per task,
-            # not per attempt
-            sql = (
-                f"WITH per AS (SELECT v.attempt_id, {', '.join(packed)} FROM chosen_verdicts v"
-                f" WHERE {where} GROUP BY v.attempt_id),"
-                f" cells AS (SELECT a.model, a.task_id, {', '.join(f'per.w{w} AS w{w}' for w in range(words))},"
-                f" COUNT(*) AS attempts FROM {members}{where_plan} GROUP BY a.model, a.task_id, {word_names})"
-                f" SELECT c.model, t.language, '' AS run, {', '.join(f'c.w{w}' for w in range(words))},"
-                f" SUM(c.attempts) FROM cells c JOIN tasks t ON t.task_id = c.task_id"
-                f" GROUP BY c.model, t.language, {', '.join(f'c.w{w}' for w in range(words))}"
-            )
-            rows = self._conn.execute(sql, [*stage_params, *params, *params_plan]).fetchall()
+            sql, params = self._source_tally_sql(stages, source, words, plan, listed_in)
+        rows = self._conn.execute(sql, params).fetchall()
         if not rows:
             return OutcomeTally([], [], [], [], [], len(stages))
-        models, languages, run_names, *packed_words, counts = (list(column) for column in zip(*rows))
-        return OutcomeTally(models, languages, run_names, [tuple(w) for w in zip(*packed_words)], counts, len(stages))
+        models, languages, run_names, *packed_words, counts, listed = (list(column) for column in zip(*rows))
+        return OutcomeTally(
+            models,
+            languages,
+            run_names,
+            [tuple(w) for w in zip(*packed_words)],
+            counts,
+            len(stages),
+            [n or 0 for n in listed] if listed_in is not None else [],
+        )
+
+    @staticmethod
+    def _packed_words(
+        stages: Sequence[str], words: int, keep: Callable[[str], bool] = lambda stage: True
+    ) -> tuple[list[str], list[str]]:
+        """Per word, the SUM over one attempt's verdicts (as `v`) packing each stage's outcome at its place among
+        `stages` (only the stages `keep` accepts; a verdict of another stage shifts by NULL and adds nothing),
+        and the stage names those expressions bind."""
+        code = f"(CASE v.outcome WHEN 'pass' THEN {TALLY_PASS} WHEN 'fail' THEN {TALLY_FAIL} ELSE {TALLY_OTHER} END)"
+        packed, params = [], []
+        for w in range(words):
+            shifts = [
+                (s, stage)
+                for s, stage in list(enumerate(stages))[w * TALLY_STAGES_PER_WORD : (w + 1) * TALLY_STAGES_PER_WORD]
+                if keep(stage)
+            ]
+            cases = " ".join(f"WHEN ? THEN {2 * (s % TALLY_STAGES_PER_WORD)}" for s, _ in shifts)
+            packed.append(f"SUM({code} << (CASE v.stage {cases} END)) AS w{w}" if shifts else f"0 AS w{w}")
+            params += [stage for _, stage in shifts]
+        return packed, params
+
+    @staticmethod
+    def _listing(plan: str) -> tuple[str, list[str]]:
+        """A CTE `listed(attempt_id, n)`: each attempt of the plan's population and how often it is listed."""
+        return (
+            "listed AS (SELECT m.value AS attempt_id, COUNT(*) AS n FROM plan_population p"
+            " JOIN json_each(p.attempt_ids) m WHERE p.plan = ? GROUP BY m.value)",
+            [plan],
+        )
+
+    def _counted_tally_sql(
+        self, stages: Sequence[str], words: int, plan: str | None, listed_in: str | None
+    ) -> tuple[str, list[Any]]:
+        """outcome_tally of the verdicts that count: the six fields from attempts.field_outcomes (grouped as they
+        are stored, then turned into the tally's codes per distinct value), extra stages from chosen_verdicts."""
+        extra = [stage for stage in stages if stage not in FIELD_INDEX]
+        ctes, params = [], []
+        if extra:
+            packed, stage_params = self._packed_words(stages, words, lambda stage: stage not in FIELD_INDEX)
+            ctes.append(
+                f"extra AS (SELECT v.attempt_id, {', '.join(packed)} FROM chosen_verdicts v"
+                f" WHERE v.counts AND v.stage IN ({', '.join('?' * len(extra))}) GROUP BY v.attempt_id)"
+            )
+            params += [*stage_params, *extra]
+        listing = plan if plan is not None else listed_in
+        if listing is not None:
+            cte, listing_params = self._listing(listing)
+            ctes.append(cte)
+            params += listing_params
+        if plan is not None:  # the plan's attempts only, found through the attempts' key
+            members = (
+                "listed l CROSS JOIN attempts a ON a.attempt_id = l.attempt_id JOIN tasks t ON t.task_id = a.task_id"
+            )
+            count = "SUM(l.n)"
+        else:  # every attempt, task by task: one lookup per task, not per attempt
+            members = "tasks t CROSS JOIN attempts a ON a.task_id = t.task_id"
+            count = "COUNT(*)"
+        extra_words = [f"e.w{w}" for w in range(words)] if extra else []
+        if extra:
+            members += " LEFT JOIN extra e ON e.attempt_id = a.attempt_id"
+        if listed_in is not None:
+            members += " LEFT JOIN listed l ON l.attempt_id = a.attempt_id"
+        listed = "SUM(l.n)" if listed_in is not None else "0"
+        # the stored field codes (0 none, 1 + the index in Outcome) become the tally's: 0 absent, 1 pass, 2 fail,
+        # 3 anything else, which is min(code, 3)
+        assert FIELD_OUTCOME_NAMES[:2] == ("pass", "fail") and (TALLY_PASS, TALLY_FAIL, TALLY_OTHER) == (1, 2, 3)
+        word_sql = []
+        for w in range(words):
+            terms = [
+                f"(MIN((g.fo >> {FIELD_OUTCOME_BITS * FIELD_INDEX[stage]}) & {FIELD_OUTCOME_OTHER}, {TALLY_OTHER})"
+                f" << {2 * (s % TALLY_STAGES_PER_WORD)})"
+                for s, stage in list(enumerate(stages))[w * TALLY_STAGES_PER_WORD : (w + 1) * TALLY_STAGES_PER_WORD]
+                if stage in FIELD_INDEX
+            ]
+            if extra:
+                terms.append(f"COALESCE(g.e{w}, 0)")
+            word_sql.append(" + ".join(terms) if terms else "0")
+        present = "a.field_outcomes != 0" + (" OR e.attempt_id IS NOT NULL" if extra else "")
+        grouped = ", ".join(["a.model", "t.language", "a.field_outcomes", *extra_words])
+        inner = ", ".join(
+            ["a.model AS model", "t.language AS language", "a.field_outcomes AS fo"]
+            + [f"e.w{w} AS e{w}" for w in range(words) if extra]
+        )
+        sql = (
+            f"{'WITH ' + ', '.join(ctes) if ctes else ''}"
+            f" SELECT model, language, '' AS run, {', '.join(f'{x} AS w{w}' for w, x in enumerate(word_sql))},"
+            f" SUM(attempts), SUM(listed) FROM (SELECT {inner}, {count} AS attempts, {listed} AS listed"
+            f" FROM {members} WHERE {present} GROUP BY {grouped}) g"
+            f" GROUP BY model, language, {', '.join(f'w{w}' for w in range(words))}"
+        )
+        return sql, params
+
+    def _source_tally_sql(
+        self, stages: Sequence[str], source: str, words: int, plan: str | None, listed_in: str | None
+    ) -> tuple[str, list[Any]]:
+        """outcome_tally of one source's newest verdicts: grouped per attempt in one scan of chosen_verdicts in
+        its key's order (the source index would sort 1.5 million rows and look each one up)."""
+        packed, stage_params = self._packed_words(stages, words)
+        word_names = ", ".join(f"w{w}" for w in range(words))
+        ctes = [f"per AS (SELECT v.attempt_id, {', '.join(packed)} FROM chosen_verdicts v WHERE +v.source = ?"
+                " GROUP BY v.attempt_id)"]  # fmt: skip
+        params: list[Any] = [*stage_params, source]
+        listing = plan if plan is not None else listed_in
+        if listing is not None:
+            cte, listing_params = self._listing(listing)
+            ctes.append(cte)
+            params += listing_params
+        if plan is not None:
+            members, count = "listed l JOIN per ON per.attempt_id = l.attempt_id", "SUM(l.n)"
+        else:
+            members, count = "per", "COUNT(*)"
+        members += " JOIN attempts a ON a.attempt_id = per.attempt_id"
+        if listed_in is not None:
+            members += " LEFT JOIN listed l ON l.attempt_id = per.attempt_id"
+        listed = "SUM(l.n)" if listed_in is not None else "0"
+        # each attempt's words, counted per model and task, then per language: a task lookup per task, not per
+        # attempt
+        sql = (
+            f"WITH {', '.join(ctes)},"
+            f" cells AS (SELECT a.model, a.task_id, {', '.join(f'per.w{w} AS w{w}' for w in range(words))},"
+            f" {count} AS attempts, {listed} AS listed FROM {members} GROUP BY a.model, a.task_id, {word_names})"
+            f" SELECT c.model, t.language, '' AS run, {', '.join(f'c.w{w}' for w in range(words))},"
+            f" SUM(c.attempts), SUM(c.listed) FROM cells c JOIN tasks t ON t.task_id = c.task_id"
+            f" GROUP BY c.model, t.language, {', '.join(f'c.w{w}' for w in range(words))}"
+        )
+        return sql, params
+
+    def _run_tally_sql(self, stages: Sequence[str], source: str | None, words: int) -> tuple[str, list[Any]]:
+        """outcome_tally with runs: every run's verdicts, grouped by run."""
+        packed, stage_params = self._packed_words(stages, words)
+        word_names = ", ".join(f"w{w}" for w in range(words))
+        where, params = ("WHERE source = ?", [source]) if source is not None else ("", [])
+        run = "CASE WHEN pipeline_version != '' THEN pipeline_version ELSE source END"
+        verdicts = f"SELECT attempt_id, stage, outcome, {run} AS run, rowid AS written FROM verdicts {where}"
+        pairs = self._conn.execute(f"SELECT DISTINCT source, pipeline_version FROM verdicts {where}", params)
+        names = [version or name for name, version in pairs]
+        if len(names) != len(set(names)):  # one run name from two sources: the last written verdict is the run's
+            verdicts = (
+                "SELECT attempt_id, stage, outcome, run FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY run,"
+                f" attempt_id, stage ORDER BY written DESC) AS newest FROM ({verdicts})) WHERE newest = 1"
+            )
+        sql = (
+            f"WITH v AS ({verdicts}), per AS (SELECT v.attempt_id, v.run, {', '.join(packed)}"
+            " FROM v GROUP BY v.attempt_id, v.run)"
+            f" SELECT '' AS model, '' AS language, run, {word_names}, COUNT(*) AS attempts, 0 FROM per"
+            f" GROUP BY run, {word_names}"
+        )
+        return sql, [*params, *stage_params]
 
     def group_names(self) -> GroupNames:
         """Every model and every language the session's attempts have (a language only tasks without attempts
@@ -2004,8 +2162,13 @@ class Store:
 
     def counted_stage_names(self, source: str | None = None) -> list[str]:
         """Every stage name among the verdicts that count (a source's newest run with `source`), unordered."""
-        if source is not None:
-            rows = self._conn.execute("SELECT DISTINCT stage FROM chosen_verdicts WHERE source = ?", (source,))
+        if source is not None:  # skipping along the (source, stage) index
+            rows = self._conn.execute(
+                "WITH RECURSIVE s(stage) AS (SELECT MIN(stage) FROM chosen_verdicts WHERE source = ?1 UNION ALL"
+                " SELECT (SELECT MIN(stage) FROM chosen_verdicts WHERE source = ?1 AND stage > s.stage) FROM s"
+                " WHERE s.stage IS NOT NULL) SELECT stage FROM s WHERE stage IS NOT NULL",
+                (source,),
+            )
             return [row[0] for row in rows]
         # skipping along the (stage, ...) index of the verdicts that count
         rows = self._conn.execute(
@@ -2022,8 +2185,9 @@ class Store:
         return [row[0] for row in self._conn.execute("SELECT DISTINCT stage FROM verdicts WHERE source = ?", (source,))]
 
     def scored_stage_names(self, source: str | None = None) -> set[str]:
-        """The stages whose verdicts that count (a source's with `source`) hold a finite score somewhere."""
-        where, params = ("counts", []) if source is None else ("source = ?", [source])
+        """The stages whose verdicts that count (a source's with `source`) hold a finite score somewhere. A
+        source's are found in one scan (its index holds no scores, and looking each row up costs more)."""
+        where, params = ("counts", []) if source is None else ("+source = ?", [source])
         rows = self._conn.execute(
             f"SELECT DISTINCT stage FROM chosen_verdicts WHERE {where} AND score > -9e999 AND score < 9e999", params
         )
@@ -2040,8 +2204,9 @@ class Store:
         return AttemptGroups(ids, models, languages)
 
     def counted_verdicts_of(self, attempt_ids: Iterable[str], source: str | None = None) -> VerdictRows:
-        """The verdicts that count (current_verdict_rows(), a source's with `source`) of these attempts only."""
-        where, params = ("counts", []) if source is None else ("source = ?", [source])
+        """The verdicts that count (current_verdict_rows(), a source's with `source`) of these attempts only, found
+        through their key (the source index would walk every verdict of the source)."""
+        where, params = ("counts", []) if source is None else ("+source = ?", [source])
         rows = self._conn.execute(
             "SELECT attempt_id, stage, outcome, score, '' FROM chosen_verdicts"
             f" WHERE {where} AND attempt_id IN (SELECT value FROM json_each(?))",

@@ -150,3 +150,32 @@ async def test_an_extra_stage_has_its_row_and_confusion_after_the_six(tmp_path: 
         assert str(table.get_row("tests")[1]) == "40"
         confusion = text_of(app.screen.query_one("#confusion-tests", Static))
         assert "tests" in confusion
+
+
+async def test_the_queue_is_not_read_ahead_while_the_statistics_are_on_top(
+    demo_session: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The review screen reads a big study's queue after a quiet moment; that read holds the interpreter for
+    seconds, so when the quiet moment comes while the statistics (computing their figures) are on top, it
+    waits, and happens once the reviewer is back."""
+    from bare_tui.tui.screens import review
+    from tests.tui.conftest import make_app, settle, wait_for
+
+    monkeypatch.setattr(review, "QUEUE_PRELOAD_AFTER", 0.05)
+    app = make_app(demo_session, mode="assisted")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        reviewing = app.screen
+        assert isinstance(reviewing, review.ReviewScreen) and reviewing._queue is None  # a small study: no read
+        monkeypatch.setattr(review, "QUEUE_PRELOAD_FROM", 0)  # from now on this study counts as big
+        await app.run_action("stats")
+        await wait_for(pilot, lambda: isinstance(app.screen, StatsScreen), "the statistics on top")
+        stats = app.screen
+        reviewing._preload_queue()  # the quiet moment comes
+        for _ in range(10):  # and comes again, many times over
+            await pilot.pause(0.05)
+        assert reviewing._queue is None
+        await app.workers.wait_for_complete()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is reviewing and stats is not app.screen, "back on the review")
+        await wait_for(pilot, lambda: reviewing._queue is not None, "the queue read ahead")

@@ -29,6 +29,8 @@ from bare_tui.agreement import (
     pabak,
     paired_bootstrap,
     percent_agreement,
+    posterior_interval,
+    posterior_intervals,
     roc_auc,
     rogan_gladen,
     scott_pi,
@@ -383,3 +385,26 @@ def test_youden_best_threshold_is_the_brute_force_best() -> None:
     assert curve.best_youden == pytest.approx(youden(best))
     assert curve.auc == pytest.approx(roc_auc_score(truth, scores))
     assert curve.sensitivity[0] == 1.0 and curve.specificity[0] == 0.0  # everything passes at the lowest score
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 60),
+    st.lists(st.sampled_from(("finite", "some nan", "mostly nan", "no point")), min_size=1, max_size=8),
+)
+def test_intervals_of_many_statistics_at_once_are_each_statistics_own(
+    seed: int, replicates: int, kinds: list[str]
+) -> None:
+    """The resampling computes all its statistics' intervals in one call: the figures must be exactly those of
+    one statistic at a time, whatever share of replicates a statistic leaves undefined."""
+    rng = np.random.default_rng(seed)
+    samples = rng.uniform(-1, 1.2, size=(len(kinds), replicates))
+    for row, kind in enumerate(kinds):
+        if kind == "some nan":
+            samples[row, : replicates // 3] = np.nan
+        elif kind == "mostly nan":
+            samples[row, : replicates - replicates // 3] = np.nan
+    points = [None if kind == "no point" else float(rng.uniform(-1, 1)) for kind in kinds]
+    expected = [posterior_interval(samples[row], points[row]) for row in range(len(kinds))]
+    assert posterior_intervals(samples, points) == expected

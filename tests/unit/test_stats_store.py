@@ -6,6 +6,7 @@ adjudications and plans."""
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -189,17 +190,25 @@ def test_light_read_gives_the_in_memory_rows(
             for versions in (False, True):
                 options = OPTIONS if versions else Options(by=("model", "language", "anchoring"), replicates=5)
                 reference = prepare(load_input(store, source=source, versions=versions))
-                light = load_session(store, source=source, versions=versions)
+                # with the plan, its population is counted in the same pass as the session's
+                light = load_session(store, source=source, versions=versions, plan="p" if plan else None)
                 assert light.stage_names == reference.stage_names
                 assert light.scored_stages == reference.scored_stages
                 assert calibration_rows(light, options) == calibration_rows(reference, options), (source, versions)
                 if plan is not None:
                     weighed = Options(by=("model", "language"), replicates=5, precision=0.2)
                     light_design = load_plan(store, "p", light, source)
+                    counted_apart = load_plan(store, "p", replace(light, plan_counts=None), source)
                     reference_design = load_plan_in_memory(store, "p", reference)
                     assert light_design.sampled == reference_design.sampled
-                    assert plan_rows(light, light_design, weighed) == plan_rows(reference, reference_design, weighed)
+                    assert light_design.population_size == counted_apart.population_size
+                    expected = plan_rows(reference, reference_design, weighed)
+                    assert plan_rows(light, light_design, weighed) == expected
+                    assert plan_rows(light, counted_apart, weighed) == expected
         assert labelled_sample_kind(store) == labelled_sample_kind_by_hand(store)
+        columns = store.label_columns_in_force()
+        rows = list(zip(columns.attempt_ids, columns.reviewers, columns.stages, columns.labels, columns.saw_verdicts))
+        assert rows == [tuple(row) for row in store.current_label_rows()]
 
 
 def labelled_sample_kind_by_hand(store: Store) -> str:

@@ -813,7 +813,9 @@ class ReviewScreen(Screen[None]):
         return self._queue
 
     def _preload_queue(self) -> None:
-        if not self.session.ordered:  # its size is not known yet: look again later
+        # its size is not known yet, or another screen is on top (the statistics computing, say, which the read
+        # would slow by holding the GIL): look again later
+        if not self.session.ordered or self.app.screen is not self:
             self._preload_timer = self.set_timer(QUEUE_PRELOAD_AFTER, self._preload_queue)
             return
         if self._queue is None and self.session.total >= QUEUE_PRELOAD_FROM:

@@ -92,10 +92,10 @@ def bundle_parts(session_path: Path, options: Options, plan: str | None = None) 
     are). The per-model rows the screen shows need no resamples, so none are drawn for them: the export
     computes every row with its intervals (`export_rows`)."""
     with Store.open(session_path, readonly=True) as store:
-        session = load_session(store)
-        options = replace(options, stages=stages_for(session, options))  # extra stages after the five
         plans = store.plans()
         name = plan if plan is not None else (plans[-1].name if plans else None)
+        session = load_session(store, plan=name)  # the plan's population counted in the same pass
+        options = replace(options, stages=stages_for(session, options))  # extra stages after the five
         table_options = replace(options, by=tuple(b for b in options.by if b == "anchoring"))
         bundle = StatsBundle(
             rows=tuple(calibration_rows(session, table_options)),
