@@ -452,3 +452,36 @@ def test_outcomes_outside_the_four_written_by_another_program_are_listed_as_writ
     rows = rows_by_id(session)
     assert rows["a-2"].outcome("syntax") == "timeout"
     assert rows["a-2"].outcome("signatures") == "fail" and rows["a-1"].outcome("syntax") != "timeout"
+
+
+def test_ids_holding_a_line_break_and_rows_stored_out_of_import_order_list_as_the_python_rules_list(
+    tmp_path: Path,
+) -> None:
+    """The store reads the queue's columns as one joined text each (ids joined by line breaks) in table order: an
+    attempt id or stage holding a line break, and rows whose table order is not their import order, must still
+    give every attempt its own row, in import order, with its own labels."""
+    import sqlite3
+
+    path = build_queue_session(tmp_path / "q.db")
+    with Store.open(path) as store:
+        store.add_attempts([Attempt("a-\n8", "t-1", "model-c", "x = 1\n"), Attempt("a-9", "t-1", "model-c", "y\n")])
+        store.save_verdicts([Verdict("a-\n8", "syntax", Outcome.FAIL), Verdict("a-9", "odd\nstage", Outcome.PASS)])
+        store.save_judgements(
+            [
+                Judgement("j-90", "a-\n8", "ana", "syntax", Label.PASS, saved_at="2026-11-21T12:00:00Z"),
+                Judgement("j-91", "a-9", "ben", "odd\nstage", Label.FAIL, saved_at="2026-11-21T12:00:00Z"),
+            ]
+        )
+    conn = sqlite3.connect(path)
+    # a-1 moves to the end of import order while its row stays first in the table
+    conn.execute("UPDATE attempts SET seq = (SELECT MAX(seq) + 1 FROM attempts) WHERE attempt_id = 'a-1'")
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        expected = _rows_by_python_rules(store, "ana")
+        found = list(load_data(store, "ana").rows())
+    assert [row.attempt_id for row in found][-3:] == ["a-\n8", "a-9", "a-1"]
+    assert found == expected
+    by_id = {row.attempt_id: row for row in found}
+    assert by_id["a-\n8"].labelled == 1 and by_id["a-\n8"].disputed  # ana's pass against the pipeline's fail
+    assert by_id["a-9"].disputed and by_id["a-9"].outcome("odd\nstage") == "pass"
