@@ -620,16 +620,18 @@ def load_data(store: Store, reviewer: str) -> QueueData:
     return list(load_stepwise(store, reviewer, outline=False))[-1]
 
 
-def load_stepwise(store: Store, reviewer: str, outline: bool = True) -> Iterator[QueueData]:
+def load_stepwise(store: Store, reviewer: str, outline: bool | None = True) -> Iterator[QueueData]:
     """The queue in two steps: first the outline (attempts and verdicts, people_known False) so that a big session
-    shows at once, then the same data with the people columns filled. outline=False: the full data only.
+    shows at once, then the same data with the people columns filled. outline=False: the full data only; None: the
+    outline only when the people are still being read once it is ready (showing it then would paint the table
+    twice for nothing).
 
     The people's tallies are read on a connection of their own while the outline is read (SQLite works without
     Python's lock), and no garbage collection walks the half a million objects the reads make on their way."""
     with collector_paused(), ThreadPoolExecutor(1, thread_name_prefix="queue-people") as pool:
         people = pool.submit(_read_people, store.path, reviewer)
         data = read_outline(store)
-        if outline:
+        if outline or (outline is None and not people.done()):
             yield data
             data = QueueData(**{f.name: getattr(data, f.name) for f in fields(QueueData) if f.init})
         tallies, flags = people.result()

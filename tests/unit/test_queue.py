@@ -485,3 +485,45 @@ def test_ids_holding_a_line_break_and_rows_stored_out_of_import_order_list_as_th
     by_id = {row.attempt_id: row for row in found}
     assert by_id["a-\n8"].labelled == 1 and by_id["a-\n8"].disputed  # ana's pass against the pipeline's fail
     assert by_id["a-9"].disputed and by_id["a-9"].outcome("odd\nstage") == "pass"
+
+
+def test_the_outline_is_given_only_while_the_people_are_still_being_read(
+    session: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """outline=None (the screen's first load): the outline is shown only when the labels are not read by the time
+    it is; when they are, the full rows come alone, so the table is not painted twice for nothing."""
+    import threading
+
+    import bare_tui.queue as queue_module
+
+    people_read = threading.Event()
+    read_people, read_outline = queue_module._read_people, queue_module.read_outline
+
+    def people_first(store: Store) -> queue_module.QueueData:
+        assert people_read.wait(10)
+        return read_outline(store)
+
+    def people_last(*args: object) -> object:
+        assert people_read.wait(10)
+        return read_people(*args)  # type: ignore[arg-type]  # why: the wrapped function's own arguments
+
+    def signal(*args: object) -> object:
+        try:
+            return read_people(*args)  # type: ignore[arg-type]  # why: the wrapped function's own arguments
+        finally:
+            people_read.set()
+
+    with Store.open(session) as store:
+        monkeypatch.setattr(queue_module, "_read_people", signal)
+        monkeypatch.setattr(queue_module, "read_outline", people_first)
+        alone = list(queue_module.load_stepwise(store, "ana", outline=None))
+        people_read.clear()  # now the labels are read only once the outline is on show
+        monkeypatch.setattr(queue_module, "_read_people", people_last)
+        monkeypatch.setattr(queue_module, "read_outline", read_outline)
+        steps = queue_module.load_stepwise(store, "ana", outline=None)
+        both = [next(steps)]
+        people_read.set()
+        both += list(steps)
+    assert [d.people_known for d in alone] == [True]
+    assert [d.people_known for d in both] == [False, True]
+    assert list(alone[0].rows()) == list(both[1].rows())

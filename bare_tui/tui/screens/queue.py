@@ -293,7 +293,8 @@ class QueueScreen(Screen[str | None]):
                     data.set_tallies(store.label_tallies(self.reviewer), store.flags())
                     app.call_from_thread(self._received, data, True)
                 else:
-                    for data in load_stepwise(store, self.reviewer, outline=not self.data):
+                    # The outline first on a first load, unless the people's tallies are in by then.
+                    for data in load_stepwise(store, self.reviewer, outline=None if not self.data else False):
                         app.call_from_thread(self._received, data, data.people_known)
         except SessionError as exc:
             app.call_from_thread(self._failed, str(exc))
