@@ -149,6 +149,24 @@ class QueueData:
             self._index = {attempt_id: row for row, attempt_id in enumerate(self.ids)}
         return self._index
 
+    def row_of(self, attempt_id: str) -> int | None:
+        """The row of this attempt, or None; without making the dictionary of every id (90 ms of CPU at BARE
+        scale) when it is not made yet: one look along the ids, in C."""
+        if self._index is not None:
+            return self._index.get(attempt_id)
+        try:
+            return self.ids.index(attempt_id)
+        except ValueError:
+            return None
+
+    def rows_of(self, attempt_ids: Iterable[str]) -> np.ndarray:
+        """The rows of these attempts (those present), in order, without making the dictionary of every id."""
+        wanted = set(attempt_ids)
+        if self._index is not None or len(wanted) <= 8:
+            found = {self.row_of(attempt_id) for attempt_id in wanted}
+            return np.array(sorted(row for row in found if row is not None), np.intp)
+        return np.flatnonzero(np.fromiter(map(wanted.__contains__, self.ids), bool, len(self.ids)))
+
     @classmethod
     def of(
         cls,
@@ -220,17 +238,16 @@ class QueueData:
         verdict rows. outcomes_of: (attempt_id, stage) -> outcome of some attempts (`Store.current_outcomes_of`),
         asked only for attempts whose packed outcomes hold a text outside the four outcomes."""
         ids = columns.attempt_ids
-        index = dict(zip(ids, range(len(ids))))
-        task, task_ids = _codes(columns.task_ids)
+        task, task_ids = columns.task, columns.task_ids
         places = [columns.tasks[task_id] for task_id in task_ids]
         task_path, paths = _codes(place.path for place in places)
         task_language, languages = _codes(place.language for place in places)
-        model, models = _codes(columns.models)
+        model, models = columns.model, columns.models
         stages = queue_stages(columns.extra_stages)
         names = list(OUTCOME_VALUES)
         none = -1  # no verdict, until the outcome names are all known
         grid = np.full((len(ids), len(stages)), none, np.int16)
-        packed = np.array(columns.field_outcomes, np.int64)
+        packed = columns.field_outcomes
         other = np.zeros(len(ids), bool)
         for column in range(len(FIELDS)):
             codes = (packed >> (FIELD_OUTCOME_BITS * column)) & FIELD_OUTCOME_OTHER
@@ -244,6 +261,8 @@ class QueueData:
                 raise ValueError("outcomes outside the four are stored: outcomes_of must read them")
             unusual = [ids[r] for r in np.flatnonzero(other).tolist()]
             cells += [(a, stage, outcome) for (a, stage), outcome in outcomes_of(unusual).items() if stage in FIELDS]
+        # The dictionary of every id (90 ms at BARE scale) only when some extra stage or unusual outcome needs it.
+        index = dict(zip(ids, range(len(ids)))) if cells else {}
         for attempt_id, stage, outcome in cells:
             row, column = index.get(attempt_id, -1), stage_index.get(stage, -1)
             if row < 0 or column < 0:
@@ -257,7 +276,7 @@ class QueueData:
         nobody = np.zeros(len(ids), bool)
         return cls(
             ids,
-            np.array(columns.seqs, np.int64),
+            columns.seqs,
             task,
             task_ids,
             task_path[task] if len(task) else task,
@@ -273,7 +292,6 @@ class QueueData:
             nobody,
             nobody.copy(),
             nobody.copy(),
-            _index=index,
         )
 
     # ------------------------------------------------------------------ people
@@ -288,8 +306,7 @@ class QueueData:
         people = _people(self, np.arange(len(self.ids)), list(labels), list(adjudications), reviewer)
         self.labelled, self.disputed, self.disputed_failure = people
         flagged = np.zeros(len(self.ids), bool)
-        index = self.index
-        flagged[[index[f.attempt_id] for f in flags if f.flagged and f.attempt_id in index]] = True
+        flagged[self.rows_of(f.attempt_id for f in flags if f.flagged)] = True
         self.flagged = flagged
         self.people_known = True
 
@@ -297,11 +314,10 @@ class QueueData:
         """Fill the people columns from the store's tallies of every labelled or settled attempt-stage
         (`Store.label_tallies`) and the flags. only: the tallies are of these attempts alone, whose rows are set
         (a return from reviewing a few attempts); None: every row is set."""
-        index = self.index
         if only is None:
             rows = np.arange(len(self.ids))
         else:
-            rows = np.array(sorted({index[a] for a in only if a in index}), np.intp)
+            rows = self.rows_of(only)
             if not len(rows):
                 return
         labelled, disputed, failures = _people_of_tallies(self, rows, tallies)
@@ -309,7 +325,7 @@ class QueueData:
         if only is None:
             self.labelled, self.disputed, self.disputed_failure = labelled, disputed, failures
             self.flagged = np.zeros(len(self.ids), bool)
-            self.flagged[[index[a] for a in flagged if a in index]] = True
+            self.flagged[self.rows_of(flagged)] = True
             self.people_known = True
         else:
             self.labelled[rows], self.disputed[rows], self.disputed_failure[rows] = labelled, disputed, failures
@@ -349,9 +365,8 @@ class QueueData:
             self.hidden = None
             return
         if only is not None and self.hidden is not None:
-            index = self.index
             for attempt_id in only:
-                row = index.get(attempt_id)
+                row = self.row_of(attempt_id)
                 if row is not None:
                     self.hidden[row] = attempt_id not in visible
             return
@@ -451,7 +466,7 @@ class QueueRows(Sequence[QueueRow]):
 
     def position_of(self, attempt_id: str) -> int | None:
         """Where this attempt is among these rows, or None (a binary search: positions are in import order)."""
-        row = self.data.index.get(attempt_id)
+        row = self.data.row_of(attempt_id)
         if row is None:
             return None
         if self.positions is None:
@@ -521,10 +536,17 @@ def _people_of_tallies(
     pass and fail counts and adjudication, not once per attempt-stage."""
     local = np.full(len(data.ids), -1, np.intp)
     local[rows] = np.arange(len(rows))
-    index = data.index
     stage_index = {stage: i for i, stage in enumerate(data.stages)}
     count = len(tallies.attempt_ids)
-    found = np.fromiter(map(index.get, tallies.attempt_ids, repeat(-1)), np.intp, count)
+    seqs = data.seqs
+    if not len(seqs):
+        found = np.full(count, -1, np.intp)
+    elif bool(np.all(seqs[1:] > seqs[:-1])):
+        # Placed by seq in the attempts' import order (a binary search each), not by a dictionary of every id.
+        at = np.minimum(np.searchsorted(seqs, tallies.seqs), len(seqs) - 1)
+        found = np.where(seqs[at] == tallies.seqs, at, -1)
+    else:
+        found = np.fromiter(map(data.index.get, tallies.attempt_ids, repeat(-1)), np.intp, count)
     row = np.where(found >= 0, local[found], -1)
     column = np.fromiter(map(stage_index.get, tallies.stages, repeat(-1)), np.intp, count)
     known = (row >= 0) & (column >= 0)
@@ -598,16 +620,18 @@ def load_data(store: Store, reviewer: str) -> QueueData:
     return list(load_stepwise(store, reviewer, outline=False))[-1]
 
 
-def load_stepwise(store: Store, reviewer: str, outline: bool = True) -> Iterator[QueueData]:
+def load_stepwise(store: Store, reviewer: str, outline: bool | None = True) -> Iterator[QueueData]:
     """The queue in two steps: first the outline (attempts and verdicts, people_known False) so that a big session
-    shows at once, then the same data with the people columns filled. outline=False: the full data only.
+    shows at once, then the same data with the people columns filled. outline=False: the full data only; None: the
+    outline only when the people are still being read once it is ready (showing it then would paint the table
+    twice for nothing).
 
     The people's tallies are read on a connection of their own while the outline is read (SQLite works without
     Python's lock), and no garbage collection walks the half a million objects the reads make on their way."""
     with collector_paused(), ThreadPoolExecutor(1, thread_name_prefix="queue-people") as pool:
         people = pool.submit(_read_people, store.path, reviewer)
         data = read_outline(store)
-        if outline:
+        if outline or (outline is None and not people.done()):
             yield data
             data = QueueData(**{f.name: getattr(data, f.name) for f in fields(QueueData) if f.init})
         tallies, flags = people.result()

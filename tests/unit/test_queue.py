@@ -452,3 +452,78 @@ def test_outcomes_outside_the_four_written_by_another_program_are_listed_as_writ
     rows = rows_by_id(session)
     assert rows["a-2"].outcome("syntax") == "timeout"
     assert rows["a-2"].outcome("signatures") == "fail" and rows["a-1"].outcome("syntax") != "timeout"
+
+
+def test_ids_holding_a_line_break_and_rows_stored_out_of_import_order_list_as_the_python_rules_list(
+    tmp_path: Path,
+) -> None:
+    """The store reads the queue's columns as one joined text each (ids joined by line breaks) in table order: an
+    attempt id or stage holding a line break, and rows whose table order is not their import order, must still
+    give every attempt its own row, in import order, with its own labels."""
+    import sqlite3
+
+    path = build_queue_session(tmp_path / "q.db")
+    with Store.open(path) as store:
+        store.add_attempts([Attempt("a-\n8", "t-1", "model-c", "x = 1\n"), Attempt("a-9", "t-1", "model-c", "y\n")])
+        store.save_verdicts([Verdict("a-\n8", "syntax", Outcome.FAIL), Verdict("a-9", "odd\nstage", Outcome.PASS)])
+        store.save_judgements(
+            [
+                Judgement("j-90", "a-\n8", "ana", "syntax", Label.PASS, saved_at="2026-11-21T12:00:00Z"),
+                Judgement("j-91", "a-9", "ben", "odd\nstage", Label.FAIL, saved_at="2026-11-21T12:00:00Z"),
+            ]
+        )
+    conn = sqlite3.connect(path)
+    # a-1 moves to the end of import order while its row stays first in the table
+    conn.execute("UPDATE attempts SET seq = (SELECT MAX(seq) + 1 FROM attempts) WHERE attempt_id = 'a-1'")
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        expected = _rows_by_python_rules(store, "ana")
+        found = list(load_data(store, "ana").rows())
+    assert [row.attempt_id for row in found][-3:] == ["a-\n8", "a-9", "a-1"]
+    assert found == expected
+    by_id = {row.attempt_id: row for row in found}
+    assert by_id["a-\n8"].labelled == 1 and by_id["a-\n8"].disputed  # ana's pass against the pipeline's fail
+    assert by_id["a-9"].disputed and by_id["a-9"].outcome("odd\nstage") == "pass"
+
+
+def test_the_outline_is_given_only_while_the_people_are_still_being_read(
+    session: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """outline=None (the screen's first load): the outline is shown only when the labels are not read by the time
+    it is; when they are, the full rows come alone, so the table is not painted twice for nothing."""
+    import threading
+
+    import bare_tui.queue as queue_module
+
+    people_read = threading.Event()
+    read_people, read_outline = queue_module._read_people, queue_module.read_outline
+
+    def people_first(store: Store) -> queue_module.QueueData:
+        assert people_read.wait(10)
+        return read_outline(store)
+
+    def people_last(*args: object) -> object:
+        assert people_read.wait(10)
+        return read_people(*args)  # type: ignore[arg-type]  # why: the wrapped function's own arguments
+
+    def signal(*args: object) -> object:
+        try:
+            return read_people(*args)  # type: ignore[arg-type]  # why: the wrapped function's own arguments
+        finally:
+            people_read.set()
+
+    with Store.open(session) as store:
+        monkeypatch.setattr(queue_module, "_read_people", signal)
+        monkeypatch.setattr(queue_module, "read_outline", people_first)
+        alone = list(queue_module.load_stepwise(store, "ana", outline=None))
+        people_read.clear()  # now the labels are read only once the outline is on show
+        monkeypatch.setattr(queue_module, "_read_people", people_last)
+        monkeypatch.setattr(queue_module, "read_outline", read_outline)
+        steps = queue_module.load_stepwise(store, "ana", outline=None)
+        both = [next(steps)]
+        people_read.set()
+        both += list(steps)
+    assert [d.people_known for d in alone] == [True]
+    assert [d.people_known for d in both] == [False, True]
+    assert list(alone[0].rows()) == list(both[1].rows())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Callable, Collection
 from dataclasses import replace
 from pathlib import Path
@@ -278,7 +279,18 @@ class QueueScreen(Screen[str | None]):
         self._loading = True
         base = self.data if people_only else None
         app = self.app  # taken here: a screen not on show cannot find its app from another thread
-        app.run_worker(lambda: self._read(app, base), thread=True, group=f"queue-load-{id(self)}", exit_on_error=False)
+        # A thread of its own, started now: a Textual worker starts from a task on the event loop, which is busy
+        # mounting this screen when `q` is pressed, and began the read 0.1-0.2 s late on a big study. The read ends
+        # on its own (it reports through call_from_thread, and catches its errors); daemon: it never holds up an exit.
+        threading.Thread(target=self._read_quietly, args=(app, base), name="queue-load", daemon=True).start()
+
+    def _read_quietly(self, app: App[object], base: QueueData | None) -> None:
+        try:
+            self._read(app, base)
+        except RuntimeError:
+            if app.is_running:
+                raise
+            # the app closed while the session was read (quit during the load): nobody is left to show it to
 
     def reload(self) -> None:
         """Read everything again (ctrl+r): what other processes wrote too."""
@@ -293,7 +305,8 @@ class QueueScreen(Screen[str | None]):
                     data.set_tallies(store.label_tallies(self.reviewer), store.flags())
                     app.call_from_thread(self._received, data, True)
                 else:
-                    for data in load_stepwise(store, self.reviewer, outline=not self.data):
+                    # The outline first on a first load, unless the people's tallies are in by then.
+                    for data in load_stepwise(store, self.reviewer, outline=None if not self.data else False):
                         app.call_from_thread(self._received, data, data.people_known)
         except SessionError as exc:
             app.call_from_thread(self._failed, str(exc))
