@@ -704,6 +704,14 @@ class Store:
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise _session_error(path, exc) from None
+        except UnicodeDecodeError:
+            # SQLite's own error names the damaged schema object, and Python cannot decode a name whose bytes the
+            # damage scrambled: the message is lost, the diagnosis is not.
+            conn.close()
+            raise SessionError(
+                f"{path}: the session file is damaged (its schema cannot be read); restore a copy or recover it "
+                "with `sqlite3 FILE .recover`"
+            ) from None
         except BaseException:
             conn.close()
             raise

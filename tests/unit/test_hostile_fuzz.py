@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,6 +205,32 @@ def test_fuzzed_session_paths_are_one_line_never_a_traceback(case: tuple[str, by
             with pytest.MonkeyPatch.context() as patch:
                 patch.setattr("sys.stdout", open(os.devnull, "w"))  # noqa: SIM115 (closed with the process)
                 assert cli.main(argv) in (0, 2)
+
+
+def test_a_schema_name_scrambled_past_utf_8_is_a_damaged_session(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the fuzz above: a byte of a schema object's name turned into invalid UTF-8 makes SQLite's own
+    error message undecodable, and every command that opened the session died with a UnicodeDecodeError."""
+    good = _good_session(tmp_path / "good.db")
+    at = good.find(b"CREATE TABLE")
+    bad = tmp_path / "bad.db"
+    for back in range(1, 80):  # the record header and names just before the first table's SQL
+        damaged = bytearray(good)
+        damaged[at - back] = 0xFF
+        bad.write_bytes(bytes(damaged))
+        try:
+            sqlite3.connect(bad).execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except UnicodeDecodeError:
+            break
+        except sqlite3.Error:
+            continue
+    else:
+        pytest.skip("no byte of this SQLite's schema record makes its error message undecodable")
+    for argv in (["export", str(bad)], ["stats", str(bad)], ["merge", str(tmp_path / "m.db"), str(bad)]):
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err
+        assert "the session file is damaged" in err and err.count("\n") == 1
 
 
 @st.composite
