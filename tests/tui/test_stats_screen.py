@@ -179,3 +179,21 @@ async def test_the_queue_is_not_read_ahead_while_the_statistics_are_on_top(
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is reviewing and stats is not app.screen, "back on the review")
         await wait_for(pilot, lambda: reviewing._queue is not None, "the queue read ahead")
+
+
+@pytest.mark.parametrize("line_width", [76, 116, 136])
+def test_pass_rate_bars_keep_each_figure_and_its_n_on_the_line(line_width: int) -> None:
+    """At 80 columns the 40-cell bars pushed `n=` (and a wide interval) onto a line of its own, so every model
+    took four lines and its figures read as belonging to the next row."""
+    from bare_tui.calibration import StatRow
+    from bare_tui.tui.screens.stats import pass_rate_bars
+
+    rows = tuple(
+        StatRow(metric, "overall", group_by, group, 12345, 1.0, 0.78, 1.0)
+        for group_by, group in (("all", "all"), ("model", "marlin-70b-instruct"))
+        for metric in ("auto_pass_rate", "corrected_pass_rate")
+    )
+    lines = pass_rate_bars(rows, line_width=line_width).plain.splitlines()
+    assert len(lines) == 4
+    assert all(len(line) <= line_width and line.endswith("n=12345") for line in lines), lines
+    assert max(len(line) for line in pass_rate_bars(rows).plain.splitlines()) > 76  # the bars as they were

@@ -185,9 +185,11 @@ def pass_rate_bars(
         ("raw", "auto_pass_rate", "cyan"),
         ("corrected", "corrected_pass_rate", "magenta"),
     ),
+    line_width: int | None = None,
 ) -> Text:
     """Two figures per model as pairs of bars (by default raw against corrected success rate); the second bar
-    shows its interval."""
+    shows its interval. With `line_width`, the bars narrow (to no less than 10 cells) so that a line keeps its
+    figures and n on one line at that width."""
     metrics = {metric for _, metric, _ in bars}
     by_group: dict[tuple[str, str], dict[str, StatRow]] = defaultdict(dict)
     for row in rows:
@@ -196,6 +198,8 @@ def pass_rate_bars(
     text = Text()
     names = [("all", "all")] + sorted(key for key in by_group if key[0] == "model")
     label_width = min(24, max(len("all models"), *(len(group) for _, group in names)))
+    if line_width is not None:  # name, " people    ", bar, " 100% (100%–100%) n=99999"
+        width = max(10, min(width, line_width - label_width - 11 - len(" 100% (100%–100%) n=99999")))
     for group_by, group in names:
         cells = by_group.get((group_by, group), {})
         name = "all models" if group_by == "all" else group
@@ -233,7 +237,7 @@ def _bar(row: StatRow | None, width: int, style: str, missing: str = "–") -> T
     return bar
 
 
-def study_panel(study: StudyPanel, width: int = 40) -> Text:
+def study_panel(study: StudyPanel, width: int = 40, line_width: int | None = None) -> Text:
     """The study panel: whom the figures speak for (a warning line when no plan backs them), the plan's
     progress and the labels still needed, then per model the pipeline's pass rate against the PPI estimate."""
     text = Text()
@@ -252,7 +256,7 @@ def study_panel(study: StudyPanel, width: int = 40) -> Text:
             text.append(f"; {int(needed.value)} more for ±{STUDY_PRECISION * 100:.0f} points on the pass rate")
         text.append("\n")
     bars = (("pipeline", "auto_pass_rate", "cyan"), ("people", "ppi_pass_rate", "green"))
-    text.append_text(pass_rate_bars(study.rows, width, STUDY_STAGE, bars))
+    text.append_text(pass_rate_bars(study.rows, width, STUDY_STAGE, bars, line_width))
     return text
 
 
@@ -404,13 +408,26 @@ class StatsScreen(Screen[None]):
             self._paint_stages(bundle)
             progress.update(WAITING["rates"])
         elif bundle.study is None:
-            self.query_one("#pass-rates", Static).update(pass_rate_bars(bundle.rates))
+            self._paint_bars(bundle)
             progress.update(WAITING["study"])
         else:
-            self.query_one("#study", Static).update(study_panel(bundle.study))
+            self._paint_bars(bundle)
             progress.display = False
         if bundle.complete:
             self.bundle = bundle
+
+    def _paint_bars(self, bundle: StatsBundle) -> None:
+        """The pass-rate bars and the study panel, their bars as wide as the screen allows (the scrollbar and
+        the padding take 4 columns)."""
+        line_width = self.size.width - 4
+        if bundle.rates is not None:
+            self.query_one("#pass-rates", Static).update(pass_rate_bars(bundle.rates, line_width=line_width))
+        if bundle.study is not None:
+            self.query_one("#study", Static).update(study_panel(bundle.study, line_width=line_width))
+
+    def on_resize(self) -> None:
+        if self.bundle is not None:
+            self._paint_bars(self.bundle)
 
     def _paint_stages(self, bundle: StatsBundle) -> None:
         rows = _index(bundle.rows)
