@@ -1,19 +1,14 @@
 """`bare-tui audit` lists its items without importing what only the review screen and the dialogs need (the review
 screen, the Markdown parser, numpy), reads the list while the interface starts, and the dialogs still open when asked
-for; a session that cannot be read is said on the screen.
-
-Run in an interpreter of its own: the test process has imported everything already."""
+for; a session that cannot be read is said on the screen."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from .own_interpreter import run_driver
 from .queue_fixtures import build_queue_session
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # Modules the audit list does not need before it is shown: each is imported when its screen or dialog first opens.
 NOT_BEFORE_THE_LIST = (
@@ -43,13 +38,6 @@ def reading(path):
     return read_list(path)
 audit.read_list = reading
 
-async def until(pilot, ready):
-    for _ in range(3000):
-        if ready():
-            return True
-        await pilot.pause(0.01)
-    return False
-
 async def drive(app):
     async with app.run_test(size=(120, 40)) as pilot:
         def list_shown():
@@ -73,15 +61,7 @@ print(json.dumps({"status": status, "loaded_early": loaded_early, "screens": scr
 
 
 def run_audit(session: Path) -> dict[str, object]:
-    result = subprocess.run(
-        [sys.executable, "-c", DRIVER, str(session), json.dumps(NOT_BEFORE_THE_LIST)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-        timeout=120,
-    )
-    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+    return run_driver(DRIVER, str(session), json.dumps(NOT_BEFORE_THE_LIST))
 
 
 def test_the_list_shows_without_other_screens_imports_read_once_ahead_and_the_dialogs_still_open(

@@ -1,16 +1,12 @@
 """`bare-tui review` paints its first attempt without importing what only other screens and dialogs need (numpy,
-pandas, the Markdown parser, the queue, audit and statistics screens), and those still open when asked for.
-
-Run in an interpreter of its own: the test process has imported everything already."""
+pandas, the Markdown parser, the queue, audit and statistics screens), and those still open when asked for."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from .own_interpreter import run_driver
 
 # Modules a reviewer's first attempt does not need: each is imported when its screen or dialog first opens.
 NOT_BEFORE_THE_FIRST_ATTEMPT = (
@@ -36,13 +32,6 @@ from bare_tui import cli
 loaded_early = []
 screens = []
 
-async def until(pilot, ready):
-    for _ in range(3000):
-        if ready():
-            return True
-        await pilot.pause(0.01)
-    return False
-
 async def drive(app):
     async with app.run_test(size=(120, 40)) as pilot:
         def attempt_shown():
@@ -65,15 +54,7 @@ print(json.dumps({"status": status, "loaded_early": loaded_early, "screens": scr
 
 
 def run_review(session: Path) -> dict[str, object]:
-    result = subprocess.run(
-        [sys.executable, "-c", DRIVER, str(session), json.dumps(NOT_BEFORE_THE_FIRST_ATTEMPT)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-        timeout=120,
-    )
-    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+    return run_driver(DRIVER, str(session), json.dumps(NOT_BEFORE_THE_FIRST_ATTEMPT))
 
 
 def test_the_first_attempt_opens_without_other_screens_imports_and_they_still_open(demo_session: Path) -> None:
