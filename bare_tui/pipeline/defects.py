@@ -36,10 +36,11 @@ unused imports, Java's private access across classes, unknown members of JavaScr
 plain inline definitions in C. 7: all-capitals names in C and C++ files that include a project header are
 taken to come from it. 8: Python runs its language file's rules beside pyflakes: a sort or min/max key that needs
 two arguments (a comparator without functools.cmp_to_key). 9: cppcheck's unchecked-allocation findings count once
-per pointer, not once per line that uses it. 10: rules batch-5 showed missing: a JavaScript or TypeScript module's
-own binding never used, Go's builtin print/println, a C or C++ math function called without its header, a C or C++
-function that returned allocated memory now returning a buffer the caller does not own; POSIX names are known in C
-and C++."""
+per pointer, not once per line that uses it. 10: rules batch-5 showed missing: a binding the answer adds to a
+JavaScript or TypeScript module and never uses, Go's builtin print/println, a C or C++ math function called without
+its header, a C or C++ function that returned allocated memory now returning a buffer the caller does not own, a C++
+definition changed away from the declaration the included header holds (inferred from the original's, which matched
+it); POSIX names are known in C and C++."""
 
 
 class NoBaseline(Exception):

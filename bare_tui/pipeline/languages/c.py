@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import tree_sitter
@@ -595,6 +596,150 @@ def ownership_changes(original: Source, answer: Source) -> Iterator[Finding]:
         for value, what in _borrowed_returns(answer, function)[:1]:
             message = f"{name} returned allocated memory and now returns {what}: a caller's free() of it is invalid"
             yield finding(answer, "ownership-change", name, value, message)
+
+
+@dataclass(frozen=True)
+class _Definition:
+    """A function definition as the declaration it must match reads it (what a header declares)."""
+
+    name: str  # qualified, `ns.Class.method`, without const
+    member: bool  # defined by a qualified name (`Class::method`, `ns::f`) whose class the file does not define: the
+    # header's earlier declaration must match it
+    parameters: tuple[str, ...]  # types as written, names and by-value const left out, std:: dropped
+    const: bool
+    specifiers: frozenset[str]  # constexpr, consteval, static
+    node: tree_sitter.Node = field(compare=False)
+
+    @property
+    def key(self) -> tuple[tuple[str, ...], bool, frozenset[str]]:
+        """What must match the header's declaration. A member's whole declaration (the header surely declares it: its
+        class is there); a free function's only constexpr and consteval, which a declaration must repeat: its
+        parameters may change because it may be the file's own helper, which the header does not declare, and a
+        changed one is an overload of its own."""
+        if self.member:
+            return (self.parameters, self.const, self.specifiers)
+        return ((), False, self.specifiers & _INLINED)
+
+    def display(self) -> str:
+        shown = f"{self.name.replace('.', '::')}({', '.join(self.parameters)})"
+        return " ".join([*sorted(self.specifiers), shown] + (["const"] if self.const else []))
+
+
+_SPECIFIERS = frozenset({"constexpr", "consteval", "static"})
+_INLINED = frozenset({"constexpr", "consteval"})
+"""Specifiers that make a function inline: a definition with one, of a function the header declares without, is
+refused, and callers in other files find no definition."""
+
+
+def _declared_definitions(source: Source) -> list[_Definition]:
+    """The file's function definitions that a header it includes declares: members defined outside a class the file
+    does not define, and functions with external linkage outside any class. Empty unless the file includes a header of
+    its own (`#include "x.h"`)."""
+    if not any(
+        path.type == "string_literal"
+        for path in captured(source.grammar, "(preproc_include path: (_) @hit)", source.root)
+    ):
+        return []
+    classes = {
+        source.node_text(name).split("::")[-1]
+        for pattern in ("(class_specifier name: (_) @hit body: (_))", "(struct_specifier name: (_) @hit body: (_))")
+        if source.grammar == "cpp" or pattern.startswith("(struct")
+        for name in captured(source.grammar, pattern, source.root)
+    }
+    found: list[_Definition] = []
+    for function in captured(source.grammar, "(function_definition) @hit", source.root):
+        scope: list[str] = []
+        parent = function.parent
+        skip = False
+        while parent is not None:
+            if parent.type == "namespace_definition":
+                named = parent.child_by_field_name("name")
+                if named is None:
+                    skip = True  # an anonymous namespace: internal linkage
+                    break
+                scope.insert(0, source.node_text(named).replace("::", "."))
+            elif parent.type not in (
+                "declaration_list",
+                "translation_unit",
+                "template_declaration",
+                "linkage_specification",
+            ):
+                skip = True  # in a class body or a function: not a header's declaration to match
+                break
+            parent = parent.parent
+        declarator = None if skip else _function_declarator(function.child_by_field_name("declarator"))
+        if declarator is None:
+            continue
+        name = _function_name(source, declarator)
+        const = name.endswith(" const")
+        name = name.removesuffix(" const")
+        parts = name.split(".")
+        member = len(parts) > 1 and parts[-2] not in classes
+        words = {
+            source.node_text(c) for c in function.children if c.type in ("type_qualifier", "storage_class_specifier")
+        }
+        if "static" in words and not member:
+            continue  # internal linkage: no header declares it
+        parameters = tuple(_raw_parameter(source, p) for p in _parameter_groups(declarator))
+        found.append(
+            _Definition(".".join(scope + parts), member, parameters, const, frozenset(words & _SPECIFIERS), function)
+        )
+    return found
+
+
+def _parameter_groups(declarator: tree_sitter.Node) -> list[tree_sitter.Node]:
+    parameters = declarator.child_by_field_name("parameters")
+    if parameters is None:
+        return []
+    return [child for child in parameters.named_children if child.type != "comment"]
+
+
+def _raw_parameter(source: Source, parameter: tree_sitter.Node) -> str:
+    """A parameter's type as a declaration must repeat it: its name left out, `std::` and tags dropped, and `const` on a
+    by-value parameter left out (it is the definition's own business); `const string&` stays apart from `string`."""
+    name = _parameter_name([parameter])
+    key = canonical(source, [parameter], frozenset({"attribute_specifier"}), skip_ids={name.id} if name else set())
+    key = _STD.sub("", _C_TAG.sub("", key)).strip()
+    if key == "void":
+        return ""
+    if "*" not in key and "&" not in key:
+        key = " ".join(word for word in key.split() if word != "const")
+    return key
+
+
+def header_mismatches(original: Source, answer: Source) -> Iterator[Finding]:
+    """Definitions that no longer match what the header the file includes declares, inferred from the original,
+    whose definitions matched it: a member defined outside its class (the class is in the header) whose parameter
+    types, const qualifier or specifiers the answer changed (the compiler refuses it: no such member), a function with
+    external linkage made constexpr or consteval, and a class the header defines defined again in the file."""
+    declared = _declared_definitions(original)
+    if not declared:
+        return
+    by_name: dict[str, set[tuple[tuple[str, ...], bool, frozenset[str]]]] = {}
+    for definition in declared:
+        by_name.setdefault(definition.name, set()).add(definition.key)
+    answered = [d for d in _declared_definitions(answer) if d.name in by_name]
+    reported: set[str] = set()
+    for definition in answered:
+        if definition.key not in by_name[definition.name] and definition.name not in reported:
+            reported.add(definition.name)
+            before = next(d for d in declared if d.name == definition.name)
+            message = (
+                f"{definition.display()} no longer matches the header's declaration, which the original's "
+                f"{before.display()} matched"
+            )
+            yield finding(answer, "header-mismatch", definition.name, definition.node, message)
+    members = {d.name.split(".")[-2] for d in declared if d.member}
+    if not members or answer.grammar != "cpp":
+        return
+    for name in captured(answer.grammar, "(class_specifier name: (_) @hit body: (_))", answer.root):
+        text = answer.node_text(name).split("::")[-1]
+        if text in members:
+            message = (
+                f"class {text} is defined again: the header the file includes defines it (the original defines its "
+                "members outside it)"
+            )
+            yield finding(answer, "header-mismatch", f"class {text}", name, message)
 
 
 NODE_KINDS = NodeKinds(

@@ -10,6 +10,7 @@ from bare_tui.pipeline.languages.c import (
     SWITCH_QUERY,
     TYPE_QUERIES,
     TYPEDEFS,
+    header_mismatches,
     hidden,
     missing_math_header,
     ownership_changes,
@@ -161,7 +162,7 @@ SPEC = LanguageSpec(
             ("cmath", "math.h", "tgmath.h", "ctgmath", "complex", "ccomplex", "random", "valarray", "bits/stdc++.h")
         ),
     ),
-    compared_rules=(ownership_changes,),
+    compared_rules=(ownership_changes, header_mismatches),
     cppcheck=Cppcheck("c++", ".cpp"),
     preprocessor=True,
 )

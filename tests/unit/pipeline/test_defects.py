@@ -365,6 +365,33 @@ def test_a_reference_to_a_name_declared_nowhere_fails_at_its_place(language: str
     assert line[evidence.column - 1 :].lstrip("$").startswith(name)
 
 
+def test_a_definition_changed_away_from_the_headers_declaration_fails() -> None:
+    original = (
+        '#include "school.h"\nusing namespace std;\n\nvector<string> school::grade(int n)\n{\n  return grades[n];\n}\n\n'
+        "void school::add(string name, int n)\n{\n  grades[n].push_back(name);\n}\n"
+    )
+    made_const = original.replace("school::grade(int n)", "school::grade(int n) const")
+    result = check_defects("cpp", original, made_const)
+    assert result.details["new_by_rule"] == {"header-mismatch": 1}
+    assert "school::grade(int) const" in result.evidence[0].message
+    by_reference = original.replace("school::add(string name", "school::add(const string& name")
+    assert check_defects("cpp", original, by_reference).details["new_by_rule"] == {"header-mismatch": 1}
+    by_value_const = original.replace("school::add(string name", "school::add(const string name")
+    assert check_defects("cpp", original, by_value_const).details["new_by_rule"] == {}  # the definition's own business
+    redefined = '#include "school.h"\nclass school {\n public:\n  void add(std::string name, int n) {}\n};\n'
+    assert check_defects("cpp", original, redefined).details["new_by_rule"] == {"header-mismatch": 1}
+
+
+def test_a_free_function_may_change_its_parameters_but_not_become_constexpr() -> None:
+    original = '#include "say.h"\nnamespace say {\nlong twice(long n) { return 2 * n; }\n}\n'
+    helper = '#include "say.h"\nnamespace say {\nlong twice(const long& n) { return 2 * n; }\n}\n'
+    assert check_defects("cpp", original, helper).details["new_by_rule"] == {}  # maybe a helper of its own
+    constant = '#include "say.h"\nnamespace say {\nconstexpr long twice(long n) { return 2 * n; }\n}\n'
+    assert check_defects("cpp", original, constant).details["new_by_rule"] == {"header-mismatch": 1}
+    no_header = original.replace('#include "say.h"\n', "")
+    assert check_defects("cpp", no_header, constant.replace('#include "say.h"\n', "")).outcome is Outcome.PASS
+
+
 def test_posix_names_are_declared_by_the_standard_headers() -> None:
     original = "#include <time.h>\nint year(time_t t) {\n  struct tm *tm = gmtime(&t);\n  return tm->tm_year;\n}\n"
     refactored = (
