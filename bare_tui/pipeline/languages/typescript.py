@@ -108,6 +108,9 @@ def _expand_once(tokens: list[str], aliases: dict[str, str]) -> tuple[list[str],
     index = 0
     while index < len(tokens):
         token = tokens[index]
+        if len(out) > _EXPANSION_TOKENS:  # a hostile type: the rest stays as written, on both sides alike
+            out.extend(tokens[index:])
+            break
         entry = aliases.get(token)
         if entry is None or (out and out[-1] == "."):  # `ns.Color` is another module's
             out.append(token)
