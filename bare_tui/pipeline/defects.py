@@ -29,14 +29,18 @@ from bare_tui.pipeline.languages.findings import captured as _captures
 from bare_tui.pipeline.languages.findings import finding as _finding
 from bare_tui.pipeline.languages.spec import DefectQuery, NodeKinds
 
-RULES_VERSION = "9"
+RULES_VERSION = "10"
 """Bumped whenever a rule changes what it finds, so that the pipeline version changes with it. 5: C and C++
 keywords are never undefined names; Java's unused private fields. 6: rules the real corpus showed missing: Go's
 unused imports, Java's private access across classes, unknown members of JavaScript's built-ins, C++ headers and
 plain inline definitions in C. 7: all-capitals names in C and C++ files that include a project header are
 taken to come from it. 8: Python runs its language file's rules beside pyflakes: a sort or min/max key that needs
 two arguments (a comparator without functools.cmp_to_key). 9: cppcheck's unchecked-allocation findings count once
-per pointer, not once per line that uses it."""
+per pointer, not once per line that uses it. 10: rules batch-5 showed missing: a binding the answer adds to a
+JavaScript or TypeScript module and never uses, Go's builtin print/println, a C or C++ math function called without
+its header, a C or C++ function that returned allocated memory now returning a buffer the caller does not own, a C++
+definition changed away from the declaration the included header holds (inferred from the original's, which matched
+it); POSIX names are known in C and C++."""
 
 
 class NoBaseline(Exception):
@@ -78,6 +82,10 @@ def check_defects(language: str, original: str, refactored: str | None, path: st
                 reason = str(exc)
                 failed = (Evidence("refactored", None, None, reason),)
                 return StageResult(Outcome.ERROR, evidence=failed, details={"analyser": analyser, "reason": reason})
+    if spec.compared_rules:  # rules that read the original beside the answer: their findings are the answer's
+        after += compared_rule_findings(
+            parse_source(language, original, path), parse_source(language, refactored, path)
+        )
     fresh = new_findings(before, after)
     details = {
         "analyser": analyser,
@@ -339,6 +347,12 @@ def code_rule_findings(source: Source) -> list[Finding]:
 def _kept_code_rule_findings(grammar: str, text: str) -> tuple[Finding, ...]:
     source = parse_grammar(grammar, text)
     return tuple(finding for rule in spec_for_grammar(grammar).defect_rules for finding in rule(source))
+
+
+def compared_rule_findings(original: Source, refactored: Source) -> list[Finding]:
+    """The findings of the rules that compare the answer with the original (LanguageSpec.compared_rules)."""
+    rules = spec_for_grammar(refactored.grammar).compared_rules
+    return [finding for rule in rules for finding in rule(original, refactored)]
 
 
 def _operator_in(node: tree_sitter.Node, operators: frozenset[str]) -> bool:

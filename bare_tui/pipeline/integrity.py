@@ -27,12 +27,13 @@ from bare_tui.pipeline.languages import (
 from bare_tui.pipeline.signatures import Signature, compare_signatures, extract_signatures, grammar_signatures
 from bare_tui.pipeline.syntax import new_problems, tree_sitter_problems
 
-RULES_VERSION = "5"
+RULES_VERSION = "6"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes. 4: a qualified call
 (`std::reverse(`, `obj.reverse(`) no longer counts as a call of a dropped helper of that name unless its qualifier is
 the helper's owner or self/this; a missing tail of nothing but helpers the answer neither defines nor calls is no
 longer read as an answer that stops early. 5: a type a TypeScript module does not export is its own, as a C
-file's are: one that is gone (an unexported enum made a const object) matters only while the answer still names it."""
+file's are: one that is gone (an unexported enum made a const object) matters only while the answer still names it.
+6: a comment the answer adds that talks to the user about the task ("No code provided to optimize.") is chat."""
 
 
 Node = tree_sitter.Node
@@ -100,6 +101,20 @@ _PROSE_PATTERNS = [
         r"^(explanation|changes\s+made|key\s+changes|summary\s+of\s+changes|improvements(\s+made)?|"
         r"main\s+changes|what\s+changed)\s*:?\s*$",
         r"^(this|the)\s+refactor(ing|ed)?\b.*\b(improves|makes|keeps|reduces|extracts|splits|preserves)\b",
+    )
+]
+# Comments that are a note to the user about the task rather than about the code: "No code provided to optimize.",
+# "Nothing to refactor here", "The original code is already optimal". Matched in comments the original does not have.
+_CHAT_COMMENT_PATTERNS = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^no\s+(code|implementation|functions?|logic|source)\s+(was\s+|were\s+|is\s+|are\s+)?"
+        r"(provided|given|supplied|found|present|to\s+(refactor|optimi[sz]e|improve|change|modify))\b",
+        r"^(there\s+is\s+)?nothing\s+(here\s+)?to\s+(refactor|optimi[sz]e|improve|simplify)\b",
+        r"^(the\s+)?(original\s+|given\s+|provided\s+)?(code|file|implementation)\s+(is|was)\s+already\s+"
+        r"(optimal|optimi[sz]ed|efficient|minimal|clean|as\s+simple)\b",
+        r"^no\s+(refactoring|optimi[sz]ations?|changes?)\s+(is\s+|are\s+|was\s+|were\s+)?"
+        r"(possible|necessary|needed|required)\b.*\b(code|file|provided|given|empty|only|includes?)\b",
     )
 ]
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -709,6 +724,18 @@ def _prose_lines(source: Source) -> list[tuple[int, str, str]]:
     return found
 
 
+@lru_cache(maxsize=4)
+def _chat_comments(source: Source) -> tuple[tuple[str, str, tuple[int, int]], ...]:
+    """The comments of a text that talk to the user about the task: (body, text, position)."""
+    found = []
+    for node in _comments(source):
+        text = source.node_text(node) if node.end_byte - node.start_byte < 400 else ""
+        body = _comment_body(text)
+        if body and any(p.search(body) for p in _CHAT_COMMENT_PATTERNS):
+            found.append((body, text, source.position(node)))
+    return tuple(found)
+
+
 def _prose(before: Source, after: Source) -> list[Finding]:
     known = Counter(text for _, _, text in _prose_lines(before))
     findings: list[Finding] = []
@@ -717,4 +744,11 @@ def _prose(before: Source, after: Source) -> list[Finding]:
             known[text] -= 1
             continue
         findings.append(Finding("prose", "refactored", line, 1, f"{kind} left in the code: {snippet(text, 60)!r}"))
+    said = Counter(body for body, _, _ in _chat_comments(before))
+    for body, text, (line, column) in _chat_comments(after):
+        if said[body] > 0:
+            said[body] -= 1
+            continue
+        message = f"a note to the user in a comment, not about the code: {snippet(text, 60)!r}"
+        findings.append(Finding("prose", "refactored", line, column, message))
     return findings

@@ -35,9 +35,12 @@ from bare_tui.pipeline.languages import (
 from bare_tui.pipeline.languages.parameters import Parameter, agree, parameters_of
 from bare_tui.pipeline.languages.spec import Typedefs
 
-RULES_VERSION = "6"
+RULES_VERSION = "7"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes. 6: a Java class that
-declares no constructor has its implicit one, which an answer must keep callable (a private one does not)."""
+declares no constructor has its implicit one, which an answer must keep callable (a private one does not). 7: a
+TypeScript file's type aliases are expanded before types are compared (`Values<typeof C>` and an alias for the
+same union agree), each side through its own aliases first; a C++ method the answer made `const` is called as
+before."""
 
 
 Node = tree_sitter.Node
@@ -104,11 +107,18 @@ def check_signatures(
     before = interface(language, original, path, policy)
     after = interface(language, refactored, path, policy) if refactored else []
     grammar = grammar_name(language, path)
-    typedefs = spec_for_grammar(grammar).typedefs
+    spec = spec_for_grammar(grammar)
+    typedefs = spec.typedefs
     if typedefs is not None:
-        aliases = typedefs.aliases(grammar, original) | (typedefs.aliases(grammar, refactored) if refactored else {})
-        if aliases:
-            before, after = _with_aliases(before, aliases, typedefs), _with_aliases(after, aliases, typedefs)
+        own = typedefs.aliases(grammar, original)
+        theirs = typedefs.aliases(grammar, refactored) if refactored else {}
+        if own or theirs:
+            # Each side reads its types through its own aliases first (an alias the answer redefines is the
+            # answer's), then through the other's (an alias one side dropped still names the same type).
+            before = _with_aliases(before, theirs | own, typedefs)
+            after = _with_aliases(after, own | theirs, typedefs)
+    if spec.caller_compatible_qualifiers:
+        after = _qualifiers_added(before, after, spec.caller_compatible_qualifiers)
     changes = compare_signatures(before, after)
     kept = len(before) - len(changes)
     score = kept / len(before) if before else 1.0
@@ -359,6 +369,23 @@ def _return_type(source: Source, node: Node, kind: str) -> str | None:
         return None
     spec = spec_for_grammar(source.grammar)
     return spec.return_type(spec, source, node)
+
+
+def _qualifiers_added(before: list[Signature], after: list[Signature], qualifiers: tuple[str, ...]) -> list[Signature]:
+    """The answer's signatures with a qualifier it added to an original's name taken off (C++'s `roster() const` for
+    `roster()`: callers call it the same way), where the original has no such qualified one and the answer keeps no
+    plain one (then the two are overloads, and each is compared as it is)."""
+    names = {s.name for s in before}
+    kept = {s.name for s in after}
+    result = []
+    for signature in after:
+        for qualifier in qualifiers:
+            plain = signature.name.removesuffix(qualifier)
+            if plain != signature.name and plain in names and signature.name not in names and plain not in kept:
+                signature = replace(signature, name=plain)
+                break
+        result.append(signature)
+    return result
 
 
 def _with_aliases(signatures: list[Signature], aliases: dict[str, str], typedefs: Typedefs) -> list[Signature]:

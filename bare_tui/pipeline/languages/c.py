@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import tree_sitter
@@ -49,6 +50,29 @@ KNOWN_NAMES = """
     register restrict return short signed static struct switch typedef union unsigned void volatile while
     _Alignas _Alignof _Atomic _Complex _Generic _Imaginary _Noreturn _Thread_local
 """
+"""ISO C's keywords and its standard library's names."""
+
+POSIX_NAMES = """
+    gmtime_r localtime_r asctime_r ctime_r strtok_r strerror_r rand_r srandom initstate setstate drand48
+    erand48 lrand48 nrand48 mrand48 jrand48 srand48 seed48 clock_gettime clock_getres gettimeofday nanosleep
+    usleep sleep tzset tzname timegm strptime CLOCK_REALTIME CLOCK_MONOTONIC
+    CLOCK_PROCESS_CPUTIME_ID getline getdelim dprintf fdopen fmemopen open_memstream popen pclose flockfile
+    funlockfile getc_unlocked putc_unlocked creat lseek pread pwrite dup dup2 pipe fork
+    execv execvp execl execlp execve _exit waitpid getpid getppid getuid geteuid getgid unlink
+    rmdir mkdir chdir getcwd isatty fsync ftruncate symlink readlink fstat lstat chmod chown
+    opendir readdir closedir mkstemp mkdtemp getopt optarg optind opterr optopt sysconf getpagesize mmap munmap
+    posix_memalign memccpy stpncpy strsignal strcasestr strlcpy strlcat strsep bzero bcopy bcmp ffs
+    isascii toascii _tolower _toupper alloca ssize_t off_t pid_t uid_t gid_t mode_t useconds_t suseconds_t
+    clockid_t timer_t blksize_t blkcnt_t nlink_t ino_t dev_t STDIN_FILENO STDOUT_FILENO STDERR_FILENO
+    O_RDONLY O_WRONLY O_RDWR O_CREAT O_TRUNC O_APPEND O_EXCL O_NONBLOCK R_OK W_OK X_OK F_OK M_E M_LOG2E
+    M_LOG10E M_LN2 M_LN10 M_PI M_PI_2 M_PI_4 M_1_PI M_2_PI M_2_SQRTPI M_SQRT2 M_SQRT1_2 MAXFLOAT NAME_MAX
+    LINE_MAX SSIZE_MAX environ errno_t EWOULDBLOCK EINPROGRESS ECHILD ENOTDIR EISDIR ENOSYS EDOM ENAMETOOLONG
+    fmaxf fminf sqrtf powf fabsf floorf ceilf roundf logf expf sinf cosf tanf sqrtl powl fabsl
+"""
+"""POSIX's names from the standard headers (<time.h>, <string.h>, <unistd.h>, <math.h>'s M_ constants): exercise
+code compiles on POSIX systems, where these are declared as surely as ISO C's. Those that are everyday variable
+names too (read, write, open, index, stat, random) are left out: a variable of that name declared nowhere is the
+likelier mistake."""
 
 
 def member_access(source: Source, node: tree_sitter.Node) -> str:
@@ -399,6 +423,325 @@ def headers_and_inline(source: Source) -> Iterator[Finding]:
             )
 
 
+MATH_FUNCTIONS = words(
+    """
+    sqrt sqrtf sqrtl cbrt pow powf powl exp exp2 expm1 expf log log10 log2 log1p logf floor floorf ceil ceilf
+    fabs fabsf fabsl round roundf lround llround trunc fmod remainder sin sinf cos cosf tan tanf asin acos atan
+    atan2 sinh cosh tanh hypot fmin fmax fminf fmaxf copysign nearbyint rint fdim fma modf frexp ldexp
+    """
+)
+"""The functions <math.h> (C++'s <cmath>) declares: a file that calls one needs the header."""
+
+
+def missing_math_header(headers: tuple[str, ...]) -> Callable[[Source], Iterator[Finding]]:
+    """The rule that a file calling a math function (bare, or `std::sqrt`) includes one of these headers (the first
+    is the one to name). One finding per file, keyed by the header: an original that already leaves it to a header
+    of its own is not blamed again for an answer that calls another math function, while an answer that calls one
+    where the original called none, or that drops the include, is (gcc refuses C++ without it, and C since
+    C99 has no implicit declarations). A function of that name the file declares is its own."""
+    wanted = frozenset(headers)
+
+    def rule(source: Source) -> Iterator[Finding]:
+        calls = [
+            name
+            for pattern in _CALLED_NAMES.get(source.grammar, _CALLED_NAMES["c"])
+            for name in captured(source.grammar, pattern, source.root)
+            if source.node_text(name) in MATH_FUNCTIONS
+        ]
+        if not calls:
+            return
+        included = {
+            source.node_text(path).strip('<>"').strip()
+            for path in captured(source.grammar, "(preproc_include path: (_) @hit)", source.root)
+        }
+        if included & wanted:
+            return
+        own = {
+            source.node_text(name)
+            for name in captured(source.grammar, "(function_declarator declarator: (_) @hit)", source.root)
+        }
+        missing = [call for call in sorted(calls, key=lambda n: n.start_byte) if source.node_text(call) not in own]
+        if missing:
+            name = source.node_text(missing[0])
+            message = f"{name}() is called but <{headers[0]}> is not included: it is declared nowhere"
+            yield finding(source, "missing-include", headers[0], missing[0], message)
+
+    return rule
+
+
+_CALLED_NAMES = {
+    "c": ("(call_expression function: (identifier) @hit)",),
+    "cpp": (
+        "(call_expression function: (identifier) @hit)",
+        "(call_expression function: (qualified_identifier scope: (namespace_identifier) @scope name: (identifier) @hit)"
+        ' (#eq? @scope "std"))',
+    ),
+}
+
+
+# Rules that read the original beside the answer (LanguageSpec.compared_rules).
+
+_ALLOCATORS = frozenset({"malloc", "calloc", "realloc", "strdup", "strndup", "aligned_alloc"})
+
+
+def _bare(node: tree_sitter.Node | None) -> tree_sitter.Node | None:
+    """An expression without the parentheses and casts around it."""
+    for _ in range(32):
+        if node is None:
+            return None
+        if node.type == "parenthesized_expression" and node.named_child_count == 1:
+            node = node.named_children[0]
+        elif node.type == "cast_expression":
+            node = node.child_by_field_name("value")
+        else:
+            return node
+    return node
+
+
+def _allocates(source: Source, node: tree_sitter.Node | None) -> bool:
+    node = _bare(node)
+    if node is None or node.type != "call_expression":
+        return False
+    function = node.child_by_field_name("function")
+    return function is not None and source.node_text(function) in _ALLOCATORS
+
+
+def _declared_name(declarator: tree_sitter.Node | None) -> tree_sitter.Node | None:
+    for _ in range(32):
+        if declarator is None or declarator.type == "identifier":
+            return declarator
+        declarator = declarator.child_by_field_name("declarator")
+    return None
+
+
+def _top_functions(source: Source) -> dict[str, tree_sitter.Node]:
+    """The file's top-level function definitions by name (the first of a name)."""
+    found: dict[str, tree_sitter.Node] = {}
+    for function in captured(source.grammar, "(translation_unit (function_definition) @hit)", source.root):
+        declarator = _function_declarator(function.child_by_field_name("declarator"))
+        if declarator is not None and function.child_by_field_name("body") is not None:
+            found.setdefault(_function_name(source, declarator), function)
+    return found
+
+
+def _returned(source: Source, function: tree_sitter.Node) -> list[tree_sitter.Node]:
+    """What the function's return statements return, parentheses and casts taken off."""
+    values = []
+    for statement in captured(source.grammar, "(return_statement) @hit", function):
+        value = _bare(statement.named_children[0]) if statement.named_child_count else None
+        if value is not None:
+            values.append(value)
+    return values
+
+
+def _returns_allocation(source: Source, function: tree_sitter.Node) -> bool:
+    """The function returns memory an allocator gave: `return malloc(...)`, or a variable assigned one."""
+    allocated: set[str] = set()
+    for declarator in captured(source.grammar, "(init_declarator) @hit", function):
+        name = _declared_name(declarator.child_by_field_name("declarator"))
+        if name is not None and _allocates(source, declarator.child_by_field_name("value")):
+            allocated.add(source.node_text(name))
+    for assignment in captured(source.grammar, "(assignment_expression) @hit", function):
+        left = assignment.child_by_field_name("left")
+        if (
+            left is not None
+            and left.type == "identifier"
+            and _allocates(source, assignment.child_by_field_name("right"))
+        ):
+            allocated.add(source.node_text(left))
+    return any(
+        _allocates(source, value) or (value.type == "identifier" and source.node_text(value) in allocated)
+        for value in _returned(source, function)
+    )
+
+
+def _borrowed_returns(source: Source, function: tree_sitter.Node) -> list[tuple[tree_sitter.Node, str]]:
+    """The function's returns of memory a caller may not free, each located where that memory comes from: a static
+    variable or a local array (at its declaration), a string literal."""
+    kinds: dict[str, tuple[tree_sitter.Node, str]] = {}
+    for declaration in captured(source.grammar, "(declaration) @hit", function):
+        static = any(
+            c.type == "storage_class_specifier" and source.node_text(c) == "static" for c in declaration.children
+        )
+        for declarator in declaration.children_by_field_name("declarator"):
+            inner = declarator.child_by_field_name("declarator") if declarator.type == "init_declarator" else declarator
+            name = _declared_name(inner)
+            if name is None:
+                continue
+            if static:
+                kinds[source.node_text(name)] = (declaration, "the static variable")
+            elif inner is not None and inner.type == "array_declarator":
+                kinds[source.node_text(name)] = (declaration, "the local array")
+    found = []
+    for value in _returned(source, function):
+        if value.type == "identifier" and source.node_text(value) in kinds:
+            declared, what = kinds[source.node_text(value)]
+            found.append((declared, f"{what} '{source.node_text(value)}'"))
+        elif value.type in ("string_literal", "concatenated_string"):
+            found.append((value, "a string literal"))
+    return found
+
+
+def ownership_changes(original: Source, answer: Source) -> Iterator[Finding]:
+    """A function that returned memory from an allocator and now returns memory the caller does not own (a static
+    buffer, a local array, a string literal): a caller that frees the result, as the original's callers must, frees
+    what malloc never gave, and a static buffer is overwritten by the next call."""
+    before = _top_functions(original)
+    if not before:
+        return
+    for name, function in _top_functions(answer).items():
+        old = before.get(name)
+        if old is None or not _returns_allocation(original, old) or _returns_allocation(answer, function):
+            continue
+        for value, what in _borrowed_returns(answer, function)[:1]:
+            message = f"{name} returned allocated memory and now returns {what}: a caller's free() of it is invalid"
+            yield finding(answer, "ownership-change", name, value, message)
+
+
+@dataclass(frozen=True)
+class _Definition:
+    """A function definition as the declaration it must match reads it (what a header declares)."""
+
+    name: str  # qualified, `ns.Class.method`, without const
+    member: bool  # defined by a qualified name (`Class::method`, `ns::f`) whose class the file does not define: the
+    # header's earlier declaration must match it
+    parameters: tuple[str, ...]  # types as written, names and by-value const left out, std:: dropped
+    const: bool
+    specifiers: frozenset[str]  # constexpr, consteval, static
+    node: tree_sitter.Node = field(compare=False)
+
+    @property
+    def key(self) -> tuple[tuple[str, ...], bool, frozenset[str]]:
+        """What must match the header's declaration. A member's whole declaration (the header surely declares it: its
+        class is there); a free function's only constexpr and consteval, which a declaration must repeat: its
+        parameters may change because it may be the file's own helper, which the header does not declare, and a
+        changed one is an overload of its own."""
+        if self.member:
+            return (self.parameters, self.const, self.specifiers)
+        return ((), False, self.specifiers & _INLINED)
+
+    def display(self) -> str:
+        shown = f"{self.name.replace('.', '::')}({', '.join(self.parameters)})"
+        return " ".join([*sorted(self.specifiers), shown] + (["const"] if self.const else []))
+
+
+_SPECIFIERS = frozenset({"constexpr", "consteval", "static"})
+_INLINED = frozenset({"constexpr", "consteval"})
+"""Specifiers that make a function inline: a definition with one, of a function the header declares without, is
+refused, and callers in other files find no definition."""
+
+
+def _declared_definitions(source: Source) -> list[_Definition]:
+    """The file's function definitions that a header it includes declares: members defined outside a class the file
+    does not define, and functions with external linkage outside any class. Empty unless the file includes a header of
+    its own (`#include "x.h"`)."""
+    if not any(
+        path.type == "string_literal"
+        for path in captured(source.grammar, "(preproc_include path: (_) @hit)", source.root)
+    ):
+        return []
+    classes = {
+        source.node_text(name).split("::")[-1]
+        for pattern in ("(class_specifier name: (_) @hit body: (_))", "(struct_specifier name: (_) @hit body: (_))")
+        if source.grammar == "cpp" or pattern.startswith("(struct")
+        for name in captured(source.grammar, pattern, source.root)
+    }
+    found: list[_Definition] = []
+    for function in captured(source.grammar, "(function_definition) @hit", source.root):
+        scope: list[str] = []
+        parent = function.parent
+        skip = False
+        while parent is not None:
+            if parent.type == "namespace_definition":
+                named = parent.child_by_field_name("name")
+                if named is None:
+                    skip = True  # an anonymous namespace: internal linkage
+                    break
+                scope.insert(0, source.node_text(named).replace("::", "."))
+            elif parent.type not in (
+                "declaration_list",
+                "translation_unit",
+                "template_declaration",
+                "linkage_specification",
+            ):
+                skip = True  # in a class body or a function: not a header's declaration to match
+                break
+            parent = parent.parent
+        declarator = None if skip else _function_declarator(function.child_by_field_name("declarator"))
+        if declarator is None:
+            continue
+        name = _function_name(source, declarator)
+        const = name.endswith(" const")
+        name = name.removesuffix(" const")
+        parts = name.split(".")
+        member = len(parts) > 1 and parts[-2] not in classes
+        words = {
+            source.node_text(c) for c in function.children if c.type in ("type_qualifier", "storage_class_specifier")
+        }
+        if "static" in words and not member:
+            continue  # internal linkage: no header declares it
+        parameters = tuple(_raw_parameter(source, p) for p in _parameter_groups(declarator))
+        found.append(
+            _Definition(".".join(scope + parts), member, parameters, const, frozenset(words & _SPECIFIERS), function)
+        )
+    return found
+
+
+def _parameter_groups(declarator: tree_sitter.Node) -> list[tree_sitter.Node]:
+    parameters = declarator.child_by_field_name("parameters")
+    if parameters is None:
+        return []
+    return [child for child in parameters.named_children if child.type != "comment"]
+
+
+def _raw_parameter(source: Source, parameter: tree_sitter.Node) -> str:
+    """A parameter's type as a declaration must repeat it: its name left out, `std::` and tags dropped, and `const` on a
+    by-value parameter left out (it is the definition's own business); `const string&` stays apart from `string`."""
+    name = _parameter_name([parameter])
+    key = canonical(source, [parameter], frozenset({"attribute_specifier"}), skip_ids={name.id} if name else set())
+    key = _STD.sub("", _C_TAG.sub("", key)).strip()
+    if key == "void":
+        return ""
+    if "*" not in key and "&" not in key:
+        key = " ".join(word for word in key.split() if word != "const")
+    return key
+
+
+def header_mismatches(original: Source, answer: Source) -> Iterator[Finding]:
+    """Definitions that no longer match what the header the file includes declares, inferred from the original,
+    whose definitions matched it: a member defined outside its class (the class is in the header) whose parameter
+    types, const qualifier or specifiers the answer changed (the compiler refuses it: no such member), a function with
+    external linkage made constexpr or consteval, and a class the header defines defined again in the file."""
+    declared = _declared_definitions(original)
+    if not declared:
+        return
+    by_name: dict[str, set[tuple[tuple[str, ...], bool, frozenset[str]]]] = {}
+    for definition in declared:
+        by_name.setdefault(definition.name, set()).add(definition.key)
+    answered = [d for d in _declared_definitions(answer) if d.name in by_name]
+    reported: set[str] = set()
+    for definition in answered:
+        if definition.key not in by_name[definition.name] and definition.name not in reported:
+            reported.add(definition.name)
+            before = next(d for d in declared if d.name == definition.name)
+            message = (
+                f"{definition.display()} no longer matches the header's declaration, which the original's "
+                f"{before.display()} matched"
+            )
+            yield finding(answer, "header-mismatch", definition.name, definition.node, message)
+    members = {d.name.split(".")[-2] for d in declared if d.member}
+    if not members or answer.grammar != "cpp":
+        return
+    for name in captured(answer.grammar, "(class_specifier name: (_) @hit body: (_))", answer.root):
+        text = answer.node_text(name).split("::")[-1]
+        if text in members:
+            message = (
+                f"class {text} is defined again: the header the file includes defines it (the original defines its "
+                "members outside it)"
+            )
+            yield finding(answer, "header-mismatch", f"class {text}", name, message)
+
+
 NODE_KINDS = NodeKinds(
     comments=words("comment"),
     strings=words("char_literal concatenated_string string_literal"),
@@ -475,14 +818,15 @@ SPEC = LanguageSpec(
     visit=visit,
     ignored_in_parameters=frozenset({"attribute_specifier"}),
     members_defined_outside=True,
-    known_names=words(KNOWN_NAMES),
+    known_names=words(KNOWN_NAMES, POSIX_NAMES),
     type_queries=TYPE_QUERIES,
     header_extensions=HEADERS,
     defect_queries=(ASSIGNMENT_IN_PARENTHESES,),
     block_query="(compound_statement) @hit",
     assignment_query="(assignment_expression) @hit",
     switch_query=SWITCH_QUERY,
-    defect_rules=(headers_and_inline,),
+    defect_rules=(headers_and_inline, missing_math_header(("math.h", "tgmath.h"))),
+    compared_rules=(ownership_changes,),
     cppcheck=Cppcheck("c", ".c"),
     preprocessor=True,
 )

@@ -6,10 +6,14 @@ from bare_tui.pipeline.languages.c import (
     DEFINITION_KINDS,
     HEADERS,
     KNOWN_NAMES,
+    POSIX_NAMES,
     SWITCH_QUERY,
     TYPE_QUERIES,
     TYPEDEFS,
+    header_mismatches,
     hidden,
+    missing_math_header,
+    ownership_changes,
     parameter,
     return_type,
     visit,
@@ -118,6 +122,7 @@ SPEC = LanguageSpec(
     parameter=parameter,
     return_type=return_type,
     typedefs=TYPEDEFS,
+    caller_compatible_qualifiers=(" const",),
     hidden=hidden,
     definition_kinds=DEFINITION_KINDS,
     visit=visit,
@@ -125,6 +130,7 @@ SPEC = LanguageSpec(
     members_defined_outside=True,
     known_names=words(
         KNOWN_NAMES,
+        POSIX_NAMES,
         """
     std nullptr this cout cerr cin endl string vector map unordered_map set unordered_set move forward
     make_unique make_shared unique_ptr shared_ptr swap begin end size static_cast dynamic_cast const_cast
@@ -151,6 +157,12 @@ SPEC = LanguageSpec(
     block_query="(compound_statement) @hit",
     assignment_query="(assignment_expression) @hit",
     switch_query=SWITCH_QUERY,
+    defect_rules=(
+        missing_math_header(
+            ("cmath", "math.h", "tgmath.h", "ctgmath", "complex", "ccomplex", "random", "valarray", "bits/stdc++.h")
+        ),
+    ),
+    compared_rules=(ownership_changes, header_mismatches),
     cppcheck=Cppcheck("c++", ".cpp"),
     preprocessor=True,
 )

@@ -166,6 +166,31 @@ def unused_imports(source: Source) -> Iterator[Finding]:
             yield finding(source, "unused-import", name, spec, f"imported and not used: {source.node_text(path)}")
 
 
+_BUILTIN_PRINTS = frozenset({"print", "println"})
+
+
+def builtin_print(source: Source) -> Iterator[Finding]:
+    """A call of the builtin print or println, which write to standard error and are kept for bootstrapping (the
+    language specification says they may not stay in the language): output meant for the user goes through fmt,
+    and Go linters forbid them. A file that declares a function of that name calls its own."""
+    calls = [
+        call
+        for call in captured(source.grammar, "(call_expression function: (identifier) @hit)", source.root)
+        if source.node_text(call) in _BUILTIN_PRINTS
+    ]
+    if not calls:
+        return
+    own = {
+        source.node_text(name)
+        for name in captured(source.grammar, "(function_declaration name: (identifier) @hit)", source.root)
+    }
+    for call in calls:
+        name = source.node_text(call)
+        if name not in own:
+            message = f"builtin {name} writes to standard error, not standard output (fmt.{name.capitalize()} does)"
+            yield finding(source, "builtin-print", name, call, message)
+
+
 NODE_KINDS = NodeKinds(
     comments=words("comment"),
     strings=words("interpreted_string_literal raw_string_literal"),
@@ -242,6 +267,6 @@ SPEC = LanguageSpec(
     block_query="(statement_list) @hit",
     assignment_query="(assignment_statement) @hit",
     switch_query="(expression_switch_statement) @hit",
-    defect_rules=(unused_locals, unused_imports),
+    defect_rules=(unused_locals, unused_imports, builtin_print),
     import_path_query="(import_spec path: (_) @hit)",
 )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
 from functools import lru_cache
 
 import tree_sitter
 
+from bare_tui.pipeline.languages.findings import Finding, finding
 from bare_tui.pipeline.languages.parameters import assigned_function_return
 from bare_tui.pipeline.languages.spec import (
     ASSIGNMENT_IN_PARENTHESES,
@@ -18,7 +21,15 @@ from bare_tui.pipeline.languages.spec import (
     empty_catch,
     words,
 )
-from bare_tui.pipeline.languages.tree import Source, captures, matches, modifier_words, name_text, unwrap_parentheses
+from bare_tui.pipeline.languages.tree import (
+    Source,
+    captures,
+    kinds_pattern,
+    matches,
+    modifier_words,
+    name_text,
+    unwrap_parentheses,
+)
 
 FUNCTION_KINDS = frozenset(
     {"arrow_function", "function_expression", "function", "generator_function", "async_function"}
@@ -325,6 +336,41 @@ DEFECT_QUERIES = (
 )
 """TypeScript shares these."""
 
+_MODULE_BINDINGS = (
+    "(program (lexical_declaration (variable_declarator name: (identifier) @hit)))",
+    "(program (variable_declaration (variable_declarator name: (identifier) @hit)))",
+    "(program (function_declaration name: (identifier) @hit))",
+)
+_READS = ("identifier", "shorthand_property_identifier", "type_identifier")
+"""Where a name is read: in an expression, in `{ name }`, in a type (TypeScript's `typeof`, a class as a type)."""
+
+
+def unused_module_bindings(original: Source, answer: Source) -> Iterator[Finding]:
+    """A top-level constant, variable or function the answer adds to a module and neither exports nor reads
+    (TypeScript's noUnusedLocals, eslint's no-unused-vars). One the original already had and the answer stops using
+    is a helper left behind, dead code for maintainability to weigh, not a new mistake. In a script top-level names
+    are globals another script may use, so only a module's (one that imports or exports) are looked at. Names are
+    counted as identifiers outside comments and strings, file-wide: a shadowing local counts as a read, which errs
+    towards no finding."""
+    if exports(answer) is None and not any(child.type == "import_statement" for child in answer.root.children):
+        return
+    declared = _module_bindings(answer)
+    if not declared:
+        return
+    had = {original.node_text(node) for node in _module_bindings(original)}
+    reads = Counter(answer.node_text(node) for node in captures(answer, kinds_pattern(answer.grammar, _READS)))
+    for node in declared:
+        name = answer.node_text(node)
+        if name not in had and not name.startswith("_") and reads[name] <= 1:
+            yield finding(answer, "unused-module-binding", name, node, f"'{name}' is declared and never used")
+
+
+def _module_bindings(source: Source) -> list[tree_sitter.Node]:
+    """The names of a file's top-level constants, variables and functions, in file order."""
+    found = [node for pattern in _MODULE_BINDINGS for node in captures(source, pattern, name="hit")]
+    return sorted(found, key=lambda node: node.start_byte)
+
+
 STATIC_MEMBERS: dict[str, frozenset[str]] = {
     "String": frozenset({"fromCharCode", "fromCodePoint", "raw", "prototype", "length", "name"}),
     "Math": frozenset(
@@ -538,5 +584,6 @@ SPEC = LanguageSpec(
     switch_query="(switch_body) @hit",
     static_members=STATIC_MEMBERS,
     member_query="(member_expression) @hit",
+    compared_rules=(unused_module_bindings,),
     assignment_declares=True,
 )

@@ -128,6 +128,10 @@ PHP)."""
 CodeRule = Callable[[Source], Iterable[Finding]]
 """A defect rule written as code: the findings in one parsed text."""
 
+ComparedRule = Callable[[Source, Source], Iterable[Finding]]
+"""A defect rule that reads the original beside the answer: (original, answer) -> the answer's findings that are
+defects because of what the original did (a function that returned allocated memory now returns a static buffer)."""
+
 
 @dataclass(frozen=True)
 class Cppcheck:
@@ -324,6 +328,9 @@ class LanguageSpec:
     """How a definition's declared return type is read (parameters.declared_return: from `return_fields`)."""
     typedefs: Typedefs | None = None
     """Type aliases compared as what they stand for (C's typedef)."""
+    caller_compatible_qualifiers: tuple[str, ...] = ()
+    """Qualifiers a method's signature name carries that an answer may add without changing how callers call it
+    (C++'s ` const`: a const member function is called the same way on the same objects, and more)."""
     # syntax
     compiler: Compiler | None = None
     """A compiler whose verdict the syntax stage takes before tree-sitter's."""
@@ -360,6 +367,8 @@ class LanguageSpec:
     """Captures (@hit) each switch whose arms may repeat a value."""
     defect_rules: tuple[CodeRule, ...] = ()
     """Defect rules written as code, run in this order (Go's unused locals and imports, Java's private fields)."""
+    compared_rules: tuple[ComparedRule, ...] = ()
+    """Defect rules that compare the answer with the original (C's ownership of a returned buffer)."""
     static_members: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """Built-in objects and every static member they have (JavaScript's Math): any other member is a defect."""
     member_query: str = ""

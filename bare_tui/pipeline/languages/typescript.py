@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+from functools import lru_cache
 
 from bare_tui.pipeline.languages.javascript import (
     DEFECT_QUERIES,
@@ -11,12 +13,13 @@ from bare_tui.pipeline.languages.javascript import (
     STATIC_MEMBERS,
     early_errors,
     hidden,
+    unused_module_bindings,
     visit,
 )
 from bare_tui.pipeline.languages.javascript import NODE_KINDS as JAVASCRIPT_NODE_KINDS
-from bare_tui.pipeline.languages.parameters import assigned_function_return
-from bare_tui.pipeline.languages.spec import Grammar, LanguageSpec, words
-from bare_tui.pipeline.languages.tree import Source, captures
+from bare_tui.pipeline.languages.parameters import assigned_function_return, canonical
+from bare_tui.pipeline.languages.spec import Grammar, LanguageSpec, Typedefs, words
+from bare_tui.pipeline.languages.tree import Source, captures, parse_grammar
 
 _TYPE_NAMES = "Record Partial Required Readonly Pick Omit Exclude Extract ReturnType Parameters NonNullable keyof"
 
@@ -43,6 +46,131 @@ _GENERIC_PATTERN = (
     "(function_declaration type_parameters: (type_parameters) @hit)"
     " (generator_function_declaration type_parameters: (type_parameters) @hit)"
 )
+
+
+# Signatures: a parameter or return type is compared as what the file's own type aliases make it.
+
+_GENERIC = "\0"
+"""Separates a generic alias's parameters from its body in the alias table (`T,U\0body`)."""
+_TOKENS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|[A-Za-z_$][\w$]*|\S")
+_EXPANSION_ROUNDS = 8
+"""Aliases naming aliases are expanded this deep (a recursive alias stops there, unexpanded the same on both sides)."""
+_EXPANSION_TOKENS = 4_000
+
+
+@lru_cache(maxsize=8)
+def _type_aliases(grammar: str, text: str) -> tuple[tuple[str, str], ...]:
+    source = parse_grammar(grammar, text)
+    found: list[tuple[str, str]] = []
+    for node in captures(source, "(type_alias_declaration) @node"):
+        name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+        if name is None or value is None or value.end_byte - value.start_byte > 2_000:
+            continue
+        body = canonical(source, [value], frozenset())
+        parameters = node.child_by_field_name("type_parameters")
+        if parameters is not None:
+            names = []
+            for parameter in parameters.named_children:
+                named = parameter.child_by_field_name("name")
+                if parameter.type != "type_parameter" or named is None or parameter.child_by_field_name("value"):
+                    break  # a default (`T = string`) lets callers leave it out: not expanded
+                names.append(source.node_text(named))
+            else:
+                found.append((source.node_text(name), ",".join(names) + _GENERIC + body))
+            continue
+        found.append((source.node_text(name), body))
+    return tuple(found)
+
+
+def type_aliases(grammar: str, text: str) -> dict[str, str]:
+    """The type aliases a file declares: name -> the canonical type it stands for (a generic one's parameters first,
+    `T,U\0T[keyof U]`)."""
+    return dict(_type_aliases(grammar, text))
+
+
+def resolve_aliases(key: str, aliases: dict[str, str]) -> str:
+    """A canonical type with the file's aliases expanded: `Values<typeof C>` (`type Values<T> = T[keyof T]`) and
+    `Value` (`type Value = typeof C[Color]`, `type Color = keyof typeof C`) are the same union, and read the same."""
+    if not aliases:
+        return key
+    tokens = _TOKENS.findall(key)
+    for _ in range(_EXPANSION_ROUNDS):
+        expanded, changed = _expand_once(tokens, aliases)
+        if not changed or len(expanded) > _EXPANSION_TOKENS:
+            break
+        tokens = expanded
+    return _join(tokens)
+
+
+def _expand_once(tokens: list[str], aliases: dict[str, str]) -> tuple[list[str], bool]:
+    out: list[str] = []
+    changed = False
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if len(out) > _EXPANSION_TOKENS:  # a hostile type: the rest stays as written, on both sides alike
+            out.extend(tokens[index:])
+            break
+        entry = aliases.get(token)
+        if entry is None or (out and out[-1] == "."):  # `ns.Color` is another module's
+            out.append(token)
+            index += 1
+            continue
+        parameters, generic, body = entry.partition(_GENERIC)
+        if not generic:
+            out.extend(_TOKENS.findall(entry))
+            changed = True
+            index += 1
+            continue
+        arguments, end = _type_arguments(tokens, index + 1)
+        names = parameters.split(",")
+        if arguments is None or len(arguments) != len(names):
+            out.append(token)
+            index += 1
+            continue
+        bound = dict(zip(names, arguments))
+        out.extend(piece for part in _TOKENS.findall(body) for piece in bound.get(part, [part]))
+        changed = True
+        index = end
+    return out, changed
+
+
+def _type_arguments(tokens: list[str], start: int) -> tuple[list[list[str]] | None, int]:
+    """The arguments of `<...>` opening at tokens[start], split at its own commas, and the index after its `>`."""
+    if start >= len(tokens) or tokens[start] != "<":
+        return None, start
+    arguments: list[list[str]] = [[]]
+    depth = 0
+    for index in range(start + 1, len(tokens)):
+        token = tokens[index]
+        if token in "<([{":
+            depth += 1
+        elif token in ")]}" or (token == ">" and depth > 0):
+            depth -= 1
+        elif token == ">":
+            return arguments, index + 1
+        elif token == "," and depth == 0:
+            arguments.append([])
+            continue
+        arguments[-1].append(token)
+    return None, start
+
+
+def _join(tokens: list[str]) -> str:
+    """Tokens back into canonical form: a space only where two words would otherwise run together."""
+    pieces: list[str] = []
+    for token in tokens:
+        if pieces and _wordy(pieces[-1][-1]) and _wordy(token[0]):
+            pieces.append(" ")
+        pieces.append(token)
+    return "".join(pieces)
+
+
+def _wordy(char: str) -> bool:
+    return char.isalnum() or char in "_$"
+
+
+TYPEDEFS = Typedefs(aliases=type_aliases, resolve=resolve_aliases)
 
 
 NODE_KINDS = dataclasses.replace(
@@ -78,6 +206,7 @@ SPEC = LanguageSpec(
     optional_types=True,
     return_fields=("return_type",),
     return_type=assigned_function_return,
+    typedefs=TYPEDEFS,
     early_errors=early_errors,
     lizard_source=without_generic_function_parameters,
     hidden=hidden,
@@ -109,5 +238,6 @@ SPEC = LanguageSpec(
     switch_query="(switch_body) @hit",
     static_members=STATIC_MEMBERS,
     member_query="(member_expression) @hit",
+    compared_rules=(unused_module_bindings,),
     assignment_declares=True,
 )

@@ -229,6 +229,45 @@ RULES = [
         "<?php\nfunction f() {\n  try { g(); } catch (Exception $e) { h($e); }\n}\n",
         "<?php\nfunction f() {\n  try { g(); } catch (Exception $e) { }\n}\n",
     ),
+    (
+        "go",
+        "builtin-print",
+        'package p\n\nimport "fmt"\n\nfunc Greet(name string) string {\n\ts := "hi " + name\n\tfmt.Println(s)\n\treturn s\n}\n',
+        'package p\n\nfunc Greet(name string) string {\n\ts := "hi " + name\n\tprintln(s)\n\treturn s\n}\n',
+    ),
+    (
+        "typescript",
+        "unused-module-binding",
+        "const VALUES = [0, 1, 2]\n\nexport function value(i: number): number {\n  return VALUES[i]\n}\n",
+        "const VALUES = [0, 1, 2]\nconst LOOKUP: Record<number, number> = { 0: 0, 1: 1, 2: 2 }\n\n"
+        "export function value(i: number): number {\n  return VALUES[i]\n}\n",
+    ),
+    (
+        "javascript",
+        "unused-module-binding",
+        "const twice = (x) => 2 * x;\nmodule.exports = { f: (y) => twice(y) };\n",
+        "const twice = (x) => 2 * x;\nconst LIMIT = 10;\nmodule.exports = { f: (y) => twice(y) };\n",
+    ),
+    (
+        "c",
+        "missing-include",
+        "#include <math.h>\ndouble hyp(double a, double b) {\n  return sqrt(a * a + b * b);\n}\n",
+        "double hyp(double a, double b) {\n  return sqrt(a*a + b*b);\n}\n",
+    ),
+    (
+        "cpp",
+        "missing-include",
+        "#include <vector>\nint limit(int n) {\n  return n / 2;\n}\n",
+        "#include <vector>\nint limit(int n) {\n  return static_cast<int>(std::log(n)) / 2;\n}\n",
+    ),
+    (
+        "c",
+        "ownership-change",
+        "#include <stdlib.h>\n#include <string.h>\nchar *copy(const char *s) {\n  char *out = malloc(strlen(s) + 1);\n"
+        "  if (out == NULL) return NULL;\n  strcpy(out, s);\n  return out;\n}\n",
+        "#include <string.h>\nchar *copy(const char *s) {\n  static char out[64];\n  strncpy(out, s, 63);\n"
+        "  return out;\n}\n",
+    ),
 ]
 
 
@@ -324,6 +363,63 @@ def test_a_reference_to_a_name_declared_nowhere_fails_at_its_place(language: str
     assert name in evidence.message
     line = mutated.splitlines()[evidence.line - 1]
     assert line[evidence.column - 1 :].lstrip("$").startswith(name)
+
+
+def test_a_definition_changed_away_from_the_headers_declaration_fails() -> None:
+    original = (
+        '#include "school.h"\nusing namespace std;\n\nvector<string> school::grade(int n)\n{\n  return grades[n];\n}\n\n'
+        "void school::add(string name, int n)\n{\n  grades[n].push_back(name);\n}\n"
+    )
+    made_const = original.replace("school::grade(int n)", "school::grade(int n) const")
+    result = check_defects("cpp", original, made_const)
+    assert result.details["new_by_rule"] == {"header-mismatch": 1}
+    assert "school::grade(int) const" in result.evidence[0].message
+    by_reference = original.replace("school::add(string name", "school::add(const string& name")
+    assert check_defects("cpp", original, by_reference).details["new_by_rule"] == {"header-mismatch": 1}
+    by_value_const = original.replace("school::add(string name", "school::add(const string name")
+    assert check_defects("cpp", original, by_value_const).details["new_by_rule"] == {}  # the definition's own business
+    redefined = '#include "school.h"\nclass school {\n public:\n  void add(std::string name, int n) {}\n};\n'
+    assert check_defects("cpp", original, redefined).details["new_by_rule"] == {"header-mismatch": 1}
+
+
+def test_a_free_function_may_change_its_parameters_but_not_become_constexpr() -> None:
+    original = '#include "say.h"\nnamespace say {\nlong twice(long n) { return 2 * n; }\n}\n'
+    helper = '#include "say.h"\nnamespace say {\nlong twice(const long& n) { return 2 * n; }\n}\n'
+    assert check_defects("cpp", original, helper).details["new_by_rule"] == {}  # maybe a helper of its own
+    constant = '#include "say.h"\nnamespace say {\nconstexpr long twice(long n) { return 2 * n; }\n}\n'
+    assert check_defects("cpp", original, constant).details["new_by_rule"] == {"header-mismatch": 1}
+    no_header = original.replace('#include "say.h"\n', "")
+    assert check_defects("cpp", no_header, constant.replace('#include "say.h"\n', "")).outcome is Outcome.PASS
+
+
+def test_posix_names_are_declared_by_the_standard_headers() -> None:
+    original = "#include <time.h>\nint year(time_t t) {\n  struct tm *tm = gmtime(&t);\n  return tm->tm_year;\n}\n"
+    refactored = (
+        "#include <time.h>\nint year(time_t t) {\n  struct tm tm;\n  gmtime_r(&t, &tm);\n  return tm.tm_year;\n}\n"
+    )
+    assert check_defects("c", original, refactored).details["new_by_rule"] == {}
+
+
+def test_a_helper_the_original_had_and_the_answer_stops_using_is_not_an_unused_binding() -> None:
+    original = "function half(x) {\n  return x / 2;\n}\nexport function f(y) {\n  return half(y);\n}\n"
+    refactored = "function half(x) {\n  return x / 2;\n}\nexport function f(y) {\n  return y / 2;\n}\n"
+    assert check_defects("javascript", original, refactored).outcome is Outcome.PASS
+    script = "const LIMIT = 10;\nfunction f(y) {\n  return y;\n}\n"  # a script's top-level names are globals
+    assert check_defects("javascript", "function f(y) {\n  return y;\n}\n", script).outcome is Outcome.PASS
+
+
+def test_a_math_function_is_blamed_once_per_missing_header_and_not_when_the_original_lacked_it_too() -> None:
+    original = '#include "pt.h"\nint f(int n) {\n  return (int)pow(n, 2);\n}\n'
+    refactored = '#include "pt.h"\nint f(int n) {\n  return (int)sqrt(n) + (int)pow(n, 2) + (int)floor(n);\n}\n'
+    assert check_defects("c", original, refactored).details["new_by_rule"] == {}
+    own = "double sqrt(double x) { return x; }\nint f(int n) {\n  return (int)sqrt(n);\n}\n"
+    assert check_defects("c", "int f(int n) {\n  return n;\n}\n", own).details["new_by_rule"] == {}
+
+
+def test_an_answer_that_still_allocates_keeps_the_ownership_it_had() -> None:
+    original = "#include <stdlib.h>\nint *make(int n) {\n  return malloc(n * sizeof(int));\n}\n"
+    refactored = "#include <stdlib.h>\nint *make(int n) {\n  int *p = calloc(n, sizeof *p);\n  return p;\n}\n"
+    assert check_defects("c", original, refactored).details["new_by_rule"] == {}
 
 
 def test_names_in_comments_strings_and_member_accesses_are_not_references() -> None:

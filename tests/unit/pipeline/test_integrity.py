@@ -339,6 +339,33 @@ def test_prose_fences_and_diff_headers_fail(line: str) -> None:
     assert any(e.line == REFACTORED.count("\n") + 2 for e in result.evidence), result.evidence
 
 
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "// No code provided to optimize.",
+        "// No implementation was provided to refactor; please include it.",
+        "/* Nothing to refactor here. */",
+        "// The original code is already optimal.",
+    ],
+)
+def test_a_note_to_the_user_added_in_a_comment_is_chat(comment: str) -> None:
+    original = '#include "bob.h"\n\n'
+    result = check_integrity("cpp", original, f'#include "bob.h"\n\n{comment}\n')
+    assert result.outcome is Outcome.FAIL
+    (evidence,) = result.evidence
+    assert evidence.line == 3 and "note to the user" in evidence.message
+
+
+def test_comments_about_the_code_and_chat_the_original_has_are_fine() -> None:
+    original = '#include "bob.h"\n// No code provided to optimize.\nint f() { return 1; }\n'
+    kept = '#include "bob.h"\n// No code provided to optimize.\nint f() { return 2; }\n'
+    assert check_integrity("cpp", original, kept).outcome is Outcome.PASS
+    about_code = '#include "bob.h"\n// No allocation needed: the table is static.\nint f() { return 2; }\n'
+    assert check_integrity("cpp", original.replace("// No code provided to optimize.\n", ""), about_code).outcome is (
+        Outcome.PASS
+    )
+
+
 def test_markdown_the_original_has_in_a_docstring_is_fine() -> None:
     original = PYTHON.replace(
         '"""An invoice."""', '"""An invoice.\n\n    ```python\n    Invoice([1]).total()\n    ```\n    """'

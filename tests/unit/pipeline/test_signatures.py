@@ -497,6 +497,25 @@ SOUND_REFACTORINGS = [
         "package p\n\nfunc Handle(int, string) error { return nil }\n",
         "package p\n\nfunc Handle(code int, message string) error { return nil }\n",
     ),
+    # a return type respelled through the file's own aliases: the same union either way
+    (
+        "typescript",
+        "const C = { a: 1, b: 2 } as const\ntype Color = keyof typeof C\ntype Values<T> = T[keyof T]\n"
+        "export const code = (color: Color): Values<typeof C> => C[color]\n",
+        "const C = { a: 1, b: 2 } as const;\ntype Color = keyof typeof C;\ntype Value = typeof C[Color];\n"
+        "export const code = (color: Color): Value => C[color];\n",
+    ),
+    (
+        "typescript",
+        "type Id = string\nexport function find(id: Id): Id | undefined { return id }\n",
+        "export function find(id: string): string | undefined { return id }\n",
+    ),
+    # a C++ member function made const: callers call it the same way
+    (
+        "cpp",
+        '#include "school.h"\nmap<int, vector<string> > school::roster()\n{\n\treturn grades;\n}\n',
+        '#include "school.h"\nmap<int, vector<string>> school::roster() const\n{\n    return grades;\n}\n',
+    ),
 ]
 
 
@@ -542,6 +561,20 @@ BREAKING_CHANGES = [
         "export function load(path: string): string { return path; }\n",
         "function load(path: string): string { return path; }\nexport const x = 1;\n",
         "load",
+    ),
+    # an alias the answer redefines is read as the answer defines it: the return type did change
+    (
+        "typescript",
+        "type Id = string\nexport function find(id: string): Id { return id }\n",
+        "type Id = number\nexport function find(id: string): Id { return 0 }\n",
+        "find",
+    ),
+    # const taken away: a caller holding a const object can no longer call it
+    (
+        "cpp",
+        "class A {\n public:\n  int size() const { return 0; }\n};\n",
+        "class A {\n public:\n  int size() { return 0; }\n};\n",
+        "size",
     ),
 ]
 
