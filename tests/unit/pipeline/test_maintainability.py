@@ -605,3 +605,149 @@ def test_a_plain_double_loop_is_not_a_breach_of_a_fractional_threshold() -> None
     double = "def pairs(xs):\n    out = []\n    if xs:\n        for a in xs:\n            for b in xs:\n                out.append((a, b))\n    return out\n"
     result = check_maintainability("python", double, double.replace("out", "found"), thresholds=thresholds)
     assert not any("nesting depth" in e.message for e in result.evidence), [e.message for e in result.evidence]
+
+
+CODONS = [("UUU", "Phenylalanine"), ("UUC", "Phenylalanine"), ("UUA", "Leucine"), ("UUG", "Leucine")]
+CODONS += [("UCU", "Serine"), ("UCC", "Serine"), ("UCA", "Serine"), ("UCG", "Serine")]
+TABLES = {
+    "java": (
+        "Codons.java",
+        "import java.util.Map;\n\nclass Codons {\n    static final Map<String, String> NAMES = Map.ofEntries(\n"
+        + ",\n".join(f'        Map.entry("{codon}", "{name}")' for codon, name in CODONS)
+        + "\n    );\n}\n",
+    ),
+    "python": ("codons.py", "NAMES = [\n" + "".join(f'    ("{c}", "{n}", None),\n' for c, n in CODONS) + "]\n"),
+    "cpp": (
+        "codons.cpp",
+        "#include <map>\n#include <string>\n\nconst std::map<std::string, std::pair<std::string, int>> names = {\n"
+        + "".join(f'    {{"{c}", {{"{n}", -1}}}},\n' for c, n in CODONS)
+        + "};\n",
+    ),
+    "go": (
+        "codons.go",
+        "package codons\n\nvar names = map[string][2]string{\n"
+        + "".join(f'\t"{c}": {{"{n}", "{n}"}},\n' for c, n in CODONS)
+        + "}\n",
+    ),
+    "javascript": ("codons.js", "const NAMES = [\n" + "".join(f'  ["{c}", "{n}", -1],\n' for c, n in CODONS) + "];\n"),
+}
+
+
+def _repeated_runs(tokens: tuple[bytes, ...], width: int = 10) -> int:
+    """How many runs of `width` tokens occur more than once (the raw count, tables included)."""
+    runs = [tokens[i : i + width] for i in range(len(tokens) - width + 1)]
+    return sum(runs.count(run) > 1 for run in runs)
+
+
+@pytest.mark.parametrize("language", sorted(TABLES))
+def test_rows_of_a_literal_table_are_data_not_duplicated_code(language: str) -> None:
+    # A codon table's rows share their punctuation and their repeated values in runs of ten tokens; a reviewer reads
+    # a table, not code copied eight times (a real answer's Map.entry rows vetoed a resolved complexity breach).
+    path, table = TABLES[language]
+    profile = code_profile(language, table, path)
+    assert _repeated_runs(profile.tokens) > 0
+    assert profile.duplicated == 0
+
+
+def test_a_table_of_literals_replacing_a_switch_is_not_added_duplication() -> None:
+    cases = "".join(f'            case "{c}": return "{n}";\n' for c, n in CODONS)
+    original = (
+        "class Codons {\n    static String name(String codon) {\n        switch (codon) {\n"
+        + cases
+        + '            default: throw new IllegalArgumentException("Invalid codon");\n        }\n    }\n}\n'
+    )
+    path, table = TABLES["java"]
+    answer = table.replace(
+        "\n}\n",
+        "\n\n    static String name(String codon) {\n        String found = NAMES.get(codon);\n"
+        '        if (found == null) throw new IllegalArgumentException("Invalid codon");\n        return found;\n    }\n}\n',
+    )
+    result = check_maintainability("java", original, answer, path)
+    assert result.details["duplicated_share_after"] == 0
+    assert not any("duplicated" in e.message for e in result.evidence)
+    # rows that compute something are code: the same rows calling a function of a variable repeat as copies do
+    computed = answer.replace('Map.entry("', 'Map.entry(prefix + "')
+    assert code_profile("java", computed, path).duplicated > 0
+
+
+FLAT = """import os
+import sys
+
+LIMITS = {"low": 1, "high": 10}
+
+
+def total(prices, rate, discount):
+    result = 0
+    for price in prices:
+        if price > discount:
+            result = result + (price - discount) * (1 + rate)
+        else:
+            result = result + price * (1 + rate)
+    return (result)
+
+
+def names(items):
+    found = []
+    for item in items:
+        if item.name and item.name not in found:
+            found.append(item.name)
+    return found
+"""
+
+
+def test_a_flat_load_passes_only_when_the_file_is_clearly_shorter() -> None:
+    # Unused module-level code dropped: no function changes, so the load is flat, and the file loses a tenth of its
+    # code: a gain a reviewer sees.
+    dead = FLAT.replace("import sys\n", "").replace('LIMITS = {"low": 1, "high": 10}\n\n\n', "")
+    result = check_maintainability("python", FLAT, dead)
+    assert result.score == pytest.approx(0.0)
+    assert result.outcome is Outcome.PASS, [e.message for e in result.evidence]
+    assert "is flat" in result.evidence[0].message
+    # Two parentheses fewer: the load falls by a few hundredths of a percent, within the band, and the file is
+    # barely shorter: a lateral edit, however positive its score.
+    parentheses = FLAT.replace("return (result)", "return result")
+    lateral = check_maintainability("python", FLAT, parentheses)
+    assert lateral.score is not None and 0 < lateral.score <= DEFAULT_SETTINGS.minimum_score
+    assert lateral.outcome is Outcome.FAIL
+    assert "does not shrink by 10% or more" in lateral.evidence[0].message
+    # A fall beyond the band is judged on the load as before: the two arms folded into one line
+    folded = FLAT.replace(
+        "        if price > discount:\n            result = result + (price - discount) * (1 + rate)\n"
+        "        else:\n            result = result + price * (1 + rate)\n",
+        "        base = price - discount if price > discount else price\n        result += base * (1 + rate)\n",
+    )
+    simpler = check_maintainability("python", FLAT, folded)
+    assert simpler.score is not None and simpler.score > DEFAULT_SETTINGS.minimum_score
+    assert simpler.outcome is Outcome.PASS, [e.message for e in simpler.evidence]
+
+
+KINDS = (
+    "def kind(code):\n    if code == 0:\n        return 'none'\n"
+    + "".join(f"    elif code == {i}:\n        return 'kind {i}'\n" for i in range(1, 11))
+    + "    elif code == 11:\n        return 'high'\n    elif code == 12:\n        return 'high'\n"
+    + "    return 'unknown'\n\n\ndef label(text):\n    return text.strip().title()\n"
+)
+
+
+def test_a_breach_that_eases_does_not_hide_a_function_made_worse() -> None:
+    # kind breaches complexity (13 > 10); merging two arms eases it to 12, still a breach: a gain, but a small one.
+    eased = KINDS.replace(
+        "    elif code == 11:\n        return 'high'\n    elif code == 12:\n", "    elif code in (11, 12):\n"
+    )
+    result = check_maintainability("python", KINDS, eased)
+    assert result.details["severity_after"] < result.details["severity_before"]
+    assert any(e.message.startswith("still breached: kind") for e in result.evidence)
+    assert result.outcome is Outcome.PASS, [e.message for e in result.evidence]
+    # The same easing while label, which breached nothing, grows loops and branches: the answer made it worse.
+    hand_rolled = (
+        "def label(text):\n    words = []\n    for word in text.split(' '):\n        if word:\n"
+        "            if len(word) > 1:\n                words.append(word[0].upper() + word[1:].lower())\n"
+        "            else:\n                words.append(word.upper())\n    return ' '.join(words)\n"
+    )
+    worse = eased.replace("def label(text):\n    return text.strip().title()\n", hand_rolled)
+    result = check_maintainability("python", KINDS, worse)
+    assert result.details["severity_after"] < result.details["severity_before"]
+    assert result.outcome is Outcome.FAIL
+    assert result.score is not None and result.score < 0
+    assert any(e.message.startswith("a breach stays, and functions that breached nothing") for e in result.evidence)
+    assert any("label 0.27 -> " in e.message for e in result.evidence)
