@@ -285,7 +285,7 @@ def test_a_file_gets_the_same_bytes_by_gathering_writes_even_short_ones(
         writev = os.writev
         for cut in (None, 7):
             if cut is not None:  # the kernel writes at most `cut` bytes of each gathering write
-                monkeypatch.setattr(os, "writev", lambda fd, parts: writev(fd, [b"".join(parts)[:cut]]))
+                monkeypatch.setattr(os, "writev", lambda fd, parts, cut=cut: writev(fd, [b"".join(parts)[:cut]]))
             path = tmp_path / f"out-{cut}.{fmt}"
             with path.open("wb", buffering=1 << 20) as out:
                 export(store, "attempts", fmt, out)
