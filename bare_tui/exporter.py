@@ -7,9 +7,12 @@ infers each column from the first 100 rows, reads it without options."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
+import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from json.encoder import encode_basestring
@@ -481,11 +484,17 @@ class _Sink:
     def __init__(self, out: TextIO | BinaryIO, terminal: bool) -> None:
         self.terminal = terminal
         self.write: Callable[[bytes], object]
+        self.out = out
+        self.fd: int | None = None  # a regular file's: chunks go to it by gathering writes
         if isinstance(out, io.TextIOBase):
             text = cast(TextIO, out)
             self.write = lambda data: text.write(data.decode("utf-8"))
         else:
             self.write = cast(BinaryIO, out).write
+            with contextlib.suppress(OSError, ValueError, AttributeError):  # BytesIO and the like: no descriptor
+                fd = out.fileno()
+                if stat.S_ISREG(os.fstat(fd).st_mode):
+                    self.fd = fd
 
     def text(self, text: str) -> None:
         self.write(text.encode("utf-8"))
@@ -494,9 +503,28 @@ class _Sink:
         if self.terminal:  # JSON Lines only: a line holds no raw line break, so the text splits into its lines
             lines = chunk.data.decode("utf-8").split("\n")
             self.text("\n".join(json_for_terminal(line) for line in lines))
+        elif self.fd is not None:
+            self.out.flush()  # what the stream holds goes first
+            _gather(self.fd, chunk.parts)
         else:
             self.write(chunk.data)
         return chunk.rows
+
+
+_IOV_MAX = 1024  # the parts one os.writev takes at most (POSIX's minimum for IOV_MAX; Linux's own)
+
+
+def _gather(fd: int, parts: Sequence[bytes]) -> None:
+    """Write the parts in order to a file descriptor, by gathering writes: the kernel copies each part once,
+    where joining them first would copy an attempts export's 1.8 GB once more. A short write's rest is
+    written whole."""
+    for start in range(0, len(parts), _IOV_MAX):
+        some = parts[start : start + _IOV_MAX]
+        written = os.writev(fd, some)
+        if written < sum(map(len, some)):
+            rest = memoryview(b"".join(some))[written:]
+            while rest:
+                rest = rest[os.write(fd, rest) :]
 
 
 def _export_streamed(store: Store, what: str, fmt: str, sink: _Sink, source: str | None, keep: Sequence[str]) -> int:

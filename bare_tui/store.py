@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -321,6 +322,10 @@ def _mend_stored_evidence(conn: sqlite3.Connection) -> None:
     conn.executemany("UPDATE verdicts SET evidence = ? WHERE rowid = ?", mended)
 
 
+# An attempt's long texts, in the attempt_texts table.
+_LONG_TEXTS = ("refactored", "response", "patch")
+
+
 # A step is SQL statements and, where SQL cannot say it, a function given the connection (same transaction).
 _MIGRATIONS: list[tuple[int, list[str | Callable[[sqlite3.Connection], None]]]] = [
     (
@@ -469,6 +474,18 @@ _MIGRATIONS: list[tuple[int, list[str | Callable[[sqlite3.Connection], None]]]] 
             "ALTER TABLE judgements ADD COLUMN in_force INTEGER NOT NULL DEFAULT 0",
             _IN_FORCE_SET.format(where=""),
             "CREATE INDEX idx_judgements_in_force ON judgements(attempt_id, stage, reviewer, label) WHERE in_force",
+        ],
+    ),
+    (
+        8,
+        [
+            # The long texts (a task's original; an attempt's refactored, response and patch: whole files) stored
+            # in their JSON form (_stored_text), so that an attempts export copies them as they are instead of
+            # decoding and escaping 1.8 GB of a BARE-sized study again on every export. SQLite's json_quote
+            # writes what json.dumps(ensure_ascii=False) writes (tests/unit/test_export_streamed.py holds it).
+            "UPDATE tasks SET original = json_quote(CAST(original AS TEXT))",
+            "UPDATE attempt_texts SET"
+            + ",".join(f" {c} = CASE WHEN {c} IS NOT NULL THEN json_quote(CAST({c} AS TEXT)) END" for c in _LONG_TEXTS),
         ],
     ),
 ]
@@ -893,7 +910,7 @@ class Store:
         return self._insert_new(
             "tasks",
             "task_id",
-            [(t.task_id, t.language, t.path, t.original, _dump(t.meta)) for t in tasks],
+            [(t.task_id, t.language, t.path, _stored_text(t.original), _dump(t.meta)) for t in tasks],
             "INSERT INTO tasks (task_id, language, path, original, meta, seq) VALUES (?, ?, ?, ?, ?, "
             "(SELECT COALESCE(MAX(seq), 0) + 1 FROM tasks))",
             conn,
@@ -910,9 +927,9 @@ class Store:
                     a.attempt_id,
                     a.task_id,
                     a.model,
-                    a.refactored,
-                    a.response,
-                    a.patch,
+                    _stored_text(a.refactored),
+                    _stored_text(a.response),
+                    _stored_text(a.patch),
                     _dump(a.meta),
                     _dump(list(a.problems)),
                 )
@@ -1667,14 +1684,16 @@ class Store:
         """The lines of a verdicts, attempts or judgements export in the export's order, as UTF-8 in chunks of
         whole lines (JSON Lines: one object and \\n; CSV: one record and \\r\\n). Byte for byte what the exporter
         writes from export_rows (the rules are the exporter's: stored JSON copied, formulas neutralised, null an
-        empty CSV cell), without a Python object per value: SQLite builds each line, except that a long text
-        column (a whole file) is escaped for JSON by orjson, four times SQLite's json_quote's rate. keys: only
-        the rows with these order keys (ExportMark.key); skip: all rows but these."""
+        empty CSV cell), without a Python object per value: SQLite builds each line, and a long text (a whole
+        file, stored in its JSON form) comes between the line's other parts as it is stored, joined to them here
+        rather than by SQLite (whose || copies the line so far again at each part). In CSV a long text is the
+        one value Python writes. keys: only the rows with these order keys (ExportMark.key); skip: all rows but
+        these."""
         expressions = _export_expressions(what, columns)
         if fmt == "jsonl":
             items = _json_line_items(expressions, columns)
         elif fmt == "csv":
-            items = [f"CAST({_csv_line_sql(expressions)} AS BLOB)"]
+            items = _csv_line_items(expressions)
         else:
             raise ValueError(f"unknown format {fmt!r}")
         self._export_functions()
@@ -1683,18 +1702,28 @@ class Store:
         size = 256 if what == "attempts" else 4096  # an attempts row carries whole files: about 2 MB a chunk
         if len(items) == 1:
             while rows := cursor.fetchmany(size):
-                yield ExportChunk(len(rows), b"".join([row[0] for row in rows]))
+                yield ExportChunk(len(rows), [row[0] for row in rows])
             return
-        import orjson  # only here: the other exports, and the rest of bare-tui, never load it
+        if fmt == "jsonl":  # every part is the lines' bytes already
+            flat = itertools.chain.from_iterable
+            while rows := cursor.fetchmany(size):
+                yield ExportChunk(len(rows), list(flat(rows)))
+            return
+        import orjson  # only here: three times json.loads's rate over whole files
 
-        dumps = orjson.dumps  # escapes as json.dumps(ensure_ascii=False) does (tests/unit/test_export_streamed.py)
+        loads = orjson.loads  # reads what json.dumps wrote as json.loads does (tests/unit/test_stored_texts.py)
+        empty = b'""' if len(expressions) == 1 else b""  # a record of one null cell is quoted: no blank line
+
+        def cell(stored: bytes | None) -> bytes:
+            return empty if stored is None else _csv_value(loads(stored)).encode("utf-8")
+
         while rows := cursor.fetchmany(size):
             lines = []
             for row in rows:
                 parts = list(row)
-                parts[1::2] = map(dumps, row[1::2])  # the long texts, between the lines' other parts
+                parts[1::2] = map(cell, row[1::2])  # the long texts, between the lines' other parts
                 lines.append(b"".join(parts))
-            yield ExportChunk(len(rows), b"".join(lines))
+            yield ExportChunk(len(rows), lines)
 
     def export_marks(
         self, what: str, columns: Sequence[str], source: str | None = None, limit: int = 0
@@ -1771,6 +1800,7 @@ class Store:
             ("bare_csv_value", _csv_value),
             ("bare_json_list", _json_list),
             ("bare_length", len),
+            ("bare_text_length", _text_length),
         ):
             self._conn.create_function(name, 1, function, deterministic=True)
 
@@ -1788,6 +1818,7 @@ class Store:
                 f"{where} ORDER BY v.rowid"
             )
             raw: tuple[str, ...] = ("evidence", "details")
+            texts: tuple[str, ...] = ()
         elif what == "attempts":
             first = "a.seq = (SELECT MIN(b.seq) FROM attempts b WHERE b.task_id = a.task_id)"
             sql = (
@@ -1797,17 +1828,19 @@ class Store:
                 " a.problems FROM attempts a JOIN tasks t ON t.task_id = a.task_id"
                 " LEFT JOIN attempt_texts x ON x.attempt_id = a.attempt_id ORDER BY a.seq"
             )
-            params, raw = [], ("task_meta", "meta", "problems")
+            params, raw, texts = [], ("task_meta", "meta", "problems"), ("original", *_LONG_TEXTS)
         else:
             raise ValueError(f"no streamed export of {what!r}")
         cursor = self._conn.execute(sql, params)
         names = [d[0] for d in cursor.description]
-        wrap = [name in raw for name in names]
+        read: list[Callable[[Any], Any] | None] = [
+            RawJSON if name in raw else _text if name in texts else None for name in names
+        ]
         while rows := cursor.fetchmany(batch):
             for row in rows:
                 yield {
-                    name: RawJSON(value) if wrapped and value is not None else value
-                    for name, value, wrapped in zip(names, row, wrap)
+                    name: value if value is None or convert is None else convert(value)
+                    for name, value, convert in zip(names, row, read)
                 }
 
     def raw_view_rows(self, view: str, columns: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
@@ -2568,16 +2601,21 @@ class ExportSpan(NamedTuple):
 
 
 class ExportChunk(NamedTuple):
-    """Whole lines of an export, as UTF-8, and how many."""
+    """Whole lines of an export, as UTF-8 in parts (the lines are the parts joined in order), and how many.
+    Parts, so that a file can take them in one gathering write (os.writev) instead of a copy joined first."""
 
     rows: int
-    data: bytes
+    parts: Sequence[bytes]
+
+    @property
+    def data(self) -> bytes:
+        return b"".join(self.parts)
 
 
 # What each column of a streamed export is read from, and what kind of value it is: text, a long text (long: a
-# whole file, read raw for orjson to escape, in JSON Lines; text otherwise), stored JSON copied as it is (json), a
-# stored JSON list decoded and written again (list: a judgement's tags, as judgements() has them), a 0/1 boolean
-# (bool), or a number.
+# whole file, stored in its JSON form: copied as it is into JSON Lines, written as its cell by Python in CSV), stored
+# JSON copied as it is (json), a stored JSON list decoded and written again (list: a judgement's tags, as
+# judgements() has them), a 0/1 boolean (bool), or a number.
 _FIRST_OF_TASK = "a.seq = f.first_seq"
 _EXPORT_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "verdicts": {
@@ -2647,7 +2685,6 @@ _CSV_SQL = {
     "bool": "CASE WHEN $c THEN 'true' ELSE 'false' END",
     "number": "CASE typeof($c) WHEN 'integer' THEN CAST($c AS TEXT) WHEN 'null' THEN '' ELSE bare_csv_value($c) END",
 }
-_CSV_SQL["long"] = _CSV_SQL["text"]
 _EMPTY_SQL = {
     "text": "$c IS NULL",
     "long": "$c IS NULL",
@@ -2659,7 +2696,7 @@ _EMPTY_SQL = {
 _LENGTH = "CASE WHEN instr($c, char(0)) THEN bare_length($c) ELSE length($c) END"  # SQLite's length() stops at a NUL
 _CHARS_SQL = {
     "text": f"COALESCE({_LENGTH}, 0)",
-    "long": f"COALESCE({_LENGTH}, 0)",
+    "long": "bare_text_length($c)",  # stored in its JSON form
     "json": f"COALESCE({_LENGTH}, 0)",
     "list": "0",
     "bool": "0",
@@ -2738,15 +2775,15 @@ def _sql_text(text: str) -> str:
 
 def _json_line_items(expressions: Sequence[tuple[str, str]], names: Sequence[str]) -> list[str]:
     """One JSON object and its \\n as json.dumps(ensure_ascii=False) writes it, keys in the order given, as
-    SELECT items: the parts SQLite builds as UTF-8 (BLOB), with each long text column's raw value between two
-    of them (at the odd places) for the caller to escape."""
+    SELECT items whose UTF-8 bytes (BLOB) joined in order are the line: the parts SQLite builds, with each long
+    text's stored JSON form as it is between two of them (at the odd places)."""
     items = []
     parts = []
     for i, ((sql, kind), name) in enumerate(zip(expressions, names)):
         parts.append(_sql_text(("{" if i == 0 else ", ") + encode_basestring(name) + ": "))
         if kind == "long":
             items.append(f"CAST({' || '.join(parts)} AS BLOB)")
-            items.append(sql)
+            items.append(f"CAST(COALESCE({sql}, 'null') AS BLOB)")
             parts = []
         else:
             parts.append(_JSON_SQL[kind].replace("$c", sql))
@@ -2755,12 +2792,28 @@ def _json_line_items(expressions: Sequence[tuple[str, str]], names: Sequence[str
     return items
 
 
-def _csv_line_sql(expressions: Sequence[tuple[str, str]]) -> str:
-    """One CSV record as csv_rows.csv_record writes it (a record of one null cell quoted, so it is no blank line)."""
-    cells = [_CSV_SQL[kind].replace("$c", sql) for sql, kind in expressions]
-    if len(expressions) == 1 and expressions[0][1] in ("text", "long", "json", "number"):
-        cells = [f"CASE WHEN {expressions[0][0]} IS NULL THEN '\"\"' ELSE {cells[0]} END"]
-    return " || ',' || ".join(cells) + " || char(13, 10)"
+def _csv_line_items(expressions: Sequence[tuple[str, str]]) -> list[str]:
+    """One CSV record as csv_rows.csv_record writes it (a record of one null cell quoted, so it is no blank
+    line), as SELECT items whose UTF-8 bytes joined in order are the record: the parts SQLite builds, with each
+    long text's stored JSON form between two of them (at the odd places), for the caller to write as its cell."""
+    if len(expressions) == 1 and expressions[0][1] in ("text", "json", "number"):
+        sql, kind = expressions[0]
+        return [f"CAST(CASE WHEN {sql} IS NULL THEN '\"\"' ELSE {_CSV_SQL[kind].replace('$c', sql)} END"
+                " || char(13, 10) AS BLOB)"]  # fmt: skip
+    items = []
+    parts: list[str] = []
+    for i, (sql, kind) in enumerate(expressions):
+        if i:
+            parts.append("','")
+        if kind == "long":
+            items.append(f"CAST({' || '.join(parts) or chr(39) * 2} AS BLOB)")
+            items.append(f"CAST({sql} AS BLOB)")
+            parts = []
+        else:
+            parts.append(_CSV_SQL[kind].replace("$c", sql))
+    parts.append("char(13, 10)")
+    items.append(f"CAST({' || '.join(parts)} AS BLOB)")
+    return items
 
 
 def _json_value(value: Any) -> str:
@@ -2790,6 +2843,11 @@ def _csv_quoted(text: str) -> str:
     if text == "" or '"' in text or "," in text or "\r" in text or "\n" in text:
         return '"' + text.replace('"', '""') + '"'
     return text
+
+
+def _text_length(stored: str | None) -> int:
+    """The characters of a long text, from its stored JSON form (as exporter.hoisted counts them)."""
+    return 0 if stored is None else len(json.loads(stored))
 
 
 def _json_list(text: str) -> str:
@@ -2827,8 +2885,27 @@ def _where(prefix: str = "", **filters: Any) -> tuple[str, list[Any]]:
     return (" WHERE " + " AND ".join(parts) if parts else ""), params
 
 
+def _stored_text(text: str | None) -> str | None:
+    """A long text (an original, an answer: a whole file) as the session stores it (schema 8): its JSON form,
+    byte for byte what json.dumps(text, ensure_ascii=False) writes, which an export copies as it is."""
+    if text is None:
+        return None
+    import orjson  # the same bytes as json.dumps(ensure_ascii=False) writes, four times as fast
+
+    try:
+        return orjson.dumps(text).decode("utf-8")
+    except TypeError:  # orjson.JSONEncodeError: a lone surrogate, which SQLite then refuses as it refuses the text
+        return json.dumps(text, ensure_ascii=False)
+
+
+def _text(stored: str | None) -> str | None:
+    """A long text as stored (_stored_text) read back."""
+    return None if stored is None else json.loads(stored)
+
+
 def _task(row: dict[str, Any]) -> Task:
-    return Task(row["task_id"], row["language"], row["path"], row["original"], json.loads(row["meta"]))
+    original = json.loads(row["original"])  # stored in its JSON form (_stored_text), never null
+    return Task(row["task_id"], row["language"], row["path"], original, json.loads(row["meta"]))
 
 
 def _attempt(row: dict[str, Any]) -> Attempt:
@@ -2836,9 +2913,9 @@ def _attempt(row: dict[str, Any]) -> Attempt:
         row["attempt_id"],
         row["task_id"],
         row["model"],
-        row["refactored"],
-        row["response"],
-        row["patch"],
+        _text(row["refactored"]),
+        _text(row["response"]),
+        _text(row["patch"]),
         json.loads(row["meta"]),
         tuple(json.loads(row["problems"])),
         row["seq"],

@@ -13,7 +13,8 @@ the screens: import the study, then the external verdicts (`--source ext`); two 
 (file copies, each importing its reviewers' labels); merge both into the team's session, stats --by model;
 verify a subset (stopped with Ctrl+C once it has done its share, as a team verifying in sittings does, so that
 bare-tui's verdicts sit beside the imported ones); stats --by model again; the merge again (nothing new); export
-attempts, verdicts and judgements; then the screens, each the real `bare-tui review` / `bare-tui audit` driven by
+attempts (JSON Lines and CSV), verdicts and judgements, each with its CPU time beside the wall time (a session
+kept by an older bare-tui is first opened writable once, which migrates it, and that is timed too); then the screens, each the real `bare-tui review` / `bare-tui audit` driven by
 Pilot (bench/scale_screens.py). Peak memory is the largest resident set of the step's processes (wait4's
 rusage: the command, or for verify its largest worker). A step that fails prints its error and the bench goes
 on. Targets are issue 11's table.
@@ -30,6 +31,7 @@ import re
 import select
 import shutil
 import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -41,6 +43,8 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 import scale_study  # noqa: E402
+
+from bare_tui.store import SCHEMA_VERSION  # noqa: E402
 
 STEPS = (
     "import",
@@ -73,6 +77,7 @@ class Run:
     stderr: str
     wal_bytes: int = 0
     extra: dict[str, object] = field(default_factory=dict)
+    cpu_seconds: float = 0.0  # user + system of the command and the children it waited for
 
     def failed(self) -> str | None:
         if self.status in (0, 130) and "Traceback" not in self.stderr:
@@ -154,11 +159,21 @@ def run(
     stderr = err_path.read_text("utf-8", "replace") + "".join(captured)
     stdout = out_path.read_text("utf-8", "replace") if out_path.stat().st_size < 20 * MB else ""
     peak = usage.ru_maxrss / 1024 if usage is not None else float("nan")
-    return Run(seconds, peak, status, stdout, stderr[-20_000:], wal)
+    cpu = usage.ru_utime + usage.ru_stime if usage is not None else float("nan")
+    return Run(seconds, peak, status, stdout, stderr[-20_000:], wal, cpu_seconds=cpu)
 
 
 def size(path: Path) -> int:
     return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+
+
+def schema_version(session: Path) -> int:
+    """The session's schema version (PRAGMA user_version), read without writing anything."""
+    conn = sqlite3.connect(f"{session.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
 
 
 def count_lines(path: Path) -> int:
@@ -346,15 +361,26 @@ class Bench:
         )
 
     def step_export(self) -> None:
-        for what in ("attempts", "verdicts", "judgements"):
-            output = self.work / f"export-{what}.jsonl"
-            result = self.command(f"export-{what}", "export", str(self.session), "--what", what, "-o", str(output))
-            if result and output.exists():
-                rows = count_lines(output)
+        version = schema_version(self.session)
+        if version < SCHEMA_VERSION:  # a session kept by an older bare-tui: the exports open it read-only
+            result = self.command("upgrade", "plan", str(self.session))  # lists plans; opened writable, it migrates
+            if result:
+                self.row(f"schema {version} -> {SCHEMA_VERSION} on open (`bare-tui plan SESSION`, once)",
+                         f"{result.seconds:,.1f} s, session now {size(self.session) / MB:,.0f} MB", "-",
+                         result.peak_mb)  # fmt: skip
+        for what, fmt in (("attempts", "jsonl"), ("attempts", "csv"), ("verdicts", "jsonl"), ("judgements", "jsonl")):
+            output = self.work / f"export-{what}.{fmt}"
+            argv = ["export", str(self.session), "--what", what, "--format", fmt, "-o", str(output)]
+            result = self.command(f"export-{what}-{fmt}", *argv)
+            exported = re.search(r"exported (\d+)", result.stderr) if result else None
+            if result and exported and output.exists():
+                rows = int(exported.group(1))
                 megabytes = output.stat().st_size / MB
-                self.row(f"export --what {what}", f"{rows / result.seconds:,.0f} rows/s, "
-                         f"{megabytes / result.seconds:,.0f} MB/s ({rows:,} rows, {megabytes:,.0f} MB, "
-                         f"{result.seconds:,.1f} s)", "100k rows/s, constant memory", result.peak_mb)  # fmt: skip
+                self.row(f"export --what {what}" + (" --format csv" if fmt == "csv" else ""),
+                         f"{rows / result.seconds:,.0f} rows/s, {megabytes / result.seconds:,.0f} MB/s ({rows:,} rows, "
+                         f"{megabytes:,.0f} MB, {result.seconds:,.1f} s; CPU {result.cpu_seconds:,.1f} s: "
+                         f"{rows / max(result.cpu_seconds, 1e-9):,.0f} rows/s)",
+                         "100k rows/s, constant memory", result.peak_mb)  # fmt: skip
             output.unlink(missing_ok=True)
 
     def screen(self, scenario: str) -> dict[str, object] | None:

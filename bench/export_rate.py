@@ -1,18 +1,19 @@
 """Bench: `bare-tui export` on a session, each --what and format: rows/s, MB/s and peak memory, beside floors.
 
     nice -n 19 python bench/export_rate.py SESSION [--repeat 3] [--what attempts,verdicts,judgements]
-                                           [--csv verdicts] [--checkout DIR] [--no-floors]
+                                           [--csv attempts,verdicts] [--checkout DIR] [--no-floors]
 
 Each export runs as the user runs it (`bare-tui export SESSION --what W --format F -o FILE`, a process of its
 own, so its peak resident set is its own). Two rates are printed: by the wall time from the process's start
 to its exit (what a user waits for, Python's start-up included; the start-up alone is printed first), and by
 its CPU time (user + system: what the work costs whatever else the shared machine runs). The floors, each a
-process of its own timed the same way, say what the hardware, SQLite and the JSON escapers allow for the same
-rows: the `sqlite3` shell writing the same columns to a file; Python reading them from a cursor as UTF-8 bytes
-and nothing else; SQLite's json_quote over every value (what escaping costs in SQLite); orjson over every value
-read as text (what escaping costs in Python); and writing the export's size to /dev/null and to a file beside
-the session. --checkout runs another checkout's package (e.g. main's) for a before/after. Target (issue 11):
-100k rows/s, constant memory.
+process of its own timed the same way, say what the hardware and SQLite allow for the same rows: the `sqlite3`
+shell writing the same columns to a file; Python reading them from a cursor as UTF-8 bytes and nothing else;
+Python reading them and writing them as they come to a file beside the session by gathering writes (the least
+an export that copies its stored bytes can cost: no line built, no start-up of bare-tui); and writing the
+export's size to /dev/null and to a file beside the session. The long texts are stored in their JSON form
+(schema 8), so no floor escapes them. --checkout runs another checkout's package (e.g. main's) for a
+before/after, on a session of that checkout's schema. Target (issue 11): 100k rows/s, constant memory.
 """
 
 from __future__ import annotations
@@ -43,10 +44,10 @@ FLOOR_SQL = {
 }
 
 # Python's floors, one process each (argv: mode, session, SQL, rows or bytes): "read" the rows as UTF-8 bytes
-# and nothing else; "json_quote" every value quoted by SQLite; "orjson" every value read as text and escaped by
-# orjson; "write" N bytes to a path in 1 MB writes. Each prints the rows or bytes it handled.
+# and nothing else; "copy" them to a file (argv[4]) as they come, by gathering writes; "write" N bytes to a path
+# in 1 MB writes. Each prints the rows or bytes it handled.
 PYTHON_FLOOR = """
-import sqlite3, sys
+import itertools, os, sqlite3, sys
 mode, session, sql = sys.argv[1:4]
 if mode == "write":
     size, chunk = int(sys.argv[5]), bytes(1 << 20)
@@ -56,20 +57,18 @@ if mode == "write":
     print(size)
     raise SystemExit
 conn = sqlite3.connect(f"file:{session}?mode=ro", uri=True)
-if mode == "json_quote":
-    names = [d[0] for d in conn.execute(f"SELECT * FROM ({sql}) LIMIT 0").description]
-    sql = "SELECT " + " || ".join(f'json_quote("{n}")' for n in names) + f" FROM ({sql})"
-conn.text_factory = str if mode == "orjson" else bytes
+conn.text_factory = bytes
 cursor = conn.execute(sql)
 rows = 0
-if mode == "orjson":
-    import orjson
-    dumps = orjson.dumps
+if mode == "copy":
+    fd = os.open(sys.argv[4], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    flat = itertools.chain.from_iterable
     while batch := cursor.fetchmany(256):
-        for row in batch:
-            for value in row:
-                dumps(value)
+        parts = [value for value in flat(batch) if value is not None]
+        for start in range(0, len(parts), 1024):
+            os.writev(fd, parts[start : start + 1024])
         rows += len(batch)
+    os.close(fd)
 else:
     while batch := cursor.fetchmany(256):
         rows += len(batch)
@@ -125,12 +124,12 @@ def floors(args: argparse.Namespace, folder: Path, env: dict[str, str], what: st
         floor.unlink()
     for mode, label in (
         ("read", "Python cursor, UTF-8 bytes, no output"),
-        ("json_quote", "SQLite json_quote, every value    "),
-        ("orjson", "orjson, every value read as text "),
+        ("copy", "Python cursor's bytes to a file   "),
     ):
-        argv = [sys.executable, "-c", PYTHON_FLOOR, mode, str(args.session), FLOOR_SQL[what]]
+        argv = [sys.executable, "-c", PYTHON_FLOOR, mode, str(args.session), FLOOR_SQL[what], str(floor)]
         runs = [timed(argv, folder, f"floor-{mode}-{what}-{i}", env)[:3] for i in range(args.repeat)]
         print(f"  floor, {label}:  {figures(rows, size, runs)}", flush=True)
+        floor.unlink(missing_ok=True)
     for target, label in ((Path(os.devnull), "/dev/null"), (floor, "a file beside the session")):
         argv = [sys.executable, "-c", PYTHON_FLOOR, "write", "", "", str(target), str(size)]
         runs = [timed(argv, folder, f"floor-write-{what}-{i}", env)[:3] for i in range(args.repeat)]
@@ -143,7 +142,7 @@ def main() -> int:
     parser.add_argument("session", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--what", default="attempts,verdicts,judgements")
-    parser.add_argument("--csv", default="verdicts", help="the kinds also timed as CSV (comma-separated)")
+    parser.add_argument("--csv", default="attempts,verdicts", help="the kinds also timed as CSV (comma-separated)")
     parser.add_argument("--checkout", type=Path, default=None, help="run this checkout's bare_tui package instead")
     parser.add_argument("--no-floors", action="store_true")
     args = parser.parse_args()

@@ -260,12 +260,33 @@ def _modules_after_export(session: Path, what: str) -> set[str]:
 
 def test_exporting_loads_only_what_the_export_needs(tmp_path: Path) -> None:
     """`bare-tui export` starts without numpy, the plans, the queue, the API or CSV (0.2-0.3 s of start-up on
-    a 136k-row export that takes about a second); orjson loads only for a kind with long texts; a plans export
-    does load what it needs."""
+    a 136k-row export that takes about a second), nor a JSON escaper (an attempts export copies its long texts
+    as stored); a plans export does load what it needs."""
     session = random_session(tmp_path / "s.db", 1)
-    unwanted = {"numpy", "bare_tui.plans", "bare_tui.queue", "bare_tui.api", "csv", "textual"}
+    unwanted = {"numpy", "bare_tui.plans", "bare_tui.queue", "bare_tui.api", "csv", "textual", "orjson"}
     judgements = _modules_after_export(session, "judgements")
-    assert "bare_tui.exporter" in judgements and judgements.isdisjoint(unwanted | {"orjson"})
+    assert "bare_tui.exporter" in judgements and judgements.isdisjoint(unwanted)
     attempts = _modules_after_export(session, "attempts")
-    assert "orjson" in attempts and attempts.isdisjoint(unwanted)
+    assert "bare_tui.exporter" in attempts and attempts.isdisjoint(unwanted)
     assert {"numpy", "bare_tui.plans"} <= _modules_after_export(session, "plans")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_file_gets_the_same_bytes_by_gathering_writes_even_short_ones(
+    tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A regular file takes each chunk's parts in gathering writes (os.writev), after what its buffer holds (the
+    CSV header); a write the kernel cuts short has its rest written, in order."""
+    import os
+
+    with Store.open(random_session(tmp_path / "s.db", 5), readonly=True) as store:
+        expected = io.BytesIO()
+        export(store, "attempts", fmt, expected)
+        writev = os.writev
+        for cut in (None, 7):
+            if cut is not None:  # the kernel writes at most `cut` bytes of each gathering write
+                monkeypatch.setattr(os, "writev", lambda fd, parts, cut=cut: writev(fd, [b"".join(parts)[:cut]]))
+            path = tmp_path / f"out-{cut}.{fmt}"
+            with path.open("wb", buffering=1 << 20) as out:
+                export(store, "attempts", fmt, out)
+            assert path.read_bytes() == expected.getvalue()
