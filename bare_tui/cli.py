@@ -6,11 +6,12 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol, cast
 
 from . import __version__
 from .safe_text import one_line
-from .store import DatabaseFault, RecordRejected, SessionError
+from .store import DatabaseFault, RecordRejected, SessionError, Store
 
 # name -> (module under bare_tui.commands, one line of help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -55,6 +56,15 @@ class Command(Protocol):
     def run(self, args: argparse.Namespace) -> int: ...
 
 
+def _upgrade_notice(path: Path, old: int, new: int) -> None:
+    """An upgrade of a large session takes tens of seconds with nothing else on screen: say what is happening."""
+    print(
+        one_line(f"bare-tui: upgrading {path} from schema {old} to {new} (once; a large session takes a while)"),
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def _load(module_name: str) -> Command:
     return cast(Command, importlib.import_module(f"bare_tui.commands.{module_name}"))
 
@@ -64,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The command is the first word that is not an option (the top level's options take no value).
     parser = build_parser(only=next((word for word in argv if not word.startswith("-")), ""))
     args = parser.parse_args(argv)
+    Store.upgrade_notice = _upgrade_notice
     try:
         if args.command is None:
             from .commands import demo

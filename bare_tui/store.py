@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, Self, TypeAlias, overload
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self, TypeAlias, overload
 
 from .model import (
     FIELD_INDEX,
@@ -638,8 +638,16 @@ _ATTEMPT_COLUMNS = (
 )
 
 
+class _NeedsUpgrade(Exception):
+    """A read-only open found an older schema in a file it may write: open() upgrades it writable first."""
+
+
 class Store:
     """A session database. Open with `Store.open(path)`; use as a context manager."""
+
+    upgrade_notice: ClassVar[Callable[[Path, int, int], None] | None] = None
+    """Told (path, from version, to version) before an existing session's schema is upgraded, which on a
+    benchmark-sized session takes tens of seconds: the command line sets it to say so on stderr."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
         self._conn = conn
@@ -681,9 +689,21 @@ class Store:
                 raise SessionError(f"{path}: folder {parent} does not exist")
         if create and not exists and not os.access(path.parent, os.W_OK):
             raise SessionError(f"{path}: cannot create a session: folder {path.parent} is read-only")
-        writable = not readonly and (not exists or os.access(path, os.W_OK)) and os.access(path.parent, os.W_OK)
-        if writable:
+        may_write = (not exists or os.access(path, os.W_OK)) and os.access(path.parent, os.W_OK)
+        if not readonly and may_write:
             return cls._connect(path, path, exists, readonly=False)
+        if may_write:
+            try:
+                return cls._open_read_only(path, exists)
+            except _NeedsUpgrade:
+                # An older session read by export, stats or merge: upgraded once, as a writable open would,
+                # then read as asked (a read-only open cannot migrate, and refusing would only send the user
+                # off to open it writable by hand).
+                cls._connect(path, path, exists, readonly=False).close()
+        return cls._open_read_only(path, exists)
+
+    @classmethod
+    def _open_read_only(cls, path: Path, exists: bool) -> Store:
         # Read-only: first as a reader beside possible writers; on read-only media or in a read-only folder,
         # where SQLite cannot make the WAL's shared-memory file, as an immutable file (nobody can write it).
         uri = path.resolve().as_uri()
@@ -756,7 +776,14 @@ class Store:
             )
         if version < SCHEMA_VERSION:
             if self.readonly:
-                raise SessionError(f"{self.path}: read-only and needs a schema upgrade; open it writable once")
+                if not self.immutable and os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK):
+                    raise _NeedsUpgrade
+                raise SessionError(
+                    f"{self.path}: made by an older bare-tui (schema {version}) and read-only here, so it cannot be "
+                    "upgraded; copy it to a writable folder and open the copy"
+                )
+            if version and Store.upgrade_notice is not None:
+                Store.upgrade_notice(self.path, version, SCHEMA_VERSION)
             self._migrate(version)
         if not self.readonly:
             mode = c.execute("PRAGMA journal_mode").fetchone()[0]

@@ -7,11 +7,13 @@ migration list, so that a later edit of a released step is caught rather than mi
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from bare_tui import cli
 from bare_tui.exporter import export_text
 from bare_tui.importer import import_into
 from bare_tui.model import Attempt, Flag, Label, Outcome, PlanItem, PlanRecord, PlanStratum, Task
@@ -242,9 +244,32 @@ def test_a_session_from_a_newer_bare_tui_is_refused_untouched(tmp_path: Path) ->
     assert path.read_bytes() == before
 
 
-def test_a_read_only_old_session_asks_to_be_opened_writable(tmp_path: Path) -> None:
+def test_an_old_session_read_by_a_read_only_command_is_upgraded_once_and_read(tmp_path: Path) -> None:
+    # export, stats and merge open read-only; they used to refuse an older schema and send the user off to open
+    # it writable by hand. A file they may write is upgraded, then read as asked.
     path = old_session(tmp_path / "v3.db", 3)
-    with pytest.raises(SessionError, match="needs a schema upgrade"):
+    with Store.open(path, readonly=True) as store:
+        assert store.readonly and store.schema_version == SCHEMA_VERSION
+        assert [a.attempt_id for a in store.iter_attempts()] != []
+
+
+def test_the_command_line_says_a_session_is_being_upgraded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = old_session(tmp_path / "v3.db", 3)
+    assert cli.main(["export", str(path), "--what", "attempts", "-o", str(tmp_path / "a.jsonl")]) == 0
+    err = capsys.readouterr().err
+    assert f"upgrading {path} from schema 3 to {SCHEMA_VERSION}" in err
+    assert cli.main(["export", str(path), "--what", "attempts", "-o", str(tmp_path / "b.jsonl")]) == 0
+    assert "upgrading" not in capsys.readouterr().err  # once
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes() != b""
+
+
+def test_an_old_session_it_may_not_write_is_refused_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = old_session(tmp_path / "v3.db", 3)
+    before = path.read_bytes()
+    # a file on read-only media or in a folder the user may not write (the tests run as root, which writes
+    # through file modes, so the permission is taken away where bare-tui asks for it)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if mode & os.W_OK else real_access(p, mode))
+    with pytest.raises(SessionError, match="older bare-tui \\(schema 3\\).*copy it to a writable folder"):
         Store.open(path, readonly=True)
-    with Store.open(path) as store:
-        assert store.schema_version == SCHEMA_VERSION
+    assert path.read_bytes() == before
