@@ -540,6 +540,15 @@ class LabelColumnsInForce:
 
 
 @dataclass(frozen=True)
+class ReviewerLabelCounts:
+    """One reviewer's labelled attempts as named columns: entry k of each is attempt k (in id order) and how many of
+    the fields asked about its labels in force cover."""
+
+    attempt_ids: list[str]
+    fields_labelled: list[int]
+
+
+@dataclass(frozen=True)
 class GroupNames:
     """The models and the languages of a session's attempts."""
 
@@ -1849,26 +1858,62 @@ class Store:
         _, rows = self._labels_in_force("j.attempt_id", " WHERE j.reviewer = ?", (reviewer,))
         return {row[0] for row in rows}
 
-    def labelled_fields(self, reviewer: str) -> list[LabelledField]:
-        """(attempt_id, field) of each label this reviewer has in force, without building judgements: what the
-        review session derives its judged and fully labelled attempts from."""
-        _, rows = self._labels_in_force("j.attempt_id, j.stage", " WHERE j.reviewer = ?", (reviewer,))
-        return list(map(LabelledField._make, rows))
+    def reviewer_label_counts(self, reviewer: str, fields: Sequence[str]) -> ReviewerLabelCounts:
+        """Each attempt this reviewer has a label in force on, with how many of `fields` those labels cover: what
+        the review session derives its judged and fully labelled attempts from. Counted in SQL along the in-force
+        index (7,547 attempts of 45k labels at BARE scale), one row per attempt rather than one per label."""
+        rows = self._conn.execute(
+            "SELECT j.attempt_id, SUM(j.stage IN (SELECT value FROM json_each(?))) FROM judgements j"
+            " INDEXED BY idx_judgements_in_force WHERE j.reviewer = ? AND j.in_force GROUP BY j.attempt_id",
+            (json.dumps(list(fields)), reviewer),
+        ).fetchall()
+        columns = [list(column) for column in zip(*rows)] or [[], []]
+        return ReviewerLabelCounts(*columns)
+
+    # The review screen before the session's order is read: its answers in import order, each through an index.
+    def first_attempt_unjudged(self, reviewer: str, after: str | None = None) -> str | None:
+        """The first attempt in import order on which this reviewer has no label in force; after: the first one
+        after that attempt, else (wrapping round) from the start. None when every attempt is judged."""
+        sql = (
+            "SELECT a.attempt_id FROM attempts a WHERE a.seq > ? AND NOT EXISTS (SELECT 1 FROM judgements j"
+            " WHERE j.attempt_id = a.attempt_id AND j.reviewer = ? AND j.in_force) ORDER BY a.seq LIMIT 1"
+        )
+        seq = self._seq(after) if after is not None else None
+        for start in ([seq] if seq is not None else []) + [-(2**63)]:
+            row = self._conn.execute(sql, (start, reviewer)).fetchone()
+            if row is not None:
+                return str(row[0])
+        return None
+
+    def attempt_step(self, attempt_id: str, step: int) -> str | None:
+        """The attempt next (+1) or previous (-1) to this one in import order; None past either end."""
+        seq = self._seq(attempt_id)
+        if seq is None:
+            return None
+        sql = (
+            "SELECT attempt_id FROM attempts WHERE seq > ? ORDER BY seq LIMIT 1"
+            if step > 0
+            else "SELECT attempt_id FROM attempts WHERE seq < ? ORDER BY seq DESC LIMIT 1"
+        )
+        row = self._conn.execute(sql, (seq,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def attempt_position(self, attempt_id: str) -> int | None:
+        """The attempt's 0-based place in import order (counted along the seq index); None if it is not here."""
+        seq = self._seq(attempt_id)
+        if seq is None:
+            return None
+        return int(self._conn.execute("SELECT COUNT(*) FROM attempts WHERE seq < ?", (seq,)).fetchone()[0])
+
+    def _seq(self, attempt_id: str) -> int | None:
+        row = self._conn.execute("SELECT seq FROM attempts WHERE attempt_id = ?", (attempt_id,)).fetchone()
+        return None if row is None else int(row[0])
 
     # ------------------------------------------------------------------ the screens' reads (queue, audit, review)
     # Reads of a few thousand attempts out of a BARE-sized session, so that a list of them does not walk them all.
     def attempt_ids_in_order(self) -> list[str]:
         """Every attempt id in import order, and nothing else: the review screen's order."""
         return [row[0] for row in self._conn.execute("SELECT attempt_id FROM attempts ORDER BY seq")]
-
-    def first_attempt_not_in(self, attempt_ids: Collection[str]) -> str | None:
-        """The first attempt in import order that is not among these, reading ids in order only until it is found."""
-        cursor = self._conn.execute("SELECT attempt_id FROM attempts ORDER BY seq")
-        while rows := cursor.fetchmany(256):
-            for (attempt_id,) in rows:
-                if attempt_id not in attempt_ids:
-                    return attempt_id
-        return None
 
     def attempt_columns(self) -> AttemptColumns:
         """Every attempt in import order as columns, with its packed field outcomes, and the verdicts that count in
@@ -2354,13 +2399,6 @@ class SeenLabelRow(NamedTuple):
     stage: str
     label: str
     saw_verdicts: int
-
-
-class LabelledField(NamedTuple):
-    """A field a reviewer has a label in force on."""
-
-    attempt_id: str
-    field: str
 
 
 class TaskPlace(NamedTuple):
