@@ -233,6 +233,13 @@ THAW_EVERY = 64
 """Every this many of those collections, the objects frozen by the earlier ones are collected too."""
 
 
+YOUNG_OBJECTS = 50_000
+"""Objects made (and not yet freed) before the interpreter collects its youngest generation by itself, instead of
+its 700. A key paints an attempt with some 9,000 of them (strips, segments, styles), which at 700 cost each undo a
+dozen collections and one of the older generation (1-10 ms): with the collection made while the reviewer reads
+(collect_garbage), a key now seldom meets one, and a run of keys with no quiet moment between them still does."""
+
+
 def collect_garbage(thaw: bool = False) -> None:
     """Collect garbage now, while nobody waits, then hand what survives to the permanent generation: the collections
     the interpreter starts by itself (on the next key) then walk only what was made since, not every diff and row
@@ -241,6 +248,8 @@ def collect_garbage(thaw: bool = False) -> None:
         gc.unfreeze()
     gc.collect()
     gc.freeze()
+    if gc.get_threshold()[0] < YOUNG_OBJECTS:
+        gc.set_threshold(YOUNG_OBJECTS, *gc.get_threshold()[1:])
 
 
 NARROW_BELOW = 110
@@ -501,13 +510,16 @@ class ReviewScreen(Screen[None]):
             self._rows[selector] = text
 
     def _update_sized(self, selector: str, text: Text) -> None:
-        """Update a one-row Static as wide as its text, laying the row out again only when its width changes (a
-        layout on every attempt and every second of the clock costs more than painting the row)."""
+        """Update a one-row Static as wide as its text, laying the row out again only when the text outgrows it: a
+        shorter text is painted in the width it has (a layout lays out and paints the whole screen, which costs a key
+        more than the row: each attempt's change count and every second of the clock change the text)."""
         if text == self._rows.get(selector):
             return
         width = text.cell_len
-        self.query_one(selector, Static).update(text, layout=width != self._widths.get(selector))
-        self._widths[selector] = width
+        grows = width > self._widths.get(selector, -1)
+        self.query_one(selector, Static).update(text, layout=grows)
+        if grows:
+            self._widths[selector] = width
         self._rows[selector] = text
 
     def _paint_side(self) -> None:
