@@ -4,6 +4,7 @@ saves or undoes meanwhile is laid over the labels when they come in, whether the
 
 from __future__ import annotations
 
+import gc
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -150,3 +151,15 @@ def test_the_store_walks_import_order_and_finds_the_first_attempt_not_judged(ses
             None,
             None,
         ]
+
+
+def test_the_review_command_leaves_garbage_collection_on_when_it_fails(tmp_path: Path) -> None:
+    """It turns collection off while its screen loads: a command that ends early (here: nothing to review) must
+    not leave the process without it."""
+    from bare_tui import cli
+
+    empty = tmp_path / "empty.db"
+    Store.open(empty, create=True).close()
+    assert gc.isenabled()
+    assert cli.main(["review", str(empty), "--reviewer", "ana"]) == 2
+    assert gc.isenabled()

@@ -229,6 +229,10 @@ the background: reading it takes the GIL for seconds on a big study, so not whil
 QUEUE_PRELOAD_FROM = 50_000
 """Sessions with fewer attempts read their queue when `q` is pressed (within its second), not ahead."""
 
+GC_OFF_AT_MOST = 5.0
+"""Seconds after the screen is mounted by which the collection `bare-tui review` starts without is made and turned
+back on, should no quiet moment (the attempt shown, nothing computing) have come by then."""
+
 THAW_EVERY = 64
 """Every this many of those collections, the objects frozen by the earlier ones are collected too."""
 
@@ -250,6 +254,7 @@ def collect_garbage(thaw: bool = False) -> None:
     gc.freeze()
     if gc.get_threshold()[0] < YOUNG_OBJECTS:
         gc.set_threshold(YOUNG_OBJECTS, *gc.get_threshold()[1:])
+    gc.enable()  # `bare-tui review` starts with collection off, until the first attempt is shown
 
 
 NARROW_BELOW = 110
@@ -327,6 +332,8 @@ class ReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(DiffView).focus()
         self.set_interval(1.0, self._paint_pace)
+        if not gc.isenabled():  # the command's start-up: collected once the attempt is shown, at the latest by then
+            self.set_timer(GC_OFF_AT_MOST, self._collect_once)
         # The reviewer's labels have been read on a thread since the command started: most often they are in.
         self.session.poll_labels()
         if not self.session.ordered:
@@ -597,6 +604,10 @@ class ReviewScreen(Screen[None]):
         self._collected = True
         self._collections += 1
         collect_garbage(thaw=self._collections % THAW_EVERY == 0)
+
+    def _collect_once(self) -> None:
+        if not gc.isenabled():
+            collect_garbage()
 
     def _prefetch_following(self, attempt_id: str) -> None:
         """Have the diffs of the attempts likely to come next computed while the reviewer reads this one."""
