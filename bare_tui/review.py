@@ -424,10 +424,8 @@ class ReviewerLabels:
 def read_labels(store: Store, reviewer: str, fields: Sequence[str]) -> ReviewerLabels:
     """The reviewer's labelled attempts; fields: the form's (the six and the session's extra stages, as
     `Store.fields` gives them)."""
-    counts = store.reviewer_label_counts(reviewer, fields)
-    wanted = len(set(fields))
-    full = (attempt_id for attempt_id, n in zip(counts.attempt_ids, counts.fields_labelled) if n >= wanted)
-    return ReviewerLabels(frozenset(counts.attempt_ids), frozenset(full))
+    labelled = store.reviewer_labelled_attempts(reviewer, fields)
+    return ReviewerLabels(frozenset(labelled.judged), frozenset(labelled.fully_labelled))
 
 
 def read_labels_ahead(path: Path, reviewer: str, fields: Sequence[str]) -> Future[ReviewerLabels]:

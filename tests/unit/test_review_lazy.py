@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bare_tui.model import FIELDS, Judgement, Label
+from bare_tui.model import FIELDS, Attempt, Judgement, Label
 from bare_tui.review import FormState, ReviewerLabels, ReviewSession, Walk, read_labels
 from bare_tui.store import SessionError, Store
 
@@ -116,9 +116,11 @@ def test_a_plan_or_a_shuffle_is_not_walked_in_import_order(session: Path) -> Non
 
 
 @pytest.mark.parametrize("reviewer", ["ana", "ben"])
-def test_the_store_s_counts_of_a_reviewer_s_labels_follow_the_labels_in_force(session: Path, reviewer: str) -> None:
+def test_the_store_s_labelled_attempts_follow_the_labels_in_force(session: Path, reviewer: str) -> None:
     with Store.open(session) as store:
+        store.add_attempts([Attempt("a-\x1fodd", "t-1", "m1", "x = 1\n")])  # an id holding the read's separator
         label(store, "a-1", tuple(FIELDS))
+        label(store, "a-\x1fodd", ("syntax", "overall", "tests"))
         label(store, "a-2", ("syntax", "overall"))
         label(store, "a-3", ("defects",), reviewer="ben")
     review = ReviewSession.open(Store.open(session), "ana", "blind", claim=False)
@@ -126,12 +128,11 @@ def test_the_store_s_counts_of_a_reviewer_s_labels_follow_the_labels_in_force(se
     review.save(FormState.from_judgements(bundle.judgements).mark(Label.FAIL, False), bundle, "2026-01-02")
     with Store.open(session, readonly=True) as store:
         in_force = store.judgements(reviewer=reviewer)
-        counts = store.reviewer_label_counts(reviewer, ["syntax", "overall", "tests"])
-        expected = {
-            attempt_id: sum(1 for j in in_force if j.attempt_id == attempt_id and j.stage in ("syntax", "overall"))
-            for attempt_id in {j.attempt_id for j in in_force}
-        }
-        assert dict(zip(counts.attempt_ids, counts.fields_labelled)) == expected
+        for fields in (["syntax", "overall", "tests"], list(FIELDS)):
+            labelled = store.reviewer_labelled_attempts(reviewer, fields)
+            stages = {a: {j.stage for j in in_force if j.attempt_id == a} for a in {j.attempt_id for j in in_force}}
+            assert sorted(labelled.judged) == sorted(stages)
+            assert sorted(labelled.fully_labelled) == sorted(a for a, s in stages.items() if set(fields) <= s)
         assert set(read_labels(store, reviewer, FIELDS).fully_labelled) == ({"a-1"} if reviewer == "ana" else set())
 
 
