@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.cache import LRUCache
 from textual.containers import Vertical
 from textual.content import Content
 from textual.css.styles import RulesMap
@@ -142,6 +143,9 @@ class VerdictPanel(Vertical):
         self._shown_height: int | None = None  # lines of the stage list last shown
         self._shown_lines: Text | None = None  # the stage list last shown
         self._shown_title: Text | None = None  # the findings' title last shown
+        # Findings as painted lately, wrapped at the widths they were painted at: going back to an attempt (an
+        # undo, p) lists its findings without wrapping them again.
+        self._visuals: LRUCache[Finding, FindingVisual] = LRUCache(256)
 
     def compose(self) -> ComposeResult:
         yield Static(id="verdict-stages")
@@ -192,9 +196,15 @@ class VerdictPanel(Vertical):
             return
         if self._findings:
             self._show_title(Text(f"findings ({len(self._findings)}): e / E to step"))
-            options.add_options(Option(FindingVisual(f)) for f in self._findings)
+            options.add_options(Option(self._visual(f)) for f in self._findings)
         else:
             self._show_title(Text("no findings"))
+
+    def _visual(self, finding: Finding) -> FindingVisual:
+        visual = self._visuals.get(finding)
+        if visual is None:
+            visual = self._visuals[finding] = FindingVisual(finding)
+        return visual
 
     def _show_title(self, title: Text) -> None:
         if title != self._shown_title:
