@@ -85,6 +85,7 @@ class Probe:
         self.first_paint: dict[str, float] = {}
         self.first_paint_cpu: dict[str, float] = {}  # CPU seconds of the process (every thread) by then
         self.first_paint_main_cpu: dict[str, float] = {}  # ... of the main thread (the event loop's) alone
+        self.first_paint_text: dict[str, dict[str, str]] = {}  # the one-row Statics' text by id at the first paint
         self.met_cpu: dict[asyncio.Future[float], float] = {}
         self.last_cpu = 0.0
         self._waiters: list[tuple[Callable[[], bool], asyncio.Future[float]]] = []
@@ -104,6 +105,7 @@ class Probe:
                 probe.first_paint.setdefault(type(screen).__name__, now)
                 probe.first_paint_cpu.setdefault(type(screen).__name__, time.process_time())
                 probe.first_paint_main_cpu.setdefault(type(screen).__name__, time.thread_time())
+                probe.first_paint_text.setdefault(type(screen).__name__, shown_rows(screen))
             probe._check(now, painted=True)
 
         Screen._compositor_refresh = hooked  # type: ignore[method-assign]
@@ -154,6 +156,18 @@ class Probe:
 
 
 # ----------------------------------------------------------------------------- what the screens show
+
+
+def shown_rows(screen: Any) -> dict[str, str]:
+    """The text of each Static with an id on a screen: what a person reads in its header rows."""
+    rows: dict[str, str] = {}
+    for widget in screen.query("Static"):
+        if widget.id:
+            try:
+                rows[widget.id] = str(widget.render())
+            except Exception:  # noqa: BLE001 - a row that cannot render yet is left out
+                continue
+    return rows
 
 
 def is_screen(app: Any, name: str) -> bool:
@@ -295,6 +309,9 @@ async def scenario_review(app: Any, pilot: Any, probe: Probe, out: dict[str, Any
     out["open_first_paint_cpu_ms"] = min(probe.first_paint_cpu.values()) * 1000
     # the main thread's alone: what the paint waited for (a read on a thread of its own runs beside it)
     out["open_first_paint_main_cpu_ms"] = min(probe.first_paint_main_cpu.values()) * 1000
+    # what the header said at that paint: the place and the judged count (never a guess, "…" until known)
+    first = probe.first_paint_text.get("ReviewScreen", {})
+    out["open_first_paint_header"] = [first.get(key, "") for key in ("review-title", "review-count")]
     out["open_usable_cpu_ms"] = probe.last_cpu * 1000
     if args.open_only:
         return
