@@ -300,7 +300,8 @@ def judged_by_reviewer(app: Any) -> set[str]:
 
 
 async def scenario_review(app: Any, pilot: Any, probe: Probe, out: dict[str, Any], args: argparse.Namespace) -> None:
-    """Open (first paint, usable), next attempt --next-times times, undo --undo-times times."""
+    """Open (first paint, usable), next attempt --next-times times, undo --undo-times times (each after an `A` that
+    saves the attempt on show and opens the next: timed as "save")."""
     ready = await review_ready(app, probe)
     out["open_first_paint_ms"] = (min(probe.first_paint.values()) - args.t0) * 1000
     out["open_usable_ms"] = (ready - args.t0) * 1000
@@ -322,6 +323,7 @@ async def scenario_review(app: Any, pilot: Any, probe: Probe, out: dict[str, Any
         await time_key(app, probe, "n", lambda b=before: attempt_on_show(app) != b and diff_ready(app), following)  # type: ignore[misc]
     out.update(following.figures("next"))
     undone = KeyTimes()
+    stored = KeyTimes()
     for _ in range(args.undo_times):
         await reading(app, pilot)
         while attempt_on_show(app) in judged_by_reviewer(app):  # `A` would save nothing there: an attempt not judged
@@ -330,8 +332,8 @@ async def scenario_review(app: Any, pilot: Any, probe: Probe, out: dict[str, Any
             await probe.until(lambda b=before: attempt_on_show(app) != b and diff_ready(app))  # type: ignore[misc]
             await reading(app, pilot)
         saved = attempt_on_show(app)
-        app.simulate_key("A")  # every field pass, saved; the next attempt opens
-        await probe.until(lambda s=saved: attempt_on_show(app) != s and diff_ready(app))  # type: ignore[misc]
+        # every field pass, saved (the rows committed); the next attempt opens: timed as a key too
+        await time_key(app, probe, "A", lambda s=saved: attempt_on_show(app) != s and diff_ready(app), stored)  # type: ignore[misc]
         await reading(app, pilot)
         await time_key(
             app,
@@ -341,6 +343,7 @@ async def scenario_review(app: Any, pilot: Any, probe: Probe, out: dict[str, Any
             undone,
         )
     out.update(undone.figures("undo"))
+    out.update(stored.figures("save"))
 
 
 async def queue_full(app: Any, probe: Probe, expected: int) -> float:
