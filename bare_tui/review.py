@@ -5,9 +5,11 @@ from __future__ import annotations
 import getpass
 import os
 import random
-from collections import Counter
+import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal, TypeGuard
 
 from .model import FIELD_INDEX, FIELDS, Attempt, AttemptSummary, Flag, Judgement, Label, Task, Verdict, stage_order
@@ -409,6 +411,40 @@ class Walk:
         return [c for c in dict.fromkeys(candidates) if c is not None and c != attempt_id]
 
 
+@dataclass(frozen=True)
+class ReviewerLabels:
+    """What the review session needs of a reviewer's labels in force: the attempts judged (a label in force on any
+    field) and those labelled in every field of the form, whose verdicts are no secret to the reviewer (as a save
+    with every field labelled reveals them within a process)."""
+
+    judged: frozenset[str]
+    fully_labelled: frozenset[str]
+
+
+def read_labels(store: Store, reviewer: str, fields: Sequence[str]) -> ReviewerLabels:
+    """The reviewer's labelled attempts; fields: the form's (the six and the session's extra stages, as
+    `Store.fields` gives them)."""
+    labelled = store.reviewer_labelled_attempts(reviewer, fields)
+    return ReviewerLabels(frozenset(labelled.judged), frozenset(labelled.fully_labelled))
+
+
+def read_labels_ahead(path: Path, reviewer: str, fields: Sequence[str]) -> Future[ReviewerLabels]:
+    """Start `read_labels` on a thread of its own (its own read-only connection) and return at once: the review
+    command starts it before it imports and starts the screen, so that SQLite counts the reviewer's labels (without
+    the interpreter's lock) while the interface loads. The future holds the labels, or what reading them raised."""
+    future: Future[ReviewerLabels] = Future()
+
+    def read() -> None:
+        try:
+            with Store.open(path, readonly=True) as store:
+                future.set_result(read_labels(store, reviewer, fields))
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever takes the labels, as a call would raise it
+            future.set_exception(exc)
+
+    threading.Thread(target=read, name="review-labels", daemon=True).start()
+    return future
+
+
 @dataclass
 class ReviewSession:
     """One reviewer working through a session: the order, what is judged and flagged, saves and undo.
@@ -432,9 +468,18 @@ class ReviewSession:
     plan: str | None = None  # the review plan whose assignments `order` holds
     touched: set[str] = field(default_factory=set)  # attempts saved, undone, flagged or revealed: `take_touched`
     shuffle_seed: str | None = None
+    fields: tuple[str, ...] = FIELDS  # the session's fields (Store.fields): an attempt labelled in all is seen
+    # A lazy open: the reviewer's labels being read (`take_labels` takes them; None once taken), and the session's
+    # attempts counted (the total shown before the order is read)
+    labels_ahead: Future[ReviewerLabels] | None = None
+    attempt_count: int = 0
     # judged_count as last counted, and what it was counted from: (positions, len(judged), count); a save or undo
     # keeps it current (_mark_judged)
     _counted: tuple[int, int, int] = field(default=(0, -1, 0), repr=False, compare=False)
+    # While the labels are being read: what this process's saves and undos made of each attempt (judged or not),
+    # laid over the labels read, which may predate them
+    _unread: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    _places: dict[str, int | None] = field(default_factory=dict, repr=False, compare=False)  # import-order places
 
     @classmethod
     def open(
@@ -453,25 +498,32 @@ class ReviewSession:
         claim: take this reviewer's claim on the session; when another live process holds it the session opens
         read-only and says who holds it. lazy: leave the session's own order (every attempt id of the session)
         unread, so that a screen can paint first; `read_order` reads it (on any thread) and `set_order` takes
-        it. A plan's order is read at once: it is small.
+        it. A plan's order is read at once: it is small. lazy also leaves the reviewer's labels to a thread
+        (`labels_ahead`, taken by `take_labels`): until then the session answers in import order through the
+        store (`first_attempt`, `step`, `where`, `after_save`) and keeps its own saves and undos aside.
         """
         chosen = mode or store.get_setting(MODE_SETTING, "blind")
         if not is_mode(chosen):
             raise SessionError(f"{store.path}: review_mode setting is {chosen!r}; expected blind or assisted")
         order: list[str] = []
+        count = 0
         if plan is not None:
             order = plan_review_order(store, plan, reviewer)
         elif not lazy:
             order = cls.read_order(store, reviewer, shuffle_seed)
-        elif not store.count_attempts():
+        elif not (count := store.count_attempts()):
             raise SessionError(f"{store.path}: the session has no attempts to review; import some first")
         flagged = {f.attempt_id for f in store.flags() if f.reviewer == reviewer and f.flagged}
-        labelled = store.labelled_fields(reviewer)
-        judged = {attempt_id for attempt_id, _ in labelled}
-        session = cls(store, reviewer, chosen, [], judged, flagged, plan=plan, shuffle_seed=shuffle_seed)
+        fields = tuple(store.fields())
+        session = cls(store, reviewer, chosen, [], set(), flagged, plan=plan, shuffle_seed=shuffle_seed, fields=fields)
+        session.attempt_count = count
         if order:
             session.set_order(order)
-        session.seen = fully_labelled(labelled, store.fields()) | set(store.get_setting(revealed_setting(reviewer), []))
+        session.seen = set(store.get_setting(revealed_setting(reviewer), []))
+        if lazy:
+            session.labels_ahead = read_labels_ahead(store.path, reviewer, fields)
+        else:
+            session.take_labels(read_labels(store, reviewer, fields))
         if claim and not store.readonly:
             try:
                 session.claim = claim_reviewer(store.path, reviewer)
@@ -492,17 +544,101 @@ class ReviewSession:
         """Whether the order has been read (a lazy open leaves it to `set_order`)."""
         return bool(self.order)
 
+    # ------------------------------------------------------------------ the reviewer's labels, read on a thread
+    @property
+    def labels_known(self) -> bool:
+        """Whether the reviewer's labels have been taken (a lazy open reads them on a thread)."""
+        return self.labels_ahead is None
+
+    def take_labels(self, labels: ReviewerLabels) -> None:
+        """Take the reviewer's labels as read, with this process's saves and undos since laid over them (the read
+        may have begun before or after each of them: what the process did last to an attempt is what holds)."""
+        judged = set(labels.judged)
+        for attempt_id, is_judged in self._unread.items():
+            if is_judged:
+                judged.add(attempt_id)
+            else:
+                judged.discard(attempt_id)
+        self.judged = judged
+        self.seen |= labels.fully_labelled
+        self._unread = {}
+        self._counted = (0, -1, 0)
+        self.labels_ahead = None
+
+    def poll_labels(self) -> bool:
+        """Take the labels if their read has finished (without waiting); whether they are known now."""
+        if self.labels_ahead is not None and self.labels_ahead.done():
+            self.wait_for_labels()
+        return self.labels_known
+
+    def wait_for_labels(self) -> None:
+        """Take the labels, waiting for their read if it is under way (what needs every judged attempt: where a
+        save in a walk goes, what the queue may show); read here, on this store, if the thread could not."""
+        ahead = self.labels_ahead
+        if ahead is None:
+            return
+        try:
+            labels = ahead.result()
+        except Exception:  # noqa: BLE001 - the thread's own connection failed: this one reads them (or says why)
+            labels = read_labels(self.store, self.reviewer, self.fields)
+        self.take_labels(labels)
+
     def set_order(self, order: Sequence[str]) -> None:
         self.order = list(order)
         self.positions = {attempt_id: i for i, attempt_id in enumerate(self.order)}
 
     def first_attempt(self) -> str | None:
         """Where a screen can open before the order is read: the first attempt in import order this reviewer
-        has not judged, found by reading ids in import order only until one turns up; None with a shuffle (its
-        first attempt needs the whole order) or when every attempt is judged."""
+        has not judged, found through the store's indexes (neither the order nor the labels are needed); None
+        with a shuffle (its first attempt needs the whole order) or when every attempt is judged."""
         if self.shuffle_seed is not None:
             return None
-        return self.store.first_attempt_not_in(self.judged)
+        return self.store.first_attempt_unjudged(self.reviewer)
+
+    @property
+    def in_import_order(self) -> bool:
+        """Whether the session's order is import order, so that it can be walked through the store before it is
+        read (not a shuffle, nor a plan's)."""
+        return self.shuffle_seed is None and self.plan is None
+
+    def step(self, attempt_id: str, step: int) -> str | None:
+        """The next (+1) or previous (-1) attempt of the session's order; None past either end. Before the order
+        is read, in import order through the store (the caller checks `in_import_order`)."""
+        if self.ordered:
+            return self.walk.step(attempt_id, step)
+        return self.store.attempt_step(attempt_id, step)
+
+    def where(self, attempt_id: str) -> str:
+        """The attempt's place for the header, "attempt 3 of 200"; before the order is read, counted through the
+        store in import order (a shuffle's place is not known until then: "attempt")."""
+        if self.ordered:
+            place = self.positions.get(attempt_id)
+        elif self.in_import_order:
+            if attempt_id not in self._places:
+                self._places[attempt_id] = self.store.attempt_position(attempt_id)
+            place = self._places[attempt_id]
+        else:
+            place = None
+        return "attempt" if place is None else f"attempt {place + 1} of {self.total}"
+
+    def after_save(self, walk: Walk, attempt_id: str) -> str | None:
+        """Where saving this attempt goes in a walk: the next attempt not judged (wrapping), else the next. Before
+        the session's order is read (an empty walk), the next one not judged in import order, through the store;
+        a walk of its own (a plan's, a filter's) waits for the labels."""
+        if walk.ids or walk.name or not self.in_import_order:
+            self.wait_for_labels()
+            return walk.after_save(attempt_id, self.judged)
+        return self.store.first_attempt_unjudged(self.reviewer, after=attempt_id)
+
+    def likely_next(self, walk: Walk, attempt_id: str) -> list[str]:
+        """The attempts a reviewer probably opens after this one (`Walk.likely_next`), before the order and the
+        labels are read too: where a save would go, then the next in import order."""
+        if walk.ids or walk.name or not self.in_import_order:
+            if self.labels_known:
+                return walk.likely_next(attempt_id, self.judged)
+            return [c for c in (walk.step(attempt_id, 1),) if c is not None and c != attempt_id]
+        candidates = (self.store.first_attempt_unjudged(self.reviewer, after=attempt_id), self.step(attempt_id, 1))
+        return [c for c in dict.fromkeys(candidates) if c is not None and c != attempt_id]
 
     def close(self) -> None:
         """Let go of the reviewer's claim (the process ending does so too)."""
@@ -528,7 +664,8 @@ class ReviewSession:
 
     @property
     def total(self) -> int:
-        return len(self.order)
+        """Attempts in the order; before a lazy open's order is read, the session's attempts as counted."""
+        return len(self.order) if self.ordered else self.attempt_count
 
     @property
     def judged_count(self) -> int:
@@ -548,6 +685,8 @@ class ReviewSession:
 
     def _mark_judged(self, attempt_id: str, judged: bool) -> None:
         """Add an attempt to the judged ones or take it out, keeping judged_count current with one lookup."""
+        if not self.labels_known:
+            self._unread[attempt_id] = judged  # laid over the labels when they are taken
         if judged == (attempt_id in self.judged):
             return
         current = self._counted[:2] == (id(self.positions), len(self.judged))
@@ -561,14 +700,20 @@ class ReviewSession:
 
     @property
     def complete(self) -> bool:
-        return self.ordered and self.judged_count >= len(self.order)
+        return self.ordered and self.labels_known and self.judged_count >= len(self.order)
+
+    @property
+    def progress(self) -> int | None:
+        """Attempts of the order judged, for the header; None while the labels are being read (not a guess)."""
+        return self.judged_count if self.labels_known else None
 
     @property
     def plan_progress(self) -> str | None:
         """The header's plan line, e.g. "plan p1: 37 of 200"; None when no plan is being walked."""
         if self.plan is None:
             return None
-        return f"plan {self.plan}: {self.judged_count} of {self.total}"
+        judged = self.progress
+        return f"plan {self.plan}: {'…' if judged is None else judged} of {self.total}"
 
     def sees_verdicts(self, attempt_id: str) -> bool:
         """Whether this reviewer may see the attempt's automated outcomes on any screen: always in assisted
@@ -577,7 +722,10 @@ class ReviewSession:
 
     def visible_ids(self) -> frozenset[str] | None:
         """The attempts whose outcomes the queue and audit may show; None: every attempt's (assisted)."""
-        return None if self.mode == "assisted" else frozenset(self.seen)
+        if self.mode == "assisted":
+            return None
+        self.wait_for_labels()  # every fully labelled attempt is among them
+        return frozenset(self.seen)
 
     def reveal(self, attempt_id: str) -> None:
         """The reviewer has seen this attempt's verdicts: on every screen, and in the next process too (a read-only
@@ -599,10 +747,14 @@ class ReviewSession:
     def may_see_statistics(self) -> bool:
         """Whether the agreement statistics may be shown: they count the pipeline's verdicts on every attempt, so a
         blind reviewer sees them only once every attempt of the session is seen (labelled in full or revealed)."""
-        return self.mode == "assisted" or len(self.seen) >= self.store.count_attempts()
+        if self.mode == "assisted":
+            return True
+        self.wait_for_labels()
+        return len(self.seen) >= self.store.count_attempts()
 
     def start_index(self) -> int:
         """Where the screen opens: the first attempt not judged, else the last attempt."""
+        self.wait_for_labels()
         index = first_unjudged(self.order, self.judged)
         return len(self.order) - 1 if index is None else index
 
@@ -611,7 +763,17 @@ class ReviewSession:
         return read_diff_texts(self.store, attempt_id)
 
     def load(self, attempt_id: str) -> AttemptBundle:
-        return load_bundle(self.store, attempt_id, self.reviewer, attempt_id in self.flagged)
+        bundle = load_bundle(self.store, attempt_id, self.reviewer, attempt_id in self.flagged)
+        if not self.labels_known:
+            # What the labels being read will say of this attempt, known from its own: judged, and seen when
+            # labelled in every field (the header and the verdict panel show both before the labels are in).
+            if bundle.judgements:
+                self.judged.add(attempt_id)
+            else:
+                self.judged.discard(attempt_id)
+            if set(self.fields) <= bundle.judgements.keys():
+                self.seen.add(attempt_id)
+        return bundle
 
     def _writable(self) -> None:
         reason = self.read_only_reason
@@ -667,15 +829,6 @@ class ReviewSession:
         else:
             self.flagged.discard(attempt_id)
         return flagged
-
-
-def fully_labelled(labelled: Iterable[tuple[str, str]], fields: Sequence[str] = FIELDS) -> set[str]:
-    """Attempts with a label in force for every field of the form (from `Store.labelled_fields`; fields: the
-    six and the session's extra stages, as form_fields gives them): their verdicts are no secret to the
-    reviewer who labelled them, as a save with every field labelled reveals them within a process."""
-    wanted = set(fields)
-    counts = Counter(attempt_id for attempt_id, stage in labelled if stage in wanted)
-    return {attempt_id for attempt_id, n in counts.items() if n >= len(wanted)}
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from pathlib import Path
 
@@ -64,6 +65,18 @@ def default_args(session_path: Path) -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace) -> int:
+    # No cyclic garbage collection until the review screen has shown its first attempt: loading the interface makes
+    # a few hundred thousand objects, and the collections they set off (a full one among them) took 50-100 ms of
+    # the first paint. The screen collects once the attempt is shown, freezes what survives and turns collection
+    # back on (collect_garbage); so does the end of this command, whatever happens.
+    gc.disable()
+    try:
+        return _run(args)
+    finally:
+        gc.enable()
+
+
+def _run(args: argparse.Namespace) -> int:
     from ..tui.keymap import load_keymap
 
     keymap = load_keymap(getattr(args, "keymap", None))  # a bad keymap is one line before the screen opens

@@ -729,3 +729,17 @@ async def test_an_extra_field_stays_in_sight_in_the_narrow_form(tmp_path: Path) 
         await pilot.press(*"aaaaaa")
         first = str(strip.render()).splitlines()[0]
         assert "▸tes" in first and first.startswith("…")
+
+
+async def test_revealing_the_verdicts_keeps_the_panel_where_it_was(demo_session: Path) -> None:
+    """Hidden or revealed, with or without the legend, the stage list takes the same rows: the findings' title
+    does not move when `r` is pressed (nor when the next attempt's verdicts are shown another way)."""
+    app = make_app(demo_session, mode="blind")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        title = app.screen.query_one("#verdict-findings-title", Static)
+        hidden_at = title.region
+        assert "hidden" in str(title.render())
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert "findings (1)" in str(title.render()) and title.region == hidden_at

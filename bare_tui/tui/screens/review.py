@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import time
 from collections.abc import Callable
@@ -228,8 +229,19 @@ the background: reading it takes the GIL for seconds on a big study, so not whil
 QUEUE_PRELOAD_FROM = 50_000
 """Sessions with fewer attempts read their queue when `q` is pressed (within its second), not ahead."""
 
+GC_OFF_AT_MOST = 5.0
+"""Seconds after the screen is mounted by which the collection `bare-tui review` starts without is made and turned
+back on, should no quiet moment (the attempt shown, nothing computing) have come by then."""
+
 THAW_EVERY = 64
 """Every this many of those collections, the objects frozen by the earlier ones are collected too."""
+
+
+YOUNG_OBJECTS = 50_000
+"""Objects made (and not yet freed) before the interpreter collects its youngest generation by itself, instead of
+its 700. A key paints an attempt with some 9,000 of them (strips, segments, styles), which at 700 cost each undo a
+dozen collections and one of the older generation (1-10 ms): with the collection made while the reviewer reads
+(collect_garbage), a key now seldom meets one, and a run of keys with no quiet moment between them still does."""
 
 
 def collect_garbage(thaw: bool = False) -> None:
@@ -240,6 +252,9 @@ def collect_garbage(thaw: bool = False) -> None:
         gc.unfreeze()
     gc.collect()
     gc.freeze()
+    if gc.get_threshold()[0] < YOUNG_OBJECTS:
+        gc.set_threshold(YOUNG_OBJECTS, *gc.get_threshold()[1:])
+    gc.enable()  # `bare-tui review` starts with collection off, until the first attempt is shown
 
 
 NARROW_BELOW = 110
@@ -317,17 +332,22 @@ class ReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(DiffView).focus()
         self.set_interval(1.0, self._paint_pace)
+        if not gc.isenabled():  # the command's start-up: collected once the attempt is shown, at the latest by then
+            self.set_timer(GC_OFF_AT_MOST, self._collect_once)
+        # The reviewer's labels have been read on a thread since the command started: most often they are in.
+        self.session.poll_labels()
         if not self.session.ordered:
             # Paint first: the session's order (every attempt id of a BARE-sized study) is read on a thread, and
-            # the first attempt not judged is found without it.
+            # the first attempt not judged is found without it (and without the labels).
             first = self._start_at or self.session.first_attempt()
             if first is not None:
                 self.open_attempt(first)
             else:
                 self.query_one("#review-title", Static).update(Text("reading the session's order…", style="dim"))
+        else:
+            self._open_first()
+        if not (self.session.ordered and self.session.labels_known):
             self.call_after_refresh(self._read_order)  # after the first paint: the thread would slow it down
-            return
-        self._open_first()
 
     def _open_first(self) -> None:
         session = self.session
@@ -343,8 +363,15 @@ class ReviewScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="review-order")
     def _read_order(self) -> None:
-        # sqlite3 connections belong to their thread: this worker opens its own, to read and hand over plain ids.
         session = self.session
+        ahead = session.labels_ahead
+        if ahead is not None:  # the labels first (a count, mostly SQLite's work): the header's count waits on them
+            with contextlib.suppress(Exception):  # a failed read is read again by the main thread (take_labels)
+                ahead.result()
+            self.app.call_from_thread(self._labels_read)
+        if session.ordered:
+            return
+        # sqlite3 connections belong to their thread: this worker opens its own, to read and hand over plain ids.
         try:
             with Store.open(self.session_path, readonly=True) as store:
                 order = session.read_order(store, session.reviewer, session.shuffle_seed)
@@ -352,6 +379,15 @@ class ReviewScreen(Screen[None]):
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False, timeout=10)
             return
         self.app.call_from_thread(self._order_read, order)
+
+    def _labels_read(self) -> None:
+        try:
+            self.session.wait_for_labels()  # read by now: taken without waiting
+        except SessionError as exc:
+            self.notify(one_line(str(exc)), severity="error", markup=False, timeout=10)
+            return
+        if self.bundle is not None:
+            self._paint_header()
 
     def _order_read(self, order: list[str]) -> None:
         self.session.set_order(order)
@@ -422,7 +458,9 @@ class ReviewScreen(Screen[None]):
         title.append("reviewer ", style="bright_black")
         title.append_text(safe_rich_text(session.reviewer, style="bold"))
         title.append("  ")
-        title.append_text(safe_rich_text(self.walk.where(self.attempt_id), style="bold"))  # a filter holds data
+        # a filter's name holds data; the session's own order may not be read yet (the session counts the place)
+        where = self.walk.where(self.attempt_id) if self.walk.name else session.where(self.attempt_id)
+        title.append_text(safe_rich_text(where, style="bold"))
         if session.plan_progress is not None:
             title.append("  ")
             title.append_text(safe_rich_text(session.plan_progress, style="bold cyan"))
@@ -431,9 +469,16 @@ class ReviewScreen(Screen[None]):
         if session.read_only_reason is not None:
             title.append("  READ-ONLY", style="bold black on yellow")
         self._update_row("#review-title", title)  # one row, the width left: fixed
+        # Shown once known, never guessed: until the reviewer's labels are read the bar waits (indeterminate) and
+        # the count says "…"; the count is as wide as "total/total", so the row keeps its layout as it fills in.
+        judged, total = session.progress, session.total
         progress = self.query_one(ProgressBar)
-        progress.update(total=session.total, progress=session.judged_count)
-        self._update_sized("#review-count", Text(f"{session.judged_count}/{session.total} judged"))
+        if judged is None:
+            progress.update(total=None)
+        else:
+            progress.update(total=total, progress=judged)
+        count = "…" if judged is None else str(judged)
+        self._update_sized("#review-count", Text(f"{count:>{len(str(total))}}/{total} judged"))
 
         summary = bundle.summary
         info = Text(no_wrap=True, overflow="ellipsis")
@@ -472,13 +517,16 @@ class ReviewScreen(Screen[None]):
             self._rows[selector] = text
 
     def _update_sized(self, selector: str, text: Text) -> None:
-        """Update a one-row Static as wide as its text, laying the row out again only when its width changes (a
-        layout on every attempt and every second of the clock costs more than painting the row)."""
+        """Update a one-row Static as wide as its text, laying the row out again only when the text outgrows it: a
+        shorter text is painted in the width it has (a layout lays out and paints the whole screen, which costs a key
+        more than the row: each attempt's change count and every second of the clock change the text)."""
         if text == self._rows.get(selector):
             return
         width = text.cell_len
-        self.query_one(selector, Static).update(text, layout=width != self._widths.get(selector))
-        self._widths[selector] = width
+        grows = width > self._widths.get(selector, -1)
+        self.query_one(selector, Static).update(text, layout=grows)
+        if grows:
+            self._widths[selector] = width
         self._rows[selector] = text
 
     def _paint_side(self) -> None:
@@ -557,12 +605,16 @@ class ReviewScreen(Screen[None]):
         self._collections += 1
         collect_garbage(thaw=self._collections % THAW_EVERY == 0)
 
+    def _collect_once(self) -> None:
+        if not gc.isenabled():
+            collect_garbage()
+
     def _prefetch_following(self, attempt_id: str) -> None:
         """Have the diffs of the attempts likely to come next computed while the reviewer reads this one."""
         if attempt_id != self.attempt_id:
             return
         # Texts only (not a whole bundle); one that vanished is left out: opening it will say so.
-        following = self.walk.likely_next(attempt_id, self.session.judged)
+        following = self.session.likely_next(self.walk, attempt_id)
         texts = [self.session.diff_texts(attempt) for attempt in following]
         self.diff.prefetch([t for t in texts if t is not None])
 
@@ -663,10 +715,8 @@ class ReviewScreen(Screen[None]):
         if suggested is not None:
             message += f" (overall not saved: it was only suggested, {suggested.value})"
         self.notify(one_line(message), markup=False, timeout=3)
-        if self.session.ordered or self.walk.name:
-            following = self.walk.after_save(self.attempt_id, self.session.judged)
-        else:  # the order is still being read: the next attempt not judged in import order
-            following = self.session.first_attempt()
+        # the walk's next attempt not judged; while the order is being read, the next one in import order
+        following = self.session.after_save(self.walk, self.attempt_id)
         if following is None:
             self.bundle = self.session.load(self.attempt_id)
             self.form = FormState.from_judgements(self.bundle.judgements, self.bundle.fields)
@@ -709,15 +759,22 @@ class ReviewScreen(Screen[None]):
         self.call_after_refresh(partial(self.notify, message, markup=False, timeout=4))
 
     def _order_pending(self) -> bool:
-        if self.session.ordered:
+        if self.session.ordered or self.walk.name or self.session.in_import_order:
             return False
         self.notify("still reading the session's order: a moment", timeout=2)
         return True
 
+    def _step(self, step: int) -> str | None:
+        """The next (+1) or previous (-1) attempt of the walk; before the session's order is read, in import
+        order (through the store)."""
+        if self.walk.name or self.session.ordered:
+            return self.walk.step(self.attempt_id, step)
+        return self.session.step(self.attempt_id, step)
+
     def action_next_attempt(self) -> None:
         if self._order_pending():
             return
-        following = self.walk.step(self.attempt_id, 1)
+        following = self._step(1)
         if following is None:
             where = f" of {self.walk.name}" if self.walk.name else ""  # a filter's words: the reviewer's and the data's
             self.notify(one_line(f"this is the last attempt{where}"), markup=False, timeout=2)
@@ -728,7 +785,7 @@ class ReviewScreen(Screen[None]):
     def action_previous_attempt(self) -> None:
         if self._order_pending():
             return
-        previous = self.walk.step(self.attempt_id, -1)
+        previous = self._step(-1)
         if previous is None:
             where = f" of {self.walk.name}" if self.walk.name else ""  # a filter's words: the reviewer's and the data's
             self.notify(one_line(f"this is the first attempt{where}"), markup=False, timeout=2)

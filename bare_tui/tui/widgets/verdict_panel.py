@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.cache import LRUCache
 from textual.containers import Vertical
 from textual.content import Content
 from textual.css.styles import RulesMap
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual
@@ -94,6 +97,12 @@ class _Findings(OptionList, can_focus=False):
     """The findings list: picked with the mouse or the review screen's keys, never holding the focus, so
     that the diff keeps every scrolling key."""
 
+    # Each attempt's findings make the list's scrollable height anew: Textual lays the whole screen out (and paints
+    # all of it) whenever a widget's virtual size is set, twice when the size comes out of a layout. The list's own
+    # size does not depend on it (it fills the panel): only its scrollbar does, and a scrollbar that comes or goes
+    # lays the screen out by itself (its display changes).
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
 
 class VerdictPanel(Vertical):
     """Stage outcomes with score and evidence count; the findings below them, each a way into the diff."""
@@ -105,7 +114,7 @@ class VerdictPanel(Vertical):
         border-title-color: $text;
         padding: 0 1;
         #verdict-stages { height: auto; }
-        #verdict-findings-title { height: 1; color: $text-muted; margin-top: 1; }
+        #verdict-findings-title { height: 1; color: $text-muted; }
         _Findings {
             height: 1fr;
             border: none;
@@ -134,6 +143,9 @@ class VerdictPanel(Vertical):
         self._shown_height: int | None = None  # lines of the stage list last shown
         self._shown_lines: Text | None = None  # the stage list last shown
         self._shown_title: Text | None = None  # the findings' title last shown
+        # Findings as painted lately, wrapped at the widths they were painted at: going back to an attempt (an
+        # undo, p) lists its findings without wrapping them again.
+        self._visuals: LRUCache[Finding, FindingVisual] = LRUCache(256)
 
     def compose(self) -> ComposeResult:
         yield Static(id="verdict-stages")
@@ -178,16 +190,21 @@ class VerdictPanel(Vertical):
         options = self.query_one(_Findings)
         if options.option_count:
             options.clear_options()  # another attempt's findings, or this one's anew: none highlighted
+        # The list stays on show, empty while the verdicts are hidden: a widget shown or hidden lays out the screen.
         if not revealed:
             self._show_title(Text("hidden — r to reveal", style="italic"))
-            options.display = False
             return
-        options.display = True
         if self._findings:
             self._show_title(Text(f"findings ({len(self._findings)}): e / E to step"))
-            options.add_options(Option(FindingVisual(f)) for f in self._findings)
+            options.add_options(Option(self._visual(f)) for f in self._findings)
         else:
             self._show_title(Text("no findings"))
+
+    def _visual(self, finding: Finding) -> FindingVisual:
+        visual = self._visuals.get(finding)
+        if visual is None:
+            visual = self._visuals[finding] = FindingVisual(finding)
+        return visual
 
     def _show_title(self, title: Text) -> None:
         if title != self._shown_title:
@@ -216,6 +233,9 @@ class VerdictPanel(Vertical):
             self.post_message(self.FindingChosen(self._findings[event.option_index]))
 
     def _stage_lines(self) -> Text:
+        """A line a stage, then a last line that holds the legend of scores and findings when they are shown, else
+        stays blank (the space above the findings' title): as many lines hidden as revealed, so that revealing
+        the verdicts, or the next attempt's, paints the panel without laying the screen out."""
         lines = Text(no_wrap=True, overflow="ellipsis")
         for stage in self._stages:
             if stage != FIELDS[0]:
@@ -233,8 +253,8 @@ class VerdictPanel(Vertical):
                 lines.append(f" {verdict.score:+.2f}", style="cyan")
             if verdict.evidence:
                 lines.append(f" ·{len(verdict.evidence)}", style="bright_black")
+        lines.append("\n")
         if self._revealed and any(v.score is not None or v.evidence for v in self._verdicts.values()):
-            lines.append("\n")
             lines.append("+0.00", style="cyan")
             lines.append(" score  ", style="bright_black")
             lines.append("·N", style="bright_black")
