@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from bare_tui.pipeline.languages import Source
     from bare_tui.pipeline.languages.spec import NodeKinds
 
-RULES_VERSION = "10"
+RULES_VERSION = "11"
 """Bumped whenever how breaches are measured or matched, or the thresholds found, changes, so that the pipeline
 version changes. 4: an original that cannot be measured is left out of the percentiles (it used to send the
 whole session to the default thresholds). 5: whole-number thresholds; an original without breaches is judged on
@@ -47,7 +47,9 @@ weighted load must fall (score above settings.minimum_score) with nothing made w
 duplication counts from a rise of 20 points of the file (it was 10). 10: a load that moves by no more than
 settings.minimum_score either way is flat, and then the file's code must shrink by settings.minimum_shrink (a tenth);
 when a breach stays with its severity down, the original's functions that breached nothing must not get more complex
-as a whole; the rows of a literal table (calls, arrays or maps of literals only) are not duplicated code."""
+as a whole; the rows of a literal table (calls, arrays or maps of literals only) are not duplicated code. 11: a function
+nested in another (a callback, a lambda, a nested def) is measured as part of the function that encloses it: its
+decisions, lines and tokens count there, it is a level of that function's nesting, its parameters are not counted."""
 
 METRIC_NAMES = {
     "cyclomatic_complexity": "cyclomatic complexity",
@@ -201,7 +203,36 @@ def _function_metrics(grammar: str, language: str, text: str, path: str) -> tupl
             "nesting_depth": float(_at_end(depths, function.end_line) or 0),
         }
         functions.append(FunctionMetrics(function.name, function.start_line, function.end_line, values))
-    return tuple(functions)
+    return _fold_nested(functions)
+
+
+def _fold_nested(functions: list[FunctionMetrics]) -> tuple[FunctionMetrics, ...]:
+    """Each function nested in another (a callback, a lambda, a nested def) measured as part of the function that
+    encloses it, as a reader reads it: its decisions, lines and tokens count there (lizard measures it apart and
+    leaves them out of the enclosing function), its parameters are not the enclosing function's, and it is a level
+    of nesting there (_nesting_by_end_line). Otherwise a loop made a stream moves its `for` and `if` into callbacks
+    of one or two units each, and a callback made a loop reads as one function made more complex.
+
+    lizard lists a function when it ends, so the functions inside one come before it; the function a nested one
+    folds into is the first after it whose lines span its own (two functions on one line are read as one)."""
+    values = [dict(function.values) for function in functions]
+    folded: set[int] = set()
+    for index, inner in enumerate(functions):
+        for outer_index in range(index + 1, len(functions)):
+            outer = functions[outer_index]
+            if outer.start_line <= inner.start_line and inner.end_line <= outer.end_line:
+                into, own = values[outer_index], values[index]
+                into["cyclomatic_complexity"] += own["cyclomatic_complexity"] - 1.0  # its decisions, not its path
+                # lizard counts a line the two share (`rows.forEach((row) => {`) in both: no more lines than it spans
+                into["nloc"] = min(into["nloc"] + own["nloc"], float(outer.end_line - outer.start_line + 1))
+                into["token_count"] += own["token_count"]
+                folded.add(index)
+                break
+    return tuple(
+        FunctionMetrics(function.name, function.start_line, function.end_line, values[index])
+        for index, function in enumerate(functions)
+        if index not in folded
+    )
 
 
 def check_maintainability(
@@ -708,10 +739,12 @@ def _severity(breaches: list[_Breach], weights: Mapping[str, float]) -> float:
 
 
 def _nesting_by_end_line(language: str, text: str, path: str) -> dict[int, int]:
-    """The deepest control-flow nesting inside each function, keyed by the function's last line (1-based)."""
+    """The deepest control-flow nesting inside each outermost function, keyed by the function's last line (1-based).
+    A function nested in it (a callback, a lambda, a nested def) is part of it (_fold_nested) and one level of its
+    nesting: `rows.forEach(row => { if (row) ... })` is as deep as `for (row of rows) { if (row) ... }`."""
     source = parse_source(language, text, path)
     kinds = spec_for_grammar(source.grammar).node_kinds
-    nodes = captures(source, kinds_pattern(source.grammar, sorted(kinds.control), "hit"), name="hit")
+    nodes = captures(source, kinds_pattern(source.grammar, sorted(kinds.control | kinds.functions), "hit"), name="hit")
     depths: dict[int, int] = {}
     for node in nodes:
         depth = 0
@@ -720,9 +753,10 @@ def _nesting_by_end_line(language: str, text: str, path: str) -> dict[int, int]:
         while current is not None:
             kind = current.type
             if kind in kinds.functions:
+                if function is not None:
+                    depth += 1  # the function found before this one is nested in it: a level
                 function = current
-                break
-            if kind in kinds.control and kind not in kinds.same_level:
+            elif kind in kinds.control and kind not in kinds.same_level:
                 parent = current.parent
                 if not (kind in kinds.conditionals and parent is not None and parent.type in kinds.chained_parents):
                     depth += 1

@@ -135,15 +135,28 @@ def test_thresholds_are_the_sessions_percentiles_measured_by_lizard_itself() -> 
         for module in (json.decoder, textwrap, http.client, email.message)
     ]
     analyzer = FileAnalyzer(get_extensions([]))
-    functions = [f for text in texts for f in analyzer.analyze_source_code("x.py", text).function_list]
+    functions = []
+    for text in texts:
+        # a nested def is measured as part of the function around it: its decisions and lines count there
+        listed = [
+            [f.start_line, f.end_line, f.cyclomatic_complexity, f.nloc]
+            for f in analyzer.analyze_source_code("x.py", text).function_list
+        ]
+        for index, (start, end, ccn, nloc) in enumerate(listed):
+            outer = next((o for o in listed[index + 1 :] if o[0] <= start and end <= o[1]), None)
+            if outer is None:
+                functions.append((ccn, nloc))
+            else:
+                outer[2] += ccn - 1
+                outer[3] = min(outer[3] + nloc, outer[1] - outer[0] + 1)
     assert len(functions) >= DEFAULT_SETTINGS.minimum_functions
 
     thresholds = compute_thresholds({"python": texts})
 
     limits, origin = thresholds.for_language("python")
     assert origin == f"session ({len(functions)} functions)"
-    expected_ccn = numpy.percentile([f.cyclomatic_complexity for f in functions], 90)
-    expected_nloc = numpy.percentile([f.nloc for f in functions], 90)
+    expected_ccn = numpy.percentile([ccn for ccn, _ in functions], 90)
+    expected_nloc = numpy.percentile([nloc for _, nloc in functions], 90)
     # whole numbers, as the metrics are: a depth of 3 never breaches a threshold of 2.6
     assert limits["cyclomatic_complexity"] == max(
         math.ceil(expected_ccn), DEFAULT_SETTINGS.threshold_floors["cyclomatic_complexity"]
@@ -223,6 +236,57 @@ def test_nesting_depth_counts_nested_blocks_and_treats_else_if_as_one_level(
 ) -> None:
     (function,) = function_metrics(language, code)
     assert function.values["nesting_depth"] == depth
+
+
+@pytest.mark.parametrize(
+    ("language", "path", "nested", "loops"),
+    [
+        (
+            "javascript",
+            "a.js",
+            "function countAbove(rows, limit) {\n  let count = 0;\n  rows.forEach((row) => {\n"
+            "    row.forEach((value, index) => {\n      if (value > limit) {\n        count += index;\n      }\n"
+            "    });\n  });\n  return count;\n}\n",
+            "function countAbove(rows, limit) {\n  let count = 0;\n  for (const row of rows) {\n"
+            "    for (const [index, value] of row.entries()) {\n      if (value > limit) {\n        count += index;\n"
+            "      }\n    }\n  }\n  return count;\n}\n",
+        ),
+        (
+            "python",
+            "a.py",
+            "def count_above(rows, limit):\n    def above(row, start):\n        found = 0\n"
+            "        for value in row[start:]:\n            if value > limit:\n                found += 1\n"
+            "        return found\n    return sum(above(row, 0) for row in rows)\n",
+            "def count_above(rows, limit):\n    found = 0\n    for row in rows:\n        for value in row:\n"
+            "            if value > limit:\n                found += 1\n    return found\n",
+        ),
+        (
+            "java",
+            "A.java",
+            "class A {\n  int countAbove(List<List<Integer>> rows, int limit) {\n    return rows.stream().mapToInt(row -> {\n"
+            "      int n = 0;\n      for (int v : row) {\n        if (v > limit) {\n          n++;\n        }\n      }\n"
+            "      return n;\n    }).sum();\n  }\n}\n",
+            "class A {\n  int countAbove(List<List<Integer>> rows, int limit) {\n    int n = 0;\n"
+            "    for (List<Integer> row : rows) {\n      for (int v : row) {\n        if (v > limit) {\n          n++;\n"
+            "        }\n      }\n    }\n    return n;\n  }\n}\n",
+        ),
+    ],
+)
+def test_a_callback_is_measured_as_part_of_the_function_that_encloses_it(
+    language: str, path: str, nested: str, loops: str
+) -> None:
+    # A reader reads a callback, a lambda or a nested def as part of the function around it: one function, whose
+    # nesting the callback deepens like the loop it stands for, and whose parameters are the enclosing function's
+    # own (a callback's are filled by the library that calls it, not by a caller of the file).
+    (function,) = function_metrics(language, nested, path)
+    (plain,) = function_metrics(language, loops, path)
+    assert function.values["nesting_depth"] == plain.values["nesting_depth"] == 3
+    assert function.values["parameter_count"] == 2
+    # its decisions and lines are the enclosing function's: nothing is lost by folding it in
+    assert function.values["nloc"] == function.end_line - function.start_line + 1
+    # lizard counts each `for` as a decision (the generator's too), a forEach or a stream not
+    loops_left_to_callbacks = {"javascript": 2, "python": 0, "java": 1}[language]
+    assert function.values["cyclomatic_complexity"] == plain.values["cyclomatic_complexity"] - loops_left_to_callbacks
 
 
 @pytest.mark.parametrize(
