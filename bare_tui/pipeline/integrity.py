@@ -27,13 +27,16 @@ from bare_tui.pipeline.languages import (
 from bare_tui.pipeline.signatures import Signature, compare_signatures, extract_signatures, grammar_signatures
 from bare_tui.pipeline.syntax import new_problems, tree_sitter_problems
 
-RULES_VERSION = "6"
+RULES_VERSION = "7"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes. 4: a qualified call
 (`std::reverse(`, `obj.reverse(`) no longer counts as a call of a dropped helper of that name unless its qualifier is
 the helper's owner or self/this; a missing tail of nothing but helpers the answer neither defines nor calls is no
 longer read as an answer that stops early. 5: a type a TypeScript module does not export is its own, as a C
 file's are: one that is gone (an unexported enum made a const object) matters only while the answer still names it.
-6: a comment the answer adds that talks to the user about the task ("No code provided to optimize.") is chat."""
+6: a comment the answer adds that talks to the user about the task ("No code provided to optimize.") is chat.
+7: any type callers of the file cannot name is its own in the same way: one its language hides (a Java or PHP private
+type, a C# nested type without a modifier, an unexported Go type, a Python `_Type`), one nested in such a type, and one
+declared inside a function (a Go struct in a function body, a Java local class)."""
 
 
 Node = tree_sitter.Node
@@ -236,7 +239,7 @@ def _dropped_types(before: Source, after: Source, path: str = "") -> list[Findin
     pattern = _type_pattern(before.grammar)
     if not pattern:
         return []
-    kept = Counter(name for name, _ in _types(after))
+    kept = Counter(name for name, _, _ in _types(after))
     spec = spec_for_grammar(before.grammar)
     if spec.functions_stand_for_types:
         # `class Foo` rewritten as `function Foo` with prototype methods (or back) is the same type to its users.
@@ -246,17 +249,20 @@ def _dropped_types(before: Source, after: Source, path: str = "") -> list[Findin
     # A C or C++ source file's types are its own (other files see only its header's): one that is gone matters
     # only while the answer still names it.
     file_local = bool(spec.header_extensions) and not path.lower().endswith(spec.header_extensions)
-    # So are the types a module does not export (TypeScript): other files cannot name them.
+    # So are the types a module does not export (TypeScript), and any type its language hides from other files
+    # (private, unexported, nested in a private type) or that lives inside a function: callers cannot name them.
     own = _module_local_types(before)
-    words = set(re.findall(r"[A-Za-z_]\w*", after.text)) if file_local or own else set()
+    types = _types(before)
+    hidden = file_local or own or any(unnameable for _, _, unnameable in types)
+    words = set(re.findall(r"[A-Za-z_]\w*", after.text)) if hidden else set()
     if own:
         words -= _module_values(after)  # named, but as the value that replaced the type
     findings: list[Finding] = []
-    for name, (line, column) in _types(before):
+    for name, (line, column), unnameable in types:
         if kept[name] > 0:
             kept[name] -= 1
             continue
-        if (file_local or name in own) and name not in words:
+        if (file_local or unnameable or name in own) and name not in words:
             continue
         findings.append(Finding("dropped-type", "original", line, column, f"type {name} of the original is missing"))
     findings.sort(key=lambda f: (f.line or 0, f.column or 0))
@@ -283,14 +289,38 @@ def _module_values(source: Source) -> frozenset[str]:
 
 # The original's facts are read once per task, not once per attempt (Source objects hash by identity).
 @lru_cache(maxsize=4)
-def _types(source: Source) -> tuple[tuple[str, tuple[int, int]], ...]:
+def _types(source: Source) -> tuple[tuple[str, tuple[int, int], bool], ...]:
+    """Each type definition: its name, where it is, and whether callers of the file cannot name it."""
     pattern = _type_pattern(source.grammar)
-    found = []
-    for node in captures(source, pattern) if pattern else []:
-        name = _type_name(source, node)
-        if name:
-            found.append((name, source.position(node)))
-    return tuple(found)
+    named = [(node, _type_name(source, node)) for node in (captures(source, pattern) if pattern else [])]
+    definitions = {_key(node.parent): name for node, name in named if name and node.parent is not None}
+    return tuple((name, source.position(node), _unnameable(source, node, definitions)) for node, name in named if name)
+
+
+def _key(node: Node) -> tuple[int, int, str]:
+    return node.start_byte, node.end_byte, node.type
+
+
+def _unnameable(source: Source, name: Node, definitions: dict[tuple[int, int, str], str]) -> bool:
+    """Whether no other file can name a type: it is declared inside a function, or its language's visibility rule
+    (LanguageSpec.hidden: private, unexported, a C# nested type without a modifier) hides it or a type it is nested
+    in. Such a type is the file's own, to reshape as its helpers are."""
+    spec = spec_for_grammar(source.grammar)
+    functions = spec.node_kinds.functions
+    chain: list[tuple[Node, str]] = []  # the type, then the types it is nested in, innermost first
+    node = name.parent
+    while node is not None:
+        if chain and node.type in functions:
+            return True
+        enclosing = definitions.get(_key(node))
+        if enclosing is not None:
+            chain.append((node, enclosing))
+        node = node.parent
+    names = [enclosing for _, enclosing in chain]
+    return any(
+        spec.hidden(source, definition, own_name, tuple(reversed(names[index + 1 :])))
+        for index, (definition, own_name) in enumerate(chain)
+    )
 
 
 def _dropped_functions(language: str, original: str, refactored: str, path: str) -> list[Finding]:
