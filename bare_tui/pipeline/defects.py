@@ -29,7 +29,7 @@ from bare_tui.pipeline.languages.findings import captured as _captures
 from bare_tui.pipeline.languages.findings import finding as _finding
 from bare_tui.pipeline.languages.spec import DefectQuery, NodeKinds
 
-RULES_VERSION = "10"
+RULES_VERSION = "11"
 """Bumped whenever a rule changes what it finds, so that the pipeline version changes with it. 5: C and C++
 keywords are never undefined names; Java's unused private fields. 6: rules the real corpus showed missing: Go's
 unused imports, Java's private access across classes, unknown members of JavaScript's built-ins, C++ headers and
@@ -40,7 +40,8 @@ per pointer, not once per line that uses it. 10: rules batch-5 showed missing: a
 JavaScript or TypeScript module and never uses, Go's builtin print/println, a C or C++ math function called without
 its header, a C or C++ function that returned allocated memory now returning a buffer the caller does not own, a C++
 definition changed away from the declaration the included header holds (inferred from the original's, which matched
-it); POSIX names are known in C and C++."""
+it); POSIX names are known in C and C++. 11: a C or C++ parameter whose type is a lone name that nothing declares
+(not the file, the standard headers or the original, whose project header may): a parameter that lost its type."""
 
 
 class NoBaseline(Exception):

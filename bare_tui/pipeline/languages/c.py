@@ -742,6 +742,84 @@ def header_mismatches(original: Source, answer: Source) -> Iterator[Finding]:
             yield finding(answer, "header-mismatch", f"class {text}", name, message)
 
 
+_PARAMETER_TYPES = (
+    "(parameter_declaration type: (type_identifier) @hit)",
+    "(optional_parameter_declaration type: (type_identifier) @hit)",
+    "(variadic_parameter_declaration type: (type_identifier) @hit)",
+)
+_TYPE_DECLARATIONS = (
+    "(type_definition declarator: (_) @hit)",
+    "(struct_specifier name: (_) @hit)",
+    "(union_specifier name: (_) @hit)",
+    "(enum_specifier name: (_) @hit)",
+    "(class_specifier name: (_) @hit)",
+    "(alias_declaration name: (_) @hit)",
+    "(type_parameter_declaration (type_identifier) @hit)",
+    "(optional_type_parameter_declaration name: (_) @hit)",
+    "(variadic_type_parameter_declaration (type_identifier) @hit)",
+    "(template_template_parameter_declaration (type_parameter_declaration (type_identifier) @hit))",
+    "(preproc_def name: (_) @hit)",
+    "(preproc_function_def name: (_) @hit)",
+)
+_NAME = re.compile(r"[A-Za-z_]\w*")
+_PROJECT_HEADER = re.compile(r'^\s*#\s*include\s*"', re.MULTILINE)
+
+
+def undeclared_parameter_types(original: Source, answer: Source) -> Iterator[Finding]:
+    """A parameter whose type is a lone name that nothing declares: not the file (a typedef, a struct, enum, union
+    or class tag, a using alias, a template parameter, a macro), not the standard headers (the language's known
+    names), and not the original, whose project header may declare what this file cannot see (so only names new
+    to the answer count; an all-capitals one may still be a macro of that header). The compiler refuses it
+    (`same_column(position_t queen_1, position_2)`: a parameter that lost its type). Parameters of declarations
+    inside a function body are left out: in C++ `std::string s(n, c);` parses as one."""
+    from bare_tui.pipeline.languages import spec_for_grammar  # the registry imports this module
+
+    grammar = answer.grammar
+    used = [
+        node
+        for pattern in _PARAMETER_TYPES
+        for node in captured(grammar, pattern, answer.root)
+        if not node.has_error and not _in_function_body(node)
+    ]
+    if not used:
+        return
+    known = spec_for_grammar(grammar).known_names
+    before = set(_NAME.findall(original.text))
+    fresh = [node for node in used if answer.node_text(node) not in before | known]
+    if not fresh:
+        return
+    declared = {
+        word
+        for pattern in _TYPE_DECLARATIONS
+        for node in captured(grammar, pattern, answer.root)
+        for word in _NAME.findall(answer.node_text(node))
+    }
+    # A name the answer also uses as a variable, function or member is not a type it forgot to declare.
+    declared.update(
+        answer.node_text(node) for node in captured(grammar, "[(identifier) (field_identifier)] @hit", answer.root)
+    )
+    project_header = _PROJECT_HEADER.search(answer.text) is not None
+    reported: set[str] = set()
+    for node in fresh:
+        name = answer.node_text(node)
+        if name in declared or name in reported or (project_header and name.upper() == name):
+            continue
+        reported.add(name)
+        message = (
+            f"unknown type name '{name}' in a parameter: declared nowhere in the file, its headers or the original"
+        )
+        yield finding(answer, "unknown-type", name, node, message)
+
+
+def _in_function_body(node: tree_sitter.Node) -> bool:
+    ancestor = node.parent
+    while ancestor is not None:
+        if ancestor.type == "compound_statement":
+            return True
+        ancestor = ancestor.parent
+    return False
+
+
 NODE_KINDS = NodeKinds(
     comments=words("comment"),
     strings=words("char_literal concatenated_string string_literal"),
@@ -826,7 +904,7 @@ SPEC = LanguageSpec(
     assignment_query="(assignment_expression) @hit",
     switch_query=SWITCH_QUERY,
     defect_rules=(headers_and_inline, missing_math_header(("math.h", "tgmath.h"))),
-    compared_rules=(ownership_changes,),
+    compared_rules=(ownership_changes, undeclared_parameter_types),
     cppcheck=Cppcheck("c", ".c"),
     preprocessor=True,
 )

@@ -16,6 +16,7 @@ from bare_tui.pipeline.languages.c import (
     ownership_changes,
     parameter,
     return_type,
+    undeclared_parameter_types,
     visit,
 )
 from bare_tui.pipeline.languages.spec import (
@@ -162,7 +163,7 @@ SPEC = LanguageSpec(
             ("cmath", "math.h", "tgmath.h", "ctgmath", "complex", "ccomplex", "random", "valarray", "bits/stdc++.h")
         ),
     ),
-    compared_rules=(ownership_changes, header_mismatches),
+    compared_rules=(ownership_changes, header_mismatches, undeclared_parameter_types),
     cppcheck=Cppcheck("c++", ".cpp"),
     preprocessor=True,
 )

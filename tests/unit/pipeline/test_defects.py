@@ -268,6 +268,21 @@ RULES = [
         "#include <string.h>\nchar *copy(const char *s) {\n  static char out[64];\n  strncpy(out, s, 63);\n"
         "  return out;\n}\n",
     ),
+    (
+        "c",
+        "unknown-type",
+        '#include "queen.h"\nbool same(position_t a, position_t b);\nbool same(position_t a, position_t b) {\n'
+        "  return a.row == b.row;\n}\n",
+        '#include "queen.h"\nbool same(position_t a, position_b);\nbool same(position_t a, position_t b) {\n'
+        "  return a.row == b.row;\n}\n",
+    ),
+    (
+        "cpp",
+        "unknown-type",
+        "#include <vector>\nint sum(const std::vector<int>& xs) {\n  int s = 0;\n  for (int x : xs) s += x;\n"
+        "  return s;\n}\n",
+        "#include <vector>\nint sum(const Values& xs) {\n  int s = 0;\n  for (int x : xs) s += x;\n  return s;\n}\n",
+    ),
 ]
 
 
@@ -414,6 +429,47 @@ def test_a_math_function_is_blamed_once_per_missing_header_and_not_when_the_orig
     assert check_defects("c", original, refactored).details["new_by_rule"] == {}
     own = "double sqrt(double x) { return x; }\nint f(int n) {\n  return (int)sqrt(n);\n}\n"
     assert check_defects("c", "int f(int n) {\n  return n;\n}\n", own).details["new_by_rule"] == {}
+
+
+@pytest.mark.parametrize(
+    ("language", "original", "answer"),
+    [
+        # a type the original used comes from its project header, which the answer may use more
+        (
+            "c",
+            '#include "q.h"\nint f(pos_t a) {\n  return a.x;\n}\n',
+            '#include "q.h"\nint f(pos_t a) {\n  return a.x;\n}\n'
+            "static int g(pos_t a, pos_t b) {\n  return f(a) + f(b);\n}\n",
+        ),
+        # types the answer declares: a typedef, a struct tag, a macro
+        ("c", "int f(int x) {\n  return x;\n}\n", "typedef int score_t;\nint f(score_t x) {\n  return x;\n}\n"),
+        (
+            "c",
+            "int f(int x) {\n  return x;\n}\n",
+            "typedef struct pair { int a; } pair_t;\nint g(pair_t p);\nint f(int x) {\n  return x;\n}\n",
+        ),
+        ("c", "int f(int x) {\n  return x;\n}\n", "#define count_t int\nint f(count_t x) {\n  return x;\n}\n"),
+        # a project header's all-capitals name may be a macro or a typedef the file cannot see
+        (
+            "c",
+            '#include "b.h"\nint f(int x) {\n  return x;\n}\n',
+            '#include "b.h"\nint f(BOARD x) {\n  return x.n;\n}\n',
+        ),
+        # a template parameter, a using alias, a class the answer defines
+        ("cpp", "int f(int x) { return x; }\n", "template <typename T>\nT f(T x) { return x; }\n"),
+        ("cpp", "int f(int x) { return x; }\n", "using Score = int;\nint f(Score x) { return x; }\n"),
+        ("cpp", "int f(int x) { return x; }\n", "class Box;\nint g(const Box& b);\nint f(int x) { return x; }\n"),
+        # in a function body, `std::string s(n, c)` parses as a declaration with parameters: it is a constructor call
+        (
+            "cpp",
+            "#include <string>\nstd::string f(int n) { return std::string(n, 'x'); }\n",
+            "#include <string>\nstd::string f(int n) {\n  const char fill = 'x';\n  std::string s(n, fill);\n  return s;\n}\n",
+        ),
+    ],
+)
+def test_a_parameter_type_something_declares_is_no_unknown_type(language: str, original: str, answer: str) -> None:
+    result = check_defects(language, original, answer)
+    assert "unknown-type" not in result.details["new_by_rule"], [e.message for e in result.evidence]
 
 
 def test_an_answer_that_still_allocates_keeps_the_ownership_it_had() -> None:
@@ -751,6 +807,15 @@ FOUND_ON_REAL_ANSWERS = [
         "        return nums\n\n    def __compare(self, a, b):\n        return 1 if a + b < b + a else -1\n",
         "key=self.__compare needs 2 arguments, but sort() calls its key with one (TypeError; a comparator needs "
         "functools.cmp_to_key)",
+    ),
+    (
+        "c",
+        "queen_attack.c",
+        '#include "queen_attack.h"\n\nbool same_column(position_t queen_1, position_t queen_2);\n\n'
+        "bool same_column(position_t queen_1, position_t queen_2) {\n  return queen_1.column == queen_2.column;\n}\n",
+        '#include "queen_attack.h"\n\nbool same_column(position_t queen_1, position_2);\n\n'
+        "bool same_column(position_t queen_1, position_t queen_2) {\n  return (queen_1.column == queen_2.column);\n}\n",
+        "unknown type name 'position_2' in a parameter: declared nowhere in the file, its headers or the original",
     ),
 ]
 
