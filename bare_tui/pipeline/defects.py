@@ -41,7 +41,9 @@ JavaScript or TypeScript module and never uses, Go's builtin print/println, a C 
 its header, a C or C++ function that returned allocated memory now returning a buffer the caller does not own, a C++
 definition changed away from the declaration the included header holds (inferred from the original's, which matched
 it); POSIX names are known in C and C++. 11: a C or C++ parameter whose type is a lone name that nothing declares
-(not the file, the standard headers or the original, whose project header may): a parameter that lost its type."""
+(not the file, the standard headers or the original, whose project header may): a parameter that lost its type;
+cppcheck's unchecked allocation is not new where the original assigned the same pointer an allocator's result and
+never tested it either."""
 
 
 class NoBaseline(Exception):
@@ -78,7 +80,7 @@ def check_defects(language: str, original: str, refactored: str | None, path: st
             analyser += f" + cppcheck {cppcheck_version()}"
             try:
                 before += cppcheck_findings(grammar, original)
-                after += cppcheck_findings(grammar, refactored)
+                after += _not_left_unchecked_before(original, cppcheck_findings(grammar, refactored))
             except CppcheckFailed as exc:
                 reason = str(exc)
                 failed = (Evidence("refactored", None, None, reason),)
@@ -210,6 +212,39 @@ _CPPCHECK_IGNORED = frozenset(
 _CPPCHECK_ONCE_PER_SYMBOL = frozenset({"nullPointerOutOfMemory", "nullPointerArithmeticOutOfMemory"})
 """Checks that report one defect (an allocation never checked for NULL) at every use of its pointer: counted once per
 pointer, so an answer that uses the same unchecked pointer on one more line brings no new defect."""
+
+
+_ALLOCATORS = "malloc|calloc|realloc|strdup|strndup|aligned_alloc"
+_POINTER_NAMED = re.compile(r":\s*([A-Za-z_]\w*)$")
+
+
+def _not_left_unchecked_before(original: str, findings: list[Finding]) -> list[Finding]:
+    """The answer's findings without an unchecked allocation the original has too: cppcheck follows a pointer only
+    so far (into a new helper, not through the original's index loop), so the same `result = calloc(...)` never
+    checked for NULL may be reported in the answer alone. The answer brings no defect the original lacked."""
+    kept = []
+    for found in findings:
+        pointer = (
+            _POINTER_NAMED.search(found.symbol)
+            if found.rule.removeprefix("cppcheck:") in _CPPCHECK_ONCE_PER_SYMBOL
+            else None
+        )
+        if pointer is None or not _allocated_unchecked(original, pointer.group(1)):
+            kept.append(found)
+    return kept
+
+
+def _allocated_unchecked(text: str, name: str) -> bool:
+    """Whether a text assigns an allocator's result to `name` and never tests it (`!p`, `p == NULL`, `if (p)`)."""
+    word = re.escape(name)
+    if re.search(rf"\b{word}\s*=\s*(\([^()]*\)\s*)?({_ALLOCATORS})\s*\(", text) is None:
+        return False
+    null = r"(NULL|0|nullptr)"
+    tested = (
+        rf"!\s*{word}\b|\b{word}\s*[!=]=\s*{null}\b|\b{null}\s*[!=]=\s*{word}\b"
+        rf"|\b(if|while|assert)\s*\(\s*{word}\s*(\)|&&|\|\|)"
+    )
+    return re.search(tested, text) is None
 
 
 class CppcheckFailed(Exception):

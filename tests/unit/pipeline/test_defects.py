@@ -593,6 +593,71 @@ def test_an_unchecked_allocation_is_one_defect_however_many_lines_use_it() -> No
     assert result.details["new_by_rule"] == {"cppcheck:nullPointerOutOfMemory": 1}
 
 
+SORTED_C = """\
+#include <stdlib.h>
+typedef struct node_t { int data; struct node_t *left, *right; } node_t;
+
+int *sorted_data(node_t *tree) {
+  int *result = calloc(10, sizeof(int));
+  int r = 0;
+  node_t *queue[10];
+  int q = 0;
+  int down = 1;
+  queue[q] = tree;
+  while (0 <= q) {
+    node_t *node = queue[q];
+    if (down) {
+      if (node->left)
+        queue[++q] = node->left;
+      else
+        down = 0;
+    } else {
+      q--;
+      result[r++] = node->data;
+      if (node->right) {
+        down = 1;
+        queue[++q] = node->right;
+      }
+    }
+  }
+  return result;
+}
+"""
+
+SORTED_HELPER_C = """\
+#include <stdlib.h>
+typedef struct node_t { int data; struct node_t *left, *right; } node_t;
+
+static void walk(node_t *node, int *result, int *index) {
+  if (node == NULL) return;
+  walk(node->left, result, index);
+  result[(*index)++] = node->data;
+  walk(node->right, result, index);
+}
+
+int *sorted_data(node_t *tree) {
+  int *result = calloc(10, sizeof(int));
+  int index = 0;
+  walk(tree, result, &index);
+  return result;
+}
+"""
+
+
+def test_an_allocation_the_original_left_unchecked_too_is_no_new_defect() -> None:
+    # A real answer (sus-e3b093f01c): cppcheck follows the unchecked calloc into the answer's new helper but not
+    # through the original's loop, so it reports the answer alone; the original never checked it either.
+    from bare_tui.pipeline.defects import cppcheck_findings
+
+    assert not [f for f in cppcheck_findings("c", SORTED_C) if "OutOfMemory" in f.rule]
+    assert [f.rule for f in cppcheck_findings("c", SORTED_HELPER_C)] == ["cppcheck:nullPointerOutOfMemory"]
+    assert check_defects("c", SORTED_C, SORTED_HELPER_C, "sorted.c").outcome is Outcome.PASS
+    # Where the original tested the pointer, the answer that drops the test brings the defect.
+    checked = SORTED_C.replace("  int r = 0;", "  if (!result) return NULL;\n  int r = 0;")
+    result = check_defects("c", checked, SORTED_HELPER_C, "sorted.c")
+    assert result.details["new_by_rule"] == {"cppcheck:nullPointerOutOfMemory": 1}
+
+
 @pytest.mark.parametrize("language", ["c", "cpp"])
 def test_a_shift_past_the_width_is_a_new_defect(language: str) -> None:
     original = "unsigned long long mask(int bits) {\n  return (1ULL << bits) - 1;\n}\n"
