@@ -50,6 +50,8 @@ def _replace(monkeypatch: pytest.MonkeyPatch, name: str, **changes: object) -> N
     signatures._extract.cache_clear()
     maintainability._function_metrics.cache_clear()
     integrity._types.cache_clear()
+    integrity._unnameable_types.cache_clear()
+    integrity._definition_pattern.cache_clear()
     integrity._type_pattern.cache_clear()
     integrity._registrations.cache_clear()
     integrity._top_level_statements.cache_clear()
