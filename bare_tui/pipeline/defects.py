@@ -43,7 +43,8 @@ definition changed away from the declaration the included header holds (inferred
 it); POSIX names are known in C and C++. 11: a C or C++ parameter whose type is a lone name that nothing declares
 (not the file, the standard headers or the original, whose project header may): a parameter that lost its type;
 cppcheck's unchecked allocation is not new where the original assigned the same pointer an allocator's result and
-never tested it either."""
+never tested it either; a TypeScript function declared to return string, number or boolean returning a literal or a
+field of its class declared as another of them."""
 
 
 class NoBaseline(Exception):

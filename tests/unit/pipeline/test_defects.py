@@ -269,6 +269,14 @@ RULES = [
         "  return out;\n}\n",
     ),
     (
+        "typescript",
+        "return-type",
+        "export class Board {\n  private won: boolean = false;\n  winner(): string {\n    if (this.won) return 'X';\n"
+        "    return '';\n  }\n}\n",
+        "export class Board {\n  private won: boolean = false;\n  winner(): string {\n    if (this.won) return this.won;\n"
+        "    return '';\n  }\n}\n",
+    ),
+    (
         "c",
         "unknown-type",
         '#include "queen.h"\nbool same(position_t a, position_t b);\nbool same(position_t a, position_t b) {\n'
@@ -470,6 +478,28 @@ def test_a_math_function_is_blamed_once_per_missing_header_and_not_when_the_orig
 def test_a_parameter_type_something_declares_is_no_unknown_type(language: str, original: str, answer: str) -> None:
     result = check_defects(language, original, answer)
     assert "unknown-type" not in result.details["new_by_rule"], [e.message for e in result.evidence]
+
+
+def test_a_return_type_mismatch_counts_only_where_typescript_knows_both_types() -> None:
+    # tsc refuses a literal or a class field of another primitive type (TS2322); unions, other types, `this` in a
+    # plain function or an object literal's method, and nested functions' own returns are beyond what is known.
+    from bare_tui.pipeline.defects import rule_findings
+    from bare_tui.pipeline.languages import parse_source
+
+    text = (
+        "class A {\n  private on: boolean = false;\n  private n: number = 0;\n"
+        "  a(): string | number { return 1; }\n"
+        "  b(): string { const f = function (): boolean { return this.on; }; return String(f()); }\n"
+        "  c(): number { const o = { m(): string { return this.n; } }; return o.m().length; }\n"
+        "  d(): string { const f = (): number => { return 2; }; return `${f()}`; }\n"
+        "  e(): number { const g = () => { return this.on; }; return this.n; }\n"
+        "}\n"
+        "const k = (): number => { return this.on; };\n"
+    )
+    assert [f for f in rule_findings(parse_source("typescript", text)) if f.rule == "return-type"] == []
+    arrow = text.replace("const f = (): number => { return 2; }", "const f = (): number => { return this.on; }")
+    found = [f.message for f in rule_findings(parse_source("typescript", arrow)) if f.rule == "return-type"]
+    assert found == ["returns this.on, a boolean, where the declared return type is number"]
 
 
 def test_an_answer_that_still_allocates_keeps_the_ownership_it_had() -> None:
@@ -791,6 +821,7 @@ def test_a_jsx_component_declared_nowhere_is_blamed_but_html_elements_are_not() 
     [
         ("go", ("unused-variable", "duplicate-case", "unused-import")),
         ("java", ("unreachable-code", "duplicate-case", "private-access")),
+        ("typescript", ("return-type",)),
     ],
 )
 def test_rules_that_the_compiler_enforces_find_nothing_in_code_that_compiles(
