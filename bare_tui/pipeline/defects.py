@@ -44,7 +44,8 @@ it); POSIX names are known in C and C++. 11: a C or C++ parameter whose type is 
 (not the file, the standard headers or the original, whose project header may): a parameter that lost its type;
 cppcheck's unchecked allocation is not new where the original assigned the same pointer an allocator's result and
 never tested it either; a TypeScript function declared to return string, number or boolean returning a literal or a
-field of its class declared as another of them."""
+field of its class declared as another of them; a C or C++ strcpy or strcat of a string of fixed length (a literal,
+or a file-scope string constant nothing reassigns) into an array declared smaller."""
 
 
 class NoBaseline(Exception):

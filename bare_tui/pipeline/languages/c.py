@@ -22,7 +22,15 @@ from bare_tui.pipeline.languages.spec import (
     Visit,
     words,
 )
-from bare_tui.pipeline.languages.tree import Source, captures, modifier_words, name_text, parse_grammar, snippet
+from bare_tui.pipeline.languages.tree import (
+    Source,
+    captures,
+    matches,
+    modifier_words,
+    name_text,
+    parse_grammar,
+    snippet,
+)
 
 KNOWN_NAMES = """
     NULL EOF stdin stdout stderr errno true false bool size_t ssize_t ptrdiff_t intptr_t uintptr_t
@@ -820,6 +828,74 @@ def _in_function_body(node: tree_sitter.Node) -> bool:
     return False
 
 
+_STRING_CONSTANTS = """
+(translation_unit (declaration declarator: (init_declarator
+    declarator: [(pointer_declarator declarator: (identifier) @name) (array_declarator declarator: (identifier) @name)]
+    value: (string_literal) @value)))
+"""
+_ARRAYS = "(array_declarator declarator: (identifier) @name size: (number_literal) @size)"
+_COPIES = (
+    "(call_expression function: (identifier) @function arguments: (argument_list (identifier) @target . (_) @source))"
+)
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]+|[0-7]{1,3}|.)")
+
+
+def copies_past_the_end(source: Source) -> Iterator[Finding]:
+    """strcpy or strcat of a string whose length the file fixes (a literal, or a file-scope string constant no
+    statement reassigns) into an array declared smaller than it and its terminator: a buffer overflow. cppcheck
+    follows a literal but not a pointer constant (`const char *no_more = "No more";` copied into `char bot[3]`)."""
+    grammar = source.grammar
+    constants: dict[str, int] = {}
+    for found in matches(source, _STRING_CONSTANTS):
+        name, value = found.get("name"), found.get("value")
+        if name and value:
+            constants[source.node_text(name[0])] = _string_length(source, value[0])
+    if constants:
+        assigned = {
+            source.node_text(left)
+            for left in captured(grammar, "(assignment_expression left: (identifier) @hit)", source.root)
+        }
+        constants = {name: length for name, length in constants.items() if name not in assigned}
+    copies = [
+        found
+        for found in matches(source, _COPIES)
+        if found.get("function") and source.node_text(found["function"][0]) in ("strcpy", "strcat")
+    ]
+    if not copies:
+        return
+    sizes: dict[str, set[int]] = {}
+    for found in matches(source, _ARRAYS):
+        text = source.node_text(found["size"][0])
+        if text.isdigit():
+            sizes.setdefault(source.node_text(found["name"][0]), set()).add(int(text))
+    for found in copies:
+        target, copied = found["target"][0], found["source"][0]
+        declared = sizes.get(source.node_text(target))
+        if not declared or len(declared) > 1:
+            continue  # not an array here, or arrays of one name and several sizes: which one is unknown
+        if copied.type == "string_literal":
+            length: int | None = _string_length(source, copied)
+        elif copied.type == "identifier":
+            length = constants.get(source.node_text(copied))
+        else:
+            length = None
+        size = next(iter(declared))
+        if length is not None and length + 1 > size:
+            call = source.node_text(found["function"][0])
+            what = snippet(source.node_text(copied), 30)
+            message = (
+                f"{call} of {what} ({length + 1} bytes with its terminator) into {source.node_text(target)}[{size}]"
+            )
+            yield finding(source, "buffer-overflow", f"{call} {source.node_text(target)} {what}", copied, message)
+
+
+def _string_length(source: Source, literal: tree_sitter.Node) -> int:
+    """The bytes a C string literal holds before its terminator (each escape one byte)."""
+    text = source.node_text(literal)
+    body = text[text.index('"') + 1 : text.rindex('"')] if text.count('"') >= 2 else ""
+    return len(_ESCAPE.sub("?", body).encode("utf-8"))
+
+
 NODE_KINDS = NodeKinds(
     comments=words("comment"),
     strings=words("char_literal concatenated_string string_literal"),
@@ -903,7 +979,7 @@ SPEC = LanguageSpec(
     block_query="(compound_statement) @hit",
     assignment_query="(assignment_expression) @hit",
     switch_query=SWITCH_QUERY,
-    defect_rules=(headers_and_inline, missing_math_header(("math.h", "tgmath.h"))),
+    defect_rules=(headers_and_inline, missing_math_header(("math.h", "tgmath.h")), copies_past_the_end),
     compared_rules=(ownership_changes, undeclared_parameter_types),
     cppcheck=Cppcheck("c", ".c"),
     preprocessor=True,

@@ -10,6 +10,7 @@ from bare_tui.pipeline.languages.c import (
     SWITCH_QUERY,
     TYPE_QUERIES,
     TYPEDEFS,
+    copies_past_the_end,
     header_mismatches,
     hidden,
     missing_math_header,
@@ -162,6 +163,7 @@ SPEC = LanguageSpec(
         missing_math_header(
             ("cmath", "math.h", "tgmath.h", "ctgmath", "complex", "ccomplex", "random", "valarray", "bits/stdc++.h")
         ),
+        copies_past_the_end,
     ),
     compared_rules=(ownership_changes, header_mismatches, undeclared_parameter_types),
     cppcheck=Cppcheck("c++", ".cpp"),

@@ -278,6 +278,15 @@ RULES = [
     ),
     (
         "c",
+        "buffer-overflow",
+        '#include <stdio.h>\nconst char *none = "No more";\nvoid verse(char *out, int n) {\n  char count[8];\n'
+        '  if (n == 0) sprintf(count, "%s", none);\n  else sprintf(count, "%d", n);\n  sprintf(out, "%s", count);\n}\n',
+        '#include <stdio.h>\n#include <string.h>\nconst char *none = "No more";\nvoid verse(char *out, int n) {\n'
+        '  char count[3];\n  if (n == 0) strcpy(count, none);\n  else snprintf(count, sizeof count, "%d", n);\n'
+        '  sprintf(out, "%s", count);\n}\n',
+    ),
+    (
+        "c",
         "unknown-type",
         '#include "queen.h"\nbool same(position_t a, position_t b);\nbool same(position_t a, position_t b) {\n'
         "  return a.row == b.row;\n}\n",
@@ -500,6 +509,23 @@ def test_a_return_type_mismatch_counts_only_where_typescript_knows_both_types() 
     arrow = text.replace("const f = (): number => { return 2; }", "const f = (): number => { return this.on; }")
     found = [f.message for f in rule_findings(parse_source("typescript", arrow)) if f.rule == "return-type"]
     assert found == ["returns this.on, a boolean, where the declared return type is number"]
+
+
+def test_a_copy_is_an_overflow_only_when_both_lengths_are_fixed() -> None:
+    from bare_tui.pipeline.defects import rule_findings
+    from bare_tui.pipeline.languages import parse_source
+
+    text = (
+        '#include <string.h>\nconst char *word = "No more";\nconst char *label = "x";\n'
+        'void relabel(void) { label = "a longer label"; }\n'
+        "void f(char *p) {\n  char big[8], small[3];\n  strcpy(big, word);\n  strcpy(small, label);\n"
+        '  strcpy(small, p);\n  strcat(small, "ab");\n  strcpy(small, "\\n\\t");\n}\n'
+    )
+    # fits (7 + 1 bytes into 8); a constant some statement reassigns; an unknown source; a fitting literal
+    assert [f for f in rule_findings(parse_source("c", text)) if f.rule == "buffer-overflow"] == []
+    overflow = text.replace('strcpy(small, "\\n\\t")', 'strcpy(small, "\\n\\t\\n")')
+    found = [f.message for f in rule_findings(parse_source("c", overflow)) if f.rule == "buffer-overflow"]
+    assert found == ['strcpy of "\\n\\t\\n" (4 bytes with its terminator) into small[3]']
 
 
 def test_an_answer_that_still_allocates_keeps_the_ownership_it_had() -> None:
