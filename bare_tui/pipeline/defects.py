@@ -29,7 +29,7 @@ from bare_tui.pipeline.languages.findings import captured as _captures
 from bare_tui.pipeline.languages.findings import finding as _finding
 from bare_tui.pipeline.languages.spec import DefectQuery, NodeKinds
 
-RULES_VERSION = "10"
+RULES_VERSION = "11"
 """Bumped whenever a rule changes what it finds, so that the pipeline version changes with it. 5: C and C++
 keywords are never undefined names; Java's unused private fields. 6: rules the real corpus showed missing: Go's
 unused imports, Java's private access across classes, unknown members of JavaScript's built-ins, C++ headers and
@@ -40,7 +40,12 @@ per pointer, not once per line that uses it. 10: rules batch-5 showed missing: a
 JavaScript or TypeScript module and never uses, Go's builtin print/println, a C or C++ math function called without
 its header, a C or C++ function that returned allocated memory now returning a buffer the caller does not own, a C++
 definition changed away from the declaration the included header holds (inferred from the original's, which matched
-it); POSIX names are known in C and C++."""
+it); POSIX names are known in C and C++. 11: a C or C++ parameter whose type is a lone name that nothing declares
+(not the file, the standard headers or the original, whose project header may): a parameter that lost its type;
+cppcheck's unchecked allocation is not new where the original assigned the same pointer an allocator's result and
+never tested it either; a TypeScript function declared to return string, number or boolean returning a literal or a
+field of its class declared as another of them; a C or C++ strcpy or strcat of a string of fixed length (a literal,
+or a file-scope string constant nothing reassigns) into an array declared smaller."""
 
 
 class NoBaseline(Exception):
@@ -77,7 +82,7 @@ def check_defects(language: str, original: str, refactored: str | None, path: st
             analyser += f" + cppcheck {cppcheck_version()}"
             try:
                 before += cppcheck_findings(grammar, original)
-                after += cppcheck_findings(grammar, refactored)
+                after += _not_left_unchecked_before(original, cppcheck_findings(grammar, refactored))
             except CppcheckFailed as exc:
                 reason = str(exc)
                 failed = (Evidence("refactored", None, None, reason),)
@@ -209,6 +214,39 @@ _CPPCHECK_IGNORED = frozenset(
 _CPPCHECK_ONCE_PER_SYMBOL = frozenset({"nullPointerOutOfMemory", "nullPointerArithmeticOutOfMemory"})
 """Checks that report one defect (an allocation never checked for NULL) at every use of its pointer: counted once per
 pointer, so an answer that uses the same unchecked pointer on one more line brings no new defect."""
+
+
+_ALLOCATORS = "malloc|calloc|realloc|strdup|strndup|aligned_alloc"
+_POINTER_NAMED = re.compile(r":\s*([A-Za-z_]\w*)$")
+
+
+def _not_left_unchecked_before(original: str, findings: list[Finding]) -> list[Finding]:
+    """The answer's findings without an unchecked allocation the original has too: cppcheck follows a pointer only
+    so far (into a new helper, not through the original's index loop), so the same `result = calloc(...)` never
+    checked for NULL may be reported in the answer alone. The answer brings no defect the original lacked."""
+    kept = []
+    for found in findings:
+        pointer = (
+            _POINTER_NAMED.search(found.symbol)
+            if found.rule.removeprefix("cppcheck:") in _CPPCHECK_ONCE_PER_SYMBOL
+            else None
+        )
+        if pointer is None or not _allocated_unchecked(original, pointer.group(1)):
+            kept.append(found)
+    return kept
+
+
+def _allocated_unchecked(text: str, name: str) -> bool:
+    """Whether a text assigns an allocator's result to `name` and never tests it (`!p`, `p == NULL`, `if (p)`)."""
+    word = re.escape(name)
+    if re.search(rf"\b{word}\s*=\s*(\([^()]*\)\s*)?({_ALLOCATORS})\s*\(", text) is None:
+        return False
+    null = r"(NULL|0|nullptr)"
+    tested = (
+        rf"!\s*{word}\b|\b{word}\s*[!=]=\s*{null}\b|\b{null}\s*[!=]=\s*{word}\b"
+        rf"|\b(if|while|assert)\s*\(\s*{word}\s*(\)|&&|\|\|)"
+    )
+    return re.search(tested, text) is None
 
 
 class CppcheckFailed(Exception):

@@ -18,6 +18,7 @@ from bare_tui.pipeline.languages import (
     encode,
     grammar_name,
     kinds_pattern,
+    matches,
     parse_source,
     query,
     snippet,
@@ -27,13 +28,16 @@ from bare_tui.pipeline.languages import (
 from bare_tui.pipeline.signatures import Signature, compare_signatures, extract_signatures, grammar_signatures
 from bare_tui.pipeline.syntax import new_problems, tree_sitter_problems
 
-RULES_VERSION = "6"
+RULES_VERSION = "7"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes. 4: a qualified call
 (`std::reverse(`, `obj.reverse(`) no longer counts as a call of a dropped helper of that name unless its qualifier is
 the helper's owner or self/this; a missing tail of nothing but helpers the answer neither defines nor calls is no
 longer read as an answer that stops early. 5: a type a TypeScript module does not export is its own, as a C
 file's are: one that is gone (an unexported enum made a const object) matters only while the answer still names it.
-6: a comment the answer adds that talks to the user about the task ("No code provided to optimize.") is chat."""
+6: a comment the answer adds that talks to the user about the task ("No code provided to optimize.") is chat.
+7: any type callers of the file cannot name is its own in the same way: one its language hides (a Java or PHP private
+type, a C# nested type without a modifier, an unexported Go type, a Python `_Type`), one nested in such a type, and one
+declared inside a function (a Go struct in a function body, a Java local class)."""
 
 
 Node = tree_sitter.Node
@@ -246,19 +250,28 @@ def _dropped_types(before: Source, after: Source, path: str = "") -> list[Findin
     # A C or C++ source file's types are its own (other files see only its header's): one that is gone matters
     # only while the answer still names it.
     file_local = bool(spec.header_extensions) and not path.lower().endswith(spec.header_extensions)
-    # So are the types a module does not export (TypeScript): other files cannot name them.
-    own = _module_local_types(before)
-    words = set(re.findall(r"[A-Za-z_]\w*", after.text)) if file_local or own else set()
-    if own:
-        words -= _module_values(after)  # named, but as the value that replaced the type
-    findings: list[Finding] = []
-    for name, (line, column) in _types(before):
+    # So are the types a module does not export (TypeScript), and any type its language hides from other files
+    # (private, unexported, nested in a private type) or that lives inside a function: callers cannot name them.
+    missing: list[tuple[int, str, int, int]] = []
+    for index, (name, (line, column)) in enumerate(_types(before)):
         if kept[name] > 0:
             kept[name] -= 1
-            continue
-        if (file_local or name in own) and name not in words:
-            continue
-        findings.append(Finding("dropped-type", "original", line, column, f"type {name} of the original is missing"))
+        else:
+            missing.append((index, name, line, column))
+    if not missing:
+        return []
+    own = _module_local_types(before)
+    words = set(re.findall(r"[A-Za-z_]\w*", after.text))
+    if own:
+        words -= _module_values(after)  # named, but as the value that replaced the type
+    gone = [item for item in missing if not ((file_local or item[1] in own) and item[1] not in words)]
+    # Only a type that is gone and that the answer no longer names needs its visibility read.
+    unnameable = _unnameable_types(before) if any(name not in words for _, name, _, _ in gone) else frozenset()
+    findings = [
+        Finding("dropped-type", "original", line, column, f"type {name} of the original is missing")
+        for index, name, line, column in gone
+        if index not in unnameable or name in words
+    ]
     findings.sort(key=lambda f: (f.line or 0, f.column or 0))
     return findings
 
@@ -291,6 +304,63 @@ def _types(source: Source) -> tuple[tuple[str, tuple[int, int]], ...]:
         if name:
             found.append((name, source.position(node)))
     return tuple(found)
+
+
+@cache
+def _definition_pattern(grammar: str) -> str:
+    # The type patterns again, each capturing its whole definition too (a node's parent costs its depth to find).
+    return "\n".join(
+        f"{p} @definition" for p in spec_for_grammar(grammar).type_queries if query(grammar, p) is not None
+    )
+
+
+@lru_cache(maxsize=4)
+def _unnameable_types(source: Source) -> frozenset[int]:
+    """Which of _types(source) no other file can name: declared inside a function, or hidden by its language's
+    visibility rule (LanguageSpec.hidden: private, unexported, a C# nested type without a modifier), itself or through
+    a type it is nested in. Such a type is the file's own, to reshape as its helpers are.
+
+    Nesting is read from byte ranges (functions found by one query, types in document order, each with a stack of the
+    ranges still open), never by climbing each node's ancestors: deeply nested types cost linear time."""
+    spec = spec_for_grammar(source.grammar)
+    pairs = sorted(
+        (
+            (found["name"][0], found["definition"][0])
+            for found in matches(source, _definition_pattern(source.grammar))
+            if found.get("name") and found.get("definition")
+        ),
+        key=lambda pair: (pair[0].start_byte, -pair[0].end_byte),
+    )
+    pattern = kinds_pattern(source.grammar, sorted(spec.node_kinds.functions))
+    functions = [(n.start_byte, n.end_byte) for n in captures(source, pattern)] if pattern else []
+    result: set[int] = set()
+    next_function = 0
+    open_functions: list[int] = []  # end bytes of the functions around the current type
+    open_types: list[tuple[int, str, bool]] = []  # (end byte, name, hidden itself or by a type around it)
+    index = 0
+    for name_node, definition in pairs:
+        text = _type_name(source, name_node)
+        if not text:
+            continue  # _types() leaves it out too
+        start, end = definition.start_byte, definition.end_byte
+        while next_function < len(functions) and functions[next_function][0] <= start:
+            function_start, function_end = functions[next_function]
+            while open_functions and open_functions[-1] <= function_start:
+                open_functions.pop()
+            if function_end >= end and (function_start, function_end) != (start, end):
+                open_functions.append(function_end)
+            next_function += 1
+        while open_functions and open_functions[-1] < end:
+            open_functions.pop()
+        while open_types and open_types[-1][0] < end:
+            open_types.pop()
+        scope = (open_types[-1][1],) if open_types else ()  # the type it is nested in (the rules ask only whether)
+        hidden = bool(open_types and open_types[-1][2]) or spec.hidden(source, definition, text, scope)
+        if open_functions or hidden:
+            result.add(index)
+        open_types.append((end, text, hidden))
+        index += 1
+    return frozenset(result)
 
 
 def _dropped_functions(language: str, original: str, refactored: str, path: str) -> list[Finding]:

@@ -22,7 +22,15 @@ from bare_tui.pipeline.languages.spec import (
     Visit,
     words,
 )
-from bare_tui.pipeline.languages.tree import Source, captures, modifier_words, name_text, parse_grammar, snippet
+from bare_tui.pipeline.languages.tree import (
+    Source,
+    captures,
+    matches,
+    modifier_words,
+    name_text,
+    parse_grammar,
+    snippet,
+)
 
 KNOWN_NAMES = """
     NULL EOF stdin stdout stderr errno true false bool size_t ssize_t ptrdiff_t intptr_t uintptr_t
@@ -742,6 +750,152 @@ def header_mismatches(original: Source, answer: Source) -> Iterator[Finding]:
             yield finding(answer, "header-mismatch", f"class {text}", name, message)
 
 
+_PARAMETER_TYPES = (
+    "(parameter_declaration type: (type_identifier) @hit)",
+    "(optional_parameter_declaration type: (type_identifier) @hit)",
+    "(variadic_parameter_declaration type: (type_identifier) @hit)",
+)
+_TYPE_DECLARATIONS = (
+    "(type_definition declarator: (_) @hit)",
+    "(struct_specifier name: (_) @hit)",
+    "(union_specifier name: (_) @hit)",
+    "(enum_specifier name: (_) @hit)",
+    "(class_specifier name: (_) @hit)",
+    "(alias_declaration name: (_) @hit)",
+    "(type_parameter_declaration (type_identifier) @hit)",
+    "(optional_type_parameter_declaration name: (_) @hit)",
+    "(variadic_type_parameter_declaration (type_identifier) @hit)",
+    "(template_template_parameter_declaration (type_parameter_declaration (type_identifier) @hit))",
+    "(preproc_def name: (_) @hit)",
+    "(preproc_function_def name: (_) @hit)",
+)
+_NAME = re.compile(r"[A-Za-z_]\w*")
+_PROJECT_HEADER = re.compile(r'^\s*#\s*include\s*"', re.MULTILINE)
+
+
+def undeclared_parameter_types(original: Source, answer: Source) -> Iterator[Finding]:
+    """A parameter whose type is a lone name that nothing declares: not the file (a typedef, a struct, enum, union
+    or class tag, a using alias, a template parameter, a macro), not the standard headers (the language's known
+    names), and not the original, whose project header may declare what this file cannot see (so only names new
+    to the answer count; an all-capitals one may still be a macro of that header). The compiler refuses it
+    (`same_column(position_t queen_1, position_2)`: a parameter that lost its type). Parameters of declarations
+    inside a function body are left out: in C++ `std::string s(n, c);` parses as one."""
+    from bare_tui.pipeline.languages import spec_for_grammar  # the registry imports this module
+
+    grammar = answer.grammar
+    used = [
+        node
+        for pattern in _PARAMETER_TYPES
+        for node in captured(grammar, pattern, answer.root)
+        if not node.has_error and not _in_function_body(node)
+    ]
+    if not used:
+        return
+    known = spec_for_grammar(grammar).known_names
+    before = set(_NAME.findall(original.text))
+    fresh = [node for node in used if answer.node_text(node) not in before | known]
+    if not fresh:
+        return
+    declared = {
+        word
+        for pattern in _TYPE_DECLARATIONS
+        for node in captured(grammar, pattern, answer.root)
+        for word in _NAME.findall(answer.node_text(node))
+    }
+    # A name the answer also uses as a variable, function or member is not a type it forgot to declare.
+    declared.update(
+        answer.node_text(node) for node in captured(grammar, "[(identifier) (field_identifier)] @hit", answer.root)
+    )
+    project_header = _PROJECT_HEADER.search(answer.text) is not None
+    reported: set[str] = set()
+    for node in fresh:
+        name = answer.node_text(node)
+        if name in declared or name in reported or (project_header and name.upper() == name):
+            continue
+        reported.add(name)
+        message = (
+            f"unknown type name '{name}' in a parameter: declared nowhere in the file, its headers or the original"
+        )
+        yield finding(answer, "unknown-type", name, node, message)
+
+
+def _in_function_body(node: tree_sitter.Node) -> bool:
+    ancestor = node.parent
+    while ancestor is not None:
+        if ancestor.type == "compound_statement":
+            return True
+        ancestor = ancestor.parent
+    return False
+
+
+_STRING_CONSTANTS = """
+(translation_unit (declaration declarator: (init_declarator
+    declarator: [(pointer_declarator declarator: (identifier) @name) (array_declarator declarator: (identifier) @name)]
+    value: (string_literal) @value)))
+"""
+_ARRAYS = "(array_declarator declarator: (identifier) @name size: (number_literal) @size)"
+_COPIES = (
+    "(call_expression function: (identifier) @function arguments: (argument_list (identifier) @target . (_) @source))"
+)
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]+|[0-7]{1,3}|.)")
+
+
+def copies_past_the_end(source: Source) -> Iterator[Finding]:
+    """strcpy or strcat of a string whose length the file fixes (a literal, or a file-scope string constant no
+    statement reassigns) into an array declared smaller than it and its terminator: a buffer overflow. cppcheck
+    follows a literal but not a pointer constant (`const char *no_more = "No more";` copied into `char bot[3]`)."""
+    grammar = source.grammar
+    constants: dict[str, int] = {}
+    for found in matches(source, _STRING_CONSTANTS):
+        name, value = found.get("name"), found.get("value")
+        if name and value:
+            constants[source.node_text(name[0])] = _string_length(source, value[0])
+    if constants:
+        assigned = {
+            source.node_text(left)
+            for left in captured(grammar, "(assignment_expression left: (identifier) @hit)", source.root)
+        }
+        constants = {name: length for name, length in constants.items() if name not in assigned}
+    copies = [
+        found
+        for found in matches(source, _COPIES)
+        if found.get("function") and source.node_text(found["function"][0]) in ("strcpy", "strcat")
+    ]
+    if not copies:
+        return
+    sizes: dict[str, set[int]] = {}
+    for found in matches(source, _ARRAYS):
+        text = source.node_text(found["size"][0])
+        if text.isdigit():
+            sizes.setdefault(source.node_text(found["name"][0]), set()).add(int(text))
+    for found in copies:
+        target, copied = found["target"][0], found["source"][0]
+        declared = sizes.get(source.node_text(target))
+        if not declared or len(declared) > 1:
+            continue  # not an array here, or arrays of one name and several sizes: which one is unknown
+        if copied.type == "string_literal":
+            length: int | None = _string_length(source, copied)
+        elif copied.type == "identifier":
+            length = constants.get(source.node_text(copied))
+        else:
+            length = None
+        size = next(iter(declared))
+        if length is not None and length + 1 > size:
+            call = source.node_text(found["function"][0])
+            what = snippet(source.node_text(copied), 30)
+            message = (
+                f"{call} of {what} ({length + 1} bytes with its terminator) into {source.node_text(target)}[{size}]"
+            )
+            yield finding(source, "buffer-overflow", f"{call} {source.node_text(target)} {what}", copied, message)
+
+
+def _string_length(source: Source, literal: tree_sitter.Node) -> int:
+    """The bytes a C string literal holds before its terminator (each escape one byte)."""
+    text = source.node_text(literal)
+    body = text[text.index('"') + 1 : text.rindex('"')] if text.count('"') >= 2 else ""
+    return len(_ESCAPE.sub("?", body).encode("utf-8"))
+
+
 NODE_KINDS = NodeKinds(
     comments=words("comment"),
     strings=words("char_literal concatenated_string string_literal"),
@@ -825,8 +979,8 @@ SPEC = LanguageSpec(
     block_query="(compound_statement) @hit",
     assignment_query="(assignment_expression) @hit",
     switch_query=SWITCH_QUERY,
-    defect_rules=(headers_and_inline, missing_math_header(("math.h", "tgmath.h"))),
-    compared_rules=(ownership_changes,),
+    defect_rules=(headers_and_inline, missing_math_header(("math.h", "tgmath.h")), copies_past_the_end),
+    compared_rules=(ownership_changes, undeclared_parameter_types),
     cppcheck=Cppcheck("c", ".c"),
     preprocessor=True,
 )

@@ -10,12 +10,14 @@ from bare_tui.pipeline.languages.c import (
     SWITCH_QUERY,
     TYPE_QUERIES,
     TYPEDEFS,
+    copies_past_the_end,
     header_mismatches,
     hidden,
     missing_math_header,
     ownership_changes,
     parameter,
     return_type,
+    undeclared_parameter_types,
     visit,
 )
 from bare_tui.pipeline.languages.spec import (
@@ -161,8 +163,9 @@ SPEC = LanguageSpec(
         missing_math_header(
             ("cmath", "math.h", "tgmath.h", "ctgmath", "complex", "ccomplex", "random", "valarray", "bits/stdc++.h")
         ),
+        copies_past_the_end,
     ),
-    compared_rules=(ownership_changes, header_mismatches),
+    compared_rules=(ownership_changes, header_mismatches, undeclared_parameter_types),
     cppcheck=Cppcheck("c++", ".cpp"),
     preprocessor=True,
 )

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache, lru_cache
 
+import tree_sitter
+
+from bare_tui.pipeline.languages.findings import Finding, captured, finding
 from bare_tui.pipeline.languages.javascript import (
     DEFECT_QUERIES,
     DEFINITION_KINDS,
@@ -19,7 +23,7 @@ from bare_tui.pipeline.languages.javascript import (
 from bare_tui.pipeline.languages.javascript import NODE_KINDS as JAVASCRIPT_NODE_KINDS
 from bare_tui.pipeline.languages.parameters import assigned_function_return, canonical
 from bare_tui.pipeline.languages.spec import Grammar, LanguageSpec, Typedefs, words
-from bare_tui.pipeline.languages.tree import Source, captures, parse_grammar
+from bare_tui.pipeline.languages.tree import Source, captures, kinds_pattern, parse_grammar, snippet
 
 _TYPE_NAMES = "Record Partial Required Readonly Pick Omit Exclude Extract ReturnType Parameters NonNullable keyof"
 
@@ -193,6 +197,70 @@ NODE_KINDS = dataclasses.replace(
 names, `import x = require(...)`; the grammars have no `using` declaration or member field `member`."""
 """The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
 
+# Defects: a value the declared return type cannot hold.
+
+_PRIMITIVES = frozenset({"string", "number", "boolean"})
+_LITERALS = {"true": "boolean", "false": "boolean", "number": "number", "string": "string", "template_string": "string"}
+_SCOPES = (
+    "function_declaration function_expression function arrow_function method_definition generator_function_declaration",
+    "generator_function class_body return_statement",
+)
+
+
+def returns_of_another_type(source: Source) -> Iterator[Finding]:
+    """A function declared to return `string`, `number` or `boolean` that returns a literal of another of the three,
+    or a field of its class declared as another (`winner(): string` returning `this._hasWinner: boolean`): tsc refuses
+    the file (TS2322). Each return belongs to its innermost function, found by one sweep over byte ranges."""
+    # Open scopes, innermost last: (end byte, declared primitive return type, the fields `this` has there, a class).
+    scopes: list[tuple[int, str | None, dict[str, str], bool]] = []
+    for node in captured(source.grammar, _scopes_pattern(source.grammar), source.root):
+        start = node.start_byte
+        while scopes and scopes[-1][0] <= start:
+            scopes.pop()
+        around = scopes[-1] if scopes else None
+        if node.type == "class_body":
+            scopes.append((node.end_byte, None, _primitive_fields(source, node), True))
+        elif node.type != "return_statement":
+            # `this` is the class's in its methods and in arrow functions inside them, nobody's known elsewhere.
+            method = node.type == "method_definition" and around is not None and around[3]
+            fields = around[2] if around is not None and (method or node.type == "arrow_function") else {}
+            scopes.append((node.end_byte, _primitive(source, node.child_by_field_name("return_type")), fields, False))
+        elif around is not None and around[1] is not None and node.named_child_count:
+            declared, value = around[1], node.named_children[0]
+            returned = _LITERALS.get(value.type)
+            if returned is None and value.type == "member_expression":
+                target, field = value.child_by_field_name("object"), value.child_by_field_name("property")
+                if target is not None and target.type == "this" and field is not None:
+                    returned = around[2].get(source.node_text(field))
+            if returned is not None and returned != declared:
+                text = snippet(source.node_text(value), 40)
+                message = f"returns {text}, a {returned}, where the declared return type is {declared}"
+                yield finding(source, "return-type", text, value, message)
+
+
+@cache
+def _scopes_pattern(grammar: str) -> str:
+    return kinds_pattern(grammar, sorted(words(*_SCOPES)), capture="hit")
+
+
+def _primitive(source: Source, annotation: tree_sitter.Node | None) -> str | None:
+    """`string`, `number` or `boolean` when a type annotation is exactly that, else None."""
+    if annotation is None:
+        return None
+    text = source.node_text(annotation).lstrip(":").strip()
+    return text if text in _PRIMITIVES else None
+
+
+def _primitive_fields(source: Source, body: tree_sitter.Node) -> dict[str, str]:
+    fields = {}
+    for member in body.named_children:
+        if member.type == "public_field_definition":
+            name, kind = member.child_by_field_name("name"), _primitive(source, member.child_by_field_name("type"))
+            if name is not None and kind is not None:
+                fields[source.node_text(name)] = kind
+    return fields
+
+
 SPEC = LanguageSpec(
     node_kinds=NODE_KINDS,
     name="typescript",
@@ -238,6 +306,7 @@ SPEC = LanguageSpec(
     switch_query="(switch_body) @hit",
     static_members=STATIC_MEMBERS,
     member_query="(member_expression) @hit",
+    defect_rules=(returns_of_another_type,),
     compared_rules=(unused_module_bindings,),
     assignment_declares=True,
 )

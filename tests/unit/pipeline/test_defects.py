@@ -268,6 +268,38 @@ RULES = [
         "#include <string.h>\nchar *copy(const char *s) {\n  static char out[64];\n  strncpy(out, s, 63);\n"
         "  return out;\n}\n",
     ),
+    (
+        "typescript",
+        "return-type",
+        "export class Board {\n  private won: boolean = false;\n  winner(): string {\n    if (this.won) return 'X';\n"
+        "    return '';\n  }\n}\n",
+        "export class Board {\n  private won: boolean = false;\n  winner(): string {\n    if (this.won) return this.won;\n"
+        "    return '';\n  }\n}\n",
+    ),
+    (
+        "c",
+        "buffer-overflow",
+        '#include <stdio.h>\nconst char *none = "No more";\nvoid verse(char *out, int n) {\n  char count[8];\n'
+        '  if (n == 0) sprintf(count, "%s", none);\n  else sprintf(count, "%d", n);\n  sprintf(out, "%s", count);\n}\n',
+        '#include <stdio.h>\n#include <string.h>\nconst char *none = "No more";\nvoid verse(char *out, int n) {\n'
+        '  char count[3];\n  if (n == 0) strcpy(count, none);\n  else snprintf(count, sizeof count, "%d", n);\n'
+        '  sprintf(out, "%s", count);\n}\n',
+    ),
+    (
+        "c",
+        "unknown-type",
+        '#include "queen.h"\nbool same(position_t a, position_t b);\nbool same(position_t a, position_t b) {\n'
+        "  return a.row == b.row;\n}\n",
+        '#include "queen.h"\nbool same(position_t a, position_b);\nbool same(position_t a, position_t b) {\n'
+        "  return a.row == b.row;\n}\n",
+    ),
+    (
+        "cpp",
+        "unknown-type",
+        "#include <vector>\nint sum(const std::vector<int>& xs) {\n  int s = 0;\n  for (int x : xs) s += x;\n"
+        "  return s;\n}\n",
+        "#include <vector>\nint sum(const Values& xs) {\n  int s = 0;\n  for (int x : xs) s += x;\n  return s;\n}\n",
+    ),
 ]
 
 
@@ -416,6 +448,86 @@ def test_a_math_function_is_blamed_once_per_missing_header_and_not_when_the_orig
     assert check_defects("c", "int f(int n) {\n  return n;\n}\n", own).details["new_by_rule"] == {}
 
 
+@pytest.mark.parametrize(
+    ("language", "original", "answer"),
+    [
+        # a type the original used comes from its project header, which the answer may use more
+        (
+            "c",
+            '#include "q.h"\nint f(pos_t a) {\n  return a.x;\n}\n',
+            '#include "q.h"\nint f(pos_t a) {\n  return a.x;\n}\n'
+            "static int g(pos_t a, pos_t b) {\n  return f(a) + f(b);\n}\n",
+        ),
+        # types the answer declares: a typedef, a struct tag, a macro
+        ("c", "int f(int x) {\n  return x;\n}\n", "typedef int score_t;\nint f(score_t x) {\n  return x;\n}\n"),
+        (
+            "c",
+            "int f(int x) {\n  return x;\n}\n",
+            "typedef struct pair { int a; } pair_t;\nint g(pair_t p);\nint f(int x) {\n  return x;\n}\n",
+        ),
+        ("c", "int f(int x) {\n  return x;\n}\n", "#define count_t int\nint f(count_t x) {\n  return x;\n}\n"),
+        # a project header's all-capitals name may be a macro or a typedef the file cannot see
+        (
+            "c",
+            '#include "b.h"\nint f(int x) {\n  return x;\n}\n',
+            '#include "b.h"\nint f(BOARD x) {\n  return x.n;\n}\n',
+        ),
+        # a template parameter, a using alias, a class the answer defines
+        ("cpp", "int f(int x) { return x; }\n", "template <typename T>\nT f(T x) { return x; }\n"),
+        ("cpp", "int f(int x) { return x; }\n", "using Score = int;\nint f(Score x) { return x; }\n"),
+        ("cpp", "int f(int x) { return x; }\n", "class Box;\nint g(const Box& b);\nint f(int x) { return x; }\n"),
+        # in a function body, `std::string s(n, c)` parses as a declaration with parameters: it is a constructor call
+        (
+            "cpp",
+            "#include <string>\nstd::string f(int n) { return std::string(n, 'x'); }\n",
+            "#include <string>\nstd::string f(int n) {\n  const char fill = 'x';\n  std::string s(n, fill);\n  return s;\n}\n",
+        ),
+    ],
+)
+def test_a_parameter_type_something_declares_is_no_unknown_type(language: str, original: str, answer: str) -> None:
+    result = check_defects(language, original, answer)
+    assert "unknown-type" not in result.details["new_by_rule"], [e.message for e in result.evidence]
+
+
+def test_a_return_type_mismatch_counts_only_where_typescript_knows_both_types() -> None:
+    # tsc refuses a literal or a class field of another primitive type (TS2322); unions, other types, `this` in a
+    # plain function or an object literal's method, and nested functions' own returns are beyond what is known.
+    from bare_tui.pipeline.defects import rule_findings
+    from bare_tui.pipeline.languages import parse_source
+
+    text = (
+        "class A {\n  private on: boolean = false;\n  private n: number = 0;\n"
+        "  a(): string | number { return 1; }\n"
+        "  b(): string { const f = function (): boolean { return this.on; }; return String(f()); }\n"
+        "  c(): number { const o = { m(): string { return this.n; } }; return o.m().length; }\n"
+        "  d(): string { const f = (): number => { return 2; }; return `${f()}`; }\n"
+        "  e(): number { const g = () => { return this.on; }; return this.n; }\n"
+        "}\n"
+        "const k = (): number => { return this.on; };\n"
+    )
+    assert [f for f in rule_findings(parse_source("typescript", text)) if f.rule == "return-type"] == []
+    arrow = text.replace("const f = (): number => { return 2; }", "const f = (): number => { return this.on; }")
+    found = [f.message for f in rule_findings(parse_source("typescript", arrow)) if f.rule == "return-type"]
+    assert found == ["returns this.on, a boolean, where the declared return type is number"]
+
+
+def test_a_copy_is_an_overflow_only_when_both_lengths_are_fixed() -> None:
+    from bare_tui.pipeline.defects import rule_findings
+    from bare_tui.pipeline.languages import parse_source
+
+    text = (
+        '#include <string.h>\nconst char *word = "No more";\nconst char *label = "x";\n'
+        'void relabel(void) { label = "a longer label"; }\n'
+        "void f(char *p) {\n  char big[8], small[3];\n  strcpy(big, word);\n  strcpy(small, label);\n"
+        '  strcpy(small, p);\n  strcat(small, "ab");\n  strcpy(small, "\\n\\t");\n}\n'
+    )
+    # fits (7 + 1 bytes into 8); a constant some statement reassigns; an unknown source; a fitting literal
+    assert [f for f in rule_findings(parse_source("c", text)) if f.rule == "buffer-overflow"] == []
+    overflow = text.replace('strcpy(small, "\\n\\t")', 'strcpy(small, "\\n\\t\\n")')
+    found = [f.message for f in rule_findings(parse_source("c", overflow)) if f.rule == "buffer-overflow"]
+    assert found == ['strcpy of "\\n\\t\\n" (4 bytes with its terminator) into small[3]']
+
+
 def test_an_answer_that_still_allocates_keeps_the_ownership_it_had() -> None:
     original = "#include <stdlib.h>\nint *make(int n) {\n  return malloc(n * sizeof(int));\n}\n"
     refactored = "#include <stdlib.h>\nint *make(int n) {\n  int *p = calloc(n, sizeof *p);\n  return p;\n}\n"
@@ -534,6 +646,71 @@ def test_an_unchecked_allocation_is_one_defect_however_many_lines_use_it() -> No
     )
     result = check_defects("c", LIST_C, another, "list.c")
     assert result.outcome is Outcome.FAIL
+    assert result.details["new_by_rule"] == {"cppcheck:nullPointerOutOfMemory": 1}
+
+
+SORTED_C = """\
+#include <stdlib.h>
+typedef struct node_t { int data; struct node_t *left, *right; } node_t;
+
+int *sorted_data(node_t *tree) {
+  int *result = calloc(10, sizeof(int));
+  int r = 0;
+  node_t *queue[10];
+  int q = 0;
+  int down = 1;
+  queue[q] = tree;
+  while (0 <= q) {
+    node_t *node = queue[q];
+    if (down) {
+      if (node->left)
+        queue[++q] = node->left;
+      else
+        down = 0;
+    } else {
+      q--;
+      result[r++] = node->data;
+      if (node->right) {
+        down = 1;
+        queue[++q] = node->right;
+      }
+    }
+  }
+  return result;
+}
+"""
+
+SORTED_HELPER_C = """\
+#include <stdlib.h>
+typedef struct node_t { int data; struct node_t *left, *right; } node_t;
+
+static void walk(node_t *node, int *result, int *index) {
+  if (node == NULL) return;
+  walk(node->left, result, index);
+  result[(*index)++] = node->data;
+  walk(node->right, result, index);
+}
+
+int *sorted_data(node_t *tree) {
+  int *result = calloc(10, sizeof(int));
+  int index = 0;
+  walk(tree, result, &index);
+  return result;
+}
+"""
+
+
+def test_an_allocation_the_original_left_unchecked_too_is_no_new_defect() -> None:
+    # A real answer (sus-e3b093f01c): cppcheck follows the unchecked calloc into the answer's new helper but not
+    # through the original's loop, so it reports the answer alone; the original never checked it either.
+    from bare_tui.pipeline.defects import cppcheck_findings
+
+    assert not [f for f in cppcheck_findings("c", SORTED_C) if "OutOfMemory" in f.rule]
+    assert [f.rule for f in cppcheck_findings("c", SORTED_HELPER_C)] == ["cppcheck:nullPointerOutOfMemory"]
+    assert check_defects("c", SORTED_C, SORTED_HELPER_C, "sorted.c").outcome is Outcome.PASS
+    # Where the original tested the pointer, the answer that drops the test brings the defect.
+    checked = SORTED_C.replace("  int r = 0;", "  if (!result) return NULL;\n  int r = 0;")
+    result = check_defects("c", checked, SORTED_HELPER_C, "sorted.c")
     assert result.details["new_by_rule"] == {"cppcheck:nullPointerOutOfMemory": 1}
 
 
@@ -670,6 +847,7 @@ def test_a_jsx_component_declared_nowhere_is_blamed_but_html_elements_are_not() 
     [
         ("go", ("unused-variable", "duplicate-case", "unused-import")),
         ("java", ("unreachable-code", "duplicate-case", "private-access")),
+        ("typescript", ("return-type",)),
     ],
 )
 def test_rules_that_the_compiler_enforces_find_nothing_in_code_that_compiles(
@@ -751,6 +929,15 @@ FOUND_ON_REAL_ANSWERS = [
         "        return nums\n\n    def __compare(self, a, b):\n        return 1 if a + b < b + a else -1\n",
         "key=self.__compare needs 2 arguments, but sort() calls its key with one (TypeError; a comparator needs "
         "functools.cmp_to_key)",
+    ),
+    (
+        "c",
+        "queen_attack.c",
+        '#include "queen_attack.h"\n\nbool same_column(position_t queen_1, position_t queen_2);\n\n'
+        "bool same_column(position_t queen_1, position_t queen_2) {\n  return queen_1.column == queen_2.column;\n}\n",
+        '#include "queen_attack.h"\n\nbool same_column(position_t queen_1, position_2);\n\n'
+        "bool same_column(position_t queen_1, position_t queen_2) {\n  return (queen_1.column == queen_2.column);\n}\n",
+        "unknown type name 'position_2' in a parameter: declared nowhere in the file, its headers or the original",
     ),
 ]
 

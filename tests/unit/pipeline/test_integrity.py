@@ -501,3 +501,107 @@ def test_an_unexported_enum_made_a_const_object_is_no_type_lost_but_an_exported_
         assert check_integrity("typescript", original, renamed, item.path).outcome is Outcome.PASS
         named = renamed.replace("keyof typeof ORBITAL_PERIODS", "Period")
         assert check_integrity("typescript", original, named, item.path).outcome is Outcome.FAIL
+
+
+# A type callers of the file cannot name, replaced (reshaped, not lost): (language, original, answer without the type,
+# the original with the type made visible to callers). The answer passes; made visible, the type is lost.
+UNNAMEABLE_TYPES = [
+    (
+        "java",
+        "Colour",
+        "class Resistor {\n  private enum Colour { BLACK, BROWN }\n\n"
+        "  int value(String name) {\n    return Colour.valueOf(name).ordinal();\n  }\n}\n",
+        'class Resistor {\n  private static final java.util.List<String> NAMES = java.util.List.of("BLACK", "BROWN");\n\n'
+        "  int value(String name) {\n    return NAMES.indexOf(name);\n  }\n}\n",
+        ("private enum", "public enum"),
+    ),
+    (
+        "java",  # nested in a private type: no caller can reach it either
+        "Mark",
+        "class Board {\n  private static class Cell {\n    enum Mark { X, O }\n  }\n\n"
+        "  int size() {\n    return Cell.Mark.values().length;\n  }\n}\n",
+        "class Board {\n  int size() {\n    return 2;\n  }\n}\n",
+        ("private static class", "static class"),
+    ),
+    (
+        "java",  # a local class, declared in a method's body
+        "Box",
+        "class Tally {\n  int count(int[] xs) {\n    class Box { int n; }\n    Box b = new Box();\n"
+        "    for (int x : xs) b.n += x;\n    return b.n;\n  }\n}\n",
+        "class Tally {\n  int count(int[] xs) {\n    int n = 0;\n    for (int x : xs) n += x;\n    return n;\n  }\n}\n",
+        None,
+    ),
+    (
+        "csharp",  # a nested type without an access modifier is private
+        "Cell",
+        "public class Board\n{\n    class Cell { public int N; }\n\n"
+        "    public int Size() { var c = new Cell(); return c.N; }\n}\n",
+        "public class Board\n{\n    public int Size() { return 0; }\n}\n",
+        ("    class Cell", "    public class Cell"),
+    ),
+    (
+        "go",  # a struct declared inside a function
+        "state",
+        "package bucket\n\nfunc Solve(n int) int {\n\ttype state struct{ a, b int }\n"
+        "\ts := state{n, 0}\n\treturn s.a + s.b\n}\n",
+        "package bucket\n\nfunc Solve(n int) int {\n\ta, b := n, 0\n\treturn a + b\n}\n",
+        None,
+    ),
+    (
+        "go",  # unexported: other packages cannot name it
+        "state",
+        "package bucket\n\ntype state struct{ a, b int }\n\nfunc Solve(n int) int {\n"
+        "\ts := state{n, 0}\n\treturn s.a + s.b\n}\n",
+        "package bucket\n\nfunc Solve(n int) int {\n\ta, b := n, 0\n\treturn a + b\n}\n",
+        ("state", "State"),
+    ),
+    (
+        "python",
+        "State",
+        "def solve(n):\n    class State:\n        pass\n    s = State()\n    s.n = n\n    return s.n\n",
+        "def solve(n):\n    return n\n",
+        None,
+    ),
+    (
+        "python",
+        "_Pair",
+        "class _Pair:\n    def __init__(self, a, b):\n        self.a, self.b = a, b\n\n\n"
+        "def total(a, b):\n    return sum(vars(_Pair(a, b)).values())\n",
+        "def total(a, b):\n    return a + b\n",
+        ("_Pair", "Pair"),
+    ),
+    (
+        "typescript",
+        "Rect",
+        "export function area(w: number, h: number): number {\n  class Rect {\n"
+        "    constructor(public w: number, public h: number) {}\n  }\n  const r = new Rect(w, h);\n  return r.w * r.h;\n}\n",
+        "export function area(w: number, h: number): number {\n  return w * h;\n}\n",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "name", "original", "answer", "visible"), UNNAMEABLE_TYPES)
+def test_a_type_callers_cannot_name_may_be_replaced_while_a_visible_one_may_not(
+    language: str, name: str, original: str, answer: str, visible: tuple[str, str] | None
+) -> None:
+    # A private, unexported, nested-private or function-local type is the file's own: reshaping it into arrays, a map
+    # or plain variables is refactoring, as inlining a private helper is.
+    assert integrity_findings(language, original, answer) == []
+    # Still named by the answer (here in a trailing line), it is missing: the answer refers to what it dropped.
+    marker = "#" if language == "python" else "//"
+    named = answer + f"{marker} uses {name}\n"
+    assert "dropped-type" in _checks(language, original, named)
+    if visible is not None:
+        # Callers of the file could name it: gone is lost, whatever the answer says.
+        shown = original.replace(*visible)
+        assert "dropped-type" in _checks(language, shown, answer.replace(*visible))
+
+
+def test_a_private_type_the_answer_still_uses_is_missing() -> None:
+    original, answer = UNNAMEABLE_TYPES[0][2], UNNAMEABLE_TYPES[0][3]
+    broken = answer.replace("return NAMES.indexOf(name);", "return Colour.valueOf(name).ordinal();")
+    findings = integrity_findings("java", original, broken)
+    assert [(f.check, f.line, f.message) for f in findings] == [
+        ("dropped-type", 2, "type Colour of the original is missing")
+    ]

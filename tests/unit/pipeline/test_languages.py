@@ -50,6 +50,8 @@ def _replace(monkeypatch: pytest.MonkeyPatch, name: str, **changes: object) -> N
     signatures._extract.cache_clear()
     maintainability._function_metrics.cache_clear()
     integrity._types.cache_clear()
+    integrity._unnameable_types.cache_clear()
+    integrity._definition_pattern.cache_clear()
     integrity._type_pattern.cache_clear()
     integrity._registrations.cache_clear()
     integrity._top_level_statements.cache_clear()
@@ -57,20 +59,20 @@ def _replace(monkeypatch: pytest.MonkeyPatch, name: str, **changes: object) -> N
     defects._kept_rule_findings.cache_clear()
 
 
-GO = "package p\n\ntype box struct{ n int }\n\nfunc helper(x int) int { return x }\n\nfunc Run(x int) int { return helper(x) }\n"
+GO = "package p\n\ntype Box struct{ n int }\n\nfunc helper(x int) int { return x }\n\nfunc Run(x int) int { return helper(x) }\n"
 
 
 def test_the_registry_drives_every_stage(monkeypatch: pytest.MonkeyPatch) -> None:
     tsx = 'export const A = () => <div className="x">{a}</div>;\n'
     inlined = GO.replace("func helper(x int) int { return x }\n\n", "").replace("return helper(x)", "return x")
     undeclared = GO.replace("return helper(x)", "return helper(limit)")
-    dropped_type = GO.replace("type box struct{ n int }\n\n", "")
+    dropped_type = GO.replace("type Box struct{ n int }\n\n", "")
     # as declared
     plain = "export const A = 1;\n"
     assert check_syntax("typescript", plain, tsx, "a.tsx").outcome is Outcome.PASS
     assert check_signatures("go", GO, inlined).outcome is Outcome.PASS  # helper is unexported
     assert "undefined-name" in check_defects("go", GO, undeclared).details["new_by_rule"]
-    assert [f.check for f in integrity_findings("go", GO, dropped_type)] == ["dropped-type"]
+    assert [f.check for f in integrity_findings("go", GO, dropped_type)] == ["dropped-type"]  # Box is exported
     go_metrics = [f.name for f in function_metrics("go", GO)]
     assert go_metrics == ["helper", "Run"]
 
