@@ -3,7 +3,9 @@
 Imports the labelled attempts of the real-output corpus (see bench/real/convert_sustainable.py for how to get it)
 with the blind labels of bench/real/labels.jsonl into a fresh session, runs `verify` on them, and prints per field:
 n, agreement, Cohen's kappa with its 95% Wald interval, false passes and false fails, then every disagreement with its root cause (from
-bench/real/root_causes.json, written after the labels, or "not yet analysed").
+bench/real/root_causes.json, written after the labels, or "not yet analysed"). Where a second reviewer labelled the
+same attempts blind (bench/real/second_labels.jsonl), it prints the two reviewers' agreement per field beside the
+pipeline's against each of them: the ceiling the pipeline's figures can be read against.
 
     sh bench/real/fetch.sh        # the study at the labelled commit, converted into bench/.cache/real/
     python bench/real_agreement.py [bench/.cache/real/sustainable.jsonl] [--jobs 2] [--only tuning|batch-N|all]
@@ -36,6 +38,8 @@ from bare_tui.store import Store
 
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "real" / "labels.jsonl"
+SECOND = HERE / "real" / "second_labels.jsonl"
+"""A second reviewer's blind labels of attempts labels.jsonl also labels: how far two people agree, beside the pipeline."""
 ROOT_CAUSES = HERE / "real" / "root_causes.json"
 CORPUS = HERE / ".cache" / "real" / "sustainable.jsonl"
 
@@ -126,17 +130,49 @@ def _agreement(
                 disagreements.append((field, attempt_id, f"human {label}, pipeline {outcome}", evidence, cause))
     if not pairs:
         return f"{field:16} {0:>4}"
-    humans, pipeline = zip(*pairs, strict=True)
-    table = contingency_table(np.array(humans), np.array(pipeline), 2)
-    agreement = sum(h == p for h, p in pairs) / len(pairs)
-    kappa = cohen_kappa_interval(table)
-    kappa_text = f"{kappa.value:7.2f}" if kappa.value is not None else "      -"
-    if kappa.low is not None and kappa.high is not None:
-        kappa_text += f" [{kappa.low:5.2f}, {kappa.high:5.2f}]"
-    else:
-        kappa_text += " " * 15
     shown = ", ".join(f"{k} {v}" for k, v in sorted(excluded.items())) or "-"
-    return f"{field:16} {len(pairs):>4} {agreement:>7.0%} {kappa_text} {false_pass:>11} {false_fail:>11}  {shown}"
+    return f"{field:16} {len(pairs):>4} {_kappa_text(pairs)} {false_pass:>11} {false_fail:>11}  {shown}"
+
+
+def _kappa_text(pairs: list[tuple[int, int]]) -> str:
+    """Agreement and Cohen's kappa with its 95% Wald interval, of pass (1) / fail (0) pairs."""
+    first, second = zip(*pairs, strict=True)
+    table = contingency_table(np.array(first), np.array(second), 2)
+    agreement = sum(a == b for a, b in pairs) / len(pairs)
+    kappa = cohen_kappa_interval(table)
+    text = f"{kappa.value:7.2f}" if kappa.value is not None else "      -"
+    if kappa.low is not None and kappa.high is not None:
+        text += f" [{kappa.low:5.2f}, {kappa.high:5.2f}]"
+    else:
+        text += " " * 15
+    return f"{agreement:>7.0%} {text}"
+
+
+def _between_reviewers(
+    first: dict[tuple[str, str], str], second: dict[tuple[str, str], str], verdicts: dict[tuple[str, str], Verdict]
+) -> None:
+    """Where a second reviewer labelled the same attempts blind: the two reviewers' agreement per field (what the
+    rubric leaves to judgement: the ceiling a pipeline can be held to), and the pipeline against each of them on
+    the same attempts."""
+    both = sorted(key for key in second if key in first)
+    if not both:
+        return
+    print(f"\nbetween reviewers: {len({attempt for attempt, _ in both})} attempts labelled blind by two reviewers")
+    print(f"{'field':16} {'n':>4} {'reviewers agree, kappa [95%]':>30} {'pipeline vs 1st':>30} {'pipeline vs 2nd':>30}")
+    for field in FIELDS:
+        rows: list[tuple[int, int, int]] = []
+        for key in both:
+            verdict = verdicts.get(key)
+            if key[1] != field or verdict is None or verdict.outcome.value not in ("pass", "fail"):
+                continue
+            if {first[key], second[key]} <= {"pass", "fail"}:
+                rows.append(
+                    (int(first[key] == "pass"), int(second[key] == "pass"), int(verdict.outcome.value == "pass"))
+                )
+        if not rows:
+            continue
+        cells = [_kappa_text([(r[a], r[b]) for r in rows]) for a, b in ((0, 1), (2, 0), (2, 1))]
+        print(f"{field:16} {len(rows):>4} " + " ".join(f"{cell:>30}" for cell in cells))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -194,6 +230,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'field':16} {'n':>4} {'agree':>7} {'kappa [95%]':>22} {'false pass':>11} {'false fail':>11}  excluded")
         for field in FIELDS:
             print(_agreement(field, chosen, verdicts, causes, disagreements if group == next(iter(notes)) else None))
+    if SECOND.exists():
+        wanted_groups = {args.only} if args.only else {"all"}
+        second = {
+            (label["attempt_id"], label["stage"]): label["label"]
+            for line in SECOND.read_text(encoding="utf-8").splitlines()
+            if line.strip() and wanted_groups & _groups((label := json.loads(line))["tags"], fresh)
+        }
+        _between_reviewers(human, second, verdicts)
     _root_cause_counts(disagreements, groups_of, fresh)
     print()
     print(f"{len(disagreements)} disagreements (overall follows from the five):")
