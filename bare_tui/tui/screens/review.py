@@ -312,6 +312,10 @@ class ReviewScreen(Screen[None]):
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
+        # The width's class now, as the first resize would set it: the children are styled once, with it, rather
+        # than once without it and again, every one of them, at that resize (5-7 ms before the first paint).
+        self.set_class(self.app.size.width >= NARROW_BELOW, "-wide")
+        self.set_class(self.app.size.width < NARROW_BELOW, "-narrow")
         with Vertical(id="review-header"):
             with Horizontal(id="review-title-row"):
                 yield Static(id="review-title")
