@@ -30,6 +30,7 @@ from ..commands import key_for
 from ..widgets.diff_view import DiffView
 from ..widgets.judgement_form import JudgementForm
 from ..widgets.verdict_panel import VerdictPanel
+from . import take_width_class
 
 if TYPE_CHECKING:
     from ..dialogs.note import NoteResult
@@ -312,10 +313,7 @@ class ReviewScreen(Screen[None]):
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
-        # The width's class now, as the first resize would set it: the children are styled once, with it, rather
-        # than once without it and again, every one of them, at that resize (5-7 ms before the first paint).
-        self.set_class(self.app.size.width >= NARROW_BELOW, "-wide")
-        self.set_class(self.app.size.width < NARROW_BELOW, "-narrow")
+        take_width_class(self)  # the children styled once, -wide or -narrow already set (5-7 ms before the paint)
         with Vertical(id="review-header"):
             with Horizontal(id="review-title-row"):
                 yield Static(id="review-title")
