@@ -38,6 +38,7 @@ from bare_tui.store import SessionError, Store
 from ..style import CONFIDENCE_WORDS, FLAG_STYLE, OUTCOME_STYLES, outcome_glyph
 from ..widgets.diff_view import DiffView
 from ..widgets.row_table import Column, RowTable
+from . import take_width_class
 
 if TYPE_CHECKING:
     from ..dialogs.reason import ReasonChoice
@@ -240,6 +241,7 @@ class AuditScreen(Screen[None]):
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
+        take_width_class(self)  # the children styled once, their width class already set
         yield Static(id="audit-title")
         yield RowTable[AuditItem](COLUMNS, key=_item_key, cells=item_cells, id="audit-table")
         with Horizontal(id="audit-body"):

@@ -42,6 +42,7 @@ from bare_tui.store import SessionError, Store
 from ..dialogs.help import HelpScreen
 from ..style import FLAG_GLYPH, FLAG_STYLE, outcome_glyph, stage_abbreviation
 from ..widgets.row_table import Column, RowTable
+from . import take_width_class
 
 # One glyph per outcome, so six stages fit in a glance; the legend under the table says what each means.
 OUTCOME_GLYPHS: dict[str, Text] = {
@@ -218,6 +219,7 @@ class QueueScreen(Screen[str | None]):
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
+        take_width_class(self)  # the children styled once, their width class already set
         yield Static(
             Text.assemble(
                 ("Queue", "bold"),

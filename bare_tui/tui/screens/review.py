@@ -30,6 +30,7 @@ from ..commands import key_for
 from ..widgets.diff_view import DiffView
 from ..widgets.judgement_form import JudgementForm
 from ..widgets.verdict_panel import VerdictPanel
+from . import take_width_class
 
 if TYPE_CHECKING:
     from ..dialogs.note import NoteResult
@@ -312,6 +313,7 @@ class ReviewScreen(Screen[None]):
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
+        take_width_class(self)  # the children styled once, -wide or -narrow already set (5-7 ms before the paint)
         with Vertical(id="review-header"):
             with Horizontal(id="review-title-row"):
                 yield Static(id="review-title")

@@ -38,6 +38,8 @@ from bare_tui.report import ReportContext, markdown_report, rows_to_csv
 from bare_tui.safe_rich_text import safe_rich_text
 from bare_tui.store import SessionError, Store
 
+from . import take_width_class
+
 SCORED_STAGE = "maintainability"
 TABLE_LEGEND = Text(
     "agree: share of pairs where pipeline and people agree · alpha: Krippendorff's alpha among reviewers · "
@@ -346,6 +348,7 @@ class StatsScreen(Screen[None]):
         self.bundle: StatsBundle | None = None
 
     def compose(self) -> ComposeResult:
+        take_width_class(self)  # the children styled once, their width class already set
         yield Static(self._title(), id="stats-title")
         yield Static(WAITING["read"], id="stats-progress")
         yield LoadingIndicator(id="stats-loading")
