@@ -467,6 +467,14 @@ class Bench:
         self.cache.mkdir(parents=True, exist_ok=True)
         self.ensure_study()
         chosen = [s for s in STEPS if s in self.args.steps]
+        if self.args.session is not None and self.args.session.resolve().is_relative_to(self.work.resolve()):
+            # the run folder is cleared next: a session a --keep run left there would be deleted before the copy
+            print(
+                f"{self.args.session} is in the run folder {self.work}, which the bench clears first: move it out "
+                "(for example to the cache folder) and pass its new path",
+                file=sys.stderr,
+            )
+            return 2
         shutil.rmtree(self.work, ignore_errors=True)
         self.work.mkdir(parents=True)
         if self.args.session is not None:
@@ -542,7 +550,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--session",
         type=Path,
         default=None,
-        help="start from a copy of this session (one a --keep run left) instead of an empty one: with --steps, time "
+        help="start from a copy of this session (one a --keep run left, moved out of the run folder, which every run "
+        "clears) instead of an empty one: with --steps, time "
         "the later steps again without importing the study again",
     )
     parser.add_argument("--verify-share", type=float, default=0.01, help="share of attempts verify does (0.01)")
