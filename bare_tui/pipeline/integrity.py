@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import TypeAlias, TypeVar
 
 import tree_sitter
 
@@ -569,27 +571,47 @@ def _is_elision(body: str) -> bool:
     return any(p.search(body) for p in _ELISION_PATTERNS)
 
 
-@lru_cache(maxsize=4)
-def _placeholders(source: Source) -> tuple[tuple[str, str, tuple[int, int]], ...]:
-    """The comments of a text that read as elision placeholders: (body, text, position)."""
+Comment: TypeAlias = tuple[str, str, tuple[int, int]]
+"""A comment as the checks read it: (body, text, position)."""
+
+T = TypeVar("T")
+
+
+def _matching_comments(source: Source, max_bytes: int, accept: Callable[[str], bool]) -> tuple[Comment, ...]:
+    """The comments of a text whose body `accept` takes; a comment of max_bytes or more is read as empty."""
     found = []
     for node in _comments(source):
-        text = source.node_text(node) if node.end_byte - node.start_byte < 2000 else ""
+        text = source.node_text(node) if node.end_byte - node.start_byte < max_bytes else ""
         body = _comment_body(text)
-        if _is_elision(body):
+        if accept(body):
             found.append((body, text, source.position(node)))
     return tuple(found)
 
 
+def _new_in_answer(original_keys: Iterable[str], items: Iterable[T], key: Callable[[T], str]) -> Iterator[T]:
+    """The answer's items beyond those the original has with the same key: a multiset difference, so a line or
+    comment the original already had is never blamed on the answer, however often it repeats."""
+    known = Counter(original_keys)
+    for item in items:
+        if known[key(item)] > 0:
+            known[key(item)] -= 1
+        else:
+            yield item
+
+
+@lru_cache(maxsize=4)
+def _placeholders(source: Source) -> tuple[Comment, ...]:
+    """The comments of a text that read as elision placeholders."""
+    return _matching_comments(source, 2000, _is_elision)
+
+
 def _elisions(before: Source, after: Source) -> list[Finding]:
-    known = Counter(body for body, _, _ in _placeholders(before))
-    findings: list[Finding] = []
-    for body, text, (line, column) in _placeholders(after):
-        if known[body] > 0:
-            known[body] -= 1
-            continue
-        findings.append(Finding("elision", "refactored", line, column, f"elision placeholder: {snippet(text, 60)!r}"))
-    return findings
+    return [
+        Finding("elision", "refactored", line, column, f"elision placeholder: {snippet(text, 60)!r}")
+        for _, text, (line, column) in _new_in_answer(
+            (body for body, _, _ in _placeholders(before)), _placeholders(after), lambda c: c[0]
+        )
+    ]
 
 
 _OPEN_ENDINGS = ("(", "[", "{", ",", "=", "+", "*", "/", "&&", "||", "\\", ".", "=>", "->", "?", "<", "%", "|", "&")
@@ -795,30 +817,23 @@ def _prose_lines(source: Source) -> list[tuple[int, str, str]]:
 
 
 @lru_cache(maxsize=4)
-def _chat_comments(source: Source) -> tuple[tuple[str, str, tuple[int, int]], ...]:
-    """The comments of a text that talk to the user about the task: (body, text, position)."""
-    found = []
-    for node in _comments(source):
-        text = source.node_text(node) if node.end_byte - node.start_byte < 400 else ""
-        body = _comment_body(text)
-        if body and any(p.search(body) for p in _CHAT_COMMENT_PATTERNS):
-            found.append((body, text, source.position(node)))
-    return tuple(found)
+def _chat_comments(source: Source) -> tuple[Comment, ...]:
+    """The comments of a text that talk to the user about the task."""
+    return _matching_comments(
+        source, 400, lambda body: bool(body) and any(p.search(body) for p in _CHAT_COMMENT_PATTERNS)
+    )
 
 
 def _prose(before: Source, after: Source) -> list[Finding]:
-    known = Counter(text for _, _, text in _prose_lines(before))
-    findings: list[Finding] = []
-    for line, kind, text in _prose_lines(after):
-        if known[text] > 0:
-            known[text] -= 1
-            continue
-        findings.append(Finding("prose", "refactored", line, 1, f"{kind} left in the code: {snippet(text, 60)!r}"))
-    said = Counter(body for body, _, _ in _chat_comments(before))
-    for body, text, (line, column) in _chat_comments(after):
-        if said[body] > 0:
-            said[body] -= 1
-            continue
+    findings = [
+        Finding("prose", "refactored", line, 1, f"{kind} left in the code: {snippet(text, 60)!r}")
+        for line, kind, text in _new_in_answer(
+            (text for _, _, text in _prose_lines(before)), _prose_lines(after), lambda p: p[2]
+        )
+    ]
+    for _, text, (line, column) in _new_in_answer(
+        (body for body, _, _ in _chat_comments(before)), _chat_comments(after), lambda c: c[0]
+    ):
         message = f"a note to the user in a comment, not about the code: {snippet(text, 60)!r}"
         findings.append(Finding("prose", "refactored", line, column, message))
     return findings
