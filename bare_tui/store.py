@@ -648,7 +648,11 @@ _ATTEMPT_COLUMNS = (
 
 
 class _NeedsUpgrade(Exception):
-    """A read-only open found an older schema in a file it may write: open() upgrades it writable first."""
+    """A read-only open found an older schema: open() upgrades the file writable first, or refuses if it may not."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(version)
+        self.version = version
 
 
 class Store:
@@ -701,14 +705,18 @@ class Store:
         may_write = (not exists or os.access(path, os.W_OK)) and os.access(path.parent, os.W_OK)
         if not readonly and may_write:
             return cls._connect(path, path, exists, readonly=False)
-        if may_write:
-            try:
-                return cls._open_read_only(path, exists)
-            except _NeedsUpgrade:
-                # An older session read by export, stats or merge: upgraded once, as a writable open would,
-                # then read as asked (a read-only open cannot migrate, and refusing would only send the user
-                # off to open it writable by hand).
-                cls._connect(path, path, exists, readonly=False).close()
+        try:
+            return cls._open_read_only(path, exists)
+        except _NeedsUpgrade as old:
+            if not may_write:
+                raise SessionError(
+                    f"{path}: made by an older bare-tui (schema {old.version}) and read-only here, so it cannot be "
+                    "upgraded; copy it to a writable folder and open the copy"
+                ) from None
+        # An older session read by export, stats or merge: upgraded once, as a writable open would, then read as
+        # asked (a read-only open cannot migrate, and refusing would only send the user off to open it writable
+        # by hand).
+        cls._connect(path, path, exists, readonly=False).close()
         return cls._open_read_only(path, exists)
 
     @classmethod
@@ -785,12 +793,7 @@ class Store:
             )
         if version < SCHEMA_VERSION:
             if self.readonly:
-                if not self.immutable and os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK):
-                    raise _NeedsUpgrade
-                raise SessionError(
-                    f"{self.path}: made by an older bare-tui (schema {version}) and read-only here, so it cannot be "
-                    "upgraded; copy it to a writable folder and open the copy"
-                )
+                raise _NeedsUpgrade(version)
             if version and Store.upgrade_notice is not None:
                 Store.upgrade_notice(self.path, version, SCHEMA_VERSION)
             self._migrate(version)
