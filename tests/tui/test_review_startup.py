@@ -26,7 +26,7 @@ NOT_BEFORE_THE_FIRST_ATTEMPT = (
 )
 
 # Modules the screen's first paint does not need: the first diff's worker imports them once the screen is painted.
-NOT_BEFORE_THE_FIRST_PAINT = ("bare_tui.diff", "bare_tui.highlight", "pygments")
+NOT_BEFORE_THE_FIRST_PAINT = ("bare_tui.diff", "bare_tui.highlight", "pygments", "bare_tui.rubric")
 
 DRIVER = """
 import asyncio, gc, json, sys
