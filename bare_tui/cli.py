@@ -31,8 +31,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The whole command line; with `only`, just that command's options are read from its module (the others are
-    listed with their help line), so that running one command does not import every other command's modules."""
+    """The whole command line; with `only`, a command's name, just that command's parser is made (its options read
+    from its module), so that running one command neither imports the others' modules nor builds their parsers
+    (an ArgumentParser each, looking up its translated words: 1 ms before the review screen's first paint). Any
+    other `only` (none, an option, a misspelt name) makes every command's, for --help and the error listing."""
     parser = argparse.ArgumentParser(
         prog="bare-tui",
         description="Check an automated code-evaluation pipeline against human judgement. "
@@ -41,6 +43,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"bare-tui {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, (module_name, help_text) in COMMANDS.items():
+        if only in COMMANDS and only != name:
+            continue
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
         if only is None or only == name:
             _load(module_name).add_arguments(sub)

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from ..review import ReviewSession, resolve_reviewer
-from ..rubric import set_rubric
 from ..store import SessionError, Store
 from . import add_mode_options, add_rubric_option
 
@@ -84,6 +83,8 @@ def _run(args: argparse.Namespace) -> int:
     store = Store.open(args.session)
     try:
         if getattr(args, "rubric", None) is not None:
+            from ..rubric import set_rubric  # only with --rubric: the screen shows the rubric when i asks for it
+
             set_rubric(store, args.rubric)  # the session's from now on: every reviewer reads the same words
         if getattr(args, "plan", None) is not None and args.shuffle is not None:
             raise SessionError("--plan and --shuffle both set the order: give one of them")

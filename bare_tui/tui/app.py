@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 # Each screen is imported when opened: `bare-tui review` paints its first attempt without the audit and statistics
 # screens (numpy, the agreement code), and `bare-tui audit` its list without the review screen.
 
+SCREENS = Path(__file__).parent / "screens"
+"""Where the screens' stylesheets are (each screen's CSS_PATH, next to it)."""
+
 
 class BareTuiApp(App[None]):
     """Holds the main thread's session; the screens do the work. With no review session it is `bare-tui audit`: the
@@ -56,7 +59,10 @@ class BareTuiApp(App[None]):
         test or a screenshot fixes it, so that the header's time does not move). With no review session the app
         is `bare-tui audit`: the audit screen alone, `auditor` settling, and `read_ahead` the audit list being
         read meanwhile (`audit.read_ahead`)."""
-        super().__init__()
+        # The first screen's stylesheet is read with the app's own: a screen that brings a stylesheet the app has
+        # not read yet makes Textual parse every stylesheet read so far again (in a fresh Stylesheet) and restyle
+        # the app, before that screen's first paint. The screen's CSS_PATH names the same file, found read.
+        super().__init__(css_path=SCREENS / ("review.tcss" if session is not None else "audit.tcss"))
         self.session = session
         self.session_path = Path(session_path)
         self._start_at = start_at

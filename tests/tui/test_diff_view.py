@@ -15,6 +15,7 @@ from pygments.token import Token
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
+import bare_tui.diff as diff_module
 import bare_tui.highlight as highlight_module
 import bare_tui.tui.widgets.diff_paint as diff_paint
 import bare_tui.tui.widgets.diff_prefetch as diff_prefetch
@@ -440,7 +441,7 @@ async def test_a_slow_diff_keeps_the_last_one_then_says_computing(monkeypatch: p
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         view = app.query_one(DiffView)
-        monkeypatch.setattr(diff_prefetch, "build_diff", slow_build_diff)
+        monkeypatch.setattr(diff_module, "build_diff", slow_build_diff)  # the worker imports it when it runs
         view.show("x = 1\n", "x = 2\n", "python")
         assert view.is_computing and view.model is None
         assert "def total(items):" in view.render_line(0).text  # no flash: the last diff stays a moment
@@ -459,7 +460,7 @@ async def test_a_failing_diff_says_so_and_is_still_ready(monkeypatch: pytest.Mon
             raise MemoryError("out of memory")
         return build_diff(original, refactored, *rest)
 
-    monkeypatch.setattr(diff_prefetch, "build_diff", broken_build_diff)
+    monkeypatch.setattr(diff_module, "build_diff", broken_build_diff)
 
     app = DiffApp(ORIGINAL, REFACTORED)
     async with app.run_test(size=SIZE) as pilot:

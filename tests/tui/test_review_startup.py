@@ -25,14 +25,32 @@ NOT_BEFORE_THE_FIRST_ATTEMPT = (
     "tomllib",  # read only when there is a keymap file: its import compiles its parser's patterns (~9 ms)
 )
 
+# Modules the screen's first paint does not need: the first diff's worker imports them once the screen is painted.
+NOT_BEFORE_THE_FIRST_PAINT = ("bare_tui.diff", "bare_tui.highlight", "pygments", "bare_tui.rubric")
+
 DRIVER = """
 import asyncio, gc, json, sys
 from textual.app import App
+from textual.css.stylesheet import Stylesheet
+from textual.screen import Screen
 from bare_tui import cli
 
 loaded_early = []
 screens = []
 collection = {}
+at_first_paint = {"reparsed": 0}
+
+# At the review screen's first paint: what was imported, and how often Textual parsed every stylesheet again.
+reparse, refresh = Stylesheet.reparse, Screen._compositor_refresh
+def counted_reparse(self):
+    if "loaded" not in at_first_paint:
+        at_first_paint["reparsed"] += 1
+    reparse(self)
+def first_paint(screen):
+    refresh(screen)
+    if type(screen).__name__ == "ReviewScreen" and "loaded" not in at_first_paint:
+        at_first_paint["loaded"] = [name for name in json.loads(sys.argv[3]) if name in sys.modules]
+Stylesheet.reparse, Screen._compositor_refresh = counted_reparse, first_paint
 
 async def drive(app):
     async with app.run_test(size=(120, 40)) as pilot:
@@ -53,12 +71,15 @@ NAMES = json.loads(sys.argv[2])
 App.run = lambda self, *args, **kwargs: asyncio.run(drive(self))
 status = cli.main(["review", sys.argv[1], "--reviewer", "ana"])
 collection["on_after"] = gc.isenabled()
-print(json.dumps({"status": status, "loaded_early": loaded_early, "screens": screens, "collection": collection}))
+print(json.dumps({"status": status, "loaded_early": loaded_early, "screens": screens, "collection": collection,
+                  "at_first_paint": at_first_paint}))
 """
 
 
 def run_review(session: Path) -> dict[str, object]:
-    return run_driver(DRIVER, str(session), json.dumps(NOT_BEFORE_THE_FIRST_ATTEMPT))
+    return run_driver(
+        DRIVER, str(session), json.dumps(NOT_BEFORE_THE_FIRST_ATTEMPT), json.dumps(NOT_BEFORE_THE_FIRST_PAINT)
+    )
 
 
 def test_the_first_attempt_opens_without_other_screens_imports_and_they_still_open(demo_session: Path) -> None:
@@ -67,6 +88,14 @@ def test_the_first_attempt_opens_without_other_screens_imports_and_they_still_op
     assert outcome["loaded_early"] == []
     # Imported on demand, they work: the rubric, the help and the queue open from the review screen.
     assert outcome["screens"] == ["RubricScreen", "ReviewScreen", "HelpScreen", "ReviewScreen", "QueueScreen"]
+
+
+def test_the_first_paint_neither_imports_the_diff_nor_parses_the_stylesheets_again(demo_session: Path) -> None:
+    outcome = run_review(demo_session)
+    # The diff and its highlighter come with the first diff's worker, after the paint (bare_tui.diff's dataclasses
+    # alone cost 5-6 ms of CPU); the review screen's stylesheet was read with the app's, so pushing the screen does
+    # not make Textual parse every stylesheet again (a fresh parse of all of them, then the app restyled).
+    assert outcome["at_first_paint"] == {"loaded": [], "reparsed": 0}
 
 
 def test_garbage_collection_is_back_on_once_the_attempt_is_shown(demo_session: Path) -> None:

@@ -10,13 +10,13 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 
-from bare_tui.diff import DiffModel
 from bare_tui.safe_text import TAB_SIZE, is_safe, visible_line, visible_line_with_offsets
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the diff and the highlighter are imported by the first diff's worker, after the first paint
     from pygments.token import _TokenType
     from rich.syntax import PygmentsSyntaxTheme
 
+    from bare_tui.diff import DiffModel
     from bare_tui.highlight import LineHighlighter
 
 

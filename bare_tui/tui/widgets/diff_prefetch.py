@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 from rich.segment import Segment
 from textual.cache import LRUCache
 
-from bare_tui.diff import DiffCancelled, DiffLimits, DiffModel, build_diff
 from bare_tui.tui.widgets.diff_paint import max_display_width, painted_lines
 
 if TYPE_CHECKING:
+    from bare_tui.diff import DiffLimits, DiffModel
     from bare_tui.highlight import LineHighlighter
 
 CONTEXT_ROWS = 3  # unchanged rows kept above a change or a marked line when scrolling to it
@@ -51,22 +51,26 @@ def prepare(
     key: ShowKey,
     mode: str,
     page: int,
-    limits: DiffLimits,
+    limits: DiffLimits | None,
     cancelled: Callable[[], bool],
     mark: Callable[[], tuple[str, int] | None],
 ) -> Prepared | None:
-    """Compute a diff and lex its first page (meant for a worker thread); None when cancelled meanwhile.
+    """Compute a diff and lex its first page (meant for a worker thread); None when cancelled meanwhile. limits:
+    None for the diff's defaults (DEFAULT_LIMITS).
 
     mark() is a (side, line) asked for while this ran, whose page is lexed too. cancelled() is asked between
     pieces of work: a background caller can hand the event loop the GIL there.
     """
-    from bare_tui.highlight import highlighter_for  # pygments and the languages: in the worker, not before a paint
+    # Imported here, in the worker, not before the screen's first paint: the diff (its eight dataclasses, five of
+    # them slotted, cost 5-6 ms of CPU to build) and the highlighter (pygments, the languages).
+    from bare_tui.diff import DEFAULT_LIMITS, DiffCancelled, build_diff
+    from bare_tui.highlight import highlighter_for
 
     started = time.thread_time()
     original, refactored, language, path = key
     problem = ""
     try:
-        model = build_diff(original, refactored, limits, cancelled)
+        model = build_diff(original, refactored, limits or DEFAULT_LIMITS, cancelled)
     except DiffCancelled:
         return None
     except Exception as error:  # noqa: BLE001 - a broken diff must not leave the screen "computing"

@@ -18,7 +18,6 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.worker import Worker, get_current_worker
 
-from bare_tui.diff import DEFAULT_LIMITS, DiffLimits, DiffModel
 from bare_tui.safe_text import visible_line
 from bare_tui.tui.widgets import diff_prefetch
 from bare_tui.tui.widgets.diff_paint import (
@@ -34,10 +33,12 @@ from bare_tui.tui.widgets.diff_paint import (
 )
 from bare_tui.tui.widgets.diff_prefetch import CONTEXT_ROWS, KeptDiffs, Prepared, ShowKey, politely, prepare_rows
 
-if TYPE_CHECKING:  # the highlighter (pygments, the language registry) is imported by the first diff's worker
+if TYPE_CHECKING:  # the diff and the highlighter (pygments, the language registry) are imported by the first diff's
+    # worker, after the screen's first paint
     from pygments.token import _TokenType
     from rich.syntax import PygmentsSyntaxTheme
 
+    from bare_tui.diff import DiffLimits, DiffModel
     from bare_tui.highlight import LineHighlighter
 
 
@@ -136,13 +137,13 @@ class DiffView(ScrollView, can_focus=True):
     def __init__(
         self,
         *,
-        limits: DiffLimits = DEFAULT_LIMITS,
+        limits: DiffLimits | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self._limits = limits
+        self._limits = limits  # None: the diff's DEFAULT_LIMITS, looked up by the worker that imports the diff
         self._mode = "split"
         self._model: DiffModel | None = None
         self._highlighters: dict[str, LineHighlighter] = {}
