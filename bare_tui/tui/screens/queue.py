@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Select, Static
+from textual.widgets import Input, Select, Static
 
 from bare_tui.model import FIELDS
 from bare_tui.queue import (
@@ -41,6 +41,7 @@ from bare_tui.store import SessionError, Store
 
 from ..dialogs.help import HelpScreen
 from ..style import FLAG_GLYPH, FLAG_STYLE, outcome_glyph, stage_abbreviation
+from ..widgets.footer import Footer
 from ..widgets.row_table import Column, RowTable
 from . import take_width_class
 
@@ -149,7 +150,10 @@ def _people_cells(row: QueueRow) -> tuple[Text, Text, Text]:
 class QueueScreen(Screen[str | None]):
     """Every attempt of a session for one reviewer. Dismisses with the chosen attempt_id, or None to quit."""
 
-    CSS_PATH = "queue.tcss"
+    # Its rules as the screen's default CSS, not CSS_PATH: Textual adds a screen's CSS_PATH when the screen is first
+    # pushed by parsing every stylesheet of the app again and restyling every widget of every screen (the review's
+    # too), 50-80 ms of the event loop before the first paint; default CSS is parsed alone as the screen registers.
+    DEFAULT_CSS = (Path(__file__).with_name("queue.tcss")).read_text(encoding="utf-8")
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]  # noqa: RUF012 - Textual declares it so
     # The table takes the keys from the start: focusing the path filter first and then the table cost the Footer
     # an extra rebuild on every push.
