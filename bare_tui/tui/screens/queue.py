@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Static
 
 from bare_tui.model import FIELDS
 from bare_tui.queue import (
@@ -41,6 +41,7 @@ from bare_tui.store import SessionError, Store
 
 from ..dialogs.help import HelpScreen
 from ..style import FLAG_GLYPH, FLAG_STYLE, outcome_glyph, stage_abbreviation
+from ..widgets.choice import Choice
 from ..widgets.footer import Footer
 from ..widgets.row_table import Column, RowTable
 from . import take_width_class
@@ -236,12 +237,12 @@ class QueueScreen(Screen[str | None]):
         )
         with Horizontal(id="queue-filters"):
             yield Input(placeholder="find…  (/)", id="filter-path", tooltip="attempt id, task id, path or model")
-            yield Select[str]([], prompt="model", id="filter-model")
-            yield Select[str]([], prompt="language", id="filter-language")
-            yield Select[tuple[str, str]](STAGE_OUTCOME_OPTIONS, prompt="stage=outcome", id="filter-outcome")
-            yield Select[ReviewState](STATE_OPTIONS, prompt="you", id="filter-state")
-            yield Select[bool](YES_NO, prompt="disputed", id="filter-disputed")
-            yield Select[bool](YES_NO, prompt="flagged", id="filter-flagged")
+            yield Choice[str]([], prompt="model", id="filter-model")
+            yield Choice[str]([], prompt="language", id="filter-language")
+            yield Choice[tuple[str, str]](STAGE_OUTCOME_OPTIONS, prompt="stage=outcome", id="filter-outcome")
+            yield Choice[ReviewState](STATE_OPTIONS, prompt="you", id="filter-state")
+            yield Choice[bool](YES_NO, prompt="disputed", id="filter-disputed")
+            yield Choice[bool](YES_NO, prompt="flagged", id="filter-flagged")
         yield Static("loading…", id="queue-counts")
         yield RowTable[QueueRow](COLUMNS, key=lambda row: row.attempt_id, cells=self._row_cells, id="queue-table")
         yield Static(LEGEND, id="queue-legend")
@@ -342,10 +343,10 @@ class QueueScreen(Screen[str | None]):
             self._stages = data.stages
             self.table.columns = columns(data.stages)
             self._setting_selects = True
-            outcome = self.query_one("#filter-outcome", Select)
+            outcome = self.query_one("#filter-outcome", Choice)
             held = outcome.value
             outcome.set_options(stage_outcome_options(data.stages))
-            if held is not Select.NULL and isinstance(held, tuple) and held[0] in data.stages:
+            if isinstance(held, tuple) and held[0] in data.stages:
                 outcome.value = held
             self._setting_selects = False
         offered = choices(data)
@@ -353,7 +354,7 @@ class QueueScreen(Screen[str | None]):
             self._offered = offered
             self._setting_selects = True
             for select_id, values in zip(("#filter-model", "#filter-language"), offered):
-                select = self.query_one(select_id, Select)
+                select = self.query_one(select_id, Choice)
                 held = select.value
                 select.set_options([(safe_rich_text(v), v) for v in values])
                 if held in values:
@@ -418,18 +419,17 @@ class QueueScreen(Screen[str | None]):
 
     def _set_select(self, select_id: str, value: object) -> None:
         # Only a control whose value changes is touched: each change costs the screen a layout.
-        select = self.query_one(select_id, Select)
+        select = self.query_one(select_id, Choice)
         if value is None:
-            if select.value is not Select.NULL:
+            if select.value is not None:
                 select.clear()
         elif select.value != value:
             select.value = value
 
     def _filter_from_controls(self) -> QueueFilter:
         def chosen(select_id: str) -> Any:
-            # each Select's options are the values its QueueFilter field takes (built in _filter_options)
-            value = self.query_one(select_id, Select).value
-            return None if value is Select.NULL else value
+            # each Choice's options are the values its QueueFilter field takes; None: nothing chosen
+            return self.query_one(select_id, Choice).value
 
         return QueueFilter(
             model=chosen("#filter-model"),
@@ -441,8 +441,8 @@ class QueueScreen(Screen[str | None]):
             text=self.query_one("#filter-path", Input).value.strip(),
         )
 
-    @on(Select.Changed)
-    def _select_changed(self, event: Select.Changed) -> None:
+    @on(Choice.Changed)
+    def _select_changed(self, event: Choice.Changed) -> None:
         event.stop()
         if self._setting_selects:
             return
