@@ -14,9 +14,7 @@ from dataclasses import dataclass, field, fields
 from itertools import repeat
 from operator import contains, itemgetter
 from pathlib import Path
-from typing import Any, overload
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, overload
 
 from .consensus import dispute, is_disputed_failure
 from .model import FIELD_INDEX, FIELDS, Adjudication, AttemptSummary, Flag, Outcome, stage_order
@@ -29,6 +27,23 @@ from .store import (
     Store,
     collector_paused,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+
+    class _Numpy:
+        """numpy, imported where it is first used rather than with this module: importing numpy is 100-200 ms, and
+        the queue screen imports this module on the event loop when `q` is pressed, before its read can begin. The
+        read's threads import it while SQLite selects the rows; from then on `np` is numpy itself."""
+
+        def __getattr__(self, name: str) -> Any:
+            import numpy
+
+            globals()["np"] = numpy
+            return getattr(numpy, name)
+
+    np = _Numpy()
 
 NO_OUTCOME = "none"
 """The outcome shown and filtered on when an attempt has no verdict for a field."""

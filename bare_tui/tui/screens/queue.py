@@ -9,7 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
@@ -482,7 +481,7 @@ class QueueScreen(Screen[str | None]):
         keep = self._cursor_attempt or self.table.cursor_key
         self._cursor_attempt = None
         mask = None if self.filter == NO_FILTER else self.filter.mask(data)
-        self.shown = data.rows(None if mask is None else np.flatnonzero(mask))
+        self.shown = data.rows(None if mask is None else mask.nonzero()[0])
         self.table.set_rows(self.shown, keep=keep, locate=self.shown.position_of, same_cells=same_cells)
         if not data.people_known:
             summary = f"{len(self.shown):,} of {len(data):,} shown · reading labels…"
