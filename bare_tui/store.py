@@ -2117,22 +2117,14 @@ class Store:
         list reads anyway, rather than looked up in chosen_verdicts cell by cell."""
         with collector_paused():
             rows = self._conn.execute(_AUDIT_ROWS).fetchall()
-            # one decoding of every row's labels (each a JSON array): a call per row costs more than the parse
-            labels = json.loads(f"[{','.join(row[-1] for row in rows)}]")
+            # Few distinct label sets among thousands of rows ([["ana","pass"],["ben","fail"]], ...): each JSON text
+            # decoded once, and its tuple shared by every row that has it.
+            labels: dict[str, tuple[tuple[str, str], ...]] = {}
+            for text in {row[-1] for row in rows}:
+                labels[text] = tuple(sorted(map(tuple, json.loads(text))))
             return [
-                AuditRow(
-                    a,
-                    stage,
-                    _AUDIT_KINDS[kind],
-                    seq,
-                    path,
-                    language,
-                    model,
-                    outcome,
-                    people,
-                    tuple(sorted(map(tuple, pairs))),
-                )
-                for (a, stage, kind, seq, path, language, model, outcome, people, _), pairs in zip(rows, labels)
+                AuditRow(a, stage, _AUDIT_KINDS[kind], seq, path, language, model, outcome, people, labels[text])
+                for a, stage, kind, seq, path, language, model, outcome, people, text in rows
             ]
 
     def current_outcomes_of(self, attempt_ids: Iterable[str]) -> dict[tuple[str, str], str]:
