@@ -8,6 +8,7 @@ is made only for a row that is painted or asked for (bench/queue_screen.py --sca
 from __future__ import annotations
 
 import enum
+import importlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
@@ -643,7 +644,10 @@ def load_stepwise(store: Store, reviewer: str, outline: bool | None = True) -> I
 
     The people's tallies are read on a connection of their own while the outline is read (SQLite works without
     Python's lock), and no garbage collection walks the half a million objects the reads make on their way."""
-    with collector_paused(), ThreadPoolExecutor(1, thread_name_prefix="queue-people") as pool:
+    with collector_paused(), ThreadPoolExecutor(2, thread_name_prefix="queue-people") as pool:
+        # numpy's first import (100-200 ms, holding the interpreter's lock) made while both reads are in SQLite,
+        # which runs without that lock, rather than after the first of them is back
+        pool.submit(importlib.import_module, "numpy")
         people = pool.submit(_read_people, store.path, reviewer)
         data = read_outline(store)
         if outline or (outline is None and not people.done()):
