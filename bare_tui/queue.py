@@ -386,7 +386,7 @@ class QueueData:
                 if row is not None:
                     self.hidden[row] = attempt_id not in visible
             return
-        seen = np.fromiter(map(contains, repeat(visible), self.ids), bool, len(self.ids))
+        seen = np.fromiter(map(visible.__contains__, self.ids), bool, len(self.ids))
         self.hidden = ~seen
 
     # ------------------------------------------------------------------ columns as a reviewer may see them

@@ -77,6 +77,9 @@ LEGEND = Text.assemble(
     " disputed failure",
 )
 
+PAINT_WAIT = 0.5
+"""Seconds the queue's read waits, at most, for the rows it handed over to be painted before it goes on."""
+
 MODEL_WIDTH = 16
 ID_WIDTH = 12
 NARROW_BELOW = 100
@@ -314,6 +317,12 @@ class QueueScreen(Screen[str | None]):
                     # The outline first on a first load, unless the people's tallies are in by then.
                     for data in load_stepwise(store, self.reviewer, outline=None if not self.data else False):
                         app.call_from_thread(self._received, data, data.people_known)
+                        if data.people_known:
+                            # What the read does after the rows (the find text's folded ids) waits for their paint
+                            # rather than taking the interpreter's lock from it.
+                            painted = threading.Event()
+                            app.call_from_thread(app.call_after_refresh, painted.set)
+                            painted.wait(PAINT_WAIT)
         except SessionError as exc:
             app.call_from_thread(self._failed, str(exc))
         except Exception as exc:  # noqa: BLE001 - shown on the screen rather than lost in a dead worker
