@@ -7,8 +7,9 @@ import threading
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from .consensus import DECISIVE, consensus_label, dispute, is_disputed_failure
 from .model import (
@@ -194,6 +195,17 @@ def _items(
     return items
 
 
+_ITEM_FIELDS = tuple(f.name for f in fields(AuditItem))
+
+
+def _item(*values: Any) -> AuditItem:
+    """An AuditItem from its field values in order, without the frozen dataclass's per-field __setattr__ (a third
+    of the Python time of listing 15,000 items)."""
+    item = object.__new__(AuditItem)
+    item.__dict__.update(zip(_ITEM_FIELDS, values))
+    return item
+
+
 def _by_reviewer(found: ReviewerLabel | Flag) -> str:
     return found.reviewer
 
@@ -240,7 +252,7 @@ def load_items(store: Store, notes: bool = True) -> list[AuditItem]:
                     ReviewerLabel(reviewer, label, None, "", False, None) for reviewer, label in row.labels
                 )
             items.append(
-                AuditItem(
+                _item(
                     row.attempt_id,
                     row.stage,
                     kinds[row.kind],
@@ -251,9 +263,9 @@ def load_items(store: Store, notes: bool = True) -> list[AuditItem]:
                     row.outcome,
                     reviews,
                     row.people,
-                    settled.get((row.attempt_id, row.stage)),
+                    settled.get((row.attempt_id, row.stage)) if settled else None,
                     sorted_flags.get(row.attempt_id, ()),
-                    notes_read=False,
+                    False,
                 )
             )
     if not notes:

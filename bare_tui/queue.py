@@ -8,15 +8,14 @@ is made only for a row that is painted or asked for (bench/queue_screen.py --sca
 from __future__ import annotations
 
 import enum
+import importlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from itertools import repeat
 from operator import contains, itemgetter
 from pathlib import Path
-from typing import Any, overload
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, overload
 
 from .consensus import dispute, is_disputed_failure
 from .model import FIELD_INDEX, FIELDS, Adjudication, AttemptSummary, Flag, Outcome, stage_order
@@ -29,6 +28,23 @@ from .store import (
     Store,
     collector_paused,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+
+    class _Numpy:
+        """numpy, imported where it is first used rather than with this module: importing numpy is 100-200 ms, and
+        the queue screen imports this module on the event loop when `q` is pressed, before its read can begin. The
+        read's threads import it while SQLite selects the rows; from then on `np` is numpy itself."""
+
+        def __getattr__(self, name: str) -> Any:
+            import numpy
+
+            globals()["np"] = numpy
+            return getattr(numpy, name)
+
+    np = _Numpy()
 
 NO_OUTCOME = "none"
 """The outcome shown and filtered on when an attempt has no verdict for a field."""
@@ -370,7 +386,7 @@ class QueueData:
                 if row is not None:
                     self.hidden[row] = attempt_id not in visible
             return
-        seen = np.fromiter(map(contains, repeat(visible), self.ids), bool, len(self.ids))
+        seen = np.fromiter(map(visible.__contains__, self.ids), bool, len(self.ids))
         self.hidden = ~seen
 
     # ------------------------------------------------------------------ columns as a reviewer may see them
@@ -628,7 +644,10 @@ def load_stepwise(store: Store, reviewer: str, outline: bool | None = True) -> I
 
     The people's tallies are read on a connection of their own while the outline is read (SQLite works without
     Python's lock), and no garbage collection walks the half a million objects the reads make on their way."""
-    with collector_paused(), ThreadPoolExecutor(1, thread_name_prefix="queue-people") as pool:
+    with collector_paused(), ThreadPoolExecutor(2, thread_name_prefix="queue-people") as pool:
+        # numpy's first import (100-200 ms, holding the interpreter's lock) made while both reads are in SQLite,
+        # which runs without that lock, rather than after the first of them is back
+        pool.submit(importlib.import_module, "numpy")
         people = pool.submit(_read_people, store.path, reviewer)
         data = read_outline(store)
         if outline or (outline is None and not people.done()):

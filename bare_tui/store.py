@@ -1999,12 +1999,14 @@ class Store:
         243,732 attempts at BARE scale: each column comes back as one joined text that numpy parses, and the tasks
         and models as codes grouped in SQL, rather than a Python tuple and five objects per attempt (a third of the
         CPU, and most of what is left runs in SQLite, without Python's lock)."""
-        import numpy as np  # here, not at the top: the commands that never list attempts do not load numpy
-
         ids_text, rowids_text, seqs_text, outcomes_text = self._conn.execute(
             "SELECT group_concat(attempt_id, char(10)), group_concat(rowid), group_concat(seq),"
             " group_concat(field_outcomes) FROM attempts"
         ).fetchone()
+        # Imported here, not at the top (the commands that never list attempts do not load numpy), and after the
+        # scan: a first import (100-200 ms) then runs while the queue's other read is still in SQLite.
+        import numpy as np
+
         rowids, seqs, codes = (_int_column(text) for text in (rowids_text, seqs_text, outcomes_text))
         ids: list[str] = ids_text.split("\n") if ids_text is not None else []
         if len(ids) != len(rowids):  # an id holds the separator: read the ids one a row, in the same order
@@ -2054,8 +2056,6 @@ class Store:
         decides its people columns from, without reading each judgement. Each column comes back joined in one text
         (group_concat), not as a tuple a row, and with the attempt's seq, so that the queue places it without a
         dictionary of every attempt id."""
-        import numpy as np  # here, not at the top: the commands that never list attempts do not load numpy
-
         only = "" if attempt_ids is None else " AND attempt_id IN (SELECT value FROM json_each(:ids))"
         params = {"reviewer": reviewer, "ids": json.dumps(sorted(set(attempt_ids or ())))}
         ids_text, stages_text, *numbers = self._conn.execute(
@@ -2066,6 +2066,8 @@ class Store:
             " JOIN attempts a ON a.attempt_id = t.attempt_id",
             params,
         ).fetchone()
+        import numpy as np  # after the select, as in attempt_columns
+
         passes, fails, mine, seqs = (_int_column(text) for text in numbers)
         ids: list[str] = ids_text.split("\n") if ids_text is not None else []
         stages: list[str] = stages_text.split("\n") if stages_text is not None else []
@@ -2115,22 +2117,14 @@ class Store:
         list reads anyway, rather than looked up in chosen_verdicts cell by cell."""
         with collector_paused():
             rows = self._conn.execute(_AUDIT_ROWS).fetchall()
-            # one decoding of every row's labels (each a JSON array): a call per row costs more than the parse
-            labels = json.loads(f"[{','.join(row[-1] for row in rows)}]")
+            # Few distinct label sets among thousands of rows ([["ana","pass"],["ben","fail"]], ...): each JSON text
+            # decoded once, and its tuple shared by every row that has it.
+            labels: dict[str, tuple[tuple[str, str], ...]] = {}
+            for text in {row[-1] for row in rows}:
+                labels[text] = tuple(sorted(map(tuple, json.loads(text))))
             return [
-                AuditRow(
-                    a,
-                    stage,
-                    _AUDIT_KINDS[kind],
-                    seq,
-                    path,
-                    language,
-                    model,
-                    outcome,
-                    people,
-                    tuple(sorted(map(tuple, pairs))),
-                )
-                for (a, stage, kind, seq, path, language, model, outcome, people, _), pairs in zip(rows, labels)
+                AuditRow(a, stage, _AUDIT_KINDS[kind], seq, path, language, model, outcome, people, labels[text])
+                for a, stage, kind, seq, path, language, model, outcome, people, text in rows
             ]
 
     def current_outcomes_of(self, attempt_ids: Iterable[str]) -> dict[tuple[str, str], str]:

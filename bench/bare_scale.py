@@ -410,7 +410,11 @@ class Bench:
             return
         peak = f["peak_mb"]  # type: ignore[assignment]
         if "queue_all_rows_ms" in f:
-            self.row("queue: q to all rows", ms(f["queue_all_rows_ms"]), "1 s", peak)  # type: ignore[arg-type]
+            cpu = ""
+            if "queue_all_rows_cpu_ms" in f:
+                every, loop = float(f["queue_all_rows_cpu_ms"]), float(f["queue_all_rows_loop_cpu_ms"])  # type: ignore[arg-type]
+                cpu = f" (CPU {every:,.0f} ms, of it the event loop's {loop:,.0f} ms)"
+            self.row("queue: q to all rows", ms(f["queue_all_rows_ms"]) + cpu, "1 s", peak)  # type: ignore[arg-type]
         filters = f.get("filter_ms") or {}
         if filters:
             values = list(filters.values())  # type: ignore[union-attr]
@@ -424,8 +428,9 @@ class Bench:
     def step_audit(self) -> None:
         f = self.screen("audit")
         if f and "audit_list_ms" in f:
+            cpu = f" (CPU {f['audit_list_cpu_ms']:,.0f} ms)" if "audit_list_cpu_ms" in f else ""
             self.row(f"audit list ({f.get('audit_items') or 0:,} items, `bare-tui audit` started to list painted)",
-                     ms(f["audit_list_ms"] + f.get("process_start_ms", 0)), "1 s", f["peak_mb"])  # type: ignore  # fmt: skip
+                     ms(f["audit_list_ms"] + f.get("process_start_ms", 0)) + cpu, "1 s", f["peak_mb"])  # type: ignore  # fmt: skip
 
     def step_stats_screen(self) -> None:
         f = self.screen("stats")

@@ -111,8 +111,6 @@ async def table_fill(path: Path) -> tuple[float, float, float, float]:
             done.set()
 
     class TimedQueue(QueueScreen):
-        CSS_PATH = str(Path(inspect.getfile(QueueScreen)).with_name("queue.tcss"))  # relative paths follow the module
-
         def _show_data(self, data: QueueData) -> None:
             super()._show_data(data)
             self.call_after_refresh(stamp, "full" if data.people_known else "outline")
@@ -151,8 +149,6 @@ async def audit_fill(path: Path) -> tuple[float, float]:
         painted.set()
 
     class TimedAudit(AuditScreen):
-        CSS_PATH = str(Path(inspect.getfile(AuditScreen)).with_name("audit.tcss"))
-
         def on_audit_screen_items_loaded(self, message: AuditScreen.ItemsLoaded) -> None:
             self.call_after_refresh(stamp)  # AuditScreen's own handler runs next
 
@@ -208,8 +204,6 @@ async def scale_queue(path: Path) -> None:
             done.set()
 
     class TimedQueue(QueueScreen):
-        CSS_PATH = str(Path(inspect.getfile(QueueScreen)).with_name("queue.tcss"))
-
         def _show_data(self, data: QueueData) -> None:
             super()._show_data(data)
             self.call_after_refresh(stamp, "full" if data.people_known else "outline")

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 from textual.app import App
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Static
 
 from bare_tui.tui.screens.queue import QueueScreen
+from bare_tui.tui.widgets.choice import Choice
 
 from .conftest import wait_for
 from .queue_fixtures import EXPECTED_ORDER, build_queue_session, queue_loaded
@@ -61,7 +62,7 @@ async def test_filter_keys_narrow_the_rows_and_update_the_counts(session: Path) 
         await pilot.press("d")
         assert shown(screen) == ["a-2", "a-4", "a-5"]
         assert counts(screen).startswith("3 of 6 shown · 0 judged · 2 partly · 3 disputed")
-        assert screen.query_one("#filter-disputed", Select).value is True  # the bar shows what is on
+        assert screen.query_one("#filter-disputed", Choice).value is True  # the bar shows what is on
         await pilot.press("f")
         assert shown(screen) == ["a-5"]
         await pilot.press("d", "f", "j")
@@ -82,7 +83,7 @@ async def test_path_text_and_selects_filter(session: Path) -> None:
         assert shown(screen) == ["a-3", "a-4"]
         assert counts(screen).startswith("2 of 6 shown")
         assert screen.focused is screen.table  # enter hands the keys back to the table
-        screen.query_one("#filter-model", Select).value = "model-b"
+        screen.query_one("#filter-model", Choice).value = "model-b"
         await pilot.pause()
         assert shown(screen) == ["a-4"]
         await pilot.press("enter")
@@ -93,13 +94,44 @@ async def test_stage_outcome_select_through_the_keyboard(session: Path) -> None:
     app = QueueHost(session)
     async with app.run_test(size=SIZE) as pilot:
         screen = await queue_loaded(pilot, app)
-        select = screen.query_one("#filter-outcome", Select)
+        select = screen.query_one("#filter-outcome", Choice)
         select.focus()
         await pilot.press("enter")  # open the list: blank, then syntax=pass, syntax=fail, ...
         await pilot.press("down", "down", "enter")
         await pilot.pause()
         assert select.value == ("syntax", "fail")
         assert shown(screen) == ["a-3"]
+
+
+async def test_a_choice_closed_with_escape_keeps_its_filter_and_its_first_entry_clears_it(session: Path) -> None:
+    app = QueueHost(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await queue_loaded(pilot, app)
+        choice = screen.query_one("#filter-outcome", Choice)
+        choice.focus()
+        await pilot.press("enter", "down", "down", "enter")  # syntax=fail
+        await wait_for(pilot, lambda: shown(screen) == ["a-3"], "the syntax=fail filter applied")
+        await pilot.press("enter", "down", "escape")  # opened, moved, closed without choosing
+        await pilot.pause()
+        assert app.screen is screen
+        assert choice.value == ("syntax", "fail")
+        assert shown(screen) == ["a-3"]
+        await pilot.press("enter", "home", "enter")  # the first entry is the prompt: no filter
+        await wait_for(pilot, lambda: shown(screen) == EXPECTED_ORDER, "the filter cleared")
+        assert choice.value is None
+        assert "stage=outcome" in choice.render().plain
+
+
+async def test_a_click_opens_a_choice_and_a_click_beside_its_list_closes_it(session: Path) -> None:
+    app = QueueHost(session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await queue_loaded(pilot, app)
+        await pilot.click("#filter-model")
+        await wait_for(pilot, lambda: app.screen is not screen, "the model list open")
+        await pilot.click(offset=(SIZE[0] - 2, SIZE[1] - 5))
+        await wait_for(pilot, lambda: app.screen is screen, "the list closed")
+        assert screen.query_one("#filter-model", Choice).value is None
+        assert shown(screen) == EXPECTED_ORDER
 
 
 async def test_enter_returns_the_attempt_under_the_cursor(session: Path) -> None:

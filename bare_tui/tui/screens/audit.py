@@ -17,7 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from bare_tui.audit import (
     AuditItem,
@@ -37,6 +37,7 @@ from bare_tui.store import SessionError, Store
 
 from ..style import CONFIDENCE_WORDS, FLAG_STYLE, OUTCOME_STYLES, outcome_glyph
 from ..widgets.diff_view import DiffView
+from ..widgets.footer import Footer
 from ..widgets.row_table import Column, RowTable
 from . import take_width_class
 
@@ -185,7 +186,10 @@ def item_details(item: AuditItem, verdict: Verdict | None) -> Text:
 class AuditScreen(Screen[None]):
     """The audit list and, for the item under the cursor, what everyone said and the diff."""
 
-    CSS_PATH = "audit.tcss"
+    # Its rules as the screen's default CSS, not CSS_PATH: Textual adds a screen's CSS_PATH when the screen is first
+    # pushed by parsing every stylesheet of the app again and restyling every widget of every screen (the review's
+    # too), 50-80 ms of the event loop before the first paint; default CSS is parsed alone as the screen registers.
+    DEFAULT_CSS = (Path(__file__).with_name("audit.tcss")).read_text(encoding="utf-8")
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]  # noqa: RUF012 - Textual declares it so
     BINDINGS = [
         Binding("a", "settle('pass')", "Pass", id="audit.pass", tooltip="settle as pass, then pick a reason"),

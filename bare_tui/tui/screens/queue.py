@@ -9,7 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
@@ -17,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Select, Static
+from textual.widgets import Input, Static
 
 from bare_tui.model import FIELDS
 from bare_tui.queue import (
@@ -41,6 +40,8 @@ from bare_tui.store import SessionError, Store
 
 from ..dialogs.help import HelpScreen
 from ..style import FLAG_GLYPH, FLAG_STYLE, outcome_glyph, stage_abbreviation
+from ..widgets.choice import Choice
+from ..widgets.footer import Footer
 from ..widgets.row_table import Column, RowTable
 from . import take_width_class
 
@@ -75,6 +76,9 @@ LEGEND = Text.assemble(
     ("≠!", "bold red"),
     " disputed failure",
 )
+
+PAINT_WAIT = 0.5
+"""Seconds the queue's read waits, at most, for the rows it handed over to be painted before it goes on."""
 
 MODEL_WIDTH = 16
 ID_WIDTH = 12
@@ -149,7 +153,10 @@ def _people_cells(row: QueueRow) -> tuple[Text, Text, Text]:
 class QueueScreen(Screen[str | None]):
     """Every attempt of a session for one reviewer. Dismisses with the chosen attempt_id, or None to quit."""
 
-    CSS_PATH = "queue.tcss"
+    # Its rules as the screen's default CSS, not CSS_PATH: Textual adds a screen's CSS_PATH when the screen is first
+    # pushed by parsing every stylesheet of the app again and restyling every widget of every screen (the review's
+    # too), 50-80 ms of the event loop before the first paint; default CSS is parsed alone as the screen registers.
+    DEFAULT_CSS = (Path(__file__).with_name("queue.tcss")).read_text(encoding="utf-8")
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]  # noqa: RUF012 - Textual declares it so
     # The table takes the keys from the start: focusing the path filter first and then the table cost the Footer
     # an extra rebuild on every push.
@@ -232,12 +239,12 @@ class QueueScreen(Screen[str | None]):
         )
         with Horizontal(id="queue-filters"):
             yield Input(placeholder="find…  (/)", id="filter-path", tooltip="attempt id, task id, path or model")
-            yield Select[str]([], prompt="model", id="filter-model")
-            yield Select[str]([], prompt="language", id="filter-language")
-            yield Select[tuple[str, str]](STAGE_OUTCOME_OPTIONS, prompt="stage=outcome", id="filter-outcome")
-            yield Select[ReviewState](STATE_OPTIONS, prompt="you", id="filter-state")
-            yield Select[bool](YES_NO, prompt="disputed", id="filter-disputed")
-            yield Select[bool](YES_NO, prompt="flagged", id="filter-flagged")
+            yield Choice[str]([], prompt="model", id="filter-model")
+            yield Choice[str]([], prompt="language", id="filter-language")
+            yield Choice[tuple[str, str]](STAGE_OUTCOME_OPTIONS, prompt="stage=outcome", id="filter-outcome")
+            yield Choice[ReviewState](STATE_OPTIONS, prompt="you", id="filter-state")
+            yield Choice[bool](YES_NO, prompt="disputed", id="filter-disputed")
+            yield Choice[bool](YES_NO, prompt="flagged", id="filter-flagged")
         yield Static("loading…", id="queue-counts")
         yield RowTable[QueueRow](COLUMNS, key=lambda row: row.attempt_id, cells=self._row_cells, id="queue-table")
         yield Static(LEGEND, id="queue-legend")
@@ -310,6 +317,12 @@ class QueueScreen(Screen[str | None]):
                     # The outline first on a first load, unless the people's tallies are in by then.
                     for data in load_stepwise(store, self.reviewer, outline=None if not self.data else False):
                         app.call_from_thread(self._received, data, data.people_known)
+                        if data.people_known:
+                            # What the read does after the rows (the find text's folded ids) waits for their paint
+                            # rather than taking the interpreter's lock from it.
+                            painted = threading.Event()
+                            app.call_from_thread(app.call_after_refresh, painted.set)
+                            painted.wait(PAINT_WAIT)
         except SessionError as exc:
             app.call_from_thread(self._failed, str(exc))
         except Exception as exc:  # noqa: BLE001 - shown on the screen rather than lost in a dead worker
@@ -338,10 +351,10 @@ class QueueScreen(Screen[str | None]):
             self._stages = data.stages
             self.table.columns = columns(data.stages)
             self._setting_selects = True
-            outcome = self.query_one("#filter-outcome", Select)
+            outcome = self.query_one("#filter-outcome", Choice)
             held = outcome.value
             outcome.set_options(stage_outcome_options(data.stages))
-            if held is not Select.NULL and isinstance(held, tuple) and held[0] in data.stages:
+            if isinstance(held, tuple) and held[0] in data.stages:
                 outcome.value = held
             self._setting_selects = False
         offered = choices(data)
@@ -349,7 +362,7 @@ class QueueScreen(Screen[str | None]):
             self._offered = offered
             self._setting_selects = True
             for select_id, values in zip(("#filter-model", "#filter-language"), offered):
-                select = self.query_one(select_id, Select)
+                select = self.query_one(select_id, Choice)
                 held = select.value
                 select.set_options([(safe_rich_text(v), v) for v in values])
                 if held in values:
@@ -414,18 +427,17 @@ class QueueScreen(Screen[str | None]):
 
     def _set_select(self, select_id: str, value: object) -> None:
         # Only a control whose value changes is touched: each change costs the screen a layout.
-        select = self.query_one(select_id, Select)
+        select = self.query_one(select_id, Choice)
         if value is None:
-            if select.value is not Select.NULL:
+            if select.value is not None:
                 select.clear()
         elif select.value != value:
             select.value = value
 
     def _filter_from_controls(self) -> QueueFilter:
         def chosen(select_id: str) -> Any:
-            # each Select's options are the values its QueueFilter field takes (built in _filter_options)
-            value = self.query_one(select_id, Select).value
-            return None if value is Select.NULL else value
+            # each Choice's options are the values its QueueFilter field takes; None: nothing chosen
+            return self.query_one(select_id, Choice).value
 
         return QueueFilter(
             model=chosen("#filter-model"),
@@ -437,8 +449,8 @@ class QueueScreen(Screen[str | None]):
             text=self.query_one("#filter-path", Input).value.strip(),
         )
 
-    @on(Select.Changed)
-    def _select_changed(self, event: Select.Changed) -> None:
+    @on(Choice.Changed)
+    def _select_changed(self, event: Choice.Changed) -> None:
         event.stop()
         if self._setting_selects:
             return
@@ -478,7 +490,7 @@ class QueueScreen(Screen[str | None]):
         keep = self._cursor_attempt or self.table.cursor_key
         self._cursor_attempt = None
         mask = None if self.filter == NO_FILTER else self.filter.mask(data)
-        self.shown = data.rows(None if mask is None else np.flatnonzero(mask))
+        self.shown = data.rows(None if mask is None else mask.nonzero()[0])
         self.table.set_rows(self.shown, keep=keep, locate=self.shown.position_of, same_cells=same_cells)
         if not data.people_known:
             summary = f"{len(self.shown):,} of {len(data):,} shown · reading labels…"
