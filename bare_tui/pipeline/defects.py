@@ -587,6 +587,11 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
         if node.type in kinds.declaring_nodes:
             declared.add(word)
             continue
+        if node.type in kinds.member_names:
+            # A method or field declared in a class body is in scope, bare, in every method of the class.
+            if not node.has_error and _role(refactored.grammar, node, locator.parent) is _Role.DECLARATION:
+                declared.add(word)
+            continue
         if node.type not in kinds.names or node.has_error:
             continue  # inside a comment, a string, a type or a member access
         if broken and locator.inside_error(node):

@@ -97,6 +97,8 @@ def member_access(source: Source, node: tree_sitter.Node) -> str:
 def hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, ...]) -> bool:
     """Internal linkage (`static` at file or namespace scope) or a `private:` class member."""
     member, holder = node, node.parent
+    if holder is not None and holder.type == "field_declaration" and holder.child_by_field_name("type") == node:
+        member, holder = holder, holder.parent  # a class nested in a class body: `class Inner {...};` is its member
     if holder is not None and holder.type == "template_declaration":
         member, holder = holder, holder.parent
     if holder is not None and holder.type == "field_declaration_list":

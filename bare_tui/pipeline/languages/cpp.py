@@ -61,6 +61,7 @@ NODE_KINDS = NodeKinds(
     self_assignments=words("assignment_expression"),
     single_value_arms=words("case_statement"),
     names=words("identifier"),
+    member_names=words("field_identifier"),
     wrappers=words(
         "array_declarator init_declarator parenthesized_declarator pointer_declarator", "reference_declarator"
     ),

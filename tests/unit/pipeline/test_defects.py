@@ -397,6 +397,24 @@ def test_a_reference_to_a_name_declared_nowhere_fails_at_its_place(language: str
     assert line[evidence.column - 1 :].lstrip("$").startswith(name)
 
 
+def test_a_cpp_member_declared_in_its_class_body_is_no_undefined_name_in_its_methods() -> None:
+    # Methods use their class's members bare: a helper method or a field the answer declares in the class body is
+    # declared, however far below its use; one declared nowhere is still an undefined name.
+    original = "int count(const char *s) {\n  int n = 0;\n  while (*s++) n++;\n  return n;\n}\n"
+    answer = (
+        "class counter {\n public:\n  int count(const char *s) const {\n    for (; *s; ++s) total += index_of(*s);\n"
+        "    return total;\n  }\n\n private:\n  inline int index_of(char c) const { return c == 'A'; }\n"
+        "  mutable int total = 0;\n};\n"
+    )
+    assert check_defects("cpp", original, answer).details["new_by_rule"] == {}
+    undeclared = answer.replace("  inline int index_of(char c) const { return c == 'A'; }\n", "")
+    result = check_defects("cpp", original, undeclared)
+    assert result.details["new_by_rule"] == {"undefined-name": 1}
+    assert result.evidence[0].message == "undefined name 'index_of': declared nowhere in the file"
+    member = answer.replace("total += index_of(*s)", "total += other.index_of(*s)")  # a member of another object
+    assert check_defects("cpp", original, member).details["new_by_rule"] == {"undefined-name": 1}  # `other` alone
+
+
 def test_a_definition_changed_away_from_the_headers_declaration_fails() -> None:
     original = (
         '#include "school.h"\nusing namespace std;\n\nvector<string> school::grade(int n)\n{\n  return grades[n];\n}\n\n'

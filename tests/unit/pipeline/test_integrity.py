@@ -598,6 +598,18 @@ def test_a_type_callers_cannot_name_may_be_replaced_while_a_visible_one_may_not(
         assert "dropped-type" in _checks(language, shown, answer.replace(*visible))
 
 
+def test_a_private_class_nested_in_a_header_class_may_be_replaced_but_a_public_one_may_not() -> None:
+    # A header's types are seen by every file that includes it, except a class nested under a class's private access.
+    original = (
+        "#include <vector>\nclass Stack {\n  struct Cell {\n    int value;\n  };\n  std::vector<Cell> cells;\n"
+        " public:\n  int top() const;\n};\n"
+    )
+    answer = "#include <vector>\nclass Stack {\n  std::vector<int> values;\n public:\n  int top() const;\n};\n"
+    assert integrity_findings("cpp", original, answer, "stack.h") == []
+    public = original.replace("  struct Cell {", " public:\n  struct Cell {")
+    assert [f.check for f in integrity_findings("cpp", public, answer, "stack.h")] == ["dropped-type"]
+
+
 def test_a_private_type_the_answer_still_uses_is_missing() -> None:
     original, answer = UNNAMEABLE_TYPES[0][2], UNNAMEABLE_TYPES[0][3]
     broken = answer.replace("return NAMES.indexOf(name);", "return Colour.valueOf(name).ordinal();")
