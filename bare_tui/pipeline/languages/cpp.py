@@ -12,6 +12,7 @@ from bare_tui.pipeline.languages.c import (
     TYPEDEFS,
     copies_past_the_end,
     header_mismatches,
+    header_types_declared_again,
     hidden,
     missing_math_header,
     ownership_changes,
@@ -166,7 +167,12 @@ SPEC = LanguageSpec(
         ),
         copies_past_the_end,
     ),
-    compared_rules=(ownership_changes, header_mismatches, undeclared_parameter_types),
+    compared_rules=(
+        ownership_changes,
+        header_mismatches,
+        undeclared_parameter_types,
+        header_types_declared_again,
+    ),
     cppcheck=Cppcheck("c++", ".cpp"),
     preprocessor=True,
 )

@@ -432,6 +432,89 @@ def test_a_definition_changed_away_from_the_headers_declaration_fails() -> None:
     assert check_defects("cpp", original, redefined).details["new_by_rule"] == {"header-mismatch": 1}
 
 
+def test_a_header_class_member_the_original_never_defined_or_a_static_field_of_another_type_fails() -> None:
+    # The original defines robot's members outside the class, so the header it includes holds the class: the answer
+    # cannot add a member to it, nor define its static field with another type.
+    original = (
+        '#include "robot.h"\n#include <set>\nnamespace rn {\nstd::set<std::string> robot::taken = {""};\n'
+        'robot::robot() : name_(robot::make()) {}\nstd::string robot::make() {\n  return "AB123";\n}\n}\n'
+    )
+    kept = original.replace('return "AB123";', 'std::string name = "AB123";\n  return name;')
+    assert check_defects("cpp", original, kept).details["new_by_rule"] == {}
+    field = kept.replace('robot::taken = {""};\n', 'robot::taken = {""};\nstd::mutex robot::lock;\n')
+    result = check_defects("cpp", original, field)
+    assert result.details["new_by_rule"] == {"header-mismatch": 1}
+    assert "robot::lock" in result.evidence[0].message
+    retyped = kept.replace("std::set<std::string> robot::taken", "std::unordered_set<std::string> robot::taken")
+    result = check_defects("cpp", original, retyped)
+    assert result.details["new_by_rule"] == {"header-mismatch": 1}
+    assert "unordered_set<string>" in result.evidence[0].message and "set<string>" in result.evidence[0].message
+    helper = kept.replace(
+        "std::string robot::make() {", "char robot::letter() {\n  return 'A';\n}\nstd::string robot::make() {"
+    )
+    assert check_defects("cpp", original, helper).details["new_by_rule"] == {"header-mismatch": 1}
+    # a helper the file declares itself (in a class it defines, or a namespace) is its own
+    free = kept.replace(
+        "std::string robot::make() {", "static char letter() {\n  return 'A';\n}\nstd::string robot::make() {"
+    )
+    assert check_defects("cpp", original, free).details["new_by_rule"] == {}
+
+
+def test_a_type_the_original_takes_from_its_header_declared_again_fails() -> None:
+    original = '#include "brackets.h"\nbool is_paired(const char *s) {\n  stack_t *stack = make(s);\n  return stack->n == 0;\n}\n'
+    again = '#include "brackets.h"\ntypedef struct {\n  int n;\n} stack_t;\n' + original.split("\n", 1)[1]
+    result = check_defects("c", original, again)
+    assert result.details["new_by_rule"] == {"header-redeclared": 1}
+    assert result.evidence[0].message.startswith("type stack_t is declared again")
+    local = original.replace("  stack_t *stack", "  typedef struct { int n; } stack_t;\n  stack_t *stack")
+    assert check_defects("c", original, local).details["new_by_rule"] == {}  # a function's own type hides the header's
+    no_header = again.replace('#include "brackets.h"\n', "")
+    assert check_defects("c", original, no_header).details["new_by_rule"] == {}  # the header went: nothing to clash
+    declared = '#include "brackets.h"\ntypedef struct { int n; } stack_t;\n' + original.split("\n", 1)[1]
+    assert check_defects("c", declared, again).details["new_by_rule"] == {}  # the original declared it itself
+
+
+def test_a_standard_name_whose_every_header_the_answer_removed_fails() -> None:
+    original = (
+        '#include "pangram.h"\n#include <stdlib.h>\n#include <string.h>\n#include <ctype.h>\n'
+        "bool is_pangram(const char *s) {\n  if (s == NULL) return false;\n  return strlen(s) > 25;\n}\n"
+    )
+    dropped = original.replace("#include <stdlib.h>\n#include <string.h>\n", "#include <stdbool.h>\n")
+    result = check_defects("c", original, dropped)
+    assert result.details["new_by_rule"] == {"missing-include": 2}  # NULL and strlen, each once
+    assert [e.message.split(" is used")[0] for e in result.evidence] == ["NULL", "strlen"]
+    one_kept = original.replace("#include <stdlib.h>\n", "")  # <string.h> declares both
+    assert check_defects("c", original, one_kept).details["new_by_rule"] == {}
+    # bool, size_t and the like: a project header needs them for its prototypes and includes them itself
+    typed = original.replace("#include <stdlib.h>\n#include <string.h>\n", "#include <stdio.h>\n").replace(
+        "strlen(s) > 25", "sizeof(size_t) > 2"
+    )
+    assert check_defects(
+        "c", original.replace("#include <stdio.h>\n", ""), typed.replace("#include <stdio.h>\n", "")
+    ).details["new_by_rule"] == {"missing-include": 1}  # NULL
+    own = dropped.replace(
+        '#include "pangram.h"\n', '#include "pangram.h"\n#define NULL 0\nsize_t strlen(const char *);\n'
+    )
+    assert check_defects("c", original, own).details["new_by_rule"] == {}
+
+
+def test_a_java_class_that_loses_its_serial_version_uid_fails() -> None:
+    original = (
+        "public class InvalidAction extends Exception {\n\n    private static final long serialVersionUID = 1L;\n\n"
+        "    InvalidAction(String message) {\n        super(message);\n    }\n}\n"
+    )
+    lost = original.replace("    private static final long serialVersionUID = 1L;\n\n", "")
+    result = check_defects("java", original, lost)
+    assert result.details["new_by_rule"] == {"serial-version-lost": 1}
+    assert "InvalidAction lost its serialVersionUID" in result.evidence[0].message
+    assert (
+        check_defects("java", lost, lost.replace("    InvalidAction(", "    public InvalidAction(")).outcome
+        is Outcome.PASS
+    )
+    plain = lost.replace(" extends Exception", "")  # nothing serializable left to version
+    assert check_defects("java", original, plain).details["new_by_rule"] == {}
+
+
 def test_a_free_function_may_change_its_parameters_but_not_become_constexpr() -> None:
     original = '#include "say.h"\nnamespace say {\nlong twice(long n) { return 2 * n; }\n}\n'
     helper = '#include "say.h"\nnamespace say {\nlong twice(const long& n) { return 2 * n; }\n}\n'
