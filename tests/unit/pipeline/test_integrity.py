@@ -598,6 +598,37 @@ def test_a_type_callers_cannot_name_may_be_replaced_while_a_visible_one_may_not(
         assert "dropped-type" in _checks(language, shown, answer.replace(*visible))
 
 
+def test_a_type_lost_with_the_visible_code_signatures_reports_is_not_charged_again() -> None:
+    # The enum went with the public method that alone used it; the class went with its constructor: signatures reports
+    # those, and integrity reports dropped code beyond them.
+    original = (
+        "public class Checker {\n    enum Letter { A, B }\n\n    public boolean first(String s) {\n"
+        "        return Letter.valueOf(s) == Letter.A;\n    }\n\n    public boolean second(String s) {\n"
+        '        return s.equals("A");\n    }\n}\n'
+    )
+    answer = 'public class Checker {\n    public boolean second(String s) {\n        return "A".equals(s);\n    }\n}\n'
+    assert integrity_findings("java", original, answer, "Checker.java") == []
+    shared = original.replace('return s.equals("A");', "return Letter.valueOf(s) != null;")
+    assert [f.check for f in integrity_findings("java", shared, answer, "Checker.java")] == ["dropped-type"]
+    kept = answer.replace(
+        "    public boolean second",
+        "    public boolean first(String s) {\n        return true;\n    }\n\n    public boolean second",
+    )
+    assert [f.check for f in integrity_findings("java", original, kept, "Checker.java")] == ["dropped-type"]
+    python = "class Cache:\n    def __init__(self):\n        self.head = Node()\n\n\nclass Node:\n    def __init__(self, key=None):\n        self.key = key\n"
+    assert (
+        integrity_findings("python", python, "class Cache:\n    def __init__(self):\n        self.head = {}\n", "c.py")
+        == []
+    )
+    plain = python.replace("    def __init__(self, key=None):\n        self.key = key\n", "    key = None\n")
+    assert [
+        f.check
+        for f in integrity_findings(
+            "python", plain, "class Cache:\n    def __init__(self):\n        self.head = {}\n", "c.py"
+        )
+    ] == ["dropped-type"]
+
+
 def test_a_private_class_nested_in_a_header_class_may_be_replaced_but_a_public_one_may_not() -> None:
     # A header's types are seen by every file that includes it, except a class nested under a class's private access.
     original = (
