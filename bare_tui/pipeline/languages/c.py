@@ -744,7 +744,7 @@ def header_mismatches(original: Source, answer: Source) -> Iterator[Finding]:
     members = {d.name.split(".")[-2] for d in declared if d.member}
     if not members or answer.grammar != "cpp":
         return
-    yield from _members_the_header_lacks(original, answer, declared, by_name, members)
+    yield from _members_the_header_lacks(original, answer, by_name, members)
     for name in captured(answer.grammar, "(class_specifier name: (_) @hit body: (_))", answer.root):
         text = answer.node_text(name).split("::")[-1]
         if text in members:
@@ -769,13 +769,13 @@ _PROTOTYPES = (
 
 def _static_fields(source: Source) -> dict[str, tuple[str, tree_sitter.Node]]:
     """`std::set<std::string> robot::generated = {};` at file or namespace scope: a class's static field defined outside
-    it, by qualified name (`robot.generated`), with its type as written (std:: and spaces left out)."""
+    it, by its class and name (`robot.generated`), with its type as written (std:: and spaces left out)."""
     found: dict[str, tuple[str, tree_sitter.Node]] = {}
     for hit in matches(source, _STATIC_FIELDS):
         definition, name, kind = hit["definition"][0], hit["name"][0], hit["type"][0]
         if definition.parent is None or definition.parent.type not in ("translation_unit", "declaration_list"):
             continue
-        key = "".join(source.node_text(name).split()).replace("::", ".")
+        key = ".".join("".join(source.node_text(name).split()).split("::")[-2:])  # however the namespace is spelt
         found.setdefault(key, (_STD.sub("", "".join(source.node_text(kind).split())), name))
     return found
 
@@ -783,7 +783,6 @@ def _static_fields(source: Source) -> dict[str, tuple[str, tree_sitter.Node]]:
 def _members_the_header_lacks(
     original: Source,
     answer: Source,
-    declared: list[_Definition],
     by_name: dict[str, set[tuple[tuple[str, ...], bool, frozenset[str]]]],
     classes: set[str],
 ) -> Iterator[Finding]:
@@ -804,7 +803,7 @@ def _members_the_header_lacks(
         if (
             definition.member
             and ".".join(parts[-2:]) not in defined_before
-            and definition.name not in fields_before
+            and ".".join(parts[-2:]) not in fields_before
             and parts[-2] in classes
             and parts[-1] not in prototyped
             and not parts[-1].startswith(("operator", "~"))
@@ -816,12 +815,12 @@ def _members_the_header_lacks(
             yield finding(answer, "header-mismatch", definition.name, definition.node, message)
     for key, (kind, node) in _static_fields(answer).items():
         parts = key.split(".")
-        if len(parts) < 2 or parts[-2] not in classes or parts[-1] in prototyped or key in by_name:
+        if len(parts) < 2 or parts[-2] not in classes or parts[-1] in prototyped or key in defined_before:
             continue
         before = fields_before.get(key)
         if before is None:
             message = (
-                f"static member {key.replace('.', '::')} is defined, but the class the header holds declares no such "
+                f"static member {key.replace('.', '::')} is defined, but the header's {parts[-2]} declares no such "
                 "member (the original defines none)"
             )
         elif before[0] != kind:
