@@ -749,8 +749,9 @@ def header_mismatches(original: Source, answer: Source) -> Iterator[Finding]:
         text = answer.node_text(name).split("::")[-1]
         if text in members:
             message = (
-                f"class {text} is defined again: the header the file includes defines it (the original defines its "
-                "members outside it)"
+                f"class {text} is defined in the file though the header it includes holds it (the original defines its "
+                "members outside it): a redefinition, or in another scope a new class that leaves the header's members "
+                "undefined"
             )
             yield finding(answer, "header-mismatch", f"class {text}", name, message)
 
