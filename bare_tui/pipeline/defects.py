@@ -29,7 +29,7 @@ from bare_tui.pipeline.languages.findings import captured as _captures
 from bare_tui.pipeline.languages.findings import finding as _finding
 from bare_tui.pipeline.languages.spec import DefectQuery, NodeKinds
 
-RULES_VERSION = "11"
+RULES_VERSION = "12"
 """Bumped whenever a rule changes what it finds, so that the pipeline version changes with it. 5: C and C++
 keywords are never undefined names; Java's unused private fields. 6: rules the real corpus showed missing: Go's
 unused imports, Java's private access across classes, unknown members of JavaScript's built-ins, C++ headers and
@@ -45,7 +45,12 @@ it); POSIX names are known in C and C++. 11: a C or C++ parameter whose type is 
 cppcheck's unchecked allocation is not new where the original assigned the same pointer an allocator's result and
 never tested it either; a TypeScript function declared to return string, number or boolean returning a literal or a
 field of its class declared as another of them; a C or C++ strcpy or strcat of a string of fixed length (a literal,
-or a file-scope string constant nothing reassigns) into an array declared smaller."""
+or a file-scope string constant nothing reassigns) into an array declared smaller. 12: what a header the file includes
+declares, inferred further from the original: a C++ member defined outside a class the header holds that the original
+never defined, or a static field defined with another type than the original's; a type the original uses without
+declaring it (so the header declares it) declared again; a C standard name whose every header the original included
+the answer removed (NULL after <stdlib.h> and <string.h>); a Java class that loses its serialVersionUID; a C++ member
+declared in its class body is declared for the undefined-name rule."""
 
 
 class NoBaseline(Exception):
@@ -586,6 +591,11 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
                 node = parent
         if node.type in kinds.declaring_nodes:
             declared.add(word)
+            continue
+        if node.type in kinds.member_names:
+            # A method or field declared in a class body is in scope, bare, in every method of the class.
+            if not node.has_error and _role(refactored.grammar, node, locator.parent) is _Role.DECLARATION:
+                declared.add(word)
             continue
         if node.type not in kinds.names or node.has_error:
             continue  # inside a comment, a string, a type or a member access

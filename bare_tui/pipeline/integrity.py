@@ -30,7 +30,7 @@ from bare_tui.pipeline.languages import (
 from bare_tui.pipeline.signatures import Signature, compare_signatures, extract_signatures, grammar_signatures
 from bare_tui.pipeline.syntax import new_problems, tree_sitter_problems
 
-RULES_VERSION = "7"
+RULES_VERSION = "8"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes. 4: a qualified call
 (`std::reverse(`, `obj.reverse(`) no longer counts as a call of a dropped helper of that name unless its qualifier is
 the helper's owner or self/this; a missing tail of nothing but helpers the answer neither defines nor calls is no
@@ -39,7 +39,10 @@ file's are: one that is gone (an unexported enum made a const object) matters on
 6: a comment the answer adds that talks to the user about the task ("No code provided to optimize.") is chat.
 7: any type callers of the file cannot name is its own in the same way: one its language hides (a Java or PHP private
 type, a C# nested type without a modifier, an unexported Go type, a Python `_Type`), one nested in such a type, and one
-declared inside a function (a Go struct in a function body, a Java local class)."""
+declared inside a function (a Go struct in a function body, a Java local class). 8: a type whose loss the signatures
+stage reports already is not charged again: one whose visible constructor or method is missing, or one nothing names
+but its own definition and the visible functions that are missing (an enum that went with the public method that used
+it); a class nested under a C++ class's private access is private (it was read as public)."""
 
 
 Node = tree_sitter.Node
@@ -269,13 +272,66 @@ def _dropped_types(before: Source, after: Source, path: str = "") -> list[Findin
     gone = [item for item in missing if not ((file_local or item[1] in own) and item[1] not in words)]
     # Only a type that is gone and that the answer no longer names needs its visibility read.
     unnameable = _unnameable_types(before) if any(name not in words for _, name, _, _ in gone) else frozenset()
+    lost = [item for item in gone if item[0] not in unnameable or item[1] in words]
+    if lost:
+        charged = _charged_to_signatures(before, after, {name for _, name, _, _ in lost})
+        lost = [item for item in lost if item[1] not in charged]
     findings = [
         Finding("dropped-type", "original", line, column, f"type {name} of the original is missing")
-        for index, name, line, column in gone
-        if index not in unnameable or name in words
+        for _, name, line, column in lost
     ]
     findings.sort(key=lambda f: (f.line or 0, f.column or 0))
     return findings
+
+
+def _charged_to_signatures(before: Source, after: Source, names: set[str]) -> set[str]:
+    """Of the types gone, those whose loss the signatures stage reports already: a type whose own constructor or method
+    callers could call is missing, and a type that nothing in the original names outside its own definition and the
+    visible functions that are missing (an enum that went with the one public method that used it). Integrity reports
+    dropped code beyond what signatures reports; the same loss is not charged twice."""
+    lost = [
+        change.before
+        for change in compare_signatures(
+            [s for s in grammar_signatures(before.grammar, before.text) if s.visible and not s.local],
+            grammar_signatures(after.grammar, after.text),
+        )
+        if change.after is None
+    ]
+    if not lost:
+        return set()
+    charged = {name for name in names if any(s.name.split(".")[-2:-1] == [name] for s in lost)}
+    rest = names - charged
+    if not rest:
+        return charged
+    # Lines of the missing functions and of the types' own definitions, against the lines naming each type.
+    starts = {(s.line, s.column) for s in lost}
+    spec = spec_for_grammar(before.grammar)
+    pattern = kinds_pattern(before.grammar, sorted(spec.node_kinds.functions))
+    spans = [
+        (node.start_point.row + 1, node.end_point.row + 1)
+        for node in (captures(before, pattern) if pattern else [])
+        if before.position(node) in starts or _named_at(before, node, starts)
+    ]
+    if not spans:
+        return charged
+    for found in matches(before, _definition_pattern(before.grammar)):
+        if found.get("name") and found.get("definition") and _type_name(before, found["name"][0]) in rest:
+            definition = found["definition"][0]
+            spans.append((definition.start_point.row + 1, definition.end_point.row + 1))
+    lines = before.text.split("\n")
+    for name in rest:
+        word = re.compile(rf"(?<![A-Za-z0-9_$]){re.escape(name)}(?![A-Za-z0-9_])")
+        named = [number for number, line in enumerate(lines, 1) if word.search(line)]
+        if named and all(any(first <= number <= last for first, last in spans) for number in named):
+            charged.add(name)
+    return charged
+
+
+def _named_at(source: Source, node: Node, starts: set[tuple[int, int]]) -> bool:
+    """Whether a function node's name is at one of the positions (a signature is placed at its name in some
+    languages, at its definition in others)."""
+    name = node.child_by_field_name("name")
+    return name is not None and source.position(name) in starts
 
 
 def _module_local_types(source: Source) -> frozenset[str]:

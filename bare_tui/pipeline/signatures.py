@@ -35,12 +35,13 @@ from bare_tui.pipeline.languages import (
 from bare_tui.pipeline.languages.parameters import Parameter, agree, parameters_of
 from bare_tui.pipeline.languages.spec import Typedefs
 
-RULES_VERSION = "7"
+RULES_VERSION = "8"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes. 6: a Java class that
 declares no constructor has its implicit one, which an answer must keep callable (a private one does not). 7: a
 TypeScript file's type aliases are expanded before types are compared (`Values<typeof C>` and an alias for the
 same union agree), each side through its own aliases first; a C++ method the answer made `const` is called as
-before."""
+before. 8: a class nested in a C++ class takes the access it is declared under (private by default in a class), so its
+methods are the class's own business where it is private (they were read as public)."""
 
 
 Node = tree_sitter.Node

@@ -97,6 +97,8 @@ def member_access(source: Source, node: tree_sitter.Node) -> str:
 def hidden(source: Source, node: tree_sitter.Node, name: str, scope: tuple[str, ...]) -> bool:
     """Internal linkage (`static` at file or namespace scope) or a `private:` class member."""
     member, holder = node, node.parent
+    if holder is not None and holder.type == "field_declaration" and holder.child_by_field_name("type") == node:
+        member, holder = holder, holder.parent  # a class nested in a class body: `class Inner {...};` is its member
     if holder is not None and holder.type == "template_declaration":
         member, holder = holder, holder.parent
     if holder is not None and holder.type == "field_declaration_list":
@@ -719,7 +721,9 @@ def header_mismatches(original: Source, answer: Source) -> Iterator[Finding]:
     """Definitions that no longer match what the header the file includes declares, inferred from the original,
     whose definitions matched it: a member defined outside its class (the class is in the header) whose parameter
     types, const qualifier or specifiers the answer changed (the compiler refuses it: no such member), a function with
-    external linkage made constexpr or consteval, and a class the header defines defined again in the file."""
+    external linkage made constexpr or consteval, a member of such a class defined outside it that the original never
+    defined (a helper or a static field the header cannot declare) or a static field defined with another type, and a
+    class the header defines defined again in the file."""
     declared = _declared_definitions(original)
     if not declared:
         return
@@ -740,14 +744,162 @@ def header_mismatches(original: Source, answer: Source) -> Iterator[Finding]:
     members = {d.name.split(".")[-2] for d in declared if d.member}
     if not members or answer.grammar != "cpp":
         return
+    yield from _members_the_header_lacks(original, answer, by_name, members)
     for name in captured(answer.grammar, "(class_specifier name: (_) @hit body: (_))", answer.root):
         text = answer.node_text(name).split("::")[-1]
         if text in members:
             message = (
-                f"class {text} is defined again: the header the file includes defines it (the original defines its "
-                "members outside it)"
+                f"class {text} is defined in the file though the header it includes holds it (the original defines its "
+                "members outside it): a redefinition, or in another scope a new class that leaves the header's members "
+                "undefined"
             )
             yield finding(answer, "header-mismatch", f"class {text}", name, message)
+
+
+_STATIC_FIELDS = """
+(declaration type: (_) @type declarator: [
+    (qualified_identifier) @name
+    (init_declarator declarator: (qualified_identifier) @name)
+]) @definition
+"""
+_PROTOTYPES = (
+    "(declaration declarator: (function_declarator declarator: (_) @hit))",
+    "(field_declaration declarator: (function_declarator declarator: (_) @hit))",
+)
+
+
+def _static_fields(source: Source) -> dict[str, tuple[str, tree_sitter.Node]]:
+    """`std::set<std::string> robot::generated = {};` at file or namespace scope: a class's static field defined outside
+    it, by its class and name (`robot.generated`), with its type as written (std:: and spaces left out)."""
+    found: dict[str, tuple[str, tree_sitter.Node]] = {}
+    for hit in matches(source, _STATIC_FIELDS):
+        definition, name, kind = hit["definition"][0], hit["name"][0], hit["type"][0]
+        if definition.parent is None or definition.parent.type not in ("translation_unit", "declaration_list"):
+            continue
+        key = ".".join("".join(source.node_text(name).split()).split("::")[-2:])  # however the namespace is spelt
+        found.setdefault(key, (_STD.sub("", "".join(source.node_text(kind).split())), name))
+    return found
+
+
+def _members_the_header_lacks(
+    original: Source,
+    answer: Source,
+    by_name: dict[str, set[tuple[tuple[str, ...], bool, frozenset[str]]]],
+    classes: set[str],
+) -> Iterator[Finding]:
+    """Out-of-class definitions of members of a class the header holds (the original defines its members outside it)
+    that its declaration cannot match: a method or a static field the original never defined (the header declares
+    what the original needed; `mutex robot::gen_mutex;` is a member the class never declared), and a static field
+    whose type is not the one the original defined it with (`unordered_set<string> robot::generated` for the header's
+    `set<string>`). A member the answer declares itself (a prototype in the file) is left alone."""
+    prototyped = {
+        answer.node_text(node).split("::")[-1]
+        for pattern in _PROTOTYPES
+        for node in captured(answer.grammar, pattern, answer.root)
+    }
+    fields_before = _static_fields(original)
+    defined_before = {".".join(name.split(".")[-2:]) for name in by_name}  # however the namespace is spelt
+    for definition in _declared_definitions(answer):
+        parts = definition.name.split(".")
+        if (
+            definition.member
+            and ".".join(parts[-2:]) not in defined_before
+            and ".".join(parts[-2:]) not in fields_before
+            and parts[-2] in classes
+            and parts[-1] not in prototyped
+            and not parts[-1].startswith(("operator", "~"))
+        ):
+            message = (
+                f"{definition.display()} is defined outside its class, which the header the file includes holds, "
+                "but the original defines no such member: the header does not declare it"
+            )
+            yield finding(answer, "header-mismatch", definition.name, definition.node, message)
+    for key, (kind, node) in _static_fields(answer).items():
+        parts = key.split(".")
+        if len(parts) < 2 or parts[-2] not in classes or parts[-1] in prototyped or key in defined_before:
+            continue
+        before = fields_before.get(key)
+        if before is None:
+            message = (
+                f"static member {key.replace('.', '::')} is defined, but the header's {parts[-2]} declares no such "
+                "member (the original defines none)"
+            )
+        elif before[0] != kind:
+            message = (
+                f"static member {key.replace('.', '::')} is defined as {kind}, where the original's definition, and so "
+                f"the header's declaration, has {before[0]}"
+            )
+        else:
+            continue
+        yield finding(answer, "header-mismatch", key, node, message)
+
+
+_TYPE_DEFINITIONS = (
+    "(type_definition declarator: (type_identifier) @hit)",
+    "(struct_specifier name: (type_identifier) @hit body: (_))",
+    "(union_specifier name: (type_identifier) @hit body: (_))",
+    "(enum_specifier name: (type_identifier) @hit body: (_))",
+    "(class_specifier name: (type_identifier) @hit body: (_))",
+    "(alias_declaration name: (type_identifier) @hit)",
+)
+
+
+def header_types_declared_again(original: Source, answer: Source) -> Iterator[Finding]:
+    """A type the original uses and never declares comes from a header it includes (the project's own: the standard
+    headers' are known names): the answer, still including that header, that declares it again at file or namespace
+    scope (`typedef struct {...} stack_t;`) gives it a second, conflicting definition the compiler refuses."""
+    from bare_tui.pipeline.languages import spec_for_grammar  # the registry imports this module
+
+    headers = {path for path in _local_includes(original)}
+    if not headers or not headers <= _local_includes(answer):
+        return
+    grammar = original.grammar
+    known = spec_for_grammar(grammar).known_names
+    declared_before = {
+        word
+        for pattern in _TYPE_DECLARATIONS
+        for node in captured(grammar, pattern, original.root)
+        for word in _NAME.findall(original.node_text(node))
+    }
+    used_before = {
+        original.node_text(node)
+        for node in captured(grammar, "(type_identifier) @hit", original.root)
+        if not node.has_error
+    }
+    from_header = used_before - declared_before - known
+    if not from_header:
+        return
+    reported: set[str] = set()
+    for pattern in _TYPE_DEFINITIONS:
+        for node in captured(grammar, pattern, answer.root):
+            name = answer.node_text(node)
+            if name not in from_header or name in reported or not _at_file_scope(node):
+                continue
+            reported.add(name)
+            message = (
+                f"type {name} is declared again: the original uses it without declaring it, so the header it includes "
+                "declares it"
+            )
+            yield finding(answer, "header-redeclared", name, node, message)
+
+
+def _local_includes(source: Source) -> set[str]:
+    return {
+        source.node_text(path).strip('"').strip()
+        for path in captured(source.grammar, "(preproc_include path: (string_literal) @hit)", source.root)
+    }
+
+
+def _at_file_scope(node: tree_sitter.Node) -> bool:
+    """Declared at file scope or in a named namespace (not in a function, a class or an anonymous namespace)."""
+    ancestor = node.parent
+    while ancestor is not None:
+        if ancestor.type in ("compound_statement", "field_declaration_list"):
+            return False
+        if ancestor.type == "namespace_definition" and ancestor.child_by_field_name("name") is None:
+            return False
+        ancestor = ancestor.parent
+    return True
 
 
 _PARAMETER_TYPES = (
@@ -896,6 +1048,94 @@ def _string_length(source: Source, literal: tree_sitter.Node) -> int:
     return len(_ESCAPE.sub("?", body).encode("utf-8"))
 
 
+# What C's standard headers declare, for the rule that a name whose header the answer removed is declared nowhere.
+
+C_HEADER_NAMES = {
+    "assert.h": "assert static_assert NDEBUG",
+    "ctype.h": "isalnum isalpha isblank iscntrl isdigit isgraph islower isprint ispunct isspace isupper isxdigit "
+    "tolower toupper isascii toascii",
+    "errno.h": "errno EDOM ERANGE EILSEQ EINVAL ENOMEM EAGAIN ENOENT EPERM EIO",
+    "limits.h": "CHAR_BIT SCHAR_MIN SCHAR_MAX UCHAR_MAX CHAR_MIN CHAR_MAX MB_LEN_MAX SHRT_MIN SHRT_MAX USHRT_MAX "
+    "INT_MIN INT_MAX UINT_MAX LONG_MIN LONG_MAX ULONG_MAX LLONG_MIN LLONG_MAX ULLONG_MAX PATH_MAX SSIZE_MAX",
+    "stdbool.h": "bool true false __bool_true_false_are_defined",
+    "stddef.h": "NULL size_t ptrdiff_t offsetof max_align_t wchar_t",
+    "stdint.h": "int8_t int16_t int32_t int64_t uint8_t uint16_t uint32_t uint64_t int_least8_t int_least16_t "
+    "int_least32_t int_least64_t uint_least8_t uint_least16_t uint_least32_t uint_least64_t int_fast8_t "
+    "int_fast16_t int_fast32_t int_fast64_t uint_fast8_t uint_fast16_t uint_fast32_t uint_fast64_t intptr_t "
+    "uintptr_t intmax_t uintmax_t INT8_MIN INT16_MIN INT32_MIN INT64_MIN INT8_MAX INT16_MAX INT32_MAX INT64_MAX "
+    "UINT8_MAX UINT16_MAX UINT32_MAX UINT64_MAX INTPTR_MAX UINTPTR_MAX INTMAX_MAX UINTMAX_MAX SIZE_MAX PTRDIFF_MAX "
+    "INT8_C INT16_C INT32_C INT64_C UINT8_C UINT16_C UINT32_C UINT64_C INTMAX_C UINTMAX_C",
+    "stdio.h": "FILE fpos_t NULL EOF BUFSIZ FILENAME_MAX SEEK_SET SEEK_CUR SEEK_END stdin stdout stderr size_t "
+    "printf fprintf sprintf snprintf vprintf vfprintf vsprintf vsnprintf scanf fscanf sscanf vscanf vfscanf vsscanf "
+    "puts fputs fputc putc putchar getchar getc fgetc fgets gets ungetc fopen freopen fclose fflush fread fwrite "
+    "fseek ftell rewind fgetpos fsetpos feof ferror clearerr perror remove rename tmpfile tmpnam setbuf setvbuf "
+    "getline getdelim dprintf fdopen fileno popen pclose _IOFBF _IOLBF _IONBF L_tmpnam TMP_MAX",
+    "stdlib.h": "NULL size_t EXIT_SUCCESS EXIT_FAILURE RAND_MAX MB_CUR_MAX div_t ldiv_t lldiv_t malloc calloc "
+    "realloc free aligned_alloc abort exit atexit at_quick_exit quick_exit _Exit getenv system atoi atol atoll atof "
+    "strtol strtoul strtoll strtoull strtod strtof strtold abs labs llabs div ldiv lldiv rand srand qsort bsearch "
+    "mblen mbtowc wctomb mbstowcs wcstombs random srandom posix_memalign setenv unsetenv mkstemp realpath",
+    "string.h": "NULL size_t memcpy memmove memset memcmp memchr strlen strnlen strcpy strncpy strcat strncat strcmp "
+    "strncmp strcoll strxfrm strchr strrchr strstr strtok strtok_r strerror strspn strcspn strpbrk strdup strndup "
+    "stpcpy stpncpy strsep strcasecmp strncasecmp memrchr memccpy strsignal strlcpy strlcat",
+    "time.h": "NULL size_t time_t clock_t tm timespec CLOCKS_PER_SEC TIME_UTC time clock difftime mktime "
+    "strftime gmtime localtime asctime ctime gmtime_r localtime_r asctime_r ctime_r timespec_get nanosleep "
+    "clock_gettime CLOCK_REALTIME CLOCK_MONOTONIC tzset timegm strptime",
+}
+"""C's standard headers and what each declares (math.h is the math rule's)."""
+
+
+_PROTOTYPE_TYPES = words(
+    """
+    bool true false size_t ssize_t ptrdiff_t wchar_t FILE time_t clock_t tm intptr_t uintptr_t intmax_t uintmax_t
+    int8_t int16_t int32_t int64_t uint8_t uint16_t uint32_t uint64_t
+    """
+)
+"""Names a project header needs for its own prototypes and so includes itself (`bool is_paired(const char *)` needs
+<stdbool.h>): a file that drops its include of them may still have them."""
+
+
+def _standard_names(table: dict[str, str]) -> dict[str, frozenset[str]]:
+    return {header: frozenset(names.split()) for header, names in table.items()}
+
+
+C_STANDARD = _standard_names(C_HEADER_NAMES)
+
+
+def _system_includes(source: Source) -> list[tuple[str, tree_sitter.Node]]:
+    return [
+        (source.node_text(path).strip("<>").strip(), path)
+        for path in captured(source.grammar, "(preproc_include path: (system_lib_string) @hit)", source.root)
+    ]
+
+
+def names_whose_header_went(original: Source, answer: Source) -> Iterator[Finding]:
+    """A standard name the answer uses (`NULL`, `strlen`) whose header the original included and the answer no longer
+    includes, nor any other that declares it: the original's own include says no header of the project brings it, so
+    the compiler finds it declared nowhere. Types and `bool`, which a project header needs for its own prototypes, are
+    left out; a name the answer declares itself is its own."""
+    removed = {h for h, _ in _system_includes(original)} - {h for h, _ in _system_includes(answer)}
+    kept = {h for h, _ in _system_includes(answer)}
+    lost = {name for header in removed if header in C_STANDARD for name in C_STANDARD[header]} - _PROTOTYPE_TYPES
+    if not lost:
+        return
+    declared = {
+        answer.node_text(node)
+        for pattern in (*_TYPE_DECLARATIONS, "(function_declarator declarator: (identifier) @hit)")
+        for node in captured(answer.grammar, pattern, answer.root)
+    }
+    reported: set[str] = set()
+    for node in captured(answer.grammar, "[(identifier) (null) (type_identifier)] @hit", answer.root):
+        name = answer.node_text(node)
+        if name not in lost or name in reported or name in declared or node.has_error:
+            continue
+        if any(name in names for header, names in C_STANDARD.items() if header in kept):
+            continue
+        reported.add(name)
+        header = next(h for h in sorted(removed) if name in C_STANDARD.get(h, ()))
+        message = f"{name} is used but <{header}>, which declared it in the original, is no longer included"
+        yield finding(answer, "missing-include", name, node, message)
+
+
 NODE_KINDS = NodeKinds(
     comments=words("comment"),
     strings=words("char_literal concatenated_string string_literal"),
@@ -980,7 +1220,12 @@ SPEC = LanguageSpec(
     assignment_query="(assignment_expression) @hit",
     switch_query=SWITCH_QUERY,
     defect_rules=(headers_and_inline, missing_math_header(("math.h", "tgmath.h")), copies_past_the_end),
-    compared_rules=(ownership_changes, undeclared_parameter_types),
+    compared_rules=(
+        ownership_changes,
+        undeclared_parameter_types,
+        names_whose_header_went,
+        header_types_declared_again,
+    ),
     cppcheck=Cppcheck("c", ".c"),
     preprocessor=True,
 )

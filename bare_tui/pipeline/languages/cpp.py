@@ -12,6 +12,7 @@ from bare_tui.pipeline.languages.c import (
     TYPEDEFS,
     copies_past_the_end,
     header_mismatches,
+    header_types_declared_again,
     hidden,
     missing_math_header,
     ownership_changes,
@@ -61,6 +62,7 @@ NODE_KINDS = NodeKinds(
     self_assignments=words("assignment_expression"),
     single_value_arms=words("case_statement"),
     names=words("identifier"),
+    member_names=words("field_identifier"),
     wrappers=words(
         "array_declarator init_declarator parenthesized_declarator pointer_declarator", "reference_declarator"
     ),
@@ -165,7 +167,12 @@ SPEC = LanguageSpec(
         ),
         copies_past_the_end,
     ),
-    compared_rules=(ownership_changes, header_mismatches, undeclared_parameter_types),
+    compared_rules=(
+        ownership_changes,
+        header_mismatches,
+        undeclared_parameter_types,
+        header_types_declared_again,
+    ),
     cppcheck=Cppcheck("c++", ".cpp"),
     preprocessor=True,
 )

@@ -21,7 +21,7 @@ from bare_tui.pipeline.languages.spec import (
     private_modifier,
     words,
 )
-from bare_tui.pipeline.languages.tree import Source, name_text
+from bare_tui.pipeline.languages.tree import Source, matches, name_text
 
 # The definitions the signatures stage compares.
 
@@ -178,6 +178,41 @@ def foreign_private_access(source: Source) -> Iterator[Finding]:
                 )
 
 
+_SERIAL_VERSIONS = """
+(class_declaration name: (identifier) @class body: (class_body (field_declaration
+    declarator: (variable_declarator name: (identifier) @field (#eq? @field "serialVersionUID")))))
+"""
+
+
+def lost_serial_versions(original: Source, answer: Source) -> Iterator[Finding]:
+    """A class that declared its serialVersionUID and still extends or implements something (an exception, a
+    Serializable) without it: javac -Xlint warns [serial], and the class's serialized form gets an id computed from its
+    members, which any later change breaks. Only a class the original gave one is blamed."""
+    kept = _serial_classes(answer)
+    declared_before = _serial_classes(original)
+    if not declared_before - kept:
+        return
+    for node in captured(answer.grammar, "(class_declaration name: (identifier) @hit)", answer.root):
+        name = answer.node_text(node)
+        declaration = node.parent
+        if name not in declared_before or name in kept or declaration is None:
+            continue
+        if (
+            declaration.child_by_field_name("superclass") is None
+            and declaration.child_by_field_name("interfaces") is None
+        ):
+            continue  # no longer serializable through anything: nothing to version
+        message = (
+            f"class {name} lost its serialVersionUID: its serialized form's id is now computed (javac -Xlint:serial)"
+        )
+        yield finding(answer, "serial-version-lost", name, node, message)
+
+
+def _serial_classes(source: Source) -> set[str]:
+    """The classes that declare a serialVersionUID field in their own body."""
+    return {source.node_text(hit["class"][0]) for hit in matches(source, _SERIAL_VERSIONS) if hit.get("class")}
+
+
 def _enclosing_top(node: tree_sitter.Node) -> tree_sitter.Node | None:
     top = None
     current = node.parent
@@ -292,5 +327,6 @@ SPEC = LanguageSpec(
     assignment_query="(assignment_expression) @hit",
     switch_query="(switch_block) @hit",
     defect_rules=(unused_private_fields, foreign_private_access),
+    compared_rules=(lost_serial_versions,),
     capitalised_objects_are_classes=True,
 )

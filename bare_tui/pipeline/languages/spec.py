@@ -248,6 +248,9 @@ class NodeKinds:
     """A name with its sigil (PHP's `$x`), which stands for the bare name inside it."""
     declaring_nodes: frozenset[str] = frozenset()
     """Nodes that declare their name whatever their parent (`const { total } = order`, C#'s `s => s.Date`)."""
+    member_names: frozenset[str] = frozenset()
+    """A class member's own name (C++'s field_identifier), which its class's methods use bare: where it declares the
+    member (a method or a field in the class body), the name is declared; elsewhere (`a.count`) it is no use."""
     wrappers: frozenset[str] = frozenset()
     """Nodes between a declared name and its declaring node (`a, b := ...`, `int *p`, `[x, y] = ...`)."""
     initialisers: frozenset[str] = frozenset()

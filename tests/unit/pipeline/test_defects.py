@@ -397,6 +397,24 @@ def test_a_reference_to_a_name_declared_nowhere_fails_at_its_place(language: str
     assert line[evidence.column - 1 :].lstrip("$").startswith(name)
 
 
+def test_a_cpp_member_declared_in_its_class_body_is_no_undefined_name_in_its_methods() -> None:
+    # Methods use their class's members bare: a helper method or a field the answer declares in the class body is
+    # declared, however far below its use; one declared nowhere is still an undefined name.
+    original = "int count(const char *s) {\n  int n = 0;\n  while (*s++) n++;\n  return n;\n}\n"
+    answer = (
+        "class counter {\n public:\n  int count(const char *s) const {\n    for (; *s; ++s) total += index_of(*s);\n"
+        "    return total;\n  }\n\n private:\n  inline int index_of(char c) const { return c == 'A'; }\n"
+        "  mutable int total = 0;\n};\n"
+    )
+    assert check_defects("cpp", original, answer).details["new_by_rule"] == {}
+    undeclared = answer.replace("  inline int index_of(char c) const { return c == 'A'; }\n", "")
+    result = check_defects("cpp", original, undeclared)
+    assert result.details["new_by_rule"] == {"undefined-name": 1}
+    assert result.evidence[0].message == "undefined name 'index_of': declared nowhere in the file"
+    member = answer.replace("total += index_of(*s)", "total += other.index_of(*s)")  # a member of another object
+    assert check_defects("cpp", original, member).details["new_by_rule"] == {"undefined-name": 1}  # `other` alone
+
+
 def test_a_definition_changed_away_from_the_headers_declaration_fails() -> None:
     original = (
         '#include "school.h"\nusing namespace std;\n\nvector<string> school::grade(int n)\n{\n  return grades[n];\n}\n\n'
@@ -411,7 +429,92 @@ def test_a_definition_changed_away_from_the_headers_declaration_fails() -> None:
     by_value_const = original.replace("school::add(string name", "school::add(const string name")
     assert check_defects("cpp", original, by_value_const).details["new_by_rule"] == {}  # the definition's own business
     redefined = '#include "school.h"\nclass school {\n public:\n  void add(std::string name, int n) {}\n};\n'
-    assert check_defects("cpp", original, redefined).details["new_by_rule"] == {"header-mismatch": 1}
+    result = check_defects("cpp", original, redefined)
+    assert result.details["new_by_rule"] == {"header-mismatch": 1}
+    assert result.evidence[0].message.startswith("class school is defined in the file though the header it includes")
+
+
+def test_a_header_class_member_the_original_never_defined_or_a_static_field_of_another_type_fails() -> None:
+    # The original defines robot's members outside the class, so the header it includes holds the class: the answer
+    # cannot add a member to it, nor define its static field with another type.
+    original = (
+        '#include "robot.h"\n#include <set>\nnamespace rn {\nstd::set<std::string> robot::taken = {""};\n'
+        'robot::robot() : name_(robot::make()) {}\nstd::string robot::make() {\n  return "AB123";\n}\n}\n'
+    )
+    kept = original.replace('return "AB123";', 'std::string name = "AB123";\n  return name;')
+    assert check_defects("cpp", original, kept).details["new_by_rule"] == {}
+    field = kept.replace('robot::taken = {""};\n', 'robot::taken = {""};\nstd::mutex robot::lock;\n')
+    result = check_defects("cpp", original, field)
+    assert result.details["new_by_rule"] == {"header-mismatch": 1}
+    assert "robot::lock" in result.evidence[0].message
+    retyped = kept.replace("std::set<std::string> robot::taken", "std::unordered_set<std::string> robot::taken")
+    result = check_defects("cpp", original, retyped)
+    assert result.details["new_by_rule"] == {"header-mismatch": 1}
+    assert "unordered_set<string>" in result.evidence[0].message and "set<string>" in result.evidence[0].message
+    helper = kept.replace(
+        "std::string robot::make() {", "char robot::letter() {\n  return 'A';\n}\nstd::string robot::make() {"
+    )
+    assert check_defects("cpp", original, helper).details["new_by_rule"] == {"header-mismatch": 1}
+    # a helper the file declares itself (in a class it defines, or a namespace) is its own
+    free = kept.replace(
+        "std::string robot::make() {", "static char letter() {\n  return 'A';\n}\nstd::string robot::make() {"
+    )
+    assert check_defects("cpp", original, free).details["new_by_rule"] == {}
+
+
+def test_a_type_the_original_takes_from_its_header_declared_again_fails() -> None:
+    original = '#include "brackets.h"\nbool is_paired(const char *s) {\n  stack_t *stack = make(s);\n  return stack->n == 0;\n}\n'
+    again = '#include "brackets.h"\ntypedef struct {\n  int n;\n} stack_t;\n' + original.split("\n", 1)[1]
+    result = check_defects("c", original, again)
+    assert result.details["new_by_rule"] == {"header-redeclared": 1}
+    assert result.evidence[0].message.startswith("type stack_t is declared again")
+    local = original.replace("  stack_t *stack", "  typedef struct { int n; } stack_t;\n  stack_t *stack")
+    assert check_defects("c", original, local).details["new_by_rule"] == {}  # a function's own type hides the header's
+    no_header = again.replace('#include "brackets.h"\n', "")
+    assert check_defects("c", original, no_header).details["new_by_rule"] == {}  # the header went: nothing to clash
+    declared = '#include "brackets.h"\ntypedef struct { int n; } stack_t;\n' + original.split("\n", 1)[1]
+    assert check_defects("c", declared, again).details["new_by_rule"] == {}  # the original declared it itself
+
+
+def test_a_standard_name_whose_every_header_the_answer_removed_fails() -> None:
+    original = (
+        '#include "pangram.h"\n#include <stdlib.h>\n#include <string.h>\n#include <ctype.h>\n'
+        "bool is_pangram(const char *s) {\n  if (s == NULL) return false;\n  return strlen(s) > 25;\n}\n"
+    )
+    dropped = original.replace("#include <stdlib.h>\n#include <string.h>\n", "#include <stdbool.h>\n")
+    result = check_defects("c", original, dropped)
+    assert result.details["new_by_rule"] == {"missing-include": 2}  # NULL and strlen, each once
+    assert [e.message.split(" is used")[0] for e in result.evidence] == ["NULL", "strlen"]
+    one_kept = original.replace("#include <stdlib.h>\n", "")  # <string.h> declares both
+    assert check_defects("c", original, one_kept).details["new_by_rule"] == {}
+    # bool, size_t and the like: a project header needs them for its prototypes and includes them itself
+    typed = original.replace("#include <stdlib.h>\n#include <string.h>\n", "#include <stdio.h>\n").replace(
+        "strlen(s) > 25", "sizeof(size_t) > 2"
+    )
+    assert check_defects(
+        "c", original.replace("#include <stdio.h>\n", ""), typed.replace("#include <stdio.h>\n", "")
+    ).details["new_by_rule"] == {"missing-include": 1}  # NULL
+    own = dropped.replace(
+        '#include "pangram.h"\n', '#include "pangram.h"\n#define NULL 0\nsize_t strlen(const char *);\n'
+    )
+    assert check_defects("c", original, own).details["new_by_rule"] == {}
+
+
+def test_a_java_class_that_loses_its_serial_version_uid_fails() -> None:
+    original = (
+        "public class InvalidAction extends Exception {\n\n    private static final long serialVersionUID = 1L;\n\n"
+        "    InvalidAction(String message) {\n        super(message);\n    }\n}\n"
+    )
+    lost = original.replace("    private static final long serialVersionUID = 1L;\n\n", "")
+    result = check_defects("java", original, lost)
+    assert result.details["new_by_rule"] == {"serial-version-lost": 1}
+    assert "InvalidAction lost its serialVersionUID" in result.evidence[0].message
+    assert (
+        check_defects("java", lost, lost.replace("    InvalidAction(", "    public InvalidAction(")).outcome
+        is Outcome.PASS
+    )
+    plain = lost.replace(" extends Exception", "")  # nothing serializable left to version
+    assert check_defects("java", original, plain).details["new_by_rule"] == {}
 
 
 def test_a_free_function_may_change_its_parameters_but_not_become_constexpr() -> None:

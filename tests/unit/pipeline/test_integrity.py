@@ -163,10 +163,15 @@ def test_a_body_replaced_by_ellipsis_fails_but_original_stubs_are_fine() -> None
     assert check_integrity("python", protocol, refactored).outcome is Outcome.PASS
 
 
-def test_a_dropped_class_fails_with_the_original_location() -> None:
-    dropped = REFACTORED.replace("class Credit(Invoice):\n    def total(self):\n        return -super().total()\n", "")
-    findings = integrity_findings("python", PYTHON, dropped)
-    # Credit.total is callers' interface: the signatures stage reports it, integrity does not say it twice
+def test_a_dropped_class_fails_with_the_original_location_unless_signatures_reports_it() -> None:
+    credit = "class Credit(Invoice):\n    def total(self):\n        return -super().total()\n"
+    dropped = REFACTORED.replace(credit, "")
+    # Credit.total is callers' interface: the signatures stage reports it, and the class with it; integrity does not
+    # say it twice
+    assert integrity_findings("python", PYTHON, dropped) == []
+    # A class callers call nothing of is integrity's alone: located where the original defined it
+    plain = PYTHON.replace(credit, "class Credit(Invoice):\n    sign = -1\n")
+    findings = integrity_findings("python", plain, dropped)
     assert [(f.check, f.side, f.line) for f in findings] == [("dropped-type", "original", 20)]
 
 
@@ -565,8 +570,9 @@ UNNAMEABLE_TYPES = [
     (
         "python",
         "_Pair",
-        "class _Pair:\n    def __init__(self, a, b):\n        self.a, self.b = a, b\n\n\n"
-        "def total(a, b):\n    return sum(vars(_Pair(a, b)).values())\n",
+        # a class with nothing callers call (a visible constructor would be the signatures stage's to report)
+        "class _Pair:\n    a = 0\n    b = 0\n\n\ndef total(a, b):\n    pair = _Pair()\n    pair.a, pair.b = a, b\n"
+        "    return sum(vars(pair).values())\n",
         "def total(a, b):\n    return a + b\n",
         ("_Pair", "Pair"),
     ),
@@ -596,6 +602,49 @@ def test_a_type_callers_cannot_name_may_be_replaced_while_a_visible_one_may_not(
         # Callers of the file could name it: gone is lost, whatever the answer says.
         shown = original.replace(*visible)
         assert "dropped-type" in _checks(language, shown, answer.replace(*visible))
+
+
+def test_a_type_lost_with_the_visible_code_signatures_reports_is_not_charged_again() -> None:
+    # The enum went with the public method that alone used it; the class went with its constructor: signatures reports
+    # those, and integrity reports dropped code beyond them.
+    original = (
+        "public class Checker {\n    enum Letter { A, B }\n\n    public boolean first(String s) {\n"
+        "        return Letter.valueOf(s) == Letter.A;\n    }\n\n    public boolean second(String s) {\n"
+        '        return s.equals("A");\n    }\n}\n'
+    )
+    answer = 'public class Checker {\n    public boolean second(String s) {\n        return "A".equals(s);\n    }\n}\n'
+    assert integrity_findings("java", original, answer, "Checker.java") == []
+    shared = original.replace('return s.equals("A");', "return Letter.valueOf(s) != null;")
+    assert [f.check for f in integrity_findings("java", shared, answer, "Checker.java")] == ["dropped-type"]
+    kept = answer.replace(
+        "    public boolean second",
+        "    public boolean first(String s) {\n        return true;\n    }\n\n    public boolean second",
+    )
+    assert [f.check for f in integrity_findings("java", original, kept, "Checker.java")] == ["dropped-type"]
+    python = "class Cache:\n    def __init__(self):\n        self.head = Node()\n\n\nclass Node:\n    def __init__(self, key=None):\n        self.key = key\n"
+    assert (
+        integrity_findings("python", python, "class Cache:\n    def __init__(self):\n        self.head = {}\n", "c.py")
+        == []
+    )
+    plain = python.replace("    def __init__(self, key=None):\n        self.key = key\n", "    key = None\n")
+    assert [
+        f.check
+        for f in integrity_findings(
+            "python", plain, "class Cache:\n    def __init__(self):\n        self.head = {}\n", "c.py"
+        )
+    ] == ["dropped-type"]
+
+
+def test_a_private_class_nested_in_a_header_class_may_be_replaced_but_a_public_one_may_not() -> None:
+    # A header's types are seen by every file that includes it, except a class nested under a class's private access.
+    original = (
+        "#include <vector>\nclass Stack {\n  struct Cell {\n    int value;\n  };\n  std::vector<Cell> cells;\n"
+        " public:\n  int top() const;\n};\n"
+    )
+    answer = "#include <vector>\nclass Stack {\n  std::vector<int> values;\n public:\n  int top() const;\n};\n"
+    assert integrity_findings("cpp", original, answer, "stack.h") == []
+    public = original.replace("  struct Cell {", " public:\n  struct Cell {")
+    assert [f.check for f in integrity_findings("cpp", public, answer, "stack.h")] == ["dropped-type"]
 
 
 def test_a_private_type_the_answer_still_uses_is_missing() -> None:

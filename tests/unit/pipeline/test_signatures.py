@@ -282,6 +282,29 @@ def test_cpp_out_of_class_definitions_and_declarations() -> None:
     assert "only a declaration is left" in result.evidence[0].message
 
 
+def test_a_class_nested_in_a_cpp_class_takes_the_access_it_is_declared_under() -> None:
+    # `class Inner {...};` in a class body is a member like a method: private by default in a class, so its methods are
+    # the class's own business, while one declared under `public:` is called from other files.
+    header = (
+        "class Outer {\n  class Inner {\n   public:\n    int f(int x);\n  };\n  struct Node { int g(); };\n"
+        " public:\n  struct Pub { int h(); };\n  int k();\n private:\n  class Priv { public: int m(); };\n};\n"
+    )
+    visible = {s.name: s.visible for s in extract_signatures("cpp", header, "outer.h")}
+    assert visible == {
+        "Outer.Inner.f": False,
+        "Outer.Node.g": False,
+        "Outer.Pub.h": True,
+        "Outer.k": True,
+        "Outer.Priv.m": False,
+    }
+    renamed = header.replace("int f(int x)", "int first(int x, int y)").replace("int m()", "int n()")
+    assert check_signatures("cpp", header, renamed, "outer.h").outcome is Outcome.PASS
+    public = renamed.replace("int h()", "int h(int y)")
+    assert check_signatures("cpp", header, public, "outer.h").outcome is Outcome.FAIL
+    in_struct = header.replace("class Outer {", "struct Outer {")  # a struct's members are public by default
+    assert extract_signatures("cpp", in_struct, "outer.h")[0].visible
+
+
 def test_c_prototypes_are_kept_by_their_definition() -> None:
     original = "static int helper(int);\nint main(void) { return helper(1); }\nstatic int helper(int x) { return x; }\n"
     reordered = "static int helper(int x) { return x; }\nint main(void) { return helper(1); }\n"
