@@ -378,7 +378,7 @@ class Bench:
                 megabytes = output.stat().st_size / MB
                 self.row(f"export --what {what}" + (" --format csv" if fmt == "csv" else ""),
                          f"{rows / result.seconds:,.0f} rows/s, {megabytes / result.seconds:,.0f} MB/s ({rows:,} rows, "
-                         f"{megabytes:,.0f} MB, {result.seconds:,.1f} s; CPU {result.cpu_seconds:,.1f} s: "
+                         f"{megabytes:,.0f} MB, {result.seconds:,.1f} s; CPU of its processes {result.cpu_seconds:,.1f} s: "
                          f"{rows / max(result.cpu_seconds, 1e-9):,.0f} rows/s)",
                          "100k rows/s, constant memory", result.peak_mb)  # fmt: skip
             output.unlink(missing_ok=True)
