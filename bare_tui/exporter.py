@@ -535,8 +535,8 @@ def _export_streamed(store: Store, what: str, fmt: str, sink: _Sink, source: str
     """A verdicts, attempts or judgements export with its lines built by SQLite (Store.export_lines): Python
     only writes bytes, so memory stays flat and the rate is SQLite's. The same bytes as write_jsonl and
     write_csv write from the rows. JSON Lines first finds the rows hoisted would move up (_moved_keys); those
-    are written first, read by their keys, then the rest in order, read by the snapshot's readers at once while
-    this thread writes; all of it one state of the session."""
+    are written first, read by their keys, then the rest in order: to a file or pipe by reader processes taking
+    turns (Store.export_to: both cores), else by this process; all of it one state of the session."""
     count = 0
     moved: list[int] = []
     with store.snapshot(parallel=sink.shared is not None):
