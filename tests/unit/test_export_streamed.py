@@ -371,3 +371,34 @@ def test_readers_that_cannot_be_shown_to_read_the_snapshot_are_not_used(
         before = _rows_text(store, "verdicts", "jsonl")
         assert _to_file(store, tmp_path / "out", "verdicts", "jsonl") == before
         assert _rows_text(store, "verdicts", "jsonl") != before  # the commit did land meanwhile
+
+
+def test_an_error_in_a_reader_process_is_the_exports_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A disk that fills while a reader process writes its block stops the export with that error, as it would
+    stop an export written by one process (the command says "No space left on device"), and no reader is left
+    behind waiting for its turn."""
+    import errno
+    import os
+
+    import bare_tui.exporter as exporter
+    import bare_tui.store as store_module
+
+    monkeypatch.setattr(store_module, "EXPORT_READERS", 2)
+    monkeypatch.setattr(store_module, "EXPORT_BLOCK_KEYS", dict.fromkeys(STREAMED, 7))
+    gather, parent = exporter._gather, os.getpid()
+
+    def fills_up(fd: int, parts: list[bytes]) -> None:
+        if os.getpid() != parent and os.fstat(fd).st_size > 20_000:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        gather(fd, parts)
+
+    monkeypatch.setattr(exporter, "_gather", fills_up)
+    with Store.open(random_session(tmp_path / "s.db", 6), readonly=True) as store, pytest.raises(OSError) as raised:
+        _to_file(store, tmp_path / "out", "verdicts", "jsonl")
+    assert raised.value.errno == errno.ENOSPC
+    assert 20_000 < (tmp_path / "out").stat().st_size < len(_rows_text_of(tmp_path / "s.db"))
+
+
+def _rows_text_of(session: Path) -> bytes:
+    with Store.open(session, readonly=True) as store:
+        return _rows_text(store, "verdicts", "jsonl")
