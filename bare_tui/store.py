@@ -2889,7 +2889,12 @@ class _ReaderProcesses:
     turns[k], written by reader k - 1, or by the parent for the first block: 1 once every reader has begun
     and the state is shown to be the snapshot's, else 0, and each reader ends without writing). A reader
     that ends early closes the next one's pipe, whose reader then sees no turn and ends too: nothing waits
-    forever, and nothing is written out of order. Each reader holds one block."""
+    forever, and nothing is written out of order. Each reader holds one block.
+    A fork copies SQLite's per-process lock bookkeeping, in which the parent's connection holds its read lock:
+    a reader's own new connection may count that lock as its own without the kernel granting it one. What
+    keeps the pages a reader reads from being checkpointed over is then the parent's lock, which the kernel
+    does hold, on the same state (pinned), for as long as any reader lives (run returns before the snapshot
+    ends). The inherited connections themselves are never used, nor closed: a reader leaves by os._exit."""
 
     def __init__(self, store: Store, count: int, blocks: Sequence[int]) -> None:
         self.store, self.count, self.blocks = store, count, blocks
