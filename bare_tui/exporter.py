@@ -486,6 +486,7 @@ class _Sink:
         self.write: Callable[[bytes], object]
         self.out = out
         self.fd: int | None = None  # a regular file's: chunks go to it by gathering writes
+        self.shared: int | None = None  # a file's or pipe's, which other processes may write to in turn
         if isinstance(out, io.TextIOBase):
             text = cast(TextIO, out)
             self.write = lambda data: text.write(data.decode("utf-8"))
@@ -493,8 +494,11 @@ class _Sink:
             self.write = cast(BinaryIO, out).write
             with contextlib.suppress(OSError, ValueError, AttributeError):  # BytesIO and the like: no descriptor
                 fd = out.fileno()
-                if stat.S_ISREG(os.fstat(fd).st_mode):
+                mode = os.fstat(fd).st_mode
+                if stat.S_ISREG(mode):
                     self.fd = fd
+                if not terminal and (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+                    self.shared = fd
 
     def text(self, text: str) -> None:
         self.write(text.encode("utf-8"))
@@ -531,10 +535,11 @@ def _export_streamed(store: Store, what: str, fmt: str, sink: _Sink, source: str
     """A verdicts, attempts or judgements export with its lines built by SQLite (Store.export_lines): Python
     only writes bytes, so memory stays flat and the rate is SQLite's. The same bytes as write_jsonl and
     write_csv write from the rows. JSON Lines first finds the rows hoisted would move up (_moved_keys); those
-    are written first, read by their keys, then the rest in order; all of it one read transaction."""
+    are written first, read by their keys, then the rest in order: to a file or pipe by reader processes taking
+    turns (Store.export_to: both cores), else by this process; all of it one state of the session."""
     count = 0
     moved: list[int] = []
-    with store.snapshot():
+    with store.snapshot(parallel=sink.shared is not None):
         if fmt == "csv":
             from .formats.csv_rows import csv_record
 
@@ -544,8 +549,16 @@ def _export_streamed(store: Store, what: str, fmt: str, sink: _Sink, source: str
             if moved:
                 for chunk in store.export_lines(what, keep, fmt, source, keys=moved):
                     count += sink.chunk(chunk)
-        for chunk in store.export_lines(what, keep, fmt, source, skip=moved):
-            count += sink.chunk(chunk)
+        rest = None
+        if sink.shared is not None:
+            sink.out.flush()  # what the stream holds goes first
+            fd = sink.shared
+            rest = store.export_to(what, keep, fmt, source, moved, lambda chunk: _gather(fd, chunk.parts))
+        if rest is None:
+            for chunk in store.export_lines(what, keep, fmt, source, skip=moved):
+                count += sink.chunk(chunk)
+        else:
+            count += rest
     return count
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import gc
 import hashlib
@@ -10,8 +11,10 @@ import json
 import math
 import os
 import re
+import signal
 import socket
 import sqlite3
+import sys
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self, TypeAlias, overload
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self, TypeAlias, cast, overload
 
 from .model import (
     FIELD_INDEX,
@@ -668,6 +671,8 @@ class Store:
         self.path = path
         self.readonly = readonly
         self.immutable = False  # opened as a file nobody can write (read-only media): read as it is, no WAL
+        self._probe: sqlite3.Connection | None = None  # a parallel snapshot's: reads data_version (export_to)
+        self._data_version = 0  # what it read before the snapshot began
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
         """The rows of one SELECT as dicts by column name (sqlite-utils' query without it: importing sqlite-utils
@@ -1698,18 +1703,36 @@ class Store:
 
     # ------------------------------------------------------------------ exports, streamed
     @contextmanager
-    def snapshot(self) -> Iterator[None]:
+    def snapshot(self, parallel: bool = False) -> Iterator[None]:
         """Every read in the block sees one state of the session (one read transaction), whatever other
-        processes commit meanwhile: an export read by two statements is still one consistent copy."""
+        processes commit meanwhile: an export read by two statements is still one consistent copy. parallel: a
+        second connection, outside any transaction, reads SQLite's data_version before this one begins, so that
+        export_to can show that its reader processes read this same state."""
         if self._conn.in_transaction:
             yield
             return
-        self._conn.execute("BEGIN")
+        if parallel and EXPORT_READERS > 1 and hasattr(os, "fork"):
+            with contextlib.suppress(sqlite3.Error):  # no second connection (too many files open): read alone
+                self._probe = self._export_connection()
+                self._data_version = self._probe.execute("PRAGMA data_version").fetchone()[0]
         try:
+            _begin_read(self._conn)
             yield
         finally:
+            if self._probe is not None:
+                self._probe.close()
+                self._probe = None
             with contextlib.suppress(sqlite3.Error):
                 self._conn.execute("COMMIT")
+
+    def _export_connection(self) -> sqlite3.Connection:
+        """Another read-only connection to this session, with the export's functions."""
+        mode = "immutable=1" if self.immutable else "mode=ro"
+        conn = sqlite3.connect(
+            f"{self.path.resolve().as_uri()}?{mode}", uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+        )
+        _export_functions(conn)
+        return conn
 
     def export_lines(
         self,
@@ -1735,34 +1758,52 @@ class Store:
             items = _csv_line_items(expressions)
         else:
             raise ValueError(f"unknown format {fmt!r}")
+        lines = _line_chunks(len(items), fmt, len(expressions))
         self._export_functions()
         sql, params = _export_query(what, ", ".join(items), source, _keys_where(what, keys, skip))
         cursor = self._conn.execute(sql, params)
         size = 256 if what == "attempts" else 4096  # an attempts row carries whole files: about 2 MB a chunk
-        if len(items) == 1:
-            while rows := cursor.fetchmany(size):
-                yield ExportChunk(len(rows), [row[0] for row in rows])
-            return
-        if fmt == "jsonl":  # every part is the lines' bytes already
-            flat = itertools.chain.from_iterable
-            while rows := cursor.fetchmany(size):
-                yield ExportChunk(len(rows), list(flat(rows)))
-            return
-        import orjson  # only here: three times json.loads's rate over whole files
-
-        loads = orjson.loads  # reads what json.dumps wrote as json.loads does (tests/unit/test_stored_texts.py)
-        empty = b'""' if len(expressions) == 1 else b""  # a record of one null cell is quoted: no blank line
-
-        def cell(stored: bytes | None) -> bytes:
-            return empty if stored is None else _csv_value(loads(stored)).encode("utf-8")
-
         while rows := cursor.fetchmany(size):
-            lines = []
-            for row in rows:
-                parts = list(row)
-                parts[1::2] = map(cell, row[1::2])  # the long texts, between the lines' other parts
-                lines.append(b"".join(parts))
-            yield ExportChunk(len(rows), lines)
+            yield lines(rows)
+
+    def export_to(
+        self,
+        what: str,
+        columns: Sequence[str],
+        fmt: str,
+        source: str | None,
+        skip: Sequence[int],
+        write: Callable[[ExportChunk], object],
+    ) -> int | None:
+        """export_lines(what, columns, fmt, source, skip=skip) read and written by EXPORT_READERS processes at
+        once (the cores of the machine; SQLite and Python in one process share locks that threads fight over):
+        the order keys are cut into blocks of EXPORT_BLOCK_KEYS[what], process k reads every k-th block (one
+        query on a range of the order's index) and calls `write` with its lines when the block before has been
+        written. `write` runs in those processes: it must write to a file descriptor they share, not to Python's
+        buffers. Returns the rows written; or None, having written nothing, where it cannot (not in a parallel
+        snapshot, no fork, one block) or where its readers cannot be shown to read the snapshot's state (a
+        commit landed while they began): export_lines then reads them alone."""
+        threading = sys.modules.get("threading")
+        if self._probe is None or (threading is not None and threading.active_count() > 1):
+            return None  # a fork copies only this thread: another's locks would stay held in the readers
+        expressions = _export_expressions(what, columns)
+        items = _json_line_items(expressions, columns) if fmt == "jsonl" else _csv_line_items(expressions)
+        lines = _line_chunks(len(items), fmt, len(expressions))
+        table, key = _EXPORT_KEYS[what]
+        low, high = self._conn.execute(f"SELECT min({key}), max({key}) FROM {table}").fetchone()
+        order, step = _EXPORT_ORDER[what], EXPORT_BLOCK_KEYS[what]
+        blocks = range(low, high + 1, step) if low is not None else range(0)
+        if len(blocks) < 2:
+            return None
+        select, skipped = ", ".join(items), sorted(skip)
+
+        def read(conn: sqlite3.Connection, start: int) -> ExportChunk:
+            inside = skipped[bisect.bisect_left(skipped, start) : bisect.bisect_left(skipped, start + step)]
+            where = [(f"{order} >= ?", [start]), (f"{order} < ?", [start + step]), *_keys_where(what, None, inside)]
+            sql, params = _export_query(what, select, source, where)
+            return lines(conn.execute(sql, params).fetchall())
+
+        return _ReaderProcesses(self, min(EXPORT_READERS, len(blocks)), blocks).run(read, write)
 
     def export_marks(
         self, what: str, columns: Sequence[str], source: str | None = None, limit: int = 0
@@ -1832,16 +1873,7 @@ class Store:
         return [row[0] for row in self._conn.execute(query, params)]
 
     def _export_functions(self) -> None:
-        """The few values SQLite cannot write as Python's json and str do (floats: SQLite rounds them to 15
-        digits; a list re-encoded), as functions of this connection, called for those values only."""
-        for name, function in (
-            ("bare_json_value", _json_value),
-            ("bare_csv_value", _csv_value),
-            ("bare_json_list", _json_list),
-            ("bare_length", len),
-            ("bare_text_length", _text_length),
-        ):
-            self._conn.create_function(name, 1, function, deterministic=True)
+        _export_functions(self._conn)
 
     def export_rows(self, what: str, source: str | None = None, batch: int = 2000) -> Iterator[dict[str, Any]]:
         """The rows of a verdicts or attempts export, read from a cursor in batches (memory stays flat) with
@@ -2691,7 +2723,7 @@ class ExportChunk(NamedTuple):
 # whole file, stored in its JSON form: copied as it is into JSON Lines, written as its cell by Python in CSV), stored
 # JSON copied as it is (json), a stored JSON list decoded and written again (list: a judgement's tags, as
 # judgements() has them), a 0/1 boolean (bool), or a number.
-_FIRST_OF_TASK = "a.seq = f.first_seq"
+_FIRST_OF_TASK = "a.seq = (SELECT MIN(f.seq) FROM attempts f WHERE f.task_id = a.task_id)"
 _EXPORT_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "verdicts": {
         "attempt_id": ("v.attempt_id", "text"),
@@ -2791,6 +2823,184 @@ def _export_expressions(what: str, columns: Sequence[str]) -> list[tuple[str, st
 
 # Each streamed export's order key: its rows are written in this order, and read again by it (ExportMark.key).
 _EXPORT_ORDER = {"verdicts": "v.rowid", "attempts": "a.seq", "judgements": "j.rowid"}
+# ... and its table and column, unaliased (a block's range is cut from their least and greatest).
+_EXPORT_KEYS = {
+    "verdicts": ("verdicts", "rowid"),
+    "attempts": ("attempts", "seq"),
+    "judgements": ("judgements", "rowid"),
+}
+# Order keys a block of a parallel export (Store.export_to) spans: about 2 MB of lines each (an attempts row
+# carries whole files); each reader holds one block, whatever the session's size.
+EXPORT_BLOCK_KEYS = {"verdicts": 4096, "attempts": 256, "judgements": 4096}
+# Processes that read and write an export's blocks at once (Store.export_to): both cores of a laptop. One core:
+# the session's own connection reads alone.
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+EXPORT_READERS = 2 if _CORES > 1 else 0
+
+
+def _begin_read(conn: sqlite3.Connection) -> None:
+    """Begin a read transaction on conn now (BEGIN alone waits for the first read to take its snapshot)."""
+    conn.execute("BEGIN")
+    conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone()
+
+
+def _export_functions(conn: sqlite3.Connection) -> None:
+    """The few values SQLite cannot write as Python's json and str do (floats: SQLite rounds them to 15
+    digits; a list re-encoded), as functions of the connection, called for those values only."""
+    for name, function in (
+        ("bare_json_value", _json_value),
+        ("bare_csv_value", _csv_value),
+        ("bare_json_list", _json_list),
+        ("bare_length", len),
+        ("bare_text_length", _text_length),
+    ):
+        conn.create_function(name, 1, function, deterministic=True)
+
+
+def _line_chunks(items: int, fmt: str, columns: int) -> Callable[[list[Any]], ExportChunk]:
+    """How rows of an export query (_json_line_items, _csv_line_items) become an ExportChunk of whole lines."""
+    if items == 1:
+        return lambda rows: ExportChunk(len(rows), [row[0] for row in rows])
+    if fmt == "jsonl":  # every part is the lines' bytes already
+        flat = itertools.chain.from_iterable
+        return lambda rows: ExportChunk(len(rows), list(flat(rows)))
+    import orjson  # only here: three times json.loads's rate over whole files
+
+    loads = orjson.loads  # reads what json.dumps wrote as json.loads does (tests/unit/test_stored_texts.py)
+    empty = b'""' if columns == 1 else b""  # a record of one null cell is quoted: no blank line
+
+    def cell(stored: bytes | None) -> bytes:
+        return empty if stored is None else _csv_value(loads(stored)).encode("utf-8")
+
+    def records(rows: list[Any]) -> ExportChunk:
+        lines = []
+        for row in rows:
+            parts = list(row)
+            parts[1::2] = map(cell, row[1::2])  # the long texts, between the lines' other parts
+            lines.append(b"".join(parts))
+        return ExportChunk(len(rows), lines)
+
+    return records
+
+
+class _ReaderProcesses:
+    """Store.export_to's processes: `count` forked readers, each with a connection of its own begun on the
+    snapshot's state, taking turns to write. Turns pass down pipes in a ring (reader k's turn is a byte on
+    turns[k], written by reader k - 1, or by the parent for the first block: 1 once every reader has begun
+    and the state is shown to be the snapshot's, else 0, and each reader ends without writing). A reader
+    that ends early closes the next one's pipe, whose reader then sees no turn and ends too: nothing waits
+    forever, and nothing is written out of order. Each reader holds one block.
+    A fork copies SQLite's per-process lock bookkeeping, in which the parent's connection holds its read lock:
+    a reader's own new connection may count that lock as its own without the kernel granting it one. What
+    keeps the pages a reader reads from being checkpointed over is then the parent's lock, which the kernel
+    does hold, on the same state (pinned), for as long as any reader lives (run returns before the snapshot
+    ends). The inherited connections themselves are never used, nor closed: a reader leaves by os._exit."""
+
+    def __init__(self, store: Store, count: int, blocks: Sequence[int]) -> None:
+        self.store, self.count, self.blocks = store, count, blocks
+
+    def run(
+        self, read: Callable[[sqlite3.Connection, int], ExportChunk], write: Callable[[ExportChunk], object]
+    ) -> int | None:
+        import pickle  # here, not in a reader: a fork must not import
+
+        count = self.count
+        turns = [os.pipe() for _ in range(count)]
+        results = [os.pipe() for _ in range(count)]
+        ready = os.pipe()
+        held = {fd for pair in (*turns, *results, ready) for fd in pair}  # the parent's ends still open
+        pids: list[int] = []
+        outcomes: list[object] = []
+        pinned = False
+        try:
+            for k in range(count):
+                ends = (turns[k][0], turns[(k + 1) % count][1], ready[1], results[k][1])
+                pid = os.fork()
+                if pid == 0:  # the reader: keeps its own ends, and never returns into the caller's code
+                    status = 1
+                    try:
+                        for fd in held - set(ends):
+                            os.close(fd)
+                        status = self._reader(k, read, write, *ends, pickle.dumps)
+                    finally:
+                        os._exit(status)
+                pids.append(pid)
+            for fd in (ready[1], *(pair[0] for pair in turns), *(pair[1] for pair in (*turns[1:], *results))):
+                os.close(fd)
+                held.discard(fd)
+            begun = b""
+            while len(begun) < count and (byte := os.read(ready[0], count)):
+                begun += byte
+            probe = self.store._probe
+            pinned = (
+                len(begun) == count
+                and probe is not None
+                and (probe.execute("PRAGMA data_version").fetchone()[0] == self.store._data_version)
+            )
+            os.write(turns[0][1], b"1" if pinned else b"0")  # the first block's turn, or: end without writing
+            os.close(turns[0][1])
+            held.discard(turns[0][1])
+            for k in range(count):
+                message = b""
+                while part := os.read(results[k][0], 1 << 16):
+                    message += part
+                outcomes.append(pickle.loads(message) if message else None)
+            while pids:
+                os.waitpid(pids.pop(), 0)
+        finally:
+            for pid in pids:  # the caller's thread was interrupted: its readers go too
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGTERM)
+                    os.waitpid(pid, 0)
+            for fd in held:
+                os.close(fd)
+        if not pinned:
+            return None  # read alone instead (which meets whatever stopped a reader from beginning)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        if not all(isinstance(outcome, int) for outcome in outcomes):
+            raise SessionError(f"{self.store.path}: an export reader ended before its last block")
+        return sum(cast(int, outcome) for outcome in outcomes)
+
+    def _reader(
+        self,
+        k: int,
+        read: Callable[[sqlite3.Connection, int], ExportChunk],
+        write: Callable[[ExportChunk], object],
+        turn: int,
+        next_turn: int,
+        ready: int,
+        result: int,
+        dumps: Callable[[object], bytes],
+    ) -> int:
+        """Reader k: begin on the session's current state, say so, then for each of its blocks read it, wait
+        for its turn, write it and pass the turn on; tell the parent its rows, or the error that stopped it."""
+        try:
+            conn = self.store._export_connection()
+            _begin_read(conn)
+            os.write(ready, b"r")
+            os.close(ready)
+            rows = 0
+            last = len(self.blocks) - 1
+            for index in range(k, len(self.blocks), self.count):
+                chunk = read(conn, self.blocks[index])
+                if os.read(turn, 1) != b"1":
+                    return 1  # no turn: not pinned, or the reader before ended (and says why)
+                if chunk.rows:
+                    write(chunk)
+                rows += chunk.rows
+                if index < last:
+                    os.write(next_turn, b"1")
+            os.write(result, dumps(rows))
+            return 0
+        except BaseException as exc:  # noqa: BLE001  # sent to the parent, raised there
+            try:
+                message = dumps(exc)
+            except Exception:  # noqa: BLE001  # an exception that does not pickle: its text
+                message = dumps(SessionError(f"{self.store.path}: an export reader failed: {exc!r}"))
+            os.write(result, message)
+            return 1
 
 
 def _export_query(
@@ -2813,11 +3023,11 @@ def _export_query(
             conditions.append("+v.source = ?")  # +: read in rowid order, never sorted after
             params.append(source)
     elif what == "attempts":
-        # Each task's first attempt (its original and meta go on that row only) found once per task; CROSS JOIN
-        # keeps attempts the outer loop, read in seq order, so rows stream instead of being sorted first.
+        # CROSS JOIN keeps attempts the outer loop, read in seq order, so rows stream instead of being sorted
+        # first. (Each task's first attempt, _FIRST_OF_TASK, is one step down idx_attempts_task_seq a row: a
+        # block of the export reads no more than its own rows.)
         frm = (
-            "FROM attempts a CROSS JOIN tasks t ON t.task_id = a.task_id CROSS JOIN"
-            " (SELECT task_id, MIN(seq) AS first_seq FROM attempts GROUP BY task_id) f ON f.task_id = a.task_id"
+            "FROM attempts a CROSS JOIN tasks t ON t.task_id = a.task_id"
             " LEFT JOIN attempt_texts x ON x.attempt_id = a.attempt_id"
         )
     else:

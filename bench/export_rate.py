@@ -1,13 +1,17 @@
 """Bench: `bare-tui export` on a session, each --what and format: rows/s, MB/s and peak memory, beside floors.
 
     nice -n 19 python bench/export_rate.py SESSION [--repeat 3] [--what attempts,verdicts,judgements]
-                                           [--csv attempts,verdicts] [--checkout DIR] [--no-floors]
+                                           [--csv attempts,verdicts] [--checkout DIR] [--no-floors] [--alone]
 
 Each export runs as the user runs it (`bare-tui export SESSION --what W --format F -o FILE`, a process of its
 own, so its peak resident set is its own). Two rates are printed: by the wall time from the process's start
 to its exit (what a user waits for, Python's start-up included; the start-up alone is printed first), and by
-its CPU time (user + system: what the work costs whatever else the shared machine runs). The floors, each a
-process of its own timed the same way, say what the hardware and SQLite allow for the same rows: the `sqlite3`
+its CPU time (user + system: what the work costs whatever else the shared machine runs). An export to a file is
+read and written by two reader processes at once (Store.export_to); wait4 counts their CPU and peak in the
+command's. --alone also times each JSON Lines export read by the command's own process alone, as on one core
+(the same build, store.EXPORT_READERS = 0): the two rates side by side say what the second core gives. The
+floors, each a process of its own timed the same way, say what the hardware and SQLite allow for the same rows
+(read by one process): the `sqlite3`
 shell writing the same columns to a file; Python reading them from a cursor as UTF-8 bytes and nothing else;
 Python reading them and writing them as they come to a file beside the session by gathering writes (the least
 an export that copies its stored bytes can cost: no line built, no start-up of bare-tui); and writing the
@@ -74,6 +78,15 @@ else:
         rows += len(batch)
 print(rows)
 """
+
+
+# `bare-tui` with the export read by its own process alone (no reader processes), for --alone.
+ALONE = (
+    "import sys, bare_tui.store as store\n"
+    "store.EXPORT_READERS = 0\n"
+    "from bare_tui.cli import main\n"
+    "raise SystemExit(main(sys.argv[1:]))\n"
+)
 
 
 def command(checkout: Path | None) -> tuple[list[str], dict[str, str]]:
@@ -145,6 +158,7 @@ def main() -> int:
     parser.add_argument("--csv", default="attempts,verdicts", help="the kinds also timed as CSV (comma-separated)")
     parser.add_argument("--checkout", type=Path, default=None, help="run this checkout's bare_tui package instead")
     parser.add_argument("--no-floors", action="store_true")
+    parser.add_argument("--alone", action="store_true", help="also time each JSON Lines export read by one process")
     args = parser.parse_args()
     argv, env = command(args.checkout)
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; package: {args.checkout or 'installed'}")
@@ -171,6 +185,11 @@ def main() -> int:
                 size = out.stat().st_size
                 out.unlink()
             print(f"export --what {what:10} --format {fmt:5}: {figures(rows, size, runs)}", flush=True)
+            if args.alone and fmt == "jsonl":
+                alone = [sys.executable, "-c", ALONE, "export", str(args.session), "--what", what, "-o", str(out)]
+                runs = [timed(alone, folder, f"{what}-alone-{i}", env)[:3] for i in range(args.repeat)]
+                out.unlink()
+                print(f"  the same, read by one process alone:    {figures(rows, size, runs)}", flush=True)
             if not args.no_floors and fmt == "jsonl":
                 floors(args, folder, env, what, rows, size)
     return 0

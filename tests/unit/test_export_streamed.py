@@ -290,3 +290,115 @@ def test_a_file_gets_the_same_bytes_by_gathering_writes_even_short_ones(
             with path.open("wb", buffering=1 << 20) as out:
                 export(store, "attempts", fmt, out)
             assert path.read_bytes() == expected.getvalue()
+
+
+def _to_file(store: Store, path: Path, what: str, fmt: str, **options: object) -> bytes:
+    with path.open("wb", buffering=1 << 20) as out:
+        export(store, what, fmt, out, **options)  # type: ignore[arg-type]  # why: options as given
+    return path.read_bytes()
+
+
+def _rows_text(store: Store, what: str, fmt: str, **options: object) -> bytes:
+    rows = io.StringIO()
+    export_from_rows(store, what, fmt, rows, **options)  # type: ignore[arg-type]  # why: options as given
+    return rows.getvalue().encode("utf-8")
+
+
+@pytest.mark.parametrize("readers", [2, 3])
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("what", STREAMED)
+def test_reader_processes_write_the_same_bytes_in_order(
+    tmp_path: Path, what: str, fmt: str, readers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file (or pipe) gets its lines from reader processes taking blocks of the order in turn: the same bytes
+    as the rows write, rows moved up and chosen columns included, with blocks small enough that every reader
+    writes many, some of them empty or holding a row moved up."""
+    import bare_tui.store as store_module
+
+    ran: list[int | None] = []
+    run = store_module._ReaderProcesses.run
+    monkeypatch.setattr(store_module, "EXPORT_READERS", readers)
+    monkeypatch.setattr(store_module, "EXPORT_BLOCK_KEYS", dict.fromkeys(STREAMED, 7))
+    monkeypatch.setattr(store_module._ReaderProcesses, "run", lambda self, *a: ran.append(run(self, *a)) or ran[-1])
+    with Store.open(random_session(tmp_path / "s.db", 8), readonly=True) as store:
+        assert _to_file(store, tmp_path / "out", what, fmt) == _rows_text(store, what, fmt)
+        columns = ["attempt_id", COLUMNS[what][-1]]
+        assert _to_file(store, tmp_path / "out", what, fmt, columns=columns) == _rows_text(
+            store, what, fmt, columns=columns
+        )
+    assert len(ran) == 2 and all(isinstance(rows, int) and rows > 0 for rows in ran)  # read by the processes
+
+
+def test_reader_processes_write_to_a_pipe(tmp_path: Path) -> None:
+    """`bare-tui export SESSION | ...`: the readers write to the pipe in turn, the same bytes as to a file."""
+    session = random_session(tmp_path / "s.db", 2)
+    script = (
+        "import bare_tui.store as s\n"
+        "s.EXPORT_READERS = 2\n"
+        "s.EXPORT_BLOCK_KEYS = dict.fromkeys(s.EXPORT_BLOCK_KEYS, 5)\n"
+        "from bare_tui.cli import main\n"
+        f"raise SystemExit(main(['export', {str(session)!r}, '--what', 'attempts']))\n"
+    )
+    piped = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True)
+    with Store.open(session, readonly=True) as store:
+        assert piped.stdout == _rows_text(store, "attempts", "jsonl")
+
+
+def test_readers_that_cannot_be_shown_to_read_the_snapshot_are_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit that lands while the reader processes begin would have them read a later state than the
+    export's snapshot: SQLite's data_version shows it, and the export is read by its own connection alone, so
+    it is still the state it began on."""
+    import sqlite3
+
+    import bare_tui.store as store_module
+
+    session = random_session(tmp_path / "s.db", 4)
+    monkeypatch.setattr(store_module, "EXPORT_READERS", 2)
+    monkeypatch.setattr(store_module, "EXPORT_BLOCK_KEYS", dict.fromkeys(STREAMED, 7))
+    begin_read = store_module._begin_read
+    parent = __import__("os").getpid()
+
+    def begin_after_a_commit(conn: sqlite3.Connection) -> None:
+        if __import__("os").getpid() != parent:  # in a reader: another process saves first
+            with sqlite3.connect(session, isolation_level=None) as writer:
+                writer.execute("UPDATE verdicts SET outcome = 'fail', evidence = '[]' WHERE outcome != 'fail'")
+        begin_read(conn)
+
+    monkeypatch.setattr(store_module, "_begin_read", begin_after_a_commit)
+    with Store.open(session, readonly=True) as store:
+        before = _rows_text(store, "verdicts", "jsonl")
+        assert _to_file(store, tmp_path / "out", "verdicts", "jsonl") == before
+        assert _rows_text(store, "verdicts", "jsonl") != before  # the commit did land meanwhile
+
+
+def test_an_error_in_a_reader_process_is_the_exports_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A disk that fills while a reader process writes its block stops the export with that error, as it would
+    stop an export written by one process (the command says "No space left on device"), and no reader is left
+    behind waiting for its turn."""
+    import errno
+    import os
+
+    import bare_tui.exporter as exporter
+    import bare_tui.store as store_module
+
+    monkeypatch.setattr(store_module, "EXPORT_READERS", 2)
+    monkeypatch.setattr(store_module, "EXPORT_BLOCK_KEYS", dict.fromkeys(STREAMED, 7))
+    gather, parent = exporter._gather, os.getpid()
+
+    def fills_up(fd: int, parts: list[bytes]) -> None:
+        if os.getpid() != parent and os.fstat(fd).st_size > 20_000:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        gather(fd, parts)
+
+    monkeypatch.setattr(exporter, "_gather", fills_up)
+    with Store.open(random_session(tmp_path / "s.db", 6), readonly=True) as store, pytest.raises(OSError) as raised:
+        _to_file(store, tmp_path / "out", "verdicts", "jsonl")
+    assert raised.value.errno == errno.ENOSPC
+    assert 20_000 < (tmp_path / "out").stat().st_size < len(_rows_text_of(tmp_path / "s.db"))
+
+
+def _rows_text_of(session: Path) -> bytes:
+    with Store.open(session, readonly=True) as store:
+        return _rows_text(store, "verdicts", "jsonl")
