@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from bare_tui.pipeline.languages import Source
     from bare_tui.pipeline.languages.spec import NodeKinds
 
-RULES_VERSION = "11"
+RULES_VERSION = "12"
 """Bumped whenever how breaches are measured or matched, or the thresholds found, changes, so that the pipeline
 version changes. 4: an original that cannot be measured is left out of the percentiles (it used to send the
 whole session to the default thresholds). 5: whole-number thresholds; an original without breaches is judged on
@@ -49,7 +49,12 @@ settings.minimum_score either way is flat, and then the file's code must shrink 
 when a breach stays with its severity down, the original's functions that breached nothing must not get more complex
 as a whole; the rows of a literal table (calls, arrays or maps of literals only) are not duplicated code. 11: a function
 nested in another (a callback, a lambda, a nested def) is measured as part of the function that encloses it: its
-decisions, lines and tokens count there, it is a level of that function's nesting, its parameters are not counted."""
+decisions, lines and tokens count there, it is a level of that function's nesting, its parameters are not counted.
+12: a switch is one decision however many case labels it has (lizard's modified count, `lizard -m`); a private helper
+the answer adds and nothing in the file calls is dead code, as one the original called and the answer no longer does
+is (a C++ const method is matched by the name its calls spell); `1 << n` is an integer power of two, not bit
+arithmetic, in a language without an integer power operator (LanguageSpec.integer_power) unless the file also
+combines bits."""
 
 METRIC_NAMES = {
     "cyclomatic_complexity": "cyclomatic complexity",
@@ -178,8 +183,6 @@ def function_metrics(language: str, text: str, path: str = "") -> list[FunctionM
 # A task's original comes back once per model's attempt: its metrics are remembered for a while.
 @lru_cache(maxsize=32)
 def _function_metrics(grammar: str, language: str, text: str, path: str) -> tuple[FunctionMetrics, ...]:
-    import lizard  # its documented entry point, lizard.analyze_file, not its internal modules
-
     # what lizard cannot read as written the language file rewrites for it (TypeScript's generic functions)
     lizard_source = spec_for_grammar(grammar).lizard_source
     readable = lizard_source(parse_source(language, text, path)) if lizard_source is not None else text
@@ -187,7 +190,7 @@ def _function_metrics(grammar: str, language: str, text: str, path: str) -> tupl
     with contextlib.redirect_stderr(complaints):  # lizard reports (and swallows) its own failures on stderr
         # lizard picks its reader from the file name's extension, which each language file declares
         extension = spec_for_grammar(grammar).lizard_extensions[grammar]
-        info = lizard.analyze_file.analyze_source_code("attempt" + extension, readable)
+        info = _analyzer().analyze_source_code("attempt" + extension, readable)
     if "RecursionError" in complaints.getvalue():
         raise MetricsUnavailable("lizard could not read the file: its nesting is too deep")
     depths = _nesting_by_end_line(language, text, path)
@@ -204,6 +207,15 @@ def _function_metrics(grammar: str, language: str, text: str, path: str) -> tupl
         }
         functions.append(FunctionMetrics(function.name, function.start_line, function.end_line, values))
     return _fold_nested(functions)
+
+
+@lru_cache(maxsize=1)
+def _analyzer():  # type: ignore[no-untyped-def]  # why: lizard has no type hints
+    """lizard's file analyzer with its modified cyclomatic complexity (`lizard -m`): a switch is one decision however
+    many case labels it has, as a table of cases reads as one choice; `if`/`else if` chains still count per branch."""
+    import lizard  # its public API (FileAnalyzer and get_extensions, as analyze_file is built), not its modules
+
+    return lizard.FileAnalyzer(lizard.get_extensions(["modified"]))
 
 
 def _fold_nested(functions: list[FunctionMetrics]) -> tuple[FunctionMetrics, ...]:
@@ -474,14 +486,22 @@ def _code_profile(grammar: str, text: str) -> CodeProfile:
     spec = spec_for_grammar(grammar)
     language, path = spec.name, path_for_grammar(grammar)
     source = parse_source(language, text, path)
-    walk = _walk(source, spec.node_kinds)
+    walk = _walk(source, spec.node_kinds, spec.integer_power)
     helpers = tuple(
-        re.split(r"::|\.", signature.name)[-1]
+        _called_as(signature.name)
         for signature in extract_signatures(language, text, path)
         if not signature.visible and not signature.declaration and not signature.local
     )
     duplicated = _duplicated(_without_tables(walk.tokens, walk.tables))
-    return CodeProfile(tuple(walk.tokens), duplicated, walk.bits, walk.bitwise, helpers)
+    # `1 << n` is two to the n where a language's only power is floating point (C's pow, Go's math.Pow, Java's
+    # Math.pow): the plain integer spelling, unless the file also combines bits (`seen & bit`), where it is a mask.
+    bits = walk.bits + (walk.powers if walk.bitwise > walk.powers else 0)
+    return CodeProfile(tuple(walk.tokens), duplicated, bits, walk.bitwise, helpers)
+
+
+def _called_as(qualified: str) -> str:
+    """The name a call spells: the last part of a qualified name, without what follows it (a C++ method's `const`)."""
+    return re.split(r"::|\.", qualified)[-1].split()[0]
 
 
 _DATA_LEAF = re.compile(
@@ -498,9 +518,10 @@ class _Walk:
     tables: list[tuple[int, int]] = field(default_factory=list)  # token ranges [start, end) of literal table rows
     bits: int = 0
     bitwise: int = 0
+    powers: int = 0  # `1 << n` in a language without an integer power operator
 
 
-def _walk(source: Source, kinds: NodeKinds) -> _Walk:
+def _walk(source: Source, kinds: NodeKinds, integer_power: bool = False) -> _Walk:
     """The code tokens of a tree in order (comments left out), its bitwise operators, and its table rows: a node
     of two or more parts that are all literals (`Map.entry("UUU", "Phe")`'s arguments, `{"one", "two"}`,
     `{"a": 1, "b": 2}`): data a reviewer reads as a table, not as code that was copied. Walked without recursion
@@ -527,7 +548,10 @@ def _walk(source: Source, kinds: NodeKinds) -> _Walk:
                 walk.tokens.append(token)
                 if token in _BIT_OPERATORS and _is_bitwise(child, token):
                     walk.bitwise += 1
-                    walk.bits += _has_integer_operand(child, token, numbers)
+                    if not integer_power and child.parent is not None and _power_of_two(child.parent, token, numbers):
+                        walk.powers += 1
+                    else:
+                        walk.bits += _has_integer_operand(child, token, numbers)
             if child.is_named:
                 frame[4] += 1
                 frame[3] = frame[3] and (bool(_DATA_LEAF.search(child.type)) or child.type in numbers)
@@ -576,6 +600,21 @@ def _has_integer_operand(node: tree_sitter.Node, token: bytes, numbers: frozense
     return token == b"~" or (parent is not None and any(_is_integer_literal(s, numbers) for s in parent.named_children))
 
 
+_ONE = re.compile(rb"1(?:[uU]?[lL]{0,2}|[lL]{1,2}[uU]|n)")
+"""The literal 1 in every grammar's spelling: C's suffixes (1u, 1UL, 1ULL, 1LL), JavaScript's BigInt (1n)."""
+
+
+def _power_of_two(expression: tree_sitter.Node, token: bytes, numbers: frozenset[str]) -> bool:
+    """`1 << n`: the literal 1 shifted left, two to the n."""
+    operands = expression.named_children
+    return (
+        token == b"<<"
+        and len(operands) == 2
+        and _is_integer_literal(operands[0], numbers)
+        and _ONE.fullmatch(operands[0].text or b"") is not None
+    )
+
+
 def _is_integer_literal(node: tree_sitter.Node, numbers: frozenset[str]) -> bool:
     """A literal whose kind says `integer` (every grammar's convention where it has one), or a number literal of
     the language's (NodeKinds.number_literals)."""
@@ -607,8 +646,12 @@ def _made_worse(before: CodeProfile, after: CodeProfile) -> list[Evidence]:
     for name in sorted(defined_after):
         # the original called it (its name occurs beyond its definitions); the answer no longer does
         word = name.encode("utf-8")
-        if uses_before[word] > defined_before[name] > 0 and uses_after[word] <= defined_after[name]:
+        if uses_after[word] > defined_after[name]:
+            continue
+        if uses_before[word] > defined_before[name] > 0:
             found.append(Evidence("refactored", None, None, f"{name} is left in the answer but no longer used"))
+        elif not defined_before[name]:
+            found.append(Evidence("refactored", None, None, f"{name} is added to the answer and nothing calls it"))
     if after.bit_operators and not before.bitwise:  # a file that already works with bits may use more of them
         found.append(
             Evidence(

@@ -163,6 +163,7 @@ NODE_KINDS = NodeKinds(
 """The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
 
 SPEC = LanguageSpec(
+    integer_power=True,  # `2 ** $n`: maintainability counts `1 << n` for it as bit arithmetic
     node_kinds=NODE_KINDS,
     name="php",
     extensions=(".php",),

@@ -300,6 +300,7 @@ def key_functions_taking_two_arguments(source: Source) -> Iterator[Finding]:
 
 
 SPEC = LanguageSpec(
+    integer_power=True,  # `2 ** n`: maintainability counts `1 << n` for it as bit arithmetic
     node_kinds=NODE_KINDS,
     name="python",
     extensions=(".py",),

@@ -313,6 +313,10 @@ class LanguageSpec:
     file's own text when None."""
     grouped_parameters: bool = False
     """One parameter node may declare several names (Go's `a, b int`): maintainability counts each."""
+    integer_power: bool = False
+    """The language has an integer power operator (`2 ** n`): `1 << n` in its place is a bit trick. Without one (C,
+    C++, Go, Java, C#: their pow is floating point), `1 << n` is how an integer power of two is written, and
+    maintainability does not count it as bit arithmetic."""
     final_newline: bool = False
     """The grammar wants a line break after the last top-level declaration where the compiler does not (Go): one is
     added before parsing."""
