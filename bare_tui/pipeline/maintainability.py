@@ -50,7 +50,9 @@ when a breach stays with its severity down, the original's functions that breach
 as a whole; the rows of a literal table (calls, arrays or maps of literals only) are not duplicated code. 11: a function
 nested in another (a callback, a lambda, a nested def) is measured as part of the function that encloses it: its
 decisions, lines and tokens count there, it is a level of that function's nesting, its parameters are not counted.
-12: a switch is one decision however many case labels it has (lizard's modified count, `lizard -m`); a private helper
+12: a switch is one decision however many case labels it has (lizard's modified count, `lizard -m`), and a function
+nested in another is one decision of it besides its own (a callback stands for the loop or branch that calls it, so a
+loop made a stream is lateral, as the rubric says, rather than a decision gone); a private helper
 the answer adds and nothing in the file calls is dead code, as one the original called and the answer no longer does
 is (a C++ const method is matched by the name its calls spell); `1 << n` is an integer power of two, not bit
 arithmetic, in a language without an integer power operator (LanguageSpec.integer_power) unless the file also
@@ -193,7 +195,7 @@ def _function_metrics(grammar: str, language: str, text: str, path: str) -> tupl
         info = _analyzer().analyze_source_code("attempt" + extension, readable)
     if "RecursionError" in complaints.getvalue():
         raise MetricsUnavailable("lizard could not read the file: its nesting is too deep")
-    depths = _nesting_by_end_line(language, text, path)
+    depths, callbacks = _nesting_by_end_line(language, text, path)
     parameters = _parameters_by_end_line(language, text, path)
     functions = []
     for function in info.function_list:
@@ -206,7 +208,11 @@ def _function_metrics(grammar: str, language: str, text: str, path: str) -> tupl
             "nesting_depth": float(_at_end(depths, function.end_line) or 0),
         }
         functions.append(FunctionMetrics(function.name, function.start_line, function.end_line, values))
-    return _fold_nested(functions)
+    folded = _fold_nested(functions)
+    for function in folded:
+        # each function nested in it is a decision too, whether lizard lists it apart or not (a Java lambda)
+        function.values["cyclomatic_complexity"] += _at_end(callbacks, function.end_line) or 0
+    return folded
 
 
 @lru_cache(maxsize=1)
@@ -221,9 +227,11 @@ def _analyzer():  # type: ignore[no-untyped-def]  # why: lizard has no type hint
 def _fold_nested(functions: list[FunctionMetrics]) -> tuple[FunctionMetrics, ...]:
     """Each function nested in another (a callback, a lambda, a nested def) measured as part of the function that
     encloses it, as a reader reads it: its decisions, lines and tokens count there (lizard measures it apart and
-    leaves them out of the enclosing function), its parameters are not the enclosing function's, and it is a level
-    of nesting there (_nesting_by_end_line). Otherwise a loop made a stream moves its `for` and `if` into callbacks
-    of one or two units each, and a callback made a loop reads as one function made more complex.
+    leaves them out of the enclosing function), itself one more decision (counted with the nesting: the function it
+    is passed to loops over it or calls it on a condition, `rows.filter(...)` as the `for` it replaces), its
+    parameters are not the enclosing function's, and it is a level of nesting there (_nesting_by_end_line).
+    Otherwise a loop made a stream moves its `for` and `if` into callbacks of one or two units each and reads as
+    simpler, where the rubric calls it lateral, and a callback made a loop reads as one function made more complex.
 
     lizard lists a function when it ends, so the functions inside one come before it; the function a nested one
     folds into is the first after it whose lines span its own (two functions on one line are read as one)."""
@@ -781,14 +789,16 @@ def _severity(breaches: list[_Breach], weights: Mapping[str, float]) -> float:
 # continues its chain rather than nesting; a catch or except is at its try's level.
 
 
-def _nesting_by_end_line(language: str, text: str, path: str) -> dict[int, int]:
+def _nesting_by_end_line(language: str, text: str, path: str) -> tuple[dict[int, int], dict[int, int]]:
     """The deepest control-flow nesting inside each outermost function, keyed by the function's last line (1-based).
     A function nested in it (a callback, a lambda, a nested def) is part of it (_fold_nested) and one level of its
-    nesting: `rows.forEach(row => { if (row) ... })` is as deep as `for (row of rows) { if (row) ... }`."""
+    nesting: `rows.forEach(row => { if (row) ... })` is as deep as `for (row of rows) { if (row) ... }`. And how
+    many functions are nested in each (_fold_nested counts each as a decision), keyed the same way."""
     source = parse_source(language, text, path)
     kinds = spec_for_grammar(source.grammar).node_kinds
     nodes = captures(source, kinds_pattern(source.grammar, sorted(kinds.control | kinds.functions), "hit"), name="hit")
     depths: dict[int, int] = {}
+    nested: dict[int, int] = {}
     for node in nodes:
         depth = 0
         current: tree_sitter.Node | None = node
@@ -809,7 +819,9 @@ def _nesting_by_end_line(language: str, text: str, path: str) -> dict[int, int]:
         end_line = function.end_point.row + 1
         if depth > depths.get(end_line, 0):
             depths[end_line] = depth
-    return depths
+        if node.type in kinds.functions and function is not node:
+            nested[end_line] = nested.get(end_line, 0) + 1
+    return depths, nested
 
 
 def _at_end(by_end_line: dict[int, int], end_line: int) -> int | None:

@@ -317,9 +317,10 @@ def test_a_callback_is_measured_as_part_of_the_function_that_encloses_it(
     assert function.values["parameter_count"] == 2
     # its decisions and lines are the enclosing function's: nothing is lost by folding it in
     assert function.values["nloc"] == function.end_line - function.start_line + 1
-    # lizard counts each `for` as a decision (the generator's too), a forEach or a stream not
-    loops_left_to_callbacks = {"javascript": 2, "python": 0, "java": 1}[language]
-    assert function.values["cyclomatic_complexity"] == plain.values["cyclomatic_complexity"] - loops_left_to_callbacks
+    # a callback is a decision, as the `for` it stands for is: two forEach are the two loops, one stream's lambda the
+    # outer loop; the nested def is one more beside the generator's `for`, which lizard counts as a loop too
+    beyond_the_loops = {"javascript": 0, "python": 1, "java": 0}[language]
+    assert function.values["cyclomatic_complexity"] == plain.values["cyclomatic_complexity"] + beyond_the_loops
 
 
 @pytest.mark.parametrize(
