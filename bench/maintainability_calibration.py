@@ -2,7 +2,8 @@
 
 DESIGN.md says the stage's score threshold (settings' `minimum_score`, the band within which a load is flat) is
 calibrated on the labelled real answers; `minimum_shrink` (how much a file whose load is flat must shrink) is chosen
-with it. The procedure: run the stage on every labelled attempt of the group (the maintainability stage alone, with
+with it, and `minimum_tokens` (how many code tokens must go, with no decision, level or parameter gone, for a change
+to be more than a spelling) after them, each count's kappa printed per batch. The procedure: run the stage on every labelled attempt of the group (the maintainability stage alone, with
 the session's thresholds measured from the same originals as `verify` measures them), for each pair of settings on
 the grid, and take the pair of the highest Cohen's kappa with the human labels on the tuning group; the table shows
 its neighbours, so that a knife edge (a best setting whose neighbours fall away) is visible. A difference under 0.01
@@ -35,6 +36,7 @@ from real_agreement import CORPUS, LABELS, _batches, _groups, _notes  # noqa: E4
 
 MINIMUM_SCORES = (0.0, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1)
 MINIMUM_SHRINKS = (0.05, 0.075, 0.10, 0.125, 0.15, 0.20)
+MINIMUM_TOKENS = (0, 3, 5, 8, 10, 12, 15, 20)
 
 
 def _kappa(pairs: list[tuple[int, int]]) -> float | None:
@@ -158,6 +160,31 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {batch:12} minimum_score {band:<7g} minimum_shrink {shrink:<6g} kappa {kappa:.3f} "
                 f"(the defaults {default_kappa:.3f})"
             )
+    # settings' minimum_tokens, with the other two at their defaults: each count's kappa per batch, and the count
+    # the other batches would choose (the highest kappa, the smallest count on a tie) judged on the one left out
+    batches = sorted(set(batch_of.values()))
+    at_count = {count: outcomes(DEFAULT_SETTINGS.with_changes(minimum_tokens=count)) for count in MINIMUM_TOKENS}
+
+    def kappa_of(found: dict[str, tuple[int, int]], chosen: set[str]) -> float | None:
+        return _kappa([pair for attempt_id, pair in found.items() if attempt_id in chosen])
+
+    members = {batch: {a for a in attempts if batch_of[a] == batch} for batch in batches}
+    print(f"minimum_tokens (the default {DEFAULT_SETTINGS.minimum_tokens}), kappa per batch and over all:")
+    print("  count " + "".join(f"{batch:>13}" for batch in batches) + f"{'all':>13}")
+    for count, found in at_count.items():
+        cells = [kappa_of(found, members[batch]) for batch in batches] + [kappa_of(found, set(attempts))]
+        print(f"  {count:<5} " + "".join(f"{k:13.3f}" if k is not None else f"{'-':>13}" for k in cells))
+    print("leave one batch out: the count chosen on the other batches, and its kappa on the batch left out")
+    for batch in batches:
+        others = set(attempts) - members[batch]
+        scored = [(kappa_of(found, others), -count) for count, found in at_count.items()]
+        best = -max((k, c) for k, c in scored if k is not None)[1]
+        held, default = (
+            kappa_of(at_count[best], members[batch]),
+            kappa_of(at_count[DEFAULT_SETTINGS.minimum_tokens], members[batch]),
+        )
+        if held is not None and default is not None:
+            print(f"  {batch:12} minimum_tokens {best:<3} kappa {held:.3f} (the default {default:.3f})")
     return 0
 
 

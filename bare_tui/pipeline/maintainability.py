@@ -56,7 +56,8 @@ loop made a stream is lateral, as the rubric says, rather than a decision gone);
 the answer adds and nothing in the file calls is dead code, as one the original called and the answer no longer does
 is (a C++ const method is matched by the name its calls spell); `1 << n` is an integer power of two, not bit
 arithmetic, in a language without an integer power operator (LanguageSpec.integer_power) unless the file also
-combines bits."""
+combines bits; an original without breaches whose code loses fewer than settings.minimum_tokens tokens, with no
+decision, nesting level or parameter gone, is respelt, not simplified, whatever its lines and load say."""
 
 METRIC_NAMES = {
     "cyclomatic_complexity": "cyclomatic complexity",
@@ -395,7 +396,10 @@ def _judge_by_load(
     Extracting a helper from a function no threshold flags adds a function's parameters and lines: no credit; a loop
     folded into a library call or a branch removed lowers it. A load that moves by no more than settings'
     minimum_score is flat (a token or a line in a file of hundreds): the metrics say neither simpler nor worse, and
-    only a clearly shorter file (settings.minimum_shrink) is a measurable gain."""
+    only a clearly shorter file (settings.minimum_shrink) is a measurable gain. Either way, an answer whose code shrinks
+    by fewer than settings.minimum_tokens tokens with no decision, nesting level or parameter gone is a spelling (a
+    block-bodied arrow made an expression, a template literal a plain string, a function a const arrow), not a
+    simplification, however its lines fall."""
     settings = thresholds.settings
     load_before, load_after = _load(before, units, settings.weights), _load(after, units, settings.weights)
     score, band = _fall(load_before, load_after), settings.minimum_score
@@ -406,20 +410,33 @@ def _judge_by_load(
     )
     load = f"load {load_before:.2f} -> {load_after:.2f} (score {score:+.3f}; {changed or 'no metric moved'})"
     code = f"{tokens_before} -> {tokens_after} tokens outside comments"
+    structural = any(_total(after, m) < _total(before, m) for m in _STRUCTURE)
+    spelling = tokens_before - tokens_after < settings.minimum_tokens and not structural
+    respelt = (
+        f"; the file's code {code} shrinks by fewer than {settings.minimum_tokens} tokens with no decision, nesting "
+        "level or parameter gone: a spelling, not a simplification"
+        if spelling
+        else ""
+    )
     if abs(score) <= band:
-        shrank = tokens_after <= tokens_before * (1.0 - settings.minimum_shrink)
+        shrank = tokens_after <= tokens_before * (1.0 - settings.minimum_shrink) and not spelling
         message = (
             f"the original breaches no threshold: its functions' {load} is flat, within {band:g}; the file's code "
-            f"{code} {'shrinks' if shrank else 'does not shrink'} by {settings.minimum_shrink:.0%} or more"
+            f"{code} {'shrinks' if shrank else 'does not shrink'} by {settings.minimum_shrink:.0%} or more{respelt}"
         )
         return score, shrank, Evidence("original", None, None, message), []
-    fell = score > band
+    fell = score > band and not spelling
     message = (
         "the original breaches no threshold: judged on its functions' metrics over the session's "
-        f"{thresholds.percentile:g}th percentiles, {load}, {'a fall beyond' if fell else 'not a fall beyond'} {band:g}"
+        f"{thresholds.percentile:g}th percentiles, {load}, {'a fall beyond' if score > band else 'not a fall beyond'} "
+        f"{band:g}{respelt if score > band else ''}"
     )
     grew = [Evidence("refactored", None, None, f"the file's code grew: {code}")] if tokens_after > tokens_before else []
     return score, fell, Evidence("original", None, None, message), grew
+
+
+_STRUCTURE = ("cyclomatic_complexity", "nesting_depth", "parameter_count")
+"""The metrics that count a function's structure (its decisions, its levels, what a caller passes), not its spelling."""
 
 
 def _clean_functions_worse(

@@ -929,6 +929,25 @@ KINDS = (
 )
 
 
+def test_a_few_tokens_respelt_are_not_a_simplification_but_a_decision_gone_is() -> None:
+    # a block-bodied arrow made an expression: its lines fall 3 -> 1, the same one line of logic (batch-7's lateral)
+    block = "export const double = (x) => {\n  return x * 2;\n};\n"
+    respelt = check_maintainability("javascript", block, "export const double = (x) => x * 2;\n", "double.js")
+    assert respelt.outcome is Outcome.FAIL
+    assert any("a spelling, not a simplification" in e.message for e in respelt.evidence)
+    # as few tokens gone with a branch folded into a library call is a simplification
+    guard = "function clamp(x) {\n  if (x < 0) {\n    return 0;\n  }\n  return x;\n}\n"
+    folded = check_maintainability("javascript", guard, "function clamp(x) {\n  return Math.max(x, 0);\n}\n", "c.js")
+    assert folded.outcome is Outcome.PASS, [e.message for e in folded.evidence]
+    # and the count is a setting (it enters the pipeline version): at 0 the respelt arrow passes on its lines
+    loose = DEFAULT_SETTINGS.with_changes(minimum_tokens=0)
+    passed = check_maintainability(
+        "javascript", block, "export const double = (x) => x * 2;\n", "double.js", default_thresholds(loose)
+    )
+    assert passed.outcome is Outcome.PASS, [e.message for e in passed.evidence]
+    assert pipeline_version(loose) != pipeline_version(DEFAULT_SETTINGS)
+
+
 def test_a_breach_that_eases_does_not_hide_a_function_made_worse() -> None:
     # kind breaches complexity (13 > 10); merging two arms eases it to 12, still a breach: a gain, but a small one.
     eased = KINDS.replace(
