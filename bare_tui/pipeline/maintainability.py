@@ -413,7 +413,7 @@ def _judge_by_load(
     structural = any(_total(after, m) < _total(before, m) for m in _STRUCTURE)
     spelling = tokens_before - tokens_after < settings.minimum_tokens and not structural
     respelt = (
-        f"; the file's code {code} shrinks by fewer than {settings.minimum_tokens} tokens with no decision, nesting "
+        f"; the file's code {code} loses fewer than {settings.minimum_tokens} tokens, with no decision, nesting "
         "level or parameter gone: a spelling, not a simplification"
         if spelling
         else ""
