@@ -50,7 +50,8 @@ when a breach stays with its severity down, the original's functions that breach
 as a whole; the rows of a literal table (calls, arrays or maps of literals only) are not duplicated code. 11: a function
 nested in another (a callback, a lambda, a nested def) is measured as part of the function that encloses it: its
 decisions, lines and tokens count there, it is a level of that function's nesting, its parameters are not counted.
-12: a switch is one decision however many case labels it has (lizard's modified count, `lizard -m`), and a function
+12: a switch is one decision however many case labels it has (lizard's modified count, `lizard -m`), so is a chain
+of like logical operators (`a && b && c`; `a && b || c` is two), and a function
 nested in another is one decision of it besides its own (a callback stands for the loop or branch that calls it, so a
 loop made a stream is lateral, as the rubric says, rather than a decision gone); a private helper
 the answer adds and nothing in the file calls is dead code, as one the original called and the answer no longer does
@@ -209,11 +210,50 @@ def _function_metrics(grammar: str, language: str, text: str, path: str) -> tupl
             "nesting_depth": float(_at_end(depths, function.end_line) or 0),
         }
         functions.append(FunctionMetrics(function.name, function.start_line, function.end_line, values))
+    # a chain of like logical operators is one condition: lizard counts each operator of `a && b && c` as a decision
+    for row in _chained_operators(language, text, path):
+        # the innermost function around it is the one lizard counted the operator in
+        around = [f for f in functions if f.start_line <= row <= f.end_line]
+        if around:
+            values = max(around, key=lambda f: (f.start_line, -f.end_line)).values
+            values["cyclomatic_complexity"] = max(values["cyclomatic_complexity"] - 1.0, 1.0)
     folded = _fold_nested(functions)
     for function in folded:
         # each function nested in it is a decision too, whether lizard lists it apart or not (a Java lambda)
         function.values["cyclomatic_complexity"] += _at_end(callbacks, function.end_line) or 0
     return folded
+
+
+_LOGICAL_OPERATORS = frozenset({b"&&", b"||", b"and", b"or"})
+"""The logical operators lizard counts as decisions, in every grammar's spelling."""
+
+_OPERATIONS = ("binary_expression", "boolean_operator")
+"""The node kinds of a binary operation in the grammars (Python's logical ones are boolean_operator)."""
+
+
+def _chained_operators(language: str, text: str, path: str) -> list[int]:
+    """The lines (1-based) of each logical operator that continues a chain of the same operator: in `a && b && c` the
+    second `&&`, which a reader takes in with the first as one condition (cognitive complexity counts a sequence of
+    like operators once); `a && b || c` is two conditions, and so is `a && (b || c)`."""
+    source = parse_source(language, text, path)
+    pattern = kinds_pattern(source.grammar, _OPERATIONS, "hit")
+    if not pattern:
+        return []
+    data, rows = source.data, []
+    for node in captures(source, pattern, name="hit"):
+        operator = node.child_by_field_name("operator")
+        if operator is None or data[operator.start_byte : operator.end_byte] not in _LOGICAL_OPERATORS:
+            continue
+        parent = node.parent
+        while parent is not None and parent.type == "parenthesized_expression":
+            parent = parent.parent  # `(a && b) && c` is still one chain
+        outer = parent.child_by_field_name("operator") if parent is not None and parent.type in _OPERATIONS else None
+        if (
+            outer is not None
+            and data[outer.start_byte : outer.end_byte] == data[operator.start_byte : operator.end_byte]
+        ):
+            rows.append(operator.start_point.row + 1)
+    return rows
 
 
 @lru_cache(maxsize=1)

@@ -272,6 +272,30 @@ def test_a_switch_is_one_decision_however_many_case_labels_it_groups() -> None:
 
 
 @pytest.mark.parametrize(
+    ("language", "code"),
+    [
+        (
+            "c",
+            "int f(int a, int b, int c) {\n    if (a > 0 && b > 0 && (c > 0 && a < b)) {\n        return 1;\n    }\n    return 0;\n}\n",
+        ),
+        ("python", "def f(a, b, c):\n    if a > 0 and b > 0 and c > 0 and a < b:\n        return 1\n    return 0\n"),
+        (
+            "go",
+            "package p\n\nfunc F(a, b, c int) int {\n\tif a > 0 && b > 0 && c > 0 && a < b {\n\t\treturn 1\n\t}\n\treturn 0\n}\n",
+        ),
+    ],
+)
+def test_a_chain_of_like_logical_operators_is_one_decision(language: str, code: str) -> None:
+    # four conditions joined by one operator are read as one condition (the `if`, and the chain): not four decisions
+    (function,) = function_metrics(language, code)
+    assert function.values["cyclomatic_complexity"] == 3
+    # a change of operator is a second condition to take in
+    mixed = code.replace("&& a < b", "|| a < b").replace("and a < b", "or a < b")
+    (other,) = function_metrics(language, mixed)
+    assert other.values["cyclomatic_complexity"] == 4
+
+
+@pytest.mark.parametrize(
     ("language", "path", "nested", "loops"),
     [
         (
