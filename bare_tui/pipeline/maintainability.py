@@ -227,16 +227,14 @@ def _function_metrics(grammar: str, language: str, text: str, path: str) -> tupl
 _LOGICAL_OPERATORS = frozenset({b"&&", b"||", b"and", b"or"})
 """The logical operators lizard counts as decisions, in every grammar's spelling."""
 
-_OPERATIONS = ("binary_expression", "boolean_operator")
-"""The node kinds of a binary operation in the grammars (Python's logical ones are boolean_operator)."""
-
 
 def _chained_operators(language: str, text: str, path: str) -> list[int]:
     """The lines (1-based) of each logical operator that continues a chain of the same operator: in `a && b && c` the
     second `&&`, which a reader takes in with the first as one condition (cognitive complexity counts a sequence of
     like operators once); `a && b || c` is two conditions, and so is `a && (b || c)`."""
     source = parse_source(language, text, path)
-    pattern = kinds_pattern(source.grammar, _OPERATIONS, "hit")
+    kinds = spec_for_grammar(source.grammar).node_kinds
+    pattern = kinds_pattern(source.grammar, sorted(kinds.operations), "hit")
     if not pattern:
         return []
     data, rows = source.data, []
@@ -245,9 +243,11 @@ def _chained_operators(language: str, text: str, path: str) -> list[int]:
         if operator is None or data[operator.start_byte : operator.end_byte] not in _LOGICAL_OPERATORS:
             continue
         parent = node.parent
-        while parent is not None and parent.type == "parenthesized_expression":
+        while parent is not None and parent.type in kinds.parentheses:
             parent = parent.parent  # `(a && b) && c` is still one chain
-        outer = parent.child_by_field_name("operator") if parent is not None and parent.type in _OPERATIONS else None
+        outer = (
+            parent.child_by_field_name("operator") if parent is not None and parent.type in kinds.operations else None
+        )
         if (
             outer is not None
             and data[outer.start_byte : outer.end_byte] == data[operator.start_byte : operator.end_byte]

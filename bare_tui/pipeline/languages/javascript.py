@@ -493,6 +493,8 @@ NODE_KINDS = NodeKinds(
         "catch_clause do_statement for_in_statement for_statement if_statement",
         "switch_statement try_statement while_statement with_statement",
     ),
+    operations=words("binary_expression"),
+    parentheses=words("parenthesized_expression"),
     functions=words(
         "arrow_function function function_declaration function_expression",
         "generator_function_declaration method_definition",

@@ -87,6 +87,8 @@ NODE_KINDS = NodeKinds(
         "catch_clause do_statement for_statement foreach_statement if_statement",
         "switch_statement try_statement while_statement",
     ),
+    operations=words("binary_expression"),
+    parentheses=words("parenthesized_expression"),
     functions=words("anonymous_function arrow_function function function_definition", "method_declaration"),
     chained_parents=words("else_clause if_statement"),
     same_level=words("catch_clause"),

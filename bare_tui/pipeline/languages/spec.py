@@ -212,6 +212,10 @@ class NodeKinds:
     """Children of a parameter list that are no parameter (comments, separators, brackets)."""
     number_literals: frozenset[str] = frozenset()
     """Number literals beyond those whose kind says `integer`."""
+    operations: frozenset[str] = frozenset()
+    """Binary operations, logical ones among them: a chain of the same logical operator is one decision."""
+    parentheses: frozenset[str] = frozenset()
+    """Parenthesized expressions: `(a && b) && c` is one chain still."""
     parameter_declarations: frozenset[str] = frozenset()
     """A parameter that may declare several names (with grouped_parameters) or be `void` (C)."""
     function_declarators: frozenset[str] = frozenset()
