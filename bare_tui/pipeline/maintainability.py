@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from bare_tui.pipeline.languages import Source
     from bare_tui.pipeline.languages.spec import NodeKinds
 
-RULES_VERSION = "11"
+RULES_VERSION = "12"
 """Bumped whenever how breaches are measured or matched, or the thresholds found, changes, so that the pipeline
 version changes. 4: an original that cannot be measured is left out of the percentiles (it used to send the
 whole session to the default thresholds). 5: whole-number thresholds; an original without breaches is judged on
@@ -49,7 +49,16 @@ settings.minimum_score either way is flat, and then the file's code must shrink 
 when a breach stays with its severity down, the original's functions that breached nothing must not get more complex
 as a whole; the rows of a literal table (calls, arrays or maps of literals only) are not duplicated code. 11: a function
 nested in another (a callback, a lambda, a nested def) is measured as part of the function that encloses it: its
-decisions, lines and tokens count there, it is a level of that function's nesting, its parameters are not counted."""
+decisions, lines and tokens count there, it is a level of that function's nesting, its parameters are not counted.
+12: a switch is one decision however many case labels it has (lizard's modified count, `lizard -m`), so is a chain
+of like logical operators (`a && b && c`; `a && b || c` is two), and a function
+nested in another is one decision of it besides its own (a callback stands for the loop or branch that calls it, so a
+loop made a stream is lateral, as the rubric says, rather than a decision gone); a private helper
+the answer adds and nothing in the file calls is dead code, as one the original called and the answer no longer does
+is (a C++ const method is matched by the name its calls spell); `1 << n` is an integer power of two, not bit
+arithmetic, in a language without an integer power operator (LanguageSpec.integer_power) unless the file also
+combines bits; an original without breaches whose code loses fewer than settings.minimum_tokens tokens, with no
+decision, nesting level or parameter gone, is respelt, not simplified, whatever its lines and load say."""
 
 METRIC_NAMES = {
     "cyclomatic_complexity": "cyclomatic complexity",
@@ -178,8 +187,6 @@ def function_metrics(language: str, text: str, path: str = "") -> list[FunctionM
 # A task's original comes back once per model's attempt: its metrics are remembered for a while.
 @lru_cache(maxsize=32)
 def _function_metrics(grammar: str, language: str, text: str, path: str) -> tuple[FunctionMetrics, ...]:
-    import lizard  # its documented entry point, lizard.analyze_file, not its internal modules
-
     # what lizard cannot read as written the language file rewrites for it (TypeScript's generic functions)
     lizard_source = spec_for_grammar(grammar).lizard_source
     readable = lizard_source(parse_source(language, text, path)) if lizard_source is not None else text
@@ -187,10 +194,10 @@ def _function_metrics(grammar: str, language: str, text: str, path: str) -> tupl
     with contextlib.redirect_stderr(complaints):  # lizard reports (and swallows) its own failures on stderr
         # lizard picks its reader from the file name's extension, which each language file declares
         extension = spec_for_grammar(grammar).lizard_extensions[grammar]
-        info = lizard.analyze_file.analyze_source_code("attempt" + extension, readable)
+        info = _analyzer().analyze_source_code("attempt" + extension, readable)
     if "RecursionError" in complaints.getvalue():
         raise MetricsUnavailable("lizard could not read the file: its nesting is too deep")
-    depths = _nesting_by_end_line(language, text, path)
+    depths, callbacks = _nesting_by_end_line(language, text, path)
     parameters = _parameters_by_end_line(language, text, path)
     functions = []
     for function in info.function_list:
@@ -203,15 +210,69 @@ def _function_metrics(grammar: str, language: str, text: str, path: str) -> tupl
             "nesting_depth": float(_at_end(depths, function.end_line) or 0),
         }
         functions.append(FunctionMetrics(function.name, function.start_line, function.end_line, values))
-    return _fold_nested(functions)
+    # a chain of like logical operators is one condition: lizard counts each operator of `a && b && c` as a decision
+    for row in _chained_operators(language, text, path):
+        # the innermost function around it is the one lizard counted the operator in
+        around = [f for f in functions if f.start_line <= row <= f.end_line]
+        if around:
+            values = max(around, key=lambda f: (f.start_line, -f.end_line)).values
+            values["cyclomatic_complexity"] = max(values["cyclomatic_complexity"] - 1.0, 1.0)
+    folded = _fold_nested(functions)
+    for function in folded:
+        # each function nested in it is a decision too, whether lizard lists it apart or not (a Java lambda)
+        function.values["cyclomatic_complexity"] += _at_end(callbacks, function.end_line) or 0
+    return folded
+
+
+_LOGICAL_OPERATORS = frozenset({b"&&", b"||", b"and", b"or"})
+"""The logical operators lizard counts as decisions, in every grammar's spelling."""
+
+
+def _chained_operators(language: str, text: str, path: str) -> list[int]:
+    """The lines (1-based) of each logical operator that continues a chain of the same operator: in `a && b && c` the
+    second `&&`, which a reader takes in with the first as one condition (cognitive complexity counts a sequence of
+    like operators once); `a && b || c` is two conditions, and so is `a && (b || c)`."""
+    source = parse_source(language, text, path)
+    kinds = spec_for_grammar(source.grammar).node_kinds
+    pattern = kinds_pattern(source.grammar, sorted(kinds.operations), "hit")
+    if not pattern:
+        return []
+    data, rows = source.data, []
+    for node in captures(source, pattern, name="hit"):
+        operator = node.child_by_field_name("operator")
+        if operator is None or data[operator.start_byte : operator.end_byte] not in _LOGICAL_OPERATORS:
+            continue
+        parent = node.parent
+        while parent is not None and parent.type in kinds.parentheses:
+            parent = parent.parent  # `(a && b) && c` is still one chain
+        outer = (
+            parent.child_by_field_name("operator") if parent is not None and parent.type in kinds.operations else None
+        )
+        if (
+            outer is not None
+            and data[outer.start_byte : outer.end_byte] == data[operator.start_byte : operator.end_byte]
+        ):
+            rows.append(operator.start_point.row + 1)
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _analyzer():  # type: ignore[no-untyped-def]  # why: lizard has no type hints
+    """lizard's file analyzer with its modified cyclomatic complexity (`lizard -m`): a switch is one decision however
+    many case labels it has, as a table of cases reads as one choice; `if`/`else if` chains still count per branch."""
+    import lizard  # its public API (FileAnalyzer and get_extensions, as analyze_file is built), not its modules
+
+    return lizard.FileAnalyzer(lizard.get_extensions(["modified"]))
 
 
 def _fold_nested(functions: list[FunctionMetrics]) -> tuple[FunctionMetrics, ...]:
     """Each function nested in another (a callback, a lambda, a nested def) measured as part of the function that
     encloses it, as a reader reads it: its decisions, lines and tokens count there (lizard measures it apart and
-    leaves them out of the enclosing function), its parameters are not the enclosing function's, and it is a level
-    of nesting there (_nesting_by_end_line). Otherwise a loop made a stream moves its `for` and `if` into callbacks
-    of one or two units each, and a callback made a loop reads as one function made more complex.
+    leaves them out of the enclosing function), itself one more decision (counted with the nesting: the function it
+    is passed to loops over it or calls it on a condition, `rows.filter(...)` as the `for` it replaces), its
+    parameters are not the enclosing function's, and it is a level of nesting there (_nesting_by_end_line).
+    Otherwise a loop made a stream moves its `for` and `if` into callbacks of one or two units each and reads as
+    simpler, where the rubric calls it lateral, and a callback made a loop reads as one function made more complex.
 
     lizard lists a function when it ends, so the functions inside one come before it; the function a nested one
     folds into is the first after it whose lines span its own (two functions on one line are read as one)."""
@@ -375,7 +436,10 @@ def _judge_by_load(
     Extracting a helper from a function no threshold flags adds a function's parameters and lines: no credit; a loop
     folded into a library call or a branch removed lowers it. A load that moves by no more than settings'
     minimum_score is flat (a token or a line in a file of hundreds): the metrics say neither simpler nor worse, and
-    only a clearly shorter file (settings.minimum_shrink) is a measurable gain."""
+    only a clearly shorter file (settings.minimum_shrink) is a measurable gain. Either way, an answer whose code shrinks
+    by fewer than settings.minimum_tokens tokens with no decision, nesting level or parameter gone is a spelling (a
+    block-bodied arrow made an expression, a template literal a plain string, a function a const arrow), not a
+    simplification, however its lines fall."""
     settings = thresholds.settings
     load_before, load_after = _load(before, units, settings.weights), _load(after, units, settings.weights)
     score, band = _fall(load_before, load_after), settings.minimum_score
@@ -386,20 +450,33 @@ def _judge_by_load(
     )
     load = f"load {load_before:.2f} -> {load_after:.2f} (score {score:+.3f}; {changed or 'no metric moved'})"
     code = f"{tokens_before} -> {tokens_after} tokens outside comments"
+    structural = any(_total(after, m) < _total(before, m) for m in _STRUCTURE)
+    spelling = tokens_before - tokens_after < settings.minimum_tokens and not structural
+    respelt = (
+        f"; the file's code {code} loses fewer than {settings.minimum_tokens} tokens, with no decision, nesting "
+        "level or parameter gone: a spelling, not a simplification"
+        if spelling
+        else ""
+    )
     if abs(score) <= band:
-        shrank = tokens_after <= tokens_before * (1.0 - settings.minimum_shrink)
+        shrank = tokens_after <= tokens_before * (1.0 - settings.minimum_shrink) and not spelling
         message = (
             f"the original breaches no threshold: its functions' {load} is flat, within {band:g}; the file's code "
-            f"{code} {'shrinks' if shrank else 'does not shrink'} by {settings.minimum_shrink:.0%} or more"
+            f"{code} {'shrinks' if shrank else 'does not shrink'} by {settings.minimum_shrink:.0%} or more{respelt}"
         )
         return score, shrank, Evidence("original", None, None, message), []
-    fell = score > band
+    fell = score > band and not spelling
     message = (
         "the original breaches no threshold: judged on its functions' metrics over the session's "
-        f"{thresholds.percentile:g}th percentiles, {load}, {'a fall beyond' if fell else 'not a fall beyond'} {band:g}"
+        f"{thresholds.percentile:g}th percentiles, {load}, {'a fall beyond' if score > band else 'not a fall beyond'} "
+        f"{band:g}{respelt if score > band else ''}"
     )
     grew = [Evidence("refactored", None, None, f"the file's code grew: {code}")] if tokens_after > tokens_before else []
     return score, fell, Evidence("original", None, None, message), grew
+
+
+_STRUCTURE = ("cyclomatic_complexity", "nesting_depth", "parameter_count")
+"""The metrics that count a function's structure (its decisions, its levels, what a caller passes), not its spelling."""
 
 
 def _clean_functions_worse(
@@ -474,14 +551,22 @@ def _code_profile(grammar: str, text: str) -> CodeProfile:
     spec = spec_for_grammar(grammar)
     language, path = spec.name, path_for_grammar(grammar)
     source = parse_source(language, text, path)
-    walk = _walk(source, spec.node_kinds)
+    walk = _walk(source, spec.node_kinds, spec.integer_power)
     helpers = tuple(
-        re.split(r"::|\.", signature.name)[-1]
+        _called_as(signature.name)
         for signature in extract_signatures(language, text, path)
         if not signature.visible and not signature.declaration and not signature.local
     )
     duplicated = _duplicated(_without_tables(walk.tokens, walk.tables))
-    return CodeProfile(tuple(walk.tokens), duplicated, walk.bits, walk.bitwise, helpers)
+    # `1 << n` is two to the n where a language's only power is floating point (C's pow, Go's math.Pow, Java's
+    # Math.pow): the plain integer spelling, unless the file also combines bits (`seen & bit`), where it is a mask.
+    bits = walk.bits + (walk.powers if walk.bitwise > walk.powers else 0)
+    return CodeProfile(tuple(walk.tokens), duplicated, bits, walk.bitwise, helpers)
+
+
+def _called_as(qualified: str) -> str:
+    """The name a call spells: the last part of a qualified name, without what follows it (a C++ method's `const`)."""
+    return re.split(r"::|\.", qualified)[-1].split()[0]
 
 
 _DATA_LEAF = re.compile(
@@ -498,9 +583,10 @@ class _Walk:
     tables: list[tuple[int, int]] = field(default_factory=list)  # token ranges [start, end) of literal table rows
     bits: int = 0
     bitwise: int = 0
+    powers: int = 0  # `1 << n` in a language without an integer power operator
 
 
-def _walk(source: Source, kinds: NodeKinds) -> _Walk:
+def _walk(source: Source, kinds: NodeKinds, integer_power: bool = False) -> _Walk:
     """The code tokens of a tree in order (comments left out), its bitwise operators, and its table rows: a node
     of two or more parts that are all literals (`Map.entry("UUU", "Phe")`'s arguments, `{"one", "two"}`,
     `{"a": 1, "b": 2}`): data a reviewer reads as a table, not as code that was copied. Walked without recursion
@@ -527,7 +613,10 @@ def _walk(source: Source, kinds: NodeKinds) -> _Walk:
                 walk.tokens.append(token)
                 if token in _BIT_OPERATORS and _is_bitwise(child, token):
                     walk.bitwise += 1
-                    walk.bits += _has_integer_operand(child, token, numbers)
+                    if not integer_power and child.parent is not None and _power_of_two(child.parent, token, numbers):
+                        walk.powers += 1
+                    else:
+                        walk.bits += _has_integer_operand(child, token, numbers)
             if child.is_named:
                 frame[4] += 1
                 frame[3] = frame[3] and (bool(_DATA_LEAF.search(child.type)) or child.type in numbers)
@@ -576,6 +665,21 @@ def _has_integer_operand(node: tree_sitter.Node, token: bytes, numbers: frozense
     return token == b"~" or (parent is not None and any(_is_integer_literal(s, numbers) for s in parent.named_children))
 
 
+_ONE = re.compile(rb"1(?:[uU]?[lL]{0,2}|[lL]{1,2}[uU]|n)")
+"""The literal 1 in every grammar's spelling: C's suffixes (1u, 1UL, 1ULL, 1LL), JavaScript's BigInt (1n)."""
+
+
+def _power_of_two(expression: tree_sitter.Node, token: bytes, numbers: frozenset[str]) -> bool:
+    """`1 << n`: the literal 1 shifted left, two to the n."""
+    operands = expression.named_children
+    return (
+        token == b"<<"
+        and len(operands) == 2
+        and _is_integer_literal(operands[0], numbers)
+        and _ONE.fullmatch(operands[0].text or b"") is not None
+    )
+
+
 def _is_integer_literal(node: tree_sitter.Node, numbers: frozenset[str]) -> bool:
     """A literal whose kind says `integer` (every grammar's convention where it has one), or a number literal of
     the language's (NodeKinds.number_literals)."""
@@ -607,8 +711,12 @@ def _made_worse(before: CodeProfile, after: CodeProfile) -> list[Evidence]:
     for name in sorted(defined_after):
         # the original called it (its name occurs beyond its definitions); the answer no longer does
         word = name.encode("utf-8")
-        if uses_before[word] > defined_before[name] > 0 and uses_after[word] <= defined_after[name]:
+        if uses_after[word] > defined_after[name]:
+            continue
+        if uses_before[word] > defined_before[name] > 0:
             found.append(Evidence("refactored", None, None, f"{name} is left in the answer but no longer used"))
+        elif not defined_before[name]:
+            found.append(Evidence("refactored", None, None, f"{name} is added to the answer and nothing calls it"))
     if after.bit_operators and not before.bitwise:  # a file that already works with bits may use more of them
         found.append(
             Evidence(
@@ -738,14 +846,16 @@ def _severity(breaches: list[_Breach], weights: Mapping[str, float]) -> float:
 # continues its chain rather than nesting; a catch or except is at its try's level.
 
 
-def _nesting_by_end_line(language: str, text: str, path: str) -> dict[int, int]:
+def _nesting_by_end_line(language: str, text: str, path: str) -> tuple[dict[int, int], dict[int, int]]:
     """The deepest control-flow nesting inside each outermost function, keyed by the function's last line (1-based).
     A function nested in it (a callback, a lambda, a nested def) is part of it (_fold_nested) and one level of its
-    nesting: `rows.forEach(row => { if (row) ... })` is as deep as `for (row of rows) { if (row) ... }`."""
+    nesting: `rows.forEach(row => { if (row) ... })` is as deep as `for (row of rows) { if (row) ... }`. And how
+    many functions are nested in each (_fold_nested counts each as a decision), keyed the same way."""
     source = parse_source(language, text, path)
     kinds = spec_for_grammar(source.grammar).node_kinds
     nodes = captures(source, kinds_pattern(source.grammar, sorted(kinds.control | kinds.functions), "hit"), name="hit")
     depths: dict[int, int] = {}
+    nested: dict[int, int] = {}
     for node in nodes:
         depth = 0
         current: tree_sitter.Node | None = node
@@ -766,7 +876,9 @@ def _nesting_by_end_line(language: str, text: str, path: str) -> dict[int, int]:
         end_line = function.end_point.row + 1
         if depth > depths.get(end_line, 0):
             depths[end_line] = depth
-    return depths
+        if node.type in kinds.functions and function is not node:
+            nested[end_line] = nested.get(end_line, 0) + 1
+    return depths, nested
 
 
 def _at_end(by_end_line: dict[int, int], end_line: int) -> int | None:

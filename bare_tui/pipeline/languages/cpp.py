@@ -46,6 +46,8 @@ NODE_KINDS = NodeKinds(
         "catch_clause do_statement for_range_loop for_statement if_statement",
         "switch_statement try_statement while_statement",
     ),
+    operations=words("binary_expression"),
+    parentheses=words("parenthesized_expression"),
     functions=words("function_definition lambda_expression"),
     chained_parents=words("else_clause if_statement"),
     same_level=words("catch_clause"),

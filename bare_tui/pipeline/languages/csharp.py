@@ -145,6 +145,8 @@ NODE_KINDS = NodeKinds(
         "catch_clause do_statement for_statement foreach_statement if_statement",
         "switch_expression switch_statement try_statement while_statement",
     ),
+    operations=words("binary_expression"),
+    parentheses=words("parenthesized_expression"),
     functions=words(
         "accessor_declaration constructor_declaration lambda_expression", "local_function_statement method_declaration"
     ),

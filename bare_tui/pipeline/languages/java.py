@@ -237,6 +237,8 @@ NODE_KINDS = NodeKinds(
         "catch_clause do_statement enhanced_for_statement for_statement if_statement",
         "switch_expression try_statement while_statement",
     ),
+    operations=words("binary_expression"),
+    parentheses=words("parenthesized_expression"),
     functions=words("constructor_declaration lambda_expression method_declaration"),
     chained_parents=words("if_statement"),
     same_level=words("catch_clause"),

@@ -493,6 +493,8 @@ NODE_KINDS = NodeKinds(
         "catch_clause do_statement for_in_statement for_statement if_statement",
         "switch_statement try_statement while_statement with_statement",
     ),
+    operations=words("binary_expression"),
+    parentheses=words("parenthesized_expression"),
     functions=words(
         "arrow_function function function_declaration function_expression",
         "generator_function_declaration method_definition",
@@ -560,6 +562,7 @@ NODE_KINDS = NodeKinds(
 """The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
 
 SPEC = LanguageSpec(
+    integer_power=True,  # `2 ** n` (ES2016): maintainability counts `1 << n` for it as bit arithmetic
     node_kinds=NODE_KINDS,
     name="javascript",
     extensions=(".js", ".mjs", ".cjs", ".jsx"),

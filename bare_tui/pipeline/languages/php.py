@@ -87,6 +87,8 @@ NODE_KINDS = NodeKinds(
         "catch_clause do_statement for_statement foreach_statement if_statement",
         "switch_statement try_statement while_statement",
     ),
+    operations=words("binary_expression"),
+    parentheses=words("parenthesized_expression"),
     functions=words("anonymous_function arrow_function function function_definition", "method_declaration"),
     chained_parents=words("else_clause if_statement"),
     same_level=words("catch_clause"),
@@ -163,6 +165,7 @@ NODE_KINDS = NodeKinds(
 """The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
 
 SPEC = LanguageSpec(
+    integer_power=True,  # `2 ** $n`: maintainability counts `1 << n` for it as bit arithmetic
     node_kinds=NODE_KINDS,
     name="php",
     extensions=(".php",),

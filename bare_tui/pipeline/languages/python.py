@@ -172,6 +172,8 @@ NODE_KINDS = NodeKinds(
     control=words(
         "except_clause for_statement if_statement match_statement try_statement", "while_statement with_statement"
     ),
+    operations=words("boolean_operator"),
+    parentheses=words("parenthesized_expression"),
     functions=words("function_definition lambda"),
     chained_parents=words("else_clause if_statement"),
     same_level=words("except_clause"),
@@ -300,6 +302,7 @@ def key_functions_taking_two_arguments(source: Source) -> Iterator[Finding]:
 
 
 SPEC = LanguageSpec(
+    integer_power=True,  # `2 ** n`: maintainability counts `1 << n` for it as bit arithmetic
     node_kinds=NODE_KINDS,
     name="python",
     extensions=(".py",),

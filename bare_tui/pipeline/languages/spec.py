@@ -212,6 +212,10 @@ class NodeKinds:
     """Children of a parameter list that are no parameter (comments, separators, brackets)."""
     number_literals: frozenset[str] = frozenset()
     """Number literals beyond those whose kind says `integer`."""
+    operations: frozenset[str] = frozenset()
+    """Binary operations, logical ones among them: a chain of the same logical operator is one decision."""
+    parentheses: frozenset[str] = frozenset()
+    """Parenthesized expressions: `(a && b) && c` is one chain still."""
     parameter_declarations: frozenset[str] = frozenset()
     """A parameter that may declare several names (with grouped_parameters) or be `void` (C)."""
     function_declarators: frozenset[str] = frozenset()
@@ -313,6 +317,10 @@ class LanguageSpec:
     file's own text when None."""
     grouped_parameters: bool = False
     """One parameter node may declare several names (Go's `a, b int`): maintainability counts each."""
+    integer_power: bool = False
+    """The language has an integer power operator (`2 ** n`): `1 << n` in its place is a bit trick. Without one (C,
+    C++, Go, Java, C#: their pow is floating point), `1 << n` is how an integer power of two is written, and
+    maintainability does not count it as bit arithmetic."""
     final_newline: bool = False
     """The grammar wants a line break after the last top-level declaration where the compiler does not (Go): one is
     added before parsing."""
