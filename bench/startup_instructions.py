@@ -13,7 +13,6 @@ About 40 s a run under valgrind; bytecode is written as an installed bare-tui ha
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import runpy
@@ -43,24 +42,10 @@ def end_at_first_paint(script: str, argv: list[str]) -> None:
 
         module.Screen._compositor_refresh = refreshed
 
-    class After:  # a meta path finder that hooks textual.screen once loaded
-        def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-            if fullname != "textual.screen":
-                return None
-            sys.meta_path.remove(self)
-            spec = importlib.util.find_spec(fullname)
-            assert spec is not None and spec.loader is not None
-            load = spec.loader.exec_module
-
-            def exec_module(module: ModuleType) -> None:
-                load(module)
-                hook(module)
-
-            spec.loader.exec_module = exec_module  # type: ignore[method-assign]
-            return spec
-
-    sys.meta_path.insert(0, After())
     sys.path.insert(0, str(BENCH))
+    from scale_screens import when_imported  # the same hook the screens' bench uses (stdlib imports only)
+
+    when_imported("textual.screen", hook)
     sys.argv = [script, *argv]
     runpy.run_path(script, run_name="__main__")
 
