@@ -59,10 +59,11 @@ class BareTuiApp(App[None]):
         test or a screenshot fixes it, so that the header's time does not move). With no review session the app
         is `bare-tui audit`: the audit screen alone, `auditor` settling, and `read_ahead` the audit list being
         read meanwhile (`audit.read_ahead`)."""
-        # The first screen's stylesheet is read with the app's own: a screen that brings a stylesheet the app has
+        # The review screen's stylesheet is read with the app's own: a screen that brings a stylesheet the app has
         # not read yet makes Textual parse every stylesheet read so far again (in a fresh Stylesheet) and restyle
-        # the app, before that screen's first paint. The screen's CSS_PATH names the same file, found read.
-        super().__init__(css_path=SCREENS / ("review.tcss" if session is not None else "audit.tcss"))
+        # the app, before that screen's first paint. The screen's CSS_PATH names the same file, found read. The
+        # audit screen (`bare-tui audit`'s first) carries its rules as default CSS, so it needs none here.
+        super().__init__(css_path=SCREENS / "review.tcss" if session is not None else None)
         self.session = session
         self.session_path = Path(session_path)
         self._start_at = start_at
