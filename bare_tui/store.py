@@ -1751,19 +1751,11 @@ class Store:
         rather than by SQLite (whose || copies the line so far again at each part). In CSV a long text is the
         one value Python writes. keys: only the rows with these order keys (ExportMark.key); skip: all rows but
         these."""
-        expressions = _export_expressions(what, columns)
-        if fmt == "jsonl":
-            items = _json_line_items(expressions, columns)
-        elif fmt == "csv":
-            items = _csv_line_items(expressions)
-        else:
-            raise ValueError(f"unknown format {fmt!r}")
-        lines = _line_chunks(len(items), fmt, len(expressions))
+        select, lines = _line_select(what, columns, fmt)
         self._export_functions()
-        sql, params = _export_query(what, ", ".join(items), source, _keys_where(what, keys, skip))
+        sql, params = _export_query(what, select, source, _keys_where(what, keys, skip))
         cursor = self._conn.execute(sql, params)
-        size = 256 if what == "attempts" else 4096  # an attempts row carries whole files: about 2 MB a chunk
-        while rows := cursor.fetchmany(size):
+        while rows := cursor.fetchmany(EXPORT_BLOCK_KEYS[what]):  # about 2 MB of lines a chunk
             yield lines(rows)
 
     def export_to(
@@ -1786,16 +1778,14 @@ class Store:
         threading = sys.modules.get("threading")
         if self._probe is None or (threading is not None and threading.active_count() > 1):
             return None  # a fork copies only this thread: another's locks would stay held in the readers
-        expressions = _export_expressions(what, columns)
-        items = _json_line_items(expressions, columns) if fmt == "jsonl" else _csv_line_items(expressions)
-        lines = _line_chunks(len(items), fmt, len(expressions))
+        select, lines = _line_select(what, columns, fmt)
         table, key = _EXPORT_KEYS[what]
         low, high = self._conn.execute(f"SELECT min({key}), max({key}) FROM {table}").fetchone()
         order, step = _EXPORT_ORDER[what], EXPORT_BLOCK_KEYS[what]
         blocks = range(low, high + 1, step) if low is not None else range(0)
         if len(blocks) < 2:
             return None
-        select, skipped = ", ".join(items), sorted(skip)
+        skipped = sorted(skip)
 
         def read(conn: sqlite3.Connection, start: int) -> ExportChunk:
             inside = skipped[bisect.bisect_left(skipped, start) : bisect.bisect_left(skipped, start + step)]
@@ -2829,8 +2819,8 @@ _EXPORT_KEYS = {
     "attempts": ("attempts", "seq"),
     "judgements": ("judgements", "rowid"),
 }
-# Order keys a block of a parallel export (Store.export_to) spans: about 2 MB of lines each (an attempts row
-# carries whole files); each reader holds one block, whatever the session's size.
+# Order keys a block of a parallel export (Store.export_to) spans, and rows a chunk of export_lines holds: about
+# 2 MB of lines each (an attempts row carries whole files); each reader holds one block, whatever the session's size.
 EXPORT_BLOCK_KEYS = {"verdicts": 4096, "attempts": 256, "judgements": 4096}
 # Processes that read and write an export's blocks at once (Store.export_to): both cores of a laptop. One core:
 # the session's own connection reads alone.
@@ -2855,6 +2845,19 @@ def _export_functions(conn: sqlite3.Connection) -> None:
         ("bare_text_length", _text_length),
     ):
         conn.create_function(name, 1, function, deterministic=True)
+
+
+def _line_select(what: str, columns: Sequence[str], fmt: str) -> tuple[str, Callable[[list[Any]], ExportChunk]]:
+    """The SELECT items that build an export's lines (_json_line_items, _csv_line_items) and how rows of them
+    become an ExportChunk (_line_chunks): what export_lines and export_to read alike."""
+    expressions = _export_expressions(what, columns)
+    if fmt == "jsonl":
+        items = _json_line_items(expressions, columns)
+    elif fmt == "csv":
+        items = _csv_line_items(expressions)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+    return ", ".join(items), _line_chunks(len(items), fmt, len(expressions))
 
 
 def _line_chunks(items: int, fmt: str, columns: int) -> Callable[[list[Any]], ExportChunk]:
