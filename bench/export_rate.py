@@ -91,6 +91,9 @@ ALONE = (
 
 def command(checkout: Path | None) -> tuple[list[str], dict[str, str]]:
     env = dict(os.environ)
+    # An installed package runs from its bytecode cache (as bench/bare_scale.py's commands do): with
+    # PYTHONDONTWRITEBYTECODE set, every start would compile bare-tui's modules again and count it in the rate.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if checkout is not None:
         env["PYTHONPATH"] = str(checkout)
         return [sys.executable, "-P", "-m", "bare_tui.cli"], env  # -P: not the current folder's package

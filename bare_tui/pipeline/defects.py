@@ -29,7 +29,7 @@ from bare_tui.pipeline.languages.findings import captured as _captures
 from bare_tui.pipeline.languages.findings import finding as _finding
 from bare_tui.pipeline.languages.spec import DefectQuery, NodeKinds
 
-RULES_VERSION = "12"
+RULES_VERSION = "13"
 """Bumped whenever a rule changes what it finds, so that the pipeline version changes with it. 5: C and C++
 keywords are never undefined names; Java's unused private fields. 6: rules the real corpus showed missing: Go's
 unused imports, Java's private access across classes, unknown members of JavaScript's built-ins, C++ headers and
@@ -50,7 +50,8 @@ declares, inferred further from the original: a C++ member defined outside a cla
 never defined, or a static field defined with another type than the original's; a type the original uses without
 declaring it (so the header declares it) declared again; a C standard name whose every header the original included
 the answer removed (NULL after <stdlib.h> and <string.h>); a Java class that loses its serialVersionUID; a C++ member
-declared in its class body is declared for the undefined-name rule."""
+declared in its class body is declared for the undefined-name rule. 13: the methods a Java enum or class has without
+declaring them (an enum's values() and valueOf(), java.lang.Enum's and Object's) are declared inside its body."""
 
 
 class NoBaseline(Exception):
@@ -604,7 +605,7 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
         role = _role(refactored.grammar, node, locator.parent)
         if role is _Role.DECLARATION:
             declared.add(word)
-        elif role is _Role.USE:
+        elif role is _Role.USE and not _implicit_member(spec.implicit_members, word, node, locator.parent):
             uses[word].append(node)
     for word, used in uses.items():
         if word in declared:
@@ -616,6 +617,22 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
                 )
             )
     return findings
+
+
+def _implicit_member(
+    implicit: tuple[tuple[str, frozenset[str]], ...],
+    word: str,
+    node: tree_sitter.Node,
+    parent_of: Callable[[tree_sitter.Node], tree_sitter.Node | None],
+) -> bool:
+    """Whether `word` is a member the body around `node` has without declaring it (LanguageSpec.implicit_members)."""
+    bodies = {kind for kind, names in implicit if word in names}
+    ancestor = parent_of(node) if bodies else None
+    while ancestor is not None:
+        if ancestor.type in bodies:
+            return True
+        ancestor = parent_of(ancestor)
+    return False
 
 
 class _Locator:

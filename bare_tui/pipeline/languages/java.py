@@ -302,6 +302,9 @@ NODE_KINDS = NodeKinds(
 )
 """The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
 
+_OBJECT = "getClass hashCode equals toString clone finalize notify notifyAll wait"
+"""java.lang.Object's methods, which every class and enum has (an anonymous class's body is a class_body too)."""
+
 SPEC = LanguageSpec(
     node_kinds=NODE_KINDS,
     name="java",
@@ -323,6 +326,10 @@ SPEC = LanguageSpec(
     Record Override Deprecated SuppressWarnings FunctionalInterface SafeVarargs AutoCloseable Cloneable
     InterruptedException CloneNotSupportedException length
 """),
+    implicit_members=(
+        ("enum_body", words(f"values valueOf ordinal name compareTo getDeclaringClass describeConstable {_OBJECT}")),
+        ("class_body", words(_OBJECT)),
+    ),
     type_queries=tuple(f"({kind} name: (_) @name)" for kind in _TYPE_KINDS),
     defect_queries=(ASSIGNMENT_IN_PARENTHESES, empty_catch("block")),
     block_query="(block) @hit",

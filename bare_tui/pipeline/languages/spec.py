@@ -368,6 +368,9 @@ class LanguageSpec:
     """The defects stage's analyser: "pyflakes" (Python), else the tree-sitter rules below (and cppcheck)."""
     known_names: frozenset[str] = field(default_factory=frozenset)
     """Keywords, built-ins and standard-library names a file may use without declaring them."""
+    implicit_members: tuple[tuple[str, frozenset[str]], ...] = ()
+    """(body node kind, names): methods every declaration with such a body has without declaring them, in scope
+    bare inside it and nowhere else (a Java enum's values() and valueOf(), JLS 8.9.3; a class's Object methods)."""
     defect_queries: tuple[DefectQuery, ...] = ()
     """Rules written as queries (assignment in a condition, an empty catch, loose equality)."""
     block_query: str = ""

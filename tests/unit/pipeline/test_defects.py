@@ -517,6 +517,49 @@ def test_a_java_class_that_loses_its_serial_version_uid_fails() -> None:
     assert check_defects("java", original, plain).details["new_by_rule"] == {}
 
 
+JAVA_ENUM = """enum Colour {
+  RED, GREEN, BLUE;
+
+  static Colour parse(String text) {
+    switch (text) {
+      case "red": return RED;
+      case "green": return GREEN;
+      case "blue": return BLUE;
+      default: throw new IllegalArgumentException(text);
+    }
+  }
+}
+"""
+
+
+def test_the_members_every_java_enum_and_class_has_are_declared_inside_it() -> None:
+    # JLS 8.9.3: an enum has values() and valueOf(String) without declaring them, and java.lang.Enum's ordinal()
+    # and name(); every class has Object's methods. javac compiles the original and both answers.
+    body = JAVA_ENUM[JAVA_ENUM.index("    switch") : JAVA_ENUM.index("  }\n}")]
+    looked_up = JAVA_ENUM.replace(
+        body,
+        "    for (Colour c : values()) {\n"
+        "      if (c.name().equalsIgnoreCase(text) && c.ordinal() >= 0) { return c; }\n"
+        "    }\n"
+        "    return valueOf(text.toUpperCase());\n",
+    )
+    result = check_defects("java", JAVA_ENUM, looked_up, "Colour.java")
+    assert result.outcome is Outcome.PASS, result.evidence
+    hashed = "class Key {\n  int id;\n  int bucket(int n) { return Math.floorMod(id, n); }\n}\n"
+    rehashed = hashed.replace(
+        "Math.floorMod(id, n)", "Math.floorMod(hashCode(), n) + (getClass() == Key.class ? 0 : 1)"
+    )
+    assert check_defects("java", hashed, rehashed, "Key.java").outcome is Outcome.PASS
+
+
+def test_an_enums_own_members_are_not_declared_outside_it() -> None:
+    # javac: "cannot find symbol: method values(), location: class Menu": the implicit members are the enum's.
+    outside = JAVA_ENUM + "\nclass Menu {\n  int count() { return values().length; }\n}\n"
+    result = check_defects("java", JAVA_ENUM, outside, "Colour.java")
+    assert result.outcome is Outcome.FAIL
+    assert result.details["new_by_rule"] == {"undefined-name": 1}
+
+
 def test_a_free_function_may_change_its_parameters_but_not_become_constexpr() -> None:
     original = '#include "say.h"\nnamespace say {\nlong twice(long n) { return 2 * n; }\n}\n'
     helper = '#include "say.h"\nnamespace say {\nlong twice(const long& n) { return 2 * n; }\n}\n'
