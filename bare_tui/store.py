@@ -2785,7 +2785,7 @@ _CSV_SQL = {
 _EMPTY_SQL = {
     "text": "$c IS NULL",
     "long": "$c IS NULL",
-    "json": "$c IS NULL OR $c IN ('[]', '{}')",
+    "json": "COALESCE($c IN ('[]', '{}'), 1)",  # $c once: an attempt's task_meta is a subquery (_FIRST_OF_TASK)
     "list": "CASE WHEN $c = '[]' THEN 1 ELSE bare_json_list($c) = '[]' END",  # CASE: OR would call both
     "bool": "0",
     "number": "$c IS NULL",
