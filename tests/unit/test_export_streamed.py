@@ -402,3 +402,34 @@ def test_an_error_in_a_reader_process_is_the_exports_error(tmp_path: Path, monke
 def _rows_text_of(session: Path) -> bytes:
     with Store.open(session, readonly=True) as store:
         return _rows_text(store, "verdicts", "jsonl")
+
+
+def test_a_reader_maps_the_session_only_while_it_reads_a_block(tmp_path: Path) -> None:
+    """A reader process reads the session's pages through a map (no pread per page) and drops the map after
+    each block: what it has read stays in the page cache, not in its resident memory, so a reader of a
+    243,732-attempt export holds one block's pages rather than every page it has read (1.2 GB)."""
+    import bare_tui.store as store_module
+
+    maps = Path("/proc/self/maps")
+    if not maps.exists():
+        pytest.skip("no /proc/self/maps: cannot see the process's maps")
+    session = random_session(tmp_path / "s.db", 3)
+
+    def mapped() -> bool:  # the session file itself (its -shm is mapped all along)
+        return any(line.endswith(f" {session.resolve()}") for line in maps.read_text().splitlines())
+
+    with Store.open(session, readonly=True) as store:
+        conn = store._export_connection()
+        try:
+            conn.execute(f"PRAGMA mmap_size = {store_module.EXPORT_MAP_BYTES}")
+            if not conn.execute("PRAGMA mmap_size").fetchone()[0]:
+                pytest.skip("this SQLite maps no file (built with SQLITE_MAX_MMAP_SIZE=0)")
+            store_module._begin_read(conn)
+            read = conn.execute("SELECT sum(length(refactored)) FROM attempt_texts").fetchone()[0]
+            assert read and mapped()  # read through the map
+            store_module._unmap(conn)
+            assert not mapped()
+            again = conn.execute("SELECT sum(length(refactored)) FROM attempt_texts").fetchone()[0]
+            assert again == read and mapped()  # mapped again to read on
+        finally:
+            conn.close()
