@@ -384,6 +384,7 @@ class KeyTimes:
         pauses = [ms for presses in self.gc for _, ms in presses]
         return {
             f"{name}_slowest": self.slowest(),
+            f"{name}_commit_ms": [p.get("recount_and_commit_ms", 0.0) for p in self.parts],  # each press's, in order
             f"{name}_part_medians": self.part_medians(),
             f"{name}_ms": self.wall,
             f"{name}_cpu_ms": self.cpu,
