@@ -272,18 +272,120 @@ async def reading(app: Any, pilot: Any) -> None:
     await pilot.pause()
 
 
+def thread_clocks() -> dict[int, tuple[int, int]]:
+    """Each thread of this process by its id: (nanoseconds on a core, nanoseconds ready to run but waiting for a
+    core), from /proc/self/task/*/schedstat. Read around a key (not within its timed span), to tell what else ran
+    meanwhile (a worker thread's Python holds the GIL the event loop needs) and how long the event loop waited for
+    a core the machine's other processes had."""
+    clocks: dict[int, tuple[int, int]] = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/schedstat") as stat:
+                on_core, waiting, _ = stat.read().split()
+        except (OSError, ValueError):
+            continue  # a thread that ended meanwhile
+        clocks[int(tid)] = (int(on_core), int(waiting))
+    return clocks
+
+
+def thread_names() -> dict[int, str]:
+    import threading
+
+    return {thread.native_id: thread.name for thread in threading.enumerate() if thread.native_id is not None}
+
+
+class Timeline:
+    """Diagnosis of a slow key, kept beside its figures (nothing here is in the timed condition): when the screen's
+    action for the key began and ended, and the store's transactions (BEGIN to COMMIT, the commit's own share, which
+    holds SQLite's automatic WAL checkpoint) that fell in the key."""
+
+    def __init__(self) -> None:
+        self.actions: list[tuple[str, float, float]] = []  # (name, start, end), perf_counter seconds
+        self.transactions: list[tuple[float, float, float, float]] = []  # (start, commit start, end, thread CPU)
+        self.session: str | None = None  # the session's path, for its WAL's size
+        self.layouts: list[tuple[float, float]] = []  # (start, end) of each layout of the screen (every widget placed)
+
+    def hook_layouts(self, cls: type) -> None:
+        timeline = self
+        original = cls._refresh_layout
+
+        def timed(screen: Any, *args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(screen, *args, **kwargs)
+            finally:
+                timeline.layouts.append((start, time.perf_counter()))
+
+        cls._refresh_layout = timed
+
+    def hook_actions(self, cls: type, names: tuple[str, ...]) -> None:
+        timeline = self
+        for name in names:
+            original = getattr(cls, name)
+
+            def timed(self: Any, *args: Any, _original: Any = original, _name: str = name, **kwargs: Any) -> Any:
+                start = time.perf_counter()
+                try:
+                    return _original(self, *args, **kwargs)
+                finally:
+                    timeline.actions.append((_name, start, time.perf_counter()))
+
+            setattr(cls, name, timed)
+
+    def hook_store(self) -> None:
+        import contextlib
+
+        from bare_tui.store import Store
+
+        original = Store._transaction.__wrapped__  # type: ignore[attr-defined]  # contextmanager keeps the function
+        timeline = self
+
+        @contextlib.contextmanager
+        def timed(store: Any) -> Any:
+            start, cpu = time.perf_counter(), time.thread_time()
+            inner = original(store)
+            connection = next(inner)
+            try:
+                yield connection
+            except BaseException as exc:
+                with contextlib.suppress(StopIteration):
+                    inner.throw(exc)
+                raise
+            commit = time.perf_counter()
+            with contextlib.suppress(StopIteration):
+                next(inner)
+            timeline.transactions.append((start, commit, time.perf_counter(), time.thread_time() - cpu))
+
+        Store._transaction = timed  # type: ignore[method-assign]
+
+
 class KeyTimes:
     """One key's figures over its presses: wall ms from the press to the paint, the event loop's CPU ms over the
-    same span, and the garbage collections that fell in it."""
+    same span, and the garbage collections that fell in it; for diagnosis, each press's parts (`parts`)."""
 
     def __init__(self) -> None:
         self.wall: list[float] = []
         self.cpu: list[float] = []
         self.gc: list[list[tuple[int, float]]] = []
+        self.parts: list[dict[str, Any]] = []
+
+    def slowest(self, count: int = 6) -> list[dict[str, Any]]:
+        """The slowest presses' parts, slowest first."""
+        order = sorted(range(len(self.wall)), key=lambda i: -self.wall[i])
+        return [{"wall_ms": round(self.wall[i], 1), **self.parts[i]} for i in order[:count] if i < len(self.parts)]
+
+    def part_medians(self) -> dict[str, float]:
+        """The median of each part in ms over the presses that have it."""
+        keys = dict.fromkeys(k for p in self.parts for k in p if k.endswith("_ms"))
+        values = {k: [float(p[k]) for p in self.parts if isinstance(p.get(k), float | int)] for k in keys}
+        return {k: round(median(v), 1) for k, v in values.items() if v}
 
     def figures(self, name: str) -> dict[str, Any]:
         pauses = [ms for presses in self.gc for _, ms in presses]
         return {
+            f"{name}_slowest": self.slowest(),
+            f"{name}_commit_ms": [p.get("recount_and_commit_ms", 0.0) for p in self.parts],  # each press's, in order
+            f"{name}_part_medians": self.part_medians(),
             f"{name}_ms": self.wall,
             f"{name}_cpu_ms": self.cpu,
             f"{name}_median_ms": median(self.wall),
@@ -312,8 +414,12 @@ def percentile(values: list[float], p: int) -> float:
     return ordered[max(0, -(-len(ordered) * p // 100) - 1)]
 
 
-async def time_key(app: Any, probe: Probe, key: str, condition: Callable[[], bool], into: KeyTimes) -> None:
+async def time_key(
+    app: Any, probe: Probe, key: str, condition: Callable[[], bool], into: KeyTimes, timeline: Timeline | None = None
+) -> None:
     collections = len(probe.gc_pauses)
+    clocks = thread_clocks() if timeline is not None else {}
+    busy_before = sorted(w.name for w in list(app.workers) if not w.is_finished) if timeline is not None else []
     cpu = time.thread_time()
     start = time.perf_counter()
     app.simulate_key(key)
@@ -321,6 +427,79 @@ async def time_key(app: Any, probe: Probe, key: str, condition: Callable[[], boo
     into.wall.append((end - start) * 1000)
     into.cpu.append((probe.met_thread_cpu - cpu) * 1000)
     into.gc.append(probe.gc_pauses[collections:])
+    if timeline is not None:
+        into.parts.append(key_parts(timeline, start, end, clocks, thread_clocks(), busy_before))
+
+
+def key_parts(
+    timeline: Timeline,
+    start: float,
+    end: float,
+    before: dict[int, tuple[int, int]],
+    after: dict[int, tuple[int, int]],
+    busy_before: list[str],
+) -> dict[str, Any]:
+    """Where one key's wall time went (ms): to the screen's action starting (the event loop busy with what was
+    queued before the key), the action, from it to the paint (layout, render, compositor); the event loop's thread
+    on a core, and waiting for one (the machine's load); other threads' time on a core (by name: their Python holds
+    the GIL); the store's transactions and their commits (a commit that checkpoints the WAL writes back and syncs)."""
+    main = threading_main_id()
+    names = thread_names()
+    ms = 1e-6
+    loop_cpu = (after.get(main, (0, 0))[0] - before.get(main, (0, 0))[0]) * ms
+    loop_wait = (after.get(main, (0, 0))[1] - before.get(main, (0, 0))[1]) * ms
+    others: dict[str, float] = {}
+    for tid, (on_core, _) in after.items():
+        if tid == main:
+            continue
+        spent = (on_core - before.get(tid, (0, 0))[0]) * ms
+        if spent >= 0.5:
+            name = names.get(tid, f"thread {tid} (ended)")
+            others[name] = round(others.get(name, 0.0) + spent, 1)
+    actions = [(n, a, b) for n, a, b in timeline.actions if start <= a <= end]
+    transactions = [(a, c, b, cpu) for a, c, b, cpu in timeline.transactions if start <= a <= end]
+    layouts = [(a, b) for a, b in timeline.layouts if start <= a <= end]
+    first = min((a for _, a, _ in actions), default=None)
+    last = max((b for _, _, b in actions), default=None)
+    return {
+        "to_action_ms": round((first - start) * 1000, 1) if first is not None else None,
+        "action_ms": round(
+            sum(b - a for _, a, b in actions if not any(a > a2 and b < b2 for _, a2, b2 in actions)) * 1000, 1
+        ),
+        "action_to_paint_ms": round((end - last) * 1000, 1) if last is not None else None,
+        "actions": [n for n, _, _ in actions],
+        "loop_on_core_ms": round(loop_cpu, 1),
+        "loop_waiting_for_a_core_ms": round(loop_wait, 1),
+        "loop_off_core_ms": round((end - start) * 1000 - loop_cpu - loop_wait, 1),
+        "other_threads_ms": others,
+        "workers_busy_at_press": busy_before,
+        "store_ms": round(sum(b - a for a, _, b, _ in transactions) * 1000, 1),
+        "store_on_core_ms": round(sum(cpu for *_, cpu in transactions) * 1000, 1),
+        "recount_and_commit_ms": round(sum(b - c for _, c, b, _ in transactions) * 1000, 1),
+        "transactions": len(transactions),
+        "layouts": len(layouts),
+        "layout_ms": round(sum(b - a for a, b in layouts) * 1000, 1),
+        "wal_frames_after": wal_frames(timeline.session),
+    }
+
+
+def wal_frames(session: str | None) -> int | None:
+    """Frames in the session's WAL (the wal-index header's mxFrame, native byte order): falling to a few after a
+    key means a commit checkpointed the WAL and the next write began it again."""
+    if session is None:
+        return None
+    try:
+        with open(session + "-shm", "rb") as shm:
+            header = shm.read(24)
+    except OSError:
+        return None
+    return int.from_bytes(header[16:20], sys.byteorder) if len(header) == 24 else None
+
+
+def threading_main_id() -> int:
+    import threading
+
+    return threading.main_thread().native_id or os.getpid()
 
 
 def attempt_on_show(app: Any) -> object:
@@ -349,11 +528,26 @@ async def scenario_review(app: Any, pilot: Any, probe: Probe, out: dict[str, Any
     out["open_usable_cpu_ms"] = probe.last_cpu * 1000
     if args.open_only:
         return
+    # diagnosis beside the figures: the screen's actions and the store's transactions timed (see key_parts)
+    timeline = Timeline()
+    timeline.hook_actions(
+        type(app.screen), ("action_next_attempt", "action_undo", "action_pass_the_rest", "open_attempt")
+    )
+    timeline.hook_store()
+    timeline.hook_layouts(type(app.screen))
+    timeline.session = args.session
     following = KeyTimes()
     for _ in range(args.next_times):
         await reading(app, pilot)
         before = attempt_on_show(app)
-        await time_key(app, probe, "n", lambda b=before: attempt_on_show(app) != b and diff_ready(app), following)  # type: ignore[misc]
+        await time_key(
+            app,
+            probe,
+            "n",
+            lambda b=before: attempt_on_show(app) != b and diff_ready(app),  # type: ignore[misc]
+            following,
+            timeline,
+        )
     out.update(following.figures("next"))
     undone = KeyTimes()
     stored = KeyTimes()
@@ -366,7 +560,14 @@ async def scenario_review(app: Any, pilot: Any, probe: Probe, out: dict[str, Any
             await reading(app, pilot)
         saved = attempt_on_show(app)
         # every field pass, saved (the rows committed); the next attempt opens: timed as a key too
-        await time_key(app, probe, "A", lambda s=saved: attempt_on_show(app) != s and diff_ready(app), stored)  # type: ignore[misc]
+        await time_key(
+            app,
+            probe,
+            "A",
+            lambda s=saved: attempt_on_show(app) != s and diff_ready(app),  # type: ignore[misc]
+            stored,
+            timeline,
+        )
         await reading(app, pilot)
         await time_key(
             app,
@@ -374,6 +575,7 @@ async def scenario_review(app: Any, pilot: Any, probe: Probe, out: dict[str, Any
             "backspace",
             lambda s=saved: attempt_on_show(app) == s and diff_ready(app),  # type: ignore[misc]
             undone,
+            timeline,
         )
     out.update(undone.figures("undo"))
     out.update(stored.figures("save"))

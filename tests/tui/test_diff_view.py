@@ -708,6 +708,47 @@ async def test_going_back_to_the_diff_shown_before_needs_no_worker() -> None:
         assert not view.is_computing and view.model is first
 
 
+async def test_going_back_paints_the_diff_from_its_rows_as_first_shown_and_unmarked() -> None:
+    # An undo or p goes back to the diff shown before: its rows as painted then are kept with it, so that it is
+    # not painted row by row again, but never a marked line's (going back shows the diff unmarked).
+    app = DiffApp(stdlib_source(), edited_stdlib_source())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(DiffView)
+        height = view.scrollable_content_region.height
+        first_shown = [list(view.render_line(y)) for y in range(height)]
+        model = view.model
+        assert model is not None
+        line = next(n for n in range(1, 30) if model.text("refactored", n).startswith("import"))
+        assert view.scroll_to_line("refactored", line)
+        await pilot.pause()
+        assert view.marked_line == ("refactored", line)
+        view.show(*OTHER)
+        await settle(pilot)
+        rendered: list[int] = []
+        render_row = view._render_row
+
+        def counted(row: int, width: int, scroll_x: int) -> Any:
+            rendered.append(row)
+            return render_row(row, width, scroll_x)
+
+        view._render_row = counted  # type: ignore[method-assign]  # to count the rows painted afresh
+        view.show(stdlib_source(), edited_stdlib_source(), "python", "src/example.py")
+        await pilot.pause()
+        assert view.marked_line is None
+        assert [list(view.render_line(y)) for y in range(height)] == first_shown  # no mark left in its rows
+        rendered.clear()
+        view.clear_mark()  # nothing marked now: the rows painted are kept with the diff when it goes
+        await pilot.pause()
+        view.show(*OTHER)
+        await settle(pilot)
+        rendered.clear()
+        view.show(stdlib_source(), edited_stdlib_source(), "python", "src/example.py")
+        await pilot.pause()  # painted
+        assert [list(view.render_line(y)) for y in range(height)] == first_shown
+        assert [row for row in rendered if row < height] == []  # the page on show came from the rows kept with it
+
+
 async def show_while_prefetching(
     replacement: Callable[..., Any], started: Callable[[], bool], release: threading.Event
 ) -> DiffView:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
 import re
 import shutil
 import signal
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -158,6 +160,31 @@ async def test_backspace_undoes_the_last_save_and_brings_its_labels_back_into_th
     with Store.open(demo_session, readonly=True) as store:
         history = store.judgements(current_only=False, reviewer="ana")
     assert len(history) == 6 + 6 + 6 + 1 + 1  # saves and undos are appended, nothing is deleted
+
+
+def judgements_in_the_file(path: Path) -> int:
+    """Judgement rows the database file itself holds, not counting its WAL: what checkpoints have copied into it."""
+    with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)) as conn:
+        return conn.execute("SELECT COUNT(*) FROM judgements").fetchone()[0]
+
+
+async def test_saves_reach_the_session_file_while_the_reviewer_reads(demo_session: Path) -> None:
+    # SQLite copies the WAL into the file inside a commit once it holds 1,000 pages, a pause on every ~20th save or
+    # undo of a big study; the screen does it on a thread at a quiet moment instead, after a few saves.
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        in_file = judgements_in_the_file(demo_session)
+        for _ in range(12):  # 12 saves and undos write some 650 rows: 650 WAL pages, short of SQLite's 1,000
+            await pilot.press("A")
+            await settle(pilot, app)
+            await pilot.press("backspace")
+            await settle(pilot, app)
+            await wait_for(pilot, lambda: all(w.is_finished for w in app.workers), "the screen's work finished")
+            if judgements_in_the_file(demo_session) > in_file:
+                break
+        assert judgements_in_the_file(demo_session) > in_file
+        assert app.screen.form.unsaved  # the last undo's labels are back in the form, as always
 
 
 def side_shown(screen: ReviewScreen) -> tuple[object, ...]:

@@ -467,3 +467,28 @@ def test_the_verdict_that_counts_kept_on_write_follows_the_old_rule(session: Pat
                 key: v.outcome.value for key, v in _old_rule(stored).items()
             }
     path.unlink()
+
+
+def _in_the_file(path: Path, key: str) -> bool:
+    """Whether the database file itself (not its WAL) holds this setting: what a checkpoint has copied into it."""
+    with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)) as conn:
+        return conn.execute("SELECT COUNT(*) FROM settings WHERE key = ?", (key,)).fetchone()[0] == 1
+
+
+def test_deferred_checkpoints_keep_the_commits_in_the_wal_until_checkpoint_wal(session: Path) -> None:
+    big = "x" * 200_000  # some 50 pages a commit: 30 commits pass SQLite's automatic checkpoint at 1,000 pages
+    with Store.open(session) as store:
+        for n in range(30):
+            store.set_setting(f"as-sqlite-does-{n}", big)
+        assert _in_the_file(session, "as-sqlite-does-0")  # the control: one of those commits checkpointed
+        store.checkpoint_wal()
+        store.defer_checkpoints()
+        before = store.changes
+        for n in range(30):
+            store.set_setting(f"deferred-{n}", big)
+        assert store.changes == before + 30
+        # no commit copied the WAL into the file (each would have written back and synced inside the commit)...
+        assert not any(_in_the_file(session, f"deferred-{n}") for n in range(30))
+        store.checkpoint_wal()  # ...until the caller's checkpoint, at a moment of its choosing
+        assert all(_in_the_file(session, f"deferred-{n}") for n in range(30))
+        assert store.get_setting("deferred-29") == big

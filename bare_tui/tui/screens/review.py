@@ -258,6 +258,11 @@ def collect_garbage(thaw: bool = False) -> None:
     gc.enable()  # `bare-tui review` starts with collection off, until the first attempt is shown
 
 
+CHECKPOINT_AFTER_ROWS = 250
+"""Rows written (a save writes some 24 with its bookkeeping, an undo 30; about as many WAL pages) after which the
+review screen checkpoints the WAL at its next quiet moment: some ten saves or undos, a megabyte of WAL."""
+
+
 NARROW_BELOW = 110
 """Below this many columns the review screen shows the unified diff, the form in two lines under it, and the
 verdicts in a drawer (v): a split diff beside a 36-column panel leaves ~15 columns a side at 80."""
@@ -304,6 +309,8 @@ class ReviewScreen(Screen[None]):
         self._widths: dict[str, int] = {}  # the header's rows as wide as their text: the width last painted
         self._rows: dict[str, Text] = {}  # the header's rows: the text last painted
         self._collections = 0
+        self._checkpoints_deferred = False  # the store's commits leave the WAL to _checkpoint_if_written
+        self._checkpointed_at = 0  # the store's count of rows written when the last checkpoint began
 
     @property
     def index(self) -> int:
@@ -591,14 +598,19 @@ class ReviewScreen(Screen[None]):
         self.call_after_refresh(self._prefetch_following, self.attempt_id)
 
     def on_diff_view_quiet(self, event: DiffView.Quiet) -> None:
-        """The attempt is shown and the diffs ahead are computed: collect garbage now, once per attempt, so that the
-        pause falls while the reviewer reads, not on the next key (bench/scale_screens.py times the slowest)."""
+        """The attempt is shown and the diffs ahead are computed: collect garbage now, once per attempt, and copy
+        the saves' WAL into the session, so that neither pause falls on the next key (bench/scale_screens.py times
+        the slowest)."""
         if self._queue is None:
             # The queue of a big study takes seconds to read: read it while the reviewer reads an attempt, so that
             # `q` finds it ready (and every later return re-reads only the attempts touched meanwhile).
             if self._preload_timer is not None:
                 self._preload_timer.stop()
             self._preload_timer = self.set_timer(QUEUE_PRELOAD_AFTER, self._preload_queue)
+        self._collect_if_due()
+        self._checkpoint_if_written()
+
+    def _collect_if_due(self) -> None:
         if self._collected or self.bundle is None or self.diff.is_computing:
             return
         if any(not worker.is_finished for worker in self.workers):
@@ -606,6 +618,31 @@ class ReviewScreen(Screen[None]):
         self._collected = True
         self._collections += 1
         collect_garbage(thaw=self._collections % THAW_EVERY == 0)
+
+    def _checkpoint_if_written(self) -> None:
+        """Copy what this process committed into the session file on a thread, while the reviewer reads: left to
+        SQLite, every ~20th save or undo did it inside its commit (writing back and syncing, 16-80 ms on the key).
+        The commits themselves then leave the WAL alone up to a backstop (Store.defer_checkpoints). Not after every
+        save: the commit that begins the WAL again after a checkpoint syncs its header, so a few saves go by first."""
+        store = self.session.store
+        if store.readonly:
+            return
+        if not self._checkpoints_deferred:
+            store.defer_checkpoints()
+            self._checkpoints_deferred = True
+            self._checkpointed_at = store.changes
+        written = store.changes
+        if written - self._checkpointed_at < CHECKPOINT_AFTER_ROWS:
+            return
+        self._checkpointed_at = written
+        self.run_worker(
+            store.checkpoint_wal,
+            name="checkpoint",
+            group="review-checkpoint",
+            description="copying the saves into the session file",
+            thread=True,
+            exit_on_error=False,  # a checkpoint that fails is made by a later one, or by SQLite at its backstop
+        )
 
     def _collect_once(self) -> None:
         if not gc.isenabled():

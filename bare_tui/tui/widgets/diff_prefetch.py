@@ -14,6 +14,8 @@ from textual.cache import LRUCache
 from bare_tui.tui.widgets.diff_paint import max_display_width, painted_lines
 
 if TYPE_CHECKING:
+    from textual.strip import Strip
+
     from bare_tui.diff import DiffLimits, DiffModel
     from bare_tui.highlight import LineHighlighter
 
@@ -36,15 +38,20 @@ class Prepared:
     # Painted code per (side, line), uncropped: filled while the diff waits to be shown, then while it is shown.
     code: LRUCache[tuple[str, int], tuple[list[Segment], int]] = field(default_factory=lambda: LRUCache(1024))
     windowed: set[str] = field(default_factory=set)  # sides painted ahead with tokens lexed in windows
+    # Rows painted while it was shown, by (row, mode, width, scroll x): going back to it (an undo, p) paints from
+    # them, not every row again. Never a row with a marked line (DiffView empties it when it leaves a marked diff).
+    rows: LRUCache[tuple[int, str, int, int], Strip] = field(default_factory=lambda: LRUCache(256))
 
     def drop_outdated_code(self) -> None:
         """Forget code painted ahead with window tokens of a side whose whole-file pass has finished since: the
-        pass may have lexed those lines differently (and no longer keeps the window tokens to compare)."""
+        pass may have lexed those lines differently (and no longer keeps the window tokens to compare), and the
+        rows painted from it."""
         for side in [side for side in self.windowed if self.highlighters[side].complete]:
             self.windowed.discard(side)
             painted = self.code.keys()  # an LRUCache: keys() is how it lists them
             for key in [key for key in painted if key[0] == side]:
                 self.code.discard(key)
+            self.rows.clear()
 
 
 def prepare(

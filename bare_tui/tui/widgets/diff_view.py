@@ -239,6 +239,7 @@ class DiffView(ScrollView, can_focus=True):
             return
         key: ShowKey = (original, refactored, language, path)
         self._keep_shown()
+        self._row_cache = LRUCache(256)  # the rows of the diff left stay with it; this view paints afresh
         self._generation += 1
         self._pending_mark = None
         self._adopting = None
@@ -314,8 +315,11 @@ class DiffView(ScrollView, can_focus=True):
         return None if self._shown is None else self._shown.key
 
     def _keep_shown(self) -> None:
-        """Keep the diff on screen among the prefetched ones, so that going back to it is immediate."""
+        """Keep the diff on screen among the prefetched ones, so that going back to it is immediate: its rows as
+        painted too, unless a line is marked in them (going back shows it unmarked)."""
         if self._shown is not None and not self._computing:
+            if self._marked is not None:
+                self._shown.rows.clear()
             self._prefetched.keep(self._shown)
 
     def _start_prefetch(self, generation: int) -> None:
@@ -523,10 +527,10 @@ class DiffView(ScrollView, can_focus=True):
         self.last_compute_cpu = prepared.cpu_seconds
         self._notices = ((prepared.problem,) if prepared.problem else ()) + prepared.model.notices()
         self._computing = False
-        self._row_cache.clear()
         prepared.drop_outdated_code()
         self._code_cache = prepared.code  # lines painted ahead while it waited, if it was prefetched
-        self._relayout()
+        self._row_cache = prepared.rows  # rows painted when it was shown before, if it was
+        self._relayout(keep_rows=True)
         self.scroll_to(0, 0, animate=False, force=True)
         self.refresh()
         if self._pending_mark is not None:
@@ -705,6 +709,7 @@ class DiffView(ScrollView, can_focus=True):
         self._clear_caches()
         for prepared in self._prefetched.values():
             prepared.code.clear()
+            prepared.rows.clear()
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -882,7 +887,9 @@ class DiffView(ScrollView, can_focus=True):
             code_width = max(0, width - (2 * digits + 4))
         return Layout(digits, code_width, left_width, width + max(0, widest - code_width))
 
-    def _relayout(self) -> None:
+    def _relayout(self, keep_rows: bool = False) -> None:
+        """Take the diff's size anew and paint every row again; keep_rows: rows already painted of this very diff
+        (by row, mode, width and scroll) stay good."""
         width = self.scrollable_content_region.width
         model = self._model
         if model is None:
@@ -891,7 +898,8 @@ class DiffView(ScrollView, can_focus=True):
         else:
             layout = self._layout(width)
             self._set_virtual_size(Size(layout.virtual_width, self._header_rows + model.row_count(self._mode)))
-        self._row_cache.clear()
+        if not keep_rows:
+            self._row_cache.clear()
         self.refresh()
 
     def _set_virtual_size(self, size: Size) -> None:
