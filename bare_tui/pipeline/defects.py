@@ -55,8 +55,9 @@ declaring them (an enum's values() and valueOf(), java.lang.Enum's and Object's)
 14: what gcc and g++ find declared where neither C or C++ file shows it (the compiler as the oracle over the real
 corpus): names reserved to the implementation (`__builtin_popcount`), <inttypes.h>'s macros, more of namespace std
 called unqualified (`lower_bound`), a lambda's init-capture, and, with a project header included, a `_t` type name
-and a bare value of a type the original takes from that header (its enum's constant); a C++ member whose return
-type gains or loses const no longer matches the header's declaration."""
+and a bare value of a type the original takes from that header (its enum's constant); an argument a function-like
+macro pastes or stringises is no name; a C++ member whose return type gains or loses const no longer matches the
+header's declaration."""
 
 
 class NoBaseline(Exception):

@@ -1167,8 +1167,12 @@ def declared_elsewhere(original: Source, answer: Source, names: frozenset[str]) 
       types and exercises' headers use for theirs (`sizeof(student_t)`), as they do all-capitals ones for macros;
     - with a project header included: a bare name returned, or used to initialise a variable, where the value's type
       is one the original uses and neither file declares (the header's): an enumerator of that header's enum
-      (`return scalene;` from `triangles_t kind(...)`, the original having returned `equilateral`)."""
+      (`return scalene;` from `triangles_t kind(...)`, the original having returned `equilateral`).
+
+    And those that are no name at all: an argument of a function-like macro the answer defines that pastes it into
+    another token or makes it a string (`DEFINE_NTH(1, first)` for `#define DEFINE_NTH(n, nth) date nth##_monday()`)."""
     found = {name for name in names if name.startswith("__") or (name[:1] == "_" and name[1:2].isupper())}
+    found.update(_pasted_macro_arguments(answer, names - found))
     if _PROJECT_HEADER.search(answer.text) is None:
         return frozenset(found)
     found.update(name for name in names if name.endswith("_t") and len(name) > 2)
@@ -1176,6 +1180,38 @@ def declared_elsewhere(original: Source, answer: Source, names: frozenset[str]) 
     if rest:
         found.update(_header_enumerators(original, answer, rest))
     return frozenset(found)
+
+
+_PASTED = re.compile(r"##\s*([A-Za-z_]\w*)|([A-Za-z_]\w*)\s*##|(?<!#)#\s*([A-Za-z_]\w*)")
+
+
+def _pasted_macro_arguments(answer: Source, names: frozenset[str]) -> set[str]:
+    """Those of `names` passed bare to a function-like macro the answer defines, where the macro's parameter in that
+    place is pasted (`##`) or stringised (`#`): a piece of a token, not a name the compiler looks up."""
+    if not names or "#" not in answer.text:
+        return set()
+    pasted: dict[str, set[int]] = {}
+    for macro in captured(answer.grammar, "(preproc_function_def) @hit", answer.root):
+        name, parameters, value = (macro.child_by_field_name(f) for f in ("name", "parameters", "value"))
+        if name is None or parameters is None or value is None:
+            continue
+        spliced = {word for match in _PASTED.finditer(answer.node_text(value)) for word in match.groups() if word}
+        params = [answer.node_text(p) for p in parameters.named_children if p.type == "identifier"]
+        places = {index for index, param in enumerate(params) if param in spliced}
+        if places:
+            pasted[answer.node_text(name)] = places
+    found: set[str] = set()
+    if not pasted:
+        return found
+    for call in captured(answer.grammar, "(call_expression function: (identifier) arguments: (_)) @hit", answer.root):
+        function, arguments = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+        spliced_at = pasted.get(answer.node_text(function)) if function is not None else None
+        if not spliced_at or arguments is None:
+            continue
+        for index, argument in enumerate(a for a in arguments.named_children if a.type != "comment"):
+            if index in spliced_at and argument.type == "identifier" and answer.node_text(argument) in names:
+                found.add(answer.node_text(argument))
+    return found
 
 
 def _header_enumerators(original: Source, answer: Source, names: frozenset[str]) -> set[str]:

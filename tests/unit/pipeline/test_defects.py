@@ -663,6 +663,23 @@ def test_a_lambdas_init_capture_declares_its_name() -> None:
     assert check_defects("cpp", original, uncaptured).details["new_by_rule"] == {"undefined-name": 1}
 
 
+def test_a_macro_argument_pasted_into_another_token_is_no_name() -> None:
+    # `first` is spliced into `first_monday`, never looked up; an argument the macro uses as an expression still is.
+    original = (
+        '#include "meetup.h"\ndate scheduler::first_monday() const { return nth(1, Monday); }\n'
+        "date scheduler::second_monday() const { return nth(2, Monday); }\n"
+    )
+    answer = (
+        '#include "meetup.h"\n#define NTH_MONDAY(n, nth) \\\n  date scheduler::nth##_monday() const { return nth(n, Monday); }\n'
+        "NTH_MONDAY(1, first)\nNTH_MONDAY(2, second)\n"
+    )
+    assert check_defects("cpp", original, answer).details["new_by_rule"] == {}
+    as_value = answer.replace("date scheduler::nth##_monday() const { return nth(n, Monday); }", "int pick##n = nth;")
+    result = check_defects("cpp", original, as_value)
+    assert result.details["new_by_rule"] == {"undefined-name": 2}  # first and second are read as values there
+    assert {e.message.split("'")[1] for e in result.evidence} == {"first", "second"}
+
+
 def test_an_algorithm_of_namespace_std_called_unqualified_is_declared() -> None:
     original = (
         '#include "school.h"\n#include <algorithm>\nusing namespace std;\nvoid school::add(const string& n, int g) {\n'
