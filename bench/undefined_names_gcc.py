@@ -11,7 +11,8 @@ compiles nothing and executes nothing; time-bounded), with the exercise's own he
 
 Reads only bench/.cache/: the corpus (bench/.cache/real/sustainable.jsonl, see bench/real/fetch.sh) and the study's
 files at the labelled commit (bench/.cache/sustainable/src/dataset/{c,cpp}: its headers). Prints counts and attempt
-ids, never the answers' text.
+ids, never the answers' text. Some C++ exercises (meetup, gigasecond) include Boost: without its headers (Debian's
+libboost-dev) their originals do not compile and their answers' names stay undecided.
 
     python bench/undefined_names_gcc.py [--corpus FILE] [--study DIR] [--timeout 20] [--ids]
 """
