@@ -29,7 +29,7 @@ from bare_tui.pipeline.languages.findings import captured as _captures
 from bare_tui.pipeline.languages.findings import finding as _finding
 from bare_tui.pipeline.languages.spec import DefectQuery, NodeKinds
 
-RULES_VERSION = "13"
+RULES_VERSION = "14"
 """Bumped whenever a rule changes what it finds, so that the pipeline version changes with it. 5: C and C++
 keywords are never undefined names; Java's unused private fields. 6: rules the real corpus showed missing: Go's
 unused imports, Java's private access across classes, unknown members of JavaScript's built-ins, C++ headers and
@@ -51,7 +51,13 @@ never defined, or a static field defined with another type than the original's; 
 declaring it (so the header declares it) declared again; a C standard name whose every header the original included
 the answer removed (NULL after <stdlib.h> and <string.h>); a Java class that loses its serialVersionUID; a C++ member
 declared in its class body is declared for the undefined-name rule. 13: the methods a Java enum or class has without
-declaring them (an enum's values() and valueOf(), java.lang.Enum's and Object's) are declared inside its body."""
+declaring them (an enum's values() and valueOf(), java.lang.Enum's and Object's) are declared inside its body.
+14: what gcc and g++ find declared where neither C or C++ file shows it (the compiler as the oracle over the real
+corpus): names reserved to the implementation (`__builtin_popcount`), <inttypes.h>'s macros, more of namespace std
+called unqualified (`lower_bound`), a lambda's init-capture, and, with a project header included, a `_t` type name
+and a bare value of a type the original takes from that header (its enum's constant); an argument a function-like
+macro pastes or stringises is no name; a C++ member whose return type gains or loses const no longer matches the
+header's declaration."""
 
 
 class NoBaseline(Exception):
@@ -569,6 +575,9 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
         # The project's own header (`#include "allergies.h"`) may define macros and enum constants this file
         # cannot see: an all-capitals name is taken to come from it.
         for word in [w for w in candidates if w.isupper() or (w[:1].isupper() and "_" in w and w.upper() == w)]:
+            candidates.pop(word, None)
+    if spec.declared_elsewhere is not None and candidates:
+        for word in spec.declared_elsewhere(original, refactored, frozenset(candidates)):
             candidates.pop(word, None)
     if not candidates:
         return []

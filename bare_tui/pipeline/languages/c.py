@@ -60,6 +60,18 @@ KNOWN_NAMES = """
 """
 """ISO C's keywords and its standard library's names."""
 
+INTTYPES_NAMES = (
+    " ".join(
+        f"{prefix}{conversion}{width}"
+        for prefix, conversions in (("PRI", "diouxX"), ("SCN", "diouxX"))
+        for conversion in conversions
+        for width in ("8", "16", "32", "64", "LEAST8", "LEAST16", "LEAST32", "LEAST64", "FAST8", "FAST16", "FAST32")
+        + ("FAST64", "MAX", "PTR")
+    )
+    + " imaxabs imaxdiv imaxdiv_t strtoimax strtoumax wcstoimax wcstoumax intmax_t uintmax_t"
+)
+"""<inttypes.h>: the printf and scanf conversion macros for <stdint.h>'s types (`"%" PRId32`), and its functions."""
+
 POSIX_NAMES = """
     gmtime_r localtime_r asctime_r ctime_r strtok_r strerror_r rand_r srandom initstate setstate drand48
     erand48 lrand48 nrand48 mrand48 jrand48 srand48 seed48 clock_gettime clock_getres gettimeofday nanosleep
@@ -617,7 +629,7 @@ class _Definition:
     # header's earlier declaration must match it
     parameters: tuple[str, ...]  # types as written, names and by-value const left out, std:: dropped
     const: bool
-    specifiers: frozenset[str]  # constexpr, consteval, static
+    specifiers: frozenset[str]  # constexpr, consteval, static, and const on the return type
     node: tree_sitter.Node = field(compare=False)
 
     @property
@@ -636,6 +648,10 @@ class _Definition:
 
 
 _SPECIFIERS = frozenset({"constexpr", "consteval", "static"})
+_KEPT = _SPECIFIERS | {"const"}
+"""What a member's definition must repeat of the words before its name: its specifiers, and `const` on its return type
+(`const vector<string> school::grade(int) const`), part of the type a declaration must match even where a caller
+could not tell (a by-value return)."""
 _INLINED = frozenset({"constexpr", "consteval"})
 """Specifiers that make a function inline: a definition with one, of a function the header declares without, is
 refused, and callers in other files find no definition."""
@@ -692,7 +708,7 @@ def _declared_definitions(source: Source) -> list[_Definition]:
             continue  # internal linkage: no header declares it
         parameters = tuple(_raw_parameter(source, p) for p in _parameter_groups(declarator))
         found.append(
-            _Definition(".".join(scope + parts), member, parameters, const, frozenset(words & _SPECIFIERS), function)
+            _Definition(".".join(scope + parts), member, parameters, const, frozenset(words & _KEPT), function)
         )
     return found
 
@@ -1136,6 +1152,120 @@ def names_whose_header_went(original: Source, answer: Source) -> Iterator[Findin
         yield finding(answer, "missing-include", name, node, message)
 
 
+# Names the undefined-name rule cannot see declared, though the compiler does (LanguageSpec.declared_elsewhere).
+
+_VALUE_WRAPPERS = frozenset({"conditional_expression", "parenthesized_expression"})
+
+
+def declared_elsewhere(original: Source, answer: Source, names: frozenset[str]) -> frozenset[str]:
+    """Those of `names` (the answer's, that the original never mentions) that the compiler finds declared where
+    neither file shows it:
+
+    - a name reserved to the implementation (C11 7.1.3: two underscores, or one and a capital): the compiler's
+      built-ins (`__builtin_popcount`) and its headers' internals, which no program may declare;
+    - with a project header included (`#include "grade_school.h"`): a name ending in `_t`, which POSIX reserves for
+      types and exercises' headers use for theirs (`sizeof(student_t)`), as they do all-capitals ones for macros;
+    - with a project header included: a bare name returned, or used to initialise a variable, where the value's type
+      is one the original uses and neither file declares (the header's): an enumerator of that header's enum
+      (`return scalene;` from `triangles_t kind(...)`, the original having returned `equilateral`).
+
+    And those that are no name at all: an argument of a function-like macro the answer defines that pastes it into
+    another token or makes it a string (`DEFINE_NTH(1, first)` for `#define DEFINE_NTH(n, nth) date nth##_monday()`)."""
+    found = {name for name in names if name.startswith("__") or (name[:1] == "_" and name[1:2].isupper())}
+    found.update(_pasted_macro_arguments(answer, names - found))
+    if _PROJECT_HEADER.search(answer.text) is None:
+        return frozenset(found)
+    found.update(name for name in names if name.endswith("_t") and len(name) > 2)
+    rest = names - found
+    if rest:
+        found.update(_header_enumerators(original, answer, rest))
+    return frozenset(found)
+
+
+_PASTED = re.compile(r"##\s*([A-Za-z_]\w*)|([A-Za-z_]\w*)\s*##|(?<!#)#\s*([A-Za-z_]\w*)")
+
+
+def _pasted_macro_arguments(answer: Source, names: frozenset[str]) -> set[str]:
+    """Those of `names` passed bare to a function-like macro the answer defines, where the macro's parameter in that
+    place is pasted (`##`) or stringised (`#`): a piece of a token, not a name the compiler looks up."""
+    if not names or "#" not in answer.text:
+        return set()
+    pasted: dict[str, set[int]] = {}
+    for macro in captured(answer.grammar, "(preproc_function_def) @hit", answer.root):
+        name, parameters, value = (macro.child_by_field_name(f) for f in ("name", "parameters", "value"))
+        if name is None or parameters is None or value is None:
+            continue
+        spliced = {word for match in _PASTED.finditer(answer.node_text(value)) for word in match.groups() if word}
+        params = [answer.node_text(p) for p in parameters.named_children if p.type == "identifier"]
+        places = {index for index, param in enumerate(params) if param in spliced}
+        if places:
+            pasted[answer.node_text(name)] = places
+    found: set[str] = set()
+    if not pasted:
+        return found
+    for call in captured(answer.grammar, "(call_expression function: (identifier) arguments: (_)) @hit", answer.root):
+        function, arguments = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+        spliced_at = pasted.get(answer.node_text(function)) if function is not None else None
+        if not spliced_at or arguments is None:
+            continue
+        for index, argument in enumerate(a for a in arguments.named_children if a.type != "comment"):
+            if index in spliced_at and argument.type == "identifier" and answer.node_text(argument) in names:
+                found.add(answer.node_text(argument))
+    return found
+
+
+def _header_enumerators(original: Source, answer: Source, names: frozenset[str]) -> set[str]:
+    """Those of `names` the answer gives as a value of a type the header declares: returned from a function of that
+    type, or initialising a variable of it."""
+    from bare_tui.pipeline.languages import spec_for_grammar  # the registry imports this module
+
+    grammar = answer.grammar
+    declared = {
+        answer.node_text(node) for pattern in _TYPE_DECLARATIONS for node in captured(grammar, pattern, answer.root)
+    }
+    known = spec_for_grammar(grammar).known_names
+    before = set(_NAME.findall(original.text))
+
+    def header_type(node: tree_sitter.Node) -> bool:
+        text = answer.node_text(node).rsplit("::", 1)[-1]
+        return text in before and text not in declared and text not in known
+
+    found: set[str] = set()
+    for function in captured(grammar, "(function_definition) @hit", answer.root):
+        type_node = function.child_by_field_name("type")
+        body = function.child_by_field_name("body")
+        if type_node is None or body is None or not header_type(type_node):
+            continue
+        for value in captured(grammar, "(return_statement (_) @hit)", body):
+            found.update(_bare_values(answer, value, names))
+    for declaration in captured(grammar, "(declaration) @hit", answer.root):
+        type_node = declaration.child_by_field_name("type")
+        if type_node is None or not header_type(type_node):
+            continue
+        for declarator in declaration.children_by_field_name("declarator"):
+            initial = declarator.child_by_field_name("value") if declarator.type == "init_declarator" else None
+            if initial is not None:
+                found.update(_bare_values(answer, initial, names))
+    return found
+
+
+def _bare_values(source: Source, node: tree_sitter.Node, names: frozenset[str]) -> Iterator[str]:
+    """The names among `names` that are `node`'s value: itself, or either arm of a conditional, in parentheses."""
+    if node.type == "identifier":
+        text = source.node_text(node)
+        if text in names:
+            yield text
+    elif node.type in _VALUE_WRAPPERS:
+        arms = (
+            [node.child_by_field_name("consequence"), node.child_by_field_name("alternative")]
+            if node.type == "conditional_expression"
+            else node.named_children
+        )
+        for arm in arms:
+            if arm is not None:
+                yield from _bare_values(source, arm, names)
+
+
 NODE_KINDS = NodeKinds(
     comments=words("comment"),
     strings=words("char_literal concatenated_string string_literal"),
@@ -1214,7 +1344,7 @@ SPEC = LanguageSpec(
     visit=visit,
     ignored_in_parameters=frozenset({"attribute_specifier"}),
     members_defined_outside=True,
-    known_names=words(KNOWN_NAMES, POSIX_NAMES),
+    known_names=words(KNOWN_NAMES, INTTYPES_NAMES, POSIX_NAMES),
     type_queries=TYPE_QUERIES,
     header_extensions=HEADERS,
     defect_queries=(ASSIGNMENT_IN_PARENTHESES,),
@@ -1230,4 +1360,5 @@ SPEC = LanguageSpec(
     ),
     cppcheck=Cppcheck("c", ".c"),
     preprocessor=True,
+    declared_elsewhere=declared_elsewhere,
 )

@@ -5,12 +5,14 @@ from __future__ import annotations
 from bare_tui.pipeline.languages.c import (
     DEFINITION_KINDS,
     HEADERS,
+    INTTYPES_NAMES,
     KNOWN_NAMES,
     POSIX_NAMES,
     SWITCH_QUERY,
     TYPE_QUERIES,
     TYPEDEFS,
     copies_past_the_end,
+    declared_elsewhere,
     header_mismatches,
     header_types_declared_again,
     hidden,
@@ -30,6 +32,24 @@ from bare_tui.pipeline.languages.spec import (
     empty_catch,
     words,
 )
+
+STANDARD_LIBRARY = """
+    lower_bound upper_bound equal_range binary_search inplace_merge set_union set_intersection set_difference
+    set_symmetric_difference partial_sort partial_sort_copy nth_element stable_sort is_sorted is_sorted_until
+    is_partitioned stable_partition partition_point find_if_not find_end find_first_of adjacent_find for_each
+    for_each_n generate_n replace_if replace_copy replace_copy_if remove_copy remove_copy_if unique_copy
+    reverse_copy rotate_copy copy_n copy_backward move_backward fill_n swap_ranges iter_swap minmax minmax_element
+    clamp lexicographical_compare next_permutation prev_permutation is_permutation partial_sum adjacent_difference
+    inner_product transform_reduce exclusive_scan inclusive_scan gcd lcm midpoint as_const make_move_iterator
+    front_inserter to_wstring stoll stoul stoull stof stold greater_equal less_equal equal_to not_equal_to
+    multiplies logical_and logical_or logical_not numeric_limits ostringstream istringstream stringstream
+    ifstream ofstream fstream bitset multimap multiset unordered_multimap unordered_multiset forward_list
+    initializer_list wstring domain_error length_error overflow_error underflow_error range_error bad_alloc
+"""
+"""Names of namespace std beyond the common ones: what `using namespace std;` (or argument-dependent lookup, for
+`lower_bound(v.begin(), v.end(), x)`) lets a file call unqualified. Everyday words (count, empty, merge, search,
+equal, remove, replace) are left out, as POSIX's are: a variable of that name declared nowhere is the likelier
+mistake."""
 
 NODE_KINDS = NodeKinds(
     comments=words("comment"),
@@ -93,6 +113,7 @@ NODE_KINDS = NodeKinds(
             ("init_declarator", "declarator"),
             ("labeled_statement", None),
             ("labeled_statement", "label"),
+            ("lambda_capture_initializer", "left"),
             ("lambda_expression", "parameters"),
             ("namespace_definition", "name"),
             ("optional_parameter_declaration", "declarator"),
@@ -136,7 +157,9 @@ SPEC = LanguageSpec(
     members_defined_outside=True,
     known_names=words(
         KNOWN_NAMES,
+        INTTYPES_NAMES,
         POSIX_NAMES,
+        STANDARD_LIBRARY,
         """
     std nullptr this cout cerr cin endl string vector map unordered_map set unordered_set move forward
     make_unique make_shared unique_ptr shared_ptr swap begin end size static_cast dynamic_cast const_cast
@@ -177,4 +200,5 @@ SPEC = LanguageSpec(
     ),
     cppcheck=Cppcheck("c++", ".cpp"),
     preprocessor=True,
+    declared_elsewhere=declared_elsewhere,
 )

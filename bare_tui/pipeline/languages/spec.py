@@ -397,6 +397,10 @@ class LanguageSpec:
     """Assigning a name declares it (JavaScript's sloppy mode, PHP)."""
     preprocessor: bool = False
     """Names tested by the preprocessor come from the build, and a project header may define all-capitals names."""
+    declared_elsewhere: Callable[[Source, Source, frozenset[str]], frozenset[str]] | None = None
+    """(original, answer, names) -> those of the answer's new names that something neither file shows declares (C and
+    C++: names reserved to the compiler, what the project header the answer includes declares), or that are no names
+    (a macro argument pasted into another token): never undefined."""
     import_path_query: str = ""
     """Captures (@hit) each import path whose last element the import brings in as a name (Go's `"net/http"`)."""
     pairs_wrap_names: bool = False

@@ -434,6 +434,23 @@ def test_a_definition_changed_away_from_the_headers_declaration_fails() -> None:
     assert result.evidence[0].message.startswith("class school is defined in the file though the header it includes")
 
 
+def test_a_member_whose_return_type_loses_or_gains_const_no_longer_matches_the_headers_declaration() -> None:
+    # g++: "no declaration matches 'std::vector<std::string> school::grade(int) const'" where the header declares
+    # `const std::vector<std::string> grade(int) const`, as the original's definition did. A caller cannot tell a
+    # const by-value return apart (signatures passes it), the compiler can.
+    original = (
+        '#include "school.h"\nusing namespace std;\n\nconst vector<string> school::grade(int n) const\n{\n'
+        "  return grades.at(n);\n}\n"
+    )
+    dropped = original.replace("const vector<string> school", "vector<string> school")
+    result = check_defects("cpp", original, dropped)
+    assert result.details["new_by_rule"] == {"header-mismatch": 1}
+    assert "const school::grade(int) const matched" in result.evidence[0].message
+    assert check_defects("cpp", dropped, original).details["new_by_rule"] == {"header-mismatch": 1}  # gained
+    same = original.replace("grades.at(n)", "grades.find(n)->second")
+    assert check_defects("cpp", original, same).details["new_by_rule"] == {}
+
+
 def test_a_header_class_member_the_original_never_defined_or_a_static_field_of_another_type_fails() -> None:
     # The original defines robot's members outside the class, so the header it includes holds the class: the answer
     # cannot add a member to it, nor define its static field with another type.
@@ -576,6 +593,105 @@ def test_posix_names_are_declared_by_the_standard_headers() -> None:
         "#include <time.h>\nint year(time_t t) {\n  struct tm tm;\n  gmtime_r(&t, &tm);\n  return tm.tm_year;\n}\n"
     )
     assert check_defects("c", original, refactored).details["new_by_rule"] == {}
+
+
+def test_names_reserved_to_the_compiler_are_its_built_ins_not_undefined_names() -> None:
+    # gcc and clang declare __builtin_popcount and the like themselves; C11 7.1.3 reserves every name with two
+    # leading underscores (or one and a capital) to the implementation, so no program declares them.
+    original = '#include "eggs.h"\nint egg_count(unsigned n) {\n  int c = 0;\n  for (; n; n >>= 1) c += n & 1;\n  return c;\n}\n'
+    built_in = '#include "eggs.h"\nint egg_count(unsigned n) {\n  return __builtin_popcount(n);\n}\n'
+    for language in ("c", "cpp"):
+        assert check_defects(language, original, built_in).details["new_by_rule"] == {}, language
+        missing = check_defects(language, original, built_in.replace("__builtin_popcount", "popcount"))
+        assert missing.details["new_by_rule"] == {"undefined-name": 1}, language
+
+
+def test_the_inttypes_conversion_macros_are_declared_by_the_standard_headers() -> None:
+    original = '#include <stdio.h>\n#include <stdint.h>\nvoid show(int32_t h) {\n  printf("%d", (int)h);\n}\n'
+    answer = '#include <stdio.h>\n#include <inttypes.h>\nvoid show(int32_t h) {\n  printf("%" PRId32, h);\n}\n'
+    assert check_defects("c", original, answer).details["new_by_rule"] == {}
+    assert check_defects("c", original, answer.replace("PRId32", "PRIq32")).details["new_by_rule"] == {
+        "undefined-name": 1
+    }
+
+
+def test_a_type_name_ending_in_t_comes_from_the_project_header_as_all_capitals_names_do() -> None:
+    # The exercise's header declares `typedef struct {...} student_t;` for roster_t's array; the original never named
+    # it, the answer's memmove does (sizeof(student_t)): gcc finds it in the header.
+    original = (
+        '#include "grade_school.h"\nvoid drop(roster_t *r, size_t i) {\n'
+        "  for (; i + 1 < r->count; i++) r->students[i] = r->students[i + 1];\n  r->count--;\n}\n"
+    )
+    answer = (
+        '#include "grade_school.h"\nvoid drop(roster_t *r, size_t i) {\n'
+        "  memmove(&r->students[i], &r->students[i + 1], (r->count - i - 1) * sizeof(student_t));\n  r->count--;\n}\n"
+    )
+    assert check_defects("c", original, answer).details["new_by_rule"] == {}
+    no_header = check_defects("c", original, answer.replace('#include "grade_school.h"\n', ""))
+    assert no_header.details["new_by_rule"] == {"undefined-name": 1}  # student_t: nothing could declare it
+
+
+def test_an_enumerator_of_the_headers_enum_returned_as_that_type_comes_from_the_header() -> None:
+    # The header holds `enum triangles_t { scalene, isosceles, equilateral };`; the original never returned scalene
+    # (it fell through), the answer does: the value of a type the original takes from the header is the header's.
+    original = (
+        '#include "triangle.h"\nnamespace triangle {\ntriangles_t kind(double a, double b, double c) {\n'
+        "  triangles_t type;\n  if (a == b && b == c) type = equilateral;\n  else if (a == b || b == c) type = isosceles;\n"
+        "  return type;\n}\n}\n"
+    )
+    answer = (
+        '#include "triangle.h"\nnamespace triangle {\ntriangles_t kind(double a, double b, double c) {\n'
+        "  if (a == b && b == c) return equilateral;\n  return (a == b || b == c) ? isosceles : scalene;\n}\n}\n"
+    )
+    assert check_defects("cpp", original, answer).details["new_by_rule"] == {}
+    initialised = answer.replace("  return (a == b", "  triangles_t t = scalene;\n  return (a == b")
+    assert check_defects("cpp", original, initialised).details["new_by_rule"] == {}
+    as_int = answer.replace("triangles_t kind", "int kind")  # an int is no enumerator of the header's
+    assert check_defects("cpp", original, as_int).details["new_by_rule"] == {"undefined-name": 1}
+    no_header = answer.replace('#include "triangle.h"\n', "")
+    assert check_defects("cpp", original, no_header).details["new_by_rule"] == {"undefined-name": 1}
+
+
+def test_a_lambdas_init_capture_declares_its_name() -> None:
+    original = "int total(const std::vector<int>& v) {\n  int s = 0;\n  for (int x : v) s += x;\n  return s;\n}\n"
+    answer = (
+        "int total(const std::vector<int>& v) {\n  return std::accumulate(v.begin(), v.end(), 0,\n"
+        "    [i = 0](int s, int x) mutable { return s + x + 0 * i++; });\n}\n"
+    )
+    assert check_defects("cpp", original, answer).details["new_by_rule"] == {}
+    uncaptured = answer.replace("[i = 0]", "[]")
+    assert check_defects("cpp", original, uncaptured).details["new_by_rule"] == {"undefined-name": 1}
+
+
+def test_a_macro_argument_pasted_into_another_token_is_no_name() -> None:
+    # `first` is spliced into `first_monday`, never looked up; an argument the macro uses as an expression still is.
+    original = (
+        '#include "meetup.h"\ndate scheduler::first_monday() const { return nth(1, Monday); }\n'
+        "date scheduler::second_monday() const { return nth(2, Monday); }\n"
+    )
+    answer = (
+        '#include "meetup.h"\n#define NTH_MONDAY(n, nth) \\\n  date scheduler::nth##_monday() const { return nth(n, Monday); }\n'
+        "NTH_MONDAY(1, first)\nNTH_MONDAY(2, second)\n"
+    )
+    assert check_defects("cpp", original, answer).details["new_by_rule"] == {}
+    as_value = answer.replace("date scheduler::nth##_monday() const { return nth(n, Monday); }", "int pick##n = nth;")
+    result = check_defects("cpp", original, as_value)
+    assert result.details["new_by_rule"] == {"undefined-name": 2}  # first and second are read as values there
+    assert {e.message.split("'")[1] for e in result.evidence} == {"first", "second"}
+
+
+def test_an_algorithm_of_namespace_std_called_unqualified_is_declared() -> None:
+    original = (
+        '#include "school.h"\n#include <algorithm>\nusing namespace std;\nvoid school::add(const string& n, int g) {\n'
+        "  roster_[g].push_back(n);\n  sort(roster_[g].begin(), roster_[g].end());\n}\n"
+    )
+    answer = (
+        '#include "school.h"\n#include <algorithm>\nusing namespace std;\nvoid school::add(const string& n, int g) {\n'
+        "  auto& names = roster_[g];\n  names.insert(lower_bound(names.begin(), names.end(), n), n);\n}\n"
+    )
+    assert check_defects("cpp", original, answer).details["new_by_rule"] == {}
+    typo = answer.replace("lower_bound(", "lower_bond(")
+    assert check_defects("cpp", original, typo).details["new_by_rule"] == {"undefined-name": 1}
 
 
 def test_a_helper_the_original_had_and_the_answer_stops_using_is_not_an_unused_binding() -> None:
