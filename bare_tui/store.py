@@ -2803,9 +2803,14 @@ _EXPORT_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
 # empty text a quoted one, a cell with a quote, comma or line break quoted; and text that a spreadsheet would
 # run as a formula gets a leading apostrophe (exporter.neutralise_cell), numbers and stored JSON never.
 # GLOB reads text up to a NUL, as far as the first two characters here, where a NUL ends the match as it ends
-# Python's startswith; instr reads the whole text, NULs and all, and finds a line break early in code.
-_FORMULA = "($c GLOB '[-=+@' || char(9, 13) || ']*' OR $c GLOB '''[-''=+@' || char(9, 13) || ']*')"
-_QUOTED = "$c = '' OR instr($c, char(10)) OR instr($c, '\"') OR instr($c, ',') OR instr($c, char(13))"
+# Python's startswith; instr reads the whole text, NULs and all. Cheap tests first (these run on every short value
+# of an export): text whose first byte is a digit, or 'A' and above, starts no formula (comparisons, no call);
+# stored JSON is mostly {} or [], else holds a quote.
+_FORMULA = (
+    "(($c < '0' OR ($c >= ':' AND $c < 'A'))"
+    " AND ($c GLOB '[-=+@' || char(9, 13) || ']*' OR $c GLOB '''[-''=+@' || char(9, 13) || ']*'))"
+)
+_QUOTED = "$c = '' OR instr($c, '\"') OR instr($c, ',') OR instr($c, char(10)) OR instr($c, char(13))"
 _JSON_SQL = {
     "text": "json_quote($c)",
     "json": "COALESCE($c, 'null')",
@@ -2817,7 +2822,8 @@ _JSON_SQL = {
 _CSV_SQL = {
     "text": f"CASE WHEN $c IS NULL THEN '' WHEN {_QUOTED} THEN '\"' || CASE WHEN {_FORMULA} THEN '''' ELSE '' END"
     f" || replace($c, '\"', '\"\"') || '\"' WHEN {_FORMULA} THEN '''' || $c ELSE $c END",
-    "json": f"CASE WHEN $c IS NULL THEN '' WHEN {_QUOTED} THEN '\"' || replace($c, '\"', '\"\"') || '\"' ELSE $c END",
+    "json": "CASE WHEN $c IS NULL THEN '' WHEN $c = '{}' OR $c = '[]' THEN $c"
+    f" WHEN {_QUOTED} THEN '\"' || replace($c, '\"', '\"\"') || '\"' ELSE $c END",
     "list": "CASE WHEN $c = '[]' THEN '[]' ELSE bare_csv_value(bare_json_list($c)) END",
     "bool": "CASE WHEN $c THEN 'true' ELSE 'false' END",
     "number": "CASE typeof($c) WHEN 'integer' THEN CAST($c AS TEXT) WHEN 'null' THEN '' ELSE bare_csv_value($c) END",

@@ -8,6 +8,7 @@ import io
 import json
 import math
 import random
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 
 from bare_tui.exporter import COLUMNS, FORMATS, STREAMED, export, export_from_rows
 from bare_tui.model import Attempt, Evidence, Judgement, Label, Outcome, Task, Verdict
-from bare_tui.store import Store, _csv_stored_cell, _csv_value
+from bare_tui.store import _CSV_SQL, Store, _csv_quoted, _csv_stored_cell, _csv_value
 
 # What trips a format up: quotes, separators, line breaks, controls, a NUL, bidi and line-separator characters,
 # text beyond the BMP, and what a spreadsheet would run as a formula (also behind an apostrophe).
@@ -283,6 +284,27 @@ def test_a_long_texts_cell_is_the_references_bytes(text: str, ensure_ascii: bool
             cell(data)
     else:
         assert cell(data) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.none() | CELL_TEXTS.filter(lambda text: not any("\ud800" <= c <= "\udfff" for c in text)))
+@example(text="a\x00,")  # a comma behind a NUL, which GLOB would not reach
+@example(text="\x00=")
+@example(text=":=")
+@example(text="@")
+@example(text="A=")
+@example(text="0=")
+def test_a_short_texts_cell_built_by_sqlite_is_the_references_bytes(text: str | None) -> None:
+    """Short text (ids, names, paths) and stored JSON get their cells from SQL (the text kind's rule skips its
+    formula test by comparing the first byte): the bytes _csv_value writes for the text, and the stored JSON
+    quoted as it is, for any text SQLite can hold."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        for kind, reference in (("text", _csv_value), ("json", lambda v: "" if v is None else _csv_quoted(v))):
+            sql = f"SELECT CAST({_CSV_SQL[kind].replace('$c', '?1')} AS BLOB)"
+            assert conn.execute(sql, (text,)).fetchone()[0] == reference(text).encode("utf-8"), kind
+    finally:
+        conn.close()
 
 
 @pytest.mark.parametrize("what", [*STREAMED, "adjudications", "plans", "disputes"])
