@@ -8,15 +8,18 @@ import io
 import json
 import math
 import random
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from bare_tui.exporter import COLUMNS, FORMATS, STREAMED, export, export_from_rows
 from bare_tui.model import Attempt, Evidence, Judgement, Label, Outcome, Task, Verdict
-from bare_tui.store import Store
+from bare_tui.store import _CSV_SQL, Store, _csv_quoted, _csv_stored_cell, _csv_value
 
 # What trips a format up: quotes, separators, line breaks, controls, a NUL, bidi and line-separator characters,
 # text beyond the BMP, and what a spreadsheet would run as a formula (also behind an apostrophe).
@@ -234,6 +237,74 @@ def test_the_scan_ahead_stops_at_the_same_row_at_its_exact_bound(
             monkeypatch.setattr(exporter, bound, limit)
             streamed, rows = both(store, what, "jsonl")
             assert streamed == rows
+
+
+# Any text, surrogates too (only ensure_ascii's \\u escapes can store them), often built of the pieces above.
+CELL_TEXTS = st.lists(st.sampled_from(PIECES) | st.text(st.characters(blacklist_categories=())), max_size=6).map(
+    "".join
+)
+
+
+def _reference_cell(stored: bytes) -> bytes | None:
+    """The rule's one definition: the cell of the text a stored JSON form holds (None: it raises)."""
+    try:
+        return _csv_value(json.loads(stored)).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no UTF-8 form
+        return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=CELL_TEXTS, ensure_ascii=st.booleans())
+@example(text="", ensure_ascii=False)
+@example(text='"', ensure_ascii=False)
+@example(text='a\\"', ensure_ascii=False)  # a backslash then a quote: two escapes side by side
+@example(text="'=1", ensure_ascii=False)
+@example(text="''", ensure_ascii=False)
+@example(text="'\"", ensure_ascii=False)
+@example(text='="a"', ensure_ascii=False)
+@example(text="\t", ensure_ascii=False)
+@example(text="\ra", ensure_ascii=False)
+@example(text="a\x00b", ensure_ascii=False)
+@example(text="\x00=", ensure_ascii=False)
+@example(text="\ud800", ensure_ascii=True)
+@example(text='\U0001f600"', ensure_ascii=True)
+def test_a_long_texts_cell_is_the_references_bytes(text: str, ensure_ascii: bool) -> None:
+    """The attempts export writes a long text's CSV cell from its stored JSON form at orjson's rate, by its own
+    route (quotes doubled before decoding, the checks on what it decoded): the bytes _csv_value writes for the
+    text, for any text and either JSON form json.dumps writes, or an error where the reference has one."""
+    stored = json.dumps(text, ensure_ascii=ensure_ascii)
+    try:
+        data = stored.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate written as itself: no session can hold it
+        return
+    expected = _reference_cell(data)
+    cell = _csv_stored_cell()
+    if expected is None:
+        with pytest.raises(ValueError):  # orjson's JSONDecodeError: it reads no lone surrogate
+            cell(data)
+    else:
+        assert cell(data) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.none() | CELL_TEXTS.filter(lambda text: not any("\ud800" <= c <= "\udfff" for c in text)))
+@example(text="a\x00,")  # a comma behind a NUL, which GLOB would not reach
+@example(text="\x00=")
+@example(text=":=")
+@example(text="@")
+@example(text="A=")
+@example(text="0=")
+def test_a_short_texts_cell_built_by_sqlite_is_the_references_bytes(text: str | None) -> None:
+    """Short text (ids, names, paths) and stored JSON get their cells from SQL (the text kind's rule skips its
+    formula test by comparing the first byte): the bytes _csv_value writes for the text, and the stored JSON
+    quoted as it is, for any text SQLite can hold."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        for kind, reference in (("text", _csv_value), ("json", lambda v: "" if v is None else _csv_quoted(v))):
+            sql = f"SELECT CAST({_CSV_SQL[kind].replace('$c', '?1')} AS BLOB)"
+            assert conn.execute(sql, (text,)).fetchone()[0] == reference(text).encode("utf-8"), kind
+    finally:
+        conn.close()
 
 
 @pytest.mark.parametrize("what", [*STREAMED, "adjudications", "plans", "disputes"])
