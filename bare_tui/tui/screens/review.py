@@ -311,6 +311,7 @@ class ReviewScreen(Screen[None]):
         self._collections = 0
         self._checkpoints_deferred = False  # the store's commits leave the WAL to _checkpoint_if_written
         self._checkpointed_at = 0  # the store's count of rows written when the last checkpoint began
+        self._resumed = False  # made the screen on top at least once (on_screen_resume)
 
     @property
     def index(self) -> int:
@@ -357,6 +358,15 @@ class ReviewScreen(Screen[None]):
             self._open_first()
         if not (self.session.ordered and self.session.labels_known):
             self.call_after_refresh(self._read_order)  # after the first paint: the thread would slow it down
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Textual styles every widget of a screen again each time it comes back to the top, since classes may have
+        changed while it was underneath. Its first coming (the push that mounted it) finds every widget styled a
+        moment ago as it mounted, with the width class already set (take_width_class): restyling all of them
+        again then changes nothing and took 5-8 ms before the first paint. Every later return restyles as ever."""
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def _open_first(self) -> None:
         session = self.session

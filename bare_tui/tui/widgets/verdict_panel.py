@@ -3,7 +3,7 @@ external pipeline's extra stages after the five and overall."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.console import Console
 from rich.text import Text
@@ -29,8 +29,7 @@ from ..style import NONE_GLYPH, NONE_STYLE, OUTCOME_GLYPHS, OUTCOME_STYLES
 NAME_WIDTH = 15  # "maintainability"; a longer extra stage's name is cut with an ellipsis
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):  # a NamedTuple: a frozen dataclass costs ~0.6 ms more to define, before the first paint
     """One piece of evidence, with the stage that found it."""
 
     stage: str
