@@ -2082,8 +2082,25 @@ class Store:
             f"SELECT group_concat(attempt_id, '{_LF}'), group_concat(rowid), group_concat(seq),"
             " group_concat(field_outcomes) FROM attempts"
         ).fetchone()
-        # Imported here, not at the top (the commands that never list attempts do not load numpy), and after the
-        # scan: a first import (100-200 ms) then runs while the queue's other read is still in SQLite.
+        # Every select before numpy is first needed: the queue imports numpy on another thread as this read begins
+        # (100-200 ms holding the interpreter's lock), and SQLite works without that lock meanwhile.
+        groups = {
+            column: self._conn.execute(
+                f"SELECT {column}, count(*), group_concat(rowid) FROM attempts GROUP BY {column}"
+            ).fetchall()
+            for column in ("task_id", "model")
+        }
+        tasks = {row[0]: TaskPlace(*row) for row in self._conn.execute("SELECT task_id, language, path FROM tasks")}
+        extra = [stage for stage in self.verdict_stages() if stage not in FIELDS]
+        outcomes: list[StageOutcome] = []
+        if extra:
+            cursor = self._conn.execute(
+                "SELECT attempt_id, stage, outcome FROM chosen_verdicts"
+                " WHERE counts AND stage IN (SELECT value FROM json_each(?))",
+                (json.dumps(extra),),
+            )
+            outcomes = [StageOutcome(*row) for row in cursor]
+        # Imported here, not at the top: the commands that never list attempts do not load numpy.
         import numpy as np
 
         rowids, seqs, codes = (_int_column(text) for text in (rowids_text, seqs_text, outcomes_text))
@@ -2100,32 +2117,14 @@ class Store:
 
         def grouped(column: str) -> tuple[np.ndarray, list[str]]:
             """Each attempt's code of this column, and the values by code (one row a distinct value)."""
-            names: list[str] = []
-            counts: list[int] = []
-            members: list[str] = []
-            for name, count, rows in self._conn.execute(
-                f"SELECT {column}, count(*), group_concat(rowid) FROM attempts GROUP BY {column}"
-            ):
-                names.append(name)
-                counts.append(count)
-                members.append(rows)
+            rows = groups[column]
             code = np.zeros(len(ids), np.int32)
-            positions = position_of(_int_column(",".join(members)))
-            code[positions] = np.repeat(np.arange(len(names), dtype=np.int32), counts)
-            return code, names
+            positions = position_of(_int_column(",".join(row[2] for row in rows)))
+            code[positions] = np.repeat(np.arange(len(rows), dtype=np.int32), [row[1] for row in rows])
+            return code, [row[0] for row in rows]
 
         task, task_ids = grouped("task_id")
         model, models = grouped("model")
-        tasks = {row[0]: TaskPlace(*row) for row in self._conn.execute("SELECT task_id, language, path FROM tasks")}
-        extra = [stage for stage in self.verdict_stages() if stage not in FIELDS]
-        outcomes: list[StageOutcome] = []
-        if extra:
-            cursor = self._conn.execute(
-                "SELECT attempt_id, stage, outcome FROM chosen_verdicts"
-                " WHERE counts AND stage IN (SELECT value FROM json_each(?))",
-                (json.dumps(extra),),
-            )
-            outcomes = [StageOutcome(*row) for row in cursor]
         return AttemptColumns(ids, seqs, task, task_ids, model, models, codes, tasks, extra, outcomes)
 
     def label_tallies(self, reviewer: str, attempt_ids: Iterable[str] | None = None) -> LabelTallies:
