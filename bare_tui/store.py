@@ -518,6 +518,17 @@ class ImportCounts:
 
 # The outcome codes of OutcomeTally: two bits per stage, TALLY_STAGES_PER_WORD stages to a (signed 64-bit) integer.
 TALLY_ABSENT, TALLY_PASS, TALLY_FAIL, TALLY_OTHER = 0, 1, 2, 3
+
+# One label in force as one small number, for Store.label_tallies: its field's index in FIELDS (len(FIELDS) for any
+# other stage) << _TALLY_STAGE_SHIFT, then 2 bits of label (_TALLY_LABEL_PASS, _TALLY_LABEL_FAIL, 0 for any other)
+# << 1, then 1 when the label is the reviewer's (the :reviewer parameter).
+_TALLY_STAGE_SHIFT = 3
+_TALLY_LABEL_PASS, _TALLY_LABEL_FAIL = 1, 2
+_TALLY_CODE = (
+    f"((CASE stage {_FIELD_ORDER} ELSE {len(FIELDS)} END) << {_TALLY_STAGE_SHIFT})"
+    f" + (CASE label WHEN 'pass' THEN {_TALLY_LABEL_PASS << 1} WHEN 'fail' THEN {_TALLY_LABEL_FAIL << 1} ELSE 0 END)"
+    " + (reviewer = :reviewer)"
+)
 TALLY_STAGES_PER_WORD = 31
 
 
@@ -2060,13 +2071,36 @@ class Store:
 
         243,732 attempts at BARE scale: each column comes back as one joined text that numpy parses, and the tasks
         and models as codes grouped in SQL, rather than a Python tuple and five objects per attempt (a third of the
-        CPU, and most of what is left runs in SQLite, without Python's lock)."""
+        CPU, and most of what is left runs in SQLite, without Python's lock). Its reads are one read transaction,
+        so that the groups' rowids are the scan's whatever another process commits meanwhile."""
+        with self.snapshot():
+            return self._attempt_columns()
+
+    def _attempt_columns(self) -> AttemptColumns:
         ids_text, rowids_text, seqs_text, outcomes_text = self._conn.execute(
-            "SELECT group_concat(attempt_id, char(10)), group_concat(rowid), group_concat(seq),"
+            # the separator a literal: char(10) is a function call a row, a fifth of the scan's CPU
+            f"SELECT group_concat(attempt_id, '{_LF}'), group_concat(rowid), group_concat(seq),"
             " group_concat(field_outcomes) FROM attempts"
         ).fetchone()
-        # Imported here, not at the top (the commands that never list attempts do not load numpy), and after the
-        # scan: a first import (100-200 ms) then runs while the queue's other read is still in SQLite.
+        # Every select before numpy is first needed: the queue imports numpy on another thread as this read begins
+        # (100-200 ms holding the interpreter's lock), and SQLite works without that lock meanwhile.
+        groups = {
+            column: self._conn.execute(
+                f"SELECT {column}, count(*), group_concat(rowid) FROM attempts GROUP BY {column}"
+            ).fetchall()
+            for column in ("task_id", "model")
+        }
+        tasks = {row[0]: TaskPlace(*row) for row in self._conn.execute("SELECT task_id, language, path FROM tasks")}
+        extra = [stage for stage in self.verdict_stages() if stage not in FIELDS]
+        outcomes: list[StageOutcome] = []
+        if extra:
+            cursor = self._conn.execute(
+                "SELECT attempt_id, stage, outcome FROM chosen_verdicts"
+                " WHERE counts AND stage IN (SELECT value FROM json_each(?))",
+                (json.dumps(extra),),
+            )
+            outcomes = [StageOutcome(*row) for row in cursor]
+        # Imported here, not at the top: the commands that never list attempts do not load numpy.
         import numpy as np
 
         rowids, seqs, codes = (_int_column(text) for text in (rowids_text, seqs_text, outcomes_text))
@@ -2079,96 +2113,107 @@ class Store:
             order = np.argsort(seqs, kind="stable")
             ids = [ids[i] for i in order.tolist()]
             rowids, seqs, codes = rowids[order], seqs[order], codes[order]
-        by_rowid = np.argsort(rowids, kind="stable")
-        sorted_rowids = rowids[by_rowid]
+        position_of = _positions_of(rowids)
 
         def grouped(column: str) -> tuple[np.ndarray, list[str]]:
             """Each attempt's code of this column, and the values by code (one row a distinct value)."""
-            names: list[str] = []
-            counts: list[int] = []
-            members: list[str] = []
-            for name, count, rows in self._conn.execute(
-                f"SELECT {column}, count(*), group_concat(rowid) FROM attempts GROUP BY {column}"
-            ):
-                names.append(name)
-                counts.append(count)
-                members.append(rows)
+            rows = groups[column]
             code = np.zeros(len(ids), np.int32)
-            positions = by_rowid[np.searchsorted(sorted_rowids, _int_column(",".join(members)))]
-            code[positions] = np.repeat(np.arange(len(names), dtype=np.int32), counts)
-            return code, names
+            positions = position_of(_int_column(",".join(row[2] for row in rows)))
+            code[positions] = np.repeat(np.arange(len(rows), dtype=np.int32), [row[1] for row in rows])
+            return code, [row[0] for row in rows]
 
         task, task_ids = grouped("task_id")
         model, models = grouped("model")
-        tasks = {row[0]: TaskPlace(*row) for row in self._conn.execute("SELECT task_id, language, path FROM tasks")}
-        extra = [stage for stage in self.verdict_stages() if stage not in FIELDS]
-        outcomes: list[StageOutcome] = []
-        if extra:
-            cursor = self._conn.execute(
-                "SELECT attempt_id, stage, outcome FROM chosen_verdicts"
-                " WHERE counts AND stage IN (SELECT value FROM json_each(?))",
-                (json.dumps(extra),),
-            )
-            outcomes = [StageOutcome(*row) for row in cursor]
         return AttemptColumns(ids, seqs, task, task_ids, model, models, codes, tasks, extra, outcomes)
 
     def label_tallies(self, reviewer: str, attempt_ids: Iterable[str] | None = None) -> LabelTallies:
         """The people side of every attempt-stage someone labelled or an auditor settled (of these attempts only,
-        when given), tallied in SQL along the labels in force kept on write (judgements.in_force): what the queue
-        decides its people columns from, without reading each judgement. Each column comes back joined in one text
-        (group_concat), not as a tuple a row, and with the attempt's seq, so that the queue places it without a
-        dictionary of every attempt id."""
+        when given), tallied along the labels in force kept on write (judgements.in_force): what the queue decides
+        its people columns from, without reading each judgement as a row.
+
+        SQL groups the labels by attempt only (9,879 groups at BARE scale, not 59,274 attempt-stages) and gives
+        each label in force as one small number (_TALLY_CODE: its field, pass or fail, whether it is the
+        reviewer's), which numpy counts per attempt-stage; an attempt comes back with its seq, so that the queue
+        places it without a dictionary of every attempt id. Labels of stages outside the six fields, which no
+        form writes but a merged or imported session may hold, are tallied by stage name in a second read, only
+        when there are some."""
         only = "" if attempt_ids is None else " AND attempt_id IN (SELECT value FROM json_each(:ids))"
         params = {"reviewer": reviewer, "ids": json.dumps(sorted(set(attempt_ids or ())))}
-        ids_text, stages_text, *numbers = self._conn.execute(
-            "SELECT group_concat(t.attempt_id, char(10)), group_concat(t.stage, char(10)), group_concat(t.passes),"
-            " group_concat(t.fails), group_concat(t.mine), group_concat(a.seq) FROM (SELECT attempt_id, stage,"
-            " SUM(label = 'pass') AS passes, SUM(label = 'fail') AS fails, SUM(reviewer = :reviewer) AS mine"
-            f" FROM judgements WHERE in_force{only} GROUP BY attempt_id, stage) t"
-            " JOIN attempts a ON a.attempt_id = t.attempt_id",
+        rows = self._conn.execute(
+            "SELECT x.attempt_id, a.seq, x.n, x.codes FROM (SELECT attempt_id, COUNT(*) AS n,"
+            f" group_concat({_TALLY_CODE}) AS codes FROM judgements WHERE in_force{only} GROUP BY attempt_id) x"
+            " JOIN attempts a ON a.attempt_id = x.attempt_id",
             params,
-        ).fetchone()
+        ).fetchall()
         import numpy as np  # after the select, as in attempt_columns
 
-        passes, fails, mine, seqs = (_int_column(text) for text in numbers)
-        ids: list[str] = ids_text.split("\n") if ids_text is not None else []
-        stages: list[str] = stages_text.split("\n") if stages_text is not None else []
-        if len(ids) != len(seqs) or len(stages) != len(seqs):  # a text holds the separator: read them a row each
-            ids, stages = [], []
-            numbered = []
-            for attempt_id, stage, *counts in self._conn.execute(
+        attempt_index = {row[0]: i for i, row in enumerate(rows)}
+        attempt_seqs = np.array([row[1] for row in rows], np.int64)
+        codes = _int_column(",".join(row[3] for row in rows))
+        owner = np.repeat(np.arange(len(rows)), [row[2] for row in rows])
+        width = len(FIELDS)
+        field_label = (codes >> _TALLY_STAGE_SHIFT) < width
+        cell = owner[field_label] * width + (codes[field_label] >> _TALLY_STAGE_SHIFT)
+        label = (codes[field_label] >> 1) & 3
+        size = len(rows) * width
+        at = np.flatnonzero(np.bincount(cell, minlength=size))  # the attempt-stages with a label, in that order
+        passes, fails, mine = (
+            np.bincount(cell, weights, size)[at].astype(np.int64)
+            for weights in (label == _TALLY_LABEL_PASS, label == _TALLY_LABEL_FAIL, codes[field_label] & 1)
+        )
+        owners = at // width
+        ids = [rows[i][0] for i in owners.tolist()]
+        stage = at % width
+        stage_names = list(FIELDS)
+        seqs = attempt_seqs[owners]
+        others: dict[tuple[str, str], int] = {}  # (attempt_id, stage) -> row, of stages outside the six
+        if not bool(field_label.all()):  # labels of other stages: tallied by name, as few as they are
+            other = self._conn.execute(
                 "SELECT t.attempt_id, t.stage, t.passes, t.fails, t.mine, a.seq FROM (SELECT attempt_id, stage,"
                 " SUM(label = 'pass') AS passes, SUM(label = 'fail') AS fails, SUM(reviewer = :reviewer) AS mine"
-                f" FROM judgements WHERE in_force{only} GROUP BY attempt_id, stage) t"
+                f" FROM judgements WHERE in_force AND stage NOT IN ({_FIELD_LIST}){only} GROUP BY attempt_id, stage) t"
                 " JOIN attempts a ON a.attempt_id = t.attempt_id",
                 params,
-            ):
-                ids.append(attempt_id)
-                stages.append(stage)
-                numbered.append(counts)
-            passes, fails, mine, seqs = np.array(numbered, np.int64).reshape(-1, 4).T
-        # Adjudications are an auditor's few: the newest of each attempt-stage, joined here rather than in SQL.
-        settled = {
-            (attempt_id, stage): (label, seq)
-            for attempt_id, stage, label, seq in self._conn.execute(
-                "SELECT d.attempt_id, d.stage, d.label, a.seq FROM (SELECT attempt_id, stage, label, ROW_NUMBER()"
-                " OVER (PARTITION BY attempt_id, stage ORDER BY saved_at DESC, rowid DESC) AS rank"
-                f" FROM adjudications WHERE true{only}) d JOIN attempts a ON a.attempt_id = d.attempt_id"
-                " WHERE rank = 1",
-                params,
-            )
-        }
-        adjudicated: list[str | None] = [None] * len(ids)
-        if settled:
-            adjudicated = [settled.pop(key, (None, 0))[0] for key in zip(ids, stages)]
-            extra = list(settled.items())  # settled with no label in force
-            ids += [attempt_id for (attempt_id, _), _ in extra]
-            stages += [stage for (_, stage), _ in extra]
-            adjudicated += [label for _, (label, _) in extra]
-            nothing = np.zeros(len(extra), np.int64)
+            ).fetchall()
+            stage_names += sorted({row[1] for row in other})
+            others = {(row[0], row[1]): len(ids) + i for i, row in enumerate(other)}
+            ids += [row[0] for row in other]
+            numbers = np.array([row[2:] for row in other], np.int64).reshape(-1, 4)
+            stage = np.concatenate((stage, [stage_names.index(row[1]) for row in other])).astype(np.int64)
+            passes, fails, mine, seqs = (np.concatenate((a, b)) for a, b in zip((passes, fails, mine, seqs), numbers.T))
+        # Adjudications are an auditor's few: the newest of each attempt-stage, placed here rather than joined in SQL.
+        settled = self._conn.execute(
+            "SELECT d.attempt_id, d.stage, d.label, a.seq FROM (SELECT attempt_id, stage, label, ROW_NUMBER()"
+            " OVER (PARTITION BY attempt_id, stage ORDER BY saved_at DESC, rowid DESC) AS rank"
+            f" FROM adjudications WHERE true{only}) d JOIN attempts a ON a.attempt_id = d.attempt_id"
+            " WHERE rank = 1",
+            params,
+        ).fetchall()
+        adjudication_names = sorted({row[2] for row in settled})
+        adjudicated = np.full(len(ids), -1, np.int64)
+        unlabelled: list[tuple[str, str, int, int]] = []  # settled where no label is in force
+        for attempt_id, stage_name, verdict, seq in settled:
+            code = adjudication_names.index(verdict)
+            found = others.get((attempt_id, stage_name))
+            if found is None and stage_name in FIELD_INDEX and attempt_id in attempt_index:
+                place = attempt_index[attempt_id] * width + FIELD_INDEX[stage_name]
+                i = int(np.searchsorted(at, place))
+                found = i if i < len(at) and at[i] == place else None
+            if found is None:
+                unlabelled.append((attempt_id, stage_name, code, seq))
+            else:
+                adjudicated[found] = code
+        if unlabelled:
+            for name in sorted({row[1] for row in unlabelled} - set(stage_names)):
+                stage_names.append(name)
+            ids += [row[0] for row in unlabelled]
+            stage = np.concatenate((stage, [stage_names.index(row[1]) for row in unlabelled])).astype(np.int64)
+            adjudicated = np.concatenate((adjudicated, [row[2] for row in unlabelled])).astype(np.int64)
+            seqs = np.concatenate((seqs, [row[3] for row in unlabelled])).astype(np.int64)
+            nothing = np.zeros(len(unlabelled), np.int64)
             passes, fails, mine = (np.concatenate((column, nothing)) for column in (passes, fails, mine))
-            seqs = np.concatenate((seqs, np.array([seq for _, (_, seq) in extra], np.int64)))
-        return LabelTallies(ids, stages, passes, fails, mine, adjudicated, seqs)
+        return LabelTallies(ids, stage, stage_names, passes, fails, mine, adjudicated, adjudication_names, seqs)
 
     def audit_rows(self) -> list[AuditRow]:
         """The audit list selected in SQL (audit.build_items' rules, which tests/unit/test_lists.py compares it
@@ -2569,6 +2614,28 @@ class AttemptColumns:
     extra_outcomes: list[StageOutcome]
 
 
+_LF = "\n"
+"""A line feed, written into SQL as a literal (a text column joined with it needs no char(10) call a row)."""
+
+
+def _positions_of(rowids: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """A function from some of these rowids to their places among them: one look in a table indexed by rowid when
+    the rowids are about as many as the rows (a session's are 1..n unless attempts were deleted), else a binary
+    search each."""
+    import numpy as np
+
+    if not len(rowids):
+        return lambda wanted: np.zeros(0, np.intp)
+    low, high = int(rowids.min()), int(rowids.max())
+    if low >= 0 and high < 4 * len(rowids) + 1024:
+        table = np.full(high + 1, -1, np.intp)
+        table[rowids] = np.arange(len(rowids))
+        return lambda wanted: table[wanted]
+    order = np.argsort(rowids, kind="stable")
+    ordered = rowids[order]
+    return lambda wanted: order[np.searchsorted(ordered, wanted)]
+
+
 def _int_column(text: str | None) -> np.ndarray:
     """Integers SQLite joined with commas (group_concat), parsed in one numpy call; none when the text is None."""
     import numpy as np
@@ -2581,16 +2648,29 @@ def _int_column(text: str | None) -> np.ndarray:
 @dataclass(frozen=True)
 class LabelTallies:
     """Every attempt-stage that has a label in force or an adjudication, as columns: how many reviewers said pass
-    and fail, whether the reviewer asked for has a label there, the newest adjudication's label (None), and the
-    attempt's seq (its place in import order)."""
+    and fail, whether the reviewer asked for has a label there, the newest adjudication's label, and the attempt's
+    seq (its place in import order). The stage and the adjudication are codes into the names given (FIELDS first
+    among the stages), so that a reader maps a column of codes rather than a text a row."""
 
     attempt_ids: list[str]
-    stages: list[str]
-    passes: np.ndarray  # int64, as are the next three
+    stage: np.ndarray  # int64 codes into stage_names, as are the int64 columns below
+    stage_names: list[str]
+    passes: np.ndarray
     fails: np.ndarray
     mine: np.ndarray
-    adjudicated: list[str | None]
+    adjudicated: np.ndarray  # codes into adjudication_names; -1: none
+    adjudication_names: list[str]
     seqs: np.ndarray
+
+    @property
+    def stages(self) -> list[str]:
+        """Each row's stage name."""
+        return [self.stage_names[code] for code in self.stage.tolist()]
+
+    @property
+    def adjudications(self) -> list[str | None]:
+        """Each row's newest adjudication's label, or None."""
+        return [self.adjudication_names[code] if code >= 0 else None for code in self.adjudicated.tolist()]
 
 
 class AuditRow(NamedTuple):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bare_tui.audit import build_items, load_items
 from bare_tui.merge import merge_into
-from bare_tui.model import FIELDS, Attempt, Judgement, Label, Task
+from bare_tui.model import FIELDS, Adjudication, Attempt, Judgement, Label, ReasonCode, Task
 from bare_tui.store import Store
 from tests.unit.test_views import (
     ATTEMPTS,
@@ -58,7 +58,7 @@ def python_tallies(store: Store, reviewer: str) -> set[tuple[Any, ...]]:
 
 def store_tallies(store: Store, reviewer: str, attempt_ids: Any = None) -> set[tuple[Any, ...]]:
     t = store.label_tallies(reviewer, attempt_ids)
-    return set(zip(t.attempt_ids, t.stages, t.passes, t.fails, t.mine, t.adjudicated))
+    return set(zip(t.attempt_ids, t.stages, t.passes, t.fails, t.mine, t.adjudications))
 
 
 undo_specs = st.lists(st.sampled_from(REVIEWERS), max_size=3)
@@ -139,3 +139,30 @@ def test_a_label_saved_after_the_queue_was_read_is_in_force_for_the_next_read(tm
         assert ("a", "overall", 1, 0, 1, None) in store_tallies(store, "ana")
         store.undo_last_save("ana")  # a first label undone is withdrawn
         assert store_tallies(store, "ana") == {("a", FIELDS[0], 1, 0, 1, None)}
+
+
+def test_tallies_of_a_stage_outside_the_six_carry_its_labels_and_its_adjudication(tmp_path: Path) -> None:
+    """Labels of another stage (a merged or imported session's) are tallied by its name beside the fields', and an
+    auditor's settling of it, or of a field someone labelled, lands on that attempt-stage's row, not a new one."""
+    with Store.open(tmp_path / "s.db", create=True) as store:
+        store.add_tasks([Task("t", "python", "a.py", "x = 1\n")])
+        store.add_attempts([Attempt("a", "t", "m", "x = 2\n"), Attempt("b", "t", "m", "x = 3\n")])
+        at = "2026-01-01T00:00:00Z"
+        store.save_judgements(
+            [
+                Judgement("j1", "a", "ana", "tests", Label.PASS, saved_at=at),
+                Judgement("j2", "a", "ben", "tests", Label.FAIL, saved_at=at),
+                Judgement("j3", "b", "ben", "overall", Label.UNSURE, saved_at=at),
+            ]
+        )
+        for n, (attempt, stage) in enumerate((("a", "tests"), ("b", "overall"), ("b", "syntax"))):
+            store.save_adjudication(
+                Adjudication(f"d{n}", attempt, stage, "eve", Label.FAIL, ReasonCode.PIPELINE_FALSE_PASS, saved_at=at)
+            )
+        expected = {
+            ("a", "tests", 1, 1, 1, "fail"),
+            ("b", "overall", 0, 0, 0, "fail"),
+            ("b", "syntax", 0, 0, 0, "fail"),
+        }
+        assert store_tallies(store, "ana") == expected == python_tallies(store, "ana")
+        assert store_tallies(store, "ana", ["b"]) == {row for row in expected if row[0] == "b"}
