@@ -624,9 +624,10 @@ async def test_the_next_attempt_of_the_same_task_reuses_the_tokens_of_its_origin
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         view = app.query_one(DiffView)
-        first = [list(view.render_line(y)) for y in range(view.scrollable_content_region.height)]
         original, refactored = view._highlighters["original"], view._highlighters["refactored"]
-        assert original.complete
+        # The whole-file pass starts a moment after the first page is painted: on a loaded machine, after settle.
+        await wait_for(pilot, lambda: original.complete and refactored.complete, "the whole-file highlighting")
+        first = [list(view.render_line(y)) for y in range(view.scrollable_content_region.height)]
         # Another attempt at the same task: the same original, another refactoring.
         other = stdlib_source().replace("def dedent(text):", "def dedent(text: str):")
         view.show(stdlib_source(), other, "python", "src/example.py")
