@@ -10,6 +10,7 @@ from typing import BinaryIO, TextIO
 
 from ..exporter import FORMATS, WHATS, chosen_columns, export
 from ..store import SessionError, Store
+from .output import finish_output, output_target
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,10 +46,10 @@ def run(args: argparse.Namespace) -> int:
         if args.output is None:
             count = export(store, args.what, args.format, _stdout(), args.source, columns, terminal=sys.stdout.isatty())
         else:
-            partial = args.output.with_name(args.output.name + ".partial")
-            with partial.open("wb", buffering=1 << 20) as out:  # UTF-8 bytes, written as SQLite builds them
+            target = output_target(args.output)
+            with target.open("wb", buffering=1 << 20) as out:  # UTF-8 bytes, written as SQLite builds them
                 count = export(store, args.what, args.format, out, args.source, columns)
-            partial.replace(args.output)  # a reader never sees half a file
+            finish_output(target, args.output)
     print(f"exported {count} {args.what}", file=sys.stderr)
     return 0
 

@@ -11,6 +11,7 @@ from ..model import FIELDS, is_stage_name
 from ..report import FORMATS, ReportContext, write_rows
 from ..safe_text import one_line
 from ..store import SessionError, Store
+from .output import finish_output, output_target
 
 
 def _names(text: str) -> list[str]:
@@ -106,9 +107,9 @@ def run(args: argparse.Namespace) -> int:
         terminal = sys.stdout.isatty()
         write_rows(rows, args.format, sys.stdout, context, color=args.format == "table" and terminal, terminal=terminal)
     else:
-        partial = args.output.with_name(args.output.name + ".partial")
-        with partial.open("w", encoding="utf-8", newline="") as out:
+        target = output_target(args.output)
+        with target.open("w", encoding="utf-8", newline="") as out:
             write_rows(rows, args.format, out, context)
-        partial.replace(args.output)  # a reader never sees half a report
+        finish_output(target, args.output)
         print(f"wrote {len(rows)} rows to {args.output}", file=sys.stderr)
     return 0

@@ -7,10 +7,13 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import random
 import sqlite3
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -413,6 +416,45 @@ def test_reader_processes_write_to_a_pipe(tmp_path: Path) -> None:
     piped = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True)
     with Store.open(session, readonly=True) as store:
         assert piped.stdout == _rows_text(store, "attempts", "jsonl")
+
+
+def _read_through_a_pipe(pipe: Path, argv: list[str]) -> bytes:
+    """What `bare-tui ARGV` (whose -o names the named pipe `pipe`) writes into it, read as it is written."""
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+
+    def read() -> None:
+        with pipe.open("rb") as reader:  # opens once the command opens the pipe to write
+            received.append(reader.read())
+
+    reading = threading.Thread(target=read, daemon=True)  # never waited on past the bound below
+    reading.start()
+    script = f"from bare_tui.cli import main\nraise SystemExit(main({argv!r}))\n"
+    command = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert command.returncode == 0, command.stderr
+    reading.join(timeout=10)
+    assert stat.S_ISFIFO(pipe.stat().st_mode), "the pipe was replaced by a file"
+    assert not pipe.with_name(pipe.name + ".partial").exists()
+    assert len(received) == 1, "the command never wrote into the pipe"
+    return received[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_an_output_that_is_a_pipe_or_a_device_is_written_as_it_is_not_replaced(tmp_path: Path) -> None:
+    """`bare-tui export -o /dev/null` or `-o >(gzip > out.gz)`, and `bare-tui stats -o` alike: the bytes go into
+    the device or pipe named, which stays what it was. A file renamed over it (how a regular file is written,
+    whole or not at all) replaced /dev/null itself with a file when run as root. A named pipe stands in here."""
+    session = random_session(tmp_path / "s.db", 2)
+    exported = _read_through_a_pipe(
+        tmp_path / "a", ["export", str(session), "--what", "attempts", "-o", str(tmp_path / "a")]
+    )
+    with Store.open(session, readonly=True) as store:
+        assert exported == _rows_text(store, "attempts", "jsonl")
+    stats = ["stats", str(session), "--format", "csv", "--bootstrap", "0"]
+    reported = _read_through_a_pipe(tmp_path / "r", [*stats, "-o", str(tmp_path / "r")])
+    script = f"from bare_tui.cli import main\nraise SystemExit(main({[*stats, '-o', str(tmp_path / 'r.csv')]!r}))\n"
+    subprocess.run([sys.executable, "-c", script], capture_output=True, check=True, timeout=120)
+    assert reported == (tmp_path / "r.csv").read_bytes() and b"kappa" in reported
 
 
 def test_readers_that_cannot_be_shown_to_read_the_snapshot_are_not_used(
