@@ -535,7 +535,6 @@ def _squash(text: str) -> str:
 # introduces is declared where it is introduced, so it is not blamed.
 
 _WORD = re.compile(r"\$?[A-Za-z_][A-Za-z0-9_]*")
-_LOCAL_INCLUDE = re.compile(r'^\s*#\s*include\s*"', re.MULTILINE)
 
 # What is a bare name, where a name is declared, a member or a type: the language file says
 # (LanguageSpec.node_kinds: names, declaring, member_contexts, wrappers...).
@@ -571,11 +570,6 @@ def undefined_name_findings(original: Source, refactored: Source) -> list[Findin
     if spec.import_path_query:
         for package in _imported_packages(refactored):
             candidates.pop(package, None)
-    if spec.preprocessor and _LOCAL_INCLUDE.search(refactored.text):
-        # The project's own header (`#include "allergies.h"`) may define macros and enum constants this file
-        # cannot see: an all-capitals name is taken to come from it.
-        for word in [w for w in candidates if w.isupper() or (w[:1].isupper() and "_" in w and w.upper() == w)]:
-            candidates.pop(word, None)
     if spec.declared_elsewhere is not None and candidates:
         for word in spec.declared_elsewhere(original, refactored, frozenset(candidates)):
             candidates.pop(word, None)

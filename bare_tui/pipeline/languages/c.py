@@ -1163,8 +1163,9 @@ def declared_elsewhere(original: Source, answer: Source, names: frozenset[str]) 
 
     - a name reserved to the implementation (C11 7.1.3: two underscores, or one and a capital): the compiler's
       built-ins (`__builtin_popcount`) and its headers' internals, which no program may declare;
-    - with a project header included (`#include "grade_school.h"`): a name ending in `_t`, which POSIX reserves for
-      types and exercises' headers use for theirs (`sizeof(student_t)`), as they do all-capitals ones for macros;
+    - with a project header included (`#include "allergies.h"`): an all-capitals name, the header's macro or enum
+      constant; and a name ending in `_t`, which POSIX reserves for types and exercises' headers use for theirs
+      (`sizeof(student_t)`);
     - with a project header included: a bare name returned, or used to initialise a variable, where the value's type
       is one the original uses and neither file declares (the header's): an enumerator of that header's enum
       (`return scalene;` from `triangles_t kind(...)`, the original having returned `equilateral`).
@@ -1175,7 +1176,7 @@ def declared_elsewhere(original: Source, answer: Source, names: frozenset[str]) 
     found.update(_pasted_macro_arguments(answer, names - found))
     if _PROJECT_HEADER.search(answer.text) is None:
         return frozenset(found)
-    found.update(name for name in names if name.endswith("_t") and len(name) > 2)
+    found.update(name for name in names if name.isupper() or (name.endswith("_t") and len(name) > 2))
     rest = names - found
     if rest:
         found.update(_header_enumerators(original, answer, rest))
