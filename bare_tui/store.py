@@ -888,13 +888,7 @@ class Store:
         on writing (the next commit after a complete checkpoint begins the WAL again)."""
         if self.readonly or self.immutable:
             return
-        conn = sqlite3.connect(
-            f"{self.path.resolve().as_uri()}?mode=rw",
-            uri=True,
-            timeout=BUSY_TIMEOUT_MS / 1000,
-            isolation_level=None,
-            check_same_thread=False,
-        )
+        conn = self._another_connection("mode=rw", check_same_thread=False)
         try:
             conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         except sqlite3.Error as exc:
@@ -1776,12 +1770,20 @@ class Store:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.execute("COMMIT")
 
+    def _another_connection(self, mode: str, check_same_thread: bool = True) -> sqlite3.Connection:
+        """Another connection to this session's file (`mode`: mode=ro, mode=rw or immutable=1), in autocommit,
+        waiting BUSY_TIMEOUT_MS for a lock as the store's own does."""
+        return sqlite3.connect(
+            f"{self.path.resolve().as_uri()}?{mode}",
+            uri=True,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=check_same_thread,
+        )
+
     def _export_connection(self) -> sqlite3.Connection:
         """Another read-only connection to this session, with the export's functions."""
-        mode = "immutable=1" if self.immutable else "mode=ro"
-        conn = sqlite3.connect(
-            f"{self.path.resolve().as_uri()}?{mode}", uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
-        )
+        conn = self._another_connection("immutable=1" if self.immutable else "mode=ro")
         _export_functions(conn)
         return conn
 
