@@ -20,7 +20,6 @@ libboost-dev) their originals do not compile and their answers' names stay undec
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -33,6 +32,9 @@ from pathlib import Path
 
 from bare_tui.pipeline.defects import undefined_name_findings
 from bare_tui.pipeline.languages import Source, parse_source
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "real"))
+from corpus import read_corpus  # noqa: E402  (bench/real/corpus.py)
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / ".cache" / "real" / "sustainable.jsonl"
@@ -105,24 +107,9 @@ def compile_text(language: str, text: str, filename: str, includes: list[Path], 
     return Compiled(run.returncode == 0, names)
 
 
-def read_corpus(path: Path) -> tuple[dict[str, dict], list[dict]]:
-    """(C and C++ tasks by id, their attempts) from the corpus."""
-    tasks: dict[str, dict] = {}
-    attempts: list[dict] = []
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            record = json.loads(line)
-            if "language" in record:
-                if record["language"] in COMPILERS:
-                    tasks[record["task_id"]] = record
-            elif record["task_id"] in tasks:
-                attempts.append(record)
-    return tasks, attempts
-
-
 def judge(corpus: Path, study: Path, timeout: float) -> list[Flagged]:
     """Every (answer, name) the rule flags, with the compiler's verdict."""
-    tasks, attempts = read_corpus(corpus)
+    tasks, attempts = read_corpus(corpus, lambda task: task["language"] in COMPILERS)
     parsed: dict[str, Source] = {}
     originals: dict[str, Compiled] = {}
     flagged: list[Flagged] = []

@@ -24,6 +24,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from corpus import read_corpus  # bench/real/, the script's own folder
+
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "labels.jsonl"
 MAX_ORIGINAL = 4_000
@@ -40,15 +42,7 @@ def draw(
 ) -> list[tuple[dict, dict]]:
     """(task, attempt) pairs: per language and model, `per_stratum` attempts of tasks no label names yet (with
     `distinct_originals`, of originals no labelled or drawn task has either)."""
-    tasks: dict[str, dict] = {}
-    attempts: list[dict] = []
-    with corpus.open(encoding="utf-8") as source:
-        for line in source:
-            data = json.loads(line)
-            if "attempt_id" in data:
-                attempts.append(data)
-            else:
-                tasks[data["task_id"]] = data
+    tasks, attempts = read_corpus(corpus)
     used_tasks = {attempt["task_id"] for attempt in attempts if attempt["attempt_id"] in labelled}
     used_originals = {_text_key(tasks[task_id]["original"]) for task_id in used_tasks}
     strata: dict[tuple[str, str], list[dict]] = defaultdict(list)
