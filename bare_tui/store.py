@@ -1804,9 +1804,13 @@ class Store:
         rather than by SQLite (whose || copies the line so far again at each part). In CSV a long text is the
         one value Python writes. keys: only the rows with these order keys (ExportMark.key); skip: all rows but
         these."""
-        select, lines = _line_select(what, columns, fmt)
+        # Each task's first attempt from a list read in this same transaction (outside one, a commit could land
+        # between the two reads: the query then asks SQLite row by row, as the other export queries do).
+        listed = self._conn.in_transaction
+        select, lines, firsts = _line_select(what, columns, fmt, listed)
         self._export_functions()
-        sql, params = _export_query(what, select, source, _keys_where(what, keys, skip))
+        leading = [json.dumps(self._first_attempts())] if firsts else []
+        sql, params = _export_query(what, select, source, _keys_where(what, keys, skip), leading=leading)
         cursor = self._conn.execute(sql, params)
         while rows := cursor.fetchmany(EXPORT_BLOCK_KEYS[what]):  # about 2 MB of lines a chunk
             yield lines(rows)
@@ -1831,7 +1835,7 @@ class Store:
         threading = sys.modules.get("threading")
         if self._probe is None or (threading is not None and threading.active_count() > 1):
             return None  # a fork copies only this thread: another's locks would stay held in the readers
-        select, lines = _line_select(what, columns, fmt)
+        select, lines, listed = _line_select(what, columns, fmt, True)
         table, key = _EXPORT_KEYS[what]
         low, high = self._conn.execute(f"SELECT min({key}), max({key}) FROM {table}").fetchone()
         order, step = _EXPORT_ORDER[what], EXPORT_BLOCK_KEYS[what]
@@ -1839,11 +1843,13 @@ class Store:
         if len(blocks) < 2:
             return None
         skipped = sorted(skip)
+        firsts = self._first_attempts() if listed else []  # the snapshot's, which the readers are shown to read
 
         def read(conn: sqlite3.Connection, start: int) -> ExportChunk:
             inside = skipped[bisect.bisect_left(skipped, start) : bisect.bisect_left(skipped, start + step)]
             where = [(f"{order} >= ?", [start]), (f"{order} < ?", [start + step]), *_keys_where(what, None, inside)]
-            sql, params = _export_query(what, select, source, where)
+            block = firsts[bisect.bisect_left(firsts, start) : bisect.bisect_left(firsts, start + step)]
+            sql, params = _export_query(what, select, source, where, leading=[json.dumps(block)] if listed else [])
             return lines(conn.execute(sql, params).fetchall())
 
         return _ReaderProcesses(self, min(EXPORT_READERS, len(blocks)), blocks).run(read, write)
@@ -1917,6 +1923,11 @@ class Store:
 
     def _export_functions(self) -> None:
         _export_functions(self._conn)
+
+    def _first_attempts(self) -> list[int]:
+        """The seq of each task's first attempt (_FIRST_OF_TASK), ascending: one pass over idx_attempts_task_seq,
+        for an export to ask of a short list (_FIRST_LISTED) instead of that index twice a row."""
+        return sorted(row[0] for row in self._conn.execute("SELECT min(seq) FROM attempts GROUP BY task_id"))
 
     def export_rows(self, what: str, source: str | None = None, batch: int = 2000) -> Iterator[dict[str, Any]]:
         """The rows of a verdicts or attempts export, read from a cursor in batches (memory stays flat) with
@@ -2836,6 +2847,11 @@ class ExportChunk(NamedTuple):
 # JSON copied as it is (json), a stored JSON list decoded and written again (list: a judgement's tags, as
 # judgements() has them), a 0/1 boolean (bool), or a number.
 _FIRST_OF_TASK = "a.seq = (SELECT MIN(f.seq) FROM attempts f WHERE f.task_id = a.task_id)"
+# The same test against a list of those seqs (Store._first_attempts, read in the same transaction), the query's
+# first parameter: what an export's lines ask (_line_select), where _FIRST_OF_TASK costs two steps down an index of
+# text keys a row (original and task_meta each ask it): 8.9k of 50k instructions a JSON Lines row (callgrind).
+# SQLite reads the list into an index of its own once per statement.
+_FIRST_LISTED = "a.seq IN (SELECT value FROM json_each(?1))"
 _EXPORT_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "verdicts": {
         "attempt_id": ("v.attempt_id", "text"),
@@ -2988,17 +3004,25 @@ def _export_functions(conn: sqlite3.Connection) -> None:
         conn.create_function(name, 1, function, deterministic=True)
 
 
-def _line_select(what: str, columns: Sequence[str], fmt: str) -> tuple[str, Callable[[list[Any]], ExportChunk]]:
-    """The SELECT items that build an export's lines (_json_line_items, _csv_line_items) and how rows of them
-    become an ExportChunk (_line_chunks): what export_lines and export_to read alike."""
+def _line_select(
+    what: str, columns: Sequence[str], fmt: str, listed: bool
+) -> tuple[str, Callable[[list[Any]], ExportChunk], bool]:
+    """The SELECT items that build an export's lines (_json_line_items, _csv_line_items), how rows of them
+    become an ExportChunk (_line_chunks), and whether the items take the list of each task's first attempt as
+    the query's first parameter (listed: they do when a column asks it, _FIRST_LISTED): what export_lines and
+    export_to read alike."""
     expressions = _export_expressions(what, columns)
+    if listed and any(_FIRST_OF_TASK in sql for sql, _ in expressions):
+        expressions = [(sql.replace(_FIRST_OF_TASK, _FIRST_LISTED), kind) for sql, kind in expressions]
+    else:
+        listed = False
     if fmt == "jsonl":
         items = _json_line_items(expressions, columns)
     elif fmt == "csv":
         items = _csv_line_items(expressions)
     else:
         raise ValueError(f"unknown format {fmt!r}")
-    return ", ".join(items), _line_chunks(len(items), fmt, len(expressions))
+    return ", ".join(items), _line_chunks(len(items), fmt, len(expressions)), listed
 
 
 def _line_chunks(items: int, fmt: str, columns: int) -> Callable[[list[Any]], ExportChunk]:
@@ -3177,10 +3201,12 @@ def _export_query(
     source: str | None,
     where: Sequence[tuple[str, Sequence[Any]]] = (),
     limit: int | None = None,
+    leading: Sequence[Any] = (),
 ) -> tuple[str, list[Any]]:
     """SELECT `select` of a streamed export, in its order, with its parameters; where: more conditions, each
-    with its parameters; limit: the first rows only."""
-    params: list[Any] = []
+    with its parameters; limit: the first rows only; leading: the parameters `select` numbers itself (?1...),
+    which come first."""
+    params: list[Any] = list(leading)
     conditions = []
     if what == "verdicts":
         frm = (
@@ -3192,8 +3218,8 @@ def _export_query(
             params.append(source)
     elif what == "attempts":
         # CROSS JOIN keeps attempts the outer loop, read in seq order, so rows stream instead of being sorted
-        # first. (Each task's first attempt, _FIRST_OF_TASK, is one step down idx_attempts_task_seq a row: a
-        # block of the export reads no more than its own rows.)
+        # first. (Each task's first attempt, _FIRST_OF_TASK, is one step down idx_attempts_task_seq a row, or a
+        # look-up in a list (_FIRST_LISTED): a block of the export reads no more than its own rows.)
         frm = (
             "FROM attempts a CROSS JOIN tasks t ON t.task_id = a.task_id"
             " LEFT JOIN attempt_texts x ON x.attempt_id = a.attempt_id"
