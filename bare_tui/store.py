@@ -3022,28 +3022,42 @@ def _line_select(
         items = _csv_line_items(expressions)
     else:
         raise ValueError(f"unknown format {fmt!r}")
-    return ", ".join(items), _line_chunks(len(items), fmt, len(expressions)), listed
+    if not any(isinstance(item, str) for item in items):  # no column: the query still reads one item a row
+        items[-1] = f"CAST({_sql_text(cast(bytes, items[-1]).decode('utf-8'))} AS BLOB)"
+    select = ", ".join(item for item in items if isinstance(item, str))
+    return select, _line_chunks(items, fmt, len(expressions)), listed
 
 
-def _line_chunks(items: int, fmt: str, columns: int) -> Callable[[list[Any]], ExportChunk]:
-    """How rows of an export query (_json_line_items, _csv_line_items) become an ExportChunk of whole lines."""
-    if items == 1:
+def _line_chunks(items: Sequence[str | bytes], fmt: str, columns: int) -> Callable[[list[Any]], ExportChunk]:
+    """How rows of an export query (_json_line_items, _csv_line_items: the items that are SQL, str) become an
+    ExportChunk of whole lines, with the parts that are the same in every line (bytes) placed between them."""
+    width = len(items)
+    if width == 1:
         return lambda rows: ExportChunk(len(rows), [row[0] for row in rows])
-    if fmt == "jsonl":  # every part is the lines' bytes already
-        flat = itertools.chain.from_iterable
-        return lambda rows: ExportChunk(len(rows), list(flat(rows)))
-    cell = _csv_stored_cell()
-    empty = b'""' if columns == 1 else b""  # a record of one null cell is quoted: no blank line
+    read = [place for place, item in enumerate(items) if isinstance(item, str)]
+    constants = [(place, item) for place, item in enumerate(items) if isinstance(item, bytes)]
     flat = itertools.chain.from_iterable
-    long = range(1, items, 2)  # the long texts' places in a row, between the lines' other parts
+    cell = _csv_stored_cell() if fmt == "csv" else None
+    empty = b'""' if columns == 1 else b""  # a record of one null cell is quoted: no blank line
+    long = range(1, width, 2)  # the long texts' places in a line, between its other parts
 
-    def records(rows: list[Any]) -> ExportChunk:
-        parts: list[Any] = list(flat(rows))
-        for k in long:
-            parts[k::items] = [empty if stored is None else cell(stored) for stored in parts[k::items]]
-        return ExportChunk(len(rows), parts)
+    def lines(rows: list[Any]) -> ExportChunk:
+        count = len(rows)
+        if constants:
+            values = list(flat(rows))
+            parts: list[Any] = [b""] * (count * width)
+            for k, place in enumerate(read):
+                parts[place::width] = values[k :: len(read)]
+            for place, constant in constants:
+                parts[place::width] = [constant] * count
+        else:
+            parts = list(flat(rows))
+        if cell is not None:
+            for k in long:
+                parts[k::width] = [empty if stored is None else cell(stored) for stored in parts[k::width]]
+        return ExportChunk(count, parts)
 
-    return records
+    return lines
 
 
 def _csv_stored_cell() -> Callable[[bytes], bytes]:
@@ -3252,46 +3266,57 @@ def _sql_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _json_line_items(expressions: Sequence[tuple[str, str]], names: Sequence[str]) -> list[str]:
+def _line_item(pieces: Sequence[tuple[str, str | None]]) -> str | bytes:
+    """A part of a line from its pieces, each SQL and, for a literal, its text: a SELECT item joining them (str),
+    or the part's UTF-8 bytes when every piece is a literal. Such a part is the same in every line, so no row
+    reads it (a value fetched costs SQLite and Python about 1k instructions: 2k of an attempts row)."""
+    if all(text is not None for _, text in pieces):
+        return "".join(text or "" for _, text in pieces).encode("utf-8")
+    return f"CAST({' || '.join(sql for sql, _ in pieces)} AS BLOB)"
+
+
+def _json_line_items(expressions: Sequence[tuple[str, str]], names: Sequence[str]) -> list[str | bytes]:
     """One JSON object and its \\n as json.dumps(ensure_ascii=False) writes it, keys in the order given, as
-    SELECT items whose UTF-8 bytes (BLOB) joined in order are the line: the parts SQLite builds, with each long
-    text's stored JSON form as it is between two of them (at the odd places)."""
-    items = []
-    parts = []
+    parts whose UTF-8 bytes joined in order are the line (_line_item: SELECT items, or bytes the same in every
+    line), with each long text's stored JSON form as it is between two of them (at the odd places)."""
+    items: list[str | bytes] = []
+    parts: list[tuple[str, str | None]] = []
     for i, ((sql, kind), name) in enumerate(zip(expressions, names)):
-        parts.append(_sql_text(("{" if i == 0 else ", ") + encode_basestring(name) + ": "))
+        key = ("{" if i == 0 else ", ") + encode_basestring(name) + ": "
+        parts.append((_sql_text(key), key))
         if kind == "long":
-            items.append(f"CAST({' || '.join(parts)} AS BLOB)")
+            items.append(_line_item(parts))
             items.append(f"CAST(COALESCE({sql}, 'null') AS BLOB)")
             parts = []
         else:
-            parts.append(_JSON_SQL[kind].replace("$c", sql))
-    parts.append("'}' || char(10)" if expressions else "'{}' || char(10)")
-    items.append(f"CAST({' || '.join(parts)} AS BLOB)")
+            parts.append((_JSON_SQL[kind].replace("$c", sql), None))
+    parts.append(("'}' || char(10)", "}\n") if expressions else ("'{}' || char(10)", "{}\n"))
+    items.append(_line_item(parts))
     return items
 
 
-def _csv_line_items(expressions: Sequence[tuple[str, str]]) -> list[str]:
+def _csv_line_items(expressions: Sequence[tuple[str, str]]) -> list[str | bytes]:
     """One CSV record as csv_rows.csv_record writes it (a record of one null cell quoted, so it is no blank
-    line), as SELECT items whose UTF-8 bytes joined in order are the record: the parts SQLite builds, with each
-    long text's stored JSON form between two of them (at the odd places), for the caller to write as its cell."""
+    line), as parts whose UTF-8 bytes joined in order are the record (_line_item: SELECT items, or bytes the same
+    in every record), with each long text's stored JSON form between two of them (at the odd places), for the
+    caller to write as its cell."""
     if len(expressions) == 1 and expressions[0][1] in ("text", "json", "number"):
         sql, kind = expressions[0]
         return [f"CAST(CASE WHEN {sql} IS NULL THEN '\"\"' ELSE {_CSV_SQL[kind].replace('$c', sql)} END"
                 " || char(13, 10) AS BLOB)"]  # fmt: skip
-    items = []
-    parts: list[str] = []
+    items: list[str | bytes] = []
+    parts: list[tuple[str, str | None]] = []
     for i, (sql, kind) in enumerate(expressions):
         if i:
-            parts.append("','")
+            parts.append(("','", ","))
         if kind == "long":
-            items.append(f"CAST({' || '.join(parts) or chr(39) * 2} AS BLOB)")
+            items.append(_line_item(parts))
             items.append(f"CAST({sql} AS BLOB)")
             parts = []
         else:
-            parts.append(_CSV_SQL[kind].replace("$c", sql))
-    parts.append("char(13, 10)")
-    items.append(f"CAST({' || '.join(parts)} AS BLOB)")
+            parts.append((_CSV_SQL[kind].replace("$c", sql), None))
+    parts.append(("char(13, 10)", "\r\n"))
+    items.append(_line_item(parts))
     return items
 
 
