@@ -70,7 +70,8 @@ def hostile(rng: random.Random, nullable: bool = False) -> str | None:
 def random_session(path: Path, seed: int) -> Path:
     """Tasks and attempts with hostile texts and metadata, verdicts of two sources over the six stages and
     extra ones (scores that SQLite would round), judgements with tags, chains and retractions. Some columns are
-    empty for more than 100 rows before a value (JSON Lines moves that row up for polars)."""
+    empty for more than 100 rows before a value (JSON Lines moves that row up for polars). One task has no
+    attempt (it has no first attempt to list)."""
     rng = random.Random(seed)
     late = rng.randint(101, 180)  # the first row with a value in the columns empty until then
     with Store.open(path, create=True) as store:
@@ -78,7 +79,7 @@ def random_session(path: Path, seed: int) -> Path:
             Task(f"t-{t}", rng.choice(("python", "go", "c")), hostile(rng) or "a.py", hostile(rng) or "", meta)
             for t, meta in enumerate(({}, {"repo": hostile(rng)}, {"é": [1, 2.5, None]}, {}))
         ]
-        store.add_tasks(tasks)
+        store.add_tasks([*tasks, Task("t-none", "python", "none.py", "x = 1", {})])
         attempts = []
         for n in range(rng.randint(150, 220)):
             kind = rng.random()
