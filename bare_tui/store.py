@@ -1879,8 +1879,13 @@ class Store:
         wanted = [(i, sql, kind) for i, (sql, kind) in enumerate(_export_expressions(what, columns)) if bits >> i & 1]
         if not wanted or within <= 0:
             return []
+        leading = []  # in a transaction, each task's first attempt as a list (_FIRST_LISTED), as the lines ask it
+        if self._conn.in_transaction and any(_FIRST_OF_TASK in sql for _, sql, _ in wanted):
+            wanted = [(i, sql.replace(_FIRST_OF_TASK, _FIRST_LISTED), kind) for i, sql, kind in wanted]
+            leading = [json.dumps(self._first_attempts())]
         filled = ", ".join(f"NOT ({_EMPTY_SQL[kind].replace('$c', sql)}) AS f{i}" for i, sql, kind in wanted)
-        inner, params = _export_query(what, f"{order} AS k, {filled}", source, [(f"{order} > ?", [after])], within)
+        where = [(f"{order} > ?", [after])]
+        inner, params = _export_query(what, f"{order} AS k, {filled}", source, where, within, leading)
         firsts = ", ".join(f"min(CASE WHEN f{i} THEN k END)" for i, _, _ in wanted)
         row = self._conn.execute(f"SELECT {firsts} FROM ({inner})", params).fetchone()
         return sorted({key for key in row if key is not None})

@@ -197,6 +197,24 @@ def test_a_column_empty_in_the_first_rows_has_its_first_value_moved_up(tmp_path:
     assert [line.split('"')[3] for line in lines[1:4]] == ["a-0", "a-1", "a-2"]
 
 
+def test_a_tasks_first_attempt_past_the_first_rows_has_its_task_meta_moved_up(tmp_path: Path) -> None:
+    """A task's meta is written on its first attempt only: when every attempt of the first 100 rows belongs to a
+    task without meta, the first attempt of a task with meta (row 131) comes first in the JSON Lines, as the
+    rows' rule has it, and the rest keep their order."""
+    with Store.open(tmp_path / "s.db", create=True) as store:
+        store.add_tasks([Task("t-1", "python", "a.py", "x = 1\n"), Task("t-2", "go", "b.go", "y", {"repo": "r"})])
+        store.add_attempts(
+            [Attempt(f"a-{n}", "t-1" if n < 130 or n % 2 else "t-2", "m", "x = 2\n") for n in range(200)]
+        )
+    with Store.open(tmp_path / "s.db", readonly=True) as store:
+        streamed, rows = both(store, "attempts", "jsonl")
+    assert streamed == rows
+    lines = streamed.splitlines()
+    assert lines[0].startswith('{"attempt_id": "a-130"') and '"task_meta": {"repo": "r"}' in lines[0]
+    assert [line.split('"')[3] for line in lines[1:4]] == ["a-0", "a-1", "a-2"]
+    assert sum('"task_meta": {' in line for line in lines) == 2  # each task's first attempt, and only those
+
+
 @pytest.mark.parametrize("what", STREAMED)
 def test_the_scan_ahead_stops_where_the_rows_stop_it(
     tmp_path: Path, what: str, monkeypatch: pytest.MonkeyPatch
