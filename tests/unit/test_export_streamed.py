@@ -197,6 +197,19 @@ def test_a_column_empty_in_the_first_rows_has_its_first_value_moved_up(tmp_path:
     assert [line.split('"')[3] for line in lines[1:4]] == ["a-0", "a-1", "a-2"]
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_lines_read_outside_a_snapshot_are_the_same_bytes(tmp_path: Path, fmt: str) -> None:
+    """Within a transaction the lines ask each task's first attempt of a list read beforehand; outside one they
+    ask SQLite row by row (a commit could land between two reads): the same bytes either way."""
+    with Store.open(random_session(tmp_path / "s.db", 5), readonly=True) as store:
+        alone = b"".join(chunk.data for chunk in store.export_lines("attempts", COLUMNS["attempts"], fmt))
+        with store.snapshot():
+            within = b"".join(chunk.data for chunk in store.export_lines("attempts", COLUMNS["attempts"], fmt))
+    assert alone == within
+    if fmt == "jsonl":  # each task's first attempt carries its meta, every other attempt null
+        assert within.count(b'"task_meta": {') == 4 and within.count(b'"task_meta": null') == within.count(b"\n") - 4
+
+
 def test_a_tasks_first_attempt_past_the_first_rows_has_its_task_meta_moved_up(tmp_path: Path) -> None:
     """A task's meta is written on its first attempt only: when every attempt of the first 100 rows belongs to a
     task without meta, the first attempt of a task with meta (row 131) comes first in the JSON Lines, as the
