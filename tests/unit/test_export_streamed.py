@@ -70,7 +70,8 @@ def hostile(rng: random.Random, nullable: bool = False) -> str | None:
 def random_session(path: Path, seed: int) -> Path:
     """Tasks and attempts with hostile texts and metadata, verdicts of two sources over the six stages and
     extra ones (scores that SQLite would round), judgements with tags, chains and retractions. Some columns are
-    empty for more than 100 rows before a value (JSON Lines moves that row up for polars)."""
+    empty for more than 100 rows before a value (JSON Lines moves that row up for polars). One task has no
+    attempt (it has no first attempt to list)."""
     rng = random.Random(seed)
     late = rng.randint(101, 180)  # the first row with a value in the columns empty until then
     with Store.open(path, create=True) as store:
@@ -78,7 +79,7 @@ def random_session(path: Path, seed: int) -> Path:
             Task(f"t-{t}", rng.choice(("python", "go", "c")), hostile(rng) or "a.py", hostile(rng) or "", meta)
             for t, meta in enumerate(({}, {"repo": hostile(rng)}, {"é": [1, 2.5, None]}, {}))
         ]
-        store.add_tasks(tasks)
+        store.add_tasks([*tasks, Task("t-none", "python", "none.py", "x = 1", {})])
         attempts = []
         for n in range(rng.randint(150, 220)):
             kind = rng.random()
@@ -194,6 +195,37 @@ def test_a_column_empty_in_the_first_rows_has_its_first_value_moved_up(tmp_path:
     lines = out.getvalue().splitlines()
     assert lines[0].startswith('{"attempt_id": "a-250"') and '"evidence": [{' in lines[0]
     assert [line.split('"')[3] for line in lines[1:4]] == ["a-0", "a-1", "a-2"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_lines_read_outside_a_snapshot_are_the_same_bytes(tmp_path: Path, fmt: str) -> None:
+    """Within a transaction the lines ask each task's first attempt of a list read beforehand; outside one they
+    ask SQLite row by row (a commit could land between two reads): the same bytes either way."""
+    with Store.open(random_session(tmp_path / "s.db", 5), readonly=True) as store:
+        alone = b"".join(chunk.data for chunk in store.export_lines("attempts", COLUMNS["attempts"], fmt))
+        with store.snapshot():
+            within = b"".join(chunk.data for chunk in store.export_lines("attempts", COLUMNS["attempts"], fmt))
+    assert alone == within
+    if fmt == "jsonl":  # each task's first attempt carries its meta, every other attempt null
+        assert within.count(b'"task_meta": {') == 4 and within.count(b'"task_meta": null') == within.count(b"\n") - 4
+
+
+def test_a_tasks_first_attempt_past_the_first_rows_has_its_task_meta_moved_up(tmp_path: Path) -> None:
+    """A task's meta is written on its first attempt only: when every attempt of the first 100 rows belongs to a
+    task without meta, the first attempt of a task with meta (row 131) comes first in the JSON Lines, as the
+    rows' rule has it, and the rest keep their order."""
+    with Store.open(tmp_path / "s.db", create=True) as store:
+        store.add_tasks([Task("t-1", "python", "a.py", "x = 1\n"), Task("t-2", "go", "b.go", "y", {"repo": "r"})])
+        store.add_attempts(
+            [Attempt(f"a-{n}", "t-1" if n < 130 or n % 2 else "t-2", "m", "x = 2\n") for n in range(200)]
+        )
+    with Store.open(tmp_path / "s.db", readonly=True) as store:
+        streamed, rows = both(store, "attempts", "jsonl")
+    assert streamed == rows
+    lines = streamed.splitlines()
+    assert lines[0].startswith('{"attempt_id": "a-130"') and '"task_meta": {"repo": "r"}' in lines[0]
+    assert [line.split('"')[3] for line in lines[1:4]] == ["a-0", "a-1", "a-2"]
+    assert sum('"task_meta": {' in line for line in lines) == 2  # each task's first attempt, and only those
 
 
 @pytest.mark.parametrize("what", STREAMED)
