@@ -6,7 +6,7 @@ import enum
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 STAGES: tuple[str, ...] = ("syntax", "signatures", "integrity", "defects", "maintainability")
 """The automated stages, in pipeline order."""
@@ -143,8 +143,7 @@ class Attempt:
     seq: int = 0  # import order
 
 
-@dataclass(frozen=True)
-class AttemptSummary:
+class AttemptSummary(NamedTuple):
     """An attempt without its texts: what lists, queues and statistics need."""
 
     attempt_id: str
@@ -156,8 +155,7 @@ class AttemptSummary:
     problems: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Flag:
+class Flag(NamedTuple):
     """A reviewer's request that an attempt be audited."""
 
     attempt_id: str
@@ -220,8 +218,7 @@ def _optional_int(value: Any) -> int | None:
         return None
 
 
-@dataclass(frozen=True)
-class PlanRecord:
+class PlanRecord(NamedTuple):
     """A stored review plan: its name, how it was drawn (definition, JSON), when, and how many attempts it holds."""
 
     name: str
@@ -242,8 +239,7 @@ PLAN_LINE_KEYS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class PlanItem:
+class PlanItem(NamedTuple):
     """One attempt of a plan: its stratum, inclusion probability (None for a gold item, which is no part of the
     sample), position in the plan's order (from 1), who reviews it, and whether it is a gold item."""
 
@@ -256,8 +252,7 @@ class PlanItem:
     gold: bool = False
 
 
-@dataclass(frozen=True)
-class PlanStratum:
+class PlanStratum(NamedTuple):
     """One stratum of a plan: how many attempts of the population it holds (N_h) and how many were drawn (n_h)."""
 
     plan: str

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal, TypeGuard
+from typing import Literal, NamedTuple, TypeGuard
 
 from .model import FIELD_INDEX, FIELDS, Attempt, AttemptSummary, Flag, Judgement, Label, Task, Verdict, stage_order
 from .store import ReviewerBusy, ReviewerClaim, SessionError, Store, claim_reviewer, new_id, utc_now
@@ -147,8 +147,7 @@ def form_fields(stages: Iterable[str]) -> tuple[str, ...]:
     return FIELDS + tuple(sorted(extra, key=stage_order))
 
 
-@dataclass(frozen=True)
-class FieldState:
+class FieldState(NamedTuple):
     """One form field: its label, whether verdicts were visible when it was given, and whether it is new."""
 
     label: Label | None = None
@@ -411,8 +410,7 @@ class Walk:
         return [c for c in dict.fromkeys(candidates) if c is not None and c != attempt_id]
 
 
-@dataclass(frozen=True)
-class ReviewerLabels:
+class ReviewerLabels(NamedTuple):
     """What the review session needs of a reviewer's labels in force: the attempts judged (a label in force on any
     field) and those labelled in every field of the form, whose verdicts are no secret to the reviewer (as a save
     with every field labelled reveals them within a process)."""

@@ -507,8 +507,7 @@ _CONTENT_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class ImportCounts:
+class ImportCounts(NamedTuple):
     """What one batch of import rows did: new rows written, rows already present and left alone."""
 
     inserted: int = 0
@@ -559,8 +558,7 @@ class OutcomeTally:
         )
 
 
-@dataclass(frozen=True)
-class LabelColumnsInForce:
+class LabelColumnsInForce(NamedTuple):
     """The labels in force as named columns, entry k of each being label k (in the order written)."""
 
     attempt_ids: list[str]
@@ -570,8 +568,7 @@ class LabelColumnsInForce:
     saw_verdicts: list[int]  # 1: the reviewer had seen the verdicts; 0: labelled blind
 
 
-@dataclass(frozen=True)
-class ReviewerLabelledAttempts:
+class ReviewerLabelledAttempts(NamedTuple):
     """One reviewer's labelled attempts: those with a label in force on any field, and those labelled in every
     field asked about (both in id order)."""
 
@@ -579,16 +576,14 @@ class ReviewerLabelledAttempts:
     fully_labelled: list[str]
 
 
-@dataclass(frozen=True)
-class GroupNames:
+class GroupNames(NamedTuple):
     """The models and the languages of a session's attempts."""
 
     models: list[str]
     languages: list[str]
 
 
-@dataclass(frozen=True)
-class AttemptGroups:
+class AttemptGroups(NamedTuple):
     """Attempts as named columns: each one's id, model and language."""
 
     attempt_ids: list[str]
@@ -596,8 +591,7 @@ class AttemptGroups:
     languages: list[str]
 
 
-@dataclass(frozen=True)
-class VerdictRows:
+class VerdictRows(NamedTuple):
     """Verdicts as named columns: attempt, stage, outcome value, score and run (empty where not asked for)."""
 
     attempt_ids: list[str]
@@ -614,8 +608,7 @@ class VerdictRows:
         return cls(attempt_ids, stages, outcomes, scores, runs)
 
 
-@dataclass(frozen=True)
-class ImportPositions:
+class ImportPositions(NamedTuple):
     """Of some attempts: how many the session has, the import position (from 0) of the last (None without any),
     and how many attempts the session has in all."""
 
@@ -2614,8 +2607,7 @@ class StageOutcome(NamedTuple):
     outcome: str
 
 
-@dataclass(frozen=True)
-class AttemptColumns:
+class AttemptColumns(NamedTuple):
     """Every attempt of a session in import order, as columns read in one scan of the attempts table: what the
     queue lists before people are read. task and model: each attempt's code into task_ids and models (the distinct
     values, in no particular order). field_outcomes: each attempt's outcomes of the verdicts that count in the
@@ -2665,8 +2657,7 @@ def _int_column(text: str | None) -> np.ndarray:
     return np.fromstring(text, np.int64, sep=",")
 
 
-@dataclass(frozen=True)
-class LabelTallies:
+class LabelTallies(NamedTuple):
     """Every attempt-stage that has a label in force or an adjudication, as columns: how many reviewers said pass
     and fail, whether the reviewer asked for has a label there, the newest adjudication's label, and the attempt's
     seq (its place in import order). The stage and the adjudication are codes into the names given (FIELDS first
@@ -2710,8 +2701,7 @@ class AuditRow(NamedTuple):
 
 
 # ---------------------------------------------------------------------- one process per reviewer and session
-@dataclass(frozen=True)
-class ReviewerHold:
+class ReviewerHold(NamedTuple):
     """Who holds a reviewer's claim on a session: the process, its host and when it started."""
 
     reviewer: str

@@ -7,7 +7,8 @@ Runs under valgrind's callgrind (Debian's `valgrind` package), once each: bench/
 and bench/scale_screens.py review SESSION --open-only (the real `bare-tui review`), each process ending at the end of
 its first compositor refresh of a screen of its own. Prints one JSON line: the main thread's instructions up to that
 paint (interpreter start and imports included), for each, and bare-tui's share (the review's less the floor's).
-About 40 s a run under valgrind; bytecode is written as an installed bare-tui has it (PYTHONDONTWRITEBYTECODE unset).
+About 40 s a run under valgrind; bytecode is written as an installed bare-tui has it (PYTHONDONTWRITEBYTECODE unset),
+and string hashing is fixed (PYTHONHASHSEED=0 unless set) so that two versions' counts compare.
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ def main_thread_instructions(argv: list[str]) -> int:
     """Instructions of the main thread of `python THIS --child ARGV...` under callgrind."""
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    # One string hash for every run: with a random one, the same program's count moved by ~5% (the floor: 907M to
+    # 958M) as dicts and sets were laid out differently; with PYTHONHASHSEED=0 its repeats agreed within 0.01%.
+    env.setdefault("PYTHONHASHSEED", "0")
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "callgrind.out"
         command = ["valgrind", "--tool=callgrind", "--separate-threads=yes", f"--callgrind-out-file={out}"]

@@ -145,11 +145,28 @@ class VerdictPanel(Vertical):
         # Findings as painted lately, wrapped at the widths they were painted at: going back to an attempt (an
         # undo, p) lists its findings without wrapping them again.
         self._visuals: LRUCache[Finding, FindingVisual] = LRUCache(256)
+        self._list: _Findings | None = None  # the findings list, once mounted
+        self._early_highlight: int | None = None  # a finding stepped to before the list was mounted
 
     def compose(self) -> ComposeResult:
+        # The findings list is mounted once the screen has painted (_mount_findings): an OptionList's class made,
+        # styled and mounted came to ~28M instructions (~6 ms) before the review screen's first paint, and the list
+        # is empty there in blind mode (hidden verdicts). The list's place below the title is the same either way.
         yield Static(id="verdict-stages")
         yield Static(id="verdict-findings-title")
-        yield _Findings(id="verdict-findings")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._mount_findings)
+
+    async def _mount_findings(self) -> None:
+        listed = _Findings(id="verdict-findings")
+        await self.mount(listed)
+        self._list = listed
+        if self._revealed and self._findings:  # shown before the list was there: listed now
+            listed.add_options(Option(self._visual(f)) for f in self._findings)
+            if self._early_highlight is not None:
+                listed.highlighted = self._early_highlight
+        self._early_highlight = None
 
     @property
     def findings(self) -> list[Finding]:
@@ -158,7 +175,7 @@ class VerdictPanel(Vertical):
 
     @property
     def selected(self) -> Finding | None:
-        index = self.query_one(_Findings).highlighted
+        index = self._list.highlighted if self._list is not None else self._early_highlight
         if index is None or not self._revealed or index >= len(self._findings):
             return None
         return self._findings[index]
@@ -186,8 +203,9 @@ class VerdictPanel(Vertical):
             # laid out again only when the lines grow or shrink (revealing adds a line; an attempt may have more)
             self.query_one("#verdict-stages", Static).update(lines, layout=height != self._shown_height)
             self._shown_lines, self._shown_height = lines, height
-        options = self.query_one(_Findings)
-        if options.option_count:
+        options = self._list  # None until mounted: then it lists what is shown by that time
+        self._early_highlight = None
+        if options is not None and options.option_count:
             options.clear_options()  # another attempt's findings, or this one's anew: none highlighted
         # The list stays on show, empty while the verdicts are hidden: a widget shown or hidden lays out the screen.
         if not revealed:
@@ -195,7 +213,8 @@ class VerdictPanel(Vertical):
             return
         if self._findings:
             self._show_title(Text(f"findings ({len(self._findings)}): e / E to step"))
-            options.add_options(Option(self._visual(f)) for f in self._findings)
+            if options is not None:
+                options.add_options(Option(self._visual(f)) for f in self._findings)
         else:
             self._show_title(Text("no findings"))
 
@@ -214,14 +233,17 @@ class VerdictPanel(Vertical):
         """Highlight the next (+1) or previous (-1) finding, wrapping round, and announce it."""
         if not self.findings:
             return None
-        options = self.query_one(_Findings)
-        current = options.highlighted
+        options = self._list
+        current = options.highlighted if options is not None else self._early_highlight
         index = (
             (0 if delta > 0 else len(self._findings) - 1)
             if current is None
             else (current + delta) % len(self._findings)
         )
-        options.highlighted = index
+        if options is not None:
+            options.highlighted = index
+        else:
+            self._early_highlight = index  # highlighted once the list is mounted
         finding = self._findings[index]
         self.post_message(self.FindingChosen(finding))
         return finding
