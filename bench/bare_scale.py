@@ -467,6 +467,7 @@ class Bench:
                 f"first paint/usable ms: {each})",
                 "0.3 s / 1 s", max(float(o["peak_mb"]) for o in opens),  # type: ignore[arg-type]
             )  # fmt: skip
+        self.review_on_a_terminal()
         if "undo_median_ms" in f:
             self.row(f"undo (backspace), median / p90 / max of {len(f['undo_ms'])}",  # type: ignore[arg-type]
                      f"{f['undo_median_ms']:,.0f} / {f['undo_p90_ms']:,.0f} / {f['undo_max_ms']:,.0f} ms",
@@ -475,6 +476,29 @@ class Bench:
             self.row(f"next attempt (n), median / p90 / max of {len(f['next_ms'])}",  # type: ignore[arg-type]
                      f"{f['next_median_ms']:,.0f} / {f['next_p90_ms']:,.0f} / {f['next_max_ms']:,.0f} ms",
                      "50 ms, every time", peak)  # fmt: skip
+
+    def review_on_a_terminal(self) -> None:
+        """The review screen's opening as a terminal sees it (bench/first_frame_pty.py): the real `bare-tui
+        review` in a pseudo-terminal, nothing hooked inside it, timed by the bytes it writes; beside the headless
+        figure above, whose process also runs the bench's own code (scale_screens' imports, its probes, Pilot)."""
+        import first_frame_pty
+
+        env = dict(os.environ, TERM="xterm-256color")
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed bare-tui runs from its bytecode cache
+        argv = [*bare_tui(), "review", str(self.session), "--reviewer", "ana"]
+        opens = [first_frame_pty.open_once(argv, (120, 40), env) for _ in range(self.args.review_opens)]
+        seen = [(o["frame"], o["header"]) for o in opens if o["frame"] is not None and o["header"] is not None]
+        if not seen:
+            self.fail("review on a terminal", "the header never reached the terminal")
+            return
+        frame, header = (statistics.median(column) * 1000 for column in zip(*seen, strict=True))
+        each = ", ".join(f"{a * 1000:,.0f}/{b * 1000:,.0f}" for a, b in seen)
+        self.row(
+            f"review screen first paint on a terminal: first cell / header written (`bare-tui review` in a pty, "
+            f"from its start), median of {len(seen)}",
+            f"{ms(frame)} / {ms(header)} (each open: {each})",
+            "0.3 s",
+        )
 
     # ----------------------------------------------------------------------------------------- the run
     def main(self) -> int:
