@@ -36,6 +36,9 @@ from bare_tui.pipeline.runner import SOURCE, verify_session
 from bare_tui.safe_text import visible
 from bare_tui.store import Store
 
+sys.path.insert(0, str(Path(__file__).resolve().parent / "real"))
+from corpus import corpus_lines  # noqa: E402  (bench/real/corpus.py)
+
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "real" / "labels.jsonl"
 SECOND = HERE / "real" / "second_labels.jsonl"
@@ -88,15 +91,13 @@ def _subset(corpus: Path, wanted: set[str], into: Path) -> int:
     tasks: dict[str, str] = {}
     attempts: list[str] = []
     needed: set[str] = set()
-    with corpus.open(encoding="utf-8") as source:
-        for line in source:
-            data = json.loads(line)
-            if "attempt_id" in data:
-                if data["attempt_id"] in wanted:
-                    attempts.append(line)
-                    needed.add(data["task_id"])
-            elif "task_id" in data:
-                tasks[data["task_id"]] = line
+    for line, data in corpus_lines(corpus):
+        if "attempt_id" in data:
+            if data["attempt_id"] in wanted:
+                attempts.append(line)
+                needed.add(data["task_id"])
+        elif "task_id" in data:
+            tasks[data["task_id"]] = line
     into.write_text("".join(tasks[t] for t in sorted(needed)) + "".join(attempts), encoding="utf-8")
     return len(attempts)
 
