@@ -494,8 +494,8 @@ class Bench:
         frame, header = (statistics.median(column) * 1000 for column in zip(*seen, strict=True))
         each = ", ".join(f"{a * 1000:,.0f}/{b * 1000:,.0f}" for a, b in seen)
         self.row(
-            f"review screen first paint on a terminal: first cell / header written (`bare-tui review` in a pty, "
-            f"from its start), median of {len(seen)}",
+            f"review screen first paint on a terminal: first frame / header shown (`bare-tui review` in a pty "
+            f"with synchronized output, from its start), median of {len(seen)}",
             f"{ms(frame)} / {ms(header)} (each open: {each})",
             "0.3 s",
         )

@@ -6,10 +6,12 @@ medians over --runs, milliseconds from the process started. Prints a table and o
 
     python bench/first_frame_pty.py SESSION [--reviewer NAME] [--runs 7] [--size 120x40]
 
-The moments: `driver`, Textual switching to the alternate screen (Python started, every import done, the app
-made); `frame`, the first bytes of the first frame (a cell written); `header`, the review header's count
-("... judged"), which the empty app writes in its only widget: the frame has reached the header's row (a frame
-is written in pieces as the terminal reads them). Each open is quit with ctrl+q once the header is seen.
+The pseudo-terminal answers Textual's query for synchronized output as a terminal that has it does (most do), so
+each update comes between a begin and an end mark and is drawn whole when its end arrives. The moments: `driver`,
+Textual switching to the alternate screen (Python started, every import done, the app made); `frame`, the end of
+the first update that draws a cell (the first frame a terminal shows); `header`, the end of the first update that
+holds the review header's count ("... judged", which the empty app writes in its only widget). Each open is quit
+with ctrl+q once the header is seen.
 Bytecode is written and used as an installed bare-tui has it (PYTHONDONTWRITEBYTECODE unset).
 """
 
@@ -44,6 +46,8 @@ Empty().run()
 ALT_SCREEN = b"\x1b[?1049h"
 STYLED_CELL = b"\x1b[38;"  # a foreground colour: a cell of a frame, not a mode switch
 HEADER = b"judged"
+BEGIN, END = b"\x1b[?2026h", b"\x1b[?2026l"  # an update of synchronized output, drawn whole at its end
+ASKS_SYNC, SYNC_SUPPORTED = b"\x1b[?2026$p", b"\x1b[?2026;2$y"  # Textual's query, and "reset, supported"
 MOMENTS = ("driver", "frame", "header")
 
 
@@ -57,9 +61,11 @@ def open_once(argv: list[str], size: tuple[int, int], env: dict[str, str]) -> di
     os.close(slave)
     seen: dict[str, float | None] = dict.fromkeys(MOMENTS)
     output = b""
+    answered = False
+    read_to = 0  # the updates before this offset are looked at already
     deadline = started + 30.0
     try:
-        while time.perf_counter() < deadline:
+        while time.perf_counter() < deadline and seen["header"] is None:
             ready, _, _ = select.select([master], [], [], 0.005)
             if not ready:
                 continue
@@ -69,13 +75,18 @@ def open_once(argv: list[str], size: tuple[int, int], env: dict[str, str]) -> di
                 break
             now = time.perf_counter() - started
             output += chunk
+            if not answered and ASKS_SYNC in output:
+                os.write(master, SYNC_SUPPORTED)
+                answered = True
             if seen["driver"] is None and ALT_SCREEN in output:
                 seen["driver"] = now
-            if seen["driver"] is not None and seen["frame"] is None and STYLED_CELL in chunk:
-                seen["frame"] = now
-            if HEADER in output:
-                seen["header"] = now
-                break
+            while (begin := output.find(BEGIN, read_to)) >= 0 and (end := output.find(END, begin)) >= 0:
+                update = output[begin:end]
+                if seen["frame"] is None and STYLED_CELL in update:
+                    seen["frame"] = now
+                if seen["header"] is None and HEADER in update:
+                    seen["header"] = now
+                read_to = end
         os.write(master, b"\x11")  # ctrl+q
         proc.wait(timeout=10)
     except (OSError, subprocess.TimeoutExpired):
