@@ -20,7 +20,14 @@ from bare_tui import agreement
 from bare_tui.agreement import Confusion, Interval
 from bare_tui.consensus import consensus_label
 from bare_tui.model import FIELD_INDEX, FIELDS, STAGES, Adjudication, AttemptSummary, Judgement, Verdict, stage_order
-from bare_tui.store import TALLY_ABSENT, TALLY_FAIL, TALLY_PASS, TALLY_STAGES_PER_WORD, collector_paused
+from bare_tui.store import (
+    TALLY_ABSENT,
+    TALLY_FAIL,
+    TALLY_PASS,
+    TALLY_STAGES_PER_WORD,
+    DatabaseFault,
+    collector_paused,
+)
 
 if TYPE_CHECKING:
     from bare_tui.store import OutcomeTally, Store
@@ -469,7 +476,7 @@ def _count_population(path: Path, source: str | None, versions: bool, plan: str 
     with Store.open(path, readonly=True) as store:
         stages = session_stages(store.counted_stage_names(source), store.run_stage_names(source) if versions else ())
         present = store.group_names()
-        return _Population(
+        population = _Population(
             stages,
             store.outcome_tally(stages, source, listed_in=plan),
             store.outcome_tally(stages, source, runs=True) if versions else None,
@@ -477,6 +484,12 @@ def _count_population(path: Path, source: str | None, versions: bool, plan: str 
             tuple(sorted(set(present.models))),
             tuple(sorted(set(present.languages))),
         )
+    # The names come from walking the indexes, the tallies from the tables: on a damaged page the two can disagree
+    # without SQLite noticing, and a tally of a name no index has would fail deep in _tallies' arithmetic.
+    counted = population.counted
+    if not (set(counted.models) <= set(population.models) and set(counted.languages) <= set(population.languages)):
+        raise DatabaseFault("the attempts' models or languages read two ways disagree (a damaged page)")
+    return population
 
 
 # Store.outcome_tally's codes as the pass/fail codes of the arrays: absent and other (error, skipped) are NONE
