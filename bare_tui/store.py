@@ -1869,17 +1869,21 @@ class Store:
         pass, no row read into Python. Sorted, each key once; a column empty in all of those rows gives none."""
         self._export_functions()
         order = _EXPORT_ORDER[what]
-        wanted = [(i, sql, kind) for i, (sql, kind) in enumerate(_export_expressions(what, columns)) if bits >> i & 1]
-        if not wanted or within <= 0:
+        expressions = _export_expressions(what, columns)
+        chosen = [i for i in range(len(expressions)) if bits >> i & 1]
+        if not chosen or within <= 0:
             return []
+        wanted = [expressions[i] for i in chosen]
         leading = []  # in a transaction, each task's first attempt as a list (_FIRST_LISTED), as the lines ask it
-        if self._conn.in_transaction and any(_FIRST_OF_TASK in sql for _, sql, _ in wanted):
-            wanted = [(i, sql.replace(_FIRST_OF_TASK, _FIRST_LISTED), kind) for i, sql, kind in wanted]
-            leading = [json.dumps(self._first_attempts())]
-        filled = ", ".join(f"NOT ({_EMPTY_SQL[kind].replace('$c', sql)}) AS f{i}" for i, sql, kind in wanted)
+        if self._conn.in_transaction and (asked := _first_listed(wanted)) is not None:
+            wanted, leading = asked, [json.dumps(self._first_attempts())]
+        filled = ", ".join(
+            f"NOT ({_EMPTY_SQL[kind].replace('$c', sql)}) AS f{i}"
+            for i, (sql, kind) in zip(chosen, wanted, strict=True)
+        )
         where = [(f"{order} > ?", [after])]
         inner, params = _export_query(what, f"{order} AS k, {filled}", source, where, within, leading)
-        firsts = ", ".join(f"min(CASE WHEN f{i} THEN k END)" for i, _, _ in wanted)
+        firsts = ", ".join(f"min(CASE WHEN f{i} THEN k END)" for i in chosen)
         row = self._conn.execute(f"SELECT {firsts} FROM ({inner})", params).fetchone()
         return sorted({key for key in row if key is not None})
 
@@ -3001,6 +3005,14 @@ def _export_functions(conn: sqlite3.Connection) -> None:
         conn.create_function(name, 1, function, deterministic=True)
 
 
+def _first_listed(expressions: Sequence[tuple[str, str]]) -> list[tuple[str, str]] | None:
+    """The expressions with each task's first attempt asked of the list (_FIRST_LISTED, the query's first
+    parameter) instead of the index (_FIRST_OF_TASK); None when none of them asks it (the query takes no list)."""
+    if not any(_FIRST_OF_TASK in sql for sql, _ in expressions):
+        return None
+    return [(sql.replace(_FIRST_OF_TASK, _FIRST_LISTED), kind) for sql, kind in expressions]
+
+
 def _line_select(
     what: str, columns: Sequence[str], fmt: str, listed: bool
 ) -> tuple[str, Callable[[list[Any]], ExportChunk], bool]:
@@ -3009,10 +3021,10 @@ def _line_select(
     the query's first parameter (listed: they do when a column asks it, _FIRST_LISTED): what export_lines and
     export_to read alike."""
     expressions = _export_expressions(what, columns)
-    if listed and any(_FIRST_OF_TASK in sql for sql, _ in expressions):
-        expressions = [(sql.replace(_FIRST_OF_TASK, _FIRST_LISTED), kind) for sql, kind in expressions]
-    else:
-        listed = False
+    asked = _first_listed(expressions) if listed else None
+    listed = asked is not None
+    if asked is not None:
+        expressions = asked
     if fmt == "jsonl":
         items = _json_line_items(expressions, columns)
     elif fmt == "csv":

@@ -174,8 +174,13 @@ class VerdictPanel(Vertical):
         return self._findings if self._revealed else []
 
     @property
+    def _highlighted(self) -> int | None:
+        """The finding highlighted: in the list, or to be once the list is mounted."""
+        return self._list.highlighted if self._list is not None else self._early_highlight
+
+    @property
     def selected(self) -> Finding | None:
-        index = self._list.highlighted if self._list is not None else self._early_highlight
+        index = self._highlighted
         if index is None or not self._revealed or index >= len(self._findings):
             return None
         return self._findings[index]
@@ -234,7 +239,7 @@ class VerdictPanel(Vertical):
         if not self.findings:
             return None
         options = self._list
-        current = options.highlighted if options is not None else self._early_highlight
+        current = self._highlighted
         index = (
             (0 if delta > 0 else len(self._findings) - 1)
             if current is None
