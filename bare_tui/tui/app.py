@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from bare_tui.review import ReviewSession
 from bare_tui.safe_text import one_line
@@ -83,26 +84,24 @@ class BareTuiApp(App[None]):
         """The app of `bare-tui audit`: the audit screen on its own (its list taken from `read_ahead` if given)."""
         return cls(None, session_path, auditor=auditor, read_ahead=read_ahead)
 
-    def on_ready(self) -> None:
-        """Every widget of the first screen painted again. Textual renders a screen pushed while the app mounts
-        inside its batch update, and drops that frame unwritten while counting it as drawn: the first update written
-        after held only what changed since (rows 3-40), and the header's rows, unchanged, reached the terminal two
-        updates later (30-60 ms on a 243,732-attempt session; tests/tui/test_first_frame.py). Asked now, once the
-        batch is over, the first update written is the whole screen."""
-        for widget in self.screen.query("*"):
-            widget.refresh()
-
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        """The first screen is the app's own, not one pushed over Textual's empty one: the review screen, or for
+        `bare-tui audit` the audit screen. A screen pushed while the app mounts is rendered inside Textual's batch
+        update, and that frame is dropped unwritten while counted as drawn: the first update written then held only
+        what had changed since (rows 3-40, no header), or the whole screen again after a second render. As the
+        app's own screen its first frame is the first update written, rendered once
+        (tests/tui/test_first_frame.py; bench/first_frame_pty.py)."""
         if self.session is None:
             from .screens.audit import AuditScreen
 
             ahead, self._read_ahead = self._read_ahead, None
-            self.push_screen(AuditScreen(self.session_path, self.auditor, read_ahead=ahead), lambda _: self.exit())
-            return
+            return AuditScreen(self.session_path, self.auditor, read_ahead=ahead)
         from .screens.review import ReviewScreen
 
-        self.push_screen(ReviewScreen(self.session, self.session_path, self._start_at, clock=self._clock))
-        reason = self.session.read_only_reason
+        return ReviewScreen(self.session, self.session_path, self._start_at, clock=self._clock)
+
+    def on_mount(self) -> None:
+        reason = self.session.read_only_reason if self.session is not None else None
         if reason is not None:
             self.notify(
                 one_line(f"read-only: {reason}; labels cannot be saved here"),

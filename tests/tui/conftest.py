@@ -151,13 +151,14 @@ def make_app(
 
 async def settle(pilot: Pilot[None], app: BareTuiApp) -> None:
     """Wait until the diff on show has been computed and painted."""
+    from bare_tui.tui.screens.review import ReviewScreen
     from bare_tui.tui.widgets.diff_view import DiffView
 
     for _ in range(200):
         await pilot.pause()
-        if len(app.screen_stack) < 2:
-            continue  # the review screen is not pushed yet
         views = list(app.screen.query(DiffView))
+        if not views and isinstance(app.screen, ReviewScreen):
+            continue  # the review screen is not composed yet
         if not views or (not views[0].is_computing and views[0].model is not None):
             break  # computed, or a screen without a diff is on top
         await asyncio.sleep(0.01)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import contextlib
 import fcntl
 import os
@@ -364,13 +366,39 @@ async def test_reopening_resumes_at_the_first_unjudged_attempt(demo_session: Pat
 
         said: set[str] = set()  # the notices as they come: a loaded machine may take longer than one shows for
 
-        def queue_shown() -> bool:
+        def queue_shown_and_said() -> bool:  # the notice may come a moment after the queue, or before it
             said.update(notices(app))
-            return isinstance(app.screen, QueueScreen)
+            return isinstance(app.screen, QueueScreen) and any("every attempt is judged (4 of 4)" in n for n in said)
 
-        await wait_for(pilot, queue_shown, "the queue over the last attempt")
+        await wait_for(pilot, queue_shown_and_said, "the queue over the last attempt, and the notice saying why")
         assert app.screen_stack[-2].bundle.attempt_id == "a-4"
-        assert any("every attempt is judged (4 of 4)" in n for n in said), said
+
+
+async def test_the_review_under_the_queue_waits_quietly_and_shows_its_diff_on_return(demo_session: Path) -> None:
+    """A session judged to its end opens with the queue over the review screen before the review has painted: its
+    diff waits for that paint without going round the event loop meanwhile (it asked again after every refresh, a
+    few thousand messages a second), and is computed and shown once an attempt is chosen in the queue."""
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        for _ in range(4):
+            await pilot.press("a", "enter")
+            await settle(pilot, app)
+    from bare_tui.tui.screens.queue import QueueScreen
+
+    arrived: list[str] = []
+    app = make_app(demo_session)
+    async with app.run_test(size=SIZE, message_hook=lambda message: arrived.append(type(message).__name__)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen), "the queue over the last attempt")
+        arrived.clear()
+        await asyncio.sleep(0.5)  # nothing pressed: the header's clock, a toast's timer
+        assert len(arrived) < 100, collections.Counter(arrived).most_common(3)
+        await pilot.press("enter")  # the row pointed at: the last attempt, now on show
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.bundle.attempt_id == "a-4"
+        diff = screen.query_one(DiffView)
+        assert diff.model is not None and not diff.is_computing
 
 
 async def test_scrolling_keys_reach_the_diff_and_findings_mark_their_line(demo_session: Path) -> None:

@@ -458,7 +458,11 @@ class AuditScreen(Screen[None]):
         self.app.push_screen(RubricScreen(load_rubric(self._store), item.stage if item is not None else "overall"))
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        """Back to the review screen; `bare-tui audit`, whose first screen this is, quits."""
+        if len(self.app.screen_stack) > 1:
+            self.dismiss(None)
+        else:
+            self.app.exit()
 
 
 def _row_key(key: tuple[str, str]) -> str:

@@ -361,9 +361,9 @@ class ReviewScreen(Screen[None]):
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Textual styles every widget of a screen again each time it comes back to the top, since classes may have
-        changed while it was underneath. Its first coming (the push that mounted it) finds every widget styled a
-        moment ago as it mounted, with the width class already set (take_width_class): restyling all of them
-        again then changes nothing and took 5-8 ms before the first paint. Every later return restyles as ever."""
+        changed while it was underneath. Its first coming (as the app's first screen) finds every widget styled a
+        moment ago as it mounted, with the width class already set (take_width_class): restyling all of them again
+        then changes nothing and took 5-8 ms before the first paint. Every later return restyles as ever."""
         if not self._resumed:
             self._resumed = True
             event.refresh_styles = False

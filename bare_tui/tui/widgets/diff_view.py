@@ -162,6 +162,7 @@ class DiffView(ScrollView, can_focus=True):
         self._palette_cache: Palette | None = None
         self._pending_show: ShowKey | None = None
         self._painted = False  # whether a refresh has painted this view yet
+        self._compute_on_paint: tuple[int, ShowKey] | None = None  # a diff asked for before that first paint
         self._shown: Prepared | None = None
         self._prefetched = KeptDiffs(self.PREFETCHED)
         self._prefetch_queue: list[ShowKey] = []
@@ -273,8 +274,10 @@ class DiffView(ScrollView, can_focus=True):
 
     def _start_compute(self, key: ShowKey) -> None:
         if not self._painted:
-            # The screen's first paint comes first: a worker started now would take the GIL from composing it.
-            self.call_after_refresh(self._start_compute_of, self._generation, key)
+            # The screen's first paint comes first: a worker started now would take the GIL from composing it. That
+            # paint starts it (render_line). Asked again after each refresh instead, a view under another screen (the
+            # queue, opened over a session judged to its end) would ask round the event loop until it paints.
+            self._compute_on_paint = (self._generation, key)
             return
         # The worker lexes what the first paint will show; how much that is depends on the view.
         page = self.scrollable_content_region.height or self.app.size.height
@@ -722,7 +725,11 @@ class DiffView(ScrollView, can_focus=True):
             self.show(*pending)
 
     def render_line(self, y: int) -> Strip:
-        self._painted = True
+        if not self._painted:
+            self._painted = True
+            if self._compute_on_paint is not None:
+                waiting, self._compute_on_paint = self._compute_on_paint, None
+                self.call_later(self._start_compute_of, *waiting)
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
         row = scroll_y + y
