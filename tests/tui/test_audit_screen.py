@@ -15,9 +15,10 @@ from bare_tui.store import Store
 from bare_tui.tui.app import BareTuiApp
 from bare_tui.tui.dialogs.reason import ReasonScreen
 from bare_tui.tui.screens.audit import AuditScreen
+from bare_tui.tui.screens.review import ReviewScreen
 from bare_tui.tui.widgets.diff_view import DiffView
 
-from .conftest import wait_for
+from .conftest import make_app, wait_for
 from .queue_fixtures import build_queue_session
 
 SIZE = (120, 40)
@@ -142,6 +143,24 @@ async def test_enter_in_the_reason_list_takes_the_suggested_code(session: Path) 
             assert [(a.label, a.reason, a.note) for a in store.adjudications()] == [
                 (Label.PASS, ReasonCode.PIPELINE_FALSE_FAIL, ""),
             ]
+
+
+async def test_q_ends_bare_tui_audit_and_from_the_review_goes_back_to_it(session: Path) -> None:
+    """The audit list is `bare-tui audit`'s first screen: q there ends the program. Opened from the review
+    screen, q goes back to the review."""
+    app = BareTuiApp.auditing(session, "eve")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("q")
+        await wait_for(pilot, lambda: not app.is_running, "bare-tui audit ended by q")
+    app = make_app(session, reviewer="eve", mode="assisted")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "the review screen")
+        await app.run_action("audit")
+        await loaded(pilot, app)
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "back on the review screen")
+        assert app.is_running and len(app.screen_stack) == 1
 
 
 async def test_escape_cancels_without_writing(session: Path) -> None:
