@@ -2972,8 +2972,8 @@ _EXPORT_KEYS = {
 EXPORT_BLOCK_KEYS = {"verdicts": 4096, "attempts": 256, "judgements": 4096}
 # Processes that read and write an export's blocks at once (Store.export_to): both cores of a laptop. One core:
 # the session's own connection reads alone. A third reader on two cores, to work while another waits for its turn,
-# cost more than it gave: the 243,732-attempt CSV export, 6 alternating runs at load 3.1-3.9, 7.7 s with two and
-# 8.9 with three (system time 1.6 s to 3.2).
+# gave nothing: the 243,732-attempt CSV export, 6 alternating runs each, 3.96 s with two and 4.05 with three at load
+# 1.9-2.2 (7.7 and 8.9 s at load 3.1-3.9).
 _CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 EXPORT_READERS = 2 if _CORES > 1 else 0
 # How much of the session a reader maps into memory (SQLite caps it: 2 GB in Debian's build; pages past it are read
