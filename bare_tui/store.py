@@ -2966,9 +2966,14 @@ _EXPORT_KEYS = {
 }
 # Order keys a block of a parallel export (Store.export_to) spans, and rows a chunk of export_lines holds: about
 # 2 MB of lines each (an attempts row carries whole files); each reader holds one block, whatever the session's size.
+# Larger attempts blocks wait less for their turn (a reader's waits: 0.35-0.56 s with 256, 0.18-0.20 with 1024) but
+# cost more system time: the 243,732-attempt CSV export, 6 alternating runs at load 1.1-1.7, took 3.49 s with 256,
+# 3.88 with 512, 4.15 with 1024 (system time 0.94, 1.43, 1.82 s; peaks 48, 61, 76 MB).
 EXPORT_BLOCK_KEYS = {"verdicts": 4096, "attempts": 256, "judgements": 4096}
 # Processes that read and write an export's blocks at once (Store.export_to): both cores of a laptop. One core:
-# the session's own connection reads alone.
+# the session's own connection reads alone. A third reader on two cores, to work while another waits for its turn,
+# gave nothing: the 243,732-attempt CSV export, 6 alternating runs each, 3.96 s with two and 4.05 with three at load
+# 1.9-2.2 (7.7 and 8.9 s at load 3.1-3.9).
 _CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 EXPORT_READERS = 2 if _CORES > 1 else 0
 # How much of the session a reader maps into memory (SQLite caps it: 2 GB in Debian's build; pages past it are read
@@ -3039,35 +3044,43 @@ def _line_select(
 
 def _line_chunks(items: Sequence[str | bytes], fmt: str, columns: int) -> Callable[[list[Any]], ExportChunk]:
     """How rows of an export query (_json_line_items, _csv_line_items: the items that are SQL, str) become an
-    ExportChunk of whole lines, with the parts that are the same in every line (bytes) placed between them."""
-    width = len(items)
-    if width == 1:
+    ExportChunk of whole lines, with the parts that are the same in every line (bytes) placed between them. A long
+    text (at the odd places of items) is one part in JSON Lines, its stored JSON form; in CSV three
+    (_csv_stored_parts: its cell's opening quote and lead, its text, its closing quote), so that no cell is
+    copied again to join them."""
+    if len(items) == 1:
         return lambda rows: ExportChunk(len(rows), [row[0] for row in rows])
-    read = [place for place, item in enumerate(items) if isinstance(item, str)]
-    constants = [(place, item) for place, item in enumerate(items) if isinstance(item, bytes)]
+    csv = fmt == "csv"
+    # Where each item goes in a line's parts: a long text's CSV cell takes three places, its text the middle one.
+    places = [place + (place // 2) * 2 + place % 2 if csv else place for place in range(len(items))]
+    width = places[-1] + 1
+    read = [places[place] for place, item in enumerate(items) if isinstance(item, str)]
+    constants = [(places[place], item) for place, item in enumerate(items) if isinstance(item, bytes)]
+    long = places[1::2]
     flat = itertools.chain.from_iterable
-    cell = _csv_stored_cell() if fmt == "csv" else None
+    cell = _csv_stored_parts() if csv else None
     # A null long text: an empty CSV cell (a record of one null cell is quoted: no blank line), JSON's null. Read
     # as None, no value is built for it in SQLite or Python (JSON Lines: 40.5k to 39.8k instructions a row).
-    empty = (b'""' if columns == 1 else b"") if fmt == "csv" else b"null"
-    long = range(1, width, 2)  # the long texts' places in a line, between its other parts
+    empty = (b'""' if columns == 1 else b"") if csv else b"null"
+    null = (b"", empty, b"")
 
     def lines(rows: list[Any]) -> ExportChunk:
         count = len(rows)
-        if constants:
-            values = list(flat(rows))
-            parts: list[Any] = [b""] * (count * width)
+        values = list(flat(rows))
+        if width == len(read):
+            parts: list[Any] = values
+        else:
+            parts = [b""] * (count * width)
             for k, place in enumerate(read):
                 parts[place::width] = values[k :: len(read)]
             for place, constant in constants:
                 parts[place::width] = [constant] * count
-        else:
-            parts = list(flat(rows))
         for k in long:
             if cell is None:  # JSON Lines: the stored JSON form as it is
                 parts[k::width] = [empty if stored is None else stored for stored in parts[k::width]]
             else:
-                parts[k::width] = [empty if stored is None else cell(stored) for stored in parts[k::width]]
+                cells = [null if stored is None else cell(stored) for stored in parts[k::width]]
+                parts[k - 1 :: width], parts[k::width], parts[k + 1 :: width] = zip(*cells)
         return ExportChunk(count, parts)
 
     return lines
@@ -3075,27 +3088,41 @@ def _line_chunks(items: Sequence[str | bytes], fmt: str, columns: int) -> Callab
 
 def _csv_stored_cell() -> Callable[[bytes], bytes]:
     """A long text's CSV cell from its stored JSON form (_stored_text): the bytes of
-    _csv_value(json.loads(stored)).encode("utf-8"), the rule's one definition, at about twice its rate. orjson
-    decodes the text (SQLite's json_extract reads a third as fast, 3.40's, measured on whole files), with the
-    cell's doubled quotes decoded already: every '"' inside stored JSON is the end of an escape (\\"), which
-    becomes \\"\\" when each '"' becomes '"\\"' (the outer two then become the ends of a string whose
-    first and last two bytes are dropped). What is not a JSON string goes the reference's way."""
-    import orjson  # only here: three times json.loads's rate over whole files
+    _csv_value(json.loads(stored)).encode("utf-8"), the rule's one definition; _csv_stored_parts joined."""
+    parts = _csv_stored_parts()
+    return lambda stored: b"".join(parts(stored))
 
-    loads = orjson.loads  # reads what json.dumps wrote as json.loads does (tests/unit/test_stored_texts.py)
+
+def _csv_stored_parts() -> Callable[[bytes], tuple[bytes, bytes, bytes]]:
+    """A long text's CSV cell from its stored JSON form (_stored_text) as three parts whose join is the bytes of
+    _csv_value(json.loads(stored)).encode("utf-8"), the rule's one definition, at about twice its rate: its
+    opening quote and lead (where it has them), its text, its closing quote. The export writes the three as
+    they are (a join would copy each text once more: 1.8 GB of a BARE-sized export). simdjson decodes the text:
+    1.2 GB/s on the real texts of a 243,732-attempt session where orjson decodes 0.65 (and SQLite's json_extract,
+    3.40's, a third of that); its quotes are then doubled in the UTF-8 bytes. Every '"' inside a JSON string
+    is the end of an escape (\\"; a UTF-8 sequence holds no '"' byte), so a stored form without one holds a text
+    without one. What is not a JSON string goes the reference's way."""
+    import orjson  # only here: three times json.loads's rate over whole files
+    import simdjson
+
+    # Reads a JSON string as json.loads does, or raises ValueError where it does (a lone surrogate, bad UTF-8,
+    # trailing text): tests/unit/test_export_streamed.py. One parser, reused: a string is returned as a str
+    # of its own, so no document it parsed is held.
+    decode = simdjson.Parser().parse
     formula = ("=", "+", "-", "@", "\t", "\r")  # exporter.neutralise_cell, as _csv_value has them
     after = ("'", *formula)
 
-    def cell(stored: bytes) -> bytes:
+    def cell(stored: bytes) -> tuple[bytes, bytes, bytes]:
         end = len(stored) - 1
         if end < 1 or stored[0] != 34 or stored[end] != 34:  # not a JSON string: 34 is '"'
-            return _csv_value(loads(stored)).encode("utf-8")
-        quotes = stored.find(b'"', 1, end) >= 0
-        text = loads(memoryview(stored.replace(b'"', b'"\\"'))[2:-2]) if quotes else loads(stored)
-        lead = b"'" if text.startswith(formula) or (text.startswith("'") and text[1:].startswith(after)) else b""
-        if quotes or end == 1 or "\n" in text or "," in text or "\r" in text:
-            return b"".join((b'"', lead, text.encode("utf-8"), b'"'))
-        return lead + text.encode("utf-8") if lead else text.encode("utf-8")
+            return b"", _csv_value(orjson.loads(stored)).encode("utf-8"), b""
+        text = cast(str, decode(stored))  # the one JSON value that starts and ends with '"'
+        lead = text.startswith(formula) or (text.startswith("'") and text[1:].startswith(after))
+        if stored.find(b'"', 1, end) >= 0:
+            return b"\"'" if lead else b'"', text.encode("utf-8").replace(b'"', b'""'), b'"'
+        if end == 1 or "\n" in text or "," in text or "\r" in text:
+            return b"\"'" if lead else b'"', text.encode("utf-8"), b'"'
+        return b"'" if lead else b"", text.encode("utf-8"), b""
 
     return cell
 

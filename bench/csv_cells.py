@@ -4,7 +4,10 @@
 
 The attempts CSV export writes each long text (an original, an answer: a whole file, stored in its JSON form)
 as a CSV cell: the text decoded, its quotes doubled, quoted, and an apostrophe before a formula start.
-store._csv_stored_cell does it with orjson (str objects, encoded again). The candidates stay in bytes:
+store._csv_stored_cell does it with simdjson (a str, encoded again, its quotes doubled in the bytes). The
+candidates:
+- orjson: the export's way before, orjson decoding the stored form with its quotes doubled first (each '"' made
+  '"\\"' by bytes.replace), then the text encoded and joined to its quotes;
 - escape_decode: codecs.escape_decode (C, one pass) decodes the escapes JSON writes but \\uXXXX and \\/; the
   quotes doubled by bytes.replace before it; texts with either of those go the export's way;
 - replace chain: each backslash pair becomes a byte no valid stored text holds (NUL), then bytes.replace of each
@@ -27,7 +30,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 
-from bare_tui.store import _csv_stored_cell  # noqa: E402
+from bare_tui.store import _csv_stored_cell, _csv_value  # noqa: E402
 
 FORMULA = b"=+-@\t\r"
 ESCAPES = ((b"\\n", b"\n"), (b"\\t", b"\t"), (b'\\"', b'""'), (b"\\r", b"\r"), (b"\\b", b"\b"), (b"\\f", b"\f"))
@@ -46,6 +49,27 @@ def finished(decoded: bytes, stored: bytes, reference: Callable[[bytes], bytes])
     if not lead:
         return body
     return b"\"'" + body[1:] if quoted else b"'" + body
+
+
+def by_orjson(reference: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
+    import orjson
+
+    loads = orjson.loads
+    formula = ("=", "+", "-", "@", "\t", "\r")
+    after = ("'", *formula)
+
+    def cell(stored: bytes) -> bytes:
+        end = len(stored) - 1
+        if end < 1 or stored[0] != 34 or stored[end] != 34:
+            return _csv_value(loads(stored)).encode("utf-8")
+        quotes = stored.find(b'"', 1, end) >= 0
+        text = loads(memoryview(stored.replace(b'"', b'"\\"'))[2:-2]) if quotes else loads(stored)
+        lead = b"'" if text.startswith(formula) or (text.startswith("'") and text[1:].startswith(after)) else b""
+        if quotes or end == 1 or "\n" in text or "," in text or "\r" in text:
+            return b"".join((b'"', lead, text.encode("utf-8"), b'"'))
+        return lead + text.encode("utf-8") if lead else text.encode("utf-8")
+
+    return cell
 
 
 def by_escape_decode(reference: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
@@ -103,7 +127,8 @@ def main() -> int:
     print(f"{len(texts):,} stored texts, {size / 1e6:,.1f} MB; {sum(not t.isascii() for t in texts):,} not ASCII")
     reference = _csv_stored_cell()
     candidates = {
-        "export (orjson)": reference,
+        "export (simdjson)": reference,
+        "orjson": by_orjson(reference),
         "escape_decode": by_escape_decode(reference),
         "replace chain": by_replace_chain(reference),
     }

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from bare_tui.exporter import COLUMNS, FORMATS, STREAMED, export, export_from_rows
 from bare_tui.model import Attempt, Evidence, Judgement, Label, Outcome, Task, Verdict
-from bare_tui.store import _CSV_SQL, Store, _csv_quoted, _csv_stored_cell, _csv_value
+from bare_tui.store import _CSV_SQL, Store, _csv_quoted, _csv_stored_cell, _csv_stored_parts, _csv_value
 
 # What trips a format up: quotes, separators, line breaks, controls, a NUL, bidi and line-separator characters,
 # text beyond the BMP, and what a spreadsheet would run as a formula (also behind an apostrophe).
@@ -319,6 +319,54 @@ def test_a_long_texts_cell_is_the_references_bytes(text: str, ensure_ascii: bool
             cell(data)
     else:
         assert cell(data) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=CELL_TEXTS.filter(lambda text: not any("\ud800" <= c <= "\udfff" for c in text)), ensure_ascii=st.booleans()
+)
+@example(text='="a"', ensure_ascii=False)
+@example(text="'+", ensure_ascii=False)
+@example(text='\u00e9"\x01', ensure_ascii=True)  # \\u escapes: one of a letter, one of a control
+@example(text="", ensure_ascii=False)
+def test_a_long_texts_cell_is_written_as_its_text_between_its_quotes(text: str, ensure_ascii: bool) -> None:
+    """The export writes a long text's cell as three parts, so that the text (a whole file) is never copied again
+    to join them: the quote and apostrophe before it, the text as UTF-8 with its quotes doubled, the quote
+    after it; together the reference's bytes."""
+    head, body, tail = _csv_stored_parts()(json.dumps(text, ensure_ascii=ensure_ascii).encode("utf-8"))
+    assert head + body + tail == _reference_cell(json.dumps(text).encode("utf-8"))
+    assert body == text.replace('"', '""').encode("utf-8")
+    assert head in (b"", b"'", b'"', b"\"'") and tail == (b'"' if head.startswith(b'"') else b"")
+
+
+@pytest.mark.parametrize("stored", [b"12", b"-0.5", b"null", b"true", b'["=a", 1]', b'{"a": "b,c"}', b' "=x"', b'"a" '])
+def test_a_stored_form_that_is_not_a_json_string_gets_the_references_cell(stored: bytes) -> None:
+    """A long text's stored form is a JSON string (_stored_text); any other JSON value (a session written by
+    hand) is written as the reference writes it."""
+    assert _csv_stored_cell()(stored) == _reference_cell(stored)
+
+
+@pytest.mark.parametrize("stored", [b'"a" "b"', b'"a","b"', b'"\\"', b'"\\x"', b'"\\ud800"', b'"\xc0\xaf"', b'"a\x01"'])
+def test_a_stored_form_the_reference_refuses_is_refused(stored: bytes) -> None:
+    """A stored form the reference cannot write (text after the string, a bad escape, bad UTF-8, a raw control,
+    a lone surrogate) stops the export with a ValueError, as the reference does, instead of writing a cell."""
+    with pytest.raises(ValueError):  # a lone surrogate: json.loads reads it, and its cell has no UTF-8 form
+        _csv_value(json.loads(stored)).encode("utf-8")
+    with pytest.raises(ValueError):
+        _csv_stored_cell()(stored)
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [["refactored", "response"], ["patch"], ["original", "attempt_id", "patch", "refactored"], ["response", "model"]],
+)
+def test_long_texts_side_by_side_first_last_or_alone_in_a_csv_record(tmp_path: Path, columns: list[str]) -> None:
+    """Each long text's cell takes three places among a record's parts: long texts next to each other, first,
+    last or alone give the bytes the rows write, read by this process and by the reader processes."""
+    with Store.open(random_session(tmp_path / "s.db", 6), readonly=True) as store:
+        streamed, rows = both(store, "attempts", "csv", columns=columns)
+        assert streamed == rows and '""' in streamed
+        assert _to_file(store, tmp_path / "out", "attempts", "csv", columns=columns) == rows.encode("utf-8")
 
 
 @settings(max_examples=300, deadline=None)
