@@ -3109,15 +3109,13 @@ def _csv_stored_parts() -> Callable[[bytes], tuple[bytes, bytes, bytes]]:
     # trailing text): tests/unit/test_export_streamed.py. One parser, reused: a string is returned as a str
     # of its own, so no document it parsed is held.
     decode = simdjson.Parser().parse
-    formula = ("=", "+", "-", "@", "\t", "\r")  # exporter.neutralise_cell, as _csv_value has them
-    after = ("'", *formula)
 
     def cell(stored: bytes) -> tuple[bytes, bytes, bytes]:
         end = len(stored) - 1
         if end < 1 or stored[0] != 34 or stored[end] != 34:  # not a JSON string: 34 is '"'
             return b"", _csv_value(orjson.loads(stored)).encode("utf-8"), b""
         text = cast(str, decode(stored))  # the one JSON value that starts and ends with '"'
-        lead = text.startswith(formula) or (text.startswith("'") and text[1:].startswith(after))
+        lead = _csv_lead(text)
         if stored.find(b'"', 1, end) >= 0:
             return b"\"'" if lead else b'"', text.encode("utf-8").replace(b'"', b'""'), b'"'
         if end == 1 or "\n" in text or "," in text or "\r" in text:
@@ -3376,10 +3374,17 @@ def _csv_value(value: Any) -> str:
         return ""
     if not isinstance(value, str):
         return _csv_quoted(str(value))
-    starts = ("=", "+", "-", "@", "\t", "\r")
-    if value.startswith(starts) or (value.startswith("'") and value[1:].startswith(("'", *starts))):
-        value = "'" + value
-    return _csv_quoted(value)
+    return _csv_quoted("'" + value if _csv_lead(value) else value)
+
+
+_CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # exporter.neutralise_cell's
+_CSV_AFTER_APOSTROPHE = ("'", *_CSV_FORMULA_STARTS)
+
+
+def _csv_lead(text: str) -> bool:
+    """Whether a cell's text takes a leading apostrophe (exporter.neutralise_cell): it would start a formula, or
+    starts with an apostrophe before one."""
+    return text.startswith(_CSV_FORMULA_STARTS) or (text.startswith("'") and text[1:].startswith(_CSV_AFTER_APOSTROPHE))
 
 
 def _csv_quoted(text: str) -> str:

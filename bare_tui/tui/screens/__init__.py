@@ -17,3 +17,12 @@ def take_width_class(screen: Screen[Any]) -> None:
     points = sorted(screen.HORIZONTAL_BREAKPOINTS or [], reverse=True)
     chosen = next((name for at, name in points if width >= at), None)
     screen.update_classes({name: name == chosen for _, name in points}, animate=False)
+
+
+def close_or_quit(screen: Screen[Any]) -> None:
+    """Close `screen` back to the one under it; the app's first screen (`bare-tui audit`'s list, say) has none, and
+    closing it quits."""
+    if len(screen.app.screen_stack) > 1:
+        screen.dismiss()
+    else:
+        screen.app.exit()

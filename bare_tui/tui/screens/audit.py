@@ -39,7 +39,7 @@ from ..style import CONFIDENCE_WORDS, FLAG_STYLE, OUTCOME_STYLES, outcome_glyph
 from ..widgets.diff_view import DiffView
 from ..widgets.footer import Footer
 from ..widgets.row_table import Column, RowTable
-from . import take_width_class
+from . import close_or_quit, take_width_class
 
 if TYPE_CHECKING:
     from ..dialogs.reason import ReasonChoice
@@ -458,11 +458,7 @@ class AuditScreen(Screen[None]):
         self.app.push_screen(RubricScreen(load_rubric(self._store), item.stage if item is not None else "overall"))
 
     def action_close(self) -> None:
-        """Back to the review screen; `bare-tui audit`, whose first screen this is, quits."""
-        if len(self.app.screen_stack) > 1:
-            self.dismiss(None)
-        else:
-            self.app.exit()
+        close_or_quit(self)
 
 
 def _row_key(key: tuple[str, str]) -> str:

@@ -38,7 +38,7 @@ from bare_tui.report import ReportContext, markdown_report, rows_to_csv
 from bare_tui.safe_rich_text import safe_rich_text
 from bare_tui.store import SessionError, Store
 
-from . import take_width_class
+from . import close_or_quit, take_width_class
 
 SCORED_STAGE = "maintainability"
 TABLE_LEGEND = Text(
@@ -493,10 +493,7 @@ class StatsScreen(Screen[None]):
         self.load()
 
     def action_close(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.dismiss()
-        else:
-            self.app.exit()
+        close_or_quit(self)
 
     def action_export(self) -> None:
         """Write `<session>-stats.md` and `<session>-stats.csv` beside the session: every row of the screen's
