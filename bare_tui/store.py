@@ -2905,6 +2905,9 @@ _EXPORT_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
 # Python's startswith; instr reads the whole text, NULs and all. Cheap tests first (these run on every short value
 # of an export): text whose first byte is a digit, or 'A' and above, starts no formula (comparisons, no call);
 # stored JSON is mostly {} or [], else holds a quote.
+# Made by Python instead (each column's bytes fetched, its cells kept by value, a record's short cells joined),
+# the cells cost the same CPU as these rules: a 60,160-attempt slice of the 243,732-attempt CSV export 1.04 s
+# either way (SQLite 0.50 to 0.33 s, Python 0.55 to 0.72 s), 400k verdicts 2.61 s and 2.63 s (best of 3 each).
 _FORMULA = (
     "(($c < '0' OR ($c >= ':' AND $c < 'A'))"
     " AND ($c GLOB '[-=+@' || char(9, 13) || ']*' OR $c GLOB '''[-''=+@' || char(9, 13) || ']*'))"

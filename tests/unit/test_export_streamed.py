@@ -4,6 +4,7 @@ verdict sources, rows moved up for polars, chosen columns, and a terminal."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
@@ -626,3 +627,15 @@ def test_a_reader_maps_the_session_only_while_it_reads_a_block(tmp_path: Path) -
             assert again == read and mapped()  # mapped again to read on
         finally:
             conn.close()
+
+
+@pytest.mark.parametrize("what", STREAMED)
+def test_each_column_alone_in_a_csv_record_is_the_references(tmp_path: Path, what: str) -> None:
+    """A record of one cell: a null one is written quoted (no blank line), whatever the column's kind (text,
+    stored JSON, a number, a list, a boolean or a long text)."""
+    with Store.open(random_session(tmp_path / "s.db", 5), readonly=True) as store:
+        for column in COLUMNS[what]:
+            streamed, rows = both(store, what, "csv", columns=[column])
+            assert streamed == rows, column
+            records = list(csv.reader(io.StringIO(streamed, newline="")))
+            assert all(len(record) == 1 for record in records), column  # no blank line: csv.reader gives []
