@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        from .store import DatabaseFault, RecordRejected, SessionError, Store
+        from .store import DatabaseFault, RecordRejected, SessionError, Store, unreadable
 
         parser = build_parser(only=next((word for word in argv if not word.startswith("-")), ""))
     finally:
@@ -102,10 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"{_session_of(args)}: a record was refused and nothing of this write was kept: {exc}")
     except DatabaseFault as exc:
         # A damaged page found mid-command (the schema read at open was fine): one line, never a traceback.
-        return _fail(
-            f"{_session_of(args)}: the session file is damaged or unreadable ({exc}); restore a copy or "
-            "recover it with `sqlite3 FILE .recover`"
-        )
+        return _fail(unreadable(_session_of(args), exc))
     except KeyboardInterrupt:
         print("bare-tui: interrupted", file=sys.stderr)
         return 130

@@ -3589,6 +3589,17 @@ def _is_fault(exc: sqlite3.Error) -> bool:
     return any(word in text for word in ("disk is full", "disk I/O", "malformed", "readonly", "locked"))
 
 
+def unreadable(path: str | Path, exc: BaseException) -> str:
+    """One line for a session that opened but failed in the middle of a read: a damaged page (SQLite's
+    DatabaseError: DatabaseFault), or rows a damaged page left contradicting each other (any other error the
+    read raised), with what to do about it. The commands and the screens say the same."""
+    if isinstance(exc, sqlite3.DatabaseError):
+        what = f"the session file is damaged or unreadable ({exc})"
+    else:
+        what = f"the session could not be read ({type(exc).__name__}: {exc}); its file may be damaged"
+    return f"{path}: {what}; restore a copy or recover it with `sqlite3 FILE .recover`"
+
+
 def _session_error(path: Path, exc: sqlite3.Error) -> SessionError:
     text = str(exc)
     if "full" in text or getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL":

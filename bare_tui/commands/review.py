@@ -101,9 +101,12 @@ def _run(args: argparse.Namespace) -> int:
                 print(f"bare-tui: opening read-only: {session.read_only_reason}", file=sys.stderr)
             from ..tui.app import BareTuiApp
 
-            BareTuiApp(session, Path(args.session), start_at=start_at, keymap=keymap).run()
+            app = BareTuiApp(session, Path(args.session), start_at=start_at, keymap=keymap)
+            app.run()
         finally:
             session.close()
     finally:
         store.close()
-    return 0
+    if app.failure is not None:
+        raise SessionError(app.failure)  # one line on stderr, exit status 2
+    return app.return_code or 0  # 1 after Textual's traceback of a bug

@@ -15,6 +15,7 @@ from textual.screen import Screen
 
 from bare_tui.review import ReviewSession
 from bare_tui.safe_text import one_line
+from bare_tui.store import DatabaseFault, SessionError, unreadable
 
 from .commands import ActionsProvider
 
@@ -76,6 +77,7 @@ class BareTuiApp(App[None]):
         self.auditor = auditor if auditor is not None else session.reviewer if session is not None else ""
         if session is None:
             self.title = "bare-tui audit"
+        self.failure: str | None = None  # the one line that ended the app: its session failed (_handle_exception)
 
     @classmethod
     def auditing(
@@ -114,6 +116,18 @@ class BareTuiApp(App[None]):
         # The reviewer's claim goes with the app (the process ending would drop it too).
         if self.session is not None:
             self.session.close()
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A session that fails in the middle of a read or a write (a damaged page: DatabaseFault; a write it
+        refuses: SessionError) ends the app with its one line in `failure`, which the command prints as every
+        command says it (cli), instead of Textual's traceback and an exit status of 0; any other error is a bug
+        and gets Textual's traceback. Textual has no public hook for an error that a handler raised: this method is
+        where they all go (tests/tui/test_damaged_session.py holds it to that)."""
+        if isinstance(error, SessionError | DatabaseFault):
+            self.failure = str(error) if isinstance(error, SessionError) else unreadable(self.session_path, error)
+            self.exit(return_code=2)
+            return
+        super()._handle_exception(error)
 
     async def action_quit(self) -> None:
         """Quit, unless labels on the review screen are unsaved: then a second ctrl+q quits."""

@@ -122,7 +122,7 @@ async def test_a_missing_session_is_reported_on_screen(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        message = text_of(app.screen.query_one("#pass-rates", Static))
+        message = text_of(app.screen.query_one("#stats-progress", Static))
         assert "Could not read the session" in message and "nowhere.db" in message
         await pilot.press("e")  # nothing to export: a warning, not a crash
         await pilot.pause()

@@ -33,7 +33,7 @@ from bare_tui.review import read_diff_texts
 from bare_tui.rubric import load_rubric
 from bare_tui.safe_rich_text import safe_rich_text
 from bare_tui.safe_text import one_line
-from bare_tui.store import SessionError, Store
+from bare_tui.store import SessionError, Store, unreadable
 
 from ..style import CONFIDENCE_WORDS, FLAG_STYLE, OUTCOME_STYLES, outcome_glyph
 from ..widgets.diff_view import DiffView
@@ -289,7 +289,7 @@ class AuditScreen(Screen[None]):
             self.post_message(self.LoadFailed(str(exc)))
             return
         except Exception as exc:  # noqa: BLE001 - shown on the screen rather than lost in a dead worker
-            self.post_message(self.LoadFailed(f"{self.session_path}: could not read the session: {exc}"))
+            self.post_message(self.LoadFailed(unreadable(self.session_path, exc)))
             return
         self.post_message(self.ItemsLoaded(items))
 

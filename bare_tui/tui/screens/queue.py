@@ -36,7 +36,7 @@ from bare_tui.queue import (
 )
 from bare_tui.review import Walk
 from bare_tui.safe_rich_text import safe_rich_text
-from bare_tui.store import SessionError, Store
+from bare_tui.store import DatabaseFault, SessionError, Store, unreadable
 
 from ..dialogs.help import HelpScreen
 from ..style import FLAG_GLYPH, FLAG_STYLE, outcome_glyph, stage_abbreviation
@@ -326,7 +326,7 @@ class QueueScreen(Screen[str | None]):
         except SessionError as exc:
             app.call_from_thread(self._failed, str(exc))
         except Exception as exc:  # noqa: BLE001 - shown on the screen rather than lost in a dead worker
-            app.call_from_thread(self._failed, f"{self.session_path}: could not read the session: {exc}")
+            app.call_from_thread(self._failed, unreadable(self.session_path, exc))
 
     def _received(self, data: QueueData, last: bool) -> None:
         if last:
@@ -396,6 +396,9 @@ class QueueScreen(Screen[str | None]):
         except SessionError as exc:
             self._failed(str(exc))
             return False
+        except (DatabaseFault, LookupError, ValueError) as exc:  # a damaged page met on the return to the list
+            self._failed(unreadable(self.session_path, exc))
+            return False
         data.blind(self._visible() if self._visible is not None else None, only=attempt_ids)
         for attempt_id in attempt_ids:
             self._cells.pop(attempt_id, None)
@@ -404,7 +407,9 @@ class QueueScreen(Screen[str | None]):
     def _failed(self, reason: str) -> None:
         self._loading = False
         if self.is_attached:
-            self.query_one("#queue-counts", Static).update(safe_rich_text(reason, style="red"))
+            line = self.query_one("#queue-counts", Static)
+            line.add_class("failed")  # as many lines as the reason takes: its advice is at its end
+            line.update(safe_rich_text(reason, style="red"))
 
     # ------------------------------------------------------------------ filtering
     def apply_filter(self, queue_filter: QueueFilter) -> None:
@@ -498,7 +503,10 @@ class QueueScreen(Screen[str | None]):
             summary = count_data(data, mask).describe()
         if len(data) and not len(self.shown):
             summary += " · esc clears the filters"
-        self.query_one("#queue-counts", Static).update(summary, layout=False)  # one line: no layout to redo
+        line = self.query_one("#queue-counts", Static)
+        if line.has_class("failed"):  # read after all (ctrl+r): one line again
+            line.remove_class("failed")
+        line.update(summary, layout=False)  # one line: no layout to redo
 
     # ------------------------------------------------------------------ actions
     @on(RowTable.Selected, "#queue-table")

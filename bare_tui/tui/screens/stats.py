@@ -36,7 +36,7 @@ from bare_tui.calibration import (
 from bare_tui.model import FIELDS
 from bare_tui.report import ReportContext, markdown_report, rows_to_csv
 from bare_tui.safe_rich_text import safe_rich_text
-from bare_tui.store import SessionError, Store
+from bare_tui.store import SessionError, Store, unreadable
 
 from . import close_or_quit, take_width_class
 
@@ -392,6 +392,8 @@ class StatsScreen(Screen[None]):
                 self.post_message(self.Loaded(bundle))
         except (SessionError, ValueError) as exc:
             self.post_message(self.Loaded(None, str(exc)))
+        except Exception as exc:  # noqa: BLE001 - a damaged page: shown on the screen, not lost in a dead worker
+            self.post_message(self.Loaded(None, unreadable(self.session_path, exc)))
 
     def on_stats_screen_loaded(self, message: Loaded) -> None:
         self.query_one("#stats-loading").display = False
@@ -400,11 +402,11 @@ class StatsScreen(Screen[None]):
         progress = self.query_one("#stats-progress", Static)
         if message.bundle is None:
             self.bundle = None
-            progress.display = False
-            self.query_one("#stage-table", DataTable).display = False
-            self.query_one("#pass-rates", Static).update(
-                Text(f"Could not read the session: {message.error}", style="bold red")
-            )
+            body.display = False  # none of it can be shown: the line at the top says why
+            said = Text("Could not read the session: ", style="bold red")
+            said.append_text(safe_rich_text(message.error or "", style="bold red"))
+            progress.add_class("failed")
+            progress.update(said)
             return
         bundle = message.bundle
         if bundle.rates is None:
@@ -486,6 +488,7 @@ class StatsScreen(Screen[None]):
         self.query_one("#stats-loading").display = True
         self.query_one("#stats-body").display = False
         progress = self.query_one("#stats-progress", Static)
+        progress.remove_class("failed")
         progress.update(WAITING["read"])
         progress.display = True
         for section in ("rates", "study"):
