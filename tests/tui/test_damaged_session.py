@@ -17,15 +17,16 @@ from pathlib import Path
 
 import pytest
 from textual.app import App
+from textual.screen import Screen
 from textual.widgets import Static
 
 from bare_tui.calibration import Options
 from bare_tui.store import Store
 from bare_tui.tui.app import BareTuiApp
-from bare_tui.tui.screens.audit import AuditScreen
 from bare_tui.tui.screens.queue import QueueScreen
 from bare_tui.tui.screens.stats import StatsScreen
 
+from .conftest import wait_for
 from .own_interpreter import ROOT
 from .queue_fixtures import build_queue_session
 
@@ -110,11 +111,8 @@ async def test_the_queue_says_the_file_is_damaged_and_what_to_do(tmp_path: Path)
 
     app = Host()
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(500):
-            await pilot.pause(0.01)
-            if isinstance(app.screen, QueueScreen) and "damaged" in counts(app.screen):
-                break
-        assert counts(app.screen) == f"{bad}: {DAMAGED}; {ADVICE}"  # type: ignore[arg-type]
+        await wait_for(pilot, lambda: "damaged" in said_on(app.screen, "#queue-counts"), "the queue's failure")
+        assert said_on(app.screen, "#queue-counts") == f"{bad}: {DAMAGED}; {ADVICE}"
         assert app.screen.query_one("#queue-counts").size.height > 1  # whole, its advice included
 
 
@@ -122,11 +120,8 @@ async def test_the_audit_list_says_the_file_is_damaged_and_what_to_do(tmp_path: 
     bad = damaged(tmp_path, "attempts")
     app = BareTuiApp.auditing(bad, "eve")
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(500):
-            await pilot.pause(0.01)
-            if isinstance(app.screen, AuditScreen) and "damaged" in audit_details(app.screen):
-                break
-        assert audit_details(app.screen) == f"{bad}: {DAMAGED}; {ADVICE}"  # type: ignore[arg-type]
+        await wait_for(pilot, lambda: "damaged" in said_on(app.screen, "#audit-details"), "the audit list's failure")
+        assert said_on(app.screen, "#audit-details") == f"{bad}: {DAMAGED}; {ADVICE}"
         assert app.failure is None  # shown on the screen, which stays open
 
 
@@ -147,9 +142,7 @@ async def test_the_statistics_say_the_file_is_damaged_and_what_to_do(tmp_path: P
         assert not app.screen.query_one("#stats-body").display
 
 
-def counts(screen: QueueScreen) -> str:
-    return str(screen.query_one("#queue-counts", Static).content)
-
-
-def audit_details(screen: AuditScreen) -> str:
-    return str(screen.query_one("#audit-details", Static).content)
+def said_on(screen: Screen[object], widget: str) -> str:
+    """The text a screen's Static shows (empty while the screen is not mounted yet)."""
+    found = screen.query(widget)
+    return str(found.first(Static).content) if found else ""
