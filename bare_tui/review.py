@@ -715,7 +715,7 @@ class ReviewSession:
 
     def sees_verdicts(self, attempt_id: str) -> bool:
         """Whether this reviewer may see the attempt's automated outcomes on any screen: always in assisted
-        mode; in blind mode once every field is labelled or the reviewer revealed them (r)."""
+        mode; in blind mode once the reviewer's labels of every field are saved or they revealed them (r)."""
         return self.mode == "assisted" or attempt_id in self.seen
 
     def visible_ids(self) -> frozenset[str] | None:

@@ -15,8 +15,8 @@ def add_mode_options(parser: argparse.ArgumentParser, whose: str) -> None:
         dest="mode",
         action="store_const",
         const="blind",
-        help=f"{whose} see the automated verdicts only once every field is labelled or r is pressed (the default "
-        "unless the session's review_mode setting says assisted)",
+        help=f"{whose} see the automated verdicts only once their labels of every field are saved or r is pressed "
+        "(the default unless the session's review_mode setting says assisted)",
     )
     mode.add_argument(
         "--assisted",

@@ -23,7 +23,7 @@ from pathlib import Path
 from textual.command import CommandPalette
 from textual.widgets import OptionList, Static
 
-from bare_tui.model import FIELDS, Label
+from bare_tui.model import FIELDS, Judgement, Label
 from bare_tui.store import Store
 from bare_tui.tui.dialogs.help import HelpScreen
 from bare_tui.tui.dialogs.note import NoteScreen
@@ -105,16 +105,50 @@ async def test_blind_then_reveal_records_what_was_seen(demo_session: Path) -> No
     }
 
 
-async def test_blind_reveals_itself_once_every_field_is_labelled(demo_session: Path) -> None:
+async def test_blind_shows_nothing_of_the_verdicts_until_the_labels_are_saved(demo_session: Path) -> None:
+    """DESIGN.md: in blind mode no screen shows the automated outcomes before the reviewer's labels are saved or
+    r is pressed. A form labelled in every field but not saved may still change: it stays blind, on this screen
+    and for the queue and audit screens (visible_ids)."""
     app = make_app(demo_session, mode="blind")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        await pilot.press(*"aaaaa")
-        assert not app.screen.revealed
-        await pilot.press("a")
-        assert app.screen.revealed
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        await pilot.press(*"aaaaaa")  # every field labelled
+        assert screen.form.all_labelled and screen.form.unsaved
+        assert not screen.revealed
+        assert "a-1" not in (screen.session.visible_ids() or ())
+        await pilot.press("x")  # still free to change a label, blind
         await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.attempt_id != "a-1", "the next attempt after the save")
+        assert screen.session.sees_verdicts("a-1")  # saved in every field: no longer hidden
+        assert "a-1" in (screen.session.visible_ids() or ())
     assert not any(j.saw_verdicts for j in current(demo_session).values())
+
+
+async def test_blind_shows_the_last_attempts_verdicts_once_it_is_saved_in_every_field(demo_session: Path) -> None:
+    """The last attempt in the order, the others judged, has no next one to move to: once saved in every field its
+    verdicts show."""
+    with Store.open(demo_session) as store:
+        assert store.count_attempts() == 4
+        store.save_judgements(
+            [
+                Judgement(f"j-{a}-{f}", f"a-{a}", "ana", f, Label.PASS, saved_at="2026-12-01T10:00:00Z")
+                for a in (1, 2, 3)
+                for f in FIELDS
+            ]
+        )
+    app = make_app(demo_session, mode="blind", start_at="a-4")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.attempt_id == "a-4"
+        await pilot.press(*"aaaaaa")
+        assert not screen.revealed
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.revealed, "the saved last attempt's verdicts shown")
+        assert screen.attempt_id == "a-4" and not screen.form.unsaved
+        assert screen.query_one(VerdictPanel).display
 
 
 async def test_assisted_mode_from_the_session_setting(demo_session: Path) -> None:

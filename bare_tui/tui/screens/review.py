@@ -692,8 +692,8 @@ class ReviewScreen(Screen[None]):
         self.action_save()
 
     def _after_labelling(self) -> None:
-        if not self.revealed and self.form.all_labelled:
-            self._reveal()
+        # Blind mode shows nothing of the verdicts until the labels are saved or r is pressed (DESIGN.md): a form
+        # labelled in full but not saved may still change, and what changes after a look is not blind.
         self._paint_form()
 
     def action_confidence(self, level: int) -> None:
@@ -729,9 +729,13 @@ class ReviewScreen(Screen[None]):
         self._reveal()
 
     def _reveal(self) -> None:
-        self.revealed = True
         assert self.bundle is not None
         self.session.reveal(self.bundle.attempt_id)  # the queue and audit may show this attempt's outcomes now
+        self._show_verdicts()
+
+    def _show_verdicts(self) -> None:
+        assert self.bundle is not None
+        self.revealed = True
         self.query_one(VerdictPanel).show(self.bundle.verdicts, True)
         self._paint_header()
 
@@ -771,6 +775,8 @@ class ReviewScreen(Screen[None]):
             self.form = FormState.from_judgements(self.bundle.judgements, self.bundle.fields)
             self._paint_header()
             self._paint_side()
+            if not self.revealed and self.session.sees_verdicts(self.attempt_id):
+                self._show_verdicts()  # saved in every field: blind no longer hides them
             self.notify(
                 "that was the last attempt: every attempt is judged"
                 if self.session.complete
