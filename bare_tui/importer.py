@@ -72,6 +72,8 @@ class ImportReport:
     unchanged: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    # Each error's file and line (0: none, a folder's error), for listing them as a compiler does (in_line_order).
+    error_places: list[tuple[str, int]] = field(default_factory=list, repr=False)
     warnings: list[str] = field(default_factory=list)
     kinds: dict[str, int] = field(default_factory=dict)
     stopped: bool = False  # a fault of the session (a full disk) ended the import early
@@ -88,6 +90,7 @@ class ImportReport:
         self.unchanged += other.unchanged
         self.failed += other.failed
         self.errors.extend(other.errors)
+        self.error_places.extend(other.error_places)
         self.warnings.extend(other.warnings)
         for kind, n in other.kinds.items():
             self.kinds[kind] = self.kinds.get(kind, 0) + n
@@ -102,7 +105,19 @@ class ImportReport:
 
     def fail(self, where: str, reason: str) -> None:
         self.failed += 1
+        file, _, line = where.rpartition(":")
+        self.error_places.append((file, int(line)) if file and line.isdigit() else (where, 0))
         self.errors.append(f"{where}: {reason}")
+
+    def in_line_order(self) -> None:
+        """The errors as a compiler lists them: file by file (in the order the import met them), each by line.
+        The import meets them kind by kind (tasks before attempts, bad JSON on its first pass), not in line order."""
+        files: dict[str, int] = {}
+        for file, _ in self.error_places:
+            files.setdefault(file, len(files))
+        order = sorted(range(len(self.errors)), key=lambda k: (files[self.error_places[k][0]], self.error_places[k][1]))
+        self.errors = [self.errors[k] for k in order]
+        self.error_places = [self.error_places[k] for k in order]
 
 
 class LineError(ValueError):
@@ -706,8 +721,23 @@ def import_into(
     """Import a file or folder into an open session. Bad lines are reported and skipped; good lines go in
     whole, in committed batches, so an interrupted import can simply be run again. A fault of the session
     (a full disk) stops the import: the batches committed before it stay and the report says where.
-    `source_format` names a format of bare_tui.formats (`--from`); without it the format is detected."""
+    `source_format` names a format of bare_tui.formats (`--from`); without it the format is detected. The errors
+    are listed by file and line."""
     report = ImportReport()
+    _import(store, source_path, source_name, source_version, progress, source_format, report)
+    report.in_line_order()
+    return report
+
+
+def _import(
+    store: Store,
+    source_path: Path,
+    source_name: str,
+    source_version: str | None,
+    progress: ProgressCallback | None,
+    source_format: str | None,
+    report: ImportReport,
+) -> None:
     if not source_path.exists():
         raise SessionError(f"{source_path}: no such file or folder")
     known_tasks = store.tasks()
@@ -755,7 +785,7 @@ def import_into(
                     )
                     report.failed += max(left - 1, 0)
                     report.stopped = True
-                    return report
+                    return
                 report.absorb(written)
             done += len(batch)
             if progress:
@@ -766,7 +796,6 @@ def import_into(
         report.fail(plan_lines[0].where, f"import stopped: {exc}; the plan lines were not imported")
         report.failed += len(plan_lines) - 1
         report.stopped = True
-    return report
 
 
 _KIND_ORDER = ("task", "attempt", "verdicts", "judgement", "adjudication")
