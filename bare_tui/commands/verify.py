@@ -14,7 +14,7 @@ from rich.table import Table
 
 from ..model import STAGES
 from ..pipeline.runner import verify_session
-from ..pipeline.settings import DEFAULT_SETTINGS
+from ..pipeline.settings import DEFAULT_SETTINGS, SIGNATURE_POLICIES
 from ..pipeline.summary import PassRate, Summary
 from ..pipeline.thresholds import ThresholdMeasurement
 from ..pipeline.version import pipeline_version
@@ -42,6 +42,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"run only this stage (repeatable; one of {', '.join(STAGES)}; default: all five)",
     )
     parser.add_argument("--force", action="store_true", help="verify every attempt again, even those with verdicts")
+    parser.add_argument(
+        "--signature-policy",
+        choices=SIGNATURE_POLICIES,
+        default=DEFAULT_SETTINGS.signature_policy,
+        help="which functions the signatures stage compares: visible (what callers of the file can see; the "
+        "default) or all (private helpers too). It enters the pipeline version, so the two policies' verdicts sit "
+        "side by side and `stats --by pipeline_version` compares them on the same labels",
+    )
     parser.epilog = (
         "Example: bare-tui verify sessions/study.db --jobs 2.  "
         "Ctrl+C keeps the verdicts already finished; run the command again to resume."
@@ -54,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     Store.open(args.session, readonly=True).close()  # a missing or foreign file is one clear line, before any work
     console = Console(stderr=True)
-    version = pipeline_version(DEFAULT_SETTINGS)
+    settings = DEFAULT_SETTINGS.with_changes(signature_policy=args.signature_policy)
+    version = pipeline_version(settings)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(bar_width=20),  # the two lines fit 80 columns
@@ -68,7 +77,13 @@ def run(args: argparse.Namespace) -> int:
         measuring = _Line(progress, "maintainability thresholds", "originals")
         verifying = _Line(progress, f"verify [dim]{version}[/]", "attempts")
         summary = verify_session(
-            args.session, args.jobs, args.stages, args.force, verifying.advance, measure_callback=measuring.advance
+            args.session,
+            args.jobs,
+            args.stages,
+            args.force,
+            verifying.advance,
+            settings=settings,
+            measure_callback=measuring.advance,
         )
     print_summary(summary, Console())
     if summary.interrupted:

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+SIGNATURE_POLICIES: tuple[str, ...] = ("visible", "all")
+"""The signatures stage's policies (PipelineSettings.signature_policy): `visible`, only what callers of the file can
+see is compared (the default, DESIGN.md's stage 2); `all`, every named function, private helpers too."""
+
 METRICS: tuple[str, ...] = ("cyclomatic_complexity", "nloc", "token_count", "parameter_count", "nesting_depth")
 """The per-function maintainability metrics, in the order they are reported."""
 

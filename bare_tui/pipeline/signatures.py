@@ -34,6 +34,7 @@ from bare_tui.pipeline.languages import (
 )
 from bare_tui.pipeline.languages.parameters import Parameter, agree, parameters_of
 from bare_tui.pipeline.languages.spec import Typedefs
+from bare_tui.pipeline.settings import SIGNATURE_POLICIES
 
 RULES_VERSION = "8"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes. 6: a Java class that
@@ -92,9 +93,7 @@ class SignatureChange:
     body_gone: bool = False  # a definition of which only a declaration is left
 
 
-POLICIES = ("visible", "all")
-"""`visible`: only what callers of the file can see is compared (the default, DESIGN.md's stage 2); `all`: every
-named function, private helpers too (the stage before 3)."""
+POLICIES = SIGNATURE_POLICIES  # settings.py's: `verify --signature-policy` offers them without loading this module
 
 
 def check_signatures(

@@ -163,6 +163,26 @@ def test_the_command_prints_the_summary_and_a_missing_session_is_one_line(
     assert len(err.strip().splitlines()) == 1 and "nope.db" in err
 
 
+def test_the_signature_policy_is_chosen_on_the_command_line_and_sits_beside_the_default(tmp_path: Path) -> None:
+    """DESIGN.md: the signature policy is a setting that enters the pipeline version. `--signature-policy all`
+    compares private helpers too: an inlined private helper fails under it and passes by default, and both runs'
+    verdicts stay in the session under their own versions."""
+    path = tmp_path / "policy.db"
+    original = (
+        "class A {\n  private int twice(int x) { return 2 * x; }\n  public int f(int y) { return twice(y) + 1; }\n}\n"
+    )
+    with Store.open(path, create=True) as store:
+        store.add_tasks([Task("t-1", "java", "A.java", original)])
+        store.add_attempts([Attempt("a-1", "t-1", "m", "class A {\n  public int f(int y) { return 2 * y + 1; }\n}\n")])
+    assert main(["verify", str(path), "--jobs", "1", "--stage", "signatures"]) == 0
+    assert main(["verify", str(path), "--jobs", "1", "--stage", "signatures", "--signature-policy", "all"]) == 0
+    visible = pipeline_version(DEFAULT_SETTINGS)
+    every = pipeline_version(DEFAULT_SETTINGS.with_changes(signature_policy="all"))
+    with Store.open(path, readonly=True) as store:
+        found = {v.pipeline_version: v.outcome for v in store.verdicts(attempt_id="a-1") if v.stage == "signatures"}
+    assert found == {visible: Outcome.PASS, every: Outcome.FAIL}
+
+
 def test_an_interrupted_run_keeps_what_finished_and_a_rerun_resumes(study: Path) -> None:
     def interrupt_after_two(done: int, total: int) -> None:
         if done == 2:
