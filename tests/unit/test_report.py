@@ -265,3 +265,25 @@ def test_a_plan_stratified_by_an_extra_stage_weighs_its_figures(
     assert {r["group"] for r in ppi} == {"all", "m-a", "m-b"}
     whole = next(r for r in ppi if r["group"] == "all")
     assert whole["n"] == 30 and whole["ci_low"] <= whole["value"] <= whole["ci_high"]
+
+
+def test_stats_says_when_the_verdicts_that_count_mix_imported_pipelines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DESIGN.md's default counts bare-tui's own verdicts, else the one imported source's. With two imported
+    sources the newest of each attempt-stage counts, whichever pipeline wrote it: stats says so on stderr, and
+    names --source; asked for one source, or with one imported source only, it says nothing."""
+    path = tmp_path / "two.db"
+    with Store.open(path, create=True) as store:
+        store.add_tasks([Task("t-1", "python", "a.py", "x = 1\n")])
+        store.add_attempts([Attempt("a-1", "t-1", "m", "x = 2\n"), Attempt("a-2", "t-1", "m", "x = 3\n")])
+        store.save_verdicts([Verdict("a-1", "syntax", Outcome.PASS, pipeline_version="ext", source="ext")])
+    assert main(["stats", str(path), "--bootstrap", "0", "--format", "json"]) == 0
+    assert "mix" not in capsys.readouterr().err  # one imported source: the design's default
+    with Store.open(path) as store:
+        store.save_verdicts([Verdict("a-2", "syntax", Outcome.FAIL, pipeline_version="ext2", source="ext2")])
+    assert main(["stats", str(path), "--bootstrap", "0", "--format", "json"]) == 0
+    err = capsys.readouterr().err
+    assert "2 imported sources (ext, ext2)" in err and "--source NAME" in err and err.count("\n") == 1
+    assert main(["stats", str(path), "--bootstrap", "0", "--format", "json", "--source", "ext"]) == 0
+    assert "mix" not in capsys.readouterr().err
