@@ -1816,10 +1816,10 @@ class Store:
         # Each task's first attempt from a list read in this same transaction (outside one, a commit could land
         # between the two reads: the query then asks SQLite row by row, as the other export queries do).
         listed = self._conn.in_transaction
-        select, lines, firsts = _line_select(what, columns, fmt, listed)
+        select, tasks, lines, firsts = _line_select(what, columns, fmt, listed)
         self._export_functions()
         leading = [json.dumps(self._first_attempts())] if firsts else []
-        sql, params = _export_query(what, select, source, _keys_where(what, keys, skip), leading=leading)
+        sql, params = _export_query(what, select, source, _keys_where(what, keys, skip), leading=leading, tasks=tasks)
         cursor = self._conn.execute(sql, params)
         while rows := cursor.fetchmany(EXPORT_BLOCK_KEYS[what]):  # about 2 MB of lines a chunk
             yield lines(rows)
@@ -1844,7 +1844,7 @@ class Store:
         threading = sys.modules.get("threading")
         if self._probe is None or (threading is not None and threading.active_count() > 1):
             return None  # a fork copies only this thread: another's locks would stay held in the readers
-        select, lines, listed = _line_select(what, columns, fmt, True)
+        select, tasks, lines, listed = _line_select(what, columns, fmt, True)
         table, key = _EXPORT_KEYS[what]
         low, high = self._conn.execute(f"SELECT min({key}), max({key}) FROM {table}").fetchone()
         order, step = _EXPORT_ORDER[what], EXPORT_BLOCK_KEYS[what]
@@ -1858,7 +1858,8 @@ class Store:
             inside = skipped[bisect.bisect_left(skipped, start) : bisect.bisect_left(skipped, start + step)]
             where = [(f"{order} >= ?", [start]), (f"{order} < ?", [start + step]), *_keys_where(what, None, inside)]
             block = firsts[bisect.bisect_left(firsts, start) : bisect.bisect_left(firsts, start + step)]
-            sql, params = _export_query(what, select, source, where, leading=[json.dumps(block)] if listed else [])
+            leading = [json.dumps(block)] if listed else []
+            sql, params = _export_query(what, select, source, where, leading=leading, tasks=tasks)
             return lines(conn.execute(sql, params).fetchall())
 
         return _ReaderProcesses(self, min(EXPORT_READERS, len(blocks)), blocks).run(read, write)
@@ -2869,6 +2870,13 @@ _FIRST_OF_TASK = "a.seq = (SELECT MIN(f.seq) FROM attempts f WHERE f.task_id = a
 # text keys a row (original and task_meta each ask it): 8.9k of 50k instructions a JSON Lines row (callgrind).
 # SQLite reads the list into an index of its own once per statement.
 _FIRST_LISTED = "a.seq IN (SELECT value FROM json_each(?1))"
+# A column of the task's own row (t): the same in every attempt of the task (57 a task in a BARE session), so an
+# attempts CSV export builds its cell once per task, with the commas beside it (_csv_line_items' tasks, read from
+# a table of the tasks of the rows read: _export_query), instead of once per attempt: a short text's cell rule
+# (_CSV_SQL) reads the value up to ten times and scans it four times. On the 243,732-attempt session: 117.9k to
+# 105.7k instructions an attempts CSV row, query and lines (callgrind, 15,104 rows); the export's CPU (user +
+# system) 7.59 to 7.20 s, median of 10 alternating runs each at load 4.3-6.4, faster in 9 of the 10 pairs.
+_TASK_COLUMN = re.compile(r"t\.\w+")
 _EXPORT_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "verdicts": {
         "attempt_id": ("v.attempt_id", "text"),
@@ -2885,7 +2893,7 @@ _EXPORT_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "attempts": {
         "attempt_id": ("a.attempt_id", "text"),
-        "task_id": ("a.task_id", "text"),
+        "task_id": ("t.task_id", "text"),  # the join's a.task_id, read as the task's: see _TASK_COLUMN
         "model": ("a.model", "text"),
         "language": ("t.language", "text"),
         "path": ("t.path", "text"),
@@ -2924,6 +2932,13 @@ _EXPORT_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
 # Made by Python instead (each column's bytes fetched, its cells kept by value, a record's short cells joined),
 # the cells cost the same CPU as these rules: a 60,160-attempt slice of the 243,732-attempt CSV export 1.04 s
 # either way (SQLite 0.50 to 0.33 s, Python 0.55 to 0.72 s), 400k verdicts 2.61 s and 2.63 s (best of 3 each).
+# Measured and dropped (callgrind, the cells of an attempt's five short texts, 16.8k instructions a row with these
+# rules): the quote test as one GLOB '*[",' || char(10, 13) || ']*' for text without a NUL (instr's tests kept
+# for text with one), 22.8k: a '[' right after '*' is SQLite's slow path, the set parsed again at each character,
+# where instr scans for one byte at about 10 instructions a character (a call with its column read about 600);
+# the model's cell (57 values) built once per block as the task's are, 4.8k a row more (the block's attempts read
+# again for their distinct models); printf('%s,%s,...') joining a record's cells in one call instead of ||, 3.0k
+# a row fewer, but %s ends a text at its first NUL, which || and the reference keep.
 _FORMULA = (
     "(($c < '0' OR ($c >= ':' AND $c < 'A'))"
     " AND ($c GLOB '[-=+@' || char(9, 13) || ']*' OR $c GLOB '''[-''=+@' || char(9, 13) || ']*'))"
@@ -3039,26 +3054,29 @@ def _first_listed(expressions: Sequence[tuple[str, str]]) -> list[tuple[str, str
 
 def _line_select(
     what: str, columns: Sequence[str], fmt: str, listed: bool
-) -> tuple[str, Callable[[list[Any]], ExportChunk], bool]:
-    """The SELECT items that build an export's lines (_json_line_items, _csv_line_items), how rows of them
-    become an ExportChunk (_line_chunks), and whether the items take the list of each task's first attempt as
-    the query's first parameter (listed: they do when a column asks it, _FIRST_LISTED): what export_lines and
-    export_to read alike."""
+) -> tuple[str, str, Callable[[list[Any]], ExportChunk], bool]:
+    """The SELECT items that build an export's lines (_json_line_items, _csv_line_items), those of the cells
+    built once per task (_export_query's tasks: an attempts CSV export's), how rows of them become an
+    ExportChunk (_line_chunks), and whether the items take the list of each task's first attempt as the query's
+    first parameter (listed: they do when a column asks it, _FIRST_LISTED): what export_lines and export_to read
+    alike."""
     expressions = _export_expressions(what, columns)
     asked = _first_listed(expressions) if listed else None
     listed = asked is not None
     if asked is not None:
         expressions = asked
+    tasks: list[str] = []
     if fmt == "jsonl":
         items = _json_line_items(expressions, columns)
     elif fmt == "csv":
-        items = _csv_line_items(expressions)
+        items = _csv_line_items(expressions, tasks if what == "attempts" else None)
     else:
         raise ValueError(f"unknown format {fmt!r}")
     if not any(isinstance(item, str) for item in items):  # no column: the query still reads one item a row
         items[-1] = f"CAST({_sql_text(cast(bytes, items[-1]).decode('utf-8'))} AS BLOB)"
     select = ", ".join(item for item in items if isinstance(item, str))
-    return select, _line_chunks(items, fmt, len(expressions)), listed
+    cells = ", ".join(f"{cell} AS k{i}" for i, cell in enumerate(tasks))
+    return select, cells, _line_chunks(items, fmt, len(expressions)), listed
 
 
 def _line_chunks(items: Sequence[str | bytes], fmt: str, columns: int) -> Callable[[list[Any]], ExportChunk]:
@@ -3273,12 +3291,15 @@ def _export_query(
     where: Sequence[tuple[str, Sequence[Any]]] = (),
     limit: int | None = None,
     leading: Sequence[Any] = (),
+    tasks: str = "",
 ) -> tuple[str, list[Any]]:
     """SELECT `select` of a streamed export, in its order, with its parameters; where: more conditions, each
     with its parameters; limit: the first rows only; leading: the parameters `select` numbers itself (?1...),
-    which come first."""
+    which come first; tasks (attempts only): SELECT items of a task's row (t), built once per task of the rows
+    read into a table tc that `select` reads (_TASK_COLUMN)."""
     params: list[Any] = list(leading)
     conditions = []
+    with_tasks = ""
     if what == "verdicts":
         frm = (
             "FROM verdicts v LEFT JOIN attempts a ON a.attempt_id = v.attempt_id"
@@ -3295,17 +3316,44 @@ def _export_query(
             "FROM attempts a CROSS JOIN tasks t ON t.task_id = a.task_id"
             " LEFT JOIN attempt_texts x ON x.attempt_id = a.attempt_id"
         )
+        if tasks:
+            # The cells of the tasks of the rows read (all tasks when all rows are), one row each, found by the
+            # same conditions (which therefore number their parameters); each row then steps down tc's
+            # automatic index instead of tasks' index of text keys, and reads its task by rowid.
+            frm = (
+                "FROM attempts a CROSS JOIN tc ON tc.task_id = a.task_id CROSS JOIN tasks t ON t.rowid = tc.r"
+                " LEFT JOIN attempt_texts x ON x.attempt_id = a.attempt_id"
+            )
+            where = _numbered(where, len(params) + 1)
+            within = " AND ".join(condition for condition, _ in where)
+            within = f" WHERE t.task_id IN (SELECT a.task_id FROM attempts a WHERE {within})" if where else ""
+            with_tasks = (
+                f"WITH tc AS MATERIALIZED (SELECT t.rowid AS r, t.task_id AS task_id, {tasks} FROM tasks t{within}) "
+            )
     else:
         frm = "FROM judgements j"
     for condition, values in where:
         conditions.append(condition)
         params.extend(values)
     filters = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-    sql = f"SELECT {select} {frm}{filters} ORDER BY {_EXPORT_ORDER[what]}"
+    sql = f"{with_tasks}SELECT {select} {frm}{filters} ORDER BY {_EXPORT_ORDER[what]}"
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
     return sql, params
+
+
+def _numbered(where: Sequence[tuple[str, Sequence[Any]]], first: int) -> list[tuple[str, Sequence[Any]]]:
+    """Conditions of _export_query with their parameters (each ?) numbered in order from `first` (?N), so that
+    a query can hold them twice and their parameters once."""
+    numbered: list[tuple[str, Sequence[Any]]] = []
+    for condition, values in where:
+        pieces = condition.split("?")
+        if len(pieces) != len(values) + 1:
+            raise ValueError(f"{condition!r} takes {len(pieces) - 1} parameters, not {len(values)}")
+        numbered.append((pieces[0] + "".join(f"?{first + k}{piece}" for k, piece in enumerate(pieces[1:])), values))
+        first += len(values)
+    return numbered
 
 
 def _keys_where(what: str, keys: Sequence[int] | None, skip: Sequence[int]) -> list[tuple[str, Sequence[Any]]]:
@@ -3352,27 +3400,44 @@ def _json_line_items(expressions: Sequence[tuple[str, str]], names: Sequence[str
     return items
 
 
-def _csv_line_items(expressions: Sequence[tuple[str, str]]) -> list[str | bytes]:
+def _csv_line_items(expressions: Sequence[tuple[str, str]], tasks: list[str] | None = None) -> list[str | bytes]:
     """One CSV record as csv_rows.csv_record writes it (a record of one null cell quoted, so it is no blank
     line), as parts whose UTF-8 bytes joined in order are the record (_line_item: SELECT items, or bytes the same
     in every record), with each long text's stored JSON form between two of them (at the odd places), for the
-    caller to write as its cell."""
+    caller to write as its cell. tasks (an attempts export's): where the cells of the task's own columns
+    (_TASK_COLUMN) go, to be built once per task, side by side ones and the commas beside them as one; the record
+    reads them as tc.k0, tc.k1..."""
     if len(expressions) == 1 and expressions[0][1] in ("text", "json", "number"):
         sql, kind = expressions[0]
         return [f"CAST(CASE WHEN {sql} IS NULL THEN '\"\"' ELSE {_CSV_SQL[kind].replace('$c', sql)} END"
                 " || char(13, 10) AS BLOB)"]  # fmt: skip
     items: list[str | bytes] = []
     parts: list[tuple[str, str | None]] = []
+
+    def add(sql: str, text: str | None, task: bool = False) -> None:
+        """A piece of the record (text: a literal's); the task's own, or a literal beside one, goes into the
+        task's cell (fewer pieces for SQLite to join a row)."""
+        if tasks is None or not (task or text is not None):
+            parts.append((sql, text))
+        elif parts and parts[-1][0] == f"tc.k{len(tasks) - 1}":
+            tasks[-1] += f" || {sql}"
+        elif task:
+            lead = f"{parts.pop()[0]} || " if parts and parts[-1][1] is not None else ""
+            parts.append((f"tc.k{len(tasks)}", None))
+            tasks.append(lead + sql)
+        else:
+            parts.append((sql, text))
+
     for i, (sql, kind) in enumerate(expressions):
         if i:
-            parts.append(("','", ","))
+            add("','", ",")
         if kind == "long":
             items.append(_line_item(parts))
             items.append(f"CAST({sql} AS BLOB)")
             parts = []
         else:
-            parts.append((_CSV_SQL[kind].replace("$c", sql), None))
-    parts.append(("char(13, 10)", "\r\n"))
+            add(_CSV_SQL[kind].replace("$c", sql), None, _TASK_COLUMN.fullmatch(sql) is not None)
+    add("char(13, 10)", "\r\n")
     items.append(_line_item(parts))
     return items
 

@@ -14,6 +14,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -368,6 +369,56 @@ def test_long_texts_side_by_side_first_last_or_alone_in_a_csv_record(tmp_path: P
         streamed, rows = both(store, "attempts", "csv", columns=columns)
         assert streamed == rows and '""' in streamed
         assert _to_file(store, tmp_path / "out", "attempts", "csv", columns=columns) == rows.encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def interleaved(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A random session whose tasks' attempts are interleaved (each attempt's task drawn at random)."""
+    return random_session(tmp_path_factory.mktemp("interleaved") / "s.db", 9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(columns=st.permutations(COLUMNS["attempts"]).flatmap(lambda every: st.sampled_from(range(1, 13)).map(
+    lambda count: every[:count])))  # fmt: skip
+@example(columns=["task_id", "language", "path"])
+@example(columns=["path", "original", "language", "model", "task_id"])
+@example(columns=["original", "task_id"])
+def test_the_cells_of_a_tasks_own_columns_are_built_once_per_task_in_any_order(
+    interleaved: Path, columns: list[str]
+) -> None:
+    """An attempts CSV export builds the cells of the task's own columns (task_id, language, path) once per task,
+    side by side ones and their commas as one: any choice and order of columns gives the bytes the rows write,
+    read whole by this process and in blocks of a few attempts by the reader processes (each block with the
+    cells of its own tasks, which other blocks share)."""
+    import bare_tui.store as store_module
+
+    ran: list[int | None] = []
+    run = store_module._ReaderProcesses.run
+    with Store.open(interleaved, readonly=True) as store, pytest.MonkeyPatch.context() as patch:
+        streamed, rows = both(store, "attempts", "csv", columns=columns)
+        assert streamed == rows
+        patch.setattr(store_module, "EXPORT_READERS", 2)
+        patch.setattr(store_module, "EXPORT_BLOCK_KEYS", dict.fromkeys(STREAMED, 7))
+        patch.setattr(store_module._ReaderProcesses, "run", lambda self, *a: ran.append(run(self, *a)) or ran[-1])
+        with tempfile.TemporaryDirectory() as folder:
+            assert _to_file(store, Path(folder) / "out", "attempts", "csv", columns=columns) == rows.encode("utf-8")
+    assert len(ran) == 1 and isinstance(ran[0], int) and ran[0] > 0  # read by the processes
+
+
+def test_an_attempts_csv_block_is_read_in_order_with_its_tasks_cells_by_an_index(tmp_path: Path) -> None:
+    """The query of a block of the attempts CSV export reads the attempts in order (no sort, which would copy
+    whole files) and each attempt's task cells and task by an index, not by a scan a row."""
+    from bare_tui.store import _export_query, _line_select
+
+    select, tasks, _, listed = _line_select("attempts", COLUMNS["attempts"], "csv", True)
+    assert listed and "t.task_id" in tasks and "t.path" in tasks
+    with Store.open(random_session(tmp_path / "s.db", 1), readonly=True) as store:
+        for where in ([("a.seq >= ?", [1]), ("a.seq < ?", [257])], []):
+            sql, params = _export_query("attempts", select, None, where, leading=["[]"], tasks=tasks)
+            plan = [row[3] for row in store._conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+            assert not any("TEMP B-TREE" in step for step in plan), plan
+            assert any(step.startswith("SEARCH tc USING AUTOMATIC") for step in plan), plan
+            assert "SEARCH t USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
 
 
 @settings(max_examples=300, deadline=None)
