@@ -112,7 +112,10 @@ async def test_the_queue_says_the_file_is_damaged_and_what_to_do(tmp_path: Path)
     app = Host()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "damaged" in said_on(app.screen, "#queue-counts"), "the queue's failure")
-        assert said_on(app.screen, "#queue-counts") == f"{bad}: {DAMAGED}; {ADVICE}"
+        said = said_on(app.screen, "#queue-counts")
+        # SQLite's own error, or (as the queue's reads race, 2 of 1,200 scrambled pages) the rows the damage left
+        # contradicting each other: "could not be read (IndexError: ...); its file may be damaged".
+        assert said.startswith(f"{bad}: ") and said.endswith(f"; {ADVICE}") and "damaged" in said
         assert app.screen.query_one("#queue-counts").size.height > 1  # whole, its advice included
 
 
@@ -121,7 +124,8 @@ async def test_the_audit_list_says_the_file_is_damaged_and_what_to_do(tmp_path: 
     app = BareTuiApp.auditing(bad, "eve")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "damaged" in said_on(app.screen, "#audit-details"), "the audit list's failure")
-        assert said_on(app.screen, "#audit-details") == f"{bad}: {DAMAGED}; {ADVICE}"
+        said = said_on(app.screen, "#audit-details")
+        assert said.startswith(f"{bad}: ") and said.endswith(f"; {ADVICE}") and "damaged" in said
         assert app.failure is None  # shown on the screen, which stays open
 
 
