@@ -27,10 +27,11 @@ from bare_tui.pipeline.languages import (
     spec_for_grammar,
     unsupported,
 )
+from bare_tui.pipeline.languages.spec import Imported
 from bare_tui.pipeline.signatures import Signature, compare_signatures, extract_signatures, grammar_signatures
 from bare_tui.pipeline.syntax import new_problems, tree_sitter_problems
 
-RULES_VERSION = "8"
+RULES_VERSION = "9"
 """Bumped whenever what this stage decides changes, so that the pipeline version changes. 4: a qualified call
 (`std::reverse(`, `obj.reverse(`) no longer counts as a call of a dropped helper of that name unless its qualifier is
 the helper's owner or self/this; a missing tail of nothing but helpers the answer neither defines nor calls is no
@@ -42,7 +43,9 @@ type, a C# nested type without a modifier, an unexported Go type, a Python `_Typ
 declared inside a function (a Go struct in a function body, a Java local class). 8: a type whose loss the signatures
 stage reports already is not charged again: one whose visible constructor or method is missing, or one nothing names
 but its own definition and the visible functions that are missing (an enum that went with the public method that used
-it); a class nested under a C++ class's private access is private (it was read as public)."""
+it); a class nested under a C++ class's private access is private (it was read as public). 9: a dropped import the
+answer still uses (or a dropped project header or import made for its effect), and a dropped constant other files can
+name (public, exported, in a header), are missing code (LanguageSpec.imports, LanguageSpec.constant_queries)."""
 
 
 Node = tree_sitter.Node
@@ -171,9 +174,11 @@ def integrity_findings(language: str, original: str, refactored: str | None, pat
     findings += _truncation(language, before, after, path)
     findings += _dropped_functions(language, original, refactored, path)
     if not any(f.check == "truncated" for f in findings):  # a cut answer's missing tail says it all
-        callbacks = _dropped_callbacks(before, after)
-        findings += callbacks
-        findings += _dropped_statements(before, after, said={f.line for f in callbacks})
+        lost = _dropped_callbacks(before, after)
+        lost += _dropped_imports(before, after)
+        lost += _dropped_constants(before, after, path)
+        findings += lost
+        findings += _dropped_statements(before, after, said={f.line for f in lost})
     findings += _hidden_characters(original, refactored)
     findings += _prose(before, after)
     spec = spec_for_grammar(grammar)
@@ -199,6 +204,8 @@ _CHECK_ORDER = (
     "dropped-type",
     "dropped-function",
     "dropped-callback",
+    "dropped-import",
+    "dropped-constant",
     "dropped-statement",
 )
 
@@ -553,6 +560,170 @@ def _dropped_callbacks(before: Source, after: Source) -> list[Finding]:
             )
             kept.add(key)  # said once
     return findings
+
+
+# Imports and constants (LanguageSpec.imports, LanguageSpec.constant_queries). An import is dropped when a name it
+# brings in is brought in by no import of the answer while the answer's code still uses it: reordering, merging or
+# splitting imports, changing quotes, or swapping `require` for `import` keeps the name. An import the answer no longer
+# needs (its uses refactored away, or never used at all) is a cleanup, not dropped code: reporting every import the
+# answer leaves out would fail answers for removing an unused `#include` or `using`, and an import whose uses are gone
+# is only as missing as the code that used it, which the other checks report. An import made for its effect alone
+# (`import "./setup.js"`, a project header) has no use to read, so it is dropped whenever no import of the answer
+# names its module. A constant is dropped when other files can name it and the answer never writes its name (see
+# _dropped_constants): on the real corpus's labels (bench/real_agreement.py, 525 attempts), reporting every constant
+# whose name was gone, private and unexported ones inlined into their uses included, failed 21 answers the reviewers
+# passed and caught none they failed; charging visible ones only fails one they passed (an exported array made an
+# unexported map).
+
+_IDENTIFIER = re.compile(rb"(->|::|[.\\$])?\s*+([A-Za-z_\x80-\xff][A-Za-z0-9_$\x80-\xff]*+)")
+
+
+@lru_cache(maxsize=4)
+def _imports(source: Source) -> tuple[Imported, ...]:
+    rule = spec_for_grammar(source.grammar).imports
+    return tuple(rule(source)) if rule is not None else ()
+
+
+@lru_cache(maxsize=4)
+def _code_names(source: Source) -> tuple[frozenset[str], frozenset[str]]:
+    """The names a text's code writes outside comments and strings: (every one, qualified or not; those written
+    unqualified outside its imports). `filepath.Join` uses `filepath` unqualified; `Math.max` does not use an imported
+    `max`, nor `std::vector` a `using std::vector`."""
+    starts, ends = _covered(source)
+    data = bytearray(source.data)
+    for start, end in zip(starts, ends):
+        data[start:end] = b" " * (end - start)
+    everywhere = {match.group(2) for match in _IDENTIFIER.finditer(data)}
+    for imported in _imports(source):
+        node = imported.node
+        data[node.start_byte : node.end_byte] = b" " * (node.end_byte - node.start_byte)
+    bare = {match.group(2) for match in _IDENTIFIER.finditer(data) if not match.group(1)}
+    return _decoded(everywhere), _decoded(bare)
+
+
+def _decoded(names: set[bytes]) -> frozenset[str]:
+    return frozenset(name.decode("utf-8", "replace") for name in names)
+
+
+def _dropped_imports(before: Source, after: Source) -> list[Finding]:
+    """An import of the original whose name no import of the answer brings in, by name or with its whole module, while
+    the answer's code still uses it (and defines nothing of that name itself); or whose module, imported for its
+    effect, the answer no longer imports."""
+    imports = [imported for imported in _imports(before) if not imported.whole]
+    if not imports:
+        return []
+    kept = {imported.name for imported in _imports(after) if imported.name}
+    modules = {imported.module for imported in _imports(after)}
+    wholes = tuple(imported.module for imported in _imports(after) if imported.whole and imported.module)
+    gone = [
+        imported
+        for imported in imports
+        if (imported.name not in kept and not any(_within(imported.module, whole) for whole in wholes))
+        if imported.name or imported.module not in modules
+    ]
+    if not gone:
+        return []  # most answers: every import kept, and the answer's code need not be read
+    used = _code_names(after)[1]
+    defined: set[str] | None = None
+    findings = []
+    said: set[tuple[str, str]] = set()
+    for imported in gone:
+        name, module = imported.name, imported.module
+        if (name, module) in said:
+            continue
+        if name:
+            if name not in used:
+                continue
+            if defined is None:
+                defined = {s.simple_name for s in grammar_signatures(after.grammar, after.text)}
+                defined |= {type_name for type_name, _ in _types(after)} | {c[0] for c in _constants(after)}
+            if name in defined:
+                continue  # the answer defines its own `join` in place of the imported one
+            shown = f"{snippet(name, 40)} from {snippet(module, 60)!r}"
+            message = f"the import of {shown} is missing, but the answer uses {snippet(name, 40)}"
+        elif module and module not in modules:
+            message = f"the import of {snippet(module, 60)!r} is missing"
+        else:
+            continue
+        said.add((name, module))
+        line, column = before.position(imported.node)
+        findings.append(Finding("dropped-import", "original", line, column, message))
+    return findings
+
+
+def _within(module: str, whole: str) -> bool:
+    """Whether a module is a whole import's module or inside it: `java.util.ArrayList` in `java.util`, `std::vector`
+    in `std` (whatever the separator)."""
+    return module == whole or (
+        module.startswith(whole) and not (module[len(whole)].isalnum() or module[len(whole)] == "_")
+    )
+
+
+@lru_cache(maxsize=4)
+def _constants(source: Source) -> tuple[tuple[str, Node, bool], ...]:
+    """The constants of a text (LanguageSpec.constant_queries): (name, name node, whether other files can name it).
+    A function, class or `require` bound to a constant name is left out: it is a definition (which the signatures and
+    types checks follow) or an import."""
+    spec = spec_for_grammar(source.grammar)
+    kinds = spec.node_kinds
+    definitions = kinds.anonymous_functions | kinds.value_definitions
+    imported = {imported.name for imported in _imports(source)}
+    found = []
+    for pattern in spec.constant_queries:
+        for match in matches(source, pattern):
+            values = match.get("value", [])
+            if values and values[0].type in definitions:
+                continue
+            definition = match.get("definition", [None])[0]
+            for node in match.get("name", []):
+                name = source.node_text(node)
+                if name and name not in imported:
+                    visible = definition is not None and not spec.hidden(source, definition, name, ())
+                    found.append((name, node, visible))
+    return tuple(sorted(found, key=lambda c: c[1].start_byte))
+
+
+def _dropped_constants(before: Source, after: Source, path: str) -> list[Finding]:
+    """A constant other files can name (public, exported, in a header) whose name the answer's code never writes: the
+    file's interface lost it, as a missing public function is. One only the file can name (private, unexported, in a
+    C source file) is its own, as its helpers are: inlined or no longer needed, it is refactored away, and one the
+    answer still uses without defining it is an undefined name, which the defects stage reports. A constant in a type
+    that is gone is part of that type's loss (reported here, or with its constructor by the signatures stage)."""
+    spec = spec_for_grammar(before.grammar)
+    if not spec.constant_queries or (spec.header_extensions and not path.lower().endswith(spec.header_extensions)):
+        return []
+    visible = [(name, node) for name, node, shown in _constants(before) if shown]
+    if not visible:
+        return []
+    defined = {name for name, _, _ in _constants(after)}
+    lost = [(name, node) for name, node in visible if name not in defined]
+    if lost:  # a constant the answer defines again is written in its code; for the rest, read the code
+        written = _code_names(after)[0]
+        lost = [(name, node) for name, node in lost if name not in written]
+    if not lost:
+        return []
+    gone_types = {name for name, _ in _types(before)} - {name for name, _ in _types(after)}
+    findings = []
+    for name, node in lost:
+        if gone_types and _inside_type(before, node, gone_types):
+            continue
+        line, column = before.position(node)
+        message = f"the constant {snippet(name, 40)} is missing: the answer never names it"
+        findings.append(Finding("dropped-constant", "original", line, column, message))
+    return findings
+
+
+def _inside_type(source: Source, node: Node, names: set[str]) -> bool:
+    """Whether a node is inside a definition named one of these (at most 64 levels up: constants sit near the top)."""
+    parent = node.parent
+    for _ in range(64):
+        if parent is None:
+            return False
+        name = parent.child_by_field_name("name")
+        if name is not None and name.id != node.id and _type_name(source, name) in names:
+            return True
+        parent = parent.parent
+    return False
 
 
 _MODULE_EXPORTS = re.compile(r"^\s*export\b|\bmodule\.exports\b|\bexports\.\w+", re.MULTILINE)

@@ -16,10 +16,13 @@ from bare_tui.pipeline.languages.spec import (
     NOTHING,
     Cppcheck,
     Grammar,
+    Imported,
+    ImportRule,
     LanguageSpec,
     NodeKinds,
     Typedefs,
     Visit,
+    query_imports,
     words,
 )
 from bare_tui.pipeline.languages.tree import (
@@ -1330,6 +1333,41 @@ NODE_KINDS = NodeKinds(
 )
 """The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
 
+STANDARD_HEADERS = frozenset(C_HEADER_NAMES) | {"math.h"} | _CPP_ONLY_HEADERS
+"""The standard headers, however a file spells their include (`#include "stdlib.h"` is seen in real files)."""
+
+
+def project_includes(rule: ImportRule) -> ImportRule:
+    """The imports a rule finds less the standard headers: a project header the file includes ("two_fer.h") declares
+    what the file defines and the types it uses, so an answer that drops it drops part of the file. A standard header
+    is left to the defects stage, which knows what they declare (names_whose_header_went, missing-include): whether
+    an answer still needs one depends on names this stage cannot look up, and dropping an unused one is a cleanup.
+    Imports of a whole module are kept."""
+
+    def includes(source: Source) -> list[Imported]:
+        return [imported for imported in rule(source) if imported.whole or imported.module not in STANDARD_HEADERS]
+
+    return includes
+
+
+INCLUDES = """
+    (preproc_include path: (string_literal (string_content) @module)) @import
+    (preproc_include path: (system_lib_string) @module @whole) @import
+    """
+IMPORTS = project_includes(query_imports(INCLUDES))
+"""The project headers the file includes in quotes. A system header is read as imported whole (no name of its own):
+`#include <vector>` names no `vector` the code uses."""
+
+_CONSTANT = (
+    "(declaration (type_qualifier) @qualifier declarator: (init_declarator declarator: (identifier) @name value: (_)"
+    ' @value)) @definition (#any-of? @qualifier "const" "constexpr")'
+)
+CONSTANT_QUERIES = ("(preproc_def name: (identifier) @name value: (preproc_arg) @value) @definition",) + tuple(
+    f"({scope} {_CONSTANT})" for scope in ("translation_unit", "preproc_if", "preproc_ifdef", "preproc_else")
+)
+"""An object-like `#define` with a value (an include guard or a flag defines none), and a `const` declared outside any
+function."""
+
 SPEC = LanguageSpec(
     node_kinds=NODE_KINDS,
     name="c",
@@ -1347,6 +1385,8 @@ SPEC = LanguageSpec(
     members_defined_outside=True,
     known_names=words(KNOWN_NAMES, INTTYPES_NAMES, POSIX_NAMES),
     type_queries=TYPE_QUERIES,
+    imports=IMPORTS,
+    constant_queries=CONSTANT_QUERIES,
     header_extensions=HEADERS,
     defect_queries=(ASSIGNMENT_IN_PARENTHESES,),
     block_query="(compound_statement) @hit",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from bare_tui.pipeline.languages.c import (
+    CONSTANT_QUERIES,
     DEFINITION_KINDS,
     HEADERS,
+    INCLUDES,
     INTTYPES_NAMES,
     KNOWN_NAMES,
     POSIX_NAMES,
@@ -19,6 +21,7 @@ from bare_tui.pipeline.languages.c import (
     missing_math_header,
     ownership_changes,
     parameter,
+    project_includes,
     return_type,
     undeclared_parameter_types,
     visit,
@@ -30,6 +33,7 @@ from bare_tui.pipeline.languages.spec import (
     NodeKinds,
     assignment_in_condition,
     empty_catch,
+    query_imports,
     words,
 )
 
@@ -138,6 +142,20 @@ NODE_KINDS = NodeKinds(
 )
 """The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
 
+IMPORTS = project_includes(
+    query_imports(f"""{INCLUDES}
+    (using_declaration (qualified_identifier name: (identifier) @name) @module) @import
+    (using_declaration "namespace" @whole (_) @module) @import
+    """)
+)
+"""C's project headers, and the name a `using std::vector;` brings in (`using namespace` brings in a whole one)."""
+
+CPP_CONSTANT_QUERIES = CONSTANT_QUERIES + (
+    "(declaration_list (declaration (type_qualifier) @qualifier declarator: (init_declarator declarator: (identifier)"
+    ' @name value: (_) @value)) @definition (#any-of? @qualifier "const" "constexpr"))',
+)
+"""C's, and a `const` or `constexpr` in a namespace."""
+
 SPEC = LanguageSpec(
     node_kinds=NODE_KINDS,
     name="cpp",
@@ -175,6 +193,8 @@ SPEC = LanguageSpec(
 """,
     ),
     type_queries=TYPE_QUERIES + ("(class_specifier name: (_) @name body: (_))",),
+    imports=IMPORTS,
+    constant_queries=CPP_CONSTANT_QUERIES,
     header_extensions=HEADERS,
     defect_queries=(
         assignment_in_condition("""

@@ -12,6 +12,7 @@ from bare_tui.pipeline.languages.spec import (
     Visit,
     assignment_in_condition,
     empty_catch,
+    query_imports,
     words,
 )
 from bare_tui.pipeline.languages.tree import Source, modifier_words, name_text
@@ -231,6 +232,21 @@ NODE_KINDS = NodeKinds(
 )
 """The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
 
+IMPORTS = query_imports("""
+    (using_directive name: (identifier) @name (_) @module) @import
+    (using_directive !name (_) @module) @whole @import
+    """)
+"""An alias `using` (`using Col = System.Collections.Generic;`) brings in its name; `using System;` and `using static`
+bring in a whole namespace or class."""
+
+_FIELD = "(variable_declaration (variable_declarator name: (identifier) @name (_)? @value))"
+CONSTANT_QUERIES = (
+    f'(field_declaration (modifier) @const {_FIELD} (#eq? @const "const")) @definition',
+    f"(field_declaration (modifier) @static (modifier) @readonly {_FIELD}"
+    ' (#eq? @static "static") (#eq? @readonly "readonly")) @definition',
+)
+"""A class's `const` and `static readonly` fields."""
+
 SPEC = LanguageSpec(
     node_kinds=NODE_KINDS,
     name="csharp",
@@ -256,6 +272,8 @@ SPEC = LanguageSpec(
     Comparer Lazy CancellationToken Interlocked Monitor Debug Trace Regex Uri Random Activator Type
     ArgumentException
 """),
+    imports=IMPORTS,
+    constant_queries=CONSTANT_QUERIES,
     type_queries=(
         "(class_declaration name: (_) @name)",
         "(struct_declaration name: (_) @name)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 
@@ -9,7 +10,7 @@ import tree_sitter
 
 from bare_tui.pipeline.languages.findings import Finding, captured, finding
 from bare_tui.pipeline.languages.parameters import Parameter, as_written, canonical, parameters_of
-from bare_tui.pipeline.languages.spec import NOTHING, Grammar, LanguageSpec, NodeKinds, Visit, words
+from bare_tui.pipeline.languages.spec import NOTHING, Grammar, LanguageSpec, NodeKinds, Visit, query_imports, words
 from bare_tui.pipeline.languages.tree import Source, name_text
 
 
@@ -244,6 +245,31 @@ NODE_KINDS = NodeKinds(
 )
 """The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
 
+_VERSION_SUFFIX = re.compile(r"(/v\d+|\.v\d+)$")
+
+
+def package_name(path: str) -> str:
+    """The name an import without an alias is used by: its path's last element (`filepath` for "path/filepath"), less
+    a major version (`yaml` for "gopkg.in/yaml.v2", `y` for "github.com/x/y/v2"). A package named otherwise than its
+    folder is missed, never reported wrongly: the name is then not what the answer's code uses."""
+    return _VERSION_SUFFIX.sub("", path).rsplit("/", 1)[-1]
+
+
+IMPORTS = query_imports(
+    """
+    (import_spec name: (package_identifier) @name path: (interpreted_string_literal (interpreted_string_literal_content)
+        @module)) @import
+    (import_spec !name path: (interpreted_string_literal (interpreted_string_literal_content) @module)) @import
+    (import_spec name: (blank_identifier) @effect path: (interpreted_string_literal (interpreted_string_literal_content)
+        @module)) @import
+    (import_spec name: (dot) @whole path: (interpreted_string_literal (interpreted_string_literal_content) @module))
+        @import
+    """,
+    package_name,
+)
+"""What each import brings in: its alias or its package's name; `_` imports run for their effect, `.` imports bring in
+the whole package."""
+
 SPEC = LanguageSpec(
     node_kinds=NODE_KINDS,
     name="go",
@@ -266,6 +292,8 @@ SPEC = LanguageSpec(
     uint64 uintptr float32 float64 complex64 complex128 any comparable _
 """),
     type_queries=("(type_spec name: (_) @name)", "(type_alias name: (_) @name)"),
+    imports=IMPORTS,
+    constant_queries=("(source_file (const_declaration (const_spec (identifier) @name) @definition))",),
     block_query="(statement_list) @hit",
     assignment_query="(assignment_statement) @hit",
     switch_query="(expression_switch_statement) @hit",

@@ -19,6 +19,7 @@ from bare_tui.pipeline.languages.spec import (
     Visit,
     empty_catch,
     private_modifier,
+    query_imports,
     words,
 )
 from bare_tui.pipeline.languages.tree import Source, matches, name_text
@@ -305,6 +306,19 @@ NODE_KINDS = NodeKinds(
 _OBJECT = "getClass hashCode equals toString clone finalize notify notifyAll wait"
 """java.lang.Object's methods, which every class and enum has (an anonymous class's body is a class_body too)."""
 
+IMPORTS = query_imports("""
+    (import_declaration (scoped_identifier name: (identifier) @name) @module) @import
+    (import_declaration (scoped_identifier) @module (asterisk) @whole) @import
+    """)
+"""The class (or, for `import static`, the member) each import brings in; `.*` imports bring in a whole package."""
+
+CONSTANT_QUERIES = (
+    "(field_declaration (modifiers) @modifiers declarator: (variable_declarator name: (identifier) @name value: (_)?"
+    r' @value) (#match? @modifiers "(^|\\s)static(\\s|$)") (#match? @modifiers "(^|\\s)final(\\s|$)")) @definition',
+    "(constant_declaration declarator: (variable_declarator name: (identifier) @name value: (_)? @value)) @definition",
+)
+"""A class's `static final` fields and an interface's fields (static and final without saying so)."""
+
 SPEC = LanguageSpec(
     node_kinds=NODE_KINDS,
     name="java",
@@ -331,6 +345,8 @@ SPEC = LanguageSpec(
         ("class_body", words(_OBJECT)),
     ),
     type_queries=tuple(f"({kind} name: (_) @name)" for kind in _TYPE_KINDS),
+    imports=IMPORTS,
+    constant_queries=CONSTANT_QUERIES,
     defect_queries=(ASSIGNMENT_IN_PARENTHESES, empty_catch("block")),
     block_query="(block) @hit",
     assignment_query="(assignment_expression) @hit",

@@ -19,6 +19,7 @@ from bare_tui.pipeline.languages.spec import (
     NodeKinds,
     Visit,
     empty_catch,
+    query_imports,
     words,
 )
 from bare_tui.pipeline.languages.tree import (
@@ -561,6 +562,37 @@ NODE_KINDS = NodeKinds(
 )
 """The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
 
+_REQUIRE = (
+    "(call_expression function: (identifier) @require arguments: (arguments . (string (string_fragment) @module)))"
+)
+IMPORTS = query_imports(f"""
+    (import_statement (import_clause (identifier) @name) source: (string (string_fragment) @module)) @import
+    (import_statement (import_clause (namespace_import (identifier) @name)) source: (string (string_fragment) @module))
+        @import
+    (import_statement (import_clause (named_imports (import_specifier alias: (identifier) @name)))
+        source: (string (string_fragment) @module)) @import
+    (import_statement (import_clause (named_imports (import_specifier !alias name: (identifier) @name)))
+        source: (string (string_fragment) @module)) @import
+    (import_statement . "import" . source: (string (string_fragment) @module)) @import
+    (variable_declarator name: (identifier) @name value: {_REQUIRE} (#eq? @require "require")) @import
+    (variable_declarator
+        name: (object_pattern [(shorthand_property_identifier_pattern) @name (pair_pattern value: (identifier) @name)])
+        value: {_REQUIRE} (#eq? @require "require")) @import
+    (expression_statement {_REQUIRE} (#eq? @require "require")) @import
+    """)
+"""The names ES imports and `require()` bindings bring in, and the modules imported for their effect alone
+(`import "./setup.js"`, a bare `require("dotenv")`). TypeScript's grammar has the same nodes."""
+
+CONSTANT_QUERIES = (
+    '(program (lexical_declaration "const" (variable_declarator name: (identifier) @name value: (_) @value)'
+    " @definition))",
+    "(program (export_statement declaration:"
+    ' (lexical_declaration "const" (variable_declarator name: (identifier) @name value: (_) @value) @definition)))',
+)
+"""The top-level `const` bindings (a function or class bound so is the signatures' and types' business, a `require` an
+import: the integrity stage leaves those out). Whether other files can name one is `hidden`'s answer: in a module, only
+an exported one."""
+
 SPEC = LanguageSpec(
     integer_power=True,  # `2 ** n` (ES2016): maintainability counts `1 << n` for it as bit arithmetic
     node_kinds=NODE_KINDS,
@@ -581,6 +613,8 @@ SPEC = LanguageSpec(
     known_names=words(KNOWN_NAMES),
     type_queries=("(class_declaration name: (_) @name)", "(class name: (_) @name)"),
     functions_stand_for_types=True,
+    imports=IMPORTS,
+    constant_queries=CONSTANT_QUERIES,
     defect_queries=DEFECT_QUERIES,
     block_query="(statement_block) @hit",
     assignment_query="(assignment_expression) @hit",

@@ -14,6 +14,7 @@ from bare_tui.pipeline.languages.spec import (
     Visit,
     empty_catch,
     private_modifier,
+    query_imports,
     words,
 )
 from bare_tui.pipeline.languages.tree import Source, name_text
@@ -164,6 +165,23 @@ NODE_KINDS = NodeKinds(
 )
 """The node kinds of the grammar that the stages give a part (comments, calls, functions, control flow)."""
 
+IMPORTS = query_imports("""
+    (namespace_use_clause (qualified_name (name) @name .) @module !alias) @import
+    (namespace_use_clause (name) @name @module !alias) @import
+    (namespace_use_clause . [(qualified_name) (name)] @module alias: (name) @name) @import
+    (expression_statement [(require_expression (_) @module) (require_once_expression (_) @module)
+        (include_expression (_) @module) (include_once_expression (_) @module)]) @import
+    """)
+"""The class, function or constant each `use` brings in (by its alias if it has one), and the files `require` and
+`include` read for their effect."""
+
+CONSTANT_QUERIES = (
+    "(const_declaration (const_element (name) @name . (_) @value)) @definition",
+    "(function_call_expression function: (name) @define arguments: (arguments . (argument [(string (string_content)"
+    ' @name) (encapsed_string (string_content) @name)]) . (argument (_) @value)) (#eq? @define "define")) @definition',
+)
+"""`const` at the top level, in a namespace or in a class, and `define('NAME', value)`."""
+
 SPEC = LanguageSpec(
     integer_power=True,  # `2 ** $n`: maintainability counts `1 << n` for it as bit arithmetic
     node_kinds=NODE_KINDS,
@@ -210,6 +228,8 @@ SPEC = LanguageSpec(
     DateTimeImmutable DateInterval mb_strlen mb_substr mb_strtolower mb_strtoupper ctype_digit ctype_alpha
     array_is_list str_word_count wordwrap chr ord dechex hexdec bin2hex
 """),
+    imports=IMPORTS,
+    constant_queries=CONSTANT_QUERIES,
     type_queries=(
         "(class_declaration name: (_) @name)",
         "(interface_declaration name: (_) @name)",

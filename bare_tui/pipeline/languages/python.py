@@ -18,6 +18,7 @@ from bare_tui.pipeline.languages.spec import (
     LanguageSpec,
     NodeKinds,
     Visit,
+    query_imports,
     words,
 )
 from bare_tui.pipeline.languages.tree import Source, captures, matches, name_text
@@ -301,6 +302,16 @@ def key_functions_taking_two_arguments(source: Source) -> Iterator[Finding]:
             )
 
 
+IMPORTS = query_imports("""
+    (import_statement name: (dotted_name . (identifier) @name) @module) @import
+    (import_statement name: (aliased_import name: (dotted_name) @module alias: (identifier) @name)) @import
+    (import_from_statement module_name: (_) @module name: (dotted_name (identifier) @name .)) @import
+    (import_from_statement module_name: (_) @module name: (aliased_import alias: (identifier) @name)) @import
+    (import_from_statement module_name: (_) @module (wildcard_import) @whole) @import
+    """)
+"""The names `import` and `from ... import` bring in (`import os.path` brings in `os`). A module-level constant
+(`LIMIT = 10`) needs no query of its own: the dropped-statement check reports an assignment whose target is gone."""
+
 SPEC = LanguageSpec(
     integer_power=True,  # `2 ** n`: maintainability counts `1 << n` for it as bit arithmetic
     node_kinds=NODE_KINDS,
@@ -321,6 +332,7 @@ SPEC = LanguageSpec(
     open_endings=(":",),
     backtick_strings_are_fences=True,
     stub_bodies=stub_bodies,
+    imports=IMPORTS,
     analyser="pyflakes",
     defect_rules=(key_functions_taking_two_arguments,),
 )

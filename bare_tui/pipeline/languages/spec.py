@@ -10,7 +10,7 @@ import tree_sitter
 
 from bare_tui.pipeline.languages.findings import Finding
 from bare_tui.pipeline.languages.parameters import Parameter, declared_return, standard_parameter
-from bare_tui.pipeline.languages.tree import Source, modifier_words
+from bare_tui.pipeline.languages.tree import Source, matches, modifier_words
 
 HiddenRule = Callable[[Source, tree_sitter.Node, str, tuple[str, ...]], bool]
 """Whether a definition (its node, its name, the scope it is in) is hidden from callers in other files."""
@@ -294,6 +294,57 @@ class NodeKinds:
 
 
 @dataclass(frozen=True)
+class Imported:
+    """One name an import brings into a file, as the integrity stage reads it."""
+
+    name: str
+    """The name the file's code uses it by (`join`, `filepath`, `ArrayList`); empty for an import made for its effect
+    alone (`import "./setup.js"`, `#include "two_fer.h"`, `require_once 'config.php'`)."""
+    module: str
+    """What it is imported from, without quotes (`path`, `path/filepath`, `java.util.ArrayList`)."""
+    node: tree_sitter.Node
+    whole: bool = False
+    """It imports the whole of its module (`import java.util.*;`, C#'s `using System;`, `from x import *`, Go's dot
+    import), with no name of its own: which names it serves cannot be read from the file, but it may serve any name
+    of its module that another import brought in before."""
+
+
+ImportRule = Callable[[Source], list[Imported]]
+"""Every name a text's imports bring in (see Imported)."""
+
+
+def query_imports(pattern: str, bound: Callable[[str], str] | None = None) -> ImportRule:
+    """An ImportRule from a query: each match captures the import (@import), what it imports from (@module) and the
+    name it binds (@name). A match without @name binds `bound(module)` when given (Go's package name is its path's
+    last element), else nothing, and nothing when it captures @effect: an import for its effect. An import any of
+    whose matches captures @whole imports the whole of its @module, and binds no name of its own."""
+
+    def rule(source: Source) -> list[Imported]:
+        found: list[Imported] = []
+        whole: set[int] = set()
+        for match in matches(source, pattern):
+            node = match["import"][0]
+            # `require 'a.php'` and `require "a.php"` import the same file: quotes and spaces are not part of it
+            module = "".join(source.node_text(match["module"][0]).split()) if "module" in match else ""
+            module = module.replace("'", '"').strip('"`<>')
+            if "whole" in match:
+                if node.id not in whole:
+                    whole.add(node.id)
+                    found.append(Imported("", module, node, whole=True))
+                continue
+            if "name" in match:
+                name = source.node_text(match["name"][0])
+            elif "effect" in match:
+                name = ""  # Go's `_ "net/http/pprof"`: imported for its effect
+            else:
+                name = bound(module) if bound is not None else ""
+            found.append(Imported(name, module, node))
+        return [imported for imported in found if imported.whole or imported.node.id not in whole]
+
+    return rule
+
+
+@dataclass(frozen=True)
 class LanguageSpec:
     """Everything the pipeline needs to know of one language. The stages read these declarations; a tenth
     language is one more file like the nine in this folder (and its tests)."""
@@ -427,6 +478,13 @@ class LanguageSpec:
     """Line endings beyond the usual (an open bracket, an operator) that say a statement goes on (Python's `:`)."""
     backtick_strings_are_fences: bool = False
     """tree-sitter reads a backtick as opening a string (Python 2's repr) where an answer's is a markdown fence."""
+    imports: ImportRule | None = None
+    """The names a text's imports bring in: one the answer no longer imports while its code still uses it is dropped
+    (see Imported)."""
+    constant_queries: tuple[str, ...] = ()
+    """tree-sitter patterns capturing (as @name, with its value as @value) each constant of the file's top level or of
+    a class body: a `static final` field, a Go or PHP `const`, a top-level `const` binding, an object-like `#define`.
+    One whose name the answer no longer has at all (and no new constant of the same value stands in for) is dropped."""
     stub_bodies: StubRule | None = None
     """Real bodies replaced by a stub, reported as elisions."""
     opening_tags: tuple[str, ...] = ()

@@ -11,8 +11,10 @@ import tree_sitter
 
 from bare_tui.pipeline.languages.findings import Finding, captured, finding
 from bare_tui.pipeline.languages.javascript import (
+    CONSTANT_QUERIES,
     DEFECT_QUERIES,
     DEFINITION_KINDS,
+    IMPORTS,
     KNOWN_NAMES,
     STATIC_MEMBERS,
     early_errors,
@@ -293,6 +295,8 @@ SPEC = LanguageSpec(
         "(class name: (_) @name)",
     ),
     functions_stand_for_types=True,
+    imports=IMPORTS,
+    constant_queries=CONSTANT_QUERIES,
     module_local_types=(
         "(program [(enum_declaration name: (_) @name) (interface_declaration name: (_) @name)"
         " (type_alias_declaration name: (_) @name) (class_declaration name: (_) @name)"

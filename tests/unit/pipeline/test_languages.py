@@ -284,6 +284,17 @@ def test_each_language_declares_node_kinds_its_grammar_has() -> None:
         assert spec.node_kinds.comments and spec.node_kinds.control and spec.node_kinds.functions, name
 
 
+def test_each_language_declares_imports_and_constant_patterns_its_grammars_read() -> None:
+    """A pattern a grammar cannot compile matches nothing, silently: each constant pattern compiles for every grammar
+    of its language, and every language says what its imports bring in (the integrity tests run each on real code)."""
+    for name, spec in REGISTRY.items():
+        assert spec.imports is not None, name
+        assert spec.constant_queries or name == "python", name  # Python's constants are top-level statements
+        for grammar in spec.grammars:
+            for pattern in spec.constant_queries:
+                assert languages.query(grammar, pattern) is not None, (name, grammar, pattern)
+
+
 def test_the_stages_read_node_kinds_from_the_language_file(monkeypatch: pytest.MonkeyPatch) -> None:
     """Nesting is counted over the control kinds the language declares; a registration over its call kinds."""
     java = "class A {\n  int f(int a) {\n    if (a > 0) {\n      while (a > 1) { a--; }\n    }\n    return a;\n  }\n}\n"
