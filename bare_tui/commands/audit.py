@@ -8,7 +8,7 @@ from pathlib import Path
 from ..audit import read_ahead
 from ..review import resolve_reviewer
 from ..rubric import set_rubric
-from ..store import SessionError, Store
+from ..store import Store
 from . import add_rubric_option
 
 
@@ -33,8 +33,4 @@ def run(args: argparse.Namespace) -> int:
     reading = read_ahead(Path(args.session))
     from ..tui.app import BareTuiApp
 
-    app = BareTuiApp.auditing(Path(args.session), auditor, read_ahead=reading)
-    app.run()
-    if app.failure is not None:
-        raise SessionError(app.failure)  # one line on stderr, exit status 2
-    return app.return_code or 0  # 1 after Textual's traceback of a bug
+    return BareTuiApp.auditing(Path(args.session), auditor, read_ahead=reading).run_as_command()

@@ -101,12 +101,8 @@ def _run(args: argparse.Namespace) -> int:
                 print(f"bare-tui: opening read-only: {session.read_only_reason}", file=sys.stderr)
             from ..tui.app import BareTuiApp
 
-            app = BareTuiApp(session, Path(args.session), start_at=start_at, keymap=keymap)
-            app.run()
+            return BareTuiApp(session, Path(args.session), start_at=start_at, keymap=keymap).run_as_command()
         finally:
             session.close()
     finally:
         store.close()
-    if app.failure is not None:
-        raise SessionError(app.failure)  # one line on stderr, exit status 2
-    return app.return_code or 0  # 1 after Textual's traceback of a bug

@@ -129,6 +129,14 @@ class BareTuiApp(App[None]):
             return
         super()._handle_exception(error)
 
+    def run_as_command(self) -> int:
+        """Run the app for `bare-tui review` or `bare-tui audit`: its exit status, 1 after Textual's traceback of a
+        bug; a session that failed (failure) is raised as SessionError, one line on stderr and status 2 (cli)."""
+        self.run()
+        if self.failure is not None:
+            raise SessionError(self.failure)
+        return self.return_code or 0
+
     async def action_quit(self) -> None:
         """Quit, unless labels on the review screen are unsaved: then a second ctrl+q quits."""
         if self.session is not None:  # `bare-tui audit` has no review screen (nor loads its module)

@@ -729,13 +729,9 @@ class ReviewScreen(Screen[None]):
         self._reveal()
 
     def _reveal(self) -> None:
+        self.revealed = True
         assert self.bundle is not None
         self.session.reveal(self.bundle.attempt_id)  # the queue and audit may show this attempt's outcomes now
-        self._show_verdicts()
-
-    def _show_verdicts(self) -> None:
-        assert self.bundle is not None
-        self.revealed = True
         self.query_one(VerdictPanel).show(self.bundle.verdicts, True)
         self._paint_header()
 
@@ -773,10 +769,9 @@ class ReviewScreen(Screen[None]):
         if following is None:
             self.bundle = self.session.load(self.attempt_id)
             self.form = FormState.from_judgements(self.bundle.judgements, self.bundle.fields)
+            self.revealed = self.session.sees_verdicts(self.attempt_id)  # saved in every field: no longer hidden
             self._paint_header()
             self._paint_side()
-            if not self.revealed and self.session.sees_verdicts(self.attempt_id):
-                self._show_verdicts()  # saved in every field: blind no longer hides them
             self.notify(
                 "that was the last attempt: every attempt is judged"
                 if self.session.complete
