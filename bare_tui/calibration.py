@@ -8,7 +8,7 @@ figure: metric, stage, group_by, group, n, value, ci_low, ci_high.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,7 +19,17 @@ import numpy as np
 from bare_tui import agreement
 from bare_tui.agreement import Confusion, Interval
 from bare_tui.consensus import consensus_label
-from bare_tui.model import FIELD_INDEX, FIELDS, STAGES, Adjudication, AttemptSummary, Judgement, Verdict, stage_order
+from bare_tui.model import (
+    FIELD_INDEX,
+    FIELDS,
+    OWN_SOURCE,
+    STAGES,
+    Adjudication,
+    AttemptSummary,
+    Judgement,
+    Verdict,
+    stage_order,
+)
 from bare_tui.store import (
     TALLY_ABSENT,
     TALLY_FAIL,
@@ -929,6 +939,7 @@ PLAN_GROUPINGS: tuple[str, ...] = ("model", "language")
 
 WEIGHTED_METRICS: frozenset[str] = frozenset(
     {
+        "auto_pass_rate",
         "human_pass_rate",
         "tp",
         "fp",
@@ -966,6 +977,9 @@ class PlanDesign:
     population_size: int  # attempts of the plan's population in the session, as often as the population lists them
     sampled: int  # the plan's sampled (non-gold) attempts in the session, labelled or not
     stratum_names: tuple[str, ...] = ()
+    # run -> stage -> that pipeline version's verdicts over the plan's population (when the session was read with
+    # every version's verdicts: `--by pipeline_version`)
+    version_tallies: dict[str, dict[str, StageTally]] = field(default_factory=dict)
 
 
 def load_plan(store: Store, name: str, session: PreparedSession, source: str | None = None) -> PlanDesign:
@@ -984,6 +998,10 @@ def load_plan(store: Store, name: str, session: PreparedSession, source: str | N
         models, languages = session.groupings["model"].names, session.groupings["language"].names
         tallies = _tallies(tally, session.stage_names, session.stage_names, models, languages)
         counted = PlanCounts(name, source, tallies, sum(tally.attempts))
+    versions: dict[str, dict[str, StageTally]] = {}
+    if session.versions:
+        runs = store.outcome_tally(session.stage_names, source, runs=True, plan=name)
+        versions = _version_tallies(runs, session.stage_names, session.stage_names)
     return PlanDesign(
         name=name,
         rows=np.array([index[item.attempt_id] for item in lined_up], dtype=np.int64),
@@ -993,6 +1011,7 @@ def load_plan(store: Store, name: str, session: PreparedSession, source: str | N
         population_size=counted.size,
         sampled=sum(1 for item in items if item.attempt_id not in missing),
         stratum_names=names,
+        version_tallies=versions,
     )
 
 
@@ -1019,6 +1038,13 @@ def load_plan_in_memory(store: Store, name: str, session: PreparedSession) -> Pl
         population_size=len(population_rows),
         sampled=len(lined_up),
         stratum_names=names,
+        version_tallies={
+            version: {
+                stage: StageTally.of(columns.auto[population_rows], np.zeros(len(population_rows), np.int64), 1, 1)
+                for stage, columns in stages.items()
+            }
+            for version, stages in session.versions.items()
+        },
     )
 
 
@@ -1088,21 +1114,73 @@ def _domain_counts(tally: StageTally, by: tuple[str, ...]) -> tuple[np.ndarray, 
 
 
 def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str, options: Options) -> list[StatRow]:
+    """A stage's design-weighted rows: all and the plan groupings (domains of one estimate), then each anchoring
+    group (the labels given blind, or after seeing the verdicts, against the same verdicts) and each pipeline
+    version (its verdicts against the same labels), which differ in what is compared, not in who."""
+    columns, humans = session.stages[stage], session.humans[stage]
+    everything = (plan.tallies[stage].passes.sum(), plan.tallies[stage].decided.sum())
+
+    def whole(group_by: str, group: str) -> Callable[[np.ndarray], list[tuple[str, str, np.ndarray]]]:
+        return lambda rows: [(group_by, group, np.ones(len(rows), dtype=bool))]
+
+    out = _weighted_rows(
+        stage,
+        plan,
+        columns,
+        humans,
+        lambda rows: _domains(session, rows, options.by),
+        _domain_counts(plan.tallies[stage], options.by),
+        options,
+    )
+    for grouping in options.by:
+        if grouping == "anchoring":
+            for group in ANCHORING_GROUPS:
+                anchored = session.anchoring[group][stage]
+                out += _weighted_rows(
+                    stage, plan, columns, anchored, whole(grouping, group), _counts(*everything), options
+                )
+        elif grouping == "pipeline_version":
+            for version, version_columns in session.versions.items():
+                tally = plan.version_tallies.get(version, {}).get(stage)
+                known = _counts(0, 0) if tally is None else _counts(tally.passes.sum(), tally.decided.sum())
+                out += _weighted_rows(
+                    stage, plan, version_columns[stage], humans, whole(grouping, version), known, options
+                )
+    return out
+
+
+def _counts(passes: float, decided: float) -> tuple[np.ndarray, np.ndarray]:
+    """One domain's pipeline passes and decided attempts over the plan's population."""
+    return np.array([float(passes)]), np.array([float(decided)])
+
+
+def _weighted_rows(
+    stage: str,
+    plan: PlanDesign,
+    columns: StageColumns,
+    humans: HumanColumns,
+    domains_of: Callable[[np.ndarray], list[tuple[str, str, np.ndarray]]],
+    population: tuple[np.ndarray, np.ndarray],
+    options: Options,
+) -> list[StatRow]:
+    """The design-weighted rows of one comparison: the pipeline verdicts `columns` against the human consensus
+    `humans` on the plan's labelled items, for each domain `domains_of` cuts from them (group_by, group,
+    membership of each labelled row); `population`: the pipeline's passes and decided attempts of the plan's
+    population in each domain, in the same order."""
     from bare_tui import survey  # the design-based estimators, needed only under a plan
 
-    columns, humans = session.stages[stage], session.humans[stage]
     consensus = humans.consensus[plan.rows]
     labelled = consensus >= 0
     rows = plan.rows[labelled]
     sample = survey.StratifiedSample(plan.strata[labelled], plan.population)
     decision = columns.auto[rows].astype(np.int64)
     reference = consensus[labelled].astype(np.int64)
-    domains = _domains(session, rows, options.by)
+    domains = domains_of(rows)
     members = np.column_stack([d for _, _, d in domains]) if len(rows) else np.zeros((0, len(domains)), dtype=bool)
     labels = survey.PlanLabels(sample, decision, reference, members)
 
     # the pipeline's verdicts over the plan's population, per domain: PPI's known part
-    known = survey.Population(*_domain_counts(plan.tallies[stage], options.by))
+    known = survey.Population(*population)
     pass_rates = labels.pass_rate()
     ratios = labels.confusion_ratios()
     tables = labels.confusion()
@@ -1113,6 +1191,10 @@ def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str,
         def add(metric: str, n: int, interval: Interval, group_by: str = group_by, group: str = group) -> None:
             out.append(StatRow(metric, stage, group_by, group, n, interval.value, interval.low, interval.high))
 
+        # the pipeline's own pass rate is counted, not estimated: over the plan's population (its --where), which a
+        # session's other attempts are not part of; unknown (empty) for a plan whose population is not listed here
+        decided, passed = int(known.domain_sizes[j]), int(known.domain_passes[j])
+        add("auto_pass_rate", decided, agreement.wilson(passed, decided))
         human = pass_rates[j]
         add("human_pass_rate", human.n, survey.wilson_effective(human))
         table = tables[j]
@@ -1176,6 +1258,20 @@ def plan_rows_for_store(
     session = load_session(store, source=source, versions="pipeline_version" in options.by, plan=plan)
     reviewers = _reviewers_for(store, replace(options, stages=stages_for(session, options)))
     return plan_rows(session, load_plan(store, plan, session, source), options) + reviewers
+
+
+def mixed_pipelines_note(store: Store) -> str | None:
+    """DESIGN.md's default counts bare-tui's own verdicts where an attempt has them, else the one imported
+    source's. With two imported sources or more the verdict that counts is each attempt-stage's newest, whichever
+    pipeline wrote it: the figures then mix pipelines, which the stats command (on stderr) and the statistics
+    screen say in these words, with how to count one. None when one pipeline counts."""
+    imported = [source for source in store.counted_sources() if source != OWN_SOURCE]
+    if len(imported) < 2:
+        return None
+    return (
+        f"the verdicts that count come from {len(imported)} imported sources ({', '.join(imported)}), each "
+        "attempt-stage's newest: the figures mix their pipelines; stats --source NAME counts one source's"
+    )
 
 
 def labelled_sample_kind(store: Store, labelled: Iterable[str] | None = None) -> str:

@@ -272,7 +272,8 @@ def markdown_report(rows: Sequence[StatRow], context: ReportContext) -> str:
         "pipeline's measured error rates from its raw pass rate; the PPI pass rate (prediction-powered inference, "
         "Angelopoulos et al. 2023, power-tuned) takes the pipeline's verdict on every attempt and corrects it by "
         "the labelled attempts, with a normal interval whose variance adds half an observation per (human, "
-        "pipeline) cell. Under a plan every proportion is a design-weighted (ratio) estimate with Wilson's interval "
+        "pipeline) cell. Under a plan the pipeline's pass rate is counted over the plan's population, and every "
+        "other proportion is a design-weighted (ratio) estimate with Wilson's interval "
         "at Kish's effective sample size, kappa, AC1 and MCC take the Jeffreys posterior of the weighted table at "
         "that size, and PPI is stratified; `bench/coverage.py` checks each interval covers 93% or more.",
         "Each cell reads value (interval) n=items behind the figure. A dash is a figure that is undefined "

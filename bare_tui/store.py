@@ -2307,7 +2307,7 @@ class Store:
         million verdicts; only extra stages' verdicts are read from chosen_verdicts."""
         words = max(1, -(-len(stages) // TALLY_STAGES_PER_WORD))
         if runs:
-            sql, params = self._run_tally_sql(stages, source, words)
+            sql, params = self._run_tally_sql(stages, source, words, plan)
         elif source is None:
             sql, params = self._counted_tally_sql(stages, words, plan, listed_in)
         else:
@@ -2452,8 +2452,11 @@ class Store:
         )
         return sql, params
 
-    def _run_tally_sql(self, stages: Sequence[str], source: str | None, words: int) -> tuple[str, list[Any]]:
-        """outcome_tally with runs: every run's verdicts, grouped by run."""
+    def _run_tally_sql(
+        self, stages: Sequence[str], source: str | None, words: int, plan: str | None = None
+    ) -> tuple[str, list[Any]]:
+        """outcome_tally with runs: every run's verdicts, grouped by run; `plan`: of its population's attempts
+        only, as often as it lists them."""
         packed, stage_params = self._packed_words(stages, words)
         word_names = ", ".join(f"w{w}" for w in range(words))
         where, params = ("WHERE source = ?", [source]) if source is not None else ("", [])
@@ -2466,13 +2469,18 @@ class Store:
                 "SELECT attempt_id, stage, outcome, run FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY run,"
                 f" attempt_id, stage ORDER BY written DESC) AS newest FROM ({verdicts})) WHERE newest = 1"
             )
+        listing, members, count = "", "per", "COUNT(*)"
+        listing_params: list[str] = []
+        if plan is not None:
+            cte, listing_params = self._listing(plan)
+            listing, members, count = f"{cte}, ", "per JOIN listed l ON l.attempt_id = per.attempt_id", "SUM(l.n)"
         sql = (
-            f"WITH v AS ({verdicts}), per AS (SELECT v.attempt_id, v.run, {', '.join(packed)}"
+            f"WITH {listing}v AS ({verdicts}), per AS (SELECT v.attempt_id, v.run, {', '.join(packed)}"
             " FROM v GROUP BY v.attempt_id, v.run)"
-            f" SELECT '' AS model, '' AS language, run, {word_names}, COUNT(*) AS attempts, 0 FROM per"
+            f" SELECT '' AS model, '' AS language, run, {word_names}, {count} AS attempts, 0 FROM {members}"
             f" GROUP BY run, {word_names}"
         )
-        return sql, [*params, *stage_params]
+        return sql, [*listing_params, *params, *stage_params]
 
     def group_names(self) -> GroupNames:
         """Every model and every language the session's attempts have (a language only tasks without attempts

@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 import json
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bare_tui.cli import main
+from bare_tui.model import Outcome
 from bare_tui.store import Store
 from tests.unit.test_report import make_session
 
@@ -90,6 +92,87 @@ def test_plan_groups_and_labels_needed(planned: Path, capsys: pytest.CaptureFixt
     assert isinstance(needed["value"], int) and needed["value"] >= 0
     wider = stats_json(capsys, str(planned), "--plan", "p1", "--precision", "0.2")
     assert find(wider, "labels_needed")["value"] <= needed["value"]
+
+
+def test_plan_pipeline_pass_rate_counts_the_plans_population_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a plan drawn from one model's attempts speaks for those: the pipeline's pass rate is theirs, and the other
+    # model, outside the population, has none (it was the whole session's 0.20 of 80 attempts before)
+    path = make_session(tmp_path / "s.db", attempts=80)
+    plan = ["plan", str(path), "--name", "ma", "--size", "30", "--strata", "defects", "--where", "model=m-a"]
+    assert main([*plan, "--seed", "1"]) == 0
+    whole = stats_json(capsys, str(path), "--stage", "overall", "--by", "model")
+    rows = stats_json(capsys, str(path), "--plan", "ma", "--stage", "overall", "--by", "model")
+    expected = find(whole, "auto_pass_rate", "model", "m-a")
+    assert expected["n"] == 40 and expected["value"] != find(whole, "auto_pass_rate")["value"]
+    for group_by, group in (("all", "all"), ("model", "m-a")):
+        row = find(rows, "auto_pass_rate", group_by, group)
+        assert (row["n"], row["value"], row["ci_low"], row["ci_high"]) == (
+            40,
+            expected["value"],
+            expected["ci_low"],
+            expected["ci_high"],
+        )
+    outside = find(rows, "auto_pass_rate", "model", "m-b")
+    assert (outside["n"], outside["value"]) == (0, None)
+    # and the corrected pass rate removes the pipeline's errors from that same rate
+    assert find(rows, "corrected_pass_rate")["n"] == 40
+
+
+def test_plan_weighs_the_anchoring_groups_each_reviewers_labels(
+    planned: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # make_session's ana labels blind and bo after seeing the verdicts: each anchoring group's pass rate under the
+    # plan is the stratified mean of that reviewer's labels, as the whole's is of the consensus
+    rows = stats_json(capsys, str(planned), "--plan", "p1", "--stage", "defects", "--by", "anchoring")
+    with Store.open(planned, readonly=True) as store:
+        given = {(a, r): label for a, r, stage, label, _saw in store.current_label_rows() if stage == "defects"}
+        sizes = {s.stratum: s.population for s in store.plan_strata("p1")}
+        items = store.plan_items("p1")
+    for group, reviewer in (("blind", "ana"), ("saw_verdicts", "bo")):
+        passes: dict[str, list[int]] = defaultdict(list)
+        for item in items:
+            passes[item.stratum].append(int(given[(item.attempt_id, reviewer)] == "pass"))
+        expected = sum(sizes[h] * sum(v) / len(v) for h, v in passes.items()) / sum(sizes[h] for h in passes)
+        row = find(rows, "human_pass_rate", "anchoring", group, "defects")
+        assert row["value"] == pytest.approx(expected, abs=1e-12) and row["n"] == 40
+        assert row["ci_low"] < row["value"] < row["ci_high"]
+    blind, saw = (find(rows, "cohen_kappa", "anchoring", g, "defects")["value"] for g in ("blind", "saw_verdicts"))
+    assert blind != saw
+
+
+def test_plan_weighs_each_pipeline_versions_verdicts_over_its_population(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a second pipeline version re-judges one stage with some verdicts turned: under a plan drawn from one model,
+    # the newer version (the one that counts) has the whole's weighted figures, the older its own, and each
+    # version's pass rate is counted over the plan's population
+    path = make_session(tmp_path / "s.db", attempts=80)
+    with Store.open(path) as store:
+        old = [v for v in store.verdicts() if v.stage == "defects"]
+        store.save_verdicts(
+            [
+                replace(v, outcome=Outcome.FAIL if i % 3 == 0 else v.outcome, pipeline_version="0.2", created_at=None)
+                for i, v in enumerate(old)
+            ]
+        )
+    plan = ["plan", str(path), "--name", "ma", "--size", "30", "--strata", "defects", "--where", "model=m-a"]
+    assert main([*plan, "--seed", "3"]) == 0
+    by_version = ("--stage", "defects", "--by", "pipeline_version")
+    rows = stats_json(capsys, str(path), "--plan", "ma", *by_version)
+    for metric in ("auto_pass_rate", "human_pass_rate", "sensitivity", "specificity", "cohen_kappa", "ppi_pass_rate"):
+        newest, counted = find(rows, metric, "pipeline_version", "0.2", "defects"), find(rows, metric, stage="defects")
+        assert newest == {**counted, "group_by": "pipeline_version", "group": "0.2"}
+    with Store.open(path, readonly=True) as store:
+        m_a = {a.attempt_id for a in store.attempts() if a.model == "m-a"}
+        outcomes = [v.outcome for v in old if v.attempt_id in m_a]
+    older = find(rows, "auto_pass_rate", "pipeline_version", "0.1+abc", "defects")
+    assert (older["n"], older["value"]) == (40, outcomes.count(Outcome.PASS) / 40)
+    assert older["value"] != find(rows, "auto_pass_rate", stage="defects")["value"]
+    assert find(rows, "specificity", "pipeline_version", "0.1+abc", "defects")["value"] != find(
+        rows, "specificity", stage="defects"
+    )["value"]
 
 
 def test_without_a_plan_the_table_says_whom_figures_describe(planned: Path, capsys: pytest.CaptureFixture[str]) -> None:
