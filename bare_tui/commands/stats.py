@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..calibration import GROUPINGS, Options, plan_rows_for_store, rows_and_sampling_note
-from ..model import FIELDS, OWN_SOURCE, is_stage_name
+from ..calibration import GROUPINGS, Options, mixed_pipelines_note, plan_rows_for_store, rows_and_sampling_note
+from ..model import FIELDS, is_stage_name
 from ..report import FORMATS, ReportContext, write_rows
 from ..safe_text import one_line
 from ..store import SessionError, Store
@@ -83,8 +83,9 @@ def run(args: argparse.Namespace) -> int:
     options = Options(by=by, stages=stages, replicates=args.bootstrap, seed=args.seed, precision=args.precision)
     try:
         with Store.open(args.session, readonly=True) as store:
-            if args.source is None:
-                _say_if_pipelines_mix(store)
+            mixed = mixed_pipelines_note(store) if args.source is None else None
+            if mixed is not None:
+                print(f"bare-tui stats: {one_line(mixed)}", file=sys.stderr)
             if args.plan is None:
                 # without a plan the report says what the labelled attempts are, whom the figures speak for
                 rows, sampling = rows_and_sampling_note(store, options, source=args.source)
@@ -115,18 +116,3 @@ def run(args: argparse.Namespace) -> int:
         finish_output(target, args.output)
         print(f"wrote {len(rows)} rows to {args.output}", file=sys.stderr)
     return 0
-
-
-def _say_if_pipelines_mix(store: Store) -> None:
-    """DESIGN.md's default counts bare-tui's own verdicts where an attempt has them, else the one imported
-    source's. With two imported sources or more the verdict that counts is each attempt-stage's newest, whichever
-    pipeline wrote it: the figures then mix pipelines, which the user is told (one line on stderr), with how to
-    count one."""
-    imported = [source for source in store.counted_sources() if source != OWN_SOURCE]
-    if len(imported) > 1:
-        names = ", ".join(imported)
-        print(
-            f"bare-tui stats: the verdicts that count come from {len(imported)} imported sources ({one_line(names)}), "
-            "each attempt-stage's newest: the figures mix their pipelines; give --source NAME to count one source's",
-            file=sys.stderr,
-        )

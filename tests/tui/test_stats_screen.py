@@ -117,6 +117,34 @@ async def test_export_key_writes_report_and_rows(session: Path) -> None:
     assert any(r["group"] == EVIL_MODEL for r in parsed)
 
 
+async def test_figures_that_mix_imported_pipelines_say_so_above_them(tmp_path: Path, session: Path) -> None:
+    """With no verdicts of bare-tui's own and two imported sources, each attempt-stage's newest verdict counts,
+    whichever pipeline wrote it: the screen says so in the words the stats command writes on stderr."""
+    path = tmp_path / "two.db"
+    with Store.open(path, create=True) as store:
+        store.add_tasks([Task(f"t{i}", "python", f"f{i}.py", "x = 1\n") for i in range(6)])
+        store.add_attempts([Attempt(f"a{i}", f"t{i}", "m", "x = 2\n", seq=i) for i in range(6)])
+        store.save_verdicts(
+            [
+                Verdict(f"a{i}", "syntax", Outcome.PASS, None, (), source, source)
+                for i, source in enumerate(["[red]ext[/]", "ext2"] * 3)
+            ]
+        )
+        store.save_judgements([Judgement(f"j{i}", f"a{i}", "ana", "syntax", Label.PASS) for i in range(6)])
+    for study, mixed in ((path, True), (session, False)):
+        app = StatsApp(study)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            warning = app.screen.query_one("#stats-warning", Static)
+            assert warning.display is mixed
+            if mixed:
+                said = " ".join(text_of(warning).split())
+                assert "Warning: the verdicts that count come from 2 imported sources ([red]ext[/], ext2)" in said
+                assert "--source NAME" in said
+                assert app.screen.query_one("#stats-body").display  # the figures are still shown, under it
+
+
 async def test_a_missing_session_is_reported_on_screen(tmp_path: Path) -> None:
     app = StatsApp(tmp_path / "nowhere.db")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -29,6 +29,7 @@ from bare_tui.calibration import (
     confusion,
     load_plan,
     load_session,
+    mixed_pipelines_note,
     plan_rows,
     score_curve,
     stages_for,
@@ -81,6 +82,7 @@ class StatsBundle:
     study: StudyPanel | None = None
     rates: tuple[StatRow, ...] | None = None  # raw and corrected success rates, all and per model, of overall
     session: PreparedSession | None = None  # what the export computes every row from
+    mixed: str | None = None  # the verdicts that count come from several imported pipelines: mixed_pipelines_note
 
     @property
     def complete(self) -> bool:
@@ -105,6 +107,7 @@ def bundle_parts(session_path: Path, options: Options, plan: str | None = None) 
             curve=score_curve(session, SCORED_STAGE),
             options=options,
             session=session,
+            mixed=mixed_pipelines_note(store),
         )
         yield bundle
         rate_options = Options(
@@ -351,6 +354,7 @@ class StatsScreen(Screen[None]):
         take_width_class(self)  # the children styled once, their width class already set
         yield Static(self._title(), id="stats-title")
         yield Static(WAITING["read"], id="stats-progress")
+        yield Static(id="stats-warning")
         yield LoadingIndicator(id="stats-loading")
         with VerticalScroll(id="stats-body"):
             yield Static(
@@ -383,6 +387,7 @@ class StatsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#stats-body").display = False
+        self.query_one("#stats-warning").display = False
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="stats")
@@ -409,6 +414,12 @@ class StatsScreen(Screen[None]):
             progress.update(said)
             return
         bundle = message.bundle
+        warning = self.query_one("#stats-warning", Static)
+        warning.display = bundle.mixed is not None
+        if bundle.mixed is not None:
+            said = Text("Warning: ", style="bold yellow")
+            said.append_text(safe_rich_text(bundle.mixed, style="yellow"))
+            warning.update(said)
         if bundle.rates is None:
             self._paint_stages(bundle)
             progress.update(WAITING["rates"])
