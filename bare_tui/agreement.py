@@ -440,13 +440,16 @@ def roc_auc(scores: np.ndarray, truth: np.ndarray, weights: np.ndarray | None = 
 
 
 def _auc(positive: np.ndarray, negative: np.ndarray) -> float | None:
-    """The AUC from the positives' and negatives' mass at each distinct score, ascending. Without weights the
-    masses are counts and every sum here is exact, so the figure is the rank formula's to the last bit."""
-    positives, negatives = float(positive.sum()), float(negative.sum())
-    if positives <= 0 or negatives <= 0:
+    """The AUC from the positives' and negatives' mass at each distinct score, ascending: the mass of pairs
+    ordered rightly over that of all pairs, the latter summed as rightly plus wrongly ordered, so that a score
+    separating the classes gives exactly 1 (or 0) with any weights (positives x negatives left 1 - 3e-16).
+    Without weights the masses are counts and every sum is exact: the rank formula's figure to the last bit."""
+    if positive.sum() <= 0 or negative.sum() <= 0:
         return None
-    below = np.cumsum(negative) - negative  # the negatives' mass strictly below each score
-    return float((positive * (below + negative / 2)).sum() / (positives * negatives))
+    # each side's mass strictly below each score, ties counted half to each side
+    right = float((positive * (np.cumsum(negative) - negative / 2)).sum())
+    wrong = float((negative * (np.cumsum(positive) - positive / 2)).sum())
+    return right / (right + wrong)
 
 
 def threshold_curve(scores: np.ndarray, truth: np.ndarray, weights: np.ndarray | None = None) -> ThresholdCurve:

@@ -440,6 +440,13 @@ def test_without_weights_the_curve_is_the_unit_weighted_one() -> None:
     assert roc_auc(scores, truth) == roc_auc(scores, truth, np.ones(400))
 
 
+def test_a_separating_score_has_an_auc_of_exactly_one_or_zero_with_any_weights() -> None:
+    weights = np.random.default_rng(3).uniform(0.1, 10.0, 50)
+    truth = np.repeat([0, 1], 25)
+    scores = np.arange(50.0)
+    assert roc_auc(scores, truth, weights) == 1.0 and roc_auc(-scores, truth, weights) == 0.0
+
+
 def test_an_exact_youden_tie_goes_to_the_lowest_threshold() -> None:
     # at 1 and at 3 the index is 4/6 + 1/2 - 1 = 1/6 + 2/2 - 1 = 1/6 exactly; in floating point the first sum
     # rounds below the second, and a plain argmax took 3
