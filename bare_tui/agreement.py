@@ -420,49 +420,59 @@ class ThresholdCurve:
     auc: float | None
     best_threshold: float | None  # the highest Youden index; ties go to the lowest threshold
     best_youden: float | None
-    positives: int
+    positives: int  # items, not weights: the scored positives behind the curve
     negatives: int
 
 
-def _average_ranks(values: np.ndarray) -> np.ndarray:
-    order = np.argsort(values, kind="mergesort")
-    ranks = np.empty(len(values), dtype=np.float64)
-    ranks[order] = np.arange(1, len(values) + 1)
-    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
-    sums = np.bincount(inverse, weights=ranks)
-    return (sums / counts)[inverse]
+YOUDEN_TIE = 1e-12
+"""Youden indices this close count as a tie (which goes to the lowest threshold). Weighted sums can leave a
+tie in exact arithmetic a few units in the last place apart; without weights two different indices differ
+by at least 1 / (positives x negatives), far more than this for any session."""
 
 
-def roc_auc(scores: np.ndarray, truth: np.ndarray) -> float | None:
-    """The area under the ROC curve (Mann-Whitney, ties counted half) of scores against truth (1 positive,
-    0 negative, -1 or a NaN score left out); undefined without both classes."""
-    s, t = _scored(scores, truth)
-    positives = int(t.sum())
-    negatives = len(t) - positives
-    if positives == 0 or negatives == 0:
+def roc_auc(scores: np.ndarray, truth: np.ndarray, weights: np.ndarray | None = None) -> float | None:
+    """The area under the ROC curve of scores against truth (1 positive, 0 negative, -1 or a NaN score left
+    out): the share of (positive, negative) pairs the score orders rightly, ties counted half (Mann-Whitney).
+    With `weights` each pair weighs the product of its items' weights (a design-weighted AUC, as scikit-learn's
+    `sample_weight` gives it); an item of weight 0 is left out. Undefined without both classes."""
+    _, positive, negative = _score_masses(*_scored(scores, truth, weights))
+    return _auc(positive, negative)
+
+
+def _auc(positive: np.ndarray, negative: np.ndarray) -> float | None:
+    """The AUC from the positives' and negatives' mass at each distinct score, ascending: the mass of pairs
+    ordered rightly over that of all pairs, the latter summed as rightly plus wrongly ordered, so that a score
+    separating the classes gives exactly 1 (or 0) with any weights (positives x negatives left 1 - 3e-16).
+    Without weights the masses are counts and every sum is exact: the rank formula's figure to the last bit."""
+    if positive.sum() <= 0 or negative.sum() <= 0:
         return None
-    ranks = _average_ranks(s)
-    return float((ranks[t].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+    # each side's mass strictly below each score, ties counted half to each side
+    right = float((positive * (np.cumsum(negative) - negative / 2)).sum())
+    wrong = float((negative * (np.cumsum(positive) - positive / 2)).sum())
+    return right / (right + wrong)
 
 
-def threshold_curve(scores: np.ndarray, truth: np.ndarray) -> ThresholdCurve:
-    """Sensitivity and specificity of 'score >= t' at each distinct score, the AUC and Youden's best cut-off."""
-    s, t = _scored(scores, truth)
-    positives = int(t.sum())
+def threshold_curve(scores: np.ndarray, truth: np.ndarray, weights: np.ndarray | None = None) -> ThresholdCurve:
+    """Sensitivity and specificity of 'score >= t' at each distinct score, the AUC and Youden's best cut-off.
+    With `weights` (a design's 1 / inclusion probability per item) every share is of weight rather than of
+    items, so the curve, the AUC and the cut-off speak for the population the weights describe; whole-number
+    weights give what repeating each item that many times gives."""
+    s, t, w = _scored(scores, truth, weights)
+    positives = int(np.count_nonzero(t))
     negatives = len(t) - positives
-    auc = roc_auc(s, t.astype(np.int8))
-    if positives == 0 or negatives == 0:
+    thresholds, positive, negative = _score_masses(s, t, w)
+    auc = _auc(positive, negative)
+    if auc is None:
         return ThresholdCurve((), (), (), auc, None, None, positives, negatives)
-    thresholds = np.unique(s)
-    # items at or above each threshold, counted with sorted searches rather than a loop over thresholds
-    pos_sorted = np.sort(s[t])
-    neg_sorted = np.sort(s[~t])
-    pos_above = positives - np.searchsorted(pos_sorted, thresholds, side="left")
-    neg_below = np.searchsorted(neg_sorted, thresholds, side="left")
-    sensitivity = pos_above / positives
-    specificity = neg_below / negatives
+    # the mass at or above each threshold, and strictly below it; the totals are the same running sums, so the
+    # lowest threshold passes exactly all (sensitivity 1, specificity 0)
+    pos_above = np.cumsum(positive[::-1])[::-1]
+    neg_through = np.cumsum(negative)
+    neg_below = neg_through - negative
+    sensitivity = pos_above / pos_above[0]
+    specificity = neg_below / neg_through[-1]
     youden = sensitivity + specificity - 1
-    best = int(np.argmax(youden))
+    best = int(np.flatnonzero(youden >= youden.max() - YOUDEN_TIE)[0])
     return ThresholdCurve(
         thresholds=tuple(float(x) for x in thresholds),
         sensitivity=tuple(float(x) for x in sensitivity),
@@ -475,11 +485,28 @@ def threshold_curve(scores: np.ndarray, truth: np.ndarray) -> ThresholdCurve:
     )
 
 
-def _scored(scores: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _score_masses(s: np.ndarray, t: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct scores, ascending, with the positives' and the negatives' weight at each."""
+    thresholds, inverse = np.unique(s, return_inverse=True)
+    size = len(thresholds)
+    positive = np.bincount(inverse[t], weights=w[t], minlength=size)
+    negative = np.bincount(inverse[~t], weights=w[~t], minlength=size)
+    return thresholds, positive, negative
+
+
+def _scored(
+    scores: np.ndarray, truth: np.ndarray, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The items with a finite score, a known truth and a weight above 0: scores, truth as booleans, weights."""
     s = np.asarray(scores, dtype=np.float64)
     t = np.asarray(truth)
-    keep = np.isfinite(s) & (t >= 0)
-    return s[keep], t[keep] == 1
+    w = np.ones(len(s)) if weights is None else np.asarray(weights, dtype=np.float64)
+    if w.shape != s.shape or t.shape != s.shape:
+        raise ValueError("scores, truth and weights must be aligned")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ValueError("weights must be finite and not negative")
+    keep = np.isfinite(s) & (t >= 0) & (w > 0)
+    return s[keep], t[keep] == 1, w[keep]
 
 
 # ---------------------------------------------------------------- paired Bayesian bootstrap over items

@@ -957,10 +957,12 @@ WEIGHTED_METRICS: frozenset[str] = frozenset(
         "corrected_pass_rate",
         "ppi_pass_rate",
         "labels_needed",
+        "auc",
+        "best_threshold",
     }
 )
-"""The rows a plan replaces with design-weighted ones; reviewers among themselves (alpha, Fleiss) and the
-score curve stay the labelled items' own."""
+"""The rows a plan replaces with design-weighted ones, the score curve's (`auc`, `best_threshold`) among them;
+reviewers among themselves (alpha, Fleiss) stay the labelled items' own."""
 
 
 @dataclass(frozen=True)
@@ -1059,8 +1061,9 @@ def _plan_sample(store: Store, name: str) -> tuple[list[Any], tuple[str, ...], l
 
 def plan_rows(session: PreparedSession, plan: PlanDesign, options: Options = Options()) -> list[StatRow]:
     """Every figure speaking for the plan's population: the labelled items' own rows for what a plan does not
-    weigh (alpha, Fleiss, the score curve, groupings other than model and language), the design-weighted rows
-    for the rest, `ppi_pass_rate` per all / model / language and, with a precision, `labels_needed`."""
+    weigh (alpha, Fleiss, groupings other than model and language), the design-weighted rows for the rest (the
+    score curve's `auc` and `best_threshold` among them), `ppi_pass_rate` per all / model / language and, with
+    a precision, `labels_needed`."""
     in_plan = np.zeros(len(session.attempt_ids), dtype=bool)
     in_plan[plan.rows] = True
     restricted = _restricted_to(session, in_plan)
@@ -1069,6 +1072,7 @@ def plan_rows(session: PreparedSession, plan: PlanDesign, options: Options = Opt
         (row.metric, row.stage, row.group_by, row.group): row
         for stage in stages_for(session, options)
         for row in _weighted_stage_rows(session, plan, stage, options)
+        + _weighted_curve_rows(session, plan, stage, options)
     }
     return [weighted.get((r.metric, r.stage, r.group_by, r.group), r) for r in unweighted]
 
@@ -1240,6 +1244,30 @@ def _weighted_rows(
         if options.precision is not None:
             needed = survey.labels_needed(options.precision, ppi, float(known.domain_sizes[j])) if ppi else None
             out.append(StatRow("labels_needed", stage, group_by, group, ppi.n if ppi else 0, needed))
+    return out
+
+
+def _weighted_curve_rows(session: PreparedSession, plan: PlanDesign, stage: str, options: Options) -> list[StatRow]:
+    """`auc` and `best_threshold` of a scored stage for the plan's population, all and per plan grouping: the
+    score curve of the labelled items with a score, each weighing N_h / n_h (n_h the stratum's items with a
+    consensus on this stage, as every weighted row of the stage counts them), so a (pass, fail) pair weighs
+    the product of its items' weights. n is the scored labelled items behind the figure. No interval, as
+    without a plan."""
+    if stage not in session.scored_stages:
+        return []
+    from bare_tui import survey  # the design's weights, needed only under a plan
+
+    consensus = session.humans[stage].consensus[plan.rows]
+    labelled = consensus >= 0
+    rows = plan.rows[labelled]
+    weights = survey.StratifiedSample(plan.strata[labelled], plan.population).weights
+    scores, reference = session.stages[stage].score[rows], consensus[labelled]
+    out: list[StatRow] = []
+    for group_by, group, member in _domains(session, rows, options.by):
+        curve = agreement.threshold_curve(scores[member], reference[member], weights[member])
+        n = curve.positives + curve.negatives
+        out.append(StatRow("auc", stage, group_by, group, n, curve.auc))
+        out.append(StatRow("best_threshold", stage, group_by, group, n, curve.best_threshold))
     return out
 
 

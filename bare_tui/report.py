@@ -262,6 +262,11 @@ def markdown_report(rows: Sequence[StatRow], context: ReportContext) -> str:
         "Human consensus: the strict majority of each reviewer's latest pass/fail label; an auditor's "
         "adjudication overrides it; ties and `unsure` give no consensus. `unsure` is a missing label for "
         "kappa and alpha.",
+        "Score curve (a stage with a score): `auc` is the share of (human pass, human fail) pairs the score "
+        "orders rightly, ties counted half, and `best_threshold` the cut-off of 'pass when score ≥ cut-off' with "
+        "the highest Youden index (sensitivity + specificity − 1), the lowest on a tie; neither has an interval. "
+        "Under a plan each pair weighs the product of its attempts' weights and the cut-off's shares are "
+        "weighted too; n is the scored attempts behind them.",
         "Pipeline against people: pass is the positive class, so sensitivity is the share of human passes the "
         "pipeline passed and a false negative (fn) is a disputed failure.",
         "Among reviewers: Krippendorff's alpha (nominal, missing labels allowed); Fleiss' kappa over the items "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import krippendorff
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sklearn.metrics import cohen_kappa_score, matthews_corrcoef, roc_auc_score
+from sklearn.metrics import cohen_kappa_score, matthews_corrcoef, roc_auc_score, roc_curve
 
 from bare_tui.agreement import (
     Confusion,
@@ -385,6 +386,80 @@ def test_youden_best_threshold_is_the_brute_force_best() -> None:
     assert curve.best_youden == pytest.approx(youden(best))
     assert curve.auc == pytest.approx(roc_auc_score(truth, scores))
     assert curve.sensitivity[0] == 1.0 and curve.specificity[0] == 0.0  # everything passes at the lowest score
+
+
+# scores with many ties (seven values), each item with a positive weight of very different sizes
+weighted_items = st.lists(
+    st.tuples(st.integers(0, 1), st.integers(-3, 3), st.floats(0.01, 100.0)), min_size=2, max_size=60
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(weighted_items)
+def test_weighted_auc_and_youden_cut_off_match_scikit_learn(items: list[tuple[int, int, float]]) -> None:
+    truth = np.array([i[0] for i in items])
+    scores = np.array([i[1] for i in items], dtype=float)
+    weights = np.array([i[2] for i in items])
+    curve = threshold_curve(scores, truth, weights)
+    if len(set(truth)) < 2:
+        assert roc_auc(scores, truth, weights) is None and curve.best_threshold is None
+        return
+    expected = roc_auc_score(truth, scores, sample_weight=weights)
+    assert roc_auc(scores, truth, weights) == pytest.approx(expected, abs=1e-12)
+    assert curve.auc == pytest.approx(expected, abs=1e-12)
+    # scikit-learn's curve at every distinct score (its first point, at +inf, passes nothing)
+    fpr, tpr, cuts = roc_curve(truth, scores, sample_weight=weights, drop_intermediate=False)
+    youden = dict(zip(cuts[1:].tolist(), (tpr - fpr)[1:].tolist()))
+    highest = max(youden.values())
+    assert curve.best_youden == pytest.approx(highest, abs=1e-9)
+    assert youden[curve.best_threshold] == pytest.approx(highest, abs=1e-9)
+    # ties go to the lowest threshold: every lower one is worse by more than rounding
+    assert all(j < highest - 1e-13 for cut, j in youden.items() if cut < curve.best_threshold)
+    assert (curve.positives, curve.negatives) == (int(truth.sum()), int(len(truth) - truth.sum()))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 1), st.integers(-3, 3), st.integers(0, 4)), min_size=2, max_size=40))
+def test_whole_number_weights_are_repeated_items(items: list[tuple[int, int, int]]) -> None:
+    truth = np.array([i[0] for i in items])
+    scores = np.array([i[1] for i in items], dtype=float)
+    times = np.array([i[2] for i in items])
+    weighted = threshold_curve(scores, truth, times.astype(float))
+    repeated = threshold_curve(np.repeat(scores, times), np.repeat(truth, times))
+    # the same figures to the last bit; only the item counts differ (an item of weight 0 is left out)
+    assert replace(weighted, positives=0, negatives=0) == replace(repeated, positives=0, negatives=0)
+    assert roc_auc(scores, truth, times.astype(float)) == repeated.auc
+
+
+def test_without_weights_the_curve_is_the_unit_weighted_one() -> None:
+    rng = np.random.default_rng(8)
+    truth = rng.integers(-1, 2, 400)
+    scores = np.round(rng.normal(truth, 1.0), 1)
+    scores[::17] = np.nan
+    assert threshold_curve(scores, truth) == threshold_curve(scores, truth, np.ones(400))
+    assert roc_auc(scores, truth) == roc_auc(scores, truth, np.ones(400))
+
+
+def test_a_separating_score_has_an_auc_of_exactly_one_or_zero_with_any_weights() -> None:
+    weights = np.random.default_rng(3).uniform(0.1, 10.0, 50)
+    truth = np.repeat([0, 1], 25)
+    scores = np.arange(50.0)
+    assert roc_auc(scores, truth, weights) == 1.0 and roc_auc(-scores, truth, weights) == 0.0
+
+
+def test_an_exact_youden_tie_goes_to_the_lowest_threshold() -> None:
+    # at 1 and at 3 the index is 4/6 + 1/2 - 1 = 1/6 + 2/2 - 1 = 1/6 exactly; in floating point the first sum
+    # rounds below the second, and a plain argmax took 3
+    scores = np.array([0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 3.0, 1.0])
+    truth = np.array([0, 1, 1, 0, 1, 1, 1, 1])
+    curve = threshold_curve(scores, truth)
+    assert curve.best_threshold == 1.0 and curve.best_youden == pytest.approx(1 / 6)
+
+
+@pytest.mark.parametrize("weights", [np.array([1.0, -1.0, 1.0]), np.array([1.0, np.nan, 1.0]), np.ones(2)])
+def test_weights_must_be_aligned_finite_and_not_negative(weights: np.ndarray) -> None:
+    with pytest.raises(ValueError):
+        threshold_curve(np.array([0.0, 1.0, 2.0]), np.array([0, 1, 1]), weights)
 
 
 @settings(max_examples=60, deadline=None)

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bare_tui.cli import main
@@ -82,6 +83,47 @@ def test_plan_pass_rate_is_the_stratified_mean(planned: Path, capsys: pytest.Cap
     assert all(len(r) == 8 for r in rows)
     cells = sum(find(rows, m)["value"] for m in ("tp", "fp", "fn", "tn"))  # type: ignore[misc]
     assert cells <= 80 + 1e-9
+
+
+def test_plan_score_curve_is_design_weighted(planned: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    rows = stats_json(capsys, str(planned), "--plan", "p1", "--by", "model", "--stage", "maintainability")
+    # by hand: the plan's items with a consensus on the stage, each weighing N_h / n_h of its stratum
+    with Store.open(planned, readonly=True) as store:
+        labels: dict[str, list[str]] = defaultdict(list)
+        for attempt_id, _reviewer, stage, label, _saw in store.current_label_rows():
+            if stage == "maintainability":
+                labels[attempt_id].append(label)
+        scores = {a: s for a, stage, _outcome, s in store.current_verdict_rows() if stage == "maintainability"}
+        models = {a: model for a, model, _language in store.attempt_groups()}
+        sizes = {s.stratum: s.population for s in store.plan_strata("p1")}
+        sampled = [item for item in store.plan_items("p1") if not item.gold]
+    consensus = {}
+    for item in sampled:
+        given = labels[item.attempt_id]
+        for word, code in (("pass", 1), ("fail", 0)):
+            if given.count(word) > len(given) / 2:
+                consensus[item.attempt_id] = code
+    labelled = [item for item in sampled if item.attempt_id in consensus]
+    per_stratum = {h: sum(1 for item in labelled if item.stratum == h) for h in sizes}
+    for group_by, group in (("all", "all"), ("model", "m-a"), ("model", "m-b")):
+        items = [item for item in labelled if group == "all" or models[item.attempt_id] == group]
+        truth = np.array([consensus[item.attempt_id] for item in items])
+        score = np.array([scores[item.attempt_id] for item in items])
+        weights = np.array([sizes[item.stratum] / per_stratum[item.stratum] for item in items])
+        assert np.ptp(weights) > 0  # the strata weigh differently, so weighting can matter
+        auc = find(rows, "auc", group_by, group, stage="maintainability")
+        weighted = roc_auc_score(truth, score, sample_weight=weights)
+        assert auc["n"] == len(items)
+        assert auc["value"] == pytest.approx(weighted, abs=1e-12)
+        assert auc["ci_low"] is None and auc["ci_high"] is None  # no interval, as without a plan
+        if group == "all":  # (within a model the score happens to separate perfectly: 1 either way)
+            assert abs(weighted - roc_auc_score(truth, score)) > 1e-3  # the unweighted figure is another
+        fpr, tpr, cuts = roc_curve(truth, score, sample_weight=weights, drop_intermediate=False)
+        best = find(rows, "best_threshold", group_by, group, stage="maintainability")
+        assert best["n"] == len(items)
+        assert best["value"] == pytest.approx(cuts[1:][np.argmax((tpr - fpr)[1:])], abs=1e-12)
 
 
 def test_plan_groups_and_labels_needed(planned: Path, capsys: pytest.CaptureFixture[str]) -> None:
