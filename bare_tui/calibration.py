@@ -1061,9 +1061,9 @@ def _plan_sample(store: Store, name: str) -> tuple[list[Any], tuple[str, ...], l
 
 def plan_rows(session: PreparedSession, plan: PlanDesign, options: Options = Options()) -> list[StatRow]:
     """Every figure speaking for the plan's population: the labelled items' own rows for what a plan does not
-    weigh (alpha, Fleiss, groupings other than model and language), the design-weighted rows for the rest (the
-    score curve's `auc` and `best_threshold` among them), `ppi_pass_rate` per all / model / language and, with
-    a precision, `labels_needed`."""
+    weigh (alpha, Fleiss), the design-weighted rows for the rest (the score curve's `auc` and `best_threshold`
+    among them), `ppi_pass_rate` per all / model / language / anchoring group / pipeline version and, with a
+    precision, `labels_needed`."""
     in_plan = np.zeros(len(session.attempt_ids), dtype=bool)
     in_plan[plan.rows] = True
     restricted = _restricted_to(session, in_plan)
@@ -1072,7 +1072,6 @@ def plan_rows(session: PreparedSession, plan: PlanDesign, options: Options = Opt
         (row.metric, row.stage, row.group_by, row.group): row
         for stage in stages_for(session, options)
         for row in _weighted_stage_rows(session, plan, stage, options)
-        + _weighted_curve_rows(session, plan, stage, options)
     }
     return [weighted.get((r.metric, r.stage, r.group_by, r.group), r) for r in unweighted]
 
@@ -1122,6 +1121,7 @@ def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str,
     group (the labels given blind, or after seeing the verdicts, against the same verdicts) and each pipeline
     version (its verdicts against the same labels), which differ in what is compared, not in who."""
     columns, humans = session.stages[stage], session.humans[stage]
+    scored = stage in session.scored_stages
     everything = (plan.tallies[stage].passes.sum(), plan.tallies[stage].decided.sum())
 
     def whole(group_by: str, group: str) -> Callable[[np.ndarray], list[tuple[str, str, np.ndarray]]]:
@@ -1135,20 +1135,21 @@ def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str,
         lambda rows: _domains(session, rows, options.by),
         _domain_counts(plan.tallies[stage], options.by),
         options,
+        scored,
     )
     for grouping in options.by:
         if grouping == "anchoring":
             for group in ANCHORING_GROUPS:
                 anchored = session.anchoring[group][stage]
                 out += _weighted_rows(
-                    stage, plan, columns, anchored, whole(grouping, group), _counts(*everything), options
+                    stage, plan, columns, anchored, whole(grouping, group), _counts(*everything), options, scored
                 )
         elif grouping == "pipeline_version":
             for version, version_columns in session.versions.items():
                 tally = plan.version_tallies.get(version, {}).get(stage)
                 known = _counts(0, 0) if tally is None else _counts(tally.passes.sum(), tally.decided.sum())
                 out += _weighted_rows(
-                    stage, plan, version_columns[stage], humans, whole(grouping, version), known, options
+                    stage, plan, version_columns[stage], humans, whole(grouping, version), known, options, scored
                 )
     return out
 
@@ -1166,11 +1167,13 @@ def _weighted_rows(
     domains_of: Callable[[np.ndarray], list[tuple[str, str, np.ndarray]]],
     population: tuple[np.ndarray, np.ndarray],
     options: Options,
+    scored: bool,
 ) -> list[StatRow]:
     """The design-weighted rows of one comparison: the pipeline verdicts `columns` against the human consensus
     `humans` on the plan's labelled items, for each domain `domains_of` cuts from them (group_by, group,
     membership of each labelled row); `population`: the pipeline's passes and decided attempts of the plan's
-    population in each domain, in the same order."""
+    population in each domain, in the same order; `scored`: whether the stage has a score curve (auc and
+    best_threshold)."""
     from bare_tui import survey  # the design-based estimators, needed only under a plan
 
     consensus = humans.consensus[plan.rows]
@@ -1244,30 +1247,16 @@ def _weighted_rows(
         if options.precision is not None:
             needed = survey.labels_needed(options.precision, ppi, float(known.domain_sizes[j])) if ppi else None
             out.append(StatRow("labels_needed", stage, group_by, group, ppi.n if ppi else 0, needed))
-    return out
-
-
-def _weighted_curve_rows(session: PreparedSession, plan: PlanDesign, stage: str, options: Options) -> list[StatRow]:
-    """`auc` and `best_threshold` of a scored stage for the plan's population, all and per plan grouping: the
-    score curve of the labelled items with a score, each weighing N_h / n_h (n_h the stratum's items with a
-    consensus on this stage, as every weighted row of the stage counts them), so a (pass, fail) pair weighs
-    the product of its items' weights. n is the scored labelled items behind the figure. No interval, as
-    without a plan."""
-    if stage not in session.scored_stages:
-        return []
-    from bare_tui import survey  # the design's weights, needed only under a plan
-
-    consensus = session.humans[stage].consensus[plan.rows]
-    labelled = consensus >= 0
-    rows = plan.rows[labelled]
-    weights = survey.StratifiedSample(plan.strata[labelled], plan.population).weights
-    scores, reference = session.stages[stage].score[rows], consensus[labelled]
-    out: list[StatRow] = []
-    for group_by, group, member in _domains(session, rows, options.by):
-        curve = agreement.threshold_curve(scores[member], reference[member], weights[member])
-        n = curve.positives + curve.negatives
-        out.append(StatRow("auc", stage, group_by, group, n, curve.auc))
-        out.append(StatRow("best_threshold", stage, group_by, group, n, curve.best_threshold))
+    if scored:
+        # the score curve of the labelled items with a score, each weighing N_h / n_h (n_h the stratum's items
+        # with a consensus here, as every weighted row counts them), so a (pass, fail) pair weighs the product of
+        # its items' weights; n is the scored labelled items behind the figure; no interval, as without a plan
+        weights, scores = sample.weights, columns.score[rows]
+        for group_by, group, member in domains:
+            curve = agreement.threshold_curve(scores[member], reference[member], weights[member])
+            n = curve.positives + curve.negatives
+            out.append(StatRow("auc", stage, group_by, group, n, curve.auc))
+            out.append(StatRow("best_threshold", stage, group_by, group, n, curve.best_threshold))
     return out
 
 

@@ -182,6 +182,13 @@ def test_plan_weighs_the_anchoring_groups_each_reviewers_labels(
         assert row["ci_low"] < row["value"] < row["ci_high"]
     blind, saw = (find(rows, "cohen_kappa", "anchoring", g, "defects")["value"] for g in ("blind", "saw_verdicts"))
     assert blind != saw
+    # the score curve too: the one pipeline version is the verdicts that count, so its weighted curve is the whole's
+    scored = stats_json(capsys, str(planned), "--plan", "p1", "--stage", "maintainability", "--by", "pipeline_version")
+    for metric in ("auc", "best_threshold"):
+        version = find(scored, metric, "pipeline_version", "0.1+abc", "maintainability")
+        assert version == {**find(scored, metric, stage="maintainability"), "group_by": "pipeline_version"} | {
+            "group": "0.1+abc"
+        }
 
 
 def test_plan_weighs_each_pipeline_versions_verdicts_over_its_population(
@@ -212,9 +219,10 @@ def test_plan_weighs_each_pipeline_versions_verdicts_over_its_population(
     older = find(rows, "auto_pass_rate", "pipeline_version", "0.1+abc", "defects")
     assert (older["n"], older["value"]) == (40, outcomes.count(Outcome.PASS) / 40)
     assert older["value"] != find(rows, "auto_pass_rate", stage="defects")["value"]
-    assert find(rows, "specificity", "pipeline_version", "0.1+abc", "defects")["value"] != find(
-        rows, "specificity", stage="defects"
-    )["value"]
+    assert (
+        find(rows, "specificity", "pipeline_version", "0.1+abc", "defects")["value"]
+        != find(rows, "specificity", stage="defects")["value"]
+    )
 
 
 def test_without_a_plan_the_table_says_whom_figures_describe(planned: Path, capsys: pytest.CaptureFixture[str]) -> None:
