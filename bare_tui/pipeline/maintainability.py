@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from bare_tui.pipeline.languages import Source
     from bare_tui.pipeline.languages.spec import NodeKinds
 
-RULES_VERSION = "12"
+RULES_VERSION = "13"
 """Bumped whenever how breaches are measured or matched, or the thresholds found, changes, so that the pipeline
 version changes. 4: an original that cannot be measured is left out of the percentiles (it used to send the
 whole session to the default thresholds). 5: whole-number thresholds; an original without breaches is judged on
@@ -58,7 +58,9 @@ the answer adds and nothing in the file calls is dead code, as one the original 
 is (a C++ const method is matched by the name its calls spell); `1 << n` is an integer power of two, not bit
 arithmetic, in a language without an integer power operator (LanguageSpec.integer_power) unless the file also
 combines bits; an original without breaches whose code loses fewer than settings.minimum_tokens tokens, with no
-decision, nesting level or parameter gone, is respelt, not simplified, whatever its lines and load say."""
+decision, nesting level or parameter gone, is respelt, not simplified, whatever its lines and load say. 13: a
+function that is an entry of a table literal (`const ROUTES = {GET: function () {...}}`, NodeKinds.tables) is reached
+by lookup, so it is no helper that nothing calls: an if/else chain made a dispatch table is what refactoring does."""
 
 METRIC_NAMES = {
     "cyclomatic_complexity": "cyclomatic complexity",
@@ -552,16 +554,42 @@ def _code_profile(grammar: str, text: str) -> CodeProfile:
     language, path = spec.name, path_for_grammar(grammar)
     source = parse_source(language, text, path)
     walk = _walk(source, spec.node_kinds, spec.integer_power)
+    entries = _table_entries(source, spec.node_kinds)
     helpers = tuple(
         _called_as(signature.name)
         for signature in extract_signatures(language, text, path)
-        if not signature.visible and not signature.declaration and not signature.local
+        if not signature.visible
+        and not signature.declaration
+        and not signature.local
+        and _called_as(signature.name) not in entries
     )
     duplicated = _duplicated(_without_tables(walk.tokens, walk.tables))
     # `1 << n` is two to the n where a language's only power is floating point (C's pow, Go's math.Pow, Java's
     # Math.pow): the plain integer spelling, unless the file also combines bits (`seen & bit`), where it is a mask.
     bits = walk.bits + (walk.powers if walk.bitwise > walk.powers else 0)
     return CodeProfile(tuple(walk.tokens), duplicated, bits, walk.bitwise, helpers)
+
+
+def _table_entries(source: Source, kinds: NodeKinds) -> frozenset[str]:
+    """The names of the functions that are entries of a table literal (NodeKinds.tables): a pair whose value is a
+    function, or a method written in the literal. A string key is named without its quotes."""
+    if not kinds.tables:
+        return frozenset()
+    names = set()
+    for table in captures(source, kinds_pattern(source.grammar, sorted(kinds.tables), "hit"), name="hit"):
+        for entry in table.named_children:
+            if entry.type in kinds.pairs:
+                key, value = entry.child_by_field_name("key"), entry.child_by_field_name("value")
+                if key is None or value is None or value.type not in kinds.functions:
+                    continue
+            elif entry.type in kinds.functions:
+                key = entry.child_by_field_name("name")
+                if key is None:
+                    continue
+            else:
+                continue
+            names.add(source.node_text(key).strip("'\"`"))
+    return frozenset(names)
 
 
 def _called_as(qualified: str) -> str:

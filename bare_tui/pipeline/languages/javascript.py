@@ -504,6 +504,7 @@ NODE_KINDS = NodeKinds(
     same_level=words("catch_clause"),
     not_parameters=words("( ) , comment"),
     number_literals=words("number"),
+    tables=words("object"),
     terminators=words("break_statement continue_statement return_statement throw_statement"),
     reachable_after=words(
         "; class_declaration comment empty_statement function_declaration",

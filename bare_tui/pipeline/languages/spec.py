@@ -212,6 +212,10 @@ class NodeKinds:
     """Children of a parameter list that are no parameter (comments, separators, brackets)."""
     number_literals: frozenset[str] = frozenset()
     """Number literals beyond those whose kind says `integer`."""
+    tables: frozenset[str] = frozenset()
+    """Literals whose entries are reached by lookup (a JavaScript object): a function that is an entry of one (a
+    pair's value, or a method written in it) is called through the table, `ROUTES[req.method](req, res)`, never by
+    its own name, so it is no helper left unused."""
     operations: frozenset[str] = frozenset()
     """Binary operations, logical ones among them: a chain of the same logical operator is one decision."""
     parentheses: frozenset[str] = frozenset()

@@ -646,6 +646,69 @@ def test_a_private_helper_the_answer_adds_and_nothing_calls_fails_as_dead_code()
     assert not any("nothing calls" in e.message for e in kept.evidence)
 
 
+DISPATCH_ORIGINAL_JS = """function handle(req, res) {
+  if (req.method === 'GET') {
+    if (req.params.id) {
+      res.end('one ' + req.params.id);
+    } else {
+      res.end('all');
+    }
+  } else if (req.method === 'POST') {
+    res.statusCode = 201;
+    res.end('made');
+  } else if (req.method === 'DELETE') {
+    res.statusCode = 204;
+    res.end();
+  } else {
+    res.statusCode = 405;
+    res.end();
+  }
+}
+
+module.exports = { handle };
+"""
+DISPATCH_TABLE_JS = """const ROUTES = {
+  GET: function (req, res) {
+    res.end(req.params.id ? 'one ' + req.params.id : 'all');
+  },
+  'POST': (req, res) => {
+    res.statusCode = 201;
+    res.end('made');
+  },
+  DELETE(req, res) {
+    res.statusCode = 204;
+    res.end();
+  },
+};
+
+function handle(req, res) {
+  const route = ROUTES[req.method];
+  if (route) return route(req, res);
+  res.statusCode = 405;
+  res.end();
+}
+
+module.exports = { handle };
+"""
+
+
+def test_a_branch_chain_made_a_dispatch_table_adds_no_helper_that_nothing_calls() -> None:
+    # the demo study's orders.js answer: each method's branch became an entry of a table looked up by
+    # req.method; an entry is called through the table, never by its name (rules 13: it read "GET is added to
+    # the answer and nothing calls it")
+    for table in (DISPATCH_TABLE_JS, DISPATCH_TABLE_JS.replace("const ROUTES", "export const ROUTES")):
+        result = check_maintainability("javascript", DISPATCH_ORIGINAL_JS, table, "orders.js")
+        assert not any("nothing calls" in e.message for e in result.evidence), [e.message for e in result.evidence]
+    ts = check_maintainability("typescript", DISPATCH_ORIGINAL_JS, DISPATCH_TABLE_JS, "orders.ts")
+    assert not any("nothing calls" in e.message for e in ts.evidence)
+    # a class's private method the answer adds and nothing calls is still dead code: a class body is no table
+    dead = DISPATCH_TABLE_JS.replace(
+        "function handle(", "class Router {\n  #unused(req) {\n    return req.method;\n  }\n}\n\nfunction handle("
+    )
+    result = check_maintainability("javascript", DISPATCH_ORIGINAL_JS, dead, "orders.js")
+    assert "#unused is added to the answer and nothing calls it" in [e.message for e in result.evidence]
+
+
 COUNTER_CPP = """#include <string>
 class counter {
     std::string strand;
