@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bare_tui import agreement
-from bare_tui.agreement import Confusion, Interval
+from bare_tui.agreement import Confusion, Interval, ThresholdCurve
 from bare_tui.consensus import consensus_label
 from bare_tui.model import (
     FIELD_INDEX,
@@ -826,6 +826,22 @@ def score_curve(session: PreparedSession, stage: str = "maintainability") -> agr
 def confusion(session: PreparedSession, stage: str) -> Confusion:
     """The stage's pipeline verdicts against the human consensus over all attempts (pass = positive)."""
     return Confusion.from_labels(session.stages[stage].auto, session.humans[stage].consensus)
+
+
+def plan_confusion(session: PreparedSession, plan: PlanDesign, stage: str) -> Confusion:
+    """confusion() over the plan's sampled (non-gold) attempts only: the labelled pairs its figures rest on."""
+    return Confusion.from_labels(session.stages[stage].auto[plan.rows], session.humans[stage].consensus[plan.rows])
+
+
+def plan_score_curve(session: PreparedSession, plan: PlanDesign, stage: str = "maintainability") -> ThresholdCurve:
+    """score_curve() for the plan's population: its labelled items, each weighing N_h / n_h as the weighted rows
+    weigh them (`auc` and `best_threshold` under --plan are this curve's)."""
+    from bare_tui import survey  # the design's weights, needed only under a plan
+
+    consensus = session.humans[stage].consensus[plan.rows]
+    labelled = consensus >= 0
+    weights = survey.StratifiedSample(plan.strata[labelled], plan.population).weights
+    return agreement.threshold_curve(session.stages[stage].score[plan.rows[labelled]], consensus[labelled], weights)
 
 
 @dataclass(frozen=True)

@@ -315,7 +315,8 @@ def draw_plan(store: Store, spec: PlanSpec) -> DrawnPlan:
     keep = frame.mask(conditions)
     for name in strata_names:
         if name not in ATTRIBUTES and not (keep & ~frame.matching(name, NO_OUTCOME)).any():
-            raise PlanError(f"--strata {name}: no attempt of the population has a {name} verdict (run verify)")
+            article = "an" if name[:1] in "aeiou" else "a"
+            raise PlanError(f"--strata {name}: no attempt of the population has {article} {name} verdict (run verify)")
     population_size = int(keep.sum())
     if population_size == 0:
         raise PlanError(f"--where {spec.where}: no attempt matches all the conditions")

@@ -117,6 +117,44 @@ async def test_export_key_writes_report_and_rows(session: Path) -> None:
     assert any(r["group"] == EVIL_MODEL for r in parsed)
 
 
+async def test_with_a_plan_every_section_speaks_for_its_population(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A plan that oversamples the pipeline's failures: the stage table, the curve and the export are the plan's
+    design-weighted figures (stats --plan's), and each section's title says whom it speaks for."""
+    import json
+
+    from bare_tui.cli import main
+
+    path = build_session(tmp_path / "planned.db")
+    assert main(["plan", str(path), "--name", "p1", "--size", "16", "--strata", "syntax", "--allocation", "equal"]) == 0
+    capsys.readouterr()
+    assert main(["stats", str(path), "--plan", "p1", "--format", "json", "--bootstrap", "0", "--by", "anchoring"]) == 0
+    expected = {(r["metric"], r["stage"], r["group_by"], r["group"]): r for r in json.loads(capsys.readouterr().out)}
+    assert main(["stats", str(path), "--format", "json", "--bootstrap", "0"]) == 0
+    unweighted = {(r["metric"], r["stage"], r["group_by"], r["group"]): r for r in json.loads(capsys.readouterr().out)}
+    app = StatsApp(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StatsScreen) and screen.bundle is not None
+        shown = {(r.metric, r.stage, r.group_by, r.group): r for r in screen.bundle.rows}
+        for key in (("cohen_kappa", "overall", "all", "all"), ("sensitivity", "syntax", "all", "all")):
+            assert shown[key].value == pytest.approx(expected[key]["value"], abs=1e-12)
+        assert shown[("percent_agreement", "overall", "all", "all")].value != pytest.approx(
+            unweighted[("percent_agreement", "overall", "all", "all")]["value"]
+        )
+        assert "weighted by plan p1" in text_of(screen.query_one("#table-title", Static))
+        assert "weighted by plan p1" in text_of(screen.query_one("#curve-title", Static))
+        confusion = text_of(screen.query_one("#confusion-overall", Static))
+        assert sum(int(n) for line in confusion.splitlines()[2:] for n in line.split()[1:]) == 16
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert "Figures weighted by plan p1" in path.with_name("planned-stats.md").read_text()
+
+
 async def test_figures_that_mix_imported_pipelines_say_so_above_them(tmp_path: Path, session: Path) -> None:
     """With no verdicts of bare-tui's own and two imported sources, each attempt-stage's newest verdict counts,
     whichever pipeline wrote it: the screen says so in the words the stats command writes on stderr."""

@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, LoadingIndicator, Static
 from bare_tui.agreement import Confusion, ThresholdCurve
 from bare_tui.calibration import (
     Options,
+    PlanDesign,
     PreparedSession,
     StatRow,
     calibration_rows,
@@ -30,7 +31,9 @@ from bare_tui.calibration import (
     load_plan,
     load_session,
     mixed_pipelines_note,
+    plan_confusion,
     plan_rows,
+    plan_score_curve,
     score_curve,
     stages_for,
 )
@@ -82,6 +85,7 @@ class StatsBundle:
     study: StudyPanel | None = None
     rates: tuple[StatRow, ...] | None = None  # raw and corrected success rates, all and per model, of overall
     session: PreparedSession | None = None  # what the export computes every row from
+    design: PlanDesign | None = None  # the plan whose design weighs every figure, when one backs the screen
     mixed: str | None = None  # the verdicts that count come from several imported pipelines: mixed_pipelines_note
 
     @property
@@ -92,30 +96,43 @@ class StatsBundle:
 def bundle_parts(session_path: Path, options: Options, plan: str | None = None) -> Iterator[StatsBundle]:
     """Open the session read-only in this thread and compute what the screen shows, yielding a bundle as each
     section is ready: the stage table, confusion matrices and curve first, then the success rates per model,
-    then the study panel (the plan named, else the session's newest plan, else the labelled attempts as they
-    are). The per-model rows the screen shows need no resamples, so none are drawn for them: the export
-    computes every row with its intervals (`export_rows`)."""
+    then the study panel. Every section speaks for the plan named, else the session's newest plan (its
+    design-weighted figures, `stats --plan`'s), else for the labelled attempts as they are. The per-model rows
+    the screen shows need no resamples, so none are drawn for them: the export computes every row with its
+    intervals (`export_rows`)."""
     with Store.open(session_path, readonly=True) as store:
         plans = store.plans()
         name = plan if plan is not None else (plans[-1].name if plans else None)
         session = load_session(store, plan=name)  # the plan's population counted in the same pass
+        design = load_plan(store, name, session) if name is not None else None
         options = replace(options, stages=stages_for(session, options))  # extra stages after the five
         table_options = replace(options, by=tuple(b for b in options.by if b == "anchoring"))
-        bundle = StatsBundle(
-            rows=tuple(calibration_rows(session, table_options)),
-            confusions={stage: confusion(session, stage) for stage in options.stages},
-            curve=score_curve(session, SCORED_STAGE),
-            options=options,
-            session=session,
-            mixed=mixed_pipelines_note(store),
-        )
+        if design is None:
+            bundle = StatsBundle(
+                rows=tuple(calibration_rows(session, table_options)),
+                confusions={stage: confusion(session, stage) for stage in options.stages},
+                curve=score_curve(session, SCORED_STAGE),
+                options=options,
+                session=session,
+                mixed=mixed_pipelines_note(store),
+            )
+        else:  # every section speaks for the plan's population, as the study panel does
+            bundle = StatsBundle(
+                rows=tuple(plan_rows(session, design, table_options)),
+                confusions={stage: plan_confusion(session, design, stage) for stage in options.stages},
+                curve=plan_score_curve(session, design, SCORED_STAGE),
+                options=options,
+                session=session,
+                mixed=mixed_pipelines_note(store),
+                design=design,
+            )
         yield bundle
         rate_options = Options(
             by=tuple(b for b in options.by if b == "model"), stages=(STUDY_STAGE,), replicates=0, ppi=False
         )
-        bundle = replace(bundle, rates=tuple(calibration_rows(session, rate_options)))
+        rates = plan_rows(session, design, rate_options) if design else calibration_rows(session, rate_options)
+        bundle = replace(bundle, rates=tuple(rates))
         yield bundle
-        design = load_plan(store, name, session) if name is not None else None
     study_options = Options(
         by=("model",), stages=(STUDY_STAGE,), replicates=0, seed=options.seed, precision=STUDY_PRECISION
     )
@@ -137,8 +154,10 @@ def compute_bundle(session_path: Path, options: Options, plan: str | None = None
 
 def export_rows(bundle: StatsBundle) -> list[StatRow]:
     """Every row of the screen's options, intervals included: what `e` writes (the figures `bare-tui stats`
-    writes with the same options)."""
+    writes with the same options, and the same plan: `--plan NAME` when one backs the screen)."""
     assert bundle.session is not None
+    if bundle.design is not None:
+        return plan_rows(bundle.session, bundle.design, bundle.options)
     return calibration_rows(bundle.session, bundle.options)
 
 
@@ -362,10 +381,14 @@ class StatsScreen(Screen[None]):
                 classes="section-title",
             )
             yield Static(WAITING["study"], id="study")
-            yield Static(Text("Agreement by stage (95% intervals)", style="bold"), classes="section-title")
+            yield Static(self._scoped("Agreement by stage (95% intervals)"), id="table-title", classes="section-title")
             yield DataTable(id="stage-table", cursor_type="row", zebra_stripes=True)
             yield Static(TABLE_LEGEND, id="stage-legend")
-            yield Static(Text("Pipeline verdicts against the human consensus", style="bold"), classes="section-title")
+            yield Static(
+                self._scoped("Pipeline verdicts against the human consensus"),
+                id="confusions-title",
+                classes="section-title",
+            )
             with Grid(id="confusions"):
                 for stage in FIELDS:
                     yield Static(id=f"confusion-{stage}", classes="confusion")
@@ -375,10 +398,25 @@ class StatsScreen(Screen[None]):
             )
             yield Static(WAITING["rates"], id="pass-rates")
             yield Static(
-                Text(f"The {SCORED_STAGE} score's threshold against people", style="bold"), classes="section-title"
+                self._scoped(f"The {SCORED_STAGE} score's threshold against people"),
+                id="curve-title",
+                classes="section-title",
             )
             yield Static(id="threshold-curve")
         yield Footer()
+
+    @staticmethod
+    def _scoped(title: str, bundle: StatsBundle | None = None) -> Text:
+        """A section's title and whom its figures speak for, once the session is read: a plan's population
+        (weighted), or the labelled attempts as they are."""
+        text = Text(title, style="bold")
+        if bundle is not None:
+            if bundle.design is not None:
+                text.append("  weighted by plan ", style="dim")
+                text.append_text(safe_rich_text(bundle.design.name, style="dim"))
+            else:
+                text.append("  the labelled attempts only, no plan", style="dim")
+        return text
 
     def _title(self) -> Text:
         title = Text("Statistics  ", style="bold")
@@ -447,6 +485,14 @@ class StatsScreen(Screen[None]):
 
     def _paint_stages(self, bundle: StatsBundle) -> None:
         rows = _index(bundle.rows)
+        self.query_one("#table-title", Static).update(self._scoped("Agreement by stage (95% intervals)", bundle))
+        self.query_one("#curve-title", Static).update(
+            self._scoped(f"The {SCORED_STAGE} score's threshold against people", bundle)
+        )
+        counted = "the plan's labelled attempts, counted" if bundle.design is not None else "labelled attempts, counted"
+        confusions = self._scoped("Pipeline verdicts against the human consensus")
+        confusions.append(f"  {counted}", style="dim")
+        self.query_one("#confusions-title", Static).update(confusions)
         table = self.query_one("#stage-table", DataTable)
         table.display = True
         table.clear(columns=True)
@@ -525,7 +571,10 @@ class StatsScreen(Screen[None]):
         csv_path = stem.with_name(stem.name + "-stats.csv")
         rows = export_rows(bundle)
         context = ReportContext(
-            session=self.session_path.name, replicates=bundle.options.replicates, seed=bundle.options.seed
+            session=self.session_path.name,
+            replicates=bundle.options.replicates,
+            seed=bundle.options.seed,
+            plan=bundle.design.name if bundle.design is not None else None,
         )
         csv_text = io.StringIO()
         rows_to_csv(rows, csv_text)
