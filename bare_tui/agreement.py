@@ -723,6 +723,16 @@ def _binary_agreement(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     return kappa, ac1, mcc
 
 
+def alpha_of_many(coincidences: np.ndarray) -> np.ndarray:
+    """alpha_from_coincidence_array of many matrices (..., k, k), through `_binary_alpha` where k is 2: numpy's
+    reductions over an axis of two cost far more than the few whole-array operations the two-category form
+    needs, and a plan's resampling evaluates replicates x domains matrices (2,000 x 66 at BARE scale)."""
+    o = np.asarray(coincidences, dtype=np.float64)
+    if o.shape[-1] != 2:
+        return alpha_from_coincidence_array(o)
+    return _binary_alpha(o.reshape(-1, 4)).reshape(o.shape[:-2])
+
+
 def _binary_alpha(coincidences: np.ndarray) -> np.ndarray:
     """Nominal alpha of many 2 x 2 coincidence matrices given as rows [o00, o01, o10, o11]."""
     o00, o01, o10, o11 = coincidences.T
