@@ -946,10 +946,13 @@ WEIGHTED_METRICS: frozenset[str] = frozenset(
         "corrected_pass_rate",
         "ppi_pass_rate",
         "labels_needed",
+        "krippendorff_alpha",
+        "fleiss_kappa",
     }
 )
-"""The rows a plan replaces with design-weighted ones; reviewers among themselves (alpha, Fleiss) and the
-score curve stay the labelled items' own."""
+"""The rows a plan replaces with design-weighted ones, for all and each plan grouping (model, language): the
+pipeline against people (`_weighted_stage_rows`) and reviewers among themselves, alpha and Fleiss' kappa
+(`_weighted_reviewer_rows`); the score curve stays the labelled items' own."""
 
 
 @dataclass(frozen=True)
@@ -1032,9 +1035,10 @@ def _plan_sample(store: Store, name: str) -> tuple[list[Any], tuple[str, ...], l
 
 
 def plan_rows(session: PreparedSession, plan: PlanDesign, options: Options = Options()) -> list[StatRow]:
-    """Every figure speaking for the plan's population: the labelled items' own rows for what a plan does not
-    weigh (alpha, Fleiss, the score curve, groupings other than model and language), the design-weighted rows
-    for the rest, `ppi_pass_rate` per all / model / language and, with a precision, `labels_needed`."""
+    """Every figure speaking for the plan's population: the design-weighted rows of WEIGHTED_METRICS for all
+    and each plan grouping (alpha and Fleiss' kappa among them), `ppi_pass_rate` per all / model / language and,
+    with a precision, `labels_needed`; the labelled items' own rows for what a plan does not weigh (the score
+    curve, groupings other than model and language)."""
     in_plan = np.zeros(len(session.attempt_ids), dtype=bool)
     in_plan[plan.rows] = True
     restricted = _restricted_to(session, in_plan)
@@ -1044,6 +1048,11 @@ def plan_rows(session: PreparedSession, plan: PlanDesign, options: Options = Opt
         for stage in stages_for(session, options)
         for row in _weighted_stage_rows(session, plan, stage, options)
     }
+    weighted.update(
+        ((row.metric, row.stage, row.group_by, row.group), row)
+        for stage in stages_for(session, options)
+        for row in _weighted_reviewer_rows(session, plan, stage, options)
+    )
     return [weighted.get((r.metric, r.stage, r.group_by, r.group), r) for r in unweighted]
 
 
@@ -1158,6 +1167,35 @@ def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str,
         if options.precision is not None:
             needed = survey.labels_needed(options.precision, ppi, float(known.domain_sizes[j])) if ppi else None
             out.append(StatRow("labels_needed", stage, group_by, group, ppi.n if ppi else 0, needed))
+    return out
+
+
+def _weighted_reviewer_rows(session: PreparedSession, plan: PlanDesign, stage: str, options: Options) -> list[StatRow]:
+    """Krippendorff's alpha and Fleiss' kappa among the reviewers of the plan's labelled items, for all and each
+    plan grouping, each item weighing N_h / n_h: n_h counts the stratum's sampled items with a reviewer's pass
+    or fail label (an item whose two reviewers disagree has no consensus, but it is labelled, and alpha needs
+    it), the weighting-class adjustment the other figures make for items not labelled yet. Items with fewer
+    than two labels add nothing to alpha but are resampled with the rest: a plan's second labels are its
+    overlap share, a subsample of its items, and how many a resample holds is part of alpha's uncertainty.
+    n is the count of items behind each figure, as without a plan; Fleiss keeps no interval, as without one."""
+    from bare_tui import survey  # the design-based estimators, needed only under a plan
+
+    labels = session.humans[stage].labels[plan.rows]
+    counts = agreement.category_counts(labels, 2) if labels.shape[1] else np.zeros((len(plan.rows), 2))
+    labelled = counts.sum(axis=1) > 0
+    rows, counts = plan.rows[labelled], counts[labelled]
+    sample = survey.StratifiedSample(plan.strata[labelled], plan.population)
+    domains = _domains(session, rows, options.by)
+    members = np.column_stack([d for _, _, d in domains]) if len(rows) else np.zeros((0, len(domains)), dtype=bool)
+    alphas = survey.weighted_alpha(counts, sample, members, replicates=options.replicates, seed=options.seed)
+    per_unit, weights = counts.sum(axis=1), sample.weights
+    out: list[StatRow] = []
+    for (group_by, group, member), alpha in zip(domains, alphas):
+        pairable = int(np.count_nonzero(per_unit[member] >= 2))
+        out.append(StatRow("krippendorff_alpha", stage, group_by, group, pairable, alpha.value, alpha.low, alpha.high))
+        equal = _equal_rater_units(per_unit[member])
+        kappa = agreement.fleiss_kappa(counts[member][equal], weights[member][equal])
+        out.append(StatRow("fleiss_kappa", stage, group_by, group, int(equal.sum()), kappa))
     return out
 
 
