@@ -284,13 +284,19 @@ def mcc(tp: int, fp: int, fn: int, tn: int) -> float | None:
 # ---------------------------------------------------------------- many raters
 
 
-def coincidence_matrix(counts: np.ndarray) -> np.ndarray:
-    """Krippendorff's coincidence matrix from per-unit category counts (units x k); units with < 2 values drop out."""
+def coincidence_matrix(counts: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Krippendorff's coincidence matrix from per-unit category counts (units x k); units with < 2 values drop out.
+
+    `weights`: each unit's coincidences count that many times (a design weight, N_h / n_h under a plan), so
+    that whole-number weights give the matrix of the units repeated that often and weights of 1 the plain one.
+    """
     counts = np.asarray(counts, dtype=np.float64)
     pairable = counts.sum(axis=1)
     weight = np.zeros_like(pairable)
     usable = pairable >= 2
     weight[usable] = 1.0 / (pairable[usable] - 1)
+    if weights is not None:
+        weight *= np.asarray(weights, dtype=np.float64)
     weighted = counts * weight[:, None]
     return weighted.T @ counts - np.diag(weighted.sum(axis=0))
 
@@ -331,16 +337,25 @@ def krippendorff_alpha(reliability: np.ndarray, k: int | None = None) -> float |
     return finite_or_none(alpha_from_coincidence_array(coincidence_matrix(category_counts(codes, k))))
 
 
-def krippendorff_alpha_from_counts(counts: np.ndarray) -> float | None:
-    """Krippendorff's alpha, nominal, from per-unit category counts (units x k), the form Fleiss' kappa takes."""
+def krippendorff_alpha_from_counts(counts: np.ndarray, weights: np.ndarray | None = None) -> float | None:
+    """Krippendorff's alpha, nominal, from per-unit category counts (units x k), the form Fleiss' kappa takes.
+
+    `weights` (one per unit): the alpha of a coincidence matrix where each unit's coincidences weigh its weight.
+    With whole-number weights that is the alpha of the units repeated that many times, with weights of 1 the
+    plain alpha; with design weights N_h / n_h, which sum to the population, it is the alpha the population
+    would show (its n - 1 correction is then that of the population's pairable values, not the sample's)."""
     counts = np.asarray(counts, dtype=np.float64)
     if counts.ndim != 2 or counts.shape[0] == 0:
         return None
-    return finite_or_none(alpha_from_coincidence_array(coincidence_matrix(counts)))
+    return finite_or_none(alpha_from_coincidence_array(coincidence_matrix(counts, weights)))
 
 
-def fleiss_kappa(counts: np.ndarray) -> float | None:
-    """Fleiss' kappa from per-unit category counts (units x k); every unit must have the same number of raters."""
+def fleiss_kappa(counts: np.ndarray, weights: np.ndarray | None = None) -> float | None:
+    """Fleiss' kappa from per-unit category counts (units x k); every unit must have the same number of raters.
+
+    `weights` (one per unit, positive): the weighted mean of the units' agreement and weighted category shares,
+    which with whole-number weights is the kappa of the units repeated that many times (and with equal weights
+    the plain kappa: the weights' scale cancels)."""
     counts = np.asarray(counts, dtype=np.float64)
     if counts.ndim != 2 or counts.shape[0] == 0:
         return None
@@ -348,9 +363,15 @@ def fleiss_kappa(counts: np.ndarray) -> float | None:
     m = raters[0]
     if m < 2 or not np.all(raters == m):
         return None
-    units = counts.shape[0]
-    shares = counts.sum(axis=0) / (units * m)
-    observed = float(((counts * (counts - 1)).sum(axis=1) / (m * (m - 1))).mean())
+    w = np.ones(counts.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
+    if w.shape != raters.shape:
+        raise ValueError("weights must have one entry per unit")
+    total = w.sum()
+    if not total > 0:
+        return None
+    # sums of products rather than dot products, so that weights of 1 give the plain figure to the last bit
+    shares = (counts * w[:, None]).sum(axis=0) / (total * m)
+    observed = float((w * ((counts * (counts - 1)).sum(axis=1) / (m * (m - 1)))).sum() / total)
     expected = float((shares * shares).sum())
     return finite_or_none(_chance_corrected(np.float64(observed), np.float64(expected)))
 
@@ -727,6 +748,16 @@ def _binary_agreement(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
         ac1 = (observed - chance) / (1 - chance)
         mcc = (tp * tn - fp * fn) / np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
     return kappa, ac1, mcc
+
+
+def alpha_of_many(coincidences: np.ndarray) -> np.ndarray:
+    """alpha_from_coincidence_array of many matrices (..., k, k), through `_binary_alpha` where k is 2: numpy's
+    reductions over an axis of two cost far more than the few whole-array operations the two-category form
+    needs, and a plan's resampling evaluates replicates x domains matrices (2,000 x 66 at BARE scale)."""
+    o = np.asarray(coincidences, dtype=np.float64)
+    if o.shape[-1] != 2:
+        return alpha_from_coincidence_array(o)
+    return _binary_alpha(o.reshape(-1, 4)).reshape(o.shape[:-2])
 
 
 def _binary_alpha(coincidences: np.ndarray) -> np.ndarray:

@@ -975,10 +975,14 @@ WEIGHTED_METRICS: frozenset[str] = frozenset(
         "labels_needed",
         "auc",
         "best_threshold",
+        "krippendorff_alpha",
+        "fleiss_kappa",
     }
 )
-"""The rows a plan replaces with design-weighted ones, the score curve's (`auc`, `best_threshold`) among them;
-reviewers among themselves (alpha, Fleiss) stay the labelled items' own."""
+"""The rows a plan replaces with design-weighted ones: the pipeline against people for all, each plan grouping
+(model, language), each anchoring group and each pipeline version (`_weighted_stage_rows`, the score curve's
+`auc` and `best_threshold` among them), and reviewers among themselves, alpha and Fleiss' kappa, for the same
+groups (`_weighted_reviewer_rows`)."""
 
 
 @dataclass(frozen=True)
@@ -1076,10 +1080,10 @@ def _plan_sample(store: Store, name: str) -> tuple[list[Any], tuple[str, ...], l
 
 
 def plan_rows(session: PreparedSession, plan: PlanDesign, options: Options = Options()) -> list[StatRow]:
-    """Every figure speaking for the plan's population: the labelled items' own rows for what a plan does not
-    weigh (alpha, Fleiss), the design-weighted rows for the rest (the score curve's `auc` and `best_threshold`
-    among them), `ppi_pass_rate` per all / model / language / anchoring group / pipeline version and, with a
-    precision, `labels_needed`."""
+    """Every figure speaking for the plan's population: the design-weighted rows of WEIGHTED_METRICS (the score
+    curve's `auc` and `best_threshold`, alpha and Fleiss' kappa among them), `ppi_pass_rate` per all / model /
+    language / anchoring group / pipeline version and, with a precision, `labels_needed`. The labelled items' own
+    rows (calibration_rows of the plan's items) are the frame the weighted rows replace, one for one."""
     in_plan = np.zeros(len(session.attempt_ids), dtype=bool)
     in_plan[plan.rows] = True
     restricted = _restricted_to(session, in_plan)
@@ -1089,6 +1093,11 @@ def plan_rows(session: PreparedSession, plan: PlanDesign, options: Options = Opt
         for stage in stages_for(session, options)
         for row in _weighted_stage_rows(session, plan, stage, options)
     }
+    weighted.update(
+        ((row.metric, row.stage, row.group_by, row.group), row)
+        for stage in stages_for(session, options)
+        for row in _weighted_reviewer_rows(session, plan, stage, options)
+    )
     return [weighted.get((r.metric, r.stage, r.group_by, r.group), r) for r in unweighted]
 
 
@@ -1273,6 +1282,63 @@ def _weighted_rows(
             n = curve.positives + curve.negatives
             out.append(StatRow("auc", stage, group_by, group, n, curve.auc))
             out.append(StatRow("best_threshold", stage, group_by, group, n, curve.best_threshold))
+    return out
+
+
+def _weighted_reviewer_rows(session: PreparedSession, plan: PlanDesign, stage: str, options: Options) -> list[StatRow]:
+    """Krippendorff's alpha and Fleiss' kappa among the reviewers of the plan's labelled items, for all and each
+    plan grouping, each item weighing N_h / n_h: n_h counts the stratum's sampled items with a reviewer's pass
+    or fail label (an item whose two reviewers disagree has no consensus, but it is labelled, and alpha needs
+    it), the weighting-class adjustment the other figures make for items not labelled yet. Items with fewer
+    than two labels add nothing to alpha but are resampled with the rest: a plan's second labels are its
+    overlap share, a subsample of its items, and how many a resample holds is part of alpha's uncertainty.
+    n is the count of items behind each figure, as without a plan; Fleiss keeps no interval, as without one.
+    Each anchoring group's are its own labels' (those given blind, or after seeing the verdicts); a pipeline
+    version's are the whole's, as without a plan (the reviewers are the same whichever verdicts are compared)."""
+    whole = _reviewer_rows_weighted(
+        stage, plan, session.humans[stage], lambda rows: _domains(session, rows, options.by), options
+    )
+    out = list(whole)
+
+    def whole_of(group: str) -> Callable[[np.ndarray], list[tuple[str, str, np.ndarray]]]:
+        return lambda rows: [("anchoring", group, np.ones(len(rows), dtype=bool))]
+
+    for grouping in options.by:
+        if grouping == "anchoring":
+            for group in ANCHORING_GROUPS:
+                out += _reviewer_rows_weighted(stage, plan, session.anchoring[group][stage], whole_of(group), options)
+        elif grouping == "pipeline_version":
+            everything = [row for row in whole if (row.group_by, row.group) == ("all", "all")]
+            out += [replace(row, group_by=grouping, group=v) for v in session.versions for row in everything]
+    return out
+
+
+def _reviewer_rows_weighted(
+    stage: str,
+    plan: PlanDesign,
+    humans: HumanColumns,
+    domains_of: Callable[[np.ndarray], list[tuple[str, str, np.ndarray]]],
+    options: Options,
+) -> list[StatRow]:
+    """_weighted_reviewer_rows of one set of labels, for each domain `domains_of` cuts from the labelled rows."""
+    from bare_tui import survey  # the design-based estimators, needed only under a plan
+
+    labels = humans.labels[plan.rows]
+    counts = agreement.category_counts(labels, 2) if labels.shape[1] else np.zeros((len(plan.rows), 2))
+    labelled = counts.sum(axis=1) > 0
+    rows, counts = plan.rows[labelled], counts[labelled]
+    sample = survey.StratifiedSample(plan.strata[labelled], plan.population)
+    domains = domains_of(rows)
+    members = np.column_stack([d for _, _, d in domains]) if len(rows) else np.zeros((0, len(domains)), dtype=bool)
+    alphas = survey.weighted_alpha(counts, sample, members, replicates=options.replicates, seed=options.seed)
+    per_unit, weights = counts.sum(axis=1), sample.weights
+    out: list[StatRow] = []
+    for (group_by, group, member), alpha in zip(domains, alphas):
+        pairable = int(np.count_nonzero(per_unit[member] >= 2))
+        out.append(StatRow("krippendorff_alpha", stage, group_by, group, pairable, alpha.value, alpha.low, alpha.high))
+        equal = _equal_rater_units(per_unit[member])
+        kappa = agreement.fleiss_kappa(counts[member][equal], weights[member][equal])
+        out.append(StatRow("fleiss_kappa", stage, group_by, group, int(equal.sum()), kappa))
     return out
 
 

@@ -270,7 +270,10 @@ def markdown_report(rows: Sequence[StatRow], context: ReportContext) -> str:
         "Pipeline against people: pass is the positive class, so sensitivity is the share of human passes the "
         "pipeline passed and a false negative (fn) is a disputed failure.",
         "Among reviewers: Krippendorff's alpha (nominal, missing labels allowed); Fleiss' kappa over the items "
-        "with the commonest number of reviewers.",
+        "with the commonest number of reviewers, without an interval. Under a plan both are design-weighted: each "
+        "labelled item weighs its stratum's attempts over its labelled items (N_h / n_h), and alpha's interval "
+        "comes from resampling the labelled items within their strata (Rao & Wu's rescaling bootstrap, "
+        "spanned with Jeffreys' half observation per pair of categories, so that it cannot collapse either).",
         "Intervals, 95%: Wilson for proportions (pass rates, agreement, sensitivity, specificity, PPV, NPV; "
         f"PABAK = 2·agreement − 1 with the same interval); {bootstrap} for kappa, AC1, MCC and alpha; "
         "Lang & Reiczigel (2014) for the corrected pass rate, the Rogan-Gladen estimate that removes the "

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score, matthews_corrcoef, roc_auc_score, roc_curve
+from statsmodels.stats.inter_rater import fleiss_kappa as reference_fleiss_kappa
 
 from bare_tui.agreement import (
     Confusion,
@@ -251,6 +252,50 @@ def test_alpha_matches_the_krippendorff_package(units: list[list[int | None]]) -
         return
     matrix = np.array([[np.nan if v is None else v for v in row] for row in units], dtype=float).T
     assert ours == pytest.approx(krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal"), abs=1e-9)
+
+
+weighted_units = st.lists(
+    st.tuples(st.lists(st.one_of(st.none(), st.integers(0, 2)), min_size=3, max_size=3), st.integers(0, 4)),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(weighted_units)
+def test_weighted_alpha_is_the_alpha_of_units_repeated(units: list[tuple[list[int | None], int]]) -> None:
+    """A plan weighs each unit N_h / n_h: with whole-number weights that must be the krippendorff package's
+    alpha of each unit repeated its weight's times, missing labels and units with one label or none included."""
+    rows = [row for row, _ in units]
+    weights = np.array([w for _, w in units], dtype=float)
+    codes, categories = encode_labels(rows)
+    counts = category_counts(codes, max(1, len(categories)))
+    ours = krippendorff_alpha_from_counts(counts, weights)
+    repeated = np.repeat(codes, weights.astype(int), axis=0)
+    pairable = repeated[(repeated >= 0).sum(axis=1) >= 2]
+    if len(np.unique(pairable[pairable >= 0])) < 2:
+        assert ours is None  # no pairable values, or a single category among them
+        return
+    matrix = np.where(repeated >= 0, repeated, np.nan).astype(float).T  # raters x units, as the package takes
+    assert ours == pytest.approx(krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal"), abs=1e-9)
+    assert krippendorff_alpha_from_counts(counts, np.ones(len(units))) == krippendorff_alpha_from_counts(counts)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.integers(0, 2), min_size=3, max_size=3), st.integers(0, 4)), max_size=25))
+def test_weighted_fleiss_is_the_fleiss_kappa_of_units_repeated(units: list[tuple[list[int], int]]) -> None:
+    counts = np.array([np.bincount(row, minlength=3) for row, _ in units], dtype=float).reshape(-1, 3)
+    weights = np.array([w for _, w in units], dtype=float)
+    ours = fleiss_kappa(counts, weights)
+    repeated = np.repeat(counts, weights.astype(int), axis=0)
+    shares = repeated.sum(axis=0)
+    if not len(repeated) or (shares > 0).sum() < 2:
+        assert ours is None  # nothing left, or every rating in one category: chance agreement is 1
+        return
+    assert ours == pytest.approx(reference_fleiss_kappa(repeated, method="fleiss"), abs=1e-9)
+    assert fleiss_kappa(counts, np.ones(len(units))) == fleiss_kappa(counts)
+    with pytest.raises(ValueError):
+        fleiss_kappa(counts, np.ones(len(units) + 1))
 
 
 # ---------------------------------------------------------------- properties

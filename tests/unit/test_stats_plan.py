@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
@@ -210,7 +211,8 @@ def test_plan_weighs_each_pipeline_versions_verdicts_over_its_population(
     assert main([*plan, "--seed", "3"]) == 0
     by_version = ("--stage", "defects", "--by", "pipeline_version")
     rows = stats_json(capsys, str(path), "--plan", "ma", *by_version)
-    for metric in ("auto_pass_rate", "human_pass_rate", "sensitivity", "specificity", "cohen_kappa", "ppi_pass_rate"):
+    metrics = ("auto_pass_rate", "human_pass_rate", "sensitivity", "specificity", "cohen_kappa", "ppi_pass_rate")
+    for metric in (*metrics, "krippendorff_alpha", "fleiss_kappa"):
         newest, counted = find(rows, metric, "pipeline_version", "0.2", "defects"), find(rows, metric, stage="defects")
         assert newest == {**counted, "group_by": "pipeline_version", "group": "0.2"}
     with Store.open(path, readonly=True) as store:
@@ -319,3 +321,76 @@ def test_study_panel_warns_without_a_plan_and_shows_progress_with_one(planned: P
     assert "people" in with_plan and "m-a" in with_plan
     bare = make_session(tmp_path / "bare.db", attempts=20)
     assert "No review plan backs these figures" in painted(bare)
+
+
+def hand_alpha(units: list[tuple[list[str], float]]) -> float:
+    """Nominal alpha from a coincidence matrix in which each unit's pairs count its weight, written out."""
+    o: dict[tuple[str, str], float] = defaultdict(float)
+    for labels, weight in units:
+        if len(labels) >= 2:
+            for i, a in enumerate(labels):
+                for j, b in enumerate(labels):
+                    if i != j:
+                        o[(a, b)] += weight / (len(labels) - 1)
+    totals = {c: sum(v for (a, _), v in o.items() if a == c) for c in ("pass", "fail")}
+    n = sum(totals.values())
+    disagreement = sum(v for (a, b), v in o.items() if a != b)
+    return 1 - (n - 1) * disagreement / (n * n - sum(t * t for t in totals.values()))
+
+
+def hand_fleiss(units: list[tuple[list[str], float]], raters: int) -> float:
+    """Fleiss' kappa of the units with `raters` labels: the weighted mean agreement and weighted shares."""
+    kept = [(labels, w) for labels, w in units if len(labels) == raters]
+    total = sum(w for _, w in kept)
+    observed = sum(
+        w * sum(labels.count(c) * (labels.count(c) - 1) for c in ("pass", "fail")) / (raters * (raters - 1))
+        for labels, w in kept
+    )
+    shares = [sum(w * labels.count(c) for labels, w in kept) / (raters * total) for c in ("pass", "fail")]
+    expected = sum(s * s for s in shares)
+    return (observed / total - expected) / (1 - expected)
+
+
+def test_plan_alpha_and_fleiss_are_the_design_weighted_formulas(
+    planned: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Under --plan each labelled item weighs N_h / n_h, n_h its stratum's items with a reviewer's label: some
+    items lose both labels here (they leave n_h) and some their second (they stay in n_h, but pair with nobody)."""
+    path = tmp_path / "study.db"
+    shutil.copy(planned, path)
+    with Store.open(path) as store:
+        items = sorted((i for i in store.plan_items("p1") if not i.gold), key=lambda i: i.position)
+        for item in items[:4]:
+            store._conn.execute("DELETE FROM judgements WHERE attempt_id = ? AND stage = 'overall'", (item.attempt_id,))
+        for item in items[4:10]:
+            store._conn.execute(
+                "DELETE FROM judgements WHERE attempt_id = ? AND stage = 'overall' AND reviewer = 'bo'",
+                (item.attempt_id,),
+            )
+        store._conn.commit()
+        given: dict[str, list[str]] = defaultdict(list)
+        for attempt_id, _reviewer, stage, label, _saw in store.current_label_rows():
+            if stage == "overall" and label in ("pass", "fail"):
+                given[attempt_id].append(label)
+        population = {s.stratum: s.population for s in store.plan_strata("p1")}
+        groups = store.attempt_groups_of([i.attempt_id for i in items])
+        models = dict(zip(groups.attempt_ids, groups.models))
+    labelled = [i for i in items if given[i.attempt_id]]
+    sizes = {h: sum(1 for i in labelled if i.stratum == h) for h in population}
+    weight = {i.attempt_id: population[i.stratum] / sizes[i.stratum] for i in labelled}
+    assert len(set(weight.values())) > 1  # equal allocation over strata of different sizes
+
+    rows = stats_json(capsys, str(path), "--plan", "p1", "--stage", "overall", "--by", "model")
+    for group_by, group in (("all", "all"), ("model", "m-a"), ("model", "m-b")):
+        chosen = [i.attempt_id for i in labelled if group == "all" or models[i.attempt_id] == group]
+        units = [(given[a], weight[a]) for a in chosen]
+        alpha, fleiss = find(rows, "krippendorff_alpha", group_by, group), find(rows, "fleiss_kappa", group_by, group)
+        assert alpha["value"] == pytest.approx(hand_alpha(units), abs=1e-12)
+        assert alpha["n"] == sum(1 for labels, _ in units if len(labels) >= 2)
+        assert alpha["ci_low"] < alpha["value"] < alpha["ci_high"]  # type: ignore[operator]
+        assert fleiss["value"] == pytest.approx(hand_fleiss(units, 2), abs=1e-12)
+        assert fleiss["n"] == sum(1 for labels, _ in units if len(labels) == 2) and fleiss["ci_low"] is None
+        # the weights matter: the labelled items' own figures are not these
+        unweighted = [(labels, 1.0) for labels, _ in units]
+        assert abs(alpha["value"] - hand_alpha(unweighted)) > 1e-3  # type: ignore[operator]
+        assert abs(fleiss["value"] - hand_fleiss(unweighted, 2)) > 1e-3  # type: ignore[operator]

@@ -159,3 +159,71 @@ def test_labels_needed_shrinks_with_a_wider_target_and_refuses_zero() -> None:
 def test_a_small_weighted_proportion_keeps_its_value_without_an_interval() -> None:
     interval = survey.wilson_effective(survey.Estimate(0.5, 0.01, survey.MIN_UNITS - 1))
     assert interval.value == 0.5 and interval.low is None
+
+
+# ---------------------------------------------------------------- reviewers among themselves under a plan
+
+
+def test_rescaled_bootstrap_gives_the_textbook_variance_of_a_stratified_total() -> None:
+    """Rao & Wu's n_h - 1 draws, rescaled: the resampled totals' variance is sum N_h^2 s_h^2 / n_h (no finite
+    population correction), strata of one pooled; drawing n_h would give (n_h - 1) / n_h of it, half for two."""
+    strata = np.repeat([0, 1, 2, 3], [2, 3, 1, 1])
+    sample = survey.StratifiedSample(strata, np.array([10.0, 30.0, 5.0, 8.0]))
+    y = np.array([0.3, 1.7, -0.4, 0.9, 2.2, 1.1, -0.6])
+    weights = survey.rescaled_bootstrap_weights(sample, 40_000, np.random.default_rng(1))
+    totals = weights @ y
+    expected = sum(sample.population[h] ** 2 / 2 * np.var(y[strata == h], ddof=1) for h in (0,))
+    expected += sample.population[1] ** 2 / 3 * np.var(y[strata == 1], ddof=1)
+    pooled = (sample.weights * y)[strata >= 2]  # the two singletons resampled as one group
+    expected += 2 * np.var(pooled, ddof=1)
+    assert totals.mean() == pytest.approx(sample.weights @ y, rel=0.02)
+    assert totals.var() == pytest.approx(expected, rel=0.04)
+
+
+def plan_reviewers(seed: int = 2) -> tuple[np.ndarray, survey.StratifiedSample, np.ndarray]:
+    """Two strata of very different weight whose reviewers agree differently, some second labels missing."""
+    rng = np.random.default_rng(seed)
+    strata = np.repeat([0, 1], [30, 30])
+    truth = rng.integers(0, 2, 60)
+    error = np.where(strata == 0, 0.05, 0.3)
+    second = np.where(rng.random(60) < error, 1 - truth, truth)
+    second[rng.random(60) < 0.2] = agreement.MISSING
+    counts = agreement.category_counts(np.column_stack([truth, second]), 2)
+    domains = np.column_stack([np.ones(60, dtype=bool), rng.random(60) < 0.5])
+    return counts, survey.StratifiedSample(strata, np.array([3000.0, 300.0])), domains
+
+
+def test_weighted_alpha_is_the_weighted_point_with_a_seeded_interval() -> None:
+    counts, sample, domains = plan_reviewers()
+    intervals = survey.weighted_alpha(counts, sample, domains, replicates=400, seed=5)
+    for j, interval in enumerate(intervals):
+        member = domains[:, j]
+        expected = agreement.krippendorff_alpha_from_counts(counts[member], sample.weights[member])
+        assert interval.value == pytest.approx(expected, abs=1e-12)
+        assert interval.low is not None and interval.high is not None
+        assert interval.low < interval.value < interval.high <= 1.0
+    # the heavy stratum agrees more: weighing it pulls alpha above the labelled items' own
+    assert intervals[0].value is not None
+    assert intervals[0].value > (agreement.krippendorff_alpha_from_counts(counts) or 0) + 0.1
+    assert survey.weighted_alpha(counts, sample, domains, replicates=400, seed=5) == intervals
+    assert survey.weighted_alpha(counts, sample, domains, replicates=400, seed=6) != intervals
+    assert survey.weighted_alpha(counts, sample, domains, replicates=0) == [
+        agreement.Interval(i.value) for i in intervals
+    ]
+
+
+def test_weighted_alpha_of_a_handful_in_perfect_agreement_is_not_certainty() -> None:
+    labels = np.array([[0, 0], [1, 1], [0, 0], [0, 0], [1, 1], [0, -1]])
+    sample = survey.StratifiedSample(np.array([0, 0, 0, 1, 1, 1]), np.array([500.0, 40.0]))
+    (interval,) = survey.weighted_alpha(agreement.category_counts(labels, 2), sample, replicates=500)
+    assert interval.value == pytest.approx(1.0)
+    assert interval.low is not None and interval.low < 0.8 and interval.high == pytest.approx(1.0)
+
+
+def test_weighted_alpha_without_pairs_is_undefined() -> None:
+    labels = np.array([[0, -1], [-1, 1], [1, -1]])
+    sample = survey.StratifiedSample(np.array([0, 0, 1]), np.array([10.0, 10.0]))
+    (interval,) = survey.weighted_alpha(agreement.category_counts(labels, 2), sample, replicates=100)
+    assert interval == agreement.Interval(None)
+    empty = survey.StratifiedSample(np.zeros(0, dtype=np.int64), np.array([10.0]))
+    assert survey.weighted_alpha(np.zeros((0, 2)), empty, replicates=100) == [agreement.Interval(None)]
