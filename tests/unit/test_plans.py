@@ -418,3 +418,42 @@ def test_review_with_an_unknown_plan_or_no_assignment_is_a_clear_error(study: Pa
     _draw(study, size=6, reviewers=("ana",))
     assert main(["review", str(study), "--plan", "nope", "--reviewer", "ana"]) == 2
     assert main(["review", str(study), "--plan", "p1", "--reviewer", "zed"]) == 2
+
+
+def test_the_attempt_frame_reads_each_attempts_strata_as_the_store_has_them(tmp_path: Path) -> None:
+    """AttemptFrame.load reads models, languages and the six fields' counted outcomes as columns (the queue's
+    read, outcomes packed); an extra stage by name. Each attempt's values equal what the store says of it one
+    attempt at a time, whatever the import order, with outcomes beyond pass and fail and attempts without a
+    verdict among them."""
+    from bare_tui.plans import AttemptFrame
+
+    path = tmp_path / "frame.db"
+    rng = np.random.default_rng(11)
+    outcomes = (Outcome.PASS, Outcome.FAIL, Outcome.ERROR, Outcome.SKIPPED)
+    with Store.open(path, create=True) as store:
+        store.add_tasks(
+            [Task(f"t{k}", LANGUAGES[k % 2], f"f{k}.{'py' if k % 2 == 0 else 'go'}", "x\n") for k in range(9)]
+        )
+        # ids out of import order, so that the frame's order (by id) is not the session's
+        store.add_attempts([Attempt(f"a{(7 * k) % 25:02d}", f"t{k % 9}", MODELS[k % 3], "y\n") for k in range(25)])
+        verdicts = []
+        for k in range(25):
+            for stage in ("overall", "defects", "tests"):
+                if rng.random() < 0.8:
+                    outcome = outcomes[int(rng.integers(len(outcomes)))]
+                    verdicts.append(Verdict(f"a{k:02d}", stage, outcome, pipeline_version="v1", source="ext"))
+        store.save_verdicts(verdicts)
+        names = ["model", "language", "overall", "defects", "tests"]
+        frame = AttemptFrame.load(store, names)
+        groups = {g.attempt_id: g for g in store.attempt_groups()}
+        expected = {
+            "model": {a: g.model for a, g in groups.items()},
+            "language": {a: g.language for a, g in groups.items()},
+        }
+        for stage in ("overall", "defects", "tests"):
+            expected[stage] = store.current_stage_outcomes(stage)
+    assert frame.attempt_ids == sorted(groups)
+    for name in names:
+        shown = [frame.value(name, row) for row in range(len(frame.attempt_ids))]
+        assert shown == [expected[name].get(a, "none") for a in frame.attempt_ids], name
+        assert frame.values[name] == sorted(set(shown))
