@@ -163,17 +163,31 @@ def ppi_studies(results: Results, n: int, p: float, studies: int, rng: np.random
         results.tally("ppi", n, p).add(estimate.interval, truth)
 
 
+def _three_models(rng: np.random.Generator, p: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each attempt's model of three (half, 30%, 20% of the attempts) and the models' pass rates (0.6p, p, 1.6p
+    scaled to p overall)."""
+    model = rng.choice(3, POPULATION, p=[0.5, 0.3, 0.2])
+    rates = np.array([0.6, 1.0, 1.6])
+    return model, np.minimum(0.95, rates * p / float(rates @ np.array([0.5, 0.3, 0.2])))
+
+
+def _labelled_population(
+    rng: np.random.Generator, model: np.ndarray, rates: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each attempt's human label at its model's pass rate, the pipeline's verdict at SENSITIVITY and
+    SPECIFICITY, a language of two at random (a domain across the strata), and its stratum (model x verdict)."""
+    human = rng.random(POPULATION) < rates[model]
+    pipeline = np.where(human, rng.random(POPULATION) < SENSITIVITY, rng.random(POPULATION) >= SPECIFICITY)
+    language = rng.random(POPULATION) < 0.5
+    return human, pipeline, language, model * 2 + pipeline
+
+
 def plan_studies(results: Results, n: int, p: float, studies: int, replicates: int, rng: np.random.Generator) -> None:
     """A stratified plan: 3 models (half, 30%, 20% of the attempts) x the pipeline's verdict, n / 6 from each
     stratum whatever its size; the models' pass rates differ (0.6p, p, 1.6p scaled to p overall), and each
     attempt has one of two languages at random (a domain that cuts across the strata)."""
-    model = rng.choice(3, POPULATION, p=[0.5, 0.3, 0.2])
-    rates = np.array([0.6, 1.0, 1.6])
-    rates = np.minimum(0.95, rates * p / float(rates @ np.array([0.5, 0.3, 0.2])))
-    human = rng.random(POPULATION) < rates[model]
-    pipeline = np.where(human, rng.random(POPULATION) < SENSITIVITY, rng.random(POPULATION) >= SPECIFICITY)
-    language = rng.random(POPULATION) < 0.5
-    stratum = model * 2 + pipeline
+    model, rates = _three_models(rng, p)
+    human, pipeline, language, stratum = _labelled_population(rng, model, rates)
     members = [np.flatnonzero(stratum == h) for h in range(6)]
     sizes = np.array([len(m) for m in members], dtype=np.float64)
     take = np.minimum(sizes.astype(np.int64), max(2, n // 6))
@@ -241,13 +255,8 @@ def plan_alpha_studies(
             model = rng.choice(MANY_MODELS, POPULATION, p=rng.dirichlet(np.ones(MANY_MODELS)))
             rates = np.clip(p * rng.lognormal(0, 0.6, MANY_MODELS), 0.01, 0.95)
         else:
-            model = rng.choice(3, POPULATION, p=[0.5, 0.3, 0.2])
-            rates = np.array([0.6, 1.0, 1.6])
-            rates = np.minimum(0.95, rates * p / float(rates @ np.array([0.5, 0.3, 0.2])))
-        human = rng.random(POPULATION) < rates[model]
-        pipeline = np.where(human, rng.random(POPULATION) < SENSITIVITY, rng.random(POPULATION) >= SPECIFICITY)
-        language = rng.random(POPULATION) < 0.5
-        stratum = model * 2 + pipeline
+            model, rates = _three_models(rng, p)
+        human, pipeline, language, stratum = _labelled_population(rng, model, rates)
         members = [np.flatnonzero(stratum == h) for h in range(int(model.max() + 1) * 2)]
         sizes = np.array([len(m) for m in members], dtype=np.float64)
         if design:
