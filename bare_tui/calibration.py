@@ -1091,13 +1091,9 @@ def plan_rows(session: PreparedSession, plan: PlanDesign, options: Options = Opt
     weighted = {
         (row.metric, row.stage, row.group_by, row.group): row
         for stage in stages_for(session, options)
-        for row in _weighted_stage_rows(session, plan, stage, options)
+        for rows in (_weighted_stage_rows, _weighted_reviewer_rows)
+        for row in rows(session, plan, stage, options)
     }
-    weighted.update(
-        ((row.metric, row.stage, row.group_by, row.group), row)
-        for stage in stages_for(session, options)
-        for row in _weighted_reviewer_rows(session, plan, stage, options)
-    )
     return [weighted.get((r.metric, r.stage, r.group_by, r.group), r) for r in unweighted]
 
 
@@ -1147,11 +1143,6 @@ def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str,
     version (its verdicts against the same labels), which differ in what is compared, not in who."""
     columns, humans = session.stages[stage], session.humans[stage]
     scored = stage in session.scored_stages
-    everything = (plan.tallies[stage].passes.sum(), plan.tallies[stage].decided.sum())
-
-    def whole(group_by: str, group: str) -> Callable[[np.ndarray], list[tuple[str, str, np.ndarray]]]:
-        return lambda rows: [(group_by, group, np.ones(len(rows), dtype=bool))]
-
     out = _weighted_rows(
         stage,
         plan,
@@ -1164,24 +1155,26 @@ def _weighted_stage_rows(session: PreparedSession, plan: PlanDesign, stage: str,
     )
     for grouping in options.by:
         if grouping == "anchoring":
+            everything = _domain_counts(plan.tallies[stage], ())
             for group in ANCHORING_GROUPS:
                 anchored = session.anchoring[group][stage]
                 out += _weighted_rows(
-                    stage, plan, columns, anchored, whole(grouping, group), _counts(*everything), options, scored
+                    stage, plan, columns, anchored, _whole(grouping, group), everything, options, scored
                 )
         elif grouping == "pipeline_version":
             for version, version_columns in session.versions.items():
                 tally = plan.version_tallies.get(version, {}).get(stage)
-                known = _counts(0, 0) if tally is None else _counts(tally.passes.sum(), tally.decided.sum())
+                known = _domain_counts(tally, ()) if tally is not None else (np.zeros(1), np.zeros(1))
                 out += _weighted_rows(
-                    stage, plan, version_columns[stage], humans, whole(grouping, version), known, options, scored
+                    stage, plan, version_columns[stage], humans, _whole(grouping, version), known, options, scored
                 )
     return out
 
 
-def _counts(passes: float, decided: float) -> tuple[np.ndarray, np.ndarray]:
-    """One domain's pipeline passes and decided attempts over the plan's population."""
-    return np.array([float(passes)]), np.array([float(decided)])
+def _whole(group_by: str, group: str) -> Callable[[np.ndarray], list[tuple[str, str, np.ndarray]]]:
+    """The domains of a comparison that is one group whole (an anchoring group, a pipeline version): every
+    labelled row, under that group's name."""
+    return lambda rows: [(group_by, group, np.ones(len(rows), dtype=bool))]
 
 
 def _weighted_rows(
@@ -1299,14 +1292,11 @@ def _weighted_reviewer_rows(session: PreparedSession, plan: PlanDesign, stage: s
         stage, plan, session.humans[stage], lambda rows: _domains(session, rows, options.by), options
     )
     out = list(whole)
-
-    def whole_of(group: str) -> Callable[[np.ndarray], list[tuple[str, str, np.ndarray]]]:
-        return lambda rows: [("anchoring", group, np.ones(len(rows), dtype=bool))]
-
     for grouping in options.by:
         if grouping == "anchoring":
             for group in ANCHORING_GROUPS:
-                out += _reviewer_rows_weighted(stage, plan, session.anchoring[group][stage], whole_of(group), options)
+                anchored = session.anchoring[group][stage]
+                out += _reviewer_rows_weighted(stage, plan, anchored, _whole(grouping, group), options)
         elif grouping == "pipeline_version":
             everything = [row for row in whole if (row.group_by, row.group) == ("all", "all")]
             out += [replace(row, group_by=grouping, group=v) for v in session.versions for row in everything]

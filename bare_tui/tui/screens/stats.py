@@ -57,6 +57,10 @@ WAITING = {
     "study": Text("Computing the study panel…", style="dim"),
 }
 """What each section (and the progress line under the title) says while its figures are computed."""
+TABLE_TITLE = "Agreement by stage (95% intervals)"
+CONFUSIONS_TITLE = "Pipeline verdicts against the human consensus"
+CURVE_TITLE = f"The {SCORED_STAGE} score's threshold against people"
+"""The titles of the sections whose figures speak for a plan or the labelled attempts (StatsScreen._scoped)."""
 STUDY_STAGE = "overall"
 STUDY_PRECISION = 0.05
 """The half-width the study panel counts the labels still needed for (plus or minus 5 points)."""
@@ -107,25 +111,18 @@ def bundle_parts(session_path: Path, options: Options, plan: str | None = None) 
         design = load_plan(store, name, session) if name is not None else None
         options = replace(options, stages=stages_for(session, options))  # extra stages after the five
         table_options = replace(options, by=tuple(b for b in options.by if b == "anchoring"))
+        # every section speaks for the plan's population when there is one, as the study panel does
         if design is None:
-            bundle = StatsBundle(
-                rows=tuple(calibration_rows(session, table_options)),
-                confusions={stage: confusion(session, stage) for stage in options.stages},
-                curve=score_curve(session, SCORED_STAGE),
-                options=options,
-                session=session,
-                mixed=mixed_pipelines_note(store),
-            )
-        else:  # every section speaks for the plan's population, as the study panel does
-            bundle = StatsBundle(
-                rows=tuple(plan_rows(session, design, table_options)),
-                confusions={stage: plan_confusion(session, design, stage) for stage in options.stages},
-                curve=plan_score_curve(session, design, SCORED_STAGE),
-                options=options,
-                session=session,
-                mixed=mixed_pipelines_note(store),
-                design=design,
-            )
+            rows = calibration_rows(session, table_options)
+            confusions = {stage: confusion(session, stage) for stage in options.stages}
+            curve = score_curve(session, SCORED_STAGE)
+        else:
+            rows = plan_rows(session, design, table_options)
+            confusions = {stage: plan_confusion(session, design, stage) for stage in options.stages}
+            curve = plan_score_curve(session, design, SCORED_STAGE)
+        bundle = StatsBundle(
+            tuple(rows), confusions, curve, options, session=session, mixed=mixed_pipelines_note(store), design=design
+        )
         yield bundle
         rate_options = Options(
             by=tuple(b for b in options.by if b == "model"), stages=(STUDY_STAGE,), replicates=0, ppi=False
@@ -381,14 +378,10 @@ class StatsScreen(Screen[None]):
                 classes="section-title",
             )
             yield Static(WAITING["study"], id="study")
-            yield Static(self._scoped("Agreement by stage (95% intervals)"), id="table-title", classes="section-title")
+            yield Static(self._scoped(TABLE_TITLE), id="table-title", classes="section-title")
             yield DataTable(id="stage-table", cursor_type="row", zebra_stripes=True)
             yield Static(TABLE_LEGEND, id="stage-legend")
-            yield Static(
-                self._scoped("Pipeline verdicts against the human consensus"),
-                id="confusions-title",
-                classes="section-title",
-            )
+            yield Static(self._scoped(CONFUSIONS_TITLE), id="confusions-title", classes="section-title")
             with Grid(id="confusions"):
                 for stage in FIELDS:
                     yield Static(id=f"confusion-{stage}", classes="confusion")
@@ -397,11 +390,7 @@ class StatsScreen(Screen[None]):
                 classes="section-title",
             )
             yield Static(WAITING["rates"], id="pass-rates")
-            yield Static(
-                self._scoped(f"The {SCORED_STAGE} score's threshold against people"),
-                id="curve-title",
-                classes="section-title",
-            )
+            yield Static(self._scoped(CURVE_TITLE), id="curve-title", classes="section-title")
             yield Static(id="threshold-curve")
         yield Footer()
 
@@ -485,12 +474,10 @@ class StatsScreen(Screen[None]):
 
     def _paint_stages(self, bundle: StatsBundle) -> None:
         rows = _index(bundle.rows)
-        self.query_one("#table-title", Static).update(self._scoped("Agreement by stage (95% intervals)", bundle))
-        self.query_one("#curve-title", Static).update(
-            self._scoped(f"The {SCORED_STAGE} score's threshold against people", bundle)
-        )
+        self.query_one("#table-title", Static).update(self._scoped(TABLE_TITLE, bundle))
+        self.query_one("#curve-title", Static).update(self._scoped(CURVE_TITLE, bundle))
         counted = "the plan's labelled attempts, counted" if bundle.design is not None else "labelled attempts, counted"
-        confusions = self._scoped("Pipeline verdicts against the human consensus")
+        confusions = self._scoped(CONFUSIONS_TITLE)
         confusions.append(f"  {counted}", style="dim")
         self.query_one("#confusions-title", Static).update(confusions)
         table = self.query_one("#stage-table", DataTable)
