@@ -727,8 +727,8 @@ def table_intervals(
     counts = effective * shares / shares.sum()
     out = [Interval(p) for p in points]
     for prior in (JEFFREYS, 0.0):  # the Jeffreys posterior and the plain one, spanned (as paired_bootstrap does)
-        samples = _binary_agreement(rng.gamma(counts + prior, size=(replicates, 4)))
-        out = [_span(o, posterior_interval(x, p, level)) for o, x, p in zip(out, samples, points)]
+        samples = np.vstack(_binary_agreement(rng.gamma(counts + prior, size=(replicates, 4))))
+        out = [_span(o, i) for o, i in zip(out, posterior_intervals(samples, points, level))]
     return out[0], out[1], out[2]
 
 

@@ -1083,18 +1083,27 @@ def plan_rows(session: PreparedSession, plan: PlanDesign, options: Options = Opt
     """Every figure speaking for the plan's population: the design-weighted rows of WEIGHTED_METRICS (the score
     curve's `auc` and `best_threshold`, alpha and Fleiss' kappa among them), `ppi_pass_rate` per all / model /
     language / anchoring group / pipeline version and, with a precision, `labels_needed`. The labelled items' own
-    rows (calibration_rows of the plan's items) are the frame the weighted rows replace, one for one."""
+    rows (calibration_rows of the plan's items) are the frame the weighted rows replace, one for one: every
+    row of it, or a RuntimeError."""
     in_plan = np.zeros(len(session.attempt_ids), dtype=bool)
     in_plan[plan.rows] = True
-    restricted = _restricted_to(session, in_plan)
-    unweighted = calibration_rows(restricted, replace(options, ppi=False))
+    # The frame says which rows there are and in what order (auc where a stage is scored, labels_needed with a
+    # precision, the groups of each grouping); each is replaced by its weighted figure, so it is computed without
+    # resamples: at BARE scale with all four groupings they were 1.45 s of the figures' 4.35 s, all thrown away.
+    frame = calibration_rows(_restricted_to(session, in_plan), replace(options, ppi=False, replicates=0))
     weighted = {
         (row.metric, row.stage, row.group_by, row.group): row
         for stage in stages_for(session, options)
         for rows in (_weighted_stage_rows, _weighted_reviewer_rows)
         for row in rows(session, plan, stage, options)
     }
-    return [weighted.get((r.metric, r.stage, r.group_by, r.group), r) for r in unweighted]
+    out = []
+    for row in frame:
+        key = (row.metric, row.stage, row.group_by, row.group)
+        if key not in weighted:  # an unweighted figure must never pass for the plan's
+            raise RuntimeError(f"no design-weighted figure for {' / '.join(key)} under plan {plan.name!r}")
+        out.append(weighted[key])
+    return out
 
 
 def _restricted_to(session: PreparedSession, keep: np.ndarray) -> PreparedSession:

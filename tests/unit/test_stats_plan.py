@@ -137,6 +137,32 @@ def test_plan_groups_and_labels_needed(planned: Path, capsys: pytest.CaptureFixt
     assert find(wider, "labels_needed")["value"] <= needed["value"]
 
 
+def test_a_row_without_its_weighted_figure_is_refused_not_shown_unweighted(
+    planned: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bare_tui import calibration
+    from bare_tui.calibration import Options, load_plan, load_session, plan_rows
+
+    with Store.open(planned, readonly=True) as store:
+        session = load_session(store, plan="p1")
+        design = load_plan(store, "p1", session)
+    options = Options(by=("model", "language", "anchoring", "pipeline_version"), replicates=50, precision=0.05)
+    rows = plan_rows(session, design, options)
+    assert rows and all(r.metric in calibration.WEIGHTED_METRICS for r in rows)
+    # the frame is drawn without resamples: every interval shown comes from the weighted rows
+    kappa = next(r for r in rows if (r.metric, r.group_by) == ("cohen_kappa", "all") and r.stage == "overall")
+    assert kappa.ci_low is not None and kappa.ci_high is not None
+
+    whole = calibration._weighted_reviewer_rows
+    monkeypatch.setattr(
+        calibration,
+        "_weighted_reviewer_rows",
+        lambda *args: [r for r in whole(*args) if r.metric != "fleiss_kappa"],
+    )
+    with pytest.raises(RuntimeError, match="no design-weighted figure for fleiss_kappa"):
+        plan_rows(session, design, options)
+
+
 def test_plan_pipeline_pass_rate_counts_the_plans_population_only(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
