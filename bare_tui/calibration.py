@@ -41,6 +41,7 @@ from bare_tui.store import (
 
 if TYPE_CHECKING:
     from bare_tui.store import OutcomeTally, Store
+    from bare_tui.survey import StratifiedSample
 
 PASS, FAIL, NONE = 1, 0, -1
 
@@ -836,12 +837,19 @@ def plan_confusion(session: PreparedSession, plan: PlanDesign, stage: str) -> Co
 def plan_score_curve(session: PreparedSession, plan: PlanDesign, stage: str = "maintainability") -> ThresholdCurve:
     """score_curve() for the plan's population: its labelled items, each weighing N_h / n_h as the weighted rows
     weigh them (`auc` and `best_threshold` under --plan are this curve's)."""
+    rows, reference, sample = _labelled_sample(plan, session.humans[stage])
+    return agreement.threshold_curve(session.stages[stage].score[rows], reference, sample.weights)
+
+
+def _labelled_sample(plan: PlanDesign, humans: HumanColumns) -> tuple[np.ndarray, np.ndarray, StratifiedSample]:
+    """The plan's items with a consensus in `humans`: their session rows, their consensus (int64) and their
+    survey.StratifiedSample (each weighing N_h / n_h, n_h counting the stratum's items with a consensus)."""
     from bare_tui import survey  # the design's weights, needed only under a plan
 
-    consensus = session.humans[stage].consensus[plan.rows]
+    consensus = humans.consensus[plan.rows]
     labelled = consensus >= 0
-    weights = survey.StratifiedSample(plan.strata[labelled], plan.population).weights
-    return agreement.threshold_curve(session.stages[stage].score[plan.rows[labelled]], consensus[labelled], weights)
+    sample = survey.StratifiedSample(plan.strata[labelled], plan.population)
+    return plan.rows[labelled], consensus[labelled].astype(np.int64), sample
 
 
 @dataclass(frozen=True)
@@ -1203,12 +1211,8 @@ def _weighted_rows(
     best_threshold)."""
     from bare_tui import survey  # the design-based estimators, needed only under a plan
 
-    consensus = humans.consensus[plan.rows]
-    labelled = consensus >= 0
-    rows = plan.rows[labelled]
-    sample = survey.StratifiedSample(plan.strata[labelled], plan.population)
+    rows, reference, sample = _labelled_sample(plan, humans)
     decision = columns.auto[rows].astype(np.int64)
-    reference = consensus[labelled].astype(np.int64)
     domains = domains_of(rows)
     members = np.column_stack([d for _, _, d in domains]) if len(rows) else np.zeros((0, len(domains)), dtype=bool)
     labels = survey.PlanLabels(sample, decision, reference, members)
