@@ -840,10 +840,11 @@ class Pace:
     def open(self, now: float) -> None:
         self.opened = now
 
-    def describe(self, now: float) -> str:
+    def describe(self, now: float, rate: bool = True) -> str:
+        """The time on the attempt on show, then (with `rate`, once something is saved) the saves per hour."""
         on_item = max(0, int(now - self.opened))
         text = f"{on_item // 60}:{on_item % 60:02d} on this"
         hours = (now - self.started) / 3600
-        if self.saved and hours > 0:
+        if rate and self.saved and hours > 0:
             text += f" · {self.saved / hours:.0f}/h"
         return text

@@ -311,6 +311,28 @@ async def test_below_110_columns_the_diff_is_unified_and_the_verdicts_are_in_a_d
         assert "syn pass" in str(screen.query_one("#form-strip").render())
 
 
+async def test_at_80_columns_the_attempts_row_keeps_the_models_name(demo_session: Path) -> None:
+    # Textual wraps a Static's text by words: a name that did not fit went to a second line nobody sees
+    now = [100.0]
+    app = make_app(demo_session)
+    app._clock = lambda: now[0]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        screen = app.screen
+        now[0] += 60
+        await pilot.press("A")  # saves attempt 1, opens 2: the session now has a rate
+        await settle(pilot, app)
+        screen._paint_pace()
+        model = screen.bundle.summary.model
+        row = "".join(segment.text for segment in screen.query_one("#review-attempt").render_line(0))
+        assert f"{screen.bundle.attempt_id} · " in row and f"model {model}" in row
+        assert "/h" not in str(screen.query_one("#review-pace", Static).render())  # its room given to the row
+        await pilot.resize_terminal(140, 40)
+        await settle(pilot, app)
+        screen._paint_pace()
+        assert "/h" in str(screen.query_one("#review-pace", Static).render())
+
+
 # ---------------------------------------------------------------------- 6. the rubric on a key
 RUBRIC = """Judge the refactored file as a maintainer would.
 

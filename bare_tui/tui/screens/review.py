@@ -502,12 +502,13 @@ class ReviewScreen(Screen[None]):
         summary = bundle.summary
         info = Text(no_wrap=True, overflow="ellipsis")
         info.append_text(safe_rich_text(summary.attempt_id, style="bold"))
-        for label, value in (("", summary.path), ("", summary.language), ("model ", summary.model)):
-            info.append("  ·  ", style="bright_black")
+        # what tells attempts apart first, so that a narrow row cuts the language (the path's extension says it)
+        for label, value in (("", summary.path), ("model ", summary.model), ("", summary.language)):
+            info.append(" · ", style="bright_black")
             info.append(label, style="bright_black")
             info.append_text(safe_rich_text(value))
         if bundle.attempt_id in session.judged:
-            info.append("  ·  judged", style="green")
+            info.append(" · judged", style="green")
         for problem in bundle.problems:
             info.append("  ")
             info.append_text(safe_rich_text(f"⚠ {problem}", style="bold black on yellow"))
@@ -525,7 +526,8 @@ class ReviewScreen(Screen[None]):
             else:
                 pace.append(f"{count} change{'s' if count != 1 else ''}")
             pace.append(" · ", style="bright_black")
-        pace.append(self.pace.describe(self._clock()), style="bright_black")
+        # narrow, the rate gives its room to the attempt's row (at 80 columns it cut the model's name)
+        pace.append(self.pace.describe(self._clock(), rate=not self.narrow), style="bright_black")
         self._update_sized("#review-pace", pace)
 
     def _update_row(self, selector: str, text: Text) -> None:
