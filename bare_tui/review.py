@@ -731,6 +731,10 @@ class ReviewSession:
         if attempt_id in self.seen:
             return
         self.seen.add(attempt_id)
+        self._remember_seen(attempt_id)
+
+    def _remember_seen(self, attempt_id: str) -> None:
+        """Keep an attempt seen in the next process (the session's revealed setting), whatever its labels say."""
         self.touched.add(attempt_id)
         if self.read_only_reason is None:
             key = revealed_setting(self.reviewer)
@@ -807,6 +811,11 @@ class ReviewSession:
         undone = tuple(mine[j.supersedes] for j in written if j.supersedes in mine)
         in_force = {j.stage: j for j in self.store.judgements(attempt_id=attempt_id, reviewer=self.reviewer)}
         self._mark_judged(attempt_id, bool(in_force))
+        if self.mode != "assisted" and attempt_id in self.seen and not set(self.fields) <= in_force.keys():
+            # The save showed its verdicts (on any screen, until this undo) and this process keeps them shown, so
+            # the next one does too: reopened, an attempt labelled in part again would be blind again, and labels
+            # changed there would be saved as given without the verdicts.
+            self._remember_seen(attempt_id)
         return SaveResult(attempt_id, tuple(written), undone, in_force)
 
     def after_undo(self, bundle: AttemptBundle, result: SaveResult) -> AttemptBundle:

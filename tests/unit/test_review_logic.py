@@ -325,6 +325,23 @@ def test_blind_reviewers_see_verdicts_of_fully_labelled_or_revealed_attempts_onl
     assert ReviewSession.open(Store.open(session), "ben", "assisted").visible_ids() is None
 
 
+def test_an_undone_save_leaves_its_verdicts_seen_in_the_next_process_too(session: Path) -> None:
+    """Saved in every field, an attempt's verdicts may show on any screen; an undo in the same process keeps them
+    shown (labels changed then are saved as given with the verdicts in view), and so must the next process."""
+    review = ReviewSession.open(Store.open(session), "ana", "blind")
+    form = FormState()
+    for _ in FIELDS:
+        form = form.mark(Label.PASS, False)
+    review.save(form, review.load("a-2"), "2026-01-01T00:00:00Z")
+    review.save(FormState().mark(Label.FAIL, False), review.load("a-1"), "2026-01-01T00:00:00Z")  # one field
+    assert review.undo() is not None and review.undo() is not None  # a-1's save, then a-2's
+    assert review.judged == set() and review.visible_ids() == {"a-2"}
+    review.close()
+    again = ReviewSession.open(Store.open(session), "ana", "blind")
+    assert again.visible_ids() == {"a-2"} and again.sees_verdicts("a-2") and not again.sees_verdicts("a-1")
+    again.close()
+
+
 def test_with_an_extra_stage_the_next_process_reveals_what_the_saving_process_revealed(session: Path) -> None:
     """CI brought `tests` verdicts: the form has seven fields. Six labels keep the verdicts hidden in the
     process that saved them, so they stay hidden after a restart; all seven reveal them in both."""
