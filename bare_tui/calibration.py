@@ -734,6 +734,11 @@ FIGURE_THREADS = min(4, os.cpu_count() or 1)
 rows are the same whichever thread computes them, and numpy draws the resamples without holding the
 interpreter: a BARE study's 400 groups (57 models x 7 stages) take their time mostly there."""
 
+FIGURE_THREAD_WORK = 1_000_000
+"""Labelled attempts times resamples, summed over the groups, below which the groups are computed in the calling
+thread: a small study's groups take less time than handing them to threads (a property test's hundreds of small
+sessions ran in 14-20 s without the threads, 25-26 s with them), and a plan's frame draws no resamples at all."""
+
 
 def _each(groups: list[tuple[_Figures, str, str, _Slice]]) -> list[list[StatRow]]:
     """Each group's rows, in the groups' order."""
@@ -742,7 +747,8 @@ def _each(groups: list[tuple[_Figures, str, str, _Slice]]) -> list[list[StatRow]
         figures, group_by, name, part = group
         return figures.rows(group_by, name, part)
 
-    if FIGURE_THREADS < 2 or len(groups) < 2:
+    work = sum(len(part.consensus) * figures.options.replicates for figures, _, _, part in groups)
+    if FIGURE_THREADS < 2 or len(groups) < 2 or work < FIGURE_THREAD_WORK:
         return [rows(group) for group in groups]
     with ThreadPoolExecutor(max_workers=FIGURE_THREADS) as pool:
         return list(pool.map(rows, groups))
@@ -1097,7 +1103,8 @@ def plan_rows(session: PreparedSession, plan: PlanDesign, options: Options = Opt
     in_plan[plan.rows] = True
     # The frame says which rows there are and in what order (auc where a stage is scored, labels_needed with a
     # precision, the groups of each grouping); each is replaced by its weighted figure, so it is computed without
-    # resamples: at BARE scale with all four groupings they were 1.45 s of the figures' 4.35 s, all thrown away.
+    # resamples, which were all thrown away: at BARE scale with all four groupings (bench/stats_plan.py) the figures'
+    # CPU fell from 5.7-6.6 s to 3.6-4.0 s (old and new alternately, 3 pairs).
     frame = calibration_rows(_restricted_to(session, in_plan), replace(options, ppi=False, replicates=0))
     weighted = {
         (row.metric, row.stage, row.group_by, row.group): row

@@ -283,6 +283,7 @@ def test_groups_computed_side_by_side_give_the_rows_of_one_thread(
     with folder, Store.open(path, readonly=True) as store:
         session = load_session(store)
         monkeypatch.setattr(calibration, "FIGURE_THREADS", 4)
+        monkeypatch.setattr(calibration, "FIGURE_THREAD_WORK", 0)  # threads however small the work
         threaded = calibration_rows(session, options)
         monkeypatch.setattr(calibration, "FIGURE_THREADS", 1)
         assert calibration_rows(session, options) == threaded
