@@ -849,13 +849,24 @@ def plan_score_curve(session: PreparedSession, plan: PlanDesign, stage: str = "m
 
 def _labelled_sample(plan: PlanDesign, humans: HumanColumns) -> tuple[np.ndarray, np.ndarray, StratifiedSample]:
     """The plan's items with a consensus in `humans`: their session rows, their consensus (int64) and their
-    survey.StratifiedSample (each weighing N_h / n_h, n_h counting the stratum's items with a consensus)."""
-    from bare_tui import survey  # the design's weights, needed only under a plan
-
+    design sample (_marked_items)."""
     consensus = humans.consensus[plan.rows]
     labelled = consensus >= 0
-    sample = survey.StratifiedSample(plan.strata[labelled], plan.population)
-    return plan.rows[labelled], consensus[labelled].astype(np.int64), sample
+    rows, sample = _marked_items(plan, labelled)
+    return rows, consensus[labelled].astype(np.int64), sample
+
+
+def _marked_items(plan: PlanDesign, labelled: np.ndarray) -> tuple[np.ndarray, StratifiedSample]:
+    """The plan's items `labelled` marks (booleans over plan.rows): their session rows and their
+    survey.StratifiedSample, each weighing N_h / n_h with n_h the stratum's marked items."""
+    from bare_tui import survey  # the design's weights, needed only under a plan
+
+    return plan.rows[labelled], survey.StratifiedSample(plan.strata[labelled], plan.population)
+
+
+def _membership(domains: list[tuple[str, str, np.ndarray]], count: int) -> np.ndarray:
+    """The domains' memberships as columns (rows x domains booleans), for `count` labelled rows."""
+    return np.column_stack([d for _, _, d in domains]) if count else np.zeros((0, len(domains)), dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -1221,8 +1232,7 @@ def _weighted_rows(
     rows, reference, sample = _labelled_sample(plan, humans)
     decision = columns.auto[rows].astype(np.int64)
     domains = domains_of(rows)
-    members = np.column_stack([d for _, _, d in domains]) if len(rows) else np.zeros((0, len(domains)), dtype=bool)
-    labels = survey.PlanLabels(sample, decision, reference, members)
+    labels = survey.PlanLabels(sample, decision, reference, _membership(domains, len(rows)))
 
     # the pipeline's verdicts over the plan's population, per domain: PPI's known part
     known = survey.Population(*population)
@@ -1336,10 +1346,10 @@ def _reviewer_rows_weighted(
     labels = humans.labels[plan.rows]
     counts = agreement.category_counts(labels, 2) if labels.shape[1] else np.zeros((len(plan.rows), 2))
     labelled = counts.sum(axis=1) > 0
-    rows, counts = plan.rows[labelled], counts[labelled]
-    sample = survey.StratifiedSample(plan.strata[labelled], plan.population)
+    rows, sample = _marked_items(plan, labelled)
+    counts = counts[labelled]
     domains = domains_of(rows)
-    members = np.column_stack([d for _, _, d in domains]) if len(rows) else np.zeros((0, len(domains)), dtype=bool)
+    members = _membership(domains, len(rows))
     alphas = survey.weighted_alpha(counts, sample, members, replicates=options.replicates, seed=options.seed)
     per_unit, weights = counts.sum(axis=1), sample.weights
     out: list[StatRow] = []

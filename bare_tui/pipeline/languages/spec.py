@@ -488,7 +488,8 @@ class LanguageSpec:
     constant_queries: tuple[str, ...] = ()
     """tree-sitter patterns capturing (as @name, with its value as @value) each constant of the file's top level or of
     a class body: a `static final` field, a Go or PHP `const`, a top-level `const` binding, an object-like `#define`.
-    One whose name the answer no longer has at all (and no new constant of the same value stands in for) is dropped."""
+    One other files can name (public, exported, in a header) whose name the answer's code never writes is dropped
+    (the integrity stage's _dropped_constants)."""
     stub_bodies: StubRule | None = None
     """Real bodies replaced by a stub, reported as elisions."""
     opening_tags: tuple[str, ...] = ()
